@@ -1,0 +1,46 @@
+package dev.concierge.protocol;
+
+/** Field checks shared by the message records; failures become {@code bad_request}. */
+final class Checks {
+    private Checks() {}
+
+    static void id(String id, boolean required) {
+        if (id == null) {
+            if (required) {
+                throw new IllegalArgumentException("id is required");
+            }
+            return;
+        }
+        if (id.isEmpty() || id.length() > 64) {
+            throw new IllegalArgumentException("id must be 1 to 64 characters");
+        }
+        noControl("id", id);
+    }
+
+    static void text(String field, String value, int max) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(field + " is required");
+        }
+        optionalText(field, value, max);
+    }
+
+    static void optionalText(String field, String value, int max) {
+        if (value == null) {
+            return;
+        }
+        if (value.length() > max) {
+            throw new IllegalArgumentException(field + " is longer than " + max + " characters");
+        }
+        noControl(field, value);
+    }
+
+    /** Rejects control characters other than tab, newline and carriage return. */
+    static void noControl(String field, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {
+                throw new IllegalArgumentException(field + " contains a control character");
+            }
+        }
+    }
+}

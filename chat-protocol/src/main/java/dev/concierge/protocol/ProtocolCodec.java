@@ -1,0 +1,124 @@
+package dev.concierge.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * Encodes and decodes protocol frames. Thread-safe; create once with {@link #create()} and share.
+ * Decoding validates: a frame that is not a JSON object, nests deeper than
+ * {@link #MAX_DEPTH}, has an unknown {@code type} or a bad field fails with a
+ * {@link ProtocolException} carrying the error code and the request id.
+ */
+public final class ProtocolCodec {
+    /** The protocol version this codec speaks. */
+    public static final int VERSION = 1;
+    /** Deepest JSON nesting accepted in a frame. */
+    public static final int MAX_DEPTH = 16;
+
+    private static final Set<String> CLIENT_TYPES = Set.of(
+            "hello", "message", "handoff", "typing", "close", "rate", "history", "presence", "accept");
+
+    private final ObjectMapper mapper;
+
+    private ProtocolCodec(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** A codec with the protocol's settings. */
+    public static ProtocolCodec create() {
+        JsonMapper mapper = JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .build();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_DEPTH)
+                .maxStringLength(64 * 1024)
+                .maxNumberLength(32)
+                .build());
+        return new ProtocolCodec(mapper);
+    }
+
+    /** The configured Jackson mapper (for REST bodies that use the same value types). */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** Decodes a client frame; throws {@link ProtocolException} with the error code. */
+    public ClientMessage decodeClient(String json) {
+        JsonNode tree = readObject(json);
+        String ref = tree.path("id").isTextual() ? tree.get("id").asText() : null;
+        JsonNode type = tree.get("type");
+        if (type == null || !type.isTextual()) {
+            throw new ProtocolException("bad_request", "type is required", ref);
+        }
+        if (!CLIENT_TYPES.contains(type.asText())) {
+            throw new ProtocolException("unknown_type", "Unknown message type: " + clip(type.asText()), ref);
+        }
+        return convert(tree, ClientMessage.class, ref);
+    }
+
+    /** Decodes a server frame (used by the SDK and by tests). */
+    public ServerMessage decodeServer(String json) {
+        JsonNode tree = readObject(json);
+        return convert(tree, ServerMessage.class, null);
+    }
+
+    /** Encodes any protocol message as a JSON text frame payload. */
+    public String encode(Object message) {
+        try {
+            return mapper.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException("internal", "Cannot encode " + message.getClass().getSimpleName(), null);
+        }
+    }
+
+    private JsonNode readObject(String json) {
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(json);
+        } catch (IOException e) {
+            throw new ProtocolException("bad_json", "The frame is not valid JSON.", null);
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new ProtocolException("bad_json", "The frame must be a JSON object.", null);
+        }
+        return tree;
+    }
+
+    private <T> T convert(JsonNode tree, Class<T> type, String ref) {
+        try {
+            return mapper.treeToValue(tree, type);
+        } catch (InvalidTypeIdException e) {
+            throw new ProtocolException("unknown_type", "Unknown message type.", ref);
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause();
+            String why = cause != null && cause.getMessage() != null ? cause.getMessage() : "invalid field";
+            throw new ProtocolException("bad_request", why, ref);
+        } catch (MismatchedInputException e) {
+            String field = e.getPath().isEmpty() ? "a field" : e.getPath().get(e.getPath().size() - 1).getFieldName();
+            throw new ProtocolException("bad_request", "Wrong type or value for " + field + ".", ref);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ProtocolException("bad_request", "Invalid message.", ref);
+        }
+    }
+
+    private static String clip(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+}

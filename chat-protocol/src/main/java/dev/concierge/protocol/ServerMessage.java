@@ -1,0 +1,86 @@
+package dev.concierge.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Values.BotTurn;
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.HandoffPackage;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.QueueEntry;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.time.Instant;
+import java.util.List;
+
+/** A frame sent by the server. One record per {@code type}; see {@code docs/protocol.md}. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ServerMessage.Welcome.class, name = "welcome"),
+    @JsonSubTypes.Type(value = ServerMessage.Ack.class, name = "ack"),
+    @JsonSubTypes.Type(value = ServerMessage.Event.class, name = "event"),
+    @JsonSubTypes.Type(value = ServerMessage.Transcript.class, name = "transcript"),
+    @JsonSubTypes.Type(value = ServerMessage.QueueStatus.class, name = "queue_status"),
+    @JsonSubTypes.Type(value = ServerMessage.Queue.class, name = "queue"),
+    @JsonSubTypes.Type(value = ServerMessage.Assigned.class, name = "assigned"),
+    @JsonSubTypes.Type(value = ServerMessage.Typing.class, name = "typing"),
+    @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface ServerMessage {
+
+    /** Answer to {@code hello}. Visitor fields are null for agents and the reverse. */
+    record Welcome(String ref, int version, Role role, String visitorId, String visitorToken,
+                   String conversationId, AgentInfo agent) implements ServerMessage {}
+
+    /** The request {@code ref} was accepted; its event is stored as {@code seq} (0: no event). */
+    record Ack(String ref, String conversationId, long seq) implements ServerMessage {}
+
+    /** One transcript event of a conversation, flattened into the envelope. */
+    record Event(String conversationId, long seq, Instant ts, String id, Kind kind, Author author,
+                 String text, BotTurn bot, String reason, AgentInfo agent, Integer score,
+                 String comment) implements ServerMessage {
+
+        /** The frame for {@code event} of {@code conversationId}. */
+        public static Event of(String conversationId, TranscriptEvent event) {
+            return new Event(conversationId, event.seq(), event.ts(), event.id(), event.kind(),
+                    event.author(), event.text(), event.bot(), event.reason(), event.agent(),
+                    event.score(), event.comment());
+        }
+
+        /** This frame as a transcript entry. */
+        public TranscriptEvent toTranscriptEvent() {
+            return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment);
+        }
+    }
+
+    /** Events of a conversation after some seq, in order, and its current state. */
+    record Transcript(String ref, String conversationId, ConversationState state,
+                      List<TranscriptEvent> events) implements ServerMessage {
+        public Transcript {
+            events = events == null ? List.of() : List.copyOf(events);
+        }
+    }
+
+    /** A queued visitor's position and estimated wait (null when no agent is online). */
+    record QueueStatus(String conversationId, int position, Long etaSeconds, int agentsOnline)
+            implements ServerMessage {}
+
+    /** The queue as agents see it. */
+    record Queue(List<QueueEntry> entries) implements ServerMessage {
+        public Queue {
+            entries = entries == null ? List.of() : List.copyOf(entries);
+        }
+    }
+
+    /** To the agent who now owns a conversation: the full handoff package. */
+    record Assigned(String conversationId, HandoffPackage handoff) implements ServerMessage {}
+
+    /** The other side is typing. */
+    record Typing(String conversationId, Role role, boolean typing) implements ServerMessage {}
+
+    /** A request failed; {@code ref} names it when it had an id. */
+    record Error(String code, String message, String ref) implements ServerMessage {}
+}

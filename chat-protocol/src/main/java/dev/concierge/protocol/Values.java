@@ -1,0 +1,147 @@
+package dev.concierge.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Value types carried inside protocol messages. All are immutable records; absent optional
+ * fields are {@code null} on the wire-facing record and omitted from JSON.
+ */
+public final class Values {
+    private Values() {}
+
+    /** Who produced a transcript event. */
+    public enum Role {
+        @JsonProperty("visitor") VISITOR,
+        @JsonProperty("agent") AGENT,
+        @JsonProperty("bot") BOT,
+        @JsonProperty("system") SYSTEM
+    }
+
+    /** What a transcript event is. */
+    public enum Kind {
+        @JsonProperty("message") MESSAGE,
+        @JsonProperty("bot") BOT,
+        @JsonProperty("handoff") HANDOFF,
+        @JsonProperty("queued") QUEUED,
+        @JsonProperty("assigned") ASSIGNED,
+        @JsonProperty("closed") CLOSED,
+        @JsonProperty("rated") RATED
+    }
+
+    /** The state of a conversation, owned by the server's router. */
+    public enum ConversationState {
+        @JsonProperty("bot") BOT,
+        @JsonProperty("queued") QUEUED,
+        @JsonProperty("assigned") ASSIGNED,
+        @JsonProperty("closed") CLOSED
+    }
+
+    /** Agent presence: online agents receive new conversations, away agents do not. */
+    public enum PresenceStatus {
+        @JsonProperty("online") ONLINE,
+        @JsonProperty("away") AWAY
+    }
+
+    /** Why a conversation went to a human. */
+    public enum HandoffReason {
+        @JsonProperty("visitor_asked") VISITOR_ASKED,
+        @JsonProperty("bot_unsure") BOT_UNSURE;
+
+        /** The reason as written on the wire. */
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The author of an event, stamped by the server from the session. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Author(Role role, String id, String name) {
+        /** The bot. */
+        public static final Author BOT = new Author(Role.BOT, "bot", "Concierge");
+        /** The server itself (state changes). */
+        public static final Author SYSTEM = new Author(Role.SYSTEM, "system", "Concierge");
+    }
+
+    /** An agent's public identity. */
+    public record AgentInfo(String id, String name) {}
+
+    /** A "did you mean" suggestion of the bot. */
+    public record Suggestion(String entryId, String question) {}
+
+    /** The bot's side of a bot turn: which FAQ entry, how sure, what else it suggests. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BotTurn(boolean answered, String entryId, double confidence,
+                          List<Suggestion> suggestions, boolean humanOffered) {
+        public BotTurn {
+            suggestions = suggestions == null ? List.of() : List.copyOf(suggestions);
+        }
+    }
+
+    /** Where the visitor is: page URL, title and referrer. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Page(String url, String title, String referrer) {}
+
+    /** What the widget or app tells the server about the visitor at {@code hello}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record VisitorContext(String name, String email, String language, String timeZone,
+                                 String userAgent, Page page, Map<String, String> attributes) {
+        public VisitorContext {
+            attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+        }
+
+        /** An empty context. */
+        public static VisitorContext empty() {
+            return new VisitorContext(null, null, null, null, null, null, Map.of());
+        }
+    }
+
+    /** A request to receive the events of a conversation after {@code lastSeq}. */
+    public record Resume(String conversationId, long lastSeq) {}
+
+    /** Who the visitor is, as the agent sees it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record VisitorInfo(String id, String name, String email, Map<String, String> attributes) {
+        public VisitorInfo {
+            attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+        }
+    }
+
+    /**
+     * One entry of a transcript: a message, a bot turn or a state change, with its seq.
+     * {@code reason} is the handoff reason ({@link HandoffReason#wire()}) on {@code handoff}
+     * events and the free-text close reason on {@code closed} events.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TranscriptEvent(long seq, Instant ts, String id, Kind kind, Author author,
+                                  String text, BotTurn bot, String reason, AgentInfo agent,
+                                  Integer score, String comment) {}
+
+    /** A queued conversation as agents see it in the queue. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record QueueEntry(String conversationId, int position, VisitorInfo visitor,
+                             Instant queuedAt, HandoffReason reason, String preview) {}
+
+    /** An earlier conversation of the same visitor, openable in full with {@code history}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record EarlierConversation(String conversationId, Instant startedAt, String firstLine,
+                                      Integer score) {}
+
+    /**
+     * The handoff package: everything an agent needs to answer without asking again.
+     * See ARCHITECTURE.md §2.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HandoffPackage(String conversationId, HandoffReason reason, String question,
+                                 VisitorInfo visitor, VisitorContext context,
+                                 List<TranscriptEvent> transcript,
+                                 List<EarlierConversation> earlierConversations, long waitedMs) {
+        public HandoffPackage {
+            transcript = transcript == null ? List.of() : List.copyOf(transcript);
+            earlierConversations = earlierConversations == null ? List.of() : List.copyOf(earlierConversations);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.concierge.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+final class ProtocolCodecTest {
+    private final ProtocolCodec codec = ProtocolCodec.create();
+
+    @Test
+    void everyPermittedType_isRegistered() {
+        assertRegistered(ClientMessage.class);
+        assertRegistered(ServerMessage.class);
+    }
+
+    private static void assertRegistered(Class<?> sealed) {
+        Set<Class<?>> registered = Arrays.stream(sealed.getAnnotation(JsonSubTypes.class).value())
+                .map(JsonSubTypes.Type::value).collect(Collectors.toSet());
+        assertThat(registered).containsExactlyInAnyOrder(sealed.getPermittedSubclasses());
+    }
+
+    @Test
+    void malformedJson_isBadJson() {
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"message\","))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
+        assertThatThrownBy(() -> codec.decodeClient("[1,2]"))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
+    }
+
+    @Test
+    void unknownType_isUnknownTypeWithRef() {
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"launch_missiles\",\"id\":\"x1\"}"))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> {
+                    assertThat(e.code()).isEqualTo("unknown_type");
+                    assertThat(e.ref()).contains("x1");
+                });
+    }
+
+    @Test
+    void serverTypeSentByClient_isUnknownType() {
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"welcome\",\"id\":\"x1\"}"))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("unknown_type"));
+    }
+
+    @Test
+    void missingText_isBadRequestWithRef() {
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"message\",\"id\":\"m1\"}"))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> {
+                    assertThat(e.code()).isEqualTo("bad_request");
+                    assertThat(e.getMessage()).contains("text");
+                    assertThat(e.ref()).contains("m1");
+                });
+    }
+
+    @Test
+    void wrongFieldType_isBadRequest() {
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"rate\",\"id\":\"r\",\"conversationId\":\"c\",\"score\":\"five\"}"))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"rate\",\"id\":\"r\",\"conversationId\":\"c\",\"score\":9}"))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+    }
+
+    @Test
+    void deepNesting_isRejected() {
+        String deep = "{\"type\":\"message\",\"id\":\"m\",\"text\":\"x\",\"junk\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}";
+        assertThatThrownBy(() -> codec.decodeClient(deep))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
+    }
+
+    @Test
+    void controlCharacters_areRejected() {
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"message\",\"id\":\"m\",\"text\":\"a\\u0000b\"}"))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+    }
+
+    @Test
+    void unknownFields_areIgnored() {
+        ClientMessage m = codec.decodeClient("{\"type\":\"message\",\"id\":\"m\",\"text\":\"hi\",\"future\":{\"x\":1}}");
+        assertThat(m).isEqualTo(new ClientMessage.Send("m", null, "hi", null));
+    }
+}
