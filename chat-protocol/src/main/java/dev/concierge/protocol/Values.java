@@ -86,7 +86,7 @@ public final class Values {
     public record Page(String url, String title, String referrer) {}
 
     /** What the widget or app tells the server about the visitor at {@code hello}. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record VisitorContext(String name, String email, String language, String timeZone,
                                  String userAgent, Page page, Map<String, String> attributes) {
         public VisitorContext {
@@ -103,7 +103,7 @@ public final class Values {
     public record Resume(String conversationId, long lastSeq) {}
 
     /** Who the visitor is, as the agent sees it. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record VisitorInfo(String id, String name, String email, Map<String, String> attributes) {
         public VisitorInfo {
             attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
