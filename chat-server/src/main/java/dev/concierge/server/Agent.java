@@ -1,0 +1,32 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Values.PresenceStatus;
+import dev.concierge.protocol.Values.Role;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/** An agent's live state; confined to the router thread. */
+final class Agent {
+    final AgentInfo info;
+    final Set<Session> sessions = new LinkedHashSet<>();
+    PresenceStatus presence = PresenceStatus.ONLINE;
+    /** Ids of the conversations this agent owns, in assignment order. */
+    final Set<String> assigned = new LinkedHashSet<>();
+    Instant lastAssignedAt = Instant.EPOCH;
+
+    Agent(AgentInfo info) {
+        this.info = info;
+    }
+
+    /** Connected and online: may receive new conversations. */
+    boolean available() {
+        return !sessions.isEmpty() && presence == PresenceStatus.ONLINE;
+    }
+
+    Author author() {
+        return new Author(Role.AGENT, info.id(), info.name());
+    }
+}

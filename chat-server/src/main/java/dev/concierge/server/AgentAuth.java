@@ -1,0 +1,59 @@
+package dev.concierge.server;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.concierge.protocol.Values.AgentInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Agent sign-in: password to a short-lived session token. Tokens live in a Caffeine cache that
+ * expires them after a period without use. Password checks are slow on purpose: call
+ * {@link #login} off the event loops.
+ */
+final class AgentAuth {
+    private static final Logger log = LoggerFactory.getLogger(AgentAuth.class);
+
+    private final Map<String, AgentAccount> byUsername;
+    private final Cache<String, AgentInfo> sessions;
+    private final Ids ids;
+
+    AgentAuth(List<AgentAccount> accounts, Duration sessionTtl, Ticker ticker, Ids ids) {
+        this.byUsername = accounts.stream().collect(Collectors.toUnmodifiableMap(AgentAccount::username, Function.identity()));
+        this.sessions = Caffeine.newBuilder().expireAfterAccess(sessionTtl).ticker(ticker).build();
+        this.ids = ids;
+    }
+
+    /** A new session token for right credentials. */
+    Optional<Login> login(String username, String password) {
+        AgentAccount account = byUsername.get(username);
+        // Hash even for unknown users so timing does not tell which usernames exist.
+        String hash = account != null ? account.passwordHash() : DUMMY_HASH;
+        boolean ok = PasswordHasher.verify(password, hash) && account != null;
+        if (!ok) {
+            log.warn("agent sign-in failed for a username of {} characters", username.length());
+            return Optional.empty();
+        }
+        String token = ids.sessionToken();
+        sessions.put(token, account.info());
+        log.info("agent {} signed in", account.id());
+        return Optional.of(new Login(token, account.info()));
+    }
+
+    /** The agent a session token belongs to, while it is valid. */
+    Optional<AgentInfo> agentFor(String token) {
+        return token == null ? Optional.empty() : Optional.ofNullable(sessions.getIfPresent(token));
+    }
+
+    /** A successful sign-in. */
+    record Login(String token, AgentInfo agent) {}
+
+    private static final String DUMMY_HASH = PasswordHasher.hash("not-a-password", 1_000);
+}

@@ -1,0 +1,141 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.PresenceStatus;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What agents may do: presence, take conversations, reply, close, read transcripts. */
+final class AgentRequests {
+    private static final Logger log = LoggerFactory.getLogger(AgentRequests.class);
+
+    private final Router router;
+
+    AgentRequests(Router router) {
+        this.router = router;
+    }
+
+    void hello(Session session, AgentInfo info, ClientMessage.Hello hello) {
+        if (!Router.versionOk(session, hello)) {
+            return;
+        }
+        Agent agent = router.agents.computeIfAbsent(info.id(), id -> new Agent(info));
+        if (agent.sessions.isEmpty()) {
+            agent.presence = PresenceStatus.ONLINE;
+        }
+        agent.sessions.add(session);
+        router.agentSessions.put(session, agent);
+        log.info("agent {} connected on session {}", info.id(), session.id());
+        session.send(new ServerMessage.Welcome(hello.id(), ProtocolCodec.VERSION, Role.AGENT, null, null, null, info));
+        session.send(router.dispatcher.queueFrame());
+        for (String id : agent.assigned) {
+            Conversation c = router.conversations.get(id);
+            session.send(new ServerMessage.Assigned(c.id, router.dispatcher.handoffPackage(c)));
+        }
+        router.dispatcher.dispatch();
+        router.dispatcher.publishQueue();
+    }
+
+    void handle(Session session, ClientMessage message) {
+        Agent agent = router.agentSessions.get(session);
+        if (agent == null) {
+            Router.error(session, "hello_required", "Say hello first.", message.id());
+            return;
+        }
+        if (message instanceof ClientMessage.Presence p) {
+            presence(session, agent, p);
+        } else if (message instanceof ClientMessage.Accept a) {
+            accept(session, agent, a);
+        } else if (message instanceof ClientMessage.Send s) {
+            send(session, agent, s);
+        } else if (message instanceof ClientMessage.Typing t) {
+            typing(agent, t);
+        } else if (message instanceof ClientMessage.Close c) {
+            close(session, agent, c);
+        } else if (message instanceof ClientMessage.History h) {
+            history(session, h);
+        } else if (message instanceof ClientMessage.Hello h) {
+            Router.error(session, "bad_request", "hello was already said on this socket.", h.id());
+        } else {
+            Router.error(session, "forbidden", "Agents may not send this message type.", message.id());
+        }
+    }
+
+    /** A conversation this agent owns, or null after telling them it does not exist. */
+    private Conversation owned(Session session, Agent agent, String conversationId, String ref) {
+        Conversation c = router.conversations.get(conversationId);
+        if (c == null || !agent.info.id().equals(c.agentId)) {
+            Router.notFound(session, ref);
+            return null;
+        }
+        return c;
+    }
+
+    private void presence(Session session, Agent agent, ClientMessage.Presence p) {
+        agent.presence = p.status();
+        log.info("agent {} is {}", agent.info.id(), p.status());
+        session.send(new ServerMessage.Ack(p.id(), null, 0));
+        router.dispatcher.dispatch();
+        router.dispatcher.publishQueue();
+    }
+
+    private void accept(Session session, Agent agent, ClientMessage.Accept a) {
+        Conversation c = router.conversations.get(a.conversationId());
+        if (c == null) {
+            Router.notFound(session, a.id());
+        } else if (!router.dispatcher.isQueued(c)) {
+            Router.error(session, "bad_state", "This conversation is no longer in the queue.", a.id());
+        } else {
+            router.dispatcher.assign(c, agent);
+        }
+    }
+
+    private void send(Session session, Agent agent, ClientMessage.Send s) {
+        if (s.conversationId() == null) {
+            Router.error(session, "bad_request", "conversationId is required", s.id());
+            return;
+        }
+        Conversation c = owned(session, agent, s.conversationId(), s.id());
+        if (c == null) {
+            return;
+        }
+        CompletableFuture<Long> existing = c.byClientId.get(s.id());
+        if (existing == null && c.state != ConversationState.ASSIGNED) {
+            Router.error(session, "bad_state", "This conversation is closed.", s.id());
+            return;
+        }
+        router.ackWhenStored(session, s.id(), c, router.appendOnce(c, s.id(), new TranscriptEvent(0, null, s.id(),
+                Kind.MESSAGE, agent.author(), s.text(), null, null, null, null, null)));
+    }
+
+    private void typing(Agent agent, ClientMessage.Typing t) {
+        Conversation c = router.conversations.get(t.conversationId());
+        if (c != null && agent.info.id().equals(c.agentId) && c.state == ConversationState.ASSIGNED) {
+            router.toVisitor(c, new ServerMessage.Typing(c.id, Role.AGENT, t.typing()));
+        }
+    }
+
+    private void close(Session session, Agent agent, ClientMessage.Close close) {
+        Conversation c = owned(session, agent, close.conversationId(), close.id());
+        if (c != null) {
+            Closing.close(router, session, c, agent.author(), close);
+        }
+    }
+
+    private void history(Session session, ClientMessage.History h) {
+        Conversation c = router.conversations.get(h.conversationId());
+        if (c == null) {
+            Router.notFound(session, h.id());
+        } else {
+            session.send(new ServerMessage.Transcript(h.id(), c.id, c.state, c.committedAfter(h.afterSeq())));
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.concierge.server;
+
+import dev.concierge.bot.BotReply;
+import dev.concierge.bot.FaqBot;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Runs the FAQ bot on its own threads, never on an event loop or the router thread. */
+final class BotService implements AutoCloseable {
+    private final FaqBot bot;
+    private final ExecutorService executor;
+
+    BotService(FaqBot bot, int threads) {
+        this.bot = Objects.requireNonNull(bot, "bot");
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "concierge-bot-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The bot's answer to a visitor's question. */
+    CompletableFuture<BotReply> answer(String question) {
+        return CompletableFuture.supplyAsync(() -> bot.answer(question), executor);
+    }
+
+    /** The answer of the entry a visitor picked from the suggestions; falls back to matching. */
+    CompletableFuture<BotReply> answer(String question, String entryId) {
+        return CompletableFuture.supplyAsync(() -> {
+            Optional<BotReply> picked = bot.answerEntry(entryId);
+            return picked.orElseGet(() -> bot.answer(question));
+        }, executor);
+    }
+
+    FaqBot bot() {
+        return bot;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        bot.close();
+    }
+}

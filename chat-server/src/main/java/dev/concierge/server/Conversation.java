@@ -1,0 +1,60 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.HandoffReason;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A conversation's live state. Confined to the router thread: only {@link Router} reads or
+ * writes it, so it needs no locks.
+ */
+final class Conversation {
+    final String id;
+    final Visitor visitor;
+    final Instant startedAt;
+    ConversationState state = ConversationState.BOT;
+    String agentId;
+    Instant queuedAt;
+    Instant assignedAt;
+    HandoffReason handoffReason;
+    /** The last visitor question the bot could not answer, for the handoff package. */
+    String unansweredQuestion;
+    /** The last visitor message, the question behind a handoff when the bot never failed. */
+    String lastVisitorText;
+    int unsureInRow;
+    String firstLine;
+    Integer score;
+    long nextSeq = 1;
+    long committedSeq;
+    /** Events in seq order; those with seq above {@link #committedSeq} are still being written. */
+    final List<TranscriptEvent> events = new ArrayList<>();
+    /** Client request id to the seq of the event it produced, for idempotent resends. */
+    final Map<String, CompletableFuture<Long>> byClientId = new HashMap<>();
+
+    Conversation(String id, Visitor visitor, Instant startedAt) {
+        this.id = id;
+        this.visitor = visitor;
+        this.startedAt = startedAt;
+    }
+
+    /** Committed events after {@code afterSeq}. */
+    List<TranscriptEvent> committedAfter(long afterSeq) {
+        List<TranscriptEvent> out = new ArrayList<>();
+        for (TranscriptEvent e : events) {
+            if (e.seq() > afterSeq && e.seq() <= committedSeq) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    ConversationRecord record() {
+        return new ConversationRecord(id, visitor.id, state, agentId, startedAt, firstLine, score);
+    }
+}

@@ -1,0 +1,156 @@
+package dev.concierge.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plain HTTP: static files (widget, console, demo page) and the small REST API. WebSocket
+ * upgrades never reach this handler; the protocol handler before it takes them.
+ */
+final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(HttpHandler.class);
+
+    private final StaticFiles files;
+    private final AgentAuth auth;
+    private final ObjectMapper json;
+    private final Executor blocking;
+
+    HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, Executor blocking) {
+        this.files = files;
+        this.auth = auth;
+        this.json = json;
+        this.blocking = blocking;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request"));
+            return;
+        }
+        String path = new QueryStringDecoder(request.uri()).path();
+        HttpMethod method = request.method();
+        if (path.equals("/api/agent/login") && method.equals(HttpMethod.POST)) {
+            login(ctx, request);
+        } else if (path.equals("/api/health") && method.equals(HttpMethod.GET)) {
+            respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "ok"));
+        } else if (path.startsWith("/api/")) {
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+        } else if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
+            serveFile(ctx, request, path);
+        } else {
+            respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, Map.of("error", "method_not_allowed"));
+        }
+    }
+
+    private void login(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String username;
+        String password;
+        try {
+            JsonNode body = json.readTree(request.content().toString(StandardCharsets.UTF_8));
+            username = body.path("username").asText("");
+            password = body.path("password").asText("");
+        } catch (Exception e) {
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+            return;
+        }
+        if (username.isEmpty() || password.isEmpty() || username.length() > 200 || password.length() > 200) {
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request"));
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        // Password hashing is slow on purpose: never on the event loop.
+        blocking.execute(() -> {
+            var login = auth.login(username, password);
+            ctx.executor().execute(() -> {
+                if (login.isPresent()) {
+                    respond(ctx, keepAlive, HttpResponseStatus.OK,
+                            Map.of("token", login.get().token(), "agent", login.get().agent()));
+                } else {
+                    respond(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+                }
+            });
+        });
+    }
+
+    private void serveFile(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+        if (path.equals("/")) {
+            redirect(ctx, request, "/demo/");
+            return;
+        }
+        if (files.isDirectory(path)) {
+            redirect(ctx, request, path + "/");
+            return;
+        }
+        var file = files.find(path);
+        if (file.isEmpty()) {
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            return;
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(file.get().bytes()));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, file.get().contentType());
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        response.headers().set("X-Content-Type-Options", "nosniff");
+        write(ctx, HttpUtil.isKeepAlive(request), response);
+    }
+
+    private void redirect(ChannelHandlerContext ctx, FullHttpRequest request, String location) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND);
+        response.headers().set(HttpHeaderNames.LOCATION, location);
+        write(ctx, HttpUtil.isKeepAlive(request), response);
+    }
+
+    private void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, Object body) {
+        respond(ctx, HttpUtil.isKeepAlive(request), status, body);
+    }
+
+    private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(body);
+        } catch (Exception e) {
+            bytes = "{\"error\":\"internal\"}".getBytes(StandardCharsets.UTF_8);
+            status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        write(ctx, keepAlive, response);
+    }
+
+    private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        if (keepAlive) {
+            HttpUtil.setKeepAlive(response, true);
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("{}: HTTP error: {}", ctx.channel().id().asShortText(), cause.toString());
+        ctx.close();
+    }
+}

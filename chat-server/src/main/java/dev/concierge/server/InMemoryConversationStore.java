@@ -1,0 +1,68 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A store that keeps everything in memory: nothing survives a restart. The walking skeleton's
+ * store; the durable one replaces it behind the same interface.
+ */
+final class InMemoryConversationStore implements ConversationStore {
+    private final Map<String, ConversationRecord> conversations = new ConcurrentHashMap<>();
+    private final Map<String, List<TranscriptEvent>> events = new ConcurrentHashMap<>();
+
+    @Override
+    public CompletableFuture<Void> saveConversation(ConversationRecord conversation) {
+        conversations.put(conversation.id(), conversation);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> append(String conversationId, TranscriptEvent event) {
+        List<TranscriptEvent> list = events.computeIfAbsent(conversationId, k -> new ArrayList<>());
+        synchronized (list) {
+            long expected = list.isEmpty() ? 1 : list.get(list.size() - 1).seq() + 1;
+            if (event.seq() != expected) {
+                return CompletableFuture.failedFuture(new ServerException(
+                        "seq " + event.seq() + " out of order in " + conversationId + ", expected " + expected));
+            }
+            list.add(event);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public List<TranscriptEvent> events(String conversationId, long afterSeq) {
+        List<TranscriptEvent> list = events.get(conversationId);
+        if (list == null) {
+            return List.of();
+        }
+        synchronized (list) {
+            return list.stream().filter(e -> e.seq() > afterSeq).toList();
+        }
+    }
+
+    @Override
+    public Optional<ConversationRecord> conversation(String conversationId) {
+        return Optional.ofNullable(conversations.get(conversationId));
+    }
+
+    @Override
+    public List<ConversationRecord> conversationsOf(String visitorId) {
+        return conversations.values().stream()
+                .filter(c -> c.visitorId().equals(visitorId))
+                .sorted(Comparator.comparing(ConversationRecord::startedAt))
+                .toList();
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+}

@@ -1,0 +1,115 @@
+package dev.concierge.server;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The command line: {@code serve} runs the server; {@code bot-eval} measures the FAQ bot;
+ * {@code hash-password} makes a hash for an agents file. The {@code ./concierge} script at the
+ * repository root calls this.
+ */
+public final class Main {
+    private Main() {}
+
+    /** Entry point; see {@link #usage()}. */
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            System.out.print(usage());
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "serve" -> serve(rest, System.out);
+            case "bot-eval" -> dev.concierge.bot.BotEval.main(rest);
+            case "hash-password" -> {
+                if (rest.length != 1) {
+                    fail("usage: concierge hash-password PASSWORD");
+                }
+                System.out.println(PasswordHasher.hash(rest[0], PasswordHasher.DEFAULT_ITERATIONS));
+            }
+            default -> fail("unknown command: " + args[0] + "\n\n" + usage());
+        }
+    }
+
+    static String usage() {
+        return """
+                Concierge: embeddable live chat and FAQ bot for the JVM.
+
+                usage: concierge COMMAND [options]
+
+                commands:
+                  serve [--port N] [--host ADDR] [--faq FILE] [--data DIR]
+                        run the server (default port 8080; --port 0 takes a free port) with the sample
+                        FAQ unless --faq is given; prints the demo page and agent console URLs
+                  bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
+                        measure the FAQ bot on labelled questions (see docs/faq.md)
+                  hash-password PASSWORD
+                        print a salted PBKDF2 hash for an agents file
+                  test  run every test (the launcher script runs Maven and the browser tests)
+                  help  this text
+                """;
+    }
+
+    private static void serve(String[] args, PrintStream out) throws Exception {
+        ChatServer.Builder builder = ChatServer.builder();
+        Path data = Path.of("data");
+        List<String> list = new ArrayList<>(List.of(args));
+        for (int i = 0; i < list.size(); i++) {
+            String flag = list.get(i);
+            String value = i + 1 < list.size() ? list.get(i + 1) : null;
+            if (value == null) {
+                fail(flag + " needs a value");
+            }
+            switch (flag) {
+                case "--port" -> builder.port(parsePort(value));
+                case "--host" -> builder.host(value);
+                case "--faq" -> {
+                    Path faq = Path.of(value);
+                    if (!Files.isRegularFile(faq)) {
+                        fail("--faq: no such file: " + faq.toAbsolutePath());
+                    }
+                    builder.faq(faq);
+                }
+                case "--data" -> data = Path.of(value);
+                default -> fail("unknown option for serve: " + flag);
+            }
+            i++;
+        }
+        Files.createDirectories(data);
+        builder.dataDir(data);
+        ChatServer server = builder.start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "concierge-shutdown"));
+        String base = server.baseUri().toString();
+        out.println("Concierge is running at " + base);
+        out.println("  Demo page with the widget: " + base + "demo/");
+        out.println("  Agent console:             " + base + "console/   (sign in as "
+                + ChatServer.Builder.DEMO_USERNAME + " / " + ChatServer.Builder.DEMO_PASSWORD + ")");
+        out.println("  Data directory:            " + data.toAbsolutePath());
+        out.println("Press Ctrl+C to stop.");
+        out.flush();
+        stopped.await();
+    }
+
+    private static int parsePort(String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            fail("--port must be a number, was " + value);
+            return -1;
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println(message);
+        System.exit(2);
+    }
+}

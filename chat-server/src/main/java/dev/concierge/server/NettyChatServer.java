@@ -1,0 +1,134 @@
+package dev.concierge.server;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.concierge.bot.FaqBot;
+import dev.concierge.protocol.ProtocolCodec;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Netty implementation of {@link ChatServer}. */
+final class NettyChatServer implements ChatServer {
+    private static final Logger log = LoggerFactory.getLogger(NettyChatServer.class);
+    private static final String SAMPLE_FAQ = "/sample-faq/shop-faq.json";
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel serverChannel;
+    private final ChannelGroup sockets;
+    private final Router router;
+    private final BotService bot;
+    private final ConversationStore store;
+    private final ExecutorService blocking;
+    private final String host;
+    private final int port;
+
+    private NettyChatServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, ChannelGroup sockets,
+                            Router router, BotService bot, ConversationStore store, ExecutorService blocking, String host) {
+        this.boss = boss;
+        this.workers = workers;
+        this.serverChannel = serverChannel;
+        this.sockets = sockets;
+        this.router = router;
+        this.bot = bot;
+        this.store = store;
+        this.blocking = blocking;
+        this.host = host;
+        this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    static NettyChatServer start(ServerConfig config) {
+        FaqBot faqBot = FaqBot.load(config.faq() != null ? config.faq() : extractSampleFaq());
+        BotService bot = new BotService(faqBot, config.botThreads());
+        ConversationStore store = new InMemoryConversationStore();
+        Ids ids = Ids.secure();
+        Router router = new Router(store, bot, config.clock(), ids, RoutingStrategy.leastBusy(), config.maxChatsPerAgent());
+        AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), Ticker.systemTicker(), ids);
+        ExecutorService blocking = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "concierge-blocking");
+            t.setDaemon(true);
+            return t;
+        });
+        ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
+        EventLoopGroup boss = new NioEventLoopGroup(1);
+        EventLoopGroup workers = new NioEventLoopGroup();
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ServerInitializer(config, ProtocolCodec.create(), router, auth, blocking, sockets))
+                    .bind(config.host(), config.port()).sync().channel();
+            NettyChatServer server = new NettyChatServer(boss, workers, channel, sockets, router, bot, store, blocking, config.host());
+            log.info("listening on {}:{} with {} FAQ entries", config.host(), server.port,
+                    faqBot.knowledgeBase().entries().size());
+            return server;
+        } catch (Exception e) {
+            boss.shutdownGracefully();
+            workers.shutdownGracefully();
+            router.close();
+            bot.close();
+            throw new ServerException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path extractSampleFaq() {
+        try (InputStream in = NettyChatServer.class.getResourceAsStream(SAMPLE_FAQ)) {
+            if (in == null) {
+                throw new ServerException("the sample FAQ is missing from the classpath: " + SAMPLE_FAQ);
+            }
+            Path file = Files.createTempFile("concierge-sample-faq", ".json");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            throw new ServerException("cannot extract the sample FAQ", e);
+        }
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public URI baseUri() {
+        return URI.create("http://" + host + ":" + port + "/");
+    }
+
+    @Override
+    public void close() {
+        log.info("shutting down");
+        serverChannel.close().awaitUninterruptibly();
+        sockets.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "server shutting down"))
+                .awaitUninterruptibly(2, TimeUnit.SECONDS);
+        sockets.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        router.close();
+        store.close();
+        bot.close();
+        blocking.shutdownNow();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

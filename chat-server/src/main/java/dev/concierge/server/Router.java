@@ -1,0 +1,228 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single owner of conversation state. Every request runs on one router thread, so state
+ * needs no locks; storage writes and bot answers run elsewhere and come back to this thread.
+ * Visitor requests are handled by {@link VisitorRequests}, agent requests by
+ * {@link AgentRequests}, queue and assignment by {@link Dispatcher}.
+ */
+final class Router implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    final ExecutorService executor;
+    final ConversationStore store;
+    final Clock clock;
+    final Ids ids;
+    final BotService bot;
+    final Map<String, Conversation> conversations = new HashMap<>();
+    final Map<String, Visitor> visitorsById = new HashMap<>();
+    final Map<String, Visitor> visitorsByToken = new HashMap<>();
+    final Map<String, Agent> agents = new LinkedHashMap<>();
+    final Map<Session, Visitor> visitorSessions = new HashMap<>();
+    final Map<Session, Agent> agentSessions = new HashMap<>();
+    final Dispatcher dispatcher;
+    private final VisitorRequests visitorRequests;
+    private final AgentRequests agentRequests;
+
+    Router(ConversationStore store, BotService bot, Clock clock, Ids ids, RoutingStrategy strategy,
+           int maxChatsPerAgent) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.bot = Objects.requireNonNull(bot, "bot");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.ids = Objects.requireNonNull(ids, "ids");
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "concierge-router");
+            t.setDaemon(true);
+            return t;
+        });
+        this.dispatcher = new Dispatcher(this, strategy, maxChatsPerAgent);
+        this.visitorRequests = new VisitorRequests(this);
+        this.agentRequests = new AgentRequests(this);
+    }
+
+    // ---- entry points, called from any thread ----
+
+    /** A visitor socket said hello. */
+    void visitorHello(Session session, ClientMessage.Hello hello) {
+        run(() -> visitorRequests.hello(session, hello));
+    }
+
+    /** An authenticated agent socket said hello. */
+    void agentHello(Session session, AgentInfo agent, ClientMessage.Hello hello) {
+        run(() -> agentRequests.hello(session, agent, hello));
+    }
+
+    /** A request from a session that has said hello. */
+    void request(Session session, Role role, ClientMessage message) {
+        run(() -> {
+            if (role == Role.VISITOR) {
+                visitorRequests.handle(session, message);
+            } else {
+                agentRequests.handle(session, message);
+            }
+        });
+    }
+
+    /** A socket went away. */
+    void disconnected(Session session) {
+        run(() -> {
+            Visitor visitor = visitorSessions.remove(session);
+            if (visitor != null) {
+                visitor.sessions.remove(session);
+            }
+            Agent agent = agentSessions.remove(session);
+            if (agent != null) {
+                agent.sessions.remove(session);
+                if (agent.sessions.isEmpty()) {
+                    log.info("agent {} offline", agent.info.id());
+                    dispatcher.publishQueue();
+                }
+            }
+        });
+    }
+
+    private void run(Runnable task) {
+        executor.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("router task failed", e);
+            }
+        });
+    }
+
+    // ---- shared helpers, router thread only ----
+
+    /**
+     * Appends an event: assigns its seq now, stores it, and completes on the router thread after
+     * commit, with {@link Conversation#committedSeq} advanced.
+     */
+    CompletableFuture<TranscriptEvent> append(Conversation c, TranscriptEvent draft) {
+        TranscriptEvent event = new TranscriptEvent(c.nextSeq++, clock.instant(), draft.id(), draft.kind(),
+                draft.author(), draft.text(), draft.bot(), draft.reason(), draft.agent(), draft.score(),
+                draft.comment());
+        c.events.add(event);
+        return store.append(c.id, event).thenApplyAsync(v -> {
+            c.committedSeq = Math.max(c.committedSeq, event.seq());
+            return event;
+        }, executor);
+    }
+
+    /** Appends and, after commit, sends the event to the visitor and the owning agent. */
+    CompletableFuture<TranscriptEvent> appendAndBroadcast(Conversation c, TranscriptEvent draft) {
+        return append(c, draft).thenApply(e -> {
+            broadcast(c, e);
+            return e;
+        });
+    }
+
+    /** Appends a client-originated event once per client id; resends get the same seq. */
+    CompletableFuture<Long> appendOnce(Conversation c, String clientId, TranscriptEvent draft) {
+        CompletableFuture<Long> existing = c.byClientId.get(clientId);
+        if (existing != null) {
+            return existing;
+        }
+        CompletableFuture<Long> seq = appendAndBroadcast(c, draft).thenApply(TranscriptEvent::seq);
+        c.byClientId.put(clientId, seq);
+        return seq;
+    }
+
+    void broadcast(Conversation c, TranscriptEvent event) {
+        ServerMessage frame = ServerMessage.Event.of(c.id, event);
+        toVisitor(c, frame);
+        toAgent(c, frame);
+    }
+
+    void toVisitor(Conversation c, ServerMessage frame) {
+        for (Session s : c.visitor.sessions) {
+            s.send(frame);
+        }
+    }
+
+    void toAgent(Conversation c, ServerMessage frame) {
+        Agent agent = c.agentId == null ? null : agents.get(c.agentId);
+        if (agent != null) {
+            for (Session s : agent.sessions) {
+                s.send(frame);
+            }
+        }
+    }
+
+    void saveRecord(Conversation c) {
+        store.saveConversation(c.record()).exceptionally(e -> {
+            log.error("saving conversation {} failed", c.id, e);
+            return null;
+        });
+    }
+
+    /** Acknowledges a request after its event committed, or reports a storage failure. */
+    void ackWhenStored(Session session, String ref, Conversation c, CompletableFuture<Long> seq) {
+        seq.whenCompleteAsync((s, error) -> {
+            if (error != null) {
+                log.error("storing request {} of {} failed", ref, c.id, error);
+                error(session, "internal", "The message could not be stored; retry with the same id.", ref);
+            } else {
+                session.send(new ServerMessage.Ack(ref, c.id, s));
+            }
+        }, executor);
+    }
+
+    static void error(Session session, String code, String message, String ref) {
+        session.send(new ServerMessage.Error(code, message, ref));
+    }
+
+    static void notFound(Session session, String ref) {
+        error(session, "not_found", "No such conversation.", ref);
+    }
+
+    /** Runs a task on the router thread and waits for it (for tests and shutdown). */
+    <T> T call(java.util.concurrent.Callable<T> task) {
+        try {
+            return executor.submit(task).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new ServerException("router call failed", e);
+        }
+    }
+
+    boolean isOpen(Conversation c) {
+        return c.state != ConversationState.CLOSED;
+    }
+
+    /** Protocol version check shared by both hellos. */
+    static boolean versionOk(Session session, ClientMessage.Hello hello) {
+        if (hello.version() != ProtocolCodec.VERSION) {
+            error(session, "unsupported_version", "This server speaks protocol version " + ProtocolCodec.VERSION + ".", hello.id());
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package dev.concierge.server;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/** The server's immutable configuration, built by {@link ChatServer.Builder}. */
+record ServerConfig(String host, int port, Path faq, Path dataDir, List<AgentAccount> agents,
+                    Clock clock, int maxChatsPerAgent, int maxFrameBytes, Duration agentSessionTtl,
+                    int botThreads) {}

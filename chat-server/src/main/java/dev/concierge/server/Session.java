@@ -1,0 +1,15 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.ServerMessage;
+
+/** One connected socket of a visitor or an agent, as the router sees it. Thread-safe. */
+interface Session {
+    /** A unique id of this socket, for logs. */
+    String id();
+
+    /** Sends a frame; never blocks. */
+    void send(ServerMessage message);
+
+    /** Closes the socket with a WebSocket close code. */
+    void close(int code, String reason);
+}

@@ -1,0 +1,53 @@
+package dev.concierge.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Files under {@code static/} on the classpath: the widget, the console and the demo page.
+ * Read once and kept in memory; paths with {@code ..} or backslashes are refused.
+ */
+final class StaticFiles {
+    private static final Map<String, String> TYPES = Map.of(
+            "html", "text/html; charset=utf-8",
+            "js", "text/javascript; charset=utf-8",
+            "mjs", "text/javascript; charset=utf-8",
+            "css", "text/css; charset=utf-8",
+            "json", "application/json",
+            "svg", "image/svg+xml",
+            "png", "image/png",
+            "ico", "image/x-icon",
+            "txt", "text/plain; charset=utf-8");
+
+    private final Map<String, Optional<byte[]>> cache = new ConcurrentHashMap<>();
+
+    /** A file's bytes and content type, for a request path such as {@code /console/}. */
+    Optional<StaticFile> find(String path) {
+        if (path.contains("..") || path.contains("\\") || path.contains("//") || !path.startsWith("/")) {
+            return Optional.empty();
+        }
+        String resource = path.endsWith("/") ? path + "index.html" : path;
+        Optional<byte[]> bytes = cache.computeIfAbsent(resource, StaticFiles::load);
+        String ext = resource.substring(resource.lastIndexOf('.') + 1);
+        return bytes.map(b -> new StaticFile(b, TYPES.getOrDefault(ext, "application/octet-stream")));
+    }
+
+    /** Whether {@code path + "/"} names a directory with an index, for redirects. */
+    boolean isDirectory(String path) {
+        return !path.endsWith("/") && find(path + "/").isPresent();
+    }
+
+    private static Optional<byte[]> load(String resource) {
+        try (InputStream in = StaticFiles.class.getResourceAsStream("/static" + resource)) {
+            return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A file to serve. */
+    record StaticFile(byte[] bytes, String contentType) {}
+}

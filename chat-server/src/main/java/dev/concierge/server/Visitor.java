@@ -1,0 +1,59 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.VisitorContext;
+import dev.concierge.protocol.Values.VisitorInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A visitor's live state; confined to the router thread. */
+final class Visitor {
+    final String id;
+    final String token;
+    VisitorContext context = VisitorContext.empty();
+    final Set<Session> sessions = new LinkedHashSet<>();
+    /** The open (not closed) conversation, if any. */
+    Conversation open;
+    /** All conversation ids, oldest first. */
+    final List<String> conversationIds = new ArrayList<>();
+
+    Visitor(String id, String token) {
+        this.id = id;
+        this.token = token;
+    }
+
+    /** Merges what a new hello tells: later non-empty values win, attributes are merged. */
+    void update(VisitorContext next) {
+        if (next == null) {
+            return;
+        }
+        Map<String, String> attributes = new HashMap<>(context.attributes());
+        attributes.putAll(next.attributes());
+        context = new VisitorContext(
+                pick(next.name(), context.name()), pick(next.email(), context.email()),
+                pick(next.language(), context.language()), pick(next.timeZone(), context.timeZone()),
+                pick(next.userAgent(), context.userAgent()),
+                next.page() != null ? next.page() : context.page(), attributes);
+    }
+
+    private static <T> T pick(T preferred, T fallback) {
+        return preferred != null ? preferred : fallback;
+    }
+
+    String displayName() {
+        return context.name() != null ? context.name() : "Visitor " + id.substring(Math.max(0, id.length() - 4));
+    }
+
+    Author author() {
+        return new Author(Role.VISITOR, id, displayName());
+    }
+
+    VisitorInfo info() {
+        return new VisitorInfo(id, displayName(), context.email(), context.attributes());
+    }
+}

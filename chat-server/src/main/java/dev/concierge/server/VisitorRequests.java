@@ -1,0 +1,237 @@
+package dev.concierge.server;
+
+import dev.concierge.bot.BotReply;
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Values.BotTurn;
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.HandoffReason;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.Suggestion;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What visitors may do: chat with the bot, ask for a human, close, rate, read history. */
+final class VisitorRequests {
+    private static final Logger log = LoggerFactory.getLogger(VisitorRequests.class);
+    /** After this many answers in a row the bot was not sure of, a human takes over. */
+    private static final int UNSURE_BEFORE_HANDOFF = 2;
+
+    private final Router router;
+
+    VisitorRequests(Router router) {
+        this.router = router;
+    }
+
+    void hello(Session session, ClientMessage.Hello hello) {
+        if (!Router.versionOk(session, hello)) {
+            return;
+        }
+        Visitor visitor = hello.visitorToken() == null ? null : router.visitorsByToken.get(hello.visitorToken());
+        if (visitor == null) {
+            visitor = new Visitor(router.ids.visitorId(), router.ids.visitorToken());
+            router.visitorsById.put(visitor.id, visitor);
+            router.visitorsByToken.put(visitor.token, visitor);
+            log.info("new visitor {} on session {}", visitor.id, session.id());
+        }
+        visitor.update(hello.context());
+        visitor.sessions.add(session);
+        router.visitorSessions.put(session, visitor);
+        Conversation open = visitor.open;
+        session.send(new ServerMessage.Welcome(hello.id(), ProtocolCodec.VERSION, Role.VISITOR, visitor.id,
+                visitor.token, open == null ? null : open.id, null));
+        if (open != null) {
+            long after = hello.resume() != null && open.id.equals(hello.resume().conversationId())
+                    ? hello.resume().lastSeq() : 0;
+            session.send(new ServerMessage.Transcript(null, open.id, open.state, open.committedAfter(after)));
+            router.dispatcher.status(open).ifPresent(session::send);
+        }
+    }
+
+    void handle(Session session, ClientMessage message) {
+        Visitor visitor = router.visitorSessions.get(session);
+        if (visitor == null) {
+            Router.error(session, "hello_required", "Say hello first.", message.id());
+            return;
+        }
+        // Java 17 has no pattern switch; one instanceof per permitted type, forbidden ones last.
+        if (message instanceof ClientMessage.Send send) {
+            send(session, visitor, send);
+        } else if (message instanceof ClientMessage.Handoff handoff) {
+            handoff(session, visitor, handoff);
+        } else if (message instanceof ClientMessage.Typing typing) {
+            typing(visitor, typing);
+        } else if (message instanceof ClientMessage.Close close) {
+            close(session, visitor, close);
+        } else if (message instanceof ClientMessage.Rate rate) {
+            rate(session, visitor, rate);
+        } else if (message instanceof ClientMessage.History history) {
+            history(session, visitor, history);
+        } else if (message instanceof ClientMessage.Hello hello) {
+            Router.error(session, "bad_request", "hello was already said on this socket.", hello.id());
+        } else {
+            Router.error(session, "forbidden", "Visitors may not send this message type.", message.id());
+        }
+    }
+
+    /** The visitor's own conversation by id, or null after telling them it does not exist. */
+    private Conversation own(Session session, Visitor visitor, String conversationId, String ref) {
+        Conversation c = router.conversations.get(conversationId);
+        if (c == null || c.visitor != visitor) {
+            Router.notFound(session, ref); // a guessed id gets the same answer as a missing one
+            return null;
+        }
+        return c;
+    }
+
+    private Conversation openOrStart(Visitor visitor) {
+        if (visitor.open == null) {
+            Conversation c = new Conversation(router.ids.conversationId(), visitor, router.clock.instant());
+            router.conversations.put(c.id, c);
+            visitor.conversationIds.add(c.id);
+            visitor.open = c;
+            router.saveRecord(c);
+            log.info("conversation {} started by visitor {}", c.id, visitor.id);
+        }
+        return visitor.open;
+    }
+
+    private void send(Session session, Visitor visitor, ClientMessage.Send send) {
+        Conversation c;
+        if (send.conversationId() == null) {
+            c = visitor.open != null && visitor.open.byClientId.containsKey(send.id()) ? visitor.open : openOrStart(visitor);
+        } else {
+            c = own(session, visitor, send.conversationId(), send.id());
+            if (c == null) {
+                return;
+            }
+        }
+        CompletableFuture<Long> existing = c.byClientId.get(send.id());
+        if (existing != null) {
+            router.ackWhenStored(session, send.id(), c, existing);
+            return;
+        }
+        if (c.state == ConversationState.CLOSED) {
+            Router.error(session, "bad_state", "This conversation is closed.", send.id());
+            return;
+        }
+        c.lastVisitorText = send.text();
+        if (c.firstLine == null) {
+            c.firstLine = send.text();
+            router.saveRecord(c);
+        }
+        CompletableFuture<Long> seq = router.appendOnce(c, send.id(), new TranscriptEvent(0, null, send.id(),
+                Kind.MESSAGE, visitor.author(), send.text(), null, null, null, null, null));
+        router.ackWhenStored(session, send.id(), c, seq);
+        if (c.state == ConversationState.BOT) {
+            CompletableFuture<BotReply> reply = send.entryId() != null
+                    ? router.bot.answer(send.text(), send.entryId()) : router.bot.answer(send.text());
+            reply.whenCompleteAsync((r, error) -> {
+                if (error != null) {
+                    log.error("bot failed on conversation {}", c.id, error);
+                } else {
+                    botReplied(c, send.text(), r);
+                }
+            }, router.executor);
+        }
+    }
+
+    private void botReplied(Conversation c, String question, BotReply reply) {
+        if (c.state != ConversationState.BOT) {
+            return; // a human took over meanwhile; the bot stays quiet
+        }
+        List<Suggestion> suggestions = reply.suggestions().stream().limit(3)
+                .map(s -> new Suggestion(s.entryId(), s.question())).toList();
+        switch (reply.kind()) {
+            case ANSWER, SMALL_TALK -> {
+                c.unsureInRow = 0;
+                botTurn(c, reply.text(), new BotTurn(true, reply.entryId().orElse(null), reply.confidence(), List.of(), false));
+            }
+            case HUMAN_REQUEST -> {
+                botTurn(c, reply.text(), new BotTurn(false, null, reply.confidence(), List.of(), false));
+                router.dispatcher.handoff(c, HandoffReason.VISITOR_ASKED, null);
+            }
+            case NOT_SURE -> {
+                c.unsureInRow++;
+                c.unansweredQuestion = question;
+                if (c.unsureInRow >= UNSURE_BEFORE_HANDOFF) {
+                    botTurn(c, "I'm still not sure I can answer that, so let me get you a person.",
+                            new BotTurn(false, null, reply.confidence(), suggestions, false));
+                    router.dispatcher.handoff(c, HandoffReason.BOT_UNSURE, null);
+                } else {
+                    botTurn(c, reply.text(), new BotTurn(false, null, reply.confidence(), suggestions, true));
+                }
+            }
+        }
+    }
+
+    private void botTurn(Conversation c, String text, BotTurn turn) {
+        router.appendAndBroadcast(c, new TranscriptEvent(0, null, null, Kind.BOT, Author.BOT, text, turn,
+                null, null, null, null));
+    }
+
+    private void handoff(Session session, Visitor visitor, ClientMessage.Handoff handoff) {
+        Conversation c = handoff.conversationId() == null ? openOrStart(visitor)
+                : own(session, visitor, handoff.conversationId(), handoff.id());
+        if (c == null) {
+            return;
+        }
+        CompletableFuture<Long> existing = c.byClientId.get(handoff.id());
+        if (existing != null) {
+            router.ackWhenStored(session, handoff.id(), c, existing);
+        } else if (c.state == ConversationState.BOT) {
+            router.ackWhenStored(session, handoff.id(), c, router.dispatcher.handoff(c, HandoffReason.VISITOR_ASKED, handoff.id()));
+        } else if (c.state == ConversationState.CLOSED) {
+            Router.error(session, "bad_state", "This conversation is closed.", handoff.id());
+        } else {
+            session.send(new ServerMessage.Ack(handoff.id(), c.id, 0)); // already with a human
+        }
+    }
+
+    private void typing(Visitor visitor, ClientMessage.Typing typing) {
+        Conversation c = router.conversations.get(typing.conversationId());
+        if (c != null && c.visitor == visitor && c.state == ConversationState.ASSIGNED) {
+            router.toAgent(c, new ServerMessage.Typing(c.id, Role.VISITOR, typing.typing()));
+        }
+    }
+
+    private void close(Session session, Visitor visitor, ClientMessage.Close close) {
+        Conversation c = own(session, visitor, close.conversationId(), close.id());
+        if (c != null) {
+            Closing.close(router, session, c, visitor.author(), close);
+        }
+    }
+
+    private void rate(Session session, Visitor visitor, ClientMessage.Rate rate) {
+        Conversation c = own(session, visitor, rate.conversationId(), rate.id());
+        if (c == null) {
+            return;
+        }
+        CompletableFuture<Long> existing = c.byClientId.get(rate.id());
+        if (existing != null) {
+            router.ackWhenStored(session, rate.id(), c, existing);
+            return;
+        }
+        if (c.state != ConversationState.CLOSED || c.score != null) {
+            Router.error(session, "bad_state", c.score != null ? "Already rated." : "Rate after the conversation is closed.", rate.id());
+            return;
+        }
+        c.score = rate.score();
+        router.saveRecord(c);
+        router.ackWhenStored(session, rate.id(), c, router.appendOnce(c, rate.id(), new TranscriptEvent(0, null,
+                rate.id(), Kind.RATED, visitor.author(), null, null, null, null, rate.score(), rate.comment())));
+    }
+
+    private void history(Session session, Visitor visitor, ClientMessage.History history) {
+        Conversation c = own(session, visitor, history.conversationId(), history.id());
+        if (c != null) {
+            session.send(new ServerMessage.Transcript(history.id(), c.id, c.state, c.committedAfter(history.afterSeq())));
+        }
+    }
+}

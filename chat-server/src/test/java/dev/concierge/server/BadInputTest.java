@@ -1,0 +1,120 @@
+package dev.concierge.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Bad frames get an error frame with a code and the request id; the socket survives. */
+final class BadInputTest {
+    private static ChatServer server;
+
+    @BeforeAll
+    static void start() {
+        server = ChatServer.builder().port(0)
+                .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
+                .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static RawSocket visitor() throws Exception {
+        RawSocket s = RawSocket.connect(server, "/ws/visitor");
+        s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
+        s.awaitType("welcome");
+        return s;
+    }
+
+    @Test
+    void malformedJson_getsBadJson_andTheSocketSurvives() throws Exception {
+        try (RawSocket s = visitor()) {
+            s.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":");
+            assertThat(s.awaitType("error").path("code").asText()).isEqualTo("bad_json");
+            s.send("{\"type\":\"message\",\"id\":\"m2\",\"text\":\"Where is my order?\"}");
+            JsonNode ack = s.awaitType("ack");
+            assertThat(ack.path("ref").asText()).isEqualTo("m2");
+            assertThat(ack.path("seq").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void unknownType_getsUnknownTypeWithRef_andNextMessageGoesThrough() throws Exception {
+        try (RawSocket s = visitor()) {
+            s.send("{\"type\":\"teleport\",\"id\":\"x9\"}");
+            JsonNode error = s.awaitType("error");
+            assertThat(error.path("code").asText()).isEqualTo("unknown_type");
+            assertThat(error.path("ref").asText()).isEqualTo("x9");
+            s.send("{\"type\":\"message\",\"id\":\"m3\",\"text\":\"hello there\"}");
+            assertThat(s.awaitType("ack").path("ref").asText()).isEqualTo("m3");
+        }
+    }
+
+    @Test
+    void anotherVisitorsConversation_isNotFound_likeAMissingOne() throws Exception {
+        try (RawSocket alice = visitor(); RawSocket mallory = visitor()) {
+            alice.send("{\"type\":\"message\",\"id\":\"a1\",\"text\":\"My address is 1 Secret Lane\"}");
+            String conversation = alice.awaitType("ack").path("conversationId").asText();
+
+            mallory.send("{\"type\":\"history\",\"id\":\"h1\",\"conversationId\":\"" + conversation + "\",\"afterSeq\":0}");
+            JsonNode stolen = mallory.awaitType("error");
+            mallory.send("{\"type\":\"history\",\"id\":\"h2\",\"conversationId\":\"c_doesnotexist\",\"afterSeq\":0}");
+            JsonNode missing = mallory.awaitType("error");
+            assertThat(stolen.path("code").asText()).isEqualTo("not_found");
+            assertThat(stolen.path("ref").asText()).isEqualTo("h1");
+            assertThat(stolen.path("message")).isEqualTo(missing.path("message"));
+
+            mallory.send("{\"type\":\"message\",\"id\":\"m1\",\"conversationId\":\"" + conversation + "\",\"text\":\"hi\"}");
+            assertThat(mallory.awaitType("error").path("code").asText()).isEqualTo("not_found");
+            mallory.send("{\"type\":\"message\",\"id\":\"m2\",\"text\":\"my own question\"}");
+            assertThat(mallory.awaitType("ack").path("conversationId").asText()).isNotEqualTo(conversation);
+        }
+    }
+
+    @Test
+    void badFields_andForbiddenTypes_getClearCodes() throws Exception {
+        try (RawSocket s = visitor()) {
+            s.send("{\"type\":\"message\",\"id\":\"m1\"}");
+            JsonNode missingText = s.awaitType("error");
+            assertThat(missingText.path("code").asText()).isEqualTo("bad_request");
+            assertThat(missingText.path("ref").asText()).isEqualTo("m1");
+            s.send("{\"type\":\"accept\",\"id\":\"a1\",\"conversationId\":\"c_x\"}");
+            JsonNode forbidden = s.awaitType("error");
+            assertThat(forbidden.path("code").asText()).isEqualTo("forbidden");
+            assertThat(forbidden.path("ref").asText()).isEqualTo("a1");
+        }
+    }
+
+    @Test
+    void requestBeforeHello_getsHelloRequired() throws Exception {
+        try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+            s.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"hi\"}");
+            JsonNode error = s.awaitType("error");
+            assertThat(error.path("code").asText()).isEqualTo("hello_required");
+            s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
+            assertThat(s.awaitType("welcome").path("ref").asText()).isEqualTo("h");
+        }
+    }
+
+    @Test
+    void agentWithWrongToken_isUnauthorized_andClosedWith1008() throws Exception {
+        try (RawSocket s = RawSocket.connect(server, "/ws/agent")) {
+            s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"token\":\"st_forged\"}");
+            assertThat(s.awaitType("error").path("code").asText()).isEqualTo("unauthorized");
+            assertThat(s.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void unsupportedVersion_isRefused() throws Exception {
+        try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+            s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":99}");
+            assertThat(s.awaitType("error").path("code").asText()).isEqualTo("unsupported_version");
+        }
+    }
+}
