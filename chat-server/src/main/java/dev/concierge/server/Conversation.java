@@ -55,6 +55,7 @@ final class Conversation {
     }
 
     ConversationRecord record() {
-        return new ConversationRecord(id, visitor.id, state, agentId, startedAt, firstLine, score);
+        return new ConversationRecord(id, visitor.id, state, agentId, startedAt, firstLine, score, queuedAt, assignedAt,
+                handoffReason);
     }
 }

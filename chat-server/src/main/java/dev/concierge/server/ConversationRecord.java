@@ -1,23 +1,27 @@
 package dev.concierge.server;
 
 import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.HandoffReason;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A conversation's stored metadata. {@code agentId} is null unless assigned; {@code score} is
- * null until rated.
+ * A conversation's stored metadata; nullable fields are null until they apply.
  *
  * @param id the conversation id
  * @param visitorId the visitor who started it
  * @param state its state in the router's state machine
  * @param agentId the owning agent, or null
  * @param startedAt when it started
- * @param firstLine the visitor's first message, for lists of earlier conversations
+ * @param firstLine the visitor's first message, for lists of earlier conversations, or null
  * @param score the visitor's rating, or null
+ * @param queuedAt when it entered the queue, or null
+ * @param assignedAt when an agent got it, or null
+ * @param handoffReason why it went to a human, or null
  */
 public record ConversationRecord(String id, String visitorId, ConversationState state, String agentId,
-                                 Instant startedAt, String firstLine, Integer score) {
+                                 Instant startedAt, String firstLine, Integer score, Instant queuedAt,
+                                 Instant assignedAt, HandoffReason handoffReason) {
     public ConversationRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(visitorId, "visitorId");

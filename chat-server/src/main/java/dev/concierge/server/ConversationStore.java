@@ -6,19 +6,27 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The only door to durable conversation data. Implementations apply writes in the order they
- * are submitted and complete each future only once the write is committed, so the router can
- * acknowledge after commit. Reads may be served from memory.
+ * The only door to durable conversation data. Writes are applied in the order they are
+ * submitted and each future completes only once its write is committed, so the router can
+ * acknowledge after commit. Implementations must be thread-safe; reads may run on any thread
+ * but never on a Netty event loop.
  */
 public interface ConversationStore extends AutoCloseable {
 
-    /** Stores or updates a conversation's metadata (state, owner, visitor). */
+    /** Stores or updates a visitor (upsert by id); completes once committed. */
+    CompletableFuture<Void> saveVisitor(VisitorRecord visitor);
+
+    /** Stores or updates a conversation's metadata (upsert by id); completes once committed. */
     CompletableFuture<Void> saveConversation(ConversationRecord conversation);
 
-    /** Appends one event to a conversation's transcript; completes once committed. */
+    /**
+     * Appends one event to a conversation's transcript; completes once committed. The event's
+     * seq must be the conversation's last seq + 1, and its client id (when not null) unique in
+     * the conversation; otherwise the future fails and nothing is stored.
+     */
     CompletableFuture<Void> append(String conversationId, TranscriptEvent event);
 
-    /** The events of a conversation with {@code seq > afterSeq}, in order. */
+    /** The events of a conversation with {@code seq > afterSeq}, in seq order. */
     List<TranscriptEvent> events(String conversationId, long afterSeq);
 
     /** A conversation's metadata. */
@@ -27,7 +35,16 @@ public interface ConversationStore extends AutoCloseable {
     /** A visitor's conversations, oldest first. */
     List<ConversationRecord> conversationsOf(String visitorId);
 
-    /** Releases resources after pending writes are committed. */
+    /** Conversations not closed, oldest first: what a restarted server must pick up again. */
+    List<ConversationRecord> openConversations();
+
+    /** A visitor by id. */
+    Optional<VisitorRecord> visitor(String visitorId);
+
+    /** A visitor by their secret token. */
+    Optional<VisitorRecord> visitorByToken(String token);
+
+    /** Commits pending writes and releases resources. */
     @Override
     void close();
 }

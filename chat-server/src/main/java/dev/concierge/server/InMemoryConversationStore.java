@@ -16,6 +16,31 @@ import java.util.concurrent.ConcurrentHashMap;
 final class InMemoryConversationStore implements ConversationStore {
     private final Map<String, ConversationRecord> conversations = new ConcurrentHashMap<>();
     private final Map<String, List<TranscriptEvent>> events = new ConcurrentHashMap<>();
+    private final Map<String, VisitorRecord> visitors = new ConcurrentHashMap<>();
+
+    @Override
+    public CompletableFuture<Void> saveVisitor(VisitorRecord visitor) {
+        visitors.put(visitor.id(), visitor);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public List<ConversationRecord> openConversations() {
+        return conversations.values().stream()
+                .filter(c -> c.state() != dev.concierge.protocol.Values.ConversationState.CLOSED)
+                .sorted(Comparator.comparing(ConversationRecord::startedAt))
+                .toList();
+    }
+
+    @Override
+    public Optional<VisitorRecord> visitor(String visitorId) {
+        return Optional.ofNullable(visitors.get(visitorId));
+    }
+
+    @Override
+    public Optional<VisitorRecord> visitorByToken(String token) {
+        return visitors.values().stream().filter(v -> v.token().equals(token)).findFirst();
+    }
 
     @Override
     public CompletableFuture<Void> saveConversation(ConversationRecord conversation) {
