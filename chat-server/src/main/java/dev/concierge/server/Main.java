@@ -25,7 +25,7 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "serve" -> serve(rest, System.out);
-            case "bot-eval" -> dev.concierge.bot.BotEval.main(rest);
+            case "bot-eval" -> botEval(rest);
             case "hash-password" -> {
                 if (rest.length != 1) {
                     fail("usage: concierge hash-password PASSWORD");
@@ -34,6 +34,11 @@ public final class Main {
             }
             default -> fail("unknown command: " + args[0] + "\n\n" + usage());
         }
+    }
+
+    private static void botEval(String[] args) throws Exception {
+        // Looked up by name so the server does not depend on the evaluation tool's internals.
+        Class.forName("dev.concierge.bot.BotEval").getMethod("main", String[].class).invoke(null, (Object) args);
     }
 
     static String usage() {
