@@ -111,6 +111,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, file.get().contentType());
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         response.headers().set("X-Content-Type-Options", "nosniff");
+        if (path.endsWith(".js") || path.endsWith(".css")) {
+            // The widget's modules are imported by pages of other origins (CORS mode).
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        }
         write(ctx, HttpUtil.isKeepAlive(request), response);
     }
 

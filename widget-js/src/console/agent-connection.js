@@ -1,0 +1,155 @@
+import { Backoff } from '../shared/backoff.js';
+import { newId } from '../shared/ids.js';
+
+const RESENDABLE = new Set(['message', 'close']);
+
+/**
+ * The agent's WebSocket to `/ws/agent` (docs/protocol.md): `hello` with the session token,
+ * reconnect with backoff and jitter, an outbox that resends unacknowledged `message` and
+ * `close` requests with their original `id`. Frames are passed on as events named by their
+ * `type` (`welcome`, `queue`, `assigned`, `event`, `transcript`, `typing`, `ack`, `error`),
+ * plus `state` {state} and `unauthorized` (the token is no longer valid: sign in again).
+ * After each reconnect the server sends `queue` and one `assigned` per owned conversation
+ * again; the chats deduplicate on `seq`.
+ */
+export class AgentConnection extends EventTarget {
+  #endpoint;
+  #token;
+  #WebSocket;
+  #backoff;
+  #newId;
+  #timers;
+  #socket = null;
+  #state = 'idle';
+  #wanted = false;
+  #welcomed = false;
+  #retryTimer = null;
+  #outbox = new Map();
+
+  constructor({
+    server = globalThis.location?.origin,
+    token,
+    WebSocketImpl = globalThis.WebSocket,
+    backoff = new Backoff(),
+    idFactory = newId,
+    timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t) },
+  }) {
+    super();
+    if (typeof token !== 'string' || token === '') throw new TypeError('AgentConnection: token is required');
+    const url = new URL('/ws/agent', server);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    this.#endpoint = url.href;
+    this.#token = token;
+    this.#WebSocket = WebSocketImpl;
+    this.#backoff = backoff;
+    this.#newId = idFactory;
+    this.#timers = timers;
+  }
+
+  get state() {
+    return this.#state;
+  }
+
+  connect() {
+    this.#wanted = true;
+    if (this.#socket || this.#retryTimer !== null) return;
+    this.#open();
+  }
+
+  disconnect() {
+    this.#wanted = false;
+    if (this.#retryTimer !== null) this.#timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    const socket = this.#socket;
+    this.#socket = null;
+    this.#welcomed = false;
+    if (socket) {
+      socket.onclose = null;
+      socket.onmessage = null;
+      try { socket.close(1000, 'bye'); } catch { /* already closed */ }
+    }
+    this.#setState('closed');
+  }
+
+  /** Sends a request, returns its id. `message` and `close` are resent after a reconnect until acknowledged. */
+  request(type, fields = {}) {
+    const frame = { type, id: this.#newId(), ...fields };
+    if (RESENDABLE.has(type)) this.#outbox.set(frame.id, frame);
+    if (this.#welcomed) this.#write(frame);
+    return frame.id;
+  }
+
+  /** Typing indicator for a conversation; dropped while disconnected. */
+  typing(conversationId, isTyping) {
+    if (this.#welcomed) this.#write({ type: 'typing', conversationId, typing: Boolean(isTyping) });
+  }
+
+  #open() {
+    this.#setState(this.#backoff.attempt === 0 ? 'connecting' : 'reconnecting');
+    const socket = new this.#WebSocket(this.#endpoint);
+    this.#socket = socket;
+    socket.onopen = () => this.#write({ type: 'hello', id: this.#newId(), version: 1, token: this.#token });
+    socket.onmessage = (message) => this.#onText(message.data);
+    socket.onclose = (close) => this.#onClose(socket, close);
+    socket.onerror = () => { /* a close event follows */ };
+  }
+
+  #onText(data) {
+    let frame;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (frame === null || typeof frame !== 'object' || typeof frame.type !== 'string') return;
+    if (frame.type === 'welcome') {
+      this.#welcomed = true;
+      this.#backoff.reset();
+      this.#setState('open');
+      this.#emit('welcome', frame);
+      for (const queued of this.#outbox.values()) this.#write(queued);
+      return;
+    }
+    if (frame.type === 'ack' || frame.type === 'error') this.#outbox.delete(frame.ref);
+    if (frame.type === 'error' && frame.code === 'unauthorized') {
+      this.#wanted = false;
+      this.#emit('unauthorized', frame);
+      return;
+    }
+    this.#emit(frame.type, frame);
+  }
+
+  #onClose(socket, close) {
+    if (socket !== this.#socket) return;
+    this.#socket = null;
+    this.#welcomed = false;
+    if (close?.code === 1008) {
+      if (this.#wanted) this.#emit('unauthorized', { code: 'unauthorized', message: close.reason || 'Please sign in again.' });
+      this.#wanted = false;
+    }
+    if (!this.#wanted) {
+      this.#setState('closed');
+      return;
+    }
+    this.#setState('reconnecting');
+    this.#retryTimer = this.#timers.setTimeout(() => {
+      this.#retryTimer = null;
+      if (this.#wanted) this.#open();
+    }, this.#backoff.next());
+  }
+
+  #write(frame) {
+    if (this.#socket?.readyState !== 1) return;
+    this.#socket.send(JSON.stringify(frame));
+  }
+
+  #setState(state) {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#emit('state', { state });
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

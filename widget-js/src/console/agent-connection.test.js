@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AgentConnection } from './agent-connection.js';
+import { Backoff } from '../shared/backoff.js';
+
+class FakeSocket {
+  static instances = [];
+  readyState = 0;
+  sent = [];
+  constructor(url) { this.url = url; FakeSocket.instances.push(this); }
+  send(text) { this.sent.push(JSON.parse(text)); }
+  close() { this.readyState = 3; }
+  serverOpen() { this.readyState = 1; this.onopen?.({}); }
+  serverSend(frame) { this.onmessage?.({ data: JSON.stringify(frame) }); }
+  serverClose(code = 1006) { this.readyState = 3; this.onclose?.({ code, reason: '' }); }
+}
+
+function setup() {
+  FakeSocket.instances = [];
+  let n = 0;
+  const timers = { pending: [], setTimeout(fn, ms) { this.pending.push({ fn, ms }); return 1; }, clearTimeout() { this.pending = []; } };
+  const connection = new AgentConnection({
+    server: 'http://127.0.0.1:8080', token: 'st_1', WebSocketImpl: FakeSocket,
+    backoff: new Backoff({ baseMs: 100, random: () => 1 }), idFactory: () => `a${++n}`, timers,
+  });
+  const seen = [];
+  for (const type of ['welcome', 'queue', 'assigned', 'event', 'ack', 'error', 'unauthorized', 'state']) {
+    connection.addEventListener(type, (e) => seen.push([type, e.detail]));
+  }
+  return { connection, timers, seen, socket: () => FakeSocket.instances.at(-1) };
+}
+
+test('says hello with the session token on /ws/agent', () => {
+  const { connection, socket } = setup();
+  connection.connect();
+  assert.equal(socket().url, 'ws://127.0.0.1:8080/ws/agent');
+  socket().serverOpen();
+  assert.deepEqual(socket().sent, [{ type: 'hello', id: 'a1', version: 1, token: 'st_1' }]);
+});
+
+test('frames are passed on by type', () => {
+  const { connection, socket, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', ref: 'a1', version: 1, role: 'agent', agent: { id: 'demo', name: 'Dana Demo' } });
+  socket().serverSend({ type: 'queue', entries: [] });
+  assert.deepEqual(seen.filter(([t]) => t !== 'state').map(([t]) => t), ['welcome', 'queue']);
+  assert.equal(connection.state, 'open');
+});
+
+test('unacknowledged replies are resent with their id after a reconnect; accept is not', () => {
+  const { connection, socket, timers } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent' });
+  const reply = connection.request('message', { conversationId: 'c_1', text: 'Hi' });
+  connection.request('accept', { conversationId: 'c_2' });
+  socket().serverClose(1006);
+  assert.equal(timers.pending[0].ms, 100);
+  timers.pending.shift().fn();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent' });
+  assert.deepEqual(socket().sent.slice(1), [{ type: 'message', id: reply, conversationId: 'c_1', text: 'Hi' }]);
+});
+
+test('an unauthorized error ends the session without reconnecting', () => {
+  const { connection, socket, seen, timers } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend({ type: 'error', code: 'unauthorized', message: 'Bad token.', ref: 'a1' });
+  socket().serverClose(1008);
+  assert.equal(seen.filter(([t]) => t === 'unauthorized').length, 1);
+  assert.equal(timers.pending.length, 0);
+  assert.equal(connection.state, 'closed');
+});
+
+test('a token is required', () => {
+  assert.throws(() => new AgentConnection({ server: 'http://x', token: '', WebSocketImpl: FakeSocket }), /token/);
+});

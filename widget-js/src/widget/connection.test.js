@@ -1,0 +1,291 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Connection } from './connection.js';
+import { Backoff } from '../shared/backoff.js';
+
+/** A WebSocket stand-in that records what the client sends and lets a test play the server. */
+class FakeSocket {
+  static instances = [];
+  readyState = 0;
+  sent = [];
+  constructor(url) {
+    this.url = url;
+    FakeSocket.instances.push(this);
+  }
+  send(text) { this.sent.push(JSON.parse(text)); }
+  close(code = 1000) { this.readyState = 3; this.closedWith = code; }
+  // Test side:
+  serverOpen() { this.readyState = 1; this.onopen?.({}); }
+  serverSend(frame) { this.onmessage?.({ data: JSON.stringify(frame) }); }
+  serverClose(code = 1006) { this.readyState = 3; this.onclose?.({ code, reason: '' }); }
+  last(type) { return this.sent.filter((f) => f.type === type).at(-1); }
+}
+
+class MemoryStorage {
+  #map = new Map();
+  getItem(k) { return this.#map.has(k) ? this.#map.get(k) : null; }
+  setItem(k, v) { this.#map.set(k, String(v)); }
+  removeItem(k) { this.#map.delete(k); }
+}
+
+class ManualTimers {
+  pending = [];
+  setTimeout = (fn, ms) => { this.pending.push({ fn, ms }); return this.pending.length; };
+  clearTimeout = () => { this.pending = []; };
+  runNext() { const t = this.pending.shift(); t.fn(); return t.ms; }
+}
+
+function setup({ storage = new MemoryStorage() } = {}) {
+  FakeSocket.instances = [];
+  let n = 0;
+  const timers = new ManualTimers();
+  const connection = new Connection({
+    server: 'https://chat.example.com',
+    site: 'demo',
+    context: () => ({ language: 'en', page: { url: 'https://shop.example.com/', title: 'Shop', referrer: '' } }),
+    storage,
+    WebSocketImpl: FakeSocket,
+    backoff: new Backoff({ baseMs: 100, random: () => 1 }),
+    idFactory: () => `id${++n}`,
+    timers,
+  });
+  const seen = [];
+  for (const type of ['event', 'welcome', 'ack', 'queue_status', 'typing', 'error', 'conversation', 'transcript', 'state']) {
+    connection.addEventListener(type, (e) => seen.push({ type, detail: e.detail }));
+  }
+  const socket = () => FakeSocket.instances.at(-1);
+  const events = () => seen.filter((s) => s.type === 'event').map((s) => s.detail.event);
+  return { connection, storage, timers, seen, socket, events };
+}
+
+const welcome = (extra = {}) => ({ type: 'welcome', ref: 'id1', version: 1, role: 'visitor', visitorId: 'v_1', visitorToken: 'vt_abc', ...extra });
+const event = (seq, extra = {}) => ({ type: 'event', conversationId: 'c_1', seq, ts: '2026-11-23T10:15:30Z', kind: 'message', author: { role: 'visitor' }, text: `m${seq}`, ...extra });
+
+test('the endpoint follows the page server scheme', () => {
+  assert.equal(Connection.endpointFor('https://chat.example.com'), 'wss://chat.example.com/ws/visitor');
+  assert.equal(Connection.endpointFor('http://127.0.0.1:8080/'), 'ws://127.0.0.1:8080/ws/visitor');
+});
+
+test('no socket is opened until connect()', () => {
+  const { connection } = setup();
+  assert.equal(FakeSocket.instances.length, 0);
+  assert.equal(connection.state, 'idle');
+  connection.connect();
+  connection.connect();
+  assert.equal(FakeSocket.instances.length, 1);
+  assert.equal(FakeSocket.instances[0].url, 'wss://chat.example.com/ws/visitor');
+});
+
+test('hello names version, site and context; the welcome token is stored', () => {
+  const { connection, socket, storage } = setup();
+  connection.connect();
+  socket().serverOpen();
+  const hello = socket().sent[0];
+  assert.equal(hello.type, 'hello');
+  assert.equal(hello.version, 1);
+  assert.equal(hello.site, 'demo');
+  assert.equal(hello.id, 'id1');
+  assert.equal(hello.visitorToken, undefined);
+  assert.equal(hello.resume, undefined);
+  assert.equal(hello.context.page.title, 'Shop');
+  socket().serverSend(welcome());
+  assert.equal(storage.getItem('concierge.visitorToken.demo'), 'vt_abc');
+  assert.equal(connection.state, 'open');
+});
+
+test('a stored token and conversation are sent back with a resume point', () => {
+  const storage = new MemoryStorage();
+  storage.setItem('concierge.visitorToken.demo', 'vt_old');
+  storage.setItem('concierge.conversationId.demo', 'c_1');
+  assert.equal(Connection.hasOngoingConversation('demo', storage), true);
+  assert.equal(Connection.hasOngoingConversation('other', storage), false);
+  const { connection, socket } = setup({ storage });
+  connection.connect();
+  socket().serverOpen();
+  const hello = socket().sent[0];
+  assert.equal(hello.visitorToken, 'vt_old');
+  assert.deepEqual(hello.resume, { conversationId: 'c_1', lastSeq: 0 });
+});
+
+test('the first message names no conversation; the ack does, and it is kept', () => {
+  const { connection, socket, storage } = setup();
+  const id = connection.sendMessage('Where is my order?');
+  socket().serverOpen();
+  socket().serverSend(welcome());
+  const message = socket().last('message');
+  assert.deepEqual(message, { type: 'message', id, text: 'Where is my order?' });
+  socket().serverSend({ type: 'ack', ref: id, conversationId: 'c_1', seq: 1 });
+  assert.equal(connection.conversationId, 'c_1');
+  assert.equal(storage.getItem('concierge.conversationId.demo'), 'c_1');
+  assert.deepEqual(connection.unacknowledged, []);
+  const second = connection.sendMessage('How do I return an item?', 'returns-how');
+  assert.deepEqual(socket().last('message'), { type: 'message', id: second, text: 'How do I return an item?', entryId: 'returns-how', conversationId: 'c_1' });
+});
+
+test('every request gets a fresh id', () => {
+  const { connection } = setup();
+  const ids = [connection.sendMessage('a'), connection.requestHandoff(), connection.rate(5), connection.closeConversation()];
+  assert.equal(new Set(ids).size, 4);
+});
+
+test('events are delivered in seq order, each once, whatever the server repeats', () => {
+  const { connection, socket, events } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverSend({ type: 'transcript', conversationId: 'c_1', state: 'bot', events: [event(1), event(2)].map(({ type, conversationId, ...e }) => e) });
+  socket().serverSend(event(2));
+  socket().serverSend(event(3));
+  socket().serverSend(event(3));
+  assert.deepEqual(events().map((e) => e.seq), [1, 2, 3]);
+  assert.equal(events()[0].conversationId, 'c_1', 'transcript events get the frame conversation id');
+  assert.equal(connection.lastSeq, 3);
+});
+
+test('a gap asks for history and fills in order', () => {
+  const { connection, socket, events } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverSend(event(1));
+  socket().serverSend(event(3));
+  assert.deepEqual(events().map((e) => e.seq), [1]);
+  const history = socket().last('history');
+  assert.deepEqual(history, { type: 'history', id: history.id, conversationId: 'c_1', afterSeq: 1 });
+  socket().serverSend({ type: 'transcript', ref: history.id, conversationId: 'c_1', state: 'bot', events: [{ seq: 2, kind: 'message', text: 'm2' }, { seq: 3, kind: 'message', text: 'm3' }] });
+  assert.deepEqual(events().map((e) => e.seq), [1, 2, 3]);
+});
+
+test('after a drop it reconnects with backoff and resumes after the last seq', () => {
+  const { connection, socket, timers, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverSend(event(1));
+  socket().serverSend(event(2));
+  socket().serverClose(1006);
+  assert.equal(connection.state, 'reconnecting');
+  assert.equal(timers.runNext(), 100);
+  socket().serverClose(1006); // the retry fails too
+  assert.equal(timers.runNext(), 200);
+  socket().serverOpen();
+  const hello = socket().sent[0];
+  assert.equal(hello.visitorToken, 'vt_abc');
+  assert.deepEqual(hello.resume, { conversationId: 'c_1', lastSeq: 2 });
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  assert.equal(connection.state, 'open');
+  assert.ok(seen.some((s) => s.type === 'state' && s.detail.state === 'reconnecting'));
+});
+
+test('unacknowledged requests are resent with their original id after a reconnect', () => {
+  const { connection, socket, timers } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  const id = connection.sendMessage('Hello?');
+  const acked = connection.sendMessage('Acked one');
+  socket().serverSend({ type: 'ack', ref: acked, conversationId: 'c_1', seq: 1 });
+  socket().serverClose(1006);
+  timers.runNext();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  const resent = socket().sent.filter((f) => f.type === 'message');
+  assert.deepEqual(resent, [{ type: 'message', id, text: 'Hello?', conversationId: 'c_1' }]);
+});
+
+test('typing is not queued and needs a conversation', () => {
+  const { connection, socket } = setup();
+  connection.typing(true);
+  assert.equal(FakeSocket.instances.length, 0);
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome());
+  connection.typing(true);
+  assert.equal(socket().last('typing'), undefined);
+  socket().serverSend(event(1));
+  connection.typing(true);
+  assert.deepEqual(socket().last('typing'), { type: 'typing', conversationId: 'c_1', typing: true });
+});
+
+test('an error for a request takes it out of the outbox and is reported', () => {
+  const { connection, socket, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  const id = connection.rate(5);
+  socket().serverSend({ type: 'error', code: 'bad_state', message: 'Not closed.', ref: id });
+  assert.deepEqual(connection.unacknowledged, []);
+  assert.equal(seen.filter((s) => s.type === 'error')[0].detail.code, 'bad_state');
+});
+
+test('a new conversation resets the seq log and is announced', () => {
+  const { connection, socket, seen, events } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverSend(event(1));
+  socket().serverSend(event(1, { conversationId: 'c_2' }));
+  assert.deepEqual(events().map((e) => [e.conversationId, e.seq]), [['c_1', 1], ['c_2', 1]]);
+  assert.deepEqual(seen.filter((s) => s.type === 'conversation').map((s) => s.detail), [
+    { conversationId: 'c_1', previous: null },
+    { conversationId: 'c_2', previous: 'c_1' },
+  ]);
+});
+
+test('a welcome without a conversation forgets a stale stored one', () => {
+  const storage = new MemoryStorage();
+  storage.setItem('concierge.visitorToken.demo', 'vt_old');
+  storage.setItem('concierge.conversationId.demo', 'c_old');
+  const { connection, socket } = setup({ storage });
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome());
+  assert.equal(connection.conversationId, null);
+  assert.equal(storage.getItem('concierge.conversationId.demo'), null);
+});
+
+test('disconnect stops reconnecting', () => {
+  const { connection, socket, timers } = setup();
+  connection.connect();
+  socket().serverOpen();
+  connection.disconnect();
+  assert.equal(connection.state, 'closed');
+  assert.equal(timers.pending.length, 0);
+  assert.equal(socket().closedWith, 1000);
+});
+
+test('unknown frame types and junk are ignored', () => {
+  const { connection, socket, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  const before = seen.length;
+  socket().onmessage({ data: 'not json' });
+  socket().serverSend({ type: 'something_new', x: 1 });
+  assert.equal(seen.length, before);
+});
+
+test('after the conversation closes, a new message starts a new one but a rating names it', () => {
+  const { connection, socket } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverSend(event(1));
+  socket().serverSend(event(2, { kind: 'closed', author: { role: 'agent' }, reason: 'resolved' }));
+  assert.equal(connection.conversationClosed, true);
+  connection.rate(4, 'ok');
+  assert.equal(socket().last('rate').conversationId, 'c_1');
+  connection.sendMessage('One more thing');
+  assert.equal(socket().last('message').conversationId, undefined);
+  socket().serverSend(event(1, { conversationId: 'c_2' }));
+  assert.equal(connection.conversationClosed, false);
+});
+
+test('replayed transcript events are marked, live ones are not', () => {
+  const { connection, socket, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverSend({ type: 'transcript', conversationId: 'c_1', state: 'bot', events: [{ seq: 1, kind: 'message', text: 'a' }] });
+  socket().serverSend(event(2));
+  assert.deepEqual(seen.filter((s) => s.type === 'event').map((s) => s.detail.live), [false, true]);
+});

@@ -1,0 +1,141 @@
+import { h, linkified } from '../shared/dom.js';
+
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/**
+ * The visitor's view of the transcript: an ARIA live `role="log"` list. Events are placed by
+ * `seq` within their conversation; the visitor's own messages show at once as pending and are
+ * matched by request `id` when the server's event for them comes back, so nothing appears
+ * twice. Every text goes through textContent.
+ */
+export class MessageList {
+  #list;
+  #pending = new Map();
+  #onSuggestion;
+  #conversationId = null;
+
+  /** @param onSuggestion called with {entryId, question} when a "did you mean" button is clicked */
+  constructor({ onSuggestion }) {
+    this.#onSuggestion = onSuggestion;
+    this.#list = h('ol', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Conversation', tabindex: '0' });
+  }
+
+  get element() {
+    return this.#list;
+  }
+
+  /** A greeting shown before anything was said (not part of the transcript). */
+  greet(text) {
+    if (!text) return;
+    this.#list.prepend(h('li', { class: 'msg msg--bot', dataset: { local: 'greeting' } },
+      h('span', { class: 'author', text: 'Concierge' }), h('div', { class: 'bubble', text })));
+  }
+
+  /** Marks the start of another conversation in the same list. */
+  startConversation(conversationId, { divider }) {
+    this.#conversationId = conversationId;
+    if (divider) this.#insert(h('li', { class: 'divider', text: 'New conversation' }), null);
+  }
+
+  /** Shows a message the visitor just sent, before the server has stored it. */
+  addPending(id, text) {
+    const item = h('li', { class: 'msg msg--mine msg--pending', dataset: { id, pending: '' } },
+      h('div', { class: 'bubble', text }),
+      h('span', { class: 'meta', text: 'Sending…' }));
+    this.#pending.set(id, item);
+    this.#list.append(item);
+    this.#scroll();
+  }
+
+  /** The pending message `id` could not be delivered. */
+  markFailed(id, reason) {
+    const item = this.#pending.get(id);
+    if (!item) return;
+    this.#pending.delete(id);
+    delete item.dataset.pending;
+    item.classList.replace('msg--pending', 'msg--failed');
+    item.querySelector('.meta').textContent = `Not sent: ${reason}`;
+  }
+
+  /** Renders one transcript event (already deduplicated by seq). */
+  render(event) {
+    const pending = event.id ? this.#pending.get(event.id) : undefined;
+    if (pending) {
+      this.#pending.delete(event.id);
+      delete pending.dataset.pending;
+      pending.classList.remove('msg--pending');
+      pending.querySelector('.meta').textContent = time(event.ts);
+      pending.remove();
+      this.#insert(pending, event.seq);
+      return;
+    }
+    const item = this.#build(event);
+    if (item) this.#insert(item, event.seq);
+  }
+
+  #build(event) {
+    const role = event.author?.role;
+    switch (event.kind) {
+      case 'message':
+        if (role === 'visitor') return bubble('msg msg--mine', null, event);
+        return bubble('msg msg--agent', event.author?.name ?? 'Agent', event);
+      case 'bot':
+        return this.#botTurn(event);
+      case 'assigned':
+        return system(event.text || `${event.agent?.name ?? 'An agent'} joined the conversation.`, 'system system--joined');
+      case 'closed':
+        return system(event.text || 'This conversation is closed.');
+      case 'rated':
+        return system(`You rated this conversation ${event.score}/5.`);
+      default:
+        return event.text ? system(event.text) : null;
+    }
+  }
+
+  #botTurn(event) {
+    const item = bubble('msg msg--bot', event.author?.name ?? 'Concierge', event);
+    const suggestions = event.bot?.suggestions ?? [];
+    if (suggestions.length > 0) {
+      const group = h('div', { class: 'suggestions', role: 'group', 'aria-label': 'Did you mean' });
+      for (const suggestion of suggestions) {
+        group.append(h('button', {
+          type: 'button', class: 'suggestion', text: suggestion.question,
+          on: { click: () => this.#onSuggestion(suggestion) },
+        }));
+      }
+      item.append(group);
+    }
+    return item;
+  }
+
+  #insert(item, seq) {
+    if (this.#conversationId) item.dataset.conversation = this.#conversationId;
+    if (seq !== null && seq !== undefined) item.dataset.seq = String(seq);
+    const before = [...this.#list.children].find((child) =>
+      child.dataset.pending !== undefined
+      || (seq !== null && child.dataset.seq !== undefined
+        && child.dataset.conversation === item.dataset.conversation && Number(child.dataset.seq) > seq));
+    this.#list.insertBefore(item, before ?? null);
+    this.#scroll();
+  }
+
+  #scroll() {
+    this.#list.scrollTop = this.#list.scrollHeight;
+  }
+}
+
+function bubble(className, authorName, event) {
+  return h('li', { class: className },
+    authorName ? h('span', { class: 'author', text: authorName }) : null,
+    h('div', { class: 'bubble' }, linkified(event.text ?? '')),
+    event.ts ? h('time', { class: 'meta', datetime: event.ts, text: time(event.ts) }) : null);
+}
+
+function system(text, className = 'system') {
+  return h('li', { class: className, text });
+}
+
+function time(ts) {
+  const date = ts ? new Date(ts) : null;
+  return date && !Number.isNaN(date.getTime()) ? TIME.format(date) : '';
+}

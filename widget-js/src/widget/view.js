@@ -1,0 +1,184 @@
+import { h, clear } from '../shared/dom.js';
+import { icon } from './icons.js';
+import { MessageList } from './message-list.js';
+import { RatingForm } from './rating-form.js';
+import { STYLES, textColorOn } from './styles.js';
+
+/**
+ * The widget's DOM, in a shadow root on its own host element: a launcher button and a panel
+ * with a header, a queue banner, the message log, a typing line, the rating form, the
+ * "Talk to a human" button and the composer. It only draws and reports what the visitor
+ * does through the callbacks; {@link Widget} decides.
+ */
+export class WidgetView {
+  #options;
+  #on;
+  #host = null;
+  #launcher;
+  #badge;
+  #panel;
+  #avatar;
+  #subtitle;
+  #dot;
+  #endButton;
+  #banner;
+  #bannerText;
+  #typing;
+  #typingText;
+  #human;
+  #input;
+  #messages;
+  #rating;
+
+  /**
+   * @param options validated widget options (title, greeting, color, position)
+   * @param on callbacks: toggle(), close(), send(text), human(), suggestion({entryId, question}),
+   *   rate(score, comment), end(), typing()
+   */
+  constructor(options, on) {
+    this.#options = options;
+    this.#on = on;
+    this.#messages = new MessageList({ onSuggestion: (s) => on.suggestion(s) });
+    this.#rating = new RatingForm({ onRate: (score, comment) => on.rate(score, comment) });
+  }
+
+  get messages() {
+    return this.#messages;
+  }
+
+  get rating() {
+    return this.#rating;
+  }
+
+  /** Creates the host element under `parent` and draws everything in its shadow root. */
+  mount(parent) {
+    this.#host = h('div', { id: 'concierge-widget', dataset: { position: this.#options.position } });
+    this.#host.style.setProperty('--cc-brand', this.#options.color);
+    this.#host.style.setProperty('--cc-on-brand', textColorOn(this.#options.color));
+    const root = this.#host.attachShadow({ mode: 'open' });
+    root.append(h('style', { text: STYLES }), this.#buildPanel(), this.#buildLauncher());
+    this.#messages.greet(this.#options.greeting);
+    parent.append(this.#host);
+  }
+
+  /** Shows or hides the panel; focus goes to the input when opening, to the launcher when closing. */
+  setOpen(open) {
+    const wasOpen = !this.#panel.hidden;
+    this.#panel.hidden = !open;
+    this.#launcher.setAttribute('aria-expanded', String(open));
+    this.#launcher.setAttribute('aria-label', open ? 'Close chat' : 'Open chat');
+    clear(this.#launcher).append(icon(open ? 'close' : 'chat'), this.#badge);
+    if (open && !wasOpen) this.#input.focus();
+    if (!open && wasOpen && this.#host.shadowRoot.activeElement) this.#launcher.focus();
+  }
+
+  setUnread(count) {
+    this.#badge.hidden = count === 0;
+    this.#badge.textContent = count > 9 ? '9+' : String(count);
+  }
+
+  /** Header line under the title, and the avatar: initials of the agent, or the bot icon. */
+  setHeader({ subtitle, agentName }) {
+    this.#subtitle.textContent = subtitle;
+    clear(this.#avatar);
+    if (agentName) this.#avatar.textContent = initials(agentName);
+    else this.#avatar.append(icon('bot'));
+  }
+
+  /** Connection state: the dot next to the subtitle. */
+  setConnection(state) {
+    this.#dot.dataset.state = state;
+    this.#dot.title = state === 'open' ? 'Connected' : state === 'closed' ? 'Offline' : 'Connecting…';
+  }
+
+  /** The queue line ("You are number 2 in the queue — about 3 min"), or null to hide it. */
+  setBanner(text) {
+    this.#banner.hidden = !text;
+    this.#bannerText.textContent = text ?? '';
+  }
+
+  /** "Dana is typing…", or null to hide. */
+  setTyping(name) {
+    this.#typing.hidden = !name;
+    this.#typingText.textContent = name ? `${name} is typing…` : '';
+  }
+
+  setHumanButton({ label, disabled }) {
+    this.#human.disabled = disabled;
+    this.#human.lastChild.textContent = label;
+  }
+
+  setEndVisible(visible) {
+    this.#endButton.hidden = !visible;
+  }
+
+  #buildLauncher() {
+    this.#badge = h('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
+    this.#launcher = h('button', {
+      type: 'button', class: 'launcher', 'aria-label': 'Open chat', 'aria-expanded': 'false', 'aria-controls': 'cc-panel',
+      on: { click: () => this.#on.toggle() },
+    }, icon('chat'), this.#badge);
+    return this.#launcher;
+  }
+
+  #buildPanel() {
+    this.#avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' }, icon('bot'));
+    this.#dot = h('span', { class: 'dot', dataset: { state: 'idle' } });
+    this.#subtitle = h('span', { text: 'Replies instantly' });
+    this.#endButton = h('button', { type: 'button', class: 'text-button', text: 'End chat', hidden: true, on: { click: () => this.#on.end() } });
+    const header = h('header', { class: 'header' },
+      this.#avatar,
+      h('div', { class: 'heading' },
+        h('h2', { class: 'title', id: 'cc-title', text: this.#options.title }),
+        h('p', { class: 'subtitle' }, this.#dot, this.#subtitle)),
+      this.#endButton,
+      h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Minimise chat', on: { click: () => this.#on.close() } }, icon('minimize')));
+
+    this.#bannerText = h('span');
+    this.#banner = h('p', { class: 'banner', role: 'status', hidden: true }, icon('clock'), this.#bannerText);
+    this.#typingText = h('span');
+    this.#typing = h('div', { class: 'typing', hidden: true, 'aria-live': 'polite' },
+      h('span'), h('span'), h('span'), this.#typingText);
+    this.#human = h('button', { type: 'button', class: 'human', on: { click: () => this.#on.human() } },
+      icon('person'), h('span', { text: 'Talk to a human' }));
+
+    this.#panel = h('section', {
+      class: 'panel', id: 'cc-panel', role: 'dialog', 'aria-labelledby': 'cc-title', hidden: true,
+      on: { keydown: (event) => { if (event.key === 'Escape') this.#on.close(); } },
+    },
+    header, this.#banner, this.#messages.element, this.#typing, this.#rating.element,
+    h('div', { class: 'actions' }, this.#human),
+    this.#buildComposer(),
+    h('div', { class: 'footer', text: 'Powered by Concierge' }));
+    return this.#panel;
+  }
+
+  #buildComposer() {
+    this.#input = h('textarea', {
+      rows: '1', maxlength: '4000', placeholder: 'Type your message…', 'aria-label': 'Message',
+      enterkeyhint: 'send',
+      on: {
+        keydown: (event) => {
+          if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+            event.preventDefault();
+            submit();
+          }
+        },
+        input: () => this.#on.typing(),
+      },
+    });
+    const submit = () => {
+      const text = this.#input.value.trim();
+      if (text === '') return;
+      this.#input.value = '';
+      this.#on.send(text);
+    };
+    return h('form', { class: 'composer', on: { submit: (event) => { event.preventDefault(); submit(); } } },
+      this.#input,
+      h('button', { type: 'submit', class: 'primary send', 'aria-label': 'Send' }, icon('send')));
+  }
+}
+
+function initials(name) {
+  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((part) => part[0].toUpperCase()).join('');
+}
