@@ -52,6 +52,11 @@ final class AgentAuth {
         return token == null ? Optional.empty() : Optional.ofNullable(sessions.getIfPresent(token));
     }
 
+    /** The public identity of the agent with this id. */
+    Optional<AgentInfo> agentInfo(String agentId) {
+        return byUsername.values().stream().filter(a -> a.id().equals(agentId)).findFirst().map(AgentAccount::info);
+    }
+
     /** A successful sign-in. */
     record Login(String token, AgentInfo agent) {}
 

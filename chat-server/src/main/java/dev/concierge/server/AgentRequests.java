@@ -38,7 +38,9 @@ final class AgentRequests {
         session.send(router.dispatcher.queueFrame());
         for (String id : agent.assigned) {
             Conversation c = router.conversations.get(id);
-            session.send(new ServerMessage.Assigned(c.id, router.dispatcher.handoffPackage(c)));
+            if (c != null) {
+                session.send(new ServerMessage.Assigned(c.id, router.dispatcher.handoffPackage(c)));
+            }
         }
         router.dispatcher.dispatch();
         router.dispatcher.publishQueue();
@@ -132,10 +134,16 @@ final class AgentRequests {
 
     private void history(Session session, ClientMessage.History h) {
         Conversation c = router.conversations.get(h.conversationId());
-        if (c == null) {
-            Router.notFound(session, h.id());
-        } else {
+        if (c != null) {
             session.send(new ServerMessage.Transcript(h.id(), c.id, c.state, c.committedAfter(h.afterSeq())));
+            return;
+        }
+        var stored = router.store.conversation(h.conversationId());
+        if (stored.isPresent()) {
+            session.send(new ServerMessage.Transcript(h.id(), stored.get().id(), stored.get().state(),
+                    router.store.events(stored.get().id(), h.afterSeq())));
+        } else {
+            Router.notFound(session, h.id());
         }
     }
 }

@@ -46,6 +46,10 @@ public interface ChatServer extends AutoCloseable {
         private int port = 8080;
         private Path faq;
         private Path dataDir;
+        private String jdbcUrl;
+        private String jdbcUser;
+        private String jdbcPassword;
+        private ConversationStore store;
         private List<AgentAccount> agents;
         private Clock clock = Clock.systemUTC();
         private int maxChatsPerAgent = 5;
@@ -76,9 +80,30 @@ public interface ChatServer extends AutoCloseable {
             return this;
         }
 
-        /** Directory for stored data. */
+        /**
+         * Directory for stored data: the embedded SQLite database lives here. Without a data
+         * directory, a JDBC URL or a store, conversations are kept in memory only.
+         */
         public Builder dataDir(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /** PostgreSQL instead of the embedded database: a {@code jdbc:postgresql://} URL and login. */
+        public Builder database(String jdbcUrl, String user, String password) {
+            Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("jdbcUrl must start with jdbc:postgresql:, was " + jdbcUrl);
+            }
+            this.jdbcUrl = jdbcUrl;
+            this.jdbcUser = user;
+            this.jdbcPassword = password;
+            return this;
+        }
+
+        /** A store of your own (it is closed with the server). */
+        public Builder store(ConversationStore store) {
+            this.store = Objects.requireNonNull(store, "store");
             return this;
         }
 
@@ -129,7 +154,8 @@ public interface ChatServer extends AutoCloseable {
         public ChatServer start() {
             List<AgentAccount> accounts = agents != null ? agents
                     : new ArrayList<>(List.of(AgentAccount.withPassword("demo", "Dana Demo", DEMO_USERNAME, DEMO_PASSWORD)));
-            ServerConfig config = new ServerConfig(host, port, faq, dataDir, accounts, clock, maxChatsPerAgent,
+            ServerConfig config = new ServerConfig(host, port, faq, dataDir, jdbcUrl, jdbcUser, jdbcPassword, store,
+                    accounts, clock, maxChatsPerAgent,
                     maxFrameBytes, agentSessionTtl, botThreads);
             return NettyChatServer.start(config);
         }

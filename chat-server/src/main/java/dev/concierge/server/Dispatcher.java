@@ -68,6 +68,11 @@ final class Dispatcher {
         return handoffSeq;
     }
 
+    /** Puts a recovered queued conversation back in the queue, behind those already there. */
+    void requeue(Conversation c) {
+        queue.add(c);
+    }
+
     /** Assigns queued conversations to available agents, oldest first. */
     void dispatch() {
         List<Conversation> waiting = new ArrayList<>(queue);
@@ -125,9 +130,14 @@ final class Dispatcher {
     HandoffPackage handoffPackage(Conversation c) {
         List<EarlierConversation> earlier = new ArrayList<>();
         for (String id : c.visitor.conversationIds) {
-            Conversation other = router.conversations.get(id);
-            if (other != null && other != c) {
-                earlier.add(new EarlierConversation(other.id, other.startedAt, other.firstLine, other.score));
+            Conversation live = router.conversations.get(id);
+            if (live != null) {
+                if (live != c) {
+                    earlier.add(new EarlierConversation(live.id, live.startedAt, live.firstLine, live.score));
+                }
+            } else {
+                router.store.conversation(id).ifPresent(r ->
+                        earlier.add(new EarlierConversation(r.id(), r.startedAt(), r.firstLine(), r.score())));
             }
         }
         Instant until = c.assignedAt != null ? c.assignedAt : router.clock.instant();

@@ -48,9 +48,11 @@ public final class Main {
                 usage: concierge COMMAND [options]
 
                 commands:
-                  serve [--port N] [--host ADDR] [--faq FILE] [--data DIR]
+                  serve [--port N] [--host ADDR] [--faq FILE] [--data DIR] [--db JDBC_URL]
                         run the server (default port 8080; --port 0 takes a free port) with the sample
-                        FAQ unless --faq is given; prints the demo page and agent console URLs
+                        FAQ unless --faq is given; prints the demo page and agent console URLs.
+                        Data in SQLite under --data (default ./data), or PostgreSQL with --db
+                        (or CONCIERGE_DB_URL; login from CONCIERGE_DB_USER / CONCIERGE_DB_PASSWORD)
                   bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD
@@ -63,6 +65,7 @@ public final class Main {
     private static void serve(String[] args, PrintStream out) throws Exception {
         ChatServer.Builder builder = ChatServer.builder();
         Path data = Path.of("data");
+        String dbUrl = System.getenv("CONCIERGE_DB_URL");
         List<String> list = new ArrayList<>(List.of(args));
         for (int i = 0; i < list.size(); i++) {
             String flag = list.get(i);
@@ -81,12 +84,16 @@ public final class Main {
                     builder.faq(faq);
                 }
                 case "--data" -> data = Path.of(value);
+                case "--db" -> dbUrl = value;
                 default -> fail("unknown option for serve: " + flag);
             }
             i++;
         }
         Files.createDirectories(data);
         builder.dataDir(data);
+        if (dbUrl != null && !dbUrl.isBlank()) {
+            builder.database(dbUrl, System.getenv("CONCIERGE_DB_USER"), System.getenv("CONCIERGE_DB_PASSWORD"));
+        }
         ChatServer server = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -98,7 +105,9 @@ public final class Main {
         out.println("  Demo page with the widget: " + base + "demo/");
         out.println("  Agent console:             " + base + "console/   (sign in as "
                 + ChatServer.Builder.DEMO_USERNAME + " / " + ChatServer.Builder.DEMO_PASSWORD + ")");
-        out.println("  Data directory:            " + data.toAbsolutePath());
+        out.println("  Stored in:                 " + (dbUrl != null && !dbUrl.isBlank()
+                ? "PostgreSQL " + dbUrl.replaceAll("password=[^&]*", "password=***")
+                : data.toAbsolutePath().resolve("concierge.db") + " (SQLite)"));
         out.println("Press Ctrl+C to stop.");
         out.flush();
         stopped.await();

@@ -60,10 +60,14 @@ final class NettyChatServer implements ChatServer {
     static NettyChatServer start(ServerConfig config) {
         FaqBot faqBot = FaqBot.load(config.faq() != null ? config.faq() : extractSampleFaq());
         BotService bot = new BotService(faqBot, config.botThreads());
-        ConversationStore store = new InMemoryConversationStore();
+        ConversationStore store = openStore(config);
         Ids ids = Ids.secure();
         Router router = new Router(store, bot, config.clock(), ids, RoutingStrategy.leastBusy(), config.maxChatsPerAgent());
         AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), Ticker.systemTicker(), ids);
+        router.call(() -> {
+            Recovery.recover(router, auth::agentInfo);
+            return null;
+        });
         ExecutorService blocking = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "concierge-blocking");
             t.setDaemon(true);
@@ -93,6 +97,19 @@ final class NettyChatServer implements ChatServer {
         }
     }
 
+    private static ConversationStore openStore(ServerConfig config) {
+        if (config.store() != null) {
+            return config.store();
+        }
+        if (config.jdbcUrl() != null) {
+            return JdbcConversationStore.postgres(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+        }
+        if (config.dataDir() != null) {
+            return JdbcConversationStore.sqlite(config.dataDir());
+        }
+        return new InMemoryConversationStore();
+    }
+
     private static Path extractSampleFaq() {
         try (InputStream in = NettyChatServer.class.getResourceAsStream(SAMPLE_FAQ)) {
             if (in == null) {
@@ -120,13 +137,20 @@ final class NettyChatServer implements ChatServer {
     @Override
     public void close() {
         log.info("shutting down");
+        // 1. Stop accepting connections and reading requests.
         serverChannel.close().awaitUninterruptibly();
+        sockets.forEach(ch -> ch.config().setAutoRead(false));
+        // 2. Let the router finish what it has, then commit every pending write; the commits'
+        //    acknowledgements run on the router and go out before the close frames below.
+        router.call(() -> null);
+        bot.close();
+        store.close();
+        router.call(() -> null);
+        // 3. Tell clients we are going away (1001): they reconnect with backoff and resume.
         sockets.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "server shutting down"))
                 .awaitUninterruptibly(2, TimeUnit.SECONDS);
         sockets.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         router.close();
-        store.close();
-        bot.close();
         blocking.shutdownNow();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

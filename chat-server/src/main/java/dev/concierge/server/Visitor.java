@@ -14,7 +14,9 @@ import java.util.Set;
 /** A visitor's live state; confined to the router thread. */
 final class Visitor {
     final String id;
-    final String token;
+    /** The secret token; replaced by the presented one when a stored visitor comes back. */
+    String token;
+    java.time.Instant firstSeen;
     VisitorContext context = VisitorContext.empty();
     final Set<Session> sessions = new LinkedHashSet<>();
     /** The open (not closed) conversation, if any. */

@@ -33,14 +33,16 @@ final class VisitorRequests {
         if (!Router.versionOk(session, hello)) {
             return;
         }
-        Visitor visitor = hello.visitorToken() == null ? null : router.visitorsByToken.get(hello.visitorToken());
+        Visitor visitor = hello.visitorToken() == null ? null : known(hello.visitorToken());
         if (visitor == null) {
             visitor = new Visitor(router.ids.visitorId(), router.ids.visitorToken());
+            visitor.firstSeen = router.clock.instant();
             router.visitorsById.put(visitor.id, visitor);
             router.visitorsByToken.put(visitor.token, visitor);
             log.info("new visitor {} on session {}", visitor.id, session.id());
         }
         visitor.update(hello.context());
+        router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         visitor.sessions.add(session);
         router.visitorSessions.put(session, visitor);
         Conversation open = visitor.open;
@@ -52,6 +54,20 @@ final class VisitorRequests {
             session.send(new ServerMessage.Transcript(null, open.id, open.state, open.committedAfter(after)));
             router.dispatcher.status(open).ifPresent(session::send);
         }
+    }
+
+    /** A visitor by token: live, or stored (after a restart), or null. */
+    private Visitor known(String token) {
+        Visitor visitor = router.visitorsByToken.get(token);
+        if (visitor == null) {
+            // A store read on the router thread: an indexed lookup, once per visitor per restart.
+            visitor = router.store.visitorByToken(token).map(r -> Recovery.adopt(router, r)).orElse(null);
+            if (visitor != null) {
+                visitor.token = token; // the stored record holds only the token's hash
+                router.visitorsByToken.put(token, visitor);
+            }
+        }
+        return visitor;
     }
 
     void handle(Session session, ClientMessage message) {
@@ -229,9 +245,17 @@ final class VisitorRequests {
     }
 
     private void history(Session session, Visitor visitor, ClientMessage.History history) {
-        Conversation c = own(session, visitor, history.conversationId(), history.id());
-        if (c != null) {
+        Conversation c = router.conversations.get(history.conversationId());
+        if (c != null && c.visitor == visitor) {
             session.send(new ServerMessage.Transcript(history.id(), c.id, c.state, c.committedAfter(history.afterSeq())));
+            return;
+        }
+        var stored = c == null ? router.store.conversation(history.conversationId()) : java.util.Optional.<ConversationRecord>empty();
+        if (stored.isPresent() && stored.get().visitorId().equals(visitor.id)) {
+            session.send(new ServerMessage.Transcript(history.id(), stored.get().id(), stored.get().state(),
+                    router.store.events(stored.get().id(), history.afterSeq())));
+        } else {
+            Router.notFound(session, history.id()); // a guessed id gets the same answer as a missing one
         }
     }
 }

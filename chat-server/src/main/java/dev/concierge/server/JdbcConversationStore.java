@@ -1,0 +1,230 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The durable {@link ConversationStore}: SQLite under the data directory by default, PostgreSQL
+ * in production, the same schema (Flyway migrations in {@code db/migration}) and the same SQL
+ * for both. Writes go to one writer thread that commits them in groups ({@link JdbcWriter});
+ * a write's future completes only after its commit. Reads use a few connections of their own
+ * ({@link JdbcReaders}). Visitor tokens are stored only as SHA-256 hashes.
+ *
+ * <p>Timestamps are stored to the microsecond; finer parts of an {@code Instant} are dropped.
+ * A visitor read by id (not by token) carries {@code "sha256:" + hash} as its token, since the
+ * token itself is not stored; saving that record again keeps the hash as it is.
+ */
+final class JdbcConversationStore implements ConversationStore {
+    private final JdbcDatabase database;
+    private final JdbcRows rows = new JdbcRows();
+    private final JdbcWriter writer;
+    private final JdbcReaders readers;
+    private final Clock clock;
+
+    private JdbcConversationStore(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, Clock clock) {
+        this.database = database;
+        this.writer = writer;
+        this.readers = readers;
+        this.clock = clock;
+    }
+
+    /** The embedded store: SQLite in {@code dataDir/concierge.db}, created if missing. */
+    static JdbcConversationStore sqlite(Path dataDir) {
+        return open(JdbcDatabase.sqlite(dataDir), Clock.systemUTC());
+    }
+
+    /**
+     * A PostgreSQL store. The database must exist; the tables are created or migrated in the
+     * URL's schema ({@code ?currentSchema=...}, else {@code public}).
+     */
+    static JdbcConversationStore postgres(String jdbcUrl, String user, String password) {
+        return open(JdbcDatabase.postgres(jdbcUrl, user, password), Clock.systemUTC());
+    }
+
+    /**
+     * The store the server's configuration asks for: PostgreSQL when a JDBC URL is given
+     * ({@code --db jdbc:postgresql://...}), else SQLite under the data directory.
+     */
+    static JdbcConversationStore fromConfig(Path dataDir, Optional<String> jdbcUrl, Optional<String> user,
+                                            Optional<String> password) {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        if (jdbcUrl.isPresent() && !jdbcUrl.get().isBlank()) {
+            return postgres(jdbcUrl.get(), user.orElse(null), password.orElse(null));
+        }
+        return sqlite(dataDir);
+    }
+
+    /** Migrates the schema, then starts the writer and the readers. */
+    static JdbcConversationStore open(JdbcDatabase database, Clock clock) {
+        Objects.requireNonNull(clock, "clock");
+        JdbcWriter writer = null;
+        try {
+            database.migrate();
+            writer = new JdbcWriter(database);
+            JdbcReaders readers = new JdbcReaders(database, database.readConnections());
+            return new JdbcConversationStore(database, writer, readers, clock);
+        } catch (FlywayException e) {
+            database.close();
+            throw new ServerException("cannot migrate the schema of " + database.url() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (writer != null) {
+                writer.close();
+            }
+            database.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> saveVisitor(VisitorRecord visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        Object[] params;
+        try {
+            params = rows.visitorParams(visitor);
+        } catch (ServerException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return writer.submit("save visitor " + visitor.id(), tx -> tx.add(JdbcRows.UPSERT_VISITOR, params));
+    }
+
+    @Override
+    public CompletableFuture<Void> saveConversation(ConversationRecord conversation) {
+        Objects.requireNonNull(conversation, "conversation");
+        Object[] params = rows.conversationParams(conversation, clock.instant());
+        return writer.submit("save conversation " + conversation.id(),
+                tx -> tx.add(JdbcRows.UPSERT_CONVERSATION, params));
+    }
+
+    @Override
+    public CompletableFuture<Void> append(String conversationId, TranscriptEvent event) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(event.ts(), "event.ts");
+        Objects.requireNonNull(event.kind(), "event.kind");
+        Object[] params;
+        try {
+            params = rows.eventParams(conversationId, event);
+        } catch (ServerException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long seq = event.seq();
+        return writer.submit("append seq " + seq + " to " + conversationId, tx -> {
+            long last = tx.lastSeq(conversationId);
+            if (seq != last + 1) {
+                throw new ServerException("seq " + seq + " out of order in " + conversationId
+                        + ", expected " + (last + 1));
+            }
+            tx.advanceSeq(conversationId, seq);
+            tx.add(JdbcRows.INSERT_EVENT, params);
+        });
+    }
+
+    @Override
+    public List<TranscriptEvent> events(String conversationId, long afterSeq) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        return readers.read("events of " + conversationId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_EVENTS)) {
+                JdbcRows.bind(ps, conversationId, afterSeq);
+                List<TranscriptEvent> events = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        events.add(rows.event(rs));
+                    }
+                }
+                return List.copyOf(events);
+            }
+        });
+    }
+
+    @Override
+    public Optional<ConversationRecord> conversation(String conversationId) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        return conversations("conversation " + conversationId, JdbcRows.SELECT_CONVERSATION, conversationId)
+                .stream().findFirst();
+    }
+
+    @Override
+    public List<ConversationRecord> conversationsOf(String visitorId) {
+        Objects.requireNonNull(visitorId, "visitorId");
+        return conversations("conversations of " + visitorId, JdbcRows.SELECT_CONVERSATIONS_OF, visitorId);
+    }
+
+    @Override
+    public List<ConversationRecord> openConversations() {
+        return conversations("open conversations", JdbcRows.SELECT_OPEN_CONVERSATIONS,
+                JdbcRows.wire(ConversationState.CLOSED));
+    }
+
+    @Override
+    public Optional<VisitorRecord> visitor(String visitorId) {
+        Objects.requireNonNull(visitorId, "visitorId");
+        return visitorWhere("visitor " + visitorId, JdbcRows.SELECT_VISITOR, visitorId, null);
+    }
+
+    @Override
+    public Optional<VisitorRecord> visitorByToken(String token) {
+        Objects.requireNonNull(token, "token");
+        return visitorWhere("visitor by token", JdbcRows.SELECT_VISITOR_BY_TOKEN, JdbcRows.tokenHash(token), token);
+    }
+
+    /** Commits the writes already submitted, then closes the connections; later calls fail. */
+    @Override
+    public void close() {
+        try {
+            writer.close();
+            readers.close();
+        } finally {
+            database.close();
+        }
+    }
+
+    /** The writer, for tests that hold it to shape a batch. */
+    JdbcWriter writer() {
+        return writer;
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcConversationStore[" + database.url() + "]";
+    }
+
+    private List<ConversationRecord> conversations(String what, String sql, String param) {
+        return readers.read(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, param);
+                List<ConversationRecord> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(rows.conversation(rs));
+                    }
+                }
+                return List.copyOf(list);
+            }
+        });
+    }
+
+    private Optional<VisitorRecord> visitorWhere(String what, String sql, String param, String token) {
+        return readers.read(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, param);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rows.visitor(rs, token)) : Optional.<VisitorRecord>empty();
+                }
+            }
+        });
+    }
+}

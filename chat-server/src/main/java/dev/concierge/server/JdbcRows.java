@@ -1,0 +1,198 @@
+package dev.concierge.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Values.BotTurn;
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.HandoffReason;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.Values.VisitorContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * The store's SQL and the mapping between rows and records, shared by both engines: the
+ * statements use only syntax SQLite and PostgreSQL have in common ({@code ON CONFLICT ... DO
+ * UPDATE} included). Times are microseconds since the epoch; nested values are JSON text.
+ */
+final class JdbcRows {
+    /** Marks a SQL NULL of a given type, since PostgreSQL wants to know the type of a null. */
+    record SqlNull(int type) {}
+
+    static final SqlNull NULL_TEXT = new SqlNull(Types.VARCHAR);
+    static final SqlNull NULL_BIGINT = new SqlNull(Types.BIGINT);
+    static final SqlNull NULL_INTEGER = new SqlNull(Types.INTEGER);
+
+    /** {@link VisitorRecord#token()} of visitors read by id: the stored hash, marked as such. */
+    static final String HASHED_TOKEN_PREFIX = "sha256:";
+
+    static final String UPSERT_VISITOR = "INSERT INTO visitors (id, token_hash, context_json, first_seen)"
+            + " VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash,"
+            + " context_json = excluded.context_json, first_seen = excluded.first_seen";
+    static final String UPSERT_CONVERSATION = "INSERT INTO conversations (id, visitor_id, state, agent_id,"
+            + " started_at, first_line, score, queued_at, assigned_at, handoff_reason, updated_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            + " visitor_id = excluded.visitor_id, state = excluded.state, agent_id = excluded.agent_id,"
+            + " started_at = excluded.started_at, first_line = excluded.first_line, score = excluded.score,"
+            + " queued_at = excluded.queued_at, assigned_at = excluded.assigned_at,"
+            + " handoff_reason = excluded.handoff_reason, updated_at = excluded.updated_at";
+    static final String INSERT_EVENT = "INSERT INTO events (conversation_id, seq, client_id, ts, kind,"
+            + " author_json, text, bot_json, reason, agent_json, score, comment)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static final String LAST_SEQ = "SELECT MAX(seq) FROM events WHERE conversation_id = ?";
+
+    private static final String EVENT_COLUMNS = "seq, ts, client_id, kind, author_json, text, bot_json,"
+            + " reason, agent_json, score, comment";
+    static final String SELECT_EVENTS = "SELECT " + EVENT_COLUMNS
+            + " FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq";
+    private static final String CONVERSATION_COLUMNS = "id, visitor_id, state, agent_id, started_at,"
+            + " first_line, score, queued_at, assigned_at, handoff_reason";
+    static final String SELECT_CONVERSATION = "SELECT " + CONVERSATION_COLUMNS
+            + " FROM conversations WHERE id = ?";
+    static final String SELECT_CONVERSATIONS_OF = "SELECT " + CONVERSATION_COLUMNS
+            + " FROM conversations WHERE visitor_id = ? ORDER BY started_at, id";
+    static final String SELECT_OPEN_CONVERSATIONS = "SELECT " + CONVERSATION_COLUMNS
+            + " FROM conversations WHERE state <> ? ORDER BY started_at, id";
+    static final String SELECT_VISITOR = "SELECT id, token_hash, context_json, first_seen"
+            + " FROM visitors WHERE id = ?";
+    static final String SELECT_VISITOR_BY_TOKEN = "SELECT id, token_hash, context_json, first_seen"
+            + " FROM visitors WHERE token_hash = ?";
+
+    private final ObjectMapper mapper = ProtocolCodec.create().mapper();
+
+    /** The parameters of {@link #UPSERT_VISITOR}. */
+    Object[] visitorParams(VisitorRecord v) {
+        String hash = v.token().startsWith(HASHED_TOKEN_PREFIX)
+                ? v.token().substring(HASHED_TOKEN_PREFIX.length())
+                : tokenHash(v.token());
+        return new Object[] {v.id(), hash, json(v.context()), micros(v.firstSeen())};
+    }
+
+    /** The parameters of {@link #UPSERT_CONVERSATION}. */
+    Object[] conversationParams(ConversationRecord c, Instant updatedAt) {
+        return new Object[] {c.id(), c.visitorId(), wire(c.state()), text(c.agentId()), micros(c.startedAt()),
+                text(c.firstLine()), integer(c.score()), micros(c.queuedAt()), micros(c.assignedAt()),
+                c.handoffReason() == null ? NULL_TEXT : c.handoffReason().wire(), micros(updatedAt)};
+    }
+
+    /** The parameters of {@link #INSERT_EVENT}. */
+    Object[] eventParams(String conversationId, TranscriptEvent e) {
+        return new Object[] {conversationId, e.seq(), text(e.id()), micros(e.ts()), wire(e.kind()),
+                json(e.author()), text(e.text()), json(e.bot()), text(e.reason()), json(e.agent()),
+                integer(e.score()), text(e.comment())};
+    }
+
+    TranscriptEvent event(ResultSet rs) throws SQLException {
+        return new TranscriptEvent(rs.getLong(1), instant(rs, 2), rs.getString(3),
+                Kind.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)), parse(rs.getString(5), Author.class),
+                rs.getString(6), parse(rs.getString(7), BotTurn.class), rs.getString(8),
+                parse(rs.getString(9), AgentInfo.class), integer(rs, 10), rs.getString(11));
+    }
+
+    ConversationRecord conversation(ResultSet rs) throws SQLException {
+        String reason = rs.getString(10);
+        return new ConversationRecord(rs.getString(1), rs.getString(2),
+                ConversationState.valueOf(rs.getString(3).toUpperCase(Locale.ROOT)), rs.getString(4),
+                instant(rs, 5), rs.getString(6), integer(rs, 7), instant(rs, 8), instant(rs, 9),
+                reason == null ? null : HandoffReason.valueOf(reason.toUpperCase(Locale.ROOT)));
+    }
+
+    /** A visitor row; {@code token} is the caller's token, or null to return the marked hash. */
+    VisitorRecord visitor(ResultSet rs, String token) throws SQLException {
+        String shown = token != null ? token : HASHED_TOKEN_PREFIX + rs.getString(2);
+        return new VisitorRecord(rs.getString(1), shown, parse(rs.getString(3), VisitorContext.class),
+                instant(rs, 4));
+    }
+
+    /** The SHA-256 of a token as lower-case hex: what {@code visitors.token_hash} holds. */
+    static String tokenHash(String token) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /** Binds parameters made by the methods above: strings, longs, integers and typed nulls. */
+    static void bind(PreparedStatement ps, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            Object p = params[i];
+            if (p instanceof SqlNull n) {
+                ps.setNull(i + 1, n.type());
+            } else if (p instanceof String s) {
+                ps.setString(i + 1, s);
+            } else if (p instanceof Long l) {
+                ps.setLong(i + 1, l);
+            } else if (p instanceof Integer n) {
+                ps.setInt(i + 1, n);
+            } else {
+                throw new IllegalArgumentException("unsupported parameter type " + p.getClass());
+            }
+        }
+    }
+
+    static String wire(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    private Object json(Object value) {
+        if (value == null) {
+            return NULL_TEXT;
+        }
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new ServerException("cannot encode " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    private <T> T parse(String json, Class<T> type) throws SQLException {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return mapper.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("stored " + type.getSimpleName() + " is not valid JSON", e);
+        }
+    }
+
+    private static Object text(String value) {
+        return value == null ? NULL_TEXT : value;
+    }
+
+    private static Object integer(Integer value) {
+        return value == null ? NULL_INTEGER : value;
+    }
+
+    private static Object micros(Instant t) {
+        if (t == null) {
+            return NULL_BIGINT;
+        }
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000L);
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long micros = rs.getLong(column);
+        return rs.wasNull() ? null
+                : Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    private static Integer integer(ResultSet rs, int column) throws SQLException {
+        int value = rs.getInt(column);
+        return rs.wasNull() ? null : value;
+    }
+}

@@ -1,0 +1,308 @@
+package dev.concierge.server;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's one writer: group commit on a daemon thread. Callers {@link #submit} writes
+ * without blocking; the thread takes everything queued (up to {@link #MAX_BATCH}), runs it in
+ * one transaction, commits, and only then completes the futures, in submission order. If the
+ * batch fails, each write is retried alone in its own transaction, so one bad write fails only
+ * its own future.
+ *
+ * <p>Futures complete on the writer thread: callers must not block in callbacks attached with
+ * the non-async {@code CompletableFuture} methods.
+ */
+final class JdbcWriter implements AutoCloseable {
+    /** The most writes committed in one transaction. */
+    static final int MAX_BATCH = 512;
+    /** How many conversations' last seq are remembered; the others are read again when needed. */
+    private static final int SEQ_CACHE_SIZE = 100_000;
+    private static final Logger log = LoggerFactory.getLogger(JdbcWriter.class);
+
+    /**
+     * One write. It adds statements with {@link Tx#add}; it may throw {@link ServerException}
+     * to reject itself, but only before it adds anything, so the rest of the batch goes on.
+     */
+    interface Write {
+        void apply(Tx tx) throws SQLException;
+    }
+
+    /** What a write sees of the transaction it runs in; used on the writer thread only. */
+    interface Tx {
+        /** Adds one statement execution to the transaction (sent in JDBC batches before commit). */
+        void add(String sql, Object... params) throws SQLException;
+
+        /** The last seq stored for a conversation, counting this transaction; 0 if none. */
+        long lastSeq(String conversationId) throws SQLException;
+
+        /** Records that this transaction stores {@code seq} as the conversation's last seq. */
+        void advanceSeq(String conversationId, long seq);
+    }
+
+    private record Op(String what, Write write, CompletableFuture<Void> future) {}
+
+    private static final Op STOP = new Op("stop", tx -> { }, null);
+
+    private final JdbcDatabase database;
+    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private boolean closed; // guarded by this: no op is queued after STOP
+
+    // Writer thread only below.
+    private Connection connection;
+    private final Map<String, PreparedStatement> statements = new LinkedHashMap<>();
+    private final Map<String, Long> committedSeq = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > SEQ_CACHE_SIZE;
+        }
+    };
+    private final Map<String, Long> pendingSeq = new HashMap<>();
+    private final Tx tx = new Tx() {
+        @Override
+        public void add(String sql, Object... params) throws SQLException {
+            PreparedStatement ps = statements.get(sql);
+            if (ps == null) {
+                ps = connection.prepareStatement(sql);
+                statements.put(sql, ps);
+            }
+            JdbcRows.bind(ps, params);
+            ps.addBatch();
+        }
+
+        @Override
+        public long lastSeq(String conversationId) throws SQLException {
+            Long seq = pendingSeq.get(conversationId);
+            if (seq == null) {
+                seq = committedSeq.get(conversationId);
+            }
+            if (seq == null) {
+                seq = loadLastSeq(conversationId);
+                committedSeq.put(conversationId, seq);
+            }
+            return seq;
+        }
+
+        @Override
+        public void advanceSeq(String conversationId, long seq) {
+            pendingSeq.put(conversationId, seq);
+        }
+    };
+
+    /** Connects and starts the writer thread. */
+    JdbcWriter(JdbcDatabase database) {
+        this.database = database;
+        try {
+            ensureConnection();
+        } catch (SQLException e) {
+            throw new ServerException("cannot connect to " + database.url(), e);
+        }
+        thread = new Thread(this::run, "concierge-store-writer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Queues a write; the future completes once it is committed, or fails if it is rejected. */
+    CompletableFuture<Void> submit(String what, Write write) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        synchronized (this) {
+            if (closed) {
+                future.completeExceptionally(new ServerException("store is closed: cannot " + what));
+                return future;
+            }
+            queue.add(new Op(what, write, future));
+        }
+        return future;
+    }
+
+    /** Stops accepting writes, commits those already queued, and closes the connection. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(STOP);
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true; // finish draining all the same: those writes were promised
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        List<Op> batch = new ArrayList<>(MAX_BATCH);
+        boolean stopping = false;
+        while (!stopping) {
+            batch.clear();
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                continue; // only STOP ends the writer
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            int stop = batch.indexOf(STOP);
+            if (stop >= 0) {
+                stopping = true;
+                batch.subList(stop, batch.size()).clear(); // nothing follows STOP anyway
+            }
+            if (!batch.isEmpty()) {
+                try {
+                    execute(batch);
+                } catch (Throwable e) { // the writer must outlive any one batch
+                    log.error("store writer failed on a batch of {}", batch.size(), e);
+                    batch.forEach(op -> op.future().completeExceptionally(e));
+                }
+            }
+        }
+        disconnect();
+    }
+
+    private void execute(List<Op> batch) {
+        Throwable[] outcomes = new Throwable[batch.size()];
+        try {
+            ensureConnection();
+            for (int i = 0; i < batch.size(); i++) {
+                outcomes[i] = applyOrReject(batch.get(i));
+            }
+            commit();
+        } catch (SQLException | RuntimeException e) {
+            rollback();
+            if (batch.size() > 1) {
+                log.debug("batch of {} failed ({}); retrying one by one", batch.size(), reason(e));
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                outcomes[i] = executeAlone(batch.get(i));
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture<Void> future = batch.get(i).future();
+            if (outcomes[i] == null) {
+                future.complete(null);
+            } else {
+                future.completeExceptionally(outcomes[i]);
+            }
+        }
+    }
+
+    /** Runs one write in its own transaction; returns null once committed, else why not. */
+    private Throwable executeAlone(Op op) {
+        try {
+            ensureConnection();
+            Throwable rejected = applyOrReject(op);
+            commit();
+            return rejected;
+        } catch (SQLException | RuntimeException e) {
+            rollback();
+            String reason = reason(e);
+            log.warn("store could not {}: {}", op.what(), reason);
+            return e instanceof ServerException ? e
+                    : new ServerException("store could not " + op.what() + ": " + reason, e);
+        }
+    }
+
+    private ServerException applyOrReject(Op op) throws SQLException {
+        try {
+            op.write().apply(tx);
+            return null;
+        } catch (ServerException rejected) {
+            return rejected;
+        }
+    }
+
+    /** Why a write failed, without the parameter values some drivers put in their messages. */
+    private static String reason(Exception e) {
+        SQLException next = e instanceof SQLException sql ? sql.getNextException() : null;
+        return next != null ? next.getMessage() : e.getMessage();
+    }
+
+    private void commit() throws SQLException {
+        for (PreparedStatement ps : statements.values()) {
+            ps.executeBatch();
+        }
+        connection.commit();
+        committedSeq.putAll(pendingSeq);
+        pendingSeq.clear();
+    }
+
+    private void rollback() {
+        pendingSeq.clear();
+        closeStatements(); // a failed executeBatch may leave queued parameters behind
+        try {
+            if (connection != null) {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            log.debug("rollback failed", e);
+        }
+        try {
+            if (connection != null && !connection.isValid(2)) {
+                log.warn("store connection lost; reconnecting");
+                disconnect();
+            }
+        } catch (SQLException e) {
+            disconnect();
+        }
+    }
+
+    private long loadLastSeq(String conversationId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(JdbcRows.LAST_SEQ)) {
+            ps.setString(1, conversationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0; // MAX of no rows is NULL, read as 0
+            }
+        }
+    }
+
+    private void ensureConnection() throws SQLException {
+        if (connection == null) {
+            Connection c = database.connect();
+            c.setAutoCommit(false);
+            connection = c;
+        }
+    }
+
+    private void closeStatements() {
+        for (PreparedStatement ps : statements.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // the connection may be gone already
+            }
+        }
+        statements.clear();
+    }
+
+    private void disconnect() {
+        closeStatements();
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                log.debug("closing the writer connection failed", e);
+            }
+            connection = null;
+        }
+    }
+}

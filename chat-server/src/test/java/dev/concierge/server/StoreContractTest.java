@@ -1,0 +1,410 @@
+package dev.concierge.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Values.BotTurn;
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.HandoffReason;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.Page;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.Suggestion;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.Values.VisitorContext;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link JdbcConversationStore} must do, whatever the engine. Each engine's test
+ * extends this with a fresh database per test ({@link SqliteStoreTest}, {@link PostgresStoreTest}).
+ */
+abstract class StoreContractTest {
+    static final Instant T0 = Instant.parse("2025-01-02T03:04:05.123456Z");
+    static final Author ADA = new Author(Role.VISITOR, "v_ada", "Ada");
+
+    private final List<JdbcConversationStore> opened = new ArrayList<>();
+    JdbcConversationStore store;
+
+    /** Makes this test's empty database. */
+    abstract void createDatabase() throws Exception;
+
+    /** Removes this test's database. */
+    abstract void dropDatabase() throws Exception;
+
+    /** Opens a store on this test's database; every call opens the same data. */
+    abstract JdbcConversationStore openStore();
+
+    /** A plain connection to this test's database, to look at what is stored. */
+    abstract Connection rawConnection() throws SQLException;
+
+    /** The engine's name, for printed figures. */
+    abstract String engine();
+
+    @BeforeEach
+    final void setUp() throws Exception {
+        createDatabase();
+        store = reopen();
+    }
+
+    @AfterEach
+    final void tearDown() throws Exception {
+        opened.forEach(JdbcConversationStore::close);
+        dropDatabase();
+    }
+
+    /** Opens the store again (closing is the caller's business); closed after the test. */
+    final JdbcConversationStore reopen() {
+        JdbcConversationStore s = openStore();
+        opened.add(s);
+        return s;
+    }
+
+    @Test
+    void append_readsBackInSeqOrder_andAfterSeqFilters() throws Exception {
+        List<TranscriptEvent> written = new ArrayList<>();
+        for (long seq = 1; seq <= 5; seq++) {
+            written.add(message(seq, "m" + seq, "hello " + seq));
+            done(store.append("c1", written.get(written.size() - 1)));
+        }
+        done(store.append("c2", message(1, "m1", "other")));
+
+        assertThat(store.events("c1", 0)).containsExactlyElementsOf(written);
+        assertThat(store.events("c1", 3)).extracting(TranscriptEvent::seq).containsExactly(4L, 5L);
+        assertThat(store.events("c1", 5)).isEmpty();
+        assertThat(store.events("c2", 0)).extracting(TranscriptEvent::text).containsExactly("other");
+        assertThat(store.events("nowhere", 0)).isEmpty();
+    }
+
+    @Test
+    void append_rejectsGapAndDuplicateSeq_withoutFailingTheRestOfTheBatch() throws Exception {
+        List<CompletableFuture<Void>> f = inOneBatch(() -> List.of(
+                store.append("c1", message(1, null, "one")),
+                store.append("c1", message(3, null, "gap")),
+                store.append("c2", message(1, null, "c2 one")),
+                store.append("c1", message(2, null, "two")),
+                store.append("c1", message(2, null, "duplicate")),
+                store.saveVisitor(visitor("v1", "vt_1")),
+                store.append("c2", message(2, null, "c2 two"))));
+
+        assertRejected(f.get(1), "seq 3 out of order");
+        assertRejected(f.get(4), "seq 2 out of order");
+        for (int i : new int[] {0, 2, 3, 5, 6}) {
+            done(f.get(i));
+        }
+        assertThat(store.events("c1", 0)).extracting(TranscriptEvent::text).containsExactly("one", "two");
+        assertThat(store.events("c2", 0)).extracting(TranscriptEvent::text).containsExactly("c2 one", "c2 two");
+        assertThat(store.visitor("v1")).isPresent();
+    }
+
+    @Test
+    void append_rejectsDuplicateClientId_andOnlyThatWriteFails() throws Exception {
+        done(store.append("c1", message(1, "m1", "first")));
+        List<CompletableFuture<Void>> f = inOneBatch(() -> List.of(
+                store.append("c2", message(1, "m1", "same id, other conversation")),
+                store.append("c1", message(2, "m1", "resend with a new seq")),
+                store.append("c1", message(2, null, "server event")),
+                store.append("c1", message(3, null, "another server event")),
+                store.saveConversation(conversation("c1", "v1", ConversationState.BOT, T0))));
+
+        assertRejected(f.get(1), "append seq 2 to c1");
+        for (int i : new int[] {0, 2, 3, 4}) {
+            done(f.get(i));
+        }
+        assertThat(store.events("c1", 0)).extracting(TranscriptEvent::text)
+                .containsExactly("first", "server event", "another server event");
+        assertThat(store.events("c2", 0)).hasSize(1);
+        assertThat(store.conversation("c1")).isPresent();
+    }
+
+    @Test
+    void saves_areUpserts() throws Exception {
+        done(store.saveConversation(conversation("c1", "v1", ConversationState.BOT, T0)));
+        ConversationRecord assigned = new ConversationRecord("c1", "v1", ConversationState.ASSIGNED, "a_bob", T0,
+                "Where is my order?", null, T0.plusSeconds(5), T0.plusSeconds(9), HandoffReason.BOT_UNSURE);
+        done(store.saveConversation(assigned));
+        done(store.saveVisitor(visitor("v1", "vt_1")));
+        VisitorRecord renamed = new VisitorRecord("v1", "vt_1", context("Ada Lovelace"), T0);
+        done(store.saveVisitor(renamed));
+
+        assertThat(store.conversation("c1")).contains(assigned);
+        assertThat(store.conversation("c9")).isEmpty();
+        assertThat(store.visitorByToken("vt_1")).contains(renamed);
+        assertThat(count("SELECT COUNT(*) FROM conversations")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM visitors")).isEqualTo(1);
+    }
+
+    @Test
+    void openConversations_areTheNotClosedOnes_oldestFirst() throws Exception {
+        done(store.saveConversation(conversation("c3", "v1", ConversationState.ASSIGNED, T0.plusSeconds(30))));
+        done(store.saveConversation(conversation("c1", "v1", ConversationState.CLOSED, T0)));
+        done(store.saveConversation(conversation("c2", "v2", ConversationState.QUEUED, T0.plusSeconds(20))));
+        done(store.saveConversation(conversation("c0", "v2", ConversationState.BOT, T0.plusSeconds(10))));
+
+        assertThat(store.openConversations()).extracting(ConversationRecord::id).containsExactly("c0", "c2", "c3");
+    }
+
+    @Test
+    void conversationsOf_areTheVisitorsOwn_oldestFirst() throws Exception {
+        done(store.saveConversation(conversation("c3", "v1", ConversationState.BOT, T0.plusSeconds(300))));
+        done(store.saveConversation(conversation("c1", "v1", ConversationState.CLOSED, T0.plusSeconds(100))));
+        done(store.saveConversation(conversation("cx", "v2", ConversationState.CLOSED, T0)));
+        done(store.saveConversation(conversation("c2", "v1", ConversationState.CLOSED, T0.plusSeconds(200))));
+
+        assertThat(store.conversationsOf("v1")).extracting(ConversationRecord::id).containsExactly("c1", "c2", "c3");
+        assertThat(store.conversationsOf("nobody")).isEmpty();
+    }
+
+    @Test
+    void visitorByToken_findsByHash_andTheTokenIsNotStoredInClear() throws Exception {
+        VisitorRecord ada = visitor("v1", "vt_secret-token");
+        done(store.saveVisitor(ada));
+
+        assertThat(store.visitorByToken("vt_secret-token")).contains(ada);
+        assertThat(store.visitorByToken("vt_other")).isEmpty();
+        try (Connection c = rawConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT * FROM visitors")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString("token_hash")).isEqualTo(JdbcRows.tokenHash("vt_secret-token")).hasSize(64);
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                assertThat(rs.getString(i)).as("column " + i).doesNotContain("secret");
+            }
+        }
+        VisitorRecord byId = store.visitor("v1").orElseThrow();
+        assertThat(byId.token()).isEqualTo("sha256:" + JdbcRows.tokenHash("vt_secret-token"));
+        done(store.saveVisitor(new VisitorRecord("v1", byId.token(), context("Ada L."), T0)));
+        assertThat(store.visitorByToken("vt_secret-token").orElseThrow().context().name()).isEqualTo("Ada L.");
+    }
+
+    @Test
+    void nestedValues_roundTripThroughJson() throws Exception {
+        BotTurn turn = new BotTurn(false, "faq-12", 0.42,
+                List.of(new Suggestion("faq-3", "How do I return an item?"), new Suggestion("faq-7", "Shipping?")), true);
+        AgentInfo bob = new AgentInfo("a_bob", "Bob");
+        List<TranscriptEvent> events = List.of(
+                message(1, "m1", "Can I return shoes? ünïcødé ✓"),
+                new TranscriptEvent(2, T0.plusSeconds(2), null, Kind.BOT, Author.BOT, "Maybe one of these?",
+                        turn, null, null, null, null),
+                new TranscriptEvent(3, T0.plusSeconds(3), null, Kind.HANDOFF, Author.SYSTEM, null, null,
+                        HandoffReason.BOT_UNSURE.wire(), null, null, null),
+                new TranscriptEvent(4, T0.plusSeconds(4), null, Kind.ASSIGNED, Author.SYSTEM, null, null, null,
+                        bob, null, null),
+                new TranscriptEvent(5, T0.plusSeconds(5), "m9", Kind.RATED, ADA, null, null, null, null, 4,
+                        "quick and kind"));
+        for (TranscriptEvent e : events) {
+            done(store.append("c1", e));
+        }
+        VisitorRecord v = new VisitorRecord("v1", "vt_1", new VisitorContext("Ada", "ada@example.com", "en",
+                "Europe/London", "Firefox", new Page("https://shop.example/returns", "Returns", "https://search"),
+                Map.of("plan", "pro", "orders", "3")), T0);
+        done(store.saveVisitor(v));
+
+        assertThat(store.events("c1", 0)).containsExactlyElementsOf(events);
+        assertThat(store.visitorByToken("vt_1")).contains(v);
+    }
+
+    @Test
+    void timestamps_keepMicroseconds() throws Exception {
+        Instant precise = Instant.parse("2025-06-30T23:59:59.987654321Z");
+        done(store.append("c1", new TranscriptEvent(1, precise, null, Kind.MESSAGE, ADA, "x", null, null, null,
+                null, null)));
+        assertThat(store.events("c1", 0).get(0).ts()).isEqualTo(Instant.parse("2025-06-30T23:59:59.987654Z"));
+    }
+
+    @Test
+    void reopening_keepsEverything_andSeqContinues() throws Exception {
+        VisitorRecord v = visitor("v1", "vt_1");
+        ConversationRecord c = conversation("c1", "v1", ConversationState.QUEUED, T0);
+        done(store.saveVisitor(v));
+        done(store.saveConversation(c));
+        for (long seq = 1; seq <= 3; seq++) {
+            done(store.append("c1", message(seq, "m" + seq, "text " + seq)));
+        }
+        store.close();
+
+        JdbcConversationStore again = reopen();
+        assertThat(again.visitorByToken("vt_1")).contains(v);
+        assertThat(again.conversation("c1")).contains(c);
+        assertThat(again.openConversations()).containsExactly(c);
+        assertThat(again.events("c1", 0)).extracting(TranscriptEvent::seq).containsExactly(1L, 2L, 3L);
+        assertRejected(again.append("c1", message(3, null, "again")), "expected 4");
+        done(again.append("c1", message(4, null, "four")));
+        assertThat(again.events("c1", 3)).extracting(TranscriptEvent::text).containsExactly("four");
+    }
+
+    @Test
+    void close_commitsEverythingSubmitted_thenRefusesWrites() throws Exception {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (long seq = 1; seq <= 1000; seq++) {
+            futures.add(store.append("c1", message(seq, null, "m" + seq)));
+        }
+        store.close();
+        assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        assertRejected(store.append("c1", message(1001, null, "late")), "store is closed");
+        assertThatThrownBy(() -> store.events("c1", 0)).isInstanceOf(ServerException.class)
+                .hasMessageContaining("closed");
+
+        assertThat(reopen().events("c1", 0)).extracting(TranscriptEvent::seq)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 1000).boxed().toList());
+    }
+
+    @Test
+    void groupCommit_tenThousandConcurrentAppends_allCommittedAndReadableAfterReopen() throws Exception {
+        int threads = 8;
+        int conversationsPerThread = 5;
+        int perConversation = 250; // 8 x 5 x 250 = 10,000
+        List<CompletableFuture<Void>> all = StoreLoad.appendConcurrently(store, threads, conversationsPerThread,
+                perConversation);
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        assertThat(all).hasSize(10_000).noneMatch(CompletableFuture::isCompletedExceptionally);
+        store.close();
+
+        JdbcConversationStore again = reopen();
+        for (int t = 0; t < threads; t++) {
+            for (int k = 0; k < conversationsPerThread; k++) {
+                assertThat(again.events(StoreLoad.conversationId(t, k), 0)).extracting(TranscriptEvent::seq)
+                        .containsExactlyElementsOf(LongStream.rangeClosed(1, perConversation).boxed().toList());
+            }
+        }
+        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(10_000);
+    }
+
+    @Test
+    void throughput_twentyThousandAppends_isPrinted() throws Exception {
+        StoreLoad.Result r = StoreLoad.measure(store, 4, 50, 100); // 4 x 50 x 100 = 20,000
+        System.out.printf("[store throughput] %s: %,d appends acknowledged in %,d ms = %,.0f messages/s%n",
+                engine(), r.appends(), r.millis(), r.perSecond());
+        assertThat(store.events(StoreLoad.conversationId(3, 49), 0)).hasSize(100);
+    }
+
+    // ----------------------------------------------------------------------------- helpers
+
+    /** Holds the writer while {@code writes} are submitted, so they all land in one batch. */
+    final List<CompletableFuture<Void>> inOneBatch(java.util.function.Supplier<List<CompletableFuture<Void>>> writes)
+            throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> hold = store.writer().submit("hold the writer", tx -> {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(held.await(10, TimeUnit.SECONDS)).as("writer took the hold").isTrue();
+        List<CompletableFuture<Void>> futures = writes.get();
+        release.countDown();
+        done(hold);
+        return futures;
+    }
+
+    static void done(CompletableFuture<Void> f) throws Exception {
+        f.get(30, TimeUnit.SECONDS);
+    }
+
+    static void assertRejected(CompletableFuture<Void> f, String messagePart) {
+        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(ServerException.class).hasMessageContaining(messagePart);
+    }
+
+    final long count(String sql) throws SQLException {
+        try (Connection c = rawConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static TranscriptEvent message(long seq, String clientId, String text) {
+        return new TranscriptEvent(seq, T0.plusSeconds(seq), clientId, Kind.MESSAGE, ADA, text, null, null, null,
+                null, null);
+    }
+
+    static ConversationRecord conversation(String id, String visitorId, ConversationState state, Instant startedAt) {
+        return new ConversationRecord(id, visitorId, state, null, startedAt, "first line of " + id, null, null,
+                null, null);
+    }
+
+    static VisitorRecord visitor(String id, String token) {
+        return new VisitorRecord(id, token, context("Ada"), T0);
+    }
+
+    static VisitorContext context(String name) {
+        return new VisitorContext(name, null, "en", null, null, new Page("https://shop.example/", "Shop", null),
+                Map.of("plan", "pro"));
+    }
+    /** Drives many appends from several threads at once, as the router's sessions would. */
+    static final class StoreLoad {
+        record Result(int appends, long millis, double perSecond) {}
+
+        private StoreLoad() {}
+
+        static String conversationId(int thread, int k) {
+            return "load-" + thread + "-" + k;
+        }
+
+        /** Each thread appends to its own conversations, seqs in order, without waiting for acks. */
+        static List<CompletableFuture<Void>> appendConcurrently(ConversationStore store, int threads,
+                                                                int conversationsPerThread, int perConversation)
+                throws InterruptedException {
+            List<CompletableFuture<Void>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                Thread worker = new Thread(() -> {
+                    awaitQuietly(start);
+                    List<CompletableFuture<Void>> mine = new ArrayList<>();
+                    for (long seq = 1; seq <= perConversation; seq++) {
+                        for (int k = 0; k < conversationsPerThread; k++) {
+                            mine.add(store.append(conversationId(thread, k), message(seq, "m" + seq, "load " + seq)));
+                        }
+                    }
+                    all.addAll(mine);
+                }, "load-" + t);
+                worker.start();
+                workers.add(worker);
+            }
+            start.countDown();
+            for (Thread w : workers) {
+                w.join();
+            }
+            return all;
+        }
+
+        /** Appends {@code threads x conversations x perConversation} events and times the acks. */
+        static Result measure(ConversationStore store, int threads, int conversationsPerThread, int perConversation)
+                throws Exception {
+            long begin = System.nanoTime();
+            List<CompletableFuture<Void>> all = appendConcurrently(store, threads, conversationsPerThread,
+                    perConversation);
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+            long nanos = System.nanoTime() - begin;
+            return new Result(all.size(), nanos / 1_000_000, all.size() / (nanos / 1e9));
+        }
+
+        private static void awaitQuietly(CountDownLatch latch) {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
