@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +34,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final AgentAuth auth;
     private final ObjectMapper json;
     private final Executor blocking;
+    private final TranscriptExport export;
 
-    HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, Executor blocking) {
+    HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, Executor blocking, TranscriptExport export) {
+        this.export = export;
         this.files = files;
         this.auth = auth;
         this.json = json;
@@ -53,6 +56,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             login(ctx, request);
         } else if (path.equals("/api/health") && method.equals(HttpMethod.GET)) {
             respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "ok"));
+        } else if (path.startsWith("/api/conversations/") && path.endsWith("/transcript")
+                && method.equals(HttpMethod.GET)) {
+            transcript(ctx, request, path);
         } else if (path.startsWith("/api/")) {
             respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
         } else if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
@@ -88,6 +94,39 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 } else {
                     respond(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
                 }
+            });
+        });
+    }
+
+    private void transcript(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+        String id = path.substring("/api/conversations/".length(), path.length() - "/transcript".length());
+        String format = new QueryStringDecoder(request.uri()).parameters()
+                .getOrDefault("format", java.util.List.of("json")).get(0);
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        blocking.execute(() -> {
+            Optional<TranscriptExport.Export> result;
+            try {
+                result = export.export(authorization, id, format);
+            } catch (Exception e) {
+                log.error("transcript export of {} failed", id, e);
+                ctx.executor().execute(() -> respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        Map.of("error", "internal")));
+                return;
+            }
+            ctx.executor().execute(() -> {
+                if (result.isEmpty()) {
+                    // Missing and not-yours look the same.
+                    respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+                    return;
+                }
+                TranscriptExport.Export e = result.get();
+                FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.wrappedBuffer(e.body()));
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, e.contentType());
+                response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + e.filename() + "\"");
+                response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                write(ctx, keepAlive, response);
             });
         });
     }

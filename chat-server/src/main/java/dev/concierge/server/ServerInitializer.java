@@ -22,10 +22,12 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ServerMessageEncoder encoder;
     private final Executor blocking;
     private final ChannelGroup sockets;
+    private final TranscriptExport export;
 
     ServerInitializer(ServerConfig config, ProtocolCodec codec, Router router, AgentAuth auth, Executor blocking,
                       ChannelGroup sockets) {
         this.sockets = sockets;
+        this.export = new TranscriptExport(router.store, auth, codec.mapper());
         this.config = config;
         this.codec = codec;
         this.router = router;
@@ -47,7 +49,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .allowExtensions(false)
                 .build()));
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(config.maxFrameBytes()));
-        p.addLast("http", new HttpHandler(files, auth, codec.mapper(), blocking));
+        p.addLast("http", new HttpHandler(files, auth, codec.mapper(), blocking, export));
         p.addLast("json-encoder", encoder);
         p.addLast("session", new WebSocketSessionHandler(codec, router, auth, sockets));
     }
