@@ -49,10 +49,13 @@ public final class Main {
 
                 commands:
                   serve [--port N] [--host ADDR] [--faq FILE] [--data DIR] [--db JDBC_URL]
+                        [--agents FILE] [--max-chats N]
                         run the server (default port 8080; --port 0 takes a free port) with the sample
                         FAQ unless --faq is given; prints the demo page and agent console URLs.
                         Data in SQLite under --data (default ./data), or PostgreSQL with --db
-                        (or CONCIERGE_DB_URL; login from CONCIERGE_DB_USER / CONCIERGE_DB_PASSWORD)
+                        (or CONCIERGE_DB_URL; login from CONCIERGE_DB_USER / CONCIERGE_DB_PASSWORD).
+                        --agents: JSON file of agents with password hashes (default: the demo
+                        agent); --max-chats: concurrent chats per agent (default 5)
                   bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD
@@ -85,6 +88,8 @@ public final class Main {
                 }
                 case "--data" -> data = Path.of(value);
                 case "--db" -> dbUrl = value;
+                case "--agents" -> builder.agents(AgentsFile.read(Path.of(value)));
+                case "--max-chats" -> builder.maxChatsPerAgent(parsePositive(flag, value));
                 default -> fail("unknown option for serve: " + flag);
             }
             i++;
@@ -111,6 +116,19 @@ public final class Main {
         out.println("Press Ctrl+C to stop.");
         out.flush();
         stopped.await();
+    }
+
+    private static int parsePositive(String flag, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        fail(flag + " must be a positive number, was " + value);
+        return -1;
     }
 
     private static int parsePort(String value) {
