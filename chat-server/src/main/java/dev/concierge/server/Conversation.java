@@ -31,6 +31,8 @@ final class Conversation {
     String firstLine;
     Integer score;
     long nextSeq = 1;
+    /** Seq of the latest {@code assigned} event: the agent's package holds everything up to it. */
+    long assignedSeq;
     long committedSeq;
     /** Events in seq order; those with seq above {@link #committedSeq} are still being written. */
     final List<TranscriptEvent> events = new ArrayList<>();

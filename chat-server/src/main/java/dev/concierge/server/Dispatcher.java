@@ -95,6 +95,7 @@ final class Dispatcher {
         agent.assigned.add(c.id);
         agent.lastAssignedAt = c.assignedAt;
         router.saveRecord(c);
+        c.assignedSeq = c.nextSeq; // the seq the assigned event below receives
         AgentInfo info = agent.info;
         router.append(c, new TranscriptEvent(0, null, null, Kind.ASSIGNED, Author.SYSTEM,
                 info.name() + " joined the conversation.", null, null, info, null, null)).thenAccept(e -> {

@@ -149,7 +149,9 @@ final class Router implements AutoCloseable {
     void broadcast(Conversation c, TranscriptEvent event) {
         ServerMessage frame = ServerMessage.Event.of(c.id, event);
         toVisitor(c, frame);
-        toAgent(c, frame);
+        if (event.seq() > c.assignedSeq) {
+            toAgent(c, frame); // earlier events reach the agent inside the handoff package
+        }
     }
 
     void toVisitor(Conversation c, ServerMessage frame) {

@@ -1,0 +1,146 @@
+package dev.concierge.client;
+
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+
+/**
+ * An agent's live connection to a Concierge server: take conversations from the queue, answer
+ * visitors, close conversations. For bots and integrations; people use the web console.
+ *
+ * <pre>{@code
+ * AgentClient agent = AgentClient.builder()
+ *         .serverUri(URI.create("http://127.0.0.1:8080"))
+ *         .credentials("demo", "demo")
+ *         .listener(new AgentListener() {
+ *             @Override public void onAssigned(ServerMessage.Assigned assigned) {
+ *                 System.out.println("New chat: " + assigned.handoff().question());
+ *             }
+ *         })
+ *         .connect().join();
+ * }</pre>
+ *
+ * <h2>States</h2>
+ * The same as {@link VisitorClient}: {@code CONNECTING → OPEN → RECONNECTING → OPEN ... →
+ * CLOSED}. With credentials the client logs in ({@code POST /api/agent/login}) before the first
+ * socket, and again when the server rejects its session token on a reconnect. With a token only,
+ * a rejected token ({@code error unauthorized}, close code 1008) closes the client for good.
+ *
+ * <h2>Nothing lost</h2>
+ * Requests keep their UUID {@code id} and stay in an outbox until answered; after a reconnect they
+ * are sent again with the same ids. After a reconnect the client also asks for the
+ * {@code history} of each assigned conversation after the highest {@code seq} it has seen, so
+ * {@link #transcript(String)} holds every event once, in order.
+ *
+ * <h2>Threads</h2>
+ * Thread-safe and non-blocking. Listener calls come one at a time, in order, never under a lock;
+ * futures complete on a pool thread.
+ */
+public interface AgentClient extends AutoCloseable {
+
+    /** A new builder; {@link Builder#serverUri(URI)} and credentials or a token are required. */
+    static Builder builder() {
+        return new AgentClientBuilder();
+    }
+
+    /** The connection's lifecycle; see {@link VisitorClient} for the transitions. */
+    enum State {
+        /** The first connect (and login) is under way. */
+        CONNECTING,
+        /** Connected and greeted: requests are sent at once. */
+        OPEN,
+        /** The socket was lost; the client is reconnecting and requests wait in the outbox. */
+        RECONNECTING,
+        /** Closed for good: requests fail with code {@code closed}. */
+        CLOSED
+    }
+
+    /** Configures and opens an {@link AgentClient}. Setters check their argument at once. */
+    interface Builder {
+        /** The server's base URI, {@code http(s)://host:port}: login at {@code /api/agent/login}, socket at {@code /ws/agent}. */
+        Builder serverUri(URI uri);
+
+        /** Log in with a user name and password (and again whenever the session token is rejected). */
+        Builder credentials(String username, String password);
+
+        /** Use a session token from an earlier login instead of (or before) the credentials. */
+        Builder token(String sessionToken);
+
+        /** Receives assignments, events, queue updates, typing, errors and state changes. */
+        Builder listener(AgentListener listener);
+
+        /** Whether a lost socket is reopened; default {@code true}. */
+        Builder reconnect(boolean enabled);
+
+        /** Reconnect delays: exponential from {@code initial} up to {@code max}, full jitter; default 500 ms to 30 s. */
+        Builder backoff(Duration initial, Duration max);
+
+        /**
+         * The source of jitter; default {@link RandomGenerator#getDefault()}. Inject a seeded one
+         * in tests. It is used under the client's lock: do not share a generator that is not
+         * thread-safe between clients.
+         */
+        Builder random(RandomGenerator random);
+
+        /** How long one connect attempt (login included) may take, up to the welcome; default 10 s. */
+        Builder connectTimeout(Duration timeout);
+
+        /** The JDK HTTP client for the login and the sockets; default a new one per client. */
+        Builder httpClient(HttpClient httpClient);
+
+        /**
+         * Logs in if needed and connects. Completes after the server's {@code welcome}; fails with
+         * a {@link ConciergeClientException} (code {@code unauthorized} for bad credentials or
+         * token) when the first attempt fails.
+         *
+         * @throws IllegalStateException when no server URI, or neither credentials nor token, was set
+         */
+        CompletableFuture<AgentClient> connect();
+    }
+
+    /** Who the agent is, from the server's welcome. */
+    Values.AgentInfo agent();
+
+    /** Goes {@code online} (new conversations are routed here) or {@code away}. */
+    CompletableFuture<ServerMessage.Ack> presence(Values.PresenceStatus status);
+
+    /**
+     * Takes a queued conversation. Completes with the {@code assigned} frame (the handoff package)
+     * for it, or fails with the server's error (code {@code bad_state} when it is no longer queued).
+     */
+    CompletableFuture<ServerMessage.Assigned> accept(String conversationId);
+
+    /** Sends a message to the visitor of an assigned conversation. */
+    CompletableFuture<ServerMessage.Ack> send(String conversationId, String text);
+
+    /** Closes a conversation; {@code reason} is free text (e.g. {@code resolved}), may be null. */
+    CompletableFuture<ServerMessage.Ack> closeConversation(String conversationId, String reason);
+
+    /** The events of a conversation after {@code afterSeq} (0 for all). */
+    CompletableFuture<ServerMessage.Transcript> history(String conversationId, long afterSeq);
+
+    /** Tells the visitor whether the agent is typing; dropped while not open. */
+    void typing(String conversationId, boolean typing);
+
+    /** The conversations this agent owns now, by id, with their handoff packages. */
+    Map<String, Values.HandoffPackage> assignedConversations();
+
+    /** The queue as of the latest {@code queue} frame. */
+    List<Values.QueueEntry> queue();
+
+    /** The handoff transcript and every later event of a conversation, in {@code seq} order, each once. */
+    List<Values.TranscriptEvent> transcript(String conversationId);
+
+    /** The connection's state. */
+    State state();
+
+    /** Disconnects (assigned conversations stay assigned); pending requests fail with code {@code closed}. */
+    @Override
+    void close();
+}

@@ -1,0 +1,378 @@
+package dev.concierge.client;
+
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.ProtocolException;
+import dev.concierge.protocol.ServerMessage;
+import java.net.URI;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's socket over time: connect, greet, match answers to requests, resend the outbox,
+ * reconnect with backoff, close. What differs between a visitor and an agent (the endpoint, the
+ * {@code hello}, what a frame means) is the {@link Session}'s job.
+ *
+ * <p>All state is guarded by {@link #lock()}. Session methods marked "under the lock" are called
+ * holding it and must not call user code: they hand listener calls to {@link #emit(Runnable)},
+ * which runs them later, in order, outside the lock. Futures complete on a pool thread, so a
+ * dependent stage may even block on another request without stalling the socket.
+ */
+final class Connection implements Socket.Handler {
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    /** Where futures complete and listener calls run: the pool {@code CompletableFuture} uses. */
+    private static final Executor POOL = task -> CompletableFuture.runAsync(task);
+
+    /** The lifecycle; the public {@code State} enums mirror these names. */
+    enum Phase { CONNECTING, OPEN, RECONNECTING, CLOSED }
+
+    /** The role-specific half of a client. */
+    interface Session {
+        /** The socket URI. */
+        URI endpoint();
+
+        /** Work before each attempt (an agent logs in when it has no token). Not under the lock. */
+        CompletableFuture<Void> prepare();
+
+        /** The first frame of a socket. Under the lock. */
+        ClientMessage.Hello hello(String id);
+
+        /**
+         * Every frame but an {@code error} that names a request or the hello. Calls
+         * {@link #markReady()} once the handshake is complete. Under the lock.
+         */
+        void onFrame(ServerMessage frame);
+
+        /** The socket is open and the outbox was resent; {@code resumed} after a reconnect. Under the lock. */
+        void onReady(boolean resumed);
+
+        /** The server refused the session token: true when the client can get a new one. Under the lock. */
+        boolean reauthenticate();
+
+        /**
+         * The server refused {@code request} with {@code error}: returns the frame to send in its
+         * place (same id, same future), or null to fail the request's future. Under the lock.
+         */
+        ClientMessage retryAs(ClientMessage request, ServerMessage.Error error);
+
+        /** The phase changed. Under the lock. */
+        void onPhase(Phase phase);
+
+        /** An {@code error} frame no request claims. Under the lock. */
+        void onError(ServerMessage.Error error);
+    }
+
+    private final Object lock = new Object();
+    private final Settings settings;
+    private final Session session;
+    private final ProtocolCodec codec = ProtocolCodec.create();
+    private final Backoff backoff;
+    private final SerialExecutor listenerCalls = new SerialExecutor(POOL);
+    private final Outbox outbox = new Outbox();
+    private final CompletableFuture<Void> firstOpen = new CompletableFuture<>();
+    private Phase phase = Phase.CONNECTING;
+    private Socket socket;
+    private int failures;
+
+    Connection(Settings settings, Session session) {
+        this.settings = settings;
+        this.session = session;
+        this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), settings.random());
+    }
+
+    /** A fresh request id. */
+    static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** The lock guarding this connection and its session's state. */
+    Object lock() {
+        return lock;
+    }
+
+    /** Starts the first attempt; completes when it is ready, fails (and closes) when it fails. */
+    CompletableFuture<Void> start() {
+        synchronized (lock) {
+            session.onPhase(Phase.CONNECTING);
+        }
+        attempt();
+        return firstOpen;
+    }
+
+    /** The codec of this connection's frames (and of the agent login's JSON). */
+    ProtocolCodec codec() {
+        return codec;
+    }
+
+    /** The current phase. */
+    Phase phase() {
+        synchronized (lock) {
+            return phase;
+        }
+    }
+
+    /** Runs a listener call after those emitted before it, outside any lock. */
+    void emit(Runnable listenerCall) {
+        listenerCalls.execute(listenerCall);
+    }
+
+    /** Queues a request in the outbox and sends it now if the socket is ready. */
+    <T extends ServerMessage> CompletableFuture<T> request(ClientMessage message, Class<T> answerType) {
+        synchronized (lock) {
+            if (phase == Phase.CLOSED) {
+                return CompletableFuture.failedFuture(new ConciergeClientException("closed", "The client is closed."));
+            }
+            Outbox.Request<T> request = outbox.add(message, answerType);
+            if (socket != null && socket.ready) {
+                socket.write(codec.encode(message));
+            }
+            return request.future;
+        }
+    }
+
+    /** Sends a frame that needs no answer (typing) if the socket is ready; drops it otherwise. */
+    void sendIfOpen(ClientMessage message) {
+        synchronized (lock) {
+            if (socket != null && socket.ready) {
+                socket.write(codec.encode(message));
+            }
+        }
+    }
+
+    /** Completes the oldest request matching {@code matches} with {@code answer}. Under the lock. */
+    void completeFirst(Predicate<ClientMessage> matches, ServerMessage answer) {
+        outbox.takeFirst(matches).ifPresent(request -> POOL.execute(() -> request.complete(answer)));
+    }
+
+    /** The handshake is complete: resend the outbox and go {@code OPEN}. Under the lock. */
+    void markReady() {
+        Socket current = socket;
+        if (current == null || current.ready) {
+            return;
+        }
+        current.ready = true;
+        boolean resumed = phase != Phase.CONNECTING;
+        failures = 0;
+        for (ClientMessage message : outbox.messages()) {
+            current.write(codec.encode(message));
+        }
+        setPhase(Phase.OPEN);
+        session.onReady(resumed);
+        if (!resumed) {
+            POOL.execute(() -> firstOpen.complete(null));
+        }
+    }
+
+    /** Closes for good: no reconnect; pending requests fail with {@code closed}. */
+    void close() {
+        Socket current;
+        synchronized (lock) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            current = socket;
+            socket = null;
+            shutdown(new ConciergeClientException("closed", "The client was closed."));
+        }
+        if (current != null) {
+            current.sendClose();
+        }
+    }
+
+    private void attempt() {
+        Socket attempt = new Socket(lock, this);
+        synchronized (lock) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            socket = attempt;
+        }
+        long timeout = settings.connectTimeout().toMillis();
+        CompletableFuture.delayedExecutor(timeout, TimeUnit.MILLISECONDS).execute(() -> timedOut(attempt));
+        CompletableFuture<Void> prepared;
+        try {
+            prepared = session.prepare();
+        } catch (RuntimeException e) {
+            prepared = CompletableFuture.failedFuture(e);
+        }
+        prepared.thenCompose(ignored -> settings.httpClient().newWebSocketBuilder()
+                        .connectTimeout(settings.connectTimeout())
+                        .buildAsync(session.endpoint(), attempt))
+                .whenComplete((webSocket, error) -> {
+                    if (error != null) {
+                        ConciergeClientException cause = connectFailure(error);
+                        lost(attempt, cause, cause.code().equals("unauthorized"));
+                    }
+                });
+    }
+
+    private ConciergeClientException connectFailure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof ConciergeClientException known) {
+            return known;
+        }
+        return new ConciergeClientException("connect_failed",
+                "Cannot connect to " + session.endpoint() + ": " + cause, cause);
+    }
+
+    private void timedOut(Socket attempt) {
+        synchronized (lock) {
+            if (socket == attempt && !attempt.ready) {
+                lost(attempt, new ConciergeClientException("timeout",
+                        "No welcome within " + settings.connectTimeout().toMillis() + " ms"), false);
+            }
+        }
+    }
+
+    @Override
+    public void opened(Socket attempt, WebSocket webSocket) {
+        boolean current;
+        synchronized (lock) {
+            current = socket == attempt;
+            if (current) {
+                attempt.webSocket = webSocket;
+                attempt.helloId = newId();
+                attempt.write(codec.encode(session.hello(attempt.helloId)));
+            }
+        }
+        if (current) {
+            webSocket.request(1);
+        } else {
+            webSocket.abort();
+        }
+    }
+
+    @Override
+    public void failed(Socket attempt, Throwable error) {
+        lost(attempt, new ConciergeClientException("disconnected", "The connection failed: " + error, error), false);
+    }
+
+    @Override
+    public void received(Socket from, String json) {
+        ServerMessage frame;
+        try {
+            frame = codec.decodeServer(json);
+        } catch (ProtocolException e) {
+            log.warn("Ignoring a frame the client cannot read ({}: {})", e.code(), e.getMessage());
+            return;
+        }
+        synchronized (lock) {
+            if (socket != from) {
+                return;
+            }
+            if (frame instanceof ServerMessage.Error error) {
+                onErrorFrame(from, error);
+                return;
+            }
+            Optional<Outbox.Request<?>> answered = outbox.takeAnswered(refOf(frame), frame);
+            session.onFrame(frame);
+            answered.ifPresent(request -> POOL.execute(() -> request.complete(frame)));
+        }
+    }
+
+    private static String refOf(ServerMessage frame) {
+        if (frame instanceof ServerMessage.Ack ack) {
+            return ack.ref();
+        }
+        if (frame instanceof ServerMessage.Transcript transcript) {
+            return transcript.ref();
+        }
+        return null;
+    }
+
+    private void onErrorFrame(Socket from, ServerMessage.Error error) {
+        ConciergeClientException cause = new ConciergeClientException(error.code(), error.message());
+        if (!from.ready && error.ref() != null && error.ref().equals(from.helloId)) {
+            session.onError(error);
+            switch (error.code()) {
+                case "internal" -> lost(from, cause, false);
+                case "unauthorized" -> lost(from, cause, !session.reauthenticate());
+                case "unsupported_version", "bad_request", "forbidden" -> lost(from, cause, true);
+                default -> {
+                    // E.g. a resume the server cannot replay: it may still welcome us (the
+                    // handshake timeout covers a server that does not).
+                }
+            }
+            return;
+        }
+        Optional<Outbox.Request<?>> failed = outbox.take(error.ref());
+        if (failed.isEmpty()) {
+            session.onError(error);
+            return;
+        }
+        Outbox.Request<?> request = failed.get();
+        ClientMessage replacement = session.retryAs(request.message, error);
+        if (replacement == null) {
+            POOL.execute(() -> request.future.completeExceptionally(cause));
+            return;
+        }
+        outbox.requeue(request, replacement);
+        if (from.ready) {
+            from.write(codec.encode(replacement));
+        }
+    }
+
+    @Override
+    public void closed(Socket from, int code, String reason) {
+        synchronized (lock) {
+            if (socket != from) {
+                return;
+            }
+            boolean auth = code == 1008;
+            boolean fatal = auth && !session.reauthenticate();
+            lost(from, new ConciergeClientException(auth ? "unauthorized" : "disconnected",
+                    "The server closed the connection: " + code + " " + reason), fatal);
+        }
+    }
+
+    /** The socket {@code from} is gone: reconnect later, or close for good. */
+    private void lost(Socket from, ConciergeClientException cause, boolean fatal) {
+        WebSocket toAbort;
+        synchronized (lock) {
+            if (socket != from || phase == Phase.CLOSED) {
+                return;
+            }
+            socket = null;
+            toAbort = from.webSocket;
+            if (phase == Phase.CONNECTING || fatal || !settings.reconnect()) {
+                log.debug("Connection to {} closed for good: {}", session.endpoint(), cause.getMessage());
+                shutdown(cause);
+            } else {
+                setPhase(Phase.RECONNECTING);
+                Duration delay = backoff.delay(failures++);
+                log.info("Connection to {} lost ({}); reconnecting in {} ms",
+                        session.endpoint(), cause.getMessage(), delay.toMillis());
+                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS).execute(this::attempt);
+            }
+        }
+        if (toAbort != null) {
+            toAbort.abort();
+        }
+    }
+
+    private void shutdown(ConciergeClientException cause) {
+        setPhase(Phase.CLOSED);
+        for (Outbox.Request<?> request : outbox.drain()) {
+            POOL.execute(() -> request.future.completeExceptionally(cause));
+        }
+        if (!firstOpen.isDone()) {
+            POOL.execute(() -> firstOpen.completeExceptionally(cause));
+        }
+    }
+
+    private void setPhase(Phase next) {
+        if (phase != next) {
+            phase = next;
+            session.onPhase(next);
+        }
+    }
+}

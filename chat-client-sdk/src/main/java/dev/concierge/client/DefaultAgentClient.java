@@ -1,0 +1,301 @@
+package dev.concierge.client;
+
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The agent's side of a {@link Connection}: session token and login, the queue, the assigned
+ * conversations and their transcripts (the handoff package's, then every later event).
+ */
+final class DefaultAgentClient implements AgentClient, Connection.Session {
+    private final Connection connection;
+    private final Object lock;
+    private final Settings settings;
+    private final String username;
+    private final String password;
+    private final AgentListener listener;
+
+    // Guarded by lock.
+    private String token;
+    private boolean freshLogin;
+    private Values.AgentInfo agent;
+    private List<Values.QueueEntry> queue = List.of();
+    private final Map<String, Values.HandoffPackage> assigned = new LinkedHashMap<>();
+    private final Map<String, ConversationLog> logs = new HashMap<>();
+    /** Conversations assigned to this agent at some point: their events reach the listener. */
+    private final Set<String> everAssigned = new HashSet<>();
+
+    DefaultAgentClient(Settings settings, String username, String password, String token, AgentListener listener) {
+        this.settings = settings;
+        this.username = username;
+        this.password = password;
+        this.token = token;
+        this.listener = listener;
+        this.connection = new Connection(settings, this);
+        this.lock = connection.lock();
+    }
+
+    /** Connects; a caller that gives up on the returned future (cancel, orTimeout) closes the client. */
+    CompletableFuture<AgentClient> start() {
+        CompletableFuture<AgentClient> connected = connection.start().thenApply(ignored -> this);
+        connected.whenComplete((client, error) -> {
+            if (error != null) {
+                close();
+            }
+        });
+        return connected;
+    }
+
+    // ---- requests
+
+    @Override
+    public CompletableFuture<ServerMessage.Ack> presence(Values.PresenceStatus status) {
+        Objects.requireNonNull(status, "status");
+        return connection.request(new ClientMessage.Presence(Connection.newId(), status), ServerMessage.Ack.class);
+    }
+
+    @Override
+    public CompletableFuture<ServerMessage.Assigned> accept(String conversationId) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        return connection.request(new ClientMessage.Accept(Connection.newId(), conversationId),
+                ServerMessage.Assigned.class);
+    }
+
+    @Override
+    public CompletableFuture<ServerMessage.Ack> send(String conversationId, String text) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(text, "text");
+        return connection.request(new ClientMessage.Send(Connection.newId(), conversationId, text, null),
+                ServerMessage.Ack.class);
+    }
+
+    @Override
+    public CompletableFuture<ServerMessage.Ack> closeConversation(String conversationId, String reason) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        return connection.request(new ClientMessage.Close(Connection.newId(), conversationId, reason),
+                ServerMessage.Ack.class);
+    }
+
+    @Override
+    public CompletableFuture<ServerMessage.Transcript> history(String conversationId, long afterSeq) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        return connection.request(new ClientMessage.History(Connection.newId(), conversationId, afterSeq),
+                ServerMessage.Transcript.class);
+    }
+
+    @Override
+    public void typing(String conversationId, boolean typing) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        connection.sendIfOpen(new ClientMessage.Typing(null, conversationId, typing));
+    }
+
+    // ---- accessors
+
+    @Override
+    public Values.AgentInfo agent() {
+        synchronized (lock) {
+            return agent;
+        }
+    }
+
+    @Override
+    public Map<String, Values.HandoffPackage> assignedConversations() {
+        synchronized (lock) {
+            return Map.copyOf(assigned);
+        }
+    }
+
+    @Override
+    public List<Values.QueueEntry> queue() {
+        synchronized (lock) {
+            return queue;
+        }
+    }
+
+    @Override
+    public List<TranscriptEvent> transcript(String conversationId) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        synchronized (lock) {
+            ConversationLog log = logs.get(conversationId);
+            return log == null ? List.of() : log.events();
+        }
+    }
+
+    @Override
+    public State state() {
+        return State.valueOf(connection.phase().name());
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+
+    @Override
+    public String toString() {
+        return "AgentClient[" + settings.socketUri("/ws/agent") + ", " + state() + "]";
+    }
+
+    // ---- Connection.Session: all under the lock but prepare()
+
+    @Override
+    public URI endpoint() {
+        return settings.socketUri("/ws/agent");
+    }
+
+    @Override
+    public CompletableFuture<Void> prepare() {
+        synchronized (lock) {
+            if (token != null) {
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+        return AgentLogin.login(settings.httpClient(), connection.codec().mapper(),
+                        settings.httpUri("/api/agent/login"), username, password, settings.connectTimeout())
+                .thenAccept(session -> {
+                    synchronized (lock) {
+                        token = session.token();
+                        freshLogin = true;
+                        if (session.agent() != null) {
+                            agent = session.agent();
+                        }
+                    }
+                });
+    }
+
+    @Override
+    public ClientMessage.Hello hello(String id) {
+        return new ClientMessage.Hello(id, ProtocolCodec.VERSION, null, null, token, null, null);
+    }
+
+    @Override
+    public boolean reauthenticate() {
+        // A token just issued by a login and refused at once would loop: give up instead.
+        if (username == null || freshLogin) {
+            return false;
+        }
+        token = null;
+        return true;
+    }
+
+    @Override
+    public void onFrame(ServerMessage frame) {
+        if (frame instanceof ServerMessage.Welcome welcome) {
+            if (welcome.agent() != null) {
+                agent = welcome.agent();
+            }
+            freshLogin = false;
+            connection.markReady();
+        } else if (frame instanceof ServerMessage.Queue update) {
+            queue = update.entries();
+            connection.emit(() -> listener.onQueue(update));
+        } else if (frame instanceof ServerMessage.Assigned assignment) {
+            onAssigned(assignment);
+        } else if (frame instanceof ServerMessage.Event event) {
+            onEvent(event.conversationId(), event.toTranscriptEvent());
+        } else if (frame instanceof ServerMessage.Transcript transcript) {
+            ConversationLog log = logs.get(transcript.conversationId());
+            if (log != null) {
+                for (TranscriptEvent event : log.merge(transcript.events())) {
+                    applied(transcript.conversationId(), event);
+                }
+            }
+        } else if (frame instanceof ServerMessage.Typing typing) {
+            connection.emit(() -> listener.onTyping(typing));
+        }
+        // ack: matched by the connection; queue_status is for visitors.
+    }
+
+    private void onAssigned(ServerMessage.Assigned assignment) {
+        String conversation = assignment.conversationId();
+        if (conversation == null || assignment.handoff() == null) {
+            return;
+        }
+        boolean known = assigned.put(conversation, assignment.handoff()) != null;
+        everAssigned.add(conversation);
+        ConversationLog log = logs.computeIfAbsent(conversation, c -> new ConversationLog());
+        List<TranscriptEvent> added = log.merge(assignment.handoff().transcript());
+        connection.completeFirst(message -> message instanceof ClientMessage.Accept accept
+                && accept.conversationId().equals(conversation), assignment);
+        if (!known) {
+            connection.emit(() -> listener.onAssigned(assignment));
+        } else {
+            for (TranscriptEvent event : added) {
+                applied(conversation, event);
+            }
+        }
+    }
+
+    private void onEvent(String conversation, TranscriptEvent event) {
+        if (conversation == null) {
+            return;
+        }
+        ConversationLog log = logs.computeIfAbsent(conversation, c -> new ConversationLog());
+        if (log.isGapBefore(event.seq())) {
+            // Live events come in order; a hole means frames were missed: fetch them.
+            connection.request(new ClientMessage.History(Connection.newId(), conversation, log.lastSeq()),
+                    ServerMessage.Transcript.class);
+        }
+        if (log.add(event)) {
+            applied(conversation, event);
+        }
+    }
+
+    /** A new event was added to {@code conversation}'s log: track ownership, tell the listener. */
+    private void applied(String conversation, TranscriptEvent event) {
+        boolean closed = event.kind() == Kind.CLOSED;
+        boolean transferred = event.kind() == Kind.ASSIGNED && event.agent() != null && agent != null
+                && !event.agent().id().equals(agent.id());
+        if (closed || transferred) {
+            assigned.remove(conversation);
+        }
+        if (everAssigned.contains(conversation)) {
+            // Events that race ahead of the assigned frame are reported as part of its package.
+            connection.emit(() -> listener.onEvent(conversation, event));
+        }
+    }
+
+    @Override
+    public void onReady(boolean resumed) {
+        if (!resumed) {
+            return;
+        }
+        // Events of our conversations may have passed while the socket was down.
+        for (String conversation : assigned.keySet()) {
+            connection.request(new ClientMessage.History(Connection.newId(), conversation, logs.get(conversation).lastSeq()),
+                    ServerMessage.Transcript.class);
+        }
+    }
+
+    @Override
+    public ClientMessage retryAs(ClientMessage request, ServerMessage.Error error) {
+        if (request instanceof ClientMessage.History history && error.code().equals("not_found")) {
+            assigned.remove(history.conversationId()); // gone while we were away
+        }
+        return null; // an agent names its conversations: nothing to retry differently
+    }
+
+    @Override
+    public void onPhase(Connection.Phase phase) {
+        State state = State.valueOf(phase.name());
+        connection.emit(() -> listener.onStateChanged(state));
+    }
+
+    @Override
+    public void onError(ServerMessage.Error error) {
+        connection.emit(() -> listener.onError(error));
+    }
+}

@@ -1,0 +1,110 @@
+package dev.concierge.client;
+
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ServerMessage;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+/**
+ * Requests sent (or waiting to be sent) and not yet answered, in the order they were made. A
+ * request leaves only when its answer (or an {@code error} naming it) arrives, or when the client
+ * closes: after a reconnect everything still here is sent again with its original {@code id}.
+ * Not thread-safe; guarded by the connection's lock.
+ */
+final class Outbox {
+
+    /** One request: the frame, the answer type that completes it, and its future. */
+    static final class Request<T extends ServerMessage> {
+        /** The frame; replaced (same id) when the session retries it differently. */
+        ClientMessage message;
+        final Class<T> answerType;
+        final CompletableFuture<T> future = new CompletableFuture<>();
+
+        Request(ClientMessage message, Class<T> answerType) {
+            this.message = message;
+            this.answerType = answerType;
+        }
+
+        /** True when {@code frame} is the kind of answer this request waits for. */
+        boolean answeredBy(ServerMessage frame) {
+            return answerType.isInstance(frame);
+        }
+
+        /** Completes the future with {@code answer}, which must satisfy {@link #answeredBy}. */
+        void complete(ServerMessage answer) {
+            future.complete(answerType.cast(answer));
+        }
+    }
+
+    private final Map<String, Request<?>> pending = new LinkedHashMap<>();
+
+    /** Adds a request, keyed by its id. */
+    <T extends ServerMessage> Request<T> add(ClientMessage message, Class<T> answerType) {
+        Request<T> request = new Request<>(message, answerType);
+        pending.put(message.id(), request);
+        return request;
+    }
+
+    /** Puts a taken request back, last, to be sent as {@code replacement} (which keeps its id). */
+    void requeue(Request<?> request, ClientMessage replacement) {
+        if (!replacement.id().equals(request.message.id())) {
+            throw new IllegalArgumentException("a retried request keeps its id");
+        }
+        request.message = replacement;
+        pending.put(replacement.id(), request);
+    }
+
+    /** Removes and returns the request {@code ref} if {@code answer} is the kind it waits for. */
+    Optional<Request<?>> takeAnswered(String ref, ServerMessage answer) {
+        Request<?> request = ref == null ? null : pending.get(ref);
+        if (request == null || !request.answeredBy(answer)) {
+            return Optional.empty();
+        }
+        pending.remove(ref);
+        return Optional.of(request);
+    }
+
+    /** Removes and returns the request {@code ref}, whatever it waits for (an error names it). */
+    Optional<Request<?>> take(String ref) {
+        return Optional.ofNullable(ref == null ? null : pending.remove(ref));
+    }
+
+    /** Removes and returns the oldest request whose frame matches, e.g. the {@code accept} of a conversation. */
+    Optional<Request<?>> takeFirst(Predicate<ClientMessage> matches) {
+        for (Iterator<Request<?>> it = pending.values().iterator(); it.hasNext(); ) {
+            Request<?> request = it.next();
+            if (matches.test(request.message)) {
+                it.remove();
+                return Optional.of(request);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The frames to send again after a reconnect, oldest first. */
+    List<ClientMessage> messages() {
+        List<ClientMessage> messages = new ArrayList<>(pending.size());
+        for (Request<?> request : pending.values()) {
+            messages.add(request.message);
+        }
+        return messages;
+    }
+
+    /** Removes and returns every request (the client is closing). */
+    List<Request<?>> drain() {
+        List<Request<?>> all = new ArrayList<>(pending.values());
+        pending.clear();
+        return all;
+    }
+
+    /** How many requests wait for an answer. */
+    int size() {
+        return pending.size();
+    }
+}

@@ -1,0 +1,176 @@
+package dev.concierge.client;
+
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+
+/**
+ * A visitor's live connection to a Concierge server: ask the bot, talk to a person, rate the chat.
+ *
+ * <pre>{@code
+ * VisitorClient client = VisitorClient.builder()
+ *         .serverUri(URI.create("http://127.0.0.1:8080"))
+ *         .listener(new VisitorListener() {
+ *             @Override public void onEvent(String conversationId, Values.TranscriptEvent event) {
+ *                 System.out.println("[" + event.author().role() + "] " + event.text());
+ *             }
+ *         })
+ *         .connect().join();
+ * client.send("Where is my order?");
+ * }</pre>
+ *
+ * <h2>States</h2>
+ * <pre>
+ *  CONNECTING ──welcome──▶ OPEN ──socket lost──▶ RECONNECTING ──welcome──▶ OPEN ...
+ *      │                    │                         │
+ *      └── first connect ───┴──── close() ────────────┴──▶ CLOSED
+ *          fails                  (or socket lost with reconnect disabled, or refused for good)
+ * </pre>
+ * The first attempt does not retry: if it fails, {@link Builder#connect()} fails and the client
+ * is {@link State#CLOSED}. Once open, a lost socket is reopened with exponential backoff and full
+ * jitter until {@link #close()}.
+ *
+ * <h2>Nothing lost</h2>
+ * Every request carries a fresh UUID {@code id}. Requests stay in an outbox until the server
+ * answers them; after a reconnect they are sent again with their original ids (the server stores
+ * a resend once and acknowledges it with the same {@code seq}). Requests made while
+ * reconnecting wait in the outbox; their futures complete on the eventual answer. The client
+ * resumes its conversation from the highest {@code seq} it has seen and merges what it missed,
+ * so {@link #transcript()} holds every event once, in {@code seq} order.
+ *
+ * <h2>Threads</h2>
+ * All methods are thread-safe and none blocks. Listener methods are called one at a time, in the
+ * order the client saw things happen, on a pool thread, never while the client holds a lock.
+ * Futures complete on a pool thread as well, so a dependent stage may block on another request.
+ */
+public interface VisitorClient extends AutoCloseable {
+
+    /** A new builder; only {@link Builder#serverUri(URI)} is required. */
+    static Builder builder() {
+        return new VisitorClientBuilder();
+    }
+
+    /** The connection's lifecycle; see the class description for the transitions. */
+    enum State {
+        /** The first connect is under way. */
+        CONNECTING,
+        /** Connected and greeted: requests are sent at once. */
+        OPEN,
+        /** The socket was lost; the client is reconnecting and requests wait in the outbox. */
+        RECONNECTING,
+        /** Closed for good: requests fail with code {@code closed}. */
+        CLOSED
+    }
+
+    /** Configures and opens a {@link VisitorClient}. Setters check their argument at once. */
+    interface Builder {
+        /** The server's base URI, {@code http(s)://host:port}; the socket is {@code ws(s)://host:port/ws/visitor}. */
+        Builder serverUri(URI uri);
+
+        /** The site the widget is embedded in; default {@code "demo"}. */
+        Builder site(String site);
+
+        /** The token of a known visitor (from an earlier {@link #visitorToken()}): continue as them. */
+        Builder visitorToken(String token);
+
+        /** Who and where the visitor is, shown to the agent at handoff. */
+        Builder context(Values.VisitorContext context);
+
+        /** Receives events, queue updates, typing, errors and state changes. */
+        Builder listener(VisitorListener listener);
+
+        /** Whether a lost socket is reopened; default {@code true}. */
+        Builder reconnect(boolean enabled);
+
+        /** Reconnect delays: exponential from {@code initial} up to {@code max}, full jitter; default 500 ms to 30 s. */
+        Builder backoff(Duration initial, Duration max);
+
+        /**
+         * The source of jitter; default {@link RandomGenerator#getDefault()}. Inject a seeded one
+         * in tests. It is used under the client's lock: do not share a generator that is not
+         * thread-safe between clients.
+         */
+        Builder random(RandomGenerator random);
+
+        /** How long one connect attempt may take, up to the server's welcome; default 10 s. */
+        Builder connectTimeout(Duration timeout);
+
+        /** The JDK HTTP client that opens the sockets; default a new one per client. */
+        Builder httpClient(HttpClient httpClient);
+
+        /**
+         * Connects. Completes after the server's {@code welcome} and, when the visitor has an
+         * open conversation, after its {@code transcript}; fails with a
+         * {@link ConciergeClientException} when the first attempt fails.
+         *
+         * @throws IllegalStateException when no server URI was set
+         */
+        CompletableFuture<VisitorClient> connect();
+    }
+
+    /**
+     * Sends a chat message in the current conversation; when there is none (or it is closed),
+     * the server starts one, the ack names it and the client adopts it.
+     *
+     * @return completes with the server's ack ({@code seq} of the stored message)
+     * @throws IllegalArgumentException when the text is blank or too long
+     */
+    CompletableFuture<ServerMessage.Ack> send(String text);
+
+    /** Picks a bot "did you mean" suggestion: sends its question with its {@code entryId}. */
+    CompletableFuture<ServerMessage.Ack> choose(Values.Suggestion suggestion);
+
+    /** Asks for a human (a {@code handoff} request) in the current conversation. */
+    CompletableFuture<ServerMessage.Ack> requestHuman();
+
+    /**
+     * Closes the current conversation (not the connection).
+     *
+     * @param reason free text, may be null
+     * @return fails with code {@code no_conversation} when there is no conversation
+     */
+    CompletableFuture<ServerMessage.Ack> closeConversation(String reason);
+
+    /**
+     * Rates the current conversation after it closed.
+     *
+     * @param score 1 to 5
+     * @param comment kept verbatim, may be null
+     * @throws IllegalArgumentException when the score is not 1 to 5
+     */
+    CompletableFuture<ServerMessage.Ack> rate(int score, String comment);
+
+    /** The events of one of the visitor's conversations after {@code afterSeq} (0 for all). */
+    CompletableFuture<ServerMessage.Transcript> history(String conversationId, long afterSeq);
+
+    /** Tells the other side whether the visitor is typing; dropped when not open or no conversation. */
+    void typing(boolean typing);
+
+    /** The current conversation: the latest one, also after it closed (so that it can be rated). */
+    Optional<String> conversationId();
+
+    /** The visitor's id, from the server's welcome. */
+    String visitorId();
+
+    /** The visitor's token: pass it to {@link Builder#visitorToken(String)} to continue later. */
+    String visitorToken();
+
+    /** The events seen in the current conversation, in {@code seq} order, each exactly once. */
+    List<Values.TranscriptEvent> transcript();
+
+    /** The latest queue position of the current conversation, while it waits for an agent. */
+    Optional<ServerMessage.QueueStatus> queueStatus();
+
+    /** The connection's state. */
+    State state();
+
+    /** Disconnects (the conversation stays open); pending requests fail with code {@code closed}. */
+    @Override
+    void close();
+}

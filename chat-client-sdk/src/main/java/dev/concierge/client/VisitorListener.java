@@ -1,0 +1,32 @@
+package dev.concierge.client;
+
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values;
+
+/**
+ * Receives what happens on a {@link VisitorClient}. Every method does nothing by default.
+ * Calls come one at a time, in order, on a pool thread; keep them short.
+ */
+public interface VisitorListener {
+
+    /**
+     * A new transcript event, live or caught up after a reconnect. Each {@code seq} is reported
+     * once, in order, except that events fetched to fill a gap follow the event that revealed it.
+     */
+    default void onEvent(String conversationId, Values.TranscriptEvent event) {}
+
+    /** The conversation's queue position or estimated wait changed. */
+    default void onQueueStatus(ServerMessage.QueueStatus status) {}
+
+    /** The agent started or stopped typing. */
+    default void onTyping(ServerMessage.Typing typing) {}
+
+    /**
+     * An {@code error} frame that no pending request claims (one that does fails that
+     * request's future instead), or the server's refusal of the handshake.
+     */
+    default void onError(ServerMessage.Error error) {}
+
+    /** The connection's state changed. */
+    default void onStateChanged(VisitorClient.State state) {}
+}

@@ -1,0 +1,96 @@
+package dev.concierge.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values;
+import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Server frames for scripts, and future helpers with a deadline. */
+final class Frames {
+    static final Author ADA = new Author(Role.VISITOR, "v_1", "Ada Lovelace");
+    static final Values.AgentInfo DANA = new Values.AgentInfo("demo", "Dana Demo");
+
+    private Frames() {}
+
+    static ServerMessage.Welcome visitorWelcome(ClientMessage.Hello hello, String conversationId) {
+        return new ServerMessage.Welcome(hello.id(), 1, Role.VISITOR, "v_1", "vt_1", conversationId, null);
+    }
+
+    static ServerMessage.Welcome agentWelcome(ClientMessage.Hello hello) {
+        return new ServerMessage.Welcome(hello.id(), 1, Role.AGENT, null, null, null, DANA);
+    }
+
+    static ServerMessage.Ack ack(ClientMessage request, String conversationId, long seq) {
+        return new ServerMessage.Ack(request.id(), conversationId, seq);
+    }
+
+    /** An event of {@code kind}; messages are the visitor's and carry {@code id}, the rest are the bot's. */
+    static ServerMessage.Event event(String conversationId, long seq, String id, Kind kind) {
+        Author author = kind == Kind.MESSAGE ? ADA : kind == Kind.BOT ? Author.BOT : Author.SYSTEM;
+        Values.AgentInfo agent = kind == Kind.ASSIGNED ? DANA : null;
+        return new ServerMessage.Event(conversationId, seq, Instant.parse("2026-11-23T10:15:30Z").plusSeconds(seq),
+                id, kind, author, "text " + seq, null, kind == Kind.CLOSED ? "resolved" : null, agent, null, null);
+    }
+
+    static ServerMessage.Event message(String conversationId, long seq, String id) {
+        return event(conversationId, seq, id, Kind.MESSAGE);
+    }
+
+    static ServerMessage.Event bot(String conversationId, long seq) {
+        return event(conversationId, seq, null, Kind.BOT);
+    }
+
+    /** A transcript of the given seqs (odd ones from the visitor, even ones from the bot). */
+    static ServerMessage.Transcript transcript(String ref, String conversationId, long... seqs) {
+        List<TranscriptEvent> events = Arrays.stream(seqs)
+                .mapToObj(seq -> (seq % 2 == 1 ? message(conversationId, seq, "old-" + seq) : bot(conversationId, seq))
+                        .toTranscriptEvent())
+                .toList();
+        return new ServerMessage.Transcript(ref, conversationId, Values.ConversationState.BOT, events);
+    }
+
+    static ServerMessage.Assigned assigned(String conversationId, long... seqs) {
+        Values.HandoffPackage handoff = new Values.HandoffPackage(conversationId, Values.HandoffReason.VISITOR_ASKED,
+                "My parcel arrived damaged", new Values.VisitorInfo("v_1", "Ada Lovelace", null, null), null,
+                transcript(null, conversationId, seqs).events(), List.of(), 1200);
+        return new ServerMessage.Assigned(conversationId, handoff);
+    }
+
+    static List<Long> seqs(List<TranscriptEvent> events) {
+        return events.stream().map(TranscriptEvent::seq).toList();
+    }
+
+    /** The value of a future that must complete within the server's WAIT. */
+    static <T> T await(CompletableFuture<T> future) throws Exception {
+        try {
+            return future.get(ScriptedServer.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("future not complete within " + ScriptedServer.WAIT, e);
+        }
+    }
+
+    /** The failure of a future that must fail with a {@link ConciergeClientException} within WAIT. */
+    static ConciergeClientException failure(CompletableFuture<?> future) throws Exception {
+        try {
+            Object value = future.get(ScriptedServer.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            fail("expected a failure, got " + value);
+            return null;
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(ConciergeClientException.class);
+            return (ConciergeClientException) e.getCause();
+        }
+    }
+}

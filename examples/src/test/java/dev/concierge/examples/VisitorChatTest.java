@@ -1,0 +1,84 @@
+package dev.concierge.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.server.ChatServer;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.time.Instant;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+final class VisitorChatTest {
+    private ChatServer server;
+    private final BlockingQueue<String> printed = new LinkedBlockingQueue<>();
+
+    @BeforeEach
+    void start() {
+        server = ChatServer.builder().port(0).start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private VisitorChat connect() throws Exception {
+        return VisitorChat.connect(server.baseUri(), printed::add).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Skips printed lines until {@code line}, waiting up to ten seconds. */
+    private void awaitPrinted(String line) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            String next = printed.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (next == null) {
+                fail("not printed within 10 s: " + line);
+            }
+            if (next.equals(line)) {
+                return;
+            }
+        }
+    }
+
+    @Test
+    void ask_returnsTheBotsAnswer_andPrintsEveryEvent() throws Exception {
+        try (VisitorChat chat = connect()) {
+            TranscriptEvent answer = chat.ask("Where is my order?").get(10, TimeUnit.SECONDS);
+
+            assertThat(answer.kind()).isEqualTo(Kind.BOT);
+            assertThat(answer.bot().answered()).isTrue();
+            awaitPrinted("[visitor] Where is my order?");
+            awaitPrinted(VisitorChat.format(answer));
+            assertThat(VisitorChat.format(answer)).startsWith("[bot] ");
+        }
+    }
+
+    @Test
+    void converse_sendsEachLineUntilQuit() throws Exception {
+        try (VisitorChat chat = connect()) {
+            BufferedReader typed = new BufferedReader(new StringReader("How do I return an item?\n\nquit\nnot sent\n"));
+            assertThat(chat.converse(typed)).isEqualTo(1);
+            awaitPrinted("[visitor] How do I return an item?");
+            assertThat(chat.client().transcript()).extracting(TranscriptEvent::text).doesNotContain("not sent");
+        }
+    }
+
+    @Test
+    void format_describesEventsWithoutText() {
+        Author ada = new Author(Role.VISITOR, "v_1", "Ada");
+        TranscriptEvent rated = new TranscriptEvent(9, Instant.EPOCH, "m9", Kind.RATED, ada, null, null, null, null, 5, "Thanks!");
+        TranscriptEvent closed = new TranscriptEvent(8, Instant.EPOCH, null, Kind.CLOSED, Author.SYSTEM, null, null, "resolved", null, null, null);
+        assertThat(VisitorChat.format(rated)).isEqualTo("[visitor] rated 5/5: Thanks!");
+        assertThat(VisitorChat.format(closed)).isEqualTo("[system] closed the conversation (resolved)");
+    }
+}
