@@ -1,0 +1,164 @@
+package dev.concierge.bot;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The logic of {@link BotEval}: builds a knowledge base from labelled training questions (one
+ * entry per label, its rows as phrasings, the label as answer), asks every test question as a
+ * visitor would and scores the replies.
+ */
+final class Evaluation {
+
+    /** One labelled question. */
+    record Row(String text, String label) {
+    }
+
+    /**
+     * The figures of one run; see docs/faq.md for their definitions.
+     *
+     * @param oosRecall null when the test set has no out-of-scope questions
+     */
+    record Result(double top1, double answeredAccuracy, double coverage, double inScopeAccuracy, Double oosRecall,
+                  double p50Ms, double p99Ms, int entries, int phrasings, int inScope, int outOfScope,
+                  int answered, int answeredRight, int oosAnswered, double threshold, long buildMs) {
+    }
+
+    private static final int WARM_UP_QUESTIONS = 500;
+
+    private Evaluation() {
+    }
+
+    /** Reads a CSV file with a header row: first column the question, second the label. */
+    static List<Row> readCsv(Path file) {
+        CsvMapper mapper = new CsvMapper();
+        mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
+        List<Row> rows = new ArrayList<>();
+        try (MappingIterator<String[]> it = mapper.readerFor(String[].class).readValues(file.toFile())) {
+            boolean header = true;
+            int line = 0;
+            while (it.hasNext()) {
+                String[] cells = it.next();
+                line++;
+                if (header) {
+                    header = false;
+                    continue;
+                }
+                if (cells.length == 1 && cells[0].isBlank()) {
+                    continue;
+                }
+                if (cells.length < 2) {
+                    throw new BotException(file + ": row " + line + ": expected two columns, question and label");
+                }
+                rows.add(new Row(cells[0], cells[1].trim()));
+            }
+        } catch (IOException e) {
+            throw new BotException(file + ": cannot read CSV: " + e.getMessage(), e);
+        }
+        return rows;
+    }
+
+    /**
+     * One entry per label, in order of first appearance; with {@code shots > 0} only the first
+     * rows of each label. Rows with the out-of-scope label make no entry.
+     */
+    static KnowledgeBase knowledgeBase(List<Row> train, int shots, String language, Optional<String> oosLabel) {
+        Map<String, List<String>> byLabel = new LinkedHashMap<>();
+        for (Row r : train) {
+            if (oosLabel.isPresent() && oosLabel.get().equals(r.label()) || r.text().isBlank()) {
+                continue;
+            }
+            List<String> questions = byLabel.computeIfAbsent(r.label(), k -> new ArrayList<>());
+            if (shots <= 0 || questions.size() < shots) {
+                questions.add(r.text());
+            }
+        }
+        List<FaqEntry> entries = new ArrayList<>();
+        byLabel.forEach((label, questions) -> entries.add(FaqEntry.of(label, questions, label)));
+        return new KnowledgeBase(language, entries);
+    }
+
+    /** Builds the bot, warms it up on training questions, then asks every test question. */
+    static Result run(KnowledgeBase kb, List<Row> test, Optional<String> oosLabel) {
+        Objects.requireNonNull(test, "test");
+        long start = System.nanoTime();
+        try (FaqBot bot = FaqBot.builder().knowledgeBase(kb).maxMisses(0).build()) {
+            long buildMs = (System.nanoTime() - start) / 1_000_000;
+            warmUp(bot, kb);
+            double[] latencies = new double[test.size()];
+            int inScope = 0;
+            int outOfScope = 0;
+            int top1Right = 0;
+            int answered = 0;
+            int answeredRight = 0;
+            int oosAnswered = 0;
+            for (int i = 0; i < test.size(); i++) {
+                Row row = test.get(i);
+                long t0 = System.nanoTime();
+                BotReply reply = bot.answer(row.text());
+                latencies[i] = (System.nanoTime() - t0) / 1e6;
+                boolean oos = oosLabel.isPresent() && oosLabel.get().equals(row.label());
+                Optional<String> best = reply.answered() ? reply.entryId()
+                        : reply.suggestions().stream().findFirst().map(Suggestion::entryId);
+                if (oos) {
+                    outOfScope++;
+                    if (reply.answered()) {
+                        oosAnswered++;
+                    }
+                    continue;
+                }
+                inScope++;
+                if (best.isPresent() && best.get().equals(row.label())) {
+                    top1Right++;
+                }
+                if (reply.answered()) {
+                    answered++;
+                    if (reply.entryId().get().equals(row.label())) {
+                        answeredRight++;
+                    }
+                }
+            }
+            Arrays.sort(latencies);
+            return new Result(ratio(top1Right, inScope), ratio(answeredRight, answered), ratio(answered, inScope),
+                    ratio(answeredRight, inScope),
+                    outOfScope == 0 ? null : ratio(outOfScope - oosAnswered, outOfScope),
+                    percentile(latencies, 0.50), percentile(latencies, 0.99), kb.entries().size(),
+                    kb.phrasingCount(), inScope, outOfScope, answered, answeredRight, oosAnswered, bot.threshold(),
+                    buildMs);
+        }
+    }
+
+    private static void warmUp(FaqBot bot, KnowledgeBase kb) {
+        int n = 0;
+        for (int round = 0; n < WARM_UP_QUESTIONS && round < 10; round++) {
+            for (FaqEntry e : kb.entries()) {
+                if (round < e.questions().size() && n++ < WARM_UP_QUESTIONS) {
+                    bot.answer(e.questions().get(round));
+                }
+            }
+        }
+    }
+
+    private static double ratio(int a, int b) {
+        return b == 0 ? 0 : (double) a / b;
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(p * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+}

@@ -1,0 +1,397 @@
+package dev.concierge.bot;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The FAQ bot: answers a visitor's question from a knowledge base when it is confident, and
+ * otherwise says it is not sure, offers up to three suggestions and a person.
+ *
+ * <pre>{@code
+ * try (FaqBot bot = FaqBot.load(Path.of("shop-faq.json"))) {
+ *     BotReply reply = bot.answer("Where is my order?");
+ *     if (reply.answered()) {
+ *         System.out.println(reply.text());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>{@link #answer(String)} is thread-safe, CPU-only and never blocks on I/O; run it on an
+ * executor of your own, not on an event loop. A reload (see {@link Builder#watch(boolean)} and
+ * {@link #reload()}) builds a new immutable index beside the old one and swaps it in atomically:
+ * a question in flight finishes on the version it started with.
+ */
+public final class FaqBot implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FaqBot.class);
+    private static final int CANDIDATES = 4;
+
+    private final AtomicReference<Snapshot> current;
+    private final Analysis analysis;
+    private final Snapshot.Settings settings;
+    private final Chitchat chitchat;
+    private final MissLog misses;
+    private final Clock clock;
+    private final double lowConfidenceMargin;
+    private final Path file;
+    private final KnowledgeBaseWatcher watcher;
+    private final ReloadListener reloadListener;
+
+    private FaqBot(Builder b) {
+        this.clock = b.clock;
+        this.file = b.file;
+        this.analysis = new Analysis(b.synonyms);
+        this.settings = new Snapshot.Settings(Tuning.DEFAULT, b.threshold, b.targetPrecision, b.seed);
+        this.lowConfidenceMargin = b.lowConfidenceMargin;
+        KnowledgeBase kb = b.file != null ? KnowledgeBaseFile.read(b.file) : validated(b.knowledgeBase);
+        this.current = new AtomicReference<>(Snapshot.build(kb, analysis, settings));
+        this.chitchat = new Chitchat(languages(kb));
+        this.misses = new MissLog(b.maxMisses);
+        this.reloadListener = b.reloadListener;
+        this.watcher = b.watch && b.file != null ? new KnowledgeBaseWatcher(b.file, this::reloadQuietly) : null;
+    }
+
+    /**
+     * Loads a knowledge base file (JSON, format in docs/faq.md), validates and indexes it.
+     *
+     * @param faqFile the knowledge base file
+     * @return a bot over it, calibrated on it, not watching the file
+     * @throws BotException naming the file, the entry (index and id) and the field on bad input
+     */
+    public static FaqBot load(Path faqFile) {
+        return builder().file(faqFile).build();
+    }
+
+    /**
+     * Creates a bot over an in-memory knowledge base.
+     *
+     * @param kb the knowledge base
+     * @return a bot over it
+     * @throws BotException naming the entry and the field when the knowledge base is invalid
+     */
+    public static FaqBot create(KnowledgeBase kb) {
+        return builder().knowledgeBase(kb).build();
+    }
+
+    /**
+     * Starts building a bot.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Answers a visitor's message: a request for a person, small talk, an FAQ answer, or "not
+     * sure" with suggestions. A "not sure" and a low-confidence answer are recorded as misses.
+     *
+     * @param question the visitor's message, verbatim
+     * @return the reply, never null
+     */
+    public BotReply answer(String question) {
+        Objects.requireNonNull(question, "question");
+        Snapshot s = current.get();
+        Lexicon lexicon = Lexicon.of(s.kb().language());
+        if (question.isBlank()) {
+            return new BotReply(BotReply.Kind.NOT_SURE, lexicon.notSureReply(), Optional.empty(), 0, List.of());
+        }
+        Optional<Chitchat.Recognised> chat = chitchat.recognise(question);
+        if (chat.isPresent()) {
+            return new BotReply(chat.get().kind(), chat.get().reply(), Optional.empty(), 1.0, List.of());
+        }
+        List<FaqIndex.Scored> ranking = s.index().rank(question, CANDIDATES);
+        double confidence = ranking.isEmpty() ? 0 : s.confidence().of(ranking);
+        List<Suggestion> candidates = Replies.suggestions(s, ranking);
+        if (!ranking.isEmpty() && confidence >= s.confidence().threshold()) {
+            if (confidence < s.confidence().threshold() + lowConfidenceMargin) {
+                misses.record(new Miss(clock.instant(), question, confidence, candidates));
+            }
+            FaqEntry entry = s.kb().entries().get(ranking.get(0).entry());
+            return new BotReply(BotReply.Kind.ANSWER, entry.answer(), Optional.of(entry.id()), confidence,
+                    Replies.followUps(s.kb(), entry));
+        }
+        misses.record(new Miss(clock.instant(), question, confidence, candidates));
+        return new BotReply(BotReply.Kind.NOT_SURE, lexicon.notSureReply(), Optional.empty(), confidence,
+                candidates);
+    }
+
+    /**
+     * Answers with one entry, when the visitor picked a "did you mean" suggestion.
+     *
+     * @param entryId the id of the entry
+     * @return the entry's answer with confidence 1.0 and its follow-ups, or empty when there is
+     *         no such entry (any more)
+     */
+    public Optional<BotReply> answerEntry(String entryId) {
+        Objects.requireNonNull(entryId, "entryId");
+        KnowledgeBase kb = current.get().kb();
+        return kb.entry(entryId).map(e -> new BotReply(BotReply.Kind.ANSWER, e.answer(), Optional.of(e.id()), 1.0,
+                Replies.followUps(kb, e)));
+    }
+
+    /**
+     * The knowledge base in use (the latest successfully loaded version).
+     *
+     * @return the knowledge base
+     */
+    public KnowledgeBase knowledgeBase() {
+        return current.get().kb();
+    }
+
+    /**
+     * The confidence threshold in use: the one given to the builder, or else the one calibrated
+     * on the knowledge base.
+     *
+     * @return the threshold, in [0, 1]
+     */
+    public double threshold() {
+        return current.get().confidence().threshold();
+    }
+
+    /**
+     * The recorded misses: questions not answered, and answers given with a confidence just
+     * above the threshold; bounded to the most recent ones.
+     *
+     * @return a copy, newest last
+     */
+    public List<Miss> misses() {
+        return misses.snapshot();
+    }
+
+    /**
+     * Re-reads the knowledge base file now and swaps the new version in. On error the bot keeps
+     * answering from the old version.
+     *
+     * @throws BotException when the bot was not loaded from a file, or the file is invalid
+     */
+    public void reload() {
+        if (file == null) {
+            throw new BotException("this bot was created from an in-memory knowledge base: nothing to reload");
+        }
+        Snapshot next = Snapshot.build(KnowledgeBaseFile.read(file), analysis, settings);
+        // The old snapshot is not closed: a question may still be running on it. Its in-memory
+        // index holds no file handles and is collected with it.
+        current.set(next);
+        LOG.info("Reloaded {}: {} entries, threshold {}", file, next.kb().entries().size(),
+                String.format("%.3f", next.confidence().threshold()));
+    }
+
+    private void reloadQuietly() {
+        try {
+            reload();
+            reloadListener.reloaded(knowledgeBase());
+        } catch (BotException e) {
+            LOG.warn("Not reloading the knowledge base, keeping the previous version: {}", e.getMessage());
+            reloadListener.failed(e);
+        }
+    }
+
+    /** Stops watching the file and releases the index. */
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        current.get().index().close();
+        analysis.close();
+    }
+
+    private static KnowledgeBase validated(KnowledgeBase kb) {
+        KnowledgeBaseValidator.validate(kb, "in-memory knowledge base");
+        return kb;
+    }
+
+    private static List<String> languages(KnowledgeBase kb) {
+        List<String> out = new ArrayList<>();
+        out.add(kb.language());
+        kb.entries().forEach(e -> e.ownLanguage().ifPresent(out::add));
+        return out;
+    }
+
+    /**
+     * Builds a {@link FaqBot}. Give exactly one of {@link #file(Path)} and
+     * {@link #knowledgeBase(KnowledgeBase)}.
+     */
+    public static final class Builder {
+        private Path file;
+        private KnowledgeBase knowledgeBase;
+        private Clock clock = Clock.systemUTC();
+        private double threshold = -1;
+        private double targetPrecision = 0.9;
+        private double lowConfidenceMargin = 0.1;
+        private boolean watch;
+        private int maxMisses = 10_000;
+        private long seed = 42;
+        private ReloadListener reloadListener = new ReloadListener() { };
+        private final Map<String, List<Path>> synonyms = new HashMap<>();
+
+        private Builder() {
+        }
+
+        /**
+         * The knowledge base file to load (and, with {@link #watch(boolean)}, to watch).
+         *
+         * @param file a JSON knowledge base
+         * @return this builder
+         */
+        public Builder file(Path file) {
+            this.file = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /**
+         * An in-memory knowledge base.
+         *
+         * @param knowledgeBase the knowledge base
+         * @return this builder
+         */
+        public Builder knowledgeBase(KnowledgeBase knowledgeBase) {
+            this.knowledgeBase = Objects.requireNonNull(knowledgeBase, "knowledgeBase");
+            return this;
+        }
+
+        /**
+         * The clock that stamps misses.
+         *
+         * @param clock the clock; the system UTC clock by default
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * A fixed confidence threshold, instead of the one calibrated on the knowledge base.
+         *
+         * @param threshold in [0, 1]
+         * @return this builder
+         */
+        public Builder threshold(double threshold) {
+            if (!(threshold >= 0 && threshold <= 1)) {
+                throw new BotException("threshold must be in [0, 1], was " + threshold);
+            }
+            this.threshold = threshold;
+            return this;
+        }
+
+        /**
+         * The precision the calibrated threshold aims for on held-out phrasings of the knowledge
+         * base: higher answers less often and more surely.
+         *
+         * @param targetPrecision in (0, 1); 0.9 by default
+         * @return this builder
+         */
+        public Builder targetPrecision(double targetPrecision) {
+            if (!(targetPrecision > 0 && targetPrecision < 1)) {
+                throw new BotException("targetPrecision must be in (0, 1), was " + targetPrecision);
+            }
+            this.targetPrecision = targetPrecision;
+            return this;
+        }
+
+        /**
+         * How far above the threshold an answer still counts as low-confidence and is recorded
+         * as a miss.
+         *
+         * @param margin in [0, 1]; 0.1 by default
+         * @return this builder
+         */
+        public Builder lowConfidenceMargin(double margin) {
+            if (!(margin >= 0 && margin <= 1)) {
+                throw new BotException("lowConfidenceMargin must be in [0, 1], was " + margin);
+            }
+            this.lowConfidenceMargin = margin;
+            return this;
+        }
+
+        /**
+         * Whether to reload the knowledge base file when it changes (off by default). A file
+         * that fails validation is logged and the previous version stays in use.
+         *
+         * @param watch true to watch the file
+         * @return this builder
+         */
+        public Builder watch(boolean watch) {
+            this.watch = watch;
+            return this;
+        }
+
+        /**
+         * Hears about reloads made by {@link #watch(boolean)}.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder reloadListener(ReloadListener listener) {
+            this.reloadListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * How many misses to keep (the most recent).
+         *
+         * @param maxMisses at least 0; 10,000 by default
+         * @return this builder
+         */
+        public Builder maxMisses(int maxMisses) {
+            if (maxMisses < 0) {
+                throw new BotException("maxMisses must be at least 0, was " + maxMisses);
+            }
+            this.maxMisses = maxMisses;
+            return this;
+        }
+
+        /**
+         * Adds a synonym file (Solr format: {@code a, b, c} per line, all read as {@code a}) for a
+         * language, on top of the bundled one.
+         *
+         * @param language an ISO 639-1 code
+         * @param file     the synonym file
+         * @return this builder
+         */
+        public Builder synonyms(String language, Path file) {
+            Objects.requireNonNull(file, "file");
+            if (Language.forCode(language).isEmpty()) {
+                throw new BotException("synonyms: unknown language '" + language + "' (supported: "
+                        + Language.codes() + ")");
+            }
+            synonyms.computeIfAbsent(Language.forCode(language).get().code(), k -> new ArrayList<>()).add(file);
+            return this;
+        }
+
+        /**
+         * The seed of the calibration's random split, for reproducible thresholds.
+         *
+         * @param seed any value; 42 by default
+         * @return this builder
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Reads, validates, indexes and calibrates the knowledge base.
+         *
+         * @return the bot
+         * @throws BotException when the knowledge base is missing or invalid
+         */
+        public FaqBot build() {
+            if ((file == null) == (knowledgeBase == null)) {
+                throw new BotException("give exactly one of file(...) and knowledgeBase(...)");
+            }
+            return new FaqBot(this);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.concierge.bot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the evaluation command on a slice of Banking77 (ten intents) from the shared data folder
+ * beside the repository ({@code ../../shared/data} from this module). Fails, rather than skips,
+ * when the data is missing: the figures in docs/faq.md come from it.
+ */
+final class BotEvalSmokeTest {
+
+    private static final int LABELS = 10;
+    private static final String OUT_OF_SCOPE = "out_of_scope";
+
+    @TempDir
+    Path dir;
+
+    private static Path banking77() {
+        Path data = Path.of("..", "..", "shared", "data", "banking77").toAbsolutePath().normalize();
+        assertThat(data.resolve("train.csv"))
+                .as("Banking77 is expected at %s (the shared data folder beside the repository)", data)
+                .isRegularFile();
+        return data;
+    }
+
+    @Test
+    void botEval_onTenBanking77Intents() throws IOException {
+        Path data = banking77();
+        List<Evaluation.Row> train = Evaluation.readCsv(data.resolve("train.csv"));
+        List<Evaluation.Row> test = Evaluation.readCsv(data.resolve("test.csv"));
+        Set<String> labels = new LinkedHashSet<>();
+        train.forEach(r -> labels.add(r.label()));
+        List<String> inScope = new ArrayList<>(labels).subList(0, LABELS);
+        // The next five intents are not in the knowledge base: their questions are out of scope.
+        List<String> outOfScope = new ArrayList<>(labels).subList(LABELS, LABELS + 5);
+        Path trainSlice = write("train.csv", train.stream().filter(r -> inScope.contains(r.label())).toList());
+        Path testSlice = write("test.csv", test.stream()
+                .filter(r -> inScope.contains(r.label()) || outOfScope.contains(r.label()))
+                .map(r -> outOfScope.contains(r.label()) ? new Evaluation.Row(r.text(), OUT_OF_SCOPE) : r)
+                .toList());
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BotEval.run(new String[] {"--train", trainSlice.toString(), "--test", testSlice.toString(),
+                "--shots", "30", "--oos-label", OUT_OF_SCOPE}, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).trim().split("\n");
+        assertThat(lines.length).isGreaterThan(5);
+        JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+
+        assertThat(json.get("entries").asInt()).isEqualTo(LABELS);
+        assertThat(json.get("phrasings").asInt()).isEqualTo(LABELS * 30);
+        assertThat(json.get("top1").asDouble()).isGreaterThan(0.8);
+        assertThat(json.get("answeredAccuracy").asDouble()).isGreaterThan(0.85);
+        assertThat(json.get("coverage").asDouble()).isGreaterThan(0.4);
+        assertThat(json.get("oosRecall").asDouble()).isGreaterThan(0.3);
+        assertThat(json.get("p50Ms").asDouble()).isLessThan(5.0);
+        assertThat(json.has("inScopeAccuracy")).isTrue();
+        assertThat(json.has("p99Ms")).isTrue();
+    }
+
+    private Path write(String name, List<Evaluation.Row> rows) throws IOException {
+        StringBuilder sb = new StringBuilder("text,category\n");
+        for (Evaluation.Row r : rows) {
+            sb.append('"').append(r.text().replace("\"", "\"\"")).append("\",").append(r.label()).append('\n');
+        }
+        return Files.writeString(dir.resolve(name), sb.toString());
+    }
+}

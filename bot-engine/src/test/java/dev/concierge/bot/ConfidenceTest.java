@@ -1,0 +1,60 @@
+package dev.concierge.bot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class ConfidenceTest {
+
+    @Test
+    void confidence_isInUnitIntervalAndRisesWithScoreAndMargin() {
+        Confidence c = Confidence.DEFAULT;
+        double weak = c.of(List.of(new FaqIndex.Scored(0, 0.2), new FaqIndex.Scored(1, 0.19)));
+        double strong = c.of(List.of(new FaqIndex.Scored(0, 1.5), new FaqIndex.Scored(1, 0.19)));
+        double clear = c.of(List.of(new FaqIndex.Scored(0, 1.5), new FaqIndex.Scored(1, 0.1)));
+        assertThat(List.of(weak, strong, clear)).allSatisfy(v -> assertThat(v).isBetween(0.0, 1.0));
+        assertThat(strong).isGreaterThan(weak);
+        assertThat(clear).isGreaterThanOrEqualTo(strong);
+        assertThat(c.of(List.of())).isLessThan(0.1);
+    }
+
+    @Test
+    void candidates_rankedBelowTheBestHaveLowerConfidence() {
+        Confidence c = Confidence.DEFAULT;
+        List<FaqIndex.Scored> ranking = List.of(new FaqIndex.Scored(0, 1.2), new FaqIndex.Scored(1, 0.8),
+                new FaqIndex.Scored(2, 0.3));
+        assertThat(c.ofCandidate(ranking, 0)).isEqualTo(c.of(ranking));
+        assertThat(c.ofCandidate(ranking, 1)).isLessThan(c.ofCandidate(ranking, 0));
+        assertThat(c.ofCandidate(ranking, 2)).isLessThan(c.ofCandidate(ranking, 1));
+    }
+
+    @Test
+    void calibrate_choosesThresholdFromKnowledgeBaseDeterministically() {
+        KnowledgeBase kb = KnowledgeBaseFile.read(SampleFaq.FILE);
+        try (Analysis analysis = new Analysis(Map.of())) {
+            Confidence a = Calibrator.calibrate(kb, analysis, Tuning.DEFAULT, 0.9, 7);
+            Confidence b = Calibrator.calibrate(kb, analysis, Tuning.DEFAULT, 0.9, 7);
+            Confidence stricter = Calibrator.calibrate(kb, analysis, Tuning.DEFAULT, 0.97, 7);
+            assertThat(a.threshold()).isEqualTo(b.threshold()).isBetween(0.05, 0.95);
+            assertThat(a.weights()).containsExactly(b.weights());
+            assertThat(stricter.threshold()).isGreaterThanOrEqualTo(a.threshold());
+        }
+    }
+
+    @Test
+    void calibrate_fallsBackOnTinyKnowledgeBase() {
+        KnowledgeBase kb = new KnowledgeBase("en", List.of(FaqEntry.of("a", List.of("Hello world?"), "A.")));
+        try (Analysis analysis = new Analysis(Map.of())) {
+            assertThat(Calibrator.calibrate(kb, analysis, Tuning.DEFAULT, 0.9, 1)).isSameAs(Confidence.DEFAULT);
+        }
+    }
+
+    @Test
+    void answer_exactQuestionIsMoreConfidentThanVagueOne() {
+        FaqBot bot = SampleFaq.bot();
+        assertThat(bot.answer("How do I reset my password?").confidence())
+                .isGreaterThan(bot.answer("something about my account maybe").confidence());
+    }
+}

@@ -1,0 +1,31 @@
+package dev.concierge.bot;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The sample knowledge base of examples/faq, located from the module directory. */
+final class SampleFaq {
+
+    static final Path FILE = locate();
+
+    private SampleFaq() {
+    }
+
+    private static Path locate() {
+        Path p = Path.of("..", "examples", "faq", "shop-faq.json").toAbsolutePath().normalize();
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("sample FAQ not found at " + p + " (run from the bot-engine module)");
+        }
+        return p;
+    }
+
+    private static FaqBot shared;
+
+    /** One bot over the sample, shared by read-only tests (building one calibrates it). */
+    static synchronized FaqBot bot() {
+        if (shared == null) {
+            shared = FaqBot.load(FILE);
+        }
+        return shared;
+    }
+}

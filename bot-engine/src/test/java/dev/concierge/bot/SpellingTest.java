@@ -1,0 +1,46 @@
+package dev.concierge.bot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+final class SpellingTest {
+
+    @Test
+    void distance_countsTranspositionAsOneEdit() {
+        assertThat(Spelling.distance("order", "order")).isZero();
+        assertThat(Spelling.distance("ordr", "order")).isEqualTo(1);
+        assertThat(Spelling.distance("recieve", "receive")).isEqualTo(1);
+        assertThat(Spelling.distance("kitten", "sitting")).isEqualTo(3);
+    }
+
+    @Test
+    void answer_toleratesTypos() {
+        FaqBot bot = SampleFaq.bot();
+        assertThat(topEntry(bot.answer("wher is my ordr"))).isEqualTo("order-status");
+        assertThat(topEntry(bot.answer("how do I retrun an itme"))).isEqualTo("returns-how");
+        assertThat(topEntry(bot.answer("I forgot my pasword"))).isEqualTo("password-reset");
+    }
+
+    @Test
+    void answer_typoScoresBelowCorrectSpelling() {
+        FaqBot bot = SampleFaq.bot();
+        assertThat(bot.answer("I forgot my pasword").confidence())
+                .isLessThanOrEqualTo(bot.answer("I forgot my password").confidence());
+    }
+
+    @Test
+    void answer_doesNotCorrectIntoUnrelatedEntries() {
+        KnowledgeBase kb = new KnowledgeBase("en", List.of(
+                FaqEntry.of("hours", List.of("When are you open?", "What are your opening hours?"), "9 to 5."),
+                FaqEntry.of("parking", List.of("Where can I park?", "Is there parking nearby?"), "Behind.")));
+        try (FaqBot small = FaqBot.create(kb)) {
+            assertThat(small.answer("xylophone lessons").answered()).isFalse();
+        }
+    }
+
+    private static String topEntry(BotReply reply) {
+        return reply.entryId().orElseGet(() -> reply.suggestions().get(0).entryId());
+    }
+}
