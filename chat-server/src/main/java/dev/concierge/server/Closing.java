@@ -31,5 +31,6 @@ final class Closing {
                 Kind.CLOSED, by, null, null, reason, null, null, null));
         router.ackWhenStored(session, close.id(), c, seq);
         router.dispatcher.closed(c);
+        router.retire(c);
     }
 }

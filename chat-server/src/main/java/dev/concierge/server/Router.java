@@ -33,7 +33,9 @@ final class Router implements AutoCloseable {
     final Clock clock;
     final Ids ids;
     final BotService bot;
+    static final int CLOSED_IN_MEMORY = 10_000;
     final Map<String, Conversation> conversations = new HashMap<>();
+    private final java.util.ArrayDeque<String> closedOrder = new java.util.ArrayDeque<>();
     final Map<String, Visitor> visitorsById = new HashMap<>();
     final Map<String, Visitor> visitorsByToken = new HashMap<>();
     final Map<String, Agent> agents = new LinkedHashMap<>();
@@ -88,6 +90,11 @@ final class Router implements AutoCloseable {
             Visitor visitor = visitorSessions.remove(session);
             if (visitor != null) {
                 visitor.sessions.remove(session);
+                if (visitor.sessions.isEmpty() && visitor.open == null) {
+                    // Nothing live: the store has them if they come back.
+                    visitorsById.remove(visitor.id);
+                    visitorsByToken.remove(visitor.token);
+                }
             }
             Agent agent = agentSessions.remove(session);
             if (agent != null) {
@@ -133,6 +140,17 @@ final class Router implements AutoCloseable {
             broadcast(c, e);
             return e;
         });
+    }
+
+    /**
+     * A conversation was closed: it stays in memory for its rating, the most recent
+     * {@link #CLOSED_IN_MEMORY} of them; older ones are read from the store when asked for.
+     */
+    void retire(Conversation c) {
+        closedOrder.addLast(c.id);
+        while (closedOrder.size() > CLOSED_IN_MEMORY) {
+            conversations.remove(closedOrder.removeFirst());
+        }
     }
 
     /** Appends a client-originated event once per client id; resends get the same seq. */

@@ -99,7 +99,7 @@ final class VisitorRequests {
     /** The visitor's own conversation by id, or null after telling them it does not exist. */
     private Conversation own(Session session, Visitor visitor, String conversationId, String ref) {
         Conversation c = router.conversations.get(conversationId);
-        if (c == null || c.visitor != visitor) {
+        if (c == null || !c.visitor.id.equals(visitor.id)) {
             Router.notFound(session, ref); // a guessed id gets the same answer as a missing one
             return null;
         }
@@ -212,7 +212,7 @@ final class VisitorRequests {
 
     private void typing(Visitor visitor, ClientMessage.Typing typing) {
         Conversation c = router.conversations.get(typing.conversationId());
-        if (c != null && c.visitor == visitor && c.state == ConversationState.ASSIGNED) {
+        if (c != null && c.visitor.id.equals(visitor.id) && c.state == ConversationState.ASSIGNED) {
             router.toAgent(c, new ServerMessage.Typing(c.id, Role.VISITOR, typing.typing()));
         }
     }
@@ -246,7 +246,7 @@ final class VisitorRequests {
 
     private void history(Session session, Visitor visitor, ClientMessage.History history) {
         Conversation c = router.conversations.get(history.conversationId());
-        if (c != null && c.visitor == visitor) {
+        if (c != null && c.visitor.id.equals(visitor.id)) {
             session.send(new ServerMessage.Transcript(history.id(), c.id, c.state, c.committedAfter(history.afterSeq())));
             return;
         }
