@@ -4,82 +4,24 @@
 // (mvn -B install -DskipTests from the repo root). Either missing is a failure, never a skip.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { IMAGES, assertPrerequisites, dataDirectory, launchBrowser, startServer, watch } from './server.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const JAR = path.join(REPO_ROOT, 'chat-server', 'target', 'concierge.jar');
-const IMAGES = path.join(REPO_ROOT, 'docs', 'images');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const STARTUP_TIMEOUT_MS = 60_000;
 const QUESTION = 'Where is my order?';
 const REPLY = "Hi, I'm Dana — I can help with that.";
-
-/** Starts `concierge.jar serve --port 0` and resolves with its base URL and a stop function. */
-async function startServer() {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'concierge-e2e-'));
-  const child = spawn('java', ['-jar', JAR, 'serve', '--port', '0', '--data', dataDir], {
-    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = [];
-  createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${STARTUP_TIMEOUT_MS} ms:\n${output.join('\n')}`)), STARTUP_TIMEOUT_MS);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      output.push(line);
-      const match = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${match[1]}/`);
-      }
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (code ${code}, signal ${signal}) before it was ready:\n${output.join('\n')}`));
-    });
-  });
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  return { base, stop, output };
-}
-
-/** Collects what goes wrong inside a page, to fail with it rather than time out blind. */
-function watch(page, name, problems) {
-  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      problems.push(`${name} console: ${message.text()}`);
-    }
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`${name}: HTTP ${response.status()} for ${response.url()}`);
-  });
-}
+const WHILE_AWAY = 'Is anyone still there?';
 
 test('visitor asks the bot, asks for a human; the agent accepts and replies', { timeout: 180_000 }, async (t) => {
-  assert.ok(existsSync(CHROMIUM),
-    `${CHROMIUM} is missing: install it with "apt-get install -y chromium" (this test never skips).`);
-  assert.ok(existsSync(JAR),
-    `${JAR} is missing: build it from the repo root with "mvn -B install -DskipTests".`);
-
-  const server = await startServer();
-  t.after(server.stop);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  assertPrerequisites();
+  const data = dataDirectory('concierge-e2e-');
+  let server = null;
+  t.after(async () => {
+    await server?.stop();
+    data.remove();
+  });
+  server = await startServer({ dataDir: data.path });
+  const browser = await launchBrowser();
   t.after(() => browser.close());
   const problems = [];
 
@@ -109,6 +51,13 @@ test('visitor asks the bot, asks for a human; the agent accepts and replies', { 
   const agent = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   agent.setDefaultTimeout(20_000);
   watch(agent, 'console', problems);
+  // The agent's socket goes through a route, so the test can drop it from the server side.
+  const agentSockets = [];
+  let onAgentSocket = () => {};
+  await agent.routeWebSocket(/\/ws\/agent$/, (page) => {
+    agentSockets.push({ page, server: page.connectToServer() });
+    onAgentSocket();
+  });
   await agent.goto(`${server.base}console/`);
   await agent.getByLabel('Username').fill('demo');
   await agent.getByLabel('Password').fill('demo-password');
@@ -157,6 +106,33 @@ test('visitor asks the bot, asks for a human; the agent accepts and replies', { 
   await visitor.locator('.typing').waitFor({ state: 'hidden' });
   await visitor.screenshot({ path: path.join(IMAGES, 'widget.png') });
   await agent.screenshot({ path: path.join(IMAGES, 'console.png') });
+
+  // The agent downloads the transcript: a text file with the whole conversation.
+  const [download] = await Promise.all([
+    agent.waitForEvent('download'),
+    agent.getByRole('button', { name: /^Download the transcript/ }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^conversation-.+\.txt$/);
+  const saved = readFileSync(await download.path(), 'utf8');
+  assert.ok(saved.includes(QUESTION), `the file holds the question:\n${saved}`);
+  assert.ok(saved.includes(REPLY), `and the reply:\n${saved}`);
+  await agent.locator('#toast').filter({ hasText: download.suggestedFilename() }).waitFor();
+
+  // The agent's socket drops. The console reconnects by itself, keeps the chat open, and
+  // merges what it missed (the package sent again, then history) without doubling a line.
+  const dropped = agentSockets.at(-1);
+  const reconnected = new Promise((resolve) => { onAgentSocket = resolve; });
+  dropped.server.close({ code: 1001, reason: 'going away' });
+  dropped.page.close({ code: 1001, reason: 'going away' });
+  await input.fill(WHILE_AWAY);
+  await input.press('Enter');
+  await reconnected;
+  await agent.locator('#connection[data-state="open"]').waitFor();
+  await transcript.locator('.turn--visitor[data-seq]').filter({ hasText: WHILE_AWAY }).waitFor();
+  const seqs = await transcript.locator('[data-seq]').evaluateAll((turns) => turns.map((turn) => Number(turn.dataset.seq)));
+  assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'every line once, in order, after the reconnect');
+  assert.equal(await transcript.locator('.turn--agent').filter({ hasText: REPLY }).count(), 1, 'the reply once');
+  assert.equal(await agent.getByRole('tab').count(), 1, 'the chat tab stayed');
 
   // A reload continues the same conversation, its history shown once.
   await visitor.reload();

@@ -2,6 +2,12 @@ import { Backoff } from '../shared/backoff.js';
 import { newId } from '../shared/ids.js';
 
 const RESENDABLE = new Set(['message', 'close']);
+/**
+ * The longest wait between reconnect attempts. Someone is looking at the screen, so 10 s rather
+ * than the 30 s of a background client (socket.io caps at 5 s); the jitter (each delay between
+ * half and all of its step) still spreads a thousand clients over seconds after a restart.
+ */
+const RECONNECT_MAX_MS = 10_000;
 
 /**
  * The agent's WebSocket to `/ws/agent` (docs/protocol.md): `hello` with the session token,
@@ -30,7 +36,7 @@ export class AgentConnection extends EventTarget {
     server = globalThis.location?.origin,
     token,
     WebSocketImpl = globalThis.WebSocket,
-    backoff = new Backoff(),
+    backoff = new Backoff({ maxMs: RECONNECT_MAX_MS }),
     idFactory = newId,
     timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t) },
   }) {

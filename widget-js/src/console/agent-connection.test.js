@@ -77,3 +77,54 @@ test('an unauthorized error ends the session without reconnecting', () => {
 test('a token is required', () => {
   assert.throws(() => new AgentConnection({ server: 'http://x', token: '', WebSocketImpl: FakeSocket }), /token/);
 });
+
+test('after a drop it reconnects with growing delays and says hello with the token again', () => {
+  const { connection, socket, timers, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent' });
+  socket().serverClose(1006);
+  assert.equal(connection.state, 'reconnecting');
+  assert.equal(timers.pending[0].ms, 100);
+  timers.pending.shift().fn();
+  socket().serverClose(1006); // the server is still away
+  assert.equal(timers.pending[0].ms, 200);
+  timers.pending.shift().fn();
+  socket().serverOpen();
+  assert.deepEqual(socket().sent, [{ type: 'hello', id: socket().sent[0].id, version: 1, token: 'st_1' }]);
+  socket().serverSend({ type: 'welcome', role: 'agent' });
+  assert.equal(connection.state, 'open');
+  assert.equal(seen.filter(([t]) => t === 'welcome').length, 2, 'each welcome is passed on: the console resumes its chats on it');
+  socket().serverClose(1006);
+  assert.equal(timers.pending[0].ms, 100, 'a welcome resets the backoff');
+});
+
+test('a token the restarted server no longer knows ends the session instead of retrying', () => {
+  const { connection, socket, timers, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent' });
+  socket().serverClose(1006);
+  timers.pending.shift().fn();
+  socket().serverOpen();
+  socket().serverSend({ type: 'error', code: 'unauthorized', message: 'Please sign in again.', ref: socket().sent[0].id });
+  socket().serverClose(1008);
+  assert.equal(seen.filter(([t]) => t === 'unauthorized').length, 1);
+  assert.equal(timers.pending.length, 0);
+  assert.equal(connection.state, 'closed');
+});
+
+test('the delays are jittered: between half and all of the cap', () => {
+  const delays = [0, 0.5, 1].map((r) => {
+    FakeSocket.instances = [];
+    const timers = { pending: [], setTimeout(fn, ms) { this.pending.push({ fn, ms }); return 1; }, clearTimeout() { this.pending = []; } };
+    const connection = new AgentConnection({
+      server: 'http://127.0.0.1:8080', token: 'st_1', WebSocketImpl: FakeSocket,
+      backoff: new Backoff({ baseMs: 100, random: () => r }), timers,
+    });
+    connection.connect();
+    FakeSocket.instances.at(-1).serverClose(1006);
+    return timers.pending[0].ms;
+  });
+  assert.deepEqual(delays, [50, 75, 100]);
+});

@@ -2,8 +2,9 @@ import { TranscriptView } from './transcript-view.js';
 
 /**
  * The middle of the console for the selected chat: its title, the transcript, the visitor's
- * typing line, the reply box (Enter sends, Shift+Enter is a new line) and the Close button,
- * which becomes "Remove" once the conversation is closed.
+ * typing line, the reply box (Enter sends, Shift+Enter is a new line), the Download button
+ * (the transcript as a text file) and the Close button, which becomes "Remove" once the
+ * conversation is closed.
  */
 export class ChatPanel {
   #els;
@@ -11,7 +12,7 @@ export class ChatPanel {
   #on;
   #chat = null;
 
-  /** @param on callbacks: reply(text), close(), remove(), typing() */
+  /** @param on callbacks: reply(text), close(), remove(), typing(), download() */
   constructor(doc, on) {
     this.#on = on;
     this.#els = {
@@ -19,12 +20,13 @@ export class ChatPanel {
       chat: doc.getElementById('chat'),
       title: doc.getElementById('chat-title'),
       close: doc.getElementById('close-chat'),
+      download: doc.getElementById('download-chat'),
       typing: doc.getElementById('visitor-typing'),
       form: doc.getElementById('reply-form'),
       reply: doc.getElementById('reply'),
     };
     this.#transcript = new TranscriptView(doc.getElementById('transcript'));
-    const { form, reply, close } = this.#els;
+    const { form, reply, close, download } = this.#els;
     form.addEventListener('submit', (event) => { event.preventDefault(); this.#send(); });
     reply.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -34,6 +36,7 @@ export class ChatPanel {
     });
     reply.addEventListener('input', () => on.typing());
     close.addEventListener('click', () => (this.#chat?.closed ? on.remove() : on.close()));
+    download.addEventListener('click', () => on.download());
   }
 
   get transcript() {
@@ -52,6 +55,7 @@ export class ChatPanel {
       return;
     }
     this.#els.title.textContent = chat.visitorName;
+    this.#els.download.setAttribute('aria-label', `Download the transcript of the conversation with ${chat.visitorName}`);
     if (changed) this.#transcript.show(chat);
     this.refresh();
   }

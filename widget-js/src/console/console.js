@@ -1,11 +1,12 @@
 import { AgentConnection } from './agent-connection.js';
-import { Chat } from './chat.js';
+import { ChatList } from './chat-list.js';
 import { ChatPanel } from './chat-panel.js';
 import { login } from './login.js';
 import { PresenceSwitch } from './presence-switch.js';
 import { QueueView } from './queue-view.js';
 import { TabsView } from './tabs-view.js';
 import { VisitorPanel } from './visitor-panel.js';
+import { downloadTranscript } from '../shared/transcript-download.js';
 
 const SESSION_KEY = 'concierge.agentSession';
 const PRESENCE_KEY = 'concierge.agentPresence';
@@ -15,17 +16,23 @@ const TYPING_IDLE_MS = 4000;
 /**
  * The agent console: sign-in, then one `/ws/agent` connection feeding the queue, the chat tabs,
  * the selected chat's transcript and the visitor panel. It owns the chats; the views only draw.
+ *
+ * When the socket drops, the connection comes back by itself (backoff with jitter) and the
+ * open tabs stay: the server sends every owned chat's package again, and the console asks
+ * `history` after the last seq of each open chat; lines are merged by seq, never doubled. A
+ * session the server no longer knows (`unauthorized`) brings back the sign-in form.
  */
 export class AgentConsole {
   #doc;
   #storage;
   #session = null;
   #connection = null;
-  #chats = new Map();
+  #chats = new ChatList();
   #selectedId = null;
   #acceptRefs = new Map();
   #replyRefs = new Map();
   #historyRefs = new Map();
+  #resumeRefs = new Map();
   #presenceRef = null;
   #queue;
   #tabs;
@@ -46,6 +53,7 @@ export class AgentConsole {
       close: () => this.#closeSelected(),
       remove: () => this.#removeSelected(),
       typing: () => this.#typing(),
+      download: () => this.#downloadSelected(),
     });
     this.#visitor = new VisitorPanel(doc.getElementById('visitor'), { onOpenEarlier: (id) => this.#openEarlier(id) });
     this.#presence = new PresenceSwitch(doc.getElementById('presence'), {
@@ -124,6 +132,7 @@ export class AgentConsole {
     on('welcome', (frame) => {
       if (frame.agent?.name) this.#doc.getElementById('agent-name').textContent = frame.agent.name;
       this.#sendPresence(this.#presence.wanted);
+      this.#resume();
     });
     on('queue', (frame) => this.#queue.render(frame.entries));
     on('assigned', (frame) => this.#onAssigned(frame));
@@ -138,18 +147,14 @@ export class AgentConsole {
   }
 
   #onAssigned(frame) {
-    const handoff = frame.handoff ?? { conversationId: frame.conversationId, transcript: [] };
-    const conversationId = handoff.conversationId ?? frame.conversationId;
-    let chat = this.#chats.get(conversationId);
+    const { chat, created, fresh } = this.#chats.assign(frame);
+    const conversationId = chat.conversationId;
     const accepted = [...this.#acceptRefs.values()].includes(conversationId);
-    if (chat) {
-      const fresh = chat.update({ ...handoff, conversationId });
-      if (conversationId === this.#selectedId) fresh.forEach((event) => this.#panel.transcript.append(event));
-    } else {
-      chat = new Chat({ ...handoff, conversationId });
-      this.#chats.set(conversationId, chat);
-      if (!accepted && this.#selectedId !== null) chat.markUnread();
+    if (!created && conversationId === this.#selectedId) {
+      fresh.forEach((event) => this.#panel.transcript.append(event));
+      this.#panel.refresh();
     }
+    if (created && !accepted && this.#selectedId !== null) chat.markUnread();
     for (const [ref, id] of this.#acceptRefs) if (id === conversationId) this.#acceptRefs.delete(ref);
     if (accepted || this.#selectedId === null) this.#select(conversationId);
     else this.#renderChats();
@@ -157,9 +162,14 @@ export class AgentConsole {
   }
 
   #onEvent(frame) {
-    const chat = this.#chats.get(frame.conversationId);
-    if (!chat) return;
-    const fresh = chat.add(frame);
+    this.#addEvents(frame.conversationId, [frame]);
+  }
+
+  /** Live events, or those a `history` after a reconnect brings: each drawn once. */
+  #addEvents(conversationId, events) {
+    const added = this.#chats.add(conversationId, events);
+    if (!added) return;
+    const { chat, fresh } = added;
     for (const event of fresh) {
       if (event.id) this.#replyRefs.delete(event.id);
       if (chat.conversationId === this.#selectedId) {
@@ -176,6 +186,12 @@ export class AgentConsole {
   }
 
   #onTranscript(frame) {
+    const resumed = this.#resumeRefs.get(frame.ref);
+    if (resumed !== undefined) {
+      this.#resumeRefs.delete(frame.ref);
+      this.#addEvents(resumed, (frame.events ?? []).map((event) => ({ conversationId: resumed, ...event })));
+      return;
+    }
     const earlier = this.#historyRefs.get(frame.ref);
     if (earlier === undefined) return;
     this.#historyRefs.delete(frame.ref);
@@ -207,6 +223,7 @@ export class AgentConsole {
       this.#toast('That conversation cannot be opened.');
       return;
     }
+    if (this.#resumeRefs.delete(frame.ref)) return; // the chat is gone; its package will not come again
     this.#toast(frame.message ?? `Error: ${frame.code}`);
   }
 
@@ -231,10 +248,32 @@ export class AgentConsole {
 
   #removeSelected() {
     this.#chats.delete(this.#selectedId);
-    const next = [...this.#chats.keys()][0] ?? null;
+    const next = this.#chats.values()[0]?.conversationId ?? null;
     this.#selectedId = null;
     if (next) this.#select(next);
     else this.#renderChats();
+  }
+
+  /** After a (re)connect: what each open chat missed while the socket was down. */
+  #resume() {
+    this.#resumeRefs.clear();
+    for (const { conversationId, afterSeq } of this.#chats.resumePoints()) {
+      const ref = this.#connection?.request('history', { conversationId, afterSeq });
+      if (ref) this.#resumeRefs.set(ref, conversationId);
+    }
+  }
+
+  async #downloadSelected() {
+    const conversationId = this.#selectedId;
+    if (!conversationId || !this.#session) return;
+    try {
+      const filename = await downloadTranscript({
+        server: globalThis.location.origin, conversationId, authorization: `Bearer ${this.#session.token}`, format: 'txt',
+      });
+      this.#toast(`Saved ${filename}`);
+    } catch (failure) {
+      this.#toast(`The transcript could not be downloaded: ${failure.message}`);
+    }
   }
 
   #openEarlier(conversationId) {
@@ -261,7 +300,7 @@ export class AgentConsole {
       this.#panel.show(null);
       this.#visitor.show(null);
     }
-    const chats = [...this.#chats.values()].map((chat) => ({
+    const chats = this.#chats.values().map((chat) => ({
       conversationId: chat.conversationId, title: chat.visitorName, unread: chat.unread, closed: chat.closed,
     }));
     this.#tabs.render(chats, this.#selectedId);

@@ -1,29 +1,44 @@
 import { Backoff } from '../shared/backoff.js';
-import { SeqLog } from '../shared/seq-log.js';
+import { Outbox } from '../shared/outbox.js';
 import { newId } from '../shared/ids.js';
+import { ConversationTracker } from './conversation-tracker.js';
+import { VisitorMemory } from './visitor-memory.js';
 
 /** Requests the server deduplicates on `id`: kept in the outbox until acknowledged. */
 const RESENDABLE = new Set(['message', 'handoff', 'close', 'rate']);
 const PROTOCOL_VERSION = 1;
+/**
+ * The longest wait between reconnect attempts. Someone is looking at the screen, so 10 s rather
+ * than the 30 s of a background client (socket.io caps at 5 s); the jitter (each delay between
+ * half and all of its step) still spreads a thousand clients over seconds after a restart.
+ */
+const RECONNECT_MAX_MS = 10_000;
 
 /**
  * The visitor's WebSocket to `/ws/visitor` (docs/protocol.md), with everything a flaky
  * network needs: `hello` with the stored visitor token and a `resume` point, reconnect with
- * exponential backoff and jitter, an outbox that resends unacknowledged requests with their
- * original `id`, and transcript events delivered in `seq` order exactly once.
+ * exponential backoff and jitter, an {@link Outbox} (in sessionStorage, so a reload keeps it)
+ * that resends unacknowledged requests with their original `id`, and transcript events
+ * delivered in `seq` order exactly once.
+ *
+ * Which conversation, and which of its events to show, is the {@link ConversationTracker}'s
+ * part: when the server no longer has a conversation the visitor has seen, it emits `lost`
+ * and sends what the visitor wrote meanwhile to a new conversation.
  *
  * States: `idle` (no socket yet) → `connecting` → `open` (welcomed) → `reconnecting` → …;
  * `closed` after {@link disconnect}. Events (CustomEvent, payload in `detail`):
- * `state` {state}, `welcome` (the frame), `conversation` {conversationId, previous},
- * `event` {event, live} (one transcript event, deduplicated, in order; `live` is false for
- * events replayed from a `transcript` frame), `transcript` {conversationId,
- * state}, `ack`, `queue_status`, `typing`, `error` (frames as received).
+ * `state` {state}, `welcome` (the frame), `conversation` {conversationId, previous}
+ * (`previous` is the conversation shown before, or null), `event` {event, live} (one
+ * transcript event, deduplicated, in order; `live` is false for events replayed from a
+ * `transcript` frame), `transcript` {conversationId, state}, `lost` {conversationId}, `ack`,
+ * `queue_status`, `typing`, `error` (frames as received).
  */
 export class Connection extends EventTarget {
   #endpoint;
   #site;
   #context;
-  #storage;
+  #memory;
+  #outbox;
   #WebSocket;
   #backoff;
   #newId;
@@ -33,27 +48,26 @@ export class Connection extends EventTarget {
   #wanted = false;
   #welcomed = false;
   #retryTimer = null;
-  #outbox = new Map();
-  #conversationId = null;
-  #log = new SeqLog();
-  #historyRef = null;
-  #helloRef = null;
-  #conversationClosed = false;
+  #retryBackoff = new Backoff({ baseMs: 1000 });
+  #conversation;
 
   /**
    * @param {object} o
    * @param {string} o.server  the server's origin, e.g. `https://chat.example.com`
    * @param {string} o.site    the site key (`data-site`)
    * @param {object|function} [o.context] the hello `context`, or a function returning it
-   * @param {Storage} [o.storage] where the visitor token and conversation id are kept
+   * @param {Storage} [o.storage] where the visitor token and conversation are kept (localStorage)
+   * @param {Storage} [o.outboxStorage] where unacknowledged requests are kept (sessionStorage:
+   *   each tab resends only what it sent itself)
    */
   constructor({
     server,
     site,
     context = {},
-    storage = defaultStorage(),
+    storage = defaultStorage('localStorage'),
+    outboxStorage = defaultStorage('sessionStorage'),
     WebSocketImpl = globalThis.WebSocket,
-    backoff = new Backoff(),
+    backoff = new Backoff({ maxMs: RECONNECT_MAX_MS }),
     idFactory = newId,
     timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t) },
   }) {
@@ -63,12 +77,19 @@ export class Connection extends EventTarget {
     this.#endpoint = Connection.endpointFor(server);
     this.#site = site;
     this.#context = context;
-    this.#storage = storage;
+    this.#memory = new VisitorMemory(storage, site);
+    this.#outbox = new Outbox({ storage: outboxStorage, key: outboxKey(site) });
     this.#WebSocket = WebSocketImpl;
     this.#backoff = backoff;
     this.#newId = idFactory;
     this.#timers = timers;
-    this.#conversationId = this.#read(this.#conversationKey) ?? null;
+    this.#conversation = new ConversationTracker({
+      memory: this.#memory,
+      outbox: this.#outbox,
+      send: (frame) => this.#write(frame),
+      newId: () => this.#newId(),
+      emit: (type, detail) => this.#emit(type, detail),
+    });
   }
 
   /** `ws(s)://host/ws/visitor` for a server origin `http(s)://host`. */
@@ -78,13 +99,13 @@ export class Connection extends EventTarget {
     return url.href;
   }
 
-  /** True when this browser has a visitor token and a conversation id for `site` stored. */
-  static hasOngoingConversation(site, storage = defaultStorage()) {
-    try {
-      return Boolean(storage?.getItem(tokenKey(site)) && storage?.getItem(conversationKey(site)));
-    } catch {
-      return false;
-    }
+  /**
+   * True when this browser has a conversation going for `site` (a visitor token and an open
+   * conversation stored), or this tab has requests waiting to be sent.
+   */
+  static hasOngoingConversation(site, storage = defaultStorage('localStorage'), outboxStorage = defaultStorage('sessionStorage')) {
+    return VisitorMemory.hasOpenConversation(storage, site)
+      || new Outbox({ storage: outboxStorage, key: outboxKey(site) }).size > 0;
   }
 
   get state() {
@@ -93,23 +114,46 @@ export class Connection extends EventTarget {
 
   /** The current conversation's id, or null before the first message. */
   get conversationId() {
-    return this.#conversationId;
+    return this.#conversation.conversationId;
   }
 
   /** True once the current conversation is closed (a new message will start another one). */
   get conversationClosed() {
-    return this.#conversationClosed;
+    return this.#conversation.closed;
   }
 
   /** The highest `seq` shown of the current conversation. */
   get lastSeq() {
-    return this.#log.lastSeq;
+    return this.#conversation.lastSeq;
+  }
+
+  /** The visitor token from the last `welcome` (for the transcript download), or null. */
+  get visitorToken() {
+    return this.#memory.token;
+  }
+
+  /** Ids of requests sent but not yet acknowledged, oldest first. */
+  get unacknowledged() {
+    return this.#outbox.frames().map((frame) => frame.id);
+  }
+
+  /** The visitor's messages still waiting for their ack, oldest first: [{id, text}]. */
+  get pendingMessages() {
+    return this.#outbox.frames().filter((f) => f.type === 'message').map(({ id, text }) => ({ id, text }));
   }
 
   /** Opens the socket (once; later calls do nothing while it is open or reconnecting). */
   connect() {
     this.#wanted = true;
     if (this.#socket || this.#retryTimer !== null) return;
+    this.#open();
+  }
+
+  /** While waiting to reconnect, tries now (the network is back, or the visitor wrote). */
+  retryNow() {
+    if (!this.#wanted || this.#retryTimer === null) return;
+    this.#timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
     this.#open();
   }
 
@@ -135,12 +179,15 @@ export class Connection extends EventTarget {
    */
   request(type, fields = {}) {
     const frame = { type, id: this.#newId(), ...fields };
-    // After a close, a new message or handoff starts a new conversation: name none.
-    const startsNew = this.#conversationClosed && (type === 'message' || type === 'handoff');
-    if (frame.conversationId === undefined && this.#conversationId && !startsNew) frame.conversationId = this.#conversationId;
-    if (RESENDABLE.has(type)) this.#outbox.set(frame.id, frame);
-    if (this.#welcomed) this.#write(frame);
-    else this.connect();
+    const conversationId = this.#conversation.conversationFor(type);
+    if (frame.conversationId === undefined && conversationId) frame.conversationId = conversationId;
+    if (RESENDABLE.has(type)) this.#outbox.put(frame);
+    if (this.#welcomed) {
+      this.#write(frame);
+    } else {
+      this.connect();
+      this.retryNow();
+    }
     return frame.id;
   }
 
@@ -162,13 +209,9 @@ export class Connection extends EventTarget {
 
   /** Typing indicator: fire and forget, only while connected and in a conversation. */
   typing(isTyping) {
-    if (!this.#welcomed || !this.#conversationId) return;
-    this.#write({ type: 'typing', conversationId: this.#conversationId, typing: Boolean(isTyping) });
-  }
-
-  /** Ids of requests sent but not yet acknowledged, oldest first. */
-  get unacknowledged() {
-    return [...this.#outbox.keys()];
+    const conversationId = this.#conversation.conversationId;
+    if (!this.#welcomed || !conversationId) return;
+    this.#write({ type: 'typing', conversationId, typing: Boolean(isTyping) });
   }
 
   #open() {
@@ -189,13 +232,13 @@ export class Connection extends EventTarget {
   }
 
   #sendHello() {
-    this.#helloRef = this.#newId();
-    const hello = { type: 'hello', id: this.#helloRef, version: PROTOCOL_VERSION, site: this.#site };
-    const token = this.#read(this.#tokenKey);
+    const hello = { type: 'hello', id: this.#newId(), version: PROTOCOL_VERSION, site: this.#site };
+    const token = this.#memory.token;
     if (token) hello.visitorToken = token;
     const context = typeof this.#context === 'function' ? this.#context() : this.#context;
     if (context && Object.keys(context).length > 0) hello.context = context;
-    if (this.#conversationId) hello.resume = { conversationId: this.#conversationId, lastSeq: this.#log.lastSeq };
+    const resume = this.#conversation.resume;
+    if (resume) hello.resume = resume;
     this.#write(hello);
   }
 
@@ -210,11 +253,11 @@ export class Connection extends EventTarget {
     switch (frame.type) {
       case 'welcome': return this.#onWelcome(frame);
       case 'ack': return this.#onAck(frame);
-      case 'event': return this.#ingest(frame.conversationId, [frame], true);
-      case 'transcript': return this.#onTranscript(frame);
+      case 'event': return this.#conversation.ingest(frame.conversationId, [frame], true);
+      case 'transcript': return this.#conversation.transcript(frame);
       case 'queue_status':
       case 'typing':
-        if (frame.conversationId && frame.conversationId !== this.#conversationId) return undefined;
+        if (frame.conversationId && frame.conversationId !== this.#conversation.conversationId) return undefined;
         return this.#emit(frame.type, frame);
       case 'error': return this.#onError(frame);
       default: return undefined; // unknown types are ignored (forward compatibility)
@@ -222,77 +265,34 @@ export class Connection extends EventTarget {
   }
 
   #onWelcome(frame) {
-    if (frame.visitorToken) this.#store(this.#tokenKey, frame.visitorToken);
+    if (frame.visitorToken) this.#memory.token = frame.visitorToken;
     this.#welcomed = true;
     this.#backoff.reset();
-    if (frame.conversationId) {
-      this.#setConversation(frame.conversationId);
-    } else if (this.#conversationId && this.#log.lastSeq === 0) {
-      // The stored conversation is over and nothing of it is on screen: start clean.
-      this.#conversationId = null;
-      this.#remove(this.#conversationKey);
-    }
+    this.#conversation.welcome(frame);
     this.#setState('open');
     this.#emit('welcome', frame);
-    for (const queued of this.#outbox.values()) {
-      if (queued.conversationId === undefined && this.#conversationId) queued.conversationId = this.#conversationId;
-      this.#write(queued);
-    }
+    for (const queued of this.#outbox.frames()) this.#write(queued);
   }
 
   #onAck(frame) {
-    this.#outbox.delete(frame.ref);
-    if (frame.conversationId && !this.#conversationId) this.#setConversation(frame.conversationId);
+    this.#outbox.remove(frame.ref);
+    this.#retryBackoff.reset();
+    this.#conversation.ack(frame);
     this.#emit('ack', frame);
   }
 
-  #onTranscript(frame) {
-    const conversationId = frame.conversationId;
-    const events = Array.isArray(frame.events) ? frame.events : [];
-    this.#ingest(conversationId, events.map((event) => ({ conversationId, ...event })), false);
-    if (frame.ref && frame.ref === this.#historyRef) {
-      this.#historyRef = null;
-      // Asked for the gap and it did not come: show what we have rather than nothing.
-      if (this.#log.hasGap) for (const event of this.#log.releaseHeld()) this.#deliver(event, false);
-    }
-    if (frame.state === 'closed' && (!conversationId || conversationId === this.#conversationId)) this.#conversationClosed = true;
-    if (!conversationId || conversationId === this.#conversationId) {
-      this.#emit('transcript', { conversationId, state: frame.state });
-    }
-  }
-
   #onError(frame) {
-    if (frame.ref && this.#outbox.has(frame.ref)) this.#outbox.delete(frame.ref);
-    if (frame.ref && frame.ref === this.#historyRef) this.#historyRef = null;
-    if (frame.ref && frame.ref === this.#helloRef && frame.code === 'not_found' && this.#log.lastSeq === 0) {
-      this.#conversationId = null;
-      this.#remove(this.#conversationKey);
+    if (this.#conversation.error(frame)) return;
+    if (frame.code === 'internal' && this.#outbox.has(frame.ref)) {
+      // Nothing was stored (docs/protocol.md): the same request again, a little later.
+      this.#timers.setTimeout(() => {
+        const again = this.#outbox.get(frame.ref);
+        if (again) this.#write(again);
+      }, this.#retryBackoff.next());
+      return;
     }
+    if (frame.ref) this.#outbox.remove(frame.ref);
     this.#emit('error', frame);
-  }
-
-  #ingest(conversationId, events, live) {
-    if (conversationId && conversationId !== this.#conversationId) this.#setConversation(conversationId);
-    for (const event of this.#log.acceptAll(events)) this.#deliver(event, live);
-    if (this.#log.hasGap && this.#historyRef === null && this.#welcomed) {
-      this.#historyRef = this.#newId();
-      this.#write({ type: 'history', id: this.#historyRef, conversationId: this.#conversationId, afterSeq: this.#log.lastSeq });
-    }
-  }
-
-  #deliver(event, live) {
-    if (event.kind === 'closed') this.#conversationClosed = true;
-    this.#emit('event', { event, live });
-  }
-
-  #setConversation(conversationId) {
-    if (conversationId === this.#conversationId) return;
-    const previous = this.#conversationId;
-    this.#conversationId = conversationId;
-    this.#conversationClosed = false;
-    this.#log = new SeqLog();
-    this.#store(this.#conversationKey, conversationId);
-    this.#emit('conversation', { conversationId, previous });
   }
 
   #onClose(socket, close) {
@@ -300,7 +300,7 @@ export class Connection extends EventTarget {
     detach(socket);
     this.#socket = null;
     this.#welcomed = false;
-    this.#historyRef = null;
+    this.#conversation.disconnected();
     if (close?.code === 1008) {
       this.#wanted = false;
       this.#emit('error', { code: 'policy', message: close.reason || 'The server refused the connection.' });
@@ -322,6 +322,7 @@ export class Connection extends EventTarget {
 
   #write(frame) {
     const socket = this.#socket;
+    if (!this.#welcomed && frame.type !== 'hello') return false;
     if (!socket || socket.readyState !== 1) return false;
     socket.send(JSON.stringify(frame));
     return true;
@@ -336,39 +337,15 @@ export class Connection extends EventTarget {
   #emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
-
-  get #tokenKey() {
-    return tokenKey(this.#site);
-  }
-
-  get #conversationKey() {
-    return conversationKey(this.#site);
-  }
-
-  #read(key) {
-    try { return this.#storage?.getItem(key) ?? null; } catch { return null; }
-  }
-
-  #store(key, value) {
-    try { this.#storage?.setItem(key, value); } catch { /* storage full or blocked: live without */ }
-  }
-
-  #remove(key) {
-    try { this.#storage?.removeItem(key); } catch { /* blocked */ }
-  }
 }
 
-function tokenKey(site) {
-  return `concierge.visitorToken.${site}`;
+function outboxKey(site) {
+  return `concierge.outbox.${site}`;
 }
 
-function conversationKey(site) {
-  return `concierge.conversationId.${site}`;
-}
-
-function defaultStorage() {
+function defaultStorage(name) {
   try {
-    return globalThis.localStorage ?? null;
+    return globalThis[name] ?? null;
   } catch {
     return null; // e.g. blocked third-party storage
   }

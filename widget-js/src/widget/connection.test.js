@@ -35,7 +35,7 @@ class ManualTimers {
   runNext() { const t = this.pending.shift(); t.fn(); return t.ms; }
 }
 
-function setup({ storage = new MemoryStorage() } = {}) {
+function setup({ storage = new MemoryStorage(), outboxStorage = new MemoryStorage() } = {}) {
   FakeSocket.instances = [];
   let n = 0;
   const timers = new ManualTimers();
@@ -44,6 +44,7 @@ function setup({ storage = new MemoryStorage() } = {}) {
     site: 'demo',
     context: () => ({ language: 'en', page: { url: 'https://shop.example.com/', title: 'Shop', referrer: '' } }),
     storage,
+    outboxStorage,
     WebSocketImpl: FakeSocket,
     backoff: new Backoff({ baseMs: 100, random: () => 1 }),
     idFactory: () => `id${++n}`,
@@ -55,7 +56,7 @@ function setup({ storage = new MemoryStorage() } = {}) {
   }
   const socket = () => FakeSocket.instances.at(-1);
   const events = () => seen.filter((s) => s.type === 'event').map((s) => s.detail.event);
-  return { connection, storage, timers, seen, socket, events };
+  return { connection, storage, outboxStorage, timers, seen, socket, events };
 }
 
 const welcome = (extra = {}) => ({ type: 'welcome', ref: 'id1', version: 1, role: 'visitor', visitorId: 'v_1', visitorToken: 'vt_abc', ...extra });
@@ -96,9 +97,9 @@ test('hello names version, site and context; the welcome token is stored', () =>
 test('a stored token and conversation are sent back with a resume point', () => {
   const storage = new MemoryStorage();
   storage.setItem('concierge.visitorToken.demo', 'vt_old');
-  storage.setItem('concierge.conversationId.demo', 'c_1');
-  assert.equal(Connection.hasOngoingConversation('demo', storage), true);
-  assert.equal(Connection.hasOngoingConversation('other', storage), false);
+  storage.setItem('concierge.conversation.demo', JSON.stringify({ id: 'c_1', lastSeq: 4, closed: false }));
+  assert.equal(Connection.hasOngoingConversation('demo', storage, null), true);
+  assert.equal(Connection.hasOngoingConversation('other', storage, null), false);
   const { connection, socket } = setup({ storage });
   connection.connect();
   socket().serverOpen();
@@ -116,7 +117,7 @@ test('the first message names no conversation; the ack does, and it is kept', ()
   assert.deepEqual(message, { type: 'message', id, text: 'Where is my order?' });
   socket().serverSend({ type: 'ack', ref: id, conversationId: 'c_1', seq: 1 });
   assert.equal(connection.conversationId, 'c_1');
-  assert.equal(storage.getItem('concierge.conversationId.demo'), 'c_1');
+  assert.equal(JSON.parse(storage.getItem('concierge.conversation.demo')).id, 'c_1');
   assert.deepEqual(connection.unacknowledged, []);
   const second = connection.sendMessage('How do I return an item?', 'returns-how');
   assert.deepEqual(socket().last('message'), { type: 'message', id: second, text: 'How do I return an item?', entryId: 'returns-how', conversationId: 'c_1' });
@@ -235,13 +236,14 @@ test('a new conversation resets the seq log and is announced', () => {
 test('a welcome without a conversation forgets a stale stored one', () => {
   const storage = new MemoryStorage();
   storage.setItem('concierge.visitorToken.demo', 'vt_old');
-  storage.setItem('concierge.conversationId.demo', 'c_old');
+  storage.setItem('concierge.conversation.demo', JSON.stringify({ id: 'c_old', lastSeq: 0 }));
   const { connection, socket } = setup({ storage });
   connection.connect();
   socket().serverOpen();
   socket().serverSend(welcome());
   assert.equal(connection.conversationId, null);
-  assert.equal(storage.getItem('concierge.conversationId.demo'), null);
+  assert.equal(storage.getItem('concierge.conversation.demo'), null);
+  assert.equal(socket().last('history'), undefined, 'nothing of it was shown: no need to ask');
 });
 
 test('disconnect stops reconnecting', () => {
@@ -288,4 +290,154 @@ test('replayed transcript events are marked, live ones are not', () => {
   socket().serverSend({ type: 'transcript', conversationId: 'c_1', state: 'bot', events: [{ seq: 1, kind: 'message', text: 'a' }] });
   socket().serverSend(event(2));
   assert.deepEqual(seen.filter((s) => s.type === 'event').map((s) => s.detail.live), [false, true]);
+});
+
+// --- Nothing lost: the outbox across reconnects and reloads, and conversations that are gone.
+
+test('the outbox outlives the page: a new connection on the same storage resends with the original id', () => {
+  const first = setup();
+  first.connection.connect();
+  first.socket().serverOpen();
+  first.socket().serverSend(welcome({ conversationId: 'c_1' }));
+  const id = first.connection.sendMessage('Typed before the reload');
+  assert.deepEqual(JSON.parse(first.outboxStorage.getItem('concierge.outbox.demo')).map((f) => f.id), [id]);
+
+  // The page reloads: same storages, a new Connection.
+  const second = setup({ storage: first.storage, outboxStorage: first.outboxStorage });
+  assert.deepEqual(second.connection.pendingMessages, [{ id, text: 'Typed before the reload' }]);
+  assert.equal(Connection.hasOngoingConversation('demo', new MemoryStorage(), first.outboxStorage), true, 'waiting requests are reason enough to connect');
+  second.connection.connect();
+  second.socket().serverOpen();
+  assert.deepEqual(second.socket().sent[0].resume, { conversationId: 'c_1', lastSeq: 0 });
+  second.socket().serverSend(welcome({ conversationId: 'c_1' }));
+  assert.deepEqual(second.socket().last('message'), { type: 'message', id, conversationId: 'c_1', text: 'Typed before the reload' });
+  second.socket().serverSend({ type: 'ack', ref: id, conversationId: 'c_1', seq: 3 });
+  assert.deepEqual(second.connection.unacknowledged, []);
+  assert.equal(first.outboxStorage.getItem('concierge.outbox.demo'), null, 'removed on ack');
+});
+
+test('a message typed while offline waits, tries to connect at once, and goes out after welcome', () => {
+  const { connection, socket, timers } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverClose(1006);
+  assert.equal(connection.state, 'reconnecting');
+  const sockets = FakeSocket.instances.length;
+  const id = connection.sendMessage('Are you there?');
+  assert.equal(FakeSocket.instances.length, sockets + 1, 'the wait is skipped: the visitor is writing');
+  assert.equal(socket().sent.length, 0);
+  socket().serverClose(1006); // still down
+  assert.equal(timers.pending.length, 1, 'back to waiting');
+  timers.runNext();
+  socket().serverOpen();
+  assert.deepEqual(socket().sent.map((f) => f.type), ['hello']);
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  assert.deepEqual(socket().last('message'), { type: 'message', id, conversationId: 'c_1', text: 'Are you there?' });
+});
+
+test('the stored event of a request counts as its ack', () => {
+  const { connection, socket } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  const id = connection.sendMessage('m1');
+  socket().serverSend(event(1, { id, text: 'm1' }));
+  assert.deepEqual(connection.unacknowledged, []);
+});
+
+test('a resend acknowledged again with the same seq is shown once', () => {
+  const { connection, socket, timers, events } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  const id = connection.sendMessage('Hello?');
+  socket().serverSend(event(1, { id, text: 'Hello?' }));
+  socket().serverClose(1006); // the ack was lost with the socket
+  timers.runNext();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverSend({ type: 'transcript', conversationId: 'c_1', state: 'bot', events: [] });
+  socket().serverSend({ type: 'ack', ref: id, conversationId: 'c_1', seq: 1 });
+  socket().serverSend(event(1, { id, text: 'Hello?' }));
+  assert.deepEqual(events().map((e) => [e.seq, e.text]), [[1, 'Hello?']]);
+});
+
+test('after a reload, a closed conversation the visitor saw is fetched, not forgotten', () => {
+  const storage = new MemoryStorage();
+  storage.setItem('concierge.visitorToken.demo', 'vt_abc');
+  storage.setItem('concierge.conversation.demo', JSON.stringify({ id: 'c_1', lastSeq: 3, closed: false }));
+  const { connection, socket, events, seen } = setup({ storage });
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome()); // no open conversation
+  const history = socket().last('history');
+  assert.deepEqual(history, { type: 'history', id: history.id, conversationId: 'c_1', afterSeq: 0 });
+  socket().serverSend({ type: 'transcript', ref: history.id, conversationId: 'c_1', state: 'closed', events: [
+    { seq: 1, kind: 'message', text: 'a' }, { seq: 2, kind: 'bot', text: 'b' }, { seq: 3, kind: 'closed', reason: 'resolved' }] });
+  assert.deepEqual(events().map((e) => e.seq), [1, 2, 3]);
+  assert.equal(connection.conversationClosed, true);
+  assert.equal(seen.some((s) => s.type === 'lost'), false);
+  assert.equal(JSON.parse(storage.getItem('concierge.conversation.demo')).closed, true);
+  assert.equal(Connection.hasOngoingConversation('demo', storage, null), false, 'a closed conversation opens no socket by itself');
+});
+
+test('a conversation the server no longer has is reported lost; what was typed goes to a new one', () => {
+  const { connection, socket, timers, seen, storage } = setup();
+  seen.length = 0;
+  connection.addEventListener('lost', (e) => seen.push({ type: 'lost', detail: e.detail }));
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverSend(event(1));
+  socket().serverSend(event(2, { kind: 'bot', text: 'answer' }));
+  socket().serverClose(1006);
+  const id = connection.sendMessage('Typed while the server was away');
+  socket().serverClose(1006);
+  timers.runNext();
+  socket().serverOpen();
+  assert.deepEqual(socket().sent[0].resume, { conversationId: 'c_1', lastSeq: 2 });
+  // The server lost its data: a new visitor token, no conversation.
+  socket().serverSend(welcome({ visitorToken: 'vt_new' }));
+  const history = socket().last('history');
+  assert.deepEqual(history, { type: 'history', id: history.id, conversationId: 'c_1', afterSeq: 2 });
+  assert.deepEqual(socket().last('message'), { type: 'message', id, conversationId: 'c_1', text: 'Typed while the server was away' });
+  socket().serverSend({ type: 'error', code: 'not_found', message: 'No such conversation.', ref: id });
+  socket().serverSend({ type: 'error', code: 'not_found', message: 'No such conversation.', ref: history.id });
+  assert.deepEqual(seen.filter((s) => s.type === 'lost').map((s) => s.detail), [{ conversationId: 'c_1' }]);
+  assert.equal(seen.some((s) => s.type === 'error'), false, 'not an error the visitor has to act on');
+  assert.equal(connection.conversationId, null);
+  assert.equal(storage.getItem('concierge.conversation.demo'), null);
+  assert.equal(storage.getItem('concierge.visitorToken.demo'), 'vt_new');
+  assert.deepEqual(socket().last('message'), { type: 'message', id, text: 'Typed while the server was away' }, 'resent, same id, no conversation');
+  assert.deepEqual(connection.unacknowledged, [id]);
+  socket().serverSend({ type: 'ack', ref: id, conversationId: 'c_9', seq: 1 });
+  assert.equal(connection.conversationId, 'c_9');
+  assert.deepEqual(seen.filter((s) => s.type === 'conversation').at(-1).detail, { conversationId: 'c_9', previous: null });
+});
+
+test('a message refused because its conversation closed meanwhile goes to a new conversation', () => {
+  const { connection, socket, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverSend(event(1));
+  const id = connection.sendMessage('One more thing');
+  socket().serverSend({ type: 'error', code: 'bad_state', message: 'This conversation is closed.', ref: id });
+  assert.deepEqual(socket().last('message'), { type: 'message', id, text: 'One more thing' });
+  assert.equal(seen.some((s) => s.type === 'error'), false);
+  assert.deepEqual(connection.unacknowledged, [id]);
+});
+
+test('an internal server error keeps the request and sends it again later, same id', () => {
+  const { connection, socket, timers, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  const id = connection.sendMessage('Hello?');
+  socket().serverSend({ type: 'error', code: 'internal', message: 'Try again.', ref: id });
+  assert.equal(seen.some((s) => s.type === 'error'), false, 'not the visitor\'s problem yet');
+  assert.deepEqual(connection.unacknowledged, [id]);
+  timers.runNext();
+  assert.deepEqual(socket().sent.filter((f) => f.type === 'message').map((f) => f.id), [id, id]);
 });

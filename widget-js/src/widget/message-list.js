@@ -37,6 +37,19 @@ export class MessageList {
     if (divider) this.#insert(h('li', { class: 'divider', text: 'New conversation' }), null);
   }
 
+  /**
+   * Starts over after the conversation on screen was lost: removes its events and shows
+   * `notice` in their place; the greeting and messages still being sent stay.
+   */
+  reset(notice) {
+    this.#conversationId = null;
+    for (const child of [...this.#list.children]) {
+      if (child.dataset.local === 'greeting' || child.dataset.pending !== undefined) continue;
+      child.remove();
+    }
+    if (notice) this.#insert(h('li', { class: 'system system--notice', role: 'status', dataset: { local: 'notice' }, text: notice }), null);
+  }
+
   /** Shows a message the visitor just sent, before the server has stored it. */
   addPending(id, text) {
     const item = h('li', { class: 'msg msg--mine msg--pending', dataset: { id, pending: '' } },

@@ -66,7 +66,7 @@ button, input, textarea { font: inherit; color: inherit; }
 @keyframes cc-in { from { opacity: 0; transform: translateY(8px) scale(.98); } to { opacity: 1; transform: none; } }
 
 .header {
-  display: flex; align-items: center; gap: 12px; padding: 14px 14px 14px 16px;
+  display: flex; align-items: center; gap: 8px; padding: 14px 10px 14px 16px;
   background: var(--cc-brand); color: var(--cc-on-brand);
 }
 .avatar {
@@ -75,15 +75,15 @@ button, input, textarea { font: inherit; color: inherit; }
   background: color-mix(in srgb, var(--cc-on-brand) 22%, transparent);
 }
 .avatar svg { width: 20px; height: 20px; }
-.heading { flex: 1; min-width: 0; }
-.title { margin: 0; font-size: 16px; font-weight: 650; letter-spacing: .1px; }
+.heading { flex: 1; min-width: 0; margin-left: 4px; }
+.title { margin: 0; font-size: 16px; font-weight: 650; letter-spacing: .1px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .subtitle { margin: 1px 0 0; font-size: 12.5px; opacity: .88; display: flex; align-items: center; gap: 6px; min-width: 0; }
 .subtitle span:last-child { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .dot { width: 8px; height: 8px; border-radius: 50%; background: #34d399; flex: none; }
 .dot[data-state="connecting"], .dot[data-state="reconnecting"] { background: #fbbf24; }
 .dot[data-state="closed"] { background: #9ca3af; }
 .icon-button {
-  flex: none; width: 34px; height: 34px; border: none; border-radius: 10px; cursor: pointer;
+  flex: none; width: 32px; height: 32px; border: none; border-radius: 10px; cursor: pointer;
   background: transparent; color: inherit; display: grid; place-items: center;
 }
 .icon-button:hover { background: color-mix(in srgb, var(--cc-on-brand) 16%, transparent); }
@@ -100,6 +100,7 @@ button, input, textarea { font: inherit; color: inherit; }
   border-bottom: 1px solid var(--cc-line);
   display: flex; gap: 8px; align-items: flex-start;
 }
+.notice { margin: 0; padding: 8px 16px; font-size: 12.5px; background: #fef3c7; color: #78350f; border-bottom: 1px solid #fde68a; }
 .banner svg { width: 16px; height: 16px; flex: none; margin-top: 2px; color: var(--cc-brand); }
 
 .log {
@@ -133,6 +134,7 @@ button, input, textarea { font: inherit; color: inherit; }
   align-self: center; max-width: 90%; text-align: center; font-size: 12px; color: var(--cc-muted);
   padding: 2px 10px;
 }
+.system--notice { color: #92400e; background: #fef3c7; border-radius: 8px; padding: 6px 10px; }
 .system--joined { color: #047857; font-weight: 600; }
 .divider {
   align-self: stretch; text-align: center; font-size: 11.5px; color: var(--cc-muted);

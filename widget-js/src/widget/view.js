@@ -19,9 +19,14 @@ export class WidgetView {
   #panel;
   #avatar;
   #subtitle;
+  #subtitleText = 'Replies instantly';
+  #reconnecting = false;
   #dot;
   #endButton;
+  #downloadButton;
   #banner;
+  #notice;
+  #noticeTimer = null;
   #bannerText;
   #typing;
   #typingText;
@@ -33,7 +38,7 @@ export class WidgetView {
   /**
    * @param options validated widget options (title, greeting, color, position)
    * @param on callbacks: toggle(), close(), send(text), human(), suggestion({entryId, question}),
-   *   rate(score, comment), end(), typing()
+   *   rate(score, comment), end(), typing(), download()
    */
   constructor(options, on) {
     this.#options = options;
@@ -79,16 +84,19 @@ export class WidgetView {
 
   /** Header line under the title, and the avatar: initials of the agent, or the bot icon. */
   setHeader({ subtitle, agentName }) {
-    this.#subtitle.textContent = subtitle;
+    this.#subtitleText = subtitle;
+    this.#subtitle.textContent = this.#reconnecting ? 'Reconnecting…' : subtitle;
     clear(this.#avatar);
     if (agentName) this.#avatar.textContent = initials(agentName);
     else this.#avatar.append(icon('bot'));
   }
 
-  /** Connection state: the dot next to the subtitle. */
+  /** Connection state: the dot next to the subtitle, which says so while reconnecting. */
   setConnection(state) {
     this.#dot.dataset.state = state;
     this.#dot.title = state === 'open' ? 'Connected' : state === 'closed' ? 'Offline' : 'Connecting…';
+    this.#reconnecting = state === 'reconnecting';
+    this.#subtitle.textContent = this.#reconnecting ? 'Reconnecting…' : this.#subtitleText;
   }
 
   /** The queue line ("You are number 2 in the queue — about 3 min"), or null to hide it. */
@@ -112,6 +120,19 @@ export class WidgetView {
     this.#endButton.hidden = !visible;
   }
 
+  /** The "Download transcript" button, shown once there is a conversation. */
+  setDownloadVisible(visible) {
+    this.#downloadButton.hidden = !visible;
+  }
+
+  /** A short message under the header (e.g. a failed download) that goes away by itself. */
+  notify(text, ms = 6000) {
+    clearTimeout(this.#noticeTimer);
+    this.#notice.textContent = text;
+    this.#notice.hidden = false;
+    this.#noticeTimer = setTimeout(() => { this.#notice.hidden = true; }, ms);
+  }
+
   #buildLauncher() {
     this.#badge = h('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
     this.#launcher = h('button', {
@@ -126,16 +147,22 @@ export class WidgetView {
     this.#dot = h('span', { class: 'dot', dataset: { state: 'idle' } });
     this.#subtitle = h('span', { text: 'Replies instantly' });
     this.#endButton = h('button', { type: 'button', class: 'text-button', text: 'End chat', hidden: true, on: { click: () => this.#on.end() } });
+    this.#downloadButton = h('button', {
+      type: 'button', class: 'icon-button', 'aria-label': 'Download transcript', title: 'Download transcript', hidden: true,
+      on: { click: () => this.#on.download() },
+    }, icon('download'));
     const header = h('header', { class: 'header' },
       this.#avatar,
       h('div', { class: 'heading' },
         h('h2', { class: 'title', id: 'cc-title', text: this.#options.title }),
         h('p', { class: 'subtitle' }, this.#dot, this.#subtitle)),
       this.#endButton,
+      this.#downloadButton,
       h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Minimise chat', on: { click: () => this.#on.close() } }, icon('minimize')));
 
     this.#bannerText = h('span');
     this.#banner = h('p', { class: 'banner', role: 'status', hidden: true }, icon('clock'), this.#bannerText);
+    this.#notice = h('p', { class: 'notice', role: 'alert', hidden: true });
     this.#typingText = h('span');
     this.#typing = h('div', { class: 'typing', hidden: true, 'aria-live': 'polite' },
       h('span'), h('span'), h('span'), this.#typingText);
@@ -146,7 +173,7 @@ export class WidgetView {
       class: 'panel', id: 'cc-panel', role: 'dialog', 'aria-labelledby': 'cc-title', hidden: true,
       on: { keydown: (event) => { if (event.key === 'Escape') this.#on.close(); } },
     },
-    header, this.#banner, this.#messages.element, this.#typing, this.#rating.element,
+    header, this.#banner, this.#notice, this.#messages.element, this.#typing, this.#rating.element,
     h('div', { class: 'actions' }, this.#human),
     this.#buildComposer(),
     h('div', { class: 'footer', text: 'Powered by Concierge' }));

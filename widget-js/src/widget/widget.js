@@ -1,11 +1,13 @@
 import { Connection } from './connection.js';
 import { WidgetView } from './view.js';
 import { formatQueueStatus } from './queue-text.js';
+import { downloadTranscript } from '../shared/transcript-download.js';
 
 const TYPING_REPEAT_MS = 2500;
 const TYPING_IDLE_MS = 4000;
 const TYPING_SHOWN_MS = 6000;
 const HANDOFF_TEXT = 'I would like to talk to a person.';
+const LOST_TEXT = 'Your earlier conversation is no longer available. You can start a new one below.';
 
 /**
  * The visitor's chat widget, imported on demand by the `concierge.js` loader. It connects the
@@ -13,7 +15,9 @@ const HANDOFF_TEXT = 'I would like to talk to a person.';
  * bot, queued (position and wait), with an agent, closed (rating).
  *
  * No socket is opened until the visitor opens the panel or sends something, unless this
- * browser already has a conversation going (stored visitor token and conversation id).
+ * browser already has a conversation going (stored visitor token and conversation id) or this
+ * tab has messages waiting to be sent. Those show at once as "Sending…", also after a reload,
+ * and go out when the connection is back.
  */
 export class Widget {
   #options;
@@ -58,12 +62,15 @@ export class Widget {
       rate: (score, comment) => { this.#rateRef = this.#connect().rate(score, comment); },
       end: () => this.#connect().closeConversation('visitor_ended'),
       typing: () => this.#typing(),
+      download: () => this.#download(),
     });
     this.#view.mount(parent);
     this.#view.setConnection('idle');
     this.#setPhase('bot');
     if (this.#options.open || this.#wasOpen()) this.open();
     else if (Connection.hasOngoingConversation(this.#options.site)) this.#connect();
+    // Back online: reconnect now rather than when the backoff says.
+    globalThis.addEventListener?.('online', () => this.#connection?.retryNow());
   }
 
   open() {
@@ -118,6 +125,12 @@ export class Widget {
         context: () => this.#context(),
       });
       this.#listen(this.#connection);
+      // Messages this tab sent before a reload that the server has not acknowledged yet.
+      for (const { id, text } of this.#connection.pendingMessages) {
+        this.#pendingIds.add(id);
+        this.#view.messages.addPending(id, text);
+      }
+      this.#view.setDownloadVisible(Boolean(this.#connection.conversationId));
     }
     this.#connection.connect();
     return this.#connection;
@@ -137,10 +150,12 @@ export class Widget {
     on('typing', (frame) => this.#onTyping(frame));
     on('ack', (frame) => this.#pendingIds.delete(frame.ref));
     on('error', (frame) => this.#onError(frame));
+    on('lost', () => this.#onLost());
   }
 
   #onConversation(conversationId, previous) {
     this.#view.messages.startConversation(conversationId, { divider: previous !== null });
+    this.#view.setDownloadVisible(true);
     if (previous !== null) {
       this.#agent = null;
       this.#rated = false;
@@ -180,6 +195,32 @@ export class Widget {
         break;
       default:
         break;
+    }
+  }
+
+  /** The server no longer has the conversation on screen: say so and start clean. */
+  #onLost() {
+    this.#view.messages.reset(LOST_TEXT);
+    this.#agent = null;
+    this.#rated = false;
+    this.#handoffRef = null;
+    this.#view.rating.hide();
+    this.#view.setDownloadVisible(false);
+    this.#setPhase('bot');
+  }
+
+  async #download() {
+    const connection = this.#connection;
+    const conversationId = connection?.conversationId;
+    const token = connection?.visitorToken;
+    if (!conversationId || !token) return;
+    try {
+      await downloadTranscript({
+        server: this.#options.server, conversationId, authorization: `Visitor ${token}`, format: 'txt',
+      });
+    } catch (failure) {
+      this.#view.notify(`The transcript could not be downloaded: ${failure.message}`);
+      this.#emit('error', { code: failure.code ?? 'download_failed', message: failure.message });
     }
   }
 

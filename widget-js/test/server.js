@@ -1,0 +1,108 @@
+// Helpers shared by the browser tests: the real server as a child process, Chromium, and a
+// watch on what goes wrong inside pages. Not a test file itself (node --test runs *.test.js).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The server jar; CONCIERGE_JAR points elsewhere (e.g. a copy while the build is busy). */
+export const JAR = process.env.CONCIERGE_JAR ?? path.join(REPO_ROOT, 'chat-server', 'target', 'concierge.jar');
+export const IMAGES = path.join(REPO_ROOT, 'docs', 'images');
+export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const STARTUP_TIMEOUT_MS = 90_000;
+const READY = /http:\/\/127\.0\.0\.1:(\d+)\//;
+
+/** Fails (never skips) with how to get what is missing. */
+export function assertPrerequisites() {
+  assert.ok(existsSync(CHROMIUM),
+    `${CHROMIUM} is missing: install it with "apt-get install -y chromium" (the browser tests never skip).`);
+  assert.ok(existsSync(JAR),
+    `${JAR} is missing: build it from the repo root with "mvn -B install -DskipTests".`);
+}
+
+/** A fresh temporary data directory; `remove()` deletes it. */
+export function dataDirectory(prefix = 'concierge-test-') {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return { path: dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Starts `java -jar concierge.jar serve --port PORT --data DIR` and resolves once its first
+ * stdout line naming `http://127.0.0.1:<port>/` appears. `port` 0 takes a free one; pass the
+ * port of a stopped server to come back where the browser expects it.
+ *
+ * Resolves to {base, port, output, stop(), kill()}: `stop` sends SIGTERM (SIGKILL after 10 s),
+ * `kill` sends SIGKILL at once, as a crash would; both resolve once the process is gone.
+ */
+export async function startServer({ dataDir, port = 0 }) {
+  const child = spawn('java', ['-jar', JAR, 'serve', '--port', String(port), '--data', dataDir], {
+    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = [];
+  createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${STARTUP_TIMEOUT_MS} ms:\n${output.join('\n')}`)), STARTUP_TIMEOUT_MS);
+    let ready = false;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output.push(line);
+      const match = READY.exec(line);
+      if (match && !ready) {
+        ready = true;
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${match[1]}/`);
+      }
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (code ${code}, signal ${signal}) before it was ready:\n${output.join('\n')}`));
+    });
+  });
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    base,
+    port: Number(new URL(base).port),
+    output,
+    async stop() {
+      if (!running()) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+    async kill() {
+      if (running()) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Chromium through playwright-core (no downloaded browser). */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Collects what goes wrong inside a page — script errors, console errors, HTTP errors — into
+ * `problems`, to fail with it rather than time out blind. Console messages matching `expected`
+ * (e.g. refused WebSocket connections while a test has the server down) are not problems.
+ */
+export function watch(page, name, problems, { expected = null } = {}) {
+  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
+  page.on('console', (message) => {
+    const text = message.text();
+    if (message.type() !== 'error' || text.startsWith('Failed to load resource')) return;
+    if (expected && expected.test(text)) return;
+    problems.push(`${name} console: ${text}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${name}: HTTP ${response.status()} for ${response.url()}`);
+  });
+}
