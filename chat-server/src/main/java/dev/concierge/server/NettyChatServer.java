@@ -58,7 +58,7 @@ final class NettyChatServer implements ChatServer {
     }
 
     static NettyChatServer start(ServerConfig config) {
-        FaqBot faqBot = FaqBot.load(config.faq() != null ? config.faq() : extractSampleFaq());
+        FaqBot faqBot = FaqBot.load(config.faq() != null ? config.faq() : extractSampleFaq(config.dataDir()));
         BotService bot = new BotService(faqBot, config.botThreads());
         ConversationStore store = openStore(config);
         Ids ids = Ids.secure();
@@ -110,13 +110,20 @@ final class NettyChatServer implements ChatServer {
         return new InMemoryConversationStore();
     }
 
-    private static Path extractSampleFaq() {
+    /** The embedded sample FAQ as a file (the bot watches files): in the data directory if any. */
+    private static Path extractSampleFaq(Path dataDir) {
         try (InputStream in = NettyChatServer.class.getResourceAsStream(SAMPLE_FAQ)) {
             if (in == null) {
                 throw new ServerException("the sample FAQ is missing from the classpath: " + SAMPLE_FAQ);
             }
-            Path file = Files.createTempFile("concierge-sample-faq", ".json");
-            file.toFile().deleteOnExit();
+            Path file;
+            if (dataDir != null) {
+                Files.createDirectories(dataDir);
+                file = dataDir.resolve("sample-faq.json");
+            } else {
+                file = Files.createTempFile("concierge-sample-faq", ".json");
+                file.toFile().deleteOnExit();
+            }
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
