@@ -100,8 +100,8 @@ public final class BotEval {
 
     static void print(Evaluation.Result r, Path train, Path test, int shots, PrintStream out) {
         out.printf(Locale.ROOT, "bot-eval  train=%s%s  test=%s%n", train, shots > 0 ? " (" + shots + "-shot)" : "", test);
-        out.printf(Locale.ROOT, "| %-34s | %14s |%n", "measure", "value");
-        out.printf(Locale.ROOT, "|%s|%s|%n", "-".repeat(36), "-".repeat(16));
+        out.printf(Locale.ROOT, "| %-34s | %16s |%n", "measure", "value");
+        out.printf(Locale.ROOT, "|%s|%s|%n", "-".repeat(36), "-".repeat(18));
         row(out, "entries / phrasings", r.entries() + " / " + r.phrasings());
         row(out, "test questions in scope / out", r.inScope() + " / " + r.outOfScope());
         row(out, "threshold (calibrated on the KB)", fmt(r.threshold()));
@@ -112,6 +112,7 @@ public final class BotEval {
         row(out, "in-scope accuracy", pct(r.inScopeAccuracy()));
         row(out, "out-of-scope recall", r.oosRecall() == null ? "n/a" : pct(r.oosRecall()));
         row(out, "latency p50 / p99", fmt(r.p50Ms()) + " / " + fmt(r.p99Ms()) + " ms");
+        row(out, "CPU time p50 / p99", fmt(r.cpuP50Ms()) + " / " + fmt(r.cpuP99Ms()) + " ms");
         out.printf(Locale.ROOT, "{\"top1\":%s,\"answeredAccuracy\":%s,\"coverage\":%s,\"inScopeAccuracy\":%s,"
                         + "\"oosRecall\":%s,\"p50Ms\":%s,\"p99Ms\":%s,\"entries\":%d,\"phrasings\":%d}%n",
                 num(r.top1()), num(r.answeredAccuracy()), num(r.coverage()), num(r.inScopeAccuracy()),
@@ -120,7 +121,7 @@ public final class BotEval {
     }
 
     private static void row(PrintStream out, String name, String value) {
-        out.printf(Locale.ROOT, "| %-34s | %14s |%n", name, value);
+        out.printf(Locale.ROOT, "| %-34s | %16s |%n", name, value);
     }
 
     private static String pct(double v) {

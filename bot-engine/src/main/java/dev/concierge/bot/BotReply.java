@@ -30,7 +30,15 @@ public record BotReply(Kind kind, String text, Optional<String> entryId, double 
         HUMAN_REQUEST
     }
 
-    /** Checks the components and copies the suggestion list. */
+    /**
+     * Checks the components and copies the suggestion list.
+     *
+     * @param kind see the record component
+     * @param text see the record component
+     * @param entryId see the record component
+     * @param confidence see the record component
+     * @param suggestions see the record component
+     */
     public BotReply {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(text, "text");

@@ -16,10 +16,14 @@ import java.util.Random;
 final class Calibrator {
 
     private static final int FOLDS = 5;
-    private static final int MAX_QUESTIONS = 2000;
+    private static final int MAX_QUESTIONS = 1200;
     /** Each held-out question gives one in-scope and one out-of-scope sample: this weight
      *  makes out-of-scope questions a fifth of what the bot is asked. */
     private static final double OUT_OF_SCOPE_WEIGHT = 0.25;
+    /** Below this many held-out questions the threshold is not estimated but taken from the prior. */
+    private static final int MIN_QUESTIONS = 60;
+    /** Strength of the pull towards the prior weights, in samples. */
+    private static final double PRIOR_STRENGTH = 10;
     private static final double MIN_THRESHOLD = 0.05;
     private static final double MAX_THRESHOLD = 0.95;
 
@@ -37,7 +41,7 @@ final class Calibrator {
                 phrasings.add(new int[] {e, q});
             }
         }
-        if (kb.entries().size() < 3 || phrasings.size() < 2 * kb.entries().size()) {
+        if (kb.entries().size() < 3 || phrasings.size() < 2 * kb.entries().size() || phrasings.size() < MIN_QUESTIONS / 2) {
             return Confidence.DEFAULT;
         }
         Collections.shuffle(phrasings, new Random(seed));
@@ -46,14 +50,14 @@ final class Calibrator {
         int foldSize = (phrasings.size() + FOLDS - 1) / FOLDS;
         int folds = Math.min(FOLDS, (MAX_QUESTIONS + foldSize - 1) / foldSize);
         List<Sample> samples = new ArrayList<>();
-        for (int fold = 0; fold < folds; fold++) {
+        for (int fold = 0; fold < folds && fold * foldSize < phrasings.size(); fold++) {
             List<int[]> hidden = phrasings.subList(fold * foldSize, Math.min(phrasings.size(), (fold + 1) * foldSize));
             ask(kb, hidden, hidden.subList(0, Math.min(hidden.size(), MAX_QUESTIONS / folds)), analysis, tuning,
                     samples);
         }
-        double[] weights = fit(samples);
-        Confidence model = new Confidence(weights, 0.5);
-        return model.withThreshold(threshold(samples, model, targetPrecision));
+        Confidence model = new Confidence(fit(samples), Confidence.DEFAULT.threshold());
+        return samples.size() < 2 * MIN_QUESTIONS ? model
+                : model.withThreshold(threshold(samples, model, targetPrecision));
     }
 
     /** Asks held-out phrasings of an index built without the hidden ones, and records samples. */
@@ -116,11 +120,15 @@ final class Calibrator {
         return Math.max(MIN_THRESHOLD, Math.min(MAX_THRESHOLD, best));
     }
 
-    /** Weighted L2-regularised logistic regression by Newton's method. */
+    /**
+     * Weighted logistic regression by Newton's method, with a Gaussian prior centred on the
+     * default weights: with few samples the fit stays near them, with many the data decides.
+     */
     private static double[] fit(List<Sample> samples) {
         int d = Confidence.FEATURES + 1;
-        double[] w = new double[d];
-        double lambda = 1e-3;
+        double[] prior = Confidence.DEFAULT.weights();
+        double[] w = prior.clone();
+        double lambda = PRIOR_STRENGTH;
         for (int iter = 0; iter < 25; iter++) {
             double[] grad = new double[d];
             double[][] hess = new double[d][d];
@@ -140,7 +148,7 @@ final class Calibrator {
                 }
             }
             for (int i = 0; i < d; i++) {
-                grad[i] += lambda * w[i];
+                grad[i] += lambda * (w[i] - prior[i]);
                 hess[i][i] += lambda;
             }
             double[] step = solve(hess, grad);

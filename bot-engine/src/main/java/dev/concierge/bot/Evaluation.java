@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,10 +30,13 @@ final class Evaluation {
      * The figures of one run; see docs/faq.md for their definitions.
      *
      * @param oosRecall null when the test set has no out-of-scope questions
+     * @param cpuP50Ms  median CPU time of the answering thread per question: unlike wall-clock
+     *                  latency, it does not grow when other processes share the machine
      */
     record Result(double top1, double answeredAccuracy, double coverage, double inScopeAccuracy, Double oosRecall,
                   double p50Ms, double p99Ms, int entries, int phrasings, int inScope, int outOfScope,
-                  int answered, int answeredRight, int oosAnswered, double threshold, long buildMs) {
+                  int answered, int answeredRight, int oosAnswered, double threshold, long buildMs,
+                  double cpuP50Ms, double cpuP99Ms) {
     }
 
     private static final int WARM_UP_QUESTIONS = 500;
@@ -96,6 +101,9 @@ final class Evaluation {
             long buildMs = (System.nanoTime() - start) / 1_000_000;
             warmUp(bot, kb);
             double[] latencies = new double[test.size()];
+            double[] cpu = new double[test.size()];
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            boolean cpuTime = threads.isCurrentThreadCpuTimeSupported();
             int inScope = 0;
             int outOfScope = 0;
             int top1Right = 0;
@@ -104,9 +112,11 @@ final class Evaluation {
             int oosAnswered = 0;
             for (int i = 0; i < test.size(); i++) {
                 Row row = test.get(i);
+                long c0 = cpuTime ? threads.getCurrentThreadCpuTime() : 0;
                 long t0 = System.nanoTime();
                 BotReply reply = bot.answer(row.text());
                 latencies[i] = (System.nanoTime() - t0) / 1e6;
+                cpu[i] = cpuTime ? (threads.getCurrentThreadCpuTime() - c0) / 1e6 : 0;
                 boolean oos = oosLabel.isPresent() && oosLabel.get().equals(row.label());
                 Optional<String> best = reply.answered() ? reply.entryId()
                         : reply.suggestions().stream().findFirst().map(Suggestion::entryId);
@@ -129,12 +139,13 @@ final class Evaluation {
                 }
             }
             Arrays.sort(latencies);
+            Arrays.sort(cpu);
             return new Result(ratio(top1Right, inScope), ratio(answeredRight, answered), ratio(answered, inScope),
                     ratio(answeredRight, inScope),
                     outOfScope == 0 ? null : ratio(outOfScope - oosAnswered, outOfScope),
                     percentile(latencies, 0.50), percentile(latencies, 0.99), kb.entries().size(),
                     kb.phrasingCount(), inScope, outOfScope, answered, answeredRight, oosAnswered, bot.threshold(),
-                    buildMs);
+                    buildMs, percentile(cpu, 0.50), percentile(cpu, 0.99));
         }
     }
 

@@ -21,7 +21,18 @@ import java.util.Optional;
 public record FaqEntry(String id, List<String> questions, List<String> keywords, List<String> phrases,
                        String answer, List<String> tags, String language, List<String> followUps) {
 
-    /** Copies the lists, reading {@code null} as empty. */
+    /**
+     * Copies the lists, reading {@code null} as empty.
+     *
+     * @param id see the record component
+     * @param questions see the record component
+     * @param keywords see the record component
+     * @param phrases see the record component
+     * @param answer see the record component
+     * @param tags see the record component
+     * @param language see the record component
+     * @param followUps see the record component
+     */
     public FaqEntry {
         questions = copy(questions);
         keywords = copy(keywords);

@@ -3,11 +3,11 @@ package dev.concierge.bot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.apache.lucene.analysis.core.WhitespaceAnalyzer;
 import org.apache.lucene.document.Document;
@@ -68,8 +68,11 @@ final class FaqIndex implements AutoCloseable {
     private final TermStats shingles;
     private final TermStats keywords;
     private final TermStats phrases;
-    /** Term lookups done once here rather than once per question (TermQuery accepts them). */
-    private final Map<Term, TermStates> termStates = new HashMap<>();
+    /**
+     * Term dictionary lookups, done once per term rather than once per question (TermQuery
+     * accepts them); filled on first use, and only read after that.
+     */
+    private final Map<Term, TermStates> termStates = new ConcurrentHashMap<>();
     private final Phrasings phrasings = new Phrasings();
     private final Spelling spelling;
 
@@ -103,16 +106,6 @@ final class FaqIndex implements AutoCloseable {
             shingles = new TermStats(reader, SHINGLES);
             keywords = new TermStats(reader, KEYWORDS);
             phrases = new TermStats(reader, PHRASES);
-            for (var field : Map.of(WORDS, words, SHINGLES, shingles, KEYWORDS, keywords, PHRASES, phrases).entrySet()) {
-                for (String t : field.getValue().all().keySet()) {
-                    Term term = new Term(field.getKey(), t);
-                    TermStates states = TermStates.build(searcher, term, true);
-                    for (LeafReaderContext leaf : reader.leaves()) {
-                        states.get(leaf);
-                    }
-                    termStates.put(term, states);
-                }
-            }
         } catch (IOException e) {
             throw new BotException("cannot index the knowledge base: " + e.getMessage(), e);
         }
@@ -243,10 +236,22 @@ final class FaqIndex implements AutoCloseable {
         return added;
     }
 
+    /** A query for a term known to be in the index, with its dictionary lookup cached. */
     private TermQuery termQuery(String field, String text) {
         Term term = new Term(field, text);
-        TermStates states = termStates.get(term);
-        return states == null ? new TermQuery(term) : new TermQuery(term, states);
+        return new TermQuery(term, termStates.computeIfAbsent(term, this::lookUp));
+    }
+
+    private TermStates lookUp(Term term) {
+        try {
+            TermStates states = TermStates.build(searcher, term, true);
+            for (LeafReaderContext leaf : reader.leaves()) {
+                states.get(leaf); // loads every leaf now, so that later readers only read
+            }
+            return states;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Document entryDocument(int ordinal, FaqEntry e, Language lang) {

@@ -14,7 +14,12 @@ import java.util.Optional;
  */
 public record KnowledgeBase(String language, List<FaqEntry> entries) {
 
-    /** Checks the components and copies the entry list. */
+    /**
+     * Checks the components and copies the entry list.
+     *
+     * @param language see the record component
+     * @param entries see the record component
+     */
     public KnowledgeBase {
         Objects.requireNonNull(language, "language");
         entries = List.copyOf(entries);

@@ -14,7 +14,14 @@ import java.util.Objects;
  * @param candidates the best candidates, best first (possibly empty)
  */
 public record Miss(Instant at, String question, double confidence, List<Suggestion> candidates) {
-    /** Checks the components and copies the candidate list. */
+    /**
+     * Checks the components and copies the candidate list.
+     *
+     * @param at see the record component
+     * @param question see the record component
+     * @param confidence see the record component
+     * @param candidates see the record component
+     */
     public Miss {
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(question, "question");

@@ -11,7 +11,13 @@ import java.util.Objects;
  * @param confidence the bot's confidence in this entry, in [0, 1]
  */
 public record Suggestion(String entryId, String question, double confidence) {
-    /** Checks that the id and question are present. */
+    /**
+     * Checks that the id and question are present.
+     *
+     * @param entryId see the record component
+     * @param question see the record component
+     * @param confidence see the record component
+     */
     public Suggestion {
         Objects.requireNonNull(entryId, "entryId");
         Objects.requireNonNull(question, "question");
