@@ -48,12 +48,25 @@ final class VisitorRequests {
         Conversation open = visitor.open;
         session.send(new ServerMessage.Welcome(hello.id(), ProtocolCodec.VERSION, Role.VISITOR, visitor.id,
                 visitor.token, open == null ? null : open.id, null));
+        if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId())) {
+            // Say it outright: the client drops its copy and loads afresh (docs/protocol.md).
+            Router.error(session, "cannot_resume", "That conversation can no longer be replayed.", null);
+        }
         if (open != null) {
             long after = hello.resume() != null && open.id.equals(hello.resume().conversationId())
                     ? hello.resume().lastSeq() : 0;
             session.send(new ServerMessage.Transcript(null, open.id, open.state, open.committedAfter(after)));
             router.dispatcher.status(open).ifPresent(session::send);
         }
+    }
+
+    /** Whether a conversation the client asks to resume is still this visitor's to replay. */
+    private boolean replayable(Visitor visitor, String conversationId) {
+        Conversation live = router.conversations.get(conversationId);
+        if (live != null) {
+            return live.visitor.id.equals(visitor.id);
+        }
+        return router.store.conversation(conversationId).map(r -> r.visitorId().equals(visitor.id)).orElse(false);
     }
 
     /** A visitor by token: live, or stored (after a restart), or null. */

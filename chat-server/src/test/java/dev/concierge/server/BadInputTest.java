@@ -117,4 +117,13 @@ final class BadInputTest {
             assertThat(s.awaitType("error").path("code").asText()).isEqualTo("unsupported_version");
         }
     }
+
+    @Test
+    void resumeOfAPurgedConversation_saysCannotResume() throws Exception {
+        try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+            s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"resume\":{\"conversationId\":\"c_purged\",\"lastSeq\":7}}");
+            s.awaitType("welcome");
+            assertThat(s.awaitType("error").path("code").asText()).isEqualTo("cannot_resume");
+        }
+    }
 }
