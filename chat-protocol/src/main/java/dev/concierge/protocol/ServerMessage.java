@@ -7,6 +7,7 @@ import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.BotTurn;
 import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.EarlierConversation;
 import dev.concierge.protocol.Values.HandoffPackage;
 import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.QueueEntry;
@@ -31,9 +32,23 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
 
-    /** Answer to {@code hello}. Visitor fields are null for agents and the reverse. */
+    /**
+     * Answer to {@code hello}. Visitor fields are null for agents and the reverse;
+     * {@code earlierConversations} lists a returning visitor's closed conversations, newest first.
+     */
     record Welcome(String ref, int version, Role role, String visitorId, String visitorToken,
-                   String conversationId, AgentInfo agent) implements ServerMessage {}
+                   String conversationId, AgentInfo agent, List<EarlierConversation> earlierConversations)
+            implements ServerMessage {
+        public Welcome {
+            earlierConversations = earlierConversations == null ? List.of() : List.copyOf(earlierConversations);
+        }
+
+        /** A welcome without earlier conversations. */
+        public Welcome(String ref, int version, Role role, String visitorId, String visitorToken,
+                       String conversationId, AgentInfo agent) {
+            this(ref, version, role, visitorId, visitorToken, conversationId, agent, List.of());
+        }
+    }
 
     /** The request {@code ref} was accepted; its event is stored as {@code seq} (0: no event). */
     record Ack(String ref, String conversationId, long seq) implements ServerMessage {}

@@ -47,7 +47,7 @@ final class VisitorRequests {
         router.visitorSessions.put(session, visitor);
         Conversation open = visitor.open;
         session.send(new ServerMessage.Welcome(hello.id(), ProtocolCodec.VERSION, Role.VISITOR, visitor.id,
-                visitor.token, open == null ? null : open.id, null));
+                visitor.token, open == null ? null : open.id, null, earlier(visitor)));
         if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId())) {
             // Say it outright: the client drops its copy and loads afresh (docs/protocol.md).
             Router.error(session, "cannot_resume", "That conversation can no longer be replayed.", null);
@@ -58,6 +58,26 @@ final class VisitorRequests {
             session.send(new ServerMessage.Transcript(null, open.id, open.state, open.committedAfter(after)));
             router.dispatcher.status(open).ifPresent(session::send);
         }
+    }
+
+    /** The visitor's closed conversations, newest first, at most 20. */
+    private java.util.List<dev.concierge.protocol.Values.EarlierConversation> earlier(Visitor visitor) {
+        java.util.List<dev.concierge.protocol.Values.EarlierConversation> out = new java.util.ArrayList<>();
+        java.util.List<String> ids = visitor.conversationIds;
+        for (int i = ids.size() - 1; i >= 0 && out.size() < 20; i--) {
+            Conversation live = router.conversations.get(ids.get(i));
+            if (live != null) {
+                if (live.state == ConversationState.CLOSED) {
+                    out.add(new dev.concierge.protocol.Values.EarlierConversation(live.id, live.startedAt, live.firstLine, live.score));
+                }
+            } else {
+                router.store.conversation(ids.get(i))
+                        .filter(r -> r.state() == ConversationState.CLOSED)
+                        .ifPresent(r -> out.add(new dev.concierge.protocol.Values.EarlierConversation(
+                                r.id(), r.startedAt(), r.firstLine(), r.score())));
+            }
+        }
+        return out;
     }
 
     /** Whether a conversation the client asks to resume is still this visitor's to replay. */
