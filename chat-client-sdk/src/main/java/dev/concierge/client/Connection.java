@@ -134,9 +134,29 @@ final class Connection implements Socket.Handler {
             Outbox.Request<T> request = outbox.add(message, answerType);
             if (socket != null && socket.ready) {
                 socket.write(codec.encode(message));
+                watch(socket, request.future);
             }
             return request.future;
         }
+    }
+
+    /**
+     * A request sent on {@code on} that gets no answer, on a socket that receives nothing at all
+     * for the connect timeout, means the socket died without telling: drop it and reconnect
+     * (the outbox resends the request).
+     */
+    private void watch(Socket on, CompletableFuture<?> answered) {
+        long sentAt = System.nanoTime();
+        CompletableFuture.delayedExecutor(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            boolean silent;
+            synchronized (lock) {
+                silent = socket == on && !answered.isDone() && on.lastReceived - sentAt < 0;
+            }
+            if (silent) {
+                lost(on, new ConciergeClientException("timeout", "No answer from the server within "
+                        + settings.connectTimeout().toMillis() + " ms"), false);
+            }
+        });
     }
 
     /** Sends a frame that needs no answer (typing) if the socket is ready; drops it otherwise. */

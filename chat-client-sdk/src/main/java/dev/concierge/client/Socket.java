@@ -38,6 +38,8 @@ final class Socket implements WebSocket.Listener {
     private final Object lock;
     private final Handler handler;
     private final StringBuilder text = new StringBuilder();
+    /** {@link System#nanoTime()} of the last frame received, to spot a socket that died silently. */
+    volatile long lastReceived = System.nanoTime();
     private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
     /** The JDK socket, once open. */
     WebSocket webSocket;
@@ -59,12 +61,19 @@ final class Socket implements WebSocket.Listener {
     @Override
     public CompletionStage<?> onText(WebSocket from, CharSequence data, boolean last) {
         text.append(data); // the JDK calls one at a time, so the buffer needs no lock
-        if (last) {
-            String json = text.toString();
-            text.setLength(0);
-            handler.received(this, json);
+        lastReceived = System.nanoTime();
+        try {
+            if (last) {
+                String json = text.toString();
+                text.setLength(0);
+                handler.received(this, json);
+            }
+        } catch (RuntimeException e) {
+            log.error("Failed to handle a frame; reading on", e);
+        } finally {
+            // Always ask for more: a socket that stops reading never learns that it died.
+            from.request(1);
         }
-        from.request(1);
         return null;
     }
 
@@ -92,6 +101,9 @@ final class Socket implements WebSocket.Listener {
                 .handle((sent, error) -> {
                     if (error != null) {
                         log.debug("Send failed; the outbox keeps the request for the next socket", error);
+                        // A failed write means a dead socket even if no read noticed yet:
+                        // report it (off this thread, which may hold the client's lock).
+                        CompletableFuture.runAsync(() -> handler.failed(this, error));
                     }
                     return null;
                 });
