@@ -159,5 +159,35 @@ test('visitor asks the bot, asks for a human; the agent accepts and replies', { 
   await log.locator('.divider ~ .msg--bot[data-seq="2"]').waitFor();
   await rating.waitFor({ state: 'hidden' });
 
+  // A returning visitor sees their history: after a reload the closed conversation is listed
+  // (its first line and rating) and opens read-only, by keyboard, then back to the current one.
+  await visitor.reload();
+  await log.locator('.msg--mine[data-seq="1"]').filter({ hasText: 'How do I return an item?' }).waitFor();
+  const stored = () => visitor.evaluate(() => JSON.parse(localStorage.getItem('concierge.conversation.demo')));
+  const current = await stored();
+  const earlierToggle = visitor.getByRole('button', { name: 'Earlier conversations (1)' });
+  await earlierToggle.waitFor();
+  assert.equal(await earlierToggle.getAttribute('aria-expanded'), 'false');
+  await earlierToggle.focus();
+  await visitor.keyboard.press('Enter');
+  assert.equal(await earlierToggle.getAttribute('aria-expanded'), 'true');
+  const earlierItem = visitor.locator('.earlier-item');
+  assert.equal(await earlierItem.count(), 1, 'only the closed conversation is listed');
+  assert.equal((await earlierItem.locator('.earlier-line').textContent()).trim(), QUESTION, 'listed by its first line');
+  assert.equal((await earlierItem.locator('.earlier-stars').textContent()).trim(), '★★★★★', 'with its rating');
+  await earlierItem.focus();
+  await visitor.keyboard.press('Enter');
+  const earlierLog = visitor.getByRole('log', { name: 'Earlier transcript' });
+  await earlierLog.locator('.msg--mine').first().filter({ hasText: QUESTION }).waitFor();
+  await earlierLog.locator('.msg--agent').filter({ hasText: REPLY }).waitFor();
+  assert.equal(await earlierLog.locator('.msg--mine').filter({ hasText: QUESTION }).count(), 1, 'its first message once');
+  await input.waitFor({ state: 'hidden' });
+  assert.equal(await log.isVisible(), false, 'the current conversation is out of sight meanwhile');
+  await visitor.getByRole('button', { name: 'Back to the current conversation' }).click();
+  await log.locator('.msg--mine[data-seq="1"]').filter({ hasText: 'How do I return an item?' }).waitFor();
+  await input.waitFor();
+  assert.equal(await log.locator('.msg--mine').filter({ hasText: QUESTION }).count(), 0, 'the current conversation is untouched');
+  assert.deepEqual(await stored(), current, 'the current conversation is still the one remembered');
+
   assert.deepEqual([...problems], [], 'no script errors or failed requests in the pages');
 });

@@ -31,7 +31,8 @@ const RECONNECT_MAX_MS = 10_000;
  * (`previous` is the conversation shown before, or null), `event` {event, live} (one
  * transcript event, deduplicated, in order; `live` is false for events replayed from a
  * `transcript` frame), `transcript` {conversationId, state}, `lost` {conversationId}, `ack`,
- * `queue_status`, `typing`, `error` (frames as received).
+ * `queue_status`, `typing`, `error` (frames as received), and `earlier` {ref, conversationId,
+ * state, events} or {ref, conversationId, error} (the answer to {@link fetchEarlier}).
  */
 export class Connection extends EventTarget {
   #endpoint;
@@ -50,6 +51,8 @@ export class Connection extends EventTarget {
   #retryTimer = null;
   #retryBackoff = new Backoff({ baseMs: 1000 });
   #conversation;
+  /** `history` requests for earlier conversations (read-only), by id: their conversation id. */
+  #earlierRefs = new Map();
 
   /**
    * @param {object} o
@@ -169,7 +172,15 @@ export class Connection extends EventTarget {
       detach(socket);
       try { socket.close(1000, 'bye'); } catch { /* already closed */ }
     }
+    this.#dropEarlier();
     this.#setState('closed');
+  }
+
+  /** The socket is gone: answers to earlier-conversation requests will not come. */
+  #dropEarlier() {
+    const pending = [...this.#earlierRefs];
+    this.#earlierRefs.clear();
+    for (const [ref, conversationId] of pending) this.#emit('earlier', { ref, conversationId, error: 'offline' });
   }
 
   /**
@@ -205,6 +216,18 @@ export class Connection extends EventTarget {
 
   rate(score, comment) {
     return this.request('rate', comment ? { score, comment } : { score });
+  }
+
+  /**
+   * Asks for the whole transcript of one of the visitor's earlier (closed) conversations, to
+   * show read-only: the answer comes as an `earlier` event carrying the returned `ref`, and
+   * never touches the current conversation. Returns null when not connected (nothing sent).
+   */
+  fetchEarlier(conversationId) {
+    const frame = { type: 'history', id: this.#newId(), conversationId, afterSeq: 0 };
+    if (!this.#write(frame)) return null;
+    this.#earlierRefs.set(frame.id, conversationId);
+    return frame.id;
   }
 
   /** Typing indicator: fire and forget, only while connected and in a conversation. */
@@ -250,6 +273,10 @@ export class Connection extends EventTarget {
       return;
     }
     if (frame === null || typeof frame !== 'object') return;
+    if (frame.ref && this.#earlierRefs.has(frame.ref) && (frame.type === 'transcript' || frame.type === 'error')) {
+      this.#onEarlier(frame);
+      return;
+    }
     switch (frame.type) {
       case 'welcome': return this.#onWelcome(frame);
       case 'ack': return this.#onAck(frame);
@@ -272,6 +299,17 @@ export class Connection extends EventTarget {
     this.#setState('open');
     this.#emit('welcome', frame);
     for (const queued of this.#outbox.frames()) this.#write(queued);
+  }
+
+  #onEarlier(frame) {
+    const conversationId = this.#earlierRefs.get(frame.ref);
+    this.#earlierRefs.delete(frame.ref);
+    if (frame.type === 'error') {
+      this.#emit('earlier', { ref: frame.ref, conversationId, error: frame.code ?? 'error' });
+    } else {
+      const events = Array.isArray(frame.events) ? frame.events.map((event) => ({ conversationId, ...event })) : [];
+      this.#emit('earlier', { ref: frame.ref, conversationId, state: frame.state, events });
+    }
   }
 
   #onAck(frame) {
@@ -301,6 +339,7 @@ export class Connection extends EventTarget {
     this.#socket = null;
     this.#welcomed = false;
     this.#conversation.disconnected();
+    this.#dropEarlier();
     if (close?.code === 1008) {
       this.#wanted = false;
       this.#emit('error', { code: 'policy', message: close.reason || 'The server refused the connection.' });

@@ -441,3 +441,36 @@ test('an internal server error keeps the request and sends it again later, same 
   timers.runNext();
   assert.deepEqual(socket().sent.filter((f) => f.type === 'message').map((f) => f.id), [id, id]);
 });
+
+test('an earlier conversation is fetched read-only: its transcript never touches the current one', () => {
+  const { connection, socket, events, seen } = setup();
+  const earlier = [];
+  connection.addEventListener('earlier', (e) => earlier.push(e.detail));
+  assert.equal(connection.fetchEarlier('c_old'), null, 'not connected: nothing sent');
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1', earlierConversations: [{ conversationId: 'c_old', startedAt: '2026-10-02T09:00:00Z', firstLine: 'm1', score: 4 }] }));
+  socket().serverSend({ type: 'transcript', ref: 'x', conversationId: 'c_1', state: 'bot', events: [{ seq: 1, kind: 'message', text: 'now' }] });
+  const ref = connection.fetchEarlier('c_old');
+  assert.deepEqual(socket().last('history'), { type: 'history', id: ref, conversationId: 'c_old', afterSeq: 0 });
+  socket().serverSend({ type: 'transcript', ref, conversationId: 'c_old', state: 'closed', events: [{ seq: 1, kind: 'message', text: 'then' }, { seq: 2, kind: 'closed' }] });
+  assert.equal(earlier.length, 1);
+  assert.deepEqual(earlier[0].events.map((e) => [e.conversationId, e.seq]), [['c_old', 1], ['c_old', 2]]);
+  assert.equal(earlier[0].state, 'closed');
+  assert.deepEqual(events().map((e) => e.text), ['now'], 'only the current conversation reaches `event`');
+  assert.equal(seen.filter((s) => s.type === 'conversation').length, 1);
+  assert.equal(connection.conversationId, 'c_1');
+  assert.equal(connection.conversationClosed, false);
+  assert.equal(connection.lastSeq, 1);
+  // The current conversation still fills its gaps with its own history requests.
+  socket().serverSend(event(3));
+  const gap = socket().last('history');
+  assert.deepEqual(gap, { type: 'history', id: gap.id, conversationId: 'c_1', afterSeq: 1 });
+  // A refused one, and one whose socket dropped, are reported with their ref.
+  const refused = connection.fetchEarlier('c_gone');
+  socket().serverSend({ type: 'error', code: 'not_found', message: 'No such conversation.', ref: refused });
+  const dropped = connection.fetchEarlier('c_old');
+  socket().serverClose();
+  assert.deepEqual(earlier.slice(1).map((e) => [e.ref, e.conversationId, e.error]), [[refused, 'c_gone', 'not_found'], [dropped, 'c_old', 'offline']]);
+  assert.equal(seen.filter((s) => s.type === 'error').length, 0, 'not shown as errors');
+});

@@ -1,4 +1,4 @@
-import { h, linkified } from '../shared/dom.js';
+import { h, clear, linkified } from '../shared/dom.js';
 
 const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -12,12 +12,27 @@ export class MessageList {
   #list;
   #pending = new Map();
   #onSuggestion;
+  #readOnly;
   #conversationId = null;
 
-  /** @param onSuggestion called with {entryId, question} when a "did you mean" button is clicked */
-  constructor({ onSuggestion }) {
+  /**
+   * @param onSuggestion called with {entryId, question} when a "did you mean" button is clicked
+   * @param label the list's accessible name
+   * @param readOnly a transcript to read, not a live one: no live region, suggestions disabled
+   */
+  constructor({ onSuggestion, label = 'Conversation', readOnly = false }) {
     this.#onSuggestion = onSuggestion;
-    this.#list = h('ol', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Conversation', tabindex: '0' });
+    this.#readOnly = readOnly;
+    this.#list = h('ol', {
+      class: 'log', role: 'log', 'aria-live': readOnly ? 'off' : 'polite', 'aria-relevant': 'additions', 'aria-label': label, tabindex: '0',
+    });
+  }
+
+  /** Removes everything shown (a read-only list, before it shows another transcript). */
+  clear() {
+    this.#conversationId = null;
+    this.#pending.clear();
+    clear(this.#list);
   }
 
   get element() {
@@ -112,7 +127,7 @@ export class MessageList {
       const group = h('div', { class: 'suggestions', role: 'group', 'aria-label': 'Did you mean' });
       for (const suggestion of suggestions) {
         group.append(h('button', {
-          type: 'button', class: 'suggestion', text: suggestion.question,
+          type: 'button', class: 'suggestion', text: suggestion.question, disabled: this.#readOnly,
           on: { click: () => this.#onSuggestion(suggestion) },
         }));
       }

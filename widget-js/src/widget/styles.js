@@ -141,6 +141,40 @@ button, input, textarea { font: inherit; color: inherit; }
   border-top: 1px dashed var(--cc-line); padding-top: 6px; margin-top: 6px;
 }
 
+.earlier { border-bottom: 1px solid var(--cc-line); background: #fff; }
+.earlier-toggle {
+  display: flex; align-items: center; gap: 6px; width: 100%; padding: 7px 16px; border: none;
+  background: transparent; cursor: pointer; font-size: 12.5px; color: #374151; text-align: left;
+}
+.earlier-toggle::before { content: "▸"; color: var(--cc-muted); }
+.earlier-toggle[aria-expanded="true"]::before { content: "▾"; }
+.earlier-toggle:hover { color: var(--cc-brand); }
+.earlier-list { list-style: none; margin: 0; padding: 0 8px 8px; max-height: 168px; overflow-y: auto; }
+.earlier-item {
+  display: grid; grid-template-columns: auto 1fr auto; align-items: baseline; gap: 8px; width: 100%;
+  padding: 6px 8px; border: none; border-radius: 8px; background: transparent; cursor: pointer;
+  text-align: left; font-size: 12.5px;
+}
+.earlier-item:hover { background: var(--cc-surface); }
+.earlier-date { color: var(--cc-muted); font-size: 11.5px; white-space: nowrap; }
+.earlier-line { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.earlier-stars { color: #d97706; font-size: 11.5px; letter-spacing: 1px; white-space: nowrap; }
+.earlier-pane { flex: 1; min-height: 0; display: flex; flex-direction: column; background: var(--cc-surface); }
+.earlier-bar {
+  display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; padding: 8px 12px; background: #fff;
+  border-bottom: 1px solid var(--cc-line);
+}
+.earlier-back {
+  flex: none; border: 1px solid var(--cc-line); background: #fff; border-radius: 999px; cursor: pointer;
+  padding: 4px 10px; font-size: 12px; color: #374151;
+}
+.earlier-back:hover { border-color: var(--cc-brand); color: var(--cc-brand); }
+.earlier-heading { flex: 1 1 100%; margin: 0; font-size: 12.5px; font-weight: 600; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.earlier-status { margin: 12px auto 0; }
+/* An earlier conversation on screen: read-only, nothing of the current one shows. */
+.panel[data-view="earlier"] > .log, .panel[data-view="earlier"] > .typing, .panel[data-view="earlier"] > .rating,
+.panel[data-view="earlier"] > .actions, .panel[data-view="earlier"] > .composer { display: none; }
+
 .typing { padding: 4px 18px 6px; font-size: 12px; color: var(--cc-muted); background: var(--cc-surface); }
 .typing span { display: inline-block; width: 5px; height: 5px; margin-right: 3px; border-radius: 50%; background: var(--cc-muted); animation: cc-blink 1.2s infinite; }
 .typing span:nth-child(2) { animation-delay: .2s; }

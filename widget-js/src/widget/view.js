@@ -2,6 +2,7 @@ import { h, clear } from '../shared/dom.js';
 import { icon } from './icons.js';
 import { MessageList } from './message-list.js';
 import { RatingForm } from './rating-form.js';
+import { EarlierView } from './earlier-view.js';
 import { STYLES, textColorOn } from './styles.js';
 
 /**
@@ -34,17 +35,37 @@ export class WidgetView {
   #input;
   #messages;
   #rating;
+  #earlier;
 
   /**
    * @param options validated widget options (title, greeting, color, position)
    * @param on callbacks: toggle(), close(), send(text), human(), suggestion({entryId, question}),
-   *   rate(score, comment), end(), typing(), download()
+   *   rate(score, comment), end(), typing(), download(), earlier(item) (an earlier conversation
+   *   chosen), current() ("Back to the current conversation")
    */
   constructor(options, on) {
     this.#options = options;
     this.#on = on;
     this.#messages = new MessageList({ onSuggestion: (s) => on.suggestion(s) });
     this.#rating = new RatingForm({ onRate: (score, comment) => on.rate(score, comment) });
+    this.#earlier = new EarlierView({ onChoose: (item) => on.earlier(item), onBack: () => on.current() });
+  }
+
+  /** The "Earlier conversations" list and the read-only pane for one of them. */
+  get earlier() {
+    return this.#earlier;
+  }
+
+  /** Shows an earlier conversation (loading) in place of the current one, read-only. */
+  showEarlier(item) {
+    this.#panel.dataset.view = 'earlier';
+    this.#earlier.showLoading(item);
+  }
+
+  /** Back to the current conversation. */
+  showCurrent() {
+    delete this.#panel.dataset.view;
+    this.#earlier.hide();
   }
 
   get messages() {
@@ -173,7 +194,7 @@ export class WidgetView {
       class: 'panel', id: 'cc-panel', role: 'dialog', 'aria-labelledby': 'cc-title', hidden: true,
       on: { keydown: (event) => { if (event.key === 'Escape') this.#on.close(); } },
     },
-    header, this.#banner, this.#notice, this.#messages.element, this.#typing, this.#rating.element,
+    header, this.#banner, this.#notice, this.#earlier.element, this.#messages.element, this.#earlier.pane, this.#typing, this.#rating.element,
     h('div', { class: 'actions' }, this.#human),
     this.#buildComposer(),
     h('div', { class: 'footer', text: 'Powered by Concierge' }));

@@ -1,6 +1,7 @@
 import { Connection } from './connection.js';
 import { WidgetView } from './view.js';
 import { formatQueueStatus } from './queue-text.js';
+import { earlierConversationItems } from './earlier-conversations.js';
 import { downloadTranscript } from '../shared/transcript-download.js';
 
 const TYPING_REPEAT_MS = 2500;
@@ -34,6 +35,8 @@ export class Widget {
   #queueText = null;
   #handoffRef = null;
   #rateRef = null;
+  /** The `history` request for the earlier conversation on screen, or null. */
+  #earlierRef = null;
   #pendingIds = new Set();
   #typingSentAt = 0;
   #typingStop = null;
@@ -63,6 +66,8 @@ export class Widget {
       end: () => this.#connect().closeConversation('visitor_ended'),
       typing: () => this.#typing(),
       download: () => this.#download(),
+      earlier: (item) => this.#showEarlier(item),
+      current: () => this.#showCurrent(),
     });
     this.#view.mount(parent);
     this.#view.setConnection('idle');
@@ -104,6 +109,7 @@ export class Widget {
 
   #sendText(text, entryId) {
     const connection = this.#connect();
+    this.#showCurrent();
     this.#stopTyping();
     if (this.#phase === 'closed') this.#view.rating.hide();
     const id = connection.sendMessage(text, entryId);
@@ -151,6 +157,32 @@ export class Widget {
     on('ack', (frame) => this.#pendingIds.delete(frame.ref));
     on('error', (frame) => this.#onError(frame));
     on('lost', () => this.#onLost());
+    on('welcome', (frame) => {
+      // A returning visitor sees their history: their closed conversations, newest first.
+      const items = earlierConversationItems(frame.earlierConversations, { currentId: connection.conversationId });
+      this.#view.earlier.setItems(items);
+    });
+    on('earlier', (answer) => this.#onEarlier(answer));
+  }
+
+  /** One of the visitor's earlier conversations, read-only, in place of the current one. */
+  #showEarlier(item) {
+    const connection = this.#connect();
+    this.#view.showEarlier(item);
+    this.#earlierRef = connection.fetchEarlier(item.conversationId);
+    if (this.#earlierRef === null) this.#view.earlier.showFailed();
+  }
+
+  #onEarlier({ ref, conversationId, events, error }) {
+    if (ref !== this.#earlierRef) return;
+    this.#earlierRef = null;
+    if (error) this.#view.earlier.showFailed();
+    else this.#view.earlier.showTranscript(conversationId, events);
+  }
+
+  #showCurrent() {
+    this.#earlierRef = null;
+    this.#view.showCurrent();
   }
 
   #onConversation(conversationId, previous) {
