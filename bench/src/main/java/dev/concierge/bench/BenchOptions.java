@@ -1,0 +1,171 @@
+package dev.concierge.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The bench's command line, parsed and checked. A run with {@code --duration 2} or less (or
+ * {@code --smoke}) is a smoke run: small loads, so that the whole run takes well under a minute.
+ *
+ * @param serverJar the server's runnable jar ({@code --server-jar}), or null with a classpath
+ * @param serverClasspath a classpath holding the server ({@code --server-cp}), or null with a jar
+ * @param relaySizes concurrent conversations of each relay run ({@code --visitors N[,N...]})
+ * @param agents agent accounts sharing the relay conversations when the server accepts an agents file
+ * @param duration measurement time of each phase ({@code --duration S})
+ * @param json where to write the JSON report too ({@code --json FILE})
+ * @param idleVisitors idle visitors of the capacity phase ({@code --idle N})
+ * @param botVisitors visitors asking the bot at once ({@code --bot-visitors N})
+ * @param handoffSizes transcript lengths of the handoff phase ({@code --handoff-sizes 10,200})
+ * @param faqEntries entries of the generated knowledge base; 0 keeps the server's sample FAQ
+ * @param jvmFlags flags of the server and baseline JVMs ({@code --jvm-flags "..."})
+ * @param serverArgs extra arguments for every {@code serve} ({@code --server-arg A}, repeatable)
+ * @param smoke whether this is a smoke run
+ * @param phases the phases to run ({@code --only relay,bot}); all by default
+ */
+record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relaySizes, int agents, Duration duration,
+                    Optional<Path> json, int idleVisitors, int botVisitors, List<Integer> handoffSizes, int faqEntries,
+                    List<String> jvmFlags, List<String> serverArgs, boolean smoke, List<String> phases) {
+
+    static final List<String> PHASES = List.of("baseline", "relay", "bot", "handoff", "capacity");
+    static final List<String> DEFAULT_JVM_FLAGS = List.of("-Xms1g", "-Xmx2g", "-XX:+UseG1GC");
+
+    static String usage() {
+        return """
+                usage: concierge-bench (--server-jar JAR | --server-cp CLASSPATH) [options]
+                  --visitors N[,N...]   concurrent conversations of the relay phase (default 1000; smoke 50)
+                  --agents M            agent accounts for relay, if the server takes --agents FILE (default 10; smoke 2)
+                  --duration S          seconds of measurement per phase (default 10; 2 or less = smoke run)
+                  --json FILE           also write the JSON report to FILE
+                  --idle N              idle visitors of the capacity phase (default 10000; smoke 500)
+                  --bot-visitors N      visitors asking the bot at once (default 100; smoke 20)
+                  --handoff-sizes A,B   transcript lengths for the handoff phase (default 10,200)
+                  --faq-entries N       generated FAQ size, 0 for the server's sample FAQ (default 1000; smoke 200)
+                  --jvm-flags "F ..."   flags of the server and baseline JVMs (default "-Xms1g -Xmx2g -XX:+UseG1GC")
+                  --server-arg ARG      extra argument for the server's serve command (repeatable)
+                  --smoke               small loads whatever the duration
+                  --only P[,P...]       run only these of baseline, relay, bot, handoff, capacity (e.g. to profile one)
+                """;
+    }
+
+    /** Parses the command line; bad values throw {@link BenchException} naming the option. */
+    static BenchOptions parse(String... args) {
+        Path jar = null;
+        String cp = null;
+        String visitors = null;
+        Integer agents = null;
+        double seconds = 10;
+        Path json = null;
+        Integer idle = null;
+        Integer bot = null;
+        String handoff = "10,200";
+        Integer faq = null;
+        List<String> flags = DEFAULT_JVM_FLAGS;
+        List<String> serverArgs = new ArrayList<>();
+        boolean smoke = false;
+        List<String> phases = PHASES;
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (flag.equals("--smoke")) {
+                smoke = true;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new BenchException(flag + " needs a value\n" + usage());
+            }
+            String value = args[++i];
+            switch (flag) {
+                case "--server-jar" -> jar = Path.of(value);
+                case "--server-cp" -> cp = value;
+                case "--visitors" -> visitors = value;
+                case "--agents" -> agents = positive(flag, value);
+                case "--duration" -> seconds = positiveSeconds(value);
+                case "--json" -> json = Path.of(value);
+                case "--idle" -> idle = positive(flag, value);
+                case "--bot-visitors" -> bot = positive(flag, value);
+                case "--handoff-sizes" -> handoff = value;
+                case "--faq-entries" -> faq = nonNegative(flag, value);
+                case "--jvm-flags" -> flags = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+                case "--server-arg" -> serverArgs.add(value);
+                case "--only" -> phases = phases(value);
+                default -> throw new BenchException("unknown option: " + flag + "\n" + usage());
+            }
+        }
+        if ((jar == null) == (cp == null)) {
+            throw new BenchException("give exactly one of --server-jar and --server-cp\n" + usage());
+        }
+        smoke = smoke || seconds <= 2;
+        List<Integer> relay = visitors != null ? list("--visitors", visitors) : List.of(smoke ? 50 : 1000);
+        return new BenchOptions(jar, cp, relay, agents != null ? agents : smoke ? 2 : 10,
+                Duration.ofMillis((long) (seconds * 1000)), Optional.ofNullable(json),
+                idle != null ? idle : smoke ? 500 : 10_000, bot != null ? bot : smoke ? 20 : 100,
+                list("--handoff-sizes", handoff), faq != null ? faq : smoke ? 200 : 1000, List.copyOf(flags),
+                List.copyOf(serverArgs), smoke, phases);
+    }
+
+    boolean runs(String phase) {
+        return phases.contains(phase);
+    }
+
+    private static List<String> phases(String value) {
+        List<String> out = new ArrayList<>();
+        for (String p : value.split(",")) {
+            if (!PHASES.contains(p.trim())) {
+                throw new BenchException("--only: unknown phase " + p + "; phases: " + PHASES);
+            }
+            out.add(p.trim());
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Warm-up before each measurement window: half of it, between 0.5 and 5 s (the servers' JIT
+     * compilers are still busy a few seconds into relay).
+     */
+    Duration warmup() {
+        long ms = Math.max(500, Math.min(5000, duration.toMillis() / 2));
+        return Duration.ofMillis(ms);
+    }
+
+    private static List<Integer> list(String flag, String value) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            out.add(positive(flag, part.trim()));
+        }
+        return List.copyOf(out);
+    }
+
+    private static int positive(String flag, String value) {
+        int n = nonNegative(flag, value);
+        if (n == 0) {
+            throw new BenchException(flag + " must be at least 1, was " + value);
+        }
+        return n;
+    }
+
+    private static int nonNegative(String flag, String value) {
+        try {
+            int n = Integer.parseInt(value.replace("_", ""));
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new BenchException(flag + " must be a whole number >= 0, was " + value);
+        }
+    }
+
+    private static double positiveSeconds(String value) {
+        try {
+            double s = Double.parseDouble(value);
+            if (!(s > 0) || s > 3600) {
+                throw new NumberFormatException();
+            }
+            return s;
+        } catch (NumberFormatException e) {
+            throw new BenchException("--duration must be seconds between 0 and 3600, was " + value);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.concierge.bench;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bot: visitors ask FAQ questions ({@link SyntheticFaq#QUESTIONS} in turn), each waiting for the
+ * bot's answer before asking the next; latency is from the visitor's {@code message} to the
+ * {@code event} of kind {@code bot}. Measured with one visitor (the bot's own latency) and with
+ * many asking at once (its throughput, and the queueing it brings).
+ */
+final class BotPhase {
+    private static final Logger log = LoggerFactory.getLogger(BotPhase.class);
+
+    /**
+     * Figures at one load.
+     *
+     * @param visitors visitors asking at once
+     * @param latency question to answer
+     * @param handedOff visitors whose conversation the bot handed to a human (they stop asking)
+     * @param rateLimited questions refused with {@code rate_limited} (each resent after a back-off)
+     * @param errors other error frames received
+     * @param cpu cores used by the server and by the load clients during the window
+     */
+    record Result(int visitors, Latency.Stats latency, int handedOff, long rateLimited, long errors, CpuMeter.Usage cpu) {}
+
+    /** A visitor's {@code hello}: no token, so a new visitor each time. */
+    static final String VISITOR_HELLO =
+            "{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"bench\",\"context\":{\"language\":\"en\"}}";
+
+    private final Latency latency = new Latency();
+    private final AtomicInteger handedOff = new AtomicInteger();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong rateLimited = new AtomicLong();
+    private volatile boolean running;
+
+    private BotPhase() {}
+
+    /** Runs each load in {@code loads} in turn against {@code server}. */
+    static List<Result> run(WsClient client, JvmProcess server, List<Integer> loads, Duration warmup, Duration measure)
+            throws InterruptedException {
+        List<Result> results = new ArrayList<>();
+        for (int visitors : loads) {
+            results.add(new BotPhase().measure(client, server, visitors, warmup, measure));
+        }
+        return results;
+    }
+
+    private Result measure(WsClient client, JvmProcess server, int visitors, Duration warmup, Duration measure)
+            throws InterruptedException {
+        URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/ws/visitor");
+        CpuMeter cpu = new CpuMeter(server.pid());
+        try {
+            List<WsConnection> connections = client.connectAll(uri, visitors, 256, Asker::new,
+                    Duration.ofMillis(Math.max(30_000, visitors * 10L)));
+            running = true;
+            for (WsConnection c : connections) {
+                c.send(VISITOR_HELLO); // the first question goes out on the welcome
+            }
+            Thread.sleep(warmup.toMillis());
+            latency.startWindow();
+            errors.set(0);
+            rateLimited.set(0);
+            cpu.start();
+            Thread.sleep(measure.toMillis());
+            Latency.Stats stats = latency.endWindow();
+            CpuMeter.Usage usage = cpu.stop();
+            running = false;
+            if (handedOff.get() > 0) {
+                log.warn("bot: {} of {} visitors were handed to a human and stopped asking", handedOff.get(), visitors);
+            }
+            return new Result(connections.size(), stats, handedOff.get(), rateLimited.get(), errors.get(), usage);
+        } finally {
+            running = false;
+            client.closeAll();
+        }
+    }
+
+    /** Asks, waits for the bot's answer, asks again. */
+    private final class Asker implements WsClient.Listener {
+        private final int index;
+        private long asked;
+        private long sentAt;
+        private String inFlight;
+        private int refusals;
+
+        Asker(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public void text(WsConnection connection, String text) {
+            Frame f = Frame.parse(text);
+            if (f.is("welcome")) {
+                ask(connection);
+            } else if (f.is("event") && "bot".equals(f.kind())) {
+                latency.record(System.nanoTime() - sentAt);
+                ask(connection);
+            } else if (f.is("event") && "handoff".equals(f.kind())) {
+                handedOff.incrementAndGet();
+            } else if (f.is("error") && "rate_limited".equals(f.code()) && inFlight != null) {
+                rateLimited.incrementAndGet();
+                connection.sendLater(inFlight, WsConnection.backoffMillis(++refusals));
+            } else if (f.is("error")) {
+                if (errors.incrementAndGet() <= 3) {
+                    log.warn("bot: error frame {}", text);
+                }
+            }
+        }
+
+        private void ask(WsConnection connection) {
+            if (!running) {
+                return;
+            }
+            String question = SyntheticFaq.QUESTIONS.get((int) ((index + asked) % SyntheticFaq.QUESTIONS.size()));
+            asked++;
+            refusals = 0;
+            inFlight = "{\"type\":\"message\",\"id\":\"q" + asked + "\",\"text\":\"" + question + "\"}";
+            sentAt = System.nanoTime();
+            connection.send(inFlight);
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package dev.concierge.bench;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relay: N conversations, each handed off to an agent, then played ping-pong: the visitor
+ * sends a {@code message}, the agent's socket receives its {@code event} and replies at once,
+ * the visitor receives the reply's {@code event} and sends the next. One message in flight per
+ * conversation, so throughput is conversations divided by the round trip. Each message's
+ * latency is from the sender's write to the other side's read of the event (both sides live in
+ * this process, so one clock serves).
+ */
+final class RelayPhase {
+    private static final Logger log = LoggerFactory.getLogger(RelayPhase.class);
+    /** Handoffs under way at once while setting up, so the queue stays short. */
+    private static final int HANDOFF_WINDOW = 32;
+    static final String TEXT = "Hello, I have a question about my last order";
+
+    /**
+     * Relay figures.
+     *
+     * @param requested conversations asked for
+     * @param conversations conversations assigned and measured
+     * @param agentSockets agent sockets that carried them
+     * @param tookFromQueue whether agents had to {@code accept} conversations beyond their cap
+     * @param setupSeconds connecting, handing off and assigning every conversation
+     * @param visitorToAgent visitor {@code message} to the agent's {@code event}
+     * @param agentToVisitor agent {@code message} to the visitor's {@code event}
+     * @param all both directions
+     * @param rateLimited messages the server refused with {@code rate_limited} (each resent after a back-off)
+     * @param errors other error frames received
+     * @param cpu cores used by the server and by the load clients during the window
+     */
+    record Result(int requested, int conversations, int agentSockets, boolean tookFromQueue, double setupSeconds,
+                  Latency.Stats visitorToAgent, Latency.Stats agentToVisitor, Latency.Stats all, long rateLimited,
+                  long errors, CpuMeter.Usage cpu) {}
+
+    /**
+     * One conversation's two ends and its one message in flight. Message ids are
+     * {@code v<index>-<n>} and {@code a<index>-<n>}, so an error's {@code ref} names the
+     * conversation.
+     */
+    private static final class Conv {
+        volatile WsConnection visitor;
+        volatile WsConnection agent;
+        volatile long sentAt;
+        volatile String inFlight;
+        volatile int refusals;
+        final AtomicLong next = new AtomicLong();
+        final AtomicInteger sides = new AtomicInteger();
+        final String id;
+        final int index;
+
+        Conv(String id, int index) {
+            this.id = id;
+            this.index = index;
+        }
+
+        /** Sends the next message from one side and remembers it until it arrives. */
+        void send(WsConnection from, char side) {
+            refusals = 0;
+            inFlight = "{\"type\":\"message\",\"id\":\"" + side + index + "-" + next.incrementAndGet()
+                    + "\",\"conversationId\":\"" + id + "\",\"text\":\"" + TEXT + "\"}";
+            from.send(inFlight);
+        }
+    }
+
+    private final Map<String, Conv> conversations = new ConcurrentHashMap<>();
+    private final Map<Integer, Conv> byIndex = new ConcurrentHashMap<>();
+    private final AtomicInteger indexes = new AtomicInteger();
+    private final AtomicLong rateLimited = new AtomicLong();
+    private final Set<String> acceptSent = ConcurrentHashMap.newKeySet();
+    private final Queue<WsConnection> waiting = new ConcurrentLinkedQueue<>();
+    private final Latency visitorToAgent = new Latency();
+    private final Latency agentToVisitor = new Latency();
+    private final Latency all = new Latency();
+    private final AtomicLong errors = new AtomicLong();
+    private volatile boolean running;
+    private volatile boolean takeFromQueue;
+    private CountDownLatch ready;
+
+    private RelayPhase() {}
+
+    /** Runs relay at {@code n} conversations against a fresh server. */
+    static Result run(WsClient client, Servers servers, int n, int agents, Duration warmup, Duration measure)
+            throws InterruptedException {
+        return new RelayPhase().measure(client, servers, n, agents, warmup, measure);
+    }
+
+    private Result measure(WsClient client, Servers servers, int n, int agents, Duration warmup, Duration measure)
+            throws InterruptedException {
+        int m = Math.max(1, Math.min(agents, n));
+        Servers.Product product = servers.productWithAgents("relay-" + n, m, (n + m - 1) / m);
+        takeFromQueue = product.takeFromQueue();
+        long setupStart = System.nanoTime();
+        Duration setupTimeout = Duration.ofMillis(Math.max(30_000, n * 10L));
+        try (JvmProcess server = product.process()) {
+            List<String> tokens = AgentLogin.tokens(server.port(), product.agents());
+            URI agentUri = URI.create("ws://127.0.0.1:" + server.port() + "/ws/agent");
+            for (String token : tokens) {
+                client.connect(agentUri, new AgentSide(token)).get(30, TimeUnit.SECONDS);
+            }
+            List<Conv> live = assignAll(client, server.port(), n, setupStart + setupTimeout.toNanos());
+            double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
+            log.info("relay: {} conversations on {} agent socket(s) ready in {} s", live.size(), tokens.size(),
+                    String.format("%.1f", setupSeconds));
+            Window w = pingPong(server, live, warmup, measure);
+            return new Result(n, live.size(), tokens.size(), takeFromQueue, setupSeconds, w.visitorToAgent(),
+                    w.agentToVisitor(), w.all(), rateLimited.get(), errors.get(), w.cpu());
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new BenchException("relay: an agent socket did not open: " + e.getMessage(), e);
+        } finally {
+            running = false;
+            client.closeAll();
+        }
+    }
+
+    /** Connects the visitors and hands each conversation off until all are assigned or the deadline passes. */
+    private List<Conv> assignAll(WsClient client, int port, int n, long deadline) throws InterruptedException {
+        URI visitorUri = URI.create("ws://127.0.0.1:" + port + "/ws/visitor");
+        List<WsConnection> visitors = client.connectAll(visitorUri, n, 256, VisitorSide::new,
+                Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        ready = new CountDownLatch(visitors.size());
+        waiting.addAll(visitors);
+        for (int i = 0; i < HANDOFF_WINDOW; i++) {
+            handOffNext();
+        }
+        if (!ready.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            log.warn("relay: only {} of {} conversations assigned in time", visitors.size() - ready.getCount(), n);
+        }
+        return conversations.values().stream().filter(c -> c.sides.get() == 2).toList();
+    }
+
+    /** What one measurement window recorded. */
+    private record Window(Latency.Stats visitorToAgent, Latency.Stats agentToVisitor, Latency.Stats all,
+                          CpuMeter.Usage cpu) {}
+
+    /** Starts one message on every conversation, warms up, then measures one window. */
+    private Window pingPong(JvmProcess server, List<Conv> live, Duration warmup, Duration measure)
+            throws InterruptedException {
+        running = true;
+        for (Conv c : live) {
+            c.sentAt = System.nanoTime();
+            c.send(c.visitor, 'v');
+        }
+        Thread.sleep(warmup.toMillis());
+        visitorToAgent.startWindow();
+        agentToVisitor.startWindow();
+        all.startWindow();
+        errors.set(0);
+        rateLimited.set(0);
+        CpuMeter cpu = new CpuMeter(server.pid());
+        cpu.start();
+        Thread.sleep(measure.toMillis());
+        Window w = new Window(visitorToAgent.endWindow(), agentToVisitor.endWindow(), all.endWindow(), cpu.stop());
+        running = false;
+        return w;
+    }
+
+    private void handOffNext() {
+        WsConnection v = waiting.poll();
+        if (v != null) {
+            v.send("{\"type\":\"handoff\",\"id\":\"handoff\"}");
+        }
+    }
+
+    /** Called by each side once it knows the conversation; the second call makes it ready. */
+    private void joined(Conv c) {
+        if (c.sides.incrementAndGet() == 2) {
+            ready.countDown();
+            handOffNext();
+        }
+    }
+
+    private Conv conv(String conversationId) {
+        return conversations.computeIfAbsent(conversationId, id -> {
+            Conv c = new Conv(id, indexes.incrementAndGet());
+            byIndex.put(c.index, c);
+            return c;
+        });
+    }
+
+    /**
+     * An error frame: a refused message ({@code rate_limited}) is sent again after a back-off,
+     * on the socket that sent it; anything else is counted.
+     */
+    private void error(WsConnection connection, Frame f, String text) {
+        String ref = f.ref();
+        if ("rate_limited".equals(f.code()) && ref != null && ref.length() > 1 && ref.indexOf('-') > 1
+                && (ref.charAt(0) == 'v' || ref.charAt(0) == 'a')) {
+            rateLimited.incrementAndGet();
+            Conv c = byIndex.get(Integer.parseInt(ref.substring(1, ref.indexOf('-'))));
+            String frame = c == null ? null : c.inFlight;
+            if (frame != null && frame.contains("\"" + ref + "\"")) {
+                c.refusals++;
+                connection.sendLater(frame, WsConnection.backoffMillis(c.refusals));
+            }
+        } else if (running && errors.incrementAndGet() <= 3) {
+            log.warn("relay: error frame {}", text); // not after the window: a stopping server fails what is in flight
+        }
+    }
+
+    /** A visitor: hello, then handoff when its turn comes, then ping-pong. */
+    private final class VisitorSide implements WsClient.Listener {
+        private final int index;
+        private Conv conv;
+
+        VisitorSide(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public void opened(WsConnection connection) {
+            connection.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"bench\",\"context\":{\"name\":\"Visitor "
+                    + index + "\",\"language\":\"en\"}}");
+        }
+
+        @Override
+        public void text(WsConnection connection, String text) {
+            Frame f = Frame.parse(text);
+            if (f.is("event") && "message".equals(f.kind()) && "agent".equals(f.authorRole())) {
+                long now = System.nanoTime();
+                agentToVisitor.record(now - conv.sentAt);
+                all.record(now - conv.sentAt);
+                if (running) {
+                    conv.sentAt = now;
+                    conv.send(connection, 'v');
+                }
+            } else if (f.is("ack") && "handoff".equals(f.ref()) && conv == null) {
+                conv = conv(f.conversationId());
+                conv.visitor = connection;
+                joined(conv);
+            } else if (f.is("error")) {
+                error(connection, f, text);
+            }
+        }
+    }
+
+    /** An agent socket: takes conversations (from the queue when it must) and answers each message. */
+    private final class AgentSide implements WsClient.Listener {
+        private final String token;
+
+        AgentSide(String token) {
+            this.token = token;
+        }
+
+        @Override
+        public void opened(WsConnection connection) {
+            connection.send(AgentLogin.hello(token));
+        }
+
+        @Override
+        public void text(WsConnection connection, String text) {
+            Frame f = Frame.parse(text);
+            if (f.is("event")) {
+                if ("message".equals(f.kind()) && "visitor".equals(f.authorRole())) {
+                    Conv c = conversations.get(f.conversationId());
+                    if (c == null) {
+                        return;
+                    }
+                    long now = System.nanoTime();
+                    visitorToAgent.record(now - c.sentAt);
+                    all.record(now - c.sentAt);
+                    if (running) {
+                        c.sentAt = now;
+                        c.send(connection, 'a');
+                    }
+                }
+            } else if (f.is("assigned")) {
+                Conv c = conv(f.conversationId());
+                if (c.agent == null) {
+                    c.agent = connection;
+                    joined(c);
+                }
+            } else if (f.is("queue") && takeFromQueue) {
+                for (String id : f.queued()) {
+                    if (acceptSent.add(id)) {
+                        connection.send("{\"type\":\"accept\",\"id\":\"accept-" + id + "\",\"conversationId\":\"" + id + "\"}");
+                    }
+                }
+            } else if (f.is("error") && f.ref() != null && f.ref().startsWith("accept-")) {
+                // bad_state: the accept lost the race with the automatic assignment; refused: the
+                // next queue frame sends it again
+                acceptSent.remove(f.ref().substring("accept-".length()));
+            } else if (f.is("error")) {
+                error(connection, f, text);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.concierge.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Locale;
+
+/** The run's figures as a table for people and as one line of JSON for tools. */
+final class Report {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ROW = "%-9s %-38s %14s %9s %9s %9s  %s%n";
+
+    private Report() {}
+
+    static String json(BenchResult result) {
+        try {
+            return JSON.writeValueAsString(result);
+        } catch (JsonProcessingException e) {
+            throw new BenchException("cannot write the JSON report", e);
+        }
+    }
+
+    static String table(BenchResult r) {
+        StringBuilder out = new StringBuilder();
+        header(out, r.environment());
+        out.append(String.format(Locale.ROOT, ROW, "phase", "load", "rate", "p50", "p99", "p99.9", "cpu server+clients"));
+        for (BaselinePhase.Result b : r.baseline()) {
+            row(out, "baseline", b.connections() + " echo connections, ping-pong", b.latency(), "msg/s", b.cpu());
+        }
+        for (RelayPhase.Result x : r.relay()) {
+            String load = x.conversations() + (x.conversations() < x.requested() ? " of " + x.requested() : "")
+                    + " conversations, " + plural(x.agentSockets(), "agent socket");
+            row(out, "relay", load, x.all(), "msg/s", x.cpu());
+            row(out, "relay", "  visitor -> agent", x.visitorToAgent(), "msg/s", null);
+            row(out, "relay", "  agent -> visitor", x.agentToVisitor(), "msg/s", null);
+        }
+        for (BenchResult.Comparison c : r.comparison()) {
+            out.append(String.format(Locale.ROOT, ROW, "ratio", "relay/baseline at " + c.conversations(),
+                    times(c.throughputRatio()), "", times(c.p99Ratio()), "", ""));
+        }
+        for (BotPhase.Result b : r.bot()) {
+            row(out, "bot", plural(b.visitors(), "visitor") + " asking", b.latency(), "ans/s", b.cpu());
+        }
+        for (HandoffPhase.Result h : r.handoff()) {
+            Latency.Stats s = h.latency();
+            out.append(String.format(Locale.ROOT, ROW, "handoff", h.transcriptEvents() + "-event transcript ("
+                    + s.count() + " handoffs)", "", ms(s.p50Us()), ms(s.p99Us()), ms(s.p999Us()), ""));
+        }
+        capacity(out, r.capacity());
+        for (String note : r.notes()) {
+            out.append("note: ").append(note).append('\n');
+        }
+        BenchResult.Environment e = r.environment();
+        out.append(String.format(Locale.ROOT, "whole run %.0f s; load average %.2f before, %.2f after (%d cores); "
+                + "fsync in the data directory: p50 %s, p99 %s%n", e.runSeconds(), e.loadBefore(), e.loadAfter(),
+                e.cores(), ms(e.fsyncP50Us()), ms(e.fsyncP99Us())));
+        return out.toString();
+    }
+
+    private static void header(StringBuilder out, BenchResult.Environment e) {
+        out.append(String.format(Locale.ROOT, "Concierge bench, commit %s: %d cores (%s), %.1f GiB, %s, Java %s%n",
+                e.commit(), e.cores(), e.cpu(), e.memoryBytes() / (double) (1L << 30), e.os(), e.java()));
+        out.append(String.format(Locale.ROOT, "server and baseline JVM flags: %s; %.1f s per phase after %.1f s warm-up; "
+                + "FAQ of %s entries; load clients on %d event loop threads%s%n%n", String.join(" ", e.serverJvmFlags()),
+                e.durationSeconds(), e.warmupSeconds(), e.faqEntries() == 0 ? "the sample's" : e.faqEntries(),
+                e.clientThreads(), e.smoke() ? " (SMOKE RUN: small loads)" : ""));
+    }
+
+    private static void capacity(StringBuilder out, CapacityPhase.Result c) {
+        if (c == null) {
+            return;
+        }
+        String load = c.connected() + (c.connected() < c.requested() ? " of " + c.requested() : "") + " idle visitors";
+        out.append(String.format(Locale.ROOT, "%-9s %-38s heap %s/visitor (%s in all), RSS %s/visitor (%s in all)%n",
+                "capacity", load, kib(c.heapPerVisitor()), mib(c.heapBefore(), c.heapAfter()),
+                kib(c.rssPerVisitor()), mib(c.rssBefore(), c.rssAfter())));
+    }
+
+    private static String plural(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    private static String times(double ratio) {
+        return String.format(Locale.ROOT, "%.2fx", ratio);
+    }
+
+    private static void row(StringBuilder out, String phase, String load, Latency.Stats s, String unit,
+                            CpuMeter.Usage cpu) {
+        String cores = cpu == null ? "" : String.format(Locale.ROOT, "%.2f + %.2f", cpu.server(), cpu.client());
+        String rate = String.format(Locale.ROOT, "%,.0f %s", s.perSecond(), unit);
+        out.append(String.format(Locale.ROOT, ROW, phase, load, rate, ms(s.p50Us()), ms(s.p99Us()), ms(s.p999Us()), cores));
+    }
+
+    private static String ms(double micros) {
+        return micros >= 10_000 ? String.format(Locale.ROOT, "%.0f ms", micros / 1000)
+                : String.format(Locale.ROOT, "%.2f ms", micros / 1000);
+    }
+
+    private static String kib(Double bytes) {
+        return bytes == null ? "n/a" : String.format(Locale.ROOT, "%.1f KiB", bytes / 1024);
+    }
+
+    private static String mib(Long before, Long after) {
+        return before == null || after == null ? "n/a"
+                : String.format(Locale.ROOT, "%+.0f MiB", (after - before) / (double) (1L << 20));
+    }
+}
