@@ -115,12 +115,17 @@ final class CrashRecoveryTest {
             }
             assertThat(ackedBeforeKill).isLessThan(VISITORS * MESSAGES);
 
-            // The assigned conversation came back to its agent, with all 100 messages.
-            Await.until("agent has visitor 0's messages after the restart", () -> agent.transcript(withAgent).stream()
-                    .filter(e -> e.kind() == Kind.MESSAGE).count() == MESSAGES);
-            assertThat(agent.assignedConversations()).containsKey(withAgent);
-            visitors.forEach(VisitorClient::close);
+            // The assigned conversation comes back to its agent when they sign in again, with all
+            // 100 messages (agent sessions do not survive a restart: the agent signs in anew).
             agent.close();
+            AgentClient again = AgentClient.builder().serverUri(server.baseUri())
+                    .credentials(ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD)
+                    .connect().get(30, TimeUnit.SECONDS);
+            Await.until("agent has visitor 0's messages after the restart", () -> again.transcript(withAgent).stream()
+                    .filter(e -> e.kind() == Kind.MESSAGE).count() == MESSAGES);
+            assertThat(again.assignedConversations()).containsKey(withAgent);
+            visitors.forEach(VisitorClient::close);
+            again.close();
         } finally {
             server.close();
         }
