@@ -6,8 +6,11 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.concierge.protocol.Values.AgentInfo;
 import java.time.Duration;
 import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -24,6 +27,7 @@ final class AgentAuth {
     private final Map<String, AgentAccount> byUsername;
     private final Cache<String, AgentInfo> sessions;
     private final Ids ids;
+    private final Set<String> disabled = ConcurrentHashMap.newKeySet();
 
     AgentAuth(List<AgentAccount> accounts, Duration sessionTtl, Ticker ticker, Ids ids) {
         this.byUsername = accounts.stream().collect(Collectors.toUnmodifiableMap(AgentAccount::username, Function.identity()));
@@ -36,7 +40,7 @@ final class AgentAuth {
         AgentAccount account = byUsername.get(username);
         // Hash even for unknown users so timing does not tell which usernames exist.
         String hash = account != null ? account.passwordHash() : DUMMY_HASH;
-        boolean ok = PasswordHasher.verify(password, hash) && account != null;
+        boolean ok = PasswordHasher.verify(password, hash) && account != null && !disabled.contains(account.id());
         if (!ok) {
             log.warn("agent sign-in failed for a username of {} characters", username.length());
             return Optional.empty();
@@ -50,6 +54,31 @@ final class AgentAuth {
     /** The agent a session token belongs to, while it is valid. */
     Optional<AgentInfo> agentFor(String token) {
         return token == null ? Optional.empty() : Optional.ofNullable(sessions.getIfPresent(token));
+    }
+
+    /** Signs out: the token stops working at once. True if it was valid. */
+    boolean logout(String token) {
+        return token != null && sessions.asMap().remove(token) != null;
+    }
+
+    /**
+     * Disables an agent account: it can no longer sign in, and every token it holds stops
+     * working. Returns those tokens (so their sockets can be closed), or empty for an unknown id.
+     */
+    Optional<List<String>> disable(String agentId) {
+        if (byUsername.values().stream().noneMatch(a -> a.id().equals(agentId))) {
+            return Optional.empty();
+        }
+        disabled.add(agentId);
+        List<String> tokens = new ArrayList<>();
+        sessions.asMap().forEach((token, agent) -> {
+            if (agent.id().equals(agentId)) {
+                tokens.add(token);
+            }
+        });
+        tokens.forEach(sessions::invalidate);
+        log.info("agent {} disabled, {} sessions ended", agentId, tokens.size());
+        return Optional.of(List.copyOf(tokens));
     }
 
     /** The public identity of the agent with this id. */

@@ -32,6 +32,16 @@ final class ChannelSession implements Session {
         }
     }
 
+    /** The underlying channel, for the handler side (registries, attributes). */
+    Channel channel() {
+        return channel;
+    }
+
+    /** A channel attribute, or null. */
+    <T> T channelAttr(io.netty.util.AttributeKey<T> key) {
+        return channel.attr(key).get();
+    }
+
     @Override
     public String toString() {
         return "session " + id();

@@ -5,8 +5,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The Concierge chat server: WebSocket endpoints for visitors and agents, the FAQ bot, the
@@ -56,6 +59,23 @@ public interface ChatServer extends AutoCloseable {
         private int maxFrameBytes = 64 * 1024;
         private Duration agentSessionTtl = Duration.ofHours(8);
         private int botThreads = 2;
+        private int maxMessageBytes = 64 * 1024;
+        private int maxHeaderBytes = 8 * 1024;
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration pingAfter = Duration.ofSeconds(30);
+        private Duration idleCloseAfter = Duration.ofSeconds(75);
+        private int maxConnectionsPerIp = 50;
+        private int messagesPerSecond = 20;
+        private int messageBurst = 200;
+        private Duration floodCloseAfter = Duration.ofSeconds(3);
+        private int writeLowWater = 32 * 1024;
+        private int writeHighWater = 64 * 1024;
+        private int maxPendingWriteBytes = 1024 * 1024;
+        private Duration unwritableTimeout = Duration.ofSeconds(15);
+        private boolean allowAnyOrigin;
+        private List<String> allowedOrigins = List.of();
+        private final Map<String, List<String>> siteOrigins = new LinkedHashMap<>();
+        private String adminToken;
 
         private Builder() {}
 
@@ -150,13 +170,173 @@ public interface ChatServer extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Largest WebSocket message in bytes once its continuation frames are joined; default
+         * 64 KiB. Larger messages close the socket with 1009 without being buffered whole.
+         */
+        public Builder maxMessageBytes(int max) {
+            if (max < 1024) {
+                throw new IllegalArgumentException("maxMessageBytes must be at least 1024, was " + max);
+            }
+            this.maxMessageBytes = max;
+            return this;
+        }
+
+        /** Largest HTTP header block (and WebSocket handshake) in bytes; default 8 KiB. */
+        public Builder maxHeaderBytes(int max) {
+            if (max < 1024 || max > 1024 * 1024) {
+                throw new IllegalArgumentException("maxHeaderBytes must be 1024 to 1048576, was " + max);
+            }
+            this.maxHeaderBytes = max;
+            return this;
+        }
+
+        /**
+         * Time a connection has to send a complete HTTP request or WebSocket handshake before it
+         * is closed (slowloris); default 10 s.
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * A WebSocket that has sent nothing for {@code pingAfter} gets a ping; one that has still
+         * sent nothing (not even the pong) after {@code closeAfter} is closed. Defaults 30 s / 75 s.
+         */
+        public Builder idleTimeouts(Duration pingAfter, Duration closeAfter) {
+            positive(pingAfter, "pingAfter");
+            positive(closeAfter, "idleCloseAfter");
+            if (closeAfter.compareTo(pingAfter) <= 0) {
+                throw new IllegalArgumentException("idleCloseAfter must be longer than pingAfter, was "
+                        + closeAfter + " <= " + pingAfter);
+            }
+            this.pingAfter = pingAfter;
+            this.idleCloseAfter = closeAfter;
+            return this;
+        }
+
+        /** Open connections allowed from one IP address; more get HTTP 429. Default 50. */
+        public Builder maxConnectionsPerIp(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnectionsPerIp must be at least 1, was " + max);
+            }
+            this.maxConnectionsPerIp = max;
+            return this;
+        }
+
+        /**
+         * Messages per second per WebSocket (a token bucket holding {@code burst}); messages over
+         * the rate get a {@code rate_limited} error and are not processed. Default 20/s, burst 200:
+         * the burst is large because a client that reconnects resends its whole outbox at once.
+         */
+        public Builder rateLimit(int messagesPerSecond, int burst) {
+            if (messagesPerSecond < 1) {
+                throw new IllegalArgumentException("messagesPerSecond must be at least 1, was " + messagesPerSecond);
+            }
+            if (burst < 1) {
+                throw new IllegalArgumentException("messageBurst must be at least 1, was " + burst);
+            }
+            this.messagesPerSecond = messagesPerSecond;
+            this.messageBurst = burst;
+            return this;
+        }
+
+        /** A socket sending more than ten times the rate for this long is closed (1008); default 3 s. */
+        public Builder floodCloseAfter(Duration duration) {
+            this.floodCloseAfter = positive(duration, "floodCloseAfter");
+            return this;
+        }
+
+        /**
+         * Slow readers: the write buffer water marks (default 32 KiB / 64 KiB), the most unsent
+         * bytes a socket may hold (default 1 MiB) and how long it may stay unwritable (default
+         * 15 s) before it is closed.
+         */
+        public Builder slowReaderLimits(int lowWater, int highWater, int maxPendingBytes, Duration unwritableTimeout) {
+            if (lowWater < 1) {
+                throw new IllegalArgumentException("writeLowWater must be at least 1, was " + lowWater);
+            }
+            if (highWater < lowWater) {
+                throw new IllegalArgumentException("writeHighWater must be at least writeLowWater, was " + highWater);
+            }
+            if (maxPendingBytes < highWater) {
+                throw new IllegalArgumentException("maxPendingWriteBytes must be at least writeHighWater, was "
+                        + maxPendingBytes);
+            }
+            this.unwritableTimeout = positive(unwritableTimeout, "unwritableTimeout");
+            this.writeLowWater = lowWater;
+            this.writeHighWater = highWater;
+            this.maxPendingWriteBytes = maxPendingBytes;
+            return this;
+        }
+
+        /**
+         * Accept WebSocket handshakes from any {@code Origin}. Off by default; only for demos,
+         * where pages of any origin embed the widget.
+         */
+        public Builder allowAnyOrigin(boolean allow) {
+            this.allowAnyOrigin = allow;
+            return this;
+        }
+
+        /**
+         * Origins (exactly {@code scheme://host[:port]}) whose pages may open WebSockets, for every
+         * site. The server's own origin is always allowed; so are clients that send no Origin
+         * (not browsers).
+         */
+        public Builder allowedOrigins(List<String> origins) {
+            this.allowedOrigins = origins(origins, "allowedOrigins");
+            return this;
+        }
+
+        /** Origins whose pages may open WebSockets for one site (the {@code site} of the hello). */
+        public Builder siteOrigins(String site, List<String> origins) {
+            Objects.requireNonNull(site, "site");
+            if (site.isBlank()) {
+                throw new IllegalArgumentException("site must not be blank");
+            }
+            siteOrigins.put(site, origins(origins, "siteOrigins"));
+            return this;
+        }
+
+        /** Bearer token for the admin API ({@code /api/admin/...}); without one the admin API is off. */
+        public Builder adminToken(String token) {
+            Objects.requireNonNull(token, "adminToken");
+            if (token.length() < 16) {
+                throw new IllegalArgumentException("adminToken must be at least 16 characters, was " + token.length());
+            }
+            this.adminToken = token;
+            return this;
+        }
+
+        private static Duration positive(Duration d, String field) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(field + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        private static List<String> origins(List<String> origins, String field) {
+            Objects.requireNonNull(origins, field);
+            for (String o : origins) {
+                if (o == null || !o.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+                    throw new IllegalArgumentException(field + " entries must be scheme://host[:port], was " + o);
+                }
+            }
+            return List.copyOf(origins);
+        }
+
         /** Starts the server; the returned server is listening. */
         public ChatServer start() {
             List<AgentAccount> accounts = agents != null ? agents
                     : new ArrayList<>(List.of(AgentAccount.withPassword("demo", "Dana Demo", DEMO_USERNAME, DEMO_PASSWORD)));
             ServerConfig config = new ServerConfig(host, port, faq, dataDir, jdbcUrl, jdbcUser, jdbcPassword, store,
                     accounts, clock, maxChatsPerAgent,
-                    maxFrameBytes, agentSessionTtl, botThreads);
+                    maxFrameBytes, agentSessionTtl, botThreads, new SecurityConfig(maxMessageBytes, maxHeaderBytes,
+                    requestTimeout, pingAfter, idleCloseAfter, maxConnectionsPerIp, messagesPerSecond, messageBurst,
+                    floodCloseAfter, writeLowWater, writeHighWater, maxPendingWriteBytes, unwritableTimeout,
+                    allowAnyOrigin, allowedOrigins, Map.copyOf(siteOrigins), Optional.ofNullable(adminToken)));
             return NettyChatServer.start(config);
         }
     }

@@ -35,9 +35,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ObjectMapper json;
     private final Executor blocking;
     private final TranscriptExport export;
+    private final AgentSockets agentSockets;
+    private final Optional<String> adminToken;
 
-    HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, Executor blocking, TranscriptExport export) {
+    HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, Executor blocking, TranscriptExport export,
+                AgentSockets agentSockets, Optional<String> adminToken) {
         this.export = export;
+        this.agentSockets = agentSockets;
+        this.adminToken = adminToken;
         this.files = files;
         this.auth = auth;
         this.json = json;
@@ -54,6 +59,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpMethod method = request.method();
         if (path.equals("/api/agent/login") && method.equals(HttpMethod.POST)) {
             login(ctx, request);
+        } else if (path.equals("/api/agent/logout") && method.equals(HttpMethod.POST)) {
+            logout(ctx, request);
+        } else if (path.startsWith("/api/admin/") && adminToken.isPresent()) {
+            admin(ctx, request, path);
         } else if (path.equals("/api/health") && method.equals(HttpMethod.GET)) {
             respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "ok"));
         } else if (path.startsWith("/api/conversations/") && path.endsWith("/transcript")
@@ -96,6 +105,52 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             });
         });
+    }
+
+    private void logout(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Optional<String> token = bearer(request);
+        if (token.isEmpty() || !auth.logout(token.get())) {
+            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+            return;
+        }
+        int closed = agentSockets.closeAll(java.util.List.of(token.get()));
+        log.info("agent signed out, {} sockets closed", closed);
+        respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "signed_out"));
+    }
+
+    /** The admin API, on only when an admin token is configured: {@code POST /api/admin/agents/{id}/disable}. */
+    private void admin(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+        byte[] expected = adminToken.orElseThrow().getBytes(StandardCharsets.UTF_8);
+        byte[] given = bearer(request).orElse("").getBytes(StandardCharsets.UTF_8);
+        if (!java.security.MessageDigest.isEqual(expected, given)) {
+            log.warn("{}: admin API call with a missing or wrong token", ctx.channel().id().asShortText());
+            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+            return;
+        }
+        String prefix = "/api/admin/agents/";
+        String suffix = "/disable";
+        if (!request.method().equals(HttpMethod.POST) || !path.startsWith(prefix) || !path.endsWith(suffix)
+                || path.length() <= prefix.length() + suffix.length()) {
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            return;
+        }
+        String agentId = path.substring(prefix.length(), path.length() - suffix.length());
+        var tokens = auth.disable(agentId);
+        if (tokens.isEmpty()) {
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            return;
+        }
+        int closed = agentSockets.closeAll(tokens.get());
+        respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "disabled", "socketsClosed", closed));
+    }
+
+    private static Optional<String> bearer(FullHttpRequest request) {
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String token = header.substring(7).trim();
+        return token.isEmpty() ? Optional.empty() : Optional.of(token);
     }
 
     private void transcript(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
@@ -150,6 +205,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, file.get().contentType());
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         response.headers().set("X-Content-Type-Options", "nosniff");
+        PageSecurity.apply(path, response.headers());
         if (path.endsWith(".js") || path.endsWith(".css")) {
             // The widget's modules are imported by pages of other origins (CORS mode).
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
@@ -193,6 +249,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (ctx.pipeline().get(io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder.class) != null) {
+            ctx.fireExceptionCaught(cause); // a WebSocket now: the session handler picks the close code
+            return;
+        }
         log.warn("{}: HTTP error: {}", ctx.channel().id().asShortText(), cause.toString());
         ctx.close();
     }

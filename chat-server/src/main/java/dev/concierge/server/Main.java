@@ -49,13 +49,17 @@ public final class Main {
 
                 commands:
                   serve [--port N] [--host ADDR] [--faq FILE] [--data DIR] [--db JDBC_URL]
-                        [--agents FILE] [--max-chats N]
+                        [--agents FILE] [--max-chats N] [--origin ORIGIN]...
+                        [--rate-limit PER_SECOND,BURST] [--max-connections-per-ip N]
                         run the server (default port 8080; --port 0 takes a free port) with the sample
                         FAQ unless --faq is given; prints the demo page and agent console URLs.
                         Data in SQLite under --data (default ./data), or PostgreSQL with --db
                         (or CONCIERGE_DB_URL; login from CONCIERGE_DB_USER / CONCIERGE_DB_PASSWORD).
                         --agents: JSON file of agents with password hashes (default: the demo
-                        agent); --max-chats: concurrent chats per agent (default 5)
+                        agent); --max-chats: concurrent chats per agent (default 5);
+                        --origin: a page origin allowed to open WebSockets (repeatable; without
+                        it any origin may, for the demo); --rate-limit: messages per second and
+                        burst per socket (default 20,200); --max-connections-per-ip (default 50)
                   bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD
@@ -70,6 +74,7 @@ public final class Main {
         Path data = Path.of("data");
         String dbUrl = System.getenv("CONCIERGE_DB_URL");
         List<String> list = new ArrayList<>(List.of(args));
+        List<String> origins = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             String flag = list.get(i);
             String value = i + 1 < list.size() ? list.get(i + 1) : null;
@@ -90,6 +95,15 @@ public final class Main {
                 case "--db" -> dbUrl = value;
                 case "--agents" -> builder.agents(AgentsFile.read(Path.of(value)));
                 case "--max-chats" -> builder.maxChatsPerAgent(parsePositive(flag, value));
+                case "--origin" -> origins.add(value);
+                case "--rate-limit" -> {
+                    String[] parts = value.split(",", -1);
+                    if (parts.length != 2) {
+                        fail("--rate-limit must be PER_SECOND,BURST, was " + value);
+                    }
+                    builder.rateLimit(parsePositive(flag, parts[0]), parsePositive(flag, parts[1]));
+                }
+                case "--max-connections-per-ip" -> builder.maxConnectionsPerIp(parsePositive(flag, value));
                 default -> fail("unknown option for serve: " + flag);
             }
             i++;
@@ -98,6 +112,17 @@ public final class Main {
         builder.dataDir(data);
         if (dbUrl != null && !dbUrl.isBlank()) {
             builder.database(dbUrl, System.getenv("CONCIERGE_DB_USER"), System.getenv("CONCIERGE_DB_PASSWORD"));
+        }
+        if (origins.isEmpty()) {
+            // The demo: pages of any origin may embed the widget. Name origins to lock it down.
+            builder.allowAnyOrigin(true);
+            out.println("WebSocket Origin check is OFF (any origin may connect); pass --origin to restrict it");
+        } else {
+            try {
+                builder.allowedOrigins(origins);
+            } catch (IllegalArgumentException e) {
+                fail("--origin: " + e.getMessage());
+            }
         }
         ChatServer server = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,11 +1,14 @@
 package dev.concierge.server;
 
 import dev.concierge.protocol.ProtocolCodec;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -23,6 +26,10 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final Executor blocking;
     private final ChannelGroup sockets;
     private final TranscriptExport export;
+    private final ConnectionsPerIp connectionsPerIp;
+    private final OriginCheck originCheck;
+    private final RateLimiter rateLimiter;
+    private final AgentSockets agentSockets = new AgentSockets();
 
     ServerInitializer(ServerConfig config, ProtocolCodec codec, Router router, AgentAuth auth, Executor blocking,
                       ChannelGroup sockets) {
@@ -34,23 +41,42 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.auth = auth;
         this.blocking = blocking;
         this.encoder = new ServerMessageEncoder(codec);
+        SecurityConfig security = config.security();
+        this.connectionsPerIp = new ConnectionsPerIp(security.maxConnectionsPerIp());
+        this.originCheck = new OriginCheck(security);
+        this.rateLimiter = new RateLimiter(security.messagesPerSecond(), security.messageBurst(),
+                security.floodCloseAfter(), Ticker.systemTicker());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        SecurityConfig security = config.security();
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(security.writeLowWater(), security.writeHighWater()));
         ChannelPipeline p = ch.pipeline();
-        p.addLast("http-codec", new HttpServerCodec(4096, 8192, 8192));
+        p.addLast("connections-per-ip", connectionsPerIp);
+        p.addLast("idle", new IdleGuard(security.pingAfter(), security.idleCloseAfter()));
+        p.addLast("slow-reader", new SlowReaderGuard(security.maxPendingWriteBytes(), security.unwritableTimeout()));
+        p.addLast("http-codec", new HttpServerCodec(4096, security.maxHeaderBytes(), 8192));
         p.addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
+        p.addLast("request-deadline", new RequestDeadline(security.requestTimeout()));
+        p.addLast("origin", originCheck);
         p.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/ws")
                 .checkStartsWith(true)
-                .maxFramePayloadLength(config.maxFrameBytes())
-                .handshakeTimeoutMillis(10_000)
-                .allowExtensions(false)
+                // Violations reach the session handler, which closes with their code (1002, 1007,
+                // 1009); closing here would answer a bad close frame with 1000.
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(config.maxFrameBytes())
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(false)
+                        .build())
+                .handshakeTimeoutMillis(security.requestTimeout().toMillis())
                 .build()));
-        p.addLast("frame-aggregator", new WebSocketFrameAggregator(config.maxFrameBytes()));
-        p.addLast("http", new HttpHandler(files, auth, codec.mapper(), blocking, export));
+        p.addLast("frame-aggregator", new WebSocketFrameAggregator(security.maxMessageBytes()));
+        p.addLast("http", new HttpHandler(files, auth, codec.mapper(), blocking, export, agentSockets,
+                security.adminToken()));
         p.addLast("json-encoder", encoder);
-        p.addLast("session", new WebSocketSessionHandler(codec, router, auth, sockets));
+        p.addLast("session", new WebSocketSessionHandler(codec, router, auth, sockets, rateLimiter,
+                agentSockets, originCheck));
     }
 }

@@ -6,10 +6,14 @@ import dev.concierge.protocol.ProtocolException;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.Role;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -32,9 +36,18 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
     private Role role;
     private boolean helloDone;
     private final ChannelGroup sockets;
+    private final RateLimiter rateLimiter;
+    private final AgentSockets agentSockets;
+    private final OriginCheck origins;
+    private String agentToken;
+    private boolean closing;
 
-    WebSocketSessionHandler(ProtocolCodec codec, Router router, AgentAuth auth, ChannelGroup sockets) {
+    WebSocketSessionHandler(ProtocolCodec codec, Router router, AgentAuth auth, ChannelGroup sockets,
+                            RateLimiter rateLimiter, AgentSockets agentSockets, OriginCheck origins) {
         this.sockets = sockets;
+        this.rateLimiter = rateLimiter;
+        this.agentSockets = agentSockets;
+        this.origins = origins;
         this.codec = codec;
         this.router = router;
         this.auth = auth;
@@ -63,7 +76,7 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-        if (session == null || role == null) {
+        if (session == null || role == null || closing) {
             return;
         }
         if (!(frame instanceof TextWebSocketFrame text)) {
@@ -71,20 +84,41 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
             session.close(WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(), "text frames only");
             return;
         }
+        RateLimiter.Verdict verdict = rateLimiter.take(ctx.channel().id());
+        if (verdict == RateLimiter.Verdict.CLOSE) {
+            log.warn("{}: message flood, closing", session);
+            closing = true;
+            ctx.channel().config().setAutoRead(false);
+            session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "message flood");
+            return;
+        }
         ClientMessage message;
         try {
             message = codec.decodeClient(text.text());
         } catch (ProtocolException e) {
-            log.info("{}: rejected frame: {}", session, e.code());
-            session.send(new ServerMessage.Error(e.code(), e.getMessage(), e.ref().orElse(null)));
+            String code = verdict == RateLimiter.Verdict.ALLOW ? e.code() : "rate_limited";
+            log.info("{}: rejected frame: {}", session, code);
+            session.send(new ServerMessage.Error(code, verdict == RateLimiter.Verdict.ALLOW ? e.getMessage()
+                    : RATE_LIMITED, e.ref().orElse(null)));
+            return;
+        }
+        if (verdict == RateLimiter.Verdict.REJECT) {
+            session.send(new ServerMessage.Error("rate_limited", RATE_LIMITED, message.id()));
             return;
         }
         if (!helloDone) {
             hello(message);
+        } else if (role == Role.AGENT && auth.agentFor(agentToken).isEmpty()) {
+            log.warn("{}: agent session token no longer valid, closing", session);
+            closing = true;
+            session.send(new ServerMessage.Error("unauthorized", "Sign in again.", message.id()));
+            session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unauthorized");
         } else {
             router.request(session, role, message);
         }
     }
+
+    private static final String RATE_LIMITED = "Too many messages; this one was not processed. Slow down.";
 
     private void hello(ClientMessage message) {
         if (!(message instanceof ClientMessage.Hello hello)) {
@@ -96,6 +130,12 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
                     "This server speaks protocol version " + ProtocolCodec.VERSION + ".", hello.id()));
             return;
         }
+        if (!origins.allowedForSite(Optional.ofNullable(session.channelAttr(OriginCheck.ORIGIN)), hello.site())) {
+            log.warn("{}: hello for a site from an origin it does not allow", session);
+            session.send(new ServerMessage.Error("forbidden_origin", "This page may not chat for that site.", hello.id()));
+            session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "forbidden origin");
+            return;
+        }
         if (role == Role.AGENT) {
             Optional<AgentInfo> agent = auth.agentFor(hello.token());
             if (agent.isEmpty()) {
@@ -105,6 +145,8 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
                 return;
             }
             helloDone = true;
+            agentToken = hello.token();
+            agentSockets.register(agentToken, session.channel());
             router.agentHello(session, agent.get(), hello);
         } else {
             helloDone = true;
@@ -114,6 +156,7 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        rateLimiter.forget(ctx.channel().id());
         if (session != null) {
             log.info("{}: socket closed", session);
             router.disconnected(session);
@@ -123,11 +166,32 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.nio.channels.ClosedChannelException || !ctx.channel().isActive()) {
+            return; // already gone: nothing to answer
+        }
+        closing = true;
+        if (cause instanceof TooLongFrameException) {
+            log.warn("{}: message over the size limit, closing", ctx.channel().id().asShortText());
+            closeWith(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "message too big");
+            return;
+        }
+        if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+            log.warn("{}: protocol violation: {}", ctx.channel().id().asShortText(), corrupt.closeStatus());
+            closeWith(ctx, corrupt.closeStatus(), corrupt.closeStatus().reasonText());
+            return;
+        }
         log.warn("{}: closing after error: {}", ctx.channel().id().asShortText(), cause.toString());
         if (session != null) {
             session.close(WebSocketCloseStatus.INTERNAL_SERVER_ERROR.code(), "server error");
         } else {
             ctx.close();
+        }
+    }
+
+    private static void closeWith(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
+        if (ctx.channel().isActive()) {
+            ctx.channel().writeAndFlush(new CloseWebSocketFrame(status.code(), reason))
+                    .addListener(ChannelFutureListener.CLOSE);
         }
     }
 }
