@@ -68,6 +68,16 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (path.startsWith("/api/conversations/") && path.endsWith("/transcript")
                 && method.equals(HttpMethod.GET)) {
             transcript(ctx, request, path);
+        } else if (path.startsWith("/api/conversations/") && path.endsWith("/transcript")
+                && method.equals(HttpMethod.OPTIONS)) {
+            // CORS preflight: the widget downloads from pages of other origins with a header
+            // credential (no cookies), so any origin may ask.
+            FullHttpResponse preflight = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+            preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+            preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET");
+            preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization");
+            preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+            write(ctx, HttpUtil.isKeepAlive(request), preflight);
         } else if (path.startsWith("/api/")) {
             respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
         } else if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
@@ -159,6 +169,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .getOrDefault("format", java.util.List.of("json")).get(0);
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!format.equals("json") && !format.equals("txt")) {
+            respond(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request",
+                    "message", "format must be json or txt"));
+            return;
+        }
         blocking.execute(() -> {
             Optional<TranscriptExport.Export> result;
             try {
@@ -181,6 +196,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, e.contentType());
                 response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + e.filename() + "\"");
                 response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+                response.headers().set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Content-Disposition");
                 write(ctx, keepAlive, response);
             });
         });

@@ -55,6 +55,13 @@ final class TranscriptExportTest {
 
         HttpResponse<String> text = get(path + "?format=txt", "Visitor " + token);
         assertThat(text.statusCode()).isEqualTo(200);
+        assertThat(text.headers().firstValue("access-control-allow-origin")).contains("*");
+        assertThat(get(path + "?format=pdf", "Visitor " + token).statusCode()).isEqualTo(400);
+        HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(server.baseUri().resolve(path))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Access-Control-Request-Headers", "authorization").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("access-control-allow-headers").orElse("")).containsIgnoringCase("authorization");
         assertThat(text.headers().firstValue("content-disposition").orElse("")).contains("attachment");
         assertThat(text.body()).contains("Ada (visitor): Where is my order?").contains("[FAQ order-status");
 
