@@ -159,6 +159,32 @@ final class Connection implements Socket.Handler {
         });
     }
 
+    /**
+     * Pings an open socket every connect-timeout period; one that has received nothing (not even
+     * a pong) for two periods is dead although no read or write said so: drop it and reconnect.
+     * Without this, a client with nothing to send never notices a server that vanished.
+     */
+    private void heartbeat(Socket on) {
+        long period = settings.connectTimeout().toMillis();
+        CompletableFuture.delayedExecutor(period, TimeUnit.MILLISECONDS).execute(() -> {
+            boolean dead;
+            synchronized (lock) {
+                if (socket != on || !on.ready || phase == Phase.CLOSED) {
+                    return;
+                }
+                dead = System.nanoTime() - on.lastReceived > TimeUnit.MILLISECONDS.toNanos(2 * period);
+                if (!dead) {
+                    on.ping();
+                }
+            }
+            if (dead) {
+                lost(on, new ConciergeClientException("timeout", "The server stopped answering"), false);
+            } else {
+                heartbeat(on);
+            }
+        });
+    }
+
     /** Sends a frame that needs no answer (typing) if the socket is ready; drops it otherwise. */
     void sendIfOpen(ClientMessage message) {
         synchronized (lock) {
@@ -187,6 +213,7 @@ final class Connection implements Socket.Handler {
         }
         setPhase(Phase.OPEN);
         session.onReady(resumed);
+        heartbeat(current);
         if (!resumed) {
             POOL.execute(() -> firstOpen.complete(null));
         }

@@ -78,6 +78,35 @@ final class Socket implements WebSocket.Listener {
     }
 
     @Override
+    public CompletionStage<?> onPing(WebSocket from, ByteBuffer message) {
+        lastReceived = System.nanoTime(); // the JDK answers with a pong by itself
+        from.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket from, ByteBuffer message) {
+        lastReceived = System.nanoTime();
+        from.request(1);
+        return null;
+    }
+
+    /** Sends a ping after the pending writes; the server's pong proves the socket alive. */
+    void ping() {
+        WebSocket target = webSocket;
+        if (target == null) {
+            return;
+        }
+        writes = writes.thenCompose(ignored -> target.sendPing(ByteBuffer.allocate(0)))
+                .handle((sent, error) -> {
+                    if (error != null) {
+                        CompletableFuture.runAsync(() -> handler.failed(this, error));
+                    }
+                    return null;
+                });
+    }
+
+    @Override
     public CompletionStage<?> onBinary(WebSocket from, ByteBuffer data, boolean last) {
         from.request(1); // the protocol has no binary frames
         return null;
