@@ -138,12 +138,6 @@ final class AgentRequests {
             session.send(new ServerMessage.Transcript(h.id(), c.id, c.state, c.committedAfter(h.afterSeq())));
             return;
         }
-        var stored = router.store.conversation(h.conversationId());
-        if (stored.isPresent()) {
-            session.send(new ServerMessage.Transcript(h.id(), stored.get().id(), stored.get().state(),
-                    router.store.events(stored.get().id(), h.afterSeq())));
-        } else {
-            Router.notFound(session, h.id());
-        }
+        router.storedHistory(session, h, r -> true); // agents may read any conversation
     }
 }

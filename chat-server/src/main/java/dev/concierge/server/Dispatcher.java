@@ -137,8 +137,10 @@ final class Dispatcher {
                     earlier.add(new EarlierConversation(live.id, live.startedAt, live.firstLine, live.score));
                 }
             } else {
-                router.store.conversation(id).ifPresent(r ->
-                        earlier.add(new EarlierConversation(r.id(), r.startedAt(), r.firstLine(), r.score())));
+                ConversationRecord r = c.visitor.stored.get(id);
+                if (r != null) {
+                    earlier.add(new EarlierConversation(r.id(), r.startedAt(), r.firstLine(), r.score()));
+                }
             }
         }
         Instant until = c.assignedAt != null ? c.assignedAt : router.clock.instant();

@@ -70,19 +70,20 @@ final class Recovery {
         if (record.isEmpty()) {
             return null;
         }
-        return adopt(router, record.get());
+        return adopt(router, record.get(), router.store.conversationsOf(visitorId));
     }
 
-    /** Makes a stored visitor live, with the ids of their stored conversations. */
-    static Visitor adopt(Router router, VisitorRecord record) {
+    /** Makes a stored visitor live, with their stored conversations (read beforehand). */
+    static Visitor adopt(Router router, VisitorRecord record, List<ConversationRecord> conversations) {
         Visitor visitor = router.visitorsById.get(record.id());
         if (visitor == null) {
             visitor = new Visitor(record.id(), record.token());
             visitor.context = record.context();
             visitor.firstSeen = record.firstSeen();
             router.visitorsById.put(visitor.id, visitor);
-            for (ConversationRecord c : router.store.conversationsOf(visitor.id)) {
+            for (ConversationRecord c : conversations) {
                 visitor.conversationIds.add(c.id());
+                visitor.stored.put(c.id(), c);
             }
         }
         return visitor;

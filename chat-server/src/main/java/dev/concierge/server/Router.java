@@ -8,7 +8,9 @@ import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -16,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +44,10 @@ final class Router implements AutoCloseable {
     final Map<String, Agent> agents = new LinkedHashMap<>();
     final Map<Session, Visitor> visitorSessions = new HashMap<>();
     final Map<Session, Agent> agentSessions = new HashMap<>();
+    /** Visitor sessions whose hello waits for stored data, with their requests meanwhile. */
+    private final Map<Session, List<Runnable>> pendingHello = new HashMap<>();
+    /** Store reads the router needs (returning visitors, old transcripts), off its own thread. */
+    final ExecutorService readers;
     final Dispatcher dispatcher;
     private final VisitorRequests visitorRequests;
     private final AgentRequests agentRequests;
@@ -56,6 +63,12 @@ final class Router implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        AtomicInteger readerCount = new AtomicInteger();
+        this.readers = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "concierge-store-read-" + readerCount.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.dispatcher = new Dispatcher(this, strategy, maxChatsPerAgent);
         this.visitorRequests = new VisitorRequests(this);
         this.agentRequests = new AgentRequests(this);
@@ -63,9 +76,29 @@ final class Router implements AutoCloseable {
 
     // ---- entry points, called from any thread ----
 
-    /** A visitor socket said hello. */
+    /**
+     * A visitor socket said hello. A returning visitor's stored data is read on the reader pool
+     * first; until the hello is applied, the session's later requests wait in order.
+     */
     void visitorHello(Session session, ClientMessage.Hello hello) {
-        run(() -> visitorRequests.hello(session, hello));
+        if (hello.visitorToken() == null && hello.resume() == null) {
+            run(() -> visitorRequests.hello(session, hello, StoredVisitor.NONE));
+            return;
+        }
+        run(() -> pendingHello.put(session, new ArrayList<>()));
+        String resumeId = hello.resume() == null ? null : hello.resume().conversationId();
+        CompletableFuture.supplyAsync(() -> StoredVisitor.load(store, hello.visitorToken(), resumeId), readers)
+                .whenComplete((stored, error) -> run(() -> {
+                    if (error != null) {
+                        log.error("loading visitor for {} failed", session.id(), error);
+                    }
+                    List<Runnable> waiting = pendingHello.remove(session);
+                    if (waiting == null) {
+                        return; // the socket closed meanwhile
+                    }
+                    visitorRequests.hello(session, hello, stored != null ? stored : StoredVisitor.NONE);
+                    waiting.forEach(Runnable::run);
+                }));
     }
 
     /** An authenticated agent socket said hello. */
@@ -76,7 +109,10 @@ final class Router implements AutoCloseable {
     /** A request from a session that has said hello. */
     void request(Session session, Role role, ClientMessage message) {
         run(() -> {
-            if (role == Role.VISITOR) {
+            List<Runnable> waiting = pendingHello.get(session);
+            if (waiting != null) {
+                waiting.add(() -> visitorRequests.handle(session, message));
+            } else if (role == Role.VISITOR) {
                 visitorRequests.handle(session, message);
             } else {
                 agentRequests.handle(session, message);
@@ -87,6 +123,7 @@ final class Router implements AutoCloseable {
     /** A socket went away. */
     void disconnected(Session session) {
         run(() -> {
+            pendingHello.remove(session);
             Visitor visitor = visitorSessions.remove(session);
             if (visitor != null) {
                 visitor.sessions.remove(session);
@@ -149,7 +186,10 @@ final class Router implements AutoCloseable {
     void retire(Conversation c) {
         closedOrder.addLast(c.id);
         while (closedOrder.size() > CLOSED_IN_MEMORY) {
-            conversations.remove(closedOrder.removeFirst());
+            Conversation old = conversations.remove(closedOrder.removeFirst());
+            if (old != null) {
+                old.visitor.stored.put(old.id, old.record());
+            }
         }
     }
 
@@ -236,8 +276,31 @@ final class Router implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Answers {@code history} for a conversation no longer live, from the store on the reader
+     * pool; {@code allowed} says whether the asker may read it (missing and not-allowed alike
+     * get {@code not_found}).
+     */
+    void storedHistory(Session session, ClientMessage.History history, java.util.function.Predicate<ConversationRecord> allowed) {
+        readers.execute(() -> {
+            try {
+                var stored = store.conversation(history.conversationId()).filter(allowed);
+                if (stored.isPresent()) {
+                    session.send(new ServerMessage.Transcript(history.id(), stored.get().id(), stored.get().state(),
+                            store.events(stored.get().id(), history.afterSeq())));
+                } else {
+                    notFound(session, history.id());
+                }
+            } catch (RuntimeException e) {
+                log.error("reading history of {} failed", history.conversationId(), e);
+                error(session, "internal", "The transcript could not be read; try again.", history.id());
+            }
+        });
+    }
+
     @Override
     public void close() {
+        readers.shutdown();
         executor.shutdown();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

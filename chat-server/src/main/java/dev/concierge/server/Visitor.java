@@ -23,6 +23,11 @@ final class Visitor {
     Conversation open;
     /** All conversation ids, oldest first. */
     final List<String> conversationIds = new ArrayList<>();
+    /**
+     * Records of conversations no longer live in the router (stored before a restart, or
+     * retired after close), so lists of earlier conversations need no store read.
+     */
+    final Map<String, ConversationRecord> stored = new HashMap<>();
 
     Visitor(String id, String token) {
         this.id = id;

@@ -29,11 +29,11 @@ final class VisitorRequests {
         this.router = router;
     }
 
-    void hello(Session session, ClientMessage.Hello hello) {
+    void hello(Session session, ClientMessage.Hello hello, StoredVisitor stored) {
         if (!Router.versionOk(session, hello)) {
             return;
         }
-        Visitor visitor = hello.visitorToken() == null ? null : known(hello.visitorToken());
+        Visitor visitor = hello.visitorToken() == null ? null : known(hello.visitorToken(), stored);
         if (visitor == null) {
             visitor = new Visitor(router.ids.visitorId(), router.ids.visitorToken());
             visitor.firstSeen = router.clock.instant();
@@ -48,7 +48,7 @@ final class VisitorRequests {
         Conversation open = visitor.open;
         session.send(new ServerMessage.Welcome(hello.id(), ProtocolCodec.VERSION, Role.VISITOR, visitor.id,
                 visitor.token, open == null ? null : open.id, null, earlier(visitor)));
-        if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId())) {
+        if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId(), stored)) {
             // Say it outright: the client drops its copy and loads afresh (docs/protocol.md).
             Router.error(session, "cannot_resume", "That conversation can no longer be replayed.", null);
         }
@@ -71,30 +71,30 @@ final class VisitorRequests {
                     out.add(new dev.concierge.protocol.Values.EarlierConversation(live.id, live.startedAt, live.firstLine, live.score));
                 }
             } else {
-                router.store.conversation(ids.get(i))
-                        .filter(r -> r.state() == ConversationState.CLOSED)
-                        .ifPresent(r -> out.add(new dev.concierge.protocol.Values.EarlierConversation(
-                                r.id(), r.startedAt(), r.firstLine(), r.score())));
+                ConversationRecord r = visitor.stored.get(ids.get(i));
+                if (r != null && r.state() == ConversationState.CLOSED) {
+                    out.add(new dev.concierge.protocol.Values.EarlierConversation(r.id(), r.startedAt(), r.firstLine(), r.score()));
+                }
             }
         }
         return out;
     }
 
     /** Whether a conversation the client asks to resume is still this visitor's to replay. */
-    private boolean replayable(Visitor visitor, String conversationId) {
+    private boolean replayable(Visitor visitor, String conversationId, StoredVisitor stored) {
         Conversation live = router.conversations.get(conversationId);
         if (live != null) {
             return live.visitor.id.equals(visitor.id);
         }
-        return router.store.conversation(conversationId).map(r -> r.visitorId().equals(visitor.id)).orElse(false);
+        return stored.resumed().map(r -> r.visitorId().equals(visitor.id)).orElse(false);
     }
 
     /** A visitor by token: live, or stored (after a restart), or null. */
-    private Visitor known(String token) {
+    private Visitor known(String token, StoredVisitor stored) {
         Visitor visitor = router.visitorsByToken.get(token);
         if (visitor == null) {
-            // A store read on the router thread: an indexed lookup, once per visitor per restart.
-            visitor = router.store.visitorByToken(token).map(r -> Recovery.adopt(router, r)).orElse(null);
+            // Read beforehand on the reader pool (Router#visitorHello), never on this thread.
+            visitor = stored.visitor().map(r -> Recovery.adopt(router, r, stored.conversations())).orElse(null);
             if (visitor != null) {
                 visitor.token = token; // the stored record holds only the token's hash
                 router.visitorsByToken.put(token, visitor);
@@ -283,12 +283,11 @@ final class VisitorRequests {
             session.send(new ServerMessage.Transcript(history.id(), c.id, c.state, c.committedAfter(history.afterSeq())));
             return;
         }
-        var stored = c == null ? router.store.conversation(history.conversationId()) : java.util.Optional.<ConversationRecord>empty();
-        if (stored.isPresent() && stored.get().visitorId().equals(visitor.id)) {
-            session.send(new ServerMessage.Transcript(history.id(), stored.get().id(), stored.get().state(),
-                    router.store.events(stored.get().id(), history.afterSeq())));
-        } else {
+        if (c != null) {
             Router.notFound(session, history.id()); // a guessed id gets the same answer as a missing one
+            return;
         }
+        String visitorId = visitor.id;
+        router.storedHistory(session, history, r -> r.visitorId().equals(visitorId));
     }
 }
