@@ -3,7 +3,9 @@ package dev.concierge.protocol;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.concierge.protocol.Values.Identity;
 import dev.concierge.protocol.Values.PresenceStatus;
+import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Resume;
 import dev.concierge.protocol.Values.VisitorContext;
 
@@ -23,6 +25,11 @@ import dev.concierge.protocol.Values.VisitorContext;
     @JsonSubTypes.Type(value = ClientMessage.History.class, name = "history"),
     @JsonSubTypes.Type(value = ClientMessage.Presence.class, name = "presence"),
     @JsonSubTypes.Type(value = ClientMessage.Accept.class, name = "accept"),
+    @JsonSubTypes.Type(value = ClientMessage.LeaveMessage.class, name = "leave_message"),
+    @JsonSubTypes.Type(value = ClientMessage.Receipt.class, name = "receipt"),
+    @JsonSubTypes.Type(value = ClientMessage.Transfer.class, name = "transfer"),
+    @JsonSubTypes.Type(value = ClientMessage.Note.class, name = "note"),
+    @JsonSubTypes.Type(value = ClientMessage.UpdateContext.class, name = "context"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ClientMessage {
@@ -33,14 +40,25 @@ public sealed interface ClientMessage {
     /** The sender's request id, echoed as {@code ref}; may be null for {@code typing}. */
     String id();
 
-    /** First frame of every socket: version, visitor token or agent token, context, resume point. */
+    /**
+     * First frame of every socket: version, visitor token or agent token, context, resume point;
+     * for visitors also the department the site routes to and a signed-in user's identity.
+     */
     record Hello(String id, int version, String site, String visitorToken, String token,
-                 VisitorContext context, Resume resume) implements ClientMessage {
+                 VisitorContext context, Resume resume, String department, Identity identity)
+            implements ClientMessage {
         public Hello {
             Checks.id(id, true);
             Checks.optionalText("site", site, 64);
             Checks.optionalText("visitorToken", visitorToken, 128);
             Checks.optionalText("token", token, 128);
+            Checks.optionalText("department", department, 64);
+        }
+
+        /** A hello without department or identity. */
+        public Hello(String id, int version, String site, String visitorToken, String token,
+                     VisitorContext context, Resume resume) {
+            this(id, version, site, visitorToken, token, context, resume, null, null);
         }
     }
 
@@ -54,11 +72,17 @@ public sealed interface ClientMessage {
         }
     }
 
-    /** The visitor asks for a human. */
-    record Handoff(String id, String conversationId) implements ClientMessage {
+    /** The visitor asks for a human, optionally of a department. */
+    record Handoff(String id, String conversationId, String department) implements ClientMessage {
         public Handoff {
             Checks.id(id, true);
             Checks.optionalText("conversationId", conversationId, 64);
+            Checks.optionalText("department", department, 64);
+        }
+
+        /** A handoff to whoever is free. */
+        public Handoff(String id, String conversationId) {
+            this(id, conversationId, null);
         }
     }
 
@@ -117,6 +141,72 @@ public sealed interface ClientMessage {
         public Accept {
             Checks.id(id, true);
             Checks.text("conversationId", conversationId, 64);
+        }
+    }
+
+    /**
+     * The visitor leaves a message while nobody is available; it becomes a follow-up conversation
+     * that an agent answers later. {@code conversationId} may be omitted (open or new conversation).
+     */
+    record LeaveMessage(String id, String conversationId, String name, String email, String text)
+            implements ClientMessage {
+        public LeaveMessage {
+            Checks.id(id, true);
+            Checks.optionalText("conversationId", conversationId, 64);
+            Checks.optionalText("name", name, 200);
+            Checks.text("email", email, 320);
+            if (!email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+                throw new IllegalArgumentException("email is not an email address");
+            }
+            Checks.text("text", text, MAX_TEXT);
+        }
+    }
+
+    /** The sender has received ({@code delivered}) or seen ({@code read}) events up to {@code seq}. */
+    record Receipt(String id, String conversationId, long seq, ReceiptStatus status) implements ClientMessage {
+        public Receipt {
+            Checks.id(id, false);
+            Checks.text("conversationId", conversationId, 64);
+            if (seq < 1) {
+                throw new IllegalArgumentException("seq must be at least 1");
+            }
+            if (status == null) {
+                throw new IllegalArgumentException("status is required (delivered or read)");
+            }
+        }
+    }
+
+    /** An agent hands a conversation to another agent or to a department, with a note. */
+    record Transfer(String id, String conversationId, String agentId, String department, String note)
+            implements ClientMessage {
+        public Transfer {
+            Checks.id(id, true);
+            Checks.text("conversationId", conversationId, 64);
+            Checks.optionalText("agentId", agentId, 64);
+            Checks.optionalText("department", department, 64);
+            Checks.optionalText("note", note, MAX_TEXT);
+            if ((agentId == null) == (department == null)) {
+                throw new IllegalArgumentException("exactly one of agentId and department is required");
+            }
+        }
+    }
+
+    /** An agent's internal note on a conversation: stored, shown to agents, never to the visitor. */
+    record Note(String id, String conversationId, String text) implements ClientMessage {
+        public Note {
+            Checks.id(id, true);
+            Checks.text("conversationId", conversationId, 64);
+            Checks.text("text", text, MAX_TEXT);
+        }
+    }
+
+    /** The visitor's context changed (another page, new attributes); agents see it at once. */
+    record UpdateContext(String id, VisitorContext context) implements ClientMessage {
+        public UpdateContext {
+            Checks.id(id, true);
+            if (context == null) {
+                throw new IllegalArgumentException("context is required");
+            }
         }
     }
 }

@@ -28,7 +28,8 @@ public final class ProtocolCodec {
     public static final int MAX_DEPTH = 16;
 
     private static final Set<String> CLIENT_TYPES = Set.of(
-            "hello", "message", "handoff", "typing", "close", "rate", "history", "presence", "accept");
+            "hello", "message", "handoff", "typing", "close", "rate", "history", "presence", "accept",
+            "leave_message", "receipt", "transfer", "note", "context");
 
     private final ObjectMapper mapper;
 

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.AgentStatus;
+import dev.concierge.protocol.Values.CannedReply;
+import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.BotTurn;
 import dev.concierge.protocol.Values.ConversationState;
@@ -28,6 +31,13 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerMessage.Assigned.class, name = "assigned"),
     @JsonSubTypes.Type(value = ServerMessage.Typing.class, name = "typing"),
     @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
+    @JsonSubTypes.Type(value = ServerMessage.Availability.class, name = "availability"),
+    @JsonSubTypes.Type(value = ServerMessage.Receipt.class, name = "receipt"),
+    @JsonSubTypes.Type(value = ServerMessage.Agents.class, name = "agents"),
+    @JsonSubTypes.Type(value = ServerMessage.Settings.class, name = "settings"),
+    @JsonSubTypes.Type(value = ServerMessage.Alert.class, name = "alert"),
+    @JsonSubTypes.Type(value = ServerMessage.Released.class, name = "released"),
+    @JsonSubTypes.Type(value = ServerMessage.VisitorUpdate.class, name = "visitor"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
@@ -98,4 +108,40 @@ public sealed interface ServerMessage {
 
     /** A request failed; {@code ref} names it when it had an id. */
     record Error(String code, String message, String ref) implements ServerMessage {}
+
+    /**
+     * To visitors: whether a person can answer now. {@code agentsAvailable} is false when no
+     * agent is online, {@code withinHours} false outside business hours; either way the widget
+     * offers to leave a message.
+     */
+    record Availability(boolean agentsAvailable, boolean withinHours, String message) implements ServerMessage {}
+
+    /** The other side ({@code role}) has received or read the events up to {@code seq}. */
+    record Receipt(String conversationId, Role role, long seq, ReceiptStatus status) implements ServerMessage {}
+
+    /** To agents: every agent with presence, departments and load, whenever one changes. */
+    record Agents(List<AgentStatus> agents) implements ServerMessage {
+        public Agents {
+            agents = agents == null ? List.of() : List.copyOf(agents);
+        }
+    }
+
+    /** To an agent after {@code welcome}: departments, canned replies, the queue alert time, the chat cap. */
+    record Settings(List<String> departments, List<CannedReply> cannedReplies, long queueAlertSeconds,
+                    int maxChats) implements ServerMessage {
+        public Settings {
+            departments = departments == null ? List.of() : List.copyOf(departments);
+            cannedReplies = cannedReplies == null ? List.of() : List.copyOf(cannedReplies);
+        }
+    }
+
+    /** To agents: something needs attention, e.g. {@code queue_wait} (a visitor waited too long). */
+    record Alert(String code, String conversationId, long waitedSeconds, String message) implements ServerMessage {}
+
+    /** To an agent: a conversation is no longer theirs ({@code reason} {@code transferred}). */
+    record Released(String conversationId, String reason, AgentInfo to, String department) implements ServerMessage {}
+
+    /** To the owning agent: the visitor's identity or context changed. */
+    record VisitorUpdate(String conversationId, Values.VisitorInfo visitor, Values.VisitorContext context)
+            implements ServerMessage {}
 }

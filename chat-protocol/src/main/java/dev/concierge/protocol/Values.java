@@ -29,7 +29,13 @@ public final class Values {
         @JsonProperty("queued") QUEUED,
         @JsonProperty("assigned") ASSIGNED,
         @JsonProperty("closed") CLOSED,
-        @JsonProperty("rated") RATED
+        @JsonProperty("rated") RATED,
+        /** An agent's internal note: only agents ever see it. */
+        @JsonProperty("note") NOTE,
+        /** The conversation moved to another agent or department. */
+        @JsonProperty("transferred") TRANSFERRED,
+        /** The visitor left a message for later, with a contact email. */
+        @JsonProperty("offline_message") OFFLINE_MESSAGE
     }
 
     /** The state of a conversation, owned by the server's router. */
@@ -37,19 +43,35 @@ public final class Values {
         @JsonProperty("bot") BOT,
         @JsonProperty("queued") QUEUED,
         @JsonProperty("assigned") ASSIGNED,
-        @JsonProperty("closed") CLOSED
+        @JsonProperty("closed") CLOSED,
+        /** The visitor left a message while nobody was available; an agent takes it by hand. */
+        @JsonProperty("follow_up") FOLLOW_UP
     }
 
-    /** Agent presence: online agents receive new conversations, away agents do not. */
+    /**
+     * Agent presence: online agents receive new conversations, away agents keep theirs but get no
+     * new ones, offline agents are signed out or said they are gone.
+     */
     public enum PresenceStatus {
         @JsonProperty("online") ONLINE,
-        @JsonProperty("away") AWAY
+        @JsonProperty("away") AWAY,
+        @JsonProperty("offline") OFFLINE
+    }
+
+    /** How far a message got on the other side. */
+    public enum ReceiptStatus {
+        @JsonProperty("delivered") DELIVERED,
+        @JsonProperty("read") READ
     }
 
     /** Why a conversation went to a human. */
     public enum HandoffReason {
         @JsonProperty("visitor_asked") VISITOR_ASKED,
-        @JsonProperty("bot_unsure") BOT_UNSURE;
+        @JsonProperty("bot_unsure") BOT_UNSURE,
+        /** Another agent transferred it. */
+        @JsonProperty("transfer") TRANSFER,
+        /** The visitor left a message while nobody was available. */
+        @JsonProperty("offline_message") OFFLINE_MESSAGE;
 
         /** The reason as written on the wire. */
         public String wire() {
@@ -120,10 +142,50 @@ public final class Values {
                                   String text, BotTurn bot, String reason, AgentInfo agent,
                                   Integer score, String comment) {}
 
-    /** A queued conversation as agents see it in the queue. */
+    /**
+     * A queued conversation as agents see it in the queue. {@code priority} is higher for
+     * transfers; {@code followUp} marks a message left while nobody was available (taken by hand);
+     * {@code overdue} is true once it waited longer than the configured alert time.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record QueueEntry(String conversationId, int position, VisitorInfo visitor,
-                             Instant queuedAt, HandoffReason reason, String preview) {}
+                             Instant queuedAt, HandoffReason reason, String preview, String department,
+                             Integer priority, Boolean followUp, Boolean overdue) {
+
+        /** An entry with no department, priority or flags. */
+        public QueueEntry(String conversationId, int position, VisitorInfo visitor, Instant queuedAt,
+                          HandoffReason reason, String preview) {
+            this(conversationId, position, visitor, queuedAt, reason, preview, null, null, null, null);
+        }
+    }
+
+    /**
+     * A signed-in user of the site, vouched for by the site's backend: {@code signature} is
+     * HMAC-SHA256 of {@code userId} with the site's secret (hex), or {@code token} an expiring
+     * signed token. See docs/security.md.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Identity(String userId, String name, String email, String signature, String token) {
+        public Identity {
+            Checks.optionalText("identity.userId", userId, 128);
+            Checks.optionalText("identity.name", name, 200);
+            Checks.optionalText("identity.email", email, 320);
+            Checks.optionalText("identity.signature", signature, 256);
+            Checks.optionalText("identity.token", token, 2048);
+        }
+    }
+
+    /** An agent as other agents see them (transfer dialog, supervisors). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AgentStatus(String id, String name, PresenceStatus presence, List<String> departments,
+                              int activeChats, int maxChats) {
+        public AgentStatus {
+            departments = departments == null ? List.of() : List.copyOf(departments);
+        }
+    }
+
+    /** A canned reply: typing {@code /shortcut} in the console expands to {@code text}. */
+    public record CannedReply(String shortcut, String text) {}
 
     /** An earlier conversation of the same visitor, openable in full with {@code history}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -138,10 +200,19 @@ public final class Values {
     public record HandoffPackage(String conversationId, HandoffReason reason, String question,
                                  VisitorInfo visitor, VisitorContext context,
                                  List<TranscriptEvent> transcript,
-                                 List<EarlierConversation> earlierConversations, long waitedMs) {
+                                 List<EarlierConversation> earlierConversations, long waitedMs,
+                                 String department, AgentInfo transferredFrom, String transferNote) {
         public HandoffPackage {
             transcript = transcript == null ? List.of() : List.copyOf(transcript);
             earlierConversations = earlierConversations == null ? List.of() : List.copyOf(earlierConversations);
+        }
+
+        /** A package that is no transfer and names no department. */
+        public HandoffPackage(String conversationId, HandoffReason reason, String question, VisitorInfo visitor,
+                              VisitorContext context, List<TranscriptEvent> transcript,
+                              List<EarlierConversation> earlierConversations, long waitedMs) {
+            this(conversationId, reason, question, visitor, context, transcript, earlierConversations, waitedMs,
+                    null, null, null);
         }
     }
 }
