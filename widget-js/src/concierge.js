@@ -319,7 +319,7 @@
       if (typeof identity[key] !== 'string') throw new TypeError(what + '.' + key + ' must be a string');
       copy[key] = identity[key];
     });
-    if (!copy.userId || copy.userId.length > 200) throw new Error(what + '.userId must be a string of 1-200 characters');
+    if (!copy.userId || copy.userId.length > 128) throw new Error(what + '.userId must be a string of 1-128 characters');
     if ((copy.signature === undefined) === (copy.token === undefined)) {
       throw new Error(what + ' needs exactly one of signature (hex HMAC-SHA256 of userId) or token, made by your backend');
     }
