@@ -29,7 +29,7 @@ export class MessageList {
     this.#strings = strings;
     label ??= strings.t('conversation');
     this.#readOnly = readOnly;
-    this.#list = h('ol', {
+    this.#list = h('div', {
       class: 'log', role: 'log', 'aria-live': readOnly ? 'off' : 'polite', 'aria-relevant': 'additions', 'aria-label': label, tabindex: '0',
     });
   }
@@ -48,7 +48,7 @@ export class MessageList {
   /** A greeting shown before anything was said (not part of the transcript). */
   greet(text) {
     if (!text) return;
-    this.#list.prepend(h('li', { class: 'msg msg--bot', dataset: { local: 'greeting' } },
+    this.#list.prepend(h('div', { class: 'msg msg--bot', dataset: { local: 'greeting' } },
       h('span', { class: 'author', text: this.#strings.t('assistant') }), h('div', { class: 'bubble', text })));
   }
 
@@ -56,7 +56,7 @@ export class MessageList {
   startConversation(conversationId, { divider }) {
     if (conversationId !== this.#conversationId) this.resetReceipts();
     this.#conversationId = conversationId;
-    if (divider) this.#insert(h('li', { class: 'divider', text: this.#strings.t('newConversation') }), null);
+    if (divider) this.#insert(h('div', { class: 'divider', text: this.#strings.t('newConversation') }), null);
   }
 
   /**
@@ -69,12 +69,12 @@ export class MessageList {
       if (child.dataset.local === 'greeting' || child.dataset.pending !== undefined) continue;
       child.remove();
     }
-    if (notice) this.#insert(h('li', { class: 'system system--notice', role: 'status', dataset: { local: 'notice' }, text: notice }), null);
+    if (notice) this.#insert(h('div', { class: 'system system--notice', role: 'status', dataset: { local: 'notice' }, text: notice }), null);
   }
 
   /** Shows a message the visitor just sent, before the server has stored it. */
   addPending(id, text) {
-    const item = h('li', { class: 'msg msg--mine msg--pending', dataset: { id, pending: '' } },
+    const item = h('div', { class: 'msg msg--mine msg--pending', dataset: { id, pending: '' } },
       h('div', { class: 'bubble', text }),
       h('span', { class: 'meta', text: this.#strings.t('sending') }));
     this.#pending.set(id, item);
@@ -197,14 +197,14 @@ export class MessageList {
 }
 
 function bubble(className, authorName, event) {
-  return h('li', { class: className },
+  return h('div', { class: className },
     authorName ? h('span', { class: 'author', text: authorName }) : null,
     h('div', { class: 'bubble' }, linkified(event.text ?? '')),
     event.ts ? h('time', { class: 'meta', datetime: event.ts, text: time(event.ts) }) : null);
 }
 
 function system(text, className = 'system') {
-  return h('li', { class: className, text });
+  return h('div', { class: className, text });
 }
 
 function time(ts) {
