@@ -38,11 +38,26 @@ public interface ConversationStore extends AutoCloseable {
     /** Conversations not closed, oldest first: what a restarted server must pick up again. */
     List<ConversationRecord> openConversations();
 
+    /**
+     * Conversations with an event whose text contains {@code query} (case-insensitive; plain
+     * text, no wildcards), newest first, at most {@code limit}: the console's search.
+     */
+    List<ConversationRecord> search(String query, int limit);
+
     /** A visitor by id. */
     Optional<VisitorRecord> visitor(String visitorId);
 
     /** A visitor by their secret token. */
     Optional<VisitorRecord> visitorByToken(String token);
+
+    /**
+     * Links a verified user of a site to a visitor (upsert: a user is one visitor); completes once
+     * committed. Only identities verified with the site's secret may be linked.
+     */
+    CompletableFuture<Void> linkUser(String site, String userId, String visitorId);
+
+    /** The visitor a verified user of a site is linked to. */
+    Optional<String> visitorOfUser(String site, String userId);
 
     /** Commits pending writes and releases resources. */
     @Override

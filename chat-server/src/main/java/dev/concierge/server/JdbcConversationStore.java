@@ -102,6 +102,26 @@ final class JdbcConversationStore implements ConversationStore {
     }
 
     @Override
+    public CompletableFuture<Void> linkUser(String site, String userId, String visitorId) {
+        Object[] params = {Objects.requireNonNull(site, "site"), Objects.requireNonNull(userId, "userId"),
+                Objects.requireNonNull(visitorId, "visitorId"), JdbcRows.micros(clock.instant())};
+        return writer.submit("link a verified user to visitor " + visitorId, tx -> tx.add(JdbcRows.UPSERT_USER, params));
+    }
+
+    @Override
+    public Optional<String> visitorOfUser(String site, String userId) {
+        return readers.read("visitor of a verified user", c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_USER)) {
+                ps.setString(1, site);
+                ps.setString(2, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    @Override
     public CompletableFuture<Void> saveConversation(ConversationRecord conversation) {
         Objects.requireNonNull(conversation, "conversation");
         Object[] params = rows.conversationParams(conversation, clock.instant());
@@ -200,6 +220,26 @@ final class JdbcConversationStore implements ConversationStore {
     @Override
     public String toString() {
         return "JdbcConversationStore[" + database.url() + "]";
+    }
+
+    @Override
+    public List<ConversationRecord> search(String query, int limit) {
+        Objects.requireNonNull(query, "query");
+        String pattern = "%" + query.toLowerCase(java.util.Locale.ROOT)
+                .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return readers.read("search", c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SEARCH_CONVERSATIONS)) {
+                ps.setString(1, pattern);
+                ps.setInt(2, limit);
+                List<ConversationRecord> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(rows.conversation(rs));
+                    }
+                }
+                return List.copyOf(list);
+            }
+        });
     }
 
     private List<ConversationRecord> conversations(String what, String sql, String param) {

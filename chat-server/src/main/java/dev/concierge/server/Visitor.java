@@ -19,6 +19,8 @@ final class Visitor {
     java.time.Instant firstSeen;
     VisitorContext context = VisitorContext.empty();
     final Set<Session> sessions = new LinkedHashSet<>();
+    /** The verified user ({@code site + "\n" + userId}) this visitor is, or null: anonymous. */
+    String user;
     /** The open (not closed) conversation, if any. */
     Conversation open;
     /** All conversation ids, oldest first. */
@@ -28,6 +30,10 @@ final class Visitor {
      * retired after close), so lists of earlier conversations need no store read.
      */
     final Map<String, ConversationRecord> stored = new HashMap<>();
+    /** The agent who last helped this visitor, preferred when they come back. */
+    String lastAgentId;
+    /** The department the site routes this visitor to (hello), or null. */
+    String department;
 
     Visitor(String id, String token) {
         this.id = id;

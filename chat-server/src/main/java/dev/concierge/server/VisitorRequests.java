@@ -9,6 +9,7 @@ import dev.concierge.protocol.Values.BotTurn;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.Suggestion;
 import dev.concierge.protocol.Values.TranscriptEvent;
@@ -24,6 +25,8 @@ final class VisitorRequests {
     private static final int UNSURE_BEFORE_HANDOFF = 2;
 
     private final Router router;
+    /** Visitors of verified users, by {@code site + "\n" + userId}; router thread only. */
+    private final java.util.Map<String, Visitor> byUser = new java.util.HashMap<>();
 
     VisitorRequests(Router router) {
         this.router = router;
@@ -34,20 +37,40 @@ final class VisitorRequests {
             return;
         }
         Visitor visitor = hello.visitorToken() == null ? null : known(hello.visitorToken(), stored);
+        String user = stored.verifiedUser().map(u -> hello.site() + "\n" + u).orElse(null);
+        if (user != null) {
+            visitor = verifiedVisitor(visitor, user, stored);
+        }
+        boolean rejected = user == null && hello.identity() != null;
         if (visitor == null) {
-            visitor = new Visitor(router.ids.visitorId(), router.ids.visitorToken());
-            visitor.firstSeen = router.clock.instant();
-            router.visitorsById.put(visitor.id, visitor);
-            router.visitorsByToken.put(visitor.token, visitor);
-            log.info("new visitor {} on session {}", visitor.id, session.id());
+            visitor = newVisitor(session);
+        }
+        if (user != null && visitor.user == null) {
+            // First time this user is seen: this visitor is them from now on, on every device.
+            visitor.user = user;
+            byUser.put(user, visitor);
+            router.store.linkUser(hello.site(), stored.verifiedUser().get(), visitor.id);
+        }
+        if (user != null && hello.identity() != null) {
+            var identity = hello.identity();
+            visitor.update(new dev.concierge.protocol.Values.VisitorContext(identity.name(), identity.email(),
+                    null, null, null, null, java.util.Map.of()));
         }
         visitor.update(hello.context());
+        if (hello.department() != null) {
+            visitor.department = hello.department();
+        }
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         visitor.sessions.add(session);
         router.visitorSessions.put(session, visitor);
         Conversation open = visitor.open;
         session.send(new ServerMessage.Welcome(hello.id(), ProtocolCodec.VERSION, Role.VISITOR, visitor.id,
                 visitor.token, open == null ? null : open.id, null, earlier(visitor)));
+        if (rejected) {
+            // Not vouched for by the site's secret: say so; the visitor goes on anonymously.
+            log.warn("identity rejected on session {} (site {})", session.id(), hello.site());
+            Router.error(session, "identity_rejected", "The identity could not be verified; continuing anonymously.", hello.id());
+        }
         if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId(), stored)) {
             // Say it outright: the client drops its copy and loads afresh (docs/protocol.md).
             Router.error(session, "cannot_resume", "That conversation can no longer be replayed.", null);
@@ -55,9 +78,51 @@ final class VisitorRequests {
         if (open != null) {
             long after = hello.resume() != null && open.id.equals(hello.resume().conversationId())
                     ? hello.resume().lastSeq() : 0;
-            session.send(new ServerMessage.Transcript(null, open.id, open.state, open.committedAfter(after)));
+            session.send(new ServerMessage.Transcript(null, open.id, open.state, open.visibleToVisitor(after)));
             router.dispatcher.status(open).ifPresent(session::send);
+            for (ReceiptStatus status : ReceiptStatus.values()) {
+                long seq = (status == ReceiptStatus.READ ? open.read : open.delivered)[1];
+                if (seq > 0) {
+                    session.send(new ServerMessage.Receipt(open.id, Role.AGENT, seq, status));
+                }
+            }
         }
+        session.send(router.dispatcher.availability());
+    }
+
+    private Visitor newVisitor(Session session) {
+        Visitor visitor = new Visitor(router.ids.visitorId(), router.ids.visitorToken());
+        visitor.firstSeen = router.clock.instant();
+        router.visitorsById.put(visitor.id, visitor);
+        router.visitorsByToken.put(visitor.token, visitor);
+        log.info("new visitor {} on session {}", visitor.id, session.id());
+        return visitor;
+    }
+
+    /**
+     * The visitor a verified user is: the one they are linked to (live, or stored: then it gets
+     * a fresh token, as the store keeps only hashes), else the token's visitor unless that one is
+     * another user's, else null (a new visitor). Never links a user to another user's visitor.
+     */
+    private Visitor verifiedVisitor(Visitor byToken, String user, StoredVisitor stored) {
+        Visitor linked = byUser.get(user);
+        if (linked == null && stored.userVisitor().isPresent()) {
+            VisitorRecord record = stored.userVisitor().get();
+            linked = router.visitorsById.get(record.id());
+            if (linked == null) {
+                linked = Recovery.adopt(router, record, stored.userConversations());
+            }
+            if (linked.token == null || linked.token.startsWith("sha256:")) {
+                linked.token = router.ids.visitorToken();
+                router.visitorsByToken.put(linked.token, linked);
+            }
+            linked.user = user;
+            byUser.put(user, linked);
+        }
+        if (linked != null) {
+            return linked;
+        }
+        return byToken != null && (byToken.user == null || byToken.user.equals(user)) ? byToken : null;
     }
 
     /** The visitor's closed conversations, newest first, at most 20. */
@@ -122,6 +187,12 @@ final class VisitorRequests {
             rate(session, visitor, rate);
         } else if (message instanceof ClientMessage.History history) {
             history(session, visitor, history);
+        } else if (message instanceof ClientMessage.LeaveMessage leave) {
+            leaveMessage(session, visitor, leave);
+        } else if (message instanceof ClientMessage.Receipt receipt) {
+            receipt(visitor, receipt);
+        } else if (message instanceof ClientMessage.UpdateContext update) {
+            updateContext(session, visitor, update);
         } else if (message instanceof ClientMessage.Hello hello) {
             Router.error(session, "bad_request", "hello was already said on this socket.", hello.id());
         } else {
@@ -142,6 +213,7 @@ final class VisitorRequests {
     private Conversation openOrStart(Visitor visitor) {
         if (visitor.open == null) {
             Conversation c = new Conversation(router.ids.conversationId(), visitor, router.clock.instant());
+            c.department = visitor.department;
             router.conversations.put(c.id, c);
             visitor.conversationIds.add(c.id);
             visitor.open = c;
@@ -200,6 +272,10 @@ final class VisitorRequests {
         switch (reply.kind()) {
             case ANSWER, SMALL_TALK -> {
                 c.unsureInRow = 0;
+                if (c.department == null) {
+                    // The answered entry's tag names the team that knows the topic.
+                    reply.entryId().flatMap(router.bot::department).ifPresent(d -> c.department = d);
+                }
                 botTurn(c, reply.text(), new BotTurn(true, reply.entryId().orElse(null), reply.confidence(), List.of(), false));
             }
             case HUMAN_REQUEST -> {
@@ -235,6 +311,9 @@ final class VisitorRequests {
         if (existing != null) {
             router.ackWhenStored(session, handoff.id(), c, existing);
         } else if (c.state == ConversationState.BOT) {
+            if (handoff.department() != null) {
+                c.department = handoff.department();
+            }
             router.ackWhenStored(session, handoff.id(), c, router.dispatcher.handoff(c, HandoffReason.VISITOR_ASKED, handoff.id()));
         } else if (c.state == ConversationState.CLOSED) {
             Router.error(session, "bad_state", "This conversation is closed.", handoff.id());
@@ -277,10 +356,64 @@ final class VisitorRequests {
                 rate.id(), Kind.RATED, visitor.author(), null, null, null, null, rate.score(), rate.comment())));
     }
 
+    /** A message left while nobody could answer: the conversation becomes a follow-up. */
+    private void leaveMessage(Session session, Visitor visitor, ClientMessage.LeaveMessage leave) {
+        Conversation c = leave.conversationId() == null
+                ? (visitor.open != null && visitor.open.byClientId.containsKey(leave.id()) ? visitor.open : openOrStart(visitor))
+                : own(session, visitor, leave.conversationId(), leave.id());
+        if (c == null) {
+            return;
+        }
+        CompletableFuture<Long> existing = c.byClientId.get(leave.id());
+        if (existing != null) {
+            router.ackWhenStored(session, leave.id(), c, existing);
+            return;
+        }
+        if (c.state == ConversationState.CLOSED || c.state == ConversationState.ASSIGNED) {
+            Router.error(session, "bad_state", c.state == ConversationState.CLOSED
+                    ? "This conversation is closed." : "An agent is already with you; just write here.", leave.id());
+            return;
+        }
+        visitor.update(new dev.concierge.protocol.Values.VisitorContext(leave.name(), leave.email(), null, null, null,
+                null, java.util.Map.of()));
+        router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
+        if (c.firstLine == null) {
+            c.firstLine = leave.text();
+        }
+        TranscriptEvent message = new TranscriptEvent(0, null, leave.id(), Kind.OFFLINE_MESSAGE, visitor.author(),
+                leave.text(), null, leave.email(), null, null, null);
+        router.ackWhenStored(session, leave.id(), c, router.dispatcher.followUp(c, leave.id(), message, leave.email()));
+    }
+
+    /** Delivered/read marks of the visitor, relayed to the owning agent. */
+    private void receipt(Visitor visitor, ClientMessage.Receipt receipt) {
+        Conversation c = router.conversations.get(receipt.conversationId());
+        if (c == null || !c.visitor.id.equals(visitor.id)) {
+            return; // not acknowledged, so nothing to answer; nothing leaks either
+        }
+        long[] marks = receipt.status() == ReceiptStatus.READ ? c.read : c.delivered;
+        long seq = Math.min(receipt.seq(), c.committedSeq);
+        if (seq > marks[0]) {
+            marks[0] = seq;
+            router.toAgent(c, new ServerMessage.Receipt(c.id, Role.VISITOR, seq, receipt.status()));
+        }
+    }
+
+    /** The visitor moved to another page or set attributes: merge, store, tell their agent. */
+    private void updateContext(Session session, Visitor visitor, ClientMessage.UpdateContext update) {
+        visitor.update(update.context());
+        router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
+        session.send(new ServerMessage.Ack(update.id(), visitor.open == null ? null : visitor.open.id, 0));
+        Conversation c = visitor.open;
+        if (c != null && c.state == ConversationState.ASSIGNED) {
+            router.toAgent(c, new ServerMessage.VisitorUpdate(c.id, visitor.info(), visitor.context));
+        }
+    }
+
     private void history(Session session, Visitor visitor, ClientMessage.History history) {
         Conversation c = router.conversations.get(history.conversationId());
         if (c != null && c.visitor.id.equals(visitor.id)) {
-            session.send(new ServerMessage.Transcript(history.id(), c.id, c.state, c.committedAfter(history.afterSeq())));
+            session.send(new ServerMessage.Transcript(history.id(), c.id, c.state, c.visibleToVisitor(history.afterSeq())));
             return;
         }
         if (c != null) {
@@ -288,6 +421,6 @@ final class VisitorRequests {
             return;
         }
         String visitorId = visitor.id;
-        router.storedHistory(session, history, r -> r.visitorId().equals(visitorId));
+        router.storedHistory(session, history, r -> r.visitorId().equals(visitorId), false);
     }
 }
