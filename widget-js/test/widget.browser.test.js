@@ -235,6 +235,22 @@ test('the website widget', { timeout: 300_000 }, async (t) => {
     await context.close();
   });
 
+  await t.test('nobody online: leave a message, and where the answer will go', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    watch(page, 'leave', problems);
+    await page.goto(`${base}demo/`); // no agent has signed in: availability says nobody can answer
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('button', { name: 'Leave a message' }).click();
+    const form = page.getByRole('region', { name: 'Leave us a message' });
+    await form.getByLabel('Email').fill('ada@example.com');
+    await form.getByLabel('Message').fill('My parcel arrived damaged, please call me back.');
+    await form.getByRole('button', { name: 'Send message' }).click();
+    await form.getByText('Thanks! We will reply to ada@example.com.').waitFor();
+    await context.close();
+  });
+
   await t.test('desktop and phone layouts; axe finds no serious or critical violation', async () => {
     for (const [name, viewport, isMobile] of [['desktop', { width: 1280, height: 800 }, false], ['phone', { width: 375, height: 667 }, true]]) {
       const context = await browser.newContext({ viewport, isMobile, hasTouch: isMobile, bypassCSP: true });

@@ -37,6 +37,7 @@ export class WidgetView {
   #typing;
   #typingText;
   #human;
+  #leaveButton;
   #input;
   #messages;
   #rating;
@@ -47,7 +48,7 @@ export class WidgetView {
    * @param on callbacks: toggle(), close(), send(text), human(), suggestion({entryId, question}),
    *   rate(score, comment), end(), typing(), download(), earlier(item) (an earlier conversation
    *   chosen), current() ("Back to the current conversation"), preChat(values), leave(values),
-   *   leaveCancel()
+   *   leaveCancel(), leaveOpen()
    * @param strings the widget's words ({@link Strings})
    */
   constructor(options, on, strings) {
@@ -184,6 +185,11 @@ export class WidgetView {
     this.#human.lastChild.textContent = label;
   }
 
+  /** The "Leave a message" button, beside "Talk to a human" while nobody can answer. */
+  setLeaveVisible(visible) {
+    this.#leaveButton.hidden = !visible;
+  }
+
   setEndVisible(visible) {
     this.#endButton.hidden = !visible;
   }
@@ -237,6 +243,7 @@ export class WidgetView {
       h('span'), h('span'), h('span'), this.#typingText);
     this.#human = h('button', { type: 'button', class: 'human', on: { click: () => this.#on.human() } },
       icon('person'), h('span', { text: s.t('talkToHuman') }));
+    this.#leaveButton = h('button', { type: 'button', class: 'human', hidden: true, text: s.t('leaveMessage'), on: { click: () => this.#on.leaveOpen() } });
 
     this.#panel = h('section', {
       class: 'panel', id: 'cc-panel', role: 'dialog', 'aria-labelledby': 'cc-title', hidden: true,
@@ -244,7 +251,7 @@ export class WidgetView {
     },
     header, this.#banner, this.#notice, this.#earlier.element, this.#messages.element, this.#earlier.pane,
     this.#preChat.element, this.#leave.element, this.#typing, this.#rating.element,
-    h('div', { class: 'actions' }, this.#human),
+    h('div', { class: 'actions' }, this.#human, this.#leaveButton),
     this.#buildComposer(),
     h('div', { class: 'footer', text: s.t('poweredBy') }));
     return this.#panel;

@@ -101,6 +101,10 @@ export class Widget {
       preChat: (values) => this.#onPreChat(values),
       leave: (values) => this.#onLeave(values),
       leaveCancel: () => this.#view.showPane('chat'),
+      leaveOpen: () => {
+        this.#view.showPane('leave');
+        this.#view.leave.show(this.#visitor, this.#availability?.message);
+      },
     }, this.#strings);
     this.#view.mount(parent);
     this.#view.setConnection('idle');
@@ -213,11 +217,6 @@ export class Widget {
   }
 
   #askForHuman() {
-    if (this.#nobodyAvailable()) {
-      this.#view.showPane('leave');
-      this.#view.leave.show(this.#visitor, this.#availability?.message);
-      return;
-    }
     const connection = this.#connect();
     this.#handoffRef = this.#department ? connection.request('handoff', { department: this.#department }) : connection.requestHandoff();
     this.#view.setHumanButton({ label: this.#strings.t('connectingHuman'), disabled: true });
@@ -466,17 +465,16 @@ export class Widget {
     const view = this.#view;
     const t = (key, params) => this.#strings.t(key, params);
     const agentName = this.#agent?.name;
-    // Nobody can answer: the human button offers the leave-a-message form instead.
-    const human = this.#nobodyAvailable()
-      ? { label: t('leaveMessage'), disabled: false }
-      : { label: t('talkToHuman'), disabled: false };
+    // Nobody can answer: "Leave a message" shows beside "Talk to a human" (which still queues).
+    const human = { label: t('talkToHuman'), disabled: false };
+    view.setLeaveVisible(this.#nobodyAvailable() && phase !== 'assigned');
     view.setTyping(null);
     view.setEndVisible(phase !== 'closed' && Boolean(this.#connection?.conversationId));
     switch (phase) {
       case 'queued':
         view.setHeader({ subtitle: t('subtitleQueued') });
         view.setBanner(this.#queueText ?? t('connectingPerson'));
-        view.setHumanButton(this.#nobodyAvailable() ? human : { label: t('waitingHuman'), disabled: true });
+        view.setHumanButton({ label: t('waitingHuman'), disabled: true });
         break;
       case 'assigned':
         view.setHeader({ subtitle: agentName, agentName });
