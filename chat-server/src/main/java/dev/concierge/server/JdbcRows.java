@@ -74,6 +74,10 @@ final class JdbcRows {
             + " FROM conversations WHERE id IN (SELECT conversation_id FROM events"
             + " WHERE LOWER(text) LIKE ? ESCAPE '\\')"
             + " ORDER BY started_at DESC, id LIMIT ?";
+    static final String UPSERT_USER = "INSERT INTO verified_users (site, user_id, visitor_id, linked_at)"
+            + " VALUES (?, ?, ?, ?) ON CONFLICT (site, user_id) DO UPDATE SET visitor_id = excluded.visitor_id,"
+            + " linked_at = excluded.linked_at";
+    static final String SELECT_USER = "SELECT visitor_id FROM verified_users WHERE site = ? AND user_id = ?";
     static final String SELECT_VISITOR = "SELECT id, token_hash, context_json, first_seen"
             + " FROM visitors WHERE id = ?";
     static final String SELECT_VISITOR_BY_TOKEN = "SELECT id, token_hash, context_json, first_seen"
@@ -188,7 +192,7 @@ final class JdbcRows {
         return value == null ? NULL_INTEGER : value;
     }
 
-    private static Object micros(Instant t) {
+    static Object micros(Instant t) {
         if (t == null) {
             return NULL_BIGINT;
         }

@@ -63,7 +63,7 @@ final class NettyChatServer implements ChatServer {
         ConversationStore store = openStore(config);
         Ids ids = Ids.secure();
         AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), Ticker.systemTicker(), ids);
-        Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments);
+        Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments, config.sites());
         router.call(() -> {
             Recovery.recover(router, auth::agentInfo);
             return null;
