@@ -13,7 +13,8 @@ const RECONNECT_MAX_MS = 10_000;
  * The agent's WebSocket to `/ws/agent` (docs/protocol.md): `hello` with the session token,
  * reconnect with backoff and jitter, an outbox that resends unacknowledged `message` and
  * `close` requests with their original `id`. Frames are passed on as events named by their
- * `type` (`welcome`, `queue`, `assigned`, `event`, `transcript`, `typing`, `ack`, `error`),
+ * `type` (`welcome`, `queue`, `assigned`, `event`, `transcript`, `typing`, `receipt`, `agents`,
+ * `settings`, `alert`, `released`, `visitor`, `ack`, `error`),
  * plus `state` {state} and `unauthorized` (the token is no longer valid: sign in again).
  * After each reconnect the server sends `queue` and one `assigned` per owned conversation
  * again; the chats deduplicate on `seq`.
@@ -88,6 +89,13 @@ export class AgentConnection extends EventTarget {
   /** Typing indicator for a conversation; dropped while disconnected. */
   typing(conversationId, isTyping) {
     if (this.#welcomed) this.#write({ type: 'typing', conversationId, typing: Boolean(isTyping) });
+  }
+
+  /** A `receipt` (`delivered` or `read` up to `seq`); returns false when it could not be sent now. */
+  receipt(conversationId, seq, status) {
+    if (!this.#welcomed) return false;
+    this.#write({ type: 'receipt', conversationId, seq, status });
+    return true;
   }
 
   #open() {
