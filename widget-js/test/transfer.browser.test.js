@@ -1,0 +1,160 @@
+// Two agents hand a conversation over, in a real browser against the real server: a visitor on
+// the demo shop talks to the bot and asks for a human; Dana (demo) gets it, replies, writes an
+// internal note and transfers it to Sam (sam) with a note; Sam's console shows the whole
+// history and the transfer note; the visitor sees the transfer but never a note.
+// Needs /usr/bin/chromium and chat-server/target/concierge.jar (see e2e.browser.test.js).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { IMAGES, assertPrerequisites, dataDirectory, launchBrowser, startServer, watch } from './server.js';
+
+const QUESTION = 'Where is my order?';
+const SECOND = 'Also, the parcel arrived damaged.';
+const REPLY = "Hi, I'm Dana — sorry about the parcel, let me look.";
+const NOTE = 'NOTE-7c1: VIP customer, offer free shipping.';
+const TRANSFER_NOTE = 'TNOTE-42: wants a refund for the damaged parcel, photos sent.';
+const SAM_REPLY = 'Hello, Sam from billing here — I will refund it today.';
+
+async function signIn(browser, base, username, password, problems) {
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  page.setDefaultTimeout(20_000);
+  watch(page, `console ${username}`, problems);
+  await page.goto(`${base}console/`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#connection[data-state="open"]').waitFor();
+  await page.locator('#presence[data-presence="online"]').waitFor();
+  return page;
+}
+
+test('an agent transfers a conversation with a note; the next agent sees the whole history', { timeout: 180_000 }, async (t) => {
+  assertPrerequisites();
+  const data = dataDirectory('concierge-transfer-');
+  let server = null;
+  t.after(async () => {
+    await server?.stop();
+    data.remove();
+  });
+  server = await startServer({ dataDir: data.path });
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const problems = [];
+
+  // Dana is online first, so the conversation goes to her.
+  const dana = await signIn(browser, server.base, 'demo', 'demo-password', problems);
+  assert.equal((await dana.locator('#agent-name').textContent()).trim(), 'Dana Demo');
+
+  // The visitor talks to the bot, then asks for a person.
+  const visitor = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  visitor.setDefaultTimeout(20_000);
+  watch(visitor, 'widget', problems);
+  await visitor.goto(`${server.base}demo/`);
+  await visitor.getByRole('button', { name: 'Open chat' }).click();
+  const input = visitor.getByRole('textbox', { name: 'Message' });
+  const log = visitor.getByRole('log', { name: 'Conversation' });
+  await input.fill(QUESTION);
+  await input.press('Enter');
+  await log.locator('.msg--mine[data-seq]').filter({ hasText: QUESTION }).waitFor();
+  await log.locator('.msg--bot[data-seq]').first().waitFor();
+  await input.fill(SECOND);
+  await input.press('Enter');
+  await log.locator('.msg--mine[data-seq]').filter({ hasText: SECOND }).waitFor();
+  await log.locator('.msg--bot[data-seq]').nth(1).waitFor();
+  const botTexts = (await log.locator('.msg--bot[data-seq] .bubble').allTextContents()).map((text) => text.trim());
+  await visitor.getByRole('button', { name: 'Talk to a human' }).click();
+
+  // Dana gets it: assigned to her at once, or from the queue by hand.
+  const danaTab = dana.getByRole('tab').first();
+  await dana.locator('[role="tab"], .queue-card').first().waitFor();
+  if (await dana.locator('.queue-card').count() > 0) {
+    await dana.locator('.queue-card').first().getByRole('button', { name: /^Accept conversation/ }).click();
+  }
+  await danaTab.waitFor();
+  const danaTranscript = dana.locator('#transcript');
+  await danaTranscript.locator('.turn--visitor').filter({ hasText: SECOND }).waitFor();
+
+  // Sam comes online afterwards and is offered in Dana's transfer dialog.
+  const sam = await signIn(browser, server.base, 'sam', 'sam-password', problems);
+  assert.equal((await sam.locator('#agent-name').textContent()).trim(), 'Sam Support');
+  assert.equal(await sam.getByRole('tab').count(), 0, 'Sam has no chat before the transfer');
+
+  // Dana replies (the visitor sees it), then writes an internal note (the visitor never does).
+  const reply = dana.getByRole('textbox', { name: 'Reply' });
+  await reply.fill(REPLY);
+  await reply.press('Enter');
+  await danaTranscript.locator('.turn--agent[data-seq]').filter({ hasText: REPLY }).waitFor();
+  await log.locator('.msg--agent').filter({ hasText: REPLY }).waitFor();
+  const noteToggle = dana.getByRole('button', { name: 'Note', exact: true });
+  await noteToggle.click();
+  assert.equal(await noteToggle.getAttribute('aria-pressed'), 'true');
+  const noteBox = dana.getByRole('textbox', { name: 'Internal note' });
+  await noteBox.fill(NOTE);
+  await noteBox.press('Enter');
+  const danaNote = danaTranscript.locator('.turn--note[data-seq]').filter({ hasText: NOTE });
+  await danaNote.waitFor();
+  assert.match(await danaNote.textContent(), /Internal note — not visible to the visitor/);
+  await noteToggle.click();
+
+  // The transfer dialog: Escape closes it; the agent list has Sam (online), never Dana herself.
+  const transferButton = dana.getByRole('button', { name: /^Transfer the conversation/ });
+  const dialog = dana.locator('#transfer-dialog');
+  await transferButton.click();
+  await dialog.waitFor();
+  await dana.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  await transferButton.click();
+  await dialog.locator('option[value="agent:sam"]').waitFor({ state: 'attached' });
+  assert.equal(await dialog.locator('option[value="agent:demo"]').count(), 0, 'Dana cannot transfer to herself');
+  assert.ok(await dialog.locator('option[value="department:billing"]').count() === 1, 'departments are offered');
+  await dialog.getByLabel('Transfer to').selectOption('agent:sam');
+  await dialog.getByLabel(/^Note for the next agent/).fill(TRANSFER_NOTE);
+  await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+
+  // Dana's tab stays, marked and read-only.
+  await danaTab.filter({ hasText: 'transferred to Sam Support' }).waitFor();
+  await dana.locator('#chat-status').filter({ hasText: 'Transferred to Sam Support' }).waitFor();
+  assert.equal(await dana.getByRole('textbox', { name: 'Reply' }).isDisabled(), true, 'Dana can no longer write');
+
+  // Sam gets the whole history: every visitor message once, the bot turns, Dana's reply, the
+  // note, and the transfer note, in seq order.
+  const samTranscript = sam.locator('#transcript');
+  await sam.getByRole('tab').first().waitFor();
+  await samTranscript.locator('.turn--note').filter({ hasText: NOTE }).waitFor();
+  for (const text of [QUESTION, SECOND]) {
+    assert.equal(await samTranscript.locator('.turn--visitor').filter({ hasText: text }).count(), 1, `Sam sees "${text}" once`);
+  }
+  const samBots = (await samTranscript.locator('.turn--bot .bubble').allTextContents()).map((text) => text.trim());
+  for (const text of botTexts) assert.ok(samBots.includes(text), `Sam sees the bot turn "${text.slice(0, 40)}…"`);
+  assert.equal(await samTranscript.locator('.turn--agent').filter({ hasText: REPLY }).count(), 1, "Sam sees Dana's reply once");
+  assert.match(await samTranscript.locator('.turn--note').filter({ hasText: NOTE }).textContent(), /Internal note — not visible to the visitor/);
+  const seqs = await samTranscript.locator('[data-seq]').evaluateAll((turns) => turns.map((turn) => Number(turn.dataset.seq)));
+  assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'every event once, in order');
+  const banner = sam.locator('#transfer-banner');
+  await banner.filter({ hasText: 'Transferred to you by Dana Demo' }).waitFor();
+  await banner.filter({ hasText: TRANSFER_NOTE }).waitFor();
+  await sam.locator('#visitor').getByText(TRANSFER_NOTE).waitFor();
+
+  // The visitor is told, keeps everything, and never sees a note.
+  await log.locator('.system').filter({ hasText: /transferred/i }).waitFor();
+  const samReply = sam.getByRole('textbox', { name: 'Reply' });
+  await samReply.fill(SAM_REPLY);
+  await samReply.press('Enter');
+  await log.locator('.msg--agent').filter({ hasText: SAM_REPLY }).waitFor();
+  assert.equal(await log.locator('.msg--mine').filter({ hasText: QUESTION }).count(), 1, 'the visitor sees the question once');
+  const seen = await log.textContent();
+  assert.ok(!seen.includes(NOTE) && !seen.includes('NOTE-7c1'), 'the visitor never sees the internal note');
+  assert.ok(!seen.includes('TNOTE-42'), 'nor the transfer note');
+  await visitor.reload();
+  await log.locator('.msg--agent').filter({ hasText: SAM_REPLY }).waitFor();
+  const reloaded = await log.textContent();
+  assert.ok(!reloaded.includes('NOTE-7c1') && !reloaded.includes('TNOTE-42'), 'not after a reload either');
+
+  mkdirSync(IMAGES, { recursive: true });
+  await sam.locator('#toast').waitFor({ state: 'hidden', timeout: 8_000 }).catch(() => {});
+  await sam.screenshot({ path: path.join(IMAGES, 'console.png') });
+
+  assert.deepEqual([...problems], [], 'no script errors or failed requests in the pages');
+});
