@@ -94,7 +94,11 @@ export class ChatPanel {
     transfer.hidden = !active;
     transfer.setAttribute('aria-label', `Transfer the conversation with ${name}`);
     this.#composer.setEnabled(active, chat.releasedTo ? `Transferred to ${chat.releasedTo}.` : 'This conversation is closed.');
-    if (!active) this.#transcript.dropPending();
+    if (!active) {
+      this.#transcript.dropPending();
+      this.#composer.setNoteMode(false);
+      this.setVisitorTyping(false);
+    }
   }
 
   setVisitorTyping(typing) {

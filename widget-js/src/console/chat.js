@@ -35,6 +35,11 @@ export class Chat {
   get unread() { return this.#unread; }
   get lastSeq() { return this.#log.lastSeq; }
   get receipts() { return this.#receipts; }
+  /** The seq of the visitor's latest line: what `delivered` and `read` receipts point at. */
+  get lastVisitorSeq() {
+    for (let i = this.#events.length - 1; i >= 0; i -= 1) if (this.#events[i].author?.role === 'visitor') return this.#events[i].seq;
+    return 0;
+  }
   /** Where the chat went when this agent transferred it ("Sam Support", "billing"), or null. */
   get releasedTo() { return this.#releasedTo; }
   /** True while the agent can still write in it: neither closed nor transferred away. */

@@ -70,3 +70,13 @@ test('a visitor frame updates identity and page; attributes merge by key', () =>
   assert.deepEqual(chat.handoff.context, { language: 'en', page: { url: 'https://a.example/checkout', title: 'Checkout' } });
   assert.equal(chat.visitorName, 'Ada');
 });
+
+test('receipts point at the visitor’s latest line', () => {
+  const chat = new Chat(handoff([visitorTurn(1, 'a'), botTurn(2, 'b')]));
+  assert.equal(chat.lastVisitorSeq, 1);
+  chat.add({ seq: 3, kind: 'message', author: { role: 'agent' }, text: 'c' });
+  assert.equal(chat.lastVisitorSeq, 1);
+  chat.add(visitorTurn(4, 'd'));
+  assert.equal(chat.lastVisitorSeq, 4);
+  assert.equal(new Chat(handoff([])).lastVisitorSeq, 0);
+});

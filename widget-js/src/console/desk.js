@@ -122,7 +122,8 @@ export class ChatDesk {
       this.#panel.refresh();
       this.#visitor.show(chat);
     }
-    if ((created || fresh.length > 0) && !accepted && this.#outOfView(conversationId)) {
+    const willShow = accepted || this.#selectedId === null || conversationId === this.#selectedId;
+    if ((created || fresh.length > 0) && !accepted && (!willShow || this.#doc.hidden)) {
       chat.markUnread();
       const from = chat.handoff.transferredFrom;
       this.#attention.notify(from ? `${from.name ?? from.id} transferred ${chat.visitorName} to you` : `New chat: ${chat.visitorName}`);
@@ -273,7 +274,7 @@ export class ChatDesk {
 
   #receipt(chat, status) {
     if (!this.#connection || !chat.active) return;
-    const seq = chat.receipts.toSend(status, chat.lastSeq);
+    const seq = chat.receipts.toSend(status, chat.lastVisitorSeq);
     if (seq !== null && !this.#connection.receipt(chat.conversationId, seq, status)) chat.receipts.forgetSent();
   }
 

@@ -111,7 +111,7 @@ export class QueueView {
 
   #followUpCard(entry) {
     const id = entry.conversationId;
-    const name = entry.visitor?.name ?? entry.visitor?.email ?? visitorName(entry.visitor);
+    const name = visitorName(entry.visitor);
     return h('li', { class: 'queue-card queue-card--followup', dataset: { conversationId: id } },
       h('div', { class: 'queue-top' },
         h('span', { class: 'queue-name', text: name }),
