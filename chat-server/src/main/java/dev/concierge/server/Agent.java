@@ -16,6 +16,8 @@ final class Agent {
     /** Ids of the conversations this agent owns, in assignment order. */
     final Set<String> assigned = new LinkedHashSet<>();
     Instant lastAssignedAt = Instant.EPOCH;
+    /** The teams this agent belongs to. */
+    Set<String> departments = Set.of();
 
     Agent(AgentInfo info) {
         this.info = info;
@@ -24,6 +26,16 @@ final class Agent {
     /** Connected and online: may receive new conversations. */
     boolean available() {
         return !sessions.isEmpty() && presence == PresenceStatus.ONLINE;
+    }
+
+    /** Connected and not offline (online or away). */
+    boolean atWork() {
+        return !sessions.isEmpty() && presence != PresenceStatus.OFFLINE;
+    }
+
+    /** Presence as others see it: offline when no console is connected. */
+    PresenceStatus shownPresence() {
+        return sessions.isEmpty() ? PresenceStatus.OFFLINE : presence;
     }
 
     Author author() {

@@ -10,13 +10,25 @@ import java.util.Objects;
  * @param name display name shown to visitors
  * @param username sign-in name
  * @param passwordHash hash made by {@link #withPassword}
+ * @param departments the teams the agent belongs to (may be empty)
  */
-public record AgentAccount(String id, String name, String username, String passwordHash) {
+public record AgentAccount(String id, String name, String username, String passwordHash, java.util.List<String> departments) {
     public AgentAccount {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(passwordHash, "passwordHash");
+        departments = departments == null ? java.util.List.of() : java.util.List.copyOf(departments);
+    }
+
+    /** An account in no department. */
+    public AgentAccount(String id, String name, String username, String passwordHash) {
+        this(id, name, username, passwordHash, java.util.List.of());
+    }
+
+    /** This account in {@code departments}. */
+    public AgentAccount inDepartments(java.util.List<String> departments) {
+        return new AgentAccount(id, name, username, passwordHash, departments);
     }
 
     /** An account whose password is hashed here with the default work factor. */

@@ -30,7 +30,8 @@ final class AgentAuth {
     private final Set<String> disabled = ConcurrentHashMap.newKeySet();
 
     AgentAuth(List<AgentAccount> accounts, Duration sessionTtl, Ticker ticker, Ids ids) {
-        this.byUsername = accounts.stream().collect(Collectors.toUnmodifiableMap(AgentAccount::username, Function.identity()));
+        this.byUsername = new ConcurrentHashMap<>(accounts.stream()
+                .collect(Collectors.toUnmodifiableMap(AgentAccount::username, Function.identity())));
         this.sessions = Caffeine.newBuilder().expireAfterAccess(sessionTtl).ticker(ticker).build();
         this.ids = ids;
     }
@@ -79,6 +80,31 @@ final class AgentAuth {
         tokens.forEach(sessions::invalidate);
         log.info("agent {} disabled, {} sessions ended", agentId, tokens.size());
         return Optional.of(List.copyOf(tokens));
+    }
+
+    /**
+     * Adds an agent (admin API). False when the id or username is taken.
+     */
+    synchronized boolean add(AgentAccount account) {
+        boolean taken = byUsername.containsKey(account.username())
+                || byUsername.values().stream().anyMatch(a -> a.id().equals(account.id()));
+        if (taken) {
+            return false;
+        }
+        byUsername.put(account.username(), account);
+        log.info("agent {} created", account.id());
+        return true;
+    }
+
+    /** Every account, for writing the agents file back. */
+    List<AgentAccount> accounts() {
+        return byUsername.values().stream().sorted(java.util.Comparator.comparing(AgentAccount::id)).toList();
+    }
+
+    /** The departments of the agent with this id. */
+    Set<String> departments(String agentId) {
+        return byUsername.values().stream().filter(a -> a.id().equals(agentId)).findFirst()
+                .map(a -> Set.copyOf(a.departments())).orElse(Set.of());
     }
 
     /** The public identity of the agent with this id. */

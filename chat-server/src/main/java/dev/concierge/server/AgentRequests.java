@@ -28,6 +28,7 @@ final class AgentRequests {
             return;
         }
         Agent agent = router.agents.computeIfAbsent(info.id(), id -> new Agent(info));
+        agent.departments = router.departmentsOf.apply(info.id());
         if (agent.sessions.isEmpty()) {
             agent.presence = PresenceStatus.ONLINE;
         }
@@ -35,15 +36,24 @@ final class AgentRequests {
         router.agentSessions.put(session, agent);
         log.info("agent {} connected on session {}", info.id(), session.id());
         session.send(new ServerMessage.Welcome(hello.id(), ProtocolCodec.VERSION, Role.AGENT, null, null, null, info));
+        session.send(router.dispatcher.settings());
         session.send(router.dispatcher.queueFrame());
         for (String id : agent.assigned) {
             Conversation c = router.conversations.get(id);
             if (c != null) {
                 session.send(new ServerMessage.Assigned(c.id, router.dispatcher.handoffPackage(c)));
+                for (var status : dev.concierge.protocol.Values.ReceiptStatus.values()) {
+                    long seq = (status == dev.concierge.protocol.Values.ReceiptStatus.READ ? c.read : c.delivered)[0];
+                    if (seq > 0) {
+                        session.send(new ServerMessage.Receipt(c.id, Role.VISITOR, seq, status));
+                    }
+                }
             }
         }
         router.dispatcher.dispatch();
         router.dispatcher.publishQueue();
+        router.dispatcher.publishAgents();
+        session.send(router.dispatcher.agentsFrame());
     }
 
     void handle(Session session, ClientMessage message) {
@@ -64,6 +74,12 @@ final class AgentRequests {
             close(session, agent, c);
         } else if (message instanceof ClientMessage.History h) {
             history(session, h);
+        } else if (message instanceof ClientMessage.Transfer t) {
+            transfer(session, agent, t);
+        } else if (message instanceof ClientMessage.Note n) {
+            note(session, agent, n);
+        } else if (message instanceof ClientMessage.Receipt r) {
+            receipt(agent, r);
         } else if (message instanceof ClientMessage.Hello h) {
             Router.error(session, "bad_request", "hello was already said on this socket.", h.id());
         } else {
@@ -87,6 +103,7 @@ final class AgentRequests {
         session.send(new ServerMessage.Ack(p.id(), null, 0));
         router.dispatcher.dispatch();
         router.dispatcher.publishQueue();
+        router.dispatcher.publishAgents();
     }
 
     private void accept(Session session, Agent agent, ClientMessage.Accept a) {
@@ -132,12 +149,79 @@ final class AgentRequests {
         }
     }
 
+    /** Hands a conversation the agent owns to another agent or to a department, with a note. */
+    private void transfer(Session session, Agent agent, ClientMessage.Transfer t) {
+        Conversation c = owned(session, agent, t.conversationId(), t.id());
+        if (c == null) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<Long> existing = c.byClientId.get(t.id());
+        if (existing != null) {
+            router.ackWhenStored(session, t.id(), c, existing);
+            return;
+        }
+        if (c.state != ConversationState.ASSIGNED) {
+            Router.error(session, "bad_state", "Only a conversation you are in can be transferred.", t.id());
+            return;
+        }
+        if (t.agentId() != null) {
+            if (t.agentId().equals(agent.info.id())) {
+                Router.error(session, "bad_request", "You already own this conversation.", t.id());
+                return;
+            }
+            Agent to = router.agents.get(t.agentId());
+            if (to == null || !to.available()) {
+                Router.error(session, "unavailable", "That agent is not online.", t.id());
+                return;
+            }
+            log.info("agent {} transfers {} to agent {}", agent.info.id(), c.id, to.info.id());
+            router.ackWhenStored(session, t.id(), c, router.dispatcher.transferToAgent(c, agent, to, t.id(), t.note()));
+        } else {
+            if (!router.dispatcher.config.departments().contains(t.department())) {
+                Router.error(session, "unavailable", "No such department.", t.id());
+                return;
+            }
+            log.info("agent {} transfers {} to department {}", agent.info.id(), c.id, t.department());
+            router.ackWhenStored(session, t.id(), c,
+                    router.dispatcher.transferToDepartment(c, agent, t.department(), t.id(), t.note()));
+        }
+    }
+
+    /** An internal note: stored, shown to agents, never to the visitor. */
+    private void note(Session session, Agent agent, ClientMessage.Note n) {
+        Conversation c = owned(session, agent, n.conversationId(), n.id());
+        if (c == null) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<Long> existing = c.byClientId.get(n.id());
+        if (existing == null && c.state == ConversationState.CLOSED) {
+            Router.error(session, "bad_state", "This conversation is closed.", n.id());
+            return;
+        }
+        router.ackWhenStored(session, n.id(), c, router.appendOnce(c, n.id(), new TranscriptEvent(0, null, n.id(),
+                Kind.NOTE, agent.author(), n.text(), null, null, null, null, null)));
+    }
+
+    /** Delivered/read marks of the agent, relayed to the visitor. */
+    private void receipt(Agent agent, ClientMessage.Receipt r) {
+        Conversation c = router.conversations.get(r.conversationId());
+        if (c == null || !agent.info.id().equals(c.agentId)) {
+            return;
+        }
+        long[] marks = r.status() == dev.concierge.protocol.Values.ReceiptStatus.READ ? c.read : c.delivered;
+        long seq = Math.min(r.seq(), c.committedSeq);
+        if (seq > marks[1]) {
+            marks[1] = seq;
+            router.toVisitor(c, new ServerMessage.Receipt(c.id, Role.AGENT, seq, r.status()));
+        }
+    }
+
     private void history(Session session, ClientMessage.History h) {
         Conversation c = router.conversations.get(h.conversationId());
         if (c != null) {
             session.send(new ServerMessage.Transcript(h.id(), c.id, c.state, c.committedAfter(h.afterSeq())));
             return;
         }
-        router.storedHistory(session, h, r -> true); // agents may read any conversation
+        router.storedHistory(session, h, r -> true, true); // agents may read any conversation, notes included
     }
 }

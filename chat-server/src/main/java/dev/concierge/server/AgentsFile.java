@@ -2,26 +2,54 @@ package dev.concierge.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.concierge.protocol.Values.CannedReply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Reads the agents file: {@code {"agents":[{"id":"dana","name":"Dana","username":"dana",
- * "passwordHash":"pbkdf2-sha256$…"}]}}. Hashes come from {@code concierge hash-password}; plain
- * passwords are refused so none sits in a file. Errors name the file, the entry and the field.
+ * Reads and writes the agents file (the team):
+ * <pre>{@code
+ * {"departments": ["billing", "orders"],
+ *  "cannedReplies": [{"shortcut": "refund", "text": "Refunds take 3 to 5 working days."}],
+ *  "agents": [{"id": "dana", "name": "Dana", "username": "dana",
+ *              "passwordHash": "pbkdf2-sha256$…", "departments": ["orders"]}]}
+ * }</pre>
+ * Hashes come from {@code concierge hash-password}; plain passwords are refused so none sits in a
+ * file. {@code departments} at the top may be omitted (the agents' departments are used). Errors
+ * name the file, the entry and the field.
  */
 final class AgentsFile {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private AgentsFile() {}
 
+    /** The team read from a file. */
+    record Team(List<AgentAccount> agents, List<String> departments, List<CannedReply> cannedReplies) {
+        Team {
+            agents = List.copyOf(agents);
+            departments = List.copyOf(departments);
+            cannedReplies = List.copyOf(cannedReplies);
+        }
+    }
+
+    /** The agents only (for callers that need no more). */
     static List<AgentAccount> read(Path file) {
+        return readTeam(file).agents();
+    }
+
+    static Team readTeam(Path file) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(file));
+            root = JSON.readTree(Files.readString(file));
         } catch (IOException e) {
             throw new ServerException(file + ": cannot read agents file: " + e.getMessage(), e);
         }
@@ -29,6 +57,8 @@ final class AgentsFile {
         if (list == null || !list.isArray() || list.isEmpty()) {
             throw new ServerException(file + ": \"agents\" must be a non-empty array");
         }
+        Set<String> departments = new LinkedHashSet<>(names(root.get("departments"), file + ": departments"));
+        boolean declared = root.has("departments");
         List<AgentAccount> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         Set<String> usernames = new HashSet<>();
@@ -44,7 +74,17 @@ final class AgentsFile {
             if (!hash.startsWith("pbkdf2-sha256$")) {
                 throw new ServerException(where + ".passwordHash: not a hash from `concierge hash-password`");
             }
-            AgentAccount account = new AgentAccount(id, text(a, "name", where), text(a, "username", where), hash);
+            List<String> own = names(a.get("departments"), where + ".departments");
+            for (String d : own) {
+                if (declared && !departments.contains(d)) {
+                    throw new ServerException(where + ".departments: unknown department " + d
+                            + " (declared: " + departments + ")");
+                }
+            }
+            if (!declared) {
+                departments.addAll(own);
+            }
+            AgentAccount account = new AgentAccount(id, text(a, "name", where), text(a, "username", where), hash, own);
             if (!ids.add(account.id())) {
                 throw new ServerException(where + ".id: duplicate id " + account.id());
             }
@@ -52,6 +92,67 @@ final class AgentsFile {
                 throw new ServerException(where + ".username: duplicate username " + account.username());
             }
             out.add(account);
+        }
+        List<CannedReply> canned = new ArrayList<>();
+        JsonNode replies = root.get("cannedReplies");
+        if (replies != null) {
+            if (!replies.isArray()) {
+                throw new ServerException(file + ": cannedReplies must be an array");
+            }
+            Set<String> shortcuts = new HashSet<>();
+            for (int i = 0; i < replies.size(); i++) {
+                String where = file + ": cannedReplies[" + i + "]";
+                String shortcut = text(replies.get(i), "shortcut", where);
+                if (!shortcut.matches("[a-z0-9][a-z0-9_-]{0,31}")) {
+                    throw new ServerException(where + ".shortcut: use 1-32 lower-case letters, digits, - or _ (typed as /"
+                            + "shortcut)");
+                }
+                if (!shortcuts.add(shortcut)) {
+                    throw new ServerException(where + ".shortcut: duplicate shortcut " + shortcut);
+                }
+                canned.add(new CannedReply(shortcut, text(replies.get(i), "text", where)));
+            }
+        }
+        return new Team(out, List.copyOf(departments), canned);
+    }
+
+    /** Writes the team atomically (temp file, then move), e.g. after the admin API added an agent. */
+    static void write(Path file, Team team) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode depts = root.putArray("departments");
+        team.departments().forEach(depts::add);
+        ArrayNode canned = root.putArray("cannedReplies");
+        team.cannedReplies().forEach(c -> canned.addObject().put("shortcut", c.shortcut()).put("text", c.text()));
+        ArrayNode agents = root.putArray("agents");
+        for (AgentAccount a : team.agents()) {
+            ObjectNode n = agents.addObject().put("id", a.id()).put("name", a.name()).put("username", a.username())
+                    .put("passwordHash", a.passwordHash());
+            ArrayNode d = n.putArray("departments");
+            a.departments().forEach(d::add);
+        }
+        try {
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".agents", ".json");
+            Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new ServerException(file + ": cannot write agents file: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> names(JsonNode node, String where) {
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new ServerException(where + ": must be an array of names");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : node) {
+            if (!n.isTextual() || !n.asText().matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+                throw new ServerException(where + ": department names are 1-64 lower-case letters, digits, - or _, was "
+                        + n);
+            }
+            out.add(n.asText());
         }
         return out;
     }

@@ -37,6 +37,11 @@ final class BotService implements AutoCloseable {
         }, executor);
     }
 
+    /** The department (first tag) of an FAQ entry, if it has one. */
+    Optional<String> department(String entryId) {
+        return bot.knowledgeBase().entry(entryId).flatMap(e -> e.tags().stream().findFirst());
+    }
+
     FaqBot bot() {
         return bot;
     }

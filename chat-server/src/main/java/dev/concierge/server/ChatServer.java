@@ -44,6 +44,15 @@ public interface ChatServer extends AutoCloseable {
         public static final String DEMO_USERNAME = "demo";
         /** The demo agent's password, printed by the launcher. */
         public static final String DEMO_PASSWORD = "demo-password";
+        /** The second demo agent (billing), for trying transfers. */
+        public static final String DEMO2_USERNAME = "sam";
+        /** The second demo agent's password. */
+        public static final String DEMO2_PASSWORD = "sam-password";
+        // Hashed once with `concierge hash-password`, so starting a demo server costs no hashing.
+        private static final String DEMO_HASH =
+                "pbkdf2-sha256$210000$r5PXwaJ5q9pJD6zyunm1bA$YzizxSlFQicsPaE7cMjystc+FEM6eAeZ/2nDpERa6M8";
+        private static final String DEMO2_HASH =
+                "pbkdf2-sha256$210000$NY/ad9VrVQa0244SzEm7pQ$+eS7AGMJWtLv1/WZMsrr7cMfQO2nVSHYFOODO2BdM+8";
 
         private String host = "127.0.0.1";
         private int port = 8080;
@@ -76,8 +85,58 @@ public interface ChatServer extends AutoCloseable {
         private List<String> allowedOrigins = List.of();
         private final Map<String, List<String>> siteOrigins = new LinkedHashMap<>();
         private String adminToken;
+        private List<String> departments;
+        private List<dev.concierge.protocol.Values.CannedReply> cannedReplies;
+        private String routing = "least-busy";
+        private Duration queueAlertAfter = Duration.ofMinutes(2);
+        private BusinessHours businessHours;
+        private Path agentsFile;
 
         private Builder() {}
+
+        /**
+         * The team from an agents file (agents, departments, canned replies); agents created
+         * through the admin API are written back to it.
+         */
+        public Builder agentsFile(Path file) {
+            AgentsFile.Team team = AgentsFile.readTeam(file);
+            agents(team.agents());
+            departments(team.departments());
+            cannedReplies(team.cannedReplies());
+            this.agentsFile = file;
+            return this;
+        }
+
+        /** The departments conversations can be routed and transferred to. */
+        public Builder departments(List<String> departments) {
+            this.departments = List.copyOf(Objects.requireNonNull(departments, "departments"));
+            return this;
+        }
+
+        /** The console's canned replies ({@code /shortcut} expands to the text). */
+        public Builder cannedReplies(List<dev.concierge.protocol.Values.CannedReply> replies) {
+            this.cannedReplies = List.copyOf(Objects.requireNonNull(replies, "cannedReplies"));
+            return this;
+        }
+
+        /** The routing strategy: {@code least-busy} (default), {@code round-robin} or {@code department}. */
+        public Builder routing(String strategy) {
+            RoutingStrategy.named(Objects.requireNonNull(strategy, "routing"));
+            this.routing = strategy;
+            return this;
+        }
+
+        /** How long a visitor may wait in the queue before the console raises an alert (default 2 min). */
+        public Builder queueAlertAfter(Duration after) {
+            this.queueAlertAfter = positive(after, "queueAlertAfter");
+            return this;
+        }
+
+        /** When people answer; outside these hours visitors are offered to leave a message. */
+        public Builder businessHours(BusinessHours hours) {
+            this.businessHours = Objects.requireNonNull(hours, "businessHours");
+            return this;
+        }
 
         /** Address to bind; default 127.0.0.1. */
         public Builder host(String host) {
@@ -329,10 +388,18 @@ public interface ChatServer extends AutoCloseable {
 
         /** Starts the server; the returned server is listening. */
         public ChatServer start() {
-            List<AgentAccount> accounts = agents != null ? agents
-                    : new ArrayList<>(List.of(AgentAccount.withPassword("demo", "Dana Demo", DEMO_USERNAME, DEMO_PASSWORD)));
+            boolean demo = agents == null;
+            List<AgentAccount> accounts = !demo ? agents : List.of(
+                    new AgentAccount("demo", "Dana Demo", DEMO_USERNAME, DEMO_HASH, List.of("orders", "returns")),
+                    new AgentAccount("sam", "Sam Support", DEMO2_USERNAME, DEMO2_HASH, List.of("billing")));
+            List<String> depts = departments != null ? departments : demo ? List.of("billing", "orders", "returns")
+                    : accounts.stream().flatMap(a -> a.departments().stream()).distinct().sorted().toList();
+            List<dev.concierge.protocol.Values.CannedReply> canned = cannedReplies != null ? cannedReplies
+                    : demo ? DemoTeam.CANNED_REPLIES : List.of();
+            RoutingConfig routingConfig = new RoutingConfig(routing, maxChatsPerAgent, queueAlertAfter,
+                    Optional.ofNullable(businessHours), depts, canned);
             ServerConfig config = new ServerConfig(host, port, faq, dataDir, jdbcUrl, jdbcUser, jdbcPassword, store,
-                    accounts, clock, maxChatsPerAgent,
+                    accounts, clock, routingConfig, agentsFile,
                     maxFrameBytes, agentSessionTtl, botThreads, new SecurityConfig(maxMessageBytes, maxHeaderBytes,
                     requestTimeout, pingAfter, idleCloseAfter, maxConnectionsPerIp, messagesPerSecond, messageBurst,
                     floodCloseAfter, writeLowWater, writeHighWater, maxPendingWriteBytes, unwritableTimeout,

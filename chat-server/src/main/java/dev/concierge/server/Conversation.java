@@ -28,6 +28,24 @@ final class Conversation {
     /** The last visitor message, the question behind a handoff when the bot never failed. */
     String lastVisitorText;
     int unsureInRow;
+    /** The team it is routed to (hello, handoff, the last answered FAQ entry's tag, a transfer), or null. */
+    String department;
+    /** Queue priority: higher goes first (transfers); FIFO within a priority. */
+    int priority;
+    /** Arrival order in the queue, for FIFO within a priority. */
+    long queueOrder;
+    /** A department transfer: only agents of this department may take it. */
+    String requiredDepartment;
+    /** The last transfer's sender and note, part of the receiving agent's package. */
+    dev.concierge.protocol.Values.AgentInfo transferredFrom;
+    String transferNote;
+    /** The agent a department transfer must not come back to. */
+    String excludedAgentId;
+    /** The queue-wait alert was raised for the current wait. */
+    boolean alerted;
+    /** Highest seq each side reported as delivered and read (index 0 visitor, 1 agent). */
+    final long[] delivered = new long[2];
+    final long[] read = new long[2];
     String firstLine;
     Integer score;
     long nextSeq = 1;
@@ -45,6 +63,17 @@ final class Conversation {
         this.startedAt = startedAt;
     }
 
+    /** Committed events after {@code afterSeq} that the visitor may see (no internal notes). */
+    List<TranscriptEvent> visibleToVisitor(long afterSeq) {
+        List<TranscriptEvent> out = new ArrayList<>();
+        for (TranscriptEvent e : events) {
+            if (e.seq() > afterSeq && e.seq() <= committedSeq && e.kind() != dev.concierge.protocol.Values.Kind.NOTE) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
     /** Committed events after {@code afterSeq}. */
     List<TranscriptEvent> committedAfter(long afterSeq) {
         List<TranscriptEvent> out = new ArrayList<>();
@@ -58,6 +87,6 @@ final class Conversation {
 
     ConversationRecord record() {
         return new ConversationRecord(id, visitor.id, state, agentId, startedAt, firstLine, score, queuedAt, assignedAt,
-                handoffReason);
+                handoffReason, department);
     }
 }

@@ -18,14 +18,22 @@ import java.util.Objects;
  * @param queuedAt when it entered the queue, or null
  * @param assignedAt when an agent got it, or null
  * @param handoffReason why it went to a human, or null
+ * @param department the team it is routed to, or null for anyone
  */
 public record ConversationRecord(String id, String visitorId, ConversationState state, String agentId,
                                  Instant startedAt, String firstLine, Integer score, Instant queuedAt,
-                                 Instant assignedAt, HandoffReason handoffReason) {
+                                 Instant assignedAt, HandoffReason handoffReason, String department) {
     public ConversationRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(visitorId, "visitorId");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(startedAt, "startedAt");
+    }
+
+    /** A record with no department. */
+    public ConversationRecord(String id, String visitorId, ConversationState state, String agentId,
+                              Instant startedAt, String firstLine, Integer score, Instant queuedAt,
+                              Instant assignedAt, HandoffReason handoffReason) {
+        this(id, visitorId, state, agentId, startedAt, firstLine, score, queuedAt, assignedAt, handoffReason, null);
     }
 }

@@ -38,6 +38,12 @@ public interface ConversationStore extends AutoCloseable {
     /** Conversations not closed, oldest first: what a restarted server must pick up again. */
     List<ConversationRecord> openConversations();
 
+    /**
+     * Conversations with an event whose text contains {@code query} (case-insensitive; plain
+     * text, no wildcards), newest first, at most {@code limit}: the console's search.
+     */
+    List<ConversationRecord> search(String query, int limit);
+
     /** A visitor by id. */
     Optional<VisitorRecord> visitor(String visitorId);
 

@@ -2,6 +2,7 @@ package dev.concierge.server;
 
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.AgentStatus;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.EarlierConversation;
@@ -9,22 +10,28 @@ import dev.concierge.protocol.Values.HandoffPackage;
 import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.QueueEntry;
+import dev.concierge.protocol.Values.ReceiptStatus;
+import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The queue: conversations waiting for a human, in arrival order; assignment to agents through
- * the routing strategy; queue positions and wait estimates pushed to visitors and agents.
- * Router thread only.
+ * The queue and the agents' load: conversations waiting for a human in order of priority, then
+ * arrival; assignment through the routing strategy (with the returning visitor's last agent
+ * first); queue positions and wait estimates pushed to visitors; alerts for long waits;
+ * follow-ups left while nobody was available; transfers. Router thread only.
  */
 final class Dispatcher {
     private static final Duration DEFAULT_HANDLING = Duration.ofMinutes(3);
@@ -32,66 +39,109 @@ final class Dispatcher {
 
     private final Router router;
     private final RoutingStrategy strategy;
-    private final int maxChatsPerAgent;
-    private final LinkedHashSet<Conversation> queue = new LinkedHashSet<>();
+    final RoutingConfig config;
+    private long arrivals;
+    /** Live queue: priority first (higher earlier), then arrival. */
+    private final TreeSet<Conversation> queue = new TreeSet<>(
+            Comparator.<Conversation>comparingInt(c -> -c.priority).thenComparingLong(c -> c.queueOrder));
+    /** Messages left while nobody was available, oldest first; agents take them by hand. */
+    private final LinkedHashSet<Conversation> followUps = new LinkedHashSet<>();
     private final Deque<Duration> recentHandling = new ArrayDeque<>();
     private final Map<String, ServerMessage.QueueStatus> lastStatus = new HashMap<>();
+    private ServerMessage.Availability lastAvailability;
+    private ServerMessage.Agents lastAgents;
 
-    Dispatcher(Router router, RoutingStrategy strategy, int maxChatsPerAgent) {
+    Dispatcher(Router router, RoutingConfig config) {
         this.router = router;
-        this.strategy = strategy;
-        this.maxChatsPerAgent = maxChatsPerAgent;
+        this.config = config;
+        this.strategy = RoutingStrategy.named(config.strategy());
     }
 
     /**
      * Moves a bot conversation to the queue, then tries to assign it. Completes with the seq of
      * the handoff event once stored.
      */
-    java.util.concurrent.CompletableFuture<Long> handoff(Conversation c, HandoffReason reason, String clientId) {
+    CompletableFuture<Long> handoff(Conversation c, HandoffReason reason, String clientId) {
         c.handoffReason = reason;
-        c.state = ConversationState.QUEUED;
-        c.queuedAt = router.clock.instant();
-        queue.add(c);
+        enqueue(c);
         router.saveRecord(c);
         var handoffSeq = router.appendAndBroadcast(c,
                 system(clientId, Kind.HANDOFF, "Connecting you with a person.", reason.wire())).thenApply(TranscriptEvent::seq);
         if (clientId != null) {
             c.byClientId.put(clientId, handoffSeq);
         }
-        boolean someoneOnline = onlineAgents() > 0;
-        router.appendAndBroadcast(c, system(null, Kind.QUEUED, someoneOnline
+        ServerMessage.Availability availability = availability();
+        router.appendAndBroadcast(c, system(null, Kind.QUEUED, availability.agentsAvailable() && availability.withinHours()
                 ? "You are in the queue. An agent will be with you shortly."
-                : "No agent is online right now. You are in the queue and we will answer as soon as someone is back.",
-                null));
+                : availability.message() + " You stay in the queue in case someone comes back.", null));
         dispatch();
         publishQueue();
         return handoffSeq;
     }
 
-    /** Puts a recovered queued conversation back in the queue, behind those already there. */
-    void requeue(Conversation c) {
+    private void enqueue(Conversation c) {
+        c.state = ConversationState.QUEUED;
+        c.queuedAt = router.clock.instant();
+        c.alerted = false;
+        c.queueOrder = ++arrivals;
         queue.add(c);
     }
 
-    /** Assigns queued conversations to available agents, oldest first. */
-    void dispatch() {
-        List<Conversation> waiting = new ArrayList<>(queue);
-        for (Conversation c : waiting) {
-            Optional<Agent> agent = strategy.pick(c, router.agents.values(), maxChatsPerAgent);
-            if (agent.isEmpty()) {
-                break; // FIFO: nobody jumps the queue
-            }
-            assign(c, agent.get());
+    /** Puts a recovered conversation back in the queue (or the follow-ups), behind those already there. */
+    void requeue(Conversation c) {
+        if (c.state == ConversationState.FOLLOW_UP) {
+            followUps.add(c);
+        } else {
+            c.queueOrder = ++arrivals;
+            queue.add(c);
         }
     }
 
-    /** Gives a queued conversation to an agent and sends them the handoff package. */
+    /** Assigns queued conversations to agents who can take them, in queue order. */
+    void dispatch() {
+        for (Conversation c : new ArrayList<>(queue)) {
+            List<Agent> candidates = candidates(c);
+            if (candidates.isEmpty()) {
+                // Nobody for this one; a later one (another department) may still have someone.
+                continue;
+            }
+            Optional<Agent> agent = affinity(c, candidates)
+                    .or(() -> strategy.pick(c, candidates, List.copyOf(router.agents.values())));
+            agent.ifPresent(a -> assign(c, a));
+        }
+    }
+
+    /** Agents who could take {@code c} now: online, under the cap, allowed by a transfer. */
+    private List<Agent> candidates(Conversation c) {
+        List<Agent> out = new ArrayList<>();
+        for (Agent a : router.agents.values()) {
+            if (a.available() && a.assigned.size() < config.maxChatsPerAgent()
+                    && !a.info.id().equals(c.excludedAgentId)
+                    && (c.requiredDepartment == null || a.departments.contains(c.requiredDepartment))) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** "No bouncing around": a returning visitor goes back to the agent who last helped them. */
+    private Optional<Agent> affinity(Conversation c, List<Agent> candidates) {
+        String last = c.visitor.lastAgentId;
+        if (last == null || c.handoffReason == HandoffReason.TRANSFER) {
+            return Optional.empty();
+        }
+        return candidates.stream().filter(a -> a.info.id().equals(last)).findFirst();
+    }
+
+    /** Gives a queued conversation (or a follow-up) to an agent and sends them the handoff package. */
     void assign(Conversation c, Agent agent) {
         queue.remove(c);
+        followUps.remove(c);
         lastStatus.remove(c.id);
         c.state = ConversationState.ASSIGNED;
         c.agentId = agent.info.id();
         c.assignedAt = router.clock.instant();
+        c.visitor.lastAgentId = agent.info.id();
         agent.assigned.add(c.id);
         agent.lastAssignedAt = c.assignedAt;
         router.saveRecord(c);
@@ -99,32 +149,140 @@ final class Dispatcher {
         AgentInfo info = agent.info;
         router.append(c, new TranscriptEvent(0, null, null, Kind.ASSIGNED, Author.SYSTEM,
                 info.name() + " joined the conversation.", null, null, info, null, null)).thenAccept(e -> {
-                    router.toAgent(c, new ServerMessage.Assigned(c.id, handoffPackage(c)));
+                    sendPackage(c);
                     router.toVisitor(c, ServerMessage.Event.of(c.id, e));
                 });
         publishQueue();
+        publishAgents();
+    }
+
+    /** The owner's package, and the visitor's receipts so far. */
+    void sendPackage(Conversation c) {
+        router.toAgent(c, new ServerMessage.Assigned(c.id, handoffPackage(c)));
+        for (ReceiptStatus status : ReceiptStatus.values()) {
+            long seq = (status == ReceiptStatus.READ ? c.read : c.delivered)[0];
+            if (seq > 0) {
+                router.toAgent(c, new ServerMessage.Receipt(c.id, Role.VISITOR, seq, status));
+            }
+        }
+    }
+
+    /**
+     * The visitor left a message while nobody was available: the conversation becomes a
+     * follow-up. Completes with the seq of the stored message.
+     */
+    CompletableFuture<Long> followUp(Conversation c, String clientId, TranscriptEvent message, String email) {
+        queue.remove(c);
+        lastStatus.remove(c.id);
+        if (c.handoffReason == null) {
+            c.handoffReason = HandoffReason.OFFLINE_MESSAGE;
+        }
+        if (c.queuedAt == null || c.state == ConversationState.BOT) {
+            c.queuedAt = router.clock.instant();
+        }
+        c.state = ConversationState.FOLLOW_UP;
+        c.lastVisitorText = message.text();
+        followUps.add(c);
+        router.saveRecord(c);
+        CompletableFuture<Long> seq = router.appendOnce(c, clientId, message);
+        router.appendAndBroadcast(c, system(null, Kind.QUEUED,
+                "Thanks, we have your message. We will reply to " + email + " and here.", null));
+        publishQueue();
+        return seq;
+    }
+
+    /**
+     * Hands an assigned conversation to another agent, with a note only agents see. Completes
+     * with the seq of the {@code transferred} event once stored.
+     */
+    CompletableFuture<Long> transferToAgent(Conversation c, Agent from, Agent to, String clientId, String note) {
+        release(c, from);
+        noteFor(c, from, note);
+        c.state = ConversationState.ASSIGNED;
+        c.agentId = to.info.id();
+        c.assignedAt = router.clock.instant();
+        c.handoffReason = HandoffReason.TRANSFER;
+        c.transferredFrom = from.info;
+        c.transferNote = note;
+        c.visitor.lastAgentId = to.info.id();
+        to.assigned.add(c.id);
+        to.lastAssignedAt = c.assignedAt;
+        router.saveRecord(c);
+        c.assignedSeq = c.nextSeq; // the transferred event: the new owner gets it in the package
+        CompletableFuture<Long> seq = router.appendOnce(c, clientId, new TranscriptEvent(0, null, clientId,
+                Kind.TRANSFERRED, Author.SYSTEM, from.info.name() + " transferred the conversation to "
+                + to.info.name() + ". They can see everything written so far.", null, null, to.info, null, null));
+        seq.thenAccept(s -> sendPackage(c));
+        from.sessions.forEach(s -> s.send(new ServerMessage.Released(c.id, "transferred", to.info, null)));
+        publishAgents();
+        return seq;
+    }
+
+    /** Hands an assigned conversation to a department's queue, ahead of new arrivals. */
+    CompletableFuture<Long> transferToDepartment(Conversation c, Agent from, String department, String clientId,
+                                                 String note) {
+        release(c, from);
+        noteFor(c, from, note);
+        c.agentId = null;
+        c.handoffReason = HandoffReason.TRANSFER;
+        c.transferredFrom = from.info;
+        c.transferNote = note;
+        c.department = department;
+        c.requiredDepartment = department;
+        c.excludedAgentId = from.info.id();
+        c.priority = 1;
+        enqueue(c);
+        router.saveRecord(c);
+        CompletableFuture<Long> seq = router.appendOnce(c, clientId, new TranscriptEvent(0, null, clientId,
+                Kind.TRANSFERRED, Author.SYSTEM, from.info.name() + " transferred you to the " + department
+                + " team. They can see everything written so far.", null, department, null, null, null));
+        from.sessions.forEach(s -> s.send(new ServerMessage.Released(c.id, "transferred", null, department)));
+        dispatch();
+        publishQueue();
+        publishAgents();
+        return seq;
+    }
+
+    private void release(Conversation c, Agent from) {
+        from.assigned.remove(c.id);
+        recordHandling(c);
+    }
+
+    private void noteFor(Conversation c, Agent from, String note) {
+        if (note != null && !note.isBlank()) {
+            router.append(c, new TranscriptEvent(0, null, null, Kind.NOTE, from.author(), note, null, null, null,
+                    null, null));
+        }
     }
 
     /** A conversation left the queue or an agent (closed): update queue and handling times. */
     void closed(Conversation c) {
-        if (queue.remove(c)) {
+        if (queue.remove(c) | followUps.remove(c)) {
             lastStatus.remove(c.id);
         }
         if (c.agentId != null) {
             Agent agent = router.agents.get(c.agentId);
-            if (agent != null && agent.assigned.remove(c.id) && c.assignedAt != null) {
-                recentHandling.addLast(Duration.between(c.assignedAt, router.clock.instant()));
-                while (recentHandling.size() > HANDLING_WINDOW) {
-                    recentHandling.removeFirst();
-                }
+            if (agent != null && agent.assigned.remove(c.id)) {
+                recordHandling(c);
             }
         }
         dispatch();
         publishQueue();
+        publishAgents();
+    }
+
+    private void recordHandling(Conversation c) {
+        if (c.assignedAt == null) {
+            return;
+        }
+        recentHandling.addLast(Duration.between(c.assignedAt, router.clock.instant()));
+        while (recentHandling.size() > HANDLING_WINDOW) {
+            recentHandling.removeFirst();
+        }
     }
 
     boolean isQueued(Conversation c) {
-        return queue.contains(c);
+        return queue.contains(c) || followUps.contains(c);
     }
 
     /** Everything the agent needs to answer without asking again (ARCHITECTURE.md §2). */
@@ -144,33 +302,31 @@ final class Dispatcher {
             }
         }
         Instant until = c.assignedAt != null ? c.assignedAt : router.clock.instant();
-        long waited = c.queuedAt == null ? 0 : Duration.between(c.queuedAt, until).toMillis();
+        long waited = c.queuedAt == null ? 0 : Math.max(0, Duration.between(c.queuedAt, until).toMillis());
         String question = c.unansweredQuestion != null ? c.unansweredQuestion : c.lastVisitorText;
         return new HandoffPackage(c.id, c.handoffReason, question, c.visitor.info(), c.visitor.context,
-                c.committedAfter(0), earlier, waited);
+                c.committedAfter(0), earlier, waited, c.department, c.transferredFrom, c.transferNote);
     }
 
     /** Sends the queue to agents, and each queued visitor their position when it changed. */
     void publishQueue() {
-        List<QueueEntry> entries = new ArrayList<>();
         int online = onlineAgents();
         int position = 0;
         for (Conversation c : queue) {
             position++;
-            entries.add(new QueueEntry(c.id, position, c.visitor.info(), c.queuedAt, c.handoffReason,
-                    c.lastVisitorText));
             ServerMessage.QueueStatus status = new ServerMessage.QueueStatus(c.id, position, eta(position, online), online);
             if (!status.equals(lastStatus.get(c.id))) {
                 lastStatus.put(c.id, status);
                 router.toVisitor(c, status);
             }
         }
-        ServerMessage.Queue frame = new ServerMessage.Queue(entries);
+        ServerMessage.Queue frame = queueFrame();
         for (Agent agent : router.agents.values()) {
             for (Session s : agent.sessions) {
                 s.send(frame);
             }
         }
+        publishAvailability();
     }
 
     /** The current queue status of a queued conversation, for a visitor who just connected. */
@@ -178,23 +334,65 @@ final class Dispatcher {
         return Optional.ofNullable(lastStatus.get(c.id));
     }
 
+    /** The queue as agents see it: live conversations in order, then follow-ups. */
     ServerMessage.Queue queueFrame() {
         List<QueueEntry> entries = new ArrayList<>();
+        Instant now = router.clock.instant();
         int position = 0;
         for (Conversation c : queue) {
-            entries.add(new QueueEntry(c.id, ++position, c.visitor.info(), c.queuedAt, c.handoffReason, c.lastVisitorText));
+            boolean overdue = c.queuedAt != null
+                    && Duration.between(c.queuedAt, now).compareTo(config.queueAlertAfter()) >= 0;
+            entries.add(new QueueEntry(c.id, ++position, c.visitor.info(), c.queuedAt, c.handoffReason,
+                    c.lastVisitorText, c.department, c.priority, null, overdue ? Boolean.TRUE : null));
+        }
+        for (Conversation c : followUps) {
+            entries.add(new QueueEntry(c.id, ++position, c.visitor.info(), c.queuedAt, c.handoffReason,
+                    c.lastVisitorText, c.department, c.priority, Boolean.TRUE, null));
         }
         return new ServerMessage.Queue(entries);
     }
 
-    private Long eta(int position, int online) {
+    /**
+     * Raises an alert, once per wait, for every live queued conversation that has waited at
+     * least the configured time. Run every few seconds by the router.
+     */
+    void checkAlerts() {
+        Instant now = router.clock.instant();
+        boolean raised = false;
+        for (Conversation c : queue) {
+            if (c.alerted || c.queuedAt == null) {
+                continue;
+            }
+            Duration waited = Duration.between(c.queuedAt, now);
+            if (waited.compareTo(config.queueAlertAfter()) >= 0) {
+                c.alerted = true;
+                raised = true;
+                ServerMessage.Alert alert = new ServerMessage.Alert("queue_wait", c.id, waited.toSeconds(),
+                        c.visitor.displayName() + " has waited over " + minutes(waited) + ".");
+                router.toAgents(alert);
+            }
+        }
+        if (raised) {
+            publishQueue(); // the entries now carry overdue: true
+        }
+    }
+
+    private static String minutes(Duration d) {
+        long m = Math.max(1, d.toMinutes());
+        return m == 1 ? "1 minute" : m + " minutes";
+    }
+
+    /** Seconds until a slot frees for the visitor at {@code position}; null when nobody is online. */
+    Long eta(int position, int online) {
         if (online == 0) {
             return null;
         }
         Duration avg = recentHandling.isEmpty() ? DEFAULT_HANDLING
                 : recentHandling.stream().reduce(Duration.ZERO, Duration::plus).dividedBy(recentHandling.size());
-        // Each online agent frees a slot about once per average handling time.
-        return (long) Math.ceil((double) position / online * avg.toSeconds());
+        // Every online agent handles up to the cap at once and frees a slot about once per
+        // average handling time divided by the cap.
+        double slotsPerHandling = (double) online * config.maxChatsPerAgent();
+        return (long) Math.ceil(position / slotsPerHandling * avg.toSeconds());
     }
 
     int onlineAgents() {
@@ -207,8 +405,54 @@ final class Dispatcher {
         return n;
     }
 
+    /** Whether a person can answer now, as visitors are told. */
+    ServerMessage.Availability availability() {
+        boolean within = config.businessHours().map(h -> h.isOpen(router.clock.instant())).orElse(true);
+        boolean agents = onlineAgents() > 0;
+        String message = !within ? "We are outside our opening hours right now. Leave a message and we will get back to you by email."
+                : !agents ? "Nobody is online right now. Leave a message and we will get back to you by email."
+                : "We are online.";
+        return new ServerMessage.Availability(agents, within, message);
+    }
+
+    /** Tells every connected visitor when availability changed. */
+    void publishAvailability() {
+        ServerMessage.Availability now = availability();
+        if (now.equals(lastAvailability)) {
+            return;
+        }
+        lastAvailability = now;
+        for (Session s : router.visitorSessions.keySet()) {
+            s.send(now);
+        }
+    }
+
+    /** Every agent with presence, departments and load, sent to agents when it changed. */
+    void publishAgents() {
+        ServerMessage.Agents frame = agentsFrame();
+        if (frame.equals(lastAgents)) {
+            return;
+        }
+        lastAgents = frame;
+        router.toAgents(frame);
+    }
+
+    ServerMessage.Agents agentsFrame() {
+        List<AgentStatus> list = new ArrayList<>();
+        for (Agent a : router.agents.values()) {
+            list.add(new AgentStatus(a.info.id(), a.info.name(), a.shownPresence(),
+                    a.departments.stream().sorted().toList(), a.assigned.size(), config.maxChatsPerAgent()));
+        }
+        list.sort(Comparator.comparing(AgentStatus::name).thenComparing(AgentStatus::id));
+        return new ServerMessage.Agents(list);
+    }
+
+    ServerMessage.Settings settings() {
+        return new ServerMessage.Settings(config.departments(), config.cannedReplies(),
+                config.queueAlertAfter().toSeconds(), config.maxChatsPerAgent());
+    }
+
     static TranscriptEvent system(String clientId, Kind kind, String text, String reason) {
         return new TranscriptEvent(0, null, clientId, kind, Author.SYSTEM, text, null, reason, null, null, null);
     }
-
 }

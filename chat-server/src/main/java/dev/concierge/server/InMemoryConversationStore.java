@@ -87,6 +87,17 @@ final class InMemoryConversationStore implements ConversationStore {
     }
 
     @Override
+    public List<ConversationRecord> search(String query, int limit) {
+        String q = query.toLowerCase(java.util.Locale.ROOT);
+        return conversations.values().stream()
+                .filter(c -> events.getOrDefault(c.id(), List.of()).stream()
+                        .anyMatch(e -> e.text() != null && e.text().toLowerCase(java.util.Locale.ROOT).contains(q)))
+                .sorted(Comparator.comparing(ConversationRecord::startedAt).reversed())
+                .limit(limit)
+                .toList();
+    }
+
+    @Override
     public void close() {
         // nothing to release
     }

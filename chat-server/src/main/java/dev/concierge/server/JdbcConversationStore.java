@@ -202,6 +202,26 @@ final class JdbcConversationStore implements ConversationStore {
         return "JdbcConversationStore[" + database.url() + "]";
     }
 
+    @Override
+    public List<ConversationRecord> search(String query, int limit) {
+        Objects.requireNonNull(query, "query");
+        String pattern = "%" + query.toLowerCase(java.util.Locale.ROOT)
+                .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return readers.read("search", c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SEARCH_CONVERSATIONS)) {
+                ps.setString(1, pattern);
+                ps.setInt(2, limit);
+                List<ConversationRecord> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(rows.conversation(rs));
+                    }
+                }
+                return List.copyOf(list);
+            }
+        });
+    }
+
     private List<ConversationRecord> conversations(String what, String sql, String param) {
         return readers.read(what, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -42,12 +42,13 @@ final class JdbcRows {
             + " VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash,"
             + " context_json = excluded.context_json, first_seen = excluded.first_seen";
     static final String UPSERT_CONVERSATION = "INSERT INTO conversations (id, visitor_id, state, agent_id,"
-            + " started_at, first_line, score, queued_at, assigned_at, handoff_reason, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            + " started_at, first_line, score, queued_at, assigned_at, handoff_reason, updated_at, department)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
             + " visitor_id = excluded.visitor_id, state = excluded.state, agent_id = excluded.agent_id,"
             + " started_at = excluded.started_at, first_line = excluded.first_line, score = excluded.score,"
             + " queued_at = excluded.queued_at, assigned_at = excluded.assigned_at,"
-            + " handoff_reason = excluded.handoff_reason, updated_at = excluded.updated_at";
+            + " handoff_reason = excluded.handoff_reason, updated_at = excluded.updated_at,"
+            + " department = excluded.department";
     static final String INSERT_EVENT = "INSERT INTO events (conversation_id, seq, client_id, ts, kind,"
             + " author_json, text, bot_json, reason, agent_json, score, comment)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -58,13 +59,21 @@ final class JdbcRows {
     static final String SELECT_EVENTS = "SELECT " + EVENT_COLUMNS
             + " FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq";
     private static final String CONVERSATION_COLUMNS = "id, visitor_id, state, agent_id, started_at,"
-            + " first_line, score, queued_at, assigned_at, handoff_reason";
+            + " first_line, score, queued_at, assigned_at, handoff_reason, department";
     static final String SELECT_CONVERSATION = "SELECT " + CONVERSATION_COLUMNS
             + " FROM conversations WHERE id = ?";
     static final String SELECT_CONVERSATIONS_OF = "SELECT " + CONVERSATION_COLUMNS
             + " FROM conversations WHERE visitor_id = ? ORDER BY started_at, id";
     static final String SELECT_OPEN_CONVERSATIONS = "SELECT " + CONVERSATION_COLUMNS
             + " FROM conversations WHERE state <> ? ORDER BY started_at, id";
+    /**
+     * Conversations with an event whose text contains the query (case-insensitive), newest
+     * first; {@code ?} 1 is the lower-cased {@code %query%} pattern, 2 the limit.
+     */
+    static final String SEARCH_CONVERSATIONS = "SELECT " + CONVERSATION_COLUMNS
+            + " FROM conversations WHERE id IN (SELECT conversation_id FROM events"
+            + " WHERE LOWER(text) LIKE ? ESCAPE '\\')"
+            + " ORDER BY started_at DESC, id LIMIT ?";
     static final String SELECT_VISITOR = "SELECT id, token_hash, context_json, first_seen"
             + " FROM visitors WHERE id = ?";
     static final String SELECT_VISITOR_BY_TOKEN = "SELECT id, token_hash, context_json, first_seen"
@@ -84,7 +93,8 @@ final class JdbcRows {
     Object[] conversationParams(ConversationRecord c, Instant updatedAt) {
         return new Object[] {c.id(), c.visitorId(), wire(c.state()), text(c.agentId()), micros(c.startedAt()),
                 text(c.firstLine()), integer(c.score()), micros(c.queuedAt()), micros(c.assignedAt()),
-                c.handoffReason() == null ? NULL_TEXT : c.handoffReason().wire(), micros(updatedAt)};
+                c.handoffReason() == null ? NULL_TEXT : c.handoffReason().wire(), micros(updatedAt),
+                text(c.department())};
     }
 
     /** The parameters of {@link #INSERT_EVENT}. */
@@ -106,7 +116,7 @@ final class JdbcRows {
         return new ConversationRecord(rs.getString(1), rs.getString(2),
                 ConversationState.valueOf(rs.getString(3).toUpperCase(Locale.ROOT)), rs.getString(4),
                 instant(rs, 5), rs.getString(6), integer(rs, 7), instant(rs, 8), instant(rs, 9),
-                reason == null ? null : HandoffReason.valueOf(reason.toUpperCase(Locale.ROOT)));
+                reason == null ? null : HandoffReason.valueOf(reason.toUpperCase(Locale.ROOT)), rs.getString(11));
     }
 
     /** A visitor row; {@code token} is the caller's token, or null to return the marked hash. */

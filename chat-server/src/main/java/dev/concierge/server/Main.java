@@ -49,14 +49,18 @@ public final class Main {
 
                 commands:
                   serve [--port N] [--host ADDR] [--faq FILE] [--data DIR] [--db JDBC_URL]
-                        [--agents FILE] [--max-chats N] [--origin ORIGIN]...
+                        [--agents FILE] [--max-chats N] [--routing STRATEGY] [--queue-alert SECONDS]
+                        [--business-hours "mon-fri 09:00-17:00 ZONE"] [--origin ORIGIN]...
                         [--rate-limit PER_SECOND,BURST] [--max-connections-per-ip N]
                         run the server (default port 8080; --port 0 takes a free port) with the sample
                         FAQ unless --faq is given; prints the demo page and agent console URLs.
                         Data in SQLite under --data (default ./data), or PostgreSQL with --db
                         (or CONCIERGE_DB_URL; login from CONCIERGE_DB_USER / CONCIERGE_DB_PASSWORD).
-                        --agents: JSON file of agents with password hashes (default: the demo
-                        agent); --max-chats: concurrent chats per agent (default 5);
+                        --agents: JSON team file: agents with password hashes, departments, canned
+                        replies (default: demo agents demo and sam); --max-chats: concurrent chats
+                        per agent (default 5); --routing: least-busy (default), round-robin or
+                        department; --queue-alert: seconds a visitor waits before the console is
+                        alerted (default 120); --business-hours: when people answer (default always);
                         --origin: a page origin allowed to open WebSockets (repeatable; without
                         it any origin may, for the demo); --rate-limit: messages per second and
                         burst per socket (default 20,200); --max-connections-per-ip (default 50)
@@ -93,7 +97,10 @@ public final class Main {
                 }
                 case "--data" -> data = Path.of(value);
                 case "--db" -> dbUrl = value;
-                case "--agents" -> builder.agents(AgentsFile.read(Path.of(value)));
+                case "--agents" -> builder.agentsFile(Path.of(value));
+                case "--routing" -> builder.routing(value);
+                case "--queue-alert" -> builder.queueAlertAfter(java.time.Duration.ofSeconds(parsePositive(flag, value)));
+                case "--business-hours" -> builder.businessHours(BusinessHours.parse(value));
                 case "--max-chats" -> builder.maxChatsPerAgent(parsePositive(flag, value));
                 case "--origin" -> origins.add(value);
                 case "--rate-limit" -> {

@@ -62,8 +62,8 @@ final class NettyChatServer implements ChatServer {
         BotService bot = new BotService(faqBot, config.botThreads());
         ConversationStore store = openStore(config);
         Ids ids = Ids.secure();
-        Router router = new Router(store, bot, config.clock(), ids, RoutingStrategy.leastBusy(), config.maxChatsPerAgent());
         AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), Ticker.systemTicker(), ids);
+        Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments);
         router.call(() -> {
             Recovery.recover(router, auth::agentInfo);
             return null;

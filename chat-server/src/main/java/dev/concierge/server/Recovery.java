@@ -38,7 +38,7 @@ final class Recovery {
                 continue;
             }
             Conversation c = rebuild(router, visitor, record);
-            if (c.state == ConversationState.QUEUED) {
+            if (c.state == ConversationState.QUEUED || c.state == ConversationState.FOLLOW_UP) {
                 router.dispatcher.requeue(c);
                 queued++;
             } else if (c.state == ConversationState.ASSIGNED) {
@@ -82,6 +82,9 @@ final class Recovery {
             visitor.firstSeen = record.firstSeen();
             router.visitorsById.put(visitor.id, visitor);
             for (ConversationRecord c : conversations) {
+                if (c.agentId() != null) {
+                    visitor.lastAgentId = c.agentId();
+                }
                 visitor.conversationIds.add(c.id());
                 visitor.stored.put(c.id(), c);
             }
@@ -96,6 +99,7 @@ final class Recovery {
         c.queuedAt = record.queuedAt();
         c.assignedAt = record.assignedAt();
         c.handoffReason = record.handoffReason();
+        c.department = record.department();
         c.firstLine = record.firstLine();
         c.score = record.score();
         for (TranscriptEvent e : router.store.events(c.id, 0)) {

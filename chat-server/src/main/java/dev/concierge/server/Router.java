@@ -52,8 +52,13 @@ final class Router implements AutoCloseable {
     private final VisitorRequests visitorRequests;
     private final AgentRequests agentRequests;
 
-    Router(ConversationStore store, BotService bot, Clock clock, Ids ids, RoutingStrategy strategy,
-           int maxChatsPerAgent) {
+    /** The departments of an agent by id (from the agents file). */
+    final java.util.function.Function<String, java.util.Set<String>> departmentsOf;
+    private final java.util.concurrent.ScheduledExecutorService ticker;
+
+    Router(ConversationStore store, BotService bot, Clock clock, Ids ids, RoutingConfig routing,
+           java.util.function.Function<String, java.util.Set<String>> departmentsOf) {
+        this.departmentsOf = Objects.requireNonNull(departmentsOf, "departmentsOf");
         this.store = Objects.requireNonNull(store, "store");
         this.bot = Objects.requireNonNull(bot, "bot");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -69,7 +74,17 @@ final class Router implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.dispatcher = new Dispatcher(this, strategy, maxChatsPerAgent);
+        this.dispatcher = new Dispatcher(this, routing);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "concierge-router-ticker");
+            t.setDaemon(true);
+            return t;
+        });
+        // Queue-wait alerts and business hours opening or closing: checked every few seconds.
+        ticker.scheduleWithFixedDelay(() -> run(() -> {
+            dispatcher.checkAlerts();
+            dispatcher.publishAvailability();
+        }), 5, 5, TimeUnit.SECONDS);
         this.visitorRequests = new VisitorRequests(this);
         this.agentRequests = new AgentRequests(this);
     }
@@ -139,6 +154,7 @@ final class Router implements AutoCloseable {
                 if (agent.sessions.isEmpty()) {
                     log.info("agent {} offline", agent.info.id());
                     dispatcher.publishQueue();
+                    dispatcher.publishAgents();
                 }
             }
         });
@@ -206,7 +222,9 @@ final class Router implements AutoCloseable {
 
     void broadcast(Conversation c, TranscriptEvent event) {
         ServerMessage frame = ServerMessage.Event.of(c.id, event);
-        toVisitor(c, frame);
+        if (event.kind() != dev.concierge.protocol.Values.Kind.NOTE) {
+            toVisitor(c, frame); // internal notes never reach the visitor
+        }
         if (event.seq() > c.assignedSeq) {
             toAgent(c, frame); // earlier events reach the agent inside the handoff package
         }
@@ -221,6 +239,15 @@ final class Router implements AutoCloseable {
     void toAgent(Conversation c, ServerMessage frame) {
         Agent agent = c.agentId == null ? null : agents.get(c.agentId);
         if (agent != null) {
+            for (Session s : agent.sessions) {
+                s.send(frame);
+            }
+        }
+    }
+
+    /** Sends a frame to every connected agent. */
+    void toAgents(ServerMessage frame) {
+        for (Agent agent : agents.values()) {
             for (Session s : agent.sessions) {
                 s.send(frame);
             }
@@ -281,13 +308,17 @@ final class Router implements AutoCloseable {
      * pool; {@code allowed} says whether the asker may read it (missing and not-allowed alike
      * get {@code not_found}).
      */
-    void storedHistory(Session session, ClientMessage.History history, java.util.function.Predicate<ConversationRecord> allowed) {
+    void storedHistory(Session session, ClientMessage.History history, java.util.function.Predicate<ConversationRecord> allowed,
+                       boolean withNotes) {
         readers.execute(() -> {
             try {
                 var stored = store.conversation(history.conversationId()).filter(allowed);
                 if (stored.isPresent()) {
-                    session.send(new ServerMessage.Transcript(history.id(), stored.get().id(), stored.get().state(),
-                            store.events(stored.get().id(), history.afterSeq())));
+                    List<TranscriptEvent> events = store.events(stored.get().id(), history.afterSeq());
+                    if (!withNotes) {
+                        events = events.stream().filter(e -> e.kind() != dev.concierge.protocol.Values.Kind.NOTE).toList();
+                    }
+                    session.send(new ServerMessage.Transcript(history.id(), stored.get().id(), stored.get().state(), events));
                 } else {
                     notFound(session, history.id());
                 }
@@ -300,6 +331,7 @@ final class Router implements AutoCloseable {
 
     @Override
     public void close() {
+        ticker.shutdownNow();
         readers.shutdown();
         executor.shutdown();
         try {

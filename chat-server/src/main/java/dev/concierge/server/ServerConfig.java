@@ -8,5 +8,5 @@ import java.util.List;
 /** The server's immutable configuration, built by {@link ChatServer.Builder}. */
 record ServerConfig(String host, int port, Path faq, Path dataDir, String jdbcUrl, String jdbcUser,
                     String jdbcPassword, ConversationStore store, List<AgentAccount> agents,
-                    Clock clock, int maxChatsPerAgent, int maxFrameBytes, Duration agentSessionTtl,
+                    Clock clock, RoutingConfig routing, Path agentsFile, int maxFrameBytes, Duration agentSessionTtl,
                     int botThreads, SecurityConfig security) {}

@@ -41,6 +41,10 @@ final class TranscriptExport {
             return Optional.empty();
         }
         List<TranscriptEvent> events = store.events(conversationId, 0);
+        if (!authorization.startsWith("Bearer ")) {
+            // Internal notes are for agents only.
+            events = events.stream().filter(e -> e.kind() != dev.concierge.protocol.Values.Kind.NOTE).toList();
+        }
         if ("txt".equals(format)) {
             return Optional.of(new Export("text/plain; charset=utf-8", "conversation-" + conversationId + ".txt",
                     text(record.get(), events).getBytes(java.nio.charset.StandardCharsets.UTF_8)));

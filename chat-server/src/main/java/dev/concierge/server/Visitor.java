@@ -28,6 +28,10 @@ final class Visitor {
      * retired after close), so lists of earlier conversations need no store read.
      */
     final Map<String, ConversationRecord> stored = new HashMap<>();
+    /** The agent who last helped this visitor, preferred when they come back. */
+    String lastAgentId;
+    /** The department the site routes this visitor to (hello), or null. */
+    String department;
 
     Visitor(String id, String token) {
         this.id = id;

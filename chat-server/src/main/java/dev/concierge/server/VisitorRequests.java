@@ -9,6 +9,7 @@ import dev.concierge.protocol.Values.BotTurn;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.Suggestion;
 import dev.concierge.protocol.Values.TranscriptEvent;
@@ -42,6 +43,9 @@ final class VisitorRequests {
             log.info("new visitor {} on session {}", visitor.id, session.id());
         }
         visitor.update(hello.context());
+        if (hello.department() != null) {
+            visitor.department = hello.department();
+        }
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         visitor.sessions.add(session);
         router.visitorSessions.put(session, visitor);
@@ -55,9 +59,16 @@ final class VisitorRequests {
         if (open != null) {
             long after = hello.resume() != null && open.id.equals(hello.resume().conversationId())
                     ? hello.resume().lastSeq() : 0;
-            session.send(new ServerMessage.Transcript(null, open.id, open.state, open.committedAfter(after)));
+            session.send(new ServerMessage.Transcript(null, open.id, open.state, open.visibleToVisitor(after)));
             router.dispatcher.status(open).ifPresent(session::send);
+            for (ReceiptStatus status : ReceiptStatus.values()) {
+                long seq = (status == ReceiptStatus.READ ? open.read : open.delivered)[1];
+                if (seq > 0) {
+                    session.send(new ServerMessage.Receipt(open.id, Role.AGENT, seq, status));
+                }
+            }
         }
+        session.send(router.dispatcher.availability());
     }
 
     /** The visitor's closed conversations, newest first, at most 20. */
@@ -122,6 +133,12 @@ final class VisitorRequests {
             rate(session, visitor, rate);
         } else if (message instanceof ClientMessage.History history) {
             history(session, visitor, history);
+        } else if (message instanceof ClientMessage.LeaveMessage leave) {
+            leaveMessage(session, visitor, leave);
+        } else if (message instanceof ClientMessage.Receipt receipt) {
+            receipt(visitor, receipt);
+        } else if (message instanceof ClientMessage.UpdateContext update) {
+            updateContext(session, visitor, update);
         } else if (message instanceof ClientMessage.Hello hello) {
             Router.error(session, "bad_request", "hello was already said on this socket.", hello.id());
         } else {
@@ -142,6 +159,7 @@ final class VisitorRequests {
     private Conversation openOrStart(Visitor visitor) {
         if (visitor.open == null) {
             Conversation c = new Conversation(router.ids.conversationId(), visitor, router.clock.instant());
+            c.department = visitor.department;
             router.conversations.put(c.id, c);
             visitor.conversationIds.add(c.id);
             visitor.open = c;
@@ -200,6 +218,10 @@ final class VisitorRequests {
         switch (reply.kind()) {
             case ANSWER, SMALL_TALK -> {
                 c.unsureInRow = 0;
+                if (c.department == null) {
+                    // The answered entry's tag names the team that knows the topic.
+                    reply.entryId().flatMap(router.bot::department).ifPresent(d -> c.department = d);
+                }
                 botTurn(c, reply.text(), new BotTurn(true, reply.entryId().orElse(null), reply.confidence(), List.of(), false));
             }
             case HUMAN_REQUEST -> {
@@ -235,6 +257,9 @@ final class VisitorRequests {
         if (existing != null) {
             router.ackWhenStored(session, handoff.id(), c, existing);
         } else if (c.state == ConversationState.BOT) {
+            if (handoff.department() != null) {
+                c.department = handoff.department();
+            }
             router.ackWhenStored(session, handoff.id(), c, router.dispatcher.handoff(c, HandoffReason.VISITOR_ASKED, handoff.id()));
         } else if (c.state == ConversationState.CLOSED) {
             Router.error(session, "bad_state", "This conversation is closed.", handoff.id());
@@ -277,10 +302,64 @@ final class VisitorRequests {
                 rate.id(), Kind.RATED, visitor.author(), null, null, null, null, rate.score(), rate.comment())));
     }
 
+    /** A message left while nobody could answer: the conversation becomes a follow-up. */
+    private void leaveMessage(Session session, Visitor visitor, ClientMessage.LeaveMessage leave) {
+        Conversation c = leave.conversationId() == null
+                ? (visitor.open != null && visitor.open.byClientId.containsKey(leave.id()) ? visitor.open : openOrStart(visitor))
+                : own(session, visitor, leave.conversationId(), leave.id());
+        if (c == null) {
+            return;
+        }
+        CompletableFuture<Long> existing = c.byClientId.get(leave.id());
+        if (existing != null) {
+            router.ackWhenStored(session, leave.id(), c, existing);
+            return;
+        }
+        if (c.state == ConversationState.CLOSED || c.state == ConversationState.ASSIGNED) {
+            Router.error(session, "bad_state", c.state == ConversationState.CLOSED
+                    ? "This conversation is closed." : "An agent is already with you; just write here.", leave.id());
+            return;
+        }
+        visitor.update(new dev.concierge.protocol.Values.VisitorContext(leave.name(), leave.email(), null, null, null,
+                null, java.util.Map.of()));
+        router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
+        if (c.firstLine == null) {
+            c.firstLine = leave.text();
+        }
+        TranscriptEvent message = new TranscriptEvent(0, null, leave.id(), Kind.OFFLINE_MESSAGE, visitor.author(),
+                leave.text(), null, leave.email(), null, null, null);
+        router.ackWhenStored(session, leave.id(), c, router.dispatcher.followUp(c, leave.id(), message, leave.email()));
+    }
+
+    /** Delivered/read marks of the visitor, relayed to the owning agent. */
+    private void receipt(Visitor visitor, ClientMessage.Receipt receipt) {
+        Conversation c = router.conversations.get(receipt.conversationId());
+        if (c == null || !c.visitor.id.equals(visitor.id)) {
+            return; // not acknowledged, so nothing to answer; nothing leaks either
+        }
+        long[] marks = receipt.status() == ReceiptStatus.READ ? c.read : c.delivered;
+        long seq = Math.min(receipt.seq(), c.committedSeq);
+        if (seq > marks[0]) {
+            marks[0] = seq;
+            router.toAgent(c, new ServerMessage.Receipt(c.id, Role.VISITOR, seq, receipt.status()));
+        }
+    }
+
+    /** The visitor moved to another page or set attributes: merge, store, tell their agent. */
+    private void updateContext(Session session, Visitor visitor, ClientMessage.UpdateContext update) {
+        visitor.update(update.context());
+        router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
+        session.send(new ServerMessage.Ack(update.id(), visitor.open == null ? null : visitor.open.id, 0));
+        Conversation c = visitor.open;
+        if (c != null && c.state == ConversationState.ASSIGNED) {
+            router.toAgent(c, new ServerMessage.VisitorUpdate(c.id, visitor.info(), visitor.context));
+        }
+    }
+
     private void history(Session session, Visitor visitor, ClientMessage.History history) {
         Conversation c = router.conversations.get(history.conversationId());
         if (c != null && c.visitor.id.equals(visitor.id)) {
-            session.send(new ServerMessage.Transcript(history.id(), c.id, c.state, c.committedAfter(history.afterSeq())));
+            session.send(new ServerMessage.Transcript(history.id(), c.id, c.state, c.visibleToVisitor(history.afterSeq())));
             return;
         }
         if (c != null) {
@@ -288,6 +367,6 @@ final class VisitorRequests {
             return;
         }
         String visitorId = visitor.id;
-        router.storedHistory(session, history, r -> r.visitorId().equals(visitorId));
+        router.storedHistory(session, history, r -> r.visitorId().equals(visitorId), false);
     }
 }

@@ -76,7 +76,7 @@ final class SqliteStoreTest extends StoreContractTest {
 
     @Test
     void schema_isManagedByFlyway() throws Exception {
-        assertThat(count("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1")).isEqualTo(2); // V1, V2
     }
 
     private static String pragma(Connection c, String name) throws SQLException {

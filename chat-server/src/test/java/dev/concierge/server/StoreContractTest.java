@@ -151,6 +151,33 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void department_andFollowUpState_roundTrip() throws Exception {
+        ConversationRecord followUp = new ConversationRecord("c1", "v1", ConversationState.FOLLOW_UP, null, T0,
+                "Call me back", null, T0, null, HandoffReason.OFFLINE_MESSAGE, "billing");
+        done(store.saveConversation(followUp));
+        assertThat(store.conversation("c1")).contains(followUp);
+        assertThat(store.openConversations()).extracting(ConversationRecord::id).containsExactly("c1");
+    }
+
+    @Test
+    void search_findsConversationsByAnyEventText_caseInsensitive_newestFirst() throws Exception {
+        done(store.saveConversation(conversation("c1", "v1", ConversationState.CLOSED, T0)));
+        done(store.saveConversation(conversation("c2", "v2", ConversationState.CLOSED, T0.plusSeconds(60))));
+        done(store.saveConversation(conversation("c3", "v3", ConversationState.CLOSED, T0.plusSeconds(120))));
+        done(store.append("c1", message(1, "m1", "My PARCEL arrived damaged")));
+        done(store.append("c2", message(1, "m1", "Where is my parcel?")));
+        done(store.append("c3", message(1, "m1", "100% cotton? under_score")));
+        assertThat(store.search("parcel", 10)).extracting(ConversationRecord::id).containsExactly("c2", "c1");
+        assertThat(store.search("parcel", 1)).extracting(ConversationRecord::id).containsExactly("c2");
+        // LIKE wildcards in the query are plain text.
+        assertThat(store.search("100%", 10)).extracting(ConversationRecord::id).containsExactly("c3");
+        assertThat(store.search("%", 10)).extracting(ConversationRecord::id).containsExactly("c3");
+        assertThat(store.search("e_i", 10)).isEmpty(); // "Where is" would match a wildcard
+        assertThat(store.search("under_score", 10)).extracting(ConversationRecord::id).containsExactly("c3");
+        assertThat(store.search("nothing like it", 10)).isEmpty();
+    }
+
+    @Test
     void openConversations_areTheNotClosedOnes_oldestFirst() throws Exception {
         done(store.saveConversation(conversation("c3", "v1", ConversationState.ASSIGNED, T0.plusSeconds(30))));
         done(store.saveConversation(conversation("c1", "v1", ConversationState.CLOSED, T0)));
