@@ -80,12 +80,30 @@ test('an agent transfers a conversation with a note; the next agent sees the who
   assert.equal((await sam.locator('#agent-name').textContent()).trim(), 'Sam Support');
   assert.equal(await sam.getByRole('tab').count(), 0, 'Sam has no chat before the transfer');
 
+  // Typing shows both ways.
+  await input.pressSequentially('Hel');
+  await dana.locator('#visitor-typing').filter({ hasText: 'is typing…' }).waitFor();
+  await input.fill('');
+
   // Dana replies (the visitor sees it), then writes an internal note (the visitor never does).
   const reply = dana.getByRole('textbox', { name: 'Reply' });
   await reply.fill(REPLY);
   await reply.press('Enter');
   await danaTranscript.locator('.turn--agent[data-seq]').filter({ hasText: REPLY }).waitFor();
   await log.locator('.msg--agent').filter({ hasText: REPLY }).waitFor();
+
+  // A canned reply: "/ref" offers "/refund", Tab puts its text in the box, Enter sends it.
+  await reply.pressSequentially('/ref');
+  const refund = dana.getByRole('option').filter({ hasText: '/refund' });
+  await refund.waitFor();
+  const cannedText = (await refund.locator('.canned-text').textContent()).trim();
+  assert.ok(cannedText.length > 10, 'the canned reply has a text');
+  await reply.press('Tab');
+  assert.equal(await reply.inputValue(), cannedText, '/ref became the reply text');
+  assert.equal(await dana.getByRole('listbox', { name: 'Canned replies' }).isHidden(), true);
+  await reply.press('Enter');
+  await danaTranscript.locator('.turn--agent[data-seq]').filter({ hasText: cannedText }).waitFor();
+  await log.locator('.msg--agent').filter({ hasText: cannedText }).waitFor();
   const noteToggle = dana.getByRole('button', { name: 'Note', exact: true });
   await noteToggle.click();
   assert.equal(await noteToggle.getAttribute('aria-pressed'), 'true');
@@ -129,6 +147,7 @@ test('an agent transfers a conversation with a note; the next agent sees the who
   const samBots = (await samTranscript.locator('.turn--bot .bubble').allTextContents()).map((text) => text.trim());
   for (const text of botTexts) assert.ok(samBots.includes(text), `Sam sees the bot turn "${text.slice(0, 40)}…"`);
   assert.equal(await samTranscript.locator('.turn--agent').filter({ hasText: REPLY }).count(), 1, "Sam sees Dana's reply once");
+  assert.equal(await samTranscript.locator('.turn--agent').filter({ hasText: cannedText }).count(), 1, 'and her canned reply once');
   assert.match(await samTranscript.locator('.turn--note').filter({ hasText: NOTE }).textContent(), /Internal note — not visible to the visitor/);
   const seqs = await samTranscript.locator('[data-seq]').evaluateAll((turns) => turns.map((turn) => Number(turn.dataset.seq)));
   assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'every event once, in order');

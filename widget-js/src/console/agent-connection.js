@@ -1,7 +1,7 @@
 import { Backoff } from '../shared/backoff.js';
 import { newId } from '../shared/ids.js';
 
-const RESENDABLE = new Set(['message', 'close']);
+const RESENDABLE = new Set(['message', 'note', 'close']);
 /**
  * The longest wait between reconnect attempts. Someone is looking at the screen, so 10 s rather
  * than the 30 s of a background client (socket.io caps at 5 s); the jitter (each delay between
@@ -11,7 +11,7 @@ const RECONNECT_MAX_MS = 10_000;
 
 /**
  * The agent's WebSocket to `/ws/agent` (docs/protocol.md): `hello` with the session token,
- * reconnect with backoff and jitter, an outbox that resends unacknowledged `message` and
+ * reconnect with backoff and jitter, an outbox that resends unacknowledged `message`, `note` and
  * `close` requests with their original `id`. Frames are passed on as events named by their
  * `type` (`welcome`, `queue`, `assigned`, `event`, `transcript`, `typing`, `receipt`, `agents`,
  * `settings`, `alert`, `released`, `visitor`, `ack`, `error`),
@@ -78,7 +78,7 @@ export class AgentConnection extends EventTarget {
     this.#setState('closed');
   }
 
-  /** Sends a request, returns its id. `message` and `close` are resent after a reconnect until acknowledged. */
+  /** Sends a request, returns its id. `message`, `note` and `close` (which the server stores once per id) are resent after a reconnect until acknowledged. */
   request(type, fields = {}) {
     const frame = { type, id: this.#newId(), ...fields };
     if (RESENDABLE.has(type)) this.#outbox.set(frame.id, frame);
