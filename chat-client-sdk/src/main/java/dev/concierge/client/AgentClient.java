@@ -116,6 +116,25 @@ public interface AgentClient extends AutoCloseable {
      */
     CompletableFuture<ServerMessage.Assigned> accept(String conversationId);
 
+    /**
+     * Transfers a conversation this agent owns to another online agent, with a note only agents
+     * see. Completes with the ack of the stored {@code transferred} event; fails with code
+     * {@code unavailable} when that agent is not online.
+     */
+    CompletableFuture<ServerMessage.Ack> transfer(String conversationId, String agentId, String note);
+
+    /**
+     * Transfers a conversation this agent owns to a department's queue (ahead of new arrivals,
+     * never back to this agent), with a note only agents see.
+     */
+    CompletableFuture<ServerMessage.Ack> transferToDepartment(String conversationId, String department, String note);
+
+    /** Adds an internal note: stored, shown to agents, never to the visitor. */
+    CompletableFuture<ServerMessage.Ack> note(String conversationId, String text);
+
+    /** Tells the visitor that events up to {@code seq} were received or read (not acknowledged). */
+    void receipt(String conversationId, long seq, Values.ReceiptStatus status);
+
     /** Sends a message to the visitor of an assigned conversation. */
     CompletableFuture<ServerMessage.Ack> send(String conversationId, String text);
 

@@ -26,6 +26,27 @@ public interface AgentListener {
     /** The queue changed. */
     default void onQueue(ServerMessage.Queue queue) {}
 
+    /**
+     * A conversation is no longer this agent's: they transferred it ({@code released.to()} or
+     * {@code released.department()} says where it went).
+     */
+    default void onReleased(ServerMessage.Released released) {}
+
+    /** Every agent with presence, departments and load (after connecting and on every change). */
+    default void onAgents(ServerMessage.Agents agents) {}
+
+    /** Departments, canned replies, queue alert time and chat cap, after connecting. */
+    default void onSettings(ServerMessage.Settings settings) {}
+
+    /** Something needs attention, e.g. a visitor waited too long in the queue. */
+    default void onAlert(ServerMessage.Alert alert) {}
+
+    /** The visitor received or read events up to a seq. */
+    default void onReceipt(ServerMessage.Receipt receipt) {}
+
+    /** The visitor's context changed (another page, new attributes). */
+    default void onVisitorUpdate(ServerMessage.VisitorUpdate update) {}
+
     /** A visitor started or stopped typing. */
     default void onTyping(ServerMessage.Typing typing) {}
 

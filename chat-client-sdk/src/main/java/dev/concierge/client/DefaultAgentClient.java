@@ -83,6 +83,37 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     }
 
     @Override
+    public CompletableFuture<ServerMessage.Ack> transfer(String conversationId, String agentId, String note) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(agentId, "agentId");
+        return connection.request(new ClientMessage.Transfer(Connection.newId(), conversationId, agentId, null, note),
+                ServerMessage.Ack.class);
+    }
+
+    @Override
+    public CompletableFuture<ServerMessage.Ack> transferToDepartment(String conversationId, String department, String note) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(department, "department");
+        return connection.request(new ClientMessage.Transfer(Connection.newId(), conversationId, null, department, note),
+                ServerMessage.Ack.class);
+    }
+
+    @Override
+    public CompletableFuture<ServerMessage.Ack> note(String conversationId, String text) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(text, "text");
+        return connection.request(new ClientMessage.Note(Connection.newId(), conversationId, text),
+                ServerMessage.Ack.class);
+    }
+
+    @Override
+    public void receipt(String conversationId, long seq, Values.ReceiptStatus status) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(status, "status");
+        connection.sendIfOpen(new ClientMessage.Receipt(null, conversationId, seq, status));
+    }
+
+    @Override
     public CompletableFuture<ServerMessage.Ack> closeConversation(String conversationId, String reason) {
         Objects.requireNonNull(conversationId, "conversationId");
         return connection.request(new ClientMessage.Close(Connection.newId(), conversationId, reason),
@@ -215,8 +246,22 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
             }
         } else if (frame instanceof ServerMessage.Typing typing) {
             connection.emit(() -> listener.onTyping(typing));
+        } else if (frame instanceof ServerMessage.Released released) {
+            // No longer ours: a later assignment of the same conversation is a new package.
+            assigned.remove(released.conversationId());
+            connection.emit(() -> listener.onReleased(released));
+        } else if (frame instanceof ServerMessage.Agents agents) {
+            connection.emit(() -> listener.onAgents(agents));
+        } else if (frame instanceof ServerMessage.Settings settings) {
+            connection.emit(() -> listener.onSettings(settings));
+        } else if (frame instanceof ServerMessage.Alert alert) {
+            connection.emit(() -> listener.onAlert(alert));
+        } else if (frame instanceof ServerMessage.Receipt receipt) {
+            connection.emit(() -> listener.onReceipt(receipt));
+        } else if (frame instanceof ServerMessage.VisitorUpdate update) {
+            connection.emit(() -> listener.onVisitorUpdate(update));
         }
-        // ack: matched by the connection; queue_status is for visitors.
+        // ack: matched by the connection; queue_status and availability are for visitors.
     }
 
     private void onAssigned(ServerMessage.Assigned assignment) {

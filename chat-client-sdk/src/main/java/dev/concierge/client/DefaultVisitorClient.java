@@ -91,6 +91,39 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     }
 
     @Override
+    public CompletableFuture<ServerMessage.Ack> requestHuman(String department) {
+        Objects.requireNonNull(department, "department");
+        synchronized (lock) {
+            return request(new ClientMessage.Handoff(Connection.newId(), openConversation(), department));
+        }
+    }
+
+    @Override
+    public CompletableFuture<ServerMessage.Ack> leaveMessage(String name, String email, String text) {
+        Objects.requireNonNull(email, "email");
+        Objects.requireNonNull(text, "text");
+        synchronized (lock) {
+            return request(new ClientMessage.LeaveMessage(Connection.newId(), openConversation(), name, email, text));
+        }
+    }
+
+    @Override
+    public CompletableFuture<ServerMessage.Ack> updateContext(Values.VisitorContext context) {
+        Objects.requireNonNull(context, "context");
+        return connection.request(new ClientMessage.UpdateContext(Connection.newId(), context), ServerMessage.Ack.class);
+    }
+
+    @Override
+    public void receipt(long seq, Values.ReceiptStatus status) {
+        Objects.requireNonNull(status, "status");
+        synchronized (lock) {
+            if (current != null) {
+                connection.sendIfOpen(new ClientMessage.Receipt(null, current, seq, status));
+            }
+        }
+    }
+
+    @Override
     public CompletableFuture<ServerMessage.Ack> closeConversation(String reason) {
         synchronized (lock) {
             if (current == null) {
@@ -240,8 +273,12 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
             }
         } else if (frame instanceof ServerMessage.Typing typing) {
             connection.emit(() -> listener.onTyping(typing));
+        } else if (frame instanceof ServerMessage.Availability availability) {
+            connection.emit(() -> listener.onAvailability(availability));
+        } else if (frame instanceof ServerMessage.Receipt receipt) {
+            connection.emit(() -> listener.onReceipt(receipt));
         }
-        // queue and assigned are for agents.
+        // queue, assigned and the other agent frames are for agents.
     }
 
     private void onWelcome(ServerMessage.Welcome welcome) {
@@ -360,7 +397,10 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
             return new ClientMessage.Send(send.id(), null, send.text(), send.entryId());
         }
         if (request instanceof ClientMessage.Handoff handoff) {
-            return new ClientMessage.Handoff(handoff.id(), null);
+            return new ClientMessage.Handoff(handoff.id(), null, handoff.department());
+        }
+        if (request instanceof ClientMessage.LeaveMessage leave) {
+            return new ClientMessage.LeaveMessage(leave.id(), null, leave.name(), leave.email(), leave.text());
         }
         return null;
     }
@@ -371,6 +411,9 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
         }
         if (request instanceof ClientMessage.Handoff handoff) {
             return handoff.conversationId();
+        }
+        if (request instanceof ClientMessage.LeaveMessage leave) {
+            return leave.conversationId();
         }
         if (request instanceof ClientMessage.Close close) {
             return close.conversationId();

@@ -129,6 +129,21 @@ public interface VisitorClient extends AutoCloseable {
     /** Asks for a human (a {@code handoff} request) in the current conversation. */
     CompletableFuture<ServerMessage.Ack> requestHuman();
 
+    /** Asks for a human of a department (e.g. {@code billing}). */
+    CompletableFuture<ServerMessage.Ack> requestHuman(String department);
+
+    /**
+     * Leaves a message with a contact email while nobody can answer: it becomes a follow-up that
+     * an agent answers later in the same conversation.
+     */
+    CompletableFuture<ServerMessage.Ack> leaveMessage(String name, String email, String text);
+
+    /** Merges new context (page, attributes) into the visitor's; their agent sees it at once. */
+    CompletableFuture<ServerMessage.Ack> updateContext(Values.VisitorContext context);
+
+    /** Tells the agent that events up to {@code seq} were received or read (not acknowledged). */
+    void receipt(long seq, Values.ReceiptStatus status);
+
     /**
      * Closes the current conversation (not the connection).
      *

@@ -18,6 +18,15 @@ public interface VisitorListener {
     /** The conversation's queue position or estimated wait changed. */
     default void onQueueStatus(ServerMessage.QueueStatus status) {}
 
+    /**
+     * Whether a person can answer now (after connecting and on every change); when not, offer
+     * {@link VisitorClient#leaveMessage}.
+     */
+    default void onAvailability(ServerMessage.Availability availability) {}
+
+    /** The agent received or read events up to a seq. */
+    default void onReceipt(ServerMessage.Receipt receipt) {}
+
     /** The agent started or stopped typing. */
     default void onTyping(ServerMessage.Typing typing) {}
 

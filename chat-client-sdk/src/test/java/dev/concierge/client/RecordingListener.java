@@ -32,6 +32,11 @@ final class RecordingListener implements VisitorListener, AgentListener {
     }
 
     @Override
+    public void onReceipt(ServerMessage.Receipt receipt) {
+        calls.add("receipt " + receipt.status() + " " + receipt.seq());
+    }
+
+    @Override
     public void onError(ServerMessage.Error error) {
         calls.add("error " + error.code());
     }

@@ -37,9 +37,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final TranscriptExport export;
     private final AgentSockets agentSockets;
     private final Optional<String> adminToken;
+    private final AgentApi agentApi;
 
     HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, Executor blocking, TranscriptExport export,
-                AgentSockets agentSockets, Optional<String> adminToken) {
+                AgentSockets agentSockets, Optional<String> adminToken, AgentApi agentApi) {
+        this.agentApi = agentApi;
         this.export = export;
         this.agentSockets = agentSockets;
         this.adminToken = adminToken;
@@ -63,6 +65,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             logout(ctx, request);
         } else if (path.startsWith("/api/admin/") && adminToken.isPresent()) {
             admin(ctx, request, path);
+        } else if (path.equals("/api/conversations") && method.equals(HttpMethod.GET)) {
+            var params = new QueryStringDecoder(request.uri()).parameters();
+            String q = params.containsKey("q") ? params.get("q").get(0) : null;
+            String limit = params.containsKey("limit") ? params.get("limit").get(0) : null;
+            String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+            onBlocking(ctx, request, () -> agentApi.search(authorization, q, limit));
         } else if (path.equals("/api/health") && method.equals(HttpMethod.GET)) {
             respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "ok"));
         } else if (path.startsWith("/api/conversations/") && path.endsWith("/transcript")
@@ -137,6 +145,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
             return;
         }
+        if (path.equals("/api/admin/agents") && request.method().equals(HttpMethod.POST)) {
+            String body = request.content().toString(StandardCharsets.UTF_8);
+            onBlocking(ctx, request, () -> agentApi.createAgent(body));
+            return;
+        }
         String prefix = "/api/admin/agents/";
         String suffix = "/disable";
         if (!request.method().equals(HttpMethod.POST) || !path.startsWith(prefix) || !path.endsWith(suffix)
@@ -152,6 +165,22 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         int closed = agentSockets.closeAll(tokens.get());
         respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "disabled", "socketsClosed", closed));
+    }
+
+    /** Runs a store read or password hash on the blocking pool and answers on the event loop. */
+    private void onBlocking(ChannelHandlerContext ctx, FullHttpRequest request, java.util.function.Supplier<AgentApi.Reply> call) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        blocking.execute(() -> {
+            AgentApi.Reply reply;
+            try {
+                reply = call.get();
+            } catch (RuntimeException e) {
+                log.error("{}: request failed", ctx.channel().id().asShortText(), e);
+                reply = new AgentApi.Reply(HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
+            }
+            AgentApi.Reply r = reply;
+            ctx.executor().execute(() -> respond(ctx, keepAlive, r.status(), r.body()));
+        });
     }
 
     private static Optional<String> bearer(FullHttpRequest request) {

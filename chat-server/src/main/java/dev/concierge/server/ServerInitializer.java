@@ -30,11 +30,13 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final OriginCheck originCheck;
     private final RateLimiter rateLimiter;
     private final AgentSockets agentSockets = new AgentSockets();
+    private final AgentApi agentApi;
 
     ServerInitializer(ServerConfig config, ProtocolCodec codec, Router router, AgentAuth auth, Executor blocking,
                       ChannelGroup sockets) {
         this.sockets = sockets;
         this.export = new TranscriptExport(router.store, auth, codec.mapper());
+        this.agentApi = new AgentApi(router.store, auth, config, codec.mapper());
         this.config = config;
         this.codec = codec;
         this.router = router;
@@ -74,7 +76,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .build()));
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(security.maxMessageBytes()));
         p.addLast("http", new HttpHandler(files, auth, codec.mapper(), blocking, export, agentSockets,
-                security.adminToken()));
+                security.adminToken(), agentApi));
         p.addLast("json-encoder", encoder);
         p.addLast("session", new WebSocketSessionHandler(codec, router, auth, sockets, rateLimiter,
                 agentSockets, originCheck));

@@ -1,0 +1,342 @@
+package dev.concierge.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.concierge.client.AgentClient;
+import dev.concierge.client.AgentListener;
+import dev.concierge.client.ConciergeClientException;
+import dev.concierge.client.VisitorClient;
+import dev.concierge.client.VisitorListener;
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values.HandoffPackage;
+import dev.concierge.protocol.Values.HandoffReason;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.PresenceStatus;
+import dev.concierge.protocol.Values.ReceiptStatus;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.Values.VisitorContext;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Live agents over real sockets with several {@link AgentClient}s and {@link VisitorClient}s:
+ * fair distribution under the cap, a transfer with a note and the full package, presence
+ * changes while visitors wait, a message left while nobody is online becoming a follow-up,
+ * receipts, the search API and creating agents with the admin token.
+ */
+final class LiveAgentsEndToEndTest {
+    private static final String ADMIN = "admin-token-0123456789";
+    private ChatServer server;
+    private URI base;
+    private final List<AutoCloseable> clients = new ArrayList<>();
+
+    private void start(ChatServer.Builder builder) {
+        server = builder.port(0).start();
+        base = server.baseUri();
+    }
+
+    private static ChatServer.Builder team(int cap) {
+        return ChatServer.builder()
+                .agents(List.of(
+                        AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000).inDepartments(List.of("orders")),
+                        AgentAccount.withPassword("a2", "Agent Two", "two", "pw-two", 1000).inDepartments(List.of("orders")),
+                        AgentAccount.withPassword("a3", "Bill Ing", "bill", "pw-bill", 1000).inDepartments(List.of("billing"))))
+                .departments(List.of("billing", "orders"))
+                .maxChatsPerAgent(cap);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : clients) {
+            c.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Records what an agent client reports. */
+    static final class AgentLog implements AgentListener {
+        final List<ServerMessage.Released> released = new CopyOnWriteArrayList<>();
+        final List<ServerMessage.Receipt> receipts = new CopyOnWriteArrayList<>();
+        final List<ServerMessage.Agents> agents = new CopyOnWriteArrayList<>();
+        final List<ServerMessage.Settings> settings = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onReleased(ServerMessage.Released r) {
+            released.add(r);
+        }
+
+        @Override
+        public void onReceipt(ServerMessage.Receipt r) {
+            receipts.add(r);
+        }
+
+        @Override
+        public void onAgents(ServerMessage.Agents a) {
+            agents.add(a);
+        }
+
+        @Override
+        public void onSettings(ServerMessage.Settings s) {
+            settings.add(s);
+        }
+    }
+
+    /** Records what a visitor client reports. */
+    static final class VisitorLog implements VisitorListener {
+        final List<ServerMessage.Availability> availability = new CopyOnWriteArrayList<>();
+        final List<ServerMessage.Receipt> receipts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onAvailability(ServerMessage.Availability a) {
+            availability.add(a);
+        }
+
+        @Override
+        public void onReceipt(ServerMessage.Receipt r) {
+            receipts.add(r);
+        }
+    }
+
+    private AgentClient agent(String user, String password, AgentListener listener) throws Exception {
+        AgentClient c = AgentClient.builder().serverUri(base).credentials(user, password).listener(listener)
+                .connect().get(10, TimeUnit.SECONDS);
+        clients.add(c);
+        return c;
+    }
+
+    private VisitorClient visitor(String name, VisitorListener listener) throws Exception {
+        VisitorClient v = VisitorClient.builder().serverUri(base)
+                .context(new VisitorContext(name, null, "en", null, "JUnit", null, Map.of()))
+                .listener(listener).connect().get(10, TimeUnit.SECONDS);
+        clients.add(v);
+        return v;
+    }
+
+    private static int owned(AgentClient a) {
+        return a.assignedConversations().size();
+    }
+
+    @Test
+    void conversationsAreSpreadFairlyUnderTheCapAndTheRestWaitInOrder() throws Exception {
+        start(team(2));
+        AgentClient one = agent("one", "pw-one", new AgentLog());
+        AgentClient two = agent("two", "pw-two", new AgentLog());
+        List<VisitorClient> visitors = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            VisitorClient v = visitor("Visitor " + i, new VisitorLog());
+            v.requestHuman().get(10, TimeUnit.SECONDS);
+            visitors.add(v);
+        }
+        Await.until("four assigned", () -> owned(one) + owned(two) == 4);
+        assertThat(owned(one)).isEqualTo(2);
+        assertThat(owned(two)).isEqualTo(2);
+        // Visitors 5 and 6 wait at positions 1 and 2, with an estimate.
+        ServerMessage.QueueStatus fifth = Await.value("5th queue status", () -> visitors.get(4).queueStatus());
+        ServerMessage.QueueStatus sixth = Await.value("6th queue status", () -> visitors.get(5).queueStatus());
+        assertThat(fifth.position()).isEqualTo(1);
+        assertThat(sixth.position()).isEqualTo(2);
+        assertThat(fifth.etaSeconds()).isPositive();
+        assertThat(sixth.etaSeconds()).isGreaterThan(fifth.etaSeconds());
+        // One chat ends: the longest-waiting visitor gets that slot.
+        String first = one.assignedConversations().keySet().iterator().next();
+        one.closeConversation(first, "resolved").get(10, TimeUnit.SECONDS);
+        String fifthId = visitors.get(4).conversationId().orElseThrow();
+        Await.until("5th assigned to one", () -> one.assignedConversations().containsKey(fifthId));
+        Await.until("6th moved up", () -> visitors.get(5).queueStatus().map(s -> s.position() == 1).orElse(false));
+    }
+
+    @Test
+    void transferToAnotherAgentCarriesTheWholeStoryAndTheNote() throws Exception {
+        start(team(5));
+        AgentLog oneLog = new AgentLog();
+        AgentClient one = agent("one", "pw-one", oneLog);
+        VisitorClient ada = visitor("Ada", new VisitorLog());
+        ada.send("Where is my order?").get(10, TimeUnit.SECONDS);
+        Await.until("bot answer", () -> ada.transcript().stream().anyMatch(e -> e.kind() == Kind.BOT));
+        ada.send("I need a human please").get(10, TimeUnit.SECONDS);
+        String id = ada.conversationId().orElseThrow();
+        Await.until("assigned to one", () -> one.assignedConversations().containsKey(id));
+        one.send(id, "Let me check that for you.").get(10, TimeUnit.SECONDS);
+        one.note(id, "Order 1234 is stuck at the depot").get(10, TimeUnit.SECONDS);
+        AgentLog billLog = new AgentLog();
+        AgentClient bill = agent("bill", "pw-bill", billLog);
+        ServerMessage.Ack ack = one.transfer(id, "a3", "Customer was double charged, please refund").get(10, TimeUnit.SECONDS);
+        assertThat(ack.seq()).isPositive();
+
+        HandoffPackage pkg = Await.value("package at bill", () -> Optional.ofNullable(bill.assignedConversations().get(id)));
+        assertThat(pkg.reason()).isEqualTo(HandoffReason.TRANSFER);
+        assertThat(pkg.transferredFrom().id()).isEqualTo("a1");
+        assertThat(pkg.transferNote()).isEqualTo("Customer was double charged, please refund");
+        assertThat(pkg.visitor().name()).isEqualTo("Ada");
+        assertThat(pkg.transcript()).extracting(TranscriptEvent::text).contains("Where is my order?",
+                "I need a human please", "Let me check that for you.", "Order 1234 is stuck at the depot",
+                "Customer was double charged, please refund");
+        assertThat(pkg.transcript()).anySatisfy(e -> assertThat(e.kind()).isEqualTo(Kind.BOT));
+        Await.until("one released", () -> !oneLog.released.isEmpty());
+        assertThat(oneLog.released.get(0).to().id()).isEqualTo("a3");
+        Await.until("one no longer owns it", () -> !one.assignedConversations().containsKey(id));
+
+        // The visitor is told, sees no note, and the new agent talks to them straight away.
+        Await.until("visitor sees transfer", () -> ada.transcript().stream().anyMatch(e -> e.kind() == Kind.TRANSFERRED));
+        bill.send(id, "Hi Ada, refund on its way.").get(10, TimeUnit.SECONDS);
+        Await.until("visitor sees bill", () -> ada.transcript().stream().anyMatch(e -> "Hi Ada, refund on its way.".equals(e.text())));
+        assertThat(ada.transcript()).extracting(TranscriptEvent::kind).doesNotContain(Kind.NOTE);
+        assertThat(ada.history(id, 0).get(10, TimeUnit.SECONDS).events()).extracting(TranscriptEvent::text)
+                .doesNotContain("Order 1234 is stuck at the depot", "Customer was double charged, please refund");
+        // The old owner cannot write any more.
+        assertThatThrownBy(() -> one.send(id, "me again").get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(ConciergeClientException.class);
+
+        // Read receipts: the visitor read Bill's message; Bill is told.
+        long last = ada.transcript().get(ada.transcript().size() - 1).seq();
+        ada.receipt(last, ReceiptStatus.READ);
+        Await.until("bill gets read receipt", () -> billLog.receipts.stream()
+                .anyMatch(r -> r.role() == Role.VISITOR && r.seq() == last && r.status() == ReceiptStatus.READ));
+    }
+
+    @Test
+    void presenceChangesWhileVisitorsWaitAndAwayAgentsGetNothingNew() throws Exception {
+        start(team(5));
+        AgentClient one = agent("one", "pw-one", new AgentLog());
+        one.presence(PresenceStatus.AWAY).get(10, TimeUnit.SECONDS);
+        VisitorLog log = new VisitorLog();
+        VisitorClient v = visitor("Bo", log);
+        Await.until("told nobody is available", () -> !log.availability.isEmpty()
+                && !log.availability.get(log.availability.size() - 1).agentsAvailable());
+        v.requestHuman().get(10, TimeUnit.SECONDS);
+        ServerMessage.QueueStatus waiting = Await.value("queued", () -> v.queueStatus());
+        assertThat(waiting.agentsOnline()).isZero();
+        assertThat(waiting.etaSeconds()).isNull();
+        Thread.sleep(300);
+        assertThat(owned(one)).isZero();
+        one.presence(PresenceStatus.ONLINE).get(10, TimeUnit.SECONDS);
+        String id = v.conversationId().orElseThrow();
+        Await.until("assigned once online", () -> one.assignedConversations().containsKey(id));
+        Await.until("told someone is available", () -> log.availability.get(log.availability.size() - 1).agentsAvailable());
+    }
+
+    @Test
+    void aMessageLeftWhileNobodyIsOnlineBecomesAFollowUpAnsweredFromTheSameTranscript() throws Exception {
+        start(team(5));
+        VisitorLog log = new VisitorLog();
+        VisitorClient v = visitor("Cy", log);
+        Await.until("offline", () -> !log.availability.isEmpty() && !log.availability.get(0).agentsAvailable());
+        v.send("Can I change my delivery address?").get(10, TimeUnit.SECONDS);
+        v.leaveMessage("Cy", "cy@example.com", "Please change it to 1 Main St").get(10, TimeUnit.SECONDS);
+        String id = v.conversationId().orElseThrow();
+        Await.until("offline message in transcript", () -> v.transcript().stream().anyMatch(e -> e.kind() == Kind.OFFLINE_MESSAGE));
+        v.close();
+
+        AgentClient one = agent("one", "pw-one", new AgentLog());
+        var entry = Await.value("follow-up in queue", () -> one.queue().stream()
+                .filter(e -> e.conversationId().equals(id)).findFirst());
+        assertThat(entry.followUp()).isTrue();
+        assertThat(entry.visitor().email()).isEqualTo("cy@example.com");
+        Thread.sleep(300);
+        assertThat(owned(one)).as("follow-ups are taken by hand").isZero();
+        HandoffPackage pkg = one.accept(id).get(10, TimeUnit.SECONDS).handoff();
+        assertThat(pkg.reason()).isEqualTo(HandoffReason.OFFLINE_MESSAGE);
+        assertThat(pkg.transcript()).extracting(TranscriptEvent::text)
+                .contains("Can I change my delivery address?", "Please change it to 1 Main St");
+        one.send(id, "Done, Cy!").get(10, TimeUnit.SECONDS);
+
+        // Cy comes back with the same token and finds the answer in the same conversation.
+        VisitorClient back = VisitorClient.builder().serverUri(base).visitorToken(v.visitorToken())
+                .connect().get(10, TimeUnit.SECONDS);
+        clients.add(back);
+        Await.until("answer visible on return", () -> back.transcript().stream().anyMatch(e -> "Done, Cy!".equals(e.text())));
+        assertThat(back.conversationId()).contains(id);
+    }
+
+    @Test
+    void searchFindsEarlierConversationsForAgentsOnly() throws Exception {
+        start(team(5));
+        AgentClient one = agent("one", "pw-one", new AgentLog());
+        VisitorClient v = visitor("Di", new VisitorLog());
+        v.send("My blender arrived cracked").get(10, TimeUnit.SECONDS);
+        String id = v.conversationId().orElseThrow();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(base.resolve("/api/conversations?q=blender")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        String token = AgentSecurityTest.login(server, "one", "pw-one");
+        HttpResponse<String> found = Await.value("search result", () -> {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/conversations?q=BLENDER"))
+                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+                return r.body().contains(id) ? Optional.of(r) : Optional.empty();
+            } catch (Exception e) {
+                return Optional.empty();
+            }
+        });
+        assertThat(found.statusCode()).isEqualTo(200);
+        assertThat(found.body()).contains("\"visitorName\":\"Di\"").contains("cracked");
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(base.resolve("/api/conversations?q=x&limit=5000"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        one.close();
+    }
+
+    @Test
+    void adminCreatesAnAgentWhoSignsInAtOnceAndIsWrittenToTheAgentsFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("agents.json");
+        Files.writeString(file, """
+                {"departments": ["billing"],
+                 "cannedReplies": [{"shortcut": "refund", "text": "Refunds take 3 days."}],
+                 "agents": [{"id": "a1", "name": "Agent One", "username": "one",
+                             "passwordHash": "%s", "departments": ["billing"]}]}
+                """.formatted(PasswordHasher.hash("pw-one", 1000)));
+        start(ChatServer.builder().agentsFile(file).adminToken(ADMIN));
+        HttpClient http = HttpClient.newHttpClient();
+        String body = "{\"id\":\"zoe\",\"name\":\"Zoe\",\"username\":\"zoe\",\"password\":\"zoe-password-1\",\"departments\":[\"billing\"]}";
+        HttpResponse<String> noToken = http.send(HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(noToken.statusCode()).isEqualTo(401);
+        HttpResponse<String> badDept = http.send(HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
+                .header("Authorization", "Bearer " + ADMIN)
+                .POST(HttpRequest.BodyPublishers.ofString(body.replace("[\"billing\"]", "[\"nowhere\"]"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(badDept.statusCode()).isEqualTo(400);
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
+                .header("Authorization", "Bearer " + ADMIN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).isEqualTo(201);
+        HttpResponse<String> again = http.send(HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
+                .header("Authorization", "Bearer " + ADMIN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).isEqualTo(409);
+
+        AgentLog log = new AgentLog();
+        AgentClient zoe = agent("zoe", "zoe-password-1", log);
+        ServerMessage.Settings settings = Await.value("settings", () -> log.settings.stream().findFirst());
+        assertThat(settings.departments()).containsExactly("billing");
+        assertThat(settings.cannedReplies()).extracting(c -> c.shortcut()).containsExactly("refund");
+        Await.until("zoe in agents list with billing", () -> log.agents.stream().anyMatch(a -> a.agents().stream()
+                .anyMatch(s -> s.id().equals("zoe") && s.departments().equals(List.of("billing")))));
+        String written = Files.readString(file);
+        assertThat(written).contains("\"zoe\"").contains("pbkdf2-sha256$").doesNotContain("zoe-password-1");
+        // The file still loads, with both agents.
+        assertThat(AgentsFile.readTeam(file).agents()).extracting(AgentAccount::id).containsExactlyInAnyOrder("a1", "zoe");
+        zoe.close();
+        Collections.reverse(clients);
+    }
+}
