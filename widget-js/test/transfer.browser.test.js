@@ -171,6 +171,20 @@ test('an agent transfers a conversation with a note; the next agent sees the who
   const reloaded = await log.textContent();
   assert.ok(!reloaded.includes('NOTE-7c1') && !reloaded.includes('TNOTE-42'), 'not after a reload either');
 
+  // Dana finds the conversation again through the search box and reads it, read-only.
+  const search = dana.getByRole('searchbox', { name: 'Search earlier conversations' });
+  await search.fill('arrived damaged');
+  await search.press('Enter');
+  const found = dana.locator('.search-result').first();
+  await found.waitFor();
+  await dana.locator('#search-summary').filter({ hasText: /found for “arrived damaged”/ }).waitFor();
+  await found.click();
+  const history = dana.getByRole('log', { name: 'Earlier transcript' });
+  await history.locator('.turn--visitor').filter({ hasText: SECOND }).waitFor();
+  await history.locator('.turn--agent').filter({ hasText: SAM_REPLY }).waitFor();
+  await dana.keyboard.press('Escape');
+  await history.waitFor({ state: 'hidden' });
+
   mkdirSync(IMAGES, { recursive: true });
   await sam.locator('#toast').waitFor({ state: 'hidden', timeout: 8_000 }).catch(() => {});
   await sam.screenshot({ path: path.join(IMAGES, 'console.png') });
