@@ -191,3 +191,104 @@ test('an agent transfers a conversation with a note; the next agent sees the who
 
   assert.deepEqual([...problems], [], 'no script errors or failed requests in the pages');
 });
+
+// The rest of the console's queue: a visitor who waits past the alert time raises an alert
+// (banner, beep, overdue card); an agent who goes offline leaves the visitor able to leave a
+// message, which shows as a follow-up with the email and is answered from the same transcript.
+// The leave-a-message is sent from a raw socket in a page of the server's origin, so this test
+// does not depend on the widget's form.
+const LEFT = 'My parcel arrived damaged, please call me back.';
+const EMAIL = 'ada@example.com';
+
+test('queue alerts, offline presence and follow-ups in the console', { timeout: 180_000 }, async (t) => {
+  assertPrerequisites();
+  const data = dataDirectory('concierge-followup-');
+  let server = null;
+  t.after(async () => {
+    await server?.stop();
+    data.remove();
+  });
+  server = await startServer({ dataDir: data.path, args: ['--queue-alert', '2'] });
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const problems = [];
+
+  // Dana is away: the visitor who asks for a person waits in the queue.
+  const dana = await signIn(browser, server.base, 'demo', 'demo-password', problems);
+  await dana.getByRole('switch').click();
+  await dana.locator('#presence[data-presence="away"]').waitFor();
+  await dana.mouse.click(5, 5); // a gesture, so the page may play sound
+  const visitor = await (await browser.newContext()).newPage();
+  visitor.setDefaultTimeout(20_000);
+  watch(visitor, 'widget', problems);
+  await visitor.goto(`${server.base}demo/`);
+  await visitor.getByRole('button', { name: 'Open chat' }).click();
+  const input = visitor.getByRole('textbox', { name: 'Message' });
+  await input.fill(QUESTION);
+  await input.press('Enter');
+  await visitor.getByRole('log', { name: 'Conversation' }).locator('.msg--bot[data-seq]').first().waitFor();
+  await visitor.getByRole('button', { name: 'Talk to a human' }).click();
+
+  const card = dana.locator('[data-role="queue-list"] .queue-card').filter({ hasText: QUESTION });
+  await card.locator('.wait').filter({ hasText: /^waiting \d+ s$/ }).waitFor();
+  const alert = dana.locator('#alerts .alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /waited/);
+  await dana.locator('.queue-card--overdue').filter({ hasText: QUESTION }).waitFor();
+  assert.ok(Number(await dana.evaluate(() => document.documentElement.dataset.beeps)) >= 1, 'the alert beeped');
+  await alert.getByRole('button', { name: /^Show/ }).click();
+  assert.equal(await card.getByRole('button', { name: /^Accept conversation/ }).evaluate((b) => b === document.activeElement), true, 'Show focuses the card');
+
+  // Offline through the presence menu, by keyboard.
+  await dana.locator('#presence-menu-button').focus();
+  await dana.keyboard.press('Enter');
+  await dana.getByRole('menuitemradio', { name: /^Offline/ }).waitFor();
+  await dana.keyboard.press('End');
+  await dana.keyboard.press('Enter');
+  await dana.locator('#presence[data-presence="offline"]').waitFor();
+
+  // Someone else leaves a message while nobody is online: a follow-up, with the email.
+  const other = await (await browser.newContext()).newPage();
+  watch(other, 'leaver', problems);
+  await other.goto(`${server.base}demo/`);
+  const acked = await other.evaluate(({ text, email }) => new Promise((resolve, reject) => {
+    const socket = new WebSocket(new URL('/ws/visitor', location.href).href.replace(/^http/, 'ws'));
+    const timer = setTimeout(() => reject(new Error('no ack for leave_message')), 15_000);
+    socket.onopen = () => socket.send(JSON.stringify({ type: 'hello', id: 'h1', version: 1, site: 'demo', context: { name: 'Ada Lovelace' } }));
+    socket.onmessage = (message) => {
+      const frame = JSON.parse(message.data);
+      if (frame.type === 'welcome') socket.send(JSON.stringify({ type: 'leave_message', id: 'l1', name: 'Ada Lovelace', email, text }));
+      if (frame.ref === 'l1') {
+        clearTimeout(timer);
+        resolve(frame);
+      }
+    };
+  }), { text: LEFT, email: EMAIL });
+  assert.equal(acked.type, 'ack', `leave_message acknowledged: ${JSON.stringify(acked)}`);
+  const followUp = dana.locator('[data-role="followup-list"] .queue-card').filter({ hasText: LEFT });
+  await followUp.waitFor();
+  await followUp.getByText(EMAIL).waitFor();
+
+  // Back online: the live visitor is assigned; the follow-up waits until Dana answers it.
+  await dana.locator('#presence-menu-button').click();
+  await dana.getByRole('menuitemradio', { name: /^Online/ }).click();
+  await dana.locator('#presence[data-presence="online"]').waitFor();
+  await dana.getByRole('tab').first().waitFor();
+  await followUp.getByRole('button', { name: /^Answer the message from/ }).click();
+  const transcript = dana.locator('#transcript');
+  await transcript.locator('.turn--offline').filter({ hasText: LEFT }).waitFor();
+  assert.match(await transcript.locator('.turn--offline').textContent(), new RegExp(EMAIL.replace('.', '\\.')));
+  assert.equal(await dana.getByRole('tab').count(), 2, 'two chats side by side as tabs');
+  const reply = dana.getByRole('textbox', { name: 'Reply' });
+  await reply.fill('We are sending a new one today.');
+  await reply.press('Enter');
+  await transcript.locator('.turn--agent[data-seq]').filter({ hasText: 'We are sending a new one today.' }).waitFor();
+
+  // A visitor line in the other tab counts as unread and shows in the title.
+  await input.fill('Hello? Anyone?');
+  await input.press('Enter');
+  await dana.locator('[role="tab"] .unread').filter({ hasText: /^1$/ }).waitFor();
+  await dana.waitForFunction(() => /^\(1\) Concierge console$/.test(document.title) || document.title.includes('Hello? Anyone?'));
+
+  assert.deepEqual([...problems], [], 'no script errors or failed requests in the pages');
+});
