@@ -189,6 +189,13 @@ test('an agent transfers a conversation with a note; the next agent sees the who
   await sam.locator('#toast').waitFor({ state: 'hidden', timeout: 8_000 }).catch(() => {});
   await sam.screenshot({ path: path.join(IMAGES, 'console.png') });
 
+  // Sam closes with a reason; the visitor is asked for a rating.
+  await sam.getByRole('combobox', { name: 'Close reason' }).selectOption('no_response');
+  await sam.getByRole('button', { name: /^Close the conversation with .+ as no response$/ }).click();
+  await samTranscript.locator('.turn--closed').filter({ hasText: 'Conversation closed (no response) by Sam Support' }).waitFor();
+  await sam.getByRole('button', { name: /^Remove the closed chat/ }).waitFor();
+  await visitor.getByRole('region', { name: 'Rate this conversation' }).waitFor();
+
   assert.deepEqual([...problems], [], 'no script errors or failed requests in the pages');
 });
 

@@ -1,7 +1,6 @@
 import { Composer } from './composer.js';
+import { closeReasonLabel } from './format.js';
 import { TranscriptView } from './transcript-view.js';
-
-const CLOSE_REASONS = { resolved: 'resolved', no_response: 'no response', spam: 'spam', other: 'other' };
 
 /**
  * The middle of the console for the selected chat: its title, the transfer banner (who handed
@@ -88,7 +87,7 @@ export class ChatPanel {
     close.textContent = active ? 'Close' : 'Remove';
     close.className = active ? 'button danger' : 'button ghost';
     close.setAttribute('aria-label', active
-      ? `Close the conversation with ${name} as ${CLOSE_REASONS[reason.value] ?? reason.value}`
+      ? `Close the conversation with ${name} as ${closeReasonLabel(reason.value)}`
       : `Remove the ${chat.releasedTo ? 'transferred' : 'closed'} chat with ${name}`);
     reason.hidden = !active;
     transfer.hidden = !active;

@@ -88,3 +88,11 @@ export function isOverdue(entry, now = Date.now(), alertSeconds = 0) {
   const start = Date.parse(entry.queuedAt);
   return alertSeconds > 0 && !Number.isNaN(start) && now - start > alertSeconds * 1000;
 }
+
+const CLOSE_REASONS = { resolved: 'resolved', no_response: 'no response', spam: 'spam', other: 'other', transferred: 'transferred' };
+
+/** A close reason for people: "no response" for `no_response`; free text as it is. */
+export function closeReasonLabel(reason) {
+  if (!reason) return '';
+  return CLOSE_REASONS[reason] ?? String(reason);
+}

@@ -64,3 +64,11 @@ test('overdue: the server flag, or past the alert time; never a follow-up', asyn
   assert.equal(isOverdue({ queuedAt, followUp: true, overdue: true }, at(9999), 120), false);
   assert.equal(isOverdue(undefined), false);
 });
+
+test('close reasons read as words; free text stays as typed', async () => {
+  const { closeReasonLabel } = await import('./format.js');
+  assert.equal(closeReasonLabel('no_response'), 'no response');
+  assert.equal(closeReasonLabel('resolved'), 'resolved');
+  assert.equal(closeReasonLabel('visitor_left'), 'visitor_left');
+  assert.equal(closeReasonLabel(undefined), '');
+});

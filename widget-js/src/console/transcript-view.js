@@ -1,5 +1,5 @@
 import { clear, h, linkified } from '../shared/dom.js';
-import { botBadge, reasonLabel, shortTime } from './format.js';
+import { botBadge, closeReasonLabel, reasonLabel, shortTime } from './format.js';
 
 export const NOTE_LABEL = 'Internal note — not visible to the visitor';
 
@@ -123,7 +123,7 @@ export class TranscriptView {
       case 'rated':
         return system(event, `Visitor rated ${event.score}/5${event.comment ? `: “${event.comment}”` : ''}`, when);
       case 'closed':
-        return system(event, `Conversation closed${event.reason ? ` (${event.reason})` : ''}${event.author?.name ? ` by ${event.author.name}` : ''}`, when);
+        return system(event, `Conversation closed${event.reason ? ` (${closeReasonLabel(event.reason)})` : ''}${event.author?.name ? ` by ${event.author.name}` : ''}`, when);
       default:
         return system(event, event.text ?? event.kind ?? 'event', when);
     }
