@@ -79,6 +79,7 @@ public final class Main {
         String dbUrl = System.getenv("CONCIERGE_DB_URL");
         List<String> list = new ArrayList<>(List.of(args));
         List<String> origins = new ArrayList<>();
+        boolean demoTeam = true;
         for (int i = 0; i < list.size(); i++) {
             String flag = list.get(i);
             String value = i + 1 < list.size() ? list.get(i + 1) : null;
@@ -97,7 +98,10 @@ public final class Main {
                 }
                 case "--data" -> data = Path.of(value);
                 case "--db" -> dbUrl = value;
-                case "--agents" -> builder.agentsFile(Path.of(value));
+                case "--agents" -> {
+                    builder.agentsFile(Path.of(value));
+                    demoTeam = false;
+                }
                 case "--routing" -> builder.routing(value);
                 case "--queue-alert" -> builder.queueAlertAfter(java.time.Duration.ofSeconds(parsePositive(flag, value)));
                 case "--business-hours" -> builder.businessHours(BusinessHours.parse(value));
@@ -140,8 +144,14 @@ public final class Main {
         String base = server.baseUri().toString();
         out.println("Concierge is running at " + base);
         out.println("  Demo page with the widget: " + base + "demo/");
-        out.println("  Agent console:             " + base + "console/   (sign in as "
-                + ChatServer.Builder.DEMO_USERNAME + " / " + ChatServer.Builder.DEMO_PASSWORD + ")");
+        if (demoTeam) {
+            out.println("  Agent console:             " + base + "console/   (sign in as "
+                    + ChatServer.Builder.DEMO_USERNAME + " / " + ChatServer.Builder.DEMO_PASSWORD + ", orders and returns;");
+            out.println("                             in a second window as " + ChatServer.Builder.DEMO2_USERNAME + " / "
+                    + ChatServer.Builder.DEMO2_PASSWORD + ", billing, to try transfers)");
+        } else {
+            out.println("  Agent console:             " + base + "console/");
+        }
         out.println("  Stored in:                 " + (dbUrl != null && !dbUrl.isBlank()
                 ? "PostgreSQL " + dbUrl.replaceAll("password=[^&]*", "password=***")
                 : data.toAbsolutePath().resolve("concierge.db") + " (SQLite)"));

@@ -221,7 +221,7 @@ final class Router implements AutoCloseable {
     }
 
     void broadcast(Conversation c, TranscriptEvent event) {
-        ServerMessage frame = ServerMessage.Event.of(c.id, event);
+        SharedFrame frame = new SharedFrame(ServerMessage.Event.of(c.id, event)); // encoded once
         if (event.kind() != dev.concierge.protocol.Values.Kind.NOTE) {
             toVisitor(c, frame); // internal notes never reach the visitor
         }
@@ -231,12 +231,20 @@ final class Router implements AutoCloseable {
     }
 
     void toVisitor(Conversation c, ServerMessage frame) {
+        toVisitor(c, new SharedFrame(frame));
+    }
+
+    void toVisitor(Conversation c, SharedFrame frame) {
         for (Session s : c.visitor.sessions) {
             s.send(frame);
         }
     }
 
     void toAgent(Conversation c, ServerMessage frame) {
+        toAgent(c, new SharedFrame(frame));
+    }
+
+    void toAgent(Conversation c, SharedFrame frame) {
         Agent agent = c.agentId == null ? null : agents.get(c.agentId);
         if (agent != null) {
             for (Session s : agent.sessions) {
@@ -246,7 +254,8 @@ final class Router implements AutoCloseable {
     }
 
     /** Sends a frame to every connected agent. */
-    void toAgents(ServerMessage frame) {
+    void toAgents(ServerMessage message) {
+        SharedFrame frame = new SharedFrame(message);
         for (Agent agent : agents.values()) {
             for (Session s : agent.sessions) {
                 s.send(frame);
