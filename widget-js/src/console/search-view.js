@@ -35,6 +35,9 @@ export class SearchView {
     this.#form.addEventListener('focusout', (event) => {
       if (!this.#form.contains(event.relatedTarget) && event.relatedTarget !== null) this.hide();
     });
+    doc.addEventListener('pointerdown', (event) => {
+      if (!this.#panel.hidden && !this.#form.contains(event.target)) this.hide();
+    });
   }
 
   hide() {
