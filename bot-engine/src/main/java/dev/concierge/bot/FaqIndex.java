@@ -52,6 +52,7 @@ final class FaqIndex implements AutoCloseable {
     static final String SHINGLES = "s";
     static final String KEYWORDS = "k";
     static final String PHRASES = "p";
+    static final String NGRAMS = "g";
     /** The entry's position in the knowledge base, stored to map hits back to entries. */
     private static final String ENTRY = "e";
     private static final int MAX_QUESTION_CHARS = 500;
@@ -68,6 +69,7 @@ final class FaqIndex implements AutoCloseable {
     private final TermStats shingles;
     private final TermStats keywords;
     private final TermStats phrases;
+    private final TermStats ngrams;
     /**
      * Term dictionary lookups, done once per term rather than once per question (TermQuery
      * accepts them); filled on first use, and only read after that.
@@ -90,7 +92,7 @@ final class FaqIndex implements AutoCloseable {
                     Document doc = entryDocument(i, e, lang);
                     for (String q : e.questions()) {
                         Analysis.Terms terms = analysis.terms(lang, q);
-                        addText(doc, terms);
+                        addText(doc, terms, tuning.ngramLength());
                         phrasings.add(i, terms);
                     }
                     writer.addDocument(doc);
@@ -106,6 +108,7 @@ final class FaqIndex implements AutoCloseable {
             shingles = new TermStats(reader, SHINGLES);
             keywords = new TermStats(reader, KEYWORDS);
             phrases = new TermStats(reader, PHRASES);
+            ngrams = new TermStats(reader, NGRAMS);
         } catch (IOException e) {
             throw new BotException("cannot index the knowledge base: " + e.getMessage(), e);
         }
@@ -125,7 +128,7 @@ final class FaqIndex implements AutoCloseable {
             return tuning.entryK1();
         }
         double avg = (double) kb.phrasingCount() / Math.max(1, kb.entries().size());
-        return (float) Math.max(1.2, -tuning.entryK1() * avg);
+        return (float) Math.max(2.0, -tuning.entryK1() * avg);
     }
 
     KnowledgeBase knowledgeBase() {
@@ -144,7 +147,7 @@ final class FaqIndex implements AutoCloseable {
         try {
             for (Language lang : languages) {
                 Spelling.Corrected corrected = spelling.correct(analysis.terms(lang, q), analysis, lang);
-                QueryTerms terms = QueryTerms.of(corrected.terms());
+                QueryTerms terms = QueryTerms.of(corrected.terms(), tuning.ngramLength());
                 double[] byLanguage = new double[scores.length];
                 boolean[] matched = new boolean[scores.length];
                 scoreEntries(terms, corrected.fuzzy(), byLanguage, matched);
@@ -170,7 +173,8 @@ final class FaqIndex implements AutoCloseable {
     private void scoreEntries(QueryTerms t, Set<String> fuzzy, double[] into, boolean[] matched) throws IOException {
         BooleanQuery.Builder b = new BooleanQuery.Builder();
         int clauses = addNormalized(b, WORDS, t.words(), fuzzy, words, tuning.words())
-                + addNormalized(b, SHINGLES, t.shingles(), fuzzy, shingles, tuning.shingles());
+                + addNormalized(b, SHINGLES, t.shingles(), fuzzy, shingles, tuning.shingles())
+                + addNormalized(b, NGRAMS, t.ngrams(), Set.of(), ngrams, tuning.ngrams());
         for (String key : t.keyTerms()) {
             clauses += addKey(b, KEYWORDS, key, keywords, tuning.keywords())
                     + addKey(b, PHRASES, key, phrases, tuning.phrases());
@@ -221,7 +225,7 @@ final class FaqIndex implements AutoCloseable {
         }
         double sum = 0;
         for (String term : terms) {
-            sum += stats.idf(term);
+            sum += tuning.focus() ? stats.weight(term) : stats.idf(term);
         }
         int added = 0;
         for (String term : terms) {
@@ -229,6 +233,12 @@ final class FaqIndex implements AutoCloseable {
                 continue;
             }
             double boost = weight / sum * (fuzzy.contains(term) ? tuning.fuzzyWeight() : 1.0);
+            if (tuning.focus()) {
+                boost *= stats.weight(term) / stats.idf(term);
+            }
+            if (boost <= 0) {
+                continue;
+            }
 
             b.add(new BoostQuery(termQuery(field, term), (float) boost), BooleanClause.Occur.SHOULD);
             added++;
@@ -260,7 +270,7 @@ final class FaqIndex implements AutoCloseable {
         // Keywords also count as words: a keyword is evidence even when no phrasing uses it.
         for (String k : e.keywords()) {
             Analysis.Terms terms = analysis.terms(lang, k);
-            addText(d, terms);
+            addText(d, terms, tuning.ngramLength());
             d.add(new StringField(KEYWORDS, QueryTerms.joined(terms), Field.Store.NO));
         }
         for (String p : e.phrases()) {
@@ -274,8 +284,9 @@ final class FaqIndex implements AutoCloseable {
      * language, and joined with spaces for the writer's whitespace analyzer (no term contains
      * one): so one writer serves entries of every language.
      */
-    private static void addText(Document d, Analysis.Terms terms) {
+    private static void addText(Document d, Analysis.Terms terms, int ngramLength) {
         d.add(new TextField(WORDS, String.join(" ", terms.words()), Field.Store.NO));
+        d.add(new TextField(NGRAMS, String.join(" ", terms.ngrams(ngramLength)), Field.Store.NO));
         d.add(new TextField(SHINGLES, String.join(" ", terms.shingles()), Field.Store.NO));
     }
 

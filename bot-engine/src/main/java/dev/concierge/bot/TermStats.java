@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.MultiTerms;
+import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.util.BytesRef;
@@ -20,6 +21,7 @@ import org.apache.lucene.util.BytesRef;
 final class TermStats {
 
     private final Map<String, Integer> docFreq = new HashMap<>();
+    private final Map<String, Double> weight = new HashMap<>();
     private final int docCount;
 
     TermStats(IndexReader reader, String field) {
@@ -28,8 +30,12 @@ final class TermStats {
             Terms terms = MultiTerms.getTerms(reader, field);
             if (terms != null) {
                 TermsEnum it = terms.iterator();
+                PostingsEnum postings = null;
                 for (BytesRef t = it.next(); t != null; t = it.next()) {
-                    docFreq.put(t.utf8ToString(), it.docFreq());
+                    String term = t.utf8ToString();
+                    docFreq.put(term, it.docFreq());
+                    postings = it.postings(postings, PostingsEnum.FREQS);
+                    weight.put(term, focus(postings));
                 }
             }
         } catch (IOException e) {
@@ -49,6 +55,35 @@ final class TermStats {
     double idf(String term) {
         int df = docFreq(term);
         return Math.log(1 + (docCount - df + 0.5) / (df + 0.5));
+    }
+
+    /**
+     * How much a term says about which document (entry) is meant, in [0, the idf of a term in one
+     * document]: the idf of a term in one document, times one minus the entropy of the term's
+     * occurrences over the documents (relative to the most it can be). A word that one entry uses
+     * in most of its phrasings and others once each says more than its document frequency
+     * alone tells; a word spread evenly says nothing. Unknown terms get the full weight, like
+     * {@link #idf}.
+     */
+    double weight(String term) {
+        Double w = weight.get(term);
+        return w == null ? idf(term) : w;
+    }
+
+    private double focus(PostingsEnum postings) throws IOException {
+        double total = 0;
+        double sumFLogF = 0;
+        for (int doc = postings.nextDoc(); doc != PostingsEnum.NO_MORE_DOCS; doc = postings.nextDoc()) {
+            int f = postings.freq();
+            total += f;
+            sumFLogF += f * Math.log(f);
+        }
+        double top = Math.log(1 + (docCount - 0.5) / 1.5);
+        if (docCount < 2 || total == 0) {
+            return top;
+        }
+        double entropy = Math.log(total) - sumFLogF / total;
+        return top * Math.max(0, 1 - entropy / Math.log(docCount));
     }
 
     /** Every term with its document frequency. */
