@@ -12,11 +12,11 @@ import java.util.List;
  * @param keyTerms every run of one to four words, joined with '_', to look keywords and
  *                 phrases up (they are indexed the same way) as exact terms
  */
-record QueryTerms(List<String> words, List<String> shingles, List<String> keyTerms, List<String> ngrams) {
+record QueryTerms(List<String> words, List<String> shingles, List<String> keyTerms) {
 
     private static final int MAX_KEY_WORDS = 4;
 
-    static QueryTerms of(Analysis.Terms terms, int ngramLength) {
+    static QueryTerms of(Analysis.Terms terms) {
         List<String> all = terms.all();
         LinkedHashSet<String> keys = new LinkedHashSet<>();
         for (int i = 0; i < all.size(); i++) {
@@ -29,8 +29,7 @@ record QueryTerms(List<String> words, List<String> shingles, List<String> keyTer
                 keys.add(sb.toString());
             }
         }
-        return new QueryTerms(distinct(terms.words()), distinct(terms.shingles()), List.copyOf(keys),
-                distinct(terms.ngrams(ngramLength)));
+        return new QueryTerms(distinct(terms.words()), distinct(terms.shingles()), List.copyOf(keys));
     }
 
     /** A keyword or phrase as one term: its analysed words joined with '_'. */

@@ -53,8 +53,7 @@ final class TermStats {
 
     /** Lucene's BM25 idf of a term. */
     double idf(String term) {
-        int df = docFreq(term);
-        return Math.log(1 + (docCount - df + 0.5) / (df + 0.5));
+        return idf(docFreq(term), docCount);
     }
 
     /**
@@ -78,12 +77,32 @@ final class TermStats {
             total += f;
             sumFLogF += f * Math.log(f);
         }
-        double top = Math.log(1 + (docCount - 0.5) / 1.5);
+        return focus(total, sumFLogF, docCount);
+    }
+
+    /** {@link #weight} of a term with these frequencies in the documents that have it. */
+    static double focus(int[] freqs, int docCount) {
+        double total = 0;
+        double sumFLogF = 0;
+        for (int f : freqs) {
+            total += f;
+            sumFLogF += f * Math.log(f);
+        }
+        return focus(total, sumFLogF, docCount);
+    }
+
+    private static double focus(double total, double sumFLogF, int docCount) {
+        double top = idf(1, docCount);
         if (docCount < 2 || total == 0) {
             return top;
         }
         double entropy = Math.log(total) - sumFLogF / total;
         return top * Math.max(0, 1 - entropy / Math.log(docCount));
+    }
+
+    /** Lucene's BM25 idf. */
+    static double idf(int docFreq, int docCount) {
+        return Math.log(1 + (docCount - docFreq + 0.5) / (docFreq + 0.5));
     }
 
     /** Every term with its document frequency. */
