@@ -17,6 +17,8 @@ package dev.concierge.bot;
  * @param fuzzyWeight  weight of a misspelt word matched to a known one, relative to an exact match
  * @param ngrams       weight of the character n-grams of the words of all an entry's phrasings
  * @param ngramLength  length of those n-grams
+ * @param focus        weigh entry terms by how focused they are on few entries ({@link TermStats#weight})
+ *                     rather than by their idf
  */
 record Tuning(double words, double shingles, double keywords, double phrases, double bestPhrasing,
               float entryK1, float entryB, int rerankEntries, double fuzzyWeight,
