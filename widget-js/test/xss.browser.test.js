@@ -83,5 +83,25 @@ test('hostile text is rendered as text in the widget and in the console', { time
   await new Promise((resolve) => setTimeout(resolve, 500)); // an onerror would have fired by now
   assert.equal(await visitor.evaluate(() => window.__xss), undefined, 'no script ran in the widget page');
   assert.equal(await agent.evaluate(() => window.__xss), undefined, 'no script ran in the console');
+
+  // Signing out ends the session on the server too: the old token no longer works.
+  const token = await agent.evaluate(() => {
+    for (let i = 0; i < sessionStorage.length; i += 1) {
+      const value = sessionStorage.getItem(sessionStorage.key(i));
+      if (value && value.includes('"token"')) return JSON.parse(value).token;
+    }
+    return null;
+  });
+  assert.ok(token, 'the console keeps its session token in sessionStorage');
+  const before = await fetch(`${server.base}api/conversations?q=policy`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(before.status, 200);
+  await agent.getByRole('button', { name: 'Sign out' }).click();
+  await agent.getByLabel('Username').waitFor();
+  let after = 200;
+  for (let i = 0; i < 50 && after !== 401; i += 1) {
+    after = (await fetch(`${server.base}api/conversations?q=policy`, { headers: { Authorization: `Bearer ${token}` } })).status;
+    if (after !== 401) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(after, 401, 'the token is revoked by sign-out');
   assert.deepEqual(problems, []);
 });

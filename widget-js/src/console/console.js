@@ -70,7 +70,7 @@ export class AgentConsole {
   /** Shows the sign-in form, or goes straight in with a session kept in this tab. */
   start() {
     this.#doc.getElementById('signin-form').addEventListener('submit', (event) => this.#onSignIn(event));
-    this.#doc.getElementById('signout').addEventListener('click', () => this.#signOut());
+    this.#doc.getElementById('signout').addEventListener('click', () => this.#signOutEverywhere());
     const saved = this.#read(SESSION_KEY);
     if (saved) {
       try {
@@ -117,6 +117,19 @@ export class AgentConsole {
     this.#desk.attach(this.#connection);
     this.#listen(this.#connection);
     this.#connection.connect();
+  }
+
+  /**
+   * The agent signs out: the server invalidates the token and closes every socket opened with
+   * it (other tabs included), so a console left open elsewhere stops working too.
+   */
+  #signOutEverywhere() {
+    const token = this.#session?.token;
+    if (token && typeof fetch === 'function') {
+      fetch('/api/agent/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } })
+        .catch(() => { /* offline: the token still expires on its own */ });
+    }
+    this.#signOut();
   }
 
   #signOut(message = '') {
