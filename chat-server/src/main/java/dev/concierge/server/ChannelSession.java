@@ -5,9 +5,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 
-/** A {@link Session} over a Netty channel; frames are JSON-encoded by {@link ServerMessageEncoder}. */
+/**
+ * A {@link Session} over a Netty channel; frames are JSON-encoded by {@link ServerMessageEncoder}.
+ * Frames sent from other threads (the router) are queued and written by one task on the channel's
+ * event loop with a single flush, so an ack and an event for the same socket cost one wakeup
+ * instead of one task, one wakeup and one flush each; order is kept.
+ */
 final class ChannelSession implements Session {
     private final Channel channel;
+    private final java.util.Queue<Object> pending = io.netty.util.internal.PlatformDependent.newMpscQueue();
+    private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
     ChannelSession(Channel channel) {
         this.channel = channel;
@@ -20,15 +27,39 @@ final class ChannelSession implements Session {
 
     @Override
     public void send(ServerMessage message) {
-        if (channel.isActive()) {
-            channel.writeAndFlush(message, channel.voidPromise());
-        }
+        enqueue(message);
     }
 
     @Override
     public void send(SharedFrame frame) {
-        if (channel.isActive()) {
-            channel.writeAndFlush(frame, channel.voidPromise());
+        enqueue(frame);
+    }
+
+    private void enqueue(Object frame) {
+        if (!channel.isActive()) {
+            return;
+        }
+        pending.add(frame);
+        if (channel.eventLoop().inEventLoop()) {
+            drain();
+        } else if (scheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(this::drain);
+        }
+    }
+
+    /** Writes everything queued, then flushes once. Event loop only. */
+    private void drain() {
+        scheduled.set(false); // a frame queued from now on schedules another drain
+        boolean wrote = false;
+        Object frame;
+        while ((frame = pending.poll()) != null) {
+            if (channel.isActive()) {
+                channel.write(frame, channel.voidPromise());
+                wrote = true;
+            }
+        }
+        if (wrote) {
+            channel.flush();
         }
     }
 

@@ -32,7 +32,10 @@ final class JdbcConversationStore implements ConversationStore {
     private final JdbcReaders readers;
     private final Clock clock;
 
+    private final SqliteCheckpointer checkpointer;
+
     private JdbcConversationStore(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, Clock clock) {
+        this.checkpointer = database.isSqlite() ? new SqliteCheckpointer(database) : null;
         this.database = database;
         this.writer = writer;
         this.readers = readers;
@@ -207,6 +210,9 @@ final class JdbcConversationStore implements ConversationStore {
         try {
             writer.close();
             readers.close();
+            if (checkpointer != null) {
+                checkpointer.close();
+            }
         } finally {
             database.close();
         }

@@ -121,6 +121,7 @@ final class JdbcDatabase implements AutoCloseable {
                 s.execute("PRAGMA busy_timeout = " + SQLITE_BUSY_TIMEOUT_MS);
                 s.execute("PRAGMA journal_mode = WAL");
                 s.execute("PRAGMA synchronous = FULL");
+                s.execute("PRAGMA wal_autocheckpoint = 0"); // SqliteCheckpointer does it off the commit path
             } catch (SQLException e) {
                 c.close();
                 throw e;

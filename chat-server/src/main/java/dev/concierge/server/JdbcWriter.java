@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class JdbcWriter implements AutoCloseable {
     /** The most writes committed in one transaction. */
-    static final int MAX_BATCH = 512;
+    static final int MAX_BATCH = 4096;
     /** How many conversations' last seq are remembered; the others are read again when needed. */
     private static final int SEQ_CACHE_SIZE = 100_000;
     private static final Logger log = LoggerFactory.getLogger(JdbcWriter.class);
