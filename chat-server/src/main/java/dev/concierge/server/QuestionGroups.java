@@ -34,15 +34,17 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 
 /**
  * Groups similar missed questions with Lucene: every question goes into a small in-memory index
- * (stemmed, stop words removed, BM25); then, greedily and newest first, each question not yet in
- * a group searches the index with its own terms and takes every ungrouped question whose score
- * is at least {@code threshold} of the score the question gets against itself. Groups are
+ * (stemmed, stop words removed, BM25), and searched with each question's own terms; the score
+ * of another question, as a share of the best score, is their similarity (the larger of the two
+ * directions). Then, greedily and newest first, each question not yet in a group takes every
+ * ungrouped question at least {@code threshold} similar to it. Groups are
  * ranked by how often they were asked, then by how recently.
  */
 final class QuestionGroups {
     /** The default share of a question's self-score a neighbour needs to join its group. */
-    static final double DEFAULT_THRESHOLD = 0.45;
+    static final double DEFAULT_THRESHOLD = 0.4;
     private static final int MAX_QUESTIONS = 5_000;
+    private static final int MAX_NEIGHBOURS = 200;
 
     /** A group of similar questions. */
     record Group(String id, String representative, int count, Instant lastAsked, List<Phrasing> questions,
@@ -73,48 +75,38 @@ final class QuestionGroups {
                     w.addDocument(d);
                 }
             }
+            // similarity[i] maps j to the score of question j against question i's terms, as a
+            // share of question i's score against itself; two questions are as similar as the
+            // larger of the two shares, so a short question can join a longer one.
+            List<Map<Integer, Float>> similarity = new ArrayList<>();
+            try (DirectoryReader reader = DirectoryReader.open(dir)) {
+                IndexSearcher searcher = new IndexSearcher(reader);
+                for (MissedQuestion q : qs) {
+                    similarity.add(neighbours(searcher, terms(analyzer, q.text())));
+                }
+            }
             int[] groupOf = new int[qs.size()];
             java.util.Arrays.fill(groupOf, -1);
             List<List<Integer>> groups = new ArrayList<>();
-            try (DirectoryReader reader = DirectoryReader.open(dir)) {
-                IndexSearcher searcher = new IndexSearcher(reader);
-                for (int i = 0; i < qs.size(); i++) {
-                    if (groupOf[i] >= 0) {
+            for (int i = 0; i < qs.size(); i++) {
+                if (groupOf[i] >= 0) {
+                    continue;
+                }
+                List<Integer> members = new ArrayList<>();
+                members.add(i);
+                groupOf[i] = groups.size();
+                for (int j = i + 1; j < qs.size(); j++) {
+                    if (groupOf[j] >= 0) {
                         continue;
                     }
-                    List<Integer> members = new ArrayList<>();
-                    members.add(i);
-                    groupOf[i] = groups.size();
-                    List<String> terms = terms(analyzer, qs.get(i).text());
-                    if (terms.isEmpty()) {
-                        // Nothing but stop words: only the same words, letter for letter, join.
-                        for (int j = i + 1; j < qs.size(); j++) {
-                            if (groupOf[j] < 0 && norm(qs.get(j).text()).equals(norm(qs.get(i).text()))) {
-                                groupOf[j] = groups.size();
-                                members.add(j);
-                            }
-                        }
-                    } else {
-                        BooleanQuery.Builder q = new BooleanQuery.Builder();
-                        new LinkedHashSet<>(terms).forEach(t ->
-                                q.add(new TermQuery(new Term("text", t)), BooleanClause.Occur.SHOULD));
-                        TopDocs top = searcher.search(q.build(), qs.size());
-                        float self = 0;
-                        for (ScoreDoc sd : top.scoreDocs) {
-                            if (docNumber(searcher, sd) == i) {
-                                self = sd.score;
-                            }
-                        }
-                        for (ScoreDoc sd : top.scoreDocs) {
-                            int j = docNumber(searcher, sd);
-                            if (groupOf[j] < 0 && self > 0 && sd.score >= threshold * self) {
-                                groupOf[j] = groups.size();
-                                members.add(j);
-                            }
-                        }
+                    float s = Math.max(similarity.get(i).getOrDefault(j, 0f), similarity.get(j).getOrDefault(i, 0f));
+                    boolean sameWords = similarity.get(i).isEmpty() && norm(qs.get(i).text()).equals(norm(qs.get(j).text()));
+                    if (s >= threshold || sameWords) {
+                        groupOf[j] = groups.size();
+                        members.add(j);
                     }
-                    groups.add(members);
                 }
+                groups.add(members);
             }
             List<Group> out = new ArrayList<>();
             for (List<Integer> members : groups) {
@@ -151,6 +143,26 @@ final class QuestionGroups {
         String id = "q" + Integer.toHexString(norm(representative).hashCode());
         return new Group(id, representative, members.size(), last, phrasings,
                 conversations.stream().limit(20).toList(), low);
+    }
+
+    /** Every question's score against {@code terms}, as a share of the best (its own) score. */
+    private static Map<Integer, Float> neighbours(IndexSearcher searcher, List<String> terms) throws IOException {
+        Map<Integer, Float> out = new java.util.HashMap<>();
+        if (terms.isEmpty()) {
+            return out; // nothing but stop words: only the same words, letter for letter, join
+        }
+        BooleanQuery.Builder q = new BooleanQuery.Builder();
+        new LinkedHashSet<>(terms).forEach(t -> q.add(new TermQuery(new Term("text", t)), BooleanClause.Occur.SHOULD));
+        TopDocs top = searcher.search(q.build(), MAX_NEIGHBOURS);
+        if (top.scoreDocs.length == 0) {
+            return out;
+        }
+        // The question itself holds every one of its terms, so it scores highest (ties aside).
+        float self = top.scoreDocs[0].score;
+        for (ScoreDoc sd : top.scoreDocs) {
+            out.put(docNumber(searcher, sd), sd.score / self);
+        }
+        return out;
     }
 
     private static int docNumber(IndexSearcher searcher, ScoreDoc sd) {
