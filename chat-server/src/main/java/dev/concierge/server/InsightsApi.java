@@ -115,7 +115,8 @@ final class InsightsApi {
         }
         String language = faq.knowledgeBase().language();
         List<Map<String, Object>> groups = new ArrayList<>();
-        for (QuestionGroups.Group g : QuestionGroups.group(misses, language, threshold)) {
+        List<String> background = faq.knowledgeBase().entries().stream().flatMap(e -> e.questions().stream()).toList();
+        for (QuestionGroups.Group g : QuestionGroups.group(misses, language, threshold, background)) {
             if (groups.size() == MAX_GROUPS) {
                 break;
             }

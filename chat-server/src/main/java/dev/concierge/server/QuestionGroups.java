@@ -44,7 +44,7 @@ final class QuestionGroups {
     /** The default share of a question's self-score a neighbour needs to join its group. */
     static final double DEFAULT_THRESHOLD = 0.4;
     private static final int MAX_QUESTIONS = 5_000;
-    private static final int MAX_NEIGHBOURS = 200;
+    private static final int MAX_NEIGHBOURS = 1_000;
 
     /** A group of similar questions. */
     record Group(String id, String representative, int count, Instant lastAsked, List<Phrasing> questions,
@@ -55,8 +55,14 @@ final class QuestionGroups {
 
     private QuestionGroups() {}
 
-    /** Groups the misses; {@code language} picks the analyzer (English stemming for "en"). */
-    static List<Group> group(List<MissedQuestion> misses, String language, double threshold) {
+    /**
+     * Groups the misses; {@code language} picks the analyzer (English stemming for "en").
+     * {@code background} (the knowledge base's phrasings) is indexed too, never grouped: it
+     * gives the term statistics a corpus of the shop's own language, so words every question
+     * shares ("where", "my", "order") weigh little and the rare words that make two questions
+     * alike ("parrot") weigh much, even when only a handful of questions were missed.
+     */
+    static List<Group> group(List<MissedQuestion> misses, String language, double threshold, List<String> background) {
         List<MissedQuestion> qs = misses.stream()
                 .sorted(Comparator.comparing(MissedQuestion::at).reversed())
                 .limit(MAX_QUESTIONS)
@@ -74,6 +80,12 @@ final class QuestionGroups {
                     d.add(new StoredField("n", i));
                     w.addDocument(d);
                 }
+                for (String text : background) {
+                    Document d = new Document();
+                    d.add(new TextField("text", text, Field.Store.NO));
+                    d.add(new StoredField("n", -1));
+                    w.addDocument(d);
+                }
             }
             // similarity[i] maps j to the score of question j against question i's terms, as a
             // share of question i's score against itself; two questions are as similar as the
@@ -81,8 +93,8 @@ final class QuestionGroups {
             List<Map<Integer, Float>> similarity = new ArrayList<>();
             try (DirectoryReader reader = DirectoryReader.open(dir)) {
                 IndexSearcher searcher = new IndexSearcher(reader);
-                for (MissedQuestion q : qs) {
-                    similarity.add(neighbours(searcher, terms(analyzer, q.text())));
+                for (int i = 0; i < qs.size(); i++) {
+                    similarity.add(neighbours(searcher, i, terms(analyzer, qs.get(i).text())));
                 }
             }
             int[] groupOf = new int[qs.size()];
@@ -145,8 +157,8 @@ final class QuestionGroups {
                 conversations.stream().limit(20).toList(), low);
     }
 
-    /** Every question's score against {@code terms}, as a share of the best (its own) score. */
-    private static Map<Integer, Float> neighbours(IndexSearcher searcher, List<String> terms) throws IOException {
+    /** Every missed question's score against question {@code i}'s terms, as a share of its own. */
+    private static Map<Integer, Float> neighbours(IndexSearcher searcher, int i, List<String> terms) throws IOException {
         Map<Integer, Float> out = new java.util.HashMap<>();
         if (terms.isEmpty()) {
             return out; // nothing but stop words: only the same words, letter for letter, join
@@ -154,13 +166,20 @@ final class QuestionGroups {
         BooleanQuery.Builder q = new BooleanQuery.Builder();
         new LinkedHashSet<>(terms).forEach(t -> q.add(new TermQuery(new Term("text", t)), BooleanClause.Occur.SHOULD));
         TopDocs top = searcher.search(q.build(), MAX_NEIGHBOURS);
-        if (top.scoreDocs.length == 0) {
+        float self = 0;
+        Map<Integer, Float> scores = new java.util.HashMap<>();
+        for (ScoreDoc sd : top.scoreDocs) {
+            int n = docNumber(searcher, sd);
+            if (n >= 0) {
+                scores.put(n, sd.score);
+            }
+            self = n == i ? sd.score : self;
+        }
+        if (self <= 0) {
             return out;
         }
-        // The question itself holds every one of its terms, so it scores highest (ties aside).
-        float self = top.scoreDocs[0].score;
-        for (ScoreDoc sd : top.scoreDocs) {
-            out.put(docNumber(searcher, sd), sd.score / self);
+        for (Map.Entry<Integer, Float> e : scores.entrySet()) {
+            out.put(e.getKey(), Math.min(1f, e.getValue() / self));
         }
         return out;
     }

@@ -66,7 +66,8 @@ final class ServerMetrics {
 
     /** Counts the open WebSocket connections with {@code connections}. */
     void bindConnections(Supplier<Integer> connections) {
-        Gauge.builder("concierge.websocket.connections", connections, s -> s.get())
+        // A strong reference: the supplier is a lambda nobody else holds (gauges hold weakly by default).
+        Gauge.builder("concierge.websocket.connections", connections, s -> s.get()).strongReference(true)
                 .description("Open WebSocket connections (visitors and agents)").register(registry);
     }
 

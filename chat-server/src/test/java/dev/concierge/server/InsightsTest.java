@@ -238,7 +238,9 @@ final class InsightsTest {
         misses.add(new MissedQuestion("c9", T0, "Do you sell gift cards?", 0.1, false, null));
         misses.add(new MissedQuestion("c10", T0.plusSeconds(5), "gift card available?", 0.1, false, null));
 
-        List<QuestionGroups.Group> groups = QuestionGroups.group(misses, "en", QuestionGroups.DEFAULT_THRESHOLD);
+        List<QuestionGroups.Group> groups = QuestionGroups.group(misses, "en", QuestionGroups.DEFAULT_THRESHOLD,
+                List.of("Where is my order?", "How can I track my order?", "Do you sell gift vouchers?",
+                        "Why was my card declined?", "Where is my refund?", "Can I change my delivery address?"));
         assertThat(groups).hasSize(3);
         assertThat(groups.get(0).count()).isEqualTo(3);
         assertThat(groups.get(0).questions()).extracting(QuestionGroups.Phrasing::text)
