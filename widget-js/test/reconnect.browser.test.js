@@ -153,7 +153,7 @@ async function assertShownOnce(page, events, when) {
     const root = document.getElementById('concierge-widget')?.shadowRoot;
     return (root?.querySelectorAll('.log [data-seq]').length ?? 0) >= count;
   }, events.length, { timeout: 20_000 });
-  const shown = await page.getByRole('log', { name: 'Conversation' }).locator('li').evaluateAll((items) => items.map((li) => ({
+  const shown = await page.getByRole('log', { name: 'Conversation' }).locator(':scope > *').evaluateAll((items) => items.map((li) => ({
     seq: li.dataset.seq === undefined ? null : Number(li.dataset.seq),
     pending: li.dataset.pending !== undefined,
     text: (li.querySelector('.bubble')?.textContent ?? '').trim(),

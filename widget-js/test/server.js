@@ -34,15 +34,16 @@ export function dataDirectory(prefix = 'concierge-test-') {
 }
 
 /**
- * Starts `java -jar concierge.jar serve --port PORT --data DIR` and resolves once its first
+ * Starts `java -jar concierge.jar serve --port PORT --data DIR ...args` and resolves once its first
  * stdout line naming `http://127.0.0.1:<port>/` appears. `port` 0 takes a free one; pass the
- * port of a stopped server to come back where the browser expects it.
+ * port of a stopped server to come back where the browser expects it. `args` are more flags
+ * for `serve` (e.g. `['--queue-alert', '2']`).
  *
  * Resolves to {base, port, output, stop(), kill()}: `stop` sends SIGTERM (SIGKILL after 10 s),
  * `kill` sends SIGKILL at once, as a crash would; both resolve once the process is gone.
  */
-export async function startServer({ dataDir, port = 0 }) {
-  const child = spawn('java', ['-jar', JAR, 'serve', '--port', String(port), '--data', dataDir], {
+export async function startServer({ dataDir, port = 0, args = [] }) {
+  const child = spawn('java', ['-jar', JAR, 'serve', '--port', String(port), '--data', dataDir, ...args], {
     cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = [];
@@ -105,4 +106,31 @@ export function watch(page, name, problems, { expected = null } = {}) {
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`${name}: HTTP ${response.status()} for ${response.url()}`);
   });
+}
+
+/**
+ * A web server of its own for pages the tests write, on another origin than Concierge's (as a
+ * real site embedding the widget is): `page(name, head)` returns the URL of a page whose
+ * <head> ends with `head`; `close()` stops it.
+ */
+export async function startPageServer() {
+  const { createServer } = await import('node:http');
+  const pages = new Map();
+  const server = createServer((request, response) => {
+    const body = pages.get(new URL(request.url, 'http://x').pathname);
+    response.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    response.end(body ?? 'not found');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return {
+    origin,
+    page(name, head) {
+      pages.set(`/${name}.html`, `<!doctype html><html lang="en"><head><meta charset="utf-8">`
+        + `<meta name="viewport" content="width=device-width, initial-scale=1"><title>Test page</title>${head}</head>`
+        + `<body><main><h1>A page</h1><p>Some text.</p></main></body></html>`);
+      return `${origin}/${name}.html`;
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }

@@ -1,7 +1,7 @@
 import { Backoff } from '../shared/backoff.js';
 import { newId } from '../shared/ids.js';
 
-const RESENDABLE = new Set(['message', 'close']);
+const RESENDABLE = new Set(['message', 'note', 'close']);
 /**
  * The longest wait between reconnect attempts. Someone is looking at the screen, so 10 s rather
  * than the 30 s of a background client (socket.io caps at 5 s); the jitter (each delay between
@@ -11,9 +11,10 @@ const RECONNECT_MAX_MS = 10_000;
 
 /**
  * The agent's WebSocket to `/ws/agent` (docs/protocol.md): `hello` with the session token,
- * reconnect with backoff and jitter, an outbox that resends unacknowledged `message` and
+ * reconnect with backoff and jitter, an outbox that resends unacknowledged `message`, `note` and
  * `close` requests with their original `id`. Frames are passed on as events named by their
- * `type` (`welcome`, `queue`, `assigned`, `event`, `transcript`, `typing`, `ack`, `error`),
+ * `type` (`welcome`, `queue`, `assigned`, `event`, `transcript`, `typing`, `receipt`, `agents`,
+ * `settings`, `alert`, `released`, `visitor`, `ack`, `error`),
  * plus `state` {state} and `unauthorized` (the token is no longer valid: sign in again).
  * After each reconnect the server sends `queue` and one `assigned` per owned conversation
  * again; the chats deduplicate on `seq`.
@@ -77,7 +78,7 @@ export class AgentConnection extends EventTarget {
     this.#setState('closed');
   }
 
-  /** Sends a request, returns its id. `message` and `close` are resent after a reconnect until acknowledged. */
+  /** Sends a request, returns its id. `message`, `note` and `close` (which the server stores once per id) are resent after a reconnect until acknowledged. */
   request(type, fields = {}) {
     const frame = { type, id: this.#newId(), ...fields };
     if (RESENDABLE.has(type)) this.#outbox.set(frame.id, frame);
@@ -88,6 +89,13 @@ export class AgentConnection extends EventTarget {
   /** Typing indicator for a conversation; dropped while disconnected. */
   typing(conversationId, isTyping) {
     if (this.#welcomed) this.#write({ type: 'typing', conversationId, typing: Boolean(isTyping) });
+  }
+
+  /** A `receipt` (`delivered` or `read` up to `seq`); returns false when it could not be sent now. */
+  receipt(conversationId, seq, status) {
+    if (!this.#welcomed) return false;
+    this.#write({ type: 'receipt', conversationId, seq, status });
+    return true;
   }
 
   #open() {

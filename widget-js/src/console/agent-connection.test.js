@@ -128,3 +128,20 @@ test('the delays are jittered: between half and all of the cap', () => {
   });
   assert.deepEqual(delays, [50, 75, 100]);
 });
+
+test('notes are resent like replies; receipts go out only while connected', () => {
+  const { connection, socket, timers } = setup();
+  connection.connect();
+  socket().serverOpen();
+  assert.equal(connection.receipt('c_1', 3, 'read'), false, 'not before welcome');
+  socket().serverSend({ type: 'welcome', role: 'agent' });
+  assert.equal(connection.receipt('c_1', 3, 'read'), true);
+  assert.deepEqual(socket().sent.at(-1), { type: 'receipt', conversationId: 'c_1', seq: 3, status: 'read' });
+  const note = connection.request('note', { conversationId: 'c_1', text: 'VIP' });
+  connection.request('transfer', { conversationId: 'c_1', agentId: 'sam' });
+  socket().serverClose(1006);
+  timers.pending.shift().fn();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent' });
+  assert.deepEqual(socket().sent.slice(1), [{ type: 'note', id: note, conversationId: 'c_1', text: 'VIP' }]);
+});

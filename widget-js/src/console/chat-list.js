@@ -53,6 +53,6 @@ export class ChatList {
 
   /** After a reconnect, what to ask `history` for: each chat still open, after its last seq. */
   resumePoints() {
-    return this.values().filter((chat) => !chat.closed).map((chat) => ({ conversationId: chat.conversationId, afterSeq: chat.lastSeq }));
+    return this.values().filter((chat) => chat.active).map((chat) => ({ conversationId: chat.conversationId, afterSeq: chat.lastSeq }));
   }
 }

@@ -1,46 +1,49 @@
+import { Composer } from './composer.js';
+import { closeReasonLabel } from './format.js';
 import { TranscriptView } from './transcript-view.js';
 
 /**
- * The middle of the console for the selected chat: its title, the transcript, the visitor's
- * typing line, the reply box (Enter sends, Shift+Enter is a new line), the Download button
- * (the transcript as a text file) and the Close button, which becomes "Remove" once the
- * conversation is closed.
+ * The middle of the console for the selected chat: its title, the transfer banner (who handed
+ * it over and their note), the transcript, the visitor's typing line, the composer (replies,
+ * internal notes, canned replies), and the actions: Transfer, Download (the transcript as a
+ * text file), a close reason and Close — which becomes "Remove" once the conversation is closed
+ * or transferred away.
  */
 export class ChatPanel {
   #els;
   #transcript;
-  #on;
+  #composer;
   #chat = null;
 
-  /** @param on callbacks: reply(text), close(), remove(), typing(), download() */
+  /** @param on callbacks: send(text, kind), close(reason), remove(), typing(), download(), transfer() */
   constructor(doc, on) {
-    this.#on = on;
     this.#els = {
       empty: doc.getElementById('chat-empty'),
       chat: doc.getElementById('chat'),
       title: doc.getElementById('chat-title'),
+      status: doc.getElementById('chat-status'),
+      banner: doc.getElementById('transfer-banner'),
       close: doc.getElementById('close-chat'),
+      reason: doc.getElementById('close-reason'),
+      transfer: doc.getElementById('transfer-chat'),
       download: doc.getElementById('download-chat'),
       typing: doc.getElementById('visitor-typing'),
-      form: doc.getElementById('reply-form'),
-      reply: doc.getElementById('reply'),
     };
     this.#transcript = new TranscriptView(doc.getElementById('transcript'));
-    const { form, reply, close, download } = this.#els;
-    form.addEventListener('submit', (event) => { event.preventDefault(); this.#send(); });
-    reply.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        this.#send();
-      }
-    });
-    reply.addEventListener('input', () => on.typing());
-    close.addEventListener('click', () => (this.#chat?.closed ? on.remove() : on.close()));
+    this.#composer = new Composer(doc, { send: on.send, typing: on.typing });
+    const { close, download, transfer, reason } = this.#els;
+    close.addEventListener('click', () => (this.#chat?.active ? on.close(reason.value) : on.remove()));
+    reason.addEventListener('change', () => this.refresh());
     download.addEventListener('click', () => on.download());
+    transfer.addEventListener('click', () => on.transfer());
   }
 
   get transcript() {
     return this.#transcript;
+  }
+
+  get composer() {
+    return this.#composer;
   }
 
   /** Shows `chat` (or the empty state for null). */
@@ -54,23 +57,47 @@ export class ChatPanel {
       this.#transcript.clear();
       return;
     }
-    this.#els.title.textContent = chat.visitorName;
-    this.#els.download.setAttribute('aria-label', `Download the transcript of the conversation with ${chat.visitorName}`);
-    if (changed) this.#transcript.show(chat);
+    if (changed) {
+      this.#transcript.show(chat);
+      this.#composer.reset();
+      this.#els.reason.value = 'resolved';
+    }
     this.refresh();
   }
 
-  /** Re-reads the chat's closed state into the buttons and the reply box. */
+  /** Re-reads the chat's state (closed, transferred, visitor name, transfer note) into the panel. */
   refresh() {
     const chat = this.#chat;
     if (!chat) return;
-    const { close, reply, form } = this.#els;
-    close.textContent = chat.closed ? 'Remove' : 'Close';
-    close.className = chat.closed ? 'button ghost' : 'button danger';
-    close.setAttribute('aria-label', chat.closed ? `Remove the closed chat with ${chat.visitorName}` : `Close the conversation with ${chat.visitorName} as resolved`);
-    reply.disabled = chat.closed;
-    form.querySelector('button').disabled = chat.closed;
-    reply.placeholder = chat.closed ? 'This conversation is closed.' : 'Type a reply — Enter to send, Shift+Enter for a new line';
+    const { title, status, banner, close, reason, transfer, download } = this.#els;
+    const name = chat.visitorName;
+    title.textContent = name;
+    download.setAttribute('aria-label', `Download the transcript of the conversation with ${name}`);
+    const from = chat.handoff.transferredFrom;
+    banner.hidden = !from;
+    if (from) {
+      banner.querySelector('.transfer-from').textContent = `Transferred to you by ${from.name ?? from.id}${chat.handoff.department ? ` (${chat.handoff.department})` : ''}`;
+      const note = banner.querySelector('.transfer-note');
+      note.textContent = chat.handoff.transferNote ?? '';
+      note.hidden = !chat.handoff.transferNote;
+    }
+    status.textContent = chat.releasedTo ? `Transferred to ${chat.releasedTo}` : chat.closed ? 'Closed' : '';
+    status.hidden = status.textContent === '';
+    const active = chat.active;
+    close.textContent = active ? 'Close' : 'Remove';
+    close.className = active ? 'button danger' : 'button ghost';
+    close.setAttribute('aria-label', active
+      ? `Close the conversation with ${name} as ${closeReasonLabel(reason.value)}`
+      : `Remove the ${chat.releasedTo ? 'transferred' : 'closed'} chat with ${name}`);
+    reason.hidden = !active;
+    transfer.hidden = !active;
+    transfer.setAttribute('aria-label', `Transfer the conversation with ${name}`);
+    this.#composer.setEnabled(active, chat.releasedTo ? `Transferred to ${chat.releasedTo}.` : 'This conversation is closed.');
+    if (!active) {
+      this.#transcript.dropPending();
+      this.#composer.setNoteMode(false);
+      this.setVisitorTyping(false);
+    }
   }
 
   setVisitorTyping(typing) {
@@ -79,13 +106,6 @@ export class ChatPanel {
   }
 
   focusReply() {
-    if (!this.#els.reply.disabled) this.#els.reply.focus();
-  }
-
-  #send() {
-    const text = this.#els.reply.value.trim();
-    if (!text || !this.#chat || this.#chat.closed) return;
-    this.#els.reply.value = '';
-    this.#on.reply(text);
+    this.#composer.focus();
   }
 }

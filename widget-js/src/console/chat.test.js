@@ -24,7 +24,7 @@ test('live events after the package are added once; a repeated package adds noth
 test('a reply waits as pending until its event comes back', () => {
   const chat = new Chat(handoff([visitorTurn(1, 'a')]));
   chat.addPending('r1', 'Hi, I can help');
-  assert.deepEqual(chat.pending, [{ id: 'r1', text: 'Hi, I can help' }]);
+  assert.deepEqual(chat.pending, [{ id: 'r1', text: 'Hi, I can help', kind: 'message' }]);
   chat.add({ seq: 2, id: 'r1', kind: 'message', author: { role: 'agent' }, text: 'Hi, I can help' });
   assert.deepEqual(chat.pending, []);
 });
@@ -42,4 +42,41 @@ test('closed and unread', () => {
 
 test('a package without a conversation id is refused', () => {
   assert.throws(() => new Chat({}), /conversationId/);
+});
+
+test('a released chat is read-only, says where it went, and is not resumed; a new package brings it back', async () => {
+  const { ChatList } = await import('./chat-list.js');
+  const list = new ChatList();
+  const { chat } = list.assign({ handoff: handoff([visitorTurn(1, 'a')]) });
+  chat.addPending('n1', 'a note', 'note');
+  assert.deepEqual(chat.pending, [{ id: 'n1', text: 'a note', kind: 'note' }]);
+  assert.equal(chat.active, true);
+  chat.release({ conversationId: 'c_1', reason: 'transferred', to: { id: 'sam', name: 'Sam Support' } });
+  assert.equal(chat.active, false);
+  assert.equal(chat.releasedTo, 'Sam Support');
+  assert.deepEqual(chat.pending, []);
+  assert.deepEqual(list.resumePoints(), []);
+  chat.release({ department: 'billing' });
+  assert.equal(chat.releasedTo, 'billing');
+  list.assign({ handoff: handoff([visitorTurn(1, 'a'), visitorTurn(2, 'b')]) });
+  assert.equal(chat.active, true);
+  assert.deepEqual(list.resumePoints(), [{ conversationId: 'c_1', afterSeq: 2 }]);
+});
+
+test('a visitor frame updates identity and page; attributes merge by key', () => {
+  const chat = new Chat({ ...handoff([]), visitor: { id: 'v_1', name: 'Ada', attributes: { plan: 'gold' } }, context: { language: 'en', page: { url: 'https://a.example/1', title: 'One' } } });
+  chat.updateVisitor({ conversationId: 'c_1', visitor: { id: 'v_1', email: 'ada@example.com' }, context: { page: { url: 'https://a.example/checkout', title: 'Checkout' }, attributes: { cart: '3 items' } } });
+  assert.deepEqual(chat.visitor, { id: 'v_1', name: 'Ada', email: 'ada@example.com', attributes: { plan: 'gold', cart: '3 items' } });
+  assert.deepEqual(chat.handoff.context, { language: 'en', page: { url: 'https://a.example/checkout', title: 'Checkout' } });
+  assert.equal(chat.visitorName, 'Ada');
+});
+
+test('receipts point at the visitor’s latest line', () => {
+  const chat = new Chat(handoff([visitorTurn(1, 'a'), botTurn(2, 'b')]));
+  assert.equal(chat.lastVisitorSeq, 1);
+  chat.add({ seq: 3, kind: 'message', author: { role: 'agent' }, text: 'c' });
+  assert.equal(chat.lastVisitorSeq, 1);
+  chat.add(visitorTurn(4, 'd'));
+  assert.equal(chat.lastVisitorSeq, 4);
+  assert.equal(new Chat(handoff([])).lastVisitorSeq, 0);
 });

@@ -69,3 +69,30 @@ export function isSafeLink(url) {
     return false;
   }
 }
+
+/** The live label on a queue card: "waiting 45 s", "waiting 3 min", "waiting 1 h 5 min". */
+export function waitingLabel(since, now = Date.now()) {
+  const start = Date.parse(since);
+  if (Number.isNaN(start)) return 'waiting';
+  return `waiting ${formatDuration(Math.max(0, now - start))}`;
+}
+
+/**
+ * True when a queue entry should be highlighted: the server said so (`overdue`), or it has
+ * waited longer than `alertSeconds` since the last `queue` frame came. Follow-ups are never
+ * overdue: nobody is waiting on the line.
+ */
+export function isOverdue(entry, now = Date.now(), alertSeconds = 0) {
+  if (!entry || entry.followUp) return false;
+  if (entry.overdue) return true;
+  const start = Date.parse(entry.queuedAt);
+  return alertSeconds > 0 && !Number.isNaN(start) && now - start > alertSeconds * 1000;
+}
+
+const CLOSE_REASONS = { resolved: 'resolved', no_response: 'no response', spam: 'spam', other: 'other', transferred: 'transferred' };
+
+/** A close reason for people: "no response" for `no_response`; free text as it is. */
+export function closeReasonLabel(reason) {
+  if (!reason) return '';
+  return CLOSE_REASONS[reason] ?? String(reason);
+}

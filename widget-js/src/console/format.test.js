@@ -41,3 +41,34 @@ test('only http(s) links are clickable', () => {
   assert.equal(isSafeLink('data:text/html,hi'), false);
   assert.equal(isSafeLink('not a url'), false);
 });
+
+test('queue waiting labels count up from queuedAt', async () => {
+  const { waitingLabel } = await import('./format.js');
+  const queuedAt = '2026-11-23T10:00:00Z';
+  const at = (s) => Date.parse(queuedAt) + s * 1000;
+  assert.equal(waitingLabel(queuedAt, at(45)), 'waiting 45 s');
+  assert.equal(waitingLabel(queuedAt, at(180)), 'waiting 3 min');
+  assert.equal(waitingLabel(queuedAt, at(3900)), 'waiting 1 h 5 min');
+  assert.equal(waitingLabel(queuedAt, at(-10)), 'waiting 0 s', 'a clock a little behind the server never goes negative');
+  assert.equal(waitingLabel(undefined, at(0)), 'waiting');
+});
+
+test('overdue: the server flag, or past the alert time; never a follow-up', async () => {
+  const { isOverdue } = await import('./format.js');
+  const queuedAt = '2026-11-23T10:00:00Z';
+  const at = (s) => Date.parse(queuedAt) + s * 1000;
+  assert.equal(isOverdue({ queuedAt, overdue: true }, at(0), 120), true);
+  assert.equal(isOverdue({ queuedAt }, at(119), 120), false);
+  assert.equal(isOverdue({ queuedAt }, at(121), 120), true);
+  assert.equal(isOverdue({ queuedAt }, at(9999), 0), false, 'no alert time known: only the server flag');
+  assert.equal(isOverdue({ queuedAt, followUp: true, overdue: true }, at(9999), 120), false);
+  assert.equal(isOverdue(undefined), false);
+});
+
+test('close reasons read as words; free text stays as typed', async () => {
+  const { closeReasonLabel } = await import('./format.js');
+  assert.equal(closeReasonLabel('no_response'), 'no response');
+  assert.equal(closeReasonLabel('resolved'), 'resolved');
+  assert.equal(closeReasonLabel('visitor_left'), 'visitor_left');
+  assert.equal(closeReasonLabel(undefined), '');
+});

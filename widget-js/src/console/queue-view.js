@@ -1,19 +1,27 @@
 import { h, clear } from '../shared/dom.js';
-import { reasonLabel, shortTime, visitorName, waitingFor } from './format.js';
+import { isOverdue, reasonLabel, shortTime, visitorName, waitingLabel } from './format.js';
+
+const TICK_MS = 5_000;
 
 /**
- * The queue column: one card per queued conversation (from `queue` frames) with the visitor,
- * why they are waiting, a preview, how long they have waited, a disclosure with the details,
- * and an Accept button.
+ * The queue column, from `queue` frames. Live visitors: one card each with the visitor, the
+ * department, why they wait, a preview, a "waiting 3 min" label that counts up every few
+ * seconds, a highlight once overdue, a disclosure with the details and an Accept button.
+ * Follow-ups (messages left while nobody was online) are listed apart, with the visitor's
+ * email and an Answer button; both buttons send `accept`.
  */
 export class QueueView {
   #root;
   #list;
   #count;
+  #followUps;
+  #followUpList;
+  #followUpCount;
   #onAccept;
   #entries = [];
   #expanded = new Set();
   #accepting = new Set();
+  #alertSeconds = 0;
   #clock;
 
   constructor(root, { onAccept }) {
@@ -21,7 +29,16 @@ export class QueueView {
     this.#onAccept = onAccept;
     this.#count = root.querySelector('[data-role="queue-count"]');
     this.#list = root.querySelector('[data-role="queue-list"]');
-    this.#clock = setInterval(() => this.#tick(), 10_000);
+    this.#followUps = root.querySelector('[data-role="followups"]');
+    this.#followUpList = root.querySelector('[data-role="followup-list"]');
+    this.#followUpCount = root.querySelector('[data-role="followup-count"]');
+    this.#clock = setInterval(() => this.#tick(), TICK_MS);
+  }
+
+  /** The wait after which a live entry is overdue (`settings.queueAlertSeconds`). */
+  setAlertSeconds(seconds) {
+    this.#alertSeconds = Number.isFinite(seconds) ? seconds : 0;
+    this.#tick();
   }
 
   /** Shows the queue as of the latest `queue` frame. */
@@ -29,13 +46,16 @@ export class QueueView {
     this.#entries = Array.isArray(entries) ? entries : [];
     const ids = new Set(this.#entries.map((e) => e.conversationId));
     for (const id of [...this.#accepting]) if (!ids.has(id)) this.#accepting.delete(id);
+    const live = this.#entries.filter((e) => !e.followUp);
+    const followUps = this.#entries.filter((e) => e.followUp);
     clear(this.#list);
-    this.#count.textContent = String(this.#entries.length);
-    if (this.#entries.length === 0) {
-      this.#list.append(h('li', { class: 'empty', text: 'No one is waiting.' }));
-      return;
-    }
-    for (const entry of this.#entries) this.#list.append(this.#card(entry));
+    this.#count.textContent = String(live.length);
+    if (live.length === 0) this.#list.append(h('li', { class: 'empty', text: 'No one is waiting.' }));
+    for (const entry of live) this.#list.append(this.#card(entry));
+    clear(this.#followUpList);
+    this.#followUpCount.textContent = String(followUps.length);
+    this.#followUps.hidden = followUps.length === 0;
+    for (const entry of followUps) this.#followUpList.append(this.#followUpCard(entry));
   }
 
   /** An accept was refused (e.g. someone else took it): let the agent try again. */
@@ -44,31 +64,62 @@ export class QueueView {
     this.render(this.#entries);
   }
 
+  /** The card of a queued conversation, to point at it from an alert. */
+  focusEntry(conversationId) {
+    const card = this.#root.querySelector(`[data-conversation-id="${CSS.escape(conversationId)}"]`);
+    card?.scrollIntoView({ block: 'nearest' });
+    card?.querySelector('button.primary')?.focus();
+  }
+
+  #acceptButton(id, label, ariaLabel) {
+    const busy = this.#accepting.has(id);
+    const button = h('button', {
+      type: 'button', class: 'button primary small', text: busy ? 'Opening…' : label, disabled: busy, 'aria-label': ariaLabel,
+      on: { click: () => { this.#accepting.add(id); button.disabled = true; button.textContent = 'Opening…'; this.#onAccept(id); } },
+    });
+    return button;
+  }
+
   #card(entry) {
     const id = entry.conversationId;
     const expanded = this.#expanded.has(id);
     const detailsId = `queue-details-${id}`;
     const name = visitorName(entry.visitor);
-    const accept = h('button', {
-      type: 'button', class: 'button primary small', text: this.#accepting.has(id) ? 'Accepting…' : 'Accept',
-      disabled: this.#accepting.has(id), 'aria-label': `Accept conversation with ${name}`,
-      on: { click: () => { this.#accepting.add(id); accept.disabled = true; accept.textContent = 'Accepting…'; this.#onAccept(id); } },
-    });
+    const overdue = isOverdue(entry, Date.now(), this.#alertSeconds);
     const toggle = h('button', {
       type: 'button', class: 'disclosure', 'aria-expanded': String(expanded), 'aria-controls': detailsId,
       on: { click: () => { if (expanded) this.#expanded.delete(id); else this.#expanded.add(id); this.render(this.#entries); } },
     }, h('span', { class: 'queue-name', text: name }), h('span', { class: 'chevron', 'aria-hidden': 'true', text: expanded ? '▾' : '▸' }));
-    return h('li', { class: 'queue-card', dataset: { conversationId: id } },
-      h('div', { class: 'queue-top' }, toggle, h('span', { class: 'wait', dataset: { since: entry.queuedAt ?? '' }, text: waitingFor(entry.queuedAt) })),
-      h('div', { class: 'queue-meta' }, h('span', { class: 'pill', text: reasonLabel(entry.reason) }), h('span', { class: 'position', text: `#${entry.position ?? '?'}` })),
+    return h('li', { class: `queue-card${overdue ? ' queue-card--overdue' : ''}`, dataset: { conversationId: id, since: entry.queuedAt ?? '' } },
+      h('div', { class: 'queue-top' }, toggle, h('span', { class: 'wait', text: waitingLabel(entry.queuedAt) })),
+      h('div', { class: 'queue-meta' },
+        entry.department ? h('span', { class: 'pill pill--department', text: entry.department, title: 'Department' }) : null,
+        h('span', { class: 'pill', text: reasonLabel(entry.reason) }),
+        entry.priority > 0 ? h('span', { class: 'pill pill--priority', text: 'Priority' }) : null,
+        h('span', { class: 'overdue-flag', text: 'Overdue', hidden: !overdue }),
+        h('span', { class: 'position', text: `#${entry.position ?? '?'}` })),
       h('p', { class: 'preview', text: entry.preview ?? '' }),
       h('dl', { class: 'queue-details', id: detailsId, hidden: !expanded },
         h('dt', { text: 'Question' }), h('dd', { text: entry.preview || '—' }),
         h('dt', { text: 'Reason' }), h('dd', { text: reasonLabel(entry.reason) }),
+        h('dt', { text: 'Department' }), h('dd', { text: entry.department || '—' }),
         h('dt', { text: 'Queued at' }), h('dd', { text: shortTime(entry.queuedAt) || '—' }),
         h('dt', { text: 'Visitor id' }), h('dd', { text: entry.visitor?.id ?? '—' }),
         h('dt', { text: 'Full history' }), h('dd', { text: 'Accept to see the whole transcript.' })),
-      h('div', { class: 'queue-actions' }, accept));
+      h('div', { class: 'queue-actions' }, this.#acceptButton(id, 'Accept', `Accept conversation with ${name}`)));
+  }
+
+  #followUpCard(entry) {
+    const id = entry.conversationId;
+    const name = visitorName(entry.visitor);
+    return h('li', { class: 'queue-card queue-card--followup', dataset: { conversationId: id } },
+      h('div', { class: 'queue-top' },
+        h('span', { class: 'queue-name', text: name }),
+        h('span', { class: 'when', text: shortTime(entry.queuedAt) })),
+      entry.visitor?.email ? h('p', { class: 'followup-email', text: entry.visitor.email }) : null,
+      entry.department ? h('div', { class: 'queue-meta' }, h('span', { class: 'pill pill--department', text: entry.department })) : null,
+      h('p', { class: 'preview preview--full', text: entry.preview ?? '' }),
+      h('div', { class: 'queue-actions' }, this.#acceptButton(id, 'Answer', `Answer the message from ${name}`)));
   }
 
   #tick() {
@@ -76,6 +127,14 @@ export class QueueView {
       clearInterval(this.#clock);
       return;
     }
-    for (const span of this.#list.querySelectorAll('.wait')) span.textContent = waitingFor(span.dataset.since);
+    const now = Date.now();
+    const byId = new Map(this.#entries.map((e) => [e.conversationId, e]));
+    for (const card of this.#list.querySelectorAll('.queue-card')) {
+      const entry = byId.get(card.dataset.conversationId);
+      card.querySelector('.wait').textContent = waitingLabel(card.dataset.since, now);
+      const overdue = isOverdue(entry, now, this.#alertSeconds);
+      card.classList.toggle('queue-card--overdue', overdue);
+      card.querySelector('.overdue-flag').hidden = !overdue;
+    }
   }
 }

@@ -1,7 +1,8 @@
 import { h, clear } from '../shared/dom.js';
 
 /**
- * The row of active chats as ARIA tabs, each with the visitor's name and an unread count.
+ * The row of active chats as ARIA tabs, each with the visitor's name, an unread count, and
+ * "closed" or "transferred to X" once it is no longer the agent's to answer.
  * Arrow keys, Home and End move between tabs (roving tabindex).
  */
 export class TabsView {
@@ -14,7 +15,7 @@ export class TabsView {
     list.addEventListener('keydown', (event) => this.#onKey(event));
   }
 
-  /** @param chats [{conversationId, title, unread, closed}] @param selectedId the shown chat */
+  /** @param chats [{conversationId, title, unread, closed, releasedTo}] @param selectedId the shown chat */
   render(chats, selectedId) {
     const hadFocus = this.#list.contains(document.activeElement);
     clear(this.#list);
@@ -23,11 +24,12 @@ export class TabsView {
       const tab = h('button', {
         type: 'button', role: 'tab', class: 'tab', id: `tab-${chat.conversationId}`,
         'aria-selected': String(selected), 'aria-controls': 'chat-panel', tabindex: selected ? '0' : '-1',
-        dataset: { conversationId: chat.conversationId, closed: chat.closed ? 'true' : 'false' },
+        dataset: { conversationId: chat.conversationId, closed: chat.closed || chat.releasedTo ? 'true' : 'false' },
         on: { click: () => this.#onSelect(chat.conversationId) },
       },
       h('span', { class: 'tab-title', text: chat.title }),
-      chat.closed ? h('span', { class: 'tab-state', text: 'closed' }) : null,
+      chat.releasedTo ? h('span', { class: 'tab-state', text: `transferred to ${chat.releasedTo}` })
+        : chat.closed ? h('span', { class: 'tab-state', text: 'closed' }) : null,
       chat.unread > 0 ? h('span', { class: 'unread', text: String(chat.unread), 'aria-label': `${chat.unread} unread` }) : null);
       this.#list.append(tab);
       if (selected && hadFocus) tab.focus();

@@ -1,15 +1,20 @@
 import { clear, h, linkified } from '../shared/dom.js';
-import { botBadge, reasonLabel, shortTime } from './format.js';
+import { botBadge, closeReasonLabel, reasonLabel, shortTime } from './format.js';
+
+export const NOTE_LABEL = 'Internal note — not visible to the visitor';
 
 /**
- * The selected chat's transcript: visitor, bot, agent and system turns drawn differently; bot
- * turns carry a badge with the FAQ entry and confidence, unsure ones are marked and list the
- * suggestions the visitor was offered. The agent's own replies show at once as pending and are
- * matched by request `id` when their event arrives.
+ * A transcript: visitor, bot, agent and system turns drawn differently; bot turns carry a
+ * badge with the FAQ entry and confidence, unsure ones are marked and list the suggestions the
+ * visitor was offered; internal notes stand apart ("Internal note — not visible to the
+ * visitor"). In the live chat the agent's own replies and notes show at once as pending and are
+ * matched by request `id` when their event arrives, and agent messages carry the visitor's
+ * "Delivered"/"Read" marks. Also used read-only for earlier conversations (`showEvents`).
  */
 export class TranscriptView {
   #list;
   #visitorName = 'Visitor';
+  #receipts = null;
 
   constructor(list) {
     this.#list = list;
@@ -19,9 +24,30 @@ export class TranscriptView {
   show(chat) {
     clear(this.#list);
     this.#visitorName = chat.visitorName;
+    this.#receipts = chat.receipts;
     for (const event of chat.events) this.#list.append(this.#turn(event));
-    for (const { id, text } of chat.pending) this.addPending(id, text);
+    for (const { id, text, kind } of chat.pending) this.addPending(id, text, kind);
+    this.refreshReceipts();
     this.#scroll();
+  }
+
+  /** Draws a list of events read-only (an earlier conversation). */
+  showEvents(events, visitorName = 'Visitor') {
+    clear(this.#list);
+    this.#visitorName = visitorName;
+    this.#receipts = null;
+    if (events.length === 0) this.#list.append(h('li', { class: 'empty', text: 'No messages.' }));
+    for (const event of events) this.#list.append(this.#turn(event));
+  }
+
+  /** Re-reads the Delivered/Read marks under the agent's messages. */
+  refreshReceipts() {
+    if (!this.#receipts) return;
+    for (const mark of this.#list.querySelectorAll('.turn--agent[data-seq] .receipt')) {
+      const label = this.#receipts.label(Number(mark.closest('[data-seq]').dataset.seq));
+      if (mark.textContent !== label) mark.textContent = label;
+      mark.dataset.status = label.toLowerCase();
+    }
   }
 
   clear() {
@@ -34,12 +60,17 @@ export class TranscriptView {
     const turn = this.#turn(event);
     if (pending) pending.replaceWith(turn);
     else this.#insertBeforePending(turn);
+    this.refreshReceipts();
     this.#scroll();
   }
 
-  addPending(id, text) {
-    this.#list.append(h('li', { class: 'turn turn--agent turn--pending', dataset: { pendingId: id } },
-      h('div', { class: 'turn-head' }, h('span', { class: 'who', text: 'You' }), h('span', { class: 'when', text: 'sending…' })),
+  addPending(id, text, kind = 'message') {
+    const note = kind === 'note';
+    this.#list.append(h('li', { class: `turn ${note ? 'turn--note' : 'turn--agent'} turn--pending`, dataset: { pendingId: id } },
+      h('div', { class: 'turn-head' },
+        h('span', { class: 'who', text: 'You' }),
+        note ? h('span', { class: 'note-label', text: NOTE_LABEL }) : null,
+        h('span', { class: 'when', text: 'sending…' })),
       h('div', { class: 'bubble', text })));
     this.#scroll();
   }
@@ -49,6 +80,11 @@ export class TranscriptView {
     if (!pending) return;
     pending.classList.add('turn--failed');
     pending.querySelector('.when').textContent = `not sent: ${message}`;
+  }
+
+  /** Turns still waiting for their event are dropped (the chat was transferred away). */
+  dropPending() {
+    for (const pending of this.#list.querySelectorAll('[data-pending-id]')) pending.remove();
   }
 
   #turn(event) {
@@ -61,8 +97,25 @@ export class TranscriptView {
           h('div', { class: 'turn-head' },
             h('span', { class: 'who', text: mine ? (event.author?.name ?? 'Agent') : (event.author?.name ?? this.#visitorName) }),
             h('span', { class: 'when', text: when })),
-          h('div', { class: 'bubble' }, linkified(event.text ?? '')));
+          h('div', { class: 'bubble' }, linkified(event.text ?? '')),
+          mine && this.#receipts ? h('span', { class: 'receipt', 'aria-live': 'off' }) : null);
       }
+      case 'note':
+        return h('li', { class: 'turn turn--note', dataset: { seq: event.seq }, 'aria-label': `${NOTE_LABEL}, by ${event.author?.name ?? 'an agent'}` },
+          h('div', { class: 'turn-head' },
+            h('span', { class: 'who', text: event.author?.name ?? 'Agent' }),
+            h('span', { class: 'note-label', text: NOTE_LABEL }),
+            h('span', { class: 'when', text: when })),
+          h('div', { class: 'bubble' }, linkified(event.text ?? '')));
+      case 'offline_message':
+        return h('li', { class: 'turn turn--visitor turn--offline', dataset: { seq: event.seq } },
+          h('div', { class: 'turn-head' },
+            h('span', { class: 'who', text: event.author?.name ?? this.#visitorName }),
+            h('span', { class: 'pill', text: `Left a message${event.reason ? ` · reply to ${event.reason}` : ''}` }),
+            h('span', { class: 'when', text: when })),
+          h('div', { class: 'bubble' }, linkified(event.text ?? '')));
+      case 'transferred':
+        return system(event, event.text ?? `Transferred to ${event.agent?.name ?? event.reason ?? 'another agent'}`, when);
       case 'bot':
         return this.#botTurn(event, when);
       case 'handoff':
@@ -70,7 +123,7 @@ export class TranscriptView {
       case 'rated':
         return system(event, `Visitor rated ${event.score}/5${event.comment ? `: “${event.comment}”` : ''}`, when);
       case 'closed':
-        return system(event, `Conversation closed${event.reason ? ` (${event.reason})` : ''}${event.author?.name ? ` by ${event.author.name}` : ''}`, when);
+        return system(event, `Conversation closed${event.reason ? ` (${closeReasonLabel(event.reason)})` : ''}${event.author?.name ? ` by ${event.author.name}` : ''}`, when);
       default:
         return system(event, event.text ?? event.kind ?? 'event', when);
     }

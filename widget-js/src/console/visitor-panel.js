@@ -2,9 +2,11 @@ import { append, clear, h } from '../shared/dom.js';
 import { formatDuration, isSafeLink, reasonLabel, shortTime, visitorName } from './format.js';
 
 /**
- * The side panel of the selected chat: who the visitor is and where, why they were handed off
- * and the question the bot could not answer, how long they waited, and their earlier
- * conversations (each openable through `onOpenEarlier(conversationId)`).
+ * The side panel of the selected chat: who the visitor is (name, email, whether the site
+ * verified their identity), how it reached this agent (handoff reason, transfer and its note),
+ * the question the bot could not answer, how long they waited, the page they are on now
+ * (updated in place by `visitor` frames), their browser, the attributes the site set, and their
+ * earlier conversations, each openable in full through `onOpenEarlier(conversation)`.
  */
 export class VisitorPanel {
   #root;
@@ -27,22 +29,27 @@ export class VisitorPanel {
     const visitor = handoff.visitor ?? {};
     const context = handoff.context ?? {};
     const page = context.page ?? {};
+    const from = handoff.transferredFrom;
     append(this.#root,
       h('h2', { text: visitorName(visitor) }),
       visitor.email ? h('p', { class: 'email', text: visitor.email }) : null,
+      verification(visitor),
       section('Handoff', rows([
         ['Reason', reasonLabel(handoff.reason)],
+        ['Department', handoff.department],
+        ['From', from ? (from.name ?? from.id) : undefined],
         ['Waited', formatDuration(handoff.waitedMs)],
         ['Visitor id', visitor.id],
       ])),
+      handoff.transferNote ? section('Transfer note', h('blockquote', { class: 'question question--note', text: handoff.transferNote })) : null,
       handoff.question
         ? section(handoff.reason === 'bot_unsure' ? 'Unanswered question' : 'Question', h('blockquote', { class: 'question', text: handoff.question }))
         : null,
-      section('Page', rows([
+      section('Current page', rows([
         ['Title', page.title],
         ['URL', page.url ? link(page.url) : undefined],
         ['Referrer', page.referrer ? link(page.referrer) : undefined],
-      ])),
+      ]), { live: true }),
       section('Browser', rows([
         ['Language', context.language],
         ['Time zone', context.timeZone],
@@ -55,20 +62,6 @@ export class VisitorPanel {
     );
   }
 
-  /** Shows the transcript of an earlier conversation under its entry (answer to `history`). */
-  showEarlier(conversationId, events) {
-    const slot = this.#root.querySelector(`[data-earlier="${CSS.escape(conversationId)}"]`);
-    if (!slot) return;
-    clear(slot);
-    slot.hidden = false;
-    if (events.length === 0) slot.append(h('p', { class: 'empty', text: 'No messages.' }));
-    for (const event of events) {
-      const who = event.author?.name ?? event.author?.role ?? event.kind;
-      const text = event.text ?? (event.kind === 'rated' ? `rated ${event.score}/5` : event.kind);
-      slot.append(h('p', { class: 'earlier-line' }, h('strong', { text: `${who}: ` }), text));
-    }
-  }
-
   #earlier(conversations) {
     if (conversations.length === 0) return h('p', { class: 'empty', text: 'None.' });
     return h('ul', { class: 'earlier' }, conversations.map((c) => h('li', {},
@@ -76,13 +69,23 @@ export class VisitorPanel {
         h('span', { text: shortTime(c.startedAt) || c.conversationId }),
         Number.isFinite(c.score) ? h('span', { class: 'pill', text: `${c.score}/5` }) : null),
       h('p', { class: 'earlier-first', text: c.firstLine ?? '' }),
-      h('button', { type: 'button', class: 'link-button', text: 'Open transcript', on: { click: () => this.#onOpenEarlier(c.conversationId) } }),
-      h('div', { class: 'earlier-transcript', dataset: { earlier: c.conversationId }, hidden: true }))));
+      h('button', {
+        type: 'button', class: 'link-button', text: 'Open transcript',
+        'aria-label': `Open the earlier conversation “${c.firstLine ?? c.conversationId}”`,
+        on: { click: () => this.#onOpenEarlier(c) },
+      }))));
   }
 }
 
-function section(title, body) {
-  return h('section', { class: 'info' }, h('h3', { text: title }), body);
+/** "Verified" when the site vouched for the identity (HMAC or signed token), else what is known. */
+function verification(visitor) {
+  if (visitor.verified === true) return h('p', { class: 'verified', text: `✓ Verified by the site${visitor.userId ? ` (user ${visitor.userId})` : ''}` });
+  if (visitor.verified === false) return h('p', { class: 'unverified', text: 'Not verified: name and email as typed by the visitor' });
+  return null;
+}
+
+function section(title, body, { live = false } = {}) {
+  return h('section', { class: 'info', 'aria-live': live ? 'polite' : null }, h('h3', { text: title }), body);
 }
 
 function rows(pairs) {

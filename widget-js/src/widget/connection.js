@@ -38,6 +38,8 @@ export class Connection extends EventTarget {
   #endpoint;
   #site;
   #context;
+  #department;
+  #identity;
   #memory;
   #outbox;
   #WebSocket;
@@ -59,6 +61,8 @@ export class Connection extends EventTarget {
    * @param {string} o.server  the server's origin, e.g. `https://chat.example.com`
    * @param {string} o.site    the site key (`data-site`)
    * @param {object|function} [o.context] the hello `context`, or a function returning it
+   * @param {function} [o.department] () => the hello `department`, or null
+   * @param {function} [o.identity] () => the hello `identity` ({userId, name, email, signature|token}), or null
    * @param {Storage} [o.storage] where the visitor token and conversation are kept (localStorage)
    * @param {Storage} [o.outboxStorage] where unacknowledged requests are kept (sessionStorage:
    *   each tab resends only what it sent itself)
@@ -67,6 +71,8 @@ export class Connection extends EventTarget {
     server,
     site,
     context = {},
+    department = () => null,
+    identity = () => null,
     storage = defaultStorage('localStorage'),
     outboxStorage = defaultStorage('sessionStorage'),
     WebSocketImpl = globalThis.WebSocket,
@@ -80,6 +86,8 @@ export class Connection extends EventTarget {
     this.#endpoint = Connection.endpointFor(server);
     this.#site = site;
     this.#context = context;
+    this.#department = department;
+    this.#identity = identity;
     this.#memory = new VisitorMemory(storage, site);
     this.#outbox = new Outbox({ storage: outboxStorage, key: outboxKey(site) });
     this.#WebSocket = WebSocketImpl;
@@ -230,6 +238,43 @@ export class Connection extends EventTarget {
     return frame.id;
   }
 
+  /** Tells the agent how far the visitor got (`delivered` or `read` up to `seq`): fire and forget. */
+  receipt(status, seq) {
+    const conversationId = this.#conversation.conversationId;
+    if (!this.#welcomed || !conversationId || !Number.isInteger(seq) || seq < 1) return;
+    this.#write({ type: 'receipt', conversationId, seq, status });
+  }
+
+  /**
+   * Says hello again on a new socket (the identity or department changed): the server reads
+   * them from the `hello`. Does nothing before the first {@link connect}.
+   */
+  restart() {
+    if (!this.#wanted) return;
+    const socket = this.#socket;
+    this.#socket = null;
+    this.#welcomed = false;
+    if (socket) {
+      detach(socket);
+      try { socket.close(1000, 'hello again'); } catch { /* already closed */ }
+    }
+    this.#conversation.disconnected();
+    this.#dropEarlier();
+    if (this.#retryTimer !== null) this.#timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#backoff.reset();
+    this.#open();
+  }
+
+  /**
+   * Forgets the visitor of `site` in this browser: token, conversation and this tab's outbox
+   * (`Concierge.reset()`, e.g. when the site's user signs out).
+   */
+  static forget(site, storage = defaultStorage('localStorage'), outboxStorage = defaultStorage('sessionStorage')) {
+    VisitorMemory.forget(storage, site);
+    try { outboxStorage?.removeItem(outboxKey(site)); } catch { /* blocked */ }
+  }
+
   /** Typing indicator: fire and forget, only while connected and in a conversation. */
   typing(isTyping) {
     const conversationId = this.#conversation.conversationId;
@@ -262,6 +307,10 @@ export class Connection extends EventTarget {
     if (context && Object.keys(context).length > 0) hello.context = context;
     const resume = this.#conversation.resume;
     if (resume) hello.resume = resume;
+    const department = this.#department();
+    if (department) hello.department = department;
+    const identity = this.#identity();
+    if (identity) hello.identity = identity;
     this.#write(hello);
   }
 
@@ -282,8 +331,10 @@ export class Connection extends EventTarget {
       case 'ack': return this.#onAck(frame);
       case 'event': return this.#conversation.ingest(frame.conversationId, [frame], true);
       case 'transcript': return this.#conversation.transcript(frame);
+      case 'availability': return this.#emit('availability', frame);
       case 'queue_status':
       case 'typing':
+      case 'receipt':
         if (frame.conversationId && frame.conversationId !== this.#conversation.conversationId) return undefined;
         return this.#emit(frame.type, frame);
       case 'error': return this.#onError(frame);

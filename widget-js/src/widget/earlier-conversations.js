@@ -1,17 +1,25 @@
 // The visitor's closed conversations, from `welcome.earlierConversations` (docs/protocol.md):
 // what the "Earlier conversations" list shows, and its words.
 
-export const EARLIER_TEXT = {
-  toggle: (count) => `Earlier conversations (${count})`,
-  heading: (date) => (date ? `Conversation of ${date}` : 'Earlier conversation'),
-  back: 'Back to the current conversation',
-  loading: 'Loading…',
-  failed: 'This conversation could not be loaded. Try again in a moment.',
-  empty: 'Nothing was said in this conversation.',
-  noFirstLine: '(no message)',
-  rated: (score) => `rated ${score} out of 5`,
-  transcriptLabel: 'Earlier transcript',
-};
+import { ENGLISH } from './strings.js';
+
+/** The words of the list and its pane, in the language of `strings`. */
+export function earlierText(strings = ENGLISH) {
+  return {
+    toggle: (count) => strings.t('earlierToggle', { count }),
+    heading: (date) => (date ? strings.t('earlierHeading', { date }) : strings.t('earlierHeadingUndated')),
+    back: strings.t('earlierBack'),
+    loading: strings.t('loading'),
+    failed: strings.t('earlierFailed'),
+    empty: strings.t('earlierEmpty'),
+    noFirstLine: strings.t('noFirstLine'),
+    rated: (score) => strings.t('earlierRated', { score }),
+    transcriptLabel: strings.t('earlierTranscript'),
+    list: strings.t('earlierList'),
+  };
+}
+
+export const EARLIER_TEXT = earlierText(ENGLISH);
 
 const MAX_SCORE = 5;
 const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -28,7 +36,8 @@ const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle
  * @param {string|null} [o.currentId] the conversation on screen, left out
  * @param {Intl.DateTimeFormat} [o.dateFormat] how `startedAt` is written
  */
-export function earlierConversationItems(list, { currentId = null, dateFormat = DATE } = {}) {
+export function earlierConversationItems(list, { currentId = null, dateFormat = DATE, strings = ENGLISH } = {}) {
+  const text = earlierText(strings);
   if (!Array.isArray(list)) return [];
   const seen = new Set();
   const entries = [];
@@ -47,10 +56,10 @@ export function earlierConversationItems(list, { currentId = null, dateFormat = 
     const date = time === null ? '' : dateFormat.format(new Date(time));
     const firstLine = typeof entry.firstLine === 'string' && entry.firstLine.trim() !== ''
       ? entry.firstLine.replace(/\s+/g, ' ').trim()
-      : EARLIER_TEXT.noFirstLine;
+      : text.noFirstLine;
     const score = Number.isInteger(entry.score) && entry.score >= 1 && entry.score <= MAX_SCORE ? entry.score : null;
     const stars = score === null ? '' : '★'.repeat(score) + '☆'.repeat(MAX_SCORE - score);
-    const label = [date, firstLine, score === null ? '' : EARLIER_TEXT.rated(score)].filter(Boolean).join(', ');
+    const label = [date, firstLine, score === null ? '' : text.rated(score)].filter(Boolean).join(', ');
     return { conversationId: entry.conversationId, date, firstLine, stars, label };
   });
 }

@@ -1,6 +1,7 @@
 import { h, clear } from '../shared/dom.js';
 import { MessageList } from './message-list.js';
-import { EARLIER_TEXT } from './earlier-conversations.js';
+import { earlierText } from './earlier-conversations.js';
+import { ENGLISH } from './strings.js';
 
 /**
  * The visitor's earlier (closed) conversations: a disclosure button above the message list
@@ -18,9 +19,12 @@ export class EarlierView {
   #heading;
   #status;
   #back;
-  #transcript = new MessageList({ onSuggestion: () => {}, label: EARLIER_TEXT.transcriptLabel, readOnly: true });
+  #transcript;
+  #text;
 
-  constructor({ onChoose, onBack }) {
+  constructor({ onChoose, onBack, strings = ENGLISH }) {
+    this.#text = earlierText(strings);
+    this.#transcript = new MessageList({ onSuggestion: () => {}, label: this.#text.transcriptLabel, readOnly: true, strings });
     this.#onChoose = onChoose;
     this.#onBack = onBack;
     this.#list = h('ul', { class: 'earlier-list', id: 'cc-earlier-list', hidden: true });
@@ -28,9 +32,9 @@ export class EarlierView {
       type: 'button', class: 'earlier-toggle', 'aria-expanded': 'false', 'aria-controls': 'cc-earlier-list',
       on: { click: () => this.#setExpanded(this.#list.hidden) },
     });
-    this.#root = h('nav', { class: 'earlier', 'aria-label': 'Earlier conversations', hidden: true }, this.#toggle, this.#list);
+    this.#root = h('nav', { class: 'earlier', 'aria-label': this.#text.list, hidden: true }, this.#toggle, this.#list);
     this.#heading = h('h3', { class: 'earlier-heading', id: 'cc-earlier-heading', tabindex: '-1' });
-    this.#back = h('button', { type: 'button', class: 'earlier-back', text: EARLIER_TEXT.back, on: { click: () => this.#onBack() } });
+    this.#back = h('button', { type: 'button', class: 'earlier-back', text: this.#text.back, on: { click: () => this.#onBack() } });
     this.#status = h('p', { class: 'system earlier-status', role: 'status', hidden: true });
     this.#pane = h('section', { class: 'earlier-pane', 'aria-labelledby': 'cc-earlier-heading', hidden: true },
       h('div', { class: 'earlier-bar' }, this.#heading, this.#back),
@@ -66,7 +70,7 @@ export class EarlierView {
         h('span', { class: 'earlier-line', text: item.firstLine }),
         item.stars ? h('span', { class: 'earlier-stars', text: item.stars }) : null)));
     }
-    this.#toggle.textContent = EARLIER_TEXT.toggle(items.length);
+    this.#toggle.textContent = this.#text.toggle(items.length);
     this.#root.hidden = items.length === 0;
     if (items.length === 0) this.#setExpanded(false);
   }
@@ -74,8 +78,8 @@ export class EarlierView {
   /** Shows the pane for `item`, loading; focus goes to its heading. */
   showLoading(item) {
     this.#transcript.clear();
-    this.#heading.textContent = EARLIER_TEXT.heading(item.date);
-    this.#setStatus(EARLIER_TEXT.loading);
+    this.#heading.textContent = this.#text.heading(item.date);
+    this.#setStatus(this.#text.loading);
     this.#pane.hidden = false;
     this.#root.hidden = true;
     this.#heading.focus();
@@ -86,13 +90,13 @@ export class EarlierView {
     this.#transcript.clear();
     this.#transcript.startConversation(conversationId, { divider: false });
     for (const event of [...events].sort((a, b) => a.seq - b.seq)) this.#transcript.render(event);
-    this.#setStatus(events.length === 0 ? EARLIER_TEXT.empty : null);
+    this.#setStatus(events.length === 0 ? this.#text.empty : null);
     this.#transcript.element.scrollTop = 0;
   }
 
   /** It could not be loaded. */
   showFailed() {
-    this.#setStatus(EARLIER_TEXT.failed);
+    this.#setStatus(this.#text.failed);
   }
 
   /** Back to the current conversation: the pane goes, focus returns to the disclosure. */

@@ -1,4 +1,5 @@
 import { h, clear, linkified } from '../shared/dom.js';
+import { ENGLISH } from './strings.js';
 
 const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -14,16 +15,21 @@ export class MessageList {
   #onSuggestion;
   #readOnly;
   #conversationId = null;
+  #strings;
+  /** Our own messages' marks: the highest seq the other side received / read. */
+  #receipts = { delivered: 0, read: 0 };
 
   /**
    * @param onSuggestion called with {entryId, question} when a "did you mean" button is clicked
    * @param label the list's accessible name
    * @param readOnly a transcript to read, not a live one: no live region, suggestions disabled
    */
-  constructor({ onSuggestion, label = 'Conversation', readOnly = false }) {
+  constructor({ onSuggestion, label, readOnly = false, strings = ENGLISH }) {
     this.#onSuggestion = onSuggestion;
+    this.#strings = strings;
+    label ??= strings.t('conversation');
     this.#readOnly = readOnly;
-    this.#list = h('ol', {
+    this.#list = h('div', {
       class: 'log', role: 'log', 'aria-live': readOnly ? 'off' : 'polite', 'aria-relevant': 'additions', 'aria-label': label, tabindex: '0',
     });
   }
@@ -42,14 +48,15 @@ export class MessageList {
   /** A greeting shown before anything was said (not part of the transcript). */
   greet(text) {
     if (!text) return;
-    this.#list.prepend(h('li', { class: 'msg msg--bot', dataset: { local: 'greeting' } },
-      h('span', { class: 'author', text: 'Concierge' }), h('div', { class: 'bubble', text })));
+    this.#list.prepend(h('div', { class: 'msg msg--bot', dataset: { local: 'greeting' } },
+      h('span', { class: 'author', text: this.#strings.t('assistant') }), h('div', { class: 'bubble', text })));
   }
 
   /** Marks the start of another conversation in the same list. */
   startConversation(conversationId, { divider }) {
+    if (conversationId !== this.#conversationId) this.resetReceipts();
     this.#conversationId = conversationId;
-    if (divider) this.#insert(h('li', { class: 'divider', text: 'New conversation' }), null);
+    if (divider) this.#insert(h('div', { class: 'divider', text: this.#strings.t('newConversation') }), null);
   }
 
   /**
@@ -62,14 +69,14 @@ export class MessageList {
       if (child.dataset.local === 'greeting' || child.dataset.pending !== undefined) continue;
       child.remove();
     }
-    if (notice) this.#insert(h('li', { class: 'system system--notice', role: 'status', dataset: { local: 'notice' }, text: notice }), null);
+    if (notice) this.#insert(h('div', { class: 'system system--notice', role: 'status', dataset: { local: 'notice' }, text: notice }), null);
   }
 
   /** Shows a message the visitor just sent, before the server has stored it. */
   addPending(id, text) {
-    const item = h('li', { class: 'msg msg--mine msg--pending', dataset: { id, pending: '' } },
+    const item = h('div', { class: 'msg msg--mine msg--pending', dataset: { id, pending: '' } },
       h('div', { class: 'bubble', text }),
-      h('span', { class: 'meta', text: 'Sending…' }));
+      h('span', { class: 'meta', text: this.#strings.t('sending') }));
     this.#pending.set(id, item);
     this.#list.append(item);
     this.#scroll();
@@ -82,7 +89,7 @@ export class MessageList {
     this.#pending.delete(id);
     delete item.dataset.pending;
     item.classList.replace('msg--pending', 'msg--failed');
-    item.querySelector('.meta').textContent = `Not sent: ${reason}`;
+    item.querySelector('.meta').textContent = this.#strings.t('notSent', { reason });
   }
 
   /** Renders one transcript event (already deduplicated by seq). */
@@ -95,10 +102,45 @@ export class MessageList {
       pending.querySelector('.meta').textContent = time(event.ts);
       pending.remove();
       this.#insert(pending, event.seq);
+      this.#mark(pending);
       return;
     }
     const item = this.#build(event);
-    if (item) this.#insert(item, event.seq);
+    if (item) {
+      this.#insert(item, event.seq);
+      if (item.classList.contains('msg--mine')) this.#mark(item);
+    }
+  }
+
+  /**
+   * The other side (the agent) received (`delivered`) or read (`read`) everything up to `seq`:
+   * the visitor's own messages up to it get the mark. Marks only move forward.
+   */
+  receipt(status, seq) {
+    if ((status !== 'delivered' && status !== 'read') || !Number.isInteger(seq)) return;
+    if (seq <= this.#receipts[status]) return;
+    this.#receipts[status] = seq;
+    if (status === 'read' && seq > this.#receipts.delivered) this.#receipts.delivered = seq;
+    for (const item of this.#list.querySelectorAll('.msg--mine[data-seq]')) this.#mark(item);
+  }
+
+  /** Forgets the marks (another conversation starts). */
+  resetReceipts() {
+    this.#receipts = { delivered: 0, read: 0 };
+  }
+
+  #mark(item) {
+    if (item.dataset.conversation !== (this.#conversationId ?? undefined)) return;
+    const seq = Number(item.dataset.seq);
+    const status = seq <= this.#receipts.read ? 'read' : seq <= this.#receipts.delivered ? 'delivered' : null;
+    if (!status || item.dataset.receipt === status) return;
+    item.dataset.receipt = status;
+    let mark = item.querySelector('.receipt');
+    if (!mark) {
+      mark = h('span', { class: 'receipt' });
+      (item.querySelector('.meta') ?? item).append(mark);
+    }
+    mark.textContent = ` · ${status === 'read' ? '✓✓' : '✓'} ${this.#strings.t(status)}`;
   }
 
   #build(event) {
@@ -106,25 +148,27 @@ export class MessageList {
     switch (event.kind) {
       case 'message':
         if (role === 'visitor') return bubble('msg msg--mine', null, event);
-        return bubble('msg msg--agent', event.author?.name ?? 'Agent', event);
+        return bubble('msg msg--agent', event.author?.name ?? this.#strings.t('agent'), event);
+      case 'offline_message':
+        return bubble('msg msg--mine', null, event);
       case 'bot':
         return this.#botTurn(event);
       case 'assigned':
-        return system(event.text || `${event.agent?.name ?? 'An agent'} joined the conversation.`, 'system system--joined');
+        return system(event.text || this.#strings.t('joined', { name: event.agent?.name ?? this.#strings.t('anAgent') }), 'system system--joined');
       case 'closed':
-        return system(event.text || 'This conversation is closed.');
+        return system(event.text || this.#strings.t('closed'));
       case 'rated':
-        return system(`You rated this conversation ${event.score}/5.`);
+        return system(this.#strings.t('youRated', { score: event.score }));
       default:
         return event.text ? system(event.text) : null;
     }
   }
 
   #botTurn(event) {
-    const item = bubble('msg msg--bot', event.author?.name ?? 'Concierge', event);
+    const item = bubble('msg msg--bot', event.author?.name ?? this.#strings.t('assistant'), event);
     const suggestions = event.bot?.suggestions ?? [];
     if (suggestions.length > 0) {
-      const group = h('div', { class: 'suggestions', role: 'group', 'aria-label': 'Did you mean' });
+      const group = h('div', { class: 'suggestions', role: 'group', 'aria-label': this.#strings.t('didYouMean') });
       for (const suggestion of suggestions) {
         group.append(h('button', {
           type: 'button', class: 'suggestion', text: suggestion.question, disabled: this.#readOnly,
@@ -153,14 +197,14 @@ export class MessageList {
 }
 
 function bubble(className, authorName, event) {
-  return h('li', { class: className },
+  return h('div', { class: className },
     authorName ? h('span', { class: 'author', text: authorName }) : null,
     h('div', { class: 'bubble' }, linkified(event.text ?? '')),
     event.ts ? h('time', { class: 'meta', datetime: event.ts, text: time(event.ts) }) : null);
 }
 
 function system(text, className = 'system') {
-  return h('li', { class: className, text });
+  return h('div', { class: className, text });
 }
 
 function time(ts) {

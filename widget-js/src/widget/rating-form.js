@@ -1,6 +1,5 @@
 import { h, clear } from '../shared/dom.js';
-
-const LABELS = ['Very poor', 'Poor', 'Okay', 'Good', 'Excellent'];
+import { ENGLISH } from './strings.js';
 
 /**
  * Shown when a conversation is closed: a 1–5 score (radio buttons, so arrow keys work) and an
@@ -10,10 +9,12 @@ const LABELS = ['Very poor', 'Poor', 'Okay', 'Good', 'Excellent'];
 export class RatingForm {
   #root;
   #onRate;
+  #strings;
 
-  constructor({ onRate }) {
+  constructor({ onRate, strings = ENGLISH }) {
     this.#onRate = onRate;
-    this.#root = h('section', { class: 'rating', 'aria-label': 'Rate this conversation', hidden: true });
+    this.#strings = strings;
+    this.#root = h('section', { class: 'rating', 'aria-label': strings.t('rateLabel'), hidden: true });
   }
 
   get element() {
@@ -22,12 +23,13 @@ export class RatingForm {
 
   /** Asks for a rating (again from scratch). */
   ask() {
+    const s = this.#strings;
     clear(this.#root);
-    const comment = h('textarea', { name: 'comment', rows: '2', maxlength: '1000', placeholder: 'Anything to add? (optional)', 'aria-label': 'Comment (optional)' });
-    const submit = h('button', { type: 'submit', class: 'primary', text: 'Send rating', disabled: true });
+    const comment = h('textarea', { name: 'comment', rows: '2', maxlength: '1000', placeholder: s.t('commentPlaceholder'), 'aria-label': s.t('commentLabel') });
+    const submit = h('button', { type: 'submit', class: 'primary', text: s.t('sendRating'), disabled: true });
     const stars = h('div', { class: 'stars' });
-    LABELS.forEach((label, index) => {
-      const score = index + 1;
+    [1, 2, 3, 4, 5].forEach((score) => {
+      const label = s.t(`score${score}`);
       stars.append(h('label', { title: label },
         h('input', { type: 'radio', name: 'score', value: String(score), 'aria-label': `${score} — ${label}`, on: { change: () => { submit.disabled = false; } } }),
         h('span', { text: String(score), 'aria-hidden': 'true' })));
@@ -39,11 +41,11 @@ export class RatingForm {
           const picked = form.querySelector('input[name="score"]:checked');
           if (!picked) return;
           submit.disabled = true;
-          submit.textContent = 'Sending…';
+          submit.textContent = s.t('sending');
           this.#onRate(Number(picked.value), comment.value.trim());
         },
       },
-    }, h('fieldset', {}, h('legend', { text: 'How was this conversation?' }), stars), comment, submit);
+    }, h('fieldset', {}, h('legend', { text: s.t('howWas') }), stars), comment, submit);
     this.#root.append(form);
     this.#root.hidden = false;
   }
@@ -51,7 +53,7 @@ export class RatingForm {
   /** The rating was stored. */
   thank(score) {
     clear(this.#root);
-    this.#root.append(h('p', { class: 'thanks', role: 'status', text: `Thanks for your feedback (${score}/5)!` }));
+    this.#root.append(h('p', { class: 'thanks', role: 'status', text: this.#strings.t('thanks', { score }) }));
     this.#root.hidden = false;
   }
 

@@ -26,7 +26,7 @@ export const STYLES = `
   line-height: 1.45;
   color: #111827;
   --cc-radius: 16px;
-  --cc-muted: #6b7280;
+  --cc-muted: #596170;
   --cc-line: #e5e7eb;
   --cc-surface: #f6f7f9;
 }
@@ -223,7 +223,32 @@ button, input, textarea { font: inherit; color: inherit; }
 .send svg { width: 18px; height: 18px; }
 .primary:disabled { opacity: .5; cursor: default; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-.footer { text-align: center; font-size: 10.5px; color: #9ca3af; padding: 0 0 8px; background: #fff; }
+.footer { text-align: center; font-size: 10.5px; color: #596170; padding: 0 0 8px; background: #fff; }
+
+/* The pre-chat and leave-a-message forms take the place of the conversation. */
+.form-pane { flex: 1; min-height: 0; overflow-y: auto; padding: 16px; background: #fff; }
+.panel[data-view="prechat"] > :is(.log, .earlier, .typing, .rating, .actions, .composer),
+.panel[data-view="leave"] > :is(.log, .earlier, .typing, .rating, .actions, .composer) { display: none; }
+.form-title { margin: 0 0 4px; font-size: 15px; }
+.form-intro { margin: 0 0 12px; color: #4b5563; font-size: 13px; }
+.field { display: flex; flex-direction: column; gap: 4px; margin-bottom: 10px; }
+.field label { font-size: 12.5px; font-weight: 600; color: #374151; }
+.field .optional { font-weight: 400; color: #4b5563; }
+.field input, .field textarea {
+  border: 1px solid #9ca3af; border-radius: 10px; padding: 8px 10px; background: #fff; width: 100%;
+}
+.field textarea { resize: vertical; min-height: 64px; }
+.field [aria-invalid="true"] { border-color: #b91c1c; }
+.form-error { margin: 0 0 10px; color: #b91c1c; font-size: 12.5px; }
+.form-buttons { display: flex; flex-wrap: wrap; gap: 8px; }
+.form-thanks { margin: 8px 0 14px; color: #047857; font-weight: 600; }
+.secondary {
+  border: 1px solid #9ca3af; background: #fff; color: #374151; cursor: pointer;
+  border-radius: 999px; padding: 8px 14px;
+}
+.secondary:hover { border-color: var(--cc-brand); color: var(--cc-brand); }
+.receipt { white-space: nowrap; }
+.msg[data-receipt="read"] .receipt { color: var(--cc-brand); font-weight: 600; }
 
 @media (max-width: 480px) {
   :host { bottom: 12px; right: 12px; }

@@ -3,6 +3,8 @@ import { icon } from './icons.js';
 import { MessageList } from './message-list.js';
 import { RatingForm } from './rating-form.js';
 import { EarlierView } from './earlier-view.js';
+import { PreChatForm } from './pre-chat-form.js';
+import { LeaveMessageForm } from './leave-message-form.js';
 import { STYLES, textColorOn } from './styles.js';
 
 /**
@@ -14,13 +16,16 @@ import { STYLES, textColorOn } from './styles.js';
 export class WidgetView {
   #options;
   #on;
+  #strings;
+  #preChat;
+  #leave;
   #host = null;
   #launcher;
   #badge;
   #panel;
   #avatar;
   #subtitle;
-  #subtitleText = 'Replies instantly';
+  #subtitleText = '';
   #reconnecting = false;
   #dot;
   #endButton;
@@ -32,6 +37,7 @@ export class WidgetView {
   #typing;
   #typingText;
   #human;
+  #leaveButton;
   #input;
   #messages;
   #rating;
@@ -41,14 +47,53 @@ export class WidgetView {
    * @param options validated widget options (title, greeting, color, position)
    * @param on callbacks: toggle(), close(), send(text), human(), suggestion({entryId, question}),
    *   rate(score, comment), end(), typing(), download(), earlier(item) (an earlier conversation
-   *   chosen), current() ("Back to the current conversation")
+   *   chosen), current() ("Back to the current conversation"), preChat(values), leave(values),
+   *   leaveCancel(), leaveOpen()
+   * @param strings the widget's words ({@link Strings})
    */
-  constructor(options, on) {
+  constructor(options, on, strings) {
     this.#options = options;
     this.#on = on;
-    this.#messages = new MessageList({ onSuggestion: (s) => on.suggestion(s) });
-    this.#rating = new RatingForm({ onRate: (score, comment) => on.rate(score, comment) });
-    this.#earlier = new EarlierView({ onChoose: (item) => on.earlier(item), onBack: () => on.current() });
+    this.#strings = strings;
+    this.#subtitleText = strings.t('subtitleBot');
+    this.#messages = new MessageList({ onSuggestion: (s) => on.suggestion(s), strings });
+    this.#rating = new RatingForm({ onRate: (score, comment) => on.rate(score, comment), strings });
+    this.#earlier = new EarlierView({ onChoose: (item) => on.earlier(item), onBack: () => on.current(), strings });
+    this.#preChat = new PreChatForm({ strings, onSubmit: (values) => on.preChat(values) });
+    this.#leave = new LeaveMessageForm({ strings, onSubmit: (values) => on.leave(values), onCancel: () => on.leaveCancel() });
+  }
+
+  /** The pre-chat form. */
+  get preChat() {
+    return this.#preChat;
+  }
+
+  /** The leave-a-message form. */
+  get leave() {
+    return this.#leave;
+  }
+
+  /**
+   * Which pane fills the panel: 'chat' (the conversation), 'earlier', 'prechat' or 'leave'.
+   * The forms hide the conversation and the composer while they show.
+   */
+  showPane(pane) {
+    if (pane === 'chat') delete this.#panel.dataset.view;
+    else this.#panel.dataset.view = pane;
+    if (pane !== 'prechat') this.#preChat.hide();
+    if (pane !== 'leave') this.#leave.hide();
+    if (pane === 'chat' && !this.#panel.hidden) this.#input.focus();
+  }
+
+  /** True while the panel is open and the page has focus: what the visitor sees is read. */
+  get visible() {
+    return !this.#panel.hidden && (globalThis.document?.visibilityState ?? 'visible') === 'visible';
+  }
+
+  /** Removes the widget from the page. */
+  unmount() {
+    this.#host?.remove();
+    this.#host = null;
   }
 
   /** The "Earlier conversations" list and the read-only pane for one of them. */
@@ -78,12 +123,12 @@ export class WidgetView {
 
   /** Creates the host element under `parent` and draws everything in its shadow root. */
   mount(parent) {
-    this.#host = h('div', { id: 'concierge-widget', dataset: { position: this.#options.position } });
+    this.#host = h('div', { id: 'concierge-widget', lang: this.#strings.language, dataset: { position: this.#options.position } });
     this.#host.style.setProperty('--cc-brand', this.#options.color);
     this.#host.style.setProperty('--cc-on-brand', textColorOn(this.#options.color));
     const root = this.#host.attachShadow({ mode: 'open' });
     root.append(h('style', { text: STYLES }), this.#buildPanel(), this.#buildLauncher());
-    this.#messages.greet(this.#options.greeting);
+    this.#messages.greet(this.#options.greeting ?? this.#strings.t('greeting'));
     parent.append(this.#host);
   }
 
@@ -92,7 +137,7 @@ export class WidgetView {
     const wasOpen = !this.#panel.hidden;
     this.#panel.hidden = !open;
     this.#launcher.setAttribute('aria-expanded', String(open));
-    this.#launcher.setAttribute('aria-label', open ? 'Close chat' : 'Open chat');
+    this.#launcher.setAttribute('aria-label', this.#strings.t(open ? 'closeChat' : 'openChat'));
     clear(this.#launcher).append(icon(open ? 'close' : 'chat'), this.#badge);
     if (open && !wasOpen) this.#input.focus();
     if (!open && wasOpen && this.#host.shadowRoot.activeElement) this.#launcher.focus();
@@ -101,12 +146,15 @@ export class WidgetView {
   setUnread(count) {
     this.#badge.hidden = count === 0;
     this.#badge.textContent = count > 9 ? '9+' : String(count);
+    // The badge itself is decoration; the launcher's name says it.
+    const label = this.#strings.t(this.#panel.hidden ? 'openChat' : 'closeChat');
+    this.#launcher.setAttribute('aria-label', count > 0 && this.#panel.hidden ? `${label} (${this.#strings.t('unreadTitle', { count })})` : label);
   }
 
   /** Header line under the title, and the avatar: initials of the agent, or the bot icon. */
   setHeader({ subtitle, agentName }) {
     this.#subtitleText = subtitle;
-    this.#subtitle.textContent = this.#reconnecting ? 'Reconnecting…' : subtitle;
+    this.#subtitle.textContent = this.#reconnecting ? this.#strings.t('reconnecting') : subtitle;
     clear(this.#avatar);
     if (agentName) this.#avatar.textContent = initials(agentName);
     else this.#avatar.append(icon('bot'));
@@ -115,9 +163,9 @@ export class WidgetView {
   /** Connection state: the dot next to the subtitle, which says so while reconnecting. */
   setConnection(state) {
     this.#dot.dataset.state = state;
-    this.#dot.title = state === 'open' ? 'Connected' : state === 'closed' ? 'Offline' : 'Connecting…';
+    this.#dot.title = this.#strings.t(state === 'open' ? 'connected' : state === 'closed' ? 'offline' : 'connecting');
     this.#reconnecting = state === 'reconnecting';
-    this.#subtitle.textContent = this.#reconnecting ? 'Reconnecting…' : this.#subtitleText;
+    this.#subtitle.textContent = this.#reconnecting ? this.#strings.t('reconnecting') : this.#subtitleText;
   }
 
   /** The queue line ("You are number 2 in the queue — about 3 min"), or null to hide it. */
@@ -129,12 +177,17 @@ export class WidgetView {
   /** "Dana is typing…", or null to hide. */
   setTyping(name) {
     this.#typing.hidden = !name;
-    this.#typingText.textContent = name ? `${name} is typing…` : '';
+    this.#typingText.textContent = name ? this.#strings.t('typing', { name }) : '';
   }
 
   setHumanButton({ label, disabled }) {
     this.#human.disabled = disabled;
     this.#human.lastChild.textContent = label;
+  }
+
+  /** The "Leave a message" button, beside "Talk to a human" while nobody can answer. */
+  setLeaveVisible(visible) {
+    this.#leaveButton.hidden = !visible;
   }
 
   setEndVisible(visible) {
@@ -157,29 +210,30 @@ export class WidgetView {
   #buildLauncher() {
     this.#badge = h('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
     this.#launcher = h('button', {
-      type: 'button', class: 'launcher', 'aria-label': 'Open chat', 'aria-expanded': 'false', 'aria-controls': 'cc-panel',
+      type: 'button', class: 'launcher', 'aria-label': this.#strings.t('openChat'), 'aria-expanded': 'false', 'aria-controls': 'cc-panel',
       on: { click: () => this.#on.toggle() },
     }, icon('chat'), this.#badge);
     return this.#launcher;
   }
 
   #buildPanel() {
+    const s = this.#strings;
     this.#avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' }, icon('bot'));
     this.#dot = h('span', { class: 'dot', dataset: { state: 'idle' } });
-    this.#subtitle = h('span', { text: 'Replies instantly' });
-    this.#endButton = h('button', { type: 'button', class: 'text-button', text: 'End chat', hidden: true, on: { click: () => this.#on.end() } });
+    this.#subtitle = h('span', { text: this.#subtitleText });
+    this.#endButton = h('button', { type: 'button', class: 'text-button', text: s.t('endChat'), hidden: true, on: { click: () => this.#on.end() } });
     this.#downloadButton = h('button', {
-      type: 'button', class: 'icon-button', 'aria-label': 'Download transcript', title: 'Download transcript', hidden: true,
+      type: 'button', class: 'icon-button', 'aria-label': s.t('download'), title: s.t('download'), hidden: true,
       on: { click: () => this.#on.download() },
     }, icon('download'));
     const header = h('header', { class: 'header' },
       this.#avatar,
       h('div', { class: 'heading' },
-        h('h2', { class: 'title', id: 'cc-title', text: this.#options.title }),
+        h('h2', { class: 'title', id: 'cc-title', text: this.#options.title ?? s.t('title') }),
         h('p', { class: 'subtitle' }, this.#dot, this.#subtitle)),
       this.#endButton,
       this.#downloadButton,
-      h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Minimise chat', on: { click: () => this.#on.close() } }, icon('minimize')));
+      h('button', { type: 'button', class: 'icon-button', 'aria-label': s.t('minimise'), title: s.t('minimise'), on: { click: () => this.#on.close() } }, icon('minimize')));
 
     this.#bannerText = h('span');
     this.#banner = h('p', { class: 'banner', role: 'status', hidden: true }, icon('clock'), this.#bannerText);
@@ -188,22 +242,24 @@ export class WidgetView {
     this.#typing = h('div', { class: 'typing', hidden: true, 'aria-live': 'polite' },
       h('span'), h('span'), h('span'), this.#typingText);
     this.#human = h('button', { type: 'button', class: 'human', on: { click: () => this.#on.human() } },
-      icon('person'), h('span', { text: 'Talk to a human' }));
+      icon('person'), h('span', { text: s.t('talkToHuman') }));
+    this.#leaveButton = h('button', { type: 'button', class: 'human', hidden: true, text: s.t('leaveMessage'), on: { click: () => this.#on.leaveOpen() } });
 
     this.#panel = h('section', {
       class: 'panel', id: 'cc-panel', role: 'dialog', 'aria-labelledby': 'cc-title', hidden: true,
       on: { keydown: (event) => { if (event.key === 'Escape') this.#on.close(); } },
     },
-    header, this.#banner, this.#notice, this.#earlier.element, this.#messages.element, this.#earlier.pane, this.#typing, this.#rating.element,
-    h('div', { class: 'actions' }, this.#human),
+    header, this.#banner, this.#notice, this.#earlier.element, this.#messages.element, this.#earlier.pane,
+    this.#preChat.element, this.#leave.element, this.#typing, this.#rating.element,
+    h('div', { class: 'actions' }, this.#human, this.#leaveButton),
     this.#buildComposer(),
-    h('div', { class: 'footer', text: 'Powered by Concierge' }));
+    h('div', { class: 'footer', text: s.t('poweredBy') }));
     return this.#panel;
   }
 
   #buildComposer() {
     this.#input = h('textarea', {
-      rows: '1', maxlength: '4000', placeholder: 'Type your message…', 'aria-label': 'Message',
+      rows: '1', maxlength: '4000', placeholder: this.#strings.t('placeholder'), 'aria-label': this.#strings.t('message'),
       enterkeyhint: 'send',
       on: {
         keydown: (event) => {
@@ -223,7 +279,7 @@ export class WidgetView {
     };
     return h('form', { class: 'composer', on: { submit: (event) => { event.preventDefault(); submit(); } } },
       this.#input,
-      h('button', { type: 'submit', class: 'primary send', 'aria-label': 'Send' }, icon('send')));
+      h('button', { type: 'submit', class: 'primary send', 'aria-label': this.#strings.t('send') }, icon('send')));
   }
 }
 

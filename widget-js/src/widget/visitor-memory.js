@@ -28,6 +28,13 @@ export class VisitorMemory {
     return Boolean(read(storage, tokenKey(site)) && conversation && !conversation.closed);
   }
 
+  /** Forgets everything about the visitor of `site`: token and conversation. */
+  static forget(storage, site) {
+    for (const key of [tokenKey(site), conversationKey(site)]) {
+      try { storage?.removeItem(key); } catch { /* blocked */ }
+    }
+  }
+
   get token() {
     return read(this.#storage, tokenKey(this.#site));
   }

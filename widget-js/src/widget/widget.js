@@ -3,12 +3,14 @@ import { WidgetView } from './view.js';
 import { formatQueueStatus } from './queue-text.js';
 import { earlierConversationItems } from './earlier-conversations.js';
 import { downloadTranscript } from '../shared/transcript-download.js';
+import { Strings, ENGLISH } from './strings.js';
+
+export { Strings };
+import { TitleBlink } from './title-blink.js';
 
 const TYPING_REPEAT_MS = 2500;
 const TYPING_IDLE_MS = 4000;
 const TYPING_SHOWN_MS = 6000;
-const HANDOFF_TEXT = 'I would like to talk to a person.';
-const LOST_TEXT = 'Your earlier conversation is no longer available. You can start a new one below.';
 
 /**
  * The visitor's chat widget, imported on demand by the `concierge.js` loader. It connects the
@@ -25,6 +27,22 @@ export class Widget {
   #emit;
   #connectionFactory;
   #sessionStorage;
+  #localStorage;
+  #strings;
+  #parent = null;
+  #title = new TitleBlink();
+  #department;
+  #identity;
+  #visitor;
+  #attributes;
+  /** The last `availability` frame: can a person answer now? */
+  #availability = null;
+  #leaveRef = null;
+  #leaveEmail = null;
+  /** Receipts sent: the highest agent event seq reported delivered / read. */
+  #agentSeq = 0;
+  #deliveredSent = 0;
+  #readSent = 0;
   #view = null;
   #connection = null;
   #isOpen = false;
@@ -41,21 +59,33 @@ export class Widget {
   #typingSentAt = 0;
   #typingStop = null;
   #typingHide = null;
+  #listening = false;
 
   /**
    * @param options  validated options from the loader
    * @param emit     (name, detail) => void: the public events of `window.Concierge`
    * @param connectionFactory for tests: (connectionOptions) => Connection
+   * @param strings   the words, in the visitor's language ({@link Strings.load})
    */
-  constructor({ options, emit, connectionFactory = (o) => new Connection(o), sessionStorage = safeSessionStorage() }) {
+  constructor({
+    options, emit, connectionFactory = (o) => new Connection(o),
+    sessionStorage = safeStorage('sessionStorage'), localStorage = safeStorage('localStorage'), strings = ENGLISH,
+  }) {
     this.#options = options;
     this.#emit = emit;
     this.#connectionFactory = connectionFactory;
     this.#sessionStorage = sessionStorage;
+    this.#localStorage = localStorage;
+    this.#strings = strings;
+    this.#department = options.department ?? null;
+    this.#identity = options.identity ?? null;
+    this.#visitor = { ...(options.visitor ?? {}) };
+    this.#attributes = { ...(options.attributes ?? {}) };
   }
 
   /** Draws the launcher (and the panel, closed) into `parent`. */
   mount(parent) {
+    this.#parent = parent;
     this.#view = new WidgetView(this.#options, {
       toggle: () => this.toggle(),
       close: () => this.close(),
@@ -68,24 +98,40 @@ export class Widget {
       download: () => this.#download(),
       earlier: (item) => this.#showEarlier(item),
       current: () => this.#showCurrent(),
-    });
+      preChat: (values) => this.#onPreChat(values),
+      leave: (values) => this.#onLeave(values),
+      leaveCancel: () => this.#view.showPane('chat'),
+      leaveOpen: () => {
+        this.#view.showPane('leave');
+        this.#view.leave.show(this.#visitor, this.#availability?.message);
+      },
+    }, this.#strings);
     this.#view.mount(parent);
     this.#view.setConnection('idle');
     this.#setPhase('bot');
     if (this.#options.open || this.#wasOpen()) this.open();
     else if (Connection.hasOngoingConversation(this.#options.site)) this.#connect();
-    // Back online: reconnect now rather than when the backoff says.
-    globalThis.addEventListener?.('online', () => this.#connection?.retryNow());
+    if (!this.#listening) {
+      this.#listening = true;
+      // Back online: reconnect now rather than when the backoff says.
+      globalThis.addEventListener?.('online', () => this.#connection?.retryNow());
+      // Back to this tab with the panel open: what is on screen is read.
+      globalThis.document?.addEventListener?.('visibilitychange', () => this.#sendRead());
+    }
   }
 
   open() {
     if (this.#isOpen) return;
     this.#isOpen = true;
     this.#view.setOpen(true);
-    this.#unread = 0;
-    this.#view.setUnread(0);
+    this.#setUnread(0);
     this.#remember(true);
-    this.#connect();
+    const connection = this.#connect();
+    if (this.#wantsPreChat(connection)) {
+      this.#view.showPane('prechat');
+      this.#view.preChat.show(this.#options.preChat, this.#visitor);
+    }
+    this.#sendRead();
     this.#emit('open', {});
   }
 
@@ -95,6 +141,58 @@ export class Widget {
     this.#view.setOpen(false);
     this.#remember(false);
     this.#emit('close', {});
+  }
+
+  /**
+   * A signed-in user of the site, vouched for by its backend (`signature` or `token`): sent in
+   * the `hello`, so a socket already open says hello again. The server answers a forged one
+   * with `identity_rejected` and the visitor goes on anonymously.
+   */
+  identify(identity) {
+    this.#identity = identity;
+    if (identity.name) this.#visitor.name = identity.name;
+    if (identity.email) this.#visitor.email = identity.email;
+    this.#connection?.restart();
+  }
+
+  /** Custom attributes for the agent, merged by key; sent at once when connected. */
+  setAttributes(attributes) {
+    Object.assign(this.#attributes, attributes);
+    if (this.#connection?.state === 'open') this.#connection.request('context', { context: { attributes: { ...attributes } } });
+  }
+
+  /** The team this visitor's conversations go to (hello `department`, and the next handoff). */
+  setDepartment(department) {
+    this.#department = department;
+  }
+
+  /**
+   * Forgets the visitor in this browser (the site's user signed out): closes the socket,
+   * clears the stored token, conversation and outbox, and starts again as a new visitor.
+   */
+  reset() {
+    this.#connection?.disconnect();
+    this.#connection = null;
+    Connection.forget(this.#options.site);
+    try { this.#localStorage?.removeItem(this.#preChatKey); } catch { /* blocked */ }
+    const wasOpen = this.#isOpen;
+    this.#remember(false);
+    this.#identity = null;
+    this.#visitor = { ...(this.#options.visitor ?? {}) };
+    this.#attributes = { ...(this.#options.attributes ?? {}) };
+    this.#isOpen = false;
+    this.#phase = 'bot';
+    this.#agent = null;
+    this.#rated = false;
+    this.#availability = null;
+    this.#pendingIds.clear();
+    this.#agentSeq = 0;
+    this.#deliveredSent = 0;
+    this.#readSent = 0;
+    this.#setUnread(0);
+    this.#view.unmount();
+    this.mount(this.#parent);
+    if (wasOpen) this.#emit('close', {});
   }
 
   toggle() {
@@ -110,6 +208,7 @@ export class Widget {
   #sendText(text, entryId) {
     const connection = this.#connect();
     this.#showCurrent();
+    this.#view.showPane('chat');
     this.#stopTyping();
     if (this.#phase === 'closed') this.#view.rating.hide();
     const id = connection.sendMessage(text, entryId);
@@ -119,8 +218,48 @@ export class Widget {
 
   #askForHuman() {
     const connection = this.#connect();
-    this.#handoffRef = connection.requestHandoff();
-    this.#view.setHumanButton({ label: 'Connecting you…', disabled: true });
+    this.#handoffRef = this.#department ? connection.request('handoff', { department: this.#department }) : connection.requestHandoff();
+    this.#view.setHumanButton({ label: this.#strings.t('connectingHuman'), disabled: true });
+  }
+
+  #nobodyAvailable() {
+    const a = this.#availability;
+    return Boolean(a) && (a.agentsAvailable === false || a.withinHours === false);
+  }
+
+  /** The pre-chat form is for a first conversation on a site that asks for it. */
+  #wantsPreChat(connection) {
+    const preChat = this.#options.preChat;
+    if (!preChat || preChat.fields.length === 0 || connection.conversationId || connection.pendingMessages.length > 0) return false;
+    try {
+      return this.#localStorage?.getItem(this.#preChatKey) !== '1';
+    } catch {
+      return true;
+    }
+  }
+
+  #onPreChat({ name, email, question }) {
+    try { this.#localStorage?.setItem(this.#preChatKey, '1'); } catch { /* blocked */ }
+    const changed = {};
+    if (name) changed.name = this.#visitor.name = name;
+    if (email) changed.email = this.#visitor.email = email;
+    const connection = this.#connect();
+    if (Object.keys(changed).length > 0 && connection.state === 'open') connection.request('context', { context: changed });
+    this.#view.showPane('chat');
+    if (question) this.#sendText(question);
+  }
+
+  #onLeave({ name, email, text }) {
+    if (name) this.#visitor.name = name;
+    this.#visitor.email = email;
+    this.#leaveEmail = email;
+    const fields = { email, text };
+    if (name) fields.name = name;
+    this.#leaveRef = this.#connect().request('leave_message', fields);
+  }
+
+  get #preChatKey() {
+    return `concierge.prechat.${this.#options.site}`;
   }
 
   #connect() {
@@ -129,6 +268,8 @@ export class Widget {
         server: this.#options.server,
         site: this.#options.site,
         context: () => this.#context(),
+        department: () => this.#department,
+        identity: () => this.#identity,
       });
       this.#listen(this.#connection);
       // Messages this tab sent before a reload that the server has not acknowledged yet.
@@ -148,18 +289,31 @@ export class Widget {
     on('conversation', ({ conversationId, previous }) => this.#onConversation(conversationId, previous));
     on('event', ({ event, live }) => this.#onEvent(event, live));
     on('transcript', ({ state }) => this.#onTranscriptState(state));
+    on('availability', (frame) => {
+      this.#availability = frame;
+      this.#setPhase(this.#phase);
+    });
+    on('receipt', (frame) => {
+      if (frame.role === 'agent') this.#view.messages.receipt(frame.status, frame.seq);
+    });
     on('queue_status', (frame) => {
-      this.#queueText = formatQueueStatus(frame);
+      this.#queueText = formatQueueStatus(frame, this.#strings);
       if (this.#phase === 'bot') this.#setPhase('queued');
       else if (this.#phase === 'queued') this.#view.setBanner(this.#queueText);
     });
     on('typing', (frame) => this.#onTyping(frame));
-    on('ack', (frame) => this.#pendingIds.delete(frame.ref));
+    on('ack', (frame) => {
+      this.#pendingIds.delete(frame.ref);
+      if (frame.ref === this.#leaveRef) {
+        this.#leaveRef = null;
+        this.#view.leave.thank(this.#leaveEmail);
+      }
+    });
     on('error', (frame) => this.#onError(frame));
     on('lost', () => this.#onLost());
     on('welcome', (frame) => {
       // A returning visitor sees their history: their closed conversations, newest first.
-      const items = earlierConversationItems(frame.earlierConversations, { currentId: connection.conversationId });
+      const items = earlierConversationItems(frame.earlierConversations, { currentId: connection.conversationId, strings: this.#strings });
       this.#view.earlier.setItems(items);
     });
     on('earlier', (answer) => this.#onEarlier(answer));
@@ -189,6 +343,9 @@ export class Widget {
     this.#view.messages.startConversation(conversationId, { divider: previous !== null });
     this.#view.setDownloadVisible(true);
     if (previous !== null) {
+      this.#agentSeq = 0;
+      this.#deliveredSent = 0;
+      this.#readSent = 0;
       this.#agent = null;
       this.#rated = false;
       this.#view.rating.hide();
@@ -205,9 +362,18 @@ export class Widget {
       case 'bot':
         if (event.author?.role !== 'visitor') {
           this.#view.setTyping(null);
-          if (live && !this.#isOpen) this.#view.setUnread(++this.#unread);
+          if (live && !this.#isOpen) this.#setUnread(this.#unread + 1);
         }
+        if (event.author?.role === 'agent') this.#agentMessage(event.seq);
         if (live) this.#emit('message', publicEvent(event));
+        break;
+      case 'transferred':
+        if (event.agent) {
+          this.#agent = event.agent;
+          this.#setPhase('assigned');
+        } else {
+          this.#setPhase('queued');
+        }
         break;
       case 'handoff':
       case 'queued':
@@ -232,7 +398,7 @@ export class Widget {
 
   /** The server no longer has the conversation on screen: say so and start clean. */
   #onLost() {
-    this.#view.messages.reset(LOST_TEXT);
+    this.#view.messages.reset(this.#strings.t('lost'));
     this.#agent = null;
     this.#rated = false;
     this.#handoffRef = null;
@@ -251,7 +417,7 @@ export class Widget {
         server: this.#options.server, conversationId, authorization: `Visitor ${token}`, format: 'txt',
       });
     } catch (failure) {
-      this.#view.notify(`The transcript could not be downloaded: ${failure.message}`);
+      this.#view.notify(this.#strings.t('downloadFailed', { reason: failure.message }));
       this.#emit('error', { code: failure.code ?? 'download_failed', message: failure.message });
     }
   }
@@ -259,6 +425,7 @@ export class Widget {
   #onTranscriptState(state) {
     if (state === 'queued' && this.#phase === 'bot') this.#setPhase('queued');
     if (state === 'closed' && this.#phase !== 'closed') this.#setPhase('closed');
+    if (state === 'follow_up' && this.#phase === 'bot') this.#setPhase('follow_up');
   }
 
   #onTyping(frame) {
@@ -268,20 +435,27 @@ export class Widget {
       this.#view.setTyping(null);
       return;
     }
-    this.#view.setTyping(this.#agent?.name ?? 'Agent');
+    this.#view.setTyping(this.#agent?.name ?? this.#strings.t('agent'));
     this.#typingHide = setTimeout(() => this.#view.setTyping(null), TYPING_SHOWN_MS);
   }
 
   #onError(frame) {
-    if (frame.ref && this.#pendingIds.delete(frame.ref)) {
+    if (frame.code === 'identity_rejected') {
+      // Not vouched for by the site's backend: go on anonymously, and do not say it again.
+      this.#identity = null;
+    }
+    if (frame.ref && frame.ref === this.#leaveRef) {
+      this.#leaveRef = null;
+      this.#view.leave.failed(frame.message ?? frame.code);
+    } else if (frame.ref && this.#pendingIds.delete(frame.ref)) {
       this.#view.messages.markFailed(frame.ref, frame.message ?? frame.code);
     } else if (frame.ref && frame.ref === this.#rateRef) {
-      this.#view.rating.failed(frame.message ?? 'Your rating could not be saved.');
+      this.#view.rating.failed(frame.message ?? this.#strings.t('ratingFailed'));
     } else if (frame.ref && frame.ref === this.#handoffRef) {
       // No open conversation to hand off (e.g. nothing said yet): saying so starts one and
       // the server recognises the request for a person (docs/protocol.md, `handoff`).
       this.#handoffRef = null;
-      this.#sendText(HANDOFF_TEXT);
+      this.#sendText(this.#strings.t('handoffText'));
     }
     this.#emit('error', { code: frame.code, message: frame.message, ref: frame.ref });
   }
@@ -289,32 +463,67 @@ export class Widget {
   #setPhase(phase) {
     this.#phase = phase;
     const view = this.#view;
+    const t = (key, params) => this.#strings.t(key, params);
     const agentName = this.#agent?.name;
+    // Nobody can answer: "Leave a message" shows beside "Talk to a human" (which still queues).
+    const human = { label: t('talkToHuman'), disabled: false };
+    view.setLeaveVisible(this.#nobodyAvailable() && phase !== 'assigned');
     view.setTyping(null);
     view.setEndVisible(phase !== 'closed' && Boolean(this.#connection?.conversationId));
     switch (phase) {
       case 'queued':
-        view.setHeader({ subtitle: 'Waiting for a person' });
-        view.setBanner(this.#queueText ?? 'Connecting you with a person…');
-        view.setHumanButton({ label: 'Waiting for a person…', disabled: true });
+        view.setHeader({ subtitle: t('subtitleQueued') });
+        view.setBanner(this.#queueText ?? t('connectingPerson'));
+        view.setHumanButton({ label: t('waitingHuman'), disabled: true });
         break;
       case 'assigned':
         view.setHeader({ subtitle: agentName, agentName });
         view.setBanner(null);
-        view.setHumanButton({ label: `${agentName} is here to help`, disabled: true });
+        view.setHumanButton({ label: t('agentHere', { name: agentName }), disabled: true });
         break;
       case 'closed':
-        view.setHeader({ subtitle: 'Conversation closed', agentName });
+        view.setHeader({ subtitle: t('subtitleClosed'), agentName });
         view.setBanner(null);
-        view.setHumanButton({ label: 'Talk to a human', disabled: false });
+        view.setHumanButton(human);
         if (!this.#rated) view.rating.ask();
         break;
-      default:
-        view.setHeader({ subtitle: 'Replies instantly' });
+      case 'follow_up':
+        view.setHeader({ subtitle: t('subtitleOffline') });
         view.setBanner(null);
-        view.setHumanButton({ label: 'Talk to a human', disabled: false });
+        view.setHumanButton(human);
+        break;
+      default:
+        view.setHeader({ subtitle: t('subtitleBot') });
+        view.setBanner(null);
+        view.setHumanButton(human);
         this.#queueText = null;
     }
+  }
+
+  #setUnread(count) {
+    if (count === this.#unread) return;
+    this.#unread = count;
+    this.#view.setUnread(count);
+    if (count > 0) this.#title.start(this.#strings.t('unreadTitle', { count }));
+    else this.#title.stop();
+    this.#emit('unread', { count });
+  }
+
+  /** An agent's message reached this device: say so, and that it was read if it is on screen. */
+  #agentMessage(seq) {
+    if (!Number.isInteger(seq)) return;
+    this.#agentSeq = Math.max(this.#agentSeq, seq);
+    if (this.#agentSeq > this.#deliveredSent) {
+      this.#deliveredSent = this.#agentSeq;
+      this.#connection?.receipt('delivered', this.#agentSeq);
+    }
+    this.#sendRead();
+  }
+
+  #sendRead() {
+    if (!this.#view?.visible || this.#agentSeq <= this.#readSent || this.#connection?.state !== 'open') return;
+    this.#readSent = this.#agentSeq;
+    this.#connection.receipt('read', this.#agentSeq);
   }
 
   #typing() {
@@ -337,9 +546,10 @@ export class Widget {
 
   /** The hello `context`: who and where the visitor is, for the agent. */
   #context() {
-    const { visitor, attributes, language } = this.#options;
+    const visitor = this.#visitor;
+    const attributes = this.#attributes;
     const context = {
-      language: language ?? navigator.language,
+      language: this.#options.language ?? navigator.language,
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       userAgent: navigator.userAgent,
       page: { url: location.href, title: document.title, referrer: document.referrer },
@@ -375,9 +585,9 @@ function publicEvent(event) {
   return { conversationId, seq, ts, kind, author, text, bot };
 }
 
-function safeSessionStorage() {
+function safeStorage(name) {
   try {
-    return globalThis.sessionStorage ?? null;
+    return globalThis[name] ?? null;
   } catch {
     return null;
   }

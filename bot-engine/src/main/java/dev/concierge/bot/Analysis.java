@@ -48,6 +48,26 @@ final class Analysis implements AutoCloseable {
             }
             return out;
         }
+
+        /**
+         * Character n-grams of the words (stop words dropped), each word framed by '^' and '$',
+         * so that "verify" and "verification" share most of theirs even where the stemmer
+         * leaves them apart; a word shorter than the n-gram is one term.
+         */
+        List<String> ngrams(int n) {
+            List<String> out = new ArrayList<>();
+            for (String w : words) {
+                String framed = '^' + w + '$';
+                if (framed.length() <= n) {
+                    out.add(framed);
+                    continue;
+                }
+                for (int i = 0; i + n <= framed.length(); i++) {
+                    out.add(framed.substring(i, i + n));
+                }
+            }
+            return out;
+        }
     }
 
     private final Map<Language, TextAnalyzer> analyzers = new EnumMap<>(Language.class);

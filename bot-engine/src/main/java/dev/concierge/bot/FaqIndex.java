@@ -3,12 +3,14 @@ package dev.concierge.bot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
 import org.apache.lucene.analysis.core.WhitespaceAnalyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -55,6 +57,12 @@ final class FaqIndex implements AutoCloseable {
     /** The entry's position in the knowledge base, stored to map hits back to entries. */
     private static final String ENTRY = "e";
     private static final int MAX_QUESTION_CHARS = 500;
+    /**
+     * How many entries the first pass keeps. Only the best few can be the answer or a
+     * suggestion; keeping more only costs time on a big knowledge base.
+     */
+    static final int FIRST_PASS = 50;
+    private static final Comparator<Scored> BEST_FIRST = (a, b) -> Double.compare(b.score(), a.score());
 
     private final KnowledgeBase kb;
     private final Analysis analysis;
@@ -74,6 +82,7 @@ final class FaqIndex implements AutoCloseable {
      */
     private final Map<Term, TermStates> termStates = new ConcurrentHashMap<>();
     private final Phrasings phrasings = new Phrasings();
+    private final CharacterNgrams ngrams;
     private final Spelling spelling;
 
     FaqIndex(KnowledgeBase kb, Analysis analysis, Tuning tuning) {
@@ -81,18 +90,22 @@ final class FaqIndex implements AutoCloseable {
         this.analysis = analysis;
         this.tuning = tuning;
         BM25Similarity similarity = new BM25Similarity(entryK1(kb, tuning), tuning.entryB());
+        List<List<Analysis.Terms>> texts = new ArrayList<>();
         try {
             try (IndexWriter writer = writer(directory, similarity)) {
                 for (int i = 0; i < kb.entries().size(); i++) {
                     FaqEntry e = kb.entries().get(i);
                     Language lang = Language.forCode(kb.languageOf(e)).orElse(Language.ENGLISH);
                     languages.add(lang);
-                    Document doc = entryDocument(i, e, lang);
+                    List<Analysis.Terms> entryTexts = new ArrayList<>();
+                    Document doc = entryDocument(i, e, lang, entryTexts);
                     for (String q : e.questions()) {
                         Analysis.Terms terms = analysis.terms(lang, q);
                         addText(doc, terms);
+                        entryTexts.add(terms);
                         phrasings.add(i, terms);
                     }
+                    texts.add(entryTexts);
                     writer.addDocument(doc);
                 }
                 writer.forceMerge(1);
@@ -110,6 +123,7 @@ final class FaqIndex implements AutoCloseable {
             throw new BotException("cannot index the knowledge base: " + e.getMessage(), e);
         }
         phrasings.finish();
+        ngrams = new CharacterNgrams(texts, tuning.ngramLength(), similarity.getK1(), similarity.getB());
         spelling = new Spelling(words);
     }
 
@@ -125,7 +139,7 @@ final class FaqIndex implements AutoCloseable {
             return tuning.entryK1();
         }
         double avg = (double) kb.phrasingCount() / Math.max(1, kb.entries().size());
-        return (float) Math.max(1.2, -tuning.entryK1() * avg);
+        return (float) Math.max(2.0, -tuning.entryK1() * avg);
     }
 
     KnowledgeBase knowledgeBase() {
@@ -133,41 +147,47 @@ final class FaqIndex implements AutoCloseable {
     }
 
     /**
-     * Ranks the entries for a question.
+     * Ranks the entries for a question: the entry documents pick at most
+     * {@link #FIRST_PASS} candidates, and the best {@link Tuning#rerankEntries()} of them are
+     * rescored by their closest phrasing. Work per question is bounded by the question, not
+     * by the size of the knowledge base.
      *
      * @return up to {@code n} candidates, best first; empty when nothing matches at all
      */
     List<Scored> rank(String question, int n) {
         String q = question.length() > MAX_QUESTION_CHARS ? question.substring(0, MAX_QUESTION_CHARS) : question;
-        double[] scores = new double[kb.entries().size()];
-        boolean[] seen = new boolean[scores.length];
+        List<Scored> best = List.of();
         try {
             for (Language lang : languages) {
                 Spelling.Corrected corrected = spelling.correct(analysis.terms(lang, q), analysis, lang);
                 QueryTerms terms = QueryTerms.of(corrected.terms());
-                double[] byLanguage = new double[scores.length];
-                boolean[] matched = new boolean[scores.length];
-                scoreEntries(terms, corrected.fuzzy(), byLanguage, matched);
-                addClosestPhrasings(terms, corrected.fuzzy(), byLanguage, matched);
-                for (int i = 0; i < scores.length; i++) {
-                    scores[i] = Math.max(scores[i], byLanguage[i]);
-                    seen[i] |= matched[i];
-                }
+                Scored[] ranked = scoreEntries(terms, corrected.fuzzy());
+                addNgrams(corrected.terms(), ranked);
+                addClosestPhrasings(terms, corrected.fuzzy(), ranked);
+                best = best.isEmpty() ? Arrays.asList(ranked) : merged(best, ranked);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<Scored> out = new ArrayList<>();
-        for (int i = 0; i < scores.length; i++) {
-            if (seen[i]) {
-                out.add(new Scored(i, scores[i]));
-            }
-        }
-        out.sort((a, b) -> Double.compare(b.score(), a.score()));
+        List<Scored> out = new ArrayList<>(best);
+        out.sort(BEST_FIRST);
         return out.size() > n ? List.copyOf(out.subList(0, n)) : out;
     }
 
-    private void scoreEntries(QueryTerms t, Set<String> fuzzy, double[] into, boolean[] matched) throws IOException {
+    /** Each entry's better score of two languages' rankings. */
+    private static List<Scored> merged(List<Scored> a, Scored[] b) {
+        Map<Integer, Scored> byEntry = new HashMap<>();
+        for (Scored s : a) {
+            byEntry.put(s.entry(), s);
+        }
+        for (Scored s : b) {
+            byEntry.merge(s.entry(), s, (x, y) -> x.score() >= y.score() ? x : y);
+        }
+        return new ArrayList<>(byEntry.values());
+    }
+
+    /** The best entries by their entry document, best first, at most {@link #FIRST_PASS}. */
+    private Scored[] scoreEntries(QueryTerms t, Set<String> fuzzy) throws IOException {
         BooleanQuery.Builder b = new BooleanQuery.Builder();
         int clauses = addNormalized(b, WORDS, t.words(), fuzzy, words, tuning.words())
                 + addNormalized(b, SHINGLES, t.shingles(), fuzzy, shingles, tuning.shingles());
@@ -176,26 +196,44 @@ final class FaqIndex implements AutoCloseable {
                     + addKey(b, PHRASES, key, phrases, tuning.phrases());
         }
         if (clauses == 0) {
-            return;
+            return new Scored[0];
         }
-        for (ScoreDoc sd : searcher.search(b.build(), into.length).scoreDocs) {
-            int entry = entryOfDoc[sd.doc];
-            matched[entry] = true;
-            into[entry] += sd.score;
+        ScoreDoc[] hits = searcher.search(b.build(), FIRST_PASS).scoreDocs;
+        Scored[] out = new Scored[hits.length];
+        for (int i = 0; i < hits.length; i++) {
+            out[i] = new Scored(entryOfDoc[hits[i].doc], hits[i].score);
         }
+        return out;
     }
 
-    /** Adds the score of the closest phrasing of each of the best entries so far. */
-    private void addClosestPhrasings(QueryTerms t, Set<String> fuzzy, double[] into, boolean[] matched) {
-        if (tuning.bestPhrasing() <= 0) {
+    /** Adds the character n-gram score to each candidate, and sorts them again, best first. */
+    private void addNgrams(Analysis.Terms question, Scored[] ranked) {
+        if (tuning.ngrams() <= 0 || ranked.length == 0) {
             return;
         }
-        int[] best = IntStream.range(0, into.length).filter(i -> matched[i]).boxed()
-                .sorted((a, c) -> Double.compare(into[c], into[a]))
-                .limit(tuning.rerankEntries()).mapToInt(Integer::intValue).toArray();
+        int[] candidates = new int[ranked.length];
+        for (int i = 0; i < ranked.length; i++) {
+            candidates[i] = ranked[i].entry();
+        }
+        double[] scores = ngrams.score(question, candidates);
+        for (int i = 0; i < ranked.length; i++) {
+            ranked[i] = new Scored(candidates[i], ranked[i].score() + tuning.ngrams() * scores[i]);
+        }
+        Arrays.sort(ranked, BEST_FIRST);
+    }
+
+    /** Adds the score of the closest phrasing to each of the best entries (ranked best first). */
+    private void addClosestPhrasings(QueryTerms t, Set<String> fuzzy, Scored[] ranked) {
+        if (tuning.bestPhrasing() <= 0 || ranked.length == 0) {
+            return;
+        }
+        int[] best = new int[Math.min(ranked.length, tuning.rerankEntries())];
+        for (int i = 0; i < best.length; i++) {
+            best[i] = ranked[i].entry();
+        }
         double[] closest = phrasings.closest(t, fuzzy, best, tuning.shingles(), tuning.fuzzyWeight());
         for (int i = 0; i < best.length; i++) {
-            into[best[i]] += tuning.bestPhrasing() * closest[i];
+            ranked[i] = new Scored(best[i], ranked[i].score() + tuning.bestPhrasing() * closest[i]);
         }
     }
 
@@ -221,7 +259,7 @@ final class FaqIndex implements AutoCloseable {
         }
         double sum = 0;
         for (String term : terms) {
-            sum += stats.idf(term);
+            sum += tuning.focus() ? stats.weight(term) : stats.idf(term);
         }
         int added = 0;
         for (String term : terms) {
@@ -229,6 +267,12 @@ final class FaqIndex implements AutoCloseable {
                 continue;
             }
             double boost = weight / sum * (fuzzy.contains(term) ? tuning.fuzzyWeight() : 1.0);
+            if (tuning.focus()) {
+                boost *= stats.weight(term) / stats.idf(term);
+            }
+            if (boost <= 0) {
+                continue;
+            }
 
             b.add(new BoostQuery(termQuery(field, term), (float) boost), BooleanClause.Occur.SHOULD);
             added++;
@@ -254,13 +298,14 @@ final class FaqIndex implements AutoCloseable {
         }
     }
 
-    private Document entryDocument(int ordinal, FaqEntry e, Language lang) {
+    private Document entryDocument(int ordinal, FaqEntry e, Language lang, List<Analysis.Terms> texts) {
         Document d = new Document();
         d.add(new StoredField(ENTRY, ordinal));
         // Keywords also count as words: a keyword is evidence even when no phrasing uses it.
         for (String k : e.keywords()) {
             Analysis.Terms terms = analysis.terms(lang, k);
             addText(d, terms);
+            texts.add(terms);
             d.add(new StringField(KEYWORDS, QueryTerms.joined(terms), Field.Store.NO));
         }
         for (String p : e.phrases()) {

@@ -15,9 +15,14 @@ package dev.concierge.bot;
  * @param entryB       BM25 b of entry documents
  * @param rerankEntries among how many best entries the closest phrasing is looked for
  * @param fuzzyWeight  weight of a misspelt word matched to a known one, relative to an exact match
+ * @param ngrams       weight of the character n-grams of the words of all an entry's phrasings
+ * @param ngramLength  length of those n-grams
+ * @param focus        weigh entry terms by how focused they are on few entries ({@link TermStats#weight})
+ *                     rather than by their idf
  */
 record Tuning(double words, double shingles, double keywords, double phrases, double bestPhrasing,
-              float entryK1, float entryB, int rerankEntries, double fuzzyWeight) {
+              float entryK1, float entryB, int rerankEntries, double fuzzyWeight,
+              double ngrams, int ngramLength, boolean focus) {
 
-    static final Tuning DEFAULT = new Tuning(1.0, 0.5, 0.4, 0.6, 1.0, -0.1f, 1f, 10, 0.8);
+    static final Tuning DEFAULT = new Tuning(1.0, 0.5, 0.4, 0.6, 0.5, -0.05f, 1f, 10, 0.8, 0.3, 3, true);
 }

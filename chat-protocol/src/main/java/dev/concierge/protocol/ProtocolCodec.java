@@ -62,6 +62,13 @@ public final class ProtocolCodec {
 
     /** Decodes a client frame; throws {@link ProtocolException} with the error code. */
     public ClientMessage decodeClient(String json) {
+        // Fast path: one pass straight into the record. Anything it rejects is decoded again
+        // through the tree below, which names the precise error and the request id.
+        try {
+            return mapper.readValue(json, ClientMessage.class);
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
         JsonNode tree = readObject(json);
         String ref = tree.path("id").isTextual() ? tree.get("id").asText() : null;
         JsonNode type = tree.get("type");
@@ -84,6 +91,15 @@ public final class ProtocolCodec {
     public String encode(Object message) {
         try {
             return mapper.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException("internal", "Cannot encode " + message.getClass().getSimpleName(), null);
+        }
+    }
+
+    /** Encodes any protocol message as the UTF-8 bytes of a JSON text frame. */
+    public byte[] encodeBytes(Object message) {
+        try {
+            return mapper.writeValueAsBytes(message);
         } catch (JsonProcessingException e) {
             throw new ProtocolException("internal", "Cannot encode " + message.getClass().getSimpleName(), null);
         }

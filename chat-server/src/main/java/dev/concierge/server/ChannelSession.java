@@ -26,6 +26,13 @@ final class ChannelSession implements Session {
     }
 
     @Override
+    public void send(SharedFrame frame) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(frame, channel.voidPromise());
+        }
+    }
+
+    @Override
     public void close(int code, String reason) {
         if (channel.isActive()) {
             channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);

@@ -85,6 +85,7 @@ public interface ChatServer extends AutoCloseable {
         private List<String> allowedOrigins = List.of();
         private final Map<String, List<String>> siteOrigins = new LinkedHashMap<>();
         private String adminToken;
+        private final Map<String, Site> sites = new LinkedHashMap<>(Map.of("demo", Site.demo()));
         private List<String> departments;
         private List<dev.concierge.protocol.Values.CannedReply> cannedReplies;
         private String routing = "least-busy";
@@ -93,6 +94,25 @@ public interface ChatServer extends AutoCloseable {
         private Path agentsFile;
 
         private Builder() {}
+
+        /**
+         * The sites that embed the widget, from a sites file (docs/widget.md): their public
+         * settings, allowed origins and identity secrets. Replaces the built-in {@code demo} site.
+         * {@code environment} resolves a site's {@code identitySecretEnv} (e.g. {@code System::getenv}).
+         */
+        public Builder sitesFile(Path file, java.util.function.Function<String, String> environment) {
+            Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(environment, "environment");
+            Map<String, Site> read = SitesFile.read(file, environment);
+            sites.clear();
+            sites.putAll(read);
+            for (Site site : read.values()) {
+                if (!site.allowedOrigins().isEmpty()) {
+                    siteOrigins(site.key(), site.allowedOrigins());
+                }
+            }
+            return this;
+        }
 
         /**
          * The team from an agents file (agents, departments, canned replies); agents created
@@ -403,7 +423,8 @@ public interface ChatServer extends AutoCloseable {
                     maxFrameBytes, agentSessionTtl, botThreads, new SecurityConfig(maxMessageBytes, maxHeaderBytes,
                     requestTimeout, pingAfter, idleCloseAfter, maxConnectionsPerIp, messagesPerSecond, messageBurst,
                     floodCloseAfter, writeLowWater, writeHighWater, maxPendingWriteBytes, unwritableTimeout,
-                    allowAnyOrigin, allowedOrigins, Map.copyOf(siteOrigins), Optional.ofNullable(adminToken)));
+                    allowAnyOrigin, allowedOrigins, Map.copyOf(siteOrigins), Optional.ofNullable(adminToken)),
+                    Map.copyOf(sites));
             return NettyChatServer.start(config);
         }
     }

@@ -57,6 +57,15 @@ public interface ConversationStore extends AutoCloseable {
     /** A visitor by their secret token. */
     Optional<VisitorRecord> visitorByToken(String token);
 
+    /**
+     * Links a verified user of a site to a visitor (upsert: a user is one visitor); completes once
+     * committed. Only identities verified with the site's secret may be linked.
+     */
+    CompletableFuture<Void> linkUser(String site, String userId, String visitorId);
+
+    /** The visitor a verified user of a site is linked to. */
+    Optional<String> visitorOfUser(String site, String userId);
+
     /** Commits pending writes and releases resources. */
     @Override
     void close();

@@ -320,12 +320,7 @@ final class Dispatcher {
                 router.toVisitor(c, status);
             }
         }
-        ServerMessage.Queue frame = queueFrame();
-        for (Agent agent : router.agents.values()) {
-            for (Session s : agent.sessions) {
-                s.send(frame);
-            }
-        }
+        router.toAgents(queueFrame());
         publishAvailability();
     }
 
@@ -422,8 +417,9 @@ final class Dispatcher {
             return;
         }
         lastAvailability = now;
+        SharedFrame frame = new SharedFrame(now);
         for (Session s : router.visitorSessions.keySet()) {
-            s.send(now);
+            s.send(frame);
         }
     }
 

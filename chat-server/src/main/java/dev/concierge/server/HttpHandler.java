@@ -38,10 +38,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final AgentSockets agentSockets;
     private final Optional<String> adminToken;
     private final AgentApi agentApi;
+    private final Map<String, Site> sites;
 
     HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, Executor blocking, TranscriptExport export,
-                AgentSockets agentSockets, Optional<String> adminToken, AgentApi agentApi) {
+                AgentSockets agentSockets, Optional<String> adminToken, AgentApi agentApi, Map<String, Site> sites) {
         this.agentApi = agentApi;
+        this.sites = sites;
         this.export = export;
         this.agentSockets = agentSockets;
         this.adminToken = adminToken;
@@ -71,6 +73,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             String limit = params.containsKey("limit") ? params.get("limit").get(0) : null;
             String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
             onBlocking(ctx, request, () -> agentApi.search(authorization, q, limit));
+        } else if (path.startsWith("/api/sites/") && method.equals(HttpMethod.GET)) {
+            site(ctx, request, path.substring("/api/sites/".length()));
         } else if (path.equals("/api/health") && method.equals(HttpMethod.GET)) {
             respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "ok"));
         } else if (path.startsWith("/api/conversations/") && path.endsWith("/transcript")
@@ -93,6 +97,29 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, Map.of("error", "method_not_allowed"));
         }
+    }
+
+    /**
+     * {@code GET /api/sites/{key}}: a site's public settings for the widget (never its secret
+     * nor its origin list); any origin may read them, without credentials.
+     */
+    private void site(ChannelHandlerContext ctx, FullHttpRequest request, String key) {
+        Site site = sites.get(key);
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(site == null ? Map.of("error", "not_found") : site.publicSettings());
+        } catch (Exception e) {
+            respond(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
+            return;
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                site == null ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        // Short: a site owner's change shows within a minute without a redeploy of the page.
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=60");
+        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        response.headers().set("X-Content-Type-Options", "nosniff");
+        write(ctx, HttpUtil.isKeepAlive(request), response);
     }
 
     private void login(ChannelHandlerContext ctx, FullHttpRequest request) {

@@ -17,6 +17,7 @@ final class InMemoryConversationStore implements ConversationStore {
     private final Map<String, ConversationRecord> conversations = new ConcurrentHashMap<>();
     private final Map<String, List<TranscriptEvent>> events = new ConcurrentHashMap<>();
     private final Map<String, VisitorRecord> visitors = new ConcurrentHashMap<>();
+    private final Map<String, String> users = new ConcurrentHashMap<>();
 
     @Override
     public CompletableFuture<Void> saveVisitor(VisitorRecord visitor) {
@@ -110,5 +111,16 @@ final class InMemoryConversationStore implements ConversationStore {
     @Override
     public void close() {
         // nothing to release
+    }
+
+    @Override
+    public CompletableFuture<Void> linkUser(String site, String userId, String visitorId) {
+        users.put(site + "\n" + userId, visitorId);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public Optional<String> visitorOfUser(String site, String userId) {
+        return Optional.ofNullable(users.get(site + "\n" + userId));
     }
 }

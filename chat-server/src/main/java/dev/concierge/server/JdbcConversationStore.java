@@ -102,6 +102,26 @@ final class JdbcConversationStore implements ConversationStore {
     }
 
     @Override
+    public CompletableFuture<Void> linkUser(String site, String userId, String visitorId) {
+        Object[] params = {Objects.requireNonNull(site, "site"), Objects.requireNonNull(userId, "userId"),
+                Objects.requireNonNull(visitorId, "visitorId"), JdbcRows.micros(clock.instant())};
+        return writer.submit("link a verified user to visitor " + visitorId, tx -> tx.add(JdbcRows.UPSERT_USER, params));
+    }
+
+    @Override
+    public Optional<String> visitorOfUser(String site, String userId) {
+        return readers.read("visitor of a verified user", c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_USER)) {
+                ps.setString(1, site);
+                ps.setString(2, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    @Override
     public CompletableFuture<Void> saveConversation(ConversationRecord conversation) {
         Objects.requireNonNull(conversation, "conversation");
         Object[] params = rows.conversationParams(conversation, clock.instant());

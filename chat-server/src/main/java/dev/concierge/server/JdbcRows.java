@@ -84,6 +84,10 @@ final class JdbcRows {
     static final String SELECT_EVENTS_STARTED = "SELECT " + EVENT_COLUMNS + ", conversation_id"
             + " FROM events WHERE conversation_id IN (SELECT id FROM conversations"
             + " WHERE started_at >= ? AND started_at < ?) ORDER BY conversation_id, seq";
+    static final String UPSERT_USER = "INSERT INTO verified_users (site, user_id, visitor_id, linked_at)"
+            + " VALUES (?, ?, ?, ?) ON CONFLICT (site, user_id) DO UPDATE SET visitor_id = excluded.visitor_id,"
+            + " linked_at = excluded.linked_at";
+    static final String SELECT_USER = "SELECT visitor_id FROM verified_users WHERE site = ? AND user_id = ?";
     static final String SELECT_VISITOR = "SELECT id, token_hash, context_json, first_seen"
             + " FROM visitors WHERE id = ?";
     static final String SELECT_VISITOR_BY_TOKEN = "SELECT id, token_hash, context_json, first_seen"

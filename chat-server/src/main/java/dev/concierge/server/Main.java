@@ -49,7 +49,7 @@ public final class Main {
 
                 commands:
                   serve [--port N] [--host ADDR] [--faq FILE] [--data DIR] [--db JDBC_URL]
-                        [--agents FILE] [--max-chats N] [--routing STRATEGY] [--queue-alert SECONDS]
+                        [--agents FILE] [--sites FILE] [--max-chats N] [--routing STRATEGY] [--queue-alert SECONDS]
                         [--business-hours "mon-fri 09:00-17:00 ZONE"] [--origin ORIGIN]...
                         [--rate-limit PER_SECOND,BURST] [--max-connections-per-ip N]
                         run the server (default port 8080; --port 0 takes a free port) with the sample
@@ -61,6 +61,9 @@ public final class Main {
                         per agent (default 5); --routing: least-busy (default), round-robin or
                         department; --queue-alert: seconds a visitor waits before the console is
                         alerted (default 120); --business-hours: when people answer (default always);
+                        --sites: JSON file of the sites embedding the widget: greeting, colours,
+                        position, language, department, pre-chat form, allowed origins, identity
+                        secret (docs/widget.md; default: the built-in site "demo");
                         --origin: a page origin allowed to open WebSockets (repeatable; without
                         it any origin may, for the demo); --rate-limit: messages per second and
                         burst per socket (default 20,200); --max-connections-per-ip (default 50)
@@ -79,6 +82,7 @@ public final class Main {
         String dbUrl = System.getenv("CONCIERGE_DB_URL");
         List<String> list = new ArrayList<>(List.of(args));
         List<String> origins = new ArrayList<>();
+        boolean demoTeam = true;
         for (int i = 0; i < list.size(); i++) {
             String flag = list.get(i);
             String value = i + 1 < list.size() ? list.get(i + 1) : null;
@@ -97,10 +101,20 @@ public final class Main {
                 }
                 case "--data" -> data = Path.of(value);
                 case "--db" -> dbUrl = value;
-                case "--agents" -> builder.agentsFile(Path.of(value));
+                case "--agents" -> {
+                    builder.agentsFile(Path.of(value));
+                    demoTeam = false;
+                }
                 case "--routing" -> builder.routing(value);
                 case "--queue-alert" -> builder.queueAlertAfter(java.time.Duration.ofSeconds(parsePositive(flag, value)));
                 case "--business-hours" -> builder.businessHours(BusinessHours.parse(value));
+                case "--sites" -> {
+                    try {
+                        builder.sitesFile(Path.of(value), System::getenv);
+                    } catch (ServerException e) {
+                        fail("--sites: " + e.getMessage());
+                    }
+                }
                 case "--max-chats" -> builder.maxChatsPerAgent(parsePositive(flag, value));
                 case "--origin" -> origins.add(value);
                 case "--rate-limit" -> {
@@ -140,8 +154,14 @@ public final class Main {
         String base = server.baseUri().toString();
         out.println("Concierge is running at " + base);
         out.println("  Demo page with the widget: " + base + "demo/");
-        out.println("  Agent console:             " + base + "console/   (sign in as "
-                + ChatServer.Builder.DEMO_USERNAME + " / " + ChatServer.Builder.DEMO_PASSWORD + ")");
+        if (demoTeam) {
+            out.println("  Agent console:             " + base + "console/   (sign in as "
+                    + ChatServer.Builder.DEMO_USERNAME + " / " + ChatServer.Builder.DEMO_PASSWORD + ", orders and returns;");
+            out.println("                             in a second window as " + ChatServer.Builder.DEMO2_USERNAME + " / "
+                    + ChatServer.Builder.DEMO2_PASSWORD + ", billing, to try transfers)");
+        } else {
+            out.println("  Agent console:             " + base + "console/");
+        }
         out.println("  Stored in:                 " + (dbUrl != null && !dbUrl.isBlank()
                 ? "PostgreSQL " + dbUrl.replaceAll("password=[^&]*", "password=***")
                 : data.toAbsolutePath().resolve("concierge.db") + " (SQLite)"));

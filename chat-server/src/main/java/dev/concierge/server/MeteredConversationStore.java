@@ -86,6 +86,16 @@ final class MeteredConversationStore implements ConversationStore {
     }
 
     @Override
+    public CompletableFuture<Void> linkUser(String site, String userId, String visitorId) {
+        return timed(store.linkUser(site, userId, visitorId), System.nanoTime());
+    }
+
+    @Override
+    public Optional<String> visitorOfUser(String site, String userId) {
+        return store.visitorOfUser(site, userId);
+    }
+
+    @Override
     public void close() {
         store.close();
     }

@@ -66,7 +66,7 @@ final class NettyChatServer implements ChatServer {
         ConversationStore store = new MeteredConversationStore(openStore(config), metrics);
         Ids ids = Ids.secure();
         AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), Ticker.systemTicker(), ids);
-        Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments);
+        Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments, config.sites());
         router.call(() -> {
             Recovery.recover(router, auth::agentInfo);
             return null;

@@ -56,8 +56,17 @@ final class Router implements AutoCloseable {
     final java.util.function.Function<String, java.util.Set<String>> departmentsOf;
     private final java.util.concurrent.ScheduledExecutorService ticker;
 
+    /** The sites embedding the widget (public settings, identity secrets), by key. */
+    final java.util.Map<String, Site> sites;
+
     Router(ConversationStore store, BotService bot, Clock clock, Ids ids, RoutingConfig routing,
            java.util.function.Function<String, java.util.Set<String>> departmentsOf) {
+        this(store, bot, clock, ids, routing, departmentsOf, java.util.Map.of("demo", Site.demo()));
+    }
+
+    Router(ConversationStore store, BotService bot, Clock clock, Ids ids, RoutingConfig routing,
+           java.util.function.Function<String, java.util.Set<String>> departmentsOf, java.util.Map<String, Site> sites) {
+        this.sites = java.util.Map.copyOf(sites);
         this.departmentsOf = Objects.requireNonNull(departmentsOf, "departmentsOf");
         this.store = Objects.requireNonNull(store, "store");
         this.bot = Objects.requireNonNull(bot, "bot");
@@ -96,13 +105,17 @@ final class Router implements AutoCloseable {
      * first; until the hello is applied, the session's later requests wait in order.
      */
     void visitorHello(Session session, ClientMessage.Hello hello) {
-        if (hello.visitorToken() == null && hello.resume() == null) {
+        // Identity verification is an HMAC: cheap, done here; only a verified user is looked up.
+        Site site = hello.site() == null ? null : sites.get(hello.site());
+        java.util.Optional<String> user = site == null ? java.util.Optional.empty()
+                : IdentityVerifier.verify(site, hello.identity(), clock.instant());
+        if (hello.visitorToken() == null && hello.resume() == null && user.isEmpty()) {
             run(() -> visitorRequests.hello(session, hello, StoredVisitor.NONE));
             return;
         }
         run(() -> pendingHello.put(session, new ArrayList<>()));
         String resumeId = hello.resume() == null ? null : hello.resume().conversationId();
-        CompletableFuture.supplyAsync(() -> StoredVisitor.load(store, hello.visitorToken(), resumeId), readers)
+        CompletableFuture.supplyAsync(() -> StoredVisitor.load(store, hello.visitorToken(), resumeId, hello.site(), user), readers)
                 .whenComplete((stored, error) -> run(() -> {
                     if (error != null) {
                         log.error("loading visitor for {} failed", session.id(), error);
@@ -221,7 +234,7 @@ final class Router implements AutoCloseable {
     }
 
     void broadcast(Conversation c, TranscriptEvent event) {
-        ServerMessage frame = ServerMessage.Event.of(c.id, event);
+        SharedFrame frame = new SharedFrame(ServerMessage.Event.of(c.id, event)); // encoded once
         if (event.kind() != dev.concierge.protocol.Values.Kind.NOTE) {
             toVisitor(c, frame); // internal notes never reach the visitor
         }
@@ -231,12 +244,20 @@ final class Router implements AutoCloseable {
     }
 
     void toVisitor(Conversation c, ServerMessage frame) {
+        toVisitor(c, new SharedFrame(frame));
+    }
+
+    void toVisitor(Conversation c, SharedFrame frame) {
         for (Session s : c.visitor.sessions) {
             s.send(frame);
         }
     }
 
     void toAgent(Conversation c, ServerMessage frame) {
+        toAgent(c, new SharedFrame(frame));
+    }
+
+    void toAgent(Conversation c, SharedFrame frame) {
         Agent agent = c.agentId == null ? null : agents.get(c.agentId);
         if (agent != null) {
             for (Session s : agent.sessions) {
@@ -246,7 +267,8 @@ final class Router implements AutoCloseable {
     }
 
     /** Sends a frame to every connected agent. */
-    void toAgents(ServerMessage frame) {
+    void toAgents(ServerMessage message) {
+        SharedFrame frame = new SharedFrame(message);
         for (Agent agent : agents.values()) {
             for (Session s : agent.sessions) {
                 s.send(frame);

@@ -79,7 +79,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(security.maxMessageBytes()));
         p.addLast("insights", insights);
         p.addLast("http", new HttpHandler(files, auth, codec.mapper(), blocking, export, agentSockets,
-                security.adminToken(), agentApi));
+                security.adminToken(), agentApi, config.sites()));
         p.addLast("json-encoder", encoder);
         p.addLast("session", new WebSocketSessionHandler(codec, router, auth, sockets, rateLimiter,
                 agentSockets, originCheck));

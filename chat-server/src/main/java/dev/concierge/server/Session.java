@@ -10,6 +10,11 @@ interface Session {
     /** Sends a frame; never blocks. */
     void send(ServerMessage message);
 
+    /** Sends a frame that goes to other sockets too (encoded once for all); never blocks. */
+    default void send(SharedFrame frame) {
+        send(frame.message);
+    }
+
     /** Closes the socket with a WebSocket close code. */
     void close(int code, String reason);
 }

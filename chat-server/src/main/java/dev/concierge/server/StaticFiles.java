@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Files under {@code static/} on the classpath: the widget, the console and the demo page.
  * Read once and kept in memory; paths with {@code ..} or backslashes are refused.
+ * {@code /concierge.js} is the built, minified widget ({@code static/bundle/concierge.js}, from
+ * {@code widget-js/dist}) when the jar has it, else the plain loader of {@code widget-js/src}.
  */
 final class StaticFiles {
     private static final Map<String, String> TYPES = Map.of(
@@ -30,7 +32,10 @@ final class StaticFiles {
             return Optional.empty();
         }
         String resource = path.endsWith("/") ? path + "index.html" : path;
-        Optional<byte[]> bytes = cache.computeIfAbsent(resource, StaticFiles::load);
+        Optional<byte[]> bytes = resource.equals("/concierge.js")
+                ? cache.computeIfAbsent("/bundle/concierge.js", StaticFiles::load)
+                        .or(() -> cache.computeIfAbsent(resource, StaticFiles::load))
+                : cache.computeIfAbsent(resource, StaticFiles::load);
         String ext = resource.substring(resource.lastIndexOf('.') + 1);
         return bytes.map(b -> new StaticFile(b, TYPES.getOrDefault(ext, "application/octet-stream")));
     }

@@ -19,6 +19,8 @@ final class Visitor {
     java.time.Instant firstSeen;
     VisitorContext context = VisitorContext.empty();
     final Set<Session> sessions = new LinkedHashSet<>();
+    /** The verified user ({@code site + "\n" + userId}) this visitor is, or null: anonymous. */
+    String user;
     /** The open (not closed) conversation, if any. */
     Conversation open;
     /** All conversation ids, oldest first. */

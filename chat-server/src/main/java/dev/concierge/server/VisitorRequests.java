@@ -25,6 +25,8 @@ final class VisitorRequests {
     private static final int UNSURE_BEFORE_HANDOFF = 2;
 
     private final Router router;
+    /** Visitors of verified users, by {@code site + "\n" + userId}; router thread only. */
+    private final java.util.Map<String, Visitor> byUser = new java.util.HashMap<>();
 
     VisitorRequests(Router router) {
         this.router = router;
@@ -35,12 +37,24 @@ final class VisitorRequests {
             return;
         }
         Visitor visitor = hello.visitorToken() == null ? null : known(hello.visitorToken(), stored);
+        String user = stored.verifiedUser().map(u -> hello.site() + "\n" + u).orElse(null);
+        if (user != null) {
+            visitor = verifiedVisitor(visitor, user, stored);
+        }
+        boolean rejected = user == null && hello.identity() != null;
         if (visitor == null) {
-            visitor = new Visitor(router.ids.visitorId(), router.ids.visitorToken());
-            visitor.firstSeen = router.clock.instant();
-            router.visitorsById.put(visitor.id, visitor);
-            router.visitorsByToken.put(visitor.token, visitor);
-            log.info("new visitor {} on session {}", visitor.id, session.id());
+            visitor = newVisitor(session);
+        }
+        if (user != null && visitor.user == null) {
+            // First time this user is seen: this visitor is them from now on, on every device.
+            visitor.user = user;
+            byUser.put(user, visitor);
+            router.store.linkUser(hello.site(), stored.verifiedUser().get(), visitor.id);
+        }
+        if (user != null && hello.identity() != null) {
+            var identity = hello.identity();
+            visitor.update(new dev.concierge.protocol.Values.VisitorContext(identity.name(), identity.email(),
+                    null, null, null, null, java.util.Map.of()));
         }
         visitor.update(hello.context());
         if (hello.department() != null) {
@@ -52,6 +66,11 @@ final class VisitorRequests {
         Conversation open = visitor.open;
         session.send(new ServerMessage.Welcome(hello.id(), ProtocolCodec.VERSION, Role.VISITOR, visitor.id,
                 visitor.token, open == null ? null : open.id, null, earlier(visitor)));
+        if (rejected) {
+            // Not vouched for by the site's secret: say so; the visitor goes on anonymously.
+            log.warn("identity rejected on session {} (site {})", session.id(), hello.site());
+            Router.error(session, "identity_rejected", "The identity could not be verified; continuing anonymously.", hello.id());
+        }
         if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId(), stored)) {
             // Say it outright: the client drops its copy and loads afresh (docs/protocol.md).
             Router.error(session, "cannot_resume", "That conversation can no longer be replayed.", null);
@@ -69,6 +88,41 @@ final class VisitorRequests {
             }
         }
         session.send(router.dispatcher.availability());
+    }
+
+    private Visitor newVisitor(Session session) {
+        Visitor visitor = new Visitor(router.ids.visitorId(), router.ids.visitorToken());
+        visitor.firstSeen = router.clock.instant();
+        router.visitorsById.put(visitor.id, visitor);
+        router.visitorsByToken.put(visitor.token, visitor);
+        log.info("new visitor {} on session {}", visitor.id, session.id());
+        return visitor;
+    }
+
+    /**
+     * The visitor a verified user is: the one they are linked to (live, or stored: then it gets
+     * a fresh token, as the store keeps only hashes), else the token's visitor unless that one is
+     * another user's, else null (a new visitor). Never links a user to another user's visitor.
+     */
+    private Visitor verifiedVisitor(Visitor byToken, String user, StoredVisitor stored) {
+        Visitor linked = byUser.get(user);
+        if (linked == null && stored.userVisitor().isPresent()) {
+            VisitorRecord record = stored.userVisitor().get();
+            linked = router.visitorsById.get(record.id());
+            if (linked == null) {
+                linked = Recovery.adopt(router, record, stored.userConversations());
+            }
+            if (linked.token == null || linked.token.startsWith("sha256:")) {
+                linked.token = router.ids.visitorToken();
+                router.visitorsByToken.put(linked.token, linked);
+            }
+            linked.user = user;
+            byUser.put(user, linked);
+        }
+        if (linked != null) {
+            return linked;
+        }
+        return byToken != null && (byToken.user == null || byToken.user.equals(user)) ? byToken : null;
     }
 
     /** The visitor's closed conversations, newest first, at most 20. */

@@ -126,4 +126,63 @@ final class BadInputTest {
             assertThat(s.awaitType("error").path("code").asText()).isEqualTo("cannot_resume");
         }
     }
+
+    @Test
+    void forgedVisitorToken_getsAFreshVisitor_withoutAnyoneElsesConversations() throws Exception {
+        String realToken;
+        String conversation;
+        try (RawSocket alice = visitor()) {
+            alice.send("{\"type\":\"message\",\"id\":\"a1\",\"text\":\"my secret order\"}");
+            conversation = alice.awaitType("ack").path("conversationId").asText();
+        }
+        try (RawSocket again = RawSocket.connect(server, "/ws/visitor")) {
+            again.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
+            realToken = again.awaitType("welcome").path("visitorToken").asText();
+        }
+        // A token one character off, and a made-up one: new visitors, no conversation, no history.
+        String forged = realToken.substring(0, realToken.length() - 1) + (realToken.endsWith("A") ? "B" : "A");
+        for (String token : List.of(forged, "vt_made-up-token")) {
+            try (RawSocket mallory = RawSocket.connect(server, "/ws/visitor")) {
+                mallory.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"visitorToken\":\"" + token
+                        + "\",\"resume\":{\"conversationId\":\"" + conversation + "\",\"lastSeq\":0}}");
+                JsonNode welcome = mallory.awaitType("welcome");
+                assertThat(welcome.path("visitorToken").asText()).isNotEqualTo(token);
+                assertThat(welcome.has("conversationId")).isFalse();
+                assertThat(welcome.path("earlierConversations")).isEmpty();
+                assertThat(mallory.awaitType("error").path("code").asText()).isEqualTo("cannot_resume");
+            }
+        }
+    }
+
+    @Test
+    void tenThousandDeepNesting_isBadJson_andTheSocketSurvives() throws Exception {
+        try (RawSocket s = visitor()) {
+            String deep = "{\"type\":\"message\",\"id\":\"d1\",\"text\":\"x\",\"extra\":"
+                    + "[".repeat(10_000) + "]".repeat(10_000) + "}";
+            s.send(deep);
+            assertThat(s.awaitType("error").path("code").asText()).isEqualTo("bad_json");
+            s.send("{\"type\":\"message\",\"id\":\"d2\",\"text\":\"still here\"}");
+            assertThat(s.awaitType("ack").path("ref").asText()).isEqualTo("d2");
+        }
+    }
+
+    @Test
+    void controlCharactersAndOversizeFields_areRejectedWithAClearCode_andNothingIsStored() throws Exception {
+        try (RawSocket s = visitor()) {
+            s.send("{\"type\":\"message\",\"id\":\"c1\",\"text\":\"bell\\u0007here\"}");
+            JsonNode control = s.awaitType("error");
+            assertThat(control.path("code").asText()).isEqualTo("bad_request");
+            assertThat(control.path("message").asText()).contains("control character");
+            assertThat(control.path("ref").asText()).isEqualTo("c1");
+            s.send("{\"type\":\"message\",\"id\":\"c2\",\"text\":\"" + "x".repeat(4001) + "\"}");
+            JsonNode oversize = s.awaitType("error");
+            assertThat(oversize.path("code").asText()).isEqualTo("bad_request");
+            assertThat(oversize.path("message").asText()).contains("longer than 4000");
+            s.send("{\"type\":\"leave_message\",\"id\":\"c3\",\"email\":\"not-an-email\",\"text\":\"hi\"}");
+            assertThat(s.awaitType("error").path("message").asText()).contains("email");
+            // The first message that is fine gets seq 1: none of the rejected ones was stored.
+            s.send("{\"type\":\"message\",\"id\":\"c4\",\"text\":\"fine\"}");
+            assertThat(s.awaitType("ack").path("seq").asLong()).isEqualTo(1);
+        }
+    }
 }
