@@ -1,8 +1,9 @@
-// The supervisors' dashboard in a real browser against the real server: visitors chat with the
-// bot on the demo shop (one answered, one the bot cannot answer twice), an agent signs in to the
-// console and opens Insights from it; the dashboard shows the figures, the agents' load, and the
-// unanswered group, which the supervisor turns into an FAQ entry; a new visitor asking the same
-// question gets the new answer at once. Saves docs/images/dashboard.png.
+// The supervisors' dashboard in a real browser against the real server. Visitors chat with the
+// bot on the demo shop: one is answered, one the bot cannot answer twice and hands to an agent,
+// who replies and closes; that visitor rates. A supervisor opens Insights from the console: the
+// dashboard shows the figures, the agents' load, the comment and the unanswered group, which the
+// supervisor turns into an FAQ entry; a new visitor asking the same question gets the new answer
+// at once. Saves docs/images/dashboard.png.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar; either missing is a failure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,6 +73,17 @@ test('dashboard shows the figures and turns an unanswered question into an FAQ e
       await page.locator('#connection[data-state="open"]').waitFor();
     };
     await signIn(agent);
+    const reply = agent.getByRole('textbox', { name: 'Reply' });
+    await reply.fill('We have no parrot food yet, sorry!');
+    await reply.press('Enter');
+    await bo.getByRole('log', { name: 'Conversation' }).locator('.msg--agent').filter({ hasText: 'parrot food yet' }).waitFor();
+    await agent.getByRole('button', { name: /^Close the conversation/ }).click();
+    const rating = bo.getByRole('region', { name: 'Rate this conversation' });
+    await rating.waitFor();
+    await rating.getByLabel('4 — Good').check();
+    await rating.getByRole('textbox', { name: 'Comment (optional)' }).fill('Friendly, but the bot did not know parrots.');
+    await rating.getByRole('button', { name: 'Send rating' }).click();
+    await rating.getByText('Thanks for your feedback (4/5)!').waitFor();
 
     // The supervisor opens Insights from the console in another tab.
     const boss = await context.newPage();
@@ -88,10 +100,12 @@ test('dashboard shows the figures and turns an unanswered question into an FAQ e
     assert.match(await boss.locator('.kpi[data-kpi="Deflection rate"] .kpi-value').textContent(), /50 %/);
     assert.ok(await boss.locator('#volume-chart svg rect[data-set="Bot resolved"]').count() >= 1, 'a bar for the bot');
     assert.ok(await boss.locator('#volume-chart svg rect[data-set="Handed off"]').count() >= 1, 'a bar for people');
-    await boss.locator('#agents-load tr').filter({ hasText: 'online' }).filter({ hasText: '1 / 5' }).waitFor();
+    await boss.locator('#agents-load tr').filter({ hasText: 'online' }).filter({ hasText: '0 / 5' }).waitFor();
     const group = boss.locator('.group').filter({ hasText: UNKNOWN_1 });
     await group.waitFor();
     assert.equal((await group.locator('.group-count').textContent()).trim(), '2');
+    await boss.locator('#comments li').filter({ hasText: 'the bot did not know parrots' }).filter({ hasText: '★★★★☆' }).waitFor();
+    assert.match(await boss.locator('.kpi[data-kpi="Satisfaction"] .kpi-value').textContent(), /4 \/ 5/);
     assert.match(await group.locator('.phrasings').textContent(), /Is there parrot food in your shop\?/);
     mkdirSync(IMAGES, { recursive: true });
     await boss.screenshot({ path: path.join(IMAGES, 'dashboard.png'), fullPage: true });
