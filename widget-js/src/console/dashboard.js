@@ -123,7 +123,7 @@ export class Dashboard {
     });
     this.#table('departments', 'Department', Object.entries(s.departments).map(([k, f]) => [k, f]));
     this.#table('agents', 'Agent', Object.entries(s.agents).map(([, f]) => [f.name, f]));
-    this.#comments(s.ratings);
+    this.#comments(s.ratings, s.agents);
   }
 
   #kpis(t) {
@@ -188,7 +188,7 @@ export class Dashboard {
     table.replaceChildren(head, body);
   }
 
-  #comments(ratings) {
+  #comments(ratings, agents = {}) {
     const doc = this.#doc;
     const list = doc.getElementById('comments');
     const items = ratings.slice(0, 50).map((r) => {
@@ -199,7 +199,8 @@ export class Dashboard {
       stars.setAttribute('aria-label', `${r.score} out of 5`);
       const meta = doc.createElement('span');
       meta.className = 'muted';
-      meta.textContent = `${new Date(r.startedAt).toLocaleString()}${r.agentId ? ` · ${r.agentId}` : ''}`;
+      const agent = r.agentId ? ` · ${agents[r.agentId]?.name ?? r.agentId}` : '';
+      meta.textContent = `${new Date(r.startedAt).toLocaleString()}${agent}`;
       const text = doc.createElement('span');
       text.className = 'comment-text';
       text.textContent = r.comment ?? '(no comment)';
