@@ -72,7 +72,7 @@ final class InsightsApi {
                 && auth.agentFor(authorization.substring(7).trim()).isPresent();
     }
 
-    /** {@code GET /api/insights/summary?from&to&bucket}. */
+    /** {@code GET /api/insights/summary?from&to&bucket&department&agent}. */
     Reply summary(Map<String, List<String>> params) {
         return withRange(params, (range, report) -> Reply.json(HttpResponseStatus.OK,
                 report.summary(clock.instant(), agentNames())));
@@ -231,7 +231,8 @@ final class InsightsApi {
             return Reply.bad(e.getMessage());
         }
         InsightsReport report = InsightsReport.of(range,
-                store.transcriptsStartedBetween(range.from(), range.to(), MAX_CONVERSATIONS));
+                store.transcriptsStartedBetween(range.from(), range.to(), MAX_CONVERSATIONS))
+                .only(param(params, "department"), param(params, "agent"));
         return call.run(range, report);
     }
 

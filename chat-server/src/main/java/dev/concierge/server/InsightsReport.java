@@ -34,6 +34,18 @@ final class InsightsReport {
         return new InsightsReport(range, transcripts.stream().map(ConversationMetrics::of).toList());
     }
 
+    /**
+     * The same period restricted to one department ({@link #NO_DEPARTMENT} for none) and/or one
+     * agent; null keeps all. Series per department or per agent come from here.
+     */
+    InsightsReport only(String department, String agentId) {
+        return new InsightsReport(range, metrics.stream()
+                .filter(m -> department == null
+                        || department.equals(m.department() == null ? NO_DEPARTMENT : m.department()))
+                .filter(m -> agentId == null || agentId.equals(m.agentId()))
+                .toList());
+    }
+
     List<ConversationMetrics> metrics() {
         return metrics;
     }

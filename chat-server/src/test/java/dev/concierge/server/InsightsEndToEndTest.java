@@ -200,6 +200,11 @@ final class InsightsEndToEndTest {
         summary.path("ratings").forEach(r -> comments.add(r.path("comment").asText()));
         assertThat(comments).containsExactlyInAnyOrder("Quick and clear", "=took a while, \"meh\"");
 
+        JsonNode billing = json("/api/insights/summary?bucket=day&department=billing");
+        assertThat(billing.path("totals").path("conversations").asInt()).isEqualTo(1);
+        assertThat(billing.path("totals").path("transfers").asInt()).isEqualTo(1);
+        assertThat(json("/api/insights/summary?agent=a1").path("totals").path("conversations").asInt()).isEqualTo(2);
+
         // CSV exports.
         HttpResponse<String> csv = get("/api/insights/conversations.csv", token);
         assertThat(csv.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/csv"));

@@ -188,6 +188,13 @@ final class InsightsTest {
         assertThat(report.ratings()).extracting(r -> r.get("comment"))
                 .containsExactly("=slow, \"really\"", "Great, fast answer");
 
+        InsightsReport orders = report.only("orders", null);
+        assertThat(orders.totals().conversations()).isEqualTo(1);
+        assertThat(orders.series().get(Instant.parse("2025-03-10T09:00:00Z")).conversations()).isEqualTo(1);
+        assertThat(report.only(null, "a2").metrics()).extracting(ConversationMetrics::conversationId)
+                .containsExactly("c3-transfer", "c4-offline");
+        assertThat(report.only("(none)", null).totals().conversations()).isEqualTo(3);
+
         Map<String, Object> summary = report.summary(CLOCK.instant(), Map.of("a1", "Agent One"));
         assertThat(summary).containsEntry("generatedAt", "2025-03-10T12:00:00Z").containsEntry("bucket", "hour");
         assertThat((Map<String, Object>) ((Map<String, Object>) summary.get("agents")).get("a1"))
