@@ -8,14 +8,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /** Runs the FAQ bot on its own threads, never on an event loop or the router thread. */
 final class BotService implements AutoCloseable {
     private final FaqBot bot;
     private final ExecutorService executor;
+    private final LongConsumer answerNanos;
 
     BotService(FaqBot bot, int threads) {
+        this(bot, threads, nanos -> { });
+    }
+
+    /** A bot service that reports how long each answer took, in nanoseconds (for /metrics). */
+    BotService(FaqBot bot, int threads, LongConsumer answerNanos) {
         this.bot = Objects.requireNonNull(bot, "bot");
+        this.answerNanos = Objects.requireNonNull(answerNanos, "answerNanos");
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "concierge-bot-" + n.incrementAndGet());
@@ -26,15 +34,24 @@ final class BotService implements AutoCloseable {
 
     /** The bot's answer to a visitor's question. */
     CompletableFuture<BotReply> answer(String question) {
-        return CompletableFuture.supplyAsync(() -> bot.answer(question), executor);
+        return CompletableFuture.supplyAsync(() -> timed(() -> bot.answer(question)), executor);
     }
 
     /** The answer of the entry a visitor picked from the suggestions; falls back to matching. */
     CompletableFuture<BotReply> answer(String question, String entryId) {
-        return CompletableFuture.supplyAsync(() -> {
+        return CompletableFuture.supplyAsync(() -> timed(() -> {
             Optional<BotReply> picked = bot.answerEntry(entryId);
             return picked.orElseGet(() -> bot.answer(question));
-        }, executor);
+        }), executor);
+    }
+
+    private BotReply timed(java.util.function.Supplier<BotReply> answer) {
+        long started = System.nanoTime();
+        try {
+            return answer.get();
+        } finally {
+            answerNanos.accept(System.nanoTime() - started);
+        }
     }
 
     /** The department (first tag) of an FAQ entry, if it has one. */

@@ -1,6 +1,7 @@
 package dev.concierge.server;
 
 import dev.concierge.protocol.Values.TranscriptEvent;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -43,6 +44,12 @@ public interface ConversationStore extends AutoCloseable {
      * text, no wildcards), newest first, at most {@code limit}: the console's search.
      */
     List<ConversationRecord> search(String query, int limit);
+
+    /**
+     * The conversations started in {@code [from, to)}, oldest first, at most {@code limit}, each
+     * with its whole transcript: what the insights are computed from.
+     */
+    List<ConversationTranscript> transcriptsStartedBetween(Instant from, Instant to, int limit);
 
     /** A visitor by id. */
     Optional<VisitorRecord> visitor(String visitorId);

@@ -99,6 +99,16 @@ final class InMemoryConversationStore implements ConversationStore {
     }
 
     @Override
+    public List<ConversationTranscript> transcriptsStartedBetween(java.time.Instant from, java.time.Instant to, int limit) {
+        return conversations.values().stream()
+                .filter(c -> !c.startedAt().isBefore(from) && c.startedAt().isBefore(to))
+                .sorted(Comparator.comparing(ConversationRecord::startedAt).thenComparing(ConversationRecord::id))
+                .limit(limit)
+                .map(c -> new ConversationTranscript(c, events(c.id(), 0)))
+                .toList();
+    }
+
+    @Override
     public void close() {
         // nothing to release
     }

@@ -248,6 +248,42 @@ final class JdbcConversationStore implements ConversationStore {
         });
     }
 
+    @Override
+    public List<ConversationTranscript> transcriptsStartedBetween(java.time.Instant from, java.time.Instant to, int limit) {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        Object fromMicros = JdbcRows.micros(from);
+        Object toMicros = JdbcRows.micros(to);
+        return readers.read("transcripts started between " + from + " and " + to, c -> {
+            java.util.Map<String, List<TranscriptEvent>> events = new java.util.HashMap<>();
+            List<ConversationRecord> records = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_CONVERSATIONS_STARTED)) {
+                JdbcRows.bind(ps, fromMicros, toMicros, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ConversationRecord r = rows.conversation(rs);
+                        records.add(r);
+                        events.put(r.id(), new ArrayList<>());
+                    }
+                }
+            }
+            // One query for all events rather than one per conversation; events of conversations
+            // past the limit (or started meanwhile) are skipped.
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_EVENTS_STARTED)) {
+                JdbcRows.bind(ps, fromMicros, toMicros);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        List<TranscriptEvent> list = events.get(rs.getString(12));
+                        if (list != null) {
+                            list.add(rows.event(rs));
+                        }
+                    }
+                }
+            }
+            return records.stream().map(r -> new ConversationTranscript(r, List.copyOf(events.get(r.id())))).toList();
+        });
+    }
+
     private List<ConversationRecord> conversations(String what, String sql, String param) {
         return readers.read(what, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -74,6 +74,16 @@ final class JdbcRows {
             + " FROM conversations WHERE id IN (SELECT conversation_id FROM events"
             + " WHERE LOWER(text) LIKE ? ESCAPE '\\')"
             + " ORDER BY started_at DESC, id LIMIT ?";
+    /** Conversations started in [{@code ?} 1, {@code ?} 2), oldest first, at most {@code ?} 3: insights. */
+    static final String SELECT_CONVERSATIONS_STARTED = "SELECT " + CONVERSATION_COLUMNS
+            + " FROM conversations WHERE started_at >= ? AND started_at < ? ORDER BY started_at, id LIMIT ?";
+    /**
+     * The events of the conversations started in [{@code ?} 1, {@code ?} 2), by conversation and
+     * seq; the conversation id is the last column, so {@link #event} reads the others as usual.
+     */
+    static final String SELECT_EVENTS_STARTED = "SELECT " + EVENT_COLUMNS + ", conversation_id"
+            + " FROM events WHERE conversation_id IN (SELECT id FROM conversations"
+            + " WHERE started_at >= ? AND started_at < ?) ORDER BY conversation_id, seq";
     static final String UPSERT_USER = "INSERT INTO verified_users (site, user_id, visitor_id, linked_at)"
             + " VALUES (?, ?, ?, ?) ON CONFLICT (site, user_id) DO UPDATE SET visitor_id = excluded.visitor_id,"
             + " linked_at = excluded.linked_at";

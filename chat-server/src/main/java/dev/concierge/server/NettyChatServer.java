@@ -58,9 +58,12 @@ final class NettyChatServer implements ChatServer {
     }
 
     static NettyChatServer start(ServerConfig config) {
-        FaqBot faqBot = FaqBot.load(config.faq() != null ? config.faq() : extractSampleFaq(config.dataDir()));
-        BotService bot = new BotService(faqBot, config.botThreads());
-        ConversationStore store = openStore(config);
+        java.nio.file.Path faqFile = config.faq() != null ? config.faq() : extractSampleFaq(config.dataDir());
+        FaqBot faqBot = FaqBot.load(faqFile);
+        ServerMetrics metrics = new ServerMetrics();
+        BotService bot = new BotService(faqBot, config.botThreads(),
+                nanos -> metrics.botAnswer().record(nanos, TimeUnit.NANOSECONDS));
+        ConversationStore store = new MeteredConversationStore(openStore(config), metrics);
         Ids ids = Ids.secure();
         AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), Ticker.systemTicker(), ids);
         Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments, config.sites());
@@ -74,6 +77,11 @@ final class NettyChatServer implements ChatServer {
             return t;
         });
         ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
+        metrics.bindConnections(sockets::size);
+        metrics.bindLive(() -> RouterSnapshots.metrics(router));
+        InsightsHttpHandler insights = new InsightsHttpHandler(new InsightsApi(store, auth, config.clock(),
+                new FaqEditing(faqFile, bot), bot, () -> RouterSnapshots.dashboard(router), ProtocolCodec.create().mapper()),
+                metrics, blocking, ProtocolCodec.create().mapper());
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup workers = new NioEventLoopGroup();
         try {
@@ -82,7 +90,7 @@ final class NettyChatServer implements ChatServer {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ServerInitializer(config, ProtocolCodec.create(), router, auth, blocking, sockets))
+                    .childHandler(new ServerInitializer(config, ProtocolCodec.create(), router, auth, blocking, sockets, insights))
                     .bind(config.host(), config.port()).sync().channel();
             NettyChatServer server = new NettyChatServer(boss, workers, channel, sockets, router, bot, store, blocking, config.host());
             log.info("listening on {}:{} with {} FAQ entries", config.host(), server.port,

@@ -31,9 +31,11 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final RateLimiter rateLimiter;
     private final AgentSockets agentSockets = new AgentSockets();
     private final AgentApi agentApi;
+    private final InsightsHttpHandler insights;
 
     ServerInitializer(ServerConfig config, ProtocolCodec codec, Router router, AgentAuth auth, Executor blocking,
-                      ChannelGroup sockets) {
+                      ChannelGroup sockets, InsightsHttpHandler insights) {
+        this.insights = insights;
         this.sockets = sockets;
         this.export = new TranscriptExport(router.store, auth, codec.mapper());
         this.agentApi = new AgentApi(router.store, auth, config, codec.mapper());
@@ -75,6 +77,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .handshakeTimeoutMillis(security.requestTimeout().toMillis())
                 .build()));
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(security.maxMessageBytes()));
+        p.addLast("insights", insights);
         p.addLast("http", new HttpHandler(files, auth, codec.mapper(), blocking, export, agentSockets,
                 security.adminToken(), agentApi, config.sites()));
         p.addLast("json-encoder", encoder);

@@ -342,6 +342,30 @@ abstract class StoreContractTest {
         return futures;
     }
 
+    @Test
+    void transcriptsStartedBetween_returnsConversationsOfThePeriodWithTheirEvents() throws Exception {
+        done(store.saveConversation(conversation("early", "v1", ConversationState.CLOSED, T0.minusSeconds(60))));
+        done(store.saveConversation(conversation("in1", "v1", ConversationState.CLOSED, T0)));
+        done(store.saveConversation(conversation("in2", "v2", ConversationState.BOT, T0.plusSeconds(30))));
+        done(store.saveConversation(conversation("late", "v2", ConversationState.BOT, T0.plusSeconds(3600))));
+        done(store.append("early", message(1, null, "before")));
+        done(store.append("in1", message(1, "m1", "one")));
+        done(store.append("in1", new TranscriptEvent(2, T0.plusSeconds(5), null, Kind.BOT, Author.BOT, "answer",
+                new BotTurn(true, "returns", 0.91, List.of(), false), null, null, null, null)));
+        done(store.append("in1", new TranscriptEvent(3, T0.plusSeconds(9), "r1", Kind.RATED, ADA, null, null, null,
+                null, 4, "quick, thanks")));
+        done(store.append("late", message(1, null, "after")));
+
+        List<ConversationTranscript> found = store.transcriptsStartedBetween(T0, T0.plusSeconds(3600), 100);
+        assertThat(found).extracting(t -> t.conversation().id()).containsExactly("in1", "in2");
+        assertThat(found.get(0).events()).extracting(TranscriptEvent::seq).containsExactly(1L, 2L, 3L);
+        assertThat(found.get(0).events().get(1).bot().entryId()).isEqualTo("returns");
+        assertThat(found.get(0).events().get(2).comment()).isEqualTo("quick, thanks");
+        assertThat(found.get(1).events()).isEmpty();
+        assertThat(store.transcriptsStartedBetween(T0.minusSeconds(60), T0.plusSeconds(7200), 2))
+                .extracting(t -> t.conversation().id()).containsExactly("early", "in1");
+    }
+
     static void done(CompletableFuture<Void> f) throws Exception {
         f.get(30, TimeUnit.SECONDS);
     }

@@ -1,0 +1,50 @@
+package dev.concierge.server;
+
+import dev.concierge.bot.KnowledgeBase;
+import dev.concierge.bot.KnowledgeBaseEditor;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Closes the loop from the unanswered questions into the FAQ: writes the knowledge base file
+ * (atomically, validated) and reloads the bot at once, so the next visitor who asks gets the new
+ * answer. Edits are serialised so two FAQ owners never overwrite each other's change.
+ */
+final class FaqEditing {
+    private final Path file;
+    private final BotService bot;
+
+    FaqEditing(Path file, BotService bot) {
+        this.file = Objects.requireNonNull(file, "file");
+        this.bot = Objects.requireNonNull(bot, "bot");
+    }
+
+    /** The knowledge base the bot answers from now. */
+    KnowledgeBase knowledgeBase() {
+        return bot.bot().knowledgeBase();
+    }
+
+    /** The file the edits go to. */
+    Path file() {
+        return file;
+    }
+
+    /** Adds a new entry and reloads the bot. */
+    synchronized KnowledgeBase createEntry(String id, List<String> questions, String answer, List<String> tags) {
+        KnowledgeBase kb = KnowledgeBaseEditor.open(file).addEntry(id, questions, answer, tags).save();
+        bot.bot().reload();
+        return kb;
+    }
+
+    /** Adds phrasings to an existing entry and reloads the bot; returns how many were new. */
+    synchronized int addQuestions(String id, List<String> questions) {
+        KnowledgeBaseEditor editor = KnowledgeBaseEditor.open(file);
+        int added = editor.addQuestions(id, questions);
+        if (added > 0) {
+            editor.save();
+            bot.bot().reload();
+        }
+        return added;
+    }
+}

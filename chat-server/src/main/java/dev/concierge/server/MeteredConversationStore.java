@@ -1,0 +1,107 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link ConversationStore} that measures its writes and counts the events it commits for
+ * {@link ServerMetrics}: every message, bot turn, handoff and close passes through here exactly
+ * once, after its commit, so the router needs no metric hooks.
+ */
+final class MeteredConversationStore implements ConversationStore {
+    private final ConversationStore store;
+    private final ServerMetrics metrics;
+
+    MeteredConversationStore(ConversationStore store, ServerMetrics metrics) {
+        this.store = store;
+        this.metrics = metrics;
+    }
+
+    private <T> CompletableFuture<T> timed(CompletableFuture<T> write, long started) {
+        return write.whenComplete((ok, error) ->
+                metrics.storeWrite().record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    public CompletableFuture<Void> saveVisitor(VisitorRecord visitor) {
+        return timed(store.saveVisitor(visitor), System.nanoTime());
+    }
+
+    @Override
+    public CompletableFuture<Void> saveConversation(ConversationRecord conversation) {
+        return timed(store.saveConversation(conversation), System.nanoTime());
+    }
+
+    @Override
+    public CompletableFuture<Void> append(String conversationId, TranscriptEvent event) {
+        return timed(store.append(conversationId, event), System.nanoTime()).whenComplete((ok, error) -> {
+            if (error == null) {
+                metrics.committed(event);
+            }
+        });
+    }
+
+    @Override
+    public List<TranscriptEvent> events(String conversationId, long afterSeq) {
+        return store.events(conversationId, afterSeq);
+    }
+
+    @Override
+    public Optional<ConversationRecord> conversation(String conversationId) {
+        return store.conversation(conversationId);
+    }
+
+    @Override
+    public List<ConversationRecord> conversationsOf(String visitorId) {
+        return store.conversationsOf(visitorId);
+    }
+
+    @Override
+    public List<ConversationRecord> openConversations() {
+        return store.openConversations();
+    }
+
+    @Override
+    public List<ConversationRecord> search(String query, int limit) {
+        return store.search(query, limit);
+    }
+
+    @Override
+    public List<ConversationTranscript> transcriptsStartedBetween(Instant from, Instant to, int limit) {
+        return store.transcriptsStartedBetween(from, to, limit);
+    }
+
+    @Override
+    public Optional<VisitorRecord> visitor(String visitorId) {
+        return store.visitor(visitorId);
+    }
+
+    @Override
+    public Optional<VisitorRecord> visitorByToken(String token) {
+        return store.visitorByToken(token);
+    }
+
+    @Override
+    public CompletableFuture<Void> linkUser(String site, String userId, String visitorId) {
+        return timed(store.linkUser(site, userId, visitorId), System.nanoTime());
+    }
+
+    @Override
+    public Optional<String> visitorOfUser(String site, String userId) {
+        return store.visitorOfUser(site, userId);
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    @Override
+    public String toString() {
+        return store.toString();
+    }
+}

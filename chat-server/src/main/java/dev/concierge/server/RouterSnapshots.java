@@ -1,0 +1,59 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.Values.QueueEntry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Read-only snapshots of the router's live state for the metrics and the dashboard, each taken
+ * in one task on the router thread (the only thread that may read that state).
+ */
+final class RouterSnapshots {
+    private RouterSnapshots() {}
+
+    /** Queue length, follow-ups and agents for the Prometheus gauges. */
+    static ServerMetrics.Live metrics(Router router) {
+        return router.call(() -> {
+            int queued = 0;
+            int followUps = 0;
+            for (QueueEntry e : router.dispatcher.queueFrame().entries()) {
+                if (Boolean.TRUE.equals(e.followUp())) {
+                    followUps++;
+                } else {
+                    queued++;
+                }
+            }
+            int online = 0;
+            int connected = 0;
+            int assigned = 0;
+            for (Agent a : router.agents.values()) {
+                online += a.available() ? 1 : 0;
+                connected += a.sessions.isEmpty() ? 0 : 1;
+                assigned += a.assigned.size();
+            }
+            return new ServerMetrics.Live(queued, followUps, online, connected, assigned, router.conversations.size());
+        });
+    }
+
+    /** The queue as agents see it and every known agent's presence and load. */
+    static InsightsApi.Live dashboard(Router router) {
+        return router.call(() -> {
+            List<Map<String, Object>> agents = new ArrayList<>();
+            for (Agent a : router.agents.values()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", a.info.id());
+                m.put("name", a.info.name());
+                m.put("presence", a.shownPresence().name().toLowerCase(Locale.ROOT));
+                m.put("assigned", a.assigned.size());
+                m.put("departments", new TreeSet<>(a.departments));
+                agents.add(m);
+            }
+            return new InsightsApi.Live(router.dispatcher.queueFrame().entries(), agents,
+                    router.dispatcher.config.maxChatsPerAgent());
+        });
+    }
+}
