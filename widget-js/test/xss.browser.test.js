@@ -65,10 +65,14 @@ test('hostile text is rendered as text in the widget and in the console', { time
   await input.fill(XSS);
   await input.press('Enter');
   await log.locator('.msg--mine[data-seq]').filter({ hasText: XSS }).waitFor();
+  const asked = Date.now();
   await visitor.getByRole('button', { name: 'Talk to a human' }).click();
 
   // The console: the conversation with the hostile name, attributes, message and bot answer.
   await agent.locator('[role="tab"], .queue-card').first().waitFor();
+  // Handoff latency as an agent sees it: "Talk to a human" clicked until the chat is on the
+  // console's screen (both pages in this Chromium; includes Playwright's polling).
+  console.log(`handoff to the console's screen: ${Date.now() - asked} ms`);
   if (await agent.locator('.queue-card').count() > 0) {
     await agent.locator('.queue-card').first().getByRole('button', { name: /^Accept conversation/ }).click();
   }
