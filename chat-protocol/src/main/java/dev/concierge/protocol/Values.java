@@ -124,11 +124,21 @@ public final class Values {
     /** A request to receive the events of a conversation after {@code lastSeq}. */
     public record Resume(String conversationId, long lastSeq) {}
 
-    /** Who the visitor is, as the agent sees it. */
+    /**
+     * Who the visitor is, as the agent sees it. {@code verified} is true when the site's backend
+     * vouched for the visitor ({@code hello.identity} verified; {@code userId} is then the site's
+     * user id), false when name and email are only what the visitor typed.
+     */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record VisitorInfo(String id, String name, String email, Map<String, String> attributes) {
+    public record VisitorInfo(String id, String name, String email, Map<String, String> attributes,
+                              Boolean verified, String userId) {
         public VisitorInfo {
             attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+        }
+
+        /** A visitor without a verification status. */
+        public VisitorInfo(String id, String name, String email, Map<String, String> attributes) {
+            this(id, name, email, attributes, null, null);
         }
     }
 

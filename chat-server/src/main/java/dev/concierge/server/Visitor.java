@@ -67,6 +67,8 @@ final class Visitor {
     }
 
     VisitorInfo info() {
-        return new VisitorInfo(id, displayName(), context.email(), context.attributes());
+        boolean verified = user != null;
+        String userId = verified ? user.substring(user.indexOf('\n') + 1) : null;
+        return new VisitorInfo(id, displayName(), context.email(), context.attributes(), verified, userId);
     }
 }

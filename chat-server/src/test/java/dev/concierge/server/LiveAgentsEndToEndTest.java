@@ -187,6 +187,7 @@ final class LiveAgentsEndToEndTest {
         assertThat(pkg.transferredFrom().id()).isEqualTo("a1");
         assertThat(pkg.transferNote()).isEqualTo("Customer was double charged, please refund");
         assertThat(pkg.visitor().name()).isEqualTo("Ada");
+        assertThat(pkg.visitor().verified()).as("anonymous: name as typed").isFalse();
         assertThat(pkg.transcript()).extracting(TranscriptEvent::text).contains("Where is my order?",
                 "I need a human please", "Let me check that for you.", "Order 1234 is stuck at the depot",
                 "Customer was double charged, please refund");

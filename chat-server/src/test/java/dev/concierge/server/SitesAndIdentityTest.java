@@ -129,6 +129,15 @@ final class SitesAndIdentityTest {
             JsonNode old = phone.await(f -> "q".equals(f.path("ref").asText()));
             assertThat(old.path("events").get(0).path("text").asText()).isEqualTo("Can I change my address?");
 
+            // The agent sees that the site vouched for this visitor, and which user it is.
+            String agentToken = AgentSecurityTest.login(server, "one", "pw-one");
+            try (RawSocket agent = AgentSecurityTest.agentSocket(server, agentToken)) {
+                phone.send("{\"type\":\"handoff\",\"id\":\"hh\"}");
+                JsonNode assigned = agent.awaitType("assigned");
+                assertThat(assigned.path("handoff").path("visitor").path("verified").asBoolean()).isTrue();
+                assertThat(assigned.path("handoff").path("visitor").path("userId").asText()).isEqualTo("u-1001");
+            }
+
             // An expired token is rejected like a forged one.
             try (RawSocket late = RawSocket.connect(server, "/ws/visitor")) {
                 String expired = IdentityVerifier.token(SECRET, "u-1001", Instant.now().minusSeconds(1));
