@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Conversation {
     final String id;
-    final Visitor visitor;
+    /** Its visitor; changes only when an anonymous visitor signs in as a known user (their chat goes along). */
+    Visitor visitor;
     final Instant startedAt;
     ConversationState state = ConversationState.BOT;
     String agentId;

@@ -39,7 +39,11 @@ final class VisitorRequests {
         Visitor visitor = hello.visitorToken() == null ? null : known(hello.visitorToken(), stored);
         String user = stored.verifiedUser().map(u -> hello.site() + "\n" + u).orElse(null);
         if (user != null) {
+            Visitor anonymous = visitor;
             visitor = verifiedVisitor(visitor, user, stored);
+            if (visitor != null && anonymous != null && anonymous != visitor && anonymous.user == null) {
+                carryOver(anonymous, visitor);
+            }
         }
         boolean rejected = user == null && hello.identity() != null;
         if (visitor == null) {
@@ -59,6 +63,10 @@ final class VisitorRequests {
         visitor.update(hello.context());
         if (hello.department() != null) {
             visitor.department = hello.department();
+        }
+        if (visitor.open != null && visitor.open.state == ConversationState.ASSIGNED) {
+            // A new page, a sign-in: the agent's visitor panel follows.
+            router.toAgent(visitor.open, new ServerMessage.VisitorUpdate(visitor.open.id, visitor.info(), visitor.context));
         }
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         visitor.sessions.add(session);
@@ -88,6 +96,25 @@ final class VisitorRequests {
             }
         }
         session.send(router.dispatcher.availability());
+    }
+
+    /**
+     * "Never repeat yourself": a visitor who chatted anonymously and then signs in as a user the
+     * site already knows keeps that chat: their open conversation moves to the user, unless the
+     * user has an open one of their own (then it stays where it is, readable by its token).
+     */
+    private void carryOver(Visitor anonymous, Visitor user) {
+        Conversation c = anonymous.open;
+        if (c == null || user.open != null) {
+            return;
+        }
+        anonymous.open = null;
+        anonymous.conversationIds.remove(c.id);
+        c.visitor = user;
+        user.open = c;
+        user.conversationIds.add(c.id);
+        router.saveRecord(c);
+        log.info("conversation {} moved from anonymous visitor {} to signed-in visitor {}", c.id, anonymous.id, user.id);
     }
 
     private Visitor newVisitor(Session session) {

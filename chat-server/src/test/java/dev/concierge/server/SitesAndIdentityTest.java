@@ -154,6 +154,43 @@ final class SitesAndIdentityTest {
         }
     }
 
+    @Test
+    void anonymousChat_goesAlongWhenTheVisitorSignsInAsAKnownUser() throws Exception {
+        Path data = Files.createTempDirectory("concierge-identity");
+        String signature = IdentityVerifier.signature(SECRET, "u-7");
+        try (ChatServer server = start(data)) {
+            String earlier;
+            try (RawSocket known = RawSocket.connect(server, "/ws/visitor")) {
+                known.send(hello("h1", null, "u-7", "\"signature\":\"" + signature + "\""));
+                known.awaitType("welcome");
+                known.send("{\"type\":\"message\",\"id\":\"k1\",\"text\":\"An older question\"}");
+                earlier = known.awaitType("ack").path("conversationId").asText();
+                known.send("{\"type\":\"close\",\"id\":\"k2\",\"conversationId\":\"" + earlier + "\"}");
+                known.await(f -> "k2".equals(f.path("ref").asText()));
+            }
+            // On another device the user first chats anonymously, then signs in on the site.
+            String anonymousToken;
+            String chat;
+            try (RawSocket anonymous = RawSocket.connect(server, "/ws/visitor")) {
+                anonymous.send("{\"type\":\"hello\",\"id\":\"h2\",\"version\":1,\"site\":\"shop\"}");
+                anonymousToken = anonymous.awaitType("welcome").path("visitorToken").asText();
+                anonymous.send("{\"type\":\"message\",\"id\":\"a1\",\"text\":\"My parcel is late\"}");
+                chat = anonymous.awaitType("ack").path("conversationId").asText();
+            }
+            try (RawSocket signedIn = RawSocket.connect(server, "/ws/visitor")) {
+                signedIn.send(hello("h3", anonymousToken, "u-7", "\"signature\":\"" + signature + "\"")
+                        .replace("}}", "},\"resume\":{\"conversationId\":\"" + chat + "\",\"lastSeq\":0}}"));
+                JsonNode welcome = signedIn.awaitType("welcome");
+                assertThat(welcome.path("conversationId").asText()).as("the anonymous chat continues").isEqualTo(chat);
+                assertThat(welcome.path("earlierConversations").get(0).path("conversationId").asText()).isEqualTo(earlier);
+                JsonNode transcript = signedIn.awaitType("transcript");
+                assertThat(transcript.path("events").get(0).path("text").asText()).isEqualTo("My parcel is late");
+                signedIn.send("{\"type\":\"message\",\"id\":\"a2\",\"text\":\"still here\"}");
+                assertThat(signedIn.awaitType("ack").path("conversationId").asText()).isEqualTo(chat);
+            }
+        }
+    }
+
     private static String hello(String id, String visitorToken, String userId, String proof) {
         return "{\"type\":\"hello\",\"id\":\"" + id + "\",\"version\":1,\"site\":\"shop\""
                 + (visitorToken == null ? "" : ",\"visitorToken\":\"" + visitorToken + "\"")
