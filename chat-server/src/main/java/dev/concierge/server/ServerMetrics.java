@@ -105,8 +105,13 @@ final class ServerMetrics {
         }
     }
 
+    /** Counters by name and tags: looked up once, then a map hit per stored event (the writer's thread). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+
     private void counter(String name, String description, String... tags) {
-        Counter.builder(name).description(description).tags(tags).register(registry).increment();
+        String key = tags.length == 0 ? name : name + '|' + String.join("|", tags);
+        counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags).register(registry))
+                .increment();
     }
 
     /** The metrics in the Prometheus text format, live gauges refreshed first. */
