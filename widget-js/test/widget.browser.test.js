@@ -264,11 +264,18 @@ test('the website widget', { timeout: 300_000 }, async (t) => {
       await input.press('Enter');
       await page.locator('.msg--bot[data-seq]').first().waitFor();
       if (isMobile) {
-        const box = await page.locator('#concierge-widget').evaluate((host) => {
+        // The panel opens with a short scale transition: measure once it has settled.
+        const measure = () => page.locator('#concierge-widget').evaluate((host) => {
           const r = host.shadowRoot.querySelector('.panel').getBoundingClientRect();
           return { x: r.x, y: r.y, width: r.width, height: r.height };
         });
-        assert.deepEqual(box, { x: 0, y: 0, width: 375, height: 667 }, 'full screen on a phone');
+        const full = { x: 0, y: 0, width: 375, height: 667 };
+        let box = await measure();
+        for (let i = 0; i < 40 && JSON.stringify(box) !== JSON.stringify(full); i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          box = await measure();
+        }
+        assert.deepEqual(box, full, 'full screen on a phone');
       }
       await page.screenshot({ path: path.join(IMAGES, `widget-${name}.png`) });
       // Keyboard: Escape closes and focus returns to the launcher; it is visibly focused.
