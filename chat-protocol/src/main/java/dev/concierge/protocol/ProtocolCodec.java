@@ -60,6 +60,20 @@ public final class ProtocolCodec {
         return mapper;
     }
 
+    /**
+     * Decodes a client frame from its UTF-8 bytes (a WebSocket text frame's payload, already
+     * validated as UTF-8), without making a {@code String} first; throws {@link ProtocolException}
+     * with the error code.
+     */
+    public ClientMessage decodeClient(byte[] utf8, int offset, int length) {
+        try {
+            return mapper.readValue(utf8, offset, length, ClientMessage.class);
+        } catch (IOException | RuntimeException e) {
+            // The slow path names the error and the request id.
+            return decodeClient(new String(utf8, offset, length, java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     /** Decodes a client frame; throws {@link ProtocolException} with the error code. */
     public ClientMessage decodeClient(String json) {
         // Fast path: one pass straight into the record. Anything it rejects is decoded again

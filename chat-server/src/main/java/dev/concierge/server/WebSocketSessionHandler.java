@@ -94,7 +94,10 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
         }
         ClientMessage message;
         try {
-            message = codec.decodeClient(text.text());
+            io.netty.buffer.ByteBuf content = text.content();
+            message = content.hasArray()
+                    ? codec.decodeClient(content.array(), content.arrayOffset() + content.readerIndex(), content.readableBytes())
+                    : codec.decodeClient(io.netty.buffer.ByteBufUtil.getBytes(content), 0, content.readableBytes());
         } catch (ProtocolException e) {
             String code = verdict == RateLimiter.Verdict.ALLOW ? e.code() : "rate_limited";
             log.info("{}: rejected frame: {}", session, code);
