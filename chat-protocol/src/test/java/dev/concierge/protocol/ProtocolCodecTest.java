@@ -83,4 +83,30 @@ final class ProtocolCodecTest {
         ClientMessage m = codec.decodeClient("{\"type\":\"message\",\"id\":\"m\",\"text\":\"hi\",\"future\":{\"x\":1}}");
         assertThat(m).isEqualTo(new ClientMessage.Send("m", null, "hi", null));
     }
+
+    @Test
+    void decodingFromBytes_givesTheSameMessagesAndTheSameErrors() {
+        java.util.List<String> frames = java.util.List.of(
+                "{\"type\":\"message\",\"id\":\"m\",\"text\":\"Grüße, 日本 🚀\"}",
+                "{\"type\":\"transfer\",\"id\":\"t\",\"conversationId\":\"c\",\"department\":\"billing\"}",
+                "{\"type\":\"message\",\"id\":\"m\",", "[1]", "{\"type\":\"nope\",\"id\":\"x\"}",
+                "{\"type\":\"message\",\"id\":\"m\",\"text\":\"\"}");
+        for (String frame : frames) {
+            byte[] padded = ("xx" + frame + "yy").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            int length = frame.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            Object fromString;
+            Object fromBytes;
+            try {
+                fromString = codec.decodeClient(frame);
+            } catch (ProtocolException e) {
+                fromString = e.code() + "|" + e.getMessage() + "|" + e.ref();
+            }
+            try {
+                fromBytes = codec.decodeClient(padded, 2, length);
+            } catch (ProtocolException e) {
+                fromBytes = e.code() + "|" + e.getMessage() + "|" + e.ref();
+            }
+            assertThat(fromBytes).as(frame).isEqualTo(fromString);
+        }
+    }
 }
