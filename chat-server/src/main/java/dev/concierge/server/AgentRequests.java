@@ -42,12 +42,7 @@ final class AgentRequests {
             Conversation c = router.conversations.get(id);
             if (c != null) {
                 session.send(new ServerMessage.Assigned(c.id, router.dispatcher.handoffPackage(c)));
-                for (var status : dev.concierge.protocol.Values.ReceiptStatus.values()) {
-                    long seq = (status == dev.concierge.protocol.Values.ReceiptStatus.READ ? c.read : c.delivered)[0];
-                    if (seq > 0) {
-                        session.send(new ServerMessage.Receipt(c.id, Role.VISITOR, seq, status));
-                    }
-                }
+                c.receipts(Role.VISITOR).forEach(session::send);
             }
         }
         router.dispatcher.dispatch();
@@ -208,12 +203,7 @@ final class AgentRequests {
         if (c == null || !agent.info.id().equals(c.agentId)) {
             return;
         }
-        long[] marks = r.status() == dev.concierge.protocol.Values.ReceiptStatus.READ ? c.read : c.delivered;
-        long seq = Math.min(r.seq(), c.committedSeq);
-        if (seq > marks[1]) {
-            marks[1] = seq;
-            router.toVisitor(c, new ServerMessage.Receipt(c.id, Role.AGENT, seq, r.status()));
-        }
+        c.receipt(Role.AGENT, r.status(), r.seq()).ifPresent(frame -> router.toVisitor(c, frame));
     }
 
     private void history(Session session, ClientMessage.History h) {

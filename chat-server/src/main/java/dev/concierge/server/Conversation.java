@@ -45,8 +45,8 @@ final class Conversation {
     /** The queue-wait alert was raised for the current wait. */
     boolean alerted;
     /** Highest seq each side reported as delivered and read (index 0 visitor, 1 agent). */
-    final long[] delivered = new long[2];
-    final long[] read = new long[2];
+    private final long[] delivered = new long[2];
+    private final long[] read = new long[2];
     String firstLine;
     Integer score;
     long nextSeq = 1;
@@ -62,6 +62,37 @@ final class Conversation {
         this.id = id;
         this.visitor = visitor;
         this.startedAt = startedAt;
+    }
+
+    /**
+     * Records that {@code side} received or read the events up to {@code seq} (capped at what is
+     * committed); the frame to relay to the other side, or empty when the mark did not move.
+     */
+    java.util.Optional<dev.concierge.protocol.ServerMessage.Receipt> receipt(dev.concierge.protocol.Values.Role side,
+            dev.concierge.protocol.Values.ReceiptStatus status, long seq) {
+        long[] marks = status == dev.concierge.protocol.Values.ReceiptStatus.READ ? read : delivered;
+        int i = side == dev.concierge.protocol.Values.Role.VISITOR ? 0 : 1;
+        long capped = Math.min(seq, committedSeq);
+        if (capped <= marks[i]) {
+            return java.util.Optional.empty();
+        }
+        marks[i] = capped;
+        return java.util.Optional.of(new dev.concierge.protocol.ServerMessage.Receipt(id, side, capped, status));
+    }
+
+    /** The marks {@code side} reported so far, as frames for a socket of the other side that just connected. */
+    List<dev.concierge.protocol.ServerMessage.Receipt> receipts(dev.concierge.protocol.Values.Role side) {
+        int i = side == dev.concierge.protocol.Values.Role.VISITOR ? 0 : 1;
+        List<dev.concierge.protocol.ServerMessage.Receipt> out = new ArrayList<>();
+        if (delivered[i] > 0) {
+            out.add(new dev.concierge.protocol.ServerMessage.Receipt(id, side, delivered[i],
+                    dev.concierge.protocol.Values.ReceiptStatus.DELIVERED));
+        }
+        if (read[i] > 0) {
+            out.add(new dev.concierge.protocol.ServerMessage.Receipt(id, side, read[i],
+                    dev.concierge.protocol.Values.ReceiptStatus.READ));
+        }
+        return out;
     }
 
     /** Committed events after {@code afterSeq} that the visitor may see (no internal notes). */

@@ -10,7 +10,6 @@ import dev.concierge.protocol.Values.HandoffPackage;
 import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.QueueEntry;
-import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.time.Duration;
@@ -159,12 +158,7 @@ final class Dispatcher {
     /** The owner's package, and the visitor's receipts so far. */
     void sendPackage(Conversation c) {
         router.toAgent(c, new ServerMessage.Assigned(c.id, handoffPackage(c)));
-        for (ReceiptStatus status : ReceiptStatus.values()) {
-            long seq = (status == ReceiptStatus.READ ? c.read : c.delivered)[0];
-            if (seq > 0) {
-                router.toAgent(c, new ServerMessage.Receipt(c.id, Role.VISITOR, seq, status));
-            }
-        }
+        c.receipts(Role.VISITOR).forEach(frame -> router.toAgent(c, frame));
     }
 
     /**

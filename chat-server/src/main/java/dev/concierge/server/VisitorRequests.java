@@ -9,7 +9,6 @@ import dev.concierge.protocol.Values.BotTurn;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.Suggestion;
 import dev.concierge.protocol.Values.TranscriptEvent;
@@ -88,12 +87,7 @@ final class VisitorRequests {
                     ? hello.resume().lastSeq() : 0;
             session.send(new ServerMessage.Transcript(null, open.id, open.state, open.visibleToVisitor(after)));
             router.dispatcher.status(open).ifPresent(session::send);
-            for (ReceiptStatus status : ReceiptStatus.values()) {
-                long seq = (status == ReceiptStatus.READ ? open.read : open.delivered)[1];
-                if (seq > 0) {
-                    session.send(new ServerMessage.Receipt(open.id, Role.AGENT, seq, status));
-                }
-            }
+            open.receipts(Role.AGENT).forEach(session::send);
         }
         session.send(router.dispatcher.availability());
     }
@@ -418,12 +412,7 @@ final class VisitorRequests {
         if (c == null || !c.visitor.id.equals(visitor.id)) {
             return; // not acknowledged, so nothing to answer; nothing leaks either
         }
-        long[] marks = receipt.status() == ReceiptStatus.READ ? c.read : c.delivered;
-        long seq = Math.min(receipt.seq(), c.committedSeq);
-        if (seq > marks[0]) {
-            marks[0] = seq;
-            router.toAgent(c, new ServerMessage.Receipt(c.id, Role.VISITOR, seq, receipt.status()));
-        }
+        c.receipt(Role.VISITOR, receipt.status(), receipt.seq()).ifPresent(frame -> router.toAgent(c, frame));
     }
 
     /** The visitor moved to another page or set attributes: merge, store, tell their agent. */
