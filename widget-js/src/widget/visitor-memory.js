@@ -93,3 +93,34 @@ function read(storage, key) {
 function write(storage, key, value) {
   try { storage?.setItem(key, value); } catch { /* storage full or blocked: live without */ }
 }
+
+/**
+ * Whether the panel was open in this tab, in `sessionStorage` (`concierge.open.<site>`), so a
+ * reload or the next page of the site opens it again. Blocked storage: it is simply not
+ * remembered.
+ */
+export class PanelMemory {
+  #storage;
+  #key;
+
+  /** @param {Storage|null} storage usually sessionStorage @param {string} site the site key */
+  constructor(storage, site) {
+    this.#storage = storage;
+    this.#key = `concierge.open.${site}`;
+  }
+
+  wasOpen() {
+    try {
+      return this.#storage?.getItem(this.#key) === '1';
+    } catch {
+      return false;
+    }
+  }
+
+  remember(open) {
+    try {
+      if (open) this.#storage?.setItem(this.#key, '1');
+      else this.#storage?.removeItem(this.#key);
+    } catch { /* storage blocked */ }
+  }
+}

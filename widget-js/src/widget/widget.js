@@ -7,10 +7,9 @@ import { Strings, ENGLISH } from './strings.js';
 
 export { Strings };
 import { TitleBlink } from './title-blink.js';
-
-const TYPING_REPEAT_MS = 2500;
-const TYPING_IDLE_MS = 4000;
-const TYPING_SHOWN_MS = 6000;
+import { Signals } from './signals.js';
+import { PanelMemory } from './visitor-memory.js';
+import { showPhase, SHOWN_PHASES } from './phase-view.js';
 
 /**
  * The visitor's chat widget, imported on demand by the `concierge.js` loader. It connects the
@@ -26,7 +25,8 @@ export class Widget {
   #options;
   #emit;
   #connectionFactory;
-  #sessionStorage;
+  /** Whether the panel was open in this tab (so a reload or another page opens it again). */
+  #panelMemory;
   #localStorage;
   #strings;
   #parent = null;
@@ -39,10 +39,12 @@ export class Widget {
   #availability = null;
   #leaveRef = null;
   #leaveEmail = null;
-  /** Receipts sent: the highest agent event seq reported delivered / read. */
-  #agentSeq = 0;
-  #deliveredSent = 0;
-  #readSent = 0;
+  /** Typing indicators and receipts. */
+  #signals = new Signals({
+    connection: () => this.#connection,
+    view: () => this.#view,
+    agentName: () => this.#agent?.name ?? this.#strings.t('agent'),
+  });
   #view = null;
   #connection = null;
   #isOpen = false;
@@ -56,9 +58,6 @@ export class Widget {
   /** The `history` request for the earlier conversation on screen, or null. */
   #earlierRef = null;
   #pendingIds = new Set();
-  #typingSentAt = 0;
-  #typingStop = null;
-  #typingHide = null;
   #listening = false;
 
   /**
@@ -74,9 +73,9 @@ export class Widget {
     this.#options = options;
     this.#emit = emit;
     this.#connectionFactory = connectionFactory;
-    this.#sessionStorage = sessionStorage;
     this.#localStorage = localStorage;
     this.#strings = strings;
+    this.#panelMemory = new PanelMemory(sessionStorage, options.site);
     this.#department = options.department ?? null;
     this.#identity = options.identity ?? null;
     this.#visitor = { ...(options.visitor ?? {}) };
@@ -94,7 +93,7 @@ export class Widget {
       suggestion: ({ entryId, question }) => this.#sendText(question, entryId),
       rate: (score, comment) => { this.#rateRef = this.#connect().rate(score, comment); },
       end: () => this.#connect().closeConversation('visitor_ended'),
-      typing: () => this.#typing(),
+      typing: () => this.#signals.typing(),
       download: () => this.#download(),
       earlier: (item) => this.#showEarlier(item),
       current: () => this.#showCurrent(),
@@ -109,14 +108,14 @@ export class Widget {
     this.#view.mount(parent);
     this.#view.setConnection('idle');
     this.#setPhase('bot');
-    if (this.#options.open || this.#wasOpen()) this.open();
+    if (this.#options.open || this.#panelMemory.wasOpen()) this.open();
     else if (Connection.hasOngoingConversation(this.#options.site)) this.#connect();
     if (!this.#listening) {
       this.#listening = true;
       // Back online: reconnect now rather than when the backoff says.
       globalThis.addEventListener?.('online', () => this.#connection?.retryNow());
       // Back to this tab with the panel open: what is on screen is read.
-      globalThis.document?.addEventListener?.('visibilitychange', () => this.#sendRead());
+      globalThis.document?.addEventListener?.('visibilitychange', () => this.#signals.sendRead());
     }
   }
 
@@ -125,13 +124,13 @@ export class Widget {
     this.#isOpen = true;
     this.#view.setOpen(true);
     this.#setUnread(0);
-    this.#remember(true);
+    this.#panelMemory.remember(true);
     const connection = this.#connect();
     if (this.#wantsPreChat(connection)) {
       this.#view.showPane('prechat');
       this.#view.preChat.show(this.#options.preChat, this.#visitor);
     }
-    this.#sendRead();
+    this.#signals.sendRead();
     this.#emit('open', {});
   }
 
@@ -139,7 +138,7 @@ export class Widget {
     if (!this.#isOpen) return;
     this.#isOpen = false;
     this.#view.setOpen(false);
-    this.#remember(false);
+    this.#panelMemory.remember(false);
     this.#emit('close', {});
   }
 
@@ -176,7 +175,7 @@ export class Widget {
     Connection.forget(this.#options.site);
     try { this.#localStorage?.removeItem(this.#preChatKey); } catch { /* blocked */ }
     const wasOpen = this.#isOpen;
-    this.#remember(false);
+    this.#panelMemory.remember(false);
     this.#identity = null;
     this.#visitor = { ...(this.#options.visitor ?? {}) };
     this.#attributes = { ...(this.#options.attributes ?? {}) };
@@ -186,9 +185,7 @@ export class Widget {
     this.#rated = false;
     this.#availability = null;
     this.#pendingIds.clear();
-    this.#agentSeq = 0;
-    this.#deliveredSent = 0;
-    this.#readSent = 0;
+    this.#signals.resetReceipts();
     this.#setUnread(0);
     this.#view.unmount();
     this.mount(this.#parent);
@@ -209,7 +206,7 @@ export class Widget {
     const connection = this.#connect();
     this.#showCurrent();
     this.#view.showPane('chat');
-    this.#stopTyping();
+    this.#signals.stopTyping();
     if (this.#phase === 'closed') this.#view.rating.hide();
     const id = connection.sendMessage(text, entryId);
     this.#pendingIds.add(id);
@@ -301,7 +298,7 @@ export class Widget {
       if (this.#phase === 'bot') this.#setPhase('queued');
       else if (this.#phase === 'queued') this.#view.setBanner(this.#queueText);
     });
-    on('typing', (frame) => this.#onTyping(frame));
+    on('typing', (frame) => this.#signals.onTyping(frame));
     on('ack', (frame) => {
       this.#pendingIds.delete(frame.ref);
       if (frame.ref === this.#leaveRef) {
@@ -343,9 +340,7 @@ export class Widget {
     this.#view.messages.startConversation(conversationId, { divider: previous !== null });
     this.#view.setDownloadVisible(true);
     if (previous !== null) {
-      this.#agentSeq = 0;
-      this.#deliveredSent = 0;
-      this.#readSent = 0;
+      this.#signals.resetReceipts();
       this.#agent = null;
       this.#rated = false;
       this.#view.rating.hide();
@@ -364,7 +359,7 @@ export class Widget {
           this.#view.setTyping(null);
           if (live && !this.#isOpen) this.#setUnread(this.#unread + 1);
         }
-        if (event.author?.role === 'agent') this.#agentMessage(event.seq);
+        if (event.author?.role === 'agent') this.#signals.agentMessage(event.seq);
         if (live) this.#emit('message', publicEvent(event));
         break;
       case 'transferred':
@@ -428,17 +423,6 @@ export class Widget {
     if (state === 'follow_up' && this.#phase === 'bot') this.#setPhase('follow_up');
   }
 
-  #onTyping(frame) {
-    if (frame.role !== 'agent') return;
-    clearTimeout(this.#typingHide);
-    if (!frame.typing) {
-      this.#view.setTyping(null);
-      return;
-    }
-    this.#view.setTyping(this.#agent?.name ?? this.#strings.t('agent'));
-    this.#typingHide = setTimeout(() => this.#view.setTyping(null), TYPING_SHOWN_MS);
-  }
-
   #onError(frame) {
     if (frame.code === 'identity_rejected') {
       // Not vouched for by the site's backend: go on anonymously, and do not say it again.
@@ -462,42 +446,15 @@ export class Widget {
 
   #setPhase(phase) {
     this.#phase = phase;
-    const view = this.#view;
-    const t = (key, params) => this.#strings.t(key, params);
-    const agentName = this.#agent?.name;
-    // Nobody can answer: "Leave a message" shows beside "Talk to a human" (which still queues).
-    const human = { label: t('talkToHuman'), disabled: false };
-    view.setLeaveVisible(this.#nobodyAvailable() && phase !== 'assigned');
-    view.setTyping(null);
-    view.setEndVisible(phase !== 'closed' && Boolean(this.#connection?.conversationId));
-    switch (phase) {
-      case 'queued':
-        view.setHeader({ subtitle: t('subtitleQueued') });
-        view.setBanner(this.#queueText ?? t('connectingPerson'));
-        view.setHumanButton({ label: t('waitingHuman'), disabled: true });
-        break;
-      case 'assigned':
-        view.setHeader({ subtitle: agentName, agentName });
-        view.setBanner(null);
-        view.setHumanButton({ label: t('agentHere', { name: agentName }), disabled: true });
-        break;
-      case 'closed':
-        view.setHeader({ subtitle: t('subtitleClosed'), agentName });
-        view.setBanner(null);
-        view.setHumanButton(human);
-        if (!this.#rated) view.rating.ask();
-        break;
-      case 'follow_up':
-        view.setHeader({ subtitle: t('subtitleOffline') });
-        view.setBanner(null);
-        view.setHumanButton(human);
-        break;
-      default:
-        view.setHeader({ subtitle: t('subtitleBot') });
-        view.setBanner(null);
-        view.setHumanButton(human);
-        this.#queueText = null;
-    }
+    showPhase(this.#view, phase, {
+      t: (key, params) => this.#strings.t(key, params),
+      agentName: this.#agent?.name,
+      queueText: this.#queueText,
+      nobodyAvailable: this.#nobodyAvailable(),
+      hasConversation: Boolean(this.#connection?.conversationId),
+      rated: this.#rated,
+    });
+    if (!SHOWN_PHASES.has(phase)) this.#queueText = null;
   }
 
   #setUnread(count) {
@@ -507,41 +464,6 @@ export class Widget {
     if (count > 0) this.#title.start(this.#strings.t('unreadTitle', { count }));
     else this.#title.stop();
     this.#emit('unread', { count });
-  }
-
-  /** An agent's message reached this device: say so, and that it was read if it is on screen. */
-  #agentMessage(seq) {
-    if (!Number.isInteger(seq)) return;
-    this.#agentSeq = Math.max(this.#agentSeq, seq);
-    if (this.#agentSeq > this.#deliveredSent) {
-      this.#deliveredSent = this.#agentSeq;
-      this.#connection?.receipt('delivered', this.#agentSeq);
-    }
-    this.#sendRead();
-  }
-
-  #sendRead() {
-    if (!this.#view?.visible || this.#agentSeq <= this.#readSent || this.#connection?.state !== 'open') return;
-    this.#readSent = this.#agentSeq;
-    this.#connection.receipt('read', this.#agentSeq);
-  }
-
-  #typing() {
-    const connection = this.#connection;
-    if (!connection) return;
-    const now = Date.now();
-    if (now - this.#typingSentAt > TYPING_REPEAT_MS) {
-      connection.typing(true);
-      this.#typingSentAt = now;
-    }
-    clearTimeout(this.#typingStop);
-    this.#typingStop = setTimeout(() => this.#stopTyping(), TYPING_IDLE_MS);
-  }
-
-  #stopTyping() {
-    clearTimeout(this.#typingStop);
-    if (this.#typingSentAt !== 0) this.#connection?.typing(false);
-    this.#typingSentAt = 0;
   }
 
   /** The hello `context`: who and where the visitor is, for the agent. */
@@ -558,25 +480,6 @@ export class Widget {
     if (visitor.email) context.email = visitor.email;
     if (Object.keys(attributes).length > 0) context.attributes = { ...attributes };
     return context;
-  }
-
-  get #openKey() {
-    return `concierge.open.${this.#options.site}`;
-  }
-
-  #wasOpen() {
-    try {
-      return this.#sessionStorage?.getItem(this.#openKey) === '1';
-    } catch {
-      return false;
-    }
-  }
-
-  #remember(open) {
-    try {
-      if (open) this.#sessionStorage?.setItem(this.#openKey, '1');
-      else this.#sessionStorage?.removeItem(this.#openKey);
-    } catch { /* storage blocked */ }
   }
 }
 
