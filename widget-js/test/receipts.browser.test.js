@@ -4,7 +4,7 @@
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar (see e2e.browser.test.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertPrerequisites, dataDirectory, launchBrowser, startServer, watch } from './server.js';
+import { assertPrerequisites, dataDirectory, launchBrowser, startServer, watch, signInConsole, takeFirstChat } from './server.js';
 
 test('delivered and read marks and typing travel both ways', { timeout: 180_000 }, async (t) => {
   assertPrerequisites();
@@ -18,14 +18,7 @@ test('delivered and read marks and typing travel both ways', { timeout: 180_000 
   });
   const problems = [];
 
-  const agent = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  agent.setDefaultTimeout(20_000);
-  watch(agent, 'console', problems);
-  await agent.goto(`${server.base}console/`);
-  await agent.getByLabel('Username').fill('demo');
-  await agent.getByLabel('Password').fill('demo-password');
-  await agent.getByRole('button', { name: 'Sign in' }).click();
-  await agent.locator('#presence[data-presence="online"]').waitFor();
+  const agent = await signInConsole(browser, server.base, 'demo', 'demo-password', problems);
 
   const visitor = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   visitor.setDefaultTimeout(20_000);
@@ -33,10 +26,7 @@ test('delivered and read marks and typing travel both ways', { timeout: 180_000 
   await visitor.goto(`${server.base}demo/`);
   await visitor.getByRole('button', { name: 'Open chat' }).click();
   await visitor.getByRole('button', { name: 'Talk to a human' }).click();
-  await agent.locator('[role="tab"], .queue-card').first().waitFor();
-  if (await agent.locator('.queue-card').count() > 0) {
-    await agent.locator('.queue-card').first().getByRole('button', { name: /^Accept conversation/ }).click();
-  }
+  await takeFirstChat(agent);
   await agent.getByRole('tab').first().click();
 
   // Visitor → agent: the console has the chat in view, so the visitor's line becomes "Read".

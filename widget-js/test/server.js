@@ -134,3 +134,30 @@ export async function startPageServer() {
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
+
+/**
+ * An agent signed in to the console in a page of its own, online: the page, watched for errors
+ * (as `console USERNAME`) into `problems`.
+ */
+export async function signInConsole(browser, base, username, password, problems) {
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  page.setDefaultTimeout(20_000);
+  watch(page, `console ${username}`, problems);
+  await page.goto(`${base}console/`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#connection[data-state="open"]').waitFor();
+  await page.locator('#presence[data-presence="online"]').waitFor();
+  return page;
+}
+
+/** The first chat reaches this console: assigned at once (a tab), or taken from the queue. */
+export async function takeFirstChat(page) {
+  await page.locator('[role="tab"], .queue-card').first().waitFor();
+  if (await page.locator('.queue-card').count() > 0) {
+    await page.locator('.queue-card').first().getByRole('button', { name: /^Accept conversation/ }).click();
+  }
+  await page.getByRole('tab').first().waitFor();
+}
+

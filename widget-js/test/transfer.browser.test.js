@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { IMAGES, assertPrerequisites, dataDirectory, launchBrowser, startServer, watch } from './server.js';
+import { IMAGES, assertPrerequisites, dataDirectory, launchBrowser, startServer, watch, signInConsole, takeFirstChat } from './server.js';
 
 const QUESTION = 'Where is my order?';
 const SECOND = 'Also, the parcel arrived damaged.';
@@ -15,19 +15,6 @@ const REPLY = "Hi, I'm Dana — sorry about the parcel, let me look.";
 const NOTE = 'NOTE-7c1: VIP customer, offer free shipping.';
 const TRANSFER_NOTE = 'TNOTE-42: wants a refund for the damaged parcel, photos sent.';
 const SAM_REPLY = 'Hello, Sam from billing here — I will refund it today.';
-
-async function signIn(browser, base, username, password, problems) {
-  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  page.setDefaultTimeout(20_000);
-  watch(page, `console ${username}`, problems);
-  await page.goto(`${base}console/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#connection[data-state="open"]').waitFor();
-  await page.locator('#presence[data-presence="online"]').waitFor();
-  return page;
-}
 
 test('an agent transfers a conversation with a note; the next agent sees the whole history', { timeout: 180_000 }, async (t) => {
   assertPrerequisites();
@@ -43,7 +30,7 @@ test('an agent transfers a conversation with a note; the next agent sees the who
   const problems = [];
 
   // Dana is online first, so the conversation goes to her.
-  const dana = await signIn(browser, server.base, 'demo', 'demo-password', problems);
+  const dana = await signInConsole(browser, server.base, 'demo', 'demo-password', problems);
   assert.equal((await dana.locator('#agent-name').textContent()).trim(), 'Dana Demo');
 
   // The visitor talks to the bot, then asks for a person.
@@ -67,16 +54,13 @@ test('an agent transfers a conversation with a note; the next agent sees the who
 
   // Dana gets it: assigned to her at once, or from the queue by hand.
   const danaTab = dana.getByRole('tab').first();
-  await dana.locator('[role="tab"], .queue-card').first().waitFor();
-  if (await dana.locator('.queue-card').count() > 0) {
-    await dana.locator('.queue-card').first().getByRole('button', { name: /^Accept conversation/ }).click();
-  }
+  await takeFirstChat(dana);
   await danaTab.waitFor();
   const danaTranscript = dana.locator('#transcript');
   await danaTranscript.locator('.turn--visitor').filter({ hasText: SECOND }).waitFor();
 
   // Sam comes online afterwards and is offered in Dana's transfer dialog.
-  const sam = await signIn(browser, server.base, 'sam', 'sam-password', problems);
+  const sam = await signInConsole(browser, server.base, 'sam', 'sam-password', problems);
   assert.equal((await sam.locator('#agent-name').textContent()).trim(), 'Sam Support');
   assert.equal(await sam.getByRole('tab').count(), 0, 'Sam has no chat before the transfer');
 
@@ -221,7 +205,7 @@ test('queue alerts, offline presence and follow-ups in the console', { timeout: 
   const problems = [];
 
   // Dana is away: the visitor who asks for a person waits in the queue.
-  const dana = await signIn(browser, server.base, 'demo', 'demo-password', problems);
+  const dana = await signInConsole(browser, server.base, 'demo', 'demo-password', problems);
   await dana.getByRole('switch').click();
   await dana.locator('#presence[data-presence="away"]').waitFor();
   await dana.mouse.click(5, 5); // a gesture, so the page may play sound

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, assertPrerequisites, dataDirectory, launchBrowser, startPageServer, startServer, watch } from './server.js';
+import { REPO_ROOT, assertPrerequisites, dataDirectory, launchBrowser, startPageServer, startServer, watch, signInConsole, takeFirstChat } from './server.js';
 
 const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 const ANSWER = `Our policy: ${XSS} — see javascript:window.__xss=3 or <a href="javascript:window.__xss=4">here</a>.`;
@@ -35,14 +35,7 @@ test('hostile text is rendered as text in the widget and in the console', { time
   const problems = [];
 
   // The agent is online first so the conversation comes straight to them.
-  const agent = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  agent.setDefaultTimeout(20_000);
-  watch(agent, 'console', problems);
-  await agent.goto(`${server.base}console/`);
-  await agent.getByLabel('Username').fill('demo');
-  await agent.getByLabel('Password').fill('demo-password');
-  await agent.getByRole('button', { name: 'Sign in' }).click();
-  await agent.locator('#presence[data-presence="online"]').waitFor();
+  const agent = await signInConsole(browser, server.base, 'demo', 'demo-password', problems);
 
   const inline = (value) => JSON.stringify(value).replace(/</g, '\\u003c');
   const visitor = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
@@ -73,9 +66,7 @@ test('hostile text is rendered as text in the widget and in the console', { time
   // Handoff latency as an agent sees it: "Talk to a human" clicked until the chat is on the
   // console's screen (both pages in this Chromium; includes Playwright's polling).
   console.log(`handoff to the console's screen: ${Date.now() - asked} ms`);
-  if (await agent.locator('.queue-card').count() > 0) {
-    await agent.locator('.queue-card').first().getByRole('button', { name: /^Accept conversation/ }).click();
-  }
+  await takeFirstChat(agent);
   const transcript = agent.locator('#transcript');
   await transcript.locator('.turn--visitor').filter({ hasText: XSS }).last().waitFor();
   await transcript.locator('.turn--visitor[data-seq="3"]').waitFor(); // the hostile message itself
