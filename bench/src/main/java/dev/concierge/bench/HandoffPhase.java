@@ -188,16 +188,9 @@ final class HandoffPhase {
     }
 
     /** The demo agent: completes the futures of {@code assigned} frames and close acks. */
-    private final class AgentSide implements WsClient.Listener {
-        private final String token;
-
+    private final class AgentSide extends AgentSocket {
         AgentSide(String token) {
-            this.token = token;
-        }
-
-        @Override
-        public void opened(WsConnection connection) {
-            connection.send(AgentLogin.hello(token));
+            super(token);
         }
 
         @Override

@@ -251,16 +251,9 @@ final class RelayPhase {
     }
 
     /** An agent socket: takes conversations (from the queue when it must) and answers each message. */
-    private final class AgentSide implements WsClient.Listener {
-        private final String token;
-
+    private final class AgentSide extends AgentSocket {
         AgentSide(String token) {
-            this.token = token;
-        }
-
-        @Override
-        public void opened(WsConnection connection) {
-            connection.send(AgentLogin.hello(token));
+            super(token);
         }
 
         @Override
