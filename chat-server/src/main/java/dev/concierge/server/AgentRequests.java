@@ -47,8 +47,9 @@ final class AgentRequests {
         }
         router.dispatcher.dispatch();
         router.dispatcher.publishQueue();
-        router.dispatcher.publishAgents();
-        session.send(router.dispatcher.agentsFrame());
+        if (!router.dispatcher.publishAgents()) {
+            session.send(router.dispatcher.agentsFrame()); // a second console of an agent already listed
+        }
     }
 
     void handle(Session session, ClientMessage message) {

@@ -417,14 +417,18 @@ final class Dispatcher {
         }
     }
 
-    /** Every agent with presence, departments and load, sent to agents when it changed. */
-    void publishAgents() {
+    /**
+     * Every agent with presence, departments and load, sent to agents when it changed; false when
+     * it did not (nothing was sent).
+     */
+    boolean publishAgents() {
         ServerMessage.Agents frame = agentsFrame();
         if (frame.equals(lastAgents)) {
-            return;
+            return false;
         }
         lastAgents = frame;
         router.toAgents(frame);
+        return true;
     }
 
     ServerMessage.Agents agentsFrame() {
