@@ -32,17 +32,23 @@ final class BotService implements AutoCloseable {
         });
     }
 
+    /**
+     * A reply and the department (first tag) of the entry it answered from, if any: looked up here,
+     * on the bot's threads, so the router never scans the knowledge base.
+     */
+    record Answer(BotReply reply, Optional<String> department) {}
+
     /** The bot's answer to a visitor's question. */
-    CompletableFuture<BotReply> answer(String question) {
-        return CompletableFuture.supplyAsync(() -> timed(() -> bot.answer(question)), executor);
+    CompletableFuture<Answer> answer(String question) {
+        return CompletableFuture.supplyAsync(() -> withDepartment(timed(() -> bot.answer(question))), executor);
     }
 
     /** The answer of the entry a visitor picked from the suggestions; falls back to matching. */
-    CompletableFuture<BotReply> answer(String question, String entryId) {
-        return CompletableFuture.supplyAsync(() -> timed(() -> {
+    CompletableFuture<Answer> answer(String question, String entryId) {
+        return CompletableFuture.supplyAsync(() -> withDepartment(timed(() -> {
             Optional<BotReply> picked = bot.answerEntry(entryId);
             return picked.orElseGet(() -> bot.answer(question));
-        }), executor);
+        })), executor);
     }
 
     private BotReply timed(java.util.function.Supplier<BotReply> answer) {
@@ -54,9 +60,10 @@ final class BotService implements AutoCloseable {
         }
     }
 
-    /** The department (first tag) of an FAQ entry, if it has one. */
-    Optional<String> department(String entryId) {
-        return bot.knowledgeBase().entry(entryId).flatMap(e -> e.tags().stream().findFirst());
+    /** The reply with the department (first tag) of the entry it came from, if it has one. */
+    private Answer withDepartment(BotReply reply) {
+        return new Answer(reply, reply.entryId().flatMap(id -> bot.knowledgeBase().entry(id))
+                .flatMap(e -> e.tags().stream().findFirst()));
     }
 
     FaqBot bot() {

@@ -272,19 +272,19 @@ final class VisitorRequests {
                 Kind.MESSAGE, visitor.author(), send.text(), null, null, null, null, null));
         router.ackWhenStored(session, send.id(), c, seq);
         if (c.state == ConversationState.BOT) {
-            CompletableFuture<BotReply> reply = send.entryId() != null
+            CompletableFuture<BotService.Answer> reply = send.entryId() != null
                     ? router.bot.answer(send.text(), send.entryId()) : router.bot.answer(send.text());
-            reply.whenCompleteAsync((r, error) -> {
+            reply.whenCompleteAsync((answer, error) -> {
                 if (error != null) {
                     log.error("bot failed on conversation {}", c.id, error);
                 } else {
-                    botReplied(c, send.text(), r);
+                    botReplied(c, send.text(), answer.reply(), answer.department());
                 }
             }, router.executor);
         }
     }
 
-    private void botReplied(Conversation c, String question, BotReply reply) {
+    private void botReplied(Conversation c, String question, BotReply reply, java.util.Optional<String> department) {
         if (c.state != ConversationState.BOT) {
             return; // a human took over meanwhile; the bot stays quiet
         }
@@ -295,7 +295,7 @@ final class VisitorRequests {
                 c.unsureInRow = 0;
                 if (c.department == null) {
                     // The answered entry's tag names the team that knows the topic.
-                    reply.entryId().flatMap(router.bot::department).ifPresent(d -> c.department = d);
+                    department.ifPresent(d -> c.department = d);
                 }
                 botTurn(c, reply.text(), new BotTurn(true, reply.entryId().orElse(null), reply.confidence(), List.of(), false));
             }
