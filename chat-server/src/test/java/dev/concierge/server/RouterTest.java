@@ -221,4 +221,24 @@ class RouterTest extends RouterFixture {
         settle();
         assertThat(v.last(ServerMessage.Availability.class).withinHours()).isTrue();
     }
+
+    @Test
+    void theTagOfTheFaqEntryTheBotAnsweredWithBecomesTheDepartment() {
+        router(config("department", 5));
+        Recorder orders = agent("olga", "orders");
+        Recorder returns = agent("rita", "returns");
+        Recorder v = visitor(null);
+        // The visitor picks the returns entry (a "did you mean" button): the bot answers from it.
+        router.request(v, Role.VISITOR, new ClientMessage.Send(id(), null, "How do I return an item?", "returns"));
+        for (int i = 0; i < 50 && v.events().stream().noneMatch(e -> e.kind() == Kind.BOT); i++) {
+            settle(); // the bot answers on its own thread
+        }
+        assertThat(v.events()).anySatisfy(e -> assertThat(e.bot() != null && e.bot().answered()).isTrue());
+        String id = handoff(v);
+        assertThat(conversation(id).department).isEqualTo("returns");
+        assertThat(conversation(id).agentId).isEqualTo("rita");
+        assertThat(owned(orders)).isEmpty();
+        assertThat(owned(returns)).containsExactly(id);
+    }
+
 }
