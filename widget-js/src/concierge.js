@@ -13,9 +13,10 @@
   'use strict';
 
   if (typeof window === 'undefined') return;
-  // Included twice: keep the first. A stub from the snippet (a function with a queue `q`) is replaced.
-  const stub = window.Concierge;
-  if (stub && typeof stub.init === 'function') return;
+  // Included twice: keep the first. The placeholder the embed snippet defines (a function
+  // queueing calls in `q` until this script runs) is replaced.
+  const early = window.Concierge;
+  if (early && typeof early.init === 'function') return;
 
   const VERSION = '0.2.0';
   const EVENTS = ['ready', 'open', 'close', 'message', 'agentJoined', 'unread', 'error'];
@@ -429,7 +430,7 @@
   const api = new ConciergeApi(tag.src);
   // Calls made before this script loaded, through the snippet of docs/widget.md:
   //   window.Concierge = function () { (Concierge.q = Concierge.q || []).push(arguments); }
-  const queued = stub && Array.isArray(stub.q) ? Array.prototype.slice.call(stub.q) : [];
+  const queued = early && Array.isArray(early.q) ? Array.prototype.slice.call(early.q) : [];
   window.Concierge = callable(api);
   window.dispatchEvent(new CustomEvent('concierge:loaded', { detail: { version: VERSION } }));
   const queuedInit = queued.some(function (args) { return args[0] === 'init'; });

@@ -75,7 +75,7 @@ test('the website widget', { timeout: 300_000 }, async (t) => {
     watch(page, 'api', problems);
     const sockets = [];
     page.on('websocket', (socket) => sockets.push(socket.url()));
-    // Calls made before the script loads, through the documented stub.
+    // Calls made before the script loads, through the documented embed snippet.
     const url = site.page('api', `<script>
       window.Concierge = window.Concierge || function () { (window.Concierge.q = window.Concierge.q || []).push(arguments); };
       window.seen = [];
