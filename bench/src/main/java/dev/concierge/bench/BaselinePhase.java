@@ -29,11 +29,11 @@ final class BaselinePhase {
     private BaselinePhase() {}
 
     /** Drives {@code n} ping-pong connections against the echo server. */
-    static Result run(WsClient client, JvmProcess echo, int n, Duration warmup, Duration measure) throws InterruptedException {
+    static Result run(WsClient client, JvmProcess echo, int n, Warmup warmup, Duration measure) throws InterruptedException {
         return new BaselinePhase().measure(client, echo, n, warmup, measure);
     }
 
-    private Result measure(WsClient client, JvmProcess echo, int n, Duration warmup, Duration measure)
+    private Result measure(WsClient client, JvmProcess echo, int n, Warmup warmup, Duration measure)
             throws InterruptedException {
         URI uri = URI.create("ws://127.0.0.1:" + echo.port() + "/ws");
         CpuMeter cpu = new CpuMeter(echo.pid());
@@ -44,7 +44,7 @@ final class BaselinePhase {
             for (WsConnection c : connections) {
                 c.send(FRAME);
             }
-            Thread.sleep(warmup.toMillis());
+            warmup.await(echo.pid());
             latency.startWindow();
             cpu.start();
             Thread.sleep(measure.toMillis());

@@ -49,7 +49,7 @@ public final class Bench {
         double[] fsync = Machine.fsyncMicros(work);
         int threads = Runtime.getRuntime().availableProcessors();
         Servers servers = new Servers(options, work);
-        Duration warmup = options.warmup();
+        Warmup warmup = new Warmup(options.warmup(), options.warmupCap());
         Duration measure = options.duration();
         List<BaselinePhase.Result> baseline = new ArrayList<>();
         List<RelayPhase.Result> relay = new ArrayList<>();
@@ -77,7 +77,7 @@ public final class Bench {
                 try (JvmProcess server = servers.product("bot-and-handoff", true)) {
                     if (options.runs("bot")) {
                         log.info("bot: 1 and {} visitors", options.botVisitors());
-                        bot = BotPhase.run(client, server, List.of(1, options.botVisitors()), warmup.dividedBy(2), half);
+                        bot = BotPhase.run(client, server, List.of(1, options.botVisitors()), warmup.half(), half);
                     }
                     if (options.runs("handoff")) {
                         log.info("handoff: transcripts of {} events", options.handoffSizes());

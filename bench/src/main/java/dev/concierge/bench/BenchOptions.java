@@ -129,6 +129,14 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
         return Duration.ofMillis(ms);
     }
 
+    /**
+     * The longest warm-up (see {@link Warmup}): 60 s, so that the product is measured once its
+     * JIT compilers are done; the smoke run ({@code --duration} of 2 s or less) keeps the minimum.
+     */
+    Duration warmupCap() {
+        return duration.toMillis() <= 2000 ? warmup() : Duration.ofSeconds(60);
+    }
+
     private static List<Integer> list(String flag, String value) {
         List<Integer> out = new ArrayList<>();
         for (String part : value.split(",")) {

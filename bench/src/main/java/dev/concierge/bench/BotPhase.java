@@ -43,7 +43,7 @@ final class BotPhase {
     private BotPhase() {}
 
     /** Runs each load in {@code loads} in turn against {@code server}. */
-    static List<Result> run(WsClient client, JvmProcess server, List<Integer> loads, Duration warmup, Duration measure)
+    static List<Result> run(WsClient client, JvmProcess server, List<Integer> loads, Warmup warmup, Duration measure)
             throws InterruptedException {
         List<Result> results = new ArrayList<>();
         for (int visitors : loads) {
@@ -52,7 +52,7 @@ final class BotPhase {
         return results;
     }
 
-    private Result measure(WsClient client, JvmProcess server, int visitors, Duration warmup, Duration measure)
+    private Result measure(WsClient client, JvmProcess server, int visitors, Warmup warmup, Duration measure)
             throws InterruptedException {
         URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/ws/visitor");
         CpuMeter cpu = new CpuMeter(server.pid());
@@ -63,7 +63,7 @@ final class BotPhase {
             for (WsConnection c : connections) {
                 c.send(VISITOR_HELLO); // the first question goes out on the welcome
             }
-            Thread.sleep(warmup.toMillis());
+            warmup.await(server.pid());
             latency.startWindow();
             errors.set(0);
             rateLimited.set(0);

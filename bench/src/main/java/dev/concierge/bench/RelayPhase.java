@@ -96,12 +96,12 @@ final class RelayPhase {
     private RelayPhase() {}
 
     /** Runs relay at {@code n} conversations against a fresh server. */
-    static Result run(WsClient client, Servers servers, int n, int agents, Duration warmup, Duration measure)
+    static Result run(WsClient client, Servers servers, int n, int agents, Warmup warmup, Duration measure)
             throws InterruptedException {
         return new RelayPhase().measure(client, servers, n, agents, warmup, measure);
     }
 
-    private Result measure(WsClient client, Servers servers, int n, int agents, Duration warmup, Duration measure)
+    private Result measure(WsClient client, Servers servers, int n, int agents, Warmup warmup, Duration measure)
             throws InterruptedException {
         int m = Math.max(1, Math.min(agents, n));
         Servers.Product product = servers.productWithAgents("relay-" + n, m, (n + m - 1) / m);
@@ -150,14 +150,15 @@ final class RelayPhase {
                           CpuMeter.Usage cpu) {}
 
     /** Starts one message on every conversation, warms up, then measures one window. */
-    private Window pingPong(JvmProcess server, List<Conv> live, Duration warmup, Duration measure)
+    private Window pingPong(JvmProcess server, List<Conv> live, Warmup warmup, Duration measure)
             throws InterruptedException {
         running = true;
         for (Conv c : live) {
             c.sentAt = System.nanoTime();
             c.send(c.visitor, 'v');
         }
-        Thread.sleep(warmup.toMillis());
+        Duration warmed = warmup.await(server.pid());
+        log.info("relay: warmed up for {} s", String.format("%.1f", warmed.toMillis() / 1000.0));
         visitorToAgent.startWindow();
         agentToVisitor.startWindow();
         all.startWindow();

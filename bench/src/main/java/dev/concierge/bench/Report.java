@@ -59,7 +59,8 @@ final class Report {
     private static void header(StringBuilder out, BenchResult.Environment e) {
         out.append(String.format(Locale.ROOT, "Concierge bench, commit %s: %d cores (%s), %.1f GiB, %s, Java %s%n",
                 e.commit(), e.cores(), e.cpu(), e.memoryBytes() / (double) (1L << 30), e.os(), e.java()));
-        out.append(String.format(Locale.ROOT, "server and baseline JVM flags: %s; %.1f s per phase after %.1f s warm-up; "
+        out.append(String.format(Locale.ROOT, "server and baseline JVM flags: %s; %.1f s per phase after a warm-up of %.1f s or more, until the server's"
+                + " JIT compilers are quiet (at most 60 s); "
                 + "FAQ of %s entries; load clients on %d event loop threads%s%n%n", String.join(" ", e.serverJvmFlags()),
                 e.durationSeconds(), e.warmupSeconds(), e.faqEntries() == 0 ? "the sample's" : e.faqEntries(),
                 e.clientThreads(), e.smoke() ? " (SMOKE RUN: small loads)" : ""));
