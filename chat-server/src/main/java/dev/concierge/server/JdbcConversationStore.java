@@ -35,7 +35,7 @@ final class JdbcConversationStore implements ConversationStore {
     private final SqliteCheckpointer checkpointer;
 
     private JdbcConversationStore(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, Clock clock) {
-        this.checkpointer = database.isSqlite() ? new SqliteCheckpointer(database) : null;
+        this.checkpointer = database.isSqlite() ? new SqliteCheckpointer(database, writer::requestWalRewind) : null;
         this.database = database;
         this.writer = writer;
         this.readers = readers;

@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * batch fails, each write is retried alone in its own transaction, so one bad write fails only
  * its own future.
  *
- * <p>Futures complete on the writer thread: callers must not block in callbacks attached with
+ * <p>On SQLite the commit does not wait for the disk: a {@link WalSyncer} fsyncs the WAL on its
+ * own thread and completes the futures after, while this thread goes on with the next batch.
+ *
+ * <p>Futures complete on the writer thread, or the syncer's: callers must not block in callbacks attached with
  * the non-async {@code CompletableFuture} methods.
  */
 final class JdbcWriter implements AutoCloseable {
@@ -57,9 +60,12 @@ final class JdbcWriter implements AutoCloseable {
     private static final Op STOP = new Op("stop", tx -> { }, null);
 
     private final JdbcDatabase database;
+    /** Completes futures once the commit is on disk (SQLite); null when the commit syncs itself. */
+    private final WalSyncer syncer;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private boolean closed; // guarded by this: no op is queued after STOP
+    private volatile boolean rewindRequested;
 
     // Writer thread only below.
     private Connection connection;
@@ -104,10 +110,19 @@ final class JdbcWriter implements AutoCloseable {
 
     /** Connects and starts the writer thread. */
     JdbcWriter(JdbcDatabase database) {
+        this(database, database.isSqlite() ? new WalSyncer(database.sqliteWal()) : null);
+    }
+
+    /** With the given syncer (SQLite only), or none. */
+    JdbcWriter(JdbcDatabase database, WalSyncer syncer) {
         this.database = database;
+        this.syncer = syncer;
         try {
             ensureConnection();
         } catch (SQLException e) {
+            if (syncer != null) {
+                syncer.close();
+            }
             throw new ServerException("cannot connect to " + database.url(), e);
         }
         thread = new Thread(this::run, "concierge-store-writer");
@@ -126,6 +141,15 @@ final class JdbcWriter implements AutoCloseable {
             queue.add(new Op(what, write, future));
         }
         return future;
+    }
+
+    /**
+     * Asks for a SQLite WAL rewind (see {@link SqliteCheckpointer}): after its next commit this
+     * thread checkpoints whatever the background checkpoints left, so that the commit after
+     * writes from the start of the WAL file again.
+     */
+    void requestWalRewind() {
+        rewindRequested = true;
     }
 
     /** Stops accepting writes, commits those already queued, and closes the connection. */
@@ -176,6 +200,9 @@ final class JdbcWriter implements AutoCloseable {
                 }
             }
         }
+        if (syncer != null) {
+            syncer.close(); // the last completions run once the last commit is on disk
+        }
         disconnect();
     }
 
@@ -196,12 +223,38 @@ final class JdbcWriter implements AutoCloseable {
                 outcomes[i] = executeAlone(batch.get(i));
             }
         }
+        if (syncer == null) {
+            complete(batch, outcomes, null);
+        } else {
+            List<Op> ops = List.copyOf(batch);
+            syncer.afterSync(failure -> complete(ops, outcomes, failure));
+        }
+        if (rewindRequested && connection != null) {
+            rewindRequested = false;
+            rewindWal();
+        }
+    }
+
+    private void rewindWal() {
+        try {
+            SqliteCheckpointer.framesLeft(connection, "PASSIVE");
+            connection.commit(); // ends the driver's empty transaction; the next one rewinds
+        } catch (SQLException e) {
+            log.warn("WAL checkpoint on the writer failed: {}", e.getMessage());
+        }
+    }
+
+    private static void complete(List<Op> batch, Throwable[] outcomes, Throwable syncFailure) {
         for (int i = 0; i < batch.size(); i++) {
-            CompletableFuture<Void> future = batch.get(i).future();
-            if (outcomes[i] == null) {
-                future.complete(null);
+            Op op = batch.get(i);
+            Throwable outcome = outcomes[i];
+            if (outcome == null && syncFailure != null) {
+                outcome = new ServerException("store could not make durable: " + op.what(), syncFailure);
+            }
+            if (outcome == null) {
+                op.future().complete(null);
             } else {
-                future.completeExceptionally(outcomes[i]);
+                op.future().completeExceptionally(outcome);
             }
         }
     }
@@ -278,6 +331,14 @@ final class JdbcWriter implements AutoCloseable {
     private void ensureConnection() throws SQLException {
         if (connection == null) {
             Connection c = database.connect();
+            if (syncer != null) {
+                try (java.sql.Statement s = c.createStatement()) {
+                    s.execute("PRAGMA synchronous = NORMAL"); // the WalSyncer fsyncs after the commit
+                } catch (SQLException e) {
+                    c.close();
+                    throw e;
+                }
+            }
             c.setAutoCommit(false);
             connection = c;
         }
