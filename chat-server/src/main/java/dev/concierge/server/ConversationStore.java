@@ -22,8 +22,9 @@ public interface ConversationStore extends AutoCloseable {
 
     /**
      * Appends one event to a conversation's transcript; completes once committed. The event's
-     * seq must be the conversation's last seq + 1, and its client id (when not null) unique in
-     * the conversation; otherwise the future fails and nothing is stored.
+     * seq must be the conversation's last seq + 1; otherwise the future fails and nothing is
+     * stored. Its client id is stored but not checked here: the router answers a resend from
+     * {@link Conversation#byClientId}, which {@link Recovery} rebuilds from the stored events.
      */
     CompletableFuture<Void> append(String conversationId, TranscriptEvent event);
 

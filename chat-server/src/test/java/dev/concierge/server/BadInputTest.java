@@ -44,6 +44,29 @@ final class BadInputTest {
     }
 
     @Test
+    void aResentMessage_isStoredOnce_andAckedWithTheSameSeq() throws Exception {
+        // Client ids are the router's to check (the store keeps them but does not index them):
+        // a client that lost the ack sends again with the same id and must not duplicate.
+        try (RawSocket s = visitor()) {
+            s.send("{\"type\":\"message\",\"id\":\"r1\",\"text\":\"Where is my parcel?\"}");
+            JsonNode first = s.await(f -> "ack".equals(f.path("type").asText()) && "r1".equals(f.path("ref").asText()));
+            s.send("{\"type\":\"message\",\"id\":\"r1\",\"conversationId\":\"" + first.path("conversationId").asText()
+                    + "\",\"text\":\"Where is my parcel?\"}");
+            JsonNode again = s.await(f -> "ack".equals(f.path("type").asText()) && "r1".equals(f.path("ref").asText()));
+            assertThat(again.path("seq").asLong()).isEqualTo(first.path("seq").asLong());
+
+            String conversation = first.path("conversationId").asText();
+            s.send("{\"type\":\"history\",\"id\":\"h1\",\"conversationId\":\"" + conversation + "\",\"afterSeq\":0}");
+            JsonNode transcript = s.awaitType("transcript");
+            long copies = 0;
+            for (JsonNode e : transcript.path("events")) {
+                copies += "r1".equals(e.path("id").asText()) ? 1 : 0;
+            }
+            assertThat(copies).as("events with client id r1").isEqualTo(1);
+        }
+    }
+
+    @Test
     void unknownType_getsUnknownTypeWithRef_andNextMessageGoesThrough() throws Exception {
         try (RawSocket s = visitor()) {
             s.send("{\"type\":\"teleport\",\"id\":\"x9\"}");
