@@ -157,8 +157,7 @@ final class RelayPhase {
             c.sentAt = System.nanoTime();
             c.send(c.visitor, 'v');
         }
-        Duration warmed = warmup.await(server.pid());
-        log.info("relay: warmed up for {} s", String.format("%.1f", warmed.toMillis() / 1000.0));
+        warmup.await(server.pid());
         visitorToAgent.startWindow();
         agentToVisitor.startWindow();
         all.startWindow();

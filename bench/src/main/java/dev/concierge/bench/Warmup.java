@@ -15,6 +15,7 @@ import java.util.stream.Stream;
  * {@link #QUIET_SHARE} of one core over the last {@link #STEP}, or until the cap.
  */
 record Warmup(Duration minimum, Duration cap) {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Warmup.class);
     /** Compiler CPU, as a share of one core over one step, below which the JIT counts as done. */
     static final double QUIET_SHARE = 0.03;
     /** How often the compiler threads are read. */
@@ -44,7 +45,10 @@ record Warmup(Duration minimum, Duration cap) {
             }
             before = now;
         }
-        return Duration.ofNanos(System.nanoTime() - start);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        log.info("warmed up for {} s{}", String.format("%.1f", took.toMillis() / 1000.0),
+                System.nanoTime() + STEP.toNanos() > deadline ? " (the cap)" : "");
+        return took;
     }
 
     /** CPU seconds used so far by the process's JIT compiler threads; -1 if unreadable. */
