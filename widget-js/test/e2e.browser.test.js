@@ -6,23 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { IMAGES, assertPrerequisites, dataDirectory, launchBrowser, startServer, watch } from './server.js';
+import { IMAGES, serverAndBrowser, watch } from './server.js';
 
 const QUESTION = 'Where is my order?';
 const REPLY = "Hi, I'm Dana — I can help with that.";
 const WHILE_AWAY = 'Is anyone still there?';
 
 test('visitor asks the bot, asks for a human; the agent accepts and replies', { timeout: 180_000 }, async (t) => {
-  assertPrerequisites();
-  const data = dataDirectory('concierge-e2e-');
-  let server = null;
-  t.after(async () => {
-    await server?.stop();
-    data.remove();
-  });
-  server = await startServer({ dataDir: data.path });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const { server, browser } = await serverAndBrowser(t, 'concierge-e2e-');
   const problems = [];
 
   // The visitor, on the demo shop.

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { IMAGES, assertPrerequisites, dataDirectory, launchBrowser, startServer, watch } from './server.js';
+import { IMAGES, serverAndBrowser, watch } from './server.js';
 
 const UNKNOWN_1 = 'Do you sell parrot food?';
 const UNKNOWN_2 = 'Is there parrot food in your shop?';
@@ -40,16 +40,7 @@ async function ask(page, base, questions) {
 
 test('dashboard shows the figures and turns an unanswered question into an FAQ entry the bot then answers',
   { timeout: 240_000 }, async (t) => {
-    assertPrerequisites();
-    const data = dataDirectory('concierge-insights-');
-    let server = null;
-    t.after(async () => {
-      await server?.stop();
-      data.remove();
-    });
-    server = await startServer({ dataDir: data.path });
-    const browser = await launchBrowser();
-    t.after(() => browser.close());
+    const { server, browser, data } = await serverAndBrowser(t, 'concierge-insights-');
     const problems = [];
 
     // Two visitors on the demo shop: one answered, one the bot cannot help twice.

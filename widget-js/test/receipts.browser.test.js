@@ -4,18 +4,10 @@
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar (see e2e.browser.test.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertPrerequisites, dataDirectory, launchBrowser, startServer, watch, signInConsole, takeFirstChat } from './server.js';
+import { serverAndBrowser, watch, signInConsole, takeFirstChat } from './server.js';
 
 test('delivered and read marks and typing travel both ways', { timeout: 180_000 }, async (t) => {
-  assertPrerequisites();
-  const data = dataDirectory('concierge-receipts-');
-  const server = await startServer({ dataDir: data.path });
-  const browser = await launchBrowser();
-  t.after(async () => {
-    await browser.close();
-    await server.stop();
-    data.remove();
-  });
+  const { server, browser } = await serverAndBrowser(t, 'concierge-receipts-');
   const problems = [];
 
   const agent = await signInConsole(browser, server.base, 'demo', 'demo-password', problems);

@@ -85,6 +85,27 @@ export async function startServer({ dataDir, port = 0, args = [] }) {
   };
 }
 
+/**
+ * What most browser tests start with: checks the prerequisites, makes a data directory, starts
+ * the server and Chromium, and has the test close, stop and remove all of it when it ends.
+ * `prepare(dataPath)` may write files into the data directory first and returns extra `serve`
+ * arguments naming them.
+ */
+export async function serverAndBrowser(t, prefix, { prepare = () => [] } = {}) {
+  assertPrerequisites();
+  const data = dataDirectory(prefix);
+  let server = null;
+  let browser = null;
+  t.after(async () => {
+    await browser?.close();
+    await server?.stop();
+    data.remove();
+  });
+  server = await startServer({ dataDir: data.path, args: prepare(data.path) });
+  browser = await launchBrowser();
+  return { server, browser, data };
+}
+
 /** Chromium through playwright-core (no downloaded browser). */
 export function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { IMAGES, assertPrerequisites, dataDirectory, launchBrowser, startServer, watch, signInConsole, takeFirstChat } from './server.js';
+import { IMAGES, serverAndBrowser, watch, signInConsole, takeFirstChat } from './server.js';
 
 const QUESTION = 'Where is my order?';
 const SECOND = 'Also, the parcel arrived damaged.';
@@ -17,16 +17,7 @@ const TRANSFER_NOTE = 'TNOTE-42: wants a refund for the damaged parcel, photos s
 const SAM_REPLY = 'Hello, Sam from billing here — I will refund it today.';
 
 test('an agent transfers a conversation with a note; the next agent sees the whole history', { timeout: 180_000 }, async (t) => {
-  assertPrerequisites();
-  const data = dataDirectory('concierge-transfer-');
-  let server = null;
-  t.after(async () => {
-    await server?.stop();
-    data.remove();
-  });
-  server = await startServer({ dataDir: data.path });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const { server, browser } = await serverAndBrowser(t, 'concierge-transfer-');
   const problems = [];
 
   // Dana is online first, so the conversation goes to her.
@@ -192,16 +183,7 @@ const LEFT = 'My parcel arrived damaged, please call me back.';
 const EMAIL = 'ada@example.com';
 
 test('queue alerts, offline presence and follow-ups in the console', { timeout: 180_000 }, async (t) => {
-  assertPrerequisites();
-  const data = dataDirectory('concierge-followup-');
-  let server = null;
-  t.after(async () => {
-    await server?.stop();
-    data.remove();
-  });
-  server = await startServer({ dataDir: data.path, args: ['--queue-alert', '2'] });
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
+  const { server, browser } = await serverAndBrowser(t, 'concierge-followup-', { prepare: () => ['--queue-alert', '2'] });
   const problems = [];
 
   // Dana is away: the visitor who asks for a person waits in the queue.

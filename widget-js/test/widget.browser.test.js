@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { IMAGES, assertPrerequisites, dataDirectory, launchBrowser, startPageServer, startServer, watch } from './server.js';
+import { IMAGES, serverAndBrowser, startPageServer, watch } from './server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = path.join(ROOT, 'dist', 'concierge.js');
@@ -30,19 +30,15 @@ const SITES = {
 const inline = (value) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 test('the website widget', { timeout: 300_000 }, async (t) => {
-  assertPrerequisites();
-  const data = dataDirectory('concierge-widget-');
-  const sitesFile = path.join(data.path, 'sites.json');
-  writeFileSync(sitesFile, JSON.stringify(SITES));
-  const server = await startServer({ dataDir: data.path, args: ['--sites', sitesFile] });
-  const browser = await launchBrowser();
-  const site = await startPageServer();
-  t.after(async () => {
-    await browser.close();
-    await site.close();
-    await server.stop();
-    data.remove();
+  const { server, browser } = await serverAndBrowser(t, 'concierge-widget-', {
+    prepare(dataPath) {
+      const sitesFile = path.join(dataPath, 'sites.json');
+      writeFileSync(sitesFile, JSON.stringify(SITES));
+      return ['--sites', sitesFile];
+    },
   });
+  const site = await startPageServer();
+  t.after(() => site.close());
   const problems = [];
   const base = server.base;
   const script = `<script src="${base}concierge.js"`;

@@ -6,32 +6,28 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, assertPrerequisites, dataDirectory, launchBrowser, startPageServer, startServer, watch, signInConsole, takeFirstChat } from './server.js';
+import { REPO_ROOT, serverAndBrowser, startPageServer, watch, signInConsole, takeFirstChat } from './server.js';
 
 const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 const ANSWER = `Our policy: ${XSS} — see javascript:window.__xss=3 or <a href="javascript:window.__xss=4">here</a>.`;
 const QUESTION = 'What is the hostile markup policy?';
 
 test('hostile text is rendered as text in the widget and in the console', { timeout: 180_000 }, async (t) => {
-  assertPrerequisites();
-  const data = dataDirectory('concierge-xss-');
-  const faq = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', 'faq', 'shop-faq.json'), 'utf8'));
-  faq.entries.push({
-    id: 'hostile-policy',
-    questions: [QUESTION, 'Tell me the hostile markup policy', 'hostile markup policy please', 'markup policy for hostile pages'],
-    answer: ANSWER,
+  const { server, browser } = await serverAndBrowser(t, 'concierge-xss-', {
+    prepare(dataPath) {
+      const faq = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', 'faq', 'shop-faq.json'), 'utf8'));
+      faq.entries.push({
+        id: 'hostile-policy',
+        questions: [QUESTION, 'Tell me the hostile markup policy', 'hostile markup policy please', 'markup policy for hostile pages'],
+        answer: ANSWER,
+      });
+      const faqFile = path.join(dataPath, 'hostile-faq.json');
+      writeFileSync(faqFile, JSON.stringify(faq));
+      return ['--faq', faqFile];
+    },
   });
-  const faqFile = path.join(data.path, 'hostile-faq.json');
-  writeFileSync(faqFile, JSON.stringify(faq));
-  const server = await startServer({ dataDir: data.path, args: ['--faq', faqFile] });
-  const browser = await launchBrowser();
   const site = await startPageServer();
-  t.after(async () => {
-    await browser.close();
-    await site.close();
-    await server.stop();
-    data.remove();
-  });
+  t.after(() => site.close());
   const problems = [];
 
   // The agent is online first so the conversation comes straight to them.
