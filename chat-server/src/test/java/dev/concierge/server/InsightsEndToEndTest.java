@@ -70,8 +70,10 @@ final class InsightsEndToEndTest {
     }
 
     private static TranscriptEvent awaitBot(VisitorClient v, int nth) {
-        return Await.value("bot turn " + nth, () -> v.transcript().stream().filter(e -> e.kind() == Kind.BOT)
-                .skip(nth - 1).findFirst());
+        return Await.value("bot turn " + nth, () -> {
+            List<TranscriptEvent> turns = v.transcript().stream().filter(e -> e.kind() == Kind.BOT).toList();
+            return turns.size() < nth ? Optional.empty() : Optional.of(turns.get(nth - 1));
+        });
     }
 
     private HttpResponse<String> get(String path, String bearer) throws Exception {
