@@ -50,9 +50,17 @@ final class CpuMeter {
     }
 
     private double serverSeconds() {
+        return procSeconds(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /**
+     * CPU seconds (user + system) from a {@code /proc/PID/stat} or {@code /proc/PID/task/TID/stat}
+     * file; -1 if it cannot be read.
+     */
+    static double procSeconds(Path stat) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String line = Files.readString(stat);
+            String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND; // utime, stime
         } catch (IOException | RuntimeException e) {
             return -1;

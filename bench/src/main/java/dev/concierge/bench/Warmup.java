@@ -20,8 +20,6 @@ record Warmup(Duration minimum, Duration cap) {
     static final double QUIET_SHARE = 0.03;
     /** How often the compiler threads are read. */
     static final Duration STEP = Duration.ofSeconds(2);
-    /** Linux's USER_HZ: /proc times are in 1/100 s. */
-    private static final double TICKS_PER_SECOND = 100;
 
     /** The same policy with half the minimum (phases that measure for half the duration). */
     Warmup half() {
@@ -66,9 +64,7 @@ record Warmup(Duration minimum, Duration cap) {
             if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) { // C1/C2 CompilerThreadN
                 return 0;
             }
-            String stat = Files.readString(task.resolve("stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND; // utime, stime
+            return Math.max(0, CpuMeter.procSeconds(task.resolve("stat")));
         } catch (IOException | RuntimeException e) {
             return 0; // a compiler thread that ended since the listing
         }
