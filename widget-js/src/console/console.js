@@ -9,6 +9,7 @@ import { PresenceSwitch } from './presence-switch.js';
 import { QueueView } from './queue-view.js';
 import { searchConversations } from './search.js';
 import { SearchView } from './search-view.js';
+import { Toast } from './toast.js';
 import { downloadTranscript } from '../shared/transcript-download.js';
 
 const SESSION_KEY = 'concierge.agentSession';
@@ -26,6 +27,7 @@ const PRESENCE_KEY = 'concierge.agentPresence';
  */
 export class AgentConsole {
   #doc;
+  #toaster;
   #storage;
   #session = null;
   #connection = null;
@@ -35,10 +37,10 @@ export class AgentConsole {
   #presence;
   #desk;
   #attention;
-  #toastTimer = null;
 
   constructor(doc = document, storage = globalThis.sessionStorage) {
     this.#doc = doc;
+    this.#toaster = new Toast(doc);
     this.#storage = storage;
     const beeper = new Beeper();
     const unlock = () => beeper.unlock();
@@ -221,11 +223,7 @@ export class AgentConsole {
   }
 
   #toast(message) {
-    const toast = this.#doc.getElementById('toast');
-    toast.textContent = message;
-    toast.hidden = false;
-    clearTimeout(this.#toastTimer);
-    this.#toastTimer = setTimeout(() => { toast.hidden = true; }, 5000);
+    this.#toaster.show(message);
   }
 
   #read(key) {

@@ -4,6 +4,7 @@
 import { InsightsApi } from './insights-api.js';
 import { login } from './login.js';
 import { TimeChart } from './time-chart.js';
+import { Toast } from './toast.js';
 import { UnansweredView } from './unanswered-view.js';
 
 const SESSION_KEY = 'concierge.agentSession';
@@ -18,16 +19,17 @@ const COLORS = { bot: '#059669', human: '#4f46e5', other: '#d1d5db', wait: '#d97
 /** The dashboard page; `start()` signs in if needed, then loads everything. */
 export class Dashboard {
   #doc;
+  #toaster;
   #storage;
   #api = null;
   #volume;
   #speed;
   #unanswered;
   #liveTimer = null;
-  #toastTimer = null;
 
   constructor(doc = document, storage = globalThis.sessionStorage) {
     this.#doc = doc;
+    this.#toaster = new Toast(doc);
     this.#storage = storage;
     this.#volume = new TimeChart(doc.getElementById('volume-chart'), { kind: 'bars', title: 'Conversations over time' });
     this.#speed = new TimeChart(doc.getElementById('speed-chart'), { kind: 'lines', unit: ' s', title: 'Average waits over time' });
@@ -280,11 +282,7 @@ export class Dashboard {
   }
 
   #toast(message) {
-    const toast = this.#doc.getElementById('toast');
-    toast.textContent = message;
-    toast.hidden = false;
-    clearTimeout(this.#toastTimer);
-    this.#toastTimer = setTimeout(() => { toast.hidden = true; }, 5000);
+    this.#toaster.show(message);
   }
 }
 
