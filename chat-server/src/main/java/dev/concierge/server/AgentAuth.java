@@ -32,7 +32,10 @@ final class AgentAuth {
     AgentAuth(List<AgentAccount> accounts, Duration sessionTtl, Ticker ticker, Ids ids) {
         this.byUsername = new ConcurrentHashMap<>(accounts.stream()
                 .collect(Collectors.toUnmodifiableMap(AgentAccount::username, Function.identity())));
-        this.sessions = Caffeine.newBuilder().expireAfterAccess(sessionTtl).ticker(ticker).build();
+        // Every agent frame reads this cache; its upkeep (expiry) runs on the reading thread
+        // rather than being handed to ForkJoinPool.commonPool(), a thread hop per few reads.
+        this.sessions = Caffeine.newBuilder().expireAfterAccess(sessionTtl).ticker(ticker)
+                .executor(Runnable::run).build();
         this.ids = ids;
     }
 

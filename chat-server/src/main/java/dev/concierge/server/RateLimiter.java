@@ -1,15 +1,13 @@
 package dev.concierge.server;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
-import io.netty.channel.ChannelId;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
- * Messages per second per connection: a token bucket per channel, kept in a Caffeine cache that
- * forgets buckets of closed connections. Also tells when a connection floods: more than ten times
- * the rate, second after second, for {@code floodCloseAfter}.
+ * Messages per second per connection: a token bucket per channel, held by the channel's own
+ * handler (so it goes when the connection goes, and taking a token touches nothing shared). Also
+ * tells when a connection floods: more than ten times the rate, second after second, for
+ * {@code floodCloseAfter}.
  */
 final class RateLimiter {
     /** What to do with one message. */
@@ -18,30 +16,25 @@ final class RateLimiter {
     private final double perSecond;
     private final int burst;
     private final long floodNanos;
-    private final Ticker ticker;
-    private final Cache<ChannelId, Bucket> buckets;
+    private final LongSupplier nanoTime;
 
-    RateLimiter(int perSecond, int burst, Duration floodCloseAfter, Ticker ticker) {
+    /**
+     * @param nanoTime the clock, {@link System#nanoTime} outside tests
+     */
+    RateLimiter(int perSecond, int burst, Duration floodCloseAfter, LongSupplier nanoTime) {
         this.perSecond = perSecond;
         this.burst = burst;
         this.floodNanos = floodCloseAfter.toNanos();
-        this.ticker = ticker;
-        this.buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).ticker(ticker).build();
+        this.nanoTime = nanoTime;
     }
 
-    /** Takes a token for one message of this channel. Called on the channel's event loop. */
-    Verdict take(ChannelId channel) {
-        long now = ticker.read();
-        Bucket b = buckets.get(channel, id -> new Bucket(burst, now));
-        return b.take(now);
+    /** A full bucket for a new connection. */
+    Bucket bucket() {
+        return new Bucket(burst, nanoTime.getAsLong());
     }
 
-    /** Forgets a closed channel. */
-    void forget(ChannelId channel) {
-        buckets.invalidate(channel);
-    }
-
-    private final class Bucket {
+    /** One connection's tokens. Not thread-safe: used on the channel's event loop only. */
+    final class Bucket {
         private double tokens;
         private long refilledAt;
         private long windowStart;
@@ -54,7 +47,9 @@ final class RateLimiter {
             this.windowStart = now;
         }
 
-        synchronized Verdict take(long now) {
+        /** Takes a token for one message. */
+        Verdict take() {
+            long now = nanoTime.getAsLong();
             tokens = Math.min(burst, tokens + (now - refilledAt) * perSecond / 1e9);
             refilledAt = now;
             if (now - windowStart >= 1_000_000_000L) {

@@ -36,7 +36,7 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
     private Role role;
     private boolean helloDone;
     private final ChannelGroup sockets;
-    private final RateLimiter rateLimiter;
+    private final RateLimiter.Bucket tokens;
     private final AgentSockets agentSockets;
     private final OriginCheck origins;
     private String agentToken;
@@ -45,7 +45,7 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
     WebSocketSessionHandler(ProtocolCodec codec, Router router, AgentAuth auth, ChannelGroup sockets,
                             RateLimiter rateLimiter, AgentSockets agentSockets, OriginCheck origins) {
         this.sockets = sockets;
-        this.rateLimiter = rateLimiter;
+        this.tokens = rateLimiter.bucket();
         this.agentSockets = agentSockets;
         this.origins = origins;
         this.codec = codec;
@@ -84,7 +84,7 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
             session.close(WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(), "text frames only");
             return;
         }
-        RateLimiter.Verdict verdict = rateLimiter.take(ctx.channel().id());
+        RateLimiter.Verdict verdict = tokens.take();
         if (verdict == RateLimiter.Verdict.CLOSE) {
             log.warn("{}: message flood, closing", session);
             closing = true;
@@ -159,7 +159,6 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        rateLimiter.forget(ctx.channel().id());
         if (session != null) {
             log.info("{}: socket closed", session);
             router.disconnected(session);
