@@ -19,8 +19,11 @@ final class Agent {
     /** The teams this agent belongs to. */
     Set<String> departments = Set.of();
 
+    private final Author author;
+
     Agent(AgentInfo info) {
         this.info = info;
+        this.author = new Author(Role.AGENT, info.id(), info.name());
     }
 
     /** Connected and online: may receive new conversations. */
@@ -38,7 +41,8 @@ final class Agent {
         return sessions.isEmpty() ? PresenceStatus.OFFLINE : presence;
     }
 
+    /** The author stamped on this agent's events (one object: every stored message keeps it). */
     Author author() {
-        return new Author(Role.AGENT, info.id(), info.name());
+        return author;
     }
 }

@@ -62,9 +62,20 @@ final class Visitor {
         return context.name() != null ? context.name() : "Visitor " + id.substring(Math.max(0, id.length() - 4));
     }
 
+    /**
+     * The author stamped on this visitor's events: one object for as long as the context (and so
+     * the name) stays the same, since every stored message keeps a reference to it in memory.
+     */
     Author author() {
-        return new Author(Role.VISITOR, id, displayName());
+        if (author == null || authorContext != context) {
+            author = new Author(Role.VISITOR, id, displayName());
+            authorContext = context;
+        }
+        return author;
     }
+
+    private Author author;
+    private VisitorContext authorContext;
 
     VisitorInfo info() {
         boolean verified = user != null;
