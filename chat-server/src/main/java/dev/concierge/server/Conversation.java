@@ -5,10 +5,7 @@ import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A conversation's live state. Confined to the router thread: only {@link Router} reads or
@@ -56,7 +53,7 @@ final class Conversation {
     /** Events in seq order; those with seq above {@link #committedSeq} are still being written. */
     final List<TranscriptEvent> events = new ArrayList<>();
     /** Client request id to the seq of the event it produced, for idempotent resends. */
-    final Map<String, CompletableFuture<Long>> byClientId = new HashMap<>();
+    final ClientIds byClientId = new ClientIds();
 
     Conversation(String id, Visitor visitor, Instant startedAt) {
         this.id = id;

@@ -8,7 +8,6 @@ import dev.concierge.protocol.Values.TranscriptEvent;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,7 +106,7 @@ final class Recovery {
             c.nextSeq = e.seq() + 1;
             c.committedSeq = e.seq();
             if (e.id() != null) {
-                c.byClientId.put(e.id(), CompletableFuture.completedFuture(e.seq()));
+                c.byClientId.stored(e.id(), e);
             }
             if (e.kind() == Kind.MESSAGE && e.author().role() == Role.VISITOR) {
                 c.lastVisitorText = e.text();

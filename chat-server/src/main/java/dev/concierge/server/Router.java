@@ -228,8 +228,10 @@ final class Router implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        CompletableFuture<Long> seq = appendAndBroadcast(c, draft).thenApply(TranscriptEvent::seq);
+        CompletableFuture<TranscriptEvent> stored = appendAndBroadcast(c, draft);
+        CompletableFuture<Long> seq = stored.thenApply(TranscriptEvent::seq);
         c.byClientId.put(clientId, seq);
+        stored.thenAccept(e -> c.byClientId.stored(clientId, e)); // on the router thread, like every completion here
         return seq;
     }
 
