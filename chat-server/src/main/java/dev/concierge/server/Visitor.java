@@ -18,6 +18,9 @@ final class Visitor {
     String token;
     java.time.Instant firstSeen;
     VisitorContext context = VisitorContext.empty();
+    /** {@link #author()} as last made, and the context it was made from. */
+    private Author author;
+    private VisitorContext authorContext;
     final Set<Session> sessions = new LinkedHashSet<>();
     /** The verified user ({@code site + "\n" + userId}) this visitor is, or null: anonymous. */
     String user;
@@ -74,8 +77,6 @@ final class Visitor {
         return author;
     }
 
-    private Author author;
-    private VisitorContext authorContext;
 
     VisitorInfo info() {
         boolean verified = user != null;
