@@ -133,6 +133,19 @@ abstract class RouterFixture {
         }
     }
 
+    /**
+     * Settles until {@code condition} holds or 10 s pass, for work done off the router thread
+     * (the bot answers on its own); the caller asserts what it waited for.
+     */
+    void settleUntil(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            settle();
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        settle();
+    }
+
     String id() {
         return "r" + ids.incrementAndGet();
     }

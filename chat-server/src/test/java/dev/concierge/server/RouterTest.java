@@ -230,9 +230,7 @@ class RouterTest extends RouterFixture {
         Recorder v = visitor(null);
         // The visitor picks the returns entry (a "did you mean" button): the bot answers from it.
         router.request(v, Role.VISITOR, new ClientMessage.Send(id(), null, "How do I return an item?", "returns"));
-        for (int i = 0; i < 50 && v.events().stream().noneMatch(e -> e.kind() == Kind.BOT); i++) {
-            settle(); // the bot answers on its own thread
-        }
+        settleUntil(() -> v.events().stream().anyMatch(e -> e.kind() == Kind.BOT)); // the bot answers on its own thread
         assertThat(v.events()).anySatisfy(e -> assertThat(e.bot() != null && e.bot().answered()).isTrue());
         String id = handoff(v);
         assertThat(conversation(id).department).isEqualTo("returns");
