@@ -235,15 +235,12 @@ final class Router implements AutoCloseable {
         return seq;
     }
 
-    static final boolean EXP = Boolean.getBoolean("exp.noself");
     void broadcast(Conversation c, TranscriptEvent event) {
         SharedFrame frame = new SharedFrame(ServerMessage.Event.of(c.id, event)); // encoded once
-        boolean fromVisitor = event.kind() == dev.concierge.protocol.Values.Kind.MESSAGE && event.author() != null && event.author().role() == dev.concierge.protocol.Values.Role.VISITOR;
-        boolean fromAgent = event.kind() == dev.concierge.protocol.Values.Kind.MESSAGE && event.author() != null && event.author().role() == dev.concierge.protocol.Values.Role.AGENT;
-        if (event.kind() != dev.concierge.protocol.Values.Kind.NOTE && !(EXP && fromVisitor)) {
+        if (event.kind() != dev.concierge.protocol.Values.Kind.NOTE) {
             toVisitor(c, frame); // internal notes never reach the visitor
         }
-        if (event.seq() > c.assignedSeq && !(EXP && fromAgent)) {
+        if (event.seq() > c.assignedSeq) {
             toAgent(c, frame); // earlier events reach the agent inside the handoff package
         }
     }
