@@ -87,9 +87,15 @@ final class SqliteCheckpointer implements AutoCloseable {
         }
     }
 
-    /** Stops, after a last full checkpoint that empties the WAL (the writer is closed by then). */
+    /**
+     * Stops, after a last full checkpoint that empties the WAL (the writer is closed by then).
+     * Closing again does nothing.
+     */
     @Override
     public void close() {
+        if (thread.isShutdown()) {
+            return;
+        }
         try {
             thread.submit(() -> {
                 checkpoint("TRUNCATE");
