@@ -73,11 +73,19 @@ final class JdbcConversationStore implements ConversationStore {
 
     /** Migrates the schema, then starts the writer and the readers. */
     static JdbcConversationStore open(JdbcDatabase database, Clock clock) {
+        return open(database, clock, EventMerge.DEFAULT_THRESHOLD);
+    }
+
+    /**
+     * Migrates the schema, then starts the writer (which merges recent events every
+     * {@code mergeThreshold} rows, see {@link EventMerge}) and the readers.
+     */
+    static JdbcConversationStore open(JdbcDatabase database, Clock clock, int mergeThreshold) {
         Objects.requireNonNull(clock, "clock");
         JdbcWriter writer = null;
         try {
             database.migrate();
-            writer = new JdbcWriter(database);
+            writer = new JdbcWriter(database, mergeThreshold);
             JdbcReaders readers = new JdbcReaders(database, database.readConnections());
             return new JdbcConversationStore(database, writer, readers, clock);
         } catch (FlywayException e) {

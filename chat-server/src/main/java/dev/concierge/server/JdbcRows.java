@@ -49,15 +49,15 @@ final class JdbcRows {
             + " queued_at = excluded.queued_at, assigned_at = excluded.assigned_at,"
             + " handoff_reason = excluded.handoff_reason, updated_at = excluded.updated_at,"
             + " department = excluded.department";
-    static final String INSERT_EVENT = "INSERT INTO events (conversation_id, seq, client_id, ts, kind,"
+    static final String INSERT_EVENT = "INSERT INTO recent_events (conversation_id, seq, client_id, ts, kind,"
             + " author_json, text, bot_json, reason, agent_json, score, comment)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    static final String LAST_SEQ = "SELECT MAX(seq) FROM events WHERE conversation_id = ?";
+    static final String LAST_SEQ = "SELECT MAX(seq) FROM stored_events WHERE conversation_id = ?";
 
     private static final String EVENT_COLUMNS = "seq, ts, client_id, kind, author_json, text, bot_json,"
             + " reason, agent_json, score, comment";
     static final String SELECT_EVENTS = "SELECT " + EVENT_COLUMNS
-            + " FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq";
+            + " FROM stored_events WHERE conversation_id = ? AND seq > ? ORDER BY seq";
     private static final String CONVERSATION_COLUMNS = "id, visitor_id, state, agent_id, started_at,"
             + " first_line, score, queued_at, assigned_at, handoff_reason, department";
     static final String SELECT_CONVERSATION = "SELECT " + CONVERSATION_COLUMNS
@@ -71,7 +71,7 @@ final class JdbcRows {
      * first; {@code ?} 1 is the lower-cased {@code %query%} pattern, 2 the limit.
      */
     static final String SEARCH_CONVERSATIONS = "SELECT " + CONVERSATION_COLUMNS
-            + " FROM conversations WHERE id IN (SELECT conversation_id FROM events"
+            + " FROM conversations WHERE id IN (SELECT conversation_id FROM stored_events"
             + " WHERE LOWER(text) LIKE ? ESCAPE '\\')"
             + " ORDER BY started_at DESC, id LIMIT ?";
     /** Conversations started in [{@code ?} 1, {@code ?} 2), oldest first, at most {@code ?} 3: insights. */
@@ -82,7 +82,7 @@ final class JdbcRows {
      * seq; the conversation id is the last column, so {@link #event} reads the others as usual.
      */
     static final String SELECT_EVENTS_STARTED = "SELECT " + EVENT_COLUMNS + ", conversation_id"
-            + " FROM events WHERE conversation_id IN (SELECT id FROM conversations"
+            + " FROM stored_events WHERE conversation_id IN (SELECT id FROM conversations"
             + " WHERE started_at >= ? AND started_at < ?) ORDER BY conversation_id, seq";
     static final String UPSERT_USER = "INSERT INTO verified_users (site, user_id, visitor_id, linked_at)"
             + " VALUES (?, ?, ?, ?) ON CONFLICT (site, user_id) DO UPDATE SET visitor_id = excluded.visitor_id,"

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,7 @@ final class JdbcWriter implements AutoCloseable {
         }
     };
     private final Map<String, Long> pendingSeq = new HashMap<>();
+    private final EventMerge merge;
     private final Tx tx = new Tx() {
         @Override
         public void add(String sql, Object... params) throws SQLException {
@@ -87,6 +89,9 @@ final class JdbcWriter implements AutoCloseable {
             }
             JdbcRows.bind(ps, params);
             ps.addBatch();
+            if (JdbcRows.INSERT_EVENT.equals(sql)) {
+                merge.added();
+            }
         }
 
         @Override
@@ -110,15 +115,32 @@ final class JdbcWriter implements AutoCloseable {
 
     /** Connects and starts the writer thread. */
     JdbcWriter(JdbcDatabase database) {
-        this(database, database.isSqlite() ? new WalSyncer(database.sqliteWal()) : null);
+        this(database, EventMerge.DEFAULT_THRESHOLD);
+    }
+
+    /** Connects and starts the writer thread, merging recent events every {@code mergeThreshold} rows. */
+    JdbcWriter(JdbcDatabase database, int mergeThreshold) {
+        this(database, database.isSqlite() ? new WalSyncer(database.sqliteWal()) : null, mergeThreshold);
     }
 
     /** With the given syncer (SQLite only), or none. */
     JdbcWriter(JdbcDatabase database, WalSyncer syncer) {
+        this(database, syncer, EventMerge.DEFAULT_THRESHOLD);
+    }
+
+    /**
+     * With the given syncer (SQLite only), or none. Events left in {@code recent_events} by an
+     * earlier run are merged now, before anything reads the store.
+     */
+    JdbcWriter(JdbcDatabase database, WalSyncer syncer, int mergeThreshold) {
         this.database = database;
         this.syncer = syncer;
+        this.merge = new EventMerge(mergeThreshold);
         try {
             ensureConnection();
+            if (merge.pending()) {
+                merge.merge(connection);
+            }
         } catch (SQLException e) {
             if (syncer != null) {
                 syncer.close();
@@ -181,7 +203,13 @@ final class JdbcWriter implements AutoCloseable {
         while (!stopping) {
             batch.clear();
             try {
-                batch.add(queue.take());
+                long untilMerge = merge.nanosUntilDue();
+                Op first = untilMerge == Long.MAX_VALUE ? queue.take() : queue.poll(untilMerge, TimeUnit.NANOSECONDS);
+                if (first == null) { // idle, and the oldest recent event waited long enough
+                    mergeRecent();
+                    continue;
+                }
+                batch.add(first);
             } catch (InterruptedException e) {
                 continue; // only STOP ends the writer
             }
@@ -200,10 +228,22 @@ final class JdbcWriter implements AutoCloseable {
                 }
             }
         }
+        if (merge.pending()) {
+            mergeRecent(); // a clean stop leaves recent_events empty
+        }
         if (syncer != null) {
             syncer.close(); // the last completions run once the last commit is on disk
         }
         disconnect();
+    }
+
+    private void mergeRecent() {
+        try {
+            ensureConnection();
+            merge.merge(connection);
+        } catch (SQLException e) {
+            log.warn("cannot merge recent events: {}", e.getMessage());
+        }
     }
 
     private void execute(List<Op> batch) {
@@ -228,6 +268,9 @@ final class JdbcWriter implements AutoCloseable {
         } else {
             List<Op> ops = List.copyOf(batch);
             syncer.afterSync(failure -> complete(ops, outcomes, failure));
+        }
+        if (merge.due() && connection != null) {
+            merge.merge(connection);
         }
         if (rewindRequested && connection != null) {
             rewindRequested = false;
@@ -295,12 +338,14 @@ final class JdbcWriter implements AutoCloseable {
             ps.executeBatch();
         }
         connection.commit();
+        merge.committed();
         committedSeq.putAll(pendingSeq);
         pendingSeq.clear();
     }
 
     private void rollback() {
         pendingSeq.clear();
+        merge.rolledBack();
         closeStatements(); // a failed executeBatch may leave queued parameters behind
         try {
             if (connection != null) {
@@ -331,15 +376,18 @@ final class JdbcWriter implements AutoCloseable {
     private void ensureConnection() throws SQLException {
         if (connection == null) {
             Connection c = database.connect();
-            if (syncer != null) {
-                try (java.sql.Statement s = c.createStatement()) {
-                    s.execute("PRAGMA synchronous = NORMAL"); // the WalSyncer fsyncs after the commit
-                } catch (SQLException e) {
-                    c.close();
-                    throw e;
+            try {
+                if (syncer != null) {
+                    try (java.sql.Statement s = c.createStatement()) {
+                        s.execute("PRAGMA synchronous = NORMAL"); // the WalSyncer fsyncs after the commit
+                    }
                 }
+                merge.load(c); // in auto-commit mode: the count holds no read transaction open
+                c.setAutoCommit(false);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
             }
-            c.setAutoCommit(false);
             connection = c;
         }
     }

@@ -42,8 +42,9 @@ final class PostgresStoreTest extends StoreContractTest {
     }
 
     @Override
-    JdbcConversationStore openStore() {
-        return JdbcConversationStore.postgres(schemaUrl(), USER, PASSWORD);
+    JdbcConversationStore openStore(int mergeThreshold) {
+        return JdbcConversationStore.open(JdbcDatabase.postgres(schemaUrl(), USER, PASSWORD),
+                java.time.Clock.systemUTC(), mergeThreshold);
     }
 
     @Override

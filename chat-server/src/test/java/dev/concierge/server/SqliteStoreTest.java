@@ -30,8 +30,8 @@ final class SqliteStoreTest extends StoreContractTest {
     }
 
     @Override
-    JdbcConversationStore openStore() {
-        return JdbcConversationStore.sqlite(dataDir);
+    JdbcConversationStore openStore(int mergeThreshold) {
+        return JdbcConversationStore.open(JdbcDatabase.sqlite(dataDir), java.time.Clock.systemUTC(), mergeThreshold);
     }
 
     @Override

@@ -48,8 +48,11 @@ abstract class StoreContractTest {
     /** Removes this test's database. */
     abstract void dropDatabase() throws Exception;
 
-    /** Opens a store on this test's database; every call opens the same data. */
-    abstract JdbcConversationStore openStore();
+    /**
+     * Opens a store on this test's database; every call opens the same data. Its writer merges
+     * recent events into {@code events} every {@code mergeThreshold} rows ({@link EventMerge}).
+     */
+    abstract JdbcConversationStore openStore(int mergeThreshold);
 
     /** A plain connection to this test's database, to look at what is stored. */
     abstract Connection rawConnection() throws SQLException;
@@ -71,7 +74,12 @@ abstract class StoreContractTest {
 
     /** Opens the store again (closing is the caller's business); closed after the test. */
     final JdbcConversationStore reopen() {
-        JdbcConversationStore s = openStore();
+        return reopen(EventMerge.DEFAULT_THRESHOLD);
+    }
+
+    /** Opens the store again with the given merge threshold; closed after the test. */
+    final JdbcConversationStore reopen(int mergeThreshold) {
+        JdbcConversationStore s = openStore(mergeThreshold);
         opened.add(s);
         return s;
     }
@@ -303,7 +311,63 @@ abstract class StoreContractTest {
                         .containsExactlyElementsOf(LongStream.rangeClosed(1, perConversation).boxed().toList());
             }
         }
-        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(10_000);
+        assertThat(count("SELECT COUNT(*) FROM stored_events")).isEqualTo(10_000);
+    }
+
+    @Test
+    void recentEvents_areMergedInBatches_whileReadersSeeEveryEventOnce() throws Exception {
+        store.close();
+        JdbcConversationStore s = reopen(50);
+        String watched = StoreLoad.conversationId(0, 0);
+        java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+            while (loading.get()) { // every read, mid-merge or not: seqs 1..n, no gap, no repeat
+                List<Long> seqs = s.events(watched, 0).stream().map(TranscriptEvent::seq).toList();
+                assertThat(seqs).containsExactlyElementsOf(LongStream.rangeClosed(1, seqs.size()).boxed().toList());
+                reads.incrementAndGet();
+            }
+        });
+        List<CompletableFuture<Void>> all = StoreLoad.appendConcurrently(s, 4, 3, 40); // 480 events
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        loading.set(false);
+        reader.get(30, TimeUnit.SECONDS);
+
+        assertThat(reads.get()).isPositive();
+        assertThat(count("SELECT COUNT(*) FROM stored_events")).isEqualTo(480);
+        assertThat(count("SELECT COUNT(*) FROM events")).isPositive(); // merged while the load ran
+        assertThat(s.events(watched, 0)).extracting(TranscriptEvent::seq)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (count("SELECT COUNT(*) FROM recent_events") > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50); // the idle writer merges what is left after a second
+        }
+        assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(480);
+    }
+
+    @Test
+    void recentEvents_leftByAnEarlierRun_areMergedOnOpen_andSeqContinues() throws Exception {
+        store.close();
+        JdbcConversationStore first = reopen(1_000_000);
+        for (long seq = 1; seq <= 3; seq++) {
+            done(first.append("c1", message(seq, "m" + seq, "before " + seq)));
+        }
+        first.close(); // a clean stop merges
+        assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(3);
+        try (Connection c = rawConnection(); Statement st = c.createStatement()) { // as a crash would leave them
+            st.executeUpdate("INSERT INTO recent_events (conversation_id, seq, ts, kind, text)"
+                    + " VALUES ('c1', 4, 1, 'message', 'left 4'), ('c1', 5, 2, 'message', 'left 5')");
+        }
+
+        JdbcConversationStore again = reopen(1_000_000);
+        assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
+        assertThat(again.events("c1", 0)).extracting(TranscriptEvent::text)
+                .containsExactly("before 1", "before 2", "before 3", "left 4", "left 5");
+        assertRejected(again.append("c1", message(5, null, "duplicate")), "seq 5 out of order");
+        done(again.append("c1", message(6, "m6", "after")));
+        assertThat(again.events("c1", 4)).extracting(TranscriptEvent::seq).containsExactly(5L, 6L);
     }
 
     @Test
@@ -393,63 +457,5 @@ abstract class StoreContractTest {
     static VisitorContext context(String name) {
         return new VisitorContext(name, null, "en", null, null, new Page("https://shop.example/", "Shop", null),
                 Map.of("plan", "pro"));
-    }
-    /** Drives many appends from several threads at once, as the router's sessions would. */
-    static final class StoreLoad {
-        record Result(int appends, long millis, double perSecond) {}
-
-        private StoreLoad() {}
-
-        static String conversationId(int thread, int k) {
-            return "load-" + thread + "-" + k;
-        }
-
-        /** Each thread appends to its own conversations, seqs in order, without waiting for acks. */
-        static List<CompletableFuture<Void>> appendConcurrently(ConversationStore store, int threads,
-                                                                int conversationsPerThread, int perConversation)
-                throws InterruptedException {
-            List<CompletableFuture<Void>> all = java.util.Collections.synchronizedList(new ArrayList<>());
-            CountDownLatch start = new CountDownLatch(1);
-            List<Thread> workers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                Thread worker = new Thread(() -> {
-                    awaitQuietly(start);
-                    List<CompletableFuture<Void>> mine = new ArrayList<>();
-                    for (long seq = 1; seq <= perConversation; seq++) {
-                        for (int k = 0; k < conversationsPerThread; k++) {
-                            mine.add(store.append(conversationId(thread, k), message(seq, "m" + seq, "load " + seq)));
-                        }
-                    }
-                    all.addAll(mine);
-                }, "load-" + t);
-                worker.start();
-                workers.add(worker);
-            }
-            start.countDown();
-            for (Thread w : workers) {
-                w.join();
-            }
-            return all;
-        }
-
-        /** Appends {@code threads x conversations x perConversation} events and times the acks. */
-        static Result measure(ConversationStore store, int threads, int conversationsPerThread, int perConversation)
-                throws Exception {
-            long begin = System.nanoTime();
-            List<CompletableFuture<Void>> all = appendConcurrently(store, threads, conversationsPerThread,
-                    perConversation);
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
-            long nanos = System.nanoTime() - begin;
-            return new Result(all.size(), nanos / 1_000_000, all.size() / (nanos / 1e9));
-        }
-
-        private static void awaitQuietly(CountDownLatch latch) {
-            try {
-                latch.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

@@ -1,0 +1,149 @@
+package dev.concierge.server;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves new events from {@code recent_events} into {@code events}, on the writer thread
+ * ({@link JdbcWriter}), between two of its transactions.
+ *
+ * <p>Why two tables (migration V5): {@code events} is keyed by conversation and seq, so a row
+ * written straight into it lands on the index page of its own conversation. With one message in
+ * flight per conversation, as in a live chat, a group commit of 150 messages dirtied about 150
+ * pages, each written twice (to the WAL, then by the checkpoint): about 3.3 {@code pwrite}
+ * calls and 8 KB per message. {@code recent_events} has no index, so appended rows share pages;
+ * a merge then inserts them sorted by conversation and seq, writing each conversation's page once
+ * for all its new rows. The merge and the delete are one transaction, and readers see both
+ * tables through the {@code stored_events} view, so no reader ever misses an event or sees one
+ * twice.
+ *
+ * <p>A merge runs once {@link #threshold} rows have been committed to {@code recent_events}, or
+ * once the oldest of them has waited {@link #MAX_AGE_MILLIS}, whichever comes first (the writer
+ * wakes up for it when idle). So the table holds at most a second's worth of events, or the
+ * threshold under heavy load, and at rest it is empty: a read scans little extra. A failed merge
+ * leaves every row where it was (readable through the view) and is not tried again for
+ * {@link #RETRY_MILLIS}, so that a persistent failure costs neither every batch nor the log.
+ */
+final class EventMerge {
+    /** Rows in {@code recent_events} that start a merge. */
+    static final int DEFAULT_THRESHOLD = 8192;
+    /** How long a committed row may wait in {@code recent_events} before a merge. */
+    static final long MAX_AGE_MILLIS = 1000;
+    /** How long after a failed merge the next is tried. */
+    static final long RETRY_MILLIS = 30_000;
+
+    private static final Logger log = LoggerFactory.getLogger(EventMerge.class);
+    private static final String COLUMNS = "conversation_id, seq, client_id, ts, kind, author_json, text,"
+            + " bot_json, reason, agent_json, score, comment";
+    static final String MOVE = "INSERT INTO events (" + COLUMNS + ") SELECT " + COLUMNS
+            + " FROM recent_events ORDER BY conversation_id, seq";
+    static final String CLEAR = "DELETE FROM recent_events";
+    static final String COUNT = "SELECT COUNT(*) FROM recent_events";
+
+    private final int threshold;
+    private long committed; // rows in recent_events, as far as this writer knows
+    private long uncommitted; // rows added by the open transaction
+    private long oldestAt; // System.nanoTime() when the oldest committed row was committed
+    private long retryAt; // no merge before this System.nanoTime(), after a failure
+
+    /** @param threshold rows in {@code recent_events} that start a merge */
+    EventMerge(int threshold) {
+        if (threshold < 1) {
+            throw new IllegalArgumentException("threshold must be positive, got " + threshold);
+        }
+        this.threshold = threshold;
+    }
+
+    /** Rows in {@code recent_events} that start a merge. */
+    int threshold() {
+        return threshold;
+    }
+
+    /** Counts the rows already in {@code recent_events} (after connecting). */
+    void load(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(COUNT)) {
+            committed = rs.next() ? rs.getLong(1) : 0;
+        }
+        uncommitted = 0;
+        oldestAt = System.nanoTime();
+    }
+
+    /** The open transaction appended one row to {@code recent_events}. */
+    void added() {
+        uncommitted++;
+    }
+
+    /** The open transaction committed. */
+    void committed() {
+        if (committed == 0 && uncommitted > 0) {
+            oldestAt = System.nanoTime();
+        }
+        committed += uncommitted;
+        uncommitted = 0;
+    }
+
+    /** The open transaction rolled back. */
+    void rolledBack() {
+        uncommitted = 0;
+    }
+
+    /** Whether a merge is due now: enough rows, or the oldest old enough (and no recent failure). */
+    boolean due() {
+        return nanosUntilDue() == 0;
+    }
+
+    /**
+     * How long until a merge is due if no more rows come: 0 if due now, {@link Long#MAX_VALUE}
+     * if no row waits.
+     */
+    long nanosUntilDue() {
+        if (committed == 0) {
+            return Long.MAX_VALUE;
+        }
+        long now = System.nanoTime();
+        long at = committed >= threshold ? now : oldestAt + MAX_AGE_MILLIS * 1_000_000;
+        at = Math.max(at, retryAt);
+        return Math.max(0, at - now);
+    }
+
+    /** Whether any committed row waits in {@code recent_events}. */
+    boolean pending() {
+        return committed > 0;
+    }
+
+    /**
+     * Moves every row of {@code recent_events} into {@code events} in one transaction on
+     * {@code c}, which must not be in auto-commit mode and must have no open work. Returns the rows
+     * moved, or -1 if the merge failed and was rolled back (it is logged).
+     */
+    long merge(Connection c) {
+        long start = System.nanoTime();
+        try (Statement s = c.createStatement()) {
+            int moved = s.executeUpdate(MOVE);
+            int cleared = s.executeUpdate(CLEAR);
+            if (moved != cleared) {
+                throw new SQLException("moved " + moved + " events but cleared " + cleared);
+            }
+            c.commit();
+            committed = 0;
+            if (log.isDebugEnabled()) {
+                log.debug("merged {} events in {} ms", moved, (System.nanoTime() - start) / 1_000_000);
+            }
+            return moved;
+        } catch (SQLException e) {
+            try {
+                c.rollback();
+            } catch (SQLException again) {
+                e.addSuppressed(again);
+            }
+            retryAt = System.nanoTime() + RETRY_MILLIS * 1_000_000;
+            log.error("could not merge {} recent events (they stay readable; next attempt in {} s): {}",
+                    committed, RETRY_MILLIS / 1000, e.getMessage());
+            return -1;
+        }
+    }
+}
