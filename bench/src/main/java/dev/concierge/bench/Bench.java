@@ -58,18 +58,21 @@ public final class Bench {
         CapacityPhase.Result capacity = null;
         boolean ok = false;
         try (WsClient client = WsClient.create(threads)) {
-            if (options.runs("baseline")) {
-                try (JvmProcess echo = servers.echo()) {
-                    for (int n : options.relaySizes()) {
-                        log.info("baseline: {} echo connections", n);
-                        baseline.add(BaselinePhase.run(client, echo, n, warmup, measure));
+            for (int round = 1; round <= options.repeat(); round++) { // alternating: the host's speed drifts
+                String of = options.repeat() > 1 ? " (round " + round + " of " + options.repeat() + ")" : "";
+                if (options.runs("baseline")) {
+                    try (JvmProcess echo = servers.echo()) {
+                        for (int n : options.relaySizes()) {
+                            log.info("baseline: {} echo connections{}", n, of);
+                            baseline.add(BaselinePhase.run(client, echo, n, warmup, measure));
+                        }
                     }
                 }
-            }
-            if (options.runs("relay")) {
-                for (int n : options.relaySizes()) {
-                    log.info("relay: {} conversations", n);
-                    relay.add(RelayPhase.run(client, servers, n, options.agents(), warmup, measure));
+                if (options.runs("relay")) {
+                    for (int n : options.relaySizes()) {
+                        log.info("relay: {} conversations{}", n, of);
+                        relay.add(RelayPhase.run(client, servers, n, options.agents(), warmup, measure));
+                    }
                 }
             }
             Duration half = measure.dividedBy(2);
@@ -106,8 +109,9 @@ public final class Bench {
                     + "other processes took CPU from the servers and the clients, so these figures are low and noisy; "
                     + "compare runs made on a quiet machine", busiest, threads));
         }
-        BenchResult result = new BenchResult(environment, baseline, relay, compare(baseline, relay), bot, handoff,
-                capacity, notes);
+        List<BenchResult.Comparison> comparison = compare(baseline, relay);
+        BenchResult result = new BenchResult(environment, baseline, relay, comparison, medians(comparison), bot,
+                handoff, capacity, notes);
         out.print(Report.table(result));
         String json = Report.json(result);
         if (options.json().isPresent()) {
@@ -127,6 +131,26 @@ public final class Bench {
                     ratio(product.perSecond(), echo.perSecond()), ratio(product.p99Us(), echo.p99Us())));
         }
         return out;
+    }
+
+    /** Per relay size, the median throughput ratio and the median p99 ratio over the rounds. */
+    static List<BenchResult.Comparison> medians(List<BenchResult.Comparison> comparison) {
+        java.util.Map<Integer, List<BenchResult.Comparison>> bySize = new java.util.LinkedHashMap<>();
+        for (BenchResult.Comparison c : comparison) {
+            bySize.computeIfAbsent(c.conversations(), k -> new ArrayList<>()).add(c);
+        }
+        List<BenchResult.Comparison> out = new ArrayList<>();
+        bySize.forEach((size, rounds) -> out.add(new BenchResult.Comparison(size,
+                median(rounds.stream().mapToDouble(BenchResult.Comparison::throughputRatio).toArray()),
+                median(rounds.stream().mapToDouble(BenchResult.Comparison::p99Ratio).toArray()))));
+        return out;
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n == 0 ? 0 : n % 2 == 1 ? v[n / 2] : Math.round((v[n / 2 - 1] + v[n / 2]) / 2 * 1000) / 1000.0;
     }
 
     private static double ratio(double a, double b) {

@@ -24,10 +24,11 @@ import java.util.Optional;
  * @param serverArgs extra arguments for every {@code serve} ({@code --server-arg A}, repeatable)
  * @param smoke whether this is a smoke run
  * @param phases the phases to run ({@code --only relay,bot}); all by default
+ * @param repeat rounds of baseline and relay, alternating ({@code --repeat N}; 1 by default)
  */
 record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relaySizes, int agents, Duration duration,
                     Optional<Path> json, int idleVisitors, int botVisitors, List<Integer> handoffSizes, int faqEntries,
-                    List<String> jvmFlags, List<String> serverArgs, boolean smoke, List<String> phases) {
+                    List<String> jvmFlags, List<String> serverArgs, boolean smoke, List<String> phases, int repeat) {
 
     static final List<String> PHASES = List.of("baseline", "relay", "bot", "handoff", "capacity");
     static final List<String> DEFAULT_JVM_FLAGS = List.of("-Xms1g", "-Xmx2g", "-XX:+UseG1GC");
@@ -47,6 +48,8 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
                   --server-arg ARG      extra argument for the server's serve command (repeatable)
                   --smoke               small loads whatever the duration
                   --only P[,P...]       run only these of baseline, relay, bot, handoff, capacity (e.g. to profile one)
+                  --repeat N            run baseline and relay N times, alternating, and report each pair's ratio and
+                                        the median (default 1); the host's speed drifts, so compare medians
                 """;
     }
 
@@ -66,6 +69,7 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
         List<String> serverArgs = new ArrayList<>();
         boolean smoke = false;
         List<String> phases = PHASES;
+        int repeat = 1;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--smoke")) {
@@ -90,6 +94,7 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
                 case "--jvm-flags" -> flags = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
                 case "--server-arg" -> serverArgs.add(value);
                 case "--only" -> phases = phases(value);
+                case "--repeat" -> repeat = positive(flag, value);
                 default -> throw new BenchException("unknown option: " + flag + "\n" + usage());
             }
         }
@@ -102,7 +107,7 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
                 Duration.ofMillis((long) (seconds * 1000)), Optional.ofNullable(json),
                 idle != null ? idle : smoke ? 500 : 10_000, bot != null ? bot : smoke ? 20 : 100,
                 list("--handoff-sizes", handoff), faq != null ? faq : smoke ? 200 : 1000, List.copyOf(flags),
-                List.copyOf(serverArgs), smoke, phases);
+                List.copyOf(serverArgs), smoke, phases, repeat);
     }
 
     boolean runs(String phase) {

@@ -8,14 +8,15 @@ import java.util.List;
  * @param environment where and how it ran
  * @param baseline the echo baseline at each relay size
  * @param relay relay at each size
- * @param comparison relay against the baseline at the same size
+ * @param comparison relay against the baseline at the same size, one per round ({@code --repeat})
+ * @param median per relay size, the median of the rounds' ratios (the one ratio when there is one round)
  * @param bot the bot at one visitor and at many
  * @param handoff handoff at each transcript length
  * @param capacity idle visitors' cost
  * @param notes what the reader must know to read the figures right
  */
 record BenchResult(Environment environment, List<BaselinePhase.Result> baseline, List<RelayPhase.Result> relay,
-                          List<Comparison> comparison, List<BotPhase.Result> bot, List<HandoffPhase.Result> handoff,
+                          List<Comparison> comparison, List<Comparison> median, List<BotPhase.Result> bot, List<HandoffPhase.Result> handoff,
                           CapacityPhase.Result capacity, List<String> notes) {
 
     /**
@@ -38,11 +39,12 @@ record BenchResult(Environment environment, List<BaselinePhase.Result> baseline,
      * @param fsyncP50Us median fsync of a small write where the servers keep their data
      * @param fsyncP99Us its 99th percentile
      * @param runSeconds wall time of the whole run
+     * @param repeat rounds of baseline and relay, alternating
      */
     record Environment(String commit, int cores, long memoryBytes, String cpu, String os, String java,
                        List<String> serverJvmFlags, double durationSeconds, double warmupSeconds, boolean smoke,
                        int faqEntries, int clientThreads, double loadBefore, double loadAfter, double fsyncP50Us,
-                       double fsyncP99Us, double runSeconds) {}
+                       double fsyncP99Us, double runSeconds, int repeat) {}
 
     /**
      * Relay against the echo baseline at the same number of concurrent message streams.

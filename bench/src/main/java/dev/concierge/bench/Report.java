@@ -37,6 +37,13 @@ final class Report {
             out.append(String.format(Locale.ROOT, ROW, "ratio", "relay/baseline at " + c.conversations(),
                     times(c.throughputRatio()), "", times(c.p99Ratio()), "", ""));
         }
+        if (r.comparison().size() > r.median().size()) {
+            for (BenchResult.Comparison c : r.median()) {
+                out.append(String.format(Locale.ROOT, ROW, "median", "relay/baseline at " + c.conversations()
+                        + ", " + r.environment().repeat() + " rounds", times(c.throughputRatio()), "",
+                        times(c.p99Ratio()), "", ""));
+            }
+        }
         for (BotPhase.Result b : r.bot()) {
             row(out, "bot", plural(b.visitors(), "visitor") + " asking", b.latency(), "ans/s", b.cpu());
         }

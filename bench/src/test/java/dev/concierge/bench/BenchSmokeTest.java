@@ -45,6 +45,7 @@ final class BenchSmokeTest {
             assertThat(c.throughputRatio()).isPositive();
             assertThat(c.p99Ratio()).isPositive();
         });
+        assertThat(r.median()).containsExactlyElementsOf(r.comparison()); // one round: its ratio is the median
         assertThat(r.bot()).hasSize(2).allSatisfy(b -> {
             sane(b.latency());
             assertThat(b.handedOff()).isZero();
@@ -66,6 +67,39 @@ final class BenchSmokeTest {
         }
         assertThat(new ObjectMapper().readTree(Files.readString(json))).isEqualTo(last);
         assertThat(printed).contains("baseline", "relay", "bot", "handoff", "capacity");
+    }
+
+    @Test
+    @Timeout(300)
+    void repeat_alternatesBaselineAndRelay_andReportsTheMedianRatio() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        BenchResult r = Bench.run(BenchOptions.parse("--server-cp", System.getProperty("java.class.path"),
+                "--duration", "1", "--only", "baseline,relay", "--repeat", "2", "--jvm-flags", "-Xmx512m -XX:+UseG1GC"),
+                new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        String printed = buffer.toString(StandardCharsets.UTF_8);
+
+        assertThat(r.environment().repeat()).isEqualTo(2);
+        assertThat(r.baseline()).hasSize(2).allSatisfy(b -> sane(b.latency()));
+        assertThat(r.relay()).hasSize(2).allSatisfy(x -> sane(x.all()));
+        assertThat(r.comparison()).hasSize(2).allSatisfy(c -> assertThat(c.throughputRatio()).isPositive());
+        double[] ratios = r.comparison().stream().mapToDouble(BenchResult.Comparison::throughputRatio).toArray();
+        assertThat(r.median()).singleElement().satisfies(m ->
+                assertThat(m.throughputRatio()).isCloseTo((ratios[0] + ratios[1]) / 2, org.assertj.core.data.Offset.offset(0.001)));
+        assertThat(printed).contains("median    relay/baseline at 50, 2 rounds");
+        assertThat(r.bot()).isEmpty();
+    }
+
+    @Test
+    void median_ofEachRelaySize_overTheRounds() {
+        java.util.List<BenchResult.Comparison> rounds = java.util.List.of(
+                new BenchResult.Comparison(1000, 0.30, 4.0), new BenchResult.Comparison(10, 0.9, 1.0),
+                new BenchResult.Comparison(1000, 0.20, 5.0), new BenchResult.Comparison(1000, 0.25, 3.0));
+        assertThat(Bench.medians(rounds)).containsExactly(new BenchResult.Comparison(1000, 0.25, 4.0),
+                new BenchResult.Comparison(10, 0.9, 1.0));
+        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--repeat", "3").repeat()).isEqualTo(3);
+        assertThat(BenchOptions.parse("--server-jar", "x.jar").repeat()).isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse("--server-jar", "x.jar", "--repeat", "0"))
+                .isInstanceOf(BenchException.class).hasMessageContaining("--repeat");
     }
 
     private static void sane(Latency.Stats s) {
