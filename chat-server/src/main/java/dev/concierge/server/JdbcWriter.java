@@ -138,14 +138,14 @@ final class JdbcWriter implements AutoCloseable {
         this.merge = new EventMerge(mergeThreshold);
         try {
             ensureConnection();
-            if (merge.pending()) {
-                merge.merge(connection);
-            }
         } catch (SQLException e) {
             if (syncer != null) {
                 syncer.close();
             }
             throw new ServerException("cannot connect to " + database.url(), e);
+        }
+        if (merge.pending()) {
+            mergeRecent();
         }
         thread = new Thread(this::run, "concierge-store-writer");
         thread.setDaemon(true);
@@ -184,17 +184,7 @@ final class JdbcWriter implements AutoCloseable {
             closed = true;
             queue.add(STOP);
         }
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true; // finish draining all the same: those writes were promised
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(thread); // finish draining all the same: those writes were promised
     }
 
     private void run() {
@@ -269,8 +259,8 @@ final class JdbcWriter implements AutoCloseable {
             List<Op> ops = List.copyOf(batch);
             syncer.afterSync(failure -> complete(ops, outcomes, failure));
         }
-        if (merge.due() && connection != null) {
-            merge.merge(connection);
+        if (merge.due()) {
+            mergeRecent();
         }
         if (rewindRequested && connection != null) {
             rewindRequested = false;

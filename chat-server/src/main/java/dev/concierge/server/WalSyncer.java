@@ -69,17 +69,7 @@ final class WalSyncer implements AutoCloseable {
     @Override
     public void close() {
         pending.add(STOP);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true; // the queued completions were promised: wait for them
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(thread); // the queued completions were promised: wait for them
     }
 
     private void run() {
