@@ -4,12 +4,19 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * CPU used during a measurement window, in cores, by the server process (from
  * {@code /proc/PID/stat}) and by this load-client process. The load clients share the
  * machine's cores with the server, so this tells whether a figure is the server's limit or the
- * clients'. -1 where it cannot be read.
+ * clients'. The server's share is also split by thread group ({@link #group}), from
+ * {@code /proc/PID/task/TID/stat}: where a message's CPU goes, without a profiler. -1 where it
+ * cannot be read.
  */
 final class CpuMeter {
     /** Linux's USER_HZ: /proc times are in 1/100 s on every mainstream kernel. */
@@ -19,14 +26,26 @@ final class CpuMeter {
     private long wallStart;
     private double serverStart;
     private double clientStart;
+    private Map<String, ThreadTime> threadsStart = Map.of();
+
+    /** The thread groups of {@link Usage#serverThreads}, in the order they are printed. */
+    static final List<String> GROUPS = List.of("event loops", "router", "store", "bot", "gc", "jit", "other");
 
     /**
      * Cores used in one window.
      *
      * @param server cores used by the server process (1.0 = one core busy all the time)
      * @param client cores used by the load clients
+     * @param serverThreads the server's cores by thread group ({@link #GROUPS}; empty if
+     *     {@code /proc/PID/task} cannot be read); threads that ended in the window are missing
      */
-    record Usage(double server, double client) {}
+    record Usage(double server, double client, Map<String, Double> serverThreads) {
+        Usage(double server, double client) {
+            this(server, client, Map.of());
+        }
+    }
+
+    private record ThreadTime(String name, double seconds) {}
 
     CpuMeter(long serverPid) {
         this.pid = serverPid;
@@ -36,13 +55,70 @@ final class CpuMeter {
         wallStart = System.nanoTime();
         serverStart = serverSeconds();
         clientStart = clientSeconds();
+        threadsStart = threadTimes(pid);
     }
 
     Usage stop() {
         double wall = (System.nanoTime() - wallStart) / 1e9;
         double server = serverSeconds();
         double client = clientSeconds();
-        return new Usage(cores(serverStart, server, wall), cores(clientStart, client, wall));
+        Map<String, Double> groups = new LinkedHashMap<>();
+        Map<String, ThreadTime> end = threadTimes(pid);
+        if (!end.isEmpty() && wall > 0) {
+            Map<String, Double> seconds = new HashMap<>();
+            end.forEach((tid, t) -> {
+                ThreadTime before = threadsStart.get(tid); // a thread started in the window counts from 0
+                double used = t.seconds() - (before == null ? 0 : before.seconds());
+                seconds.merge(group(t.name()), Math.max(0, used), Double::sum);
+            });
+            for (String g : GROUPS) {
+                groups.put(g, Math.round(seconds.getOrDefault(g, 0.0) / wall * 1000) / 1000.0);
+            }
+        }
+        return new Usage(cores(serverStart, server, wall), cores(clientStart, client, wall), groups);
+    }
+
+    /**
+     * The group of a server thread, by the name the kernel shows (at most 15 characters): Netty's
+     * event loops, the router, the store's threads (writer, WAL sync, checkpoints), the bot's
+     * executor, the garbage collector (G1's workers and refinement), the JIT compilers, the rest.
+     */
+    static String group(String threadName) {
+        if (threadName.startsWith("nioEventLoop") || threadName.startsWith("epollEventLoop")) {
+            return "event loops";
+        } else if (threadName.startsWith("concierge-route")) {
+            return "router";
+        } else if (threadName.startsWith("concierge-store")) {
+            return "store";
+        } else if (threadName.startsWith("concierge-bot")) {
+            return "bot";
+        } else if (threadName.startsWith("GC ") || threadName.startsWith("G1 ")) {
+            return "gc";
+        } else if (threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler")) {
+            return "jit";
+        }
+        return "other";
+    }
+
+    /** CPU time of each thread of a process by thread id; empty if it cannot be read. */
+    private static Map<String, ThreadTime> threadTimes(long pid) {
+        Map<String, ThreadTime> times = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    double seconds = procSeconds(task.resolve("stat"));
+                    if (seconds >= 0) {
+                        times.put(task.getFileName().toString(), new ThreadTime(name, seconds));
+                    }
+                } catch (IOException e) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return times;
     }
 
     private static double cores(double start, double end, double wall) {

@@ -2,6 +2,8 @@ package dev.concierge.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** The run's figures as a table for people and as one line of JSON for tools. */
@@ -53,6 +55,7 @@ final class Report {
                     + s.count() + " handoffs)", "", ms(s.p50Us()), ms(s.p99Us()), ms(s.p999Us()), ""));
         }
         capacity(out, r.capacity());
+        cpuPerMessage(out, r);
         for (String note : r.notes()) {
             out.append("note: ").append(note).append('\n');
         }
@@ -71,6 +74,50 @@ final class Report {
                 + "FAQ of %s entries; load clients on %d event loop threads%s%n%n", String.join(" ", e.serverJvmFlags()),
                 e.durationSeconds(), e.warmupSeconds(), e.faqEntries() == 0 ? "the sample's" : e.faqEntries(),
                 e.clientThreads(), e.smoke() ? " (SMOKE RUN: small loads)" : ""));
+    }
+
+    private static final String CPU_ROW = "%-9s %-38s %7s %7s %7s %7s %7s %7s %7s %8s %8s%n";
+
+    /**
+     * The CPU each message (or answer) cost, in microseconds: the server's by thread group, the
+     * server's in all, and the load clients'. Steadier than a rate on a shared machine, and it
+     * shows where a change took effect.
+     */
+    private static void cpuPerMessage(StringBuilder out, BenchResult r) {
+        StringBuilder rows = new StringBuilder();
+        for (BaselinePhase.Result b : r.baseline()) {
+            cpuRow(rows, "baseline", b.connections() + " echo connections", b.latency(), b.cpu());
+        }
+        for (RelayPhase.Result x : r.relay()) {
+            cpuRow(rows, "relay", x.conversations() + " conversations", x.all(), x.cpu());
+        }
+        for (BotPhase.Result b : r.bot()) {
+            cpuRow(rows, "bot", plural(b.visitors(), "visitor") + " (per answer)", b.latency(), b.cpu());
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<String> head = new ArrayList<>(List.of("cpu (us)", "per message, by server thread group"));
+        head.addAll(List.of("loops", "router", "store", "bot", "gc", "jit", "other", "server", "clients"));
+        out.append('\n').append(String.format(Locale.ROOT, CPU_ROW, head.toArray())).append(rows);
+    }
+
+    private static void cpuRow(StringBuilder out, String phase, String load, Latency.Stats s, CpuMeter.Usage cpu) {
+        if (cpu == null || cpu.serverThreads().isEmpty() || s.perSecond() <= 0) {
+            return;
+        }
+        List<String> cells = new ArrayList<>(List.of(phase, load));
+        for (String g : CpuMeter.GROUPS) {
+            cells.add(micros(cpu.serverThreads().getOrDefault(g, 0.0), s.perSecond()));
+        }
+        cells.add(micros(cpu.server(), s.perSecond()));
+        cells.add(micros(cpu.client(), s.perSecond()));
+        out.append(String.format(Locale.ROOT, CPU_ROW, cells.toArray()));
+    }
+
+    /** Microseconds of CPU per item, from cores used and items per second. */
+    private static String micros(double cores, double perSecond) {
+        return cores < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", cores * 1e6 / perSecond);
     }
 
     private static void capacity(StringBuilder out, CapacityPhase.Result c) {

@@ -40,6 +40,16 @@ final class BenchSmokeTest {
             sane(x.agentToVisitor());
             sane(x.all());
             assertThat(x.errors()).isZero();
+            // Where the relay's CPU went: the product's own threads, found by name in /proc.
+            assertThat(x.cpu().serverThreads()).containsOnlyKeys(CpuMeter.GROUPS);
+            assertThat(x.cpu().serverThreads().get("event loops")).isPositive();
+            assertThat(x.cpu().serverThreads().get("router")).isPositive();
+            assertThat(x.cpu().serverThreads().get("store")).isPositive();
+        });
+        assertThat(r.baseline().get(0).cpu().serverThreads()).satisfies(echo -> {
+            assertThat(echo.get("event loops")).isPositive();
+            assertThat(echo.get("router")).isZero(); // the echo server has no router and no store
+            assertThat(echo.get("store")).isZero();
         });
         assertThat(r.comparison()).singleElement().satisfies(c -> {
             assertThat(c.throughputRatio()).isPositive();
@@ -49,6 +59,7 @@ final class BenchSmokeTest {
         assertThat(r.bot()).hasSize(2).allSatisfy(b -> {
             sane(b.latency());
             assertThat(b.handedOff()).isZero();
+            assertThat(b.cpu().serverThreads().get("bot")).isPositive();
         });
         assertThat(r.handoff()).extracting(HandoffPhase.Result::transcriptEvents).containsExactly(10, 200);
         assertThat(r.handoff()).allSatisfy(h -> {
@@ -66,7 +77,7 @@ final class BenchSmokeTest {
             assertThat(last.has(phase)).as("JSON has %s", phase).isTrue();
         }
         assertThat(new ObjectMapper().readTree(Files.readString(json))).isEqualTo(last);
-        assertThat(printed).contains("baseline", "relay", "bot", "handoff", "capacity");
+        assertThat(printed).contains("baseline", "relay", "bot", "handoff", "capacity", "cpu (us)");
     }
 
     @Test
@@ -100,6 +111,18 @@ final class BenchSmokeTest {
         assertThat(BenchOptions.parse("--server-jar", "x.jar").repeat()).isEqualTo(1);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse("--server-jar", "x.jar", "--repeat", "0"))
                 .isInstanceOf(BenchException.class).hasMessageContaining("--repeat");
+    }
+
+    @Test
+    void threadGroups_byTheNamesTheKernelShows() {
+        assertThat(CpuMeter.group("nioEventLoopGro")).isEqualTo("event loops");
+        assertThat(CpuMeter.group("concierge-route")).isEqualTo("router");
+        assertThat(CpuMeter.group("concierge-store")).isEqualTo("store");
+        assertThat(CpuMeter.group("concierge-bot-1")).isEqualTo("bot");
+        assertThat(CpuMeter.group("G1 Refine#0")).isEqualTo("gc");
+        assertThat(CpuMeter.group("GC Thread#1")).isEqualTo("gc");
+        assertThat(CpuMeter.group("C2 CompilerThre")).isEqualTo("jit");
+        assertThat(CpuMeter.group("VM Thread")).isEqualTo("other");
     }
 
     private static void sane(Latency.Stats s) {
