@@ -39,11 +39,7 @@ final class CpuMeter {
      * @param serverThreads the server's cores by thread group ({@link #GROUPS}; empty if
      *     {@code /proc/PID/task} cannot be read); threads that ended in the window are missing
      */
-    record Usage(double server, double client, Map<String, Double> serverThreads) {
-        Usage(double server, double client) {
-            this(server, client, Map.of());
-        }
-    }
+    record Usage(double server, double client, Map<String, Double> serverThreads) {}
 
     private record ThreadTime(String name, double seconds) {}
 

@@ -98,7 +98,10 @@ final class Report {
             return;
         }
         List<String> head = new ArrayList<>(List.of("cpu (us)", "per message, by server thread group"));
-        head.addAll(List.of("loops", "router", "store", "bot", "gc", "jit", "other", "server", "clients"));
+        for (String g : CpuMeter.GROUPS) {
+            head.add(g.substring(g.lastIndexOf(' ') + 1)); // "event loops" fits its column as "loops"
+        }
+        head.addAll(List.of("server", "clients"));
         out.append('\n').append(String.format(Locale.ROOT, CPU_ROW, head.toArray())).append(rows);
     }
 
