@@ -29,11 +29,13 @@ final class BaselinePhase {
     private BaselinePhase() {}
 
     /** Drives {@code n} ping-pong connections against the echo server. */
-    static Result run(WsClient client, JvmProcess echo, int n, Warmup warmup, Duration measure) throws InterruptedException {
-        return new BaselinePhase().measure(client, echo, n, warmup, measure);
+    static Result run(WsClient client, JvmProcess echo, int n, Warmup warmup, WindowProfiler profiler, Duration measure)
+            throws InterruptedException {
+        return new BaselinePhase().measure(client, echo, n, warmup, profiler, measure);
     }
 
-    private Result measure(WsClient client, JvmProcess echo, int n, Warmup warmup, Duration measure)
+    private Result measure(WsClient client, JvmProcess echo, int n, Warmup warmup, WindowProfiler profiler,
+                           Duration measure)
             throws InterruptedException {
         URI uri = URI.create("ws://127.0.0.1:" + echo.port() + "/ws");
         CpuMeter cpu = new CpuMeter(echo.pid());
@@ -45,11 +47,15 @@ final class BaselinePhase {
                 c.send(FRAME);
             }
             warmup.await(echo.pid());
-            latency.startWindow();
-            cpu.start();
-            Thread.sleep(measure.toMillis());
-            Latency.Stats stats = latency.endWindow();
-            CpuMeter.Usage usage = cpu.stop();
+            Latency.Stats stats;
+            CpuMeter.Usage usage;
+            try (WindowProfiler.Window profile = profiler.open(echo.pid(), "baseline-" + n)) {
+                latency.startWindow();
+                cpu.start();
+                Thread.sleep(measure.toMillis());
+                stats = latency.endWindow();
+                usage = cpu.stop();
+            }
             running = false;
             return new Result(connections.size(), stats, usage);
         } finally {

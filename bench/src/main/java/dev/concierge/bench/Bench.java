@@ -50,6 +50,8 @@ public final class Bench {
         int threads = Runtime.getRuntime().availableProcessors();
         Servers servers = new Servers(options, work);
         Warmup warmup = new Warmup(options.warmup(), options.warmupCap());
+        WindowProfiler profiler = options.profile().map(e -> WindowProfiler.of(e, options.profileDir(), work))
+                .orElse(WindowProfiler.off());
         Duration measure = options.duration();
         List<BaselinePhase.Result> baseline = new ArrayList<>();
         List<RelayPhase.Result> relay = new ArrayList<>();
@@ -64,14 +66,14 @@ public final class Bench {
                     try (JvmProcess echo = servers.echo()) {
                         for (int n : options.relaySizes()) {
                             log.info("baseline: {} echo connections{}", n, of);
-                            baseline.add(BaselinePhase.run(client, echo, n, warmup, measure));
+                            baseline.add(BaselinePhase.run(client, echo, n, warmup, profiler, measure));
                         }
                     }
                 }
                 if (options.runs("relay")) {
                     for (int n : options.relaySizes()) {
                         log.info("relay: {} conversations{}", n, of);
-                        relay.add(RelayPhase.run(client, servers, n, options.agents(), warmup, measure));
+                        relay.add(RelayPhase.run(client, servers, n, options.agents(), warmup, profiler, measure));
                     }
                 }
             }
@@ -80,7 +82,7 @@ public final class Bench {
                 try (JvmProcess server = servers.product("bot-and-handoff", true)) {
                     if (options.runs("bot")) {
                         log.info("bot: 1 and {} visitors", options.botVisitors());
-                        bot = BotPhase.run(client, server, List.of(1, options.botVisitors()), warmup.half(), half);
+                        bot = BotPhase.run(client, server, List.of(1, options.botVisitors()), warmup.half(), profiler, half);
                     }
                     if (options.runs("handoff")) {
                         log.info("handoff: transcripts of {} events", options.handoffSizes());
@@ -103,6 +105,11 @@ public final class Bench {
         double seconds = (System.nanoTime() - start) / 1e9;
         BenchResult.Environment environment = Machine.environment(options, threads, loadBefore, fsync, seconds);
         List<String> notes = notes(servers, relay, bot, handoff);
+        if (!profiler.written().isEmpty()) {
+            notes.add("profiled with async-profiler (" + options.profile().orElseThrow() + ", measurement windows only, "
+                    + "so these figures include its cost): " + profiler.written().stream().map(Path::toString)
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
         double busiest = Math.max(environment.loadBefore(), environment.loadAfter());
         if (busiest > threads) {
             notes.add(0, String.format(java.util.Locale.ROOT, "the machine was busy (load average up to %.1f on %d cores): "

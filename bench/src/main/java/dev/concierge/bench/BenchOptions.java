@@ -25,10 +25,13 @@ import java.util.Optional;
  * @param smoke whether this is a smoke run
  * @param phases the phases to run ({@code --only relay,bot}); all by default
  * @param repeat rounds of baseline and relay, alternating ({@code --repeat N}; 1 by default)
+ * @param profile the async-profiler event to profile each measurement window with ({@code --profile EVENT}), if any
+ * @param profileDir where the flame graphs go ({@code --profile-dir DIR}; {@code bench-profiles} by default)
  */
 record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relaySizes, int agents, Duration duration,
                     Optional<Path> json, int idleVisitors, int botVisitors, List<Integer> handoffSizes, int faqEntries,
-                    List<String> jvmFlags, List<String> serverArgs, boolean smoke, List<String> phases, int repeat) {
+                    List<String> jvmFlags, List<String> serverArgs, boolean smoke, List<String> phases, int repeat,
+                    Optional<String> profile, Path profileDir) {
 
     static final List<String> PHASES = List.of("baseline", "relay", "bot", "handoff", "capacity");
     static final List<String> DEFAULT_JVM_FLAGS = List.of("-Xms1g", "-Xmx2g", "-XX:+UseG1GC");
@@ -50,6 +53,9 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
                   --only P[,P...]       run only these of baseline, relay, bot, handoff, capacity (e.g. to profile one)
                   --repeat N            run baseline and relay N times, alternating, and report each pair's ratio and
                                         the median (default 1); the host's speed drifts, so compare medians
+                  --profile EVENT       profile the server during each measurement window with async-profiler
+                                        (cpu, alloc, wall, lock or itimer): one HTML flame graph per window
+                  --profile-dir DIR     where the flame graphs go (default bench-profiles)
                 """;
     }
 
@@ -70,6 +76,8 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
         boolean smoke = false;
         List<String> phases = PHASES;
         int repeat = 1;
+        String profile = null;
+        Path profileDir = Path.of("bench-profiles");
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--smoke")) {
@@ -95,6 +103,8 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
                 case "--server-arg" -> serverArgs.add(value);
                 case "--only" -> phases = phases(value);
                 case "--repeat" -> repeat = positive(flag, value);
+                case "--profile" -> profile = profileEvent(value);
+                case "--profile-dir" -> profileDir = Path.of(value);
                 default -> throw new BenchException("unknown option: " + flag + "\n" + usage());
             }
         }
@@ -107,11 +117,18 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
                 Duration.ofMillis((long) (seconds * 1000)), Optional.ofNullable(json),
                 idle != null ? idle : smoke ? 500 : 10_000, bot != null ? bot : smoke ? 20 : 100,
                 list("--handoff-sizes", handoff), faq != null ? faq : smoke ? 200 : 1000, List.copyOf(flags),
-                List.copyOf(serverArgs), smoke, phases, repeat);
+                List.copyOf(serverArgs), smoke, phases, repeat, Optional.ofNullable(profile), profileDir);
     }
 
     boolean runs(String phase) {
         return phases.contains(phase);
+    }
+
+    private static String profileEvent(String value) {
+        if (!WindowProfiler.EVENTS.contains(value)) {
+            throw new BenchException("--profile: unknown event " + value + "; events: " + WindowProfiler.EVENTS);
+        }
+        return value;
     }
 
     private static List<String> phases(String value) {

@@ -43,16 +43,18 @@ final class BotPhase {
     private BotPhase() {}
 
     /** Runs each load in {@code loads} in turn against {@code server}. */
-    static List<Result> run(WsClient client, JvmProcess server, List<Integer> loads, Warmup warmup, Duration measure)
+    static List<Result> run(WsClient client, JvmProcess server, List<Integer> loads, Warmup warmup,
+                            WindowProfiler profiler, Duration measure)
             throws InterruptedException {
         List<Result> results = new ArrayList<>();
         for (int visitors : loads) {
-            results.add(new BotPhase().measure(client, server, visitors, warmup, measure));
+            results.add(new BotPhase().measure(client, server, visitors, warmup, profiler, measure));
         }
         return results;
     }
 
-    private Result measure(WsClient client, JvmProcess server, int visitors, Warmup warmup, Duration measure)
+    private Result measure(WsClient client, JvmProcess server, int visitors, Warmup warmup, WindowProfiler profiler,
+                           Duration measure)
             throws InterruptedException {
         URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/ws/visitor");
         CpuMeter cpu = new CpuMeter(server.pid());
@@ -64,13 +66,17 @@ final class BotPhase {
                 c.send(VISITOR_HELLO); // the first question goes out on the welcome
             }
             warmup.await(server.pid());
-            latency.startWindow();
-            errors.set(0);
-            rateLimited.set(0);
-            cpu.start();
-            Thread.sleep(measure.toMillis());
-            Latency.Stats stats = latency.endWindow();
-            CpuMeter.Usage usage = cpu.stop();
+            Latency.Stats stats;
+            CpuMeter.Usage usage;
+            try (WindowProfiler.Window profile = profiler.open(server.pid(), "bot-" + visitors)) {
+                latency.startWindow();
+                errors.set(0);
+                rateLimited.set(0);
+                cpu.start();
+                Thread.sleep(measure.toMillis());
+                stats = latency.endWindow();
+                usage = cpu.stop();
+            }
             running = false;
             if (handedOff.get() > 0) {
                 log.warn("bot: {} of {} visitors were handed to a human and stopped asking", handedOff.get(), visitors);

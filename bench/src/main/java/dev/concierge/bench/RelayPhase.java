@@ -96,12 +96,14 @@ final class RelayPhase {
     private RelayPhase() {}
 
     /** Runs relay at {@code n} conversations against a fresh server. */
-    static Result run(WsClient client, Servers servers, int n, int agents, Warmup warmup, Duration measure)
+    static Result run(WsClient client, Servers servers, int n, int agents, Warmup warmup, WindowProfiler profiler,
+                      Duration measure)
             throws InterruptedException {
-        return new RelayPhase().measure(client, servers, n, agents, warmup, measure);
+        return new RelayPhase().measure(client, servers, n, agents, warmup, profiler, measure);
     }
 
-    private Result measure(WsClient client, Servers servers, int n, int agents, Warmup warmup, Duration measure)
+    private Result measure(WsClient client, Servers servers, int n, int agents, Warmup warmup, WindowProfiler profiler,
+                           Duration measure)
             throws InterruptedException {
         int m = Math.max(1, Math.min(agents, n));
         Servers.Product product = servers.productWithAgents("relay-" + n, m, (n + m - 1) / m);
@@ -118,7 +120,7 @@ final class RelayPhase {
             double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
             log.info("relay: {} conversations on {} agent socket(s) ready in {} s", live.size(), tokens.size(),
                     String.format("%.1f", setupSeconds));
-            Window w = pingPong(server, live, warmup, measure);
+            Window w = pingPong(server, live, warmup, profiler, measure);
             return new Result(n, live.size(), tokens.size(), takeFromQueue, setupSeconds, w.visitorToAgent(),
                     w.agentToVisitor(), w.all(), rateLimited.get(), errors.get(), w.cpu());
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -150,7 +152,8 @@ final class RelayPhase {
                           CpuMeter.Usage cpu) {}
 
     /** Starts one message on every conversation, warms up, then measures one window. */
-    private Window pingPong(JvmProcess server, List<Conv> live, Warmup warmup, Duration measure)
+    private Window pingPong(JvmProcess server, List<Conv> live, Warmup warmup, WindowProfiler profiler,
+                            Duration measure)
             throws InterruptedException {
         running = true;
         for (Conv c : live) {
@@ -158,15 +161,18 @@ final class RelayPhase {
             c.send(c.visitor, 'v');
         }
         warmup.await(server.pid());
-        visitorToAgent.startWindow();
-        agentToVisitor.startWindow();
-        all.startWindow();
-        errors.set(0);
-        rateLimited.set(0);
-        CpuMeter cpu = new CpuMeter(server.pid());
-        cpu.start();
-        Thread.sleep(measure.toMillis());
-        Window w = new Window(visitorToAgent.endWindow(), agentToVisitor.endWindow(), all.endWindow(), cpu.stop());
+        Window w;
+        try (WindowProfiler.Window profile = profiler.open(server.pid(), "relay-" + live.size())) {
+            visitorToAgent.startWindow();
+            agentToVisitor.startWindow();
+            all.startWindow();
+            errors.set(0);
+            rateLimited.set(0);
+            CpuMeter cpu = new CpuMeter(server.pid());
+            cpu.start();
+            Thread.sleep(measure.toMillis());
+            w = new Window(visitorToAgent.endWindow(), agentToVisitor.endWindow(), all.endWindow(), cpu.stop());
+        }
         running = false;
         return w;
     }

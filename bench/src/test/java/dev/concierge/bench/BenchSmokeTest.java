@@ -82,10 +82,12 @@ final class BenchSmokeTest {
 
     @Test
     @Timeout(300)
-    void repeat_alternatesBaselineAndRelay_andReportsTheMedianRatio() throws Exception {
+    void repeat_alternatesBaselineAndRelay_andReportsTheMedianRatio_withAProfilePerWindow(@TempDir Path profiles)
+            throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         BenchResult r = Bench.run(BenchOptions.parse("--server-cp", System.getProperty("java.class.path"),
-                "--duration", "1", "--only", "baseline,relay", "--repeat", "2", "--jvm-flags", "-Xmx512m -XX:+UseG1GC"),
+                "--duration", "1", "--only", "baseline,relay", "--repeat", "2", "--jvm-flags", "-Xmx512m -XX:+UseG1GC",
+                "--profile", "cpu", "--profile-dir", profiles.toString()),
                 new PrintStream(buffer, true, StandardCharsets.UTF_8));
         String printed = buffer.toString(StandardCharsets.UTF_8);
 
@@ -98,6 +100,32 @@ final class BenchSmokeTest {
                 assertThat(m.throughputRatio()).isCloseTo((ratios[0] + ratios[1]) / 2, org.assertj.core.data.Offset.offset(0.001)));
         assertThat(printed).contains("median    relay/baseline at 50, 2 rounds");
         assertThat(r.bot()).isEmpty();
+
+        // One flame graph per measurement window, each round its own file, with the server's threads in it.
+        for (String name : java.util.List.of("baseline-50-cpu", "baseline-50-cpu-2", "relay-50-cpu", "relay-50-cpu-2")) {
+            Path file = profiles.resolve(name + ".html");
+            assertThat(file).exists();
+            String html = java.nio.file.Files.readString(file);
+            assertThat(html).contains("nioEventLoop");
+            if (name.startsWith("relay")) {
+                assertThat(html).containsPattern("concierge-[a-z-]+ tid="); // router, store, bot: the product's threads
+            }
+            assertThat(printed).contains(file.toAbsolutePath().toString());
+        }
+    }
+
+    @Test
+    void profileOption_takesAsyncProfilersEvents_andItsLinuxBuilds() {
+        BenchOptions o = BenchOptions.parse("--server-jar", "x.jar", "--profile", "alloc", "--profile-dir", "p");
+        assertThat(o.profile()).contains("alloc");
+        assertThat(o.profileDir()).isEqualTo(Path.of("p"));
+        assertThat(BenchOptions.parse("--server-jar", "x.jar").profile()).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse("--server-jar", "x.jar", "--profile", "cycles!"))
+                .isInstanceOf(BenchException.class).hasMessageContaining("--profile").hasMessageContaining("alloc");
+        assertThat(WindowProfiler.resourceFor("Linux", "amd64")).isEqualTo("linux-x64/libasyncProfiler.so");
+        assertThat(WindowProfiler.resourceFor("Linux", "aarch64")).isEqualTo("linux-arm64/libasyncProfiler.so");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WindowProfiler.resourceFor("Mac OS X", "aarch64"))
+                .isInstanceOf(BenchException.class).hasMessageContaining("Linux");
     }
 
     @Test
