@@ -153,7 +153,7 @@ final class JdbcConversationStore implements ConversationStore {
             return CompletableFuture.failedFuture(e);
         }
         long seq = event.seq();
-        return writer.submit("append seq " + seq + " to " + conversationId, tx -> {
+        return writer.submit(() -> "append seq " + seq + " to " + conversationId, tx -> {
             long last = tx.lastSeq(conversationId);
             if (seq != last + 1) {
                 throw new ServerException("seq " + seq + " out of order in " + conversationId

@@ -21,6 +21,8 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The store's SQL and the mapping between rows and records, shared by both engines: the
@@ -94,6 +96,9 @@ final class JdbcRows {
             + " FROM visitors WHERE token_hash = ?";
 
     private final ObjectMapper mapper = ProtocolCodec.create().mapper();
+    /** How many authors' JSON {@link #authorJson} keeps. */
+    static final int AUTHOR_MEMO_SIZE = 4096;
+    private final Map<Author, Object> authorJson = new ConcurrentHashMap<>();
 
     /** The parameters of {@link #UPSERT_VISITOR}. */
     Object[] visitorParams(VisitorRecord v) {
@@ -114,7 +119,7 @@ final class JdbcRows {
     /** The parameters of {@link #INSERT_EVENT}. */
     Object[] eventParams(String conversationId, TranscriptEvent e) {
         return new Object[] {conversationId, e.seq(), text(e.id()), micros(e.ts()), wire(e.kind()),
-                json(e.author()), text(e.text()), json(e.bot()), text(e.reason()), json(e.agent()),
+                authorJson(e.author()), text(e.text()), json(e.bot()), text(e.reason()), json(e.agent()),
                 integer(e.score()), text(e.comment())};
     }
 
@@ -170,6 +175,27 @@ final class JdbcRows {
 
     static String wire(Enum<?> value) {
         return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * An event author's JSON, remembered: authors are few and shared (one object per visitor and
+     * agent, see {@code Visitor#author()}), while encoding one took a Jackson generator and its
+     * buffers for every stored event. Keyed by value, so a renamed visitor gets new JSON; cleared
+     * when full rather than evicted one by one.
+     */
+    private Object authorJson(Author author) {
+        if (author == null) {
+            return NULL_TEXT;
+        }
+        Object json = authorJson.get(author);
+        if (json == null) {
+            json = json(author);
+            if (authorJson.size() >= AUTHOR_MEMO_SIZE) {
+                authorJson.clear();
+            }
+            authorJson.put(author, json);
+        }
+        return json;
     }
 
     private Object json(Object value) {

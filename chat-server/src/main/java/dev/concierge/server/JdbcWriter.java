@@ -13,6 +13,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,9 +57,10 @@ final class JdbcWriter implements AutoCloseable {
         void advanceSeq(String conversationId, long seq);
     }
 
-    private record Op(String what, Write write, CompletableFuture<Void> future) {}
+    /** A queued write; {@code what} names it in errors, built only when one happens. */
+    private record Op(Supplier<String> what, Write write, CompletableFuture<Void> future) {}
 
-    private static final Op STOP = new Op("stop", tx -> { }, null);
+    private static final Op STOP = new Op(() -> "stop", tx -> { }, null);
 
     private final JdbcDatabase database;
     /** Completes futures once the commit is on disk (SQLite); null when the commit syncs itself. */
@@ -154,10 +156,18 @@ final class JdbcWriter implements AutoCloseable {
 
     /** Queues a write; the future completes once it is committed, or fails if it is rejected. */
     CompletableFuture<Void> submit(String what, Write write) {
+        return submit(() -> what, write);
+    }
+
+    /**
+     * Queues a write named by {@code what}, which is called only if the write fails (so a write
+     * made per message does not build its error text per message).
+     */
+    CompletableFuture<Void> submit(Supplier<String> what, Write write) {
         CompletableFuture<Void> future = new CompletableFuture<>();
         synchronized (this) {
             if (closed) {
-                future.completeExceptionally(new ServerException("store is closed: cannot " + what));
+                future.completeExceptionally(new ServerException("store is closed: cannot " + what.get()));
                 return future;
             }
             queue.add(new Op(what, write, future));
@@ -282,7 +292,7 @@ final class JdbcWriter implements AutoCloseable {
             Op op = batch.get(i);
             Throwable outcome = outcomes[i];
             if (outcome == null && syncFailure != null) {
-                outcome = new ServerException("store could not make durable: " + op.what(), syncFailure);
+                outcome = new ServerException("store could not make durable: " + op.what().get(), syncFailure);
             }
             if (outcome == null) {
                 op.future().complete(null);
@@ -302,9 +312,9 @@ final class JdbcWriter implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             rollback();
             String reason = reason(e);
-            log.warn("store could not {}: {}", op.what(), reason);
+            log.warn("store could not {}: {}", op.what().get(), reason);
             return e instanceof ServerException ? e
-                    : new ServerException("store could not " + op.what() + ": " + reason, e);
+                    : new ServerException("store could not " + op.what().get() + ": " + reason, e);
         }
     }
 
