@@ -15,6 +15,8 @@ final class BotService implements AutoCloseable {
     private final FaqBot bot;
     private final ExecutorService executor;
     private final LongConsumer answerNanos;
+    private final int threads;
+    private final AtomicInteger asked = new AtomicInteger(); // questions not answered yet
 
     BotService(FaqBot bot, int threads) {
         this(bot, threads, nanos -> { });
@@ -24,6 +26,7 @@ final class BotService implements AutoCloseable {
     BotService(FaqBot bot, int threads, LongConsumer answerNanos) {
         this.bot = Objects.requireNonNull(bot, "bot");
         this.answerNanos = Objects.requireNonNull(answerNanos, "answerNanos");
+        this.threads = threads;
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "concierge-bot-" + n.incrementAndGet());
@@ -38,13 +41,23 @@ final class BotService implements AutoCloseable {
      */
     record Answer(BotReply reply, Optional<String> department) {}
 
+    /**
+     * Whether a question asked now would start at once, with no other question waiting for a
+     * thread: its answer is then a fraction of a millisecond away.
+     */
+    boolean hasFreeThread() {
+        return asked.get() < threads;
+    }
+
     /** The bot's answer to a visitor's question. */
     CompletableFuture<Answer> answer(String question) {
+        asked.incrementAndGet();
         return CompletableFuture.supplyAsync(() -> withDepartment(timed(() -> bot.answer(question))), executor);
     }
 
     /** The answer of the entry a visitor picked from the suggestions; falls back to matching. */
     CompletableFuture<Answer> answer(String question, String entryId) {
+        asked.incrementAndGet();
         return CompletableFuture.supplyAsync(() -> withDepartment(timed(() -> {
             Optional<BotReply> picked = bot.answerEntry(entryId);
             return picked.orElseGet(() -> bot.answer(question));
@@ -56,6 +69,7 @@ final class BotService implements AutoCloseable {
         try {
             return answer.get();
         } finally {
+            asked.decrementAndGet();
             answerNanos.accept(System.nanoTime() - started);
         }
     }

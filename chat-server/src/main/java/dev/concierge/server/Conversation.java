@@ -54,6 +54,12 @@ final class Conversation {
     final List<TranscriptEvent> events = new ArrayList<>();
     /** Client request id to the seq of the event it produced, for idempotent resends. */
     final ClientIds byClientId = new ClientIds();
+    /**
+     * A visitor's question not yet handed to the store because the bot is answering it, so that
+     * the answer is stored in the same commit ({@link Router#append(Conversation, TranscriptEvent,
+     * boolean)}); null when none is. Router thread only.
+     */
+    Router.Held held;
 
     Conversation(String id, Visitor visitor, Instant startedAt) {
         this.id = id;

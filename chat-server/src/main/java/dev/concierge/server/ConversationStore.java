@@ -28,6 +28,17 @@ public interface ConversationStore extends AutoCloseable {
      */
     CompletableFuture<Void> append(String conversationId, TranscriptEvent event);
 
+    /**
+     * Appends consecutive events of one conversation together: each as {@link #append} would,
+     * in one transaction where the store has them, so that they commit (and reach the disk) at
+     * once, or none does. The router stores a question and the bot's answer to it this way. The
+     * default appends them one by one and completes when all have.
+     */
+    default CompletableFuture<Void> appendAll(String conversationId, java.util.List<TranscriptEvent> events) {
+        return CompletableFuture.allOf(events.stream().map(e -> append(conversationId, e))
+                .toArray(CompletableFuture[]::new));
+    }
+
     /** The events of a conversation with {@code seq > afterSeq}, in seq order. */
     List<TranscriptEvent> events(String conversationId, long afterSeq);
 

@@ -164,6 +164,36 @@ final class JdbcConversationStore implements ConversationStore {
         });
     }
 
+    /** Both (or all) events in one write of the writer, so in one transaction and one commit. */
+    @Override
+    public CompletableFuture<Void> appendAll(String conversationId, List<TranscriptEvent> events) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        List<Object[]> params = new ArrayList<>(events.size());
+        try {
+            for (TranscriptEvent event : events) {
+                Objects.requireNonNull(event.ts(), "event.ts");
+                Objects.requireNonNull(event.kind(), "event.kind");
+                params.add(rows.eventParams(conversationId, event));
+            }
+        } catch (ServerException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return writer.submit(() -> "append seqs " + events.stream().map(e -> String.valueOf(e.seq())).toList()
+                + " to " + conversationId, tx -> {
+            long last = tx.lastSeq(conversationId);
+            for (TranscriptEvent event : events) { // checked before any is added: all or none
+                if (event.seq() != ++last) {
+                    throw new ServerException("seq " + event.seq() + " out of order in " + conversationId
+                            + ", expected " + last);
+                }
+            }
+            for (int i = 0; i < events.size(); i++) {
+                tx.advanceSeq(conversationId, events.get(i).seq());
+                tx.add(JdbcRows.INSERT_EVENT, params.get(i));
+            }
+        });
+    }
+
     @Override
     public List<TranscriptEvent> events(String conversationId, long afterSeq) {
         Objects.requireNonNull(conversationId, "conversationId");

@@ -46,6 +46,15 @@ final class MeteredConversationStore implements ConversationStore {
     }
 
     @Override
+    public CompletableFuture<Void> appendAll(String conversationId, List<TranscriptEvent> events) {
+        return timed(store.appendAll(conversationId, events), System.nanoTime()).whenComplete((ok, error) -> {
+            if (error == null) {
+                events.forEach(metrics::committed);
+            }
+        });
+    }
+
+    @Override
     public List<TranscriptEvent> events(String conversationId, long afterSeq) {
         return store.events(conversationId, afterSeq);
     }

@@ -190,19 +190,78 @@ final class Router implements AutoCloseable {
      * commit, with {@link Conversation#committedSeq} advanced.
      */
     CompletableFuture<TranscriptEvent> append(Conversation c, TranscriptEvent draft) {
+        return append(c, draft, false);
+    }
+
+    /** An event held back from the store, and the future its storing completes. */
+    record Held(TranscriptEvent event, CompletableFuture<Void> stored) {}
+
+    /**
+     * Appends an event as {@link #append(Conversation, TranscriptEvent)} does, or, with
+     * {@code hold}, keeps it from the store until the conversation's next append, which then
+     * stores both in one commit ({@link ConversationStore#appendAll}), or until
+     * {@link #releaseHeld}. A visitor's question to the bot is held while the bot answers it (a
+     * fraction of a millisecond): the answer then reaches the disk with the question in one fsync
+     * instead of a second one after it. Nothing acknowledged depends on it: the question's ack
+     * waits for its commit, as always.
+     */
+    CompletableFuture<TranscriptEvent> append(Conversation c, TranscriptEvent draft, boolean hold) {
         TranscriptEvent event = new TranscriptEvent(c.nextSeq++, clock.instant(), draft.id(), draft.kind(),
                 draft.author(), draft.text(), draft.bot(), draft.reason(), draft.agent(), draft.score(),
                 draft.comment());
         c.events.add(event);
-        return store.append(c.id, event).thenApplyAsync(v -> {
+        Held held = c.held;
+        c.held = null;
+        CompletableFuture<Void> stored;
+        if (hold) {
+            if (held != null) {
+                storeHeld(c, held);
+            }
+            stored = new CompletableFuture<>();
+            c.held = new Held(event, stored);
+        } else if (held != null) { // the held event goes first, in the same commit
+            stored = store.appendAll(c.id, List.of(held.event(), event));
+            completeWith(held.stored(), stored);
+        } else {
+            stored = store.append(c.id, event);
+        }
+        return stored.thenApplyAsync(v -> {
             c.committedSeq = Math.max(c.committedSeq, event.seq());
             return event;
         }, executor);
     }
 
+    /** Stores the conversation's held event now, alone, if it has one. */
+    void releaseHeld(Conversation c) {
+        Held held = c.held;
+        if (held != null) {
+            c.held = null;
+            storeHeld(c, held);
+        }
+    }
+
+    private void storeHeld(Conversation c, Held held) {
+        completeWith(held.stored(), store.append(c.id, held.event()));
+    }
+
+    private static void completeWith(CompletableFuture<Void> target, CompletableFuture<Void> source) {
+        source.whenComplete((v, error) -> {
+            if (error != null) {
+                target.completeExceptionally(error);
+            } else {
+                target.complete(null);
+            }
+        });
+    }
+
     /** Appends and, after commit, sends the event to the visitor and the owning agent. */
     CompletableFuture<TranscriptEvent> appendAndBroadcast(Conversation c, TranscriptEvent draft) {
-        return append(c, draft).thenApply(e -> {
+        return appendAndBroadcast(c, draft, false);
+    }
+
+    /** {@link #appendAndBroadcast(Conversation, TranscriptEvent)}, held as {@link #append(Conversation, TranscriptEvent, boolean)} says. */
+    CompletableFuture<TranscriptEvent> appendAndBroadcast(Conversation c, TranscriptEvent draft, boolean hold) {
+        return append(c, draft, hold).thenApply(e -> {
             broadcast(c, e);
             return e;
         });
@@ -224,11 +283,16 @@ final class Router implements AutoCloseable {
 
     /** Appends a client-originated event once per client id; resends get the same seq. */
     CompletableFuture<Long> appendOnce(Conversation c, String clientId, TranscriptEvent draft) {
+        return appendOnce(c, clientId, draft, false);
+    }
+
+    /** {@link #appendOnce(Conversation, String, TranscriptEvent)}, held as {@link #append(Conversation, TranscriptEvent, boolean)} says. */
+    CompletableFuture<Long> appendOnce(Conversation c, String clientId, TranscriptEvent draft, boolean hold) {
         CompletableFuture<Long> existing = c.byClientId.get(clientId);
         if (existing != null) {
             return existing;
         }
-        CompletableFuture<TranscriptEvent> stored = appendAndBroadcast(c, draft);
+        CompletableFuture<TranscriptEvent> stored = appendAndBroadcast(c, draft, hold);
         CompletableFuture<Long> seq = stored.thenApply(TranscriptEvent::seq);
         c.byClientId.put(clientId, seq);
         stored.thenAccept(e -> c.byClientId.stored(clientId, e)); // on the router thread, like every completion here

@@ -268,10 +268,12 @@ final class VisitorRequests {
             c.firstLine = send.text();
             router.saveRecord(c);
         }
+        boolean toBot = c.state == ConversationState.BOT;
+        // A question to a bot with a thread free is stored with its answer, in one commit.
         CompletableFuture<Long> seq = router.appendOnce(c, send.id(), new TranscriptEvent(0, null, send.id(),
-                Kind.MESSAGE, visitor.author(), send.text(), null, null, null, null, null));
+                Kind.MESSAGE, visitor.author(), send.text(), null, null, null, null, null), toBot && router.bot.hasFreeThread());
         router.ackWhenStored(session, send.id(), c, seq);
-        if (c.state == ConversationState.BOT) {
+        if (toBot) {
             CompletableFuture<BotService.Answer> reply = send.entryId() != null
                     ? router.bot.answer(send.text(), send.entryId()) : router.bot.answer(send.text());
             reply.whenCompleteAsync((answer, error) -> {
@@ -280,6 +282,7 @@ final class VisitorRequests {
                 } else {
                     botReplied(c, send.text(), answer.reply(), answer.department());
                 }
+                router.releaseHeld(c); // if the bot said nothing, the question is stored alone
             }, router.executor);
         }
     }

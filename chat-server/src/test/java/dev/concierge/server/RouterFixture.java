@@ -106,10 +106,14 @@ abstract class RouterFixture {
     private final AtomicInteger ids = new AtomicInteger();
 
     Router router(RoutingConfig config) {
+        return router(config, new InMemoryConversationStore());
+    }
+
+    Router router(RoutingConfig config, ConversationStore store) {
         KnowledgeBase kb = new KnowledgeBase("en", List.of(new FaqEntry("returns", List.of("How do I return an item?",
                 "Can I send something back?"), List.of(), List.of(), "Use the returns form.", List.of("returns"), null,
                 List.of())));
-        router = new Router(new InMemoryConversationStore(), new BotService(FaqBot.create(kb), 1), clock, Ids.secure(),
+        router = new Router(store, new BotService(FaqBot.create(kb), 1), clock, Ids.secure(),
                 config, id -> departments.getOrDefault(id, Set.of()));
         return router;
     }

@@ -239,4 +239,60 @@ class RouterTest extends RouterFixture {
         assertThat(owned(returns)).containsExactly(id);
     }
 
+    @Test
+    void aQuestionToTheBotIsStoredWithItsAnswer_inOneWrite_andAcknowledgedBeforeTheAnswerArrives() {
+        List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        router(config("least-busy", 5), recordingAppends(new InMemoryConversationStore(), writes));
+        Recorder v = visitor(null);
+        String question = id();
+        router.request(v, Role.VISITOR, new ClientMessage.Send(question, null, "Can I send something back?", null));
+        settleUntil(() -> v.events().stream().anyMatch(e -> e.kind() == Kind.BOT));
+
+        // One write for both (one commit, one fsync on SQLite), the question first; never the question alone.
+        assertThat(writes).containsExactly("appendAll [Can I send something back?, Use the returns form.]");
+        List<ServerMessage> frames;
+        synchronized (v.frames) {
+            frames = List.copyOf(v.frames);
+        }
+        int ack = indexOf(frames, f -> f instanceof ServerMessage.Ack a && question.equals(a.ref()));
+        int answer = indexOf(frames, f -> f instanceof ServerMessage.Event e && e.kind() == Kind.BOT);
+        assertThat(ack).isNotNegative().isLessThan(answer);
+        assertThat(v.events()).extracting(TranscriptEvent::seq).containsExactly(1L, 2L);
+
+        // With a human on the conversation there is no bot answer to wait for: stored at once, alone.
+        Recorder a = agent("a");
+        String id = handoff(v);
+        writes.clear();
+        router.request(v, Role.VISITOR, new ClientMessage.Send(id(), id, "Thanks, and my invoice?", null));
+        settle();
+        assertThat(writes).containsExactly("append Thanks, and my invoice?");
+        assertThat(a.events()).extracting(TranscriptEvent::text).contains("Thanks, and my invoice?");
+    }
+
+    /** The store, with every append and appendAll recorded (the texts, in call order) on the way. */
+    @SuppressWarnings("unchecked")
+    static ConversationStore recordingAppends(ConversationStore store, List<String> writes) {
+        return (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(RouterTest.class.getClassLoader(),
+                new Class<?>[] {ConversationStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("append")) {
+                        writes.add("append " + ((TranscriptEvent) args[1]).text());
+                    } else if (method.getName().equals("appendAll")) {
+                        writes.add("appendAll " + ((List<TranscriptEvent>) args[1]).stream().map(TranscriptEvent::text).toList());
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static int indexOf(List<ServerMessage> frames, java.util.function.Predicate<ServerMessage> p) {
+        for (int i = 0; i < frames.size(); i++) {
+            if (p.test(frames.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

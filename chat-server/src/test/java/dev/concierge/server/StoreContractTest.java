@@ -122,6 +122,21 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void appendAll_storesConsecutiveEventsTogether_orNoneOfThem() throws Exception {
+        done(store.append("c1", message(1, "m1", "Where is my order?")));
+        done(store.appendAll("c1", List.of(message(2, "m2", "And my refund?"), message(3, null, "Refunds take 5 days."))));
+        assertThat(store.events("c1", 0)).extracting(TranscriptEvent::text)
+                .containsExactly("Where is my order?", "And my refund?", "Refunds take 5 days.");
+
+        // One of them out of order: the other is not stored either (one transaction).
+        assertRejected(store.appendAll("c1", List.of(message(4, null, "fine"), message(6, null, "gap"))),
+                "seq 6 out of order");
+        assertThat(store.events("c1", 3)).isEmpty();
+        done(store.appendAll("c1", List.of(message(4, null, "four"), message(5, null, "five"))));
+        assertThat(store.events("c1", 3)).extracting(TranscriptEvent::seq).containsExactly(4L, 5L);
+    }
+
+    @Test
     void append_keepsClientIds_forRecoveryToAnswerResends() throws Exception {
         List<CompletableFuture<Void>> f = inOneBatch(() -> List.of(
                 store.append("c1", message(1, "m1", "first")),
