@@ -34,7 +34,7 @@ public interface ConversationStore extends AutoCloseable {
      * once, or none does. The router stores a question and the bot's answer to it this way. The
      * default appends them one by one and completes when all have.
      */
-    default CompletableFuture<Void> appendAll(String conversationId, java.util.List<TranscriptEvent> events) {
+    default CompletableFuture<Void> appendAll(String conversationId, List<TranscriptEvent> events) {
         return CompletableFuture.allOf(events.stream().map(e -> append(conversationId, e))
                 .toArray(CompletableFuture[]::new));
     }

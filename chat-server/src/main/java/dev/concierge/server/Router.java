@@ -193,8 +193,11 @@ final class Router implements AutoCloseable {
         return append(c, draft, false);
     }
 
-    /** An event held back from the store, and the future its storing completes. */
-    record Held(TranscriptEvent event, CompletableFuture<Void> stored) {}
+    /**
+     * An event held back from the store: the future its storing completes, and the stage after
+     * that ({@link #append}'s result, which runs on the router thread).
+     */
+    record Held(TranscriptEvent event, CompletableFuture<Void> stored, CompletableFuture<TranscriptEvent> appended) {}
 
     /**
      * Appends an event as {@link #append(Conversation, TranscriptEvent)} does, or, with
@@ -212,23 +215,28 @@ final class Router implements AutoCloseable {
         c.events.add(event);
         Held held = c.held;
         c.held = null;
-        CompletableFuture<Void> stored;
-        if (hold) {
-            if (held != null) {
-                storeHeld(c, held);
-            }
-            stored = new CompletableFuture<>();
-            c.held = new Held(event, stored);
-        } else if (held != null) { // the held event goes first, in the same commit
-            stored = store.appendAll(c.id, List.of(held.event(), event));
-            completeWith(held.stored(), stored);
-        } else {
-            stored = store.append(c.id, event);
+        if (held != null && hold) {
+            storeHeld(c, held);
+            held = null;
         }
-        return stored.thenApplyAsync(v -> {
+        CompletableFuture<Void> stored;
+        if (held != null) {
+            // The held event goes first, in the same commit. Its completion (ack, broadcast) runs
+            // in a router task of its own; this event's runs in the task after it, so that the
+            // two leave in seq order, whatever order the store's future calls its dependents in.
+            completeWith(held.stored(), store.appendAll(c.id, List.of(held.event(), event)));
+            stored = held.appended().thenApply(first -> null);
+        } else {
+            stored = hold ? new CompletableFuture<>() : store.append(c.id, event);
+        }
+        CompletableFuture<TranscriptEvent> appended = stored.thenApplyAsync(v -> {
             c.committedSeq = Math.max(c.committedSeq, event.seq());
             return event;
         }, executor);
+        if (hold) {
+            c.held = new Held(event, stored, appended);
+        }
+        return appended;
     }
 
     /** Stores the conversation's held event now, alone, if it has one. */

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -261,15 +262,21 @@ class RouterTest extends RouterFixture {
 
         // With a human on the conversation there is no bot answer to wait for: stored at once, alone.
         Recorder a = agent("a");
-        String id = handoff(v);
+        router.request(v, Role.VISITOR, new ClientMessage.Handoff(id(), null));
+        settleUntil(() -> !a.all(ServerMessage.Assigned.class).isEmpty());
+        String id = a.last(ServerMessage.Assigned.class).conversationId();
         writes.clear();
         router.request(v, Role.VISITOR, new ClientMessage.Send(id(), id, "Thanks, and my invoice?", null));
-        settle();
+        settleUntil(() -> a.events().stream().anyMatch(e -> "Thanks, and my invoice?".equals(e.text())));
         assertThat(writes).containsExactly("append Thanks, and my invoice?");
         assertThat(a.events()).extracting(TranscriptEvent::text).contains("Thanks, and my invoice?");
     }
 
-    /** The store, with every append and appendAll recorded (the texts, in call order) on the way. */
+    /**
+     * The store, with every append and appendAll recorded (the texts, in call order) on the way,
+     * and their futures completed on another thread a little later, as the SQLite store's are (by
+     * its sync thread, after the fsync), so that completion order is tested as it happens there.
+     */
     @SuppressWarnings("unchecked")
     static ConversationStore recordingAppends(ConversationStore store, List<String> writes) {
         return (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(RouterTest.class.getClassLoader(),
@@ -279,13 +286,23 @@ class RouterTest extends RouterFixture {
                     } else if (method.getName().equals("appendAll")) {
                         writes.add("appendAll " + ((List<TranscriptEvent>) args[1]).stream().map(TranscriptEvent::text).toList());
                     }
+                    Object result;
                     try {
-                        return method.invoke(store, args);
+                        result = method.invoke(store, args);
                     } catch (java.lang.reflect.InvocationTargetException e) {
                         throw e.getCause();
                     }
+                    return method.getName().startsWith("append") ? ((CompletableFuture<Void>) result).thenApplyAsync(v -> v,
+                            CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.MILLISECONDS, SYNC)) : result;
                 });
     }
+
+    /** One thread, like the store's sync thread: completions leave it in the order they were made. */
+    private static final java.util.concurrent.Executor SYNC = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "test-store-sync");
+        t.setDaemon(true);
+        return t;
+    });
 
     private static int indexOf(List<ServerMessage> frames, java.util.function.Predicate<ServerMessage> p) {
         for (int i = 0; i < frames.size(); i++) {
