@@ -61,6 +61,33 @@ final class ConversationEndToEndTest {
     }
 
     @Test
+    void aBotAnswerLeavesAfterTheQuestionsAckAndEvent_onTheWire_withSqlite(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
+            throws Exception {
+        // The question and the answer commit together (one fsync, on SQLite's sync thread); the
+        // frames must still leave in seq order: the question's ack and event, then the answer.
+        try (ChatServer sqlite = ChatServer.builder().port(0).dataDir(data).start();
+             WireSocket ws = WireSocket.open(sqlite, "/ws/visitor")) {
+            ws.text("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"demo\"}");
+            ws.awaitTextContaining("\"welcome\"");
+            for (int i = 1; i <= 5; i++) {
+                ws.text("{\"type\":\"message\",\"id\":\"q" + i + "\",\"text\":\"Where is my order?\"}");
+                List<String> kinds = new java.util.ArrayList<>();
+                while (kinds.isEmpty() || !kinds.get(kinds.size() - 1).equals("bot")) {
+                    String frame = ws.awaitText();
+                    if (frame.contains("\"ref\":\"q" + i + "\"") && frame.contains("\"type\":\"ack\"")) {
+                        kinds.add("ack");
+                    } else if (frame.contains("\"type\":\"event\"") && frame.contains("\"kind\":\"message\"")) {
+                        kinds.add("message");
+                    } else if (frame.contains("\"type\":\"event\"") && frame.contains("\"kind\":\"bot\"")) {
+                        kinds.add("bot");
+                    }
+                }
+                assertThat(kinds).as("question %d", i).containsExactlyInAnyOrder("ack", "message", "bot").endsWith("bot");
+            }
+        }
+    }
+
+    @Test
     void handoff_carriesEveryVisitorMessageAndBotTurn_inOrder_exactlyOnce() throws Exception {
         AgentClient one = agent("one", "pw-one");
         AgentClient two = agent("two", "pw-two");
