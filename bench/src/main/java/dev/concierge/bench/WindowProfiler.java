@@ -108,7 +108,7 @@ final class WindowProfiler {
 
     private Path unusedName(String name) {
         Path file = dir.resolve(name + "-" + event + ".html");
-        for (int round = 2; Files.exists(file) || written.contains(file); round++) {
+        for (int round = 2; Files.exists(file); round++) {
             file = dir.resolve(name + "-" + event + "-" + round + ".html"); // --repeat: one file per round
         }
         return file.toAbsolutePath();

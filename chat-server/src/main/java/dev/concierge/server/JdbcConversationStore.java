@@ -142,29 +142,11 @@ final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public CompletableFuture<Void> append(String conversationId, TranscriptEvent event) {
-        Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(event, "event");
-        Objects.requireNonNull(event.ts(), "event.ts");
-        Objects.requireNonNull(event.kind(), "event.kind");
-        Object[] params;
-        try {
-            params = rows.eventParams(conversationId, event);
-        } catch (ServerException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        long seq = event.seq();
-        return writer.submit(() -> "append seq " + seq + " to " + conversationId, tx -> {
-            long last = tx.lastSeq(conversationId);
-            if (seq != last + 1) {
-                throw new ServerException("seq " + seq + " out of order in " + conversationId
-                        + ", expected " + (last + 1));
-            }
-            tx.advanceSeq(conversationId, seq);
-            tx.add(JdbcRows.INSERT_EVENT, params);
-        });
+        return appendAll(conversationId, List.of(event));
     }
 
-    /** Both (or all) events in one write of the writer, so in one transaction and one commit. */
+    /** All the events in one write of the writer, so in one transaction and one commit ({@link #append} is one event). */
     @Override
     public CompletableFuture<Void> appendAll(String conversationId, List<TranscriptEvent> events) {
         Objects.requireNonNull(conversationId, "conversationId");
@@ -178,8 +160,8 @@ final class JdbcConversationStore implements ConversationStore {
         } catch (ServerException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return writer.submit(() -> "append seqs " + events.stream().map(e -> String.valueOf(e.seq())).toList()
-                + " to " + conversationId, tx -> {
+        return writer.submit(() -> (events.size() == 1 ? "append seq " + events.get(0).seq()
+                : "append seqs " + events.stream().map(TranscriptEvent::seq).toList()) + " to " + conversationId, tx -> {
             long last = tx.lastSeq(conversationId);
             for (TranscriptEvent event : events) { // checked before any is added: all or none
                 if (event.seq() != ++last) {
