@@ -3,6 +3,11 @@ import { newId } from '../shared/ids.js';
 
 const RESENDABLE = new Set(['message', 'note', 'close']);
 /**
+ * The protocol version of the hello (docs/protocol.md): in version 2 a `message` is acknowledged
+ * by its own `event`, which carries the request's `id`, instead of by an `ack`.
+ */
+const PROTOCOL_VERSION = 2;
+/**
  * The longest wait between reconnect attempts. Someone is looking at the screen, so 10 s rather
  * than the 30 s of a background client (socket.io caps at 5 s); the jitter (each delay between
  * half and all of its step) still spreads a thousand clients over seconds after a restart.
@@ -12,7 +17,9 @@ const RECONNECT_MAX_MS = 10_000;
 /**
  * The agent's WebSocket to `/ws/agent` (docs/protocol.md): `hello` with the session token,
  * reconnect with backoff and jitter, an outbox that resends unacknowledged `message`, `note` and
- * `close` requests with their original `id`. Frames are passed on as events named by their
+ * `close` requests with their original `id`. A request's own `event` acknowledges it as an `ack`
+ * does, and is followed by an `ack` event for it (protocol 2 sends no separate `ack` frame for a
+ * `message`). Frames are passed on as events named by their
  * `type` (`welcome`, `queue`, `assigned`, `event`, `transcript`, `typing`, `receipt`, `agents`,
  * `settings`, `alert`, `released`, `visitor`, `ack`, `error`),
  * plus `state` {state} and `unauthorized` (the token is no longer valid: sign in again).
@@ -102,7 +109,7 @@ export class AgentConnection extends EventTarget {
     this.#setState(this.#backoff.attempt === 0 ? 'connecting' : 'reconnecting');
     const socket = new this.#WebSocket(this.#endpoint);
     this.#socket = socket;
-    socket.onopen = () => this.#write({ type: 'hello', id: this.#newId(), version: 1, token: this.#token });
+    socket.onopen = () => this.#write({ type: 'hello', id: this.#newId(), version: PROTOCOL_VERSION, token: this.#token });
     socket.onmessage = (message) => this.#onText(message.data);
     socket.onclose = (close) => this.#onClose(socket, close);
     socket.onerror = () => { /* a close event follows */ };
@@ -125,6 +132,13 @@ export class AgentConnection extends EventTarget {
       return;
     }
     if (frame.type === 'ack' || frame.type === 'error') this.#outbox.delete(frame.ref);
+    if (frame.type === 'event' && typeof frame.id === 'string' && this.#outbox.has(frame.id)) {
+      // The request's own event: stored, so it is acknowledged (an `ack` after it, as in version 1).
+      this.#outbox.delete(frame.id);
+      this.#emit('event', frame);
+      this.#emit('ack', { type: 'ack', ref: frame.id, conversationId: frame.conversationId, seq: frame.seq });
+      return;
+    }
     if (frame.type === 'error' && frame.code === 'unauthorized') {
       this.#wanted = false;
       this.#emit('unauthorized', frame);

@@ -35,7 +35,7 @@ test('says hello with the session token on /ws/agent', () => {
   connection.connect();
   assert.equal(socket().url, 'ws://127.0.0.1:8080/ws/agent');
   socket().serverOpen();
-  assert.deepEqual(socket().sent, [{ type: 'hello', id: 'a1', version: 1, token: 'st_1' }]);
+  assert.deepEqual(socket().sent, [{ type: 'hello', id: 'a1', version: 2, token: 'st_1' }]);
 });
 
 test('frames are passed on by type', () => {
@@ -61,6 +61,22 @@ test('unacknowledged replies are resent with their id after a reconnect; accept 
   socket().serverOpen();
   socket().serverSend({ type: 'welcome', role: 'agent' });
   assert.deepEqual(socket().sent.slice(1), [{ type: 'message', id: reply, conversationId: 'c_1', text: 'Hi' }]);
+});
+
+test("a reply's own event acknowledges it (protocol 2): it is not resent, and an ack follows the event", () => {
+  const { connection, socket, timers, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent', version: 2 });
+  const reply = connection.request('message', { conversationId: 'c_1', text: 'Hi' });
+  const note = connection.request('note', { conversationId: 'c_1', text: 'VIP' });
+  socket().serverSend({ type: 'event', conversationId: 'c_1', seq: 7, id: reply, kind: 'message', text: 'Hi' });
+  assert.deepEqual(seen.filter(([t]) => t === 'event' || t === 'ack').map(([t]) => t), ['event', 'ack']);
+  socket().serverClose(1006);
+  timers.pending.shift().fn();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent', version: 2 });
+  assert.deepEqual(socket().sent.slice(1).map((f) => f.id), [note], 'only the unacknowledged note is resent');
 });
 
 test('an unauthorized error ends the session without reconnecting', () => {
@@ -91,7 +107,7 @@ test('after a drop it reconnects with growing delays and says hello with the tok
   assert.equal(timers.pending[0].ms, 200);
   timers.pending.shift().fn();
   socket().serverOpen();
-  assert.deepEqual(socket().sent, [{ type: 'hello', id: socket().sent[0].id, version: 1, token: 'st_1' }]);
+  assert.deepEqual(socket().sent, [{ type: 'hello', id: socket().sent[0].id, version: 2, token: 'st_1' }]);
   socket().serverSend({ type: 'welcome', role: 'agent' });
   assert.equal(connection.state, 'open');
   assert.equal(seen.filter(([t]) => t === 'welcome').length, 2, 'each welcome is passed on: the console resumes its chats on it');

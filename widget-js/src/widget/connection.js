@@ -6,7 +6,11 @@ import { VisitorMemory } from './visitor-memory.js';
 
 /** Requests the server deduplicates on `id`: kept in the outbox until acknowledged. */
 const RESENDABLE = new Set(['message', 'handoff', 'close', 'rate']);
-const PROTOCOL_VERSION = 1;
+/**
+ * The protocol version of the hello (docs/protocol.md): in version 2 a `message` is acknowledged
+ * by its own `event`, which carries the request's `id`, instead of by an `ack`.
+ */
+const PROTOCOL_VERSION = 2;
 /**
  * The longest wait between reconnect attempts. Someone is looking at the screen, so 10 s rather
  * than the 30 s of a background client (socket.io caps at 5 s); the jitter (each delay between
@@ -329,7 +333,7 @@ export class Connection extends EventTarget {
     switch (frame.type) {
       case 'welcome': return this.#onWelcome(frame);
       case 'ack': return this.#onAck(frame);
-      case 'event': return this.#conversation.ingest(frame.conversationId, [frame], true);
+      case 'event': return this.#onEvent(frame);
       case 'transcript': return this.#conversation.transcript(frame);
       case 'availability': return this.#emit('availability', frame);
       case 'queue_status':
@@ -361,6 +365,14 @@ export class Connection extends EventTarget {
       const events = Array.isArray(frame.events) ? frame.events.map((event) => ({ conversationId, ...event })) : [];
       this.#emit('earlier', { ref: frame.ref, conversationId, state: frame.state, events });
     }
+  }
+
+  #onEvent(frame) {
+    // A request's own event means it is stored: it acknowledges the request as an `ack` would
+    // (protocol 2 sends none for a `message`), and the `ack` event follows it as in version 1.
+    const acknowledges = typeof frame.id === 'string' && this.#outbox.has(frame.id);
+    this.#conversation.ingest(frame.conversationId, [frame], true);
+    if (acknowledges) this.#onAck({ type: 'ack', ref: frame.id, conversationId: frame.conversationId, seq: frame.seq });
   }
 
   #onAck(frame) {

@@ -83,7 +83,7 @@ test('hello names version, site and context; the welcome token is stored', () =>
   socket().serverOpen();
   const hello = socket().sent[0];
   assert.equal(hello.type, 'hello');
-  assert.equal(hello.version, 1);
+  assert.equal(hello.version, 2);
   assert.equal(hello.site, 'demo');
   assert.equal(hello.id, 'id1');
   assert.equal(hello.visitorToken, undefined);
@@ -336,14 +336,21 @@ test('a message typed while offline waits, tries to connect at once, and goes ou
   assert.deepEqual(socket().last('message'), { type: 'message', id, conversationId: 'c_1', text: 'Are you there?' });
 });
 
-test('the stored event of a request counts as its ack', () => {
-  const { connection, socket } = setup();
+test('the stored event of a request counts as its ack, and an ack event follows it (protocol 2)', () => {
+  const { connection, socket, seen } = setup();
   connection.connect();
   socket().serverOpen();
-  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverSend(welcome({ version: 2 }));
   const id = connection.sendMessage('m1');
-  socket().serverSend(event(1, { id, text: 'm1' }));
+  socket().serverSend(event(1, { id: 'someone-else', text: 'm0' }));
+  assert.deepEqual(connection.unacknowledged, [id], 'an event with another id acknowledges nothing');
+  socket().serverSend(event(2, { id, text: 'm1' }));
   assert.deepEqual(connection.unacknowledged, []);
+  assert.equal(connection.conversationId, 'c_1');
+  const after = seen.filter((s) => s.type === 'event' || s.type === 'ack').map((s) => s.type === 'ack' ? ['ack', s.detail.ref, s.detail.seq] : ['event', s.detail.event.seq]);
+  assert.deepEqual(after, [['event', 1], ['event', 2], ['ack', id, 2]]);
+  socket().serverSend(event(2, { id, text: 'm1' })); // repeated: no second ack
+  assert.equal(seen.filter((s) => s.type === 'ack').length, 1);
 });
 
 test('a resend acknowledged again with the same seq is shown once', () => {

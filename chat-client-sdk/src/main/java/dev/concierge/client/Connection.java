@@ -321,8 +321,18 @@ final class Connection implements Socket.Handler {
                 return;
             }
             Optional<Outbox.Request<?>> answered = outbox.takeAnswered(refOf(frame), frame);
+            ServerMessage.Ack implied = null;
+            if (answered.isEmpty() && frame instanceof ServerMessage.Event event && event.id() != null) {
+                // Protocol 2: a message's own event, carrying the request's id, is its acknowledgement.
+                implied = new ServerMessage.Ack(event.id(), event.conversationId(), event.seq());
+                answered = outbox.takeAnswered(event.id(), implied);
+            }
             session.onFrame(frame);
-            answered.ifPresent(request -> POOL.execute(() -> request.complete(frame)));
+            ServerMessage answer = answered.isPresent() && implied != null ? implied : frame;
+            if (answer != frame) {
+                session.onFrame(answer); // as the ack after the event in protocol 1
+            }
+            answered.ifPresent(request -> POOL.execute(() -> request.complete(answer)));
         }
     }
 

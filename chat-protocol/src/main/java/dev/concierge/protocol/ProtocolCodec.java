@@ -22,8 +22,19 @@ import java.util.Set;
  * {@link ProtocolException} carrying the error code and the request id.
  */
 public final class ProtocolCodec {
-    /** The protocol version this codec speaks. */
-    public static final int VERSION = 1;
+    /**
+     * The newest protocol version, the one the SDK's clients say hello with. Version 2 differs
+     * from 1 in one thing: a {@code message} request that stores a new event is acknowledged by
+     * that {@code event} (it carries the request's {@code id}), with no separate {@code ack}.
+     */
+    public static final int VERSION = 2;
+    /** The oldest protocol version a server accepts. */
+    public static final int MIN_VERSION = 1;
+
+    /** Whether a server speaks the protocol version a {@code hello} asks for. */
+    public static boolean supported(int version) {
+        return version >= MIN_VERSION && version <= VERSION;
+    }
     /** Deepest JSON nesting accepted in a frame. */
     public static final int MAX_DEPTH = 16;
 

@@ -1,7 +1,6 @@
 package dev.concierge.server;
 
 import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.ConversationState;
@@ -35,7 +34,7 @@ final class AgentRequests {
         agent.sessions.add(session);
         router.agentSessions.put(session, agent);
         log.info("agent {} connected on session {}", info.id(), session.id());
-        session.send(new ServerMessage.Welcome(hello.id(), ProtocolCodec.VERSION, Role.AGENT, null, null, null, info));
+        session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.AGENT, null, null, null, info));
         session.send(router.dispatcher.settings());
         session.send(router.dispatcher.queueFrame());
         for (String id : agent.assigned) {
@@ -123,12 +122,16 @@ final class AgentRequests {
             return;
         }
         CompletableFuture<Long> existing = c.byClientId.get(s.id());
-        if (existing == null && c.state != ConversationState.ASSIGNED) {
+        if (existing != null) {
+            router.ackWhenStored(session, s.id(), c, existing);
+            return;
+        }
+        if (c.state != ConversationState.ASSIGNED) {
             Router.error(session, "bad_state", "This conversation is closed.", s.id());
             return;
         }
-        router.ackWhenStored(session, s.id(), c, router.appendOnce(c, s.id(), new TranscriptEvent(0, null, s.id(),
-                Kind.MESSAGE, agent.author(), s.text(), null, null, null, null, null)));
+        router.message(session, c, s.id(), new TranscriptEvent(0, null, s.id(),
+                Kind.MESSAGE, agent.author(), s.text(), null, null, null, null, null), false);
     }
 
     private void typing(Agent agent, ClientMessage.Typing t) {

@@ -17,6 +17,7 @@ final class ChannelSession implements Session {
     // idle socket (10,000 idle visitors are a bench target).
     private final java.util.Queue<Object> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile int version = 1;
 
     ChannelSession(Channel channel) {
         this.channel = channel;
@@ -63,6 +64,16 @@ final class ChannelSession implements Session {
         if (wrote) {
             channel.flush();
         }
+    }
+
+    @Override
+    public int version() {
+        return version;
+    }
+
+    @Override
+    public void version(int version) {
+        this.version = version;
     }
 
     @Override

@@ -21,8 +21,14 @@ final class ClientIds {
         if (v instanceof TranscriptEvent e) {
             return CompletableFuture.completedFuture(e.seq());
         }
+        if (v instanceof PendingEvent p) {
+            return p.event.thenApply(TranscriptEvent::seq);
+        }
         return (CompletableFuture<Long>) v;
     }
+
+    /** A request being stored, as the future of its event (a {@code message}: see {@link Router#message}). */
+    private record PendingEvent(CompletableFuture<TranscriptEvent> event) {}
 
     /** Whether the request {@code id} was seen in this conversation. */
     boolean containsKey(String id) {
@@ -32,6 +38,11 @@ final class ClientIds {
     /** Remembers a request being stored (or one that stores no event, such as a repeated handoff). */
     void put(String id, CompletableFuture<Long> seq) {
         byId.put(id, seq);
+    }
+
+    /** Remembers a request being stored, by the future of its event. */
+    void putPending(String id, CompletableFuture<TranscriptEvent> event) {
+        byId.put(id, new PendingEvent(event));
     }
 
     /** The request {@code id} is stored as {@code event}: the entry keeps the event instead of the future. */

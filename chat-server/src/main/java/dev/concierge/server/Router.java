@@ -307,13 +307,58 @@ final class Router implements AutoCloseable {
         return seq;
     }
 
+    /**
+     * Stores a {@code message} request's event once per client id, sends it to the conversation's
+     * sockets after commit ({@link #broadcast}), and acknowledges the sender. A socket that said
+     * hello with protocol 1 gets an {@code ack}; one with protocol 2 takes the event, which carries
+     * the request's id, as its acknowledgement, and gets an {@code ack} only when the event did not
+     * reach it (the conversation changed hands meanwhile). Held as
+     * {@link #append(Conversation, TranscriptEvent, boolean)} says. The caller has checked that
+     * the id is new in the conversation; a resend is acknowledged by {@link #ackWhenStored}.
+     */
+    void message(Session session, Conversation c, String clientId, TranscriptEvent draft, boolean hold) {
+        CompletableFuture<TranscriptEvent> stored = appendAndBroadcast(c, draft, hold);
+        c.byClientId.putPending(clientId, stored);
+        // Runs on the router thread right after the broadcast, so reached() sees what it saw.
+        stored.whenComplete((event, error) -> {
+            if (error != null) {
+                log.error("storing request {} of {} failed", clientId, c.id, error);
+                error(session, "internal", "The message could not be stored; retry with the same id.", clientId);
+                return;
+            }
+            c.byClientId.stored(clientId, event);
+            if (session.version() < 2 || !reached(c, event, session)) {
+                session.send(new ServerMessage.Ack(clientId, c.id, event.seq()));
+            }
+        });
+    }
+
+    /** Whether {@link #broadcast} sends {@code event} to the socket {@code session} now. */
+    boolean reached(Conversation c, TranscriptEvent event, Session session) {
+        if (forVisitor(event) && c.visitor.sessions.contains(session)) {
+            return true;
+        }
+        Agent agent = forAgent(c, event) && c.agentId != null ? agents.get(c.agentId) : null;
+        return agent != null && agent.sessions.contains(session);
+    }
+
+    /** Internal notes never reach the visitor. */
+    private static boolean forVisitor(TranscriptEvent event) {
+        return event.kind() != dev.concierge.protocol.Values.Kind.NOTE;
+    }
+
+    /** Events up to the assignment reach the agent inside the handoff package, later ones live. */
+    private static boolean forAgent(Conversation c, TranscriptEvent event) {
+        return event.seq() > c.assignedSeq;
+    }
+
     void broadcast(Conversation c, TranscriptEvent event) {
         SharedFrame frame = new SharedFrame(ServerMessage.Event.of(c.id, event)); // encoded once
-        if (event.kind() != dev.concierge.protocol.Values.Kind.NOTE) {
-            toVisitor(c, frame); // internal notes never reach the visitor
+        if (forVisitor(event)) {
+            toVisitor(c, frame);
         }
-        if (event.seq() > c.assignedSeq) {
-            toAgent(c, frame); // earlier events reach the agent inside the handoff package
+        if (forAgent(c, event)) {
+            toAgent(c, frame);
         }
     }
 
@@ -391,12 +436,16 @@ final class Router implements AutoCloseable {
         return c.state != ConversationState.CLOSED;
     }
 
-    /** Protocol version check shared by both hellos. */
+    static final String UNSUPPORTED_VERSION = "This server speaks protocol versions " + ProtocolCodec.MIN_VERSION
+            + " to " + ProtocolCodec.VERSION + ".";
+
+    /** Protocol version check shared by both hellos; a supported version is the session's from now on. */
     static boolean versionOk(Session session, ClientMessage.Hello hello) {
-        if (hello.version() != ProtocolCodec.VERSION) {
-            error(session, "unsupported_version", "This server speaks protocol version " + ProtocolCodec.VERSION + ".", hello.id());
+        if (!ProtocolCodec.supported(hello.version())) {
+            error(session, "unsupported_version", UNSUPPORTED_VERSION, hello.id());
             return false;
         }
+        session.version(hello.version());
         return true;
     }
 

@@ -15,6 +15,12 @@ interface Session {
         send(frame.message);
     }
 
+    /** The protocol version the socket said hello with (1 until then). */
+    int version();
+
+    /** Records the protocol version of the socket's hello; called once, by the router. */
+    void version(int version);
+
     /** Closes the socket with a WebSocket close code. */
     void close(int code, String reason);
 }

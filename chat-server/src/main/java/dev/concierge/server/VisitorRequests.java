@@ -2,7 +2,6 @@ package dev.concierge.server;
 
 import dev.concierge.bot.BotReply;
 import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.BotTurn;
@@ -71,7 +70,7 @@ final class VisitorRequests {
         visitor.sessions.add(session);
         router.visitorSessions.put(session, visitor);
         Conversation open = visitor.open;
-        session.send(new ServerMessage.Welcome(hello.id(), ProtocolCodec.VERSION, Role.VISITOR, visitor.id,
+        session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.VISITOR, visitor.id,
                 visitor.token, open == null ? null : open.id, null, earlier(visitor)));
         if (rejected) {
             // Not vouched for by the site's secret: say so; the visitor goes on anonymously.
@@ -270,9 +269,8 @@ final class VisitorRequests {
         }
         boolean toBot = c.state == ConversationState.BOT;
         // A question to a bot with a thread free is stored with its answer, in one commit.
-        CompletableFuture<Long> seq = router.appendOnce(c, send.id(), new TranscriptEvent(0, null, send.id(),
+        router.message(session, c, send.id(), new TranscriptEvent(0, null, send.id(),
                 Kind.MESSAGE, visitor.author(), send.text(), null, null, null, null, null), toBot && router.bot.hasFreeThread());
-        router.ackWhenStored(session, send.id(), c, seq);
         if (toBot) {
             CompletableFuture<BotService.Answer> reply = send.entryId() != null
                     ? router.bot.answer(send.text(), send.entryId()) : router.bot.answer(send.text());

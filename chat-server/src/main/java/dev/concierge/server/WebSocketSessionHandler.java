@@ -128,9 +128,8 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
             session.send(new ServerMessage.Error("hello_required", "Say hello first.", message.id()));
             return;
         }
-        if (hello.version() != ProtocolCodec.VERSION) {
-            session.send(new ServerMessage.Error("unsupported_version",
-                    "This server speaks protocol version " + ProtocolCodec.VERSION + ".", hello.id()));
+        if (!ProtocolCodec.supported(hello.version())) {
+            session.send(new ServerMessage.Error("unsupported_version", Router.UNSUPPORTED_VERSION, hello.id()));
             return;
         }
         if (!origins.allowedForSite(Optional.ofNullable(session.channelAttr(OriginCheck.ORIGIN)), hello.site())) {

@@ -88,6 +88,32 @@ final class ConversationEndToEndTest {
     }
 
     @Test
+    void protocol2_aMessagesOwnEventIsItsAck_onTheWire_andAResendGetsAnAckWithTheSameSeq(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        try (ChatServer sqlite = ChatServer.builder().port(0).dataDir(data).start();
+             WireSocket ws = WireSocket.open(sqlite, "/ws/visitor")) {
+            ws.text("{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"site\":\"demo\"}");
+            assertThat(ws.awaitTextContaining("\"welcome\"")).contains("\"version\":2");
+            for (int i = 1; i <= 3; i++) {
+                ws.text("{\"type\":\"message\",\"id\":\"q" + i + "\",\"text\":\"Where is my order?\"}");
+                List<String> frames = new java.util.ArrayList<>();
+                while (frames.isEmpty() || !frames.get(frames.size() - 1).contains("\"kind\":\"bot\"")) {
+                    String frame = ws.awaitText();
+                    if (frame.contains("\"type\":\"event\"") || frame.contains("\"type\":\"ack\"")) {
+                        frames.add(frame); // not availability and the like
+                    }
+                }
+                assertThat(frames).as("question %d: its event and the answer, no ack", i).hasSize(2);
+                assertThat(frames.get(0)).contains("\"type\":\"event\"", "\"kind\":\"message\"", "\"id\":\"q" + i + "\"",
+                        "\"seq\":" + (2 * i - 1));
+            }
+            ws.text("{\"type\":\"message\",\"id\":\"q1\",\"text\":\"Where is my order?\"}");
+            String again = ws.awaitTextContaining("\"ref\":\"q1\"");
+            assertThat(again).contains("\"type\":\"ack\"", "\"ref\":\"q1\"", "\"seq\":1");
+        }
+    }
+
+    @Test
     void handoff_carriesEveryVisitorMessageAndBotTurn_inOrder_exactlyOnce() throws Exception {
         AgentClient one = agent("one", "pw-one");
         AgentClient two = agent("two", "pw-two");

@@ -68,6 +68,7 @@ abstract class RouterFixture {
         private static final AtomicInteger N = new AtomicInteger();
         final String id = "s" + N.incrementAndGet();
         final List<ServerMessage> frames = Collections.synchronizedList(new ArrayList<>());
+        volatile int version = 1;
 
         @Override
         public String id() {
@@ -77,6 +78,16 @@ abstract class RouterFixture {
         @Override
         public void send(ServerMessage message) {
             frames.add(message);
+        }
+
+        @Override
+        public int version() {
+            return version;
+        }
+
+        @Override
+        public void version(int version) {
+            this.version = version;
         }
 
         @Override
@@ -155,16 +166,26 @@ abstract class RouterFixture {
     }
 
     Recorder agent(String id, String... depts) {
+        return agent(1, id, depts);
+    }
+
+    /** An agent socket that says hello with protocol {@code version}. */
+    Recorder agent(int version, String id, String... depts) {
         departments.put(id, Set.of(depts));
         Recorder s = new Recorder();
-        router.agentHello(s, new AgentInfo(id, id.toUpperCase()), new ClientMessage.Hello(id(), 1, null, null, "st", null, null));
+        router.agentHello(s, new AgentInfo(id, id.toUpperCase()), new ClientMessage.Hello(id(), version, null, null, "st", null, null));
         settle();
         return s;
     }
 
     Recorder visitor(String department) {
+        return visitor(1, department);
+    }
+
+    /** A visitor socket that says hello with protocol {@code version}. */
+    Recorder visitor(int version, String department) {
         Recorder s = new Recorder();
-        router.visitorHello(s, new ClientMessage.Hello(id(), 1, "demo", null, null, null, null, department, null));
+        router.visitorHello(s, new ClientMessage.Hello(id(), version, "demo", null, null, null, null, department, null));
         settle();
         return s;
     }

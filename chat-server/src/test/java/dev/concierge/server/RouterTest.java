@@ -272,6 +272,70 @@ class RouterTest extends RouterFixture {
         assertThat(a.events()).extracting(TranscriptEvent::text).contains("Thanks, and my invoice?");
     }
 
+    @Test
+    void protocol2_aMessageIsAcknowledgedByItsOwnEvent_aResendAndProtocol1ByAnAck() {
+        router(config("least-busy", 5));
+        Recorder v = visitor(2, null);
+        Recorder a = agent(2, "a");
+        assertThat(v.last(ServerMessage.Welcome.class).version()).isEqualTo(2);
+        assertThat(a.last(ServerMessage.Welcome.class).version()).isEqualTo(2);
+        String id = handoff(v);
+        settleUntil(() -> !a.all(ServerMessage.Assigned.class).isEmpty());
+
+        router.request(v, Role.VISITOR, new ClientMessage.Send("m1", id, "Where is my parcel?", null));
+        router.request(a, Role.AGENT, new ClientMessage.Send("m2", id, "Let me check.", null));
+        settleUntil(() -> v.events().stream().anyMatch(e -> "m2".equals(e.id())));
+
+        // Each sender's own copy of the event, carrying its request id, is the acknowledgement.
+        TranscriptEvent question = v.events().stream().filter(e -> "m1".equals(e.id())).findFirst().orElseThrow();
+        TranscriptEvent reply = a.events().stream().filter(e -> "m2".equals(e.id())).findFirst().orElseThrow();
+        assertThat(a.events()).extracting(TranscriptEvent::id).contains("m1");
+        assertThat(v.all(ServerMessage.Ack.class)).extracting(ServerMessage.Ack::ref).doesNotContain("m1");
+        assertThat(a.all(ServerMessage.Ack.class)).extracting(ServerMessage.Ack::ref).doesNotContain("m2");
+
+        // A resend of a stored id stores nothing and gets an ack with the same seq.
+        router.request(v, Role.VISITOR, new ClientMessage.Send("m1", id, "Where is my parcel?", null));
+        router.request(a, Role.AGENT, new ClientMessage.Send("m2", id, "Let me check.", null));
+        settle();
+        assertThat(v.last(ServerMessage.Ack.class).ref()).isEqualTo("m1");
+        assertThat(v.last(ServerMessage.Ack.class).seq()).isEqualTo(question.seq());
+        assertThat(a.last(ServerMessage.Ack.class).ref()).isEqualTo("m2");
+        assertThat(a.last(ServerMessage.Ack.class).seq()).isEqualTo(reply.seq());
+        assertThat(conversation(id).events).extracting(TranscriptEvent::text).containsOnlyOnce("Where is my parcel?", "Let me check.");
+
+        // Protocol 1 on the same conversation: an ack and the event, as before.
+        Recorder old = visitor(1, null);
+        String other = handoff(old);
+        settleUntil(() -> owned(a).contains(other));
+        router.request(old, Role.VISITOR, new ClientMessage.Send("m3", other, "Hello?", null));
+        settleUntil(() -> old.all(ServerMessage.Ack.class).stream().anyMatch(k -> "m3".equals(k.ref())));
+        assertThat(old.events()).extracting(TranscriptEvent::id).contains("m3");
+    }
+
+    @Test
+    void protocol2_aMessageWhoseConversationChangedHandsBeforeItsCommitIsAcknowledgedWithAnAck() {
+        List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        router(config("least-busy", 5), recordingAppends(new InMemoryConversationStore(), writes));
+        Recorder v = visitor(2, null);
+        Recorder dana = agent(2, "dana");
+        router.request(v, Role.VISITOR, new ClientMessage.Handoff("h1", null));
+        settleUntil(() -> !owned(dana).isEmpty());
+        String id = owned(dana).get(0);
+        Recorder sam = agent(2, "sam");
+
+        // The transfer runs before the message's commit completes (the store completes later, on
+        // its own thread): the event reaches Sam inside his package, never Dana's socket.
+        router.request(dana, Role.AGENT, new ClientMessage.Send("m1", id, "Passing you to Sam.", null));
+        router.request(dana, Role.AGENT, new ClientMessage.Transfer("t1", id, "sam", null, null));
+        settleUntil(() -> dana.all(ServerMessage.Ack.class).stream().anyMatch(k -> "m1".equals(k.ref())));
+
+        assertThat(dana.events()).extracting(TranscriptEvent::id).doesNotContain("m1");
+        assertThat(dana.all(ServerMessage.Ack.class)).filteredOn(k -> "m1".equals(k.ref())).singleElement()
+                .satisfies(k -> assertThat(k.seq()).isPositive());
+        settleUntil(() -> !sam.all(ServerMessage.Assigned.class).isEmpty());
+        assertThat(sam.last(ServerMessage.Assigned.class).handoff().transcript()).extracting(TranscriptEvent::id).contains("m1");
+    }
+
     /**
      * The store, with every append and appendAll recorded (the texts, in call order) on the way,
      * and their futures completed on another thread a little later, as the SQLite store's are (by
