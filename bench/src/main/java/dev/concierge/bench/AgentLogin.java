@@ -63,6 +63,6 @@ final class AgentLogin {
 
     /** The agent {@code hello} frame for a token. */
     static String hello(String token) {
-        return "{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"token\":\"" + token + "\"}";
+        return Hellos.agent(token);
     }
 }

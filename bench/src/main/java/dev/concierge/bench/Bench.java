@@ -44,6 +44,7 @@ public final class Bench {
     /** Runs every phase, prints the table then the JSON line to {@code out}, and returns the figures. */
     static BenchResult run(BenchOptions options, PrintStream out) throws Exception {
         long start = System.nanoTime();
+        Hellos.version(options.protocol());
         double loadBefore = Machine.loadAverage();
         Path work = Files.createTempDirectory("concierge-bench");
         double[] fsync = Machine.fsyncMicros(work);

@@ -27,11 +27,12 @@ import java.util.Optional;
  * @param repeat rounds of baseline and relay, alternating ({@code --repeat N}; 1 by default)
  * @param profile the async-profiler event to profile each measurement window with ({@code --profile EVENT}), if any
  * @param profileDir where the flame graphs go ({@code --profile-dir DIR}; {@code bench-profiles} by default)
+ * @param protocol the protocol version the load clients say hello with ({@code --protocol N}; the newest by default)
  */
 record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relaySizes, int agents, Duration duration,
                     Optional<Path> json, int idleVisitors, int botVisitors, List<Integer> handoffSizes, int faqEntries,
                     List<String> jvmFlags, List<String> serverArgs, boolean smoke, List<String> phases, int repeat,
-                    Optional<String> profile, Path profileDir) {
+                    Optional<String> profile, Path profileDir, int protocol) {
 
     static final List<String> PHASES = List.of("baseline", "relay", "bot", "handoff", "capacity");
     static final List<String> DEFAULT_JVM_FLAGS = List.of("-Xms1g", "-Xmx2g", "-XX:+UseG1GC");
@@ -56,6 +57,8 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
                   --profile EVENT       profile the server during each measurement window with async-profiler
                                         (cpu, alloc, wall, lock or itimer): one HTML flame graph per window
                   --profile-dir DIR     where the flame graphs go (default bench-profiles)
+                  --protocol N          protocol version of the load clients' hellos, 1 or 2 (default 2: a message's own
+                                        event acknowledges it; 1 adds an ack frame per message, docs/protocol.md)
                 """;
     }
 
@@ -78,6 +81,7 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
         int repeat = 1;
         String profile = null;
         Path profileDir = Path.of("bench-profiles");
+        int protocol = Hellos.NEWEST;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--smoke")) {
@@ -105,6 +109,7 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
                 case "--repeat" -> repeat = positive(flag, value);
                 case "--profile" -> profile = profileEvent(value);
                 case "--profile-dir" -> profileDir = Path.of(value);
+                case "--protocol" -> protocol = protocolVersion(value);
                 default -> throw new BenchException("unknown option: " + flag + "\n" + usage());
             }
         }
@@ -117,7 +122,7 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
                 Duration.ofMillis((long) (seconds * 1000)), Optional.ofNullable(json),
                 idle != null ? idle : smoke ? 500 : 10_000, bot != null ? bot : smoke ? 20 : 100,
                 list("--handoff-sizes", handoff), faq != null ? faq : smoke ? 200 : 1000, List.copyOf(flags),
-                List.copyOf(serverArgs), smoke, phases, repeat, Optional.ofNullable(profile), profileDir);
+                List.copyOf(serverArgs), smoke, phases, repeat, Optional.ofNullable(profile), profileDir, protocol);
     }
 
     boolean runs(String phase) {
@@ -197,5 +202,13 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
         } catch (NumberFormatException e) {
             throw new BenchException("--duration must be seconds between 0 and 3600, was " + value);
         }
+    }
+
+    private static int protocolVersion(String value) {
+        return switch (value) {
+            case "1" -> 1;
+            case "2" -> 2;
+            default -> throw new BenchException("--protocol must be 1 or 2, got " + value);
+        };
     }
 }

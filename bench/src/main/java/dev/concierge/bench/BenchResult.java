@@ -40,11 +40,12 @@ record BenchResult(Environment environment, List<BaselinePhase.Result> baseline,
      * @param fsyncP99Us its 99th percentile
      * @param runSeconds wall time of the whole run
      * @param repeat rounds of baseline and relay, alternating
+     * @param protocol the protocol version the load clients said hello with
      */
     record Environment(String commit, int cores, long memoryBytes, String cpu, String os, String java,
                        List<String> serverJvmFlags, double durationSeconds, double warmupSeconds, boolean smoke,
                        int faqEntries, int clientThreads, double loadBefore, double loadAfter, double fsyncP50Us,
-                       double fsyncP99Us, double runSeconds, int repeat) {}
+                       double fsyncP99Us, double runSeconds, int repeat, int protocol) {}
 
     /**
      * Relay against the echo baseline at the same number of concurrent message streams.

@@ -30,10 +30,6 @@ final class BotPhase {
      */
     record Result(int visitors, Latency.Stats latency, int handedOff, long rateLimited, long errors, CpuMeter.Usage cpu) {}
 
-    /** A visitor's {@code hello}: no token, so a new visitor each time. */
-    static final String VISITOR_HELLO =
-            "{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"bench\",\"context\":{\"language\":\"en\"}}";
-
     private final Latency latency = new Latency();
     private final AtomicInteger handedOff = new AtomicInteger();
     private final AtomicLong errors = new AtomicLong();
@@ -63,7 +59,7 @@ final class BotPhase {
                     Duration.ofMillis(Math.max(30_000, visitors * 10L)));
             running = true;
             for (WsConnection c : connections) {
-                c.send(VISITOR_HELLO); // the first question goes out on the welcome
+                c.send(Hellos.visitor(null)); // the first question goes out on the welcome
             }
             warmup.await(server.pid());
             Latency.Stats stats;

@@ -78,7 +78,7 @@ final class CapacityPhase {
 
         @Override
         public void opened(WsConnection connection) {
-            connection.send(BotPhase.VISITOR_HELLO);
+            connection.send(Hellos.visitor(null));
         }
 
         @Override

@@ -79,7 +79,7 @@ final class HandoffPhase {
                 return c;
             }, STEP_TIMEOUT);
             for (WsConnection v : visitors) {
-                v.send(BotPhase.VISITOR_HELLO);
+                v.send(Hellos.visitor(null));
             }
             for (Chatter c : batch) {
                 int packageSize = c.connection == null ? -1 : handOffOne(agent, c, latency);

@@ -21,7 +21,7 @@ final class Machine {
                 System.getProperty("os.name") + " " + System.getProperty("os.version"), System.getProperty("java.version"),
                 options.jvmFlags(), options.duration().toMillis() / 1000.0, options.warmup().toMillis() / 1000.0,
                 options.smoke(), options.faqEntries(), clientThreads, loadBefore, loadAverage(), fsyncUs[0], fsyncUs[1],
-                Math.round(runSeconds * 10) / 10.0, options.repeat());
+                Math.round(runSeconds * 10) / 10.0, options.repeat(), options.protocol());
     }
 
     /**

@@ -231,8 +231,7 @@ final class RelayPhase {
 
         @Override
         public void opened(WsConnection connection) {
-            connection.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"bench\",\"context\":{\"name\":\"Visitor "
-                    + index + "\",\"language\":\"en\"}}");
+            connection.send(Hellos.visitor("Visitor " + index));
         }
 
         @Override

@@ -71,9 +71,9 @@ final class Report {
                 e.commit(), e.cores(), e.cpu(), e.memoryBytes() / (double) (1L << 30), e.os(), e.java()));
         out.append(String.format(Locale.ROOT, "server and baseline JVM flags: %s; %.1f s per phase after a warm-up of %.1f s or more, until the server's"
                 + " JIT compilers are quiet (at most 60 s); "
-                + "FAQ of %s entries; load clients on %d event loop threads%s%n%n", String.join(" ", e.serverJvmFlags()),
+                + "FAQ of %s entries; load clients on %d event loop threads, protocol %d%s%n%n", String.join(" ", e.serverJvmFlags()),
                 e.durationSeconds(), e.warmupSeconds(), e.faqEntries() == 0 ? "the sample's" : e.faqEntries(),
-                e.clientThreads(), e.smoke() ? " (SMOKE RUN: small loads)" : ""));
+                e.clientThreads(), e.protocol(), e.smoke() ? " (SMOKE RUN: small loads)" : ""));
     }
 
     private static final String CPU_ROW = "%-9s %-38s %7s %7s %7s %7s %7s %7s %7s %8s %8s%n";
