@@ -55,7 +55,8 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
                   --repeat N            run baseline and relay N times, alternating, and report each pair's ratio and
                                         the median (default 1); the host's speed drifts, so compare medians
                   --profile EVENT       profile the server during each measurement window with async-profiler
-                                        (cpu, alloc, wall, lock or itimer): one HTML flame graph per window
+                                        (cpu, alloc, wall, lock or itimer): one HTML flame graph per window, and
+                                        the same samples as collapsed stacks (.collapsed, one line per stack)
                   --profile-dir DIR     where the flame graphs go (default bench-profiles)
                   --protocol N          protocol version of the load clients' hellos, 1 or 2 (default 2: a message's own
                                         event acknowledges it; 1 adds an ack frame per message, docs/protocol.md)

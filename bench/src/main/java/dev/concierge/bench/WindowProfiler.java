@@ -93,9 +93,12 @@ final class WindowProfiler {
         agent(pid, "start,event=" + event + ",threads");
         Path file = unusedName(name);
         return () -> {
+            // The same samples as text too (one line per stack, thread first), to grep and sum.
+            Path collapsed = file.resolveSibling(file.getFileName().toString().replaceFirst("\\.html$", ".collapsed"));
+            agent(pid, "dump,collapsed,file=" + collapsed);
             agent(pid, "stop,file=" + file + ",title=" + name + "_(" + event + ")");
             written.add(file);
-            log.info("profile of {} ({}) written to {}", name, event, file);
+            log.info("profile of {} ({}) written to {} and {}", name, event, file, collapsed.getFileName());
         };
     }
 

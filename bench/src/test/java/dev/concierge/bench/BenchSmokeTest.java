@@ -111,6 +111,10 @@ final class BenchSmokeTest {
                 assertThat(html).containsPattern("concierge-[a-z-]+ tid="); // router, store, bot: the product's threads
             }
             assertThat(printed).contains(file.toAbsolutePath().toString());
+            // The same samples as collapsed stacks: "[thread tid=N];frame;frame count" per line.
+            Path collapsed = profiles.resolve(name + ".collapsed");
+            assertThat(java.nio.file.Files.readAllLines(collapsed)).isNotEmpty()
+                    .allMatch(line -> line.matches("\\[.+ tid=\\d+\\];.* \\d+"), "a thread, frames and a count");
         }
     }
 
@@ -120,6 +124,10 @@ final class BenchSmokeTest {
         assertThat(o.profile()).contains("alloc");
         assertThat(o.profileDir()).isEqualTo(Path.of("p"));
         assertThat(BenchOptions.parse("--server-jar", "x.jar").profile()).isEmpty();
+        assertThat(BenchOptions.parse("--server-jar", "x.jar").protocol()).isEqualTo(2);
+        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--protocol", "1").protocol()).isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse("--server-jar", "x.jar", "--protocol", "3"))
+                .isInstanceOf(BenchException.class).hasMessageContaining("--protocol");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse("--server-jar", "x.jar", "--profile", "cycles!"))
                 .isInstanceOf(BenchException.class).hasMessageContaining("--profile").hasMessageContaining("alloc");
         assertThat(WindowProfiler.resourceFor("Linux", "amd64")).isEqualTo("linux-x64/libasyncProfiler.so");
