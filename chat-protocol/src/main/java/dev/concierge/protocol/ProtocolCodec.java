@@ -123,6 +123,12 @@ public final class ProtocolCodec {
 
     /** Encodes any protocol message as the UTF-8 bytes of a JSON text frame. */
     public byte[] encodeBytes(Object message) {
+        // The frames of every relayed message, written by hand (the same bytes, a fraction of the cost).
+        byte[] fast = message instanceof ServerMessage.Event e ? EventJson.event(e)
+                : message instanceof ServerMessage.Ack a ? EventJson.ack(a) : null;
+        if (fast != null) {
+            return fast;
+        }
         try {
             return mapper.writeValueAsBytes(message);
         } catch (JsonProcessingException e) {

@@ -77,6 +77,12 @@ public final class Main {
     }
 
     private static void serve(String[] args, PrintStream out) throws Exception {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Netty samples one buffer in 128 for leak tracking and records a stack trace for it:
+            // about 4% of the event loops' CPU under relay load (bench --profile cpu). A production
+            // server runs without it; -Dio.netty.leakDetection.level=simple (or paranoid) turns it on.
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
         ChatServer.Builder builder = ChatServer.builder();
         Path data = Path.of("data");
         String dbUrl = System.getenv("CONCIERGE_DB_URL");
