@@ -324,14 +324,15 @@ final class Connection implements Socket.Handler {
             ServerMessage.Ack implied = null;
             if (answered.isEmpty() && frame instanceof ServerMessage.Event event && event.id() != null) {
                 // Protocol 2: a message's own event, carrying the request's id, is its acknowledgement.
-                implied = new ServerMessage.Ack(event.id(), event.conversationId(), event.seq());
-                answered = outbox.takeAnswered(event.id(), implied);
+                ServerMessage.Ack ack = new ServerMessage.Ack(event.id(), event.conversationId(), event.seq());
+                answered = outbox.takeAnswered(event.id(), ack);
+                implied = answered.isPresent() ? ack : null;
             }
             session.onFrame(frame);
-            ServerMessage answer = answered.isPresent() && implied != null ? implied : frame;
-            if (answer != frame) {
-                session.onFrame(answer); // as the ack after the event in protocol 1
+            if (implied != null) {
+                session.onFrame(implied); // as the ack after the event in protocol 1
             }
+            ServerMessage answer = implied != null ? implied : frame;
             answered.ifPresent(request -> POOL.execute(() -> request.complete(answer)));
         }
     }

@@ -22,49 +22,49 @@ final class EventJson {
             return null;
         }
         Out out = new Out(160 + length(e.text()) + length(e.comment()));
-        out.raw("{\"type\":\"event\"");
+        out.ascii("{\"type\":\"event\"");
         out.stringField("conversationId", e.conversationId());
-        out.raw(",\"seq\":").number(e.seq());
+        out.ascii(",\"seq\":").number(e.seq());
         if (e.ts() != null) {
-            out.raw(",\"ts\":\"").instant(e.ts()).raw("\"");
+            out.ascii(",\"ts\":\"").instant(e.ts()).ascii("\"");
         }
         out.stringField("id", e.id());
-        out.raw(",\"kind\":\"").ascii(wire(e.kind())).raw("\"");
+        out.ascii(",\"kind\":\"").ascii(wire(e.kind())).ascii("\"");
         Author a = e.author();
         if (a != null) {
-            out.raw(",\"author\":{");
+            out.ascii(",\"author\":{");
             boolean first = true;
             if (a.role() != null) {
-                out.raw("\"role\":\"").ascii(wire(a.role())).raw("\"");
+                out.ascii("\"role\":\"").ascii(wire(a.role())).ascii("\"");
                 first = false;
             }
             if (a.id() != null) {
-                out.raw(first ? "\"id\":" : ",\"id\":").string(a.id());
+                out.ascii(first ? "\"id\":" : ",\"id\":").string(a.id());
                 first = false;
             }
             if (a.name() != null) {
-                out.raw(first ? "\"name\":" : ",\"name\":").string(a.name());
+                out.ascii(first ? "\"name\":" : ",\"name\":").string(a.name());
             }
-            out.raw("}");
+            out.ascii("}");
         }
         out.stringField("text", e.text());
         out.stringField("reason", e.reason());
         if (e.score() != null) {
-            out.raw(",\"score\":").number(e.score());
+            out.ascii(",\"score\":").number(e.score());
         }
         out.stringField("comment", e.comment());
-        out.raw("}");
+        out.ascii("}");
         return out.bytes();
     }
 
     /** The frame's JSON, or null when Jackson must write it. */
     static byte[] ack(ServerMessage.Ack a) {
         Out out = new Out(64 + length(a.ref()) + length(a.conversationId()));
-        out.raw("{\"type\":\"ack\"");
+        out.ascii("{\"type\":\"ack\"");
         out.stringField("ref", a.ref());
         out.stringField("conversationId", a.conversationId());
-        out.raw(",\"seq\":").number(a.seq());
-        out.raw("}");
+        out.ascii(",\"seq\":").number(a.seq());
+        out.ascii("}");
         return out.bytes();
     }
 
@@ -116,10 +116,6 @@ final class EventJson {
         }
 
         /** ASCII text needing no escapes (names, enum values, timestamps). */
-        Out raw(String s) {
-            return ascii(s);
-        }
-
         Out ascii(String s) {
             int len = s.length();
             room(len);
@@ -180,7 +176,7 @@ final class EventJson {
         /** {@code ,"name":"value"}, nothing for a null value. */
         void stringField(String name, String value) {
             if (value != null) {
-                raw(",\"").raw(name).raw("\":").string(value);
+                ascii(",\"").ascii(name).ascii("\":").string(value);
             }
         }
 
