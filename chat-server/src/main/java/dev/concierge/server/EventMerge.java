@@ -49,6 +49,10 @@ final class EventMerge {
     private long uncommitted; // rows added by the open transaction
     private long oldestAt; // System.nanoTime() when the oldest committed row was committed
     private long retryAt; // no merge before this System.nanoTime(), after a failure
+    // What the merges did, for /metrics (written by the writer thread, read by a scrape).
+    private volatile long merges;
+    private volatile long mergedRows;
+    private volatile long mergeNanos;
 
     /** @param threshold rows in {@code recent_events} that start a merge */
     EventMerge(int threshold) {
@@ -110,6 +114,24 @@ final class EventMerge {
         return Math.max(0, at - now);
     }
 
+    /** Merges committed since the writer started. */
+    long merges() {
+        return merges;
+    }
+
+    /** Events those merges moved. */
+    long mergedRows() {
+        return mergedRows;
+    }
+
+    /**
+     * Nanoseconds those merges took, from their first statement to their commit: time in which
+     * the writer committed nothing else.
+     */
+    long mergeNanos() {
+        return mergeNanos;
+    }
+
     /** Whether any committed row waits in {@code recent_events}. */
     boolean pending() {
         return committed > 0;
@@ -130,8 +152,12 @@ final class EventMerge {
             }
             c.commit();
             committed = 0;
+            long took = System.nanoTime() - start;
+            mergeNanos += took; // one writer thread: no lost updates
+            mergedRows += moved;
+            merges++;
             if (log.isDebugEnabled()) {
-                log.debug("merged {} events in {} ms", moved, (System.nanoTime() - start) / 1_000_000);
+                log.debug("merged {} events in {} ms", moved, took / 1_000_000);
             }
             return moved;
         } catch (SQLException e) {

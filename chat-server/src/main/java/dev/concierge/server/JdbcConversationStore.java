@@ -238,7 +238,7 @@ final class JdbcConversationStore implements ConversationStore {
         }
     }
 
-    /** The writer, for tests that hold it to shape a batch. */
+    /** The writer: for the merge metrics, and for tests that hold it to shape a batch. */
     JdbcWriter writer() {
         return writer;
     }

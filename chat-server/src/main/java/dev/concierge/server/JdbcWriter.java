@@ -197,6 +197,11 @@ final class JdbcWriter implements AutoCloseable {
         Threads.joinUninterruptibly(thread); // finish draining all the same: those writes were promised
     }
 
+    /** The merges of recent events this writer runs, with their counts for {@code /metrics}. */
+    EventMerge merges() {
+        return merge;
+    }
+
     private void run() {
         List<Op> batch = new ArrayList<>(MAX_BATCH);
         boolean stopping = false;

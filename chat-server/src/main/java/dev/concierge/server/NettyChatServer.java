@@ -63,7 +63,11 @@ final class NettyChatServer implements ChatServer {
         ServerMetrics metrics = new ServerMetrics();
         BotService bot = new BotService(faqBot, config.botThreads(),
                 nanos -> metrics.botAnswer().record(nanos, TimeUnit.NANOSECONDS));
-        ConversationStore store = new MeteredConversationStore(openStore(config), metrics);
+        ConversationStore opened = openStore(config);
+        if (opened instanceof JdbcConversationStore jdbc) {
+            metrics.bindMerges(jdbc.writer().merges());
+        }
+        ConversationStore store = new MeteredConversationStore(opened, metrics);
         Ids ids = Ids.secure();
         AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), Ticker.systemTicker(), ids);
         Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments, config.sites());

@@ -64,6 +64,20 @@ final class ServerMetrics {
         Gauge.builder(name, live, r -> value.applyAsInt(r.get())).description(description).register(registry);
     }
 
+    /**
+     * Publishes what the SQLite or PostgreSQL store's merges of recent events do
+     * ({@link EventMerge}): how many, how long in all (the writer commits nothing else meanwhile),
+     * how many events they moved.
+     */
+    void bindMerges(EventMerge merges) {
+        io.micrometer.core.instrument.FunctionTimer.builder("concierge.store.merge", merges, EventMerge::merges,
+                        EventMerge::mergeNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
+                .description("Merges of new events into the indexed table; the store's writer commits nothing else while one runs")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("concierge.store.merged.events", merges, EventMerge::mergedRows)
+                .description("Events moved by those merges").register(registry);
+    }
+
     /** Counts the open WebSocket connections with {@code connections}. */
     void bindConnections(Supplier<Integer> connections) {
         // A strong reference: the supplier is a lambda nobody else holds (gauges hold weakly by default).

@@ -237,6 +237,15 @@ final class InsightsEndToEndTest {
         assertThat(m.get("concierge_queue_length")).isZero();
         assertThat(m.get("concierge_agents_online")).isEqualTo(2.0);
         assertThat(m.get("concierge_websocket_connections")).isGreaterThanOrEqualTo(2.0);
+        // The SQLite store merges new events into the indexed table within a second of quiet:
+        // /metrics counts the merges, their time (the writer commits nothing else meanwhile) and
+        // the events they moved.
+        Map<String, Double> merged = Await.value("a merge on /metrics", () -> {
+            Map<String, Double> now = parsePrometheus(get("/metrics", null).body());
+            return Optional.ofNullable(now.get("concierge_store_merge_seconds_count")).filter(n -> n >= 1).map(n -> now);
+        });
+        assertThat(merged.get("concierge_store_merge_seconds_sum")).isPositive();
+        assertThat(merged.get("concierge_store_merged_events_total")).isGreaterThanOrEqualTo(3.0 + 4.0);
 
         // The unanswered questions, grouped; the group becomes an FAQ entry; the bot answers it.
         JsonNode unanswered = json("/api/insights/unanswered");
