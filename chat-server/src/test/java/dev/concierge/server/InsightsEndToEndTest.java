@@ -241,7 +241,12 @@ final class InsightsEndToEndTest {
         // /metrics counts the merges, their time (the writer commits nothing else meanwhile) and
         // the events they moved.
         Map<String, Double> merged = Await.value("a merge on /metrics", () -> {
-            Map<String, Double> now = parsePrometheus(get("/metrics", null).body());
+            Map<String, Double> now;
+            try {
+                now = parsePrometheus(get("/metrics", null).body());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
             return Optional.ofNullable(now.get("concierge_store_merge_seconds_count")).filter(n -> n >= 1).map(n -> now);
         });
         assertThat(merged.get("concierge_store_merge_seconds_sum")).isPositive();
