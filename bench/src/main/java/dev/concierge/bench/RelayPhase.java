@@ -44,10 +44,11 @@ final class RelayPhase {
      * @param rateLimited messages the server refused with {@code rate_limited} (each resent after a back-off)
      * @param errors other error frames received
      * @param cpu cores used by the server and by the load clients during the window
+     * @param merges the store's merges of new events during the window (the writer commits nothing else meanwhile)
      */
     record Result(int requested, int conversations, int agentSockets, boolean tookFromQueue, double setupSeconds,
                   Latency.Stats visitorToAgent, Latency.Stats agentToVisitor, Latency.Stats all, long rateLimited,
-                  long errors, CpuMeter.Usage cpu) {}
+                  long errors, CpuMeter.Usage cpu, MergeMeter.Merges merges) {}
 
     /**
      * One conversation's two ends and its one message in flight. Message ids are
@@ -122,7 +123,7 @@ final class RelayPhase {
                     String.format("%.1f", setupSeconds));
             Window w = pingPong(server, live, warmup, profiler, measure);
             return new Result(n, live.size(), tokens.size(), takeFromQueue, setupSeconds, w.visitorToAgent(),
-                    w.agentToVisitor(), w.all(), rateLimited.get(), errors.get(), w.cpu());
+                    w.agentToVisitor(), w.all(), rateLimited.get(), errors.get(), w.cpu(), w.merges());
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new BenchException("relay: an agent socket did not open: " + e.getMessage(), e);
         } finally {
@@ -149,7 +150,7 @@ final class RelayPhase {
 
     /** What one measurement window recorded. */
     private record Window(Latency.Stats visitorToAgent, Latency.Stats agentToVisitor, Latency.Stats all,
-                          CpuMeter.Usage cpu) {}
+                          CpuMeter.Usage cpu, MergeMeter.Merges merges) {}
 
     /** Starts one message on every conversation, warms up, then measures one window. */
     private Window pingPong(JvmProcess server, List<Conv> live, Warmup warmup, WindowProfiler profiler,
@@ -169,9 +170,12 @@ final class RelayPhase {
             errors.set(0);
             rateLimited.set(0);
             CpuMeter cpu = new CpuMeter(server.pid());
+            MergeMeter merges = new MergeMeter(server.port());
+            merges.start();
             cpu.start();
             Thread.sleep(measure.toMillis());
-            w = new Window(visitorToAgent.endWindow(), agentToVisitor.endWindow(), all.endWindow(), cpu.stop());
+            w = new Window(visitorToAgent.endWindow(), agentToVisitor.endWindow(), all.endWindow(), cpu.stop(),
+                    merges.stop());
         }
         running = false;
         return w;

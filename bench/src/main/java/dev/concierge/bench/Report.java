@@ -56,6 +56,7 @@ final class Report {
         }
         capacity(out, r.capacity());
         cpuPerMessage(out, r);
+        merges(out, r);
         for (String note : r.notes()) {
             out.append("note: ").append(note).append('\n');
         }
@@ -121,6 +122,24 @@ final class Report {
     /** Microseconds of CPU per item, from cores used and items per second. */
     private static String micros(double cores, double perSecond) {
         return cores < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", cores * 1e6 / perSecond);
+    }
+
+    /** The store's merges during each relay window: the writer's pauses, which relay's tail shows. */
+    private static void merges(StringBuilder out, BenchResult r) {
+        StringBuilder rows = new StringBuilder();
+        for (RelayPhase.Result x : r.relay()) {
+            MergeMeter.Merges m = x.merges();
+            if (m == null || m.merges() < 0) {
+                continue;
+            }
+            rows.append(String.format(Locale.ROOT, "%-9s %-38s %s in the window, %s events each, %s each on average:"
+                            + " the writer merged for %.0f%% of the window%n", "merges", "relay, " + x.conversations() + " conversations",
+                    m.merges(), m.merges() == 0 ? "0" : String.format(Locale.ROOT, "%,d", m.events() / m.merges()),
+                    m.merges() == 0 ? "-" : ms(m.seconds() * 1e6 / m.merges()), 100 * m.share()));
+        }
+        if (!rows.isEmpty()) {
+            out.append('\n').append(rows);
+        }
     }
 
     private static void capacity(StringBuilder out, CapacityPhase.Result c) {

@@ -45,7 +45,15 @@ final class BenchSmokeTest {
             assertThat(x.cpu().serverThreads().get("event loops")).isPositive();
             assertThat(x.cpu().serverThreads().get("router")).isPositive();
             assertThat(x.cpu().serverThreads().get("store")).isPositive();
+            // The store's merges in the window, from the server's /metrics (none is due in a short one, or some).
+            assertThat(x.merges().merges()).isNotNegative();
+            assertThat(x.merges().windowSeconds()).isPositive();
+            assertThat(x.merges().share()).isBetween(0.0, 1.0);
+            if (x.merges().merges() > 0) {
+                assertThat(x.merges().events()).isPositive();
+            }
         });
+        assertThat(printed).containsPattern("merges +relay, 50 conversations +\\d+ in the window");
         assertThat(r.baseline().get(0).cpu().serverThreads()).satisfies(echo -> {
             assertThat(echo.get("event loops")).isPositive();
             assertThat(echo.get("router")).isZero(); // the echo server has no router and no store
@@ -116,6 +124,22 @@ final class BenchSmokeTest {
             assertThat(java.nio.file.Files.readAllLines(collapsed)).isNotEmpty()
                     .allMatch(line -> line.matches("\\[.+ tid=\\d+\\];.* \\d+"), "a thread, frames and a count");
         }
+    }
+
+    @Test
+    void mergeMeter_readsTheStoresMergeMetrics_andKnowsAServerWithout() {
+        String body = """
+                # HELP concierge_store_merge_seconds Merges of new events
+                # TYPE concierge_store_merge_seconds summary
+                concierge_store_merge_seconds_count 12.0
+                concierge_store_merge_seconds_sum 0.84
+                concierge_store_merged_events_total 98304.0
+                concierge_store_write_seconds_count 5.0
+                """;
+        assertThat(MergeMeter.parse(body)).containsExactly(12.0, 0.84, 98304.0);
+        assertThat(MergeMeter.parse("concierge_store_write_seconds_count 5.0\n")).isNull();
+        assertThat(new MergeMeter.Merges(3, 24_000, 0.3, 10).share()).isCloseTo(0.03, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(MergeMeter.Merges.UNKNOWN.share()).isEqualTo(-1);
     }
 
     @Test
