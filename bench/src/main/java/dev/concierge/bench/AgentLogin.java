@@ -60,9 +60,4 @@ final class AgentLogin {
             throw new BenchException("login of " + c.username() + " answered " + response.body(), e);
         }
     }
-
-    /** The agent {@code hello} frame for a token. */
-    static String hello(String token) {
-        return Hellos.agent(token);
-    }
 }

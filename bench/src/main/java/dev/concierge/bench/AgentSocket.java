@@ -10,6 +10,6 @@ abstract class AgentSocket implements WsClient.Listener {
 
     @Override
     public void opened(WsConnection connection) {
-        connection.send(AgentLogin.hello(token));
+        connection.send(Hellos.agent(token));
     }
 }

@@ -72,28 +72,30 @@ final class EventJson {
         return s == null ? 0 : s.length() + (s.length() >> 2);
     }
 
+    /** The wire names the enums declare with {@code @JsonProperty}, by ordinal: Jackson's names, read once. */
+    private static final String[] KINDS = wireNames(Values.Kind.class);
+    private static final String[] ROLES = wireNames(Values.Role.class);
+
     private static String wire(Values.Kind kind) {
-        return switch (kind) {
-            case MESSAGE -> "message";
-            case BOT -> "bot";
-            case HANDOFF -> "handoff";
-            case QUEUED -> "queued";
-            case ASSIGNED -> "assigned";
-            case CLOSED -> "closed";
-            case RATED -> "rated";
-            case NOTE -> "note";
-            case TRANSFERRED -> "transferred";
-            case OFFLINE_MESSAGE -> "offline_message";
-        };
+        return KINDS[kind.ordinal()];
     }
 
     private static String wire(Values.Role role) {
-        return switch (role) {
-            case VISITOR -> "visitor";
-            case AGENT -> "agent";
-            case BOT -> "bot";
-            case SYSTEM -> "system";
-        };
+        return ROLES[role.ordinal()];
+    }
+
+    private static <E extends Enum<E>> String[] wireNames(Class<E> type) {
+        E[] values = type.getEnumConstants();
+        String[] names = new String[values.length];
+        for (E v : values) {
+            try {
+                names[v.ordinal()] = type.getField(v.name())
+                        .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class).value();
+            } catch (NoSuchFieldException e) {
+                throw new IllegalStateException(e); // an enum constant is a public field
+            }
+        }
+        return names;
     }
 
     /** A growable byte buffer writing JSON pieces. */
@@ -193,7 +195,7 @@ final class EventJson {
                     }
                     buf[n++] = (byte) c;
                 } else {
-                    i = special(s, i, c);
+                    special(c);
                 }
             }
             room(1);
@@ -201,9 +203,9 @@ final class EventJson {
             return this;
         }
 
-        /** Writes one escaped or multi-byte character at {@code i}; returns {@code i}. */
-        private int special(String s, int i, char c) {
-            room(6 + (s.length() - i));
+        /** Writes one escaped or multi-byte character (at most six bytes). */
+        private void special(char c) {
+            room(6);
             if (c < 0x80) {
                 buf[n++] = '\\';
                 switch (c) {
@@ -238,7 +240,6 @@ final class EventJson {
                 buf[n++] = HEX[(c >> 4) & 0xF];
                 buf[n++] = HEX[c & 0xF];
             }
-            return i;
         }
     }
 }

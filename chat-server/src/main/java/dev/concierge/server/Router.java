@@ -322,8 +322,7 @@ final class Router implements AutoCloseable {
         // Runs on the router thread right after the broadcast, so reached() sees what it saw.
         stored.whenComplete((event, error) -> {
             if (error != null) {
-                log.error("storing request {} of {} failed", clientId, c.id, error);
-                error(session, "internal", "The message could not be stored; retry with the same id.", clientId);
+                notStored(session, clientId, c, error);
                 return;
             }
             c.byClientId.stored(clientId, event);
@@ -407,12 +406,16 @@ final class Router implements AutoCloseable {
         // Called on the router thread, and every seq future completes on it: no extra hop.
         seq.whenComplete((s, error) -> {
             if (error != null) {
-                log.error("storing request {} of {} failed", ref, c.id, error);
-                error(session, "internal", "The message could not be stored; retry with the same id.", ref);
+                notStored(session, ref, c, error);
             } else {
                 session.send(new ServerMessage.Ack(ref, c.id, s));
             }
         });
+    }
+
+    private static void notStored(Session session, String ref, Conversation c, Throwable error) {
+        log.error("storing request {} of {} failed", ref, c.id, error);
+        error(session, "internal", "The message could not be stored; retry with the same id.", ref);
     }
 
     static void error(Session session, String code, String message, String ref) {
