@@ -39,12 +39,25 @@ final class EventMerge {
     private static final Logger log = LoggerFactory.getLogger(EventMerge.class);
     private static final String COLUMNS = "conversation_id, seq, client_id, ts, kind, author_json, text,"
             + " bot_json, reason, agent_json, score, comment";
-    static final String MOVE = "INSERT INTO events (" + COLUMNS + ") SELECT " + COLUMNS
+    private static final String MOVE_TAIL = " INTO events (" + COLUMNS + ") SELECT " + COLUMNS
             + " FROM recent_events ORDER BY conversation_id, seq";
+    /** The move on PostgreSQL. */
+    static final String MOVE = "INSERT" + MOVE_TAIL;
+    /**
+     * The move on SQLite. A plain {@code INSERT ... SELECT} inside a transaction can fail half
+     * way (a duplicate key, a NULL), so SQLite first copies every page the statement changes into
+     * a statement journal, a temporary file, to undo just that statement: about 2,300
+     * {@code pwrite} calls per merge of 8,192 rows, a quarter of the merge's system calls
+     * (counted with {@code strace}). {@code OR IGNORE} cannot fail that way, so there is no
+     * statement journal. Nothing is dropped silently: a row it ignores makes the moved and the
+     * cleared counts differ, and the merge rolls back as before.
+     */
+    static final String MOVE_SQLITE = "INSERT OR IGNORE" + MOVE_TAIL;
     static final String CLEAR = "DELETE FROM recent_events";
     static final String COUNT = "SELECT COUNT(*) FROM recent_events";
 
     private final int threshold;
+    private final String move;
     private long committed; // rows in recent_events, as far as this writer knows
     private long uncommitted; // rows added by the open transaction
     private long oldestAt; // System.nanoTime() when the oldest committed row was committed
@@ -54,12 +67,16 @@ final class EventMerge {
     private volatile long mergedRows;
     private volatile long mergeNanos;
 
-    /** @param threshold rows in {@code recent_events} that start a merge */
-    EventMerge(int threshold) {
+    /**
+     * @param threshold rows in {@code recent_events} that start a merge
+     * @param sqlite whether the store is SQLite (it moves the rows with {@link #MOVE_SQLITE})
+     */
+    EventMerge(int threshold, boolean sqlite) {
         if (threshold < 1) {
             throw new IllegalArgumentException("threshold must be positive, got " + threshold);
         }
         this.threshold = threshold;
+        this.move = sqlite ? MOVE_SQLITE : MOVE;
     }
 
     /** Rows in {@code recent_events} that start a merge. */
@@ -145,7 +162,7 @@ final class EventMerge {
     long merge(Connection c) {
         long start = System.nanoTime();
         try (Statement s = c.createStatement()) {
-            int moved = s.executeUpdate(MOVE);
+            int moved = s.executeUpdate(move);
             int cleared = s.executeUpdate(CLEAR);
             if (moved != cleared) {
                 throw new SQLException("moved " + moved + " events but cleared " + cleared);

@@ -137,7 +137,7 @@ final class JdbcWriter implements AutoCloseable {
     JdbcWriter(JdbcDatabase database, WalSyncer syncer, int mergeThreshold) {
         this.database = database;
         this.syncer = syncer;
-        this.merge = new EventMerge(mergeThreshold);
+        this.merge = new EventMerge(mergeThreshold, database.isSqlite());
         try {
             ensureConnection();
         } catch (SQLException e) {

@@ -385,6 +385,25 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void merge_ofARowWhoseKeyIsAlreadyMerged_rollsBack_andDeletesNothing() throws Exception {
+        store.close();
+        JdbcConversationStore first = reopen(1_000_000);
+        for (long seq = 1; seq <= 3; seq++) {
+            done(first.append("c1", message(seq, "m" + seq, "before " + seq)));
+        }
+        first.close(); // a clean stop merges
+        try (Connection c = rawConnection(); Statement st = c.createStatement()) { // a damaged file could hold this
+            st.executeUpdate("INSERT INTO recent_events (conversation_id, seq, ts, kind, text)"
+                    + " VALUES ('c1', 2, 1, 'message', 'again 2'), ('c1', 4, 2, 'message', 'new 4')");
+        }
+
+        reopen(1_000_000); // merges on open; SQLite's merge ignores key conflicts, so it must notice
+        assertThat(count("SELECT COUNT(*) FROM recent_events")).isEqualTo(2); // neither row dropped
+        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(3);
+        assertThat(count("SELECT COUNT(*) FROM events WHERE seq = 4")).isZero(); // the move rolled back whole
+    }
+
+    @Test
     void throughput_twentyThousandAppends_isPrinted() throws Exception {
         StoreLoad.Result r = StoreLoad.measure(store, 4, 50, 100); // 4 x 50 x 100 = 20,000
         System.out.printf("[store throughput] %s: %,d appends acknowledged in %,d ms = %,.0f messages/s%n",
