@@ -37,10 +37,21 @@ final class EventMerge {
     static final long RETRY_MILLIS = 30_000;
 
     private static final Logger log = LoggerFactory.getLogger(EventMerge.class);
-    private static final String COLUMNS = "conversation_id, seq, client_id, ts, kind, author_json, text,"
-            + " bot_json, reason, agent_json, score, comment";
-    private static final String MOVE_TAIL = " INTO events (" + COLUMNS + ") SELECT " + COLUMNS
-            + " FROM recent_events ORDER BY conversation_id, seq";
+    /**
+     * Numbers the conversations of {@code recent_events} that have none yet, after the highest
+     * number given (migration V6: the events' key is the number times 2<sup>32</sup> plus the seq).
+     */
+    static final String NUMBER = "INSERT INTO conversation_keys (conversation_id, num)"
+            + " SELECT conversation_id, (SELECT COALESCE(MAX(num), 0) FROM conversation_keys)"
+            + " + ROW_NUMBER() OVER (ORDER BY conversation_id)"
+            + " FROM (SELECT DISTINCT conversation_id FROM recent_events r WHERE NOT EXISTS"
+            + " (SELECT 1 FROM conversation_keys k WHERE k.conversation_id = r.conversation_id)) fresh";
+    private static final String MOVE_TAIL = " INTO events (event_key, seq, client_id, ts, kind, author_json, text,"
+            + " bot_json, reason, agent_json, score, comment)"
+            + " SELECT k.num * 4294967296 + r.seq, r.seq, r.client_id, r.ts, r.kind, r.author_json, r.text,"
+            + " r.bot_json, r.reason, r.agent_json, r.score, r.comment"
+            + " FROM recent_events r JOIN conversation_keys k ON k.conversation_id = r.conversation_id"
+            + " ORDER BY k.num, r.seq";
     /** The move on PostgreSQL. */
     static final String MOVE = "INSERT" + MOVE_TAIL;
     /**
@@ -162,6 +173,7 @@ final class EventMerge {
     long merge(Connection c) {
         long start = System.nanoTime();
         try (Statement s = c.createStatement()) {
+            s.executeUpdate(NUMBER);
             int moved = s.executeUpdate(move);
             int cleared = s.executeUpdate(CLEAR);
             if (moved != cleared) {

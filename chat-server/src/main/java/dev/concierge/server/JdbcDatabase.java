@@ -112,10 +112,19 @@ final class JdbcDatabase implements AutoCloseable {
 
     /** Brings the schema up to date with the scripts in {@code db/migration}. */
     void migrate() {
+        migrate("latest");
+    }
+
+    /**
+     * Runs the scripts in {@code db/migration} up to version {@code target} ({@code "latest"}
+     * for all): tests use it to make a database as an older release left it.
+     */
+    void migrate(String target) {
         Flyway.configure(JdbcDatabase.class.getClassLoader())
                 .dataSource(url, credentials.getProperty("user"), credentials.getProperty("password"))
                 .locations("classpath:db/migration")
                 .failOnMissingLocations(true)
+                .target(target)
                 .load()
                 .migrate();
     }

@@ -38,6 +38,7 @@ final class PostgresStoreTest extends StoreContractTest {
     void dropDatabase() throws SQLException {
         try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            s.execute("DROP SCHEMA IF EXISTS " + schema + "_second CASCADE");
         }
     }
 
@@ -45,6 +46,15 @@ final class PostgresStoreTest extends StoreContractTest {
     JdbcConversationStore openStore(int mergeThreshold) {
         return JdbcConversationStore.open(JdbcDatabase.postgres(schemaUrl(), USER, PASSWORD),
                 java.time.Clock.systemUTC(), mergeThreshold);
+    }
+
+    @Override
+    JdbcDatabase secondDatabase() throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + schema + "_second");
+        }
+        return JdbcDatabase.postgres(URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema + "_second",
+                USER, PASSWORD);
     }
 
     @Override

@@ -35,6 +35,11 @@ final class SqliteStoreTest extends StoreContractTest {
     }
 
     @Override
+    JdbcDatabase secondDatabase() {
+        return JdbcDatabase.sqlite(dataDir.resolve("second"));
+    }
+
+    @Override
     Connection rawConnection() throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(JdbcDatabase.SQLITE_FILE));
     }

@@ -54,6 +54,12 @@ abstract class StoreContractTest {
      */
     abstract JdbcConversationStore openStore(int mergeThreshold);
 
+    /**
+     * A second database of this engine, apart from the test's own and empty at first (dropped
+     * with it), to build as an older release left it; every call opens the same one.
+     */
+    abstract JdbcDatabase secondDatabase() throws Exception;
+
     /** A plain connection to this test's database, to look at what is stored. */
     abstract Connection rawConnection() throws SQLException;
 
@@ -401,6 +407,44 @@ abstract class StoreContractTest {
         assertThat(count("SELECT COUNT(*) FROM recent_events")).isEqualTo(2); // neither row dropped
         assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(3);
         assertThat(count("SELECT COUNT(*) FROM events WHERE seq = 4")).isZero(); // the move rolled back whole
+    }
+
+    @Test
+    void migrationV6_keysEveryEventByItsConversationsNumber_andKeepsThemAll() throws Exception {
+        JdbcDatabase old = secondDatabase();
+        old.migrate("5"); // the schema as the release before V6 left it, with events merged and not
+        try (Connection c = old.connect(); Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO events (conversation_id, seq, ts, kind, text) VALUES"
+                    + " ('c1', 1, 1, 'message', 'one'), ('c1', 2, 2, 'message', 'two'), ('c2', 1, 3, 'message', 'other')");
+            st.executeUpdate("INSERT INTO recent_events (conversation_id, seq, ts, kind, text)"
+                    + " VALUES ('c1', 3, 4, 'message', 'three'), ('c3', 1, 5, 'message', 'only recent')");
+        }
+        JdbcConversationStore migrated = JdbcConversationStore.open(old, java.time.Clock.systemUTC(), 1_000_000);
+        opened.add(migrated);
+        assertThat(migrated.events("c1", 0)).extracting(TranscriptEvent::text).containsExactly("one", "two", "three");
+        assertThat(migrated.events("c1", 1)).extracting(TranscriptEvent::seq).containsExactly(2L, 3L);
+        assertThat(migrated.events("c2", 0)).extracting(TranscriptEvent::text).containsExactly("other");
+        assertThat(migrated.events("c3", 0)).extracting(TranscriptEvent::text).containsExactly("only recent");
+        done(migrated.append("c1", message(4, "m4", "four")));
+        assertRejected(migrated.append("c2", message(1, null, "again")), "seq 1 out of order");
+        done(migrated.append("c4", message(1, "m1", "new conversation")));
+        migrated.close(); // merges: c4 gets the next number
+
+        try (JdbcDatabase db = secondDatabase(); Connection c = db.connect(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT k.conversation_id, k.num, COUNT(e.seq) FROM conversation_keys k"
+                        + " JOIN events e ON e.event_key BETWEEN k.num * 4294967296 AND k.num * 4294967296 + 4294967295"
+                        + " GROUP BY k.conversation_id, k.num ORDER BY k.num")) {
+            List<String> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(rs.getString(1) + "#" + rs.getLong(2) + ":" + rs.getLong(3));
+            }
+            assertThat(rows).containsExactly("c1#1:4", "c2#2:1", "c3#3:1", "c4#4:1");
+        }
+        JdbcConversationStore again = JdbcConversationStore.open(secondDatabase(), java.time.Clock.systemUTC());
+        opened.add(again);
+        assertThat(again.events("c1", 0)).extracting(TranscriptEvent::text)
+                .containsExactly("one", "two", "three", "four");
+        assertThat(again.events("c4", 0)).extracting(TranscriptEvent::text).containsExactly("new conversation");
     }
 
     @Test
