@@ -45,6 +45,11 @@ final class ClientIds {
         byId.put(id, new PendingEvent(event));
     }
 
+    /** The request {@code id} could not be stored: forgets it, so that a retry is taken as new. */
+    void remove(String id) {
+        byId.remove(id);
+    }
+
     /** The request {@code id} is stored as {@code event}: the entry keeps the event instead of the future. */
     void stored(String id, TranscriptEvent event) {
         byId.put(id, event);

@@ -229,7 +229,12 @@ final class Router implements AutoCloseable {
         } else {
             stored = hold ? new CompletableFuture<>() : store.append(c.id, event);
         }
-        CompletableFuture<TranscriptEvent> appended = stored.thenApplyAsync(v -> {
+        CompletableFuture<TranscriptEvent> appended = stored.handleAsync((v, error) -> {
+            if (error != null) {
+                forget(c, event);
+                throw error instanceof java.util.concurrent.CompletionException ce ? ce
+                        : new java.util.concurrent.CompletionException(error);
+            }
             c.committedSeq = Math.max(c.committedSeq, event.seq());
             return event;
         }, executor);
@@ -237,6 +242,23 @@ final class Router implements AutoCloseable {
             c.held = new Held(event, stored, appended);
         }
         return appended;
+    }
+
+    /**
+     * An event the store did not take (its write failed and was rolled back): it leaves the
+     * transcript, and the conversation's next event takes its seq, so the store, which expects
+     * that seq next, takes what follows. Events appended after it and already on their way to the
+     * store fail too (their seqs are out of order there) and come here in turn, in seq order,
+     * since the store completes writes in the order they were submitted. Router thread only.
+     */
+    private static void forget(Conversation c, TranscriptEvent event) {
+        for (int i = c.events.size() - 1; i >= 0; i--) {
+            if (c.events.get(i) == event) {
+                c.events.remove(i);
+                break;
+            }
+        }
+        c.nextSeq = Math.min(c.nextSeq, event.seq());
     }
 
     /** Stores the conversation's held event now, alone, if it has one. */
@@ -303,7 +325,13 @@ final class Router implements AutoCloseable {
         CompletableFuture<TranscriptEvent> stored = appendAndBroadcast(c, draft, hold);
         CompletableFuture<Long> seq = stored.thenApply(TranscriptEvent::seq);
         c.byClientId.put(clientId, seq);
-        stored.thenAccept(e -> c.byClientId.stored(clientId, e)); // on the router thread, like every completion here
+        stored.whenComplete((e, error) -> { // on the router thread, like every completion here
+            if (error != null) {
+                c.byClientId.remove(clientId); // not stored: a retry with the same id is a new request
+            } else {
+                c.byClientId.stored(clientId, e);
+            }
+        });
         return seq;
     }
 
@@ -322,6 +350,7 @@ final class Router implements AutoCloseable {
         // Runs on the router thread right after the broadcast, so reached() sees what it saw.
         stored.whenComplete((event, error) -> {
             if (error != null) {
+                c.byClientId.remove(clientId); // not stored: a retry with the same id is a new request
                 notStored(session, clientId, c, error);
                 return;
             }

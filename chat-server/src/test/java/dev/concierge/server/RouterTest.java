@@ -336,6 +336,63 @@ class RouterTest extends RouterFixture {
         assertThat(sam.last(ServerMessage.Assigned.class).handoff().transcript()).extracting(TranscriptEvent::id).contains("m1");
     }
 
+    @Test
+    void aMessageTheStoreFailsToTake_canBeRetriedWithItsId_andTheConversationGoesOn() {
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        ConversationStore memory = new InMemoryConversationStore();
+        ConversationStore delayed = recordingAppends(memory, new java.util.concurrent.CopyOnWriteArrayList<>());
+        // The first write of "flaky" fails (nothing stored), as a write rolled back by a full disk would.
+        ConversationStore flaky = (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(RouterTest.class.getClassLoader(),
+                new Class<?>[] {ConversationStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("append") && "flaky".equals(((TranscriptEvent) args[1]).text())
+                            && failed.compareAndSet(false, true)) {
+                        return CompletableFuture.<Void>failedFuture(new ServerException("disk full"))
+                                .handleAsync((v, e) -> { throw new java.util.concurrent.CompletionException(e); },
+                                        CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.MILLISECONDS, SYNC));
+                    }
+                    try {
+                        return method.invoke(delayed, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        router(config("least-busy", 5), flaky);
+        Recorder v = visitor(2, null);
+        Recorder a = agent(2, "a");
+        router.request(v, Role.VISITOR, new ClientMessage.Handoff("h1", null));
+        settleUntil(() -> !owned(a).isEmpty());
+        String id = owned(a).get(0);
+        router.request(v, Role.VISITOR, new ClientMessage.Send("m1", id, "first", null));
+        settleUntil(() -> a.events().stream().anyMatch(e -> "m1".equals(e.id())));
+
+        // "flaky" fails; the agent's reply, sent before that failure was known, was queued behind
+        // it with the next seq and fails too. Each sender is told to retry with the same id.
+        router.request(v, Role.VISITOR, new ClientMessage.Send("m2", id, "flaky", null));
+        router.request(a, Role.AGENT, new ClientMessage.Send("m3", id, "reply", null));
+        settleUntil(() -> !a.all(ServerMessage.Error.class).isEmpty() && !v.all(ServerMessage.Error.class).isEmpty());
+        assertThat(v.last(ServerMessage.Error.class).ref()).isEqualTo("m2");
+        assertThat(v.last(ServerMessage.Error.class).message()).contains("retry with the same id");
+        assertThat(a.last(ServerMessage.Error.class).ref()).isEqualTo("m3");
+        assertThat(conversation(id).events).extracting(TranscriptEvent::text).doesNotContain("flaky", "reply");
+
+        // The retries are stored, in order, right after "first"; so is what follows.
+        router.request(v, Role.VISITOR, new ClientMessage.Send("m2", id, "flaky", null));
+        settleUntil(() -> v.events().stream().anyMatch(e -> "m2".equals(e.id())));
+        router.request(a, Role.AGENT, new ClientMessage.Send("m3", id, "reply", null));
+        settleUntil(() -> v.events().stream().anyMatch(e -> "m3".equals(e.id())));
+        router.request(v, Role.VISITOR, new ClientMessage.Send("m4", id, "thanks", null));
+        settleUntil(() -> a.events().stream().anyMatch(e -> "m4".equals(e.id())));
+
+        List<TranscriptEvent> stored = memory.events(id, 0);
+        assertThat(stored).extracting(TranscriptEvent::seq)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, stored.size()).boxed().toList());
+        assertThat(stored).extracting(TranscriptEvent::text).containsSubsequence("first", "flaky", "reply", "thanks")
+                .containsOnlyOnce("flaky", "reply");
+        assertThat(conversation(id).events).isEqualTo(stored);
+        assertThat(a.events()).extracting(TranscriptEvent::id).containsOnlyOnce("m2", "m4");
+        assertThat(v.events()).extracting(TranscriptEvent::id).containsOnlyOnce("m2", "m3");
+    }
+
     /**
      * The store, with every append and appendAll recorded (the texts, in call order) on the way,
      * and their futures completed on another thread a little later, as the SQLite store's are (by
