@@ -366,8 +366,12 @@ abstract class StoreContractTest {
         assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(480);
     }
 
-    @Test
-    void recentEvents_leftByAnEarlierRun_areMergedOnOpen_andSeqContinues() throws Exception {
+    /**
+     * Stores seqs 1 to 3 of {@code c1} ("before 1" ...) and merges them with a clean stop, then
+     * writes {@code values} (rows of conversation_id, seq, ts, kind, text) straight into
+     * {@code recent_events}, with the store closed.
+     */
+    private void mergeThreeThenLeaveRecent(String values) throws Exception {
         store.close();
         JdbcConversationStore first = reopen(1_000_000);
         for (long seq = 1; seq <= 3; seq++) {
@@ -376,10 +380,14 @@ abstract class StoreContractTest {
         first.close(); // a clean stop merges
         assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
         assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(3);
-        try (Connection c = rawConnection(); Statement st = c.createStatement()) { // as a crash would leave them
-            st.executeUpdate("INSERT INTO recent_events (conversation_id, seq, ts, kind, text)"
-                    + " VALUES ('c1', 4, 1, 'message', 'left 4'), ('c1', 5, 2, 'message', 'left 5')");
+        try (Connection c = rawConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO recent_events (conversation_id, seq, ts, kind, text) VALUES " + values);
         }
+    }
+
+    @Test
+    void recentEvents_leftByAnEarlierRun_areMergedOnOpen_andSeqContinues() throws Exception {
+        mergeThreeThenLeaveRecent("('c1', 4, 1, 'message', 'left 4'), ('c1', 5, 2, 'message', 'left 5')"); // as a crash would
 
         JdbcConversationStore again = reopen(1_000_000);
         assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
@@ -392,16 +400,7 @@ abstract class StoreContractTest {
 
     @Test
     void merge_ofARowWhoseKeyIsAlreadyMerged_rollsBack_andDeletesNothing() throws Exception {
-        store.close();
-        JdbcConversationStore first = reopen(1_000_000);
-        for (long seq = 1; seq <= 3; seq++) {
-            done(first.append("c1", message(seq, "m" + seq, "before " + seq)));
-        }
-        first.close(); // a clean stop merges
-        try (Connection c = rawConnection(); Statement st = c.createStatement()) { // a damaged file could hold this
-            st.executeUpdate("INSERT INTO recent_events (conversation_id, seq, ts, kind, text)"
-                    + " VALUES ('c1', 2, 1, 'message', 'again 2'), ('c1', 4, 2, 'message', 'new 4')");
-        }
+        mergeThreeThenLeaveRecent("('c1', 2, 1, 'message', 'again 2'), ('c1', 4, 2, 'message', 'new 4')"); // a damaged file
 
         reopen(1_000_000); // merges on open; SQLite's merge ignores key conflicts, so it must notice
         assertThat(count("SELECT COUNT(*) FROM recent_events")).isEqualTo(2); // neither row dropped
