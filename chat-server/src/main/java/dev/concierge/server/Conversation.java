@@ -56,10 +56,10 @@ final class Conversation {
     final ClientIds byClientId = new ClientIds();
     /**
      * A visitor's question not yet handed to the store because the bot is answering it, so that
-     * the answer is stored in the same commit ({@link Router#append(Conversation, TranscriptEvent,
+     * the answer is stored in the same commit ({@link Appends#append(Conversation, TranscriptEvent,
      * boolean)}); null when none is. Router thread only.
      */
-    Router.Held held;
+    Appends.Held held;
 
     Conversation(String id, Visitor visitor, Instant startedAt) {
         this.id = id;

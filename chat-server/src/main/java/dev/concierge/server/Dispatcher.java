@@ -146,7 +146,7 @@ final class Dispatcher {
         router.saveRecord(c);
         c.assignedSeq = c.nextSeq; // the seq the assigned event below receives
         AgentInfo info = agent.info;
-        router.append(c, new TranscriptEvent(0, null, null, Kind.ASSIGNED, Author.SYSTEM,
+        router.appends.append(c, new TranscriptEvent(0, null, null, Kind.ASSIGNED, Author.SYSTEM,
                 info.name() + " joined the conversation.", null, null, info, null, null)).thenAccept(e -> {
                     sendPackage(c);
                     router.toVisitor(c, ServerMessage.Event.of(c.id, e));
@@ -244,7 +244,7 @@ final class Dispatcher {
 
     private void noteFor(Conversation c, Agent from, String note) {
         if (note != null && !note.isBlank()) {
-            router.append(c, new TranscriptEvent(0, null, null, Kind.NOTE, from.author(), note, null, null, null,
+            router.appends.append(c, new TranscriptEvent(0, null, null, Kind.NOTE, from.author(), note, null, null, null,
                     null, null));
         }
     }

@@ -36,6 +36,8 @@ final class Router implements AutoCloseable {
     final Clock clock;
     final Ids ids;
     final BotService bot;
+    /** Appends events to conversations (seq, transcript, store), on this router's thread. */
+    final Appends appends;
     static final int CLOSED_IN_MEMORY = 10_000;
     final Map<String, Conversation> conversations = new HashMap<>();
     private final java.util.ArrayDeque<String> closedOrder = new java.util.ArrayDeque<>();
@@ -83,6 +85,7 @@ final class Router implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.appends = new Appends(store, clock, executor);
         this.dispatcher = new Dispatcher(this, routing);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "concierge-router-ticker");
@@ -185,113 +188,14 @@ final class Router implements AutoCloseable {
 
     // ---- shared helpers, router thread only ----
 
-    /**
-     * Appends an event: assigns its seq now, stores it, and completes on the router thread after
-     * commit, with {@link Conversation#committedSeq} advanced.
-     */
-    CompletableFuture<TranscriptEvent> append(Conversation c, TranscriptEvent draft) {
-        return append(c, draft, false);
-    }
-
-    /**
-     * An event held back from the store: the future its storing completes, and the stage after
-     * that ({@link #append}'s result, which runs on the router thread).
-     */
-    record Held(TranscriptEvent event, CompletableFuture<Void> stored, CompletableFuture<TranscriptEvent> appended) {}
-
-    /**
-     * Appends an event as {@link #append(Conversation, TranscriptEvent)} does, or, with
-     * {@code hold}, keeps it from the store until the conversation's next append, which then
-     * stores both in one commit ({@link ConversationStore#appendAll}), or until
-     * {@link #releaseHeld}. A visitor's question to the bot is held while the bot answers it (a
-     * fraction of a millisecond): the answer then reaches the disk with the question in one fsync
-     * instead of a second one after it. Nothing acknowledged depends on it: the question's ack
-     * waits for its commit, as always.
-     */
-    CompletableFuture<TranscriptEvent> append(Conversation c, TranscriptEvent draft, boolean hold) {
-        TranscriptEvent event = new TranscriptEvent(c.nextSeq++, clock.instant(), draft.id(), draft.kind(),
-                draft.author(), draft.text(), draft.bot(), draft.reason(), draft.agent(), draft.score(),
-                draft.comment());
-        c.events.add(event);
-        Held held = c.held;
-        c.held = null;
-        if (held != null && hold) {
-            storeHeld(c, held);
-            held = null;
-        }
-        CompletableFuture<Void> stored;
-        if (held != null) {
-            // The held event goes first, in the same commit. Its completion (ack, broadcast) runs
-            // in a router task of its own; this event's runs in the task after it, so that the
-            // two leave in seq order, whatever order the store's future calls its dependents in.
-            completeWith(held.stored(), store.appendAll(c.id, List.of(held.event(), event)));
-            stored = held.appended().thenApply(first -> null);
-        } else {
-            stored = hold ? new CompletableFuture<>() : store.append(c.id, event);
-        }
-        CompletableFuture<TranscriptEvent> appended = stored.handleAsync((v, error) -> {
-            if (error != null) {
-                forget(c, event);
-                throw error instanceof java.util.concurrent.CompletionException ce ? ce
-                        : new java.util.concurrent.CompletionException(error);
-            }
-            c.committedSeq = Math.max(c.committedSeq, event.seq());
-            return event;
-        }, executor);
-        if (hold) {
-            c.held = new Held(event, stored, appended);
-        }
-        return appended;
-    }
-
-    /**
-     * An event the store did not take (its write failed and was rolled back): it leaves the
-     * transcript, and the conversation's next event takes its seq, so the store, which expects
-     * that seq next, takes what follows. Events appended after it and already on their way to the
-     * store fail too (their seqs are out of order there) and come here in turn, in seq order,
-     * since the store completes writes in the order they were submitted. Router thread only.
-     */
-    private static void forget(Conversation c, TranscriptEvent event) {
-        for (int i = c.events.size() - 1; i >= 0; i--) {
-            if (c.events.get(i) == event) {
-                c.events.remove(i);
-                break;
-            }
-        }
-        c.nextSeq = Math.min(c.nextSeq, event.seq());
-    }
-
-    /** Stores the conversation's held event now, alone, if it has one. */
-    void releaseHeld(Conversation c) {
-        Held held = c.held;
-        if (held != null) {
-            c.held = null;
-            storeHeld(c, held);
-        }
-    }
-
-    private void storeHeld(Conversation c, Held held) {
-        completeWith(held.stored(), store.append(c.id, held.event()));
-    }
-
-    private static void completeWith(CompletableFuture<Void> target, CompletableFuture<Void> source) {
-        source.whenComplete((v, error) -> {
-            if (error != null) {
-                target.completeExceptionally(error);
-            } else {
-                target.complete(null);
-            }
-        });
-    }
-
     /** Appends and, after commit, sends the event to the visitor and the owning agent. */
     CompletableFuture<TranscriptEvent> appendAndBroadcast(Conversation c, TranscriptEvent draft) {
         return appendAndBroadcast(c, draft, false);
     }
 
-    /** {@link #appendAndBroadcast(Conversation, TranscriptEvent)}, held as {@link #append(Conversation, TranscriptEvent, boolean)} says. */
+    /** {@link #appendAndBroadcast(Conversation, TranscriptEvent)}, held as {@link Appends#append(Conversation, TranscriptEvent, boolean)} says. */
     CompletableFuture<TranscriptEvent> appendAndBroadcast(Conversation c, TranscriptEvent draft, boolean hold) {
-        return append(c, draft, hold).thenApply(e -> {
+        return appends.append(c, draft, hold).thenApply(e -> {
             broadcast(c, e);
             return e;
         });
@@ -316,7 +220,7 @@ final class Router implements AutoCloseable {
         return appendOnce(c, clientId, draft, false);
     }
 
-    /** {@link #appendOnce(Conversation, String, TranscriptEvent)}, held as {@link #append(Conversation, TranscriptEvent, boolean)} says. */
+    /** {@link #appendOnce(Conversation, String, TranscriptEvent)}, held as {@link Appends#append(Conversation, TranscriptEvent, boolean)} says. */
     CompletableFuture<Long> appendOnce(Conversation c, String clientId, TranscriptEvent draft, boolean hold) {
         CompletableFuture<Long> existing = c.byClientId.get(clientId);
         if (existing != null) {
@@ -341,7 +245,7 @@ final class Router implements AutoCloseable {
      * hello with protocol 1 gets an {@code ack}; one with protocol 2 takes the event, which carries
      * the request's id, as its acknowledgement, and gets an {@code ack} only when the event did not
      * reach it (the conversation changed hands meanwhile). Held as
-     * {@link #append(Conversation, TranscriptEvent, boolean)} says. The caller has checked that
+     * {@link Appends#append(Conversation, TranscriptEvent, boolean)} says. The caller has checked that
      * the id is new in the conversation; a resend is acknowledged by {@link #ackWhenStored}.
      */
     void message(Session session, Conversation c, String clientId, TranscriptEvent draft, boolean hold) {

@@ -280,7 +280,7 @@ final class VisitorRequests {
                 } else {
                     botReplied(c, send.text(), answer.reply(), answer.department());
                 }
-                router.releaseHeld(c); // if the bot said nothing, the question is stored alone
+                router.appends.releaseHeld(c); // if the bot said nothing, the question is stored alone
             }, router.executor);
         }
     }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * When {@link EventMerge} asks for a merge; the merge itself is tested on both engines in
- * {@link StoreContractTest}.
+ * {@link StoreMergeContractTest}.
  */
 final class EventMergeTest {
 

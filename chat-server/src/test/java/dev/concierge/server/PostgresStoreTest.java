@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The store contract on a real PostgreSQL ({@code .ci/postgres.sh} provides one). Each test gets
  * a schema of its own, dropped afterwards. An unreachable server fails the test: never skipped.
  */
-final class PostgresStoreTest extends StoreContractTest {
+final class PostgresStoreTest extends StoreMergeContractTest {
     static final String URL = env("CONCIERGE_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/concierge_test");
     static final String USER = env("CONCIERGE_TEST_PG_USER", "concierge");
     static final String PASSWORD = env("CONCIERGE_TEST_PG_PASSWORD", "concierge");

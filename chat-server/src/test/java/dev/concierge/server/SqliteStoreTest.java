@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store contract on the embedded SQLite database, plus what only SQLite has to show. */
-final class SqliteStoreTest extends StoreContractTest {
+final class SqliteStoreTest extends StoreMergeContractTest {
     @TempDir
     Path dataDir;
 

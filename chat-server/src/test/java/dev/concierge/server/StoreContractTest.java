@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link JdbcConversationStore} must do, whatever the engine. Each engine's test
- * extends this with a fresh database per test ({@link SqliteStoreTest}, {@link PostgresStoreTest}).
+ * extends this, through {@link StoreMergeContractTest} (the merges and migrations of the events
+ * tables), with a fresh database per test ({@link SqliteStoreTest}, {@link PostgresStoreTest}).
  */
 abstract class StoreContractTest {
     static final Instant T0 = Instant.parse("2025-01-02T03:04:05.123456Z");
@@ -53,12 +54,6 @@ abstract class StoreContractTest {
      * recent events into {@code events} every {@code mergeThreshold} rows ({@link EventMerge}).
      */
     abstract JdbcConversationStore openStore(int mergeThreshold);
-
-    /**
-     * A second database of this engine, apart from the test's own and empty at first (dropped
-     * with it), to build as an older release left it; every call opens the same one.
-     */
-    abstract JdbcDatabase secondDatabase() throws Exception;
 
     /** A plain connection to this test's database, to look at what is stored. */
     abstract Connection rawConnection() throws SQLException;
@@ -85,7 +80,11 @@ abstract class StoreContractTest {
 
     /** Opens the store again with the given merge threshold; closed after the test. */
     final JdbcConversationStore reopen(int mergeThreshold) {
-        JdbcConversationStore s = openStore(mergeThreshold);
+        return closedAfterTest(openStore(mergeThreshold));
+    }
+
+    /** Closes {@code s} after the test; returns it. */
+    final JdbcConversationStore closedAfterTest(JdbcConversationStore s) {
         opened.add(s);
         return s;
     }
@@ -333,117 +332,6 @@ abstract class StoreContractTest {
             }
         }
         assertThat(count("SELECT COUNT(*) FROM stored_events")).isEqualTo(10_000);
-    }
-
-    @Test
-    void recentEvents_areMergedInBatches_whileReadersSeeEveryEventOnce() throws Exception {
-        store.close();
-        JdbcConversationStore s = reopen(50);
-        String watched = StoreLoad.conversationId(0, 0);
-        java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
-        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-            while (loading.get()) { // every read, mid-merge or not: seqs 1..n, no gap, no repeat
-                List<Long> seqs = s.events(watched, 0).stream().map(TranscriptEvent::seq).toList();
-                assertThat(seqs).containsExactlyElementsOf(LongStream.rangeClosed(1, seqs.size()).boxed().toList());
-                reads.incrementAndGet();
-            }
-        });
-        List<CompletableFuture<Void>> all = StoreLoad.appendConcurrently(s, 4, 3, 40); // 480 events
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-
-        assertThat(count("SELECT COUNT(*) FROM stored_events")).isEqualTo(480);
-        assertThat(s.events(watched, 0)).extracting(TranscriptEvent::seq)
-                .containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (count("SELECT COUNT(*) FROM recent_events") > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50); // merges run after the acks: by threshold, then idle after a second
-        }
-        loading.set(false); // the reader ran through every merge
-        reader.get(30, TimeUnit.SECONDS);
-        assertThat(reads.get()).isPositive();
-        assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
-        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(480);
-    }
-
-    /**
-     * Stores seqs 1 to 3 of {@code c1} ("before 1" ...) and merges them with a clean stop, then
-     * writes {@code values} (rows of conversation_id, seq, ts, kind, text) straight into
-     * {@code recent_events}, with the store closed.
-     */
-    private void mergeThreeThenLeaveRecent(String values) throws Exception {
-        store.close();
-        JdbcConversationStore first = reopen(1_000_000);
-        for (long seq = 1; seq <= 3; seq++) {
-            done(first.append("c1", message(seq, "m" + seq, "before " + seq)));
-        }
-        first.close(); // a clean stop merges
-        assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
-        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(3);
-        try (Connection c = rawConnection(); Statement st = c.createStatement()) {
-            st.executeUpdate("INSERT INTO recent_events (conversation_id, seq, ts, kind, text) VALUES " + values);
-        }
-    }
-
-    @Test
-    void recentEvents_leftByAnEarlierRun_areMergedOnOpen_andSeqContinues() throws Exception {
-        mergeThreeThenLeaveRecent("('c1', 4, 1, 'message', 'left 4'), ('c1', 5, 2, 'message', 'left 5')"); // as a crash would
-
-        JdbcConversationStore again = reopen(1_000_000);
-        assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
-        assertThat(again.events("c1", 0)).extracting(TranscriptEvent::text)
-                .containsExactly("before 1", "before 2", "before 3", "left 4", "left 5");
-        assertRejected(again.append("c1", message(5, null, "duplicate")), "seq 5 out of order");
-        done(again.append("c1", message(6, "m6", "after")));
-        assertThat(again.events("c1", 4)).extracting(TranscriptEvent::seq).containsExactly(5L, 6L);
-    }
-
-    @Test
-    void merge_ofARowWhoseKeyIsAlreadyMerged_rollsBack_andDeletesNothing() throws Exception {
-        mergeThreeThenLeaveRecent("('c1', 2, 1, 'message', 'again 2'), ('c1', 4, 2, 'message', 'new 4')"); // a damaged file
-
-        reopen(1_000_000); // merges on open; SQLite's merge ignores key conflicts, so it must notice
-        assertThat(count("SELECT COUNT(*) FROM recent_events")).isEqualTo(2); // neither row dropped
-        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(3);
-        assertThat(count("SELECT COUNT(*) FROM events WHERE seq = 4")).isZero(); // the move rolled back whole
-    }
-
-    @Test
-    void migrationV6_keysEveryEventByItsConversationsNumber_andKeepsThemAll() throws Exception {
-        JdbcDatabase old = secondDatabase();
-        old.migrate("5"); // the schema as the release before V6 left it, with events merged and not
-        try (Connection c = old.connect(); Statement st = c.createStatement()) {
-            st.executeUpdate("INSERT INTO events (conversation_id, seq, ts, kind, text) VALUES"
-                    + " ('c1', 1, 1, 'message', 'one'), ('c1', 2, 2, 'message', 'two'), ('c2', 1, 3, 'message', 'other')");
-            st.executeUpdate("INSERT INTO recent_events (conversation_id, seq, ts, kind, text)"
-                    + " VALUES ('c1', 3, 4, 'message', 'three'), ('c3', 1, 5, 'message', 'only recent')");
-        }
-        JdbcConversationStore migrated = JdbcConversationStore.open(old, java.time.Clock.systemUTC(), 1_000_000);
-        opened.add(migrated);
-        assertThat(migrated.events("c1", 0)).extracting(TranscriptEvent::text).containsExactly("one", "two", "three");
-        assertThat(migrated.events("c1", 1)).extracting(TranscriptEvent::seq).containsExactly(2L, 3L);
-        assertThat(migrated.events("c2", 0)).extracting(TranscriptEvent::text).containsExactly("other");
-        assertThat(migrated.events("c3", 0)).extracting(TranscriptEvent::text).containsExactly("only recent");
-        done(migrated.append("c1", message(4, "m4", "four")));
-        assertRejected(migrated.append("c2", message(1, null, "again")), "seq 1 out of order");
-        done(migrated.append("c4", message(1, "m1", "new conversation")));
-        migrated.close(); // merges: c4 gets the next number
-
-        try (JdbcDatabase db = secondDatabase(); Connection c = db.connect(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT k.conversation_id, k.num, COUNT(e.seq) FROM conversation_keys k"
-                        + " JOIN events e ON e.event_key BETWEEN k.num * 4294967296 AND k.num * 4294967296 + 4294967295"
-                        + " GROUP BY k.conversation_id, k.num ORDER BY k.num")) {
-            List<String> rows = new ArrayList<>();
-            while (rs.next()) {
-                rows.add(rs.getString(1) + "#" + rs.getLong(2) + ":" + rs.getLong(3));
-            }
-            assertThat(rows).containsExactly("c1#1:4", "c2#2:1", "c3#3:1", "c4#4:1");
-        }
-        JdbcConversationStore again = JdbcConversationStore.open(secondDatabase(), java.time.Clock.systemUTC());
-        opened.add(again);
-        assertThat(again.events("c1", 0)).extracting(TranscriptEvent::text)
-                .containsExactly("one", "two", "three", "four");
-        assertThat(again.events("c4", 0)).extracting(TranscriptEvent::text).containsExactly("new conversation");
     }
 
     @Test
