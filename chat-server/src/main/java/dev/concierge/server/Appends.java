@@ -51,7 +51,7 @@ final class Appends {
         TranscriptEvent event = new TranscriptEvent(c.nextSeq++, clock.instant(), draft.id(), draft.kind(),
                 draft.author(), draft.text(), draft.bot(), draft.reason(), draft.agent(), draft.score(),
                 draft.comment());
-        c.events.add(event);
+        c.transcript.add(event);
         Held held = c.held;
         c.held = null;
         if (held != null && hold) {
@@ -75,6 +75,7 @@ final class Appends {
                         : new java.util.concurrent.CompletionException(error);
             }
             c.committedSeq = Math.max(c.committedSeq, event.seq());
+            c.transcript.committed(c.committedSeq);
             return event;
         }, router);
         if (hold) {
@@ -91,12 +92,7 @@ final class Appends {
      * since the store completes writes in the order they were submitted.
      */
     private static void forget(Conversation c, TranscriptEvent event) {
-        for (int i = c.events.size() - 1; i >= 0; i--) {
-            if (c.events.get(i) == event) {
-                c.events.remove(i);
-                break;
-            }
-        }
+        c.transcript.remove(event);
         c.nextSeq = Math.min(c.nextSeq, event.seq());
     }
 

@@ -6,25 +6,38 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A conversation's client request ids, for idempotent resends: a request still being stored maps
- * to the future of its seq, a stored one to its event. The event is in the conversation's
- * transcript already, so a stored request costs one map entry and no future or boxed seq of its
- * own; a live conversation keeps one of these per message. Router thread only.
+ * A conversation's client request ids, for idempotent resends. A request still being stored maps
+ * to the future of its seq (or of its event); a stored one is a single {@code long} in an
+ * open-addressing table, the id's hash and the seq of its event, and is told from another id
+ * with the same hash by the event's own id in the {@link LiveTranscript}. So a live conversation
+ * keeps no object per stored request, however long it runs. Router thread only.
  */
 final class ClientIds {
-    private final Map<String, Object> byId = new HashMap<>();
+    private static final long[] NO_SLOTS = new long[0];
+
+    private final LiveTranscript transcript;
+    /** Requests being stored, and the few that store no event of their own (a repeated handoff). */
+    private final Map<String, Object> pending = new HashMap<>();
+    /** Stored requests: (hash &lt;&lt; 32) | seq, 0 for a free slot; at most half full. */
+    private long[] slots = NO_SLOTS;
+    private int storedCount;
+
+    ClientIds(LiveTranscript transcript) {
+        this.transcript = transcript;
+    }
 
     /** The seq of the request {@code id}, completed once it is stored; null for a new id. */
     @SuppressWarnings("unchecked")
     CompletableFuture<Long> get(String id) {
-        Object v = byId.get(id);
-        if (v instanceof TranscriptEvent e) {
-            return CompletableFuture.completedFuture(e.seq());
-        }
+        Object v = pending.get(id);
         if (v instanceof PendingEvent p) {
             return p.event.thenApply(TranscriptEvent::seq);
         }
-        return (CompletableFuture<Long>) v;
+        if (v != null) {
+            return (CompletableFuture<Long>) v;
+        }
+        long seq = storedSeq(id);
+        return seq > 0 ? CompletableFuture.completedFuture(seq) : null;
     }
 
     /** A request being stored, as the future of its event (a {@code message}: see {@link Router#message}). */
@@ -32,26 +45,80 @@ final class ClientIds {
 
     /** Whether the request {@code id} was seen in this conversation. */
     boolean containsKey(String id) {
-        return byId.containsKey(id);
+        return pending.containsKey(id) || storedSeq(id) > 0;
     }
 
     /** Remembers a request being stored (or one that stores no event, such as a repeated handoff). */
     void put(String id, CompletableFuture<Long> seq) {
-        byId.put(id, seq);
+        pending.put(id, seq);
     }
 
     /** Remembers a request being stored, by the future of its event. */
     void putPending(String id, CompletableFuture<TranscriptEvent> event) {
-        byId.put(id, new PendingEvent(event));
+        pending.put(id, new PendingEvent(event));
     }
 
     /** The request {@code id} could not be stored: forgets it, so that a retry is taken as new. */
     void remove(String id) {
-        byId.remove(id);
+        pending.remove(id);
     }
 
-    /** The request {@code id} is stored as {@code event}: the entry keeps the event instead of the future. */
+    /** The request {@code id} is stored as {@code event}, which carries the id. */
     void stored(String id, TranscriptEvent event) {
-        byId.put(id, event);
+        if (!id.equals(event.id()) || event.seq() <= 0 || event.seq() > 0xffffffffL) {
+            // Not found again by the event's id: kept as it is (no request does this today).
+            pending.put(id, CompletableFuture.completedFuture(event.seq()));
+            return;
+        }
+        pending.remove(id);
+        if ((storedCount + 1) * 2 > slots.length) {
+            grow();
+        }
+        insert(slots, ((long) hash(id) << 32) | event.seq());
+        storedCount++;
+    }
+
+    /** The seq of the stored request {@code id}, or 0. */
+    private long storedSeq(String id) {
+        if (storedCount == 0) {
+            return 0;
+        }
+        int h = hash(id);
+        int mask = slots.length - 1;
+        for (int i = h & mask; slots[i] != 0; i = (i + 1) & mask) {
+            long slot = slots[i];
+            if ((int) (slot >>> 32) == h) {
+                long seq = slot & 0xffffffffL;
+                if (id.equals(transcript.idAt(seq))) {
+                    return seq;
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void grow() {
+        long[] bigger = new long[Math.max(8, slots.length * 2)];
+        for (long slot : slots) {
+            if (slot != 0) {
+                insert(bigger, slot);
+            }
+        }
+        slots = bigger;
+    }
+
+    private static void insert(long[] table, long slot) {
+        int mask = table.length - 1;
+        int i = (int) (slot >>> 32) & mask;
+        while (table[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        table[i] = slot;
+    }
+
+    /** The id's hash, spread so that its low bits pick the slot. */
+    private static int hash(String id) {
+        int h = id.hashCode() * 0x9E3779B9;
+        return h ^ (h >>> 16);
     }
 }

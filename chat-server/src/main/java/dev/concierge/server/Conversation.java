@@ -51,9 +51,9 @@ final class Conversation {
     long assignedSeq;
     long committedSeq;
     /** Events in seq order; those with seq above {@link #committedSeq} are still being written. */
-    final List<TranscriptEvent> events = new ArrayList<>();
+    final LiveTranscript transcript = new LiveTranscript();
     /** Client request id to the seq of the event it produced, for idempotent resends. */
-    final ClientIds byClientId = new ClientIds();
+    final ClientIds byClientId = new ClientIds(transcript);
     /**
      * A visitor's question not yet handed to the store because the bot is answering it, so that
      * the answer is stored in the same commit ({@link Appends#append(Conversation, TranscriptEvent,
@@ -100,24 +100,17 @@ final class Conversation {
 
     /** Committed events after {@code afterSeq} that the visitor may see (no internal notes). */
     List<TranscriptEvent> visibleToVisitor(long afterSeq) {
-        List<TranscriptEvent> out = new ArrayList<>();
-        for (TranscriptEvent e : events) {
-            if (e.seq() > afterSeq && e.seq() <= committedSeq && e.kind() != dev.concierge.protocol.Values.Kind.NOTE) {
-                out.add(e);
-            }
-        }
-        return out;
+        return transcript.after(afterSeq, committedSeq, e -> e.kind() != dev.concierge.protocol.Values.Kind.NOTE);
     }
 
     /** Committed events after {@code afterSeq}. */
     List<TranscriptEvent> committedAfter(long afterSeq) {
-        List<TranscriptEvent> out = new ArrayList<>();
-        for (TranscriptEvent e : events) {
-            if (e.seq() > afterSeq && e.seq() <= committedSeq) {
-                out.add(e);
-            }
-        }
-        return out;
+        return transcript.after(afterSeq, committedSeq, e -> true);
+    }
+
+    /** It leaves memory (the router forgets it): gives back what its transcript holds outside the heap's objects. */
+    void release() {
+        transcript.release();
     }
 
     ConversationRecord record() {

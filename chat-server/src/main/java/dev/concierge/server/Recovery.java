@@ -102,7 +102,7 @@ final class Recovery {
         c.firstLine = record.firstLine();
         c.score = record.score();
         for (TranscriptEvent e : router.store.events(c.id, 0)) {
-            c.events.add(e);
+            c.transcript.add(e);
             c.nextSeq = e.seq() + 1;
             c.committedSeq = e.seq();
             if (e.id() != null) {
@@ -115,6 +115,7 @@ final class Recovery {
                 c.unansweredQuestion = c.lastVisitorText;
             }
         }
+        c.transcript.committed(c.committedSeq);
         router.conversations.put(c.id, c);
         if (!visitor.conversationIds.contains(c.id)) {
             visitor.conversationIds.add(c.id);

@@ -211,6 +211,7 @@ final class Router implements AutoCloseable {
             Conversation old = conversations.remove(closedOrder.removeFirst());
             if (old != null) {
                 old.visitor.stored.put(old.id, old.record());
+                old.release();
             }
         }
     }
@@ -417,7 +418,9 @@ final class Router implements AutoCloseable {
         readers.shutdown();
         executor.shutdown();
         try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
+            if (executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                conversations.values().forEach(Conversation::release);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -301,7 +301,7 @@ class RouterTest extends RouterFixture {
         assertThat(v.last(ServerMessage.Ack.class).seq()).isEqualTo(question.seq());
         assertThat(a.last(ServerMessage.Ack.class).ref()).isEqualTo("m2");
         assertThat(a.last(ServerMessage.Ack.class).seq()).isEqualTo(reply.seq());
-        assertThat(conversation(id).events).extracting(TranscriptEvent::text).containsOnlyOnce("Where is my parcel?", "Let me check.");
+        assertThat(conversation(id).transcript.all()).extracting(TranscriptEvent::text).containsOnlyOnce("Where is my parcel?", "Let me check.");
 
         // Protocol 1 on the same conversation: an ack and the event, as before.
         Recorder old = visitor(1, null);
@@ -373,7 +373,7 @@ class RouterTest extends RouterFixture {
         assertThat(v.last(ServerMessage.Error.class).ref()).isEqualTo("m2");
         assertThat(v.last(ServerMessage.Error.class).message()).contains("retry with the same id");
         assertThat(a.last(ServerMessage.Error.class).ref()).isEqualTo("m3");
-        assertThat(conversation(id).events).extracting(TranscriptEvent::text).doesNotContain("flaky", "reply");
+        assertThat(conversation(id).transcript.all()).extracting(TranscriptEvent::text).doesNotContain("flaky", "reply");
 
         // The retries are stored, in order, right after "first"; so is what follows.
         router.request(v, Role.VISITOR, new ClientMessage.Send("m2", id, "flaky", null));
@@ -388,7 +388,7 @@ class RouterTest extends RouterFixture {
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, stored.size()).boxed().toList());
         assertThat(stored).extracting(TranscriptEvent::text).containsSubsequence("first", "flaky", "reply", "thanks")
                 .containsOnlyOnce("flaky", "reply");
-        assertThat(conversation(id).events).isEqualTo(stored);
+        assertThat(conversation(id).transcript.all()).isEqualTo(stored);
         assertThat(a.events()).extracting(TranscriptEvent::id).containsOnlyOnce("m2", "m4");
         assertThat(v.events()).extracting(TranscriptEvent::id).containsOnlyOnce("m2", "m3");
     }

@@ -1,0 +1,271 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Values.BotTurn;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.Suggestion;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A live conversation's whole transcript in memory, in seq order, for handoff packages, resumes
+ * and history without a read from the store. The newest {@link #RECENT} committed events, and
+ * every event not yet committed, are kept as objects; older ones are packed, about 100 bytes for
+ * a short message, into a buffer of Netty's pooled heap allocator, and decoded again when asked
+ * for. So a busy conversation keeps no object per message for longer than a few dozen messages:
+ * the collector does not copy its history again and again, and no old object takes a new
+ * reference per message (docs/performance-history.md, item 25). {@link #release} gives the buffer
+ * back when the conversation leaves memory. Router thread only, like its {@link Conversation}.
+ */
+final class LiveTranscript {
+    /** Committed events kept as objects, the newest ones: resumes and history usually ask for these. */
+    static final int RECENT = 16;
+    private static final int NO_TIME = Integer.MIN_VALUE;
+    private static final Kind[] KINDS = Kind.values();
+    private static final Role[] ROLES = Role.values();
+
+    /** The newest events, in seq order: at most {@link #RECENT} committed, then every uncommitted one. */
+    private final ArrayDeque<TranscriptEvent> recent = new ArrayDeque<>();
+    /**
+     * Older events, packed one after the other, each after its length; null until the first is
+     * packed, or once released. A buffer of Netty's pooled heap allocator: its bytes live in the
+     * pool's large arrays, which the collector allocates outside the young generation and never
+     * copies.
+     */
+    private ByteBuf packed;
+    private int packedCount;
+
+    /** Appends an event, newer than every one so far. */
+    void add(TranscriptEvent e) {
+        recent.addLast(e);
+    }
+
+    /**
+     * Takes back {@code e}, an event not yet committed that the store failed
+     * ({@link Appends}); false if it is not here.
+     */
+    boolean remove(TranscriptEvent e) {
+        Iterator<TranscriptEvent> it = recent.descendingIterator();
+        while (it.hasNext()) {
+            if (it.next() == e) {
+                it.remove();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Events up to {@code committedSeq} are committed: packs all but the newest {@link #RECENT} of them. */
+    void committed(long committedSeq) {
+        int committedInRecent = 0;
+        for (TranscriptEvent e : recent) {
+            if (e.seq() > committedSeq) {
+                break;
+            }
+            committedInRecent++;
+        }
+        for (int i = committedInRecent - RECENT; i > 0; i--) {
+            pack(recent.removeFirst());
+        }
+    }
+
+    /** How many events it holds. */
+    int size() {
+        return packedCount + recent.size();
+    }
+
+    /** Every event, in seq order. */
+    List<TranscriptEvent> all() {
+        return after(0, Long.MAX_VALUE, e -> true);
+    }
+
+    /** The events with seq in ({@code afterSeq}, {@code uptoSeq}] that {@code keep} accepts, in seq order. */
+    List<TranscriptEvent> after(long afterSeq, long uptoSeq, Predicate<TranscriptEvent> keep) {
+        List<TranscriptEvent> out = new ArrayList<>();
+        for (int at = 0, i = 0; i < packedCount; i++) {
+            int length = packed.getInt(at);
+            long seq = packed.getLong(at + 4);
+            if (seq > uptoSeq) {
+                return out;
+            }
+            if (seq > afterSeq) {
+                TranscriptEvent e = unpack(at + 4);
+                if (keep.test(e)) {
+                    out.add(e);
+                }
+            }
+            at += 4 + length;
+        }
+        for (TranscriptEvent e : recent) {
+            if (e.seq() > uptoSeq) {
+                break;
+            }
+            if (e.seq() > afterSeq && keep.test(e)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** The client request id of the event {@code seq}, or null if it has none or is not here. */
+    String idAt(long seq) {
+        for (TranscriptEvent e : recent) {
+            if (e.seq() == seq) {
+                return e.id();
+            }
+        }
+        for (int at = 0, i = 0; i < packedCount; i++) {
+            if (packed.getLong(at + 4) == seq) {
+                return new Reader(at + 4 + 8 + 8 + 4).string();
+            }
+            at += 4 + packed.getInt(at);
+        }
+        return null;
+    }
+
+    /** Gives the packed events' memory back to the pool: the conversation leaves memory. */
+    void release() {
+        if (packed != null) {
+            packed.release();
+            packed = null;
+            packedCount = 0;
+        }
+    }
+
+    // One packed event: its length (not counting this int), then seq, ts seconds, ts nanos, id,
+    // kind, author, text, bot, reason, agent, score, comment. A string is its length in bytes
+    // (-1 for null), then its UTF-8 bytes.
+
+    private void pack(TranscriptEvent e) {
+        if (packed == null) {
+            packed = PooledByteBufAllocator.DEFAULT.heapBuffer(1024);
+        }
+        int start = packed.writerIndex();
+        packed.writeInt(0);
+        packed.writeLong(e.seq());
+        packed.writeLong(e.ts() == null ? 0 : e.ts().getEpochSecond());
+        packed.writeInt(e.ts() == null ? NO_TIME : e.ts().getNano());
+        string(e.id());
+        packed.writeByte(e.kind() == null ? -1 : e.kind().ordinal());
+        Author a = e.author();
+        packed.writeByte(a == null ? -2 : a.role() == null ? -1 : a.role().ordinal());
+        if (a != null) {
+            string(a.id());
+            string(a.name());
+        }
+        string(e.text());
+        BotTurn bot = e.bot();
+        packed.writeByte(bot == null ? 0 : 1);
+        if (bot != null) {
+            packed.writeByte((bot.answered() ? 1 : 0) | (bot.humanOffered() ? 2 : 0));
+            string(bot.entryId());
+            packed.writeLong(Double.doubleToRawLongBits(bot.confidence()));
+            packed.writeInt(bot.suggestions().size());
+            for (Suggestion s : bot.suggestions()) {
+                string(s.entryId());
+                string(s.question());
+            }
+        }
+        string(e.reason());
+        AgentInfo agent = e.agent();
+        packed.writeByte(agent == null ? 0 : 1);
+        if (agent != null) {
+            string(agent.id());
+            string(agent.name());
+        }
+        packed.writeByte(e.score() == null ? 0 : 1);
+        if (e.score() != null) {
+            packed.writeInt(e.score());
+        }
+        string(e.comment());
+        packed.setInt(start, packed.writerIndex() - start - 4);
+        packedCount++;
+    }
+
+    private void string(String s) {
+        if (s == null) {
+            packed.writeInt(-1);
+            return;
+        }
+        int at = packed.writerIndex();
+        packed.writeInt(0);
+        packed.setInt(at, ByteBufUtil.writeUtf8(packed, s));
+    }
+
+    private TranscriptEvent unpack(int at) {
+        Reader r = new Reader(at);
+        long seq = r.int64();
+        long seconds = r.int64();
+        int nanos = r.int32();
+        Instant ts = nanos == NO_TIME ? null : Instant.ofEpochSecond(seconds, nanos);
+        String id = r.string();
+        int kind = r.int8();
+        int role = r.int8();
+        Author author = role == -2 ? null : new Author(role == -1 ? null : ROLES[role], r.string(), r.string());
+        String text = r.string();
+        BotTurn bot = null;
+        if (r.int8() == 1) {
+            int flags = r.int8();
+            String entryId = r.string();
+            double confidence = Double.longBitsToDouble(r.int64());
+            int n = r.int32();
+            List<Suggestion> suggestions = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                suggestions.add(new Suggestion(r.string(), r.string()));
+            }
+            bot = new BotTurn((flags & 1) != 0, entryId, confidence, suggestions, (flags & 2) != 0);
+        }
+        String reason = r.string();
+        AgentInfo agent = r.int8() == 1 ? new AgentInfo(r.string(), r.string()) : null;
+        Integer score = r.int8() == 1 ? r.int32() : null;
+        String comment = r.string();
+        return new TranscriptEvent(seq, ts, id, kind == -1 ? null : KINDS[kind], author, text, bot, reason, agent,
+                score, comment);
+    }
+
+    /** Reads the packed bytes from a position on. */
+    private final class Reader {
+        private int at;
+
+        Reader(int at) {
+            this.at = at;
+        }
+
+        int int8() {
+            return packed.getByte(at++);
+        }
+
+        int int32() {
+            int v = packed.getInt(at);
+            at += 4;
+            return v;
+        }
+
+        long int64() {
+            long v = packed.getLong(at);
+            at += 8;
+            return v;
+        }
+
+        String string() {
+            int n = int32();
+            if (n < 0) {
+                return null;
+            }
+            String s = packed.toString(at, n, StandardCharsets.UTF_8);
+            at += n;
+            return s;
+        }
+    }
+}
