@@ -1,6 +1,8 @@
 package dev.concierge.server;
 
 import dev.concierge.protocol.Values.TranscriptEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -10,16 +12,17 @@ import java.util.concurrent.CompletableFuture;
  * to the future of its seq (or of its event); a stored one is a single {@code long} in an
  * open-addressing table, the id's hash and the seq of its event, and is told from another id
  * with the same hash by the event's own id in the {@link LiveTranscript}. So a live conversation
- * keeps no object per stored request, however long it runs. Router thread only.
+ * keeps no object per stored request, however long it runs; the table is a buffer of Netty's
+ * pooled heap allocator, like the transcript's packed events, which {@link #release} gives back.
+ * Router thread only.
  */
 final class ClientIds {
-    private static final long[] NO_SLOTS = new long[0];
-
     private final LiveTranscript transcript;
     /** Requests being stored, and the few that store no event of their own (a repeated handoff). */
     private final Map<String, Object> pending = new HashMap<>();
-    /** Stored requests: (hash &lt;&lt; 32) | seq, 0 for a free slot; at most half full. */
-    private long[] slots = NO_SLOTS;
+    /** Stored requests, {@code slotCount} longs: (hash &lt;&lt; 32) | seq, 0 for a free slot; at most half full. */
+    private ByteBuf slots;
+    private int slotCount;
     private int storedCount;
 
     ClientIds(LiveTranscript transcript) {
@@ -71,10 +74,10 @@ final class ClientIds {
             return;
         }
         pending.remove(id);
-        if ((storedCount + 1) * 2 > slots.length) {
+        if ((storedCount + 1) * 2 > slotCount) {
             grow();
         }
-        insert(slots, ((long) hash(id) << 32) | event.seq());
+        insert(slots, slotCount, ((long) hash(id) << 32) | event.seq());
         storedCount++;
     }
 
@@ -84,9 +87,9 @@ final class ClientIds {
             return 0;
         }
         int h = hash(id);
-        int mask = slots.length - 1;
-        for (int i = h & mask; slots[i] != 0; i = (i + 1) & mask) {
-            long slot = slots[i];
+        int mask = slotCount - 1;
+        for (int i = h & mask; slots.getLong(i * 8) != 0; i = (i + 1) & mask) {
+            long slot = slots.getLong(i * 8);
             if ((int) (slot >>> 32) == h) {
                 long seq = slot & 0xffffffffL;
                 if (id.equals(transcript.idAt(seq))) {
@@ -98,22 +101,37 @@ final class ClientIds {
     }
 
     private void grow() {
-        long[] bigger = new long[Math.max(8, slots.length * 2)];
-        for (long slot : slots) {
+        int count = Math.max(8, slotCount * 2);
+        ByteBuf bigger = PooledByteBufAllocator.DEFAULT.heapBuffer(count * 8);
+        bigger.setZero(0, count * 8);
+        for (int i = 0; i < slotCount; i++) {
+            long slot = slots.getLong(i * 8);
             if (slot != 0) {
-                insert(bigger, slot);
+                insert(bigger, count, slot);
             }
         }
+        release();
         slots = bigger;
+        slotCount = count;
     }
 
-    private static void insert(long[] table, long slot) {
-        int mask = table.length - 1;
+    private static void insert(ByteBuf table, int count, long slot) {
+        int mask = count - 1;
         int i = (int) (slot >>> 32) & mask;
-        while (table[i] != 0) {
+        while (table.getLong(i * 8) != 0) {
             i = (i + 1) & mask;
         }
-        table[i] = slot;
+        table.setLong(i * 8, slot);
+    }
+
+    /** Gives the table back to the pool: the conversation leaves memory. */
+    void release() {
+        if (slots != null) {
+            slots.release();
+            slots = null;
+            slotCount = 0;
+            storedCount = 0;
+        }
     }
 
     /** The id's hash, spread so that its low bits pick the slot. */

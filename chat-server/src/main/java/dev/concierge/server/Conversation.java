@@ -111,6 +111,7 @@ final class Conversation {
     /** It leaves memory (the router forgets it): gives back what its transcript holds outside the heap's objects. */
     void release() {
         transcript.release();
+        byClientId.release();
     }
 
     ConversationRecord record() {
