@@ -20,22 +20,21 @@ import java.util.function.Predicate;
 
 /**
  * A live conversation's whole transcript in memory, in seq order, for handoff packages, resumes
- * and history without a read from the store. The newest {@link #RECENT} committed events, and
- * every event not yet committed, are kept as objects; older ones are packed, about 100 bytes for
- * a short message, into a buffer of Netty's pooled heap allocator, and decoded again when asked
- * for. So a busy conversation keeps no object per message for longer than a few dozen messages:
- * the collector does not copy its history again and again, and no old object takes a new
- * reference per message (docs/performance-history.md, item 25). {@link #release} gives the buffer
- * back when the conversation leaves memory. Router thread only, like its {@link Conversation}.
+ * and history without a read from the store. Events not yet committed are kept as objects (the
+ * store may still fail one, and {@link #remove} takes it back); once committed, each is packed,
+ * about 100 bytes for a short message, into a buffer of Netty's pooled heap allocator, and decoded
+ * again when asked for, which is rare next to appending. So a conversation keeps no object per
+ * message once it is stored, however busy it is: the collector never copies its history, and no
+ * old object takes a new reference per message (docs/performance-history.md, item 25).
+ * {@link #release} gives the buffer back when the conversation leaves memory. Router thread only,
+ * like its {@link Conversation}.
  */
 final class LiveTranscript {
-    /** Committed events kept as objects, the newest ones: resumes and history usually ask for these. */
-    static final int RECENT = 16;
     private static final int NO_TIME = Integer.MIN_VALUE;
     private static final Kind[] KINDS = Kind.values();
     private static final Role[] ROLES = Role.values();
 
-    /** The newest events, in seq order: at most {@link #RECENT} committed, then every uncommitted one. */
+    /** The events not yet packed, in seq order: those not yet committed. */
     private final ArrayDeque<TranscriptEvent> recent = new ArrayDeque<>();
     /**
      * Older events, packed one after the other, each after its length; null until the first is
@@ -66,16 +65,9 @@ final class LiveTranscript {
         return false;
     }
 
-    /** Events up to {@code committedSeq} are committed: packs all but the newest {@link #RECENT} of them. */
+    /** Events up to {@code committedSeq} are committed: packs them. */
     void committed(long committedSeq) {
-        int committedInRecent = 0;
-        for (TranscriptEvent e : recent) {
-            if (e.seq() > committedSeq) {
-                break;
-            }
-            committedInRecent++;
-        }
-        for (int i = committedInRecent - RECENT; i > 0; i--) {
+        while (!recent.isEmpty() && recent.peekFirst().seq() <= committedSeq) {
             pack(recent.removeFirst());
         }
     }

@@ -12,13 +12,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A conversation far longer than the events a live transcript keeps as objects
- * ({@link LiveTranscript#RECENT}): every way its transcript leaves the server (the handoff
- * package, a transfer's package, a visitor's resume, history) still holds every event, equal to
- * the store's, and a resend of its first request is still recognised.
+ * A long conversation, whose committed events a live transcript keeps packed
+ * ({@link LiveTranscript}): every way its transcript leaves the server (the handoff package, a
+ * transfer's package, a visitor's resume, history) holds every event, equal to the store's, and
+ * resends of its first requests are still recognised.
  */
 class LongConversationTest extends RouterFixture {
-    private static final int EXCHANGES = 3 * LiveTranscript.RECENT;
+    private static final int EXCHANGES = 40;
 
     @Test
     void everyEventOfALongConversationLeavesTheServerWhole_andAnEarlyRequestIsStillRecognisedWhenResent() {
