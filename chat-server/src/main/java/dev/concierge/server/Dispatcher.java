@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
  * follow-ups left while nobody was available; transfers. Router thread only.
  */
 final class Dispatcher {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
     private static final Duration DEFAULT_HANDLING = Duration.ofMinutes(3);
     private static final int HANDLING_WINDOW = 20;
 
@@ -146,13 +147,35 @@ final class Dispatcher {
         router.saveRecord(c);
         c.assignedSeq = c.nextSeq; // the seq the assigned event below receives
         AgentInfo info = agent.info;
-        router.appends.append(c, new TranscriptEvent(0, null, null, Kind.ASSIGNED, Author.SYSTEM,
-                info.name() + " joined the conversation.", null, null, info, null, null)).thenAccept(e -> {
-                    sendPackage(c);
-                    router.toVisitor(c, ServerMessage.Event.of(c.id, e));
-                });
+        sendPackageWhenStored(c, router.appends.append(c, new TranscriptEvent(0, null, null, Kind.ASSIGNED,
+                Author.SYSTEM, info.name() + " joined the conversation.", null, null, info, null, null)),
+                e -> router.toVisitor(c, ServerMessage.Event.of(c.id, e)));
         publishQueue();
         publishAgents();
+    }
+
+    /**
+     * Sends the new owner's package once the {@code assigned} or {@code transferred} event, whose
+     * seq is {@link Conversation#assignedSeq}, is stored, then runs {@code then}. If the store
+     * failed that event (rolled back; {@link Appends} takes it out of the transcript), the package
+     * goes all the same, without it: the owner must learn of the conversation, and everything
+     * after the last committed event reaches them live.
+     */
+    private <T> void sendPackageWhenStored(Conversation c, CompletableFuture<T> stored, java.util.function.Consumer<T> then) {
+        long eventSeq = c.assignedSeq;
+        stored.whenComplete((v, error) -> { // on the router thread, as every append completes
+            if (error == null) {
+                sendPackage(c);
+                then.accept(v);
+                return;
+            }
+            log.error("conversation {}: the store failed the event that hands it to {}; the package goes without it",
+                    c.id, c.agentId, error);
+            if (c.assignedSeq == eventSeq) {
+                c.assignedSeq = c.committedSeq; // every event before it has completed: the store completes in order
+            }
+            sendPackage(c);
+        });
     }
 
     /** The owner's package, and the visitor's receipts so far. */
@@ -206,7 +229,7 @@ final class Dispatcher {
         CompletableFuture<Long> seq = router.appendOnce(c, clientId, new TranscriptEvent(0, null, clientId,
                 Kind.TRANSFERRED, Author.SYSTEM, from.info.name() + " transferred the conversation to "
                 + to.info.name() + ". They can see everything written so far.", null, null, to.info, null, null));
-        seq.thenAccept(s -> sendPackage(c));
+        sendPackageWhenStored(c, seq, s -> { });
         from.sessions.forEach(s -> s.send(new ServerMessage.Released(c.id, "transferred", to.info, null)));
         publishAgents();
         return seq;

@@ -338,24 +338,9 @@ class RouterTest extends RouterFixture {
 
     @Test
     void aMessageTheStoreFailsToTake_canBeRetriedWithItsId_andTheConversationGoesOn() {
-        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         ConversationStore memory = new InMemoryConversationStore();
-        ConversationStore delayed = recordingAppends(memory, new java.util.concurrent.CopyOnWriteArrayList<>());
         // The first write of "flaky" fails (nothing stored), as a write rolled back by a full disk would.
-        ConversationStore flaky = (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(RouterTest.class.getClassLoader(),
-                new Class<?>[] {ConversationStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("append") && "flaky".equals(((TranscriptEvent) args[1]).text())
-                            && failed.compareAndSet(false, true)) {
-                        return CompletableFuture.<Void>failedFuture(new ServerException("disk full"))
-                                .handleAsync((v, e) -> { throw new java.util.concurrent.CompletionException(e); },
-                                        CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.MILLISECONDS, SYNC));
-                    }
-                    try {
-                        return method.invoke(delayed, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        ConversationStore flaky = failingOnce(memory, e -> "flaky".equals(e.text()));
         router(config("least-busy", 5), flaky);
         Recorder v = visitor(2, null);
         Recorder a = agent(2, "a");
@@ -391,6 +376,55 @@ class RouterTest extends RouterFixture {
         assertThat(conversation(id).transcript.all()).isEqualTo(stored);
         assertThat(a.events()).extracting(TranscriptEvent::id).containsOnlyOnce("m2", "m4");
         assertThat(v.events()).extracting(TranscriptEvent::id).containsOnlyOnce("m2", "m3");
+    }
+
+    @Test
+    void anAssignmentTheStoreFailsToTake_stillReachesTheAgentWithThePackage_andLaterMessagesGoLive() {
+        ConversationStore memory = new InMemoryConversationStore();
+        router(config("least-busy", 5), failingOnce(memory, e -> e.kind() == Kind.ASSIGNED));
+        Recorder v = visitor(2, null);
+        router.request(v, Role.VISITOR, new ClientMessage.Send("m1", null, "Where is my parcel?", null));
+        settleUntil(() -> v.events().stream().anyMatch(e -> e.kind() == Kind.BOT));
+        Recorder a = agent(2, "a");
+        router.request(v, Role.VISITOR, new ClientMessage.Handoff("h1", null));
+        settleUntil(() -> !a.all(ServerMessage.Assigned.class).isEmpty());
+
+        // The package came without the assigned event, with everything stored before it.
+        String id = owned(a).get(0);
+        List<TranscriptEvent> stored = memory.events(id, 0);
+        assertThat(stored).extracting(TranscriptEvent::kind).doesNotContain(Kind.ASSIGNED);
+        assertThat(a.last(ServerMessage.Assigned.class).handoff().transcript()).isEqualTo(stored);
+
+        // The next event takes the failed one's seq, and reaches the agent live.
+        router.request(v, Role.VISITOR, new ClientMessage.Send("m2", id, "Hello?", null));
+        settleUntil(() -> a.events().stream().anyMatch(e -> "m2".equals(e.id())));
+        assertThat(a.events()).filteredOn(e -> "m2".equals(e.id())).singleElement()
+                .satisfies(e -> assertThat(e.seq()).isEqualTo(stored.size() + 1));
+        assertThat(memory.events(id, 0)).hasSize(stored.size() + 1);
+    }
+
+    /**
+     * {@code store} with the delays of {@link #recordingAppends}, whose first {@code append} of an
+     * event {@code which} accepts fails (nothing stored), as a write rolled back by a full disk
+     * would.
+     */
+    private static ConversationStore failingOnce(ConversationStore store, java.util.function.Predicate<TranscriptEvent> which) {
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        ConversationStore delayed = recordingAppends(store, new java.util.concurrent.CopyOnWriteArrayList<>());
+        return (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(RouterTest.class.getClassLoader(),
+                new Class<?>[] {ConversationStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("append") && which.test((TranscriptEvent) args[1])
+                            && failed.compareAndSet(false, true)) {
+                        return CompletableFuture.<Void>failedFuture(new ServerException("disk full"))
+                                .handleAsync((v, e) -> { throw new java.util.concurrent.CompletionException(e); },
+                                        CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.MILLISECONDS, SYNC));
+                    }
+                    try {
+                        return method.invoke(delayed, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /**
