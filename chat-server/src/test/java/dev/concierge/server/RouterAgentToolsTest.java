@@ -96,6 +96,31 @@ class RouterAgentToolsTest extends RouterFixture {
     }
 
     @Test
+    void aTransferTheStoreFailsToTake_stillGivesTheNewOwnerThePackage_andTheSenderAnError() {
+        InMemoryConversationStore memory = new InMemoryConversationStore();
+        router(config("least-busy", 5), RouterTest.failingOnce(memory, e -> e.kind() == Kind.TRANSFERRED));
+        Recorder dana = agent(2, "dana");
+        Recorder v = visitor(2, null);
+        router.request(v, Role.VISITOR, new ClientMessage.Handoff("h1", null));
+        settleUntil(() -> !owned(dana).isEmpty());
+        String id = owned(dana).get(0);
+        Recorder sam = agent(2, "sam");
+        router.request(dana, Role.AGENT, new ClientMessage.Send("m1", id, "Sorry to hear that!", null));
+        settleUntil(() -> v.events().stream().anyMatch(e -> "m1".equals(e.id())));
+        router.request(dana, Role.AGENT, new ClientMessage.Transfer("t1", id, "sam", null, "needs a refund"));
+        settleUntil(() -> !sam.all(ServerMessage.Assigned.class).isEmpty() && !dana.all(ServerMessage.Error.class).isEmpty());
+
+        List<TranscriptEvent> stored = memory.events(id, 0);
+        assertThat(stored).extracting(TranscriptEvent::kind).doesNotContain(Kind.TRANSFERRED);
+        assertThat(sam.last(ServerMessage.Assigned.class).handoff().transcript()).isEqualTo(stored);
+        assertThat(dana.last(ServerMessage.Error.class).ref()).isEqualTo("t1");
+        router.request(v, Role.VISITOR, new ClientMessage.Send("m2", id, "Hello?", null));
+        settleUntil(() -> sam.events().stream().anyMatch(e -> "m2".equals(e.id())));
+        assertThat(sam.events()).filteredOn(e -> "m2".equals(e.id())).singleElement()
+                .satisfies(e -> assertThat(e.seq()).isEqualTo(stored.size() + 1));
+    }
+
+    @Test
     void transferToSomeoneOfflineIsRefusedAndChangesNothing() {
         router(config("least-busy", 5));
         Recorder dana = agent("dana");

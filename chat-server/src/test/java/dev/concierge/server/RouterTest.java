@@ -408,7 +408,7 @@ class RouterTest extends RouterFixture {
      * event {@code which} accepts fails (nothing stored), as a write rolled back by a full disk
      * would.
      */
-    private static ConversationStore failingOnce(ConversationStore store, java.util.function.Predicate<TranscriptEvent> which) {
+    static ConversationStore failingOnce(ConversationStore store, java.util.function.Predicate<TranscriptEvent> which) {
         java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         ConversationStore delayed = recordingAppends(store, new java.util.concurrent.CopyOnWriteArrayList<>());
         return (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(RouterTest.class.getClassLoader(),
