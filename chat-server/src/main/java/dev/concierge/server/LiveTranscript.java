@@ -22,28 +22,34 @@ import java.util.function.Predicate;
  * A live conversation's whole transcript in memory, in seq order, for handoff packages, resumes
  * and history without a read from the store. Events not yet committed are kept as objects (the
  * store may still fail one, and {@link #remove} takes it back); once committed, each is packed,
- * about 100 bytes for a short message, into a buffer of Netty's pooled heap allocator, and decoded
+ * about 100 bytes for a short message, into chunks from Netty's pooled heap allocator, and decoded
  * again when asked for, which is rare next to appending. So a conversation keeps no object per
  * message once it is stored, however busy it is: the collector never copies its history, and no
  * old object takes a new reference per message (docs/performance-history.md, item 25).
- * {@link #release} gives the buffer back when the conversation leaves memory. Router thread only,
+ * {@link #release} gives the chunks back when the conversation leaves memory. Router thread only,
  * like its {@link Conversation}.
  */
 final class LiveTranscript {
     private static final int NO_TIME = Integer.MIN_VALUE;
     private static final Kind[] KINDS = Kind.values();
     private static final Role[] ROLES = Role.values();
+    static final int FIRST_CHUNK = 512;
+    static final int MAX_CHUNK = 64 * 1024;
 
     /** The events not yet packed, in seq order: those not yet committed. */
     private final ArrayDeque<TranscriptEvent> recent = new ArrayDeque<>();
     /**
-     * Older events, packed one after the other, each after its length; null until the first is
-     * packed, or once released. A buffer of Netty's pooled heap allocator: its bytes live in the
-     * pool's large arrays, which the collector allocates outside the young generation and never
-     * copies.
+     * Committed events, packed one after the other, each after its length, in chunks from Netty's
+     * pooled heap allocator: their bytes live in the pool's large arrays, which the collector
+     * allocates outside the young generation and never copies. Chunks start at
+     * {@link #FIRST_CHUNK} bytes and double up to {@link #MAX_CHUNK}, so a long conversation
+     * never copies what it packed, and wastes at most one chunk's free tail. Null until the first
+     * event is packed, or once released.
      */
-    private ByteBuf packed;
+    private List<ByteBuf> chunks;
     private int packedCount;
+    /** The chunk {@link #pack} writes to. */
+    private ByteBuf packed;
 
     /** Appends an event, newer than every one so far. */
     void add(TranscriptEvent e) {
@@ -85,19 +91,19 @@ final class LiveTranscript {
     /** The events with seq in ({@code afterSeq}, {@code uptoSeq}] that {@code keep} accepts, in seq order. */
     List<TranscriptEvent> after(long afterSeq, long uptoSeq, Predicate<TranscriptEvent> keep) {
         List<TranscriptEvent> out = new ArrayList<>();
-        for (int at = 0, i = 0; i < packedCount; i++) {
-            int length = packed.getInt(at);
-            long seq = packed.getLong(at + 4);
-            if (seq > uptoSeq) {
-                return out;
-            }
-            if (seq > afterSeq) {
-                TranscriptEvent e = unpack(at + 4);
-                if (keep.test(e)) {
-                    out.add(e);
+        for (ByteBuf chunk : chunks == null ? List.<ByteBuf>of() : chunks) {
+            for (int at = 0; at < chunk.writerIndex(); at += 4 + chunk.getInt(at)) {
+                long seq = chunk.getLong(at + 4);
+                if (seq > uptoSeq) {
+                    return out;
+                }
+                if (seq > afterSeq) {
+                    TranscriptEvent e = unpack(chunk, at + 4);
+                    if (keep.test(e)) {
+                        out.add(e);
+                    }
                 }
             }
-            at += 4 + length;
         }
         for (TranscriptEvent e : recent) {
             if (e.seq() > uptoSeq) {
@@ -117,19 +123,21 @@ final class LiveTranscript {
                 return e.id();
             }
         }
-        for (int at = 0, i = 0; i < packedCount; i++) {
-            if (packed.getLong(at + 4) == seq) {
-                return new Reader(at + 4 + 8 + 8 + 4).string();
+        for (ByteBuf chunk : chunks == null ? List.<ByteBuf>of() : chunks) {
+            for (int at = 0; at < chunk.writerIndex(); at += 4 + chunk.getInt(at)) {
+                if (chunk.getLong(at + 4) == seq) {
+                    return new Reader(chunk, at + 4 + 8 + 8 + 4).string();
+                }
             }
-            at += 4 + packed.getInt(at);
         }
         return null;
     }
 
     /** Gives the packed events' memory back to the pool: the conversation leaves memory. */
     void release() {
-        if (packed != null) {
-            packed.release();
+        if (chunks != null) {
+            chunks.forEach(ByteBuf::release);
+            chunks = null;
             packed = null;
             packedCount = 0;
         }
@@ -140,8 +148,15 @@ final class LiveTranscript {
     // (-1 for null), then its UTF-8 bytes.
 
     private void pack(TranscriptEvent e) {
-        if (packed == null) {
-            packed = PooledByteBufAllocator.DEFAULT.heapBuffer(1024);
+        int bound = bound(e);
+        if (packed == null || packed.writableBytes() < bound) {
+            int size = packed == null ? FIRST_CHUNK : Math.min(MAX_CHUNK, packed.capacity() * 2);
+            size = Math.max(size, bound);
+            packed = PooledByteBufAllocator.DEFAULT.heapBuffer(size, size);
+            if (chunks == null) {
+                chunks = new ArrayList<>();
+            }
+            chunks.add(packed);
         }
         int start = packed.writerIndex();
         packed.writeInt(0);
@@ -185,6 +200,30 @@ final class LiveTranscript {
         packedCount++;
     }
 
+    /** The most bytes {@link #pack} may write for {@code e} (a char takes at most 3 bytes in UTF-8). */
+    static int bound(TranscriptEvent e) {
+        int n = 4 + 8 + 8 + 4 + 1 + 1 + 1 + 1 + 1 + 4 + 4 * 6 + 3 * (length(e.id()) + length(e.text())
+                + length(e.reason()) + length(e.comment()));
+        if (e.author() != null) {
+            n += 8 + 3 * (length(e.author().id()) + length(e.author().name()));
+        }
+        if (e.agent() != null) {
+            n += 8 + 3 * (length(e.agent().id()) + length(e.agent().name()));
+        }
+        BotTurn bot = e.bot();
+        if (bot != null) {
+            n += 1 + 4 + 8 + 4 + 3 * length(bot.entryId());
+            for (Suggestion s : bot.suggestions()) {
+                n += 8 + 3 * (length(s.entryId()) + length(s.question()));
+            }
+        }
+        return n;
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
+    }
+
     private void string(String s) {
         if (s == null) {
             packed.writeInt(-1);
@@ -195,8 +234,8 @@ final class LiveTranscript {
         packed.setInt(at, ByteBufUtil.writeUtf8(packed, s));
     }
 
-    private TranscriptEvent unpack(int at) {
-        Reader r = new Reader(at);
+    private static TranscriptEvent unpack(ByteBuf chunk, int at) {
+        Reader r = new Reader(chunk, at);
         long seq = r.int64();
         long seconds = r.int64();
         int nanos = r.int32();
@@ -226,26 +265,28 @@ final class LiveTranscript {
                 score, comment);
     }
 
-    /** Reads the packed bytes from a position on. */
-    private final class Reader {
+    /** Reads a chunk's packed bytes from a position on. */
+    private static final class Reader {
+        private final ByteBuf chunk;
         private int at;
 
-        Reader(int at) {
+        Reader(ByteBuf chunk, int at) {
+            this.chunk = chunk;
             this.at = at;
         }
 
         int int8() {
-            return packed.getByte(at++);
+            return chunk.getByte(at++);
         }
 
         int int32() {
-            int v = packed.getInt(at);
+            int v = chunk.getInt(at);
             at += 4;
             return v;
         }
 
         long int64() {
-            long v = packed.getLong(at);
+            long v = chunk.getLong(at);
             at += 8;
             return v;
         }
@@ -255,7 +296,7 @@ final class LiveTranscript {
             if (n < 0) {
                 return null;
             }
-            String s = packed.toString(at, n, StandardCharsets.UTF_8);
+            String s = chunk.toString(at, n, StandardCharsets.UTF_8);
             at += n;
             return s;
         }

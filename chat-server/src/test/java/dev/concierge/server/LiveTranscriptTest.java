@@ -59,6 +59,25 @@ class LiveTranscriptTest {
     }
 
     @Test
+    void manyChunks_andAnEventLargerThanAChunk_comeBackEqual() {
+        LiveTranscript t = new LiveTranscript();
+        List<TranscriptEvent> all = new ArrayList<>(events(2000));
+        String huge = "\u00e9\u4e2d".repeat(LiveTranscript.MAX_CHUNK); // 5 bytes in UTF-8 per pair: far more than a chunk
+        all.add(new TranscriptEvent(2001, T, "big", Kind.MESSAGE, Author.BOT, huge, null, null, null, null, null));
+        all.addAll(events(2010).subList(2001, 2010));
+        all.forEach(t::add);
+        t.committed(2010);
+        assertThat(t.all()).isEqualTo(all);
+        assertThat(t.idAt(2001)).isEqualTo("big");
+        assertThat(t.after(1990, 2005, e -> true)).isEqualTo(all.subList(1990, 2005));
+        for (TranscriptEvent e : all) {
+            assertThat(LiveTranscript.bound(e)).isGreaterThan(0);
+        }
+        t.release();
+        assertThat(t.all()).isEmpty();
+    }
+
+    @Test
     void storedRequestsAreFoundByTheirIds_evenIdsWithTheSameHash() {
         LiveTranscript t = new LiveTranscript();
         ClientIds ids = new ClientIds(t);
