@@ -35,6 +35,8 @@ final class LiveTranscript {
     private static final Role[] ROLES = Role.values();
     static final int FIRST_CHUNK = 512;
     static final int MAX_CHUNK = 64 * 1024;
+    /** Where a packed event's id starts: after its length, seq, ts seconds and ts nanos. */
+    private static final int ID_AT = 4 + 8 + 8 + 4;
 
     /** The events not yet packed, in seq order: those not yet committed. */
     private final ArrayDeque<TranscriptEvent> recent = new ArrayDeque<>();
@@ -43,10 +45,10 @@ final class LiveTranscript {
      * pooled heap allocator: their bytes live in the pool's large arrays, which the collector
      * allocates outside the young generation and never copies. Chunks start at
      * {@link #FIRST_CHUNK} bytes and double up to {@link #MAX_CHUNK}, so a long conversation
-     * never copies what it packed, and wastes at most one chunk's free tail. Null until the first
-     * event is packed, or once released.
+     * never copies what it packed, and wastes at most one chunk's free tail. Empty until the first
+     * event is packed, and once released.
      */
-    private List<ByteBuf> chunks;
+    private List<ByteBuf> chunks = List.of();
     private int packedCount;
     /** The chunk {@link #pack} writes to. */
     private ByteBuf packed;
@@ -91,7 +93,7 @@ final class LiveTranscript {
     /** The events with seq in ({@code afterSeq}, {@code uptoSeq}] that {@code keep} accepts, in seq order. */
     List<TranscriptEvent> after(long afterSeq, long uptoSeq, Predicate<TranscriptEvent> keep) {
         List<TranscriptEvent> out = new ArrayList<>();
-        for (ByteBuf chunk : chunks == null ? List.<ByteBuf>of() : chunks) {
+        for (ByteBuf chunk : chunks) {
             for (int at = 0; at < chunk.writerIndex(); at += 4 + chunk.getInt(at)) {
                 long seq = chunk.getLong(at + 4);
                 if (seq > uptoSeq) {
@@ -123,10 +125,10 @@ final class LiveTranscript {
                 return e.id();
             }
         }
-        for (ByteBuf chunk : chunks == null ? List.<ByteBuf>of() : chunks) {
+        for (ByteBuf chunk : chunks) {
             for (int at = 0; at < chunk.writerIndex(); at += 4 + chunk.getInt(at)) {
                 if (chunk.getLong(at + 4) == seq) {
-                    return new Reader(chunk, at + 4 + 8 + 8 + 4).string();
+                    return new Reader(chunk, at + ID_AT).string();
                 }
             }
         }
@@ -135,9 +137,9 @@ final class LiveTranscript {
 
     /** Gives the packed events' memory back to the pool: the conversation leaves memory. */
     void release() {
-        if (chunks != null) {
+        if (!chunks.isEmpty()) {
             chunks.forEach(ByteBuf::release);
-            chunks = null;
+            chunks = List.of();
             packed = null;
             packedCount = 0;
         }
@@ -153,7 +155,7 @@ final class LiveTranscript {
             int size = packed == null ? FIRST_CHUNK : Math.min(MAX_CHUNK, packed.capacity() * 2);
             size = Math.max(size, bound);
             packed = PooledByteBufAllocator.DEFAULT.heapBuffer(size, size);
-            if (chunks == null) {
+            if (chunks.isEmpty()) {
                 chunks = new ArrayList<>();
             }
             chunks.add(packed);
