@@ -124,7 +124,10 @@ final class Report {
         return cores < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", cores * 1e6 / perSecond);
     }
 
-    /** The store's merges during each relay window: the writer's pauses, which relay's tail shows. */
+    /**
+     * The store's merges during each relay window. On SQLite they run beside the writer
+     * (concierge-store-merger); on PostgreSQL they are the writer's pauses.
+     */
     private static void merges(StringBuilder out, BenchResult r) {
         StringBuilder rows = new StringBuilder();
         for (RelayPhase.Result x : r.relay()) {
@@ -133,7 +136,7 @@ final class Report {
                 continue;
             }
             rows.append(String.format(Locale.ROOT, "%-9s %-38s %s in the window, %s events each, %s each on average:"
-                            + " the writer merged for %.0f%% of the window%n", "merges", "relay, " + x.conversations() + " conversations",
+                            + " merging for %.0f%% of the window%n", "merges", "relay, " + x.conversations() + " conversations",
                     m.merges(), m.merges() == 0 ? "0" : String.format(Locale.ROOT, "%,d", m.events() / m.merges()),
                     m.merges() == 0 ? "-" : ms(m.seconds() * 1e6 / m.merges()), 100 * m.share()));
         }

@@ -153,11 +153,22 @@ final class EventMerge {
     }
 
     /**
-     * Nanoseconds those merges took, from their first statement to their commit: time in which
-     * the writer committed nothing else.
+     * Nanoseconds those merges took, from their first statement to their commit: on PostgreSQL
+     * time in which the writer committed nothing else; on SQLite the merger's own thread
+     * ({@link SqliteMerger}) ran them beside the writer.
      */
     long mergeNanos() {
         return mergeNanos;
+    }
+
+    /**
+     * Counts one merge for {@code /metrics}; called by one thread at a time (the writer, or the
+     * SQLite merger), so the plain read-modify-writes lose nothing.
+     */
+    void record(long rows, long nanos) {
+        mergeNanos += nanos;
+        mergedRows += rows;
+        merges++;
     }
 
     /** Whether any committed row waits in {@code recent_events}. */
@@ -182,9 +193,7 @@ final class EventMerge {
             c.commit();
             committed = 0;
             long took = System.nanoTime() - start;
-            mergeNanos += took; // one writer thread: no lost updates
-            mergedRows += moved;
-            merges++;
+            record(moved, took);
             if (log.isDebugEnabled()) {
                 log.debug("merged {} events in {} ms", moved, took / 1_000_000);
             }

@@ -17,7 +17,8 @@ import org.flywaydb.core.Flyway;
 
 /**
  * Where the store's data lives and how to connect to it: the one place where SQLite and
- * PostgreSQL differ. SQLite connections get WAL mode and {@code synchronous=FULL}, so a commit
+ * PostgreSQL differ. A SQLite connection has the merged events' file attached
+ * ({@link MergedEvents}). SQLite connections get WAL mode and {@code synchronous=FULL}, so a commit
  * that returned has reached the disk and survives kill -9 and power loss alike. The one
  * exception is the writer's connection, which commits with {@code synchronous=NORMAL} and
  * acknowledges a write only after its {@link WalSyncer} has fsynced the WAL: the same promise,
@@ -95,6 +96,11 @@ final class JdbcDatabase implements AutoCloseable {
         return sqlite;
     }
 
+    /** The SQLite file of the merged events ({@link MergedEvents}); null for PostgreSQL. */
+    Path mergedFile() {
+        return sqlite ? sqliteFile.resolveSibling(MergedEvents.FILE) : null;
+    }
+
     /** SQLite's write-ahead log file, {@code concierge.db-wal}; null for PostgreSQL. */
     Path sqliteWal() {
         return sqlite ? sqliteFile.resolveSibling(SQLITE_FILE + "-wal") : null;
@@ -127,6 +133,13 @@ final class JdbcDatabase implements AutoCloseable {
                 .target(target)
                 .load()
                 .migrate();
+        if (sqlite && "latest".equals(target)) {
+            try (Connection c = connect()) {
+                MergedEvents.split(c);
+            } catch (SQLException e) {
+                throw new ServerException("cannot set up " + mergedFile() + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Opens a new connection in auto-commit mode, configured for this engine. */
@@ -147,6 +160,7 @@ final class JdbcDatabase implements AutoCloseable {
                 s.execute("PRAGMA journal_size_limit = " + SQLITE_WAL_LIMIT_BYTES);
                 // 32 MiB of page cache rather than 2: the writer re-reads index pages far less.
                 s.execute("PRAGMA cache_size = -32768");
+                MergedEvents.attach(c, mergedFile());
             } catch (SQLException e) {
                 c.close();
                 throw e;

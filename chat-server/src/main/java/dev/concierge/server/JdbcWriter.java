@@ -61,6 +61,9 @@ final class JdbcWriter implements AutoCloseable {
     private record Op(Supplier<String> what, Write write, CompletableFuture<Void> future) {}
 
     private static final Op STOP = new Op(() -> "stop", tx -> { }, null);
+    /** {@link JdbcRows#INSERT_EVENT} on SQLite, with the rowid the writer numbers the row with. */
+    static final String INSERT_NUMBERED_EVENT = JdbcRows.INSERT_EVENT.replace("comment)", "comment, rowid)")
+            .replace("?)", "?, ?)");
 
     private final JdbcDatabase database;
     /** Completes futures once the commit is on disk (SQLite); null when the commit syncs itself. */
@@ -81,19 +84,30 @@ final class JdbcWriter implements AutoCloseable {
     };
     private final Map<String, Long> pendingSeq = new HashMap<>();
     private final EventMerge merge;
+    /** SQLite's merger, on a thread of its own; null on PostgreSQL, whose writer merges. */
+    private final SqliteMerger merger;
+    private long lastRowid; // SQLite: the rowid of the last row appended to recent_events
     private final Tx tx = new Tx() {
         @Override
         public void add(String sql, Object... params) throws SQLException {
+            boolean event = JdbcRows.INSERT_EVENT.equals(sql);
+            if (event && merger != null) {
+                sql = INSERT_NUMBERED_EVENT;
+            }
             PreparedStatement ps = statements.get(sql);
             if (ps == null) {
                 ps = connection.prepareStatement(sql);
                 statements.put(sql, ps);
             }
             JdbcRows.bind(ps, params);
-            ps.addBatch();
-            if (JdbcRows.INSERT_EVENT.equals(sql)) {
-                merge.added();
+            if (event) {
+                if (merger != null) {
+                    ps.setLong(params.length + 1, ++lastRowid); // never reused: the merge mark counts on it
+                } else {
+                    merge.added();
+                }
             }
+            ps.addBatch();
         }
 
         @Override
@@ -132,21 +146,29 @@ final class JdbcWriter implements AutoCloseable {
 
     /**
      * With the given syncer (SQLite only), or none. Events left in {@code recent_events} by an
-     * earlier run are merged now, before anything reads the store.
+     * earlier run are merged now, before anything reads the store; on SQLite the merges then run
+     * on their own thread ({@link SqliteMerger}).
      */
     JdbcWriter(JdbcDatabase database, WalSyncer syncer, int mergeThreshold) {
         this.database = database;
         this.syncer = syncer;
         this.merge = new EventMerge(mergeThreshold, database.isSqlite());
+        SqliteMerger sqliteMerger = null;
         try {
             ensureConnection();
+            if (database.isSqlite()) {
+                sqliteMerger = new SqliteMerger(database, merge, lastRowid, this::clearMerged);
+                lastRowid = Math.max(lastRowid, sqliteMerger.mark());
+            }
         } catch (SQLException e) {
             if (syncer != null) {
                 syncer.close();
             }
+            disconnect();
             throw new ServerException("cannot connect to " + database.url(), e);
         }
-        if (merge.pending()) {
+        this.merger = sqliteMerger;
+        if (merger == null && merge.pending()) {
             mergeRecent();
         }
         thread = new Thread(this::run, "concierge-store-writer");
@@ -195,6 +217,14 @@ final class JdbcWriter implements AutoCloseable {
             queue.add(STOP);
         }
         Threads.joinUninterruptibly(thread); // finish draining all the same: those writes were promised
+        if (merger != null) {
+            merger.close(); // the last commit is on disk: merges the rest, leaves recent_events empty
+        }
+    }
+
+    /** Asks for the rows up to {@code rowid}, merged, to leave {@code recent_events} (SQLite). */
+    private void clearMerged(long rowid) {
+        submit(() -> "delete merged events up to " + rowid, tx -> tx.add(SqliteMerger.CLEAR, rowid));
     }
 
     /** The merges of recent events this writer runs, with their counts for {@code /metrics}. */
@@ -268,13 +298,22 @@ final class JdbcWriter implements AutoCloseable {
                 outcomes[i] = executeAlone(batch.get(i));
             }
         }
+        long appended = lastRowid; // every row up to it is committed, or was rolled back for good
         if (syncer == null) {
             complete(batch, outcomes, null);
+            if (merger != null) {
+                merger.durable(appended);
+            }
         } else {
             List<Op> ops = List.copyOf(batch);
-            syncer.afterSync(failure -> complete(ops, outcomes, failure));
+            syncer.afterSync(failure -> {
+                complete(ops, outcomes, failure);
+                if (failure == null && merger != null) {
+                    merger.durable(appended);
+                }
+            });
         }
-        if (merge.due()) {
+        if (merger == null && merge.due()) {
             mergeRecent();
         }
         if (rewindRequested && connection != null) {
@@ -387,7 +426,14 @@ final class JdbcWriter implements AutoCloseable {
                         s.execute("PRAGMA synchronous = NORMAL"); // the WalSyncer fsyncs after the commit
                     }
                 }
-                merge.load(c); // in auto-commit mode: the count holds no read transaction open
+                if (!database.isSqlite()) {
+                    merge.load(c); // in auto-commit mode: the count holds no read transaction open
+                } else {
+                    try (java.sql.Statement s = c.createStatement();
+                            ResultSet rs = s.executeQuery("SELECT MAX(rowid) FROM recent_events")) {
+                        lastRowid = Math.max(lastRowid, rs.next() ? rs.getLong(1) : 0);
+                    }
+                }
                 c.setAutoCommit(false);
             } catch (SQLException e) {
                 c.close();

@@ -67,10 +67,15 @@ final class SqliteCheckpointer implements AutoCloseable {
         }
     }
 
-    /** Runs one checkpoint; returns the frames in the WAL after it, or 0 if it was not told. */
+    /** Runs one checkpoint of the main file; returns the frames in its WAL after it, or 0 if it was not told. */
     static int framesLeft(Connection connection, String mode) throws SQLException {
+        return framesLeft(connection, mode, "main");
+    }
+
+    /** Runs one checkpoint of the file attached as {@code schema}; returns the frames left in its WAL. */
+    static int framesLeft(Connection connection, String mode, String schema) throws SQLException {
         try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+                ResultSet rs = s.executeQuery("PRAGMA " + schema + ".wal_checkpoint(" + mode + ")")) {
             // One row: busy (1 if it could not finish), frames in the WAL, frames checkpointed.
             return rs.next() ? rs.getInt(2) : 0;
         }

@@ -238,8 +238,8 @@ final class InsightsEndToEndTest {
         assertThat(m.get("concierge_agents_online")).isEqualTo(2.0);
         assertThat(m.get("concierge_websocket_connections")).isGreaterThanOrEqualTo(2.0);
         // The SQLite store merges new events into the indexed table within a second of quiet:
-        // /metrics counts the merges, their time (the writer commits nothing else meanwhile) and
-        // the events they moved.
+        // /metrics counts the merges, their time (on their own thread, beside the writer) and the
+        // events they moved.
         Map<String, Double> merged = Await.value("a merge on /metrics", () -> {
             Map<String, Double> now;
             try {

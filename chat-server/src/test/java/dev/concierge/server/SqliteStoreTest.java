@@ -41,7 +41,9 @@ final class SqliteStoreTest extends StoreMergeContractTest {
 
     @Override
     Connection rawConnection() throws SQLException {
-        return DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(JdbcDatabase.SQLITE_FILE));
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(JdbcDatabase.SQLITE_FILE));
+        MergedEvents.attach(c, dataDir.resolve(MergedEvents.FILE)); // as the store's connections have it
+        return c;
     }
 
     @Override
