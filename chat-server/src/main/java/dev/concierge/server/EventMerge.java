@@ -8,8 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves new events from {@code recent_events} into {@code events}, on the writer thread
- * ({@link JdbcWriter}), between two of its transactions.
+ * When new events are moved from {@code recent_events} into {@code events}, what those merges
+ * did (for {@code /metrics}), and, on PostgreSQL, the move itself, on the writer thread
+ * ({@link JdbcWriter}) between two of its transactions. On SQLite the moves run on a thread of
+ * their own ({@link SqliteMerger}), which takes its threshold and counts its merges here.
  *
  * <p>Why two tables (migration V5): {@code events} is keyed by conversation and seq, so a row
  * written straight into it lands on the index page of its own conversation. With one message in
@@ -52,23 +54,12 @@ final class EventMerge {
             + " r.bot_json, r.reason, r.agent_json, r.score, r.comment"
             + " FROM recent_events r JOIN conversation_keys k ON k.conversation_id = r.conversation_id"
             + " ORDER BY k.num, r.seq";
-    /** The move on PostgreSQL. */
+    /** The move (PostgreSQL; SQLite's is {@link SqliteMerger#MOVE}). */
     static final String MOVE = "INSERT" + MOVE_TAIL;
-    /**
-     * The move on SQLite. A plain {@code INSERT ... SELECT} inside a transaction can fail half
-     * way (a duplicate key, a NULL), so SQLite first copies every page the statement changes into
-     * a statement journal, a temporary file, to undo just that statement: about 2,300
-     * {@code pwrite} calls per merge of 8,192 rows, a quarter of the merge's system calls
-     * (counted with {@code strace}). {@code OR IGNORE} cannot fail that way, so there is no
-     * statement journal. Nothing is dropped silently: a row it ignores makes the moved and the
-     * cleared counts differ, and the merge rolls back as before.
-     */
-    static final String MOVE_SQLITE = "INSERT OR IGNORE" + MOVE_TAIL;
     static final String CLEAR = "DELETE FROM recent_events";
     static final String COUNT = "SELECT COUNT(*) FROM recent_events";
 
     private final int threshold;
-    private final String move;
     private long committed; // rows in recent_events, as far as this writer knows
     private long uncommitted; // rows added by the open transaction
     private long oldestAt; // System.nanoTime() when the oldest committed row was committed
@@ -78,16 +69,12 @@ final class EventMerge {
     private volatile long mergedRows;
     private volatile long mergeNanos;
 
-    /**
-     * @param threshold rows in {@code recent_events} that start a merge
-     * @param sqlite whether the store is SQLite (it moves the rows with {@link #MOVE_SQLITE})
-     */
-    EventMerge(int threshold, boolean sqlite) {
+    /** @param threshold rows in {@code recent_events} that start a merge */
+    EventMerge(int threshold) {
         if (threshold < 1) {
             throw new IllegalArgumentException("threshold must be positive, got " + threshold);
         }
         this.threshold = threshold;
-        this.move = sqlite ? MOVE_SQLITE : MOVE;
     }
 
     /** Rows in {@code recent_events} that start a merge. */
@@ -185,7 +172,7 @@ final class EventMerge {
         long start = System.nanoTime();
         try (Statement s = c.createStatement()) {
             s.executeUpdate(NUMBER);
-            int moved = s.executeUpdate(move);
+            int moved = s.executeUpdate(MOVE);
             int cleared = s.executeUpdate(CLEAR);
             if (moved != cleared) {
                 throw new SQLException("moved " + moved + " events but cleared " + cleared);

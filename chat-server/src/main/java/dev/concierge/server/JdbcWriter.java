@@ -152,7 +152,7 @@ final class JdbcWriter implements AutoCloseable {
     JdbcWriter(JdbcDatabase database, WalSyncer syncer, int mergeThreshold) {
         this.database = database;
         this.syncer = syncer;
-        this.merge = new EventMerge(mergeThreshold, database.isSqlite());
+        this.merge = new EventMerge(mergeThreshold);
         SqliteMerger sqliteMerger = null;
         try {
             ensureConnection();

@@ -12,7 +12,7 @@ final class EventMergeTest {
 
     @Test
     void due_onceThresholdRowsAreCommitted_notBefore_andNotForUncommittedOrRolledBackRows() {
-        EventMerge merge = new EventMerge(3, true);
+        EventMerge merge = new EventMerge(3);
         assertThat(merge.pending()).isFalse();
         assertThat(merge.nanosUntilDue()).isEqualTo(Long.MAX_VALUE); // nothing waits: sleep until work comes
 
@@ -39,7 +39,7 @@ final class EventMergeTest {
 
     @Test
     void due_whenTheOldestRowHasWaitedMaxAge_evenBelowTheThreshold() throws InterruptedException {
-        EventMerge merge = new EventMerge(1_000, true);
+        EventMerge merge = new EventMerge(1_000);
         merge.added();
         merge.committed();
         assertThat(merge.due()).isFalse();
