@@ -1,17 +1,9 @@
 package dev.concierge.server;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
- * When new events are moved from {@code recent_events} into {@code events}, what those merges
- * did (for {@code /metrics}), and, on PostgreSQL, the move itself, on the writer thread
- * ({@link JdbcWriter}) between two of its transactions. On SQLite the moves run on a thread of
- * their own ({@link SqliteMerger}), which takes its threshold and counts its merges here.
+ * When new events are moved from {@code recent_events} into {@code events} (a merge), and what
+ * the merges did, for {@code /metrics}. The merges themselves run on their own thread
+ * ({@link Merger}), beside the store's writer.
  *
  * <p>Why two tables (migration V5): {@code events} is keyed by conversation and seq, so a row
  * written straight into it lands on the index page of its own conversation. With one message in
@@ -19,16 +11,19 @@ import org.slf4j.LoggerFactory;
  * pages, each written twice (to the WAL, then by the checkpoint): about 3.3 {@code pwrite}
  * calls and 8 KB per message. {@code recent_events} has no index, so appended rows share pages;
  * a merge then inserts them sorted by conversation and seq, writing each conversation's page once
- * for all its new rows. The merge and the delete are one transaction, and readers see both
- * tables through the {@code stored_events} view, so no reader ever misses an event or sees one
- * twice.
+ * for all its new rows. Readers see both tables through the {@code stored_events} view, so no
+ * reader ever misses an event or sees one twice.
  *
- * <p>A merge runs once {@link #threshold} rows have been committed to {@code recent_events}, or
- * once the oldest of them has waited {@link #MAX_AGE_MILLIS}, whichever comes first (the writer
- * wakes up for it when idle). So the table holds at most a second's worth of events, or the
- * threshold under heavy load, and at rest it is empty: a read scans little extra. A failed merge
- * leaves every row where it was (readable through the view) and is not tried again for
- * {@link #RETRY_MILLIS}, so that a persistent failure costs neither every batch nor the log.
+ * <p>The writer numbers the events it appends and reports the highest number on disk
+ * ({@link #durable}). A merge is due once {@link #threshold} numbered rows wait above the last
+ * merge's number, or once the first of them has waited {@link #MAX_AGE_MILLIS}, whichever comes
+ * first: so the table holds at most a second's worth of events, or the threshold under heavy
+ * load, and at rest it is empty, and a read scans little extra. After a failed merge (its rows
+ * stay where they were, readable) the next waits {@link #RETRY_MILLIS}, so that a persistent
+ * failure costs neither every batch nor the log.
+ *
+ * <p>Not thread-safe: the {@link Merger} calls it under its own lock, and passes the time
+ * ({@code System.nanoTime()}) in, so a test can run the schedule without waiting.
  */
 final class EventMerge {
     /** Rows in {@code recent_events} that start a merge. */
@@ -38,33 +33,38 @@ final class EventMerge {
     /** How long after a failed merge the next is tried. */
     static final long RETRY_MILLIS = 30_000;
 
-    private static final Logger log = LoggerFactory.getLogger(EventMerge.class);
     /**
      * Numbers the conversations of {@code recent_events} that have none yet, after the highest
      * number given (migration V6: the events' key is the number times 2<sup>32</sup> plus the seq).
+     * PostgreSQL; SQLite's is {@link Merger#NUMBER}.
      */
     static final String NUMBER = "INSERT INTO conversation_keys (conversation_id, num)"
             + " SELECT conversation_id, (SELECT COALESCE(MAX(num), 0) FROM conversation_keys)"
             + " + ROW_NUMBER() OVER (ORDER BY conversation_id)"
             + " FROM (SELECT DISTINCT conversation_id FROM recent_events r WHERE NOT EXISTS"
             + " (SELECT 1 FROM conversation_keys k WHERE k.conversation_id = r.conversation_id)) fresh";
-    private static final String MOVE_TAIL = " INTO events (event_key, seq, client_id, ts, kind, author_json, text,"
-            + " bot_json, reason, agent_json, score, comment)"
-            + " SELECT k.num * 4294967296 + r.seq, r.seq, r.client_id, r.ts, r.kind, r.author_json, r.text,"
-            + " r.bot_json, r.reason, r.agent_json, r.score, r.comment"
-            + " FROM recent_events r JOIN conversation_keys k ON k.conversation_id = r.conversation_id"
-            + " ORDER BY k.num, r.seq";
-    /** The move (PostgreSQL; SQLite's is {@link SqliteMerger#MOVE}). */
-    static final String MOVE = "INSERT" + MOVE_TAIL;
-    static final String CLEAR = "DELETE FROM recent_events";
-    static final String COUNT = "SELECT COUNT(*) FROM recent_events";
+    /**
+     * The move on PostgreSQL, in one statement: deletes every row of {@code recent_events} the
+     * merge's snapshot sees (rows the writer commits meanwhile stay for the next merge), inserts
+     * them into {@code events} sorted by key, and returns how many it deleted and inserted. The
+     * two counts differ only if a row found no conversation number, and then the merge rolls back.
+     */
+    static final String MOVE = "WITH moved AS (DELETE FROM recent_events RETURNING conversation_id, seq, client_id,"
+            + " ts, kind, author_json, text, bot_json, reason, agent_json, score, comment),"
+            + " inserted AS (INSERT INTO events (event_key, seq, client_id, ts, kind, author_json, text, bot_json,"
+            + " reason, agent_json, score, comment)"
+            + " SELECT k.num * 4294967296 + m.seq, m.seq, m.client_id, m.ts, m.kind, m.author_json, m.text,"
+            + " m.bot_json, m.reason, m.agent_json, m.score, m.comment"
+            + " FROM moved m JOIN conversation_keys k ON k.conversation_id = m.conversation_id"
+            + " ORDER BY k.num, m.seq RETURNING 1)"
+            + " SELECT (SELECT COUNT(*) FROM moved), (SELECT COUNT(*) FROM inserted)";
 
     private final int threshold;
-    private long committed; // rows in recent_events, as far as this writer knows
-    private long uncommitted; // rows added by the open transaction
-    private long oldestAt; // System.nanoTime() when the oldest committed row was committed
-    private long retryAt; // no merge before this System.nanoTime(), after a failure
-    // What the merges did, for /metrics (written by the writer thread, read by a scrape).
+    private long mark; // the highest number merged
+    private long durable; // the highest number on disk
+    private long waitingSince; // nanoTime when the first row above the mark became durable
+    private long retryAt; // no merge before this nanoTime, after a failure
+    // What the merges did, for /metrics (written by the merger, read by a scrape).
     private volatile long merges;
     private volatile long mergedRows;
     private volatile long mergeNanos;
@@ -82,54 +82,62 @@ final class EventMerge {
         return threshold;
     }
 
-    /** Counts the rows already in {@code recent_events} (after connecting). */
-    void load(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(COUNT)) {
-            committed = rs.next() ? rs.getLong(1) : 0;
-        }
-        uncommitted = 0;
-        oldestAt = System.nanoTime();
+    /** Starts from a merged number and the highest number on disk, as the store opens. */
+    void start(long mergedUpTo, long onDisk, long now) {
+        mark = mergedUpTo;
+        durable = Math.max(onDisk, mergedUpTo);
+        waitingSince = now;
     }
 
-    /** The open transaction appended one row to {@code recent_events}. */
-    void added() {
-        uncommitted++;
+    /** The highest number merged. */
+    long mark() {
+        return mark;
     }
 
-    /** The open transaction committed. */
-    void committed() {
-        if (committed == 0 && uncommitted > 0) {
-            oldestAt = System.nanoTime();
-        }
-        committed += uncommitted;
-        uncommitted = 0;
-    }
-
-    /** The open transaction rolled back. */
-    void rolledBack() {
-        uncommitted = 0;
-    }
-
-    /** Whether a merge is due now: enough rows, or the oldest old enough (and no recent failure). */
-    boolean due() {
-        return nanosUntilDue() == 0;
+    /** The highest number on disk. */
+    long durable() {
+        return durable;
     }
 
     /**
-     * How long until a merge is due if no more rows come: 0 if due now, {@link Long#MAX_VALUE}
-     * if no row waits.
+     * The rows up to {@code number} are on disk. Returns whether the merger should look again
+     * at when it is due: the first row to wait, or the threshold reached.
      */
-    long nanosUntilDue() {
-        if (committed == 0) {
-            return Long.MAX_VALUE;
+    boolean durable(long number, long now) {
+        if (number <= durable) {
+            return false;
         }
-        long now = System.nanoTime();
-        long at = committed >= threshold ? now : oldestAt + MAX_AGE_MILLIS * 1_000_000;
-        at = Math.max(at, retryAt);
-        return Math.max(0, at - now);
+        boolean first = durable == mark;
+        if (first) {
+            waitingSince = now;
+        }
+        durable = number;
+        return first || durable - mark >= threshold;
     }
 
-    /** Merges committed since the writer started. */
+    /** A merge moved the rows up to {@code number}. */
+    void merged(long number, long now) {
+        mark = Math.max(mark, number);
+        if (durable > mark) {
+            waitingSince = now; // those came during the merge
+        }
+    }
+
+    /** A merge failed: none is due before {@link #RETRY_MILLIS}. */
+    void failed(long now) {
+        retryAt = now + RETRY_MILLIS * 1_000_000;
+    }
+
+    /** How long until a merge is due if no more rows come: 0 if due now, {@link Long#MAX_VALUE} if none waits. */
+    long nanosUntilDue(long now) {
+        if (durable <= mark) {
+            return Long.MAX_VALUE;
+        }
+        long at = durable - mark >= threshold ? now : waitingSince + MAX_AGE_MILLIS * 1_000_000;
+        return Math.max(0, Math.max(at, retryAt) - now);
+    }
+
+    /** Merges committed since the store opened. */
     long merges() {
         return merges;
     }
@@ -139,62 +147,15 @@ final class EventMerge {
         return mergedRows;
     }
 
-    /**
-     * Nanoseconds those merges took, from their first statement to their commit: on PostgreSQL
-     * time in which the writer committed nothing else; on SQLite the merger's own thread
-     * ({@link SqliteMerger}) ran them beside the writer.
-     */
+    /** Nanoseconds those merges took, from their first statement to their commit, beside the writer. */
     long mergeNanos() {
         return mergeNanos;
     }
 
-    /**
-     * Counts one merge for {@code /metrics}; called by one thread at a time (the writer, or the
-     * SQLite merger), so the plain read-modify-writes lose nothing.
-     */
+    /** Counts one merge; called by one thread at a time, so the plain read-modify-writes lose nothing. */
     void record(long rows, long nanos) {
         mergeNanos += nanos;
         mergedRows += rows;
         merges++;
-    }
-
-    /** Whether any committed row waits in {@code recent_events}. */
-    boolean pending() {
-        return committed > 0;
-    }
-
-    /**
-     * Moves every row of {@code recent_events} into {@code events} in one transaction on
-     * {@code c}, which must not be in auto-commit mode and must have no open work. Returns the rows
-     * moved, or -1 if the merge failed and was rolled back (it is logged).
-     */
-    long merge(Connection c) {
-        long start = System.nanoTime();
-        try (Statement s = c.createStatement()) {
-            s.executeUpdate(NUMBER);
-            int moved = s.executeUpdate(MOVE);
-            int cleared = s.executeUpdate(CLEAR);
-            if (moved != cleared) {
-                throw new SQLException("moved " + moved + " events but cleared " + cleared);
-            }
-            c.commit();
-            committed = 0;
-            long took = System.nanoTime() - start;
-            record(moved, took);
-            if (log.isDebugEnabled()) {
-                log.debug("merged {} events in {} ms", moved, took / 1_000_000);
-            }
-            return moved;
-        } catch (SQLException e) {
-            try {
-                c.rollback();
-            } catch (SQLException again) {
-                e.addSuppressed(again);
-            }
-            retryAt = System.nanoTime() + RETRY_MILLIS * 1_000_000;
-            log.error("could not merge {} recent events (they stay readable; next attempt in {} s): {}",
-                    committed, RETRY_MILLIS / 1000, e.getMessage());
-            return -1;
-        }
     }
 }

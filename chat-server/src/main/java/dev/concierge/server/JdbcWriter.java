@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,14 +83,14 @@ final class JdbcWriter implements AutoCloseable {
     };
     private final Map<String, Long> pendingSeq = new HashMap<>();
     private final EventMerge merge;
-    /** SQLite's merger, on a thread of its own; null on PostgreSQL, whose writer merges. */
-    private final SqliteMerger merger;
-    private long lastRowid; // SQLite: the rowid of the last row appended to recent_events
+    /** Merges recent events on a thread of its own, beside this writer. */
+    private final Merger merger;
+    private long lastRowid; // the number of the last event appended (on SQLite its rowid in recent_events)
     private final Tx tx = new Tx() {
         @Override
         public void add(String sql, Object... params) throws SQLException {
             boolean event = JdbcRows.INSERT_EVENT.equals(sql);
-            if (event && merger != null) {
+            if (event && database.isSqlite()) {
                 sql = INSERT_NUMBERED_EVENT;
             }
             PreparedStatement ps = statements.get(sql);
@@ -101,10 +100,9 @@ final class JdbcWriter implements AutoCloseable {
             }
             JdbcRows.bind(ps, params);
             if (event) {
-                if (merger != null) {
-                    ps.setLong(params.length + 1, ++lastRowid); // never reused: the merge mark counts on it
-                } else {
-                    merge.added();
+                lastRowid++; // never reused: on SQLite the merge mark counts on it
+                if (database.isSqlite()) {
+                    ps.setLong(params.length + 1, lastRowid);
                 }
             }
             ps.addBatch();
@@ -146,30 +144,23 @@ final class JdbcWriter implements AutoCloseable {
 
     /**
      * With the given syncer (SQLite only), or none. Events left in {@code recent_events} by an
-     * earlier run are merged now, before anything reads the store; on SQLite the merges then run
-     * on their own thread ({@link SqliteMerger}).
+     * earlier run are merged now, before anything reads the store; the merges then run on their
+     * own thread ({@link Merger}).
      */
     JdbcWriter(JdbcDatabase database, WalSyncer syncer, int mergeThreshold) {
         this.database = database;
         this.syncer = syncer;
         this.merge = new EventMerge(mergeThreshold);
-        SqliteMerger sqliteMerger = null;
         try {
             ensureConnection();
-            if (database.isSqlite()) {
-                sqliteMerger = new SqliteMerger(database, merge, lastRowid, this::clearMerged);
-                lastRowid = Math.max(lastRowid, sqliteMerger.mark());
-            }
+            this.merger = new Merger(database, merge, lastRowid, this::clearMerged);
+            lastRowid = Math.max(lastRowid, merger.mark());
         } catch (SQLException e) {
             if (syncer != null) {
                 syncer.close();
             }
             disconnect();
             throw new ServerException("cannot connect to " + database.url(), e);
-        }
-        this.merger = sqliteMerger;
-        if (merger == null && merge.pending()) {
-            mergeRecent();
         }
         thread = new Thread(this::run, "concierge-store-writer");
         thread.setDaemon(true);
@@ -217,14 +208,12 @@ final class JdbcWriter implements AutoCloseable {
             queue.add(STOP);
         }
         Threads.joinUninterruptibly(thread); // finish draining all the same: those writes were promised
-        if (merger != null) {
-            merger.close(); // the last commit is on disk: merges the rest, leaves recent_events empty
-        }
+        merger.close(); // the last commit is on disk: merges the rest, leaves recent_events empty
     }
 
     /** Asks for the rows up to {@code rowid}, merged, to leave {@code recent_events} (SQLite). */
     private void clearMerged(long rowid) {
-        submit(() -> "delete merged events up to " + rowid, tx -> tx.add(SqliteMerger.CLEAR, rowid));
+        submit(() -> "delete merged events up to " + rowid, tx -> tx.add(Merger.CLEAR, rowid));
     }
 
     /** The merges of recent events this writer runs, with their counts for {@code /metrics}. */
@@ -238,13 +227,7 @@ final class JdbcWriter implements AutoCloseable {
         while (!stopping) {
             batch.clear();
             try {
-                long untilMerge = merge.nanosUntilDue();
-                Op first = untilMerge == Long.MAX_VALUE ? queue.take() : queue.poll(untilMerge, TimeUnit.NANOSECONDS);
-                if (first == null) { // idle, and the oldest recent event waited long enough
-                    mergeRecent();
-                    continue;
-                }
-                batch.add(first);
+                batch.add(queue.take());
             } catch (InterruptedException e) {
                 continue; // only STOP ends the writer
             }
@@ -263,22 +246,10 @@ final class JdbcWriter implements AutoCloseable {
                 }
             }
         }
-        if (merge.pending()) {
-            mergeRecent(); // a clean stop leaves recent_events empty
-        }
         if (syncer != null) {
             syncer.close(); // the last completions run once the last commit is on disk
         }
         disconnect();
-    }
-
-    private void mergeRecent() {
-        try {
-            ensureConnection();
-            merge.merge(connection);
-        } catch (SQLException e) {
-            log.warn("cannot merge recent events: {}", e.getMessage());
-        }
     }
 
     private void execute(List<Op> batch) {
@@ -301,20 +272,15 @@ final class JdbcWriter implements AutoCloseable {
         long appended = lastRowid; // every row up to it is committed, or was rolled back for good
         if (syncer == null) {
             complete(batch, outcomes, null);
-            if (merger != null) {
-                merger.durable(appended);
-            }
+            merger.durable(appended);
         } else {
             List<Op> ops = List.copyOf(batch);
             syncer.afterSync(failure -> {
                 complete(ops, outcomes, failure);
-                if (failure == null && merger != null) {
+                if (failure == null) {
                     merger.durable(appended);
                 }
             });
-        }
-        if (merger == null && merge.due()) {
-            mergeRecent();
         }
         if (rewindRequested && connection != null) {
             rewindRequested = false;
@@ -382,14 +348,12 @@ final class JdbcWriter implements AutoCloseable {
             ps.executeBatch();
         }
         connection.commit();
-        merge.committed();
         committedSeq.putAll(pendingSeq);
         pendingSeq.clear();
     }
 
     private void rollback() {
         pendingSeq.clear();
-        merge.rolledBack();
         closeStatements(); // a failed executeBatch may leave queued parameters behind
         try {
             if (connection != null) {
@@ -426,13 +390,10 @@ final class JdbcWriter implements AutoCloseable {
                         s.execute("PRAGMA synchronous = NORMAL"); // the WalSyncer fsyncs after the commit
                     }
                 }
-                if (!database.isSqlite()) {
-                    merge.load(c); // in auto-commit mode: the count holds no read transaction open
-                } else {
-                    try (java.sql.Statement s = c.createStatement();
-                            ResultSet rs = s.executeQuery("SELECT MAX(rowid) FROM recent_events")) {
-                        lastRowid = Math.max(lastRowid, rs.next() ? rs.getLong(1) : 0);
-                    }
+                // In auto-commit mode: the read holds no transaction open.
+                try (java.sql.Statement s = c.createStatement(); ResultSet rs = s.executeQuery(database.isSqlite()
+                        ? "SELECT MAX(rowid) FROM recent_events" : "SELECT COUNT(*) FROM recent_events")) {
+                    lastRowid = Math.max(lastRowid, rs.next() ? rs.getLong(1) : 0);
                 }
                 c.setAutoCommit(false);
             } catch (SQLException e) {

@@ -12,7 +12,7 @@ import java.sql.Statement;
  * {@code concierge.db}, attached to every connection as the schema {@code merged}.
  *
  * <p>Why a second file: SQLite lets one connection write a database file at a time. With the
- * merged events in {@code concierge.db}, each merge ({@link SqliteMerger}: about 8,000 rows
+ * merged events in {@code concierge.db}, each merge ({@link Merger}: about 8,000 rows
  * sorted into the events index, 50–60 ms) held the file's write lock, and no message was
  * committed meanwhile: every conversation stood still for a sixth of the time under load. In a
  * file of their own, the merger writes them on its own thread while the store's writer goes on

@@ -66,15 +66,13 @@ final class ServerMetrics {
 
     /**
      * Publishes what the SQLite or PostgreSQL store's merges of recent events do
-     * ({@link EventMerge}): how many, how long in all (on SQLite they run beside the writer,
-     * {@link SqliteMerger}; on PostgreSQL the writer commits nothing else meanwhile), how many
-     * events they moved.
+     * ({@link EventMerge}): how many, how long in all (on their own thread beside the writer,
+     * {@link Merger}), how many events they moved.
      */
     void bindMerges(EventMerge merges) {
         io.micrometer.core.instrument.FunctionTimer.builder("concierge.store.merge", merges, EventMerge::merges,
                         EventMerge::mergeNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
-                .description("Merges of new events into the indexed table (SQLite: beside the store's writer;"
-                        + " PostgreSQL: the writer commits nothing else while one runs)")
+                .description("Merges of new events into the indexed table, beside the store's writer")
                 .register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("concierge.store.merged.events", merges, EventMerge::mergedRows)
                 .description("Events moved by those merges").register(registry);

@@ -63,6 +63,19 @@ final class PostgresStoreTest extends StoreMergeContractTest {
     }
 
     @Override
+    AutoCloseable holdMerges() throws SQLException {
+        Connection c = rawConnection();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("LOCK TABLE events IN EXCLUSIVE MODE"); // reads go on; a merge's insert waits
+        }
+        return () -> {
+            c.rollback();
+            c.close();
+        };
+    }
+
+    @Override
     String engine() {
         return "PostgreSQL";
     }

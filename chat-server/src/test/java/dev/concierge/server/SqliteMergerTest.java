@@ -14,17 +14,14 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The SQLite store's merges on their own thread, into their own file ({@link SqliteMerger},
- * {@link MergedEvents}): commits go on while a merge is held up, a merge that committed before
- * its rows left {@code recent_events} is seen once, and a data directory of the release before
- * is split on open.
+ * The SQLite store's merges into their own file ({@link Merger}, {@link MergedEvents}): a
+ * merge that committed before its rows left {@code recent_events} is seen once, and a data
+ * directory of the release before is split on open. That commits go on while a merge is held up
+ * is tested on both engines ({@link StoreMergeContractTest}).
  */
 final class SqliteMergerTest {
     @TempDir
@@ -52,37 +49,6 @@ final class SqliteMergerTest {
 
     private static List<Long> seqs(JdbcConversationStore store, String conversation) {
         return store.events(conversation, 0).stream().map(TranscriptEvent::seq).toList();
-    }
-
-    @Test
-    void whileAMergeIsHeldUp_appendsStillCommit_andEveryEventIsReadOnce() throws Exception {
-        try (JdbcConversationStore store = open(10)) {
-            try (Connection blocker = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(MergedEvents.FILE));
-                    Statement s = blocker.createStatement()) {
-                s.execute("BEGIN IMMEDIATE"); // holds the merged file's write lock: no merge can commit
-                List<CompletableFuture<Void>> appends = new ArrayList<>();
-                for (long seq = 1; seq <= 40; seq++) {
-                    appends.add(store.append("c1", message(seq, "m" + seq, "text " + seq)));
-                }
-                // The old writer ran each merge itself and would wait here for the lock (10 s).
-                CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
-                assertThat(seqs(store, "c1")).containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
-                assertThat(count("SELECT COUNT(*) FROM merged.events")).isZero();
-                s.execute("ROLLBACK");
-            }
-            Await.until("the held-up merge", () -> {
-                try {
-                    return count("SELECT COUNT(*) FROM merged.events") == 40 && count("SELECT COUNT(*) FROM recent_events") == 0;
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            assertThat(seqs(store, "c1")).containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
-            assertThat(store.writer().merges().mergedRows()).isEqualTo(40);
-            done(store.append("c1", message(41, "m41", "after")));
-        }
-        assertThat(count("SELECT COUNT(*) FROM stored_events")).isEqualTo(41);
-        assertThat(count("SELECT upto FROM merged.merge_mark")).isZero(); // a clean stop leaves nothing to skip
     }
 
     @Test

@@ -47,6 +47,20 @@ final class SqliteStoreTest extends StoreMergeContractTest {
     }
 
     @Override
+    AutoCloseable holdMerges() throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(MergedEvents.FILE));
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN IMMEDIATE"); // the merged file's write lock: no merge can commit
+        }
+        return () -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("ROLLBACK");
+            }
+            c.close();
+        };
+    }
+
+    @Override
     String engine() {
         return "SQLite";
     }

@@ -26,6 +26,45 @@ abstract class StoreMergeContractTest extends StoreContractTest {
      */
     abstract JdbcDatabase secondDatabase() throws Exception;
 
+    /**
+     * Holds every merge up until closed: a lock on what a merge writes, taken by a connection of
+     * the test's own (SQLite: the merged events' file; PostgreSQL: the {@code events} table).
+     */
+    abstract AutoCloseable holdMerges() throws Exception;
+
+    @Test
+    void whileAMergeIsHeldUp_appendsStillCommit_andEveryEventIsReadOnce() throws Exception {
+        store.close();
+        JdbcConversationStore s = reopen(10);
+        try (AutoCloseable held = holdMerges()) {
+            for (long seq = 1; seq <= 20; seq++) { // twice the threshold: a merge is due, and waits for the lock
+                done(s.append("c1", message(seq, "m" + seq, "text " + seq)));
+            }
+            Thread.sleep(300); // time for that merge to start and block
+            List<CompletableFuture<Void>> appends = new ArrayList<>();
+            for (long seq = 21; seq <= 40; seq++) {
+                appends.add(s.append("c1", message(seq, "m" + seq, "text " + seq)));
+            }
+            // A writer that ran the merges itself would be waiting for the lock (10 s and more).
+            CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+            assertThat(s.events("c1", 0)).extracting(TranscriptEvent::seq)
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
+            assertThat(count("SELECT COUNT(*) FROM events")).isZero();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((count("SELECT COUNT(*) FROM events") < 40 || count("SELECT COUNT(*) FROM recent_events") > 0)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the held-up merge goes on once the lock is gone
+        }
+        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(40);
+        assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
+        assertThat(s.writer().merges().mergedRows()).isEqualTo(40);
+        assertThat(s.events("c1", 0)).extracting(TranscriptEvent::seq)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
+        done(s.append("c1", message(41, "m41", "after")));
+        assertThat(count("SELECT COUNT(*) FROM stored_events")).isEqualTo(41);
+    }
+
     @Test
     void recentEvents_areMergedInBatches_whileReadersSeeEveryEventOnce() throws Exception {
         store.close();

@@ -10,20 +10,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Merges SQLite's {@code recent_events} into the merged file ({@link MergedEvents}) on a thread of
- * its own, {@code concierge-store-merger}, while the store's writer ({@link JdbcWriter}) goes on
- * committing: the PostgreSQL store merges on its writer ({@link EventMerge#merge}).
+ * Merges {@code recent_events} into {@code events} ({@link EventMerge} says why and when) on a
+ * thread of its own, {@code concierge-store-merger}, with a connection of its own, while the
+ * store's writer ({@link JdbcWriter}) goes on committing. A merge of 8,192 rows under load takes
+ * 50–150 ms; on the writer, nothing was committed meanwhile and every conversation waited.
  *
- * <p>The writer numbers the rows it appends ({@code rowid}) and tells this merger, after each
- * fsync, the highest one on disk ({@link #durable}). A merge takes the rows between the mark and
- * that number, sorts them into the merged events in one transaction that also moves the mark,
- * and then asks the writer to delete them from {@code recent_events} ({@code clear}); until it
- * does, readers skip them by the mark. A merge is due as {@link EventMerge} says: once
- * {@link EventMerge#threshold} rows wait, or once the first of them has waited
- * {@link EventMerge#MAX_AGE_MILLIS}. A failed merge rolls back whole and is tried again after
- * {@link EventMerge#RETRY_MILLIS}; its rows stay readable where they are.
+ * <p>The writer numbers the events it appends and tells this merger, after each commit is on
+ * disk, the highest number ({@link #durable}).
+ * <ul>
+ *   <li><b>SQLite</b> lets one connection write a file at a time, so the merged events live in a
+ *   file of their own ({@link MergedEvents}). The number is the row's {@code rowid}. A merge
+ *   moves the rows between the mark and the number on disk into that file and moves the mark in
+ *   the same transaction, then asks the writer to delete them from {@code recent_events}
+ *   ({@code clear}); until it does, readers skip them by the mark.</li>
+ *   <li><b>PostgreSQL</b> has no such lock. A merge is one transaction at {@code REPEATABLE
+ *   READ}: it numbers the new conversations and moves every row its snapshot sees, deleting it
+ *   from {@code recent_events} and inserting it into {@code events} in one statement
+ *   ({@link EventMerge#MOVE}); rows the writer commits meanwhile wait for the next merge. The
+ *   number only counts rows, for the schedule.</li>
+ * </ul>
+ * A failed merge rolls back whole (its rows stay readable where they are) and the next is tried
+ * after {@link EventMerge#RETRY_MILLIS}.
  */
-final class SqliteMerger {
+final class Merger {
     static final String NUMBER = "INSERT INTO merged.conversation_keys (conversation_id, num)"
             + " SELECT conversation_id, (SELECT COALESCE(MAX(num), 0) FROM merged.conversation_keys)"
             + " + ROW_NUMBER() OVER (ORDER BY conversation_id)"
@@ -31,9 +40,9 @@ final class SqliteMerger {
             + " WHERE r.rowid > ?1 AND r.rowid <= ?2 AND NOT EXISTS"
             + " (SELECT 1 FROM merged.conversation_keys k WHERE k.conversation_id = r.conversation_id)) fresh";
     /**
-     * The move. A plain {@code INSERT ... SELECT} inside a transaction can fail half way (a
-     * duplicate key, a NULL), so SQLite first copies every page the statement changes into a
-     * statement journal, a temporary file, to undo just that statement: about 2,300
+     * The move on SQLite. A plain {@code INSERT ... SELECT} inside a transaction can fail half
+     * way (a duplicate key, a NULL), so SQLite first copies every page the statement changes into
+     * a statement journal, a temporary file, to undo just that statement: about 2,300
      * {@code pwrite} calls per merge of 8,192 rows, a quarter of the merge's system calls
      * (counted with {@code strace}). {@code OR IGNORE} cannot fail that way, so there is no
      * statement journal. Nothing is dropped silently: a row it ignores makes the moved count
@@ -48,80 +57,73 @@ final class SqliteMerger {
     static final String WAITING = "SELECT COUNT(*) FROM main.recent_events WHERE rowid > ?1 AND rowid <= ?2";
     static final String MARK = "UPDATE merged.merge_mark SET upto = ?";
     static final String READ_MARK = "SELECT upto FROM merged.merge_mark";
-    /** What the writer runs once a merge committed: its rows leave {@code recent_events}. */
+    /** What the writer runs once a SQLite merge committed: its rows leave {@code recent_events}. */
     static final String CLEAR = "DELETE FROM main.recent_events WHERE rowid <= ?";
     /** Once {@code recent_events} is empty the mark starts again (a clean stop). */
     static final String RESET = "UPDATE merged.merge_mark SET upto = 0 WHERE NOT EXISTS (SELECT 1 FROM main.recent_events)";
-
     /**
-     * Merges between two checkpoints of the merged file's WAL. Every merge rewrites the index
-     * leaves of the live conversations; checkpointed after each, each leaf was copied into
+     * SQLite merges between two checkpoints of the merged file's WAL. Every merge rewrites the
+     * index leaves of the live conversations; checkpointed after each, each leaf was copied into
      * {@code events.db} once per merge (29% of the merger's CPU under the relay benchmark).
      * Checkpointed after eight, a leaf that eight merges rewrote is copied once, and the WAL
      * holds about eight merges' pages (about 40 MB under that load).
      */
     static final int MERGES_PER_CHECKPOINT = 8;
 
-    private static final Logger log = LoggerFactory.getLogger(SqliteMerger.class);
+    private static final Logger log = LoggerFactory.getLogger(Merger.class);
 
     private final JdbcDatabase database;
-    private final EventMerge merge;
+    private final boolean sqlite;
+    private final EventMerge schedule; // guarded by this
     private final LongConsumer clear;
     private final Thread thread;
     private Connection connection; // merger thread, or the caller of open and close while it is not running
-    private int uncheckpointed; // merges since the last checkpoint; same threads as connection
-    // Guarded by this.
-    private long mark; // the highest rowid merged
-    private long durable; // the highest rowid on disk in recent_events
-    private long waitingSince; // System.nanoTime() when the first row above the mark became durable
-    private long retryAt; // no merge before this System.nanoTime(), after a failure
-    private boolean stopping;
+    private int uncheckpointed; // SQLite merges since the last checkpoint; same threads as connection
+    private boolean stopping; // guarded by this
 
     /**
-     * Reads the mark, deletes what an earlier run merged but did not delete, and merges what it
-     * left, before anything reads the store; then starts the merger thread.
+     * Reads where the last merge stopped, merges what an earlier run left (and on SQLite deletes
+     * what it merged but did not delete), before anything reads the store; then starts the
+     * merger thread.
      *
-     * @param lastRowid the highest rowid in {@code recent_events} now (all of it committed)
+     * @param onDisk the writer's highest number now: on SQLite the highest rowid of
+     *               {@code recent_events}, on PostgreSQL its count of rows
      * @param clear asks the writer to delete the rows up to a rowid from {@code recent_events}
+     *              (SQLite)
      */
-    SqliteMerger(JdbcDatabase database, EventMerge merge, long lastRowid, LongConsumer clear) throws SQLException {
+    Merger(JdbcDatabase database, EventMerge schedule, long onDisk, LongConsumer clear) throws SQLException {
         this.database = database;
-        this.merge = merge;
+        this.sqlite = database.isSqlite();
+        this.schedule = schedule;
         this.clear = clear;
         connect();
-        mark = readMark();
-        durable = Math.max(lastRowid, mark);
+        long mark = sqlite ? readMark() : 0;
+        synchronized (this) {
+            schedule.start(mark, onDisk, System.nanoTime());
+        }
         mergeAndClearHere();
         thread = new Thread(this::run, "concierge-store-merger");
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** The highest rowid of {@code recent_events} merged so far (the writer numbers above it). */
+    /** The highest number merged so far (on SQLite the writer numbers its rows above it). */
     synchronized long mark() {
-        return mark;
+        return schedule.mark();
     }
 
-    /** The rows up to {@code rowid} are committed and on disk; called after each fsync. */
-    void durable(long rowid) {
+    /** The writer's rows up to {@code number} are committed and on disk. */
+    void durable(long number) {
         synchronized (this) {
-            if (rowid <= durable) {
-                return;
-            }
-            boolean first = durable == mark; // the merger now waits for this row's age, not for rows
-            if (first) {
-                waitingSince = System.nanoTime();
-            }
-            durable = rowid;
-            if (first || durable - mark >= merge.threshold()) {
+            if (schedule.durable(number, System.nanoTime())) {
                 notifyAll();
             }
         }
     }
 
     /**
-     * Stops the thread after the merge under way, then merges the rest and deletes it from
-     * {@code recent_events} itself: call after the writer's last commit is on disk.
+     * Stops the thread after the merge under way, then merges the rest (and on SQLite deletes it
+     * from {@code recent_events} itself): call after the writer's last commit is on disk.
      */
     void close() {
         synchronized (this) {
@@ -130,21 +132,20 @@ final class SqliteMerger {
         }
         Threads.joinUninterruptibly(thread);
         mergeAndClearHere();
-        try {
-            if (connection == null) {
-                connect();
+        if (sqlite) {
+            try {
+                if (connection == null) {
+                    connect();
+                }
+                try (Statement s = connection.createStatement()) {
+                    s.executeUpdate(RESET);
+                    connection.commit();
+                    SqliteCheckpointer.framesLeft(connection, "TRUNCATE", MergedEvents.SCHEMA);
+                    connection.commit();
+                }
+            } catch (SQLException e) {
+                log.warn("could not finish the merged events file: {}", e.getMessage());
             }
-        } catch (SQLException e) {
-            log.warn("could not finish the merged events file: {}", e.getMessage());
-            return;
-        }
-        try (Statement s = connection.createStatement()) {
-            s.executeUpdate(RESET);
-            connection.commit();
-            SqliteCheckpointer.framesLeft(connection, "TRUNCATE", MergedEvents.SCHEMA);
-            connection.commit();
-        } catch (SQLException e) {
-            log.warn("could not finish the merged events file: {}", e.getMessage());
         }
         disconnect();
     }
@@ -154,10 +155,9 @@ final class SqliteMerger {
             long upTo;
             synchronized (this) {
                 long wait;
-                while (!stopping && (wait = nanosUntilDue()) > 0) {
-                    long millis = Math.max(1, wait / 1_000_000);
+                while (!stopping && (wait = schedule.nanosUntilDue(System.nanoTime())) > 0) {
                     try {
-                        wait(millis);
+                        wait(Math.max(1, wait / 1_000_000));
                     } catch (InterruptedException e) {
                         // only close() stops the merger
                     }
@@ -165,30 +165,20 @@ final class SqliteMerger {
                 if (stopping) {
                     return;
                 }
-                upTo = durable;
+                upTo = schedule.durable();
             }
-            if (merge(upTo) >= 0) {
+            if (merge(upTo) >= 0 && sqlite) {
                 clear.accept(upTo);
             }
         }
     }
 
-    /** Guarded by this. 0 if a merge is due now. */
-    private long nanosUntilDue() {
-        if (durable <= mark) {
-            return Long.MAX_VALUE;
-        }
-        long now = System.nanoTime();
-        long at = durable - mark >= merge.threshold() ? now : waitingSince + EventMerge.MAX_AGE_MILLIS * 1_000_000;
-        return Math.max(0, Math.max(at, retryAt) - now);
-    }
-
     private void mergeAndClearHere() {
         long upTo;
         synchronized (this) {
-            upTo = durable;
+            upTo = schedule.durable();
         }
-        if (merge(upTo) < 0) {
+        if (merge(upTo) < 0 || !sqlite) {
             return;
         }
         try (PreparedStatement ps = connection.prepareStatement(CLEAR)) {
@@ -205,7 +195,7 @@ final class SqliteMerger {
     private long merge(long upTo) {
         long from;
         synchronized (this) {
-            from = mark;
+            from = schedule.mark();
         }
         if (upTo <= from) {
             return 0;
@@ -215,29 +205,17 @@ final class SqliteMerger {
             if (connection == null) {
                 connect();
             }
-            long waiting = update(WAITING, from, upTo, true);
-            update(NUMBER, from, upTo, false);
-            long moved = update(MOVE, from, upTo, false);
-            if (moved != waiting) {
-                throw new SQLException("moved " + moved + " events but " + waiting + " were waiting");
-            }
-            try (PreparedStatement ps = connection.prepareStatement(MARK)) {
-                ps.setLong(1, upTo);
-                ps.executeUpdate();
-            }
+            long moved = sqlite ? moveSqlite(from, upTo) : movePostgres();
             connection.commit();
             long took = System.nanoTime() - start;
             synchronized (this) {
-                mark = upTo;
-                if (durable > mark) {
-                    waitingSince = System.nanoTime();
-                }
+                schedule.merged(upTo, System.nanoTime());
+                schedule.record(moved, took);
             }
-            merge.record(moved, took);
             if (log.isDebugEnabled()) {
                 log.debug("merged {} events in {} ms", moved, took / 1_000_000);
             }
-            if (++uncheckpointed >= MERGES_PER_CHECKPOINT) {
+            if (sqlite && ++uncheckpointed >= MERGES_PER_CHECKPOINT) {
                 uncheckpointed = 0;
                 SqliteCheckpointer.framesLeft(connection, "PASSIVE", MergedEvents.SCHEMA);
                 connection.commit(); // ends the driver's empty transaction
@@ -246,7 +224,7 @@ final class SqliteMerger {
         } catch (SQLException e) {
             rollbackQuietly();
             synchronized (this) {
-                retryAt = System.nanoTime() + EventMerge.RETRY_MILLIS * 1_000_000;
+                schedule.failed(System.nanoTime());
             }
             log.error("could not merge {} recent events (they stay readable; next attempt in {} s): {}",
                     upTo - from, EventMerge.RETRY_MILLIS / 1000, e.getMessage());
@@ -254,7 +232,36 @@ final class SqliteMerger {
         }
     }
 
-    private long update(String sql, long from, long upTo, boolean query) throws SQLException {
+    private long moveSqlite(long from, long upTo) throws SQLException {
+        long waiting = rangeStatement(WAITING, from, upTo, true);
+        rangeStatement(NUMBER, from, upTo, false);
+        long moved = rangeStatement(MOVE, from, upTo, false);
+        if (moved != waiting) {
+            throw new SQLException("moved " + moved + " events but " + waiting + " were waiting");
+        }
+        try (PreparedStatement ps = connection.prepareStatement(MARK)) {
+            ps.setLong(1, upTo);
+            ps.executeUpdate();
+        }
+        return moved;
+    }
+
+    private long movePostgres() throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.executeUpdate(EventMerge.NUMBER);
+            try (ResultSet rs = s.executeQuery(EventMerge.MOVE)) {
+                rs.next();
+                long deleted = rs.getLong(1);
+                long inserted = rs.getLong(2);
+                if (deleted != inserted) {
+                    throw new SQLException("moved " + inserted + " events but cleared " + deleted);
+                }
+                return inserted;
+            }
+        }
+    }
+
+    private long rangeStatement(String sql, long from, long upTo, boolean query) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setLong(1, from);
             ps.setLong(2, upTo);
@@ -279,6 +286,9 @@ final class SqliteMerger {
         Connection c = database.connect();
         try {
             c.setAutoCommit(false);
+            if (!sqlite) { // one snapshot for numbering and moving: no row moved without its number
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            }
         } catch (SQLException e) {
             c.close();
             throw e;
