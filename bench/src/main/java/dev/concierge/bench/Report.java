@@ -124,10 +124,7 @@ final class Report {
         return cores < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", cores * 1e6 / perSecond);
     }
 
-    /**
-     * The store's merges during each relay window. On SQLite they run beside the writer
-     * (concierge-store-merger); on PostgreSQL they are the writer's pauses.
-     */
+    /** The store's merges during each relay window (on their own thread, beside the store's writer). */
     private static void merges(StringBuilder out, BenchResult r) {
         StringBuilder rows = new StringBuilder();
         for (RelayPhase.Result x : r.relay()) {
