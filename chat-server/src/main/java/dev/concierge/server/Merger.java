@@ -97,7 +97,13 @@ final class Merger {
         this.schedule = schedule;
         this.clear = clear;
         connect();
-        long mark = sqlite ? readMark() : 0;
+        long mark;
+        try {
+            mark = sqlite ? readMark() : 0;
+        } catch (SQLException e) {
+            disconnect();
+            throw e;
+        }
         synchronized (this) {
             schedule.start(mark, onDisk, System.nanoTime());
         }
