@@ -54,6 +54,13 @@ final class JdbcRows {
     static final String INSERT_EVENT = "INSERT INTO recent_events (conversation_id, seq, client_id, ts, kind,"
             + " author_json, text, bot_json, reason, agent_json, score, comment)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /**
+     * {@link #INSERT_EVENT} on SQLite, with the rowid the writer numbers each row with (the merge
+     * mark counts on it, see {@link Merger}), bound after the other parameters.
+     */
+    static final String INSERT_NUMBERED_EVENT = "INSERT INTO recent_events (conversation_id, seq, client_id, ts,"
+            + " kind, author_json, text, bot_json, reason, agent_json, score, comment, rowid)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     static final String LAST_SEQ = "SELECT MAX(seq) FROM stored_events WHERE conversation_id = ?";
 
     private static final String EVENT_COLUMNS = "seq, ts, client_id, kind, author_json, text, bot_json,"

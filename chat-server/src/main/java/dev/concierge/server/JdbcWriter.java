@@ -60,9 +60,6 @@ final class JdbcWriter implements AutoCloseable {
     private record Op(Supplier<String> what, Write write, CompletableFuture<Void> future) {}
 
     private static final Op STOP = new Op(() -> "stop", tx -> { }, null);
-    /** {@link JdbcRows#INSERT_EVENT} on SQLite, with the rowid the writer numbers the row with. */
-    static final String INSERT_NUMBERED_EVENT = JdbcRows.INSERT_EVENT.replace("comment)", "comment, rowid)")
-            .replace("?)", "?, ?)");
 
     private final JdbcDatabase database;
     /** Completes futures once the commit is on disk (SQLite); null when the commit syncs itself. */
@@ -91,7 +88,7 @@ final class JdbcWriter implements AutoCloseable {
         public void add(String sql, Object... params) throws SQLException {
             boolean event = JdbcRows.INSERT_EVENT.equals(sql);
             if (event && database.isSqlite()) {
-                sql = INSERT_NUMBERED_EVENT;
+                sql = JdbcRows.INSERT_NUMBERED_EVENT;
             }
             PreparedStatement ps = statements.get(sql);
             if (ps == null) {
