@@ -223,8 +223,7 @@ final class Merger {
             }
             if (sqlite && ++uncheckpointed >= MERGES_PER_CHECKPOINT) {
                 uncheckpointed = 0;
-                SqliteCheckpointer.framesLeft(connection, "PASSIVE", MergedEvents.SCHEMA);
-                connection.commit(); // ends the driver's empty transaction
+                checkpoint();
             }
             return moved;
         } catch (SQLException e) {
@@ -235,6 +234,20 @@ final class Merger {
             log.error("could not merge {} recent events (they stay readable; next attempt in {} s): {}",
                     upTo - from, EventMerge.RETRY_MILLIS / 1000, e.getMessage());
             return -1;
+        }
+    }
+
+    /**
+     * Copies the merged file's WAL into it, after a merge has committed: a failure here is the
+     * checkpoint's own (logged; the next one copies what this one left), not the merge's.
+     */
+    private void checkpoint() {
+        try {
+            SqliteCheckpointer.framesLeft(connection, "PASSIVE", MergedEvents.SCHEMA);
+            connection.commit(); // ends the driver's empty transaction
+        } catch (SQLException e) {
+            rollbackQuietly();
+            log.warn("checkpoint of {} failed: {}", MergedEvents.FILE, e.getMessage());
         }
     }
 
