@@ -148,6 +148,11 @@ final class NettyChatServer implements ChatServer {
         return port;
     }
 
+    /** The open WebSockets' channels (for tests that look at a socket's pipeline). */
+    ChannelGroup sockets() {
+        return sockets;
+    }
+
     @Override
     public URI baseUri() {
         return URI.create("http://" + host + ":" + port + "/");

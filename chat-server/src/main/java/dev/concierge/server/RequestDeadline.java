@@ -51,6 +51,11 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        disarm(); // the connection became a WebSocket: no more requests to time
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         disarm();
         super.channelInactive(ctx);

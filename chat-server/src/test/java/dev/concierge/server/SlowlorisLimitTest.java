@@ -32,6 +32,23 @@ final class SlowlorisLimitTest {
     }
 
     @Test
+    void aSocketThatBecameAWebSocket_losesTheHttpOnlyHandlers_andOutlivesTheDeadline() throws Exception {
+        try (RawSocket socket = RawSocket.connect(server, "/ws/visitor")) {
+            socket.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
+            socket.awaitType("welcome");
+            io.netty.channel.Channel channel = ((NettyChatServer) server).sockets().stream()
+                    .filter(c -> c.isActive()).findFirst().orElseThrow();
+            List<String> names = channel.eventLoop().submit(() -> channel.pipeline().names()).get();
+            assertThat(names).contains("idle", "slow-reader", "websocket", "frame-aggregator", "json-encoder", "session")
+                    .doesNotContainAnyElementsOf(WebSocketSessionHandler.HTTP_ONLY)
+                    .doesNotContain("http-codec", "http-aggregator");
+            Thread.sleep(2_500); // past the 2 s request deadline, which no longer times this socket
+            socket.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"Still there?\"}");
+            assertThat(socket.awaitType("ack").path("ref").asText()).isEqualTo("m1");
+        }
+    }
+
+    @Test
     void manySlowHandshakes_areClosed_whileANormalClientConnectsAndChats() throws Exception {
         byte[] request = WireSocket.handshakeRequest("/ws/visitor", null).getBytes(StandardCharsets.US_ASCII);
         List<Socket> slow = new ArrayList<>();
