@@ -164,6 +164,7 @@ final class NettyChatServer implements ChatServer {
         // 1. Stop accepting connections and reading requests.
         serverChannel.close().awaitUninterruptibly();
         sockets.forEach(ch -> ch.config().setAutoRead(false));
+        Router.awaitHandovers(workers);
         // 2. Let the router finish what it has, then commit every pending write; the commits'
         //    acknowledgements run on the router and go out before the close frames below.
         router.call(() -> null);

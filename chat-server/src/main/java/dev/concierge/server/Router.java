@@ -74,7 +74,9 @@ final class Router implements AutoCloseable {
         this.bot = Objects.requireNonNull(bot, "bot");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ids = Objects.requireNonNull(ids, "ids");
-        this.executor = Executors.newSingleThreadExecutor(r -> {
+        // One thread, as Executors.newSingleThreadExecutor, unwrapped so tests can see its queue.
+        this.executor = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "concierge-router");
             t.setDaemon(true);
             return t;
@@ -176,14 +178,78 @@ final class Router implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs {@code task} on the router thread, after every task this thread handed over before.
+     * From a Netty event loop the tasks of one pass over its sockets go over as one router task
+     * ({@link Handover}); from any other thread each goes at once.
+     */
     private void run(Runnable task) {
-        executor.execute(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.error("router task failed", e);
+        io.netty.util.concurrent.EventExecutor loop = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+        if (loop != null) {
+            handovers.get().add(loop, task);
+            return;
+        }
+        executor.execute(() -> guarded(task));
+    }
+
+    private static void guarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.error("router task failed", e);
+        }
+    }
+
+    private final io.netty.util.concurrent.FastThreadLocal<Handover> handovers =
+            new io.netty.util.concurrent.FastThreadLocal<>() {
+                @Override
+                protected Handover initialValue() {
+                    return new Handover();
+                }
+            };
+
+    /**
+     * The requests one event loop read in its current pass over its sockets, handed to the router
+     * as one task once the pass ends (the loop runs its own tasks after its reads). Each router
+     * task woke the router thread when it was idle, a futex call on each side; under load a pass
+     * reads tens of requests. Order is kept: a thread's tasks reach the router in the order it
+     * handed them over, as before.
+     */
+    private final class Handover implements Runnable {
+        private java.util.ArrayList<Runnable> tasks = new java.util.ArrayList<>();
+
+        /** On the event loop {@code loop}, whose thread this is. */
+        void add(io.netty.util.concurrent.EventExecutor loop, Runnable task) {
+            if (tasks.isEmpty()) {
+                try {
+                    loop.execute(this);
+                } catch (java.util.concurrent.RejectedExecutionException loopShutDown) {
+                    executor.execute(() -> guarded(task)); // nothing is waiting in this handover
+                    return;
+                }
             }
-        });
+            tasks.add(task);
+        }
+
+        @Override
+        public void run() {
+            java.util.ArrayList<Runnable> batch = tasks;
+            tasks = new java.util.ArrayList<>();
+            executor.execute(() -> batch.forEach(Router::guarded));
+        }
+    }
+
+    /**
+     * Waits until every task the event loops of {@code loops} handed over so far is queued on the
+     * router (a loop runs its tasks in order, so a no-op behind them is enough); then a
+     * {@link #call} runs after them. For shutting down.
+     */
+    static void awaitHandovers(Iterable<io.netty.util.concurrent.EventExecutor> loops) {
+        for (io.netty.util.concurrent.EventExecutor loop : loops) {
+            if (!loop.isShuttingDown() && !loop.inEventLoop()) {
+                loop.submit(() -> { }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+        }
     }
 
     // ---- shared helpers, router thread only ----
