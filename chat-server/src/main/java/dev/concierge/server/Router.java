@@ -118,20 +118,25 @@ final class Router implements AutoCloseable {
             run(() -> visitorRequests.hello(session, hello, StoredVisitor.NONE));
             return;
         }
-        run(() -> pendingHello.put(session, new ArrayList<>()));
         String resumeId = hello.resume() == null ? null : hello.resume().conversationId();
-        CompletableFuture.supplyAsync(() -> StoredVisitor.load(store, hello.visitorToken(), resumeId, hello.site(), user), readers)
-                .whenComplete((stored, error) -> run(() -> {
-                    if (error != null) {
-                        log.error("loading visitor for {} failed", session.id(), error);
-                    }
-                    List<Runnable> waiting = pendingHello.remove(session);
-                    if (waiting == null) {
-                        return; // the socket closed meanwhile
-                    }
-                    visitorRequests.hello(session, hello, stored != null ? stored : StoredVisitor.NONE);
-                    waiting.forEach(Runnable::run);
-                }));
+        // The read starts from the router task that marks the hello pending, never before it: its
+        // completion comes from a reader thread, and this thread's tasks may still be waiting in
+        // its event loop's handover.
+        run(() -> {
+            pendingHello.put(session, new ArrayList<>());
+            CompletableFuture.supplyAsync(() -> StoredVisitor.load(store, hello.visitorToken(), resumeId, hello.site(), user), readers)
+                    .whenComplete((stored, error) -> run(() -> {
+                        if (error != null) {
+                            log.error("loading visitor for {} failed", session.id(), error);
+                        }
+                        List<Runnable> waiting = pendingHello.remove(session);
+                        if (waiting == null) {
+                            return; // the socket closed meanwhile
+                        }
+                        visitorRequests.hello(session, hello, stored != null ? stored : StoredVisitor.NONE);
+                        waiting.forEach(Runnable::run);
+                    }));
+        });
     }
 
     /** An authenticated agent socket said hello. */

@@ -55,6 +55,30 @@ final class RouterHandoverTest extends RouterFixture {
         assertThat(texts(agent)).containsExactlyElementsOf(expected);
     }
 
+    @Test
+    void aReturningVisitorsHello_isApplied_evenWhenTheStoredReadEndsBeforeTheLoopsPass() throws Exception {
+        router(config("least-busy", 5));
+        Recorder first = visitor(null);
+        String token = first.last(ServerMessage.Welcome.class).visitorToken();
+        Recorder again = new Recorder();
+        DefaultEventLoop loop = new DefaultEventLoop();
+        try {
+            loop.submit(() -> {
+                router.visitorHello(again, new ClientMessage.Hello("h2", 1, "demo", token, null, null, null, null, null));
+                router.request(again, Role.VISITOR, new ClientMessage.Handoff("x1", null));
+                // Hold the pass (as a busy loop would) past the time the stored read takes: the
+                // read must not complete before the router has marked the hello pending.
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+            }).sync();
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+        settleUntil(() -> !again.all(ServerMessage.Ack.class).isEmpty());
+        ServerMessage.Welcome welcome = again.last(ServerMessage.Welcome.class);
+        assertThat(welcome.visitorId()).isEqualTo(first.last(ServerMessage.Welcome.class).visitorId());
+        assertThat(again.last(ServerMessage.Ack.class).ref()).isEqualTo("x1");
+    }
+
     private static List<String> texts(Recorder agent) {
         synchronized (agent.frames) {
             return agent.frames.stream()
