@@ -83,6 +83,32 @@ final class ChannelSession implements Session {
         }
     }
 
+    /** How long a socket closed while its peer keeps sending is still read (and dropped). */
+    static final long LINGER_MILLIS = 2_000;
+
+    /**
+     * Closes a socket whose peer is still sending (a flood): the close frame goes out with the
+     * end of our side of the stream, and the socket closes once the peer has closed too, or after
+     * {@link #LINGER_MILLIS}. Closing at once with the peer's frames unread makes the kernel
+     * answer with a reset, which can reach the peer before the close frame it was sent: the peer
+     * then sees "connection reset" instead of the close code. The caller drops what is still read.
+     */
+    void closeWhileReceiving(int code, String reason) {
+        if (!channel.isActive()) {
+            return;
+        }
+        channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> {
+            if (f.isSuccess() && channel instanceof io.netty.channel.socket.DuplexChannel duplex) {
+                duplex.shutdownOutput();
+                channel.eventLoop().schedule(() -> {
+                    channel.close();
+                }, LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } else {
+                channel.close();
+            }
+        });
+    }
+
     /** The underlying channel, for the handler side (registries, attributes). */
     Channel channel() {
         return channel;

@@ -104,9 +104,8 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
         RateLimiter.Verdict verdict = tokens.take();
         if (verdict == RateLimiter.Verdict.CLOSE) {
             log.warn("{}: message flood, closing", session);
-            closing = true;
-            ctx.channel().config().setAutoRead(false);
-            session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "message flood");
+            closing = true; // what the flooder still sends is read and dropped (see channelRead0)
+            session.closeWhileReceiving(WebSocketCloseStatus.POLICY_VIOLATION.code(), "message flood");
             return;
         }
         ClientMessage message;
