@@ -16,6 +16,11 @@ import java.util.concurrent.Executor;
 
 /** Assembles the pipeline, one named handler per concern, and nothing else. */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+    /** Handler names that only act on HTTP requests (a WebSocket drops them, see {@link WebSocketSessionHandler}). */
+    static final String REQUEST_DEADLINE = "request-deadline";
+    static final String ORIGIN = "origin";
+    static final String INSIGHTS = "insights";
+    static final String HTTP = "http";
     private final ServerConfig config;
     private final ProtocolCodec codec;
     private final Router router;
@@ -61,8 +66,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("slow-reader", new SlowReaderGuard(security.maxPendingWriteBytes(), security.unwritableTimeout()));
         p.addLast("http-codec", new HttpServerCodec(4096, security.maxHeaderBytes(), 8192));
         p.addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
-        p.addLast("request-deadline", new RequestDeadline(security.requestTimeout()));
-        p.addLast("origin", originCheck);
+        p.addLast(REQUEST_DEADLINE, new RequestDeadline(security.requestTimeout()));
+        p.addLast(ORIGIN, originCheck);
         p.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/ws")
                 .checkStartsWith(true)
@@ -76,8 +81,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .handshakeTimeoutMillis(security.requestTimeout().toMillis())
                 .build()));
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(security.maxMessageBytes()));
-        p.addLast("insights", insights);
-        p.addLast("http", new HttpHandler(files, auth, codec.mapper(), blocking, export, agentSockets,
+        p.addLast(INSIGHTS, insights);
+        p.addLast(HTTP, new HttpHandler(files, auth, codec.mapper(), blocking, export, agentSockets,
                 security.adminToken(), agentApi, config.sites()));
         p.addLast("json-encoder", encoder);
         p.addLast("session", new WebSocketSessionHandler(codec, router, auth, sockets, rateLimiter,

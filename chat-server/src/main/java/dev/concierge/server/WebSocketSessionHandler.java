@@ -81,7 +81,8 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
      * through them for nothing, and they held a context each, a handler and the deadline's timer
      * per socket (an idle visitor's heap went from 4.5 to 4.1 KiB with them gone).
      */
-    static final java.util.List<String> HTTP_ONLY = java.util.List.of("request-deadline", "origin", "insights", "http");
+    static final java.util.List<String> HTTP_ONLY = java.util.List.of(ServerInitializer.REQUEST_DEADLINE,
+            ServerInitializer.ORIGIN, ServerInitializer.INSIGHTS, ServerInitializer.HTTP);
 
     private static void dropHttpHandlers(io.netty.channel.ChannelPipeline pipeline) {
         for (String name : HTTP_ONLY) {
