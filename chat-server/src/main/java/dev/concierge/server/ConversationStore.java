@@ -78,6 +78,15 @@ public interface ConversationStore extends AutoCloseable {
     /** The visitor a verified user of a site is linked to. */
     Optional<String> visitorOfUser(String site, String userId);
 
+    /**
+     * Why the store refuses every write until the server restarts, or empty while it takes
+     * them. The embedded SQLite store fails this way once an fsync of its write-ahead log has
+     * failed (docs/storage.md); {@code GET /api/health} then answers 503 with this text.
+     */
+    default Optional<String> failure() {
+        return Optional.empty();
+    }
+
     /** Commits pending writes and releases resources. */
     @Override
     void close();

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +40,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Optional<String> adminToken;
     private final AgentApi agentApi;
     private final Map<String, Site> sites;
+    /** Why the store refuses writes, for {@code /api/health}: {@link ConversationStore#failure}. */
+    private final Supplier<Optional<String>> storeFailure;
 
     HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, Executor blocking, TranscriptExport export,
-                AgentSockets agentSockets, Optional<String> adminToken, AgentApi agentApi, Map<String, Site> sites) {
+                AgentSockets agentSockets, Optional<String> adminToken, AgentApi agentApi, Map<String, Site> sites,
+                Supplier<Optional<String>> storeFailure) {
+        this.storeFailure = storeFailure;
         this.agentApi = agentApi;
         this.sites = sites;
         this.export = export;
@@ -76,7 +81,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (path.startsWith("/api/sites/") && method.equals(HttpMethod.GET)) {
             site(ctx, request, path.substring("/api/sites/".length()));
         } else if (path.equals("/api/health") && method.equals(HttpMethod.GET)) {
-            respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "ok"));
+            Optional<String> failure = storeFailure.get();
+            if (failure.isPresent()) {
+                respond(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        Map.of("status", "failing", "reason", failure.get()));
+            } else {
+                respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "ok"));
+            }
         } else if (path.startsWith("/api/conversations/") && path.endsWith("/transcript")
                 && method.equals(HttpMethod.GET)) {
             transcript(ctx, request, path);

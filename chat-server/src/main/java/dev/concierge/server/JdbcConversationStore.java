@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.flywaydb.core.api.FlywayException;
 
 /**
@@ -77,15 +78,29 @@ final class JdbcConversationStore implements ConversationStore {
     }
 
     /**
+     * The embedded store in {@code dataDir}, whose commits are made durable by {@code sync}
+     * instead of an fsync of the WAL: for tests that make the disk fail.
+     */
+    static JdbcConversationStore sqlite(Path dataDir, WalSyncer.Sync sync) {
+        return open(JdbcDatabase.sqlite(dataDir), Clock.systemUTC(),
+                database -> new JdbcWriter(database, new WalSyncer(sync), EventMerge.DEFAULT_THRESHOLD));
+    }
+
+    /**
      * Migrates the schema, then starts the writer (which merges recent events every
      * {@code mergeThreshold} rows, see {@link EventMerge}) and the readers.
      */
     static JdbcConversationStore open(JdbcDatabase database, Clock clock, int mergeThreshold) {
+        return open(database, clock, migrated -> new JdbcWriter(migrated, mergeThreshold));
+    }
+
+    private static JdbcConversationStore open(JdbcDatabase database, Clock clock,
+                                              Function<JdbcDatabase, JdbcWriter> writers) {
         Objects.requireNonNull(clock, "clock");
         JdbcWriter writer = null;
         try {
             database.migrate();
-            writer = new JdbcWriter(database, mergeThreshold);
+            writer = writers.apply(database);
             JdbcReaders readers = new JdbcReaders(database, database.readConnections());
             return new JdbcConversationStore(database, writer, readers, clock);
         } catch (FlywayException e) {
@@ -225,6 +240,14 @@ final class JdbcConversationStore implements ConversationStore {
     }
 
     /** Commits the writes already submitted, then closes the connections; later calls fail. */
+    @Override
+    public Optional<String> failure() {
+        Throwable lost = writer.failure();
+        return lost == null ? Optional.empty()
+                : Optional.of("an fsync of the store's write-ahead log failed (" + lost.getMessage()
+                        + "): no write is taken until the server restarts");
+    }
+
     @Override
     public void close() {
         try {

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On SQLite the commit does not wait for the disk: a {@link WalSyncer} fsyncs the WAL on its
  * own thread and completes the futures after, while this thread goes on with the next batch.
+ * Once an fsync has failed, this writer refuses every write without touching the database
+ * ({@link #failure}): none of them could be acknowledged honestly.
  *
  * <p>Futures complete on the writer thread, or the syncer's: callers must not block in callbacks attached with
  * the non-async {@code CompletableFuture} methods.
@@ -57,6 +59,9 @@ final class JdbcWriter implements AutoCloseable {
     }
 
     /** A queued write; {@code what} names it in errors, built only when one happens. */
+    /** What a refused write fails with, before what it was. */
+    static final String UNAVAILABLE = "store takes no writes since an fsync of its WAL failed; restart the server: cannot ";
+
     private record Op(Supplier<String> what, Write write, CompletableFuture<Void> future) {}
 
     private static final Op STOP = new Op(() -> "stop", tx -> { }, null);
@@ -213,6 +218,14 @@ final class JdbcWriter implements AutoCloseable {
         submit(() -> "delete merged events up to " + rowid, tx -> tx.add(Merger.CLEAR, rowid));
     }
 
+    /**
+     * Why this writer refuses every write until the process restarts, or null while it takes
+     * them: on SQLite, the first fsync of the WAL that failed ({@link WalSyncer#failure}).
+     */
+    Throwable failure() {
+        return syncer == null ? null : syncer.failure();
+    }
+
     /** The merges of recent events this writer runs, with their counts for {@code /metrics}. */
     EventMerge merges() {
         return merge;
@@ -250,6 +263,13 @@ final class JdbcWriter implements AutoCloseable {
     }
 
     private void execute(List<Op> batch) {
+        Throwable lost = failure();
+        if (lost != null) { // nothing committed now could be promised: refuse, change nothing
+            for (Op op : batch) {
+                op.future().completeExceptionally(new ServerException(UNAVAILABLE + op.what().get(), lost));
+            }
+            return;
+        }
         Throwable[] outcomes = new Throwable[batch.size()];
         try {
             ensureConnection();

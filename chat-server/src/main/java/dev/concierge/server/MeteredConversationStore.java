@@ -105,6 +105,11 @@ final class MeteredConversationStore implements ConversationStore {
     }
 
     @Override
+    public Optional<String> failure() {
+        return store.failure();
+    }
+
+    @Override
     public void close() {
         store.close();
     }

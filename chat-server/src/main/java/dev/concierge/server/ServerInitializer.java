@@ -83,7 +83,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(security.maxMessageBytes()));
         p.addLast(INSIGHTS, insights);
         p.addLast(HTTP, new HttpHandler(files, auth, codec.mapper(), blocking, export, agentSockets,
-                security.adminToken(), agentApi, config.sites()));
+                security.adminToken(), agentApi, config.sites(), router.store::failure));
         p.addLast("json-encoder", encoder);
         p.addLast("session", new WebSocketSessionHandler(codec, router, auth, sockets, rateLimiter,
                 agentSockets, originCheck));

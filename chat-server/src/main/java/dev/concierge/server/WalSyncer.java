@@ -25,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * <p>SQLite itself syncs the WAL before any checkpoint copies it into the database file, and
  * the database file after, so no checkpoint or WAL rewind can drop a frame this syncer has not
  * reached yet.
+ *
+ * <p>A failed fsync is final. The kernel may have dropped the pages it could not write and
+ * marked them clean, so a later fsync that succeeds says nothing about them (PostgreSQL stops
+ * for the same reason). From the first failure on, this syncer fails every completion without
+ * syncing again, and {@link #failure} tells the writer to refuse further writes; a restart's
+ * recovery then reads what really reached the disk (docs/storage.md).
  */
 final class WalSyncer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WalSyncer.class);
@@ -47,6 +53,8 @@ final class WalSyncer implements AutoCloseable {
     private final Sync sync;
     private final BlockingQueue<Completion> pending = new LinkedBlockingQueue<>();
     private final Thread thread;
+    /** The first failed sync, kept for good: see {@link #failure}. */
+    private volatile Throwable failed;
 
     /** Syncs {@code wal}, SQLite's write-ahead log file. */
     WalSyncer(Path wal) {
@@ -63,6 +71,14 @@ final class WalSyncer implements AutoCloseable {
     /** Queues {@code completion} to run after the next sync; called after each commit. */
     void afterSync(Completion completion) {
         pending.add(completion);
+    }
+
+    /**
+     * Why no commit can be made durable any more: the first sync that failed, or null while
+     * every sync has succeeded. Once set it stays set until the process ends.
+     */
+    Throwable failure() {
+        return failed;
     }
 
     /** Syncs and runs everything queued so far, then stops. */
@@ -87,12 +103,16 @@ final class WalSyncer implements AutoCloseable {
             if (batch.isEmpty()) {
                 continue;
             }
-            Throwable failure = null;
-            try {
-                sync.sync();
-            } catch (IOException | RuntimeException e) {
-                log.error("syncing the store's WAL failed; {} commit(s) are not known to be on disk", batch.size(), e);
-                failure = e;
+            Throwable failure = failed;
+            if (failure == null) {
+                try {
+                    sync.sync();
+                } catch (IOException | RuntimeException e) {
+                    log.error("syncing the store's WAL failed; {} commit(s) are not known to be on disk, and the store"
+                            + " takes no more writes until the server restarts", batch.size(), e);
+                    failed = e;
+                    failure = e;
+                }
             }
             for (Completion c : batch) {
                 try {

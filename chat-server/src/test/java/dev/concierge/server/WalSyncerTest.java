@@ -114,6 +114,47 @@ final class WalSyncerTest {
     }
 
     @Test
+    void afterAFailedSync_noLaterSyncIsTrusted_andEveryWriteIsRefusedUntouched() throws Exception {
+        AtomicInteger syncs = new AtomicInteger();
+        try (JdbcDatabase db = migrated()) {
+            JdbcWriter writer = new JdbcWriter(db, new WalSyncer(() -> {
+                if (syncs.incrementAndGet() == 1) {
+                    throw new IOException("EIO");
+                }
+            }));
+            try {
+                assertThat(writer.failure()).isNull();
+                CompletableFuture<Void> first = writer.submit("insert v1", tx -> tx.add(JdbcRows.UPSERT_VISITOR,
+                        "v1", "hash-1", "{}", 1L));
+                assertThat(first).failsWithin(10, TimeUnit.SECONDS)
+                        .withThrowableOfType(ExecutionException.class)
+                        .withMessageContaining("store could not make durable: insert v1");
+                assertThat(writer.failure()).hasMessage("EIO");
+
+                // The disk answers again, but what the failed fsync dropped is unknown: no more writes.
+                CompletableFuture<Void> second = writer.submit("insert v2", tx -> tx.add(JdbcRows.UPSERT_VISITOR,
+                        "v2", "hash-2", "{}", 1L));
+                assertThat(second).failsWithin(10, TimeUnit.SECONDS)
+                        .withThrowableOfType(ExecutionException.class)
+                        .withMessageContaining(JdbcWriter.UNAVAILABLE + "insert v2")
+                        .withRootCauseInstanceOf(IOException.class);
+                assertThat(syncs).as("fsync calls").hasValue(1);
+            } finally {
+                writer.close();
+            }
+            // v1 was committed before its fsync failed; v2 never reached the database.
+            try (Connection c = db.connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id FROM visitors ORDER BY id")) {
+                List<String> ids = new ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+                assertThat(ids).containsExactly("v1");
+            }
+        }
+    }
+
+    @Test
     void aRewind_makesTheNextCommitsWriteFromTheStartOfTheWal() throws Exception {
         try (JdbcDatabase db = migrated()) {
             JdbcWriter writer = new JdbcWriter(db);
