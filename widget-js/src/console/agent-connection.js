@@ -17,7 +17,8 @@ const RECONNECT_MAX_MS = 10_000;
 /**
  * The agent's WebSocket to `/ws/agent` (docs/protocol.md): `hello` with the session token,
  * reconnect with backoff and jitter, an outbox that resends unacknowledged `message`, `note` and
- * `close` requests with their original `id`. A request's own `event` acknowledges it as an `ack`
+ * `close` requests with their original `id` (after a reconnect, and with backoff after an
+ * `internal` error, which the server sends when it could not store one). A request's own `event` acknowledges it as an `ack`
  * does, and is followed by an `ack` event for it (protocol 2 sends no separate `ack` frame for a
  * `message`). Frames are passed on as events named by their
  * `type` (`welcome`, `queue`, `assigned`, `event`, `transcript`, `typing`, `receipt`, `agents`,
@@ -39,6 +40,8 @@ export class AgentConnection extends EventTarget {
   #welcomed = false;
   #retryTimer = null;
   #outbox = new Map();
+  /** Between resends of a request the server could not store (`internal`). */
+  #retryBackoff = new Backoff({ baseMs: 1000 });
 
   constructor({
     server = globalThis.location?.origin,
@@ -131,10 +134,22 @@ export class AgentConnection extends EventTarget {
       for (const queued of this.#outbox.values()) this.#write(queued);
       return;
     }
+    if (frame.type === 'error' && frame.code === 'internal' && this.#outbox.has(frame.ref)) {
+      // The server could not store it (docs/protocol.md): the same request again, a little
+      // later, as the widget does; a reconnect's welcome resends it as well. The chat shows it
+      // as still sending.
+      this.#timers.setTimeout(() => {
+        const again = this.#outbox.get(frame.ref);
+        if (again && this.#welcomed) this.#write(again);
+      }, this.#retryBackoff.next());
+      return;
+    }
     if (frame.type === 'ack' || frame.type === 'error') this.#outbox.delete(frame.ref);
+    if (frame.type === 'ack') this.#retryBackoff.reset();
     if (frame.type === 'event' && typeof frame.id === 'string' && this.#outbox.has(frame.id)) {
       // The request's own event: stored, so it is acknowledged (an `ack` after it, as in version 1).
       this.#outbox.delete(frame.id);
+      this.#retryBackoff.reset();
       this.#emit('event', frame);
       this.#emit('ack', { type: 'ack', ref: frame.id, conversationId: frame.conversationId, seq: frame.seq });
       return;

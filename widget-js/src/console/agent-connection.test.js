@@ -79,6 +79,42 @@ test("a reply's own event acknowledges it (protocol 2): it is not resent, and an
   assert.deepEqual(socket().sent.slice(1).map((f) => f.id), [note], 'only the unacknowledged note is resent');
 });
 
+test('a reply the server could not store (internal) stays in the outbox and is sent again later, same id', () => {
+  const { connection, socket, timers, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent' });
+  const reply = connection.request('message', { conversationId: 'c_1', text: 'Hi' });
+  socket().serverSend({ type: 'error', code: 'internal', message: 'The message could not be stored; retry with the same id.', ref: reply });
+  assert.equal(seen.some(([t]) => t === 'error'), false, 'not shown as failed: it is still on its way');
+  assert.equal(timers.pending.length, 1);
+  timers.pending.shift().fn();
+  assert.deepEqual(socket().sent.filter((f) => f.type === 'message').map((f) => f.id), [reply, reply]);
+  // Stored at last: its own event acknowledges it, and nothing is resent after a reconnect.
+  socket().serverSend({ type: 'event', conversationId: 'c_1', seq: 3, id: reply, kind: 'message', text: 'Hi' });
+  assert.deepEqual(seen.filter(([t]) => t === 'ack').map(([, f]) => f.ref), [reply]);
+  socket().serverClose(1006);
+  timers.pending.shift().fn();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent' });
+  assert.deepEqual(socket().sent.filter((f) => f.type === 'message'), []);
+});
+
+test('other errors end the request: it is passed on and not resent', () => {
+  const { connection, socket, timers, seen } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent' });
+  const reply = connection.request('message', { conversationId: 'c_9', text: 'Hi' });
+  socket().serverSend({ type: 'error', code: 'bad_state', message: 'This conversation is closed.', ref: reply });
+  assert.deepEqual(seen.filter(([t]) => t === 'error').map(([, f]) => f.ref), [reply]);
+  socket().serverClose(1006);
+  timers.pending.shift().fn();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent' });
+  assert.deepEqual(socket().sent.filter((f) => f.type === 'message'), []);
+});
+
 test('an unauthorized error ends the session without reconnecting', () => {
   const { connection, socket, seen, timers } = setup();
   connection.connect();
