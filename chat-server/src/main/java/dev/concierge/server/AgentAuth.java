@@ -4,39 +4,64 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.concierge.protocol.Values.AgentInfo;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Agent sign-in: password to a short-lived session token. Tokens live in a Caffeine cache that
- * expires them after a period without use. Password checks are slow on purpose: call
- * {@link #login} off the event loops.
+ * Agent sign-in: password to a session token. Tokens live in a Caffeine cache that expires them
+ * after a period without use, and in the store (only their SHA-256, see
+ * {@link ConversationStore#saveAgentSession}), so that a restart does not sign every agent out:
+ * a starting server {@link #restore restores} the sessions used within that period, and a
+ * restored token becomes an ordinary one the first time it is shown. Password checks are slow
+ * on purpose: call {@link #login} off the event loops.
  */
 final class AgentAuth {
     private static final Logger log = LoggerFactory.getLogger(AgentAuth.class);
 
     private final Map<String, AgentAccount> byUsername;
-    private final Cache<String, AgentInfo> sessions;
+    /** The sessions by token. */
+    private final Cache<String, Held> sessions;
+    /** Sessions from before a restart, by token hash, until their token is first shown. */
+    private final Cache<String, String> restored;
     private final Ids ids;
     private final Set<String> disabled = ConcurrentHashMap.newKeySet();
+    private final ConversationStore store;
+    private final Clock clock;
+    /** How stale a session's stored last use may get before it is written again. */
+    private final long refreshMillis;
 
-    AgentAuth(List<AgentAccount> accounts, Duration sessionTtl, Ticker ticker, Ids ids) {
+    /** A session: its agent, its token's hash, and when its last use was last stored. */
+    private record Held(AgentInfo agent, String tokenHash, long storedAt) {}
+
+    AgentAuth(List<AgentAccount> accounts, Duration sessionTtl, Ticker ticker, Ids ids, ConversationStore store,
+              Clock clock) {
         this.byUsername = new ConcurrentHashMap<>(accounts.stream()
                 .collect(Collectors.toUnmodifiableMap(AgentAccount::username, Function.identity())));
         // Every agent frame reads this cache; its upkeep (expiry) runs on the reading thread
         // rather than being handed to ForkJoinPool.commonPool(), a thread hop per few reads.
         this.sessions = Caffeine.newBuilder().expireAfterAccess(sessionTtl).ticker(ticker)
                 .executor(Runnable::run).build();
+        this.restored = Caffeine.newBuilder().expireAfterWrite(sessionTtl).ticker(ticker)
+                .executor(Runnable::run).build();
         this.ids = ids;
+        this.store = store;
+        this.clock = clock;
+        this.refreshMillis = Math.max(1, sessionTtl.toMillis() / 8);
     }
 
     /** A new session token for right credentials. */
@@ -50,19 +75,108 @@ final class AgentAuth {
             return Optional.empty();
         }
         String token = ids.sessionToken();
-        sessions.put(token, account.info());
+        Held held = new Held(account.info(), JdbcRows.tokenHash(token), clock.millis());
+        CompletableFuture<Void> saved;
+        synchronized (this) {
+            sessions.put(token, held);
+            saved = stored(held);
+        }
+        try { // the token is answered once the session would survive a crash, as messages are
+            saved.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // stored() logged it: the session works, until a restart
+        }
         log.info("agent {} signed in", account.id());
         return Optional.of(new Login(token, account.info()));
     }
 
-    /** The agent a session token belongs to, while it is valid. */
-    Optional<AgentInfo> agentFor(String token) {
-        return token == null ? Optional.empty() : Optional.ofNullable(sessions.getIfPresent(token));
+    /**
+     * Takes back the sessions a store kept from before a restart (those used within the session
+     * lifetime); sessions of unknown or disabled agents are dropped. Returns how many it took.
+     */
+    int restore(List<ConversationStore.AgentSession> kept) {
+        int taken = 0;
+        for (ConversationStore.AgentSession session : kept) {
+            if (agentInfo(session.agentId()).isPresent() && !disabled.contains(session.agentId())) {
+                restored.put(session.tokenHash(), session.agentId());
+                taken++;
+            }
+        }
+        if (taken > 0) {
+            log.info("{} agent sessions restored from the store", taken);
+        }
+        return taken;
     }
 
-    /** Signs out: the token stops working at once. True if it was valid. */
+    /** The agent a session token belongs to, while it is valid. */
+    Optional<AgentInfo> agentFor(String token) {
+        if (token == null) {
+            return Optional.empty();
+        }
+        Held held = sessions.getIfPresent(token);
+        if (held == null) {
+            held = promote(token);
+            if (held == null) {
+                return Optional.empty();
+            }
+        }
+        long now = clock.millis();
+        if (now - held.storedAt() > refreshMillis) {
+            Held fresh = new Held(held.agent(), held.tokenHash(), now);
+            synchronized (this) { // against a sign-out in between: never store a session it ended
+                if (sessions.asMap().replace(token, held, fresh)) {
+                    stored(fresh);
+                }
+            }
+        }
+        return Optional.of(held.agent());
+    }
+
+    /** A restored session shown for the first time becomes an ordinary one; null if there is none. */
+    private Held promote(String token) {
+        if (restored.asMap().isEmpty()) {
+            return null; // the usual case: no hashing for an unknown token
+        }
+        String hash = JdbcRows.tokenHash(token);
+        String agentId = restored.asMap().remove(hash);
+        Optional<AgentInfo> agent = agentId == null || disabled.contains(agentId) ? Optional.empty() : agentInfo(agentId);
+        if (agent.isEmpty()) {
+            return null;
+        }
+        Held held = new Held(agent.get(), hash, 0); // stored again at once: its last use is now
+        return sessions.asMap().putIfAbsent(token, held) == null ? held : sessions.getIfPresent(token);
+    }
+
+    private CompletableFuture<Void> stored(Held held) {
+        return store.saveAgentSession(new ConversationStore.AgentSession(held.tokenHash(), held.agent().id(),
+                Instant.ofEpochMilli(held.storedAt()))).whenComplete((ok, error) -> {
+                    if (error != null) {
+                        log.warn("agent {}'s session could not be stored; it ends with this process: {}",
+                                held.agent().id(), error.getMessage());
+                    }
+                });
+    }
+
+    /** Signs out: the token stops working at once, here and after a restart. True if it was valid. */
     boolean logout(String token) {
-        return token != null && sessions.asMap().remove(token) != null;
+        if (token == null) {
+            return false;
+        }
+        String hash;
+        synchronized (this) {
+            Held held = sessions.asMap().remove(token);
+            if (held != null) {
+                hash = held.tokenHash();
+            } else if (!restored.asMap().isEmpty() && restored.asMap().remove(JdbcRows.tokenHash(token)) != null) {
+                hash = JdbcRows.tokenHash(token);
+            } else {
+                return false;
+            }
+            store.deleteAgentSession(hash);
+        }
+        return true;
     }
 
     /**
@@ -75,12 +189,16 @@ final class AgentAuth {
         }
         disabled.add(agentId);
         List<String> tokens = new ArrayList<>();
-        sessions.asMap().forEach((token, agent) -> {
-            if (agent.id().equals(agentId)) {
-                tokens.add(token);
-            }
-        });
-        tokens.forEach(sessions::invalidate);
+        synchronized (this) {
+            sessions.asMap().forEach((token, held) -> {
+                if (held.agent().id().equals(agentId)) {
+                    tokens.add(token);
+                }
+            });
+            tokens.forEach(sessions::invalidate);
+            restored.asMap().values().removeIf(agentId::equals);
+            store.deleteAgentSessionsOf(agentId);
+        }
         log.info("agent {} disabled, {} sessions ended", agentId, tokens.size());
         return Optional.of(List.copyOf(tokens));
     }

@@ -79,6 +79,38 @@ public interface ConversationStore extends AutoCloseable {
     Optional<String> visitorOfUser(String site, String userId);
 
     /**
+     * An agent's sign-in session as the store keeps it: the SHA-256 of its token (lower-case hex,
+     * never the token itself), the agent's id, and when the session was last used.
+     */
+    record AgentSession(String tokenHash, String agentId, Instant lastUsed) {}
+
+    /**
+     * Remembers an agent's session so that it survives a restart (upsert by token hash);
+     * completes once committed. The default keeps nothing: sessions end with the process.
+     */
+    default CompletableFuture<Void> saveAgentSession(AgentSession session) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Forgets one session (the agent signed out); completes once committed. */
+    default CompletableFuture<Void> deleteAgentSession(String tokenHash) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Forgets every session of an agent (the account was disabled); completes once committed. */
+    default CompletableFuture<Void> deleteAgentSessionsOf(String agentId) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * The sessions last used at or after {@code since}, for a server that starts; older ones
+     * are deleted. Blocking: not on an event loop.
+     */
+    default List<AgentSession> agentSessionsUsedSince(Instant since) {
+        return List.of();
+    }
+
+    /**
      * Why the store refuses every write until the server restarts, or empty while it takes
      * them. The embedded SQLite store fails this way once an fsync of its write-ahead log has
      * failed (docs/storage.md); {@code GET /api/health} then answers 503 with this text.

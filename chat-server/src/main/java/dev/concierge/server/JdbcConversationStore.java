@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -132,6 +133,46 @@ final class JdbcConversationStore implements ConversationStore {
         Object[] params = {Objects.requireNonNull(site, "site"), Objects.requireNonNull(userId, "userId"),
                 Objects.requireNonNull(visitorId, "visitorId"), JdbcRows.micros(clock.instant())};
         return writer.submit("link a verified user to visitor " + visitorId, tx -> tx.add(JdbcRows.UPSERT_USER, params));
+    }
+
+    @Override
+    public CompletableFuture<Void> saveAgentSession(AgentSession session) {
+        Object[] params = {Objects.requireNonNull(session.tokenHash(), "tokenHash"),
+                Objects.requireNonNull(session.agentId(), "agentId"), JdbcRows.micros(session.lastUsed())};
+        return writer.submit("save a session of agent " + session.agentId(),
+                tx -> tx.add(JdbcRows.UPSERT_AGENT_SESSION, params));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteAgentSession(String tokenHash) {
+        Objects.requireNonNull(tokenHash, "tokenHash");
+        return writer.submit("delete an agent session", tx -> tx.add(JdbcRows.DELETE_AGENT_SESSION, tokenHash));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteAgentSessionsOf(String agentId) {
+        Objects.requireNonNull(agentId, "agentId");
+        return writer.submit("delete the sessions of agent " + agentId,
+                tx -> tx.add(JdbcRows.DELETE_AGENT_SESSIONS_OF, agentId));
+    }
+
+    @Override
+    public List<AgentSession> agentSessionsUsedSince(Instant since) {
+        Object cutoff = JdbcRows.micros(Objects.requireNonNull(since, "since"));
+        writer.submit("delete agent sessions idle since before " + since,
+                tx -> tx.add(JdbcRows.DELETE_AGENT_SESSIONS_BEFORE, cutoff));
+        return readers.read("agent sessions", c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_AGENT_SESSIONS)) {
+                ps.setObject(1, cutoff);
+                List<AgentSession> sessions = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sessions.add(new AgentSession(rs.getString(1), rs.getString(2), JdbcRows.instant(rs, 3)));
+                    }
+                }
+                return sessions;
+            }
+        });
     }
 
     @Override

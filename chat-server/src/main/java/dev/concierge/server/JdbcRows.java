@@ -96,6 +96,13 @@ final class JdbcRows {
     static final String UPSERT_USER = "INSERT INTO verified_users (site, user_id, visitor_id, linked_at)"
             + " VALUES (?, ?, ?, ?) ON CONFLICT (site, user_id) DO UPDATE SET visitor_id = excluded.visitor_id,"
             + " linked_at = excluded.linked_at";
+    static final String UPSERT_AGENT_SESSION = "INSERT INTO agent_sessions (token_hash, agent_id, last_used)"
+            + " VALUES (?, ?, ?) ON CONFLICT (token_hash) DO UPDATE SET last_used = excluded.last_used";
+    static final String DELETE_AGENT_SESSION = "DELETE FROM agent_sessions WHERE token_hash = ?";
+    static final String DELETE_AGENT_SESSIONS_OF = "DELETE FROM agent_sessions WHERE agent_id = ?";
+    static final String DELETE_AGENT_SESSIONS_BEFORE = "DELETE FROM agent_sessions WHERE last_used < ?";
+    static final String SELECT_AGENT_SESSIONS = "SELECT token_hash, agent_id, last_used FROM agent_sessions"
+            + " WHERE last_used >= ? ORDER BY last_used";
     static final String SELECT_USER = "SELECT visitor_id FROM verified_users WHERE site = ? AND user_id = ?";
     static final String SELECT_VISITOR = "SELECT id, token_hash, context_json, first_seen"
             + " FROM visitors WHERE id = ?";
@@ -242,7 +249,7 @@ final class JdbcRows {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000L);
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
+    static Instant instant(ResultSet rs, int column) throws SQLException {
         long micros = rs.getLong(column);
         return rs.wasNull() ? null
                 : Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);

@@ -105,6 +105,26 @@ final class MeteredConversationStore implements ConversationStore {
     }
 
     @Override
+    public CompletableFuture<Void> saveAgentSession(AgentSession session) {
+        return store.saveAgentSession(session);
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteAgentSession(String tokenHash) {
+        return store.deleteAgentSession(tokenHash);
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteAgentSessionsOf(String agentId) {
+        return store.deleteAgentSessionsOf(agentId);
+    }
+
+    @Override
+    public List<AgentSession> agentSessionsUsedSince(Instant since) {
+        return store.agentSessionsUsedSince(since);
+    }
+
+    @Override
     public Optional<String> failure() {
         return store.failure();
     }

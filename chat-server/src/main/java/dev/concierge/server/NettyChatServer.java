@@ -69,7 +69,9 @@ final class NettyChatServer implements ChatServer {
         }
         ConversationStore store = new MeteredConversationStore(opened, metrics);
         Ids ids = Ids.secure();
-        AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), Ticker.systemTicker(), ids);
+        AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), Ticker.systemTicker(), ids, store,
+                config.clock());
+        auth.restore(store.agentSessionsUsedSince(config.clock().instant().minus(config.agentSessionTtl())));
         Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments, config.sites());
         router.call(() -> {
             Recovery.recover(router, auth::agentInfo);

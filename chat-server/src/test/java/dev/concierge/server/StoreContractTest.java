@@ -298,6 +298,26 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void agentSessions_surviveAReopen_andTheIdleOnesAreDeleted() throws Exception {
+        Instant now = Instant.parse("2026-12-05T10:00:00.123456Z");
+        done(store.saveAgentSession(new ConversationStore.AgentSession("h1", "a1", now.minusSeconds(10))));
+        done(store.saveAgentSession(new ConversationStore.AgentSession("h2", "a2", now.minusSeconds(7200))));
+        done(store.saveAgentSession(new ConversationStore.AgentSession("h3", "a2", now.minusSeconds(5))));
+        done(store.saveAgentSession(new ConversationStore.AgentSession("h1", "a1", now))); // used again
+        done(store.saveAgentSession(new ConversationStore.AgentSession("h4", "a4", now)));
+        done(store.deleteAgentSession("h4"));
+        store.close();
+
+        JdbcConversationStore again = reopen();
+        assertThat(again.agentSessionsUsedSince(now.minusSeconds(3600))).containsExactly(
+                new ConversationStore.AgentSession("h3", "a2", now.minusSeconds(5)),
+                new ConversationStore.AgentSession("h1", "a1", now));
+        done(again.deleteAgentSessionsOf("a2"));
+        assertThat(again.agentSessionsUsedSince(Instant.EPOCH)).as("h2 was deleted as idle, h3 with its agent")
+                .extracting(ConversationStore.AgentSession::tokenHash).containsExactly("h1");
+    }
+
+    @Test
     void close_commitsEverythingSubmitted_thenRefusesWrites() throws Exception {
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (long seq = 1; seq <= 1000; seq++) {

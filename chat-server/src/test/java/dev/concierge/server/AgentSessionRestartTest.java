@@ -1,0 +1,114 @@
+package dev.concierge.server;
+
+import static dev.concierge.server.AgentSecurityTest.agentSocket;
+import static dev.concierge.server.AgentSecurityTest.login;
+import static dev.concierge.server.AgentSecurityTest.post;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A restart does not sign the agents out: their sessions are kept in the store (only their
+ * tokens' SHA-256) and taken back when the server starts, while a signed-out, disabled or
+ * long-idle session stays ended.
+ */
+final class AgentSessionRestartTest {
+    private static final String ADMIN = "admin-token-0123456789";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final List<AgentAccount> AGENTS = List.of(
+            AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000),
+            AgentAccount.withPassword("a2", "Agent Two", "two", "pw-two", 1000),
+            AgentAccount.withPassword("a3", "Agent Three", "three", "pw-three", 1000));
+
+    @TempDir
+    Path data;
+
+    @Test
+    void aSignedInAgent_staysSignedInAcrossARestart_untilSigningOut() throws Exception {
+        String one;
+        String two;
+        String three;
+        try (ChatServer server = start(Duration.ofHours(8))) {
+            one = login(server, "one", "pw-one");
+            two = login(server, "two", "pw-two");
+            three = login(server, "three", "pw-three");
+            agentSocket(server, one).close();
+            assertThat(post(server, "/api/admin/agents/a3/disable", ADMIN, "").statusCode()).isEqualTo(200);
+        }
+        assertThat(storedHashes()).as("the store keeps hashes, never the tokens")
+                .hasSize(2).doesNotContain(one, two, three)
+                .contains(JdbcRows.tokenHash(one), JdbcRows.tokenHash(two));
+
+        try (ChatServer server = start(Duration.ofHours(8))) {
+            // The console reconnects with the token it has, and gets its welcome.
+            try (RawSocket socket = agentSocket(server, one)) {
+                assertThat(socket.closedWith).isNotDone();
+            }
+            assertThat(search(server, two).statusCode()).as("REST with a restored token").isEqualTo(200);
+            assertRefused(server, three); // disabled before the restart
+            assertThat(post(server, "/api/agent/logout", two, "").statusCode()).isEqualTo(200);
+            assertRefused(server, two);
+        }
+
+        try (ChatServer server = start(Duration.ofHours(8))) {
+            agentSocket(server, one).close();
+            assertRefused(server, two); // signed out before the restart
+        }
+        assertThat(storedHashes()).containsExactly(JdbcRows.tokenHash(one));
+
+        // With a session lifetime shorter than the time since its last use, nothing is restored.
+        Thread.sleep(50);
+        try (ChatServer server = start(Duration.ofMillis(20))) {
+            assertRefused(server, one);
+        }
+        assertThat(storedHashes()).as("idle sessions are deleted when the server starts").isEmpty();
+    }
+
+    private ChatServer start(Duration sessionTtl) {
+        return ChatServer.builder().port(0).dataDir(data).agents(AGENTS).adminToken(ADMIN)
+                .agentSessionTtl(sessionTtl).start();
+    }
+
+    private static void assertRefused(ChatServer server, String token) throws Exception {
+        try (RawSocket socket = RawSocket.connect(server, "/ws/agent")) {
+            socket.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"token\":\"" + token + "\"}");
+            assertThat(socket.awaitType("error").path("code").asText()).isEqualTo("unauthorized");
+            assertThat(socket.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        }
+        assertThat(search(server, token).statusCode()).isEqualTo(401);
+    }
+
+    private static HttpResponse<String> search(ChatServer server, String token) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/conversations?q=x"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** What the store holds, read with plain JDBC while no server runs. */
+    private List<String> storedHashes() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("concierge.db"));
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT token_hash FROM agent_sessions ORDER BY token_hash")) {
+            List<String> hashes = new ArrayList<>();
+            while (rs.next()) {
+                hashes.add(rs.getString(1));
+            }
+            assertThat(Files.exists(data.resolve("concierge.db"))).isTrue();
+            return hashes;
+        }
+    }
+}
