@@ -34,7 +34,9 @@ import java.util.random.RandomGenerator;
  *
  * <h2>Nothing lost</h2>
  * Requests keep their UUID {@code id} and stay in an outbox until answered; after a reconnect they
- * are sent again with the same ids. After a reconnect the client also asks for the
+ * are sent again with the same ids, and so is a request the server could not store (an
+ * {@code internal} error), after a backoff (with reconnecting turned off its future fails
+ * instead). After a reconnect the client also asks for the
  * {@code history} of each assigned conversation after the highest {@code seq} it has seen, so
  * {@link #transcript(String)} holds every event once, in order.
  *

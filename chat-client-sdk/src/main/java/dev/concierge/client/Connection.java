@@ -81,6 +81,8 @@ final class Connection implements Socket.Handler {
     private final CompletableFuture<Void> firstOpen = new CompletableFuture<>();
     private Phase phase = Phase.CONNECTING;
     private Socket socket;
+    /** Requests sent again in a row after an {@code internal} error: their backoff step. */
+    private int storeRetries;
     private int failures;
 
     Connection(Settings settings, Session session) {
@@ -328,6 +330,9 @@ final class Connection implements Socket.Handler {
                 answered = outbox.takeAnswered(event.id(), ack);
                 implied = answered.isPresent() ? ack : null;
             }
+            if (answered.isPresent()) {
+                storeRetries = 0;
+            }
             session.onFrame(frame);
             if (implied != null) {
                 session.onFrame(implied); // as the ack after the event in protocol 1
@@ -368,6 +373,15 @@ final class Connection implements Socket.Handler {
             return;
         }
         Outbox.Request<?> request = failed.get();
+        if (error.code().equals("internal") && settings.reconnect()) {
+            // The server could not store it (docs/protocol.md): the same request again, same id,
+            // after a backoff (and after any reconnect meanwhile), as the widget and console do.
+            outbox.requeue(request, request.message);
+            String id = request.message.id();
+            Duration delay = backoff.delay(storeRetries++);
+            CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS).execute(() -> resend(id));
+            return;
+        }
         ClientMessage replacement = session.retryAs(request.message, error);
         if (replacement == null) {
             POOL.execute(() -> request.future.completeExceptionally(cause));
@@ -376,6 +390,16 @@ final class Connection implements Socket.Handler {
         outbox.requeue(request, replacement);
         if (from.ready) {
             from.write(codec.encode(replacement));
+        }
+    }
+
+    /** Sends the request {@code id} again if it still waits and a socket is ready for it. */
+    private void resend(String id) {
+        synchronized (lock) {
+            Optional<ClientMessage> message = outbox.message(id);
+            if (message.isPresent() && socket != null && socket.ready) {
+                socket.write(codec.encode(message.get()));
+            }
         }
     }
 

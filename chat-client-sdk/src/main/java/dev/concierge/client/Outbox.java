@@ -87,6 +87,12 @@ final class Outbox {
         return Optional.empty();
     }
 
+    /** The frame of the request {@code id}, while it waits for its answer. */
+    Optional<ClientMessage> message(String id) {
+        Request<?> request = pending.get(id);
+        return request == null ? Optional.empty() : Optional.of(request.message);
+    }
+
     /** The frames to send again after a reconnect, oldest first. */
     List<ClientMessage> messages() {
         List<ClientMessage> messages = new ArrayList<>(pending.size());

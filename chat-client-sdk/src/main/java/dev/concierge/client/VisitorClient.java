@@ -39,7 +39,9 @@ import java.util.random.RandomGenerator;
  * <h2>Nothing lost</h2>
  * Every request carries a fresh UUID {@code id}. Requests stay in an outbox until the server
  * answers them; after a reconnect they are sent again with their original ids (the server stores
- * a resend once and acknowledges it with the same {@code seq}). Requests made while
+ * a resend once and acknowledges it with the same {@code seq}). A request the server could not
+ * store (an {@code internal} error) is sent again with its id after a backoff, until it is
+ * stored or the client closes; with reconnecting turned off its future fails instead. Requests made while
  * reconnecting wait in the outbox; their futures complete on the eventual answer. The client
  * resumes its conversation from the highest {@code seq} it has seen and merges what it missed,
  * so {@link #transcript()} holds every event once, in {@code seq} order.

@@ -189,6 +189,25 @@ final class VisitorClientTest {
     }
 
     @Test
+    void internalError_keepsTheRequest_andSendsItAgainWithTheSameIdUntilStored() throws Exception {
+        ScriptedServer.Peer peer = connectInConversation();
+        CompletableFuture<ServerMessage.Ack> sending = client.send("Is it shipped?");
+        ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
+        String notStored = "The message could not be stored; retry with the same id.";
+        peer.send(new ServerMessage.Error("internal", notStored, sent.id()));
+        assertThat(peer.expect(ClientMessage.Send.class)).isEqualTo(sent);
+        peer.send(new ServerMessage.Error("internal", notStored, sent.id()));
+        ClientMessage.Send again = peer.expect(ClientMessage.Send.class);
+        assertThat(again).isEqualTo(sent);
+        assertThat(sending).isNotDone();
+
+        peer.send(ack(again, "c1", 3));
+        assertThat(await(sending).seq()).isEqualTo(3);
+        listener.assertExhausted(); // nothing for the app to handle
+        peer.assertNothingElse();
+    }
+
+    @Test
     void droppedSocket_resendsOutboxWithOriginalId_andResumesFromLastSeq() throws Exception {
         ScriptedServer.Peer first = connectInConversation();
         CompletableFuture<ServerMessage.Ack> sending = client.send("Is it shipped?");
