@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * after a period without use, and in the store (only their SHA-256, see
  * {@link ConversationStore#saveAgentSession}), so that a restart does not sign every agent out:
  * a starting server {@link #restore restores} the sessions used within that period, and a
- * restored token becomes an ordinary one the first time it is shown. Password checks are slow
+ * restored token becomes an ordinary one the first time it is shown. Disabled agents are kept in
+ * the store too ({@link ConversationStore#saveAgentDisabled}). Password checks are slow
  * on purpose: call {@link #login} off the event loops.
  */
 final class AgentAuth {
@@ -97,6 +98,7 @@ final class AgentAuth {
      * lifetime); sessions of unknown or disabled agents are dropped. Returns how many it took.
      */
     int restore(List<ConversationStore.AgentSession> kept) {
+        disabled.addAll(store.disabledAgents()); // before the sessions, which it filters
         int taken = 0;
         for (ConversationStore.AgentSession session : kept) {
             if (agentInfo(session.agentId()).isPresent() && !disabled.contains(session.agentId())) {
@@ -198,9 +200,36 @@ final class AgentAuth {
             tokens.forEach(sessions::invalidate);
             restored.asMap().values().removeIf(agentId::equals);
             store.deleteAgentSessionsOf(agentId);
+            remember(agentId, true);
         }
         log.info("agent {} disabled, {} sessions ended", agentId, tokens.size());
         return Optional.of(List.copyOf(tokens));
+    }
+
+    /**
+     * Lets a disabled agent sign in again (their earlier sessions stay ended). False for an
+     * unknown id.
+     */
+    boolean enable(String agentId) {
+        if (agentInfo(agentId).isEmpty()) {
+            return false;
+        }
+        synchronized (this) {
+            disabled.remove(agentId);
+            remember(agentId, false);
+        }
+        log.info("agent {} enabled", agentId);
+        return true;
+    }
+
+    /** Stores that the agent is disabled or not, so that a restart keeps it. */
+    private void remember(String agentId, boolean isDisabled) {
+        store.saveAgentDisabled(agentId, isDisabled, clock.instant()).whenComplete((ok, error) -> {
+            if (error != null) {
+                log.error("agent {} is {} only until a restart: the store failed: {}", agentId,
+                        isDisabled ? "disabled" : "enabled", error.getMessage());
+            }
+        });
     }
 
     /**

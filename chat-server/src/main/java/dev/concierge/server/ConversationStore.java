@@ -111,6 +111,20 @@ public interface ConversationStore extends AutoCloseable {
     }
 
     /**
+     * Remembers that an admin disabled an agent ({@code disabled} true, upsert) or enabled it
+     * again (false), so that a restart keeps it; completes once committed. The default keeps
+     * nothing.
+     */
+    default CompletableFuture<Void> saveAgentDisabled(String agentId, boolean disabled, Instant at) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** The ids of the agents an admin disabled, for a server that starts. Blocking. */
+    default List<String> disabledAgents() {
+        return List.of();
+    }
+
+    /**
      * Why the store refuses every write until the server restarts, or empty while it takes
      * them. The embedded SQLite store fails this way once an fsync of its write-ahead log has
      * failed (docs/storage.md); {@code GET /api/health} then answers 503 with this text.

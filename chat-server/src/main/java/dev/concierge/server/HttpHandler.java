@@ -174,7 +174,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "signed_out"));
     }
 
-    /** The admin API, on only when an admin token is configured: {@code POST /api/admin/agents/{id}/disable}. */
+    /**
+     * The admin API, on only when an admin token is configured: {@code POST /api/admin/agents},
+     * {@code POST /api/admin/agents/{id}/disable} and {@code POST /api/admin/agents/{id}/enable}.
+     */
     private void admin(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
         byte[] expected = adminToken.orElseThrow().getBytes(StandardCharsets.UTF_8);
         byte[] given = bearer(request).orElse("").getBytes(StandardCharsets.UTF_8);
@@ -189,6 +192,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         String prefix = "/api/admin/agents/";
+        String enable = "/enable";
+        if (request.method().equals(HttpMethod.POST) && path.startsWith(prefix) && path.endsWith(enable)
+                && path.length() > prefix.length() + enable.length()) {
+            boolean known = auth.enable(path.substring(prefix.length(), path.length() - enable.length()));
+            respond(ctx, request, known ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND,
+                    Map.of(known ? "status" : "error", known ? "enabled" : "not_found"));
+            return;
+        }
         String suffix = "/disable";
         if (!request.method().equals(HttpMethod.POST) || !path.startsWith(prefix) || !path.endsWith(suffix)
                 || path.length() <= prefix.length() + suffix.length()) {

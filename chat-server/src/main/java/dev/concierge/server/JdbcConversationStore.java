@@ -176,6 +176,33 @@ final class JdbcConversationStore implements ConversationStore {
     }
 
     @Override
+    public CompletableFuture<Void> saveAgentDisabled(String agentId, boolean disabled, Instant at) {
+        Objects.requireNonNull(agentId, "agentId");
+        Object when = JdbcRows.micros(Objects.requireNonNull(at, "at"));
+        return writer.submit((disabled ? "disable agent " : "enable agent ") + agentId, tx -> {
+            if (disabled) {
+                tx.add(JdbcRows.UPSERT_DISABLED_AGENT, agentId, when);
+            } else {
+                tx.add(JdbcRows.DELETE_DISABLED_AGENT, agentId);
+            }
+        });
+    }
+
+    @Override
+    public List<String> disabledAgents() {
+        return readers.read("disabled agents", c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_DISABLED_AGENTS);
+                    ResultSet rs = ps.executeQuery()) {
+                List<String> ids = new ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+                return ids;
+            }
+        });
+    }
+
+    @Override
     public Optional<String> visitorOfUser(String site, String userId) {
         return readers.read("visitor of a verified user", c -> {
             try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_USER)) {

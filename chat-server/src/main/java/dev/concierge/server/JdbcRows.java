@@ -103,6 +103,10 @@ final class JdbcRows {
     static final String DELETE_AGENT_SESSIONS_BEFORE = "DELETE FROM agent_sessions WHERE last_used < ?";
     static final String SELECT_AGENT_SESSIONS = "SELECT token_hash, agent_id, last_used FROM agent_sessions"
             + " WHERE last_used >= ? ORDER BY last_used";
+    static final String UPSERT_DISABLED_AGENT = "INSERT INTO disabled_agents (agent_id, disabled_at) VALUES (?, ?)"
+            + " ON CONFLICT (agent_id) DO UPDATE SET disabled_at = excluded.disabled_at";
+    static final String DELETE_DISABLED_AGENT = "DELETE FROM disabled_agents WHERE agent_id = ?";
+    static final String SELECT_DISABLED_AGENTS = "SELECT agent_id FROM disabled_agents ORDER BY agent_id";
     static final String SELECT_USER = "SELECT visitor_id FROM verified_users WHERE site = ? AND user_id = ?";
     static final String SELECT_VISITOR = "SELECT id, token_hash, context_json, first_seen"
             + " FROM visitors WHERE id = ?";

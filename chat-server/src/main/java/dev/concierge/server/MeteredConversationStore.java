@@ -125,6 +125,16 @@ final class MeteredConversationStore implements ConversationStore {
     }
 
     @Override
+    public CompletableFuture<Void> saveAgentDisabled(String agentId, boolean disabled, Instant at) {
+        return store.saveAgentDisabled(agentId, disabled, at);
+    }
+
+    @Override
+    public List<String> disabledAgents() {
+        return store.disabledAgents();
+    }
+
+    @Override
     public Optional<String> failure() {
         return store.failure();
     }

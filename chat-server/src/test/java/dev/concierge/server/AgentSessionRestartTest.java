@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A restart does not sign the agents out: their sessions are kept in the store (only their
  * tokens' SHA-256) and taken back when the server starts, while a signed-out, disabled or
- * long-idle session stays ended.
+ * long-idle session stays ended, and a disabled agent stays disabled until enabled.
  */
 final class AgentSessionRestartTest {
     private static final String ADMIN = "admin-token-0123456789";
@@ -61,6 +61,7 @@ final class AgentSessionRestartTest {
             }
             assertThat(search(server, two).statusCode()).as("REST with a restored token").isEqualTo(200);
             assertRefused(server, three); // disabled before the restart
+            assertThat(signIn(server, "three", "pw-three")).as("a disabled agent stays disabled").isEqualTo(401);
             assertThat(post(server, "/api/agent/logout", two, "").statusCode()).isEqualTo(200);
             assertRefused(server, two);
         }
@@ -68,6 +69,16 @@ final class AgentSessionRestartTest {
         try (ChatServer server = start(Duration.ofHours(8))) {
             agentSocket(server, one).close();
             assertRefused(server, two); // signed out before the restart
+            assertThat(signIn(server, "three", "pw-three")).isEqualTo(401);
+            assertThat(post(server, "/api/admin/agents/a3/enable", "wrong-admin-token-000", "").statusCode()).isEqualTo(401);
+            assertThat(post(server, "/api/admin/agents/nobody/enable", ADMIN, "").statusCode()).isEqualTo(404);
+            assertThat(post(server, "/api/admin/agents/a3/enable", ADMIN, "").statusCode()).isEqualTo(200);
+            assertRefused(server, three); // enabling lets them sign in; it does not bring old sessions back
+            three = login(server, "three", "pw-three");
+        }
+        try (ChatServer server = start(Duration.ofHours(8))) {
+            agentSocket(server, three).close(); // enabled, and signed in again, across the restart
+            assertThat(post(server, "/api/agent/logout", three, "").statusCode()).isEqualTo(200);
         }
         assertThat(storedHashes()).containsExactly(JdbcRows.tokenHash(one));
 
@@ -77,6 +88,11 @@ final class AgentSessionRestartTest {
             assertRefused(server, one);
         }
         assertThat(storedHashes()).as("idle sessions are deleted when the server starts").isEmpty();
+    }
+
+    private static int signIn(ChatServer server, String user, String password) throws Exception {
+        return post(server, "/api/agent/login", null,
+                "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}").statusCode();
     }
 
     private ChatServer start(Duration sessionTtl) {

@@ -318,6 +318,20 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void disabledAgents_surviveAReopen_untilEnabled() throws Exception {
+        Instant at = Instant.parse("2026-12-05T10:00:00Z");
+        done(store.saveAgentDisabled("a2", true, at));
+        done(store.saveAgentDisabled("a1", true, at));
+        done(store.saveAgentDisabled("a2", true, at.plusSeconds(60))); // disabled again: still once
+        store.close();
+
+        JdbcConversationStore again = reopen();
+        assertThat(again.disabledAgents()).containsExactly("a1", "a2");
+        done(again.saveAgentDisabled("a1", false, at.plusSeconds(120)));
+        assertThat(again.disabledAgents()).containsExactly("a2");
+    }
+
+    @Test
     void close_commitsEverythingSubmitted_thenRefusesWrites() throws Exception {
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (long seq = 1; seq <= 1000; seq++) {
