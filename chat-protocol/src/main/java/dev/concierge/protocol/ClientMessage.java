@@ -42,10 +42,13 @@ public sealed interface ClientMessage {
 
     /**
      * First frame of every socket: version, visitor token or agent token, context, resume point;
-     * for visitors also the department the site routes to and a signed-in user's identity.
+     * for visitors also the department the site routes to and a signed-in user's identity; for
+     * agents the presence to sign in with ({@code status}, null for online, or the presence the
+     * agent already has on another console). Visitors' {@code status} is ignored.
      */
     record Hello(String id, int version, String site, String visitorToken, String token,
-                 VisitorContext context, Resume resume, String department, Identity identity)
+                 VisitorContext context, Resume resume, String department, Identity identity,
+                 PresenceStatus status)
             implements ClientMessage {
         public Hello {
             Checks.id(id, true);
@@ -55,10 +58,16 @@ public sealed interface ClientMessage {
             Checks.optionalText("department", department, 64);
         }
 
+        /** A hello without an agent's presence. */
+        public Hello(String id, int version, String site, String visitorToken, String token,
+                     VisitorContext context, Resume resume, String department, Identity identity) {
+            this(id, version, site, visitorToken, token, context, resume, department, identity, null);
+        }
+
         /** A hello without department or identity. */
         public Hello(String id, int version, String site, String visitorToken, String token,
                      VisitorContext context, Resume resume) {
-            this(id, version, site, visitorToken, token, context, resume, null, null);
+            this(id, version, site, visitorToken, token, context, resume, null, null, null);
         }
     }
 
@@ -176,9 +185,18 @@ public sealed interface ClientMessage {
         }
     }
 
-    /** An agent hands a conversation to another agent or to a department, with a note. */
-    record Transfer(String id, String conversationId, String agentId, String department, String note)
+    /**
+     * An agent hands a conversation to another agent or to a department, with a note. A transfer
+     * to an agent who already has as many chats as the limit allows is refused with
+     * {@code agent_at_capacity} unless {@code force} is true (the sender confirmed it).
+     */
+    record Transfer(String id, String conversationId, String agentId, String department, String note, Boolean force)
             implements ClientMessage {
+        /** A transfer that respects the receiving agent's chat limit. */
+        public Transfer(String id, String conversationId, String agentId, String department, String note) {
+            this(id, conversationId, agentId, department, note, null);
+        }
+
         public Transfer {
             Checks.id(id, true);
             Checks.text("conversationId", conversationId, 64);
@@ -187,6 +205,9 @@ public sealed interface ClientMessage {
             Checks.optionalText("note", note, MAX_TEXT);
             if ((agentId == null) == (department == null)) {
                 throw new IllegalArgumentException("exactly one of agentId and department is required");
+            }
+            if (Boolean.TRUE.equals(force) && agentId == null) {
+                throw new IllegalArgumentException("force applies to a transfer to an agent (agentId)");
             }
         }
     }

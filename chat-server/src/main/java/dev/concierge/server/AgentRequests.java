@@ -28,12 +28,14 @@ final class AgentRequests {
         }
         Agent agent = router.agents.computeIfAbsent(info.id(), id -> new Agent(info));
         agent.departments = router.departmentsOf.apply(info.id());
-        if (agent.sessions.isEmpty()) {
+        if (hello.status() != null) {
+            agent.presence = hello.status(); // signing in away: nothing is assigned until they go online
+        } else if (agent.sessions.isEmpty()) {
             agent.presence = PresenceStatus.ONLINE;
         }
         agent.sessions.add(session);
         router.agentSessions.put(session, agent);
-        log.info("agent {} connected on session {}", info.id(), session.id());
+        log.info("agent {} connected on session {} ({})", info.id(), session.id(), agent.presence);
         session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.AGENT, null, null, null, info));
         session.send(router.dispatcher.settings());
         session.send(router.dispatcher.queueFrame());
@@ -171,6 +173,12 @@ final class AgentRequests {
             Agent to = router.agents.get(t.agentId());
             if (to == null || !to.available()) {
                 Router.error(session, "unavailable", "That agent is not online.", t.id());
+                return;
+            }
+            int cap = router.dispatcher.config.maxChatsPerAgent();
+            if (to.assigned.size() >= cap && !Boolean.TRUE.equals(t.force())) {
+                Router.error(session, "agent_at_capacity", to.info.name() + " already has " + to.assigned.size()
+                        + " of " + cap + " chats. Send the transfer again with force to give it to them anyway.", t.id());
                 return;
             }
             log.info("agent {} transfers {} to agent {}", agent.info.id(), c.id, to.info.id());

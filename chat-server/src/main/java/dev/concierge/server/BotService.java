@@ -36,10 +36,11 @@ final class BotService implements AutoCloseable {
     }
 
     /**
-     * A reply and the department (first tag) of the entry it answered from, if any: looked up here,
-     * on the bot's threads, so the router never scans the knowledge base.
+     * A reply, and the department (first tag) and question (title) of the entry it answered
+     * from, if any: looked up here, on the bot's threads, so the router never scans the knowledge
+     * base.
      */
-    record Answer(BotReply reply, Optional<String> department) {}
+    record Answer(BotReply reply, Optional<String> department, Optional<String> entryQuestion) {}
 
     /**
      * Whether a question asked now would start at once, with no other question waiting for a
@@ -74,10 +75,10 @@ final class BotService implements AutoCloseable {
         }
     }
 
-    /** The reply with the department (first tag) of the entry it came from, if it has one. */
+    /** The reply with the department (first tag) and title of the entry it came from, if any. */
     private Answer withDepartment(BotReply reply) {
-        return new Answer(reply, reply.entryId().flatMap(id -> bot.knowledgeBase().entry(id))
-                .flatMap(e -> e.tags().stream().findFirst()));
+        var entry = reply.entryId().flatMap(id -> bot.knowledgeBase().entry(id));
+        return new Answer(reply, entry.flatMap(e -> e.tags().stream().findFirst()), entry.map(e -> e.title()));
     }
 
     FaqBot bot() {

@@ -34,7 +34,12 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Dispatcher {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
-    private static final Duration DEFAULT_HANDLING = Duration.ofMinutes(3);
+    /** The handling time assumed before any chat was measured. */
+    static final Duration DEFAULT_HANDLING = Duration.ofMinutes(3);
+    /** The shortest handling time an estimate assumes, however quick the measured chats were. */
+    static final Duration MIN_HANDLING = Duration.ofMinutes(1);
+    /** How many measurements an estimate needs before they alone decide it (the prior fills up the rest). */
+    static final int PRIOR_SAMPLES = 3;
     private static final int HANDLING_WINDOW = 20;
 
     private final Router router;
@@ -47,6 +52,8 @@ final class Dispatcher {
     /** Messages left while nobody was available, oldest first; agents take them by hand. */
     private final LinkedHashSet<Conversation> followUps = new LinkedHashSet<>();
     private final Deque<Duration> recentHandling = new ArrayDeque<>();
+    /** The same, per configured department (other names share {@link #recentHandling} only). */
+    private final Map<String, Deque<Duration>> handlingByDepartment = new HashMap<>();
     private final Map<String, ServerMessage.QueueStatus> lastStatus = new HashMap<>();
     private ServerMessage.Availability lastAvailability;
     private ServerMessage.Agents lastAgents;
@@ -231,6 +238,8 @@ final class Dispatcher {
                 + to.info.name() + ". They can see everything written so far.", null, null, to.info, null, null));
         sendPackageWhenStored(c, seq, s -> { });
         from.sessions.forEach(s -> s.send(new ServerMessage.Released(c.id, "transferred", to.info, null)));
+        dispatch(); // the sender's freed slot goes to the queue at once
+        publishQueue();
         publishAgents();
         return seq;
     }
@@ -292,9 +301,17 @@ final class Dispatcher {
         if (c.assignedAt == null) {
             return;
         }
-        recentHandling.addLast(Duration.between(c.assignedAt, router.clock.instant()));
-        while (recentHandling.size() > HANDLING_WINDOW) {
-            recentHandling.removeFirst();
+        Duration handled = Duration.between(c.assignedAt, router.clock.instant());
+        remember(recentHandling, handled);
+        if (c.department != null && config.departments().contains(c.department)) {
+            remember(handlingByDepartment.computeIfAbsent(c.department, d -> new ArrayDeque<>()), handled);
+        }
+    }
+
+    private static void remember(Deque<Duration> window, Duration handled) {
+        window.addLast(handled);
+        while (window.size() > HANDLING_WINDOW) {
+            window.removeFirst();
         }
     }
 
@@ -331,7 +348,7 @@ final class Dispatcher {
         int position = 0;
         for (Conversation c : queue) {
             position++;
-            ServerMessage.QueueStatus status = new ServerMessage.QueueStatus(c.id, position, eta(position, online), online);
+            ServerMessage.QueueStatus status = new ServerMessage.QueueStatus(c.id, position, eta(position, online, c.department), online);
             if (!status.equals(lastStatus.get(c.id))) {
                 lastStatus.put(c.id, status);
                 router.toVisitor(c, status);
@@ -394,17 +411,44 @@ final class Dispatcher {
         return m == 1 ? "1 minute" : m + " minutes";
     }
 
-    /** Seconds until a slot frees for the visitor at {@code position}; null when nobody is online. */
-    Long eta(int position, int online) {
+    /**
+     * Seconds until a slot frees for the visitor at {@code position} waiting for
+     * {@code department} (null for any); null when nobody is online.
+     */
+    Long eta(int position, int online, String department) {
         if (online == 0) {
             return null;
         }
-        Duration avg = recentHandling.isEmpty() ? DEFAULT_HANDLING
-                : recentHandling.stream().reduce(Duration.ZERO, Duration::plus).dividedBy(recentHandling.size());
+        Duration handling = handlingEstimate(department);
         // Every online agent handles up to the cap at once and frees a slot about once per
-        // average handling time divided by the cap.
+        // handling time divided by the cap.
         double slotsPerHandling = (double) online * config.maxChatsPerAgent();
-        return (long) Math.ceil(position / slotsPerHandling * avg.toSeconds());
+        return (long) Math.ceil(position / slotsPerHandling * handling.toSeconds());
+    }
+
+    /**
+     * The typical handling time of a chat of {@code department}: the median of its last
+     * {@value #HANDLING_WINDOW} chats, falling back to all departments' median, then to
+     * {@link #DEFAULT_HANDLING}. A median ignores the odd chat closed within seconds (or left open
+     * for an hour); until {@value #PRIOR_SAMPLES} chats were measured the fallback counts as the
+     * missing measurements, so one quick chat cannot set it; and it is never below
+     * {@link #MIN_HANDLING}.
+     */
+    Duration handlingEstimate(String department) {
+        Duration overall = median(recentHandling, DEFAULT_HANDLING);
+        Deque<Duration> own = department == null ? null : handlingByDepartment.get(department);
+        return own == null ? overall : median(own, overall);
+    }
+
+    private static Duration median(Deque<Duration> window, Duration prior) {
+        List<Duration> samples = new ArrayList<>(window);
+        while (samples.size() < PRIOR_SAMPLES) {
+            samples.add(prior);
+        }
+        samples.sort(null);
+        int n = samples.size();
+        Duration median = n % 2 == 1 ? samples.get(n / 2) : samples.get(n / 2 - 1).plus(samples.get(n / 2)).dividedBy(2);
+        return median.compareTo(MIN_HANDLING) < 0 ? MIN_HANDLING : median;
     }
 
     int onlineAgents() {

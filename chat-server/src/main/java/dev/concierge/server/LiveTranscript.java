@@ -185,6 +185,7 @@ final class LiveTranscript {
                 string(s.entryId());
                 string(s.question());
             }
+            string(bot.entryQuestion());
         }
         string(e.reason());
         AgentInfo agent = e.agent();
@@ -214,7 +215,7 @@ final class LiveTranscript {
         }
         BotTurn bot = e.bot();
         if (bot != null) {
-            n += 1 + 4 + 8 + 4 + 3 * length(bot.entryId());
+            n += 1 + 4 + 8 + 4 + 4 + 3 * (length(bot.entryId()) + length(bot.entryQuestion()));
             for (Suggestion s : bot.suggestions()) {
                 n += 8 + 3 * (length(s.entryId()) + length(s.question()));
             }
@@ -257,7 +258,7 @@ final class LiveTranscript {
             for (int k = 0; k < n; k++) {
                 suggestions.add(new Suggestion(r.string(), r.string()));
             }
-            bot = new BotTurn((flags & 1) != 0, entryId, confidence, suggestions, (flags & 2) != 0);
+            bot = new BotTurn((flags & 1) != 0, entryId, confidence, suggestions, (flags & 2) != 0, r.string());
         }
         String reason = r.string();
         AgentInfo agent = r.int8() == 1 ? new AgentInfo(r.string(), r.string()) : null;

@@ -278,14 +278,16 @@ final class VisitorRequests {
                 if (error != null) {
                     log.error("bot failed on conversation {}", c.id, error);
                 } else {
-                    botReplied(c, send.text(), answer.reply(), answer.department());
+                    botReplied(c, send.text(), answer);
                 }
                 router.appends.releaseHeld(c); // if the bot said nothing, the question is stored alone
             }, router.executor);
         }
     }
 
-    private void botReplied(Conversation c, String question, BotReply reply, java.util.Optional<String> department) {
+    private void botReplied(Conversation c, String question, BotService.Answer answer) {
+        BotReply reply = answer.reply();
+        java.util.Optional<String> department = answer.department();
         if (c.state != ConversationState.BOT) {
             return; // a human took over meanwhile; the bot stays quiet
         }
@@ -298,7 +300,8 @@ final class VisitorRequests {
                     // The answered entry's tag names the team that knows the topic.
                     department.ifPresent(d -> c.department = d);
                 }
-                botTurn(c, reply.text(), new BotTurn(true, reply.entryId().orElse(null), reply.confidence(), List.of(), false));
+                botTurn(c, reply.text(), new BotTurn(true, reply.entryId().orElse(null), reply.confidence(), List.of(), false,
+                        answer.entryQuestion().orElse(null)));
             }
             case HUMAN_REQUEST -> {
                 botTurn(c, reply.text(), new BotTurn(false, null, reply.confidence(), List.of(), false));

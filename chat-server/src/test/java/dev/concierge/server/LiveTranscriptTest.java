@@ -25,7 +25,8 @@ class LiveTranscriptTest {
                 case 0 -> new TranscriptEvent(i, T.plusSeconds(i), "m" + i, Kind.MESSAGE, new Author(Role.VISITOR, "v1", "Zoë"),
                         "emoji \uD83D\uDE00 and \"quotes\" " + i, null, null, null, null, null);
                 case 1 -> new TranscriptEvent(i, T, null, Kind.BOT, Author.BOT, "answer " + i,
-                        new BotTurn(i % 2 == 1, "returns", 0.75 + i, List.of(new Suggestion("a", "A?"), new Suggestion("b", null)), true),
+                        new BotTurn(i % 2 == 1, "returns", 0.75 + i, List.of(new Suggestion("a", "A?"), new Suggestion("b", null)), true,
+                                i % 4 == 1 ? "How do I return an item? \uD83D\uDCE6" : null),
                         null, null, null, null);
                 case 2 -> new TranscriptEvent(i, T, null, Kind.ASSIGNED, new Author(null, null, null), "joined", null, "queue",
                         new AgentInfo("dana", "Dana"), null, null);

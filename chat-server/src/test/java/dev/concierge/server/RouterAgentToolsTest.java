@@ -121,6 +121,67 @@ class RouterAgentToolsTest extends RouterFixture {
     }
 
     @Test
+    void transferToAFullAgentIsRefusedUnlessForced_andTheSendersFreedSlotGoesToTheQueueAtOnce() {
+        router(config("least-busy", 1));
+        Recorder dana = agent("dana");
+        Recorder sam = agent("sam");
+        String first = handoff(visitor(null));
+        String second = handoff(visitor(null));
+        String waiting = handoff(visitor(null));
+        assertThat(conversation(first).agentId).isEqualTo("dana");
+        assertThat(conversation(second).agentId).isEqualTo("sam");
+        assertThat(conversation(waiting).state).isEqualTo(ConversationState.QUEUED);
+
+        // Sam is at the limit (1 of 1): refused, nothing changes.
+        router.request(dana, Role.AGENT, new ClientMessage.Transfer("t1", first, "sam", null, "needs a refund"));
+        settle();
+        ServerMessage.Error refused = dana.last(ServerMessage.Error.class);
+        assertThat(refused.code()).isEqualTo("agent_at_capacity");
+        assertThat(refused.ref()).isEqualTo("t1");
+        assertThat(refused.message()).contains("SAM", "1 of 1");
+        assertThat(conversation(first).agentId).isEqualTo("dana");
+        assertThat(owned(sam)).containsExactly(second);
+        assertThat(conversation(first).transcript.all()).extracting(TranscriptEvent::kind).doesNotContain(Kind.NOTE, Kind.TRANSFERRED);
+
+        // Dana confirms: Sam goes over the limit, and Dana's freed slot takes the waiting visitor at once.
+        router.request(dana, Role.AGENT, new ClientMessage.Transfer("t2", first, "sam", null, "needs a refund", true));
+        settle();
+        assertThat(dana.last(ServerMessage.Ack.class).ref()).isEqualTo("t2");
+        assertThat(conversation(first).agentId).isEqualTo("sam");
+        assertThat(conversation(waiting).agentId).isEqualTo("dana");
+        assertThat(owned(dana)).containsExactly(first, waiting);
+        assertThat(sam.last(ServerMessage.Agents.class).agents()).filteredOn(s -> s.id().equals("sam")).singleElement()
+                .satisfies(s -> assertThat(s.activeChats()).isEqualTo(2));
+        assertThat(sam.last(ServerMessage.Queue.class).entries()).isEmpty();
+    }
+
+    @Test
+    void anAgentWhoSignsInAwayIsAssignedNothingUntilTheyGoOnline() {
+        router(config("least-busy", 5));
+        Recorder v = visitor(null);
+        String id = handoff(v);
+        Recorder dana = new Recorder();
+        router.agentHello(dana, new AgentInfo("dana", "Dana"),
+                new ClientMessage.Hello(id(), 2, null, null, "st", null, null, null, null, PresenceStatus.AWAY));
+        settle();
+        assertThat(dana.last(ServerMessage.Welcome.class)).isNotNull();
+        assertThat(owned(dana)).isEmpty();
+        assertThat(conversation(id).state).isEqualTo(ConversationState.QUEUED);
+        assertThat(dana.last(ServerMessage.Queue.class).entries()).extracting(QueueEntry::conversationId).containsExactly(id);
+        assertThat(dana.last(ServerMessage.Agents.class).agents()).singleElement()
+                .satisfies(s -> assertThat(s.presence()).isEqualTo(PresenceStatus.AWAY));
+        assertThat(v.last(ServerMessage.QueueStatus.class).agentsOnline()).isZero();
+        // A second console signing in without a status keeps the presence the agent has.
+        Recorder second = new Recorder();
+        router.agentHello(second, new AgentInfo("dana", "Dana"), new ClientMessage.Hello(id(), 2, null, null, "st", null, null));
+        settle();
+        assertThat(owned(dana)).isEmpty();
+        router.request(dana, Role.AGENT, new ClientMessage.Presence(id(), PresenceStatus.ONLINE));
+        settle();
+        assertThat(owned(dana)).containsExactly(id);
+    }
+
+    @Test
     void transferToSomeoneOfflineIsRefusedAndChangesNothing() {
         router(config("least-busy", 5));
         Recorder dana = agent("dana");

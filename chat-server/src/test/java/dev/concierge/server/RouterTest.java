@@ -175,6 +175,83 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
+    void etaIsTheMedianHandlingTime_oneQuickChatCannotCollapseIt() {
+        router(config("least-busy", 1));
+        Recorder a = agent("a");
+        Recorder b = agent("b");
+        // One chat closed after 2 seconds: alone it does not set the estimate (the 3-minute
+        // default fills in for the chats not yet measured), so the visitor behind two full
+        // agents is told 90 s (half of 3 minutes), not 1 s.
+        String quick = handoff(visitor(null));
+        clock.advance(Duration.ofSeconds(2));
+        Recorder owner = owned(a).contains(quick) ? a : b;
+        router.request(owner, Role.AGENT, new ClientMessage.Close(id(), quick, "resolved"));
+        settle();
+        handoff(visitor(null));
+        handoff(visitor(null)); // a and b are full now
+        Recorder waiting = visitor(null);
+        handoff(waiting);
+        assertThat(waiting.last(ServerMessage.QueueStatus.class).position()).isEqualTo(1);
+        assertThat(waiting.last(ServerMessage.QueueStatus.class).etaSeconds()).isEqualTo(90);
+    }
+
+    @Test
+    void etaIgnoresOutliersAndNeverAssumesChatsShorterThanAMinute() {
+        router(config("least-busy", 1));
+        Recorder a = agent("a");
+        // Three chats of 10 minutes and one of 2 seconds: the median stays 10 minutes (a mean would say 7.5).
+        for (Duration d : List.of(Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofMinutes(10), Duration.ofMinutes(10))) {
+            String id = handoff(visitor(null));
+            clock.advance(d);
+            router.request(a, Role.AGENT, new ClientMessage.Close(id(), id, "resolved"));
+            settle();
+        }
+        handoff(visitor(null));
+        Recorder waiting = visitor(null);
+        handoff(waiting);
+        assertThat(waiting.last(ServerMessage.QueueStatus.class).etaSeconds()).isEqualTo(600);
+        // Chats that all end within seconds: the estimate stops at one minute.
+        for (int i = 0; i < 6; i++) {
+            String id = owned(a).get(owned(a).size() - 1);
+            clock.advance(Duration.ofSeconds(3));
+            router.request(a, Role.AGENT, new ClientMessage.Close(id(), id, "resolved"));
+            settle();
+            if (i < 5) {
+                handoff(visitor(null));
+            }
+        }
+        Recorder later = visitor(null);
+        handoff(later);
+        assertThat(later.last(ServerMessage.QueueStatus.class).etaSeconds()).isEqualTo(60);
+    }
+
+    @Test
+    void etaFollowsTheHandlingTimeOfTheConversationsDepartment() {
+        router(config("least-busy", 1));
+        Recorder a = agent("a", "billing", "orders");
+        // Billing chats take 20 minutes, orders chats 4.
+        for (int i = 0; i < 3; i++) {
+            for (String department : List.of("billing", "orders")) {
+                String id = handoff(visitor(department));
+                clock.advance(Duration.ofMinutes(department.equals("billing") ? 20 : 4));
+                router.request(a, Role.AGENT, new ClientMessage.Close(id(), id, "resolved"));
+                settle();
+            }
+        }
+        handoff(visitor(null)); // a is full
+        Recorder billing = visitor("billing");
+        Recorder orders = visitor("orders");
+        Recorder other = visitor(null);
+        handoff(billing);
+        handoff(orders);
+        handoff(other);
+        assertThat(billing.last(ServerMessage.QueueStatus.class).etaSeconds()).isEqualTo(1 * 1200);
+        assertThat(orders.last(ServerMessage.QueueStatus.class).etaSeconds()).isEqualTo(2 * 240);
+        // Without a department: the median of all (4 and 20 minutes, three each: 12 minutes).
+        assertThat(other.last(ServerMessage.QueueStatus.class).etaSeconds()).isEqualTo(3 * 720);
+    }
+
+    @Test
     void longWaitRaisesOneAlertAndMarksTheEntryOverdue() {
         router(config("least-busy", 1));
         Recorder a = agent("a");
@@ -238,6 +315,21 @@ class RouterTest extends RouterFixture {
         assertThat(conversation(id).agentId).isEqualTo("rita");
         assertThat(owned(orders)).isEmpty();
         assertThat(owned(returns)).containsExactly(id);
+    }
+
+    @Test
+    void aBotAnswerCarriesTheQuestionOfItsEntry_whichTheAgentSeesInThePackage() {
+        router(config("least-busy", 5));
+        Recorder v = visitor(null);
+        router.request(v, Role.VISITOR, new ClientMessage.Send(id(), null, "Can I send something back?", null));
+        settleUntil(() -> v.events().stream().anyMatch(e -> e.kind() == Kind.BOT));
+        TranscriptEvent answer = v.events().stream().filter(e -> e.kind() == Kind.BOT).findFirst().orElseThrow();
+        assertThat(answer.bot().entryId()).isEqualTo("returns");
+        assertThat(answer.bot().entryQuestion()).isEqualTo("How do I return an item?");
+        Recorder a = agent("a");
+        handoff(v);
+        assertThat(a.last(ServerMessage.Assigned.class).handoff().transcript()).filteredOn(e -> e.kind() == Kind.BOT)
+                .singleElement().satisfies(e -> assertThat(e.bot().entryQuestion()).isEqualTo("How do I return an item?"));
     }
 
     @Test
