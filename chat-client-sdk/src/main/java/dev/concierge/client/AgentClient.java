@@ -77,6 +77,14 @@ public interface AgentClient extends AutoCloseable {
         /** Receives assignments, events, queue updates, typing, errors and state changes. */
         Builder listener(AgentListener listener);
 
+        /**
+         * The presence to sign in with; default none: the agent comes online (or keeps the
+         * presence they have on another console). With {@code away} nothing is assigned until
+         * {@link AgentClient#presence} says {@code online}. The client says hello again with the
+         * presence last asked for after each reconnect.
+         */
+        Builder presence(Values.PresenceStatus status);
+
         /** Whether a lost socket is reopened; default {@code true}. */
         Builder reconnect(boolean enabled);
 
@@ -109,7 +117,10 @@ public interface AgentClient extends AutoCloseable {
     /** Who the agent is, from the server's welcome. */
     Values.AgentInfo agent();
 
-    /** Goes {@code online} (new conversations are routed here) or {@code away}. */
+    /**
+     * Goes {@code online} (new conversations are routed here) or {@code away}; a reconnect says
+     * hello with this presence, so the agent stays as they chose.
+     */
     CompletableFuture<ServerMessage.Ack> presence(Values.PresenceStatus status);
 
     /**
@@ -121,9 +132,20 @@ public interface AgentClient extends AutoCloseable {
     /**
      * Transfers a conversation this agent owns to another online agent, with a note only agents
      * see. Completes with the ack of the stored {@code transferred} event; fails with code
-     * {@code unavailable} when that agent is not online.
+     * {@code unavailable} when that agent is not online, and {@code agent_at_capacity} when they
+     * already have as many chats as the server's limit (then {@link #transfer(String, String,
+     * String, boolean)} with {@code force} gives it to them anyway).
      */
-    CompletableFuture<ServerMessage.Ack> transfer(String conversationId, String agentId, String note);
+    default CompletableFuture<ServerMessage.Ack> transfer(String conversationId, String agentId, String note) {
+        return transfer(conversationId, agentId, note, false);
+    }
+
+    /**
+     * {@link #transfer(String, String, String)}; with {@code force} the transfer goes through even
+     * when the receiving agent is at their chat limit (they then have one over it). Use it after
+     * the sender confirmed an {@code agent_at_capacity} refusal.
+     */
+    CompletableFuture<ServerMessage.Ack> transfer(String conversationId, String agentId, String note, boolean force);
 
     /**
      * Transfers a conversation this agent owns to a department's queue (ahead of new arrivals,

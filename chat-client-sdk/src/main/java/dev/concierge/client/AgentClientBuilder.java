@@ -14,6 +14,7 @@ final class AgentClientBuilder implements AgentClient.Builder {
     private String password;
     private String token;
     private AgentListener listener = new AgentListener() {};
+    private dev.concierge.protocol.Values.PresenceStatus presence;
 
     @Override
     public AgentClient.Builder serverUri(URI uri) {
@@ -46,6 +47,12 @@ final class AgentClientBuilder implements AgentClient.Builder {
     @Override
     public AgentClient.Builder listener(AgentListener listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    @Override
+    public AgentClient.Builder presence(dev.concierge.protocol.Values.PresenceStatus status) {
+        this.presence = Objects.requireNonNull(status, "presence");
         return this;
     }
 
@@ -85,6 +92,6 @@ final class AgentClientBuilder implements AgentClient.Builder {
             throw new IllegalStateException("credentials or token is required");
         }
         Settings frozen = settings.freeze();
-        return new DefaultAgentClient(frozen, username, password, token, listener).start();
+        return new DefaultAgentClient(frozen, username, password, token, listener, presence).start();
     }
 }

@@ -27,6 +27,8 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     private final String username;
     private final String password;
     private final AgentListener listener;
+    /** The presence the agent last asked for (null: none yet), said in every hello. */
+    private volatile Values.PresenceStatus presence;
 
     // Guarded by lock.
     private String token;
@@ -38,7 +40,9 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     /** Conversations assigned to this agent at some point: their events reach the listener. */
     private final Set<String> everAssigned = new HashSet<>();
 
-    DefaultAgentClient(Settings settings, String username, String password, String token, AgentListener listener) {
+    DefaultAgentClient(Settings settings, String username, String password, String token, AgentListener listener,
+                       Values.PresenceStatus presence) {
+        this.presence = presence;
         this.settings = settings;
         this.username = username;
         this.password = password;
@@ -64,6 +68,7 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     @Override
     public CompletableFuture<ServerMessage.Ack> presence(Values.PresenceStatus status) {
         Objects.requireNonNull(status, "status");
+        presence = status;
         return connection.request(new ClientMessage.Presence(Connection.newId(), status), ServerMessage.Ack.class);
     }
 
@@ -83,11 +88,11 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> transfer(String conversationId, String agentId, String note) {
+    public CompletableFuture<ServerMessage.Ack> transfer(String conversationId, String agentId, String note, boolean force) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(agentId, "agentId");
-        return connection.request(new ClientMessage.Transfer(Connection.newId(), conversationId, agentId, null, note),
-                ServerMessage.Ack.class);
+        return connection.request(new ClientMessage.Transfer(Connection.newId(), conversationId, agentId, null, note,
+                force ? Boolean.TRUE : null), ServerMessage.Ack.class);
     }
 
     @Override
@@ -209,7 +214,7 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
 
     @Override
     public ClientMessage.Hello hello(String id) {
-        return new ClientMessage.Hello(id, ProtocolCodec.VERSION, null, null, token, null, null);
+        return new ClientMessage.Hello(id, ProtocolCodec.VERSION, null, null, token, null, null, null, null, presence);
     }
 
     @Override

@@ -215,6 +215,43 @@ final class LiveAgentsEndToEndTest {
     }
 
     @Test
+    void anAgentSignsInAway_andATransferToAFullAgentIsRefusedUntilForced_freeingTheSendersSlotForTheQueue() throws Exception {
+        start(team(1));
+        AgentClient one = agent("one", "pw-one", new AgentLog());
+        AgentClient two = AgentClient.builder().serverUri(base).credentials("two", "pw-two").listener(new AgentLog())
+                .presence(PresenceStatus.AWAY).connect().get(10, TimeUnit.SECONDS);
+        clients.add(two);
+        VisitorClient first = visitor("First", new VisitorLog());
+        first.requestHuman().get(10, TimeUnit.SECONDS);
+        String firstId = first.conversationId().orElseThrow();
+        Await.until("first assigned to one", () -> one.assignedConversations().containsKey(firstId));
+        // Two signed in away: the second visitor waits rather than going to them.
+        VisitorClient second = visitor("Second", new VisitorLog());
+        second.requestHuman().get(10, TimeUnit.SECONDS);
+        ServerMessage.QueueStatus waiting = Await.value("second queued", () -> second.queueStatus());
+        assertThat(waiting.position()).isEqualTo(1);
+        assertThat(waiting.agentsOnline()).isEqualTo(1);
+        assertThat(owned(two)).isZero();
+        two.presence(PresenceStatus.ONLINE).get(10, TimeUnit.SECONDS);
+        String secondId = second.conversationId().orElseThrow();
+        Await.until("second assigned to two once online", () -> two.assignedConversations().containsKey(secondId));
+
+        VisitorClient third = visitor("Third", new VisitorLog());
+        third.requestHuman().get(10, TimeUnit.SECONDS);
+        String thirdId = third.conversationId().orElseThrow();
+        Await.value("third queued", () -> third.queueStatus());
+        // Two is at the limit (1 of 1): refused, with a code the console and the SDK act on.
+        assertThatThrownBy(() -> one.transfer(firstId, "a2", "needs a refund").get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ConciergeClientException.class)
+                .satisfies(e -> assertThat(((ConciergeClientException) e).code()).isEqualTo("agent_at_capacity"));
+        assertThat(one.assignedConversations()).containsOnlyKeys(firstId);
+        // Confirmed: two gets it over the limit, and one's freed slot takes the third visitor at once.
+        assertThat(one.transfer(firstId, "a2", "needs a refund", true).get(10, TimeUnit.SECONDS).seq()).isPositive();
+        Await.until("third assigned to one", () -> one.assignedConversations().containsKey(thirdId));
+        Await.until("two has both", () -> two.assignedConversations().keySet().containsAll(List.of(firstId, secondId)));
+    }
+
+    @Test
     void presenceChangesWhileVisitorsWaitAndAwayAgentsGetNothingNew() throws Exception {
         start(team(5));
         AgentClient one = agent("one", "pw-one", new AgentLog());
