@@ -24,6 +24,8 @@ const RECONNECT_MAX_MS = 10_000;
  * `type` (`welcome`, `queue`, `assigned`, `event`, `transcript`, `typing`, `receipt`, `agents`,
  * `settings`, `alert`, `released`, `visitor`, `ack`, `error`),
  * plus `state` {state} and `unauthorized` (the token is no longer valid: sign in again).
+ * Every `hello` carries the presence `presence()` returns, so an agent who chose away (or signs
+ * in away) is never made online, nor assigned a chat, by connecting or reconnecting.
  * After each reconnect the server sends `queue` and one `assigned` per owned conversation
  * again; the chats deduplicate on `seq`.
  */
@@ -42,6 +44,8 @@ export class AgentConnection extends EventTarget {
   #outbox = new Map();
   /** Between resends of a request the server could not store (`internal`). */
   #retryBackoff = new Backoff({ baseMs: 1000 });
+  /** The presence to say hello with (`online`, `away`, `offline`), or null to let the server decide. */
+  #presence;
 
   constructor({
     server = globalThis.location?.origin,
@@ -50,6 +54,7 @@ export class AgentConnection extends EventTarget {
     backoff = new Backoff({ maxMs: RECONNECT_MAX_MS }),
     idFactory = newId,
     timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t) },
+    presence = () => null,
   }) {
     super();
     if (typeof token !== 'string' || token === '') throw new TypeError('AgentConnection: token is required');
@@ -61,6 +66,7 @@ export class AgentConnection extends EventTarget {
     this.#backoff = backoff;
     this.#newId = idFactory;
     this.#timers = timers;
+    this.#presence = presence;
   }
 
   get state() {
@@ -112,7 +118,12 @@ export class AgentConnection extends EventTarget {
     this.#setState(this.#backoff.attempt === 0 ? 'connecting' : 'reconnecting');
     const socket = new this.#WebSocket(this.#endpoint);
     this.#socket = socket;
-    socket.onopen = () => this.#write({ type: 'hello', id: this.#newId(), version: PROTOCOL_VERSION, token: this.#token });
+    socket.onopen = () => {
+      const hello = { type: 'hello', id: this.#newId(), version: PROTOCOL_VERSION, token: this.#token };
+      const status = this.#presence();
+      if (status === 'online' || status === 'away' || status === 'offline') hello.status = status;
+      this.#write(hello);
+    };
     socket.onmessage = (message) => this.#onText(message.data);
     socket.onclose = (close) => this.#onClose(socket, close);
     socket.onerror = () => { /* a close event follows */ };

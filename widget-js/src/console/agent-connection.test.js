@@ -38,6 +38,29 @@ test('says hello with the session token on /ws/agent', () => {
   assert.deepEqual(socket().sent, [{ type: 'hello', id: 'a1', version: 2, token: 'st_1' }]);
 });
 
+test('every hello carries the presence the agent chose, so a reconnect never makes an away agent online', () => {
+  FakeSocket.instances = [];
+  let presence = 'away';
+  const timers = { pending: [], setTimeout(fn, ms) { this.pending.push({ fn, ms }); return 1; }, clearTimeout() { this.pending = []; } };
+  const connection = new AgentConnection({
+    server: 'http://127.0.0.1:8080', token: 'st_1', WebSocketImpl: FakeSocket, presence: () => presence,
+    backoff: new Backoff({ baseMs: 100, random: () => 1 }), idFactory: () => 'h', timers,
+  });
+  connection.connect();
+  FakeSocket.instances.at(-1).serverOpen();
+  assert.deepEqual(FakeSocket.instances.at(-1).sent, [{ type: 'hello', id: 'h', version: 2, token: 'st_1', status: 'away' }]);
+  presence = 'online';
+  FakeSocket.instances.at(-1).serverClose(1006);
+  timers.pending.shift().fn();
+  FakeSocket.instances.at(-1).serverOpen();
+  assert.equal(FakeSocket.instances.at(-1).sent[0].status, 'online');
+  presence = 'bogus';
+  FakeSocket.instances.at(-1).serverClose(1006);
+  timers.pending.shift().fn();
+  FakeSocket.instances.at(-1).serverOpen();
+  assert.equal('status' in FakeSocket.instances.at(-1).sent[0], false);
+});
+
 test('frames are passed on by type', () => {
   const { connection, socket, seen } = setup();
   connection.connect();

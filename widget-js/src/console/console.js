@@ -80,6 +80,8 @@ export class AgentConsole {
         return;
       } catch { /* a broken session: sign in again */ }
     }
+    const awayBox = this.#doc.getElementById('signin-away');
+    if (awayBox) awayBox.checked = this.#presence.wanted === 'away';
     this.#doc.getElementById('username').focus();
   }
 
@@ -89,6 +91,7 @@ export class AgentConsole {
     const error = this.#doc.getElementById('signin-error');
     const username = form.username.value.trim();
     const password = form.password.value;
+    const away = Boolean(form.away?.checked);
     if (!username || !password) {
       error.textContent = 'Enter your username and password.';
       return;
@@ -100,6 +103,8 @@ export class AgentConsole {
       const session = await login(username, password);
       this.#write(SESSION_KEY, JSON.stringify(session));
       form.password.value = '';
+      // "Appear away": the hello says away, so nothing is assigned until the agent goes online.
+      this.#presence.request(away ? 'away' : 'online');
       this.#enter(session);
     } catch (failure) {
       error.textContent = failure.message;
@@ -115,7 +120,7 @@ export class AgentConsole {
     this.#doc.getElementById('agent-name').textContent = session.agent?.name ?? session.agent?.id ?? '';
     this.#queue.render([]);
     this.#desk.setTeam({ selfId: session.agent?.id ?? null });
-    this.#connection = new AgentConnection({ token: session.token });
+    this.#connection = new AgentConnection({ token: session.token, presence: () => this.#presence.wanted });
     this.#desk.attach(this.#connection);
     this.#listen(this.#connection);
     this.#connection.connect();

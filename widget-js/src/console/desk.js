@@ -13,6 +13,7 @@ const TRANSFER_ERRORS = {
   unavailable: 'That agent is not online any more, or the department does not exist. Choose another.',
   bad_request: 'You cannot transfer a conversation to yourself.',
   not_found: 'This conversation is no longer yours.',
+  agent_at_capacity: 'That agent already has as many chats as allowed. Transfer anyway to give it to them over the limit, or choose someone else.',
 };
 
 /**
@@ -199,7 +200,7 @@ export class ChatDesk {
     if (transferred !== undefined) {
       this.#transferRefs.delete(frame.ref);
       const message = TRANSFER_ERRORS[frame.code] ?? frame.message ?? `The transfer failed (${frame.code}).`;
-      if (this.#transfer.conversationId === transferred) this.#transfer.failed(message);
+      if (this.#transfer.conversationId === transferred) this.#transfer.failed(message, { confirm: frame.code === 'agent_at_capacity' });
       else this.#toast(message);
       return true;
     }

@@ -33,13 +33,17 @@ export function waitingFor(since, now = Date.now()) {
 }
 
 /**
- * The small badge on a bot turn: "FAQ order-status · 0.91" when the bot answered, "Unsure · 0.22"
- * when it did not.
+ * The small badge on a bot turn: "FAQ order-status “Where is my order?” · 0.91" when the bot
+ * answered (the entry's question when the event carries it, as `bot.entryQuestion`), "Unsure ·
+ * 0.22" when it did not.
  */
 export function botBadge(bot) {
   if (!bot) return '';
   const confidence = Number.isFinite(bot.confidence) ? ` · ${bot.confidence.toFixed(2)}` : '';
-  if (bot.answered && bot.entryId) return `FAQ ${bot.entryId}${confidence}`;
+  if (bot.answered && bot.entryId) {
+    const question = typeof bot.entryQuestion === 'string' && bot.entryQuestion.trim() ? ` “${bot.entryQuestion.trim()}”` : '';
+    return `FAQ ${bot.entryId}${question}${confidence}`;
+  }
   return `Unsure${confidence}`;
 }
 

@@ -6,6 +6,9 @@ test('bot badge shows the FAQ entry and confidence', () => {
   assert.equal(botBadge({ answered: true, entryId: 'order-status', confidence: 0.91 }), 'FAQ order-status · 0.91');
   assert.equal(botBadge({ answered: false, confidence: 0.2234, suggestions: [] }), 'Unsure · 0.22');
   assert.equal(botBadge({ answered: true, entryId: 'x' }), 'FAQ x');
+  assert.equal(botBadge({ answered: true, entryId: 'returns-how', entryQuestion: 'How do I return an item?', confidence: 0.9 }),
+    'FAQ returns-how “How do I return an item?” · 0.90');
+  assert.equal(botBadge({ answered: true, entryId: 'x', entryQuestion: '  ' }), 'FAQ x');
   assert.equal(botBadge(undefined), '');
 });
 

@@ -5,7 +5,9 @@ import { agentTargets, departmentTargets, transferRequest } from './transfer-tar
  * The transfer dialog (a modal `<dialog>`; Escape or Cancel closes it): choose an online agent
  * (from the latest `agents` frame, never yourself) or a department (`settings.departments`),
  * write a note for the next agent, and Transfer. It stays open, busy, until the console says
- * the transfer went through (`released`) or failed.
+ * the transfer went through (`released`) or failed. When the server refused because the agent
+ * is at their chat limit (`agent_at_capacity`), the button becomes "Transfer anyway": pressed
+ * with the same agent chosen, it sends the transfer again with `force`.
  */
 export class TransferDialog {
   #dialog;
@@ -20,6 +22,8 @@ export class TransferDialog {
   #agents = [];
   #departments = [];
   #selfId = null;
+  /** The target the sender may force a transfer to, after an `agent_at_capacity` refusal. */
+  #forceTarget = null;
 
   /** @param onTransfer(fields) sends the `transfer` request with {conversationId, agentId|department, note}. */
   constructor(doc, { onTransfer }) {
@@ -34,6 +38,12 @@ export class TransferDialog {
     this.#form.addEventListener('submit', (event) => { event.preventDefault(); this.#send(); });
     doc.getElementById('transfer-cancel').addEventListener('click', () => this.close());
     this.#dialog.addEventListener('close', () => { this.#conversationId = null; });
+    this.#target.addEventListener('change', () => {
+      if (this.#forceTarget !== null && this.#target.value !== this.#forceTarget) {
+        this.#forceTarget = null;
+        this.#busy(false);
+      }
+    });
   }
 
   /** The conversation the open dialog is about, or null. */
@@ -54,6 +64,7 @@ export class TransferDialog {
     this.#heading.textContent = `Transfer ${chat.visitorName}`;
     this.#note.value = '';
     this.#error.textContent = '';
+    this.#forceTarget = null;
     this.#busy(false);
     this.#fill();
     this.#dialog.showModal();
@@ -64,8 +75,12 @@ export class TransferDialog {
     if (this.#dialog.open) this.#dialog.close();
   }
 
-  /** The transfer failed: say why and let the agent choose again. */
-  failed(message) {
+  /**
+   * The transfer failed: say why and let the agent choose again. With `confirm` (the agent is
+   * at their chat limit) the agent may also press "Transfer anyway".
+   */
+  failed(message, { confirm = false } = {}) {
+    this.#forceTarget = confirm ? this.#target.value : null;
     this.#busy(false);
     this.#error.textContent = message;
   }
@@ -87,7 +102,8 @@ export class TransferDialog {
   }
 
   #send() {
-    const fields = transferRequest(this.#conversationId, this.#target.value, this.#note.value);
+    const force = this.#forceTarget !== null && this.#forceTarget === this.#target.value;
+    const fields = transferRequest(this.#conversationId, this.#target.value, this.#note.value, { force });
     if (!fields) {
       this.#error.textContent = 'Choose an agent or a department.';
       this.#target.focus();
@@ -100,6 +116,6 @@ export class TransferDialog {
 
   #busy(busy) {
     this.#submit.disabled = busy;
-    this.#submit.textContent = busy ? 'Transferring…' : 'Transfer';
+    this.#submit.textContent = busy ? 'Transferring…' : this.#forceTarget !== null ? 'Transfer anyway' : 'Transfer';
   }
 }

@@ -23,18 +23,21 @@ export function departmentTargets(departments, agents = []) {
 
 /**
  * The `transfer` request fields for a choice "agent:ID" or "department:NAME" and a note, or
- * null for an empty or malformed choice.
+ * null for an empty or malformed choice. `force` (to an agent only) gives the chat to an agent
+ * at their chat limit, once the sender confirmed it after an `agent_at_capacity` refusal.
  */
-export function transferRequest(conversationId, choice, note) {
+export function transferRequest(conversationId, choice, note, { force = false } = {}) {
   const match = /^(agent|department):(.+)$/.exec(choice ?? '');
   if (!conversationId || !match) return null;
   const fields = { conversationId, [match[1] === 'agent' ? 'agentId' : 'department']: match[2] };
   const trimmed = (note ?? '').trim();
   if (trimmed) fields.note = trimmed;
+  if (force && match[1] === 'agent') fields.force = true;
   return fields;
 }
 
 function load(agent) {
   const active = agent.activeChats ?? 0;
-  return Number.isInteger(agent.maxChats) ? `${active}/${agent.maxChats} chats` : `${active} chats`;
+  if (!Number.isInteger(agent.maxChats)) return `${active} chats`;
+  return `${active}/${agent.maxChats} chats${active >= agent.maxChats ? ', full' : ''}`;
 }

@@ -15,6 +15,8 @@ test('agents: online ones but yourself, least busy first', () => {
     { id: 'bo', name: 'Bo Idle', label: 'Bo Idle — 0 chats' },
     { id: 'sam', name: 'Sam Support', label: 'Sam Support — 2/5 chats' },
   ]);
+  assert.deepEqual(agentTargets([{ id: 'fay', name: 'Fay Full', presence: 'online', activeChats: 2, maxChats: 2 }], 'demo'),
+    [{ id: 'fay', name: 'Fay Full', label: 'Fay Full — 2/2 chats, full' }]);
   assert.deepEqual(agentTargets(undefined, 'demo'), []);
 });
 
@@ -34,4 +36,6 @@ test('the transfer request names an agent or a department, with the note trimmed
   assert.equal(transferRequest('c1', '', 'x'), null);
   assert.equal(transferRequest('c1', 'team:x', 'x'), null);
   assert.equal(transferRequest(null, 'agent:sam', 'x'), null);
+  assert.deepEqual(transferRequest('c1', 'agent:sam', '', { force: true }), { conversationId: 'c1', agentId: 'sam', force: true });
+  assert.deepEqual(transferRequest('c1', 'department:billing', '', { force: true }), { conversationId: 'c1', department: 'billing' });
 });

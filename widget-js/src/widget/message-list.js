@@ -14,6 +14,8 @@ export class MessageList {
   #pending = new Map();
   #onSuggestion;
   #readOnly;
+  /** Whether "did you mean" buttons shown from now on can be clicked (only while the bot has the conversation). */
+  #suggestionsLive = true;
   #conversationId = null;
   #strings;
   /** Our own messages' marks: the highest seq the other side received / read. */
@@ -43,6 +45,18 @@ export class MessageList {
 
   get element() {
     return this.#list;
+  }
+
+  /**
+   * Whether the bot's "did you mean" buttons can be clicked: only while the bot has the
+   * conversation. Turning them off disables every button shown so far, for good (the
+   * conversation went to the queue or a person joined: a click would only send the question to
+   * them); turning them on again applies to bot turns shown from then on (a new conversation).
+   */
+  setSuggestionsLive(live) {
+    this.#suggestionsLive = Boolean(live);
+    if (this.#suggestionsLive) return;
+    for (const button of this.#list.querySelectorAll('button.suggestion')) button.disabled = true;
   }
 
   /** A greeting shown before anything was said (not part of the transcript). */
@@ -171,7 +185,7 @@ export class MessageList {
       const group = h('div', { class: 'suggestions', role: 'group', 'aria-label': this.#strings.t('didYouMean') });
       for (const suggestion of suggestions) {
         group.append(h('button', {
-          type: 'button', class: 'suggestion', text: suggestion.question, disabled: this.#readOnly,
+          type: 'button', class: 'suggestion', text: suggestion.question, disabled: this.#readOnly || !this.#suggestionsLive,
           on: { click: () => this.#onSuggestion(suggestion) },
         }));
       }

@@ -129,7 +129,7 @@ button, input, textarea { font: inherit; color: inherit; }
   border: 1.5px solid var(--cc-brand); color: var(--cc-brand); background: #fff; cursor: pointer;
   border-radius: 999px; padding: 6px 12px; font-size: 13px; text-align: left;
 }
-.suggestion:hover { background: color-mix(in srgb, var(--cc-brand) 8%, white); }
+.suggestion:hover:not(:disabled) { background: color-mix(in srgb, var(--cc-brand) 8%, white); }
 .system {
   align-self: center; max-width: 90%; text-align: center; font-size: 12px; color: var(--cc-muted);
   padding: 2px 10px;
@@ -207,6 +207,7 @@ button, input, textarea { font: inherit; color: inherit; }
 }
 .human:hover:not(:disabled) { border-color: var(--cc-brand); color: var(--cc-brand); }
 .human:disabled { cursor: default; opacity: .6; }
+.suggestion:disabled { cursor: default; opacity: .55; }
 .human svg { width: 14px; height: 14px; }
 
 .composer { display: flex; align-items: flex-end; gap: 8px; padding: 8px 12px 12px; background: #fff; }

@@ -446,6 +446,7 @@ export class Widget {
 
   #setPhase(phase) {
     this.#phase = phase;
+    this.#view.messages.setSuggestionsLive(phase === 'bot');
     showPhase(this.#view, phase, {
       t: (key, params) => this.#strings.t(key, params),
       agentName: this.#agent?.name,
