@@ -58,6 +58,22 @@ final class ProtocolCodecTest {
     }
 
     @Test
+    void transferForce_isForAnAgentOnly_andAHelloStatusMustBeAPresence() {
+        assertThat(codec.decodeClient("{\"type\":\"transfer\",\"id\":\"t\",\"conversationId\":\"c\",\"agentId\":\"sam\",\"force\":true}"))
+                .isEqualTo(new ClientMessage.Transfer("t", "c", "sam", null, null, true));
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"transfer\",\"id\":\"t\",\"conversationId\":\"c\",\"department\":\"billing\",\"force\":true}"))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> {
+                    assertThat(e.code()).isEqualTo("bad_request");
+                    assertThat(e.getMessage()).contains("force");
+                    assertThat(e.ref()).contains("t");
+                });
+        assertThat(((ClientMessage.Hello) codec.decodeClient("{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"token\":\"st\",\"status\":\"away\"}")).status())
+                .isEqualTo(dev.concierge.protocol.Values.PresenceStatus.AWAY);
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"token\":\"st\",\"status\":\"asleep\"}"))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+    }
+
+    @Test
     void wrongFieldType_isBadRequest() {
         assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"rate\",\"id\":\"r\",\"conversationId\":\"c\",\"score\":\"five\"}"))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));

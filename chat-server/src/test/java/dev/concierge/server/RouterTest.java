@@ -252,6 +252,24 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
+    void onlyTheTeamsDepartmentsKeepHandlingTimesApart_othersCountInTheOverallMedian() {
+        router(config("least-busy", 1));
+        Recorder a = agent("a");
+        // A department name a page made up (hello.department is free text) gets no window of its
+        // own, so visitors cannot grow the router's state by inventing names.
+        for (int i = 0; i < 7; i++) {
+            String id = handoff(visitor(i < 3 ? "made-up-0" : null));
+            clock.advance(i < 3 ? Duration.ofMinutes(30) : Duration.ofMinutes(2));
+            router.request(a, Role.AGENT, new ClientMessage.Close(id(), id, "resolved"));
+            settle();
+        }
+        handoff(visitor(null));
+        Recorder waiting = visitor("made-up-0");
+        handoff(waiting);
+        assertThat(waiting.last(ServerMessage.QueueStatus.class).etaSeconds()).as("median of 2,2,2,2,30,30,30 minutes").isEqualTo(120);
+    }
+
+    @Test
     void longWaitRaisesOneAlertAndMarksTheEntryOverdue() {
         router(config("least-busy", 1));
         Recorder a = agent("a");
