@@ -35,11 +35,11 @@ import java.util.concurrent.CompletableFuture;
 final class Dispatcher {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
     /** The handling time assumed before any chat was measured. */
-    static final Duration DEFAULT_HANDLING = Duration.ofMinutes(3);
+    private static final Duration DEFAULT_HANDLING = Duration.ofMinutes(3);
     /** The shortest handling time an estimate assumes, however quick the measured chats were. */
-    static final Duration MIN_HANDLING = Duration.ofMinutes(1);
+    private static final Duration MIN_HANDLING = Duration.ofMinutes(1);
     /** How many measurements an estimate needs before they alone decide it (the prior fills up the rest). */
-    static final int PRIOR_SAMPLES = 3;
+    private static final int PRIOR_SAMPLES = 3;
     private static final int HANDLING_WINDOW = 20;
 
     private final Router router;
