@@ -38,7 +38,9 @@ final class BlockingWorkTest {
         };
         try (ChatServer server = ChatServer.builder().port(0).dataDir(Files.createTempDirectory("concierge-lanes"))
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
-                .loginThrottle(1000, 1000, 1000, Duration.ofMinutes(1)).passwordCheck(held).start()) {
+                .loginThrottle(1000, 1000, 1000, Duration.ofMinutes(1)).passwordCheck(held)
+                // The flood's connection waits while the lane is held: not a slowloris to close.
+                .requestTimeout(Duration.ofMinutes(1)).start()) {
             String agentToken;
             String visitorToken;
             String conversation;
