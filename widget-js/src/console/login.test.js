@@ -26,3 +26,13 @@ test('network and server failures are told apart', async () => {
   await assert.rejects(login('a', 'b', { base: 'http://x/', fetchImpl: respond(500, {}) }), { code: 'server' });
   await assert.rejects(login('a', 'b', { base: 'http://x/', fetchImpl: respond(200, { nope: 1 }) }), { code: 'server' });
 });
+
+test('429 and 503 say how long to wait', async () => {
+  const waiting = (status, seconds) => async () => ({
+    status, ok: false, headers: new Map([['Retry-After', String(seconds)]]), json: async () => ({}),
+  });
+  await assert.rejects(login('a', 'b', { base: 'http://x/', fetchImpl: waiting(429, 60) }),
+    (e) => e.code === 'throttled' && e.retryAfter === 60 && /Try again in 60 s/.test(e.message));
+  await assert.rejects(login('a', 'b', { base: 'http://x/', fetchImpl: waiting(503, 1) }),
+    (e) => e.code === 'busy' && e.retryAfter === 1);
+});

@@ -67,6 +67,10 @@ public interface ChatServer extends AutoCloseable {
         private int maxChatsPerAgent = 5;
         private int maxFrameBytes = 64 * 1024;
         private Duration agentSessionTtl = Duration.ofHours(8);
+        private Duration agentSessionMaxAge = Duration.ofDays(7);
+        private LoginThrottle.Limits loginThrottle = LoginThrottle.Limits.defaults();
+        private com.github.benmanes.caffeine.cache.Ticker ticker = com.github.benmanes.caffeine.cache.Ticker.systemTicker();
+        private AgentAuth.PasswordCheck passwordCheck = PasswordHasher::verify;
         private int botThreads = 2;
         private int maxMessageBytes = 64 * 1024;
         private int maxHeaderBytes = 8 * 1024;
@@ -250,6 +254,50 @@ public interface ChatServer extends AutoCloseable {
         }
 
         /**
+         * The absolute lifetime of an agent session: however often it is used, a session this
+         * old ends and the agent signs in again; default 7 days. (Beside it, a session ends after
+         * {@link #agentSessionTtl} without use.)
+         */
+        public Builder agentSessionMaxAge(Duration maxAge) {
+            this.agentSessionMaxAge = positive(maxAge, "agentSessionMaxAge");
+            return this;
+        }
+
+        /**
+         * Sign-in throttling (docs/agents.md): failed attempts allowed per username and address,
+         * per address, and per username from addresses that already failed, each getting one
+         * attempt back every {@code refillEvery}. More get HTTP 429 with {@code Retry-After}.
+         * Defaults 5, 20, 20, one minute. The right password from an address without failures
+         * is never held back by the per-username limit.
+         */
+        public Builder loginThrottle(int perUserAndAddress, int perAddress, int perUser, Duration refillEvery) {
+            atLeastOne(perUserAndAddress, "loginPerUserAndAddress");
+            atLeastOne(perAddress, "loginPerAddress");
+            atLeastOne(perUser, "loginPerUser");
+            this.loginThrottle = new LoginThrottle.Limits(perUserAndAddress, perAddress, perUser,
+                    positive(refillEvery, "loginRefillEvery"));
+            return this;
+        }
+
+        private static void atLeastOne(int n, String field) {
+            if (n < 1) {
+                throw new IllegalArgumentException(field + " must be at least 1, was " + n);
+            }
+        }
+
+        /** Time for session idle expiry and sign-in throttling (tests; the system's by default). */
+        Builder ticker(com.github.benmanes.caffeine.cache.Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** How passwords are checked (tests; {@link PasswordHasher#verify} by default). */
+        Builder passwordCheck(AgentAuth.PasswordCheck check) {
+            this.passwordCheck = Objects.requireNonNull(check, "passwordCheck");
+            return this;
+        }
+
+        /**
          * Largest WebSocket message in bytes once its continuation frames are joined; default
          * 64 KiB. Larger messages close the socket with 1009 without being buffered whole.
          */
@@ -424,7 +472,7 @@ public interface ChatServer extends AutoCloseable {
                     requestTimeout, pingAfter, idleCloseAfter, maxConnectionsPerIp, messagesPerSecond, messageBurst,
                     floodCloseAfter, writeLowWater, writeHighWater, maxPendingWriteBytes, unwritableTimeout,
                     allowAnyOrigin, allowedOrigins, Map.copyOf(siteOrigins), Optional.ofNullable(adminToken)),
-                    Map.copyOf(sites));
+                    Map.copyOf(sites), new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck));
             return NettyChatServer.start(config);
         }
     }

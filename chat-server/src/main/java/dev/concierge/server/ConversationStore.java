@@ -80,9 +80,12 @@ public interface ConversationStore extends AutoCloseable {
 
     /**
      * An agent's sign-in session as the store keeps it: the SHA-256 of its token (lower-case hex,
-     * never the token itself), the agent's id, and when the session was last used.
+     * never the token itself), the agent's id, when the session was last used, the fingerprint of
+     * the password hash the agent signed in with (a session whose agent's hash changed is void),
+     * and when it was signed in (for the absolute session lifetime). Saving a session again
+     * updates only its last use.
      */
-    record AgentSession(String tokenHash, String agentId, Instant lastUsed) {}
+    record AgentSession(String tokenHash, String agentId, Instant lastUsed, String credential, Instant createdAt) {}
 
     /**
      * Remembers an agent's session so that it survives a restart (upsert by token hash);

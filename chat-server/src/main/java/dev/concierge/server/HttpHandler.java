@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +35,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final StaticFiles files;
     private final AgentAuth auth;
     private final ObjectMapper json;
-    private final Executor blocking;
+    private final BlockingWork blocking;
     private final TranscriptExport export;
     private final AgentSockets agentSockets;
     private final Optional<String> adminToken;
@@ -43,7 +44,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Why the store refuses writes, for {@code /api/health}: {@link ConversationStore#failure}. */
     private final Supplier<Optional<String>> storeFailure;
 
-    HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, Executor blocking, TranscriptExport export,
+    HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, BlockingWork blocking, TranscriptExport export,
                 AgentSockets agentSockets, Optional<String> adminToken, AgentApi agentApi, Map<String, Site> sites,
                 Supplier<Optional<String>> storeFailure) {
         this.storeFailure = storeFailure;
@@ -77,7 +78,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             String q = params.containsKey("q") ? params.get("q").get(0) : null;
             String limit = params.containsKey("limit") ? params.get("limit").get(0) : null;
             String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-            onBlocking(ctx, request, () -> agentApi.search(authorization, q, limit));
+            onBlocking(ctx, request, blocking.searches(), () -> agentApi.search(authorization, q, limit));
         } else if (path.startsWith("/api/sites/") && method.equals(HttpMethod.GET)) {
             site(ctx, request, path.substring("/api/sites/".length()));
         } else if (path.equals("/api/health") && method.equals(HttpMethod.GET)) {
@@ -149,18 +150,44 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String address = address(ctx);
+        LoginThrottle.Result admitted = auth.admit(username, address);
+        if (admitted.attempt().isEmpty()) {
+            long wait = admitted.retryAfterSeconds();
+            respond(ctx, keepAlive, HttpResponseStatus.TOO_MANY_REQUESTS, Map.of("error", "too_many_attempts",
+                    "message", "too many sign-in attempts; try again in " + wait + " s"), wait);
+            return;
+        }
+        LoginThrottle.Attempt attempt = admitted.attempt().get();
         // Password hashing is slow on purpose: never on the event loop.
-        blocking.execute(() -> {
-            var login = auth.login(username, password);
-            ctx.executor().execute(() -> {
-                if (login.isPresent()) {
-                    respond(ctx, keepAlive, HttpResponseStatus.OK,
-                            Map.of("token", login.get().token(), "agent", login.get().agent()));
-                } else {
-                    respond(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
-                }
+        try {
+            blocking.logins().execute(() -> {
+                var login = auth.login(username, password, address, attempt);
+                ctx.executor().execute(() -> {
+                    if (login.isPresent()) {
+                        respond(ctx, keepAlive, HttpResponseStatus.OK,
+                                Map.of("token", login.get().token(), "agent", login.get().agent()));
+                    } else {
+                        respond(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+                    }
+                });
             });
-        });
+        } catch (RejectedExecutionException e) {
+            attempt.cancelled();
+            busy(ctx, keepAlive);
+        }
+    }
+
+    /** The client's IP address, as the failure log line and the sign-in throttle know it. */
+    private static String address(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+    }
+
+    /** 503 with Retry-After: the lane for this kind of work is full. */
+    private void busy(ChannelHandlerContext ctx, boolean keepAlive) {
+        respond(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("error", "busy",
+                "message", "the server is busy; try again shortly"), BlockingWork.RETRY_AFTER_SECONDS);
     }
 
     private void logout(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -188,7 +215,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (path.equals("/api/admin/agents") && request.method().equals(HttpMethod.POST)) {
             String body = request.content().toString(StandardCharsets.UTF_8);
-            onBlocking(ctx, request, () -> agentApi.createAgent(body));
+            onBlocking(ctx, request, blocking.logins(), () -> agentApi.createAgent(body));
             return;
         }
         String prefix = "/api/admin/agents/";
@@ -216,20 +243,28 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "disabled", "socketsClosed", closed));
     }
 
-    /** Runs a store read or password hash on the blocking pool and answers on the event loop. */
-    private void onBlocking(ChannelHandlerContext ctx, FullHttpRequest request, java.util.function.Supplier<AgentApi.Reply> call) {
+    /**
+     * Runs a store read or password hash on one of the blocking lanes and answers on the event
+     * loop; 503 when that lane is full.
+     */
+    private void onBlocking(ChannelHandlerContext ctx, FullHttpRequest request, Executor lane,
+                            java.util.function.Supplier<AgentApi.Reply> call) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        blocking.execute(() -> {
-            AgentApi.Reply reply;
-            try {
-                reply = call.get();
-            } catch (RuntimeException e) {
-                log.error("{}: request failed", ctx.channel().id().asShortText(), e);
-                reply = new AgentApi.Reply(HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
-            }
-            AgentApi.Reply r = reply;
-            ctx.executor().execute(() -> respond(ctx, keepAlive, r.status(), r.body()));
-        });
+        try {
+            lane.execute(() -> {
+                AgentApi.Reply reply;
+                try {
+                    reply = call.get();
+                } catch (RuntimeException e) {
+                    log.error("{}: request failed", ctx.channel().id().asShortText(), e);
+                    reply = new AgentApi.Reply(HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
+                }
+                AgentApi.Reply r = reply;
+                ctx.executor().execute(() -> respond(ctx, keepAlive, r.status(), r.body()));
+            });
+        } catch (RejectedExecutionException e) {
+            busy(ctx, keepAlive);
+        }
     }
 
     private static Optional<String> bearer(FullHttpRequest request) {
@@ -252,32 +287,39 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "message", "format must be json or txt"));
             return;
         }
-        blocking.execute(() -> {
-            Optional<TranscriptExport.Export> result;
-            try {
-                result = export.export(authorization, id, format);
-            } catch (Exception e) {
-                log.error("transcript export of {} failed", id, e);
-                ctx.executor().execute(() -> respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                        Map.of("error", "internal")));
+        try {
+            blocking.exports().execute(() -> exportOnLane(ctx, keepAlive, authorization, id, format));
+        } catch (RejectedExecutionException e) {
+            busy(ctx, keepAlive);
+        }
+    }
+
+    private void exportOnLane(ChannelHandlerContext ctx, boolean keepAlive, String authorization, String id,
+                              String format) {
+        Optional<TranscriptExport.Export> result;
+        try {
+            result = export.export(authorization, id, format);
+        } catch (Exception e) {
+            log.error("transcript export of {} failed", id, e);
+            ctx.executor().execute(() -> respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    Map.of("error", "internal")));
+            return;
+        }
+        ctx.executor().execute(() -> {
+            if (result.isEmpty()) {
+                // Missing and not-yours look the same.
+                respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
                 return;
             }
-            ctx.executor().execute(() -> {
-                if (result.isEmpty()) {
-                    // Missing and not-yours look the same.
-                    respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
-                    return;
-                }
-                TranscriptExport.Export e = result.get();
-                FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        Unpooled.wrappedBuffer(e.body()));
-                response.headers().set(HttpHeaderNames.CONTENT_TYPE, e.contentType());
-                response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + e.filename() + "\"");
-                response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-                response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-                response.headers().set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Content-Disposition");
-                write(ctx, keepAlive, response);
-            });
+            TranscriptExport.Export e = result.get();
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.wrappedBuffer(e.body()));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, e.contentType());
+            response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + e.filename() + "\"");
+            response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Content-Disposition");
+            write(ctx, keepAlive, response);
         });
     }
 
@@ -319,6 +361,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object body) {
+        respond(ctx, keepAlive, status, body, 0);
+    }
+
+    /** A JSON answer; with {@code Retry-After} when {@code retryAfterSeconds} is positive. */
+    private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object body,
+                         long retryAfterSeconds) {
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(body);
@@ -329,6 +377,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (retryAfterSeconds > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
         write(ctx, keepAlive, response);
     }
 

@@ -123,8 +123,9 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
                 InsightsApi.Reply r = reply;
                 ctx.executor().execute(() -> respond(ctx, keepAlive, r));
             });
-        } catch (RejectedExecutionException e) {
-            respond(ctx, keepAlive, InsightsApi.Reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("error", "unavailable")));
+        } catch (RejectedExecutionException e) { // the insights lane is full (BlockingWork)
+            respond(ctx, keepAlive, InsightsApi.Reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("error", "busy",
+                    "message", "the server is busy; try again shortly")));
         }
     }
 
@@ -148,6 +149,9 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         response.headers().set("X-Content-Type-Options", "nosniff");
+        if (status.equals(HttpResponseStatus.SERVICE_UNAVAILABLE)) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Integer.toString(BlockingWork.RETRY_AFTER_SECONDS));
+        }
         if (reply.filename() != null) {
             response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + reply.filename() + "\"");
         }

@@ -138,7 +138,8 @@ final class JdbcConversationStore implements ConversationStore {
     @Override
     public CompletableFuture<Void> saveAgentSession(AgentSession session) {
         Object[] params = {Objects.requireNonNull(session.tokenHash(), "tokenHash"),
-                Objects.requireNonNull(session.agentId(), "agentId"), JdbcRows.micros(session.lastUsed())};
+                Objects.requireNonNull(session.agentId(), "agentId"), JdbcRows.micros(session.lastUsed()),
+                Objects.requireNonNull(session.credential(), "credential"), JdbcRows.micros(session.createdAt())};
         return writer.submit("save a session of agent " + session.agentId(),
                 tx -> tx.add(JdbcRows.UPSERT_AGENT_SESSION, params));
     }
@@ -167,7 +168,8 @@ final class JdbcConversationStore implements ConversationStore {
                 List<AgentSession> sessions = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        sessions.add(new AgentSession(rs.getString(1), rs.getString(2), JdbcRows.instant(rs, 3)));
+                        sessions.add(new AgentSession(rs.getString(1), rs.getString(2), JdbcRows.instant(rs, 3),
+                                rs.getString(4), JdbcRows.instant(rs, 5)));
                     }
                 }
                 return sessions;

@@ -96,12 +96,14 @@ final class JdbcRows {
     static final String UPSERT_USER = "INSERT INTO verified_users (site, user_id, visitor_id, linked_at)"
             + " VALUES (?, ?, ?, ?) ON CONFLICT (site, user_id) DO UPDATE SET visitor_id = excluded.visitor_id,"
             + " linked_at = excluded.linked_at";
-    static final String UPSERT_AGENT_SESSION = "INSERT INTO agent_sessions (token_hash, agent_id, last_used)"
-            + " VALUES (?, ?, ?) ON CONFLICT (token_hash) DO UPDATE SET last_used = excluded.last_used";
+    static final String UPSERT_AGENT_SESSION = "INSERT INTO agent_sessions (token_hash, agent_id, last_used,"
+            + " credential, created_at) VALUES (?, ?, ?, ?, ?)"
+            + " ON CONFLICT (token_hash) DO UPDATE SET last_used = excluded.last_used";
     static final String DELETE_AGENT_SESSION = "DELETE FROM agent_sessions WHERE token_hash = ?";
     static final String DELETE_AGENT_SESSIONS_OF = "DELETE FROM agent_sessions WHERE agent_id = ?";
     static final String DELETE_AGENT_SESSIONS_BEFORE = "DELETE FROM agent_sessions WHERE last_used < ?";
-    static final String SELECT_AGENT_SESSIONS = "SELECT token_hash, agent_id, last_used FROM agent_sessions"
+    static final String SELECT_AGENT_SESSIONS = "SELECT token_hash, agent_id, last_used, credential, created_at"
+            + " FROM agent_sessions"
             + " WHERE last_used >= ? ORDER BY last_used";
     static final String UPSERT_DISABLED_AGENT = "INSERT INTO disabled_agents (agent_id, disabled_at) VALUES (?, ?)"
             + " ON CONFLICT (agent_id) DO UPDATE SET disabled_at = excluded.disabled_at";

@@ -1,6 +1,5 @@
 package dev.concierge.server;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.concierge.bot.FaqBot;
 import dev.concierge.protocol.ProtocolCodec;
 import io.netty.bootstrap.ServerBootstrap;
@@ -21,8 +20,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +36,12 @@ final class NettyChatServer implements ChatServer {
     private final Router router;
     private final BotService bot;
     private final ConversationStore store;
-    private final ExecutorService blocking;
+    private final BlockingWork blocking;
     private final String host;
     private final int port;
 
     private NettyChatServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, ChannelGroup sockets,
-                            Router router, BotService bot, ConversationStore store, ExecutorService blocking, String host) {
+                            Router router, BotService bot, ConversationStore store, BlockingWork blocking, String host) {
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
@@ -69,25 +66,22 @@ final class NettyChatServer implements ChatServer {
         }
         ConversationStore store = new MeteredConversationStore(opened, metrics);
         Ids ids = Ids.secure();
-        AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), Ticker.systemTicker(), ids, store,
-                config.clock());
+        AuthConfig authConfig = config.auth();
+        AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), authConfig.sessionMaxAge(),
+                authConfig.ticker(), ids, store, config.clock(), authConfig.passwordCheck(), authConfig.loginThrottle());
         auth.restore(store.agentSessionsUsedSince(config.clock().instant().minus(config.agentSessionTtl())));
         Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments, config.sites());
         router.call(() -> {
             Recovery.recover(router, auth::agentInfo);
             return null;
         });
-        ExecutorService blocking = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "concierge-blocking");
-            t.setDaemon(true);
-            return t;
-        });
+        BlockingWork blocking = BlockingWork.create();
         ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
         metrics.bindConnections(sockets::size);
         metrics.bindLive(() -> RouterSnapshots.metrics(router));
         InsightsHttpHandler insights = new InsightsHttpHandler(new InsightsApi(store, auth, config.clock(),
                 new FaqEditing(faqFile, bot), bot, () -> RouterSnapshots.dashboard(router), ProtocolCodec.create().mapper()),
-                metrics, blocking, ProtocolCodec.create().mapper());
+                metrics, blocking.insights(), ProtocolCodec.create().mapper());
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup workers = new NioEventLoopGroup();
         try {

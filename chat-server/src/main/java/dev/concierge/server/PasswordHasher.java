@@ -4,6 +4,8 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
+import java.util.OptionalInt;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
@@ -42,6 +44,48 @@ final class PasswordHasher {
             return MessageDigest.isEqual(expected, derive(password, salt, iterations));
         } catch (IllegalArgumentException e) {
             return false;
+        }
+    }
+
+    /** The PBKDF2 iteration count a hash was made with; empty for a hash in another format. */
+    static OptionalInt iterations(String stored) {
+        String[] parts = stored.split("\\$");
+        if (parts.length != 4 || !parts[0].equals(PREFIX)) {
+            return OptionalInt.empty();
+        }
+        try {
+            int iterations = Integer.parseInt(parts[1]);
+            return iterations > 0 ? OptionalInt.of(iterations) : OptionalInt.empty();
+        } catch (NumberFormatException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /**
+     * A hash no password matches (random salt and random derived bytes), costing exactly
+     * {@code iterations} rounds to check: what a sign-in with an unknown username is checked
+     * against, so that it takes as long as one with a known username. Made without hashing.
+     */
+    static String unmatchable(int iterations) {
+        byte[] salt = new byte[16];
+        byte[] hash = new byte[32];
+        RANDOM.nextBytes(salt);
+        RANDOM.nextBytes(hash);
+        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+        return PREFIX + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+    }
+
+    /**
+     * A short fingerprint of a stored hash (hex SHA-256 of it), kept with each agent session so
+     * that a session ends when its agent's password hash changes. It reveals nothing a guesser
+     * could use: finding the password from it is harder than from the PBKDF2 hash itself.
+     */
+    static String fingerprint(String stored) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(stored.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (GeneralSecurityException e) {
+            throw new ServerException("SHA-256 is not available", e);
         }
     }
 

@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.channel.group.ChannelGroup;
-import java.util.concurrent.Executor;
 
 /** Assembles the pipeline, one named handler per concern, and nothing else. */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -27,7 +26,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final AgentAuth auth;
     private final StaticFiles files = new StaticFiles();
     private final ServerMessageEncoder encoder;
-    private final Executor blocking;
+    private final BlockingWork blocking;
     private final ChannelGroup sockets;
     private final TranscriptExport export;
     private final ConnectionsPerIp connectionsPerIp;
@@ -37,7 +36,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final AgentApi agentApi;
     private final InsightsHttpHandler insights;
 
-    ServerInitializer(ServerConfig config, ProtocolCodec codec, Router router, AgentAuth auth, Executor blocking,
+    ServerInitializer(ServerConfig config, ProtocolCodec codec, Router router, AgentAuth auth, BlockingWork blocking,
                       ChannelGroup sockets, InsightsHttpHandler insights) {
         this.insights = insights;
         this.sockets = sockets;

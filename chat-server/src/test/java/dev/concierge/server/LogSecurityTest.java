@@ -65,7 +65,7 @@ final class LogSecurityTest {
         }
         List<ILoggingEvent> events = new ArrayList<>(captured.list);
         assertThat(events).as("the scenario logged security events").isNotEmpty();
-        assertThat(events).anyMatch(e -> e.getFormattedMessage().contains("sign-in failed"));
+        assertThat(events).anyMatch(e -> e.getFormattedMessage().contains("login failed for user"));
         for (ILoggingEvent e : events) {
             String line = e.getFormattedMessage() + " " + throwableText(e.getThrowableProxy());
             for (String secret : secrets) {

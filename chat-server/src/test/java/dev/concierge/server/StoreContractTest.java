@@ -298,23 +298,30 @@ abstract class StoreContractTest {
     }
 
     @Test
-    void agentSessions_surviveAReopen_andTheIdleOnesAreDeleted() throws Exception {
+    void agentSessions_surviveAReopen_withTheirCredentialAndStart_andTheIdleOnesAreDeleted() throws Exception {
         Instant now = Instant.parse("2026-12-05T10:00:00.123456Z");
-        done(store.saveAgentSession(new ConversationStore.AgentSession("h1", "a1", now.minusSeconds(10))));
-        done(store.saveAgentSession(new ConversationStore.AgentSession("h2", "a2", now.minusSeconds(7200))));
-        done(store.saveAgentSession(new ConversationStore.AgentSession("h3", "a2", now.minusSeconds(5))));
-        done(store.saveAgentSession(new ConversationStore.AgentSession("h1", "a1", now))); // used again
-        done(store.saveAgentSession(new ConversationStore.AgentSession("h4", "a4", now)));
+        Instant signedIn = now.minusSeconds(86_400);
+        done(store.saveAgentSession(session("h1", "a1", now.minusSeconds(10), "cred-1", signedIn)));
+        done(store.saveAgentSession(session("h2", "a2", now.minusSeconds(7200), "cred-2", signedIn)));
+        done(store.saveAgentSession(session("h3", "a2", now.minusSeconds(5), "cred-2", now.minusSeconds(60))));
+        // used again: only the last use changes, never the credential or the sign-in time
+        done(store.saveAgentSession(session("h1", "a1", now, "other", now)));
+        done(store.saveAgentSession(session("h4", "a4", now, "cred-4", now)));
         done(store.deleteAgentSession("h4"));
         store.close();
 
         JdbcConversationStore again = reopen();
         assertThat(again.agentSessionsUsedSince(now.minusSeconds(3600))).containsExactly(
-                new ConversationStore.AgentSession("h3", "a2", now.minusSeconds(5)),
-                new ConversationStore.AgentSession("h1", "a1", now));
+                session("h3", "a2", now.minusSeconds(5), "cred-2", now.minusSeconds(60)),
+                session("h1", "a1", now, "cred-1", signedIn));
         done(again.deleteAgentSessionsOf("a2"));
         assertThat(again.agentSessionsUsedSince(Instant.EPOCH)).as("h2 was deleted as idle, h3 with its agent")
                 .extracting(ConversationStore.AgentSession::tokenHash).containsExactly("h1");
+    }
+
+    private static ConversationStore.AgentSession session(String hash, String agent, Instant lastUsed,
+                                                          String credential, Instant createdAt) {
+        return new ConversationStore.AgentSession(hash, agent, lastUsed, credential, createdAt);
     }
 
     @Test
