@@ -47,6 +47,12 @@ record Site(String key, Optional<String> title, Optional<String> greeting, Optio
                 Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(), Optional.empty());
     }
 
+    /** A site {@code key} with every setting at its default and no identity secret. */
+    static Site withDefaults(String key) {
+        return new Site(key, Optional.empty(), Optional.empty(), Optional.empty(), "right", Optional.empty(),
+                Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(), Optional.empty());
+    }
+
     /** What the widget may know: never the secret, nor the origin list. */
     Map<String, Object> publicSettings() {
         Map<String, Object> out = new LinkedHashMap<>();

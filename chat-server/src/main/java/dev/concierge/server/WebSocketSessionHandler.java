@@ -149,16 +149,16 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
             session.send(new ServerMessage.Error("unsupported_version", Router.UNSUPPORTED_VERSION, hello.id()));
             return;
         }
-        if (role == Role.VISITOR && hello.site() != null && !router.sites.containsKey(hello.site())) {
-            log.warn("{}: hello for a site that is not configured", session);
-            session.send(new ServerMessage.Error("unknown_site", "site: no such site is configured on this server.", hello.id()));
-            session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unknown site");
-            return;
-        }
         if (!origins.allowedForSite(Optional.ofNullable(session.channelAttr(OriginCheck.ORIGIN)), hello.site())) {
             log.warn("{}: hello for a site from an origin it does not allow", session);
             session.send(new ServerMessage.Error("forbidden_origin", "This page may not chat for that site.", hello.id()));
             session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "forbidden origin");
+            return;
+        }
+        if (role == Role.VISITOR && hello.site() != null && !router.sites.containsKey(hello.site())) {
+            log.warn("{}: hello for a site that is not configured", session);
+            session.send(new ServerMessage.Error("unknown_site", "site: no such site is configured on this server.", hello.id()));
+            session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unknown site");
             return;
         }
         if (role == Role.AGENT) {
