@@ -355,6 +355,10 @@ final class VisitorRequests {
     }
 
     private void handoff(Session session, Visitor visitor, ClientMessage.Handoff handoff) {
+        if (handoff.department() != null && !knownDepartment(handoff.department())) {
+            unknownDepartment(session, handoff.id()); // before a conversation is started for it
+            return;
+        }
         Conversation c = handoff.conversationId() == null ? openOrStart(visitor)
                 : own(session, visitor, handoff.conversationId(), handoff.id());
         if (c == null) {
@@ -363,8 +367,6 @@ final class VisitorRequests {
         CompletableFuture<Long> existing = c.byClientId.get(handoff.id());
         if (existing != null) {
             router.ackWhenStored(session, handoff.id(), c, existing);
-        } else if (handoff.department() != null && !knownDepartment(handoff.department())) {
-            unknownDepartment(session, handoff.id());
         } else if (c.state == ConversationState.BOT) {
             if (handoff.department() != null) {
                 c.department = handoff.department();
