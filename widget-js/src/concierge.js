@@ -111,7 +111,8 @@
     /**
      * A signed-in user of your site: {userId, name?, email?, signature} where `signature` is
      * the hex HMAC-SHA256 of userId under the site's secret, computed by your backend; or
-     * {userId, ..., token} with an expiring token from your backend (docs/widget.md).
+     * {userId, ..., token} with an expiring token from your backend; plus `emailSignature`
+     * when your backend vouches for the email too (docs/widget.md).
      */
     identify(identity) {
       this.#call('identify', validateIdentity(identity, 'Concierge.identify'));
@@ -312,7 +313,7 @@
     if (identity === null || typeof identity !== 'object' || Array.isArray(identity)) {
       throw new TypeError(what + ' must be an object like {userId, name, email, signature}');
     }
-    const known = ['userId', 'name', 'email', 'signature', 'token'];
+    const known = ['userId', 'name', 'email', 'signature', 'token', 'emailSignature'];
     const copy = {};
     Object.keys(identity).forEach(function (key) {
       if (known.indexOf(key) < 0) throw new Error(what + ' has unknown field "' + key + '"; known: ' + known.join(', '));
@@ -329,6 +330,9 @@
     }
     if (copy.token !== undefined && (copy.token.length > 1000 || copy.token.length === 0)) {
       throw new Error(what + '.token must be 1-1000 characters');
+    }
+    if (copy.emailSignature !== undefined && (copy.email === undefined || !/^[0-9a-fA-F]{64}$/.test(copy.emailSignature))) {
+      throw new Error(what + '.emailSignature must be 64 hex digits (HMAC-SHA256 of userId and email under the email key) and needs email');
     }
     if (copy.name !== undefined && copy.name.length > 200) throw new Error(what + '.name is longer than 200 characters');
     if (copy.email !== undefined && !EMAIL.test(copy.email)) throw new Error(what + '.email is not an e-mail address: "' + copy.email + '"');

@@ -32,7 +32,7 @@ export class VisitorPanel {
     const from = handoff.transferredFrom;
     append(this.#root,
       h('h2', { text: visitorName(visitor) }),
-      visitor.email ? h('p', { class: 'email', text: visitor.email }) : null,
+      visitor.email ? h('p', { class: 'email' }, visitor.email, mark(visitor, 'email')) : null,
       verification(visitor),
       section('Handoff', rows([
         ['Reason', reasonLabel(handoff.reason)],
@@ -77,10 +77,32 @@ export class VisitorPanel {
   }
 }
 
-/** "Verified" when the site vouched for the identity (HMAC or signed token), else what is known. */
+/**
+ * The fields the site vouched for (`verifiedFields`; an older server sends only `verified`,
+ * which vouches for the user id alone). The name is never among them.
+ */
+export function verifiedFields(visitor) {
+  if (visitor.verified !== true) return [];
+  return Array.isArray(visitor.verifiedFields) ? visitor.verifiedFields : ['userId'];
+}
+
+/** "✓ verified" beside a field the site vouched for; nothing beside a typed one. */
+function mark(visitor, field) {
+  if (!verifiedFields(visitor).includes(field)) return null;
+  return h('span', { class: 'verified-mark', title: 'Verified by the site', text: ' ✓ verified' });
+}
+
+/** The site's user id with its mark, and which shown fields are only as typed. */
 function verification(visitor) {
-  if (visitor.verified === true) return h('p', { class: 'verified', text: `✓ Verified by the site${visitor.userId ? ` (user ${visitor.userId})` : ''}` });
-  if (visitor.verified === false) return h('p', { class: 'unverified', text: 'Not verified: name and email as typed by the visitor' });
+  const fields = verifiedFields(visitor);
+  const typed = ['name', ...(visitor.email ? ['email'] : [])].filter((f) => !fields.includes(f));
+  const typedNote = h('p', { class: 'unverified', text: `Not verified: ${typed.join(' and ')} as typed by the visitor` });
+  if (visitor.verified === true) {
+    return h('div', { class: 'identity' },
+      visitor.userId ? h('p', { class: 'user-id' }, `User ${visitor.userId}`, mark(visitor, 'userId')) : null,
+      typedNote);
+  }
+  if (visitor.verified === false) return typedNote;
   return null;
 }
 

@@ -428,6 +428,15 @@ export class Widget {
       // Not vouched for by the site's backend: go on anonymously, and do not say it again.
       this.#identity = null;
     }
+    if (frame.code === 'unknown_department') {
+      // The server knows no such team: route without one from now on.
+      this.#department = null;
+      if (frame.ref && frame.ref === this.#handoffRef) {
+        this.#handoffRef = this.#connection?.requestHandoff() ?? null;
+        this.#emit('error', { code: frame.code, message: frame.message, ref: frame.ref });
+        return;
+      }
+    }
     if (frame.ref && frame.ref === this.#leaveRef) {
       this.#leaveRef = null;
       this.#view.leave.failed(frame.message ?? frame.code);

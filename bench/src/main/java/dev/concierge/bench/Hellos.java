@@ -24,7 +24,7 @@ final class Hellos {
 
     /** A new visitor's hello (no token, so a new visitor each time), with an optional display name. */
     static String visitor(String name) {
-        return "{\"type\":\"hello\",\"id\":\"h\",\"version\":" + version + ",\"site\":\"bench\",\"context\":{"
+        return "{\"type\":\"hello\",\"id\":\"h\",\"version\":" + version + ",\"site\":\"demo\",\"context\":{"
                 + (name == null ? "" : "\"name\":\"" + name + "\",") + "\"language\":\"en\"}}";
     }
 

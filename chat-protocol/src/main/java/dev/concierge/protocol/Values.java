@@ -138,18 +138,28 @@ public final class Values {
     /**
      * Who the visitor is, as the agent sees it. {@code verified} is true when the site's backend
      * vouched for the visitor ({@code hello.identity} verified; {@code userId} is then the site's
-     * user id), false when name and email are only what the visitor typed.
+     * user id), false when name and email are only what the visitor typed. {@code verifiedFields}
+     * names exactly the fields the site vouched for: {@code userId}, and {@code email} when the
+     * identity's {@code emailSignature} verified; a field not named is as typed.
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record VisitorInfo(String id, String name, String email, Map<String, String> attributes,
-                              Boolean verified, String userId) {
+                              Boolean verified, String userId, List<String> verifiedFields) {
         public VisitorInfo {
             attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+            verifiedFields = verifiedFields == null ? List.of() : List.copyOf(verifiedFields);
         }
 
         /** A visitor without a verification status. */
         public VisitorInfo(String id, String name, String email, Map<String, String> attributes) {
-            this(id, name, email, attributes, null, null);
+            this(id, name, email, attributes, null, null, null);
+        }
+
+        /** A visitor whose verified fields are only {@code userId} (when {@code verified}). */
+        public VisitorInfo(String id, String name, String email, Map<String, String> attributes,
+                           Boolean verified, String userId) {
+            this(id, name, email, attributes, verified, userId,
+                    Boolean.TRUE.equals(verified) ? List.of("userId") : null);
         }
     }
 
@@ -183,16 +193,24 @@ public final class Values {
     /**
      * A signed-in user of the site, vouched for by the site's backend: {@code signature} is
      * HMAC-SHA256 of {@code userId} with the site's secret (hex), or {@code token} an expiring
-     * signed token. See docs/security.md.
+     * signed token; {@code emailSignature} (optional) vouches for {@code email} too. See
+     * docs/widget.md, "Identity verification".
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Identity(String userId, String name, String email, String signature, String token) {
+    public record Identity(String userId, String name, String email, String signature, String token,
+                           String emailSignature) {
         public Identity {
             Checks.optionalText("identity.userId", userId, 128);
             Checks.optionalText("identity.name", name, 200);
             Checks.optionalText("identity.email", email, 320);
             Checks.optionalText("identity.signature", signature, 256);
             Checks.optionalText("identity.token", token, 2048);
+            Checks.optionalText("identity.emailSignature", emailSignature, 256);
+        }
+
+        /** An identity whose email, if any, is not signed. */
+        public Identity(String userId, String name, String email, String signature, String token) {
+            this(userId, name, email, signature, token, null);
         }
     }
 

@@ -424,6 +424,7 @@ public interface ChatServer extends AutoCloseable {
                 throw new IllegalArgumentException("site must not be blank");
             }
             siteOrigins.put(site, origins(origins, "siteOrigins"));
+            sites.putIfAbsent(site, Site.withDefaults(site)); // a site with origins is a configured site
             return this;
         }
 

@@ -112,10 +112,11 @@ final class Router implements AutoCloseable {
     void visitorHello(Session session, ClientMessage.Hello hello) {
         // Identity verification is an HMAC: cheap, done here; only a verified user is looked up.
         Site site = hello.site() == null ? null : sites.get(hello.site());
-        java.util.Optional<String> user = site == null ? java.util.Optional.empty()
+        java.util.Optional<IdentityVerifier.Verified> verified = site == null ? java.util.Optional.empty()
                 : IdentityVerifier.verify(site, hello.identity(), clock.instant());
+        java.util.Optional<String> user = verified.map(IdentityVerifier.Verified::userId);
         if (hello.visitorToken() == null && hello.resume() == null && user.isEmpty()) {
-            run(() -> visitorRequests.hello(session, hello, StoredVisitor.NONE));
+            run(() -> visitorRequests.hello(session, hello, StoredVisitor.NONE, verified));
             return;
         }
         String resumeId = hello.resume() == null ? null : hello.resume().conversationId();
@@ -133,7 +134,7 @@ final class Router implements AutoCloseable {
                         if (waiting == null) {
                             return; // the socket closed meanwhile
                         }
-                        visitorRequests.hello(session, hello, stored != null ? stored : StoredVisitor.NONE);
+                        visitorRequests.hello(session, hello, stored != null ? stored : StoredVisitor.NONE, verified);
                         waiting.forEach(Runnable::run);
                     }));
         });

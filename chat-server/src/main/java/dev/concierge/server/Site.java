@@ -24,22 +24,33 @@ import java.util.Optional;
  * @param allowedOrigins page origins that may open WebSockets for this site (exact match)
  * @param identitySecret secret for identity verification (HMAC-SHA256), or empty: identities
  *                       are not verified and never link conversations
+ * @param previousIdentitySecret the secret being rotated out, still accepted, or empty
  */
 record Site(String key, Optional<String> title, Optional<String> greeting, Optional<String> brandColor, String position,
             Optional<String> language, Optional<String> department, List<String> preChatFields,
-            List<String> preChatRequired, List<String> allowedOrigins, Optional<String> identitySecret) {
+            List<String> preChatRequired, List<String> allowedOrigins, Optional<String> identitySecret,
+            Optional<String> previousIdentitySecret) {
 
     Site {
         Objects.requireNonNull(key, "key");
         preChatFields = List.copyOf(preChatFields);
         preChatRequired = List.copyOf(preChatRequired);
         allowedOrigins = List.copyOf(allowedOrigins);
+        if (previousIdentitySecret.isPresent() && identitySecret.isEmpty()) {
+            throw new IllegalArgumentException("previousIdentitySecret needs an identitySecret");
+        }
     }
 
     /** The built-in {@code demo} site, used when no sites file is given. */
     static Site demo() {
         return new Site("demo", Optional.empty(), Optional.empty(), Optional.of("#4f46e5"), "right", Optional.empty(),
-                Optional.empty(), List.of(), List.of(), List.of(), Optional.empty());
+                Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(), Optional.empty());
+    }
+
+    /** A site {@code key} with every setting at its default and no identity secret. */
+    static Site withDefaults(String key) {
+        return new Site(key, Optional.empty(), Optional.empty(), Optional.empty(), "right", Optional.empty(),
+                Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(), Optional.empty());
     }
 
     /** What the widget may know: never the secret, nor the origin list. */

@@ -32,7 +32,8 @@ final class SitesFile {
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
     private static final Set<String> FIELDS = Set.of("name", "email", "question");
     private static final Set<String> KNOWN = Set.of("title", "greeting", "colors", "position", "language", "department",
-            "preChat", "allowedOrigins", "identitySecret", "identitySecretEnv");
+            "preChat", "allowedOrigins", "identitySecret", "identitySecretEnv", "previousIdentitySecret",
+            "previousIdentitySecretEnv");
     /** An HMAC key shorter than this is guessable offline from one signature. */
     static final int MIN_SECRET_LENGTH = 32;
 
@@ -116,23 +117,38 @@ final class SitesFile {
                 throw new ServerException(where + ".allowedOrigins: scheme://host[:port], was " + o);
             }
         }
-        Optional<String> secret = text(s, "identitySecret", where, 4096);
-        Optional<String> secretEnv = text(s, "identitySecretEnv", where, 200);
+        Optional<String> secret = secret(s, "identitySecret", where, env);
+        Optional<String> previous = secret(s, "previousIdentitySecret", where, env);
+        if (previous.isPresent() && secret.isEmpty()) {
+            throw new ServerException(where + ".previousIdentitySecret: only while rotating to a new identitySecret; give that too");
+        }
+        if (previous.isPresent() && previous.equals(secret)) {
+            throw new ServerException(where + ".previousIdentitySecret: the same as identitySecret");
+        }
+        return new Site(key, title, greeting, color, position, language, department, fields, required, origins, secret,
+                previous);
+    }
+
+    /** The secret in {@code field}, or in the environment variable named by {@code field + "Env"}. */
+    private static Optional<String> secret(JsonNode s, String field, String where,
+                                           java.util.function.Function<String, String> env) {
+        Optional<String> secret = text(s, field, where, 4096);
+        Optional<String> secretEnv = text(s, field + "Env", where, 200);
         if (secret.isPresent() && secretEnv.isPresent()) {
-            throw new ServerException(where + ": give identitySecret or identitySecretEnv, not both");
+            throw new ServerException(where + ": give " + field + " or " + field + "Env, not both");
         }
         if (secretEnv.isPresent()) {
             String value = env.apply(secretEnv.get());
             if (value == null || value.isEmpty()) {
-                throw new ServerException(where + ".identitySecretEnv: environment variable " + secretEnv.get() + " is not set");
+                throw new ServerException(where + "." + field + "Env: environment variable " + secretEnv.get() + " is not set");
             }
             secret = Optional.of(value);
         }
         if (secret.isPresent() && secret.get().length() < MIN_SECRET_LENGTH) {
-            throw new ServerException(where + ".identitySecret: at least " + MIN_SECRET_LENGTH
+            throw new ServerException(where + "." + field + ": at least " + MIN_SECRET_LENGTH
                     + " characters (e.g. openssl rand -hex 32)");
         }
-        return new Site(key, title, greeting, color, position, language, department, fields, required, origins, secret);
+        return secret;
     }
 
     private static Optional<String> text(JsonNode node, String field, String where, int max) {

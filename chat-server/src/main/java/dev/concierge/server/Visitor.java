@@ -24,6 +24,11 @@ final class Visitor {
     final Set<Session> sessions = new LinkedHashSet<>();
     /** The verified user ({@code site + "\n" + userId}) this visitor is, or null: anonymous. */
     String user;
+    /**
+     * The email the site vouched for ({@code identity.emailSignature}) at this visitor's latest
+     * verified hello, or null: the email shown is then as typed.
+     */
+    String verifiedEmail;
     /** The open (not closed) conversation, if any. */
     Conversation open;
     /** All conversation ids, oldest first. */
@@ -78,9 +83,15 @@ final class Visitor {
     }
 
 
+    /**
+     * Who the visitor is for agents: a vouched-for email wins over a typed one, and
+     * {@code verifiedFields} names exactly what the site vouched for.
+     */
     VisitorInfo info() {
         boolean verified = user != null;
         String userId = verified ? user.substring(user.indexOf('\n') + 1) : null;
-        return new VisitorInfo(id, displayName(), context.email(), context.attributes(), verified, userId);
+        boolean emailVerified = verified && verifiedEmail != null;
+        return new VisitorInfo(id, displayName(), emailVerified ? verifiedEmail : context.email(), context.attributes(),
+                verified, userId, !verified ? List.of() : emailVerified ? List.of("userId", "email") : List.of("userId"));
     }
 }

@@ -30,7 +30,12 @@ final class VisitorRequests {
         this.router = router;
     }
 
-    void hello(Session session, ClientMessage.Hello hello, StoredVisitor stored) {
+    /**
+     * A visitor's hello, with what the store knows of them and what the site's secret vouched for
+     * ({@code verified}: the user id, and the email when it was signed too).
+     */
+    void hello(Session session, ClientMessage.Hello hello, StoredVisitor stored,
+               java.util.Optional<IdentityVerifier.Verified> verified) {
         if (!Router.versionOk(session, hello)) {
             return;
         }
@@ -44,6 +49,7 @@ final class VisitorRequests {
             }
         }
         boolean rejected = user == null && hello.identity() != null;
+        boolean emailRejected = false;
         if (visitor == null) {
             visitor = newVisitor(session);
         }
@@ -53,13 +59,21 @@ final class VisitorRequests {
             byUser.put(user, visitor);
             router.store.linkUser(hello.site(), stored.verifiedUser().get(), visitor.id);
         }
+        visitor.update(hello.context());
         if (user != null && hello.identity() != null) {
+            // The identity the site vouched for wins over what the page typed in the same hello:
+            // its name and email (docs/protocol.md, hello); only a signed email counts as verified.
             var identity = hello.identity();
             visitor.update(new dev.concierge.protocol.Values.VisitorContext(identity.name(), identity.email(),
                     null, null, null, null, java.util.Map.of()));
+            visitor.verifiedEmail = verified.flatMap(IdentityVerifier.Verified::email).orElse(null);
+            if (identity.emailSignature() != null && visitor.verifiedEmail == null) {
+                log.warn("identity email not vouched for on session {} (site {})", session.id(), hello.site());
+                emailRejected = true;
+            }
         }
-        visitor.update(hello.context());
-        if (hello.department() != null) {
+        boolean unknownDepartment = hello.department() != null && !knownDepartment(hello.department());
+        if (hello.department() != null && !unknownDepartment) {
             visitor.department = hello.department();
         }
         if (visitor.open != null && visitor.open.state == ConversationState.ASSIGNED) {
@@ -76,6 +90,13 @@ final class VisitorRequests {
             // Not vouched for by the site's secret: say so; the visitor goes on anonymously.
             log.warn("identity rejected on session {} (site {})", session.id(), hello.site());
             Router.error(session, "identity_rejected", "The identity could not be verified; continuing anonymously.", hello.id());
+        } else if (emailRejected) {
+            Router.error(session, "email_rejected", "The identity's email could not be verified; it is shown as typed.", hello.id());
+        }
+        if (unknownDepartment) {
+            // Routed as if none was named: the conversation still reaches someone.
+            log.warn("hello names an unknown department on session {} (site {})", session.id(), hello.site());
+            unknownDepartment(session, hello.id());
         }
         if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId(), stored)) {
             // Say it outright: the client drops its copy and loads afresh (docs/protocol.md).
@@ -89,6 +110,16 @@ final class VisitorRequests {
             open.receipts(Role.AGENT).forEach(session::send);
         }
         session.send(router.dispatcher.availability());
+    }
+
+    /** A department of the team (agents file) or a site's configured one. */
+    private boolean knownDepartment(String department) {
+        return router.dispatcher.config.departments().contains(department)
+                || router.sites.values().stream().anyMatch(s -> s.department().filter(department::equals).isPresent());
+    }
+
+    private static void unknownDepartment(Session session, String ref) {
+        Router.error(session, "unknown_department", "department: no such department is configured.", ref);
     }
 
     /**
@@ -327,6 +358,10 @@ final class VisitorRequests {
     }
 
     private void handoff(Session session, Visitor visitor, ClientMessage.Handoff handoff) {
+        if (handoff.department() != null && !knownDepartment(handoff.department())) {
+            unknownDepartment(session, handoff.id()); // before a conversation is started for it
+            return;
+        }
         Conversation c = handoff.conversationId() == null ? openOrStart(visitor)
                 : own(session, visitor, handoff.conversationId(), handoff.id());
         if (c == null) {

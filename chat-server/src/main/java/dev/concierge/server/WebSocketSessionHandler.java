@@ -155,6 +155,12 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
             session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "forbidden origin");
             return;
         }
+        if (role == Role.VISITOR && hello.site() != null && !router.sites.containsKey(hello.site())) {
+            log.warn("{}: hello for a site that is not configured", session);
+            session.send(new ServerMessage.Error("unknown_site", "site: no such site is configured on this server.", hello.id()));
+            session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unknown site");
+            return;
+        }
         if (role == Role.AGENT) {
             Optional<AgentInfo> agent = auth.agentFor(hello.token());
             if (agent.isEmpty()) {

@@ -10,9 +10,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,14 +23,17 @@ import org.junit.jupiter.api.Test;
 /** The sites file, {@code GET /api/sites/{key}} and identity verification, over real sockets. */
 final class SitesAndIdentityTest {
     private static final String SECRET = "s3cr3t-of-the-shop-at-least-32-characters";
+    private static final String CLUB_SECRET = "the-club-s-new-secret-of-32-characters-or-more";
+    private static final String CLUB_OLD_SECRET = "the-club-s-old-secret-of-32-characters-or-more";
     private static final String SITES = """
             {"sites": {
               "shop": {"title": "Shop help", "greeting": "Hi <b>there</b>", "colors": {"brand": "#0f766e"},
                        "position": "left", "language": "fr", "department": "orders",
                        "preChat": {"fields": ["name", "email"], "required": ["email"]},
                        "allowedOrigins": ["https://shop.example.com"], "identitySecret": "%s"},
+              "club": {"identitySecret": "%s", "previousIdentitySecret": "%s"},
               "blog": {}
-            }}""".formatted(SECRET);
+            }}""".formatted(SECRET, CLUB_SECRET, CLUB_OLD_SECRET);
 
     @Test
     void sitesFile_readsEverySetting_andNamesTheBadField() throws Exception {
@@ -59,19 +65,19 @@ final class SitesAndIdentityTest {
         Site shop = SitesFile.read(write(SITES), n -> null).get("shop");
         Instant now = Instant.parse("2026-11-23T10:00:00Z");
         String good = IdentityVerifier.signature(SECRET, "u-1001");
-        assertThat(IdentityVerifier.verify(shop, identity("u-1001", good, null), now)).contains("u-1001");
-        assertThat(IdentityVerifier.verify(shop, identity("u-1001", good.toUpperCase(), null), now)).contains("u-1001");
-        assertThat(IdentityVerifier.verify(shop, identity("u-1002", good, null), now)).isEmpty();
-        assertThat(IdentityVerifier.verify(shop, identity("u-1001", IdentityVerifier.signature("another-secret-of-32-characters!!", "u-1001"), null), now)).isEmpty();
-        assertThat(IdentityVerifier.verify(shop, identity("u-1001", "nothex", null), now)).isEmpty();
+        assertThat(user(shop, identity("u-1001", good, null), now)).contains("u-1001");
+        assertThat(user(shop, identity("u-1001", good.toUpperCase(), null), now)).contains("u-1001");
+        assertThat(user(shop, identity("u-1002", good, null), now)).isEmpty();
+        assertThat(user(shop, identity("u-1001", IdentityVerifier.signature("another-secret-of-32-characters!!", "u-1001"), null), now)).isEmpty();
+        assertThat(user(shop, identity("u-1001", "nothex", null), now)).isEmpty();
         String token = IdentityVerifier.token(SECRET, "u.1001@example", now.plusSeconds(3600));
-        assertThat(IdentityVerifier.verify(shop, identity("u.1001@example", null, token), now)).contains("u.1001@example");
-        assertThat(IdentityVerifier.verify(shop, identity("u.1001@example", null, token), now.plusSeconds(3600))).isEmpty();
-        assertThat(IdentityVerifier.verify(shop, identity("someone-else", null, token), now)).isEmpty();
+        assertThat(user(shop, identity("u.1001@example", null, token), now)).contains("u.1001@example");
+        assertThat(user(shop, identity("u.1001@example", null, token), now.plusSeconds(3600))).isEmpty();
+        assertThat(user(shop, identity("someone-else", null, token), now)).isEmpty();
         String tampered = token.replace("." + (now.getEpochSecond() + 3600) + ".", "." + (now.getEpochSecond() + 99_999) + ".");
-        assertThat(IdentityVerifier.verify(shop, identity("u.1001@example", null, tampered), now)).isEmpty();
+        assertThat(user(shop, identity("u.1001@example", null, tampered), now)).isEmpty();
         Site blog = SitesFile.read(write(SITES), n -> null).get("blog");
-        assertThat(IdentityVerifier.verify(blog, identity("u-1001", good, null), now)).as("no secret, no verification").isEmpty();
+        assertThat(user(blog, identity("u-1001", good, null), now)).as("no secret, no verification").isEmpty();
     }
 
     @Test
@@ -191,10 +197,214 @@ final class SitesAndIdentityTest {
         }
     }
 
+    @Test
+    void aSignatureOverACraftedUserId_isNoToken_overTheWire() throws Exception {
+        // A site signs whatever user id its users choose. One shaped like a token's payload
+        // (base64url("u-1001") "." expiry) must not give a token for u-1001.
+        String victimSignature = IdentityVerifier.signature(SECRET, "u-1001");
+        try (ChatServer server = start(Files.createTempDirectory("concierge-forgery"))) {
+            try (RawSocket victim = RawSocket.connect(server, "/ws/visitor")) {
+                victim.send(hello("v1", null, "u-1001", "\"signature\":\"" + victimSignature + "\""));
+                victim.awaitType("welcome");
+                victim.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"My card ends in 4242\"}");
+                String chat = victim.awaitType("ack").path("conversationId").asText();
+                victim.send("{\"type\":\"close\",\"id\":\"x1\",\"conversationId\":\"" + chat + "\"}");
+                victim.await(f -> "x1".equals(f.path("ref").asText()));
+            }
+            String user = Base64.getUrlEncoder().withoutPadding().encodeToString("u-1001".getBytes(StandardCharsets.UTF_8));
+            for (long expiry : new long[] {Instant.now().plusSeconds(600).getEpochSecond(), 99_999_999_999L}) {
+                String crafted = user + "." + expiry;
+                String siteSigned = IdentityVerifier.signature(SECRET, crafted);
+                try (RawSocket attacker = RawSocket.connect(server, "/ws/visitor")) {
+                    // The signature is still valid for the crafted id itself: today's format stays.
+                    attacker.send(hello("a1", null, crafted, "\"signature\":\"" + siteSigned + "\""));
+                    assertThat(attacker.awaitType("welcome").path("earlierConversations")).isEmpty();
+                }
+                String forged = crafted + "." + Base64.getUrlEncoder().withoutPadding()
+                        .encodeToString(HexFormat.of().parseHex(siteSigned));
+                try (RawSocket attacker = RawSocket.connect(server, "/ws/visitor")) {
+                    attacker.send(hello("a2", null, "u-1001", "\"token\":\"" + forged + "\""));
+                    JsonNode welcome = attacker.awaitType("welcome");
+                    assertThat(attacker.awaitType("error").path("code").asText()).as("expiry " + expiry).isEqualTo("identity_rejected");
+                    assertThat(welcome.path("earlierConversations")).as("the victim's history").isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
+    void rotation_bothSecretsOfASiteAreAccepted_anUnknownOneIsNot_overTheWire() throws Exception {
+        try (ChatServer server = start(Files.createTempDirectory("concierge-rotation"))) {
+            for (String secret : List.of(CLUB_SECRET, CLUB_OLD_SECRET)) {
+                try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+                    s.send(hello("club", "h1", null, "u-5", "\"signature\":\"" + IdentityVerifier.signature(secret, "u-5") + "\""));
+                    s.awaitType("welcome");
+                    s.send("{\"type\":\"message\",\"id\":\"m\",\"text\":\"hi\"}");
+                    assertThat(s.await(f -> "m".equals(f.path("ref").asText())).path("type").asText())
+                            .as("no identity_rejected before the ack").isEqualTo("ack");
+                }
+                try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+                    String token = IdentityVerifier.token(secret, "u-5", Instant.now().plusSeconds(600));
+                    s.send(hello("club", "h2", null, "u-5", "\"token\":\"" + token + "\""));
+                    assertThat(s.awaitType("welcome").path("conversationId").asText()).as("u-5's open chat").isNotEmpty();
+                }
+            }
+            // The shop's secret is not the club's, nor is any other.
+            for (String secret : List.of(SECRET, "an-unknown-secret-of-32-characters-or-more")) {
+                try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+                    s.send(hello("club", "h3", null, "u-5", "\"signature\":\"" + IdentityVerifier.signature(secret, "u-5") + "\""));
+                    assertThat(s.awaitType("welcome").path("conversationId").isMissingNode()).isTrue();
+                    assertThat(s.awaitType("error").path("code").asText()).isEqualTo("identity_rejected");
+                }
+            }
+        }
+        assertThatThrownBy(() -> SitesFile.read(write("{\"sites\":{\"x\":{\"previousIdentitySecret\":\"" + CLUB_OLD_SECRET + "\"}}}"), n -> null))
+                .hasMessageContaining("sites.x.previousIdentitySecret");
+        assertThatThrownBy(() -> SitesFile.read(write("{\"sites\":{\"x\":{\"identitySecret\":\"" + SECRET
+                + "\",\"previousIdentitySecret\":\"short\"}}}"), n -> null))
+                .hasMessageContaining("sites.x.previousIdentitySecret: at least 32");
+        Site fromEnv = SitesFile.read(write("{\"sites\":{\"x\":{\"identitySecret\":\"" + SECRET
+                + "\",\"previousIdentitySecretEnv\":\"OLD\"}}}"), n -> n.equals("OLD") ? CLUB_OLD_SECRET : null).get("x");
+        assertThat(fromEnv.previousIdentitySecret()).contains(CLUB_OLD_SECRET);
+    }
+
+    @Test
+    void tokenLifetime_isCapped_overTheWire() throws Exception {
+        try (ChatServer server = start(Files.createTempDirectory("concierge-lifetime"))) {
+            Instant withinCap = Instant.now().plus(IdentityVerifier.MAX_TOKEN_LIFETIME).minusSeconds(120);
+            try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+                s.send(hello("h1", null, "u-9", "\"token\":\"" + IdentityVerifier.token(SECRET, "u-9", withinCap) + "\""));
+                s.awaitType("welcome");
+                s.send("{\"type\":\"message\",\"id\":\"m\",\"text\":\"hi\"}");
+                assertThat(s.await(f -> "m".equals(f.path("ref").asText())).path("type").asText()).isEqualTo("ack");
+            }
+            Instant beyondCap = Instant.now().plus(IdentityVerifier.MAX_TOKEN_LIFETIME).plusSeconds(120);
+            try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+                s.send(hello("h2", null, "u-9", "\"token\":\"" + IdentityVerifier.token(SECRET, "u-9", beyondCap) + "\""));
+                assertThat(s.awaitType("welcome").path("conversationId").isMissingNode()).as("not u-9's chat").isTrue();
+                assertThat(s.awaitType("error").path("code").asText()).isEqualTo("identity_rejected");
+            }
+        }
+    }
+
+    @Test
+    void signedEmail_isMarkedVerified_aTypedOneIsNot_overTheWire() throws Exception {
+        try (ChatServer server = start(Files.createTempDirectory("concierge-email"))) {
+            String agentToken = AgentSecurityTest.login(server, "one", "pw-one");
+            try (RawSocket agent = AgentSecurityTest.agentSocket(server, agentToken)) {
+                // Signed email: the identity's email wins over the typed one, and is marked.
+                try (RawSocket v = RawSocket.connect(server, "/ws/visitor")) {
+                    v.send(helloWithEmail("u-1", "ada@example.com", IdentityVerifier.emailSignature(SECRET, "u-1", "ada@example.com")));
+                    v.awaitType("welcome");
+                    v.send("{\"type\":\"handoff\",\"id\":\"hh\"}");
+                    JsonNode visitor = agent.awaitType("assigned").path("handoff").path("visitor");
+                    assertThat(visitor.path("email").asText()).isEqualTo("ada@example.com");
+                    assertThat(visitor.path("verifiedFields").toString()).isEqualTo("[\"userId\",\"email\"]");
+                    assertThat(visitor.path("userId").asText()).isEqualTo("u-1");
+                }
+                // An email signed for another user, or another email, is only typed.
+                List<java.util.function.Function<String, String>> wrong = List.of(
+                        user -> IdentityVerifier.emailSignature(SECRET, "u-2", "ada@example.com"),
+                        user -> IdentityVerifier.emailSignature(SECRET, user, "eve@example.com"),
+                        user -> IdentityVerifier.emailSignature(CLUB_SECRET, user, "ada@example.com"),
+                        user -> IdentityVerifier.signature(SECRET, user));
+                for (int i = 0; i < wrong.size(); i++) {
+                    String user = "u-3" + i;
+                    try (RawSocket v = RawSocket.connect(server, "/ws/visitor")) {
+                        v.send(helloWithEmail(user, "ada@example.com", wrong.get(i).apply(user)));
+                        v.awaitType("welcome");
+                        assertThat(v.awaitType("error").path("code").asText()).isEqualTo("email_rejected");
+                        v.send("{\"type\":\"handoff\",\"id\":\"hh\"}");
+                        JsonNode visitor = agent.awaitType("assigned").path("handoff").path("visitor");
+                        assertThat(visitor.path("userId").asText()).isEqualTo(user);
+                        assertThat(visitor.path("verified").asBoolean()).isTrue();
+                        assertThat(visitor.path("verifiedFields").toString()).as("case " + i).isEqualTo("[\"userId\"]");
+                    }
+                }
+                // Nothing signed: nothing marked.
+                try (RawSocket v = RawSocket.connect(server, "/ws/visitor")) {
+                    v.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\",\"context\":{\"name\":\"Eve\",\"email\":\"eve@example.com\"}}");
+                    v.awaitType("welcome");
+                    v.send("{\"type\":\"handoff\",\"id\":\"hh\"}");
+                    JsonNode visitor = agent.awaitType("assigned").path("handoff").path("visitor");
+                    assertThat(visitor.path("email").asText()).isEqualTo("eve@example.com");
+                    assertThat(visitor.path("verified").asBoolean()).isFalse();
+                    assertThat(visitor.path("verifiedFields").isMissingNode()).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void unknownSiteOrDepartment_getsAnErrorNamingIt_overTheWire() throws Exception {
+        try (ChatServer server = start(Files.createTempDirectory("concierge-unknown"))) {
+            try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+                s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"nope\"}");
+                JsonNode error = s.awaitType("error");
+                assertThat(error.path("code").asText()).isEqualTo("unknown_site");
+                assertThat(error.path("message").asText()).contains("site");
+                assertThat(s.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1008);
+            }
+            try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+                s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\",\"department\":\"sales\"}");
+                s.awaitType("welcome");
+                JsonNode error = s.awaitType("error");
+                assertThat(error.path("code").asText()).isEqualTo("unknown_department");
+                assertThat(error.path("message").asText()).contains("department");
+                assertThat(error.path("ref").asText()).isEqualTo("h");
+                s.send("{\"type\":\"handoff\",\"id\":\"hh\",\"department\":\"sales\"}");
+                assertThat(s.await(f -> "hh".equals(f.path("ref").asText())).path("code").asText()).isEqualTo("unknown_department");
+                // The agents file's departments and the site's own are valid.
+                s.send("{\"type\":\"handoff\",\"id\":\"h2\",\"department\":\"billing\"}");
+                assertThat(s.await(f -> "h2".equals(f.path("ref").asText())).path("type").asText()).isEqualTo("ack");
+            }
+            try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+                s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\",\"department\":\"orders\"}");
+                s.awaitType("welcome");
+                s.send("{\"type\":\"message\",\"id\":\"m\",\"text\":\"hi\"}");
+                assertThat(s.await(f -> "m".equals(f.path("ref").asText())).path("type").asText()).isEqualTo("ack");
+            }
+        }
+    }
+
+    @Test
+    void theProtocolDocsIdentityExample_verifiesUnderItsDocumentedSecret() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "protocol.md"));
+        var sites = java.util.regex.Pattern.compile("```json\n(\\{\"sites\".*?)```", java.util.regex.Pattern.DOTALL).matcher(doc);
+        assertThat(sites.find()).as("docs/protocol.md shows the example site's sites file").isTrue();
+        Map<String, Site> documented = SitesFile.read(write(sites.group(1)), n -> null);
+        var hello = java.util.regex.Pattern.compile("```json client\n(\\{\"type\":\"hello\"[^\n]*\"identity\"[^\n]*)\n").matcher(doc);
+        assertThat(hello.find()).as("docs/protocol.md has a hello with an identity").isTrue();
+        JsonNode frame = new ObjectMapper().readTree(hello.group(1));
+        Identity identity = new ObjectMapper().treeToValue(frame.path("identity"), Identity.class);
+        Site site = documented.get(frame.path("site").asText());
+        assertThat(site).as("the example's site is the documented one").isNotNull();
+        var verified = IdentityVerifier.verify(site, identity, Instant.now());
+        assertThat(verified).as("the documented signature is the HMAC of the documented user id").isPresent();
+        assertThat(verified.get().userId()).isEqualTo(identity.userId());
+        assertThat(verified.get().email()).as("the documented emailSignature verifies").contains(identity.email());
+    }
+
+    private static String helloWithEmail(String userId, String email, String emailSignature) {
+        return "{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\","
+                + "\"context\":{\"email\":\"typed@example.com\"},"
+                + "\"identity\":{\"userId\":\"" + userId + "\",\"email\":\"" + email + "\","
+                + "\"signature\":\"" + IdentityVerifier.signature(SECRET, userId) + "\","
+                + "\"emailSignature\":\"" + emailSignature + "\"}}";
+    }
+
+    private static String hello(String site, String id, String visitorToken, String userId, String proof) {
+        return hello(id, visitorToken, userId, proof).replace("\"site\":\"shop\"", "\"site\":\"" + site + "\"");
+    }
+
     private static String hello(String id, String visitorToken, String userId, String proof) {
         return "{\"type\":\"hello\",\"id\":\"" + id + "\",\"version\":1,\"site\":\"shop\""
                 + (visitorToken == null ? "" : ",\"visitorToken\":\"" + visitorToken + "\"")
                 + ",\"identity\":{\"userId\":\"" + userId + "\",\"name\":\"Ada\"," + proof + "}}";
+    }
+
+    private static java.util.Optional<String> user(Site site, Identity identity, Instant now) {
+        return IdentityVerifier.verify(site, identity, now).map(IdentityVerifier.Verified::userId);
     }
 
     private static Identity identity(String userId, String signature, String token) {
@@ -204,6 +414,8 @@ final class SitesAndIdentityTest {
     private static ChatServer start(Path data) {
         return ChatServer.builder().port(0).dataDir(data)
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
+                .departments(List.of("billing"))
+                .maxChatsPerAgent(20)
                 .sitesFile(write(SITES), name -> null)
                 .start();
     }
