@@ -9,4 +9,5 @@ import java.util.List;
 record ServerConfig(String host, int port, Path faq, Path dataDir, String jdbcUrl, String jdbcUser,
                     String jdbcPassword, ConversationStore store, List<AgentAccount> agents,
                     Clock clock, RoutingConfig routing, Path agentsFile, int maxFrameBytes, Duration agentSessionTtl,
-                    int botThreads, SecurityConfig security, java.util.Map<String, Site> sites) {}
+                    int botThreads, SecurityConfig security, java.util.Map<String, Site> sites,
+                    RetentionConfig retention) {}
