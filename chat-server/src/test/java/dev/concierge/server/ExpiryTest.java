@@ -75,6 +75,19 @@ final class ExpiryTest extends RouterFixture {
     }
 
     @Test
+    void builderRejectsBadRetentionValues_namingTheField() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().botIdleClose(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("botIdleClose");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().queuedVisitorGoneAfter(null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queuedVisitorGoneAfter");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().retentionDays(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retentionDays");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().purgeInterval(Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("purgeInterval");
+        ChatServer.builder().retentionDays(0).botIdleClose(Duration.ofMinutes(5)); // 0 keeps forever
+    }
+
+    @Test
     void botConversationIdleForTheConfiguredTime_closesAsInactive_andLeavesMemory() {
         start();
         Recorder v = visitor(null);
