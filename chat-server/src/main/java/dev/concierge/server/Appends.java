@@ -52,6 +52,7 @@ final class Appends {
                 draft.author(), draft.text(), draft.bot(), draft.reason(), draft.agent(), draft.score(),
                 draft.comment());
         c.transcript.add(event);
+        c.lastActivity = event.ts();
         Held held = c.held;
         c.held = null;
         if (held != null && hold) {

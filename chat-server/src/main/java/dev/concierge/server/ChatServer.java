@@ -96,8 +96,54 @@ public interface ChatServer extends AutoCloseable {
         private Duration queueAlertAfter = Duration.ofMinutes(2);
         private BusinessHours businessHours;
         private Path agentsFile;
+        private Duration botIdleClose = RetentionConfig.DEFAULTS.botIdleClose();
+        private Duration queuedVisitorGoneAfter = RetentionConfig.DEFAULTS.queuedVisitorGoneAfter();
+        private Duration retainClosed = RetentionConfig.DEFAULTS.retainClosed();
+        private Duration purgeInterval = RetentionConfig.DEFAULTS.purgeInterval();
 
         private Builder() {}
+
+        /**
+         * A conversation with the bot in which nothing happened for this long closes itself
+         * (reason {@code inactive}) and leaves memory; default 30 minutes.
+         */
+        public Builder botIdleClose(Duration idle) {
+            this.botIdleClose = positive(idle, "botIdleClose");
+            return this;
+        }
+
+        /**
+         * A queued conversation whose visitor has had no socket open for this long becomes a
+         * follow-up when the visitor can be reached (an email address or a verified identity),
+         * else closes (reason {@code visitor_left}); default 15 minutes.
+         */
+        public Builder queuedVisitorGoneAfter(Duration gone) {
+            this.queuedVisitorGoneAfter = positive(gone, "queuedVisitorGoneAfter");
+            return this;
+        }
+
+        /**
+         * How long closed conversations are kept after their last change: older ones are purged
+         * with their events, and then visitors with no conversation left (docs/storage.md,
+         * "Retention and erasure"). Whole days; 0 keeps everything forever. Default 90.
+         */
+        public Builder retentionDays(int days) {
+            if (days < 0 || days > 36_500) {
+                throw new IllegalArgumentException("retentionDays must be 0 (keep forever) to 36500, was " + days);
+            }
+            this.retainClosed = Duration.ofDays(days);
+            return this;
+        }
+
+        /** How often the purge of old conversations runs; default every hour, at least a minute. */
+        public Builder purgeInterval(Duration interval) {
+            positive(interval, "purgeInterval");
+            if (interval.compareTo(Duration.ofMinutes(1)) < 0) {
+                throw new IllegalArgumentException("purgeInterval must be at least 1 minute, was " + interval);
+            }
+            this.purgeInterval = interval;
+            return this;
+        }
 
         /**
          * The sites that embed the widget, from a sites file (docs/widget.md): their public
@@ -473,7 +519,8 @@ public interface ChatServer extends AutoCloseable {
                     requestTimeout, pingAfter, idleCloseAfter, maxConnectionsPerIp, messagesPerSecond, messageBurst,
                     floodCloseAfter, writeLowWater, writeHighWater, maxPendingWriteBytes, unwritableTimeout,
                     allowAnyOrigin, allowedOrigins, Map.copyOf(siteOrigins), Optional.ofNullable(adminToken)),
-                    Map.copyOf(sites), new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck));
+                    Map.copyOf(sites), new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck),
+                    new RetentionConfig(botIdleClose, queuedVisitorGoneAfter, retainClosed, purgeInterval));
             return NettyChatServer.start(config);
         }
     }

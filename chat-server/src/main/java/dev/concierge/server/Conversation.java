@@ -39,6 +39,8 @@ final class Conversation {
     String transferNote;
     /** The agent a department transfer must not come back to. */
     String excludedAgentId;
+    /** When its latest event was appended (its start before any): what {@link Expiry} measures idleness by. */
+    Instant lastActivity;
     /** The queue-wait alert was raised for the current wait. */
     boolean alerted;
     /** Highest seq each side reported as delivered and read (index 0 visitor, 1 agent). */
@@ -65,6 +67,7 @@ final class Conversation {
         this.id = id;
         this.visitor = visitor;
         this.startedAt = startedAt;
+        this.lastActivity = startedAt;
     }
 
     /**

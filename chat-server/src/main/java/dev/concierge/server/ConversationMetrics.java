@@ -51,6 +51,16 @@ record ConversationMetrics(String conversationId, Instant startedAt, Conversatio
         EMPTY
     }
 
+    /**
+     * These figures without what could lead back to the visitor, for a conversation about to be
+     * deleted: a fresh random id instead of the conversation's, and no verbatim comment.
+     */
+    ConversationMetrics anonymous() {
+        return new ConversationMetrics("f_" + java.util.UUID.randomUUID(), startedAt, state, department, agentId, outcome,
+                timeToFirstBotReply, queueWait, timeToFirstAgentResponse, handlingTime, transfers, offlineMessage,
+                followUpTime, score, null, visitorMessages, botAnswers, botMisses);
+    }
+
     /** Computes the figures of a stored conversation. */
     static ConversationMetrics of(ConversationTranscript t) {
         List<TranscriptEvent> events = t.events();

@@ -127,6 +127,57 @@ public interface ConversationStore extends AutoCloseable {
         return List.of();
     }
 
+    // ---- retention and erasure (docs/storage.md, "Retention and erasure") ----
+
+    /**
+     * What a purge or an erasure deleted: the conversations (their metadata as it was) and the
+     * visitors whose rows went with them.
+     */
+    record Removed(List<ConversationRecord> conversations, List<String> visitorIds) {
+        public Removed {
+            conversations = List.copyOf(conversations);
+            visitorIds = List.copyOf(visitorIds);
+        }
+
+        /** Nothing removed. */
+        public static final Removed NONE = new Removed(List.of(), List.of());
+    }
+
+    /**
+     * Deletes every closed conversation last changed before {@code cutoff}, with its events
+     * (messages, bot turns, agents' notes, ratings), and then every visitor first seen before
+     * {@code cutoff} who has no conversation left, with their verified-user links. Each deleted
+     * conversation leaves its anonymous figures ({@link #figuresStartedBetween}) for the insights.
+     * Blocking: not on an event loop or the router thread. The default keeps everything.
+     */
+    default Removed purgeClosedBefore(Instant cutoff) {
+        return Removed.NONE;
+    }
+
+    /**
+     * Deletes everything stored about a visitor: their row, their verified-user links, and every
+     * conversation of theirs (open or closed) with its events; each conversation leaves its
+     * anonymous figures. The caller closes a live conversation first. Blocking. The default keeps
+     * everything.
+     */
+    default Removed eraseVisitor(String visitorId) {
+        return Removed.NONE;
+    }
+
+    /**
+     * The anonymous figures of deleted conversations started in {@code [from, to)}, oldest
+     * first, at most {@code limit}: what the insights count besides the stored transcripts. Each
+     * carries a fresh random id, not the conversation's, and no comment.
+     */
+    default List<ConversationMetrics> figuresStartedBetween(Instant from, Instant to, int limit) {
+        return List.of();
+    }
+
+    /** The ids of visitors whose context holds this email address (case-insensitive), at most 100. Blocking. */
+    default List<String> visitorsByEmail(String email) {
+        return List.of();
+    }
+
     /**
      * Why the store refuses every write until the server restarts, or empty while it takes
      * them. The embedded SQLite store fails this way once an fsync of its write-ahead log has

@@ -297,6 +297,23 @@ final class Dispatcher {
         publishAgents();
     }
 
+    /**
+     * Takes a conversation out of the queue and the follow-ups without publishing (the caller
+     * publishes once for many: {@link Expiry}).
+     */
+    void leaveQueue(Conversation c) {
+        queue.remove(c);
+        followUps.remove(c);
+        lastStatus.remove(c.id);
+    }
+
+    /** A queued conversation whose visitor left becomes a follow-up; the caller stores and publishes. */
+    void toFollowUp(Conversation c) {
+        leaveQueue(c);
+        c.state = ConversationState.FOLLOW_UP;
+        followUps.add(c);
+    }
+
     private void recordHandling(Conversation c) {
         if (c.assignedAt == null) {
             return;

@@ -43,10 +43,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Map<String, Site> sites;
     /** Why the store refuses writes, for {@code /api/health}: {@link ConversationStore#failure}. */
     private final Supplier<Optional<String>> storeFailure;
+    /** The admin API's calls on visitor data: lookup and erasure. */
+    private final VisitorAdminApi visitorAdmin;
 
     HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, BlockingWork blocking, TranscriptExport export,
                 AgentSockets agentSockets, Optional<String> adminToken, AgentApi agentApi, Map<String, Site> sites,
-                Supplier<Optional<String>> storeFailure) {
+                Supplier<Optional<String>> storeFailure, VisitorAdminApi visitorAdmin) {
+        this.visitorAdmin = visitorAdmin;
         this.storeFailure = storeFailure;
         this.agentApi = agentApi;
         this.sites = sites;
@@ -213,6 +216,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
             return;
         }
+        if (path.equals("/api/admin/visitors") || path.startsWith("/api/admin/visitors/")) {
+            adminVisitors(ctx, request, path);
+            return;
+        }
         if (path.equals("/api/admin/agents") && request.method().equals(HttpMethod.POST)) {
             String body = request.content().toString(StandardCharsets.UTF_8);
             onBlocking(ctx, request, blocking.logins(), () -> agentApi.createAgent(body));
@@ -241,6 +248,30 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         int closed = agentSockets.closeAll(tokens.get());
         respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "disabled", "socketsClosed", closed));
+    }
+
+    /**
+     * {@code GET /api/admin/visitors?conversation=|email=|site=&user=} finds visitor ids;
+     * {@code POST /api/admin/visitors/{id}/erase} erases one (docs/storage.md).
+     */
+    private void adminVisitors(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+        String erase = "/erase";
+        String prefix = "/api/admin/visitors/";
+        if (path.equals("/api/admin/visitors") && request.method().equals(HttpMethod.GET)) {
+            var params = new QueryStringDecoder(request.uri()).parameters();
+            java.util.function.Function<String, String> p = k -> params.containsKey(k) ? params.get(k).get(0) : null;
+            String conversation = p.apply("conversation");
+            String email = p.apply("email");
+            String site = p.apply("site");
+            String user = p.apply("user");
+            onBlocking(ctx, request, blocking.exports(), () -> visitorAdmin.find(conversation, email, site, user));
+        } else if (request.method().equals(HttpMethod.POST) && path.startsWith(prefix) && path.endsWith(erase)
+                && path.length() > prefix.length() + erase.length()) {
+            String visitorId = path.substring(prefix.length(), path.length() - erase.length());
+            onBlocking(ctx, request, blocking.exports(), () -> visitorAdmin.erase(visitorId));
+        } else {
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+        }
     }
 
     /**

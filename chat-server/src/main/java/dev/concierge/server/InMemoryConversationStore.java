@@ -18,6 +18,18 @@ final class InMemoryConversationStore implements ConversationStore {
     private final Map<String, List<TranscriptEvent>> events = new ConcurrentHashMap<>();
     private final Map<String, VisitorRecord> visitors = new ConcurrentHashMap<>();
     private final Map<String, String> users = new ConcurrentHashMap<>();
+    /** When each conversation was last saved, by the clock given (the purge's cutoff compares with it). */
+    private final Map<String, java.time.Instant> updatedAt = new ConcurrentHashMap<>();
+    private final java.time.Clock clock;
+
+    InMemoryConversationStore() {
+        this(java.time.Clock.systemUTC());
+    }
+
+    /** A store whose conversations are stamped with {@code clock}'s time when saved. */
+    InMemoryConversationStore(java.time.Clock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+    }
 
     @Override
     public CompletableFuture<Void> saveVisitor(VisitorRecord visitor) {
@@ -46,6 +58,7 @@ final class InMemoryConversationStore implements ConversationStore {
     @Override
     public CompletableFuture<Void> saveConversation(ConversationRecord conversation) {
         conversations.put(conversation.id(), conversation);
+        updatedAt.put(conversation.id(), clock.instant());
         return CompletableFuture.completedFuture(null);
     }
 
@@ -106,6 +119,63 @@ final class InMemoryConversationStore implements ConversationStore {
                 .limit(limit)
                 .map(c -> new ConversationTranscript(c, events(c.id(), 0)))
                 .toList();
+    }
+
+    private final List<ConversationMetrics> figures = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public synchronized Removed purgeClosedBefore(java.time.Instant cutoff) {
+        List<ConversationRecord> gone = new ArrayList<>();
+        for (ConversationRecord c : List.copyOf(conversations.values())) {
+            java.time.Instant changed = updatedAt.getOrDefault(c.id(), c.startedAt());
+            if (c.state() == dev.concierge.protocol.Values.ConversationState.CLOSED && changed.isBefore(cutoff)) {
+                gone.add(c);
+                remove(c);
+            }
+        }
+        List<String> visitorIds = new ArrayList<>();
+        for (VisitorRecord v : List.copyOf(visitors.values())) {
+            if (v.firstSeen() != null && v.firstSeen().isBefore(cutoff)
+                    && conversations.values().stream().noneMatch(c -> c.visitorId().equals(v.id()))) {
+                visitors.remove(v.id());
+                users.values().removeIf(v.id()::equals);
+                visitorIds.add(v.id());
+            }
+        }
+        return new Removed(gone, visitorIds);
+    }
+
+    @Override
+    public synchronized Removed eraseVisitor(String visitorId) {
+        List<ConversationRecord> gone = conversations.values().stream()
+                .filter(c -> c.visitorId().equals(visitorId)).toList();
+        gone.forEach(this::remove);
+        boolean known = visitors.remove(visitorId) != null;
+        users.values().removeIf(visitorId::equals);
+        return new Removed(gone, known ? List.of(visitorId) : List.of());
+    }
+
+    private void remove(ConversationRecord c) {
+        ConversationMetrics m = ConversationMetrics.of(new ConversationTranscript(c, events(c.id(), 0)));
+        figures.add(m.anonymous());
+        conversations.remove(c.id());
+        events.remove(c.id());
+        updatedAt.remove(c.id());
+    }
+
+    @Override
+    public List<ConversationMetrics> figuresStartedBetween(java.time.Instant from, java.time.Instant to, int limit) {
+        synchronized (figures) {
+            return figures.stream().filter(m -> !m.startedAt().isBefore(from) && m.startedAt().isBefore(to))
+                    .sorted(Comparator.comparing(ConversationMetrics::startedAt)).limit(limit).toList();
+        }
+    }
+
+    @Override
+    public List<String> visitorsByEmail(String email) {
+        return visitors.values().stream()
+                .filter(v -> v.context() != null && v.context().email() != null && v.context().email().equalsIgnoreCase(email))
+                .map(VisitorRecord::id).sorted().limit(100).toList();
     }
 
     @Override

@@ -231,7 +231,8 @@ final class InsightsApi {
             return Reply.bad(e.getMessage());
         }
         InsightsReport report = InsightsReport.of(range,
-                store.transcriptsStartedBetween(range.from(), range.to(), MAX_CONVERSATIONS))
+                store.transcriptsStartedBetween(range.from(), range.to(), MAX_CONVERSATIONS),
+                store.figuresStartedBetween(range.from(), range.to(), MAX_CONVERSATIONS))
                 .only(param(params, "department"), param(params, "agent"));
         return call.run(range, report);
     }

@@ -35,6 +35,19 @@ final class InsightsReport {
     }
 
     /**
+     * Figures for every conversation started in the period: those stored with their transcripts,
+     * and the anonymous figures left by conversations deleted since (purged or erased,
+     * {@link ConversationStore#figuresStartedBetween}).
+     */
+    static InsightsReport of(InsightsRange range, List<ConversationTranscript> transcripts,
+                             List<ConversationMetrics> deleted) {
+        List<ConversationMetrics> all = new ArrayList<>(transcripts.size() + deleted.size());
+        transcripts.forEach(t -> all.add(ConversationMetrics.of(t)));
+        all.addAll(deleted);
+        return new InsightsReport(range, all);
+    }
+
+    /**
      * The same period restricted to one department ({@link #NO_DEPARTMENT} for none) and/or one
      * agent; null keeps all. Series per department or per agent come from here.
      */

@@ -35,6 +35,7 @@ final class JdbcConversationStore implements ConversationStore {
     private final Clock clock;
 
     private final SqliteCheckpointer checkpointer;
+    private final JdbcRetention retention;
 
     private JdbcConversationStore(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, Clock clock) {
         this.checkpointer = database.isSqlite() ? new SqliteCheckpointer(database, writer::requestWalRewind) : null;
@@ -42,6 +43,7 @@ final class JdbcConversationStore implements ConversationStore {
         this.writer = writer;
         this.readers = readers;
         this.clock = clock;
+        this.retention = new JdbcRetention(database, writer, readers, rows, clock);
     }
 
     /** The embedded store: SQLite in {@code dataDir/concierge.db}, created if missing. */
@@ -307,6 +309,27 @@ final class JdbcConversationStore implements ConversationStore {
     public Optional<VisitorRecord> visitorByToken(String token) {
         Objects.requireNonNull(token, "token");
         return visitorWhere("visitor by token", JdbcRows.SELECT_VISITOR_BY_TOKEN, JdbcRows.tokenHash(token), token);
+    }
+
+    @Override
+    public Removed purgeClosedBefore(Instant cutoff) {
+        return retention.purgeClosedBefore(Objects.requireNonNull(cutoff, "cutoff"));
+    }
+
+    @Override
+    public Removed eraseVisitor(String visitorId) {
+        return retention.eraseVisitor(Objects.requireNonNull(visitorId, "visitorId"));
+    }
+
+    @Override
+    public List<ConversationMetrics> figuresStartedBetween(Instant from, Instant to, int limit) {
+        return retention.figuresStartedBetween(Objects.requireNonNull(from, "from"), Objects.requireNonNull(to, "to"),
+                limit);
+    }
+
+    @Override
+    public List<String> visitorsByEmail(String email) {
+        return retention.visitorsByEmail(Objects.requireNonNull(email, "email"));
     }
 
     /** Commits the writes already submitted, then closes the connections; later calls fail. */

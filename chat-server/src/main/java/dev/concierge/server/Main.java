@@ -67,6 +67,13 @@ public final class Main {
                         --origin: a page origin allowed to open WebSockets (repeatable; without
                         it any origin may, for the demo); --rate-limit: messages per second and
                         burst per socket (default 20,200); --max-connections-per-ip (default 50)
+                        [--bot-idle-close MINUTES] [--queued-gone-after MINUTES]
+                        [--retention-days DAYS] [--purge-interval MINUTES]
+                        retention (docs/storage.md): a chat with the bot idle this long closes
+                        (default 30); a queued visitor gone this long becomes a follow-up when they
+                        left an email or are signed in, else the chat closes (default 15); closed
+                        chats older than DAYS are purged with their visitors (default 90, 0 keeps
+                        them forever), checked every --purge-interval minutes (default 60)
                   bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD
@@ -131,6 +138,18 @@ public final class Main {
                     builder.rateLimit(parsePositive(flag, parts[0]), parsePositive(flag, parts[1]));
                 }
                 case "--max-connections-per-ip" -> builder.maxConnectionsPerIp(parsePositive(flag, value));
+                // Retention and erasure (docs/storage.md): in minutes, and days.
+                case "--bot-idle-close" -> builder.botIdleClose(java.time.Duration.ofMinutes(parsePositive(flag, value)));
+                case "--queued-gone-after" ->
+                        builder.queuedVisitorGoneAfter(java.time.Duration.ofMinutes(parsePositive(flag, value)));
+                case "--retention-days" -> {
+                    try {
+                        builder.retentionDays(Integer.parseInt(value));
+                    } catch (IllegalArgumentException e) { // NumberFormatException included
+                        fail("--retention-days must be 0 (keep forever) to 36500, was " + value);
+                    }
+                }
+                case "--purge-interval" -> builder.purgeInterval(java.time.Duration.ofMinutes(parsePositive(flag, value)));
                 default -> fail("unknown option for serve: " + flag);
             }
             i++;

@@ -55,6 +55,26 @@ final class MeteredConversationStore implements ConversationStore {
     }
 
     @Override
+    public Removed purgeClosedBefore(Instant cutoff) {
+        return store.purgeClosedBefore(cutoff);
+    }
+
+    @Override
+    public Removed eraseVisitor(String visitorId) {
+        return store.eraseVisitor(visitorId);
+    }
+
+    @Override
+    public List<ConversationMetrics> figuresStartedBetween(Instant from, Instant to, int limit) {
+        return store.figuresStartedBetween(from, to, limit);
+    }
+
+    @Override
+    public List<String> visitorsByEmail(String email) {
+        return store.visitorsByEmail(email);
+    }
+
+    @Override
     public List<TranscriptEvent> events(String conversationId, long afterSeq) {
         return store.events(conversationId, afterSeq);
     }

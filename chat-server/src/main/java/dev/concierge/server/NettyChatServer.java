@@ -70,7 +70,8 @@ final class NettyChatServer implements ChatServer {
         AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), authConfig.sessionMaxAge(),
                 authConfig.ticker(), ids, store, config.clock(), authConfig.passwordCheck(), authConfig.loginThrottle());
         auth.restore(store.agentSessionsUsedSince(config.clock().instant().minus(config.agentSessionTtl())));
-        Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments, config.sites());
+        Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments, config.sites(),
+                config.retention());
         router.call(() -> {
             Recovery.recover(router, auth::agentInfo);
             return null;
@@ -115,7 +116,7 @@ final class NettyChatServer implements ChatServer {
         if (config.dataDir() != null) {
             return JdbcConversationStore.sqlite(config.dataDir());
         }
-        return new InMemoryConversationStore();
+        return new InMemoryConversationStore(config.clock());
     }
 
     /** The embedded sample FAQ as a file (the bot watches files): in the data directory if any. */

@@ -79,6 +79,7 @@ final class Recovery {
             visitor = new Visitor(record.id(), record.token());
             visitor.context = record.context();
             visitor.firstSeen = record.firstSeen();
+            visitor.goneSince = router.clock.instant(); // no socket yet: a hello clears it
             router.visitorsById.put(visitor.id, visitor);
             for (ConversationRecord c : conversations) {
                 if (c.agentId() != null) {
@@ -105,6 +106,7 @@ final class Recovery {
             c.transcript.add(e);
             c.nextSeq = e.seq() + 1;
             c.committedSeq = e.seq();
+            c.lastActivity = e.ts();
             if (e.id() != null) {
                 c.byClientId.stored(e.id(), e);
             }

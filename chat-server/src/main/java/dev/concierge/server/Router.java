@@ -68,6 +68,13 @@ final class Router implements AutoCloseable {
 
     Router(ConversationStore store, BotService bot, Clock clock, Ids ids, RoutingConfig routing,
            java.util.function.Function<String, java.util.Set<String>> departmentsOf, java.util.Map<String, Site> sites) {
+        this(store, bot, clock, ids, routing, departmentsOf, sites, RetentionConfig.DEFAULTS);
+    }
+
+    Router(ConversationStore store, BotService bot, Clock clock, Ids ids, RoutingConfig routing,
+           java.util.function.Function<String, java.util.Set<String>> departmentsOf, java.util.Map<String, Site> sites,
+           RetentionConfig retention) {
+        this.expiry = new Expiry(this, Objects.requireNonNull(retention, "retention"));
         this.sites = java.util.Map.copyOf(sites);
         this.departmentsOf = Objects.requireNonNull(departmentsOf, "departmentsOf");
         this.store = Objects.requireNonNull(store, "store");
@@ -101,6 +108,153 @@ final class Router implements AutoCloseable {
         }), 5, 5, TimeUnit.SECONDS);
         this.visitorRequests = new VisitorRequests(this);
         this.agentRequests = new AgentRequests(this);
+        // Retention (docs/storage.md): idle and abandoned conversations end on the router thread;
+        // the purge of old closed ones reads and deletes on a thread of its own.
+        ticker.scheduleWithFixedDelay(() -> run(expiry::sweep), 5, 5, TimeUnit.SECONDS);
+        this.retentionThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "concierge-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        if (retention.purges()) {
+            long every = retention.purgeInterval().toMillis();
+            retentionThread.scheduleWithFixedDelay(() -> {
+                try {
+                    purge();
+                } catch (RuntimeException e) {
+                    log.error("purge of old conversations failed; next attempt in {}", retention.purgeInterval(), e);
+                }
+            }, Math.min(every, TimeUnit.MINUTES.toMillis(1)), every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ---- retention and erasure (docs/storage.md) ----
+
+    /** Ends idle and abandoned conversations ({@link Expiry}); router thread only. */
+    final Expiry expiry;
+    /** Runs the purges; blocking store work, off the router thread. */
+    private final java.util.concurrent.ScheduledExecutorService retentionThread;
+    /** Visitors an admin erased: a hello with their old token or identity gets a new visitor. Router thread only. */
+    final java.util.Set<String> erased = new java.util.HashSet<>();
+
+    /**
+     * Deletes the closed conversations older than the retention period from the store, then
+     * drops what memory still holds of them. Blocking: on the retention thread (or a test's).
+     */
+    ConversationStore.Removed purge() {
+        java.time.Instant cutoff = clock.instant().minus(expiry.config().retainClosed());
+        ConversationStore.Removed removed = store.purgeClosedBefore(cutoff);
+        call(() -> {
+            forgetRemoved(removed, false);
+            return null;
+        });
+        if (!removed.conversations().isEmpty() || !removed.visitorIds().isEmpty()) {
+            log.info("purged {} conversations closed before {} and {} visitors", removed.conversations().size(),
+                    cutoff, removed.visitorIds().size());
+        }
+        return removed;
+    }
+
+    /**
+     * Erases everything kept about a visitor (the admin API): a live conversation of theirs is
+     * closed (reason {@code erased}, so an agent holding it is told), their sockets are closed,
+     * memory forgets them, then the store deletes their rows, conversations and events
+     * ({@link ConversationStore#eraseVisitor}). A hello with their old token afterwards starts
+     * a new visitor. Blocking: not on the router thread or an event loop.
+     */
+    ConversationStore.Removed erase(String visitorId) {
+        CompletableFuture<Void> closed = call(() -> eraseLive(visitorId));
+        try {
+            closed.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("erasing visitor {}: closing their conversation did not complete ({}); erasing all the same",
+                    visitorId, e.toString());
+        }
+        ConversationStore.Removed removed = store.eraseVisitor(visitorId);
+        call(() -> {
+            forgetRemoved(removed, true);
+            return null;
+        });
+        log.info("erased visitor {}: {} conversations", visitorId, removed.conversations().size());
+        return removed;
+    }
+
+    /** Router thread: closes the visitor's open conversation, their sockets, and forgets them. */
+    private CompletableFuture<Void> eraseLive(String visitorId) {
+        erased.add(visitorId);
+        java.util.Set<Visitor> found = new java.util.LinkedHashSet<>();
+        java.util.Optional.ofNullable(visitorsById.get(visitorId)).ifPresent(found::add);
+        visitorRequests.forgetUser(visitorId).ifPresent(found::add);
+        for (Conversation c : conversations.values()) {
+            if (c.visitor.id.equals(visitorId)) {
+                found.add(c.visitor);
+            }
+        }
+        List<CompletableFuture<TranscriptEvent>> pending = new ArrayList<>();
+        for (Visitor v : found) {
+            Conversation open = v.open;
+            if (open != null && isOpen(open)) {
+                dispatcher.leaveQueue(open);
+                pending.add(expiry.close(open, Expiry.ERASED));
+                dispatcher.closed(open); // an agent holding it is released
+            }
+            for (Session s : List.copyOf(v.sessions)) {
+                visitorSessions.remove(s);
+                s.close(1000, "visitor data erased");
+            }
+            v.sessions.clear();
+            visitorsById.remove(v.id, v);
+            if (v.token != null) {
+                visitorsByToken.remove(v.token, v);
+            }
+        }
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                .handle((ok, error) -> null) // the store deletes them either way
+                .thenRunAsync(() -> conversations.values().removeIf(c -> {
+                    if (!c.visitor.id.equals(visitorId)) {
+                        return false;
+                    }
+                    c.release();
+                    return true;
+                }), executor);
+    }
+
+    /**
+     * Router thread: drops what memory holds of conversations and visitors the store deleted. A
+     * purged visitor who is connected right now is stored again as they are ({@code erase}
+     * false); an erased one never is.
+     */
+    private void forgetRemoved(ConversationStore.Removed removed, boolean erase) {
+        for (ConversationRecord r : removed.conversations()) {
+            Conversation c = conversations.get(r.id());
+            Visitor v = c != null ? c.visitor : visitorsById.get(r.visitorId());
+            if (c != null && c.state == ConversationState.CLOSED) {
+                conversations.remove(r.id());
+                c.release();
+            }
+            if (v != null) {
+                v.stored.remove(r.id());
+                v.conversationIds.remove(r.id());
+            }
+        }
+        for (String id : removed.visitorIds()) {
+            Visitor v = visitorsById.get(id);
+            if (v == null || erase) {
+                continue;
+            }
+            if (!v.sessions.isEmpty() || v.open != null) {
+                store.saveVisitor(new VisitorRecord(v.id, v.token, v.context, v.firstSeen));
+                if (v.user != null) {
+                    int at = v.user.indexOf('\n');
+                    store.linkUser(v.user.substring(0, at), v.user.substring(at + 1), v.id);
+                }
+            } else {
+                visitorsById.remove(id, v);
+                if (v.token != null) {
+                    visitorsByToken.remove(v.token, v);
+                }
+            }
+        }
     }
 
     // ---- entry points, called from any thread ----
@@ -166,6 +320,9 @@ final class Router implements AutoCloseable {
             Visitor visitor = visitorSessions.remove(session);
             if (visitor != null) {
                 visitor.sessions.remove(session);
+                if (visitor.sessions.isEmpty()) {
+                    visitor.goneSince = clock.instant();
+                }
                 if (visitor.sessions.isEmpty() && visitor.open == null) {
                     // Nothing live: the store has them if they come back.
                     visitorsById.remove(visitor.id);
@@ -487,6 +644,7 @@ final class Router implements AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
+        retentionThread.shutdownNow();
         readers.shutdown();
         executor.shutdown();
         try {

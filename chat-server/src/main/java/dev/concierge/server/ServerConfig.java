@@ -10,4 +10,4 @@ record ServerConfig(String host, int port, Path faq, Path dataDir, String jdbcUr
                     String jdbcPassword, ConversationStore store, List<AgentAccount> agents,
                     Clock clock, RoutingConfig routing, Path agentsFile, int maxFrameBytes, Duration agentSessionTtl,
                     int botThreads, SecurityConfig security, java.util.Map<String, Site> sites,
-                    AuthConfig auth) {}
+                    AuthConfig auth, RetentionConfig retention) {}

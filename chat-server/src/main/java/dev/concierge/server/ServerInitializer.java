@@ -34,6 +34,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final RateLimiter rateLimiter;
     private final AgentSockets agentSockets = new AgentSockets();
     private final AgentApi agentApi;
+    private final VisitorAdminApi visitorAdmin;
     private final InsightsHttpHandler insights;
 
     ServerInitializer(ServerConfig config, ProtocolCodec codec, Router router, AgentAuth auth, BlockingWork blocking,
@@ -42,6 +43,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.sockets = sockets;
         this.export = new TranscriptExport(router.store, auth, codec.mapper());
         this.agentApi = new AgentApi(router.store, auth, config, codec.mapper());
+        this.visitorAdmin = new VisitorAdminApi(router);
         this.config = config;
         this.codec = codec;
         this.router = router;
@@ -82,7 +84,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(security.maxMessageBytes()));
         p.addLast(INSIGHTS, insights);
         p.addLast(HTTP, new HttpHandler(files, auth, codec.mapper(), blocking, export, agentSockets,
-                security.adminToken(), agentApi, config.sites(), router.store::failure));
+                security.adminToken(), agentApi, config.sites(), router.store::failure, visitorAdmin));
         p.addLast("json-encoder", encoder);
         p.addLast("session", new WebSocketSessionHandler(codec, router, auth, sockets, rateLimiter,
                 agentSockets, originCheck));

@@ -22,6 +22,11 @@ final class Visitor {
     private Author author;
     private VisitorContext authorContext;
     final Set<Session> sessions = new LinkedHashSet<>();
+    /**
+     * Since when no socket of this visitor has been open, or null while one is: what
+     * {@link Expiry} measures a queued visitor's absence by.
+     */
+    java.time.Instant goneSince;
     /** The verified user ({@code site + "\n" + userId}) this visitor is, or null: anonymous. */
     String user;
     /**

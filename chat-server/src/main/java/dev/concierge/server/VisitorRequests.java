@@ -82,6 +82,7 @@ final class VisitorRequests {
         }
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         visitor.sessions.add(session);
+        visitor.goneSince = null;
         router.visitorSessions.put(session, visitor);
         Conversation open = visitor.open;
         session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.VISITOR, visitor.id,
@@ -141,6 +142,19 @@ final class VisitorRequests {
         log.info("conversation {} moved from anonymous visitor {} to signed-in visitor {}", c.id, anonymous.id, user.id);
     }
 
+    /** The live visitor of a verified user whose visitor is {@code visitorId}, forgotten (erasure). */
+    java.util.Optional<Visitor> forgetUser(String visitorId) {
+        Visitor found = null;
+        for (var it = byUser.values().iterator(); it.hasNext(); ) {
+            Visitor v = it.next();
+            if (v.id.equals(visitorId)) {
+                found = v;
+                it.remove();
+            }
+        }
+        return java.util.Optional.ofNullable(found);
+    }
+
     private Visitor newVisitor(Session session) {
         Visitor visitor = new Visitor(router.ids.visitorId(), router.ids.visitorToken());
         visitor.firstSeen = router.clock.instant();
@@ -157,7 +171,7 @@ final class VisitorRequests {
      */
     private Visitor verifiedVisitor(Visitor byToken, String user, StoredVisitor stored) {
         Visitor linked = byUser.get(user);
-        if (linked == null && stored.userVisitor().isPresent()) {
+        if (linked == null && stored.userVisitor().isPresent() && !router.erased.contains(stored.userVisitor().get().id())) {
             VisitorRecord record = stored.userVisitor().get();
             linked = router.visitorsById.get(record.id());
             if (linked == null) {
@@ -210,7 +224,8 @@ final class VisitorRequests {
         Visitor visitor = router.visitorsByToken.get(token);
         if (visitor == null) {
             // Read beforehand on the reader pool (Router#visitorHello), never on this thread.
-            visitor = stored.visitor().map(r -> Recovery.adopt(router, r, stored.conversations())).orElse(null);
+            visitor = stored.visitor().filter(r -> !router.erased.contains(r.id()))
+                    .map(r -> Recovery.adopt(router, r, stored.conversations())).orElse(null);
             if (visitor != null) {
                 visitor.token = token; // the stored record holds only the token's hash
                 router.visitorsByToken.put(token, visitor);

@@ -429,6 +429,152 @@ abstract class StoreContractTest {
                 .extracting(t -> t.conversation().id()).containsExactly("early", "in1");
     }
 
+    // ---- retention and erasure (docs/storage.md) ----
+
+    /** The merged events' table: in the attached {@code events.db} on SQLite. */
+    private String mergedEvents() {
+        return engine().equals("SQLite") ? "merged.events" : "events";
+    }
+
+    private String conversationKeys() {
+        return engine().equals("SQLite") ? "merged.conversation_keys" : "conversation_keys";
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = rawConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate(sql);
+        }
+    }
+
+    private static TranscriptEvent event(long seq, Kind kind, String text, Integer score, String comment) {
+        Author author = kind == Kind.NOTE ? new Author(Role.AGENT, "a1", "Agent") : ADA;
+        return new TranscriptEvent(seq, T0.plusSeconds(seq), null, kind, author, text, null, null, null, score, comment);
+    }
+
+    /** Three messages, an agent's note and (closed ones) a close and a rating with a comment. */
+    private void chat(String id, String visitorId, ConversationState state) throws Exception {
+        done(store.saveConversation(conversation(id, visitorId, state, T0)));
+        done(store.append(id, event(1, Kind.MESSAGE, "secret of " + id, null, null)));
+        done(store.append(id, event(2, Kind.MESSAGE, "my address is 1 Main St", null, null)));
+        done(store.append(id, event(3, Kind.NOTE, "note about " + id, null, null)));
+        if (state == ConversationState.CLOSED) {
+            done(store.append(id, event(4, Kind.CLOSED, null, null, null)));
+            done(store.append(id, event(5, Kind.RATED, null, 4, "Ada here, thanks")));
+        }
+    }
+
+    private long rowsOf(String conversationId) throws SQLException {
+        return count("SELECT COUNT(*) FROM recent_events WHERE conversation_id = '" + conversationId + "'")
+                + count("SELECT COUNT(*) FROM " + conversationKeys() + " WHERE conversation_id = '" + conversationId + "'")
+                + count("SELECT COUNT(*) FROM conversations WHERE id = '" + conversationId + "'");
+    }
+
+    @Test
+    void purgeClosedBefore_deletesOldClosedConversationsWithAllTheirEvents_andVisitorsLeftWithout_keepingFigures()
+            throws Exception {
+        done(store.saveVisitor(visitor("v_old", "vt_old")));
+        done(store.saveVisitor(visitor("v_both", "vt_both")));
+        done(store.saveVisitor(visitor("v_lonely", "vt_lonely"))); // never chatted
+        done(store.linkUser("demo", "u-old", "v_old"));
+        chat("old", "v_old", ConversationState.CLOSED);
+        chat("old2", "v_both", ConversationState.CLOSED);
+        chat("open", "v_both", ConversationState.BOT);
+        chat("recent", "v_both", ConversationState.CLOSED);
+        store.close(); // a clean stop merges every event into the merged events
+        store = reopen();
+        done(store.append("old2", event(6, Kind.MESSAGE, "still in recent_events", null, null)));
+        long mergedBefore = count("SELECT COUNT(*) FROM " + mergedEvents());
+        assertThat(mergedBefore).isEqualTo(5 + 5 + 3 + 5);
+        execute("UPDATE conversations SET updated_at = 0 WHERE id IN ('old', 'old2', 'open')"); // 1970
+        Instant cutoff = Instant.now().minusSeconds(3600);
+
+        ConversationStore.Removed removed = store.purgeClosedBefore(cutoff);
+
+        assertThat(removed.conversations()).extracting(ConversationRecord::id).containsExactly("old", "old2");
+        assertThat(removed.visitorIds()).containsExactlyInAnyOrder("v_old", "v_lonely");
+        for (String gone : List.of("old", "old2")) {
+            assertThat(store.conversation(gone)).isEmpty();
+            assertThat(store.events(gone, 0)).isEmpty();
+            assertThat(rowsOf(gone)).as("rows of " + gone).isZero();
+        }
+        assertThat(count("SELECT COUNT(*) FROM " + mergedEvents())).as("merged events left").isEqualTo(3 + 5);
+        assertThat(store.visitor("v_old")).isEmpty();
+        assertThat(store.visitor("v_lonely")).isEmpty();
+        assertThat(store.visitorOfUser("demo", "u-old")).isEmpty();
+        assertThat(store.search("secret of old", 10)).isEmpty();
+        // What is not old or not closed stays whole.
+        assertThat(store.visitor("v_both")).isPresent();
+        assertThat(store.events("open", 0)).hasSize(3);
+        assertThat(store.events("recent", 0)).hasSize(5);
+        assertThat(store.conversationsOf("v_both")).extracting(ConversationRecord::id).containsExactly("open", "recent");
+        // The insights keep anonymous figures of the two.
+        List<ConversationMetrics> figures = store.figuresStartedBetween(T0.minusSeconds(1), T0.plusSeconds(1), 10);
+        assertThat(figures).hasSize(2).allSatisfy(f -> {
+            assertThat(f.conversationId()).startsWith("f_").isNotIn("old", "old2");
+            assertThat(f.comment()).isNull();
+            assertThat(f.score()).isEqualTo(4);
+            assertThat(f.state()).isEqualTo(ConversationState.CLOSED);
+            assertThat(f.startedAt()).isEqualTo(T0);
+        });
+        assertThat(figures).extracting(ConversationMetrics::visitorMessages).containsExactlyInAnyOrder(2, 3);
+        try (Connection c = rawConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT * FROM conversation_figures")) {
+            while (rs.next()) {
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    assertThat(String.valueOf(rs.getString(i))).doesNotContain("old").doesNotContain("v_")
+                            .doesNotContain("Ada");
+                }
+            }
+        }
+        // Nothing left to purge: a second run deletes nothing more.
+        assertThat(store.purgeClosedBefore(cutoff).conversations()).isEmpty();
+        assertThat(store.events("recent", 0)).hasSize(5);
+    }
+
+    @Test
+    void eraseVisitor_deletesTheirRowLinksAndEveryConversation_openOrNot_andNoOneElses() throws Exception {
+        done(store.saveVisitor(visitor("v_ada", "vt_ada")));
+        done(store.saveVisitor(visitor("v_bob", "vt_bob")));
+        done(store.linkUser("demo", "u-ada", "v_ada"));
+        chat("a1", "v_ada", ConversationState.CLOSED);
+        chat("b1", "v_bob", ConversationState.CLOSED);
+        store.close();
+        store = reopen();
+        chat("a2", "v_ada", ConversationState.QUEUED); // in recent_events, not merged yet
+
+        ConversationStore.Removed removed = store.eraseVisitor("v_ada");
+
+        assertThat(removed.conversations()).extracting(ConversationRecord::id).containsExactly("a1", "a2");
+        assertThat(removed.visitorIds()).containsExactly("v_ada");
+        assertThat(store.visitor("v_ada")).isEmpty();
+        assertThat(store.visitorByToken("vt_ada")).isEmpty();
+        assertThat(store.visitorOfUser("demo", "u-ada")).isEmpty();
+        assertThat(store.conversationsOf("v_ada")).isEmpty();
+        for (String gone : List.of("a1", "a2")) {
+            assertThat(store.events(gone, 0)).isEmpty();
+            assertThat(rowsOf(gone)).as("rows of " + gone).isZero();
+        }
+        assertThat(count("SELECT COUNT(*) FROM " + mergedEvents())).isEqualTo(5);
+        assertThat(store.events("b1", 0)).hasSize(5);
+        assertThat(store.visitor("v_bob")).isPresent();
+        assertThat(store.figuresStartedBetween(T0, T0.plusSeconds(1), 10)).hasSize(2);
+        assertThat(store.eraseVisitor("v_nobody").conversations()).isEmpty();
+    }
+
+    @Test
+    void visitorsByEmail_matchesTheWholeAddress_ignoringCase_withNoWildcards() throws Exception {
+        done(store.saveVisitor(new VisitorRecord("v1", "vt_1", new VisitorContext("Ada", "ada@example.com", null, null,
+                null, null, Map.of()), T0)));
+        done(store.saveVisitor(new VisitorRecord("v2", "vt_2", new VisitorContext("Ada", "ADA@Example.com", null, null,
+                null, null, Map.of()), T0)));
+        done(store.saveVisitor(new VisitorRecord("v3", "vt_3", new VisitorContext("Linda", "linda@example.com", null,
+                null, null, null, Map.of("note", "ada@example.com")), T0)));
+        assertThat(store.visitorsByEmail("Ada@example.COM")).containsExactly("v1", "v2");
+        assertThat(store.visitorsByEmail("da@example.com")).isEmpty();
+        assertThat(store.visitorsByEmail("%@example.com")).isEmpty();
+        assertThat(store.visitorsByEmail("_da@example.com")).isEmpty();
+    }
+
     static void done(CompletableFuture<Void> f) throws Exception {
         f.get(30, TimeUnit.SECONDS);
     }
