@@ -42,9 +42,12 @@ final class NettyChatServer implements ChatServer {
     private final ExecutorService blocking;
     private final String host;
     private final int port;
+    private final StaticFiles files;
 
     private NettyChatServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, ChannelGroup sockets,
-                            Router router, BotService bot, ConversationStore store, ExecutorService blocking, String host) {
+                            Router router, BotService bot, ConversationStore store, ExecutorService blocking, String host,
+                            StaticFiles files) {
+        this.files = files;
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
@@ -88,6 +91,7 @@ final class NettyChatServer implements ChatServer {
         InsightsHttpHandler insights = new InsightsHttpHandler(new InsightsApi(store, auth, config.clock(),
                 new FaqEditing(faqFile, bot), bot, () -> RouterSnapshots.dashboard(router), ProtocolCodec.create().mapper()),
                 metrics, blocking, ProtocolCodec.create().mapper());
+        StaticFiles files = new StaticFiles();
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup workers = new NioEventLoopGroup();
         try {
@@ -96,9 +100,10 @@ final class NettyChatServer implements ChatServer {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ServerInitializer(config, ProtocolCodec.create(), router, auth, blocking, sockets, insights))
+                    .childHandler(new ServerInitializer(config, ProtocolCodec.create(), router, auth, blocking, sockets, insights, files))
                     .bind(config.host(), config.port()).sync().channel();
-            NettyChatServer server = new NettyChatServer(boss, workers, channel, sockets, router, bot, store, blocking, config.host());
+            NettyChatServer server = new NettyChatServer(boss, workers, channel, sockets, router, bot, store, blocking, config.host(),
+                    files);
             log.info("listening on {}:{} with {} FAQ entries", config.host(), server.port,
                     faqBot.knowledgeBase().entries().size());
             return server;
@@ -153,6 +158,11 @@ final class NettyChatServer implements ChatServer {
     /** The open WebSockets' channels (for tests that look at a socket's pipeline). */
     ChannelGroup sockets() {
         return sockets;
+    }
+
+    /** The widget, console and demo files held in memory (for tests that count them). */
+    StaticFiles staticFiles() {
+        return files;
     }
 
     @Override

@@ -25,7 +25,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ProtocolCodec codec;
     private final Router router;
     private final AgentAuth auth;
-    private final StaticFiles files = new StaticFiles();
+    private final StaticFiles files;
     private final ServerMessageEncoder encoder;
     private final Executor blocking;
     private final ChannelGroup sockets;
@@ -38,8 +38,9 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final InsightsHttpHandler insights;
 
     ServerInitializer(ServerConfig config, ProtocolCodec codec, Router router, AgentAuth auth, Executor blocking,
-                      ChannelGroup sockets, InsightsHttpHandler insights) {
+                      ChannelGroup sockets, InsightsHttpHandler insights, StaticFiles files) {
         this.insights = insights;
+        this.files = files;
         this.sockets = sockets;
         this.export = new TranscriptExport(router.store, auth, codec.mapper());
         this.agentApi = new AgentApi(router.store, auth, config, codec.mapper());
