@@ -51,7 +51,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.blocking = blocking;
         this.encoder = new ServerMessageEncoder(codec);
         SecurityConfig security = config.security();
-        this.connectionsPerIp = new ConnectionsPerIp(security.maxConnectionsPerIp());
+        this.connectionsPerIp = new ConnectionsPerIp(security.maxConnectionsPerIp(), security.maxConnections());
         this.originCheck = new OriginCheck(security);
         this.rateLimiter = new RateLimiter(security.messagesPerSecond(), security.messageBurst(),
                 security.floodCloseAfter(), System::nanoTime);
@@ -87,6 +87,6 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 security.adminToken(), agentApi, config.sites(), router.store::failure));
         p.addLast("json-encoder", encoder);
         p.addLast("session", new WebSocketSessionHandler(codec, router, auth, sockets, rateLimiter,
-                agentSockets, originCheck));
+                agentSockets, originCheck, security.helloTimeout()));
     }
 }
