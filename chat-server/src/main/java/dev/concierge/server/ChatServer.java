@@ -435,7 +435,8 @@ public interface ChatServer extends AutoCloseable {
         public ChatServer start() {
             boolean demo = agents == null;
             List<AgentAccount> accounts = !demo ? agents : List.of(
-                    new AgentAccount("demo", "Dana Demo", DEMO_USERNAME, DEMO_HASH, List.of("orders", "returns")),
+                    new AgentAccount("demo", "Dana Demo", DEMO_USERNAME, DEMO_HASH, List.of("orders", "returns"),
+                            List.of(AgentAccount.ADMIN)),
                     new AgentAccount("sam", "Sam Support", DEMO2_USERNAME, DEMO2_HASH, List.of("billing")));
             List<String> depts = departments != null ? departments : demo ? List.of("billing", "orders", "returns")
                     : accounts.stream().flatMap(a -> a.departments().stream()).distinct().sorted().toList();

@@ -129,7 +129,11 @@ final class NettyChatServer implements ChatServer {
         return new InMemoryConversationStore();
     }
 
-    /** The embedded sample FAQ as a file (the bot watches files): in the data directory if any. */
+    /**
+     * The embedded sample FAQ as a file (the bot watches files): in the data directory if any.
+     * FAQ edits from the console go to this copy, so a copy already there (with its edits) is
+     * kept; delete it to start again from the sample.
+     */
     private static Path extractSampleFaq(Path dataDir) {
         try (InputStream in = NettyChatServer.class.getResourceAsStream(SAMPLE_FAQ)) {
             if (in == null) {
@@ -139,10 +143,17 @@ final class NettyChatServer implements ChatServer {
             if (dataDir != null) {
                 Files.createDirectories(dataDir);
                 file = dataDir.resolve("sample-faq.json");
-            } else {
-                file = Files.createTempFile("concierge-sample-faq", ".json");
-                file.toFile().deleteOnExit();
+                if (Files.isRegularFile(file)) {
+                    return file;
+                }
+                // Whole or not at all: a half-written copy would stop the next start.
+                Path part = Files.createTempFile(dataDir, "sample-faq", ".part");
+                Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
+                return file;
             }
+            file = Files.createTempFile("concierge-sample-faq", ".json");
+            file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
