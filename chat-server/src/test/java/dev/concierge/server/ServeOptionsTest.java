@@ -188,6 +188,24 @@ final class ServeOptionsTest {
         }
     }
 
+    /** One help text: Main.usage names every option serve takes; the launcher prints it, holding no copy. */
+    @Test
+    void helpText_namesEveryServeOption_andTheLauncherHasNoCopyOfIt() throws Exception {
+        String source = Files.readString(Path.of("src/main/java/dev/concierge/server/ServeOptions.java"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("case \"(--[a-z-]+)\"|equals\\(\"(--[a-z-]+)\"\\)").matcher(source);
+        List<String> flags = new ArrayList<>();
+        while (m.find()) {
+            flags.add(m.group(1) != null ? m.group(1) : m.group(2));
+        }
+        assertThat(flags).contains("--port", "--demo", "--admin-token-file", "--max-connections");
+        String usage = Main.usage();
+        for (String flag : flags) {
+            assertThat(usage).as("help names " + flag).containsPattern(java.util.regex.Pattern.quote("[" + flag) + "[ \\]]");
+        }
+        String launcher = Files.readString(Path.of("..", "concierge"));
+        assertThat(launcher).contains("java -jar \"$JAR\" help").doesNotContain("--max-chats").doesNotContain("--rate-limit");
+    }
+
     private Path teamFile() throws Exception {
         Path file = dir.resolve("agents.json");
         Files.writeString(file, "{\"agents\": [{\"id\": \"dana\", \"name\": \"Dana\", \"username\": \"dana\", "
