@@ -2,7 +2,7 @@
 // bot on the demo shop: one is answered, one the bot cannot answer twice and hands to an agent,
 // who replies and closes; that visitor rates. A supervisor opens Insights from the console: the
 // dashboard shows the figures, the agents' load, the comment and the unanswered group, which the
-// supervisor turns into an FAQ entry; a new visitor asking the same question gets the new answer
+// supervisor turns into an FAQ entry (an agent without the role sees no editor); a new visitor asking the same question gets the new answer
 // at once. Saves docs/images/dashboard.png.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar; either missing is a failure.
 import { test } from 'node:test';
@@ -100,6 +100,24 @@ test('dashboard shows the figures and turns an unanswered question into an FAQ e
     assert.match(await group.locator('.phrasings').textContent(), /Is there parrot food in your shop\?/);
     mkdirSync(IMAGES, { recursive: true });
     await boss.screenshot({ path: path.join(IMAGES, 'dashboard.png'), fullPage: true });
+
+    // Sam chats only (no admin or supervisor role): he sees the group but no editor, and the
+    // server would refuse his edit with 403.
+    const samContext = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const sam = await samContext.newPage();
+    sam.setDefaultTimeout(20_000);
+    watch(sam, 'sam', problems);
+    await sam.goto(`${server.base}console/`);
+    await sam.getByLabel('Username').fill('sam');
+    await sam.getByLabel('Password').fill('sam-password');
+    await sam.getByRole('button', { name: 'Sign in' }).click();
+    await sam.locator('#connection[data-state="open"]').waitFor();
+    await sam.getByRole('link', { name: 'Insights' }).click();
+    await sam.locator('body[data-loaded="true"]').waitFor();
+    const samGroup = sam.locator('.group').filter({ hasText: UNKNOWN_1 });
+    await samGroup.locator('.group-readonly').filter({ hasText: 'admin or supervisor role' }).waitFor();
+    assert.equal(await samGroup.locator('form').count(), 0);
+    await samContext.close();
 
     // The group becomes an FAQ entry.
     const create = group.locator('form[data-action="create"]');

@@ -250,6 +250,7 @@ export class Dashboard {
     const { from, to } = this.#period();
     const [report, faq] = await Promise.all([this.#api.unanswered({ from, to }), this.#api.faqEntries()]);
     this.#unanswered.entries = faq.entries;
+    this.#unanswered.editable = faq.editable;
     this.#unanswered.render(report);
   }
 

@@ -8,6 +8,7 @@ export class UnansweredView {
   #onCreate;
   #onAdd;
   #entries = [];
+  #editable = false;
 
   constructor(list, count, { onCreate, onAdd }) {
     if (!list) throw new TypeError('UnansweredView: list element required');
@@ -20,6 +21,14 @@ export class UnansweredView {
   /** The FAQ entries offered by "add to entry": `[{id, title}]`. */
   set entries(entries) {
     this.#entries = entries;
+  }
+
+  /**
+   * Whether this agent may edit the FAQ (an admin or supervisor; the server says so and refuses
+   * the edits of others with 403): without it the groups show no forms.
+   */
+  set editable(editable) {
+    this.#editable = editable === true;
   }
 
   render(report) {
@@ -68,7 +77,12 @@ export class UnansweredView {
       phrasings.append(li);
     }
     item.append(head, phrasings);
-    if (!g.answeredNowBy) {
+    if (!g.answeredNowBy && !this.#editable) {
+      const note = doc.createElement('p');
+      note.className = 'muted group-readonly';
+      note.textContent = 'Editing the FAQ needs the admin or supervisor role.';
+      item.append(note);
+    } else if (!g.answeredNowBy) {
       const forms = doc.createElement('div');
       forms.className = 'group-forms';
       forms.append(this.#createForm(doc, g), this.#addForm(doc, g));

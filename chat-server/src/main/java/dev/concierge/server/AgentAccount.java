@@ -11,14 +11,35 @@ import java.util.Objects;
  * @param username sign-in name
  * @param passwordHash hash made by {@link #withPassword}
  * @param departments the teams the agent belongs to (may be empty)
+ * @param roles what the agent may do beyond chatting: {@value #ADMIN} or {@value #SUPERVISOR}
+ *              (both may edit the FAQ); empty for an agent who chats only
  */
-public record AgentAccount(String id, String name, String username, String passwordHash, java.util.List<String> departments) {
+public record AgentAccount(String id, String name, String username, String passwordHash,
+                           java.util.List<String> departments, java.util.List<String> roles) {
+    /** The role of a team's administrator: edits the FAQ. */
+    public static final String ADMIN = "admin";
+    /** The role of a supervisor: edits the FAQ. */
+    public static final String SUPERVISOR = "supervisor";
+    /** Every role there is. */
+    public static final java.util.List<String> ROLES = java.util.List.of(ADMIN, SUPERVISOR);
+
     public AgentAccount {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(passwordHash, "passwordHash");
         departments = departments == null ? java.util.List.of() : java.util.List.copyOf(departments);
+        roles = roles == null ? java.util.List.of() : java.util.List.copyOf(roles);
+        for (String role : roles) {
+            if (!ROLES.contains(role)) {
+                throw new IllegalArgumentException("roles must be among " + ROLES + ", was " + role);
+            }
+        }
+    }
+
+    /** An account in {@code departments} with no role beyond chatting. */
+    public AgentAccount(String id, String name, String username, String passwordHash, java.util.List<String> departments) {
+        this(id, name, username, passwordHash, departments, java.util.List.of());
     }
 
     /** An account in no department. */
@@ -28,7 +49,17 @@ public record AgentAccount(String id, String name, String username, String passw
 
     /** This account in {@code departments}. */
     public AgentAccount inDepartments(java.util.List<String> departments) {
-        return new AgentAccount(id, name, username, passwordHash, departments);
+        return new AgentAccount(id, name, username, passwordHash, departments, roles);
+    }
+
+    /** This account with {@code roles} ({@link #ADMIN}, {@link #SUPERVISOR}). */
+    public AgentAccount withRoles(java.util.List<String> roles) {
+        return new AgentAccount(id, name, username, passwordHash, departments, roles);
+    }
+
+    /** Whether the agent may edit the FAQ: an admin or a supervisor. */
+    public boolean editsFaq() {
+        return roles.contains(ADMIN) || roles.contains(SUPERVISOR);
     }
 
     /** An account whose password is hashed here with the default work factor. */

@@ -21,8 +21,10 @@ import java.util.Set;
  * {"departments": ["billing", "orders"],
  *  "cannedReplies": [{"shortcut": "refund", "text": "Refunds take 3 to 5 working days."}],
  *  "agents": [{"id": "dana", "name": "Dana", "username": "dana",
- *              "passwordHash": "pbkdf2-sha256$…", "departments": ["orders"]}]}
+ *              "passwordHash": "pbkdf2-sha256$…", "departments": ["orders"], "roles": ["admin"]}]}
  * }</pre>
+ * {@code roles} (optional): {@code admin} or {@code supervisor}, who may edit the FAQ; an agent
+ * without a role chats only.
  * Hashes come from {@code concierge hash-password}; plain passwords are refused so none sits in a
  * file. {@code departments} at the top may be omitted (the agents' departments are used). Errors
  * name the file, the entry and the field.
@@ -84,7 +86,8 @@ final class AgentsFile {
             if (!declared) {
                 departments.addAll(own);
             }
-            AgentAccount account = new AgentAccount(id, text(a, "name", where), text(a, "username", where), hash, own);
+            AgentAccount account = new AgentAccount(id, text(a, "name", where), text(a, "username", where), hash, own,
+                    roles(a.get("roles"), where + ".roles"));
             if (!ids.add(account.id())) {
                 throw new ServerException(where + ".id: duplicate id " + account.id());
             }
@@ -129,6 +132,10 @@ final class AgentsFile {
                     .put("passwordHash", a.passwordHash());
             ArrayNode d = n.putArray("departments");
             a.departments().forEach(d::add);
+            if (!a.roles().isEmpty()) {
+                ArrayNode r = n.putArray("roles");
+                a.roles().forEach(r::add);
+            }
         }
         try {
             Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".agents", ".json");
@@ -155,6 +162,23 @@ final class AgentsFile {
             out.add(n.asText());
         }
         return out;
+    }
+
+    private static List<String> roles(JsonNode node, String where) {
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new ServerException(where + ": must be an array of roles " + AgentAccount.ROLES);
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (JsonNode n : node) {
+            if (!n.isTextual() || !AgentAccount.ROLES.contains(n.asText())) {
+                throw new ServerException(where + ": roles are " + AgentAccount.ROLES + ", was " + n);
+            }
+            out.add(n.asText());
+        }
+        return List.copyOf(out);
     }
 
     private static String text(JsonNode node, String field, String where) {

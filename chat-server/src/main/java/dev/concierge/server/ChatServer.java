@@ -78,6 +78,8 @@ public interface ChatServer extends AutoCloseable {
         private Duration pingAfter = Duration.ofSeconds(30);
         private Duration idleCloseAfter = Duration.ofSeconds(75);
         private int maxConnectionsPerIp = 50;
+        private int maxConnections = 20_000;
+        private Duration helloTimeout = Duration.ofSeconds(10);
         private int messagesPerSecond = 20;
         private int messageBurst = 200;
         private Duration floodCloseAfter = Duration.ofSeconds(3);
@@ -399,6 +401,29 @@ public interface ChatServer extends AutoCloseable {
         }
 
         /**
+         * Open connections allowed in all, from every address together; more get HTTP 429.
+         * Default 20,000 (about 80 MiB of heap for idle visitors); keep it below the process's
+         * open-file limit ({@code ulimit -n}).
+         */
+        public Builder maxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, was " + max);
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
+        /**
+         * Time a WebSocket has from its handshake to its {@code hello}; one that has not said
+         * hello by then is closed with 1008 "hello timeout" (answering pings does not keep it
+         * open). Default 10 s.
+         */
+        public Builder helloTimeout(Duration timeout) {
+            this.helloTimeout = positive(timeout, "helloTimeout");
+            return this;
+        }
+
+        /**
          * Messages per second per WebSocket (a token bucket holding {@code burst}); messages over
          * the rate get a {@code rate_limited} error and are not processed. Default 20/s, burst 200:
          * the burst is large because a client that reconnects resends its whole outbox at once.
@@ -505,7 +530,8 @@ public interface ChatServer extends AutoCloseable {
         public ChatServer start() {
             boolean demo = agents == null;
             List<AgentAccount> accounts = !demo ? agents : List.of(
-                    new AgentAccount("demo", "Dana Demo", DEMO_USERNAME, DEMO_HASH, List.of("orders", "returns")),
+                    new AgentAccount("demo", "Dana Demo", DEMO_USERNAME, DEMO_HASH, List.of("orders", "returns"),
+                            List.of(AgentAccount.ADMIN)),
                     new AgentAccount("sam", "Sam Support", DEMO2_USERNAME, DEMO2_HASH, List.of("billing")));
             List<String> depts = departments != null ? departments : demo ? List.of("billing", "orders", "returns")
                     : accounts.stream().flatMap(a -> a.departments().stream()).distinct().sorted().toList();
@@ -516,7 +542,7 @@ public interface ChatServer extends AutoCloseable {
             ServerConfig config = new ServerConfig(host, port, faq, dataDir, jdbcUrl, jdbcUser, jdbcPassword, store,
                     accounts, clock, routingConfig, agentsFile,
                     maxFrameBytes, agentSessionTtl, botThreads, new SecurityConfig(maxMessageBytes, maxHeaderBytes,
-                    requestTimeout, pingAfter, idleCloseAfter, maxConnectionsPerIp, messagesPerSecond, messageBurst,
+                    requestTimeout, pingAfter, idleCloseAfter, maxConnectionsPerIp, maxConnections, helloTimeout, messagesPerSecond, messageBurst,
                     floodCloseAfter, writeLowWater, writeHighWater, maxPendingWriteBytes, unwritableTimeout,
                     allowAnyOrigin, allowedOrigins, Map.copyOf(siteOrigins), Optional.ofNullable(adminToken)),
                     Map.copyOf(sites), new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck),

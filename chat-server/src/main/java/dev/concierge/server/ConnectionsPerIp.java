@@ -11,12 +11,15 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts open connections per remote address; one over the limit is answered with HTTP 429
- * and closed before any of its bytes are parsed. Shared by every channel.
+ * Counts open connections per remote address and in all; one over either limit is answered
+ * with HTTP 429 and closed before any of its bytes are parsed. The total cap keeps many
+ * addresses together (an IPv6 /64 holds more than anyone could list) from exhausting the
+ * process's file descriptors and heap. Shared by every channel.
  */
 @Sharable
 final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
@@ -27,21 +30,29 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
             .getBytes(StandardCharsets.US_ASCII);
 
     private final int max;
+    private final int maxTotal;
     private final ConcurrentMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
 
-    ConnectionsPerIp(int max) {
+    ConnectionsPerIp(int max, int maxTotal) {
         this.max = max;
+        this.maxTotal = maxTotal;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         InetAddress address = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        if (total.incrementAndGet() > maxTotal) {
+            total.decrementAndGet();
+            log.warn("{}: connection refused, {} already open in all", ctx.channel().id().asShortText(), maxTotal);
+            refuse(ctx);
+            return;
+        }
         int count = open.merge(address, 1, Integer::sum);
         if (count > max) {
             release(address);
             log.warn("{}: connection refused, {} already open from one address", ctx.channel().id().asShortText(), max);
-            ctx.channel().config().setAutoRead(false);
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY)).addListener(ChannelFutureListener.CLOSE);
+            refuse(ctx);
             return;
         }
         ctx.channel().attr(COUNTED).set(address);
@@ -57,8 +68,19 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private static void refuse(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY)).addListener(ChannelFutureListener.CLOSE);
+    }
+
     private void release(InetAddress address) {
         open.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+        total.decrementAndGet();
+    }
+
+    /** Open connections in all, for tests. */
+    int openInAll() {
+        return total.get();
     }
 
     /** Open connections from this address, for tests. */

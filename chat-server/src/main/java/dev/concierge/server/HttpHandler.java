@@ -331,7 +331,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             result = export.export(authorization, id, format);
         } catch (Exception e) {
-            log.error("transcript export of {} failed", id, e);
+            log.error("transcript export of {} failed", LogSafe.text(id), e);
             ctx.executor().execute(() -> respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR,
                     Map.of("error", "internal")));
             return;

@@ -72,6 +72,25 @@ final class InsightsApi {
                 && auth.agentFor(authorization.substring(7).trim()).isPresent();
     }
 
+    /**
+     * Whether the signed-in agent of the {@code Authorization} header may edit the FAQ: an
+     * {@code admin} or {@code supervisor} of the agents file ({@link AgentAccount#editsFaq}).
+     */
+    boolean mayEditFaq(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return auth.agentFor(authorization.substring(7).trim())
+                .flatMap(agent -> auth.accounts().stream().filter(a -> a.id().equals(agent.id())).findFirst())
+                .map(AgentAccount::editsFaq).orElse(false);
+    }
+
+    /** The answer to an FAQ edit by an agent without the role. */
+    static Reply faqEditForbidden() {
+        return Reply.json(HttpResponseStatus.FORBIDDEN, Map.of("error", "forbidden",
+                "message", "Editing the FAQ needs the admin or supervisor role (roles in the agents file)."));
+    }
+
     /** {@code GET /api/insights/summary?from&to&bucket&department&agent}. */
     Reply summary(Map<String, List<String>> params) {
         return withRange(params, (range, report) -> Reply.json(HttpResponseStatus.OK,
@@ -153,8 +172,11 @@ final class InsightsApi {
         return Reply.json(HttpResponseStatus.OK, out);
     }
 
-    /** {@code GET /api/insights/faq}: the entries an FAQ owner can add phrasings to. */
-    Reply faqEntries() {
+    /**
+     * {@code GET /api/insights/faq}: the entries an FAQ owner can add phrasings to, and whether
+     * this agent may edit ({@code editable}; the console shows the editor only then).
+     */
+    Reply faqEntries(boolean editable) {
         List<Map<String, Object>> entries = new ArrayList<>();
         for (FaqEntry e : faq.knowledgeBase().entries()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -164,7 +186,8 @@ final class InsightsApi {
             m.put("tags", e.tags());
             entries.add(m);
         }
-        return Reply.json(HttpResponseStatus.OK, Map.of("file", faq.file().getFileName().toString(), "entries", entries));
+        return Reply.json(HttpResponseStatus.OK, Map.of("file", faq.file().getFileName().toString(), "entries", entries,
+                "editable", editable));
     }
 
     /** {@code POST /api/insights/faq/entries} with {@code {"id","answer","questions":[…],"tags":[…]}}. */

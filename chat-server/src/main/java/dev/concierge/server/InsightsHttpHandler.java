@@ -84,6 +84,7 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String body = request.content().toString(StandardCharsets.UTF_8);
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         Supplier<InsightsApi.Reply> call = null;
         if (method.equals(HttpMethod.GET)) {
             call = switch (path) {
@@ -92,9 +93,12 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
                 case PREFIX + "metrics.csv" -> () -> api.metricsCsv(params);
                 case PREFIX + "unanswered" -> () -> api.unanswered(params);
                 case PREFIX + "live" -> api::live;
-                case PREFIX + "faq" -> api::faqEntries;
+                case PREFIX + "faq" -> () -> api.faqEntries(api.mayEditFaq(authorization));
                 default -> null;
             };
+        } else if (method.equals(HttpMethod.POST) && path.startsWith(ENTRIES) && !api.mayEditFaq(authorization)) {
+            log.warn("{}: FAQ edit refused: the agent has no admin or supervisor role", ctx.channel().id().asShortText());
+            call = InsightsApi::faqEditForbidden;
         } else if (method.equals(HttpMethod.POST)) {
             if (path.equals(ENTRIES)) {
                 call = () -> api.createEntry(body);

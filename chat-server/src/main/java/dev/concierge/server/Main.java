@@ -1,11 +1,12 @@
 package dev.concierge.server;
 
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -41,32 +42,46 @@ public final class Main {
         Class.forName("dev.concierge.bot.BotEval").getMethod("main", String[].class).invoke(null, (Object) args);
     }
 
+    /**
+     * The help text of the product: {@code java -jar concierge.jar help} prints it, and so does
+     * the {@code ./concierge} launcher (its {@code test}, {@code bench} and {@code build} commands
+     * are the launcher's own).
+     */
     static String usage() {
         return """
                 Concierge: embeddable live chat and FAQ bot for the JVM.
 
-                usage: concierge COMMAND [options]
+                usage: ./concierge COMMAND [options]     (or: java -jar concierge.jar COMMAND [options])
 
                 commands:
                   serve [--port N] [--host ADDR] [--faq FILE] [--data DIR] [--db JDBC_URL]
                         [--agents FILE] [--sites FILE] [--max-chats N] [--routing STRATEGY] [--queue-alert SECONDS]
                         [--business-hours "mon-fri 09:00-17:00 ZONE"] [--origin ORIGIN]...
-                        [--rate-limit PER_SECOND,BURST] [--max-connections-per-ip N]
-                        run the server (default port 8080; --port 0 takes a free port) with the sample
-                        FAQ unless --faq is given; prints the demo page and agent console URLs.
+                        [--rate-limit PER_SECOND,BURST] [--max-connections-per-ip N] [--max-connections N]
+                        [--admin-token-file FILE] [--demo]
+                        run the server (default 127.0.0.1:8080; --port 0 takes a free port) with the
+                        sample FAQ unless --faq is given; prints the demo page and agent console URLs.
                         Data in SQLite under --data (default ./data), or PostgreSQL with --db
                         (or CONCIERGE_DB_URL; login from CONCIERGE_DB_USER / CONCIERGE_DB_PASSWORD).
-                        --agents: JSON team file: agents with password hashes, departments, canned
-                        replies (default: demo agents demo and sam); --max-chats: concurrent chats
-                        per agent (default 5); --routing: least-busy (default), round-robin or
-                        department; --queue-alert: seconds a visitor waits before the console is
-                        alerted (default 120); --business-hours: when people answer (default always);
+                        FAQ edits from the console go to the --faq file, or to a copy of the sample
+                        FAQ in the data directory.
+                        --agents: JSON team file: agents with password hashes, roles, departments,
+                        canned replies (docs/agents.md; default: demo agents demo and sam, on a
+                        loopback --host only); --max-chats: concurrent chats per agent (default 5);
+                        --routing: least-busy (default), round-robin or department; --queue-alert:
+                        seconds a visitor waits before the console is alerted (default 120);
+                        --business-hours: when people answer (default always);
                         --sites: JSON file of the sites embedding the widget: greeting, colours,
                         position, language, department, pre-chat form, allowed origins, identity
                         secret (docs/widget.md; default: the built-in site "demo");
-                        --origin: a page origin allowed to open WebSockets (repeatable; without
-                        it any origin may, for the demo); --rate-limit: messages per second and
-                        burst per socket (default 20,200); --max-connections-per-ip (default 50)
+                        --origin: a page origin allowed to open WebSockets (repeatable; without it,
+                        on a loopback --host, any origin may, for the demo; a site's allowedOrigins
+                        always apply); --rate-limit: messages per second and burst per socket
+                        (default 20,200); --max-connections-per-ip (default 50); --max-connections:
+                        open connections in all (default 20000); --admin-token-file: file holding
+                        the admin API's bearer token, 16+ characters (or CONCIERGE_ADMIN_TOKEN;
+                        default: admin API off); --demo: allow the demo agents and any origin on a
+                        --host other than loopback (refused without it).
                         [--bot-idle-close MINUTES] [--queued-gone-after MINUTES]
                         [--retention-days DAYS] [--purge-interval MINUTES]
                         retention (docs/storage.md): a chat with the bot idle this long closes
@@ -78,7 +93,12 @@ public final class Main {
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD
                         print a salted PBKDF2 hash for an agents file
-                  test  run every test (the launcher script runs Maven and the browser tests)
+                  test  (launcher) build and run every test: Java unit and end-to-end tests (Maven),
+                        the widget's unit tests and the browser tests (node + Debian's chromium)
+                  bench [--visitors N] [--agents M] [--duration S] [--json FILE]
+                        (launcher) start the server in its own process and measure relay, bot,
+                        handoff and capacity against a raw Netty echo baseline (docs/performance.md)
+                  build (launcher) rebuild the server jar
                   help  this text
                 """;
     }
@@ -91,85 +111,22 @@ public final class Main {
             io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
         }
         ChatServer.Builder builder = ChatServer.builder();
-        Path data = Path.of("data");
-        String dbUrl = System.getenv("CONCIERGE_DB_URL");
-        List<String> list = new ArrayList<>(List.of(args));
-        List<String> origins = new ArrayList<>();
-        boolean demoTeam = true;
-        for (int i = 0; i < list.size(); i++) {
-            String flag = list.get(i);
-            String value = i + 1 < list.size() ? list.get(i + 1) : null;
-            if (value == null) {
-                fail(flag + " needs a value");
-            }
-            switch (flag) {
-                case "--port" -> builder.port(parsePort(value));
-                case "--host" -> builder.host(value);
-                case "--faq" -> {
-                    Path faq = Path.of(value);
-                    if (!Files.isRegularFile(faq)) {
-                        fail("--faq: no such file: " + faq.toAbsolutePath());
-                    }
-                    builder.faq(faq);
-                }
-                case "--data" -> data = Path.of(value);
-                case "--db" -> dbUrl = value;
-                case "--agents" -> {
-                    builder.agentsFile(Path.of(value));
-                    demoTeam = false;
-                }
-                case "--routing" -> builder.routing(value);
-                case "--queue-alert" -> builder.queueAlertAfter(java.time.Duration.ofSeconds(parsePositive(flag, value)));
-                case "--business-hours" -> builder.businessHours(BusinessHours.parse(value));
-                case "--sites" -> {
-                    try {
-                        builder.sitesFile(Path.of(value), System::getenv);
-                    } catch (ServerException e) {
-                        fail("--sites: " + e.getMessage());
-                    }
-                }
-                case "--max-chats" -> builder.maxChatsPerAgent(parsePositive(flag, value));
-                case "--origin" -> origins.add(value);
-                case "--rate-limit" -> {
-                    String[] parts = value.split(",", -1);
-                    if (parts.length != 2) {
-                        fail("--rate-limit must be PER_SECOND,BURST, was " + value);
-                    }
-                    builder.rateLimit(parsePositive(flag, parts[0]), parsePositive(flag, parts[1]));
-                }
-                case "--max-connections-per-ip" -> builder.maxConnectionsPerIp(parsePositive(flag, value));
-                // Retention and erasure (docs/storage.md): in minutes, and days.
-                case "--bot-idle-close" -> builder.botIdleClose(java.time.Duration.ofMinutes(parsePositive(flag, value)));
-                case "--queued-gone-after" ->
-                        builder.queuedVisitorGoneAfter(java.time.Duration.ofMinutes(parsePositive(flag, value)));
-                case "--retention-days" -> {
-                    try {
-                        builder.retentionDays(Integer.parseInt(value));
-                    } catch (IllegalArgumentException e) { // NumberFormatException included
-                        fail("--retention-days must be 0 (keep forever) to 36500, was " + value);
-                    }
-                }
-                case "--purge-interval" -> builder.purgeInterval(java.time.Duration.ofMinutes(parsePositive(flag, value)));
-                default -> fail("unknown option for serve: " + flag);
-            }
-            i++;
+        ServeOptions options;
+        try {
+            options = ServeOptions.parse(List.of(args), System::getenv, InetAddress::getAllByName);
+            options.configure(builder);
+        } catch (ServeOptions.UsageException e) {
+            fail(e.getMessage());
+            return;
         }
+        Path data = options.data();
         Files.createDirectories(data);
         builder.dataDir(data);
-        if (dbUrl != null && !dbUrl.isBlank()) {
-            builder.database(dbUrl, System.getenv("CONCIERGE_DB_USER"), System.getenv("CONCIERGE_DB_PASSWORD"));
+        Optional<String> dbUrl = options.dbUrl();
+        if (dbUrl.isPresent()) {
+            builder.database(dbUrl.get(), System.getenv("CONCIERGE_DB_USER"), System.getenv("CONCIERGE_DB_PASSWORD"));
         }
-        if (origins.isEmpty()) {
-            // The demo: pages of any origin may embed the widget. Name origins to lock it down.
-            builder.allowAnyOrigin(true);
-            out.println("WebSocket Origin check is OFF (any origin may connect); pass --origin to restrict it");
-        } else {
-            try {
-                builder.allowedOrigins(origins);
-            } catch (IllegalArgumentException e) {
-                fail("--origin: " + e.getMessage());
-            }
-        }
+        options.notices().forEach(out::println);
         ChatServer server = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -179,7 +136,7 @@ public final class Main {
         String base = server.baseUri().toString();
         out.println("Concierge is running at " + base);
         out.println("  Demo page with the widget: " + base + "demo/");
-        if (demoTeam) {
+        if (options.demoTeam()) {
             out.println("  Agent console:             " + base + "console/   (sign in as "
                     + ChatServer.Builder.DEMO_USERNAME + " / " + ChatServer.Builder.DEMO_PASSWORD + ", orders and returns;");
             out.println("                             in a second window as " + ChatServer.Builder.DEMO2_USERNAME + " / "
@@ -187,34 +144,12 @@ public final class Main {
         } else {
             out.println("  Agent console:             " + base + "console/");
         }
-        out.println("  Stored in:                 " + (dbUrl != null && !dbUrl.isBlank()
-                ? "PostgreSQL " + dbUrl.replaceAll("password=[^&]*", "password=***")
-                : data.toAbsolutePath().resolve("concierge.db") + " (SQLite)"));
+        out.println("  Stored in:                 " + dbUrl
+                .map(url -> "PostgreSQL " + url.replaceAll("password=[^&]*", "password=***"))
+                .orElse(data.toAbsolutePath().resolve("concierge.db") + " (SQLite)"));
         out.println("Press Ctrl+C to stop.");
         out.flush();
         stopped.await();
-    }
-
-    private static int parsePositive(String flag, String value) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        fail(flag + " must be a positive number, was " + value);
-        return -1;
-    }
-
-    private static int parsePort(String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            fail("--port must be a number, was " + value);
-            return -1;
-        }
     }
 
     private static void fail(String message) {

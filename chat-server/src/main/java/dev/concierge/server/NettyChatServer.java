@@ -39,9 +39,12 @@ final class NettyChatServer implements ChatServer {
     private final BlockingWork blocking;
     private final String host;
     private final int port;
+    private final StaticFiles files;
 
     private NettyChatServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, ChannelGroup sockets,
-                            Router router, BotService bot, ConversationStore store, BlockingWork blocking, String host) {
+                            Router router, BotService bot, ConversationStore store, BlockingWork blocking, String host,
+                            StaticFiles files) {
+        this.files = files;
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
@@ -83,6 +86,7 @@ final class NettyChatServer implements ChatServer {
         InsightsHttpHandler insights = new InsightsHttpHandler(new InsightsApi(store, auth, config.clock(),
                 new FaqEditing(faqFile, bot), bot, () -> RouterSnapshots.dashboard(router), ProtocolCodec.create().mapper()),
                 metrics, blocking.insights(), ProtocolCodec.create().mapper());
+        StaticFiles files = new StaticFiles();
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup workers = new NioEventLoopGroup();
         try {
@@ -91,9 +95,10 @@ final class NettyChatServer implements ChatServer {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ServerInitializer(config, ProtocolCodec.create(), router, auth, blocking, sockets, insights))
+                    .childHandler(new ServerInitializer(config, ProtocolCodec.create(), router, auth, blocking, sockets, insights, files))
                     .bind(config.host(), config.port()).sync().channel();
-            NettyChatServer server = new NettyChatServer(boss, workers, channel, sockets, router, bot, store, blocking, config.host());
+            NettyChatServer server = new NettyChatServer(boss, workers, channel, sockets, router, bot, store, blocking, config.host(),
+                    files);
             log.info("listening on {}:{} with {} FAQ entries", config.host(), server.port,
                     faqBot.knowledgeBase().entries().size());
             return server;
@@ -119,7 +124,11 @@ final class NettyChatServer implements ChatServer {
         return new InMemoryConversationStore(config.clock());
     }
 
-    /** The embedded sample FAQ as a file (the bot watches files): in the data directory if any. */
+    /**
+     * The embedded sample FAQ as a file (the bot watches files): in the data directory if any.
+     * FAQ edits from the console go to this copy, so a copy already there (with its edits) is
+     * kept; delete it to start again from the sample.
+     */
     private static Path extractSampleFaq(Path dataDir) {
         try (InputStream in = NettyChatServer.class.getResourceAsStream(SAMPLE_FAQ)) {
             if (in == null) {
@@ -129,10 +138,17 @@ final class NettyChatServer implements ChatServer {
             if (dataDir != null) {
                 Files.createDirectories(dataDir);
                 file = dataDir.resolve("sample-faq.json");
-            } else {
-                file = Files.createTempFile("concierge-sample-faq", ".json");
-                file.toFile().deleteOnExit();
+                if (Files.isRegularFile(file)) {
+                    return file;
+                }
+                // Whole or not at all: a half-written copy would stop the next start.
+                Path part = Files.createTempFile(dataDir, "sample-faq", ".part");
+                Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
+                return file;
             }
+            file = Files.createTempFile("concierge-sample-faq", ".json");
+            file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
@@ -148,6 +164,11 @@ final class NettyChatServer implements ChatServer {
     /** The open WebSockets' channels (for tests that look at a socket's pipeline). */
     ChannelGroup sockets() {
         return sockets;
+    }
+
+    /** The widget, console and demo files held in memory (for tests that count them). */
+    StaticFiles staticFiles() {
+        return files;
     }
 
     @Override

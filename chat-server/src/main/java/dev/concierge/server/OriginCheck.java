@@ -28,12 +28,13 @@ import org.slf4j.LoggerFactory;
  * Cross-site WebSocket hijacking: a WebSocket handshake whose {@code Origin} is not allowed gets
  * 403 before the upgrade. Allowed: no Origin at all (not a browser), the server's own origin, the
  * configured origins (exact match), or anything but {@code null} when {@code allowAnyOrigin}. The
- * per-site lists are checked again at the {@code hello}, which names the site.
+ * per-site lists are checked again at the {@code hello}, which names the site; a site that lists
+ * its origins is held to them even when {@code allowAnyOrigin} is on.
  */
 @Sharable
 final class OriginCheck extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(OriginCheck.class);
-    /** The Origin of the handshake, when the browser sent one. */
+    /** The Origin of the handshake, when a browser sent one from a page not served by this server. */
     static final AttributeKey<String> ORIGIN = AttributeKey.valueOf("concierge.origin");
 
     private final SecurityConfig config;
@@ -61,7 +62,7 @@ final class OriginCheck extends ChannelInboundHandlerAdapter {
                 ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
-            if (origin != null) {
+            if (origin != null && !ownOrigin(origin, request.headers().get(HttpHeaderNames.HOST))) {
                 ctx.channel().attr(ORIGIN).set(origin);
             }
         }
@@ -77,25 +78,31 @@ final class OriginCheck extends ChannelInboundHandlerAdapter {
         if (origin.equals("null")) {
             return false;
         }
-        if (config.allowAnyOrigin() || anySite.contains(origin)) {
-            return true;
-        }
+        return config.allowAnyOrigin() || anySite.contains(origin) || ownOrigin(origin, host);
+    }
+
+    private static boolean ownOrigin(String origin, String host) {
         return host != null && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
     }
 
     /**
-     * Whether a socket opened from {@code origin} may speak for {@code site}: the server-wide
-     * origins and the server's own speak for every site; a site's own origins only for it.
+     * Whether a socket opened from {@code origin} ({@link #ORIGIN}: empty for non-browsers and the
+     * server's own pages) may speak for {@code site}: the server-wide origins speak for every
+     * site; a site that lists origins only for those; a site without a list for any origin when
+     * {@code allowAnyOrigin}, else for none but the server-wide ones.
      */
     boolean allowedForSite(Optional<String> origin, String site) {
-        if (origin.isEmpty() || config.allowAnyOrigin()) {
+        if (origin.isEmpty()) {
             return true;
         }
         String o = origin.get();
-        if (config.allowedOrigins().contains(o) || !anySite.contains(o)) {
-            return true; // server-wide, or the server's own (it passed the handshake)
+        if (config.allowedOrigins().contains(o)) {
+            return true;
         }
         List<String> own = site == null ? null : config.siteOrigins().get(site);
-        return own != null && own.contains(o);
+        if (own != null) {
+            return own.contains(o);
+        }
+        return config.allowAnyOrigin();
     }
 }

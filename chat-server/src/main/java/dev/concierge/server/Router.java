@@ -577,7 +577,7 @@ final class Router implements AutoCloseable {
     }
 
     private static void notStored(Session session, String ref, Conversation c, Throwable error) {
-        log.error("storing request {} of {} failed", ref, c.id, error);
+        log.error("storing request {} of {} failed", LogSafe.text(ref), c.id, error);
         error(session, "internal", "The message could not be stored; retry with the same id.", ref);
     }
 
@@ -635,7 +635,7 @@ final class Router implements AutoCloseable {
                     notFound(session, history.id());
                 }
             } catch (RuntimeException e) {
-                log.error("reading history of {} failed", history.conversationId(), e);
+                log.error("reading history of {} failed", LogSafe.text(history.conversationId()), e);
                 error(session, "internal", "The transcript could not be read; try again.", history.id());
             }
         });

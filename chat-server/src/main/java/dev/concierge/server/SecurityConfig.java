@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param pingAfter         a WebSocket that has sent nothing this long gets a ping
  * @param idleCloseAfter    a WebSocket that has sent nothing (not even a pong) this long is closed
  * @param maxConnectionsPerIp open connections allowed from one remote address
+ * @param maxConnections    open connections allowed in all
+ * @param helloTimeout      a WebSocket that has not said {@code hello} this long after its handshake is closed
  * @param messagesPerSecond sustained messages per second per connection
  * @param messageBurst      messages a connection may send at once before the rate applies
  * @param floodCloseAfter   a connection flooding at ten times the rate this long is closed (1008)
@@ -28,7 +30,8 @@ import java.util.Optional;
  * @param adminToken        bearer token of the admin API; without one the admin API is off
  */
 record SecurityConfig(int maxMessageBytes, int maxHeaderBytes, Duration requestTimeout, Duration pingAfter,
-                      Duration idleCloseAfter, int maxConnectionsPerIp, int messagesPerSecond, int messageBurst,
+                      Duration idleCloseAfter, int maxConnectionsPerIp, int maxConnections,
+                      Duration helloTimeout, int messagesPerSecond, int messageBurst,
                       Duration floodCloseAfter, int writeLowWater, int writeHighWater, int maxPendingWriteBytes,
                       Duration unwritableTimeout, boolean allowAnyOrigin, List<String> allowedOrigins,
                       Map<String, List<String>> siteOrigins, Optional<String> adminToken) {}

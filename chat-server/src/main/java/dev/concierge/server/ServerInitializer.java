@@ -24,7 +24,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ProtocolCodec codec;
     private final Router router;
     private final AgentAuth auth;
-    private final StaticFiles files = new StaticFiles();
+    private final StaticFiles files;
     private final ServerMessageEncoder encoder;
     private final BlockingWork blocking;
     private final ChannelGroup sockets;
@@ -38,8 +38,9 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final InsightsHttpHandler insights;
 
     ServerInitializer(ServerConfig config, ProtocolCodec codec, Router router, AgentAuth auth, BlockingWork blocking,
-                      ChannelGroup sockets, InsightsHttpHandler insights) {
+                      ChannelGroup sockets, InsightsHttpHandler insights, StaticFiles files) {
         this.insights = insights;
+        this.files = files;
         this.sockets = sockets;
         this.export = new TranscriptExport(router.store, auth, codec.mapper());
         this.agentApi = new AgentApi(router.store, auth, config, codec.mapper());
@@ -51,7 +52,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.blocking = blocking;
         this.encoder = new ServerMessageEncoder(codec);
         SecurityConfig security = config.security();
-        this.connectionsPerIp = new ConnectionsPerIp(security.maxConnectionsPerIp());
+        this.connectionsPerIp = new ConnectionsPerIp(security.maxConnectionsPerIp(), security.maxConnections());
         this.originCheck = new OriginCheck(security);
         this.rateLimiter = new RateLimiter(security.messagesPerSecond(), security.messageBurst(),
                 security.floodCloseAfter(), System::nanoTime);
@@ -87,6 +88,6 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 security.adminToken(), agentApi, config.sites(), router.store::failure, visitorAdmin));
         p.addLast("json-encoder", encoder);
         p.addLast("session", new WebSocketSessionHandler(codec, router, auth, sockets, rateLimiter,
-                agentSockets, originCheck));
+                agentSockets, originCheck, security.helloTimeout()));
     }
 }

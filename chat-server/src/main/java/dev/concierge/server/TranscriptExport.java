@@ -76,9 +76,22 @@ final class TranscriptExport {
         out.append("Conversation ").append(record.id()).append(", started ").append(TIME.format(record.startedAt()))
                 .append(", ").append(record.state().name().toLowerCase()).append('\n').append('\n');
         for (TranscriptEvent e : events) {
-            out.append('[').append(TIME.format(e.ts())).append("] ").append(line(e)).append('\n');
+            out.append('[').append(TIME.format(e.ts())).append("] ").append(continued(line(e))).append('\n');
         }
         return out.toString();
+    }
+
+    /** How a continuation line of a multi-line event starts: never with "[", so never a forged event. */
+    static final String CONTINUATION = "    ";
+    private static final java.util.regex.Pattern LINE_BREAK =
+            java.util.regex.Pattern.compile("\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]");
+
+    /**
+     * An event's text with every line after the first indented: a message (or a visitor's name)
+     * holding a line break followed by "[time] Dana (agent): ..." must not read as an agent's turn.
+     */
+    private static String continued(String line) {
+        return LINE_BREAK.matcher(line).replaceAll("\n" + CONTINUATION);
     }
 
     private static String line(TranscriptEvent e) {

@@ -89,7 +89,7 @@ final class VisitorRequests {
                 visitor.token, open == null ? null : open.id, null, earlier(visitor)));
         if (rejected) {
             // Not vouched for by the site's secret: say so; the visitor goes on anonymously.
-            log.warn("identity rejected on session {} (site {})", session.id(), hello.site());
+            log.warn("identity rejected on session {} (site {})", session.id(), LogSafe.text(hello.site()));
             Router.error(session, "identity_rejected", "The identity could not be verified; continuing anonymously.", hello.id());
         } else if (emailRejected) {
             Router.error(session, "email_rejected", "The identity's email could not be verified; it is shown as typed.", hello.id());

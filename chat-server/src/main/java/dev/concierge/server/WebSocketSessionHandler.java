@@ -41,9 +41,13 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
     private final OriginCheck origins;
     private String agentToken;
     private boolean closing;
+    private final java.time.Duration helloTimeout;
+    private io.netty.util.concurrent.ScheduledFuture<?> helloDeadline;
 
     WebSocketSessionHandler(ProtocolCodec codec, Router router, AgentAuth auth, ChannelGroup sockets,
-                            RateLimiter rateLimiter, AgentSockets agentSockets, OriginCheck origins) {
+                            RateLimiter rateLimiter, AgentSockets agentSockets, OriginCheck origins,
+                            java.time.Duration helloTimeout) {
+        this.helloTimeout = helloTimeout;
         this.sockets = sockets;
         this.tokens = rateLimiter.bucket();
         this.agentSockets = agentSockets;
@@ -71,6 +75,8 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
                 return;
             }
             log.info("{}: {} socket open from {}", session, role.name().toLowerCase(), ctx.channel().remoteAddress());
+            helloDeadline = ctx.executor().schedule(this::helloTimedOut, helloTimeout.toNanos(),
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         super.userEventTriggered(ctx, evt);
     }
@@ -138,6 +144,27 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
         }
     }
 
+    /**
+     * A socket that has not said hello in time is closed (1008 "hello timeout"): answering pings
+     * would otherwise keep a socket that never joins any conversation open for ever.
+     */
+    private void helloTimedOut() {
+        if (helloDone || closing || !session.channel().isActive()) {
+            return;
+        }
+        log.warn("{}: no hello within {} s, closing", session, helloTimeout.toSeconds());
+        closing = true;
+        session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "hello timeout");
+    }
+
+    private void helloSaid() {
+        helloDone = true;
+        if (helloDeadline != null) {
+            helloDeadline.cancel(false);
+            helloDeadline = null;
+        }
+    }
+
     private static final String RATE_LIMITED = "Too many messages; this one was not processed. Slow down.";
 
     private void hello(ClientMessage message) {
@@ -169,18 +196,21 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
                 session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unauthorized");
                 return;
             }
-            helloDone = true;
+            helloSaid();
             agentToken = hello.token();
             agentSockets.register(agentToken, session.channel());
             router.agentHello(session, agent.get(), hello);
         } else {
-            helloDone = true;
+            helloSaid();
             router.visitorHello(session, hello);
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (helloDeadline != null) {
+            helloDeadline.cancel(false);
+        }
         if (session != null) {
             log.info("{}: socket closed", session);
             router.disconnected(session);

@@ -38,7 +38,7 @@ public final class DecodingFuzzTarget {
     private static final ProtocolCodec CODEC = ProtocolCodec.create();
     private static final int LIMIT = 64 * 1024;
     private static final SecurityConfig SECURITY = new SecurityConfig(LIMIT, 8192, Duration.ofSeconds(10),
-            Duration.ofSeconds(30), Duration.ofSeconds(75), 50, 1_000_000, 1_000_000, Duration.ofHours(1),
+            Duration.ofSeconds(30), Duration.ofSeconds(75), 50, 20_000, Duration.ofSeconds(10), 1_000_000, 1_000_000, Duration.ofHours(1),
             32 * 1024, 64 * 1024, 1024 * 1024, Duration.ofSeconds(15), false, List.of(), Map.of(), Optional.empty());
     private static final RateLimiter LIMITER = new RateLimiter(1_000_000, 1_000_000, Duration.ofHours(1),
             System::nanoTime);
@@ -110,7 +110,7 @@ public final class DecodingFuzzTarget {
         EmbeddedChannel channel = new EmbeddedChannel(new ServerMessageEncoder(CODEC),
                 new WebSocketSessionHandler(CODEC, null, null,
                         new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), LIMITER, new AgentSockets(),
-                        new OriginCheck(SECURITY)));
+                        new OriginCheck(SECURITY), Duration.ofSeconds(10)));
         channel.pipeline().fireUserEventTriggered(new HandshakeComplete("/ws/visitor", new DefaultHttpHeaders(), null));
         channel.writeInbound(new TextWebSocketFrame(json));
         channel.checkException();

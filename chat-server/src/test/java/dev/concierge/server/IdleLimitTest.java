@@ -46,6 +46,25 @@ final class IdleLimitTest {
     }
 
     @Test
+    void socketThatAnswersPingsButNeverSaysHello_isClosedAtTheHelloDeadline() throws Exception {
+        // Pinged every 200 ms and answering (the JDK client pongs by itself): the idle guard
+        // alone would keep it open for ever.
+        try (ChatServer quick = ChatServer.builder().port(0)
+                .idleTimeouts(Duration.ofMillis(200), Duration.ofMillis(400))
+                .helloTimeout(Duration.ofSeconds(1)).start();
+             RawSocket s = RawSocket.connect(quick, "/ws/visitor")) {
+            assertThat(s.closedWith.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(s.closeReason.get()).isEqualTo("hello timeout");
+        }
+    }
+
+    @Test
+    void builder_rejectsANonPositiveHelloTimeout_namingTheField() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().helloTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("helloTimeout");
+    }
+
+    @Test
     void idleClient_thatAnswersPings_staysOpen() throws Exception {
         // The JDK client answers pings by itself.
         try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {

@@ -260,6 +260,18 @@ final class InsightsEndToEndTest {
         assertThat(group.path("answeredNowBy").isNull()).isTrue();
         String body = JSON.writeValueAsString(Map.of("id", "parrot-food", "answer", "Yes: parrot food is in aisle 7.",
                 "questions", group.path("questions").findValuesAsText("text"), "tags", List.of("orders")));
+        // Bill chats only: he sees the entries, may not edit them, and the console hides the editor.
+        String supervisor = token;
+        token = AgentSecurityTest.login(server, "bill", "pw-bill");
+        assertThat(json("/api/insights/faq").path("editable").asBoolean()).isFalse();
+        HttpResponse<String> refused = post("/api/insights/faq/entries", body);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("admin or supervisor role");
+        assertThat(post("/api/insights/faq/entries/order-status/questions", "{\"questions\":[\"Parcel?\"]}").statusCode())
+                .isEqualTo(403);
+        assertThat(Files.readString(faq)).doesNotContain("parrot-food").doesNotContain("Parcel?");
+        token = supervisor;
+        assertThat(json("/api/insights/faq").path("editable").asBoolean()).isTrue();
         HttpResponse<String> created = post("/api/insights/faq/entries", body);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         assertThat(post("/api/insights/faq/entries", body).statusCode()).isEqualTo(409);
@@ -278,12 +290,13 @@ final class InsightsEndToEndTest {
         assertThat(after.path("groups").get(0).path("answeredNowBy").asText()).isEqualTo("parrot-food");
     }
 
-    /** The team of {@link LiveAgentsEndToEndTest}: two agents in orders, one in billing. */
+    /** The team of {@link LiveAgentsEndToEndTest}: a supervisor in orders, an agent in billing. */
     static final class LiveAgentsEndToEndTestTeam {
         static ChatServer.Builder team() {
             return ChatServer.builder()
                     .agents(List.of(
-                            AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000).inDepartments(List.of("orders")),
+                            AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000).inDepartments(List.of("orders"))
+                                    .withRoles(List.of(AgentAccount.SUPERVISOR)),
                             AgentAccount.withPassword("a3", "Bill Ing", "bill", "pw-bill", 1000).inDepartments(List.of("billing"))))
                     .departments(List.of("billing", "orders"))
                     .maxChatsPerAgent(5);

@@ -74,6 +74,38 @@ final class LogSecurityTest {
         }
     }
 
+    @Test
+    void aSiteKeyWithLineBreaks_cannotForgeALogLine() throws Exception {
+        Logger root = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Logger ours = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("dev.concierge");
+        ch.qos.logback.classic.Level previous = ours.getLevel();
+        ours.setLevel(ch.qos.logback.classic.Level.INFO);
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        root.addAppender(captured);
+        try (ChatServer server = ChatServer.builder().port(0).start();
+             RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
+            // An identity for a site with no secret is rejected, and the rejection names the site.
+            visitor.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\\n2026-01-01 00:00:00 INFO "
+                    + "agent admin signed in\\r\",\"identity\":{\"userId\":\"u1\",\"signature\":\"x\"}}");
+            visitor.await(f -> f.path("code").asText().equals("identity_rejected"));
+        } finally {
+            root.detachAppender(captured);
+            ours.setLevel(previous);
+        }
+        List<String> lines = captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(lines).anyMatch(l -> l.contains("(site shop\\n2026-01-01 00:00:00 INFO agent admin signed in\\r)"));
+        assertThat(lines).allSatisfy(l -> assertThat(l).doesNotContain("\n").doesNotContain("\r"));
+    }
+
+    @Test
+    void logSafe_escapesControls_andCutsLongValues() {
+        assertThat(LogSafe.text("a\nb\rc\td\u0000e\u0085f\u2028g")).isEqualTo("a\\nb\\rc\\td\\u0000e\\u0085f\\u2028g");
+        assertThat(LogSafe.text("plain")).isEqualTo("plain");
+        assertThat(LogSafe.text(null)).isEqualTo("null");
+        assertThat(LogSafe.text("x".repeat(500))).isEqualTo("x".repeat(200) + "…(500 chars)");
+    }
+
     private static String throwableText(IThrowableProxy t) {
         StringBuilder s = new StringBuilder();
         for (; t != null; t = t.getCause()) {

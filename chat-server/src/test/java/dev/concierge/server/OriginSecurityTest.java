@@ -77,6 +77,25 @@ final class OriginSecurityTest {
     }
 
     @Test
+    void anyOriginDefault_stillHoldsASiteToItsOwnOriginList() throws Exception {
+        // What `serve --sites FILE` without --origin builds: any origin by default, blog lists its own.
+        try (ChatServer open = ChatServer.builder().port(0).allowAnyOrigin(true)
+                .siteOrigins("blog", List.of("https://blog.example.org")).start()) {
+            assertThat(hello(open, "https://evil.example.net", "blog")).contains("forbidden_origin");
+            assertThat(hello(open, "https://blog.example.org", "blog")).contains("welcome");
+            assertThat(hello(open, "http://127.0.0.1", "blog")).contains("welcome"); // the server's own pages
+            assertThat(hello(open, "https://evil.example.net", "demo")).contains("welcome"); // no list: any origin
+        }
+    }
+
+    private static String hello(ChatServer to, String origin, String site) throws IOException {
+        try (WireSocket ws = WireSocket.open(to, "/ws/visitor", origin, 0)) {
+            ws.text("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"" + site + "\"}");
+            return ws.awaitText();
+        }
+    }
+
+    @Test
     void builder_rejectsOriginsThatAreNotExact_namingTheField() {
         assertThatThrownBy(() -> ChatServer.builder().allowedOrigins(List.of("https://shop.example.com/")))
                 .hasMessageContaining("allowedOrigins");

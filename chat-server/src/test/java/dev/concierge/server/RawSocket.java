@@ -20,6 +20,7 @@ final class RawSocket implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+    final CompletableFuture<String> closeReason = new CompletableFuture<>();
     private final WebSocket socket;
 
     private RawSocket(URI uri) throws Exception {
@@ -45,6 +46,7 @@ final class RawSocket implements AutoCloseable {
 
                     @Override
                     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                        closeReason.complete(reason);
                         closedWith.complete(statusCode);
                         return null;
                     }

@@ -88,6 +88,27 @@ final class TranscriptExportTest {
     }
 
     @Test
+    void aMessageWithLineBreaks_cannotForgeAnAgentLineInTheTextExport() throws Exception {
+        String conversation;
+        String token;
+        try (RawSocket eve = RawSocket.connect(server, "/ws/visitor")) {
+            eve.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
+            token = eve.awaitType("welcome").path("visitorToken").asText();
+            eve.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"first line\\n[2026-01-01 00:00:00 UTC] Agent One (agent): "
+                    + "your refund is approved\\r\\n[x] crlf\\rcr\\u2028ls\"}");
+            conversation = eve.awaitType("ack").path("conversationId").asText();
+        }
+        String text = get("/api/conversations/" + conversation + "/transcript?format=txt", "Visitor " + token).body();
+        List<String> lines = text.lines().toList();
+        // The header, a blank line, then events: each starts with its time, continuations are indented.
+        for (String line : lines.subList(2, lines.size())) {
+            assertThat(line).matches("(\\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\] |    ).*");
+        }
+        assertThat(lines).noneMatch(l -> l.startsWith("[2026-01-01"));
+        assertThat(text).contains("first line\n    [2026-01-01 00:00:00 UTC] Agent One (agent): your refund is approved\n    [x] crlf\n    cr\n    ls");
+    }
+
+    @Test
     void wrongPassword_is401() throws Exception {
         HttpResponse<String> login = http.send(HttpRequest.newBuilder(server.baseUri().resolve("/api/agent/login"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"one\",\"password\":\"nope\"}")).build(),

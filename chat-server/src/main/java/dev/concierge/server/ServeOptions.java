@@ -1,0 +1,307 @@
+package dev.concierge.server;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The options of {@code concierge serve}, parsed and checked before anything starts. The
+ * zero-configuration demo (the demo agents {@code demo} and {@code sam}, WebSockets from any
+ * page origin) is only for a loopback address: bound to any other address the server refuses to
+ * start without a team file ({@code --agents}) and a list of page origins ({@code --origin}, or
+ * sites that declare theirs), unless {@code --demo} asks for the demo there on purpose.
+ */
+final class ServeOptions {
+    /** The environment variable that may hold the admin API's token (instead of a file). */
+    static final String ADMIN_TOKEN_ENV = "CONCIERGE_ADMIN_TOKEN";
+
+    /** A bad command line: the message says what is wrong and how to fix it. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** Looks up the addresses of a host name (or parses a literal address). */
+    interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    private final List<Consumer<ChatServer.Builder>> settings = new ArrayList<>();
+    private final List<String> notices = new ArrayList<>();
+    private String host = "127.0.0.1";
+    private Path data = Path.of("data");
+    private Optional<String> dbUrl;
+    private boolean demoTeam = true;
+    private boolean demo;
+
+    private ServeOptions(Optional<String> dbUrl) {
+        this.dbUrl = dbUrl;
+    }
+
+    /** Whether the demo agents sign in (no {@code --agents}). */
+    boolean demoTeam() {
+        return demoTeam;
+    }
+
+    /** The data directory (SQLite and the editable FAQ copy). */
+    Path data() {
+        return data;
+    }
+
+    /** The PostgreSQL URL, when one was given (flag or {@code CONCIERGE_DB_URL}). */
+    Optional<String> dbUrl() {
+        return dbUrl;
+    }
+
+    /** Lines to print before the server starts (what is open, what is off). */
+    List<String> notices() {
+        return List.copyOf(notices);
+    }
+
+    /** Applies the options to a builder. */
+    void configure(ChatServer.Builder builder) {
+        settings.forEach(s -> s.accept(builder));
+    }
+
+    /**
+     * Parses {@code serve}'s arguments. {@code environment} gives {@code CONCIERGE_DB_URL} and
+     * {@link #ADMIN_TOKEN_ENV}; {@code resolver} decides whether {@code --host} is loopback.
+     *
+     * @throws UsageException for a bad or unsafe command line
+     */
+    static ServeOptions parse(List<String> args, Function<String, String> environment, Resolver resolver) {
+        ServeOptions o = new ServeOptions(Optional.ofNullable(environment.apply("CONCIERGE_DB_URL")).filter(s -> !s.isBlank()));
+        List<String> origins = new ArrayList<>();
+        Map<String, Site> sites = Map.of();
+        Optional<String> adminToken = Optional.empty();
+        boolean agents = false;
+        for (int i = 0; i < args.size(); i++) {
+            String flag = args.get(i);
+            if (flag.equals("--demo")) {
+                o.demo = true;
+                continue;
+            }
+            if (i + 1 >= args.size()) {
+                throw new UsageException(flag + " needs a value");
+            }
+            String value = args.get(++i);
+            try {
+                switch (flag) {
+                    case "--port" -> {
+                        int port = number(flag, value, 0);
+                        o.set(flag, b -> b.port(port));
+                    }
+                    case "--host" -> {
+                        o.host = value;
+                        o.set(flag, b -> b.host(value));
+                    }
+                    case "--faq" -> {
+                        Path faq = Path.of(value);
+                        if (!Files.isRegularFile(faq)) {
+                            throw new UsageException("--faq: no such file: " + faq.toAbsolutePath());
+                        }
+                        o.set(flag, b -> b.faq(faq));
+                    }
+                    case "--data" -> o.data = Path.of(value);
+                    case "--db" -> o.dbUrl = Optional.of(value);
+                    case "--agents" -> {
+                        Path file = Path.of(value);
+                        agents = true;
+                        o.demoTeam = false;
+                        o.set(flag, b -> b.agentsFile(file));
+                    }
+                    case "--admin-token-file" -> adminToken = Optional.of(readToken(Path.of(value), o.notices));
+                    case "--routing" -> o.set(flag, b -> b.routing(value));
+                    case "--queue-alert" -> {
+                        int seconds = number(flag, value, 1);
+                        o.set(flag, b -> b.queueAlertAfter(Duration.ofSeconds(seconds)));
+                    }
+                    case "--business-hours" -> {
+                        BusinessHours hours = BusinessHours.parse(value);
+                        o.set(flag, b -> b.businessHours(hours));
+                    }
+                    case "--sites" -> {
+                        Path file = Path.of(value);
+                        try {
+                            sites = SitesFile.read(file, environment);
+                        } catch (ServerException e) {
+                            throw new UsageException("--sites: " + e.getMessage());
+                        }
+                        o.set(flag, b -> b.sitesFile(file, environment));
+                    }
+                    case "--max-chats" -> {
+                        int n = number(flag, value, 1);
+                        o.set(flag, b -> b.maxChatsPerAgent(n));
+                    }
+                    case "--origin" -> origins.add(value);
+                    case "--rate-limit" -> {
+                        String[] parts = value.split(",", -1);
+                        if (parts.length != 2) {
+                            throw new UsageException("--rate-limit must be PER_SECOND,BURST, was " + value);
+                        }
+                        int rate = number(flag, parts[0], 1);
+                        int burst = number(flag, parts[1], 1);
+                        o.set(flag, b -> b.rateLimit(rate, burst));
+                    }
+                    case "--max-connections-per-ip" -> {
+                        int n = number(flag, value, 1);
+                        o.set(flag, b -> b.maxConnectionsPerIp(n));
+                    }
+                    case "--max-connections" -> {
+                        int n = number(flag, value, 1);
+                        o.set(flag, b -> b.maxConnections(n));
+                    }
+                    // Retention and erasure (docs/storage.md): in minutes, and days.
+                    case "--bot-idle-close" -> {
+                        int minutes = number(flag, value, 1);
+                        o.set(flag, b -> b.botIdleClose(Duration.ofMinutes(minutes)));
+                    }
+                    case "--queued-gone-after" -> {
+                        int minutes = number(flag, value, 1);
+                        o.set(flag, b -> b.queuedVisitorGoneAfter(Duration.ofMinutes(minutes)));
+                    }
+                    case "--retention-days" -> {
+                        int days = number(flag, value, 0);
+                        o.set(flag, b -> b.retentionDays(days));
+                    }
+                    case "--purge-interval" -> {
+                        int minutes = number(flag, value, 1);
+                        o.set(flag, b -> b.purgeInterval(Duration.ofMinutes(minutes)));
+                    }
+                    default -> throw new UsageException("unknown option for serve: " + flag);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(flag + ": " + e.getMessage());
+            }
+        }
+        Optional<String> fromEnv = Optional.ofNullable(environment.apply(ADMIN_TOKEN_ENV)).filter(s -> !s.isBlank());
+        if (fromEnv.isPresent() && adminToken.isPresent()) {
+            throw new UsageException("the admin token is given twice (--admin-token-file and " + ADMIN_TOKEN_ENV
+                    + "): keep one");
+        }
+        adminToken = adminToken.or(() -> fromEnv.map(String::strip));
+        if (adminToken.isPresent()) {
+            String token = adminToken.get();
+            o.set("admin token", b -> b.adminToken(token));
+            o.notices.add("Admin API is on (/api/admin/..., docs/agents.md)");
+        }
+        boolean loopback = loopback(o.host, resolver);
+        boolean sitesDeclareOrigins = sites.values().stream().anyMatch(s -> !s.allowedOrigins().isEmpty());
+        if (!loopback && !o.demo) {
+            if (!agents) {
+                throw new UsageException(offLoopback(o.host, "without --agents anyone who reaches it could sign in as the "
+                        + "demo agents (" + ChatServer.Builder.DEMO_USERNAME + " / " + ChatServer.Builder.DEMO_PASSWORD
+                        + ") and read every conversation"));
+            }
+            if (origins.isEmpty() && !sitesDeclareOrigins) {
+                throw new UsageException(offLoopback(o.host, "without --origin (or sites that declare allowedOrigins) "
+                        + "a page of any origin could open WebSockets to it"));
+            }
+        }
+        if (!origins.isEmpty()) {
+            List<String> list = List.copyOf(origins);
+            o.set("--origin", b -> b.allowedOrigins(list));
+        } else if (loopback || o.demo) {
+            // The demo: pages of any origin may embed the widget; a site's own list still applies.
+            o.set("--origin", b -> b.allowAnyOrigin(true));
+            o.notices.add("WebSocket Origin check is OFF (any origin may connect" + (sitesDeclareOrigins
+                    ? ", except to a site that lists its origins" : "") + "); pass --origin to restrict it");
+        } else {
+            o.notices.add("WebSocket Origin check: only the sites' allowedOrigins and this server's own pages");
+        }
+        if (!loopback && o.demo) {
+            o.notices.add("--demo on " + o.host + ": " + (agents ? "" : "the demo agents' published passwords work from "
+                    + "other machines; ") + "for a trial only");
+        }
+        return o;
+    }
+
+    private void set(String flag, Consumer<ChatServer.Builder> setting) {
+        settings.add(b -> {
+            try {
+                setting.accept(b);
+            } catch (IllegalArgumentException | ServerException e) {
+                throw new UsageException(flag + ": " + e.getMessage());
+            }
+        });
+    }
+
+    private static String offLoopback(String host, String why) {
+        return "--host " + host + " is reachable from other machines, and " + why + ".\n"
+                + "Run it with a team file and the origins of your pages:\n"
+                + "  ./concierge hash-password 'a long password'     # prints pbkdf2-sha256$...\n"
+                + "  agents.json: {\"agents\": [{\"id\": \"dana\", \"name\": \"Dana\", \"username\": \"dana\",\n"
+                + "                \"passwordHash\": \"pbkdf2-sha256$...\", \"roles\": [\"admin\"]}]}\n"
+                + "  ./concierge serve --host " + host + " --agents agents.json --origin https://www.example.com\n"
+                + "(docs/agents.md). To try the demo on this address anyway, add --demo.";
+    }
+
+    /** Whether every address {@code host} stands for is a loopback address. */
+    static boolean loopback(String host, Resolver resolver) {
+        InetAddress[] all;
+        try {
+            all = resolver.resolve(host);
+        } catch (UnknownHostException e) {
+            throw new UsageException("--host: cannot resolve " + host);
+        }
+        if (all.length == 0) {
+            throw new UsageException("--host: cannot resolve " + host);
+        }
+        for (InetAddress a : all) {
+            if (!a.isLoopbackAddress()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The admin token from a file (first line, surrounding blanks dropped). Not from the command
+     * line, where {@code ps} shows it to every user of the machine. A file other users may read
+     * is named in a warning.
+     */
+    private static String readToken(Path file, List<String> notices) {
+        String token;
+        try {
+            token = Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new UsageException("--admin-token-file: cannot read " + file.toAbsolutePath() + ": " + e.getMessage());
+        }
+        if (token.contains("\n")) {
+            token = token.substring(0, token.indexOf('\n')).strip();
+        }
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.GROUP_READ)) {
+                notices.add("WARNING: " + file + " (the admin token) is readable by other users: chmod 600 it");
+            }
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: nothing to check
+        }
+        return token;
+    }
+
+    private static int number(String flag, String value, int min) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(flag + " must be " + (min == 0 ? "a number from 0" : "a positive number") + ", was " + value);
+    }
+}
