@@ -83,12 +83,21 @@ test('init throws a clear error naming each bad option', () => {
     [{ site: 'demo', visitor: { email: 'nope' } }, /visitor.email is not an e-mail/],
     [{ site: 'demo', attributes: { nested: {} } }, /attributes.nested must be a string, number or boolean/],
     [{ site: 'demo', title: 'x'.repeat(81) }, /"title" is longer than 80/],
+    [{ site: 'demo', identity: { userId: 'u1', signature: 'a'.repeat(64), emailSignature: 'b'.repeat(64) } }, /emailSignature .* needs email/],
+    [{ site: 'demo', identity: { userId: 'u1', email: 'a@b.example', signature: 'a'.repeat(64), emailSignature: 'xyz' } }, /emailSignature must be 64 hex digits/],
   ];
   for (const [options, message] of cases) {
     const { Concierge } = load();
     assert.throws(() => Concierge.init(options), message, JSON.stringify(options));
     assert.equal(Concierge.options, null, 'a rejected init leaves nothing behind');
   }
+});
+
+test('an identity may carry an emailSignature for its email', () => {
+  const { Concierge } = load();
+  const identity = { userId: 'u1', email: 'ada@example.com', signature: 'a'.repeat(64), emailSignature: 'B'.repeat(64) };
+  Concierge.init({ site: 'demo', identity });
+  assert.equal(Concierge.options.identity.emailSignature, 'B'.repeat(64));
 });
 
 test('init twice is an error', () => {
