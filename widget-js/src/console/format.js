@@ -93,7 +93,11 @@ export function isOverdue(entry, now = Date.now(), alertSeconds = 0) {
   return alertSeconds > 0 && !Number.isNaN(start) && now - start > alertSeconds * 1000;
 }
 
-const CLOSE_REASONS = { resolved: 'resolved', no_response: 'no response', spam: 'spam', other: 'other', transferred: 'transferred' };
+const CLOSE_REASONS = {
+  resolved: 'resolved', no_response: 'no response', spam: 'spam', other: 'other', transferred: 'transferred',
+  // Closed by the server (docs/storage.md, "Retention and erasure").
+  inactive: 'inactive', visitor_left: 'visitor left', erased: 'visitor data erased',
+};
 
 /** A close reason for people: "no response" for `no_response`; free text as it is. */
 export function closeReasonLabel(reason) {

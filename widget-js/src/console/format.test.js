@@ -72,6 +72,9 @@ test('close reasons read as words; free text stays as typed', async () => {
   const { closeReasonLabel } = await import('./format.js');
   assert.equal(closeReasonLabel('no_response'), 'no response');
   assert.equal(closeReasonLabel('resolved'), 'resolved');
-  assert.equal(closeReasonLabel('visitor_left'), 'visitor_left');
+  assert.equal(closeReasonLabel('visitor_left'), 'visitor left'); // closed by the server
+  assert.equal(closeReasonLabel('inactive'), 'inactive');
+  assert.equal(closeReasonLabel('erased'), 'visitor data erased');
+  assert.equal(closeReasonLabel('left_early'), 'left_early');
   assert.equal(closeReasonLabel(undefined), '');
 });

@@ -206,7 +206,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /**
      * The admin API, on only when an admin token is configured: {@code POST /api/admin/agents},
-     * {@code POST /api/admin/agents/{id}/disable} and {@code POST /api/admin/agents/{id}/enable}.
+     * {@code POST /api/admin/agents/{id}/disable}, {@code POST /api/admin/agents/{id}/enable}, and
+     * the visitor calls of {@link #adminVisitors}.
      */
     private void admin(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
         byte[] expected = adminToken.orElseThrow().getBytes(StandardCharsets.UTF_8);
