@@ -101,7 +101,8 @@ final class TranscriptExport {
                 return who + ": " + e.text();
             case BOT:
                 String how = e.bot() != null && e.bot().answered() && e.bot().entryId() != null
-                        ? " [FAQ " + e.bot().entryId() + ", confidence " + String.format("%.2f", e.bot().confidence()) + "]"
+                        ? " [FAQ " + e.bot().entryId() + (e.bot().entryQuestion() != null ? " “" + e.bot().entryQuestion() + "”" : "")
+                        + ", confidence " + String.format("%.2f", e.bot().confidence()) + "]"
                         : " [not sure, confidence " + (e.bot() == null ? "?" : String.format("%.2f", e.bot().confidence())) + "]";
                 return who + how + ": " + e.text();
             case CLOSED:

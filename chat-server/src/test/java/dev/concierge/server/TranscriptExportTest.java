@@ -63,7 +63,7 @@ final class TranscriptExportTest {
         assertThat(preflight.statusCode()).isEqualTo(204);
         assertThat(preflight.headers().firstValue("access-control-allow-headers").orElse("")).containsIgnoringCase("authorization");
         assertThat(text.headers().firstValue("content-disposition").orElse("")).contains("attachment");
-        assertThat(text.body()).contains("Ada (visitor): Where is my order?").contains("[FAQ order-status");
+        assertThat(text.body()).contains("Ada (visitor): Where is my order?").contains("[FAQ order-status “Where is my order?”, confidence ");
 
         String otherToken;
         try (RawSocket mallory = RawSocket.connect(server, "/ws/visitor")) {
