@@ -139,9 +139,13 @@ final class Router implements AutoCloseable {
 
     /**
      * Deletes the closed conversations older than the retention period from the store, then
-     * drops what memory still holds of them. Blocking: on the retention thread (or a test's).
+     * drops what memory still holds of them; nothing when the retention is forever. Blocking: on
+     * the retention thread (or a test's).
      */
     ConversationStore.Removed purge() {
+        if (!expiry.config().purges()) {
+            return ConversationStore.Removed.NONE; // kept forever
+        }
         java.time.Instant cutoff = clock.instant().minus(expiry.config().retainClosed());
         ConversationStore.Removed removed = store.purgeClosedBefore(cutoff);
         call(() -> {

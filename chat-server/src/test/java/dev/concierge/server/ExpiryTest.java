@@ -31,11 +31,15 @@ final class ExpiryTest extends RouterFixture {
     private final InMemoryConversationStore store = new InMemoryConversationStore(clock);
 
     private Router start() {
+        return start(RETENTION);
+    }
+
+    private Router start(RetentionConfig retention) {
         KnowledgeBase kb = new KnowledgeBase("en", List.of(new FaqEntry("returns", List.of("How do I return an item?",
                 "Can I send something back?"), List.of(), List.of(), "Use the returns form.", List.of("returns"), null,
                 List.of())));
         router = new Router(store, new BotService(FaqBot.create(kb), 1), clock, Ids.secure(),
-                config("least-busy", 5), id -> Set.of(), Map.of("demo", Site.demo()), RETENTION);
+                config("least-busy", 5), id -> Set.of(), Map.of("demo", Site.demo()), retention);
         return router;
     }
 
@@ -130,6 +134,32 @@ final class ExpiryTest extends RouterFixture {
         router.request(v, Role.VISITOR, new ClientMessage.Rate("r1", c, 5, "thanks"));
         settle();
         assertThat(last(store.events(c, 0)).kind()).isEqualTo(Kind.RATED);
+    }
+
+    @Test
+    void closedConversations_arePurgedAfterTheRetention_orKeptForeverWithZero() {
+        start();
+        Recorder v = visitor(null);
+        String c = askBot(v);
+        router.request(v, Role.VISITOR, new ClientMessage.Close("x1", c, null));
+        settle();
+        clock.advance(Duration.ofDays(90).minusMinutes(1));
+        assertThat(router.purge().conversations()).isEmpty();
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(router.purge().conversations()).extracting(ConversationRecord::id).containsExactly(c);
+        assertThat(store.conversation(c)).isEmpty();
+        assertThat(store.events(c, 0)).isEmpty();
+        assertThat(inMemory(c)).isFalse();
+
+        router.close();
+        start(new RetentionConfig(Duration.ofMinutes(30), Duration.ofMinutes(15), Duration.ZERO, Duration.ofHours(1)));
+        Recorder w = visitor(null);
+        String kept = askBot(w);
+        router.request(w, Role.VISITOR, new ClientMessage.Close("x2", kept, null));
+        settle();
+        clock.advance(Duration.ofDays(3650));
+        assertThat(router.purge().conversations()).isEmpty();
+        assertThat(store.conversation(kept)).isPresent();
     }
 
     @Test
