@@ -53,12 +53,14 @@ final class VisitorRequests {
             byUser.put(user, visitor);
             router.store.linkUser(hello.site(), stored.verifiedUser().get(), visitor.id);
         }
+        String contextRefused = null;
         if (user != null && hello.identity() != null) {
             var identity = hello.identity();
-            visitor.update(new dev.concierge.protocol.Values.VisitorContext(identity.name(), identity.email(),
-                    null, null, null, null, java.util.Map.of()));
+            contextRefused = merge(visitor, new dev.concierge.protocol.Values.VisitorContext(identity.name(),
+                    identity.email(), null, null, null, null, java.util.Map.of()));
         }
-        visitor.update(hello.context());
+        String helloRefused = merge(visitor, hello.context());
+        contextRefused = helloRefused != null ? helloRefused : contextRefused;
         if (hello.department() != null) {
             visitor.department = hello.department();
         }
@@ -72,6 +74,10 @@ final class VisitorRequests {
         Conversation open = visitor.open;
         session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.VISITOR, visitor.id,
                 visitor.token, open == null ? null : open.id, null, earlier(visitor)));
+        if (contextRefused != null) {
+            // The stored context is full: the visitor goes on with it, unchanged.
+            Router.error(session, "bad_request", contextRefused, hello.id());
+        }
         if (rejected) {
             // Not vouched for by the site's secret: say so; the visitor goes on anonymously.
             log.warn("identity rejected on session {} (site {})", session.id(), hello.site());
@@ -396,7 +402,8 @@ final class VisitorRequests {
                     ? "This conversation is closed." : "An agent is already with you; just write here.", leave.id());
             return;
         }
-        visitor.update(new dev.concierge.protocol.Values.VisitorContext(leave.name(), leave.email(), null, null, null,
+        // The name and email go with the message whatever happens; only a full context keeps its old ones.
+        merge(visitor, new dev.concierge.protocol.Values.VisitorContext(leave.name(), leave.email(), null, null, null,
                 null, java.util.Map.of()));
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         if (c.firstLine == null) {
@@ -418,12 +425,30 @@ final class VisitorRequests {
 
     /** The visitor moved to another page or set attributes: merge, store, tell their agent. */
     private void updateContext(Session session, Visitor visitor, ClientMessage.UpdateContext update) {
-        visitor.update(update.context());
+        String refused = merge(visitor, update.context());
+        if (refused != null) {
+            Router.error(session, "bad_request", refused, update.id());
+            return; // nothing stored, nobody told: the context is as it was
+        }
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         session.send(new ServerMessage.Ack(update.id(), visitor.open == null ? null : visitor.open.id, 0));
         Conversation c = visitor.open;
         if (c != null && c.state == ConversationState.ASSIGNED) {
             router.toAgent(c, new ServerMessage.VisitorUpdate(c.id, visitor.info(), visitor.context));
+        }
+    }
+
+    /**
+     * Merges {@code next} into the visitor's context; null if it did, else why not (the merged
+     * context would break a limit, see {@link Visitor#update}) and the context is unchanged.
+     */
+    private static String merge(Visitor visitor, dev.concierge.protocol.Values.VisitorContext next) {
+        try {
+            visitor.update(next);
+            return null;
+        } catch (IllegalArgumentException e) {
+            log.info("context of visitor {} not merged: {}", visitor.id, e.getMessage());
+            return e.getMessage() + " (merged with the visitor's stored context)";
         }
     }
 
