@@ -258,8 +258,8 @@ public final class Values {
     public record Identity(String userId, String name, String email, String signature, String token) {
         public Identity {
             Checks.optionalText("identity.userId", userId, 128);
-            Checks.line("identity.name", name, VisitorContext.MAX_NAME);
-            Checks.email("identity.email", email);
+            Checks.optionalText("identity.name", name, 200);
+            Checks.optionalText("identity.email", email, 320);
             Checks.optionalText("identity.signature", signature, 256);
             Checks.optionalText("identity.token", token, 2048);
         }

@@ -173,14 +173,14 @@ final class JdbcRows {
 
     /**
      * A stored context. One stored before the context had limits may break them: it is read
-     * clipped to them ({@link StoredContext}) rather than not at all.
+     * clipped to them ({@link ContextClip}) rather than not at all.
      */
     private VisitorContext context(String json) throws SQLException {
         try {
             return mapper.readValue(json, VisitorContext.class);
         } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
             try {
-                return StoredContext.clipped(mapper.readTree(json));
+                return ContextClip.stored(mapper.readTree(json));
             } catch (JsonProcessingException notJson) {
                 throw new SQLException("stored VisitorContext is not valid JSON", notJson);
             }

@@ -56,8 +56,7 @@ final class VisitorRequests {
         String contextRefused = null;
         if (user != null && hello.identity() != null) {
             var identity = hello.identity();
-            contextRefused = merge(visitor, new dev.concierge.protocol.Values.VisitorContext(identity.name(),
-                    identity.email(), null, null, null, null, java.util.Map.of()));
+            contextRefused = merge(visitor, ContextClip.nameAndEmail(identity.name(), identity.email()));
         }
         String helloRefused = merge(visitor, hello.context());
         contextRefused = helloRefused != null ? helloRefused : contextRefused;

@@ -127,6 +127,26 @@ final class VisitorContextLimitTest {
         }
     }
 
+    @Test
+    void aVerifiedIdentitysNameAndEmail_enterTheContextClipped_neverRefused() throws Exception {
+        String secret = "s3cr3t-of-the-shop-at-least-32-characters";
+        Path sites = Files.createTempFile("concierge-sites", ".json");
+        Files.writeString(sites, "{\"sites\": {\"shop\": {\"identitySecret\": \"" + secret + "\"}}}");
+        String name = "Ada\\nLovelace " + "L".repeat(180); // as JSON: a newline, which a context may not hold
+        try (ChatServer server = ChatServer.builder().port(0).dataDir(Files.createTempDirectory("concierge-context"))
+                        .sitesFile(sites, site -> null).start();
+                RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+            s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"site\":\"shop\",\"identity\":{\"userId\":\"u-1\","
+                    + "\"name\":\"" + name + "\",\"email\":\"ada@localhost\",\"signature\":\""
+                    + IdentityVerifier.signature(secret, "u-1") + "\"}}");
+            s.awaitType("welcome");
+            s.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"Hello\"}");
+            JsonNode event = s.await(f -> "event".equals(f.path("type").asText()) || "error".equals(f.path("type").asText()));
+            assertThat(event.path("type").asText()).isEqualTo("event");
+            assertThat(event.path("author").path("name").asText()).isEqualTo("AdaLovelace " + "L".repeat(180));
+        }
+    }
+
     private static ChatServer start(Path data) {
         return ChatServer.builder().port(0).dataDir(data)
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
