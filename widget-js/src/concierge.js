@@ -364,7 +364,9 @@
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
         throw new TypeError(what + '.' + key + ' must be a string, number or boolean');
       }
-      if (key.length > 100) throw new Error(what + ': key "' + key.slice(0, 20) + '…" is longer than 100 characters');
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(key)) {
+        throw new Error(what + ': key "' + key.slice(0, 20) + '" must be 1 to 64 of the characters A-Z a-z 0-9 _ . -');
+      }
       if (String(value).length > 500) throw new Error(what + '.' + key + ' is longer than 500 characters');
       copy[key] = String(value);
     });

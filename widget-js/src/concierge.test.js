@@ -82,6 +82,8 @@ test('init throws a clear error naming each bad option', () => {
     [{ site: 'demo', visitor: { phone: '1' } }, /unknown field "phone"/],
     [{ site: 'demo', visitor: { email: 'nope' } }, /visitor.email is not an e-mail/],
     [{ site: 'demo', attributes: { nested: {} } }, /attributes.nested must be a string, number or boolean/],
+    [{ site: 'demo', attributes: { 'plan type': 'gold' } }, /key "plan type" must be 1 to 64 of the characters/],
+    [{ site: 'demo', attributes: { ['k'.repeat(65)]: 'x' } }, /must be 1 to 64 of the characters/],
     [{ site: 'demo', title: 'x'.repeat(81) }, /"title" is longer than 80/],
     [{ site: 'demo', identity: { userId: 'u1', signature: 'a'.repeat(64), emailSignature: 'b'.repeat(64) } }, /emailSignature .* needs email/],
     [{ site: 'demo', identity: { userId: 'u1', email: 'a@b.example', signature: 'a'.repeat(64), emailSignature: 'xyz' } }, /emailSignature must be 64 hex digits/],

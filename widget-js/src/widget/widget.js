@@ -10,6 +10,7 @@ import { TitleBlink } from './title-blink.js';
 import { Signals } from './signals.js';
 import { PanelMemory } from './visitor-memory.js';
 import { showPhase, SHOWN_PHASES } from './phase-view.js';
+import { clipAttributes, clipContext } from './context-limits.js';
 
 /**
  * The visitor's chat widget, imported on demand by the `concierge.js` loader. It connects the
@@ -79,7 +80,7 @@ export class Widget {
     this.#department = options.department ?? null;
     this.#identity = options.identity ?? null;
     this.#visitor = { ...(options.visitor ?? {}) };
-    this.#attributes = { ...(options.attributes ?? {}) };
+    this.#attributes = clipAttributes(options.attributes ?? {});
   }
 
   /** Draws the launcher (and the panel, closed) into `parent`. */
@@ -156,8 +157,13 @@ export class Widget {
 
   /** Custom attributes for the agent, merged by key; sent at once when connected. */
   setAttributes(attributes) {
-    Object.assign(this.#attributes, attributes);
-    if (this.#connection?.state === 'open') this.#connection.request('context', { context: { attributes: { ...attributes } } });
+    // Only what the server takes: at most 50 keys in all (it keeps them merged), plain keys, short values.
+    const known = Object.keys(this.#attributes);
+    const room = 50 - known.length + Object.keys(attributes ?? {}).filter((k) => known.includes(k)).length;
+    const accepted = clipAttributes(attributes, room);
+    if (Object.keys(accepted).length === 0) return;
+    Object.assign(this.#attributes, accepted);
+    if (this.#connection?.state === 'open') this.#connection.request('context', { context: clipContext({ attributes: accepted }) });
   }
 
   /** The team this visitor's conversations go to (hello `department`, and the next handoff). */
@@ -178,7 +184,7 @@ export class Widget {
     this.#panelMemory.remember(false);
     this.#identity = null;
     this.#visitor = { ...(this.#options.visitor ?? {}) };
-    this.#attributes = { ...(this.#options.attributes ?? {}) };
+    this.#attributes = clipAttributes(this.#options.attributes ?? {}, 50, () => {});
     this.#isOpen = false;
     this.#phase = 'bot';
     this.#agent = null;
@@ -241,7 +247,7 @@ export class Widget {
     if (name) changed.name = this.#visitor.name = name;
     if (email) changed.email = this.#visitor.email = email;
     const connection = this.#connect();
-    if (Object.keys(changed).length > 0 && connection.state === 'open') connection.request('context', { context: changed });
+    if (Object.keys(changed).length > 0 && connection.state === 'open') connection.request('context', { context: clipContext(changed) });
     this.#view.showPane('chat');
     if (question) this.#sendText(question);
   }
@@ -489,7 +495,7 @@ export class Widget {
     if (visitor.name) context.name = visitor.name;
     if (visitor.email) context.email = visitor.email;
     if (Object.keys(attributes).length > 0) context.attributes = { ...attributes };
-    return context;
+    return clipContext(context);
   }
 }
 

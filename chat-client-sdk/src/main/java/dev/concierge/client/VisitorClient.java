@@ -81,7 +81,11 @@ public interface VisitorClient extends AutoCloseable {
         /** The token of a known visitor (from an earlier {@link #visitorToken()}): continue as them. */
         Builder visitorToken(String token);
 
-        /** Who and where the visitor is, shown to the agent at handoff. */
+        /**
+         * Who and where the visitor is, shown to the agent at handoff. A {@link Values.VisitorContext}
+         * is held to the protocol's limits when it is built (docs/protocol.md, "Limits of the
+         * visitor's context"), so the server never refuses the one given here.
+         */
         Builder context(Values.VisitorContext context);
 
         /** Receives events, queue updates, typing, errors and state changes. */
@@ -140,7 +144,12 @@ public interface VisitorClient extends AutoCloseable {
      */
     CompletableFuture<ServerMessage.Ack> leaveMessage(String name, String email, String text);
 
-    /** Merges new context (page, attributes) into the visitor's; their agent sees it at once. */
+    /**
+     * Merges new context (page, attributes) into the visitor's; their agent sees it at once. The
+     * future fails with a {@code bad_request} error, and the stored context stays as it was, if
+     * the merged context would exceed the limits of one (more than 50 attributes, or more than
+     * 16,384 characters in all).
+     */
     CompletableFuture<ServerMessage.Ack> updateContext(Values.VisitorContext context);
 
     /** Tells the agent that events up to {@code seq} were received or read (not acknowledged). */

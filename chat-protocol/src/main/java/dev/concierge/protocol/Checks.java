@@ -34,6 +34,36 @@ final class Checks {
         noControl(field, value);
     }
 
+    /**
+     * An optional one-line value (names, addresses, URLs): at most {@code max} characters and no
+     * control character at all, not even tab or newline.
+     */
+    static void line(String field, String value, int max) {
+        if (value == null) {
+            return;
+        }
+        if (value.length() > max) {
+            throw new IllegalArgumentException(field + " is longer than " + max + " characters");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+                throw new IllegalArgumentException(field + " contains a control character");
+            }
+        }
+    }
+
+    /** Longest accepted email address, in characters (RFC 5321's path limit less the brackets). */
+    static final int MAX_EMAIL = 254;
+
+    /** An optional email address: one line, at most {@link #MAX_EMAIL} characters, {@code local@domain.tld}. */
+    static void email(String field, String value) {
+        line(field, value, MAX_EMAIL);
+        if (value != null && !value.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+            throw new IllegalArgumentException(field + " is not an email address");
+        }
+    }
+
     /** Rejects control characters other than tab, newline and carriage return. */
     static void noControl(String field, String value) {
         for (int i = 0; i < value.length(); i++) {

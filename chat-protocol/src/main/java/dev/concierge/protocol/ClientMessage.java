@@ -162,11 +162,9 @@ public sealed interface ClientMessage {
         public LeaveMessage {
             Checks.id(id, true);
             Checks.optionalText("conversationId", conversationId, 64);
-            Checks.optionalText("name", name, 200);
-            Checks.text("email", email, 320);
-            if (!email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
-                throw new IllegalArgumentException("email is not an email address");
-            }
+            Checks.line("name", name, Values.VisitorContext.MAX_NAME);
+            Checks.text("email", email, Values.VisitorContext.MAX_EMAIL);
+            Checks.email("email", email);
             Checks.text("text", text, MAX_TEXT);
         }
     }

@@ -13,6 +13,10 @@ import java.util.Map;
 public final class Values {
     private Values() {}
 
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
+    }
+
     /** Who produced a transcript event. */
     public enum Role {
         @JsonProperty("visitor") VISITOR,
@@ -114,16 +118,92 @@ public final class Values {
         }
     }
 
-    /** Where the visitor is: page URL, title and referrer. */
+    /**
+     * Where the visitor is: page URL, title and referrer, each one line (no control character),
+     * the URLs at most {@link #MAX_URL} characters, the title at most {@link #MAX_TITLE}.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Page(String url, String title, String referrer) {}
+    public record Page(String url, String title, String referrer) {
+        /** Longest page URL or referrer, in characters. */
+        public static final int MAX_URL = 2048;
+        /** Longest page title, in characters. */
+        public static final int MAX_TITLE = 300;
 
-    /** What the widget or app tells the server about the visitor at {@code hello}. */
+        public Page {
+            Checks.line("context.page.url", url, MAX_URL);
+            Checks.line("context.page.title", title, MAX_TITLE);
+            Checks.line("context.page.referrer", referrer, MAX_URL);
+        }
+
+        int chars() {
+            return length(url) + length(title) + length(referrer);
+        }
+    }
+
+    /**
+     * What the widget or app tells the server about the visitor at {@code hello} and in
+     * {@code context} frames. Every field is bounded (docs/protocol.md, "Limits of the visitor's
+     * context"): one line each, no control character; {@code email} shaped like an address; at
+     * most {@link #MAX_ATTRIBUTES} attributes, keys of {@code [A-Za-z0-9_.-]{1,64}}, values of at
+     * most {@link #MAX_ATTRIBUTE_VALUE} characters; and all strings together at most
+     * {@link #MAX_TOTAL} characters. A context that breaks one fails with an
+     * {@link IllegalArgumentException} naming the field, so a decoded frame carrying it fails with
+     * {@code bad_request}.
+     */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record VisitorContext(String name, String email, String language, String timeZone,
                                  String userAgent, Page page, Map<String, String> attributes) {
+        /** Longest name, in characters. */
+        public static final int MAX_NAME = 200;
+        /** Longest email address, in characters. */
+        public static final int MAX_EMAIL = Checks.MAX_EMAIL;
+        /** Longest language tag, in characters (BCP 47 tags in practice stay below it). */
+        public static final int MAX_LANGUAGE = 35;
+        /** Longest time-zone name, in characters. */
+        public static final int MAX_TIME_ZONE = 64;
+        /** Longest user agent, in characters. */
+        public static final int MAX_USER_AGENT = 512;
+        /** Most attributes. */
+        public static final int MAX_ATTRIBUTES = 50;
+        /** What an attribute key is made of. */
+        public static final String ATTRIBUTE_KEY = "[A-Za-z0-9_.-]{1,64}";
+        /** Longest attribute value, in characters. */
+        public static final int MAX_ATTRIBUTE_VALUE = 1000;
+        /** Most characters of all the context's strings (fields, keys and values) together. */
+        public static final int MAX_TOTAL = 16 * 1024;
+
+        private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile(ATTRIBUTE_KEY);
+
         public VisitorContext {
-            attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+            Checks.line("context.name", name, MAX_NAME);
+            Checks.email("context.email", email);
+            Checks.line("context.language", language, MAX_LANGUAGE);
+            Checks.line("context.timeZone", timeZone, MAX_TIME_ZONE);
+            Checks.line("context.userAgent", userAgent, MAX_USER_AGENT);
+            int total = length(name) + length(email) + length(language) + length(timeZone) + length(userAgent)
+                    + (page == null ? 0 : page.chars());
+            if (attributes == null) {
+                attributes = Map.of();
+            } else {
+                if (attributes.size() > MAX_ATTRIBUTES) {
+                    throw new IllegalArgumentException("context.attributes has more than " + MAX_ATTRIBUTES + " keys");
+                }
+                for (Map.Entry<String, String> a : attributes.entrySet()) {
+                    if (a.getKey() == null || !KEY.matcher(a.getKey()).matches()) {
+                        throw new IllegalArgumentException(
+                                "context.attributes keys must be 1 to 64 of the characters A-Z a-z 0-9 _ . -");
+                    }
+                    if (a.getValue() == null) {
+                        throw new IllegalArgumentException("context.attributes." + a.getKey() + " must be a string");
+                    }
+                    Checks.line("context.attributes." + a.getKey(), a.getValue(), MAX_ATTRIBUTE_VALUE);
+                    total += a.getKey().length() + a.getValue().length();
+                }
+                attributes = Map.copyOf(attributes);
+            }
+            if (total > MAX_TOTAL) {
+                throw new IllegalArgumentException("context is longer than " + MAX_TOTAL + " characters in all");
+            }
         }
 
         /** An empty context. */

@@ -257,8 +257,12 @@ final class JdbcConversationStore implements ConversationStore {
                 }
             }
             for (int i = 0; i < events.size(); i++) {
-                tx.advanceSeq(conversationId, events.get(i).seq());
+                TranscriptEvent event = events.get(i);
+                tx.advanceSeq(conversationId, event.seq());
                 tx.add(JdbcRows.INSERT_EVENT, params.get(i));
+                if (JdbcRows.namedApart(event.author())) {
+                    tx.nameAuthor(conversationId, event.author());
+                }
             }
         });
     }
@@ -275,7 +279,19 @@ final class JdbcConversationStore implements ConversationStore {
                         events.add(rows.event(rs));
                     }
                 }
-                return List.copyOf(events);
+                if (!JdbcRows.needsNames(events)) {
+                    return List.copyOf(events);
+                }
+                JdbcRows.Authors authors = new JdbcRows.Authors();
+                try (PreparedStatement names = c.prepareStatement(JdbcRows.SELECT_AUTHORS)) {
+                    names.setString(1, conversationId);
+                    try (ResultSet rs = names.executeQuery()) {
+                        while (rs.next()) {
+                            authors.add(rs);
+                        }
+                    }
+                }
+                return events.stream().map(authors::fill).toList();
             }
         });
     }
@@ -416,7 +432,19 @@ final class JdbcConversationStore implements ConversationStore {
                     }
                 }
             }
-            return records.stream().map(r -> new ConversationTranscript(r, List.copyOf(events.get(r.id())))).toList();
+            java.util.Map<String, JdbcRows.Authors> authors = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_AUTHORS_STARTED)) {
+                JdbcRows.bind(ps, fromMicros, toMicros);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        authors.computeIfAbsent(rs.getString(4), id -> new JdbcRows.Authors()).add(rs);
+                    }
+                }
+            }
+            return records.stream().map(r -> {
+                JdbcRows.Authors names = authors.getOrDefault(r.id(), new JdbcRows.Authors());
+                return new ConversationTranscript(r, events.get(r.id()).stream().map(names::fill).toList());
+            }).toList();
         });
     }
 

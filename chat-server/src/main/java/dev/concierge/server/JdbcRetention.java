@@ -50,6 +50,8 @@ final class JdbcRetention {
     static final String SELECT_DELETED = "SELECT conversation_id FROM deleted_conversations";
     static final String DELETE_CONVERSATION = "DELETE FROM conversations WHERE id = ?";
     static final String DELETE_RECENT_EVENTS = "DELETE FROM recent_events WHERE conversation_id = ?";
+    /** The visitor's name, which the events name apart (JdbcRows#namedApart). */
+    static final String DELETE_EVENT_AUTHORS = "DELETE FROM event_authors WHERE conversation_id = ?";
     static final String UPSERT_DELETED = "INSERT INTO deleted_conversations (conversation_id, deleted_at) VALUES (?, ?)"
             + " ON CONFLICT (conversation_id) DO NOTHING";
     static final String FORGET_DELETED = "DELETE FROM deleted_conversations WHERE deleted_at < ?";
@@ -223,6 +225,7 @@ final class JdbcRetention {
         tx.add(deleteMergedEvents, conversationId, conversationId);
         tx.add(deleteKey, conversationId);
         tx.add(DELETE_RECENT_EVENTS, conversationId);
+        tx.add(DELETE_EVENT_AUTHORS, conversationId);
     }
 
     /**

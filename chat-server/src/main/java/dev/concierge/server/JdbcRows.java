@@ -9,6 +9,7 @@ import dev.concierge.protocol.Values.BotTurn;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.protocol.Values.VisitorContext;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,14 @@ final class JdbcRows {
     static final String INSERT_NUMBERED_EVENT = "INSERT INTO recent_events (conversation_id, seq, client_id, ts,"
             + " kind, author_json, text, bot_json, reason, agent_json, score, comment, rowid)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /** Names the author of a conversation's events ({@code event_authors}, see {@link #storedAuthor}). */
+    static final String UPSERT_AUTHOR = "INSERT INTO event_authors (conversation_id, role, author_id, name)"
+            + " VALUES (?, ?, ?, ?) ON CONFLICT (conversation_id, role, author_id) DO UPDATE SET name = excluded.name";
+    /** The authors named apart of one conversation: role, id, name. */
+    static final String SELECT_AUTHORS = "SELECT role, author_id, name FROM event_authors WHERE conversation_id = ?";
+    /** The authors named apart of the conversations started in [{@code ?} 1, {@code ?} 2), conversation id last. */
+    static final String SELECT_AUTHORS_STARTED = "SELECT role, author_id, name, conversation_id FROM event_authors"
+            + " WHERE conversation_id IN (SELECT id FROM conversations WHERE started_at >= ? AND started_at < ?)";
     static final String LAST_SEQ = "SELECT MAX(seq) FROM stored_events WHERE conversation_id = ?";
 
     private static final String EVENT_COLUMNS = "seq, ts, client_id, kind, author_json, text, bot_json,"
@@ -161,8 +170,25 @@ final class JdbcRows {
     /** A visitor row; {@code token} is the caller's token, or null to return the marked hash. */
     VisitorRecord visitor(ResultSet rs, String token) throws SQLException {
         String shown = token != null ? token : HASHED_TOKEN_PREFIX + rs.getString(2);
-        return new VisitorRecord(rs.getString(1), shown, parse(rs.getString(3), VisitorContext.class),
-                instant(rs, 4));
+        return new VisitorRecord(rs.getString(1), shown, context(rs.getString(3)), instant(rs, 4));
+    }
+
+    /**
+     * A stored context. One stored before the context had limits may break them: it is read
+     * clipped to them ({@link ContextClip}) rather than not at all.
+     */
+    private VisitorContext context(String json) throws SQLException {
+        try {
+            return mapper.readValue(json, VisitorContext.class);
+        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+            try {
+                return ContextClip.stored(mapper.readTree(json));
+            } catch (JsonProcessingException notJson) {
+                throw new SQLException("stored VisitorContext is not valid JSON", notJson);
+            }
+        } catch (JsonProcessingException e) {
+            throw new SQLException("stored VisitorContext is not valid JSON", e);
+        }
     }
 
     /** The SHA-256 of a token as lower-case hex: what {@code visitors.token_hash} holds. */
@@ -198,10 +224,66 @@ final class JdbcRows {
     }
 
     /**
+     * Whether an author is stored by role and id alone, with the name once per conversation in
+     * {@code event_authors}: visitors, whose names are theirs to choose (up to 200 characters) and
+     * would otherwise be stored with every message. Agents, the bot and the server keep their
+     * short, configured names in the event.
+     */
+    static boolean namedApart(Author author) {
+        return author != null && author.role() == Role.VISITOR && author.id() != null && author.name() != null;
+    }
+
+    /** The parameters of {@link #UPSERT_AUTHOR} for an author {@link #namedApart named apart}. */
+    static Object[] authorParams(String conversationId, Author author) {
+        return new Object[] {conversationId, wire(author.role()), author.id(), author.name()};
+    }
+
+    /**
+     * Names read from {@code event_authors}: by role and id, one {@link Author} each, so the events
+     * of one author share it.
+     */
+    static final class Authors {
+        private final Map<String, Author> byKey = new java.util.HashMap<>();
+
+        /** Adds the row of {@link #SELECT_AUTHORS} (or {@link #SELECT_AUTHORS_STARTED}) at the result set's cursor. */
+        void add(ResultSet rs) throws SQLException {
+            Role role = Role.valueOf(rs.getString(1).toUpperCase(Locale.ROOT));
+            byKey.put(role + "\n" + rs.getString(2), new Author(role, rs.getString(2), rs.getString(3)));
+        }
+
+        /**
+         * {@code e} with its author's name filled in, if it was {@link #namedApart named apart}; an
+         * author with no row (none is written without one) gets the name a nameless visitor has.
+         */
+        TranscriptEvent fill(TranscriptEvent e) {
+            Author a = e.author();
+            if (a == null || a.name() != null || a.role() != Role.VISITOR || a.id() == null) {
+                return e;
+            }
+            Author named = byKey.computeIfAbsent(a.role() + "\n" + a.id(),
+                    k -> new Author(a.role(), a.id(), Visitor.defaultName(a.id())));
+            return new TranscriptEvent(e.seq(), e.ts(), e.id(), e.kind(), named, e.text(), e.bot(), e.reason(),
+                    e.agent(), e.score(), e.comment());
+        }
+    }
+
+    /** Whether some event's author was {@link #namedApart named apart} (its name must be read). */
+    static boolean needsNames(java.util.Collection<TranscriptEvent> events) {
+        for (TranscriptEvent e : events) {
+            Author a = e.author();
+            if (a != null && a.name() == null && a.role() == Role.VISITOR && a.id() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * An event author's JSON, remembered: authors are few and shared (one object per visitor and
      * agent, see {@code Visitor#author()}), while encoding one took a Jackson generator and its
      * buffers for every stored event. Keyed by value, so a renamed visitor gets new JSON; cleared
-     * when full rather than evicted one by one.
+     * when full rather than evicted one by one. A visitor is written without the name
+     * ({@link #namedApart}).
      */
     private Object authorJson(Author author) {
         if (author == null) {
@@ -209,7 +291,7 @@ final class JdbcRows {
         }
         Object json = authorJson.get(author);
         if (json == null) {
-            json = json(author);
+            json = json(namedApart(author) ? new Author(author.role(), author.id(), null) : author);
             if (authorJson.size() >= AUTHOR_MEMO_SIZE) {
                 authorJson.clear();
             }

@@ -36,6 +36,8 @@ final class JdbcWriter implements AutoCloseable {
     static final int MAX_BATCH = 4096;
     /** How many conversations' last seq are remembered; the others are read again when needed. */
     private static final int SEQ_CACHE_SIZE = 100_000;
+    /** How many conversations' authors' names are remembered as stored. */
+    private static final int NAME_CACHE_SIZE = 20_000;
     private static final Logger log = LoggerFactory.getLogger(JdbcWriter.class);
 
     /**
@@ -56,6 +58,13 @@ final class JdbcWriter implements AutoCloseable {
 
         /** Records that this transaction stores {@code seq} as the conversation's last seq. */
         void advanceSeq(String conversationId, long seq);
+
+        /**
+         * Stores the name of an author of a conversation's events, {@link JdbcRows#namedApart named
+         * apart} ({@code event_authors}), unless this writer already stored that very name: once
+         * per conversation and author, and again only when the name changes.
+         */
+        void nameAuthor(String conversationId, dev.concierge.protocol.Values.Author author) throws SQLException;
     }
 
     /** A queued write; {@code what} names it in errors, built only when one happens. */
@@ -84,6 +93,14 @@ final class JdbcWriter implements AutoCloseable {
         }
     };
     private final Map<String, Long> pendingSeq = new HashMap<>();
+    /** The authors' names stored in {@code event_authors}, by conversation and author: most recently used. */
+    private final Map<AuthorKey, String> committedNames = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<AuthorKey, String> eldest) {
+            return size() > NAME_CACHE_SIZE; // forgotten ones are stored again: an upsert, harmless
+        }
+    };
+    private final Map<AuthorKey, String> pendingNames = new HashMap<>();
     private final EventMerge merge;
     /** Merges recent events on a thread of its own, beside this writer. */
     private final Merger merger;
@@ -127,7 +144,23 @@ final class JdbcWriter implements AutoCloseable {
         public void advanceSeq(String conversationId, long seq) {
             pendingSeq.put(conversationId, seq);
         }
+
+        @Override
+        public void nameAuthor(String conversationId, dev.concierge.protocol.Values.Author author) throws SQLException {
+            AuthorKey key = new AuthorKey(conversationId, author.role(), author.id());
+            String stored = pendingNames.get(key);
+            if (stored == null) {
+                stored = committedNames.get(key);
+            }
+            if (!author.name().equals(stored)) {
+                add(JdbcRows.UPSERT_AUTHOR, JdbcRows.authorParams(conversationId, author));
+                pendingNames.put(key, author.name());
+            }
+        }
     };
+
+    /** An author of a conversation's events. */
+    private record AuthorKey(String conversationId, dev.concierge.protocol.Values.Role role, String authorId) {}
 
     /** Connects and starts the writer thread. */
     JdbcWriter(JdbcDatabase database) {
@@ -367,10 +400,13 @@ final class JdbcWriter implements AutoCloseable {
         connection.commit();
         committedSeq.putAll(pendingSeq);
         pendingSeq.clear();
+        committedNames.putAll(pendingNames);
+        pendingNames.clear();
     }
 
     private void rollback() {
         pendingSeq.clear();
+        pendingNames.clear();
         closeStatements(); // a failed executeBatch may leave queued parameters behind
         try {
             if (connection != null) {

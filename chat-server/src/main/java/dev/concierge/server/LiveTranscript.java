@@ -52,6 +52,17 @@ final class LiveTranscript {
     private int packedCount;
     /** The chunk {@link #pack} writes to. */
     private ByteBuf packed;
+    /**
+     * The authors of the packed events, each once: a packed event refers to its author by index,
+     * so a visitor's name (up to 200 characters) is kept once per conversation, not once per
+     * message. Null until the first author is packed; at most {@link #MAX_AUTHORS}, after which
+     * new authors are packed inline.
+     */
+    private Author[] authors;
+    private int authorCount;
+    static final int MAX_AUTHORS = 64;
+    private static final int NULL_AUTHOR = -2;
+    private static final int INLINE_AUTHOR = -3;
 
     /** Appends an event, newer than every one so far. */
     void add(TranscriptEvent e) {
@@ -83,6 +94,15 @@ final class LiveTranscript {
     /** How many events it holds. */
     int size() {
         return packedCount + recent.size();
+    }
+
+    /** The bytes the packed events take (not the chunks' free room). */
+    int packedBytes() {
+        int n = 0;
+        for (ByteBuf chunk : chunks) {
+            n += chunk.writerIndex();
+        }
+        return n;
     }
 
     /** Every event, in seq order. */
@@ -143,11 +163,14 @@ final class LiveTranscript {
             packed = null;
             packedCount = 0;
         }
+        authors = null;
+        authorCount = 0;
     }
 
     // One packed event: its length (not counting this int), then seq, ts seconds, ts nanos, id,
     // kind, author, text, bot, reason, agent, score, comment. A string is its length in bytes
-    // (-1 for null), then its UTF-8 bytes.
+    // (-1 for null), then its UTF-8 bytes. The author is a byte: its index in authors, -2 for
+    // none, or -3 followed by its role (-1 for none), id and name.
 
     private void pack(TranscriptEvent e) {
         int bound = bound(e);
@@ -168,8 +191,10 @@ final class LiveTranscript {
         string(e.id());
         packed.writeByte(e.kind() == null ? -1 : e.kind().ordinal());
         Author a = e.author();
-        packed.writeByte(a == null ? -2 : a.role() == null ? -1 : a.role().ordinal());
-        if (a != null) {
+        int index = a == null ? NULL_AUTHOR : authorIndex(a);
+        packed.writeByte(index);
+        if (index == INLINE_AUTHOR) {
+            packed.writeByte(a.role() == null ? -1 : a.role().ordinal());
             string(a.id());
             string(a.name());
         }
@@ -203,9 +228,27 @@ final class LiveTranscript {
         packedCount++;
     }
 
+    /** The index of {@code a} among {@link #authors}, added if new; {@link #INLINE_AUTHOR} once they are full. */
+    private int authorIndex(Author a) {
+        for (int i = 0; i < authorCount; i++) {
+            if (authors[i] == a || authors[i].equals(a)) {
+                return i;
+            }
+        }
+        if (authorCount == MAX_AUTHORS) {
+            return INLINE_AUTHOR;
+        }
+        if (authors == null || authorCount == authors.length) {
+            authors = java.util.Arrays.copyOf(authors == null ? new Author[0] : authors,
+                    Math.min(MAX_AUTHORS, Math.max(4, authorCount * 2)));
+        }
+        authors[authorCount] = a;
+        return authorCount++;
+    }
+
     /** The most bytes {@link #pack} may write for {@code e} (a char takes at most 3 bytes in UTF-8). */
     static int bound(TranscriptEvent e) {
-        int n = 4 + 8 + 8 + 4 + 1 + 1 + 1 + 1 + 1 + 4 + 4 * 6 + 3 * (length(e.id()) + length(e.text())
+        int n = 4 + 8 + 8 + 4 + 1 + 1 + 1 + 1 + 1 + 1 + 4 + 4 * 6 + 3 * (length(e.id()) + length(e.text())
                 + length(e.reason()) + length(e.comment()));
         if (e.author() != null) {
             n += 8 + 3 * (length(e.author().id()) + length(e.author().name()));
@@ -237,7 +280,7 @@ final class LiveTranscript {
         packed.setInt(at, ByteBufUtil.writeUtf8(packed, s));
     }
 
-    private static TranscriptEvent unpack(ByteBuf chunk, int at) {
+    private TranscriptEvent unpack(ByteBuf chunk, int at) {
         Reader r = new Reader(chunk, at);
         long seq = r.int64();
         long seconds = r.int64();
@@ -245,8 +288,16 @@ final class LiveTranscript {
         Instant ts = nanos == NO_TIME ? null : Instant.ofEpochSecond(seconds, nanos);
         String id = r.string();
         int kind = r.int8();
-        int role = r.int8();
-        Author author = role == -2 ? null : new Author(role == -1 ? null : ROLES[role], r.string(), r.string());
+        int index = r.int8();
+        Author author;
+        if (index == NULL_AUTHOR) {
+            author = null;
+        } else if (index == INLINE_AUTHOR) {
+            int role = r.int8();
+            author = new Author(role == -1 ? null : ROLES[role], r.string(), r.string());
+        } else {
+            author = authors[index];
+        }
         String text = r.string();
         BotTurn bot = null;
         if (r.int8() == 1) {

@@ -53,7 +53,13 @@ final class Visitor {
         this.token = token;
     }
 
-    /** Merges what a new hello tells: later non-empty values win, attributes are merged. */
+    /**
+     * Merges what a new hello or {@code context} frame tells: later non-empty values win,
+     * attributes are merged. The merged context is held to the limits of a single one
+     * ({@link VisitorContext}), so frames cannot grow it past them one key at a time: a merge that
+     * would exceed one throws {@link IllegalArgumentException} naming the field, and the context
+     * stays as it was.
+     */
     void update(VisitorContext next) {
         if (next == null) {
             return;
@@ -72,7 +78,12 @@ final class Visitor {
     }
 
     String displayName() {
-        return context.name() != null ? context.name() : "Visitor " + id.substring(Math.max(0, id.length() - 4));
+        return context.name() != null ? context.name() : defaultName(id);
+    }
+
+    /** The name of a visitor who gave none: "Visitor" and the last four characters of the id. */
+    static String defaultName(String visitorId) {
+        return "Visitor " + visitorId.substring(Math.max(0, visitorId.length() - 4));
     }
 
     /**

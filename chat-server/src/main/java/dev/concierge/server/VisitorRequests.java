@@ -59,16 +59,16 @@ final class VisitorRequests {
             byUser.put(user, visitor);
             router.store.linkUser(hello.site(), stored.verifiedUser().get(), visitor.id);
         }
-        visitor.update(hello.context());
+        String contextRefused = merge(visitor, hello.context());
         if (user != null && hello.identity() != null) {
             // The identity the site vouched for wins over what the page typed in the same hello:
             // its name and email (docs/protocol.md, hello); only a signed email counts as verified.
             var identity = hello.identity();
-            visitor.update(new dev.concierge.protocol.Values.VisitorContext(identity.name(), identity.email(),
-                    null, null, null, null, java.util.Map.of()));
+            String identityRefused = merge(visitor, ContextClip.nameAndEmail(identity.name(), identity.email()));
+            contextRefused = contextRefused != null ? contextRefused : identityRefused;
             visitor.verifiedEmail = verified.flatMap(IdentityVerifier.Verified::email).orElse(null);
             if (identity.emailSignature() != null && visitor.verifiedEmail == null) {
-                log.warn("identity email not vouched for on session {} (site {})", session.id(), hello.site());
+                log.warn("identity email not vouched for on session {} (site {})", session.id(), LogSafe.text(hello.site()));
                 emailRejected = true;
             }
         }
@@ -87,6 +87,10 @@ final class VisitorRequests {
         Conversation open = visitor.open;
         session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.VISITOR, visitor.id,
                 visitor.token, open == null ? null : open.id, null, earlier(visitor)));
+        if (contextRefused != null) {
+            // The stored context is full: the visitor goes on with it, unchanged.
+            Router.error(session, "bad_request", contextRefused, hello.id());
+        }
         if (rejected) {
             // Not vouched for by the site's secret: say so; the visitor goes on anonymously.
             log.warn("identity rejected on session {} (site {})", session.id(), LogSafe.text(hello.site()));
@@ -96,7 +100,7 @@ final class VisitorRequests {
         }
         if (unknownDepartment) {
             // Routed as if none was named: the conversation still reaches someone.
-            log.warn("hello names an unknown department on session {} (site {})", session.id(), hello.site());
+            log.warn("hello names an unknown department on session {} (site {})", session.id(), LogSafe.text(hello.site()));
             unknownDepartment(session, hello.id());
         }
         if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId(), stored)) {
@@ -449,7 +453,8 @@ final class VisitorRequests {
                     ? "This conversation is closed." : "An agent is already with you; just write here.", leave.id());
             return;
         }
-        visitor.update(new dev.concierge.protocol.Values.VisitorContext(leave.name(), leave.email(), null, null, null,
+        // The name and email go with the message whatever happens; only a full context keeps its old ones.
+        merge(visitor, new dev.concierge.protocol.Values.VisitorContext(leave.name(), leave.email(), null, null, null,
                 null, java.util.Map.of()));
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         if (c.firstLine == null) {
@@ -471,12 +476,30 @@ final class VisitorRequests {
 
     /** The visitor moved to another page or set attributes: merge, store, tell their agent. */
     private void updateContext(Session session, Visitor visitor, ClientMessage.UpdateContext update) {
-        visitor.update(update.context());
+        String refused = merge(visitor, update.context());
+        if (refused != null) {
+            Router.error(session, "bad_request", refused, update.id());
+            return; // nothing stored, nobody told: the context is as it was
+        }
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         session.send(new ServerMessage.Ack(update.id(), visitor.open == null ? null : visitor.open.id, 0));
         Conversation c = visitor.open;
         if (c != null && c.state == ConversationState.ASSIGNED) {
             router.toAgent(c, new ServerMessage.VisitorUpdate(c.id, visitor.info(), visitor.context));
+        }
+    }
+
+    /**
+     * Merges {@code next} into the visitor's context; null if it did, else why not (the merged
+     * context would break a limit, see {@link Visitor#update}) and the context is unchanged.
+     */
+    private static String merge(Visitor visitor, dev.concierge.protocol.Values.VisitorContext next) {
+        try {
+            visitor.update(next);
+            return null;
+        } catch (IllegalArgumentException e) {
+            log.info("context of visitor {} not merged: {}", visitor.id, e.getMessage());
+            return e.getMessage() + " (merged with the visitor's stored context)";
         }
     }
 

@@ -100,4 +100,36 @@ class LiveTranscriptTest {
         assertThat(ids.containsKey("BBAa")).isFalse();
         assertThat(ids.get("never")).isNull();
     }
+    @Test
+    void aLongName_isPackedOnce_notWithEveryMessage() {
+        LiveTranscript shortName = transcriptOf(new Author(Role.VISITOR, "v1", "A"), 100);
+        LiveTranscript longName = transcriptOf(new Author(Role.VISITOR, "v1", "A".repeat(200)), 100);
+        assertThat(longName.packedBytes() - shortName.packedBytes()).isLessThan(200);
+        assertThat(longName.all()).extracting(e -> e.author().name()).containsOnly("A".repeat(200));
+        shortName.release();
+        longName.release();
+    }
+
+    @Test
+    void moreAuthorsThanItNumbers_comeBackEqual() {
+        LiveTranscript t = new LiveTranscript();
+        List<TranscriptEvent> all = new ArrayList<>();
+        for (int i = 1; i <= LiveTranscript.MAX_AUTHORS * 2; i++) {
+            all.add(new TranscriptEvent(i, T, "m" + i, Kind.MESSAGE,
+                    new Author(i % 3 == 0 ? null : Role.VISITOR, "v" + i, "Visitor " + i), "hi", null, null, null, null, null));
+        }
+        all.forEach(t::add);
+        t.committed(all.size());
+        assertThat(t.all()).isEqualTo(all);
+        t.release();
+    }
+
+    private static LiveTranscript transcriptOf(Author author, int n) {
+        LiveTranscript t = new LiveTranscript();
+        for (int i = 1; i <= n; i++) {
+            t.add(new TranscriptEvent(i, T, "m" + i, Kind.MESSAGE, author, "message " + i, null, null, null, null, null));
+        }
+        t.committed(n);
+        return t;
+    }
 }

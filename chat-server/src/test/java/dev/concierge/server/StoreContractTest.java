@@ -466,7 +466,8 @@ abstract class StoreContractTest {
     private long rowsOf(String conversationId) throws SQLException {
         return count("SELECT COUNT(*) FROM recent_events WHERE conversation_id = '" + conversationId + "'")
                 + count("SELECT COUNT(*) FROM " + conversationKeys() + " WHERE conversation_id = '" + conversationId + "'")
-                + count("SELECT COUNT(*) FROM conversations WHERE id = '" + conversationId + "'");
+                + count("SELECT COUNT(*) FROM conversations WHERE id = '" + conversationId + "'")
+                + count("SELECT COUNT(*) FROM event_authors WHERE conversation_id = '" + conversationId + "'");
     }
 
     @Test
@@ -573,6 +574,68 @@ abstract class StoreContractTest {
         assertThat(store.visitorsByEmail("da@example.com")).isEmpty();
         assertThat(store.visitorsByEmail("%@example.com")).isEmpty();
         assertThat(store.visitorsByEmail("_da@example.com")).isEmpty();
+    }
+
+    @Test
+    void aVisitorsName_isStoredOncePerConversation_notWithEachEvent_andReadBackWithEveryEvent() throws Exception {
+        String name = "Ada " + "Z".repeat(196); // the longest name a context may carry
+        Author ada = new Author(Role.VISITOR, "v_ada", name);
+        done(store.saveConversation(conversation("c1", "v_ada", ConversationState.BOT, T0)));
+        List<TranscriptEvent> written = new ArrayList<>();
+        for (long seq = 1; seq <= 20; seq++) {
+            written.add(new TranscriptEvent(seq, T0.plusSeconds(seq), "m" + seq, Kind.MESSAGE, ada, "text " + seq,
+                    null, null, null, null, null));
+        }
+        done(store.appendAll("c1", written.subList(0, 10)));
+        for (TranscriptEvent e : written.subList(10, 20)) {
+            done(store.append("c1", e));
+        }
+        done(store.append("c2", new TranscriptEvent(1, T0, null, Kind.MESSAGE, ada, "elsewhere", null, null, null,
+                null, null)));
+
+        assertThat(count("SELECT COUNT(*) FROM stored_events")).isEqualTo(21);
+        assertThat(count("SELECT COUNT(*) FROM stored_events WHERE author_json LIKE '%ZZZZ%'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM event_authors")).isEqualTo(2); // one per conversation
+        assertThat(store.events("c1", 0)).containsExactlyElementsOf(written);
+        assertThat(store.events("c1", 15)).containsExactlyElementsOf(written.subList(15, 20));
+        assertThat(store.transcriptsStartedBetween(T0, T0.plusSeconds(1), 10).get(0).events())
+                .containsExactlyElementsOf(written);
+
+        // A new name (the visitor wrote it in a form) is the conversation's from then on, and survives a restart.
+        Author renamed = new Author(Role.VISITOR, "v_ada", "Ada Lovelace");
+        done(store.append("c1", new TranscriptEvent(21, T0.plusSeconds(21), "m21", Kind.MESSAGE, renamed, "now named",
+                null, null, null, null, null)));
+        store.close();
+        JdbcConversationStore again = reopen();
+        assertThat(again.events("c1", 0)).extracting(e -> e.author().name()).containsOnly("Ada Lovelace").hasSize(21);
+        assertThat(again.events("c2", 0)).extracting(e -> e.author().name()).containsExactly(name);
+        assertThat(count("SELECT COUNT(*) FROM event_authors")).isEqualTo(2);
+    }
+
+    @Test
+    void aContextStoredBeforeTheLimits_isReadClippedToThem() throws Exception {
+        done(store.saveVisitor(visitor("v1", "vt_1")));
+        StringBuilder attributes = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            attributes.append(",\"k").append(i < 10 ? "0" : "").append(i).append("\":\"").append("v".repeat(500)).append('"');
+        }
+        String old = "{\"name\":\"" + "N".repeat(60_000) + "\",\"email\":\"not an address\",\"language\":\"en\","
+                + "\"page\":{\"url\":\"https://shop.example/\",\"title\":\"Line\\nbreak\"},"
+                + "\"attributes\":{\"bad key\":\"x\"" + attributes + "}}";
+        try (Connection c = rawConnection(); java.sql.PreparedStatement ps =
+                c.prepareStatement("UPDATE visitors SET context_json = ? WHERE id = 'v1'")) {
+            ps.setString(1, old);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        VisitorContext read = store.visitor("v1").orElseThrow().context();
+        assertThat(read.name()).isEqualTo("N".repeat(VisitorContext.MAX_NAME));
+        assertThat(read.email()).isNull();
+        assertThat(read.language()).isEqualTo("en");
+        assertThat(read.page().title()).isEqualTo("Linebreak");
+        // As many as fit into 16 KiB with the rest: (16,384 - 232) / 503 characters each.
+        assertThat(read.attributes()).hasSize(32)
+                .containsKey("k00").doesNotContainKey("bad key");
+        assertThat(store.visitorByToken("vt_1").orElseThrow().context()).isEqualTo(read);
     }
 
     static void done(CompletableFuture<Void> f) throws Exception {

@@ -173,4 +173,25 @@ abstract class StoreMergeContractTest extends StoreContractTest {
                 .containsExactly("one", "two", "three", "four");
         assertThat(again.events("c4", 0)).extracting(TranscriptEvent::text).containsExactly("new conversation");
     }
+    @Test
+    void migrationV9_keepsTheNamesInEventsWrittenBefore_andNamesNewOnesOncePerConversation() throws Exception {
+        JdbcDatabase old = secondDatabase();
+        old.migrate("8"); // the schema as the release before V9 left it: each event carries its author's name
+        try (Connection c = old.connect(); Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO recent_events (conversation_id, seq, ts, kind, author_json, text) VALUES"
+                    + " ('c1', 1, 1, 'message', '{\"role\":\"visitor\",\"id\":\"v1\",\"name\":\"Old Name\"}', 'one'),"
+                    + " ('c1', 2, 2, 'message', '{\"role\":\"agent\",\"id\":\"a1\",\"name\":\"Dana\"}', 'two')");
+        }
+        JdbcConversationStore migrated = closedAfterTest(JdbcConversationStore.open(old, java.time.Clock.systemUTC(), 1_000_000));
+        dev.concierge.protocol.Values.Author renamed =
+                new dev.concierge.protocol.Values.Author(dev.concierge.protocol.Values.Role.VISITOR, "v1", "New Name");
+        done(migrated.append("c1", new TranscriptEvent(3, T0, "m3", dev.concierge.protocol.Values.Kind.MESSAGE, renamed,
+                "three", null, null, null, null, null)));
+        assertThat(migrated.events("c1", 0)).extracting(e -> e.author().name() + ": " + e.text())
+                .containsExactly("Old Name: one", "Dana: two", "New Name: three");
+        migrated.close();
+        JdbcConversationStore again = closedAfterTest(JdbcConversationStore.open(secondDatabase(), java.time.Clock.systemUTC()));
+        assertThat(again.events("c1", 0)).extracting(e -> e.author().name())
+                .containsExactly("Old Name", "Dana", "New Name");
+    }
 }
