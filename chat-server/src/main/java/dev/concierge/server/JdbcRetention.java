@@ -94,8 +94,8 @@ final class JdbcRetention {
                     return records(ps);
                 }
             });
-            if (batch.isEmpty()) {
-                break;
+            if (batch.isEmpty() || removed.stream().anyMatch(r -> r.id().equals(batch.get(0).id()))) {
+                break; // nothing more, or the last write deleted nothing: never loop on the same rows
             }
             List<Object[]> figures = figures(batch);
             List<String> visitorIds = batch.stream().map(ConversationRecord::visitorId).distinct().toList();
@@ -113,6 +113,7 @@ final class JdbcRetention {
             }
         }
         // Visitors with no conversation left (or none ever) who came before the cutoff.
+        Set<String> tried = new LinkedHashSet<>();
         while (true) {
             List<String> lonely = readers.read("visitors to purge", c -> {
                 try (PreparedStatement ps = c.prepareStatement(SELECT_LONELY_VISITORS)) {
@@ -126,8 +127,8 @@ final class JdbcRetention {
                     return ids;
                 }
             });
-            if (lonely.isEmpty()) {
-                break;
+            if (lonely.isEmpty() || tried.contains(lonely.get(0))) {
+                break; // nothing more, or they got a conversation meanwhile
             }
             await(writer.submit("purge " + lonely.size() + " visitors", tx -> {
                 for (String v : lonely) {
@@ -136,6 +137,7 @@ final class JdbcRetention {
                 }
             }));
             visitors.addAll(lonely);
+            tried.addAll(lonely);
             if (lonely.size() < BATCH) {
                 break;
             }
