@@ -4,7 +4,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.MessageSizeEstimator;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,11 +23,17 @@ final class SlowReaderGuard extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(SlowReaderGuard.class);
     private final long maxPendingBytes;
     private final long stallNanos;
-    private MessageSizeEstimator.Handle sizes;
-    /** Bytes handed to the channel's outbound buffer through this handler since it opened. */
+    /**
+     * What writes through this handler added to the channel's outbound buffer since it opened, as
+     * the buffer counts it (bytes and its per-message overhead).
+     */
     private long queued;
-    /** Bytes written to the socket when the guard last looked. */
+    /** {@link #written} when the guard last looked. */
     private long writtenAtCheck;
+    /** Inside {@link #write}, whose addition to the buffer is counted only when it returns. */
+    private boolean writing;
+    /** The channel became unwritable inside {@link #write}: take the baseline when it returns. */
+    private boolean baselineAfterWrite;
     private ScheduledFuture<?> check;
 
     /**
@@ -50,20 +55,27 @@ final class SlowReaderGuard extends ChannelDuplexHandler {
             ctx.close();
             return;
         }
-        if (sizes == null) {
-            sizes = ctx.channel().config().getMessageSizeEstimator().newHandle();
+        writing = true;
+        try {
+            super.write(ctx, msg, promise);
+        } finally {
+            writing = false;
+            queued += Math.max(0, pending(ctx) - pending);
         }
-        int size = sizes.size(msg);
-        if (size > 0) {
-            queued += size;
+        if (baselineAfterWrite) {
+            baselineAfterWrite = false;
+            writtenAtCheck = written(ctx);
         }
-        super.write(ctx, msg, promise);
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         if (!ctx.channel().isWritable() && check == null) {
-            writtenAtCheck = written(ctx);
+            if (writing) {
+                baselineAfterWrite = true;
+            } else {
+                writtenAtCheck = written(ctx);
+            }
             schedule(ctx);
         } else if (ctx.channel().isWritable() && check != null) {
             check.cancel(false);
@@ -93,7 +105,7 @@ final class SlowReaderGuard extends ChannelDuplexHandler {
         ctx.close();
     }
 
-    /** Bytes that left the outbound buffer (written to the socket) so far. */
+    /** What left the outbound buffer (written to the socket) so far, as the buffer counts it. */
     private long written(ChannelHandlerContext ctx) {
         return queued - pending(ctx);
     }
