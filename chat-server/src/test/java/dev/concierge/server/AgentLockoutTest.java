@@ -93,6 +93,27 @@ final class AgentLockoutTest {
         }
     }
 
+    @Test
+    void aQueuePageOutOfRange_isRefusedNamingTheField_andVisitorsMayNotPage() throws Exception {
+        String token = AgentSecurityTest.login(server, "one", "pw-one");
+        try (Agent agent = new Agent(token)) {
+            agent.next("queue");
+            agent.send("{\"type\":\"queue\",\"id\":\"bad\",\"offset\":-1}");
+            JsonNode error = agent.nextWhere(f -> f.path("ref").asText().equals("bad"));
+            assertThat(error.path("type").asText()).isEqualTo("error");
+            assertThat(error.path("code").asText()).isEqualTo("bad_request");
+            assertThat(error.path("message").asText()).contains("offset");
+            agent.assertOpen();
+        }
+        try (WireSocket v = WireSocket.open(server, "/ws/visitor")) {
+            v.text("{\"type\":\"hello\",\"id\":\"h\",\"version\":2}");
+            v.awaitTextContaining("welcome");
+            v.text("{\"type\":\"queue\",\"id\":\"peek\",\"offset\":0}");
+            JsonNode refused = JSON.readTree(v.awaitTextContaining("\"ref\":\"peek\""));
+            assertThat(refused.path("code").asText()).isEqualTo("forbidden");
+        }
+    }
+
     /** A visitor who hands off at once and then writes {@link #LONG_MESSAGES} long messages. */
     private static String longConversation() throws Exception {
         try (WireSocket v = WireSocket.open(server, "/ws/visitor")) {
