@@ -11,8 +11,9 @@ import java.util.Map;
  * How much one outbound frame may carry. Frames that grow with the data (the queue, a handoff
  * package, a transcript) are cut into pages, so none can pass the slow-reader limit however many
  * visitors wait or however long a conversation runs: a page of transcript stays under
- * {@link #PAGE_BYTES} (a 4,000-character message is about 4 KiB, so some 60 of them), a queue page
- * of {@code Queue.PAGE_SIZE} entries with {@link #PREVIEW_CHARS}-character previews under 100 KiB.
+ * {@link #PAGE_BYTES} (a 4,000-character message is about 4 KiB, so some 55 of them), a queue page
+ * of {@code Queue.PAGE_SIZE} entries with {@link #PREVIEW_CHARS}-character previews about 20 KiB
+ * (under 256 KiB even when every character is one JSON escapes at its longest).
  */
 final class FrameBounds {
     /** Most transcript bytes in one frame (JSON, an upper bound of the encoded size). */
