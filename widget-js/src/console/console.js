@@ -50,7 +50,10 @@ export class AgentConsole {
       doc,
       beeper: { beep: (options) => { beeper.beep(options); doc.documentElement.dataset.beeps = String(beeper.count); } },
     });
-    this.#queue = new QueueView(doc.querySelector('.queue'), { onAccept: (id) => this.#accept(id) });
+    this.#queue = new QueueView(doc.querySelector('.queue'), {
+      onAccept: (id) => this.#accept(id),
+      onPage: (offset) => this.#connection?.request('queue', { offset }),
+    });
     this.#alerts = new AlertBanner(doc.getElementById('alerts'), { onShow: (id) => this.#queue.focusEntry(id) });
     this.#desk = new ChatDesk(doc, { attention: this.#attention, toast: (message) => this.#toast(message) });
     this.#desk.onDownload = (id) => this.#download(id);
@@ -160,10 +163,14 @@ export class AgentConsole {
       if (frame.agent?.id) desk.setTeam({ selfId: frame.agent.id });
       this.#sendPresence(this.#presence.wanted);
       desk.resume();
+      // A new socket starts on the first page of the queue: back to the page the agent was on.
+      if (this.#queue.offset > 0) connection.request('queue', { offset: this.#queue.offset });
     });
     on('queue', (frame) => {
-      this.#queue.render(frame.entries);
-      this.#alerts.keepOnly((frame.entries ?? []).map((e) => e.conversationId));
+      this.#queue.render(frame);
+      const entries = frame.entries ?? [];
+      // Alerts of visitors no longer waiting go; a page of a longer queue cannot tell.
+      if (!(frame.offset > 0) && !(frame.total > entries.length)) this.#alerts.keepOnly(entries.map((e) => e.conversationId));
     });
     on('agents', (frame) => desk.setTeam({ agents: frame.agents ?? [] }));
     on('settings', (frame) => {

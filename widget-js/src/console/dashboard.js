@@ -222,8 +222,8 @@ export class Dashboard {
     if (!this.#api) return;
     const live = await this.#api.live();
     const doc = this.#doc;
-    doc.getElementById('live-queue').textContent = String(live.queue.filter((e) => !e.followUp).length);
-    doc.getElementById('live-followups').textContent = String(live.queue.filter((e) => e.followUp).length);
+    doc.getElementById('live-queue').textContent = String(live.waiting ?? live.queue.filter((e) => !e.followUp).length);
+    doc.getElementById('live-followups').textContent = String(live.followUps ?? live.queue.filter((e) => e.followUp).length);
     doc.getElementById('live-at').textContent = new Date(live.at).toLocaleTimeString();
     const rows = live.agents.map((a) => {
       const tr = doc.createElement('tr');

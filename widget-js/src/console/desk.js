@@ -22,6 +22,10 @@ const TRANSFER_ERRORS = {
  * `receipt`, `released`, `visitor`, and `ack`/`error` for its own requests) and sends the
  * chat requests (`message`, `note`, `close`, `transfer`, `history`, `typing`, `receipt`).
  * Lines are merged by seq, so a package sent again after a reconnect never doubles one.
+ *
+ * A long conversation's package holds only its last events (`transcriptTotal` counts them all,
+ * docs/protocol.md): the desk reads the earlier ones with `history`, page by page, and shows the
+ * chat only once it has the whole transcript, so the agent never replies without it.
  */
 export class ChatDesk {
   #doc;
@@ -35,6 +39,9 @@ export class ChatDesk {
   #transferRefs = new Map();
   #historyRefs = new Map();
   #resumeRefs = new Map();
+  /** Packages waiting for their earlier events, by conversation: {frame, events (by seq), ref}. */
+  #completing = new Map();
+  #completingRefs = new Map();
   #tabs;
   #panel;
   #visitor;
@@ -80,6 +87,8 @@ export class ChatDesk {
   /** Signed out: forget every chat. */
   reset() {
     this.#chats.clear();
+    this.#completing.clear();
+    this.#completingRefs.clear();
     this.#selectedId = null;
     this.#transfer.close();
     this.#render();
@@ -99,21 +108,74 @@ export class ChatDesk {
   resume() {
     this.#resumeRefs.clear();
     for (const chat of this.#chats.values()) chat.receipts.forgetSent();
-    for (const { conversationId, afterSeq } of this.#chats.resumePoints()) {
-      const ref = this.#connection?.request('history', { conversationId, afterSeq });
-      if (ref) this.#resumeRefs.set(ref, conversationId);
-    }
+    for (const { conversationId, afterSeq } of this.#chats.resumePoints()) this.#readMissed(conversationId, afterSeq);
+    // Reads of earlier events cut off by the drop go on from where they were.
+    this.#completingRefs.clear();
+    for (const [conversationId, waiting] of this.#completing) this.#readEarlier(conversationId, waiting.lastSeq);
+  }
+
+  #readMissed(conversationId, afterSeq) {
+    const ref = this.#connection?.request('history', { conversationId, afterSeq });
+    if (ref) this.#resumeRefs.set(ref, conversationId);
+  }
+
+  #readEarlier(conversationId, afterSeq) {
+    const ref = this.#connection?.request('history', { conversationId, afterSeq });
+    if (ref) this.#completingRefs.set(ref, conversationId);
   }
 
   /** Opens an earlier conversation read-only in the transcript dialog (`history` from seq 0). */
   openHistory(conversationId, { title, meta, visitorName } = {}) {
     const ref = this.#connection?.request('history', { conversationId, afterSeq: 0 });
     if (!ref) return;
-    this.#historyRefs.set(ref, { conversationId, visitorName });
+    this.#historyRefs.set(ref, { conversationId, visitorName, events: [] });
     this.#history.open(conversationId, { title, meta });
   }
 
+  /**
+   * An `assigned` frame. A package with only the last events of a conversation whose earlier
+   * ones this console does not have waits here while `history` brings them.
+   */
   onAssigned(frame) {
+    const handoff = frame.handoff ?? {};
+    const conversationId = handoff.conversationId ?? frame.conversationId;
+    const transcript = handoff.transcript ?? [];
+    const firstSeq = transcript[0]?.seq;
+    const partial = Number.isInteger(handoff.transcriptTotal) && handoff.transcriptTotal > transcript.length
+      && Number.isInteger(firstSeq) && firstSeq > 1;
+    const known = this.#chats.get(conversationId);
+    if (partial && !(known && known.lastSeq >= firstSeq - 1)) {
+      const waiting = this.#completing.get(conversationId);
+      if (waiting) {
+        waiting.frame = frame; // sent again (a reconnect): the read goes on
+        return;
+      }
+      const from = known ? known.lastSeq : 0; // an open chat only needs what it missed
+      this.#completing.set(conversationId, { frame, events: new Map(), lastSeq: from });
+      this.#readEarlier(conversationId, from);
+      return;
+    }
+    this.#showAssigned(frame);
+  }
+
+  /** A page of a package's earlier events: the next page, or the chat once it is whole. */
+  #onEarlierPage(conversationId, frame) {
+    const waiting = this.#completing.get(conversationId);
+    if (!waiting) return;
+    for (const event of frame.events ?? []) waiting.events.set(event.seq, event);
+    const last = frame.events?.at(-1)?.seq;
+    if (Number.isInteger(last)) waiting.lastSeq = Math.max(waiting.lastSeq, last);
+    if (frame.more === true && Number.isInteger(last)) {
+      this.#readEarlier(conversationId, last);
+      return;
+    }
+    this.#completing.delete(conversationId);
+    for (const event of waiting.frame.handoff?.transcript ?? []) if (!waiting.events.has(event.seq)) waiting.events.set(event.seq, event);
+    const transcript = [...waiting.events.values()].sort((a, b) => a.seq - b.seq);
+    this.#showAssigned({ ...waiting.frame, handoff: { ...waiting.frame.handoff, transcript, transcriptTotal: transcript.length } });
+  }
+
+  #showAssigned(frame) {
     const { chat, created, fresh } = this.#chats.assign(frame);
     const conversationId = chat.conversationId;
     const accepted = [...this.#acceptRefs.values()].includes(conversationId);
@@ -136,21 +198,40 @@ export class ChatDesk {
   }
 
   onEvent(frame) {
+    const waiting = this.#completing.get(frame.conversationId);
+    if (waiting && Number.isInteger(frame.seq)) waiting.events.set(frame.seq, frame); // shown with the chat
     this.#addEvents(frame.conversationId, [frame]);
   }
 
   /** A `transcript` frame: an earlier conversation for the dialog, or what an open chat missed. */
   onTranscript(frame) {
+    const last = frame.events?.at(-1)?.seq;
+    const more = frame.more === true && Number.isInteger(last);
+    const completing = this.#completingRefs.get(frame.ref);
+    if (completing !== undefined) {
+      this.#completingRefs.delete(frame.ref);
+      this.#onEarlierPage(completing, frame);
+      return;
+    }
     const resumed = this.#resumeRefs.get(frame.ref);
     if (resumed !== undefined) {
       this.#resumeRefs.delete(frame.ref);
       this.#addEvents(resumed, (frame.events ?? []).map((event) => ({ conversationId: resumed, ...event })));
+      if (more) this.#readMissed(resumed, last);
       return;
     }
     const earlier = this.#historyRefs.get(frame.ref);
     if (earlier === undefined) return;
     this.#historyRefs.delete(frame.ref);
-    this.#history.fill(earlier.conversationId, frame.events ?? [], { visitorName: earlier.visitorName, state: frame.state });
+    earlier.events.push(...(frame.events ?? []));
+    if (more) {
+      const ref = this.#connection?.request('history', { conversationId: earlier.conversationId, afterSeq: last });
+      if (ref) {
+        this.#historyRefs.set(ref, earlier);
+        return;
+      }
+    }
+    this.#history.fill(earlier.conversationId, earlier.events, { visitorName: earlier.visitorName, state: frame.state });
   }
 
   onTyping(frame) {
@@ -215,6 +296,18 @@ export class ChatDesk {
     if (earlier !== undefined) {
       this.#historyRefs.delete(frame.ref);
       this.#history.failed(earlier.conversationId, 'That conversation cannot be opened.');
+      return true;
+    }
+    const completing = this.#completingRefs.get(frame.ref);
+    if (completing !== undefined) {
+      this.#completingRefs.delete(frame.ref);
+      const waiting = this.#completing.get(completing);
+      if (frame.code === 'not_found') {
+        this.#completing.delete(completing); // gone: no chat to show
+      } else if (waiting) {
+        // The server could not read it now: try again shortly, from where the read got to.
+        setTimeout(() => { if (this.#completing.get(completing) === waiting) this.#readEarlier(completing, waiting.lastSeq); }, 1000);
+      }
       return true;
     }
     return this.#resumeRefs.delete(frame.ref); // the chat is gone; its package will not come again

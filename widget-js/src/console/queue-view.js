@@ -2,13 +2,17 @@ import { h, clear } from '../shared/dom.js';
 import { isOverdue, reasonLabel, shortTime, visitorName, waitingLabel } from './format.js';
 
 const TICK_MS = 5_000;
+/** Entries per page of the queue (docs/protocol.md, `queue`). */
+export const PAGE_SIZE = 50;
 
 /**
  * The queue column, from `queue` frames. Live visitors: one card each with the visitor, the
  * department, why they wait, a preview, a "waiting 3 min" label that counts up every few
  * seconds, a highlight once overdue, a disclosure with the details and an Accept button.
  * Follow-ups (messages left while nobody was online) are listed apart, with the visitor's
- * email and an Answer button; both buttons send `accept`.
+ * email and an Answer button; both buttons send `accept`. The server sends a page of 50 at a
+ * time with the totals: the counts are the whole queue's, and "Previous" and "Next" ask for
+ * another page (`onPage(offset)`).
  */
 export class QueueView {
   #root;
@@ -18,15 +22,29 @@ export class QueueView {
   #followUpList;
   #followUpCount;
   #onAccept;
+  #onPage;
+  #pager;
+  #pageLabel;
+  #previous;
+  #next;
+  #offset = 0;
+  #total = 0;
   #entries = [];
   #expanded = new Set();
   #accepting = new Set();
   #alertSeconds = 0;
   #clock;
 
-  constructor(root, { onAccept }) {
+  constructor(root, { onAccept, onPage = () => {} }) {
     this.#root = root;
     this.#onAccept = onAccept;
+    this.#onPage = onPage;
+    this.#pager = root.querySelector('[data-role="queue-pager"]');
+    this.#pageLabel = root.querySelector('[data-role="queue-page"]');
+    this.#previous = root.querySelector('[data-role="queue-previous"]');
+    this.#next = root.querySelector('[data-role="queue-next"]');
+    this.#previous?.addEventListener('click', () => this.#onPage(Math.max(0, this.#offset - PAGE_SIZE)));
+    this.#next?.addEventListener('click', () => this.#onPage(this.#offset + PAGE_SIZE));
     this.#count = root.querySelector('[data-role="queue-count"]');
     this.#list = root.querySelector('[data-role="queue-list"]');
     this.#followUps = root.querySelector('[data-role="followups"]');
@@ -35,33 +53,68 @@ export class QueueView {
     this.#clock = setInterval(() => this.#tick(), TICK_MS);
   }
 
+  /** Where the page shown starts in the queue (0: the first page). */
+  get offset() {
+    return this.#offset;
+  }
+
   /** The wait after which a live entry is overdue (`settings.queueAlertSeconds`). */
   setAlertSeconds(seconds) {
     this.#alertSeconds = Number.isFinite(seconds) ? seconds : 0;
     this.#tick();
   }
 
-  /** Shows the queue as of the latest `queue` frame. */
-  render(entries) {
-    this.#entries = Array.isArray(entries) ? entries : [];
+  /**
+   * Shows the page of the queue of the latest `queue` frame: `{entries, offset, total, waiting}`
+   * (a bare array of entries is the whole queue).
+   */
+  render(frame) {
+    const page = Array.isArray(frame) ? { entries: frame } : frame ?? {};
+    this.#entries = Array.isArray(page.entries) ? page.entries : [];
+    this.#offset = Number.isInteger(page.offset) ? page.offset : 0;
+    this.#total = Number.isInteger(page.total) ? page.total : this.#entries.length;
     const ids = new Set(this.#entries.map((e) => e.conversationId));
     for (const id of [...this.#accepting]) if (!ids.has(id)) this.#accepting.delete(id);
     const live = this.#entries.filter((e) => !e.followUp);
     const followUps = this.#entries.filter((e) => e.followUp);
+    const waiting = Number.isInteger(page.waiting) ? page.waiting : live.length;
+    const followUpTotal = Math.max(0, this.#total - waiting);
     clear(this.#list);
-    this.#count.textContent = String(live.length);
-    if (live.length === 0) this.#list.append(h('li', { class: 'empty', text: 'No one is waiting.' }));
+    this.#count.textContent = String(waiting);
+    if (live.length === 0) {
+      this.#list.append(h('li', { class: 'empty', text: waiting === 0 ? 'No one is waiting.' : 'Everyone waiting is on earlier pages.' }));
+    }
     for (const entry of live) this.#list.append(this.#card(entry));
     clear(this.#followUpList);
-    this.#followUpCount.textContent = String(followUps.length);
-    this.#followUps.hidden = followUps.length === 0;
+    this.#followUpCount.textContent = String(followUpTotal);
+    this.#followUps.hidden = followUpTotal === 0;
+    if (followUps.length === 0 && followUpTotal > 0) {
+      this.#followUpList.append(h('li', { class: 'empty', text: 'On the last pages of the queue.' }));
+    }
     for (const entry of followUps) this.#followUpList.append(this.#followUpCard(entry));
+    this.#renderPager();
   }
 
   /** An accept was refused (e.g. someone else took it): let the agent try again. */
   acceptFailed(conversationId) {
     this.#accepting.delete(conversationId);
-    this.render(this.#entries);
+    this.render({ entries: this.#entries, offset: this.#offset, total: this.#total, waiting: this.#waitingShown() });
+  }
+
+  #waitingShown() {
+    return Number(this.#count.textContent) || 0;
+  }
+
+  #renderPager() {
+    if (!this.#pager) return;
+    const paged = this.#total > PAGE_SIZE || this.#offset > 0;
+    this.#pager.hidden = !paged;
+    if (!paged) return;
+    const first = this.#entries.length === 0 ? this.#offset : this.#offset + 1;
+    const last = this.#offset + this.#entries.length;
+    this.#pageLabel.textContent = `${first}–${last} of ${this.#total}`;
+    this.#previous.disabled = this.#offset === 0;
+    this.#next.disabled = last >= this.#total;
   }
 
   /** The card of a queued conversation, to point at it from an alert. */
@@ -88,7 +141,7 @@ export class QueueView {
     const overdue = isOverdue(entry, Date.now(), this.#alertSeconds);
     const toggle = h('button', {
       type: 'button', class: 'disclosure', 'aria-expanded': String(expanded), 'aria-controls': detailsId,
-      on: { click: () => { if (expanded) this.#expanded.delete(id); else this.#expanded.add(id); this.render(this.#entries); } },
+      on: { click: () => { if (expanded) this.#expanded.delete(id); else this.#expanded.add(id); this.render({ entries: this.#entries, offset: this.#offset, total: this.#total, waiting: this.#waitingShown() }); } },
     }, h('span', { class: 'queue-name', text: name }), h('span', { class: 'chevron', 'aria-hidden': 'true', text: expanded ? '▾' : '▸' }));
     return h('li', { class: `queue-card${overdue ? ' queue-card--overdue' : ''}`, dataset: { conversationId: id, since: entry.queuedAt ?? '' } },
       h('div', { class: 'queue-top' }, toggle, h('span', { class: 'wait', text: waitingLabel(entry.queuedAt) })),

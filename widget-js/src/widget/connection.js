@@ -57,7 +57,10 @@ export class Connection extends EventTarget {
   #retryTimer = null;
   #retryBackoff = new Backoff({ baseMs: 1000 });
   #conversation;
-  /** `history` requests for earlier conversations (read-only), by id: their conversation id. */
+  /**
+   * `history` requests for earlier conversations (read-only), by id: {conversationId, ref (of
+   * the first page), events so far}. A long transcript comes in pages (`more`), read to the last.
+   */
   #earlierRefs = new Map();
 
   /**
@@ -190,9 +193,9 @@ export class Connection extends EventTarget {
 
   /** The socket is gone: answers to earlier-conversation requests will not come. */
   #dropEarlier() {
-    const pending = [...this.#earlierRefs];
+    const pending = [...this.#earlierRefs.values()];
     this.#earlierRefs.clear();
-    for (const [ref, conversationId] of pending) this.#emit('earlier', { ref, conversationId, error: 'offline' });
+    for (const { ref, conversationId } of pending) this.#emit('earlier', { ref, conversationId, error: 'offline' });
   }
 
   /**
@@ -238,7 +241,7 @@ export class Connection extends EventTarget {
   fetchEarlier(conversationId) {
     const frame = { type: 'history', id: this.#newId(), conversationId, afterSeq: 0 };
     if (!this.#write(frame)) return null;
-    this.#earlierRefs.set(frame.id, conversationId);
+    this.#earlierRefs.set(frame.id, { conversationId, ref: frame.id, events: [] });
     return frame.id;
   }
 
@@ -357,14 +360,25 @@ export class Connection extends EventTarget {
   }
 
   #onEarlier(frame) {
-    const conversationId = this.#earlierRefs.get(frame.ref);
+    const reading = this.#earlierRefs.get(frame.ref);
     this.#earlierRefs.delete(frame.ref);
+    const { conversationId, ref } = reading;
     if (frame.type === 'error') {
-      this.#emit('earlier', { ref: frame.ref, conversationId, error: frame.code ?? 'error' });
-    } else {
-      const events = Array.isArray(frame.events) ? frame.events.map((event) => ({ conversationId, ...event })) : [];
-      this.#emit('earlier', { ref: frame.ref, conversationId, state: frame.state, events });
+      this.#emit('earlier', { ref, conversationId, error: frame.code ?? 'error' });
+      return;
     }
+    const events = Array.isArray(frame.events) ? frame.events.map((event) => ({ conversationId, ...event })) : [];
+    reading.events.push(...events);
+    const last = events.at(-1)?.seq;
+    if (frame.more === true && Number.isInteger(last)) {
+      // One page of a long transcript (docs/protocol.md): ask for the next.
+      const next = { type: 'history', id: this.#newId(), conversationId, afterSeq: last };
+      if (this.#write(next)) {
+        this.#earlierRefs.set(next.id, reading);
+        return;
+      }
+    }
+    this.#emit('earlier', { ref, conversationId, state: frame.state, events: reading.events });
   }
 
   #onEvent(frame) {

@@ -157,6 +157,22 @@ test('a gap asks for history and fills in order', () => {
   assert.deepEqual(events().map((e) => e.seq), [1, 2, 3]);
 });
 
+test('a long transcript comes in pages: each one that says more asks for the next, to the last', () => {
+  const { connection, socket, events } = setup();
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({ conversationId: 'c_1' }));
+  socket().serverSend({ type: 'transcript', conversationId: 'c_1', state: 'assigned', more: true, events: [{ seq: 1, kind: 'message', text: 'm1' }, { seq: 2, kind: 'message', text: 'm2' }] });
+  const next = socket().last('history');
+  assert.deepEqual(next, { type: 'history', id: next.id, conversationId: 'c_1', afterSeq: 2 });
+  socket().serverSend({ type: 'transcript', ref: next.id, conversationId: 'c_1', state: 'assigned', more: true, events: [{ seq: 3, kind: 'message', text: 'm3' }] });
+  const last = socket().last('history');
+  assert.equal(last.afterSeq, 3);
+  socket().serverSend({ type: 'transcript', ref: last.id, conversationId: 'c_1', state: 'assigned', events: [{ seq: 4, kind: 'message', text: 'm4' }] });
+  assert.deepEqual(events().map((e) => e.seq), [1, 2, 3, 4]);
+  assert.equal(socket().sent.filter((f) => f.type === 'history').length, 2);
+});
+
 test('after a drop it reconnects with backoff and resumes after the last seq', () => {
   const { connection, socket, timers, seen } = setup();
   connection.connect();
@@ -447,6 +463,24 @@ test('an internal server error keeps the request and sends it again later, same 
   assert.deepEqual(connection.unacknowledged, [id]);
   timers.runNext();
   assert.deepEqual(socket().sent.filter((f) => f.type === 'message').map((f) => f.id), [id, id]);
+});
+
+test('a long earlier conversation is read page by page and handed over whole, under the first ref', () => {
+  const { connection, socket } = setup();
+  const earlier = [];
+  connection.addEventListener('earlier', (e) => earlier.push(e.detail));
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend(welcome({}));
+  const ref = connection.fetchEarlier('c_old');
+  socket().serverSend({ type: 'transcript', ref, conversationId: 'c_old', state: 'closed', more: true, events: [{ seq: 1, kind: 'message', text: 'first' }] });
+  assert.equal(earlier.length, 0);
+  const next = socket().last('history');
+  assert.deepEqual(next, { type: 'history', id: next.id, conversationId: 'c_old', afterSeq: 1 });
+  socket().serverSend({ type: 'transcript', ref: next.id, conversationId: 'c_old', state: 'closed', events: [{ seq: 2, kind: 'closed' }] });
+  assert.equal(earlier.length, 1);
+  assert.equal(earlier[0].ref, ref);
+  assert.deepEqual(earlier[0].events.map((e) => e.seq), [1, 2]);
 });
 
 test('an earlier conversation is fetched read-only: its transcript never touches the current one', () => {

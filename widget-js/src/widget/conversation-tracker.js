@@ -7,7 +7,8 @@ const STARTERS = new Set(['message', 'handoff']);
  * Which conversation the visitor is in, and its events in `seq` order, each exactly once: the
  * half of {@link Connection} that reads frames rather than moving them.
  *
- * - A gap in the seqs asks `history` for what is missing.
+ * - A gap in the seqs asks `history` for what is missing; a `transcript` that says `more` (one
+ *   page of a long conversation) asks for the next page, to the last.
  * - A `welcome` without the conversation we know means it was closed (fetch it: a reload
  *   still shows it) or is gone (`not_found`): then it is forgotten, `lost` is emitted, and
  *   the messages and handoffs still waiting for it go to a new conversation, same `id`.
@@ -114,10 +115,17 @@ export class ConversationTracker {
     const events = Array.isArray(frame.events) ? frame.events : [];
     if (frame.ref && frame.ref === this.#checkRef) this.#checkRef = null;
     this.ingest(conversationId, events.map((event) => ({ conversationId, ...event })), false);
+    const last = events.at(-1)?.seq;
+    const more = frame.more === true && Number.isInteger(last) && (!conversationId || conversationId === this.#conversationId);
     if (frame.ref && frame.ref === this.#historyRef) {
       this.#historyRef = null;
       // Asked for the gap and it did not come: show what we have rather than nothing.
-      if (this.#log.hasGap) for (const event of this.#log.releaseHeld()) this.#deliver(event, false);
+      if (!more && this.#log.hasGap) for (const event of this.#log.releaseHeld()) this.#deliver(event, false);
+    }
+    if (more && this.#historyRef === null) {
+      // One page of a long transcript (docs/protocol.md): read on to the last.
+      this.#historyRef = this.#newId();
+      this.#send({ type: 'history', id: this.#historyRef, conversationId: this.#conversationId, afterSeq: last });
     }
     if (!conversationId || conversationId === this.#conversationId) {
       if (frame.state === 'closed') this.#closed = true;

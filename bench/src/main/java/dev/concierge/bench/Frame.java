@@ -20,10 +20,15 @@ import java.util.List;
  * @param code an error's {@code code}, or null
  * @param authorRole an event author's {@code role}, or null
  * @param transcriptSize events in an {@code assigned} frame's handoff transcript, else -1
+ * @param transcriptTotal an {@code assigned} frame's {@code transcriptTotal} (every event of the
+ *                        conversation; the package holds the last ones), else -1
  * @param queued conversation ids of a {@code queue} frame's entries, else empty
+ * @param events events in a {@code transcript} frame, else 0
+ * @param lastSeq the {@code seq} of a {@code transcript} frame's last event, else 0
+ * @param more a {@code transcript} frame's {@code more}: later events exist
  */
 record Frame(String type, String conversationId, String kind, String ref, String code, String authorRole,
-             int transcriptSize, List<String> queued) {
+             int transcriptSize, int transcriptTotal, List<String> queued, int events, long lastSeq, boolean more) {
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -39,11 +44,13 @@ record Frame(String type, String conversationId, String kind, String ref, String
         String ref = null;
         String code = null;
         String role = null;
-        int transcript = -1;
+        int[] transcript = {-1, -1};
         List<String> queued = List.of();
+        long[] page = {0, 0};
+        boolean more = false;
         try (JsonParser p = JSON.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return new Frame(type, null, null, null, null, null, -1, List.of());
+                return new Frame(type, null, null, null, null, null, -1, -1, List.of(), 0, 0, false);
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
@@ -57,13 +64,16 @@ record Frame(String type, String conversationId, String kind, String ref, String
                     case "author" -> role = field(p, "role");
                     case "entries" -> queued = entryIds(p);
                     case "handoff" -> transcript = transcriptSize(p);
+                    case "events" -> page = eventsAndLastSeq(p);
+                    case "more" -> more = p.currentToken() == JsonToken.VALUE_TRUE;
                     default -> p.skipChildren();
                 }
             }
         } catch (IOException e) {
             throw new BenchException("unreadable frame from the server: " + text, e);
         }
-        return new Frame(type, conversationId, kind, ref, code, role, transcript, queued);
+        return new Frame(type, conversationId, kind, ref, code, role, transcript[0], transcript[1], queued,
+                (int) page[0], page[1], more);
     }
 
     private static String text(JsonParser p) throws IOException {
@@ -104,25 +114,45 @@ record Frame(String type, String conversationId, String kind, String ref, String
         return ids;
     }
 
-    private static int transcriptSize(JsonParser p) throws IOException {
+    /** A handoff package's transcript length and {@code transcriptTotal} (-1 when absent). */
+    private static int[] transcriptSize(JsonParser p) throws IOException {
+        int[] out = {-1, -1};
         if (p.currentToken() != JsonToken.START_OBJECT) {
             p.skipChildren();
-            return -1;
+            return out;
         }
-        int size = -1;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             p.nextToken();
             if (name.equals("transcript") && p.currentToken() == JsonToken.START_ARRAY) {
-                size = 0;
+                out[0] = 0;
                 while (p.nextToken() != JsonToken.END_ARRAY) {
                     p.skipChildren();
-                    size++;
+                    out[0]++;
                 }
+            } else if (name.equals("transcriptTotal") && p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
+                out[1] = p.getIntValue();
             } else {
                 p.skipChildren();
             }
         }
-        return size;
+        return out;
+    }
+
+    /** A transcript's event count and the seq of its last event. */
+    private static long[] eventsAndLastSeq(JsonParser p) throws IOException {
+        long[] out = {0, 0};
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return out;
+        }
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            String seq = field(p, "seq");
+            out[0]++;
+            if (seq != null) {
+                out[1] = Long.parseLong(seq);
+            }
+        }
+        return out;
     }
 }

@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handoff: the time from a visitor's {@code handoff} to the agent's socket reading the
- * {@code assigned} frame with the whole package, for conversations whose transcript already
- * holds K events. The transcript is built the way a real one is, by chatting with the bot: K/2
+ * Handoff: the time from a visitor's {@code handoff} to the agent having the whole package, for
+ * conversations whose transcript already holds K events: the {@code assigned} frame, and when it
+ * holds only the last events ({@code transcriptTotal} is larger), the earlier ones read with
+ * {@code history} page by page, as the console and the SDK do before showing the chat. The transcript is built the way a real one is, by chatting with the bot: K/2
  * questions, each answered before the next, so K events (questions and bot answers) precede
  * the handoff. Handoffs are measured one at a time, with a free agent waiting; the agent then
  * closes the conversation, which frees its slot for the next.
@@ -29,7 +30,7 @@ final class HandoffPhase {
      * Figures for one transcript length.
      *
      * @param transcriptEvents events in the conversation before the handoff
-     * @param packageEvents smallest transcript seen in an {@code assigned} package (handoff events included)
+     * @param packageEvents smallest whole transcript the agent had (handoff events included)
      * @param latency handoff sent to package received
      * @param failed conversations that could not be measured (the bot handed them off first, or a timeout)
      */
@@ -39,6 +40,8 @@ final class HandoffPhase {
 
     private final Map<String, CompletableFuture<Arrival>> assigned = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> closed = new ConcurrentHashMap<>();
+    /** Events read with history so far, by conversation whose package held only its last events. */
+    private final Map<String, Integer> reading = new ConcurrentHashMap<>();
 
     private HandoffPhase() {}
 
@@ -187,7 +190,10 @@ final class HandoffPhase {
         }
     }
 
-    /** The demo agent: completes the futures of {@code assigned} frames and close acks. */
+    /**
+     * The demo agent: completes the futures of packages once whole (reading the earlier events
+     * with history when the package holds only the last ones) and of close acks.
+     */
     private final class AgentSide extends AgentSocket {
         AgentSide(String token) {
             super(token);
@@ -198,9 +204,29 @@ final class HandoffPhase {
             Frame f = Frame.parse(text);
             if (f.is("assigned")) {
                 long now = System.nanoTime();
+                if (f.transcriptTotal() > f.transcriptSize() && assigned.containsKey(f.conversationId())) {
+                    reading.put(f.conversationId(), 0);
+                    read(connection, f.conversationId(), 0);
+                    return;
+                }
                 CompletableFuture<Arrival> waiting = assigned.remove(f.conversationId());
                 if (waiting != null) {
                     waiting.complete(new Arrival(now, f.transcriptSize()));
+                }
+            } else if (f.is("transcript") && f.ref() != null && f.ref().startsWith("read-")) {
+                long now = System.nanoTime();
+                Integer read = reading.computeIfPresent(f.conversationId(), (id, n) -> n + f.events());
+                if (read == null) {
+                    return;
+                }
+                if (f.more() && f.events() > 0) {
+                    read(connection, f.conversationId(), f.lastSeq());
+                    return;
+                }
+                reading.remove(f.conversationId());
+                CompletableFuture<Arrival> waiting = assigned.remove(f.conversationId());
+                if (waiting != null) {
+                    waiting.complete(new Arrival(now, read));
                 }
             } else if ((f.is("ack") || f.is("error")) && f.ref() != null) {
                 CompletableFuture<Void> waiting = closed.remove(f.ref());
@@ -208,6 +234,11 @@ final class HandoffPhase {
                     waiting.complete(null);
                 }
             }
+        }
+
+        private void read(WsConnection connection, String conversationId, long afterSeq) {
+            connection.send("{\"type\":\"history\",\"id\":\"read-" + conversationId + "-" + afterSeq
+                    + "\",\"conversationId\":\"" + conversationId + "\",\"afterSeq\":" + afterSeq + "}");
         }
     }
 }

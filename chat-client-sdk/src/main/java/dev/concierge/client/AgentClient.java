@@ -40,6 +40,17 @@ import java.util.random.RandomGenerator;
  * {@code history} of each assigned conversation after the highest {@code seq} it has seen, so
  * {@link #transcript(String)} holds every event once, in order.
  *
+ * <h2>Whole transcripts</h2>
+ * The server sends a long conversation's handoff package with its last events only
+ * ({@code transcriptTotal} counts them all, docs/protocol.md). The client then reads the earlier
+ * ones with {@code history}, page by page, before it reports the assignment: the package given to
+ * {@link AgentListener#onAssigned}, {@link #accept} and {@link #assignedConversations()} always
+ * holds the whole transcript, so an integration never answers without having read it.
+ *
+ * <h2>The queue</h2>
+ * The server sends the queue a page at a time (50 entries, {@code total} counts all); the
+ * client sees the first page until it asks for another with {@link #queuePage(int)}.
+ *
  * <h2>Threads</h2>
  * Thread-safe and non-blocking. Listener calls come one at a time, in order, never under a lock;
  * futures complete on a pool thread.
@@ -174,8 +185,14 @@ public interface AgentClient extends AutoCloseable {
     /** The conversations this agent owns now, by id, with their handoff packages. */
     Map<String, Values.HandoffPackage> assignedConversations();
 
-    /** The queue as of the latest {@code queue} frame. */
+    /** The entries of the latest {@code queue} frame: one page of the queue. */
     List<Values.QueueEntry> queue();
+
+    /**
+     * Shows the page of the queue from {@code offset} (0 to 1,000,000) from now on: completes with
+     * its {@code queue} frame ({@code total} counts every entry); later frames keep the offset.
+     */
+    CompletableFuture<ServerMessage.Queue> queuePage(int offset);
 
     /** The handoff transcript and every later event of a conversation, in {@code seq} order, each once. */
     List<Values.TranscriptEvent> transcript(String conversationId);

@@ -349,6 +349,9 @@ final class Connection implements Socket.Handler {
         if (frame instanceof ServerMessage.Transcript transcript) {
             return transcript.ref();
         }
+        if (frame instanceof ServerMessage.Queue queue) {
+            return queue.ref();
+        }
         return null;
     }
 

@@ -36,6 +36,11 @@ final class ConversationLog {
         return events.isEmpty() ? 0 : events.lastKey();
     }
 
+    /** True when every event before {@code seq} is here (seqs start at 1 and have no gaps). */
+    boolean hasAllBefore(long seq) {
+        return events.headMap(seq).size() == seq - 1;
+    }
+
     /** True when {@code seq} would leave a hole after the highest {@code seq} seen so far. */
     boolean isGapBefore(long seq) {
         return !events.isEmpty() && seq > lastSeq() + 1;

@@ -39,6 +39,20 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     private final Map<String, ConversationLog> logs = new HashMap<>();
     /** Conversations assigned to this agent at some point: their events reach the listener. */
     private final Set<String> everAssigned = new HashSet<>();
+    /** Packages with only their last events, whose earlier events are being read with history. */
+    private final Map<String, Completion> completing = new HashMap<>();
+    /** Ids of the history requests the client makes itself, whose pages it follows to the end. */
+    private final Set<String> ownHistory = new HashSet<>();
+
+    /** A package waiting for its earlier events: the latest one sent, and what history brought. */
+    private static final class Completion {
+        ServerMessage.Assigned latest;
+        final java.util.TreeMap<Long, TranscriptEvent> events = new java.util.TreeMap<>();
+
+        Completion(ServerMessage.Assigned latest) {
+            this.latest = latest;
+        }
+    }
 
     DefaultAgentClient(Settings settings, String username, String password, String token, AgentListener listener,
                        Values.PresenceStatus presence) {
@@ -130,6 +144,11 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
         Objects.requireNonNull(conversationId, "conversationId");
         return connection.request(new ClientMessage.History(Connection.newId(), conversationId, afterSeq),
                 ServerMessage.Transcript.class);
+    }
+
+    @Override
+    public CompletableFuture<ServerMessage.Queue> queuePage(int offset) {
+        return connection.request(new ClientMessage.QueuePage(Connection.newId(), offset), ServerMessage.Queue.class);
     }
 
     @Override
@@ -249,6 +268,10 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
                     applied(transcript.conversationId(), event);
                 }
             }
+            if (ownHistory.remove(transcript.ref()) && transcript.hasMore() && !transcript.events().isEmpty()) {
+                // A page of what was missed: ask for the next one.
+                missed(transcript.conversationId(), transcript.events().get(transcript.events().size() - 1).seq());
+            }
         } else if (frame instanceof ServerMessage.Typing typing) {
             connection.emit(() -> listener.onTyping(typing));
         } else if (frame instanceof ServerMessage.Released released) {
@@ -274,6 +297,62 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
         if (conversation == null || assignment.handoff() == null) {
             return;
         }
+        Values.HandoffPackage handoff = assignment.handoff();
+        ConversationLog seen = logs.get(conversation);
+        if (!handoff.complete() && !handoff.transcript().isEmpty()
+                && (seen == null || !seen.hasAllBefore(handoff.transcript().get(0).seq()))) {
+            // Only the last events: read the earlier ones before reporting the assignment.
+            Completion waiting = completing.get(conversation);
+            if (waiting != null) {
+                waiting.latest = assignment; // a resend after a reconnect: the reads go on
+            } else {
+                completing.put(conversation, new Completion(assignment));
+                complete(conversation, 0);
+            }
+            return;
+        }
+        delivered(assignment);
+    }
+
+    /** Reads the page of {@code conversation}'s events after {@code afterSeq} for its package. */
+    private void complete(String conversation, long afterSeq) {
+        connection.request(new ClientMessage.History(Connection.newId(), conversation, afterSeq),
+                ServerMessage.Transcript.class).whenComplete((page, error) -> {
+                    synchronized (lock) {
+                        Completion waiting = completing.get(conversation);
+                        if (waiting == null) {
+                            return;
+                        }
+                        if (error == null) {
+                            page.events().forEach(e -> waiting.events.put(e.seq(), e));
+                        }
+                        if (error == null && page.hasMore() && !page.events().isEmpty()) {
+                            complete(conversation, waiting.events.lastKey());
+                            return;
+                        }
+                        completing.remove(conversation);
+                        if (error != null && "closed".equals(codeOf(error))) {
+                            return; // the client was closed
+                        }
+                        Values.HandoffPackage latest = waiting.latest.handoff();
+                        latest.transcript().forEach(e -> waiting.events.putIfAbsent(e.seq(), e));
+                        // Whole unless the server refused the read (the conversation is gone): then
+                        // the package as it came.
+                        delivered(error != null ? waiting.latest : new ServerMessage.Assigned(conversation,
+                                latest.withTranscript(List.copyOf(waiting.events.values()))));
+                    }
+                });
+    }
+
+    private static String codeOf(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return cause instanceof ConciergeClientException e ? e.code() : null;
+    }
+
+    /** Records a package whose transcript is whole and reports it. */
+    private void delivered(ServerMessage.Assigned assignment) {
+        String conversation = assignment.conversationId();
         boolean known = assigned.put(conversation, assignment.handoff()) != null;
         everAssigned.add(conversation);
         ConversationLog log = logs.computeIfAbsent(conversation, c -> new ConversationLog());
@@ -296,8 +375,7 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
         ConversationLog log = logs.computeIfAbsent(conversation, c -> new ConversationLog());
         if (log.isGapBefore(event.seq())) {
             // Live events come in order; a hole means frames were missed: fetch them.
-            connection.request(new ClientMessage.History(Connection.newId(), conversation, log.lastSeq()),
-                    ServerMessage.Transcript.class);
+            missed(conversation, log.lastSeq());
         }
         if (log.add(event)) {
             applied(conversation, event);
@@ -325,9 +403,22 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
         }
         // Events of our conversations may have passed while the socket was down.
         for (String conversation : assigned.keySet()) {
-            connection.request(new ClientMessage.History(Connection.newId(), conversation, logs.get(conversation).lastSeq()),
-                    ServerMessage.Transcript.class);
+            missed(conversation, logs.get(conversation).lastSeq());
         }
+    }
+
+    /** Asks for what the client missed of {@code conversation} after {@code afterSeq}, to the last page. */
+    private void missed(String conversation, long afterSeq) {
+        ClientMessage.History request = new ClientMessage.History(Connection.newId(), conversation, afterSeq);
+        ownHistory.add(request.id());
+        connection.request(request, ServerMessage.Transcript.class)
+                .whenComplete((page, error) -> {
+                    if (error != null) {
+                        synchronized (lock) {
+                            ownHistory.remove(request.id());
+                        }
+                    }
+                });
     }
 
     @Override

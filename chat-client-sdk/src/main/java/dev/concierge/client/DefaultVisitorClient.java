@@ -37,6 +37,8 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     private boolean currentClosed;
     private final Map<String, ConversationLog> logs = new HashMap<>();
     private String awaitingTranscript;
+    /** Ids of the client's own history requests, whose pages it follows to the last. */
+    private final java.util.Set<String> catchUps = new java.util.HashSet<>();
     private boolean welcomeNamedCurrent;
     private ServerMessage.QueueStatus queueStatus;
     /** Conversations the server said it no longer has for this visitor. */
@@ -315,6 +317,11 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
         for (TranscriptEvent event : log.merge(transcript.events())) {
             applied(conversation, event);
         }
+        boolean own = transcript.ref() == null || catchUps.remove(transcript.ref());
+        if (own && transcript.hasMore() && !transcript.events().isEmpty()) {
+            // One page of a long transcript (docs/protocol.md): read on to the last.
+            catchUp(conversation, transcript.events().get(transcript.events().size() - 1).seq());
+        }
         if (transcript.state() == ConversationState.CLOSED && conversation.equals(current)) {
             currentClosed = true;
             queueStatus = null;
@@ -369,8 +376,15 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
 
     /** Asks for the events after {@code afterSeq}; the reply is merged like any transcript. */
     private void catchUp(String conversation, long afterSeq) {
-        connection.request(new ClientMessage.History(Connection.newId(), conversation, afterSeq),
-                ServerMessage.Transcript.class);
+        ClientMessage.History request = new ClientMessage.History(Connection.newId(), conversation, afterSeq);
+        catchUps.add(request.id());
+        connection.request(request, ServerMessage.Transcript.class).whenComplete((page, error) -> {
+            if (error != null) {
+                synchronized (lock) {
+                    catchUps.remove(request.id());
+                }
+            }
+        });
     }
 
     /**

@@ -7,6 +7,8 @@ import static dev.concierge.client.Frames.await;
 import static dev.concierge.client.Frames.bot;
 import static dev.concierge.client.Frames.event;
 import static dev.concierge.client.Frames.failure;
+import static dev.concierge.client.Frames.lastOf;
+import static dev.concierge.client.Frames.page;
 import static dev.concierge.client.Frames.message;
 import static dev.concierge.client.Frames.seqs;
 import static dev.concierge.client.Frames.transcript;
@@ -132,6 +134,81 @@ final class AgentClientTest {
         peer.send(message("c1", 6, "m6"));
         listener.assertNext("assigned c1", "event c1 6");
         assertThat(seqs(client.transcript("c1"))).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    }
+
+    @Test
+    void aPackageWithOnlyTheLastEvents_isReportedWhole_afterReadingTheEarlierOnesPageByPage() throws Exception {
+        ScriptedServer.Peer peer = connect(builder().token("st_1"));
+        CompletableFuture<ServerMessage.Assigned> accepting = client.accept("c1");
+        peer.expect(ClientMessage.Accept.class);
+        peer.send(lastOf("c1", 6, 5, 6));
+
+        ClientMessage.History first = peer.expect(ClientMessage.History.class);
+        assertThat(first.afterSeq()).isZero();
+        peer.send(page(first.id(), "c1", 1, 2));
+        ClientMessage.History second = peer.expect(ClientMessage.History.class);
+        assertThat(second.afterSeq()).isEqualTo(2);
+        assertThat(accepting).isNotDone(); // nothing is reported before the transcript is whole
+        peer.send(message("c1", 7, "m7")); // live meanwhile
+        peer.send(transcript(second.id(), "c1", 3, 4, 5, 6, 7));
+
+        ServerMessage.Assigned whole = await(accepting);
+        assertThat(seqs(whole.handoff().transcript())).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(whole.handoff().complete()).isTrue();
+        listener.assertNext("assigned c1");
+        assertThat(seqs(client.assignedConversations().get("c1").transcript())).startsWith(1L);
+        assertThat(seqs(client.transcript("c1"))).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    }
+
+    @Test
+    void aPackageWithOnlyTheLastEvents_resentAfterAReconnect_needsNoReadWhenEverythingIsKnown() throws Exception {
+        ScriptedServer.Peer first = connect(builder().token("st_1"));
+        first.send(lastOf("c1", 3, 3));
+        ClientMessage.History read = first.expect(ClientMessage.History.class);
+        first.send(transcript(read.id(), "c1", 1, 2, 3));
+        listener.assertNext("assigned c1");
+        first.drop();
+        listener.assertNext("state RECONNECTING");
+
+        ScriptedServer.Peer second = server.nextPeer();
+        second.send(agentWelcome(second.expect(ClientMessage.Hello.class)));
+        ClientMessage.History missed = second.expect(ClientMessage.History.class); // after the reconnect
+        assertThat(missed.afterSeq()).isEqualTo(3);
+        second.send(lastOf("c1", 4, 3, 4));
+        listener.assertNext("state OPEN", "event c1 4");
+        second.send(transcript(missed.id(), "c1", 4));
+        assertThat(seqs(client.transcript("c1"))).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void missedEvents_areReadToTheLastPage() throws Exception {
+        ScriptedServer.Peer first = connect(builder().token("st_1"));
+        first.send(assigned("c1", 1, 2));
+        listener.assertNext("assigned c1");
+        first.drop();
+        listener.assertNext("state RECONNECTING");
+
+        ScriptedServer.Peer second = server.nextPeer();
+        second.send(agentWelcome(second.expect(ClientMessage.Hello.class)));
+        ClientMessage.History missed = second.expect(ClientMessage.History.class);
+        second.send(page(missed.id(), "c1", 3));
+        ClientMessage.History next = second.expect(ClientMessage.History.class);
+        assertThat(next.afterSeq()).isEqualTo(3);
+        second.send(transcript(next.id(), "c1", 4));
+        listener.assertNext("state OPEN", "event c1 3", "event c1 4");
+    }
+
+    @Test
+    void queuePage_showsAnotherPageOfTheQueue() throws Exception {
+        ScriptedServer.Peer peer = connect(builder().token("st_1"));
+        CompletableFuture<ServerMessage.Queue> paging = client.queuePage(50);
+        ClientMessage.QueuePage request = peer.expect(ClientMessage.QueuePage.class);
+        assertThat(request.offset()).isEqualTo(50);
+        Values.QueueEntry entry = new Values.QueueEntry("c51", 51, new Values.VisitorInfo("v_51", "Grace", null, null),
+                Instant.parse("2026-11-23T10:15:50Z"), Values.HandoffReason.BOT_UNSURE, "Where is my order?");
+        peer.send(new ServerMessage.Queue(request.id(), List.of(entry), 50, 51, 51));
+        assertThat(await(paging).total()).isEqualTo(51);
+        assertThat(client.queue()).containsExactly(entry);
     }
 
     @Test

@@ -69,6 +69,21 @@ final class Frames {
         return new ServerMessage.Assigned(conversationId, handoff);
     }
 
+    /** A package with only the events {@code seqs} of a conversation of {@code total} events. */
+    static ServerMessage.Assigned lastOf(String conversationId, int total, long... seqs) {
+        ServerMessage.Assigned whole = assigned(conversationId, seqs);
+        Values.HandoffPackage h = whole.handoff();
+        return new ServerMessage.Assigned(conversationId, new Values.HandoffPackage(h.conversationId(), h.reason(),
+                h.question(), h.visitor(), h.context(), h.transcript(), h.earlierConversations(), h.waitedMs(),
+                null, null, null, total));
+    }
+
+    /** A transcript page with later events still to come. */
+    static ServerMessage.Transcript page(String ref, String conversationId, long... seqs) {
+        ServerMessage.Transcript t = transcript(ref, conversationId, seqs);
+        return new ServerMessage.Transcript(ref, conversationId, t.state(), t.events(), true);
+    }
+
     static List<Long> seqs(List<TranscriptEvent> events) {
         return events.stream().map(TranscriptEvent::seq).toList();
     }

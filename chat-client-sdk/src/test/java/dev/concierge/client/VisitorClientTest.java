@@ -274,6 +274,23 @@ final class VisitorClientTest {
     }
 
     @Test
+    void aLongTranscriptAfterWelcome_isReadPageByPageToTheLast() throws Exception {
+        CompletableFuture<VisitorClient> connecting = builder().visitorToken("vt_1").connect();
+        ScriptedServer.Peer peer = server.nextPeer();
+        peer.send(visitorWelcome(peer.expect(ClientMessage.Hello.class), "c1"));
+        peer.send(Frames.page(null, "c1", 1, 2));
+        client = await(connecting);
+        ClientMessage.History next = peer.expect(ClientMessage.History.class);
+        assertThat(next.afterSeq()).isEqualTo(2);
+        peer.send(Frames.page(next.id(), "c1", 3));
+        ClientMessage.History last = peer.expect(ClientMessage.History.class);
+        assertThat(last.afterSeq()).isEqualTo(3);
+        peer.send(transcript(last.id(), "c1", 4));
+        listener.assertNext("state CONNECTING", "state OPEN", "event c1 1", "event c1 2", "event c1 3", "event c1 4");
+        assertThat(seqs(client.transcript())).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
     void gapInLiveEvents_asksForHistoryAfterTheLastSeq() throws Exception {
         ScriptedServer.Peer peer = connectInConversation();
         peer.send(message("c1", 5, "m5"));

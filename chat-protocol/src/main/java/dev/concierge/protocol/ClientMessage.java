@@ -30,6 +30,7 @@ import dev.concierge.protocol.Values.VisitorContext;
     @JsonSubTypes.Type(value = ClientMessage.Transfer.class, name = "transfer"),
     @JsonSubTypes.Type(value = ClientMessage.Note.class, name = "note"),
     @JsonSubTypes.Type(value = ClientMessage.UpdateContext.class, name = "context"),
+    @JsonSubTypes.Type(value = ClientMessage.QueuePage.class, name = "queue"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ClientMessage {
@@ -124,7 +125,11 @@ public sealed interface ClientMessage {
         }
     }
 
-    /** Ask for the events of a conversation after {@code afterSeq}. */
+    /**
+     * Ask for the events of a conversation after {@code afterSeq}. The answer, a
+     * {@link ServerMessage.Transcript}, holds at most one page of them; when it says
+     * {@code more}, ask again after its last {@code seq}.
+     */
     record History(String id, String conversationId, long afterSeq) implements ClientMessage {
         public History {
             Checks.id(id, true);
@@ -225,6 +230,22 @@ public sealed interface ClientMessage {
             Checks.id(id, true);
             if (context == null) {
                 throw new IllegalArgumentException("context is required");
+            }
+        }
+    }
+
+    /**
+     * An agent pages the queue: from now on their {@code queue} frames list the entries from
+     * {@code offset} on (at most one page, {@link ServerMessage.Queue#PAGE_SIZE} entries).
+     */
+    record QueuePage(String id, int offset) implements ClientMessage {
+        /** The highest offset accepted. */
+        public static final int MAX_OFFSET = 1_000_000;
+
+        public QueuePage {
+            Checks.id(id, true);
+            if (offset < 0 || offset > MAX_OFFSET) {
+                throw new IllegalArgumentException("offset must be 0 to " + MAX_OFFSET);
             }
         }
     }

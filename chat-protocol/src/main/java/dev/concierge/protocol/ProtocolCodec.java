@@ -40,7 +40,7 @@ public final class ProtocolCodec {
 
     private static final Set<String> CLIENT_TYPES = Set.of(
             "hello", "message", "handoff", "typing", "close", "rate", "history", "presence", "accept",
-            "leave_message", "receipt", "transfer", "note", "context");
+            "leave_message", "receipt", "transfer", "note", "context", "queue");
 
     private final ObjectMapper mapper;
 

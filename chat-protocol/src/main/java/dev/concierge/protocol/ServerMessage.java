@@ -81,11 +81,26 @@ public sealed interface ServerMessage {
         }
     }
 
-    /** Events of a conversation after some seq, in order, and its current state. */
+    /**
+     * Events of a conversation after some seq, in order, and its current state. A frame holds at
+     * most one page of events; {@code more} is true when later ones exist (ask with
+     * {@code history} after the last {@code seq} here), null when these are the last.
+     */
     record Transcript(String ref, String conversationId, ConversationState state,
-                      List<TranscriptEvent> events) implements ServerMessage {
+                      List<TranscriptEvent> events, Boolean more) implements ServerMessage {
         public Transcript {
             events = events == null ? List.of() : List.copyOf(events);
+            more = Boolean.TRUE.equals(more) ? Boolean.TRUE : null;
+        }
+
+        /** A transcript with no later page. */
+        public Transcript(String ref, String conversationId, ConversationState state, List<TranscriptEvent> events) {
+            this(ref, conversationId, state, events, null);
+        }
+
+        /** Whether later events exist: ask again after the last {@code seq} here. */
+        public boolean hasMore() {
+            return Boolean.TRUE.equals(more);
         }
     }
 
@@ -93,14 +108,32 @@ public sealed interface ServerMessage {
     record QueueStatus(String conversationId, int position, Long etaSeconds, int agentsOnline)
             implements ServerMessage {}
 
-    /** The queue as agents see it. */
-    record Queue(List<QueueEntry> entries) implements ServerMessage {
+    /**
+     * The queue as agents see it: one page of at most {@link #PAGE_SIZE} entries from
+     * {@code offset}, live visitors first, then follow-ups. {@code total} counts every entry,
+     * {@code waiting} the live ones (the rest are follow-ups). {@code ref} names the
+     * {@code queue} request a frame answers, null on a push.
+     */
+    record Queue(String ref, List<QueueEntry> entries, int offset, int total, int waiting) implements ServerMessage {
+        /** Entries per page. */
+        public static final int PAGE_SIZE = 50;
+
         public Queue {
             entries = entries == null ? List.of() : List.copyOf(entries);
         }
+
+        /** The whole queue in one frame (no paging). */
+        public Queue(List<QueueEntry> entries) {
+            this(null, entries, 0, entries == null ? 0 : entries.size(), entries == null ? 0
+                    : (int) entries.stream().filter(e -> !Boolean.TRUE.equals(e.followUp())).count());
+        }
     }
 
-    /** To the agent who now owns a conversation: the full handoff package. */
+    /**
+     * To the agent who now owns a conversation: the handoff package. Its transcript holds the last
+     * events; when {@link HandoffPackage#complete()} is false, the client fetches the earlier ones
+     * with {@code history} before showing the chat.
+     */
     record Assigned(String conversationId, HandoffPackage handoff) implements ServerMessage {}
 
     /** The other side is typing. */

@@ -38,7 +38,7 @@ final class AgentRequests {
         log.info("agent {} connected on session {} ({})", info.id(), session.id(), agent.presence);
         session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.AGENT, null, null, null, info));
         session.send(router.dispatcher.settings());
-        session.send(router.dispatcher.queueFrame());
+        router.dispatcher.feed.open(session); // the queue's first page, once, after what follows
         for (String id : agent.assigned) {
             Conversation c = router.conversations.get(id);
             if (c != null) {
@@ -77,6 +77,8 @@ final class AgentRequests {
             note(session, agent, n);
         } else if (message instanceof ClientMessage.Receipt r) {
             receipt(agent, r);
+        } else if (message instanceof ClientMessage.QueuePage q) {
+            router.dispatcher.feed.page(session, q.id(), q.offset());
         } else if (message instanceof ClientMessage.Hello h) {
             Router.error(session, "bad_request", "hello was already said on this socket.", h.id());
         } else {
@@ -221,7 +223,7 @@ final class AgentRequests {
     private void history(Session session, ClientMessage.History h) {
         Conversation c = router.conversations.get(h.conversationId());
         if (c != null) {
-            session.send(new ServerMessage.Transcript(h.id(), c.id, c.state, c.committedAfter(h.afterSeq())));
+            session.send(Router.transcriptPage(h.id(), c.id, c.state, c.committedAfter(h.afterSeq())));
             return;
         }
         router.storedHistory(session, h, r -> true, true); // agents may read any conversation, notes included

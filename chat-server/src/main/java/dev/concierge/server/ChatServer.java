@@ -85,7 +85,7 @@ public interface ChatServer extends AutoCloseable {
         private Duration floodCloseAfter = Duration.ofSeconds(3);
         private int writeLowWater = 32 * 1024;
         private int writeHighWater = 64 * 1024;
-        private int maxPendingWriteBytes = 1024 * 1024;
+        private int maxPendingWriteBytes = 8 * 1024 * 1024;
         private Duration unwritableTimeout = Duration.ofSeconds(15);
         private boolean allowAnyOrigin;
         private List<String> allowedOrigins = List.of();
@@ -448,8 +448,9 @@ public interface ChatServer extends AutoCloseable {
 
         /**
          * Slow readers: the write buffer water marks (default 32 KiB / 64 KiB), the most unsent
-         * bytes a socket may hold (default 1 MiB) and how long it may stay unwritable (default
-         * 15 s) before it is closed.
+         * bytes a socket may hold (default 8 MiB, far above any frame: frames are bounded) and how
+         * long an unwritable socket may go without any write progress (default 15 s) before it
+         * is closed. A socket whose peer reads, however slowly, is closed only at the cap.
          */
         public Builder slowReaderLimits(int lowWater, int highWater, int maxPendingBytes, Duration unwritableTimeout) {
             if (lowWater < 1) {

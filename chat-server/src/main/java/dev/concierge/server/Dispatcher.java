@@ -57,11 +57,14 @@ final class Dispatcher {
     private final Map<String, ServerMessage.QueueStatus> lastStatus = new HashMap<>();
     private ServerMessage.Availability lastAvailability;
     private ServerMessage.Agents lastAgents;
+    /** The agents' {@code queue} frames: a page each, coalesced. */
+    final QueueFeed feed;
 
     Dispatcher(Router router, RoutingConfig config) {
         this.router = router;
         this.config = config;
         this.strategy = RoutingStrategy.named(config.strategy());
+        this.feed = new QueueFeed(router.executor, this::queuePage);
     }
 
     /**
@@ -355,8 +358,14 @@ final class Dispatcher {
         Instant until = c.assignedAt != null ? c.assignedAt : router.clock.instant();
         long waited = c.queuedAt == null ? 0 : Math.max(0, Duration.between(c.queuedAt, until).toMillis());
         String question = c.unansweredQuestion != null ? c.unansweredQuestion : c.lastVisitorText;
+        // The last events, within one page; the agent's client reads the earlier ones with history.
+        List<TranscriptEvent> transcript = c.committedAfter(0);
+        List<TranscriptEvent> last = FrameBounds.tail(transcript, FrameBounds.PACKAGE_EVENTS);
+        if (earlier.size() > FrameBounds.PACKAGE_EARLIER) {
+            earlier = earlier.subList(earlier.size() - FrameBounds.PACKAGE_EARLIER, earlier.size());
+        }
         return new HandoffPackage(c.id, c.handoffReason, question, c.visitor.info(), c.visitor.context,
-                c.committedAfter(0), earlier, waited, c.department, c.transferredFrom, c.transferNote);
+                last, earlier, waited, c.department, c.transferredFrom, c.transferNote, transcript.size());
     }
 
     /** Sends the queue to agents, and each queued visitor their position when it changed. */
@@ -371,7 +380,7 @@ final class Dispatcher {
                 router.toVisitor(c, status);
             }
         }
-        router.toAgents(queueFrame());
+        feed.changed();
         publishAvailability();
     }
 
@@ -380,22 +389,45 @@ final class Dispatcher {
         return Optional.ofNullable(lastStatus.get(c.id));
     }
 
-    /** The queue as agents see it: live conversations in order, then follow-ups. */
-    ServerMessage.Queue queueFrame() {
+    /**
+     * One page of the queue as agents see it: live conversations in order, then follow-ups, from
+     * {@code offset} (the last page when the queue is shorter), previews and visitors cut to what
+     * the list shows (the whole transcript and context come with the assignment).
+     */
+    ServerMessage.Queue queuePage(int offset) {
+        int total = queue.size() + followUps.size();
+        int from = offset < total ? offset : total == 0 ? 0 : (total - 1) / ServerMessage.Queue.PAGE_SIZE * ServerMessage.Queue.PAGE_SIZE;
+        int to = Math.min(total, from + ServerMessage.Queue.PAGE_SIZE);
         List<QueueEntry> entries = new ArrayList<>();
         Instant now = router.clock.instant();
         int position = 0;
         for (Conversation c : queue) {
+            if (position >= to) {
+                break;
+            }
+            if (position++ < from) {
+                continue;
+            }
             boolean overdue = c.queuedAt != null
                     && Duration.between(c.queuedAt, now).compareTo(config.queueAlertAfter()) >= 0;
-            entries.add(new QueueEntry(c.id, ++position, c.visitor.info(), c.queuedAt, c.handoffReason,
-                    c.lastVisitorText, c.department, c.priority, null, overdue ? Boolean.TRUE : null));
+            entries.add(new QueueEntry(c.id, position, FrameBounds.brief(c.visitor.info()), c.queuedAt, c.handoffReason,
+                    FrameBounds.clip(c.lastVisitorText, FrameBounds.PREVIEW_CHARS), c.department, c.priority, null,
+                    overdue ? Boolean.TRUE : null));
         }
-        for (Conversation c : followUps) {
-            entries.add(new QueueEntry(c.id, ++position, c.visitor.info(), c.queuedAt, c.handoffReason,
-                    c.lastVisitorText, c.department, c.priority, Boolean.TRUE, null));
+        if (to > queue.size()) {
+            for (Conversation c : followUps) {
+                if (position >= to) {
+                    break;
+                }
+                if (position++ < from) {
+                    continue;
+                }
+                entries.add(new QueueEntry(c.id, position, FrameBounds.brief(c.visitor.info()), c.queuedAt,
+                        c.handoffReason, FrameBounds.clip(c.lastVisitorText, FrameBounds.PREVIEW_CHARS), c.department,
+                        c.priority, Boolean.TRUE, null));
+            }
         }
-        return new ServerMessage.Queue(entries);
+        return new ServerMessage.Queue(null, entries, from, total, queue.size());
     }
 
     /**

@@ -44,8 +44,12 @@ final class InsightsApi {
         }
     }
 
-    /** The live state the dashboard shows: the queue and every agent's load. */
-    record Live(List<QueueEntry> queue, List<Map<String, Object>> agents, int maxChatsPerAgent) {}
+    /**
+     * The live state the dashboard shows: the queue's first page, how many wait live and as
+     * follow-ups, and every agent's load.
+     */
+    record Live(List<QueueEntry> queue, int waiting, int followUps, List<Map<String, Object>> agents,
+                int maxChatsPerAgent) {}
 
     private final ConversationStore store;
     private final AgentAuth auth;
@@ -161,12 +165,14 @@ final class InsightsApi {
         return Reply.json(HttpResponseStatus.OK, out);
     }
 
-    /** {@code GET /api/insights/live}: the queue and the agents' load right now. */
+    /** {@code GET /api/insights/live}: the queue (its first page and counts) and the agents' load right now. */
     Reply live() {
         Live now = live.get();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("at", clock.instant().toString());
         out.put("queue", now.queue());
+        out.put("waiting", now.waiting());
+        out.put("followUps", now.followUps());
         out.put("agents", now.agents());
         out.put("maxChatsPerAgent", now.maxChatsPerAgent());
         return Reply.json(HttpResponseStatus.OK, out);

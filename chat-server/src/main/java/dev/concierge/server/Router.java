@@ -336,6 +336,7 @@ final class Router implements AutoCloseable {
             Agent agent = agentSessions.remove(session);
             if (agent != null) {
                 agent.sessions.remove(session);
+                dispatcher.feed.closed(session);
                 if (agent.sessions.isEmpty()) {
                     log.info("agent {} offline", agent.info.id());
                     dispatcher.publishQueue();
@@ -634,7 +635,7 @@ final class Router implements AutoCloseable {
                     if (!withNotes) {
                         events = events.stream().filter(e -> e.kind() != dev.concierge.protocol.Values.Kind.NOTE).toList();
                     }
-                    session.send(new ServerMessage.Transcript(history.id(), stored.get().id(), stored.get().state(), events));
+                    session.send(transcriptPage(history.id(), stored.get().id(), stored.get().state(), events));
                 } else {
                     notFound(session, history.id());
                 }
@@ -643,6 +644,17 @@ final class Router implements AutoCloseable {
                 error(session, "internal", "The transcript could not be read; try again.", history.id());
             }
         });
+    }
+
+    /**
+     * A {@code transcript} frame with the first page of {@code events} (docs/protocol.md): at most
+     * {@link FrameBounds#PAGE_EVENTS} events and {@link FrameBounds#PAGE_BYTES}; {@code more} when
+     * later ones remain, which the client asks for after the last seq it got.
+     */
+    static ServerMessage.Transcript transcriptPage(String ref, String conversationId, ConversationState state,
+                                                   List<TranscriptEvent> events) {
+        List<TranscriptEvent> page = FrameBounds.head(events, FrameBounds.PAGE_EVENTS);
+        return new ServerMessage.Transcript(ref, conversationId, state, page, page.size() < events.size());
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.concierge.server;
 
-import dev.concierge.protocol.Values.QueueEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,15 +17,9 @@ final class RouterSnapshots {
     /** Queue length, follow-ups and agents for the Prometheus gauges. */
     static ServerMetrics.Live metrics(Router router) {
         return router.call(() -> {
-            int queued = 0;
-            int followUps = 0;
-            for (QueueEntry e : router.dispatcher.queueFrame().entries()) {
-                if (Boolean.TRUE.equals(e.followUp())) {
-                    followUps++;
-                } else {
-                    queued++;
-                }
-            }
+            var page = router.dispatcher.queuePage(0);
+            int queued = page.waiting();
+            int followUps = page.total() - page.waiting();
             int online = 0;
             int connected = 0;
             int assigned = 0;
@@ -39,7 +32,7 @@ final class RouterSnapshots {
         });
     }
 
-    /** The queue as agents see it and every known agent's presence and load. */
+    /** The queue's first page as agents see it, its counts, and every known agent's presence and load. */
     static InsightsApi.Live dashboard(Router router) {
         return router.call(() -> {
             List<Map<String, Object>> agents = new ArrayList<>();
@@ -52,7 +45,8 @@ final class RouterSnapshots {
                 m.put("departments", new TreeSet<>(a.departments));
                 agents.add(m);
             }
-            return new InsightsApi.Live(router.dispatcher.queueFrame().entries(), agents,
+            var page = router.dispatcher.queuePage(0);
+            return new InsightsApi.Live(page.entries(), page.waiting(), page.total() - page.waiting(), agents,
                     router.dispatcher.config.maxChatsPerAgent());
         });
     }

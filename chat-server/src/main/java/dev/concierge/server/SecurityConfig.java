@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param writeLowWater     write buffer low water mark (bytes)
  * @param writeHighWater    write buffer high water mark (bytes): above it the channel is unwritable
  * @param maxPendingWriteBytes a connection with more unsent bytes than this is closed
- * @param unwritableTimeout a connection that stays unwritable this long is closed
+ * @param unwritableTimeout an unwritable connection that writes nothing to its peer this long is closed
  * @param allowAnyOrigin    accept WebSocket handshakes from any {@code Origin} (demo only)
  * @param allowedOrigins    origins accepted for every site
  * @param siteOrigins       origins accepted per site (the {@code site} of the {@code hello})

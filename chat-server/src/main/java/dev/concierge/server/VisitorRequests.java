@@ -110,7 +110,7 @@ final class VisitorRequests {
         if (open != null) {
             long after = hello.resume() != null && open.id.equals(hello.resume().conversationId())
                     ? hello.resume().lastSeq() : 0;
-            session.send(new ServerMessage.Transcript(null, open.id, open.state, open.visibleToVisitor(after)));
+            session.send(Router.transcriptPage(null, open.id, open.state, open.visibleToVisitor(after)));
             router.dispatcher.status(open).ifPresent(session::send);
             open.receipts(Role.AGENT).forEach(session::send);
         }
@@ -506,7 +506,7 @@ final class VisitorRequests {
     private void history(Session session, Visitor visitor, ClientMessage.History history) {
         Conversation c = router.conversations.get(history.conversationId());
         if (c != null && c.visitor.id.equals(visitor.id)) {
-            session.send(new ServerMessage.Transcript(history.id(), c.id, c.state, c.visibleToVisitor(history.afterSeq())));
+            session.send(Router.transcriptPage(history.id(), c.id, c.state, c.visibleToVisitor(history.afterSeq())));
             return;
         }
         if (c != null) {

@@ -69,14 +69,18 @@ class LongConversationTest extends RouterFixture {
         settleUntil(() -> again.all(ServerMessage.Transcript.class).size() == 2);
         assertThat(again.last(ServerMessage.Transcript.class).events()).hasSize(stored.size() - 1);
 
-        // A transfer hands Sam the whole transcript, note and bot turns included.
+        // A transfer hands Sam the last events and the count of all, note and bot turns included;
+        // history gives him the rest.
         Recorder sam = agent(2, "sam");
         router.request(dana, Role.AGENT, new ClientMessage.Transfer("t1", id, "sam", null, "long one"));
         settleUntil(() -> !sam.all(ServerMessage.Assigned.class).isEmpty());
         List<TranscriptEvent> withTransfer = store.events(id, 0);
-        assertThat(sam.last(ServerMessage.Assigned.class).handoff().transcript())
-                .containsExactlyElementsOf(withTransfer.subList(0, sam.last(ServerMessage.Assigned.class).handoff().transcript().size()))
-                .hasSizeGreaterThanOrEqualTo(stored.size());
+        var handoff = sam.last(ServerMessage.Assigned.class).handoff();
+        int total = handoff.transcriptTotal();
+        assertThat(total).isGreaterThan(stored.size());
+        assertThat(handoff.complete()).isFalse();
+        assertThat(handoff.transcript()).hasSize(FrameBounds.PACKAGE_EVENTS)
+                .containsExactlyElementsOf(withTransfer.subList(total - FrameBounds.PACKAGE_EVENTS, total));
         router.request(sam, Role.AGENT, new ClientMessage.History("q2", id, 0));
         settleUntil(() -> !sam.all(ServerMessage.Transcript.class).isEmpty());
         assertThat(sam.last(ServerMessage.Transcript.class).events()).isEqualTo(store.events(id, 0));

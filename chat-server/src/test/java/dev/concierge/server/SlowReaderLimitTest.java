@@ -11,19 +11,54 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A client that never reads is cut off instead of being buffered for without bound. */
+/**
+ * A client that never reads is cut off instead of being buffered for without bound; one that
+ * reads, however slowly, is not.
+ */
 final class SlowReaderLimitTest {
     private static ChatServer server;
+    private static ChatServer patient;
 
     @BeforeAll
     static void start() {
         server = ChatServer.builder().port(0).rateLimit(100_000, 100_000)
                 .slowReaderLimits(16 * 1024, 32 * 1024, 256 * 1024, Duration.ofSeconds(2)).start();
+        patient = ChatServer.builder().port(0).rateLimit(100_000, 100_000)
+                .slowReaderLimits(16 * 1024, 32 * 1024, 8 * 1024 * 1024, Duration.ofSeconds(1)).start();
     }
 
     @AfterAll
     static void stop() {
         server.close();
+        patient.close();
+    }
+
+    @Test
+    void clientThatReadsSlowly_staysConnected_throughManyStallPeriods() throws Exception {
+        try (WireSocket ws = WireSocket.open(patient, "/ws/visitor", null, 4096)) {
+            ws.text("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
+            ws.awaitTextContaining("welcome");
+            String text = "x".repeat(3900);
+            for (int i = 0; i < 20; i++) {
+                ws.text("{\"type\":\"message\",\"id\":\"m" + i + "\",\"text\":\"" + text + "\"}");
+            }
+            String ack = ws.awaitTextContaining("\"ref\":\"m19\"");
+            String conversation = new ObjectMapper().readTree(ack).path("conversationId").asText();
+            int asked = 40;
+            for (int i = 0; i < asked; i++) { // some 3 MB for the server to send
+                ws.text("{\"type\":\"history\",\"id\":\"q" + i + "\",\"conversationId\":\"" + conversation
+                        + "\",\"afterSeq\":0}");
+            }
+            // About 800 KB/s: the server stays unwritable for seconds, over several stall periods,
+            // but every period some of it gets through.
+            long started = System.nanoTime();
+            for (int i = 0; i < asked; i++) {
+                Thread.sleep(100); // the reader's pace, not synchronisation
+                String transcript = ws.awaitTextContaining("\"ref\":\"q" + i + "\"");
+                assertThat(new ObjectMapper().readTree(transcript).path("events").size()).isGreaterThanOrEqualTo(20);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofSeconds(3));
+        }
     }
 
     @Test
