@@ -208,7 +208,7 @@ final class ExpiryTest extends RouterFixture {
         assertThat(visitorInMemory(anonymousId)).isFalse();
 
         assertThat(store.conversation(waiting).orElseThrow().state()).isEqualTo(ConversationState.QUEUED);
-        List<QueueEntry> queue = router.call(() -> router.dispatcher.queueFrame().entries());
+        List<QueueEntry> queue = router.call(() -> router.dispatcher.queuePage(0).entries());
         assertThat(queue).extracting(QueueEntry::conversationId).containsExactly(waiting, followUp);
         assertThat(queue.get(1).followUp()).isTrue();
 
