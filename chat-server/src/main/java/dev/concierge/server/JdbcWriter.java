@@ -36,7 +36,7 @@ final class JdbcWriter implements AutoCloseable {
     static final int MAX_BATCH = 4096;
     /** How many conversations' last seq are remembered; the others are read again when needed. */
     private static final int SEQ_CACHE_SIZE = 100_000;
-    /** How many conversations' authors' names are remembered as stored. */
+    /** How many conversations' named authors are remembered as stored. */
     private static final int NAME_CACHE_SIZE = 20_000;
     private static final Logger log = LoggerFactory.getLogger(JdbcWriter.class);
 
@@ -93,14 +93,20 @@ final class JdbcWriter implements AutoCloseable {
         }
     };
     private final Map<String, Long> pendingSeq = new HashMap<>();
-    /** The authors' names stored in {@code event_authors}, by conversation and author: most recently used. */
-    private final Map<AuthorKey, String> committedNames = new LinkedHashMap<>(1024, 0.75f, true) {
+    /**
+     * The author last named in {@code event_authors} for each conversation, most recently used
+     * first: one per conversation, since only its visitor is named apart. Looked up per event by
+     * the conversation id (its hash is cached) and compared by identity first, since a visitor's
+     * events share one {@code Author} for as long as the name stays the same.
+     */
+    private final Map<String, dev.concierge.protocol.Values.Author> committedNames =
+            new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<AuthorKey, String> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, dev.concierge.protocol.Values.Author> eldest) {
             return size() > NAME_CACHE_SIZE; // forgotten ones are stored again: an upsert, harmless
         }
     };
-    private final Map<AuthorKey, String> pendingNames = new HashMap<>();
+    private final Map<String, dev.concierge.protocol.Values.Author> pendingNames = new HashMap<>();
     private final EventMerge merge;
     /** Merges recent events on a thread of its own, beside this writer. */
     private final Merger merger;
@@ -147,20 +153,16 @@ final class JdbcWriter implements AutoCloseable {
 
         @Override
         public void nameAuthor(String conversationId, dev.concierge.protocol.Values.Author author) throws SQLException {
-            AuthorKey key = new AuthorKey(conversationId, author.role(), author.id());
-            String stored = pendingNames.get(key);
+            dev.concierge.protocol.Values.Author stored = pendingNames.get(conversationId);
             if (stored == null) {
-                stored = committedNames.get(key);
+                stored = committedNames.get(conversationId);
             }
-            if (!author.name().equals(stored)) {
+            if (stored != author && !author.equals(stored)) {
                 add(JdbcRows.UPSERT_AUTHOR, JdbcRows.authorParams(conversationId, author));
-                pendingNames.put(key, author.name());
+                pendingNames.put(conversationId, author);
             }
         }
     };
-
-    /** An author of a conversation's events. */
-    private record AuthorKey(String conversationId, dev.concierge.protocol.Values.Role role, String authorId) {}
 
     /** Connects and starts the writer thread. */
     JdbcWriter(JdbcDatabase database) {
