@@ -183,7 +183,7 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
             return;
         }
         if (role == Role.VISITOR && hello.site() != null && !router.sites.containsKey(hello.site())) {
-            log.warn("{}: hello for a site that is not configured", session);
+            log.warn("{}: hello for a site that is not configured (site {})", session, LogSafe.text(hello.site()));
             session.send(new ServerMessage.Error("unknown_site", "site: no such site is configured on this server.", hello.id()));
             session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unknown site");
             return;

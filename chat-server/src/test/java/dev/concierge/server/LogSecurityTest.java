@@ -85,10 +85,10 @@ final class LogSecurityTest {
         root.addAppender(captured);
         try (ChatServer server = ChatServer.builder().port(0).start();
              RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
-            // An identity for a site with no secret is rejected, and the rejection names the site.
+            // A site that is not configured is refused, and the refusal names the site.
             visitor.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\\n2026-01-01 00:00:00 INFO "
                     + "agent admin signed in\\r\",\"identity\":{\"userId\":\"u1\",\"signature\":\"x\"}}");
-            visitor.await(f -> f.path("code").asText().equals("identity_rejected"));
+            visitor.await(f -> f.path("code").asText().equals("unknown_site"));
         } finally {
             root.detachAppender(captured);
             ours.setLevel(previous);
