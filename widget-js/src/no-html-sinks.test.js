@@ -1,5 +1,6 @@
-// STYLE.md rule 10 and ARCHITECTURE.md §8: message text is always rendered as text. This test
-// keeps every HTML-parsing sink out of the shipped code.
+// Message text is always rendered as text, never parsed as HTML, so that no visitor or agent can
+// inject markup into the other side's page (docs/security.md). This test keeps every HTML-parsing
+// sink out of the shipped code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The website widget in a real browser against the real server (issue #6): size budget, the
+// The website widget in a real browser against the real server: size budget, the
 // JS API and its events, the snippet queue, per-site settings and locales, hostile settings,
 // the pre-chat form, two tabs and offline typing, the phone layout, and an axe-core scan.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar (built after `npm run build`).

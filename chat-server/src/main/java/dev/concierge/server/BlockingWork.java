@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
  * The pools that run the HTTP work too slow for an event loop, one per purpose, each with a
  * bounded queue, so that one kind of request cannot hold up another: a flood of sign-ins
  * (PBKDF2, tens of milliseconds of CPU each) leaves visitors' transcript downloads, agents'
- * searches and the insights as fast as before. A full lane refuses more work at once
+ * searches and the insights as fast as without the flood. A full lane refuses more work at once
  * ({@link RejectedExecutionException}, answered 503 with {@code Retry-After}) rather than queue
- * it without bound.
+ * it without bound (docs/architecture.md#blocking-work-on-bounded-lanes).
  *
  * @param logins password checks: sign-ins and creating agents
  * @param exports transcript downloads

@@ -339,7 +339,7 @@ final class Dispatcher {
         return queue.contains(c) || followUps.contains(c);
     }
 
-    /** Everything the agent needs to answer without asking again (ARCHITECTURE.md §2). */
+    /** Everything the agent needs to answer without asking the visitor again, in one package. */
     HandoffPackage handoffPackage(Conversation c) {
         List<EarlierConversation> earlier = new ArrayList<>();
         for (String id : c.visitor.conversationIds) {

@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  * about 100 bytes for a short message, into chunks from Netty's pooled heap allocator, and decoded
  * again when asked for, which is rare next to appending. So a conversation keeps no object per
  * message once it is stored, however busy it is: the collector never copies its history, and no
- * old object takes a new reference per message (docs/performance-history.md, item 25).
+ * old object takes a new reference per message
+ * (docs/architecture.md#packed-live-transcripts).
  * {@link #release} gives the chunks back when the conversation leaves memory. Router thread only,
  * like its {@link Conversation}.
  */

@@ -50,7 +50,11 @@ final class MergedEvents {
     };
     private static final String EVENT_COLUMNS = "event_key, seq, client_id, ts, kind, author_json, text,"
             + " bot_json, reason, agent_json, score, comment";
-    /** Every stored event once: what the store reads, by conversation id as before. */
+    /**
+     * Every stored event once, merged or still appended: what the store reads by conversation id,
+     * so readers need not know whether an event has been merged yet
+     * (docs/architecture.md#merges-beside-the-writer).
+     */
     private static final String VIEW = "CREATE TEMP VIEW stored_events AS"
             + " SELECT k.conversation_id, e.seq, e.client_id, e.ts, e.kind, e.author_json, e.text, e.bot_json,"
             + " e.reason, e.agent_json, e.score, e.comment"

@@ -381,7 +381,7 @@ final class Router implements AutoCloseable {
      * as one task once the pass ends (the loop runs its own tasks after its reads). Each router
      * task woke the router thread when it was idle, a futex call on each side; under load a pass
      * reads tens of requests. Order is kept: a thread's tasks reach the router in the order it
-     * handed them over, as before.
+     * handed them over, whether they came in a handover or one by one.
      */
     private final class Handover implements Runnable {
         private java.util.ArrayList<Runnable> tasks = new java.util.ArrayList<>();

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Requests an event loop reads in one pass reach the router as one task, in the order they were
- * read; requests from other threads go one by one, as before.
+ * read; requests from other threads are handed to the router one by one, at once.
  */
 final class RouterHandoverTest extends RouterFixture {
 

@@ -413,7 +413,7 @@ class RouterTest extends RouterFixture {
         assertThat(a.last(ServerMessage.Ack.class).seq()).isEqualTo(reply.seq());
         assertThat(conversation(id).transcript.all()).extracting(TranscriptEvent::text).containsOnlyOnce("Where is my parcel?", "Let me check.");
 
-        // Protocol 1 on the same conversation: an ack and the event, as before.
+        // Protocol 1 on the same conversation: the sender gets an ack frame, then the event.
         Recorder old = visitor(1, null);
         String other = handoff(old);
         settleUntil(() -> owned(a).contains(other));
