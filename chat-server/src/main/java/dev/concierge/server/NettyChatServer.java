@@ -59,7 +59,8 @@ final class NettyChatServer implements ChatServer {
 
     static NettyChatServer start(ServerConfig config) {
         java.nio.file.Path faqFile = config.faq() != null ? config.faq() : extractSampleFaq(config.dataDir());
-        FaqBot faqBot = FaqBot.load(faqFile);
+        // Watched: an FAQ file saved by an editor or a deploy answers visitors without a restart.
+        FaqBot faqBot = FaqBot.builder().file(faqFile).watch(true).build();
         ServerMetrics metrics = new ServerMetrics();
         BotService bot = new BotService(faqBot, config.botThreads(),
                 nanos -> metrics.botAnswer().record(nanos, TimeUnit.NANOSECONDS));
