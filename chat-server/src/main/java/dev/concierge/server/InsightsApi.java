@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 
 /**
  * The supervisors' REST API (docs/insights.md), for signed-in agents only. Every call reads the
- * store or the bot, so it runs on the blocking pool ({@link InsightsHttpHandler}), never on an
+ * store or the bot, so it runs on the insights lane of {@link BlockingWork} ({@link InsightsHttpHandler}), never on an
  * event loop: figures of a period, CSV exports, the unanswered-questions report, the live queue
  * and agents' load, and turning a group of questions into an FAQ entry.
  */

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * HTTP for the insights: {@code GET /metrics} (Prometheus text) and {@code /api/insights/*}
  * (agents only). Sits before the general HTTP handler and passes every other request on. All
- * work runs on the blocking pool; the answer is written back on the channel's event loop.
+ * work runs on the insights lane of {@link BlockingWork}; the answer is written back on the channel's event loop.
  */
 @ChannelHandler.Sharable
 final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * The admin API's calls on visitor data (docs/agents.md, docs/storage.md "Retention and
  * erasure"): finding a visitor's id ({@code GET /api/admin/visitors?conversation=|email=|site=&user=})
  * and erasing everything kept about them ({@code POST /api/admin/visitors/{id}/erase}). Both
- * read or write the store, so they run on the blocking pool, never on an event loop.
+ * read or write the store, so they run on the downloads lane of {@link BlockingWork}, never on an event loop.
  */
 final class VisitorAdminApi {
     private static final Logger log = LoggerFactory.getLogger(VisitorAdminApi.class);
