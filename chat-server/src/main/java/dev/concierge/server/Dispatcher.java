@@ -14,10 +14,8 @@ import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,13 +32,6 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Dispatcher {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
-    /** The handling time assumed before any chat was measured. */
-    private static final Duration DEFAULT_HANDLING = Duration.ofMinutes(3);
-    /** The shortest handling time an estimate assumes, however quick the measured chats were. */
-    private static final Duration MIN_HANDLING = Duration.ofMinutes(1);
-    /** How many measurements an estimate needs before they alone decide it (the prior fills up the rest). */
-    private static final int PRIOR_SAMPLES = 3;
-    private static final int HANDLING_WINDOW = 20;
 
     private final Router router;
     private final RoutingStrategy strategy;
@@ -51,9 +42,7 @@ final class Dispatcher {
             Comparator.<Conversation>comparingInt(c -> -c.priority).thenComparingLong(c -> c.queueOrder));
     /** Messages left while nobody was available, oldest first; agents take them by hand. */
     private final LinkedHashSet<Conversation> followUps = new LinkedHashSet<>();
-    private final Deque<Duration> recentHandling = new ArrayDeque<>();
-    /** The same, per configured department (other names share {@link #recentHandling} only). */
-    private final Map<String, Deque<Duration>> handlingByDepartment = new HashMap<>();
+    private final HandlingTimes handlingTimes; // how long chats take, for the wait estimates
     private final Map<String, ServerMessage.QueueStatus> lastStatus = new HashMap<>();
     private ServerMessage.Availability lastAvailability;
     private ServerMessage.Agents lastAgents;
@@ -64,6 +53,7 @@ final class Dispatcher {
         this.router = router;
         this.config = config;
         this.strategy = RoutingStrategy.named(config.strategy());
+        this.handlingTimes = new HandlingTimes(config.departments());
         this.feed = new QueueFeed(router.executor, this::queuePage);
     }
 
@@ -274,7 +264,7 @@ final class Dispatcher {
 
     private void release(Conversation c, Agent from) {
         from.assigned.remove(c.id);
-        recordHandling(c);
+        handlingTimes.record(c, router.clock.instant());
     }
 
     private void noteFor(Conversation c, Agent from, String note) {
@@ -292,7 +282,7 @@ final class Dispatcher {
         if (c.agentId != null) {
             Agent agent = router.agents.get(c.agentId);
             if (agent != null && agent.assigned.remove(c.id)) {
-                recordHandling(c);
+                handlingTimes.record(c, router.clock.instant());
             }
         }
         dispatch();
@@ -315,24 +305,6 @@ final class Dispatcher {
         leaveQueue(c);
         c.state = ConversationState.FOLLOW_UP;
         followUps.add(c);
-    }
-
-    private void recordHandling(Conversation c) {
-        if (c.assignedAt == null) {
-            return;
-        }
-        Duration handled = Duration.between(c.assignedAt, router.clock.instant());
-        remember(recentHandling, handled);
-        if (c.department != null && config.departments().contains(c.department)) {
-            remember(handlingByDepartment.computeIfAbsent(c.department, d -> new ArrayDeque<>()), handled);
-        }
-    }
-
-    private static void remember(Deque<Duration> window, Duration handled) {
-        window.addLast(handled);
-        while (window.size() > HANDLING_WINDOW) {
-            window.removeFirst();
-        }
     }
 
     boolean isQueued(Conversation c) {
@@ -374,7 +346,7 @@ final class Dispatcher {
         int position = 0;
         for (Conversation c : queue) {
             position++;
-            ServerMessage.QueueStatus status = new ServerMessage.QueueStatus(c.id, position, eta(position, online, c.department), online);
+            ServerMessage.QueueStatus status = new ServerMessage.QueueStatus(c.id, position, handlingTimes.eta(position, online * config.maxChatsPerAgent(), c.department), online);
             if (!status.equals(lastStatus.get(c.id))) {
                 lastStatus.put(c.id, status);
                 router.toVisitor(c, status);
@@ -458,46 +430,6 @@ final class Dispatcher {
     private static String minutes(Duration d) {
         long m = Math.max(1, d.toMinutes());
         return m == 1 ? "1 minute" : m + " minutes";
-    }
-
-    /**
-     * Seconds until a slot frees for the visitor at {@code position} waiting for
-     * {@code department} (null for any); null when nobody is online.
-     */
-    Long eta(int position, int online, String department) {
-        if (online == 0) {
-            return null;
-        }
-        Duration handling = handlingEstimate(department);
-        // Every online agent handles up to the cap at once and frees a slot about once per
-        // handling time divided by the cap.
-        double slotsPerHandling = (double) online * config.maxChatsPerAgent();
-        return (long) Math.ceil(position / slotsPerHandling * handling.toSeconds());
-    }
-
-    /**
-     * The typical handling time of a chat of {@code department}: the median of its last
-     * {@value #HANDLING_WINDOW} chats, falling back to all departments' median, then to
-     * {@link #DEFAULT_HANDLING}. A median ignores the odd chat closed within seconds (or left open
-     * for an hour); until {@value #PRIOR_SAMPLES} chats were measured the fallback counts as the
-     * missing measurements, so one quick chat cannot set it; and it is never below
-     * {@link #MIN_HANDLING}.
-     */
-    Duration handlingEstimate(String department) {
-        Duration overall = median(recentHandling, DEFAULT_HANDLING);
-        Deque<Duration> own = department == null ? null : handlingByDepartment.get(department);
-        return own == null ? overall : median(own, overall);
-    }
-
-    private static Duration median(Deque<Duration> window, Duration prior) {
-        List<Duration> samples = new ArrayList<>(window);
-        while (samples.size() < PRIOR_SAMPLES) {
-            samples.add(prior);
-        }
-        samples.sort(null);
-        int n = samples.size();
-        Duration median = n % 2 == 1 ? samples.get(n / 2) : samples.get(n / 2 - 1).plus(samples.get(n / 2)).dividedBy(2);
-        return median.compareTo(MIN_HANDLING) < 0 ? MIN_HANDLING : median;
     }
 
     int onlineAgents() {
