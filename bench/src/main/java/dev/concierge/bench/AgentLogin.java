@@ -20,7 +20,8 @@ final class AgentLogin {
 
     /** Session tokens, in the order of {@code accounts}. */
     static List<String> tokens(int port, List<Servers.Credentials> accounts) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         URI uri = URI.create("http://127.0.0.1:" + port + "/api/agent/login");
         List<CompletableFuture<String>> pending = new ArrayList<>();
         for (Servers.Credentials c : accounts) {
@@ -30,10 +31,13 @@ final class AgentLogin {
             } catch (Exception e) {
                 throw new BenchException("cannot write a login body", e);
             }
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+            HttpRequest request = HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(60))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            pending.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> token(c, r)));
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build();
+            pending.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                    .thenApply(r -> token(c, r)));
         }
         List<String> tokens = new ArrayList<>();
         for (CompletableFuture<String> f : pending) {
@@ -48,7 +52,8 @@ final class AgentLogin {
 
     private static String token(Servers.Credentials c, HttpResponse<String> response) {
         if (response.statusCode() != 200) {
-            throw new BenchException("login of " + c.username() + " answered " + response.statusCode() + ": " + response.body());
+            throw new BenchException(
+                    "login of " + c.username() + " answered " + response.statusCode() + ": " + response.body());
         }
         try {
             JsonNode token = JSON.readTree(response.body()).get("token");

@@ -20,8 +20,9 @@ final class BaselinePhase {
      */
     record Result(int connections, Latency.Stats latency, CpuMeter.Usage cpu) {}
 
-    private static final String FRAME = "{\"type\":\"message\",\"id\":\"v1\",\"conversationId\":\"c_bench0000000000\",\"text\":\""
-            + RelayPhase.TEXT + "\"}";
+    private static final String FRAME =
+            "{\"type\":\"message\",\"id\":\"v1\",\"conversationId\":\"c_bench0000000000\",\"text\":\"" + RelayPhase.TEXT
+                    + "\"}";
 
     private final Latency latency = new Latency();
     private volatile boolean running;
@@ -34,14 +35,14 @@ final class BaselinePhase {
         return new BaselinePhase().measure(client, echo, n, warmup, profiler, measure);
     }
 
-    private Result measure(WsClient client, JvmProcess echo, int n, Warmup warmup, WindowProfiler profiler,
-                           Duration measure)
+    private Result measure(
+            WsClient client, JvmProcess echo, int n, Warmup warmup, WindowProfiler profiler, Duration measure)
             throws InterruptedException {
         URI uri = URI.create("ws://127.0.0.1:" + echo.port() + "/ws");
         CpuMeter cpu = new CpuMeter(echo.pid());
         try {
-            List<WsConnection> connections = client.connectAll(uri, n, 256, i -> new Pinger(),
-                    Duration.ofMillis(Math.max(30_000, n * 10L)));
+            List<WsConnection> connections =
+                    client.connectAll(uri, n, 256, i -> new Pinger(), Duration.ofMillis(Math.max(30_000, n * 10L)));
             running = true;
             for (WsConnection c : connections) {
                 c.send(FRAME);

@@ -25,7 +25,9 @@ public final class Bench {
 
     /** Entry point; {@code --help} lists the options. */
     public static void main(String[] args) {
-        if (args.length == 0 || List.of(args).contains("--help") || List.of(args).contains("-h")) {
+        if (args.length == 0
+                || List.of(args).contains("--help")
+                || List.of(args).contains("-h")) {
             System.out.print(BenchOptions.usage());
             return;
         }
@@ -51,7 +53,8 @@ public final class Bench {
         int threads = Runtime.getRuntime().availableProcessors();
         Servers servers = new Servers(options, work);
         Warmup warmup = new Warmup(options.warmup(), options.warmupCap());
-        WindowProfiler profiler = options.profile().map(e -> WindowProfiler.of(e, options.profileDir(), work))
+        WindowProfiler profiler = options.profile()
+                .map(e -> WindowProfiler.of(e, options.profileDir(), work))
                 .orElse(WindowProfiler.off());
         Duration measure = options.duration();
         List<BaselinePhase.Result> baseline = new ArrayList<>();
@@ -83,7 +86,8 @@ public final class Bench {
                 try (JvmProcess server = servers.product("bot-and-handoff", true)) {
                     if (options.runs("bot")) {
                         log.info("bot: 1 and {} visitors", options.botVisitors());
-                        bot = BotPhase.run(client, server, List.of(1, options.botVisitors()), warmup.half(), profiler, half);
+                        bot = BotPhase.run(
+                                client, server, List.of(1, options.botVisitors()), warmup.half(), profiler, half);
                     }
                     if (options.runs("handoff")) {
                         log.info("handoff: transcripts of {} events", options.handoffSizes());
@@ -107,19 +111,28 @@ public final class Bench {
         BenchResult.Environment environment = Machine.environment(options, threads, loadBefore, fsync, seconds);
         List<String> notes = notes(servers, relay, bot, handoff);
         if (!profiler.written().isEmpty()) {
-            notes.add("profiled with async-profiler (" + options.profile().orElseThrow() + ", measurement windows only, "
-                    + "so these figures include its cost): " + profiler.written().stream().map(Path::toString)
-                    .collect(java.util.stream.Collectors.joining(", ")));
+            notes.add(
+                    "profiled with async-profiler (" + options.profile().orElseThrow() + ", measurement windows only, "
+                            + "so these figures include its cost): "
+                            + profiler.written().stream()
+                                    .map(Path::toString)
+                                    .collect(java.util.stream.Collectors.joining(", ")));
         }
         double busiest = Math.max(environment.loadBefore(), environment.loadAfter());
         if (busiest > threads) {
-            notes.add(0, String.format(java.util.Locale.ROOT, "the machine was busy (load average up to %.1f on %d cores): "
-                    + "other processes took CPU from the servers and the clients, so these figures are low and noisy; "
-                    + "compare runs made on a quiet machine", busiest, threads));
+            notes.add(
+                    0,
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "the machine was busy (load average up to %.1f on %d cores): "
+                                    + "other processes took CPU from the servers and the clients, so these figures are low and noisy; "
+                                    + "compare runs made on a quiet machine",
+                            busiest,
+                            threads));
         }
         List<BenchResult.Comparison> comparison = compare(baseline, relay);
-        BenchResult result = new BenchResult(environment, baseline, relay, comparison, medians(comparison), bot,
-                handoff, capacity, notes);
+        BenchResult result = new BenchResult(
+                environment, baseline, relay, comparison, medians(comparison), bot, handoff, capacity, notes);
         out.print(Report.table(result));
         String json = Report.json(result);
         if (options.json().isPresent()) {
@@ -130,13 +143,16 @@ public final class Bench {
         return result;
     }
 
-    private static List<BenchResult.Comparison> compare(List<BaselinePhase.Result> baseline, List<RelayPhase.Result> relay) {
+    private static List<BenchResult.Comparison> compare(
+            List<BaselinePhase.Result> baseline, List<RelayPhase.Result> relay) {
         List<BenchResult.Comparison> out = new ArrayList<>();
         for (int i = 0; i < Math.min(baseline.size(), relay.size()); i++) {
             Latency.Stats echo = baseline.get(i).latency();
             Latency.Stats product = relay.get(i).all();
-            out.add(new BenchResult.Comparison(relay.get(i).requested(),
-                    ratio(product.perSecond(), echo.perSecond()), ratio(product.p99Us(), echo.p99Us())));
+            out.add(new BenchResult.Comparison(
+                    relay.get(i).requested(),
+                    ratio(product.perSecond(), echo.perSecond()),
+                    ratio(product.p99Us(), echo.p99Us())));
         }
         return out;
     }
@@ -148,9 +164,14 @@ public final class Bench {
             bySize.computeIfAbsent(c.conversations(), k -> new ArrayList<>()).add(c);
         }
         List<BenchResult.Comparison> out = new ArrayList<>();
-        bySize.forEach((size, rounds) -> out.add(new BenchResult.Comparison(size,
-                median(rounds.stream().mapToDouble(BenchResult.Comparison::throughputRatio).toArray()),
-                median(rounds.stream().mapToDouble(BenchResult.Comparison::p99Ratio).toArray()))));
+        bySize.forEach((size, rounds) -> out.add(new BenchResult.Comparison(
+                size,
+                median(rounds.stream()
+                        .mapToDouble(BenchResult.Comparison::throughputRatio)
+                        .toArray()),
+                median(rounds.stream()
+                        .mapToDouble(BenchResult.Comparison::p99Ratio)
+                        .toArray()))));
         return out;
     }
 
@@ -165,8 +186,11 @@ public final class Bench {
         return b == 0 ? 0 : Math.round(a / b * 1000) / 1000.0;
     }
 
-    private static List<String> notes(Servers servers, List<RelayPhase.Result> relay, List<BotPhase.Result> bot,
-                                      List<HandoffPhase.Result> handoff) {
+    private static List<String> notes(
+            Servers servers,
+            List<RelayPhase.Result> relay,
+            List<BotPhase.Result> bot,
+            List<HandoffPhase.Result> handoff) {
         List<String> notes = new ArrayList<>();
         if (!relay.isEmpty()) {
             notes.add("a message is one hop through a server, from a client's write to a client's read: relay counts "
@@ -177,7 +201,8 @@ public final class Bench {
         }
         for (RelayPhase.Result r : relay) {
             if (r.conversations() < r.requested()) {
-                notes.add("relay at " + r.requested() + ": only " + r.conversations() + " conversations were assigned in time");
+                notes.add("relay at " + r.requested() + ": only " + r.conversations()
+                        + " conversations were assigned in time");
             }
             if (r.rateLimited() > 0) {
                 notes.add(rateLimitNote("relay at " + r.requested(), r.rateLimited()));
@@ -198,7 +223,8 @@ public final class Bench {
         }
         for (HandoffPhase.Result h : handoff) {
             if (h.failed() > 0) {
-                notes.add("handoff at " + h.transcriptEvents() + " events: " + h.failed() + " conversations not measured");
+                notes.add("handoff at " + h.transcriptEvents() + " events: " + h.failed()
+                        + " conversations not measured");
             }
         }
         return notes;

@@ -29,10 +29,25 @@ import java.util.Optional;
  * @param profileDir where the flame graphs go ({@code --profile-dir DIR}; {@code bench-profiles} by default)
  * @param protocol the protocol version the load clients say hello with ({@code --protocol N}; the newest by default)
  */
-record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relaySizes, int agents, Duration duration,
-                    Optional<Path> json, int idleVisitors, int botVisitors, List<Integer> handoffSizes, int faqEntries,
-                    List<String> jvmFlags, List<String> serverArgs, boolean smoke, List<String> phases, int repeat,
-                    Optional<String> profile, Path profileDir, int protocol) {
+record BenchOptions(
+        Path serverJar,
+        String serverClasspath,
+        List<Integer> relaySizes,
+        int agents,
+        Duration duration,
+        Optional<Path> json,
+        int idleVisitors,
+        int botVisitors,
+        List<Integer> handoffSizes,
+        int faqEntries,
+        List<String> jvmFlags,
+        List<String> serverArgs,
+        boolean smoke,
+        List<String> phases,
+        int repeat,
+        Optional<String> profile,
+        Path profileDir,
+        int protocol) {
 
     static final List<String> PHASES = List.of("baseline", "relay", "bot", "handoff", "capacity");
     static final List<String> DEFAULT_JVM_FLAGS = List.of("-Xms1g", "-Xmx2g", "-XX:+UseG1GC");
@@ -104,7 +119,8 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
                 case "--bot-visitors" -> bot = positive(flag, value);
                 case "--handoff-sizes" -> handoff = value;
                 case "--faq-entries" -> faq = nonNegative(flag, value);
-                case "--jvm-flags" -> flags = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+                case "--jvm-flags" ->
+                    flags = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
                 case "--server-arg" -> serverArgs.add(value);
                 case "--only" -> phases = phases(value);
                 case "--repeat" -> repeat = positive(flag, value);
@@ -119,11 +135,25 @@ record BenchOptions(Path serverJar, String serverClasspath, List<Integer> relayS
         }
         smoke = smoke || seconds <= 2;
         List<Integer> relay = visitors != null ? list("--visitors", visitors) : List.of(smoke ? 50 : 1000);
-        return new BenchOptions(jar, cp, relay, agents != null ? agents : smoke ? 2 : 10,
-                Duration.ofMillis((long) (seconds * 1000)), Optional.ofNullable(json),
-                idle != null ? idle : smoke ? 500 : 10_000, bot != null ? bot : smoke ? 20 : 100,
-                list("--handoff-sizes", handoff), faq != null ? faq : smoke ? 200 : 1000, List.copyOf(flags),
-                List.copyOf(serverArgs), smoke, phases, repeat, Optional.ofNullable(profile), profileDir, protocol);
+        return new BenchOptions(
+                jar,
+                cp,
+                relay,
+                agents != null ? agents : smoke ? 2 : 10,
+                Duration.ofMillis((long) (seconds * 1000)),
+                Optional.ofNullable(json),
+                idle != null ? idle : smoke ? 500 : 10_000,
+                bot != null ? bot : smoke ? 20 : 100,
+                list("--handoff-sizes", handoff),
+                faq != null ? faq : smoke ? 200 : 1000,
+                List.copyOf(flags),
+                List.copyOf(serverArgs),
+                smoke,
+                phases,
+                repeat,
+                Optional.ofNullable(profile),
+                profileDir,
+                protocol);
     }
 
     boolean runs(String phase) {

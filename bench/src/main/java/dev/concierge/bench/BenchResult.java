@@ -15,9 +15,16 @@ import java.util.List;
  * @param capacity idle visitors' cost
  * @param notes what the reader must know to read the figures right
  */
-record BenchResult(Environment environment, List<BaselinePhase.Result> baseline, List<RelayPhase.Result> relay,
-                          List<Comparison> comparison, List<Comparison> median, List<BotPhase.Result> bot, List<HandoffPhase.Result> handoff,
-                          CapacityPhase.Result capacity, List<String> notes) {
+record BenchResult(
+        Environment environment,
+        List<BaselinePhase.Result> baseline,
+        List<RelayPhase.Result> relay,
+        List<Comparison> comparison,
+        List<Comparison> median,
+        List<BotPhase.Result> bot,
+        List<HandoffPhase.Result> handoff,
+        CapacityPhase.Result capacity,
+        List<String> notes) {
 
     /**
      * The machine, the build and the settings of a run.
@@ -42,10 +49,26 @@ record BenchResult(Environment environment, List<BaselinePhase.Result> baseline,
      * @param repeat rounds of baseline and relay, alternating
      * @param protocol the protocol version the load clients said hello with
      */
-    record Environment(String commit, int cores, long memoryBytes, String cpu, String os, String java,
-                       List<String> serverJvmFlags, double durationSeconds, double warmupSeconds, boolean smoke,
-                       int faqEntries, int clientThreads, double loadBefore, double loadAfter, double fsyncP50Us,
-                       double fsyncP99Us, double runSeconds, int repeat, int protocol) {}
+    record Environment(
+            String commit,
+            int cores,
+            long memoryBytes,
+            String cpu,
+            String os,
+            String java,
+            List<String> serverJvmFlags,
+            double durationSeconds,
+            double warmupSeconds,
+            boolean smoke,
+            int faqEntries,
+            int clientThreads,
+            double loadBefore,
+            double loadAfter,
+            double fsyncP50Us,
+            double fsyncP99Us,
+            double runSeconds,
+            int repeat,
+            int protocol) {}
 
     /**
      * Relay against the echo baseline at the same number of concurrent message streams.

@@ -28,7 +28,8 @@ final class BotPhase {
      * @param errors other error frames received
      * @param cpu cores used by the server and by the load clients during the window
      */
-    record Result(int visitors, Latency.Stats latency, int handedOff, long rateLimited, long errors, CpuMeter.Usage cpu) {}
+    record Result(
+            int visitors, Latency.Stats latency, int handedOff, long rateLimited, long errors, CpuMeter.Usage cpu) {}
 
     private final Latency latency = new Latency();
     private final AtomicInteger handedOff = new AtomicInteger();
@@ -39,8 +40,13 @@ final class BotPhase {
     private BotPhase() {}
 
     /** Runs each load in {@code loads} in turn against {@code server}. */
-    static List<Result> run(WsClient client, JvmProcess server, List<Integer> loads, Warmup warmup,
-                            WindowProfiler profiler, Duration measure)
+    static List<Result> run(
+            WsClient client,
+            JvmProcess server,
+            List<Integer> loads,
+            Warmup warmup,
+            WindowProfiler profiler,
+            Duration measure)
             throws InterruptedException {
         List<Result> results = new ArrayList<>();
         for (int visitors : loads) {
@@ -49,14 +55,14 @@ final class BotPhase {
         return results;
     }
 
-    private Result measure(WsClient client, JvmProcess server, int visitors, Warmup warmup, WindowProfiler profiler,
-                           Duration measure)
+    private Result measure(
+            WsClient client, JvmProcess server, int visitors, Warmup warmup, WindowProfiler profiler, Duration measure)
             throws InterruptedException {
         URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/ws/visitor");
         CpuMeter cpu = new CpuMeter(server.pid());
         try {
-            List<WsConnection> connections = client.connectAll(uri, visitors, 256, Asker::new,
-                    Duration.ofMillis(Math.max(30_000, visitors * 10L)));
+            List<WsConnection> connections = client.connectAll(
+                    uri, visitors, 256, Asker::new, Duration.ofMillis(Math.max(30_000, visitors * 10L)));
             running = true;
             for (WsConnection c : connections) {
                 c.send(Hellos.visitor(null)); // the first question goes out on the welcome

@@ -29,8 +29,17 @@ final class CapacityPhase {
      * @param rssPerVisitor (rssAfter - rssBefore) / connected, in bytes
      * @param serverMaxOpenFiles the server process's open-files limit
      */
-    record Result(int requested, int connected, double connectSeconds, Long heapBefore, Long heapAfter, Long rssBefore,
-                  Long rssAfter, Double heapPerVisitor, Double rssPerVisitor, Long serverMaxOpenFiles) {}
+    record Result(
+            int requested,
+            int connected,
+            double connectSeconds,
+            Long heapBefore,
+            Long heapAfter,
+            Long rssBefore,
+            Long rssAfter,
+            Double heapPerVisitor,
+            Double rssPerVisitor,
+            Long serverMaxOpenFiles) {}
 
     private CapacityPhase() {}
 
@@ -43,20 +52,36 @@ final class CapacityPhase {
             CountDownLatch welcomed = new CountDownLatch(n);
             long start = System.nanoTime();
             Duration timeout = Duration.ofMillis(Math.max(30_000, n * 10L));
-            var connections = client.connectAll(URI.create("ws://127.0.0.1:" + server.port() + "/ws/visitor"), n, 256,
-                    i -> new Idler(welcomed), timeout);
+            var connections = client.connectAll(
+                    URI.create("ws://127.0.0.1:" + server.port() + "/ws/visitor"),
+                    n,
+                    256,
+                    i -> new Idler(welcomed),
+                    timeout);
             long left = timeout.toNanos() - (System.nanoTime() - start);
             welcomed.await(Math.max(0, left), TimeUnit.NANOSECONDS);
             int connected = (int) (n - welcomed.getCount());
             double seconds = (System.nanoTime() - start) / 1e9;
             if (connected < n) {
-                log.warn("capacity: {} of {} visitors welcomed ({} sockets open); open-files limit of the server: {}",
-                        connected, n, connections.size(), server.maxOpenFiles().orElse(-1L));
+                log.warn(
+                        "capacity: {} of {} visitors welcomed ({} sockets open); open-files limit of the server: {}",
+                        connected,
+                        n,
+                        connections.size(),
+                        server.maxOpenFiles().orElse(-1L));
             }
             Long heapAfter = server.heapUsedAfterGc(jcmd).orElse(null);
             Long rssAfter = server.rssBytes().orElse(null);
-            return new Result(n, connected, seconds, heapBefore, heapAfter, rssBefore, rssAfter,
-                    perVisitor(heapBefore, heapAfter, connected), perVisitor(rssBefore, rssAfter, connected),
+            return new Result(
+                    n,
+                    connected,
+                    seconds,
+                    heapBefore,
+                    heapAfter,
+                    rssBefore,
+                    rssAfter,
+                    perVisitor(heapBefore, heapAfter, connected),
+                    perVisitor(rssBefore, rssAfter, connected),
                     server.maxOpenFiles().orElse(null));
         } finally {
             client.closeAll();

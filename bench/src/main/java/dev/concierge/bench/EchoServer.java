@@ -45,21 +45,32 @@ public final class EchoServer {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("http-codec", new HttpServerCodec());
                         ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
-                        ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(
-                                WebSocketServerProtocolConfig.newBuilder().websocketPath("/ws").checkStartsWith(true)
-                                        .maxFramePayloadLength(64 * 1024).build()));
+                        ch.pipeline()
+                                .addLast(
+                                        "websocket",
+                                        new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                                                .websocketPath("/ws")
+                                                .checkStartsWith(true)
+                                                .maxFramePayloadLength(64 * 1024)
+                                                .build()));
                         ch.pipeline().addLast("echo", echo);
                     }
                 })
-                .bind("127.0.0.1", port).sync().channel();
+                .bind("127.0.0.1", port)
+                .sync()
+                .channel();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close().awaitUninterruptibly();
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-            stopped.countDown();
-        }, "echo-shutdown"));
-        System.out.println("Echo baseline at http://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort() + "/ws");
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close().awaitUninterruptibly();
+                            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+                            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+                            stopped.countDown();
+                        },
+                        "echo-shutdown"));
+        System.out.println(
+                "Echo baseline at http://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort() + "/ws");
         System.out.flush();
         stopped.await();
     }

@@ -27,8 +27,19 @@ import java.util.List;
  * @param lastSeq the {@code seq} of a {@code transcript} frame's last event, else 0
  * @param more a {@code transcript} frame's {@code more}: later events exist
  */
-record Frame(String type, String conversationId, String kind, String ref, String code, String authorRole,
-             int transcriptSize, int transcriptTotal, List<String> queued, int events, long lastSeq, boolean more) {
+record Frame(
+        String type,
+        String conversationId,
+        String kind,
+        String ref,
+        String code,
+        String authorRole,
+        int transcriptSize,
+        int transcriptTotal,
+        List<String> queued,
+        int events,
+        long lastSeq,
+        boolean more) {
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -72,8 +83,19 @@ record Frame(String type, String conversationId, String kind, String ref, String
         } catch (IOException e) {
             throw new BenchException("unreadable frame from the server: " + text, e);
         }
-        return new Frame(type, conversationId, kind, ref, code, role, transcript[0], transcript[1], queued,
-                (int) page[0], page[1], more);
+        return new Frame(
+                type,
+                conversationId,
+                kind,
+                ref,
+                code,
+                role,
+                transcript[0],
+                transcript[1],
+                queued,
+                (int) page[0],
+                page[1],
+                more);
     }
 
     private static String text(JsonParser p) throws IOException {

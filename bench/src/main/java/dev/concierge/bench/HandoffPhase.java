@@ -50,10 +50,12 @@ final class HandoffPhase {
         HandoffPhase phase = new HandoffPhase();
         List<Result> results = new ArrayList<>();
         try {
-            String token = AgentLogin.tokens(port, List.of(
-                    new Servers.Credentials(Servers.DEMO_USERNAME, Servers.DEMO_PASSWORD))).get(0);
-            WsConnection agent = client.connect(URI.create("ws://127.0.0.1:" + port + "/ws/agent"),
-                    phase.new AgentSide(token)).get(30, TimeUnit.SECONDS);
+            String token = AgentLogin.tokens(
+                            port, List.of(new Servers.Credentials(Servers.DEMO_USERNAME, Servers.DEMO_PASSWORD)))
+                    .get(0);
+            WsConnection agent = client.connect(
+                            URI.create("ws://127.0.0.1:" + port + "/ws/agent"), phase.new AgentSide(token))
+                    .get(30, TimeUnit.SECONDS);
             for (int size : sizes) {
                 results.add(phase.measure(client, port, agent, size, budget));
             }
@@ -73,14 +75,20 @@ final class HandoffPhase {
         int samples = 0;
         int failed = 0;
         int smallestPackage = Integer.MAX_VALUE;
-        while ((samples < MIN_SAMPLES || System.nanoTime() < deadline) && System.nanoTime() < hardDeadline
+        while ((samples < MIN_SAMPLES || System.nanoTime() < deadline)
+                && System.nanoTime() < hardDeadline
                 && failed < 3 * MIN_SAMPLES) {
             List<Chatter> batch = new ArrayList<>();
-            List<WsConnection> visitors = client.connectAll(uri, BATCH, BATCH, i -> {
-                Chatter c = new Chatter(questions);
-                batch.add(c);
-                return c;
-            }, STEP_TIMEOUT);
+            List<WsConnection> visitors = client.connectAll(
+                    uri,
+                    BATCH,
+                    BATCH,
+                    i -> {
+                        Chatter c = new Chatter(questions);
+                        batch.add(c);
+                        return c;
+                    },
+                    STEP_TIMEOUT);
             for (WsConnection v : visitors) {
                 v.send(Hellos.visitor(null));
             }
@@ -97,7 +105,8 @@ final class HandoffPhase {
         if (failed > 0) {
             log.warn("handoff: {} conversations with {} events could not be measured", failed, size);
         }
-        return new Result(size, smallestPackage == Integer.MAX_VALUE ? 0 : smallestPackage, latency.endWindow(), failed);
+        return new Result(
+                size, smallestPackage == Integer.MAX_VALUE ? 0 : smallestPackage, latency.endWindow(), failed);
     }
 
     /**
@@ -133,7 +142,8 @@ final class HandoffPhase {
     private void closeAndWait(WsConnection agent, String id) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         closed.put("close-" + id, done);
-        agent.send("{\"type\":\"close\",\"id\":\"close-" + id + "\",\"conversationId\":\"" + id + "\",\"reason\":\"resolved\"}");
+        agent.send("{\"type\":\"close\",\"id\":\"close-" + id + "\",\"conversationId\":\"" + id
+                + "\",\"reason\":\"resolved\"}");
         try {
             done.get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {

@@ -8,10 +8,10 @@ package dev.concierge.bench;
 final class Hellos {
     /** The newest protocol version, in which a message's own event is its acknowledgement. */
     static final int NEWEST = 2;
+
     private static volatile int version = NEWEST;
 
-    private Hellos() {
-    }
+    private Hellos() {}
 
     /** Sets the protocol version of every hello from now on. */
     static void version(int v) {

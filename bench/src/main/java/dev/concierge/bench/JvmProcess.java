@@ -47,7 +47,10 @@ final class JvmProcess implements AutoCloseable {
         Process process;
         try {
             Files.createDirectories(logDir);
-            process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            process = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
         } catch (IOException e) {
             throw new BenchException("cannot start " + name + ": " + e.getMessage(), e);
         }
@@ -56,7 +59,10 @@ final class JvmProcess implements AutoCloseable {
             while (System.nanoTime() < deadline) {
                 Matcher m = URL.matcher(read(out));
                 if (m.find()) {
-                    log.info("{} listening on port {} after {} ms", name, m.group(1),
+                    log.info(
+                            "{} listening on port {} after {} ms",
+                            name,
+                            m.group(1),
                             (System.nanoTime() - deadline + timeout.toNanos()) / 1_000_000);
                     return new JvmProcess(name, process, Integer.parseInt(m.group(1)), err);
                 }

@@ -45,8 +45,13 @@ final class Latency {
             if (n == 0) {
                 return new Stats(0, 0, 0, 0, 0, 0);
             }
-            return new Stats(n, seconds > 0 ? n / seconds : 0, us(h.getValueAtPercentile(50)),
-                    us(h.getValueAtPercentile(99)), us(h.getValueAtPercentile(99.9)), us(h.getMaxValue()));
+            return new Stats(
+                    n,
+                    seconds > 0 ? n / seconds : 0,
+                    us(h.getValueAtPercentile(50)),
+                    us(h.getValueAtPercentile(99)),
+                    us(h.getValueAtPercentile(99.9)),
+                    us(h.getMaxValue()));
         }
 
         private static double us(long nanos) {

@@ -15,13 +15,28 @@ import java.util.List;
 final class Machine {
     private Machine() {}
 
-    static BenchResult.Environment environment(BenchOptions options, int clientThreads, double loadBefore,
-                                               double[] fsyncUs, double runSeconds) {
-        return new BenchResult.Environment(commit(), Runtime.getRuntime().availableProcessors(), memory(), cpu(),
-                System.getProperty("os.name") + " " + System.getProperty("os.version"), System.getProperty("java.version"),
-                options.jvmFlags(), options.duration().toMillis() / 1000.0, options.warmup().toMillis() / 1000.0,
-                options.smoke(), options.faqEntries(), clientThreads, loadBefore, loadAverage(), fsyncUs[0], fsyncUs[1],
-                Math.round(runSeconds * 10) / 10.0, options.repeat(), options.protocol());
+    static BenchResult.Environment environment(
+            BenchOptions options, int clientThreads, double loadBefore, double[] fsyncUs, double runSeconds) {
+        return new BenchResult.Environment(
+                commit(),
+                Runtime.getRuntime().availableProcessors(),
+                memory(),
+                cpu(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                System.getProperty("java.version"),
+                options.jvmFlags(),
+                options.duration().toMillis() / 1000.0,
+                options.warmup().toMillis() / 1000.0,
+                options.smoke(),
+                options.faqEntries(),
+                clientThreads,
+                loadBefore,
+                loadAverage(),
+                fsyncUs[0],
+                fsyncUs[1],
+                Math.round(runSeconds * 10) / 10.0,
+                options.repeat(),
+                options.protocol());
     }
 
     /**
@@ -59,9 +74,11 @@ final class Machine {
     /** {@code git rev-parse --short HEAD} in the working directory, {@code +dirty} when files changed; or "unknown". */
     static String commit() {
         try {
-            String head = JvmProcess.run(List.of("git", "rev-parse", "--short", "HEAD"), Duration.ofSeconds(10)).strip();
-            String status = JvmProcess.run(List.of("git", "status", "--porcelain", "--untracked-files=no"),
-                    Duration.ofSeconds(10)).strip();
+            String head = JvmProcess.run(List.of("git", "rev-parse", "--short", "HEAD"), Duration.ofSeconds(10))
+                    .strip();
+            String status = JvmProcess.run(
+                            List.of("git", "status", "--porcelain", "--untracked-files=no"), Duration.ofSeconds(10))
+                    .strip();
             return status.isEmpty() ? head : head + "+dirty";
         } catch (BenchException e) {
             return "unknown";

@@ -32,7 +32,8 @@ final class MergeMeter {
         }
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final URI metrics;
     private double[] start;
@@ -59,7 +60,10 @@ final class MergeMeter {
     /** Merge count, seconds and events, or null when the server does not publish them. */
     private double[] scrape() {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(metrics)
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? parse(r.body()) : null;
         } catch (IOException e) {

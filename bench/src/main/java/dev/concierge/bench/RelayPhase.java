@@ -2,7 +2,6 @@ package dev.concierge.bench;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -28,6 +27,7 @@ final class RelayPhase {
     private static final Logger log = LoggerFactory.getLogger(RelayPhase.class);
     /** Handoffs under way at once while setting up, so the queue stays short. */
     private static final int HANDOFF_WINDOW = 32;
+
     static final String TEXT = "Hello, I have a question about my last order";
 
     /**
@@ -46,9 +46,19 @@ final class RelayPhase {
      * @param cpu cores used by the server and by the load clients during the window
      * @param merges the store's merges of new events during the window (the writer commits nothing else meanwhile)
      */
-    record Result(int requested, int conversations, int agentSockets, boolean tookFromQueue, double setupSeconds,
-                  Latency.Stats visitorToAgent, Latency.Stats agentToVisitor, Latency.Stats all, long rateLimited,
-                  long errors, CpuMeter.Usage cpu, MergeMeter.Merges merges) {}
+    record Result(
+            int requested,
+            int conversations,
+            int agentSockets,
+            boolean tookFromQueue,
+            double setupSeconds,
+            Latency.Stats visitorToAgent,
+            Latency.Stats agentToVisitor,
+            Latency.Stats all,
+            long rateLimited,
+            long errors,
+            CpuMeter.Usage cpu,
+            MergeMeter.Merges merges) {}
 
     /**
      * One conversation's two ends and its one message in flight. Message ids are
@@ -97,14 +107,26 @@ final class RelayPhase {
     private RelayPhase() {}
 
     /** Runs relay at {@code n} conversations against a fresh server. */
-    static Result run(WsClient client, Servers servers, int n, int agents, Warmup warmup, WindowProfiler profiler,
-                      Duration measure)
+    static Result run(
+            WsClient client,
+            Servers servers,
+            int n,
+            int agents,
+            Warmup warmup,
+            WindowProfiler profiler,
+            Duration measure)
             throws InterruptedException {
         return new RelayPhase().measure(client, servers, n, agents, warmup, profiler, measure);
     }
 
-    private Result measure(WsClient client, Servers servers, int n, int agents, Warmup warmup, WindowProfiler profiler,
-                           Duration measure)
+    private Result measure(
+            WsClient client,
+            Servers servers,
+            int n,
+            int agents,
+            Warmup warmup,
+            WindowProfiler profiler,
+            Duration measure)
             throws InterruptedException {
         int m = Math.max(1, Math.min(agents, n));
         Servers.Product product = servers.productWithAgents("relay-" + n, m, (n + m - 1) / m);
@@ -119,11 +141,25 @@ final class RelayPhase {
             }
             List<Conv> live = assignAll(client, server.port(), n, setupStart + setupTimeout.toNanos());
             double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
-            log.info("relay: {} conversations on {} agent socket(s) ready in {} s", live.size(), tokens.size(),
+            log.info(
+                    "relay: {} conversations on {} agent socket(s) ready in {} s",
+                    live.size(),
+                    tokens.size(),
                     String.format("%.1f", setupSeconds));
             Window w = pingPong(server, live, warmup, profiler, measure);
-            return new Result(n, live.size(), tokens.size(), takeFromQueue, setupSeconds, w.visitorToAgent(),
-                    w.agentToVisitor(), w.all(), rateLimited.get(), errors.get(), w.cpu(), w.merges());
+            return new Result(
+                    n,
+                    live.size(),
+                    tokens.size(),
+                    takeFromQueue,
+                    setupSeconds,
+                    w.visitorToAgent(),
+                    w.agentToVisitor(),
+                    w.all(),
+                    rateLimited.get(),
+                    errors.get(),
+                    w.cpu(),
+                    w.merges());
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new BenchException("relay: an agent socket did not open: " + e.getMessage(), e);
         } finally {
@@ -135,8 +171,8 @@ final class RelayPhase {
     /** Connects the visitors and hands each conversation off until all are assigned or the deadline passes. */
     private List<Conv> assignAll(WsClient client, int port, int n, long deadline) throws InterruptedException {
         URI visitorUri = URI.create("ws://127.0.0.1:" + port + "/ws/visitor");
-        List<WsConnection> visitors = client.connectAll(visitorUri, n, 256, VisitorSide::new,
-                Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        List<WsConnection> visitors = client.connectAll(
+                visitorUri, n, 256, VisitorSide::new, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         ready = new CountDownLatch(visitors.size());
         waiting.addAll(visitors);
         for (int i = 0; i < HANDOFF_WINDOW; i++) {
@@ -149,12 +185,16 @@ final class RelayPhase {
     }
 
     /** What one measurement window recorded. */
-    private record Window(Latency.Stats visitorToAgent, Latency.Stats agentToVisitor, Latency.Stats all,
-                          CpuMeter.Usage cpu, MergeMeter.Merges merges) {}
+    private record Window(
+            Latency.Stats visitorToAgent,
+            Latency.Stats agentToVisitor,
+            Latency.Stats all,
+            CpuMeter.Usage cpu,
+            MergeMeter.Merges merges) {}
 
     /** Starts one message on every conversation, warms up, then measures one window. */
-    private Window pingPong(JvmProcess server, List<Conv> live, Warmup warmup, WindowProfiler profiler,
-                            Duration measure)
+    private Window pingPong(
+            JvmProcess server, List<Conv> live, Warmup warmup, WindowProfiler profiler, Duration measure)
             throws InterruptedException {
         running = true;
         for (Conv c : live) {
@@ -174,8 +214,8 @@ final class RelayPhase {
             merges.start();
             cpu.start();
             Thread.sleep(measure.toMillis());
-            w = new Window(visitorToAgent.endWindow(), agentToVisitor.endWindow(), all.endWindow(), cpu.stop(),
-                    merges.stop());
+            w = new Window(
+                    visitorToAgent.endWindow(), agentToVisitor.endWindow(), all.endWindow(), cpu.stop(), merges.stop());
         }
         running = false;
         return w;
@@ -210,7 +250,10 @@ final class RelayPhase {
      */
     private void error(WsConnection connection, Frame f, String text) {
         String ref = f.ref();
-        if ("rate_limited".equals(f.code()) && ref != null && ref.length() > 1 && ref.indexOf('-') > 1
+        if ("rate_limited".equals(f.code())
+                && ref != null
+                && ref.length() > 1
+                && ref.indexOf('-') > 1
                 && (ref.charAt(0) == 'v' || ref.charAt(0) == 'a')) {
             rateLimited.incrementAndGet();
             Conv c = byIndex.get(Integer.parseInt(ref.substring(1, ref.indexOf('-'))));
@@ -291,7 +334,8 @@ final class RelayPhase {
             } else if (f.is("queue") && takeFromQueue) {
                 for (String id : f.queued()) {
                     if (acceptSent.add(id)) {
-                        connection.send("{\"type\":\"accept\",\"id\":\"accept-" + id + "\",\"conversationId\":\"" + id + "\"}");
+                        connection.send(
+                                "{\"type\":\"accept\",\"id\":\"accept-" + id + "\",\"conversationId\":\"" + id + "\"}");
                     }
                 }
             } else if (f.is("error") && f.ref() != null && f.ref().startsWith("accept-")) {

@@ -24,7 +24,8 @@ final class Report {
     static String table(BenchResult r) {
         StringBuilder out = new StringBuilder();
         header(out, r.environment());
-        out.append(String.format(Locale.ROOT, ROW, "phase", "load", "rate", "p50", "p99", "p99.9", "cpu server+clients"));
+        out.append(
+                String.format(Locale.ROOT, ROW, "phase", "load", "rate", "p50", "p99", "p99.9", "cpu server+clients"));
         for (BaselinePhase.Result b : r.baseline()) {
             row(out, "baseline", b.connections() + " echo connections, ping-pong", b.latency(), "msg/s", b.cpu());
         }
@@ -36,14 +37,30 @@ final class Report {
             row(out, "relay", "  agent -> visitor", x.agentToVisitor(), "msg/s", null);
         }
         for (BenchResult.Comparison c : r.comparison()) {
-            out.append(String.format(Locale.ROOT, ROW, "ratio", "relay/baseline at " + c.conversations(),
-                    times(c.throughputRatio()), "", times(c.p99Ratio()), "", ""));
+            out.append(String.format(
+                    Locale.ROOT,
+                    ROW,
+                    "ratio",
+                    "relay/baseline at " + c.conversations(),
+                    times(c.throughputRatio()),
+                    "",
+                    times(c.p99Ratio()),
+                    "",
+                    ""));
         }
         if (r.comparison().size() > r.median().size()) {
             for (BenchResult.Comparison c : r.median()) {
-                out.append(String.format(Locale.ROOT, ROW, "median", "relay/baseline at " + c.conversations()
-                        + ", " + r.environment().repeat() + " rounds", times(c.throughputRatio()), "",
-                        times(c.p99Ratio()), "", ""));
+                out.append(String.format(
+                        Locale.ROOT,
+                        ROW,
+                        "median",
+                        "relay/baseline at " + c.conversations() + ", "
+                                + r.environment().repeat() + " rounds",
+                        times(c.throughputRatio()),
+                        "",
+                        times(c.p99Ratio()),
+                        "",
+                        ""));
             }
         }
         for (BotPhase.Result b : r.bot()) {
@@ -51,8 +68,16 @@ final class Report {
         }
         for (HandoffPhase.Result h : r.handoff()) {
             Latency.Stats s = h.latency();
-            out.append(String.format(Locale.ROOT, ROW, "handoff", h.transcriptEvents() + "-event transcript ("
-                    + s.count() + " handoffs)", "", ms(s.p50Us()), ms(s.p99Us()), ms(s.p999Us()), ""));
+            out.append(String.format(
+                    Locale.ROOT,
+                    ROW,
+                    "handoff",
+                    h.transcriptEvents() + "-event transcript (" + s.count() + " handoffs)",
+                    "",
+                    ms(s.p50Us()),
+                    ms(s.p99Us()),
+                    ms(s.p999Us()),
+                    ""));
         }
         capacity(out, r.capacity());
         cpuPerMessage(out, r);
@@ -61,20 +86,41 @@ final class Report {
             out.append("note: ").append(note).append('\n');
         }
         BenchResult.Environment e = r.environment();
-        out.append(String.format(Locale.ROOT, "whole run %.0f s; load average %.2f before, %.2f after (%d cores); "
-                + "fsync in the data directory: p50 %s, p99 %s%n", e.runSeconds(), e.loadBefore(), e.loadAfter(),
-                e.cores(), ms(e.fsyncP50Us()), ms(e.fsyncP99Us())));
+        out.append(String.format(
+                Locale.ROOT,
+                "whole run %.0f s; load average %.2f before, %.2f after (%d cores); "
+                        + "fsync in the data directory: p50 %s, p99 %s%n",
+                e.runSeconds(),
+                e.loadBefore(),
+                e.loadAfter(),
+                e.cores(),
+                ms(e.fsyncP50Us()),
+                ms(e.fsyncP99Us())));
         return out.toString();
     }
 
     private static void header(StringBuilder out, BenchResult.Environment e) {
-        out.append(String.format(Locale.ROOT, "Concierge bench, commit %s: %d cores (%s), %.1f GiB, %s, Java %s%n",
-                e.commit(), e.cores(), e.cpu(), e.memoryBytes() / (double) (1L << 30), e.os(), e.java()));
-        out.append(String.format(Locale.ROOT, "server and baseline JVM flags: %s; %.1f s per phase after a warm-up of %.1f s or more, until the server's"
-                + " JIT compilers are quiet (at most 60 s); "
-                + "FAQ of %s entries; load clients on %d event loop threads, protocol %d%s%n%n", String.join(" ", e.serverJvmFlags()),
-                e.durationSeconds(), e.warmupSeconds(), e.faqEntries() == 0 ? "the sample's" : e.faqEntries(),
-                e.clientThreads(), e.protocol(), e.smoke() ? " (SMOKE RUN: small loads)" : ""));
+        out.append(String.format(
+                Locale.ROOT,
+                "Concierge bench, commit %s: %d cores (%s), %.1f GiB, %s, Java %s%n",
+                e.commit(),
+                e.cores(),
+                e.cpu(),
+                e.memoryBytes() / (double) (1L << 30),
+                e.os(),
+                e.java()));
+        out.append(String.format(
+                Locale.ROOT,
+                "server and baseline JVM flags: %s; %.1f s per phase after a warm-up of %.1f s or more, until the server's"
+                        + " JIT compilers are quiet (at most 60 s); "
+                        + "FAQ of %s entries; load clients on %d event loop threads, protocol %d%s%n%n",
+                String.join(" ", e.serverJvmFlags()),
+                e.durationSeconds(),
+                e.warmupSeconds(),
+                e.faqEntries() == 0 ? "the sample's" : e.faqEntries(),
+                e.clientThreads(),
+                e.protocol(),
+                e.smoke() ? " (SMOKE RUN: small loads)" : ""));
     }
 
     private static final String CPU_ROW = "%-9s %-38s %7s %7s %7s %7s %7s %7s %7s %8s %8s%n";
@@ -103,7 +149,9 @@ final class Report {
             head.add(g.substring(g.lastIndexOf(' ') + 1)); // "event loops" fits its column as "loops"
         }
         head.addAll(List.of("server", "clients"));
-        out.append('\n').append(String.format(Locale.ROOT, CPU_ROW, head.toArray())).append(rows);
+        out.append('\n')
+                .append(String.format(Locale.ROOT, CPU_ROW, head.toArray()))
+                .append(rows);
     }
 
     private static void cpuRow(StringBuilder out, String phase, String load, Latency.Stats s, CpuMeter.Usage cpu) {
@@ -132,10 +180,16 @@ final class Report {
             if (m == null || m.merges() < 0) {
                 continue;
             }
-            rows.append(String.format(Locale.ROOT, "%-9s %-38s %s in the window, %s events each, %s each on average:"
-                            + " merging for %.0f%% of the window%n", "merges", "relay, " + x.conversations() + " conversations",
-                    m.merges(), m.merges() == 0 ? "0" : String.format(Locale.ROOT, "%,d", m.events() / m.merges()),
-                    m.merges() == 0 ? "-" : ms(m.seconds() * 1e6 / m.merges()), 100 * m.share()));
+            rows.append(String.format(
+                    Locale.ROOT,
+                    "%-9s %-38s %s in the window, %s events each, %s each on average:"
+                            + " merging for %.0f%% of the window%n",
+                    "merges",
+                    "relay, " + x.conversations() + " conversations",
+                    m.merges(),
+                    m.merges() == 0 ? "0" : String.format(Locale.ROOT, "%,d", m.events() / m.merges()),
+                    m.merges() == 0 ? "-" : ms(m.seconds() * 1e6 / m.merges()),
+                    100 * m.share()));
         }
         if (!rows.isEmpty()) {
             out.append('\n').append(rows);
@@ -147,9 +201,15 @@ final class Report {
             return;
         }
         String load = c.connected() + (c.connected() < c.requested() ? " of " + c.requested() : "") + " idle visitors";
-        out.append(String.format(Locale.ROOT, "%-9s %-38s heap %s/visitor (%s in all), RSS %s/visitor (%s in all)%n",
-                "capacity", load, kib(c.heapPerVisitor()), mib(c.heapBefore(), c.heapAfter()),
-                kib(c.rssPerVisitor()), mib(c.rssBefore(), c.rssAfter())));
+        out.append(String.format(
+                Locale.ROOT,
+                "%-9s %-38s heap %s/visitor (%s in all), RSS %s/visitor (%s in all)%n",
+                "capacity",
+                load,
+                kib(c.heapPerVisitor()),
+                mib(c.heapBefore(), c.heapAfter()),
+                kib(c.rssPerVisitor()),
+                mib(c.rssBefore(), c.rssAfter())));
     }
 
     private static String plural(int n, String noun) {
@@ -160,15 +220,17 @@ final class Report {
         return String.format(Locale.ROOT, "%.2fx", ratio);
     }
 
-    private static void row(StringBuilder out, String phase, String load, Latency.Stats s, String unit,
-                            CpuMeter.Usage cpu) {
+    private static void row(
+            StringBuilder out, String phase, String load, Latency.Stats s, String unit, CpuMeter.Usage cpu) {
         String cores = cpu == null ? "" : String.format(Locale.ROOT, "%.2f + %.2f", cpu.server(), cpu.client());
         String rate = String.format(Locale.ROOT, "%,.0f %s", s.perSecond(), unit);
-        out.append(String.format(Locale.ROOT, ROW, phase, load, rate, ms(s.p50Us()), ms(s.p99Us()), ms(s.p999Us()), cores));
+        out.append(String.format(
+                Locale.ROOT, ROW, phase, load, rate, ms(s.p50Us()), ms(s.p99Us()), ms(s.p999Us()), cores));
     }
 
     private static String ms(double micros) {
-        return micros >= 10_000 ? String.format(Locale.ROOT, "%.0f ms", micros / 1000)
+        return micros >= 10_000
+                ? String.format(Locale.ROOT, "%.0f ms", micros / 1000)
                 : String.format(Locale.ROOT, "%.2f ms", micros / 1000);
     }
 
@@ -177,7 +239,8 @@ final class Report {
     }
 
     private static String mib(Long before, Long after) {
-        return before == null || after == null ? "n/a"
+        return before == null || after == null
+                ? "n/a"
                 : String.format(Locale.ROOT, "%+.0f MiB", (after - before) / (double) (1L << 20));
     }
 }

@@ -28,6 +28,7 @@ final class Servers {
     static final String DEMO_PASSWORD = "demo-password";
     /** The server's default concurrent chats per agent, when it takes no {@code --max-chats}. */
     static final int DEFAULT_MAX_CHATS = 5;
+
     private static final String BENCH_PASSWORD = "bench-password";
 
     private final BenchOptions options;
@@ -36,12 +37,14 @@ final class Servers {
     private final AtomicInteger started = new AtomicInteger();
     /** The options {@code serve} lists in its usage; null until first asked. */
     private Set<String> serveFlags;
+
     private String agentOptionsNote = "";
 
     Servers(BenchOptions options, Path workDir) {
         this.options = options;
         this.workDir = workDir;
-        this.faq = options.faqEntries() > 0 ? SyntheticFaq.write(workDir.resolve("faq.json"), options.faqEntries()) : null;
+        this.faq =
+                options.faqEntries() > 0 ? SyntheticFaq.write(workDir.resolve("faq.json"), options.faqEntries()) : null;
     }
 
     /** Agent sign-in. */
@@ -88,7 +91,8 @@ final class Servers {
      */
     Product productWithAgents(String name, int agents, int maxChats) {
         if (supports("--agents") && supports("--max-chats")) {
-            List<String> extra = List.of("--agents", agentsFile(agents).toString(), "--max-chats", Integer.toString(maxChats));
+            List<String> extra =
+                    List.of("--agents", agentsFile(agents).toString(), "--max-chats", Integer.toString(maxChats));
             try {
                 JvmProcess p = JvmProcess.start(name, serveCommand(extra, false), workDir, START_TIMEOUT);
                 List<Credentials> accounts = new ArrayList<>();

@@ -44,7 +44,9 @@ record Warmup(Duration minimum, Duration cap) {
             before = now;
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        log.info("warmed up for {} s{}", String.format("%.1f", took.toMillis() / 1000.0),
+        log.info(
+                "warmed up for {} s{}",
+                String.format("%.1f", took.toMillis() / 1000.0),
                 System.nanoTime() + STEP.toNanos() > deadline ? " (the cap)" : "");
         return took;
     }

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 final class WindowProfiler {
     /** The events the option accepts (async-profiler's names). */
     static final List<String> EVENTS = List.of("cpu", "alloc", "wall", "lock", "itimer");
+
     private static final Logger log = LoggerFactory.getLogger(WindowProfiler.class);
     private static final WindowProfiler OFF = new WindowProfiler(null, null, null);
 
@@ -88,7 +89,7 @@ final class WindowProfiler {
      */
     Window open(long pid, String name) {
         if (event == null) {
-            return () -> { };
+            return () -> {};
         }
         agent(pid, "start,event=" + event + ",threads");
         Path file = unusedName(name);
@@ -126,8 +127,8 @@ final class WindowProfiler {
                 vm.detach();
             }
         } catch (AttachNotSupportedException | AgentLoadException | AgentInitializationException | IOException e) {
-            throw new BenchException("--profile: async-profiler '" + command + "' in process " + pid + " failed: "
-                    + e.getMessage(), e);
+            throw new BenchException(
+                    "--profile: async-profiler '" + command + "' in process " + pid + " failed: " + e.getMessage(), e);
         }
     }
 }

@@ -97,7 +97,8 @@ final class WsClient implements AutoCloseable {
                     }
                 });
         InetSocketAddress remote = new InetSocketAddress(uri.getHost(), uri.getPort());
-        ChannelFuture connecting = spreadSources ? bootstrap.connect(remote, sourceAddress()) : bootstrap.connect(remote);
+        ChannelFuture connecting =
+                spreadSources ? bootstrap.connect(remote, sourceAddress()) : bootstrap.connect(remote);
         track(connecting.channel());
         connecting.addListener(f -> {
             if (f.isSuccess()) {
@@ -134,8 +135,9 @@ final class WsClient implements AutoCloseable {
      * Opens {@code count} connections with at most {@code concurrency} handshakes under way, and
      * returns those that opened before {@code timeout} (failures are counted, not thrown).
      */
-    List<WsConnection> connectAll(URI uri, int count, int concurrency, IntFunction<Listener> listeners,
-                                  Duration timeout) throws InterruptedException {
+    List<WsConnection> connectAll(
+            URI uri, int count, int concurrency, IntFunction<Listener> listeners, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Semaphore slots = new Semaphore(concurrency);
         List<WsConnection> connected = new ArrayList<>(count);

@@ -26,8 +26,16 @@ final class BenchSmokeTest {
     void smokeRun_measuresEveryPhase(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        BenchResult r = Bench.run(BenchOptions.parse("--server-cp", System.getProperty("java.class.path"),
-                "--duration", "1", "--json", json.toString(), "--jvm-flags", "-Xmx512m -XX:+UseG1GC"),
+        BenchResult r = Bench.run(
+                BenchOptions.parse(
+                        "--server-cp",
+                        System.getProperty("java.class.path"),
+                        "--duration",
+                        "1",
+                        "--json",
+                        json.toString(),
+                        "--jvm-flags",
+                        "-Xmx512m -XX:+UseG1GC"),
                 new PrintStream(buffer, true, StandardCharsets.UTF_8));
         String printed = buffer.toString(StandardCharsets.UTF_8);
 
@@ -69,7 +77,9 @@ final class BenchSmokeTest {
             assertThat(b.handedOff()).isZero();
             assertThat(b.cpu().serverThreads().get("bot")).isPositive();
         });
-        assertThat(r.handoff()).extracting(HandoffPhase.Result::transcriptEvents).containsExactly(10, 200);
+        assertThat(r.handoff())
+                .extracting(HandoffPhase.Result::transcriptEvents)
+                .containsExactly(10, 200);
         assertThat(r.handoff()).allSatisfy(h -> {
             assertThat(h.latency().count()).isPositive();
             assertThat(h.packageEvents()).isGreaterThanOrEqualTo(h.transcriptEvents());
@@ -81,7 +91,8 @@ final class BenchSmokeTest {
 
         String[] lines = printed.strip().split("\n");
         JsonNode last = new ObjectMapper().readTree(lines[lines.length - 1]);
-        for (String phase : new String[] {"environment", "baseline", "relay", "comparison", "bot", "handoff", "capacity"}) {
+        for (String phase :
+                new String[] {"environment", "baseline", "relay", "comparison", "bot", "handoff", "capacity"}) {
             assertThat(last.has(phase)).as("JSON has %s", phase).isTrue();
         }
         assertThat(new ObjectMapper().readTree(Files.readString(json))).isEqualTo(last);
@@ -93,24 +104,41 @@ final class BenchSmokeTest {
     void repeat_alternatesBaselineAndRelay_andReportsTheMedianRatio_withAProfilePerWindow(@TempDir Path profiles)
             throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        BenchResult r = Bench.run(BenchOptions.parse("--server-cp", System.getProperty("java.class.path"),
-                "--duration", "1", "--only", "baseline,relay", "--repeat", "2", "--jvm-flags", "-Xmx512m -XX:+UseG1GC",
-                "--profile", "itimer", "--profile-dir", profiles.toString()), // itimer: no perf_events needed
+        BenchResult r = Bench.run(
+                BenchOptions.parse(
+                        "--server-cp",
+                        System.getProperty("java.class.path"),
+                        "--duration",
+                        "1",
+                        "--only",
+                        "baseline,relay",
+                        "--repeat",
+                        "2",
+                        "--jvm-flags",
+                        "-Xmx512m -XX:+UseG1GC",
+                        "--profile",
+                        "itimer",
+                        "--profile-dir",
+                        profiles.toString()), // itimer: no perf_events needed
                 new PrintStream(buffer, true, StandardCharsets.UTF_8));
         String printed = buffer.toString(StandardCharsets.UTF_8);
 
         assertThat(r.environment().repeat()).isEqualTo(2);
         assertThat(r.baseline()).hasSize(2).allSatisfy(b -> sane(b.latency()));
         assertThat(r.relay()).hasSize(2).allSatisfy(x -> sane(x.all()));
-        assertThat(r.comparison()).hasSize(2).allSatisfy(c -> assertThat(c.throughputRatio()).isPositive());
-        double[] ratios = r.comparison().stream().mapToDouble(BenchResult.Comparison::throughputRatio).toArray();
-        assertThat(r.median()).singleElement().satisfies(m ->
-                assertThat(m.throughputRatio()).isCloseTo((ratios[0] + ratios[1]) / 2, org.assertj.core.data.Offset.offset(0.001)));
+        assertThat(r.comparison()).hasSize(2).allSatisfy(c -> assertThat(c.throughputRatio())
+                .isPositive());
+        double[] ratios = r.comparison().stream()
+                .mapToDouble(BenchResult.Comparison::throughputRatio)
+                .toArray();
+        assertThat(r.median()).singleElement().satisfies(m -> assertThat(m.throughputRatio())
+                .isCloseTo((ratios[0] + ratios[1]) / 2, org.assertj.core.data.Offset.offset(0.001)));
         assertThat(printed).contains("median    relay/baseline at 50, 2 rounds");
         assertThat(r.bot()).isEmpty();
 
         // One flame graph per measurement window, each round its own file, with the server's threads in it.
-        for (String name : java.util.List.of("baseline-50-itimer", "baseline-50-itimer-2", "relay-50-itimer", "relay-50-itimer-2")) {
+        for (String name : java.util.List.of(
+                "baseline-50-itimer", "baseline-50-itimer-2", "relay-50-itimer", "relay-50-itimer-2")) {
             Path file = profiles.resolve(name + ".html");
             assertThat(file).exists();
             String html = java.nio.file.Files.readString(file);
@@ -121,7 +149,8 @@ final class BenchSmokeTest {
             assertThat(printed).contains(file.toAbsolutePath().toString());
             // The same samples as collapsed stacks: "[thread tid=N];frame;frame count" per line.
             Path collapsed = profiles.resolve(name + ".collapsed");
-            assertThat(java.nio.file.Files.readAllLines(collapsed)).isNotEmpty()
+            assertThat(java.nio.file.Files.readAllLines(collapsed))
+                    .isNotEmpty()
                     .allMatch(line -> line.matches("\\[.+ tid=\\d+\\];.* \\d+"), "a thread, frames and a count");
         }
     }
@@ -137,8 +166,10 @@ final class BenchSmokeTest {
                 concierge_store_write_seconds_count 5.0
                 """;
         assertThat(MergeMeter.parse(body)).containsExactly(12.0, 0.84, 98304.0);
-        assertThat(MergeMeter.parse("concierge_store_write_seconds_count 5.0\n")).isNull();
-        assertThat(new MergeMeter.Merges(3, 24_000, 0.3, 10).share()).isCloseTo(0.03, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(MergeMeter.parse("concierge_store_write_seconds_count 5.0\n"))
+                .isNull();
+        assertThat(new MergeMeter.Merges(3, 24_000, 0.3, 10).share())
+                .isCloseTo(0.03, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(MergeMeter.Merges.UNKNOWN.share()).isEqualTo(-1);
     }
 
@@ -149,15 +180,23 @@ final class BenchSmokeTest {
         assertThat(o.profileDir()).isEqualTo(Path.of("p"));
         assertThat(BenchOptions.parse("--server-jar", "x.jar").profile()).isEmpty();
         assertThat(BenchOptions.parse("--server-jar", "x.jar").protocol()).isEqualTo(2);
-        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--protocol", "1").protocol()).isEqualTo(1);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse("--server-jar", "x.jar", "--protocol", "3"))
-                .isInstanceOf(BenchException.class).hasMessageContaining("--protocol");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse("--server-jar", "x.jar", "--profile", "cycles!"))
-                .isInstanceOf(BenchException.class).hasMessageContaining("--profile").hasMessageContaining("alloc");
+        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--protocol", "1")
+                        .protocol())
+                .isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> BenchOptions.parse("--server-jar", "x.jar", "--protocol", "3"))
+                .isInstanceOf(BenchException.class)
+                .hasMessageContaining("--protocol");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> BenchOptions.parse("--server-jar", "x.jar", "--profile", "cycles!"))
+                .isInstanceOf(BenchException.class)
+                .hasMessageContaining("--profile")
+                .hasMessageContaining("alloc");
         assertThat(WindowProfiler.resourceFor("Linux", "amd64")).isEqualTo("linux-x64/libasyncProfiler.so");
         assertThat(WindowProfiler.resourceFor("Linux", "aarch64")).isEqualTo("linux-arm64/libasyncProfiler.so");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> WindowProfiler.resourceFor("Mac OS X", "aarch64"))
-                .isInstanceOf(BenchException.class).hasMessageContaining("Linux");
+                .isInstanceOf(BenchException.class)
+                .hasMessageContaining("Linux");
     }
 
     @Test
@@ -165,12 +204,15 @@ final class BenchSmokeTest {
         java.util.List<BenchResult.Comparison> rounds = java.util.List.of(
                 new BenchResult.Comparison(1000, 0.30, 4.0), new BenchResult.Comparison(10, 0.9, 1.0),
                 new BenchResult.Comparison(1000, 0.20, 5.0), new BenchResult.Comparison(1000, 0.25, 3.0));
-        assertThat(Bench.medians(rounds)).containsExactly(new BenchResult.Comparison(1000, 0.25, 4.0),
-                new BenchResult.Comparison(10, 0.9, 1.0));
-        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--repeat", "3").repeat()).isEqualTo(3);
+        assertThat(Bench.medians(rounds))
+                .containsExactly(new BenchResult.Comparison(1000, 0.25, 4.0), new BenchResult.Comparison(10, 0.9, 1.0));
+        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--repeat", "3").repeat())
+                .isEqualTo(3);
         assertThat(BenchOptions.parse("--server-jar", "x.jar").repeat()).isEqualTo(1);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse("--server-jar", "x.jar", "--repeat", "0"))
-                .isInstanceOf(BenchException.class).hasMessageContaining("--repeat");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> BenchOptions.parse("--server-jar", "x.jar", "--repeat", "0"))
+                .isInstanceOf(BenchException.class)
+                .hasMessageContaining("--repeat");
     }
 
     @Test

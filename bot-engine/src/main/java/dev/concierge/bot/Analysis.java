@@ -80,8 +80,10 @@ final class Analysis implements AutoCloseable {
         for (Language lang : Language.values()) {
             CharArraySet stops = new CharArraySet(lang.stopWords().size(), false);
             try (Analyzer stemming = stemmingAnalyzer(lang)) {
-                analyzers.put(lang, new TextAnalyzer(lang,
-                        synonyms(lang, extraSynonyms.getOrDefault(lang.code(), List.of()), stemming)));
+                analyzers.put(
+                        lang,
+                        new TextAnalyzer(
+                                lang, synonyms(lang, extraSynonyms.getOrDefault(lang.code(), List.of()), stemming)));
                 for (Object word : lang.stopWords()) {
                     stops.addAll(analyse(stemming, new String((char[]) word)));
                 }

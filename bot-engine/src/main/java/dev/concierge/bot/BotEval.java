@@ -25,8 +25,7 @@ public final class BotEval {
     private static final String USAGE =
             "usage: bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL] [--language en]";
 
-    private BotEval() {
-    }
+    private BotEval() {}
 
     /**
      * Runs the evaluation and prints the table and the JSON line to standard output.
@@ -99,7 +98,8 @@ public final class BotEval {
     }
 
     static void print(Evaluation.Result r, Path train, Path test, int shots, PrintStream out) {
-        out.printf(Locale.ROOT, "bot-eval  train=%s%s  test=%s%n", train, shots > 0 ? " (" + shots + "-shot)" : "", test);
+        out.printf(
+                Locale.ROOT, "bot-eval  train=%s%s  test=%s%n", train, shots > 0 ? " (" + shots + "-shot)" : "", test);
         out.printf(Locale.ROOT, "| %-34s | %16s |%n", "measure", "value");
         out.printf(Locale.ROOT, "|%s|%s|%n", "-".repeat(36), "-".repeat(18));
         row(out, "entries / phrasings", r.entries() + " / " + r.phrasings());
@@ -113,11 +113,19 @@ public final class BotEval {
         row(out, "out-of-scope recall", r.oosRecall() == null ? "n/a" : pct(r.oosRecall()));
         row(out, "latency p50 / p99", fmt(r.p50Ms()) + " / " + fmt(r.p99Ms()) + " ms");
         row(out, "CPU time p50 / p99", fmt(r.cpuP50Ms()) + " / " + fmt(r.cpuP99Ms()) + " ms");
-        out.printf(Locale.ROOT, "{\"top1\":%s,\"answeredAccuracy\":%s,\"coverage\":%s,\"inScopeAccuracy\":%s,"
+        out.printf(
+                Locale.ROOT,
+                "{\"top1\":%s,\"answeredAccuracy\":%s,\"coverage\":%s,\"inScopeAccuracy\":%s,"
                         + "\"oosRecall\":%s,\"p50Ms\":%s,\"p99Ms\":%s,\"entries\":%d,\"phrasings\":%d}%n",
-                num(r.top1()), num(r.answeredAccuracy()), num(r.coverage()), num(r.inScopeAccuracy()),
-                r.oosRecall() == null ? "null" : num(r.oosRecall()), num(r.p50Ms()), num(r.p99Ms()),
-                r.entries(), r.phrasings());
+                num(r.top1()),
+                num(r.answeredAccuracy()),
+                num(r.coverage()),
+                num(r.inScopeAccuracy()),
+                r.oosRecall() == null ? "null" : num(r.oosRecall()),
+                num(r.p50Ms()),
+                num(r.p99Ms()),
+                r.entries(),
+                r.phrasings());
     }
 
     private static void row(PrintStream out, String name, String value) {

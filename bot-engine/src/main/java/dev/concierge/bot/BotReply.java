@@ -15,8 +15,8 @@ import java.util.Optional;
  * @param suggestions for {@link Kind#NOT_SURE}, up to three "did you mean" entries, best first;
  *                    for {@link Kind#ANSWER}, the entry's follow-up suggestions; otherwise empty
  */
-public record BotReply(Kind kind, String text, Optional<String> entryId, double confidence,
-                       List<Suggestion> suggestions) {
+public record BotReply(
+        Kind kind, String text, Optional<String> entryId, double confidence, List<Suggestion> suggestions) {
 
     /** The sorts of reply. */
     public enum Kind {

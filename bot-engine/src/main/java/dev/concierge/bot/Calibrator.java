@@ -24,24 +24,24 @@ final class Calibrator {
     private static final int MIN_QUESTIONS = 60;
     /** Strength of the pull towards the prior weights, in samples. */
     private static final double PRIOR_STRENGTH = 10;
+
     private static final double MIN_THRESHOLD = 0.05;
     private static final double MAX_THRESHOLD = 0.95;
 
-    private record Sample(double[] features, boolean correct, double weight) {
-    }
+    private record Sample(double[] features, boolean correct, double weight) {}
 
-    private Calibrator() {
-    }
+    private Calibrator() {}
 
-    static Confidence calibrate(KnowledgeBase kb, Analysis analysis, Tuning tuning, double targetPrecision,
-                                long seed) {
+    static Confidence calibrate(KnowledgeBase kb, Analysis analysis, Tuning tuning, double targetPrecision, long seed) {
         List<int[]> phrasings = new ArrayList<>();
         for (int e = 0; e < kb.entries().size(); e++) {
             for (int q = 0; q < kb.entries().get(e).questions().size(); q++) {
                 phrasings.add(new int[] {e, q});
             }
         }
-        if (kb.entries().size() < 3 || phrasings.size() < 2 * kb.entries().size() || phrasings.size() < MIN_QUESTIONS / 2) {
+        if (kb.entries().size() < 3
+                || phrasings.size() < 2 * kb.entries().size()
+                || phrasings.size() < MIN_QUESTIONS / 2) {
             return Confidence.DEFAULT;
         }
         Collections.shuffle(phrasings, new Random(seed));
@@ -52,17 +52,28 @@ final class Calibrator {
         List<Sample> samples = new ArrayList<>();
         for (int fold = 0; fold < folds && fold * foldSize < phrasings.size(); fold++) {
             List<int[]> hidden = phrasings.subList(fold * foldSize, Math.min(phrasings.size(), (fold + 1) * foldSize));
-            ask(kb, hidden, hidden.subList(0, Math.min(hidden.size(), MAX_QUESTIONS / folds)), analysis, tuning,
+            ask(
+                    kb,
+                    hidden,
+                    hidden.subList(0, Math.min(hidden.size(), MAX_QUESTIONS / folds)),
+                    analysis,
+                    tuning,
                     samples);
         }
         Confidence model = new Confidence(fit(samples), Confidence.DEFAULT.threshold());
-        return samples.size() < 2 * MIN_QUESTIONS ? model
+        return samples.size() < 2 * MIN_QUESTIONS
+                ? model
                 : model.withThreshold(threshold(samples, model, targetPrecision));
     }
 
     /** Asks held-out phrasings of an index built without the hidden ones, and records samples. */
-    private static void ask(KnowledgeBase kb, List<int[]> hidden, List<int[]> asked, Analysis analysis, Tuning tuning,
-                            List<Sample> samples) {
+    private static void ask(
+            KnowledgeBase kb,
+            List<int[]> hidden,
+            List<int[]> asked,
+            Analysis analysis,
+            Tuning tuning,
+            List<Sample> samples) {
         try (FaqIndex index = new FaqIndex(without(kb, hidden), analysis, tuning)) {
             for (int[] p : asked) {
                 String question = kb.entries().get(p[0]).questions().get(p[1]);
@@ -94,8 +105,15 @@ final class Calibrator {
                     kept.add(entry.questions().get(q));
                 }
             }
-            entries.add(new FaqEntry(entry.id(), kept, entry.keywords(), entry.phrases(), entry.answer(),
-                    entry.tags(), entry.language(), entry.followUps()));
+            entries.add(new FaqEntry(
+                    entry.id(),
+                    kept,
+                    entry.keywords(),
+                    entry.phrases(),
+                    entry.answer(),
+                    entry.tags(),
+                    entry.language(),
+                    entry.followUps()));
         }
         return new KnowledgeBase(kb.language(), entries);
     }

@@ -25,9 +25,11 @@ final class CharacterNgrams {
     private final Map<String, Integer> ids = new HashMap<>();
     /** For each n-gram: the entries that have it, ascending, and how often. */
     private final int[][] entries;
+
     private final int[][] freqs;
     /** For each n-gram: its weight, see {@link TermStats#weight}. */
     private final double[] weights;
+
     private final double[] norms;
     private final double unknownWeight;
 

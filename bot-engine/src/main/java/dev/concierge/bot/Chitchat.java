@@ -3,11 +3,11 @@ package dev.concierge.bot;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -20,18 +20,67 @@ import java.util.regex.Pattern;
 final class Chitchat {
 
     /** A recognised message and the canned reply to it. */
-    record Recognised(BotReply.Kind kind, String reply) {
-    }
+    record Recognised(BotReply.Kind kind, String reply) {}
 
     private static final Pattern MARKS = Pattern.compile("\\p{M}+");
     private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}']+");
     private static final Pattern QUOTES = Pattern.compile("^'+|'+$");
     /** Words that may surround a bare "agent" or "human" in a short request. */
-    private static final Set<String> REQUEST_WORDS = Set.of("i", "want", "need", "a", "an", "the", "please",
-            "talk", "speak", "to", "with", "get", "me", "can", "could", "real", "live", "any", "is", "there",
-            "give", "you", "pls", "plz", "now", "id", "like", "would", "un", "une", "je", "veux", "parler",
-            "voudrais", "s'il", "vous", "plait", "quiero", "hablar", "con", "una", "por", "favor", "ich",
-            "mochte", "will", "mit", "einem", "einer", "sprechen", "bitte", "ein", "eine", "menschlichen");
+    private static final Set<String> REQUEST_WORDS = Set.of(
+            "i",
+            "want",
+            "need",
+            "a",
+            "an",
+            "the",
+            "please",
+            "talk",
+            "speak",
+            "to",
+            "with",
+            "get",
+            "me",
+            "can",
+            "could",
+            "real",
+            "live",
+            "any",
+            "is",
+            "there",
+            "give",
+            "you",
+            "pls",
+            "plz",
+            "now",
+            "id",
+            "like",
+            "would",
+            "un",
+            "une",
+            "je",
+            "veux",
+            "parler",
+            "voudrais",
+            "s'il",
+            "vous",
+            "plait",
+            "quiero",
+            "hablar",
+            "con",
+            "una",
+            "por",
+            "favor",
+            "ich",
+            "mochte",
+            "will",
+            "mit",
+            "einem",
+            "einer",
+            "sprechen",
+            "bitte",
+            "ein",
+            "eine",
+            "menschlichen");
 
     private final List<Lexicon> lexicons;
     /** Every phrase of every lexicon, tokenised once. */

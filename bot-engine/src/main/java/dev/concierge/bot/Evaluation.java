@@ -23,8 +23,7 @@ import java.util.Optional;
 final class Evaluation {
 
     /** One labelled question. */
-    record Row(String text, String label) {
-    }
+    record Row(String text, String label) {}
 
     /**
      * The figures of one run; see docs/faq.md for their definitions.
@@ -33,16 +32,29 @@ final class Evaluation {
      * @param cpuP50Ms  median CPU time of the answering thread per question: unlike wall-clock
      *                  latency, it does not grow when other processes share the machine
      */
-    record Result(double top1, double answeredAccuracy, double coverage, double inScopeAccuracy, Double oosRecall,
-                  double p50Ms, double p99Ms, int entries, int phrasings, int inScope, int outOfScope,
-                  int answered, int answeredRight, int oosAnswered, double threshold, long buildMs,
-                  double cpuP50Ms, double cpuP99Ms) {
-    }
+    record Result(
+            double top1,
+            double answeredAccuracy,
+            double coverage,
+            double inScopeAccuracy,
+            Double oosRecall,
+            double p50Ms,
+            double p99Ms,
+            int entries,
+            int phrasings,
+            int inScope,
+            int outOfScope,
+            int answered,
+            int answeredRight,
+            int oosAnswered,
+            double threshold,
+            long buildMs,
+            double cpuP50Ms,
+            double cpuP99Ms) {}
 
     private static final int WARM_UP_QUESTIONS = 5_000;
 
-    private Evaluation() {
-    }
+    private Evaluation() {}
 
     /** Reads a CSV file with a header row: first column the question, second the label. */
     static List<Row> readCsv(Path file) {
@@ -80,7 +92,8 @@ final class Evaluation {
     static KnowledgeBase knowledgeBase(List<Row> train, int shots, String language, Optional<String> oosLabel) {
         Map<String, List<String>> byLabel = new LinkedHashMap<>();
         for (Row r : train) {
-            if (oosLabel.isPresent() && oosLabel.get().equals(r.label()) || r.text().isBlank()) {
+            if (oosLabel.isPresent() && oosLabel.get().equals(r.label())
+                    || r.text().isBlank()) {
                 continue;
             }
             List<String> questions = byLabel.computeIfAbsent(r.label(), k -> new ArrayList<>());
@@ -118,7 +131,8 @@ final class Evaluation {
                 latencies[i] = (System.nanoTime() - t0) / 1e6;
                 cpu[i] = cpuTime ? (threads.getCurrentThreadCpuTime() - c0) / 1e6 : 0;
                 boolean oos = oosLabel.isPresent() && oosLabel.get().equals(row.label());
-                Optional<String> best = reply.answered() ? reply.entryId()
+                Optional<String> best = reply.answered()
+                        ? reply.entryId()
                         : reply.suggestions().stream().findFirst().map(Suggestion::entryId);
                 if (oos) {
                     outOfScope++;
@@ -140,12 +154,25 @@ final class Evaluation {
             }
             Arrays.sort(latencies);
             Arrays.sort(cpu);
-            return new Result(ratio(top1Right, inScope), ratio(answeredRight, answered), ratio(answered, inScope),
+            return new Result(
+                    ratio(top1Right, inScope),
+                    ratio(answeredRight, answered),
+                    ratio(answered, inScope),
                     ratio(answeredRight, inScope),
                     outOfScope == 0 ? null : ratio(outOfScope - oosAnswered, outOfScope),
-                    percentile(latencies, 0.50), percentile(latencies, 0.99), kb.entries().size(),
-                    kb.phrasingCount(), inScope, outOfScope, answered, answeredRight, oosAnswered, bot.threshold(),
-                    buildMs, percentile(cpu, 0.50), percentile(cpu, 0.99));
+                    percentile(latencies, 0.50),
+                    percentile(latencies, 0.99),
+                    kb.entries().size(),
+                    kb.phrasingCount(),
+                    inScope,
+                    outOfScope,
+                    answered,
+                    answeredRight,
+                    oosAnswered,
+                    bot.threshold(),
+                    buildMs,
+                    percentile(cpu, 0.50),
+                    percentile(cpu, 0.99));
         }
     }
 
@@ -156,7 +183,8 @@ final class Evaluation {
      */
     private static void warmUp(FaqBot bot, KnowledgeBase kb) {
         int n = 0;
-        int longest = kb.entries().stream().mapToInt(e -> e.questions().size()).max().orElse(0);
+        int longest =
+                kb.entries().stream().mapToInt(e -> e.questions().size()).max().orElse(0);
         while (n < WARM_UP_QUESTIONS && longest > 0) {
             for (int round = 0; round < longest && n < WARM_UP_QUESTIONS; round++) {
                 for (FaqEntry e : kb.entries()) {

@@ -117,12 +117,15 @@ public final class FaqBot implements AutoCloseable {
                 misses.record(new Miss(clock.instant(), question, confidence, candidates));
             }
             FaqEntry entry = s.kb().entries().get(ranking.get(0).entry());
-            return new BotReply(BotReply.Kind.ANSWER, entry.answer(), Optional.of(entry.id()), confidence,
+            return new BotReply(
+                    BotReply.Kind.ANSWER,
+                    entry.answer(),
+                    Optional.of(entry.id()),
+                    confidence,
                     Replies.followUps(s.kb(), entry));
         }
         misses.record(new Miss(clock.instant(), question, confidence, candidates));
-        return new BotReply(BotReply.Kind.NOT_SURE, lexicon.notSureReply(), Optional.empty(), confidence,
-                candidates);
+        return new BotReply(BotReply.Kind.NOT_SURE, lexicon.notSureReply(), Optional.empty(), confidence, candidates);
     }
 
     /**
@@ -135,8 +138,9 @@ public final class FaqBot implements AutoCloseable {
     public Optional<BotReply> answerEntry(String entryId) {
         Objects.requireNonNull(entryId, "entryId");
         KnowledgeBase kb = current.get().kb();
-        return kb.entry(entryId).map(e -> new BotReply(BotReply.Kind.ANSWER, e.answer(), Optional.of(e.id()), 1.0,
-                Replies.followUps(kb, e)));
+        return kb.entry(entryId)
+                .map(e -> new BotReply(
+                        BotReply.Kind.ANSWER, e.answer(), Optional.of(e.id()), 1.0, Replies.followUps(kb, e)));
     }
 
     /**
@@ -182,7 +186,10 @@ public final class FaqBot implements AutoCloseable {
         // The old snapshot is not closed: a question may still be running on it. Its in-memory
         // index holds no file handles and is collected with it.
         current.set(next);
-        LOG.info("Reloaded {}: {} entries, threshold {}", file, next.kb().entries().size(),
+        LOG.info(
+                "Reloaded {}: {} entries, threshold {}",
+                file,
+                next.kb().entries().size(),
                 String.format("%.3f", next.confidence().threshold()));
     }
 
@@ -232,11 +239,10 @@ public final class FaqBot implements AutoCloseable {
         private boolean watch;
         private int maxMisses = 10_000;
         private long seed = 42;
-        private ReloadListener reloadListener = new ReloadListener() { };
+        private ReloadListener reloadListener = new ReloadListener() {};
         private final Map<String, List<Path>> synonyms = new HashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * The knowledge base file to load (and, with {@link #watch(boolean)}, to watch).
@@ -363,10 +369,11 @@ public final class FaqBot implements AutoCloseable {
         public Builder synonyms(String language, Path file) {
             Objects.requireNonNull(file, "file");
             if (Language.forCode(language).isEmpty()) {
-                throw new BotException("synonyms: unknown language '" + language + "' (supported: "
-                        + Language.codes() + ")");
+                throw new BotException(
+                        "synonyms: unknown language '" + language + "' (supported: " + Language.codes() + ")");
             }
-            synonyms.computeIfAbsent(Language.forCode(language).get().code(), k -> new ArrayList<>()).add(file);
+            synonyms.computeIfAbsent(Language.forCode(language).get().code(), k -> new ArrayList<>())
+                    .add(file);
             return this;
         }
 

@@ -18,8 +18,15 @@ import java.util.Optional;
  * @param language  ISO 639-1 code; {@code null} means the knowledge base's language
  * @param followUps ids of entries to suggest after this answer
  */
-public record FaqEntry(String id, List<String> questions, List<String> keywords, List<String> phrases,
-                       String answer, List<String> tags, String language, List<String> followUps) {
+public record FaqEntry(
+        String id,
+        List<String> questions,
+        List<String> keywords,
+        List<String> phrases,
+        String answer,
+        List<String> tags,
+        String language,
+        List<String> followUps) {
 
     /**
      * Copies the lists, reading {@code null} as empty.

@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.analysis.core.WhitespaceAnalyzer;
@@ -29,7 +29,6 @@ import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.ConstantScoreQuery;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.similarities.BM25Similarity;
@@ -45,8 +44,7 @@ import org.apache.lucene.store.Directory;
 final class FaqIndex implements AutoCloseable {
 
     /** One candidate entry and its combined score. */
-    record Scored(int entry, double score) {
-    }
+    record Scored(int entry, double score) {}
 
     // Words and word pairs are TextFields of pre-analysed terms (see addText()); keywords and
     // phrases are StringFields holding one joined term each, because they must match whole.
@@ -56,12 +54,14 @@ final class FaqIndex implements AutoCloseable {
     static final String PHRASES = "p";
     /** The entry's position in the knowledge base, stored to map hits back to entries. */
     private static final String ENTRY = "e";
+
     private static final int MAX_QUESTION_CHARS = 500;
     /**
      * How many entries the first pass keeps. Only the best few can be the answer or a
      * suggestion; keeping more only costs time on a big knowledge base.
      */
     static final int FIRST_PASS = 50;
+
     private static final Comparator<Scored> BEST_FIRST = (a, b) -> Double.compare(b.score(), a.score());
 
     private final KnowledgeBase kb;
@@ -81,6 +81,7 @@ final class FaqIndex implements AutoCloseable {
      * accepts them); filled on first use, and only read after that.
      */
     private final Map<Term, TermStates> termStates = new ConcurrentHashMap<>();
+
     private final Phrasings phrasings = new Phrasings();
     private final CharacterNgrams ngrams;
     private final Spelling spelling;
@@ -242,7 +243,8 @@ final class FaqIndex implements AutoCloseable {
         if (!stats.contains(key) || weight <= 0) {
             return 0;
         }
-        b.add(new BoostQuery(new ConstantScoreQuery(termQuery(field, key)), (float) weight),
+        b.add(
+                new BoostQuery(new ConstantScoreQuery(termQuery(field, key)), (float) weight),
                 BooleanClause.Occur.SHOULD);
         return 1;
     }
@@ -252,8 +254,13 @@ final class FaqIndex implements AutoCloseable {
      * each term's BM25 score is below its idf, so the field's score is divided by the sum of the
      * question's idfs there. Words matched only by spelling correction count for less.
      */
-    private int addNormalized(BooleanQuery.Builder b, String field, List<String> terms, Set<String> fuzzy,
-                                     TermStats stats, double weight) {
+    private int addNormalized(
+            BooleanQuery.Builder b,
+            String field,
+            List<String> terms,
+            Set<String> fuzzy,
+            TermStats stats,
+            double weight) {
         if (terms.isEmpty() || weight <= 0) {
             return 0;
         }

@@ -23,8 +23,7 @@ final class KnowledgeBaseFile {
     private static final Set<String> ENTRY_FIELDS =
             Set.of("id", "questions", "keywords", "phrases", "answer", "tags", "language", "followUps");
 
-    private KnowledgeBaseFile() {
-    }
+    private KnowledgeBaseFile() {}
 
     /**
      * Reads and validates a knowledge base file.
@@ -40,8 +39,10 @@ final class KnowledgeBaseFile {
         } catch (NoSuchFileException e) {
             throw new BotException(source + ": file not found");
         } catch (JsonProcessingException e) {
-            throw new BotException(source + ": not valid JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+            throw new BotException(
+                    source + ": not valid JSON at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(),
+                    e);
         } catch (IOException e) {
             throw new BotException(source + ": cannot read: " + e.getMessage(), e);
         }

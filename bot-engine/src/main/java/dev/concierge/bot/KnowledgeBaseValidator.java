@@ -7,8 +7,7 @@ import java.util.Set;
 /** Checks a knowledge base before it is indexed; errors name the source, the entry and the field. */
 final class KnowledgeBaseValidator {
 
-    private KnowledgeBaseValidator() {
-    }
+    private KnowledgeBaseValidator() {}
 
     /**
      * Validates a knowledge base.
@@ -18,8 +17,8 @@ final class KnowledgeBaseValidator {
      */
     static void validate(KnowledgeBase kb, String source) {
         if (Language.forCode(kb.language()).isEmpty()) {
-            throw new BotException(source + ": field 'language': unknown language '" + kb.language()
-                    + "' (supported: " + Language.codes() + ")");
+            throw new BotException(source + ": field 'language': unknown language '" + kb.language() + "' (supported: "
+                    + Language.codes() + ")");
         }
         if (kb.entries().isEmpty()) {
             throw new BotException(source + ": field 'entries': the knowledge base has no entries");
@@ -46,8 +45,8 @@ final class KnowledgeBaseValidator {
                 throw new BotException(where + " field 'answer' is missing or blank");
             }
             if (e.ownLanguage().isPresent() && Language.forCode(e.language()).isEmpty()) {
-                throw new BotException(where + " field 'language': unknown language '" + e.language()
-                        + "' (supported: " + Language.codes() + ")");
+                throw new BotException(where + " field 'language': unknown language '" + e.language() + "' (supported: "
+                        + Language.codes() + ")");
             }
         }
         for (int i = 0; i < entries.size(); i++) {

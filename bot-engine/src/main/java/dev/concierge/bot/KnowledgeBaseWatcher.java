@@ -30,8 +30,9 @@ final class KnowledgeBaseWatcher implements AutoCloseable {
         this.onChange = onChange;
         try {
             this.service = FileSystems.getDefault().newWatchService();
-            this.file.getParent().register(service, StandardWatchEventKinds.ENTRY_MODIFY,
-                    StandardWatchEventKinds.ENTRY_CREATE);
+            this.file
+                    .getParent()
+                    .register(service, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
         } catch (IOException e) {
             throw new BotException(file + ": cannot watch for changes: " + e.getMessage(), e);
         }
@@ -45,8 +46,9 @@ final class KnowledgeBaseWatcher implements AutoCloseable {
             while (true) {
                 boolean changed = concernsFile(service.take());
                 // Let a burst of events settle before reloading once.
-                for (WatchKey more = service.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS); more != null;
-                     more = service.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)) {
+                for (WatchKey more = service.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS);
+                        more != null;
+                        more = service.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)) {
                     changed |= concernsFile(more);
                 }
                 if (changed) {

@@ -17,8 +17,8 @@ import org.apache.lucene.analysis.es.SpanishLightStemFilter;
 import org.apache.lucene.analysis.fr.FrenchAnalyzer;
 import org.apache.lucene.analysis.fr.FrenchLightStemFilter;
 import org.apache.lucene.analysis.it.ItalianAnalyzer;
-import org.apache.lucene.analysis.miscellaneous.ASCIIFoldingFilter;
 import org.apache.lucene.analysis.it.ItalianLightStemFilter;
+import org.apache.lucene.analysis.miscellaneous.ASCIIFoldingFilter;
 import org.apache.lucene.analysis.nl.DutchAnalyzer;
 import org.apache.lucene.analysis.pt.PortugueseAnalyzer;
 import org.apache.lucene.analysis.pt.PortugueseLightStemFilter;
@@ -31,39 +31,64 @@ import org.tartarus.snowball.ext.DutchStemmer;
  * (minus the ones that carry meaning in a question: negations), the stemmer, elided articles.
  */
 enum Language {
-    ENGLISH("en", Stop.ENGLISH,
+    ENGLISH(
+            "en",
+            Stop.ENGLISH,
             List.of("no", "not", "nor", "never", "none", "nothing", "without"),
-            List.of(), ts -> new PorterStemFilter(new EnglishPossessiveFilter(ts))),
-    FRENCH("fr", FrenchAnalyzer.getDefaultStopSet(),
+            List.of(),
+            ts -> new PorterStemFilter(new EnglishPossessiveFilter(ts))),
+    FRENCH(
+            "fr",
+            FrenchAnalyzer.getDefaultStopSet(),
             List.of("ne", "pas", "non", "jamais", "aucun", "aucune", "rien", "sans", "ni", "plus"),
             List.of("l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"),
             FrenchLightStemFilter::new),
-    GERMAN("de", GermanAnalyzer.getDefaultStopSet(),
-            List.of("nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals",
-                    "ohne", "nichts"),
-            List.of(), ts -> new GermanLightStemFilter(new GermanNormalizationFilter(ts))),
-    SPANISH("es", SpanishAnalyzer.getDefaultStopSet(),
+    GERMAN(
+            "de",
+            GermanAnalyzer.getDefaultStopSet(),
+            List.of(
+                    "nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals", "ohne",
+                    "nichts"),
+            List.of(),
+            ts -> new GermanLightStemFilter(new GermanNormalizationFilter(ts))),
+    SPANISH(
+            "es",
+            SpanishAnalyzer.getDefaultStopSet(),
             List.of("no", "ni", "nunca", "sin", "nada", "ningún", "ninguna", "ninguno", "tampoco", "jamás"),
-            List.of(), SpanishLightStemFilter::new),
-    ITALIAN("it", ItalianAnalyzer.getDefaultStopSet(),
+            List.of(),
+            SpanishLightStemFilter::new),
+    ITALIAN(
+            "it",
+            ItalianAnalyzer.getDefaultStopSet(),
             List.of("non", "mai", "senza", "nessun", "nessuno", "nessuna", "niente", "né"),
-            List.of("c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl",
-                    "degl", "negl", "sugl", "un", "m", "t", "s", "v", "d"),
+            List.of(
+                    "c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl", "degl",
+                    "negl", "sugl", "un", "m", "t", "s", "v", "d"),
             ItalianLightStemFilter::new),
-    PORTUGUESE("pt", PortugueseAnalyzer.getDefaultStopSet(),
+    PORTUGUESE(
+            "pt",
+            PortugueseAnalyzer.getDefaultStopSet(),
             List.of("não", "nunca", "sem", "nenhum", "nenhuma", "nada", "nem"),
-            List.of(), PortugueseLightStemFilter::new),
-    DUTCH("nl", DutchAnalyzer.getDefaultStopSet(),
+            List.of(),
+            PortugueseLightStemFilter::new),
+    DUTCH(
+            "nl",
+            DutchAnalyzer.getDefaultStopSet(),
             List.of("niet", "geen", "nooit", "zonder", "niets"),
-            List.of(), ts -> new SnowballFilter(ts, new DutchStemmer()));
+            List.of(),
+            ts -> new SnowballFilter(ts, new DutchStemmer()));
 
     private final String code;
     private final CharArraySet stopWords;
     private final CharArraySet elisions;
     private final UnaryOperator<TokenStream> stemmer;
 
-    Language(String code, CharArraySet defaultStops, List<String> kept, List<String> elisions,
-             UnaryOperator<TokenStream> stemmer) {
+    Language(
+            String code,
+            CharArraySet defaultStops,
+            List<String> kept,
+            List<String> elisions,
+            UnaryOperator<TokenStream> stemmer) {
         this.code = code;
         // Stop words are matched after accent folding, so the list is folded too.
         CharArraySet stops = new CharArraySet(defaultStops.size(), true);
@@ -136,12 +161,14 @@ enum Language {
      * when, where, what), modals (can, will, should) and particles (up, in, out, off, on).
      */
     private static final class Stop {
-        static final CharArraySet ENGLISH = new CharArraySet(List.of(
-                "i", "me", "my", "myself", "we", "our", "ours", "you", "your", "yours", "he", "him", "his",
-                "she", "her", "it", "its", "they", "them", "their", "this", "that", "these", "those", "am",
-                "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "having", "do",
-                "does", "did", "doing", "a", "an", "the", "and", "but", "if", "or", "because", "as", "while",
-                "of", "at", "by", "for", "with", "about", "into", "to", "from", "then", "there", "such", "so",
-                "than", "s", "t", "just"), true);
+        static final CharArraySet ENGLISH = new CharArraySet(
+                List.of(
+                        "i", "me", "my", "myself", "we", "our", "ours", "you", "your", "yours", "he", "him", "his",
+                        "she", "her", "it", "its", "they", "them", "their", "this", "that", "these", "those", "am",
+                        "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "having", "do", "does",
+                        "did", "doing", "a", "an", "the", "and", "but", "if", "or", "because", "as", "while", "of",
+                        "at", "by", "for", "with", "about", "into", "to", "from", "then", "there", "such", "so", "than",
+                        "s", "t", "just"),
+                true);
     }
 }

@@ -55,6 +55,7 @@ final class Phrasings {
     private final Field shingles = new Field();
     /** entryStart[e] is the number of the first phrasing of entry e; one more slot at the end. */
     private int[] entryStart = new int[16];
+
     private int entries;
     private int count;
     private int largestEntry;
@@ -171,8 +172,8 @@ final class Phrasings {
     }
 
     /** Each term's share of the most the question could score (unknown terms only lower the others). */
-    private double[] weights(Field field, List<String> terms, Set<String> fuzzy, double weight, double fuzzyWeight,
-                             int[] ids) {
+    private double[] weights(
+            Field field, List<String> terms, Set<String> fuzzy, double weight, double fuzzyWeight, int[] ids) {
         double[] w = new double[terms.size()];
         double sum = 0;
         for (int i = 0; i < terms.size(); i++) {

@@ -11,14 +11,12 @@ public interface ReloadListener {
      *
      * @param knowledgeBase the new version
      */
-    default void reloaded(KnowledgeBase knowledgeBase) {
-    }
+    default void reloaded(KnowledgeBase knowledgeBase) {}
 
     /**
      * The file changed but could not be used; the previous version stays in use.
      *
      * @param error what is wrong, naming the file, entry and field
      */
-    default void failed(BotException error) {
-    }
+    default void failed(BotException error) {}
 }

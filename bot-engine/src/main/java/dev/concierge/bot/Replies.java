@@ -8,8 +8,7 @@ final class Replies {
 
     private static final int SUGGESTIONS = 3;
 
-    private Replies() {
-    }
+    private Replies() {}
 
     /** Up to three "did you mean" candidates, best first, each with its own confidence. */
     static List<Suggestion> suggestions(Snapshot s, List<FaqIndex.Scored> ranking) {

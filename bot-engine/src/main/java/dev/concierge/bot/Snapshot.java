@@ -9,8 +9,8 @@ record Snapshot(KnowledgeBase kb, FaqIndex index, Confidence confidence) {
 
     static Snapshot build(KnowledgeBase kb, Analysis analysis, Settings settings) {
         FaqIndex index = new FaqIndex(kb, analysis, settings.tuning());
-        Confidence confidence = Calibrator.calibrate(kb, analysis, settings.tuning(),
-                settings.targetPrecision(), settings.seed());
+        Confidence confidence =
+                Calibrator.calibrate(kb, analysis, settings.tuning(), settings.targetPrecision(), settings.seed());
         if (settings.threshold() >= 0) {
             confidence = confidence.withThreshold(settings.threshold());
         }
@@ -22,6 +22,5 @@ record Snapshot(KnowledgeBase kb, FaqIndex index, Confidence confidence) {
      *
      * @param threshold a fixed threshold, or negative to use the calibrated one
      */
-    record Settings(Tuning tuning, double threshold, double targetPrecision, long seed) {
-    }
+    record Settings(Tuning tuning, double threshold, double targetPrecision, long seed) {}
 }

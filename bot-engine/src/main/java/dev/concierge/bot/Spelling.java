@@ -23,8 +23,7 @@ final class Spelling {
      * @param terms the analysed question with unknown words replaced
      * @param fuzzy the replacements, which count for less than exact matches
      */
-    record Corrected(Analysis.Terms terms, Set<String> fuzzy) {
-    }
+    record Corrected(Analysis.Terms terms, Set<String> fuzzy) {}
 
     private static final int MIN_LENGTH = 4;
     private static final int TWO_EDITS_FROM = 8;
@@ -59,7 +58,8 @@ final class Spelling {
         if (fixes == null) {
             return new Corrected(terms, Set.of());
         }
-        return new Corrected(new Analysis.Terms(replace(terms.all(), fixes), replace(terms.words(), fixes)),
+        return new Corrected(
+                new Analysis.Terms(replace(terms.all(), fixes), replace(terms.words(), fixes)),
                 new HashSet<>(fixes.values()));
     }
 

@@ -25,9 +25,8 @@ import org.apache.lucene.analysis.synonym.SynonymMap;
  */
 final class TextAnalyzer extends Analyzer {
 
-    private static final Pattern NEGATED = Pattern.compile(
-            "(?i)\\b(?:(can)['’]?t|(can)not|(wo)n['’]t|(\\w+)n['’]t"
-                    + "|(do|does|did|is|was|are|were|have|has|had|could|would|should|must|need)nt)\\b");
+    private static final Pattern NEGATED = Pattern.compile("(?i)\\b(?:(can)['’]?t|(can)not|(wo)n['’]t|(\\w+)n['’]t"
+            + "|(do|does|did|is|was|are|were|have|has|had|could|would|should|must|need)nt)\\b");
 
     private static final Pattern CONTRACTED = Pattern.compile("(?i)\\b(\\w+)['’](m|re|ve|ll|d)\\b");
 
@@ -69,13 +68,14 @@ final class TextAnalyzer extends Analyzer {
         Matcher m = CONTRACTED.matcher(expandNegations(text));
         StringBuilder sb = new StringBuilder(text.length() + 8);
         while (m.find()) {
-            String tail = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
-                case "m" -> "am";
-                case "re" -> "are";
-                case "ve" -> "have";
-                case "ll" -> "will";
-                default -> "would";
-            };
+            String tail =
+                    switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                        case "m" -> "am";
+                        case "re" -> "are";
+                        case "ve" -> "have";
+                        case "ll" -> "will";
+                        default -> "would";
+                    };
             m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + " " + tail));
         }
         m.appendTail(sb);
@@ -92,8 +92,11 @@ final class TextAnalyzer extends Analyzer {
         }
         StringBuilder sb = new StringBuilder(text.length() + 8);
         do {
-            String stem = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2)
-                    : m.group(3) != null ? "will" : m.group(4) != null ? m.group(4) : m.group(5);
+            String stem = m.group(1) != null
+                    ? m.group(1)
+                    : m.group(2) != null
+                            ? m.group(2)
+                            : m.group(3) != null ? "will" : m.group(4) != null ? m.group(4) : m.group(5);
             m.appendReplacement(sb, Matcher.quoteReplacement(stem + " not"));
         } while (m.find());
         m.appendTail(sb);

@@ -20,9 +20,19 @@ package dev.concierge.bot;
  * @param focus        weigh entry terms by how focused they are on few entries ({@link TermStats#weight})
  *                     rather than by their idf
  */
-record Tuning(double words, double shingles, double keywords, double phrases, double bestPhrasing,
-              float entryK1, float entryB, int rerankEntries, double fuzzyWeight,
-              double ngrams, int ngramLength, boolean focus) {
+record Tuning(
+        double words,
+        double shingles,
+        double keywords,
+        double phrases,
+        double bestPhrasing,
+        float entryK1,
+        float entryB,
+        int rerankEntries,
+        double fuzzyWeight,
+        double ngrams,
+        int ngramLength,
+        boolean focus) {
 
     static final Tuning DEFAULT = new Tuning(1.0, 0.5, 0.4, 0.6, 0.5, -0.05f, 1f, 10, 0.8, 0.3, 3, true);
 }

@@ -48,7 +48,8 @@ final class AnalysisTest {
     @Test
     void terms_expandContractions() {
         assertThat(ANALYSIS.terms(Language.ENGLISH, "I'm sure you'll see").all())
-                .isEqualTo(ANALYSIS.terms(Language.ENGLISH, "I am sure you will see").all());
+                .isEqualTo(ANALYSIS.terms(Language.ENGLISH, "I am sure you will see")
+                        .all());
     }
 
     @Test

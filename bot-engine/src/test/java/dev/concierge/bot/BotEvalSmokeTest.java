@@ -32,7 +32,10 @@ final class BotEvalSmokeTest {
 
     private static Path banking77() throws IOException {
         try {
-            return Path.of(BotEvalSmokeTest.class.getResource("/banking77-sample/train.csv").toURI()).getParent();
+            return Path.of(BotEvalSmokeTest.class
+                            .getResource("/banking77-sample/train.csv")
+                            .toURI())
+                    .getParent();
         } catch (java.net.URISyntaxException | NullPointerException e) {
             throw new IOException("the Banking77 sample is missing from the test resources", e);
         }
@@ -49,18 +52,35 @@ final class BotEvalSmokeTest {
         assertThat(inScope).hasSize(LABELS);
         // The sample's test questions of five more intents: not in the knowledge base, out of scope.
         Set<String> others = new LinkedHashSet<>();
-        test.stream().map(Evaluation.Row::label).filter(l -> !inScope.contains(l)).forEach(others::add);
+        test.stream()
+                .map(Evaluation.Row::label)
+                .filter(l -> !inScope.contains(l))
+                .forEach(others::add);
         List<String> outOfScope = List.copyOf(others);
         assertThat(outOfScope).hasSize(5);
-        Path trainSlice = write("train.csv", train.stream().filter(r -> inScope.contains(r.label())).toList());
-        Path testSlice = write("test.csv", test.stream()
-                .filter(r -> inScope.contains(r.label()) || outOfScope.contains(r.label()))
-                .map(r -> outOfScope.contains(r.label()) ? new Evaluation.Row(r.text(), OUT_OF_SCOPE) : r)
-                .toList());
+        Path trainSlice = write(
+                "train.csv",
+                train.stream().filter(r -> inScope.contains(r.label())).toList());
+        Path testSlice = write(
+                "test.csv",
+                test.stream()
+                        .filter(r -> inScope.contains(r.label()) || outOfScope.contains(r.label()))
+                        .map(r -> outOfScope.contains(r.label()) ? new Evaluation.Row(r.text(), OUT_OF_SCOPE) : r)
+                        .toList());
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        BotEval.run(new String[] {"--train", trainSlice.toString(), "--test", testSlice.toString(),
-                "--shots", "30", "--oos-label", OUT_OF_SCOPE}, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        BotEval.run(
+                new String[] {
+                    "--train",
+                    trainSlice.toString(),
+                    "--test",
+                    testSlice.toString(),
+                    "--shots",
+                    "30",
+                    "--oos-label",
+                    OUT_OF_SCOPE
+                },
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String[] lines = bytes.toString(StandardCharsets.UTF_8).trim().split("\n");
         assertThat(lines.length).isGreaterThan(5);
         JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
@@ -79,7 +99,11 @@ final class BotEvalSmokeTest {
     private Path write(String name, List<Evaluation.Row> rows) throws IOException {
         StringBuilder sb = new StringBuilder("text,category\n");
         for (Evaluation.Row r : rows) {
-            sb.append('"').append(r.text().replace("\"", "\"\"")).append("\",").append(r.label()).append('\n');
+            sb.append('"')
+                    .append(r.text().replace("\"", "\"\""))
+                    .append("\",")
+                    .append(r.label())
+                    .append('\n');
         }
         return Files.writeString(dir.resolve(name), sb.toString());
     }

@@ -23,8 +23,8 @@ final class ConfidenceTest {
     @Test
     void candidates_rankedBelowTheBestHaveLowerConfidence() {
         Confidence c = Confidence.DEFAULT;
-        List<FaqIndex.Scored> ranking = List.of(new FaqIndex.Scored(0, 1.2), new FaqIndex.Scored(1, 0.8),
-                new FaqIndex.Scored(2, 0.3));
+        List<FaqIndex.Scored> ranking =
+                List.of(new FaqIndex.Scored(0, 1.2), new FaqIndex.Scored(1, 0.8), new FaqIndex.Scored(2, 0.3));
         assertThat(c.ofCandidate(ranking, 0)).isEqualTo(c.of(ranking));
         assertThat(c.ofCandidate(ranking, 1)).isLessThan(c.ofCandidate(ranking, 0));
         assertThat(c.ofCandidate(ranking, 2)).isLessThan(c.ofCandidate(ranking, 1));
@@ -47,7 +47,8 @@ final class ConfidenceTest {
     void calibrate_fallsBackOnTinyKnowledgeBase() {
         KnowledgeBase kb = new KnowledgeBase("en", List.of(FaqEntry.of("a", List.of("Hello world?"), "A.")));
         try (Analysis analysis = new Analysis(Map.of())) {
-            assertThat(Calibrator.calibrate(kb, analysis, Tuning.DEFAULT, 0.9, 1)).isSameAs(Confidence.DEFAULT);
+            assertThat(Calibrator.calibrate(kb, analysis, Tuning.DEFAULT, 0.9, 1))
+                    .isSameAs(Confidence.DEFAULT);
         }
     }
 

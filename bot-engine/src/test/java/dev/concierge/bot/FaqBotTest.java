@@ -7,10 +7,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 final class FaqBotTest {
 
@@ -27,14 +27,17 @@ final class FaqBotTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "How do I return an item?|returns-how",
-            "how can i send back the shoes i bought|returns-how",
-            "how long until i get my money back|refund-time",
-            "can i pay with paypal|payment-methods",
-            "I can't log in|password-reset",
-            "is delivery free?|shipping-cost",
-            "do you deliver abroad|shipping-international"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "How do I return an item?|returns-how",
+                "how can i send back the shoes i bought|returns-how",
+                "how long until i get my money back|refund-time",
+                "can i pay with paypal|payment-methods",
+                "I can't log in|password-reset",
+                "is delivery free?|shipping-cost",
+                "do you deliver abroad|shipping-international"
+            })
     void answer_returnsEntryForParaphrase(String question, String entryId) {
         BotReply reply = bot.answer(question);
         assertThat(reply.entryId()).as(question).contains(entryId);
@@ -42,10 +45,12 @@ final class FaqBotTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "What is the airspeed velocity of an unladen swallow?",
-            "What is the capital of France?",
-            "Who won the football world cup in 1998?"})
+    @ValueSource(
+            strings = {
+                "What is the airspeed velocity of an unladen swallow?",
+                "What is the capital of France?",
+                "Who won the football world cup in 1998?"
+            })
     void answer_offTopicIsNotSure(String question) {
         BotReply reply = bot.answer(question);
         assertThat(reply.kind()).isEqualTo(BotReply.Kind.NOT_SURE);
@@ -67,9 +72,19 @@ final class FaqBotTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"human", "Agent please", "I want to talk to a person", "can I speak to someone?",
-            "real person", "operator", "je veux parler à un conseiller", "quiero hablar con una persona",
-            "Ich möchte mit einem Menschen sprechen", "get me a human now"})
+    @ValueSource(
+            strings = {
+                "human",
+                "Agent please",
+                "I want to talk to a person",
+                "can I speak to someone?",
+                "real person",
+                "operator",
+                "je veux parler à un conseiller",
+                "quiero hablar con una persona",
+                "Ich möchte mit einem Menschen sprechen",
+                "get me a human now"
+            })
     void answer_recognisesHumanRequest(String message) {
         BotReply reply = bot.answer(message);
         assertThat(reply.kind()).as(message).isEqualTo(BotReply.Kind.HUMAN_REQUEST);
@@ -77,8 +92,8 @@ final class FaqBotTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hi", "Hello!", "thanks", "thank you so much", "bye", "good morning", "merci", "hola",
-            "danke"})
+    @ValueSource(
+            strings = {"hi", "Hello!", "thanks", "thank you so much", "bye", "good morning", "merci", "hola", "danke"})
     void answer_recognisesSmallTalk(String message) {
         BotReply reply = bot.answer(message);
         assertThat(reply.kind()).as(message).isEqualTo(BotReply.Kind.SMALL_TALK);
@@ -102,11 +117,16 @@ final class FaqBotTest {
     @Test
     void misses_recordNotSureWithCandidatesAndTime() {
         Instant now = Instant.parse("2025-01-02T03:04:05Z");
-        KnowledgeBase kb = new KnowledgeBase("en", List.of(
-                FaqEntry.of("hours", List.of("When are you open?", "What are your opening hours?"), "9 to 5."),
-                FaqEntry.of("phone", List.of("What is your phone number?", "How can I call you?"), "555-0199."),
-                FaqEntry.of("parking", List.of("Where can I park?", "Is there parking?"), "Behind the shop.")));
-        try (FaqBot small = FaqBot.builder().knowledgeBase(kb).clock(Clock.fixed(now, ZoneOffset.UTC)).build()) {
+        KnowledgeBase kb = new KnowledgeBase(
+                "en",
+                List.of(
+                        FaqEntry.of("hours", List.of("When are you open?", "What are your opening hours?"), "9 to 5."),
+                        FaqEntry.of("phone", List.of("What is your phone number?", "How can I call you?"), "555-0199."),
+                        FaqEntry.of("parking", List.of("Where can I park?", "Is there parking?"), "Behind the shop.")));
+        try (FaqBot small = FaqBot.builder()
+                .knowledgeBase(kb)
+                .clock(Clock.fixed(now, ZoneOffset.UTC))
+                .build()) {
             small.answer("hello");
             small.answer("Do you sell purple elephants?");
             assertThat(small.misses()).hasSize(1);
@@ -119,9 +139,11 @@ final class FaqBotTest {
 
     @Test
     void misses_keepOnlyTheMostRecent() {
-        KnowledgeBase kb = new KnowledgeBase("en", List.of(
-                FaqEntry.of("hours", List.of("When are you open?"), "9 to 5."),
-                FaqEntry.of("phone", List.of("What is your phone number?"), "555-0199.")));
+        KnowledgeBase kb = new KnowledgeBase(
+                "en",
+                List.of(
+                        FaqEntry.of("hours", List.of("When are you open?"), "9 to 5."),
+                        FaqEntry.of("phone", List.of("What is your phone number?"), "555-0199.")));
         try (FaqBot small = FaqBot.builder().knowledgeBase(kb).maxMisses(2).build()) {
             small.answer("zebra one");
             small.answer("zebra two");
@@ -132,16 +154,20 @@ final class FaqBotTest {
 
     @Test
     void builder_thresholdOverridesCalibration() {
-        try (FaqBot fixed = FaqBot.builder().file(SampleFaq.FILE).threshold(0.99).build()) {
+        try (FaqBot fixed =
+                FaqBot.builder().file(SampleFaq.FILE).threshold(0.99).build()) {
             assertThat(fixed.threshold()).isEqualTo(0.99);
         }
     }
 
     @Test
     void create_fromKnowledgeBaseAnswers() {
-        KnowledgeBase kb = new KnowledgeBase("en", List.of(
-                FaqEntry.of("hours", List.of("When are you open?", "What are your opening hours?"), "9 to 5."),
-                FaqEntry.of("phone", List.of("What is your phone number?", "How can I call you?"), "555-0199.")));
+        KnowledgeBase kb = new KnowledgeBase(
+                "en",
+                List.of(
+                        FaqEntry.of("hours", List.of("When are you open?", "What are your opening hours?"), "9 to 5."),
+                        FaqEntry.of(
+                                "phone", List.of("What is your phone number?", "How can I call you?"), "555-0199.")));
         try (FaqBot small = FaqBot.create(kb)) {
             assertThat(small.answer("what are your opening hours").entryId()).contains("hours");
             assertThat(small.knowledgeBase()).isEqualTo(kb);

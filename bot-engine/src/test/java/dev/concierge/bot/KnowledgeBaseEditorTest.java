@@ -22,15 +22,19 @@ final class KnowledgeBaseEditorTest {
         Files.writeString(file, FAQ);
         try (FaqBot bot = FaqBot.load(file)) {
             KnowledgeBase kb = KnowledgeBaseEditor.open(file)
-                    .addEntry("parrot-food", List.of("Do you sell parrot food?", " do you sell PARROT food? ", "Is there parrot food?"),
-                            "Yes, in aisle 7.", List.of("orders"))
+                    .addEntry(
+                            "parrot-food",
+                            List.of("Do you sell parrot food?", " do you sell PARROT food? ", "Is there parrot food?"),
+                            "Yes, in aisle 7.",
+                            List.of("orders"))
                     .save();
             assertThat(kb.entry("parrot-food")).hasValueSatisfying(e -> {
                 assertThat(e.questions()).containsExactly("Do you sell parrot food?", "Is there parrot food?");
                 assertThat(e.tags()).containsExactly("orders");
             });
             KnowledgeBaseEditor editor = KnowledgeBaseEditor.open(file);
-            assertThat(editor.addQuestions("returns", List.of("how do i return an item?", "Can I send it back?"))).isEqualTo(1);
+            assertThat(editor.addQuestions("returns", List.of("how do i return an item?", "Can I send it back?")))
+                    .isEqualTo(1);
             editor.save();
 
             String written = Files.readString(file);
@@ -39,7 +43,8 @@ final class KnowledgeBaseEditorTest {
             bot.reload();
             assertThat(bot.knowledgeBase().entry("returns").orElseThrow().questions())
                     .containsExactly("How do I return an item?", "Can I send it back?");
-            assertThat(bot.answerEntry("parrot-food")).hasValueSatisfying(r -> assertThat(r.text()).isEqualTo("Yes, in aisle 7."));
+            assertThat(bot.answerEntry("parrot-food"))
+                    .hasValueSatisfying(r -> assertThat(r.text()).isEqualTo("Yes, in aisle 7."));
         }
     }
 
@@ -48,11 +53,13 @@ final class KnowledgeBaseEditorTest {
         Path file = dir.resolve("faq.json");
         Files.writeString(file, FAQ);
         assertThatThrownBy(() -> KnowledgeBaseEditor.open(file).addEntry("returns", List.of("again?"), "x", List.of()))
-                .isInstanceOf(BotException.class).hasMessageContaining("exists already");
+                .isInstanceOf(BotException.class)
+                .hasMessageContaining("exists already");
         assertThatThrownBy(() -> KnowledgeBaseEditor.open(file).addEntry("empty", List.of(" "), "x", List.of()))
                 .isInstanceOf(BotException.class);
         assertThatThrownBy(() -> KnowledgeBaseEditor.open(file).addQuestions("nowhere", List.of("q?")))
-                .isInstanceOf(BotException.class).hasMessageContaining("no entry");
+                .isInstanceOf(BotException.class)
+                .hasMessageContaining("no entry");
         assertThat(Files.readString(file)).isEqualTo(FAQ);
     }
 }

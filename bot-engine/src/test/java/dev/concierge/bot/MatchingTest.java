@@ -77,8 +77,10 @@ final class MatchingTest {
     void rank_onKnowledgeBaseLargerThanTheFirstPass_findsTheEntry() {
         List<FaqEntry> entries = new ArrayList<>();
         for (int i = 0; i < FaqIndex.FIRST_PASS * 3; i++) {
-            entries.add(FaqEntry.of("e" + i, List.of("How do I configure device number " + i + " at home?",
-                    "Setting up device " + i), "A" + i));
+            entries.add(FaqEntry.of(
+                    "e" + i,
+                    List.of("How do I configure device number " + i + " at home?", "Setting up device " + i),
+                    "A" + i));
         }
         entries.add(FaqEntry.of("descale", List.of("How do I descale the espresso machine at home?"), "Descale."));
         KnowledgeBase kb = new KnowledgeBase("en", entries);
@@ -86,7 +88,8 @@ final class MatchingTest {
             List<FaqIndex.Scored> ranking = index.rank("descaling my espresso machine", 4);
             assertThat(ranking).hasSizeLessThanOrEqualTo(4);
             assertThat(kb.entries().get(ranking.get(0).entry()).id()).isEqualTo("descale");
-            assertThat(index.rank("how do I configure device 42", 10)).hasSize(10)
+            assertThat(index.rank("how do I configure device 42", 10))
+                    .hasSize(10)
                     .isSortedAccordingTo((a, b) -> Double.compare(b.score(), a.score()));
         }
     }

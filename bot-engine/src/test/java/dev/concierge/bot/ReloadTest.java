@@ -28,9 +28,10 @@ final class ReloadTest {
 
     private static String kb(String answer) {
         return ("{'language':'en','entries':["
-                + "{'id':'hours','questions':['When are you open?','What are your opening hours?'],'answer':'" + answer + "'},"
-                + "{'id':'phone','questions':['What is your phone number?','How can I call you?'],'answer':'555-0199.'},"
-                + "{'id':'parking','questions':['Where can I park?','Is there parking?'],'answer':'Behind the shop.'}]}")
+                        + "{'id':'hours','questions':['When are you open?','What are your opening hours?'],'answer':'"
+                        + answer + "'},"
+                        + "{'id':'phone','questions':['What is your phone number?','How can I call you?'],'answer':'555-0199.'},"
+                        + "{'id':'parking','questions':['Where can I park?','Is there parking?'],'answer':'Behind the shop.'}]}")
                 .replace('\'', '"');
     }
 
@@ -44,7 +45,9 @@ final class ReloadTest {
     private static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within " + DEADLINE).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("condition not met within " + DEADLINE)
+                    .isLessThan(deadline);
             TimeUnit.MILLISECONDS.sleep(20);
         }
     }
@@ -54,12 +57,16 @@ final class ReloadTest {
         Path file = dir.resolve("faq.json");
         Files.writeString(file, kb("9 to 5."));
         List<KnowledgeBase> reloads = new CopyOnWriteArrayList<>();
-        try (FaqBot bot = FaqBot.builder().file(file).watch(true).reloadListener(new ReloadListener() {
-            @Override
-            public void reloaded(KnowledgeBase knowledgeBase) {
-                reloads.add(knowledgeBase);
-            }
-        }).build()) {
+        try (FaqBot bot = FaqBot.builder()
+                .file(file)
+                .watch(true)
+                .reloadListener(new ReloadListener() {
+                    @Override
+                    public void reloaded(KnowledgeBase knowledgeBase) {
+                        reloads.add(knowledgeBase);
+                    }
+                })
+                .build()) {
             assertThat(bot.answer("when are you open").text()).isEqualTo("9 to 5.");
             replace(file, kb("8 to 8."));
             // The listener is told after the swap, so wait for it rather than for the answer.
@@ -74,12 +81,16 @@ final class ReloadTest {
         Path file = dir.resolve("faq.json");
         Files.writeString(file, kb("9 to 5."));
         List<BotException> failures = new CopyOnWriteArrayList<>();
-        try (FaqBot bot = FaqBot.builder().file(file).watch(true).reloadListener(new ReloadListener() {
-            @Override
-            public void failed(BotException error) {
-                failures.add(error);
-            }
-        }).build()) {
+        try (FaqBot bot = FaqBot.builder()
+                .file(file)
+                .watch(true)
+                .reloadListener(new ReloadListener() {
+                    @Override
+                    public void failed(BotException error) {
+                        failures.add(error);
+                    }
+                })
+                .build()) {
             replace(file, kb("").replace("\"answer\":\"\"", "\"answr\":\"x\""));
             await(() -> !failures.isEmpty());
             assertThat(failures.get(0)).hasMessageContaining("faq.json").hasMessageContaining("answr");
@@ -94,7 +105,8 @@ final class ReloadTest {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (FaqBot bot = FaqBot.load(file)) {
             AtomicBoolean stop = new AtomicBoolean();
-            List<Future<Integer>> askers = List.of(pool.submit(() -> ask(bot, stop)), pool.submit(() -> ask(bot, stop)));
+            List<Future<Integer>> askers =
+                    List.of(pool.submit(() -> ask(bot, stop)), pool.submit(() -> ask(bot, stop)));
             for (int i = 0; i < 5; i++) {
                 Files.writeString(file, kb(i % 2 == 0 ? "8 to 8." : "9 to 5."));
                 bot.reload();

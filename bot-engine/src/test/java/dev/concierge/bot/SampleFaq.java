@@ -8,11 +8,12 @@ final class SampleFaq {
 
     static final Path FILE = locate();
 
-    private SampleFaq() {
-    }
+    private SampleFaq() {}
 
     private static Path locate() {
-        Path p = Path.of("..", "examples", "faq", "shop-faq.json").toAbsolutePath().normalize();
+        Path p = Path.of("..", "examples", "faq", "shop-faq.json")
+                .toAbsolutePath()
+                .normalize();
         if (!Files.isRegularFile(p)) {
             throw new IllegalStateException("sample FAQ not found at " + p + " (run from the bot-engine module)");
         }

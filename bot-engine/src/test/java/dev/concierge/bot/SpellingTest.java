@@ -32,9 +32,11 @@ final class SpellingTest {
 
     @Test
     void answer_doesNotCorrectIntoUnrelatedEntries() {
-        KnowledgeBase kb = new KnowledgeBase("en", List.of(
-                FaqEntry.of("hours", List.of("When are you open?", "What are your opening hours?"), "9 to 5."),
-                FaqEntry.of("parking", List.of("Where can I park?", "Is there parking nearby?"), "Behind.")));
+        KnowledgeBase kb = new KnowledgeBase(
+                "en",
+                List.of(
+                        FaqEntry.of("hours", List.of("When are you open?", "What are your opening hours?"), "9 to 5."),
+                        FaqEntry.of("parking", List.of("Where can I park?", "Is there parking nearby?"), "Behind.")));
         try (FaqBot small = FaqBot.create(kb)) {
             assertThat(small.answer("xylophone lessons").answered()).isFalse();
         }

@@ -23,13 +23,14 @@ final class AgentLogin {
      * Logs in. Fails with code {@code unauthorized} on HTTP 401, {@code login_failed} on any other
      * answer without a token, {@code connect_failed} when the server cannot be reached.
      */
-    static CompletableFuture<Session> login(HttpClient http, ObjectMapper mapper, URI uri,
-                                            String username, String password, Duration timeout) {
+    static CompletableFuture<Session> login(
+            HttpClient http, ObjectMapper mapper, URI uri, String username, String password, Duration timeout) {
         String body;
         try {
             body = mapper.writeValueAsString(Map.of("username", username, "password", password));
         } catch (JsonProcessingException e) {
-            return CompletableFuture.failedFuture(new ConciergeClientException("login_failed", "Cannot encode the login", e));
+            return CompletableFuture.failedFuture(
+                    new ConciergeClientException("login_failed", "Cannot encode the login", e));
         }
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
@@ -37,13 +38,12 @@ final class AgentLogin {
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                .handle((response, error) -> {
-                    if (error != null) {
-                        throw new ConciergeClientException("connect_failed", "Cannot log in at " + uri + ": " + error, error);
-                    }
-                    return session(mapper, uri, response);
-                });
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
+            if (error != null) {
+                throw new ConciergeClientException("connect_failed", "Cannot log in at " + uri + ": " + error, error);
+            }
+            return session(mapper, uri, response);
+        });
     }
 
     private static Session session(ObjectMapper mapper, URI uri, HttpResponse<String> response) {
@@ -60,7 +60,7 @@ final class AgentLogin {
         } catch (JsonProcessingException e) {
             // Not JSON: reported below with the status.
         }
-        throw new ConciergeClientException("login_failed",
-                "Login at " + uri + " answered HTTP " + response.statusCode() + " without a token.");
+        throw new ConciergeClientException(
+                "login_failed", "Login at " + uri + " answered HTTP " + response.statusCode() + " without a token.");
     }
 }

@@ -33,7 +33,12 @@ final class Connection implements Socket.Handler {
     private static final Executor POOL = task -> CompletableFuture.runAsync(task);
 
     /** The lifecycle; the public {@code State} enums mirror these names. */
-    enum Phase { CONNECTING, OPEN, RECONNECTING, CLOSED }
+    enum Phase {
+        CONNECTING,
+        OPEN,
+        RECONNECTING,
+        CLOSED
+    }
 
     /** The role-specific half of a client. */
     interface Session {
@@ -83,6 +88,7 @@ final class Connection implements Socket.Handler {
     private Socket socket;
     /** Requests sent again in a row after an {@code internal} error: their backoff step. */
     private int storeRetries;
+
     private int failures;
 
     Connection(Settings settings, Session session) {
@@ -149,16 +155,22 @@ final class Connection implements Socket.Handler {
      */
     private void watch(Socket on, CompletableFuture<?> answered) {
         long sentAt = System.nanoTime();
-        CompletableFuture.delayedExecutor(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            boolean silent;
-            synchronized (lock) {
-                silent = socket == on && !answered.isDone() && on.lastReceived - sentAt < 0;
-            }
-            if (silent) {
-                lost(on, new ConciergeClientException("timeout", "No answer from the server within "
-                        + settings.connectTimeout().toMillis() + " ms"), false);
-            }
-        });
+        CompletableFuture.delayedExecutor(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> {
+                    boolean silent;
+                    synchronized (lock) {
+                        silent = socket == on && !answered.isDone() && on.lastReceived - sentAt < 0;
+                    }
+                    if (silent) {
+                        lost(
+                                on,
+                                new ConciergeClientException(
+                                        "timeout",
+                                        "No answer from the server within "
+                                                + settings.connectTimeout().toMillis() + " ms"),
+                                false);
+                    }
+                });
     }
 
     /**
@@ -253,7 +265,8 @@ final class Connection implements Socket.Handler {
         } catch (RuntimeException e) {
             prepared = CompletableFuture.failedFuture(e);
         }
-        prepared.thenCompose(ignored -> settings.httpClient().newWebSocketBuilder()
+        prepared.thenCompose(ignored -> settings.httpClient()
+                        .newWebSocketBuilder()
                         .connectTimeout(settings.connectTimeout())
                         .buildAsync(session.endpoint(), attempt))
                 .whenComplete((webSocket, error) -> {
@@ -269,15 +282,19 @@ final class Connection implements Socket.Handler {
         if (cause instanceof ConciergeClientException known) {
             return known;
         }
-        return new ConciergeClientException("connect_failed",
-                "Cannot connect to " + session.endpoint() + ": " + cause, cause);
+        return new ConciergeClientException(
+                "connect_failed", "Cannot connect to " + session.endpoint() + ": " + cause, cause);
     }
 
     private void timedOut(Socket attempt) {
         synchronized (lock) {
             if (socket == attempt && !attempt.ready) {
-                lost(attempt, new ConciergeClientException("timeout",
-                        "No welcome within " + settings.connectTimeout().toMillis() + " ms"), false);
+                lost(
+                        attempt,
+                        new ConciergeClientException(
+                                "timeout",
+                                "No welcome within " + settings.connectTimeout().toMillis() + " ms"),
+                        false);
             }
         }
     }
@@ -382,7 +399,8 @@ final class Connection implements Socket.Handler {
             outbox.requeue(request, request.message);
             String id = request.message.id();
             Duration delay = backoff.delay(storeRetries++);
-            CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS).execute(() -> resend(id));
+            CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> resend(id));
             return;
         }
         ClientMessage replacement = session.retryAs(request.message, error);
@@ -414,8 +432,12 @@ final class Connection implements Socket.Handler {
             }
             boolean auth = code == 1008;
             boolean fatal = auth && !session.reauthenticate();
-            lost(from, new ConciergeClientException(auth ? "unauthorized" : "disconnected",
-                    "The server closed the connection: " + code + " " + reason), fatal);
+            lost(
+                    from,
+                    new ConciergeClientException(
+                            auth ? "unauthorized" : "disconnected",
+                            "The server closed the connection: " + code + " " + reason),
+                    fatal);
         }
     }
 
@@ -434,9 +456,13 @@ final class Connection implements Socket.Handler {
             } else {
                 setPhase(Phase.RECONNECTING);
                 Duration delay = backoff.delay(failures++);
-                log.info("Connection to {} lost ({}); reconnecting in {} ms",
-                        session.endpoint(), cause.getMessage(), delay.toMillis());
-                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS).execute(this::attempt);
+                log.info(
+                        "Connection to {} lost ({}); reconnecting in {} ms",
+                        session.endpoint(),
+                        cause.getMessage(),
+                        delay.toMillis());
+                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(this::attempt);
             }
         }
         if (toAbort != null) {

@@ -54,8 +54,13 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
         }
     }
 
-    DefaultAgentClient(Settings settings, String username, String password, String token, AgentListener listener,
-                       Values.PresenceStatus presence) {
+    DefaultAgentClient(
+            Settings settings,
+            String username,
+            String password,
+            String token,
+            AgentListener listener,
+            Values.PresenceStatus presence) {
         this.presence = presence;
         this.settings = settings;
         this.username = username;
@@ -89,31 +94,36 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     @Override
     public CompletableFuture<ServerMessage.Assigned> accept(String conversationId) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return connection.request(new ClientMessage.Accept(Connection.newId(), conversationId),
-                ServerMessage.Assigned.class);
+        return connection.request(
+                new ClientMessage.Accept(Connection.newId(), conversationId), ServerMessage.Assigned.class);
     }
 
     @Override
     public CompletableFuture<ServerMessage.Ack> send(String conversationId, String text) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(text, "text");
-        return connection.request(new ClientMessage.Send(Connection.newId(), conversationId, text, null),
+        return connection.request(
+                new ClientMessage.Send(Connection.newId(), conversationId, text, null), ServerMessage.Ack.class);
+    }
+
+    @Override
+    public CompletableFuture<ServerMessage.Ack> transfer(
+            String conversationId, String agentId, String note, boolean force) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(agentId, "agentId");
+        return connection.request(
+                new ClientMessage.Transfer(
+                        Connection.newId(), conversationId, agentId, null, note, force ? Boolean.TRUE : null),
                 ServerMessage.Ack.class);
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> transfer(String conversationId, String agentId, String note, boolean force) {
-        Objects.requireNonNull(conversationId, "conversationId");
-        Objects.requireNonNull(agentId, "agentId");
-        return connection.request(new ClientMessage.Transfer(Connection.newId(), conversationId, agentId, null, note,
-                force ? Boolean.TRUE : null), ServerMessage.Ack.class);
-    }
-
-    @Override
-    public CompletableFuture<ServerMessage.Ack> transferToDepartment(String conversationId, String department, String note) {
+    public CompletableFuture<ServerMessage.Ack> transferToDepartment(
+            String conversationId, String department, String note) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(department, "department");
-        return connection.request(new ClientMessage.Transfer(Connection.newId(), conversationId, null, department, note),
+        return connection.request(
+                new ClientMessage.Transfer(Connection.newId(), conversationId, null, department, note),
                 ServerMessage.Ack.class);
     }
 
@@ -121,8 +131,8 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     public CompletableFuture<ServerMessage.Ack> note(String conversationId, String text) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(text, "text");
-        return connection.request(new ClientMessage.Note(Connection.newId(), conversationId, text),
-                ServerMessage.Ack.class);
+        return connection.request(
+                new ClientMessage.Note(Connection.newId(), conversationId, text), ServerMessage.Ack.class);
     }
 
     @Override
@@ -135,14 +145,15 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     @Override
     public CompletableFuture<ServerMessage.Ack> closeConversation(String conversationId, String reason) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return connection.request(new ClientMessage.Close(Connection.newId(), conversationId, reason),
-                ServerMessage.Ack.class);
+        return connection.request(
+                new ClientMessage.Close(Connection.newId(), conversationId, reason), ServerMessage.Ack.class);
     }
 
     @Override
     public CompletableFuture<ServerMessage.Transcript> history(String conversationId, long afterSeq) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return connection.request(new ClientMessage.History(Connection.newId(), conversationId, afterSeq),
+        return connection.request(
+                new ClientMessage.History(Connection.newId(), conversationId, afterSeq),
                 ServerMessage.Transcript.class);
     }
 
@@ -218,8 +229,13 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
                 return CompletableFuture.completedFuture(null);
             }
         }
-        return AgentLogin.login(settings.httpClient(), connection.codec().mapper(),
-                        settings.httpUri("/api/agent/login"), username, password, settings.connectTimeout())
+        return AgentLogin.login(
+                        settings.httpClient(),
+                        connection.codec().mapper(),
+                        settings.httpUri("/api/agent/login"),
+                        username,
+                        password,
+                        settings.connectTimeout())
                 .thenAccept(session -> {
                     synchronized (lock) {
                         token = session.token();
@@ -268,9 +284,13 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
                     applied(transcript.conversationId(), event);
                 }
             }
-            if (ownHistory.remove(transcript.ref()) && transcript.hasMore() && !transcript.events().isEmpty()) {
+            if (ownHistory.remove(transcript.ref())
+                    && transcript.hasMore()
+                    && !transcript.events().isEmpty()) {
                 // A page of what was missed: ask for the next one.
-                missed(transcript.conversationId(), transcript.events().get(transcript.events().size() - 1).seq());
+                missed(
+                        transcript.conversationId(),
+                        transcript.events().get(transcript.events().size() - 1).seq());
             }
         } else if (frame instanceof ServerMessage.Typing typing) {
             connection.emit(() -> listener.onTyping(typing));
@@ -299,8 +319,10 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
         }
         Values.HandoffPackage handoff = assignment.handoff();
         ConversationLog seen = logs.get(conversation);
-        if (!handoff.complete() && !handoff.transcript().isEmpty()
-                && (seen == null || !seen.hasAllBefore(handoff.transcript().get(0).seq()))) {
+        if (!handoff.complete()
+                && !handoff.transcript().isEmpty()
+                && (seen == null
+                        || !seen.hasAllBefore(handoff.transcript().get(0).seq()))) {
             // Only the last events: read the earlier ones before reporting the assignment.
             Completion waiting = completing.get(conversation);
             if (waiting != null) {
@@ -316,8 +338,11 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
 
     /** Reads the page of {@code conversation}'s events after {@code afterSeq} for its package. */
     private void complete(String conversation, long afterSeq) {
-        connection.request(new ClientMessage.History(Connection.newId(), conversation, afterSeq),
-                ServerMessage.Transcript.class).whenComplete((page, error) -> {
+        connection
+                .request(
+                        new ClientMessage.History(Connection.newId(), conversation, afterSeq),
+                        ServerMessage.Transcript.class)
+                .whenComplete((page, error) -> {
                     synchronized (lock) {
                         Completion waiting = completing.get(conversation);
                         if (waiting == null) {
@@ -338,15 +363,20 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
                         latest.transcript().forEach(e -> waiting.events.putIfAbsent(e.seq(), e));
                         // Whole unless the server refused the read (the conversation is gone): then
                         // the package as it came.
-                        delivered(error != null ? waiting.latest : new ServerMessage.Assigned(conversation,
-                                latest.withTranscript(List.copyOf(waiting.events.values()))));
+                        delivered(
+                                error != null
+                                        ? waiting.latest
+                                        : new ServerMessage.Assigned(
+                                                conversation,
+                                                latest.withTranscript(List.copyOf(waiting.events.values()))));
                     }
                 });
     }
 
     private static String codeOf(Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+                ? error.getCause()
+                : error;
         return cause instanceof ConciergeClientException e ? e.code() : null;
     }
 
@@ -357,8 +387,10 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
         everAssigned.add(conversation);
         ConversationLog log = logs.computeIfAbsent(conversation, c -> new ConversationLog());
         List<TranscriptEvent> added = log.merge(assignment.handoff().transcript());
-        connection.completeFirst(message -> message instanceof ClientMessage.Accept accept
-                && accept.conversationId().equals(conversation), assignment);
+        connection.completeFirst(
+                message -> message instanceof ClientMessage.Accept accept
+                        && accept.conversationId().equals(conversation),
+                assignment);
         if (!known) {
             connection.emit(() -> listener.onAssigned(assignment));
         } else {
@@ -385,7 +417,9 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     /** A new event was added to {@code conversation}'s log: track ownership, tell the listener. */
     private void applied(String conversation, TranscriptEvent event) {
         boolean closed = event.kind() == Kind.CLOSED;
-        boolean transferred = event.kind() == Kind.ASSIGNED && event.agent() != null && agent != null
+        boolean transferred = event.kind() == Kind.ASSIGNED
+                && event.agent() != null
+                && agent != null
                 && !event.agent().id().equals(agent.id());
         if (closed || transferred) {
             assigned.remove(conversation);
@@ -411,14 +445,13 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     private void missed(String conversation, long afterSeq) {
         ClientMessage.History request = new ClientMessage.History(Connection.newId(), conversation, afterSeq);
         ownHistory.add(request.id());
-        connection.request(request, ServerMessage.Transcript.class)
-                .whenComplete((page, error) -> {
-                    if (error != null) {
-                        synchronized (lock) {
-                            ownHistory.remove(request.id());
-                        }
-                    }
-                });
+        connection.request(request, ServerMessage.Transcript.class).whenComplete((page, error) -> {
+            if (error != null) {
+                synchronized (lock) {
+                    ownHistory.remove(request.id());
+                }
+            }
+        });
     }
 
     @Override

@@ -39,13 +39,18 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     private String awaitingTranscript;
     /** Ids of the client's own history requests, whose pages it follows to the last. */
     private final java.util.Set<String> catchUps = new java.util.HashSet<>();
+
     private boolean welcomeNamedCurrent;
     private ServerMessage.QueueStatus queueStatus;
     /** Conversations the server said it no longer has for this visitor. */
     private final Set<String> forgotten = new HashSet<>();
 
-    DefaultVisitorClient(Settings settings, String site, String visitorToken,
-                         Values.VisitorContext context, VisitorListener listener) {
+    DefaultVisitorClient(
+            Settings settings,
+            String site,
+            String visitorToken,
+            Values.VisitorContext context,
+            VisitorListener listener) {
         this.settings = settings;
         this.site = site;
         this.visitorToken = visitorToken;
@@ -80,8 +85,8 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     public CompletableFuture<ServerMessage.Ack> choose(Values.Suggestion suggestion) {
         Objects.requireNonNull(suggestion, "suggestion");
         synchronized (lock) {
-            return request(new ClientMessage.Send(Connection.newId(), openConversation(),
-                    suggestion.question(), suggestion.entryId()));
+            return request(new ClientMessage.Send(
+                    Connection.newId(), openConversation(), suggestion.question(), suggestion.entryId()));
         }
     }
 
@@ -112,7 +117,8 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     @Override
     public CompletableFuture<ServerMessage.Ack> updateContext(Values.VisitorContext context) {
         Objects.requireNonNull(context, "context");
-        return connection.request(new ClientMessage.UpdateContext(Connection.newId(), context), ServerMessage.Ack.class);
+        return connection.request(
+                new ClientMessage.UpdateContext(Connection.newId(), context), ServerMessage.Ack.class);
     }
 
     @Override
@@ -151,7 +157,8 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     @Override
     public CompletableFuture<ServerMessage.Transcript> history(String conversationId, long afterSeq) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return connection.request(new ClientMessage.History(Connection.newId(), conversationId, afterSeq),
+        return connection.request(
+                new ClientMessage.History(Connection.newId(), conversationId, afterSeq),
                 ServerMessage.Transcript.class);
     }
 
@@ -247,7 +254,8 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     @Override
     public ClientMessage.Hello hello(String id) {
         Values.Resume resume = current != null && !currentClosed
-                ? new Values.Resume(current, logs.get(current).lastSeq()) : null;
+                ? new Values.Resume(current, logs.get(current).lastSeq())
+                : null;
         return new ClientMessage.Hello(id, ProtocolCodec.VERSION, site, visitorToken, null, context, resume);
     }
 
@@ -256,8 +264,10 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
         if (frame instanceof ServerMessage.Welcome welcome) {
             onWelcome(welcome);
         } else if (frame instanceof ServerMessage.Ack ack) {
-            if (ack.conversationId() != null && !ack.conversationId().equals(current)
-                    && (current == null || currentClosed) && !forgotten.contains(ack.conversationId())) {
+            if (ack.conversationId() != null
+                    && !ack.conversationId().equals(current)
+                    && (current == null || currentClosed)
+                    && !forgotten.contains(ack.conversationId())) {
                 switchTo(ack.conversationId());
             }
         } else if (frame instanceof ServerMessage.Event event) {
@@ -320,7 +330,9 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
         boolean own = transcript.ref() == null || catchUps.remove(transcript.ref());
         if (own && transcript.hasMore() && !transcript.events().isEmpty()) {
             // One page of a long transcript (docs/protocol.md): read on to the last.
-            catchUp(conversation, transcript.events().get(transcript.events().size() - 1).seq());
+            catchUp(
+                    conversation,
+                    transcript.events().get(transcript.events().size() - 1).seq());
         }
         if (transcript.state() == ConversationState.CLOSED && conversation.equals(current)) {
             currentClosed = true;
@@ -396,7 +408,8 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     @Override
     public ClientMessage retryAs(ClientMessage request, ServerMessage.Error error) {
         String target = conversationOf(request);
-        if (!error.code().equals("not_found") || target == null
+        if (!error.code().equals("not_found")
+                || target == null
                 || !(target.equals(current) || forgotten.contains(target))) {
             return null;
         }

@@ -23,6 +23,7 @@ final class Outbox {
     static final class Request<T extends ServerMessage> {
         /** The frame; replaced (same id) when the session retries it differently. */
         ClientMessage message;
+
         final Class<T> answerType;
         final CompletableFuture<T> future = new CompletableFuture<>();
 

@@ -12,8 +12,14 @@ import java.util.random.RandomGenerator;
  * {@link Draft} is the mutable side the builders fill in; it checks each value as it is set and
  * names the bad argument.
  */
-record Settings(URI serverUri, boolean reconnect, Duration backoffInitial, Duration backoffMax,
-                RandomGenerator random, Duration connectTimeout, HttpClient httpClient) {
+record Settings(
+        URI serverUri,
+        boolean reconnect,
+        Duration backoffInitial,
+        Duration backoffMax,
+        RandomGenerator random,
+        Duration connectTimeout,
+        HttpClient httpClient) {
 
     /** The WebSocket URI for {@code path} ({@code /ws/visitor}, {@code /ws/agent}) under the base URI. */
     URI socketUri(String path) {

@@ -40,6 +40,7 @@ final class Socket implements WebSocket.Listener {
     private final StringBuilder text = new StringBuilder();
     /** {@link System#nanoTime()} of the last frame received, to spot a socket that died silently. */
     volatile long lastReceived = System.nanoTime();
+
     private CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
     /** The JDK socket, once open. */
     WebSocket webSocket;
@@ -126,16 +127,15 @@ final class Socket implements WebSocket.Listener {
     /** Sends a frame after those written before it. Under the lock, once open. */
     void write(String json) {
         WebSocket target = webSocket;
-        writes = writes.thenCompose(ignored -> target.sendText(json, true))
-                .handle((sent, error) -> {
-                    if (error != null) {
-                        log.debug("Send failed; the outbox keeps the request for the next socket", error);
-                        // A failed write means a dead socket even if no read noticed yet:
-                        // report it (off this thread, which may hold the client's lock).
-                        CompletableFuture.runAsync(() -> handler.failed(this, error));
-                    }
-                    return null;
-                });
+        writes = writes.thenCompose(ignored -> target.sendText(json, true)).handle((sent, error) -> {
+            if (error != null) {
+                log.debug("Send failed; the outbox keeps the request for the next socket", error);
+                // A failed write means a dead socket even if no read noticed yet:
+                // report it (off this thread, which may hold the client's lock).
+                CompletableFuture.runAsync(() -> handler.failed(this, error));
+            }
+            return null;
+        });
     }
 
     /**
@@ -158,6 +158,7 @@ final class Socket implements WebSocket.Listener {
                         target.abort();
                     }
                 });
-        CompletableFuture.delayedExecutor(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(target::abort);
+        CompletableFuture.delayedExecutor(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(target::abort);
     }
 }

@@ -1,15 +1,15 @@
 package dev.concierge.client;
 
-import static dev.concierge.client.Frames.agentWelcome;
 import static dev.concierge.client.Frames.ack;
+import static dev.concierge.client.Frames.agentWelcome;
 import static dev.concierge.client.Frames.assigned;
 import static dev.concierge.client.Frames.await;
 import static dev.concierge.client.Frames.bot;
 import static dev.concierge.client.Frames.event;
 import static dev.concierge.client.Frames.failure;
 import static dev.concierge.client.Frames.lastOf;
-import static dev.concierge.client.Frames.page;
 import static dev.concierge.client.Frames.message;
+import static dev.concierge.client.Frames.page;
 import static dev.concierge.client.Frames.seqs;
 import static dev.concierge.client.Frames.transcript;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +40,8 @@ final class AgentClientTest {
         server = ScriptedServer.start();
         AtomicInteger issued = new AtomicInteger();
         server.login((user, password) -> user.equals("demo") && password.equals("secret")
-                ? Optional.of("st_" + issued.incrementAndGet()) : Optional.empty());
+                ? Optional.of("st_" + issued.incrementAndGet())
+                : Optional.empty());
     }
 
     @AfterEach
@@ -71,7 +72,8 @@ final class AgentClientTest {
 
     @Test
     void credentials_logInFirst_thenGreetWithTheToken() throws Exception {
-        CompletableFuture<AgentClient> connecting = builder().credentials("demo", "secret").connect();
+        CompletableFuture<AgentClient> connecting =
+                builder().credentials("demo", "secret").connect();
         ScriptedServer.Peer peer = server.nextPeer();
         ClientMessage.Hello hello = peer.expect(ClientMessage.Hello.class);
         assertThat(peer.path).isEqualTo("/ws/agent");
@@ -87,7 +89,8 @@ final class AgentClientTest {
 
     @Test
     void badCredentials_failConnectWithUnauthorized() throws Exception {
-        CompletableFuture<AgentClient> connecting = builder().credentials("demo", "wrong").connect();
+        CompletableFuture<AgentClient> connecting =
+                builder().credentials("demo", "wrong").connect();
         assertThat(failure(connecting).code()).isEqualTo("unauthorized");
         listener.assertNext("state CONNECTING", "state CLOSED");
         server.assertNoPeerWithin(Duration.ofMillis(100));
@@ -204,8 +207,13 @@ final class AgentClientTest {
         CompletableFuture<ServerMessage.Queue> paging = client.queuePage(50);
         ClientMessage.QueuePage request = peer.expect(ClientMessage.QueuePage.class);
         assertThat(request.offset()).isEqualTo(50);
-        Values.QueueEntry entry = new Values.QueueEntry("c51", 51, new Values.VisitorInfo("v_51", "Grace", null, null),
-                Instant.parse("2026-11-23T10:15:50Z"), Values.HandoffReason.BOT_UNSURE, "Where is my order?");
+        Values.QueueEntry entry = new Values.QueueEntry(
+                "c51",
+                51,
+                new Values.VisitorInfo("v_51", "Grace", null, null),
+                Instant.parse("2026-11-23T10:15:50Z"),
+                Values.HandoffReason.BOT_UNSURE,
+                "Where is my order?");
         peer.send(new ServerMessage.Queue(request.id(), List.of(entry), 50, 51, 51));
         assertThat(await(paging).total()).isEqualTo(51);
         assertThat(client.queue()).containsExactly(entry);
@@ -230,8 +238,13 @@ final class AgentClientTest {
         peer.send(new ServerMessage.Ack(presence.id(), null, 0));
         await(going);
 
-        Values.QueueEntry entry = new Values.QueueEntry("c3", 1, new Values.VisitorInfo("v_3", "Grace", null, null),
-                Instant.parse("2026-11-23T10:15:50Z"), Values.HandoffReason.BOT_UNSURE, "Where is my order?");
+        Values.QueueEntry entry = new Values.QueueEntry(
+                "c3",
+                1,
+                new Values.VisitorInfo("v_3", "Grace", null, null),
+                Instant.parse("2026-11-23T10:15:50Z"),
+                Values.HandoffReason.BOT_UNSURE,
+                "Where is my order?");
         peer.send(new ServerMessage.Queue(List.of(entry)));
         listener.assertNext("queue 1");
         assertThat(client.queue()).containsExactly(entry);
@@ -313,6 +326,7 @@ final class AgentClientTest {
     @Test
     void builder_requiresCredentialsOrToken() {
         assertThatThrownBy(() -> AgentClient.builder().serverUri(server.uri()).connect())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("credentials or token");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("credentials or token");
     }
 }

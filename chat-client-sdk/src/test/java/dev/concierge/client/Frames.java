@@ -41,8 +41,19 @@ final class Frames {
     static ServerMessage.Event event(String conversationId, long seq, String id, Kind kind) {
         Author author = kind == Kind.MESSAGE ? ADA : kind == Kind.BOT ? Author.BOT : Author.SYSTEM;
         Values.AgentInfo agent = kind == Kind.ASSIGNED ? DANA : null;
-        return new ServerMessage.Event(conversationId, seq, Instant.parse("2026-11-23T10:15:30Z").plusSeconds(seq),
-                id, kind, author, "text " + seq, null, kind == Kind.CLOSED ? "resolved" : null, agent, null, null);
+        return new ServerMessage.Event(
+                conversationId,
+                seq,
+                Instant.parse("2026-11-23T10:15:30Z").plusSeconds(seq),
+                id,
+                kind,
+                author,
+                "text " + seq,
+                null,
+                kind == Kind.CLOSED ? "resolved" : null,
+                agent,
+                null,
+                null);
     }
 
     static ServerMessage.Event message(String conversationId, long seq, String id) {
@@ -63,9 +74,15 @@ final class Frames {
     }
 
     static ServerMessage.Assigned assigned(String conversationId, long... seqs) {
-        Values.HandoffPackage handoff = new Values.HandoffPackage(conversationId, Values.HandoffReason.VISITOR_ASKED,
-                "My parcel arrived damaged", new Values.VisitorInfo("v_1", "Ada Lovelace", null, null), null,
-                transcript(null, conversationId, seqs).events(), List.of(), 1200);
+        Values.HandoffPackage handoff = new Values.HandoffPackage(
+                conversationId,
+                Values.HandoffReason.VISITOR_ASKED,
+                "My parcel arrived damaged",
+                new Values.VisitorInfo("v_1", "Ada Lovelace", null, null),
+                null,
+                transcript(null, conversationId, seqs).events(),
+                List.of(),
+                1200);
         return new ServerMessage.Assigned(conversationId, handoff);
     }
 
@@ -73,9 +90,21 @@ final class Frames {
     static ServerMessage.Assigned lastOf(String conversationId, int total, long... seqs) {
         ServerMessage.Assigned whole = assigned(conversationId, seqs);
         Values.HandoffPackage h = whole.handoff();
-        return new ServerMessage.Assigned(conversationId, new Values.HandoffPackage(h.conversationId(), h.reason(),
-                h.question(), h.visitor(), h.context(), h.transcript(), h.earlierConversations(), h.waitedMs(),
-                null, null, null, total));
+        return new ServerMessage.Assigned(
+                conversationId,
+                new Values.HandoffPackage(
+                        h.conversationId(),
+                        h.reason(),
+                        h.question(),
+                        h.visitor(),
+                        h.context(),
+                        h.transcript(),
+                        h.earlierConversations(),
+                        h.waitedMs(),
+                        null,
+                        null,
+                        null,
+                        total));
     }
 
     /** A transcript page with later events still to come. */

@@ -71,14 +71,19 @@ final class ScriptedServer implements AutoCloseable {
                                 .addLast("http", new HttpServerCodec())
                                 .addLast("aggregator", new HttpObjectAggregator(1 << 16))
                                 .addLast("login", new LoginHandler())
-                                .addLast("websocket", new WebSocketServerProtocolHandler(
-                                        WebSocketServerProtocolConfig.newBuilder()
-                                                .websocketPath("/ws").checkStartsWith(true)
-                                                .handleCloseFrames(false).build()))
+                                .addLast(
+                                        "websocket",
+                                        new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                                                .websocketPath("/ws")
+                                                .checkStartsWith(true)
+                                                .handleCloseFrames(false)
+                                                .build()))
                                 .addLast("frames", new FrameHandler());
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
     }
 
     static ScriptedServer start() throws InterruptedException {
@@ -111,7 +116,9 @@ final class ScriptedServer implements AutoCloseable {
 
     /** Asserts that no client connects within {@code quiet} (absence can only be waited for). */
     void assertNoPeerWithin(Duration quiet) throws InterruptedException {
-        assertThat(peers.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)).as("unexpected connection").isNull();
+        assertThat(peers.poll(quiet.toMillis(), TimeUnit.MILLISECONDS))
+                .as("unexpected connection")
+                .isNull();
     }
 
     @Override
@@ -161,7 +168,10 @@ final class ScriptedServer implements AutoCloseable {
                 int to = Math.min(bytes.length, from + size);
                 boolean last = i == parts - 1;
                 var content = Unpooled.copiedBuffer(bytes, from, to - from);
-                ch.write(i == 0 ? new TextWebSocketFrame(last, 0, content) : new ContinuationWebSocketFrame(last, 0, content));
+                ch.write(
+                        i == 0
+                                ? new TextWebSocketFrame(last, 0, content)
+                                : new ContinuationWebSocketFrame(last, 0, content));
             }
             ch.flush();
         }
@@ -200,7 +210,8 @@ final class ScriptedServer implements AutoCloseable {
                 peer.received.add(codec.decodeClient(text.text()));
             } else if (frame instanceof CloseWebSocketFrame close) {
                 peer.closeCode.complete(close.statusCode());
-                ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), "")).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), ""))
+                        .addListener(ChannelFutureListener.CLOSE);
             }
         }
     }
@@ -219,14 +230,18 @@ final class ScriptedServer implements AutoCloseable {
             logins.incrementAndGet();
             JsonNode body = codec.mapper().readTree(request.content().toString(StandardCharsets.UTF_8));
             request.release();
-            Optional<String> token = login.apply(body.path("username").asText(), body.path("password").asText());
-            Object answer = token.<Object>map(t -> Map.of("token", t, "agent", Map.of("id", "demo", "name", "Dana Demo")))
+            Optional<String> token = login.apply(
+                    body.path("username").asText(), body.path("password").asText());
+            Object answer = token.<Object>map(
+                            t -> Map.of("token", t, "agent", Map.of("id", "demo", "name", "Dana Demo")))
                     .orElse(Map.of("error", "unauthorized"));
-            var response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+            var response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
                     token.isPresent() ? HttpResponseStatus.OK : HttpResponseStatus.UNAUTHORIZED,
                     Unpooled.copiedBuffer(codec.mapper().writeValueAsBytes(answer)));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+            response.headers()
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
             ctx.writeAndFlush(response);
         }
     }

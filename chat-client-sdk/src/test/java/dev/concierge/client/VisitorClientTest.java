@@ -64,7 +64,8 @@ final class VisitorClientTest {
 
     /** Connects into open conversation c1 whose transcript holds seqs 1 and 2. */
     private ScriptedServer.Peer connectInConversation() throws Exception {
-        CompletableFuture<VisitorClient> connecting = builder().visitorToken("vt_1").connect();
+        CompletableFuture<VisitorClient> connecting =
+                builder().visitorToken("vt_1").connect();
         ScriptedServer.Peer peer = server.nextPeer();
         peer.send(visitorWelcome(peer.expect(ClientMessage.Hello.class), "c1"));
         peer.send(transcript(null, "c1", 1, 2));
@@ -75,9 +76,16 @@ final class VisitorClientTest {
 
     @Test
     void connect_greetsAndCompletesAfterWelcome() throws Exception {
-        Values.VisitorContext context = new Values.VisitorContext("Ada Lovelace", null, "en", "Europe/London",
-                null, new Values.Page("https://shop.example.com/orders/1234", "Order 1234", null), Map.of("plan", "gold"));
-        CompletableFuture<VisitorClient> connecting = builder().site("shop").context(context).connect();
+        Values.VisitorContext context = new Values.VisitorContext(
+                "Ada Lovelace",
+                null,
+                "en",
+                "Europe/London",
+                null,
+                new Values.Page("https://shop.example.com/orders/1234", "Order 1234", null),
+                Map.of("plan", "gold"));
+        CompletableFuture<VisitorClient> connecting =
+                builder().site("shop").context(context).connect();
         ScriptedServer.Peer peer = server.nextPeer();
         ClientMessage.Hello hello = peer.expect(ClientMessage.Hello.class);
 
@@ -101,7 +109,8 @@ final class VisitorClientTest {
 
     @Test
     void connect_withOpenConversation_completesAfterItsTranscript_sentInFragments() throws Exception {
-        CompletableFuture<VisitorClient> connecting = builder().visitorToken("vt_1").connect();
+        CompletableFuture<VisitorClient> connecting =
+                builder().visitorToken("vt_1").connect();
         ScriptedServer.Peer peer = server.nextPeer();
         ClientMessage.Hello hello = peer.expect(ClientMessage.Hello.class);
         assertThat(hello.visitorToken()).isEqualTo("vt_1");
@@ -275,7 +284,8 @@ final class VisitorClientTest {
 
     @Test
     void aLongTranscriptAfterWelcome_isReadPageByPageToTheLast() throws Exception {
-        CompletableFuture<VisitorClient> connecting = builder().visitorToken("vt_1").connect();
+        CompletableFuture<VisitorClient> connecting =
+                builder().visitorToken("vt_1").connect();
         ScriptedServer.Peer peer = server.nextPeer();
         peer.send(visitorWelcome(peer.expect(ClientMessage.Hello.class), "c1"));
         peer.send(Frames.page(null, "c1", 1, 2));
@@ -320,7 +330,8 @@ final class VisitorClientTest {
         peer.send(new ServerMessage.QueueStatus("c1", 2, 180L, 1));
         peer.send(new ServerMessage.Typing("c1", Role.AGENT, true));
         listener.assertNext("queue_status 2", "typing true");
-        assertThat(client.queueStatus()).hasValueSatisfying(status -> assertThat(status.etaSeconds()).isEqualTo(180L));
+        assertThat(client.queueStatus())
+                .hasValueSatisfying(status -> assertThat(status.etaSeconds()).isEqualTo(180L));
 
         peer.send(event("c1", 3, null, Kind.ASSIGNED));
         listener.assertNext("event c1 3");
@@ -360,8 +371,12 @@ final class VisitorClientTest {
 
         assertThat(failure(client.rate(5, null)).code()).isEqualTo("no_conversation");
         assertThat(failure(client.closeConversation("done")).code()).isEqualTo("no_conversation");
-        assertThatThrownBy(() -> client.rate(6, null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("score");
-        assertThatThrownBy(() -> client.send(" ")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("text");
+        assertThatThrownBy(() -> client.rate(6, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("score");
+        assertThatThrownBy(() -> client.send(" "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("text");
     }
 
     @Test
@@ -395,14 +410,16 @@ final class VisitorClientTest {
     void firstConnect_toNoServer_fails() throws Exception {
         ScriptedServer gone = ScriptedServer.start();
         gone.close();
-        CompletableFuture<VisitorClient> connecting = VisitorClient.builder().serverUri(gone.uri()).listener(listener).connect();
+        CompletableFuture<VisitorClient> connecting =
+                VisitorClient.builder().serverUri(gone.uri()).listener(listener).connect();
         assertThat(failure(connecting).code()).isEqualTo("connect_failed");
         listener.assertNext("state CONNECTING", "state CLOSED");
     }
 
     @Test
     void firstConnect_withoutWelcome_timesOut() throws Exception {
-        CompletableFuture<VisitorClient> connecting = builder().connectTimeout(Duration.ofMillis(300)).connect();
+        CompletableFuture<VisitorClient> connecting =
+                builder().connectTimeout(Duration.ofMillis(300)).connect();
         server.nextPeer().expect(ClientMessage.Hello.class);
         assertThat(failure(connecting).code()).isEqualTo("timeout");
         listener.assertNext("state CONNECTING", "state CLOSED");
@@ -471,12 +488,16 @@ final class VisitorClientTest {
     @Test
     void builder_rejectsBadValues_namingThem() {
         assertThatThrownBy(() -> VisitorClient.builder().serverUri(java.net.URI.create("ftp://x")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serverUri");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("serverUri");
         assertThatThrownBy(() -> VisitorClient.builder().backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max");
         assertThatThrownBy(() -> VisitorClient.builder().connect())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("serverUri");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("serverUri");
         assertThatThrownBy(() -> VisitorClient.builder().listener(null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("listener");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("listener");
     }
 }

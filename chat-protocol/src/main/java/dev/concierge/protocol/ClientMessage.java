@@ -47,9 +47,17 @@ public sealed interface ClientMessage {
      * agents the presence to sign in with ({@code status}, null for online, or the presence the
      * agent already has on another console). Visitors' {@code status} is ignored.
      */
-    record Hello(String id, int version, String site, String visitorToken, String token,
-                 VisitorContext context, Resume resume, String department, Identity identity,
-                 PresenceStatus status)
+    record Hello(
+            String id,
+            int version,
+            String site,
+            String visitorToken,
+            String token,
+            VisitorContext context,
+            Resume resume,
+            String department,
+            Identity identity,
+            PresenceStatus status)
             implements ClientMessage {
         public Hello {
             Checks.id(id, true);
@@ -60,14 +68,28 @@ public sealed interface ClientMessage {
         }
 
         /** A hello without an agent's presence. */
-        public Hello(String id, int version, String site, String visitorToken, String token,
-                     VisitorContext context, Resume resume, String department, Identity identity) {
+        public Hello(
+                String id,
+                int version,
+                String site,
+                String visitorToken,
+                String token,
+                VisitorContext context,
+                Resume resume,
+                String department,
+                Identity identity) {
             this(id, version, site, visitorToken, token, context, resume, department, identity, null);
         }
 
         /** A hello without department or identity. */
-        public Hello(String id, int version, String site, String visitorToken, String token,
-                     VisitorContext context, Resume resume) {
+        public Hello(
+                String id,
+                int version,
+                String site,
+                String visitorToken,
+                String token,
+                VisitorContext context,
+                Resume resume) {
             this(id, version, site, visitorToken, token, context, resume, null, null, null);
         }
     }

@@ -74,6 +74,7 @@ final class EventJson {
 
     /** The wire names the enums declare with {@code @JsonProperty}, by ordinal: Jackson's names, read once. */
     private static final String[] KINDS = wireNames(Values.Kind.class);
+
     private static final String[] ROLES = wireNames(Values.Role.class);
 
     private static String wire(Values.Kind kind) {
@@ -90,7 +91,8 @@ final class EventJson {
         for (E v : values) {
             try {
                 names[v.ordinal()] = type.getField(v.name())
-                        .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class).value();
+                        .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class)
+                        .value();
             } catch (NoSuchFieldException e) {
                 throw new IllegalStateException(e); // an enum constant is a public field
             }

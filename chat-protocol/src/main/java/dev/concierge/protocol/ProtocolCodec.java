@@ -39,8 +39,21 @@ public final class ProtocolCodec {
     public static final int MAX_DEPTH = 16;
 
     private static final Set<String> CLIENT_TYPES = Set.of(
-            "hello", "message", "handoff", "typing", "close", "rate", "history", "presence", "accept",
-            "leave_message", "receipt", "transfer", "note", "context", "queue");
+            "hello",
+            "message",
+            "handoff",
+            "typing",
+            "close",
+            "rate",
+            "history",
+            "presence",
+            "accept",
+            "leave_message",
+            "receipt",
+            "transfer",
+            "note",
+            "context",
+            "queue");
 
     private final ObjectMapper mapper;
 
@@ -58,11 +71,12 @@ public final class ProtocolCodec {
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 .build();
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_DEPTH)
-                .maxStringLength(64 * 1024)
-                .maxNumberLength(32)
-                .build());
+        mapper.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_DEPTH)
+                        .maxStringLength(64 * 1024)
+                        .maxNumberLength(32)
+                        .build());
         return new ProtocolCodec(mapper);
     }
 
@@ -117,14 +131,16 @@ public final class ProtocolCodec {
         try {
             return mapper.writeValueAsString(message);
         } catch (JsonProcessingException e) {
-            throw new ProtocolException("internal", "Cannot encode " + message.getClass().getSimpleName(), null);
+            throw new ProtocolException(
+                    "internal", "Cannot encode " + message.getClass().getSimpleName(), null);
         }
     }
 
     /** Encodes any protocol message as the UTF-8 bytes of a JSON text frame. */
     public byte[] encodeBytes(Object message) {
         // The frames of every relayed message, written by hand (the same bytes, a fraction of the cost).
-        byte[] fast = message instanceof ServerMessage.Event e ? EventJson.event(e)
+        byte[] fast = message instanceof ServerMessage.Event e
+                ? EventJson.event(e)
                 : message instanceof ServerMessage.Ack a ? EventJson.ack(a) : null;
         if (fast != null) {
             return fast;
@@ -132,7 +148,8 @@ public final class ProtocolCodec {
         try {
             return mapper.writeValueAsBytes(message);
         } catch (JsonProcessingException e) {
-            throw new ProtocolException("internal", "Cannot encode " + message.getClass().getSimpleName(), null);
+            throw new ProtocolException(
+                    "internal", "Cannot encode " + message.getClass().getSimpleName(), null);
         }
     }
 
@@ -159,7 +176,9 @@ public final class ProtocolCodec {
             String why = cause != null && cause.getMessage() != null ? cause.getMessage() : "invalid field";
             throw new ProtocolException("bad_request", why, ref);
         } catch (MismatchedInputException e) {
-            String field = e.getPath().isEmpty() ? "a field" : e.getPath().get(e.getPath().size() - 1).getFieldName();
+            String field = e.getPath().isEmpty()
+                    ? "a field"
+                    : e.getPath().get(e.getPath().size() - 1).getFieldName();
             throw new ProtocolException("bad_request", "Wrong type or value for " + field + ".", ref);
         } catch (IOException | IllegalArgumentException e) {
             throw new ProtocolException("bad_request", "Invalid message.", ref);

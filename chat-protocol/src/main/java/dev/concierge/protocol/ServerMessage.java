@@ -5,15 +5,15 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.AgentStatus;
-import dev.concierge.protocol.Values.CannedReply;
-import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.BotTurn;
+import dev.concierge.protocol.Values.CannedReply;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.EarlierConversation;
 import dev.concierge.protocol.Values.HandoffPackage;
 import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.QueueEntry;
+import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.time.Instant;
@@ -46,16 +46,29 @@ public sealed interface ServerMessage {
      * Answer to {@code hello}. Visitor fields are null for agents and the reverse;
      * {@code earlierConversations} lists a returning visitor's closed conversations, newest first.
      */
-    record Welcome(String ref, int version, Role role, String visitorId, String visitorToken,
-                   String conversationId, AgentInfo agent, List<EarlierConversation> earlierConversations)
+    record Welcome(
+            String ref,
+            int version,
+            Role role,
+            String visitorId,
+            String visitorToken,
+            String conversationId,
+            AgentInfo agent,
+            List<EarlierConversation> earlierConversations)
             implements ServerMessage {
         public Welcome {
             earlierConversations = earlierConversations == null ? List.of() : List.copyOf(earlierConversations);
         }
 
         /** A welcome without earlier conversations. */
-        public Welcome(String ref, int version, Role role, String visitorId, String visitorToken,
-                       String conversationId, AgentInfo agent) {
+        public Welcome(
+                String ref,
+                int version,
+                Role role,
+                String visitorId,
+                String visitorToken,
+                String conversationId,
+                AgentInfo agent) {
             this(ref, version, role, visitorId, visitorToken, conversationId, agent, List.of());
         }
     }
@@ -64,15 +77,36 @@ public sealed interface ServerMessage {
     record Ack(String ref, String conversationId, long seq) implements ServerMessage {}
 
     /** One transcript event of a conversation, flattened into the envelope. */
-    record Event(String conversationId, long seq, Instant ts, String id, Kind kind, Author author,
-                 String text, BotTurn bot, String reason, AgentInfo agent, Integer score,
-                 String comment) implements ServerMessage {
+    record Event(
+            String conversationId,
+            long seq,
+            Instant ts,
+            String id,
+            Kind kind,
+            Author author,
+            String text,
+            BotTurn bot,
+            String reason,
+            AgentInfo agent,
+            Integer score,
+            String comment)
+            implements ServerMessage {
 
         /** The frame for {@code event} of {@code conversationId}. */
         public static Event of(String conversationId, TranscriptEvent event) {
-            return new Event(conversationId, event.seq(), event.ts(), event.id(), event.kind(),
-                    event.author(), event.text(), event.bot(), event.reason(), event.agent(),
-                    event.score(), event.comment());
+            return new Event(
+                    conversationId,
+                    event.seq(),
+                    event.ts(),
+                    event.id(),
+                    event.kind(),
+                    event.author(),
+                    event.text(),
+                    event.bot(),
+                    event.reason(),
+                    event.agent(),
+                    event.score(),
+                    event.comment());
         }
 
         /** This frame as a transcript entry. */
@@ -86,8 +120,9 @@ public sealed interface ServerMessage {
      * most one page of events; {@code more} is true when later ones exist (ask with
      * {@code history} after the last {@code seq} here), null when these are the last.
      */
-    record Transcript(String ref, String conversationId, ConversationState state,
-                      List<TranscriptEvent> events, Boolean more) implements ServerMessage {
+    record Transcript(
+            String ref, String conversationId, ConversationState state, List<TranscriptEvent> events, Boolean more)
+            implements ServerMessage {
         public Transcript {
             events = events == null ? List.of() : List.copyOf(events);
             more = Boolean.TRUE.equals(more) ? Boolean.TRUE : null;
@@ -124,8 +159,16 @@ public sealed interface ServerMessage {
 
         /** The whole queue in one frame (no paging). */
         public Queue(List<QueueEntry> entries) {
-            this(null, entries, 0, entries == null ? 0 : entries.size(), entries == null ? 0
-                    : (int) entries.stream().filter(e -> !Boolean.TRUE.equals(e.followUp())).count());
+            this(
+                    null,
+                    entries,
+                    0,
+                    entries == null ? 0 : entries.size(),
+                    entries == null
+                            ? 0
+                            : (int) entries.stream()
+                                    .filter(e -> !Boolean.TRUE.equals(e.followUp()))
+                                    .count());
         }
     }
 
@@ -160,8 +203,8 @@ public sealed interface ServerMessage {
     }
 
     /** To an agent after {@code welcome}: departments, canned replies, the queue alert time, the chat cap. */
-    record Settings(List<String> departments, List<CannedReply> cannedReplies, long queueAlertSeconds,
-                    int maxChats) implements ServerMessage {
+    record Settings(List<String> departments, List<CannedReply> cannedReplies, long queueAlertSeconds, int maxChats)
+            implements ServerMessage {
         public Settings {
             departments = departments == null ? List.of() : List.copyOf(departments);
             cannedReplies = cannedReplies == null ? List.of() : List.copyOf(cannedReplies);

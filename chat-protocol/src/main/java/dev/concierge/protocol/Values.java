@@ -19,37 +19,56 @@ public final class Values {
 
     /** Who produced a transcript event. */
     public enum Role {
-        @JsonProperty("visitor") VISITOR,
-        @JsonProperty("agent") AGENT,
-        @JsonProperty("bot") BOT,
-        @JsonProperty("system") SYSTEM
+        @JsonProperty("visitor")
+        VISITOR,
+        @JsonProperty("agent")
+        AGENT,
+        @JsonProperty("bot")
+        BOT,
+        @JsonProperty("system")
+        SYSTEM
     }
 
     /** What a transcript event is. */
     public enum Kind {
-        @JsonProperty("message") MESSAGE,
-        @JsonProperty("bot") BOT,
-        @JsonProperty("handoff") HANDOFF,
-        @JsonProperty("queued") QUEUED,
-        @JsonProperty("assigned") ASSIGNED,
-        @JsonProperty("closed") CLOSED,
-        @JsonProperty("rated") RATED,
+        @JsonProperty("message")
+        MESSAGE,
+        @JsonProperty("bot")
+        BOT,
+        @JsonProperty("handoff")
+        HANDOFF,
+        @JsonProperty("queued")
+        QUEUED,
+        @JsonProperty("assigned")
+        ASSIGNED,
+        @JsonProperty("closed")
+        CLOSED,
+        @JsonProperty("rated")
+        RATED,
         /** An agent's internal note: only agents ever see it. */
-        @JsonProperty("note") NOTE,
+        @JsonProperty("note")
+        NOTE,
         /** The conversation moved to another agent or department. */
-        @JsonProperty("transferred") TRANSFERRED,
+        @JsonProperty("transferred")
+        TRANSFERRED,
         /** The visitor left a message for later, with a contact email. */
-        @JsonProperty("offline_message") OFFLINE_MESSAGE
+        @JsonProperty("offline_message")
+        OFFLINE_MESSAGE
     }
 
     /** The state of a conversation, owned by the server's router. */
     public enum ConversationState {
-        @JsonProperty("bot") BOT,
-        @JsonProperty("queued") QUEUED,
-        @JsonProperty("assigned") ASSIGNED,
-        @JsonProperty("closed") CLOSED,
+        @JsonProperty("bot")
+        BOT,
+        @JsonProperty("queued")
+        QUEUED,
+        @JsonProperty("assigned")
+        ASSIGNED,
+        @JsonProperty("closed")
+        CLOSED,
         /** The visitor left a message while nobody was available; an agent takes it by hand. */
-        @JsonProperty("follow_up") FOLLOW_UP
+        @JsonProperty("follow_up")
+        FOLLOW_UP
     }
 
     /**
@@ -57,25 +76,34 @@ public final class Values {
      * new ones, offline agents are signed out or said they are gone.
      */
     public enum PresenceStatus {
-        @JsonProperty("online") ONLINE,
-        @JsonProperty("away") AWAY,
-        @JsonProperty("offline") OFFLINE
+        @JsonProperty("online")
+        ONLINE,
+        @JsonProperty("away")
+        AWAY,
+        @JsonProperty("offline")
+        OFFLINE
     }
 
     /** How far a message got on the other side. */
     public enum ReceiptStatus {
-        @JsonProperty("delivered") DELIVERED,
-        @JsonProperty("read") READ
+        @JsonProperty("delivered")
+        DELIVERED,
+        @JsonProperty("read")
+        READ
     }
 
     /** Why a conversation went to a human. */
     public enum HandoffReason {
-        @JsonProperty("visitor_asked") VISITOR_ASKED,
-        @JsonProperty("bot_unsure") BOT_UNSURE,
+        @JsonProperty("visitor_asked")
+        VISITOR_ASKED,
+        @JsonProperty("bot_unsure")
+        BOT_UNSURE,
         /** Another agent transferred it. */
-        @JsonProperty("transfer") TRANSFER,
+        @JsonProperty("transfer")
+        TRANSFER,
         /** The visitor left a message while nobody was available. */
-        @JsonProperty("offline_message") OFFLINE_MESSAGE;
+        @JsonProperty("offline_message")
+        OFFLINE_MESSAGE;
 
         /** The reason as written on the wire. */
         public String wire() {
@@ -105,15 +133,24 @@ public final class Values {
      * did not answer and for turns stored before it was recorded.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record BotTurn(boolean answered, String entryId, double confidence,
-                          List<Suggestion> suggestions, boolean humanOffered, String entryQuestion) {
+    public record BotTurn(
+            boolean answered,
+            String entryId,
+            double confidence,
+            List<Suggestion> suggestions,
+            boolean humanOffered,
+            String entryQuestion) {
         public BotTurn {
             suggestions = suggestions == null ? List.of() : List.copyOf(suggestions);
         }
 
         /** A bot turn without the entry's question. */
-        public BotTurn(boolean answered, String entryId, double confidence, List<Suggestion> suggestions,
-                       boolean humanOffered) {
+        public BotTurn(
+                boolean answered,
+                String entryId,
+                double confidence,
+                List<Suggestion> suggestions,
+                boolean humanOffered) {
             this(answered, entryId, confidence, suggestions, humanOffered, null);
         }
     }
@@ -151,8 +188,14 @@ public final class Values {
      * {@code bad_request}.
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record VisitorContext(String name, String email, String language, String timeZone,
-                                 String userAgent, Page page, Map<String, String> attributes) {
+    public record VisitorContext(
+            String name,
+            String email,
+            String language,
+            String timeZone,
+            String userAgent,
+            Page page,
+            Map<String, String> attributes) {
         /** Longest name, in characters. */
         public static final int MAX_NAME = 200;
         /** Longest email address, in characters. */
@@ -180,7 +223,11 @@ public final class Values {
             Checks.line("context.language", language, MAX_LANGUAGE);
             Checks.line("context.timeZone", timeZone, MAX_TIME_ZONE);
             Checks.line("context.userAgent", userAgent, MAX_USER_AGENT);
-            int total = length(name) + length(email) + length(language) + length(timeZone) + length(userAgent)
+            int total = length(name)
+                    + length(email)
+                    + length(language)
+                    + length(timeZone)
+                    + length(userAgent)
                     + (page == null ? 0 : page.chars());
             if (attributes == null) {
                 attributes = Map.of();
@@ -223,8 +270,14 @@ public final class Values {
      * identity's {@code emailSignature} verified; a field not named is as typed.
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record VisitorInfo(String id, String name, String email, Map<String, String> attributes,
-                              Boolean verified, String userId, List<String> verifiedFields) {
+    public record VisitorInfo(
+            String id,
+            String name,
+            String email,
+            Map<String, String> attributes,
+            Boolean verified,
+            String userId,
+            List<String> verifiedFields) {
         public VisitorInfo {
             attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
             verifiedFields = verifiedFields == null ? List.of() : List.copyOf(verifiedFields);
@@ -236,9 +289,15 @@ public final class Values {
         }
 
         /** A visitor whose verified fields are only {@code userId} (when {@code verified}). */
-        public VisitorInfo(String id, String name, String email, Map<String, String> attributes,
-                           Boolean verified, String userId) {
-            this(id, name, email, attributes, verified, userId,
+        public VisitorInfo(
+                String id, String name, String email, Map<String, String> attributes, Boolean verified, String userId) {
+            this(
+                    id,
+                    name,
+                    email,
+                    attributes,
+                    verified,
+                    userId,
                     Boolean.TRUE.equals(verified) ? List.of("userId") : null);
         }
     }
@@ -249,9 +308,18 @@ public final class Values {
      * events and the free-text close reason on {@code closed} events.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record TranscriptEvent(long seq, Instant ts, String id, Kind kind, Author author,
-                                  String text, BotTurn bot, String reason, AgentInfo agent,
-                                  Integer score, String comment) {}
+    public record TranscriptEvent(
+            long seq,
+            Instant ts,
+            String id,
+            Kind kind,
+            Author author,
+            String text,
+            BotTurn bot,
+            String reason,
+            AgentInfo agent,
+            Integer score,
+            String comment) {}
 
     /**
      * A queued conversation as agents see it in the queue. {@code priority} is higher for
@@ -259,13 +327,26 @@ public final class Values {
      * {@code overdue} is true once it waited longer than the configured alert time.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record QueueEntry(String conversationId, int position, VisitorInfo visitor,
-                             Instant queuedAt, HandoffReason reason, String preview, String department,
-                             Integer priority, Boolean followUp, Boolean overdue) {
+    public record QueueEntry(
+            String conversationId,
+            int position,
+            VisitorInfo visitor,
+            Instant queuedAt,
+            HandoffReason reason,
+            String preview,
+            String department,
+            Integer priority,
+            Boolean followUp,
+            Boolean overdue) {
 
         /** An entry with no department, priority or flags. */
-        public QueueEntry(String conversationId, int position, VisitorInfo visitor, Instant queuedAt,
-                          HandoffReason reason, String preview) {
+        public QueueEntry(
+                String conversationId,
+                int position,
+                VisitorInfo visitor,
+                Instant queuedAt,
+                HandoffReason reason,
+                String preview) {
             this(conversationId, position, visitor, queuedAt, reason, preview, null, null, null, null);
         }
     }
@@ -277,8 +358,8 @@ public final class Values {
      * docs/widget.md, "Identity verification".
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Identity(String userId, String name, String email, String signature, String token,
-                           String emailSignature) {
+    public record Identity(
+            String userId, String name, String email, String signature, String token, String emailSignature) {
         public Identity {
             Checks.optionalText("identity.userId", userId, 128);
             Checks.optionalText("identity.name", name, 200);
@@ -296,8 +377,8 @@ public final class Values {
 
     /** An agent as other agents see them (transfer dialog, supervisors). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record AgentStatus(String id, String name, PresenceStatus presence, List<String> departments,
-                              int activeChats, int maxChats) {
+    public record AgentStatus(
+            String id, String name, PresenceStatus presence, List<String> departments, int activeChats, int maxChats) {
         public AgentStatus {
             departments = departments == null ? List.of() : List.copyOf(departments);
         }
@@ -308,8 +389,7 @@ public final class Values {
 
     /** An earlier conversation of the same visitor, openable in full with {@code history}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record EarlierConversation(String conversationId, Instant startedAt, String firstLine,
-                                      Integer score) {}
+    public record EarlierConversation(String conversationId, Instant startedAt, String firstLine, Integer score) {}
 
     /**
      * The handoff package: everything an agent needs to answer without asking again.
@@ -318,12 +398,19 @@ public final class Values {
      * client reads the earlier ones with {@code history} (from seq 0) before showing the chat.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record HandoffPackage(String conversationId, HandoffReason reason, String question,
-                                 VisitorInfo visitor, VisitorContext context,
-                                 List<TranscriptEvent> transcript,
-                                 List<EarlierConversation> earlierConversations, long waitedMs,
-                                 String department, AgentInfo transferredFrom, String transferNote,
-                                 Integer transcriptTotal) {
+    public record HandoffPackage(
+            String conversationId,
+            HandoffReason reason,
+            String question,
+            VisitorInfo visitor,
+            VisitorContext context,
+            List<TranscriptEvent> transcript,
+            List<EarlierConversation> earlierConversations,
+            long waitedMs,
+            String department,
+            AgentInfo transferredFrom,
+            String transferNote,
+            Integer transcriptTotal) {
         public HandoffPackage {
             transcript = transcript == null ? List.of() : List.copyOf(transcript);
             earlierConversations = earlierConversations == null ? List.of() : List.copyOf(earlierConversations);
@@ -333,12 +420,31 @@ public final class Values {
         }
 
         /** A package whose transcript is whole. */
-        public HandoffPackage(String conversationId, HandoffReason reason, String question, VisitorInfo visitor,
-                              VisitorContext context, List<TranscriptEvent> transcript,
-                              List<EarlierConversation> earlierConversations, long waitedMs,
-                              String department, AgentInfo transferredFrom, String transferNote) {
-            this(conversationId, reason, question, visitor, context, transcript, earlierConversations, waitedMs,
-                    department, transferredFrom, transferNote, null);
+        public HandoffPackage(
+                String conversationId,
+                HandoffReason reason,
+                String question,
+                VisitorInfo visitor,
+                VisitorContext context,
+                List<TranscriptEvent> transcript,
+                List<EarlierConversation> earlierConversations,
+                long waitedMs,
+                String department,
+                AgentInfo transferredFrom,
+                String transferNote) {
+            this(
+                    conversationId,
+                    reason,
+                    question,
+                    visitor,
+                    context,
+                    transcript,
+                    earlierConversations,
+                    waitedMs,
+                    department,
+                    transferredFrom,
+                    transferNote,
+                    null);
         }
 
         /** Whether {@code transcript} is the whole transcript up to the package. */
@@ -348,16 +454,43 @@ public final class Values {
 
         /** This package with {@code events} as its (whole) transcript. */
         public HandoffPackage withTranscript(List<TranscriptEvent> events) {
-            return new HandoffPackage(conversationId, reason, question, visitor, context, events, earlierConversations,
-                    waitedMs, department, transferredFrom, transferNote, events == null ? 0 : events.size());
+            return new HandoffPackage(
+                    conversationId,
+                    reason,
+                    question,
+                    visitor,
+                    context,
+                    events,
+                    earlierConversations,
+                    waitedMs,
+                    department,
+                    transferredFrom,
+                    transferNote,
+                    events == null ? 0 : events.size());
         }
 
         /** A package that is no transfer and names no department. */
-        public HandoffPackage(String conversationId, HandoffReason reason, String question, VisitorInfo visitor,
-                              VisitorContext context, List<TranscriptEvent> transcript,
-                              List<EarlierConversation> earlierConversations, long waitedMs) {
-            this(conversationId, reason, question, visitor, context, transcript, earlierConversations, waitedMs,
-                    null, null, null);
+        public HandoffPackage(
+                String conversationId,
+                HandoffReason reason,
+                String question,
+                VisitorInfo visitor,
+                VisitorContext context,
+                List<TranscriptEvent> transcript,
+                List<EarlierConversation> earlierConversations,
+                long waitedMs) {
+            this(
+                    conversationId,
+                    reason,
+                    question,
+                    visitor,
+                    context,
+                    transcript,
+                    earlierConversations,
+                    waitedMs,
+                    null,
+                    null,
+                    null);
         }
     }
 }

@@ -19,17 +19,21 @@ final class ProtocolCodecTest {
     }
 
     private static void assertRegistered(Class<?> sealed) {
-        Set<Class<?>> registered = Arrays.stream(sealed.getAnnotation(JsonSubTypes.class).value())
-                .map(JsonSubTypes.Type::value).collect(Collectors.toSet());
+        Set<Class<?>> registered = Arrays.stream(
+                        sealed.getAnnotation(JsonSubTypes.class).value())
+                .map(JsonSubTypes.Type::value)
+                .collect(Collectors.toSet());
         assertThat(registered).containsExactlyInAnyOrder(sealed.getPermittedSubclasses());
     }
 
     @Test
     void malformedJson_isBadJson() {
         assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"message\","))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
         assertThatThrownBy(() -> codec.decodeClient("[1,2]"))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
     }
 
     @Test
@@ -44,7 +48,8 @@ final class ProtocolCodecTest {
     @Test
     void serverTypeSentByClient_isUnknownType() {
         assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"welcome\",\"id\":\"x1\"}"))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("unknown_type"));
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("unknown_type"));
     }
 
     @Test
@@ -59,44 +64,60 @@ final class ProtocolCodecTest {
 
     @Test
     void transferForce_isForAnAgentOnly_andAHelloStatusMustBeAPresence() {
-        assertThat(codec.decodeClient("{\"type\":\"transfer\",\"id\":\"t\",\"conversationId\":\"c\",\"agentId\":\"sam\",\"force\":true}"))
+        assertThat(
+                        codec.decodeClient(
+                                "{\"type\":\"transfer\",\"id\":\"t\",\"conversationId\":\"c\",\"agentId\":\"sam\",\"force\":true}"))
                 .isEqualTo(new ClientMessage.Transfer("t", "c", "sam", null, null, true));
-        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"transfer\",\"id\":\"t\",\"conversationId\":\"c\",\"department\":\"billing\",\"force\":true}"))
+        assertThatThrownBy(
+                        () -> codec.decodeClient(
+                                "{\"type\":\"transfer\",\"id\":\"t\",\"conversationId\":\"c\",\"department\":\"billing\",\"force\":true}"))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> {
                     assertThat(e.code()).isEqualTo("bad_request");
                     assertThat(e.getMessage()).contains("force");
                     assertThat(e.ref()).contains("t");
                 });
-        assertThat(((ClientMessage.Hello) codec.decodeClient("{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"token\":\"st\",\"status\":\"away\"}")).status())
+        assertThat(((ClientMessage.Hello) codec.decodeClient(
+                                "{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"token\":\"st\",\"status\":\"away\"}"))
+                        .status())
                 .isEqualTo(dev.concierge.protocol.Values.PresenceStatus.AWAY);
-        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"token\":\"st\",\"status\":\"asleep\"}"))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+        assertThatThrownBy(() -> codec.decodeClient(
+                        "{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"token\":\"st\",\"status\":\"asleep\"}"))
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
     }
 
     @Test
     void wrongFieldType_isBadRequest() {
-        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"rate\",\"id\":\"r\",\"conversationId\":\"c\",\"score\":\"five\"}"))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
-        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"rate\",\"id\":\"r\",\"conversationId\":\"c\",\"score\":9}"))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+        assertThatThrownBy(() -> codec.decodeClient(
+                        "{\"type\":\"rate\",\"id\":\"r\",\"conversationId\":\"c\",\"score\":\"five\"}"))
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+        assertThatThrownBy(() ->
+                        codec.decodeClient("{\"type\":\"rate\",\"id\":\"r\",\"conversationId\":\"c\",\"score\":9}"))
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
     }
 
     @Test
     void deepNesting_isRejected() {
-        String deep = "{\"type\":\"message\",\"id\":\"m\",\"text\":\"x\",\"junk\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}";
+        String deep = "{\"type\":\"message\",\"id\":\"m\",\"text\":\"x\",\"junk\":" + "[".repeat(10_000)
+                + "]".repeat(10_000) + "}";
         assertThatThrownBy(() -> codec.decodeClient(deep))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
     }
 
     @Test
     void controlCharacters_areRejected() {
         assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"message\",\"id\":\"m\",\"text\":\"a\\u0000b\"}"))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
     }
 
     @Test
     void unknownFields_areIgnored() {
-        ClientMessage m = codec.decodeClient("{\"type\":\"message\",\"id\":\"m\",\"text\":\"hi\",\"future\":{\"x\":1}}");
+        ClientMessage m =
+                codec.decodeClient("{\"type\":\"message\",\"id\":\"m\",\"text\":\"hi\",\"future\":{\"x\":1}}");
         assertThat(m).isEqualTo(new ClientMessage.Send("m", null, "hi", null));
     }
 
@@ -105,7 +126,9 @@ final class ProtocolCodecTest {
         java.util.List<String> frames = java.util.List.of(
                 "{\"type\":\"message\",\"id\":\"m\",\"text\":\"Grüße, 日本 🚀\"}",
                 "{\"type\":\"transfer\",\"id\":\"t\",\"conversationId\":\"c\",\"department\":\"billing\"}",
-                "{\"type\":\"message\",\"id\":\"m\",", "[1]", "{\"type\":\"nope\",\"id\":\"x\"}",
+                "{\"type\":\"message\",\"id\":\"m\",",
+                "[1]",
+                "{\"type\":\"nope\",\"id\":\"x\"}",
                 "{\"type\":\"message\",\"id\":\"m\",\"text\":\"\"}");
         for (String frame : frames) {
             byte[] padded = ("xx" + frame + "yy").getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -35,10 +35,12 @@ final class ProtocolDocTest {
         assertThat(examples).hasSizeGreaterThan(20);
         Set<Class<?>> seen = new HashSet<>();
         for (Example ex : examples) {
-            Object decoded = ex.direction().equals("client") ? codec.decodeClient(ex.json()) : codec.decodeServer(ex.json());
+            Object decoded =
+                    ex.direction().equals("client") ? codec.decodeClient(ex.json()) : codec.decodeServer(ex.json());
             seen.add(decoded.getClass());
             Object again = ex.direction().equals("client")
-                    ? codec.decodeClient(codec.encode(decoded)) : codec.decodeServer(codec.encode(decoded));
+                    ? codec.decodeClient(codec.encode(decoded))
+                    : codec.decodeServer(codec.encode(decoded));
             assertThat(again).as(ex.json()).isEqualTo(decoded);
             // No field of the example is lost in decoding: re-encoding keeps every key it had.
             var original = codec.mapper().readTree(ex.json());
@@ -46,10 +48,14 @@ final class ProtocolDocTest {
             assertThat(reencoded).as(ex.json()).isEqualTo(original);
         }
         for (Class<?> permitted : ClientMessage.class.getPermittedSubclasses()) {
-            assertThat(seen).as("docs/protocol.md has an example of " + permitted.getSimpleName()).contains(permitted);
+            assertThat(seen)
+                    .as("docs/protocol.md has an example of " + permitted.getSimpleName())
+                    .contains(permitted);
         }
         for (Class<?> permitted : ServerMessage.class.getPermittedSubclasses()) {
-            assertThat(seen).as("docs/protocol.md has an example of " + permitted.getSimpleName()).contains(permitted);
+            assertThat(seen)
+                    .as("docs/protocol.md has an example of " + permitted.getSimpleName())
+                    .contains(permitted);
         }
     }
 }

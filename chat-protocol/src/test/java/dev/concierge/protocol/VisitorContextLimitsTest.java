@@ -32,12 +32,17 @@ final class VisitorContextLimitsTest {
         assertThat(badRequest("{\"language\":\"" + "l".repeat(36) + "\"}")).contains("context.language");
         assertThat(badRequest("{\"timeZone\":\"" + "t".repeat(65) + "\"}")).contains("context.timeZone");
         assertThat(badRequest("{\"userAgent\":\"" + "u".repeat(513) + "\"}")).contains("context.userAgent", "512");
-        assertThat(badRequest("{\"page\":{\"url\":\"https://x/" + "p".repeat(2048) + "\"}}")).contains("context.page.url");
-        assertThat(badRequest("{\"page\":{\"title\":\"" + "t".repeat(301) + "\"}}")).contains("context.page.title");
-        assertThat(badRequest("{\"page\":{\"referrer\":\"" + "r".repeat(2049) + "\"}}")).contains("context.page.referrer");
-        assertThat(badRequest("{\"attributes\":{\"plan\":\"" + "v".repeat(1001) + "\"}}")).contains("context.attributes.plan");
+        assertThat(badRequest("{\"page\":{\"url\":\"https://x/" + "p".repeat(2048) + "\"}}"))
+                .contains("context.page.url");
+        assertThat(badRequest("{\"page\":{\"title\":\"" + "t".repeat(301) + "\"}}"))
+                .contains("context.page.title");
+        assertThat(badRequest("{\"page\":{\"referrer\":\"" + "r".repeat(2049) + "\"}}"))
+                .contains("context.page.referrer");
+        assertThat(badRequest("{\"attributes\":{\"plan\":\"" + "v".repeat(1001) + "\"}}"))
+                .contains("context.attributes.plan");
         assertThat(badRequest("{\"attributes\":{\"bad key\":\"v\"}}")).contains("context.attributes keys");
-        assertThat(badRequest("{\"attributes\":{\"" + "k".repeat(65) + "\":\"v\"}}")).contains("context.attributes keys");
+        assertThat(badRequest("{\"attributes\":{\"" + "k".repeat(65) + "\":\"v\"}}"))
+                .contains("context.attributes keys");
         assertThat(badRequest("{\"attributes\":{\"k\":null}}")).contains("context.attributes.k");
     }
 
@@ -57,7 +62,12 @@ final class VisitorContextLimitsTest {
         assertThat(badRequest(keys.append("}}").toString())).contains("context.attributes", "50");
         StringBuilder big = new StringBuilder("{\"attributes\":{");
         for (int i = 0; i < 17; i++) {
-            big.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"").append("v".repeat(1000)).append('"');
+            big.append(i == 0 ? "" : ",")
+                    .append("\"k")
+                    .append(i)
+                    .append("\":\"")
+                    .append("v".repeat(1000))
+                    .append('"');
         }
         assertThat(badRequest(big.append("}}").toString())).contains("context", "16384");
     }
@@ -68,9 +78,14 @@ final class VisitorContextLimitsTest {
         for (int i = 0; i < 50; i++) {
             attributes.put("key.-_" + i, i < 5 ? "v".repeat(1000) : "value");
         }
-        VisitorContext max = new VisitorContext("n".repeat(200), "a".repeat(240) + "@example.com",
-                "en-GB", "Europe/London", "u".repeat(512),
-                new Page("https://x/" + "p".repeat(2038), "t".repeat(300), "https://r/" + "r".repeat(2038)), attributes);
+        VisitorContext max = new VisitorContext(
+                "n".repeat(200),
+                "a".repeat(240) + "@example.com",
+                "en-GB",
+                "Europe/London",
+                "u".repeat(512),
+                new Page("https://x/" + "p".repeat(2038), "t".repeat(300), "https://r/" + "r".repeat(2038)),
+                attributes);
         ClientMessage decoded = codec.decodeClient(codec.encode(new ClientMessage.UpdateContext("x1", max)));
         assertThat(decoded).isEqualTo(new ClientMessage.UpdateContext("x1", max));
     }

@@ -15,6 +15,7 @@ final class Agent {
     PresenceStatus presence = PresenceStatus.ONLINE;
     /** Ids of the conversations this agent owns, in assignment order. */
     final Set<String> assigned = new LinkedHashSet<>();
+
     Instant lastAssignedAt = Instant.EPOCH;
     /** The teams this agent belongs to. */
     Set<String> departments = Set.of();

@@ -14,8 +14,13 @@ import java.util.Objects;
  * @param roles what the agent may do beyond chatting: {@value #ADMIN} or {@value #SUPERVISOR}
  *              (both may edit the FAQ); empty for an agent who chats only
  */
-public record AgentAccount(String id, String name, String username, String passwordHash,
-                           java.util.List<String> departments, java.util.List<String> roles) {
+public record AgentAccount(
+        String id,
+        String name,
+        String username,
+        String passwordHash,
+        java.util.List<String> departments,
+        java.util.List<String> roles) {
     /** The role of a team's administrator: edits the FAQ. */
     public static final String ADMIN = "admin";
     /** The role of a supervisor: edits the FAQ. */
@@ -38,7 +43,8 @@ public record AgentAccount(String id, String name, String username, String passw
     }
 
     /** An account in {@code departments} with no role beyond chatting. */
-    public AgentAccount(String id, String name, String username, String passwordHash, java.util.List<String> departments) {
+    public AgentAccount(
+            String id, String name, String username, String passwordHash, java.util.List<String> departments) {
         this(id, name, username, passwordHash, departments, java.util.List.of());
     }
 

@@ -44,13 +44,15 @@ final class AgentApi {
      * "firstLine","snippet"}]}}.
      */
     Reply search(String authorization, String query, String limit) {
-        if (authorization == null || !authorization.startsWith("Bearer ")
+        if (authorization == null
+                || !authorization.startsWith("Bearer ")
                 || auth.agentFor(authorization.substring(7).trim()).isEmpty()) {
             return new Reply(HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
         }
         if (query == null || query.isBlank() || query.length() > 200) {
-            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request",
-                    "message", "q must be 1 to 200 characters"));
+            return new Reply(
+                    HttpResponseStatus.BAD_REQUEST,
+                    Map.of("error", "bad_request", "message", "q must be 1 to 200 characters"));
         }
         int max;
         try {
@@ -59,8 +61,9 @@ final class AgentApi {
             max = -1;
         }
         if (max < 1 || max > MAX_RESULTS) {
-            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request",
-                    "message", "limit must be 1 to " + MAX_RESULTS));
+            return new Reply(
+                    HttpResponseStatus.BAD_REQUEST,
+                    Map.of("error", "bad_request", "message", "limit must be 1 to " + MAX_RESULTS));
         }
         String q = query.trim();
         List<Map<String, Object>> results = new ArrayList<>();
@@ -94,7 +97,9 @@ final class AgentApi {
             if (at >= 0) {
                 int from = Math.max(0, at - 60);
                 int to = Math.min(e.text().length(), at + q.length() + 80);
-                return Optional.of((from > 0 ? "…" : "") + e.text().substring(from, to) + (to < e.text().length() ? "…" : ""));
+                return Optional.of((from > 0 ? "…" : "")
+                        + e.text().substring(from, to)
+                        + (to < e.text().length() ? "…" : ""));
             }
         }
         return Optional.empty();
@@ -121,27 +126,39 @@ final class AgentApi {
         String password = n.path("password").asText("");
         List<String> departments = new ArrayList<>();
         n.path("departments").forEach(d -> departments.add(d.asText()));
-        String problem = !id.matches("[a-z0-9][a-z0-9_-]{0,63}") ? "id must be 1-64 lower-case letters, digits, - or _"
-                : name.isBlank() || name.length() > 100 ? "name must be 1 to 100 characters"
-                : !username.matches("[A-Za-z0-9._@-]{1,100}") ? "username must be 1 to 100 letters, digits, . _ @ or -"
-                : password.length() < 10 || password.length() > 200 ? "password must be 10 to 200 characters"
-                : !config.routing().departments().containsAll(departments)
-                        ? "unknown department; known: " + config.routing().departments()
-                : null;
+        String problem = !id.matches("[a-z0-9][a-z0-9_-]{0,63}")
+                ? "id must be 1-64 lower-case letters, digits, - or _"
+                : name.isBlank() || name.length() > 100
+                        ? "name must be 1 to 100 characters"
+                        : !username.matches("[A-Za-z0-9._@-]{1,100}")
+                                ? "username must be 1 to 100 letters, digits, . _ @ or -"
+                                : password.length() < 10 || password.length() > 200
+                                        ? "password must be 10 to 200 characters"
+                                        : !config.routing().departments().containsAll(departments)
+                                                ? "unknown department; known: "
+                                                        + config.routing().departments()
+                                                : null;
         if (problem != null) {
             return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request", "message", problem));
         }
-        AgentAccount account = AgentAccount.withPassword(id, name, username, password).inDepartments(departments);
+        AgentAccount account =
+                AgentAccount.withPassword(id, name, username, password).inDepartments(departments);
         if (!auth.add(account)) {
-            return new Reply(HttpResponseStatus.CONFLICT, Map.of("error", "conflict",
-                    "message", "an agent with this id or username exists"));
+            return new Reply(
+                    HttpResponseStatus.CONFLICT,
+                    Map.of("error", "conflict", "message", "an agent with this id or username exists"));
         }
         if (config.agentsFile() != null) {
-            AgentsFile.write(config.agentsFile(), new AgentsFile.Team(auth.accounts(), config.routing().departments(),
-                    config.routing().cannedReplies()));
+            AgentsFile.write(
+                    config.agentsFile(),
+                    new AgentsFile.Team(
+                            auth.accounts(),
+                            config.routing().departments(),
+                            config.routing().cannedReplies()));
             log.info("agents file {} rewritten with agent {}", config.agentsFile(), id);
         }
-        return new Reply(HttpResponseStatus.CREATED, Map.of("agent", Map.of("id", id, "name", name,
-                "departments", departments)));
+        return new Reply(
+                HttpResponseStatus.CREATED,
+                Map.of("agent", Map.of("id", id, "name", name, "departments", departments)));
     }
 }

@@ -46,6 +46,7 @@ final class AgentAuth {
     private final Cache<String, Held> sessions;
     /** Sessions from before a restart, by token hash, until their token is first shown. */
     private final Cache<String, Restored> restored;
+
     private final Ids ids;
     private final Set<String> disabled = ConcurrentHashMap.newKeySet();
     private final ConversationStore store;
@@ -54,6 +55,7 @@ final class AgentAuth {
     private final long refreshMillis;
     /** The absolute session lifetime: a session older than this ends, used or not. */
     private final long maxAgeMillis;
+
     private final PasswordCheck passwords;
     private final LoginThrottle throttle;
     /** What an unknown username's password is checked against: as slow as a real hash. */
@@ -75,10 +77,18 @@ final class AgentAuth {
         boolean matches(String password, String storedHash);
     }
 
-    AgentAuth(List<AgentAccount> accounts, Duration sessionTtl, Duration sessionMaxAge, Ticker ticker, Ids ids,
-              ConversationStore store, Clock clock, PasswordCheck passwords, LoginThrottle.Limits throttle) {
-        this.byUsername = new ConcurrentHashMap<>(accounts.stream()
-                .collect(Collectors.toUnmodifiableMap(AgentAccount::username, Function.identity())));
+    AgentAuth(
+            List<AgentAccount> accounts,
+            Duration sessionTtl,
+            Duration sessionMaxAge,
+            Ticker ticker,
+            Ids ids,
+            ConversationStore store,
+            Clock clock,
+            PasswordCheck passwords,
+            LoginThrottle.Limits throttle) {
+        this.byUsername = new ConcurrentHashMap<>(
+                accounts.stream().collect(Collectors.toUnmodifiableMap(AgentAccount::username, Function.identity())));
         accounts.forEach(a -> credentials.put(a.id(), PasswordHasher.fingerprint(a.passwordHash())));
         this.dummyHash = PasswordHasher.unmatchable(slowest(accounts));
         this.passwords = passwords;
@@ -86,10 +96,16 @@ final class AgentAuth {
         this.maxAgeMillis = sessionMaxAge.toMillis();
         // Every agent frame reads this cache; its upkeep (expiry) runs on the reading thread
         // rather than being handed to ForkJoinPool.commonPool(), a thread hop per few reads.
-        this.sessions = Caffeine.newBuilder().expireAfterAccess(sessionTtl).ticker(ticker)
-                .executor(Runnable::run).build();
-        this.restored = Caffeine.newBuilder().expireAfterWrite(sessionTtl).ticker(ticker)
-                .executor(Runnable::run).build();
+        this.sessions = Caffeine.newBuilder()
+                .expireAfterAccess(sessionTtl)
+                .ticker(ticker)
+                .executor(Runnable::run)
+                .build();
+        this.restored = Caffeine.newBuilder()
+                .expireAfterWrite(sessionTtl)
+                .ticker(ticker)
+                .executor(Runnable::run)
+                .build();
         this.ids = ids;
         this.store = store;
         this.clock = clock;
@@ -98,8 +114,13 @@ final class AgentAuth {
 
     /** The highest PBKDF2 iteration count among the accounts, for the unknown-username check. */
     private static int slowest(List<AgentAccount> accounts) {
-        return accounts.stream().mapToInt(a -> PasswordHasher.iterations(a.passwordHash()).orElse(0)).max()
-                .stream().filter(n -> n > 0).findFirst().orElse(PasswordHasher.DEFAULT_ITERATIONS);
+        return accounts.stream()
+                .mapToInt(a -> PasswordHasher.iterations(a.passwordHash()).orElse(0))
+                .max()
+                .stream()
+                .filter(n -> n > 0)
+                .findFirst()
+                .orElse(PasswordHasher.DEFAULT_ITERATIONS);
     }
 
     /**
@@ -127,7 +148,11 @@ final class AgentAuth {
         attempt.succeeded();
         String token = ids.sessionToken();
         long now = clock.millis();
-        Held held = new Held(account.info(), JdbcRows.tokenHash(token), now, now,
+        Held held = new Held(
+                account.info(),
+                JdbcRows.tokenHash(token),
+                now,
+                now,
                 PasswordHasher.fingerprint(account.passwordHash()));
         CompletableFuture<Void> saved;
         synchronized (this) {
@@ -184,7 +209,8 @@ final class AgentAuth {
             }
         }
         long now = clock.millis();
-        if (now - held.createdAt() >= maxAgeMillis || !held.credential().equals(credentials.get(held.agent().id()))) {
+        if (now - held.createdAt() >= maxAgeMillis
+                || !held.credential().equals(credentials.get(held.agent().id()))) {
             end(token, held);
             return Optional.empty();
         }
@@ -206,8 +232,8 @@ final class AgentAuth {
         }
         String hash = JdbcRows.tokenHash(token);
         Restored kept = restored.asMap().remove(hash);
-        Optional<AgentInfo> agent = kept == null || disabled.contains(kept.agentId()) ? Optional.empty()
-                : agentInfo(kept.agentId());
+        Optional<AgentInfo> agent =
+                kept == null || disabled.contains(kept.agentId()) ? Optional.empty() : agentInfo(kept.agentId());
         if (agent.isEmpty()) {
             return null;
         }
@@ -221,20 +247,29 @@ final class AgentAuth {
         synchronized (this) {
             if (sessions.asMap().remove(token, held)) {
                 store.deleteAgentSession(held.tokenHash());
-                log.info("agent {}'s session ended: {}", held.agent().id(),
+                log.info(
+                        "agent {}'s session ended: {}",
+                        held.agent().id(),
                         held.credential().equals(credentials.get(held.agent().id()))
-                                ? "older than the session lifetime" : "the password changed");
+                                ? "older than the session lifetime"
+                                : "the password changed");
             }
         }
     }
 
     private CompletableFuture<Void> stored(Held held) {
-        return store.saveAgentSession(new ConversationStore.AgentSession(held.tokenHash(), held.agent().id(),
-                Instant.ofEpochMilli(held.storedAt()), held.credential(), Instant.ofEpochMilli(held.createdAt())))
+        return store.saveAgentSession(new ConversationStore.AgentSession(
+                        held.tokenHash(),
+                        held.agent().id(),
+                        Instant.ofEpochMilli(held.storedAt()),
+                        held.credential(),
+                        Instant.ofEpochMilli(held.createdAt())))
                 .whenComplete((ok, error) -> {
                     if (error != null) {
-                        log.warn("agent {}'s session could not be stored; it ends with this process: {}",
-                                held.agent().id(), error.getMessage());
+                        log.warn(
+                                "agent {}'s session could not be stored; it ends with this process: {}",
+                                held.agent().id(),
+                                error.getMessage());
                     }
                 });
     }
@@ -304,8 +339,11 @@ final class AgentAuth {
     private void remember(String agentId, boolean isDisabled) {
         store.saveAgentDisabled(agentId, isDisabled, clock.instant()).whenComplete((ok, error) -> {
             if (error != null) {
-                log.error("agent {} is {} only until a restart: the store failed: {}", agentId,
-                        isDisabled ? "disabled" : "enabled", error.getMessage());
+                log.error(
+                        "agent {} is {} only until a restart: the store failed: {}",
+                        agentId,
+                        isDisabled ? "disabled" : "enabled",
+                        error.getMessage());
             }
         });
     }
@@ -331,18 +369,26 @@ final class AgentAuth {
 
     /** Every account, for writing the agents file back. */
     List<AgentAccount> accounts() {
-        return byUsername.values().stream().sorted(java.util.Comparator.comparing(AgentAccount::id)).toList();
+        return byUsername.values().stream()
+                .sorted(java.util.Comparator.comparing(AgentAccount::id))
+                .toList();
     }
 
     /** The departments of the agent with this id. */
     Set<String> departments(String agentId) {
-        return byUsername.values().stream().filter(a -> a.id().equals(agentId)).findFirst()
-                .map(a -> Set.copyOf(a.departments())).orElse(Set.of());
+        return byUsername.values().stream()
+                .filter(a -> a.id().equals(agentId))
+                .findFirst()
+                .map(a -> Set.copyOf(a.departments()))
+                .orElse(Set.of());
     }
 
     /** The public identity of the agent with this id. */
     Optional<AgentInfo> agentInfo(String agentId) {
-        return byUsername.values().stream().filter(a -> a.id().equals(agentId)).findFirst().map(AgentAccount::info);
+        return byUsername.values().stream()
+                .filter(a -> a.id().equals(agentId))
+                .findFirst()
+                .map(AgentAccount::info);
     }
 
     /** A successful sign-in. */
@@ -363,7 +409,11 @@ final class AgentAuth {
             char c = s.charAt(i);
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029
+            } else if (c < 0x20
+                    || c == 0x7f
+                    || (c >= 0x80 && c < 0xa0)
+                    || c == 0x2028
+                    || c == 0x2029
                     || Character.getType(c) == Character.FORMAT) {
                 out.append(String.format("\\u%04x", (int) c));
             } else {

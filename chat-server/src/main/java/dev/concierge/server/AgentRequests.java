@@ -134,8 +134,13 @@ final class AgentRequests {
             Router.error(session, "bad_state", "This conversation is closed.", s.id());
             return;
         }
-        router.message(session, c, s.id(), new TranscriptEvent(0, null, s.id(),
-                Kind.MESSAGE, agent.author(), s.text(), null, null, null, null, null), false);
+        router.message(
+                session,
+                c,
+                s.id(),
+                new TranscriptEvent(
+                        0, null, s.id(), Kind.MESSAGE, agent.author(), s.text(), null, null, null, null, null),
+                false);
     }
 
     private void typing(Agent agent, ClientMessage.Typing t) {
@@ -179,8 +184,12 @@ final class AgentRequests {
             }
             int cap = router.dispatcher.config.maxChatsPerAgent();
             if (to.assigned.size() >= cap && !Boolean.TRUE.equals(t.force())) {
-                Router.error(session, "agent_at_capacity", to.info.name() + " already has " + to.assigned.size()
-                        + " of " + cap + " chats. Send the transfer again with force to give it to them anyway.", t.id());
+                Router.error(
+                        session,
+                        "agent_at_capacity",
+                        to.info.name() + " already has " + to.assigned.size() + " of " + cap
+                                + " chats. Send the transfer again with force to give it to them anyway.",
+                        t.id());
                 return;
             }
             log.info("agent {} transfers {} to agent {}", agent.info.id(), c.id, to.info.id());
@@ -191,7 +200,10 @@ final class AgentRequests {
                 return;
             }
             log.info("agent {} transfers {} to department {}", agent.info.id(), c.id, t.department());
-            router.ackWhenStored(session, t.id(), c,
+            router.ackWhenStored(
+                    session,
+                    t.id(),
+                    c,
                     router.dispatcher.transferToDepartment(c, agent, t.department(), t.id(), t.note()));
         }
     }
@@ -207,8 +219,15 @@ final class AgentRequests {
             Router.error(session, "bad_state", "This conversation is closed.", n.id());
             return;
         }
-        router.ackWhenStored(session, n.id(), c, router.appendOnce(c, n.id(), new TranscriptEvent(0, null, n.id(),
-                Kind.NOTE, agent.author(), n.text(), null, null, null, null, null)));
+        router.ackWhenStored(
+                session,
+                n.id(),
+                c,
+                router.appendOnce(
+                        c,
+                        n.id(),
+                        new TranscriptEvent(
+                                0, null, n.id(), Kind.NOTE, agent.author(), n.text(), null, null, null, null, null)));
     }
 
     /** Delivered/read marks of the agent, relayed to the visitor. */

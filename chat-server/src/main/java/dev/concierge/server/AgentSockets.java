@@ -18,10 +18,11 @@ final class AgentSockets {
 
     void register(String token, Channel channel) {
         byToken.computeIfAbsent(token, t -> ConcurrentHashMap.newKeySet()).add(channel);
-        channel.closeFuture().addListener(f -> byToken.computeIfPresent(token, (t, set) -> {
-            set.remove(channel);
-            return set.isEmpty() ? null : set;
-        }));
+        channel.closeFuture()
+                .addListener(f -> byToken.computeIfPresent(token, (t, set) -> {
+                    set.remove(channel);
+                    return set.isEmpty() ? null : set;
+                }));
     }
 
     /** Closes (1008) every socket signed in with these tokens; returns how many. */

@@ -79,14 +79,19 @@ final class AgentsFile {
             List<String> own = names(a.get("departments"), where + ".departments");
             for (String d : own) {
                 if (declared && !departments.contains(d)) {
-                    throw new ServerException(where + ".departments: unknown department " + d
-                            + " (declared: " + departments + ")");
+                    throw new ServerException(
+                            where + ".departments: unknown department " + d + " (declared: " + departments + ")");
                 }
             }
             if (!declared) {
                 departments.addAll(own);
             }
-            AgentAccount account = new AgentAccount(id, text(a, "name", where), text(a, "username", where), hash, own,
+            AgentAccount account = new AgentAccount(
+                    id,
+                    text(a, "name", where),
+                    text(a, "username", where),
+                    hash,
+                    own,
                     roles(a.get("roles"), where + ".roles"));
             if (!ids.add(account.id())) {
                 throw new ServerException(where + ".id: duplicate id " + account.id());
@@ -107,8 +112,8 @@ final class AgentsFile {
                 String where = file + ": cannedReplies[" + i + "]";
                 String shortcut = text(replies.get(i), "shortcut", where);
                 if (!shortcut.matches("[a-z0-9][a-z0-9_-]{0,31}")) {
-                    throw new ServerException(where + ".shortcut: use 1-32 lower-case letters, digits, - or _ (typed as /"
-                            + "shortcut)");
+                    throw new ServerException(
+                            where + ".shortcut: use 1-32 lower-case letters, digits, - or _ (typed as /" + "shortcut)");
                 }
                 if (!shortcuts.add(shortcut)) {
                     throw new ServerException(where + ".shortcut: duplicate shortcut " + shortcut);
@@ -125,10 +130,14 @@ final class AgentsFile {
         ArrayNode depts = root.putArray("departments");
         team.departments().forEach(depts::add);
         ArrayNode canned = root.putArray("cannedReplies");
-        team.cannedReplies().forEach(c -> canned.addObject().put("shortcut", c.shortcut()).put("text", c.text()));
+        team.cannedReplies()
+                .forEach(c -> canned.addObject().put("shortcut", c.shortcut()).put("text", c.text()));
         ArrayNode agents = root.putArray("agents");
         for (AgentAccount a : team.agents()) {
-            ObjectNode n = agents.addObject().put("id", a.id()).put("name", a.name()).put("username", a.username())
+            ObjectNode n = agents.addObject()
+                    .put("id", a.id())
+                    .put("name", a.name())
+                    .put("username", a.username())
                     .put("passwordHash", a.passwordHash());
             ArrayNode d = n.putArray("departments");
             a.departments().forEach(d::add);
@@ -156,8 +165,8 @@ final class AgentsFile {
         List<String> out = new ArrayList<>();
         for (JsonNode n : node) {
             if (!n.isTextual() || !n.asText().matches("[a-z0-9][a-z0-9_-]{0,63}")) {
-                throw new ServerException(where + ": department names are 1-64 lower-case letters, digits, - or _, was "
-                        + n);
+                throw new ServerException(
+                        where + ": department names are 1-64 lower-case letters, digits, - or _, was " + n);
             }
             out.add(n.asText());
         }

@@ -48,8 +48,17 @@ final class Appends {
      * waits for its commit, as always.
      */
     CompletableFuture<TranscriptEvent> append(Conversation c, TranscriptEvent draft, boolean hold) {
-        TranscriptEvent event = new TranscriptEvent(c.nextSeq++, clock.instant(), draft.id(), draft.kind(),
-                draft.author(), draft.text(), draft.bot(), draft.reason(), draft.agent(), draft.score(),
+        TranscriptEvent event = new TranscriptEvent(
+                c.nextSeq++,
+                clock.instant(),
+                draft.id(),
+                draft.kind(),
+                draft.author(),
+                draft.text(),
+                draft.bot(),
+                draft.reason(),
+                draft.agent(),
+                draft.score(),
                 draft.comment());
         c.transcript.add(event);
         c.lastActivity = event.ts();
@@ -69,16 +78,19 @@ final class Appends {
         } else {
             stored = hold ? new CompletableFuture<>() : store.append(c.id, event);
         }
-        CompletableFuture<TranscriptEvent> appended = stored.handleAsync((v, error) -> {
-            if (error != null) {
-                forget(c, event);
-                throw error instanceof java.util.concurrent.CompletionException ce ? ce
-                        : new java.util.concurrent.CompletionException(error);
-            }
-            c.committedSeq = Math.max(c.committedSeq, event.seq());
-            c.transcript.committed(c.committedSeq);
-            return event;
-        }, router);
+        CompletableFuture<TranscriptEvent> appended = stored.handleAsync(
+                (v, error) -> {
+                    if (error != null) {
+                        forget(c, event);
+                        throw error instanceof java.util.concurrent.CompletionException ce
+                                ? ce
+                                : new java.util.concurrent.CompletionException(error);
+                    }
+                    c.committedSeq = Math.max(c.committedSeq, event.seq());
+                    c.transcript.committed(c.committedSeq);
+                    return event;
+                },
+                router);
         if (hold) {
             c.held = new Held(event, stored, appended);
         }

@@ -11,5 +11,8 @@ import java.time.Duration;
  * @param ticker time for session idle expiry and the throttle: the system's outside tests
  * @param passwordCheck how passwords are checked: {@link PasswordHasher#verify} outside tests
  */
-record AuthConfig(Duration sessionMaxAge, LoginThrottle.Limits loginThrottle, Ticker ticker,
-                  AgentAuth.PasswordCheck passwordCheck) {}
+record AuthConfig(
+        Duration sessionMaxAge,
+        LoginThrottle.Limits loginThrottle,
+        Ticker ticker,
+        AgentAuth.PasswordCheck passwordCheck) {}

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  * @param searches agents' searches in earlier conversations
  * @param insights the insights API and {@code /metrics}
  */
-record BlockingWork(ExecutorService logins, ExecutorService exports, ExecutorService searches,
-                    ExecutorService insights) {
+record BlockingWork(
+        ExecutorService logins, ExecutorService exports, ExecutorService searches, ExecutorService insights) {
     /** What a 503 for a full lane tells the client to wait, in seconds. */
     static final int RETRY_AFTER_SECONDS = 1;
 
@@ -30,16 +30,23 @@ record BlockingWork(ExecutorService logins, ExecutorService exports, ExecutorSer
      * a small machine), two for downloads, one each for searches and insights.
      */
     static BlockingWork create() {
-        return new BlockingWork(lane("logins", 1, 16), lane("exports", 2, 64), lane("searches", 1, 32),
-                lane("insights", 1, 32));
+        return new BlockingWork(
+                lane("logins", 1, 16), lane("exports", 2, 64), lane("searches", 1, 32), lane("insights", 1, 32));
     }
 
     private static ExecutorService lane(String name, int threads, int queue) {
-        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), r -> {
-            Thread t = new Thread(r, "concierge-" + name);
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+        return new ThreadPoolExecutor(
+                threads,
+                threads,
+                0,
+                TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(queue),
+                r -> {
+                    Thread t = new Thread(r, "concierge-" + name);
+                    t.setDaemon(true);
+                    return t;
+                },
+                new ThreadPoolExecutor.AbortPolicy());
     }
 
     /** Stops every lane, interrupting what runs. */

@@ -19,7 +19,7 @@ final class BotService implements AutoCloseable {
     private final AtomicInteger asked = new AtomicInteger(); // questions not answered yet
 
     BotService(FaqBot bot, int threads) {
-        this(bot, threads, nanos -> { });
+        this(bot, threads, nanos -> {});
     }
 
     /** A bot service that reports how long each answer took, in nanoseconds (for /metrics). */
@@ -59,10 +59,12 @@ final class BotService implements AutoCloseable {
     /** The answer of the entry a visitor picked from the suggestions; falls back to matching. */
     CompletableFuture<Answer> answer(String question, String entryId) {
         asked.incrementAndGet();
-        return CompletableFuture.supplyAsync(() -> withDepartment(timed(() -> {
-            Optional<BotReply> picked = bot.answerEntry(entryId);
-            return picked.orElseGet(() -> bot.answer(question));
-        })), executor);
+        return CompletableFuture.supplyAsync(
+                () -> withDepartment(timed(() -> {
+                    Optional<BotReply> picked = bot.answerEntry(entryId);
+                    return picked.orElseGet(() -> bot.answer(question));
+                })),
+                executor);
     }
 
     private BotReply timed(java.util.function.Supplier<BotReply> answer) {

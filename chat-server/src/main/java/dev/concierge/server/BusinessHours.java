@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * @param zone the time zone of the window
  */
 public record BusinessHours(Set<DayOfWeek> days, LocalTime open, LocalTime close, ZoneId zone) {
-    private static final Pattern SPEC = Pattern.compile(
-            "\\s*([a-z,-]+)\\s+(\\d{1,2}:\\d{2})\\s*-\\s*(\\d{1,2}:\\d{2})\\s+(\\S+)\\s*");
+    private static final Pattern SPEC =
+            Pattern.compile("\\s*([a-z,-]+)\\s+(\\d{1,2}:\\d{2})\\s*-\\s*(\\d{1,2}:\\d{2})\\s+(\\S+)\\s*");
 
     public BusinessHours {
         days = Set.copyOf(Objects.requireNonNull(days, "days"));
@@ -45,8 +45,8 @@ public record BusinessHours(Set<DayOfWeek> days, LocalTime open, LocalTime close
     public static BusinessHours parse(String spec) {
         Matcher m = SPEC.matcher(spec.toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException("business hours must look like \"mon-fri 09:00-17:30 Europe/London\", was \""
-                    + spec + "\"");
+            throw new IllegalArgumentException(
+                    "business hours must look like \"mon-fri 09:00-17:30 Europe/London\", was \"" + spec + "\"");
         }
         Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
         String dayPart = m.group(1);
@@ -89,7 +89,9 @@ public record BusinessHours(Set<DayOfWeek> days, LocalTime open, LocalTime close
 
     private static DayOfWeek day(String s) {
         for (DayOfWeek d : DayOfWeek.values()) {
-            if (d.getDisplayName(TextStyle.SHORT, Locale.ENGLISH).toLowerCase(Locale.ROOT).equals(s)) {
+            if (d.getDisplayName(TextStyle.SHORT, Locale.ENGLISH)
+                    .toLowerCase(Locale.ROOT)
+                    .equals(s)) {
                 return d;
             }
         }

@@ -100,9 +100,14 @@ final class ChannelSession implements Session {
         channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> {
             if (f.isSuccess() && channel instanceof io.netty.channel.socket.DuplexChannel duplex) {
                 duplex.shutdownOutput();
-                channel.eventLoop().schedule(() -> {
-                    channel.close(); // a block: a bare channel::close would also match schedule(Callable)
-                }, LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                channel.eventLoop()
+                        .schedule(
+                                () -> {
+                                    channel.close(); // a block: a bare channel::close would also match
+                                    // schedule(Callable)
+                                },
+                                LINGER_MILLIS,
+                                java.util.concurrent.TimeUnit.MILLISECONDS);
             } else {
                 channel.close();
             }

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +68,8 @@ public interface ChatServer extends AutoCloseable {
         private Duration agentSessionTtl = Duration.ofHours(8);
         private Duration agentSessionMaxAge = Duration.ofDays(7);
         private LoginThrottle.Limits loginThrottle = LoginThrottle.Limits.defaults();
-        private com.github.benmanes.caffeine.cache.Ticker ticker = com.github.benmanes.caffeine.cache.Ticker.systemTicker();
+        private com.github.benmanes.caffeine.cache.Ticker ticker =
+                com.github.benmanes.caffeine.cache.Ticker.systemTicker();
         private AgentAuth.PasswordCheck passwordCheck = PasswordHasher::verify;
         private int botThreads = 2;
         private int maxMessageBytes = 64 * 1024;
@@ -322,8 +322,8 @@ public interface ChatServer extends AutoCloseable {
             atLeastOne(perUserAndAddress, "loginPerUserAndAddress");
             atLeastOne(perAddress, "loginPerAddress");
             atLeastOne(perUser, "loginPerUser");
-            this.loginThrottle = new LoginThrottle.Limits(perUserAndAddress, perAddress, perUser,
-                    positive(refillEvery, "loginRefillEvery"));
+            this.loginThrottle = new LoginThrottle.Limits(
+                    perUserAndAddress, perAddress, perUser, positive(refillEvery, "loginRefillEvery"));
             return this;
         }
 
@@ -383,8 +383,8 @@ public interface ChatServer extends AutoCloseable {
             positive(pingAfter, "pingAfter");
             positive(closeAfter, "idleCloseAfter");
             if (closeAfter.compareTo(pingAfter) <= 0) {
-                throw new IllegalArgumentException("idleCloseAfter must be longer than pingAfter, was "
-                        + closeAfter + " <= " + pingAfter);
+                throw new IllegalArgumentException(
+                        "idleCloseAfter must be longer than pingAfter, was " + closeAfter + " <= " + pingAfter);
             }
             this.pingAfter = pingAfter;
             this.idleCloseAfter = closeAfter;
@@ -460,8 +460,8 @@ public interface ChatServer extends AutoCloseable {
                 throw new IllegalArgumentException("writeHighWater must be at least writeLowWater, was " + highWater);
             }
             if (maxPendingBytes < highWater) {
-                throw new IllegalArgumentException("maxPendingWriteBytes must be at least writeHighWater, was "
-                        + maxPendingBytes);
+                throw new IllegalArgumentException(
+                        "maxPendingWriteBytes must be at least writeHighWater, was " + maxPendingBytes);
             }
             this.unwritableTimeout = positive(unwritableTimeout, "unwritableTimeout");
             this.writeLowWater = lowWater;
@@ -530,23 +530,68 @@ public interface ChatServer extends AutoCloseable {
         /** Starts the server; the returned server is listening. */
         public ChatServer start() {
             boolean demo = agents == null;
-            List<AgentAccount> accounts = !demo ? agents : List.of(
-                    new AgentAccount("demo", "Dana Demo", DEMO_USERNAME, DEMO_HASH, List.of("orders", "returns"),
-                            List.of(AgentAccount.ADMIN)),
-                    new AgentAccount("sam", "Sam Support", DEMO2_USERNAME, DEMO2_HASH, List.of("billing")));
-            List<String> depts = departments != null ? departments : demo ? List.of("billing", "orders", "returns")
-                    : accounts.stream().flatMap(a -> a.departments().stream()).distinct().sorted().toList();
-            List<dev.concierge.protocol.Values.CannedReply> canned = cannedReplies != null ? cannedReplies
-                    : demo ? DemoTeam.CANNED_REPLIES : List.of();
-            RoutingConfig routingConfig = new RoutingConfig(routing, maxChatsPerAgent, queueAlertAfter,
-                    Optional.ofNullable(businessHours), depts, canned);
-            ServerConfig config = new ServerConfig(host, port, faq, dataDir, jdbcUrl, jdbcUser, jdbcPassword, store,
-                    accounts, clock, routingConfig, agentsFile,
-                    maxFrameBytes, agentSessionTtl, botThreads, new SecurityConfig(maxMessageBytes, maxHeaderBytes,
-                    requestTimeout, pingAfter, idleCloseAfter, maxConnectionsPerIp, maxConnections, helloTimeout, messagesPerSecond, messageBurst,
-                    floodCloseAfter, writeLowWater, writeHighWater, maxPendingWriteBytes, unwritableTimeout,
-                    allowAnyOrigin, allowedOrigins, Map.copyOf(siteOrigins), Optional.ofNullable(adminToken)),
-                    Map.copyOf(sites), new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck),
+            List<AgentAccount> accounts = !demo
+                    ? agents
+                    : List.of(
+                            new AgentAccount(
+                                    "demo",
+                                    "Dana Demo",
+                                    DEMO_USERNAME,
+                                    DEMO_HASH,
+                                    List.of("orders", "returns"),
+                                    List.of(AgentAccount.ADMIN)),
+                            new AgentAccount("sam", "Sam Support", DEMO2_USERNAME, DEMO2_HASH, List.of("billing")));
+            List<String> depts = departments != null
+                    ? departments
+                    : demo
+                            ? List.of("billing", "orders", "returns")
+                            : accounts.stream()
+                                    .flatMap(a -> a.departments().stream())
+                                    .distinct()
+                                    .sorted()
+                                    .toList();
+            List<dev.concierge.protocol.Values.CannedReply> canned =
+                    cannedReplies != null ? cannedReplies : demo ? DemoTeam.CANNED_REPLIES : List.of();
+            RoutingConfig routingConfig = new RoutingConfig(
+                    routing, maxChatsPerAgent, queueAlertAfter, Optional.ofNullable(businessHours), depts, canned);
+            ServerConfig config = new ServerConfig(
+                    host,
+                    port,
+                    faq,
+                    dataDir,
+                    jdbcUrl,
+                    jdbcUser,
+                    jdbcPassword,
+                    store,
+                    accounts,
+                    clock,
+                    routingConfig,
+                    agentsFile,
+                    maxFrameBytes,
+                    agentSessionTtl,
+                    botThreads,
+                    new SecurityConfig(
+                            maxMessageBytes,
+                            maxHeaderBytes,
+                            requestTimeout,
+                            pingAfter,
+                            idleCloseAfter,
+                            maxConnectionsPerIp,
+                            maxConnections,
+                            helloTimeout,
+                            messagesPerSecond,
+                            messageBurst,
+                            floodCloseAfter,
+                            writeLowWater,
+                            writeHighWater,
+                            maxPendingWriteBytes,
+                            unwritableTimeout,
+                            allowAnyOrigin,
+                            allowedOrigins,
+                            Map.copyOf(siteOrigins),
+                            Optional.ofNullable(adminToken)),
+                    Map.copyOf(sites),
+                    new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck),
                     new RetentionConfig(botIdleClose, queuedVisitorGoneAfter, retainClosed, purgeInterval));
             return NettyChatServer.start(config);
         }

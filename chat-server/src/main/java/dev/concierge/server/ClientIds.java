@@ -22,6 +22,7 @@ final class ClientIds {
     private final Map<String, Object> pending = new HashMap<>();
     /** Stored requests, {@code slotCount} longs: (hash &lt;&lt; 32) | seq, 0 for a free slot; at most half full. */
     private ByteBuf slots;
+
     private int slotCount;
     private int storedCount;
 

@@ -27,8 +27,10 @@ final class Closing {
             c.visitor.open = null;
         }
         router.saveRecord(c);
-        CompletableFuture<Long> seq = router.appendOnce(c, close.id(), new TranscriptEvent(0, null, close.id(),
-                Kind.CLOSED, by, null, null, reason, null, null, null));
+        CompletableFuture<Long> seq = router.appendOnce(
+                c,
+                close.id(),
+                new TranscriptEvent(0, null, close.id(), Kind.CLOSED, by, null, null, reason, null, null, null));
         router.ackWhenStored(session, close.id(), c, seq);
         router.dispatcher.closed(c);
         router.retire(c);

@@ -26,7 +26,7 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionsPerIp.class);
     private static final AttributeKey<InetAddress> COUNTED = AttributeKey.valueOf("concierge.countedAddress");
     private static final byte[] TOO_MANY = ("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n"
-            + "Content-Length: 32\r\nConnection: close\r\n\r\n{\"error\":\"too_many_connections\"}")
+                    + "Content-Length: 32\r\nConnection: close\r\n\r\n{\"error\":\"too_many_connections\"}")
             .getBytes(StandardCharsets.US_ASCII);
 
     private final int max;
@@ -44,14 +44,20 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
         InetAddress address = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
         if (total.incrementAndGet() > maxTotal) {
             total.decrementAndGet();
-            log.warn("{}: connection refused, {} already open in all", ctx.channel().id().asShortText(), maxTotal);
+            log.warn(
+                    "{}: connection refused, {} already open in all",
+                    ctx.channel().id().asShortText(),
+                    maxTotal);
             refuse(ctx);
             return;
         }
         int count = open.merge(address, 1, Integer::sum);
         if (count > max) {
             release(address);
-            log.warn("{}: connection refused, {} already open from one address", ctx.channel().id().asShortText(), max);
+            log.warn(
+                    "{}: connection refused, {} already open from one address",
+                    ctx.channel().id().asShortText(),
+                    max);
             refuse(ctx);
             return;
         }

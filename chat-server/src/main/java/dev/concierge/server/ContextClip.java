@@ -31,8 +31,11 @@ final class ContextClip {
 
     /** {@code email} if the context takes it as it is (never cut: a cut address is another one), else null. */
     private static String email(String email) {
-        return email != null && email.equals(clip(email, VisitorContext.MAX_EMAIL)) && EMAIL.matcher(email).matches()
-                ? email : null;
+        return email != null
+                        && email.equals(clip(email, VisitorContext.MAX_EMAIL))
+                        && EMAIL.matcher(email).matches()
+                ? email
+                : null;
     }
 
     /** A stored context (JSON), clipped to the limits. */
@@ -40,18 +43,31 @@ final class ContextClip {
         JsonNode e = stored.path("email");
         String email = e.isTextual() ? email(e.asText()) : null;
         JsonNode p = stored.path("page");
-        Page page = p.isObject() ? new Page(text(p.path("url"), Page.MAX_URL), text(p.path("title"), Page.MAX_TITLE),
-                text(p.path("referrer"), Page.MAX_URL)) : null;
-        VisitorContext fields = new VisitorContext(text(stored.path("name"), VisitorContext.MAX_NAME),
+        Page page = p.isObject()
+                ? new Page(
+                        text(p.path("url"), Page.MAX_URL),
+                        text(p.path("title"), Page.MAX_TITLE),
+                        text(p.path("referrer"), Page.MAX_URL))
+                : null;
+        VisitorContext fields = new VisitorContext(
+                text(stored.path("name"), VisitorContext.MAX_NAME),
                 email,
                 text(stored.path("language"), VisitorContext.MAX_LANGUAGE),
                 text(stored.path("timeZone"), VisitorContext.MAX_TIME_ZONE),
-                text(stored.path("userAgent"), VisitorContext.MAX_USER_AGENT), page, Map.of());
-        int room = VisitorContext.MAX_TOTAL - length(fields.name()) - length(fields.email())
-                - length(fields.language()) - length(fields.timeZone()) - length(fields.userAgent())
+                text(stored.path("userAgent"), VisitorContext.MAX_USER_AGENT),
+                page,
+                Map.of());
+        int room = VisitorContext.MAX_TOTAL
+                - length(fields.name())
+                - length(fields.email())
+                - length(fields.language())
+                - length(fields.timeZone())
+                - length(fields.userAgent())
                 - (page == null ? 0 : length(page.url()) + length(page.title()) + length(page.referrer()));
         Map<String, String> sorted = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = stored.path("attributes").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it =
+                        stored.path("attributes").fields();
+                it.hasNext(); ) {
             Map.Entry<String, JsonNode> a = it.next();
             String value = text(a.getValue(), VisitorContext.MAX_ATTRIBUTE_VALUE);
             if (KEY.matcher(a.getKey()).matches() && value != null) {
@@ -67,8 +83,14 @@ final class ContextClip {
             attributes.put(a.getKey(), a.getValue());
             room -= size;
         }
-        return new VisitorContext(fields.name(), fields.email(), fields.language(), fields.timeZone(),
-                fields.userAgent(), page, attributes);
+        return new VisitorContext(
+                fields.name(),
+                fields.email(),
+                fields.language(),
+                fields.timeZone(),
+                fields.userAgent(),
+                page,
+                attributes);
     }
 
     /** The node's text without control characters, cut to {@code max}; null if it is not text. */

@@ -15,6 +15,7 @@ final class Conversation {
     final String id;
     /** Its visitor; changes only when an anonymous visitor signs in as a known user (their chat goes along). */
     Visitor visitor;
+
     final Instant startedAt;
     ConversationState state = ConversationState.BOT;
     String agentId;
@@ -25,6 +26,7 @@ final class Conversation {
     String unansweredQuestion;
     /** The last visitor message, the question behind a handoff when the bot never failed. */
     String lastVisitorText;
+
     int unsureInRow;
     /** The team it is routed to (hello, handoff, the last answered FAQ entry's tag, a transfer), or null. */
     String department;
@@ -36,6 +38,7 @@ final class Conversation {
     String requiredDepartment;
     /** The last transfer's sender and note, part of the receiving agent's package. */
     dev.concierge.protocol.Values.AgentInfo transferredFrom;
+
     String transferNote;
     /** The agent a department transfer must not come back to. */
     String excludedAgentId;
@@ -45,12 +48,14 @@ final class Conversation {
     boolean alerted;
     /** Highest seq each side reported as delivered and read (index 0 visitor, 1 agent). */
     private final long[] delivered = new long[2];
+
     private final long[] read = new long[2];
     String firstLine;
     Integer score;
     long nextSeq = 1;
     /** Seq of the latest {@code assigned} event: the agent's package holds everything up to it. */
     long assignedSeq;
+
     long committedSeq;
     /** Events in seq order; those with seq above {@link #committedSeq} are still being written. */
     final LiveTranscript transcript = new LiveTranscript();
@@ -74,8 +79,8 @@ final class Conversation {
      * Records that {@code side} received or read the events up to {@code seq} (capped at what is
      * committed); the frame to relay to the other side, or empty when the mark did not move.
      */
-    java.util.Optional<dev.concierge.protocol.ServerMessage.Receipt> receipt(dev.concierge.protocol.Values.Role side,
-            dev.concierge.protocol.Values.ReceiptStatus status, long seq) {
+    java.util.Optional<dev.concierge.protocol.ServerMessage.Receipt> receipt(
+            dev.concierge.protocol.Values.Role side, dev.concierge.protocol.Values.ReceiptStatus status, long seq) {
         long[] marks = status == dev.concierge.protocol.Values.ReceiptStatus.READ ? read : delivered;
         int i = side == dev.concierge.protocol.Values.Role.VISITOR ? 0 : 1;
         long capped = Math.min(seq, committedSeq);
@@ -91,12 +96,12 @@ final class Conversation {
         int i = side == dev.concierge.protocol.Values.Role.VISITOR ? 0 : 1;
         List<dev.concierge.protocol.ServerMessage.Receipt> out = new ArrayList<>();
         if (delivered[i] > 0) {
-            out.add(new dev.concierge.protocol.ServerMessage.Receipt(id, side, delivered[i],
-                    dev.concierge.protocol.Values.ReceiptStatus.DELIVERED));
+            out.add(new dev.concierge.protocol.ServerMessage.Receipt(
+                    id, side, delivered[i], dev.concierge.protocol.Values.ReceiptStatus.DELIVERED));
         }
         if (read[i] > 0) {
-            out.add(new dev.concierge.protocol.ServerMessage.Receipt(id, side, read[i],
-                    dev.concierge.protocol.Values.ReceiptStatus.READ));
+            out.add(new dev.concierge.protocol.ServerMessage.Receipt(
+                    id, side, read[i], dev.concierge.protocol.Values.ReceiptStatus.READ));
         }
         return out;
     }
@@ -118,7 +123,17 @@ final class Conversation {
     }
 
     ConversationRecord record() {
-        return new ConversationRecord(id, visitor.id, state, agentId, startedAt, firstLine, score, queuedAt, assignedAt,
-                handoffReason, department);
+        return new ConversationRecord(
+                id,
+                visitor.id,
+                state,
+                agentId,
+                startedAt,
+                firstLine,
+                score,
+                queuedAt,
+                assignedAt,
+                handoffReason,
+                department);
     }
 }

@@ -33,11 +33,25 @@ import java.util.List;
  * @param botAnswers bot turns that answered with an FAQ entry
  * @param botMisses bot turns that could not answer (requests for a person excluded)
  */
-record ConversationMetrics(String conversationId, Instant startedAt, ConversationState state, String department,
-                           String agentId, Outcome outcome, Duration timeToFirstBotReply, Duration queueWait,
-                           Duration timeToFirstAgentResponse, Duration handlingTime, int transfers,
-                           boolean offlineMessage, Duration followUpTime, Integer score, String comment,
-                           int visitorMessages, int botAnswers, int botMisses) {
+record ConversationMetrics(
+        String conversationId,
+        Instant startedAt,
+        ConversationState state,
+        String department,
+        String agentId,
+        Outcome outcome,
+        Duration timeToFirstBotReply,
+        Duration queueWait,
+        Duration timeToFirstAgentResponse,
+        Duration handlingTime,
+        int transfers,
+        boolean offlineMessage,
+        Duration followUpTime,
+        Integer score,
+        String comment,
+        int visitorMessages,
+        int botAnswers,
+        int botMisses) {
 
     /** How a conversation ended up, for the deflection rate. */
     enum Outcome {
@@ -56,9 +70,25 @@ record ConversationMetrics(String conversationId, Instant startedAt, Conversatio
      * deleted: a fresh random id instead of the conversation's, and no verbatim comment.
      */
     ConversationMetrics anonymous() {
-        return new ConversationMetrics("f_" + java.util.UUID.randomUUID(), startedAt, state, department, agentId, outcome,
-                timeToFirstBotReply, queueWait, timeToFirstAgentResponse, handlingTime, transfers, offlineMessage,
-                followUpTime, score, null, visitorMessages, botAnswers, botMisses);
+        return new ConversationMetrics(
+                "f_" + java.util.UUID.randomUUID(),
+                startedAt,
+                state,
+                department,
+                agentId,
+                outcome,
+                timeToFirstBotReply,
+                queueWait,
+                timeToFirstAgentResponse,
+                handlingTime,
+                transfers,
+                offlineMessage,
+                followUpTime,
+                score,
+                null,
+                visitorMessages,
+                botAnswers,
+                botMisses);
     }
 
     /** Computes the figures of a stored conversation. */
@@ -138,19 +168,34 @@ record ConversationMetrics(String conversationId, Instant startedAt, Conversatio
                 }
             }
         }
-        Outcome outcome = handedOff ? Outcome.HANDED_OFF
-                : botAnswers > 0 ? Outcome.BOT_RESOLVED
-                : visitorMessages > 0 ? Outcome.UNANSWERED
-                : Outcome.EMPTY;
+        Outcome outcome = handedOff
+                ? Outcome.HANDED_OFF
+                : botAnswers > 0 ? Outcome.BOT_RESOLVED : visitorMessages > 0 ? Outcome.UNANSWERED : Outcome.EMPTY;
         Duration queueWait = queueStart != null && firstAssigned != null && !offlineBeforeAssign
-                ? between(queueStart, firstAssigned) : null;
+                ? between(queueStart, firstAssigned)
+                : null;
         Duration handling = firstAssigned != null && closed != null && !closed.isBefore(firstAssigned)
-                ? between(firstAssigned, closed) : null;
-        return new ConversationMetrics(r.id(), r.startedAt(), r.state(), r.department(),
-                r.agentId() != null ? r.agentId() : lastAssignedAgent, outcome,
-                between(firstVisitor, firstBotReply), queueWait, between(firstAssigned, firstAgentAfterAssign),
-                handling, transfers, offline != null, between(offline, firstAgentAfterOffline),
-                score != null ? score : r.score(), comment, visitorMessages, botAnswers, botMisses);
+                ? between(firstAssigned, closed)
+                : null;
+        return new ConversationMetrics(
+                r.id(),
+                r.startedAt(),
+                r.state(),
+                r.department(),
+                r.agentId() != null ? r.agentId() : lastAssignedAgent,
+                outcome,
+                between(firstVisitor, firstBotReply),
+                queueWait,
+                between(firstAssigned, firstAgentAfterAssign),
+                handling,
+                transfers,
+                offline != null,
+                between(offline, firstAgentAfterOffline),
+                score != null ? score : r.score(),
+                comment,
+                visitorMessages,
+                botAnswers,
+                botMisses);
     }
 
     /**

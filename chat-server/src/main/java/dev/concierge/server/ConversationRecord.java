@@ -20,9 +20,18 @@ import java.util.Objects;
  * @param handoffReason why it went to a human, or null
  * @param department the team it is routed to, or null for anyone
  */
-public record ConversationRecord(String id, String visitorId, ConversationState state, String agentId,
-                                 Instant startedAt, String firstLine, Integer score, Instant queuedAt,
-                                 Instant assignedAt, HandoffReason handoffReason, String department) {
+public record ConversationRecord(
+        String id,
+        String visitorId,
+        ConversationState state,
+        String agentId,
+        Instant startedAt,
+        String firstLine,
+        Integer score,
+        Instant queuedAt,
+        Instant assignedAt,
+        HandoffReason handoffReason,
+        String department) {
     public ConversationRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(visitorId, "visitorId");
@@ -31,9 +40,17 @@ public record ConversationRecord(String id, String visitorId, ConversationState 
     }
 
     /** A record with no department. */
-    public ConversationRecord(String id, String visitorId, ConversationState state, String agentId,
-                              Instant startedAt, String firstLine, Integer score, Instant queuedAt,
-                              Instant assignedAt, HandoffReason handoffReason) {
+    public ConversationRecord(
+            String id,
+            String visitorId,
+            ConversationState state,
+            String agentId,
+            Instant startedAt,
+            String firstLine,
+            Integer score,
+            Instant queuedAt,
+            Instant assignedAt,
+            HandoffReason handoffReason) {
         this(id, visitorId, state, agentId, startedAt, firstLine, score, queuedAt, assignedAt, handoffReason, null);
     }
 }

@@ -35,8 +35,8 @@ public interface ConversationStore extends AutoCloseable {
      * default appends them one by one and completes when all have.
      */
     default CompletableFuture<Void> appendAll(String conversationId, List<TranscriptEvent> events) {
-        return CompletableFuture.allOf(events.stream().map(e -> append(conversationId, e))
-                .toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(
+                events.stream().map(e -> append(conversationId, e)).toArray(CompletableFuture[]::new));
     }
 
     /** The events of a conversation with {@code seq > afterSeq}, in seq order. */

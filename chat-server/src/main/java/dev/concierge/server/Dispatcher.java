@@ -42,6 +42,7 @@ final class Dispatcher {
             Comparator.<Conversation>comparingInt(c -> -c.priority).thenComparingLong(c -> c.queueOrder));
     /** Messages left while nobody was available, oldest first; agents take them by hand. */
     private final LinkedHashSet<Conversation> followUps = new LinkedHashSet<>();
+
     private final HandlingTimes handlingTimes; // how long chats take, for the wait estimates
     private final Map<String, ServerMessage.QueueStatus> lastStatus = new HashMap<>();
     private ServerMessage.Availability lastAvailability;
@@ -65,15 +66,22 @@ final class Dispatcher {
         c.handoffReason = reason;
         enqueue(c);
         router.saveRecord(c);
-        var handoffSeq = router.appendAndBroadcast(c,
-                system(clientId, Kind.HANDOFF, "Connecting you with a person.", reason.wire())).thenApply(TranscriptEvent::seq);
+        var handoffSeq = router.appendAndBroadcast(
+                        c, system(clientId, Kind.HANDOFF, "Connecting you with a person.", reason.wire()))
+                .thenApply(TranscriptEvent::seq);
         if (clientId != null) {
             c.byClientId.put(clientId, handoffSeq);
         }
         ServerMessage.Availability availability = availability();
-        router.appendAndBroadcast(c, system(null, Kind.QUEUED, availability.agentsAvailable() && availability.withinHours()
-                ? "You are in the queue. An agent will be with you shortly."
-                : availability.message() + " You stay in the queue in case someone comes back.", null));
+        router.appendAndBroadcast(
+                c,
+                system(
+                        null,
+                        Kind.QUEUED,
+                        availability.agentsAvailable() && availability.withinHours()
+                                ? "You are in the queue. An agent will be with you shortly."
+                                : availability.message() + " You stay in the queue in case someone comes back.",
+                        null));
         dispatch();
         publishQueue();
         return handoffSeq;
@@ -105,8 +113,8 @@ final class Dispatcher {
                 // Nobody for this one; a later one (another department) may still have someone.
                 continue;
             }
-            Optional<Agent> agent = affinity(c, candidates)
-                    .or(() -> strategy.pick(c, candidates, List.copyOf(router.agents.values())));
+            Optional<Agent> agent =
+                    affinity(c, candidates).or(() -> strategy.pick(c, candidates, List.copyOf(router.agents.values())));
             agent.ifPresent(a -> assign(c, a));
         }
     }
@@ -115,7 +123,8 @@ final class Dispatcher {
     private List<Agent> candidates(Conversation c) {
         List<Agent> out = new ArrayList<>();
         for (Agent a : router.agents.values()) {
-            if (a.available() && a.assigned.size() < config.maxChatsPerAgent()
+            if (a.available()
+                    && a.assigned.size() < config.maxChatsPerAgent()
                     && !a.info.id().equals(c.excludedAgentId)
                     && (c.requiredDepartment == null || a.departments.contains(c.requiredDepartment))) {
                 out.add(a);
@@ -147,8 +156,22 @@ final class Dispatcher {
         router.saveRecord(c);
         c.assignedSeq = c.nextSeq; // the seq the assigned event below receives
         AgentInfo info = agent.info;
-        sendPackageWhenStored(c, router.appends.append(c, new TranscriptEvent(0, null, null, Kind.ASSIGNED,
-                Author.SYSTEM, info.name() + " joined the conversation.", null, null, info, null, null)),
+        sendPackageWhenStored(
+                c,
+                router.appends.append(
+                        c,
+                        new TranscriptEvent(
+                                0,
+                                null,
+                                null,
+                                Kind.ASSIGNED,
+                                Author.SYSTEM,
+                                info.name() + " joined the conversation.",
+                                null,
+                                null,
+                                info,
+                                null,
+                                null)),
                 e -> router.toVisitor(c, ServerMessage.Event.of(c.id, e)));
         publishQueue();
         publishAgents();
@@ -161,7 +184,8 @@ final class Dispatcher {
      * goes all the same, without it: the owner must learn of the conversation, and everything
      * after the last committed event reaches them live.
      */
-    private <T> void sendPackageWhenStored(Conversation c, CompletableFuture<T> stored, java.util.function.Consumer<T> then) {
+    private <T> void sendPackageWhenStored(
+            Conversation c, CompletableFuture<T> stored, java.util.function.Consumer<T> then) {
         long eventSeq = c.assignedSeq;
         stored.whenComplete((v, error) -> { // on the router thread, as every append completes
             if (error == null) {
@@ -169,8 +193,11 @@ final class Dispatcher {
                 then.accept(v);
                 return;
             }
-            log.error("conversation {}: the store failed the event that hands it to {}; the package goes without it",
-                    c.id, c.agentId, error);
+            log.error(
+                    "conversation {}: the store failed the event that hands it to {}; the package goes without it",
+                    c.id,
+                    c.agentId,
+                    error);
             if (c.assignedSeq == eventSeq) {
                 c.assignedSeq = c.committedSeq; // every event before it has completed: the store completes in order
             }
@@ -202,8 +229,13 @@ final class Dispatcher {
         followUps.add(c);
         router.saveRecord(c);
         CompletableFuture<Long> seq = router.appendOnce(c, clientId, message);
-        router.appendAndBroadcast(c, system(null, Kind.QUEUED,
-                "Thanks, we have your message. We will reply to " + email + " and here.", null));
+        router.appendAndBroadcast(
+                c,
+                system(
+                        null,
+                        Kind.QUEUED,
+                        "Thanks, we have your message. We will reply to " + email + " and here.",
+                        null));
         publishQueue();
         return seq;
     }
@@ -226,10 +258,23 @@ final class Dispatcher {
         to.lastAssignedAt = c.assignedAt;
         router.saveRecord(c);
         c.assignedSeq = c.nextSeq; // the transferred event: the new owner gets it in the package
-        CompletableFuture<Long> seq = router.appendOnce(c, clientId, new TranscriptEvent(0, null, clientId,
-                Kind.TRANSFERRED, Author.SYSTEM, from.info.name() + " transferred the conversation to "
-                + to.info.name() + ". They can see everything written so far.", null, null, to.info, null, null));
-        sendPackageWhenStored(c, seq, s -> { });
+        CompletableFuture<Long> seq = router.appendOnce(
+                c,
+                clientId,
+                new TranscriptEvent(
+                        0,
+                        null,
+                        clientId,
+                        Kind.TRANSFERRED,
+                        Author.SYSTEM,
+                        from.info.name() + " transferred the conversation to " + to.info.name()
+                                + ". They can see everything written so far.",
+                        null,
+                        null,
+                        to.info,
+                        null,
+                        null));
+        sendPackageWhenStored(c, seq, s -> {});
         from.sessions.forEach(s -> s.send(new ServerMessage.Released(c.id, "transferred", to.info, null)));
         dispatch(); // the sender's freed slot goes to the queue at once
         publishQueue();
@@ -238,8 +283,8 @@ final class Dispatcher {
     }
 
     /** Hands an assigned conversation to a department's queue, ahead of new arrivals. */
-    CompletableFuture<Long> transferToDepartment(Conversation c, Agent from, String department, String clientId,
-                                                 String note) {
+    CompletableFuture<Long> transferToDepartment(
+            Conversation c, Agent from, String department, String clientId, String note) {
         release(c, from);
         noteFor(c, from, note);
         c.agentId = null;
@@ -252,9 +297,22 @@ final class Dispatcher {
         c.priority = 1;
         enqueue(c);
         router.saveRecord(c);
-        CompletableFuture<Long> seq = router.appendOnce(c, clientId, new TranscriptEvent(0, null, clientId,
-                Kind.TRANSFERRED, Author.SYSTEM, from.info.name() + " transferred you to the " + department
-                + " team. They can see everything written so far.", null, department, null, null, null));
+        CompletableFuture<Long> seq = router.appendOnce(
+                c,
+                clientId,
+                new TranscriptEvent(
+                        0,
+                        null,
+                        clientId,
+                        Kind.TRANSFERRED,
+                        Author.SYSTEM,
+                        from.info.name() + " transferred you to the " + department
+                                + " team. They can see everything written so far.",
+                        null,
+                        department,
+                        null,
+                        null,
+                        null));
         from.sessions.forEach(s -> s.send(new ServerMessage.Released(c.id, "transferred", null, department)));
         dispatch();
         publishQueue();
@@ -269,8 +327,9 @@ final class Dispatcher {
 
     private void noteFor(Conversation c, Agent from, String note) {
         if (note != null && !note.isBlank()) {
-            router.appends.append(c, new TranscriptEvent(0, null, null, Kind.NOTE, from.author(), note, null, null, null,
-                    null, null));
+            router.appends.append(
+                    c,
+                    new TranscriptEvent(0, null, null, Kind.NOTE, from.author(), note, null, null, null, null, null));
         }
     }
 
@@ -328,7 +387,9 @@ final class Dispatcher {
             }
         }
         Instant until = c.assignedAt != null ? c.assignedAt : router.clock.instant();
-        long waited = c.queuedAt == null ? 0 : Math.max(0, Duration.between(c.queuedAt, until).toMillis());
+        long waited = c.queuedAt == null
+                ? 0
+                : Math.max(0, Duration.between(c.queuedAt, until).toMillis());
         String question = c.unansweredQuestion != null ? c.unansweredQuestion : c.lastVisitorText;
         // The last events, within one page; the agent's client reads the earlier ones with history.
         List<TranscriptEvent> transcript = c.committedAfter(0);
@@ -336,8 +397,19 @@ final class Dispatcher {
         if (earlier.size() > FrameBounds.PACKAGE_EARLIER) {
             earlier = earlier.subList(earlier.size() - FrameBounds.PACKAGE_EARLIER, earlier.size());
         }
-        return new HandoffPackage(c.id, c.handoffReason, question, c.visitor.info(), c.visitor.context,
-                last, earlier, waited, c.department, c.transferredFrom, c.transferNote, transcript.size());
+        return new HandoffPackage(
+                c.id,
+                c.handoffReason,
+                question,
+                c.visitor.info(),
+                c.visitor.context,
+                last,
+                earlier,
+                waited,
+                c.department,
+                c.transferredFrom,
+                c.transferNote,
+                transcript.size());
     }
 
     /** Sends the queue to agents, and each queued visitor their position when it changed. */
@@ -346,7 +418,11 @@ final class Dispatcher {
         int position = 0;
         for (Conversation c : queue) {
             position++;
-            ServerMessage.QueueStatus status = new ServerMessage.QueueStatus(c.id, position, handlingTimes.eta(position, online * config.maxChatsPerAgent(), c.department), online);
+            ServerMessage.QueueStatus status = new ServerMessage.QueueStatus(
+                    c.id,
+                    position,
+                    handlingTimes.eta(position, online * config.maxChatsPerAgent(), c.department),
+                    online);
             if (!status.equals(lastStatus.get(c.id))) {
                 lastStatus.put(c.id, status);
                 router.toVisitor(c, status);
@@ -368,7 +444,9 @@ final class Dispatcher {
      */
     ServerMessage.Queue queuePage(int offset) {
         int total = queue.size() + followUps.size();
-        int from = offset < total ? offset : total == 0 ? 0 : (total - 1) / ServerMessage.Queue.PAGE_SIZE * ServerMessage.Queue.PAGE_SIZE;
+        int from = offset < total
+                ? offset
+                : total == 0 ? 0 : (total - 1) / ServerMessage.Queue.PAGE_SIZE * ServerMessage.Queue.PAGE_SIZE;
         int to = Math.min(total, from + ServerMessage.Queue.PAGE_SIZE);
         List<QueueEntry> entries = new ArrayList<>();
         Instant now = router.clock.instant();
@@ -380,10 +458,18 @@ final class Dispatcher {
             if (position++ < from) {
                 continue;
             }
-            boolean overdue = c.queuedAt != null
-                    && Duration.between(c.queuedAt, now).compareTo(config.queueAlertAfter()) >= 0;
-            entries.add(new QueueEntry(c.id, position, FrameBounds.brief(c.visitor.info()), c.queuedAt, c.handoffReason,
-                    FrameBounds.clip(c.lastVisitorText, FrameBounds.PREVIEW_CHARS), c.department, c.priority, null,
+            boolean overdue =
+                    c.queuedAt != null && Duration.between(c.queuedAt, now).compareTo(config.queueAlertAfter()) >= 0;
+            entries.add(new QueueEntry(
+                    c.id,
+                    position,
+                    FrameBounds.brief(c.visitor.info()),
+                    c.queuedAt,
+                    c.handoffReason,
+                    FrameBounds.clip(c.lastVisitorText, FrameBounds.PREVIEW_CHARS),
+                    c.department,
+                    c.priority,
+                    null,
                     overdue ? Boolean.TRUE : null));
         }
         if (to > queue.size()) {
@@ -394,9 +480,17 @@ final class Dispatcher {
                 if (position++ < from) {
                     continue;
                 }
-                entries.add(new QueueEntry(c.id, position, FrameBounds.brief(c.visitor.info()), c.queuedAt,
-                        c.handoffReason, FrameBounds.clip(c.lastVisitorText, FrameBounds.PREVIEW_CHARS), c.department,
-                        c.priority, Boolean.TRUE, null));
+                entries.add(new QueueEntry(
+                        c.id,
+                        position,
+                        FrameBounds.brief(c.visitor.info()),
+                        c.queuedAt,
+                        c.handoffReason,
+                        FrameBounds.clip(c.lastVisitorText, FrameBounds.PREVIEW_CHARS),
+                        c.department,
+                        c.priority,
+                        Boolean.TRUE,
+                        null));
             }
         }
         return new ServerMessage.Queue(null, entries, from, total, queue.size());
@@ -417,7 +511,10 @@ final class Dispatcher {
             if (waited.compareTo(config.queueAlertAfter()) >= 0) {
                 c.alerted = true;
                 raised = true;
-                ServerMessage.Alert alert = new ServerMessage.Alert("queue_wait", c.id, waited.toSeconds(),
+                ServerMessage.Alert alert = new ServerMessage.Alert(
+                        "queue_wait",
+                        c.id,
+                        waited.toSeconds(),
                         c.visitor.displayName() + " has waited over " + minutes(waited) + ".");
                 router.toAgents(alert);
             }
@@ -444,11 +541,15 @@ final class Dispatcher {
 
     /** Whether a person can answer now, as visitors are told. */
     ServerMessage.Availability availability() {
-        boolean within = config.businessHours().map(h -> h.isOpen(router.clock.instant())).orElse(true);
+        boolean within = config.businessHours()
+                .map(h -> h.isOpen(router.clock.instant()))
+                .orElse(true);
         boolean agents = onlineAgents() > 0;
-        String message = !within ? "We are outside our opening hours right now. Leave a message and we will get back to you by email."
-                : !agents ? "Nobody is online right now. Leave a message and we will get back to you by email."
-                : "We are online.";
+        String message = !within
+                ? "We are outside our opening hours right now. Leave a message and we will get back to you by email."
+                : !agents
+                        ? "Nobody is online right now. Leave a message and we will get back to you by email."
+                        : "We are online.";
         return new ServerMessage.Availability(agents, within, message);
     }
 
@@ -482,16 +583,24 @@ final class Dispatcher {
     ServerMessage.Agents agentsFrame() {
         List<AgentStatus> list = new ArrayList<>();
         for (Agent a : router.agents.values()) {
-            list.add(new AgentStatus(a.info.id(), a.info.name(), a.shownPresence(),
-                    a.departments.stream().sorted().toList(), a.assigned.size(), config.maxChatsPerAgent()));
+            list.add(new AgentStatus(
+                    a.info.id(),
+                    a.info.name(),
+                    a.shownPresence(),
+                    a.departments.stream().sorted().toList(),
+                    a.assigned.size(),
+                    config.maxChatsPerAgent()));
         }
         list.sort(Comparator.comparing(AgentStatus::name).thenComparing(AgentStatus::id));
         return new ServerMessage.Agents(list);
     }
 
     ServerMessage.Settings settings() {
-        return new ServerMessage.Settings(config.departments(), config.cannedReplies(),
-                config.queueAlertAfter().toSeconds(), config.maxChatsPerAgent());
+        return new ServerMessage.Settings(
+                config.departments(),
+                config.cannedReplies(),
+                config.queueAlertAfter().toSeconds(),
+                config.maxChatsPerAgent());
     }
 
     static TranscriptEvent system(String clientId, Kind kind, String text, String reason) {

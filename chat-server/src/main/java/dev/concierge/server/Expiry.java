@@ -78,23 +78,32 @@ final class Expiry {
             router.dispatcher.publishQueue();
         }
         if (!idle.isEmpty() || !left.isEmpty()) {
-            log.info("expiry: {} idle bot conversations closed, {} queued conversations of visitors who left ended",
-                    idle.size(), left.size());
+            log.info(
+                    "expiry: {} idle bot conversations closed, {} queued conversations of visitors who left ended",
+                    idle.size(),
+                    left.size());
         }
     }
 
     /** Whether someone can follow up with the visitor after they left: an email address, or a verified identity. */
     static boolean reachable(Visitor v) {
-        return v.user != null || (v.context.email() != null && !v.context.email().isBlank());
+        return v.user != null
+                || (v.context.email() != null && !v.context.email().isBlank());
     }
 
     private void toFollowUp(Conversation c) {
         router.dispatcher.toFollowUp(c);
         router.saveRecord(c);
         String email = c.visitor.context.email();
-        router.appendAndBroadcast(c, Dispatcher.system(null, Kind.QUEUED, email != null && !email.isBlank()
-                ? "You left before an agent was free. We will reply to " + email + " and here."
-                : "You left before an agent was free. We will reply here when you are back.", VISITOR_LEFT));
+        router.appendAndBroadcast(
+                c,
+                Dispatcher.system(
+                        null,
+                        Kind.QUEUED,
+                        email != null && !email.isBlank()
+                                ? "You left before an agent was free. We will reply to " + email + " and here."
+                                : "You left before an agent was free. We will reply here when you are back.",
+                        VISITOR_LEFT));
     }
 
     /**
@@ -108,8 +117,8 @@ final class Expiry {
             c.visitor.open = null;
         }
         router.saveRecord(c);
-        CompletableFuture<TranscriptEvent> stored = router.appendAndBroadcast(c,
-                Dispatcher.system(null, Kind.CLOSED, null, reason));
+        CompletableFuture<TranscriptEvent> stored =
+                router.appendAndBroadcast(c, Dispatcher.system(null, Kind.CLOSED, null, reason));
         if (c.visitor.sessions.isEmpty() && c.agentId == null) {
             stored.whenComplete((e, error) -> forget(c)); // on the router thread, as every append completes
         } else {

@@ -32,7 +32,9 @@ final class FaqEditing {
 
     /** Adds a new entry and reloads the bot. */
     synchronized KnowledgeBase createEntry(String id, List<String> questions, String answer, List<String> tags) {
-        KnowledgeBase kb = KnowledgeBaseEditor.open(file).addEntry(id, questions, answer, tags).save();
+        KnowledgeBase kb = KnowledgeBaseEditor.open(file)
+                .addEntry(id, questions, answer, tags)
+                .save();
         bot.bot().reload();
         return kb;
     }

@@ -110,7 +110,12 @@ final class FrameBounds {
 
     /** What a queue entry needs of a visitor: who they are, without their attributes. */
     static VisitorInfo brief(VisitorInfo v) {
-        return new VisitorInfo(v.id(), clip(v.name(), NAME_CHARS), clip(v.email(), NAME_CHARS), Map.of(),
-                v.verified(), clip(v.userId(), NAME_CHARS));
+        return new VisitorInfo(
+                v.id(),
+                clip(v.name(), NAME_CHARS),
+                clip(v.email(), NAME_CHARS),
+                Map.of(),
+                v.verified(),
+                clip(v.userId(), NAME_CHARS));
     }
 }

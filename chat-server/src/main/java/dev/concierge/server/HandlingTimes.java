@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Collection;
 import java.util.Set;
 
 /**
@@ -24,10 +24,12 @@ final class HandlingTimes {
     private static final Duration MIN_HANDLING = Duration.ofMinutes(1);
     /** How many measurements an estimate needs before they alone decide it (the prior fills up the rest). */
     private static final int PRIOR_SAMPLES = 3;
+
     private static final int HANDLING_WINDOW = 20;
 
     /** The team's departments: only these keep their handling times apart. */
     private final Set<String> departments;
+
     private final Deque<Duration> recentHandling = new ArrayDeque<>();
     /** The same, per configured department (other names share {@link #recentHandling} only). */
     private final Map<String, Deque<Duration>> handlingByDepartment = new HashMap<>();
@@ -76,7 +78,9 @@ final class HandlingTimes {
         }
         samples.sort(null);
         int n = samples.size();
-        Duration median = n % 2 == 1 ? samples.get(n / 2) : samples.get(n / 2 - 1).plus(samples.get(n / 2)).dividedBy(2);
+        Duration median = n % 2 == 1
+                ? samples.get(n / 2)
+                : samples.get(n / 2 - 1).plus(samples.get(n / 2)).dividedBy(2);
         return median.compareTo(MIN_HANDLING) < 0 ? MIN_HANDLING : median;
     }
 

@@ -46,9 +46,18 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The admin API's calls on visitor data: lookup and erasure. */
     private final VisitorAdminApi visitorAdmin;
 
-    HttpHandler(StaticFiles files, AgentAuth auth, ObjectMapper json, BlockingWork blocking, TranscriptExport export,
-                AgentSockets agentSockets, Optional<String> adminToken, AgentApi agentApi, Map<String, Site> sites,
-                Supplier<Optional<String>> storeFailure, VisitorAdminApi visitorAdmin) {
+    HttpHandler(
+            StaticFiles files,
+            AgentAuth auth,
+            ObjectMapper json,
+            BlockingWork blocking,
+            TranscriptExport export,
+            AgentSockets agentSockets,
+            Optional<String> adminToken,
+            AgentApi agentApi,
+            Map<String, Site> sites,
+            Supplier<Optional<String>> storeFailure,
+            VisitorAdminApi visitorAdmin) {
         this.visitorAdmin = visitorAdmin;
         this.storeFailure = storeFailure;
         this.agentApi = agentApi;
@@ -87,19 +96,25 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (path.equals("/api/health") && method.equals(HttpMethod.GET)) {
             Optional<String> failure = storeFailure.get();
             if (failure.isPresent()) {
-                respond(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                respond(
+                        ctx,
+                        request,
+                        HttpResponseStatus.SERVICE_UNAVAILABLE,
                         Map.of("status", "failing", "reason", failure.get()));
             } else {
                 respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "ok"));
             }
-        } else if (path.startsWith("/api/conversations/") && path.endsWith("/transcript")
+        } else if (path.startsWith("/api/conversations/")
+                && path.endsWith("/transcript")
                 && method.equals(HttpMethod.GET)) {
             transcript(ctx, request, path);
-        } else if (path.startsWith("/api/conversations/") && path.endsWith("/transcript")
+        } else if (path.startsWith("/api/conversations/")
+                && path.endsWith("/transcript")
                 && method.equals(HttpMethod.OPTIONS)) {
             // CORS preflight: the widget downloads from pages of other origins with a header
             // credential (no cookies), so any origin may ask.
-            FullHttpResponse preflight = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+            FullHttpResponse preflight =
+                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
             preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
             preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET");
             preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization");
@@ -127,8 +142,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             respond(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
             return;
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                site == null ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                site == null ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         // Short: a site owner's change shows within a minute without a redeploy of the page.
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=60");
@@ -157,8 +174,16 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         LoginThrottle.Result admitted = auth.admit(username, address);
         if (admitted.attempt().isEmpty()) {
             long wait = admitted.retryAfterSeconds();
-            respond(ctx, keepAlive, HttpResponseStatus.TOO_MANY_REQUESTS, Map.of("error", "too_many_attempts",
-                    "message", "too many sign-in attempts; try again in " + wait + " s"), wait);
+            respond(
+                    ctx,
+                    keepAlive,
+                    HttpResponseStatus.TOO_MANY_REQUESTS,
+                    Map.of(
+                            "error",
+                            "too_many_attempts",
+                            "message",
+                            "too many sign-in attempts; try again in " + wait + " s"),
+                    wait);
             return;
         }
         LoginThrottle.Attempt attempt = admitted.attempt().get();
@@ -168,8 +193,15 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 var login = auth.login(username, password, address, attempt);
                 ctx.executor().execute(() -> {
                     if (login.isPresent()) {
-                        respond(ctx, keepAlive, HttpResponseStatus.OK,
-                                Map.of("token", login.get().token(), "agent", login.get().agent()));
+                        respond(
+                                ctx,
+                                keepAlive,
+                                HttpResponseStatus.OK,
+                                Map.of(
+                                        "token",
+                                        login.get().token(),
+                                        "agent",
+                                        login.get().agent()));
                     } else {
                         respond(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
                     }
@@ -184,13 +216,18 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The client's IP address, as the failure log line and the sign-in throttle know it. */
     private static String address(ChannelHandlerContext ctx) {
         return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+                ? a.getAddress().getHostAddress()
+                : String.valueOf(ctx.channel().remoteAddress());
     }
 
     /** 503 with Retry-After: the lane for this kind of work is full. */
     private void busy(ChannelHandlerContext ctx, boolean keepAlive) {
-        respond(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("error", "busy",
-                "message", "the server is busy; try again shortly"), BlockingWork.RETRY_AFTER_SECONDS);
+        respond(
+                ctx,
+                keepAlive,
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                Map.of("error", "busy", "message", "the server is busy; try again shortly"),
+                BlockingWork.RETRY_AFTER_SECONDS);
     }
 
     private void logout(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -213,7 +250,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         byte[] expected = adminToken.orElseThrow().getBytes(StandardCharsets.UTF_8);
         byte[] given = bearer(request).orElse("").getBytes(StandardCharsets.UTF_8);
         if (!java.security.MessageDigest.isEqual(expected, given)) {
-            log.warn("{}: admin API call with a missing or wrong token", ctx.channel().id().asShortText());
+            log.warn(
+                    "{}: admin API call with a missing or wrong token",
+                    ctx.channel().id().asShortText());
             respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
             return;
         }
@@ -228,15 +267,22 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         String prefix = "/api/admin/agents/";
         String enable = "/enable";
-        if (request.method().equals(HttpMethod.POST) && path.startsWith(prefix) && path.endsWith(enable)
+        if (request.method().equals(HttpMethod.POST)
+                && path.startsWith(prefix)
+                && path.endsWith(enable)
                 && path.length() > prefix.length() + enable.length()) {
             boolean known = auth.enable(path.substring(prefix.length(), path.length() - enable.length()));
-            respond(ctx, request, known ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND,
+            respond(
+                    ctx,
+                    request,
+                    known ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND,
                     Map.of(known ? "status" : "error", known ? "enabled" : "not_found"));
             return;
         }
         String suffix = "/disable";
-        if (!request.method().equals(HttpMethod.POST) || !path.startsWith(prefix) || !path.endsWith(suffix)
+        if (!request.method().equals(HttpMethod.POST)
+                || !path.startsWith(prefix)
+                || !path.endsWith(suffix)
                 || path.length() <= prefix.length() + suffix.length()) {
             respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
             return;
@@ -260,13 +306,16 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String prefix = "/api/admin/visitors/";
         if (path.equals("/api/admin/visitors") && request.method().equals(HttpMethod.GET)) {
             var params = new QueryStringDecoder(request.uri()).parameters();
-            java.util.function.Function<String, String> p = k -> params.containsKey(k) ? params.get(k).get(0) : null;
+            java.util.function.Function<String, String> p =
+                    k -> params.containsKey(k) ? params.get(k).get(0) : null;
             String conversation = p.apply("conversation");
             String email = p.apply("email");
             String site = p.apply("site");
             String user = p.apply("user");
             onBlocking(ctx, request, blocking.exports(), () -> visitorAdmin.find(conversation, email, site, user));
-        } else if (request.method().equals(HttpMethod.POST) && path.startsWith(prefix) && path.endsWith(erase)
+        } else if (request.method().equals(HttpMethod.POST)
+                && path.startsWith(prefix)
+                && path.endsWith(erase)
                 && path.length() > prefix.length() + erase.length()) {
             String visitorId = path.substring(prefix.length(), path.length() - erase.length());
             onBlocking(ctx, request, blocking.exports(), () -> visitorAdmin.erase(visitorId));
@@ -279,8 +328,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
      * Runs a store read or password hash on one of the blocking lanes and answers on the event
      * loop; 503 when that lane is full.
      */
-    private void onBlocking(ChannelHandlerContext ctx, FullHttpRequest request, Executor lane,
-                            java.util.function.Supplier<AgentApi.Reply> call) {
+    private void onBlocking(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            Executor lane,
+            java.util.function.Supplier<AgentApi.Reply> call) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         try {
             lane.execute(() -> {
@@ -310,13 +362,18 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private void transcript(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
         String id = path.substring("/api/conversations/".length(), path.length() - "/transcript".length());
-        String format = new QueryStringDecoder(request.uri()).parameters()
-                .getOrDefault("format", java.util.List.of("json")).get(0);
+        String format = new QueryStringDecoder(request.uri())
+                .parameters()
+                .getOrDefault("format", java.util.List.of("json"))
+                .get(0);
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!format.equals("json") && !format.equals("txt")) {
-            respond(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request",
-                    "message", "format must be json or txt"));
+            respond(
+                    ctx,
+                    keepAlive,
+                    HttpResponseStatus.BAD_REQUEST,
+                    Map.of("error", "bad_request", "message", "format must be json or txt"));
             return;
         }
         try {
@@ -326,15 +383,16 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private void exportOnLane(ChannelHandlerContext ctx, boolean keepAlive, String authorization, String id,
-                              String format) {
+    private void exportOnLane(
+            ChannelHandlerContext ctx, boolean keepAlive, String authorization, String id, String format) {
         Optional<TranscriptExport.Export> result;
         try {
             result = export.export(authorization, id, format);
         } catch (Exception e) {
             log.error("transcript export of {} failed", LogSafe.text(id), e);
-            ctx.executor().execute(() -> respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                    Map.of("error", "internal")));
+            ctx.executor()
+                    .execute(() -> respond(
+                            ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal")));
             return;
         }
         ctx.executor().execute(() -> {
@@ -344,10 +402,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return;
             }
             TranscriptExport.Export e = result.get();
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.wrappedBuffer(e.body()));
+            FullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(e.body()));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, e.contentType());
-            response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + e.filename() + "\"");
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + e.filename() + "\"");
             response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Content-Disposition");
@@ -369,7 +428,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
             return;
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.OK,
                 Unpooled.wrappedBuffer(file.get().bytes()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, file.get().contentType());
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
@@ -397,8 +458,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /** A JSON answer; with {@code Retry-After} when {@code retryAfterSeconds} is positive. */
-    private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object body,
-                         long retryAfterSeconds) {
+    private void respond(
+            ChannelHandlerContext ctx,
+            boolean keepAlive,
+            HttpResponseStatus status,
+            Object body,
+            long retryAfterSeconds) {
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(body);
@@ -406,7 +471,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             bytes = "{\"error\":\"internal\"}".getBytes(StandardCharsets.UTF_8);
             status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         if (retryAfterSeconds > 0) {

@@ -46,11 +46,13 @@ final class IdentityVerifier {
     private static final Logger log = LoggerFactory.getLogger(IdentityVerifier.class);
     /** A token may expire at most this far ahead: a leaked one is useless a day later at worst. */
     static final Duration MAX_TOKEN_LIFETIME = Duration.ofHours(24);
+
     static final String SALT = "concierge identity";
     static final String TOKEN_INFO = "token v1";
     static final String EMAIL_INFO = "email v1";
     private static final Pattern HEX_64 = Pattern.compile("[0-9a-fA-F]{64}");
-    private static final Pattern TOKEN = Pattern.compile("([A-Za-z0-9_-]{1,400})\\.([0-9]{1,12})\\.([A-Za-z0-9_-]{43})");
+    private static final Pattern TOKEN =
+            Pattern.compile("([A-Za-z0-9_-]{1,400})\\.([0-9]{1,12})\\.([A-Za-z0-9_-]{43})");
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
     /**
@@ -97,8 +99,11 @@ final class IdentityVerifier {
             return Optional.empty();
         }
         Optional<String> email = Optional.empty();
-        if (identity.email() != null && identity.emailSignature() != null
-                && matchesHex(identity.emailSignature(), hmac(derive(secret, EMAIL_INFO), emailMessage(userId, identity.email())))) {
+        if (identity.email() != null
+                && identity.emailSignature() != null
+                && matchesHex(
+                        identity.emailSignature(),
+                        hmac(derive(secret, EMAIL_INFO), emailMessage(userId, identity.email())))) {
             email = Optional.of(identity.email());
         }
         return Optional.of(new Verified(userId, email));
@@ -115,7 +120,8 @@ final class IdentityVerifier {
             if (MessageDigest.isEqual(hmac(secret, payload), given)) {
                 // Made under the secret itself, as by the first token format: that MAC equals a
                 // signature of the user id "payload", so it proves nothing.
-                log.warn("identity token signed with the site secret itself, not the token key: rejected (docs/widget.md)");
+                log.warn(
+                        "identity token signed with the site secret itself, not the token key: rejected (docs/widget.md)");
             }
             return false;
         }

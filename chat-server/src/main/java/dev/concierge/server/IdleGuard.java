@@ -53,11 +53,19 @@ final class IdleGuard extends IdleStateHandler {
             return;
         }
         ctx.channel().writeAndFlush(new PingWebSocketFrame());
-        closing = ctx.executor().schedule(() -> {
-            log.info("{}: no answer to ping, closing", ctx.channel().id().asShortText());
-            ctx.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "idle"))
-                    .addListener(ChannelFutureListener.CLOSE);
-        }, closeDelayNanos, TimeUnit.NANOSECONDS);
+        closing = ctx.executor()
+                .schedule(
+                        () -> {
+                            log.info(
+                                    "{}: no answer to ping, closing",
+                                    ctx.channel().id().asShortText());
+                            ctx.channel()
+                                    .writeAndFlush(new CloseWebSocketFrame(
+                                            WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "idle"))
+                                    .addListener(ChannelFutureListener.CLOSE);
+                        },
+                        closeDelayNanos,
+                        TimeUnit.NANOSECONDS);
     }
 
     @Override

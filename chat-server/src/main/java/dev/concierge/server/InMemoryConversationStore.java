@@ -20,6 +20,7 @@ final class InMemoryConversationStore implements ConversationStore {
     private final Map<String, String> users = new ConcurrentHashMap<>();
     /** When each conversation was last saved, by the clock given (the purge's cutoff compares with it). */
     private final Map<String, java.time.Instant> updatedAt = new ConcurrentHashMap<>();
+
     private final java.time.Clock clock;
 
     InMemoryConversationStore() {
@@ -105,14 +106,16 @@ final class InMemoryConversationStore implements ConversationStore {
         String q = query.toLowerCase(java.util.Locale.ROOT);
         return conversations.values().stream()
                 .filter(c -> events.getOrDefault(c.id(), List.of()).stream()
-                        .anyMatch(e -> e.text() != null && e.text().toLowerCase(java.util.Locale.ROOT).contains(q)))
+                        .anyMatch(e -> e.text() != null
+                                && e.text().toLowerCase(java.util.Locale.ROOT).contains(q)))
                 .sorted(Comparator.comparing(ConversationRecord::startedAt).reversed())
                 .limit(limit)
                 .toList();
     }
 
     @Override
-    public List<ConversationTranscript> transcriptsStartedBetween(java.time.Instant from, java.time.Instant to, int limit) {
+    public List<ConversationTranscript> transcriptsStartedBetween(
+            java.time.Instant from, java.time.Instant to, int limit) {
         return conversations.values().stream()
                 .filter(c -> !c.startedAt().isBefore(from) && c.startedAt().isBefore(to))
                 .sorted(Comparator.comparing(ConversationRecord::startedAt).thenComparing(ConversationRecord::id))
@@ -135,8 +138,10 @@ final class InMemoryConversationStore implements ConversationStore {
         }
         List<String> visitorIds = new ArrayList<>();
         for (VisitorRecord v : List.copyOf(visitors.values())) {
-            if (v.firstSeen() != null && v.firstSeen().isBefore(cutoff)
-                    && conversations.values().stream().noneMatch(c -> c.visitorId().equals(v.id()))) {
+            if (v.firstSeen() != null
+                    && v.firstSeen().isBefore(cutoff)
+                    && conversations.values().stream()
+                            .noneMatch(c -> c.visitorId().equals(v.id()))) {
                 visitors.remove(v.id());
                 users.values().removeIf(v.id()::equals);
                 visitorIds.add(v.id());
@@ -148,7 +153,8 @@ final class InMemoryConversationStore implements ConversationStore {
     @Override
     public synchronized Removed eraseVisitor(String visitorId) {
         List<ConversationRecord> gone = conversations.values().stream()
-                .filter(c -> c.visitorId().equals(visitorId)).toList();
+                .filter(c -> c.visitorId().equals(visitorId))
+                .toList();
         gone.forEach(this::remove);
         boolean known = visitors.remove(visitorId) != null;
         users.values().removeIf(visitorId::equals);
@@ -166,16 +172,24 @@ final class InMemoryConversationStore implements ConversationStore {
     @Override
     public List<ConversationMetrics> figuresStartedBetween(java.time.Instant from, java.time.Instant to, int limit) {
         synchronized (figures) {
-            return figures.stream().filter(m -> !m.startedAt().isBefore(from) && m.startedAt().isBefore(to))
-                    .sorted(Comparator.comparing(ConversationMetrics::startedAt)).limit(limit).toList();
+            return figures.stream()
+                    .filter(m -> !m.startedAt().isBefore(from) && m.startedAt().isBefore(to))
+                    .sorted(Comparator.comparing(ConversationMetrics::startedAt))
+                    .limit(limit)
+                    .toList();
         }
     }
 
     @Override
     public List<String> visitorsByEmail(String email) {
         return visitors.values().stream()
-                .filter(v -> v.context() != null && v.context().email() != null && v.context().email().equalsIgnoreCase(email))
-                .map(VisitorRecord::id).sorted().limit(100).toList();
+                .filter(v -> v.context() != null
+                        && v.context().email() != null
+                        && v.context().email().equalsIgnoreCase(email))
+                .map(VisitorRecord::id)
+                .sorted()
+                .limit(100)
+                .toList();
     }
 
     @Override

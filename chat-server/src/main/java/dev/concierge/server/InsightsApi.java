@@ -27,6 +27,7 @@ import java.util.function.Supplier;
 final class InsightsApi {
     /** The most conversations one request reads. */
     static final int MAX_CONVERSATIONS = 50_000;
+
     private static final int MAX_GROUPS = 100;
 
     /** An HTTP answer: JSON ({@code json}) or text with a content type and a download name. */
@@ -48,8 +49,12 @@ final class InsightsApi {
      * The live state the dashboard shows: the queue's first page, how many wait live and as
      * follow-ups, and every agent's load.
      */
-    record Live(List<QueueEntry> queue, int waiting, int followUps, List<Map<String, Object>> agents,
-                int maxChatsPerAgent) {}
+    record Live(
+            List<QueueEntry> queue,
+            int waiting,
+            int followUps,
+            List<Map<String, Object>> agents,
+            int maxChatsPerAgent) {}
 
     private final ConversationStore store;
     private final AgentAuth auth;
@@ -59,8 +64,14 @@ final class InsightsApi {
     private final Supplier<Live> live;
     private final ObjectMapper json;
 
-    InsightsApi(ConversationStore store, AgentAuth auth, Clock clock, FaqEditing faq, BotService bot,
-                Supplier<Live> live, ObjectMapper json) {
+    InsightsApi(
+            ConversationStore store,
+            AgentAuth auth,
+            Clock clock,
+            FaqEditing faq,
+            BotService bot,
+            Supplier<Live> live,
+            ObjectMapper json) {
         this.store = store;
         this.auth = auth;
         this.clock = clock;
@@ -72,7 +83,8 @@ final class InsightsApi {
 
     /** Whether the {@code Authorization} header carries a signed-in agent's token. */
     boolean authorized(String authorization) {
-        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        return authorization != null
+                && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 && auth.agentFor(authorization.substring(7).trim()).isPresent();
     }
 
@@ -85,32 +97,47 @@ final class InsightsApi {
             return false;
         }
         return auth.agentFor(authorization.substring(7).trim())
-                .flatMap(agent -> auth.accounts().stream().filter(a -> a.id().equals(agent.id())).findFirst())
-                .map(AgentAccount::editsFaq).orElse(false);
+                .flatMap(agent -> auth.accounts().stream()
+                        .filter(a -> a.id().equals(agent.id()))
+                        .findFirst())
+                .map(AgentAccount::editsFaq)
+                .orElse(false);
     }
 
     /** The answer to an FAQ edit by an agent without the role. */
     static Reply faqEditForbidden() {
-        return Reply.json(HttpResponseStatus.FORBIDDEN, Map.of("error", "forbidden",
-                "message", "Editing the FAQ needs the admin or supervisor role (roles in the agents file)."));
+        return Reply.json(
+                HttpResponseStatus.FORBIDDEN,
+                Map.of(
+                        "error",
+                        "forbidden",
+                        "message",
+                        "Editing the FAQ needs the admin or supervisor role (roles in the agents file)."));
     }
 
     /** {@code GET /api/insights/summary?from&to&bucket&department&agent}. */
     Reply summary(Map<String, List<String>> params) {
-        return withRange(params, (range, report) -> Reply.json(HttpResponseStatus.OK,
-                report.summary(clock.instant(), agentNames())));
+        return withRange(
+                params,
+                (range, report) -> Reply.json(HttpResponseStatus.OK, report.summary(clock.instant(), agentNames())));
     }
 
     /** {@code GET /api/insights/conversations.csv?from&to}. */
     Reply conversationsCsv(Map<String, List<String>> params) {
-        return withRange(params, (range, report) -> Reply.csv(report.conversationsCsv(),
-                "conversations-" + day(range.from()) + "-" + day(range.to()) + ".csv"));
+        return withRange(
+                params,
+                (range, report) -> Reply.csv(
+                        report.conversationsCsv(),
+                        "conversations-" + day(range.from()) + "-" + day(range.to()) + ".csv"));
     }
 
     /** {@code GET /api/insights/metrics.csv?from&to&bucket}. */
     Reply metricsCsv(Map<String, List<String>> params) {
-        return withRange(params, (range, report) -> Reply.csv(report.metricsCsv(),
-                "metrics-" + range.bucket().wire() + "-" + day(range.from()) + "-" + day(range.to()) + ".csv"));
+        return withRange(
+                params,
+                (range, report) -> Reply.csv(
+                        report.metricsCsv(),
+                        "metrics-" + range.bucket().wire() + "-" + day(range.from()) + "-" + day(range.to()) + ".csv"));
     }
 
     /** {@code GET /api/insights/unanswered?from&to&threshold}: groups of similar missed questions. */
@@ -138,7 +165,9 @@ final class InsightsApi {
         }
         String language = faq.knowledgeBase().language();
         List<Map<String, Object>> groups = new ArrayList<>();
-        List<String> background = faq.knowledgeBase().entries().stream().flatMap(e -> e.questions().stream()).toList();
+        List<String> background = faq.knowledgeBase().entries().stream()
+                .flatMap(e -> e.questions().stream())
+                .toList();
         for (QuestionGroups.Group g : QuestionGroups.group(misses, language, threshold, background)) {
             if (groups.size() == MAX_GROUPS) {
                 break;
@@ -153,7 +182,9 @@ final class InsightsApi {
             m.put("lowConfidence", g.lowConfidence());
             // Asked again now: a group an FAQ owner has already fixed says by which entry.
             BotReply now = bot.bot().answer(g.representative());
-            m.put("answeredNowBy", now.kind() == BotReply.Kind.ANSWER ? now.entryId().orElse(null) : null);
+            m.put(
+                    "answeredNowBy",
+                    now.kind() == BotReply.Kind.ANSWER ? now.entryId().orElse(null) : null);
             groups.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -192,8 +223,9 @@ final class InsightsApi {
             m.put("tags", e.tags());
             entries.add(m);
         }
-        return Reply.json(HttpResponseStatus.OK, Map.of("file", faq.file().getFileName().toString(), "entries", entries,
-                "editable", editable));
+        return Reply.json(
+                HttpResponseStatus.OK,
+                Map.of("file", faq.file().getFileName().toString(), "entries", entries, "editable", editable));
     }
 
     /** {@code POST /api/insights/faq/entries} with {@code {"id","answer","questions":[…],"tags":[…]}}. */
@@ -206,24 +238,39 @@ final class InsightsApi {
         String answer = n.get().path("answer").asText("");
         List<String> questions = strings(n.get().path("questions"));
         List<String> tags = strings(n.get().path("tags"));
-        String problem = !id.matches("[a-z0-9][a-z0-9_-]{0,63}") ? "id must be 1-64 lower-case letters, digits, - or _"
-                : answer.isBlank() || answer.length() > 4000 ? "answer must be 1 to 4000 characters"
-                : questions.isEmpty() || questions.size() > 100 ? "questions must hold 1 to 100 phrasings"
-                : questions.stream().anyMatch(q -> q.isBlank() || q.length() > 500) ? "a question must be 1 to 500 characters"
-                : tags.size() > 10 || tags.stream().anyMatch(t -> !t.matches("[A-Za-z0-9_-]{1,64}")) ? "bad tags"
-                : null;
+        String problem = !id.matches("[a-z0-9][a-z0-9_-]{0,63}")
+                ? "id must be 1-64 lower-case letters, digits, - or _"
+                : answer.isBlank() || answer.length() > 4000
+                        ? "answer must be 1 to 4000 characters"
+                        : questions.isEmpty() || questions.size() > 100
+                                ? "questions must hold 1 to 100 phrasings"
+                                : questions.stream().anyMatch(q -> q.isBlank() || q.length() > 500)
+                                        ? "a question must be 1 to 500 characters"
+                                        : tags.size() > 10
+                                                        || tags.stream()
+                                                                .anyMatch(t -> !t.matches("[A-Za-z0-9_-]{1,64}"))
+                                                ? "bad tags"
+                                                : null;
         if (problem != null) {
             return Reply.bad(problem);
         }
         if (faq.knowledgeBase().entry(id).isPresent()) {
-            return Reply.json(HttpResponseStatus.CONFLICT, Map.of("error", "conflict", "message", "an entry with this id exists"));
+            return Reply.json(
+                    HttpResponseStatus.CONFLICT,
+                    Map.of("error", "conflict", "message", "an entry with this id exists"));
         }
         try {
             var kb = faq.createEntry(id, questions, answer, tags);
-            return Reply.json(HttpResponseStatus.CREATED, Map.of("entry", Map.of("id", id, "questions", questions),
-                    "entries", kb.entries().size()));
+            return Reply.json(
+                    HttpResponseStatus.CREATED,
+                    Map.of(
+                            "entry",
+                            Map.of("id", id, "questions", questions),
+                            "entries",
+                            kb.entries().size()));
         } catch (BotException e) {
-            return Reply.json(HttpResponseStatus.UNPROCESSABLE_ENTITY, Map.of("error", "invalid_faq", "message", e.getMessage()));
+            return Reply.json(
+                    HttpResponseStatus.UNPROCESSABLE_ENTITY, Map.of("error", "invalid_faq", "message", e.getMessage()));
         }
     }
 
@@ -234,17 +281,21 @@ final class InsightsApi {
             return Reply.json(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
         }
         List<String> questions = strings(n.get().path("questions"));
-        if (questions.isEmpty() || questions.size() > 100 || questions.stream().anyMatch(q -> q.isBlank() || q.length() > 500)) {
+        if (questions.isEmpty()
+                || questions.size() > 100
+                || questions.stream().anyMatch(q -> q.isBlank() || q.length() > 500)) {
             return Reply.bad("questions must hold 1 to 100 phrasings of 1 to 500 characters");
         }
         if (faq.knowledgeBase().entry(id).isEmpty()) {
-            return Reply.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found", "message", "no entry with this id"));
+            return Reply.json(
+                    HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found", "message", "no entry with this id"));
         }
         try {
             int added = faq.addQuestions(id, questions);
             return Reply.json(HttpResponseStatus.OK, Map.of("entry", id, "added", added));
         } catch (BotException e) {
-            return Reply.json(HttpResponseStatus.UNPROCESSABLE_ENTITY, Map.of("error", "invalid_faq", "message", e.getMessage()));
+            return Reply.json(
+                    HttpResponseStatus.UNPROCESSABLE_ENTITY, Map.of("error", "invalid_faq", "message", e.getMessage()));
         }
     }
 
@@ -259,9 +310,10 @@ final class InsightsApi {
         } catch (InsightsRange.BadRange e) {
             return Reply.bad(e.getMessage());
         }
-        InsightsReport report = InsightsReport.of(range,
-                store.transcriptsStartedBetween(range.from(), range.to(), MAX_CONVERSATIONS),
-                store.figuresStartedBetween(range.from(), range.to(), MAX_CONVERSATIONS))
+        InsightsReport report = InsightsReport.of(
+                        range,
+                        store.transcriptsStartedBetween(range.from(), range.to(), MAX_CONVERSATIONS),
+                        store.figuresStartedBetween(range.from(), range.to(), MAX_CONVERSATIONS))
                 .only(param(params, "department"), param(params, "agent"));
         return call.run(range, report);
     }

@@ -52,7 +52,7 @@ final class InsightsFigures {
             case BOT_RESOLVED -> botResolved++;
             case HANDED_OFF -> handedOff++;
             case UNANSWERED -> unanswered++;
-            case EMPTY -> { }
+            case EMPTY -> {}
         }
         transfers += m.transfers();
         offlineMessages += m.offlineMessage() ? 1 : 0;

@@ -50,7 +50,8 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request) || !request.decoderResult().isSuccess()) {
+        if (!(msg instanceof FullHttpRequest request)
+                || !request.decoderResult().isSuccess()) {
             ctx.fireChannelRead(msg);
             return;
         }
@@ -67,20 +68,34 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void route(ChannelHandlerContext ctx, FullHttpRequest request, String path, Map<String, java.util.List<String>> params) {
+    private void route(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            String path,
+            Map<String, java.util.List<String>> params) {
         HttpMethod method = request.method();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (path.equals("/metrics")) {
             if (!method.equals(HttpMethod.GET)) {
-                respond(ctx, keepAlive, InsightsApi.Reply.json(HttpResponseStatus.METHOD_NOT_ALLOWED, Map.of("error", "method_not_allowed")));
+                respond(
+                        ctx,
+                        keepAlive,
+                        InsightsApi.Reply.json(
+                                HttpResponseStatus.METHOD_NOT_ALLOWED, Map.of("error", "method_not_allowed")));
                 return;
             }
-            offload(ctx, keepAlive, () -> new InsightsApi.Reply(HttpResponseStatus.OK, null, metrics.scrape(),
-                    ServerMetrics.contentType(), null));
+            offload(
+                    ctx,
+                    keepAlive,
+                    () -> new InsightsApi.Reply(
+                            HttpResponseStatus.OK, null, metrics.scrape(), ServerMetrics.contentType(), null));
             return;
         }
         if (!api.authorized(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-            respond(ctx, keepAlive, InsightsApi.Reply.json(HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized")));
+            respond(
+                    ctx,
+                    keepAlive,
+                    InsightsApi.Reply.json(HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized")));
             return;
         }
         String body = request.content().toString(StandardCharsets.UTF_8);
@@ -97,7 +112,9 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
                 default -> null;
             };
         } else if (method.equals(HttpMethod.POST) && path.startsWith(ENTRIES) && !api.mayEditFaq(authorization)) {
-            log.warn("{}: FAQ edit refused: the agent has no admin or supervisor role", ctx.channel().id().asShortText());
+            log.warn(
+                    "{}: FAQ edit refused: the agent has no admin or supervisor role",
+                    ctx.channel().id().asShortText());
             call = InsightsApi::faqEditForbidden;
         } else if (method.equals(HttpMethod.POST)) {
             if (path.equals(ENTRIES)) {
@@ -122,14 +139,19 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
                     reply = call.get();
                 } catch (RuntimeException e) {
                     log.error("{}: insights request failed", ctx.channel().id().asShortText(), e);
-                    reply = InsightsApi.Reply.json(HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
+                    reply = InsightsApi.Reply.json(
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
                 }
                 InsightsApi.Reply r = reply;
                 ctx.executor().execute(() -> respond(ctx, keepAlive, r));
             });
         } catch (RejectedExecutionException e) { // the insights lane is full (BlockingWork)
-            respond(ctx, keepAlive, InsightsApi.Reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("error", "busy",
-                    "message", "the server is busy; try again shortly")));
+            respond(
+                    ctx,
+                    keepAlive,
+                    InsightsApi.Reply.json(
+                            HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            Map.of("error", "busy", "message", "the server is busy; try again shortly")));
         }
     }
 
@@ -149,7 +171,8 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
             }
             type = HttpHeaderValues.APPLICATION_JSON.toString();
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         response.headers().set("X-Content-Type-Options", "nosniff");
@@ -157,7 +180,8 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Integer.toString(BlockingWork.RETRY_AFTER_SECONDS));
         }
         if (reply.filename() != null) {
-            response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + reply.filename() + "\"");
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + reply.filename() + "\"");
         }
         HttpUtil.setContentLength(response, bytes.length);
         if (keepAlive) {

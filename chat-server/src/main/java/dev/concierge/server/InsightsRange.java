@@ -28,7 +28,8 @@ record InsightsRange(Instant from, Instant to, Bucket bucket) {
 
     /** The size of a bucket. */
     enum Bucket {
-        HOUR(ChronoUnit.HOURS), DAY(ChronoUnit.DAYS);
+        HOUR(ChronoUnit.HOURS),
+        DAY(ChronoUnit.DAYS);
 
         final ChronoUnit unit;
 
@@ -88,7 +89,9 @@ record InsightsRange(Instant from, Instant to, Bucket bucket) {
         try {
             if (v.length() == 10) {
                 LocalDate d = LocalDate.parse(v);
-                return (endOfDay ? d.plusDays(1) : d).atStartOfDay(ZoneOffset.UTC).toInstant();
+                return (endOfDay ? d.plusDays(1) : d)
+                        .atStartOfDay(ZoneOffset.UTC)
+                        .toInstant();
             }
             return Instant.parse(v);
         } catch (DateTimeParseException e) {

@@ -24,14 +24,17 @@ final class InsightsReport {
     InsightsReport(InsightsRange range, List<ConversationMetrics> metrics) {
         this.range = range;
         this.metrics = metrics.stream()
-                .filter(m -> !m.startedAt().isBefore(range.from()) && m.startedAt().isBefore(range.to()))
-                .sorted(Comparator.comparing(ConversationMetrics::startedAt).thenComparing(ConversationMetrics::conversationId))
+                .filter(m ->
+                        !m.startedAt().isBefore(range.from()) && m.startedAt().isBefore(range.to()))
+                .sorted(Comparator.comparing(ConversationMetrics::startedAt)
+                        .thenComparing(ConversationMetrics::conversationId))
                 .toList();
     }
 
     /** Figures for every conversation started in the period. */
     static InsightsReport of(InsightsRange range, List<ConversationTranscript> transcripts) {
-        return new InsightsReport(range, transcripts.stream().map(ConversationMetrics::of).toList());
+        return new InsightsReport(
+                range, transcripts.stream().map(ConversationMetrics::of).toList());
     }
 
     /**
@@ -39,8 +42,8 @@ final class InsightsReport {
      * and the anonymous figures left by conversations deleted since (purged or erased,
      * {@link ConversationStore#figuresStartedBetween}).
      */
-    static InsightsReport of(InsightsRange range, List<ConversationTranscript> transcripts,
-                             List<ConversationMetrics> deleted) {
+    static InsightsReport of(
+            InsightsRange range, List<ConversationTranscript> transcripts, List<ConversationMetrics> deleted) {
         List<ConversationMetrics> all = new ArrayList<>(transcripts.size() + deleted.size());
         transcripts.forEach(t -> all.add(ConversationMetrics.of(t)));
         all.addAll(deleted);
@@ -52,11 +55,13 @@ final class InsightsReport {
      * agent; null keeps all. Series per department or per agent come from here.
      */
     InsightsReport only(String department, String agentId) {
-        return new InsightsReport(range, metrics.stream()
-                .filter(m -> department == null
-                        || department.equals(m.department() == null ? NO_DEPARTMENT : m.department()))
-                .filter(m -> agentId == null || agentId.equals(m.agentId()))
-                .toList());
+        return new InsightsReport(
+                range,
+                metrics.stream()
+                        .filter(m -> department == null
+                                || department.equals(m.department() == null ? NO_DEPARTMENT : m.department()))
+                        .filter(m -> agentId == null || agentId.equals(m.agentId()))
+                        .toList());
     }
 
     List<ConversationMetrics> metrics() {
@@ -73,22 +78,25 @@ final class InsightsReport {
     Map<Instant, InsightsFigures> series() {
         Map<Instant, InsightsFigures> series = new LinkedHashMap<>();
         range.bucketStarts().forEach(t -> series.put(t, new InsightsFigures()));
-        metrics.forEach(m -> series.computeIfAbsent(range.bucketOf(m.startedAt()), k -> new InsightsFigures()).add(m));
+        metrics.forEach(m -> series.computeIfAbsent(range.bucketOf(m.startedAt()), k -> new InsightsFigures())
+                .add(m));
         return series;
     }
 
     Map<String, InsightsFigures> byDepartment() {
         Map<String, InsightsFigures> out = new TreeMap<>();
-        metrics.forEach(m -> out.computeIfAbsent(m.department() == null ? NO_DEPARTMENT : m.department(),
-                k -> new InsightsFigures()).add(m));
+        metrics.forEach(m -> out.computeIfAbsent(
+                        m.department() == null ? NO_DEPARTMENT : m.department(), k -> new InsightsFigures())
+                .add(m));
         return out;
     }
 
     /** Figures of the conversations each agent owned (bot-only conversations have no agent). */
     Map<String, InsightsFigures> byAgent() {
         Map<String, InsightsFigures> out = new TreeMap<>();
-        metrics.stream().filter(m -> m.agentId() != null)
-                .forEach(m -> out.computeIfAbsent(m.agentId(), k -> new InsightsFigures()).add(m));
+        metrics.stream().filter(m -> m.agentId() != null).forEach(m -> out.computeIfAbsent(
+                        m.agentId(), k -> new InsightsFigures())
+                .add(m));
         return out;
     }
 
@@ -145,24 +153,62 @@ final class InsightsReport {
 
     /** One row per conversation: {@code GET /api/insights/conversations.csv}. */
     String conversationsCsv() {
-        Csv csv = new Csv("conversation_id", "started_at", "state", "department", "agent_id", "outcome",
-                "visitor_messages", "bot_answers", "bot_misses", "time_to_first_bot_reply_s", "queue_wait_s",
-                "time_to_first_agent_response_s", "handling_time_s", "transfers", "offline_message",
-                "follow_up_time_s", "score", "comment");
+        Csv csv = new Csv(
+                "conversation_id",
+                "started_at",
+                "state",
+                "department",
+                "agent_id",
+                "outcome",
+                "visitor_messages",
+                "bot_answers",
+                "bot_misses",
+                "time_to_first_bot_reply_s",
+                "queue_wait_s",
+                "time_to_first_agent_response_s",
+                "handling_time_s",
+                "transfers",
+                "offline_message",
+                "follow_up_time_s",
+                "score",
+                "comment");
         for (ConversationMetrics m : metrics) {
-            csv.row(m.conversationId(), m.startedAt(), m.state().name().toLowerCase(java.util.Locale.ROOT),
-                    m.department(), m.agentId(), m.outcome().name().toLowerCase(java.util.Locale.ROOT),
-                    m.visitorMessages(), m.botAnswers(), m.botMisses(), seconds(m.timeToFirstBotReply()),
-                    seconds(m.queueWait()), seconds(m.timeToFirstAgentResponse()), seconds(m.handlingTime()),
-                    m.transfers(), m.offlineMessage(), seconds(m.followUpTime()), m.score(), m.comment());
+            csv.row(
+                    m.conversationId(),
+                    m.startedAt(),
+                    m.state().name().toLowerCase(java.util.Locale.ROOT),
+                    m.department(),
+                    m.agentId(),
+                    m.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                    m.visitorMessages(),
+                    m.botAnswers(),
+                    m.botMisses(),
+                    seconds(m.timeToFirstBotReply()),
+                    seconds(m.queueWait()),
+                    seconds(m.timeToFirstAgentResponse()),
+                    seconds(m.handlingTime()),
+                    m.transfers(),
+                    m.offlineMessage(),
+                    seconds(m.followUpTime()),
+                    m.score(),
+                    m.comment());
         }
         return csv.toString();
     }
 
     /** One row per bucket with the aggregates: {@code GET /api/insights/metrics.csv}. */
     String metricsCsv() {
-        List<String> header = new ArrayList<>(List.of("bucket_start", "conversations", "bot_resolved", "handed_off",
-                "unanswered", "deflection_rate", "transfers", "offline_messages", "bot_misses", "ratings",
+        List<String> header = new ArrayList<>(List.of(
+                "bucket_start",
+                "conversations",
+                "bot_resolved",
+                "handed_off",
+                "unanswered",
+                "deflection_rate",
+                "transfers",
+                "offline_messages",
+                "bot_misses",
+                "ratings",
                 "average_score"));
         for (String t : InsightsFigures.TIMINGS.keySet()) {
             header.add(snake(t) + "_avg_s");
@@ -171,9 +217,17 @@ final class InsightsReport {
         Csv csv = new Csv(header.toArray(String[]::new));
         series().forEach((start, f) -> {
             Map<String, Object> m = f.toMap();
-            List<Object> row = new ArrayList<>(List.of(start, m.get("conversations"), m.get("botResolved"),
-                    m.get("handedOff"), m.get("unanswered"), String.valueOf(m.get("deflectionRate")),
-                    m.get("transfers"), m.get("offlineMessages"), m.get("botMisses"), m.get("ratings"),
+            List<Object> row = new ArrayList<>(List.of(
+                    start,
+                    m.get("conversations"),
+                    m.get("botResolved"),
+                    m.get("handedOff"),
+                    m.get("unanswered"),
+                    String.valueOf(m.get("deflectionRate")),
+                    m.get("transfers"),
+                    m.get("offlineMessages"),
+                    m.get("botMisses"),
+                    m.get("ratings"),
                     String.valueOf(m.get("averageScore"))));
             for (String t : InsightsFigures.TIMINGS.keySet()) {
                 @SuppressWarnings("unchecked")

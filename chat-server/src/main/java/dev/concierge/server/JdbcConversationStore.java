@@ -5,7 +5,6 @@ import dev.concierge.protocol.Values.TranscriptEvent;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,8 +62,8 @@ final class JdbcConversationStore implements ConversationStore {
      * The store the server's configuration asks for: PostgreSQL when a JDBC URL is given
      * ({@code --db jdbc:postgresql://...}), else SQLite under the data directory.
      */
-    static JdbcConversationStore fromConfig(Path dataDir, Optional<String> jdbcUrl, Optional<String> user,
-                                            Optional<String> password) {
+    static JdbcConversationStore fromConfig(
+            Path dataDir, Optional<String> jdbcUrl, Optional<String> user, Optional<String> password) {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(user, "user");
@@ -85,7 +84,9 @@ final class JdbcConversationStore implements ConversationStore {
      * instead of an fsync of the WAL: for tests that make the disk fail.
      */
     static JdbcConversationStore sqlite(Path dataDir, WalSyncer.Sync sync) {
-        return open(JdbcDatabase.sqlite(dataDir), Clock.systemUTC(),
+        return open(
+                JdbcDatabase.sqlite(dataDir),
+                Clock.systemUTC(),
                 database -> new JdbcWriter(database, new WalSyncer(sync), EventMerge.DEFAULT_THRESHOLD));
     }
 
@@ -97,8 +98,8 @@ final class JdbcConversationStore implements ConversationStore {
         return open(database, clock, migrated -> new JdbcWriter(migrated, mergeThreshold));
     }
 
-    private static JdbcConversationStore open(JdbcDatabase database, Clock clock,
-                                              Function<JdbcDatabase, JdbcWriter> writers) {
+    private static JdbcConversationStore open(
+            JdbcDatabase database, Clock clock, Function<JdbcDatabase, JdbcWriter> writers) {
         Objects.requireNonNull(clock, "clock");
         JdbcWriter writer = null;
         try {
@@ -132,18 +133,27 @@ final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public CompletableFuture<Void> linkUser(String site, String userId, String visitorId) {
-        Object[] params = {Objects.requireNonNull(site, "site"), Objects.requireNonNull(userId, "userId"),
-                Objects.requireNonNull(visitorId, "visitorId"), JdbcRows.micros(clock.instant())};
-        return writer.submit("link a verified user to visitor " + visitorId, tx -> tx.add(JdbcRows.UPSERT_USER, params));
+        Object[] params = {
+            Objects.requireNonNull(site, "site"),
+            Objects.requireNonNull(userId, "userId"),
+            Objects.requireNonNull(visitorId, "visitorId"),
+            JdbcRows.micros(clock.instant())
+        };
+        return writer.submit(
+                "link a verified user to visitor " + visitorId, tx -> tx.add(JdbcRows.UPSERT_USER, params));
     }
 
     @Override
     public CompletableFuture<Void> saveAgentSession(AgentSession session) {
-        Object[] params = {Objects.requireNonNull(session.tokenHash(), "tokenHash"),
-                Objects.requireNonNull(session.agentId(), "agentId"), JdbcRows.micros(session.lastUsed()),
-                Objects.requireNonNull(session.credential(), "credential"), JdbcRows.micros(session.createdAt())};
-        return writer.submit("save a session of agent " + session.agentId(),
-                tx -> tx.add(JdbcRows.UPSERT_AGENT_SESSION, params));
+        Object[] params = {
+            Objects.requireNonNull(session.tokenHash(), "tokenHash"),
+            Objects.requireNonNull(session.agentId(), "agentId"),
+            JdbcRows.micros(session.lastUsed()),
+            Objects.requireNonNull(session.credential(), "credential"),
+            JdbcRows.micros(session.createdAt())
+        };
+        return writer.submit(
+                "save a session of agent " + session.agentId(), tx -> tx.add(JdbcRows.UPSERT_AGENT_SESSION, params));
     }
 
     @Override
@@ -155,14 +165,15 @@ final class JdbcConversationStore implements ConversationStore {
     @Override
     public CompletableFuture<Void> deleteAgentSessionsOf(String agentId) {
         Objects.requireNonNull(agentId, "agentId");
-        return writer.submit("delete the sessions of agent " + agentId,
-                tx -> tx.add(JdbcRows.DELETE_AGENT_SESSIONS_OF, agentId));
+        return writer.submit(
+                "delete the sessions of agent " + agentId, tx -> tx.add(JdbcRows.DELETE_AGENT_SESSIONS_OF, agentId));
     }
 
     @Override
     public List<AgentSession> agentSessionsUsedSince(Instant since) {
         Object cutoff = JdbcRows.micros(Objects.requireNonNull(since, "since"));
-        writer.submit("delete agent sessions idle since before " + since,
+        writer.submit(
+                "delete agent sessions idle since before " + since,
                 tx -> tx.add(JdbcRows.DELETE_AGENT_SESSIONS_BEFORE, cutoff));
         return readers.read("agent sessions", c -> {
             try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_AGENT_SESSIONS)) {
@@ -170,8 +181,12 @@ final class JdbcConversationStore implements ConversationStore {
                 List<AgentSession> sessions = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        sessions.add(new AgentSession(rs.getString(1), rs.getString(2), JdbcRows.instant(rs, 3),
-                                rs.getString(4), JdbcRows.instant(rs, 5)));
+                        sessions.add(new AgentSession(
+                                rs.getString(1),
+                                rs.getString(2),
+                                JdbcRows.instant(rs, 3),
+                                rs.getString(4),
+                                JdbcRows.instant(rs, 5)));
                     }
                 }
                 return sessions;
@@ -223,8 +238,8 @@ final class JdbcConversationStore implements ConversationStore {
     public CompletableFuture<Void> saveConversation(ConversationRecord conversation) {
         Objects.requireNonNull(conversation, "conversation");
         Object[] params = rows.conversationParams(conversation, clock.instant());
-        return writer.submit("save conversation " + conversation.id(),
-                tx -> tx.add(JdbcRows.UPSERT_CONVERSATION, params));
+        return writer.submit(
+                "save conversation " + conversation.id(), tx -> tx.add(JdbcRows.UPSERT_CONVERSATION, params));
     }
 
     @Override
@@ -247,24 +262,31 @@ final class JdbcConversationStore implements ConversationStore {
         } catch (ServerException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return writer.submit(() -> (events.size() == 1 ? "append seq " + events.get(0).seq()
-                : "append seqs " + events.stream().map(TranscriptEvent::seq).toList()) + " to " + conversationId, tx -> {
-            long last = tx.lastSeq(conversationId);
-            for (TranscriptEvent event : events) { // checked before any is added: all or none
-                if (event.seq() != ++last) {
-                    throw new ServerException("seq " + event.seq() + " out of order in " + conversationId
-                            + ", expected " + last);
-                }
-            }
-            for (int i = 0; i < events.size(); i++) {
-                TranscriptEvent event = events.get(i);
-                tx.advanceSeq(conversationId, event.seq());
-                tx.add(JdbcRows.INSERT_EVENT, params.get(i));
-                if (JdbcRows.namedApart(event.author())) {
-                    tx.nameAuthor(conversationId, event.author());
-                }
-            }
-        });
+        return writer.submit(
+                () -> (events.size() == 1
+                                ? "append seq " + events.get(0).seq()
+                                : "append seqs "
+                                        + events.stream()
+                                                .map(TranscriptEvent::seq)
+                                                .toList())
+                        + " to " + conversationId,
+                tx -> {
+                    long last = tx.lastSeq(conversationId);
+                    for (TranscriptEvent event : events) { // checked before any is added: all or none
+                        if (event.seq() != ++last) {
+                            throw new ServerException(
+                                    "seq " + event.seq() + " out of order in " + conversationId + ", expected " + last);
+                        }
+                    }
+                    for (int i = 0; i < events.size(); i++) {
+                        TranscriptEvent event = events.get(i);
+                        tx.advanceSeq(conversationId, event.seq());
+                        tx.add(JdbcRows.INSERT_EVENT, params.get(i));
+                        if (JdbcRows.namedApart(event.author())) {
+                            tx.nameAuthor(conversationId, event.author());
+                        }
+                    }
+                });
     }
 
     @Override
@@ -299,8 +321,8 @@ final class JdbcConversationStore implements ConversationStore {
     @Override
     public Optional<ConversationRecord> conversation(String conversationId) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return conversations("conversation " + conversationId, JdbcRows.SELECT_CONVERSATION, conversationId)
-                .stream().findFirst();
+        return conversations("conversation " + conversationId, JdbcRows.SELECT_CONVERSATION, conversationId).stream()
+                .findFirst();
     }
 
     @Override
@@ -311,8 +333,8 @@ final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public List<ConversationRecord> openConversations() {
-        return conversations("open conversations", JdbcRows.SELECT_OPEN_CONVERSATIONS,
-                JdbcRows.wire(ConversationState.CLOSED));
+        return conversations(
+                "open conversations", JdbcRows.SELECT_OPEN_CONVERSATIONS, JdbcRows.wire(ConversationState.CLOSED));
     }
 
     @Override
@@ -339,8 +361,8 @@ final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public List<ConversationMetrics> figuresStartedBetween(Instant from, Instant to, int limit) {
-        return retention.figuresStartedBetween(Objects.requireNonNull(from, "from"), Objects.requireNonNull(to, "to"),
-                limit);
+        return retention.figuresStartedBetween(
+                Objects.requireNonNull(from, "from"), Objects.requireNonNull(to, "to"), limit);
     }
 
     @Override
@@ -352,7 +374,8 @@ final class JdbcConversationStore implements ConversationStore {
     @Override
     public Optional<String> failure() {
         Throwable lost = writer.failure();
-        return lost == null ? Optional.empty()
+        return lost == null
+                ? Optional.empty()
                 : Optional.of("an fsync of the store's write-ahead log failed (" + lost.getMessage()
                         + "): no write is taken until the server restarts");
     }
@@ -383,8 +406,11 @@ final class JdbcConversationStore implements ConversationStore {
     @Override
     public List<ConversationRecord> search(String query, int limit) {
         Objects.requireNonNull(query, "query");
-        String pattern = "%" + query.toLowerCase(java.util.Locale.ROOT)
-                .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        String pattern = "%"
+                + query.toLowerCase(java.util.Locale.ROOT)
+                        .replace("\\", "\\\\")
+                        .replace("%", "\\%")
+                        .replace("_", "\\_") + "%";
         return readers.read("search", c -> {
             try (PreparedStatement ps = c.prepareStatement(JdbcRows.SEARCH_CONVERSATIONS)) {
                 ps.setString(1, pattern);
@@ -401,7 +427,8 @@ final class JdbcConversationStore implements ConversationStore {
     }
 
     @Override
-    public List<ConversationTranscript> transcriptsStartedBetween(java.time.Instant from, java.time.Instant to, int limit) {
+    public List<ConversationTranscript> transcriptsStartedBetween(
+            java.time.Instant from, java.time.Instant to, int limit) {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
         Object fromMicros = JdbcRows.micros(from);
@@ -437,14 +464,18 @@ final class JdbcConversationStore implements ConversationStore {
                 JdbcRows.bind(ps, fromMicros, toMicros);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        authors.computeIfAbsent(rs.getString(4), id -> new JdbcRows.Authors()).add(rs);
+                        authors.computeIfAbsent(rs.getString(4), id -> new JdbcRows.Authors())
+                                .add(rs);
                     }
                 }
             }
-            return records.stream().map(r -> {
-                JdbcRows.Authors names = authors.getOrDefault(r.id(), new JdbcRows.Authors());
-                return new ConversationTranscript(r, events.get(r.id()).stream().map(names::fill).toList());
-            }).toList();
+            return records.stream()
+                    .map(r -> {
+                        JdbcRows.Authors names = authors.getOrDefault(r.id(), new JdbcRows.Authors());
+                        return new ConversationTranscript(
+                                r, events.get(r.id()).stream().map(names::fill).toList());
+                    })
+                    .toList();
         });
     }
 

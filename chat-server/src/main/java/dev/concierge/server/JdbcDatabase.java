@@ -39,8 +39,8 @@ final class JdbcDatabase implements AutoCloseable {
     private final Driver driver;
     private final FileChannel lockChannel;
 
-    private JdbcDatabase(Path sqliteFile, String url, String user, String password, Driver driver,
-                         FileChannel lockChannel) {
+    private JdbcDatabase(
+            Path sqliteFile, String url, String user, String password, Driver driver, FileChannel lockChannel) {
         this.sqlite = sqliteFile != null;
         this.sqliteFile = sqliteFile;
         this.url = url;
@@ -64,16 +64,18 @@ final class JdbcDatabase implements AutoCloseable {
         FileChannel channel = null;
         try {
             Files.createDirectories(dataDir);
-            channel = FileChannel.open(dataDir.resolve("concierge.lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = FileChannel.open(
+                    dataDir.resolve("concierge.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 throw new ServerException("data directory " + dataDir + " is in use by another process");
             }
         } catch (IOException | OverlappingFileLockException e) {
             closeQuietly(channel);
-            throw new ServerException("cannot lock data directory " + dataDir
-                    + (e instanceof OverlappingFileLockException ? ": already open in this process" : ""), e);
+            throw new ServerException(
+                    "cannot lock data directory " + dataDir
+                            + (e instanceof OverlappingFileLockException ? ": already open in this process" : ""),
+                    e);
         } catch (ServerException e) {
             closeQuietly(channel);
             throw e;

@@ -43,8 +43,8 @@ final class JdbcRetention {
             + " WHERE state = ? AND updated_at < ? ORDER BY updated_at, id LIMIT ?";
     static final String SELECT_LONELY_VISITORS = "SELECT id FROM visitors v WHERE first_seen < ? AND NOT EXISTS"
             + " (SELECT 1 FROM conversations c WHERE c.visitor_id = v.id) ORDER BY id LIMIT ?";
-    static final String SELECT_CONVERSATIONS_OF = "SELECT " + CONVERSATION_COLUMNS
-            + " FROM conversations WHERE visitor_id = ? ORDER BY started_at, id";
+    static final String SELECT_CONVERSATIONS_OF =
+            "SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE visitor_id = ? ORDER BY started_at, id";
     static final String SELECT_VISITORS_BY_EMAIL = "SELECT id, token_hash, context_json, first_seen FROM visitors"
             + " WHERE LOWER(context_json) LIKE ? ESCAPE '\\' ORDER BY id LIMIT 1000";
     static final String SELECT_DELETED = "SELECT conversation_id FROM deleted_conversations";
@@ -52,13 +52,14 @@ final class JdbcRetention {
     static final String DELETE_RECENT_EVENTS = "DELETE FROM recent_events WHERE conversation_id = ?";
     /** The visitor's name, which the events name apart (JdbcRows#namedApart). */
     static final String DELETE_EVENT_AUTHORS = "DELETE FROM event_authors WHERE conversation_id = ?";
+
     static final String UPSERT_DELETED = "INSERT INTO deleted_conversations (conversation_id, deleted_at) VALUES (?, ?)"
             + " ON CONFLICT (conversation_id) DO NOTHING";
     static final String FORGET_DELETED = "DELETE FROM deleted_conversations WHERE deleted_at < ?";
-    static final String DELETE_LONELY_VISITOR = "DELETE FROM visitors WHERE id = ? AND NOT EXISTS"
-            + " (SELECT 1 FROM conversations WHERE visitor_id = ?)";
-    static final String DELETE_LONELY_USER_LINKS = "DELETE FROM verified_users WHERE visitor_id = ? AND NOT EXISTS"
-            + " (SELECT 1 FROM visitors WHERE id = ?)";
+    static final String DELETE_LONELY_VISITOR =
+            "DELETE FROM visitors WHERE id = ? AND NOT EXISTS" + " (SELECT 1 FROM conversations WHERE visitor_id = ?)";
+    static final String DELETE_LONELY_USER_LINKS =
+            "DELETE FROM verified_users WHERE visitor_id = ? AND NOT EXISTS" + " (SELECT 1 FROM visitors WHERE id = ?)";
     static final String DELETE_VISITOR = "DELETE FROM visitors WHERE id = ?";
     static final String DELETE_USER_LINKS = "DELETE FROM verified_users WHERE visitor_id = ?";
 
@@ -68,6 +69,7 @@ final class JdbcRetention {
     private final Clock clock;
     /** The merged events' tables: in {@code events.db} on SQLite, beside the others on PostgreSQL. */
     private final String deleteMergedEvents;
+
     private final String deleteKey;
 
     JdbcRetention(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, JdbcRows rows, Clock clock) {
@@ -94,11 +96,13 @@ final class JdbcRetention {
                     return records(ps);
                 }
             });
-            if (batch.isEmpty() || removed.stream().anyMatch(r -> r.id().equals(batch.get(0).id()))) {
+            if (batch.isEmpty()
+                    || removed.stream().anyMatch(r -> r.id().equals(batch.get(0).id()))) {
                 break; // nothing more, or the last write deleted nothing: never loop on the same rows
             }
             List<Object[]> figures = figures(batch);
-            List<String> visitorIds = batch.stream().map(ConversationRecord::visitorId).distinct().toList();
+            List<String> visitorIds =
+                    batch.stream().map(ConversationRecord::visitorId).distinct().toList();
             await(writer.submit("purge " + batch.size() + " closed conversations", tx -> {
                 deleteConversations(tx, batch, figures);
                 for (String v : visitorIds) {
@@ -159,7 +163,8 @@ final class JdbcRetention {
         for (int from = 0; from < all.size(); from += BATCH) {
             List<ConversationRecord> batch = all.subList(from, Math.min(all.size(), from + BATCH));
             List<Object[]> figures = figures(batch);
-            await(writer.submit("erase " + batch.size() + " conversations of visitor " + visitorId,
+            await(writer.submit(
+                    "erase " + batch.size() + " conversations of visitor " + visitorId,
                     tx -> deleteConversations(tx, batch, figures)));
         }
         await(writer.submit("erase visitor " + visitorId, tx -> {
@@ -176,12 +181,25 @@ final class JdbcRetention {
                 List<ConversationMetrics> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new ConversationMetrics(rs.getString(1), JdbcRows.instant(rs, 2),
-                                ConversationState.valueOf(rs.getString(3).toUpperCase(Locale.ROOT)), rs.getString(4),
-                                rs.getString(5), ConversationMetrics.Outcome.valueOf(rs.getString(6)),
-                                millis(rs, 7), millis(rs, 8), millis(rs, 9), millis(rs, 10), rs.getInt(11),
-                                rs.getInt(12) != 0, millis(rs, 13), integer(rs, 14), null, rs.getInt(15),
-                                rs.getInt(16), rs.getInt(17)));
+                        out.add(new ConversationMetrics(
+                                rs.getString(1),
+                                JdbcRows.instant(rs, 2),
+                                ConversationState.valueOf(rs.getString(3).toUpperCase(Locale.ROOT)),
+                                rs.getString(4),
+                                rs.getString(5),
+                                ConversationMetrics.Outcome.valueOf(rs.getString(6)),
+                                millis(rs, 7),
+                                millis(rs, 8),
+                                millis(rs, 9),
+                                millis(rs, 10),
+                                rs.getInt(11),
+                                rs.getInt(12) != 0,
+                                millis(rs, 13),
+                                integer(rs, 14),
+                                null,
+                                rs.getInt(15),
+                                rs.getInt(16),
+                                rs.getInt(17)));
                     }
                 }
                 return out;
@@ -205,8 +223,12 @@ final class JdbcRetention {
             }
         });
         return candidates.stream()
-                .filter(v -> v.context() != null && v.context().email() != null && v.context().email().equalsIgnoreCase(email))
-                .map(VisitorRecord::id).limit(100).toList();
+                .filter(v -> v.context() != null
+                        && v.context().email() != null
+                        && v.context().email().equalsIgnoreCase(email))
+                .map(VisitorRecord::id)
+                .limit(100)
+                .toList();
     }
 
     /** Deletes, in one write, the conversations of {@code batch} with their events, leaving their figures. */
@@ -237,7 +259,8 @@ final class JdbcRetention {
      */
     private void deleteAgain() {
         List<String> ids = readers.read("deleted conversations", c -> {
-            try (PreparedStatement ps = c.prepareStatement(SELECT_DELETED); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_DELETED);
+                    ResultSet rs = ps.executeQuery()) {
                 List<String> out = new ArrayList<>();
                 while (rs.next()) {
                     out.add(rs.getString(1));
@@ -270,13 +293,27 @@ final class JdbcRetention {
                     return list;
                 }
             });
-            ConversationMetrics m = ConversationMetrics.of(new ConversationTranscript(r, events)).anonymous();
-            out.add(new Object[] {m.conversationId(), JdbcRows.micros(m.startedAt()), JdbcRows.wire(m.state()),
-                    text(m.department()), text(m.agentId()), m.outcome().name(), millis(m.timeToFirstBotReply()),
-                    millis(m.queueWait()), millis(m.timeToFirstAgentResponse()), millis(m.handlingTime()),
-                    m.transfers(), m.offlineMessage() ? 1 : 0, millis(m.followUpTime()),
-                    m.score() == null ? JdbcRows.NULL_INTEGER : (Object) m.score(), m.visitorMessages(), m.botAnswers(),
-                    m.botMisses()});
+            ConversationMetrics m = ConversationMetrics.of(new ConversationTranscript(r, events))
+                    .anonymous();
+            out.add(new Object[] {
+                m.conversationId(),
+                JdbcRows.micros(m.startedAt()),
+                JdbcRows.wire(m.state()),
+                text(m.department()),
+                text(m.agentId()),
+                m.outcome().name(),
+                millis(m.timeToFirstBotReply()),
+                millis(m.queueWait()),
+                millis(m.timeToFirstAgentResponse()),
+                millis(m.handlingTime()),
+                m.transfers(),
+                m.offlineMessage() ? 1 : 0,
+                millis(m.followUpTime()),
+                m.score() == null ? JdbcRows.NULL_INTEGER : (Object) m.score(),
+                m.visitorMessages(),
+                m.botAnswers(),
+                m.botMisses()
+            });
         }
         return out;
     }
@@ -306,7 +343,9 @@ final class JdbcRetention {
         try {
             write.join();
         } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new ServerException("store write failed", e.getCause());
+            throw e.getCause() instanceof RuntimeException r
+                    ? r
+                    : new ServerException("store write failed", e.getCause());
         }
     }
 

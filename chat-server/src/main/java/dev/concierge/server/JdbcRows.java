@@ -70,20 +70,20 @@ final class JdbcRows {
     /** The authors named apart of the conversations started in [{@code ?} 1, {@code ?} 2), conversation id last. */
     static final String SELECT_AUTHORS_STARTED = "SELECT role, author_id, name, conversation_id FROM event_authors"
             + " WHERE conversation_id IN (SELECT id FROM conversations WHERE started_at >= ? AND started_at < ?)";
+
     static final String LAST_SEQ = "SELECT MAX(seq) FROM stored_events WHERE conversation_id = ?";
 
-    private static final String EVENT_COLUMNS = "seq, ts, client_id, kind, author_json, text, bot_json,"
-            + " reason, agent_json, score, comment";
-    static final String SELECT_EVENTS = "SELECT " + EVENT_COLUMNS
-            + " FROM stored_events WHERE conversation_id = ? AND seq > ? ORDER BY seq";
+    private static final String EVENT_COLUMNS =
+            "seq, ts, client_id, kind, author_json, text, bot_json," + " reason, agent_json, score, comment";
+    static final String SELECT_EVENTS =
+            "SELECT " + EVENT_COLUMNS + " FROM stored_events WHERE conversation_id = ? AND seq > ? ORDER BY seq";
     private static final String CONVERSATION_COLUMNS = "id, visitor_id, state, agent_id, started_at,"
             + " first_line, score, queued_at, assigned_at, handoff_reason, department";
-    static final String SELECT_CONVERSATION = "SELECT " + CONVERSATION_COLUMNS
-            + " FROM conversations WHERE id = ?";
-    static final String SELECT_CONVERSATIONS_OF = "SELECT " + CONVERSATION_COLUMNS
-            + " FROM conversations WHERE visitor_id = ? ORDER BY started_at, id";
-    static final String SELECT_OPEN_CONVERSATIONS = "SELECT " + CONVERSATION_COLUMNS
-            + " FROM conversations WHERE state <> ? ORDER BY started_at, id";
+    static final String SELECT_CONVERSATION = "SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE id = ?";
+    static final String SELECT_CONVERSATIONS_OF =
+            "SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE visitor_id = ? ORDER BY started_at, id";
+    static final String SELECT_OPEN_CONVERSATIONS =
+            "SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE state <> ? ORDER BY started_at, id";
     /**
      * Conversations with an event whose text contains the query (case-insensitive), newest
      * first; {@code ?} 1 is the lower-cased {@code %query%} pattern, 2 the limit.
@@ -102,6 +102,7 @@ final class JdbcRows {
     static final String SELECT_EVENTS_STARTED = "SELECT " + EVENT_COLUMNS + ", conversation_id"
             + " FROM stored_events WHERE conversation_id IN (SELECT id FROM conversations"
             + " WHERE started_at >= ? AND started_at < ?) ORDER BY conversation_id, seq";
+
     static final String UPSERT_USER = "INSERT INTO verified_users (site, user_id, visitor_id, linked_at)"
             + " VALUES (?, ?, ?, ?) ON CONFLICT (site, user_id) DO UPDATE SET visitor_id = excluded.visitor_id,"
             + " linked_at = excluded.linked_at";
@@ -119,14 +120,15 @@ final class JdbcRows {
     static final String DELETE_DISABLED_AGENT = "DELETE FROM disabled_agents WHERE agent_id = ?";
     static final String SELECT_DISABLED_AGENTS = "SELECT agent_id FROM disabled_agents ORDER BY agent_id";
     static final String SELECT_USER = "SELECT visitor_id FROM verified_users WHERE site = ? AND user_id = ?";
-    static final String SELECT_VISITOR = "SELECT id, token_hash, context_json, first_seen"
-            + " FROM visitors WHERE id = ?";
-    static final String SELECT_VISITOR_BY_TOKEN = "SELECT id, token_hash, context_json, first_seen"
-            + " FROM visitors WHERE token_hash = ?";
+    static final String SELECT_VISITOR =
+            "SELECT id, token_hash, context_json, first_seen" + " FROM visitors WHERE id = ?";
+    static final String SELECT_VISITOR_BY_TOKEN =
+            "SELECT id, token_hash, context_json, first_seen" + " FROM visitors WHERE token_hash = ?";
 
     private final ObjectMapper mapper = ProtocolCodec.create().mapper();
     /** How many authors' JSON {@link #authorJson} keeps. */
     static final int AUTHOR_MEMO_SIZE = 4096;
+
     private final Map<Author, Object> authorJson = new ConcurrentHashMap<>();
 
     /** The parameters of {@link #UPSERT_VISITOR}. */
@@ -139,32 +141,69 @@ final class JdbcRows {
 
     /** The parameters of {@link #UPSERT_CONVERSATION}. */
     Object[] conversationParams(ConversationRecord c, Instant updatedAt) {
-        return new Object[] {c.id(), c.visitorId(), wire(c.state()), text(c.agentId()), micros(c.startedAt()),
-                text(c.firstLine()), integer(c.score()), micros(c.queuedAt()), micros(c.assignedAt()),
-                c.handoffReason() == null ? NULL_TEXT : c.handoffReason().wire(), micros(updatedAt),
-                text(c.department())};
+        return new Object[] {
+            c.id(),
+            c.visitorId(),
+            wire(c.state()),
+            text(c.agentId()),
+            micros(c.startedAt()),
+            text(c.firstLine()),
+            integer(c.score()),
+            micros(c.queuedAt()),
+            micros(c.assignedAt()),
+            c.handoffReason() == null ? NULL_TEXT : c.handoffReason().wire(),
+            micros(updatedAt),
+            text(c.department())
+        };
     }
 
     /** The parameters of {@link #INSERT_EVENT}. */
     Object[] eventParams(String conversationId, TranscriptEvent e) {
-        return new Object[] {conversationId, e.seq(), text(e.id()), micros(e.ts()), wire(e.kind()),
-                authorJson(e.author()), text(e.text()), json(e.bot()), text(e.reason()), json(e.agent()),
-                integer(e.score()), text(e.comment())};
+        return new Object[] {
+            conversationId,
+            e.seq(),
+            text(e.id()),
+            micros(e.ts()),
+            wire(e.kind()),
+            authorJson(e.author()),
+            text(e.text()),
+            json(e.bot()),
+            text(e.reason()),
+            json(e.agent()),
+            integer(e.score()),
+            text(e.comment())
+        };
     }
 
     TranscriptEvent event(ResultSet rs) throws SQLException {
-        return new TranscriptEvent(rs.getLong(1), instant(rs, 2), rs.getString(3),
-                Kind.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)), parse(rs.getString(5), Author.class),
-                rs.getString(6), parse(rs.getString(7), BotTurn.class), rs.getString(8),
-                parse(rs.getString(9), AgentInfo.class), integer(rs, 10), rs.getString(11));
+        return new TranscriptEvent(
+                rs.getLong(1),
+                instant(rs, 2),
+                rs.getString(3),
+                Kind.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)),
+                parse(rs.getString(5), Author.class),
+                rs.getString(6),
+                parse(rs.getString(7), BotTurn.class),
+                rs.getString(8),
+                parse(rs.getString(9), AgentInfo.class),
+                integer(rs, 10),
+                rs.getString(11));
     }
 
     ConversationRecord conversation(ResultSet rs) throws SQLException {
         String reason = rs.getString(10);
-        return new ConversationRecord(rs.getString(1), rs.getString(2),
-                ConversationState.valueOf(rs.getString(3).toUpperCase(Locale.ROOT)), rs.getString(4),
-                instant(rs, 5), rs.getString(6), integer(rs, 7), instant(rs, 8), instant(rs, 9),
-                reason == null ? null : HandoffReason.valueOf(reason.toUpperCase(Locale.ROOT)), rs.getString(11));
+        return new ConversationRecord(
+                rs.getString(1),
+                rs.getString(2),
+                ConversationState.valueOf(rs.getString(3).toUpperCase(Locale.ROOT)),
+                rs.getString(4),
+                instant(rs, 5),
+                rs.getString(6),
+                integer(rs, 7),
+                instant(rs, 8),
+                instant(rs, 9),
+                reason == null ? null : HandoffReason.valueOf(reason.toUpperCase(Locale.ROOT)),
+                rs.getString(11));
     }
 
     /** A visitor row; {@code token} is the caller's token, or null to return the marked hash. */
@@ -260,10 +299,20 @@ final class JdbcRows {
             if (a == null || a.name() != null || a.role() != Role.VISITOR || a.id() == null) {
                 return e;
             }
-            Author named = byKey.computeIfAbsent(a.role() + "\n" + a.id(),
-                    k -> new Author(a.role(), a.id(), Visitor.defaultName(a.id())));
-            return new TranscriptEvent(e.seq(), e.ts(), e.id(), e.kind(), named, e.text(), e.bot(), e.reason(),
-                    e.agent(), e.score(), e.comment());
+            Author named = byKey.computeIfAbsent(
+                    a.role() + "\n" + a.id(), k -> new Author(a.role(), a.id(), Visitor.defaultName(a.id())));
+            return new TranscriptEvent(
+                    e.seq(),
+                    e.ts(),
+                    e.id(),
+                    e.kind(),
+                    named,
+                    e.text(),
+                    e.bot(),
+                    e.reason(),
+                    e.agent(),
+                    e.score(),
+                    e.comment());
         }
     }
 
@@ -339,7 +388,8 @@ final class JdbcRows {
 
     static Instant instant(ResultSet rs, int column) throws SQLException {
         long micros = rs.getLong(column);
-        return rs.wasNull() ? null
+        return rs.wasNull()
+                ? null
                 : Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
     }
 

@@ -38,6 +38,7 @@ final class JdbcWriter implements AutoCloseable {
     private static final int SEQ_CACHE_SIZE = 100_000;
     /** How many conversations' named authors are remembered as stored. */
     private static final int NAME_CACHE_SIZE = 20_000;
+
     private static final Logger log = LoggerFactory.getLogger(JdbcWriter.class);
 
     /**
@@ -69,15 +70,17 @@ final class JdbcWriter implements AutoCloseable {
 
     /** A queued write; {@code what} names it in errors, built only when one happens. */
     /** What a refused write fails with, before what it was. */
-    static final String UNAVAILABLE = "store takes no writes since an fsync of its WAL failed; restart the server: cannot ";
+    static final String UNAVAILABLE =
+            "store takes no writes since an fsync of its WAL failed; restart the server: cannot ";
 
     private record Op(Supplier<String> what, Write write, CompletableFuture<Void> future) {}
 
-    private static final Op STOP = new Op(() -> "stop", tx -> { }, null);
+    private static final Op STOP = new Op(() -> "stop", tx -> {}, null);
 
     private final JdbcDatabase database;
     /** Completes futures once the commit is on disk (SQLite); null when the commit syncs itself. */
     private final WalSyncer syncer;
+
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private boolean closed; // guarded by this: no op is queued after STOP
@@ -101,15 +104,17 @@ final class JdbcWriter implements AutoCloseable {
      */
     private final Map<String, dev.concierge.protocol.Values.Author> committedNames =
             new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, dev.concierge.protocol.Values.Author> eldest) {
-            return size() > NAME_CACHE_SIZE; // forgotten ones are stored again: an upsert, harmless
-        }
-    };
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, dev.concierge.protocol.Values.Author> eldest) {
+                    return size() > NAME_CACHE_SIZE; // forgotten ones are stored again: an upsert, harmless
+                }
+            };
+
     private final Map<String, dev.concierge.protocol.Values.Author> pendingNames = new HashMap<>();
     private final EventMerge merge;
     /** Merges recent events on a thread of its own, beside this writer. */
     private final Merger merger;
+
     private long lastRowid; // the number of the last event appended (on SQLite its rowid in recent_events)
     private final Tx tx = new Tx() {
         @Override
@@ -301,7 +306,9 @@ final class JdbcWriter implements AutoCloseable {
         Throwable lost = failure();
         if (lost != null) { // nothing committed now could be promised: refuse, change nothing
             for (Op op : batch) {
-                op.future().completeExceptionally(new ServerException(UNAVAILABLE + op.what().get(), lost));
+                op.future()
+                        .completeExceptionally(
+                                new ServerException(UNAVAILABLE + op.what().get(), lost));
             }
             return;
         }
@@ -354,7 +361,8 @@ final class JdbcWriter implements AutoCloseable {
             Op op = batch.get(i);
             Throwable outcome = outcomes[i];
             if (outcome == null && syncFailure != null) {
-                outcome = new ServerException("store could not make durable: " + op.what().get(), syncFailure);
+                outcome = new ServerException(
+                        "store could not make durable: " + op.what().get(), syncFailure);
             }
             if (outcome == null) {
                 op.future().complete(null);
@@ -375,7 +383,8 @@ final class JdbcWriter implements AutoCloseable {
             rollback();
             String reason = reason(e);
             log.warn("store could not {}: {}", op.what().get(), reason);
-            return e instanceof ServerException ? e
+            return e instanceof ServerException
+                    ? e
                     : new ServerException("store could not " + op.what().get() + ": " + reason, e);
         }
     }
@@ -446,8 +455,11 @@ final class JdbcWriter implements AutoCloseable {
                     }
                 }
                 // In auto-commit mode: the read holds no transaction open.
-                try (java.sql.Statement s = c.createStatement(); ResultSet rs = s.executeQuery(database.isSqlite()
-                        ? "SELECT MAX(rowid) FROM recent_events" : "SELECT COUNT(*) FROM recent_events")) {
+                try (java.sql.Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery(
+                                database.isSqlite()
+                                        ? "SELECT MAX(rowid) FROM recent_events"
+                                        : "SELECT COUNT(*) FROM recent_events")) {
                     lastRowid = Math.max(lastRowid, rs.next() ? rs.getLong(1) : 0);
                 }
                 c.setAutoCommit(false);

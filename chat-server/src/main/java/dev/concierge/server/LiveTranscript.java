@@ -50,6 +50,7 @@ final class LiveTranscript {
      * event is packed, and once released.
      */
     private List<ByteBuf> chunks = List.of();
+
     private int packedCount;
     /** The chunk {@link #pack} writes to. */
     private ByteBuf packed;
@@ -60,6 +61,7 @@ final class LiveTranscript {
      * new authors are packed inline.
      */
     private Author[] authors;
+
     private int authorCount;
     static final int MAX_AUTHORS = 64;
     private static final int NULL_AUTHOR = -2;
@@ -240,8 +242,8 @@ final class LiveTranscript {
             return INLINE_AUTHOR;
         }
         if (authors == null || authorCount == authors.length) {
-            authors = java.util.Arrays.copyOf(authors == null ? new Author[0] : authors,
-                    Math.min(MAX_AUTHORS, Math.max(4, authorCount * 2)));
+            authors = java.util.Arrays.copyOf(
+                    authors == null ? new Author[0] : authors, Math.min(MAX_AUTHORS, Math.max(4, authorCount * 2)));
         }
         authors[authorCount] = a;
         return authorCount++;
@@ -249,8 +251,19 @@ final class LiveTranscript {
 
     /** The most bytes {@link #pack} may write for {@code e} (a char takes at most 3 bytes in UTF-8). */
     static int bound(TranscriptEvent e) {
-        int n = 4 + 8 + 8 + 4 + 1 + 1 + 1 + 1 + 1 + 1 + 4 + 4 * 6 + 3 * (length(e.id()) + length(e.text())
-                + length(e.reason()) + length(e.comment()));
+        int n = 4
+                + 8
+                + 8
+                + 4
+                + 1
+                + 1
+                + 1
+                + 1
+                + 1
+                + 1
+                + 4
+                + 4 * 6
+                + 3 * (length(e.id()) + length(e.text()) + length(e.reason()) + length(e.comment()));
         if (e.author() != null) {
             n += 8 + 3 * (length(e.author().id()) + length(e.author().name()));
         }
@@ -316,8 +329,8 @@ final class LiveTranscript {
         AgentInfo agent = r.int8() == 1 ? new AgentInfo(r.string(), r.string()) : null;
         Integer score = r.int8() == 1 ? r.int32() : null;
         String comment = r.string();
-        return new TranscriptEvent(seq, ts, id, kind == -1 ? null : KINDS[kind], author, text, bot, reason, agent,
-                score, comment);
+        return new TranscriptEvent(
+                seq, ts, id, kind == -1 ? null : KINDS[kind], author, text, bot, reason, agent, score, comment);
     }
 
     /** Reads a chunk's packed bytes from a position on. */

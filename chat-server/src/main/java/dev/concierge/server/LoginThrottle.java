@@ -76,8 +76,11 @@ final class LoginThrottle {
         /** The attempt was not made (the server was too busy): it does not count. */
         void cancelled() {
             long now = ticker.read();
-            for (Bucket b : new Bucket[] {pairs.getIfPresent(pairKey), addresses.getIfPresent(address),
-                    tookUser ? users.getIfPresent(username) : null}) {
+            for (Bucket b : new Bucket[] {
+                pairs.getIfPresent(pairKey),
+                addresses.getIfPresent(address),
+                tookUser ? users.getIfPresent(username) : null
+            }) {
                 if (b != null) {
                     b.giveBack(now);
                 }
@@ -103,8 +106,12 @@ final class LoginThrottle {
 
     private Cache<String, Bucket> cache(int size) {
         // Untouched for as long as it takes to refill completely, a bucket is full: forget it.
-        return Caffeine.newBuilder().maximumSize(MAX_KEYS).ticker(ticker).executor(Runnable::run)
-                .expireAfterAccess(limits.refillEvery().multipliedBy(size)).build();
+        return Caffeine.newBuilder()
+                .maximumSize(MAX_KEYS)
+                .ticker(ticker)
+                .executor(Runnable::run)
+                .expireAfterAccess(limits.refillEvery().multipliedBy(size))
+                .build();
     }
 
     /**

@@ -39,7 +39,9 @@ public final class Main {
 
     private static void botEval(String[] args) throws Exception {
         // Looked up by name so the server does not depend on the evaluation tool's internals.
-        Class.forName("dev.concierge.bot.BotEval").getMethod("main", String[].class).invoke(null, (Object) args);
+        Class.forName("dev.concierge.bot.BotEval")
+                .getMethod("main", String[].class)
+                .invoke(null, (Object) args);
     }
 
     /**
@@ -129,24 +131,28 @@ public final class Main {
         options.notices().forEach(out::println);
         ChatServer server = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "concierge-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "concierge-shutdown"));
         String base = server.baseUri().toString();
         out.println("Concierge is running at " + base);
         out.println("  Demo page with the widget: " + base + "demo/");
         if (options.demoTeam()) {
             out.println("  Agent console:             " + base + "console/   (sign in as "
-                    + ChatServer.Builder.DEMO_USERNAME + " / " + ChatServer.Builder.DEMO_PASSWORD + ", orders and returns;");
-            out.println("                             in a second window as " + ChatServer.Builder.DEMO2_USERNAME + " / "
-                    + ChatServer.Builder.DEMO2_PASSWORD + ", billing, to try transfers)");
+                    + ChatServer.Builder.DEMO_USERNAME + " / " + ChatServer.Builder.DEMO_PASSWORD
+                    + ", orders and returns;");
+            out.println("                             in a second window as " + ChatServer.Builder.DEMO2_USERNAME
+                    + " / " + ChatServer.Builder.DEMO2_PASSWORD + ", billing, to try transfers)");
         } else {
             out.println("  Agent console:             " + base + "console/");
         }
-        out.println("  Stored in:                 " + dbUrl
-                .map(url -> "PostgreSQL " + url.replaceAll("password=[^&]*", "password=***"))
-                .orElse(data.toAbsolutePath().resolve("concierge.db") + " (SQLite)"));
+        out.println("  Stored in:                 "
+                + dbUrl.map(url -> "PostgreSQL " + url.replaceAll("password=[^&]*", "password=***"))
+                        .orElse(data.toAbsolutePath().resolve("concierge.db") + " (SQLite)"));
         out.println("Press Ctrl+C to stop.");
         out.flush();
         stopped.await();

@@ -48,8 +48,8 @@ final class MergedEvents {
         "CREATE TABLE IF NOT EXISTS merged.merge_mark (upto BIGINT NOT NULL)",
         "INSERT INTO merged.merge_mark (upto) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM merged.merge_mark)",
     };
-    private static final String EVENT_COLUMNS = "event_key, seq, client_id, ts, kind, author_json, text,"
-            + " bot_json, reason, agent_json, score, comment";
+    private static final String EVENT_COLUMNS =
+            "event_key, seq, client_id, ts, kind, author_json, text," + " bot_json, reason, agent_json, score, comment";
     /**
      * Every stored event once, merged or still appended: what the store reads by conversation id,
      * so readers need not know whether an event has been merged yet
@@ -65,8 +65,7 @@ final class MergedEvents {
             + " score, comment FROM main.recent_events"
             + " WHERE rowid > (SELECT upto FROM merged.merge_mark)";
 
-    private MergedEvents() {
-    }
+    private MergedEvents() {}
 
     /**
      * Attaches the merged file to a new connection with the same settings as the main one, and
@@ -123,8 +122,8 @@ final class MergedEvents {
     }
 
     private static boolean exists(Statement s, String schema, String table) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT 1 FROM " + schema + ".sqlite_master WHERE type = 'table'"
-                + " AND name = '" + table + "'")) {
+        try (ResultSet rs = s.executeQuery(
+                "SELECT 1 FROM " + schema + ".sqlite_master WHERE type = 'table'" + " AND name = '" + table + "'")) {
             return rs.next();
         }
     }

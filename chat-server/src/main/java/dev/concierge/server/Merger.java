@@ -54,13 +54,15 @@ final class Merger {
             + " r.bot_json, r.reason, r.agent_json, r.score, r.comment"
             + " FROM main.recent_events r JOIN merged.conversation_keys k ON k.conversation_id = r.conversation_id"
             + " WHERE r.rowid > ?1 AND r.rowid <= ?2 ORDER BY k.num, r.seq";
+
     static final String WAITING = "SELECT COUNT(*) FROM main.recent_events WHERE rowid > ?1 AND rowid <= ?2";
     static final String MARK = "UPDATE merged.merge_mark SET upto = ?";
     static final String READ_MARK = "SELECT upto FROM merged.merge_mark";
     /** What the writer runs once a SQLite merge committed: its rows leave {@code recent_events}. */
     static final String CLEAR = "DELETE FROM main.recent_events WHERE rowid <= ?";
     /** Once {@code recent_events} is empty the mark starts again (a clean stop). */
-    static final String RESET = "UPDATE merged.merge_mark SET upto = 0 WHERE NOT EXISTS (SELECT 1 FROM main.recent_events)";
+    static final String RESET =
+            "UPDATE merged.merge_mark SET upto = 0 WHERE NOT EXISTS (SELECT 1 FROM main.recent_events)";
     /**
      * SQLite merges between two checkpoints of the merged file's WAL. Every merge rewrites the
      * index leaves of the live conversations; checkpointed after each, each leaf was copied into
@@ -231,8 +233,11 @@ final class Merger {
             synchronized (this) {
                 schedule.failed(System.nanoTime());
             }
-            log.error("could not merge {} recent events (they stay readable; next attempt in {} s): {}",
-                    upTo - from, EventMerge.RETRY_MILLIS / 1000, e.getMessage());
+            log.error(
+                    "could not merge {} recent events (they stay readable; next attempt in {} s): {}",
+                    upTo - from,
+                    EventMerge.RETRY_MILLIS / 1000,
+                    e.getMessage());
             return -1;
         }
     }
@@ -294,7 +299,8 @@ final class Merger {
     }
 
     private long readMark() throws SQLException {
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(READ_MARK)) {
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery(READ_MARK)) {
             long m = rs.next() ? rs.getLong(1) : 0;
             connection.commit();
             return m;

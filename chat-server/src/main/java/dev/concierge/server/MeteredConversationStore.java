@@ -22,8 +22,8 @@ final class MeteredConversationStore implements ConversationStore {
     }
 
     private <T> CompletableFuture<T> timed(CompletableFuture<T> write, long started) {
-        return write.whenComplete((ok, error) ->
-                metrics.storeWrite().record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+        return write.whenComplete(
+                (ok, error) -> metrics.storeWrite().record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
     }
 
     @Override

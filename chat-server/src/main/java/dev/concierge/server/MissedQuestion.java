@@ -18,8 +18,8 @@ import java.util.List;
  * @param lowConfidence true when the bot did answer, with entry {@code entryId}, but barely
  * @param entryId the entry of a low-confidence answer, or null
  */
-record MissedQuestion(String conversationId, Instant at, String text, double confidence, boolean lowConfidence,
-                      String entryId) {
+record MissedQuestion(
+        String conversationId, Instant at, String text, double confidence, boolean lowConfidence, String entryId) {
 
     /**
      * The misses of one transcript: bot turns that did not answer (replies to requests for a
@@ -35,10 +35,17 @@ record MissedQuestion(String conversationId, Instant at, String text, double con
             if (e.kind() == Kind.MESSAGE && e.author() != null && e.author().role() == Role.VISITOR) {
                 lastVisitor = e;
             } else if (e.kind() == Kind.BOT && e.bot() != null && lastVisitor != null && lastVisitor.text() != null) {
-                boolean low = e.bot().answered() && e.bot().entryId() != null && e.bot().confidence() < lowConfidenceBelow;
+                boolean low = e.bot().answered()
+                        && e.bot().entryId() != null
+                        && e.bot().confidence() < lowConfidenceBelow;
                 if (low || ConversationMetrics.isMiss(events, i)) {
-                    out.add(new MissedQuestion(t.conversation().id(), lastVisitor.ts(), lastVisitor.text(),
-                            e.bot().confidence(), low, low ? e.bot().entryId() : null));
+                    out.add(new MissedQuestion(
+                            t.conversation().id(),
+                            lastVisitor.ts(),
+                            lastVisitor.text(),
+                            e.bot().confidence(),
+                            low,
+                            low ? e.bot().entryId() : null));
                 }
                 lastVisitor = null; // one bot turn per question
             }

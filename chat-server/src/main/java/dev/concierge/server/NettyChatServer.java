@@ -41,9 +41,17 @@ final class NettyChatServer implements ChatServer {
     private final int port;
     private final StaticFiles files;
 
-    private NettyChatServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, ChannelGroup sockets,
-                            Router router, BotService bot, ConversationStore store, BlockingWork blocking, String host,
-                            StaticFiles files) {
+    private NettyChatServer(
+            EventLoopGroup boss,
+            EventLoopGroup workers,
+            Channel serverChannel,
+            ChannelGroup sockets,
+            Router router,
+            BotService bot,
+            ConversationStore store,
+            BlockingWork blocking,
+            String host,
+            StaticFiles files) {
         this.files = files;
         this.boss = boss;
         this.workers = workers;
@@ -62,8 +70,8 @@ final class NettyChatServer implements ChatServer {
         // Watched: an FAQ file saved by an editor or a deploy answers visitors without a restart.
         FaqBot faqBot = FaqBot.builder().file(faqFile).watch(true).build();
         ServerMetrics metrics = new ServerMetrics();
-        BotService bot = new BotService(faqBot, config.botThreads(),
-                nanos -> metrics.botAnswer().record(nanos, TimeUnit.NANOSECONDS));
+        BotService bot = new BotService(
+                faqBot, config.botThreads(), nanos -> metrics.botAnswer().record(nanos, TimeUnit.NANOSECONDS));
         ConversationStore opened = openStore(config);
         if (opened instanceof JdbcConversationStore jdbc) {
             metrics.bindMerges(jdbc.writer().merges());
@@ -71,10 +79,25 @@ final class NettyChatServer implements ChatServer {
         ConversationStore store = new MeteredConversationStore(opened, metrics);
         Ids ids = Ids.secure();
         AuthConfig authConfig = config.auth();
-        AgentAuth auth = new AgentAuth(config.agents(), config.agentSessionTtl(), authConfig.sessionMaxAge(),
-                authConfig.ticker(), ids, store, config.clock(), authConfig.passwordCheck(), authConfig.loginThrottle());
+        AgentAuth auth = new AgentAuth(
+                config.agents(),
+                config.agentSessionTtl(),
+                authConfig.sessionMaxAge(),
+                authConfig.ticker(),
+                ids,
+                store,
+                config.clock(),
+                authConfig.passwordCheck(),
+                authConfig.loginThrottle());
         auth.restore(store.agentSessionsUsedSince(config.clock().instant().minus(config.agentSessionTtl())));
-        Router router = new Router(store, bot, config.clock(), ids, config.routing(), auth::departments, config.sites(),
+        Router router = new Router(
+                store,
+                bot,
+                config.clock(),
+                ids,
+                config.routing(),
+                auth::departments,
+                config.sites(),
                 config.retention());
         router.call(() -> {
             Recovery.recover(router, auth::agentInfo);
@@ -84,9 +107,18 @@ final class NettyChatServer implements ChatServer {
         ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
         metrics.bindConnections(sockets::size);
         metrics.bindLive(() -> RouterSnapshots.metrics(router));
-        InsightsHttpHandler insights = new InsightsHttpHandler(new InsightsApi(store, auth, config.clock(),
-                new FaqEditing(faqFile, bot), bot, () -> RouterSnapshots.dashboard(router), ProtocolCodec.create().mapper()),
-                metrics, blocking.insights(), ProtocolCodec.create().mapper());
+        InsightsHttpHandler insights = new InsightsHttpHandler(
+                new InsightsApi(
+                        store,
+                        auth,
+                        config.clock(),
+                        new FaqEditing(faqFile, bot),
+                        bot,
+                        () -> RouterSnapshots.dashboard(router),
+                        ProtocolCodec.create().mapper()),
+                metrics,
+                blocking.insights(),
+                ProtocolCodec.create().mapper());
         StaticFiles files = new StaticFiles();
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup workers = new NioEventLoopGroup();
@@ -96,11 +128,17 @@ final class NettyChatServer implements ChatServer {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ServerInitializer(config, ProtocolCodec.create(), router, auth, blocking, sockets, insights, files))
-                    .bind(config.host(), config.port()).sync().channel();
-            NettyChatServer server = new NettyChatServer(boss, workers, channel, sockets, router, bot, store, blocking, config.host(),
-                    files);
-            log.info("listening on {}:{} with {} FAQ entries", config.host(), server.port,
+                    .childHandler(new ServerInitializer(
+                            config, ProtocolCodec.create(), router, auth, blocking, sockets, insights, files))
+                    .bind(config.host(), config.port())
+                    .sync()
+                    .channel();
+            NettyChatServer server = new NettyChatServer(
+                    boss, workers, channel, sockets, router, bot, store, blocking, config.host(), files);
+            log.info(
+                    "listening on {}:{} with {} FAQ entries",
+                    config.host(),
+                    server.port,
                     faqBot.knowledgeBase().entries().size());
             return server;
         } catch (Exception e) {
@@ -108,7 +146,8 @@ final class NettyChatServer implements ChatServer {
             workers.shutdownGracefully();
             router.close();
             bot.close();
-            throw new ServerException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            throw new ServerException(
+                    "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -191,7 +230,8 @@ final class NettyChatServer implements ChatServer {
         store.close();
         router.call(() -> null);
         // 3. Tell clients we are going away (1001): they reconnect with backoff and resume.
-        sockets.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "server shutting down"))
+        sockets.writeAndFlush(new CloseWebSocketFrame(
+                        WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "server shutting down"))
                 .awaitUninterruptibly(2, TimeUnit.SECONDS);
         sockets.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         router.close();

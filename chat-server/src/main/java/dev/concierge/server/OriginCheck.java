@@ -51,10 +51,14 @@ final class OriginCheck extends ChannelInboundHandlerAdapter {
         if (msg instanceof FullHttpRequest request && isWebSocketPath(request)) {
             String origin = request.headers().get(HttpHeaderNames.ORIGIN);
             if (origin != null && !allowedAtHandshake(origin, request.headers().get(HttpHeaderNames.HOST))) {
-                log.warn("{}: WebSocket handshake from a foreign origin refused", ctx.channel().id().asShortText());
+                log.warn(
+                        "{}: WebSocket handshake from a foreign origin refused",
+                        ctx.channel().id().asShortText());
                 boolean keepAlive = false;
                 ReferenceCountUtil.release(request);
-                FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FORBIDDEN,
+                FullHttpResponse response = new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.FORBIDDEN,
                         Unpooled.copiedBuffer("{\"error\":\"forbidden_origin\"}", StandardCharsets.UTF_8));
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
                 HttpUtil.setContentLength(response, response.content().readableBytes());
@@ -82,7 +86,8 @@ final class OriginCheck extends ChannelInboundHandlerAdapter {
     }
 
     private static boolean ownOrigin(String origin, String host) {
-        return host != null && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
+        return host != null
+                && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
     }
 
     /**

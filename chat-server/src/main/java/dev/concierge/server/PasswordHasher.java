@@ -19,6 +19,7 @@ final class PasswordHasher {
      * which made a console sign-in take 1.7 s here. Raise it with faster hardware.
      */
     static final int DEFAULT_ITERATIONS = 210_000;
+
     private static final String PREFIX = "pbkdf2-sha256";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -82,7 +83,8 @@ final class PasswordHasher {
      */
     static String fingerprint(String stored) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(stored.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(stored.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 16);
         } catch (GeneralSecurityException e) {
             throw new ServerException("SHA-256 is not available", e);
@@ -92,7 +94,9 @@ final class PasswordHasher {
     private static byte[] derive(String password, byte[] salt, int iterations) {
         try {
             PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, 256);
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                    .generateSecret(spec)
+                    .getEncoded();
         } catch (GeneralSecurityException e) {
             throw new ServerException("PBKDF2 is not available", e);
         }

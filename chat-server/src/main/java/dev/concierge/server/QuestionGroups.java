@@ -43,12 +43,19 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 final class QuestionGroups {
     /** The default share of a question's self-score a neighbour needs to join its group. */
     static final double DEFAULT_THRESHOLD = 0.4;
+
     private static final int MAX_QUESTIONS = 5_000;
     private static final int MAX_NEIGHBOURS = 1_000;
 
     /** A group of similar questions. */
-    record Group(String id, String representative, int count, Instant lastAsked, List<Phrasing> questions,
-                 List<String> conversationIds, int lowConfidence) {}
+    record Group(
+            String id,
+            String representative,
+            int count,
+            Instant lastAsked,
+            List<Phrasing> questions,
+            List<String> conversationIds,
+            int lowConfidence) {}
 
     /** One distinct wording in a group, with how often it was asked. */
     record Phrasing(String text, int count) {}
@@ -71,7 +78,7 @@ final class QuestionGroups {
             return List.of();
         }
         try (Analyzer analyzer = "en".equals(language) ? new EnglishAnalyzer() : new StandardAnalyzer();
-             ByteBuffersDirectory dir = new ByteBuffersDirectory()) {
+                ByteBuffersDirectory dir = new ByteBuffersDirectory()) {
             try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig(analyzer))) {
                 for (int i = 0; i < qs.size(); i++) {
                     Document d = new Document();
@@ -94,7 +101,8 @@ final class QuestionGroups {
             try (DirectoryReader reader = DirectoryReader.open(dir)) {
                 IndexSearcher searcher = new IndexSearcher(reader);
                 for (int i = 0; i < qs.size(); i++) {
-                    similarity.add(neighbours(searcher, i, terms(analyzer, qs.get(i).text())));
+                    similarity.add(
+                            neighbours(searcher, i, terms(analyzer, qs.get(i).text())));
                 }
             }
             int[] groupOf = new int[qs.size()];
@@ -111,8 +119,11 @@ final class QuestionGroups {
                     if (groupOf[j] >= 0) {
                         continue;
                     }
-                    float s = Math.max(similarity.get(i).getOrDefault(j, 0f), similarity.get(j).getOrDefault(i, 0f));
-                    boolean sameWords = similarity.get(i).isEmpty() && norm(qs.get(i).text()).equals(norm(qs.get(j).text()));
+                    float s = Math.max(
+                            similarity.get(i).getOrDefault(j, 0f),
+                            similarity.get(j).getOrDefault(i, 0f));
+                    boolean sameWords = similarity.get(i).isEmpty()
+                            && norm(qs.get(i).text()).equals(norm(qs.get(j).text()));
                     if (s >= threshold || sameWords) {
                         groupOf[j] = groups.size();
                         members.add(j);
@@ -124,7 +135,8 @@ final class QuestionGroups {
             for (List<Integer> members : groups) {
                 out.add(describe(members.stream().map(qs::get).toList()));
             }
-            out.sort(Comparator.comparingInt(Group::count).reversed()
+            out.sort(Comparator.comparingInt(Group::count)
+                    .reversed()
                     .thenComparing(Comparator.comparing(Group::lastAsked).reversed()));
             return out;
         } catch (IOException e) {
@@ -153,12 +165,19 @@ final class QuestionGroups {
         String representative = phrasings.get(0).text();
         // Stable across requests while the group's most asked wording stays the same.
         String id = "q" + Integer.toHexString(norm(representative).hashCode());
-        return new Group(id, representative, members.size(), last, phrasings,
-                conversations.stream().limit(20).toList(), low);
+        return new Group(
+                id,
+                representative,
+                members.size(),
+                last,
+                phrasings,
+                conversations.stream().limit(20).toList(),
+                low);
     }
 
     /** Every missed question's score against question {@code i}'s terms, as a share of its own. */
-    private static Map<Integer, Float> neighbours(IndexSearcher searcher, int i, List<String> terms) throws IOException {
+    private static Map<Integer, Float> neighbours(IndexSearcher searcher, int i, List<String> terms)
+            throws IOException {
         Map<Integer, Float> out = new java.util.HashMap<>();
         if (terms.isEmpty()) {
             return out; // nothing but stop words: only the same words, letter for letter, join
@@ -186,7 +205,11 @@ final class QuestionGroups {
 
     private static int docNumber(IndexSearcher searcher, ScoreDoc sd) {
         try {
-            return searcher.storedFields().document(sd.doc).getField("n").numericValue().intValue();
+            return searcher.storedFields()
+                    .document(sd.doc)
+                    .getField("n")
+                    .numericValue()
+                    .intValue();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -206,6 +229,9 @@ final class QuestionGroups {
     }
 
     private static String norm(String text) {
-        return text.trim().toLowerCase(Locale.ROOT).replaceAll("[\\p{Punct}\\s]+", " ").trim();
+        return text.trim()
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[\\p{Punct}\\s]+", " ")
+                .trim();
     }
 }

@@ -11,7 +11,11 @@ import java.util.function.LongSupplier;
  */
 final class RateLimiter {
     /** What to do with one message. */
-    enum Verdict { ALLOW, REJECT, CLOSE }
+    enum Verdict {
+        ALLOW,
+        REJECT,
+        CLOSE
+    }
 
     private final double perSecond;
     private final int burst;

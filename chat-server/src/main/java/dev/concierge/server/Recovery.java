@@ -28,7 +28,8 @@ final class Recovery {
         int queued = 0;
         int assigned = 0;
         List<ConversationRecord> byQueueOrder = open.stream()
-                .sorted(Comparator.comparing((ConversationRecord r) -> r.queuedAt() == null ? r.startedAt() : r.queuedAt()))
+                .sorted(Comparator.comparing(
+                        (ConversationRecord r) -> r.queuedAt() == null ? r.startedAt() : r.queuedAt()))
                 .toList();
         for (ConversationRecord record : byQueueOrder) {
             Visitor visitor = visitor(router, record.visitorId());

@@ -62,13 +62,19 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     }
 
     private void arm(ChannelHandlerContext ctx) {
-        deadline = ctx.executor().schedule(() -> {
-            if (ctx.pipeline().get(WebSocketFrameEncoder.class) != null) {
-                return;
-            }
-            log.info("{}: HTTP request not complete in time, closing", ctx.channel().id().asShortText());
-            ctx.close();
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        deadline = ctx.executor()
+                .schedule(
+                        () -> {
+                            if (ctx.pipeline().get(WebSocketFrameEncoder.class) != null) {
+                                return;
+                            }
+                            log.info(
+                                    "{}: HTTP request not complete in time, closing",
+                                    ctx.channel().id().asShortText());
+                            ctx.close();
+                        },
+                        timeoutNanos,
+                        TimeUnit.NANOSECONDS);
     }
 
     private void disarm() {

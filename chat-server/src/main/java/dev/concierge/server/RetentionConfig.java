@@ -16,17 +16,18 @@ import java.time.Duration;
  *                     forever
  * @param purgeInterval how often the purge runs
  */
-record RetentionConfig(Duration botIdleClose, Duration queuedVisitorGoneAfter, Duration retainClosed,
-                       Duration purgeInterval) {
+record RetentionConfig(
+        Duration botIdleClose, Duration queuedVisitorGoneAfter, Duration retainClosed, Duration purgeInterval) {
     /** The defaults: 30 minutes, 15 minutes, 90 days, every hour. */
-    static final RetentionConfig DEFAULTS = new RetentionConfig(Duration.ofMinutes(30), Duration.ofMinutes(15),
-            Duration.ofDays(90), Duration.ofHours(1));
+    static final RetentionConfig DEFAULTS = new RetentionConfig(
+            Duration.ofMinutes(30), Duration.ofMinutes(15), Duration.ofDays(90), Duration.ofHours(1));
 
     RetentionConfig {
         positive(botIdleClose, "botIdleClose");
         positive(queuedVisitorGoneAfter, "queuedVisitorGoneAfter");
         if (retainClosed == null || retainClosed.isNegative()) {
-            throw new IllegalArgumentException("retainClosed must be zero (keep forever) or positive, was " + retainClosed);
+            throw new IllegalArgumentException(
+                    "retainClosed must be zero (keep forever) or positive, was " + retainClosed);
         }
         positive(purgeInterval, "purgeInterval");
     }

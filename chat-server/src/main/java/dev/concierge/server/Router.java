@@ -10,8 +10,8 @@ import dev.concierge.protocol.Values.TranscriptEvent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +38,7 @@ final class Router implements AutoCloseable {
     final BotService bot;
     /** Appends events to conversations (seq, transcript, store), on this router's thread. */
     final Appends appends;
+
     static final int CLOSED_IN_MEMORY = 10_000;
     final Map<String, Conversation> conversations = new HashMap<>();
     private final java.util.ArrayDeque<String> closedOrder = new java.util.ArrayDeque<>();
@@ -50,30 +51,49 @@ final class Router implements AutoCloseable {
     private final Map<Session, List<Runnable>> pendingHello = new HashMap<>();
     /** Store reads the router needs (returning visitors, old transcripts), off its own thread. */
     final ExecutorService readers;
+
     final Dispatcher dispatcher;
     private final VisitorRequests visitorRequests;
     private final AgentRequests agentRequests;
 
     /** The departments of an agent by id (from the agents file). */
     final java.util.function.Function<String, java.util.Set<String>> departmentsOf;
+
     private final java.util.concurrent.ScheduledExecutorService ticker;
 
     /** The sites embedding the widget (public settings, identity secrets), by key. */
     final java.util.Map<String, Site> sites;
 
-    Router(ConversationStore store, BotService bot, Clock clock, Ids ids, RoutingConfig routing,
-           java.util.function.Function<String, java.util.Set<String>> departmentsOf) {
+    Router(
+            ConversationStore store,
+            BotService bot,
+            Clock clock,
+            Ids ids,
+            RoutingConfig routing,
+            java.util.function.Function<String, java.util.Set<String>> departmentsOf) {
         this(store, bot, clock, ids, routing, departmentsOf, java.util.Map.of("demo", Site.demo()));
     }
 
-    Router(ConversationStore store, BotService bot, Clock clock, Ids ids, RoutingConfig routing,
-           java.util.function.Function<String, java.util.Set<String>> departmentsOf, java.util.Map<String, Site> sites) {
+    Router(
+            ConversationStore store,
+            BotService bot,
+            Clock clock,
+            Ids ids,
+            RoutingConfig routing,
+            java.util.function.Function<String, java.util.Set<String>> departmentsOf,
+            java.util.Map<String, Site> sites) {
         this(store, bot, clock, ids, routing, departmentsOf, sites, RetentionConfig.DEFAULTS);
     }
 
-    Router(ConversationStore store, BotService bot, Clock clock, Ids ids, RoutingConfig routing,
-           java.util.function.Function<String, java.util.Set<String>> departmentsOf, java.util.Map<String, Site> sites,
-           RetentionConfig retention) {
+    Router(
+            ConversationStore store,
+            BotService bot,
+            Clock clock,
+            Ids ids,
+            RoutingConfig routing,
+            java.util.function.Function<String, java.util.Set<String>> departmentsOf,
+            java.util.Map<String, Site> sites,
+            RetentionConfig retention) {
         this.expiry = new Expiry(this, Objects.requireNonNull(retention, "retention"));
         this.sites = java.util.Map.copyOf(sites);
         this.departmentsOf = Objects.requireNonNull(departmentsOf, "departmentsOf");
@@ -82,12 +102,12 @@ final class Router implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ids = Objects.requireNonNull(ids, "ids");
         // One thread, as Executors.newSingleThreadExecutor, unwrapped so tests can see its queue.
-        this.executor = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "concierge-router");
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = new java.util.concurrent.ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "concierge-router");
+                    t.setDaemon(true);
+                    return t;
+                });
         AtomicInteger readerCount = new AtomicInteger();
         this.readers = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "concierge-store-read-" + readerCount.incrementAndGet());
@@ -102,10 +122,14 @@ final class Router implements AutoCloseable {
             return t;
         });
         // Queue-wait alerts and business hours opening or closing: checked every few seconds.
-        ticker.scheduleWithFixedDelay(() -> run(() -> {
-            dispatcher.checkAlerts();
-            dispatcher.publishAvailability();
-        }), 5, 5, TimeUnit.SECONDS);
+        ticker.scheduleWithFixedDelay(
+                () -> run(() -> {
+                    dispatcher.checkAlerts();
+                    dispatcher.publishAvailability();
+                }),
+                5,
+                5,
+                TimeUnit.SECONDS);
         this.visitorRequests = new VisitorRequests(this);
         this.agentRequests = new AgentRequests(this);
         // Retention (docs/storage.md): idle and abandoned conversations end on the router thread;
@@ -118,13 +142,20 @@ final class Router implements AutoCloseable {
         });
         if (retention.purges()) {
             long every = retention.purgeInterval().toMillis();
-            retentionThread.scheduleWithFixedDelay(() -> {
-                try {
-                    purge();
-                } catch (RuntimeException e) {
-                    log.error("purge of old conversations failed; next attempt in {}", retention.purgeInterval(), e);
-                }
-            }, Math.min(every, TimeUnit.MINUTES.toMillis(1)), every, TimeUnit.MILLISECONDS);
+            retentionThread.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            purge();
+                        } catch (RuntimeException e) {
+                            log.error(
+                                    "purge of old conversations failed; next attempt in {}",
+                                    retention.purgeInterval(),
+                                    e);
+                        }
+                    },
+                    Math.min(every, TimeUnit.MINUTES.toMillis(1)),
+                    every,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -153,8 +184,11 @@ final class Router implements AutoCloseable {
             return null;
         });
         if (!removed.conversations().isEmpty() || !removed.visitorIds().isEmpty()) {
-            log.info("purged {} conversations closed before {} and {} visitors", removed.conversations().size(),
-                    cutoff, removed.visitorIds().size());
+            log.info(
+                    "purged {} conversations closed before {} and {} visitors",
+                    removed.conversations().size(),
+                    cutoff,
+                    removed.visitorIds().size());
         }
         return removed;
     }
@@ -171,15 +205,20 @@ final class Router implements AutoCloseable {
         try {
             closed.get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            log.warn("erasing visitor {}: closing their conversation did not complete ({}); erasing all the same",
-                    visitorId, e.toString());
+            log.warn(
+                    "erasing visitor {}: closing their conversation did not complete ({}); erasing all the same",
+                    visitorId,
+                    e.toString());
         }
         ConversationStore.Removed removed = store.eraseVisitor(visitorId);
         call(() -> {
             forgetRemoved(removed, true);
             return null;
         });
-        log.info("erased visitor {}: {} conversations", visitorId, removed.conversations().size());
+        log.info(
+                "erased visitor {}: {} conversations",
+                visitorId,
+                removed.conversations().size());
         return removed;
     }
 
@@ -214,13 +253,15 @@ final class Router implements AutoCloseable {
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
                 .handle((ok, error) -> null) // the store deletes them either way
-                .thenRunAsync(() -> conversations.values().removeIf(c -> {
-                    if (!c.visitor.id.equals(visitorId)) {
-                        return false;
-                    }
-                    c.release();
-                    return true;
-                }), executor);
+                .thenRunAsync(
+                        () -> conversations.values().removeIf(c -> {
+                            if (!c.visitor.id.equals(visitorId)) {
+                                return false;
+                            }
+                            c.release();
+                            return true;
+                        }),
+                        executor);
     }
 
     /**
@@ -270,7 +311,8 @@ final class Router implements AutoCloseable {
     void visitorHello(Session session, ClientMessage.Hello hello) {
         // Identity verification is an HMAC: cheap, done here; only a verified user is looked up.
         Site site = hello.site() == null ? null : sites.get(hello.site());
-        java.util.Optional<IdentityVerifier.Verified> verified = site == null ? java.util.Optional.empty()
+        java.util.Optional<IdentityVerifier.Verified> verified = site == null
+                ? java.util.Optional.empty()
                 : IdentityVerifier.verify(site, hello.identity(), clock.instant());
         java.util.Optional<String> user = verified.map(IdentityVerifier.Verified::userId);
         if (hello.visitorToken() == null && hello.resume() == null && user.isEmpty()) {
@@ -283,7 +325,9 @@ final class Router implements AutoCloseable {
         // its event loop's handover.
         run(() -> {
             pendingHello.put(session, new ArrayList<>());
-            CompletableFuture.supplyAsync(() -> StoredVisitor.load(store, hello.visitorToken(), resumeId, hello.site(), user), readers)
+            CompletableFuture.supplyAsync(
+                            () -> StoredVisitor.load(store, hello.visitorToken(), resumeId, hello.site(), user),
+                            readers)
                     .whenComplete((stored, error) -> run(() -> {
                         if (error != null) {
                             log.error("loading visitor for {} failed", session.id(), error);
@@ -415,7 +459,7 @@ final class Router implements AutoCloseable {
     static void awaitHandovers(Iterable<io.netty.util.concurrent.EventExecutor> loops) {
         for (io.netty.util.concurrent.EventExecutor loop : loops) {
             if (!loop.isShuttingDown() && !loop.inEventLoop()) {
-                loop.submit(() -> { }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+                loop.submit(() -> {}).awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
         }
     }
@@ -607,8 +651,8 @@ final class Router implements AutoCloseable {
         return c.state != ConversationState.CLOSED;
     }
 
-    static final String UNSUPPORTED_VERSION = "This server speaks protocol versions " + ProtocolCodec.MIN_VERSION
-            + " to " + ProtocolCodec.VERSION + ".";
+    static final String UNSUPPORTED_VERSION =
+            "This server speaks protocol versions " + ProtocolCodec.MIN_VERSION + " to " + ProtocolCodec.VERSION + ".";
 
     /** Protocol version check shared by both hellos; a supported version is the session's from now on. */
     static boolean versionOk(Session session, ClientMessage.Hello hello) {
@@ -625,17 +669,23 @@ final class Router implements AutoCloseable {
      * pool; {@code allowed} says whether the asker may read it (missing and not-allowed alike
      * get {@code not_found}).
      */
-    void storedHistory(Session session, ClientMessage.History history, java.util.function.Predicate<ConversationRecord> allowed,
-                       boolean withNotes) {
+    void storedHistory(
+            Session session,
+            ClientMessage.History history,
+            java.util.function.Predicate<ConversationRecord> allowed,
+            boolean withNotes) {
         readers.execute(() -> {
             try {
                 var stored = store.conversation(history.conversationId()).filter(allowed);
                 if (stored.isPresent()) {
                     List<TranscriptEvent> events = store.events(stored.get().id(), history.afterSeq());
                     if (!withNotes) {
-                        events = events.stream().filter(e -> e.kind() != dev.concierge.protocol.Values.Kind.NOTE).toList();
+                        events = events.stream()
+                                .filter(e -> e.kind() != dev.concierge.protocol.Values.Kind.NOTE)
+                                .toList();
                     }
-                    session.send(transcriptPage(history.id(), stored.get().id(), stored.get().state(), events));
+                    session.send(transcriptPage(
+                            history.id(), stored.get().id(), stored.get().state(), events));
                 } else {
                     notFound(session, history.id());
                 }
@@ -651,8 +701,8 @@ final class Router implements AutoCloseable {
      * {@link FrameBounds#PAGE_EVENTS} events and {@link FrameBounds#PAGE_BYTES}; {@code more} when
      * later ones remain, which the client asks for after the last seq it got.
      */
-    static ServerMessage.Transcript transcriptPage(String ref, String conversationId, ConversationState state,
-                                                   List<TranscriptEvent> events) {
+    static ServerMessage.Transcript transcriptPage(
+            String ref, String conversationId, ConversationState state, List<TranscriptEvent> events) {
         List<TranscriptEvent> page = FrameBounds.head(events, FrameBounds.PAGE_EVENTS);
         return new ServerMessage.Transcript(ref, conversationId, state, page, page.size() < events.size());
     }

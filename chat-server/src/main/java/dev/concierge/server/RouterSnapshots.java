@@ -46,7 +46,11 @@ final class RouterSnapshots {
                 agents.add(m);
             }
             var page = router.dispatcher.queuePage(0);
-            return new InsightsApi.Live(page.entries(), page.waiting(), page.total() - page.waiting(), agents,
+            return new InsightsApi.Live(
+                    page.entries(),
+                    page.waiting(),
+                    page.total() - page.waiting(),
+                    agents,
                     router.dispatcher.config.maxChatsPerAgent());
         });
     }

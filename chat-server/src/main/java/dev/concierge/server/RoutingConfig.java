@@ -17,9 +17,13 @@ import java.util.Optional;
  * @param departments the teams conversations can be routed or transferred to
  * @param cannedReplies the console's canned replies
  */
-record RoutingConfig(String strategy, int maxChatsPerAgent, Duration queueAlertAfter,
-                     Optional<BusinessHours> businessHours, List<String> departments,
-                     List<CannedReply> cannedReplies) {
+record RoutingConfig(
+        String strategy,
+        int maxChatsPerAgent,
+        Duration queueAlertAfter,
+        Optional<BusinessHours> businessHours,
+        List<String> departments,
+        List<CannedReply> cannedReplies) {
     RoutingConfig {
         Objects.requireNonNull(strategy, "strategy");
         RoutingStrategy.named(strategy); // fails on an unknown name

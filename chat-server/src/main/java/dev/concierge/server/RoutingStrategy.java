@@ -25,8 +25,8 @@ interface RoutingStrategy {
             case "department":
                 return department();
             default:
-                throw new IllegalArgumentException("unknown routing strategy \"" + name
-                        + "\" (use least-busy, round-robin or department)");
+                throw new IllegalArgumentException(
+                        "unknown routing strategy \"" + name + "\" (use least-busy, round-robin or department)");
         }
     }
 
@@ -45,9 +45,13 @@ interface RoutingStrategy {
                 if (candidates.isEmpty()) {
                     return Optional.empty();
                 }
-                List<Agent> byId = candidates.stream().sorted(Comparator.comparing(a -> a.info.id())).toList();
-                Agent next = byId.stream().filter(a -> last == null || a.info.id().compareTo(last) > 0)
-                        .findFirst().orElse(byId.get(0));
+                List<Agent> byId = candidates.stream()
+                        .sorted(Comparator.comparing(a -> a.info.id()))
+                        .toList();
+                Agent next = byId.stream()
+                        .filter(a -> last == null || a.info.id().compareTo(last) > 0)
+                        .findFirst()
+                        .orElse(byId.get(0));
                 last = next.info.id();
                 return Optional.of(next);
             }

@@ -29,9 +29,23 @@ import java.util.Optional;
  * @param siteOrigins       origins accepted per site (the {@code site} of the {@code hello})
  * @param adminToken        bearer token of the admin API; without one the admin API is off
  */
-record SecurityConfig(int maxMessageBytes, int maxHeaderBytes, Duration requestTimeout, Duration pingAfter,
-                      Duration idleCloseAfter, int maxConnectionsPerIp, int maxConnections,
-                      Duration helloTimeout, int messagesPerSecond, int messageBurst,
-                      Duration floodCloseAfter, int writeLowWater, int writeHighWater, int maxPendingWriteBytes,
-                      Duration unwritableTimeout, boolean allowAnyOrigin, List<String> allowedOrigins,
-                      Map<String, List<String>> siteOrigins, Optional<String> adminToken) {}
+record SecurityConfig(
+        int maxMessageBytes,
+        int maxHeaderBytes,
+        Duration requestTimeout,
+        Duration pingAfter,
+        Duration idleCloseAfter,
+        int maxConnectionsPerIp,
+        int maxConnections,
+        Duration helloTimeout,
+        int messagesPerSecond,
+        int messageBurst,
+        Duration floodCloseAfter,
+        int writeLowWater,
+        int writeHighWater,
+        int maxPendingWriteBytes,
+        Duration unwritableTimeout,
+        boolean allowAnyOrigin,
+        List<String> allowedOrigins,
+        Map<String, List<String>> siteOrigins,
+        Optional<String> adminToken) {}

@@ -82,7 +82,8 @@ final class ServeOptions {
      * @throws UsageException for a bad or unsafe command line
      */
     static ServeOptions parse(List<String> args, Function<String, String> environment, Resolver resolver) {
-        ServeOptions o = new ServeOptions(Optional.ofNullable(environment.apply("CONCIERGE_DB_URL")).filter(s -> !s.isBlank()));
+        ServeOptions o = new ServeOptions(
+                Optional.ofNullable(environment.apply("CONCIERGE_DB_URL")).filter(s -> !s.isBlank()));
         List<String> origins = new ArrayList<>();
         Map<String, Site> sites = Map.of();
         Optional<String> adminToken = Optional.empty();
@@ -186,10 +187,11 @@ final class ServeOptions {
                 throw new UsageException(flag + ": " + e.getMessage());
             }
         }
-        Optional<String> fromEnv = Optional.ofNullable(environment.apply(ADMIN_TOKEN_ENV)).filter(s -> !s.isBlank());
+        Optional<String> fromEnv =
+                Optional.ofNullable(environment.apply(ADMIN_TOKEN_ENV)).filter(s -> !s.isBlank());
         if (fromEnv.isPresent() && adminToken.isPresent()) {
-            throw new UsageException("the admin token is given twice (--admin-token-file and " + ADMIN_TOKEN_ENV
-                    + "): keep one");
+            throw new UsageException(
+                    "the admin token is given twice (--admin-token-file and " + ADMIN_TOKEN_ENV + "): keep one");
         }
         adminToken = adminToken.or(() -> fromEnv.map(String::strip));
         if (adminToken.isPresent()) {
@@ -198,16 +200,22 @@ final class ServeOptions {
             o.notices.add("Admin API is on (/api/admin/..., docs/agents.md)");
         }
         boolean loopback = loopback(o.host, resolver);
-        boolean sitesDeclareOrigins = sites.values().stream().anyMatch(s -> !s.allowedOrigins().isEmpty());
+        boolean sitesDeclareOrigins =
+                sites.values().stream().anyMatch(s -> !s.allowedOrigins().isEmpty());
         if (!loopback && !o.demo) {
             if (!agents) {
-                throw new UsageException(offLoopback(o.host, "without --agents anyone who reaches it could sign in as the "
-                        + "demo agents (" + ChatServer.Builder.DEMO_USERNAME + " / " + ChatServer.Builder.DEMO_PASSWORD
-                        + ") and read every conversation"));
+                throw new UsageException(offLoopback(
+                        o.host,
+                        "without --agents anyone who reaches it could sign in as the "
+                                + "demo agents (" + ChatServer.Builder.DEMO_USERNAME + " / "
+                                + ChatServer.Builder.DEMO_PASSWORD
+                                + ") and read every conversation"));
             }
             if (origins.isEmpty() && !sitesDeclareOrigins) {
-                throw new UsageException(offLoopback(o.host, "without --origin (or sites that declare allowedOrigins) "
-                        + "a page of any origin could open WebSockets to it"));
+                throw new UsageException(offLoopback(
+                        o.host,
+                        "without --origin (or sites that declare allowedOrigins) "
+                                + "a page of any origin could open WebSockets to it"));
             }
         }
         if (!origins.isEmpty()) {
@@ -216,14 +224,16 @@ final class ServeOptions {
         } else if (loopback || o.demo) {
             // The demo: pages of any origin may embed the widget; a site's own list still applies.
             o.set("--origin", b -> b.allowAnyOrigin(true));
-            o.notices.add("WebSocket Origin check is OFF (any origin may connect" + (sitesDeclareOrigins
-                    ? ", except to a site that lists its origins" : "") + "); pass --origin to restrict it");
+            o.notices.add("WebSocket Origin check is OFF (any origin may connect"
+                    + (sitesDeclareOrigins ? ", except to a site that lists its origins" : "")
+                    + "); pass --origin to restrict it");
         } else {
             o.notices.add("WebSocket Origin check: only the sites' allowedOrigins and this server's own pages");
         }
         if (!loopback && o.demo) {
-            o.notices.add("--demo on " + o.host + ": " + (agents ? "" : "the demo agents' published passwords work from "
-                    + "other machines; ") + "for a trial only");
+            o.notices.add("--demo on " + o.host + ": "
+                    + (agents ? "" : "the demo agents' published passwords work from " + "other machines; ")
+                    + "for a trial only");
         }
         return o;
     }
@@ -277,7 +287,8 @@ final class ServeOptions {
         try {
             token = Files.readString(file).strip();
         } catch (IOException e) {
-            throw new UsageException("--admin-token-file: cannot read " + file.toAbsolutePath() + ": " + e.getMessage());
+            throw new UsageException(
+                    "--admin-token-file: cannot read " + file.toAbsolutePath() + ": " + e.getMessage());
         }
         if (token.contains("\n")) {
             token = token.substring(0, token.indexOf('\n')).strip();
@@ -302,6 +313,7 @@ final class ServeOptions {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new UsageException(flag + " must be " + (min == 0 ? "a number from 0" : "a positive number") + ", was " + value);
+        throw new UsageException(
+                flag + " must be " + (min == 0 ? "a number from 0" : "a positive number") + ", was " + value);
     }
 }

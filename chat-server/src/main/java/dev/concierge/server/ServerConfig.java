@@ -6,8 +6,23 @@ import java.time.Duration;
 import java.util.List;
 
 /** The server's immutable configuration, built by {@link ChatServer.Builder}. */
-record ServerConfig(String host, int port, Path faq, Path dataDir, String jdbcUrl, String jdbcUser,
-                    String jdbcPassword, ConversationStore store, List<AgentAccount> agents,
-                    Clock clock, RoutingConfig routing, Path agentsFile, int maxFrameBytes, Duration agentSessionTtl,
-                    int botThreads, SecurityConfig security, java.util.Map<String, Site> sites,
-                    AuthConfig auth, RetentionConfig retention) {}
+record ServerConfig(
+        String host,
+        int port,
+        Path faq,
+        Path dataDir,
+        String jdbcUrl,
+        String jdbcUser,
+        String jdbcPassword,
+        ConversationStore store,
+        List<AgentAccount> agents,
+        Clock clock,
+        RoutingConfig routing,
+        Path agentsFile,
+        int maxFrameBytes,
+        Duration agentSessionTtl,
+        int botThreads,
+        SecurityConfig security,
+        java.util.Map<String, Site> sites,
+        AuthConfig auth,
+        RetentionConfig retention) {}

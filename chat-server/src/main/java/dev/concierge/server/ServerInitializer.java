@@ -2,8 +2,9 @@ package dev.concierge.server;
 
 import dev.concierge.protocol.ProtocolCodec;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -11,12 +12,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.channel.group.ChannelGroup;
 
 /** Assembles the pipeline, one named handler per concern, and nothing else. */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     /** Handler names that only act on HTTP requests (a WebSocket drops them, see {@link WebSocketSessionHandler}). */
     static final String REQUEST_DEADLINE = "request-deadline";
+
     static final String ORIGIN = "origin";
     static final String INSIGHTS = "insights";
     static final String HTTP = "http";
@@ -37,8 +38,15 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final VisitorAdminApi visitorAdmin;
     private final InsightsHttpHandler insights;
 
-    ServerInitializer(ServerConfig config, ProtocolCodec codec, Router router, AgentAuth auth, BlockingWork blocking,
-                      ChannelGroup sockets, InsightsHttpHandler insights, StaticFiles files) {
+    ServerInitializer(
+            ServerConfig config,
+            ProtocolCodec codec,
+            Router router,
+            AgentAuth auth,
+            BlockingWork blocking,
+            ChannelGroup sockets,
+            InsightsHttpHandler insights,
+            StaticFiles files) {
         this.insights = insights;
         this.files = files;
         this.sockets = sockets;
@@ -54,14 +62,15 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         SecurityConfig security = config.security();
         this.connectionsPerIp = new ConnectionsPerIp(security.maxConnectionsPerIp(), security.maxConnections());
         this.originCheck = new OriginCheck(security);
-        this.rateLimiter = new RateLimiter(security.messagesPerSecond(), security.messageBurst(),
-                security.floodCloseAfter(), System::nanoTime);
+        this.rateLimiter = new RateLimiter(
+                security.messagesPerSecond(), security.messageBurst(), security.floodCloseAfter(), System::nanoTime);
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         SecurityConfig security = config.security();
-        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(security.writeLowWater(), security.writeHighWater()));
+        ch.config()
+                .setWriteBufferWaterMark(new WriteBufferWaterMark(security.writeLowWater(), security.writeHighWater()));
         ChannelPipeline p = ch.pipeline();
         p.addLast("connections-per-ip", connectionsPerIp);
         p.addLast("idle", new IdleGuard(security.pingAfter(), security.idleCloseAfter()));
@@ -70,24 +79,40 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
         p.addLast(REQUEST_DEADLINE, new RequestDeadline(security.requestTimeout()));
         p.addLast(ORIGIN, originCheck);
-        p.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath("/ws")
-                .checkStartsWith(true)
-                // Violations reach the session handler, which closes with their code (1002, 1007,
-                // 1009); closing here would answer a bad close frame with 1000.
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(config.maxFrameBytes())
-                        .allowExtensions(false)
-                        .closeOnProtocolViolation(false)
-                        .build())
-                .handshakeTimeoutMillis(security.requestTimeout().toMillis())
-                .build()));
+        p.addLast(
+                "websocket",
+                new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                        .websocketPath("/ws")
+                        .checkStartsWith(true)
+                        // Violations reach the session handler, which closes with their code (1002, 1007,
+                        // 1009); closing here would answer a bad close frame with 1000.
+                        .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                                .maxFramePayloadLength(config.maxFrameBytes())
+                                .allowExtensions(false)
+                                .closeOnProtocolViolation(false)
+                                .build())
+                        .handshakeTimeoutMillis(security.requestTimeout().toMillis())
+                        .build()));
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(security.maxMessageBytes()));
         p.addLast(INSIGHTS, insights);
-        p.addLast(HTTP, new HttpHandler(files, auth, codec.mapper(), blocking, export, agentSockets,
-                security.adminToken(), agentApi, config.sites(), router.store::failure, visitorAdmin));
+        p.addLast(
+                HTTP,
+                new HttpHandler(
+                        files,
+                        auth,
+                        codec.mapper(),
+                        blocking,
+                        export,
+                        agentSockets,
+                        security.adminToken(),
+                        agentApi,
+                        config.sites(),
+                        router.store::failure,
+                        visitorAdmin));
         p.addLast("json-encoder", encoder);
-        p.addLast("session", new WebSocketSessionHandler(codec, router, auth, sockets, rateLimiter,
-                agentSockets, originCheck, security.helloTimeout()));
+        p.addLast(
+                "session",
+                new WebSocketSessionHandler(
+                        codec, router, auth, sockets, rateLimiter, agentSockets, originCheck, security.helloTimeout()));
     }
 }

@@ -24,14 +24,21 @@ import java.util.function.ToIntFunction;
  */
 final class ServerMetrics {
     /** What the router knows right now, taken once per scrape. */
-    record Live(int queued, int followUps, int agentsOnline, int agentsConnected, int assignedConversations,
-                int conversationsInMemory) {
+    record Live(
+            int queued,
+            int followUps,
+            int agentsOnline,
+            int agentsConnected,
+            int assignedConversations,
+            int conversationsInMemory) {
         static final Live EMPTY = new Live(0, 0, 0, 0, 0, 0);
     }
 
     /** Histogram buckets of the latencies: a few that a dashboard can read, 1 ms to 10 s. */
     private static final Duration[] LATENCY_BUCKETS = java.util.stream.LongStream.of(
-            1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
+                    1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+            .mapToObj(Duration::ofMillis)
+            .toArray(Duration[]::new);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicReference<Live> live = new AtomicReference<>(Live.EMPTY);
@@ -56,12 +63,17 @@ final class ServerMetrics {
         gauge("concierge.queue.follow_ups", "Messages left while nobody was available, not yet taken", Live::followUps);
         gauge("concierge.agents.online", "Agents connected and online (receiving conversations)", Live::agentsOnline);
         gauge("concierge.agents.connected", "Agents with a console connected (online or away)", Live::agentsConnected);
-        gauge("concierge.conversations.assigned", "Conversations an agent is handling now", Live::assignedConversations);
+        gauge(
+                "concierge.conversations.assigned",
+                "Conversations an agent is handling now",
+                Live::assignedConversations);
         gauge("concierge.conversations.in_memory", "Conversations the router holds", Live::conversationsInMemory);
     }
 
     private void gauge(String name, String description, ToIntFunction<Live> value) {
-        Gauge.builder(name, live, r -> value.applyAsInt(r.get())).description(description).register(registry);
+        Gauge.builder(name, live, r -> value.applyAsInt(r.get()))
+                .description(description)
+                .register(registry);
     }
 
     /**
@@ -70,19 +82,27 @@ final class ServerMetrics {
      * {@link Merger}), how many events they moved.
      */
     void bindMerges(EventMerge merges) {
-        io.micrometer.core.instrument.FunctionTimer.builder("concierge.store.merge", merges, EventMerge::merges,
-                        EventMerge::mergeNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
+        io.micrometer.core.instrument.FunctionTimer.builder(
+                        "concierge.store.merge",
+                        merges,
+                        EventMerge::merges,
+                        EventMerge::mergeNanos,
+                        java.util.concurrent.TimeUnit.NANOSECONDS)
                 .description("Merges of new events into the indexed table, beside the store's writer")
                 .register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("concierge.store.merged.events", merges, EventMerge::mergedRows)
-                .description("Events moved by those merges").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                        "concierge.store.merged.events", merges, EventMerge::mergedRows)
+                .description("Events moved by those merges")
+                .register(registry);
     }
 
     /** Counts the open WebSocket connections with {@code connections}. */
     void bindConnections(Supplier<Integer> connections) {
         // A strong reference: the supplier is a lambda nobody else holds (gauges hold weakly by default).
-        Gauge.builder("concierge.websocket.connections", connections, s -> s.get()).strongReference(true)
-                .description("Open WebSocket connections (visitors and agents)").register(registry);
+        Gauge.builder("concierge.websocket.connections", connections, s -> s.get())
+                .strongReference(true)
+                .description("Open WebSocket connections (visitors and agents)")
+                .register(registry);
     }
 
     /** Where the live gauges come from: called once per scrape, off the event loops. */
@@ -103,28 +123,46 @@ final class ServerMetrics {
     /** Counts one committed transcript event: messages by role, bot turns, handoffs and so on. */
     void committed(TranscriptEvent e) {
         switch (e.kind()) {
-            case MESSAGE -> counter("concierge.messages", "Chat messages stored, by author role",
-                    "role", e.author() == null ? "unknown" : e.author().role().name().toLowerCase(Locale.ROOT));
-            case BOT -> counter("concierge.bot.turns", "Bot replies, by whether they answered from the FAQ",
-                    "answered", String.valueOf(e.bot() != null && e.bot().answered()));
-            case HANDOFF -> counter("concierge.handoffs", "Conversations handed to a person, by reason",
-                    "reason", e.reason() == null ? "unknown" : e.reason());
+            case MESSAGE ->
+                counter(
+                        "concierge.messages",
+                        "Chat messages stored, by author role",
+                        "role",
+                        e.author() == null
+                                ? "unknown"
+                                : e.author().role().name().toLowerCase(Locale.ROOT));
+            case BOT ->
+                counter(
+                        "concierge.bot.turns",
+                        "Bot replies, by whether they answered from the FAQ",
+                        "answered",
+                        String.valueOf(e.bot() != null && e.bot().answered()));
+            case HANDOFF ->
+                counter(
+                        "concierge.handoffs",
+                        "Conversations handed to a person, by reason",
+                        "reason",
+                        e.reason() == null ? "unknown" : e.reason());
             case TRANSFERRED -> counter("concierge.transfers", "Transfers to another agent or department");
             case OFFLINE_MESSAGE -> counter("concierge.offline_messages", "Messages left while nobody was available");
             case CLOSED -> counter("concierge.conversations.closed", "Conversations closed");
-            case RATED -> counter("concierge.ratings", "Satisfaction ratings, by score",
-                    "score", String.valueOf(e.score()));
+            case RATED ->
+                counter("concierge.ratings", "Satisfaction ratings, by score", "score", String.valueOf(e.score()));
             case ASSIGNED -> counter("concierge.assignments", "Conversations given to an agent");
-            case QUEUED, NOTE -> { }
+            case QUEUED, NOTE -> {}
         }
     }
 
     /** Counters by name and tags: looked up once, then a map hit per stored event (the writer's thread). */
-    private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private void counter(String name, String description, String... tags) {
         String key = tags.length == 0 ? name : name + '|' + String.join("|", tags);
-        counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags).register(registry))
+        counters.computeIfAbsent(key, k -> Counter.builder(name)
+                        .description(description)
+                        .tags(tags)
+                        .register(registry))
                 .increment();
     }
 

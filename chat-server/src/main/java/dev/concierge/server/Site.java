@@ -26,10 +26,19 @@ import java.util.Optional;
  *                       are not verified and never link conversations
  * @param previousIdentitySecret the secret being rotated out, still accepted, or empty
  */
-record Site(String key, Optional<String> title, Optional<String> greeting, Optional<String> brandColor, String position,
-            Optional<String> language, Optional<String> department, List<String> preChatFields,
-            List<String> preChatRequired, List<String> allowedOrigins, Optional<String> identitySecret,
-            Optional<String> previousIdentitySecret) {
+record Site(
+        String key,
+        Optional<String> title,
+        Optional<String> greeting,
+        Optional<String> brandColor,
+        String position,
+        Optional<String> language,
+        Optional<String> department,
+        List<String> preChatFields,
+        List<String> preChatRequired,
+        List<String> allowedOrigins,
+        Optional<String> identitySecret,
+        Optional<String> previousIdentitySecret) {
 
     Site {
         Objects.requireNonNull(key, "key");
@@ -43,14 +52,36 @@ record Site(String key, Optional<String> title, Optional<String> greeting, Optio
 
     /** The built-in {@code demo} site, used when no sites file is given. */
     static Site demo() {
-        return new Site("demo", Optional.empty(), Optional.empty(), Optional.of("#4f46e5"), "right", Optional.empty(),
-                Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(), Optional.empty());
+        return new Site(
+                "demo",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of("#4f46e5"),
+                "right",
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                List.of(),
+                List.of(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /** A site {@code key} with every setting at its default and no identity secret. */
     static Site withDefaults(String key) {
-        return new Site(key, Optional.empty(), Optional.empty(), Optional.empty(), "right", Optional.empty(),
-                Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(), Optional.empty());
+        return new Site(
+                key,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                "right",
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                List.of(),
+                List.of(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /** What the widget may know: never the secret, nor the origin list. */
@@ -63,8 +94,11 @@ record Site(String key, Optional<String> title, Optional<String> greeting, Optio
         out.put("position", position);
         language.ifPresent(l -> out.put("language", l));
         department.ifPresent(d -> out.put("department", d));
-        out.put("preChat", preChatFields.isEmpty() ? (Object) false
-                : Map.of("enabled", true, "fields", preChatFields, "required", preChatRequired));
+        out.put(
+                "preChat",
+                preChatFields.isEmpty()
+                        ? (Object) false
+                        : Map.of("enabled", true, "fields", preChatFields, "required", preChatRequired));
         out.put("identityVerification", identitySecret.isPresent());
         return out;
     }

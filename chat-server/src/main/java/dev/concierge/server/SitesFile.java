@@ -31,8 +31,18 @@ final class SitesFile {
     private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
     private static final Set<String> FIELDS = Set.of("name", "email", "question");
-    private static final Set<String> KNOWN = Set.of("title", "greeting", "colors", "position", "language", "department",
-            "preChat", "allowedOrigins", "identitySecret", "identitySecretEnv", "previousIdentitySecret",
+    private static final Set<String> KNOWN = Set.of(
+            "title",
+            "greeting",
+            "colors",
+            "position",
+            "language",
+            "department",
+            "preChat",
+            "allowedOrigins",
+            "identitySecret",
+            "identitySecretEnv",
+            "previousIdentitySecret",
             "previousIdentitySecretEnv");
     /** An HMAC key shorter than this is guessable offline from one signature. */
     static final int MIN_SECRET_LENGTH = 32;
@@ -95,10 +105,14 @@ final class SitesFile {
         if (preChat != null && !preChat.isBoolean() && !preChat.isObject()) {
             throw new ServerException(where + ".preChat: true, false or {\"fields\": [...], \"required\": [...]}");
         }
-        if (preChat != null && preChat.asBoolean(true) && !(preChat.isObject() && !preChat.path("enabled").asBoolean(true))) {
-            fields = preChat.isObject() && preChat.has("fields") ? list(preChat.get("fields"), where + ".preChat.fields")
+        if (preChat != null
+                && preChat.asBoolean(true)
+                && !(preChat.isObject() && !preChat.path("enabled").asBoolean(true))) {
+            fields = preChat.isObject() && preChat.has("fields")
+                    ? list(preChat.get("fields"), where + ".preChat.fields")
                     : List.of("name", "email", "question");
-            required = preChat.isObject() && preChat.has("required") ? list(preChat.get("required"), where + ".preChat.required")
+            required = preChat.isObject() && preChat.has("required")
+                    ? list(preChat.get("required"), where + ".preChat.required")
                     : List.of("email");
             for (String f : fields) {
                 if (!FIELDS.contains(f)) {
@@ -111,7 +125,8 @@ final class SitesFile {
                 }
             }
         }
-        List<String> origins = s.has("allowedOrigins") ? list(s.get("allowedOrigins"), where + ".allowedOrigins") : List.of();
+        List<String> origins =
+                s.has("allowedOrigins") ? list(s.get("allowedOrigins"), where + ".allowedOrigins") : List.of();
         for (String o : origins) {
             if (!ORIGIN.matcher(o).matches()) {
                 throw new ServerException(where + ".allowedOrigins: scheme://host[:port], was " + o);
@@ -120,18 +135,30 @@ final class SitesFile {
         Optional<String> secret = secret(s, "identitySecret", where, env);
         Optional<String> previous = secret(s, "previousIdentitySecret", where, env);
         if (previous.isPresent() && secret.isEmpty()) {
-            throw new ServerException(where + ".previousIdentitySecret: only while rotating to a new identitySecret; give that too");
+            throw new ServerException(
+                    where + ".previousIdentitySecret: only while rotating to a new identitySecret; give that too");
         }
         if (previous.isPresent() && previous.equals(secret)) {
             throw new ServerException(where + ".previousIdentitySecret: the same as identitySecret");
         }
-        return new Site(key, title, greeting, color, position, language, department, fields, required, origins, secret,
+        return new Site(
+                key,
+                title,
+                greeting,
+                color,
+                position,
+                language,
+                department,
+                fields,
+                required,
+                origins,
+                secret,
                 previous);
     }
 
     /** The secret in {@code field}, or in the environment variable named by {@code field + "Env"}. */
-    private static Optional<String> secret(JsonNode s, String field, String where,
-                                           java.util.function.Function<String, String> env) {
+    private static Optional<String> secret(
+            JsonNode s, String field, String where, java.util.function.Function<String, String> env) {
         Optional<String> secret = text(s, field, where, 4096);
         Optional<String> secretEnv = text(s, field + "Env", where, 200);
         if (secret.isPresent() && secretEnv.isPresent()) {
@@ -140,7 +167,8 @@ final class SitesFile {
         if (secretEnv.isPresent()) {
             String value = env.apply(secretEnv.get());
             if (value == null || value.isEmpty()) {
-                throw new ServerException(where + "." + field + "Env: environment variable " + secretEnv.get() + " is not set");
+                throw new ServerException(
+                        where + "." + field + "Env: environment variable " + secretEnv.get() + " is not set");
             }
             secret = Optional.of(value);
         }

@@ -34,6 +34,7 @@ final class SlowReaderGuard extends ChannelDuplexHandler {
     private boolean writing;
     /** The channel became unwritable inside {@link #write}: take the baseline when it returns. */
     private boolean baselineAfterWrite;
+
     private ScheduledFuture<?> check;
 
     /**
@@ -49,7 +50,10 @@ final class SlowReaderGuard extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         long pending = pending(ctx);
         if (pending > maxPendingBytes) {
-            log.warn("{}: peer is {} bytes behind, over the cap; closing", ctx.channel().id().asShortText(), pending);
+            log.warn(
+                    "{}: peer is {} bytes behind, over the cap; closing",
+                    ctx.channel().id().asShortText(),
+                    pending);
             io.netty.util.ReferenceCountUtil.release(msg);
             promise.tryFailure(new java.nio.channels.ClosedChannelException());
             ctx.close();
@@ -100,8 +104,11 @@ final class SlowReaderGuard extends ChannelDuplexHandler {
             schedule(ctx);
             return;
         }
-        log.warn("{}: peer read nothing for {} ms with {} bytes waiting; closing", ctx.channel().id().asShortText(),
-                TimeUnit.NANOSECONDS.toMillis(stallNanos), pending(ctx));
+        log.warn(
+                "{}: peer read nothing for {} ms with {} bytes waiting; closing",
+                ctx.channel().id().asShortText(),
+                TimeUnit.NANOSECONDS.toMillis(stallNanos),
+                pending(ctx));
         ctx.close();
     }
 

@@ -103,9 +103,10 @@ final class SqliteCheckpointer implements AutoCloseable {
         }
         try {
             thread.submit(() -> {
-                checkpoint("TRUNCATE");
-                closeConnection();
-            }).get(10, TimeUnit.SECONDS);
+                        checkpoint("TRUNCATE");
+                        closeConnection();
+                    })
+                    .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("last WAL checkpoint did not finish: {}", e.toString());
         }

@@ -14,8 +14,8 @@ import java.util.Optional;
  * and the plain-text and JSON renderings. Reads the store, so call it off the event loops.
  */
 final class TranscriptExport {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
     private final ConversationStore store;
     private final AgentAuth auth;
@@ -43,16 +43,22 @@ final class TranscriptExport {
         List<TranscriptEvent> events = store.events(conversationId, 0);
         if (!authorization.startsWith("Bearer ")) {
             // Internal notes are for agents only.
-            events = events.stream().filter(e -> e.kind() != dev.concierge.protocol.Values.Kind.NOTE).toList();
+            events = events.stream()
+                    .filter(e -> e.kind() != dev.concierge.protocol.Values.Kind.NOTE)
+                    .toList();
         }
         if ("txt".equals(format)) {
-            return Optional.of(new Export("text/plain; charset=utf-8", "conversation-" + conversationId + ".txt",
+            return Optional.of(new Export(
+                    "text/plain; charset=utf-8",
+                    "conversation-" + conversationId + ".txt",
                     text(record.get(), events).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("conversation", record.get());
         body.put("events", events);
-        return Optional.of(new Export("application/json", "conversation-" + conversationId + ".json",
+        return Optional.of(new Export(
+                "application/json",
+                "conversation-" + conversationId + ".json",
                 json.writerWithDefaultPrettyPrinter().writeValueAsBytes(body)));
     }
 
@@ -66,23 +72,35 @@ final class TranscriptExport {
         }
         if (authorization.startsWith("Visitor ")) {
             return store.visitorByToken(authorization.substring(8).trim())
-                    .map(v -> v.id().equals(record.visitorId())).orElse(false);
+                    .map(v -> v.id().equals(record.visitorId()))
+                    .orElse(false);
         }
         return false;
     }
 
     static String text(ConversationRecord record, List<TranscriptEvent> events) {
         StringBuilder out = new StringBuilder();
-        out.append("Conversation ").append(record.id()).append(", started ").append(TIME.format(record.startedAt()))
-                .append(", ").append(record.state().name().toLowerCase()).append('\n').append('\n');
+        out.append("Conversation ")
+                .append(record.id())
+                .append(", started ")
+                .append(TIME.format(record.startedAt()))
+                .append(", ")
+                .append(record.state().name().toLowerCase())
+                .append('\n')
+                .append('\n');
         for (TranscriptEvent e : events) {
-            out.append('[').append(TIME.format(e.ts())).append("] ").append(continued(line(e))).append('\n');
+            out.append('[')
+                    .append(TIME.format(e.ts()))
+                    .append("] ")
+                    .append(continued(line(e)))
+                    .append('\n');
         }
         return out.toString();
     }
 
     /** How a continuation line of a multi-line event starts: never with "[", so never a forged event. */
     static final String CONTINUATION = "    ";
+
     private static final java.util.regex.Pattern LINE_BREAK =
             java.util.regex.Pattern.compile("\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]");
 
@@ -101,14 +119,21 @@ final class TranscriptExport {
                 return who + ": " + e.text();
             case BOT:
                 String how = e.bot() != null && e.bot().answered() && e.bot().entryId() != null
-                        ? " [FAQ " + e.bot().entryId() + (e.bot().entryQuestion() != null ? " “" + e.bot().entryQuestion() + "”" : "")
-                        + ", confidence " + String.format("%.2f", e.bot().confidence()) + "]"
-                        : " [not sure, confidence " + (e.bot() == null ? "?" : String.format("%.2f", e.bot().confidence())) + "]";
+                        ? " [FAQ " + e.bot().entryId()
+                                + (e.bot().entryQuestion() != null
+                                        ? " “" + e.bot().entryQuestion() + "”"
+                                        : "") + ", confidence "
+                                + String.format("%.2f", e.bot().confidence()) + "]"
+                        : " [not sure, confidence "
+                                + (e.bot() == null
+                                        ? "?"
+                                        : String.format("%.2f", e.bot().confidence())) + "]";
                 return who + how + ": " + e.text();
             case CLOSED:
                 return "-- closed by " + who + (e.reason() != null ? ": " + e.reason() : "");
             case RATED:
-                return "-- rated " + e.score() + "/5 by " + who + (e.comment() != null ? ": \"" + e.comment() + "\"" : "");
+                return "-- rated " + e.score() + "/5 by " + who
+                        + (e.comment() != null ? ": \"" + e.comment() + "\"" : "");
             default:
                 return "-- " + e.text() + (e.reason() != null ? " (" + e.reason() + ")" : "");
         }

@@ -16,10 +16,12 @@ final class Visitor {
     final String id;
     /** The secret token; replaced by the presented one when a stored visitor comes back. */
     String token;
+
     java.time.Instant firstSeen;
     VisitorContext context = VisitorContext.empty();
     /** {@link #author()} as last made, and the context it was made from. */
     private Author author;
+
     private VisitorContext authorContext;
     final Set<Session> sessions = new LinkedHashSet<>();
     /**
@@ -67,10 +69,13 @@ final class Visitor {
         Map<String, String> attributes = new HashMap<>(context.attributes());
         attributes.putAll(next.attributes());
         context = new VisitorContext(
-                pick(next.name(), context.name()), pick(next.email(), context.email()),
-                pick(next.language(), context.language()), pick(next.timeZone(), context.timeZone()),
+                pick(next.name(), context.name()),
+                pick(next.email(), context.email()),
+                pick(next.language(), context.language()),
+                pick(next.timeZone(), context.timeZone()),
                 pick(next.userAgent(), context.userAgent()),
-                next.page() != null ? next.page() : context.page(), attributes);
+                next.page() != null ? next.page() : context.page(),
+                attributes);
     }
 
     private static <T> T pick(T preferred, T fallback) {
@@ -98,7 +103,6 @@ final class Visitor {
         return author;
     }
 
-
     /**
      * Who the visitor is for agents: a vouched-for email wins over a typed one, and
      * {@code verifiedFields} names exactly what the site vouched for.
@@ -107,7 +111,13 @@ final class Visitor {
         boolean verified = user != null;
         String userId = verified ? user.substring(user.indexOf('\n') + 1) : null;
         boolean emailVerified = verified && verifiedEmail != null;
-        return new VisitorInfo(id, displayName(), emailVerified ? verifiedEmail : context.email(), context.attributes(),
-                verified, userId, !verified ? List.of() : emailVerified ? List.of("userId", "email") : List.of("userId"));
+        return new VisitorInfo(
+                id,
+                displayName(),
+                emailVerified ? verifiedEmail : context.email(),
+                context.attributes(),
+                verified,
+                userId,
+                !verified ? List.of() : emailVerified ? List.of("userId", "email") : List.of("userId"));
     }
 }

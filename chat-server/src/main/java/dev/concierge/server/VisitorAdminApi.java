@@ -48,7 +48,11 @@ final class VisitorAdminApi {
             }
             ids.addAll(router.store.visitorsByEmail(email.trim()));
         } else {
-            if (site == null || user == null || site.isBlank() || user.isBlank() || site.length() > 100
+            if (site == null
+                    || user == null
+                    || site.isBlank()
+                    || user.isBlank()
+                    || site.length() > 100
                     || user.length() > 200) {
                 return bad("site (at most 100 characters) and user (at most 200) must both be given");
             }
@@ -67,12 +71,17 @@ final class VisitorAdminApi {
         }
         boolean live = router.call(() -> router.visitorsById.containsKey(visitorId)
                 || router.conversations.values().stream().anyMatch(c -> c.visitor.id.equals(visitorId)));
-        if (!live && router.store.visitor(visitorId).isEmpty() && router.store.conversationsOf(visitorId).isEmpty()) {
-            return new AgentApi.Reply(HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found",
-                    "message", "no visitor with this id"));
+        if (!live
+                && router.store.visitor(visitorId).isEmpty()
+                && router.store.conversationsOf(visitorId).isEmpty()) {
+            return new AgentApi.Reply(
+                    HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found", "message", "no visitor with this id"));
         }
         ConversationStore.Removed removed = router.erase(visitorId);
-        log.info("admin erased visitor {} ({} conversations)", visitorId, removed.conversations().size());
+        log.info(
+                "admin erased visitor {} ({} conversations)",
+                visitorId,
+                removed.conversations().size());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", "erased");
         out.put("visitorId", visitorId);

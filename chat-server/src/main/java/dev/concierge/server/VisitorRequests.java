@@ -34,8 +34,11 @@ final class VisitorRequests {
      * A visitor's hello, with what the store knows of them and what the site's secret vouched for
      * ({@code verified}: the user id, and the email when it was signed too).
      */
-    void hello(Session session, ClientMessage.Hello hello, StoredVisitor stored,
-               java.util.Optional<IdentityVerifier.Verified> verified) {
+    void hello(
+            Session session,
+            ClientMessage.Hello hello,
+            StoredVisitor stored,
+            java.util.Optional<IdentityVerifier.Verified> verified) {
         if (!Router.versionOk(session, hello)) {
             return;
         }
@@ -66,9 +69,13 @@ final class VisitorRequests {
             var identity = hello.identity();
             String identityRefused = merge(visitor, ContextClip.nameAndEmail(identity.name(), identity.email()));
             contextRefused = contextRefused != null ? contextRefused : identityRefused;
-            visitor.verifiedEmail = verified.flatMap(IdentityVerifier.Verified::email).orElse(null);
+            visitor.verifiedEmail =
+                    verified.flatMap(IdentityVerifier.Verified::email).orElse(null);
             if (identity.emailSignature() != null && visitor.verifiedEmail == null) {
-                log.warn("identity email not vouched for on session {} (site {})", session.id(), LogSafe.text(hello.site()));
+                log.warn(
+                        "identity email not vouched for on session {} (site {})",
+                        session.id(),
+                        LogSafe.text(hello.site()));
                 emailRejected = true;
             }
         }
@@ -78,15 +85,23 @@ final class VisitorRequests {
         }
         if (visitor.open != null && visitor.open.state == ConversationState.ASSIGNED) {
             // A new page, a sign-in: the agent's visitor panel follows.
-            router.toAgent(visitor.open, new ServerMessage.VisitorUpdate(visitor.open.id, visitor.info(), visitor.context));
+            router.toAgent(
+                    visitor.open, new ServerMessage.VisitorUpdate(visitor.open.id, visitor.info(), visitor.context));
         }
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         visitor.sessions.add(session);
         visitor.goneSince = null;
         router.visitorSessions.put(session, visitor);
         Conversation open = visitor.open;
-        session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.VISITOR, visitor.id,
-                visitor.token, open == null ? null : open.id, null, earlier(visitor)));
+        session.send(new ServerMessage.Welcome(
+                hello.id(),
+                hello.version(),
+                Role.VISITOR,
+                visitor.id,
+                visitor.token,
+                open == null ? null : open.id,
+                null,
+                earlier(visitor)));
         if (contextRefused != null) {
             // The stored context is full: the visitor goes on with it, unchanged.
             Router.error(session, "bad_request", contextRefused, hello.id());
@@ -94,13 +109,24 @@ final class VisitorRequests {
         if (rejected) {
             // Not vouched for by the site's secret: say so; the visitor goes on anonymously.
             log.warn("identity rejected on session {} (site {})", session.id(), LogSafe.text(hello.site()));
-            Router.error(session, "identity_rejected", "The identity could not be verified; continuing anonymously.", hello.id());
+            Router.error(
+                    session,
+                    "identity_rejected",
+                    "The identity could not be verified; continuing anonymously.",
+                    hello.id());
         } else if (emailRejected) {
-            Router.error(session, "email_rejected", "The identity's email could not be verified; it is shown as typed.", hello.id());
+            Router.error(
+                    session,
+                    "email_rejected",
+                    "The identity's email could not be verified; it is shown as typed.",
+                    hello.id());
         }
         if (unknownDepartment) {
             // Routed as if none was named: the conversation still reaches someone.
-            log.warn("hello names an unknown department on session {} (site {})", session.id(), LogSafe.text(hello.site()));
+            log.warn(
+                    "hello names an unknown department on session {} (site {})",
+                    session.id(),
+                    LogSafe.text(hello.site()));
             unknownDepartment(session, hello.id());
         }
         if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId(), stored)) {
@@ -109,7 +135,8 @@ final class VisitorRequests {
         }
         if (open != null) {
             long after = hello.resume() != null && open.id.equals(hello.resume().conversationId())
-                    ? hello.resume().lastSeq() : 0;
+                    ? hello.resume().lastSeq()
+                    : 0;
             session.send(Router.transcriptPage(null, open.id, open.state, open.visibleToVisitor(after)));
             router.dispatcher.status(open).ifPresent(session::send);
             open.receipts(Role.AGENT).forEach(session::send);
@@ -120,7 +147,8 @@ final class VisitorRequests {
     /** A department of the team (agents file) or a site's configured one. */
     private boolean knownDepartment(String department) {
         return router.dispatcher.config.departments().contains(department)
-                || router.sites.values().stream().anyMatch(s -> s.department().filter(department::equals).isPresent());
+                || router.sites.values().stream()
+                        .anyMatch(s -> s.department().filter(department::equals).isPresent());
     }
 
     private static void unknownDepartment(Session session, String ref) {
@@ -143,7 +171,8 @@ final class VisitorRequests {
         user.open = c;
         user.conversationIds.add(c.id);
         router.saveRecord(c);
-        log.info("conversation {} moved from anonymous visitor {} to signed-in visitor {}", c.id, anonymous.id, user.id);
+        log.info(
+                "conversation {} moved from anonymous visitor {} to signed-in visitor {}", c.id, anonymous.id, user.id);
     }
 
     /** The live visitor of a verified user whose visitor is {@code visitorId}, forgotten (erasure). */
@@ -175,7 +204,9 @@ final class VisitorRequests {
      */
     private Visitor verifiedVisitor(Visitor byToken, String user, StoredVisitor stored) {
         Visitor linked = byUser.get(user);
-        if (linked == null && stored.userVisitor().isPresent() && !router.erased.contains(stored.userVisitor().get().id())) {
+        if (linked == null
+                && stored.userVisitor().isPresent()
+                && !router.erased.contains(stored.userVisitor().get().id())) {
             VisitorRecord record = stored.userVisitor().get();
             linked = router.visitorsById.get(record.id());
             if (linked == null) {
@@ -202,12 +233,14 @@ final class VisitorRequests {
             Conversation live = router.conversations.get(ids.get(i));
             if (live != null) {
                 if (live.state == ConversationState.CLOSED) {
-                    out.add(new dev.concierge.protocol.Values.EarlierConversation(live.id, live.startedAt, live.firstLine, live.score));
+                    out.add(new dev.concierge.protocol.Values.EarlierConversation(
+                            live.id, live.startedAt, live.firstLine, live.score));
                 }
             } else {
                 ConversationRecord r = visitor.stored.get(ids.get(i));
                 if (r != null && r.state() == ConversationState.CLOSED) {
-                    out.add(new dev.concierge.protocol.Values.EarlierConversation(r.id(), r.startedAt(), r.firstLine(), r.score()));
+                    out.add(new dev.concierge.protocol.Values.EarlierConversation(
+                            r.id(), r.startedAt(), r.firstLine(), r.score()));
                 }
             }
         }
@@ -228,8 +261,10 @@ final class VisitorRequests {
         Visitor visitor = router.visitorsByToken.get(token);
         if (visitor == null) {
             // Read beforehand on the reader pool (Router#visitorHello), never on this thread.
-            visitor = stored.visitor().filter(r -> !router.erased.contains(r.id()))
-                    .map(r -> Recovery.adopt(router, r, stored.conversations())).orElse(null);
+            visitor = stored.visitor()
+                    .filter(r -> !router.erased.contains(r.id()))
+                    .map(r -> Recovery.adopt(router, r, stored.conversations()))
+                    .orElse(null);
             if (visitor != null) {
                 visitor.token = token; // the stored record holds only the token's hash
                 router.visitorsByToken.put(token, visitor);
@@ -296,7 +331,9 @@ final class VisitorRequests {
     private void send(Session session, Visitor visitor, ClientMessage.Send send) {
         Conversation c;
         if (send.conversationId() == null) {
-            c = visitor.open != null && visitor.open.byClientId.containsKey(send.id()) ? visitor.open : openOrStart(visitor);
+            c = visitor.open != null && visitor.open.byClientId.containsKey(send.id())
+                    ? visitor.open
+                    : openOrStart(visitor);
         } else {
             c = own(session, visitor, send.conversationId(), send.id());
             if (c == null) {
@@ -319,19 +356,27 @@ final class VisitorRequests {
         }
         boolean toBot = c.state == ConversationState.BOT;
         // A question to a bot with a thread free is stored with its answer, in one commit.
-        router.message(session, c, send.id(), new TranscriptEvent(0, null, send.id(),
-                Kind.MESSAGE, visitor.author(), send.text(), null, null, null, null, null), toBot && router.bot.hasFreeThread());
+        router.message(
+                session,
+                c,
+                send.id(),
+                new TranscriptEvent(
+                        0, null, send.id(), Kind.MESSAGE, visitor.author(), send.text(), null, null, null, null, null),
+                toBot && router.bot.hasFreeThread());
         if (toBot) {
             CompletableFuture<BotService.Answer> reply = send.entryId() != null
-                    ? router.bot.answer(send.text(), send.entryId()) : router.bot.answer(send.text());
-            reply.whenCompleteAsync((answer, error) -> {
-                if (error != null) {
-                    log.error("bot failed on conversation {}", c.id, error);
-                } else {
-                    botReplied(c, send.text(), answer);
-                }
-                router.appends.releaseHeld(c); // if the bot said nothing, the question is stored alone
-            }, router.executor);
+                    ? router.bot.answer(send.text(), send.entryId())
+                    : router.bot.answer(send.text());
+            reply.whenCompleteAsync(
+                    (answer, error) -> {
+                        if (error != null) {
+                            log.error("bot failed on conversation {}", c.id, error);
+                        } else {
+                            botReplied(c, send.text(), answer);
+                        }
+                        router.appends.releaseHeld(c); // if the bot said nothing, the question is stored alone
+                    },
+                    router.executor);
         }
     }
 
@@ -341,8 +386,10 @@ final class VisitorRequests {
         if (c.state != ConversationState.BOT) {
             return; // a human took over meanwhile; the bot stays quiet
         }
-        List<Suggestion> suggestions = reply.suggestions().stream().limit(3)
-                .map(s -> new Suggestion(s.entryId(), s.question())).toList();
+        List<Suggestion> suggestions = reply.suggestions().stream()
+                .limit(3)
+                .map(s -> new Suggestion(s.entryId(), s.question()))
+                .toList();
         switch (reply.kind()) {
             case ANSWER, SMALL_TALK -> {
                 c.unsureInRow = 0;
@@ -350,8 +397,16 @@ final class VisitorRequests {
                     // The answered entry's tag names the team that knows the topic.
                     department.ifPresent(d -> c.department = d);
                 }
-                botTurn(c, reply.text(), new BotTurn(true, reply.entryId().orElse(null), reply.confidence(), List.of(), false,
-                        answer.entryQuestion().orElse(null)));
+                botTurn(
+                        c,
+                        reply.text(),
+                        new BotTurn(
+                                true,
+                                reply.entryId().orElse(null),
+                                reply.confidence(),
+                                List.of(),
+                                false,
+                                answer.entryQuestion().orElse(null)));
             }
             case HUMAN_REQUEST -> {
                 botTurn(c, reply.text(), new BotTurn(false, null, reply.confidence(), List.of(), false));
@@ -361,7 +416,9 @@ final class VisitorRequests {
                 c.unsureInRow++;
                 c.unansweredQuestion = question;
                 if (c.unsureInRow >= UNSURE_BEFORE_HANDOFF) {
-                    botTurn(c, "I'm still not sure I can answer that, so let me get you a person.",
+                    botTurn(
+                            c,
+                            "I'm still not sure I can answer that, so let me get you a person.",
                             new BotTurn(false, null, reply.confidence(), suggestions, false));
                     router.dispatcher.handoff(c, HandoffReason.BOT_UNSURE, null);
                 } else {
@@ -372,8 +429,8 @@ final class VisitorRequests {
     }
 
     private void botTurn(Conversation c, String text, BotTurn turn) {
-        router.appendAndBroadcast(c, new TranscriptEvent(0, null, null, Kind.BOT, Author.BOT, text, turn,
-                null, null, null, null));
+        router.appendAndBroadcast(
+                c, new TranscriptEvent(0, null, null, Kind.BOT, Author.BOT, text, turn, null, null, null, null));
     }
 
     private void handoff(Session session, Visitor visitor, ClientMessage.Handoff handoff) {
@@ -381,7 +438,8 @@ final class VisitorRequests {
             unknownDepartment(session, handoff.id()); // before a conversation is started for it
             return;
         }
-        Conversation c = handoff.conversationId() == null ? openOrStart(visitor)
+        Conversation c = handoff.conversationId() == null
+                ? openOrStart(visitor)
                 : own(session, visitor, handoff.conversationId(), handoff.id());
         if (c == null) {
             return;
@@ -393,7 +451,8 @@ final class VisitorRequests {
             if (handoff.department() != null) {
                 c.department = handoff.department();
             }
-            router.ackWhenStored(session, handoff.id(), c, router.dispatcher.handoff(c, HandoffReason.VISITOR_ASKED, handoff.id()));
+            router.ackWhenStored(
+                    session, handoff.id(), c, router.dispatcher.handoff(c, HandoffReason.VISITOR_ASKED, handoff.id()));
         } else if (c.state == ConversationState.CLOSED) {
             Router.error(session, "bad_state", "This conversation is closed.", handoff.id());
         } else {
@@ -426,19 +485,42 @@ final class VisitorRequests {
             return;
         }
         if (c.state != ConversationState.CLOSED || c.score != null) {
-            Router.error(session, "bad_state", c.score != null ? "Already rated." : "Rate after the conversation is closed.", rate.id());
+            Router.error(
+                    session,
+                    "bad_state",
+                    c.score != null ? "Already rated." : "Rate after the conversation is closed.",
+                    rate.id());
             return;
         }
         c.score = rate.score();
         router.saveRecord(c);
-        router.ackWhenStored(session, rate.id(), c, router.appendOnce(c, rate.id(), new TranscriptEvent(0, null,
-                rate.id(), Kind.RATED, visitor.author(), null, null, null, null, rate.score(), rate.comment())));
+        router.ackWhenStored(
+                session,
+                rate.id(),
+                c,
+                router.appendOnce(
+                        c,
+                        rate.id(),
+                        new TranscriptEvent(
+                                0,
+                                null,
+                                rate.id(),
+                                Kind.RATED,
+                                visitor.author(),
+                                null,
+                                null,
+                                null,
+                                null,
+                                rate.score(),
+                                rate.comment())));
     }
 
     /** A message left while nobody could answer: the conversation becomes a follow-up. */
     private void leaveMessage(Session session, Visitor visitor, ClientMessage.LeaveMessage leave) {
         Conversation c = leave.conversationId() == null
-                ? (visitor.open != null && visitor.open.byClientId.containsKey(leave.id()) ? visitor.open : openOrStart(visitor))
+                ? (visitor.open != null && visitor.open.byClientId.containsKey(leave.id())
+                        ? visitor.open
+                        : openOrStart(visitor))
                 : own(session, visitor, leave.conversationId(), leave.id());
         if (c == null) {
             return;
@@ -449,19 +531,36 @@ final class VisitorRequests {
             return;
         }
         if (c.state == ConversationState.CLOSED || c.state == ConversationState.ASSIGNED) {
-            Router.error(session, "bad_state", c.state == ConversationState.CLOSED
-                    ? "This conversation is closed." : "An agent is already with you; just write here.", leave.id());
+            Router.error(
+                    session,
+                    "bad_state",
+                    c.state == ConversationState.CLOSED
+                            ? "This conversation is closed."
+                            : "An agent is already with you; just write here.",
+                    leave.id());
             return;
         }
         // The name and email go with the message whatever happens; only a full context keeps its old ones.
-        merge(visitor, new dev.concierge.protocol.Values.VisitorContext(leave.name(), leave.email(), null, null, null,
-                null, java.util.Map.of()));
+        merge(
+                visitor,
+                new dev.concierge.protocol.Values.VisitorContext(
+                        leave.name(), leave.email(), null, null, null, null, java.util.Map.of()));
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         if (c.firstLine == null) {
             c.firstLine = leave.text();
         }
-        TranscriptEvent message = new TranscriptEvent(0, null, leave.id(), Kind.OFFLINE_MESSAGE, visitor.author(),
-                leave.text(), null, leave.email(), null, null, null);
+        TranscriptEvent message = new TranscriptEvent(
+                0,
+                null,
+                leave.id(),
+                Kind.OFFLINE_MESSAGE,
+                visitor.author(),
+                leave.text(),
+                null,
+                leave.email(),
+                null,
+                null,
+                null);
         router.ackWhenStored(session, leave.id(), c, router.dispatcher.followUp(c, leave.id(), message, leave.email()));
     }
 

@@ -48,7 +48,7 @@ final class WalSyncer implements AutoCloseable {
         void done(Throwable failure);
     }
 
-    private static final Completion STOP = failure -> { };
+    private static final Completion STOP = failure -> {};
 
     private final Sync sync;
     private final BlockingQueue<Completion> pending = new LinkedBlockingQueue<>();
@@ -108,8 +108,11 @@ final class WalSyncer implements AutoCloseable {
                 try {
                     sync.sync();
                 } catch (IOException | RuntimeException e) {
-                    log.error("syncing the store's WAL failed; {} commit(s) are not known to be on disk, and the store"
-                            + " takes no more writes until the server restarts", batch.size(), e);
+                    log.error(
+                            "syncing the store's WAL failed; {} commit(s) are not known to be on disk, and the store"
+                                    + " takes no more writes until the server restarts",
+                            batch.size(),
+                            e);
                     failed = e;
                     failure = e;
                 }

@@ -10,8 +10,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -44,9 +44,15 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
     private final java.time.Duration helloTimeout;
     private io.netty.util.concurrent.ScheduledFuture<?> helloDeadline;
 
-    WebSocketSessionHandler(ProtocolCodec codec, Router router, AgentAuth auth, ChannelGroup sockets,
-                            RateLimiter rateLimiter, AgentSockets agentSockets, OriginCheck origins,
-                            java.time.Duration helloTimeout) {
+    WebSocketSessionHandler(
+            ProtocolCodec codec,
+            Router router,
+            AgentAuth auth,
+            ChannelGroup sockets,
+            RateLimiter rateLimiter,
+            AgentSockets agentSockets,
+            OriginCheck origins,
+            java.time.Duration helloTimeout) {
         this.helloTimeout = helloTimeout;
         this.sockets = sockets;
         this.tokens = rateLimiter.bucket();
@@ -74,9 +80,13 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
                 session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unknown endpoint");
                 return;
             }
-            log.info("{}: {} socket open from {}", session, role.name().toLowerCase(), ctx.channel().remoteAddress());
-            helloDeadline = ctx.executor().schedule(this::helloTimedOut, helloTimeout.toNanos(),
-                    java.util.concurrent.TimeUnit.NANOSECONDS);
+            log.info(
+                    "{}: {} socket open from {}",
+                    session,
+                    role.name().toLowerCase(),
+                    ctx.channel().remoteAddress());
+            helloDeadline = ctx.executor()
+                    .schedule(this::helloTimedOut, helloTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         super.userEventTriggered(ctx, evt);
     }
@@ -87,8 +97,11 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
      * through them for nothing, and they held a context each, a handler and the deadline's timer
      * per socket (an idle visitor's heap went from 4.5 to 4.1 KiB with them gone).
      */
-    static final java.util.List<String> HTTP_ONLY = java.util.List.of(ServerInitializer.REQUEST_DEADLINE,
-            ServerInitializer.ORIGIN, ServerInitializer.INSIGHTS, ServerInitializer.HTTP);
+    static final java.util.List<String> HTTP_ONLY = java.util.List.of(
+            ServerInitializer.REQUEST_DEADLINE,
+            ServerInitializer.ORIGIN,
+            ServerInitializer.INSIGHTS,
+            ServerInitializer.HTTP);
 
     private static void dropHttpHandlers(io.netty.channel.ChannelPipeline pipeline) {
         for (String name : HTTP_ONLY) {
@@ -119,13 +132,16 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
         try {
             io.netty.buffer.ByteBuf content = text.content();
             message = content.hasArray()
-                    ? codec.decodeClient(content.array(), content.arrayOffset() + content.readerIndex(), content.readableBytes())
+                    ? codec.decodeClient(
+                            content.array(), content.arrayOffset() + content.readerIndex(), content.readableBytes())
                     : codec.decodeClient(io.netty.buffer.ByteBufUtil.getBytes(content), 0, content.readableBytes());
         } catch (ProtocolException e) {
             String code = verdict == RateLimiter.Verdict.ALLOW ? e.code() : "rate_limited";
             log.info("{}: rejected frame: {}", session, code);
-            session.send(new ServerMessage.Error(code, verdict == RateLimiter.Verdict.ALLOW ? e.getMessage()
-                    : RATE_LIMITED, e.ref().orElse(null)));
+            session.send(new ServerMessage.Error(
+                    code,
+                    verdict == RateLimiter.Verdict.ALLOW ? e.getMessage() : RATE_LIMITED,
+                    e.ref().orElse(null)));
             return;
         }
         if (verdict == RateLimiter.Verdict.REJECT) {
@@ -178,13 +194,15 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
         }
         if (!origins.allowedForSite(Optional.ofNullable(session.channelAttr(OriginCheck.ORIGIN)), hello.site())) {
             log.warn("{}: hello for a site from an origin it does not allow", session);
-            session.send(new ServerMessage.Error("forbidden_origin", "This page may not chat for that site.", hello.id()));
+            session.send(
+                    new ServerMessage.Error("forbidden_origin", "This page may not chat for that site.", hello.id()));
             session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "forbidden origin");
             return;
         }
         if (role == Role.VISITOR && hello.site() != null && !router.sites.containsKey(hello.site())) {
             log.warn("{}: hello for a site that is not configured (site {})", session, LogSafe.text(hello.site()));
-            session.send(new ServerMessage.Error("unknown_site", "site: no such site is configured on this server.", hello.id()));
+            session.send(new ServerMessage.Error(
+                    "unknown_site", "site: no such site is configured on this server.", hello.id()));
             session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unknown site");
             return;
         }
@@ -220,12 +238,15 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof java.nio.channels.ClosedChannelException || !ctx.channel().isActive()) {
+        if (cause instanceof java.nio.channels.ClosedChannelException
+                || !ctx.channel().isActive()) {
             return; // already gone: nothing to answer
         }
         closing = true;
         if (cause instanceof TooLongFrameException) {
-            log.warn("{}: message over the size limit, closing", ctx.channel().id().asShortText());
+            log.warn(
+                    "{}: message over the size limit, closing",
+                    ctx.channel().id().asShortText());
             closeWith(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "message too big");
             return;
         }
@@ -244,7 +265,8 @@ final class WebSocketSessionHandler extends SimpleChannelInboundHandler<WebSocke
 
     private static void closeWith(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
         if (ctx.channel().isActive()) {
-            ctx.channel().writeAndFlush(new CloseWebSocketFrame(status.code(), reason))
+            ctx.channel()
+                    .writeAndFlush(new CloseWebSocketFrame(status.code(), reason))
                     .addListener(ChannelFutureListener.CLOSE);
         }
     }

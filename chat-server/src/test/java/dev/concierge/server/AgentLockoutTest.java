@@ -31,9 +31,14 @@ final class AgentLockoutTest {
 
     @BeforeAll
     static void start() {
-        server = ChatServer.builder().port(0).store(new InMemoryConversationStore()).rateLimit(100_000, 100_000)
+        server = ChatServer.builder()
+                .port(0)
+                .store(new InMemoryConversationStore())
+                .rateLimit(100_000, 100_000)
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
-                .maxChatsPerAgent(2).queueAlertAfter(Duration.ofHours(1)).start();
+                .maxChatsPerAgent(2)
+                .queueAlertAfter(Duration.ofHours(1))
+                .start();
     }
 
     @AfterAll
@@ -50,20 +55,21 @@ final class AgentLockoutTest {
         String token = AgentSecurityTest.login(server, "one", "pw-one");
 
         for (int round = 0; round < 4; round++) { // the first connection, then three reconnects
-            try (Agent first = new Agent(token); Agent second = new Agent(token)) {
+            try (Agent first = new Agent(token);
+                    Agent second = new Agent(token)) {
                 for (Agent console : List.of(first, second)) {
                     // The queue comes once per hello: the answer to a page request made after the
                     // first frame is the next queue frame the socket reads.
                     JsonNode queue = console.next("queue");
                     assertThat(queue.path("entries").size()).isEqualTo(50);
-                    assertThat(queue.path("waiting").asInt()).isEqualTo(queue.path("total").asInt());
+                    assertThat(queue.path("waiting").asInt())
+                            .isEqualTo(queue.path("total").asInt());
                     int total = queue.path("total").asInt();
                     assertThat(total).isEqualTo(QUEUED + 1 - 2); // the agent took two
 
                     for (JsonNode entry : queue.path("entries")) {
                         assertThat(entry.path("preview").asText().length()).isLessThanOrEqualTo(200);
                         assertThat(entry.path("visitor").has("attributes")).isFalse(); // with the assignment
-
                     }
                     int lastPage = (total - 1) / 50 * 50;
                     console.send("{\"type\":\"queue\",\"id\":\"page\",\"offset\":" + lastPage + "}");
@@ -71,22 +77,27 @@ final class AgentLockoutTest {
                     assertThat(page.path("ref").asText()).isEqualTo("page");
                     assertThat(page.path("offset").asInt()).isEqualTo(lastPage);
                     JsonNode entries = page.path("entries");
-                    assertThat(entries.get(entries.size() - 1).path("position").asInt()).isEqualTo(total);
+                    assertThat(entries.get(entries.size() - 1).path("position").asInt())
+                            .isEqualTo(total);
                 }
                 if (round == 0) {
                     // The long conversation was first in the queue: it is the agent's now.
                     JsonNode assigned = first.find(f -> f.path("type").asText().equals("assigned")
                             && f.path("conversationId").asText().equals(longConversation));
                     JsonNode handoff = assigned.path("handoff");
-                    assertThat(handoff.path("transcript").size()).isLessThan(handoff.path("transcriptTotal").asInt());
+                    assertThat(handoff.path("transcript").size())
+                            .isLessThan(handoff.path("transcriptTotal").asInt());
                     assertThat(handoff.path("transcriptTotal").asInt()).isGreaterThan(LONG_MESSAGES);
                 }
                 TreeMap<Long, JsonNode> events = first.wholeTranscript(longConversation);
                 assertThat(events.firstKey()).isEqualTo(1L);
                 assertThat(events.lastKey()).isEqualTo((long) events.size()); // no gaps
-                assertThat(events.values()).filteredOn(e -> "m0".equals(e.path("id").asText()))
-                        .singleElement().satisfies(e -> assertThat(e.path("text").asText()).isEqualTo("1 " + LONG_TEXT));
-                assertThat(events.values()).anyMatch(e -> ("m" + (LONG_MESSAGES - 1)).equals(e.path("id").asText()));
+                assertThat(events.values())
+                        .filteredOn(e -> "m0".equals(e.path("id").asText()))
+                        .singleElement()
+                        .satisfies(e -> assertThat(e.path("text").asText()).isEqualTo("1 " + LONG_TEXT));
+                assertThat(events.values()).anyMatch(e -> ("m" + (LONG_MESSAGES - 1))
+                        .equals(e.path("id").asText()));
                 first.assertOpen();
                 second.assertOpen();
             }
@@ -121,10 +132,13 @@ final class AgentLockoutTest {
             v.text("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
             v.awaitTextContaining("welcome");
             v.text("{\"type\":\"handoff\",\"id\":\"hand\"}");
-            String conversation = JSON.readTree(v.awaitTextContaining("\"ref\":\"hand\"")).path("conversationId").asText();
+            String conversation = JSON.readTree(v.awaitTextContaining("\"ref\":\"hand\""))
+                    .path("conversationId")
+                    .asText();
             for (int batch = 0; batch < LONG_MESSAGES; batch += 100) {
                 for (int i = batch; i < batch + 100; i++) {
-                    v.text("{\"type\":\"message\",\"id\":\"m" + i + "\",\"text\":\"" + (i + 1) + " " + LONG_TEXT + "\"}");
+                    v.text("{\"type\":\"message\",\"id\":\"m" + i + "\",\"text\":\"" + (i + 1) + " " + LONG_TEXT
+                            + "\"}");
                 }
                 v.awaitTextContaining("\"ref\":\"m" + (batch + 99) + "\"");
             }
@@ -175,7 +189,9 @@ final class AgentLockoutTest {
                 if (test.test(frame)) {
                     return frame;
                 }
-                assertThat(frame.path("type").asText()).as("a queue frame repeated").isNotEqualTo("queue");
+                assertThat(frame.path("type").asText())
+                        .as("a queue frame repeated")
+                        .isNotEqualTo("queue");
             }
         }
 
@@ -208,7 +224,10 @@ final class AgentLockoutTest {
         /** The server has not closed the socket: a request made now is answered. */
         void assertOpen() throws IOException {
             send("{\"type\":\"presence\",\"id\":\"p\",\"status\":\"online\"}");
-            assertThat(nextWhere(f -> f.path("ref").asText().equals("p")).path("type").asText()).isEqualTo("ack");
+            assertThat(nextWhere(f -> f.path("ref").asText().equals("p"))
+                            .path("type")
+                            .asText())
+                    .isEqualTo("ack");
         }
 
         @Override

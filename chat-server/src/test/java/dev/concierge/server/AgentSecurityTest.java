@@ -30,7 +30,11 @@ final class AgentSecurityTest {
                 AgentAccount.withPassword("a2", "Agent Two", "two", "pw-two", 1000),
                 AgentAccount.withPassword("a3", "Agent Three", "three", "pw-three", 1000));
         server = ChatServer.builder().port(0).agents(agents).adminToken(ADMIN).start();
-        shortLived = ChatServer.builder().port(0).agents(agents).agentSessionTtl(Duration.ofSeconds(1)).start();
+        shortLived = ChatServer.builder()
+                .port(0)
+                .agents(agents)
+                .agentSessionTtl(Duration.ofSeconds(1))
+                .start();
     }
 
     @AfterAll
@@ -49,8 +53,8 @@ final class AgentSecurityTest {
     }
 
     static String login(ChatServer on, String user, String password) throws Exception {
-        HttpResponse<String> response = post(on, "/api/agent/login", null,
-                "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}");
+        HttpResponse<String> response =
+                post(on, "/api/agent/login", null, "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}");
         assertThat(response.statusCode()).isEqualTo(200);
         return JSON.readTree(response.body()).path("token").asText();
     }
@@ -65,8 +69,10 @@ final class AgentSecurityTest {
     @Test
     void logout_invalidatesTheToken_andClosesTheAgentsSockets() throws Exception {
         String token = login(server, "one", "pw-one");
-        try (RawSocket first = agentSocket(server, token); RawSocket second = agentSocket(server, token)) {
-            assertThat(post(server, "/api/agent/logout", token, "").statusCode()).isEqualTo(200);
+        try (RawSocket first = agentSocket(server, token);
+                RawSocket second = agentSocket(server, token)) {
+            assertThat(post(server, "/api/agent/logout", token, "").statusCode())
+                    .isEqualTo(200);
             assertThat(first.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
             assertThat(second.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
         }
@@ -82,10 +88,13 @@ final class AgentSecurityTest {
     void disabledAgent_losesItsSockets_andCannotSignInAgain() throws Exception {
         String token = login(server, "two", "pw-two");
         String other = login(server, "three", "pw-three");
-        try (RawSocket socket = agentSocket(server, token); RawSocket bystander = agentSocket(server, other)) {
-            assertThat(post(server, "/api/admin/agents/a2/disable", "wrong-admin-token-000", "").statusCode())
+        try (RawSocket socket = agentSocket(server, token);
+                RawSocket bystander = agentSocket(server, other)) {
+            assertThat(post(server, "/api/admin/agents/a2/disable", "wrong-admin-token-000", "")
+                            .statusCode())
                     .isEqualTo(401);
-            assertThat(post(server, "/api/admin/agents/a2/disable", token, "").statusCode()).isEqualTo(401);
+            assertThat(post(server, "/api/admin/agents/a2/disable", token, "").statusCode())
+                    .isEqualTo(401);
             assertThat(socket.closedWith).isNotDone();
 
             HttpResponse<String> disabled = post(server, "/api/admin/agents/a2/disable", ADMIN, "");
@@ -93,19 +102,24 @@ final class AgentSecurityTest {
             assertThat(socket.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
 
             bystander.send("{\"type\":\"presence\",\"id\":\"p1\",\"status\":\"away\"}");
-            assertThat(bystander.await(f -> f.path("ref").asText().equals("p1")).path("code").asText())
+            assertThat(bystander
+                            .await(f -> f.path("ref").asText().equals("p1"))
+                            .path("code")
+                            .asText())
                     .isNotEqualTo("unauthorized");
             assertThat(bystander.closedWith).isNotDone();
         }
-        HttpResponse<String> relogin = post(server, "/api/agent/login", null,
-                "{\"username\":\"two\",\"password\":\"pw-two\"}");
+        HttpResponse<String> relogin =
+                post(server, "/api/agent/login", null, "{\"username\":\"two\",\"password\":\"pw-two\"}");
         assertThat(relogin.statusCode()).isEqualTo(401);
-        assertThat(post(server, "/api/admin/agents/nobody/disable", ADMIN, "").statusCode()).isEqualTo(404);
+        assertThat(post(server, "/api/admin/agents/nobody/disable", ADMIN, "").statusCode())
+                .isEqualTo(404);
     }
 
     @Test
     void adminApi_isOff_withoutAnAdminToken() throws Exception {
-        assertThat(post(shortLived, "/api/admin/agents/a1/disable", ADMIN, "").statusCode()).isEqualTo(404);
+        assertThat(post(shortLived, "/api/admin/agents/a1/disable", ADMIN, "").statusCode())
+                .isEqualTo(404);
     }
 
     @Test
@@ -133,7 +147,8 @@ final class AgentSecurityTest {
             assertThat(s.awaitType("error").path("code").asText()).isEqualTo("forbidden");
             s.send("{\"type\":\"message\",\"id\":\"m1\",\"role\":\"agent\",\"text\":\"I am the agent\","
                     + "\"author\":{\"role\":\"agent\",\"id\":\"a1\",\"name\":\"Agent One\"}}");
-            JsonNode event = s.await(f -> f.path("type").asText().equals("event") && f.path("id").asText().equals("m1"));
+            JsonNode event = s.await(f -> f.path("type").asText().equals("event")
+                    && f.path("id").asText().equals("m1"));
             assertThat(event.path("author").path("role").asText()).isEqualTo("visitor");
             assertThat(event.path("author").path("id").asText()).isNotEqualTo("a1");
         }

@@ -35,8 +35,13 @@ final class AgentSessionLifetimeTest {
     private final RouterFixture.TestClock clock = new RouterFixture.TestClock();
 
     private ChatServer start(List<AgentAccount> agents) {
-        return ChatServer.builder().port(0).dataDir(data).agents(agents).clock(clock)
-                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).start();
+        return ChatServer.builder()
+                .port(0)
+                .dataDir(data)
+                .agents(agents)
+                .clock(clock)
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .start();
     }
 
     @Test
@@ -50,7 +55,9 @@ final class AgentSessionLifetimeTest {
         AgentAccount changed = AgentAccount.withPassword("a1", "Agent One", "one", "pw-changed", 1000);
         try (ChatServer server = start(List.of(changed, TWO))) {
             assertRefused(server, one);
-            assertThat(search(server, two).statusCode()).as("an agent whose password did not change").isEqualTo(200);
+            assertThat(search(server, two).statusCode())
+                    .as("an agent whose password did not change")
+                    .isEqualTo(200);
             assertThat(signIn(server, "one", "pw-one")).isEqualTo(401);
             one = login(server, "one", "pw-changed");
             assertThat(search(server, one).statusCode()).isEqualTo(200);
@@ -72,12 +79,16 @@ final class AgentSessionLifetimeTest {
                 // Used every 6 hours (idle expiry: 8 hours) for just under the default 7 days.
                 for (int i = 1; i < 28; i++) {
                     clock.advance(Duration.ofHours(6));
-                    assertThat(search(server, token).statusCode()).as("after %d hours", 6 * i).isEqualTo(200);
+                    assertThat(search(server, token).statusCode())
+                            .as("after %d hours", 6 * i)
+                            .isEqualTo(200);
                     assertThat(search(server, restarted).statusCode()).isEqualTo(200);
                 }
                 clock.advance(Duration.ofHours(5)); // 167 hours
                 console.send("{\"type\":\"presence\",\"id\":\"p1\",\"status\":\"away\"}");
-                assertThat(console.await(f -> f.path("ref").asText().equals("p1")).path("code").asText())
+                assertThat(console.await(f -> f.path("ref").asText().equals("p1"))
+                                .path("code")
+                                .asText())
                         .isNotEqualTo("unauthorized");
                 clock.advance(Duration.ofHours(1)); // 7 days since the sign-in
                 console.send("{\"type\":\"presence\",\"id\":\"p2\",\"status\":\"online\"}");
@@ -88,7 +99,9 @@ final class AgentSessionLifetimeTest {
             clock.advance(Duration.ofHours(-1)); // back to 167 hours, the other session's last use
         }
         try (ChatServer server = start(List.of(ONE, TWO))) {
-            assertThat(search(server, restarted).statusCode()).as("restored, 167 hours old").isEqualTo(200);
+            assertThat(search(server, restarted).statusCode())
+                    .as("restored, 167 hours old")
+                    .isEqualTo(200);
             clock.advance(Duration.ofHours(1));
             assertRefused(server, restarted);
         }
@@ -100,22 +113,32 @@ final class AgentSessionLifetimeTest {
 
     @Test
     void theAbsoluteLifetime_isConfigurable_andMustBePositive() throws Exception {
-        try (ChatServer server = ChatServer.builder().port(0).agents(List.of(ONE)).clock(clock)
+        try (ChatServer server = ChatServer.builder()
+                .port(0)
+                .agents(List.of(ONE))
+                .clock(clock)
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-                .agentSessionMaxAge(Duration.ofHours(1)).start()) {
+                .agentSessionMaxAge(Duration.ofHours(1))
+                .start()) {
             String token = login(server, "one", "pw-one");
             clock.advance(Duration.ofMinutes(59));
             assertThat(search(server, token).statusCode()).isEqualTo(200);
             clock.advance(Duration.ofMinutes(1));
             assertThat(search(server, token).statusCode()).isEqualTo(401);
         }
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().agentSessionMaxAge(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("agentSessionMaxAge");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ChatServer.builder().agentSessionMaxAge(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("agentSessionMaxAge");
     }
 
     private static int signIn(ChatServer server, String user, String password) throws Exception {
-        return AgentSecurityTest.post(server, "/api/agent/login", null,
-                "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}").statusCode();
+        return AgentSecurityTest.post(
+                        server,
+                        "/api/agent/login",
+                        null,
+                        "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}")
+                .statusCode();
     }
 
     private static void assertRefused(ChatServer server, String token) throws Exception {
@@ -128,8 +151,11 @@ final class AgentSessionLifetimeTest {
     }
 
     private static HttpResponse<String> search(ChatServer server, String token) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/conversations?q=x"))
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/conversations?q=x"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The agents of the sessions the store holds, read with plain JDBC while no server runs. */

@@ -48,10 +48,13 @@ final class AgentSessionRestartTest {
             two = login(server, "two", "pw-two");
             three = login(server, "three", "pw-three");
             agentSocket(server, one).close();
-            assertThat(post(server, "/api/admin/agents/a3/disable", ADMIN, "").statusCode()).isEqualTo(200);
+            assertThat(post(server, "/api/admin/agents/a3/disable", ADMIN, "").statusCode())
+                    .isEqualTo(200);
         }
-        assertThat(storedHashes()).as("the store keeps hashes, never the tokens")
-                .hasSize(2).doesNotContain(one, two, three)
+        assertThat(storedHashes())
+                .as("the store keeps hashes, never the tokens")
+                .hasSize(2)
+                .doesNotContain(one, two, three)
                 .contains(JdbcRows.tokenHash(one), JdbcRows.tokenHash(two));
 
         try (ChatServer server = start(Duration.ofHours(8))) {
@@ -59,9 +62,13 @@ final class AgentSessionRestartTest {
             try (RawSocket socket = agentSocket(server, one)) {
                 assertThat(socket.closedWith).isNotDone();
             }
-            assertThat(search(server, two).statusCode()).as("REST with a restored token").isEqualTo(200);
+            assertThat(search(server, two).statusCode())
+                    .as("REST with a restored token")
+                    .isEqualTo(200);
             assertRefused(server, three); // disabled before the restart
-            assertThat(signIn(server, "three", "pw-three")).as("a disabled agent stays disabled").isEqualTo(401);
+            assertThat(signIn(server, "three", "pw-three"))
+                    .as("a disabled agent stays disabled")
+                    .isEqualTo(401);
             assertThat(post(server, "/api/agent/logout", two, "").statusCode()).isEqualTo(200);
             assertRefused(server, two);
         }
@@ -70,15 +77,21 @@ final class AgentSessionRestartTest {
             agentSocket(server, one).close();
             assertRefused(server, two); // signed out before the restart
             assertThat(signIn(server, "three", "pw-three")).isEqualTo(401);
-            assertThat(post(server, "/api/admin/agents/a3/enable", "wrong-admin-token-000", "").statusCode()).isEqualTo(401);
-            assertThat(post(server, "/api/admin/agents/nobody/enable", ADMIN, "").statusCode()).isEqualTo(404);
-            assertThat(post(server, "/api/admin/agents/a3/enable", ADMIN, "").statusCode()).isEqualTo(200);
+            assertThat(post(server, "/api/admin/agents/a3/enable", "wrong-admin-token-000", "")
+                            .statusCode())
+                    .isEqualTo(401);
+            assertThat(post(server, "/api/admin/agents/nobody/enable", ADMIN, "")
+                            .statusCode())
+                    .isEqualTo(404);
+            assertThat(post(server, "/api/admin/agents/a3/enable", ADMIN, "").statusCode())
+                    .isEqualTo(200);
             assertRefused(server, three); // enabling lets them sign in; it does not bring old sessions back
             three = login(server, "three", "pw-three");
         }
         try (ChatServer server = start(Duration.ofHours(8))) {
             agentSocket(server, three).close(); // enabled, and signed in again, across the restart
-            assertThat(post(server, "/api/agent/logout", three, "").statusCode()).isEqualTo(200);
+            assertThat(post(server, "/api/agent/logout", three, "").statusCode())
+                    .isEqualTo(200);
         }
         assertThat(storedHashes()).containsExactly(JdbcRows.tokenHash(one));
 
@@ -87,17 +100,28 @@ final class AgentSessionRestartTest {
         try (ChatServer server = start(Duration.ofMillis(20))) {
             assertRefused(server, one);
         }
-        assertThat(storedHashes()).as("idle sessions are deleted when the server starts").isEmpty();
+        assertThat(storedHashes())
+                .as("idle sessions are deleted when the server starts")
+                .isEmpty();
     }
 
     private static int signIn(ChatServer server, String user, String password) throws Exception {
-        return post(server, "/api/agent/login", null,
-                "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}").statusCode();
+        return post(
+                        server,
+                        "/api/agent/login",
+                        null,
+                        "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}")
+                .statusCode();
     }
 
     private ChatServer start(Duration sessionTtl) {
-        return ChatServer.builder().port(0).dataDir(data).agents(AGENTS).adminToken(ADMIN)
-                .agentSessionTtl(sessionTtl).start();
+        return ChatServer.builder()
+                .port(0)
+                .dataDir(data)
+                .agents(AGENTS)
+                .adminToken(ADMIN)
+                .agentSessionTtl(sessionTtl)
+                .start();
     }
 
     private static void assertRefused(ChatServer server, String token) throws Exception {
@@ -110,8 +134,11 @@ final class AgentSessionRestartTest {
     }
 
     private static HttpResponse<String> search(ChatServer server, String token) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/conversations?q=x"))
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/conversations?q=x"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** What the store holds, read with plain JDBC while no server runs. */

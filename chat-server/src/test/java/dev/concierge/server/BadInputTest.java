@@ -14,7 +14,8 @@ final class BadInputTest {
 
     @BeforeAll
     static void start() {
-        server = ChatServer.builder().port(0)
+        server = ChatServer.builder()
+                .port(0)
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
                 .start();
     }
@@ -49,10 +50,12 @@ final class BadInputTest {
         // a client that lost the ack sends again with the same id and must not duplicate.
         try (RawSocket s = visitor()) {
             s.send("{\"type\":\"message\",\"id\":\"r1\",\"text\":\"Where is my parcel?\"}");
-            JsonNode first = s.await(f -> "ack".equals(f.path("type").asText()) && "r1".equals(f.path("ref").asText()));
-            s.send("{\"type\":\"message\",\"id\":\"r1\",\"conversationId\":\"" + first.path("conversationId").asText()
-                    + "\",\"text\":\"Where is my parcel?\"}");
-            JsonNode again = s.await(f -> "ack".equals(f.path("type").asText()) && "r1".equals(f.path("ref").asText()));
+            JsonNode first = s.await(f -> "ack".equals(f.path("type").asText())
+                    && "r1".equals(f.path("ref").asText()));
+            s.send("{\"type\":\"message\",\"id\":\"r1\",\"conversationId\":\""
+                    + first.path("conversationId").asText() + "\",\"text\":\"Where is my parcel?\"}");
+            JsonNode again = s.await(f -> "ack".equals(f.path("type").asText())
+                    && "r1".equals(f.path("ref").asText()));
             assertThat(again.path("seq").asLong()).isEqualTo(first.path("seq").asLong());
 
             String conversation = first.path("conversationId").asText();
@@ -80,11 +83,13 @@ final class BadInputTest {
 
     @Test
     void anotherVisitorsConversation_isNotFound_likeAMissingOne() throws Exception {
-        try (RawSocket alice = visitor(); RawSocket mallory = visitor()) {
+        try (RawSocket alice = visitor();
+                RawSocket mallory = visitor()) {
             alice.send("{\"type\":\"message\",\"id\":\"a1\",\"text\":\"My address is 1 Secret Lane\"}");
             String conversation = alice.awaitType("ack").path("conversationId").asText();
 
-            mallory.send("{\"type\":\"history\",\"id\":\"h1\",\"conversationId\":\"" + conversation + "\",\"afterSeq\":0}");
+            mallory.send(
+                    "{\"type\":\"history\",\"id\":\"h1\",\"conversationId\":\"" + conversation + "\",\"afterSeq\":0}");
             JsonNode stolen = mallory.awaitType("error");
             mallory.send("{\"type\":\"history\",\"id\":\"h2\",\"conversationId\":\"c_doesnotexist\",\"afterSeq\":0}");
             JsonNode missing = mallory.awaitType("error");
@@ -92,7 +97,8 @@ final class BadInputTest {
             assertThat(stolen.path("ref").asText()).isEqualTo("h1");
             assertThat(stolen.path("message")).isEqualTo(missing.path("message"));
 
-            mallory.send("{\"type\":\"message\",\"id\":\"m1\",\"conversationId\":\"" + conversation + "\",\"text\":\"hi\"}");
+            mallory.send(
+                    "{\"type\":\"message\",\"id\":\"m1\",\"conversationId\":\"" + conversation + "\",\"text\":\"hi\"}");
             assertThat(mallory.awaitType("error").path("code").asText()).isEqualTo("not_found");
             mallory.send("{\"type\":\"message\",\"id\":\"m2\",\"text\":\"my own question\"}");
             assertThat(mallory.awaitType("ack").path("conversationId").asText()).isNotEqualTo(conversation);
@@ -129,7 +135,8 @@ final class BadInputTest {
         try (RawSocket s = RawSocket.connect(server, "/ws/agent")) {
             s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"token\":\"st_forged\"}");
             assertThat(s.awaitType("error").path("code").asText()).isEqualTo("unauthorized");
-            assertThat(s.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(s.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEqualTo(1008);
         }
     }
 
@@ -144,7 +151,8 @@ final class BadInputTest {
     @Test
     void resumeOfAPurgedConversation_saysCannotResume() throws Exception {
         try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
-            s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"resume\":{\"conversationId\":\"c_purged\",\"lastSeq\":7}}");
+            s.send(
+                    "{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"resume\":{\"conversationId\":\"c_purged\",\"lastSeq\":7}}");
             s.awaitType("welcome");
             assertThat(s.awaitType("error").path("code").asText()).isEqualTo("cannot_resume");
         }
@@ -180,8 +188,8 @@ final class BadInputTest {
     @Test
     void tenThousandDeepNesting_isBadJson_andTheSocketSurvives() throws Exception {
         try (RawSocket s = visitor()) {
-            String deep = "{\"type\":\"message\",\"id\":\"d1\",\"text\":\"x\",\"extra\":"
-                    + "[".repeat(10_000) + "]".repeat(10_000) + "}";
+            String deep = "{\"type\":\"message\",\"id\":\"d1\",\"text\":\"x\",\"extra\":" + "[".repeat(10_000)
+                    + "]".repeat(10_000) + "}";
             s.send(deep);
             assertThat(s.awaitType("error").path("code").asText()).isEqualTo("bad_json");
             s.send("{\"type\":\"message\",\"id\":\"d2\",\"text\":\"still here\"}");

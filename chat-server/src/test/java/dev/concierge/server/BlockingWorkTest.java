@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * the lane's capacity are answered 503 with Retry-After at once instead of queueing without end.
  */
 final class BlockingWorkTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void pipelinedSignInsHoldingTheLoginLane_delayNoDownload_andThoseOverCapacityGet503() throws Exception {
@@ -36,11 +37,15 @@ final class BlockingWorkTest {
             }
             return PasswordHasher.verify(password, hash);
         };
-        try (ChatServer server = ChatServer.builder().port(0).dataDir(Files.createTempDirectory("concierge-lanes"))
+        try (ChatServer server = ChatServer.builder()
+                .port(0)
+                .dataDir(Files.createTempDirectory("concierge-lanes"))
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
-                .loginThrottle(1000, 1000, 1000, Duration.ofMinutes(1)).passwordCheck(held)
+                .loginThrottle(1000, 1000, 1000, Duration.ofMinutes(1))
+                .passwordCheck(held)
                 // The flood's connection waits while the lane is held: not a slowloris to close.
-                .requestTimeout(Duration.ofMinutes(1)).start()) {
+                .requestTimeout(Duration.ofMinutes(1))
+                .start()) {
             String agentToken;
             String visitorToken;
             String conversation;
@@ -75,27 +80,40 @@ final class BlockingWorkTest {
                     assertThat(r.header("Retry-After")).isEqualTo("1");
                     assertThat(r.body()).contains("\"error\":\"busy\"");
                 });
-                assertThat(checking.get()).as("no other check started: the lane is held").isEqualTo(1);
+                assertThat(checking.get())
+                        .as("no other check started: the lane is held")
+                        .isEqualTo(1);
 
-                HttpResponse<String> download = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                + server.port() + "/api/conversations/" + conversation + "/transcript?format=txt"))
-                        .timeout(Duration.ofSeconds(10)).header("Authorization", "Visitor " + visitorToken).build(),
+                HttpResponse<String> download = HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/conversations/"
+                                        + conversation + "/transcript?format=txt"))
+                                .timeout(Duration.ofSeconds(10))
+                                .header("Authorization", "Visitor " + visitorToken)
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
-                assertThat(download.statusCode()).as("a download while the login lane is held").isEqualTo(200);
+                assertThat(download.statusCode())
+                        .as("a download while the login lane is held")
+                        .isEqualTo(200);
                 assertThat(download.body()).contains("Ada (visitor): Where is my order?");
 
                 release.countDown();
                 signIn.join(20_000);
                 for (int i = 0; i < 16; i++) {
-                    assertThat(flood.read().status()).as("the queued sign-ins, once the checks go on").isEqualTo(200);
+                    assertThat(flood.read().status())
+                            .as("the queued sign-ins, once the checks go on")
+                            .isEqualTo(200);
                 }
             } finally {
                 release.countDown();
             }
             agentToken = AgentSecurityTest.login(server, "one", "pw-one");
-            HttpResponse<String> search = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + server.port() + "/api/conversations?q=order")).timeout(Duration.ofSeconds(10))
-                    .header("Authorization", "Bearer " + agentToken).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> search = HTTP.send(
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + server.port() + "/api/conversations?q=order"))
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Authorization", "Bearer " + agentToken)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(search.statusCode()).isEqualTo(200);
         }
     }

@@ -31,7 +31,8 @@ final class ConnectionLimitTest {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(WireSocket.handshakeRequest("/ws/visitor", null).getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(WireSocket.handshakeRequest("/ws/visitor", null).getBytes(StandardCharsets.US_ASCII));
             byte[] head = s.getInputStream().readNBytes(12);
             return new String(head, StandardCharsets.US_ASCII);
         }
@@ -39,7 +40,11 @@ final class ConnectionLimitTest {
 
     @Test
     void connectionsFromManyAddresses_areCappedInAll_with429() throws Exception {
-        try (ChatServer capped = ChatServer.builder().port(0).maxConnectionsPerIp(50).maxConnections(2).start()) {
+        try (ChatServer capped = ChatServer.builder()
+                .port(0)
+                .maxConnectionsPerIp(50)
+                .maxConnections(2)
+                .start()) {
             List<Socket> open = new ArrayList<>();
             try {
                 // Each from an address of its own (127.0.0.0/8 is all loopback): the per-address
@@ -71,7 +76,8 @@ final class ConnectionLimitTest {
         s.bind(new InetSocketAddress(from, 0));
         s.connect(new InetSocketAddress("127.0.0.1", to.port()), 5000);
         s.setSoTimeout(10_000);
-        s.getOutputStream().write(WireSocket.handshakeRequest("/ws/visitor", null).getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+                .write(WireSocket.handshakeRequest("/ws/visitor", null).getBytes(StandardCharsets.US_ASCII));
         String head = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
         if (head.contains("101")) {
             open.add(s);
@@ -83,8 +89,10 @@ final class ConnectionLimitTest {
 
     @Test
     void builder_rejectsAZeroTotalCap_namingTheField() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().maxConnections(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxConnections");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ChatServer.builder().maxConnections(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxConnections");
     }
 
     @Test

@@ -17,7 +17,8 @@ final class ContinuityTest {
         String token;
         String first;
         String second;
-        try (ChatServer server = start(data); RawSocket tab = RawSocket.connect(server, "/ws/visitor")) {
+        try (ChatServer server = start(data);
+                RawSocket tab = RawSocket.connect(server, "/ws/visitor")) {
             tab.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"context\":{\"name\":\"Ada\"}}");
             token = tab.awaitType("welcome").path("visitorToken").asText();
             tab.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"Can I change my address?\"}");
@@ -33,19 +34,33 @@ final class ContinuityTest {
                 other.send("{\"type\":\"hello\",\"id\":\"h2\",\"version\":1,\"visitorToken\":\"" + token + "\"}");
                 JsonNode welcome = other.awaitType("welcome");
                 assertThat(welcome.path("conversationId").asText()).isEqualTo(second);
-                assertThat(welcome.path("earlierConversations").get(0).path("conversationId").asText()).isEqualTo(first);
-                assertThat(welcome.path("earlierConversations").get(0).path("firstLine").asText()).isEqualTo("Can I change my address?");
+                assertThat(welcome.path("earlierConversations")
+                                .get(0)
+                                .path("conversationId")
+                                .asText())
+                        .isEqualTo(first);
+                assertThat(welcome.path("earlierConversations")
+                                .get(0)
+                                .path("firstLine")
+                                .asText())
+                        .isEqualTo("Can I change my address?");
                 JsonNode transcript = other.awaitType("transcript");
-                assertThat(transcript.path("events").get(0).path("text").asText()).isEqualTo("Where is my order?");
+                assertThat(transcript.path("events").get(0).path("text").asText())
+                        .isEqualTo("Where is my order?");
             }
         }
         // After a restart on the same data directory the token still works.
-        try (ChatServer server = start(data); RawSocket back = RawSocket.connect(server, "/ws/visitor")) {
+        try (ChatServer server = start(data);
+                RawSocket back = RawSocket.connect(server, "/ws/visitor")) {
             back.send("{\"type\":\"hello\",\"id\":\"h3\",\"version\":1,\"visitorToken\":\"" + token + "\"}");
             JsonNode welcome = back.awaitType("welcome");
             assertThat(welcome.path("visitorToken").asText()).isEqualTo(token);
             assertThat(welcome.path("conversationId").asText()).isEqualTo(second);
-            assertThat(welcome.path("earlierConversations").get(0).path("conversationId").asText()).isEqualTo(first);
+            assertThat(welcome.path("earlierConversations")
+                            .get(0)
+                            .path("conversationId")
+                            .asText())
+                    .isEqualTo(first);
             back.send("{\"type\":\"history\",\"id\":\"q\",\"conversationId\":\"" + first + "\",\"afterSeq\":0}");
             JsonNode old = back.await(f -> "q".equals(f.path("ref").asText()));
             assertThat(old.path("events").get(0).path("text").asText()).isEqualTo("Can I change my address?");
@@ -53,7 +68,9 @@ final class ContinuityTest {
     }
 
     private static ChatServer start(Path data) {
-        return ChatServer.builder().port(0).dataDir(data)
+        return ChatServer.builder()
+                .port(0)
+                .dataDir(data)
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
                 .start();
     }

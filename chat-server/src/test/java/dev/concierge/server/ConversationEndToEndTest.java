@@ -32,7 +32,8 @@ final class ConversationEndToEndTest {
 
     @BeforeEach
     void start() {
-        server = ChatServer.builder().port(0)
+        server = ChatServer.builder()
+                .port(0)
                 .agents(List.of(
                         AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000),
                         AgentAccount.withPassword("a2", "Agent Two", "two", "pw-two", 1000)))
@@ -46,27 +47,41 @@ final class ConversationEndToEndTest {
     }
 
     private VisitorClient visitor(String name) throws Exception {
-        VisitorContext context = new VisitorContext(name, name.toLowerCase() + "@example.com", "en", "Europe/London",
-                "JUnit", new Page("https://shop.example.com/orders/1234", "Order 1234", "https://shop.example.com/"),
+        VisitorContext context = new VisitorContext(
+                name,
+                name.toLowerCase() + "@example.com",
+                "en",
+                "Europe/London",
+                "JUnit",
+                new Page("https://shop.example.com/orders/1234", "Order 1234", "https://shop.example.com/"),
                 Map.of("plan", "gold"));
-        return VisitorClient.builder().serverUri(base).context(context).connect().get(10, TimeUnit.SECONDS);
+        return VisitorClient.builder()
+                .serverUri(base)
+                .context(context)
+                .connect()
+                .get(10, TimeUnit.SECONDS);
     }
 
     private AgentClient agent(String user, String password) throws Exception {
-        return AgentClient.builder().serverUri(base).credentials(user, password).connect().get(10, TimeUnit.SECONDS);
+        return AgentClient.builder()
+                .serverUri(base)
+                .credentials(user, password)
+                .connect()
+                .get(10, TimeUnit.SECONDS);
     }
 
-    private static TranscriptEvent awaitEvent(VisitorClient v, String what, java.util.function.Predicate<TranscriptEvent> p) {
+    private static TranscriptEvent awaitEvent(
+            VisitorClient v, String what, java.util.function.Predicate<TranscriptEvent> p) {
         return Await.value(what, () -> v.transcript().stream().filter(p).findFirst());
     }
 
     @Test
-    void aBotAnswerLeavesAfterTheQuestionsAckAndEvent_onTheWire_withSqlite(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
-            throws Exception {
+    void aBotAnswerLeavesAfterTheQuestionsAckAndEvent_onTheWire_withSqlite(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
         // The question and the answer commit together (one fsync, on SQLite's sync thread); the
         // frames must still leave in seq order: the question's ack and event, then the answer.
         try (ChatServer sqlite = ChatServer.builder().port(0).dataDir(data).start();
-             WireSocket ws = WireSocket.open(sqlite, "/ws/visitor")) {
+                WireSocket ws = WireSocket.open(sqlite, "/ws/visitor")) {
             ws.text("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"demo\"}");
             ws.awaitTextContaining("\"welcome\"");
             for (int i = 1; i <= 5; i++) {
@@ -82,7 +97,10 @@ final class ConversationEndToEndTest {
                         kinds.add("bot");
                     }
                 }
-                assertThat(kinds).as("question %d", i).containsExactlyInAnyOrder("ack", "message", "bot").endsWith("bot");
+                assertThat(kinds)
+                        .as("question %d", i)
+                        .containsExactlyInAnyOrder("ack", "message", "bot")
+                        .endsWith("bot");
             }
         }
     }
@@ -91,7 +109,7 @@ final class ConversationEndToEndTest {
     void protocol2_aMessagesOwnEventIsItsAck_onTheWire_andAResendGetsAnAckWithTheSameSeq(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
         try (ChatServer sqlite = ChatServer.builder().port(0).dataDir(data).start();
-             WireSocket ws = WireSocket.open(sqlite, "/ws/visitor")) {
+                WireSocket ws = WireSocket.open(sqlite, "/ws/visitor")) {
             ws.text("{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"site\":\"demo\"}");
             assertThat(ws.awaitTextContaining("\"welcome\"")).contains("\"version\":2");
             for (int i = 1; i <= 3; i++) {
@@ -103,9 +121,15 @@ final class ConversationEndToEndTest {
                         frames.add(frame); // not availability and the like
                     }
                 }
-                assertThat(frames).as("question %d: its event and the answer, no ack", i).hasSize(2);
-                assertThat(frames.get(0)).contains("\"type\":\"event\"", "\"kind\":\"message\"", "\"id\":\"q" + i + "\"",
-                        "\"seq\":" + (2 * i - 1));
+                assertThat(frames)
+                        .as("question %d: its event and the answer, no ack", i)
+                        .hasSize(2);
+                assertThat(frames.get(0))
+                        .contains(
+                                "\"type\":\"event\"",
+                                "\"kind\":\"message\"",
+                                "\"id\":\"q" + i + "\"",
+                                "\"seq\":" + (2 * i - 1));
             }
             ws.text("{\"type\":\"message\",\"id\":\"q1\",\"text\":\"Where is my order?\"}");
             String again = ws.awaitTextContaining("\"ref\":\"q1\"");
@@ -127,7 +151,8 @@ final class ConversationEndToEndTest {
 
         ada.send("What is the airspeed velocity of an unladen swallow?").get(5, TimeUnit.SECONDS);
         TranscriptEvent unsure = Await.value("unsure bot turn", () -> ada.transcript().stream()
-                .filter(e -> e.kind() == Kind.BOT && !e.bot().answered()).findFirst());
+                .filter(e -> e.kind() == Kind.BOT && !e.bot().answered())
+                .findFirst());
         assertThat(unsure.bot().humanOffered()).isTrue();
         assertThat(unsure.bot().suggestions()).hasSizeLessThanOrEqualTo(3);
 
@@ -135,8 +160,10 @@ final class ConversationEndToEndTest {
         String conversation = ada.conversationId().orElseThrow();
 
         // Exactly one of the two idle agents gets it, with the whole package.
-        HandoffPackage pkg = Await.value("handoff package", () -> Optional.ofNullable(
-                one.assignedConversations().getOrDefault(conversation, two.assignedConversations().get(conversation))));
+        HandoffPackage pkg = Await.value(
+                "handoff package",
+                () -> Optional.ofNullable(one.assignedConversations()
+                        .getOrDefault(conversation, two.assignedConversations().get(conversation))));
         AgentClient owner = one.assignedConversations().containsKey(conversation) ? one : two;
         AgentClient other = owner == one ? two : one;
         assertThat(other.assignedConversations()).doesNotContainKey(conversation);
@@ -150,24 +177,47 @@ final class ConversationEndToEndTest {
         assertThat(pkg.question()).isEqualTo("What is the airspeed velocity of an unladen swallow?");
 
         List<TranscriptEvent> t = pkg.transcript();
-        assertThat(t).extracting(TranscriptEvent::seq)
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, t.size()).boxed().toList());
-        assertThat(t.stream().filter(e -> e.kind() == Kind.MESSAGE && e.author().role() == Role.VISITOR)
-                .map(TranscriptEvent::text)).containsExactly(
-                "Where is my order?", "What is the airspeed velocity of an unladen swallow?", "I want to talk to a human please");
-        List<TranscriptEvent> botTurns = t.stream().filter(e -> e.kind() == Kind.BOT).toList();
+        assertThat(t)
+                .extracting(TranscriptEvent::seq)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, t.size())
+                        .boxed()
+                        .toList());
+        assertThat(t.stream()
+                        .filter(e -> e.kind() == Kind.MESSAGE && e.author().role() == Role.VISITOR)
+                        .map(TranscriptEvent::text))
+                .containsExactly(
+                        "Where is my order?",
+                        "What is the airspeed velocity of an unladen swallow?",
+                        "I want to talk to a human please");
+        List<TranscriptEvent> botTurns =
+                t.stream().filter(e -> e.kind() == Kind.BOT).toList();
         assertThat(botTurns).hasSize(3);
         assertThat(botTurns.get(0).bot().entryId()).isEqualTo("order-status");
         assertThat(botTurns.get(1).bot().answered()).isFalse();
         // Each bot turn follows the visitor message it answers.
-        assertThat(t).extracting(TranscriptEvent::kind).startsWith(Kind.MESSAGE, Kind.BOT, Kind.MESSAGE, Kind.BOT, Kind.MESSAGE, Kind.BOT, Kind.HANDOFF, Kind.QUEUED, Kind.ASSIGNED);
+        assertThat(t)
+                .extracting(TranscriptEvent::kind)
+                .startsWith(
+                        Kind.MESSAGE,
+                        Kind.BOT,
+                        Kind.MESSAGE,
+                        Kind.BOT,
+                        Kind.MESSAGE,
+                        Kind.BOT,
+                        Kind.HANDOFF,
+                        Kind.QUEUED,
+                        Kind.ASSIGNED);
 
         // The visitor learns who joined; then replies flow both ways.
         TranscriptEvent joined = awaitEvent(ada, "agent joined", e -> e.kind() == Kind.ASSIGNED);
         assertThat(joined.agent().id()).isEqualTo(owner.agent().id());
         owner.send(conversation, "Hi Ada, I can help with that.").get(5, TimeUnit.SECONDS);
-        awaitEvent(ada, "agent reply", e -> e.kind() == Kind.MESSAGE && e.author().role() == Role.AGENT
-                && e.text().equals("Hi Ada, I can help with that."));
+        awaitEvent(
+                ada,
+                "agent reply",
+                e -> e.kind() == Kind.MESSAGE
+                        && e.author().role() == Role.AGENT
+                        && e.text().equals("Hi Ada, I can help with that."));
         ada.send("Thanks! Order 1234.").get(5, TimeUnit.SECONDS);
         Await.until("visitor reply at agent", () -> owner.transcript(conversation).stream()
                 .anyMatch(e -> "Thanks! Order 1234.".equals(e.text())));
@@ -178,14 +228,18 @@ final class ConversationEndToEndTest {
         assertThat(closed.reason()).isEqualTo("resolved");
         ada.rate(5, "Quick and friendly").get(5, TimeUnit.SECONDS);
         TranscriptEvent rated = Await.value("rating at agent", () -> owner.transcript(conversation).stream()
-                .filter(e -> e.kind() == Kind.RATED).findFirst());
+                .filter(e -> e.kind() == Kind.RATED)
+                .findFirst());
         assertThat(rated.score()).isEqualTo(5);
         assertThat(rated.comment()).isEqualTo("Quick and friendly");
 
         // The visitor's transcript has every event exactly once, gap-free.
         List<TranscriptEvent> seen = ada.transcript();
-        assertThat(seen).extracting(TranscriptEvent::seq)
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, seen.size()).boxed().toList());
+        assertThat(seen)
+                .extracting(TranscriptEvent::seq)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, seen.size())
+                        .boxed()
+                        .toList());
         ada.close();
         one.close();
         two.close();
@@ -203,7 +257,8 @@ final class ConversationEndToEndTest {
         VisitorClient second = visitor("Second");
         second.requestHuman().get(5, TimeUnit.SECONDS);
         String c2 = second.conversationId().orElseThrow();
-        Await.until("second assigned to the idle agent", () -> two.assignedConversations().containsKey(c2));
+        Await.until("second assigned to the idle agent", () -> two.assignedConversations()
+                .containsKey(c2));
         assertThat(one.assignedConversations()).doesNotContainKey(c2);
         first.close();
         second.close();
@@ -227,7 +282,9 @@ final class ConversationEndToEndTest {
         assertThat(one.assignedConversations()).isEmpty();
 
         var assigned = one.accept(conversation).get(5, TimeUnit.SECONDS);
-        assertThat(assigned.handoff().transcript()).extracting(TranscriptEvent::text).contains("Where is my order?");
+        assertThat(assigned.handoff().transcript())
+                .extracting(TranscriptEvent::text)
+                .contains("Where is my order?");
         Await.until("queue empties", () -> one.queue().isEmpty());
         ada.close();
         one.close();

@@ -38,23 +38,30 @@ final class CrashRecoveryTest {
         ServerProcess server = ServerProcess.start(data, 0);
         int port = server.port;
         try {
-            AgentClient agent = AgentClient.builder().serverUri(server.baseUri())
+            AgentClient agent = AgentClient.builder()
+                    .serverUri(server.baseUri())
                     .credentials(ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD)
-                    .backoff(Duration.ofMillis(50), Duration.ofMillis(500)).random(new SplittableRandom(1))
+                    .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                    .random(new SplittableRandom(1))
                     .connectTimeout(Duration.ofSeconds(3))
-                    .connect().get(30, TimeUnit.SECONDS);
+                    .connect()
+                    .get(30, TimeUnit.SECONDS);
             List<VisitorClient> visitors = new ArrayList<>();
             for (int v = 0; v < VISITORS; v++) {
-                visitors.add(VisitorClient.builder().serverUri(server.baseUri())
-                        .backoff(Duration.ofMillis(50), Duration.ofMillis(500)).random(new SplittableRandom(v))
-                        .connect().get(10, TimeUnit.SECONDS));
+                visitors.add(VisitorClient.builder()
+                        .serverUri(server.baseUri())
+                        .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                        .random(new SplittableRandom(v))
+                        .connect()
+                        .get(10, TimeUnit.SECONDS));
             }
             // Visitor 0 is with the agent; the others wait in the queue (the demo agent's cap is 5).
             for (VisitorClient visitor : visitors) {
                 visitor.requestHuman().get(10, TimeUnit.SECONDS);
             }
             String withAgent = visitors.get(0).conversationId().orElseThrow();
-            Await.until("agent owns visitor 0", () -> agent.assignedConversations().containsKey(withAgent));
+            Await.until(
+                    "agent owns visitor 0", () -> agent.assignedConversations().containsKey(withAgent));
 
             AtomicInteger acked = new AtomicInteger();
             List<List<CompletableFuture<ServerMessage.Ack>>> sent = new ArrayList<>();
@@ -73,7 +80,9 @@ final class CrashRecoveryTest {
                 }
             });
             burst.start();
-            Await.value("some acks before the kill", Duration.ofSeconds(60),
+            Await.value(
+                    "some acks before the kill",
+                    Duration.ofSeconds(60),
                     () -> acked.get() >= 150 ? java.util.Optional.of(true) : java.util.Optional.empty());
             server.kill();
             int ackedBeforeKill = acked.get();
@@ -86,42 +95,59 @@ final class CrashRecoveryTest {
                     futures = List.copyOf(sent.get(v));
                 }
                 assertThat(futures).hasSize(MESSAGES);
-                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                        .get(60, TimeUnit.SECONDS);
                 VisitorClient visitor = visitors.get(v);
                 String conversation = visitor.conversationId().orElseThrow();
-                List<TranscriptEvent> stored = visitor.history(conversation, 0).get(10, TimeUnit.SECONDS).events();
+                List<TranscriptEvent> stored = visitor.history(conversation, 0)
+                        .get(10, TimeUnit.SECONDS)
+                        .events();
 
-                assertThat(stored).extracting(TranscriptEvent::seq)
+                assertThat(stored)
+                        .extracting(TranscriptEvent::seq)
                         .as("visitor %d: seqs gap-free", v)
-                        .containsExactlyElementsOf(LongStream.rangeClosed(1, stored.size()).boxed().toList());
+                        .containsExactlyElementsOf(
+                                LongStream.rangeClosed(1, stored.size()).boxed().toList());
                 List<String> texts = stored.stream()
                         .filter(e -> e.kind() == Kind.MESSAGE && e.author().role() == Role.VISITOR)
-                        .map(TranscriptEvent::text).toList();
+                        .map(TranscriptEvent::text)
+                        .toList();
                 List<String> expected = new ArrayList<>();
                 for (int m = 0; m < MESSAGES; m++) {
                     expected.add("v" + v + "-m" + m);
                 }
-                assertThat(texts).as("visitor %d: every message exactly once, in order", v).containsExactlyElementsOf(expected);
+                assertThat(texts)
+                        .as("visitor %d: every message exactly once, in order", v)
+                        .containsExactlyElementsOf(expected);
                 Set<Long> ackSeqs = new HashSet<>();
                 for (int m = 0; m < MESSAGES; m++) {
                     ServerMessage.Ack ack = futures.get(m).get();
                     TranscriptEvent at = stored.get((int) ack.seq() - 1);
-                    assertThat(at.text()).as("ack of v%d-m%d names its seq", v, m).isEqualTo("v" + v + "-m" + m);
+                    assertThat(at.text())
+                            .as("ack of v%d-m%d names its seq", v, m)
+                            .isEqualTo("v" + v + "-m" + m);
                     ackSeqs.add(ack.seq());
                 }
                 assertThat(ackSeqs).hasSize(MESSAGES);
                 // What the client shows has each event once.
                 List<TranscriptEvent> shown = visitor.transcript();
-                assertThat(shown.stream().map(TranscriptEvent::seq).distinct().count()).isEqualTo(shown.size());
+                assertThat(shown.stream().map(TranscriptEvent::seq).distinct().count())
+                        .isEqualTo(shown.size());
             }
             assertThat(ackedBeforeKill).isLessThan(VISITORS * MESSAGES);
 
             // The agent's client notices the dead server by itself (its heartbeat), signs in again
             // (sessions do not survive a restart) and gets the assigned conversation back, with
             // all 100 messages.
-            Await.value("agent has visitor 0's messages after the restart", Duration.ofSeconds(60), () ->
-                    agent.transcript(withAgent).stream().filter(e -> e.kind() == Kind.MESSAGE).count() == MESSAGES
-                            ? java.util.Optional.of(true) : java.util.Optional.empty());
+            Await.value(
+                    "agent has visitor 0's messages after the restart",
+                    Duration.ofSeconds(60),
+                    () -> agent.transcript(withAgent).stream()
+                                            .filter(e -> e.kind() == Kind.MESSAGE)
+                                            .count()
+                                    == MESSAGES
+                            ? java.util.Optional.of(true)
+                            : java.util.Optional.empty());
             assertThat(agent.assignedConversations()).containsKey(withAgent);
             visitors.forEach(VisitorClient::close);
             agent.close();
@@ -153,7 +179,9 @@ final class CrashRecoveryTest {
         try (JdbcConversationStore store = JdbcConversationStore.sqlite(data)) {
             var open = store.openConversations();
             assertThat(open).hasSize(1);
-            assertThat(store.events(open.get(0).id(), 0)).filteredOn(e -> e.kind() == Kind.MESSAGE).hasSize(50);
+            assertThat(store.events(open.get(0).id(), 0))
+                    .filteredOn(e -> e.kind() == Kind.MESSAGE)
+                    .hasSize(50);
         }
     }
 

@@ -37,11 +37,28 @@ import java.util.Optional;
 public final class DecodingFuzzTarget {
     private static final ProtocolCodec CODEC = ProtocolCodec.create();
     private static final int LIMIT = 64 * 1024;
-    private static final SecurityConfig SECURITY = new SecurityConfig(LIMIT, 8192, Duration.ofSeconds(10),
-            Duration.ofSeconds(30), Duration.ofSeconds(75), 50, 20_000, Duration.ofSeconds(10), 1_000_000, 1_000_000, Duration.ofHours(1),
-            32 * 1024, 64 * 1024, 1024 * 1024, Duration.ofSeconds(15), false, List.of(), Map.of(), Optional.empty());
-    private static final RateLimiter LIMITER = new RateLimiter(1_000_000, 1_000_000, Duration.ofHours(1),
-            System::nanoTime);
+    private static final SecurityConfig SECURITY = new SecurityConfig(
+            LIMIT,
+            8192,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(75),
+            50,
+            20_000,
+            Duration.ofSeconds(10),
+            1_000_000,
+            1_000_000,
+            Duration.ofHours(1),
+            32 * 1024,
+            64 * 1024,
+            1024 * 1024,
+            Duration.ofSeconds(15),
+            false,
+            List.of(),
+            Map.of(),
+            Optional.empty());
+    private static final RateLimiter LIMITER =
+            new RateLimiter(1_000_000, 1_000_000, Duration.ofHours(1), System::nanoTime);
 
     private DecodingFuzzTarget() {}
 
@@ -68,8 +85,12 @@ public final class DecodingFuzzTarget {
 
     static void frames(byte[] bytes) {
         EmbeddedChannel channel = new EmbeddedChannel(
-                new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder().expectMaskedFrames(true)
-                        .maxFramePayloadLength(LIMIT).allowExtensions(false).closeOnProtocolViolation(false).build()),
+                new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                        .expectMaskedFrames(true)
+                        .maxFramePayloadLength(LIMIT)
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(false)
+                        .build()),
                 new Utf8FrameValidator(false),
                 new WebSocketFrameAggregator(LIMIT));
         List<String> texts = new ArrayList<>();
@@ -107,10 +128,17 @@ public final class DecodingFuzzTarget {
         if (message instanceof ClientMessage.Hello) {
             return; // a hello goes to the router's own thread: not for an EmbeddedChannel
         }
-        EmbeddedChannel channel = new EmbeddedChannel(new ServerMessageEncoder(CODEC),
-                new WebSocketSessionHandler(CODEC, null, null,
-                        new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), LIMITER, new AgentSockets(),
-                        new OriginCheck(SECURITY), Duration.ofSeconds(10)));
+        EmbeddedChannel channel = new EmbeddedChannel(
+                new ServerMessageEncoder(CODEC),
+                new WebSocketSessionHandler(
+                        CODEC,
+                        null,
+                        null,
+                        new DefaultChannelGroup(GlobalEventExecutor.INSTANCE),
+                        LIMITER,
+                        new AgentSockets(),
+                        new OriginCheck(SECURITY),
+                        Duration.ofSeconds(10)));
         channel.pipeline().fireUserEventTriggered(new HandshakeComplete("/ws/visitor", new DefaultHttpHeaders(), null));
         channel.writeInbound(new TextWebSocketFrame(json));
         channel.checkException();

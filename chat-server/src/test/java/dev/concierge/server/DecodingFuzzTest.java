@@ -38,17 +38,26 @@ final class DecodingFuzzTest {
     @Test
     void tenSecondsOfCoverageGuidedFuzzing_findNothing() throws Exception {
         Path work = Files.createTempDirectory("concierge-jazzer");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dconcierge.log.level=ERROR", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-Dconcierge.log.level=ERROR",
+                "-cp",
+                System.getProperty("java.class.path"),
                 "com.code_intelligence.jazzer.Jazzer",
                 "--target_class=" + DecodingFuzzTarget.class.getName(),
                 // Its hook on Unsafe breaks Netty's own Unsafe probing at class init.
                 "--disabled_hooks=com.code_intelligence.jazzer.sanitizers.UnsafeSanitizer",
                 "--instrumentation_includes=dev.concierge.**:io.netty.handler.codec.http.websocketx.**:com.fasterxml.jackson.**",
-                "-max_total_time=10", "-rss_limit_mb=2048", "-artifact_prefix=" + work + "/");
+                "-max_total_time=10",
+                "-rss_limit_mb=2048",
+                "-artifact_prefix=" + work + "/");
         Path log = work.resolve("jazzer.log");
-        Process process = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(cmd)
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         boolean finished = process.waitFor(120, TimeUnit.SECONDS);
         if (!finished) {
             process.destroyForcibly();
@@ -56,7 +65,8 @@ final class DecodingFuzzTest {
         String output = tail(log);
         assertThat(finished).as("Jazzer finished within 120 s:\n%s", output).isTrue();
         assertThat(process.exitValue()).as("Jazzer found a crash:\n%s", output).isZero();
-        java.util.regex.Matcher done = java.util.regex.Pattern.compile("Done (\\d+) runs").matcher(output);
+        java.util.regex.Matcher done =
+                java.util.regex.Pattern.compile("Done (\\d+) runs").matcher(output);
         assertThat(done.find()).as("Jazzer's summary:\n%s", output).isTrue();
         assertThat(Long.parseLong(done.group(1))).as("inputs tried").isGreaterThan(100);
     }

@@ -46,8 +46,10 @@ final class DiskFailureTest {
             tab.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
             token = tab.awaitType("welcome").path("visitorToken").asText();
             tab.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"Hello there\"}");
-            conversation = tab.await(f -> "ack".equals(f.path("type").asText()) && "m1".equals(f.path("ref").asText()))
-                    .path("conversationId").asText();
+            conversation = tab.await(f -> "ack".equals(f.path("type").asText())
+                            && "m1".equals(f.path("ref").asText()))
+                    .path("conversationId")
+                    .asText();
 
             diskFails.set(true);
             tab.send(message(conversation, "m2", "Committed, but its fsync fails"));
@@ -77,7 +79,8 @@ final class DiskFailureTest {
         try (RawSocket back = RawSocket.connect(restarted, "/ws/visitor")) {
             assertThat(health(restarted).statusCode()).isEqualTo(200);
             back.send("{\"type\":\"hello\",\"id\":\"h2\",\"version\":1,\"visitorToken\":\"" + token + "\"}");
-            assertThat(back.awaitType("welcome").path("conversationId").asText()).isEqualTo(conversation);
+            assertThat(back.awaitType("welcome").path("conversationId").asText())
+                    .isEqualTo(conversation);
             for (String id : List.of("m2", "m3")) {
                 String text = id.equals("m2") ? "Committed, but its fsync fails" : "Refused until a restart";
                 back.send(message(conversation, id, text));
@@ -88,29 +91,34 @@ final class DiskFailureTest {
             JsonNode history = back.await(f -> "q".equals(f.path("ref").asText()));
             List<String> visitorLines = new ArrayList<>();
             for (JsonNode e : history.path("events")) {
-                if ("message".equals(e.path("kind").asText()) && "visitor".equals(e.path("author").path("role").asText())) {
+                if ("message".equals(e.path("kind").asText())
+                        && "visitor".equals(e.path("author").path("role").asText())) {
                     visitorLines.add(e.path("text").asText());
                 }
             }
-            assertThat(visitorLines).containsExactly("Hello there", "Committed, but its fsync fails",
-                    "Refused until a restart");
+            assertThat(visitorLines)
+                    .containsExactly("Hello there", "Committed, but its fsync fails", "Refused until a restart");
         } finally {
             restarted.close();
         }
     }
 
     private static String message(String conversation, String id, String text) {
-        return "{\"type\":\"message\",\"id\":\"" + id + "\",\"conversationId\":\"" + conversation
-                + "\",\"text\":\"" + text + "\"}";
+        return "{\"type\":\"message\",\"id\":\"" + id + "\",\"conversationId\":\"" + conversation + "\",\"text\":\""
+                + text + "\"}";
     }
 
     private HttpResponse<String> health(ChatServer server) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/health")).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/health"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static ChatServer start(ConversationStore store) {
-        return ChatServer.builder().port(0).store(store)
+        return ChatServer.builder()
+                .port(0)
+                .store(store)
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
                 .start();
     }

@@ -54,6 +54,7 @@ final class EventMergeTest {
         merge.durable(20, T0 + 200);
         merge.failed(T0 + 300);
         assertThat(merge.nanosUntilDue(T0 + 300)).isEqualTo(EventMerge.RETRY_MILLIS * 1_000_000);
-        assertThat(merge.nanosUntilDue(T0 + 300 + EventMerge.RETRY_MILLIS * 1_000_000)).isZero();
+        assertThat(merge.nanosUntilDue(T0 + 300 + EventMerge.RETRY_MILLIS * 1_000_000))
+                .isZero();
     }
 }

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
  * become follow-ups or close; each is a stored event, and what nobody needs leaves memory.
  */
 final class ExpiryTest extends RouterFixture {
-    private static final RetentionConfig RETENTION = new RetentionConfig(Duration.ofMinutes(30),
-            Duration.ofMinutes(15), Duration.ofDays(90), Duration.ofHours(1));
+    private static final RetentionConfig RETENTION = new RetentionConfig(
+            Duration.ofMinutes(30), Duration.ofMinutes(15), Duration.ofDays(90), Duration.ofHours(1));
 
     private final InMemoryConversationStore store = new InMemoryConversationStore(clock);
 
@@ -35,11 +35,26 @@ final class ExpiryTest extends RouterFixture {
     }
 
     private Router start(RetentionConfig retention) {
-        KnowledgeBase kb = new KnowledgeBase("en", List.of(new FaqEntry("returns", List.of("How do I return an item?",
-                "Can I send something back?"), List.of(), List.of(), "Use the returns form.", List.of("returns"), null,
-                List.of())));
-        router = new Router(store, new BotService(FaqBot.create(kb), 1), clock, Ids.secure(),
-                config("least-busy", 5), id -> Set.of(), Map.of("demo", Site.demo()), retention);
+        KnowledgeBase kb = new KnowledgeBase(
+                "en",
+                List.of(new FaqEntry(
+                        "returns",
+                        List.of("How do I return an item?", "Can I send something back?"),
+                        List.of(),
+                        List.of(),
+                        "Use the returns form.",
+                        List.of("returns"),
+                        null,
+                        List.of())));
+        router = new Router(
+                store,
+                new BotService(FaqBot.create(kb), 1),
+                clock,
+                Ids.secure(),
+                config("least-busy", 5),
+                id -> Set.of(),
+                Map.of("demo", Site.demo()),
+                retention);
         return router;
     }
 
@@ -53,8 +68,18 @@ final class ExpiryTest extends RouterFixture {
 
     private Recorder visitorWith(String email) {
         Recorder s = new Recorder();
-        router.visitorHello(s, new ClientMessage.Hello(id(), 1, "demo", null, null,
-                new VisitorContext("Ada", email, null, null, null, null, Map.of()), null, null, null));
+        router.visitorHello(
+                s,
+                new ClientMessage.Hello(
+                        id(),
+                        1,
+                        "demo",
+                        null,
+                        null,
+                        new VisitorContext("Ada", email, null, null, null, null, Map.of()),
+                        null,
+                        null,
+                        null));
         settle();
         return s;
     }
@@ -80,14 +105,22 @@ final class ExpiryTest extends RouterFixture {
 
     @Test
     void builderRejectsBadRetentionValues_namingTheField() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().botIdleClose(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("botIdleClose");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().queuedVisitorGoneAfter(null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queuedVisitorGoneAfter");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().retentionDays(-1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retentionDays");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().purgeInterval(Duration.ofSeconds(5)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("purgeInterval");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ChatServer.builder().botIdleClose(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("botIdleClose");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ChatServer.builder().queuedVisitorGoneAfter(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("queuedVisitorGoneAfter");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ChatServer.builder().retentionDays(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("retentionDays");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ChatServer.builder().purgeInterval(Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("purgeInterval");
         ChatServer.builder().retentionDays(0).botIdleClose(Duration.ofMinutes(5)); // 0 keeps forever
     }
 
@@ -146,7 +179,9 @@ final class ExpiryTest extends RouterFixture {
         clock.advance(Duration.ofDays(90).minusMinutes(1));
         assertThat(router.purge().conversations()).isEmpty();
         clock.advance(Duration.ofMinutes(2));
-        assertThat(router.purge().conversations()).extracting(ConversationRecord::id).containsExactly(c);
+        assertThat(router.purge().conversations())
+                .extracting(ConversationRecord::id)
+                .containsExactly(c);
         assertThat(store.conversation(c)).isEmpty();
         assertThat(store.events(c, 0)).isEmpty();
         assertThat(inMemory(c)).isFalse();
@@ -208,7 +243,8 @@ final class ExpiryTest extends RouterFixture {
         assertThat(visitorInMemory(anonymousId)).isFalse();
 
         assertThat(store.conversation(waiting).orElseThrow().state()).isEqualTo(ConversationState.QUEUED);
-        List<QueueEntry> queue = router.call(() -> router.dispatcher.queuePage(0).entries());
+        List<QueueEntry> queue =
+                router.call(() -> router.dispatcher.queuePage(0).entries());
         assertThat(queue).extracting(QueueEntry::conversationId).containsExactly(waiting, followUp);
         assertThat(queue.get(1).followUp()).isTrue();
 

@@ -36,8 +36,11 @@ final class FaqHotReloadTest {
 
             ObjectNode entry = ((ArrayNode) kb.get("entries")).addObject();
             entry.put("id", "loyalty-points");
-            entry.putArray("questions").add(question).add("How many loyalty points do I earn?")
-                    .add("Can I spend my loyalty points?").add("What are reward points?");
+            entry.putArray("questions")
+                    .add(question)
+                    .add("How many loyalty points do I earn?")
+                    .add("Can I spend my loyalty points?")
+                    .add("What are reward points?");
             entry.putArray("keywords").add("loyalty").add("loyalty points").add("reward points");
             entry.put("answer", "You earn one loyalty point per euro and spend 100 points as 1 euro at checkout.");
             // Written beside and moved into place, as editors and deploy scripts do.
@@ -58,11 +61,12 @@ final class FaqHotReloadTest {
 
     /** A new visitor asks {@code question}; the bot's reply. */
     private static TranscriptEvent botReply(ChatServer server, String question) {
-        try (VisitorClient visitor = VisitorClient.builder().serverUri(server.baseUri()).connect()
-                .get(10, TimeUnit.SECONDS)) {
+        try (VisitorClient visitor =
+                VisitorClient.builder().serverUri(server.baseUri()).connect().get(10, TimeUnit.SECONDS)) {
             visitor.send(question).get(5, TimeUnit.SECONDS);
             return Await.value("the bot's reply", () -> visitor.transcript().stream()
-                    .filter(e -> e.kind() == Kind.BOT).findFirst());
+                    .filter(e -> e.kind() == Kind.BOT)
+                    .findFirst());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

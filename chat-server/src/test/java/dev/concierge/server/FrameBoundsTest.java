@@ -28,13 +28,24 @@ class FrameBoundsTest {
     private static final String WORST = "\u0001".repeat(4000);
 
     private static TranscriptEvent message(long seq, String text) {
-        return new TranscriptEvent(seq, Instant.parse("2026-11-23T10:15:30Z"), "m" + seq, Kind.MESSAGE,
-                new Author(Role.VISITOR, "v_" + "x".repeat(20), "y".repeat(200)), text, null, null, null, null, null);
+        return new TranscriptEvent(
+                seq,
+                Instant.parse("2026-11-23T10:15:30Z"),
+                "m" + seq,
+                Kind.MESSAGE,
+                new Author(Role.VISITOR, "v_" + "x".repeat(20), "y".repeat(200)),
+                text,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     @Test
     void aTranscriptPage_ofTheWorstMessages_staysUnderThePageBytes() {
-        List<TranscriptEvent> events = IntStream.rangeClosed(1, 2000).mapToObj(i -> message(i, WORST)).toList();
+        List<TranscriptEvent> events =
+                IntStream.rangeClosed(1, 2000).mapToObj(i -> message(i, WORST)).toList();
         List<TranscriptEvent> head = FrameBounds.head(events, FrameBounds.PAGE_EVENTS);
         List<TranscriptEvent> tail = FrameBounds.tail(events, FrameBounds.PACKAGE_EVENTS);
         for (List<TranscriptEvent> page : List.of(head, tail)) {
@@ -45,7 +56,9 @@ class FrameBoundsTest {
         assertThat(tail.get(tail.size() - 1).seq()).isEqualTo(2000); // the last events
         assertThat(head.get(0).seq()).isEqualTo(1);
         // Plain 4,000-character messages: some 55 a page, so 2,000 of them take 35 to 40 pages.
-        List<TranscriptEvent> plain = IntStream.rangeClosed(1, 2000).mapToObj(i -> message(i, "x".repeat(4000))).toList();
+        List<TranscriptEvent> plain = IntStream.rangeClosed(1, 2000)
+                .mapToObj(i -> message(i, "x".repeat(4000)))
+                .toList();
         assertThat(FrameBounds.head(plain, FrameBounds.PAGE_EVENTS)).hasSizeBetween(50, 60);
     }
 
@@ -60,10 +73,24 @@ class FrameBoundsTest {
     void aQueuePage_ofTheWorstEntries_staysUnder256KiB() {
         List<QueueEntry> entries = new ArrayList<>();
         for (int i = 0; i < ServerMessage.Queue.PAGE_SIZE; i++) {
-            VisitorInfo visitor = FrameBounds.brief(new VisitorInfo("v_" + i, "\u0001".repeat(5000), "\u0001".repeat(5000),
-                    Map.of("plan", "z".repeat(60_000)), true, "\u0001".repeat(5000)));
-            entries.add(new QueueEntry("c_" + i, i + 1, visitor, Instant.parse("2026-11-23T10:15:30Z"),
-                    HandoffReason.VISITOR_ASKED, FrameBounds.clip(WORST, FrameBounds.PREVIEW_CHARS), "orders", 0, null, true));
+            VisitorInfo visitor = FrameBounds.brief(new VisitorInfo(
+                    "v_" + i,
+                    "\u0001".repeat(5000),
+                    "\u0001".repeat(5000),
+                    Map.of("plan", "z".repeat(60_000)),
+                    true,
+                    "\u0001".repeat(5000)));
+            entries.add(new QueueEntry(
+                    "c_" + i,
+                    i + 1,
+                    visitor,
+                    Instant.parse("2026-11-23T10:15:30Z"),
+                    HandoffReason.VISITOR_ASKED,
+                    FrameBounds.clip(WORST, FrameBounds.PREVIEW_CHARS),
+                    "orders",
+                    0,
+                    null,
+                    true));
         }
         byte[] frame = CODEC.encodeBytes(new ServerMessage.Queue(null, entries, 0, 1000, 1000));
         assertThat(frame.length).isLessThan(256 * 1024);
@@ -76,7 +103,8 @@ class FrameBoundsTest {
         String emoji = "\uD83C\uDF02".repeat(300);
         String clipped = FrameBounds.clip(emoji, FrameBounds.PREVIEW_CHARS);
         assertThat(clipped.length()).isLessThanOrEqualTo(FrameBounds.PREVIEW_CHARS);
-        assertThat(Character.isHighSurrogate(clipped.charAt(clipped.length() - 2))).isFalse();
+        assertThat(Character.isHighSurrogate(clipped.charAt(clipped.length() - 2)))
+                .isFalse();
         assertThat(FrameBounds.clip("short", 200)).isEqualTo("short");
         assertThat(FrameBounds.clip(null, 200)).isNull();
     }

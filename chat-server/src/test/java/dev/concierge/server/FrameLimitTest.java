@@ -17,7 +17,11 @@ final class FrameLimitTest {
 
     @BeforeAll
     static void start() {
-        server = ChatServer.builder().port(0).maxFrameBytes(64 * 1024).maxMessageBytes(64 * 1024).start();
+        server = ChatServer.builder()
+                .port(0)
+                .maxFrameBytes(64 * 1024)
+                .maxMessageBytes(64 * 1024)
+                .start();
     }
 
     @AfterAll
@@ -114,7 +118,9 @@ final class FrameLimitTest {
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
             s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             byte[] head = s.getInputStream().readNBytes(12);
-            assertThat(new String(head, StandardCharsets.US_ASCII)).doesNotContain("101").startsWith("HTTP/1.1 4");
+            assertThat(new String(head, StandardCharsets.US_ASCII))
+                    .doesNotContain("101")
+                    .startsWith("HTTP/1.1 4");
         }
         try (WireSocket ws = visitor()) {
             ws.text("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"still here?\"}");

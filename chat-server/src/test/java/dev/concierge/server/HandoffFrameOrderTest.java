@@ -34,7 +34,8 @@ final class HandoffFrameOrderTest {
     }
 
     private static Predicate<JsonNode> event(String kind) {
-        return f -> "event".equals(f.path("type").asText()) && kind.equals(f.path("kind").asText());
+        return f -> "event".equals(f.path("type").asText())
+                && kind.equals(f.path("kind").asText());
     }
 
     private static List<String> handoff(RawSocket v, int version, String last) throws InterruptedException {
@@ -61,13 +62,19 @@ final class HandoffFrameOrderTest {
                     }
                     return event("queued").test(f);
                 });
-                assertThat(seen).extracting(HandoffFrameOrderTest::describe).as("protocol %d", version)
+                assertThat(seen)
+                        .extracting(HandoffFrameOrderTest::describe)
+                        .as("protocol %d", version)
                         .containsExactly("queue_status", "event:handoff#x1", "ack#x1", "event:queued");
                 // The first visitor's conversation stays queued after its socket closed: the second is behind it.
                 assertThat(seen.get(0).path("position").asInt()).isEqualTo(version);
-                assertThat(seen.get(0).has("etaSeconds")).as("nobody online: no estimate").isFalse();
+                assertThat(seen.get(0).has("etaSeconds"))
+                        .as("nobody online: no estimate")
+                        .isFalse();
                 long handoffSeq = seen.get(1).path("seq").asLong();
-                assertThat(seen.get(2).path("seq").asLong()).as("the ack names the handoff event's seq").isEqualTo(handoffSeq);
+                assertThat(seen.get(2).path("seq").asLong())
+                        .as("the ack names the handoff event's seq")
+                        .isEqualTo(handoffSeq);
                 assertThat(seen.get(3).path("seq").asLong()).isEqualTo(handoffSeq + 1);
             }
         }
@@ -75,13 +82,16 @@ final class HandoffFrameOrderTest {
 
     @Test
     void anAgentFree_noQueueStatus_theHandoffEvent_anAck_queued_thenAssigned() throws Exception {
-        server = ChatServer.builder().port(0)
-                .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000))).start();
+        server = ChatServer.builder()
+                .port(0)
+                .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
+                .start();
         String token = AgentSecurityTest.login(server, "one", "pw-one");
         try (RawSocket agent = AgentSecurityTest.agentSocket(server, token)) {
             for (int version : new int[] {1, 2}) {
                 try (RawSocket v = RawSocket.connect(server, "/ws/visitor")) {
-                    assertThat(handoff(v, version, "assigned")).as("protocol %d", version)
+                    assertThat(handoff(v, version, "assigned"))
+                            .as("protocol %d", version)
                             .containsExactly("event:handoff#x1", "ack#x1", "event:queued", "event:assigned");
                 }
             }

@@ -14,7 +14,10 @@ final class IdleLimitTest {
 
     @BeforeAll
     static void start() {
-        server = ChatServer.builder().port(0).idleTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2)).start();
+        server = ChatServer.builder()
+                .port(0)
+                .idleTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                .start();
     }
 
     @AfterAll
@@ -49,19 +52,24 @@ final class IdleLimitTest {
     void socketThatAnswersPingsButNeverSaysHello_isClosedAtTheHelloDeadline() throws Exception {
         // Pinged every 200 ms and answering (the JDK client pongs by itself): the idle guard
         // alone would keep it open for ever.
-        try (ChatServer quick = ChatServer.builder().port(0)
-                .idleTimeouts(Duration.ofMillis(200), Duration.ofMillis(400))
-                .helloTimeout(Duration.ofSeconds(1)).start();
-             RawSocket s = RawSocket.connect(quick, "/ws/visitor")) {
-            assertThat(s.closedWith.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1008);
+        try (ChatServer quick = ChatServer.builder()
+                        .port(0)
+                        .idleTimeouts(Duration.ofMillis(200), Duration.ofMillis(400))
+                        .helloTimeout(Duration.ofSeconds(1))
+                        .start();
+                RawSocket s = RawSocket.connect(quick, "/ws/visitor")) {
+            assertThat(s.closedWith.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEqualTo(1008);
             assertThat(s.closeReason.get()).isEqualTo("hello timeout");
         }
     }
 
     @Test
     void builder_rejectsANonPositiveHelloTimeout_namingTheField() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatServer.builder().helloTimeout(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("helloTimeout");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ChatServer.builder().helloTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("helloTimeout");
     }
 
     @Test

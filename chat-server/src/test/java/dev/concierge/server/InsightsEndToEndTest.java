@@ -55,23 +55,29 @@ final class InsightsEndToEndTest {
     }
 
     private VisitorClient visitor(String name) throws Exception {
-        VisitorClient v = VisitorClient.builder().serverUri(base)
+        VisitorClient v = VisitorClient.builder()
+                .serverUri(base)
                 .context(new VisitorContext(name, null, "en", null, "JUnit", null, Map.of()))
-                .connect().get(10, TimeUnit.SECONDS);
+                .connect()
+                .get(10, TimeUnit.SECONDS);
         clients.add(v);
         return v;
     }
 
     private AgentClient agent(String user, String password) throws Exception {
-        AgentClient a = AgentClient.builder().serverUri(base).credentials(user, password)
-                .connect().get(10, TimeUnit.SECONDS);
+        AgentClient a = AgentClient.builder()
+                .serverUri(base)
+                .credentials(user, password)
+                .connect()
+                .get(10, TimeUnit.SECONDS);
         clients.add(a);
         return a;
     }
 
     private static TranscriptEvent awaitBot(VisitorClient v, int nth) {
         return Await.value("bot turn " + nth, () -> {
-            List<TranscriptEvent> turns = v.transcript().stream().filter(e -> e.kind() == Kind.BOT).toList();
+            List<TranscriptEvent> turns =
+                    v.transcript().stream().filter(e -> e.kind() == Kind.BOT).toList();
             return turns.size() < nth ? Optional.empty() : Optional.of(turns.get(nth - 1));
         });
     }
@@ -85,8 +91,12 @@ final class InsightsEndToEndTest {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(base.resolve(path))
+                        .header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode json(String path) throws Exception {
@@ -117,12 +127,17 @@ final class InsightsEndToEndTest {
         try (InputStream in = getClass().getResourceAsStream("/sample-faq/shop-faq.json")) {
             Files.copy(in, faq);
         }
-        server = LiveAgentsEndToEndTestTeam.team().faq(faq).dataDir(dir.resolve("data")).port(0).start();
+        server = LiveAgentsEndToEndTestTeam.team()
+                .faq(faq)
+                .dataDir(dir.resolve("data"))
+                .port(0)
+                .start();
         base = server.baseUri();
 
         // 1. Offline: nobody is signed in; Di leaves a message.
         VisitorClient di = visitor("Di");
-        di.leaveMessage("Di", "di@example.com", "Please call me back about my invoice").get(10, TimeUnit.SECONDS);
+        di.leaveMessage("Di", "di@example.com", "Please call me back about my invoice")
+                .get(10, TimeUnit.SECONDS);
         String diId = di.conversationId().orElseThrow();
 
         // 2. Bot answered, then rated.
@@ -138,7 +153,9 @@ final class InsightsEndToEndTest {
         one.send(diId, "Calling you now, Di").get(10, TimeUnit.SECONDS);
         VisitorClient bo = visitor("Bo");
         bo.send(UNKNOWN_1).get(10, TimeUnit.SECONDS);
-        assertThat(awaitBot(bo, 1).bot().answered()).as("the bot does not know parrots").isFalse();
+        assertThat(awaitBot(bo, 1).bot().answered())
+                .as("the bot does not know parrots")
+                .isFalse();
         bo.send(UNKNOWN_2).get(10, TimeUnit.SECONDS);
         assertThat(awaitBot(bo, 2).bot().answered()).isFalse();
         String boId = bo.conversationId().orElseThrow();
@@ -167,7 +184,9 @@ final class InsightsEndToEndTest {
         JsonNode summary = Await.value("all four stored", () -> {
             try {
                 JsonNode s = json("/api/insights/summary?bucket=hour");
-                return s.path("totals").path("handlingTime").path("count").asInt() == 2 ? Optional.of(s) : Optional.empty();
+                return s.path("totals").path("handlingTime").path("count").asInt() == 2
+                        ? Optional.of(s)
+                        : Optional.empty();
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
@@ -184,7 +203,9 @@ final class InsightsEndToEndTest {
         assertThat(t.path("averageScore").asDouble()).isEqualTo(3.5);
         assertThat(t.path("scores").path("5").asInt()).isEqualTo(1);
         assertThat(t.path("timeToFirstBotReply").path("count").asInt()).isEqualTo(2);
-        assertThat(t.path("queueWait").path("count").asInt()).as("Bo and Cy queued; Di left a message").isEqualTo(2);
+        assertThat(t.path("queueWait").path("count").asInt())
+                .as("Bo and Cy queued; Di left a message")
+                .isEqualTo(2);
         assertThat(t.path("timeToFirstAgentResponse").path("count").asInt()).isEqualTo(3);
         assertThat(t.path("handlingTime").path("count").asInt()).isEqualTo(2);
         assertThat(t.path("followUpTime").path("count").asInt()).isEqualTo(1);
@@ -194,10 +215,18 @@ final class InsightsEndToEndTest {
             inSeries += b.path("conversations").asInt();
         }
         assertThat(inSeries).isEqualTo(4);
-        assertThat(summary.path("departments").path("billing").path("conversations").asInt()).isEqualTo(1);
+        assertThat(summary.path("departments")
+                        .path("billing")
+                        .path("conversations")
+                        .asInt())
+                .isEqualTo(1);
         assertThat(summary.path("agents").path("a1").path("name").asText()).isEqualTo("Agent One");
-        assertThat(summary.path("agents").path("a1").path("conversations").asInt()).as("Di and Bo").isEqualTo(2);
-        assertThat(summary.path("agents").path("a3").path("conversations").asInt()).as("Cy, after the transfer").isEqualTo(1);
+        assertThat(summary.path("agents").path("a1").path("conversations").asInt())
+                .as("Di and Bo")
+                .isEqualTo(2);
+        assertThat(summary.path("agents").path("a3").path("conversations").asInt())
+                .as("Cy, after the transfer")
+                .isEqualTo(1);
         List<String> comments = new ArrayList<>();
         summary.path("ratings").forEach(r -> comments.add(r.path("comment").asText()));
         assertThat(comments).containsExactlyInAnyOrder("Quick and clear", "=took a while, \"meh\"");
@@ -205,12 +234,18 @@ final class InsightsEndToEndTest {
         JsonNode billing = json("/api/insights/summary?bucket=day&department=billing");
         assertThat(billing.path("totals").path("conversations").asInt()).isEqualTo(1);
         assertThat(billing.path("totals").path("transfers").asInt()).isEqualTo(1);
-        assertThat(json("/api/insights/summary?agent=a1").path("totals").path("conversations").asInt()).isEqualTo(2);
+        assertThat(json("/api/insights/summary?agent=a1")
+                        .path("totals")
+                        .path("conversations")
+                        .asInt())
+                .isEqualTo(2);
 
         // CSV exports.
         HttpResponse<String> csv = get("/api/insights/conversations.csv", token);
-        assertThat(csv.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/csv"));
-        assertThat(csv.headers().firstValue("content-disposition")).hasValueSatisfying(v -> assertThat(v).contains("attachment"));
+        assertThat(csv.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/csv"));
+        assertThat(csv.headers().firstValue("content-disposition"))
+                .hasValueSatisfying(v -> assertThat(v).contains("attachment"));
         assertThat(csv.body().split("\r\n")).hasSize(5);
         assertThat(csv.body()).contains(boId).contains("\"'=took a while, \"\"meh\"\"\"");
         HttpResponse<String> metricsCsv = get("/api/insights/metrics.csv?bucket=day", token);
@@ -223,7 +258,8 @@ final class InsightsEndToEndTest {
 
         // /metrics, scraped and parsed.
         HttpResponse<String> scrape = get("/metrics", null);
-        assertThat(scrape.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        assertThat(scrape.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
         Map<String, Double> m = parsePrometheus(scrape.body());
         assertThat(m.get("concierge_messages_total{role=\"visitor\"}")).isEqualTo(3.0);
         assertThat(m.get("concierge_messages_total{role=\"agent\"}")).isEqualTo(4.0);
@@ -232,7 +268,8 @@ final class InsightsEndToEndTest {
         assertThat(m.get("concierge_handoffs_total{reason=\"bot_unsure\"}")).isEqualTo(1.0);
         assertThat(m.get("concierge_conversations_closed_total")).isEqualTo(3.0);
         assertThat(m.get("concierge_bot_answer_seconds_count")).isGreaterThanOrEqualTo(3.0);
-        assertThat(m.get("concierge_bot_answer_seconds_bucket{le=\"+Inf\"}")).isEqualTo(m.get("concierge_bot_answer_seconds_count"));
+        assertThat(m.get("concierge_bot_answer_seconds_bucket{le=\"+Inf\"}"))
+                .isEqualTo(m.get("concierge_bot_answer_seconds_count"));
         assertThat(m.get("concierge_store_write_seconds_count")).isPositive();
         assertThat(m.get("concierge_queue_length")).isZero();
         assertThat(m.get("concierge_agents_online")).isEqualTo(2.0);
@@ -247,7 +284,9 @@ final class InsightsEndToEndTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-            return Optional.ofNullable(now.get("concierge_store_merge_seconds_count")).filter(n -> n >= 1).map(n -> now);
+            return Optional.ofNullable(now.get("concierge_store_merge_seconds_count"))
+                    .filter(n -> n >= 1)
+                    .map(n -> now);
         });
         assertThat(merged.get("concierge_store_merge_seconds_sum")).isPositive();
         assertThat(merged.get("concierge_store_merged_events_total")).isGreaterThanOrEqualTo(3.0 + 4.0);
@@ -258,8 +297,15 @@ final class InsightsEndToEndTest {
         assertThat(group.path("count").asInt()).isEqualTo(2);
         assertThat(group.path("questions").findValuesAsText("text")).containsExactlyInAnyOrder(UNKNOWN_1, UNKNOWN_2);
         assertThat(group.path("answeredNowBy").isNull()).isTrue();
-        String body = JSON.writeValueAsString(Map.of("id", "parrot-food", "answer", "Yes: parrot food is in aisle 7.",
-                "questions", group.path("questions").findValuesAsText("text"), "tags", List.of("orders")));
+        String body = JSON.writeValueAsString(Map.of(
+                "id",
+                "parrot-food",
+                "answer",
+                "Yes: parrot food is in aisle 7.",
+                "questions",
+                group.path("questions").findValuesAsText("text"),
+                "tags",
+                List.of("orders")));
         // Bill chats only: he sees the entries, may not edit them, and the console hides the editor.
         String supervisor = token;
         token = AgentSecurityTest.login(server, "bill", "pw-bill");
@@ -267,7 +313,8 @@ final class InsightsEndToEndTest {
         HttpResponse<String> refused = post("/api/insights/faq/entries", body);
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("admin or supervisor role");
-        assertThat(post("/api/insights/faq/entries/order-status/questions", "{\"questions\":[\"Parcel?\"]}").statusCode())
+        assertThat(post("/api/insights/faq/entries/order-status/questions", "{\"questions\":[\"Parcel?\"]}")
+                        .statusCode())
                 .isEqualTo(403);
         assertThat(Files.readString(faq)).doesNotContain("parrot-food").doesNotContain("Parcel?");
         token = supervisor;
@@ -276,7 +323,8 @@ final class InsightsEndToEndTest {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         assertThat(post("/api/insights/faq/entries", body).statusCode()).isEqualTo(409);
         assertThat(Files.readString(faq)).contains("parrot-food").contains("aisle 7");
-        HttpResponse<String> added = post("/api/insights/faq/entries/order-status/questions",
+        HttpResponse<String> added = post(
+                "/api/insights/faq/entries/order-status/questions",
                 "{\"questions\":[\"Where has my parcel got to?\",\"Where is my order?\"]}");
         assertThat(JSON.readTree(added.body()).path("added").asInt()).isEqualTo(1);
 
@@ -295,9 +343,11 @@ final class InsightsEndToEndTest {
         static ChatServer.Builder team() {
             return ChatServer.builder()
                     .agents(List.of(
-                            AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000).inDepartments(List.of("orders"))
+                            AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)
+                                    .inDepartments(List.of("orders"))
                                     .withRoles(List.of(AgentAccount.SUPERVISOR)),
-                            AgentAccount.withPassword("a3", "Bill Ing", "bill", "pw-bill", 1000).inDepartments(List.of("billing"))))
+                            AgentAccount.withPassword("a3", "Bill Ing", "bill", "pw-bill", 1000)
+                                    .inDepartments(List.of("billing"))))
                     .departments(List.of("billing", "orders"))
                     .maxChatsPerAgent(5);
         }

@@ -42,10 +42,28 @@ final class InsightsTest {
             this.start = start;
         }
 
-        private Script add(long at, Kind kind, Author author, String text, BotTurn bot, String reason, AgentInfo agent,
-                           Integer score, String comment) {
-            events.add(new TranscriptEvent(events.size() + 1, start.plusSeconds(at), null, kind, author, text, bot, reason,
-                    agent, score, comment));
+        private Script add(
+                long at,
+                Kind kind,
+                Author author,
+                String text,
+                BotTurn bot,
+                String reason,
+                AgentInfo agent,
+                Integer score,
+                String comment) {
+            events.add(new TranscriptEvent(
+                    events.size() + 1,
+                    start.plusSeconds(at),
+                    null,
+                    kind,
+                    author,
+                    text,
+                    bot,
+                    reason,
+                    agent,
+                    score,
+                    comment));
             return this;
         }
 
@@ -54,18 +72,42 @@ final class InsightsTest {
         }
 
         Script answered(long at, String entry, double confidence) {
-            return add(at, Kind.BOT, Author.BOT, "answer", new BotTurn(true, entry, confidence, List.of(), false), null,
-                    null, null, null);
+            return add(
+                    at,
+                    Kind.BOT,
+                    Author.BOT,
+                    "answer",
+                    new BotTurn(true, entry, confidence, List.of(), false),
+                    null,
+                    null,
+                    null,
+                    null);
         }
 
         Script unsure(long at) {
-            return add(at, Kind.BOT, Author.BOT, "not sure", new BotTurn(false, null, 0.2,
-                    List.of(new Suggestion("returns", "How do I return?")), true), null, null, null, null);
+            return add(
+                    at,
+                    Kind.BOT,
+                    Author.BOT,
+                    "not sure",
+                    new BotTurn(false, null, 0.2, List.of(new Suggestion("returns", "How do I return?")), true),
+                    null,
+                    null,
+                    null,
+                    null);
         }
 
         Script humanRequestReply(long at) {
-            return add(at, Kind.BOT, Author.BOT, "getting someone", new BotTurn(false, null, 1.0, List.of(), false),
-                    null, null, null, null);
+            return add(
+                    at,
+                    Kind.BOT,
+                    Author.BOT,
+                    "getting someone",
+                    new BotTurn(false, null, 1.0, List.of(), false),
+                    null,
+                    null,
+                    null,
+                    null);
         }
 
         Script system(long at, Kind kind, String reason) {
@@ -78,7 +120,16 @@ final class InsightsTest {
         }
 
         Script agent(long at, AgentInfo agent, String text) {
-            return add(at, Kind.MESSAGE, new Author(Role.AGENT, agent.id(), agent.name()), text, null, null, null, null, null);
+            return add(
+                    at,
+                    Kind.MESSAGE,
+                    new Author(Role.AGENT, agent.id(), agent.name()),
+                    text,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null);
         }
 
         Script offline(long at, String text) {
@@ -90,31 +141,56 @@ final class InsightsTest {
         }
 
         ConversationTranscript build() {
-            return new ConversationTranscript(new ConversationRecord(id, "v-" + id, state, agentId, start, null, null,
-                    null, null, null, department), events);
+            return new ConversationTranscript(
+                    new ConversationRecord(
+                            id, "v-" + id, state, agentId, start, null, null, null, null, null, department),
+                    events);
         }
     }
 
     /** Bot answered; bot unsure twice then a person; asked for a person then transferred; offline; empty. */
     static List<ConversationTranscript> fiveConversations() {
         ConversationTranscript botOnly = new Script("c1-bot", T0)
-                .visitor(0, "How do I return an item?").answered(1, "returns", 0.92)
-                .system(20, Kind.CLOSED, "resolved").rated(30, 5, "Great, fast answer").build();
+                .visitor(0, "How do I return an item?")
+                .answered(1, "returns", 0.92)
+                .system(20, Kind.CLOSED, "resolved")
+                .rated(30, 5, "Great, fast answer")
+                .build();
         Script unsure = new Script("c2-unsure", T0.plusSeconds(600));
         unsure.department = "orders";
-        unsure.visitor(0, "Where's my parrot?").unsure(2).visitor(10, "Has my parrot shipped yet?").unsure(11)
-                .system(11, Kind.HANDOFF, "bot_unsure").system(11, Kind.QUEUED, null).assigned(41, A1)
-                .agent(50, A1, "Hi, let me look").system(341, Kind.CLOSED, "done").rated(350, 2, "=slow, \"really\"");
+        unsure.visitor(0, "Where's my parrot?")
+                .unsure(2)
+                .visitor(10, "Has my parrot shipped yet?")
+                .unsure(11)
+                .system(11, Kind.HANDOFF, "bot_unsure")
+                .system(11, Kind.QUEUED, null)
+                .assigned(41, A1)
+                .agent(50, A1, "Hi, let me look")
+                .system(341, Kind.CLOSED, "done")
+                .rated(350, 2, "=slow, \"really\"");
         Script transferred = new Script("c3-transfer", T0.plusSeconds(3600));
         transferred.department = "billing";
-        transferred.visitor(0, "Why was I charged twice?").answered(2, "billing", 0.55).visitor(5, "agent please")
-                .humanRequestReply(6).system(6, Kind.HANDOFF, "visitor_asked").system(6, Kind.QUEUED, null)
-                .assigned(20, A1).agent(25, A1, "Looking").system(60, Kind.TRANSFERRED, null).assigned(61, A2)
-                .agent(70, A2, "Refunded").system(200, Kind.CLOSED, "done");
+        transferred
+                .visitor(0, "Why was I charged twice?")
+                .answered(2, "billing", 0.55)
+                .visitor(5, "agent please")
+                .humanRequestReply(6)
+                .system(6, Kind.HANDOFF, "visitor_asked")
+                .system(6, Kind.QUEUED, null)
+                .assigned(20, A1)
+                .agent(25, A1, "Looking")
+                .system(60, Kind.TRANSFERRED, null)
+                .assigned(61, A2)
+                .agent(70, A2, "Refunded")
+                .system(200, Kind.CLOSED, "done");
         Script offline = new Script("c4-offline", T0.plusSeconds(3700));
         offline.state = ConversationState.ASSIGNED;
-        offline.visitor(0, "Where is my parrot").unsure(1).offline(100, "Please call me about the parrot")
-                .system(100, Kind.QUEUED, null).assigned(3700, A2).agent(3760, A2, "Calling you now");
+        offline.visitor(0, "Where is my parrot")
+                .unsure(1)
+                .offline(100, "Please call me about the parrot")
+                .system(100, Kind.QUEUED, null)
+                .assigned(3700, A2)
+                .agent(3760, A2, "Calling you now");
         Script empty = new Script("c5-empty", T0.plusSeconds(3800));
         empty.state = ConversationState.BOT;
         return List.of(botOnly, unsure.build(), transferred.build(), offline.build(), empty.build());
@@ -167,31 +243,50 @@ final class InsightsTest {
     void report_aggregatesTotalsBucketsDepartmentsAgentsAndRatings() {
         InsightsReport report = report("hour");
         Map<String, Object> totals = report.totals().toMap();
-        assertThat(totals).containsEntry("conversations", 5).containsEntry("botResolved", 1)
-                .containsEntry("handedOff", 3).containsEntry("unanswered", 0).containsEntry("deflectionRate", 0.25)
-                .containsEntry("transfers", 1).containsEntry("offlineMessages", 1).containsEntry("botMisses", 3)
-                .containsEntry("ratings", 2).containsEntry("averageScore", 3.5);
+        assertThat(totals)
+                .containsEntry("conversations", 5)
+                .containsEntry("botResolved", 1)
+                .containsEntry("handedOff", 3)
+                .containsEntry("unanswered", 0)
+                .containsEntry("deflectionRate", 0.25)
+                .containsEntry("transfers", 1)
+                .containsEntry("offlineMessages", 1)
+                .containsEntry("botMisses", 3)
+                .containsEntry("ratings", 2)
+                .containsEntry("averageScore", 3.5);
         Map<String, Object> wait = (Map<String, Object>) totals.get("queueWait");
-        assertThat(wait).containsEntry("count", 2).containsEntry("avgSeconds", 22.0).containsEntry("maxSeconds", 30.0);
+        assertThat(wait)
+                .containsEntry("count", 2)
+                .containsEntry("avgSeconds", 22.0)
+                .containsEntry("maxSeconds", 30.0);
         Map<String, Object> handling = (Map<String, Object>) totals.get("handlingTime");
-        assertThat(handling).containsEntry("count", 2).containsEntry("medianSeconds", 180.0).containsEntry("p90Seconds", 300.0);
+        assertThat(handling)
+                .containsEntry("count", 2)
+                .containsEntry("medianSeconds", 180.0)
+                .containsEntry("p90Seconds", 300.0);
 
         Map<Instant, InsightsFigures> series = report.series();
         assertThat(series).hasSize(24);
-        assertThat(series.get(Instant.parse("2025-03-10T09:00:00Z")).conversations()).isEqualTo(2);
-        assertThat(series.get(Instant.parse("2025-03-10T10:00:00Z")).conversations()).isEqualTo(3);
-        assertThat(series.get(Instant.parse("2025-03-10T11:00:00Z")).conversations()).isZero();
+        assertThat(series.get(Instant.parse("2025-03-10T09:00:00Z")).conversations())
+                .isEqualTo(2);
+        assertThat(series.get(Instant.parse("2025-03-10T10:00:00Z")).conversations())
+                .isEqualTo(3);
+        assertThat(series.get(Instant.parse("2025-03-10T11:00:00Z")).conversations())
+                .isZero();
 
         assertThat(report.byDepartment()).containsOnlyKeys("(none)", "billing", "orders");
         assertThat(report.byAgent()).containsOnlyKeys("a1", "a2");
         assertThat(report.byAgent().get("a2").conversations()).isEqualTo(2);
-        assertThat(report.ratings()).extracting(r -> r.get("comment"))
+        assertThat(report.ratings())
+                .extracting(r -> r.get("comment"))
                 .containsExactly("=slow, \"really\"", "Great, fast answer");
 
         InsightsReport orders = report.only("orders", null);
         assertThat(orders.totals().conversations()).isEqualTo(1);
-        assertThat(orders.series().get(Instant.parse("2025-03-10T09:00:00Z")).conversations()).isEqualTo(1);
-        assertThat(report.only(null, "a2").metrics()).extracting(ConversationMetrics::conversationId)
+        assertThat(orders.series().get(Instant.parse("2025-03-10T09:00:00Z")).conversations())
+                .isEqualTo(1);
+        assertThat(report.only(null, "a2").metrics())
+                .extracting(ConversationMetrics::conversationId)
                 .containsExactly("c3-transfer", "c4-offline");
         assertThat(report.only("(none)", null).totals().conversations()).isEqualTo(3);
 
@@ -207,7 +302,9 @@ final class InsightsTest {
         String[] lines = conversations.split("\r\n");
         assertThat(lines).hasSize(6);
         assertThat(lines[0]).startsWith("conversation_id,started_at,state,department,agent_id,outcome,");
-        assertThat(lines[2]).startsWith("c2-unsure,2025-03-10T09:20:00Z,closed,orders,a1,handed_off,2,0,2,2.000,30.000,9.000,300.000,0,false,,2,")
+        assertThat(lines[2])
+                .startsWith(
+                        "c2-unsure,2025-03-10T09:20:00Z,closed,orders,a1,handed_off,2,0,2,2.000,30.000,9.000,300.000,0,false,,2,")
                 .endsWith(",\"'=slow, \"\"really\"\"\"");
         String metrics = report("day").metricsCsv();
         assertThat(metrics.split("\r\n")).hasSize(2);
@@ -227,7 +324,8 @@ final class InsightsTest {
         assertThatThrownBy(() -> InsightsRange.parse("2025-03-02", "2025-03-01", "day", CLOCK))
                 .hasMessageContaining("from must be before to");
         assertThatThrownBy(() -> InsightsRange.parse(null, null, "week", CLOCK)).hasMessageContaining("bucket");
-        assertThatThrownBy(() -> InsightsRange.parse("yesterday", null, null, CLOCK)).hasMessageContaining("from must be");
+        assertThatThrownBy(() -> InsightsRange.parse("yesterday", null, null, CLOCK))
+                .hasMessageContaining("from must be");
         assertThatThrownBy(() -> InsightsRange.parse("2024-01-01", "2025-03-01", "hour", CLOCK))
                 .isInstanceOf(InsightsRange.BadRange.class);
     }
@@ -238,21 +336,38 @@ final class InsightsTest {
         for (ConversationTranscript t : fiveConversations()) {
             misses.addAll(MissedQuestion.in(t, 0.6));
         }
-        assertThat(misses).extracting(MissedQuestion::text).containsExactlyInAnyOrder("Where's my parrot?",
-                "Has my parrot shipped yet?", "Where is my parrot", "Why was I charged twice?");
-        assertThat(misses).filteredOn(MissedQuestion::lowConfidence).extracting(MissedQuestion::entryId)
+        assertThat(misses)
+                .extracting(MissedQuestion::text)
+                .containsExactlyInAnyOrder(
+                        "Where's my parrot?",
+                        "Has my parrot shipped yet?",
+                        "Where is my parrot",
+                        "Why was I charged twice?");
+        assertThat(misses)
+                .filteredOn(MissedQuestion::lowConfidence)
+                .extracting(MissedQuestion::entryId)
                 .containsExactly("billing");
         misses.add(new MissedQuestion("c9", T0, "Do you sell gift cards?", 0.1, false, null));
         misses.add(new MissedQuestion("c10", T0.plusSeconds(5), "gift card available?", 0.1, false, null));
 
-        List<QuestionGroups.Group> groups = QuestionGroups.group(misses, "en", QuestionGroups.DEFAULT_THRESHOLD,
-                List.of("Where is my order?", "How can I track my order?", "Do you sell gift vouchers?",
-                        "Why was my card declined?", "Where is my refund?", "Can I change my delivery address?"));
+        List<QuestionGroups.Group> groups = QuestionGroups.group(
+                misses,
+                "en",
+                QuestionGroups.DEFAULT_THRESHOLD,
+                List.of(
+                        "Where is my order?",
+                        "How can I track my order?",
+                        "Do you sell gift vouchers?",
+                        "Why was my card declined?",
+                        "Where is my refund?",
+                        "Can I change my delivery address?"));
         assertThat(groups).hasSize(3);
         assertThat(groups.get(0).count()).isEqualTo(3);
-        assertThat(groups.get(0).questions()).extracting(QuestionGroups.Phrasing::text)
+        assertThat(groups.get(0).questions())
+                .extracting(QuestionGroups.Phrasing::text)
                 .containsExactlyInAnyOrder("Where's my parrot?", "Has my parrot shipped yet?", "Where is my parrot");
-        assertThat(groups.get(1).questions()).extracting(QuestionGroups.Phrasing::text)
+        assertThat(groups.get(1).questions())
+                .extracting(QuestionGroups.Phrasing::text)
                 .containsExactlyInAnyOrder("Do you sell gift cards?", "gift card available?");
         assertThat(groups.get(2).representative()).isEqualTo("Why was I charged twice?");
         assertThat(groups.get(2).lowConfidence()).isEqualTo(1);

@@ -55,9 +55,12 @@ final class LiveAgentsEndToEndTest {
     private static ChatServer.Builder team(int cap) {
         return ChatServer.builder()
                 .agents(List.of(
-                        AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000).inDepartments(List.of("orders")),
-                        AgentAccount.withPassword("a2", "Agent Two", "two", "pw-two", 1000).inDepartments(List.of("orders")),
-                        AgentAccount.withPassword("a3", "Bill Ing", "bill", "pw-bill", 1000).inDepartments(List.of("billing"))))
+                        AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)
+                                .inDepartments(List.of("orders")),
+                        AgentAccount.withPassword("a2", "Agent Two", "two", "pw-two", 1000)
+                                .inDepartments(List.of("orders")),
+                        AgentAccount.withPassword("a3", "Bill Ing", "bill", "pw-bill", 1000)
+                                .inDepartments(List.of("billing"))))
                 .departments(List.of("billing", "orders"))
                 .maxChatsPerAgent(cap);
     }
@@ -117,16 +120,23 @@ final class LiveAgentsEndToEndTest {
     }
 
     private AgentClient agent(String user, String password, AgentListener listener) throws Exception {
-        AgentClient c = AgentClient.builder().serverUri(base).credentials(user, password).listener(listener)
-                .connect().get(10, TimeUnit.SECONDS);
+        AgentClient c = AgentClient.builder()
+                .serverUri(base)
+                .credentials(user, password)
+                .listener(listener)
+                .connect()
+                .get(10, TimeUnit.SECONDS);
         clients.add(c);
         return c;
     }
 
     private VisitorClient visitor(String name, VisitorListener listener) throws Exception {
-        VisitorClient v = VisitorClient.builder().serverUri(base)
+        VisitorClient v = VisitorClient.builder()
+                .serverUri(base)
                 .context(new VisitorContext(name, null, "en", null, "JUnit", null, Map.of()))
-                .listener(listener).connect().get(10, TimeUnit.SECONDS);
+                .listener(listener)
+                .connect()
+                .get(10, TimeUnit.SECONDS);
         clients.add(v);
         return v;
     }
@@ -150,8 +160,10 @@ final class LiveAgentsEndToEndTest {
         assertThat(owned(one)).isEqualTo(2);
         assertThat(owned(two)).isEqualTo(2);
         // Visitors 5 and 6 wait at positions 1 and 2, with an estimate.
-        ServerMessage.QueueStatus fifth = Await.value("5th queue status", () -> visitors.get(4).queueStatus());
-        ServerMessage.QueueStatus sixth = Await.value("6th queue status", () -> visitors.get(5).queueStatus());
+        ServerMessage.QueueStatus fifth =
+                Await.value("5th queue status", () -> visitors.get(4).queueStatus());
+        ServerMessage.QueueStatus sixth =
+                Await.value("6th queue status", () -> visitors.get(5).queueStatus());
         assertThat(fifth.position()).isEqualTo(1);
         assertThat(sixth.position()).isEqualTo(2);
         assertThat(fifth.etaSeconds()).isPositive();
@@ -161,7 +173,9 @@ final class LiveAgentsEndToEndTest {
         one.closeConversation(first, "resolved").get(10, TimeUnit.SECONDS);
         String fifthId = visitors.get(4).conversationId().orElseThrow();
         Await.until("5th assigned to one", () -> one.assignedConversations().containsKey(fifthId));
-        Await.until("6th moved up", () -> visitors.get(5).queueStatus().map(s -> s.position() == 1).orElse(false));
+        Await.until(
+                "6th moved up",
+                () -> visitors.get(5).queueStatus().map(s -> s.position() == 1).orElse(false));
     }
 
     @Test
@@ -179,33 +193,45 @@ final class LiveAgentsEndToEndTest {
         one.note(id, "Order 1234 is stuck at the depot").get(10, TimeUnit.SECONDS);
         AgentLog billLog = new AgentLog();
         AgentClient bill = agent("bill", "pw-bill", billLog);
-        ServerMessage.Ack ack = one.transfer(id, "a3", "Customer was double charged, please refund").get(10, TimeUnit.SECONDS);
+        ServerMessage.Ack ack = one.transfer(id, "a3", "Customer was double charged, please refund")
+                .get(10, TimeUnit.SECONDS);
         assertThat(ack.seq()).isPositive();
 
-        HandoffPackage pkg = Await.value("package at bill", () -> Optional.ofNullable(bill.assignedConversations().get(id)));
+        HandoffPackage pkg = Await.value(
+                "package at bill",
+                () -> Optional.ofNullable(bill.assignedConversations().get(id)));
         assertThat(pkg.reason()).isEqualTo(HandoffReason.TRANSFER);
         assertThat(pkg.transferredFrom().id()).isEqualTo("a1");
         assertThat(pkg.transferNote()).isEqualTo("Customer was double charged, please refund");
         assertThat(pkg.visitor().name()).isEqualTo("Ada");
         assertThat(pkg.visitor().verified()).as("anonymous: name as typed").isFalse();
-        assertThat(pkg.transcript()).extracting(TranscriptEvent::text).contains("Where is my order?",
-                "I need a human please", "Let me check that for you.", "Order 1234 is stuck at the depot",
-                "Customer was double charged, please refund");
+        assertThat(pkg.transcript())
+                .extracting(TranscriptEvent::text)
+                .contains(
+                        "Where is my order?",
+                        "I need a human please",
+                        "Let me check that for you.",
+                        "Order 1234 is stuck at the depot",
+                        "Customer was double charged, please refund");
         assertThat(pkg.transcript()).anySatisfy(e -> assertThat(e.kind()).isEqualTo(Kind.BOT));
         Await.until("one released", () -> !oneLog.released.isEmpty());
         assertThat(oneLog.released.get(0).to().id()).isEqualTo("a3");
         Await.until("one no longer owns it", () -> !one.assignedConversations().containsKey(id));
 
         // The visitor is told, sees no note, and the new agent talks to them straight away.
-        Await.until("visitor sees transfer", () -> ada.transcript().stream().anyMatch(e -> e.kind() == Kind.TRANSFERRED));
+        Await.until(
+                "visitor sees transfer", () -> ada.transcript().stream().anyMatch(e -> e.kind() == Kind.TRANSFERRED));
         bill.send(id, "Hi Ada, refund on its way.").get(10, TimeUnit.SECONDS);
-        Await.until("visitor sees bill", () -> ada.transcript().stream().anyMatch(e -> "Hi Ada, refund on its way.".equals(e.text())));
+        Await.until("visitor sees bill", () -> ada.transcript().stream()
+                .anyMatch(e -> "Hi Ada, refund on its way.".equals(e.text())));
         assertThat(ada.transcript()).extracting(TranscriptEvent::kind).doesNotContain(Kind.NOTE);
-        assertThat(ada.history(id, 0).get(10, TimeUnit.SECONDS).events()).extracting(TranscriptEvent::text)
+        assertThat(ada.history(id, 0).get(10, TimeUnit.SECONDS).events())
+                .extracting(TranscriptEvent::text)
                 .doesNotContain("Order 1234 is stuck at the depot", "Customer was double charged, please refund");
         // The old owner cannot write any more.
         assertThatThrownBy(() -> one.send(id, "me again").get(10, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(ConciergeClientException.class);
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(ConciergeClientException.class);
 
         // Read receipts: the visitor read Bill's message; Bill is told.
         long last = ada.transcript().get(ada.transcript().size() - 1).seq();
@@ -215,11 +241,17 @@ final class LiveAgentsEndToEndTest {
     }
 
     @Test
-    void anAgentSignsInAway_andATransferToAFullAgentIsRefusedUntilForced_freeingTheSendersSlotForTheQueue() throws Exception {
+    void anAgentSignsInAway_andATransferToAFullAgentIsRefusedUntilForced_freeingTheSendersSlotForTheQueue()
+            throws Exception {
         start(team(1));
         AgentClient one = agent("one", "pw-one", new AgentLog());
-        AgentClient two = AgentClient.builder().serverUri(base).credentials("two", "pw-two").listener(new AgentLog())
-                .presence(PresenceStatus.AWAY).connect().get(10, TimeUnit.SECONDS);
+        AgentClient two = AgentClient.builder()
+                .serverUri(base)
+                .credentials("two", "pw-two")
+                .listener(new AgentLog())
+                .presence(PresenceStatus.AWAY)
+                .connect()
+                .get(10, TimeUnit.SECONDS);
         clients.add(two);
         VisitorClient first = visitor("First", new VisitorLog());
         first.requestHuman().get(10, TimeUnit.SECONDS);
@@ -234,7 +266,8 @@ final class LiveAgentsEndToEndTest {
         assertThat(owned(two)).isZero();
         two.presence(PresenceStatus.ONLINE).get(10, TimeUnit.SECONDS);
         String secondId = second.conversationId().orElseThrow();
-        Await.until("second assigned to two once online", () -> two.assignedConversations().containsKey(secondId));
+        Await.until("second assigned to two once online", () -> two.assignedConversations()
+                .containsKey(secondId));
 
         VisitorClient third = visitor("Third", new VisitorLog());
         third.requestHuman().get(10, TimeUnit.SECONDS);
@@ -242,11 +275,17 @@ final class LiveAgentsEndToEndTest {
         Await.value("third queued", () -> third.queueStatus());
         // Two is at the limit (1 of 1): refused, with a code the console and the SDK act on.
         assertThatThrownBy(() -> one.transfer(firstId, "a2", "needs a refund").get(10, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ConciergeClientException.class)
-                .satisfies(e -> assertThat(((ConciergeClientException) e).code()).isEqualTo("agent_at_capacity"));
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(ConciergeClientException.class)
+                .satisfies(
+                        e -> assertThat(((ConciergeClientException) e).code()).isEqualTo("agent_at_capacity"));
         assertThat(one.assignedConversations()).containsOnlyKeys(firstId);
         // Confirmed: two gets it over the limit, and one's freed slot takes the third visitor at once.
-        assertThat(one.transfer(firstId, "a2", "needs a refund", true).get(10, TimeUnit.SECONDS).seq()).isPositive();
+        assertThat(one.transfer(firstId, "a2", "needs a refund", true)
+                        .get(10, TimeUnit.SECONDS)
+                        .seq())
+                .isPositive();
         Await.until("third assigned to one", () -> one.assignedConversations().containsKey(thirdId));
         Await.until("two has both", () -> two.assignedConversations().keySet().containsAll(List.of(firstId, secondId)));
     }
@@ -258,8 +297,10 @@ final class LiveAgentsEndToEndTest {
         one.presence(PresenceStatus.AWAY).get(10, TimeUnit.SECONDS);
         VisitorLog log = new VisitorLog();
         VisitorClient v = visitor("Bo", log);
-        Await.until("told nobody is available", () -> !log.availability.isEmpty()
-                && !log.availability.get(log.availability.size() - 1).agentsAvailable());
+        Await.until(
+                "told nobody is available",
+                () -> !log.availability.isEmpty()
+                        && !log.availability.get(log.availability.size() - 1).agentsAvailable());
         v.requestHuman().get(10, TimeUnit.SECONDS);
         ServerMessage.QueueStatus waiting = Await.value("queued", () -> v.queueStatus());
         assertThat(waiting.agentsOnline()).isZero();
@@ -269,7 +310,9 @@ final class LiveAgentsEndToEndTest {
         one.presence(PresenceStatus.ONLINE).get(10, TimeUnit.SECONDS);
         String id = v.conversationId().orElseThrow();
         Await.until("assigned once online", () -> one.assignedConversations().containsKey(id));
-        Await.until("told someone is available", () -> log.availability.get(log.availability.size() - 1).agentsAvailable());
+        Await.until(
+                "told someone is available",
+                () -> log.availability.get(log.availability.size() - 1).agentsAvailable());
     }
 
     @Test
@@ -277,31 +320,40 @@ final class LiveAgentsEndToEndTest {
         start(team(5));
         VisitorLog log = new VisitorLog();
         VisitorClient v = visitor("Cy", log);
-        Await.until("offline", () -> !log.availability.isEmpty() && !log.availability.get(0).agentsAvailable());
+        Await.until(
+                "offline",
+                () -> !log.availability.isEmpty() && !log.availability.get(0).agentsAvailable());
         v.send("Can I change my delivery address?").get(10, TimeUnit.SECONDS);
         v.leaveMessage("Cy", "cy@example.com", "Please change it to 1 Main St").get(10, TimeUnit.SECONDS);
         String id = v.conversationId().orElseThrow();
-        Await.until("offline message in transcript", () -> v.transcript().stream().anyMatch(e -> e.kind() == Kind.OFFLINE_MESSAGE));
+        Await.until("offline message in transcript", () -> v.transcript().stream()
+                .anyMatch(e -> e.kind() == Kind.OFFLINE_MESSAGE));
         v.close();
 
         AgentClient one = agent("one", "pw-one", new AgentLog());
         var entry = Await.value("follow-up in queue", () -> one.queue().stream()
-                .filter(e -> e.conversationId().equals(id)).findFirst());
+                .filter(e -> e.conversationId().equals(id))
+                .findFirst());
         assertThat(entry.followUp()).isTrue();
         assertThat(entry.visitor().email()).isEqualTo("cy@example.com");
         Thread.sleep(300);
         assertThat(owned(one)).as("follow-ups are taken by hand").isZero();
         HandoffPackage pkg = one.accept(id).get(10, TimeUnit.SECONDS).handoff();
         assertThat(pkg.reason()).isEqualTo(HandoffReason.OFFLINE_MESSAGE);
-        assertThat(pkg.transcript()).extracting(TranscriptEvent::text)
+        assertThat(pkg.transcript())
+                .extracting(TranscriptEvent::text)
                 .contains("Can I change my delivery address?", "Please change it to 1 Main St");
         one.send(id, "Done, Cy!").get(10, TimeUnit.SECONDS);
 
         // Cy comes back with the same token and finds the answer in the same conversation.
-        VisitorClient back = VisitorClient.builder().serverUri(base).visitorToken(v.visitorToken())
-                .connect().get(10, TimeUnit.SECONDS);
+        VisitorClient back = VisitorClient.builder()
+                .serverUri(base)
+                .visitorToken(v.visitorToken())
+                .connect()
+                .get(10, TimeUnit.SECONDS);
         clients.add(back);
-        Await.until("answer visible on return", () -> back.transcript().stream().anyMatch(e -> "Done, Cy!".equals(e.text())));
+        Await.until("answer visible on return", () -> back.transcript().stream()
+                .anyMatch(e -> "Done, Cy!".equals(e.text())));
         assertThat(back.conversationId()).contains(id);
     }
 
@@ -313,14 +365,19 @@ final class LiveAgentsEndToEndTest {
         v.send("My blender arrived cracked").get(10, TimeUnit.SECONDS);
         String id = v.conversationId().orElseThrow();
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(base.resolve("/api/conversations?q=blender")).build(),
+        HttpResponse<String> anonymous = http.send(
+                HttpRequest.newBuilder(base.resolve("/api/conversations?q=blender"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
         String token = AgentSecurityTest.login(server, "one", "pw-one");
         HttpResponse<String> found = Await.value("search result", () -> {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/conversations?q=BLENDER"))
-                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(base.resolve("/api/conversations?q=BLENDER"))
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 return r.body().contains(id) ? Optional.of(r) : Optional.empty();
             } catch (Exception e) {
                 return Optional.empty();
@@ -328,8 +385,11 @@ final class LiveAgentsEndToEndTest {
         });
         assertThat(found.statusCode()).isEqualTo(200);
         assertThat(found.body()).contains("\"visitorName\":\"Di\"").contains("cracked");
-        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(base.resolve("/api/conversations?q=x&limit=5000"))
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bad = http.send(
+                HttpRequest.newBuilder(base.resolve("/api/conversations?q=x&limit=5000"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
         one.close();
     }
@@ -345,27 +405,40 @@ final class LiveAgentsEndToEndTest {
                 """.formatted(PasswordHasher.hash("pw-one", 1000)));
         start(ChatServer.builder().agentsFile(file).adminToken(ADMIN));
         HttpClient http = HttpClient.newHttpClient();
-        String body = "{\"id\":\"zoe\",\"name\":\"Zoe\",\"username\":\"zoe\",\"password\":\"zoe-password-1\",\"departments\":[\"billing\"]}";
-        HttpResponse<String> noToken = http.send(HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        String body =
+                "{\"id\":\"zoe\",\"name\":\"Zoe\",\"username\":\"zoe\",\"password\":\"zoe-password-1\",\"departments\":[\"billing\"]}";
+        HttpResponse<String> noToken = http.send(
+                HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(noToken.statusCode()).isEqualTo(401);
-        HttpResponse<String> badDept = http.send(HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
-                .header("Authorization", "Bearer " + ADMIN)
-                .POST(HttpRequest.BodyPublishers.ofString(body.replace("[\"billing\"]", "[\"nowhere\"]"))).build(),
+        HttpResponse<String> badDept = http.send(
+                HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
+                        .header("Authorization", "Bearer " + ADMIN)
+                        .POST(HttpRequest.BodyPublishers.ofString(body.replace("[\"billing\"]", "[\"nowhere\"]")))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(badDept.statusCode()).isEqualTo(400);
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
-                .header("Authorization", "Bearer " + ADMIN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> created = http.send(
+                HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
+                        .header("Authorization", "Bearer " + ADMIN)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).isEqualTo(201);
-        HttpResponse<String> again = http.send(HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
-                .header("Authorization", "Bearer " + ADMIN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> again = http.send(
+                HttpRequest.newBuilder(base.resolve("/api/admin/agents"))
+                        .header("Authorization", "Bearer " + ADMIN)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(again.statusCode()).isEqualTo(409);
 
         AgentLog log = new AgentLog();
         AgentClient zoe = agent("zoe", "zoe-password-1", log);
-        ServerMessage.Settings settings = Await.value("settings", () -> log.settings.stream().findFirst());
+        ServerMessage.Settings settings =
+                Await.value("settings", () -> log.settings.stream().findFirst());
         assertThat(settings.departments()).containsExactly("billing");
         assertThat(settings.cannedReplies()).extracting(c -> c.shortcut()).containsExactly("refund");
         Await.until("zoe in agents list with billing", () -> log.agents.stream().anyMatch(a -> a.agents().stream()
@@ -373,7 +446,9 @@ final class LiveAgentsEndToEndTest {
         String written = Files.readString(file);
         assertThat(written).contains("\"zoe\"").contains("pbkdf2-sha256$").doesNotContain("zoe-password-1");
         // The file still loads, with both agents.
-        assertThat(AgentsFile.readTeam(file).agents()).extracting(AgentAccount::id).containsExactlyInAnyOrder("a1", "zoe");
+        assertThat(AgentsFile.readTeam(file).agents())
+                .extracting(AgentAccount::id)
+                .containsExactlyInAnyOrder("a1", "zoe");
         zoe.close();
         Collections.reverse(clients);
     }

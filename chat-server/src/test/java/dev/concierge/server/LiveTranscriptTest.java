@@ -21,18 +21,60 @@ class LiveTranscriptTest {
     private static List<TranscriptEvent> events(int n) {
         List<TranscriptEvent> out = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            out.add(switch (i % 5) {
-                case 0 -> new TranscriptEvent(i, T.plusSeconds(i), "m" + i, Kind.MESSAGE, new Author(Role.VISITOR, "v1", "Zoë"),
-                        "emoji \uD83D\uDE00 and \"quotes\" " + i, null, null, null, null, null);
-                case 1 -> new TranscriptEvent(i, T, null, Kind.BOT, Author.BOT, "answer " + i,
-                        new BotTurn(i % 2 == 1, "returns", 0.75 + i, List.of(new Suggestion("a", "A?"), new Suggestion("b", null)), true,
-                                i % 4 == 1 ? "How do I return an item? \uD83D\uDCE6" : null),
-                        null, null, null, null);
-                case 2 -> new TranscriptEvent(i, T, null, Kind.ASSIGNED, new Author(null, null, null), "joined", null, "queue",
-                        new AgentInfo("dana", "Dana"), null, null);
-                case 3 -> new TranscriptEvent(i, T, "r" + i, Kind.RATED, null, null, null, null, null, -i, "slow, but ok");
-                default -> new TranscriptEvent(i, null, "", null, new Author(Role.AGENT, "a", ""), "", null, null, null, 0, "");
-            });
+            out.add(
+                    switch (i % 5) {
+                        case 0 ->
+                            new TranscriptEvent(
+                                    i,
+                                    T.plusSeconds(i),
+                                    "m" + i,
+                                    Kind.MESSAGE,
+                                    new Author(Role.VISITOR, "v1", "Zoë"),
+                                    "emoji \uD83D\uDE00 and \"quotes\" " + i,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    null);
+                        case 1 ->
+                            new TranscriptEvent(
+                                    i,
+                                    T,
+                                    null,
+                                    Kind.BOT,
+                                    Author.BOT,
+                                    "answer " + i,
+                                    new BotTurn(
+                                            i % 2 == 1,
+                                            "returns",
+                                            0.75 + i,
+                                            List.of(new Suggestion("a", "A?"), new Suggestion("b", null)),
+                                            true,
+                                            i % 4 == 1 ? "How do I return an item? \uD83D\uDCE6" : null),
+                                    null,
+                                    null,
+                                    null,
+                                    null);
+                        case 2 ->
+                            new TranscriptEvent(
+                                    i,
+                                    T,
+                                    null,
+                                    Kind.ASSIGNED,
+                                    new Author(null, null, null),
+                                    "joined",
+                                    null,
+                                    "queue",
+                                    new AgentInfo("dana", "Dana"),
+                                    null,
+                                    null);
+                        case 3 ->
+                            new TranscriptEvent(
+                                    i, T, "r" + i, Kind.RATED, null, null, null, null, null, -i, "slow, but ok");
+                        default ->
+                            new TranscriptEvent(
+                                    i, null, "", null, new Author(Role.AGENT, "a", ""), "", null, null, null, 0, "");
+                    });
         }
         return out;
     }
@@ -46,7 +88,8 @@ class LiveTranscriptTest {
         assertThat(t.all()).isEqualTo(all);
         assertThat(t.size()).isEqualTo(100);
         assertThat(t.after(40, 95, e -> true)).isEqualTo(all.subList(40, 95));
-        assertThat(t.after(0, 100, e -> e.kind() == Kind.RATED)).isEqualTo(all.stream().filter(e -> e.kind() == Kind.RATED).toList());
+        assertThat(t.after(0, 100, e -> e.kind() == Kind.RATED))
+                .isEqualTo(all.stream().filter(e -> e.kind() == Kind.RATED).toList());
         assertThat(t.after(100, 200, e -> true)).isEmpty();
         for (TranscriptEvent e : all) {
             assertThat(t.idAt(e.seq())).isEqualTo(e.id());
@@ -63,7 +106,8 @@ class LiveTranscriptTest {
     void manyChunks_andAnEventLargerThanAChunk_comeBackEqual() {
         LiveTranscript t = new LiveTranscript();
         List<TranscriptEvent> all = new ArrayList<>(events(2000));
-        String huge = "\u00e9\u4e2d".repeat(LiveTranscript.MAX_CHUNK); // 5 bytes in UTF-8 per pair: far more than a chunk
+        String huge =
+                "\u00e9\u4e2d".repeat(LiveTranscript.MAX_CHUNK); // 5 bytes in UTF-8 per pair: far more than a chunk
         all.add(new TranscriptEvent(2001, T, "big", Kind.MESSAGE, Author.BOT, huge, null, null, null, null, null));
         all.addAll(events(2010).subList(2001, 2010));
         all.forEach(t::add);
@@ -88,7 +132,8 @@ class LiveTranscriptTest {
             names.add("id-" + i);
         }
         for (int i = 0; i < names.size(); i++) {
-            TranscriptEvent e = new TranscriptEvent(i + 1, T, names.get(i), Kind.MESSAGE, Author.BOT, "x", null, null, null, null, null);
+            TranscriptEvent e = new TranscriptEvent(
+                    i + 1, T, names.get(i), Kind.MESSAGE, Author.BOT, "x", null, null, null, null, null);
             t.add(e);
             ids.putPending(names.get(i), java.util.concurrent.CompletableFuture.completedFuture(e));
             ids.stored(names.get(i), e);
@@ -100,6 +145,7 @@ class LiveTranscriptTest {
         assertThat(ids.containsKey("BBAa")).isFalse();
         assertThat(ids.get("never")).isNull();
     }
+
     @Test
     void aLongName_isPackedOnce_notWithEveryMessage() {
         LiveTranscript shortName = transcriptOf(new Author(Role.VISITOR, "v1", "A"), 100);
@@ -115,8 +161,18 @@ class LiveTranscriptTest {
         LiveTranscript t = new LiveTranscript();
         List<TranscriptEvent> all = new ArrayList<>();
         for (int i = 1; i <= LiveTranscript.MAX_AUTHORS * 2; i++) {
-            all.add(new TranscriptEvent(i, T, "m" + i, Kind.MESSAGE,
-                    new Author(i % 3 == 0 ? null : Role.VISITOR, "v" + i, "Visitor " + i), "hi", null, null, null, null, null));
+            all.add(new TranscriptEvent(
+                    i,
+                    T,
+                    "m" + i,
+                    Kind.MESSAGE,
+                    new Author(i % 3 == 0 ? null : Role.VISITOR, "v" + i, "Visitor " + i),
+                    "hi",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null));
         }
         all.forEach(t::add);
         t.committed(all.size());
@@ -127,7 +183,8 @@ class LiveTranscriptTest {
     private static LiveTranscript transcriptOf(Author author, int n) {
         LiveTranscript t = new LiveTranscript();
         for (int i = 1; i <= n; i++) {
-            t.add(new TranscriptEvent(i, T, "m" + i, Kind.MESSAGE, author, "message " + i, null, null, null, null, null));
+            t.add(new TranscriptEvent(
+                    i, T, "m" + i, Kind.MESSAGE, author, "message " + i, null, null, null, null, null));
         }
         t.committed(n);
         return t;

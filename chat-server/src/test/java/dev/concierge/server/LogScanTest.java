@@ -19,15 +19,28 @@ final class LogScanTest {
     /** Tokens are "vt_"/"st_" + 32 random bytes in base64url (43 characters). */
     private static final Pattern TOKEN = Pattern.compile("\\b(vt|st)_[A-Za-z0-9_-]{43}\\b");
     /** Passwords and chat lines the suite's tests use. */
-    private static final List<String> SECRETS = List.of("pw-one", "pw-two", "pw-bill", "pw-secret-one",
-            "demo-password", "sam-password", "zoe-password-1", "Where is my order?", "My parcel arrived damaged",
-            "4111 1111 1111 1111", "Order 1234 is stuck at the depot", "Customer was double charged",
-            "Please change it to 1 Main St", "My blender arrived cracked");
+    private static final List<String> SECRETS = List.of(
+            "pw-one",
+            "pw-two",
+            "pw-bill",
+            "pw-secret-one",
+            "demo-password",
+            "sam-password",
+            "zoe-password-1",
+            "Where is my order?",
+            "My parcel arrived damaged",
+            "4111 1111 1111 1111",
+            "Order 1234 is stuck at the depot",
+            "Customer was double charged",
+            "Please change it to 1 Main St",
+            "My blender arrived cracked");
 
     @Test
     void theWholeSuitesLog_holdsNoTokenPasswordOrMessageText() throws Exception {
         Path log = Path.of(System.getProperty("concierge.test.log", "target/test-logs/suite.log"));
-        assertThat(log).as("the suite's log (run the whole chat-server suite first)").exists();
+        assertThat(log)
+                .as("the suite's log (run the whole chat-server suite first)")
+                .exists();
         List<String> lines = Files.readAllLines(log);
         assertThat(lines.size()).as("lines logged by the suite").isGreaterThan(500);
         List<String> findings = new ArrayList<>();

@@ -26,17 +26,21 @@ final class LogSecurityTest {
         captured.start();
         root.addAppender(captured);
         List<String> secrets = new ArrayList<>();
-        try (ChatServer server = ChatServer.builder().port(0)
+        try (ChatServer server = ChatServer.builder()
+                .port(0)
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-secret-one", 1000)))
-                .adminToken("admin-secret-token-42").start()) {
+                .adminToken("admin-secret-token-42")
+                .start()) {
             String token = AgentSecurityTest.login(server, "one", "pw-secret-one");
             secrets.addAll(List.of(token, "pw-secret-one", "admin-secret-token-42"));
-            AgentSecurityTest.post(server, "/api/agent/login", null, "{\"username\":\"one\",\"password\":\"pw-wrong-guess\"}");
+            AgentSecurityTest.post(
+                    server, "/api/agent/login", null, "{\"username\":\"one\",\"password\":\"pw-wrong-guess\"}");
             secrets.add("pw-wrong-guess");
             try (RawSocket agent = AgentSecurityTest.agentSocket(server, token);
-                 RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
+                    RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
                 visitor.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
-                String visitorToken = visitor.awaitType("welcome").path("visitorToken").asText();
+                String visitorToken =
+                        visitor.awaitType("welcome").path("visitorToken").asText();
                 if (!visitorToken.isEmpty()) {
                     secrets.add(visitorToken);
                 }
@@ -84,7 +88,7 @@ final class LogSecurityTest {
         captured.start();
         root.addAppender(captured);
         try (ChatServer server = ChatServer.builder().port(0).start();
-             RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
+                RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
             // A site that is not configured is refused, and the refusal names the site.
             visitor.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\\n2026-01-01 00:00:00 INFO "
                     + "agent admin signed in\\r\",\"identity\":{\"userId\":\"u1\",\"signature\":\"x\"}}");
@@ -93,7 +97,8 @@ final class LogSecurityTest {
             root.detachAppender(captured);
             ours.setLevel(previous);
         }
-        List<String> lines = captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> lines =
+                captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(lines).anyMatch(l -> l.contains("(site shop\\n2026-01-01 00:00:00 INFO agent admin signed in\\r)"));
         assertThat(lines).allSatisfy(l -> assertThat(l).doesNotContain("\n").doesNotContain("\r"));
     }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class LoginThrottleTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final List<AgentAccount> AGENTS = List.of(
-            AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000));
+    private static final List<AgentAccount> AGENTS =
+            List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000));
 
     /** Time for the throttle (and session idle expiry): moves only when a test moves it. */
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
@@ -36,29 +36,41 @@ final class LoginThrottleTest {
     }
 
     @Test
-    void wrongPasswords_areThrottledPerUserAndAddress_withRetryAfter_whileTheAgentStillSignsInElsewhere() throws Exception {
+    void wrongPasswords_areThrottledPerUserAndAddress_withRetryAfter_whileTheAgentStillSignsInElsewhere()
+            throws Exception {
         try (ChatServer server = start()) {
             String session = AgentSecurityTest.login(server, "one", "pw-one");
             try (RawSocket console = AgentSecurityTest.agentSocket(server, session)) {
                 for (int i = 0; i < 5; i++) {
-                    assertThat(RawHttp.login(server, "127.0.0.2", "one", "guess-" + i).status()).isEqualTo(401);
+                    assertThat(RawHttp.login(server, "127.0.0.2", "one", "guess-" + i)
+                                    .status())
+                            .isEqualTo(401);
                 }
                 RawHttp.Response held = RawHttp.login(server, "127.0.0.2", "one", "pw-one");
-                assertThat(held.status()).as("even the right password, from the guessing address").isEqualTo(429);
+                assertThat(held.status())
+                        .as("even the right password, from the guessing address")
+                        .isEqualTo(429);
                 assertThat(held.header("Retry-After")).isEqualTo("60");
                 assertThat(held.body()).contains("\"error\":\"too_many_attempts\"");
 
                 assertThat(RawHttp.login(server, "127.0.0.3", "one", "pw-one").status())
-                        .as("the right password from another address").isEqualTo(200);
-                assertThat(search(server, session).statusCode()).as("an existing session").isEqualTo(200);
+                        .as("the right password from another address")
+                        .isEqualTo(200);
+                assertThat(search(server, session).statusCode())
+                        .as("an existing session")
+                        .isEqualTo(200);
                 console.send("{\"type\":\"presence\",\"id\":\"p1\",\"status\":\"away\"}");
-                assertThat(console.await(f -> f.path("ref").asText().equals("p1")).path("code").asText())
+                assertThat(console.await(f -> f.path("ref").asText().equals("p1"))
+                                .path("code")
+                                .asText())
                         .isNotEqualTo("unauthorized");
                 assertThat(console.closedWith).isNotDone();
 
                 nanos.addAndGet(TimeUnit.SECONDS.toNanos(60)); // one attempt comes back a minute later
-                assertThat(RawHttp.login(server, "127.0.0.2", "one", "guess-5").status()).isEqualTo(401);
-                assertThat(RawHttp.login(server, "127.0.0.2", "one", "guess-6").status()).isEqualTo(429);
+                assertThat(RawHttp.login(server, "127.0.0.2", "one", "guess-5").status())
+                        .isEqualTo(401);
+                assertThat(RawHttp.login(server, "127.0.0.2", "one", "guess-6").status())
+                        .isEqualTo(429);
             }
         }
     }
@@ -67,14 +79,19 @@ final class LoginThrottleTest {
     void oneAddressSprayingUsernames_isThrottled_alikeForKnownAndUnknownNames() throws Exception {
         try (ChatServer server = start()) {
             for (int i = 0; i < 20; i++) {
-                assertThat(RawHttp.login(server, "127.0.0.4", "user-" + i, "guess").status()).isEqualTo(401);
+                assertThat(RawHttp.login(server, "127.0.0.4", "user-" + i, "guess")
+                                .status())
+                        .isEqualTo(401);
             }
             RawHttp.Response known = RawHttp.login(server, "127.0.0.4", "one", "pw-one");
             RawHttp.Response unknown = RawHttp.login(server, "127.0.0.4", "nobody", "guess");
             assertThat(known.status()).isEqualTo(429);
             assertThat(unknown.status()).isEqualTo(429);
-            assertThat(known.header("Retry-After")).isEqualTo(unknown.header("Retry-After")).isEqualTo("60");
-            assertThat(RawHttp.login(server, "127.0.0.5", "one", "pw-one").status()).isEqualTo(200);
+            assertThat(known.header("Retry-After"))
+                    .isEqualTo(unknown.header("Retry-After"))
+                    .isEqualTo("60");
+            assertThat(RawHttp.login(server, "127.0.0.5", "one", "pw-one").status())
+                    .isEqualTo(200);
         }
     }
 
@@ -83,16 +100,22 @@ final class LoginThrottleTest {
         try (ChatServer server = start()) {
             for (int address = 10; address < 15; address++) { // 5 addresses x 4 failures: the account's 20
                 for (int i = 0; i < 4; i++) {
-                    assertThat(RawHttp.login(server, "127.0.0." + address, "one", "guess-" + i).status()).isEqualTo(401);
+                    assertThat(RawHttp.login(server, "127.0.0." + address, "one", "guess-" + i)
+                                    .status())
+                            .isEqualTo(401);
                 }
             }
             assertThat(RawHttp.login(server, "127.0.0.10", "one", "pw-one").status())
-                    .as("an address that failed on the account, once it is under attack").isEqualTo(429);
+                    .as("an address that failed on the account, once it is under attack")
+                    .isEqualTo(429);
             assertThat(RawHttp.login(server, "127.0.0.15", "one", "guess").status())
-                    .as("a new address gets its first attempt").isEqualTo(401);
-            assertThat(RawHttp.login(server, "127.0.0.15", "one", "guess-again").status()).isEqualTo(429);
+                    .as("a new address gets its first attempt")
+                    .isEqualTo(401);
+            assertThat(RawHttp.login(server, "127.0.0.15", "one", "guess-again").status())
+                    .isEqualTo(429);
             assertThat(RawHttp.login(server, "127.0.0.16", "one", "pw-one").status())
-                    .as("the agent, from an address without failures").isEqualTo(200);
+                    .as("the agent, from an address without failures")
+                    .isEqualTo(200);
         }
     }
 
@@ -100,12 +123,20 @@ final class LoginThrottleTest {
     void anUnknownUsername_costsAsManyPasswordRoundsAsAKnownOne() throws Exception {
         List<Integer> rounds = new CopyOnWriteArrayList<>();
         // The demo agents' hashes have the default 210,000 rounds; count the rounds each check costs.
-        try (ChatServer server = ChatServer.builder().port(0).ticker(nanos::get).passwordCheck((password, hash) -> {
-            rounds.add(PasswordHasher.iterations(hash).orElseThrow());
-            return false;
-        }).start()) {
-            assertThat(RawHttp.login(server, "127.0.0.7", ChatServer.Builder.DEMO_USERNAME, "guess").status()).isEqualTo(401);
-            assertThat(RawHttp.login(server, "127.0.0.7", "no-such-agent", "guess").status()).isEqualTo(401);
+        try (ChatServer server = ChatServer.builder()
+                .port(0)
+                .ticker(nanos::get)
+                .passwordCheck((password, hash) -> {
+                    rounds.add(PasswordHasher.iterations(hash).orElseThrow());
+                    return false;
+                })
+                .start()) {
+            assertThat(RawHttp.login(server, "127.0.0.7", ChatServer.Builder.DEMO_USERNAME, "guess")
+                            .status())
+                    .isEqualTo(401);
+            assertThat(RawHttp.login(server, "127.0.0.7", "no-such-agent", "guess")
+                            .status())
+                    .isEqualTo(401);
         }
         assertThat(rounds).containsExactly(PasswordHasher.DEFAULT_ITERATIONS, PasswordHasher.DEFAULT_ITERATIONS);
         String unmatchable = PasswordHasher.unmatchable(1000);
@@ -121,19 +152,24 @@ final class LoginThrottleTest {
         logger.addAppender(captured);
         try (ChatServer server = start()) {
             // JSON escapes: CR, LF, BEL and quotes in the username, as a log forger would send them.
-            assertThat(RawHttp.login(server, "127.0.0.6", "evil\\r\\n\\u0007forged \\\"x\\\" \\\\", "pw-guess").status())
+            assertThat(RawHttp.login(server, "127.0.0.6", "evil\\r\\n\\u0007forged \\\"x\\\" \\\\", "pw-guess")
+                            .status())
                     .isEqualTo(401);
         } finally {
             logger.detachAppender(captured);
         }
-        assertThat(captured.list).extracting(ILoggingEvent::getFormattedMessage)
+        assertThat(captured.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
                 .contains("login failed for user \"evil\\u000d\\u000a\\u0007forged \\\"x\\\" \\\\\" from 127.0.0.6")
                 .noneMatch(line -> line.contains("\n") || line.contains("\r") || line.contains("pw-guess"));
     }
 
     private static HttpResponse<String> search(ChatServer server, String token) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/conversations?q=x"))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/conversations?q=x"))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -31,7 +31,8 @@ class LongConversationTest extends RouterFixture {
         router.request(v, Role.VISITOR, new ClientMessage.Send("Aa", null, "How do I return an item?", null));
         settleUntil(() -> v.events().stream().filter(e -> e.kind() == Kind.BOT).count() == 1);
         String id = v.last(ServerMessage.Event.class).conversationId();
-        router.request(v, Role.VISITOR, new ClientMessage.Send("BB", id, "Do you sell umbrellas in teal? \uD83C\uDF02", null));
+        router.request(
+                v, Role.VISITOR, new ClientMessage.Send("BB", id, "Do you sell umbrellas in teal? \uD83C\uDF02", null));
         settleUntil(() -> v.events().stream().filter(e -> e.kind() == Kind.BOT).count() == 2);
         Recorder dana = agent(2, "dana");
         router.request(v, Role.VISITOR, new ClientMessage.Handoff("h1", id, null));
@@ -53,7 +54,11 @@ class LongConversationTest extends RouterFixture {
         for (String request : List.of("Aa", "BB", "v0")) {
             router.request(v, Role.VISITOR, new ClientMessage.Send(request, id, "resent", null));
             settle();
-            long seq = stored.stream().filter(e -> request.equals(e.id())).findFirst().orElseThrow().seq();
+            long seq = stored.stream()
+                    .filter(e -> request.equals(e.id()))
+                    .findFirst()
+                    .orElseThrow()
+                    .seq();
             assertThat(v.last(ServerMessage.Ack.class).ref()).isEqualTo(request);
             assertThat(v.last(ServerMessage.Ack.class).seq()).isEqualTo(seq);
         }
@@ -61,9 +66,12 @@ class LongConversationTest extends RouterFixture {
 
         // A visitor resuming from an early seq gets everything after it but the note.
         Recorder again = new Recorder();
-        router.visitorHello(again, new ClientMessage.Hello(id(), 2, "demo", token, null, null, new Resume(id, 3), null, null));
+        router.visitorHello(
+                again, new ClientMessage.Hello(id(), 2, "demo", token, null, null, new Resume(id, 3), null, null));
         settleUntil(() -> !again.all(ServerMessage.Transcript.class).isEmpty());
-        List<TranscriptEvent> visible = stored.stream().filter(e -> e.seq() > 3 && e.kind() != Kind.NOTE).toList();
+        List<TranscriptEvent> visible = stored.stream()
+                .filter(e -> e.seq() > 3 && e.kind() != Kind.NOTE)
+                .toList();
         assertThat(again.last(ServerMessage.Transcript.class).events()).isEqualTo(visible);
         router.request(again, Role.VISITOR, new ClientMessage.History("q1", id, 0));
         settleUntil(() -> again.all(ServerMessage.Transcript.class).size() == 2);
@@ -79,7 +87,8 @@ class LongConversationTest extends RouterFixture {
         int total = handoff.transcriptTotal();
         assertThat(total).isGreaterThan(stored.size());
         assertThat(handoff.complete()).isFalse();
-        assertThat(handoff.transcript()).hasSize(FrameBounds.PACKAGE_EVENTS)
+        assertThat(handoff.transcript())
+                .hasSize(FrameBounds.PACKAGE_EVENTS)
                 .containsExactlyElementsOf(withTransfer.subList(total - FrameBounds.PACKAGE_EVENTS, total));
         router.request(sam, Role.AGENT, new ClientMessage.History("q2", id, 0));
         settleUntil(() -> !sam.all(ServerMessage.Transcript.class).isEmpty());

@@ -18,7 +18,8 @@ final class OriginSecurityTest {
 
     @BeforeAll
     static void start() {
-        server = ChatServer.builder().port(0)
+        server = ChatServer.builder()
+                .port(0)
                 .allowedOrigins(List.of("https://shop.example.com"))
                 .siteOrigins("blog", List.of("https://blog.example.org"))
                 .start();
@@ -33,7 +34,8 @@ final class OriginSecurityTest {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(WireSocket.handshakeRequest("/ws/visitor", origin).getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(WireSocket.handshakeRequest("/ws/visitor", origin).getBytes(StandardCharsets.US_ASCII));
             return new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
         }
     }
@@ -79,8 +81,11 @@ final class OriginSecurityTest {
     @Test
     void anyOriginDefault_stillHoldsASiteToItsOwnOriginList() throws Exception {
         // What `serve --sites FILE` without --origin builds: any origin by default, blog lists its own.
-        try (ChatServer open = ChatServer.builder().port(0).allowAnyOrigin(true)
-                .siteOrigins("blog", List.of("https://blog.example.org")).start()) {
+        try (ChatServer open = ChatServer.builder()
+                .port(0)
+                .allowAnyOrigin(true)
+                .siteOrigins("blog", List.of("https://blog.example.org"))
+                .start()) {
             assertThat(hello(open, "https://evil.example.net", "blog")).contains("forbidden_origin");
             assertThat(hello(open, "https://blog.example.org", "blog")).contains("welcome");
             assertThat(hello(open, "http://127.0.0.1", "blog")).contains("welcome"); // the server's own pages

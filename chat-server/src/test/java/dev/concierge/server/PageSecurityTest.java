@@ -25,8 +25,11 @@ final class PageSecurityTest {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -34,8 +37,14 @@ final class PageSecurityTest {
         HttpResponse<String> console = get("/console/");
         assertThat(console.statusCode()).isEqualTo(200);
         String csp = console.headers().firstValue("Content-Security-Policy").orElseThrow();
-        assertThat(csp).contains("script-src 'self'", "style-src 'self';", "frame-ancestors 'none'",
-                "object-src", "base-uri 'none'").doesNotContain("unsafe-inline", "unsafe-eval");
+        assertThat(csp)
+                .contains(
+                        "script-src 'self'",
+                        "style-src 'self';",
+                        "frame-ancestors 'none'",
+                        "object-src",
+                        "base-uri 'none'")
+                .doesNotContain("unsafe-inline", "unsafe-eval");
         assertThat(console.headers().firstValue("X-Frame-Options")).hasValue("DENY");
         assertThat(console.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
         assertThat(console.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
@@ -46,7 +55,8 @@ final class PageSecurityTest {
         HttpResponse<String> demo = get("/demo/");
         assertThat(demo.statusCode()).isEqualTo(200);
         String csp = demo.headers().firstValue("Content-Security-Policy").orElseThrow();
-        assertThat(csp).contains("script-src 'self';", "style-src 'self' 'unsafe-inline'", "frame-ancestors 'none'")
+        assertThat(csp)
+                .contains("script-src 'self';", "style-src 'self' 'unsafe-inline'", "frame-ancestors 'none'")
                 .doesNotContain("unsafe-eval");
         assertThat(demo.headers().firstValue("X-Frame-Options")).hasValue("DENY");
         assertThat(demo.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");

@@ -25,18 +25,22 @@ final class PostgresStoreTest extends StoreMergeContractTest {
 
     @Override
     void createDatabase() {
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
+                Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
         } catch (SQLException e) {
-            throw new AssertionError("PostgreSQL is not reachable at " + URL + " as " + USER + " (" + e.getMessage()
-                    + "). Run .ci/postgres.sh, or point CONCIERGE_TEST_PG_URL, CONCIERGE_TEST_PG_USER and"
-                    + " CONCIERGE_TEST_PG_PASSWORD at a server where that user may create schemas.", e);
+            throw new AssertionError(
+                    "PostgreSQL is not reachable at " + URL + " as " + USER + " (" + e.getMessage()
+                            + "). Run .ci/postgres.sh, or point CONCIERGE_TEST_PG_URL, CONCIERGE_TEST_PG_USER and"
+                            + " CONCIERGE_TEST_PG_PASSWORD at a server where that user may create schemas.",
+                    e);
         }
     }
 
     @Override
     void dropDatabase() throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
+                Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             s.execute("DROP SCHEMA IF EXISTS " + schema + "_second CASCADE");
         }
@@ -44,17 +48,18 @@ final class PostgresStoreTest extends StoreMergeContractTest {
 
     @Override
     JdbcConversationStore openStore(int mergeThreshold) {
-        return JdbcConversationStore.open(JdbcDatabase.postgres(schemaUrl(), USER, PASSWORD),
-                java.time.Clock.systemUTC(), mergeThreshold);
+        return JdbcConversationStore.open(
+                JdbcDatabase.postgres(schemaUrl(), USER, PASSWORD), java.time.Clock.systemUTC(), mergeThreshold);
     }
 
     @Override
     JdbcDatabase secondDatabase() throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
+                Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS " + schema + "_second");
         }
-        return JdbcDatabase.postgres(URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema + "_second",
-                USER, PASSWORD);
+        return JdbcDatabase.postgres(
+                URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema + "_second", USER, PASSWORD);
     }
 
     @Override
@@ -82,23 +87,24 @@ final class PostgresStoreTest extends StoreMergeContractTest {
 
     @Test
     void fromConfig_withJdbcUrl_isPostgres() {
-        try (JdbcConversationStore s = JdbcConversationStore.fromConfig(Path.of("unused"), Optional.of(schemaUrl()),
-                Optional.of(USER), Optional.of(PASSWORD))) {
+        try (JdbcConversationStore s = JdbcConversationStore.fromConfig(
+                Path.of("unused"), Optional.of(schemaUrl()), Optional.of(USER), Optional.of(PASSWORD))) {
             assertThat(s.toString()).contains("jdbc:postgresql:").contains(schema);
         }
     }
 
     @Test
     void fromConfig_rejectsOtherUrls() {
-        assertThatThrownBy(() -> JdbcConversationStore.fromConfig(Path.of("unused"),
-                Optional.of("jdbc:mysql://localhost/x"), Optional.empty(), Optional.empty()))
-                .isInstanceOf(ServerException.class).hasMessageContaining("jdbc:postgresql:");
+        assertThatThrownBy(() -> JdbcConversationStore.fromConfig(
+                        Path.of("unused"), Optional.of("jdbc:mysql://localhost/x"), Optional.empty(), Optional.empty()))
+                .isInstanceOf(ServerException.class)
+                .hasMessageContaining("jdbc:postgresql:");
     }
 
     @Test
     void tablesLiveInTheUrlsSchema_managedByFlyway() throws Exception {
         assertThat(count("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '" + schema
-                + "' AND table_name IN ('visitors', 'conversations', 'events', 'flyway_schema_history')"))
+                        + "' AND table_name IN ('visitors', 'conversations', 'events', 'flyway_schema_history')"))
                 .isEqualTo(4);
     }
 

@@ -20,8 +20,16 @@ final class RateLimitTest {
     @BeforeAll
     static void start() {
         // Floods are never closed here, so the test sees every rate_limited answer.
-        patient = ChatServer.builder().port(0).rateLimit(20, 40).floodCloseAfter(Duration.ofMinutes(5)).start();
-        strict = ChatServer.builder().port(0).rateLimit(20, 40).floodCloseAfter(Duration.ofSeconds(1)).start();
+        patient = ChatServer.builder()
+                .port(0)
+                .rateLimit(20, 40)
+                .floodCloseAfter(Duration.ofMinutes(5))
+                .start();
+        strict = ChatServer.builder()
+                .port(0)
+                .rateLimit(20, 40)
+                .floodCloseAfter(Duration.ofSeconds(1))
+                .start();
     }
 
     @AfterAll
@@ -49,7 +57,8 @@ final class RateLimitTest {
             while (acked.size() + limited.size() < 1000) {
                 JsonNode f = flooder.await(n -> n.path("type").asText().equals("ack")
                         || n.path("code").asText().equals("rate_limited"));
-                (f.path("type").asText().equals("ack") ? acked : limited).add(f.path("ref").asText());
+                (f.path("type").asText().equals("ack") ? acked : limited)
+                        .add(f.path("ref").asText());
             }
             // The server may still be reading the flood after the client is done sending.
             double seconds = (System.nanoTime() - started) / 1e9;

@@ -49,7 +49,10 @@ final class RawHttp implements AutoCloseable {
 
     /** A sign-in attempt from {@code from}. */
     static Response login(ChatServer server, String from, String username, String password) throws IOException {
-        return post(server, from, "/api/agent/login",
+        return post(
+                server,
+                from,
+                "/api/agent/login",
                 "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
     }
 
@@ -69,7 +72,9 @@ final class RawHttp implements AutoCloseable {
         Map<String, String> headers = new TreeMap<>();
         for (String l = line(); !l.isEmpty(); l = line()) {
             int colon = l.indexOf(':');
-            headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+            headers.put(
+                    l.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    l.substring(colon + 1).trim());
         }
         int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         byte[] body = in.readNBytes(length);

@@ -24,7 +24,8 @@ final class RawSocket implements AutoCloseable {
     private final WebSocket socket;
 
     private RawSocket(URI uri) throws Exception {
-        socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        socket = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(uri, new WebSocket.Listener() {
                     private final StringBuilder text = new StringBuilder();
@@ -55,7 +56,8 @@ final class RawSocket implements AutoCloseable {
                     public void onError(WebSocket ws, Throwable error) {
                         closedWith.completeExceptionally(error);
                     }
-                }).get(5, TimeUnit.SECONDS);
+                })
+                .get(5, TimeUnit.SECONDS);
     }
 
     static RawSocket connect(ChatServer server, String path) throws Exception {

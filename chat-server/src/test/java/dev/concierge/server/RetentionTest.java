@@ -31,15 +31,32 @@ import org.junit.jupiter.api.io.TempDir;
 final class RetentionTest extends RouterFixture {
     @TempDir
     Path dataDir;
+
     private JdbcConversationStore store;
 
     private void start() {
         store = JdbcConversationStore.open(JdbcDatabase.sqlite(dataDir), clock);
-        KnowledgeBase kb = new KnowledgeBase("en", List.of(new FaqEntry("returns", List.of("How do I return an item?"),
-                List.of(), List.of(), "Use the returns form.", List.of("returns"), null, List.of())));
-        router = new Router(store, new BotService(FaqBot.create(kb), 1), clock, Ids.secure(), config("least-busy", 5),
-                id -> Set.of(), Map.of("demo", Site.demo()), new RetentionConfig(Duration.ofMinutes(30),
-                Duration.ofMinutes(15), Duration.ofDays(90), Duration.ofHours(1)));
+        KnowledgeBase kb = new KnowledgeBase(
+                "en",
+                List.of(new FaqEntry(
+                        "returns",
+                        List.of("How do I return an item?"),
+                        List.of(),
+                        List.of(),
+                        "Use the returns form.",
+                        List.of("returns"),
+                        null,
+                        List.of())));
+        router = new Router(
+                store,
+                new BotService(FaqBot.create(kb), 1),
+                clock,
+                Ids.secure(),
+                config("least-busy", 5),
+                id -> Set.of(),
+                Map.of("demo", Site.demo()),
+                new RetentionConfig(
+                        Duration.ofMinutes(30), Duration.ofMinutes(15), Duration.ofDays(90), Duration.ofHours(1)));
     }
 
     @AfterEach
@@ -56,7 +73,8 @@ final class RetentionTest extends RouterFixture {
     private long count(String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(JdbcDatabase.SQLITE_FILE))) {
             MergedEvents.attach(c, dataDir.resolve(MergedEvents.FILE));
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(sql)) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -66,9 +84,10 @@ final class RetentionTest extends RouterFixture {
     /** Every row anywhere that names the conversation or its visitor. */
     private long rowsOf(String conversationId, String visitorId) throws SQLException {
         return count("SELECT COUNT(*) FROM conversations WHERE id = '" + conversationId + "' OR visitor_id = '"
-                + visitorId + "'")
+                        + visitorId + "'")
                 + count("SELECT COUNT(*) FROM recent_events WHERE conversation_id = '" + conversationId + "'")
-                + count("SELECT COUNT(*) FROM merged.conversation_keys WHERE conversation_id = '" + conversationId + "'")
+                + count("SELECT COUNT(*) FROM merged.conversation_keys WHERE conversation_id = '" + conversationId
+                        + "'")
                 + count("SELECT COUNT(*) FROM visitors WHERE id = '" + visitorId + "'")
                 + count("SELECT COUNT(*) FROM verified_users WHERE visitor_id = '" + visitorId + "'");
     }
@@ -100,7 +119,8 @@ final class RetentionTest extends RouterFixture {
         settleUntil(() -> !router.call(() -> router.conversations.containsKey(expired)));
         assertThat(router.call(() -> router.conversations.containsKey(expired))).isFalse();
         assertThat(router.call(() -> router.conversations.containsKey(closedByVisitor)))
-                .as("its visitor is connected: kept for the rating").isTrue();
+                .as("its visitor is connected: kept for the rating")
+                .isTrue();
         Await.until("events merged into " + MergedEvents.FILE, () -> {
             try {
                 long merged = count("SELECT COUNT(*) FROM merged.events");
@@ -118,28 +138,34 @@ final class RetentionTest extends RouterFixture {
         clock.advance(Duration.ofDays(2));
         ConversationStore.Removed removed = router.purge();
 
-        assertThat(removed.conversations()).extracting(ConversationRecord::id)
+        assertThat(removed.conversations())
+                .extracting(ConversationRecord::id)
                 .containsExactlyInAnyOrder(expired, closedByVisitor);
         assertThat(rowsOf(expired, goneVisitor)).isZero();
         assertThat(count("SELECT COUNT(*) FROM conversations")).isZero();
         assertThat(count("SELECT COUNT(*) FROM merged.events")).isZero();
         assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
         assertThat(router.call(() -> router.conversations.isEmpty())).isTrue();
-        assertThat(router.call(() -> router.visitorsById.containsKey(goneVisitor))).isFalse();
+        assertThat(router.call(() -> router.visitorsById.containsKey(goneVisitor)))
+                .isFalse();
         // The connected visitor stays, stored again as they are, with nothing of the purged chat.
         Visitor live = router.call(() -> router.visitorsById.get(staysVisitor));
-        assertThat(router.call(() -> live.conversationIds.isEmpty() && live.stored.isEmpty())).isTrue();
-        Await.until("the connected visitor stored again", () -> store.visitor(staysVisitor).isPresent());
+        assertThat(router.call(() -> live.conversationIds.isEmpty() && live.stored.isEmpty()))
+                .isTrue();
+        Await.until("the connected visitor stored again", () -> store.visitor(staysVisitor)
+                .isPresent());
         // The insights count both, anonymously.
-        List<ConversationMetrics> figures = store.figuresStartedBetween(clock.instant().minus(Duration.ofDays(92)),
-                clock.instant(), 10);
+        List<ConversationMetrics> figures =
+                store.figuresStartedBetween(clock.instant().minus(Duration.ofDays(92)), clock.instant(), 10);
         assertThat(figures).hasSize(2).allSatisfy(f -> {
             assertThat(f.outcome()).isEqualTo(ConversationMetrics.Outcome.BOT_RESOLVED);
             assertThat(f.conversationId()).isNotIn(expired, closedByVisitor);
         });
-        InsightsReport report = InsightsReport.of(new InsightsRange(clock.instant().minus(Duration.ofDays(92)),
-                clock.instant(), InsightsRange.Bucket.DAY), store.transcriptsStartedBetween(
-                clock.instant().minus(Duration.ofDays(92)), clock.instant(), 100), figures);
+        InsightsReport report = InsightsReport.of(
+                new InsightsRange(
+                        clock.instant().minus(Duration.ofDays(92)), clock.instant(), InsightsRange.Bucket.DAY),
+                store.transcriptsStartedBetween(clock.instant().minus(Duration.ofDays(92)), clock.instant(), 100),
+                figures);
         assertThat(report.totals().conversations()).isEqualTo(2);
         assertThat(report.totals().deflectionRate()).isEqualTo(1.0);
     }

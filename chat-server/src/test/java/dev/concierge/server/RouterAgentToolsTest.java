@@ -1,8 +1,7 @@
 package dev.concierge.server;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.concierge.bot.FaqBot;
-import dev.concierge.bot.FaqEntry;
-import dev.concierge.bot.KnowledgeBase;
+
 import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
@@ -14,21 +13,11 @@ import dev.concierge.protocol.Values.QueueEntry;
 import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,7 +44,9 @@ class RouterAgentToolsTest extends RouterFixture {
         settle();
         assertThat(conversation(danasChat).agentId).isEqualTo("bill");
         ServerMessage.Assigned pkg = bill.all(ServerMessage.Assigned.class).stream()
-                .filter(x -> x.conversationId().equals(danasChat)).findFirst().orElseThrow();
+                .filter(x -> x.conversationId().equals(danasChat))
+                .findFirst()
+                .orElseThrow();
         assertThat(pkg.handoff().transferNote()).isEqualTo("double charge");
         assertThat(pkg.handoff().transferredFrom().id()).isEqualTo("dana");
         assertThat(pkg.handoff().reason()).isEqualTo(HandoffReason.TRANSFER);
@@ -76,23 +67,38 @@ class RouterAgentToolsTest extends RouterFixture {
         router.request(dana, Role.AGENT, new ClientMessage.Transfer("t1", id, "sam", null, "needs a refund"));
         settle();
         ServerMessage.Assigned pkg = sam.last(ServerMessage.Assigned.class);
-        assertThat(pkg.handoff().transcript()).extracting(TranscriptEvent::text).contains("My parcel arrived damaged",
-                "Sorry to hear that!", "VIP, offer free shipping", "needs a refund");
+        assertThat(pkg.handoff().transcript())
+                .extracting(TranscriptEvent::text)
+                .contains(
+                        "My parcel arrived damaged",
+                        "Sorry to hear that!",
+                        "VIP, offer free shipping",
+                        "needs a refund");
         assertThat(pkg.handoff().transferNote()).isEqualTo("needs a refund");
         assertThat(dana.last(ServerMessage.Released.class).to().id()).isEqualTo("sam");
         assertThat(dana.last(ServerMessage.Ack.class).ref()).isEqualTo("t1");
-        assertThat(v.events()).extracting(TranscriptEvent::kind).contains(Kind.TRANSFERRED).doesNotContain(Kind.NOTE);
-        assertThat(v.events()).extracting(TranscriptEvent::text).doesNotContain("VIP, offer free shipping", "needs a refund");
+        assertThat(v.events())
+                .extracting(TranscriptEvent::kind)
+                .contains(Kind.TRANSFERRED)
+                .doesNotContain(Kind.NOTE);
+        assertThat(v.events())
+                .extracting(TranscriptEvent::text)
+                .doesNotContain("VIP, offer free shipping", "needs a refund");
         // Sam owns it now; Dana may not write any more.
         router.request(sam, Role.AGENT, new ClientMessage.Send(id(), id, "Hi, Sam here.", null));
         router.request(dana, Role.AGENT, new ClientMessage.Send("late", id, "still me", null));
         settle();
-        assertThat(v.events()).extracting(TranscriptEvent::text).contains("Hi, Sam here.").doesNotContain("still me");
+        assertThat(v.events())
+                .extracting(TranscriptEvent::text)
+                .contains("Hi, Sam here.")
+                .doesNotContain("still me");
         assertThat(dana.last(ServerMessage.Error.class).code()).isEqualTo("not_found");
         // A visitor's history never shows notes either.
         router.request(v, Role.VISITOR, new ClientMessage.History(id(), id, 0));
         settle();
-        assertThat(v.last(ServerMessage.Transcript.class).events()).extracting(TranscriptEvent::kind).doesNotContain(Kind.NOTE);
+        assertThat(v.last(ServerMessage.Transcript.class).events())
+                .extracting(TranscriptEvent::kind)
+                .doesNotContain(Kind.NOTE);
     }
 
     @Test
@@ -108,15 +114,19 @@ class RouterAgentToolsTest extends RouterFixture {
         router.request(dana, Role.AGENT, new ClientMessage.Send("m1", id, "Sorry to hear that!", null));
         settleUntil(() -> v.events().stream().anyMatch(e -> "m1".equals(e.id())));
         router.request(dana, Role.AGENT, new ClientMessage.Transfer("t1", id, "sam", null, "needs a refund"));
-        settleUntil(() -> !sam.all(ServerMessage.Assigned.class).isEmpty() && !dana.all(ServerMessage.Error.class).isEmpty());
+        settleUntil(() -> !sam.all(ServerMessage.Assigned.class).isEmpty()
+                && !dana.all(ServerMessage.Error.class).isEmpty());
 
         List<TranscriptEvent> stored = memory.events(id, 0);
         assertThat(stored).extracting(TranscriptEvent::kind).doesNotContain(Kind.TRANSFERRED);
-        assertThat(sam.last(ServerMessage.Assigned.class).handoff().transcript()).isEqualTo(stored);
+        assertThat(sam.last(ServerMessage.Assigned.class).handoff().transcript())
+                .isEqualTo(stored);
         assertThat(dana.last(ServerMessage.Error.class).ref()).isEqualTo("t1");
         router.request(v, Role.VISITOR, new ClientMessage.Send("m2", id, "Hello?", null));
         settleUntil(() -> sam.events().stream().anyMatch(e -> "m2".equals(e.id())));
-        assertThat(sam.events()).filteredOn(e -> "m2".equals(e.id())).singleElement()
+        assertThat(sam.events())
+                .filteredOn(e -> "m2".equals(e.id()))
+                .singleElement()
                 .satisfies(e -> assertThat(e.seq()).isEqualTo(stored.size() + 1));
     }
 
@@ -141,7 +151,9 @@ class RouterAgentToolsTest extends RouterFixture {
         assertThat(refused.message()).contains("SAM", "1 of 1");
         assertThat(conversation(first).agentId).isEqualTo("dana");
         assertThat(owned(sam)).containsExactly(second);
-        assertThat(conversation(first).transcript.all()).extracting(TranscriptEvent::kind).doesNotContain(Kind.NOTE, Kind.TRANSFERRED);
+        assertThat(conversation(first).transcript.all())
+                .extracting(TranscriptEvent::kind)
+                .doesNotContain(Kind.NOTE, Kind.TRANSFERRED);
 
         // Dana confirms: Sam goes over the limit, and Dana's freed slot takes the waiting visitor at once.
         router.request(dana, Role.AGENT, new ClientMessage.Transfer("t2", first, "sam", null, "needs a refund", true));
@@ -150,7 +162,9 @@ class RouterAgentToolsTest extends RouterFixture {
         assertThat(conversation(first).agentId).isEqualTo("sam");
         assertThat(conversation(waiting).agentId).isEqualTo("dana");
         assertThat(owned(dana)).containsExactly(first, waiting);
-        assertThat(sam.last(ServerMessage.Agents.class).agents()).filteredOn(s -> s.id().equals("sam")).singleElement()
+        assertThat(sam.last(ServerMessage.Agents.class).agents())
+                .filteredOn(s -> s.id().equals("sam"))
+                .singleElement()
                 .satisfies(s -> assertThat(s.activeChats()).isEqualTo(2));
         assertThat(sam.last(ServerMessage.Queue.class).entries()).isEmpty();
     }
@@ -161,19 +175,25 @@ class RouterAgentToolsTest extends RouterFixture {
         Recorder v = visitor(null);
         String id = handoff(v);
         Recorder dana = new Recorder();
-        router.agentHello(dana, new AgentInfo("dana", "Dana"),
+        router.agentHello(
+                dana,
+                new AgentInfo("dana", "Dana"),
                 new ClientMessage.Hello(id(), 2, null, null, "st", null, null, null, null, PresenceStatus.AWAY));
         settle();
         assertThat(dana.last(ServerMessage.Welcome.class)).isNotNull();
         assertThat(owned(dana)).isEmpty();
         assertThat(conversation(id).state).isEqualTo(ConversationState.QUEUED);
-        assertThat(dana.last(ServerMessage.Queue.class).entries()).extracting(QueueEntry::conversationId).containsExactly(id);
-        assertThat(dana.last(ServerMessage.Agents.class).agents()).singleElement()
+        assertThat(dana.last(ServerMessage.Queue.class).entries())
+                .extracting(QueueEntry::conversationId)
+                .containsExactly(id);
+        assertThat(dana.last(ServerMessage.Agents.class).agents())
+                .singleElement()
                 .satisfies(s -> assertThat(s.presence()).isEqualTo(PresenceStatus.AWAY));
         assertThat(v.last(ServerMessage.QueueStatus.class).agentsOnline()).isZero();
         // A second console signing in without a status keeps the presence the agent has.
         Recorder second = new Recorder();
-        router.agentHello(second, new AgentInfo("dana", "Dana"), new ClientMessage.Hello(id(), 2, null, null, "st", null, null));
+        router.agentHello(
+                second, new AgentInfo("dana", "Dana"), new ClientMessage.Hello(id(), 2, null, null, "st", null, null));
         settle();
         assertThat(owned(dana)).isEmpty();
         router.request(dana, Role.AGENT, new ClientMessage.Presence(id(), PresenceStatus.ONLINE));
@@ -192,7 +212,8 @@ class RouterAgentToolsTest extends RouterFixture {
         router.request(dana, Role.AGENT, new ClientMessage.Transfer("t1", id, "sam", null, null));
         router.request(dana, Role.AGENT, new ClientMessage.Transfer("t2", id, null, "nowhere", null));
         settle();
-        assertThat(dana.all(ServerMessage.Error.class)).extracting(ServerMessage.Error::code)
+        assertThat(dana.all(ServerMessage.Error.class))
+                .extracting(ServerMessage.Error::code)
                 .containsExactly("unavailable", "unavailable");
         assertThat(conversation(id).agentId).isEqualTo("dana");
     }
@@ -201,8 +222,11 @@ class RouterAgentToolsTest extends RouterFixture {
     void messageLeftWhileNobodyIsOnlineBecomesAFollowUpTakenByHand() {
         router(config("least-busy", 5));
         Recorder v = visitor(null);
-        router.request(v, Role.VISITOR, new ClientMessage.LeaveMessage("m1", null, "Ada", "ada@example.com",
-                "Please call me back about order 1234"));
+        router.request(
+                v,
+                Role.VISITOR,
+                new ClientMessage.LeaveMessage(
+                        "m1", null, "Ada", "ada@example.com", "Please call me back about order 1234"));
         settle();
         String id = v.last(ServerMessage.Ack.class).conversationId();
         assertThat(conversation(id).state).isEqualTo(ConversationState.FOLLOW_UP);
@@ -251,9 +275,20 @@ class RouterAgentToolsTest extends RouterFixture {
         Recorder a = agent("a");
         Recorder v = visitor(null);
         String id = handoff(v);
-        router.request(v, Role.VISITOR, new ClientMessage.UpdateContext(id(), new dev.concierge.protocol.Values.VisitorContext(
-                null, null, null, null, null, new dev.concierge.protocol.Values.Page("https://shop.example.com/checkout",
-                "Checkout", null), Map.of("cart", "3 items"))));
+        router.request(
+                v,
+                Role.VISITOR,
+                new ClientMessage.UpdateContext(
+                        id(),
+                        new dev.concierge.protocol.Values.VisitorContext(
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                new dev.concierge.protocol.Values.Page(
+                                        "https://shop.example.com/checkout", "Checkout", null),
+                                Map.of("cart", "3 items"))));
         settle();
         ServerMessage.VisitorUpdate update = a.last(ServerMessage.VisitorUpdate.class);
         assertThat(update.conversationId()).isEqualTo(id);
@@ -263,17 +298,24 @@ class RouterAgentToolsTest extends RouterFixture {
 
     @Test
     void settingsAndAgentsListReachAgentsOnHello() {
-        router(new RoutingConfig("least-busy", 4, Duration.ofSeconds(90), Optional.empty(), List.of("billing"),
+        router(new RoutingConfig(
+                "least-busy",
+                4,
+                Duration.ofSeconds(90),
+                Optional.empty(),
+                List.of("billing"),
                 List.of(new dev.concierge.protocol.Values.CannedReply("refund", "Refunds take 3 days."))));
         Recorder a = agent("a", "billing");
         ServerMessage.Settings settings = a.last(ServerMessage.Settings.class);
-        assertThat(settings.cannedReplies()).extracting(dev.concierge.protocol.Values.CannedReply::shortcut)
+        assertThat(settings.cannedReplies())
+                .extracting(dev.concierge.protocol.Values.CannedReply::shortcut)
                 .containsExactly("refund");
         assertThat(settings.queueAlertSeconds()).isEqualTo(90);
         assertThat(settings.maxChats()).isEqualTo(4);
         Recorder b = agent("b");
         assertThat(a.last(ServerMessage.Agents.class).agents().stream()
-                .collect(Collectors.toMap(s -> s.id(), s -> s.departments()))).containsEntry("a", List.of("billing"))
+                        .collect(Collectors.toMap(s -> s.id(), s -> s.departments())))
+                .containsEntry("a", List.of("billing"))
                 .containsEntry("b", List.of());
         assertThat(b.last(ServerMessage.Agents.class).agents()).hasSize(2);
     }

@@ -1,17 +1,13 @@
 package dev.concierge.server;
+
 import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.concierge.bot.FaqBot;
 import dev.concierge.bot.FaqEntry;
 import dev.concierge.bot.KnowledgeBase;
 import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.PresenceStatus;
-import dev.concierge.protocol.Values.QueueEntry;
-import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.time.Clock;
@@ -27,9 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 
 /**
  * What the router tests share: a router with an in-memory store and a tiny FAQ, recording
@@ -91,8 +85,7 @@ abstract class RouterFixture {
         }
 
         @Override
-        public void close(int code, String reason) {
-        }
+        public void close(int code, String reason) {}
 
         <T extends ServerMessage> List<T> all(Class<T> type) {
             synchronized (frames) {
@@ -107,7 +100,9 @@ abstract class RouterFixture {
         }
 
         List<TranscriptEvent> events() {
-            return all(ServerMessage.Event.class).stream().map(ServerMessage.Event::toTranscriptEvent).toList();
+            return all(ServerMessage.Event.class).stream()
+                    .map(ServerMessage.Event::toTranscriptEvent)
+                    .toList();
         }
     }
 
@@ -121,11 +116,24 @@ abstract class RouterFixture {
     }
 
     Router router(RoutingConfig config, ConversationStore store) {
-        KnowledgeBase kb = new KnowledgeBase("en", List.of(new FaqEntry("returns", List.of("How do I return an item?",
-                "Can I send something back?"), List.of(), List.of(), "Use the returns form.", List.of("returns"), null,
-                List.of())));
-        router = new Router(store, new BotService(FaqBot.create(kb), 1), clock, Ids.secure(),
-                config, id -> departments.getOrDefault(id, Set.of()));
+        KnowledgeBase kb = new KnowledgeBase(
+                "en",
+                List.of(new FaqEntry(
+                        "returns",
+                        List.of("How do I return an item?", "Can I send something back?"),
+                        List.of(),
+                        List.of(),
+                        "Use the returns form.",
+                        List.of("returns"),
+                        null,
+                        List.of())));
+        router = new Router(
+                store,
+                new BotService(FaqBot.create(kb), 1),
+                clock,
+                Ids.secure(),
+                config,
+                id -> departments.getOrDefault(id, Set.of()));
         return router;
     }
 
@@ -137,8 +145,8 @@ abstract class RouterFixture {
     }
 
     static RoutingConfig config(String strategy, int cap) {
-        return new RoutingConfig(strategy, cap, Duration.ofMinutes(2), Optional.empty(),
-                List.of("billing", "orders"), List.of());
+        return new RoutingConfig(
+                strategy, cap, Duration.ofMinutes(2), Optional.empty(), List.of("billing", "orders"), List.of());
     }
 
     /** Waits until the router has run everything queued so far (twice: completions re-enter). */
@@ -173,7 +181,10 @@ abstract class RouterFixture {
     Recorder agent(int version, String id, String... depts) {
         departments.put(id, Set.of(depts));
         Recorder s = new Recorder();
-        router.agentHello(s, new AgentInfo(id, id.toUpperCase()), new ClientMessage.Hello(id(), version, null, null, "st", null, null));
+        router.agentHello(
+                s,
+                new AgentInfo(id, id.toUpperCase()),
+                new ClientMessage.Hello(id(), version, null, null, "st", null, null));
         settle();
         return s;
     }
@@ -185,7 +196,8 @@ abstract class RouterFixture {
     /** A visitor socket that says hello with protocol {@code version}. */
     Recorder visitor(int version, String department) {
         Recorder s = new Recorder();
-        router.visitorHello(s, new ClientMessage.Hello(id(), version, "demo", null, null, null, null, department, null));
+        router.visitorHello(
+                s, new ClientMessage.Hello(id(), version, "demo", null, null, null, null, department, null));
         settle();
         return s;
     }
@@ -201,6 +213,8 @@ abstract class RouterFixture {
     }
 
     List<String> owned(Recorder agent) {
-        return agent.all(ServerMessage.Assigned.class).stream().map(ServerMessage.Assigned::conversationId).toList();
+        return agent.all(ServerMessage.Assigned.class).stream()
+                .map(ServerMessage.Assigned::conversationId)
+                .toList();
     }
 }

@@ -32,15 +32,20 @@ final class RouterHandoverTest extends RouterFixture {
             // Hold the router so what the loop hands over stays in its queue, countable.
             router.executor.execute(() -> await(release));
             loop.submit(() -> {
-                for (int i = 1; i <= 50; i++) {
-                    router.request(visitor, Role.VISITOR, new ClientMessage.Send("m" + i, conversationId, "message " + i, null));
-                }
-            }).sync();
-            loop.submit(() -> { }).sync(); // the handover runs after the pass that read them
+                        for (int i = 1; i <= 50; i++) {
+                            router.request(
+                                    visitor,
+                                    Role.VISITOR,
+                                    new ClientMessage.Send("m" + i, conversationId, "message " + i, null));
+                        }
+                    })
+                    .sync();
+            loop.submit(() -> {}).sync(); // the handover runs after the pass that read them
             assertThat(((ThreadPoolExecutor) router.executor).getQueue()).hasSize(1);
             // The same requests from a thread that is not an event loop: one router task each.
             for (int i = 51; i <= 55; i++) {
-                router.request(visitor, Role.VISITOR, new ClientMessage.Send("m" + i, conversationId, "message " + i, null));
+                router.request(
+                        visitor, Role.VISITOR, new ClientMessage.Send("m" + i, conversationId, "message " + i, null));
             }
             assertThat(((ThreadPoolExecutor) router.executor).getQueue()).hasSize(6);
         } finally {
@@ -64,18 +69,21 @@ final class RouterHandoverTest extends RouterFixture {
         DefaultEventLoop loop = new DefaultEventLoop();
         try {
             loop.submit(() -> {
-                router.visitorHello(again, new ClientMessage.Hello("h2", 1, "demo", token, null, null, null, null, null));
-                router.request(again, Role.VISITOR, new ClientMessage.Handoff("x1", null));
-                // Hold the pass (as a busy loop would) past the time the stored read takes: the
-                // read must not complete before the router has marked the hello pending.
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
-            }).sync();
+                        router.visitorHello(
+                                again, new ClientMessage.Hello("h2", 1, "demo", token, null, null, null, null, null));
+                        router.request(again, Role.VISITOR, new ClientMessage.Handoff("x1", null));
+                        // Hold the pass (as a busy loop would) past the time the stored read takes: the
+                        // read must not complete before the router has marked the hello pending.
+                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+                    })
+                    .sync();
         } finally {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
         settleUntil(() -> !again.all(ServerMessage.Ack.class).isEmpty());
         ServerMessage.Welcome welcome = again.last(ServerMessage.Welcome.class);
-        assertThat(welcome.visitorId()).isEqualTo(first.last(ServerMessage.Welcome.class).visitorId());
+        assertThat(welcome.visitorId())
+                .isEqualTo(first.last(ServerMessage.Welcome.class).visitorId());
         assertThat(again.last(ServerMessage.Ack.class).ref()).isEqualTo("x1");
     }
 

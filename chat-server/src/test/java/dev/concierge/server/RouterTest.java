@@ -1,35 +1,19 @@
 package dev.concierge.server;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.concierge.bot.FaqBot;
-import dev.concierge.bot.FaqEntry;
-import dev.concierge.bot.KnowledgeBase;
+
 import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.PresenceStatus;
-import dev.concierge.protocol.Values.QueueEntry;
-import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,15 +35,18 @@ class RouterTest extends RouterFixture {
         }
         assertThat(List.of(owned(a).size(), owned(b).size(), owned(c).size())).containsExactly(2, 2, 2);
         // The last two wait, in order, and know where they are.
-        assertThat(visitors.get(6).last(ServerMessage.QueueStatus.class).position()).isEqualTo(1);
-        assertThat(visitors.get(7).last(ServerMessage.QueueStatus.class).position()).isEqualTo(2);
+        assertThat(visitors.get(6).last(ServerMessage.QueueStatus.class).position())
+                .isEqualTo(1);
+        assertThat(visitors.get(7).last(ServerMessage.QueueStatus.class).position())
+                .isEqualTo(2);
         assertThat(a.last(ServerMessage.Queue.class).entries()).hasSize(2);
         // One chat closes: the first in the queue gets that agent, the second moves up.
         String first = owned(a).get(0);
         router.request(a, Role.AGENT, new ClientMessage.Close(id(), first, "resolved"));
         settle();
         assertThat(owned(a)).hasSize(3);
-        assertThat(visitors.get(7).last(ServerMessage.QueueStatus.class).position()).isEqualTo(1);
+        assertThat(visitors.get(7).last(ServerMessage.QueueStatus.class).position())
+                .isEqualTo(1);
     }
 
     @Test
@@ -142,8 +129,8 @@ class RouterTest extends RouterFixture {
         assertThat(conversation(id).state).isEqualTo(ConversationState.QUEUED);
         assertThat(v.events()).anySatisfy(e -> assertThat(e.text()).contains("Nobody is online"));
         assertThat(v.last(ServerMessage.QueueStatus.class).etaSeconds()).isNull();
-        assertThat(a.last(ServerMessage.Agents.class).agents()).singleElement()
-                .satisfies(s -> assertThat(s.presence()).isEqualTo(PresenceStatus.AWAY));
+        assertThat(a.last(ServerMessage.Agents.class).agents()).singleElement().satisfies(s -> assertThat(s.presence())
+                .isEqualTo(PresenceStatus.AWAY));
         // Back online: the waiting visitor is assigned at once.
         router.request(a, Role.AGENT, new ClientMessage.Presence(id(), PresenceStatus.ONLINE));
         settle();
@@ -200,7 +187,8 @@ class RouterTest extends RouterFixture {
         router(config("least-busy", 1));
         Recorder a = agent("a");
         // Three chats of 10 minutes and one of 2 seconds: the median stays 10 minutes (a mean would say 7.5).
-        for (Duration d : List.of(Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofMinutes(10), Duration.ofMinutes(10))) {
+        for (Duration d : List.of(
+                Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofMinutes(10), Duration.ofMinutes(10))) {
             String id = handoff(visitor(null));
             clock.advance(d);
             router.request(a, Role.AGENT, new ClientMessage.Close(id(), id, "resolved"));
@@ -266,7 +254,9 @@ class RouterTest extends RouterFixture {
         handoff(visitor(null));
         Recorder waiting = visitor("made-up-0");
         handoff(waiting);
-        assertThat(waiting.last(ServerMessage.QueueStatus.class).etaSeconds()).as("median of 2,2,2,2,30,30,30 minutes").isEqualTo(120);
+        assertThat(waiting.last(ServerMessage.QueueStatus.class).etaSeconds())
+                .as("median of 2,2,2,2,30,30,30 minutes")
+                .isEqualTo(120);
     }
 
     @Test
@@ -295,14 +285,19 @@ class RouterTest extends RouterFixture {
             assertThat(alert.conversationId()).isEqualTo(waiting);
             assertThat(alert.waitedSeconds()).isEqualTo(121);
         });
-        assertThat(a.last(ServerMessage.Queue.class).entries()).singleElement()
-                .satisfies(e -> assertThat(e.overdue()).isTrue());
+        assertThat(a.last(ServerMessage.Queue.class).entries()).singleElement().satisfies(e -> assertThat(e.overdue())
+                .isTrue());
     }
 
     @Test
     void outsideBusinessHoursVisitorsAreToldSo() {
-        RoutingConfig closedNow = new RoutingConfig("least-busy", 5, Duration.ofMinutes(2),
-                Optional.of(BusinessHours.parse("mon-fri 12:00-18:00 UTC")), List.of(), List.of());
+        RoutingConfig closedNow = new RoutingConfig(
+                "least-busy",
+                5,
+                Duration.ofMinutes(2),
+                Optional.of(BusinessHours.parse("mon-fri 12:00-18:00 UTC")),
+                List.of(),
+                List.of());
         router(closedNow);
         agent("a");
         Recorder v = visitor(null);
@@ -327,7 +322,9 @@ class RouterTest extends RouterFixture {
         // The visitor picks the returns entry (a "did you mean" button): the bot answers from it.
         router.request(v, Role.VISITOR, new ClientMessage.Send(id(), null, "How do I return an item?", "returns"));
         settleUntil(() -> v.events().stream().anyMatch(e -> e.kind() == Kind.BOT)); // the bot answers on its own thread
-        assertThat(v.events()).anySatisfy(e -> assertThat(e.bot() != null && e.bot().answered()).isTrue());
+        assertThat(v.events())
+                .anySatisfy(
+                        e -> assertThat(e.bot() != null && e.bot().answered()).isTrue());
         String id = handoff(v);
         assertThat(conversation(id).department).isEqualTo("returns");
         assertThat(conversation(id).agentId).isEqualTo("rita");
@@ -341,13 +338,18 @@ class RouterTest extends RouterFixture {
         Recorder v = visitor(null);
         router.request(v, Role.VISITOR, new ClientMessage.Send(id(), null, "Can I send something back?", null));
         settleUntil(() -> v.events().stream().anyMatch(e -> e.kind() == Kind.BOT));
-        TranscriptEvent answer = v.events().stream().filter(e -> e.kind() == Kind.BOT).findFirst().orElseThrow();
+        TranscriptEvent answer = v.events().stream()
+                .filter(e -> e.kind() == Kind.BOT)
+                .findFirst()
+                .orElseThrow();
         assertThat(answer.bot().entryId()).isEqualTo("returns");
         assertThat(answer.bot().entryQuestion()).isEqualTo("How do I return an item?");
         Recorder a = agent("a");
         handoff(v);
-        assertThat(a.last(ServerMessage.Assigned.class).handoff().transcript()).filteredOn(e -> e.kind() == Kind.BOT)
-                .singleElement().satisfies(e -> assertThat(e.bot().entryQuestion()).isEqualTo("How do I return an item?"));
+        assertThat(a.last(ServerMessage.Assigned.class).handoff().transcript())
+                .filteredOn(e -> e.kind() == Kind.BOT)
+                .singleElement()
+                .satisfies(e -> assertThat(e.bot().entryQuestion()).isEqualTo("How do I return an item?"));
     }
 
     @Test
@@ -397,11 +399,17 @@ class RouterTest extends RouterFixture {
         settleUntil(() -> v.events().stream().anyMatch(e -> "m2".equals(e.id())));
 
         // Each sender's own copy of the event, carrying its request id, is the acknowledgement.
-        TranscriptEvent question = v.events().stream().filter(e -> "m1".equals(e.id())).findFirst().orElseThrow();
-        TranscriptEvent reply = a.events().stream().filter(e -> "m2".equals(e.id())).findFirst().orElseThrow();
+        TranscriptEvent question =
+                v.events().stream().filter(e -> "m1".equals(e.id())).findFirst().orElseThrow();
+        TranscriptEvent reply =
+                a.events().stream().filter(e -> "m2".equals(e.id())).findFirst().orElseThrow();
         assertThat(a.events()).extracting(TranscriptEvent::id).contains("m1");
-        assertThat(v.all(ServerMessage.Ack.class)).extracting(ServerMessage.Ack::ref).doesNotContain("m1");
-        assertThat(a.all(ServerMessage.Ack.class)).extracting(ServerMessage.Ack::ref).doesNotContain("m2");
+        assertThat(v.all(ServerMessage.Ack.class))
+                .extracting(ServerMessage.Ack::ref)
+                .doesNotContain("m1");
+        assertThat(a.all(ServerMessage.Ack.class))
+                .extracting(ServerMessage.Ack::ref)
+                .doesNotContain("m2");
 
         // A resend of a stored id stores nothing and gets an ack with the same seq.
         router.request(v, Role.VISITOR, new ClientMessage.Send("m1", id, "Where is my parcel?", null));
@@ -411,7 +419,9 @@ class RouterTest extends RouterFixture {
         assertThat(v.last(ServerMessage.Ack.class).seq()).isEqualTo(question.seq());
         assertThat(a.last(ServerMessage.Ack.class).ref()).isEqualTo("m2");
         assertThat(a.last(ServerMessage.Ack.class).seq()).isEqualTo(reply.seq());
-        assertThat(conversation(id).transcript.all()).extracting(TranscriptEvent::text).containsOnlyOnce("Where is my parcel?", "Let me check.");
+        assertThat(conversation(id).transcript.all())
+                .extracting(TranscriptEvent::text)
+                .containsOnlyOnce("Where is my parcel?", "Let me check.");
 
         // Protocol 1 on the same conversation: the sender gets an ack frame, then the event.
         Recorder old = visitor(1, null);
@@ -440,10 +450,14 @@ class RouterTest extends RouterFixture {
         settleUntil(() -> dana.all(ServerMessage.Ack.class).stream().anyMatch(k -> "m1".equals(k.ref())));
 
         assertThat(dana.events()).extracting(TranscriptEvent::id).doesNotContain("m1");
-        assertThat(dana.all(ServerMessage.Ack.class)).filteredOn(k -> "m1".equals(k.ref())).singleElement()
+        assertThat(dana.all(ServerMessage.Ack.class))
+                .filteredOn(k -> "m1".equals(k.ref()))
+                .singleElement()
                 .satisfies(k -> assertThat(k.seq()).isPositive());
         settleUntil(() -> !sam.all(ServerMessage.Assigned.class).isEmpty());
-        assertThat(sam.last(ServerMessage.Assigned.class).handoff().transcript()).extracting(TranscriptEvent::id).contains("m1");
+        assertThat(sam.last(ServerMessage.Assigned.class).handoff().transcript())
+                .extracting(TranscriptEvent::id)
+                .contains("m1");
     }
 
     @Test
@@ -464,11 +478,14 @@ class RouterTest extends RouterFixture {
         // it with the next seq and fails too. Each sender is told to retry with the same id.
         router.request(v, Role.VISITOR, new ClientMessage.Send("m2", id, "flaky", null));
         router.request(a, Role.AGENT, new ClientMessage.Send("m3", id, "reply", null));
-        settleUntil(() -> !a.all(ServerMessage.Error.class).isEmpty() && !v.all(ServerMessage.Error.class).isEmpty());
+        settleUntil(() -> !a.all(ServerMessage.Error.class).isEmpty()
+                && !v.all(ServerMessage.Error.class).isEmpty());
         assertThat(v.last(ServerMessage.Error.class).ref()).isEqualTo("m2");
         assertThat(v.last(ServerMessage.Error.class).message()).contains("retry with the same id");
         assertThat(a.last(ServerMessage.Error.class).ref()).isEqualTo("m3");
-        assertThat(conversation(id).transcript.all()).extracting(TranscriptEvent::text).doesNotContain("flaky", "reply");
+        assertThat(conversation(id).transcript.all())
+                .extracting(TranscriptEvent::text)
+                .doesNotContain("flaky", "reply");
 
         // The retries are stored, in order, right after "first"; so is what follows.
         router.request(v, Role.VISITOR, new ClientMessage.Send("m2", id, "flaky", null));
@@ -479,9 +496,14 @@ class RouterTest extends RouterFixture {
         settleUntil(() -> a.events().stream().anyMatch(e -> "m4".equals(e.id())));
 
         List<TranscriptEvent> stored = memory.events(id, 0);
-        assertThat(stored).extracting(TranscriptEvent::seq)
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, stored.size()).boxed().toList());
-        assertThat(stored).extracting(TranscriptEvent::text).containsSubsequence("first", "flaky", "reply", "thanks")
+        assertThat(stored)
+                .extracting(TranscriptEvent::seq)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, stored.size())
+                        .boxed()
+                        .toList());
+        assertThat(stored)
+                .extracting(TranscriptEvent::text)
+                .containsSubsequence("first", "flaky", "reply", "thanks")
                 .containsOnlyOnce("flaky", "reply");
         assertThat(conversation(id).transcript.all()).isEqualTo(stored);
         assertThat(a.events()).extracting(TranscriptEvent::id).containsOnlyOnce("m2", "m4");
@@ -508,7 +530,9 @@ class RouterTest extends RouterFixture {
         // The next event takes the failed one's seq, and reaches the agent live.
         router.request(v, Role.VISITOR, new ClientMessage.Send("m2", id, "Hello?", null));
         settleUntil(() -> a.events().stream().anyMatch(e -> "m2".equals(e.id())));
-        assertThat(a.events()).filteredOn(e -> "m2".equals(e.id())).singleElement()
+        assertThat(a.events())
+                .filteredOn(e -> "m2".equals(e.id()))
+                .singleElement()
                 .satisfies(e -> assertThat(e.seq()).isEqualTo(stored.size() + 1));
         assertThat(memory.events(id, 0)).hasSize(stored.size() + 1);
     }
@@ -521,13 +545,18 @@ class RouterTest extends RouterFixture {
     static ConversationStore failingOnce(ConversationStore store, java.util.function.Predicate<TranscriptEvent> which) {
         java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         ConversationStore delayed = recordingAppends(store, new java.util.concurrent.CopyOnWriteArrayList<>());
-        return (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(RouterTest.class.getClassLoader(),
-                new Class<?>[] {ConversationStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("append") && which.test((TranscriptEvent) args[1])
+        return (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(
+                RouterTest.class.getClassLoader(), new Class<?>[] {ConversationStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("append")
+                            && which.test((TranscriptEvent) args[1])
                             && failed.compareAndSet(false, true)) {
                         return CompletableFuture.<Void>failedFuture(new ServerException("disk full"))
-                                .handleAsync((v, e) -> { throw new java.util.concurrent.CompletionException(e); },
-                                        CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.MILLISECONDS, SYNC));
+                                .handleAsync(
+                                        (v, e) -> {
+                                            throw new java.util.concurrent.CompletionException(e);
+                                        },
+                                        CompletableFuture.delayedExecutor(
+                                                2, java.util.concurrent.TimeUnit.MILLISECONDS, SYNC));
                     }
                     try {
                         return method.invoke(delayed, args);
@@ -544,12 +573,14 @@ class RouterTest extends RouterFixture {
      */
     @SuppressWarnings("unchecked")
     static ConversationStore recordingAppends(ConversationStore store, List<String> writes) {
-        return (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(RouterTest.class.getClassLoader(),
-                new Class<?>[] {ConversationStore.class}, (proxy, method, args) -> {
+        return (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(
+                RouterTest.class.getClassLoader(), new Class<?>[] {ConversationStore.class}, (proxy, method, args) -> {
                     if (method.getName().equals("append")) {
                         writes.add("append " + ((TranscriptEvent) args[1]).text());
                     } else if (method.getName().equals("appendAll")) {
-                        writes.add("appendAll " + ((List<TranscriptEvent>) args[1]).stream().map(TranscriptEvent::text).toList());
+                        writes.add("appendAll "
+                                + ((List<TranscriptEvent>) args[1])
+                                        .stream().map(TranscriptEvent::text).toList());
                     }
                     Object result;
                     try {
@@ -557,17 +588,23 @@ class RouterTest extends RouterFixture {
                     } catch (java.lang.reflect.InvocationTargetException e) {
                         throw e.getCause();
                     }
-                    return method.getName().startsWith("append") ? ((CompletableFuture<Void>) result).thenApplyAsync(v -> v,
-                            CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.MILLISECONDS, SYNC)) : result;
+                    return method.getName().startsWith("append")
+                            ? ((CompletableFuture<Void>) result)
+                                    .thenApplyAsync(
+                                            v -> v,
+                                            CompletableFuture.delayedExecutor(
+                                                    2, java.util.concurrent.TimeUnit.MILLISECONDS, SYNC))
+                            : result;
                 });
     }
 
     /** One thread, like the store's sync thread: completions leave it in the order they were made. */
-    private static final java.util.concurrent.Executor SYNC = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "test-store-sync");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final java.util.concurrent.Executor SYNC =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "test-store-sync");
+                t.setDaemon(true);
+                return t;
+            });
 
     private static int indexOf(List<ServerMessage> frames, java.util.function.Predicate<ServerMessage> p) {
         for (int i = 0; i < frames.size(); i++) {

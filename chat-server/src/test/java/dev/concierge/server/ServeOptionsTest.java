@@ -32,11 +32,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 final class ServeOptionsTest {
     /** Names resolve here without DNS; literal addresses parse as usual. */
     private static final ServeOptions.Resolver RESOLVER = host -> switch (host) {
-        case "localhost" -> new InetAddress[] {InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}),
-                InetAddress.getByName("::1")};
-        case "chat.example.com" -> new InetAddress[] {InetAddress.getByAddress(host, new byte[] {(byte) 203, 0, 113, 7})};
-        case "split.example.com" -> new InetAddress[] {InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}),
-                InetAddress.getByAddress(host, new byte[] {10, 0, 0, 5})};
+        case "localhost" ->
+            new InetAddress[] {InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}), InetAddress.getByName("::1")};
+        case "chat.example.com" ->
+            new InetAddress[] {InetAddress.getByAddress(host, new byte[] {(byte) 203, 0, 113, 7})};
+        case "split.example.com" ->
+            new InetAddress[] {
+                InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}),
+                InetAddress.getByAddress(host, new byte[] {10, 0, 0, 5})
+            };
         default -> {
             if (!host.matches("[0-9.:]+")) {
                 throw new UnknownHostException(host);
@@ -79,7 +83,8 @@ final class ServeOptionsTest {
 
     @Test
     void offLoopback_withATeamAndOrigins_starts_withTheOriginCheckOn() throws Exception {
-        ServeOptions o = parse("--host", "0.0.0.0", "--agents", teamFile().toString(), "--origin", "https://shop.example.com");
+        ServeOptions o =
+                parse("--host", "0.0.0.0", "--agents", teamFile().toString(), "--origin", "https://shop.example.com");
         assertThat(o.demoTeam()).isFalse();
         assertThat(o.notices()).noneMatch(n -> n.contains("OFF"));
     }
@@ -88,7 +93,8 @@ final class ServeOptionsTest {
     void offLoopback_withSitesThatListTheirOrigins_needsNoOriginFlag() throws Exception {
         Path sites = dir.resolve("sites.json");
         Files.writeString(sites, "{\"sites\": {\"shop\": {\"allowedOrigins\": [\"https://shop.example.com\"]}}}");
-        ServeOptions o = parse("--host", "192.168.1.20", "--agents", teamFile().toString(), "--sites", sites.toString());
+        ServeOptions o =
+                parse("--host", "192.168.1.20", "--agents", teamFile().toString(), "--sites", sites.toString());
         assertThat(o.notices()).anyMatch(n -> n.contains("only the sites' allowedOrigins"));
     }
 
@@ -112,7 +118,8 @@ final class ServeOptionsTest {
     @Test
     void unresolvableHost_isAClearError() {
         assertThatThrownBy(() -> parse("--host", "no-such-host.invalid"))
-                .isInstanceOf(ServeOptions.UsageException.class).hasMessage("--host: cannot resolve no-such-host.invalid");
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessage("--host: cannot resolve no-such-host.invalid");
     }
 
     @Test
@@ -120,12 +127,17 @@ final class ServeOptionsTest {
         Path file = dir.resolve("admin-token");
         Files.writeString(file, "file-token-0123456789abcdef\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        assertThat(parse("--admin-token-file", file.toString()).notices()).contains("Admin API is on (/api/admin/..., docs/agents.md)");
-        assertThat(parse(Map.of("CONCIERGE_ADMIN_TOKEN", "env-token-0123456789abcdef")).notices())
+        assertThat(parse("--admin-token-file", file.toString()).notices())
+                .contains("Admin API is on (/api/admin/..., docs/agents.md)");
+        assertThat(parse(Map.of("CONCIERGE_ADMIN_TOKEN", "env-token-0123456789abcdef"))
+                        .notices())
                 .contains("Admin API is on (/api/admin/..., docs/agents.md)");
         assertThat(parse().notices()).noneMatch(n -> n.contains("Admin API"));
-        assertThatThrownBy(() -> parse(Map.of("CONCIERGE_ADMIN_TOKEN", "env-token-0123456789abcdef"),
-                "--admin-token-file", file.toString())).hasMessageContaining("given twice");
+        assertThatThrownBy(() -> parse(
+                        Map.of("CONCIERGE_ADMIN_TOKEN", "env-token-0123456789abcdef"),
+                        "--admin-token-file",
+                        file.toString()))
+                .hasMessageContaining("given twice");
         assertThatThrownBy(() -> parse("--admin-token", "cli-token-0123456789abcdef"))
                 .hasMessage("unknown option for serve: --admin-token");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
@@ -144,7 +156,8 @@ final class ServeOptionsTest {
 
     @Test
     void badNumbers_areClearErrors() {
-        assertThatThrownBy(() -> parse("--max-connections", "0")).hasMessage("--max-connections must be a positive number, was 0");
+        assertThatThrownBy(() -> parse("--max-connections", "0"))
+                .hasMessage("--max-connections must be a positive number, was 0");
         assertThatThrownBy(() -> parse("--port", "x")).hasMessage("--port must be a number from 0, was x");
         assertThatThrownBy(() -> parse("--port")).hasMessage("--port needs a value");
     }
@@ -152,17 +165,29 @@ final class ServeOptionsTest {
     /** The real launcher on 0.0.0.0 without a team file: exits 2 before listening, saying why. */
     @Test
     void serveOnAllAddresses_withoutATeamFile_exitsWithTheReason() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.concierge.server.Main", "serve",
-                "--host", "0.0.0.0", "--port", "0", "--data", dir.resolve("data").toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.concierge.server.Main",
+                "serve",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "0",
+                "--data",
+                dir.resolve("data").toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             output = in.lines().collect(Collectors.joining("\n"));
         }
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(2);
-        assertThat(output).contains("--host 0.0.0.0 is reachable from other machines").doesNotContain("is running");
+        assertThat(output)
+                .contains("--host 0.0.0.0 is reachable from other machines")
+                .doesNotContain("is running");
     }
 
     /** {@code serve --admin-token-file}: the admin API is on and can disable an agent. */
@@ -171,18 +196,30 @@ final class ServeOptionsTest {
         Path token = dir.resolve("admin-token");
         Files.writeString(token, "serve-admin-token-0123456789\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), 0, "--admin-token-file", token.toString())) {
+        try (ServerProcess server =
+                ServerProcess.start(dir.resolve("data"), 0, "--admin-token-file", token.toString())) {
             HttpClient http = HttpClient.newHttpClient();
             URI disable = server.baseUri().resolve("/api/admin/agents/sam/disable");
-            HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(disable).POST(HttpRequest.BodyPublishers.noBody())
-                    .header("Authorization", "Bearer not-the-token-000000").build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> wrong = http.send(
+                    HttpRequest.newBuilder(disable)
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .header("Authorization", "Bearer not-the-token-000000")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(wrong.statusCode()).isEqualTo(401);
-            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(disable).POST(HttpRequest.BodyPublishers.noBody())
-                    .header("Authorization", "Bearer serve-admin-token-0123456789").build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> ok = http.send(
+                    HttpRequest.newBuilder(disable)
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .header("Authorization", "Bearer serve-admin-token-0123456789")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.body()).contains("\"disabled\"");
-            HttpResponse<String> login = http.send(HttpRequest.newBuilder(server.baseUri().resolve("/api/agent/login"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"sam\",\"password\":\"sam-password\"}")).build(),
+            HttpResponse<String> login = http.send(
+                    HttpRequest.newBuilder(server.baseUri().resolve("/api/agent/login"))
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"username\":\"sam\",\"password\":\"sam-password\"}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(login.statusCode()).isEqualTo(401);
         }
@@ -192,7 +229,8 @@ final class ServeOptionsTest {
     @Test
     void helpText_namesEveryServeOption_andTheLauncherHasNoCopyOfIt() throws Exception {
         String source = Files.readString(Path.of("src/main/java/dev/concierge/server/ServeOptions.java"));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("case \"(--[a-z-]+)\"|equals\\(\"(--[a-z-]+)\"\\)").matcher(source);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("case \"(--[a-z-]+)\"|equals\\(\"(--[a-z-]+)\"\\)")
+                .matcher(source);
         List<String> flags = new ArrayList<>();
         while (m.find()) {
             flags.add(m.group(1) != null ? m.group(1) : m.group(2));
@@ -200,16 +238,23 @@ final class ServeOptionsTest {
         assertThat(flags).contains("--port", "--demo", "--admin-token-file", "--max-connections");
         String usage = Main.usage();
         for (String flag : flags) {
-            assertThat(usage).as("help names " + flag).containsPattern(java.util.regex.Pattern.quote("[" + flag) + "[ \\]]");
+            assertThat(usage)
+                    .as("help names " + flag)
+                    .containsPattern(java.util.regex.Pattern.quote("[" + flag) + "[ \\]]");
         }
         String launcher = Files.readString(Path.of("..", "concierge"));
-        assertThat(launcher).contains("java -jar \"$JAR\" help").doesNotContain("--max-chats").doesNotContain("--rate-limit");
+        assertThat(launcher)
+                .contains("java -jar \"$JAR\" help")
+                .doesNotContain("--max-chats")
+                .doesNotContain("--rate-limit");
     }
 
     private Path teamFile() throws Exception {
         Path file = dir.resolve("agents.json");
-        Files.writeString(file, "{\"agents\": [{\"id\": \"dana\", \"name\": \"Dana\", \"username\": \"dana\", "
-                + "\"passwordHash\": \"" + PasswordHasher.hash("dana-password", 1000) + "\"}]}");
+        Files.writeString(
+                file,
+                "{\"agents\": [{\"id\": \"dana\", \"name\": \"Dana\", \"username\": \"dana\", " + "\"passwordHash\": \""
+                        + PasswordHasher.hash("dana-password", 1000) + "\"}]}");
         return file;
     }
 }

@@ -27,25 +27,37 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(Path dataDir, int port, String... extraArgs) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "dev.concierge.server.Main", "serve", "--port", String.valueOf(port), "--data", dataDir.toString()));
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.concierge.server.Main",
+                "serve",
+                "--port",
+                String.valueOf(port),
+                "--data",
+                dataDir.toString()));
         cmd.addAll(List.of(extraArgs));
-        Process process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         CompletableFuture<Integer> bound = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    Matcher m = URL.matcher(line);
-                    if (!bound.isDone() && m.find()) {
-                        bound.complete(Integer.parseInt(m.group(1)));
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader in = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = in.readLine()) != null) {
+                            Matcher m = URL.matcher(line);
+                            if (!bound.isDone() && m.find()) {
+                                bound.complete(Integer.parseInt(m.group(1)));
+                            }
+                        }
+                    } catch (IOException e) {
+                        bound.completeExceptionally(e);
                     }
-                }
-            } catch (IOException e) {
-                bound.completeExceptionally(e);
-            }
-            bound.completeExceptionally(new IllegalStateException("server exited before listening"));
-        }, "server-stdout");
+                    bound.completeExceptionally(new IllegalStateException("server exited before listening"));
+                },
+                "server-stdout");
         reader.setDaemon(true);
         reader.start();
         return new ServerProcess(process, bound.get(60, TimeUnit.SECONDS));

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.protocol.Values.Identity;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -47,16 +46,20 @@ final class SitesAndIdentityTest {
         assertThat(shop.toString()).doesNotContain(SECRET);
         assertThat(sites.get("blog").preChatFields()).isEmpty();
 
-        assertThatThrownBy(() -> SitesFile.read(write("{\"sites\":{\"x\":{\"colors\":{\"brand\":\"red\"}}}}"), n -> null))
+        assertThatThrownBy(
+                        () -> SitesFile.read(write("{\"sites\":{\"x\":{\"colors\":{\"brand\":\"red\"}}}}"), n -> null))
                 .hasMessageContaining("sites.x.colors.brand");
         assertThatThrownBy(() -> SitesFile.read(write("{\"sites\":{\"x\":{\"identitySecret\":\"short\"}}}"), n -> null))
                 .hasMessageContaining("sites.x.identitySecret: at least 32");
         assertThatThrownBy(() -> SitesFile.read(write("{\"sites\":{\"x\":{\"greting\":\"typo\"}}}"), n -> null))
                 .hasMessageContaining("sites.x.greting: unknown field");
-        assertThatThrownBy(() -> SitesFile.read(write("{\"sites\":{\"x\":{\"preChat\":{\"fields\":[\"phone\"]}}}}"), n -> null))
+        assertThatThrownBy(() ->
+                        SitesFile.read(write("{\"sites\":{\"x\":{\"preChat\":{\"fields\":[\"phone\"]}}}}"), n -> null))
                 .hasMessageContaining("preChat.fields");
-        Site fromEnv = SitesFile.read(write("{\"sites\":{\"x\":{\"identitySecretEnv\":\"SHOP_SECRET\"}}}"),
-                n -> n.equals("SHOP_SECRET") ? SECRET : null).get("x");
+        Site fromEnv = SitesFile.read(
+                        write("{\"sites\":{\"x\":{\"identitySecretEnv\":\"SHOP_SECRET\"}}}"),
+                        n -> n.equals("SHOP_SECRET") ? SECRET : null)
+                .get("x");
         assertThat(fromEnv.identitySecret()).contains(SECRET);
     }
 
@@ -66,25 +69,39 @@ final class SitesAndIdentityTest {
         Instant now = Instant.parse("2026-11-23T10:00:00Z");
         String good = IdentityVerifier.signature(SECRET, "u-1001");
         assertThat(user(shop, identity("u-1001", good, null), now)).contains("u-1001");
-        assertThat(user(shop, identity("u-1001", good.toUpperCase(), null), now)).contains("u-1001");
+        assertThat(user(shop, identity("u-1001", good.toUpperCase(), null), now))
+                .contains("u-1001");
         assertThat(user(shop, identity("u-1002", good, null), now)).isEmpty();
-        assertThat(user(shop, identity("u-1001", IdentityVerifier.signature("another-secret-of-32-characters!!", "u-1001"), null), now)).isEmpty();
+        assertThat(user(
+                        shop,
+                        identity(
+                                "u-1001",
+                                IdentityVerifier.signature("another-secret-of-32-characters!!", "u-1001"),
+                                null),
+                        now))
+                .isEmpty();
         assertThat(user(shop, identity("u-1001", "nothex", null), now)).isEmpty();
         String token = IdentityVerifier.token(SECRET, "u.1001@example", now.plusSeconds(3600));
         assertThat(user(shop, identity("u.1001@example", null, token), now)).contains("u.1001@example");
-        assertThat(user(shop, identity("u.1001@example", null, token), now.plusSeconds(3600))).isEmpty();
+        assertThat(user(shop, identity("u.1001@example", null, token), now.plusSeconds(3600)))
+                .isEmpty();
         assertThat(user(shop, identity("someone-else", null, token), now)).isEmpty();
-        String tampered = token.replace("." + (now.getEpochSecond() + 3600) + ".", "." + (now.getEpochSecond() + 99_999) + ".");
+        String tampered =
+                token.replace("." + (now.getEpochSecond() + 3600) + ".", "." + (now.getEpochSecond() + 99_999) + ".");
         assertThat(user(shop, identity("u.1001@example", null, tampered), now)).isEmpty();
         Site blog = SitesFile.read(write(SITES), n -> null).get("blog");
-        assertThat(user(blog, identity("u-1001", good, null), now)).as("no secret, no verification").isEmpty();
+        assertThat(user(blog, identity("u-1001", good, null), now))
+                .as("no secret, no verification")
+                .isEmpty();
     }
 
     @Test
     void siteSettings_arePublic_withoutSecretOrOrigins() throws Exception {
         try (ChatServer server = start(Files.createTempDirectory("concierge-sites"))) {
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> shop = http.send(HttpRequest.newBuilder(server.baseUri().resolve("/api/sites/shop")).build(),
+            HttpResponse<String> shop = http.send(
+                    HttpRequest.newBuilder(server.baseUri().resolve("/api/sites/shop"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(shop.statusCode()).isEqualTo(200);
             assertThat(shop.headers().firstValue("access-control-allow-origin")).contains("*");
@@ -92,8 +109,13 @@ final class SitesAndIdentityTest {
             assertThat(body.path("greeting").asText()).isEqualTo("Hi <b>there</b>");
             assertThat(body.path("colors").path("brand").asText()).isEqualTo("#0f766e");
             assertThat(body.path("preChat").path("fields").toString()).isEqualTo("[\"name\",\"email\"]");
-            assertThat(shop.body()).doesNotContain(SECRET).doesNotContain("shop.example.com").doesNotContain("identitySecret");
-            HttpResponse<String> missing = http.send(HttpRequest.newBuilder(server.baseUri().resolve("/api/sites/nope")).build(),
+            assertThat(shop.body())
+                    .doesNotContain(SECRET)
+                    .doesNotContain("shop.example.com")
+                    .doesNotContain("identitySecret");
+            HttpResponse<String> missing = http.send(
+                    HttpRequest.newBuilder(server.baseUri().resolve("/api/sites/nope"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(missing.statusCode()).isEqualTo(404);
         }
@@ -105,7 +127,8 @@ final class SitesAndIdentityTest {
         String signature = IdentityVerifier.signature(SECRET, "u-1001");
         String first;
         String laptopToken;
-        try (ChatServer server = start(data); RawSocket laptop = RawSocket.connect(server, "/ws/visitor")) {
+        try (ChatServer server = start(data);
+                RawSocket laptop = RawSocket.connect(server, "/ws/visitor")) {
             laptop.send(hello("h1", null, "u-1001", "\"signature\":\"" + signature + "\""));
             JsonNode welcome = laptop.awaitType("welcome");
             laptopToken = welcome.path("visitorToken").asText();
@@ -120,16 +143,23 @@ final class SitesAndIdentityTest {
                 JsonNode anon = forged.awaitType("welcome");
                 JsonNode error = forged.awaitType("error");
                 assertThat(error.path("code").asText()).isEqualTo("identity_rejected");
-                assertThat(anon.path("visitorId").asText()).isNotEqualTo(welcome.path("visitorId").asText());
+                assertThat(anon.path("visitorId").asText())
+                        .isNotEqualTo(welcome.path("visitorId").asText());
                 assertThat(anon.path("earlierConversations")).isEmpty();
             }
         }
         // Another device after a restart, with an expiring token: the same user, their history.
-        try (ChatServer server = start(data); RawSocket phone = RawSocket.connect(server, "/ws/visitor")) {
-            String token = IdentityVerifier.token(SECRET, "u-1001", Instant.now().plusSeconds(600));
+        try (ChatServer server = start(data);
+                RawSocket phone = RawSocket.connect(server, "/ws/visitor")) {
+            String token =
+                    IdentityVerifier.token(SECRET, "u-1001", Instant.now().plusSeconds(600));
             phone.send(hello("h3", null, "u-1001", "\"token\":\"" + token + "\""));
             JsonNode welcome = phone.awaitType("welcome");
-            assertThat(welcome.path("earlierConversations").get(0).path("conversationId").asText()).isEqualTo(first);
+            assertThat(welcome.path("earlierConversations")
+                            .get(0)
+                            .path("conversationId")
+                            .asText())
+                    .isEqualTo(first);
             assertThat(welcome.path("visitorToken").asText()).isNotEmpty();
             phone.send("{\"type\":\"history\",\"id\":\"q\",\"conversationId\":\"" + first + "\",\"afterSeq\":0}");
             JsonNode old = phone.await(f -> "q".equals(f.path("ref").asText()));
@@ -140,22 +170,36 @@ final class SitesAndIdentityTest {
             try (RawSocket agent = AgentSecurityTest.agentSocket(server, agentToken)) {
                 phone.send("{\"type\":\"handoff\",\"id\":\"hh\"}");
                 JsonNode assigned = agent.awaitType("assigned");
-                assertThat(assigned.path("handoff").path("visitor").path("verified").asBoolean()).isTrue();
-                assertThat(assigned.path("handoff").path("visitor").path("userId").asText()).isEqualTo("u-1001");
+                assertThat(assigned.path("handoff")
+                                .path("visitor")
+                                .path("verified")
+                                .asBoolean())
+                        .isTrue();
+                assertThat(assigned.path("handoff")
+                                .path("visitor")
+                                .path("userId")
+                                .asText())
+                        .isEqualTo("u-1001");
             }
 
             // An expired token is rejected like a forged one.
             try (RawSocket late = RawSocket.connect(server, "/ws/visitor")) {
-                String expired = IdentityVerifier.token(SECRET, "u-1001", Instant.now().minusSeconds(1));
+                String expired =
+                        IdentityVerifier.token(SECRET, "u-1001", Instant.now().minusSeconds(1));
                 late.send(hello("h4", null, "u-1001", "\"token\":\"" + expired + "\""));
-                assertThat(late.awaitType("welcome").path("earlierConversations")).isEmpty();
+                assertThat(late.awaitType("welcome").path("earlierConversations"))
+                        .isEmpty();
                 assertThat(late.awaitType("error").path("code").asText()).isEqualTo("identity_rejected");
             }
             // Another user signing in where u-1001's token is stored is never linked to u-1001.
             try (RawSocket shared = RawSocket.connect(server, "/ws/visitor")) {
-                shared.send(hello("h5", laptopToken, "u-2002",
+                shared.send(hello(
+                        "h5",
+                        laptopToken,
+                        "u-2002",
                         "\"signature\":\"" + IdentityVerifier.signature(SECRET, "u-2002") + "\""));
-                assertThat(shared.awaitType("welcome").path("earlierConversations")).isEmpty();
+                assertThat(shared.awaitType("welcome").path("earlierConversations"))
+                        .isEmpty();
             }
         }
     }
@@ -179,7 +223,8 @@ final class SitesAndIdentityTest {
             String chat;
             try (RawSocket anonymous = RawSocket.connect(server, "/ws/visitor")) {
                 anonymous.send("{\"type\":\"hello\",\"id\":\"h2\",\"version\":1,\"site\":\"shop\"}");
-                anonymousToken = anonymous.awaitType("welcome").path("visitorToken").asText();
+                anonymousToken =
+                        anonymous.awaitType("welcome").path("visitorToken").asText();
                 anonymous.send("{\"type\":\"message\",\"id\":\"a1\",\"text\":\"My parcel is late\"}");
                 chat = anonymous.awaitType("ack").path("conversationId").asText();
             }
@@ -187,12 +232,20 @@ final class SitesAndIdentityTest {
                 signedIn.send(hello("h3", anonymousToken, "u-7", "\"signature\":\"" + signature + "\"")
                         .replace("}}", "},\"resume\":{\"conversationId\":\"" + chat + "\",\"lastSeq\":0}}"));
                 JsonNode welcome = signedIn.awaitType("welcome");
-                assertThat(welcome.path("conversationId").asText()).as("the anonymous chat continues").isEqualTo(chat);
-                assertThat(welcome.path("earlierConversations").get(0).path("conversationId").asText()).isEqualTo(earlier);
+                assertThat(welcome.path("conversationId").asText())
+                        .as("the anonymous chat continues")
+                        .isEqualTo(chat);
+                assertThat(welcome.path("earlierConversations")
+                                .get(0)
+                                .path("conversationId")
+                                .asText())
+                        .isEqualTo(earlier);
                 JsonNode transcript = signedIn.awaitType("transcript");
-                assertThat(transcript.path("events").get(0).path("text").asText()).isEqualTo("My parcel is late");
+                assertThat(transcript.path("events").get(0).path("text").asText())
+                        .isEqualTo("My parcel is late");
                 signedIn.send("{\"type\":\"message\",\"id\":\"a2\",\"text\":\"still here\"}");
-                assertThat(signedIn.awaitType("ack").path("conversationId").asText()).isEqualTo(chat);
+                assertThat(signedIn.awaitType("ack").path("conversationId").asText())
+                        .isEqualTo(chat);
             }
         }
     }
@@ -211,22 +264,30 @@ final class SitesAndIdentityTest {
                 victim.send("{\"type\":\"close\",\"id\":\"x1\",\"conversationId\":\"" + chat + "\"}");
                 victim.await(f -> "x1".equals(f.path("ref").asText()));
             }
-            String user = Base64.getUrlEncoder().withoutPadding().encodeToString("u-1001".getBytes(StandardCharsets.UTF_8));
+            String user =
+                    Base64.getUrlEncoder().withoutPadding().encodeToString("u-1001".getBytes(StandardCharsets.UTF_8));
             for (long expiry : new long[] {Instant.now().plusSeconds(600).getEpochSecond(), 99_999_999_999L}) {
                 String crafted = user + "." + expiry;
                 String siteSigned = IdentityVerifier.signature(SECRET, crafted);
                 try (RawSocket attacker = RawSocket.connect(server, "/ws/visitor")) {
                     // The signature is still valid for the crafted id itself: today's format stays.
                     attacker.send(hello("a1", null, crafted, "\"signature\":\"" + siteSigned + "\""));
-                    assertThat(attacker.awaitType("welcome").path("earlierConversations")).isEmpty();
+                    assertThat(attacker.awaitType("welcome").path("earlierConversations"))
+                            .isEmpty();
                 }
-                String forged = crafted + "." + Base64.getUrlEncoder().withoutPadding()
-                        .encodeToString(HexFormat.of().parseHex(siteSigned));
+                String forged = crafted + "."
+                        + Base64.getUrlEncoder()
+                                .withoutPadding()
+                                .encodeToString(HexFormat.of().parseHex(siteSigned));
                 try (RawSocket attacker = RawSocket.connect(server, "/ws/visitor")) {
                     attacker.send(hello("a2", null, "u-1001", "\"token\":\"" + forged + "\""));
                     JsonNode welcome = attacker.awaitType("welcome");
-                    assertThat(attacker.awaitType("error").path("code").asText()).as("expiry " + expiry).isEqualTo("identity_rejected");
-                    assertThat(welcome.path("earlierConversations")).as("the victim's history").isEmpty();
+                    assertThat(attacker.awaitType("error").path("code").asText())
+                            .as("expiry " + expiry)
+                            .isEqualTo("identity_rejected");
+                    assertThat(welcome.path("earlierConversations"))
+                            .as("the victim's history")
+                            .isEmpty();
                 }
             }
         }
@@ -237,51 +298,84 @@ final class SitesAndIdentityTest {
         try (ChatServer server = start(Files.createTempDirectory("concierge-rotation"))) {
             for (String secret : List.of(CLUB_SECRET, CLUB_OLD_SECRET)) {
                 try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
-                    s.send(hello("club", "h1", null, "u-5", "\"signature\":\"" + IdentityVerifier.signature(secret, "u-5") + "\""));
+                    s.send(hello(
+                            "club",
+                            "h1",
+                            null,
+                            "u-5",
+                            "\"signature\":\"" + IdentityVerifier.signature(secret, "u-5") + "\""));
                     s.awaitType("welcome");
                     s.send("{\"type\":\"message\",\"id\":\"m\",\"text\":\"hi\"}");
-                    assertThat(s.await(f -> "m".equals(f.path("ref").asText())).path("type").asText())
-                            .as("no identity_rejected before the ack").isEqualTo("ack");
+                    assertThat(s.await(f -> "m".equals(f.path("ref").asText()))
+                                    .path("type")
+                                    .asText())
+                            .as("no identity_rejected before the ack")
+                            .isEqualTo("ack");
                 }
                 try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
-                    String token = IdentityVerifier.token(secret, "u-5", Instant.now().plusSeconds(600));
+                    String token =
+                            IdentityVerifier.token(secret, "u-5", Instant.now().plusSeconds(600));
                     s.send(hello("club", "h2", null, "u-5", "\"token\":\"" + token + "\""));
-                    assertThat(s.awaitType("welcome").path("conversationId").asText()).as("u-5's open chat").isNotEmpty();
+                    assertThat(s.awaitType("welcome").path("conversationId").asText())
+                            .as("u-5's open chat")
+                            .isNotEmpty();
                 }
             }
             // The shop's secret is not the club's, nor is any other.
             for (String secret : List.of(SECRET, "an-unknown-secret-of-32-characters-or-more")) {
                 try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
-                    s.send(hello("club", "h3", null, "u-5", "\"signature\":\"" + IdentityVerifier.signature(secret, "u-5") + "\""));
-                    assertThat(s.awaitType("welcome").path("conversationId").isMissingNode()).isTrue();
+                    s.send(hello(
+                            "club",
+                            "h3",
+                            null,
+                            "u-5",
+                            "\"signature\":\"" + IdentityVerifier.signature(secret, "u-5") + "\""));
+                    assertThat(s.awaitType("welcome").path("conversationId").isMissingNode())
+                            .isTrue();
                     assertThat(s.awaitType("error").path("code").asText()).isEqualTo("identity_rejected");
                 }
             }
         }
-        assertThatThrownBy(() -> SitesFile.read(write("{\"sites\":{\"x\":{\"previousIdentitySecret\":\"" + CLUB_OLD_SECRET + "\"}}}"), n -> null))
+        assertThatThrownBy(() -> SitesFile.read(
+                        write("{\"sites\":{\"x\":{\"previousIdentitySecret\":\"" + CLUB_OLD_SECRET + "\"}}}"),
+                        n -> null))
                 .hasMessageContaining("sites.x.previousIdentitySecret");
-        assertThatThrownBy(() -> SitesFile.read(write("{\"sites\":{\"x\":{\"identitySecret\":\"" + SECRET
-                + "\",\"previousIdentitySecret\":\"short\"}}}"), n -> null))
+        assertThatThrownBy(() -> SitesFile.read(
+                        write("{\"sites\":{\"x\":{\"identitySecret\":\"" + SECRET
+                                + "\",\"previousIdentitySecret\":\"short\"}}}"),
+                        n -> null))
                 .hasMessageContaining("sites.x.previousIdentitySecret: at least 32");
-        Site fromEnv = SitesFile.read(write("{\"sites\":{\"x\":{\"identitySecret\":\"" + SECRET
-                + "\",\"previousIdentitySecretEnv\":\"OLD\"}}}"), n -> n.equals("OLD") ? CLUB_OLD_SECRET : null).get("x");
+        Site fromEnv = SitesFile.read(
+                        write("{\"sites\":{\"x\":{\"identitySecret\":\"" + SECRET
+                                + "\",\"previousIdentitySecretEnv\":\"OLD\"}}}"),
+                        n -> n.equals("OLD") ? CLUB_OLD_SECRET : null)
+                .get("x");
         assertThat(fromEnv.previousIdentitySecret()).contains(CLUB_OLD_SECRET);
     }
 
     @Test
     void tokenLifetime_isCapped_overTheWire() throws Exception {
         try (ChatServer server = start(Files.createTempDirectory("concierge-lifetime"))) {
-            Instant withinCap = Instant.now().plus(IdentityVerifier.MAX_TOKEN_LIFETIME).minusSeconds(120);
+            Instant withinCap =
+                    Instant.now().plus(IdentityVerifier.MAX_TOKEN_LIFETIME).minusSeconds(120);
             try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
-                s.send(hello("h1", null, "u-9", "\"token\":\"" + IdentityVerifier.token(SECRET, "u-9", withinCap) + "\""));
+                s.send(hello(
+                        "h1", null, "u-9", "\"token\":\"" + IdentityVerifier.token(SECRET, "u-9", withinCap) + "\""));
                 s.awaitType("welcome");
                 s.send("{\"type\":\"message\",\"id\":\"m\",\"text\":\"hi\"}");
-                assertThat(s.await(f -> "m".equals(f.path("ref").asText())).path("type").asText()).isEqualTo("ack");
+                assertThat(s.await(f -> "m".equals(f.path("ref").asText()))
+                                .path("type")
+                                .asText())
+                        .isEqualTo("ack");
             }
-            Instant beyondCap = Instant.now().plus(IdentityVerifier.MAX_TOKEN_LIFETIME).plusSeconds(120);
+            Instant beyondCap =
+                    Instant.now().plus(IdentityVerifier.MAX_TOKEN_LIFETIME).plusSeconds(120);
             try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
-                s.send(hello("h2", null, "u-9", "\"token\":\"" + IdentityVerifier.token(SECRET, "u-9", beyondCap) + "\""));
-                assertThat(s.awaitType("welcome").path("conversationId").isMissingNode()).as("not u-9's chat").isTrue();
+                s.send(hello(
+                        "h2", null, "u-9", "\"token\":\"" + IdentityVerifier.token(SECRET, "u-9", beyondCap) + "\""));
+                assertThat(s.awaitType("welcome").path("conversationId").isMissingNode())
+                        .as("not u-9's chat")
+                        .isTrue();
                 assertThat(s.awaitType("error").path("code").asText()).isEqualTo("identity_rejected");
             }
         }
@@ -294,10 +388,14 @@ final class SitesAndIdentityTest {
             try (RawSocket agent = AgentSecurityTest.agentSocket(server, agentToken)) {
                 // Signed email: the identity's email wins over the typed one, and is marked.
                 try (RawSocket v = RawSocket.connect(server, "/ws/visitor")) {
-                    v.send(helloWithEmail("u-1", "ada@example.com", IdentityVerifier.emailSignature(SECRET, "u-1", "ada@example.com")));
+                    v.send(helloWithEmail(
+                            "u-1",
+                            "ada@example.com",
+                            IdentityVerifier.emailSignature(SECRET, "u-1", "ada@example.com")));
                     v.awaitType("welcome");
                     v.send("{\"type\":\"handoff\",\"id\":\"hh\"}");
-                    JsonNode visitor = agent.awaitType("assigned").path("handoff").path("visitor");
+                    JsonNode visitor =
+                            agent.awaitType("assigned").path("handoff").path("visitor");
                     assertThat(visitor.path("email").asText()).isEqualTo("ada@example.com");
                     assertThat(visitor.path("verifiedFields").toString()).isEqualTo("[\"userId\",\"email\"]");
                     assertThat(visitor.path("userId").asText()).isEqualTo("u-1");
@@ -311,22 +409,28 @@ final class SitesAndIdentityTest {
                 for (int i = 0; i < wrong.size(); i++) {
                     String user = "u-3" + i;
                     try (RawSocket v = RawSocket.connect(server, "/ws/visitor")) {
-                        v.send(helloWithEmail(user, "ada@example.com", wrong.get(i).apply(user)));
+                        v.send(helloWithEmail(
+                                user, "ada@example.com", wrong.get(i).apply(user)));
                         v.awaitType("welcome");
                         assertThat(v.awaitType("error").path("code").asText()).isEqualTo("email_rejected");
                         v.send("{\"type\":\"handoff\",\"id\":\"hh\"}");
-                        JsonNode visitor = agent.awaitType("assigned").path("handoff").path("visitor");
+                        JsonNode visitor =
+                                agent.awaitType("assigned").path("handoff").path("visitor");
                         assertThat(visitor.path("userId").asText()).isEqualTo(user);
                         assertThat(visitor.path("verified").asBoolean()).isTrue();
-                        assertThat(visitor.path("verifiedFields").toString()).as("case " + i).isEqualTo("[\"userId\"]");
+                        assertThat(visitor.path("verifiedFields").toString())
+                                .as("case " + i)
+                                .isEqualTo("[\"userId\"]");
                     }
                 }
                 // Nothing signed: nothing marked.
                 try (RawSocket v = RawSocket.connect(server, "/ws/visitor")) {
-                    v.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\",\"context\":{\"name\":\"Eve\",\"email\":\"eve@example.com\"}}");
+                    v.send(
+                            "{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\",\"context\":{\"name\":\"Eve\",\"email\":\"eve@example.com\"}}");
                     v.awaitType("welcome");
                     v.send("{\"type\":\"handoff\",\"id\":\"hh\"}");
-                    JsonNode visitor = agent.awaitType("assigned").path("handoff").path("visitor");
+                    JsonNode visitor =
+                            agent.awaitType("assigned").path("handoff").path("visitor");
                     assertThat(visitor.path("email").asText()).isEqualTo("eve@example.com");
                     assertThat(visitor.path("verified").asBoolean()).isFalse();
                     assertThat(visitor.path("verifiedFields").isMissingNode()).isTrue();
@@ -343,7 +447,8 @@ final class SitesAndIdentityTest {
                 JsonNode error = s.awaitType("error");
                 assertThat(error.path("code").asText()).isEqualTo("unknown_site");
                 assertThat(error.path("message").asText()).contains("site");
-                assertThat(s.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1008);
+                assertThat(s.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                        .isEqualTo(1008);
             }
             try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
                 s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\",\"department\":\"sales\"}");
@@ -353,16 +458,25 @@ final class SitesAndIdentityTest {
                 assertThat(error.path("message").asText()).contains("department");
                 assertThat(error.path("ref").asText()).isEqualTo("h");
                 s.send("{\"type\":\"handoff\",\"id\":\"hh\",\"department\":\"sales\"}");
-                assertThat(s.await(f -> "hh".equals(f.path("ref").asText())).path("code").asText()).isEqualTo("unknown_department");
+                assertThat(s.await(f -> "hh".equals(f.path("ref").asText()))
+                                .path("code")
+                                .asText())
+                        .isEqualTo("unknown_department");
                 // The agents file's departments and the site's own are valid.
                 s.send("{\"type\":\"handoff\",\"id\":\"h2\",\"department\":\"billing\"}");
-                assertThat(s.await(f -> "h2".equals(f.path("ref").asText())).path("type").asText()).isEqualTo("ack");
+                assertThat(s.await(f -> "h2".equals(f.path("ref").asText()))
+                                .path("type")
+                                .asText())
+                        .isEqualTo("ack");
             }
             try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
                 s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\",\"department\":\"orders\"}");
                 s.awaitType("welcome");
                 s.send("{\"type\":\"message\",\"id\":\"m\",\"text\":\"hi\"}");
-                assertThat(s.await(f -> "m".equals(f.path("ref").asText())).path("type").asText()).isEqualTo("ack");
+                assertThat(s.await(f -> "m".equals(f.path("ref").asText()))
+                                .path("type")
+                                .asText())
+                        .isEqualTo("ack");
             }
         }
     }
@@ -370,19 +484,29 @@ final class SitesAndIdentityTest {
     @Test
     void theProtocolDocsIdentityExample_verifiesUnderItsDocumentedSecret() throws Exception {
         String doc = Files.readString(Path.of("..", "docs", "protocol.md"));
-        var sites = java.util.regex.Pattern.compile("```json\n(\\{\"sites\".*?)```", java.util.regex.Pattern.DOTALL).matcher(doc);
-        assertThat(sites.find()).as("docs/protocol.md shows the example site's sites file").isTrue();
+        var sites = java.util.regex.Pattern.compile("```json\n(\\{\"sites\".*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(doc);
+        assertThat(sites.find())
+                .as("docs/protocol.md shows the example site's sites file")
+                .isTrue();
         Map<String, Site> documented = SitesFile.read(write(sites.group(1)), n -> null);
-        var hello = java.util.regex.Pattern.compile("```json client\n(\\{\"type\":\"hello\"[^\n]*\"identity\"[^\n]*)\n").matcher(doc);
-        assertThat(hello.find()).as("docs/protocol.md has a hello with an identity").isTrue();
+        var hello = java.util.regex.Pattern.compile("```json client\n(\\{\"type\":\"hello\"[^\n]*\"identity\"[^\n]*)\n")
+                .matcher(doc);
+        assertThat(hello.find())
+                .as("docs/protocol.md has a hello with an identity")
+                .isTrue();
         JsonNode frame = new ObjectMapper().readTree(hello.group(1));
         Identity identity = new ObjectMapper().treeToValue(frame.path("identity"), Identity.class);
         Site site = documented.get(frame.path("site").asText());
         assertThat(site).as("the example's site is the documented one").isNotNull();
         var verified = IdentityVerifier.verify(site, identity, Instant.now());
-        assertThat(verified).as("the documented signature is the HMAC of the documented user id").isPresent();
+        assertThat(verified)
+                .as("the documented signature is the HMAC of the documented user id")
+                .isPresent();
         assertThat(verified.get().userId()).isEqualTo(identity.userId());
-        assertThat(verified.get().email()).as("the documented emailSignature verifies").contains(identity.email());
+        assertThat(verified.get().email())
+                .as("the documented emailSignature verifies")
+                .contains(identity.email());
     }
 
     private static String helloWithEmail(String userId, String email, String emailSignature) {
@@ -412,7 +536,9 @@ final class SitesAndIdentityTest {
     }
 
     private static ChatServer start(Path data) {
-        return ChatServer.builder().port(0).dataDir(data)
+        return ChatServer.builder()
+                .port(0)
+                .dataDir(data)
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
                 .departments(List.of("billing"))
                 .maxChatsPerAgent(20)

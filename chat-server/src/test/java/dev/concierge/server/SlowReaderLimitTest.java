@@ -21,10 +21,16 @@ final class SlowReaderLimitTest {
 
     @BeforeAll
     static void start() {
-        server = ChatServer.builder().port(0).rateLimit(100_000, 100_000)
-                .slowReaderLimits(16 * 1024, 32 * 1024, 256 * 1024, Duration.ofSeconds(2)).start();
-        patient = ChatServer.builder().port(0).rateLimit(100_000, 100_000)
-                .slowReaderLimits(16 * 1024, 32 * 1024, 8 * 1024 * 1024, Duration.ofSeconds(1)).start();
+        server = ChatServer.builder()
+                .port(0)
+                .rateLimit(100_000, 100_000)
+                .slowReaderLimits(16 * 1024, 32 * 1024, 256 * 1024, Duration.ofSeconds(2))
+                .start();
+        patient = ChatServer.builder()
+                .port(0)
+                .rateLimit(100_000, 100_000)
+                .slowReaderLimits(16 * 1024, 32 * 1024, 8 * 1024 * 1024, Duration.ofSeconds(1))
+                .start();
     }
 
     @AfterAll
@@ -43,7 +49,8 @@ final class SlowReaderLimitTest {
                 ws.text("{\"type\":\"message\",\"id\":\"m" + i + "\",\"text\":\"" + text + "\"}");
             }
             String ack = ws.awaitTextContaining("\"ref\":\"m19\"");
-            String conversation = new ObjectMapper().readTree(ack).path("conversationId").asText();
+            String conversation =
+                    new ObjectMapper().readTree(ack).path("conversationId").asText();
             int asked = 40;
             for (int i = 0; i < asked; i++) { // some 3 MB for the server to send
                 ws.text("{\"type\":\"history\",\"id\":\"q" + i + "\",\"conversationId\":\"" + conversation
@@ -55,7 +62,11 @@ final class SlowReaderLimitTest {
             for (int i = 0; i < asked; i++) {
                 Thread.sleep(100); // the reader's pace, not synchronisation
                 String transcript = ws.awaitTextContaining("\"ref\":\"q" + i + "\"");
-                assertThat(new ObjectMapper().readTree(transcript).path("events").size()).isGreaterThanOrEqualTo(20);
+                assertThat(new ObjectMapper()
+                                .readTree(transcript)
+                                .path("events")
+                                .size())
+                        .isGreaterThanOrEqualTo(20);
             }
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofSeconds(3));
         }
@@ -69,7 +80,8 @@ final class SlowReaderLimitTest {
             String text = "x".repeat(3900);
             ws.text("{\"type\":\"message\",\"id\":\"m0\",\"text\":\"" + text + "\"}");
             String ack = ws.awaitTextContaining("\"ack\"");
-            String conversation = new ObjectMapper().readTree(ack).path("conversationId").asText();
+            String conversation =
+                    new ObjectMapper().readTree(ack).path("conversationId").asText();
             for (int i = 1; i < 20; i++) {
                 ws.text("{\"type\":\"message\",\"id\":\"m" + i + "\",\"text\":\"" + text + "\"}");
             }
@@ -87,7 +99,9 @@ final class SlowReaderLimitTest {
                 }
                 Thread.sleep(2); // the client's pace, not synchronisation
             }
-            assertThat(writesFailed || endsWithin(ws.input())).as("server closed the slow reader").isTrue();
+            assertThat(writesFailed || endsWithin(ws.input()))
+                    .as("server closed the slow reader")
+                    .isTrue();
         }
     }
 

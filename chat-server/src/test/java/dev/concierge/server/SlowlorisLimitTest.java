@@ -23,7 +23,11 @@ final class SlowlorisLimitTest {
 
     @BeforeAll
     static void start() {
-        server = ChatServer.builder().port(0).requestTimeout(Duration.ofSeconds(2)).maxConnectionsPerIp(SLOW + 20).start();
+        server = ChatServer.builder()
+                .port(0)
+                .requestTimeout(Duration.ofSeconds(2))
+                .maxConnectionsPerIp(SLOW + 20)
+                .start();
     }
 
     @AfterAll
@@ -36,10 +40,12 @@ final class SlowlorisLimitTest {
         try (RawSocket socket = RawSocket.connect(server, "/ws/visitor")) {
             socket.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
             socket.awaitType("welcome");
-            io.netty.channel.Channel channel = ((NettyChatServer) server).sockets().stream()
-                    .filter(c -> c.isActive()).findFirst().orElseThrow();
-            List<String> names = channel.eventLoop().submit(() -> channel.pipeline().names()).get();
-            assertThat(names).contains("idle", "slow-reader", "websocket", "frame-aggregator", "json-encoder", "session")
+            io.netty.channel.Channel channel = ((NettyChatServer) server)
+                    .sockets().stream().filter(c -> c.isActive()).findFirst().orElseThrow();
+            List<String> names =
+                    channel.eventLoop().submit(() -> channel.pipeline().names()).get();
+            assertThat(names)
+                    .contains("idle", "slow-reader", "websocket", "frame-aggregator", "json-encoder", "session")
                     .doesNotContainAnyElementsOf(WebSocketSessionHandler.HTTP_ONLY)
                     .doesNotContain("http-codec", "http-aggregator");
             Thread.sleep(2_500); // past the 2 s request deadline, which no longer times this socket
@@ -58,22 +64,24 @@ final class SlowlorisLimitTest {
             slow.add(s);
         }
         AtomicBoolean stop = new AtomicBoolean();
-        Thread dribbler = new Thread(() -> {
-            for (int i = 0; i < request.length && !stop.get(); i++) {
-                for (Socket s : slow) {
-                    try {
-                        s.getOutputStream().write(request[i]);
-                    } catch (IOException closedByServer) {
-                        // expected once the deadline passes
+        Thread dribbler = new Thread(
+                () -> {
+                    for (int i = 0; i < request.length && !stop.get(); i++) {
+                        for (Socket s : slow) {
+                            try {
+                                s.getOutputStream().write(request[i]);
+                            } catch (IOException closedByServer) {
+                                // expected once the deadline passes
+                            }
+                        }
+                        try {
+                            Thread.sleep(500); // the attacker's pace, not synchronisation
+                        } catch (InterruptedException e) {
+                            return;
+                        }
                     }
-                }
-                try {
-                    Thread.sleep(500); // the attacker's pace, not synchronisation
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "slowloris");
+                },
+                "slowloris");
         dribbler.start();
         try {
             try (RawSocket normal = RawSocket.connect(server, "/ws/visitor")) {
@@ -85,7 +93,9 @@ final class SlowlorisLimitTest {
             long started = System.nanoTime();
             for (Socket s : slow) {
                 s.setSoTimeout(10_000);
-                assertThat(endsWithoutUpgrade(s.getInputStream())).as("slow handshake closed by the server").isTrue();
+                assertThat(endsWithoutUpgrade(s.getInputStream()))
+                        .as("slow handshake closed by the server")
+                        .isTrue();
             }
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         } finally {

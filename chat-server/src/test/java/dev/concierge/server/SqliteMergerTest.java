@@ -41,7 +41,9 @@ final class SqliteMergerTest {
     }
 
     private long count(String sql) throws SQLException {
-        try (Connection c = raw(true); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = raw(true);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -54,7 +56,8 @@ final class SqliteMergerTest {
     @Test
     void aMergeCommittedBeforeItsRowsLeftRecentEvents_isReadOnce_andCleanedUpOnOpen() throws Exception {
         open(1_000_000).close(); // creates both files
-        try (Connection c = raw(true); Statement s = c.createStatement()) {
+        try (Connection c = raw(true);
+                Statement s = c.createStatement()) {
             // As a crash leaves it: the merge of rowids 1 and 2 committed, their delete did not.
             s.executeUpdate("INSERT INTO recent_events (rowid, conversation_id, seq, ts, kind, text) VALUES"
                     + " (1, 'c1', 1, 1, 'message', 'one'), (2, 'c1', 2, 2, 'message', 'two'),"
@@ -63,7 +66,8 @@ final class SqliteMergerTest {
             s.executeUpdate("INSERT INTO merged.events (event_key, seq, ts, kind, text) VALUES"
                     + " (4294967297, 1, 1, 'message', 'one'), (4294967298, 2, 2, 'message', 'two')");
             s.executeUpdate("UPDATE merged.merge_mark SET upto = 2");
-            try (ResultSet rs = s.executeQuery("SELECT text FROM stored_events WHERE conversation_id = 'c1' ORDER BY seq")) {
+            try (ResultSet rs =
+                    s.executeQuery("SELECT text FROM stored_events WHERE conversation_id = 'c1' ORDER BY seq")) {
                 List<String> texts = new ArrayList<>();
                 while (rs.next()) {
                     texts.add(rs.getString(1));
@@ -85,7 +89,8 @@ final class SqliteMergerTest {
         try (JdbcDatabase old = JdbcDatabase.sqlite(dataDir)) {
             old.migrate("6"); // the schema of the release before: every table in concierge.db
         }
-        try (Connection c = raw(false); Statement s = c.createStatement()) {
+        try (Connection c = raw(false);
+                Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO conversation_keys (conversation_id, num) VALUES ('c1', 1), ('c2', 2)");
             s.executeUpdate("INSERT INTO events (event_key, seq, ts, kind, text) VALUES"
                     + " (4294967297, 1, 1, 'message', 'one'), (4294967298, 2, 2, 'message', 'two'),"
@@ -99,7 +104,8 @@ final class SqliteMergerTest {
             assertThat(store.events("c3", 0)).extracting(TranscriptEvent::text).containsExactly("only recent");
             done(store.append("c2", message(2, "m2", "more")));
         }
-        try (Connection c = raw(false); Statement s = c.createStatement();
+        try (Connection c = raw(false);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM sqlite_master WHERE name IN"
                         + " ('events', 'conversation_keys', 'stored_events')")) {
             rs.next();

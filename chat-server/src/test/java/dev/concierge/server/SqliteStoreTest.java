@@ -71,7 +71,8 @@ final class SqliteStoreTest extends StoreMergeContractTest {
         try (Connection c = rawConnection()) {
             assertThat(pragma(c, "journal_mode")).isEqualTo("wal"); // kept in the file
         }
-        try (JdbcDatabase db = JdbcDatabase.sqlite(dataDir.resolve("other")); Connection c = db.connect()) {
+        try (JdbcDatabase db = JdbcDatabase.sqlite(dataDir.resolve("other"));
+                Connection c = db.connect()) {
             assertThat(pragma(c, "journal_mode")).isEqualTo("wal");
             assertThat(pragma(c, "synchronous")).isEqualTo("2"); // FULL
             assertThat(pragma(c, "busy_timeout")).isEqualTo(String.valueOf(JdbcDatabase.SQLITE_BUSY_TIMEOUT_MS));
@@ -80,7 +81,8 @@ final class SqliteStoreTest extends StoreMergeContractTest {
 
     @Test
     void dataDirectory_cannotBeOpenedTwice() {
-        assertThatThrownBy(() -> JdbcConversationStore.sqlite(dataDir)).isInstanceOf(ServerException.class)
+        assertThatThrownBy(() -> JdbcConversationStore.sqlite(dataDir))
+                .isInstanceOf(ServerException.class)
                 .hasMessageContaining("cannot lock data directory");
     }
 
@@ -88,8 +90,8 @@ final class SqliteStoreTest extends StoreMergeContractTest {
     void fromConfig_withoutJdbcUrl_isSqliteUnderTheDataDirectory() {
         store.close();
         Path elsewhere = dataDir.resolve("nested/data");
-        try (JdbcConversationStore s = JdbcConversationStore.fromConfig(elsewhere, Optional.empty(),
-                Optional.empty(), Optional.empty())) {
+        try (JdbcConversationStore s =
+                JdbcConversationStore.fromConfig(elsewhere, Optional.empty(), Optional.empty(), Optional.empty())) {
             assertThat(s.toString()).contains("jdbc:sqlite:").contains("concierge.db");
             assertThat(Files.exists(elsewhere.resolve("concierge.db"))).isTrue();
         }
@@ -99,14 +101,17 @@ final class SqliteStoreTest extends StoreMergeContractTest {
     void schema_isManagedByFlyway() throws Exception {
         long migrations;
         try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
-            migrations = files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+            migrations = files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql"))
+                    .count();
         }
         assertThat(migrations).isGreaterThanOrEqualTo(3);
-        assertThat(count("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1")).isEqualTo(migrations);
+        assertThat(count("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1"))
+                .isEqualTo(migrations);
     }
 
     private static String pragma(Connection c, String name) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("PRAGMA " + name)) {
             rs.next();
             return rs.getString(1);
         }

@@ -49,7 +49,9 @@ final class StaticFilesCacheTest {
                 });
                 assertThat(countStatuses(in, REQUESTS, "404")).isEqualTo(REQUESTS);
                 writer.get(30, TimeUnit.SECONDS);
-                assertThat(files.cached()).as("files held after %d unknown paths", REQUESTS).isEqualTo(realFiles);
+                assertThat(files.cached())
+                        .as("files held after %d unknown paths", REQUESTS)
+                        .isEqualTo(realFiles);
             }
         }
     }

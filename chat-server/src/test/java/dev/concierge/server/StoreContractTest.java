@@ -129,12 +129,15 @@ abstract class StoreContractTest {
     @Test
     void appendAll_storesConsecutiveEventsTogether_orNoneOfThem() throws Exception {
         done(store.append("c1", message(1, "m1", "Where is my order?")));
-        done(store.appendAll("c1", List.of(message(2, "m2", "And my refund?"), message(3, null, "Refunds take 5 days."))));
-        assertThat(store.events("c1", 0)).extracting(TranscriptEvent::text)
+        done(store.appendAll(
+                "c1", List.of(message(2, "m2", "And my refund?"), message(3, null, "Refunds take 5 days."))));
+        assertThat(store.events("c1", 0))
+                .extracting(TranscriptEvent::text)
                 .containsExactly("Where is my order?", "And my refund?", "Refunds take 5 days.");
 
         // One of them out of order: the other is not stored either (one transaction).
-        assertRejected(store.appendAll("c1", List.of(message(4, null, "fine"), message(6, null, "gap"))),
+        assertRejected(
+                store.appendAll("c1", List.of(message(4, null, "fine"), message(6, null, "gap"))),
                 "seq 6 out of order");
         assertThat(store.events("c1", 3)).isEmpty();
         done(store.appendAll("c1", List.of(message(4, null, "four"), message(5, null, "five"))));
@@ -158,8 +161,17 @@ abstract class StoreContractTest {
     @Test
     void saves_areUpserts() throws Exception {
         done(store.saveConversation(conversation("c1", "v1", ConversationState.BOT, T0)));
-        ConversationRecord assigned = new ConversationRecord("c1", "v1", ConversationState.ASSIGNED, "a_bob", T0,
-                "Where is my order?", null, T0.plusSeconds(5), T0.plusSeconds(9), HandoffReason.BOT_UNSURE);
+        ConversationRecord assigned = new ConversationRecord(
+                "c1",
+                "v1",
+                ConversationState.ASSIGNED,
+                "a_bob",
+                T0,
+                "Where is my order?",
+                null,
+                T0.plusSeconds(5),
+                T0.plusSeconds(9),
+                HandoffReason.BOT_UNSURE);
         done(store.saveConversation(assigned));
         done(store.saveVisitor(visitor("v1", "vt_1")));
         VisitorRecord renamed = new VisitorRecord("v1", "vt_1", context("Ada Lovelace"), T0);
@@ -174,8 +186,18 @@ abstract class StoreContractTest {
 
     @Test
     void department_andFollowUpState_roundTrip() throws Exception {
-        ConversationRecord followUp = new ConversationRecord("c1", "v1", ConversationState.FOLLOW_UP, null, T0,
-                "Call me back", null, T0, null, HandoffReason.OFFLINE_MESSAGE, "billing");
+        ConversationRecord followUp = new ConversationRecord(
+                "c1",
+                "v1",
+                ConversationState.FOLLOW_UP,
+                null,
+                T0,
+                "Call me back",
+                null,
+                T0,
+                null,
+                HandoffReason.OFFLINE_MESSAGE,
+                "billing");
         done(store.saveConversation(followUp));
         assertThat(store.conversation("c1")).contains(followUp);
         assertThat(store.openConversations()).extracting(ConversationRecord::id).containsExactly("c1");
@@ -189,13 +211,17 @@ abstract class StoreContractTest {
         done(store.append("c1", message(1, "m1", "My PARCEL arrived damaged")));
         done(store.append("c2", message(1, "m1", "Where is my parcel?")));
         done(store.append("c3", message(1, "m1", "100% cotton? under_score")));
-        assertThat(store.search("parcel", 10)).extracting(ConversationRecord::id).containsExactly("c2", "c1");
+        assertThat(store.search("parcel", 10))
+                .extracting(ConversationRecord::id)
+                .containsExactly("c2", "c1");
         assertThat(store.search("parcel", 1)).extracting(ConversationRecord::id).containsExactly("c2");
         // LIKE wildcards in the query are plain text.
         assertThat(store.search("100%", 10)).extracting(ConversationRecord::id).containsExactly("c3");
         assertThat(store.search("%", 10)).extracting(ConversationRecord::id).containsExactly("c3");
         assertThat(store.search("e_i", 10)).isEmpty(); // "Where is" would match a wildcard
-        assertThat(store.search("under_score", 10)).extracting(ConversationRecord::id).containsExactly("c3");
+        assertThat(store.search("under_score", 10))
+                .extracting(ConversationRecord::id)
+                .containsExactly("c3");
         assertThat(store.search("nothing like it", 10)).isEmpty();
     }
 
@@ -216,7 +242,9 @@ abstract class StoreContractTest {
         done(store.saveConversation(conversation("cx", "v2", ConversationState.CLOSED, T0)));
         done(store.saveConversation(conversation("c2", "v1", ConversationState.CLOSED, T0.plusSeconds(200))));
 
-        assertThat(store.conversationsOf("v1")).extracting(ConversationRecord::id).containsExactly("c1", "c2", "c3");
+        assertThat(store.conversationsOf("v1"))
+                .extracting(ConversationRecord::id)
+                .containsExactly("c1", "c2", "c3");
         assertThat(store.conversationsOf("nobody")).isEmpty();
     }
 
@@ -227,10 +255,13 @@ abstract class StoreContractTest {
 
         assertThat(store.visitorByToken("vt_secret-token")).contains(ada);
         assertThat(store.visitorByToken("vt_other")).isEmpty();
-        try (Connection c = rawConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT * FROM visitors")) {
+        try (Connection c = rawConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM visitors")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getString("token_hash")).isEqualTo(JdbcRows.tokenHash("vt_secret-token")).hasSize(64);
+            assertThat(rs.getString("token_hash"))
+                    .isEqualTo(JdbcRows.tokenHash("vt_secret-token"))
+                    .hasSize(64);
             for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
                 assertThat(rs.getString(i)).as("column " + i).doesNotContain("secret");
             }
@@ -238,30 +269,67 @@ abstract class StoreContractTest {
         VisitorRecord byId = store.visitor("v1").orElseThrow();
         assertThat(byId.token()).isEqualTo("sha256:" + JdbcRows.tokenHash("vt_secret-token"));
         done(store.saveVisitor(new VisitorRecord("v1", byId.token(), context("Ada L."), T0)));
-        assertThat(store.visitorByToken("vt_secret-token").orElseThrow().context().name()).isEqualTo("Ada L.");
+        assertThat(store.visitorByToken("vt_secret-token")
+                        .orElseThrow()
+                        .context()
+                        .name())
+                .isEqualTo("Ada L.");
     }
 
     @Test
     void nestedValues_roundTripThroughJson() throws Exception {
-        BotTurn turn = new BotTurn(false, "faq-12", 0.42,
-                List.of(new Suggestion("faq-3", "How do I return an item?"), new Suggestion("faq-7", "Shipping?")), true);
+        BotTurn turn = new BotTurn(
+                false,
+                "faq-12",
+                0.42,
+                List.of(new Suggestion("faq-3", "How do I return an item?"), new Suggestion("faq-7", "Shipping?")),
+                true);
         AgentInfo bob = new AgentInfo("a_bob", "Bob");
         List<TranscriptEvent> events = List.of(
                 message(1, "m1", "Can I return shoes? ünïcødé ✓"),
-                new TranscriptEvent(2, T0.plusSeconds(2), null, Kind.BOT, Author.BOT, "Maybe one of these?",
-                        turn, null, null, null, null),
-                new TranscriptEvent(3, T0.plusSeconds(3), null, Kind.HANDOFF, Author.SYSTEM, null, null,
-                        HandoffReason.BOT_UNSURE.wire(), null, null, null),
-                new TranscriptEvent(4, T0.plusSeconds(4), null, Kind.ASSIGNED, Author.SYSTEM, null, null, null,
-                        bob, null, null),
-                new TranscriptEvent(5, T0.plusSeconds(5), "m9", Kind.RATED, ADA, null, null, null, null, 4,
-                        "quick and kind"));
+                new TranscriptEvent(
+                        2,
+                        T0.plusSeconds(2),
+                        null,
+                        Kind.BOT,
+                        Author.BOT,
+                        "Maybe one of these?",
+                        turn,
+                        null,
+                        null,
+                        null,
+                        null),
+                new TranscriptEvent(
+                        3,
+                        T0.plusSeconds(3),
+                        null,
+                        Kind.HANDOFF,
+                        Author.SYSTEM,
+                        null,
+                        null,
+                        HandoffReason.BOT_UNSURE.wire(),
+                        null,
+                        null,
+                        null),
+                new TranscriptEvent(
+                        4, T0.plusSeconds(4), null, Kind.ASSIGNED, Author.SYSTEM, null, null, null, bob, null, null),
+                new TranscriptEvent(
+                        5, T0.plusSeconds(5), "m9", Kind.RATED, ADA, null, null, null, null, 4, "quick and kind"));
         for (TranscriptEvent e : events) {
             done(store.append("c1", e));
         }
-        VisitorRecord v = new VisitorRecord("v1", "vt_1", new VisitorContext("Ada", "ada@example.com", "en",
-                "Europe/London", "Firefox", new Page("https://shop.example/returns", "Returns", "https://search"),
-                Map.of("plan", "pro", "orders", "3")), T0);
+        VisitorRecord v = new VisitorRecord(
+                "v1",
+                "vt_1",
+                new VisitorContext(
+                        "Ada",
+                        "ada@example.com",
+                        "en",
+                        "Europe/London",
+                        "Firefox",
+                        new Page("https://shop.example/returns", "Returns", "https://search"),
+                        Map.of("plan", "pro", "orders", "3")),
+                T0);
         done(store.saveVisitor(v));
 
         assertThat(store.events("c1", 0)).containsExactlyElementsOf(events);
@@ -271,8 +339,8 @@ abstract class StoreContractTest {
     @Test
     void timestamps_keepMicroseconds() throws Exception {
         Instant precise = Instant.parse("2025-06-30T23:59:59.987654321Z");
-        done(store.append("c1", new TranscriptEvent(1, precise, null, Kind.MESSAGE, ADA, "x", null, null, null,
-                null, null)));
+        done(store.append(
+                "c1", new TranscriptEvent(1, precise, null, Kind.MESSAGE, ADA, "x", null, null, null, null, null)));
         assertThat(store.events("c1", 0).get(0).ts()).isEqualTo(Instant.parse("2025-06-30T23:59:59.987654Z"));
     }
 
@@ -311,16 +379,19 @@ abstract class StoreContractTest {
         store.close();
 
         JdbcConversationStore again = reopen();
-        assertThat(again.agentSessionsUsedSince(now.minusSeconds(3600))).containsExactly(
-                session("h3", "a2", now.minusSeconds(5), "cred-2", now.minusSeconds(60)),
-                session("h1", "a1", now, "cred-1", signedIn));
+        assertThat(again.agentSessionsUsedSince(now.minusSeconds(3600)))
+                .containsExactly(
+                        session("h3", "a2", now.minusSeconds(5), "cred-2", now.minusSeconds(60)),
+                        session("h1", "a1", now, "cred-1", signedIn));
         done(again.deleteAgentSessionsOf("a2"));
-        assertThat(again.agentSessionsUsedSince(Instant.EPOCH)).as("h2 was deleted as idle, h3 with its agent")
-                .extracting(ConversationStore.AgentSession::tokenHash).containsExactly("h1");
+        assertThat(again.agentSessionsUsedSince(Instant.EPOCH))
+                .as("h2 was deleted as idle, h3 with its agent")
+                .extracting(ConversationStore.AgentSession::tokenHash)
+                .containsExactly("h1");
     }
 
-    private static ConversationStore.AgentSession session(String hash, String agent, Instant lastUsed,
-                                                          String credential, Instant createdAt) {
+    private static ConversationStore.AgentSession session(
+            String hash, String agent, Instant lastUsed, String credential, Instant createdAt) {
         return new ConversationStore.AgentSession(hash, agent, lastUsed, credential, createdAt);
     }
 
@@ -347,11 +418,14 @@ abstract class StoreContractTest {
         store.close();
         assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
         assertRejected(store.append("c1", message(1001, null, "late")), "store is closed");
-        assertThatThrownBy(() -> store.events("c1", 0)).isInstanceOf(ServerException.class)
+        assertThatThrownBy(() -> store.events("c1", 0))
+                .isInstanceOf(ServerException.class)
                 .hasMessageContaining("closed");
 
-        assertThat(reopen().events("c1", 0)).extracting(TranscriptEvent::seq)
-                .containsExactlyElementsOf(LongStream.rangeClosed(1, 1000).boxed().toList());
+        assertThat(reopen().events("c1", 0))
+                .extracting(TranscriptEvent::seq)
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, 1000).boxed().toList());
     }
 
     @Test
@@ -359,8 +433,8 @@ abstract class StoreContractTest {
         int threads = 8;
         int conversationsPerThread = 5;
         int perConversation = 250; // 8 x 5 x 250 = 10,000
-        List<CompletableFuture<Void>> all = StoreLoad.appendConcurrently(store, threads, conversationsPerThread,
-                perConversation);
+        List<CompletableFuture<Void>> all =
+                StoreLoad.appendConcurrently(store, threads, conversationsPerThread, perConversation);
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         assertThat(all).hasSize(10_000).noneMatch(CompletableFuture::isCompletedExceptionally);
         store.close();
@@ -368,8 +442,11 @@ abstract class StoreContractTest {
         JdbcConversationStore again = reopen();
         for (int t = 0; t < threads; t++) {
             for (int k = 0; k < conversationsPerThread; k++) {
-                assertThat(again.events(StoreLoad.conversationId(t, k), 0)).extracting(TranscriptEvent::seq)
-                        .containsExactlyElementsOf(LongStream.rangeClosed(1, perConversation).boxed().toList());
+                assertThat(again.events(StoreLoad.conversationId(t, k), 0))
+                        .extracting(TranscriptEvent::seq)
+                        .containsExactlyElementsOf(LongStream.rangeClosed(1, perConversation)
+                                .boxed()
+                                .toList());
             }
         }
         assertThat(count("SELECT COUNT(*) FROM stored_events")).isEqualTo(10_000);
@@ -378,7 +455,8 @@ abstract class StoreContractTest {
     @Test
     void throughput_twentyThousandAppends_isPrinted() throws Exception {
         StoreLoad.Result r = StoreLoad.measure(store, 4, 50, 100); // 4 x 50 x 100 = 20,000
-        System.out.printf("[store throughput] %s: %,d appends acknowledged in %,d ms = %,.0f messages/s%n",
+        System.out.printf(
+                "[store throughput] %s: %,d appends acknowledged in %,d ms = %,.0f messages/s%n",
                 engine(), r.appends(), r.millis(), r.perSecond());
         assertThat(store.events(StoreLoad.conversationId(3, 49), 0)).hasSize(100);
     }
@@ -413,10 +491,24 @@ abstract class StoreContractTest {
         done(store.saveConversation(conversation("late", "v2", ConversationState.BOT, T0.plusSeconds(3600))));
         done(store.append("early", message(1, null, "before")));
         done(store.append("in1", message(1, "m1", "one")));
-        done(store.append("in1", new TranscriptEvent(2, T0.plusSeconds(5), null, Kind.BOT, Author.BOT, "answer",
-                new BotTurn(true, "returns", 0.91, List.of(), false), null, null, null, null)));
-        done(store.append("in1", new TranscriptEvent(3, T0.plusSeconds(9), "r1", Kind.RATED, ADA, null, null, null,
-                null, 4, "quick, thanks")));
+        done(store.append(
+                "in1",
+                new TranscriptEvent(
+                        2,
+                        T0.plusSeconds(5),
+                        null,
+                        Kind.BOT,
+                        Author.BOT,
+                        "answer",
+                        new BotTurn(true, "returns", 0.91, List.of(), false),
+                        null,
+                        null,
+                        null,
+                        null)));
+        done(store.append(
+                "in1",
+                new TranscriptEvent(
+                        3, T0.plusSeconds(9), "r1", Kind.RATED, ADA, null, null, null, null, 4, "quick, thanks")));
         done(store.append("late", message(1, null, "after")));
 
         List<ConversationTranscript> found = store.transcriptsStartedBetween(T0, T0.plusSeconds(3600), 100);
@@ -426,7 +518,8 @@ abstract class StoreContractTest {
         assertThat(found.get(0).events().get(2).comment()).isEqualTo("quick, thanks");
         assertThat(found.get(1).events()).isEmpty();
         assertThat(store.transcriptsStartedBetween(T0.minusSeconds(60), T0.plusSeconds(7200), 2))
-                .extracting(t -> t.conversation().id()).containsExactly("early", "in1");
+                .extracting(t -> t.conversation().id())
+                .containsExactly("early", "in1");
     }
 
     // ---- retention and erasure (docs/storage.md) ----
@@ -441,14 +534,16 @@ abstract class StoreContractTest {
     }
 
     private void execute(String sql) throws SQLException {
-        try (Connection c = rawConnection(); Statement s = c.createStatement()) {
+        try (Connection c = rawConnection();
+                Statement s = c.createStatement()) {
             s.executeUpdate(sql);
         }
     }
 
     private static TranscriptEvent event(long seq, Kind kind, String text, Integer score, String comment) {
         Author author = kind == Kind.NOTE ? new Author(Role.AGENT, "a1", "Agent") : ADA;
-        return new TranscriptEvent(seq, T0.plusSeconds(seq), null, kind, author, text, null, null, null, score, comment);
+        return new TranscriptEvent(
+                seq, T0.plusSeconds(seq), null, kind, author, text, null, null, null, score, comment);
     }
 
     /** Three messages, an agent's note and (closed ones) a close and a rating with a comment. */
@@ -465,7 +560,8 @@ abstract class StoreContractTest {
 
     private long rowsOf(String conversationId) throws SQLException {
         return count("SELECT COUNT(*) FROM recent_events WHERE conversation_id = '" + conversationId + "'")
-                + count("SELECT COUNT(*) FROM " + conversationKeys() + " WHERE conversation_id = '" + conversationId + "'")
+                + count("SELECT COUNT(*) FROM " + conversationKeys() + " WHERE conversation_id = '" + conversationId
+                        + "'")
                 + count("SELECT COUNT(*) FROM conversations WHERE id = '" + conversationId + "'")
                 + count("SELECT COUNT(*) FROM event_authors WHERE conversation_id = '" + conversationId + "'");
     }
@@ -498,7 +594,9 @@ abstract class StoreContractTest {
             assertThat(store.events(gone, 0)).isEmpty();
             assertThat(rowsOf(gone)).as("rows of " + gone).isZero();
         }
-        assertThat(count("SELECT COUNT(*) FROM " + mergedEvents())).as("merged events left").isEqualTo(3 + 5);
+        assertThat(count("SELECT COUNT(*) FROM " + mergedEvents()))
+                .as("merged events left")
+                .isEqualTo(3 + 5);
         assertThat(store.visitor("v_old")).isEmpty();
         assertThat(store.visitor("v_lonely")).isEmpty();
         assertThat(store.visitorOfUser("demo", "u-old")).isEmpty();
@@ -507,7 +605,9 @@ abstract class StoreContractTest {
         assertThat(store.visitor("v_both")).isPresent();
         assertThat(store.events("open", 0)).hasSize(3);
         assertThat(store.events("recent", 0)).hasSize(5);
-        assertThat(store.conversationsOf("v_both")).extracting(ConversationRecord::id).containsExactly("open", "recent");
+        assertThat(store.conversationsOf("v_both"))
+                .extracting(ConversationRecord::id)
+                .containsExactly("open", "recent");
         // The insights keep anonymous figures of the two.
         List<ConversationMetrics> figures = store.figuresStartedBetween(T0.minusSeconds(1), T0.plusSeconds(1), 10);
         assertThat(figures).hasSize(2).allSatisfy(f -> {
@@ -518,11 +618,14 @@ abstract class StoreContractTest {
             assertThat(f.startedAt()).isEqualTo(T0);
         });
         assertThat(figures).extracting(ConversationMetrics::visitorMessages).containsExactlyInAnyOrder(2, 3);
-        try (Connection c = rawConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT * FROM conversation_figures")) {
+        try (Connection c = rawConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT * FROM conversation_figures")) {
             while (rs.next()) {
                 for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    assertThat(String.valueOf(rs.getString(i))).doesNotContain("old").doesNotContain("v_")
+                    assertThat(String.valueOf(rs.getString(i)))
+                            .doesNotContain("old")
+                            .doesNotContain("v_")
                             .doesNotContain("Ada");
                 }
             }
@@ -564,12 +667,16 @@ abstract class StoreContractTest {
 
     @Test
     void visitorsByEmail_matchesTheWholeAddress_ignoringCase_withNoWildcards() throws Exception {
-        done(store.saveVisitor(new VisitorRecord("v1", "vt_1", new VisitorContext("Ada", "ada@example.com", null, null,
-                null, null, Map.of()), T0)));
-        done(store.saveVisitor(new VisitorRecord("v2", "vt_2", new VisitorContext("Ada", "ADA@Example.com", null, null,
-                null, null, Map.of()), T0)));
-        done(store.saveVisitor(new VisitorRecord("v3", "vt_3", new VisitorContext("Linda", "linda@example.com", null,
-                null, null, null, Map.of("note", "ada@example.com")), T0)));
+        done(store.saveVisitor(new VisitorRecord(
+                "v1", "vt_1", new VisitorContext("Ada", "ada@example.com", null, null, null, null, Map.of()), T0)));
+        done(store.saveVisitor(new VisitorRecord(
+                "v2", "vt_2", new VisitorContext("Ada", "ADA@Example.com", null, null, null, null, Map.of()), T0)));
+        done(store.saveVisitor(new VisitorRecord(
+                "v3",
+                "vt_3",
+                new VisitorContext(
+                        "Linda", "linda@example.com", null, null, null, null, Map.of("note", "ada@example.com")),
+                T0)));
         assertThat(store.visitorsByEmail("Ada@example.COM")).containsExactly("v1", "v2");
         assertThat(store.visitorsByEmail("da@example.com")).isEmpty();
         assertThat(store.visitorsByEmail("%@example.com")).isEmpty();
@@ -583,31 +690,59 @@ abstract class StoreContractTest {
         done(store.saveConversation(conversation("c1", "v_ada", ConversationState.BOT, T0)));
         List<TranscriptEvent> written = new ArrayList<>();
         for (long seq = 1; seq <= 20; seq++) {
-            written.add(new TranscriptEvent(seq, T0.plusSeconds(seq), "m" + seq, Kind.MESSAGE, ada, "text " + seq,
-                    null, null, null, null, null));
+            written.add(new TranscriptEvent(
+                    seq,
+                    T0.plusSeconds(seq),
+                    "m" + seq,
+                    Kind.MESSAGE,
+                    ada,
+                    "text " + seq,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null));
         }
         done(store.appendAll("c1", written.subList(0, 10)));
         for (TranscriptEvent e : written.subList(10, 20)) {
             done(store.append("c1", e));
         }
-        done(store.append("c2", new TranscriptEvent(1, T0, null, Kind.MESSAGE, ada, "elsewhere", null, null, null,
-                null, null)));
+        done(store.append(
+                "c2", new TranscriptEvent(1, T0, null, Kind.MESSAGE, ada, "elsewhere", null, null, null, null, null)));
 
         assertThat(count("SELECT COUNT(*) FROM stored_events")).isEqualTo(21);
-        assertThat(count("SELECT COUNT(*) FROM stored_events WHERE author_json LIKE '%ZZZZ%'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM stored_events WHERE author_json LIKE '%ZZZZ%'"))
+                .isZero();
         assertThat(count("SELECT COUNT(*) FROM event_authors")).isEqualTo(2); // one per conversation
         assertThat(store.events("c1", 0)).containsExactlyElementsOf(written);
         assertThat(store.events("c1", 15)).containsExactlyElementsOf(written.subList(15, 20));
-        assertThat(store.transcriptsStartedBetween(T0, T0.plusSeconds(1), 10).get(0).events())
+        assertThat(store.transcriptsStartedBetween(T0, T0.plusSeconds(1), 10)
+                        .get(0)
+                        .events())
                 .containsExactlyElementsOf(written);
 
         // A new name (the visitor wrote it in a form) is the conversation's from then on, and survives a restart.
         Author renamed = new Author(Role.VISITOR, "v_ada", "Ada Lovelace");
-        done(store.append("c1", new TranscriptEvent(21, T0.plusSeconds(21), "m21", Kind.MESSAGE, renamed, "now named",
-                null, null, null, null, null)));
+        done(store.append(
+                "c1",
+                new TranscriptEvent(
+                        21,
+                        T0.plusSeconds(21),
+                        "m21",
+                        Kind.MESSAGE,
+                        renamed,
+                        "now named",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null)));
         store.close();
         JdbcConversationStore again = reopen();
-        assertThat(again.events("c1", 0)).extracting(e -> e.author().name()).containsOnly("Ada Lovelace").hasSize(21);
+        assertThat(again.events("c1", 0))
+                .extracting(e -> e.author().name())
+                .containsOnly("Ada Lovelace")
+                .hasSize(21);
         assertThat(again.events("c2", 0)).extracting(e -> e.author().name()).containsExactly(name);
         assertThat(count("SELECT COUNT(*) FROM event_authors")).isEqualTo(2);
     }
@@ -617,13 +752,20 @@ abstract class StoreContractTest {
         done(store.saveVisitor(visitor("v1", "vt_1")));
         StringBuilder attributes = new StringBuilder();
         for (int i = 0; i < 60; i++) {
-            attributes.append(",\"k").append(i < 10 ? "0" : "").append(i).append("\":\"").append("v".repeat(500)).append('"');
+            attributes
+                    .append(",\"k")
+                    .append(i < 10 ? "0" : "")
+                    .append(i)
+                    .append("\":\"")
+                    .append("v".repeat(500))
+                    .append('"');
         }
         String old = "{\"name\":\"" + "N".repeat(60_000) + "\",\"email\":\"not an address\",\"language\":\"en\","
                 + "\"page\":{\"url\":\"https://shop.example/\",\"title\":\"Line\\nbreak\"},"
                 + "\"attributes\":{\"bad key\":\"x\"" + attributes + "}}";
-        try (Connection c = rawConnection(); java.sql.PreparedStatement ps =
-                c.prepareStatement("UPDATE visitors SET context_json = ? WHERE id = 'v1'")) {
+        try (Connection c = rawConnection();
+                java.sql.PreparedStatement ps =
+                        c.prepareStatement("UPDATE visitors SET context_json = ? WHERE id = 'v1'")) {
             ps.setString(1, old);
             assertThat(ps.executeUpdate()).isEqualTo(1);
         }
@@ -633,8 +775,7 @@ abstract class StoreContractTest {
         assertThat(read.language()).isEqualTo("en");
         assertThat(read.page().title()).isEqualTo("Linebreak");
         // As many as fit into 16 KiB with the rest: (16,384 - 232) / 503 characters each.
-        assertThat(read.attributes()).hasSize(32)
-                .containsKey("k00").doesNotContainKey("bad key");
+        assertThat(read.attributes()).hasSize(32).containsKey("k00").doesNotContainKey("bad key");
         assertThat(store.visitorByToken("vt_1").orElseThrow().context()).isEqualTo(read);
     }
 
@@ -643,25 +784,30 @@ abstract class StoreContractTest {
     }
 
     static void assertRejected(CompletableFuture<Void> f, String messagePart) {
-        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(ServerException.class).hasMessageContaining(messagePart);
+        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(ServerException.class)
+                .hasMessageContaining(messagePart);
     }
 
     final long count(String sql) throws SQLException {
-        try (Connection c = rawConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = rawConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     static TranscriptEvent message(long seq, String clientId, String text) {
-        return new TranscriptEvent(seq, T0.plusSeconds(seq), clientId, Kind.MESSAGE, ADA, text, null, null, null,
-                null, null);
+        return new TranscriptEvent(
+                seq, T0.plusSeconds(seq), clientId, Kind.MESSAGE, ADA, text, null, null, null, null, null);
     }
 
     static ConversationRecord conversation(String id, String visitorId, ConversationState state, Instant startedAt) {
-        return new ConversationRecord(id, visitorId, state, null, startedAt, "first line of " + id, null, null,
-                null, null);
+        return new ConversationRecord(
+                id, visitorId, state, null, startedAt, "first line of " + id, null, null, null, null);
     }
 
     static VisitorRecord visitor(String id, String token) {
@@ -669,7 +815,7 @@ abstract class StoreContractTest {
     }
 
     static VisitorContext context(String name) {
-        return new VisitorContext(name, null, "en", null, null, new Page("https://shop.example/", "Shop", null),
-                Map.of("plan", "pro"));
+        return new VisitorContext(
+                name, null, "en", null, null, new Page("https://shop.example/", "Shop", null), Map.of("plan", "pro"));
     }
 }

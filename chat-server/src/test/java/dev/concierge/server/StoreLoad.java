@@ -19,24 +19,27 @@ final class StoreLoad {
     }
 
     /** Each thread appends to its own conversations, seqs in order, without waiting for acks. */
-    static List<CompletableFuture<Void>> appendConcurrently(ConversationStore store, int threads,
-                                                            int conversationsPerThread, int perConversation)
+    static List<CompletableFuture<Void>> appendConcurrently(
+            ConversationStore store, int threads, int conversationsPerThread, int perConversation)
             throws InterruptedException {
         List<CompletableFuture<Void>> all = java.util.Collections.synchronizedList(new ArrayList<>());
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int thread = t;
-            Thread worker = new Thread(() -> {
-                awaitQuietly(start);
-                List<CompletableFuture<Void>> mine = new ArrayList<>();
-                for (long seq = 1; seq <= perConversation; seq++) {
-                    for (int k = 0; k < conversationsPerThread; k++) {
-                        mine.add(store.append(conversationId(thread, k), message(seq, "m" + seq, "load " + seq)));
-                    }
-                }
-                all.addAll(mine);
-            }, "load-" + t);
+            Thread worker = new Thread(
+                    () -> {
+                        awaitQuietly(start);
+                        List<CompletableFuture<Void>> mine = new ArrayList<>();
+                        for (long seq = 1; seq <= perConversation; seq++) {
+                            for (int k = 0; k < conversationsPerThread; k++) {
+                                mine.add(store.append(
+                                        conversationId(thread, k), message(seq, "m" + seq, "load " + seq)));
+                            }
+                        }
+                        all.addAll(mine);
+                    },
+                    "load-" + t);
             worker.start();
             workers.add(worker);
         }
@@ -51,8 +54,7 @@ final class StoreLoad {
     static Result measure(ConversationStore store, int threads, int conversationsPerThread, int perConversation)
             throws Exception {
         long begin = System.nanoTime();
-        List<CompletableFuture<Void>> all = appendConcurrently(store, threads, conversationsPerThread,
-                perConversation);
+        List<CompletableFuture<Void>> all = appendConcurrently(store, threads, conversationsPerThread, perConversation);
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
         long nanos = System.nanoTime() - begin;
         return new Result(all.size(), nanos / 1_000_000, all.size() / (nanos / 1e9));

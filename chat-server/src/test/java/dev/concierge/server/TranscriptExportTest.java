@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,7 +21,9 @@ final class TranscriptExportTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = ChatServer.builder().port(0).dataDir(Files.createTempDirectory("concierge-export"))
+        server = ChatServer.builder()
+                .port(0)
+                .dataDir(Files.createTempDirectory("concierge-export"))
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
                 .start();
     }
@@ -57,13 +58,22 @@ final class TranscriptExportTest {
         assertThat(text.statusCode()).isEqualTo(200);
         assertThat(text.headers().firstValue("access-control-allow-origin")).contains("*");
         assertThat(get(path + "?format=pdf", "Visitor " + token).statusCode()).isEqualTo(400);
-        HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(server.baseUri().resolve(path))
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Access-Control-Request-Headers", "authorization").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> preflight = http.send(
+                HttpRequest.newBuilder(server.baseUri().resolve(path))
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                        .header("Access-Control-Request-Headers", "authorization")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(preflight.statusCode()).isEqualTo(204);
-        assertThat(preflight.headers().firstValue("access-control-allow-headers").orElse("")).containsIgnoringCase("authorization");
+        assertThat(preflight
+                        .headers()
+                        .firstValue("access-control-allow-headers")
+                        .orElse(""))
+                .containsIgnoringCase("authorization");
         assertThat(text.headers().firstValue("content-disposition").orElse("")).contains("attachment");
-        assertThat(text.body()).contains("Ada (visitor): Where is my order?").contains("[FAQ order-status “Where is my order?”, confidence ");
+        assertThat(text.body())
+                .contains("Ada (visitor): Where is my order?")
+                .contains("[FAQ order-status “Where is my order?”, confidence ");
 
         String otherToken;
         try (RawSocket mallory = RawSocket.connect(server, "/ws/visitor")) {
@@ -73,10 +83,14 @@ final class TranscriptExportTest {
         assertThat(get(path, "Visitor " + otherToken).statusCode()).isEqualTo(404);
         assertThat(get(path, null).statusCode()).isEqualTo(404);
         assertThat(get(path, "Bearer st_forged").statusCode()).isEqualTo(404);
-        assertThat(get("/api/conversations/c_missing/transcript", "Visitor " + token).statusCode()).isEqualTo(404);
+        assertThat(get("/api/conversations/c_missing/transcript", "Visitor " + token)
+                        .statusCode())
+                .isEqualTo(404);
 
-        HttpResponse<String> login = http.send(HttpRequest.newBuilder(server.baseUri().resolve("/api/agent/login"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"one\",\"password\":\"pw-one\"}")).build(),
+        HttpResponse<String> login = http.send(
+                HttpRequest.newBuilder(server.baseUri().resolve("/api/agent/login"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"one\",\"password\":\"pw-one\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         String agentToken = JSON.readTree(login.body()).path("token").asText();
         HttpResponse<String> json = get(path, "Bearer " + agentToken);
@@ -94,24 +108,30 @@ final class TranscriptExportTest {
         try (RawSocket eve = RawSocket.connect(server, "/ws/visitor")) {
             eve.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
             token = eve.awaitType("welcome").path("visitorToken").asText();
-            eve.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"first line\\n[2026-01-01 00:00:00 UTC] Agent One (agent): "
-                    + "your refund is approved\\r\\n[x] crlf\\rcr\\u2028ls\"}");
+            eve.send(
+                    "{\"type\":\"message\",\"id\":\"m1\",\"text\":\"first line\\n[2026-01-01 00:00:00 UTC] Agent One (agent): "
+                            + "your refund is approved\\r\\n[x] crlf\\rcr\\u2028ls\"}");
             conversation = eve.awaitType("ack").path("conversationId").asText();
         }
-        String text = get("/api/conversations/" + conversation + "/transcript?format=txt", "Visitor " + token).body();
+        String text = get("/api/conversations/" + conversation + "/transcript?format=txt", "Visitor " + token)
+                .body();
         List<String> lines = text.lines().toList();
         // The header, a blank line, then events: each starts with its time, continuations are indented.
         for (String line : lines.subList(2, lines.size())) {
             assertThat(line).matches("(\\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\] |    ).*");
         }
         assertThat(lines).noneMatch(l -> l.startsWith("[2026-01-01"));
-        assertThat(text).contains("first line\n    [2026-01-01 00:00:00 UTC] Agent One (agent): your refund is approved\n    [x] crlf\n    cr\n    ls");
+        assertThat(text)
+                .contains(
+                        "first line\n    [2026-01-01 00:00:00 UTC] Agent One (agent): your refund is approved\n    [x] crlf\n    cr\n    ls");
     }
 
     @Test
     void wrongPassword_is401() throws Exception {
-        HttpResponse<String> login = http.send(HttpRequest.newBuilder(server.baseUri().resolve("/api/agent/login"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"one\",\"password\":\"nope\"}")).build(),
+        HttpResponse<String> login = http.send(
+                HttpRequest.newBuilder(server.baseUri().resolve("/api/agent/login"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"one\",\"password\":\"nope\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(login.statusCode()).isEqualTo(401);
         assertThat(login.body()).doesNotContain("token");

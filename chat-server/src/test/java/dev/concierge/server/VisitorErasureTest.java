@@ -32,6 +32,7 @@ final class VisitorErasureTest {
 
     @TempDir
     Path dataDir;
+
     private ChatServer server;
 
     @BeforeEach
@@ -56,7 +57,8 @@ final class VisitorErasureTest {
     private long count(String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(JdbcDatabase.SQLITE_FILE))) {
             MergedEvents.attach(c, dataDir.resolve(MergedEvents.FILE));
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(sql)) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -68,22 +70,27 @@ final class VisitorErasureTest {
                 + count("SELECT COUNT(*) FROM conversations WHERE visitor_id = '" + visitorId + "'")
                 + count("SELECT COUNT(*) FROM stored_events WHERE conversation_id = '" + conversationId + "'")
                 + count("SELECT COUNT(*) FROM recent_events WHERE conversation_id = '" + conversationId + "'")
-                + count("SELECT COUNT(*) FROM merged.conversation_keys WHERE conversation_id = '" + conversationId + "'");
+                + count("SELECT COUNT(*) FROM merged.conversation_keys WHERE conversation_id = '" + conversationId
+                        + "'");
     }
 
     /** A visitor who says hello with this email and writes one message; returns welcome then the conversation id. */
     private String[] chat(RawSocket s, String email, String text) throws Exception {
-        s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"demo\",\"context\":{\"name\":\"Ada\",\"email\":\""
-                + email + "\"}}");
+        s.send(
+                "{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"demo\",\"context\":{\"name\":\"Ada\",\"email\":\""
+                        + email + "\"}}");
         JsonNode welcome = s.awaitType("welcome");
         s.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"" + text + "\"}");
         String conversationId = s.awaitType("ack").path("conversationId").asText();
-        return new String[] {welcome.path("visitorId").asText(), welcome.path("visitorToken").asText(), conversationId};
+        return new String[] {
+            welcome.path("visitorId").asText(), welcome.path("visitorToken").asText(), conversationId
+        };
     }
 
     @Test
     void adminFindsAndErasesAVisitor_everyRowGoes_socketsClose_theOldTokenStartsAfresh() throws Exception {
-        try (RawSocket ada = RawSocket.connect(server, "/ws/visitor"); RawSocket bob = RawSocket.connect(server, "/ws/visitor")) {
+        try (RawSocket ada = RawSocket.connect(server, "/ws/visitor");
+                RawSocket bob = RawSocket.connect(server, "/ws/visitor")) {
             String[] a = chat(ada, "ada@example.com", "My card number is 4111");
             String[] b = chat(bob, "bob@example.com", "Where is my order?");
             Await.until("both conversations stored", () -> {
@@ -96,13 +103,21 @@ final class VisitorErasureTest {
 
             HttpResponse<String> byConversation = call("GET", "/api/admin/visitors?conversation=" + a[2], ADMIN);
             assertThat(byConversation.statusCode()).isEqualTo(200);
-            assertThat(JSON.readTree(byConversation.body()).path("visitorIds").get(0).asText()).isEqualTo(a[0]);
+            assertThat(JSON.readTree(byConversation.body())
+                            .path("visitorIds")
+                            .get(0)
+                            .asText())
+                    .isEqualTo(a[0]);
             HttpResponse<String> byEmail = call("GET", "/api/admin/visitors?email=ADA@example.com", ADMIN);
             assertThat(JSON.readTree(byEmail.body()).path("visitorIds")).hasSize(1);
-            assertThat(JSON.readTree(byEmail.body()).path("visitorIds").get(0).asText()).isEqualTo(a[0]);
+            assertThat(JSON.readTree(byEmail.body()).path("visitorIds").get(0).asText())
+                    .isEqualTo(a[0]);
 
-            assertThat(call("POST", "/api/admin/visitors/" + a[0] + "/erase", null).statusCode()).isEqualTo(401);
-            assertThat(call("POST", "/api/admin/visitors/" + a[0] + "/erase", "wrong-admin-token-000").statusCode())
+            assertThat(call("POST", "/api/admin/visitors/" + a[0] + "/erase", null)
+                            .statusCode())
+                    .isEqualTo(401);
+            assertThat(call("POST", "/api/admin/visitors/" + a[0] + "/erase", "wrong-admin-token-000")
+                            .statusCode())
                     .isEqualTo(401);
             assertThat(rowsOf(a[0], a[2])).isPositive();
 
@@ -114,21 +129,29 @@ final class VisitorErasureTest {
             assertThat(ada.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo(1000);
 
             assertThat(rowsOf(a[0], a[2])).isZero();
-            assertThat(count("SELECT COUNT(*) FROM stored_events WHERE text LIKE '%4111%'")).isZero();
-            assertThat(count("SELECT COUNT(*) FROM merged.events WHERE text LIKE '%4111%'")).isZero();
-            assertThat(count("SELECT COUNT(*) FROM recent_events WHERE text LIKE '%4111%'")).isZero();
+            assertThat(count("SELECT COUNT(*) FROM stored_events WHERE text LIKE '%4111%'"))
+                    .isZero();
+            assertThat(count("SELECT COUNT(*) FROM merged.events WHERE text LIKE '%4111%'"))
+                    .isZero();
+            assertThat(count("SELECT COUNT(*) FROM recent_events WHERE text LIKE '%4111%'"))
+                    .isZero();
             assertThat(count("SELECT COUNT(*) FROM conversation_figures")).isEqualTo(1);
             assertThat(rowsOf(b[0], b[2])).as("the other visitor").isGreaterThanOrEqualTo(3);
             assertThat(bob.closedWith).isNotDone();
-            assertThat(JSON.readTree(call("GET", "/api/admin/visitors?conversation=" + a[2], ADMIN).body())
-                    .path("visitorIds")).isEmpty();
+            assertThat(JSON.readTree(call("GET", "/api/admin/visitors?conversation=" + a[2], ADMIN)
+                                    .body())
+                            .path("visitorIds"))
+                    .isEmpty();
 
             // Coming back with the old token: a new visitor, nothing of the old one.
             try (RawSocket again = RawSocket.connect(server, "/ws/visitor")) {
-                again.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"demo\",\"visitorToken\":\"" + a[1] + "\"}");
+                again.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"demo\",\"visitorToken\":\"" + a[1]
+                        + "\"}");
                 JsonNode welcome = again.awaitType("welcome");
                 assertThat(welcome.path("visitorId").asText()).isNotEqualTo(a[0]);
-                assertThat(welcome.path("conversationId").isMissingNode() || welcome.path("conversationId").isNull()).isTrue();
+                assertThat(welcome.path("conversationId").isMissingNode()
+                                || welcome.path("conversationId").isNull())
+                        .isTrue();
                 assertThat(welcome.path("earlierConversations")).isEmpty();
             }
         }
@@ -136,14 +159,22 @@ final class VisitorErasureTest {
 
     @Test
     void badVisitorCalls_getClearErrors() throws Exception {
-        assertThat(call("POST", "/api/admin/visitors/v_nobody12345/erase", ADMIN).statusCode()).isEqualTo(404);
+        assertThat(call("POST", "/api/admin/visitors/v_nobody12345/erase", ADMIN)
+                        .statusCode())
+                .isEqualTo(404);
         HttpResponse<String> bad = call("POST", "/api/admin/visitors/bad%20id/erase", ADMIN);
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(bad.body()).path("message").asText()).contains("visitor id");
         assertThat(call("GET", "/api/admin/visitors", ADMIN).statusCode()).isEqualTo(400);
-        assertThat(call("GET", "/api/admin/visitors?email=a@b.c&conversation=c_1", ADMIN).statusCode()).isEqualTo(400);
-        assertThat(call("GET", "/api/admin/visitors?email=" + "x".repeat(400) + "@b.c", ADMIN).statusCode()).isEqualTo(400);
-        assertThat(call("GET", "/api/admin/visitors?conversation=c_1", null).statusCode()).isEqualTo(401);
-        assertThat(call("DELETE", "/api/admin/visitors/v_1", ADMIN).statusCode()).isEqualTo(404);
+        assertThat(call("GET", "/api/admin/visitors?email=a@b.c&conversation=c_1", ADMIN)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(call("GET", "/api/admin/visitors?email=" + "x".repeat(400) + "@b.c", ADMIN)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(call("GET", "/api/admin/visitors?conversation=c_1", null).statusCode())
+                .isEqualTo(401);
+        assertThat(call("DELETE", "/api/admin/visitors/v_1", ADMIN).statusCode())
+                .isEqualTo(404);
     }
 }

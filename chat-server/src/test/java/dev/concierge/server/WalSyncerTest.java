@@ -38,9 +38,11 @@ final class WalSyncerTest {
                 await(release);
             }));
             try {
-                CompletableFuture<Void> write = writer.submit("insert v1", tx -> tx.add(JdbcRows.UPSERT_VISITOR,
-                        "v1", "hash-1", "{}", 1L));
-                assertThat(syncing.await(10, TimeUnit.SECONDS)).as("the sync started").isTrue();
+                CompletableFuture<Void> write =
+                        writer.submit("insert v1", tx -> tx.add(JdbcRows.UPSERT_VISITOR, "v1", "hash-1", "{}", 1L));
+                assertThat(syncing.await(10, TimeUnit.SECONDS))
+                        .as("the sync started")
+                        .isTrue();
                 // Committed (another connection reads the row) yet not acknowledged: not on disk yet.
                 assertThat(visitorRows(db)).isEqualTo(1);
                 assertThat(write).isNotDone();
@@ -74,7 +76,8 @@ final class WalSyncerTest {
                 assertThat(syncing.await(10, TimeUnit.SECONDS)).isTrue();
                 for (int i = 1; i <= 50; i++) { // committed by the writer while the first sync hangs
                     String id = "v" + i;
-                    writes.add(writer.submit("insert " + id, tx -> tx.add(JdbcRows.UPSERT_VISITOR, id, "h" + id, "{}", 1L)));
+                    writes.add(writer.submit(
+                            "insert " + id, tx -> tx.add(JdbcRows.UPSERT_VISITOR, id, "h" + id, "{}", 1L)));
                 }
                 for (int i = 0; i < writes.size(); i++) {
                     int n = i;
@@ -84,9 +87,12 @@ final class WalSyncerTest {
                 assertThat(writes).allMatch(f -> !f.isDone());
 
                 release.countDown();
-                CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+                CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+                        .get(10, TimeUnit.SECONDS);
                 assertThat(completed).isSorted().hasSize(51);
-                assertThat(syncs.get()).as("one sync for the first write, few for the 50 behind it").isBetween(2, 10);
+                assertThat(syncs.get())
+                        .as("one sync for the first write, few for the 50 behind it")
+                        .isBetween(2, 10);
             } finally {
                 release.countDown();
                 writer.close();
@@ -101,9 +107,10 @@ final class WalSyncerTest {
                 throw new IOException("disk full");
             }));
             try {
-                CompletableFuture<Void> write = writer.submit("insert v1", tx -> tx.add(JdbcRows.UPSERT_VISITOR,
-                        "v1", "hash-1", "{}", 1L));
-                assertThat(write).failsWithin(10, TimeUnit.SECONDS)
+                CompletableFuture<Void> write =
+                        writer.submit("insert v1", tx -> tx.add(JdbcRows.UPSERT_VISITOR, "v1", "hash-1", "{}", 1L));
+                assertThat(write)
+                        .failsWithin(10, TimeUnit.SECONDS)
                         .withThrowableOfType(ExecutionException.class)
                         .withMessageContaining("store could not make durable: insert v1")
                         .withRootCauseInstanceOf(IOException.class);
@@ -124,17 +131,19 @@ final class WalSyncerTest {
             }));
             try {
                 assertThat(writer.failure()).isNull();
-                CompletableFuture<Void> first = writer.submit("insert v1", tx -> tx.add(JdbcRows.UPSERT_VISITOR,
-                        "v1", "hash-1", "{}", 1L));
-                assertThat(first).failsWithin(10, TimeUnit.SECONDS)
+                CompletableFuture<Void> first =
+                        writer.submit("insert v1", tx -> tx.add(JdbcRows.UPSERT_VISITOR, "v1", "hash-1", "{}", 1L));
+                assertThat(first)
+                        .failsWithin(10, TimeUnit.SECONDS)
                         .withThrowableOfType(ExecutionException.class)
                         .withMessageContaining("store could not make durable: insert v1");
                 assertThat(writer.failure()).hasMessage("EIO");
 
                 // The disk answers again, but what the failed fsync dropped is unknown: no more writes.
-                CompletableFuture<Void> second = writer.submit("insert v2", tx -> tx.add(JdbcRows.UPSERT_VISITOR,
-                        "v2", "hash-2", "{}", 1L));
-                assertThat(second).failsWithin(10, TimeUnit.SECONDS)
+                CompletableFuture<Void> second =
+                        writer.submit("insert v2", tx -> tx.add(JdbcRows.UPSERT_VISITOR, "v2", "hash-2", "{}", 1L));
+                assertThat(second)
+                        .failsWithin(10, TimeUnit.SECONDS)
                         .withThrowableOfType(ExecutionException.class)
                         .withMessageContaining(JdbcWriter.UNAVAILABLE + "insert v2")
                         .withRootCauseInstanceOf(IOException.class);
@@ -143,7 +152,8 @@ final class WalSyncerTest {
                 writer.close();
             }
             // v1 was committed before its fsync failed; v2 never reached the database.
-            try (Connection c = db.connect(); Statement s = c.createStatement();
+            try (Connection c = db.connect();
+                    Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT id FROM visitors ORDER BY id")) {
                 List<String> ids = new ArrayList<>();
                 while (rs.next()) {
@@ -192,7 +202,8 @@ final class WalSyncerTest {
     }
 
     private static int visitorRows(JdbcDatabase db) {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM visitors")) {
             rs.next();
             return rs.getInt(1);

@@ -105,7 +105,8 @@ public final class VisitorChat implements AutoCloseable {
 
     /** One event as a line: {@code [role] text}. */
     public static String format(TranscriptEvent event) {
-        String role = event.author() == null ? "?" : event.author().role().name().toLowerCase(Locale.ROOT);
+        String role =
+                event.author() == null ? "?" : event.author().role().name().toLowerCase(Locale.ROOT);
         return "[" + role + "] " + describe(event);
     }
 
@@ -139,8 +140,10 @@ public final class VisitorChat implements AutoCloseable {
     /** A question waiting for its reply: the first event after it that is not the visitor's. */
     private record PendingReply(long questionSeq, CompletableFuture<TranscriptEvent> reply) {
         boolean isAnsweredBy(TranscriptEvent event) {
-            return event.seq() > questionSeq && event.text() != null
-                    && event.author() != null && event.author().role() != Role.VISITOR;
+            return event.seq() > questionSeq
+                    && event.text() != null
+                    && event.author() != null
+                    && event.author().role() != Role.VISITOR;
         }
     }
 
@@ -179,7 +182,8 @@ public final class VisitorChat implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         URI server = URI.create(args.length > 0 ? args[0] : "http://127.0.0.1:8080");
         try (VisitorChat chat = connect(server, System.out::println).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
-            System.out.println("Connected to " + server + " as visitor " + chat.client().visitorId());
+            System.out.println(
+                    "Connected to " + server + " as visitor " + chat.client().visitorId());
             chat.ask("Where is my order?").get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             System.out.println("Type a question (\"quit\" to leave):");
             chat.converse(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));

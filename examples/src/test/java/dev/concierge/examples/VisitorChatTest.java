@@ -69,15 +69,19 @@ final class VisitorChatTest {
             BufferedReader typed = new BufferedReader(new StringReader("How do I return an item?\n\nquit\nnot sent\n"));
             assertThat(chat.converse(typed)).isEqualTo(1);
             awaitPrinted("[visitor] How do I return an item?");
-            assertThat(chat.client().transcript()).extracting(TranscriptEvent::text).doesNotContain("not sent");
+            assertThat(chat.client().transcript())
+                    .extracting(TranscriptEvent::text)
+                    .doesNotContain("not sent");
         }
     }
 
     @Test
     void format_describesEventsWithoutText() {
         Author ada = new Author(Role.VISITOR, "v_1", "Ada");
-        TranscriptEvent rated = new TranscriptEvent(9, Instant.EPOCH, "m9", Kind.RATED, ada, null, null, null, null, 5, "Thanks!");
-        TranscriptEvent closed = new TranscriptEvent(8, Instant.EPOCH, null, Kind.CLOSED, Author.SYSTEM, null, null, "resolved", null, null, null);
+        TranscriptEvent rated =
+                new TranscriptEvent(9, Instant.EPOCH, "m9", Kind.RATED, ada, null, null, null, null, 5, "Thanks!");
+        TranscriptEvent closed = new TranscriptEvent(
+                8, Instant.EPOCH, null, Kind.CLOSED, Author.SYSTEM, null, null, "resolved", null, null, null);
         assertThat(VisitorChat.format(rated)).isEqualTo("[visitor] rated 5/5: Thanks!");
         assertThat(VisitorChat.format(closed)).isEqualTo("[system] closed the conversation (resolved)");
     }
