@@ -215,6 +215,11 @@ public final class Values {
         /** Most characters of all the context's strings (fields, keys and values) together. */
         public static final int MAX_TOTAL = 16 * 1024;
 
+        /** The name of a visitor who gave none: "Visitor" and the last four characters of the id. */
+        public static String defaultName(String visitorId) {
+            return "Visitor " + visitorId.substring(Math.max(0, visitorId.length() - 4));
+        }
+
         private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile(ATTRIBUTE_KEY);
 
         public VisitorContext {

@@ -1,5 +1,20 @@
 package dev.concierge.server;
 
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.auth.AgentAuth;
+import dev.concierge.server.auth.AgentsFile;
+import dev.concierge.server.auth.AuthConfig;
+import dev.concierge.server.auth.DemoTeam;
+import dev.concierge.server.auth.LoginThrottle;
+import dev.concierge.server.auth.PasswordHasher;
+import dev.concierge.server.auth.SecurityConfig;
+import dev.concierge.server.auth.Site;
+import dev.concierge.server.auth.SitesFile;
+import dev.concierge.server.routing.BusinessHours;
+import dev.concierge.server.routing.RetentionConfig;
+import dev.concierge.server.routing.RoutingConfig;
+import dev.concierge.server.routing.RoutingStrategy;
+import dev.concierge.store.ConversationStore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -334,7 +349,7 @@ public interface ChatServer extends AutoCloseable {
         }
 
         /** Time for session idle expiry and sign-in throttling (tests; the system's by default). */
-        Builder ticker(com.github.benmanes.caffeine.cache.Ticker ticker) {
+        public Builder ticker(com.github.benmanes.caffeine.cache.Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }

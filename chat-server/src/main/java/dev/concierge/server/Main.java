@@ -1,5 +1,6 @@
 package dev.concierge.server;
 
+import dev.concierge.server.auth.PasswordHasher;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Files;

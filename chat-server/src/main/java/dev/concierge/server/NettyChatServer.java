@@ -2,6 +2,24 @@ package dev.concierge.server;
 
 import dev.concierge.bot.FaqBot;
 import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.server.auth.AgentAuth;
+import dev.concierge.server.auth.AuthConfig;
+import dev.concierge.server.http.BlockingWork;
+import dev.concierge.server.http.FaqEditing;
+import dev.concierge.server.http.InsightsHttpHandler;
+import dev.concierge.server.http.StaticFiles;
+import dev.concierge.server.insights.InsightsApi;
+import dev.concierge.server.insights.MeteredConversationStore;
+import dev.concierge.server.insights.ServerMetrics;
+import dev.concierge.server.routing.BotService;
+import dev.concierge.server.routing.Ids;
+import dev.concierge.server.routing.Recovery;
+import dev.concierge.server.routing.Router;
+import dev.concierge.server.support.ServerException;
+import dev.concierge.server.transport.ServerInitializer;
+import dev.concierge.store.ConversationStore;
+import dev.concierge.store.InMemoryConversationStore;
+import dev.concierge.store.JdbcConversationStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -25,7 +43,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The Netty implementation of {@link ChatServer}. */
-final class NettyChatServer implements ChatServer {
+public final class NettyChatServer implements ChatServer {
     private static final Logger log = LoggerFactory.getLogger(NettyChatServer.class);
     private static final String SAMPLE_FAQ = "/sample-faq/shop-faq.json";
 
@@ -207,7 +225,7 @@ final class NettyChatServer implements ChatServer {
     }
 
     /** The widget, console and demo files held in memory (for tests that count them). */
-    StaticFiles staticFiles() {
+    public StaticFiles staticFiles() {
         return files;
     }
 

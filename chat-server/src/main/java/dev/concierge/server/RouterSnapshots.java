@@ -1,5 +1,9 @@
 package dev.concierge.server;
 
+import dev.concierge.server.insights.InsightsApi;
+import dev.concierge.server.insights.ServerMetrics;
+import dev.concierge.server.routing.Agent;
+import dev.concierge.server.routing.Router;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

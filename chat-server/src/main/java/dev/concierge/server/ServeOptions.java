@@ -1,5 +1,9 @@
 package dev.concierge.server;
 
+import dev.concierge.server.auth.Site;
+import dev.concierge.server.auth.SitesFile;
+import dev.concierge.server.routing.BusinessHours;
+import dev.concierge.server.support.ServerException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,12 +1,19 @@
 package dev.concierge.server;
 
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.auth.AuthConfig;
+import dev.concierge.server.auth.SecurityConfig;
+import dev.concierge.server.auth.Site;
+import dev.concierge.server.routing.RetentionConfig;
+import dev.concierge.server.routing.RoutingConfig;
+import dev.concierge.store.ConversationStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
 /** The server's immutable configuration, built by {@link ChatServer.Builder}. */
-record ServerConfig(
+public record ServerConfig(
         String host,
         int port,
         Path faq,

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.routing.Agent;
+import dev.concierge.server.testing.AgentHttp;
+import dev.concierge.server.testing.WireSocket;
+import dev.concierge.store.InMemoryConversationStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +57,7 @@ final class AgentLockoutTest {
         for (int i = 0; i < QUEUED; i++) {
             queuedVisitor(i);
         }
-        String token = AgentSecurityTest.login(server, "one", "pw-one");
+        String token = AgentHttp.login(server, "one", "pw-one");
 
         for (int round = 0; round < 4; round++) { // the first connection, then three reconnects
             try (Agent first = new Agent(token);
@@ -106,7 +111,7 @@ final class AgentLockoutTest {
 
     @Test
     void aQueuePageOutOfRange_isRefusedNamingTheField_andVisitorsMayNotPage() throws Exception {
-        String token = AgentSecurityTest.login(server, "one", "pw-one");
+        String token = AgentHttp.login(server, "one", "pw-one");
         try (Agent agent = new Agent(token)) {
             agent.next("queue");
             agent.send("{\"type\":\"queue\",\"id\":\"bad\",\"offset\":-1}");

@@ -1,12 +1,14 @@
 package dev.concierge.server;
 
+import static dev.concierge.server.testing.AgentHttp.agentSocket;
+import static dev.concierge.server.testing.AgentHttp.login;
+import static dev.concierge.server.testing.AgentHttp.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.RawSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -18,8 +20,6 @@ import org.junit.jupiter.api.Test;
 /** Agent sign-out and disabling close their sockets; tokens are checked on every message. */
 final class AgentSecurityTest {
     private static final String ADMIN = "admin-token-0123456789";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static ChatServer server;
     private static ChatServer shortLived;
 
@@ -41,29 +41,6 @@ final class AgentSecurityTest {
     static void stop() {
         server.close();
         shortLived.close();
-    }
-
-    static HttpResponse<String> post(ChatServer on, String path, String bearer, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.port() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static String login(ChatServer on, String user, String password) throws Exception {
-        HttpResponse<String> response =
-                post(on, "/api/agent/login", null, "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}");
-        assertThat(response.statusCode()).isEqualTo(200);
-        return JSON.readTree(response.body()).path("token").asText();
-    }
-
-    static RawSocket agentSocket(ChatServer on, String token) throws Exception {
-        RawSocket s = RawSocket.connect(on, "/ws/agent");
-        s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"token\":\"" + token + "\"}");
-        s.awaitType("welcome");
-        return s;
     }
 
     @Test

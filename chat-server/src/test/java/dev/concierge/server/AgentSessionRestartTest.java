@@ -1,10 +1,13 @@
 package dev.concierge.server;
 
-import static dev.concierge.server.AgentSecurityTest.agentSocket;
-import static dev.concierge.server.AgentSecurityTest.login;
-import static dev.concierge.server.AgentSecurityTest.post;
+import static dev.concierge.server.testing.AgentHttp.agentSocket;
+import static dev.concierge.server.testing.AgentHttp.login;
+import static dev.concierge.server.testing.AgentHttp.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.testing.RawSocket;
+import dev.concierge.store.JdbcRows;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

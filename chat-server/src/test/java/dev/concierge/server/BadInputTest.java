@@ -3,6 +3,8 @@ package dev.concierge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.testing.RawSocket;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

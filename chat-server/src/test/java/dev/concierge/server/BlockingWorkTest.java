@@ -2,6 +2,13 @@ package dev.concierge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.auth.AgentAuth;
+import dev.concierge.server.auth.PasswordHasher;
+import dev.concierge.server.testing.AgentHttp;
+import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.RawHttp;
+import dev.concierge.server.testing.RawSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,7 +64,7 @@ final class BlockingWorkTest {
             }
             Thread signIn = new Thread(() -> {
                 try {
-                    AgentSecurityTest.login(server, "one", "pw-one");
+                    AgentHttp.login(server, "one", "pw-one");
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -106,7 +113,7 @@ final class BlockingWorkTest {
             } finally {
                 release.countDown();
             }
-            agentToken = AgentSecurityTest.login(server, "one", "pw-one");
+            agentToken = AgentHttp.login(server, "one", "pw-one");
             HttpResponse<String> search = HTTP.send(
                     HttpRequest.newBuilder(
                                     URI.create("http://127.0.0.1:" + server.port() + "/api/conversations?q=order"))

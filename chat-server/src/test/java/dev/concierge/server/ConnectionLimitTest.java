@@ -2,6 +2,8 @@ package dev.concierge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.WireSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

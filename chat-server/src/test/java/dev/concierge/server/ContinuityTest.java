@@ -3,6 +3,8 @@ package dev.concierge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.testing.RawSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

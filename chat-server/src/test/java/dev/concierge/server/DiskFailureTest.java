@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.testing.RawSocket;
+import dev.concierge.store.ConversationStore;
+import dev.concierge.store.JdbcConversationStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

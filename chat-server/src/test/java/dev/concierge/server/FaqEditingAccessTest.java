@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.auth.AgentsFile;
+import dev.concierge.server.auth.PasswordHasher;
+import dev.concierge.server.support.ServerException;
+import dev.concierge.server.testing.AgentHttp;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -45,10 +50,8 @@ final class FaqEditingAccessTest {
             throws Exception {
         Path data = dir.resolve("data");
         try (ChatServer server = ChatServer.builder().port(0).dataDir(data).start()) {
-            String sam = AgentSecurityTest.login(
-                    server, ChatServer.Builder.DEMO2_USERNAME, ChatServer.Builder.DEMO2_PASSWORD);
-            String demo =
-                    AgentSecurityTest.login(server, ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD);
+            String sam = AgentHttp.login(server, ChatServer.Builder.DEMO2_USERNAME, ChatServer.Builder.DEMO2_PASSWORD);
+            String demo = AgentHttp.login(server, ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD);
             assertThat(JSON.readTree(send(server, "GET", "/api/insights/faq", sam, null)
                                     .body())
                             .path("editable")
@@ -71,8 +74,7 @@ final class FaqEditingAccessTest {
             assertThat(Files.readString(data.resolve("sample-faq.json")))
                     .as("the edited copy survives a restart")
                     .contains("parrot-food");
-            String demo =
-                    AgentSecurityTest.login(again, ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD);
+            String demo = AgentHttp.login(again, ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD);
             assertThat(send(again, "GET", "/api/insights/faq", demo, null).body())
                     .contains("parrot-food");
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.server.testing.Await;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package dev.concierge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.concierge.server.testing.WireSocket;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,9 @@ package dev.concierge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.testing.AgentHttp;
+import dev.concierge.server.testing.RawSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -86,8 +89,8 @@ final class HandoffFrameOrderTest {
                 .port(0)
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
                 .start();
-        String token = AgentSecurityTest.login(server, "one", "pw-one");
-        try (RawSocket agent = AgentSecurityTest.agentSocket(server, token)) {
+        String token = AgentHttp.login(server, "one", "pw-one");
+        try (RawSocket agent = AgentHttp.agentSocket(server, token)) {
             for (int version : new int[] {1, 2}) {
                 try (RawSocket v = RawSocket.connect(server, "/ws/visitor")) {
                     assertThat(handoff(v, version, "assigned"))

@@ -2,6 +2,8 @@ package dev.concierge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.concierge.server.testing.RawSocket;
+import dev.concierge.server.testing.WireSocket;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;

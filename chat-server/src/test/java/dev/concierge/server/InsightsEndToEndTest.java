@@ -9,6 +9,9 @@ import dev.concierge.client.VisitorClient;
 import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.protocol.Values.VisitorContext;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.testing.AgentHttp;
+import dev.concierge.server.testing.Await;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -178,7 +181,7 @@ final class InsightsEndToEndTest {
         bill.closeConversation(cyId, "refunded").get(10, TimeUnit.SECONDS);
 
         // Every aggregate through REST.
-        token = AgentSecurityTest.login(server, "one", "pw-one");
+        token = AgentHttp.login(server, "one", "pw-one");
         assertThat(get("/api/insights/summary", null).statusCode()).isEqualTo(401);
         assertThat(get("/api/insights/summary?bucket=week", token).statusCode()).isEqualTo(400);
         JsonNode summary = Await.value("all four stored", () -> {
@@ -308,7 +311,7 @@ final class InsightsEndToEndTest {
                 List.of("orders")));
         // Bill chats only: he sees the entries, may not edit them, and the console hides the editor.
         String supervisor = token;
-        token = AgentSecurityTest.login(server, "bill", "pw-bill");
+        token = AgentHttp.login(server, "bill", "pw-bill");
         assertThat(json("/api/insights/faq").path("editable").asBoolean()).isFalse();
         HttpResponse<String> refused = post("/api/insights/faq/entries", body);
         assertThat(refused.statusCode()).isEqualTo(403);

@@ -17,6 +17,11 @@ import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.protocol.Values.VisitorContext;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.auth.AgentsFile;
+import dev.concierge.server.auth.PasswordHasher;
+import dev.concierge.server.testing.AgentHttp;
+import dev.concierge.server.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -370,7 +375,7 @@ final class LiveAgentsEndToEndTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        String token = AgentSecurityTest.login(server, "one", "pw-one");
+        String token = AgentHttp.login(server, "one", "pw-one");
         HttpResponse<String> found = Await.value("search result", () -> {
             try {
                 HttpResponse<String> r = http.send(

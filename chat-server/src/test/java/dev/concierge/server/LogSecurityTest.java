@@ -7,6 +7,10 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.support.LogSafe;
+import dev.concierge.server.testing.AgentHttp;
+import dev.concierge.server.testing.RawSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,12 +35,11 @@ final class LogSecurityTest {
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-secret-one", 1000)))
                 .adminToken("admin-secret-token-42")
                 .start()) {
-            String token = AgentSecurityTest.login(server, "one", "pw-secret-one");
+            String token = AgentHttp.login(server, "one", "pw-secret-one");
             secrets.addAll(List.of(token, "pw-secret-one", "admin-secret-token-42"));
-            AgentSecurityTest.post(
-                    server, "/api/agent/login", null, "{\"username\":\"one\",\"password\":\"pw-wrong-guess\"}");
+            AgentHttp.post(server, "/api/agent/login", null, "{\"username\":\"one\",\"password\":\"pw-wrong-guess\"}");
             secrets.add("pw-wrong-guess");
-            try (RawSocket agent = AgentSecurityTest.agentSocket(server, token);
+            try (RawSocket agent = AgentHttp.agentSocket(server, token);
                     RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
                 visitor.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
                 String visitorToken =
@@ -53,9 +56,9 @@ final class LogSecurityTest {
                 visitor.send("{\"type\":\"message\",\"id\":\"m3\",\"text\":\"ctl-secret\u0001\"}");
                 visitor.awaitType("error");
                 secrets.add("ctl-secret");
-                AgentSecurityTest.post(server, "/api/admin/agents/a1/disable", "admin-guess-000000000", "");
+                AgentHttp.post(server, "/api/admin/agents/a1/disable", "admin-guess-000000000", "");
                 secrets.add("admin-guess-000000000");
-                AgentSecurityTest.post(server, "/api/agent/logout", token, "");
+                AgentHttp.post(server, "/api/agent/logout", token, "");
                 agent.closedWith.get(5, TimeUnit.SECONDS);
             }
             try (RawSocket forged = RawSocket.connect(server, "/ws/agent")) {

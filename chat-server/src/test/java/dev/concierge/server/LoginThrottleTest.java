@@ -6,6 +6,12 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.auth.AgentAuth;
+import dev.concierge.server.auth.PasswordHasher;
+import dev.concierge.server.testing.AgentHttp;
+import dev.concierge.server.testing.RawHttp;
+import dev.concierge.server.testing.RawSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,8 +45,8 @@ final class LoginThrottleTest {
     void wrongPasswords_areThrottledPerUserAndAddress_withRetryAfter_whileTheAgentStillSignsInElsewhere()
             throws Exception {
         try (ChatServer server = start()) {
-            String session = AgentSecurityTest.login(server, "one", "pw-one");
-            try (RawSocket console = AgentSecurityTest.agentSocket(server, session)) {
+            String session = AgentHttp.login(server, "one", "pw-one");
+            try (RawSocket console = AgentHttp.agentSocket(server, session)) {
                 for (int i = 0; i < 5; i++) {
                     assertThat(RawHttp.login(server, "127.0.0.2", "one", "guess-" + i)
                                     .status())

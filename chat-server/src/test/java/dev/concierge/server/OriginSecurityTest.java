@@ -3,6 +3,7 @@ package dev.concierge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.concierge.server.testing.WireSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

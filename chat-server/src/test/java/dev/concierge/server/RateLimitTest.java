@@ -3,6 +3,7 @@ package dev.concierge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.concierge.server.testing.RawSocket;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;

@@ -3,6 +3,8 @@ package dev.concierge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.concierge.server.auth.PasswordHasher;
+import dev.concierge.server.testing.ServerProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;

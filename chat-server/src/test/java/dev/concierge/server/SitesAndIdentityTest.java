@@ -6,6 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.protocol.Values.Identity;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.auth.IdentityVerifier;
+import dev.concierge.server.auth.Site;
+import dev.concierge.server.auth.SitesFile;
+import dev.concierge.server.testing.AgentHttp;
+import dev.concierge.server.testing.RawSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -166,8 +172,8 @@ final class SitesAndIdentityTest {
             assertThat(old.path("events").get(0).path("text").asText()).isEqualTo("Can I change my address?");
 
             // The agent sees that the site vouched for this visitor, and which user it is.
-            String agentToken = AgentSecurityTest.login(server, "one", "pw-one");
-            try (RawSocket agent = AgentSecurityTest.agentSocket(server, agentToken)) {
+            String agentToken = AgentHttp.login(server, "one", "pw-one");
+            try (RawSocket agent = AgentHttp.agentSocket(server, agentToken)) {
                 phone.send("{\"type\":\"handoff\",\"id\":\"hh\"}");
                 JsonNode assigned = agent.awaitType("assigned");
                 assertThat(assigned.path("handoff")
@@ -384,8 +390,8 @@ final class SitesAndIdentityTest {
     @Test
     void signedEmail_isMarkedVerified_aTypedOneIsNot_overTheWire() throws Exception {
         try (ChatServer server = start(Files.createTempDirectory("concierge-email"))) {
-            String agentToken = AgentSecurityTest.login(server, "one", "pw-one");
-            try (RawSocket agent = AgentSecurityTest.agentSocket(server, agentToken)) {
+            String agentToken = AgentHttp.login(server, "one", "pw-one");
+            try (RawSocket agent = AgentHttp.agentSocket(server, agentToken)) {
                 // Signed email: the identity's email wins over the typed one, and is marked.
                 try (RawSocket v = RawSocket.connect(server, "/ws/visitor")) {
                     v.send(helloWithEmail(

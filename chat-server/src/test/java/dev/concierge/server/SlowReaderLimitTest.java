@@ -3,6 +3,7 @@ package dev.concierge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.server.testing.WireSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;

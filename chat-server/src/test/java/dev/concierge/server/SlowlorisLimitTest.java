@@ -2,6 +2,9 @@ package dev.concierge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.concierge.server.testing.RawSocket;
+import dev.concierge.server.testing.WireSocket;
+import dev.concierge.server.transport.WebSocketSessionHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.auth.IdentityVerifier;
+import dev.concierge.server.testing.RawSocket;
+import dev.concierge.store.JdbcDatabase;
+import dev.concierge.store.MergedEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

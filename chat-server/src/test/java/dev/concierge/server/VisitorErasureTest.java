@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.RawSocket;
+import dev.concierge.store.JdbcDatabase;
+import dev.concierge.store.MergedEvents;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

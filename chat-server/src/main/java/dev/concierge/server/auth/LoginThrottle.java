@@ -1,0 +1,191 @@
+package dev.concierge.server.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Sign-in attempts, throttled with token buckets that refill one attempt every
+ * {@code refillEvery}:
+ * <ul>
+ * <li>per username and address ({@code perUserAndAddress}): one guesser on one account;</li>
+ * <li>per address ({@code perAddress}): one guesser spraying many usernames;</li>
+ * <li>per username ({@code perUser}), across addresses: many addresses guessing one account.
+ * When it is empty, only addresses that have no recent failed attempt on that username are
+ * let through. So a flood from a botnet never locks the real agent out: the right password from
+ * an address without failures still signs in (every address of the botnet gets at most its
+ * first attempt through, then is held back by its own buckets).</li>
+ * </ul>
+ * An attempt takes a token from each bucket when it is admitted (before the slow password
+ * check, so that pipelined attempts cannot all pass before the first failure is counted); a
+ * successful sign-in gives them back and refills its username-and-address bucket. Known and
+ * unknown usernames are throttled alike, so a 429 tells nothing about which exist. The buckets
+ * are in Caffeine caches of bounded size: spraying usernames or addresses cannot exhaust memory
+ * (a bucket left alone long enough to be full again is dropped, which loses nothing).
+ */
+public final class LoginThrottle {
+    private static final long MAX_KEYS = 50_000;
+
+    /**
+     * How many attempts each bucket holds, and how often one comes back.
+     *
+     * @param perUserAndAddress failed attempts one address may make on one username
+     * @param perAddress failed attempts one address may make on any usernames
+     * @param perUser failed attempts on one username from any addresses
+     * @param refillEvery how long until one more attempt is allowed in each bucket
+     */
+    public record Limits(int perUserAndAddress, int perAddress, int perUser, Duration refillEvery) {
+        /** The defaults: 5 per account and address, 20 per address, 20 per account, one more a minute. */
+        public static Limits defaults() {
+            return new Limits(5, 20, 20, Duration.ofMinutes(1));
+        }
+    }
+
+    /** An admitted attempt: report its outcome with {@link #succeeded} or {@link #cancelled}. */
+    public final class Attempt {
+        private final String pairKey;
+        private final String address;
+        private final String username;
+        private final boolean tookUser;
+
+        private Attempt(String pairKey, String address, String username, boolean tookUser) {
+            this.pairKey = pairKey;
+            this.address = address;
+            this.username = username;
+            this.tookUser = tookUser;
+        }
+
+        /** The password was right: the attempt does not count, and the account-and-address bucket is full again. */
+        void succeeded() {
+            long now = ticker.read();
+            pairs.invalidate(pairKey);
+            Bucket a = addresses.getIfPresent(address);
+            if (a != null) {
+                a.giveBack(now);
+            }
+            if (tookUser) {
+                Bucket u = users.getIfPresent(username);
+                if (u != null) {
+                    u.giveBack(now);
+                }
+            }
+        }
+
+        /** The attempt was not made (the server was too busy): it does not count. */
+        public void cancelled() {
+            long now = ticker.read();
+            for (Bucket b : new Bucket[] {
+                pairs.getIfPresent(pairKey),
+                addresses.getIfPresent(address),
+                tookUser ? users.getIfPresent(username) : null
+            }) {
+                if (b != null) {
+                    b.giveBack(now);
+                }
+            }
+        }
+    }
+
+    private final Limits limits;
+    private final Ticker ticker;
+    private final long refillNanos;
+    private final Cache<String, Bucket> pairs;
+    private final Cache<String, Bucket> addresses;
+    private final Cache<String, Bucket> users;
+
+    LoginThrottle(Limits limits, Ticker ticker) {
+        this.limits = limits;
+        this.ticker = ticker;
+        this.refillNanos = limits.refillEvery().toNanos();
+        this.pairs = cache(limits.perUserAndAddress());
+        this.addresses = cache(limits.perAddress());
+        this.users = cache(limits.perUser());
+    }
+
+    private Cache<String, Bucket> cache(int size) {
+        // Untouched for as long as it takes to refill completely, a bucket is full: forget it.
+        return Caffeine.newBuilder()
+                .maximumSize(MAX_KEYS)
+                .ticker(ticker)
+                .executor(Runnable::run)
+                .expireAfterAccess(limits.refillEvery().multipliedBy(size))
+                .build();
+    }
+
+    /**
+     * Admits an attempt to sign in as {@code username} from {@code address}, or says how long to
+     * wait before the next one.
+     */
+    Result admit(String username, String address) {
+        long now = ticker.read();
+        String pairKey = username + '\u0000' + address;
+        Bucket pair = pairs.get(pairKey, k -> new Bucket(limits.perUserAndAddress(), now));
+        Bucket byAddress = addresses.get(address, k -> new Bucket(limits.perAddress(), now));
+        Bucket byUser = users.get(username, k -> new Bucket(limits.perUser(), now));
+        boolean clean = pair.isFull(now);
+        long wait = pair.take(now);
+        if (wait > 0) {
+            return new Result(Optional.empty(), Duration.ofNanos(wait));
+        }
+        wait = byAddress.take(now);
+        if (wait > 0) {
+            pair.giveBack(now);
+            return new Result(Optional.empty(), Duration.ofNanos(wait));
+        }
+        long userWait = byUser.take(now);
+        if (userWait > 0 && !clean) {
+            pair.giveBack(now);
+            byAddress.giveBack(now);
+            return new Result(Optional.empty(), Duration.ofNanos(userWait));
+        }
+        return new Result(Optional.of(new Attempt(pairKey, address, username, userWait == 0)), Duration.ZERO);
+    }
+
+    /** An admitted attempt, or how long to wait. */
+    public record Result(Optional<Attempt> attempt, Duration retryAfter) {
+        /** {@link #retryAfter} in whole seconds, at least 1, for the Retry-After header. */
+        public long retryAfterSeconds() {
+            return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        }
+    }
+
+    /** Attempts left in one bucket; refills continuously. */
+    private final class Bucket {
+        private final int size;
+        private double tokens;
+        private long refilledAt;
+
+        Bucket(int size, long now) {
+            this.size = size;
+            this.tokens = size;
+            this.refilledAt = now;
+        }
+
+        private void refill(long now) {
+            tokens = Math.min(size, tokens + (double) (now - refilledAt) / refillNanos);
+            refilledAt = now;
+        }
+
+        synchronized boolean isFull(long now) {
+            refill(now);
+            return tokens >= size;
+        }
+
+        /** Takes an attempt: 0, or the nanoseconds until one is available (nothing taken). */
+        synchronized long take(long now) {
+            refill(now);
+            if (tokens >= 1) {
+                tokens -= 1;
+                return 0;
+            }
+            return Math.max(1, (long) Math.ceil((1 - tokens) * refillNanos));
+        }
+
+        synchronized void giveBack(long now) {
+            refill(now);
+            tokens = Math.min(size, tokens + 1);
+        }
+    }
+}

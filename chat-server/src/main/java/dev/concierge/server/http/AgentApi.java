@@ -1,0 +1,170 @@
+package dev.concierge.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.server.ServerConfig;
+import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.auth.AgentAuth;
+import dev.concierge.server.auth.AgentsFile;
+import dev.concierge.store.ConversationRecord;
+import dev.concierge.store.ConversationStore;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agents' REST calls that read the store or hash passwords, so they run on the blocking
+ * pool, never on an event loop: search in earlier conversations ({@code GET
+ * /api/conversations?q=}) and creating agents with the admin token ({@code POST
+ * /api/admin/agents}).
+ */
+public final class AgentApi {
+    private static final Logger log = LoggerFactory.getLogger(AgentApi.class);
+    private static final int MAX_RESULTS = 100;
+
+    /** An HTTP status and a JSON body. */
+    record Reply(HttpResponseStatus status, Object body) {}
+
+    private final ConversationStore store;
+    private final AgentAuth auth;
+    private final ServerConfig config;
+    private final ObjectMapper json;
+
+    public AgentApi(ConversationStore store, AgentAuth auth, ServerConfig config, ObjectMapper json) {
+        this.store = store;
+        this.auth = auth;
+        this.config = config;
+        this.json = json;
+    }
+
+    /**
+     * Conversations whose text contains {@code query}, newest first, for a signed-in agent:
+     * {@code {"results":[{"conversationId","visitorId","visitorName","startedAt","state",
+     * "firstLine","snippet"}]}}.
+     */
+    Reply search(String authorization, String query, String limit) {
+        if (authorization == null
+                || !authorization.startsWith("Bearer ")
+                || auth.agentFor(authorization.substring(7).trim()).isEmpty()) {
+            return new Reply(HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+        }
+        if (query == null || query.isBlank() || query.length() > 200) {
+            return new Reply(
+                    HttpResponseStatus.BAD_REQUEST,
+                    Map.of("error", "bad_request", "message", "q must be 1 to 200 characters"));
+        }
+        int max;
+        try {
+            max = limit == null ? 20 : Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            max = -1;
+        }
+        if (max < 1 || max > MAX_RESULTS) {
+            return new Reply(
+                    HttpResponseStatus.BAD_REQUEST,
+                    Map.of("error", "bad_request", "message", "limit must be 1 to " + MAX_RESULTS));
+        }
+        String q = query.trim();
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (ConversationRecord r : store.search(q, max)) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("conversationId", r.id());
+            item.put("visitorId", r.visitorId());
+            store.visitor(r.visitorId()).map(v -> v.context().name()).ifPresent(n -> item.put("visitorName", n));
+            item.put("startedAt", r.startedAt());
+            item.put("state", r.state());
+            if (r.agentId() != null) {
+                item.put("agentId", r.agentId());
+            }
+            if (r.firstLine() != null) {
+                item.put("firstLine", r.firstLine());
+            }
+            snippet(store.events(r.id(), 0), q).ifPresent(s -> item.put("snippet", s));
+            results.add(item);
+        }
+        return new Reply(HttpResponseStatus.OK, Map.of("results", results));
+    }
+
+    /** The matching text of the first event that contains the query, clipped around it. */
+    static Optional<String> snippet(List<TranscriptEvent> events, String query) {
+        String q = query.toLowerCase(Locale.ROOT);
+        for (TranscriptEvent e : events) {
+            if (e.text() == null) {
+                continue;
+            }
+            int at = e.text().toLowerCase(Locale.ROOT).indexOf(q);
+            if (at >= 0) {
+                int from = Math.max(0, at - 60);
+                int to = Math.min(e.text().length(), at + q.length() + 80);
+                return Optional.of((from > 0 ? "…" : "")
+                        + e.text().substring(from, to)
+                        + (to < e.text().length() ? "…" : ""));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Creates an agent from {@code {"id","name","username","password","departments":[…]}}: the
+     * password is hashed (salted PBKDF2), never kept; the agents file, when the server has one,
+     * is rewritten with the new agent.
+     */
+    Reply createAgent(String body) {
+        JsonNode n;
+        try {
+            n = json.readTree(body);
+        } catch (Exception e) {
+            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+        }
+        if (n == null || !n.isObject()) {
+            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+        }
+        String id = n.path("id").asText("");
+        String name = n.path("name").asText("");
+        String username = n.path("username").asText("");
+        String password = n.path("password").asText("");
+        List<String> departments = new ArrayList<>();
+        n.path("departments").forEach(d -> departments.add(d.asText()));
+        String problem = !id.matches("[a-z0-9][a-z0-9_-]{0,63}")
+                ? "id must be 1-64 lower-case letters, digits, - or _"
+                : name.isBlank() || name.length() > 100
+                        ? "name must be 1 to 100 characters"
+                        : !username.matches("[A-Za-z0-9._@-]{1,100}")
+                                ? "username must be 1 to 100 letters, digits, . _ @ or -"
+                                : password.length() < 10 || password.length() > 200
+                                        ? "password must be 10 to 200 characters"
+                                        : !config.routing().departments().containsAll(departments)
+                                                ? "unknown department; known: "
+                                                        + config.routing().departments()
+                                                : null;
+        if (problem != null) {
+            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request", "message", problem));
+        }
+        AgentAccount account =
+                AgentAccount.withPassword(id, name, username, password).inDepartments(departments);
+        if (!auth.add(account)) {
+            return new Reply(
+                    HttpResponseStatus.CONFLICT,
+                    Map.of("error", "conflict", "message", "an agent with this id or username exists"));
+        }
+        if (config.agentsFile() != null) {
+            AgentsFile.write(
+                    config.agentsFile(),
+                    new AgentsFile.Team(
+                            auth.accounts(),
+                            config.routing().departments(),
+                            config.routing().cannedReplies()));
+            log.info("agents file {} rewritten with agent {}", config.agentsFile(), id);
+        }
+        return new Reply(
+                HttpResponseStatus.CREATED,
+                Map.of("agent", Map.of("id", id, "name", name, "departments", departments)));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.concierge.server.http;
+
+import dev.concierge.bot.KnowledgeBase;
+import dev.concierge.bot.KnowledgeBaseEditor;
+import dev.concierge.server.routing.BotService;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Closes the loop from the unanswered questions into the FAQ: writes the knowledge base file
+ * (atomically, validated) and reloads the bot at once, so the next visitor who asks gets the new
+ * answer. Edits are serialised so two FAQ owners never overwrite each other's change.
+ */
+public final class FaqEditing {
+    private final Path file;
+    private final BotService bot;
+
+    public FaqEditing(Path file, BotService bot) {
+        this.file = Objects.requireNonNull(file, "file");
+        this.bot = Objects.requireNonNull(bot, "bot");
+    }
+
+    /** The knowledge base the bot answers from now. */
+    public KnowledgeBase knowledgeBase() {
+        return bot.bot().knowledgeBase();
+    }
+
+    /** The file the edits go to. */
+    public Path file() {
+        return file;
+    }
+
+    /** Adds a new entry and reloads the bot. */
+    public synchronized KnowledgeBase createEntry(String id, List<String> questions, String answer, List<String> tags) {
+        KnowledgeBase kb = KnowledgeBaseEditor.open(file)
+                .addEntry(id, questions, answer, tags)
+                .save();
+        bot.bot().reload();
+        return kb;
+    }
+
+    /** Adds phrasings to an existing entry and reloads the bot; returns how many were new. */
+    public synchronized int addQuestions(String id, List<String> questions) {
+        KnowledgeBaseEditor editor = KnowledgeBaseEditor.open(file);
+        int added = editor.addQuestions(id, questions);
+        if (added > 0) {
+            editor.save();
+            bot.bot().reload();
+        }
+        return added;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.concierge.server.http;
+
+import dev.concierge.server.routing.Router;
+import dev.concierge.store.ConversationStore;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API's calls on visitor data (docs/agents.md, docs/storage.md "Retention and
+ * erasure"): finding a visitor's id ({@code GET /api/admin/visitors?conversation=|email=|site=&user=})
+ * and erasing everything kept about them ({@code POST /api/admin/visitors/{id}/erase}). Both
+ * read or write the store, so they run on the downloads lane of {@link BlockingWork}, never on an event loop.
+ */
+public final class VisitorAdminApi {
+    private static final Logger log = LoggerFactory.getLogger(VisitorAdminApi.class);
+    /** Ids as the server makes them ({@code v_}, {@code c_} and 12 characters), with room to spare. */
+    private static final String ID = "[A-Za-z0-9_-]{1,64}";
+
+    private final Router router;
+
+    public VisitorAdminApi(Router router) {
+        this.router = router;
+    }
+
+    /**
+     * The ids of the visitors matching one criterion: {@code conversation} (the visitor of a
+     * conversation), {@code email} (visitors whose context holds this address, case-insensitive),
+     * or {@code site} with {@code user} (a verified identity). {@code {"visitorIds":[…]}}.
+     */
+    AgentApi.Reply find(String conversation, String email, String site, String user) {
+        int given = (conversation != null ? 1 : 0) + (email != null ? 1 : 0) + (site != null || user != null ? 1 : 0);
+        if (given != 1) {
+            return bad("give exactly one of conversation, email, or site with user");
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        if (conversation != null) {
+            if (!conversation.matches(ID)) {
+                return bad("conversation must be 1 to 64 letters, digits, _ or -");
+            }
+            router.store.conversation(conversation).ifPresent(c -> ids.add(c.visitorId()));
+        } else if (email != null) {
+            if (email.isBlank() || email.length() > 320 || !email.contains("@")) {
+                return bad("email must be an address of at most 320 characters");
+            }
+            ids.addAll(router.store.visitorsByEmail(email.trim()));
+        } else {
+            if (site == null
+                    || user == null
+                    || site.isBlank()
+                    || user.isBlank()
+                    || site.length() > 100
+                    || user.length() > 200) {
+                return bad("site (at most 100 characters) and user (at most 200) must both be given");
+            }
+            router.store.visitorOfUser(site, user).ifPresent(ids::add);
+        }
+        return new AgentApi.Reply(HttpResponseStatus.OK, Map.of("visitorIds", List.copyOf(ids)));
+    }
+
+    /**
+     * Erases a visitor: {@code {"status":"erased","visitorId","conversations":n}}, 404 when
+     * nothing is known of them.
+     */
+    AgentApi.Reply erase(String visitorId) {
+        if (visitorId == null || !visitorId.matches(ID)) {
+            return bad("visitor id must be 1 to 64 letters, digits, _ or -");
+        }
+        boolean live = router.call(() -> router.visitorsById.containsKey(visitorId)
+                || router.conversations.values().stream().anyMatch(c -> c.visitor.id.equals(visitorId)));
+        if (!live
+                && router.store.visitor(visitorId).isEmpty()
+                && router.store.conversationsOf(visitorId).isEmpty()) {
+            return new AgentApi.Reply(
+                    HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found", "message", "no visitor with this id"));
+        }
+        ConversationStore.Removed removed = router.erase(visitorId);
+        log.info(
+                "admin erased visitor {} ({} conversations)",
+                visitorId,
+                removed.conversations().size());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", "erased");
+        out.put("visitorId", visitorId);
+        out.put("conversations", removed.conversations().size());
+        return new AgentApi.Reply(HttpResponseStatus.OK, out);
+    }
+
+    private static AgentApi.Reply bad(String message) {
+        return new AgentApi.Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request", "message", message));
+    }
+}

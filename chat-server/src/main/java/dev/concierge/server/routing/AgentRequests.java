@@ -1,0 +1,250 @@
+package dev.concierge.server.routing;
+
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.PresenceStatus;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What agents may do: presence, take conversations, reply, close, read transcripts. */
+final class AgentRequests {
+    private static final Logger log = LoggerFactory.getLogger(AgentRequests.class);
+
+    private final Router router;
+
+    AgentRequests(Router router) {
+        this.router = router;
+    }
+
+    void hello(Session session, AgentInfo info, ClientMessage.Hello hello) {
+        if (!Router.versionOk(session, hello)) {
+            return;
+        }
+        Agent agent = router.agents.computeIfAbsent(info.id(), id -> new Agent(info));
+        agent.departments = router.departmentsOf.apply(info.id());
+        if (hello.status() != null) {
+            agent.presence = hello.status(); // signing in away: nothing is assigned until they go online
+        } else if (agent.sessions.isEmpty()) {
+            agent.presence = PresenceStatus.ONLINE;
+        }
+        agent.sessions.add(session);
+        router.agentSessions.put(session, agent);
+        log.info("agent {} connected on session {} ({})", info.id(), session.id(), agent.presence);
+        session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.AGENT, null, null, null, info));
+        session.send(router.dispatcher.settings());
+        router.dispatcher.feed.open(session); // the queue's first page, once, after what follows
+        for (String id : agent.assigned) {
+            Conversation c = router.conversations.get(id);
+            if (c != null) {
+                session.send(new ServerMessage.Assigned(c.id, router.dispatcher.handoffPackage(c)));
+                c.receipts(Role.VISITOR).forEach(session::send);
+            }
+        }
+        router.dispatcher.dispatch();
+        router.dispatcher.publishQueue();
+        if (!router.dispatcher.publishAgents()) {
+            session.send(router.dispatcher.agentsFrame()); // a second console of an agent already listed
+        }
+    }
+
+    void handle(Session session, ClientMessage message) {
+        Agent agent = router.agentSessions.get(session);
+        if (agent == null) {
+            Router.error(session, "hello_required", "Say hello first.", message.id());
+            return;
+        }
+        if (message instanceof ClientMessage.Presence p) {
+            presence(session, agent, p);
+        } else if (message instanceof ClientMessage.Accept a) {
+            accept(session, agent, a);
+        } else if (message instanceof ClientMessage.Send s) {
+            send(session, agent, s);
+        } else if (message instanceof ClientMessage.Typing t) {
+            typing(agent, t);
+        } else if (message instanceof ClientMessage.Close c) {
+            close(session, agent, c);
+        } else if (message instanceof ClientMessage.History h) {
+            history(session, h);
+        } else if (message instanceof ClientMessage.Transfer t) {
+            transfer(session, agent, t);
+        } else if (message instanceof ClientMessage.Note n) {
+            note(session, agent, n);
+        } else if (message instanceof ClientMessage.Receipt r) {
+            receipt(agent, r);
+        } else if (message instanceof ClientMessage.QueuePage q) {
+            router.dispatcher.feed.page(session, q.id(), q.offset());
+        } else if (message instanceof ClientMessage.Hello h) {
+            Router.error(session, "bad_request", "hello was already said on this socket.", h.id());
+        } else {
+            Router.error(session, "forbidden", "Agents may not send this message type.", message.id());
+        }
+    }
+
+    /** A conversation this agent owns, or null after telling them it does not exist. */
+    private Conversation owned(Session session, Agent agent, String conversationId, String ref) {
+        Conversation c = router.conversations.get(conversationId);
+        if (c == null || !agent.info.id().equals(c.agentId)) {
+            Router.notFound(session, ref);
+            return null;
+        }
+        return c;
+    }
+
+    private void presence(Session session, Agent agent, ClientMessage.Presence p) {
+        agent.presence = p.status();
+        log.info("agent {} is {}", agent.info.id(), p.status());
+        session.send(new ServerMessage.Ack(p.id(), null, 0));
+        router.dispatcher.dispatch();
+        router.dispatcher.publishQueue();
+        router.dispatcher.publishAgents();
+    }
+
+    private void accept(Session session, Agent agent, ClientMessage.Accept a) {
+        Conversation c = router.conversations.get(a.conversationId());
+        if (c == null) {
+            Router.notFound(session, a.id());
+        } else if (!router.dispatcher.isQueued(c)) {
+            Router.error(session, "bad_state", "This conversation is no longer in the queue.", a.id());
+        } else {
+            router.dispatcher.assign(c, agent);
+        }
+    }
+
+    private void send(Session session, Agent agent, ClientMessage.Send s) {
+        if (s.conversationId() == null) {
+            Router.error(session, "bad_request", "conversationId is required", s.id());
+            return;
+        }
+        Conversation c = owned(session, agent, s.conversationId(), s.id());
+        if (c == null) {
+            return;
+        }
+        CompletableFuture<Long> existing = c.byClientId.get(s.id());
+        if (existing != null) {
+            router.ackWhenStored(session, s.id(), c, existing);
+            return;
+        }
+        if (c.state != ConversationState.ASSIGNED) {
+            Router.error(session, "bad_state", "This conversation is closed.", s.id());
+            return;
+        }
+        router.message(
+                session,
+                c,
+                s.id(),
+                new TranscriptEvent(
+                        0, null, s.id(), Kind.MESSAGE, agent.author(), s.text(), null, null, null, null, null),
+                false);
+    }
+
+    private void typing(Agent agent, ClientMessage.Typing t) {
+        Conversation c = router.conversations.get(t.conversationId());
+        if (c != null && agent.info.id().equals(c.agentId) && c.state == ConversationState.ASSIGNED) {
+            router.toVisitor(c, new ServerMessage.Typing(c.id, Role.AGENT, t.typing()));
+        }
+    }
+
+    private void close(Session session, Agent agent, ClientMessage.Close close) {
+        Conversation c = owned(session, agent, close.conversationId(), close.id());
+        if (c != null) {
+            Closing.close(router, session, c, agent.author(), close);
+        }
+    }
+
+    /** Hands a conversation the agent owns to another agent or to a department, with a note. */
+    private void transfer(Session session, Agent agent, ClientMessage.Transfer t) {
+        Conversation c = owned(session, agent, t.conversationId(), t.id());
+        if (c == null) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<Long> existing = c.byClientId.get(t.id());
+        if (existing != null) {
+            router.ackWhenStored(session, t.id(), c, existing);
+            return;
+        }
+        if (c.state != ConversationState.ASSIGNED) {
+            Router.error(session, "bad_state", "Only a conversation you are in can be transferred.", t.id());
+            return;
+        }
+        if (t.agentId() != null) {
+            if (t.agentId().equals(agent.info.id())) {
+                Router.error(session, "bad_request", "You already own this conversation.", t.id());
+                return;
+            }
+            Agent to = router.agents.get(t.agentId());
+            if (to == null || !to.available()) {
+                Router.error(session, "unavailable", "That agent is not online.", t.id());
+                return;
+            }
+            int cap = router.dispatcher.config.maxChatsPerAgent();
+            if (to.assigned.size() >= cap && !Boolean.TRUE.equals(t.force())) {
+                Router.error(
+                        session,
+                        "agent_at_capacity",
+                        to.info.name() + " already has " + to.assigned.size() + " of " + cap
+                                + " chats. Send the transfer again with force to give it to them anyway.",
+                        t.id());
+                return;
+            }
+            log.info("agent {} transfers {} to agent {}", agent.info.id(), c.id, to.info.id());
+            router.ackWhenStored(session, t.id(), c, router.dispatcher.transferToAgent(c, agent, to, t.id(), t.note()));
+        } else {
+            if (!router.dispatcher.config.departments().contains(t.department())) {
+                Router.error(session, "unavailable", "No such department.", t.id());
+                return;
+            }
+            log.info("agent {} transfers {} to department {}", agent.info.id(), c.id, t.department());
+            router.ackWhenStored(
+                    session,
+                    t.id(),
+                    c,
+                    router.dispatcher.transferToDepartment(c, agent, t.department(), t.id(), t.note()));
+        }
+    }
+
+    /** An internal note: stored, shown to agents, never to the visitor. */
+    private void note(Session session, Agent agent, ClientMessage.Note n) {
+        Conversation c = owned(session, agent, n.conversationId(), n.id());
+        if (c == null) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<Long> existing = c.byClientId.get(n.id());
+        if (existing == null && c.state == ConversationState.CLOSED) {
+            Router.error(session, "bad_state", "This conversation is closed.", n.id());
+            return;
+        }
+        router.ackWhenStored(
+                session,
+                n.id(),
+                c,
+                router.appendOnce(
+                        c,
+                        n.id(),
+                        new TranscriptEvent(
+                                0, null, n.id(), Kind.NOTE, agent.author(), n.text(), null, null, null, null, null)));
+    }
+
+    /** Delivered/read marks of the agent, relayed to the visitor. */
+    private void receipt(Agent agent, ClientMessage.Receipt r) {
+        Conversation c = router.conversations.get(r.conversationId());
+        if (c == null || !agent.info.id().equals(c.agentId)) {
+            return;
+        }
+        c.receipt(Role.AGENT, r.status(), r.seq()).ifPresent(frame -> router.toVisitor(c, frame));
+    }
+
+    private void history(Session session, ClientMessage.History h) {
+        Conversation c = router.conversations.get(h.conversationId());
+        if (c != null) {
+            session.send(Router.transcriptPage(h.id(), c.id, c.state, c.committedAfter(h.afterSeq())));
+            return;
+        }
+        router.storedHistory(session, h, r -> true, true); // agents may read any conversation, notes included
+    }
+}

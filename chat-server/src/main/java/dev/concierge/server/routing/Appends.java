@@ -1,0 +1,135 @@
+package dev.concierge.server.routing;
+
+import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.store.ConversationStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * Appends events to conversations for the {@link Router}: gives each its seq, adds it to the
+ * in-memory transcript, stores it, and completes on the router thread once it is committed, or
+ * takes it back out if the store failed it. Router thread only, like the conversations it
+ * changes.
+ */
+final class Appends {
+    private final ConversationStore store;
+    private final Clock clock;
+    /** The router's thread: where every completion of an append runs. */
+    private final Executor router;
+
+    Appends(ConversationStore store, Clock clock, Executor router) {
+        this.store = store;
+        this.clock = clock;
+        this.router = router;
+    }
+
+    /**
+     * Appends an event: assigns its seq now, stores it, and completes on the router thread after
+     * commit, with {@link Conversation#committedSeq} advanced.
+     */
+    CompletableFuture<TranscriptEvent> append(Conversation c, TranscriptEvent draft) {
+        return append(c, draft, false);
+    }
+
+    /**
+     * An event held back from the store: the future its storing completes, and the stage after
+     * that ({@link #append}'s result, which runs on the router thread).
+     */
+    record Held(TranscriptEvent event, CompletableFuture<Void> stored, CompletableFuture<TranscriptEvent> appended) {}
+
+    /**
+     * Appends an event as {@link #append(Conversation, TranscriptEvent)} does, or, with
+     * {@code hold}, keeps it from the store until the conversation's next append, which then
+     * stores both in one commit ({@link ConversationStore#appendAll}), or until
+     * {@link #releaseHeld}. A visitor's question to the bot is held while the bot answers it (a
+     * fraction of a millisecond): the answer then reaches the disk with the question in one fsync
+     * instead of a second one after it. Nothing acknowledged depends on it: the question's ack
+     * waits for its commit, as always.
+     */
+    CompletableFuture<TranscriptEvent> append(Conversation c, TranscriptEvent draft, boolean hold) {
+        TranscriptEvent event = new TranscriptEvent(
+                c.nextSeq++,
+                clock.instant(),
+                draft.id(),
+                draft.kind(),
+                draft.author(),
+                draft.text(),
+                draft.bot(),
+                draft.reason(),
+                draft.agent(),
+                draft.score(),
+                draft.comment());
+        c.transcript.add(event);
+        c.lastActivity = event.ts();
+        Held held = c.held;
+        c.held = null;
+        if (held != null && hold) {
+            storeHeld(c, held);
+            held = null;
+        }
+        CompletableFuture<Void> stored;
+        if (held != null) {
+            // The held event goes first, in the same commit. Its completion (ack, broadcast) runs
+            // in a router task of its own; this event's runs in the task after it, so that the
+            // two leave in seq order, whatever order the store's future calls its dependents in.
+            completeWith(held.stored(), store.appendAll(c.id, List.of(held.event(), event)));
+            stored = held.appended().thenApply(first -> null);
+        } else {
+            stored = hold ? new CompletableFuture<>() : store.append(c.id, event);
+        }
+        CompletableFuture<TranscriptEvent> appended = stored.handleAsync(
+                (v, error) -> {
+                    if (error != null) {
+                        forget(c, event);
+                        throw error instanceof java.util.concurrent.CompletionException ce
+                                ? ce
+                                : new java.util.concurrent.CompletionException(error);
+                    }
+                    c.committedSeq = Math.max(c.committedSeq, event.seq());
+                    c.transcript.committed(c.committedSeq);
+                    return event;
+                },
+                router);
+        if (hold) {
+            c.held = new Held(event, stored, appended);
+        }
+        return appended;
+    }
+
+    /**
+     * An event the store did not take (its write failed and was rolled back): it leaves the
+     * transcript, and the conversation's next event takes its seq, so the store, which expects
+     * that seq next, takes what follows. Events appended after it and already on their way to the
+     * store fail too (their seqs are out of order there) and come here in turn, in seq order,
+     * since the store completes writes in the order they were submitted.
+     */
+    private static void forget(Conversation c, TranscriptEvent event) {
+        c.transcript.remove(event);
+        c.nextSeq = Math.min(c.nextSeq, event.seq());
+    }
+
+    /** Stores the conversation's held event now, alone, if it has one. */
+    void releaseHeld(Conversation c) {
+        Held held = c.held;
+        if (held != null) {
+            c.held = null;
+            storeHeld(c, held);
+        }
+    }
+
+    private void storeHeld(Conversation c, Held held) {
+        completeWith(held.stored(), store.append(c.id, held.event()));
+    }
+
+    private static void completeWith(CompletableFuture<Void> target, CompletableFuture<Void> source) {
+        source.whenComplete((v, error) -> {
+            if (error != null) {
+                target.completeExceptionally(error);
+            } else {
+                target.complete(null);
+            }
+        });
+    }
+}

@@ -1,0 +1,38 @@
+package dev.concierge.server.routing;
+
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.util.concurrent.CompletableFuture;
+
+/** Closing a conversation, the same for whoever closes it. Router thread only. */
+final class Closing {
+    private Closing() {}
+
+    static void close(Router router, Session session, Conversation c, Author by, ClientMessage.Close close) {
+        CompletableFuture<Long> existing = c.byClientId.get(close.id());
+        if (existing != null) {
+            router.ackWhenStored(session, close.id(), c, existing);
+            return;
+        }
+        if (c.state == ConversationState.CLOSED) {
+            Router.error(session, "bad_state", "This conversation is already closed.", close.id());
+            return;
+        }
+        String reason = close.reason() != null ? close.reason() : "closed";
+        c.state = ConversationState.CLOSED;
+        if (c.visitor.open == c) {
+            c.visitor.open = null;
+        }
+        router.saveRecord(c);
+        CompletableFuture<Long> seq = router.appendOnce(
+                c,
+                close.id(),
+                new TranscriptEvent(0, null, close.id(), Kind.CLOSED, by, null, null, reason, null, null, null));
+        router.ackWhenStored(session, close.id(), c, seq);
+        router.dispatcher.closed(c);
+        router.retire(c);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.concierge.server.routing;
+
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.HandoffReason;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.store.ConversationRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A conversation's live state. Confined to the router thread: only {@link Router} reads or
+ * writes it, so it needs no locks.
+ */
+public final class Conversation {
+    final String id;
+    /** Its visitor; changes only when an anonymous visitor signs in as a known user (their chat goes along). */
+    public Visitor visitor;
+
+    final Instant startedAt;
+    ConversationState state = ConversationState.BOT;
+    String agentId;
+    Instant queuedAt;
+    Instant assignedAt;
+    HandoffReason handoffReason;
+    /** The last visitor question the bot could not answer, for the handoff package. */
+    String unansweredQuestion;
+    /** The last visitor message, the question behind a handoff when the bot never failed. */
+    String lastVisitorText;
+
+    int unsureInRow;
+    /** The team it is routed to (hello, handoff, the last answered FAQ entry's tag, a transfer), or null. */
+    String department;
+    /** Queue priority: higher goes first (transfers); FIFO within a priority. */
+    int priority;
+    /** Arrival order in the queue, for FIFO within a priority. */
+    long queueOrder;
+    /** A department transfer: only agents of this department may take it. */
+    String requiredDepartment;
+    /** The last transfer's sender and note, part of the receiving agent's package. */
+    dev.concierge.protocol.Values.AgentInfo transferredFrom;
+
+    String transferNote;
+    /** The agent a department transfer must not come back to. */
+    String excludedAgentId;
+    /** When its latest event was appended (its start before any): what {@link Expiry} measures idleness by. */
+    Instant lastActivity;
+    /** The queue-wait alert was raised for the current wait. */
+    boolean alerted;
+    /** Highest seq each side reported as delivered and read (index 0 visitor, 1 agent). */
+    private final long[] delivered = new long[2];
+
+    private final long[] read = new long[2];
+    String firstLine;
+    Integer score;
+    long nextSeq = 1;
+    /** Seq of the latest {@code assigned} event: the agent's package holds everything up to it. */
+    long assignedSeq;
+
+    long committedSeq;
+    /** Events in seq order; those with seq above {@link #committedSeq} are still being written. */
+    final LiveTranscript transcript = new LiveTranscript();
+    /** Client request id to the seq of the event it produced, for idempotent resends. */
+    final ClientIds byClientId = new ClientIds(transcript);
+    /**
+     * A visitor's question not yet handed to the store because the bot is answering it, so that
+     * the answer is stored in the same commit ({@link Appends#append(Conversation, TranscriptEvent,
+     * boolean)}); null when none is. Router thread only.
+     */
+    Appends.Held held;
+
+    Conversation(String id, Visitor visitor, Instant startedAt) {
+        this.id = id;
+        this.visitor = visitor;
+        this.startedAt = startedAt;
+        this.lastActivity = startedAt;
+    }
+
+    /**
+     * Records that {@code side} received or read the events up to {@code seq} (capped at what is
+     * committed); the frame to relay to the other side, or empty when the mark did not move.
+     */
+    java.util.Optional<dev.concierge.protocol.ServerMessage.Receipt> receipt(
+            dev.concierge.protocol.Values.Role side, dev.concierge.protocol.Values.ReceiptStatus status, long seq) {
+        long[] marks = status == dev.concierge.protocol.Values.ReceiptStatus.READ ? read : delivered;
+        int i = side == dev.concierge.protocol.Values.Role.VISITOR ? 0 : 1;
+        long capped = Math.min(seq, committedSeq);
+        if (capped <= marks[i]) {
+            return java.util.Optional.empty();
+        }
+        marks[i] = capped;
+        return java.util.Optional.of(new dev.concierge.protocol.ServerMessage.Receipt(id, side, capped, status));
+    }
+
+    /** The marks {@code side} reported so far, as frames for a socket of the other side that just connected. */
+    List<dev.concierge.protocol.ServerMessage.Receipt> receipts(dev.concierge.protocol.Values.Role side) {
+        int i = side == dev.concierge.protocol.Values.Role.VISITOR ? 0 : 1;
+        List<dev.concierge.protocol.ServerMessage.Receipt> out = new ArrayList<>();
+        if (delivered[i] > 0) {
+            out.add(new dev.concierge.protocol.ServerMessage.Receipt(
+                    id, side, delivered[i], dev.concierge.protocol.Values.ReceiptStatus.DELIVERED));
+        }
+        if (read[i] > 0) {
+            out.add(new dev.concierge.protocol.ServerMessage.Receipt(
+                    id, side, read[i], dev.concierge.protocol.Values.ReceiptStatus.READ));
+        }
+        return out;
+    }
+
+    /** Committed events after {@code afterSeq} that the visitor may see (no internal notes). */
+    List<TranscriptEvent> visibleToVisitor(long afterSeq) {
+        return transcript.after(afterSeq, committedSeq, e -> e.kind() != dev.concierge.protocol.Values.Kind.NOTE);
+    }
+
+    /** Committed events after {@code afterSeq}. */
+    List<TranscriptEvent> committedAfter(long afterSeq) {
+        return transcript.after(afterSeq, committedSeq, e -> true);
+    }
+
+    /** It leaves memory (the router forgets it): gives back what its transcript holds outside the heap's objects. */
+    void release() {
+        transcript.release();
+        byClientId.release();
+    }
+
+    ConversationRecord record() {
+        return new ConversationRecord(
+                id,
+                visitor.id,
+                state,
+                agentId,
+                startedAt,
+                firstLine,
+                score,
+                queuedAt,
+                assignedAt,
+                handoffReason,
+                department);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.concierge.server.routing;
+
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.store.ConversationRecord;
+import dev.concierge.store.VisitorRecord;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds the router's live state from the store after a restart or a crash: open
+ * conversations with their transcripts and client ids (so resends stay idempotent), the queue
+ * in its old order, and each assigned conversation back with its agent for when they reconnect.
+ * Runs on the router thread before the server accepts connections.
+ */
+public final class Recovery {
+    private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+    private Recovery() {}
+
+    public static void recover(Router router, Function<String, Optional<AgentInfo>> agentById) {
+        List<ConversationRecord> open = router.store.openConversations();
+        int queued = 0;
+        int assigned = 0;
+        List<ConversationRecord> byQueueOrder = open.stream()
+                .sorted(Comparator.comparing(
+                        (ConversationRecord r) -> r.queuedAt() == null ? r.startedAt() : r.queuedAt()))
+                .toList();
+        for (ConversationRecord record : byQueueOrder) {
+            Visitor visitor = visitor(router, record.visitorId());
+            if (visitor == null) {
+                log.warn("conversation {} has no stored visitor; left closed to the router", record.id());
+                continue;
+            }
+            Conversation c = rebuild(router, visitor, record);
+            if (c.state == ConversationState.QUEUED || c.state == ConversationState.FOLLOW_UP) {
+                router.dispatcher.requeue(c);
+                queued++;
+            } else if (c.state == ConversationState.ASSIGNED) {
+                Optional<AgentInfo> info = agentById.apply(c.agentId);
+                if (info.isPresent()) {
+                    Agent agent = router.agents.computeIfAbsent(c.agentId, id -> new Agent(info.get()));
+                    agent.assigned.add(c.id);
+                    assigned++;
+                } else {
+                    // The agent no longer exists: the conversation goes back to the queue.
+                    c.state = ConversationState.QUEUED;
+                    c.agentId = null;
+                    router.dispatcher.requeue(c);
+                    router.saveRecord(c);
+                    queued++;
+                }
+            }
+        }
+        log.info("recovered {} open conversations ({} queued, {} with an agent)", open.size(), queued, assigned);
+    }
+
+    /** The visitor with this id, loaded from the store on first use; null if unknown. */
+    static Visitor visitor(Router router, String visitorId) {
+        Visitor visitor = router.visitorsById.get(visitorId);
+        if (visitor != null) {
+            return visitor;
+        }
+        Optional<VisitorRecord> record = router.store.visitor(visitorId);
+        if (record.isEmpty()) {
+            return null;
+        }
+        return adopt(router, record.get(), router.store.conversationsOf(visitorId));
+    }
+
+    /** Makes a stored visitor live, with their stored conversations (read beforehand). */
+    static Visitor adopt(Router router, VisitorRecord record, List<ConversationRecord> conversations) {
+        Visitor visitor = router.visitorsById.get(record.id());
+        if (visitor == null) {
+            visitor = new Visitor(record.id(), record.token());
+            visitor.context = record.context();
+            visitor.firstSeen = record.firstSeen();
+            visitor.goneSince = router.clock.instant(); // no socket yet: a hello clears it
+            router.visitorsById.put(visitor.id, visitor);
+            for (ConversationRecord c : conversations) {
+                if (c.agentId() != null) {
+                    visitor.lastAgentId = c.agentId();
+                }
+                visitor.conversationIds.add(c.id());
+                visitor.stored.put(c.id(), c);
+            }
+        }
+        return visitor;
+    }
+
+    private static Conversation rebuild(Router router, Visitor visitor, ConversationRecord record) {
+        Conversation c = new Conversation(record.id(), visitor, record.startedAt());
+        c.state = record.state();
+        c.agentId = record.agentId();
+        c.queuedAt = record.queuedAt();
+        c.assignedAt = record.assignedAt();
+        c.handoffReason = record.handoffReason();
+        c.department = record.department();
+        c.firstLine = record.firstLine();
+        c.score = record.score();
+        for (TranscriptEvent e : router.store.events(c.id, 0)) {
+            c.transcript.add(e);
+            c.nextSeq = e.seq() + 1;
+            c.committedSeq = e.seq();
+            c.lastActivity = e.ts();
+            if (e.id() != null) {
+                c.byClientId.stored(e.id(), e);
+            }
+            if (e.kind() == Kind.MESSAGE && e.author().role() == Role.VISITOR) {
+                c.lastVisitorText = e.text();
+            }
+            if (e.kind() == Kind.BOT && e.bot() != null && !e.bot().answered()) {
+                c.unansweredQuestion = c.lastVisitorText;
+            }
+        }
+        c.transcript.committed(c.committedSeq);
+        router.conversations.put(c.id, c);
+        if (!visitor.conversationIds.contains(c.id)) {
+            visitor.conversationIds.add(c.id);
+        }
+        visitor.open = c;
+        return c;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.concierge.server.transport;
+
+import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.server.ServerConfig;
+import dev.concierge.server.auth.AgentAuth;
+import dev.concierge.server.auth.SecurityConfig;
+import dev.concierge.server.http.AgentApi;
+import dev.concierge.server.http.BlockingWork;
+import dev.concierge.server.http.HttpHandler;
+import dev.concierge.server.http.InsightsHttpHandler;
+import dev.concierge.server.http.StaticFiles;
+import dev.concierge.server.http.TranscriptExport;
+import dev.concierge.server.http.VisitorAdminApi;
+import dev.concierge.server.routing.Router;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+
+/** Assembles the pipeline, one named handler per concern, and nothing else. */
+public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+    /** Handler names that only act on HTTP requests (a WebSocket drops them, see {@link WebSocketSessionHandler}). */
+    static final String REQUEST_DEADLINE = "request-deadline";
+
+    static final String ORIGIN = "origin";
+    static final String INSIGHTS = "insights";
+    static final String HTTP = "http";
+    private final ServerConfig config;
+    private final ProtocolCodec codec;
+    private final Router router;
+    private final AgentAuth auth;
+    private final StaticFiles files;
+    private final ServerMessageEncoder encoder;
+    private final BlockingWork blocking;
+    private final ChannelGroup sockets;
+    private final TranscriptExport export;
+    private final ConnectionsPerIp connectionsPerIp;
+    private final OriginCheck originCheck;
+    private final RateLimiter rateLimiter;
+    private final AgentSockets agentSockets = new AgentSockets();
+    private final AgentApi agentApi;
+    private final VisitorAdminApi visitorAdmin;
+    private final InsightsHttpHandler insights;
+
+    public ServerInitializer(
+            ServerConfig config,
+            ProtocolCodec codec,
+            Router router,
+            AgentAuth auth,
+            BlockingWork blocking,
+            ChannelGroup sockets,
+            InsightsHttpHandler insights,
+            StaticFiles files) {
+        this.insights = insights;
+        this.files = files;
+        this.sockets = sockets;
+        this.export = new TranscriptExport(router.store, auth, codec.mapper());
+        this.agentApi = new AgentApi(router.store, auth, config, codec.mapper());
+        this.visitorAdmin = new VisitorAdminApi(router);
+        this.config = config;
+        this.codec = codec;
+        this.router = router;
+        this.auth = auth;
+        this.blocking = blocking;
+        this.encoder = new ServerMessageEncoder(codec);
+        SecurityConfig security = config.security();
+        this.connectionsPerIp = new ConnectionsPerIp(security.maxConnectionsPerIp(), security.maxConnections());
+        this.originCheck = new OriginCheck(security);
+        this.rateLimiter = new RateLimiter(
+                security.messagesPerSecond(), security.messageBurst(), security.floodCloseAfter(), System::nanoTime);
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        SecurityConfig security = config.security();
+        ch.config()
+                .setWriteBufferWaterMark(new WriteBufferWaterMark(security.writeLowWater(), security.writeHighWater()));
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("connections-per-ip", connectionsPerIp);
+        p.addLast("idle", new IdleGuard(security.pingAfter(), security.idleCloseAfter()));
+        p.addLast("slow-reader", new SlowReaderGuard(security.maxPendingWriteBytes(), security.unwritableTimeout()));
+        p.addLast("http-codec", new HttpServerCodec(4096, security.maxHeaderBytes(), 8192));
+        p.addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
+        p.addLast(REQUEST_DEADLINE, new RequestDeadline(security.requestTimeout()));
+        p.addLast(ORIGIN, originCheck);
+        p.addLast(
+                "websocket",
+                new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                        .websocketPath("/ws")
+                        .checkStartsWith(true)
+                        // Violations reach the session handler, which closes with their code (1002, 1007,
+                        // 1009); closing here would answer a bad close frame with 1000.
+                        .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                                .maxFramePayloadLength(config.maxFrameBytes())
+                                .allowExtensions(false)
+                                .closeOnProtocolViolation(false)
+                                .build())
+                        .handshakeTimeoutMillis(security.requestTimeout().toMillis())
+                        .build()));
+        p.addLast("frame-aggregator", new WebSocketFrameAggregator(security.maxMessageBytes()));
+        p.addLast(INSIGHTS, insights);
+        p.addLast(
+                HTTP,
+                new HttpHandler(
+                        files,
+                        auth,
+                        codec.mapper(),
+                        blocking,
+                        export,
+                        agentSockets,
+                        security.adminToken(),
+                        agentApi,
+                        config.sites(),
+                        router.store::failure,
+                        visitorAdmin));
+        p.addLast("json-encoder", encoder);
+        p.addLast(
+                "session",
+                new WebSocketSessionHandler(
+                        codec, router, auth, sockets, rateLimiter, agentSockets, originCheck, security.helloTimeout()));
+    }
+}

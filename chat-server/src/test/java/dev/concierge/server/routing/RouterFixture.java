@@ -1,0 +1,222 @@
+package dev.concierge.server.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.concierge.bot.FaqBot;
+import dev.concierge.bot.FaqEntry;
+import dev.concierge.bot.KnowledgeBase;
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.store.ConversationStore;
+import dev.concierge.store.InMemoryConversationStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * What the router tests share: a router with an in-memory store and a tiny FAQ, recording
+ * sessions for agents and visitors, and a clock the test moves. No sockets: the end-to-end tests
+ * cover those.
+ */
+abstract class RouterFixture {
+    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z"); // a Monday
+
+    /** A clock the test sets. */
+    static final class TestClock extends Clock {
+        volatile Instant now = T0;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+    }
+
+    /** A socket that records what it is sent. */
+    static final class Recorder implements Session {
+        private static final AtomicInteger N = new AtomicInteger();
+        final String id = "s" + N.incrementAndGet();
+        final List<ServerMessage> frames = Collections.synchronizedList(new ArrayList<>());
+        volatile int version = 1;
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public void send(ServerMessage message) {
+            frames.add(message);
+        }
+
+        @Override
+        public int version() {
+            return version;
+        }
+
+        @Override
+        public void version(int version) {
+            this.version = version;
+        }
+
+        @Override
+        public void close(int code, String reason) {}
+
+        <T extends ServerMessage> List<T> all(Class<T> type) {
+            synchronized (frames) {
+                return frames.stream().filter(type::isInstance).map(type::cast).toList();
+            }
+        }
+
+        <T extends ServerMessage> T last(Class<T> type) {
+            List<T> list = all(type);
+            assertThat(list).as("a %s frame", type.getSimpleName()).isNotEmpty();
+            return list.get(list.size() - 1);
+        }
+
+        List<TranscriptEvent> events() {
+            return all(ServerMessage.Event.class).stream()
+                    .map(ServerMessage.Event::toTranscriptEvent)
+                    .toList();
+        }
+    }
+
+    protected final TestClock clock = new TestClock();
+    private final Map<String, Set<String>> departments = new HashMap<>();
+    protected Router router;
+    private final AtomicInteger ids = new AtomicInteger();
+
+    Router router(RoutingConfig config) {
+        return router(config, new InMemoryConversationStore());
+    }
+
+    Router router(RoutingConfig config, ConversationStore store) {
+        KnowledgeBase kb = new KnowledgeBase(
+                "en",
+                List.of(new FaqEntry(
+                        "returns",
+                        List.of("How do I return an item?", "Can I send something back?"),
+                        List.of(),
+                        List.of(),
+                        "Use the returns form.",
+                        List.of("returns"),
+                        null,
+                        List.of())));
+        router = new Router(
+                store,
+                new BotService(FaqBot.create(kb), 1),
+                clock,
+                Ids.secure(),
+                config,
+                id -> departments.getOrDefault(id, Set.of()));
+        return router;
+    }
+
+    @AfterEach
+    void close() {
+        if (router != null) {
+            router.close();
+        }
+    }
+
+    static RoutingConfig config(String strategy, int cap) {
+        return new RoutingConfig(
+                strategy, cap, Duration.ofMinutes(2), Optional.empty(), List.of("billing", "orders"), List.of());
+    }
+
+    /** Waits until the router has run everything queued so far (twice: completions re-enter). */
+    void settle() {
+        for (int i = 0; i < 3; i++) {
+            router.call(() -> null);
+        }
+    }
+
+    /**
+     * Settles until {@code condition} holds or 10 s pass, for work done off the router thread
+     * (the bot answers on its own); the caller asserts what it waited for.
+     */
+    void settleUntil(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            settle();
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        settle();
+    }
+
+    String id() {
+        return "r" + ids.incrementAndGet();
+    }
+
+    Recorder agent(String id, String... depts) {
+        return agent(1, id, depts);
+    }
+
+    /** An agent socket that says hello with protocol {@code version}. */
+    Recorder agent(int version, String id, String... depts) {
+        departments.put(id, Set.of(depts));
+        Recorder s = new Recorder();
+        router.agentHello(
+                s,
+                new AgentInfo(id, id.toUpperCase()),
+                new ClientMessage.Hello(id(), version, null, null, "st", null, null));
+        settle();
+        return s;
+    }
+
+    Recorder visitor(String department) {
+        return visitor(1, department);
+    }
+
+    /** A visitor socket that says hello with protocol {@code version}. */
+    Recorder visitor(int version, String department) {
+        Recorder s = new Recorder();
+        router.visitorHello(
+                s, new ClientMessage.Hello(id(), version, "demo", null, null, null, null, department, null));
+        settle();
+        return s;
+    }
+
+    String handoff(Recorder visitor) {
+        router.request(visitor, Role.VISITOR, new ClientMessage.Handoff(id(), null));
+        settle();
+        return visitor.last(ServerMessage.Ack.class).conversationId();
+    }
+
+    Conversation conversation(String id) {
+        return router.call(() -> router.conversations.get(id));
+    }
+
+    List<String> owned(Recorder agent) {
+        return agent.all(ServerMessage.Assigned.class).stream()
+                .map(ServerMessage.Assigned::conversationId)
+                .toList();
+    }
+}

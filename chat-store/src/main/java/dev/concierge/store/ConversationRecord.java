@@ -1,0 +1,56 @@
+package dev.concierge.store;
+
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.HandoffReason;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A conversation's stored metadata; nullable fields are null until they apply.
+ *
+ * @param id the conversation id
+ * @param visitorId the visitor who started it
+ * @param state its state in the router's state machine
+ * @param agentId the owning agent, or null
+ * @param startedAt when it started
+ * @param firstLine the visitor's first message, for lists of earlier conversations, or null
+ * @param score the visitor's rating, or null
+ * @param queuedAt when it entered the queue, or null
+ * @param assignedAt when an agent got it, or null
+ * @param handoffReason why it went to a human, or null
+ * @param department the team it is routed to, or null for anyone
+ */
+public record ConversationRecord(
+        String id,
+        String visitorId,
+        ConversationState state,
+        String agentId,
+        Instant startedAt,
+        String firstLine,
+        Integer score,
+        Instant queuedAt,
+        Instant assignedAt,
+        HandoffReason handoffReason,
+        String department) {
+    public ConversationRecord {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(visitorId, "visitorId");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(startedAt, "startedAt");
+    }
+
+    /** A record with no department. */
+    public ConversationRecord(
+            String id,
+            String visitorId,
+            ConversationState state,
+            String agentId,
+            Instant startedAt,
+            String firstLine,
+            Integer score,
+            Instant queuedAt,
+            Instant assignedAt,
+            HandoffReason handoffReason) {
+        this(id, visitorId, state, agentId, startedAt, firstLine, score, queuedAt, assignedAt, handoffReason, null);
+    }
+}

@@ -1,0 +1,193 @@
+package dev.concierge.store;
+
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The only door to durable conversation data. Writes are applied in the order they are
+ * submitted and each future completes only once its write is committed, so the router can
+ * acknowledge after commit. Implementations must be thread-safe; reads may run on any thread
+ * but never on a Netty event loop.
+ */
+public interface ConversationStore extends AutoCloseable {
+
+    /** Stores or updates a visitor (upsert by id); completes once committed. */
+    CompletableFuture<Void> saveVisitor(VisitorRecord visitor);
+
+    /** Stores or updates a conversation's metadata (upsert by id); completes once committed. */
+    CompletableFuture<Void> saveConversation(ConversationRecord conversation);
+
+    /**
+     * Appends one event to a conversation's transcript; completes once committed. The event's
+     * seq must be the conversation's last seq + 1; otherwise the future fails and nothing is
+     * stored. Its client id is stored but not checked here: the router answers a resend from
+     * {@code Conversation#byClientId}, which {@code Recovery} rebuilds from the stored events.
+     */
+    CompletableFuture<Void> append(String conversationId, TranscriptEvent event);
+
+    /**
+     * Appends consecutive events of one conversation together: each as {@link #append} would,
+     * in one transaction where the store has them, so that they commit (and reach the disk) at
+     * once, or none does. The router stores a question and the bot's answer to it this way. The
+     * default appends them one by one and completes when all have.
+     */
+    default CompletableFuture<Void> appendAll(String conversationId, List<TranscriptEvent> events) {
+        return CompletableFuture.allOf(
+                events.stream().map(e -> append(conversationId, e)).toArray(CompletableFuture[]::new));
+    }
+
+    /** The events of a conversation with {@code seq > afterSeq}, in seq order. */
+    List<TranscriptEvent> events(String conversationId, long afterSeq);
+
+    /** A conversation's metadata. */
+    Optional<ConversationRecord> conversation(String conversationId);
+
+    /** A visitor's conversations, oldest first. */
+    List<ConversationRecord> conversationsOf(String visitorId);
+
+    /** Conversations not closed, oldest first: what a restarted server must pick up again. */
+    List<ConversationRecord> openConversations();
+
+    /**
+     * Conversations with an event whose text contains {@code query} (case-insensitive; plain
+     * text, no wildcards), newest first, at most {@code limit}: the console's search.
+     */
+    List<ConversationRecord> search(String query, int limit);
+
+    /**
+     * The conversations started in {@code [from, to)}, oldest first, at most {@code limit}, each
+     * with its whole transcript: what the insights are computed from.
+     */
+    List<ConversationTranscript> transcriptsStartedBetween(Instant from, Instant to, int limit);
+
+    /** A visitor by id. */
+    Optional<VisitorRecord> visitor(String visitorId);
+
+    /** A visitor by their secret token. */
+    Optional<VisitorRecord> visitorByToken(String token);
+
+    /**
+     * Links a verified user of a site to a visitor (upsert: a user is one visitor); completes once
+     * committed. Only identities verified with the site's secret may be linked.
+     */
+    CompletableFuture<Void> linkUser(String site, String userId, String visitorId);
+
+    /** The visitor a verified user of a site is linked to. */
+    Optional<String> visitorOfUser(String site, String userId);
+
+    /**
+     * An agent's sign-in session as the store keeps it: the SHA-256 of its token (lower-case hex,
+     * never the token itself), the agent's id, when the session was last used, the fingerprint of
+     * the password hash the agent signed in with (a session whose agent's hash changed is void),
+     * and when it was signed in (for the absolute session lifetime). Saving a session again
+     * updates only its last use.
+     */
+    record AgentSession(String tokenHash, String agentId, Instant lastUsed, String credential, Instant createdAt) {}
+
+    /**
+     * Remembers an agent's session so that it survives a restart (upsert by token hash);
+     * completes once committed. The default keeps nothing: sessions end with the process.
+     */
+    default CompletableFuture<Void> saveAgentSession(AgentSession session) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Forgets one session (the agent signed out); completes once committed. */
+    default CompletableFuture<Void> deleteAgentSession(String tokenHash) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Forgets every session of an agent (the account was disabled); completes once committed. */
+    default CompletableFuture<Void> deleteAgentSessionsOf(String agentId) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * The sessions last used at or after {@code since}, for a server that starts; older ones
+     * are deleted. Blocking: not on an event loop.
+     */
+    default List<AgentSession> agentSessionsUsedSince(Instant since) {
+        return List.of();
+    }
+
+    /**
+     * Remembers that an admin disabled an agent ({@code disabled} true, upsert) or enabled it
+     * again (false), so that a restart keeps it; completes once committed. The default keeps
+     * nothing.
+     */
+    default CompletableFuture<Void> saveAgentDisabled(String agentId, boolean disabled, Instant at) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** The ids of the agents an admin disabled, for a server that starts. Blocking. */
+    default List<String> disabledAgents() {
+        return List.of();
+    }
+
+    // ---- retention and erasure (docs/storage.md, "Retention and erasure") ----
+
+    /**
+     * What a purge or an erasure deleted: the conversations (their metadata as it was) and the
+     * visitors whose rows went with them.
+     */
+    record Removed(List<ConversationRecord> conversations, List<String> visitorIds) {
+        public Removed {
+            conversations = List.copyOf(conversations);
+            visitorIds = List.copyOf(visitorIds);
+        }
+
+        /** Nothing removed. */
+        public static final Removed NONE = new Removed(List.of(), List.of());
+    }
+
+    /**
+     * Deletes every closed conversation last changed before {@code cutoff}, with its events
+     * (messages, bot turns, agents' notes, ratings), and then every visitor first seen before
+     * {@code cutoff} who has no conversation left, with their verified-user links. Each deleted
+     * conversation leaves its anonymous figures ({@link #figuresStartedBetween}) for the insights.
+     * Blocking: not on an event loop or the router thread. The default keeps everything.
+     */
+    default Removed purgeClosedBefore(Instant cutoff) {
+        return Removed.NONE;
+    }
+
+    /**
+     * Deletes everything stored about a visitor: their row, their verified-user links, and every
+     * conversation of theirs (open or closed) with its events; each conversation leaves its
+     * anonymous figures. The caller closes a live conversation first. Blocking. The default keeps
+     * everything.
+     */
+    default Removed eraseVisitor(String visitorId) {
+        return Removed.NONE;
+    }
+
+    /**
+     * The anonymous figures of deleted conversations started in {@code [from, to)}, oldest
+     * first, at most {@code limit}: what the insights count besides the stored transcripts. Each
+     * carries a fresh random id, not the conversation's, and no comment.
+     */
+    default List<ConversationMetrics> figuresStartedBetween(Instant from, Instant to, int limit) {
+        return List.of();
+    }
+
+    /** The ids of visitors whose context holds this email address (case-insensitive), at most 100. Blocking. */
+    default List<String> visitorsByEmail(String email) {
+        return List.of();
+    }
+
+    /**
+     * Why the store refuses every write until the server restarts, or empty while it takes
+     * them. The embedded SQLite store fails this way once an fsync of its write-ahead log has
+     * failed (docs/storage.md); {@code GET /api/health} then answers 503 with this text.
+     */
+    default Optional<String> failure() {
+        return Optional.empty();
+    }
+
+    /** Commits pending writes and releases resources. */
+    @Override
+    void close();
+}

@@ -1,0 +1,210 @@
+package dev.concierge.store;
+
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A store that keeps everything in memory: nothing survives a restart. The walking skeleton's
+ * store; the durable one replaces it behind the same interface.
+ */
+public final class InMemoryConversationStore implements ConversationStore {
+    private final Map<String, ConversationRecord> conversations = new ConcurrentHashMap<>();
+    private final Map<String, List<TranscriptEvent>> events = new ConcurrentHashMap<>();
+    private final Map<String, VisitorRecord> visitors = new ConcurrentHashMap<>();
+    private final Map<String, String> users = new ConcurrentHashMap<>();
+    /** When each conversation was last saved, by the clock given (the purge's cutoff compares with it). */
+    private final Map<String, java.time.Instant> updatedAt = new ConcurrentHashMap<>();
+
+    private final java.time.Clock clock;
+
+    public InMemoryConversationStore() {
+        this(java.time.Clock.systemUTC());
+    }
+
+    /** A store whose conversations are stamped with {@code clock}'s time when saved. */
+    public InMemoryConversationStore(java.time.Clock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public CompletableFuture<Void> saveVisitor(VisitorRecord visitor) {
+        visitors.put(visitor.id(), visitor);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public List<ConversationRecord> openConversations() {
+        return conversations.values().stream()
+                .filter(c -> c.state() != dev.concierge.protocol.Values.ConversationState.CLOSED)
+                .sorted(Comparator.comparing(ConversationRecord::startedAt))
+                .toList();
+    }
+
+    @Override
+    public Optional<VisitorRecord> visitor(String visitorId) {
+        return Optional.ofNullable(visitors.get(visitorId));
+    }
+
+    @Override
+    public Optional<VisitorRecord> visitorByToken(String token) {
+        return visitors.values().stream().filter(v -> v.token().equals(token)).findFirst();
+    }
+
+    @Override
+    public CompletableFuture<Void> saveConversation(ConversationRecord conversation) {
+        conversations.put(conversation.id(), conversation);
+        updatedAt.put(conversation.id(), clock.instant());
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> append(String conversationId, TranscriptEvent event) {
+        List<TranscriptEvent> list = events.computeIfAbsent(conversationId, k -> new ArrayList<>());
+        synchronized (list) {
+            long expected = list.isEmpty() ? 1 : list.get(list.size() - 1).seq() + 1;
+            if (event.seq() != expected) {
+                return CompletableFuture.failedFuture(new StoreException(
+                        "seq " + event.seq() + " out of order in " + conversationId + ", expected " + expected));
+            }
+            list.add(event);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public List<TranscriptEvent> events(String conversationId, long afterSeq) {
+        List<TranscriptEvent> list = events.get(conversationId);
+        if (list == null) {
+            return List.of();
+        }
+        synchronized (list) {
+            return list.stream().filter(e -> e.seq() > afterSeq).toList();
+        }
+    }
+
+    @Override
+    public Optional<ConversationRecord> conversation(String conversationId) {
+        return Optional.ofNullable(conversations.get(conversationId));
+    }
+
+    @Override
+    public List<ConversationRecord> conversationsOf(String visitorId) {
+        return conversations.values().stream()
+                .filter(c -> c.visitorId().equals(visitorId))
+                .sorted(Comparator.comparing(ConversationRecord::startedAt))
+                .toList();
+    }
+
+    @Override
+    public List<ConversationRecord> search(String query, int limit) {
+        String q = query.toLowerCase(java.util.Locale.ROOT);
+        return conversations.values().stream()
+                .filter(c -> events.getOrDefault(c.id(), List.of()).stream()
+                        .anyMatch(e -> e.text() != null
+                                && e.text().toLowerCase(java.util.Locale.ROOT).contains(q)))
+                .sorted(Comparator.comparing(ConversationRecord::startedAt).reversed())
+                .limit(limit)
+                .toList();
+    }
+
+    @Override
+    public List<ConversationTranscript> transcriptsStartedBetween(
+            java.time.Instant from, java.time.Instant to, int limit) {
+        return conversations.values().stream()
+                .filter(c -> !c.startedAt().isBefore(from) && c.startedAt().isBefore(to))
+                .sorted(Comparator.comparing(ConversationRecord::startedAt).thenComparing(ConversationRecord::id))
+                .limit(limit)
+                .map(c -> new ConversationTranscript(c, events(c.id(), 0)))
+                .toList();
+    }
+
+    private final List<ConversationMetrics> figures = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public synchronized Removed purgeClosedBefore(java.time.Instant cutoff) {
+        List<ConversationRecord> gone = new ArrayList<>();
+        for (ConversationRecord c : List.copyOf(conversations.values())) {
+            java.time.Instant changed = updatedAt.getOrDefault(c.id(), c.startedAt());
+            if (c.state() == dev.concierge.protocol.Values.ConversationState.CLOSED && changed.isBefore(cutoff)) {
+                gone.add(c);
+                remove(c);
+            }
+        }
+        List<String> visitorIds = new ArrayList<>();
+        for (VisitorRecord v : List.copyOf(visitors.values())) {
+            if (v.firstSeen() != null
+                    && v.firstSeen().isBefore(cutoff)
+                    && conversations.values().stream()
+                            .noneMatch(c -> c.visitorId().equals(v.id()))) {
+                visitors.remove(v.id());
+                users.values().removeIf(v.id()::equals);
+                visitorIds.add(v.id());
+            }
+        }
+        return new Removed(gone, visitorIds);
+    }
+
+    @Override
+    public synchronized Removed eraseVisitor(String visitorId) {
+        List<ConversationRecord> gone = conversations.values().stream()
+                .filter(c -> c.visitorId().equals(visitorId))
+                .toList();
+        gone.forEach(this::remove);
+        boolean known = visitors.remove(visitorId) != null;
+        users.values().removeIf(visitorId::equals);
+        return new Removed(gone, known ? List.of(visitorId) : List.of());
+    }
+
+    private void remove(ConversationRecord c) {
+        ConversationMetrics m = ConversationMetrics.of(new ConversationTranscript(c, events(c.id(), 0)));
+        figures.add(m.anonymous());
+        conversations.remove(c.id());
+        events.remove(c.id());
+        updatedAt.remove(c.id());
+    }
+
+    @Override
+    public List<ConversationMetrics> figuresStartedBetween(java.time.Instant from, java.time.Instant to, int limit) {
+        synchronized (figures) {
+            return figures.stream()
+                    .filter(m -> !m.startedAt().isBefore(from) && m.startedAt().isBefore(to))
+                    .sorted(Comparator.comparing(ConversationMetrics::startedAt))
+                    .limit(limit)
+                    .toList();
+        }
+    }
+
+    @Override
+    public List<String> visitorsByEmail(String email) {
+        return visitors.values().stream()
+                .filter(v -> v.context() != null
+                        && v.context().email() != null
+                        && v.context().email().equalsIgnoreCase(email))
+                .map(VisitorRecord::id)
+                .sorted()
+                .limit(100)
+                .toList();
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+
+    @Override
+    public CompletableFuture<Void> linkUser(String site, String userId, String visitorId) {
+        users.put(site + "\n" + userId, visitorId);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public Optional<String> visitorOfUser(String site, String userId) {
+        return Optional.ofNullable(users.get(site + "\n" + userId));
+    }
+}

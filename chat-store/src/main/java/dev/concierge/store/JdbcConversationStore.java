@@ -1,0 +1,512 @@
+package dev.concierge.store;
+
+import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The durable {@link ConversationStore}: SQLite under the data directory by default, PostgreSQL
+ * in production, the same schema (Flyway migrations in {@code db/migration}) and the same SQL
+ * for both. Writes go to one writer thread that commits them in groups ({@link JdbcWriter});
+ * a write's future completes only after its commit. Reads use a few connections of their own
+ * ({@link JdbcReaders}). Visitor tokens are stored only as SHA-256 hashes.
+ *
+ * <p>Timestamps are stored to the microsecond; finer parts of an {@code Instant} are dropped.
+ * A visitor read by id (not by token) carries {@code "sha256:" + hash} as its token, since the
+ * token itself is not stored; saving that record again keeps the hash as it is.
+ */
+public final class JdbcConversationStore implements ConversationStore {
+    private final JdbcDatabase database;
+    private final JdbcRows rows = new JdbcRows();
+    private final JdbcWriter writer;
+    private final JdbcReaders readers;
+    private final Clock clock;
+
+    private final SqliteCheckpointer checkpointer;
+    private final JdbcRetention retention;
+
+    private JdbcConversationStore(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, Clock clock) {
+        this.checkpointer = database.isSqlite() ? new SqliteCheckpointer(database, writer::requestWalRewind) : null;
+        this.database = database;
+        this.writer = writer;
+        this.readers = readers;
+        this.clock = clock;
+        this.retention = new JdbcRetention(database, writer, readers, rows, clock);
+    }
+
+    /** The embedded store: SQLite in {@code dataDir/concierge.db}, created if missing. */
+    public static JdbcConversationStore sqlite(Path dataDir) {
+        return open(JdbcDatabase.sqlite(dataDir), Clock.systemUTC());
+    }
+
+    /**
+     * A PostgreSQL store. The database must exist; the tables are created or migrated in the
+     * URL's schema ({@code ?currentSchema=...}, else {@code public}).
+     */
+    public static JdbcConversationStore postgres(String jdbcUrl, String user, String password) {
+        return open(JdbcDatabase.postgres(jdbcUrl, user, password), Clock.systemUTC());
+    }
+
+    /**
+     * The store the server's configuration asks for: PostgreSQL when a JDBC URL is given
+     * ({@code --db jdbc:postgresql://...}), else SQLite under the data directory.
+     */
+    static JdbcConversationStore fromConfig(
+            Path dataDir, Optional<String> jdbcUrl, Optional<String> user, Optional<String> password) {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        if (jdbcUrl.isPresent() && !jdbcUrl.get().isBlank()) {
+            return postgres(jdbcUrl.get(), user.orElse(null), password.orElse(null));
+        }
+        return sqlite(dataDir);
+    }
+
+    /** The embedded store in {@code dataDir}, reading the time from {@code clock}. */
+    public static JdbcConversationStore sqlite(Path dataDir, Clock clock) {
+        return open(JdbcDatabase.sqlite(dataDir), clock);
+    }
+
+    /** Migrates the schema, then starts the writer and the readers. */
+    static JdbcConversationStore open(JdbcDatabase database, Clock clock) {
+        return open(database, clock, EventMerge.DEFAULT_THRESHOLD);
+    }
+
+    /**
+     * The embedded store in {@code dataDir}, whose commits are made durable by {@code sync}
+     * instead of an fsync of the WAL: for tests that make the disk fail.
+     */
+    public static JdbcConversationStore sqlite(Path dataDir, WalSyncer.Sync sync) {
+        return open(
+                JdbcDatabase.sqlite(dataDir),
+                Clock.systemUTC(),
+                database -> new JdbcWriter(database, new WalSyncer(sync), EventMerge.DEFAULT_THRESHOLD));
+    }
+
+    /**
+     * Migrates the schema, then starts the writer (which merges recent events every
+     * {@code mergeThreshold} rows, see {@link EventMerge}) and the readers.
+     */
+    static JdbcConversationStore open(JdbcDatabase database, Clock clock, int mergeThreshold) {
+        return open(database, clock, migrated -> new JdbcWriter(migrated, mergeThreshold));
+    }
+
+    private static JdbcConversationStore open(
+            JdbcDatabase database, Clock clock, Function<JdbcDatabase, JdbcWriter> writers) {
+        Objects.requireNonNull(clock, "clock");
+        JdbcWriter writer = null;
+        try {
+            database.migrate();
+            writer = writers.apply(database);
+            JdbcReaders readers = new JdbcReaders(database, database.readConnections());
+            return new JdbcConversationStore(database, writer, readers, clock);
+        } catch (FlywayException e) {
+            database.close();
+            throw new StoreException("cannot migrate the schema of " + database.url() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (writer != null) {
+                writer.close();
+            }
+            database.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> saveVisitor(VisitorRecord visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        Object[] params;
+        try {
+            params = rows.visitorParams(visitor);
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return writer.submit("save visitor " + visitor.id(), tx -> tx.add(JdbcRows.UPSERT_VISITOR, params));
+    }
+
+    @Override
+    public CompletableFuture<Void> linkUser(String site, String userId, String visitorId) {
+        Object[] params = {
+            Objects.requireNonNull(site, "site"),
+            Objects.requireNonNull(userId, "userId"),
+            Objects.requireNonNull(visitorId, "visitorId"),
+            JdbcRows.micros(clock.instant())
+        };
+        return writer.submit(
+                "link a verified user to visitor " + visitorId, tx -> tx.add(JdbcRows.UPSERT_USER, params));
+    }
+
+    @Override
+    public CompletableFuture<Void> saveAgentSession(AgentSession session) {
+        Object[] params = {
+            Objects.requireNonNull(session.tokenHash(), "tokenHash"),
+            Objects.requireNonNull(session.agentId(), "agentId"),
+            JdbcRows.micros(session.lastUsed()),
+            Objects.requireNonNull(session.credential(), "credential"),
+            JdbcRows.micros(session.createdAt())
+        };
+        return writer.submit(
+                "save a session of agent " + session.agentId(), tx -> tx.add(JdbcRows.UPSERT_AGENT_SESSION, params));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteAgentSession(String tokenHash) {
+        Objects.requireNonNull(tokenHash, "tokenHash");
+        return writer.submit("delete an agent session", tx -> tx.add(JdbcRows.DELETE_AGENT_SESSION, tokenHash));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteAgentSessionsOf(String agentId) {
+        Objects.requireNonNull(agentId, "agentId");
+        return writer.submit(
+                "delete the sessions of agent " + agentId, tx -> tx.add(JdbcRows.DELETE_AGENT_SESSIONS_OF, agentId));
+    }
+
+    @Override
+    public List<AgentSession> agentSessionsUsedSince(Instant since) {
+        Object cutoff = JdbcRows.micros(Objects.requireNonNull(since, "since"));
+        writer.submit(
+                "delete agent sessions idle since before " + since,
+                tx -> tx.add(JdbcRows.DELETE_AGENT_SESSIONS_BEFORE, cutoff));
+        return readers.read("agent sessions", c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_AGENT_SESSIONS)) {
+                ps.setObject(1, cutoff);
+                List<AgentSession> sessions = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sessions.add(new AgentSession(
+                                rs.getString(1),
+                                rs.getString(2),
+                                JdbcRows.instant(rs, 3),
+                                rs.getString(4),
+                                JdbcRows.instant(rs, 5)));
+                    }
+                }
+                return sessions;
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> saveAgentDisabled(String agentId, boolean disabled, Instant at) {
+        Objects.requireNonNull(agentId, "agentId");
+        Object when = JdbcRows.micros(Objects.requireNonNull(at, "at"));
+        return writer.submit((disabled ? "disable agent " : "enable agent ") + agentId, tx -> {
+            if (disabled) {
+                tx.add(JdbcRows.UPSERT_DISABLED_AGENT, agentId, when);
+            } else {
+                tx.add(JdbcRows.DELETE_DISABLED_AGENT, agentId);
+            }
+        });
+    }
+
+    @Override
+    public List<String> disabledAgents() {
+        return readers.read("disabled agents", c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_DISABLED_AGENTS);
+                    ResultSet rs = ps.executeQuery()) {
+                List<String> ids = new ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+                return ids;
+            }
+        });
+    }
+
+    @Override
+    public Optional<String> visitorOfUser(String site, String userId) {
+        return readers.read("visitor of a verified user", c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_USER)) {
+                ps.setString(1, site);
+                ps.setString(2, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> saveConversation(ConversationRecord conversation) {
+        Objects.requireNonNull(conversation, "conversation");
+        Object[] params = rows.conversationParams(conversation, clock.instant());
+        return writer.submit(
+                "save conversation " + conversation.id(), tx -> tx.add(JdbcRows.UPSERT_CONVERSATION, params));
+    }
+
+    @Override
+    public CompletableFuture<Void> append(String conversationId, TranscriptEvent event) {
+        Objects.requireNonNull(event, "event");
+        return appendAll(conversationId, List.of(event));
+    }
+
+    /** All the events in one write of the writer, so in one transaction and one commit ({@link #append} is one event). */
+    @Override
+    public CompletableFuture<Void> appendAll(String conversationId, List<TranscriptEvent> events) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        List<Object[]> params = new ArrayList<>(events.size());
+        try {
+            for (TranscriptEvent event : events) {
+                Objects.requireNonNull(event.ts(), "event.ts");
+                Objects.requireNonNull(event.kind(), "event.kind");
+                params.add(rows.eventParams(conversationId, event));
+            }
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return writer.submit(
+                () -> (events.size() == 1
+                                ? "append seq " + events.get(0).seq()
+                                : "append seqs "
+                                        + events.stream()
+                                                .map(TranscriptEvent::seq)
+                                                .toList())
+                        + " to " + conversationId,
+                tx -> {
+                    long last = tx.lastSeq(conversationId);
+                    for (TranscriptEvent event : events) { // checked before any is added: all or none
+                        if (event.seq() != ++last) {
+                            throw new StoreException(
+                                    "seq " + event.seq() + " out of order in " + conversationId + ", expected " + last);
+                        }
+                    }
+                    for (int i = 0; i < events.size(); i++) {
+                        TranscriptEvent event = events.get(i);
+                        tx.advanceSeq(conversationId, event.seq());
+                        tx.add(JdbcRows.INSERT_EVENT, params.get(i));
+                        if (JdbcRows.namedApart(event.author())) {
+                            tx.nameAuthor(conversationId, event.author());
+                        }
+                    }
+                });
+    }
+
+    @Override
+    public List<TranscriptEvent> events(String conversationId, long afterSeq) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        return readers.read("events of " + conversationId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_EVENTS)) {
+                JdbcRows.bind(ps, conversationId, afterSeq);
+                List<TranscriptEvent> events = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        events.add(rows.event(rs));
+                    }
+                }
+                if (!JdbcRows.needsNames(events)) {
+                    return List.copyOf(events);
+                }
+                JdbcRows.Authors authors = new JdbcRows.Authors();
+                try (PreparedStatement names = c.prepareStatement(JdbcRows.SELECT_AUTHORS)) {
+                    names.setString(1, conversationId);
+                    try (ResultSet rs = names.executeQuery()) {
+                        while (rs.next()) {
+                            authors.add(rs);
+                        }
+                    }
+                }
+                return events.stream().map(authors::fill).toList();
+            }
+        });
+    }
+
+    @Override
+    public Optional<ConversationRecord> conversation(String conversationId) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        return conversations("conversation " + conversationId, JdbcRows.SELECT_CONVERSATION, conversationId).stream()
+                .findFirst();
+    }
+
+    @Override
+    public List<ConversationRecord> conversationsOf(String visitorId) {
+        Objects.requireNonNull(visitorId, "visitorId");
+        return conversations("conversations of " + visitorId, JdbcRows.SELECT_CONVERSATIONS_OF, visitorId);
+    }
+
+    @Override
+    public List<ConversationRecord> openConversations() {
+        return conversations(
+                "open conversations", JdbcRows.SELECT_OPEN_CONVERSATIONS, JdbcRows.wire(ConversationState.CLOSED));
+    }
+
+    @Override
+    public Optional<VisitorRecord> visitor(String visitorId) {
+        Objects.requireNonNull(visitorId, "visitorId");
+        return visitorWhere("visitor " + visitorId, JdbcRows.SELECT_VISITOR, visitorId, null);
+    }
+
+    @Override
+    public Optional<VisitorRecord> visitorByToken(String token) {
+        Objects.requireNonNull(token, "token");
+        return visitorWhere("visitor by token", JdbcRows.SELECT_VISITOR_BY_TOKEN, JdbcRows.tokenHash(token), token);
+    }
+
+    @Override
+    public Removed purgeClosedBefore(Instant cutoff) {
+        return retention.purgeClosedBefore(Objects.requireNonNull(cutoff, "cutoff"));
+    }
+
+    @Override
+    public Removed eraseVisitor(String visitorId) {
+        return retention.eraseVisitor(Objects.requireNonNull(visitorId, "visitorId"));
+    }
+
+    @Override
+    public List<ConversationMetrics> figuresStartedBetween(Instant from, Instant to, int limit) {
+        return retention.figuresStartedBetween(
+                Objects.requireNonNull(from, "from"), Objects.requireNonNull(to, "to"), limit);
+    }
+
+    @Override
+    public List<String> visitorsByEmail(String email) {
+        return retention.visitorsByEmail(Objects.requireNonNull(email, "email"));
+    }
+
+    /** Commits the writes already submitted, then closes the connections; later calls fail. */
+    @Override
+    public Optional<String> failure() {
+        Throwable lost = writer.failure();
+        return lost == null
+                ? Optional.empty()
+                : Optional.of("an fsync of the store's write-ahead log failed (" + lost.getMessage()
+                        + "): no write is taken until the server restarts");
+    }
+
+    @Override
+    public void close() {
+        try {
+            writer.close();
+            readers.close();
+            if (checkpointer != null) {
+                checkpointer.close();
+            }
+        } finally {
+            database.close();
+        }
+    }
+
+    /** The writer: for the merge metrics, and for tests that hold it to shape a batch. */
+    public JdbcWriter writer() {
+        return writer;
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcConversationStore[" + database.url() + "]";
+    }
+
+    @Override
+    public List<ConversationRecord> search(String query, int limit) {
+        Objects.requireNonNull(query, "query");
+        String pattern = "%"
+                + query.toLowerCase(java.util.Locale.ROOT)
+                        .replace("\\", "\\\\")
+                        .replace("%", "\\%")
+                        .replace("_", "\\_") + "%";
+        return readers.read("search", c -> {
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SEARCH_CONVERSATIONS)) {
+                ps.setString(1, pattern);
+                ps.setInt(2, limit);
+                List<ConversationRecord> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(rows.conversation(rs));
+                    }
+                }
+                return List.copyOf(list);
+            }
+        });
+    }
+
+    @Override
+    public List<ConversationTranscript> transcriptsStartedBetween(
+            java.time.Instant from, java.time.Instant to, int limit) {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        Object fromMicros = JdbcRows.micros(from);
+        Object toMicros = JdbcRows.micros(to);
+        return readers.read("transcripts started between " + from + " and " + to, c -> {
+            java.util.Map<String, List<TranscriptEvent>> events = new java.util.HashMap<>();
+            List<ConversationRecord> records = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_CONVERSATIONS_STARTED)) {
+                JdbcRows.bind(ps, fromMicros, toMicros, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ConversationRecord r = rows.conversation(rs);
+                        records.add(r);
+                        events.put(r.id(), new ArrayList<>());
+                    }
+                }
+            }
+            // One query for all events rather than one per conversation; events of conversations
+            // past the limit (or started meanwhile) are skipped.
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_EVENTS_STARTED)) {
+                JdbcRows.bind(ps, fromMicros, toMicros);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        List<TranscriptEvent> list = events.get(rs.getString(12));
+                        if (list != null) {
+                            list.add(rows.event(rs));
+                        }
+                    }
+                }
+            }
+            java.util.Map<String, JdbcRows.Authors> authors = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_AUTHORS_STARTED)) {
+                JdbcRows.bind(ps, fromMicros, toMicros);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        authors.computeIfAbsent(rs.getString(4), id -> new JdbcRows.Authors())
+                                .add(rs);
+                    }
+                }
+            }
+            return records.stream()
+                    .map(r -> {
+                        JdbcRows.Authors names = authors.getOrDefault(r.id(), new JdbcRows.Authors());
+                        return new ConversationTranscript(
+                                r, events.get(r.id()).stream().map(names::fill).toList());
+                    })
+                    .toList();
+        });
+    }
+
+    private List<ConversationRecord> conversations(String what, String sql, String param) {
+        return readers.read(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, param);
+                List<ConversationRecord> list = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(rows.conversation(rs));
+                    }
+                }
+                return List.copyOf(list);
+            }
+        });
+    }
+
+    private Optional<VisitorRecord> visitorWhere(String what, String sql, String param, String token) {
+        return readers.read(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, param);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rows.visitor(rs, token)) : Optional.<VisitorRecord>empty();
+                }
+            }
+        });
+    }
+}

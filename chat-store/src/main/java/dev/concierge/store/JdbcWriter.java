@@ -1,0 +1,496 @@
+package dev.concierge.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's one writer: group commit on a daemon thread. Callers {@link #submit} writes
+ * without blocking; the thread takes everything queued (up to {@link #MAX_BATCH}), runs it in
+ * one transaction, commits, and only then completes the futures, in submission order. If the
+ * batch fails, each write is retried alone in its own transaction, so one bad write fails only
+ * its own future.
+ *
+ * <p>On SQLite the commit does not wait for the disk: a {@link WalSyncer} fsyncs the WAL on its
+ * own thread and completes the futures after, while this thread goes on with the next batch.
+ * Once an fsync has failed, this writer refuses every write without touching the database
+ * ({@link #failure}): none of them could be acknowledged honestly.
+ *
+ * <p>Futures complete on the writer thread, or the syncer's: callers must not block in callbacks attached with
+ * the non-async {@code CompletableFuture} methods.
+ */
+public final class JdbcWriter implements AutoCloseable {
+    /** The most writes committed in one transaction. */
+    static final int MAX_BATCH = 4096;
+    /** How many conversations' last seq are remembered; the others are read again when needed. */
+    private static final int SEQ_CACHE_SIZE = 100_000;
+    /** How many conversations' named authors are remembered as stored. */
+    private static final int NAME_CACHE_SIZE = 20_000;
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcWriter.class);
+
+    /**
+     * One write. It adds statements with {@link Tx#add}; it may throw {@link StoreException}
+     * to reject itself, but only before it adds anything, so the rest of the batch goes on.
+     */
+    interface Write {
+        void apply(Tx tx) throws SQLException;
+    }
+
+    /** What a write sees of the transaction it runs in; used on the writer thread only. */
+    interface Tx {
+        /** Adds one statement execution to the transaction (sent in JDBC batches before commit). */
+        void add(String sql, Object... params) throws SQLException;
+
+        /** The last seq stored for a conversation, counting this transaction; 0 if none. */
+        long lastSeq(String conversationId) throws SQLException;
+
+        /** Records that this transaction stores {@code seq} as the conversation's last seq. */
+        void advanceSeq(String conversationId, long seq);
+
+        /**
+         * Stores the name of an author of a conversation's events, {@link JdbcRows#namedApart named
+         * apart} ({@code event_authors}), unless this writer already stored that very name: once
+         * per conversation and author, and again only when the name changes.
+         */
+        void nameAuthor(String conversationId, dev.concierge.protocol.Values.Author author) throws SQLException;
+    }
+
+    /** A queued write; {@code what} names it in errors, built only when one happens. */
+    /** What a refused write fails with, before what it was. */
+    static final String UNAVAILABLE =
+            "store takes no writes since an fsync of its WAL failed; restart the server: cannot ";
+
+    private record Op(Supplier<String> what, Write write, CompletableFuture<Void> future) {}
+
+    private static final Op STOP = new Op(() -> "stop", tx -> {}, null);
+
+    private final JdbcDatabase database;
+    /** Completes futures once the commit is on disk (SQLite); null when the commit syncs itself. */
+    private final WalSyncer syncer;
+
+    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private boolean closed; // guarded by this: no op is queued after STOP
+    private volatile boolean rewindRequested;
+
+    // Writer thread only below.
+    private Connection connection;
+    private final Map<String, PreparedStatement> statements = new LinkedHashMap<>();
+    private final Map<String, Long> committedSeq = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > SEQ_CACHE_SIZE;
+        }
+    };
+    private final Map<String, Long> pendingSeq = new HashMap<>();
+    /**
+     * The author last named in {@code event_authors} for each conversation, most recently used
+     * first: one per conversation, since only its visitor is named apart. Looked up per event by
+     * the conversation id (its hash is cached) and compared by identity first, since a visitor's
+     * events share one {@code Author} for as long as the name stays the same.
+     */
+    private final Map<String, dev.concierge.protocol.Values.Author> committedNames =
+            new LinkedHashMap<>(1024, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, dev.concierge.protocol.Values.Author> eldest) {
+                    return size() > NAME_CACHE_SIZE; // forgotten ones are stored again: an upsert, harmless
+                }
+            };
+
+    private final Map<String, dev.concierge.protocol.Values.Author> pendingNames = new HashMap<>();
+    private final EventMerge merge;
+    /** Merges recent events on a thread of its own, beside this writer. */
+    private final Merger merger;
+
+    private long lastRowid; // the number of the last event appended (on SQLite its rowid in recent_events)
+    private final Tx tx = new Tx() {
+        @Override
+        public void add(String sql, Object... params) throws SQLException {
+            boolean event = JdbcRows.INSERT_EVENT.equals(sql);
+            if (event && database.isSqlite()) {
+                sql = JdbcRows.INSERT_NUMBERED_EVENT;
+            }
+            PreparedStatement ps = statements.get(sql);
+            if (ps == null) {
+                ps = connection.prepareStatement(sql);
+                statements.put(sql, ps);
+            }
+            JdbcRows.bind(ps, params);
+            if (event) {
+                lastRowid++; // never reused: on SQLite the merge mark counts on it
+                if (database.isSqlite()) {
+                    ps.setLong(params.length + 1, lastRowid);
+                }
+            }
+            ps.addBatch();
+        }
+
+        @Override
+        public long lastSeq(String conversationId) throws SQLException {
+            Long seq = pendingSeq.get(conversationId);
+            if (seq == null) {
+                seq = committedSeq.get(conversationId);
+            }
+            if (seq == null) {
+                seq = loadLastSeq(conversationId);
+                committedSeq.put(conversationId, seq);
+            }
+            return seq;
+        }
+
+        @Override
+        public void advanceSeq(String conversationId, long seq) {
+            pendingSeq.put(conversationId, seq);
+        }
+
+        @Override
+        public void nameAuthor(String conversationId, dev.concierge.protocol.Values.Author author) throws SQLException {
+            dev.concierge.protocol.Values.Author stored = pendingNames.get(conversationId);
+            if (stored == null) {
+                stored = committedNames.get(conversationId);
+            }
+            if (stored != author && !author.equals(stored)) {
+                add(JdbcRows.UPSERT_AUTHOR, JdbcRows.authorParams(conversationId, author));
+                pendingNames.put(conversationId, author);
+            }
+        }
+    };
+
+    /** Connects and starts the writer thread. */
+    JdbcWriter(JdbcDatabase database) {
+        this(database, EventMerge.DEFAULT_THRESHOLD);
+    }
+
+    /** Connects and starts the writer thread, merging recent events every {@code mergeThreshold} rows. */
+    JdbcWriter(JdbcDatabase database, int mergeThreshold) {
+        this(database, database.isSqlite() ? new WalSyncer(database.sqliteWal()) : null, mergeThreshold);
+    }
+
+    /** With the given syncer (SQLite only), or none. */
+    JdbcWriter(JdbcDatabase database, WalSyncer syncer) {
+        this(database, syncer, EventMerge.DEFAULT_THRESHOLD);
+    }
+
+    /**
+     * With the given syncer (SQLite only), or none. Events left in {@code recent_events} by an
+     * earlier run are merged now, before anything reads the store; the merges then run on their
+     * own thread ({@link Merger}).
+     */
+    JdbcWriter(JdbcDatabase database, WalSyncer syncer, int mergeThreshold) {
+        this.database = database;
+        this.syncer = syncer;
+        this.merge = new EventMerge(mergeThreshold);
+        try {
+            ensureConnection();
+            this.merger = new Merger(database, merge, lastRowid, this::clearMerged);
+            lastRowid = Math.max(lastRowid, merger.mark());
+        } catch (SQLException e) {
+            if (syncer != null) {
+                syncer.close();
+            }
+            disconnect();
+            throw new StoreException("cannot connect to " + database.url(), e);
+        }
+        thread = new Thread(this::run, "concierge-store-writer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Queues a write; the future completes once it is committed, or fails if it is rejected. */
+    CompletableFuture<Void> submit(String what, Write write) {
+        return submit(() -> what, write);
+    }
+
+    /**
+     * Queues a write named by {@code what}, which is called only if the write fails (so a write
+     * made per message does not build its error text per message).
+     */
+    CompletableFuture<Void> submit(Supplier<String> what, Write write) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        synchronized (this) {
+            if (closed) {
+                future.completeExceptionally(new StoreException("store is closed: cannot " + what.get()));
+                return future;
+            }
+            queue.add(new Op(what, write, future));
+        }
+        return future;
+    }
+
+    /**
+     * Asks for a SQLite WAL rewind (see {@link SqliteCheckpointer}): after its next commit this
+     * thread checkpoints whatever the background checkpoints left, so that the commit after
+     * writes from the start of the WAL file again.
+     */
+    void requestWalRewind() {
+        rewindRequested = true;
+    }
+
+    /** Stops accepting writes, commits those already queued, and closes the connection. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(STOP);
+        }
+        Threads.joinUninterruptibly(thread); // finish draining all the same: those writes were promised
+        merger.close(); // the last commit is on disk: merges the rest, leaves recent_events empty
+    }
+
+    /** Asks for the rows up to {@code rowid}, merged, to leave {@code recent_events} (SQLite). */
+    private void clearMerged(long rowid) {
+        submit(() -> "delete merged events up to " + rowid, tx -> tx.add(Merger.CLEAR, rowid));
+    }
+
+    /**
+     * Why this writer refuses every write until the process restarts, or null while it takes
+     * them: on SQLite, the first fsync of the WAL that failed ({@link WalSyncer#failure}).
+     */
+    Throwable failure() {
+        return syncer == null ? null : syncer.failure();
+    }
+
+    /** The merges of recent events this writer runs, with their counts for {@code /metrics}. */
+    public EventMerge merges() {
+        return merge;
+    }
+
+    private void run() {
+        List<Op> batch = new ArrayList<>(MAX_BATCH);
+        boolean stopping = false;
+        while (!stopping) {
+            batch.clear();
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                continue; // only STOP ends the writer
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            int stop = batch.indexOf(STOP);
+            if (stop >= 0) {
+                stopping = true;
+                batch.subList(stop, batch.size()).clear(); // nothing follows STOP anyway
+            }
+            if (!batch.isEmpty()) {
+                try {
+                    execute(batch);
+                } catch (Throwable e) { // the writer must outlive any one batch
+                    log.error("store writer failed on a batch of {}", batch.size(), e);
+                    batch.forEach(op -> op.future().completeExceptionally(e));
+                }
+            }
+        }
+        if (syncer != null) {
+            syncer.close(); // the last completions run once the last commit is on disk
+        }
+        disconnect();
+    }
+
+    private void execute(List<Op> batch) {
+        Throwable lost = failure();
+        if (lost != null) { // nothing committed now could be promised: refuse, change nothing
+            for (Op op : batch) {
+                op.future()
+                        .completeExceptionally(
+                                new StoreException(UNAVAILABLE + op.what().get(), lost));
+            }
+            return;
+        }
+        Throwable[] outcomes = new Throwable[batch.size()];
+        try {
+            ensureConnection();
+            for (int i = 0; i < batch.size(); i++) {
+                outcomes[i] = applyOrReject(batch.get(i));
+            }
+            commit();
+        } catch (SQLException | RuntimeException e) {
+            rollback();
+            if (batch.size() > 1) {
+                log.debug("batch of {} failed ({}); retrying one by one", batch.size(), reason(e));
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                outcomes[i] = executeAlone(batch.get(i));
+            }
+        }
+        long appended = lastRowid; // every row up to it is committed, or was rolled back for good
+        if (syncer == null) {
+            complete(batch, outcomes, null);
+            merger.durable(appended);
+        } else {
+            List<Op> ops = List.copyOf(batch);
+            syncer.afterSync(failure -> {
+                complete(ops, outcomes, failure);
+                if (failure == null) {
+                    merger.durable(appended);
+                }
+            });
+        }
+        if (rewindRequested && connection != null) {
+            rewindRequested = false;
+            rewindWal();
+        }
+    }
+
+    private void rewindWal() {
+        try {
+            SqliteCheckpointer.framesLeft(connection, "PASSIVE");
+            connection.commit(); // ends the driver's empty transaction; the next one rewinds
+        } catch (SQLException e) {
+            log.warn("WAL checkpoint on the writer failed: {}", e.getMessage());
+        }
+    }
+
+    private static void complete(List<Op> batch, Throwable[] outcomes, Throwable syncFailure) {
+        for (int i = 0; i < batch.size(); i++) {
+            Op op = batch.get(i);
+            Throwable outcome = outcomes[i];
+            if (outcome == null && syncFailure != null) {
+                outcome = new StoreException(
+                        "store could not make durable: " + op.what().get(), syncFailure);
+            }
+            if (outcome == null) {
+                op.future().complete(null);
+            } else {
+                op.future().completeExceptionally(outcome);
+            }
+        }
+    }
+
+    /** Runs one write in its own transaction; returns null once committed, else why not. */
+    private Throwable executeAlone(Op op) {
+        try {
+            ensureConnection();
+            Throwable rejected = applyOrReject(op);
+            commit();
+            return rejected;
+        } catch (SQLException | RuntimeException e) {
+            rollback();
+            String reason = reason(e);
+            log.warn("store could not {}: {}", op.what().get(), reason);
+            return e instanceof StoreException
+                    ? e
+                    : new StoreException("store could not " + op.what().get() + ": " + reason, e);
+        }
+    }
+
+    private StoreException applyOrReject(Op op) throws SQLException {
+        try {
+            op.write().apply(tx);
+            return null;
+        } catch (StoreException rejected) {
+            return rejected;
+        }
+    }
+
+    /** Why a write failed, without the parameter values some drivers put in their messages. */
+    private static String reason(Exception e) {
+        SQLException next = e instanceof SQLException sql ? sql.getNextException() : null;
+        return next != null ? next.getMessage() : e.getMessage();
+    }
+
+    private void commit() throws SQLException {
+        for (PreparedStatement ps : statements.values()) {
+            ps.executeBatch();
+        }
+        connection.commit();
+        committedSeq.putAll(pendingSeq);
+        pendingSeq.clear();
+        committedNames.putAll(pendingNames);
+        pendingNames.clear();
+    }
+
+    private void rollback() {
+        pendingSeq.clear();
+        pendingNames.clear();
+        closeStatements(); // a failed executeBatch may leave queued parameters behind
+        try {
+            if (connection != null) {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            log.debug("rollback failed", e);
+        }
+        try {
+            if (connection != null && !connection.isValid(2)) {
+                log.warn("store connection lost; reconnecting");
+                disconnect();
+            }
+        } catch (SQLException e) {
+            disconnect();
+        }
+    }
+
+    private long loadLastSeq(String conversationId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(JdbcRows.LAST_SEQ)) {
+            ps.setString(1, conversationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0; // MAX of no rows is NULL, read as 0
+            }
+        }
+    }
+
+    private void ensureConnection() throws SQLException {
+        if (connection == null) {
+            Connection c = database.connect();
+            try {
+                if (syncer != null) {
+                    try (java.sql.Statement s = c.createStatement()) {
+                        s.execute("PRAGMA synchronous = NORMAL"); // the WalSyncer fsyncs after the commit
+                    }
+                }
+                // In auto-commit mode: the read holds no transaction open.
+                try (java.sql.Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery(
+                                database.isSqlite()
+                                        ? "SELECT MAX(rowid) FROM recent_events"
+                                        : "SELECT COUNT(*) FROM recent_events")) {
+                    lastRowid = Math.max(lastRowid, rs.next() ? rs.getLong(1) : 0);
+                }
+                c.setAutoCommit(false);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+            connection = c;
+        }
+    }
+
+    private void closeStatements() {
+        for (PreparedStatement ps : statements.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // the connection may be gone already
+            }
+        }
+        statements.clear();
+    }
+
+    private void disconnect() {
+        closeStatements();
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                log.debug("closing the writer connection failed", e);
+            }
+            connection = null;
+        }
+    }
+}
