@@ -201,7 +201,7 @@
       let response;
       try {
         response = await fetch(this.server + '/api/sites/' + encodeURIComponent(this.#given.site), { credentials: 'omit' });
-      } catch (e) {
+      } catch {
         return {};
       }
       if (response.status === 404) {
@@ -210,7 +210,7 @@
       }
       if (!response.ok) return {};
       let body;
-      try { body = await response.json(); } catch (e) { return {}; }
+      try { body = await response.json(); } catch { return {}; }
       return siteOptions(body);
     }
   }
@@ -228,7 +228,7 @@
       try {
         const checked = validateOptions(one, 'http://x');
         if (checked[key] !== undefined) out[key] = checked[key];
-      } catch (e) { /* a bad setting is left out */ }
+      } catch { /* a bad setting is left out */ }
     });
     return Object.freeze(out);
   }
@@ -255,7 +255,7 @@
     let server = defaultServer;
     if (options.server !== undefined) {
       let url;
-      try { url = new URL(options.server); } catch (e) { url = null; }
+      try { url = new URL(options.server); } catch { url = null; }
       if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
         throw new Error('Concierge.init: option "server" must be an absolute http(s) URL, got "' + options.server + '"');
       }
@@ -414,7 +414,6 @@
    * sources it is imported from the server next to this script.
    */
   function importWidget(moduleUrl) {
-    // eslint-disable-next-line no-undef
     if (typeof CONCIERGE_BUNDLED !== 'undefined') return import('./widget/widget.js');
     return import(moduleUrl);
   }

@@ -1,6 +1,7 @@
 // The widget clips the visitor's context to the server's limits (docs/protocol.md, "Limits of the
 // visitor's context"): a page with a very long URL and title, and a site that sets attributes
 // the server cannot take, still chats. Needs /usr/bin/chromium and chat-server/target/concierge.jar.
+/* global window, Concierge -- the callbacks given to page.evaluate and page.waitForFunction run in the page */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverAndBrowser, startPageServer, watch } from './server.js';

@@ -5,6 +5,7 @@
 // and the agent reads message 1 of the long conversation, whose package holds only its last
 // events: the console reads the rest with `history` before it shows the chat.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar, like e2e.browser.test.js.
+/* global document -- the callbacks given to page.evaluate and page.waitForFunction run in the page */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

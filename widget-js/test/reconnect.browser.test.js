@@ -4,6 +4,7 @@
 // exactly once — live, after a reload, on another page of the site and in a second tab. Then
 // the server comes back without its data, and the widget says the conversation is gone.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar, like e2e.browser.test.js.
+/* global document -- the callbacks given to page.evaluate and page.waitForFunction run in the page */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

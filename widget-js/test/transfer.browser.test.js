@@ -3,6 +3,7 @@
 // internal note and transfers it to Sam (sam) with a note; Sam's console shows the whole
 // history and the transfer note; the visitor sees the transfer but never a note.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar (see e2e.browser.test.js).
+/* global document, location -- the callbacks given to page.evaluate and page.waitForFunction run in the page */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';

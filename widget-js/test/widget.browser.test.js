@@ -2,6 +2,7 @@
 // JS API and its events, the snippet queue, per-site settings and locales, hostile settings,
 // the pre-chat form, two tabs and offline typing, the phone layout, and an axe-core scan.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar (built after `npm run build`).
+/* global window, document, getComputedStyle, Concierge -- the callbacks given to page.evaluate and page.waitForFunction run in the page */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -2,6 +2,7 @@
 // attributes, a chat message, an FAQ answer (with a javascript: link) — rendered in the real
 // widget and the real agent console: shown as text, no element created from it, no script run.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar (see e2e.browser.test.js).
+/* global window -- the callbacks given to page.evaluate and page.waitForFunction run in the page */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';

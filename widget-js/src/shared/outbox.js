@@ -72,7 +72,7 @@ export class Outbox {
   }
 
   #load() {
-    let text = null;
+    let text;
     try {
       text = this.#storage?.getItem(this.#key) ?? null;
     } catch {

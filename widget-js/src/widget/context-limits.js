@@ -10,7 +10,7 @@ export const CONTEXT_LIMITS = Object.freeze({
 });
 
 const KEY = /^[A-Za-z0-9_.-]{1,64}$/;
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they become spaces
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
