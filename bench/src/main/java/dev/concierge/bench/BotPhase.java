@@ -1,5 +1,6 @@
 package dev.concierge.bench;
 
+import dev.concierge.protocol.ErrorCode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,7 +113,7 @@ final class BotPhase {
                 ask(connection);
             } else if (f.is("event") && "handoff".equals(f.kind())) {
                 handedOff.incrementAndGet();
-            } else if (f.is("error") && "rate_limited".equals(f.code()) && inFlight != null) {
+            } else if (f.is("error") && ErrorCode.RATE_LIMITED.wire().equals(f.code()) && inFlight != null) {
                 rateLimited.incrementAndGet();
                 connection.sendLater(inFlight, WsConnection.backoffMillis(++refusals));
             } else if (f.is("error")) {

@@ -1,5 +1,6 @@
 package dev.concierge.bench;
 
+import dev.concierge.protocol.ErrorCode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -250,7 +251,7 @@ final class RelayPhase {
      */
     private void error(WsConnection connection, Frame f, String text) {
         String ref = f.ref();
-        if ("rate_limited".equals(f.code())
+        if (ErrorCode.RATE_LIMITED.wire().equals(f.code())
                 && ref != null
                 && ref.length() > 1
                 && ref.indexOf('-') > 1

@@ -2,6 +2,7 @@ package dev.concierge.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
@@ -47,12 +48,12 @@ final class AgentApi {
         if (authorization == null
                 || !authorization.startsWith("Bearer ")
                 || auth.agentFor(authorization.substring(7).trim()).isEmpty()) {
-            return new Reply(HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+            return new Reply(HttpResponseStatus.UNAUTHORIZED, Map.of("error", ErrorCode.UNAUTHORIZED.wire()));
         }
         if (query == null || query.isBlank() || query.length() > 200) {
             return new Reply(
                     HttpResponseStatus.BAD_REQUEST,
-                    Map.of("error", "bad_request", "message", "q must be 1 to 200 characters"));
+                    Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", "q must be 1 to 200 characters"));
         }
         int max;
         try {
@@ -63,7 +64,7 @@ final class AgentApi {
         if (max < 1 || max > MAX_RESULTS) {
             return new Reply(
                     HttpResponseStatus.BAD_REQUEST,
-                    Map.of("error", "bad_request", "message", "limit must be 1 to " + MAX_RESULTS));
+                    Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", "limit must be 1 to " + MAX_RESULTS));
         }
         String q = query.trim();
         List<Map<String, Object>> results = new ArrayList<>();
@@ -115,10 +116,10 @@ final class AgentApi {
         try {
             n = json.readTree(body);
         } catch (Exception e) {
-            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
         }
         if (n == null || !n.isObject()) {
-            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
         }
         String id = n.path("id").asText("");
         String name = n.path("name").asText("");
@@ -139,14 +140,15 @@ final class AgentApi {
                                                         + config.routing().departments()
                                                 : null;
         if (problem != null) {
-            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request", "message", problem));
+            return new Reply(
+                    HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", problem));
         }
         AgentAccount account =
                 AgentAccount.withPassword(id, name, username, password).inDepartments(departments);
         if (!auth.add(account)) {
             return new Reply(
                     HttpResponseStatus.CONFLICT,
-                    Map.of("error", "conflict", "message", "an agent with this id or username exists"));
+                    Map.of("error", ErrorCode.CONFLICT.wire(), "message", "an agent with this id or username exists"));
         }
         if (config.agentsFile() != null) {
             AgentsFile.write(

@@ -1,6 +1,7 @@
 package dev.concierge.server;
 
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.Kind;
@@ -18,7 +19,7 @@ final class Closing {
             return;
         }
         if (c.state == ConversationState.CLOSED) {
-            Router.error(session, "bad_state", "This conversation is already closed.", close.id());
+            Router.error(session, ErrorCode.BAD_STATE, "This conversation is already closed.", close.id());
             return;
         }
         String reason = close.reason() != null ? close.reason() : "closed";

@@ -2,6 +2,7 @@ package dev.concierge.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.protocol.ErrorCode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpHandler.class);
+
+    /** The message of a {@code busy} answer: a lane of blocking work is full. */
+    static final String BUSY_MESSAGE = "the server is busy; try again shortly";
 
     private final StaticFiles files;
     private final AgentAuth auth;
@@ -74,7 +78,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request"));
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire()));
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
@@ -121,11 +125,15 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
             write(ctx, HttpUtil.isKeepAlive(request), preflight);
         } else if (path.startsWith("/api/")) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
         } else if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
             serveFile(ctx, request, path);
         } else {
-            respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, Map.of("error", "method_not_allowed"));
+            respond(
+                    ctx,
+                    request,
+                    HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    Map.of("error", ErrorCode.METHOD_NOT_ALLOWED.wire()));
         }
     }
 
@@ -137,9 +145,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Site site = sites.get(key);
         byte[] bytes;
         try {
-            bytes = json.writeValueAsBytes(site == null ? Map.of("error", "not_found") : site.publicSettings());
+            bytes = json.writeValueAsBytes(
+                    site == null ? Map.of("error", ErrorCode.NOT_FOUND.wire()) : site.publicSettings());
         } catch (Exception e) {
-            respond(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
+            respond(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", ErrorCode.INTERNAL.wire()));
             return;
         }
         FullHttpResponse response = new DefaultFullHttpResponse(
@@ -162,11 +171,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             username = body.path("username").asText("");
             password = body.path("password").asText("");
         } catch (Exception e) {
-            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
             return;
         }
         if (username.isEmpty() || password.isEmpty() || username.length() > 200 || password.length() > 200) {
-            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request"));
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire()));
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -180,7 +189,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     HttpResponseStatus.TOO_MANY_REQUESTS,
                     Map.of(
                             "error",
-                            "too_many_attempts",
+                            ErrorCode.TOO_MANY_ATTEMPTS.wire(),
                             "message",
                             "too many sign-in attempts; try again in " + wait + " s"),
                     wait);
@@ -203,7 +212,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                                         "agent",
                                         login.get().agent()));
                     } else {
-                        respond(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+                        respond(
+                                ctx,
+                                keepAlive,
+                                HttpResponseStatus.UNAUTHORIZED,
+                                Map.of("error", ErrorCode.UNAUTHORIZED.wire()));
                     }
                 });
             });
@@ -226,14 +239,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 ctx,
                 keepAlive,
                 HttpResponseStatus.SERVICE_UNAVAILABLE,
-                Map.of("error", "busy", "message", "the server is busy; try again shortly"),
+                Map.of("error", ErrorCode.BUSY.wire(), "message", BUSY_MESSAGE),
                 BlockingWork.RETRY_AFTER_SECONDS);
     }
 
     private void logout(ChannelHandlerContext ctx, FullHttpRequest request) {
         Optional<String> token = bearer(request);
         if (token.isEmpty() || !auth.logout(token.get())) {
-            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", ErrorCode.UNAUTHORIZED.wire()));
             return;
         }
         int closed = agentSockets.closeAll(java.util.List.of(token.get()));
@@ -253,7 +266,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             log.warn(
                     "{}: admin API call with a missing or wrong token",
                     ctx.channel().id().asShortText());
-            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", ErrorCode.UNAUTHORIZED.wire()));
             return;
         }
         if (path.equals("/api/admin/visitors") || path.startsWith("/api/admin/visitors/")) {
@@ -276,7 +289,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     ctx,
                     request,
                     known ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND,
-                    Map.of(known ? "status" : "error", known ? "enabled" : "not_found"));
+                    Map.of(known ? "status" : "error", known ? "enabled" : ErrorCode.NOT_FOUND.wire()));
             return;
         }
         String suffix = "/disable";
@@ -284,13 +297,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 || !path.startsWith(prefix)
                 || !path.endsWith(suffix)
                 || path.length() <= prefix.length() + suffix.length()) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
             return;
         }
         String agentId = path.substring(prefix.length(), path.length() - suffix.length());
         var tokens = auth.disable(agentId);
         if (tokens.isEmpty()) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
             return;
         }
         int closed = agentSockets.closeAll(tokens.get());
@@ -320,7 +333,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             String visitorId = path.substring(prefix.length(), path.length() - erase.length());
             onBlocking(ctx, request, blocking.exports(), () -> visitorAdmin.erase(visitorId));
         } else {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
         }
     }
 
@@ -341,7 +354,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     reply = call.get();
                 } catch (RuntimeException e) {
                     log.error("{}: request failed", ctx.channel().id().asShortText(), e);
-                    reply = new AgentApi.Reply(HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
+                    reply = new AgentApi.Reply(
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", ErrorCode.INTERNAL.wire()));
                 }
                 AgentApi.Reply r = reply;
                 ctx.executor().execute(() -> respond(ctx, keepAlive, r.status(), r.body()));
@@ -373,7 +387,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     ctx,
                     keepAlive,
                     HttpResponseStatus.BAD_REQUEST,
-                    Map.of("error", "bad_request", "message", "format must be json or txt"));
+                    Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", "format must be json or txt"));
             return;
         }
         try {
@@ -392,13 +406,16 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             log.error("transcript export of {} failed", LogSafe.text(id), e);
             ctx.executor()
                     .execute(() -> respond(
-                            ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal")));
+                            ctx,
+                            keepAlive,
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                            Map.of("error", ErrorCode.INTERNAL.wire())));
             return;
         }
         ctx.executor().execute(() -> {
             if (result.isEmpty()) {
                 // Missing and not-yours look the same.
-                respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+                respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
                 return;
             }
             TranscriptExport.Export e = result.get();
@@ -425,7 +442,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         var file = files.find(path);
         if (file.isEmpty()) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
             return;
         }
         FullHttpResponse response = new DefaultFullHttpResponse(

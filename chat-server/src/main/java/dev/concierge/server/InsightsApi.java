@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.bot.BotException;
 import dev.concierge.bot.BotReply;
 import dev.concierge.bot.FaqEntry;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.Values.QueueEntry;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,8 @@ final class InsightsApi {
         }
 
         static Reply bad(String message) {
-            return json(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request", "message", message));
+            return json(
+                    HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", message));
         }
     }
 
@@ -110,7 +112,7 @@ final class InsightsApi {
                 HttpResponseStatus.FORBIDDEN,
                 Map.of(
                         "error",
-                        "forbidden",
+                        ErrorCode.FORBIDDEN.wire(),
                         "message",
                         "Editing the FAQ needs the admin or supervisor role (roles in the agents file)."));
     }
@@ -232,7 +234,7 @@ final class InsightsApi {
     Reply createEntry(String body) {
         Optional<JsonNode> n = parse(body);
         if (n.isEmpty()) {
-            return Reply.json(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+            return Reply.json(HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
         }
         String id = n.get().path("id").asText("");
         String answer = n.get().path("answer").asText("");
@@ -257,7 +259,7 @@ final class InsightsApi {
         if (faq.knowledgeBase().entry(id).isPresent()) {
             return Reply.json(
                     HttpResponseStatus.CONFLICT,
-                    Map.of("error", "conflict", "message", "an entry with this id exists"));
+                    Map.of("error", ErrorCode.CONFLICT.wire(), "message", "an entry with this id exists"));
         }
         try {
             var kb = faq.createEntry(id, questions, answer, tags);
@@ -270,7 +272,8 @@ final class InsightsApi {
                             kb.entries().size()));
         } catch (BotException e) {
             return Reply.json(
-                    HttpResponseStatus.UNPROCESSABLE_ENTITY, Map.of("error", "invalid_faq", "message", e.getMessage()));
+                    HttpResponseStatus.UNPROCESSABLE_ENTITY,
+                    Map.of("error", ErrorCode.INVALID_FAQ.wire(), "message", e.getMessage()));
         }
     }
 
@@ -278,7 +281,7 @@ final class InsightsApi {
     Reply addQuestions(String id, String body) {
         Optional<JsonNode> n = parse(body);
         if (n.isEmpty()) {
-            return Reply.json(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+            return Reply.json(HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
         }
         List<String> questions = strings(n.get().path("questions"));
         if (questions.isEmpty()
@@ -288,14 +291,16 @@ final class InsightsApi {
         }
         if (faq.knowledgeBase().entry(id).isEmpty()) {
             return Reply.json(
-                    HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found", "message", "no entry with this id"));
+                    HttpResponseStatus.NOT_FOUND,
+                    Map.of("error", ErrorCode.NOT_FOUND.wire(), "message", "no entry with this id"));
         }
         try {
             int added = faq.addQuestions(id, questions);
             return Reply.json(HttpResponseStatus.OK, Map.of("entry", id, "added", added));
         } catch (BotException e) {
             return Reply.json(
-                    HttpResponseStatus.UNPROCESSABLE_ENTITY, Map.of("error", "invalid_faq", "message", e.getMessage()));
+                    HttpResponseStatus.UNPROCESSABLE_ENTITY,
+                    Map.of("error", ErrorCode.INVALID_FAQ.wire(), "message", e.getMessage()));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.concierge.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.protocol.ErrorCode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -81,7 +82,8 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
                         ctx,
                         keepAlive,
                         InsightsApi.Reply.json(
-                                HttpResponseStatus.METHOD_NOT_ALLOWED, Map.of("error", "method_not_allowed")));
+                                HttpResponseStatus.METHOD_NOT_ALLOWED,
+                                Map.of("error", ErrorCode.METHOD_NOT_ALLOWED.wire())));
                 return;
             }
             offload(
@@ -95,7 +97,8 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
             respond(
                     ctx,
                     keepAlive,
-                    InsightsApi.Reply.json(HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized")));
+                    InsightsApi.Reply.json(
+                            HttpResponseStatus.UNAUTHORIZED, Map.of("error", ErrorCode.UNAUTHORIZED.wire())));
             return;
         }
         String body = request.content().toString(StandardCharsets.UTF_8);
@@ -125,7 +128,10 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
             }
         }
         if (call == null) {
-            respond(ctx, keepAlive, InsightsApi.Reply.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found")));
+            respond(
+                    ctx,
+                    keepAlive,
+                    InsightsApi.Reply.json(HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire())));
             return;
         }
         offload(ctx, keepAlive, call);
@@ -140,7 +146,7 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
                 } catch (RuntimeException e) {
                     log.error("{}: insights request failed", ctx.channel().id().asShortText(), e);
                     reply = InsightsApi.Reply.json(
-                            HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", ErrorCode.INTERNAL.wire()));
                 }
                 InsightsApi.Reply r = reply;
                 ctx.executor().execute(() -> respond(ctx, keepAlive, r));
@@ -151,7 +157,7 @@ final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
                     keepAlive,
                     InsightsApi.Reply.json(
                             HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            Map.of("error", "busy", "message", "the server is busy; try again shortly")));
+                            Map.of("error", ErrorCode.BUSY.wire(), "message", HttpHandler.BUSY_MESSAGE)));
         }
     }
 

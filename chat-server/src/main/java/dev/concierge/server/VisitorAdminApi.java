@@ -1,5 +1,6 @@
 package dev.concierge.server;
 
+import dev.concierge.protocol.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -75,7 +76,8 @@ final class VisitorAdminApi {
                 && router.store.visitor(visitorId).isEmpty()
                 && router.store.conversationsOf(visitorId).isEmpty()) {
             return new AgentApi.Reply(
-                    HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found", "message", "no visitor with this id"));
+                    HttpResponseStatus.NOT_FOUND,
+                    Map.of("error", ErrorCode.NOT_FOUND.wire(), "message", "no visitor with this id"));
         }
         ConversationStore.Removed removed = router.erase(visitorId);
         log.info(
@@ -90,6 +92,7 @@ final class VisitorAdminApi {
     }
 
     private static AgentApi.Reply bad(String message) {
-        return new AgentApi.Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request", "message", message));
+        return new AgentApi.Reply(
+                HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", message));
     }
 }

@@ -2,6 +2,7 @@ package dev.concierge.server;
 
 import dev.concierge.bot.BotReply;
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.BotTurn;
@@ -104,20 +105,20 @@ final class VisitorRequests {
                 earlier(visitor)));
         if (contextRefused != null) {
             // The stored context is full: the visitor goes on with it, unchanged.
-            Router.error(session, "bad_request", contextRefused, hello.id());
+            Router.error(session, ErrorCode.BAD_REQUEST, contextRefused, hello.id());
         }
         if (rejected) {
             // Not vouched for by the site's secret: say so; the visitor goes on anonymously.
             log.warn("identity rejected on session {} (site {})", session.id(), LogSafe.text(hello.site()));
             Router.error(
                     session,
-                    "identity_rejected",
+                    ErrorCode.IDENTITY_REJECTED,
                     "The identity could not be verified; continuing anonymously.",
                     hello.id());
         } else if (emailRejected) {
             Router.error(
                     session,
-                    "email_rejected",
+                    ErrorCode.EMAIL_REJECTED,
                     "The identity's email could not be verified; it is shown as typed.",
                     hello.id());
         }
@@ -131,7 +132,7 @@ final class VisitorRequests {
         }
         if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId(), stored)) {
             // Say it outright: the client drops its copy and loads afresh (docs/protocol.md).
-            Router.error(session, "cannot_resume", "That conversation can no longer be replayed.", null);
+            Router.error(session, ErrorCode.CANNOT_RESUME, "That conversation can no longer be replayed.", null);
         }
         if (open != null) {
             long after = hello.resume() != null && open.id.equals(hello.resume().conversationId())
@@ -152,7 +153,7 @@ final class VisitorRequests {
     }
 
     private static void unknownDepartment(Session session, String ref) {
-        Router.error(session, "unknown_department", "department: no such department is configured.", ref);
+        Router.error(session, ErrorCode.UNKNOWN_DEPARTMENT, "department: no such department is configured.", ref);
     }
 
     /**
@@ -276,7 +277,7 @@ final class VisitorRequests {
     void handle(Session session, ClientMessage message) {
         Visitor visitor = router.visitorSessions.get(session);
         if (visitor == null) {
-            Router.error(session, "hello_required", "Say hello first.", message.id());
+            Router.error(session, ErrorCode.HELLO_REQUIRED, Router.HELLO_FIRST, message.id());
             return;
         }
         // Java 17 has no pattern switch; one instanceof per permitted type, forbidden ones last.
@@ -299,9 +300,9 @@ final class VisitorRequests {
         } else if (message instanceof ClientMessage.UpdateContext update) {
             updateContext(session, visitor, update);
         } else if (message instanceof ClientMessage.Hello hello) {
-            Router.error(session, "bad_request", "hello was already said on this socket.", hello.id());
+            Router.error(session, ErrorCode.BAD_REQUEST, Router.HELLO_REPEATED, hello.id());
         } else {
-            Router.error(session, "forbidden", "Visitors may not send this message type.", message.id());
+            Router.error(session, ErrorCode.FORBIDDEN, "Visitors may not send this message type.", message.id());
         }
     }
 
@@ -346,7 +347,7 @@ final class VisitorRequests {
             return;
         }
         if (c.state == ConversationState.CLOSED) {
-            Router.error(session, "bad_state", "This conversation is closed.", send.id());
+            Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, send.id());
             return;
         }
         c.lastVisitorText = send.text();
@@ -454,7 +455,7 @@ final class VisitorRequests {
             router.ackWhenStored(
                     session, handoff.id(), c, router.dispatcher.handoff(c, HandoffReason.VISITOR_ASKED, handoff.id()));
         } else if (c.state == ConversationState.CLOSED) {
-            Router.error(session, "bad_state", "This conversation is closed.", handoff.id());
+            Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, handoff.id());
         } else {
             session.send(new ServerMessage.Ack(handoff.id(), c.id, 0)); // already with a human
         }
@@ -487,7 +488,7 @@ final class VisitorRequests {
         if (c.state != ConversationState.CLOSED || c.score != null) {
             Router.error(
                     session,
-                    "bad_state",
+                    ErrorCode.BAD_STATE,
                     c.score != null ? "Already rated." : "Rate after the conversation is closed.",
                     rate.id());
             return;
@@ -533,9 +534,9 @@ final class VisitorRequests {
         if (c.state == ConversationState.CLOSED || c.state == ConversationState.ASSIGNED) {
             Router.error(
                     session,
-                    "bad_state",
+                    ErrorCode.BAD_STATE,
                     c.state == ConversationState.CLOSED
-                            ? "This conversation is closed."
+                            ? Router.CONVERSATION_CLOSED
                             : "An agent is already with you; just write here.",
                     leave.id());
             return;
@@ -577,7 +578,7 @@ final class VisitorRequests {
     private void updateContext(Session session, Visitor visitor, ClientMessage.UpdateContext update) {
         String refused = merge(visitor, update.context());
         if (refused != null) {
-            Router.error(session, "bad_request", refused, update.id());
+            Router.error(session, ErrorCode.BAD_REQUEST, refused, update.id());
             return; // nothing stored, nobody told: the context is as it was
         }
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
