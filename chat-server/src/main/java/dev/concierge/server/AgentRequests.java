@@ -5,7 +5,6 @@ import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.PresenceStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
@@ -135,13 +134,7 @@ final class AgentRequests {
             Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, s.id());
             return;
         }
-        router.message(
-                session,
-                c,
-                s.id(),
-                new TranscriptEvent(
-                        0, null, s.id(), Kind.MESSAGE, agent.author(), s.text(), null, null, null, null, null),
-                false);
+        router.message(session, c, s.id(), TranscriptEvent.message(s.id(), agent.author(), s.text()), false);
     }
 
     private void typing(Agent agent, ClientMessage.Typing t) {
@@ -224,11 +217,7 @@ final class AgentRequests {
                 session,
                 n.id(),
                 c,
-                router.appendOnce(
-                        c,
-                        n.id(),
-                        new TranscriptEvent(
-                                0, null, n.id(), Kind.NOTE, agent.author(), n.text(), null, null, null, null, null)));
+                router.appendOnce(c, n.id(), TranscriptEvent.note(n.id(), agent.author(), n.text())));
     }
 
     /** Delivered/read marks of the agent, relayed to the visitor. */

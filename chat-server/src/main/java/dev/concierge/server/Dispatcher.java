@@ -3,12 +3,10 @@ package dev.concierge.server;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.AgentStatus;
-import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.EarlierConversation;
 import dev.concierge.protocol.Values.HandoffPackage;
 import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.QueueEntry;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
@@ -67,7 +65,7 @@ final class Dispatcher {
         enqueue(c);
         router.saveRecord(c);
         var handoffSeq = router.appendAndBroadcast(
-                        c, system(clientId, Kind.HANDOFF, "Connecting you with a person.", reason.wire()))
+                        c, TranscriptEvent.handoff(clientId, "Connecting you with a person.", reason))
                 .thenApply(TranscriptEvent::seq);
         if (clientId != null) {
             c.byClientId.put(clientId, handoffSeq);
@@ -75,13 +73,10 @@ final class Dispatcher {
         ServerMessage.Availability availability = availability();
         router.appendAndBroadcast(
                 c,
-                system(
-                        null,
-                        Kind.QUEUED,
+                TranscriptEvent.queued(
                         availability.agentsAvailable() && availability.withinHours()
                                 ? "You are in the queue. An agent will be with you shortly."
-                                : availability.message() + " You stay in the queue in case someone comes back.",
-                        null));
+                                : availability.message() + " You stay in the queue in case someone comes back."));
         dispatch();
         publishQueue();
         return handoffSeq;
@@ -158,20 +153,7 @@ final class Dispatcher {
         AgentInfo info = agent.info;
         sendPackageWhenStored(
                 c,
-                router.appends.append(
-                        c,
-                        new TranscriptEvent(
-                                0,
-                                null,
-                                null,
-                                Kind.ASSIGNED,
-                                Author.SYSTEM,
-                                info.name() + " joined the conversation.",
-                                null,
-                                null,
-                                info,
-                                null,
-                                null)),
+                router.appends.append(c, TranscriptEvent.assigned(info.name() + " joined the conversation.", info)),
                 e -> router.toVisitor(c, ServerMessage.Event.of(c.id, e)));
         publishQueue();
         publishAgents();
@@ -230,12 +212,7 @@ final class Dispatcher {
         router.saveRecord(c);
         CompletableFuture<Long> seq = router.appendOnce(c, clientId, message);
         router.appendAndBroadcast(
-                c,
-                system(
-                        null,
-                        Kind.QUEUED,
-                        "Thanks, we have your message. We will reply to " + email + " and here.",
-                        null));
+                c, TranscriptEvent.queued("Thanks, we have your message. We will reply to " + email + " and here."));
         publishQueue();
         return seq;
     }
@@ -261,19 +238,11 @@ final class Dispatcher {
         CompletableFuture<Long> seq = router.appendOnce(
                 c,
                 clientId,
-                new TranscriptEvent(
-                        0,
-                        null,
+                TranscriptEvent.transferred(
                         clientId,
-                        Kind.TRANSFERRED,
-                        Author.SYSTEM,
                         from.info.name() + " transferred the conversation to " + to.info.name()
                                 + ". They can see everything written so far.",
-                        null,
-                        null,
-                        to.info,
-                        null,
-                        null));
+                        to.info));
         sendPackageWhenStored(c, seq, s -> {});
         from.sessions.forEach(s -> s.send(new ServerMessage.Released(c.id, "transferred", to.info, null)));
         dispatch(); // the sender's freed slot goes to the queue at once
@@ -300,19 +269,11 @@ final class Dispatcher {
         CompletableFuture<Long> seq = router.appendOnce(
                 c,
                 clientId,
-                new TranscriptEvent(
-                        0,
-                        null,
+                TranscriptEvent.transferredToDepartment(
                         clientId,
-                        Kind.TRANSFERRED,
-                        Author.SYSTEM,
                         from.info.name() + " transferred you to the " + department
                                 + " team. They can see everything written so far.",
-                        null,
-                        department,
-                        null,
-                        null,
-                        null));
+                        department));
         from.sessions.forEach(s -> s.send(new ServerMessage.Released(c.id, "transferred", null, department)));
         dispatch();
         publishQueue();
@@ -327,9 +288,7 @@ final class Dispatcher {
 
     private void noteFor(Conversation c, Agent from, String note) {
         if (note != null && !note.isBlank()) {
-            router.appends.append(
-                    c,
-                    new TranscriptEvent(0, null, null, Kind.NOTE, from.author(), note, null, null, null, null, null));
+            router.appends.append(c, TranscriptEvent.note(null, from.author(), note));
         }
     }
 
@@ -601,9 +560,5 @@ final class Dispatcher {
                 config.cannedReplies(),
                 config.queueAlertAfter().toSeconds(),
                 config.maxChatsPerAgent());
-    }
-
-    static TranscriptEvent system(String clientId, Kind kind, String text, String reason) {
-        return new TranscriptEvent(0, null, clientId, kind, Author.SYSTEM, text, null, reason, null, null, null);
     }
 }

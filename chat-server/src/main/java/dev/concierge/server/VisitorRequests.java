@@ -4,11 +4,9 @@ import dev.concierge.bot.BotReply;
 import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.BotTurn;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.Suggestion;
 import dev.concierge.protocol.Values.TranscriptEvent;
@@ -361,8 +359,7 @@ final class VisitorRequests {
                 session,
                 c,
                 send.id(),
-                new TranscriptEvent(
-                        0, null, send.id(), Kind.MESSAGE, visitor.author(), send.text(), null, null, null, null, null),
+                TranscriptEvent.message(send.id(), visitor.author(), send.text()),
                 toBot && router.bot.hasFreeThread());
         if (toBot) {
             CompletableFuture<BotService.Answer> reply = send.entryId() != null
@@ -430,8 +427,7 @@ final class VisitorRequests {
     }
 
     private void botTurn(Conversation c, String text, BotTurn turn) {
-        router.appendAndBroadcast(
-                c, new TranscriptEvent(0, null, null, Kind.BOT, Author.BOT, text, turn, null, null, null, null));
+        router.appendAndBroadcast(c, TranscriptEvent.bot(text, turn));
     }
 
     private void handoff(Session session, Visitor visitor, ClientMessage.Handoff handoff) {
@@ -502,18 +498,7 @@ final class VisitorRequests {
                 router.appendOnce(
                         c,
                         rate.id(),
-                        new TranscriptEvent(
-                                0,
-                                null,
-                                rate.id(),
-                                Kind.RATED,
-                                visitor.author(),
-                                null,
-                                null,
-                                null,
-                                null,
-                                rate.score(),
-                                rate.comment())));
+                        TranscriptEvent.rated(rate.id(), visitor.author(), rate.score(), rate.comment())));
     }
 
     /** A message left while nobody could answer: the conversation becomes a follow-up. */
@@ -550,18 +535,8 @@ final class VisitorRequests {
         if (c.firstLine == null) {
             c.firstLine = leave.text();
         }
-        TranscriptEvent message = new TranscriptEvent(
-                0,
-                null,
-                leave.id(),
-                Kind.OFFLINE_MESSAGE,
-                visitor.author(),
-                leave.text(),
-                null,
-                leave.email(),
-                null,
-                null,
-                null);
+        TranscriptEvent message =
+                TranscriptEvent.offlineMessage(leave.id(), visitor.author(), leave.text(), leave.email());
         router.ackWhenStored(session, leave.id(), c, router.dispatcher.followUp(c, leave.id(), message, leave.email()));
     }
 
