@@ -208,6 +208,8 @@ public final class Values {
         public static final int MAX_USER_AGENT = 512;
         /** Most attributes. */
         public static final int MAX_ATTRIBUTES = 50;
+        /** What an email address must look like: {@code local@domain.tld}, no whitespace. */
+        public static final String EMAIL = "[^@\\s]+@[^@\\s]+\\.[^@\\s]+";
         /** What an attribute key is made of. */
         public static final String ATTRIBUTE_KEY = "[A-Za-z0-9_.-]{1,64}";
         /** Longest attribute value, in characters. */

@@ -127,7 +127,7 @@ final class AgentApi {
         String password = n.path("password").asText("");
         List<String> departments = new ArrayList<>();
         n.path("departments").forEach(d -> departments.add(d.asText()));
-        String problem = !id.matches("[a-z0-9][a-z0-9_-]{0,63}")
+        String problem = !Patterns.NAME.matcher(id).matches()
                 ? "id must be 1-64 lower-case letters, digits, - or _"
                 : name.isBlank() || name.length() > 100
                         ? "name must be 1 to 100 characters"

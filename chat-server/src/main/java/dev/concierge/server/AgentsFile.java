@@ -164,7 +164,7 @@ final class AgentsFile {
         }
         List<String> out = new ArrayList<>();
         for (JsonNode n : node) {
-            if (!n.isTextual() || !n.asText().matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+            if (!n.isTextual() || !Patterns.NAME.matcher(n.asText()).matches()) {
                 throw new ServerException(
                         where + ": department names are 1-64 lower-case letters, digits, - or _, was " + n);
             }

@@ -240,7 +240,7 @@ final class InsightsApi {
         String answer = n.get().path("answer").asText("");
         List<String> questions = strings(n.get().path("questions"));
         List<String> tags = strings(n.get().path("tags"));
-        String problem = !id.matches("[a-z0-9][a-z0-9_-]{0,63}")
+        String problem = !Patterns.NAME.matcher(id).matches()
                 ? "id must be 1-64 lower-case letters, digits, - or _"
                 : answer.isBlank() || answer.length() > 4000
                         ? "answer must be 1 to 4000 characters"
@@ -249,8 +249,9 @@ final class InsightsApi {
                                 : questions.stream().anyMatch(q -> q.isBlank() || q.length() > 500)
                                         ? "a question must be 1 to 500 characters"
                                         : tags.size() > 10
-                                                        || tags.stream()
-                                                                .anyMatch(t -> !t.matches("[A-Za-z0-9_-]{1,64}"))
+                                                        || tags.stream().anyMatch(t -> !Patterns.ID
+                                                                .matcher(t)
+                                                                .matches())
                                                 ? "bad tags"
                                                 : null;
         if (problem != null) {

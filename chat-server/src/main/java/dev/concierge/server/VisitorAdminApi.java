@@ -19,8 +19,6 @@ import org.slf4j.LoggerFactory;
 final class VisitorAdminApi {
     private static final Logger log = LoggerFactory.getLogger(VisitorAdminApi.class);
     /** Ids as the server makes them ({@code v_}, {@code c_} and 12 characters), with room to spare. */
-    private static final String ID = "[A-Za-z0-9_-]{1,64}";
-
     private final Router router;
 
     VisitorAdminApi(Router router) {
@@ -39,7 +37,7 @@ final class VisitorAdminApi {
         }
         Set<String> ids = new LinkedHashSet<>();
         if (conversation != null) {
-            if (!conversation.matches(ID)) {
+            if (!Patterns.ID.matcher(conversation).matches()) {
                 return bad("conversation must be 1 to 64 letters, digits, _ or -");
             }
             router.store.conversation(conversation).ifPresent(c -> ids.add(c.visitorId()));
@@ -67,7 +65,7 @@ final class VisitorAdminApi {
      * nothing is known of them.
      */
     AgentApi.Reply erase(String visitorId) {
-        if (visitorId == null || !visitorId.matches(ID)) {
+        if (visitorId == null || !Patterns.ID.matcher(visitorId).matches()) {
             return bad("visitor id must be 1 to 64 letters, digits, _ or -");
         }
         boolean live = router.call(() -> router.visitorsById.containsKey(visitorId)
