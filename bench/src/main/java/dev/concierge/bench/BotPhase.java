@@ -56,6 +56,9 @@ final class BotPhase {
         return results;
     }
 
+    // The profiling window is a scope: try-with-resources closes it when the measurement ends, and
+    // nothing in the body refers to it. javac ignores the suppression on the resource variable itself.
+    @SuppressWarnings("try")
     private Result measure(
             WsClient client, JvmProcess server, int visitors, Warmup warmup, WindowProfiler profiler, Duration measure)
             throws InterruptedException {

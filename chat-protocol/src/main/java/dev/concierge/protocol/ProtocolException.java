@@ -9,6 +9,8 @@ import java.util.Optional;
  * the offending request when it could be read. The module's one unchecked exception.
  */
 public final class ProtocolException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final ErrorCode code;
     private final String ref;
 
