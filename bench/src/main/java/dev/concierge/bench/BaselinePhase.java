@@ -35,6 +35,9 @@ final class BaselinePhase {
         return new BaselinePhase().measure(client, echo, n, warmup, profiler, measure);
     }
 
+    // The profiling window is a scope: try-with-resources closes it when the measurement ends, and
+    // nothing in the body refers to it. javac ignores the suppression on the resource variable itself.
+    @SuppressWarnings("try")
     private Result measure(
             WsClient client, JvmProcess echo, int n, Warmup warmup, WindowProfiler profiler, Duration measure)
             throws InterruptedException {

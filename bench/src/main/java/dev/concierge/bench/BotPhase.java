@@ -1,5 +1,6 @@
 package dev.concierge.bench;
 
+import dev.concierge.protocol.ErrorCode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +56,9 @@ final class BotPhase {
         return results;
     }
 
+    // The profiling window is a scope: try-with-resources closes it when the measurement ends, and
+    // nothing in the body refers to it. javac ignores the suppression on the resource variable itself.
+    @SuppressWarnings("try")
     private Result measure(
             WsClient client, JvmProcess server, int visitors, Warmup warmup, WindowProfiler profiler, Duration measure)
             throws InterruptedException {
@@ -112,7 +116,7 @@ final class BotPhase {
                 ask(connection);
             } else if (f.is("event") && "handoff".equals(f.kind())) {
                 handedOff.incrementAndGet();
-            } else if (f.is("error") && "rate_limited".equals(f.code()) && inFlight != null) {
+            } else if (f.is("error") && ErrorCode.RATE_LIMITED.wire().equals(f.code()) && inFlight != null) {
                 rateLimited.incrementAndGet();
                 connection.sendLater(inFlight, WsConnection.backoffMillis(++refusals));
             } else if (f.is("error")) {

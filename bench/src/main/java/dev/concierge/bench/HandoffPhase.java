@@ -1,5 +1,6 @@
 package dev.concierge.bench;
 
+import dev.concierge.protocol.ErrorCode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -184,7 +185,7 @@ final class HandoffPhase {
                 }
             } else if (f.is("event") && "handoff".equals(f.kind()) && !prepared.isDone()) {
                 prepared.completeExceptionally(new BenchException("the bot handed the conversation off by itself"));
-            } else if (f.is("error") && "rate_limited".equals(f.code()) && inFlight != null) {
+            } else if (f.is("error") && ErrorCode.RATE_LIMITED.wire().equals(f.code()) && inFlight != null) {
                 c.sendLater(inFlight, WsConnection.backoffMillis(++refusals));
             } else if (f.is("error")) {
                 prepared.completeExceptionally(new BenchException("error frame: " + text));

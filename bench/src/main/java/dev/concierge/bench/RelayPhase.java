@@ -1,5 +1,6 @@
 package dev.concierge.bench;
 
+import dev.concierge.protocol.ErrorCode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -193,6 +194,9 @@ final class RelayPhase {
             MergeMeter.Merges merges) {}
 
     /** Starts one message on every conversation, warms up, then measures one window. */
+    // The profiling window is a scope: try-with-resources closes it when the measurement ends, and
+    // nothing in the body refers to it. javac ignores the suppression on the resource variable itself.
+    @SuppressWarnings("try")
     private Window pingPong(
             JvmProcess server, List<Conv> live, Warmup warmup, WindowProfiler profiler, Duration measure)
             throws InterruptedException {
@@ -250,7 +254,7 @@ final class RelayPhase {
      */
     private void error(WsConnection connection, Frame f, String text) {
         String ref = f.ref();
-        if ("rate_limited".equals(f.code())
+        if (ErrorCode.RATE_LIMITED.wire().equals(f.code())
                 && ref != null
                 && ref.length() > 1
                 && ref.indexOf('-') > 1

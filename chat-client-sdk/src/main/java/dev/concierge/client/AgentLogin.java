@@ -3,6 +3,7 @@ package dev.concierge.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.Values.AgentInfo;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,7 +49,8 @@ final class AgentLogin {
 
     private static Session session(ObjectMapper mapper, URI uri, HttpResponse<String> response) {
         if (response.statusCode() == 401) {
-            throw new ConciergeClientException("unauthorized", "The server refused the agent's credentials.");
+            throw new ConciergeClientException(
+                    ErrorCode.UNAUTHORIZED.wire(), "The server refused the agent's credentials.");
         }
         try {
             JsonNode json = mapper.readTree(response.body());

@@ -1,6 +1,7 @@
 package dev.concierge.client;
 
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.protocol.ProtocolException;
 import dev.concierge.protocol.ServerMessage;
@@ -272,7 +273,7 @@ final class Connection implements Socket.Handler {
                 .whenComplete((webSocket, error) -> {
                     if (error != null) {
                         ConciergeClientException cause = connectFailure(error);
-                        lost(attempt, cause, cause.code().equals("unauthorized"));
+                        lost(attempt, cause, ErrorCode.UNAUTHORIZED.wire().equals(cause.code()));
                     }
                 });
     }
@@ -328,7 +329,8 @@ final class Connection implements Socket.Handler {
         try {
             frame = codec.decodeServer(json);
         } catch (ProtocolException e) {
-            log.warn("Ignoring a frame the client cannot read ({}: {})", e.code(), e.getMessage());
+            log.warn(
+                    "Ignoring a frame the client cannot read ({}: {})", e.code().wire(), e.getMessage());
             return;
         }
         synchronized (lock) {
@@ -376,15 +378,16 @@ final class Connection implements Socket.Handler {
         ConciergeClientException cause = new ConciergeClientException(error.code(), error.message());
         if (!from.ready && error.ref() != null && error.ref().equals(from.helloId)) {
             session.onError(error);
-            switch (error.code()) {
-                case "internal" -> lost(from, cause, false);
-                case "unauthorized" -> lost(from, cause, !session.reauthenticate());
-                case "unsupported_version", "bad_request", "forbidden" -> lost(from, cause, true);
-                default -> {
-                    // E.g. a resume the server cannot replay: it may still welcome us (the
-                    // handshake timeout covers a server that does not).
+            // Any other code (a resume the server cannot replay, a code this version does not
+            // know): the server may still welcome us (the handshake timeout covers one that does not).
+            ErrorCode.fromWire(error.code()).ifPresent(code -> {
+                switch (code) {
+                    case INTERNAL -> lost(from, cause, false);
+                    case UNAUTHORIZED -> lost(from, cause, !session.reauthenticate());
+                    case UNSUPPORTED_VERSION, BAD_REQUEST, FORBIDDEN -> lost(from, cause, true);
+                    default -> {}
                 }
-            }
+            });
             return;
         }
         Optional<Outbox.Request<?>> failed = outbox.take(error.ref());
@@ -393,7 +396,7 @@ final class Connection implements Socket.Handler {
             return;
         }
         Outbox.Request<?> request = failed.get();
-        if (error.code().equals("internal") && settings.reconnect()) {
+        if (ErrorCode.INTERNAL.wire().equals(error.code()) && settings.reconnect()) {
             // The server could not store it (docs/protocol.md): the same request again, same id,
             // after a backoff (and after any reconnect meanwhile), as the widget and console do.
             outbox.requeue(request, request.message);
@@ -435,7 +438,7 @@ final class Connection implements Socket.Handler {
             lost(
                     from,
                     new ConciergeClientException(
-                            auth ? "unauthorized" : "disconnected",
+                            auth ? ErrorCode.UNAUTHORIZED.wire() : "disconnected",
                             "The server closed the connection: " + code + " " + reason),
                     fatal);
         }

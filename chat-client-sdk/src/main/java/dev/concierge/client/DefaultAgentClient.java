@@ -1,6 +1,7 @@
 package dev.concierge.client;
 
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values;
@@ -456,7 +457,8 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
 
     @Override
     public ClientMessage retryAs(ClientMessage request, ServerMessage.Error error) {
-        if (request instanceof ClientMessage.History history && error.code().equals("not_found")) {
+        if (request instanceof ClientMessage.History history
+                && ErrorCode.NOT_FOUND.wire().equals(error.code())) {
             assigned.remove(history.conversationId()); // gone while we were away
         }
         return null; // an agent names its conversations: nothing to retry differently

@@ -1,6 +1,7 @@
 package dev.concierge.client;
 
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values;
@@ -408,7 +409,7 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     @Override
     public ClientMessage retryAs(ClientMessage request, ServerMessage.Error error) {
         String target = conversationOf(request);
-        if (!error.code().equals("not_found")
+        if (!ErrorCode.NOT_FOUND.wire().equals(error.code())
                 || target == null
                 || !(target.equals(current) || forgotten.contains(target))) {
             return null;

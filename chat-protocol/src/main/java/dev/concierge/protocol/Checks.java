@@ -1,7 +1,11 @@
 package dev.concierge.protocol;
 
+import java.util.regex.Pattern;
+
 /** Field checks shared by the message records; failures become {@code bad_request}. */
 final class Checks {
+    private static final Pattern EMAIL = Pattern.compile(Values.VisitorContext.EMAIL);
+
     private Checks() {}
 
     static void id(String id, boolean required) {
@@ -59,7 +63,7 @@ final class Checks {
     /** An optional email address: one line, at most {@link #MAX_EMAIL} characters, {@code local@domain.tld}. */
     static void email(String field, String value) {
         line(field, value, MAX_EMAIL);
-        if (value != null && !value.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+        if (value != null && !EMAIL.matcher(value).matches()) {
             throw new IllegalArgumentException(field + " is not an email address");
         }
     }

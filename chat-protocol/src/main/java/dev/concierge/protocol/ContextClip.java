@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class ContextClip {
     private static final Pattern KEY = Pattern.compile(VisitorContext.ATTRIBUTE_KEY);
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    private static final Pattern EMAIL = Pattern.compile(VisitorContext.EMAIL);
 
     private ContextClip() {}
 

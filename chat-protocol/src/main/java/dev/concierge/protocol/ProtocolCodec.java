@@ -112,10 +112,10 @@ public final class ProtocolCodec {
         String ref = tree.path("id").isTextual() ? tree.get("id").asText() : null;
         JsonNode type = tree.get("type");
         if (type == null || !type.isTextual()) {
-            throw new ProtocolException("bad_request", "type is required", ref);
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "type is required", ref);
         }
         if (!CLIENT_TYPES.contains(type.asText())) {
-            throw new ProtocolException("unknown_type", "Unknown message type: " + clip(type.asText()), ref);
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "Unknown message type: " + clip(type.asText()), ref);
         }
         return convert(tree, ClientMessage.class, ref);
     }
@@ -132,7 +132,7 @@ public final class ProtocolCodec {
             return mapper.writeValueAsString(message);
         } catch (JsonProcessingException e) {
             throw new ProtocolException(
-                    "internal", "Cannot encode " + message.getClass().getSimpleName(), null);
+                    ErrorCode.INTERNAL, "Cannot encode " + message.getClass().getSimpleName(), null);
         }
     }
 
@@ -149,7 +149,7 @@ public final class ProtocolCodec {
             return mapper.writeValueAsBytes(message);
         } catch (JsonProcessingException e) {
             throw new ProtocolException(
-                    "internal", "Cannot encode " + message.getClass().getSimpleName(), null);
+                    ErrorCode.INTERNAL, "Cannot encode " + message.getClass().getSimpleName(), null);
         }
     }
 
@@ -158,10 +158,10 @@ public final class ProtocolCodec {
         try {
             tree = mapper.readTree(json);
         } catch (IOException e) {
-            throw new ProtocolException("bad_json", "The frame is not valid JSON.", null);
+            throw new ProtocolException(ErrorCode.BAD_JSON, "The frame is not valid JSON.", null);
         }
         if (tree == null || !tree.isObject()) {
-            throw new ProtocolException("bad_json", "The frame must be a JSON object.", null);
+            throw new ProtocolException(ErrorCode.BAD_JSON, "The frame must be a JSON object.", null);
         }
         return tree;
     }
@@ -170,18 +170,18 @@ public final class ProtocolCodec {
         try {
             return mapper.treeToValue(tree, type);
         } catch (InvalidTypeIdException e) {
-            throw new ProtocolException("unknown_type", "Unknown message type.", ref);
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "Unknown message type.", ref);
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause();
             String why = cause != null && cause.getMessage() != null ? cause.getMessage() : "invalid field";
-            throw new ProtocolException("bad_request", why, ref);
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, why, ref);
         } catch (MismatchedInputException e) {
             String field = e.getPath().isEmpty()
                     ? "a field"
                     : e.getPath().get(e.getPath().size() - 1).getFieldName();
-            throw new ProtocolException("bad_request", "Wrong type or value for " + field + ".", ref);
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "Wrong type or value for " + field + ".", ref);
         } catch (IOException | IllegalArgumentException e) {
-            throw new ProtocolException("bad_request", "Invalid message.", ref);
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "Invalid message.", ref);
         }
     }
 

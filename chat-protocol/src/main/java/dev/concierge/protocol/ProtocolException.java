@@ -5,22 +5,24 @@ import java.util.Optional;
 
 /**
  * A frame that cannot be accepted. {@link #code()} is the {@code error} frame's code
- * ({@code bad_json}, {@code bad_request}, {@code unknown_type}, ...); {@link #ref()} the id of
+ * ({@link ErrorCode#BAD_JSON}, {@link ErrorCode#BAD_REQUEST}, {@link ErrorCode#UNKNOWN_TYPE}, ...); {@link #ref()} the id of
  * the offending request when it could be read. The module's one unchecked exception.
  */
 public final class ProtocolException extends RuntimeException {
-    private final String code;
+    private static final long serialVersionUID = 1L;
+
+    private final ErrorCode code;
     private final String ref;
 
     /** A failure with an error code, a human message, and the request id if known. */
-    public ProtocolException(String code, String message, String ref) {
+    public ProtocolException(ErrorCode code, String message, String ref) {
         super(message);
         this.code = Objects.requireNonNull(code, "code");
         this.ref = ref;
     }
 
     /** The error code for the {@code error} frame. */
-    public String code() {
+    public ErrorCode code() {
         return code;
     }
 

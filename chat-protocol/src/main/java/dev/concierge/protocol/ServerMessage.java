@@ -182,8 +182,16 @@ public sealed interface ServerMessage {
     /** The other side is typing. */
     record Typing(String conversationId, Role role, boolean typing) implements ServerMessage {}
 
-    /** A request failed; {@code ref} names it when it had an id. */
-    record Error(String code, String message, String ref) implements ServerMessage {}
+    /**
+     * A request failed; {@code ref} names it when it had an id. {@code code} is an {@link
+     * ErrorCode}'s wire string, kept as a string so codes added by a newer server still read.
+     */
+    record Error(String code, String message, String ref) implements ServerMessage {
+        /** An error frame carrying {@code code}'s wire string. */
+        public static Error of(ErrorCode code, String message, String ref) {
+            return new Error(code.wire(), message, ref);
+        }
+    }
 
     /**
      * To visitors: whether a person can answer now. {@code agentsAvailable} is false when no

@@ -30,17 +30,17 @@ final class ProtocolCodecTest {
     void malformedJson_isBadJson() {
         assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"message\","))
                 .isInstanceOfSatisfying(
-                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_JSON));
         assertThatThrownBy(() -> codec.decodeClient("[1,2]"))
                 .isInstanceOfSatisfying(
-                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_JSON));
     }
 
     @Test
     void unknownType_isUnknownTypeWithRef() {
         assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"launch_missiles\",\"id\":\"x1\"}"))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> {
-                    assertThat(e.code()).isEqualTo("unknown_type");
+                    assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TYPE);
                     assertThat(e.ref()).contains("x1");
                 });
     }
@@ -49,14 +49,14 @@ final class ProtocolCodecTest {
     void serverTypeSentByClient_isUnknownType() {
         assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"welcome\",\"id\":\"x1\"}"))
                 .isInstanceOfSatisfying(
-                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("unknown_type"));
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TYPE));
     }
 
     @Test
     void missingText_isBadRequestWithRef() {
         assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"message\",\"id\":\"m1\"}"))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> {
-                    assertThat(e.code()).isEqualTo("bad_request");
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
                     assertThat(e.getMessage()).contains("text");
                     assertThat(e.ref()).contains("m1");
                 });
@@ -72,7 +72,7 @@ final class ProtocolCodecTest {
                         () -> codec.decodeClient(
                                 "{\"type\":\"transfer\",\"id\":\"t\",\"conversationId\":\"c\",\"department\":\"billing\",\"force\":true}"))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> {
-                    assertThat(e.code()).isEqualTo("bad_request");
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
                     assertThat(e.getMessage()).contains("force");
                     assertThat(e.ref()).contains("t");
                 });
@@ -83,7 +83,7 @@ final class ProtocolCodecTest {
         assertThatThrownBy(() -> codec.decodeClient(
                         "{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"token\":\"st\",\"status\":\"asleep\"}"))
                 .isInstanceOfSatisfying(
-                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
     }
 
     @Test
@@ -91,11 +91,11 @@ final class ProtocolCodecTest {
         assertThatThrownBy(() -> codec.decodeClient(
                         "{\"type\":\"rate\",\"id\":\"r\",\"conversationId\":\"c\",\"score\":\"five\"}"))
                 .isInstanceOfSatisfying(
-                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
         assertThatThrownBy(() ->
                         codec.decodeClient("{\"type\":\"rate\",\"id\":\"r\",\"conversationId\":\"c\",\"score\":9}"))
                 .isInstanceOfSatisfying(
-                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
     }
 
     @Test
@@ -104,14 +104,14 @@ final class ProtocolCodecTest {
                 + "]".repeat(10_000) + "}";
         assertThatThrownBy(() -> codec.decodeClient(deep))
                 .isInstanceOfSatisfying(
-                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_json"));
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_JSON));
     }
 
     @Test
     void controlCharacters_areRejected() {
         assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"message\",\"id\":\"m\",\"text\":\"a\\u0000b\"}"))
                 .isInstanceOfSatisfying(
-                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo("bad_request"));
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
     }
 
     @Test

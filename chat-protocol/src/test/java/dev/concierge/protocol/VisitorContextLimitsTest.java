@@ -17,7 +17,7 @@ final class VisitorContextLimitsTest {
         try {
             codec.decodeClient("{\"type\":\"context\",\"id\":\"x1\",\"context\":" + contextJson + "}");
         } catch (ProtocolException e) {
-            assertThat(e.code()).isEqualTo("bad_request");
+            assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
             assertThat(e.ref()).contains("x1");
             return e.getMessage();
         }

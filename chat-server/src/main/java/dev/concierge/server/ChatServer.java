@@ -14,6 +14,7 @@ import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.RetentionConfig;
 import dev.concierge.server.routing.RoutingConfig;
 import dev.concierge.server.routing.RoutingStrategy;
+import dev.concierge.server.support.Patterns;
 import dev.concierge.store.ConversationStore;
 import java.net.URI;
 import java.nio.file.Path;
@@ -535,7 +536,7 @@ public interface ChatServer extends AutoCloseable {
         private static List<String> origins(List<String> origins, String field) {
             Objects.requireNonNull(origins, field);
             for (String o : origins) {
-                if (o == null || !o.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+                if (o == null || !Patterns.ORIGIN.matcher(o).matches()) {
                     throw new IllegalArgumentException(field + " entries must be scheme://host[:port], was " + o);
                 }
             }

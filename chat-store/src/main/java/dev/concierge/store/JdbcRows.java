@@ -302,18 +302,7 @@ public final class JdbcRows {
             }
             Author named = byKey.computeIfAbsent(
                     a.role() + "\n" + a.id(), k -> new Author(a.role(), a.id(), VisitorContext.defaultName(a.id())));
-            return new TranscriptEvent(
-                    e.seq(),
-                    e.ts(),
-                    e.id(),
-                    e.kind(),
-                    named,
-                    e.text(),
-                    e.bot(),
-                    e.reason(),
-                    e.agent(),
-                    e.score(),
-                    e.comment());
+            return e.withAuthor(named);
         }
     }
 

@@ -287,34 +287,10 @@ abstract class StoreContractTest {
         AgentInfo bob = new AgentInfo("a_bob", "Bob");
         List<TranscriptEvent> events = List.of(
                 message(1, "m1", "Can I return shoes? ünïcødé ✓"),
-                new TranscriptEvent(
-                        2,
-                        T0.plusSeconds(2),
-                        null,
-                        Kind.BOT,
-                        Author.BOT,
-                        "Maybe one of these?",
-                        turn,
-                        null,
-                        null,
-                        null,
-                        null),
-                new TranscriptEvent(
-                        3,
-                        T0.plusSeconds(3),
-                        null,
-                        Kind.HANDOFF,
-                        Author.SYSTEM,
-                        null,
-                        null,
-                        HandoffReason.BOT_UNSURE.wire(),
-                        null,
-                        null,
-                        null),
-                new TranscriptEvent(
-                        4, T0.plusSeconds(4), null, Kind.ASSIGNED, Author.SYSTEM, null, null, null, bob, null, null),
-                new TranscriptEvent(
-                        5, T0.plusSeconds(5), "m9", Kind.RATED, ADA, null, null, null, null, 4, "quick and kind"));
+                TranscriptEvent.bot("Maybe one of these?", turn).stamped(2, T0.plusSeconds(2)),
+                TranscriptEvent.handoff(null, null, HandoffReason.BOT_UNSURE).stamped(3, T0.plusSeconds(3)),
+                TranscriptEvent.assigned(null, bob).stamped(4, T0.plusSeconds(4)),
+                TranscriptEvent.rated("m9", ADA, 4, "quick and kind").stamped(5, T0.plusSeconds(5)));
         for (TranscriptEvent e : events) {
             done(store.append("c1", e));
         }
@@ -339,8 +315,7 @@ abstract class StoreContractTest {
     @Test
     void timestamps_keepMicroseconds() throws Exception {
         Instant precise = Instant.parse("2025-06-30T23:59:59.987654321Z");
-        done(store.append(
-                "c1", new TranscriptEvent(1, precise, null, Kind.MESSAGE, ADA, "x", null, null, null, null, null)));
+        done(store.append("c1", TranscriptEvent.message(null, ADA, "x").stamped(1, precise)));
         assertThat(store.events("c1", 0).get(0).ts()).isEqualTo(Instant.parse("2025-06-30T23:59:59.987654Z"));
     }
 
@@ -493,22 +468,10 @@ abstract class StoreContractTest {
         done(store.append("in1", message(1, "m1", "one")));
         done(store.append(
                 "in1",
-                new TranscriptEvent(
-                        2,
-                        T0.plusSeconds(5),
-                        null,
-                        Kind.BOT,
-                        Author.BOT,
-                        "answer",
-                        new BotTurn(true, "returns", 0.91, List.of(), false),
-                        null,
-                        null,
-                        null,
-                        null)));
+                TranscriptEvent.bot("answer", new BotTurn(true, "returns", 0.91, List.of(), false))
+                        .stamped(2, T0.plusSeconds(5))));
         done(store.append(
-                "in1",
-                new TranscriptEvent(
-                        3, T0.plusSeconds(9), "r1", Kind.RATED, ADA, null, null, null, null, 4, "quick, thanks")));
+                "in1", TranscriptEvent.rated("r1", ADA, 4, "quick, thanks").stamped(3, T0.plusSeconds(9))));
         done(store.append("late", message(1, null, "after")));
 
         List<ConversationTranscript> found = store.transcriptsStartedBetween(T0, T0.plusSeconds(3600), 100);
@@ -690,25 +653,13 @@ abstract class StoreContractTest {
         done(store.saveConversation(conversation("c1", "v_ada", ConversationState.BOT, T0)));
         List<TranscriptEvent> written = new ArrayList<>();
         for (long seq = 1; seq <= 20; seq++) {
-            written.add(new TranscriptEvent(
-                    seq,
-                    T0.plusSeconds(seq),
-                    "m" + seq,
-                    Kind.MESSAGE,
-                    ada,
-                    "text " + seq,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null));
+            written.add(TranscriptEvent.message("m" + seq, ada, "text " + seq).stamped(seq, T0.plusSeconds(seq)));
         }
         done(store.appendAll("c1", written.subList(0, 10)));
         for (TranscriptEvent e : written.subList(10, 20)) {
             done(store.append("c1", e));
         }
-        done(store.append(
-                "c2", new TranscriptEvent(1, T0, null, Kind.MESSAGE, ada, "elsewhere", null, null, null, null, null)));
+        done(store.append("c2", TranscriptEvent.message(null, ada, "elsewhere").stamped(1, T0)));
 
         assertThat(count("SELECT COUNT(*) FROM stored_events")).isEqualTo(21);
         assertThat(count("SELECT COUNT(*) FROM stored_events WHERE author_json LIKE '%ZZZZ%'"))
@@ -724,19 +675,7 @@ abstract class StoreContractTest {
         // A new name (the visitor wrote it in a form) is the conversation's from then on, and survives a restart.
         Author renamed = new Author(Role.VISITOR, "v_ada", "Ada Lovelace");
         done(store.append(
-                "c1",
-                new TranscriptEvent(
-                        21,
-                        T0.plusSeconds(21),
-                        "m21",
-                        Kind.MESSAGE,
-                        renamed,
-                        "now named",
-                        null,
-                        null,
-                        null,
-                        null,
-                        null)));
+                "c1", TranscriptEvent.message("m21", renamed, "now named").stamped(21, T0.plusSeconds(21))));
         store.close();
         JdbcConversationStore again = reopen();
         assertThat(again.events("c1", 0))
@@ -801,8 +740,7 @@ abstract class StoreContractTest {
     }
 
     static TranscriptEvent message(long seq, String clientId, String text) {
-        return new TranscriptEvent(
-                seq, T0.plusSeconds(seq), clientId, Kind.MESSAGE, ADA, text, null, null, null, null, null);
+        return TranscriptEvent.message(clientId, ADA, text).stamped(seq, T0.plusSeconds(seq));
     }
 
     static ConversationRecord conversation(String id, String visitorId, ConversationState state, Instant startedAt) {

@@ -207,19 +207,7 @@ abstract class StoreMergeContractTest extends StoreContractTest {
         dev.concierge.protocol.Values.Author renamed =
                 new dev.concierge.protocol.Values.Author(dev.concierge.protocol.Values.Role.VISITOR, "v1", "New Name");
         done(migrated.append(
-                "c1",
-                new TranscriptEvent(
-                        3,
-                        T0,
-                        "m3",
-                        dev.concierge.protocol.Values.Kind.MESSAGE,
-                        renamed,
-                        "three",
-                        null,
-                        null,
-                        null,
-                        null,
-                        null)));
+                "c1", TranscriptEvent.message("m3", renamed, "three").stamped(3, T0)));
         assertThat(migrated.events("c1", 0))
                 .extracting(e -> e.author().name() + ": " + e.text())
                 .containsExactly("Old Name: one", "Dana: two", "New Name: three");

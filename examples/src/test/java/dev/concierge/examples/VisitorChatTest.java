@@ -78,10 +78,9 @@ final class VisitorChatTest {
     @Test
     void format_describesEventsWithoutText() {
         Author ada = new Author(Role.VISITOR, "v_1", "Ada");
-        TranscriptEvent rated =
-                new TranscriptEvent(9, Instant.EPOCH, "m9", Kind.RATED, ada, null, null, null, null, 5, "Thanks!");
-        TranscriptEvent closed = new TranscriptEvent(
-                8, Instant.EPOCH, null, Kind.CLOSED, Author.SYSTEM, null, null, "resolved", null, null, null);
+        TranscriptEvent rated = TranscriptEvent.rated("m9", ada, 5, "Thanks!").stamped(9, Instant.EPOCH);
+        TranscriptEvent closed =
+                TranscriptEvent.closed(null, Author.SYSTEM, "resolved").stamped(8, Instant.EPOCH);
         assertThat(VisitorChat.format(rated)).isEqualTo("[visitor] rated 5/5: Thanks!");
         assertThat(VisitorChat.format(closed)).isEqualTo("[system] closed the conversation (resolved)");
     }

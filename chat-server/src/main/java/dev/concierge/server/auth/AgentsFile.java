@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.concierge.protocol.Values.CannedReply;
+import dev.concierge.server.support.Patterns;
 import dev.concierge.server.support.ServerException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -165,7 +166,7 @@ public final class AgentsFile {
         }
         List<String> out = new ArrayList<>();
         for (JsonNode n : node) {
-            if (!n.isTextual() || !n.asText().matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+            if (!n.isTextual() || !Patterns.NAME.matcher(n.asText()).matches()) {
                 throw new ServerException(
                         where + ": department names are 1-64 lower-case letters, digits, - or _, was " + n);
             }

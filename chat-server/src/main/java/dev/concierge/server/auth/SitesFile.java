@@ -3,6 +3,7 @@ package dev.concierge.server.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.server.Main;
+import dev.concierge.server.support.Patterns;
 import dev.concierge.server.support.ServerException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,11 +28,8 @@ import java.util.regex.Pattern;
  * {@link Main} (so no secret need sit in the file).
  */
 public final class SitesFile {
-    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern COLOR = Pattern.compile("#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})");
-    private static final Pattern DEPARTMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*");
-    private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
     private static final Set<String> FIELDS = Set.of("name", "email", "question");
     private static final Set<String> KNOWN = Set.of(
             "title",
@@ -68,7 +66,7 @@ public final class SitesFile {
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String where = file + ": sites." + e.getKey();
-            if (!KEY.matcher(e.getKey()).matches()) {
+            if (!Patterns.SITE_KEY.matcher(e.getKey()).matches()) {
                 throw new ServerException(where + ": a site key is 1-64 letters, digits, '_', '-' or '.'");
             }
             out.put(e.getKey(), site(e.getKey(), e.getValue(), where, env));
@@ -100,7 +98,7 @@ public final class SitesFile {
             throw new ServerException(where + ".position: right or left, was " + position);
         }
         Optional<String> language = matching(s, "language", where, LANGUAGE);
-        Optional<String> department = matching(s, "department", where, DEPARTMENT);
+        Optional<String> department = matching(s, "department", where, Patterns.SITE_KEY);
         List<String> fields = List.of();
         List<String> required = List.of();
         JsonNode preChat = s.get("preChat");
@@ -130,7 +128,7 @@ public final class SitesFile {
         List<String> origins =
                 s.has("allowedOrigins") ? list(s.get("allowedOrigins"), where + ".allowedOrigins") : List.of();
         for (String o : origins) {
-            if (!ORIGIN.matcher(o).matches()) {
+            if (!Patterns.ORIGIN.matcher(o).matches()) {
                 throw new ServerException(where + ".allowedOrigins: scheme://host[:port], was " + o);
             }
         }

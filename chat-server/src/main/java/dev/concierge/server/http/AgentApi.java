@@ -2,11 +2,13 @@ package dev.concierge.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.server.ServerConfig;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AgentsFile;
+import dev.concierge.server.support.Patterns;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -53,12 +55,12 @@ public final class AgentApi {
         if (authorization == null
                 || !authorization.startsWith("Bearer ")
                 || auth.agentFor(authorization.substring(7).trim()).isEmpty()) {
-            return new Reply(HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+            return new Reply(HttpResponseStatus.UNAUTHORIZED, Map.of("error", ErrorCode.UNAUTHORIZED.wire()));
         }
         if (query == null || query.isBlank() || query.length() > 200) {
             return new Reply(
                     HttpResponseStatus.BAD_REQUEST,
-                    Map.of("error", "bad_request", "message", "q must be 1 to 200 characters"));
+                    Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", "q must be 1 to 200 characters"));
         }
         int max;
         try {
@@ -69,7 +71,7 @@ public final class AgentApi {
         if (max < 1 || max > MAX_RESULTS) {
             return new Reply(
                     HttpResponseStatus.BAD_REQUEST,
-                    Map.of("error", "bad_request", "message", "limit must be 1 to " + MAX_RESULTS));
+                    Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", "limit must be 1 to " + MAX_RESULTS));
         }
         String q = query.trim();
         List<Map<String, Object>> results = new ArrayList<>();
@@ -121,10 +123,10 @@ public final class AgentApi {
         try {
             n = json.readTree(body);
         } catch (Exception e) {
-            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
         }
         if (n == null || !n.isObject()) {
-            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
         }
         String id = n.path("id").asText("");
         String name = n.path("name").asText("");
@@ -132,7 +134,7 @@ public final class AgentApi {
         String password = n.path("password").asText("");
         List<String> departments = new ArrayList<>();
         n.path("departments").forEach(d -> departments.add(d.asText()));
-        String problem = !id.matches("[a-z0-9][a-z0-9_-]{0,63}")
+        String problem = !Patterns.NAME.matcher(id).matches()
                 ? "id must be 1-64 lower-case letters, digits, - or _"
                 : name.isBlank() || name.length() > 100
                         ? "name must be 1 to 100 characters"
@@ -145,14 +147,15 @@ public final class AgentApi {
                                                         + config.routing().departments()
                                                 : null;
         if (problem != null) {
-            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request", "message", problem));
+            return new Reply(
+                    HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", problem));
         }
         AgentAccount account =
                 AgentAccount.withPassword(id, name, username, password).inDepartments(departments);
         if (!auth.add(account)) {
             return new Reply(
                     HttpResponseStatus.CONFLICT,
-                    Map.of("error", "conflict", "message", "an agent with this id or username exists"));
+                    Map.of("error", ErrorCode.CONFLICT.wire(), "message", "an agent with this id or username exists"));
         }
         if (config.agentsFile() != null) {
             AgentsFile.write(

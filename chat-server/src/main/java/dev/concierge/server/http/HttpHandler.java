@@ -2,6 +2,7 @@ package dev.concierge.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.LoginThrottle;
 import dev.concierge.server.auth.Site;
@@ -37,6 +38,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpHandler.class);
+
+    /** The message of a {@code busy} answer: a lane of blocking work is full. */
+    static final String BUSY_MESSAGE = "the server is busy; try again shortly";
 
     private final StaticFiles files;
     private final AgentAuth auth;
@@ -80,7 +84,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request"));
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire()));
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
@@ -127,11 +131,15 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
             write(ctx, HttpUtil.isKeepAlive(request), preflight);
         } else if (path.startsWith("/api/")) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
         } else if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
             serveFile(ctx, request, path);
         } else {
-            respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, Map.of("error", "method_not_allowed"));
+            respond(
+                    ctx,
+                    request,
+                    HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    Map.of("error", ErrorCode.METHOD_NOT_ALLOWED.wire()));
         }
     }
 
@@ -143,9 +151,10 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         Site site = sites.get(key);
         byte[] bytes;
         try {
-            bytes = json.writeValueAsBytes(site == null ? Map.of("error", "not_found") : site.publicSettings());
+            bytes = json.writeValueAsBytes(
+                    site == null ? Map.of("error", ErrorCode.NOT_FOUND.wire()) : site.publicSettings());
         } catch (Exception e) {
-            respond(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
+            respond(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", ErrorCode.INTERNAL.wire()));
             return;
         }
         FullHttpResponse response = new DefaultFullHttpResponse(
@@ -168,11 +177,11 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             username = body.path("username").asText("");
             password = body.path("password").asText("");
         } catch (Exception e) {
-            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
             return;
         }
         if (username.isEmpty() || password.isEmpty() || username.length() > 200 || password.length() > 200) {
-            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request"));
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire()));
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -186,7 +195,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                     HttpResponseStatus.TOO_MANY_REQUESTS,
                     Map.of(
                             "error",
-                            "too_many_attempts",
+                            ErrorCode.TOO_MANY_ATTEMPTS.wire(),
                             "message",
                             "too many sign-in attempts; try again in " + wait + " s"),
                     wait);
@@ -209,7 +218,11 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                                         "agent",
                                         login.get().agent()));
                     } else {
-                        respond(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+                        respond(
+                                ctx,
+                                keepAlive,
+                                HttpResponseStatus.UNAUTHORIZED,
+                                Map.of("error", ErrorCode.UNAUTHORIZED.wire()));
                     }
                 });
             });
@@ -232,14 +245,14 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 ctx,
                 keepAlive,
                 HttpResponseStatus.SERVICE_UNAVAILABLE,
-                Map.of("error", "busy", "message", "the server is busy; try again shortly"),
+                Map.of("error", ErrorCode.BUSY.wire(), "message", BUSY_MESSAGE),
                 BlockingWork.RETRY_AFTER_SECONDS);
     }
 
     private void logout(ChannelHandlerContext ctx, FullHttpRequest request) {
         Optional<String> token = bearer(request);
         if (token.isEmpty() || !auth.logout(token.get())) {
-            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", ErrorCode.UNAUTHORIZED.wire()));
             return;
         }
         int closed = agentSockets.closeAll(java.util.List.of(token.get()));
@@ -259,7 +272,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             log.warn(
                     "{}: admin API call with a missing or wrong token",
                     ctx.channel().id().asShortText());
-            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized"));
+            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", ErrorCode.UNAUTHORIZED.wire()));
             return;
         }
         if (path.equals("/api/admin/visitors") || path.startsWith("/api/admin/visitors/")) {
@@ -282,7 +295,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                     ctx,
                     request,
                     known ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND,
-                    Map.of(known ? "status" : "error", known ? "enabled" : "not_found"));
+                    Map.of(known ? "status" : "error", known ? "enabled" : ErrorCode.NOT_FOUND.wire()));
             return;
         }
         String suffix = "/disable";
@@ -290,13 +303,13 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 || !path.startsWith(prefix)
                 || !path.endsWith(suffix)
                 || path.length() <= prefix.length() + suffix.length()) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
             return;
         }
         String agentId = path.substring(prefix.length(), path.length() - suffix.length());
         var tokens = auth.disable(agentId);
         if (tokens.isEmpty()) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
             return;
         }
         int closed = agentSockets.closeAll(tokens.get());
@@ -326,7 +339,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             String visitorId = path.substring(prefix.length(), path.length() - erase.length());
             onBlocking(ctx, request, blocking.exports(), () -> visitorAdmin.erase(visitorId));
         } else {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
         }
     }
 
@@ -347,7 +360,8 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                     reply = call.get();
                 } catch (RuntimeException e) {
                     log.error("{}: request failed", ctx.channel().id().asShortText(), e);
-                    reply = new AgentApi.Reply(HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
+                    reply = new AgentApi.Reply(
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", ErrorCode.INTERNAL.wire()));
                 }
                 AgentApi.Reply r = reply;
                 ctx.executor().execute(() -> respond(ctx, keepAlive, r.status(), r.body()));
@@ -379,7 +393,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                     ctx,
                     keepAlive,
                     HttpResponseStatus.BAD_REQUEST,
-                    Map.of("error", "bad_request", "message", "format must be json or txt"));
+                    Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", "format must be json or txt"));
             return;
         }
         try {
@@ -398,13 +412,16 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             log.error("transcript export of {} failed", LogSafe.text(id), e);
             ctx.executor()
                     .execute(() -> respond(
-                            ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal")));
+                            ctx,
+                            keepAlive,
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                            Map.of("error", ErrorCode.INTERNAL.wire())));
             return;
         }
         ctx.executor().execute(() -> {
             if (result.isEmpty()) {
                 // Missing and not-yours look the same.
-                respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+                respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
                 return;
             }
             TranscriptExport.Export e = result.get();
@@ -431,7 +448,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         var file = files.find(path);
         if (file.isEmpty()) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found"));
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
             return;
         }
         FullHttpResponse response = new DefaultFullHttpResponse(

@@ -1,6 +1,7 @@
 package dev.concierge.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.ServerMetrics;
 import io.netty.buffer.Unpooled;
@@ -83,7 +84,8 @@ public final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
                         ctx,
                         keepAlive,
                         InsightsApi.Reply.json(
-                                HttpResponseStatus.METHOD_NOT_ALLOWED, Map.of("error", "method_not_allowed")));
+                                HttpResponseStatus.METHOD_NOT_ALLOWED,
+                                Map.of("error", ErrorCode.METHOD_NOT_ALLOWED.wire())));
                 return;
             }
             offload(
@@ -97,7 +99,8 @@ public final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
             respond(
                     ctx,
                     keepAlive,
-                    InsightsApi.Reply.json(HttpResponseStatus.UNAUTHORIZED, Map.of("error", "unauthorized")));
+                    InsightsApi.Reply.json(
+                            HttpResponseStatus.UNAUTHORIZED, Map.of("error", ErrorCode.UNAUTHORIZED.wire())));
             return;
         }
         String body = request.content().toString(StandardCharsets.UTF_8);
@@ -127,7 +130,10 @@ public final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
             }
         }
         if (call == null) {
-            respond(ctx, keepAlive, InsightsApi.Reply.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found")));
+            respond(
+                    ctx,
+                    keepAlive,
+                    InsightsApi.Reply.json(HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire())));
             return;
         }
         offload(ctx, keepAlive, call);
@@ -142,7 +148,7 @@ public final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
                 } catch (RuntimeException e) {
                     log.error("{}: insights request failed", ctx.channel().id().asShortText(), e);
                     reply = InsightsApi.Reply.json(
-                            HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", "internal"));
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", ErrorCode.INTERNAL.wire()));
                 }
                 InsightsApi.Reply r = reply;
                 ctx.executor().execute(() -> respond(ctx, keepAlive, r));
@@ -153,7 +159,7 @@ public final class InsightsHttpHandler extends ChannelInboundHandlerAdapter {
                     keepAlive,
                     InsightsApi.Reply.json(
                             HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            Map.of("error", "busy", "message", "the server is busy; try again shortly")));
+                            Map.of("error", ErrorCode.BUSY.wire(), "message", HttpHandler.BUSY_MESSAGE)));
         }
     }
 

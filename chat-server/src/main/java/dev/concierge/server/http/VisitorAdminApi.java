@@ -1,6 +1,8 @@
 package dev.concierge.server.http;
 
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.server.routing.Router;
+import dev.concierge.server.support.Patterns;
 import dev.concierge.store.ConversationStore;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.LinkedHashMap;
@@ -20,8 +22,6 @@ import org.slf4j.LoggerFactory;
 public final class VisitorAdminApi {
     private static final Logger log = LoggerFactory.getLogger(VisitorAdminApi.class);
     /** Ids as the server makes them ({@code v_}, {@code c_} and 12 characters), with room to spare. */
-    private static final String ID = "[A-Za-z0-9_-]{1,64}";
-
     private final Router router;
 
     public VisitorAdminApi(Router router) {
@@ -40,7 +40,7 @@ public final class VisitorAdminApi {
         }
         Set<String> ids = new LinkedHashSet<>();
         if (conversation != null) {
-            if (!conversation.matches(ID)) {
+            if (!Patterns.ID.matcher(conversation).matches()) {
                 return bad("conversation must be 1 to 64 letters, digits, _ or -");
             }
             router.store.conversation(conversation).ifPresent(c -> ids.add(c.visitorId()));
@@ -68,7 +68,7 @@ public final class VisitorAdminApi {
      * nothing is known of them.
      */
     AgentApi.Reply erase(String visitorId) {
-        if (visitorId == null || !visitorId.matches(ID)) {
+        if (visitorId == null || !Patterns.ID.matcher(visitorId).matches()) {
             return bad("visitor id must be 1 to 64 letters, digits, _ or -");
         }
         boolean live = router.call(() -> router.visitorsById.containsKey(visitorId)
@@ -77,7 +77,8 @@ public final class VisitorAdminApi {
                 && router.store.visitor(visitorId).isEmpty()
                 && router.store.conversationsOf(visitorId).isEmpty()) {
             return new AgentApi.Reply(
-                    HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found", "message", "no visitor with this id"));
+                    HttpResponseStatus.NOT_FOUND,
+                    Map.of("error", ErrorCode.NOT_FOUND.wire(), "message", "no visitor with this id"));
         }
         ConversationStore.Removed removed = router.erase(visitorId);
         log.info(
@@ -92,6 +93,7 @@ public final class VisitorAdminApi {
     }
 
     private static AgentApi.Reply bad(String message) {
-        return new AgentApi.Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request", "message", message));
+        return new AgentApi.Reply(
+                HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", message));
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.bot.BotException;
 import dev.concierge.bot.BotReply;
 import dev.concierge.bot.FaqEntry;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.Values.QueueEntry;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
@@ -12,6 +13,7 @@ import dev.concierge.server.http.BlockingWork;
 import dev.concierge.server.http.FaqEditing;
 import dev.concierge.server.http.InsightsHttpHandler;
 import dev.concierge.server.routing.BotService;
+import dev.concierge.server.support.Patterns;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.ConversationTranscript;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -49,7 +51,8 @@ public final class InsightsApi {
         }
 
         static Reply bad(String message) {
-            return json(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_request", "message", message));
+            return json(
+                    HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", message));
         }
     }
 
@@ -118,7 +121,7 @@ public final class InsightsApi {
                 HttpResponseStatus.FORBIDDEN,
                 Map.of(
                         "error",
-                        "forbidden",
+                        ErrorCode.FORBIDDEN.wire(),
                         "message",
                         "Editing the FAQ needs the admin or supervisor role (roles in the agents file)."));
     }
@@ -240,13 +243,13 @@ public final class InsightsApi {
     public Reply createEntry(String body) {
         Optional<JsonNode> n = parse(body);
         if (n.isEmpty()) {
-            return Reply.json(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+            return Reply.json(HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
         }
         String id = n.get().path("id").asText("");
         String answer = n.get().path("answer").asText("");
         List<String> questions = strings(n.get().path("questions"));
         List<String> tags = strings(n.get().path("tags"));
-        String problem = !id.matches("[a-z0-9][a-z0-9_-]{0,63}")
+        String problem = !Patterns.NAME.matcher(id).matches()
                 ? "id must be 1-64 lower-case letters, digits, - or _"
                 : answer.isBlank() || answer.length() > 4000
                         ? "answer must be 1 to 4000 characters"
@@ -255,8 +258,9 @@ public final class InsightsApi {
                                 : questions.stream().anyMatch(q -> q.isBlank() || q.length() > 500)
                                         ? "a question must be 1 to 500 characters"
                                         : tags.size() > 10
-                                                        || tags.stream()
-                                                                .anyMatch(t -> !t.matches("[A-Za-z0-9_-]{1,64}"))
+                                                        || tags.stream().anyMatch(t -> !Patterns.ID
+                                                                .matcher(t)
+                                                                .matches())
                                                 ? "bad tags"
                                                 : null;
         if (problem != null) {
@@ -265,7 +269,7 @@ public final class InsightsApi {
         if (faq.knowledgeBase().entry(id).isPresent()) {
             return Reply.json(
                     HttpResponseStatus.CONFLICT,
-                    Map.of("error", "conflict", "message", "an entry with this id exists"));
+                    Map.of("error", ErrorCode.CONFLICT.wire(), "message", "an entry with this id exists"));
         }
         try {
             var kb = faq.createEntry(id, questions, answer, tags);
@@ -278,7 +282,8 @@ public final class InsightsApi {
                             kb.entries().size()));
         } catch (BotException e) {
             return Reply.json(
-                    HttpResponseStatus.UNPROCESSABLE_ENTITY, Map.of("error", "invalid_faq", "message", e.getMessage()));
+                    HttpResponseStatus.UNPROCESSABLE_ENTITY,
+                    Map.of("error", ErrorCode.INVALID_FAQ.wire(), "message", e.getMessage()));
         }
     }
 
@@ -286,7 +291,7 @@ public final class InsightsApi {
     public Reply addQuestions(String id, String body) {
         Optional<JsonNode> n = parse(body);
         if (n.isEmpty()) {
-            return Reply.json(HttpResponseStatus.BAD_REQUEST, Map.of("error", "bad_json"));
+            return Reply.json(HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
         }
         List<String> questions = strings(n.get().path("questions"));
         if (questions.isEmpty()
@@ -296,14 +301,16 @@ public final class InsightsApi {
         }
         if (faq.knowledgeBase().entry(id).isEmpty()) {
             return Reply.json(
-                    HttpResponseStatus.NOT_FOUND, Map.of("error", "not_found", "message", "no entry with this id"));
+                    HttpResponseStatus.NOT_FOUND,
+                    Map.of("error", ErrorCode.NOT_FOUND.wire(), "message", "no entry with this id"));
         }
         try {
             int added = faq.addQuestions(id, questions);
             return Reply.json(HttpResponseStatus.OK, Map.of("entry", id, "added", added));
         } catch (BotException e) {
             return Reply.json(
-                    HttpResponseStatus.UNPROCESSABLE_ENTITY, Map.of("error", "invalid_faq", "message", e.getMessage()));
+                    HttpResponseStatus.UNPROCESSABLE_ENTITY,
+                    Map.of("error", ErrorCode.INVALID_FAQ.wire(), "message", e.getMessage()));
         }
     }
 

@@ -1,10 +1,10 @@
 package dev.concierge.server.routing;
 
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.PresenceStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
@@ -56,7 +56,7 @@ final class AgentRequests {
     void handle(Session session, ClientMessage message) {
         Agent agent = router.agentSessions.get(session);
         if (agent == null) {
-            Router.error(session, "hello_required", "Say hello first.", message.id());
+            Router.error(session, ErrorCode.HELLO_REQUIRED, Router.HELLO_FIRST, message.id());
             return;
         }
         if (message instanceof ClientMessage.Presence p) {
@@ -80,9 +80,9 @@ final class AgentRequests {
         } else if (message instanceof ClientMessage.QueuePage q) {
             router.dispatcher.feed.page(session, q.id(), q.offset());
         } else if (message instanceof ClientMessage.Hello h) {
-            Router.error(session, "bad_request", "hello was already said on this socket.", h.id());
+            Router.error(session, ErrorCode.BAD_REQUEST, Router.HELLO_REPEATED, h.id());
         } else {
-            Router.error(session, "forbidden", "Agents may not send this message type.", message.id());
+            Router.error(session, ErrorCode.FORBIDDEN, "Agents may not send this message type.", message.id());
         }
     }
 
@@ -110,7 +110,7 @@ final class AgentRequests {
         if (c == null) {
             Router.notFound(session, a.id());
         } else if (!router.dispatcher.isQueued(c)) {
-            Router.error(session, "bad_state", "This conversation is no longer in the queue.", a.id());
+            Router.error(session, ErrorCode.BAD_STATE, "This conversation is no longer in the queue.", a.id());
         } else {
             router.dispatcher.assign(c, agent);
         }
@@ -118,7 +118,7 @@ final class AgentRequests {
 
     private void send(Session session, Agent agent, ClientMessage.Send s) {
         if (s.conversationId() == null) {
-            Router.error(session, "bad_request", "conversationId is required", s.id());
+            Router.error(session, ErrorCode.BAD_REQUEST, "conversationId is required", s.id());
             return;
         }
         Conversation c = owned(session, agent, s.conversationId(), s.id());
@@ -131,16 +131,10 @@ final class AgentRequests {
             return;
         }
         if (c.state != ConversationState.ASSIGNED) {
-            Router.error(session, "bad_state", "This conversation is closed.", s.id());
+            Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, s.id());
             return;
         }
-        router.message(
-                session,
-                c,
-                s.id(),
-                new TranscriptEvent(
-                        0, null, s.id(), Kind.MESSAGE, agent.author(), s.text(), null, null, null, null, null),
-                false);
+        router.message(session, c, s.id(), TranscriptEvent.message(s.id(), agent.author(), s.text()), false);
     }
 
     private void typing(Agent agent, ClientMessage.Typing t) {
@@ -169,24 +163,24 @@ final class AgentRequests {
             return;
         }
         if (c.state != ConversationState.ASSIGNED) {
-            Router.error(session, "bad_state", "Only a conversation you are in can be transferred.", t.id());
+            Router.error(session, ErrorCode.BAD_STATE, "Only a conversation you are in can be transferred.", t.id());
             return;
         }
         if (t.agentId() != null) {
             if (t.agentId().equals(agent.info.id())) {
-                Router.error(session, "bad_request", "You already own this conversation.", t.id());
+                Router.error(session, ErrorCode.BAD_REQUEST, "You already own this conversation.", t.id());
                 return;
             }
             Agent to = router.agents.get(t.agentId());
             if (to == null || !to.available()) {
-                Router.error(session, "unavailable", "That agent is not online.", t.id());
+                Router.error(session, ErrorCode.UNAVAILABLE, "That agent is not online.", t.id());
                 return;
             }
             int cap = router.dispatcher.config.maxChatsPerAgent();
             if (to.assigned.size() >= cap && !Boolean.TRUE.equals(t.force())) {
                 Router.error(
                         session,
-                        "agent_at_capacity",
+                        ErrorCode.AGENT_AT_CAPACITY,
                         to.info.name() + " already has " + to.assigned.size() + " of " + cap
                                 + " chats. Send the transfer again with force to give it to them anyway.",
                         t.id());
@@ -196,7 +190,7 @@ final class AgentRequests {
             router.ackWhenStored(session, t.id(), c, router.dispatcher.transferToAgent(c, agent, to, t.id(), t.note()));
         } else {
             if (!router.dispatcher.config.departments().contains(t.department())) {
-                Router.error(session, "unavailable", "No such department.", t.id());
+                Router.error(session, ErrorCode.UNAVAILABLE, "No such department.", t.id());
                 return;
             }
             log.info("agent {} transfers {} to department {}", agent.info.id(), c.id, t.department());
@@ -216,18 +210,14 @@ final class AgentRequests {
         }
         java.util.concurrent.CompletableFuture<Long> existing = c.byClientId.get(n.id());
         if (existing == null && c.state == ConversationState.CLOSED) {
-            Router.error(session, "bad_state", "This conversation is closed.", n.id());
+            Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, n.id());
             return;
         }
         router.ackWhenStored(
                 session,
                 n.id(),
                 c,
-                router.appendOnce(
-                        c,
-                        n.id(),
-                        new TranscriptEvent(
-                                0, null, n.id(), Kind.NOTE, agent.author(), n.text(), null, null, null, null, null)));
+                router.appendOnce(c, n.id(), TranscriptEvent.note(n.id(), agent.author(), n.text())));
     }
 
     /** Delivered/read marks of the agent, relayed to the visitor. */

@@ -49,18 +49,7 @@ final class Appends {
      * waits for its commit, as always.
      */
     CompletableFuture<TranscriptEvent> append(Conversation c, TranscriptEvent draft, boolean hold) {
-        TranscriptEvent event = new TranscriptEvent(
-                c.nextSeq++,
-                clock.instant(),
-                draft.id(),
-                draft.kind(),
-                draft.author(),
-                draft.text(),
-                draft.bot(),
-                draft.reason(),
-                draft.agent(),
-                draft.score(),
-                draft.comment());
+        TranscriptEvent event = draft.stamped(c.nextSeq++, clock.instant());
         c.transcript.add(event);
         c.lastActivity = event.ts();
         Held held = c.held;

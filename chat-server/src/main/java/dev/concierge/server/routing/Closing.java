@@ -1,9 +1,9 @@
 package dev.concierge.server.routing;
 
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,7 +18,7 @@ final class Closing {
             return;
         }
         if (c.state == ConversationState.CLOSED) {
-            Router.error(session, "bad_state", "This conversation is already closed.", close.id());
+            Router.error(session, ErrorCode.BAD_STATE, "This conversation is already closed.", close.id());
             return;
         }
         String reason = close.reason() != null ? close.reason() : "closed";
@@ -27,10 +27,7 @@ final class Closing {
             c.visitor.open = null;
         }
         router.saveRecord(c);
-        CompletableFuture<Long> seq = router.appendOnce(
-                c,
-                close.id(),
-                new TranscriptEvent(0, null, close.id(), Kind.CLOSED, by, null, null, reason, null, null, null));
+        CompletableFuture<Long> seq = router.appendOnce(c, close.id(), TranscriptEvent.closed(close.id(), by, reason));
         router.ackWhenStored(session, close.id(), c, seq);
         router.dispatcher.closed(c);
         router.retire(c);

@@ -3,12 +3,10 @@ package dev.concierge.server.routing;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.AgentStatus;
-import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.EarlierConversation;
 import dev.concierge.protocol.Values.HandoffPackage;
 import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.QueueEntry;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
@@ -68,7 +66,7 @@ public final class Dispatcher {
         enqueue(c);
         router.saveRecord(c);
         var handoffSeq = router.appendAndBroadcast(
-                        c, system(clientId, Kind.HANDOFF, "Connecting you with a person.", reason.wire()))
+                        c, TranscriptEvent.handoff(clientId, "Connecting you with a person.", reason))
                 .thenApply(TranscriptEvent::seq);
         if (clientId != null) {
             c.byClientId.put(clientId, handoffSeq);
@@ -76,13 +74,10 @@ public final class Dispatcher {
         ServerMessage.Availability availability = availability();
         router.appendAndBroadcast(
                 c,
-                system(
-                        null,
-                        Kind.QUEUED,
+                TranscriptEvent.queued(
                         availability.agentsAvailable() && availability.withinHours()
                                 ? "You are in the queue. An agent will be with you shortly."
-                                : availability.message() + " You stay in the queue in case someone comes back.",
-                        null));
+                                : availability.message() + " You stay in the queue in case someone comes back."));
         dispatch();
         publishQueue();
         return handoffSeq;
@@ -159,20 +154,7 @@ public final class Dispatcher {
         AgentInfo info = agent.info;
         sendPackageWhenStored(
                 c,
-                router.appends.append(
-                        c,
-                        new TranscriptEvent(
-                                0,
-                                null,
-                                null,
-                                Kind.ASSIGNED,
-                                Author.SYSTEM,
-                                info.name() + " joined the conversation.",
-                                null,
-                                null,
-                                info,
-                                null,
-                                null)),
+                router.appends.append(c, TranscriptEvent.assigned(info.name() + " joined the conversation.", info)),
                 e -> router.toVisitor(c, ServerMessage.Event.of(c.id, e)));
         publishQueue();
         publishAgents();
@@ -231,12 +213,7 @@ public final class Dispatcher {
         router.saveRecord(c);
         CompletableFuture<Long> seq = router.appendOnce(c, clientId, message);
         router.appendAndBroadcast(
-                c,
-                system(
-                        null,
-                        Kind.QUEUED,
-                        "Thanks, we have your message. We will reply to " + email + " and here.",
-                        null));
+                c, TranscriptEvent.queued("Thanks, we have your message. We will reply to " + email + " and here."));
         publishQueue();
         return seq;
     }
@@ -262,19 +239,11 @@ public final class Dispatcher {
         CompletableFuture<Long> seq = router.appendOnce(
                 c,
                 clientId,
-                new TranscriptEvent(
-                        0,
-                        null,
+                TranscriptEvent.transferred(
                         clientId,
-                        Kind.TRANSFERRED,
-                        Author.SYSTEM,
                         from.info.name() + " transferred the conversation to " + to.info.name()
                                 + ". They can see everything written so far.",
-                        null,
-                        null,
-                        to.info,
-                        null,
-                        null));
+                        to.info));
         sendPackageWhenStored(c, seq, s -> {});
         from.sessions.forEach(s -> s.send(new ServerMessage.Released(c.id, "transferred", to.info, null)));
         dispatch(); // the sender's freed slot goes to the queue at once
@@ -301,19 +270,11 @@ public final class Dispatcher {
         CompletableFuture<Long> seq = router.appendOnce(
                 c,
                 clientId,
-                new TranscriptEvent(
-                        0,
-                        null,
+                TranscriptEvent.transferredToDepartment(
                         clientId,
-                        Kind.TRANSFERRED,
-                        Author.SYSTEM,
                         from.info.name() + " transferred you to the " + department
                                 + " team. They can see everything written so far.",
-                        null,
-                        department,
-                        null,
-                        null,
-                        null));
+                        department));
         from.sessions.forEach(s -> s.send(new ServerMessage.Released(c.id, "transferred", null, department)));
         dispatch();
         publishQueue();
@@ -328,9 +289,7 @@ public final class Dispatcher {
 
     private void noteFor(Conversation c, Agent from, String note) {
         if (note != null && !note.isBlank()) {
-            router.appends.append(
-                    c,
-                    new TranscriptEvent(0, null, null, Kind.NOTE, from.author(), note, null, null, null, null, null));
+            router.appends.append(c, TranscriptEvent.note(null, from.author(), note));
         }
     }
 
@@ -602,9 +561,5 @@ public final class Dispatcher {
                 config.cannedReplies(),
                 config.queueAlertAfter().toSeconds(),
                 config.maxChatsPerAgent());
-    }
-
-    static TranscriptEvent system(String clientId, Kind kind, String text, String reason) {
-        return new TranscriptEvent(0, null, clientId, kind, Author.SYSTEM, text, null, reason, null, null, null);
     }
 }

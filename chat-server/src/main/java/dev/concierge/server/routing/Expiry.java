@@ -1,7 +1,7 @@
 package dev.concierge.server.routing;
 
+import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,9 +97,7 @@ final class Expiry {
         String email = c.visitor.context.email();
         router.appendAndBroadcast(
                 c,
-                Dispatcher.system(
-                        null,
-                        Kind.QUEUED,
+                TranscriptEvent.queued(
                         email != null && !email.isBlank()
                                 ? "You left before an agent was free. We will reply to " + email + " and here."
                                 : "You left before an agent was free. We will reply here when you are back.",
@@ -118,7 +116,7 @@ final class Expiry {
         }
         router.saveRecord(c);
         CompletableFuture<TranscriptEvent> stored =
-                router.appendAndBroadcast(c, Dispatcher.system(null, Kind.CLOSED, null, reason));
+                router.appendAndBroadcast(c, TranscriptEvent.closed(null, Author.SYSTEM, reason));
         if (c.visitor.sessions.isEmpty() && c.agentId == null) {
             stored.whenComplete((e, error) -> forget(c)); // on the router thread, as every append completes
         } else {

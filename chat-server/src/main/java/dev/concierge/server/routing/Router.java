@@ -1,6 +1,7 @@
 package dev.concierge.server.routing;
 
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
@@ -634,15 +635,15 @@ public final class Router implements AutoCloseable {
 
     private static void notStored(Session session, String ref, Conversation c, Throwable error) {
         log.error("storing request {} of {} failed", LogSafe.text(ref), c.id, error);
-        error(session, "internal", "The message could not be stored; retry with the same id.", ref);
+        error(session, ErrorCode.INTERNAL, "The message could not be stored; retry with the same id.", ref);
     }
 
-    static void error(Session session, String code, String message, String ref) {
-        session.send(new ServerMessage.Error(code, message, ref));
+    static void error(Session session, ErrorCode code, String message, String ref) {
+        session.send(ServerMessage.Error.of(code, message, ref));
     }
 
     static void notFound(Session session, String ref) {
-        error(session, "not_found", "No such conversation.", ref);
+        error(session, ErrorCode.NOT_FOUND, "No such conversation.", ref);
     }
 
     /** Runs a task on the router thread and waits for it (for tests and shutdown). */
@@ -661,10 +662,22 @@ public final class Router implements AutoCloseable {
     public static final String UNSUPPORTED_VERSION =
             "This server speaks protocol versions " + ProtocolCodec.MIN_VERSION + " to " + ProtocolCodec.VERSION + ".";
 
+    /** The message of a {@code hello_required} error, on either endpoint. */
+    static final String HELLO_FIRST = "Say hello first.";
+
+    /** The message of the {@code bad_request} error for a second hello on a socket. */
+    static final String HELLO_REPEATED = "hello was already said on this socket.";
+
+    /** The message of the {@code bad_state} error for a request in a closed conversation. */
+    static final String CONVERSATION_CLOSED = "This conversation is closed.";
+
+    /** The message of the {@code unauthorized} error for an agent whose session is not valid. */
+    static final String SIGN_IN_AGAIN = "Sign in again.";
+
     /** Protocol version check shared by both hellos; a supported version is the session's from now on. */
     static boolean versionOk(Session session, ClientMessage.Hello hello) {
         if (!ProtocolCodec.supported(hello.version())) {
-            error(session, "unsupported_version", UNSUPPORTED_VERSION, hello.id());
+            error(session, ErrorCode.UNSUPPORTED_VERSION, UNSUPPORTED_VERSION, hello.id());
             return false;
         }
         session.version(hello.version());
@@ -698,7 +711,7 @@ public final class Router implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 log.error("reading history of {} failed", LogSafe.text(history.conversationId()), e);
-                error(session, "internal", "The transcript could not be read; try again.", history.id());
+                error(session, ErrorCode.INTERNAL, "The transcript could not be read; try again.", history.id());
             }
         });
     }

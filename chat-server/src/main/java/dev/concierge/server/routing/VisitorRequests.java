@@ -3,12 +3,11 @@ package dev.concierge.server.routing;
 import dev.concierge.bot.BotReply;
 import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ContextClip;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.BotTurn;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.Suggestion;
 import dev.concierge.protocol.Values.TranscriptEvent;
@@ -109,20 +108,20 @@ final class VisitorRequests {
                 earlier(visitor)));
         if (contextRefused != null) {
             // The stored context is full: the visitor goes on with it, unchanged.
-            Router.error(session, "bad_request", contextRefused, hello.id());
+            Router.error(session, ErrorCode.BAD_REQUEST, contextRefused, hello.id());
         }
         if (rejected) {
             // Not vouched for by the site's secret: say so; the visitor goes on anonymously.
             log.warn("identity rejected on session {} (site {})", session.id(), LogSafe.text(hello.site()));
             Router.error(
                     session,
-                    "identity_rejected",
+                    ErrorCode.IDENTITY_REJECTED,
                     "The identity could not be verified; continuing anonymously.",
                     hello.id());
         } else if (emailRejected) {
             Router.error(
                     session,
-                    "email_rejected",
+                    ErrorCode.EMAIL_REJECTED,
                     "The identity's email could not be verified; it is shown as typed.",
                     hello.id());
         }
@@ -136,7 +135,7 @@ final class VisitorRequests {
         }
         if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId(), stored)) {
             // Say it outright: the client drops its copy and loads afresh (docs/protocol.md).
-            Router.error(session, "cannot_resume", "That conversation can no longer be replayed.", null);
+            Router.error(session, ErrorCode.CANNOT_RESUME, "That conversation can no longer be replayed.", null);
         }
         if (open != null) {
             long after = hello.resume() != null && open.id.equals(hello.resume().conversationId())
@@ -157,7 +156,7 @@ final class VisitorRequests {
     }
 
     private static void unknownDepartment(Session session, String ref) {
-        Router.error(session, "unknown_department", "department: no such department is configured.", ref);
+        Router.error(session, ErrorCode.UNKNOWN_DEPARTMENT, "department: no such department is configured.", ref);
     }
 
     /**
@@ -281,7 +280,7 @@ final class VisitorRequests {
     void handle(Session session, ClientMessage message) {
         Visitor visitor = router.visitorSessions.get(session);
         if (visitor == null) {
-            Router.error(session, "hello_required", "Say hello first.", message.id());
+            Router.error(session, ErrorCode.HELLO_REQUIRED, Router.HELLO_FIRST, message.id());
             return;
         }
         // Java 17 has no pattern switch; one instanceof per permitted type, forbidden ones last.
@@ -304,9 +303,9 @@ final class VisitorRequests {
         } else if (message instanceof ClientMessage.UpdateContext update) {
             updateContext(session, visitor, update);
         } else if (message instanceof ClientMessage.Hello hello) {
-            Router.error(session, "bad_request", "hello was already said on this socket.", hello.id());
+            Router.error(session, ErrorCode.BAD_REQUEST, Router.HELLO_REPEATED, hello.id());
         } else {
-            Router.error(session, "forbidden", "Visitors may not send this message type.", message.id());
+            Router.error(session, ErrorCode.FORBIDDEN, "Visitors may not send this message type.", message.id());
         }
     }
 
@@ -351,7 +350,7 @@ final class VisitorRequests {
             return;
         }
         if (c.state == ConversationState.CLOSED) {
-            Router.error(session, "bad_state", "This conversation is closed.", send.id());
+            Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, send.id());
             return;
         }
         c.lastVisitorText = send.text();
@@ -365,8 +364,7 @@ final class VisitorRequests {
                 session,
                 c,
                 send.id(),
-                new TranscriptEvent(
-                        0, null, send.id(), Kind.MESSAGE, visitor.author(), send.text(), null, null, null, null, null),
+                TranscriptEvent.message(send.id(), visitor.author(), send.text()),
                 toBot && router.bot.hasFreeThread());
         if (toBot) {
             CompletableFuture<BotService.Answer> reply = send.entryId() != null
@@ -434,8 +432,7 @@ final class VisitorRequests {
     }
 
     private void botTurn(Conversation c, String text, BotTurn turn) {
-        router.appendAndBroadcast(
-                c, new TranscriptEvent(0, null, null, Kind.BOT, Author.BOT, text, turn, null, null, null, null));
+        router.appendAndBroadcast(c, TranscriptEvent.bot(text, turn));
     }
 
     private void handoff(Session session, Visitor visitor, ClientMessage.Handoff handoff) {
@@ -459,7 +456,7 @@ final class VisitorRequests {
             router.ackWhenStored(
                     session, handoff.id(), c, router.dispatcher.handoff(c, HandoffReason.VISITOR_ASKED, handoff.id()));
         } else if (c.state == ConversationState.CLOSED) {
-            Router.error(session, "bad_state", "This conversation is closed.", handoff.id());
+            Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, handoff.id());
         } else {
             session.send(new ServerMessage.Ack(handoff.id(), c.id, 0)); // already with a human
         }
@@ -492,7 +489,7 @@ final class VisitorRequests {
         if (c.state != ConversationState.CLOSED || c.score != null) {
             Router.error(
                     session,
-                    "bad_state",
+                    ErrorCode.BAD_STATE,
                     c.score != null ? "Already rated." : "Rate after the conversation is closed.",
                     rate.id());
             return;
@@ -506,18 +503,7 @@ final class VisitorRequests {
                 router.appendOnce(
                         c,
                         rate.id(),
-                        new TranscriptEvent(
-                                0,
-                                null,
-                                rate.id(),
-                                Kind.RATED,
-                                visitor.author(),
-                                null,
-                                null,
-                                null,
-                                null,
-                                rate.score(),
-                                rate.comment())));
+                        TranscriptEvent.rated(rate.id(), visitor.author(), rate.score(), rate.comment())));
     }
 
     /** A message left while nobody could answer: the conversation becomes a follow-up. */
@@ -538,9 +524,9 @@ final class VisitorRequests {
         if (c.state == ConversationState.CLOSED || c.state == ConversationState.ASSIGNED) {
             Router.error(
                     session,
-                    "bad_state",
+                    ErrorCode.BAD_STATE,
                     c.state == ConversationState.CLOSED
-                            ? "This conversation is closed."
+                            ? Router.CONVERSATION_CLOSED
                             : "An agent is already with you; just write here.",
                     leave.id());
             return;
@@ -554,18 +540,8 @@ final class VisitorRequests {
         if (c.firstLine == null) {
             c.firstLine = leave.text();
         }
-        TranscriptEvent message = new TranscriptEvent(
-                0,
-                null,
-                leave.id(),
-                Kind.OFFLINE_MESSAGE,
-                visitor.author(),
-                leave.text(),
-                null,
-                leave.email(),
-                null,
-                null,
-                null);
+        TranscriptEvent message =
+                TranscriptEvent.offlineMessage(leave.id(), visitor.author(), leave.text(), leave.email());
         router.ackWhenStored(session, leave.id(), c, router.dispatcher.followUp(c, leave.id(), message, leave.email()));
     }
 
@@ -582,7 +558,7 @@ final class VisitorRequests {
     private void updateContext(Session session, Visitor visitor, ClientMessage.UpdateContext update) {
         String refused = merge(visitor, update.context());
         if (refused != null) {
-            Router.error(session, "bad_request", refused, update.id());
+            Router.error(session, ErrorCode.BAD_REQUEST, refused, update.id());
             return; // nothing stored, nobody told: the context is as it was
         }
         router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));

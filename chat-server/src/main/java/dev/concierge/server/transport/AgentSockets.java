@@ -1,5 +1,6 @@
 package dev.concierge.server.transport;
 
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ServerMessage;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -35,7 +36,7 @@ public final class AgentSockets {
             }
             for (Channel channel : channels) {
                 ChannelSession session = new ChannelSession(channel);
-                session.send(new ServerMessage.Error("unauthorized", "Signed out.", null));
+                session.send(ServerMessage.Error.of(ErrorCode.UNAUTHORIZED, "Signed out.", null));
                 session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "signed out");
                 closed++;
             }

@@ -1,6 +1,7 @@
 package dev.concierge.server.transport;
 
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.protocol.ProtocolException;
 import dev.concierge.protocol.ServerMessage;
@@ -139,16 +140,16 @@ public final class WebSocketSessionHandler extends SimpleChannelInboundHandler<W
                             content.array(), content.arrayOffset() + content.readerIndex(), content.readableBytes())
                     : codec.decodeClient(io.netty.buffer.ByteBufUtil.getBytes(content), 0, content.readableBytes());
         } catch (ProtocolException e) {
-            String code = verdict == RateLimiter.Verdict.ALLOW ? e.code() : "rate_limited";
-            log.info("{}: rejected frame: {}", session, code);
-            session.send(new ServerMessage.Error(
+            ErrorCode code = verdict == RateLimiter.Verdict.ALLOW ? e.code() : ErrorCode.RATE_LIMITED;
+            log.info("{}: rejected frame: {}", session, code.wire());
+            session.send(ServerMessage.Error.of(
                     code,
                     verdict == RateLimiter.Verdict.ALLOW ? e.getMessage() : RATE_LIMITED,
                     e.ref().orElse(null)));
             return;
         }
         if (verdict == RateLimiter.Verdict.REJECT) {
-            session.send(new ServerMessage.Error("rate_limited", RATE_LIMITED, message.id()));
+            session.send(ServerMessage.Error.of(ErrorCode.RATE_LIMITED, RATE_LIMITED, message.id()));
             return;
         }
         if (!helloDone) {
@@ -156,7 +157,7 @@ public final class WebSocketSessionHandler extends SimpleChannelInboundHandler<W
         } else if (role == Role.AGENT && auth.agentFor(agentToken).isEmpty()) {
             log.warn("{}: agent session token no longer valid, closing", session);
             closing = true;
-            session.send(new ServerMessage.Error("unauthorized", "Sign in again.", message.id()));
+            session.send(ServerMessage.Error.of(ErrorCode.UNAUTHORIZED, Router.SIGN_IN_AGAIN, message.id()));
             session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unauthorized");
         } else {
             router.request(session, role, message);
@@ -188,24 +189,24 @@ public final class WebSocketSessionHandler extends SimpleChannelInboundHandler<W
 
     private void hello(ClientMessage message) {
         if (!(message instanceof ClientMessage.Hello hello)) {
-            session.send(new ServerMessage.Error("hello_required", "Say hello first.", message.id()));
+            session.send(ServerMessage.Error.of(ErrorCode.HELLO_REQUIRED, Router.HELLO_FIRST, message.id()));
             return;
         }
         if (!ProtocolCodec.supported(hello.version())) {
-            session.send(new ServerMessage.Error("unsupported_version", Router.UNSUPPORTED_VERSION, hello.id()));
+            session.send(ServerMessage.Error.of(ErrorCode.UNSUPPORTED_VERSION, Router.UNSUPPORTED_VERSION, hello.id()));
             return;
         }
         if (!origins.allowedForSite(Optional.ofNullable(session.channelAttr(OriginCheck.ORIGIN)), hello.site())) {
             log.warn("{}: hello for a site from an origin it does not allow", session);
-            session.send(
-                    new ServerMessage.Error("forbidden_origin", "This page may not chat for that site.", hello.id()));
+            session.send(ServerMessage.Error.of(
+                    ErrorCode.FORBIDDEN_ORIGIN, "This page may not chat for that site.", hello.id()));
             session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "forbidden origin");
             return;
         }
         if (role == Role.VISITOR && hello.site() != null && !router.sites.containsKey(hello.site())) {
             log.warn("{}: hello for a site that is not configured (site {})", session, LogSafe.text(hello.site()));
-            session.send(new ServerMessage.Error(
-                    "unknown_site", "site: no such site is configured on this server.", hello.id()));
+            session.send(ServerMessage.Error.of(
+                    ErrorCode.UNKNOWN_SITE, "site: no such site is configured on this server.", hello.id()));
             session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unknown site");
             return;
         }
@@ -213,7 +214,7 @@ public final class WebSocketSessionHandler extends SimpleChannelInboundHandler<W
             Optional<AgentInfo> agent = auth.agentFor(hello.token());
             if (agent.isEmpty()) {
                 log.warn("{}: agent hello with a missing or invalid token", session);
-                session.send(new ServerMessage.Error("unauthorized", "Sign in again.", hello.id()));
+                session.send(ServerMessage.Error.of(ErrorCode.UNAUTHORIZED, Router.SIGN_IN_AGAIN, hello.id()));
                 session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unauthorized");
                 return;
             }

@@ -6,7 +6,6 @@ import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.QueueEntry;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
@@ -28,18 +27,9 @@ class FrameBoundsTest {
     private static final String WORST = "\u0001".repeat(4000);
 
     private static TranscriptEvent message(long seq, String text) {
-        return new TranscriptEvent(
-                seq,
-                Instant.parse("2026-11-23T10:15:30Z"),
-                "m" + seq,
-                Kind.MESSAGE,
-                new Author(Role.VISITOR, "v_" + "x".repeat(20), "y".repeat(200)),
-                text,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return TranscriptEvent.message(
+                        "m" + seq, new Author(Role.VISITOR, "v_" + "x".repeat(20), "y".repeat(200)), text)
+                .stamped(seq, Instant.parse("2026-11-23T10:15:30Z"));
     }
 
     @Test

@@ -108,7 +108,7 @@ class LiveTranscriptTest {
         List<TranscriptEvent> all = new ArrayList<>(events(2000));
         String huge =
                 "\u00e9\u4e2d".repeat(LiveTranscript.MAX_CHUNK); // 5 bytes in UTF-8 per pair: far more than a chunk
-        all.add(new TranscriptEvent(2001, T, "big", Kind.MESSAGE, Author.BOT, huge, null, null, null, null, null));
+        all.add(TranscriptEvent.message("big", Author.BOT, huge).stamped(2001, T));
         all.addAll(events(2010).subList(2001, 2010));
         all.forEach(t::add);
         t.committed(2010);
@@ -132,8 +132,8 @@ class LiveTranscriptTest {
             names.add("id-" + i);
         }
         for (int i = 0; i < names.size(); i++) {
-            TranscriptEvent e = new TranscriptEvent(
-                    i + 1, T, names.get(i), Kind.MESSAGE, Author.BOT, "x", null, null, null, null, null);
+            TranscriptEvent e =
+                    TranscriptEvent.message(names.get(i), Author.BOT, "x").stamped(i + 1, T);
             t.add(e);
             ids.putPending(names.get(i), java.util.concurrent.CompletableFuture.completedFuture(e));
             ids.stored(names.get(i), e);
@@ -161,18 +161,9 @@ class LiveTranscriptTest {
         LiveTranscript t = new LiveTranscript();
         List<TranscriptEvent> all = new ArrayList<>();
         for (int i = 1; i <= LiveTranscript.MAX_AUTHORS * 2; i++) {
-            all.add(new TranscriptEvent(
-                    i,
-                    T,
-                    "m" + i,
-                    Kind.MESSAGE,
-                    new Author(i % 3 == 0 ? null : Role.VISITOR, "v" + i, "Visitor " + i),
-                    "hi",
-                    null,
-                    null,
-                    null,
-                    null,
-                    null));
+            all.add(TranscriptEvent.message(
+                            "m" + i, new Author(i % 3 == 0 ? null : Role.VISITOR, "v" + i, "Visitor " + i), "hi")
+                    .stamped(i, T));
         }
         all.forEach(t::add);
         t.committed(all.size());
@@ -183,8 +174,7 @@ class LiveTranscriptTest {
     private static LiveTranscript transcriptOf(Author author, int n) {
         LiveTranscript t = new LiveTranscript();
         for (int i = 1; i <= n; i++) {
-            t.add(new TranscriptEvent(
-                    i, T, "m" + i, Kind.MESSAGE, author, "message " + i, null, null, null, null, null));
+            t.add(TranscriptEvent.message("m" + i, author, "message " + i).stamped(i, T));
         }
         t.committed(n);
         return t;
