@@ -63,7 +63,10 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.connectionsPerIp = new ConnectionsPerIp(security.maxConnectionsPerIp(), security.maxConnections());
         this.originCheck = new OriginCheck(security);
         this.rateLimiter = new RateLimiter(
-                security.messagesPerSecond(), security.messageBurst(), security.floodCloseAfter(), System::nanoTime);
+                security.messagesPerSecond(),
+                security.messageBurst(),
+                security.floodCloseAfter(),
+                config.auth().ticker()::read);
     }
 
     @Override
