@@ -105,6 +105,18 @@ final class OriginCheckTest {
     }
 
     @Test
+    void anyOrigin_isPassedOnWhenAllowed_butHeldToTheListOfASiteThatHasOne() {
+        OriginCheck check = open(security(true, List.of(), Map.of("shop", List.of("https://shop.example.com"))));
+        assertThat(passedOn(handshake("/ws/visitor", "https://blog.example.org")))
+                .isTrue();
+        Optional<String> origin =
+                Optional.ofNullable(channel.attr(OriginCheck.ORIGIN).get());
+        assertThat(origin).contains("https://blog.example.org");
+        assertThat(check.allowedForSite(origin, "other")).isTrue();
+        assertThat(check.allowedForSite(origin, "shop")).isFalse();
+    }
+
+    @Test
     void theServersOwnOrigin_isPassedOn_andNotRemembered() {
         open(security(false, List.of(), Map.of()));
         assertThat(passedOn(handshake("/ws/visitor", "https://" + HOST))).isTrue();
