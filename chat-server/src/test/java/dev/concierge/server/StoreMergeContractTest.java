@@ -32,6 +32,15 @@ abstract class StoreMergeContractTest extends StoreContractTest {
      */
     abstract AutoCloseable holdMerges() throws Exception;
 
+    /** {@link #count} for a condition {@link Await} polls. */
+    private long counted(String sql) {
+        try {
+            return count(sql);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void whileAMergeIsHeldUp_appendsStillCommit_andEveryEventIsReadOnce() throws Exception {
         store.close();
@@ -40,7 +49,9 @@ abstract class StoreMergeContractTest extends StoreContractTest {
             for (long seq = 1; seq <= 20; seq++) { // twice the threshold: a merge is due, and waits for the lock
                 done(s.append("c1", message(seq, "m" + seq, "text " + seq)));
             }
-            Thread.sleep(300); // time for that merge to start and block
+            // The merge of those rows is under way, held up by the lock, before more come.
+            Await.until("a merge under way", () -> s.writer().merges().begun() > 0);
+            assertThat(s.writer().merges().merges()).isZero();
             List<CompletableFuture<Void>> appends = new ArrayList<>();
             for (long seq = 21; seq <= 40; seq++) {
                 appends.add(s.append("c1", message(seq, "m" + seq, "text " + seq)));
@@ -53,11 +64,11 @@ abstract class StoreMergeContractTest extends StoreContractTest {
                             LongStream.rangeClosed(1, 40).boxed().toList());
             assertThat(count("SELECT COUNT(*) FROM events")).isZero();
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((count("SELECT COUNT(*) FROM events") < 40 || count("SELECT COUNT(*) FROM recent_events") > 0)
-                && System.nanoTime() < deadline) {
-            Thread.sleep(20); // the held-up merge goes on once the lock is gone
-        }
+        // The held-up merge goes on once the lock is gone.
+        Await.until(
+                "the held-up merge done",
+                () -> counted("SELECT COUNT(*) FROM events") >= 40
+                        && counted("SELECT COUNT(*) FROM recent_events") == 0);
         assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(40);
         assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
         assertThat(s.writer().merges().mergedRows()).isEqualTo(40);
@@ -92,10 +103,8 @@ abstract class StoreMergeContractTest extends StoreContractTest {
         assertThat(s.events(watched, 0))
                 .extracting(TranscriptEvent::seq)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (count("SELECT COUNT(*) FROM recent_events") > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50); // merges run after the acks: by threshold, then idle after a second
-        }
+        // Merges run after the acks: by threshold, then idle after a second.
+        Await.until("every event merged", () -> counted("SELECT COUNT(*) FROM recent_events") == 0);
         loading.set(false); // the reader ran through every merge
         reader.get(30, TimeUnit.SECONDS);
         assertThat(reads.get()).isPositive();
