@@ -342,9 +342,13 @@ final class LiveAgentsEndToEndTest {
         assertThat(entry.followUp()).isTrue();
         assertThat(entry.visitor().email()).isEqualTo("cy@example.com");
         // Follow-ups are taken by hand. No sleep: the router dispatches after acking a presence
-        // change, so had that dispatch (or the one at sign-in) assigned the follow-up, the accept
-        // after it would be refused as no longer queued.
+        // change, so the queue page asked for after it shows what that dispatch (and the one at
+        // sign-in) left queued.
         one.presence(PresenceStatus.ONLINE).get(10, TimeUnit.SECONDS);
+        assertThat(one.queuePage(0).get(10, TimeUnit.SECONDS).entries())
+                .as("follow-ups are taken by hand")
+                .anySatisfy(e -> assertThat(e.conversationId()).isEqualTo(id));
+        assertThat(owned(one)).isZero();
         HandoffPackage pkg = one.accept(id).get(10, TimeUnit.SECONDS).handoff();
         assertThat(pkg.reason()).isEqualTo(HandoffReason.OFFLINE_MESSAGE);
         assertThat(pkg.transcript())
