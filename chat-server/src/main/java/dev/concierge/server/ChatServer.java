@@ -349,7 +349,10 @@ public interface ChatServer extends AutoCloseable {
             }
         }
 
-        /** Time for session idle expiry and sign-in throttling (tests; the system's by default). */
+        /**
+         * Time for session idle expiry, sign-in throttling and the per-connection message rate
+         * limit (tests; the system's by default).
+         */
         public Builder ticker(com.github.benmanes.caffeine.cache.Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;

@@ -32,6 +32,8 @@ final class ServeOptions {
 
     /** A bad command line: the message says what is wrong and how to fix it. */
     static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         UsageException(String message) {
             super(message);
         }

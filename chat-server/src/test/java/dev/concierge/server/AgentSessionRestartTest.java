@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,9 +99,10 @@ final class AgentSessionRestartTest {
         }
         assertThat(storedHashes()).containsExactly(JdbcRows.tokenHash(one));
 
-        // With a session lifetime shorter than the time since its last use, nothing is restored.
-        Thread.sleep(50);
-        try (ChatServer server = start(Duration.ofMillis(20))) {
+        // With a session lifetime shorter than the time since its last use, nothing is restored:
+        // the server starts a minute on, with a lifetime of thirty seconds.
+        try (ChatServer server =
+                start(Duration.ofSeconds(30), Clock.offset(Clock.systemUTC(), Duration.ofMinutes(1)))) {
             assertRefused(server, one);
         }
         assertThat(storedHashes())
@@ -118,7 +120,12 @@ final class AgentSessionRestartTest {
     }
 
     private ChatServer start(Duration sessionTtl) {
+        return start(sessionTtl, Clock.systemUTC());
+    }
+
+    private ChatServer start(Duration sessionTtl, Clock clock) {
         return ChatServer.builder()
+                .clock(clock)
                 .port(0)
                 .dataDir(data)
                 .agents(AGENTS)

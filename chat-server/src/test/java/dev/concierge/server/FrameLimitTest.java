@@ -61,7 +61,7 @@ final class FrameLimitTest {
                 }
             });
             assertThat(ws.awaitClose()).isEqualTo(1009);
-            ws.close();
+            ws.socket.close(); // unblocks the writer thread before the join
             writer.join();
         }
     }
@@ -81,7 +81,7 @@ final class FrameLimitTest {
                 }
             });
             assertThat(ws.awaitClose()).isEqualTo(1009);
-            ws.close();
+            ws.socket.close(); // unblocks the writer thread before the join
             writer.join();
         }
     }

@@ -84,6 +84,7 @@ final class HandoffFrameOrderTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the agent's open socket is what the block needs; it is never read
     void anAgentFree_noQueueStatus_theHandoffEvent_anAck_queued_thenAssigned() throws Exception {
         server = ChatServer.builder()
                 .port(0)

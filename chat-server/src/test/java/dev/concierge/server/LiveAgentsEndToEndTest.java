@@ -310,7 +310,12 @@ final class LiveAgentsEndToEndTest {
         ServerMessage.QueueStatus waiting = Await.value("queued", () -> v.queueStatus());
         assertThat(waiting.agentsOnline()).isZero();
         assertThat(waiting.etaSeconds()).isNull();
-        Thread.sleep(300);
+        // No sleep: the router dispatches again after acking a presence change, and the store
+        // completes appends in order, so an assignment (its "joined" event) would reach the visitor
+        // before the visitor's next message comes back.
+        one.presence(PresenceStatus.AWAY).get(10, TimeUnit.SECONDS);
+        v.send("Anyone there?").get(10, TimeUnit.SECONDS);
+        assertThat(v.transcript()).extracting(TranscriptEvent::kind).doesNotContain(Kind.ASSIGNED);
         assertThat(owned(one)).isZero();
         one.presence(PresenceStatus.ONLINE).get(10, TimeUnit.SECONDS);
         String id = v.conversationId().orElseThrow();
@@ -341,8 +346,14 @@ final class LiveAgentsEndToEndTest {
                 .findFirst());
         assertThat(entry.followUp()).isTrue();
         assertThat(entry.visitor().email()).isEqualTo("cy@example.com");
-        Thread.sleep(300);
-        assertThat(owned(one)).as("follow-ups are taken by hand").isZero();
+        // Follow-ups are taken by hand. No sleep: the router dispatches after acking a presence
+        // change, so the queue page asked for after it shows what that dispatch (and the one at
+        // sign-in) left queued.
+        one.presence(PresenceStatus.ONLINE).get(10, TimeUnit.SECONDS);
+        assertThat(one.queuePage(0).get(10, TimeUnit.SECONDS).entries())
+                .as("follow-ups are taken by hand")
+                .anySatisfy(e -> assertThat(e.conversationId()).isEqualTo(id));
+        assertThat(owned(one)).isZero();
         HandoffPackage pkg = one.accept(id).get(10, TimeUnit.SECONDS).handoff();
         assertThat(pkg.reason()).isEqualTo(HandoffReason.OFFLINE_MESSAGE);
         assertThat(pkg.transcript())

@@ -68,6 +68,7 @@ public final class EventMerge {
     private volatile long merges;
     private volatile long mergedRows;
     private volatile long mergeNanos;
+    private volatile long begun;
 
     /** @param threshold rows in {@code recent_events} that start a merge */
     EventMerge(int threshold) {
@@ -150,6 +151,19 @@ public final class EventMerge {
     /** Nanoseconds those merges took, from their first statement to their commit, beside the writer. */
     public long mergeNanos() {
         return mergeNanos;
+    }
+
+    /**
+     * Merges begun since the store opened, committed or not: a test waits for one to be under
+     * way (held up by a lock) instead of sleeping.
+     */
+    long begun() {
+        return begun;
+    }
+
+    /** A merge is about to run its first statement; one thread at a time, as {@link #record}. */
+    void begin() {
+        begun++;
     }
 
     /** Counts one merge; called by one thread at a time, so the plain read-modify-writes lose nothing. */

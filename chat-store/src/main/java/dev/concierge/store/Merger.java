@@ -209,6 +209,9 @@ public final class Merger {
             return 0;
         }
         long start = System.nanoTime();
+        synchronized (this) {
+            schedule.begin();
+        }
         try {
             if (connection == null) {
                 connect();

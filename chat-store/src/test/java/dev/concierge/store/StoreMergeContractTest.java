@@ -6,11 +6,13 @@ import dev.concierge.protocol.Values.TranscriptEvent;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +34,17 @@ abstract class StoreMergeContractTest extends StoreContractTest {
      */
     abstract AutoCloseable holdMerges() throws Exception;
 
+    /** {@link #count} for a condition Awaitility polls. */
+    private long counted(String sql) {
+        try {
+            return count(sql);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
+    @SuppressWarnings("try") // the held lock is the point of the block; the body never names it
     void whileAMergeIsHeldUp_appendsStillCommit_andEveryEventIsReadOnce() throws Exception {
         store.close();
         JdbcConversationStore s = reopen(10);
@@ -40,7 +52,11 @@ abstract class StoreMergeContractTest extends StoreContractTest {
             for (long seq = 1; seq <= 20; seq++) { // twice the threshold: a merge is due, and waits for the lock
                 done(s.append("c1", message(seq, "m" + seq, "text " + seq)));
             }
-            Thread.sleep(300); // time for that merge to start and block
+            // The merge of those rows is under way, held up by the lock, before more come.
+            Awaitility.await("a merge under way")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> s.writer().merges().begun() > 0);
+            assertThat(s.writer().merges().merges()).isZero();
             List<CompletableFuture<Void>> appends = new ArrayList<>();
             for (long seq = 21; seq <= 40; seq++) {
                 appends.add(s.append("c1", message(seq, "m" + seq, "text " + seq)));
@@ -53,11 +69,11 @@ abstract class StoreMergeContractTest extends StoreContractTest {
                             LongStream.rangeClosed(1, 40).boxed().toList());
             assertThat(count("SELECT COUNT(*) FROM events")).isZero();
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((count("SELECT COUNT(*) FROM events") < 40 || count("SELECT COUNT(*) FROM recent_events") > 0)
-                && System.nanoTime() < deadline) {
-            Thread.sleep(20); // the held-up merge goes on once the lock is gone
-        }
+        // The held-up merge goes on once the lock is gone.
+        Awaitility.await("the held-up merge done")
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> counted("SELECT COUNT(*) FROM events") >= 40
+                        && counted("SELECT COUNT(*) FROM recent_events") == 0);
         assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(40);
         assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
         assertThat(s.writer().merges().mergedRows()).isEqualTo(40);
@@ -92,10 +108,10 @@ abstract class StoreMergeContractTest extends StoreContractTest {
         assertThat(s.events(watched, 0))
                 .extracting(TranscriptEvent::seq)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (count("SELECT COUNT(*) FROM recent_events") > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50); // merges run after the acks: by threshold, then idle after a second
-        }
+        // Merges run after the acks: by threshold, then idle after a second.
+        Awaitility.await("every event merged")
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> counted("SELECT COUNT(*) FROM recent_events") == 0);
         loading.set(false); // the reader ran through every merge
         reader.get(30, TimeUnit.SECONDS);
         assertThat(reads.get()).isPositive();

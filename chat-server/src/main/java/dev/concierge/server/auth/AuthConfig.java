@@ -9,7 +9,8 @@ import java.time.Duration;
  *
  * @param sessionMaxAge the absolute session lifetime, however often a session is used
  * @param loginThrottle the sign-in attempt buckets ({@link LoginThrottle})
- * @param ticker time for session idle expiry and the throttle: the system's outside tests
+ * @param ticker time for session idle expiry, the sign-in throttle and the per-connection message
+ *               rate limit ({@link RateLimiter}): the system's outside tests
  * @param passwordCheck how passwords are checked: {@link PasswordHasher#verify} outside tests
  */
 public record AuthConfig(

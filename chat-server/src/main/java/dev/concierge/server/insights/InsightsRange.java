@@ -44,6 +44,8 @@ public record InsightsRange(Instant from, Instant to, Bucket bucket) {
 
     /** A bad parameter, with a message for the caller. */
     static final class BadRange extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         BadRange(String message) {
             super(message);
         }

@@ -663,7 +663,7 @@ public final class Router implements AutoCloseable {
             "This server speaks protocol versions " + ProtocolCodec.MIN_VERSION + " to " + ProtocolCodec.VERSION + ".";
 
     /** The message of a {@code hello_required} error, on either endpoint. */
-    static final String HELLO_FIRST = "Say hello first.";
+    public static final String HELLO_FIRST = "Say hello first.";
 
     /** The message of the {@code bad_request} error for a second hello on a socket. */
     static final String HELLO_REPEATED = "hello was already said on this socket.";
@@ -672,7 +672,7 @@ public final class Router implements AutoCloseable {
     static final String CONVERSATION_CLOSED = "This conversation is closed.";
 
     /** The message of the {@code unauthorized} error for an agent whose session is not valid. */
-    static final String SIGN_IN_AGAIN = "Sign in again.";
+    public static final String SIGN_IN_AGAIN = "Sign in again.";
 
     /** Protocol version check shared by both hellos; a supported version is the session's from now on. */
     static boolean versionOk(Session session, ClientMessage.Hello hello) {

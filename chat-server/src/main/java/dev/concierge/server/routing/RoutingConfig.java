@@ -37,7 +37,7 @@ public record RoutingConfig(
     }
 
     /** Least-busy routing, 5 chats per agent, alerts after 2 minutes, always open, no departments. */
-    static RoutingConfig defaults() {
+    public static RoutingConfig defaults() {
         return new RoutingConfig("least-busy", 5, Duration.ofMinutes(2), Optional.empty(), List.of(), List.of());
     }
 

@@ -44,6 +44,9 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionsPerIp connectionsPerIp;
     private final OriginCheck originCheck;
     private final RateLimiter rateLimiter;
+    /** The server's clock for the connection guards: the ticker of {@link AuthConfig}. */
+    private final java.util.function.LongSupplier nanoTime;
+
     private final AgentSockets agentSockets = new AgentSockets();
     private final AgentApi agentApi;
     private final VisitorAdminApi visitorAdmin;
@@ -73,8 +76,9 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         SecurityConfig security = config.security();
         this.connectionsPerIp = new ConnectionsPerIp(security.maxConnectionsPerIp(), security.maxConnections());
         this.originCheck = new OriginCheck(security);
+        this.nanoTime = config.auth().ticker()::read;
         this.rateLimiter = new RateLimiter(
-                security.messagesPerSecond(), security.messageBurst(), security.floodCloseAfter(), System::nanoTime);
+                security.messagesPerSecond(), security.messageBurst(), security.floodCloseAfter(), nanoTime);
     }
 
     @Override
@@ -84,7 +88,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .setWriteBufferWaterMark(new WriteBufferWaterMark(security.writeLowWater(), security.writeHighWater()));
         ChannelPipeline p = ch.pipeline();
         p.addLast("connections-per-ip", connectionsPerIp);
-        p.addLast("idle", new IdleGuard(security.pingAfter(), security.idleCloseAfter()));
+        p.addLast("idle", new IdleGuard(security.pingAfter(), security.idleCloseAfter(), nanoTime));
         p.addLast("slow-reader", new SlowReaderGuard(security.maxPendingWriteBytes(), security.unwritableTimeout()));
         p.addLast("http-codec", new HttpServerCodec(4096, security.maxHeaderBytes(), 8192));
         p.addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
  * sessions for agents and visitors, and a clock the test moves. No sockets: the end-to-end tests
  * cover those.
  */
-abstract class RouterFixture {
+public abstract class RouterFixture {
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z"); // a Monday
 
     /** A clock the test sets. */
@@ -113,7 +113,7 @@ abstract class RouterFixture {
     protected Router router;
     private final AtomicInteger ids = new AtomicInteger();
 
-    Router router(RoutingConfig config) {
+    protected Router router(RoutingConfig config) {
         return router(config, new InMemoryConversationStore());
     }
 

@@ -87,10 +87,16 @@ public final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Kills the server if it still runs (SIGKILL), waiting up to 10 s for it to go. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
-            kill();
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
