@@ -47,7 +47,7 @@ final class CrashRecoveryTest {
                     .credentials(ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD)
                     .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
                     .random(new SplittableRandom(1))
-                    .connectTimeout(Duration.ofSeconds(3))
+                    .connectTimeout(Duration.ofSeconds(10)) // a cold server on a busy machine may take seconds
                     .connect()
                     .get(30, TimeUnit.SECONDS);
             List<VisitorClient> visitors = new ArrayList<>();
