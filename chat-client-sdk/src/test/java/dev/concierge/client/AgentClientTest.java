@@ -230,7 +230,7 @@ final class AgentClientTest {
     }
 
     @Test
-    void queueAndPresence() throws Exception {
+    void queueAndPresence_presenceCompletesOnItsAck_andAQueueFrameUpdatesTheQueue() throws Exception {
         ScriptedServer.Peer peer = connect(builder().token("st_1"));
         CompletableFuture<ServerMessage.Ack> going = client.presence(Values.PresenceStatus.AWAY);
         ClientMessage.Presence presence = peer.expect(ClientMessage.Presence.class);

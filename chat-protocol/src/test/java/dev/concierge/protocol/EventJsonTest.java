@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The hand-written {@code event} and {@code ack} frames are byte for byte what Jackson writes. */
-class EventJsonTest {
+final class EventJsonTest {
     private final ProtocolCodec codec = ProtocolCodec.create();
     /** Characters that need care: quotes, backslashes, every control, Latin-1, BMP, separators, emoji. */
     private static final String POOL =

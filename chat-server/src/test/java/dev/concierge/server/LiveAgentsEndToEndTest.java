@@ -151,7 +151,7 @@ final class LiveAgentsEndToEndTest {
     }
 
     @Test
-    void conversationsAreSpreadFairlyUnderTheCapAndTheRestWaitInOrder() throws Exception {
+    void conversations_areSpreadFairlyUnderTheCap_andTheRestWaitInOrder() throws Exception {
         start(team(2));
         AgentClient one = agent("one", "pw-one", new AgentLog());
         AgentClient two = agent("two", "pw-two", new AgentLog());
@@ -184,7 +184,7 @@ final class LiveAgentsEndToEndTest {
     }
 
     @Test
-    void transferToAnotherAgentCarriesTheWholeStoryAndTheNote() throws Exception {
+    void transferToAnotherAgent_carriesTheWholeStoryAndTheNote() throws Exception {
         start(team(5));
         AgentLog oneLog = new AgentLog();
         AgentClient one = agent("one", "pw-one", oneLog);
@@ -296,7 +296,7 @@ final class LiveAgentsEndToEndTest {
     }
 
     @Test
-    void presenceChangesWhileVisitorsWaitAndAwayAgentsGetNothingNew() throws Exception {
+    void presence_changesWhileVisitorsWait_andAwayAgentsGetNothingNew() throws Exception {
         start(team(5));
         AgentClient one = agent("one", "pw-one", new AgentLog());
         one.presence(PresenceStatus.AWAY).get(10, TimeUnit.SECONDS);
@@ -326,7 +326,7 @@ final class LiveAgentsEndToEndTest {
     }
 
     @Test
-    void aMessageLeftWhileNobodyIsOnlineBecomesAFollowUpAnsweredFromTheSameTranscript() throws Exception {
+    void aMessageLeftWhileNobodyIsOnline_becomesAFollowUpAnsweredFromTheSameTranscript() throws Exception {
         start(team(5));
         VisitorLog log = new VisitorLog();
         VisitorClient v = visitor("Cy", log);
@@ -374,7 +374,7 @@ final class LiveAgentsEndToEndTest {
     }
 
     @Test
-    void searchFindsEarlierConversationsForAgentsOnly() throws Exception {
+    void search_findsEarlierConversations_forAgentsOnly() throws Exception {
         start(team(5));
         AgentClient one = agent("one", "pw-one", new AgentLog());
         VisitorClient v = visitor("Di", new VisitorLog());
@@ -411,7 +411,7 @@ final class LiveAgentsEndToEndTest {
     }
 
     @Test
-    void adminCreatesAnAgentWhoSignsInAtOnceAndIsWrittenToTheAgentsFile(@TempDir Path dir) throws Exception {
+    void adminCreatesAnAgent_whoSignsInAtOnce_andIsWrittenToTheAgentsFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("agents.json");
         Files.writeString(file, """
                 {"departments": ["billing"],

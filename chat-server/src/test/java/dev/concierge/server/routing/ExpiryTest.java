@@ -204,7 +204,7 @@ final class ExpiryTest extends RouterFixture {
     }
 
     @Test
-    void activityResetsTheIdleTime() {
+    void activity_resetsTheIdleTime() {
         start();
         Recorder v = visitor(null);
         String c = askBot(v);

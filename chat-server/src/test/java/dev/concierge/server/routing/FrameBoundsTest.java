@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * The bounds hold for the worst text a visitor can send: every character one that JSON escapes
  * at its longest (a control character, six bytes), encoded by the server's own codec.
  */
-class FrameBoundsTest {
+final class FrameBoundsTest {
     private static final ProtocolCodec CODEC = ProtocolCodec.create();
     /** 4,000 characters that each encode as six bytes ("\u0001"). */
     private static final String WORST = "\u0001".repeat(4000);

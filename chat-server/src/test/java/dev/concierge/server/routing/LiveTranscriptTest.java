@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The packed form of a live transcript gives back every field of every event, and the client ids find them. */
-class LiveTranscriptTest {
+final class LiveTranscriptTest {
     private static final Instant T = Instant.parse("2026-12-04T10:15:30.123456789Z");
 
     private static List<TranscriptEvent> events(int n) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * transfer's package, a visitor's resume, history) holds every event, equal to the store's, and
  * resends of its first requests are still recognised.
  */
-class LongConversationTest extends RouterFixture {
+final class LongConversationTest extends RouterFixture {
     private static final int EXCHANGES = 40;
 
     @Test

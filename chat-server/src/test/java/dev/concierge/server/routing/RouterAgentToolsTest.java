@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
  * What agents do with a conversation, through the router's entry points: transfers with notes,
  * follow-ups of messages left while nobody was online, receipts, context updates, settings.
  */
-class RouterAgentToolsTest extends RouterFixture {
+final class RouterAgentToolsTest extends RouterFixture {
     @Test
-    void transfersGoToTheFrontOfTheQueueAheadOfEarlierArrivals() {
+    void transfers_goToTheFrontOfTheQueue_aheadOfEarlierArrivals() {
         router(config("department", 1));
         Recorder dana = agent("dana", "orders");
         Recorder bill = agent("bill", "billing");
@@ -55,7 +55,7 @@ class RouterAgentToolsTest extends RouterFixture {
     }
 
     @Test
-    void transferToAnAgentCarriesTheNoteWhichTheVisitorNeverSees() {
+    void transferToAnAgent_carriesTheNote_whichTheVisitorNeverSees() {
         router(config("least-busy", 5));
         Recorder dana = agent("dana");
         Recorder v = visitor(null);
@@ -171,7 +171,7 @@ class RouterAgentToolsTest extends RouterFixture {
     }
 
     @Test
-    void anAgentWhoSignsInAwayIsAssignedNothingUntilTheyGoOnline() {
+    void anAgentWhoSignsInAway_isAssignedNothing_untilTheyGoOnline() {
         router(config("least-busy", 5));
         Recorder v = visitor(null);
         String id = handoff(v);
@@ -203,7 +203,7 @@ class RouterAgentToolsTest extends RouterFixture {
     }
 
     @Test
-    void transferToSomeoneOfflineIsRefusedAndChangesNothing() {
+    void transferToSomeoneOffline_isRefused_andChangesNothing() {
         router(config("least-busy", 5));
         Recorder dana = agent("dana");
         Recorder sam = agent("sam");
@@ -220,7 +220,7 @@ class RouterAgentToolsTest extends RouterFixture {
     }
 
     @Test
-    void messageLeftWhileNobodyIsOnlineBecomesAFollowUpTakenByHand() {
+    void messageLeftWhileNobodyIsOnline_becomesAFollowUpTakenByHand() {
         router(config("least-busy", 5));
         Recorder v = visitor(null);
         router.request(
@@ -248,7 +248,7 @@ class RouterAgentToolsTest extends RouterFixture {
     }
 
     @Test
-    void receiptsAreRelayedToTheOtherSideAndNeverMoveBackwards() {
+    void receipts_areRelayedToTheOtherSide_andNeverMoveBackwards() {
         router(config("least-busy", 5));
         Recorder a = agent("a");
         Recorder v = visitor(null);
@@ -271,7 +271,7 @@ class RouterAgentToolsTest extends RouterFixture {
     }
 
     @Test
-    void contextUpdatesReachTheOwningAgent() {
+    void contextUpdates_reachTheOwningAgent() {
         router(config("least-busy", 5));
         Recorder a = agent("a");
         Recorder v = visitor(null);
@@ -298,7 +298,7 @@ class RouterAgentToolsTest extends RouterFixture {
     }
 
     @Test
-    void settingsAndAgentsListReachAgentsOnHello() {
+    void settingsAndAgentsList_reachAgentsOnHello() {
         router(new RoutingConfig(
                 "least-busy",
                 4,

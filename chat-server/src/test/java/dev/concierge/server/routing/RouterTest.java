@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
  * Routing and the queue, through the router's entry points: strategies, the cap, affinity,
  * presence, wait estimates, alerts and business hours, with a clock the test moves.
  */
-class RouterTest extends RouterFixture {
+final class RouterTest extends RouterFixture {
     @Test
-    void leastBusyFillsAgentsEvenlyUpToTheCapThenQueues() {
+    void leastBusy_fillsAgentsEvenlyUpToTheCap_thenQueues() {
         router(config("least-busy", 2));
         Recorder a = agent("a");
         Recorder b = agent("b");
@@ -53,7 +53,7 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
-    void roundRobinTakesAgentsInTurnWhateverTheirLoad() {
+    void roundRobin_takesAgentsInTurn_whateverTheirLoad() {
         router(config("round-robin", 5));
         Recorder a = agent("a");
         Recorder b = agent("b");
@@ -73,7 +73,7 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
-    void departmentRoutingWaitsForTheTeamAndFallsBackWhenNobodyOfItWorks() {
+    void departmentRouting_waitsForTheTeam_andFallsBackWhenNobodyOfItWorks() {
         router(config("department", 1));
         Recorder orders = agent("olga", "orders");
         Recorder billing = agent("bill", "billing");
@@ -96,7 +96,7 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
-    void returningVisitorGoesBackToTheirAgentWhenOnlineWithRoom() {
+    void returningVisitor_goesBackToTheirAgent_whenOnlineWithRoom() {
         router(config("least-busy", 3));
         Recorder a = agent("a");
         Recorder v = visitor(null);
@@ -119,7 +119,7 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
-    void awayAgentsGetNothingNewAndVisitorsAreToldWhenNobodyIsAvailable() {
+    void awayAgents_getNothingNew_andVisitorsAreToldWhenNobodyIsAvailable() {
         router(config("least-busy", 5));
         Recorder v = visitor(null);
         assertThat(v.last(ServerMessage.Availability.class).agentsAvailable()).isFalse();
@@ -141,7 +141,7 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
-    void etaFollowsRecentHandlingTimeAndOnlineAgents() {
+    void eta_followsRecentHandlingTimeAndOnlineAgents() {
         router(config("least-busy", 1));
         Recorder a = agent("a");
         // Two chats handled in 10 minutes each make the average 600 s.
@@ -186,7 +186,7 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
-    void etaIgnoresOutliersAndNeverAssumesChatsShorterThanAMinute() {
+    void eta_ignoresOutliers_andNeverAssumesChatsShorterThanAMinute() {
         router(config("least-busy", 1));
         Recorder a = agent("a");
         // Three chats of 10 minutes and one of 2 seconds: the median stays 10 minutes (a mean would say 7.5).
@@ -217,7 +217,7 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
-    void etaFollowsTheHandlingTimeOfTheConversationsDepartment() {
+    void eta_followsTheHandlingTimeOfTheConversationsDepartment() {
         router(config("least-busy", 1));
         Recorder a = agent("a", "billing", "orders");
         // Billing chats take 20 minutes, orders chats 4.
@@ -263,7 +263,7 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
-    void longWaitRaisesOneAlertAndMarksTheEntryOverdue() {
+    void longWait_raisesOneAlert_andMarksTheEntryOverdue() {
         router(config("least-busy", 1));
         Recorder a = agent("a");
         handoff(visitor(null)); // a is full
@@ -293,7 +293,7 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
-    void outsideBusinessHoursVisitorsAreToldSo() {
+    void outsideBusinessHours_visitorsAreToldSo() {
         RoutingConfig closedNow = new RoutingConfig(
                 "least-busy",
                 5,
@@ -317,7 +317,7 @@ class RouterTest extends RouterFixture {
     }
 
     @Test
-    void theTagOfTheFaqEntryTheBotAnsweredWithBecomesTheDepartment() {
+    void theTagOfTheFaqEntryTheBotAnsweredWith_becomesTheDepartment() {
         router(config("department", 5));
         Recorder orders = agent("olga", "orders");
         Recorder returns = agent("rita", "returns");
