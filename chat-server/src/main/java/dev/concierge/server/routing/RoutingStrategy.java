@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Chooses the agent who gets a queued conversation, among the candidates the dispatcher found
+ * Chooses the agent who gets a queued conversation, among the candidates the assignment found
  * (connected, online, under the cap, not excluded, of the required department, in a stable
  * order). Called on the router thread only; implementations may keep state (round-robin).
  */
