@@ -10,8 +10,11 @@ import java.util.Set;
 
 /** An agent's live state; confined to the router thread. */
 public final class Agent {
+    /** Who the agent is: id and display name. */
     public final AgentInfo info;
+    /** The agent's connected consoles; none means offline. */
     public final Set<Session> sessions = new LinkedHashSet<>();
+
     PresenceStatus presence = PresenceStatus.ONLINE;
     /** Ids of the conversations this agent owns, in assignment order. */
     public final Set<String> assigned = new LinkedHashSet<>();

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.format.TextStyle;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -78,7 +79,7 @@ public record BusinessHours(Set<DayOfWeek> days, LocalTime open, LocalTime close
         }
         try {
             return new BusinessHours(days, LocalTime.parse(pad(m.group(2))), LocalTime.parse(pad(m.group(3))), zone);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("bad time in business hours: " + e.getParsedString());
         }
     }
@@ -99,7 +100,7 @@ public record BusinessHours(Set<DayOfWeek> days, LocalTime open, LocalTime close
     }
 
     /** Whether people answer at {@code instant}. */
-    public boolean isOpen(Instant instant) {
+    boolean isOpen(Instant instant) {
         ZonedDateTime t = instant.atZone(zone);
         LocalTime time = t.toLocalTime();
         if (open.isBefore(close)) {

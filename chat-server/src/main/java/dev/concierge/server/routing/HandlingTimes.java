@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * How long agents take over a chat (assignment to close, or to a transfer), for the queue's wait
  * estimates: the median of the last chats, per department of the team and overall. Router thread
- * only, like the {@link Dispatcher} that holds it; kept in memory (a restart starts again from
+ * only, like the {@link WaitingQueue} that holds it; kept in memory (a restart starts again from
  * the default).
  */
 final class HandlingTimes {

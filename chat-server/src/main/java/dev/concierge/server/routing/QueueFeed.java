@@ -3,6 +3,7 @@ package dev.concierge.server.routing;
 import dev.concierge.protocol.ServerMessage;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
@@ -24,7 +25,7 @@ final class QueueFeed {
         ServerMessage.Queue last;
     }
 
-    private final java.util.concurrent.Executor routerThread;
+    private final Executor routerThread;
     private final IntFunction<ServerMessage.Queue> page;
     private final Map<Session, View> views = new HashMap<>();
     private boolean passScheduled;
@@ -33,7 +34,7 @@ final class QueueFeed {
      * @param routerThread runs the coalesced pass after the current router task
      * @param page         the page of the queue starting at an offset (offsets past the end are clamped)
      */
-    QueueFeed(java.util.concurrent.Executor routerThread, IntFunction<ServerMessage.Queue> page) {
+    QueueFeed(Executor routerThread, IntFunction<ServerMessage.Queue> page) {
         this.routerThread = routerThread;
         this.page = page;
     }

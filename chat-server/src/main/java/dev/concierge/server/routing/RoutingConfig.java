@@ -35,13 +35,4 @@ public record RoutingConfig(
         departments = List.copyOf(departments);
         cannedReplies = List.copyOf(cannedReplies);
     }
-
-    /** Least-busy routing, 5 chats per agent, alerts after 2 minutes, always open, no departments. */
-    public static RoutingConfig defaults() {
-        return new RoutingConfig("least-busy", 5, Duration.ofMinutes(2), Optional.empty(), List.of(), List.of());
-    }
-
-    RoutingConfig withMaxChats(int max) {
-        return new RoutingConfig(strategy, max, queueAlertAfter, businessHours, departments, cannedReplies);
-    }
 }

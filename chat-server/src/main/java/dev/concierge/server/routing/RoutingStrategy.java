@@ -6,11 +6,15 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Chooses the agent who gets a queued conversation, among the candidates the dispatcher found
+ * Chooses the agent who gets a queued conversation, among the candidates the assignment found
  * (connected, online, under the cap, not excluded, of the required department, in a stable
  * order). Called on the router thread only; implementations may keep state (round-robin).
  */
 public interface RoutingStrategy {
+    /** Fewest conversations first, then the longest since an assignment, then by id. */
+    Comparator<Agent> LEAST_BUSY = Comparator.<Agent>comparingInt(a -> a.assigned.size())
+            .thenComparing(a -> a.lastAssignedAt)
+            .thenComparing(a -> a.info.id());
 
     /** The agent to assign {@code conversation} to, or empty to leave it queued. */
     Optional<Agent> pick(Conversation conversation, List<Agent> candidates, List<Agent> allAgents);
@@ -31,12 +35,12 @@ public interface RoutingStrategy {
     }
 
     /** Least busy agent first; ties go to the one who waited longest since an assignment. */
-    static RoutingStrategy leastBusy() {
+    private static RoutingStrategy leastBusy() {
         return (conversation, candidates, all) -> candidates.stream().min(LEAST_BUSY);
     }
 
     /** Agents in turn (by id), skipping those who cannot take it now. */
-    static RoutingStrategy roundRobin() {
+    private static RoutingStrategy roundRobin() {
         return new RoutingStrategy() {
             private String last;
 
@@ -63,7 +67,7 @@ public interface RoutingStrategy {
      * department is at work (connected and not offline), the conversation waits for them even
      * when they are full or away; when none is, anyone may take it rather than nobody.
      */
-    static RoutingStrategy department() {
+    private static RoutingStrategy department() {
         return (conversation, candidates, all) -> {
             String dept = conversation.department;
             if (dept == null) {
@@ -75,8 +79,4 @@ public interface RoutingStrategy {
                     .min(LEAST_BUSY);
         };
     }
-
-    Comparator<Agent> LEAST_BUSY = Comparator.<Agent>comparingInt(a -> a.assigned.size())
-            .thenComparing(a -> a.lastAssignedAt)
-            .thenComparing(a -> a.info.id());
 }

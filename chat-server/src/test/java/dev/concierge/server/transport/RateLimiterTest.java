@@ -73,7 +73,13 @@ final class RateLimiterTest extends RouterFixture {
                         new ServerMessageEncoder(CODEC),
                         new WebSocketSessionHandler(
                                 CODEC,
-                                router(RoutingConfig.defaults()),
+                                router(new RoutingConfig(
+                                        "least-busy",
+                                        5,
+                                        Duration.ofMinutes(2),
+                                        Optional.empty(),
+                                        List.of(),
+                                        List.of())),
                                 null,
                                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE),
                                 new RateLimiter(PER_SECOND, BURST, FLOOD_CLOSE_AFTER, nanos::get),
