@@ -49,7 +49,7 @@ final class Expiry {
         Instant goneBefore = now.minus(config.queuedVisitorGoneAfter());
         List<Conversation> idle = new ArrayList<>();
         List<Conversation> left = new ArrayList<>();
-        for (Conversation c : router.conversations.values()) {
+        for (Conversation c : router.conversations()) {
             if (c.state == ConversationState.BOT) {
                 // A question the bot is answering holds the conversation (c.held): not idle.
                 if (c.held == null && !c.lastActivity.isAfter(idleBefore)) {
@@ -130,16 +130,13 @@ final class Expiry {
         if (c.state != ConversationState.CLOSED || !c.visitor.sessions.isEmpty()) {
             return; // the visitor came back meanwhile: it stays for their rating, as any closed one
         }
-        if (router.conversations.remove(c.id, c)) {
+        if (router.forgetConversation(c)) {
             c.visitor.stored.put(c.id, c.record());
             c.release();
         }
         Visitor v = c.visitor;
         if (v.sessions.isEmpty() && v.open == null) {
-            router.visitorsById.remove(v.id, v);
-            if (v.token != null) {
-                router.visitorsByToken.remove(v.token, v);
-            }
+            router.forgetVisitor(v);
         }
     }
 }
