@@ -22,7 +22,7 @@ final class AgentRequests {
     }
 
     void hello(Session session, AgentInfo info, ClientMessage.Hello hello) {
-        Agent agent = router.agentOrNew(info);
+        Agent agent = router.live.agentOrNew(info);
         agent.departments = router.departmentsOf.apply(info.id());
         if (hello.status() != null) {
             agent.presence = hello.status(); // signing in away: nothing is assigned until they go online
@@ -30,13 +30,13 @@ final class AgentRequests {
             agent.presence = PresenceStatus.ONLINE;
         }
         agent.sessions.add(session);
-        router.addAgentSession(session, agent);
+        router.live.addAgentSession(session, agent);
         log.info("agent {} connected on session {} ({})", info.id(), session.id(), agent.presence);
         session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.AGENT, null, null, null, info));
         session.send(router.dispatcher.settings());
         router.dispatcher.feed.open(session); // the queue's first page, once, after what follows
         for (String id : agent.assigned) {
-            Conversation c = router.conversation(id).orElse(null);
+            Conversation c = router.live.conversation(id).orElse(null);
             if (c != null) {
                 session.send(new ServerMessage.Assigned(c.id, router.dispatcher.handoffPackage(c)));
                 c.receipts(Role.VISITOR).forEach(session::send);
@@ -50,7 +50,7 @@ final class AgentRequests {
     }
 
     void handle(Session session, ClientMessage message) {
-        Agent agent = router.agentOf(session).orElse(null);
+        Agent agent = router.live.agentOf(session).orElse(null);
         if (agent == null) {
             Router.error(session, ErrorCode.HELLO_REQUIRED, Router.HELLO_FIRST, message.id());
             return;
@@ -84,7 +84,7 @@ final class AgentRequests {
 
     /** A conversation this agent owns, or null after telling them it does not exist. */
     private Conversation owned(Session session, Agent agent, String conversationId, String ref) {
-        Conversation c = router.conversation(conversationId).orElse(null);
+        Conversation c = router.live.conversation(conversationId).orElse(null);
         if (c == null || !agent.info.id().equals(c.agentId)) {
             Router.notFound(session, ref);
             return null;
@@ -102,7 +102,7 @@ final class AgentRequests {
     }
 
     private void accept(Session session, Agent agent, ClientMessage.Accept a) {
-        Conversation c = router.conversation(a.conversationId()).orElse(null);
+        Conversation c = router.live.conversation(a.conversationId()).orElse(null);
         if (c == null) {
             Router.notFound(session, a.id());
         } else if (!router.dispatcher.isQueued(c)) {
@@ -133,7 +133,7 @@ final class AgentRequests {
     }
 
     private void typing(Agent agent, ClientMessage.Typing t) {
-        Conversation c = router.conversation(t.conversationId()).orElse(null);
+        Conversation c = router.live.conversation(t.conversationId()).orElse(null);
         if (c != null && agent.info.id().equals(c.agentId) && c.state == ConversationState.ASSIGNED) {
             router.toVisitor(c, new ServerMessage.Typing(c.id, Role.AGENT, t.typing()));
         }
@@ -164,7 +164,7 @@ final class AgentRequests {
                 Router.error(session, ErrorCode.BAD_REQUEST, "You already own this conversation.", t.id());
                 return;
             }
-            Agent to = router.agent(t.agentId()).orElse(null);
+            Agent to = router.live.agent(t.agentId()).orElse(null);
             if (to == null || !to.available()) {
                 Router.error(session, ErrorCode.UNAVAILABLE, "That agent is not online.", t.id());
                 return;
@@ -214,7 +214,7 @@ final class AgentRequests {
 
     /** Delivered/read marks of the agent, relayed to the visitor. */
     private void receipt(Agent agent, ClientMessage.Receipt r) {
-        Conversation c = router.conversation(r.conversationId()).orElse(null);
+        Conversation c = router.live.conversation(r.conversationId()).orElse(null);
         if (c == null || !agent.info.id().equals(c.agentId)) {
             return;
         }
@@ -222,7 +222,7 @@ final class AgentRequests {
     }
 
     private void history(Session session, ClientMessage.History h) {
-        Conversation c = router.conversation(h.conversationId()).orElse(null);
+        Conversation c = router.live.conversation(h.conversationId()).orElse(null);
         if (c != null) {
             session.send(History.page(h.id(), c.id, c.state, c.committedAfter(h.afterSeq())));
             return;

@@ -28,6 +28,6 @@ final class Closing {
         CompletableFuture<Long> seq = router.appendOnce(c, close.id(), TranscriptEvent.closed(close.id(), by, reason));
         Acks.whenStored(session, close.id(), c, seq);
         router.dispatcher.closed(c);
-        router.retire(c);
+        router.live.retire(c);
     }
 }

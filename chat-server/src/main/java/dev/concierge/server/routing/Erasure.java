@@ -116,9 +116,9 @@ final class Erasure {
     private CompletableFuture<Void> eraseLive(String visitorId) {
         erased.add(visitorId);
         Set<Visitor> found = new LinkedHashSet<>();
-        router.visitor(visitorId).ifPresent(found::add);
+        router.live.visitor(visitorId).ifPresent(found::add);
         router.forgetUser(visitorId).ifPresent(found::add);
-        for (Conversation c : router.conversations()) {
+        for (Conversation c : router.live.conversations()) {
             if (c.visitor.id.equals(visitorId)) {
                 found.add(c.visitor);
             }
@@ -132,15 +132,15 @@ final class Erasure {
                 router.dispatcher.closed(open); // an agent holding it is released
             }
             for (Session s : List.copyOf(v.sessions)) {
-                router.forgetVisitorSession(s);
+                router.live.forgetVisitorSession(s);
                 s.close(1000, "visitor data erased");
             }
             v.sessions.clear();
-            router.forgetVisitor(v);
+            router.live.forgetVisitor(v);
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
                 .handle((ok, error) -> null) // the store deletes them either way
-                .thenRunAsync(() -> router.forgetConversationsOf(visitorId), router.executor);
+                .thenRunAsync(() -> router.live.forgetConversationsOf(visitorId), router.executor);
     }
 
     /**
@@ -150,10 +150,11 @@ final class Erasure {
      */
     private void forgetRemoved(ConversationStore.Removed removed, boolean erase) {
         for (ConversationRecord r : removed.conversations()) {
-            Conversation c = router.conversation(r.id()).orElse(null);
-            Visitor v = c != null ? c.visitor : router.visitor(r.visitorId()).orElse(null);
+            Conversation c = router.live.conversation(r.id()).orElse(null);
+            Visitor v =
+                    c != null ? c.visitor : router.live.visitor(r.visitorId()).orElse(null);
             if (c != null && c.state == ConversationState.CLOSED) {
-                router.forgetConversation(c);
+                router.live.forgetConversation(c);
                 c.release();
             }
             if (v != null) {
@@ -162,7 +163,7 @@ final class Erasure {
             }
         }
         for (String id : removed.visitorIds()) {
-            Visitor v = router.visitor(id).orElse(null);
+            Visitor v = router.live.visitor(id).orElse(null);
             if (v == null || erase) {
                 continue;
             }
@@ -173,7 +174,7 @@ final class Erasure {
                     store.linkUser(v.user.substring(0, at), v.user.substring(at + 1), v.id);
                 }
             } else {
-                router.forgetVisitor(v);
+                router.live.forgetVisitor(v);
             }
         }
     }

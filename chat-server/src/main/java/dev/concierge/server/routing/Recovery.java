@@ -46,7 +46,7 @@ public final class Recovery {
             } else if (c.state == ConversationState.ASSIGNED) {
                 Optional<AgentInfo> info = agentById.apply(c.agentId);
                 if (info.isPresent()) {
-                    Agent agent = router.agentOrNew(info.get());
+                    Agent agent = router.live.agentOrNew(info.get());
                     agent.assigned.add(c.id);
                     assigned++;
                 } else {
@@ -64,7 +64,7 @@ public final class Recovery {
 
     /** The visitor with this id, loaded from the store on first use; null if unknown. */
     static Visitor visitor(Router router, String visitorId) {
-        Visitor visitor = router.visitor(visitorId).orElse(null);
+        Visitor visitor = router.live.visitor(visitorId).orElse(null);
         if (visitor != null) {
             return visitor;
         }
@@ -77,13 +77,13 @@ public final class Recovery {
 
     /** Makes a stored visitor live, with their stored conversations (read beforehand). */
     static Visitor adopt(Router router, VisitorRecord record, List<ConversationRecord> conversations) {
-        Visitor visitor = router.visitor(record.id()).orElse(null);
+        Visitor visitor = router.live.visitor(record.id()).orElse(null);
         if (visitor == null) {
             visitor = new Visitor(record.id(), record.token());
             visitor.context = record.context();
             visitor.firstSeen = record.firstSeen();
             visitor.goneSince = router.clock.instant(); // no socket yet: a hello clears it
-            router.addVisitor(visitor); // by id only: the stored token is a hash
+            router.live.addVisitor(visitor); // by id only: the stored token is a hash
             for (ConversationRecord c : conversations) {
                 if (c.agentId() != null) {
                     visitor.lastAgentId = c.agentId();
@@ -121,7 +121,7 @@ public final class Recovery {
             }
         }
         c.transcript.committed(c.committedSeq);
-        router.addConversation(c);
+        router.live.addConversation(c);
         if (!visitor.conversationIds.contains(c.id)) {
             visitor.conversationIds.add(c.id);
         }

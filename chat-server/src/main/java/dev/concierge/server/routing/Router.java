@@ -5,18 +5,13 @@ import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
-import dev.concierge.server.auth.IdentityVerifier;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.support.ServerException;
 import dev.concierge.store.ConversationStore;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,8 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class Router implements ChatCore, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
-    static final int CLOSED_IN_MEMORY = 10_000;
-
     /** The message of a {@code hello_required} error, on either endpoint. */
     public static final String HELLO_FIRST = "Say hello first.";
 
@@ -75,18 +68,15 @@ public final class Router implements ChatCore, AutoCloseable {
     final Idempotency idempotency;
     final History history;
 
-    // Dispatcher reads these three maps directly; private once it calls conversation(id),
-    // agent(id), agents() and visitorSessions() instead.
+    // The Dispatcher reads these three maps directly; they go into Live alone once it calls
+    // live.conversation(id), live.agent(id), live.agents() and live.visitorSessions() instead.
     final Map<String, Conversation> conversations = new HashMap<>();
     final Map<String, Agent> agents = new LinkedHashMap<>();
     final Map<Session, Visitor> visitorSessions = new HashMap<>();
+    /** Conversations, visitors, agents and their sockets in memory. */
+    final Live live = new Live(conversations, agents, visitorSessions);
 
-    private final ArrayDeque<String> closedOrder = new ArrayDeque<>();
-    private final Map<String, Visitor> visitorsById = new HashMap<>();
-    private final Map<String, Visitor> visitorsByToken = new HashMap<>();
-    private final Map<Session, Agent> agentSessions = new HashMap<>();
-    /** Visitor sessions whose hello waits for stored data, with their requests meanwhile. */
-    private final Map<Session, List<Runnable>> pendingHello = new HashMap<>();
+    private final Delivery delivery = new Delivery(live);
     /** Store reads the router needs (returning visitors, old transcripts), off its own thread. */
     private final ExecutorService readers;
 
@@ -106,17 +96,6 @@ public final class Router implements ChatCore, AutoCloseable {
 
     /** The sites embedding the widget (public settings, identity secrets), by key. */
     private final Map<String, Site> sites;
-
-    /** A router for the demo site, with the default retention; tasks reach it one by one. */
-    public Router(
-            ConversationStore store,
-            BotService bot,
-            Clock clock,
-            Ids ids,
-            RoutingConfig routing,
-            Function<String, Set<String>> departmentsOf) {
-        this(store, bot, clock, ids, routing, departmentsOf, Map.of("demo", Site.demo()), RetentionConfig.DEFAULTS);
-    }
 
     /** A router whose tasks reach its thread one by one. */
     public Router(
@@ -184,7 +163,7 @@ public final class Router implements ChatCore, AutoCloseable {
                 5,
                 5,
                 TimeUnit.SECONDS);
-        this.visitorHellos = new VisitorHello(this);
+        this.visitorHellos = new VisitorHello(this, this::run, readers);
         this.visitorRequests = new VisitorRequests(this, visitorHellos);
         this.agentRequests = new AgentRequests(this);
         // Retention (docs/storage.md): idle and abandoned conversations end on the router thread;
@@ -195,42 +174,9 @@ public final class Router implements ChatCore, AutoCloseable {
 
     // ---- entry points (ChatCore), called from any thread ----
 
-    /**
-     * A returning visitor's stored data is read on the reader pool first; until the hello is
-     * applied, the session's later requests wait in order.
-     */
     @Override
     public void visitorHello(Session session, ClientMessage.Hello hello) {
-        // Identity verification is an HMAC: cheap, done here; only a verified user is looked up.
-        Site site = hello.site() == null ? null : sites.get(hello.site());
-        Optional<IdentityVerifier.Verified> verified =
-                site == null ? Optional.empty() : IdentityVerifier.verify(site, hello.identity(), clock.instant());
-        Optional<String> user = verified.map(IdentityVerifier.Verified::userId);
-        if (hello.visitorToken() == null && hello.resume() == null && user.isEmpty()) {
-            run(() -> visitorHellos.hello(session, hello, StoredVisitor.NONE, verified));
-            return;
-        }
-        String resumeId = hello.resume() == null ? null : hello.resume().conversationId();
-        // The read starts from the router task that marks the hello pending, never before it: its
-        // completion comes from a reader thread, and this thread's tasks may still be waiting in
-        // its hand-over.
-        run(() -> {
-            pendingHello.put(session, new ArrayList<>());
-            CompletableFuture.supplyAsync(
-                            () -> StoredVisitor.load(store, hello.visitorToken(), resumeId, hello.site(), user),
-                            readers)
-                    .whenComplete((stored, error) -> run(() -> {
-                        if (error != null) {
-                            log.error("loading visitor for {} failed", session.id(), error);
-                        }
-                        List<Runnable> waiting = pendingHello.remove(session);
-                        if (waiting == null) {
-                            return; // the socket closed meanwhile
-                        }
-                        visitorHellos.hello(session, hello, stored != null ? stored : StoredVisitor.NONE, verified);
-                        waiting.forEach(Runnable::run);
-                    }));
-        });
+        visitorHellos.enter(session, hello);
     }
 
     @Override
@@ -241,7 +187,7 @@ public final class Router implements ChatCore, AutoCloseable {
     @Override
     public void request(Session session, Role role, ClientMessage message) {
         run(() -> {
-            List<Runnable> waiting = pendingHello.get(session);
+            List<Runnable> waiting = visitorHellos.waiting(session).orElse(null);
             if (waiting != null) {
                 waiting.add(() -> visitorRequests.handle(session, message));
             } else if (role == Role.VISITOR) {
@@ -255,7 +201,7 @@ public final class Router implements ChatCore, AutoCloseable {
     @Override
     public void disconnected(Session session) {
         run(() -> {
-            pendingHello.remove(session);
+            visitorHellos.closed(session);
             Visitor visitor = visitorSessions.remove(session);
             if (visitor != null) {
                 visitor.sessions.remove(session);
@@ -263,14 +209,11 @@ public final class Router implements ChatCore, AutoCloseable {
                     visitor.goneSince = clock.instant();
                 }
                 if (visitor.sessions.isEmpty() && visitor.open == null) {
-                    // Nothing live: the store has them if they come back.
-                    visitorsById.remove(visitor.id);
-                    visitorsByToken.remove(visitor.token);
+                    live.forgetVisitor(visitor); // nothing live: the store has them if they come back
                 }
             }
-            Agent agent = agentSessions.remove(session);
+            Agent agent = live.agentSessionClosed(session).orElse(null);
             if (agent != null) {
-                agent.sessions.remove(session);
                 dispatcher.feed.closed(session);
                 if (agent.sessions.isEmpty()) {
                     log.info("agent {} offline", agent.info.id());
@@ -284,6 +227,11 @@ public final class Router implements ChatCore, AutoCloseable {
     @Override
     public boolean hasSite(String key) {
         return sites.containsKey(key);
+    }
+
+    /** The configured site with this key, if any. */
+    Optional<Site> site(String key) {
+        return key == null ? Optional.empty() : Optional.ofNullable(sites.get(key));
     }
 
     /** Whether a configured site routes its visitors to this department. */
@@ -305,8 +253,7 @@ public final class Router implements ChatCore, AutoCloseable {
 
     /** Whether memory holds this visitor or a conversation of theirs. Blocking, as {@link #call}. */
     public boolean holdsVisitor(String visitorId) {
-        return call(() -> visitorsById.containsKey(visitorId)
-                || conversations.values().stream().anyMatch(c -> c.visitor.id.equals(visitorId)));
+        return call(() -> live.holdsVisitor(visitorId));
     }
 
     /** The queue and assignment, for read-only snapshots taken in {@link #call}. */
@@ -316,7 +263,7 @@ public final class Router implements ChatCore, AutoCloseable {
 
     /** Every agent known since start, online or not; router thread only. */
     public Collection<Agent> agents() {
-        return Collections.unmodifiableCollection(agents.values());
+        return live.agents();
     }
 
     /** How many conversations memory holds; router thread only. */
@@ -349,7 +296,7 @@ public final class Router implements ChatCore, AutoCloseable {
         }
     }
 
-    // ---- registries, router thread only ----
+    // ---- for the other classes of the core, router thread only ----
 
     ConversationStore store() {
         return store;
@@ -370,95 +317,6 @@ public final class Router implements ChatCore, AutoCloseable {
         return visitorHellos.forgetUser(visitorId);
     }
 
-    Optional<Conversation> conversation(String id) {
-        return Optional.ofNullable(conversations.get(id));
-    }
-
-    /** Every conversation memory holds; a view, not to be changed while iterated. */
-    Collection<Conversation> conversations() {
-        return Collections.unmodifiableCollection(conversations.values());
-    }
-
-    void addConversation(Conversation c) {
-        conversations.put(c.id, c);
-    }
-
-    /** Drops the conversation from memory if memory holds it; the caller releases it. */
-    boolean forgetConversation(Conversation c) {
-        return conversations.remove(c.id, c);
-    }
-
-    /** Drops (and releases) every conversation of the visitor from memory. */
-    void forgetConversationsOf(String visitorId) {
-        conversations.values().removeIf(c -> {
-            if (!c.visitor.id.equals(visitorId)) {
-                return false;
-            }
-            c.release();
-            return true;
-        });
-    }
-
-    Optional<Agent> agent(String id) {
-        return Optional.ofNullable(agents.get(id));
-    }
-
-    /** The agent of this id, made (offline, nothing assigned) if memory holds none. */
-    Agent agentOrNew(AgentInfo info) {
-        return agents.computeIfAbsent(info.id(), id -> new Agent(info));
-    }
-
-    Optional<Agent> agentOf(Session session) {
-        return Optional.ofNullable(agentSessions.get(session));
-    }
-
-    void addAgentSession(Session session, Agent agent) {
-        agentSessions.put(session, agent);
-    }
-
-    Optional<Visitor> visitor(String id) {
-        return Optional.ofNullable(visitorsById.get(id));
-    }
-
-    Optional<Visitor> visitorByToken(String token) {
-        return Optional.ofNullable(visitorsByToken.get(token));
-    }
-
-    /** Memory holds the visitor by id ({@link #addToken} adds a token they are found by). */
-    void addVisitor(Visitor v) {
-        visitorsById.put(v.id, v);
-    }
-
-    /** The visitor is found by this token too (a new one, or the one a stored visitor came back with). */
-    void addToken(Visitor v, String token) {
-        visitorsByToken.put(token, v);
-    }
-
-    /** Memory forgets the visitor (the store keeps them). */
-    void forgetVisitor(Visitor v) {
-        visitorsById.remove(v.id, v);
-        if (v.token != null) {
-            visitorsByToken.remove(v.token, v);
-        }
-    }
-
-    Optional<Visitor> visitorOf(Session session) {
-        return Optional.ofNullable(visitorSessions.get(session));
-    }
-
-    /** Every visitor socket that said hello, with its visitor; a view. */
-    Map<Session, Visitor> visitorSessions() {
-        return Collections.unmodifiableMap(visitorSessions);
-    }
-
-    void addVisitorSession(Session session, Visitor visitor) {
-        visitorSessions.put(session, visitor);
-    }
-
-    void forgetVisitorSession(Session session) {
-        visitorSessions.remove(session);
-    }
-
     // ---- shared helpers, router thread only ----
 
     /** Appends and, after commit, sends the event to the visitor and the owning agent. */
@@ -474,21 +332,6 @@ public final class Router implements ChatCore, AutoCloseable {
         });
     }
 
-    /**
-     * A conversation was closed: it stays in memory for its rating, the most recent
-     * {@link #CLOSED_IN_MEMORY} of them; older ones are read from the store when asked for.
-     */
-    void retire(Conversation c) {
-        closedOrder.addLast(c.id);
-        while (closedOrder.size() > CLOSED_IN_MEMORY) {
-            Conversation old = conversations.remove(closedOrder.removeFirst());
-            if (old != null) {
-                old.visitor.stored.put(old.id, old.record());
-                old.release();
-            }
-        }
-    }
-
     /** Appends a client-originated event once per client id ({@link Idempotency#appendOnce}). */
     CompletableFuture<Long> appendOnce(Conversation c, String clientId, TranscriptEvent draft) {
         return idempotency.appendOnce(c, clientId, draft, false);
@@ -496,64 +339,24 @@ public final class Router implements ChatCore, AutoCloseable {
 
     /** Whether {@link #broadcast} sends {@code event} to the socket {@code session} now. */
     boolean reached(Conversation c, TranscriptEvent event, Session session) {
-        if (forVisitor(event) && c.visitor.sessions.contains(session)) {
-            return true;
-        }
-        Agent agent = forAgent(c, event) && c.agentId != null ? agents.get(c.agentId) : null;
-        return agent != null && agent.sessions.contains(session);
-    }
-
-    /** Internal notes never reach the visitor. */
-    private static boolean forVisitor(TranscriptEvent event) {
-        return event.kind() != Kind.NOTE;
-    }
-
-    /** Events up to the assignment reach the agent inside the handoff package, later ones live. */
-    private static boolean forAgent(Conversation c, TranscriptEvent event) {
-        return event.seq() > c.assignedSeq;
+        return delivery.reached(c, event, session);
     }
 
     void broadcast(Conversation c, TranscriptEvent event) {
-        SharedFrame frame = new SharedFrame(ServerMessage.Event.of(c.id, event)); // encoded once
-        if (forVisitor(event)) {
-            toVisitor(c, frame);
-        }
-        if (forAgent(c, event)) {
-            toAgent(c, frame);
-        }
+        delivery.broadcast(c, event);
     }
 
     void toVisitor(Conversation c, ServerMessage frame) {
-        toVisitor(c, new SharedFrame(frame));
-    }
-
-    void toVisitor(Conversation c, SharedFrame frame) {
-        for (Session s : c.visitor.sessions) {
-            s.send(frame);
-        }
+        delivery.toVisitor(c, new SharedFrame(frame));
     }
 
     void toAgent(Conversation c, ServerMessage frame) {
-        toAgent(c, new SharedFrame(frame));
-    }
-
-    void toAgent(Conversation c, SharedFrame frame) {
-        Agent agent = c.agentId == null ? null : agents.get(c.agentId);
-        if (agent != null) {
-            for (Session s : agent.sessions) {
-                s.send(frame);
-            }
-        }
+        delivery.toAgent(c, new SharedFrame(frame));
     }
 
     /** Sends a frame to every connected agent. */
     void toAgents(ServerMessage message) {
-        SharedFrame frame = new SharedFrame(message);
-        for (Agent agent : agents.values()) {
-            for (Session s : agent.sessions) {
-                s.send(frame);
-            }
-        }
+        delivery.toAgents(message);
     }
 
     void saveRecord(Conversation c) {
@@ -583,7 +386,7 @@ public final class Router implements ChatCore, AutoCloseable {
         executor.shutdown();
         try {
             if (executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                conversations.values().forEach(Conversation::release);
+                live.release();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

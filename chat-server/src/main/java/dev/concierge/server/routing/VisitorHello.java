@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +31,67 @@ final class VisitorHello {
     private static final Logger log = LoggerFactory.getLogger(VisitorHello.class);
 
     private final Router router;
+    /** Hands a task to the router thread, after those the calling thread handed over before. */
+    private final Executor run;
+    /** Store reads, off the router thread. */
+    private final Executor readers;
     /** Visitors of verified users, by {@code site + "\n" + userId}; router thread only. */
     private final Map<String, Visitor> byUser = new HashMap<>();
+    /** Visitor sessions whose hello waits for stored data, with their requests meanwhile. */
+    private final Map<Session, List<Runnable>> pending = new HashMap<>();
 
-    VisitorHello(Router router) {
+    VisitorHello(Router router, Executor run, Executor readers) {
         this.router = router;
+        this.run = run;
+        this.readers = readers;
+    }
+
+    /**
+     * A visitor socket said hello (any thread). A returning visitor's stored data is read on the
+     * reader pool first; until the hello is applied, the session's later requests wait in order
+     * ({@link #waiting}).
+     */
+    void enter(Session session, ClientMessage.Hello hello) {
+        // Identity verification is an HMAC: cheap, done here; only a verified user is looked up.
+        Optional<IdentityVerifier.Verified> verified = router.site(hello.site())
+                .flatMap(site -> IdentityVerifier.verify(site, hello.identity(), router.clock.instant()));
+        Optional<String> user = verified.map(IdentityVerifier.Verified::userId);
+        if (hello.visitorToken() == null && hello.resume() == null && user.isEmpty()) {
+            run.execute(() -> hello(session, hello, StoredVisitor.NONE, verified));
+            return;
+        }
+        String resumeId = hello.resume() == null ? null : hello.resume().conversationId();
+        // The read starts from the router task that marks the hello pending, never before it: its
+        // completion comes from a reader thread, and this thread's tasks may still be waiting in
+        // its hand-over.
+        run.execute(() -> {
+            pending.put(session, new ArrayList<>());
+            CompletableFuture.supplyAsync(
+                            () -> StoredVisitor.load(
+                                    router.store(), hello.visitorToken(), resumeId, hello.site(), user),
+                            readers)
+                    .whenComplete((stored, error) -> run.execute(() -> {
+                        if (error != null) {
+                            log.error("loading visitor for {} failed", session.id(), error);
+                        }
+                        List<Runnable> waiting = pending.remove(session);
+                        if (waiting == null) {
+                            return; // the socket closed meanwhile
+                        }
+                        hello(session, hello, stored != null ? stored : StoredVisitor.NONE, verified);
+                        waiting.forEach(Runnable::run);
+                    }));
+        });
+    }
+
+    /** The requests of a session whose hello waits for stored data, if it does; router thread. */
+    Optional<List<Runnable>> waiting(Session session) {
+        return Optional.ofNullable(pending.get(session));
+    }
+
+    /** The socket closed; router thread. */
+    void closed(Session session) {
+        pending.remove(session);
     }
 
     /**
@@ -94,7 +152,7 @@ final class VisitorHello {
         router.store().saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         visitor.sessions.add(session);
         visitor.goneSince = null;
-        router.addVisitorSession(session, visitor);
+        router.live.addVisitorSession(session, visitor);
         Conversation open = visitor.open;
         session.send(new ServerMessage.Welcome(
                 hello.id(),
@@ -192,8 +250,8 @@ final class VisitorHello {
     private Visitor newVisitor(Session session) {
         Visitor visitor = new Visitor(router.ids.visitorId(), router.ids.visitorToken());
         visitor.firstSeen = router.clock.instant();
-        router.addVisitor(visitor);
-        router.addToken(visitor, visitor.token);
+        router.live.addVisitor(visitor);
+        router.live.addToken(visitor, visitor.token);
         log.info("new visitor {} on session {}", visitor.id, session.id());
         return visitor;
     }
@@ -209,13 +267,13 @@ final class VisitorHello {
                 && stored.userVisitor().isPresent()
                 && !router.erased(stored.userVisitor().get().id())) {
             VisitorRecord record = stored.userVisitor().get();
-            linked = router.visitor(record.id()).orElse(null);
+            linked = router.live.visitor(record.id()).orElse(null);
             if (linked == null) {
                 linked = Recovery.adopt(router, record, stored.userConversations());
             }
             if (linked.token == null || linked.token.startsWith("sha256:")) {
                 linked.token = router.ids.visitorToken();
-                router.addToken(linked, linked.token);
+                router.live.addToken(linked, linked.token);
             }
             linked.user = user;
             byUser.put(user, linked);
@@ -231,7 +289,7 @@ final class VisitorHello {
         List<EarlierConversation> out = new ArrayList<>();
         List<String> ids = visitor.conversationIds;
         for (int i = ids.size() - 1; i >= 0 && out.size() < 20; i--) {
-            Conversation live = router.conversation(ids.get(i)).orElse(null);
+            Conversation live = router.live.conversation(ids.get(i)).orElse(null);
             if (live != null) {
                 if (live.state == ConversationState.CLOSED) {
                     out.add(new EarlierConversation(live.id, live.startedAt, live.firstLine, live.score));
@@ -248,7 +306,7 @@ final class VisitorHello {
 
     /** Whether a conversation the client asks to resume is still this visitor's to replay. */
     private boolean replayable(Visitor visitor, String conversationId, StoredVisitor stored) {
-        Conversation live = router.conversation(conversationId).orElse(null);
+        Conversation live = router.live.conversation(conversationId).orElse(null);
         if (live != null) {
             return live.visitor.id.equals(visitor.id);
         }
@@ -257,7 +315,7 @@ final class VisitorHello {
 
     /** A visitor by token: live, or stored (after a restart), or null. */
     private Visitor known(String token, StoredVisitor stored) {
-        Visitor visitor = router.visitorByToken(token).orElse(null);
+        Visitor visitor = router.live.visitorByToken(token).orElse(null);
         if (visitor == null) {
             // Read beforehand on the reader pool (Router#visitorHello), never on this thread.
             visitor = stored.visitor()
@@ -266,7 +324,7 @@ final class VisitorHello {
                     .orElse(null);
             if (visitor != null) {
                 visitor.token = token; // the stored record holds only the token's hash
-                router.addToken(visitor, token);
+                router.live.addToken(visitor, token);
             }
         }
         return visitor;

@@ -34,7 +34,7 @@ final class VisitorRequests {
     }
 
     void handle(Session session, ClientMessage message) {
-        Visitor visitor = router.visitorOf(session).orElse(null);
+        Visitor visitor = router.live.visitorOf(session).orElse(null);
         if (visitor == null) {
             Router.error(session, ErrorCode.HELLO_REQUIRED, Router.HELLO_FIRST, message.id());
             return;
@@ -67,7 +67,7 @@ final class VisitorRequests {
 
     /** The visitor's own conversation by id, or null after telling them it does not exist. */
     private Conversation own(Session session, Visitor visitor, String conversationId, String ref) {
-        Conversation c = router.conversation(conversationId).orElse(null);
+        Conversation c = router.live.conversation(conversationId).orElse(null);
         if (c == null || !c.visitor.id.equals(visitor.id)) {
             Router.notFound(session, ref); // a guessed id gets the same answer as a missing one
             return null;
@@ -79,7 +79,7 @@ final class VisitorRequests {
         if (visitor.open == null) {
             Conversation c = new Conversation(router.ids.conversationId(), visitor, router.clock.instant());
             c.department = visitor.department;
-            router.addConversation(c);
+            router.live.addConversation(c);
             visitor.conversationIds.add(c.id);
             visitor.open = c;
             router.saveRecord(c);
@@ -215,7 +215,7 @@ final class VisitorRequests {
     }
 
     private void typing(Visitor visitor, ClientMessage.Typing typing) {
-        Conversation c = router.conversation(typing.conversationId()).orElse(null);
+        Conversation c = router.live.conversation(typing.conversationId()).orElse(null);
         if (c != null && c.visitor.id.equals(visitor.id) && c.state == ConversationState.ASSIGNED) {
             router.toAgent(c, new ServerMessage.Typing(c.id, Role.VISITOR, typing.typing()));
         }
@@ -292,7 +292,7 @@ final class VisitorRequests {
 
     /** Delivered/read marks of the visitor, relayed to the owning agent. */
     private void receipt(Visitor visitor, ClientMessage.Receipt receipt) {
-        Conversation c = router.conversation(receipt.conversationId()).orElse(null);
+        Conversation c = router.live.conversation(receipt.conversationId()).orElse(null);
         if (c == null || !c.visitor.id.equals(visitor.id)) {
             return; // not acknowledged, so nothing to answer; nothing leaks either
         }
@@ -315,7 +315,7 @@ final class VisitorRequests {
     }
 
     private void history(Session session, Visitor visitor, ClientMessage.History history) {
-        Conversation c = router.conversation(history.conversationId()).orElse(null);
+        Conversation c = router.live.conversation(history.conversationId()).orElse(null);
         if (c != null && c.visitor.id.equals(visitor.id)) {
             session.send(History.page(history.id(), c.id, c.state, c.visibleToVisitor(history.afterSeq())));
             return;

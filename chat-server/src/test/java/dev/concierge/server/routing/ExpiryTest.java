@@ -102,7 +102,7 @@ final class ExpiryTest extends RouterFixture {
     }
 
     private boolean visitorInMemory(String visitorId) {
-        return router.call(() -> router.visitor(visitorId).isPresent());
+        return router.call(() -> router.live.visitor(visitorId).isPresent());
     }
 
     private static TranscriptEvent last(List<TranscriptEvent> events) {

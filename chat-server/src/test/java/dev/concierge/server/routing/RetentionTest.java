@@ -156,9 +156,10 @@ final class RetentionTest extends RouterFixture {
         assertThat(count("SELECT COUNT(*) FROM merged.events")).isZero();
         assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
         assertThat(router.call(() -> router.conversations.isEmpty())).isTrue();
-        assertThat(router.call(() -> router.visitor(goneVisitor).isPresent())).isFalse();
+        assertThat(router.call(() -> router.live.visitor(goneVisitor).isPresent()))
+                .isFalse();
         // The connected visitor stays, stored again as they are, with nothing of the purged chat.
-        Visitor live = router.call(() -> router.visitor(staysVisitor).orElse(null));
+        Visitor live = router.call(() -> router.live.visitor(staysVisitor).orElse(null));
         assertThat(router.call(() -> live.conversationIds.isEmpty() && live.stored.isEmpty()))
                 .isTrue();
         Await.until("the connected visitor stored again", () -> store.visitor(staysVisitor)
