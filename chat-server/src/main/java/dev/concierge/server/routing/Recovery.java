@@ -25,6 +25,7 @@ public final class Recovery {
 
     private Recovery() {}
 
+    /** Rebuilds {@code router}'s live state from its store; on the router thread ({@link Router#call}). */
     public static void recover(Router router, Function<String, Optional<AgentInfo>> agentById) {
         List<ConversationRecord> open = router.store().openConversations();
         int queued = 0;

@@ -317,7 +317,7 @@ final class VisitorHello {
     private Visitor known(String token, StoredVisitor stored) {
         Visitor visitor = router.live.visitorByToken(token).orElse(null);
         if (visitor == null) {
-            // Read beforehand on the reader pool (Router#visitorHello), never on this thread.
+            // Read beforehand on the reader pool (enter), never on this thread.
             visitor = stored.visitor()
                     .filter(r -> !router.erased(r.id()))
                     .map(r -> Recovery.adopt(router, r, stored.conversations()))

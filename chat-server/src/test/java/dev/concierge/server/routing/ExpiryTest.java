@@ -98,7 +98,7 @@ final class ExpiryTest extends RouterFixture {
     }
 
     private boolean inMemory(String conversationId) {
-        return router.call(() -> router.conversations.containsKey(conversationId));
+        return router.call(() -> router.live.conversation(conversationId).isPresent());
     }
 
     private boolean visitorInMemory(String visitorId) {

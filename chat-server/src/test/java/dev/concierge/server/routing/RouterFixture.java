@@ -218,7 +218,7 @@ public abstract class RouterFixture {
     }
 
     Conversation conversation(String id) {
-        return router.call(() -> router.conversations.get(id));
+        return router.call(() -> router.live.conversation(id).orElse(null));
     }
 
     List<String> owned(Recorder agent) {
