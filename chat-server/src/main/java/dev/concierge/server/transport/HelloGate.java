@@ -81,6 +81,12 @@ final class HelloGate extends SimpleChannelInboundHandler<ClientMessage> {
         super.channelInactive(ctx);
     }
 
+    /** An error in the hello checks closes the socket as any error on it does. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        decoder.exceptionCaught(ctx, cause);
+    }
+
     /**
      * Answering pings would otherwise keep a socket that never joins any conversation open for
      * ever.
