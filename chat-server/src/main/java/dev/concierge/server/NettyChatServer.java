@@ -16,6 +16,7 @@ import dev.concierge.server.routing.Ids;
 import dev.concierge.server.routing.Recovery;
 import dev.concierge.server.routing.Router;
 import dev.concierge.server.support.ServerException;
+import dev.concierge.server.transport.LoopBatching;
 import dev.concierge.server.transport.ServerInitializer;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.InMemoryConversationStore;
@@ -116,7 +117,8 @@ public final class NettyChatServer implements ChatServer {
                 config.routing(),
                 auth::departments,
                 config.sites(),
-                config.retention());
+                config.retention(),
+                LoopBatching::new);
         router.call(() -> {
             Recovery.recover(router, auth::agentInfo);
             return null;
@@ -147,7 +149,7 @@ public final class NettyChatServer implements ChatServer {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ServerInitializer(
-                            config, ProtocolCodec.create(), router, auth, blocking, sockets, insights, files))
+                            config, ProtocolCodec.create(), router, store, auth, blocking, sockets, insights, files))
                     .bind(config.host(), config.port())
                     .sync()
                     .channel();
@@ -240,7 +242,7 @@ public final class NettyChatServer implements ChatServer {
         // 1. Stop accepting connections and reading requests.
         serverChannel.close().awaitUninterruptibly();
         sockets.forEach(ch -> ch.config().setAutoRead(false));
-        Router.awaitHandovers(workers);
+        LoopBatching.awaitHandovers(workers);
         // 2. Let the router finish what it has, then commit every pending write; the commits'
         //    acknowledgements run on the router and go out before the close frames below.
         router.call(() -> null);

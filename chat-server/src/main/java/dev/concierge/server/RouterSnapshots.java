@@ -21,18 +21,18 @@ final class RouterSnapshots {
     /** Queue length, follow-ups and agents for the Prometheus gauges. */
     static ServerMetrics.Live metrics(Router router) {
         return router.call(() -> {
-            var page = router.dispatcher.queuePage(0);
+            var page = router.dispatcher().queuePage(0);
             int queued = page.waiting();
             int followUps = page.total() - page.waiting();
             int online = 0;
             int connected = 0;
             int assigned = 0;
-            for (Agent a : router.agents.values()) {
+            for (Agent a : router.agents()) {
                 online += a.available() ? 1 : 0;
                 connected += a.sessions.isEmpty() ? 0 : 1;
                 assigned += a.assigned.size();
             }
-            return new ServerMetrics.Live(queued, followUps, online, connected, assigned, router.conversations.size());
+            return new ServerMetrics.Live(queued, followUps, online, connected, assigned, router.liveConversations());
         });
     }
 
@@ -40,7 +40,7 @@ final class RouterSnapshots {
     static InsightsApi.Live dashboard(Router router) {
         return router.call(() -> {
             List<Map<String, Object>> agents = new ArrayList<>();
-            for (Agent a : router.agents.values()) {
+            for (Agent a : router.agents()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("id", a.info.id());
                 m.put("name", a.info.name());
@@ -49,13 +49,13 @@ final class RouterSnapshots {
                 m.put("departments", new TreeSet<>(a.departments));
                 agents.add(m);
             }
-            var page = router.dispatcher.queuePage(0);
+            var page = router.dispatcher().queuePage(0);
             return new InsightsApi.Live(
                     page.entries(),
                     page.waiting(),
                     page.total() - page.waiting(),
                     agents,
-                    router.dispatcher.config.maxChatsPerAgent());
+                    router.dispatcher().config.maxChatsPerAgent());
         });
     }
 }

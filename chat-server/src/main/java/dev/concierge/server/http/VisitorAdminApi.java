@@ -24,8 +24,11 @@ public final class VisitorAdminApi {
     /** Ids as the server makes them ({@code v_}, {@code c_} and 12 characters), with room to spare. */
     private final Router router;
 
-    public VisitorAdminApi(Router router) {
+    private final ConversationStore store;
+
+    public VisitorAdminApi(Router router, ConversationStore store) {
         this.router = router;
+        this.store = store;
     }
 
     /**
@@ -43,12 +46,12 @@ public final class VisitorAdminApi {
             if (!Patterns.ID.matcher(conversation).matches()) {
                 return bad("conversation must be 1 to 64 letters, digits, _ or -");
             }
-            router.store.conversation(conversation).ifPresent(c -> ids.add(c.visitorId()));
+            store.conversation(conversation).ifPresent(c -> ids.add(c.visitorId()));
         } else if (email != null) {
             if (email.isBlank() || email.length() > 320 || !email.contains("@")) {
                 return bad("email must be an address of at most 320 characters");
             }
-            ids.addAll(router.store.visitorsByEmail(email.trim()));
+            ids.addAll(store.visitorsByEmail(email.trim()));
         } else {
             if (site == null
                     || user == null
@@ -58,7 +61,7 @@ public final class VisitorAdminApi {
                     || user.length() > 200) {
                 return bad("site (at most 100 characters) and user (at most 200) must both be given");
             }
-            router.store.visitorOfUser(site, user).ifPresent(ids::add);
+            store.visitorOfUser(site, user).ifPresent(ids::add);
         }
         return new AgentApi.Reply(HttpResponseStatus.OK, Map.of("visitorIds", List.copyOf(ids)));
     }
@@ -71,11 +74,10 @@ public final class VisitorAdminApi {
         if (visitorId == null || !Patterns.ID.matcher(visitorId).matches()) {
             return bad("visitor id must be 1 to 64 letters, digits, _ or -");
         }
-        boolean live = router.call(() -> router.visitorsById.containsKey(visitorId)
-                || router.conversations.values().stream().anyMatch(c -> c.visitor.id.equals(visitorId)));
+        boolean live = router.holdsVisitor(visitorId);
         if (!live
-                && router.store.visitor(visitorId).isEmpty()
-                && router.store.conversationsOf(visitorId).isEmpty()) {
+                && store.visitor(visitorId).isEmpty()
+                && store.conversationsOf(visitorId).isEmpty()) {
             return new AgentApi.Reply(
                     HttpResponseStatus.NOT_FOUND,
                     Map.of("error", ErrorCode.NOT_FOUND.wire(), "message", "no visitor with this id"));

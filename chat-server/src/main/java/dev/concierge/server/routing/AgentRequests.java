@@ -8,7 +8,6 @@ import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.PresenceStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +22,7 @@ final class AgentRequests {
     }
 
     void hello(Session session, AgentInfo info, ClientMessage.Hello hello) {
-        if (!Router.versionOk(session, hello)) {
-            return;
-        }
-        Agent agent = router.agents.computeIfAbsent(info.id(), id -> new Agent(info));
+        Agent agent = router.live.agentOrNew(info);
         agent.departments = router.departmentsOf.apply(info.id());
         if (hello.status() != null) {
             agent.presence = hello.status(); // signing in away: nothing is assigned until they go online
@@ -34,13 +30,13 @@ final class AgentRequests {
             agent.presence = PresenceStatus.ONLINE;
         }
         agent.sessions.add(session);
-        router.agentSessions.put(session, agent);
+        router.live.addAgentSession(session, agent);
         log.info("agent {} connected on session {} ({})", info.id(), session.id(), agent.presence);
         session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.AGENT, null, null, null, info));
         session.send(router.dispatcher.settings());
         router.dispatcher.feed.open(session); // the queue's first page, once, after what follows
         for (String id : agent.assigned) {
-            Conversation c = router.conversations.get(id);
+            Conversation c = router.live.conversation(id).orElse(null);
             if (c != null) {
                 session.send(new ServerMessage.Assigned(c.id, router.dispatcher.handoffPackage(c)));
                 c.receipts(Role.VISITOR).forEach(session::send);
@@ -54,7 +50,7 @@ final class AgentRequests {
     }
 
     void handle(Session session, ClientMessage message) {
-        Agent agent = router.agentSessions.get(session);
+        Agent agent = router.live.agentOf(session).orElse(null);
         if (agent == null) {
             Router.error(session, ErrorCode.HELLO_REQUIRED, Router.HELLO_FIRST, message.id());
             return;
@@ -88,7 +84,7 @@ final class AgentRequests {
 
     /** A conversation this agent owns, or null after telling them it does not exist. */
     private Conversation owned(Session session, Agent agent, String conversationId, String ref) {
-        Conversation c = router.conversations.get(conversationId);
+        Conversation c = router.live.conversation(conversationId).orElse(null);
         if (c == null || !agent.info.id().equals(c.agentId)) {
             Router.notFound(session, ref);
             return null;
@@ -99,14 +95,14 @@ final class AgentRequests {
     private void presence(Session session, Agent agent, ClientMessage.Presence p) {
         agent.presence = p.status();
         log.info("agent {} is {}", agent.info.id(), p.status());
-        session.send(new ServerMessage.Ack(p.id(), null, 0));
+        Acks.now(session, p.id(), null, 0);
         router.dispatcher.dispatch();
         router.dispatcher.publishQueue();
         router.dispatcher.publishAgents();
     }
 
     private void accept(Session session, Agent agent, ClientMessage.Accept a) {
-        Conversation c = router.conversations.get(a.conversationId());
+        Conversation c = router.live.conversation(a.conversationId()).orElse(null);
         if (c == null) {
             Router.notFound(session, a.id());
         } else if (!router.dispatcher.isQueued(c)) {
@@ -125,20 +121,19 @@ final class AgentRequests {
         if (c == null) {
             return;
         }
-        CompletableFuture<Long> existing = c.byClientId.get(s.id());
-        if (existing != null) {
-            router.ackWhenStored(session, s.id(), c, existing);
+        if (Idempotency.resent(session, c, s.id())) {
             return;
         }
         if (c.state != ConversationState.ASSIGNED) {
             Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, s.id());
             return;
         }
-        router.message(session, c, s.id(), TranscriptEvent.message(s.id(), agent.author(), s.text()), false);
+        router.idempotency.message(
+                session, c, s.id(), TranscriptEvent.message(s.id(), agent.author(), s.text()), false);
     }
 
     private void typing(Agent agent, ClientMessage.Typing t) {
-        Conversation c = router.conversations.get(t.conversationId());
+        Conversation c = router.live.conversation(t.conversationId()).orElse(null);
         if (c != null && agent.info.id().equals(c.agentId) && c.state == ConversationState.ASSIGNED) {
             router.toVisitor(c, new ServerMessage.Typing(c.id, Role.AGENT, t.typing()));
         }
@@ -157,9 +152,7 @@ final class AgentRequests {
         if (c == null) {
             return;
         }
-        java.util.concurrent.CompletableFuture<Long> existing = c.byClientId.get(t.id());
-        if (existing != null) {
-            router.ackWhenStored(session, t.id(), c, existing);
+        if (Idempotency.resent(session, c, t.id())) {
             return;
         }
         if (c.state != ConversationState.ASSIGNED) {
@@ -171,7 +164,7 @@ final class AgentRequests {
                 Router.error(session, ErrorCode.BAD_REQUEST, "You already own this conversation.", t.id());
                 return;
             }
-            Agent to = router.agents.get(t.agentId());
+            Agent to = router.live.agent(t.agentId()).orElse(null);
             if (to == null || !to.available()) {
                 Router.error(session, ErrorCode.UNAVAILABLE, "That agent is not online.", t.id());
                 return;
@@ -187,14 +180,14 @@ final class AgentRequests {
                 return;
             }
             log.info("agent {} transfers {} to agent {}", agent.info.id(), c.id, to.info.id());
-            router.ackWhenStored(session, t.id(), c, router.dispatcher.transferToAgent(c, agent, to, t.id(), t.note()));
+            Acks.whenStored(session, t.id(), c, router.dispatcher.transferToAgent(c, agent, to, t.id(), t.note()));
         } else {
             if (!router.dispatcher.config.departments().contains(t.department())) {
                 Router.error(session, ErrorCode.UNAVAILABLE, "No such department.", t.id());
                 return;
             }
             log.info("agent {} transfers {} to department {}", agent.info.id(), c.id, t.department());
-            router.ackWhenStored(
+            Acks.whenStored(
                     session,
                     t.id(),
                     c,
@@ -208,12 +201,11 @@ final class AgentRequests {
         if (c == null) {
             return;
         }
-        java.util.concurrent.CompletableFuture<Long> existing = c.byClientId.get(n.id());
-        if (existing == null && c.state == ConversationState.CLOSED) {
+        if (!Idempotency.seen(c, n.id()) && c.state == ConversationState.CLOSED) {
             Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, n.id());
             return;
         }
-        router.ackWhenStored(
+        Acks.whenStored(
                 session,
                 n.id(),
                 c,
@@ -222,7 +214,7 @@ final class AgentRequests {
 
     /** Delivered/read marks of the agent, relayed to the visitor. */
     private void receipt(Agent agent, ClientMessage.Receipt r) {
-        Conversation c = router.conversations.get(r.conversationId());
+        Conversation c = router.live.conversation(r.conversationId()).orElse(null);
         if (c == null || !agent.info.id().equals(c.agentId)) {
             return;
         }
@@ -230,11 +222,11 @@ final class AgentRequests {
     }
 
     private void history(Session session, ClientMessage.History h) {
-        Conversation c = router.conversations.get(h.conversationId());
+        Conversation c = router.live.conversation(h.conversationId()).orElse(null);
         if (c != null) {
-            session.send(Router.transcriptPage(h.id(), c.id, c.state, c.committedAfter(h.afterSeq())));
+            session.send(History.page(h.id(), c.id, c.state, c.committedAfter(h.afterSeq())));
             return;
         }
-        router.storedHistory(session, h, r -> true, true); // agents may read any conversation, notes included
+        router.history.stored(session, h, r -> true, true); // agents may read any conversation, notes included
     }
 }

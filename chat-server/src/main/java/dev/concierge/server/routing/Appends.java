@@ -5,6 +5,7 @@ import dev.concierge.store.ConversationStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -72,9 +73,7 @@ final class Appends {
                 (v, error) -> {
                     if (error != null) {
                         forget(c, event);
-                        throw error instanceof java.util.concurrent.CompletionException ce
-                                ? ce
-                                : new java.util.concurrent.CompletionException(error);
+                        throw error instanceof CompletionException ce ? ce : new CompletionException(error);
                     }
                     c.committedSeq = Math.max(c.committedSeq, event.seq());
                     c.transcript.committed(c.committedSeq);

@@ -44,7 +44,7 @@ final class ClientIds {
         return seq > 0 ? CompletableFuture.completedFuture(seq) : null;
     }
 
-    /** A request being stored, as the future of its event (a {@code message}: see {@link Router#message}). */
+    /** A request being stored, as the future of its event (a {@code message}: see {@link Idempotency#message}). */
     private record PendingEvent(CompletableFuture<TranscriptEvent> event) {}
 
     /** Whether the request {@code id} was seen in this conversation. */

@@ -12,9 +12,7 @@ final class Closing {
     private Closing() {}
 
     static void close(Router router, Session session, Conversation c, Author by, ClientMessage.Close close) {
-        CompletableFuture<Long> existing = c.byClientId.get(close.id());
-        if (existing != null) {
-            router.ackWhenStored(session, close.id(), c, existing);
+        if (Idempotency.resent(session, c, close.id())) {
             return;
         }
         if (c.state == ConversationState.CLOSED) {
@@ -28,8 +26,8 @@ final class Closing {
         }
         router.saveRecord(c);
         CompletableFuture<Long> seq = router.appendOnce(c, close.id(), TranscriptEvent.closed(close.id(), by, reason));
-        router.ackWhenStored(session, close.id(), c, seq);
+        Acks.whenStored(session, close.id(), c, seq);
         router.dispatcher.closed(c);
-        router.retire(c);
+        router.live.retire(c);
     }
 }

@@ -1,21 +1,25 @@
 package dev.concierge.server.routing;
 
+import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.HandoffReason;
+import dev.concierge.protocol.Values.ReceiptStatus;
+import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.store.ConversationRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A conversation's live state. Confined to the router thread: only {@link Router} reads or
  * writes it, so it needs no locks.
  */
-public final class Conversation {
+final class Conversation {
     final String id;
     /** Its visitor; changes only when an anonymous visitor signs in as a known user (their chat goes along). */
-    public Visitor visitor;
+    Visitor visitor;
 
     final Instant startedAt;
     ConversationState state = ConversationState.BOT;
@@ -80,21 +84,20 @@ public final class Conversation {
      * Records that {@code side} received or read the events up to {@code seq} (capped at what is
      * committed); the frame to relay to the other side, or empty when the mark did not move.
      */
-    java.util.Optional<dev.concierge.protocol.ServerMessage.Receipt> receipt(
-            dev.concierge.protocol.Values.Role side, dev.concierge.protocol.Values.ReceiptStatus status, long seq) {
-        long[] marks = status == dev.concierge.protocol.Values.ReceiptStatus.READ ? read : delivered;
-        int i = side == dev.concierge.protocol.Values.Role.VISITOR ? 0 : 1;
+    Optional<ServerMessage.Receipt> receipt(Role side, ReceiptStatus status, long seq) {
+        long[] marks = status == ReceiptStatus.READ ? read : delivered;
+        int i = side == Role.VISITOR ? 0 : 1;
         long capped = Math.min(seq, committedSeq);
         if (capped <= marks[i]) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         marks[i] = capped;
-        return java.util.Optional.of(new dev.concierge.protocol.ServerMessage.Receipt(id, side, capped, status));
+        return Optional.of(new ServerMessage.Receipt(id, side, capped, status));
     }
 
     /** The marks {@code side} reported so far, as frames for a socket of the other side that just connected. */
     List<dev.concierge.protocol.ServerMessage.Receipt> receipts(dev.concierge.protocol.Values.Role side) {
-        int i = side == dev.concierge.protocol.Values.Role.VISITOR ? 0 : 1;
+        int i = side == Role.VISITOR ? 0 : 1;
         List<dev.concierge.protocol.ServerMessage.Receipt> out = new ArrayList<>();
         if (delivered[i] > 0) {
             out.add(new dev.concierge.protocol.ServerMessage.Receipt(

@@ -49,7 +49,7 @@ final class Expiry {
         Instant goneBefore = now.minus(config.queuedVisitorGoneAfter());
         List<Conversation> idle = new ArrayList<>();
         List<Conversation> left = new ArrayList<>();
-        for (Conversation c : router.conversations.values()) {
+        for (Conversation c : router.live.conversations()) {
             if (c.state == ConversationState.BOT) {
                 // A question the bot is answering holds the conversation (c.held): not idle.
                 if (c.held == null && !c.lastActivity.isAfter(idleBefore)) {
@@ -120,7 +120,7 @@ final class Expiry {
         if (c.visitor.sessions.isEmpty() && c.agentId == null) {
             stored.whenComplete((e, error) -> forget(c)); // on the router thread, as every append completes
         } else {
-            router.retire(c); // the visitor may still rate it
+            router.live.retire(c); // the visitor may still rate it
         }
         return stored;
     }
@@ -130,16 +130,13 @@ final class Expiry {
         if (c.state != ConversationState.CLOSED || !c.visitor.sessions.isEmpty()) {
             return; // the visitor came back meanwhile: it stays for their rating, as any closed one
         }
-        if (router.conversations.remove(c.id, c)) {
+        if (router.live.forgetConversation(c)) {
             c.visitor.stored.put(c.id, c.record());
             c.release();
         }
         Visitor v = c.visitor;
         if (v.sessions.isEmpty() && v.open == null) {
-            router.visitorsById.remove(v.id, v);
-            if (v.token != null) {
-                router.visitorsByToken.remove(v.token, v);
-            }
+            router.live.forgetVisitor(v);
         }
     }
 }

@@ -25,8 +25,9 @@ public final class Recovery {
 
     private Recovery() {}
 
+    /** Rebuilds {@code router}'s live state from its store; on the router thread ({@link Router#call}). */
     public static void recover(Router router, Function<String, Optional<AgentInfo>> agentById) {
-        List<ConversationRecord> open = router.store.openConversations();
+        List<ConversationRecord> open = router.store().openConversations();
         int queued = 0;
         int assigned = 0;
         List<ConversationRecord> byQueueOrder = open.stream()
@@ -46,7 +47,7 @@ public final class Recovery {
             } else if (c.state == ConversationState.ASSIGNED) {
                 Optional<AgentInfo> info = agentById.apply(c.agentId);
                 if (info.isPresent()) {
-                    Agent agent = router.agents.computeIfAbsent(c.agentId, id -> new Agent(info.get()));
+                    Agent agent = router.live.agentOrNew(info.get());
                     agent.assigned.add(c.id);
                     assigned++;
                 } else {
@@ -64,26 +65,26 @@ public final class Recovery {
 
     /** The visitor with this id, loaded from the store on first use; null if unknown. */
     static Visitor visitor(Router router, String visitorId) {
-        Visitor visitor = router.visitorsById.get(visitorId);
+        Visitor visitor = router.live.visitor(visitorId).orElse(null);
         if (visitor != null) {
             return visitor;
         }
-        Optional<VisitorRecord> record = router.store.visitor(visitorId);
+        Optional<VisitorRecord> record = router.store().visitor(visitorId);
         if (record.isEmpty()) {
             return null;
         }
-        return adopt(router, record.get(), router.store.conversationsOf(visitorId));
+        return adopt(router, record.get(), router.store().conversationsOf(visitorId));
     }
 
     /** Makes a stored visitor live, with their stored conversations (read beforehand). */
     static Visitor adopt(Router router, VisitorRecord record, List<ConversationRecord> conversations) {
-        Visitor visitor = router.visitorsById.get(record.id());
+        Visitor visitor = router.live.visitor(record.id()).orElse(null);
         if (visitor == null) {
             visitor = new Visitor(record.id(), record.token());
             visitor.context = record.context();
             visitor.firstSeen = record.firstSeen();
             visitor.goneSince = router.clock.instant(); // no socket yet: a hello clears it
-            router.visitorsById.put(visitor.id, visitor);
+            router.live.addVisitor(visitor); // by id only: the stored token is a hash
             for (ConversationRecord c : conversations) {
                 if (c.agentId() != null) {
                     visitor.lastAgentId = c.agentId();
@@ -105,13 +106,13 @@ public final class Recovery {
         c.department = record.department();
         c.firstLine = record.firstLine();
         c.score = record.score();
-        for (TranscriptEvent e : router.store.events(c.id, 0)) {
+        for (TranscriptEvent e : router.store().events(c.id, 0)) {
             c.transcript.add(e);
             c.nextSeq = e.seq() + 1;
             c.committedSeq = e.seq();
             c.lastActivity = e.ts();
             if (e.id() != null) {
-                c.byClientId.stored(e.id(), e);
+                Idempotency.recovered(c, e);
             }
             if (e.kind() == Kind.MESSAGE && e.author().role() == Role.VISITOR) {
                 c.lastVisitorText = e.text();
@@ -121,7 +122,7 @@ public final class Recovery {
             }
         }
         c.transcript.committed(c.committedSeq);
-        router.conversations.put(c.id, c);
+        router.live.addConversation(c);
         if (!visitor.conversationIds.contains(c.id)) {
             visitor.conversationIds.add(c.id);
         }

@@ -18,7 +18,7 @@ public interface Session {
     /** The protocol version the socket said hello with (1 until then). */
     int version();
 
-    /** Records the protocol version of the socket's hello; called once, by the router. */
+    /** Records the protocol version of the socket's hello; called once, by the transport's hello check. */
     void version(int version);
 
     /** Closes the socket with a WebSocket close code. */

@@ -2,7 +2,6 @@ package dev.concierge.server.routing;
 
 import dev.concierge.bot.BotReply;
 import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ContextClip;
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.BotTurn;
@@ -11,11 +10,11 @@ import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.Suggestion;
 import dev.concierge.protocol.Values.TranscriptEvent;
-import dev.concierge.server.auth.IdentityVerifier;
-import dev.concierge.server.support.LogSafe;
-import dev.concierge.store.ConversationRecord;
+import dev.concierge.protocol.Values.VisitorContext;
 import dev.concierge.store.VisitorRecord;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,258 +26,15 @@ final class VisitorRequests {
     private static final int UNSURE_BEFORE_HANDOFF = 2;
 
     private final Router router;
-    /** Visitors of verified users, by {@code site + "\n" + userId}; router thread only. */
-    private final java.util.Map<String, Visitor> byUser = new java.util.HashMap<>();
+    private final VisitorHello hellos;
 
-    VisitorRequests(Router router) {
+    VisitorRequests(Router router, VisitorHello hellos) {
         this.router = router;
-    }
-
-    /**
-     * A visitor's hello, with what the store knows of them and what the site's secret vouched for
-     * ({@code verified}: the user id, and the email when it was signed too).
-     */
-    void hello(
-            Session session,
-            ClientMessage.Hello hello,
-            StoredVisitor stored,
-            java.util.Optional<IdentityVerifier.Verified> verified) {
-        if (!Router.versionOk(session, hello)) {
-            return;
-        }
-        Visitor visitor = hello.visitorToken() == null ? null : known(hello.visitorToken(), stored);
-        String user = stored.verifiedUser().map(u -> hello.site() + "\n" + u).orElse(null);
-        if (user != null) {
-            Visitor anonymous = visitor;
-            visitor = verifiedVisitor(visitor, user, stored);
-            if (visitor != null && anonymous != null && anonymous != visitor && anonymous.user == null) {
-                carryOver(anonymous, visitor);
-            }
-        }
-        boolean rejected = user == null && hello.identity() != null;
-        boolean emailRejected = false;
-        if (visitor == null) {
-            visitor = newVisitor(session);
-        }
-        if (user != null && visitor.user == null) {
-            // First time this user is seen: this visitor is them from now on, on every device.
-            visitor.user = user;
-            byUser.put(user, visitor);
-            router.store.linkUser(hello.site(), stored.verifiedUser().get(), visitor.id);
-        }
-        String contextRefused = merge(visitor, hello.context());
-        if (user != null && hello.identity() != null) {
-            // The identity the site vouched for wins over what the page typed in the same hello:
-            // its name and email (docs/protocol.md, hello); only a signed email counts as verified.
-            var identity = hello.identity();
-            String identityRefused = merge(visitor, ContextClip.nameAndEmail(identity.name(), identity.email()));
-            contextRefused = contextRefused != null ? contextRefused : identityRefused;
-            visitor.verifiedEmail =
-                    verified.flatMap(IdentityVerifier.Verified::email).orElse(null);
-            if (identity.emailSignature() != null && visitor.verifiedEmail == null) {
-                log.warn(
-                        "identity email not vouched for on session {} (site {})",
-                        session.id(),
-                        LogSafe.text(hello.site()));
-                emailRejected = true;
-            }
-        }
-        boolean unknownDepartment = hello.department() != null && !knownDepartment(hello.department());
-        if (hello.department() != null && !unknownDepartment) {
-            visitor.department = hello.department();
-        }
-        if (visitor.open != null && visitor.open.state == ConversationState.ASSIGNED) {
-            // A new page, a sign-in: the agent's visitor panel follows.
-            router.toAgent(
-                    visitor.open, new ServerMessage.VisitorUpdate(visitor.open.id, visitor.info(), visitor.context));
-        }
-        router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
-        visitor.sessions.add(session);
-        visitor.goneSince = null;
-        router.visitorSessions.put(session, visitor);
-        Conversation open = visitor.open;
-        session.send(new ServerMessage.Welcome(
-                hello.id(),
-                hello.version(),
-                Role.VISITOR,
-                visitor.id,
-                visitor.token,
-                open == null ? null : open.id,
-                null,
-                earlier(visitor)));
-        if (contextRefused != null) {
-            // The stored context is full: the visitor goes on with it, unchanged.
-            Router.error(session, ErrorCode.BAD_REQUEST, contextRefused, hello.id());
-        }
-        if (rejected) {
-            // Not vouched for by the site's secret: say so; the visitor goes on anonymously.
-            log.warn("identity rejected on session {} (site {})", session.id(), LogSafe.text(hello.site()));
-            Router.error(
-                    session,
-                    ErrorCode.IDENTITY_REJECTED,
-                    "The identity could not be verified; continuing anonymously.",
-                    hello.id());
-        } else if (emailRejected) {
-            Router.error(
-                    session,
-                    ErrorCode.EMAIL_REJECTED,
-                    "The identity's email could not be verified; it is shown as typed.",
-                    hello.id());
-        }
-        if (unknownDepartment) {
-            // Routed as if none was named: the conversation still reaches someone.
-            log.warn(
-                    "hello names an unknown department on session {} (site {})",
-                    session.id(),
-                    LogSafe.text(hello.site()));
-            unknownDepartment(session, hello.id());
-        }
-        if (hello.resume() != null && !replayable(visitor, hello.resume().conversationId(), stored)) {
-            // Say it outright: the client drops its copy and loads afresh (docs/protocol.md).
-            Router.error(session, ErrorCode.CANNOT_RESUME, "That conversation can no longer be replayed.", null);
-        }
-        if (open != null) {
-            long after = hello.resume() != null && open.id.equals(hello.resume().conversationId())
-                    ? hello.resume().lastSeq()
-                    : 0;
-            session.send(Router.transcriptPage(null, open.id, open.state, open.visibleToVisitor(after)));
-            router.dispatcher.status(open).ifPresent(session::send);
-            open.receipts(Role.AGENT).forEach(session::send);
-        }
-        session.send(router.dispatcher.availability());
-    }
-
-    /** A department of the team (agents file) or a site's configured one. */
-    private boolean knownDepartment(String department) {
-        return router.dispatcher.config.departments().contains(department)
-                || router.sites.values().stream()
-                        .anyMatch(s -> s.department().filter(department::equals).isPresent());
-    }
-
-    private static void unknownDepartment(Session session, String ref) {
-        Router.error(session, ErrorCode.UNKNOWN_DEPARTMENT, "department: no such department is configured.", ref);
-    }
-
-    /**
-     * "Never repeat yourself": a visitor who chatted anonymously and then signs in as a user the
-     * site already knows keeps that chat: their open conversation moves to the user, unless the
-     * user has an open one of their own (then it stays where it is, readable by its token).
-     */
-    private void carryOver(Visitor anonymous, Visitor user) {
-        Conversation c = anonymous.open;
-        if (c == null || user.open != null) {
-            return;
-        }
-        anonymous.open = null;
-        anonymous.conversationIds.remove(c.id);
-        c.visitor = user;
-        user.open = c;
-        user.conversationIds.add(c.id);
-        router.saveRecord(c);
-        log.info(
-                "conversation {} moved from anonymous visitor {} to signed-in visitor {}", c.id, anonymous.id, user.id);
-    }
-
-    /** The live visitor of a verified user whose visitor is {@code visitorId}, forgotten (erasure). */
-    java.util.Optional<Visitor> forgetUser(String visitorId) {
-        Visitor found = null;
-        for (var it = byUser.values().iterator(); it.hasNext(); ) {
-            Visitor v = it.next();
-            if (v.id.equals(visitorId)) {
-                found = v;
-                it.remove();
-            }
-        }
-        return java.util.Optional.ofNullable(found);
-    }
-
-    private Visitor newVisitor(Session session) {
-        Visitor visitor = new Visitor(router.ids.visitorId(), router.ids.visitorToken());
-        visitor.firstSeen = router.clock.instant();
-        router.visitorsById.put(visitor.id, visitor);
-        router.visitorsByToken.put(visitor.token, visitor);
-        log.info("new visitor {} on session {}", visitor.id, session.id());
-        return visitor;
-    }
-
-    /**
-     * The visitor a verified user is: the one they are linked to (live, or stored: then it gets
-     * a fresh token, as the store keeps only hashes), else the token's visitor unless that one is
-     * another user's, else null (a new visitor). Never links a user to another user's visitor.
-     */
-    private Visitor verifiedVisitor(Visitor byToken, String user, StoredVisitor stored) {
-        Visitor linked = byUser.get(user);
-        if (linked == null
-                && stored.userVisitor().isPresent()
-                && !router.erased.contains(stored.userVisitor().get().id())) {
-            VisitorRecord record = stored.userVisitor().get();
-            linked = router.visitorsById.get(record.id());
-            if (linked == null) {
-                linked = Recovery.adopt(router, record, stored.userConversations());
-            }
-            if (linked.token == null || linked.token.startsWith("sha256:")) {
-                linked.token = router.ids.visitorToken();
-                router.visitorsByToken.put(linked.token, linked);
-            }
-            linked.user = user;
-            byUser.put(user, linked);
-        }
-        if (linked != null) {
-            return linked;
-        }
-        return byToken != null && (byToken.user == null || byToken.user.equals(user)) ? byToken : null;
-    }
-
-    /** The visitor's closed conversations, newest first, at most 20. */
-    private java.util.List<dev.concierge.protocol.Values.EarlierConversation> earlier(Visitor visitor) {
-        java.util.List<dev.concierge.protocol.Values.EarlierConversation> out = new java.util.ArrayList<>();
-        java.util.List<String> ids = visitor.conversationIds;
-        for (int i = ids.size() - 1; i >= 0 && out.size() < 20; i--) {
-            Conversation live = router.conversations.get(ids.get(i));
-            if (live != null) {
-                if (live.state == ConversationState.CLOSED) {
-                    out.add(new dev.concierge.protocol.Values.EarlierConversation(
-                            live.id, live.startedAt, live.firstLine, live.score));
-                }
-            } else {
-                ConversationRecord r = visitor.stored.get(ids.get(i));
-                if (r != null && r.state() == ConversationState.CLOSED) {
-                    out.add(new dev.concierge.protocol.Values.EarlierConversation(
-                            r.id(), r.startedAt(), r.firstLine(), r.score()));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Whether a conversation the client asks to resume is still this visitor's to replay. */
-    private boolean replayable(Visitor visitor, String conversationId, StoredVisitor stored) {
-        Conversation live = router.conversations.get(conversationId);
-        if (live != null) {
-            return live.visitor.id.equals(visitor.id);
-        }
-        return stored.resumed().map(r -> r.visitorId().equals(visitor.id)).orElse(false);
-    }
-
-    /** A visitor by token: live, or stored (after a restart), or null. */
-    private Visitor known(String token, StoredVisitor stored) {
-        Visitor visitor = router.visitorsByToken.get(token);
-        if (visitor == null) {
-            // Read beforehand on the reader pool (Router#visitorHello), never on this thread.
-            visitor = stored.visitor()
-                    .filter(r -> !router.erased.contains(r.id()))
-                    .map(r -> Recovery.adopt(router, r, stored.conversations()))
-                    .orElse(null);
-            if (visitor != null) {
-                visitor.token = token; // the stored record holds only the token's hash
-                router.visitorsByToken.put(token, visitor);
-            }
-        }
-        return visitor;
+        this.hellos = hellos;
     }
 
     void handle(Session session, ClientMessage message) {
-        Visitor visitor = router.visitorSessions.get(session);
+        Visitor visitor = router.live.visitorOf(session).orElse(null);
         if (visitor == null) {
             Router.error(session, ErrorCode.HELLO_REQUIRED, Router.HELLO_FIRST, message.id());
             return;
@@ -311,7 +67,7 @@ final class VisitorRequests {
 
     /** The visitor's own conversation by id, or null after telling them it does not exist. */
     private Conversation own(Session session, Visitor visitor, String conversationId, String ref) {
-        Conversation c = router.conversations.get(conversationId);
+        Conversation c = router.live.conversation(conversationId).orElse(null);
         if (c == null || !c.visitor.id.equals(visitor.id)) {
             Router.notFound(session, ref); // a guessed id gets the same answer as a missing one
             return null;
@@ -323,7 +79,7 @@ final class VisitorRequests {
         if (visitor.open == null) {
             Conversation c = new Conversation(router.ids.conversationId(), visitor, router.clock.instant());
             c.department = visitor.department;
-            router.conversations.put(c.id, c);
+            router.live.addConversation(c);
             visitor.conversationIds.add(c.id);
             visitor.open = c;
             router.saveRecord(c);
@@ -335,18 +91,14 @@ final class VisitorRequests {
     private void send(Session session, Visitor visitor, ClientMessage.Send send) {
         Conversation c;
         if (send.conversationId() == null) {
-            c = visitor.open != null && visitor.open.byClientId.containsKey(send.id())
-                    ? visitor.open
-                    : openOrStart(visitor);
+            c = visitor.open != null && Idempotency.seen(visitor.open, send.id()) ? visitor.open : openOrStart(visitor);
         } else {
             c = own(session, visitor, send.conversationId(), send.id());
             if (c == null) {
                 return;
             }
         }
-        CompletableFuture<Long> existing = c.byClientId.get(send.id());
-        if (existing != null) {
-            router.ackWhenStored(session, send.id(), c, existing);
+        if (Idempotency.resent(session, c, send.id())) {
             return;
         }
         if (c.state == ConversationState.CLOSED) {
@@ -360,7 +112,7 @@ final class VisitorRequests {
         }
         boolean toBot = c.state == ConversationState.BOT;
         // A question to a bot with a thread free is stored with its answer, in one commit.
-        router.message(
+        router.idempotency.message(
                 session,
                 c,
                 send.id(),
@@ -385,7 +137,7 @@ final class VisitorRequests {
 
     private void botReplied(Conversation c, String question, BotService.Answer answer) {
         BotReply reply = answer.reply();
-        java.util.Optional<String> department = answer.department();
+        Optional<String> department = answer.department();
         if (c.state != ConversationState.BOT) {
             return; // a human took over meanwhile; the bot stays quiet
         }
@@ -436,8 +188,8 @@ final class VisitorRequests {
     }
 
     private void handoff(Session session, Visitor visitor, ClientMessage.Handoff handoff) {
-        if (handoff.department() != null && !knownDepartment(handoff.department())) {
-            unknownDepartment(session, handoff.id()); // before a conversation is started for it
+        if (handoff.department() != null && !hellos.knownDepartment(handoff.department())) {
+            VisitorHello.unknownDepartment(session, handoff.id()); // before a conversation is started for it
             return;
         }
         Conversation c = handoff.conversationId() == null
@@ -446,24 +198,24 @@ final class VisitorRequests {
         if (c == null) {
             return;
         }
-        CompletableFuture<Long> existing = c.byClientId.get(handoff.id());
-        if (existing != null) {
-            router.ackWhenStored(session, handoff.id(), c, existing);
-        } else if (c.state == ConversationState.BOT) {
+        if (Idempotency.resent(session, c, handoff.id())) {
+            return;
+        }
+        if (c.state == ConversationState.BOT) {
             if (handoff.department() != null) {
                 c.department = handoff.department();
             }
-            router.ackWhenStored(
+            Acks.whenStored(
                     session, handoff.id(), c, router.dispatcher.handoff(c, HandoffReason.VISITOR_ASKED, handoff.id()));
         } else if (c.state == ConversationState.CLOSED) {
             Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, handoff.id());
         } else {
-            session.send(new ServerMessage.Ack(handoff.id(), c.id, 0)); // already with a human
+            Acks.now(session, handoff.id(), c.id, 0); // already with a human
         }
     }
 
     private void typing(Visitor visitor, ClientMessage.Typing typing) {
-        Conversation c = router.conversations.get(typing.conversationId());
+        Conversation c = router.live.conversation(typing.conversationId()).orElse(null);
         if (c != null && c.visitor.id.equals(visitor.id) && c.state == ConversationState.ASSIGNED) {
             router.toAgent(c, new ServerMessage.Typing(c.id, Role.VISITOR, typing.typing()));
         }
@@ -481,9 +233,7 @@ final class VisitorRequests {
         if (c == null) {
             return;
         }
-        CompletableFuture<Long> existing = c.byClientId.get(rate.id());
-        if (existing != null) {
-            router.ackWhenStored(session, rate.id(), c, existing);
+        if (Idempotency.resent(session, c, rate.id())) {
             return;
         }
         if (c.state != ConversationState.CLOSED || c.score != null) {
@@ -496,7 +246,7 @@ final class VisitorRequests {
         }
         c.score = rate.score();
         router.saveRecord(c);
-        router.ackWhenStored(
+        Acks.whenStored(
                 session,
                 rate.id(),
                 c,
@@ -509,16 +259,14 @@ final class VisitorRequests {
     /** A message left while nobody could answer: the conversation becomes a follow-up. */
     private void leaveMessage(Session session, Visitor visitor, ClientMessage.LeaveMessage leave) {
         Conversation c = leave.conversationId() == null
-                ? (visitor.open != null && visitor.open.byClientId.containsKey(leave.id())
+                ? (visitor.open != null && Idempotency.seen(visitor.open, leave.id())
                         ? visitor.open
                         : openOrStart(visitor))
                 : own(session, visitor, leave.conversationId(), leave.id());
         if (c == null) {
             return;
         }
-        CompletableFuture<Long> existing = c.byClientId.get(leave.id());
-        if (existing != null) {
-            router.ackWhenStored(session, leave.id(), c, existing);
+        if (Idempotency.resent(session, c, leave.id())) {
             return;
         }
         if (c.state == ConversationState.CLOSED || c.state == ConversationState.ASSIGNED) {
@@ -532,22 +280,19 @@ final class VisitorRequests {
             return;
         }
         // The name and email go with the message whatever happens; only a full context keeps its old ones.
-        merge(
-                visitor,
-                new dev.concierge.protocol.Values.VisitorContext(
-                        leave.name(), leave.email(), null, null, null, null, java.util.Map.of()));
-        router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
+        VisitorHello.merge(visitor, new VisitorContext(leave.name(), leave.email(), null, null, null, null, Map.of()));
+        router.store().saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         if (c.firstLine == null) {
             c.firstLine = leave.text();
         }
         TranscriptEvent message =
                 TranscriptEvent.offlineMessage(leave.id(), visitor.author(), leave.text(), leave.email());
-        router.ackWhenStored(session, leave.id(), c, router.dispatcher.followUp(c, leave.id(), message, leave.email()));
+        Acks.whenStored(session, leave.id(), c, router.dispatcher.followUp(c, leave.id(), message, leave.email()));
     }
 
     /** Delivered/read marks of the visitor, relayed to the owning agent. */
     private void receipt(Visitor visitor, ClientMessage.Receipt receipt) {
-        Conversation c = router.conversations.get(receipt.conversationId());
+        Conversation c = router.live.conversation(receipt.conversationId()).orElse(null);
         if (c == null || !c.visitor.id.equals(visitor.id)) {
             return; // not acknowledged, so nothing to answer; nothing leaks either
         }
@@ -556,37 +301,23 @@ final class VisitorRequests {
 
     /** The visitor moved to another page or set attributes: merge, store, tell their agent. */
     private void updateContext(Session session, Visitor visitor, ClientMessage.UpdateContext update) {
-        String refused = merge(visitor, update.context());
+        String refused = VisitorHello.merge(visitor, update.context());
         if (refused != null) {
             Router.error(session, ErrorCode.BAD_REQUEST, refused, update.id());
             return; // nothing stored, nobody told: the context is as it was
         }
-        router.store.saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
-        session.send(new ServerMessage.Ack(update.id(), visitor.open == null ? null : visitor.open.id, 0));
+        router.store().saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
+        Acks.now(session, update.id(), visitor.open == null ? null : visitor.open.id, 0);
         Conversation c = visitor.open;
         if (c != null && c.state == ConversationState.ASSIGNED) {
             router.toAgent(c, new ServerMessage.VisitorUpdate(c.id, visitor.info(), visitor.context));
         }
     }
 
-    /**
-     * Merges {@code next} into the visitor's context; null if it did, else why not (the merged
-     * context would break a limit, see {@link Visitor#update}) and the context is unchanged.
-     */
-    private static String merge(Visitor visitor, dev.concierge.protocol.Values.VisitorContext next) {
-        try {
-            visitor.update(next);
-            return null;
-        } catch (IllegalArgumentException e) {
-            log.info("context of visitor {} not merged: {}", visitor.id, e.getMessage());
-            return e.getMessage() + " (merged with the visitor's stored context)";
-        }
-    }
-
     private void history(Session session, Visitor visitor, ClientMessage.History history) {
-        Conversation c = router.conversations.get(history.conversationId());
+        Conversation c = router.live.conversation(history.conversationId()).orElse(null);
         if (c != null && c.visitor.id.equals(visitor.id)) {
-            session.send(Router.transcriptPage(history.id(), c.id, c.state, c.visibleToVisitor(history.afterSeq())));
+            session.send(History.page(history.id(), c.id, c.state, c.visibleToVisitor(history.afterSeq())));
             return;
         }
         if (c != null) {
@@ -594,6 +325,6 @@ final class VisitorRequests {
             return;
         }
         String visitorId = visitor.id;
-        router.storedHistory(session, history, r -> r.visitorId().equals(visitorId), false);
+        router.history.stored(session, history, r -> r.visitorId().equals(visitorId), false);
     }
 }

@@ -5,7 +5,13 @@ import dev.concierge.server.routing.Session;
 import dev.concierge.server.routing.SharedFrame;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.AttributeKey;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link Session} over a Netty channel; frames are JSON-encoded by {@link ServerMessageEncoder}.
@@ -14,11 +20,14 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
  * instead of one task, one wakeup and one flush each; order is kept.
  */
 final class ChannelSession implements Session {
+    /** How long a socket closed while its peer keeps sending is still read (and dropped). */
+    static final long LINGER_MILLIS = 2_000;
+
     private final Channel channel;
     // A linked queue: empty it costs a few bytes, where an array-backed MPSC queue costs kilobytes per
     // idle socket (10,000 idle visitors are a bench target).
-    private final java.util.Queue<Object> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Queue<Object> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile int version = 1;
 
     ChannelSession(Channel channel) {
@@ -85,9 +94,6 @@ final class ChannelSession implements Session {
         }
     }
 
-    /** How long a socket closed while its peer keeps sending is still read (and dropped). */
-    static final long LINGER_MILLIS = 2_000;
-
     /**
      * Closes a socket whose peer is still sending (a flood): the close frame goes out with the
      * end of our side of the stream, and the socket closes once the peer has closed too, or after
@@ -100,7 +106,7 @@ final class ChannelSession implements Session {
             return;
         }
         channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> {
-            if (f.isSuccess() && channel instanceof io.netty.channel.socket.DuplexChannel duplex) {
+            if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
                 duplex.shutdownOutput();
                 channel.eventLoop()
                         .schedule(
@@ -109,7 +115,7 @@ final class ChannelSession implements Session {
                                     // schedule(Callable)
                                 },
                                 LINGER_MILLIS,
-                                java.util.concurrent.TimeUnit.MILLISECONDS);
+                                TimeUnit.MILLISECONDS);
             } else {
                 channel.close();
             }
@@ -122,7 +128,7 @@ final class ChannelSession implements Session {
     }
 
     /** A channel attribute, or null. */
-    <T> T channelAttr(io.netty.util.AttributeKey<T> key) {
+    <T> T channelAttr(AttributeKey<T> key) {
         return channel.attr(key).get();
     }
 

@@ -12,6 +12,7 @@ import dev.concierge.server.http.StaticFiles;
 import dev.concierge.server.http.TranscriptExport;
 import dev.concierge.server.http.VisitorAdminApi;
 import dev.concierge.server.routing.Router;
+import dev.concierge.store.ConversationStore;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
@@ -35,6 +36,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ServerConfig config;
     private final ProtocolCodec codec;
     private final Router router;
+    private final ConversationStore store;
     private final AgentAuth auth;
     private final StaticFiles files;
     private final ServerMessageEncoder encoder;
@@ -56,6 +58,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             ServerConfig config,
             ProtocolCodec codec,
             Router router,
+            ConversationStore store,
             AgentAuth auth,
             BlockingWork blocking,
             ChannelGroup sockets,
@@ -64,12 +67,13 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.insights = insights;
         this.files = files;
         this.sockets = sockets;
-        this.export = new TranscriptExport(router.store, auth, codec.mapper());
-        this.agentApi = new AgentApi(router.store, auth, config, codec.mapper());
-        this.visitorAdmin = new VisitorAdminApi(router);
+        this.export = new TranscriptExport(store, auth, codec.mapper());
+        this.agentApi = new AgentApi(store, auth, config, codec.mapper());
+        this.visitorAdmin = new VisitorAdminApi(router, store);
         this.config = config;
         this.codec = codec;
         this.router = router;
+        this.store = store;
         this.auth = auth;
         this.blocking = blocking;
         this.encoder = new ServerMessageEncoder(codec);
@@ -122,7 +126,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                         security.adminToken(),
                         agentApi,
                         config.sites(),
-                        router.store::failure,
+                        store::failure,
                         visitorAdmin));
         p.addLast("json-encoder", encoder);
         p.addLast(

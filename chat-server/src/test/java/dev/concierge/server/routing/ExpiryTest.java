@@ -98,11 +98,11 @@ final class ExpiryTest extends RouterFixture {
     }
 
     private boolean inMemory(String conversationId) {
-        return router.call(() -> router.conversations.containsKey(conversationId));
+        return router.call(() -> router.live.conversation(conversationId).isPresent());
     }
 
     private boolean visitorInMemory(String visitorId) {
-        return router.call(() -> router.visitorsById.containsKey(visitorId));
+        return router.call(() -> router.live.visitor(visitorId).isPresent());
     }
 
     private static TranscriptEvent last(List<TranscriptEvent> events) {

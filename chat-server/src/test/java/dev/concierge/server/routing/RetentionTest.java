@@ -126,9 +126,10 @@ final class RetentionTest extends RouterFixture {
             return null;
         });
         // It leaves memory once its closed event is stored (the store's writer completes it).
-        settleUntil(() -> !router.call(() -> router.conversations.containsKey(expired)));
-        assertThat(router.call(() -> router.conversations.containsKey(expired))).isFalse();
-        assertThat(router.call(() -> router.conversations.containsKey(closedByVisitor)))
+        settleUntil(() -> !router.call(() -> router.live.conversation(expired).isPresent()));
+        assertThat(router.call(() -> router.live.conversation(expired).isPresent()))
+                .isFalse();
+        assertThat(router.call(() -> router.live.conversation(closedByVisitor).isPresent()))
                 .as("its visitor is connected: kept for the rating")
                 .isTrue();
         Await.until("events merged into " + MergedEvents.FILE, () -> {
@@ -155,11 +156,11 @@ final class RetentionTest extends RouterFixture {
         assertThat(count("SELECT COUNT(*) FROM conversations")).isZero();
         assertThat(count("SELECT COUNT(*) FROM merged.events")).isZero();
         assertThat(count("SELECT COUNT(*) FROM recent_events")).isZero();
-        assertThat(router.call(() -> router.conversations.isEmpty())).isTrue();
-        assertThat(router.call(() -> router.visitorsById.containsKey(goneVisitor)))
+        assertThat(router.call(() -> router.live.conversations().isEmpty())).isTrue();
+        assertThat(router.call(() -> router.live.visitor(goneVisitor).isPresent()))
                 .isFalse();
         // The connected visitor stays, stored again as they are, with nothing of the purged chat.
-        Visitor live = router.call(() -> router.visitorsById.get(staysVisitor));
+        Visitor live = router.call(() -> router.live.visitor(staysVisitor).orElse(null));
         assertThat(router.call(() -> live.conversationIds.isEmpty() && live.stored.isEmpty()))
                 .isTrue();
         Await.until("the connected visitor stored again", () -> store.visitor(staysVisitor)

@@ -10,6 +10,8 @@ import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.server.auth.Site;
+import dev.concierge.server.transport.LoopBatching;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.InMemoryConversationStore;
 import java.time.Clock;
@@ -135,7 +137,10 @@ public abstract class RouterFixture {
                 clock,
                 Ids.secure(),
                 config,
-                id -> departments.getOrDefault(id, Set.of()));
+                id -> departments.getOrDefault(id, Set.of()),
+                Map.of("demo", Site.demo()),
+                RetentionConfig.DEFAULTS,
+                LoopBatching::new);
         return router;
     }
 
@@ -183,6 +188,7 @@ public abstract class RouterFixture {
     Recorder agent(int version, String id, String... depts) {
         departments.put(id, Set.of(depts));
         Recorder s = new Recorder();
+        s.version = version; // recorded by the transport's hello gate
         router.agentHello(
                 s,
                 new AgentInfo(id, id.toUpperCase()),
@@ -198,6 +204,7 @@ public abstract class RouterFixture {
     /** A visitor socket that says hello with protocol {@code version}. */
     Recorder visitor(int version, String department) {
         Recorder s = new Recorder();
+        s.version = version; // recorded by the transport's hello gate
         router.visitorHello(
                 s, new ClientMessage.Hello(id(), version, "demo", null, null, null, null, department, null));
         settle();
@@ -211,7 +218,7 @@ public abstract class RouterFixture {
     }
 
     Conversation conversation(String id) {
-        return router.call(() -> router.conversations.get(id));
+        return router.call(() -> router.live.conversation(id).orElse(null));
     }
 
     List<String> owned(Recorder agent) {

@@ -1,0 +1,29 @@
+package dev.concierge.server.routing;
+
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.Role;
+
+/**
+ * What the transport hands to the chat core: sockets that said hello, their requests, their
+ * going away. The transport has checked the protocol version (and recorded it on the
+ * {@link Session}), the origin, and an agent's token before a hello gets here; the core handles
+ * who the socket is. Every method returns at once: the work runs on the core's own thread, in
+ * the order each calling thread handed it over.
+ */
+public interface ChatCore {
+    /** A visitor socket said hello: the core finds or makes the visitor (token, resume, identity). */
+    void visitorHello(Session session, ClientMessage.Hello hello);
+
+    /** An agent socket said hello with a valid session token for {@code agent}. */
+    void agentHello(Session session, AgentInfo agent, ClientMessage.Hello hello);
+
+    /** A request from a socket that has said hello as {@code role}. */
+    void request(Session session, Role role, ClientMessage message);
+
+    /** A socket went away. */
+    void disconnected(Session session);
+
+    /** Whether the site with this key is configured (a visitor hello naming another is refused). */
+    boolean hasSite(String key);
+}
