@@ -25,7 +25,7 @@ final class AgentAvailability {
     /** How many connected agents are online (may receive new conversations). */
     int onlineAgents() {
         int n = 0;
-        for (Agent a : router.agents.values()) {
+        for (Agent a : router.live.agents()) {
             if (a.available()) {
                 n++;
             }
@@ -55,7 +55,7 @@ final class AgentAvailability {
         }
         lastAvailability = now;
         SharedFrame frame = new SharedFrame(now);
-        for (Session s : router.visitorSessions.keySet()) {
+        for (Session s : router.live.visitorSessions().keySet()) {
             s.send(frame);
         }
     }
@@ -77,7 +77,7 @@ final class AgentAvailability {
     /** Every agent with presence, departments and load, by name. */
     ServerMessage.Agents agentsFrame() {
         List<AgentStatus> list = new ArrayList<>();
-        for (Agent a : router.agents.values()) {
+        for (Agent a : router.live.agents()) {
             list.add(new AgentStatus(
                     a.info.id(),
                     a.info.name(),

@@ -51,7 +51,7 @@ final class Assignments {
                 continue;
             }
             Optional<Agent> agent =
-                    affinity(c, candidates).or(() -> strategy.pick(c, candidates, List.copyOf(router.agents.values())));
+                    affinity(c, candidates).or(() -> strategy.pick(c, candidates, List.copyOf(router.live.agents())));
             agent.ifPresent(a -> assign(c, a));
         }
     }
@@ -59,7 +59,7 @@ final class Assignments {
     /** Agents who could take {@code c} now: online, under the cap, allowed by a transfer. */
     private List<Agent> candidates(Conversation c) {
         List<Agent> out = new ArrayList<>();
-        for (Agent a : router.agents.values()) {
+        for (Agent a : router.live.agents()) {
             if (a.available()
                     && a.assigned.size() < config.maxChatsPerAgent()
                     && !a.info.id().equals(c.excludedAgentId)
@@ -210,7 +210,7 @@ final class Assignments {
     /** A conversation closed: its agent, if it had one, is free of it and its handling time counts. */
     void closed(Conversation c) {
         if (c.agentId != null) {
-            Agent agent = router.agents.get(c.agentId);
+            Agent agent = router.live.agent(c.agentId).orElse(null);
             if (agent != null && agent.assigned.remove(c.id)) {
                 queue.handled(c);
             }
@@ -221,7 +221,7 @@ final class Assignments {
     HandoffPackage handoffPackage(Conversation c) {
         List<EarlierConversation> earlier = new ArrayList<>();
         for (String id : c.visitor.conversationIds) {
-            Conversation live = router.conversations.get(id);
+            Conversation live = router.live.conversation(id).orElse(null);
             if (live != null) {
                 if (live != c) {
                     earlier.add(new EarlierConversation(live.id, live.startedAt, live.firstLine, live.score));

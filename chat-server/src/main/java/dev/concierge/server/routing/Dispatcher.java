@@ -46,7 +46,7 @@ public final class Dispatcher {
                         c, TranscriptEvent.handoff(clientId, "Connecting you with a person.", reason))
                 .thenApply(TranscriptEvent::seq);
         if (clientId != null) {
-            c.byClientId.put(clientId, handoffSeq);
+            Idempotency.remember(c, clientId, handoffSeq);
         }
         ServerMessage.Availability now = availability.availability();
         router.appendAndBroadcast(

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,20 +17,13 @@ final class Live {
     /** Closed conversations kept in memory for their rating; older ones are read from the store. */
     static final int CLOSED_IN_MEMORY = 10_000;
 
-    private final Map<String, Conversation> conversations;
-    private final Map<String, Agent> agents;
-    private final Map<Session, Visitor> visitorSessions;
+    private final Map<String, Conversation> conversations = new HashMap<>();
+    private final Map<String, Agent> agents = new LinkedHashMap<>();
+    private final Map<Session, Visitor> visitorSessions = new HashMap<>();
     private final ArrayDeque<String> closedOrder = new ArrayDeque<>();
     private final Map<String, Visitor> visitorsById = new HashMap<>();
     private final Map<String, Visitor> visitorsByToken = new HashMap<>();
     private final Map<Session, Agent> agentSessions = new HashMap<>();
-
-    /** Over the router's maps the {@link Dispatcher} still reads directly. */
-    Live(Map<String, Conversation> conversations, Map<String, Agent> agents, Map<Session, Visitor> visitorSessions) {
-        this.conversations = conversations;
-        this.agents = agents;
-        this.visitorSessions = visitorSessions;
-    }
 
     Optional<Conversation> conversation(String id) {
         return Optional.ofNullable(conversations.get(id));
@@ -151,8 +145,14 @@ final class Live {
         visitorSessions.put(session, visitor);
     }
 
-    void forgetVisitorSession(Session session) {
-        visitorSessions.remove(session);
+    /** Forgets a visitor socket; the visitor it said hello as, if any. */
+    Visitor forgetVisitorSession(Session session) {
+        return visitorSessions.remove(session);
+    }
+
+    /** How many conversations memory holds. */
+    int conversationCount() {
+        return conversations.size();
     }
 
     /** Gives every conversation's buffers back (the router stopped). */

@@ -12,8 +12,6 @@ import dev.concierge.server.support.ServerException;
 import dev.concierge.store.ConversationStore;
 import java.time.Clock;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,13 +66,8 @@ public final class Router implements ChatCore, AutoCloseable {
     final Idempotency idempotency;
     final History history;
 
-    // The Dispatcher reads these three maps directly; they go into Live alone once it calls
-    // live.conversation(id), live.agent(id), live.agents() and live.visitorSessions() instead.
-    final Map<String, Conversation> conversations = new HashMap<>();
-    final Map<String, Agent> agents = new LinkedHashMap<>();
-    final Map<Session, Visitor> visitorSessions = new HashMap<>();
     /** Conversations, visitors, agents and their sockets in memory. */
-    final Live live = new Live(conversations, agents, visitorSessions);
+    final Live live = new Live();
 
     private final Delivery delivery = new Delivery(live);
     /** Store reads the router needs (returning visitors, old transcripts), off its own thread. */
@@ -202,7 +195,7 @@ public final class Router implements ChatCore, AutoCloseable {
     public void disconnected(Session session) {
         run(() -> {
             visitorHellos.closed(session);
-            Visitor visitor = visitorSessions.remove(session);
+            Visitor visitor = live.forgetVisitorSession(session);
             if (visitor != null) {
                 visitor.sessions.remove(session);
                 if (visitor.sessions.isEmpty()) {
@@ -268,7 +261,7 @@ public final class Router implements ChatCore, AutoCloseable {
 
     /** How many conversations memory holds; router thread only. */
     public int liveConversations() {
-        return conversations.size();
+        return live.conversationCount();
     }
 
     /** Runs a task on the router thread and waits for it (for tests and shutdown). */
