@@ -5,9 +5,8 @@ import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AuthConfig;
 import dev.concierge.server.http.BlockingWork;
-import dev.concierge.server.http.FaqEditing;
-import dev.concierge.server.http.InsightsHttpHandler;
 import dev.concierge.server.http.StaticFiles;
+import dev.concierge.server.insights.FaqEditing;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
@@ -84,7 +83,7 @@ public final class NettyChatServer implements ChatServer {
     }
 
     static NettyChatServer start(ServerConfig config) {
-        java.nio.file.Path faqFile = config.faq() != null ? config.faq() : extractSampleFaq(config.dataDir());
+        Path faqFile = config.faq() != null ? config.faq() : extractSampleFaq(config.dataDir());
         // Watched: an FAQ file saved by an editor or a deploy answers visitors without a restart.
         FaqBot faqBot = FaqBot.builder().file(faqFile).watch(true).build();
         ServerMetrics metrics = new ServerMetrics();
@@ -125,17 +124,13 @@ public final class NettyChatServer implements ChatServer {
         ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
         metrics.bindConnections(sockets::size);
         metrics.bindLive(() -> RouterSnapshots.metrics(router));
-        InsightsHttpHandler insights = new InsightsHttpHandler(
-                new InsightsApi(
-                        store,
-                        auth,
-                        config.clock(),
-                        new FaqEditing(faqFile, bot),
-                        bot,
-                        () -> RouterSnapshots.dashboard(router),
-                        ProtocolCodec.create().mapper()),
-                metrics,
-                blocking.insights(),
+        InsightsApi insights = new InsightsApi(
+                store,
+                auth,
+                config.clock(),
+                new FaqEditing(faqFile, bot),
+                bot,
+                () -> RouterSnapshots.dashboard(router),
                 ProtocolCodec.create().mapper());
         StaticFiles files = new StaticFiles();
         EventLoopGroup boss = new NioEventLoopGroup(1);
@@ -147,7 +142,7 @@ public final class NettyChatServer implements ChatServer {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ServerInitializer(
-                            config, ProtocolCodec.create(), router, auth, blocking, sockets, insights, files))
+                            config, ProtocolCodec.create(), router, auth, blocking, sockets, insights, metrics, files))
                     .bind(config.host(), config.port())
                     .sync()
                     .channel();
