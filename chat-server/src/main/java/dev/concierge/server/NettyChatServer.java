@@ -37,6 +37,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,13 +169,14 @@ public final class NettyChatServer implements ChatServer {
         if (config.store() != null) {
             return config.store();
         }
-        if (config.jdbcUrl() != null) {
-            return JdbcConversationStore.postgres(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+        if (config.jdbcUrl() == null && config.dataDir() == null) {
+            return new InMemoryConversationStore(config.clock());
         }
-        if (config.dataDir() != null) {
-            return JdbcConversationStore.sqlite(config.dataDir());
-        }
-        return new InMemoryConversationStore(config.clock());
+        return JdbcConversationStore.fromConfig(
+                Optional.ofNullable(config.dataDir()),
+                Optional.ofNullable(config.jdbcUrl()),
+                Optional.ofNullable(config.jdbcUser()),
+                Optional.ofNullable(config.jdbcPassword()));
     }
 
     /**

@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class VisitorAdminApi {
     private static final Logger log = LoggerFactory.getLogger(VisitorAdminApi.class);
-    /** Ids as the server makes them ({@code v_}, {@code c_} and 12 characters), with room to spare. */
     private final Router router;
 
+    /** The calls on the visitors {@code router} serves and its store keeps. */
     public VisitorAdminApi(Router router) {
         this.router = router;
     }

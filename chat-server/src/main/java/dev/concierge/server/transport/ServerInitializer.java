@@ -50,6 +50,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     /** Shared by every channel: it keeps no state of one. */
     private final HttpHandler http;
 
+    /** The pipeline of every accepted connection, over the server's shared parts. */
     public ServerInitializer(
             ServerConfig config,
             ProtocolCodec codec,
