@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * What the route table answers for requests no endpoint takes, over real sockets: under
  * {@code /api/} an endpoint is its method and path, so anything else is 404; elsewhere a known
  * path asked with another method is 405; the admin and insights APIs refuse before routing.
+ * Every JSON answer says {@code nosniff}.
  */
 final class HttpRoutesTest {
     private static final String ADMIN_TOKEN = "admin-token-of-the-routes-test";
@@ -56,6 +57,7 @@ final class HttpRoutesTest {
             HttpResponse<String> response = send(request[0], request[1]);
             assertThat(response.statusCode()).as(String.join(" ", request)).isEqualTo(404);
             assertThat(response.body()).isEqualTo("{\"error\":\"not_found\"}");
+            assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
         }
         assertThat(send("HEAD", "/api/health").statusCode()).isEqualTo(404);
         assertThat(send("OPTIONS", "/api/health").statusCode()).isEqualTo(404);
