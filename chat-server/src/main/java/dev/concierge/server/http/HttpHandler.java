@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,36 +100,20 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 .add(HttpMethod.OPTIONS, "/api/conversations/{id}/transcript", HttpHandler::transcriptPreflight)
                 .get("/api/sites/{key?}", this::site)
                 .get("/api/health", this::health)
-                .get(
-                        "/metrics",
-                        ex -> onInsightsLane(
-                                ex,
-                                () -> new InsightsApi.Reply(
-                                        HttpResponseStatus.OK,
-                                        null,
-                                        metrics.scrape(),
-                                        ServerMetrics.contentType(),
-                                        null)))
+                .get("/metrics", onInsightsLane(ex -> metricsText()))
                 // The supervisors' API, for signed-in agents; editing the FAQ needs a role.
                 .guard("/api/insights/", this::refusedInsights)
                 .guard(FAQ_ENTRIES, this::refusedFaqEdit)
-                .get("/api/insights/summary", ex -> onInsightsLane(ex, () -> insights.summary(ex.params())))
-                .get(
-                        "/api/insights/conversations.csv",
-                        ex -> onInsightsLane(ex, () -> insights.conversationsCsv(ex.params())))
-                .get("/api/insights/metrics.csv", ex -> onInsightsLane(ex, () -> insights.metricsCsv(ex.params())))
-                .get("/api/insights/unanswered", ex -> onInsightsLane(ex, () -> insights.unanswered(ex.params())))
-                .get("/api/insights/live", ex -> onInsightsLane(ex, insights::live))
-                .get(
-                        "/api/insights/faq",
-                        ex -> onInsightsLane(
-                                ex,
-                                () -> insights.faqEntries(
-                                        insights.mayEditFaq(ex.authorization().orElse(null)))))
-                .post(FAQ_ENTRIES, ex -> onInsightsLane(ex, () -> insights.createEntry(ex.body())))
+                .get("/api/insights/summary", onInsightsLane(ex -> insights.summary(ex.params())))
+                .get("/api/insights/conversations.csv", onInsightsLane(ex -> insights.conversationsCsv(ex.params())))
+                .get("/api/insights/metrics.csv", onInsightsLane(ex -> insights.metricsCsv(ex.params())))
+                .get("/api/insights/unanswered", onInsightsLane(ex -> insights.unanswered(ex.params())))
+                .get("/api/insights/live", onInsightsLane(ex -> insights.live()))
+                .get("/api/insights/faq", onInsightsLane(ex -> insights.faqEntries(mayEditFaq(ex))))
+                .post(FAQ_ENTRIES, onInsightsLane(ex -> insights.createEntry(ex.body())))
                 .post(
                         FAQ_ENTRIES + "/{id}/questions",
-                        ex -> onInsightsLane(ex, () -> insights.addQuestions(ex.variable(), ex.body())))
+                        onInsightsLane(ex -> insights.addQuestions(ex.variable(), ex.body())))
                 .otherwise(Set.of(HttpMethod.GET, HttpMethod.HEAD), this::serveFile);
         admin.ifPresent(a -> table.guard("/api/admin/", a::refused)
                 .post("/api/admin/agents", a::createAgent)
@@ -149,8 +134,18 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         routes.dispatch(ex);
     }
 
-    private void onInsightsLane(Exchange ex, Supplier<InsightsApi.Reply> call) {
-        ex.offload(blocking.insights(), call);
+    /** A handler that runs {@code call} on the insights lane: reports read the whole period. */
+    private HttpRoutes.Handler onInsightsLane(Function<Exchange, InsightsApi.Reply> call) {
+        return ex -> ex.offload(blocking.insights(), () -> call.apply(ex));
+    }
+
+    /** {@code GET /metrics}: the Prometheus text. */
+    private InsightsApi.Reply metricsText() {
+        return new InsightsApi.Reply(HttpResponseStatus.OK, null, metrics.scrape(), ServerMetrics.contentType(), null);
+    }
+
+    private boolean mayEditFaq(Exchange ex) {
+        return insights.mayEditFaq(ex.authorization().orElse(null));
     }
 
     /** The guard of the insights API: 401 without a signed-in agent's token. */
@@ -164,12 +159,11 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     /** The guard of FAQ edits: 403 for an agent without the admin or supervisor role. */
     private boolean refusedFaqEdit(Exchange ex) {
-        if (!ex.method().equals(HttpMethod.POST)
-                || insights.mayEditFaq(ex.authorization().orElse(null))) {
+        if (!ex.method().equals(HttpMethod.POST) || mayEditFaq(ex)) {
             return false;
         }
         log.warn("{}: FAQ edit refused: the agent has no admin or supervisor role", ex.channelId());
-        onInsightsLane(ex, InsightsApi::faqEditForbidden);
+        ex.offload(blocking.insights(), InsightsApi::faqEditForbidden);
         return true;
     }
 

@@ -14,13 +14,13 @@ import java.util.Set;
  * The server's HTTP routes: method and path template to handler, with the answers for what no
  * route takes. A template is a fixed path or a path with one variable, {@code {name}} (one or
  * more characters, {@code /} included) or {@code {name?}} (possibly empty). The first route whose
- * template matches the path takes the request; a path no route takes goes to the fallback (the
- * static files) when the method is one of the fallback's. Guards run first, in order, on every
- * request whose path starts with their prefix, and may answer instead of the route.
+ * template matches the path takes the request; a path outside {@code /api/} that no route takes
+ * goes to the fallback (the static files). Guards run first, in order, on every request whose
+ * path starts with their prefix, and may answer instead of the route.
  *
  * <p>What is not taken: under {@code /api/} the method is part of an endpoint's name, so any
- * miss is 404 {@code not_found}; elsewhere a known path asked with another method is 405
- * {@code method_not_allowed}, an unknown one 404.
+ * miss is 404 {@code not_found}; elsewhere a method that neither the path's route nor the
+ * fallback takes is 405 {@code method_not_allowed}.
  */
 final class HttpRoutes {
     private static final String API = "/api/";
