@@ -1,30 +1,30 @@
 package dev.concierge.server;
 
+import static dev.concierge.server.BuilderChecks.atLeast;
+import static dev.concierge.server.BuilderChecks.origins;
+import static dev.concierge.server.BuilderChecks.positive;
+import static dev.concierge.server.BuilderChecks.within;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.concierge.protocol.Values.CannedReply;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AgentsFile;
-import dev.concierge.server.auth.AuthConfig;
-import dev.concierge.server.auth.DemoTeam;
 import dev.concierge.server.auth.LoginThrottle;
 import dev.concierge.server.auth.PasswordHasher;
-import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.routing.BusinessHours;
-import dev.concierge.server.routing.RetentionConfig;
-import dev.concierge.server.routing.RoutingConfig;
 import dev.concierge.server.routing.RoutingStrategy;
-import dev.concierge.server.support.Patterns;
 import dev.concierge.store.ConversationStore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The Concierge chat server: WebSocket endpoints for visitors and agents, the FAQ bot, the
@@ -63,61 +63,8 @@ public interface ChatServer extends AutoCloseable {
         public static final String DEMO2_USERNAME = "sam";
         /** The second demo agent's password. */
         public static final String DEMO2_PASSWORD = "sam-password";
-        // Hashed once with `concierge hash-password`, so starting a demo server costs no hashing.
-        private static final String DEMO_HASH =
-                "pbkdf2-sha256$210000$r5PXwaJ5q9pJD6zyunm1bA$YzizxSlFQicsPaE7cMjystc+FEM6eAeZ/2nDpERa6M8";
-        private static final String DEMO2_HASH =
-                "pbkdf2-sha256$210000$NY/ad9VrVQa0244SzEm7pQ$+eS7AGMJWtLv1/WZMsrr7cMfQO2nVSHYFOODO2BdM+8";
 
-        private String host = "127.0.0.1";
-        private int port = 8080;
-        private Path faq;
-        private Path dataDir;
-        private String jdbcUrl;
-        private String jdbcUser;
-        private String jdbcPassword;
-        private ConversationStore store;
-        private List<AgentAccount> agents;
-        private Clock clock = Clock.systemUTC();
-        private int maxChatsPerAgent = 5;
-        private int maxFrameBytes = 64 * 1024;
-        private Duration agentSessionTtl = Duration.ofHours(8);
-        private Duration agentSessionMaxAge = Duration.ofDays(7);
-        private LoginThrottle.Limits loginThrottle = LoginThrottle.Limits.defaults();
-        private com.github.benmanes.caffeine.cache.Ticker ticker =
-                com.github.benmanes.caffeine.cache.Ticker.systemTicker();
-        private AgentAuth.PasswordCheck passwordCheck = PasswordHasher::verify;
-        private int botThreads = 2;
-        private int maxMessageBytes = 64 * 1024;
-        private int maxHeaderBytes = 8 * 1024;
-        private Duration requestTimeout = Duration.ofSeconds(10);
-        private Duration pingAfter = Duration.ofSeconds(30);
-        private Duration idleCloseAfter = Duration.ofSeconds(75);
-        private int maxConnectionsPerIp = 50;
-        private int maxConnections = 20_000;
-        private Duration helloTimeout = Duration.ofSeconds(10);
-        private int messagesPerSecond = 20;
-        private int messageBurst = 200;
-        private Duration floodCloseAfter = Duration.ofSeconds(3);
-        private int writeLowWater = 32 * 1024;
-        private int writeHighWater = 64 * 1024;
-        private int maxPendingWriteBytes = 8 * 1024 * 1024;
-        private Duration unwritableTimeout = Duration.ofSeconds(15);
-        private boolean allowAnyOrigin;
-        private List<String> allowedOrigins = List.of();
-        private final Map<String, List<String>> siteOrigins = new LinkedHashMap<>();
-        private String adminToken;
-        private final Map<String, Site> sites = new LinkedHashMap<>(Map.of("demo", Site.demo()));
-        private List<String> departments;
-        private List<dev.concierge.protocol.Values.CannedReply> cannedReplies;
-        private String routing = "least-busy";
-        private Duration queueAlertAfter = Duration.ofMinutes(2);
-        private BusinessHours businessHours;
-        private Path agentsFile;
-        private Duration botIdleClose = RetentionConfig.DEFAULTS.botIdleClose();
-        private Duration queuedVisitorGoneAfter = RetentionConfig.DEFAULTS.queuedVisitorGoneAfter();
-        private Duration retainClosed = RetentionConfig.DEFAULTS.retainClosed();
-        private Duration purgeInterval = RetentionConfig.DEFAULTS.purgeInterval();
+        private final BuilderSettings settings = new BuilderSettings();
 
         private Builder() {}
 
@@ -126,7 +73,7 @@ public interface ChatServer extends AutoCloseable {
          * (reason {@code inactive}) and leaves memory; default 30 minutes.
          */
         public Builder botIdleClose(Duration idle) {
-            this.botIdleClose = positive(idle, "botIdleClose");
+            settings.botIdleClose = positive(idle, "botIdleClose");
             return this;
         }
 
@@ -136,7 +83,7 @@ public interface ChatServer extends AutoCloseable {
          * else closes (reason {@code visitor_left}); default 15 minutes.
          */
         public Builder queuedVisitorGoneAfter(Duration gone) {
-            this.queuedVisitorGoneAfter = positive(gone, "queuedVisitorGoneAfter");
+            settings.queuedVisitorGoneAfter = positive(gone, "queuedVisitorGoneAfter");
             return this;
         }
 
@@ -149,7 +96,7 @@ public interface ChatServer extends AutoCloseable {
             if (days < 0 || days > 36_500) {
                 throw new IllegalArgumentException("retentionDays must be 0 (keep forever) to 36500, was " + days);
             }
-            this.retainClosed = Duration.ofDays(days);
+            settings.retainClosed = Duration.ofDays(days);
             return this;
         }
 
@@ -159,7 +106,7 @@ public interface ChatServer extends AutoCloseable {
             if (interval.compareTo(Duration.ofMinutes(1)) < 0) {
                 throw new IllegalArgumentException("purgeInterval must be at least 1 minute, was " + interval);
             }
-            this.purgeInterval = interval;
+            settings.purgeInterval = interval;
             return this;
         }
 
@@ -168,12 +115,12 @@ public interface ChatServer extends AutoCloseable {
          * settings, allowed origins and identity secrets. Replaces the built-in {@code demo} site.
          * {@code environment} resolves a site's {@code identitySecretEnv} (e.g. {@code System::getenv}).
          */
-        public Builder sitesFile(Path file, java.util.function.Function<String, String> environment) {
+        public Builder sitesFile(Path file, Function<String, String> environment) {
             Objects.requireNonNull(file, "file");
             Objects.requireNonNull(environment, "environment");
             Map<String, Site> read = SitesFile.read(file, environment);
-            sites.clear();
-            sites.putAll(read);
+            settings.sites.clear();
+            settings.sites.putAll(read);
             for (Site site : read.values()) {
                 if (!site.allowedOrigins().isEmpty()) {
                     siteOrigins(site.key(), site.allowedOrigins());
@@ -191,59 +138,56 @@ public interface ChatServer extends AutoCloseable {
             agents(team.agents());
             departments(team.departments());
             cannedReplies(team.cannedReplies());
-            this.agentsFile = file;
+            settings.agentsFile = file;
             return this;
         }
 
         /** The departments conversations can be routed and transferred to. */
         public Builder departments(List<String> departments) {
-            this.departments = List.copyOf(Objects.requireNonNull(departments, "departments"));
+            settings.departments = List.copyOf(Objects.requireNonNull(departments, "departments"));
             return this;
         }
 
         /** The console's canned replies ({@code /shortcut} expands to the text). */
-        public Builder cannedReplies(List<dev.concierge.protocol.Values.CannedReply> replies) {
-            this.cannedReplies = List.copyOf(Objects.requireNonNull(replies, "cannedReplies"));
+        public Builder cannedReplies(List<CannedReply> replies) {
+            settings.cannedReplies = List.copyOf(Objects.requireNonNull(replies, "cannedReplies"));
             return this;
         }
 
         /** The routing strategy: {@code least-busy} (default), {@code round-robin} or {@code department}. */
         public Builder routing(String strategy) {
             RoutingStrategy.named(Objects.requireNonNull(strategy, "routing"));
-            this.routing = strategy;
+            settings.routing = strategy;
             return this;
         }
 
         /** How long a visitor may wait in the queue before the console raises an alert (default 2 min). */
         public Builder queueAlertAfter(Duration after) {
-            this.queueAlertAfter = positive(after, "queueAlertAfter");
+            settings.queueAlertAfter = positive(after, "queueAlertAfter");
             return this;
         }
 
         /** When people answer; outside these hours visitors are offered to leave a message. */
         public Builder businessHours(BusinessHours hours) {
-            this.businessHours = Objects.requireNonNull(hours, "businessHours");
+            settings.businessHours = Objects.requireNonNull(hours, "businessHours");
             return this;
         }
 
         /** Address to bind; default 127.0.0.1. */
         public Builder host(String host) {
-            this.host = Objects.requireNonNull(host, "host");
+            settings.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
         /** Port to listen on; 0 takes a free one. */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be 0 to 65535, was " + port);
-            }
-            this.port = port;
+            settings.port = within(port, 0, 65535, "port");
             return this;
         }
 
         /** The FAQ knowledge base file; default: the sample shop FAQ. */
         public Builder faq(Path faq) {
-            this.faq = Objects.requireNonNull(faq, "faq");
+            settings.faq = Objects.requireNonNull(faq, "faq");
             return this;
         }
 
@@ -252,7 +196,7 @@ public interface ChatServer extends AutoCloseable {
          * directory, a JDBC URL or a store, conversations are kept in memory only.
          */
         public Builder dataDir(Path dataDir) {
-            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            settings.dataDir = Objects.requireNonNull(dataDir, "dataDir");
             return this;
         }
 
@@ -262,15 +206,15 @@ public interface ChatServer extends AutoCloseable {
             if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException("jdbcUrl must start with jdbc:postgresql:, was " + jdbcUrl);
             }
-            this.jdbcUrl = jdbcUrl;
-            this.jdbcUser = user;
-            this.jdbcPassword = password;
+            settings.jdbcUrl = jdbcUrl;
+            settings.jdbcUser = user;
+            settings.jdbcPassword = password;
             return this;
         }
 
         /** A store of your own (it is closed with the server). */
         public Builder store(ConversationStore store) {
-            this.store = Objects.requireNonNull(store, "store");
+            settings.store = Objects.requireNonNull(store, "store");
             return this;
         }
 
@@ -280,40 +224,31 @@ public interface ChatServer extends AutoCloseable {
             if (agents.isEmpty()) {
                 throw new IllegalArgumentException("agents must not be empty");
             }
-            this.agents = List.copyOf(agents);
+            settings.agents = List.copyOf(agents);
             return this;
         }
 
         /** The clock for timestamps and waits. */
         public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            settings.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         /** Concurrent conversations per agent before the queue holds new ones; default 5. */
         public Builder maxChatsPerAgent(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxChatsPerAgent must be at least 1, was " + max);
-            }
-            this.maxChatsPerAgent = max;
+            settings.maxChatsPerAgent = atLeast(max, 1, "maxChatsPerAgent");
             return this;
         }
 
         /** Largest WebSocket message in bytes; default 64 KiB. */
         public Builder maxFrameBytes(int max) {
-            if (max < 1024) {
-                throw new IllegalArgumentException("maxFrameBytes must be at least 1024, was " + max);
-            }
-            this.maxFrameBytes = max;
+            settings.maxFrameBytes = atLeast(max, 1024, "maxFrameBytes");
             return this;
         }
 
         /** How long an agent session token lives without use; default 8 hours. */
         public Builder agentSessionTtl(Duration ttl) {
-            if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-                throw new IllegalArgumentException("agentSessionTtl must be positive");
-            }
-            this.agentSessionTtl = ttl;
+            settings.agentSessionTtl = positive(ttl, "agentSessionTtl");
             return this;
         }
 
@@ -323,7 +258,7 @@ public interface ChatServer extends AutoCloseable {
          * {@link #agentSessionTtl} without use.)
          */
         public Builder agentSessionMaxAge(Duration maxAge) {
-            this.agentSessionMaxAge = positive(maxAge, "agentSessionMaxAge");
+            settings.agentSessionMaxAge = positive(maxAge, "agentSessionMaxAge");
             return this;
         }
 
@@ -335,32 +270,26 @@ public interface ChatServer extends AutoCloseable {
          * is never held back by the per-username limit.
          */
         public Builder loginThrottle(int perUserAndAddress, int perAddress, int perUser, Duration refillEvery) {
-            atLeastOne(perUserAndAddress, "loginPerUserAndAddress");
-            atLeastOne(perAddress, "loginPerAddress");
-            atLeastOne(perUser, "loginPerUser");
-            this.loginThrottle = new LoginThrottle.Limits(
+            atLeast(perUserAndAddress, 1, "loginPerUserAndAddress");
+            atLeast(perAddress, 1, "loginPerAddress");
+            atLeast(perUser, 1, "loginPerUser");
+            settings.loginThrottle = new LoginThrottle.Limits(
                     perUserAndAddress, perAddress, perUser, positive(refillEvery, "loginRefillEvery"));
             return this;
-        }
-
-        private static void atLeastOne(int n, String field) {
-            if (n < 1) {
-                throw new IllegalArgumentException(field + " must be at least 1, was " + n);
-            }
         }
 
         /**
          * Time for session idle expiry, sign-in throttling and the per-connection message rate
          * limit (tests; the system's by default).
          */
-        public Builder ticker(com.github.benmanes.caffeine.cache.Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
+        public Builder ticker(Ticker ticker) {
+            settings.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
         /** How passwords are checked (tests; {@link PasswordHasher#verify} by default). */
         Builder passwordCheck(AgentAuth.PasswordCheck check) {
-            this.passwordCheck = Objects.requireNonNull(check, "passwordCheck");
+            settings.passwordCheck = Objects.requireNonNull(check, "passwordCheck");
             return this;
         }
 
@@ -369,19 +298,13 @@ public interface ChatServer extends AutoCloseable {
          * 64 KiB. Larger messages close the socket with 1009 without being buffered whole.
          */
         public Builder maxMessageBytes(int max) {
-            if (max < 1024) {
-                throw new IllegalArgumentException("maxMessageBytes must be at least 1024, was " + max);
-            }
-            this.maxMessageBytes = max;
+            settings.maxMessageBytes = atLeast(max, 1024, "maxMessageBytes");
             return this;
         }
 
         /** Largest HTTP header block (and WebSocket handshake) in bytes; default 8 KiB. */
         public Builder maxHeaderBytes(int max) {
-            if (max < 1024 || max > 1024 * 1024) {
-                throw new IllegalArgumentException("maxHeaderBytes must be 1024 to 1048576, was " + max);
-            }
-            this.maxHeaderBytes = max;
+            settings.maxHeaderBytes = within(max, 1024, 1024 * 1024, "maxHeaderBytes");
             return this;
         }
 
@@ -390,7 +313,7 @@ public interface ChatServer extends AutoCloseable {
          * is closed (slowloris); default 10 s.
          */
         public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = positive(timeout, "requestTimeout");
+            settings.requestTimeout = positive(timeout, "requestTimeout");
             return this;
         }
 
@@ -405,17 +328,14 @@ public interface ChatServer extends AutoCloseable {
                 throw new IllegalArgumentException(
                         "idleCloseAfter must be longer than pingAfter, was " + closeAfter + " <= " + pingAfter);
             }
-            this.pingAfter = pingAfter;
-            this.idleCloseAfter = closeAfter;
+            settings.pingAfter = pingAfter;
+            settings.idleCloseAfter = closeAfter;
             return this;
         }
 
         /** Open connections allowed from one IP address; more get HTTP 429. Default 50. */
         public Builder maxConnectionsPerIp(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxConnectionsPerIp must be at least 1, was " + max);
-            }
-            this.maxConnectionsPerIp = max;
+            settings.maxConnectionsPerIp = atLeast(max, 1, "maxConnectionsPerIp");
             return this;
         }
 
@@ -425,10 +345,7 @@ public interface ChatServer extends AutoCloseable {
          * open-file limit ({@code ulimit -n}).
          */
         public Builder maxConnections(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxConnections must be at least 1, was " + max);
-            }
-            this.maxConnections = max;
+            settings.maxConnections = atLeast(max, 1, "maxConnections");
             return this;
         }
 
@@ -438,7 +355,7 @@ public interface ChatServer extends AutoCloseable {
          * open). Default 10 s.
          */
         public Builder helloTimeout(Duration timeout) {
-            this.helloTimeout = positive(timeout, "helloTimeout");
+            settings.helloTimeout = positive(timeout, "helloTimeout");
             return this;
         }
 
@@ -448,20 +365,14 @@ public interface ChatServer extends AutoCloseable {
          * the burst is large because a client that reconnects resends its whole outbox at once.
          */
         public Builder rateLimit(int messagesPerSecond, int burst) {
-            if (messagesPerSecond < 1) {
-                throw new IllegalArgumentException("messagesPerSecond must be at least 1, was " + messagesPerSecond);
-            }
-            if (burst < 1) {
-                throw new IllegalArgumentException("messageBurst must be at least 1, was " + burst);
-            }
-            this.messagesPerSecond = messagesPerSecond;
-            this.messageBurst = burst;
+            settings.messagesPerSecond = atLeast(messagesPerSecond, 1, "messagesPerSecond");
+            settings.messageBurst = atLeast(burst, 1, "messageBurst");
             return this;
         }
 
         /** A socket sending more than ten times the rate for this long is closed (1008); default 3 s. */
         public Builder floodCloseAfter(Duration duration) {
-            this.floodCloseAfter = positive(duration, "floodCloseAfter");
+            settings.floodCloseAfter = positive(duration, "floodCloseAfter");
             return this;
         }
 
@@ -472,9 +383,7 @@ public interface ChatServer extends AutoCloseable {
          * is closed. A socket whose peer reads, however slowly, is closed only at the cap.
          */
         public Builder slowReaderLimits(int lowWater, int highWater, int maxPendingBytes, Duration unwritableTimeout) {
-            if (lowWater < 1) {
-                throw new IllegalArgumentException("writeLowWater must be at least 1, was " + lowWater);
-            }
+            atLeast(lowWater, 1, "writeLowWater");
             if (highWater < lowWater) {
                 throw new IllegalArgumentException("writeHighWater must be at least writeLowWater, was " + highWater);
             }
@@ -482,10 +391,10 @@ public interface ChatServer extends AutoCloseable {
                 throw new IllegalArgumentException(
                         "maxPendingWriteBytes must be at least writeHighWater, was " + maxPendingBytes);
             }
-            this.unwritableTimeout = positive(unwritableTimeout, "unwritableTimeout");
-            this.writeLowWater = lowWater;
-            this.writeHighWater = highWater;
-            this.maxPendingWriteBytes = maxPendingBytes;
+            settings.unwritableTimeout = positive(unwritableTimeout, "unwritableTimeout");
+            settings.writeLowWater = lowWater;
+            settings.writeHighWater = highWater;
+            settings.maxPendingWriteBytes = maxPendingBytes;
             return this;
         }
 
@@ -494,7 +403,7 @@ public interface ChatServer extends AutoCloseable {
          * where pages of any origin embed the widget.
          */
         public Builder allowAnyOrigin(boolean allow) {
-            this.allowAnyOrigin = allow;
+            settings.allowAnyOrigin = allow;
             return this;
         }
 
@@ -504,7 +413,7 @@ public interface ChatServer extends AutoCloseable {
          * (not browsers).
          */
         public Builder allowedOrigins(List<String> origins) {
-            this.allowedOrigins = origins(origins, "allowedOrigins");
+            settings.allowedOrigins = origins(origins, "allowedOrigins");
             return this;
         }
 
@@ -514,8 +423,8 @@ public interface ChatServer extends AutoCloseable {
             if (site.isBlank()) {
                 throw new IllegalArgumentException("site must not be blank");
             }
-            siteOrigins.put(site, origins(origins, "siteOrigins"));
-            sites.putIfAbsent(site, Site.withDefaults(site)); // a site with origins is a configured site
+            settings.siteOrigins.put(site, origins(origins, "siteOrigins"));
+            settings.sites.putIfAbsent(site, Site.withDefaults(site)); // a site with origins is a configured site
             return this;
         }
 
@@ -525,94 +434,13 @@ public interface ChatServer extends AutoCloseable {
             if (token.length() < 16) {
                 throw new IllegalArgumentException("adminToken must be at least 16 characters, was " + token.length());
             }
-            this.adminToken = token;
+            settings.adminToken = token;
             return this;
-        }
-
-        private static Duration positive(Duration d, String field) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(field + " must be positive, was " + d);
-            }
-            return d;
-        }
-
-        private static List<String> origins(List<String> origins, String field) {
-            Objects.requireNonNull(origins, field);
-            for (String o : origins) {
-                if (o == null || !Patterns.ORIGIN.matcher(o).matches()) {
-                    throw new IllegalArgumentException(field + " entries must be scheme://host[:port], was " + o);
-                }
-            }
-            return List.copyOf(origins);
         }
 
         /** Starts the server; the returned server is listening. */
         public ChatServer start() {
-            boolean demo = agents == null;
-            List<AgentAccount> accounts = !demo
-                    ? agents
-                    : List.of(
-                            new AgentAccount(
-                                    "demo",
-                                    "Dana Demo",
-                                    DEMO_USERNAME,
-                                    DEMO_HASH,
-                                    List.of("orders", "returns"),
-                                    List.of(AgentAccount.ADMIN)),
-                            new AgentAccount("sam", "Sam Support", DEMO2_USERNAME, DEMO2_HASH, List.of("billing")));
-            List<String> depts = departments != null
-                    ? departments
-                    : demo
-                            ? List.of("billing", "orders", "returns")
-                            : accounts.stream()
-                                    .flatMap(a -> a.departments().stream())
-                                    .distinct()
-                                    .sorted()
-                                    .toList();
-            List<dev.concierge.protocol.Values.CannedReply> canned =
-                    cannedReplies != null ? cannedReplies : demo ? DemoTeam.CANNED_REPLIES : List.of();
-            RoutingConfig routingConfig = new RoutingConfig(
-                    routing, maxChatsPerAgent, queueAlertAfter, Optional.ofNullable(businessHours), depts, canned);
-            ServerConfig config = new ServerConfig(
-                    host,
-                    port,
-                    faq,
-                    dataDir,
-                    jdbcUrl,
-                    jdbcUser,
-                    jdbcPassword,
-                    store,
-                    accounts,
-                    clock,
-                    routingConfig,
-                    agentsFile,
-                    maxFrameBytes,
-                    agentSessionTtl,
-                    botThreads,
-                    new SecurityConfig(
-                            maxMessageBytes,
-                            maxHeaderBytes,
-                            requestTimeout,
-                            pingAfter,
-                            idleCloseAfter,
-                            maxConnectionsPerIp,
-                            maxConnections,
-                            helloTimeout,
-                            messagesPerSecond,
-                            messageBurst,
-                            floodCloseAfter,
-                            writeLowWater,
-                            writeHighWater,
-                            maxPendingWriteBytes,
-                            unwritableTimeout,
-                            allowAnyOrigin,
-                            allowedOrigins,
-                            Map.copyOf(siteOrigins),
-                            Optional.ofNullable(adminToken)),
-                    Map.copyOf(sites),
-                    new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck),
-                    new RetentionConfig(botIdleClose, queuedVisitorGoneAfter, retainClosed, purgeInterval));
-            return NettyChatServer.start(config);
+            return NettyChatServer.start(settings.toConfig());
         }
     }
 }

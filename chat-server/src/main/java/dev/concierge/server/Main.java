@@ -1,6 +1,8 @@
 package dev.concierge.server;
 
+import dev.concierge.bot.BotEval;
 import dev.concierge.server.auth.PasswordHasher;
+import io.netty.util.ResourceLeakDetector;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -27,7 +29,7 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "serve" -> serve(rest, System.out);
-            case "bot-eval" -> botEval(rest);
+            case "bot-eval" -> BotEval.main(rest);
             case "hash-password" -> {
                 if (rest.length != 1) {
                     fail("usage: concierge hash-password PASSWORD");
@@ -36,13 +38,6 @@ public final class Main {
             }
             default -> fail("unknown command: " + args[0] + "\n\n" + usage());
         }
-    }
-
-    private static void botEval(String[] args) throws Exception {
-        // Looked up by name so the server does not depend on the evaluation tool's internals.
-        Class.forName("dev.concierge.bot.BotEval")
-                .getMethod("main", String[].class)
-                .invoke(null, (Object) args);
     }
 
     /**
@@ -111,7 +106,7 @@ public final class Main {
             // Netty samples one buffer in 128 for leak tracking and records a stack trace for it:
             // about 4% of the event loops' CPU under relay load (bench --profile cpu). A production
             // server runs without it; -Dio.netty.leakDetection.level=simple (or paranoid) turns it on.
-            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
         ChatServer.Builder builder = ChatServer.builder();
         ServeOptions options;

@@ -5,9 +5,8 @@ import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AuthConfig;
 import dev.concierge.server.http.BlockingWork;
-import dev.concierge.server.http.FaqEditing;
-import dev.concierge.server.http.InsightsHttpHandler;
 import dev.concierge.server.http.StaticFiles;
+import dev.concierge.server.insights.FaqEditing;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
@@ -39,6 +38,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +85,7 @@ public final class NettyChatServer implements ChatServer {
     }
 
     static NettyChatServer start(ServerConfig config) {
-        java.nio.file.Path faqFile = config.faq() != null ? config.faq() : extractSampleFaq(config.dataDir());
+        Path faqFile = config.faq() != null ? config.faq() : extractSampleFaq(config.dataDir());
         // Watched: an FAQ file saved by an editor or a deploy answers visitors without a restart.
         FaqBot faqBot = FaqBot.builder().file(faqFile).watch(true).build();
         ServerMetrics metrics = new ServerMetrics();
@@ -127,17 +127,13 @@ public final class NettyChatServer implements ChatServer {
         ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
         metrics.bindConnections(sockets::size);
         metrics.bindLive(() -> RouterSnapshots.metrics(router));
-        InsightsHttpHandler insights = new InsightsHttpHandler(
-                new InsightsApi(
-                        store,
-                        auth,
-                        config.clock(),
-                        new FaqEditing(faqFile, bot),
-                        bot,
-                        () -> RouterSnapshots.dashboard(router),
-                        ProtocolCodec.create().mapper()),
-                metrics,
-                blocking.insights(),
+        InsightsApi insights = new InsightsApi(
+                store,
+                auth,
+                config.clock(),
+                new FaqEditing(faqFile, bot),
+                bot,
+                () -> RouterSnapshots.dashboard(router),
                 ProtocolCodec.create().mapper());
         StaticFiles files = new StaticFiles();
         EventLoopGroup boss = new NioEventLoopGroup(1);
@@ -149,7 +145,16 @@ public final class NettyChatServer implements ChatServer {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ServerInitializer(
-                            config, ProtocolCodec.create(), router, store, auth, blocking, sockets, insights, files))
+                            config,
+                            ProtocolCodec.create(),
+                            router,
+                            store,
+                            auth,
+                            blocking,
+                            sockets,
+                            insights,
+                            metrics,
+                            files))
                     .bind(config.host(), config.port())
                     .sync()
                     .channel();
@@ -175,13 +180,14 @@ public final class NettyChatServer implements ChatServer {
         if (config.store() != null) {
             return config.store();
         }
-        if (config.jdbcUrl() != null) {
-            return JdbcConversationStore.postgres(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+        if (config.jdbcUrl() == null && config.dataDir() == null) {
+            return new InMemoryConversationStore(config.clock());
         }
-        if (config.dataDir() != null) {
-            return JdbcConversationStore.sqlite(config.dataDir());
-        }
-        return new InMemoryConversationStore(config.clock());
+        return JdbcConversationStore.fromConfig(
+                Optional.ofNullable(config.dataDir()),
+                Optional.ofNullable(config.jdbcUrl()),
+                Optional.ofNullable(config.jdbcUser()),
+                Optional.ofNullable(config.jdbcPassword()));
     }
 
     /**

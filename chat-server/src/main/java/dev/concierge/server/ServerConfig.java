@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** The server's immutable configuration, built by {@link ChatServer.Builder}. */
 public record ServerConfig(
@@ -30,6 +31,6 @@ public record ServerConfig(
         Duration agentSessionTtl,
         int botThreads,
         SecurityConfig security,
-        java.util.Map<String, Site> sites,
+        Map<String, Site> sites,
         AuthConfig auth,
         RetentionConfig retention) {}

@@ -60,10 +60,11 @@ public final class JdbcConversationStore implements ConversationStore {
 
     /**
      * The store the server's configuration asks for: PostgreSQL when a JDBC URL is given
-     * ({@code --db jdbc:postgresql://...}), else SQLite under the data directory.
+     * ({@code --db jdbc:postgresql://...}), else SQLite under the data directory, which is then
+     * required.
      */
-    static JdbcConversationStore fromConfig(
-            Path dataDir, Optional<String> jdbcUrl, Optional<String> user, Optional<String> password) {
+    public static JdbcConversationStore fromConfig(
+            Optional<Path> dataDir, Optional<String> jdbcUrl, Optional<String> user, Optional<String> password) {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(user, "user");
@@ -71,7 +72,7 @@ public final class JdbcConversationStore implements ConversationStore {
         if (jdbcUrl.isPresent() && !jdbcUrl.get().isBlank()) {
             return postgres(jdbcUrl.get(), user.orElse(null), password.orElse(null));
         }
-        return sqlite(dataDir);
+        return sqlite(dataDir.orElseThrow(() -> new IllegalArgumentException("dataDir or jdbcUrl must be given")));
     }
 
     /** The embedded store in {@code dataDir}, reading the time from {@code clock}. */

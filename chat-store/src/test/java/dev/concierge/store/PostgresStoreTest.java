@@ -3,7 +3,6 @@ package dev.concierge.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -88,7 +87,7 @@ final class PostgresStoreTest extends StoreMergeContractTest {
     @Test
     void fromConfig_withJdbcUrl_isPostgres() {
         try (JdbcConversationStore s = JdbcConversationStore.fromConfig(
-                Path.of("unused"), Optional.of(schemaUrl()), Optional.of(USER), Optional.of(PASSWORD))) {
+                Optional.empty(), Optional.of(schemaUrl()), Optional.of(USER), Optional.of(PASSWORD))) {
             assertThat(s.toString()).contains("jdbc:postgresql:").contains(schema);
         }
     }
@@ -96,7 +95,7 @@ final class PostgresStoreTest extends StoreMergeContractTest {
     @Test
     void fromConfig_rejectsOtherUrls() {
         assertThatThrownBy(() -> JdbcConversationStore.fromConfig(
-                        Path.of("unused"), Optional.of("jdbc:mysql://localhost/x"), Optional.empty(), Optional.empty()))
+                        Optional.empty(), Optional.of("jdbc:mysql://localhost/x"), Optional.empty(), Optional.empty()))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("jdbc:postgresql:");
     }

@@ -90,8 +90,8 @@ final class SqliteStoreTest extends StoreMergeContractTest {
     void fromConfig_withoutJdbcUrl_isSqliteUnderTheDataDirectory() {
         store.close();
         Path elsewhere = dataDir.resolve("nested/data");
-        try (JdbcConversationStore s =
-                JdbcConversationStore.fromConfig(elsewhere, Optional.empty(), Optional.empty(), Optional.empty())) {
+        try (JdbcConversationStore s = JdbcConversationStore.fromConfig(
+                Optional.of(elsewhere), Optional.empty(), Optional.empty(), Optional.empty())) {
             assertThat(s.toString()).contains("jdbc:sqlite:").contains("concierge.db");
             assertThat(Files.exists(elsewhere.resolve("concierge.db"))).isTrue();
         }

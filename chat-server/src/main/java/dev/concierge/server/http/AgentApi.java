@@ -39,6 +39,7 @@ public final class AgentApi {
     private final ServerConfig config;
     private final ObjectMapper json;
 
+    /** The calls over {@code store} and {@code auth}; a created agent is written to the config's agents file. */
     public AgentApi(ConversationStore store, AgentAuth auth, ServerConfig config, ObjectMapper json) {
         this.store = store;
         this.auth = auth;

@@ -6,11 +6,13 @@ import dev.concierge.protocol.ErrorCode;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.LoginThrottle;
 import dev.concierge.server.auth.Site;
+import dev.concierge.server.insights.InsightsApi;
+import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.support.LogSafe;
 import dev.concierge.server.transport.AgentSockets;
 import dev.concierge.store.ConversationStore;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -20,27 +22,28 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
-import java.nio.charset.StandardCharsets;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plain HTTP: static files (widget, console, demo page) and the small REST API. WebSocket
- * upgrades never reach this handler; the protocol handler before it takes them.
+ * Plain HTTP: every REST endpoint, {@code /metrics}, and the static files (widget, console,
+ * demo page), in one route table ({@link HttpRoutes}). WebSocket upgrades never reach this
+ * handler; the protocol handler before it takes them. Work too slow for an event loop (store
+ * reads, password hashes, reports) runs on the lanes of {@link BlockingWork}.
  */
+@ChannelHandler.Sharable
 public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpHandler.class);
-
-    /** The message of a {@code busy} answer: a lane of blocking work is full. */
-    static final String BUSY_MESSAGE = "the server is busy; try again shortly";
+    private static final String FAQ_ENTRIES = "/api/insights/faq/entries";
 
     private final StaticFiles files;
     private final AgentAuth auth;
@@ -48,14 +51,16 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final BlockingWork blocking;
     private final TranscriptExport export;
     private final AgentSockets agentSockets;
-    private final Optional<String> adminToken;
     private final AgentApi agentApi;
     private final Map<String, Site> sites;
     /** Why the store refuses writes, for {@code /api/health}: {@link ConversationStore#failure}. */
     private final Supplier<Optional<String>> storeFailure;
-    /** The admin API's calls on visitor data: lookup and erasure. */
-    private final VisitorAdminApi visitorAdmin;
 
+    private final InsightsApi insights;
+    private final ServerMetrics metrics;
+    private final HttpRoutes routes;
+
+    /** The handler of every channel's plain HTTP requests (it keeps no state of a channel). */
     public HttpHandler(
             StaticFiles files,
             AgentAuth auth,
@@ -67,94 +72,131 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             AgentApi agentApi,
             Map<String, Site> sites,
             Supplier<Optional<String>> storeFailure,
-            VisitorAdminApi visitorAdmin) {
-        this.visitorAdmin = visitorAdmin;
+            VisitorAdminApi visitorAdmin,
+            InsightsApi insights,
+            ServerMetrics metrics) {
         this.storeFailure = storeFailure;
         this.agentApi = agentApi;
         this.sites = sites;
         this.export = export;
         this.agentSockets = agentSockets;
-        this.adminToken = adminToken;
         this.files = files;
         this.auth = auth;
         this.json = json;
         this.blocking = blocking;
+        this.insights = insights;
+        this.metrics = metrics;
+        this.routes = routes(adminToken.map(
+                token -> new AdminEndpoints(token, auth, agentSockets, agentApi, visitorAdmin, blocking)));
+    }
+
+    /** Every HTTP endpoint of the server (docs/agents.md, docs/insights.md, docs/storage.md). */
+    private HttpRoutes routes(Optional<AdminEndpoints> admin) {
+        HttpRoutes table = new HttpRoutes()
+                .post("/api/agent/login", this::login)
+                .post("/api/agent/logout", this::logout)
+                .get("/api/conversations", this::search)
+                .get("/api/conversations/{id}/transcript", this::transcript)
+                .add(HttpMethod.OPTIONS, "/api/conversations/{id}/transcript", HttpHandler::transcriptPreflight)
+                .get("/api/sites/{key?}", this::site)
+                .get("/api/health", this::health)
+                .get("/metrics", onInsightsLane(ex -> metricsText()))
+                // The supervisors' API, for signed-in agents; editing the FAQ needs a role.
+                .guard("/api/insights/", this::refusedInsights)
+                .guard(FAQ_ENTRIES, this::refusedFaqEdit)
+                .get("/api/insights/summary", onInsightsLane(ex -> insights.summary(ex.params())))
+                .get("/api/insights/conversations.csv", onInsightsLane(ex -> insights.conversationsCsv(ex.params())))
+                .get("/api/insights/metrics.csv", onInsightsLane(ex -> insights.metricsCsv(ex.params())))
+                .get("/api/insights/unanswered", onInsightsLane(ex -> insights.unanswered(ex.params())))
+                .get("/api/insights/live", onInsightsLane(ex -> insights.live()))
+                .get("/api/insights/faq", onInsightsLane(ex -> insights.faqEntries(mayEditFaq(ex))))
+                .post(FAQ_ENTRIES, onInsightsLane(ex -> insights.createEntry(ex.body())))
+                .post(
+                        FAQ_ENTRIES + "/{id}/questions",
+                        onInsightsLane(ex -> insights.addQuestions(ex.variable(), ex.body())))
+                .otherwise(Set.of(HttpMethod.GET, HttpMethod.HEAD), this::serveFile);
+        admin.ifPresent(a -> table.guard("/api/admin/", a::refused)
+                .post("/api/admin/agents", a::createAgent)
+                .post("/api/admin/agents/{id}/enable", a::enable)
+                .post("/api/admin/agents/{id}/disable", a::disable)
+                .get("/api/admin/visitors", a::findVisitors)
+                .post("/api/admin/visitors/{id}/erase", a::erase));
+        return table;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Exchange ex = new Exchange(ctx, request, json);
         if (!request.decoderResult().isSuccess()) {
-            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire()));
+            ex.error(HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST);
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
-        HttpMethod method = request.method();
-        if (path.equals("/api/agent/login") && method.equals(HttpMethod.POST)) {
-            login(ctx, request);
-        } else if (path.equals("/api/agent/logout") && method.equals(HttpMethod.POST)) {
-            logout(ctx, request);
-        } else if (path.startsWith("/api/admin/") && adminToken.isPresent()) {
-            admin(ctx, request, path);
-        } else if (path.equals("/api/conversations") && method.equals(HttpMethod.GET)) {
-            var params = new QueryStringDecoder(request.uri()).parameters();
-            String q = params.containsKey("q") ? params.get("q").get(0) : null;
-            String limit = params.containsKey("limit") ? params.get("limit").get(0) : null;
-            String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-            onBlocking(ctx, request, blocking.searches(), () -> agentApi.search(authorization, q, limit));
-        } else if (path.startsWith("/api/sites/") && method.equals(HttpMethod.GET)) {
-            site(ctx, request, path.substring("/api/sites/".length()));
-        } else if (path.equals("/api/health") && method.equals(HttpMethod.GET)) {
-            Optional<String> failure = storeFailure.get();
-            if (failure.isPresent()) {
-                respond(
-                        ctx,
-                        request,
-                        HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        Map.of("status", "failing", "reason", failure.get()));
-            } else {
-                respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "ok"));
-            }
-        } else if (path.startsWith("/api/conversations/")
-                && path.endsWith("/transcript")
-                && method.equals(HttpMethod.GET)) {
-            transcript(ctx, request, path);
-        } else if (path.startsWith("/api/conversations/")
-                && path.endsWith("/transcript")
-                && method.equals(HttpMethod.OPTIONS)) {
-            // CORS preflight: the widget downloads from pages of other origins with a header
-            // credential (no cookies), so any origin may ask.
-            FullHttpResponse preflight =
-                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-            preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-            preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET");
-            preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization");
-            preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
-            write(ctx, HttpUtil.isKeepAlive(request), preflight);
-        } else if (path.startsWith("/api/")) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
-        } else if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
-            serveFile(ctx, request, path);
-        } else {
-            respond(
-                    ctx,
-                    request,
-                    HttpResponseStatus.METHOD_NOT_ALLOWED,
-                    Map.of("error", ErrorCode.METHOD_NOT_ALLOWED.wire()));
+        routes.dispatch(ex);
+    }
+
+    /** A handler that runs {@code call} on the insights lane: reports read the whole period. */
+    private HttpRoutes.Handler onInsightsLane(Function<Exchange, InsightsApi.Reply> call) {
+        return ex -> ex.offload(blocking.insights(), () -> call.apply(ex));
+    }
+
+    /** {@code GET /metrics}: the Prometheus text. */
+    private InsightsApi.Reply metricsText() {
+        return new InsightsApi.Reply(HttpResponseStatus.OK, null, metrics.scrape(), ServerMetrics.contentType(), null);
+    }
+
+    private boolean mayEditFaq(Exchange ex) {
+        return insights.mayEditFaq(ex.authorization().orElse(null));
+    }
+
+    /** The guard of the insights API: 401 without a signed-in agent's token. */
+    private boolean refusedInsights(Exchange ex) {
+        if (insights.authorized(ex.authorization().orElse(null))) {
+            return false;
         }
+        ex.error(HttpResponseStatus.UNAUTHORIZED, ErrorCode.UNAUTHORIZED);
+        return true;
+    }
+
+    /** The guard of FAQ edits: 403 for an agent without the admin or supervisor role. */
+    private boolean refusedFaqEdit(Exchange ex) {
+        if (!ex.method().equals(HttpMethod.POST) || mayEditFaq(ex)) {
+            return false;
+        }
+        log.warn("{}: FAQ edit refused: the agent has no admin or supervisor role", ex.channelId());
+        ex.offload(blocking.insights(), InsightsApi::faqEditForbidden);
+        return true;
+    }
+
+    /** {@code GET /api/health}: 503 with the reason while the store refuses writes. */
+    private void health(Exchange ex) {
+        Optional<String> failure = storeFailure.get();
+        if (failure.isPresent()) {
+            ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "failing", "reason", failure.get()));
+        } else {
+            ex.json(HttpResponseStatus.OK, Map.of("status", "ok"));
+        }
+    }
+
+    /** {@code GET /api/conversations?q=&limit=}: an agent's search in earlier conversations. */
+    private void search(Exchange ex) {
+        String q = ex.param("q").orElse(null);
+        String limit = ex.param("limit").orElse(null);
+        String authorization = ex.authorization().orElse(null);
+        ex.offloadJson(blocking.searches(), () -> agentApi.search(authorization, q, limit));
     }
 
     /**
      * {@code GET /api/sites/{key}}: a site's public settings for the widget (never its secret
      * nor its origin list); any origin may read them, without credentials.
      */
-    private void site(ChannelHandlerContext ctx, FullHttpRequest request, String key) {
-        Site site = sites.get(key);
+    private void site(Exchange ex) {
+        Site site = sites.get(ex.variable());
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(
                     site == null ? Map.of("error", ErrorCode.NOT_FOUND.wire()) : site.publicSettings());
         } catch (Exception e) {
-            respond(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", ErrorCode.INTERNAL.wire()));
+            ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCode.INTERNAL);
             return;
         }
         FullHttpResponse response = new DefaultFullHttpResponse(
@@ -166,32 +208,30 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=60");
         response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         response.headers().set("X-Content-Type-Options", "nosniff");
-        write(ctx, HttpUtil.isKeepAlive(request), response);
+        ex.write(response);
     }
 
-    private void login(ChannelHandlerContext ctx, FullHttpRequest request) {
+    /** {@code POST /api/agent/login}: throttled, then the password is checked on the sign-in lane. */
+    private void login(Exchange ex) {
         String username;
         String password;
         try {
-            JsonNode body = json.readTree(request.content().toString(StandardCharsets.UTF_8));
+            JsonNode body = json.readTree(ex.body());
             username = body.path("username").asText("");
             password = body.path("password").asText("");
         } catch (Exception e) {
-            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
+            ex.error(HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_JSON);
             return;
         }
         if (username.isEmpty() || password.isEmpty() || username.length() > 200 || password.length() > 200) {
-            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire()));
+            ex.error(HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST);
             return;
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        String address = address(ctx);
+        String address = ex.address();
         LoginThrottle.Result admitted = auth.admit(username, address);
         if (admitted.attempt().isEmpty()) {
             long wait = admitted.retryAfterSeconds();
-            respond(
-                    ctx,
-                    keepAlive,
+            ex.json(
                     HttpResponseStatus.TOO_MANY_REQUESTS,
                     Map.of(
                             "error",
@@ -206,11 +246,9 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         try {
             blocking.logins().execute(() -> {
                 var login = auth.login(username, password, address, attempt);
-                ctx.executor().execute(() -> {
+                ex.onLoop(() -> {
                     if (login.isPresent()) {
-                        respond(
-                                ctx,
-                                keepAlive,
+                        ex.json(
                                 HttpResponseStatus.OK,
                                 Map.of(
                                         "token",
@@ -218,210 +256,71 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                                         "agent",
                                         login.get().agent()));
                     } else {
-                        respond(
-                                ctx,
-                                keepAlive,
-                                HttpResponseStatus.UNAUTHORIZED,
-                                Map.of("error", ErrorCode.UNAUTHORIZED.wire()));
+                        ex.error(HttpResponseStatus.UNAUTHORIZED, ErrorCode.UNAUTHORIZED);
                     }
                 });
             });
         } catch (RejectedExecutionException e) {
             attempt.cancelled();
-            busy(ctx, keepAlive);
+            ex.busy();
         }
     }
 
-    /** The client's IP address, as the failure log line and the sign-in throttle know it. */
-    private static String address(ChannelHandlerContext ctx) {
-        return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress()
-                : String.valueOf(ctx.channel().remoteAddress());
-    }
-
-    /** 503 with Retry-After: the lane for this kind of work is full. */
-    private void busy(ChannelHandlerContext ctx, boolean keepAlive) {
-        respond(
-                ctx,
-                keepAlive,
-                HttpResponseStatus.SERVICE_UNAVAILABLE,
-                Map.of("error", ErrorCode.BUSY.wire(), "message", BUSY_MESSAGE),
-                BlockingWork.RETRY_AFTER_SECONDS);
-    }
-
-    private void logout(ChannelHandlerContext ctx, FullHttpRequest request) {
-        Optional<String> token = bearer(request);
+    /** {@code POST /api/agent/logout}: ends the session and closes its sockets. */
+    private void logout(Exchange ex) {
+        Optional<String> token = ex.bearer();
         if (token.isEmpty() || !auth.logout(token.get())) {
-            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", ErrorCode.UNAUTHORIZED.wire()));
+            ex.error(HttpResponseStatus.UNAUTHORIZED, ErrorCode.UNAUTHORIZED);
             return;
         }
-        int closed = agentSockets.closeAll(java.util.List.of(token.get()));
+        int closed = agentSockets.closeAll(List.of(token.get()));
         log.info("agent signed out, {} sockets closed", closed);
-        respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "signed_out"));
+        ex.json(HttpResponseStatus.OK, Map.of("status", "signed_out"));
     }
 
     /**
-     * The admin API, on only when an admin token is configured: {@code POST /api/admin/agents},
-     * {@code POST /api/admin/agents/{id}/disable}, {@code POST /api/admin/agents/{id}/enable}, and
-     * the visitor calls of {@link #adminVisitors}.
+     * CORS preflight of a transcript download: the widget downloads from pages of other origins
+     * with a header credential (no cookies), so any origin may ask.
      */
-    private void admin(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
-        byte[] expected = adminToken.orElseThrow().getBytes(StandardCharsets.UTF_8);
-        byte[] given = bearer(request).orElse("").getBytes(StandardCharsets.UTF_8);
-        if (!java.security.MessageDigest.isEqual(expected, given)) {
-            log.warn(
-                    "{}: admin API call with a missing or wrong token",
-                    ctx.channel().id().asShortText());
-            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, Map.of("error", ErrorCode.UNAUTHORIZED.wire()));
-            return;
-        }
-        if (path.equals("/api/admin/visitors") || path.startsWith("/api/admin/visitors/")) {
-            adminVisitors(ctx, request, path);
-            return;
-        }
-        if (path.equals("/api/admin/agents") && request.method().equals(HttpMethod.POST)) {
-            String body = request.content().toString(StandardCharsets.UTF_8);
-            onBlocking(ctx, request, blocking.logins(), () -> agentApi.createAgent(body));
-            return;
-        }
-        String prefix = "/api/admin/agents/";
-        String enable = "/enable";
-        if (request.method().equals(HttpMethod.POST)
-                && path.startsWith(prefix)
-                && path.endsWith(enable)
-                && path.length() > prefix.length() + enable.length()) {
-            boolean known = auth.enable(path.substring(prefix.length(), path.length() - enable.length()));
-            respond(
-                    ctx,
-                    request,
-                    known ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND,
-                    Map.of(known ? "status" : "error", known ? "enabled" : ErrorCode.NOT_FOUND.wire()));
-            return;
-        }
-        String suffix = "/disable";
-        if (!request.method().equals(HttpMethod.POST)
-                || !path.startsWith(prefix)
-                || !path.endsWith(suffix)
-                || path.length() <= prefix.length() + suffix.length()) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
-            return;
-        }
-        String agentId = path.substring(prefix.length(), path.length() - suffix.length());
-        var tokens = auth.disable(agentId);
-        if (tokens.isEmpty()) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
-            return;
-        }
-        int closed = agentSockets.closeAll(tokens.get());
-        respond(ctx, request, HttpResponseStatus.OK, Map.of("status", "disabled", "socketsClosed", closed));
+    private static void transcriptPreflight(Exchange ex) {
+        FullHttpResponse preflight = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET");
+        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization");
+        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+        ex.write(preflight);
     }
 
-    /**
-     * {@code GET /api/admin/visitors?conversation=|email=|site=&user=} finds visitor ids;
-     * {@code POST /api/admin/visitors/{id}/erase} erases one (docs/storage.md).
-     */
-    private void adminVisitors(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
-        String erase = "/erase";
-        String prefix = "/api/admin/visitors/";
-        if (path.equals("/api/admin/visitors") && request.method().equals(HttpMethod.GET)) {
-            var params = new QueryStringDecoder(request.uri()).parameters();
-            java.util.function.Function<String, String> p =
-                    k -> params.containsKey(k) ? params.get(k).get(0) : null;
-            String conversation = p.apply("conversation");
-            String email = p.apply("email");
-            String site = p.apply("site");
-            String user = p.apply("user");
-            onBlocking(ctx, request, blocking.exports(), () -> visitorAdmin.find(conversation, email, site, user));
-        } else if (request.method().equals(HttpMethod.POST)
-                && path.startsWith(prefix)
-                && path.endsWith(erase)
-                && path.length() > prefix.length() + erase.length()) {
-            String visitorId = path.substring(prefix.length(), path.length() - erase.length());
-            onBlocking(ctx, request, blocking.exports(), () -> visitorAdmin.erase(visitorId));
-        } else {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
-        }
-    }
-
-    /**
-     * Runs a store read or password hash on one of the blocking lanes and answers on the event
-     * loop; 503 when that lane is full.
-     */
-    private void onBlocking(
-            ChannelHandlerContext ctx,
-            FullHttpRequest request,
-            Executor lane,
-            java.util.function.Supplier<AgentApi.Reply> call) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        try {
-            lane.execute(() -> {
-                AgentApi.Reply reply;
-                try {
-                    reply = call.get();
-                } catch (RuntimeException e) {
-                    log.error("{}: request failed", ctx.channel().id().asShortText(), e);
-                    reply = new AgentApi.Reply(
-                            HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", ErrorCode.INTERNAL.wire()));
-                }
-                AgentApi.Reply r = reply;
-                ctx.executor().execute(() -> respond(ctx, keepAlive, r.status(), r.body()));
-            });
-        } catch (RejectedExecutionException e) {
-            busy(ctx, keepAlive);
-        }
-    }
-
-    private static Optional<String> bearer(FullHttpRequest request) {
-        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.empty();
-        }
-        String token = header.substring(7).trim();
-        return token.isEmpty() ? Optional.empty() : Optional.of(token);
-    }
-
-    private void transcript(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
-        String id = path.substring("/api/conversations/".length(), path.length() - "/transcript".length());
-        String format = new QueryStringDecoder(request.uri())
-                .parameters()
-                .getOrDefault("format", java.util.List.of("json"))
-                .get(0);
-        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+    /** {@code GET /api/conversations/{id}/transcript?format=json|txt}, on the downloads lane. */
+    private void transcript(Exchange ex) {
+        String id = ex.variable();
+        String format = ex.param("format").orElse("json");
+        String authorization = ex.authorization().orElse(null);
         if (!format.equals("json") && !format.equals("txt")) {
-            respond(
-                    ctx,
-                    keepAlive,
+            ex.json(
                     HttpResponseStatus.BAD_REQUEST,
                     Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", "format must be json or txt"));
             return;
         }
         try {
-            blocking.exports().execute(() -> exportOnLane(ctx, keepAlive, authorization, id, format));
+            blocking.exports().execute(() -> exportOnLane(ex, authorization, id, format));
         } catch (RejectedExecutionException e) {
-            busy(ctx, keepAlive);
+            ex.busy();
         }
     }
 
-    private void exportOnLane(
-            ChannelHandlerContext ctx, boolean keepAlive, String authorization, String id, String format) {
+    private void exportOnLane(Exchange ex, String authorization, String id, String format) {
         Optional<TranscriptExport.Export> result;
         try {
             result = export.export(authorization, id, format);
         } catch (Exception e) {
             log.error("transcript export of {} failed", LogSafe.text(id), e);
-            ctx.executor()
-                    .execute(() -> respond(
-                            ctx,
-                            keepAlive,
-                            HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                            Map.of("error", ErrorCode.INTERNAL.wire())));
+            ex.onLoop(() -> ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCode.INTERNAL));
             return;
         }
-        ctx.executor().execute(() -> {
+        ex.onLoop(() -> {
             if (result.isEmpty()) {
-                // Missing and not-yours look the same.
-                respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
+                HttpRoutes.notFound(ex); // missing and not-yours look the same
                 return;
             }
             TranscriptExport.Export e = result.get();
@@ -433,22 +332,24 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Content-Disposition");
-            write(ctx, keepAlive, response);
+            ex.write(response);
         });
     }
 
-    private void serveFile(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+    /** The static files: {@code /} goes to the demo page, a directory to its index. */
+    private void serveFile(Exchange ex) {
+        String path = ex.path();
         if (path.equals("/")) {
-            redirect(ctx, request, "/demo/");
+            ex.redirect("/demo/");
             return;
         }
         if (files.isDirectory(path)) {
-            redirect(ctx, request, path + "/");
+            ex.redirect(path + "/");
             return;
         }
         var file = files.find(path);
         if (file.isEmpty()) {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, Map.of("error", ErrorCode.NOT_FOUND.wire()));
+            HttpRoutes.notFound(ex);
             return;
         }
         FullHttpResponse response = new DefaultFullHttpResponse(
@@ -463,60 +364,12 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             // The widget's modules are imported by pages of other origins (CORS mode).
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         }
-        write(ctx, HttpUtil.isKeepAlive(request), response);
-    }
-
-    private void redirect(ChannelHandlerContext ctx, FullHttpRequest request, String location) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND);
-        response.headers().set(HttpHeaderNames.LOCATION, location);
-        write(ctx, HttpUtil.isKeepAlive(request), response);
-    }
-
-    private void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, Object body) {
-        respond(ctx, HttpUtil.isKeepAlive(request), status, body);
-    }
-
-    private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object body) {
-        respond(ctx, keepAlive, status, body, 0);
-    }
-
-    /** A JSON answer; with {@code Retry-After} when {@code retryAfterSeconds} is positive. */
-    private void respond(
-            ChannelHandlerContext ctx,
-            boolean keepAlive,
-            HttpResponseStatus status,
-            Object body,
-            long retryAfterSeconds) {
-        byte[] bytes;
-        try {
-            bytes = json.writeValueAsBytes(body);
-        } catch (Exception e) {
-            bytes = "{\"error\":\"internal\"}".getBytes(StandardCharsets.UTF_8);
-            status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
-        }
-        FullHttpResponse response =
-                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        if (retryAfterSeconds > 0) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
-        }
-        write(ctx, keepAlive, response);
-    }
-
-    private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
-        HttpUtil.setContentLength(response, response.content().readableBytes());
-        if (keepAlive) {
-            HttpUtil.setKeepAlive(response, true);
-            ctx.writeAndFlush(response);
-        } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        ex.write(response);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (ctx.pipeline().get(io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder.class) != null) {
+        if (ctx.pipeline().get(WebSocketFrameEncoder.class) != null) {
             ctx.fireExceptionCaught(cause); // a WebSocket now: the session handler picks the close code
             return;
         }

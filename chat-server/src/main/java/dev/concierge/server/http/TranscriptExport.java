@@ -1,22 +1,29 @@
 package dev.concierge.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Transcript downloads for agents, visitors and integrations: who may read which conversation,
  * and the plain-text and JSON renderings. Reads the store, so call it off the event loops.
  */
 public final class TranscriptExport {
+    /** How a continuation line of a multi-line event starts: never with "[", so never a forged event. */
+    static final String CONTINUATION = "    ";
+
+    private static final Pattern LINE_BREAK = Pattern.compile("\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]");
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
@@ -24,6 +31,7 @@ public final class TranscriptExport {
     private final AgentAuth auth;
     private final ObjectMapper json;
 
+    /** Downloads of {@code store}'s transcripts, for whom {@code auth} allows. */
     public TranscriptExport(ConversationStore store, AgentAuth auth, ObjectMapper json) {
         this.store = store;
         this.auth = auth;
@@ -46,15 +54,13 @@ public final class TranscriptExport {
         List<TranscriptEvent> events = store.events(conversationId, 0);
         if (!authorization.startsWith("Bearer ")) {
             // Internal notes are for agents only.
-            events = events.stream()
-                    .filter(e -> e.kind() != dev.concierge.protocol.Values.Kind.NOTE)
-                    .toList();
+            events = events.stream().filter(e -> e.kind() != Kind.NOTE).toList();
         }
         if ("txt".equals(format)) {
             return Optional.of(new Export(
                     "text/plain; charset=utf-8",
                     "conversation-" + conversationId + ".txt",
-                    text(record.get(), events).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    text(record.get(), events).getBytes(StandardCharsets.UTF_8)));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("conversation", record.get());
@@ -100,12 +106,6 @@ public final class TranscriptExport {
         }
         return out.toString();
     }
-
-    /** How a continuation line of a multi-line event starts: never with "[", so never a forged event. */
-    static final String CONTINUATION = "    ";
-
-    private static final java.util.regex.Pattern LINE_BREAK =
-            java.util.regex.Pattern.compile("\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]");
 
     /**
      * An event's text with every line after the first indented: a message (or a visitor's name)

@@ -21,11 +21,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class VisitorAdminApi {
     private static final Logger log = LoggerFactory.getLogger(VisitorAdminApi.class);
-    /** Ids as the server makes them ({@code v_}, {@code c_} and 12 characters), with room to spare. */
     private final Router router;
 
     private final ConversationStore store;
 
+    /** The calls on the visitors {@code router} serves and {@code store} keeps. */
     public VisitorAdminApi(Router router, ConversationStore store) {
         this.router = router;
         this.store = store;

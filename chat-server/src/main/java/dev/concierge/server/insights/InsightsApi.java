@@ -9,15 +9,11 @@ import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.Values.QueueEntry;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
-import dev.concierge.server.http.BlockingWork;
-import dev.concierge.server.http.FaqEditing;
-import dev.concierge.server.http.InsightsHttpHandler;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.support.Patterns;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.ConversationTranscript;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +26,7 @@ import java.util.function.Supplier;
 
 /**
  * The supervisors' REST API (docs/insights.md), for signed-in agents only. Every call reads the
- * store or the bot, so it runs on the insights lane of {@link BlockingWork} ({@link InsightsHttpHandler}), never on an
+ * store or the bot, so the HTTP routes run it on the insights lane of blocking work, never on an
  * event loop: figures of a period, CSV exports, the unanswered-questions report, the live queue
  * and agents' load, and turning a group of questions into an FAQ entry.
  */
@@ -42,6 +38,7 @@ public final class InsightsApi {
 
     /** An HTTP answer: JSON ({@code json}) or text with a content type and a download name. */
     public record Reply(HttpResponseStatus status, Object json, String text, String contentType, String filename) {
+        /** A JSON answer with this status. */
         public static Reply json(HttpResponseStatus status, Object body) {
             return new Reply(status, body, null, null, null);
         }
@@ -75,6 +72,7 @@ public final class InsightsApi {
     private final Supplier<Live> live;
     private final ObjectMapper json;
 
+    /** The API over the store, the agents, the FAQ and the live state {@code live} reports. */
     public InsightsApi(
             ConversationStore store,
             AgentAuth auth,
@@ -363,9 +361,5 @@ public final class InsightsApi {
 
     private static String day(Instant t) {
         return t.toString().substring(0, 10);
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

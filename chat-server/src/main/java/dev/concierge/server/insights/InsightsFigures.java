@@ -72,6 +72,7 @@ public final class InsightsFigures {
         });
     }
 
+    /** How many conversations these figures count. */
     public int conversations() {
         return conversations;
     }

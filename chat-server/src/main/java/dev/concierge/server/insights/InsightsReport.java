@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -71,6 +72,7 @@ public final class InsightsReport {
         return metrics;
     }
 
+    /** The figures of the whole period, every bucket together. */
     public InsightsFigures totals() {
         InsightsFigures f = new InsightsFigures();
         metrics.forEach(f::add);
@@ -179,10 +181,10 @@ public final class InsightsReport {
             csv.row(
                     m.conversationId(),
                     m.startedAt(),
-                    m.state().name().toLowerCase(java.util.Locale.ROOT),
+                    m.state().name().toLowerCase(Locale.ROOT),
                     m.department(),
                     m.agentId(),
-                    m.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                    m.outcome().name().toLowerCase(Locale.ROOT),
                     m.visitorMessages(),
                     m.botAnswers(),
                     m.botMisses(),
@@ -244,11 +246,11 @@ public final class InsightsReport {
     }
 
     private static String seconds(Duration d) {
-        return d == null ? null : String.format(java.util.Locale.ROOT, "%.3f", d.toMillis() / 1000.0);
+        return d == null ? null : String.format(Locale.ROOT, "%.3f", d.toMillis() / 1000.0);
     }
 
     private static String snake(String camel) {
-        return camel.replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+        return camel.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -21,6 +21,7 @@ public final class MeteredConversationStore implements ConversationStore {
     private final ConversationStore store;
     private final ServerMetrics metrics;
 
+    /** {@code store}, its writes timed and its committed events counted in {@code metrics}. */
     public MeteredConversationStore(ConversationStore store, ServerMetrics metrics) {
         this.store = store;
         this.metrics = metrics;

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -106,7 +108,7 @@ final class QuestionGroups {
                 }
             }
             int[] groupOf = new int[qs.size()];
-            java.util.Arrays.fill(groupOf, -1);
+            Arrays.fill(groupOf, -1);
             List<List<Integer>> groups = new ArrayList<>();
             for (int i = 0; i < qs.size(); i++) {
                 if (groupOf[i] >= 0) {
@@ -178,7 +180,7 @@ final class QuestionGroups {
     /** Every missed question's score against question {@code i}'s terms, as a share of its own. */
     private static Map<Integer, Float> neighbours(IndexSearcher searcher, int i, List<String> terms)
             throws IOException {
-        Map<Integer, Float> out = new java.util.HashMap<>();
+        Map<Integer, Float> out = new HashMap<>();
         if (terms.isEmpty()) {
             return out; // nothing but stop words: only the same words, letter for letter, join
         }
@@ -186,7 +188,7 @@ final class QuestionGroups {
         new LinkedHashSet<>(terms).forEach(t -> q.add(new TermQuery(new Term("text", t)), BooleanClause.Occur.SHOULD));
         TopDocs top = searcher.search(q.build(), MAX_NEIGHBOURS);
         float self = 0;
-        Map<Integer, Float> scores = new java.util.HashMap<>();
+        Map<Integer, Float> scores = new HashMap<>();
         for (ScoreDoc sd : top.scoreDocs) {
             int n = docNumber(searcher, sd);
             if (n >= 0) {

@@ -4,6 +4,8 @@ import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.store.EventMerge;
 import dev.concierge.store.Merger;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -14,9 +16,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
+import java.util.stream.LongStream;
 
 /**
  * The operational figures of a running server for {@code GET /metrics}, in the Prometheus text
@@ -37,7 +42,7 @@ public final class ServerMetrics {
     }
 
     /** Histogram buckets of the latencies: a few that a dashboard can read, 1 ms to 10 s. */
-    private static final Duration[] LATENCY_BUCKETS = java.util.stream.LongStream.of(
+    private static final Duration[] LATENCY_BUCKETS = LongStream.of(
                     1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
             .mapToObj(Duration::ofMillis)
             .toArray(Duration[]::new);
@@ -48,6 +53,7 @@ public final class ServerMetrics {
     private final Timer storeWrite;
     private final Timer botAnswer;
 
+    /** A registry with the JVM's and the process's meters bound. */
     public ServerMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -84,16 +90,15 @@ public final class ServerMetrics {
      * {@link Merger}), how many events they moved.
      */
     public void bindMerges(EventMerge merges) {
-        io.micrometer.core.instrument.FunctionTimer.builder(
+        FunctionTimer.builder(
                         "concierge.store.merge",
                         merges,
                         EventMerge::merges,
                         EventMerge::mergeNanos,
-                        java.util.concurrent.TimeUnit.NANOSECONDS)
+                        TimeUnit.NANOSECONDS)
                 .description("Merges of new events into the indexed table, beside the store's writer")
                 .register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder(
-                        "concierge.store.merged.events", merges, EventMerge::mergedRows)
+        FunctionCounter.builder("concierge.store.merged.events", merges, EventMerge::mergedRows)
                 .description("Events moved by those merges")
                 .register(registry);
     }
@@ -156,8 +161,7 @@ public final class ServerMetrics {
     }
 
     /** Counters by name and tags: looked up once, then a map hit per stored event (the writer's thread). */
-    private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
 
     private void counter(String name, String description, String... tags) {
         String key = tags.length == 0 ? name : name + '|' + String.join("|", tags);

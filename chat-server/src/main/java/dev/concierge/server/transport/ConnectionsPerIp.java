@@ -83,14 +83,4 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
         open.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
         total.decrementAndGet();
     }
-
-    /** Open connections in all, for tests. */
-    int openInAll() {
-        return total.get();
-    }
-
-    /** Open connections from this address, for tests. */
-    int openFrom(InetAddress address) {
-        return open.getOrDefault(address, 0);
-    }
 }

@@ -7,10 +7,11 @@ import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.http.AgentApi;
 import dev.concierge.server.http.BlockingWork;
 import dev.concierge.server.http.HttpHandler;
-import dev.concierge.server.http.InsightsHttpHandler;
 import dev.concierge.server.http.StaticFiles;
 import dev.concierge.server.http.TranscriptExport;
 import dev.concierge.server.http.VisitorAdminApi;
+import dev.concierge.server.insights.InsightsApi;
+import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.routing.Router;
 import dev.concierge.store.ConversationStore;
 import io.netty.channel.ChannelInitializer;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.util.function.LongSupplier;
 
 /** Assembles the pipeline, one named handler per concern, and nothing else. */
 public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -31,29 +33,24 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     static final String REQUEST_DEADLINE = "request-deadline";
 
     static final String ORIGIN = "origin";
-    static final String INSIGHTS = "insights";
     static final String HTTP = "http";
     private final ServerConfig config;
     private final ProtocolCodec codec;
     private final Router router;
-    private final ConversationStore store;
     private final AgentAuth auth;
-    private final StaticFiles files;
     private final ServerMessageEncoder encoder;
-    private final BlockingWork blocking;
     private final ChannelGroup sockets;
-    private final TranscriptExport export;
     private final ConnectionsPerIp connectionsPerIp;
     private final OriginCheck originCheck;
     private final RateLimiter rateLimiter;
     /** The server's clock for the connection guards: the ticker of {@link AuthConfig}. */
-    private final java.util.function.LongSupplier nanoTime;
+    private final LongSupplier nanoTime;
 
     private final AgentSockets agentSockets = new AgentSockets();
-    private final AgentApi agentApi;
-    private final VisitorAdminApi visitorAdmin;
-    private final InsightsHttpHandler insights;
+    /** Shared by every channel: it keeps no state of one. */
+    private final HttpHandler http;
 
+    /** The pipeline of every accepted connection, over the server's shared parts. */
     public ServerInitializer(
             ServerConfig config,
             ProtocolCodec codec,
@@ -62,20 +59,17 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             AgentAuth auth,
             BlockingWork blocking,
             ChannelGroup sockets,
-            InsightsHttpHandler insights,
+            InsightsApi insights,
+            ServerMetrics metrics,
             StaticFiles files) {
-        this.insights = insights;
-        this.files = files;
         this.sockets = sockets;
-        this.export = new TranscriptExport(store, auth, codec.mapper());
-        this.agentApi = new AgentApi(store, auth, config, codec.mapper());
-        this.visitorAdmin = new VisitorAdminApi(router, store);
+        TranscriptExport export = new TranscriptExport(store, auth, codec.mapper());
+        AgentApi agentApi = new AgentApi(store, auth, config, codec.mapper());
+        VisitorAdminApi visitorAdmin = new VisitorAdminApi(router, store);
         this.config = config;
         this.codec = codec;
         this.router = router;
-        this.store = store;
         this.auth = auth;
-        this.blocking = blocking;
         this.encoder = new ServerMessageEncoder(codec);
         SecurityConfig security = config.security();
         this.connectionsPerIp = new ConnectionsPerIp(security.maxConnectionsPerIp(), security.maxConnections());
@@ -83,6 +77,20 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.nanoTime = config.auth().ticker()::read;
         this.rateLimiter = new RateLimiter(
                 security.messagesPerSecond(), security.messageBurst(), security.floodCloseAfter(), nanoTime);
+        this.http = new HttpHandler(
+                files,
+                auth,
+                codec.mapper(),
+                blocking,
+                export,
+                agentSockets,
+                security.adminToken(),
+                agentApi,
+                config.sites(),
+                store::failure,
+                visitorAdmin,
+                insights,
+                metrics);
     }
 
     @Override
@@ -113,21 +121,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                         .handshakeTimeoutMillis(security.requestTimeout().toMillis())
                         .build()));
         p.addLast("frame-aggregator", new WebSocketFrameAggregator(security.maxMessageBytes()));
-        p.addLast(INSIGHTS, insights);
-        p.addLast(
-                HTTP,
-                new HttpHandler(
-                        files,
-                        auth,
-                        codec.mapper(),
-                        blocking,
-                        export,
-                        agentSockets,
-                        security.adminToken(),
-                        agentApi,
-                        config.sites(),
-                        store::failure,
-                        visitorAdmin));
+        p.addLast(HTTP, http);
         p.addLast("json-encoder", encoder);
         p.addLast(
                 "session",

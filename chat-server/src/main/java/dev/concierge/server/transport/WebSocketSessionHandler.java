@@ -44,11 +44,8 @@ public final class WebSocketSessionHandler extends SimpleChannelInboundHandler<W
      * through them for nothing, and they held a context each, a handler and the deadline's timer
      * per socket (an idle visitor's heap went from 4.5 to 4.1 KiB with them gone).
      */
-    public static final List<String> HTTP_ONLY = List.of(
-            ServerInitializer.REQUEST_DEADLINE,
-            ServerInitializer.ORIGIN,
-            ServerInitializer.INSIGHTS,
-            ServerInitializer.HTTP);
+    public static final List<String> HTTP_ONLY =
+            List.of(ServerInitializer.REQUEST_DEADLINE, ServerInitializer.ORIGIN, ServerInitializer.HTTP);
 
     private static final String RATE_LIMITED = "Too many messages; this one was not processed. Slow down.";
 

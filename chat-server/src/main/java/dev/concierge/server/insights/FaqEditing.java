@@ -1,4 +1,4 @@
-package dev.concierge.server.http;
+package dev.concierge.server.insights;
 
 import dev.concierge.bot.KnowledgeBase;
 import dev.concierge.bot.KnowledgeBaseEditor;
@@ -16,23 +16,24 @@ public final class FaqEditing {
     private final Path file;
     private final BotService bot;
 
+    /** Edits of {@code file}, the knowledge base {@code bot} answers from. */
     public FaqEditing(Path file, BotService bot) {
         this.file = Objects.requireNonNull(file, "file");
         this.bot = Objects.requireNonNull(bot, "bot");
     }
 
     /** The knowledge base the bot answers from now. */
-    public KnowledgeBase knowledgeBase() {
+    KnowledgeBase knowledgeBase() {
         return bot.bot().knowledgeBase();
     }
 
     /** The file the edits go to. */
-    public Path file() {
+    Path file() {
         return file;
     }
 
     /** Adds a new entry and reloads the bot. */
-    public synchronized KnowledgeBase createEntry(String id, List<String> questions, String answer, List<String> tags) {
+    synchronized KnowledgeBase createEntry(String id, List<String> questions, String answer, List<String> tags) {
         KnowledgeBase kb = KnowledgeBaseEditor.open(file)
                 .addEntry(id, questions, answer, tags)
                 .save();
@@ -41,7 +42,7 @@ public final class FaqEditing {
     }
 
     /** Adds phrasings to an existing entry and reloads the bot; returns how many were new. */
-    public synchronized int addQuestions(String id, List<String> questions) {
+    synchronized int addQuestions(String id, List<String> questions) {
         KnowledgeBaseEditor editor = KnowledgeBaseEditor.open(file);
         int added = editor.addQuestions(id, questions);
         if (added > 0) {
