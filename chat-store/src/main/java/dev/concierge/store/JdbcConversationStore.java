@@ -8,7 +8,10 @@ import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -412,7 +415,7 @@ public final class JdbcConversationStore implements ConversationStore {
     public List<ConversationRecord> search(String query, int limit) {
         Objects.requireNonNull(query, "query");
         String pattern = "%"
-                + query.toLowerCase(java.util.Locale.ROOT)
+                + query.toLowerCase(Locale.ROOT)
                         .replace("\\", "\\\\")
                         .replace("%", "\\%")
                         .replace("_", "\\_") + "%";
@@ -439,7 +442,7 @@ public final class JdbcConversationStore implements ConversationStore {
         Object fromMicros = JdbcRows.micros(from);
         Object toMicros = JdbcRows.micros(to);
         return readers.read("transcripts started between " + from + " and " + to, c -> {
-            java.util.Map<String, List<TranscriptEvent>> events = new java.util.HashMap<>();
+            Map<String, List<TranscriptEvent>> events = new HashMap<>();
             List<ConversationRecord> records = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_CONVERSATIONS_STARTED)) {
                 JdbcRows.bind(ps, fromMicros, toMicros, limit);
@@ -464,7 +467,7 @@ public final class JdbcConversationStore implements ConversationStore {
                     }
                 }
             }
-            java.util.Map<String, JdbcRows.Authors> authors = new java.util.HashMap<>();
+            Map<String, JdbcRows.Authors> authors = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_AUTHORS_STARTED)) {
                 JdbcRows.bind(ps, fromMicros, toMicros);
                 try (ResultSet rs = ps.executeQuery()) {
