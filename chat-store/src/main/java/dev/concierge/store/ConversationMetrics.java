@@ -8,6 +8,7 @@ import dev.concierge.protocol.Values.TranscriptEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The figures of one conversation, computed from its stored transcript alone (so the router
@@ -71,7 +72,7 @@ public record ConversationMetrics(
      */
     ConversationMetrics anonymous() {
         return new ConversationMetrics(
-                "f_" + java.util.UUID.randomUUID(),
+                "f_" + UUID.randomUUID(),
                 startedAt,
                 state,
                 department,

@@ -1,10 +1,16 @@
 package dev.concierge.store;
 
+import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.TranscriptEvent;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,17 +25,18 @@ public final class InMemoryConversationStore implements ConversationStore {
     private final Map<String, VisitorRecord> visitors = new ConcurrentHashMap<>();
     private final Map<String, String> users = new ConcurrentHashMap<>();
     /** When each conversation was last saved, by the clock given (the purge's cutoff compares with it). */
-    private final Map<String, java.time.Instant> updatedAt = new ConcurrentHashMap<>();
+    private final Map<String, Instant> updatedAt = new ConcurrentHashMap<>();
 
-    private final java.time.Clock clock;
+    private final Clock clock;
 
+    /** An empty store on the system clock. */
     public InMemoryConversationStore() {
-        this(java.time.Clock.systemUTC());
+        this(Clock.systemUTC());
     }
 
     /** A store whose conversations are stamped with {@code clock}'s time when saved. */
-    public InMemoryConversationStore(java.time.Clock clock) {
-        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+    public InMemoryConversationStore(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
@@ -41,7 +48,7 @@ public final class InMemoryConversationStore implements ConversationStore {
     @Override
     public List<ConversationRecord> openConversations() {
         return conversations.values().stream()
-                .filter(c -> c.state() != dev.concierge.protocol.Values.ConversationState.CLOSED)
+                .filter(c -> c.state() != ConversationState.CLOSED)
                 .sorted(Comparator.comparing(ConversationRecord::startedAt))
                 .toList();
     }
@@ -103,19 +110,18 @@ public final class InMemoryConversationStore implements ConversationStore {
 
     @Override
     public List<ConversationRecord> search(String query, int limit) {
-        String q = query.toLowerCase(java.util.Locale.ROOT);
+        String q = query.toLowerCase(Locale.ROOT);
         return conversations.values().stream()
                 .filter(c -> events.getOrDefault(c.id(), List.of()).stream()
                         .anyMatch(e -> e.text() != null
-                                && e.text().toLowerCase(java.util.Locale.ROOT).contains(q)))
+                                && e.text().toLowerCase(Locale.ROOT).contains(q)))
                 .sorted(Comparator.comparing(ConversationRecord::startedAt).reversed())
                 .limit(limit)
                 .toList();
     }
 
     @Override
-    public List<ConversationTranscript> transcriptsStartedBetween(
-            java.time.Instant from, java.time.Instant to, int limit) {
+    public List<ConversationTranscript> transcriptsStartedBetween(Instant from, Instant to, int limit) {
         return conversations.values().stream()
                 .filter(c -> !c.startedAt().isBefore(from) && c.startedAt().isBefore(to))
                 .sorted(Comparator.comparing(ConversationRecord::startedAt).thenComparing(ConversationRecord::id))
@@ -124,14 +130,14 @@ public final class InMemoryConversationStore implements ConversationStore {
                 .toList();
     }
 
-    private final List<ConversationMetrics> figures = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<ConversationMetrics> figures = Collections.synchronizedList(new ArrayList<>());
 
     @Override
-    public synchronized Removed purgeClosedBefore(java.time.Instant cutoff) {
+    public synchronized Removed purgeClosedBefore(Instant cutoff) {
         List<ConversationRecord> gone = new ArrayList<>();
         for (ConversationRecord c : List.copyOf(conversations.values())) {
-            java.time.Instant changed = updatedAt.getOrDefault(c.id(), c.startedAt());
-            if (c.state() == dev.concierge.protocol.Values.ConversationState.CLOSED && changed.isBefore(cutoff)) {
+            Instant changed = updatedAt.getOrDefault(c.id(), c.startedAt());
+            if (c.state() == ConversationState.CLOSED && changed.isBefore(cutoff)) {
                 gone.add(c);
                 remove(c);
             }
@@ -170,7 +176,7 @@ public final class InMemoryConversationStore implements ConversationStore {
     }
 
     @Override
-    public List<ConversationMetrics> figuresStartedBetween(java.time.Instant from, java.time.Instant to, int limit) {
+    public List<ConversationMetrics> figuresStartedBetween(Instant from, Instant to, int limit) {
         synchronized (figures) {
             return figures.stream()
                     .filter(m -> !m.startedAt().isBefore(from) && m.startedAt().isBefore(to))

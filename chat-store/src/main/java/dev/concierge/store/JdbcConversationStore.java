@@ -35,6 +35,8 @@ public final class JdbcConversationStore implements ConversationStore {
 
     private final SqliteCheckpointer checkpointer;
     private final JdbcRetention retention;
+    private final JdbcAgentSessions agentSessions;
+    private final JdbcSearches searches;
 
     private JdbcConversationStore(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, Clock clock) {
         this.checkpointer = database.isSqlite() ? new SqliteCheckpointer(database, writer::requestWalRewind) : null;
@@ -43,6 +45,8 @@ public final class JdbcConversationStore implements ConversationStore {
         this.readers = readers;
         this.clock = clock;
         this.retention = new JdbcRetention(database, writer, readers, rows, clock);
+        this.agentSessions = new JdbcAgentSessions(writer, readers);
+        this.searches = new JdbcSearches(readers, rows);
     }
 
     /** The embedded store: SQLite in {@code dataDir/concierge.db}, created if missing. */
@@ -151,80 +155,32 @@ public final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public CompletableFuture<Void> saveAgentSession(AgentSession session) {
-        Object[] params = {
-            Objects.requireNonNull(session.tokenHash(), "tokenHash"),
-            Objects.requireNonNull(session.agentId(), "agentId"),
-            JdbcRows.micros(session.lastUsed()),
-            Objects.requireNonNull(session.credential(), "credential"),
-            JdbcRows.micros(session.createdAt())
-        };
-        return writer.submit(
-                "save a session of agent " + session.agentId(), tx -> tx.add(JdbcRows.UPSERT_AGENT_SESSION, params));
+        return agentSessions.save(session);
     }
 
     @Override
     public CompletableFuture<Void> deleteAgentSession(String tokenHash) {
-        Objects.requireNonNull(tokenHash, "tokenHash");
-        return writer.submit("delete an agent session", tx -> tx.add(JdbcRows.DELETE_AGENT_SESSION, tokenHash));
+        return agentSessions.delete(tokenHash);
     }
 
     @Override
     public CompletableFuture<Void> deleteAgentSessionsOf(String agentId) {
-        Objects.requireNonNull(agentId, "agentId");
-        return writer.submit(
-                "delete the sessions of agent " + agentId, tx -> tx.add(JdbcRows.DELETE_AGENT_SESSIONS_OF, agentId));
+        return agentSessions.deleteAllOf(agentId);
     }
 
     @Override
     public List<AgentSession> agentSessionsUsedSince(Instant since) {
-        Object cutoff = JdbcRows.micros(Objects.requireNonNull(since, "since"));
-        writer.submit(
-                "delete agent sessions idle since before " + since,
-                tx -> tx.add(JdbcRows.DELETE_AGENT_SESSIONS_BEFORE, cutoff));
-        return readers.read("agent sessions", c -> {
-            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_AGENT_SESSIONS)) {
-                ps.setObject(1, cutoff);
-                List<AgentSession> sessions = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        sessions.add(new AgentSession(
-                                rs.getString(1),
-                                rs.getString(2),
-                                JdbcRows.instant(rs, 3),
-                                rs.getString(4),
-                                JdbcRows.instant(rs, 5)));
-                    }
-                }
-                return sessions;
-            }
-        });
+        return agentSessions.usedSince(since);
     }
 
     @Override
     public CompletableFuture<Void> saveAgentDisabled(String agentId, boolean disabled, Instant at) {
-        Objects.requireNonNull(agentId, "agentId");
-        Object when = JdbcRows.micros(Objects.requireNonNull(at, "at"));
-        return writer.submit((disabled ? "disable agent " : "enable agent ") + agentId, tx -> {
-            if (disabled) {
-                tx.add(JdbcRows.UPSERT_DISABLED_AGENT, agentId, when);
-            } else {
-                tx.add(JdbcRows.DELETE_DISABLED_AGENT, agentId);
-            }
-        });
+        return agentSessions.saveDisabled(agentId, disabled, at);
     }
 
     @Override
     public List<String> disabledAgents() {
-        return readers.read("disabled agents", c -> {
-            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_DISABLED_AGENTS);
-                    ResultSet rs = ps.executeQuery()) {
-                List<String> ids = new ArrayList<>();
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-                return ids;
-            }
-        });
+        return agentSessions.disabled();
     }
 
     @Override
@@ -411,78 +367,12 @@ public final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public List<ConversationRecord> search(String query, int limit) {
-        Objects.requireNonNull(query, "query");
-        String pattern = "%"
-                + query.toLowerCase(java.util.Locale.ROOT)
-                        .replace("\\", "\\\\")
-                        .replace("%", "\\%")
-                        .replace("_", "\\_") + "%";
-        return readers.read("search", c -> {
-            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SEARCH_CONVERSATIONS)) {
-                ps.setString(1, pattern);
-                ps.setInt(2, limit);
-                List<ConversationRecord> list = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        list.add(rows.conversation(rs));
-                    }
-                }
-                return List.copyOf(list);
-            }
-        });
+        return searches.search(query, limit);
     }
 
     @Override
-    public List<ConversationTranscript> transcriptsStartedBetween(
-            java.time.Instant from, java.time.Instant to, int limit) {
-        Objects.requireNonNull(from, "from");
-        Objects.requireNonNull(to, "to");
-        Object fromMicros = JdbcRows.micros(from);
-        Object toMicros = JdbcRows.micros(to);
-        return readers.read("transcripts started between " + from + " and " + to, c -> {
-            java.util.Map<String, List<TranscriptEvent>> events = new java.util.HashMap<>();
-            List<ConversationRecord> records = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_CONVERSATIONS_STARTED)) {
-                JdbcRows.bind(ps, fromMicros, toMicros, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ConversationRecord r = rows.conversation(rs);
-                        records.add(r);
-                        events.put(r.id(), new ArrayList<>());
-                    }
-                }
-            }
-            // One query for all events rather than one per conversation; events of conversations
-            // past the limit (or started meanwhile) are skipped.
-            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_EVENTS_STARTED)) {
-                JdbcRows.bind(ps, fromMicros, toMicros);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        List<TranscriptEvent> list = events.get(rs.getString(12));
-                        if (list != null) {
-                            list.add(rows.event(rs));
-                        }
-                    }
-                }
-            }
-            java.util.Map<String, JdbcRows.Authors> authors = new java.util.HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_AUTHORS_STARTED)) {
-                JdbcRows.bind(ps, fromMicros, toMicros);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        authors.computeIfAbsent(rs.getString(4), id -> new JdbcRows.Authors())
-                                .add(rs);
-                    }
-                }
-            }
-            return records.stream()
-                    .map(r -> {
-                        JdbcRows.Authors names = authors.getOrDefault(r.id(), new JdbcRows.Authors());
-                        return new ConversationTranscript(
-                                r, events.get(r.id()).stream().map(names::fill).toList());
-                    })
-                    .toList();
-        });
+    public List<ConversationTranscript> transcriptsStartedBetween(Instant from, Instant to, int limit) {
+        return searches.transcriptsStartedBetween(from, to, limit);
     }
 
     private List<ConversationRecord> conversations(String what, String sql, String param) {

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.Objects;
 import java.util.Properties;
 import org.flywaydb.core.Flyway;
+import org.sqlite.JDBC;
 
 /**
  * Where the store's data lives and how to connect to it: the one place where SQLite and
@@ -59,7 +60,7 @@ public final class JdbcDatabase implements AutoCloseable {
      * an exclusive lock on {@code dataDir/concierge.lock} so that two servers never share a data
      * directory; the operating system releases it when the process dies, even by kill -9.
      */
-    public static JdbcDatabase sqlite(Path dataDir) {
+    static JdbcDatabase sqlite(Path dataDir) {
         Objects.requireNonNull(dataDir, "dataDir");
         FileChannel channel = null;
         try {
@@ -81,7 +82,7 @@ public final class JdbcDatabase implements AutoCloseable {
             throw e;
         }
         Path file = dataDir.resolve(SQLITE_FILE).toAbsolutePath();
-        return new JdbcDatabase(file, "jdbc:sqlite:" + file, null, null, new org.sqlite.JDBC(), channel);
+        return new JdbcDatabase(file, "jdbc:sqlite:" + file, null, null, new JDBC(), channel);
     }
 
     /** A PostgreSQL database; the URL may name a schema with {@code ?currentSchema=...}. */
@@ -90,6 +91,7 @@ public final class JdbcDatabase implements AutoCloseable {
         if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new StoreException("jdbcUrl must start with jdbc:postgresql:, got " + jdbcUrl);
         }
+        // Named in full: its simple name clashes with java.sql.Driver.
         return new JdbcDatabase(null, jdbcUrl, user, password, new org.postgresql.Driver(), null);
     }
 

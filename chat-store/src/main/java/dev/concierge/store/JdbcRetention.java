@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -339,7 +340,7 @@ final class JdbcRetention {
         return list;
     }
 
-    private static void await(java.util.concurrent.CompletableFuture<Void> write) {
+    private static void await(CompletableFuture<Void> write) {
         try {
             write.join();
         } catch (CompletionException e) {

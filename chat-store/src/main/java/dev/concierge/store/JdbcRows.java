@@ -2,6 +2,7 @@ package dev.concierge.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.concierge.protocol.ContextClip;
 import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.protocol.Values.AgentInfo;
@@ -21,6 +22,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -220,7 +223,7 @@ public final class JdbcRows {
     private VisitorContext context(String json) throws SQLException {
         try {
             return mapper.readValue(json, VisitorContext.class);
-        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+        } catch (ValueInstantiationException e) {
             try {
                 return ContextClip.stored(mapper.readTree(json));
             } catch (JsonProcessingException notJson) {
@@ -283,7 +286,7 @@ public final class JdbcRows {
      * of one author share it.
      */
     static final class Authors {
-        private final Map<String, Author> byKey = new java.util.HashMap<>();
+        private final Map<String, Author> byKey = new HashMap<>();
 
         /** Adds the row of {@link #SELECT_AUTHORS} (or {@link #SELECT_AUTHORS_STARTED}) at the result set's cursor. */
         void add(ResultSet rs) throws SQLException {
@@ -307,7 +310,7 @@ public final class JdbcRows {
     }
 
     /** Whether some event's author was {@link #namedApart named apart} (its name must be read). */
-    static boolean needsNames(java.util.Collection<TranscriptEvent> events) {
+    static boolean needsNames(Collection<TranscriptEvent> events) {
         for (TranscriptEvent e : events) {
             Author a = e.author();
             if (a != null && a.name() == null && a.role() == Role.VISITOR && a.id() != null) {

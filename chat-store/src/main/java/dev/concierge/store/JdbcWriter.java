@@ -1,9 +1,11 @@
 package dev.concierge.store;
 
+import dev.concierge.protocol.Values.Author;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -65,7 +67,7 @@ public final class JdbcWriter implements AutoCloseable {
          * apart} ({@code event_authors}), unless this writer already stored that very name: once
          * per conversation and author, and again only when the name changes.
          */
-        void nameAuthor(String conversationId, dev.concierge.protocol.Values.Author author) throws SQLException;
+        void nameAuthor(String conversationId, Author author) throws SQLException;
     }
 
     /** A queued write; {@code what} names it in errors, built only when one happens. */
@@ -102,15 +104,14 @@ public final class JdbcWriter implements AutoCloseable {
      * the conversation id (its hash is cached) and compared by identity first, since a visitor's
      * events share one {@code Author} for as long as the name stays the same.
      */
-    private final Map<String, dev.concierge.protocol.Values.Author> committedNames =
-            new LinkedHashMap<>(1024, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, dev.concierge.protocol.Values.Author> eldest) {
-                    return size() > NAME_CACHE_SIZE; // forgotten ones are stored again: an upsert, harmless
-                }
-            };
+    private final Map<String, Author> committedNames = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Author> eldest) {
+            return size() > NAME_CACHE_SIZE; // forgotten ones are stored again: an upsert, harmless
+        }
+    };
 
-    private final Map<String, dev.concierge.protocol.Values.Author> pendingNames = new HashMap<>();
+    private final Map<String, Author> pendingNames = new HashMap<>();
     private final EventMerge merge;
     /** Merges recent events on a thread of its own, beside this writer. */
     private final Merger merger;
@@ -157,8 +158,8 @@ public final class JdbcWriter implements AutoCloseable {
         }
 
         @Override
-        public void nameAuthor(String conversationId, dev.concierge.protocol.Values.Author author) throws SQLException {
-            dev.concierge.protocol.Values.Author stored = pendingNames.get(conversationId);
+        public void nameAuthor(String conversationId, Author author) throws SQLException {
+            Author stored = pendingNames.get(conversationId);
             if (stored == null) {
                 stored = committedNames.get(conversationId);
             }
@@ -450,12 +451,12 @@ public final class JdbcWriter implements AutoCloseable {
             Connection c = database.connect();
             try {
                 if (syncer != null) {
-                    try (java.sql.Statement s = c.createStatement()) {
+                    try (Statement s = c.createStatement()) {
                         s.execute("PRAGMA synchronous = NORMAL"); // the WalSyncer fsyncs after the commit
                     }
                 }
                 // In auto-commit mode: the read holds no transaction open.
-                try (java.sql.Statement s = c.createStatement();
+                try (Statement s = c.createStatement();
                         ResultSet rs = s.executeQuery(
                                 database.isSqlite()
                                         ? "SELECT MAX(rowid) FROM recent_events"

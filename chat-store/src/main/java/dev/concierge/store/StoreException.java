@@ -9,12 +9,12 @@ public final class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** A failure with only a message. */
-    public StoreException(String message) {
+    StoreException(String message) {
         super(message);
     }
 
     /** A failure caused by another exception. */
-    public StoreException(String message, Throwable cause) {
+    StoreException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -1,6 +1,7 @@
 package dev.concierge.server.auth;
 
 import dev.concierge.protocol.Values.AgentInfo;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,26 +16,21 @@ import java.util.Objects;
  *              (both may edit the FAQ); empty for an agent who chats only
  */
 public record AgentAccount(
-        String id,
-        String name,
-        String username,
-        String passwordHash,
-        java.util.List<String> departments,
-        java.util.List<String> roles) {
+        String id, String name, String username, String passwordHash, List<String> departments, List<String> roles) {
     /** The role of a team's administrator: edits the FAQ. */
     public static final String ADMIN = "admin";
     /** The role of a supervisor: edits the FAQ. */
     public static final String SUPERVISOR = "supervisor";
     /** Every role there is. */
-    public static final java.util.List<String> ROLES = java.util.List.of(ADMIN, SUPERVISOR);
+    static final List<String> ROLES = List.of(ADMIN, SUPERVISOR);
 
     public AgentAccount {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(passwordHash, "passwordHash");
-        departments = departments == null ? java.util.List.of() : java.util.List.copyOf(departments);
-        roles = roles == null ? java.util.List.of() : java.util.List.copyOf(roles);
+        departments = departments == null ? List.of() : List.copyOf(departments);
+        roles = roles == null ? List.of() : List.copyOf(roles);
         for (String role : roles) {
             if (!ROLES.contains(role)) {
                 throw new IllegalArgumentException("roles must be among " + ROLES + ", was " + role);
@@ -43,23 +39,22 @@ public record AgentAccount(
     }
 
     /** An account in {@code departments} with no role beyond chatting. */
-    public AgentAccount(
-            String id, String name, String username, String passwordHash, java.util.List<String> departments) {
-        this(id, name, username, passwordHash, departments, java.util.List.of());
+    public AgentAccount(String id, String name, String username, String passwordHash, List<String> departments) {
+        this(id, name, username, passwordHash, departments, List.of());
     }
 
     /** An account in no department. */
     public AgentAccount(String id, String name, String username, String passwordHash) {
-        this(id, name, username, passwordHash, java.util.List.of());
+        this(id, name, username, passwordHash, List.of());
     }
 
     /** This account in {@code departments}. */
-    public AgentAccount inDepartments(java.util.List<String> departments) {
+    public AgentAccount inDepartments(List<String> departments) {
         return new AgentAccount(id, name, username, passwordHash, departments, roles);
     }
 
     /** This account with {@code roles} ({@link #ADMIN}, {@link #SUPERVISOR}). */
-    public AgentAccount withRoles(java.util.List<String> roles) {
+    public AgentAccount withRoles(List<String> roles) {
         return new AgentAccount(id, name, username, passwordHash, departments, roles);
     }
 

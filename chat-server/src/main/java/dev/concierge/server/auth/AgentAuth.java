@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,6 +81,7 @@ public final class AgentAuth {
         boolean matches(String password, String storedHash);
     }
 
+    /** Authentication for {@code accounts}, keeping agent sessions in {@code store}. */
     public AgentAuth(
             List<AgentAccount> accounts,
             Duration sessionTtl,
@@ -373,7 +375,7 @@ public final class AgentAuth {
     /** Every account, for writing the agents file back. */
     public List<AgentAccount> accounts() {
         return byUsername.values().stream()
-                .sorted(java.util.Comparator.comparing(AgentAccount::id))
+                .sorted(Comparator.comparing(AgentAccount::id))
                 .toList();
     }
 

@@ -50,6 +50,7 @@ public final class AgentsFile {
         return readTeam(file).agents();
     }
 
+    /** The whole team file: agents, departments and canned replies; a bad file names the field. */
     public static Team readTeam(Path file) {
         JsonNode root;
         try {

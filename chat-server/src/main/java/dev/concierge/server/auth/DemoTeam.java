@@ -5,8 +5,7 @@ import java.util.List;
 
 /** What a server started without an agents file uses: two demo agents and sample canned replies. */
 public final class DemoTeam {
-    private DemoTeam() {}
-
+    /** Sample canned replies for the demo agents. */
     public static final List<CannedReply> CANNED_REPLIES = List.of(
             new CannedReply(
                     "hello",
@@ -16,4 +15,6 @@ public final class DemoTeam {
                     "tracking",
                     "You can follow your parcel under Account → Orders; the tracking link is in your shipping email too."),
             new CannedReply("bye", "Glad I could help. Have a great day!"));
+
+    private DemoTeam() {}
 }

@@ -1,6 +1,7 @@
 package dev.concierge.server.auth;
 
 import dev.concierge.server.support.ServerException;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -26,6 +27,7 @@ public final class PasswordHasher {
 
     private PasswordHasher() {}
 
+    /** A salted PBKDF2 hash of {@code password}, in the stored form {@code pbkdf2-sha256$n$salt$hash}. */
     public static String hash(String password, int iterations) {
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
@@ -34,6 +36,7 @@ public final class PasswordHasher {
         return PREFIX + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
     }
 
+    /** True if {@code password} matches the stored hash (constant-time compare). */
     public static boolean verify(String password, String stored) {
         String[] parts = stored.split("\\$");
         if (parts.length != 4 || !parts[0].equals(PREFIX)) {
@@ -84,8 +87,7 @@ public final class PasswordHasher {
      */
     static String fingerprint(String stored) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(stored.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(stored.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 16);
         } catch (GeneralSecurityException e) {
             throw new ServerException("SHA-256 is not available", e);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -50,7 +51,7 @@ public final class SitesFile {
     private SitesFile() {}
 
     /** The sites of {@code file}, by key. {@code env} resolves {@code identitySecretEnv}. */
-    public static Map<String, Site> read(Path file, java.util.function.Function<String, String> env) {
+    public static Map<String, Site> read(Path file, Function<String, String> env) {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(Files.readString(file));
@@ -74,7 +75,7 @@ public final class SitesFile {
         return Map.copyOf(out);
     }
 
-    private static Site site(String key, JsonNode s, String where, java.util.function.Function<String, String> env) {
+    private static Site site(String key, JsonNode s, String where, Function<String, String> env) {
         if (!s.isObject()) {
             throw new ServerException(where + ": must be an object");
         }
@@ -157,8 +158,7 @@ public final class SitesFile {
     }
 
     /** The secret in {@code field}, or in the environment variable named by {@code field + "Env"}. */
-    private static Optional<String> secret(
-            JsonNode s, String field, String where, java.util.function.Function<String, String> env) {
+    private static Optional<String> secret(JsonNode s, String field, String where, Function<String, String> env) {
         Optional<String> secret = text(s, field, where, 4096);
         Optional<String> secretEnv = text(s, field + "Env", where, 200);
         if (secret.isPresent() && secretEnv.isPresent()) {
