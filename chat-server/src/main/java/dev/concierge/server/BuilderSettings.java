@@ -13,6 +13,7 @@ import dev.concierge.server.auth.Site;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.RetentionConfig;
 import dev.concierge.server.routing.RoutingConfig;
+import dev.concierge.server.transport.ServerConfig;
 import dev.concierge.store.ConversationStore;
 import java.nio.file.Path;
 import java.time.Clock;

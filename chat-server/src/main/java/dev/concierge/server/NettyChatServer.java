@@ -11,11 +11,12 @@ import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.routing.BotService;
-import dev.concierge.server.routing.Ids;
 import dev.concierge.server.routing.Recovery;
 import dev.concierge.server.routing.Router;
+import dev.concierge.server.support.Ids;
 import dev.concierge.server.support.ServerException;
 import dev.concierge.server.transport.LoopBatching;
+import dev.concierge.server.transport.ServerConfig;
 import dev.concierge.server.transport.ServerInitializer;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.InMemoryConversationStore;
@@ -93,7 +94,7 @@ public final class NettyChatServer implements ChatServer {
                 faqBot, config.botThreads(), nanos -> metrics.botAnswer().record(nanos, TimeUnit.NANOSECONDS));
         ConversationStore opened = openStore(config);
         if (opened instanceof JdbcConversationStore jdbc) {
-            metrics.bindMerges(jdbc.writer().merges());
+            metrics.bindMerges(jdbc.merges());
         }
         ConversationStore store = new MeteredConversationStore(opened, metrics);
         Ids ids = Ids.secure();

@@ -355,9 +355,14 @@ public final class JdbcConversationStore implements ConversationStore {
         }
     }
 
-    /** The writer: for the merge metrics, and for tests that hold it to shape a batch. */
-    public JdbcWriter writer() {
+    /** The writer: for tests that hold it to shape a batch. */
+    JdbcWriter writer() {
         return writer;
+    }
+
+    /** The merges beside the writer, for their metrics. */
+    public EventMerge merges() {
+        return writer.merges();
     }
 
     @Override

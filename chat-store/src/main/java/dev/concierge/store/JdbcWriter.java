@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Futures complete on the writer thread, or the syncer's: callers must not block in callbacks attached with
  * the non-async {@code CompletableFuture} methods.
  */
-public final class JdbcWriter implements AutoCloseable {
+final class JdbcWriter implements AutoCloseable {
     /** The most writes committed in one transaction. */
     static final int MAX_BATCH = 4096;
     /** How many conversations' last seq are remembered; the others are read again when needed. */

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * A failed merge rolls back whole (its rows stay readable where they are) and the next is tried
  * after {@link EventMerge#RETRY_MILLIS}.
  */
-public final class Merger {
+final class Merger {
     static final String NUMBER = "INSERT INTO merged.conversation_keys (conversation_id, num)"
             + " SELECT conversation_id, (SELECT COALESCE(MAX(num), 0) FROM merged.conversation_keys)"
             + " + ROW_NUMBER() OVER (ORDER BY conversation_id)"

@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.server.routing.Ids;
+import dev.concierge.server.support.Ids;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.JdbcRows;
 import java.time.Clock;

@@ -2,7 +2,6 @@ package dev.concierge.server.http;
 
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.server.auth.AgentAuth;
-import dev.concierge.server.transport.AgentSockets;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,7 +21,7 @@ final class AdminEndpoints {
 
     private final byte[] token;
     private final AgentAuth auth;
-    private final AgentSockets agentSockets;
+    private final SignedInSockets agentSockets;
     private final AgentApi agentApi;
     private final VisitorAdminApi visitorAdmin;
     private final BlockingWork blocking;
@@ -30,7 +29,7 @@ final class AdminEndpoints {
     AdminEndpoints(
             String token,
             AgentAuth auth,
-            AgentSockets agentSockets,
+            SignedInSockets agentSockets,
             AgentApi agentApi,
             VisitorAdminApi visitorAdmin,
             BlockingWork blocking) {

@@ -4,14 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.Values.TranscriptEvent;
-import dev.concierge.server.ServerConfig;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AgentsFile;
+import dev.concierge.server.routing.RoutingConfig;
 import dev.concierge.server.support.Patterns;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,14 +37,20 @@ public final class AgentApi {
 
     private final ConversationStore store;
     private final AgentAuth auth;
-    private final ServerConfig config;
+    private final RoutingConfig routing;
+    private final Path agentsFile;
     private final ObjectMapper json;
 
-    /** The calls over {@code store} and {@code auth}; a created agent is written to the config's agents file. */
-    public AgentApi(ConversationStore store, AgentAuth auth, ServerConfig config, ObjectMapper json) {
+    /**
+     * The calls over {@code store} and {@code auth}; a created agent is written to {@code agentsFile}
+     * (null: the team lives in memory only), with the departments and canned replies of {@code routing}.
+     */
+    public AgentApi(
+            ConversationStore store, AgentAuth auth, RoutingConfig routing, Path agentsFile, ObjectMapper json) {
         this.store = store;
         this.auth = auth;
-        this.config = config;
+        this.routing = routing;
+        this.agentsFile = agentsFile;
         this.json = json;
     }
 
@@ -143,9 +150,8 @@ public final class AgentApi {
                                 ? "username must be 1 to 100 letters, digits, . _ @ or -"
                                 : password.length() < 10 || password.length() > 200
                                         ? "password must be 10 to 200 characters"
-                                        : !config.routing().departments().containsAll(departments)
-                                                ? "unknown department; known: "
-                                                        + config.routing().departments()
+                                        : !routing.departments().containsAll(departments)
+                                                ? "unknown department; known: " + routing.departments()
                                                 : null;
         if (problem != null) {
             return new Reply(
@@ -158,14 +164,10 @@ public final class AgentApi {
                     HttpResponseStatus.CONFLICT,
                     Map.of("error", ErrorCode.CONFLICT.wire(), "message", "an agent with this id or username exists"));
         }
-        if (config.agentsFile() != null) {
+        if (agentsFile != null) {
             AgentsFile.write(
-                    config.agentsFile(),
-                    new AgentsFile.Team(
-                            auth.accounts(),
-                            config.routing().departments(),
-                            config.routing().cannedReplies()));
-            log.info("agents file {} rewritten with agent {}", config.agentsFile(), id);
+                    agentsFile, new AgentsFile.Team(auth.accounts(), routing.departments(), routing.cannedReplies()));
+            log.info("agents file {} rewritten with agent {}", agentsFile, id);
         }
         return new Reply(
                 HttpResponseStatus.CREATED,

@@ -9,7 +9,6 @@ import dev.concierge.server.auth.Site;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.support.LogSafe;
-import dev.concierge.server.transport.AgentSockets;
 import dev.concierge.store.ConversationStore;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
@@ -50,7 +49,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final ObjectMapper json;
     private final BlockingWork blocking;
     private final TranscriptExport export;
-    private final AgentSockets agentSockets;
+    private final SignedInSockets agentSockets;
     private final AgentApi agentApi;
     private final Map<String, Site> sites;
     /** Why the store refuses writes, for {@code /api/health}: {@link ConversationStore#failure}. */
@@ -67,7 +66,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             ObjectMapper json,
             BlockingWork blocking,
             TranscriptExport export,
-            AgentSockets agentSockets,
+            SignedInSockets agentSockets,
             Optional<String> adminToken,
             AgentApi agentApi,
             Map<String, Site> sites,

@@ -10,6 +10,7 @@ import dev.concierge.protocol.Values.QueueEntry;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.routing.BotService;
+import dev.concierge.server.routing.Live;
 import dev.concierge.server.support.Patterns;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.ConversationTranscript;

@@ -1,8 +1,8 @@
 package dev.concierge.server.insights;
 
 import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.server.routing.Live;
 import dev.concierge.store.EventMerge;
-import dev.concierge.store.Merger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -87,7 +87,7 @@ public final class ServerMetrics {
     /**
      * Publishes what the SQLite or PostgreSQL store's merges of recent events do
      * ({@link EventMerge}): how many, how long in all (on their own thread beside the writer,
-     * {@link Merger}), how many events they moved.
+     * {@code Merger} in the store), how many events they moved.
      */
     public void bindMerges(EventMerge merges) {
         FunctionTimer.builder(

@@ -15,7 +15,7 @@ import java.util.Map;
  * of {@code Queue.PAGE_SIZE} entries with {@link #PREVIEW_CHARS}-character previews about 20 KiB
  * (under 256 KiB even when every character is one JSON escapes at its longest).
  */
-public final class FrameBounds {
+final class FrameBounds {
     /** Most transcript bytes in one frame (JSON, an upper bound of the encoded size). */
     static final long PAGE_BYTES = 256 * 1024;
     /** Most events in one {@code transcript} frame. */

@@ -13,7 +13,7 @@ import java.util.Optional;
  * What the router holds in memory: live and recently closed conversations, visitors by id and
  * token, agents, and which socket is whose. The router owns it; router thread only.
  */
-final class Live {
+public final class Live {
     /** Closed conversations kept in memory for their rating; older ones are read from the store. */
     static final int CLOSED_IN_MEMORY = 10_000;
 

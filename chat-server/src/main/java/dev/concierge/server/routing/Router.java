@@ -8,6 +8,7 @@ import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.server.auth.Site;
+import dev.concierge.server.support.Ids;
 import dev.concierge.server.support.ServerException;
 import dev.concierge.store.ConversationStore;
 import java.time.Clock;

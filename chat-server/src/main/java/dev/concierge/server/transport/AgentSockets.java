@@ -2,6 +2,7 @@ package dev.concierge.server.transport;
 
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ServerMessage;
+import dev.concierge.server.http.SignedInSockets;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.util.Collection;
@@ -14,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * their sockets at once. Sockets register after a successful agent {@code hello} and leave when
  * they close.
  */
-public final class AgentSockets {
+final class AgentSockets implements SignedInSockets {
     private final Map<String, Set<Channel>> byToken = new ConcurrentHashMap<>();
 
     void register(String token, Channel channel) {
@@ -26,7 +27,7 @@ public final class AgentSockets {
                 }));
     }
 
-    /** Closes (1008) every socket signed in with these tokens; returns how many. */
+    @Override
     public int closeAll(Collection<String> tokens) {
         int closed = 0;
         for (String token : tokens) {

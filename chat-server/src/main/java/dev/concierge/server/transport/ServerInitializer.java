@@ -1,7 +1,6 @@
 package dev.concierge.server.transport;
 
 import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.server.ServerConfig;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.http.AgentApi;
@@ -64,7 +63,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             StaticFiles files) {
         this.sockets = sockets;
         TranscriptExport export = new TranscriptExport(store, auth, codec.mapper());
-        AgentApi agentApi = new AgentApi(store, auth, config, codec.mapper());
+        AgentApi agentApi = new AgentApi(store, auth, config.routing(), config.agentsFile(), codec.mapper());
         VisitorAdminApi visitorAdmin = new VisitorAdminApi(router, store);
         this.config = config;
         this.codec = codec;

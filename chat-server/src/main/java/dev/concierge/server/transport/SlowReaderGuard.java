@@ -1,6 +1,5 @@
 package dev.concierge.server.transport;
 
-import dev.concierge.server.routing.FrameBounds;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -17,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * bytes reached the socket since it last looked; a connection with bytes waiting that made no
  * write progress for that long is closed. A peer that reads, however slowly, is never closed for
  * being slow: only the hard cap on unsent bytes, far above any frame the server sends (frames are
- * bounded, {@link FrameBounds}), ends a connection that keeps falling further behind. No close
+ * bounded, {@code routing.FrameBounds}), ends a connection that keeps falling further behind. No close
  * frame: it could not get past the full buffer anyway.
  */
 final class SlowReaderGuard extends ChannelDuplexHandler {

@@ -15,6 +15,7 @@ import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.protocol.Values.VisitorContext;
 import dev.concierge.server.ChatServer;
 import dev.concierge.server.auth.Site;
+import dev.concierge.server.support.Ids;
 import dev.concierge.store.ConversationMetrics;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationTranscript;

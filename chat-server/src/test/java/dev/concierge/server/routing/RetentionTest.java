@@ -12,6 +12,7 @@ import dev.concierge.protocol.Values.Role;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.insights.InsightsRange;
 import dev.concierge.server.insights.InsightsReport;
+import dev.concierge.server.support.Ids;
 import dev.concierge.server.testing.Await;
 import dev.concierge.store.ConversationMetrics;
 import dev.concierge.store.ConversationRecord;

@@ -11,6 +11,7 @@ import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.server.auth.Site;
+import dev.concierge.server.support.Ids;
 import dev.concierge.server.transport.LoopBatching;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.InMemoryConversationStore;

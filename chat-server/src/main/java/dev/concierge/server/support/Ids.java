@@ -1,4 +1,4 @@
-package dev.concierge.server.routing;
+package dev.concierge.server.support;
 
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -17,15 +17,15 @@ public final class Ids {
         return new Ids(new SecureRandom());
     }
 
-    String conversationId() {
+    public String conversationId() {
         return "c_" + randomString(12);
     }
 
-    String visitorId() {
+    public String visitorId() {
         return "v_" + randomString(12);
     }
 
-    String visitorToken() {
+    public String visitorToken() {
         return "vt_" + randomString(32);
     }
 

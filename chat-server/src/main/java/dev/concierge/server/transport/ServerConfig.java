@@ -1,4 +1,4 @@
-package dev.concierge.server;
+package dev.concierge.server.transport;
 
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AuthConfig;
