@@ -1,16 +1,9 @@
 package dev.concierge.store;
 
 import dev.concierge.protocol.Values.Author;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,10 +29,9 @@ import org.slf4j.LoggerFactory;
 final class JdbcWriter implements AutoCloseable {
     /** The most writes committed in one transaction. */
     static final int MAX_BATCH = 4096;
-    /** How many conversations' last seq are remembered; the others are read again when needed. */
-    private static final int SEQ_CACHE_SIZE = 100_000;
-    /** How many conversations' named authors are remembered as stored. */
-    private static final int NAME_CACHE_SIZE = 20_000;
+    /** What a refused write fails with, before what it was. */
+    static final String UNAVAILABLE =
+            "store takes no writes since an fsync of its WAL failed; restart the server: cannot ";
 
     private static final Logger log = LoggerFactory.getLogger(JdbcWriter.class);
 
@@ -71,15 +63,10 @@ final class JdbcWriter implements AutoCloseable {
     }
 
     /** A queued write; {@code what} names it in errors, built only when one happens. */
-    /** What a refused write fails with, before what it was. */
-    static final String UNAVAILABLE =
-            "store takes no writes since an fsync of its WAL failed; restart the server: cannot ";
-
     private record Op(Supplier<String> what, Write write, CompletableFuture<Void> future) {}
 
     private static final Op STOP = new Op(() -> "stop", tx -> {}, null);
 
-    private final JdbcDatabase database;
     /** Completes futures once the commit is on disk (SQLite); null when the commit syncs itself. */
     private final WalSyncer syncer;
 
@@ -88,87 +75,12 @@ final class JdbcWriter implements AutoCloseable {
     private boolean closed; // guarded by this: no op is queued after STOP
     private volatile boolean rewindRequested;
 
-    // Writer thread only below.
-    private Connection connection;
-    private final Map<String, PreparedStatement> statements = new LinkedHashMap<>();
-    private final Map<String, Long> committedSeq = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > SEQ_CACHE_SIZE;
-        }
-    };
-    private final Map<String, Long> pendingSeq = new HashMap<>();
-    /**
-     * The author last named in {@code event_authors} for each conversation, most recently used
-     * first: one per conversation, since only its visitor is named apart. Looked up per event by
-     * the conversation id (its hash is cached) and compared by identity first, since a visitor's
-     * events share one {@code Author} for as long as the name stays the same.
-     */
-    private final Map<String, Author> committedNames = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Author> eldest) {
-            return size() > NAME_CACHE_SIZE; // forgotten ones are stored again: an upsert, harmless
-        }
-    };
-
-    private final Map<String, Author> pendingNames = new HashMap<>();
     private final EventMerge merge;
     /** Merges recent events on a thread of its own, beside this writer. */
     private final Merger merger;
 
-    private long lastRowid; // the number of the last event appended (on SQLite its rowid in recent_events)
-    private final Tx tx = new Tx() {
-        @Override
-        public void add(String sql, Object... params) throws SQLException {
-            boolean event = JdbcRows.INSERT_EVENT.equals(sql);
-            if (event && database.isSqlite()) {
-                sql = JdbcRows.INSERT_NUMBERED_EVENT;
-            }
-            PreparedStatement ps = statements.get(sql);
-            if (ps == null) {
-                ps = connection.prepareStatement(sql);
-                statements.put(sql, ps);
-            }
-            JdbcRows.bind(ps, params);
-            if (event) {
-                lastRowid++; // never reused: on SQLite the merge mark counts on it
-                if (database.isSqlite()) {
-                    ps.setLong(params.length + 1, lastRowid);
-                }
-            }
-            ps.addBatch();
-        }
-
-        @Override
-        public long lastSeq(String conversationId) throws SQLException {
-            Long seq = pendingSeq.get(conversationId);
-            if (seq == null) {
-                seq = committedSeq.get(conversationId);
-            }
-            if (seq == null) {
-                seq = loadLastSeq(conversationId);
-                committedSeq.put(conversationId, seq);
-            }
-            return seq;
-        }
-
-        @Override
-        public void advanceSeq(String conversationId, long seq) {
-            pendingSeq.put(conversationId, seq);
-        }
-
-        @Override
-        public void nameAuthor(String conversationId, Author author) throws SQLException {
-            Author stored = pendingNames.get(conversationId);
-            if (stored == null) {
-                stored = committedNames.get(conversationId);
-            }
-            if (stored != author && !author.equals(stored)) {
-                add(JdbcRows.UPSERT_AUTHOR, JdbcRows.authorParams(conversationId, author));
-                pendingNames.put(conversationId, author);
-            }
-        }
-    };
+    /** The transaction batches run in; used on the writer thread only. */
+    private final JdbcTransaction tx;
 
     /** Connects and starts the writer thread. */
     JdbcWriter(JdbcDatabase database) {
@@ -191,18 +103,18 @@ final class JdbcWriter implements AutoCloseable {
      * own thread ({@link Merger}).
      */
     JdbcWriter(JdbcDatabase database, WalSyncer syncer, int mergeThreshold) {
-        this.database = database;
         this.syncer = syncer;
         this.merge = new EventMerge(mergeThreshold);
+        this.tx = new JdbcTransaction(database, syncer != null);
         try {
-            ensureConnection();
-            this.merger = new Merger(database, merge, lastRowid, this::clearMerged);
-            lastRowid = Math.max(lastRowid, merger.mark());
+            tx.ensureConnection();
+            this.merger = new Merger(database, merge, tx.lastRowid(), this::clearMerged);
+            tx.skipRowidsTo(merger.mark());
         } catch (SQLException e) {
             if (syncer != null) {
                 syncer.close();
             }
-            disconnect();
+            tx.disconnect();
             throw new StoreException("cannot connect to " + database.url(), e);
         }
         thread = new Thread(this::run, "concierge-store-writer");
@@ -300,7 +212,7 @@ final class JdbcWriter implements AutoCloseable {
         if (syncer != null) {
             syncer.close(); // the last completions run once the last commit is on disk
         }
-        disconnect();
+        tx.disconnect();
     }
 
     private void execute(List<Op> batch) {
@@ -315,13 +227,13 @@ final class JdbcWriter implements AutoCloseable {
         }
         Throwable[] outcomes = new Throwable[batch.size()];
         try {
-            ensureConnection();
+            tx.ensureConnection();
             for (int i = 0; i < batch.size(); i++) {
                 outcomes[i] = applyOrReject(batch.get(i));
             }
-            commit();
+            tx.commit();
         } catch (SQLException | RuntimeException e) {
-            rollback();
+            tx.rollback();
             if (batch.size() > 1) {
                 log.debug("batch of {} failed ({}); retrying one by one", batch.size(), reason(e));
             }
@@ -329,7 +241,7 @@ final class JdbcWriter implements AutoCloseable {
                 outcomes[i] = executeAlone(batch.get(i));
             }
         }
-        long appended = lastRowid; // every row up to it is committed, or was rolled back for good
+        long appended = tx.lastRowid(); // every row up to it is committed, or was rolled back for good
         if (syncer == null) {
             complete(batch, outcomes, null);
             merger.durable(appended);
@@ -342,18 +254,9 @@ final class JdbcWriter implements AutoCloseable {
                 }
             });
         }
-        if (rewindRequested && connection != null) {
+        if (rewindRequested && tx.connected()) {
             rewindRequested = false;
-            rewindWal();
-        }
-    }
-
-    private void rewindWal() {
-        try {
-            SqliteCheckpointer.framesLeft(connection, "PASSIVE");
-            connection.commit(); // ends the driver's empty transaction; the next one rewinds
-        } catch (SQLException e) {
-            log.warn("WAL checkpoint on the writer failed: {}", e.getMessage());
+            tx.rewindWal();
         }
     }
 
@@ -376,12 +279,12 @@ final class JdbcWriter implements AutoCloseable {
     /** Runs one write in its own transaction; returns null once committed, else why not. */
     private Throwable executeAlone(Op op) {
         try {
-            ensureConnection();
+            tx.ensureConnection();
             Throwable rejected = applyOrReject(op);
-            commit();
+            tx.commit();
             return rejected;
         } catch (SQLException | RuntimeException e) {
-            rollback();
+            tx.rollback();
             String reason = reason(e);
             log.warn("store could not {}: {}", op.what().get(), reason);
             return e instanceof StoreException
@@ -403,95 +306,5 @@ final class JdbcWriter implements AutoCloseable {
     private static String reason(Exception e) {
         SQLException next = e instanceof SQLException sql ? sql.getNextException() : null;
         return next != null ? next.getMessage() : e.getMessage();
-    }
-
-    private void commit() throws SQLException {
-        for (PreparedStatement ps : statements.values()) {
-            ps.executeBatch();
-        }
-        connection.commit();
-        committedSeq.putAll(pendingSeq);
-        pendingSeq.clear();
-        committedNames.putAll(pendingNames);
-        pendingNames.clear();
-    }
-
-    private void rollback() {
-        pendingSeq.clear();
-        pendingNames.clear();
-        closeStatements(); // a failed executeBatch may leave queued parameters behind
-        try {
-            if (connection != null) {
-                connection.rollback();
-            }
-        } catch (SQLException e) {
-            log.debug("rollback failed", e);
-        }
-        try {
-            if (connection != null && !connection.isValid(2)) {
-                log.warn("store connection lost; reconnecting");
-                disconnect();
-            }
-        } catch (SQLException e) {
-            disconnect();
-        }
-    }
-
-    private long loadLastSeq(String conversationId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(JdbcRows.LAST_SEQ)) {
-            ps.setString(1, conversationId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0; // MAX of no rows is NULL, read as 0
-            }
-        }
-    }
-
-    private void ensureConnection() throws SQLException {
-        if (connection == null) {
-            Connection c = database.connect();
-            try {
-                if (syncer != null) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute("PRAGMA synchronous = NORMAL"); // the WalSyncer fsyncs after the commit
-                    }
-                }
-                // In auto-commit mode: the read holds no transaction open.
-                try (Statement s = c.createStatement();
-                        ResultSet rs = s.executeQuery(
-                                database.isSqlite()
-                                        ? "SELECT MAX(rowid) FROM recent_events"
-                                        : "SELECT COUNT(*) FROM recent_events")) {
-                    lastRowid = Math.max(lastRowid, rs.next() ? rs.getLong(1) : 0);
-                }
-                c.setAutoCommit(false);
-            } catch (SQLException e) {
-                c.close();
-                throw e;
-            }
-            connection = c;
-        }
-    }
-
-    private void closeStatements() {
-        for (PreparedStatement ps : statements.values()) {
-            try {
-                ps.close();
-            } catch (SQLException ignored) {
-                // the connection may be gone already
-            }
-        }
-        statements.clear();
-    }
-
-    private void disconnect() {
-        closeStatements();
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                log.debug("closing the writer connection failed", e);
-            }
-            connection = null;
-        }
     }
 }
