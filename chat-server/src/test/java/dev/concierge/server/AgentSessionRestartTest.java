@@ -6,12 +6,10 @@ import static dev.concierge.server.testing.AgentHttp.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.server.auth.AgentAccount;
+import dev.concierge.server.testing.AgentHttp;
 import dev.concierge.server.testing.RawSocket;
 import dev.concierge.store.JdbcRows;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,20 +63,20 @@ final class AgentSessionRestartTest {
             try (RawSocket socket = agentSocket(server, one)) {
                 assertThat(socket.closedWith).isNotDone();
             }
-            assertThat(search(server, two).statusCode())
+            assertThat(AgentHttp.search(server, two).statusCode())
                     .as("REST with a restored token")
                     .isEqualTo(200);
-            assertRefused(server, three); // disabled before the restart
+            AgentHttp.assertTokenRefused(server, three); // disabled before the restart
             assertThat(signIn(server, "three", "pw-three"))
                     .as("a disabled agent stays disabled")
                     .isEqualTo(401);
             assertThat(post(server, "/api/agent/logout", two, "").statusCode()).isEqualTo(200);
-            assertRefused(server, two);
+            AgentHttp.assertTokenRefused(server, two);
         }
 
         try (ChatServer server = start(Duration.ofHours(8))) {
             agentSocket(server, one).close();
-            assertRefused(server, two); // signed out before the restart
+            AgentHttp.assertTokenRefused(server, two); // signed out before the restart
             assertThat(signIn(server, "three", "pw-three")).isEqualTo(401);
             assertThat(post(server, "/api/admin/agents/a3/enable", "wrong-admin-token-000", "")
                             .statusCode())
@@ -89,7 +86,8 @@ final class AgentSessionRestartTest {
                     .isEqualTo(404);
             assertThat(post(server, "/api/admin/agents/a3/enable", ADMIN, "").statusCode())
                     .isEqualTo(200);
-            assertRefused(server, three); // enabling lets them sign in; it does not bring old sessions back
+            AgentHttp.assertTokenRefused(
+                    server, three); // enabling lets them sign in; it does not bring old sessions back
             three = login(server, "three", "pw-three");
         }
         try (ChatServer server = start(Duration.ofHours(8))) {
@@ -103,7 +101,7 @@ final class AgentSessionRestartTest {
         // the server starts a minute on, with a lifetime of thirty seconds.
         try (ChatServer server =
                 start(Duration.ofSeconds(30), Clock.offset(Clock.systemUTC(), Duration.ofMinutes(1)))) {
-            assertRefused(server, one);
+            AgentHttp.assertTokenRefused(server, one);
         }
         assertThat(storedHashes())
                 .as("idle sessions are deleted when the server starts")
@@ -132,23 +130,6 @@ final class AgentSessionRestartTest {
                 .adminToken(ADMIN)
                 .agentSessionTtl(sessionTtl)
                 .start();
-    }
-
-    private static void assertRefused(ChatServer server, String token) throws Exception {
-        try (RawSocket socket = RawSocket.connect(server, "/ws/agent")) {
-            socket.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"token\":\"" + token + "\"}");
-            assertThat(socket.awaitType("error").path("code").asText()).isEqualTo("unauthorized");
-            assertThat(socket.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
-        }
-        assertThat(search(server, token).statusCode()).isEqualTo(401);
-    }
-
-    private static HttpResponse<String> search(ChatServer server, String token) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/conversations?q=x"))
-                        .header("Authorization", "Bearer " + token)
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     /** What the store holds, read with plain JDBC while no server runs. */

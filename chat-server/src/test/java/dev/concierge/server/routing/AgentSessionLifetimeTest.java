@@ -8,10 +8,7 @@ import dev.concierge.server.ChatServer;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.testing.AgentHttp;
 import dev.concierge.server.testing.RawSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -58,13 +55,13 @@ final class AgentSessionLifetimeTest {
         }
         AgentAccount changed = AgentAccount.withPassword("a1", "Agent One", "one", "pw-changed", 1000);
         try (ChatServer server = start(List.of(changed, TWO))) {
-            assertRefused(server, one);
-            assertThat(search(server, two).statusCode())
+            AgentHttp.assertTokenRefused(server, one);
+            assertThat(AgentHttp.search(server, two).statusCode())
                     .as("an agent whose password did not change")
                     .isEqualTo(200);
             assertThat(signIn(server, "one", "pw-one")).isEqualTo(401);
             one = login(server, "one", "pw-changed");
-            assertThat(search(server, one).statusCode()).isEqualTo(200);
+            assertThat(AgentHttp.search(server, one).statusCode()).isEqualTo(200);
         }
         assertThat(storedAgents()).as("the void session was deleted").containsExactlyInAnyOrder("a1", "a2");
         try (ChatServer server = start(List.of(changed, TWO))) {
@@ -83,10 +80,10 @@ final class AgentSessionLifetimeTest {
                 // Used every 6 hours (idle expiry: 8 hours) for just under the default 7 days.
                 for (int i = 1; i < 28; i++) {
                     clock.advance(Duration.ofHours(6));
-                    assertThat(search(server, token).statusCode())
+                    assertThat(AgentHttp.search(server, token).statusCode())
                             .as("after %d hours", 6 * i)
                             .isEqualTo(200);
-                    assertThat(search(server, restarted).statusCode()).isEqualTo(200);
+                    assertThat(AgentHttp.search(server, restarted).statusCode()).isEqualTo(200);
                 }
                 clock.advance(Duration.ofHours(5)); // 167 hours
                 console.send("{\"type\":\"presence\",\"id\":\"p1\",\"status\":\"away\"}");
@@ -99,19 +96,19 @@ final class AgentSessionLifetimeTest {
                 assertThat(console.awaitType("error").path("code").asText()).isEqualTo("unauthorized");
                 assertThat(console.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
             }
-            assertThat(search(server, token).statusCode()).isEqualTo(401);
+            assertThat(AgentHttp.search(server, token).statusCode()).isEqualTo(401);
             clock.advance(Duration.ofHours(-1)); // back to 167 hours, the other session's last use
         }
         try (ChatServer server = start(List.of(ONE, TWO))) {
-            assertThat(search(server, restarted).statusCode())
+            assertThat(AgentHttp.search(server, restarted).statusCode())
                     .as("restored, 167 hours old")
                     .isEqualTo(200);
             clock.advance(Duration.ofHours(1));
-            assertRefused(server, restarted);
+            AgentHttp.assertTokenRefused(server, restarted);
         }
         clock.advance(Duration.ofMinutes(1));
         try (ChatServer server = start(List.of(ONE, TWO))) {
-            assertRefused(server, restarted);
+            AgentHttp.assertTokenRefused(server, restarted);
         }
     }
 
@@ -126,9 +123,9 @@ final class AgentSessionLifetimeTest {
                 .start()) {
             String token = login(server, "one", "pw-one");
             clock.advance(Duration.ofMinutes(59));
-            assertThat(search(server, token).statusCode()).isEqualTo(200);
+            assertThat(AgentHttp.search(server, token).statusCode()).isEqualTo(200);
             clock.advance(Duration.ofMinutes(1));
-            assertThat(search(server, token).statusCode()).isEqualTo(401);
+            assertThat(AgentHttp.search(server, token).statusCode()).isEqualTo(401);
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> ChatServer.builder().agentSessionMaxAge(Duration.ZERO))
@@ -143,23 +140,6 @@ final class AgentSessionLifetimeTest {
                         null,
                         "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}")
                 .statusCode();
-    }
-
-    private static void assertRefused(ChatServer server, String token) throws Exception {
-        try (RawSocket socket = RawSocket.connect(server, "/ws/agent")) {
-            socket.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"token\":\"" + token + "\"}");
-            assertThat(socket.awaitType("error").path("code").asText()).isEqualTo("unauthorized");
-            assertThat(socket.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
-        }
-        assertThat(search(server, token).statusCode()).isEqualTo(401);
-    }
-
-    private static HttpResponse<String> search(ChatServer server, String token) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/conversations?q=x"))
-                        .header("Authorization", "Bearer " + token)
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The agents of the sessions the store holds, read with plain JDBC while no server runs. */

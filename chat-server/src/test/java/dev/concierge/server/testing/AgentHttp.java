@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
 
 /** An agent's HTTP calls (login, any POST with a bearer token) and their socket, for tests. */
 public final class AgentHttp {
@@ -40,5 +41,23 @@ public final class AgentHttp {
         s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"token\":\"" + token + "\"}");
         s.awaitType("welcome");
         return s;
+    }
+    /** Fails unless {@code token} is refused on an agent socket (unauthorized, 1008) and on the REST API (401). */
+    public static void assertTokenRefused(ChatServer on, String token) throws Exception {
+        try (RawSocket socket = RawSocket.connect(on, "/ws/agent")) {
+            socket.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"token\":\"" + token + "\"}");
+            assertThat(socket.awaitType("error").path("code").asText()).isEqualTo("unauthorized");
+            assertThat(socket.closedWith.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        }
+        assertThat(search(on, token).statusCode()).isEqualTo(401);
+    }
+
+    /** A conversation search with {@code token} as the bearer. */
+    public static HttpResponse<String> search(ChatServer on, String token) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.port() + "/api/conversations?q=x"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }
