@@ -9,7 +9,6 @@ import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.testing.AgentHttp;
 import dev.concierge.server.testing.RawSocket;
 import dev.concierge.store.JdbcRows;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 final class AgentSessionRestartTest {
     private static final String ADMIN = "admin-token-0123456789";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final List<AgentAccount> AGENTS = List.of(
             AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000),
             AgentAccount.withPassword("a2", "Agent Two", "two", "pw-two", 1000),

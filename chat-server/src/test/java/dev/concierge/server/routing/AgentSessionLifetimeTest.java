@@ -8,7 +8,6 @@ import dev.concierge.server.ChatServer;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.testing.AgentHttp;
 import dev.concierge.server.testing.RawSocket;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * beside its idle expiry; both hold across a restart. Time is the test's clock, not sleeps.
  */
 final class AgentSessionLifetimeTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final AgentAccount ONE = AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000);
     private static final AgentAccount TWO = AgentAccount.withPassword("a2", "Agent Two", "two", "pw-two", 1000);
 
