@@ -105,7 +105,7 @@ final class RouterAgentToolsTest extends RouterFixture {
     @Test
     void aTransferTheStoreFailsToTake_stillGivesTheNewOwnerThePackage_andTheSenderAnError() {
         InMemoryConversationStore memory = new InMemoryConversationStore();
-        router(config("least-busy", 5), RouterTest.failingOnce(memory, e -> e.kind() == Kind.TRANSFERRED));
+        router(config("least-busy", 5), failingOnce(memory, e -> e.kind() == Kind.TRANSFERRED));
         Recorder dana = agent(2, "dana");
         Recorder v = visitor(2, null);
         router.request(v, Role.VISITOR, new ClientMessage.Handoff("h1", null));

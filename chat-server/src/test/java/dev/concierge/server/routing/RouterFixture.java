@@ -12,6 +12,7 @@ import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.support.Ids;
+import dev.concierge.server.support.ServerException;
 import dev.concierge.server.transport.LoopBatching;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.InMemoryConversationStore;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 
@@ -227,4 +229,77 @@ public abstract class RouterFixture {
                 .map(ServerMessage.Assigned::conversationId)
                 .toList();
     }
+
+    /**
+     * {@code store} with the delays of {@link #recordingAppends}, whose first {@code append} of an
+     * event {@code which} accepts fails (nothing stored), as a write rolled back by a full disk
+     * would.
+     */
+    static ConversationStore failingOnce(ConversationStore store, java.util.function.Predicate<TranscriptEvent> which) {
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        ConversationStore delayed = recordingAppends(store, new java.util.concurrent.CopyOnWriteArrayList<>());
+        return (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(
+                RouterFixture.class.getClassLoader(),
+                new Class<?>[] {ConversationStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("append")
+                            && which.test((TranscriptEvent) args[1])
+                            && failed.compareAndSet(false, true)) {
+                        return CompletableFuture.<Void>failedFuture(new ServerException("disk full"))
+                                .handleAsync(
+                                        (v, e) -> {
+                                            throw new java.util.concurrent.CompletionException(e);
+                                        },
+                                        CompletableFuture.delayedExecutor(
+                                                2, java.util.concurrent.TimeUnit.MILLISECONDS, SYNC));
+                    }
+                    try {
+                        return method.invoke(delayed, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /**
+     * The store, with every append and appendAll recorded (the texts, in call order) on the way,
+     * and their futures completed on another thread a little later, as the SQLite store's are (by
+     * its sync thread, after the fsync), so that completion order is tested as it happens there.
+     */
+    @SuppressWarnings("unchecked")
+    static ConversationStore recordingAppends(ConversationStore store, List<String> writes) {
+        return (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(
+                RouterFixture.class.getClassLoader(),
+                new Class<?>[] {ConversationStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("append")) {
+                        writes.add("append " + ((TranscriptEvent) args[1]).text());
+                    } else if (method.getName().equals("appendAll")) {
+                        writes.add("appendAll "
+                                + ((List<TranscriptEvent>) args[1])
+                                        .stream().map(TranscriptEvent::text).toList());
+                    }
+                    Object result;
+                    try {
+                        result = method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    return method.getName().startsWith("append")
+                            ? ((CompletableFuture<Void>) result)
+                                    .thenApplyAsync(
+                                            v -> v,
+                                            CompletableFuture.delayedExecutor(
+                                                    2, java.util.concurrent.TimeUnit.MILLISECONDS, SYNC))
+                            : result;
+                });
+    }
+
+    /** One thread, like the store's sync thread: completions leave it in the order they were made. */
+    private static final java.util.concurrent.Executor SYNC =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "test-store-sync");
+                t.setDaemon(true);
+                return t;
+            });
 }
