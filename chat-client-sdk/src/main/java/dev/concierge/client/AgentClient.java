@@ -1,5 +1,7 @@
 package dev.concierge.client;
 
+import dev.concierge.protocol.HandoffPackage;
+import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values;
 import java.net.URI;
@@ -183,10 +185,10 @@ public interface AgentClient extends AutoCloseable {
     void typing(String conversationId, boolean typing);
 
     /** The conversations this agent owns now, by id, with their handoff packages. */
-    Map<String, Values.HandoffPackage> assignedConversations();
+    Map<String, HandoffPackage> assignedConversations();
 
     /** The entries of the latest {@code queue} frame: one page of the queue. */
-    List<Values.QueueEntry> queue();
+    List<QueueEntry> queue();
 
     /**
      * Shows the page of the queue from {@code offset} (0 to 1,000,000) from now on: completes with

@@ -2,7 +2,9 @@ package dev.concierge.client;
 
 import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ErrorCode;
+import dev.concierge.protocol.HandoffPackage;
 import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values;
 import dev.concierge.protocol.Values.Kind;
@@ -35,8 +37,8 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     private String token;
     private boolean freshLogin;
     private Values.AgentInfo agent;
-    private List<Values.QueueEntry> queue = List.of();
-    private final Map<String, Values.HandoffPackage> assigned = new LinkedHashMap<>();
+    private List<QueueEntry> queue = List.of();
+    private final Map<String, HandoffPackage> assigned = new LinkedHashMap<>();
     private final Map<String, ConversationLog> logs = new HashMap<>();
     /** Conversations assigned to this agent at some point: their events reach the listener. */
     private final Set<String> everAssigned = new HashSet<>();
@@ -179,14 +181,14 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     }
 
     @Override
-    public Map<String, Values.HandoffPackage> assignedConversations() {
+    public Map<String, HandoffPackage> assignedConversations() {
         synchronized (lock) {
             return Map.copyOf(assigned);
         }
     }
 
     @Override
-    public List<Values.QueueEntry> queue() {
+    public List<QueueEntry> queue() {
         synchronized (lock) {
             return queue;
         }
@@ -318,7 +320,7 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
         if (conversation == null || assignment.handoff() == null) {
             return;
         }
-        Values.HandoffPackage handoff = assignment.handoff();
+        HandoffPackage handoff = assignment.handoff();
         ConversationLog seen = logs.get(conversation);
         if (!handoff.complete()
                 && !handoff.transcript().isEmpty()
@@ -360,7 +362,7 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
                         if (error != null && "closed".equals(codeOf(error))) {
                             return; // the client was closed
                         }
-                        Values.HandoffPackage latest = waiting.latest.handoff();
+                        HandoffPackage latest = waiting.latest.handoff();
                         latest.transcript().forEach(e -> waiting.events.putIfAbsent(e.seq(), e));
                         // Whole unless the server refused the read (the conversation is gone): then
                         // the package as it came.

@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values;
 import dev.concierge.protocol.Values.Kind;
@@ -207,7 +208,7 @@ final class AgentClientTest {
         CompletableFuture<ServerMessage.Queue> paging = client.queuePage(50);
         ClientMessage.QueuePage request = peer.expect(ClientMessage.QueuePage.class);
         assertThat(request.offset()).isEqualTo(50);
-        Values.QueueEntry entry = new Values.QueueEntry(
+        QueueEntry entry = new QueueEntry(
                 "c51",
                 51,
                 new Values.VisitorInfo("v_51", "Grace", null, null),
@@ -238,7 +239,7 @@ final class AgentClientTest {
         peer.send(new ServerMessage.Ack(presence.id(), null, 0));
         await(going);
 
-        Values.QueueEntry entry = new Values.QueueEntry(
+        QueueEntry entry = new QueueEntry(
                 "c3",
                 1,
                 new Values.VisitorInfo("v_3", "Grace", null, null),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.HandoffPackage;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values;
 import dev.concierge.protocol.Values.Author;
@@ -74,7 +75,7 @@ final class Frames {
     }
 
     static ServerMessage.Assigned assigned(String conversationId, long... seqs) {
-        Values.HandoffPackage handoff = new Values.HandoffPackage(
+        HandoffPackage handoff = new HandoffPackage(
                 conversationId,
                 Values.HandoffReason.VISITOR_ASKED,
                 "My parcel arrived damaged",
@@ -89,10 +90,10 @@ final class Frames {
     /** A package with only the events {@code seqs} of a conversation of {@code total} events. */
     static ServerMessage.Assigned lastOf(String conversationId, int total, long... seqs) {
         ServerMessage.Assigned whole = assigned(conversationId, seqs);
-        Values.HandoffPackage h = whole.handoff();
+        HandoffPackage h = whole.handoff();
         return new ServerMessage.Assigned(
                 conversationId,
-                new Values.HandoffPackage(
+                new HandoffPackage(
                         h.conversationId(),
                         h.reason(),
                         h.question(),

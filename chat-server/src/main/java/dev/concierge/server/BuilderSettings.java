@@ -1,7 +1,7 @@
 package dev.concierge.server;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.concierge.protocol.Values.CannedReply;
+import dev.concierge.protocol.CannedReply;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AuthConfig;

@@ -6,7 +6,7 @@ import static dev.concierge.server.BuilderChecks.positive;
 import static dev.concierge.server.BuilderChecks.within;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.concierge.protocol.Values.CannedReply;
+import dev.concierge.protocol.CannedReply;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AgentsFile;

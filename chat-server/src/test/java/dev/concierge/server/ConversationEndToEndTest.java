@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.client.AgentClient;
 import dev.concierge.client.VisitorClient;
-import dev.concierge.protocol.Values.HandoffPackage;
+import dev.concierge.protocol.HandoffPackage;
 import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.Page;

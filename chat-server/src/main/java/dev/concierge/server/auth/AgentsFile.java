@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.concierge.protocol.Values.CannedReply;
+import dev.concierge.protocol.CannedReply;
 import dev.concierge.server.support.Patterns;
 import dev.concierge.server.support.ServerException;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.concierge.server.auth;
 
-import dev.concierge.protocol.Values.CannedReply;
+import dev.concierge.protocol.CannedReply;
 import java.util.List;
 
 /** What a server started without an agents file uses: two demo agents and sample canned replies. */

@@ -6,7 +6,7 @@ import dev.concierge.bot.BotException;
 import dev.concierge.bot.BotReply;
 import dev.concierge.bot.FaqEntry;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.Values.QueueEntry;
+import dev.concierge.protocol.QueueEntry;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.routing.BotService;

@@ -1,10 +1,10 @@
 package dev.concierge.server.routing;
 
+import dev.concierge.protocol.EarlierConversation;
+import dev.concierge.protocol.HandoffPackage;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.EarlierConversation;
-import dev.concierge.protocol.Values.HandoffPackage;
 import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;

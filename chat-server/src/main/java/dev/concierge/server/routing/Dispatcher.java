@@ -1,7 +1,7 @@
 package dev.concierge.server.routing;
 
+import dev.concierge.protocol.HandoffPackage;
 import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.HandoffPackage;
 import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.util.Optional;

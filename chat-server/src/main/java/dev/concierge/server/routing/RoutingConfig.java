@@ -1,6 +1,6 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.Values.CannedReply;
+import dev.concierge.protocol.CannedReply;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

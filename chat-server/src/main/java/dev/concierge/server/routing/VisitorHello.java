@@ -2,10 +2,10 @@ package dev.concierge.server.routing;
 
 import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ContextClip;
+import dev.concierge.protocol.EarlierConversation;
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.EarlierConversation;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.VisitorContext;
 import dev.concierge.server.auth.IdentityVerifier;

@@ -1,9 +1,9 @@
 package dev.concierge.server.routing;
 
+import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.QueueEntry;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.time.Duration;
 import java.time.Instant;

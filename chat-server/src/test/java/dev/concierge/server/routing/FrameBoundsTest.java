@@ -3,10 +3,10 @@ package dev.concierge.server.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.QueueEntry;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.protocol.Values.VisitorInfo;

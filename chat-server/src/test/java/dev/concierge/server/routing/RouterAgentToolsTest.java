@@ -3,13 +3,13 @@ package dev.concierge.server.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.PresenceStatus;
-import dev.concierge.protocol.Values.QueueEntry;
 import dev.concierge.protocol.Values.ReceiptStatus;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
@@ -305,11 +305,11 @@ final class RouterAgentToolsTest extends RouterFixture {
                 Duration.ofSeconds(90),
                 Optional.empty(),
                 List.of("billing"),
-                List.of(new dev.concierge.protocol.Values.CannedReply("refund", "Refunds take 3 days."))));
+                List.of(new dev.concierge.protocol.CannedReply("refund", "Refunds take 3 days."))));
         Recorder a = agent("a", "billing");
         ServerMessage.Settings settings = a.last(ServerMessage.Settings.class);
         assertThat(settings.cannedReplies())
-                .extracting(dev.concierge.protocol.Values.CannedReply::shortcut)
+                .extracting(dev.concierge.protocol.CannedReply::shortcut)
                 .containsExactly("refund");
         assertThat(settings.queueAlertSeconds()).isEqualTo(90);
         assertThat(settings.maxChats()).isEqualTo(4);

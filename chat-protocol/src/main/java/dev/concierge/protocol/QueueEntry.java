@@ -1,0 +1,36 @@
+package dev.concierge.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.concierge.protocol.Values.HandoffReason;
+import dev.concierge.protocol.Values.VisitorInfo;
+import java.time.Instant;
+
+/**
+ * A queued conversation as agents see it in the queue. {@code priority} is higher for
+ * transfers; {@code followUp} marks a message left while nobody was available (taken by hand);
+ * {@code overdue} is true once it waited longer than the configured alert time.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record QueueEntry(
+        String conversationId,
+        int position,
+        VisitorInfo visitor,
+        Instant queuedAt,
+        HandoffReason reason,
+        String preview,
+        String department,
+        Integer priority,
+        Boolean followUp,
+        Boolean overdue) {
+
+    /** An entry with no department, priority or flags. */
+    public QueueEntry(
+            String conversationId,
+            int position,
+            VisitorInfo visitor,
+            Instant queuedAt,
+            HandoffReason reason,
+            String preview) {
+        this(conversationId, position, visitor, queuedAt, reason, preview, null, null, null, null);
+    }
+}
