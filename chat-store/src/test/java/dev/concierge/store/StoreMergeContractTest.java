@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
  * What every {@link JdbcConversationStore} must do with its two events tables, whatever the
  * engine: new events appended to {@code recent_events} and merged into {@code events}
  * ({@link EventMerge}), and the migrations that shaped them. The rest of the contract is in
- * {@link StoreContractTest}.
+ * {@link StoreContractTest} and {@link PersonalDataContractTest}.
  */
-abstract class StoreMergeContractTest extends StoreContractTest {
+abstract class StoreMergeContractTest extends PersonalDataContractTest {
     /**
      * A second database of this engine, apart from the test's own and empty at first (dropped
      * with it), to build as an older release left it; every call opens the same one.
