@@ -1,20 +1,22 @@
 package dev.concierge.server;
 
+import static dev.concierge.server.SitesFixture.CLUB_OLD_SECRET;
+import static dev.concierge.server.SitesFixture.CLUB_SECRET;
+import static dev.concierge.server.SitesFixture.SECRET;
+import static dev.concierge.server.SitesFixture.SITES;
+import static dev.concierge.server.SitesFixture.start;
+import static dev.concierge.server.SitesFixture.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.protocol.Values.Identity;
-import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.IdentityVerifier;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.testing.AgentHttp;
 import dev.concierge.server.testing.RawSocket;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,50 +27,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The sites file, {@code GET /api/sites/{key}} and identity verification, over real sockets. */
-final class SitesAndIdentityTest {
-    private static final String SECRET = "s3cr3t-of-the-shop-at-least-32-characters";
-    private static final String CLUB_SECRET = "the-club-s-new-secret-of-32-characters-or-more";
-    private static final String CLUB_OLD_SECRET = "the-club-s-old-secret-of-32-characters-or-more";
-    private static final String SITES = """
-            {"sites": {
-              "shop": {"title": "Shop help", "greeting": "Hi <b>there</b>", "colors": {"brand": "#0f766e"},
-                       "position": "left", "language": "fr", "department": "orders",
-                       "preChat": {"fields": ["name", "email"], "required": ["email"]},
-                       "allowedOrigins": ["https://shop.example.com"], "identitySecret": "%s"},
-              "club": {"identitySecret": "%s", "previousIdentitySecret": "%s"},
-              "blog": {}
-            }}""".formatted(SECRET, CLUB_SECRET, CLUB_OLD_SECRET);
-
-    @Test
-    void sitesFile_readsEverySetting_andNamesTheBadField() throws Exception {
-        Path file = write(SITES);
-        Map<String, Site> sites = SitesFile.read(file, name -> null);
-        Site shop = sites.get("shop");
-        assertThat(shop.position()).isEqualTo("left");
-        assertThat(shop.department()).contains("orders");
-        assertThat(shop.preChatRequired()).containsExactly("email");
-        assertThat(shop.identitySecret()).contains(SECRET);
-        assertThat(shop.toString()).doesNotContain(SECRET);
-        assertThat(sites.get("blog").preChatFields()).isEmpty();
-
-        assertThatThrownBy(
-                        () -> SitesFile.read(write("{\"sites\":{\"x\":{\"colors\":{\"brand\":\"red\"}}}}"), n -> null))
-                .hasMessageContaining("sites.x.colors.brand");
-        assertThatThrownBy(() -> SitesFile.read(write("{\"sites\":{\"x\":{\"identitySecret\":\"short\"}}}"), n -> null))
-                .hasMessageContaining("sites.x.identitySecret: at least 32");
-        assertThatThrownBy(() -> SitesFile.read(write("{\"sites\":{\"x\":{\"greting\":\"typo\"}}}"), n -> null))
-                .hasMessageContaining("sites.x.greting: unknown field");
-        assertThatThrownBy(() ->
-                        SitesFile.read(write("{\"sites\":{\"x\":{\"preChat\":{\"fields\":[\"phone\"]}}}}"), n -> null))
-                .hasMessageContaining("preChat.fields");
-        Site fromEnv = SitesFile.read(
-                        write("{\"sites\":{\"x\":{\"identitySecretEnv\":\"SHOP_SECRET\"}}}"),
-                        n -> n.equals("SHOP_SECRET") ? SECRET : null)
-                .get("x");
-        assertThat(fromEnv.identitySecret()).contains(SECRET);
-    }
-
+/** Identity verification: signatures, tokens, secret rotation and signed emails, over real sockets. */
+final class IdentityVerificationTest {
     @Test
     void verifier_acceptsOnlyTheRightSignatureOrAnUnexpiredToken() {
         Site shop = SitesFile.read(write(SITES), n -> null).get("shop");
@@ -99,32 +59,6 @@ final class SitesAndIdentityTest {
         assertThat(user(blog, identity("u-1001", good, null), now))
                 .as("no secret, no verification")
                 .isEmpty();
-    }
-
-    @Test
-    void siteSettings_arePublic_withoutSecretOrOrigins() throws Exception {
-        try (ChatServer server = start(Files.createTempDirectory("concierge-sites"))) {
-            HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> shop = http.send(
-                    HttpRequest.newBuilder(server.baseUri().resolve("/api/sites/shop"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(shop.statusCode()).isEqualTo(200);
-            assertThat(shop.headers().firstValue("access-control-allow-origin")).contains("*");
-            JsonNode body = new ObjectMapper().readTree(shop.body());
-            assertThat(body.path("greeting").asText()).isEqualTo("Hi <b>there</b>");
-            assertThat(body.path("colors").path("brand").asText()).isEqualTo("#0f766e");
-            assertThat(body.path("preChat").path("fields").toString()).isEqualTo("[\"name\",\"email\"]");
-            assertThat(shop.body())
-                    .doesNotContain(SECRET)
-                    .doesNotContain("shop.example.com")
-                    .doesNotContain("identitySecret");
-            HttpResponse<String> missing = http.send(
-                    HttpRequest.newBuilder(server.baseUri().resolve("/api/sites/nope"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(missing.statusCode()).isEqualTo(404);
-        }
     }
 
     @Test
@@ -446,48 +380,6 @@ final class SitesAndIdentityTest {
     }
 
     @Test
-    void unknownSiteOrDepartment_getsAnErrorNamingIt_overTheWire() throws Exception {
-        try (ChatServer server = start(Files.createTempDirectory("concierge-unknown"))) {
-            try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
-                s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"nope\"}");
-                JsonNode error = s.awaitType("error");
-                assertThat(error.path("code").asText()).isEqualTo("unknown_site");
-                assertThat(error.path("message").asText()).contains("site");
-                assertThat(s.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS))
-                        .isEqualTo(1008);
-            }
-            try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
-                s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\",\"department\":\"sales\"}");
-                s.awaitType("welcome");
-                JsonNode error = s.awaitType("error");
-                assertThat(error.path("code").asText()).isEqualTo("unknown_department");
-                assertThat(error.path("message").asText()).contains("department");
-                assertThat(error.path("ref").asText()).isEqualTo("h");
-                s.send("{\"type\":\"handoff\",\"id\":\"hh\",\"department\":\"sales\"}");
-                assertThat(s.await(f -> "hh".equals(f.path("ref").asText()))
-                                .path("code")
-                                .asText())
-                        .isEqualTo("unknown_department");
-                // The agents file's departments and the site's own are valid.
-                s.send("{\"type\":\"handoff\",\"id\":\"h2\",\"department\":\"billing\"}");
-                assertThat(s.await(f -> "h2".equals(f.path("ref").asText()))
-                                .path("type")
-                                .asText())
-                        .isEqualTo("ack");
-            }
-            try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
-                s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"shop\",\"department\":\"orders\"}");
-                s.awaitType("welcome");
-                s.send("{\"type\":\"message\",\"id\":\"m\",\"text\":\"hi\"}");
-                assertThat(s.await(f -> "m".equals(f.path("ref").asText()))
-                                .path("type")
-                                .asText())
-                        .isEqualTo("ack");
-            }
-        }
-    }
-
-    @Test
     void theProtocolDocsIdentityExample_verifiesUnderItsDocumentedSecret() throws Exception {
         String doc = Files.readString(Path.of("..", "docs", "protocol.md"));
         var sites = java.util.regex.Pattern.compile("```json\n(\\{\"sites\".*?)```", java.util.regex.Pattern.DOTALL)
@@ -539,26 +431,5 @@ final class SitesAndIdentityTest {
 
     private static Identity identity(String userId, String signature, String token) {
         return new Identity(userId, null, null, signature, token);
-    }
-
-    private static ChatServer start(Path data) {
-        return ChatServer.builder()
-                .port(0)
-                .dataDir(data)
-                .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
-                .departments(List.of("billing"))
-                .maxChatsPerAgent(20)
-                .sitesFile(write(SITES), name -> null)
-                .start();
-    }
-
-    private static Path write(String json) {
-        try {
-            Path file = Files.createTempFile("concierge-sites", ".json");
-            Files.writeString(file, json);
-            return file;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }
