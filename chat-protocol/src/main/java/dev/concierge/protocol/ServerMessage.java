@@ -39,7 +39,8 @@ public sealed interface ServerMessage {
 
     /**
      * Answer to {@code hello}. Visitor fields are null for agents and the reverse;
-     * {@code earlierConversations} lists a returning visitor's closed conversations, newest first.
+     * {@code earlierConversations} lists a returning visitor's closed conversations, newest first;
+     * {@code node} names the cluster node the socket is connected to (null on a single server).
      */
     record Welcome(
             String ref,
@@ -49,10 +50,30 @@ public sealed interface ServerMessage {
             String visitorToken,
             String conversationId,
             AgentInfo agent,
-            List<EarlierConversation> earlierConversations)
+            List<EarlierConversation> earlierConversations,
+            String node)
             implements ServerMessage {
         public Welcome {
             earlierConversations = earlierConversations == null ? List.of() : List.copyOf(earlierConversations);
+        }
+
+        /** A welcome that names no node. */
+        public Welcome(
+                String ref,
+                int version,
+                Role role,
+                String visitorId,
+                String visitorToken,
+                String conversationId,
+                AgentInfo agent,
+                List<EarlierConversation> earlierConversations) {
+            this(ref, version, role, visitorId, visitorToken, conversationId, agent, earlierConversations, null);
+        }
+
+        /** This welcome naming the node {@code node} (null: none). */
+        public Welcome withNode(String node) {
+            return new Welcome(
+                    ref, version, role, visitorId, visitorToken, conversationId, agent, earlierConversations, node);
         }
 
         /** A welcome without earlier conversations. */
@@ -64,7 +85,7 @@ public sealed interface ServerMessage {
                 String visitorToken,
                 String conversationId,
                 AgentInfo agent) {
-            this(ref, version, role, visitorId, visitorToken, conversationId, agent, List.of());
+            this(ref, version, role, visitorId, visitorToken, conversationId, agent, List.of(), null);
         }
     }
 

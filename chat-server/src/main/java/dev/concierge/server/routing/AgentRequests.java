@@ -32,7 +32,8 @@ final class AgentRequests {
         agent.sessions.add(session);
         router.live.addAgentSession(session, agent);
         log.info("agent {} connected on session {} ({})", info.id(), session.id(), agent.presence);
-        session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.AGENT, null, null, null, info));
+        session.send(new ServerMessage.Welcome(hello.id(), hello.version(), Role.AGENT, null, null, null, info)
+                .withNode(session.node()));
         session.send(router.dispatcher.settings());
         router.dispatcher.feed.open(session); // the queue's first page, once, after what follows
         for (String id : agent.assigned) {

@@ -7,6 +7,11 @@ public interface Session {
     /** A unique id of this socket, for logs. */
     String id();
 
+    /** The cluster node the socket is connected to, named in its {@code welcome}; null on a single server. */
+    default String node() {
+        return null;
+    }
+
     /** Sends a frame; never blocks. */
     void send(ServerMessage message);
 

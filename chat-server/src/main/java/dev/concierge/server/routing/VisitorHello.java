@@ -162,7 +162,8 @@ final class VisitorHello {
                 visitor.token,
                 open == null ? null : open.id,
                 null,
-                earlier(visitor)));
+                earlier(visitor),
+                session.node()));
         if (contextRefused != null) {
             // The stored context is full: the visitor goes on with it, unchanged.
             Router.error(session, ErrorCode.BAD_REQUEST, contextRefused, hello.id());
