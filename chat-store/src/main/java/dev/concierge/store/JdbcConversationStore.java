@@ -63,6 +63,20 @@ public final class JdbcConversationStore implements ConversationStore {
     }
 
     /**
+     * The PostgreSQL store of a cluster's deciding node: as {@link #postgres(String, String,
+     * String)}, but every write transaction commits only while {@code fencing}'s lease still
+     * carries its token ({@link DeciderLease}); from the first refused commit on, every write
+     * fails and {@link #failure} says why.
+     */
+    public static JdbcConversationStore postgres(String jdbcUrl, String user, String password, Fencing fencing) {
+        Objects.requireNonNull(fencing, "fencing");
+        return open(
+                JdbcDatabase.postgres(jdbcUrl, user, password),
+                Clock.systemUTC(),
+                migrated -> new JdbcWriter(migrated, null, EventMerge.DEFAULT_THRESHOLD, fencing));
+    }
+
+    /**
      * The store the server's configuration asks for: PostgreSQL when a JDBC URL is given
      * ({@code --db jdbc:postgresql://...}), else SQLite under the data directory, which is then
      * required.
@@ -336,6 +350,9 @@ public final class JdbcConversationStore implements ConversationStore {
     @Override
     public Optional<String> failure() {
         Throwable lost = writer.failure();
+        if (lost instanceof JdbcTransaction.FencedOut) {
+            return Optional.of("this node lost the lease its writes are fenced by (" + lost.getMessage() + ")");
+        }
         return lost == null
                 ? Optional.empty()
                 : Optional.of("an fsync of the store's write-ahead log failed (" + lost.getMessage()

@@ -57,10 +57,23 @@ final class JdbcTransaction implements JdbcWriter.Tx {
 
     private long lastRowid; // the number of the last event appended (on SQLite its rowid in recent_events)
 
+    /** The lease every commit checks first; null when writes are not fenced. */
+    private final Fencing fencing;
+
     /** Not connected yet: {@link #ensureConnection} connects. */
-    JdbcTransaction(JdbcDatabase database, boolean syncedApart) {
+    JdbcTransaction(JdbcDatabase database, boolean syncedApart, Fencing fencing) {
         this.database = database;
         this.syncedApart = syncedApart;
+        this.fencing = fencing;
+    }
+
+    /** A commit refused because the lease this store's writes are fenced by has moved on. */
+    static final class FencedOut extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        FencedOut(String message) {
+            super(message);
+        }
     }
 
     @Override
@@ -131,6 +144,9 @@ final class JdbcTransaction implements JdbcWriter.Tx {
 
     /** Sends the batched statements and commits; the caches then take what it stored. */
     void commit() throws SQLException {
+        if (fencing != null) {
+            checkFence();
+        }
         for (PreparedStatement ps : statements.values()) {
             ps.executeBatch();
         }
@@ -173,6 +189,23 @@ final class JdbcTransaction implements JdbcWriter.Tx {
             connection.commit(); // ends the driver's empty transaction; the next one rewinds
         } catch (SQLException e) {
             log.warn("WAL checkpoint on the writer failed: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Reads the lease's row with {@code FOR SHARE}, held until this transaction ends: a node
+     * taking the lease over waits for the commit, and after it no commit of ours passes here.
+     */
+    private void checkFence() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(DeciderLease.FENCE)) {
+            ps.setString(1, fencing.lease());
+            try (ResultSet rs = ps.executeQuery()) {
+                long token = rs.next() ? rs.getLong(1) : -1;
+                if (token != fencing.token()) {
+                    throw new FencedOut("lease " + fencing.lease() + " is held under token " + token + ", not "
+                            + fencing.token() + ": another node decides now");
+                }
+            }
         }
     }
 

@@ -74,6 +74,8 @@ final class JdbcWriter implements AutoCloseable {
     private final Thread thread;
     private boolean closed; // guarded by this: no op is queued after STOP
     private volatile boolean rewindRequested;
+    /** Set once a commit was refused by the fence: every later write is refused too. */
+    private volatile Throwable fencedOut;
 
     private final EventMerge merge;
     /** Merges recent events on a thread of its own, beside this writer. */
@@ -103,9 +105,14 @@ final class JdbcWriter implements AutoCloseable {
      * own thread ({@link Merger}).
      */
     JdbcWriter(JdbcDatabase database, WalSyncer syncer, int mergeThreshold) {
+        this(database, syncer, mergeThreshold, null);
+    }
+
+    /** As above, every transaction fenced by {@code fencing} (null: not fenced). */
+    JdbcWriter(JdbcDatabase database, WalSyncer syncer, int mergeThreshold, Fencing fencing) {
         this.syncer = syncer;
         this.merge = new EventMerge(mergeThreshold);
-        this.tx = new JdbcTransaction(database, syncer != null);
+        this.tx = new JdbcTransaction(database, syncer != null, fencing);
         try {
             tx.ensureConnection();
             this.merger = new Merger(database, merge, tx.lastRowid(), this::clearMerged);
@@ -176,7 +183,8 @@ final class JdbcWriter implements AutoCloseable {
      * them: on SQLite, the first fsync of the WAL that failed ({@link WalSyncer#failure}).
      */
     Throwable failure() {
-        return syncer == null ? null : syncer.failure();
+        Throwable out = fencedOut;
+        return out != null ? out : syncer == null ? null : syncer.failure();
     }
 
     /** The merges of recent events this writer runs, with their counts for {@code /metrics}. */
@@ -232,6 +240,16 @@ final class JdbcWriter implements AutoCloseable {
                 outcomes[i] = applyOrReject(batch.get(i));
             }
             tx.commit();
+        } catch (JdbcTransaction.FencedOut e) {
+            tx.rollback();
+            log.warn("store writes refused from now on: {}", e.getMessage());
+            fencedOut = e;
+            for (Op op : batch) {
+                op.future()
+                        .completeExceptionally(
+                                new StoreException(UNAVAILABLE + op.what().get(), e));
+            }
+            return;
         } catch (SQLException | RuntimeException e) {
             tx.rollback();
             if (batch.size() > 1) {
@@ -285,6 +303,9 @@ final class JdbcWriter implements AutoCloseable {
             return rejected;
         } catch (SQLException | RuntimeException e) {
             tx.rollback();
+            if (e instanceof JdbcTransaction.FencedOut) {
+                fencedOut = e;
+            }
             String reason = reason(e);
             log.warn("store could not {}: {}", op.what().get(), reason);
             return e instanceof StoreException
