@@ -10,6 +10,7 @@ import dev.concierge.server.auth.LoginThrottle;
 import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.auth.Site;
+import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.RetentionConfig;
 import dev.concierge.server.routing.RoutingConfig;
@@ -43,6 +44,7 @@ final class BuilderSettings {
     String jdbcUrl;
     String jdbcUser;
     String jdbcPassword;
+    ClusterSettings cluster;
     ConversationStore store;
     List<AgentAccount> agents;
     Clock clock = Clock.systemUTC();
@@ -154,6 +156,7 @@ final class BuilderSettings {
                         Optional.ofNullable(adminToken)),
                 Map.copyOf(sites),
                 new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck),
-                new RetentionConfig(botIdleClose, queuedVisitorGoneAfter, retainClosed, purgeInterval));
+                new RetentionConfig(botIdleClose, queuedVisitorGoneAfter, retainClosed, purgeInterval),
+                cluster);
     }
 }

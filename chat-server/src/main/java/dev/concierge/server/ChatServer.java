@@ -14,6 +14,7 @@ import dev.concierge.server.auth.LoginThrottle;
 import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
+import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.RoutingStrategy;
 import dev.concierge.store.ConversationStore;
@@ -209,6 +210,22 @@ public interface ChatServer extends AutoCloseable {
             settings.jdbcUrl = jdbcUrl;
             settings.jdbcUser = user;
             settings.jdbcPassword = password;
+            return this;
+        }
+
+        /**
+         * Runs this server as node {@code nodeId} of a cluster (docs/scaling.md): the nodes share
+         * the PostgreSQL of {@link #database} and the NATS server at {@code natsUrl}
+         * ({@code nats://host:port}), and one of them at a time decides for all. Needs
+         * {@link #database}; {@code nodeId} is 1-64 letters, digits, '-' or '_', unique in the
+         * cluster.
+         */
+        public Builder cluster(String natsUrl, String nodeId) {
+            Objects.requireNonNull(natsUrl, "natsUrl");
+            if (!natsUrl.startsWith("nats://")) {
+                throw new IllegalArgumentException("natsUrl must start with nats://, was " + natsUrl);
+            }
+            settings.cluster = ClusterSettings.of(natsUrl, nodeId);
             return this;
         }
 
@@ -440,6 +457,10 @@ public interface ChatServer extends AutoCloseable {
 
         /** Starts the server; the returned server is listening. */
         public ChatServer start() {
+            if (settings.cluster != null && settings.jdbcUrl == null) {
+                throw new IllegalStateException(
+                        "a cluster node needs database(...): PostgreSQL is what the nodes share");
+            }
             return NettyChatServer.start(settings.toConfig());
         }
     }

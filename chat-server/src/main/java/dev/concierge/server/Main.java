@@ -56,7 +56,7 @@ public final class Main {
                         [--agents FILE] [--sites FILE] [--max-chats N] [--routing STRATEGY] [--queue-alert SECONDS]
                         [--business-hours "mon-fri 09:00-17:00 ZONE"] [--origin ORIGIN]...
                         [--rate-limit PER_SECOND,BURST] [--max-connections-per-ip N] [--max-connections N]
-                        [--admin-token-file FILE] [--demo]
+                        [--admin-token-file FILE] [--demo] [--cluster nats://HOST:PORT [--node-id ID]]
                         run the server (default 127.0.0.1:8080; --port 0 takes a free port) with the
                         sample FAQ unless --faq is given; prints the demo page and agent console URLs.
                         Data in SQLite under --data (default ./data), or PostgreSQL with --db
@@ -79,7 +79,9 @@ public final class Main {
                         open connections in all (default 20000); --admin-token-file: file holding
                         the admin API's bearer token, 16+ characters (or CONCIERGE_ADMIN_TOKEN;
                         default: admin API off); --demo: allow the demo agents and any origin on a
-                        --host other than loopback (refused without it).
+                        --host other than loopback (refused without it); --cluster: run as a node of
+                        a cluster sharing --db (PostgreSQL, required) and this NATS server
+                        (docs/scaling.md); --node-id: this node's unique id (default host-pid).
                         [--bot-idle-close MINUTES] [--queued-gone-after MINUTES]
                         [--retention-days DAYS] [--purge-interval MINUTES]
                         retention (docs/storage.md): a chat with the bot idle this long closes

@@ -4,6 +4,8 @@ import dev.concierge.bot.FaqBot;
 import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AuthConfig;
+import dev.concierge.server.cluster.ClusterNode;
+import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.http.BlockingWork;
 import dev.concierge.server.http.StaticFiles;
 import dev.concierge.server.insights.FaqEditing;
@@ -11,6 +13,7 @@ import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.routing.BotService;
+import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Recovery;
 import dev.concierge.server.routing.Router;
 import dev.concierge.server.support.Ids;
@@ -19,6 +22,8 @@ import dev.concierge.server.transport.LoopBatching;
 import dev.concierge.server.transport.ServerConfig;
 import dev.concierge.server.transport.ServerInitializer;
 import dev.concierge.store.ConversationStore;
+import dev.concierge.store.DeciderLease;
+import dev.concierge.store.Fencing;
 import dev.concierge.store.InMemoryConversationStore;
 import dev.concierge.store.JdbcConversationStore;
 import io.netty.bootstrap.ServerBootstrap;
@@ -39,8 +44,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +60,11 @@ public final class NettyChatServer implements ChatServer {
     private final EventLoopGroup workers;
     private final Channel serverChannel;
     private final ChannelGroup sockets;
+    /** The router, on a single server; null in a cluster, where it runs on the deciding node. */
     private final Router router;
+    /** This node of a cluster; null on a single server. */
+    private final ClusterNode cluster;
+
     private final BotService bot;
     private final ConversationStore store;
     private final BlockingWork blocking;
@@ -67,6 +78,7 @@ public final class NettyChatServer implements ChatServer {
             Channel serverChannel,
             ChannelGroup sockets,
             Router router,
+            ClusterNode cluster,
             BotService bot,
             ConversationStore store,
             BlockingWork blocking,
@@ -78,6 +90,7 @@ public final class NettyChatServer implements ChatServer {
         this.serverChannel = serverChannel;
         this.sockets = sockets;
         this.router = router;
+        this.cluster = cluster;
         this.bot = bot;
         this.store = store;
         this.blocking = blocking;
@@ -110,6 +123,87 @@ public final class NettyChatServer implements ChatServer {
                 authConfig.passwordCheck(),
                 authConfig.loginThrottle());
         auth.restore(store.agentSessionsUsedSince(config.clock().instant().minus(config.agentSessionTtl())));
+        Router router = null;
+        ClusterNode cluster = null;
+        ChatCore core;
+        Supplier<Optional<Router>> localRouter;
+        if (config.cluster() == null) {
+            Router single = newRouter(config, store, bot, ids, auth);
+            router = single;
+            core = single;
+            localRouter = () -> Optional.of(single);
+        } else {
+            ClusterNode node = startCluster(config, bot, ids, auth, metrics);
+            cluster = node;
+            core = node.core();
+            localRouter = () -> node.deciding().map(ClusterNode.Deciding::router);
+        }
+        BlockingWork blocking = BlockingWork.create();
+        ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
+        metrics.bindConnections(sockets::size);
+        metrics.bindLive(() -> localRouter.get().map(RouterSnapshots::metrics).orElse(ServerMetrics.Live.NONE));
+        InsightsApi insights = new InsightsApi(
+                store,
+                auth,
+                config.clock(),
+                new FaqEditing(faqFile, bot),
+                bot,
+                () -> localRouter
+                        .get()
+                        .map(RouterSnapshots::dashboard)
+                        .orElse(new InsightsApi.Live(
+                                List.of(), 0, 0, List.of(), config.routing().maxChatsPerAgent())),
+                ProtocolCodec.create().mapper());
+        StaticFiles files = new StaticFiles();
+        EventLoopGroup boss = new NioEventLoopGroup(1);
+        EventLoopGroup workers = new NioEventLoopGroup();
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ServerInitializer(
+                            config,
+                            ProtocolCodec.create(),
+                            core,
+                            localRouter,
+                            notReady(store, cluster),
+                            store,
+                            auth,
+                            blocking,
+                            sockets,
+                            insights,
+                            metrics,
+                            files))
+                    .bind(config.host(), config.port())
+                    .sync()
+                    .channel();
+            NettyChatServer server = new NettyChatServer(
+                    boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);
+            log.info(
+                    "listening on {}:{} with {} FAQ entries",
+                    config.host(),
+                    server.port,
+                    faqBot.knowledgeBase().entries().size());
+            return server;
+        } catch (Exception e) {
+            boss.shutdownGracefully();
+            workers.shutdownGracefully();
+            if (router != null) {
+                router.close();
+            }
+            if (cluster != null) {
+                cluster.close();
+            }
+            bot.close();
+            throw new ServerException(
+                    "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Router newRouter(
+            ServerConfig config, ConversationStore store, BotService bot, Ids ids, AgentAuth auth) {
         Router router = new Router(
                 store,
                 bot,
@@ -124,57 +218,60 @@ public final class NettyChatServer implements ChatServer {
             Recovery.recover(router, auth::agentInfo);
             return null;
         });
-        BlockingWork blocking = BlockingWork.create();
-        ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
-        metrics.bindConnections(sockets::size);
-        metrics.bindLive(() -> RouterSnapshots.metrics(router));
-        InsightsApi insights = new InsightsApi(
-                store,
-                auth,
-                config.clock(),
-                new FaqEditing(faqFile, bot),
-                bot,
-                () -> RouterSnapshots.dashboard(router),
-                ProtocolCodec.create().mapper());
-        StaticFiles files = new StaticFiles();
-        EventLoopGroup boss = new NioEventLoopGroup(1);
-        EventLoopGroup workers = new NioEventLoopGroup();
-        try {
-            Channel channel = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ServerInitializer(
-                            config,
-                            ProtocolCodec.create(),
-                            router,
-                            store,
-                            auth,
-                            blocking,
-                            sockets,
-                            insights,
-                            metrics,
-                            files))
-                    .bind(config.host(), config.port())
-                    .sync()
-                    .channel();
-            NettyChatServer server = new NettyChatServer(
-                    boss, workers, channel, sockets, router, bot, store, blocking, config.host(), files);
-            log.info(
-                    "listening on {}:{} with {} FAQ entries",
-                    config.host(),
-                    server.port,
-                    faqBot.knowledgeBase().entries().size());
-            return server;
-        } catch (Exception e) {
-            boss.shutdownGracefully();
-            workers.shutdownGracefully();
-            router.close();
-            bot.close();
-            throw new ServerException(
-                    "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
-        }
+        return router;
+    }
+
+    /**
+     * Joins the cluster (docs/scaling.md). While this node holds the decider lease it runs the
+     * router over a store fenced by the lease's token, recovered from PostgreSQL as after a
+     * restart; the other stores of this node (sign-ins, searches, exports) are not fenced, since
+     * they decide nothing about a conversation.
+     */
+    private static ClusterNode startCluster(
+            ServerConfig config, BotService bot, Ids ids, AgentAuth auth, ServerMetrics metrics) {
+        ClusterSettings settings = config.cluster();
+        DeciderLease lease = DeciderLease.postgres(
+                config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword(), ClusterSettings.LEASE);
+        ClusterNode.Starter starter = token -> {
+            JdbcConversationStore fenced = JdbcConversationStore.postgres(
+                    config.jdbcUrl(),
+                    config.jdbcUser(),
+                    config.jdbcPassword(),
+                    new Fencing(ClusterSettings.LEASE, token));
+            Router router;
+            try {
+                router = newRouter(config, new MeteredConversationStore(fenced, metrics), bot, ids, auth);
+            } catch (RuntimeException e) {
+                fenced.close();
+                throw e;
+            }
+            return new ClusterNode.Deciding() {
+                @Override
+                public Router router() {
+                    return router;
+                }
+
+                @Override
+                public void close() {
+                    router.call(() -> null);
+                    fenced.close(); // commits what is queued, if the lease still allows
+                    router.call(() -> null); // the commits' completions
+                    router.close();
+                }
+            };
+        };
+        return ClusterNode.start(settings, lease, starter, config.sites()::containsKey, ProtocolCodec.create());
+    }
+
+    /** Why this node should get no traffic ({@code /api/ready}): the store's failure, or the cluster's. */
+    private static Supplier<Optional<String>> notReady(ConversationStore store, ClusterNode cluster) {
+        return () -> {
+            Optional<String> failure = store.failure();
+            if (failure.isPresent() || cluster == null) {
+                return failure;
+            }
+            return cluster.notReady();
+        };
     }
 
     private static ConversationStore openStore(ServerConfig config) {
@@ -251,17 +348,28 @@ public final class NettyChatServer implements ChatServer {
         sockets.forEach(ch -> ch.config().setAutoRead(false));
         LoopBatching.awaitHandovers(workers);
         // 2. Let the router finish what it has, then commit every pending write; the commits'
-        //    acknowledgements run on the router and go out before the close frames below.
-        router.call(() -> null);
+        //    acknowledgements run on the router and go out before the close frames below. In a
+        //    cluster the node stops deciding the same way (if it does), sends the frames, and
+        //    releases the lease so that another node takes over at once.
+        if (router != null) {
+            router.call(() -> null);
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
         bot.close();
         store.close();
-        router.call(() -> null);
+        if (router != null) {
+            router.call(() -> null);
+        }
         // 3. Tell clients we are going away (1001): they reconnect with backoff and resume.
         sockets.writeAndFlush(new CloseWebSocketFrame(
                         WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "server shutting down"))
                 .awaitUninterruptibly(2, TimeUnit.SECONDS);
         sockets.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        router.close();
+        if (router != null) {
+            router.close();
+        }
         blocking.shutdownNow();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -2,6 +2,7 @@ package dev.concierge.server;
 
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
+import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.support.ServerException;
 import java.io.IOException;
@@ -94,6 +95,8 @@ final class ServeOptions {
         Map<String, Site> sites = Map.of();
         Optional<String> adminToken = Optional.empty();
         boolean agents = false;
+        Optional<String> cluster = Optional.empty();
+        Optional<String> nodeId = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--demo")) {
@@ -123,6 +126,8 @@ final class ServeOptions {
                     }
                     case "--data" -> o.data = Path.of(value);
                     case "--db" -> o.dbUrl = Optional.of(value);
+                    case "--cluster" -> cluster = Optional.of(value);
+                    case "--node-id" -> nodeId = Optional.of(value);
                     case "--agents" -> {
                         Path file = Path.of(value);
                         agents = true;
@@ -193,6 +198,24 @@ final class ServeOptions {
                 throw new UsageException(flag + ": " + e.getMessage());
             }
         }
+        if (nodeId.isPresent() && cluster.isEmpty()) {
+            throw new UsageException("--node-id names a node of a cluster: give --cluster too");
+        }
+        if (cluster.isPresent()) {
+            if (o.dbUrl.isEmpty()) {
+                throw new UsageException(
+                        "--cluster needs --db jdbc:postgresql://...: PostgreSQL is what the nodes share");
+            }
+            String url = cluster.get();
+            String node = nodeId.orElseGet(ServeOptions::defaultNodeId);
+            try {
+                ClusterSettings.of(url, node);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--node-id: " + e.getMessage());
+            }
+            o.set("--cluster", b -> b.cluster(url, node));
+            o.notices.add("Cluster node " + node + " on " + url + " (docs/scaling.md)");
+        }
         Optional<String> fromEnv =
                 Optional.ofNullable(environment.apply(ADMIN_TOKEN_ENV)).filter(s -> !s.isBlank());
         if (fromEnv.isPresent() && adminToken.isPresent()) {
@@ -242,6 +265,21 @@ final class ServeOptions {
                     + "for a trial only");
         }
         return o;
+    }
+
+    /** A node id from the host's name and the process id, when {@code --node-id} is not given. */
+    private static String defaultNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "node";
+        }
+        String clean = host.replaceAll("[^A-Za-z0-9_-]", "-");
+        if (clean.length() > 40) {
+            clean = clean.substring(0, 40);
+        }
+        return clean + "-" + ProcessHandle.current().pid();
     }
 
     private void set(String flag, Consumer<ChatServer.Builder> setting) {

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 /**
  * Pins the shape of the server: which package may use which, what stays free of Netty, and each
  * package's public types. The packages run one way, from the wiring down to the helpers:
- * {@code server -> transport -> http -> insights -> routing -> auth -> support}; a package uses only
+ * {@code server -> transport -> http -> insights -> cluster -> routing -> auth -> support}; a package uses only
  * packages to its right, and every package may use chat-store and chat-protocol.
  */
 @AnalyzeClasses(packages = "dev.concierge", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -52,6 +52,7 @@ final class ArchitectureTest {
                             "SecurityConfig",
                             "Site",
                             "SitesFile")),
+            entry("dev.concierge.server.cluster", List.of("ClusterNode", "ClusterSettings")),
             entry(
                     "dev.concierge.server.http",
                     List.of(
@@ -100,7 +101,9 @@ final class ArchitectureTest {
                             "ConversationRecord",
                             "ConversationStore",
                             "ConversationTranscript",
+                            "DeciderLease",
                             "EventMerge",
+                            "Fencing",
                             "InMemoryConversationStore",
                             "JdbcConversationStore",
                             "JdbcDatabase",
@@ -124,6 +127,8 @@ final class ArchitectureTest {
                 .definedBy(SERVER + ".http..")
                 .layer("insights")
                 .definedBy(SERVER + ".insights..")
+                .layer("cluster")
+                .definedBy(SERVER + ".cluster..")
                 .layer("routing")
                 .definedBy(SERVER + ".routing..")
                 .layer("auth")
@@ -138,12 +143,14 @@ final class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("server", "transport")
                 .whereLayer("insights")
                 .mayOnlyBeAccessedByLayers("server", "transport", "http")
-                .whereLayer("routing")
+                .whereLayer("cluster")
                 .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights")
+                .whereLayer("routing")
+                .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights", "cluster")
                 .whereLayer("auth")
-                .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights", "routing")
+                .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights", "cluster", "routing")
                 .whereLayer("support")
-                .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights", "routing", "auth")
+                .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights", "cluster", "routing", "auth")
                 .check(classes);
     }
 
@@ -191,7 +198,11 @@ final class ArchitectureTest {
         noClasses()
                 .that()
                 .resideInAnyPackage(
-                        SERVER + ".insights..", SERVER + ".routing..", SERVER + ".auth..", SERVER + ".support..")
+                        SERVER + ".insights..",
+                        SERVER + ".cluster..",
+                        SERVER + ".routing..",
+                        SERVER + ".auth..",
+                        SERVER + ".support..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("io.netty.channel..")

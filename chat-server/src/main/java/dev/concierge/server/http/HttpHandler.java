@@ -54,6 +54,8 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final Map<String, Site> sites;
     /** Why the store refuses writes, for {@code /api/health}: {@link ConversationStore#failure}. */
     private final Supplier<Optional<String>> storeFailure;
+    /** Why this node should get no traffic, for {@code /api/ready}. */
+    private final Supplier<Optional<String>> notReady;
 
     private final InsightsApi insights;
     private final ServerMetrics metrics;
@@ -71,10 +73,12 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             AgentApi agentApi,
             Map<String, Site> sites,
             Supplier<Optional<String>> storeFailure,
+            Supplier<Optional<String>> notReady,
             VisitorAdminApi visitorAdmin,
             InsightsApi insights,
             ServerMetrics metrics) {
         this.storeFailure = storeFailure;
+        this.notReady = notReady;
         this.agentApi = agentApi;
         this.sites = sites;
         this.export = export;
@@ -99,6 +103,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 .add(HttpMethod.OPTIONS, "/api/conversations/{id}/transcript", HttpHandler::transcriptPreflight)
                 .get("/api/sites/{key?}", this::site)
                 .get("/api/health", this::health)
+                .get("/api/ready", this::ready)
                 .get("/metrics", onInsightsLane(ex -> metricsText()))
                 // The supervisors' API, for signed-in agents; editing the FAQ needs a role.
                 .guard("/api/insights/", this::refusedInsights)
@@ -173,6 +178,20 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "failing", "reason", failure.get()));
         } else {
             ex.json(HttpResponseStatus.OK, Map.of("status", "ok"));
+        }
+    }
+
+    /**
+     * {@code GET /api/ready}: whether a load balancer should send this node traffic: 503 with the
+     * reason while the store refuses writes or, in a cluster, while the node is away from NATS or
+     * knows no deciding node. Unlike {@code /api/health}, a 503 here asks for no restart.
+     */
+    private void ready(Exchange ex) {
+        Optional<String> why = notReady.get();
+        if (why.isPresent()) {
+            ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "not_ready", "reason", why.get()));
+        } else {
+            ex.json(HttpResponseStatus.OK, Map.of("status", "ready"));
         }
     }
 

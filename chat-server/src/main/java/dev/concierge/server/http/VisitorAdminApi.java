@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,12 +23,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class VisitorAdminApi {
     private static final Logger log = LoggerFactory.getLogger(VisitorAdminApi.class);
-    private final Router router;
+    /** The router, where this node holds it (a cluster's deciding node, or a single server). */
+    private final Supplier<Optional<Router>> router;
 
     private final ConversationStore store;
 
     /** The calls on the visitors {@code router} serves and {@code store} keeps. */
-    public VisitorAdminApi(Router router, ConversationStore store) {
+    public VisitorAdminApi(Supplier<Optional<Router>> router, ConversationStore store) {
         this.router = router;
         this.store = store;
     }
@@ -74,7 +77,17 @@ public final class VisitorAdminApi {
         if (visitorId == null || !Patterns.ID.matcher(visitorId).matches()) {
             return bad("visitor id must be 1 to 64 letters, digits, _ or -");
         }
-        boolean live = router.holdsVisitor(visitorId);
+        Router local = router.get().orElse(null);
+        if (local == null) {
+            return new AgentApi.Reply(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    Map.of(
+                            "error",
+                            ErrorCode.UNAVAILABLE.wire(),
+                            "message",
+                            "erasure runs on the cluster's deciding node; send it to that node"));
+        }
+        boolean live = local.holdsVisitor(visitorId);
         if (!live
                 && store.visitor(visitorId).isEmpty()
                 && store.conversationsOf(visitorId).isEmpty()) {
@@ -82,7 +95,7 @@ public final class VisitorAdminApi {
                     HttpResponseStatus.NOT_FOUND,
                     Map.of("error", ErrorCode.NOT_FOUND.wire(), "message", "no visitor with this id"));
         }
-        ConversationStore.Removed removed = router.erase(visitorId);
+        ConversationStore.Removed removed = local.erase(visitorId);
         log.info(
                 "admin erased visitor {} ({} conversations)",
                 visitorId,

@@ -38,7 +38,8 @@ public final class ServerMetrics {
             int agentsConnected,
             int assignedConversations,
             int conversationsInMemory) {
-        static final Live EMPTY = new Live(0, 0, 0, 0, 0, 0);
+        /** Nothing: the figures of a cluster node that does not decide (the deciding node's are the cluster's). */
+        public static final Live NONE = new Live(0, 0, 0, 0, 0, 0);
     }
 
     /** Histogram buckets of the latencies: a few that a dashboard can read, 1 ms to 10 s. */
@@ -48,8 +49,8 @@ public final class ServerMetrics {
             .toArray(Duration[]::new);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final AtomicReference<Live> live = new AtomicReference<>(Live.EMPTY);
-    private volatile Supplier<Live> liveSource = () -> Live.EMPTY;
+    private final AtomicReference<Live> live = new AtomicReference<>(Live.NONE);
+    private volatile Supplier<Live> liveSource = () -> Live.NONE;
     private final Timer storeWrite;
     private final Timer botAnswer;
 
@@ -177,7 +178,7 @@ public final class ServerMetrics {
         try {
             live.set(liveSource.get());
         } catch (RuntimeException e) {
-            live.set(Live.EMPTY); // a server shutting down: report zeros rather than fail the scrape
+            live.set(Live.NONE); // a server shutting down: report zeros rather than fail the scrape
         }
         return registry.scrape();
     }

@@ -20,6 +20,12 @@ public interface Session {
         send(frame.message);
     }
 
+    /**
+     * Sends a frame another node of the cluster has already encoded (UTF-8 JSON of one server
+     * message); never blocks.
+     */
+    void sendEncoded(byte[] json);
+
     /** The protocol version the socket said hello with (1 until then). */
     int version();
 

@@ -3,10 +3,12 @@ package dev.concierge.server.transport;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.server.routing.Session;
 import dev.concierge.server.routing.SharedFrame;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.AttributeKey;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -47,6 +49,11 @@ final class ChannelSession implements Session {
     @Override
     public void send(SharedFrame frame) {
         enqueue(frame);
+    }
+
+    @Override
+    public void sendEncoded(byte[] json) {
+        enqueue(new TextWebSocketFrame(Unpooled.wrappedBuffer(json))); // past the encoder untouched
     }
 
     private void enqueue(Object frame) {

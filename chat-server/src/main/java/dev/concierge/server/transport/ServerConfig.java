@@ -4,6 +4,7 @@ import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AuthConfig;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.auth.Site;
+import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.routing.RetentionConfig;
 import dev.concierge.server.routing.RoutingConfig;
 import dev.concierge.store.ConversationStore;
@@ -33,4 +34,5 @@ public record ServerConfig(
         SecurityConfig security,
         Map<String, Site> sites,
         AuthConfig auth,
-        RetentionConfig retention) {}
+        RetentionConfig retention,
+        ClusterSettings cluster) {}

@@ -11,6 +11,7 @@ import dev.concierge.server.http.TranscriptExport;
 import dev.concierge.server.http.VisitorAdminApi;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.ServerMetrics;
+import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Router;
 import dev.concierge.store.ConversationStore;
 import io.netty.channel.ChannelInitializer;
@@ -24,7 +25,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /** Assembles the pipeline, one named handler per concern, and nothing else. */
 public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -35,7 +38,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     static final String HTTP = "http";
     private final ServerConfig config;
     private final ProtocolCodec codec;
-    private final Router router;
+    private final ChatCore core;
     private final AgentAuth auth;
     private final ServerMessageEncoder encoder;
     private final ChannelGroup sockets;
@@ -53,7 +56,9 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     public ServerInitializer(
             ServerConfig config,
             ProtocolCodec codec,
-            Router router,
+            ChatCore core,
+            Supplier<Optional<Router>> localRouter,
+            Supplier<Optional<String>> notReady,
             ConversationStore store,
             AgentAuth auth,
             BlockingWork blocking,
@@ -64,10 +69,10 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.sockets = sockets;
         TranscriptExport export = new TranscriptExport(store, auth, codec.mapper());
         AgentApi agentApi = new AgentApi(store, auth, config.routing(), config.agentsFile(), codec.mapper());
-        VisitorAdminApi visitorAdmin = new VisitorAdminApi(router, store);
+        VisitorAdminApi visitorAdmin = new VisitorAdminApi(localRouter, store);
         this.config = config;
         this.codec = codec;
-        this.router = router;
+        this.core = core;
         this.auth = auth;
         this.encoder = new ServerMessageEncoder(codec);
         SecurityConfig security = config.security();
@@ -87,6 +92,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 agentApi,
                 config.sites(),
                 store::failure,
+                notReady,
                 visitorAdmin,
                 insights,
                 metrics);
@@ -125,6 +131,6 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(
                 "session",
                 new WebSocketSessionHandler(
-                        codec, router, auth, sockets, rateLimiter, agentSockets, originCheck, security.helloTimeout()));
+                        codec, core, auth, sockets, rateLimiter, agentSockets, originCheck, security.helloTimeout()));
     }
 }

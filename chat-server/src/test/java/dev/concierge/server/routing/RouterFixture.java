@@ -6,6 +6,7 @@ import dev.concierge.bot.FaqBot;
 import dev.concierge.bot.FaqEntry;
 import dev.concierge.bot.KnowledgeBase;
 import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.Role;
@@ -16,6 +17,7 @@ import dev.concierge.server.support.ServerException;
 import dev.concierge.server.transport.LoopBatching;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.InMemoryConversationStore;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,6 +69,7 @@ public abstract class RouterFixture {
     /** A socket that records what it is sent. */
     static final class Recorder implements Session {
         private static final AtomicInteger N = new AtomicInteger();
+        private static final ProtocolCodec CODEC = ProtocolCodec.create();
         final String id = "s" + N.incrementAndGet();
         final List<ServerMessage> frames = Collections.synchronizedList(new ArrayList<>());
         volatile int version = 1;
@@ -79,6 +82,11 @@ public abstract class RouterFixture {
         @Override
         public void send(ServerMessage message) {
             frames.add(message);
+        }
+
+        @Override
+        public void sendEncoded(byte[] json) {
+            frames.add(CODEC.decodeServer(new String(json, StandardCharsets.UTF_8)));
         }
 
         @Override

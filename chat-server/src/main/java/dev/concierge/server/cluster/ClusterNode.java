@@ -1,0 +1,168 @@
+package dev.concierge.server.cluster;
+
+import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.server.routing.ChatCore;
+import dev.concierge.server.routing.Router;
+import dev.concierge.server.support.ServerException;
+import dev.concierge.store.DeciderLease;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This process as a node of a cluster (docs/scaling.md): its connection to NATS, its
+ * {@link Edge} (the chat core its transport uses), and its {@link Decider} (the lease loop, and
+ * the routing core while it holds the lease).
+ */
+public final class ClusterNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+
+    /** What a node runs while it decides: the router over a fenced store. */
+    public interface Deciding extends AutoCloseable {
+        /** The cluster's routing core, on this node. */
+        Router router();
+
+        /** Lets the router finish and commits its writes, then closes it and its store. */
+        @Override
+        void close();
+    }
+
+    /** Starts deciding under a token: opens the store fenced by it, builds and recovers the router. */
+    public interface Starter {
+        /** The router for the lease's {@code token}; a failure releases the lease. */
+        Deciding start(long token);
+    }
+
+    private final ClusterSettings settings;
+    private final Connection nats;
+    private final Edge edge;
+    private final Decider decider;
+    private final ScheduledExecutorService beats;
+
+    private ClusterNode(ClusterSettings settings, Connection nats, Edge edge, Decider decider) {
+        this.settings = settings;
+        this.nats = nats;
+        this.edge = edge;
+        this.decider = decider;
+        this.beats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "concierge-cluster-beat");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Connects to NATS (retrying in the background while it is away) and starts the lease loop.
+     *
+     * @param lease the decider lease in the cluster's PostgreSQL
+     * @param starter what this node runs while it decides
+     * @param hasSite whether a site key is configured (the same sites file on every node)
+     */
+    public static ClusterNode start(
+            ClusterSettings settings,
+            DeciderLease lease,
+            Starter starter,
+            Predicate<String> hasSite,
+            ProtocolCodec codec) {
+        Connection nats;
+        try {
+            nats = Nats.connectReconnectOnConnect(new Options.Builder()
+                    .server(settings.natsUrl())
+                    .connectionName("concierge-" + settings.nodeId())
+                    .maxReconnects(-1)
+                    .reconnectWait(Duration.ofMillis(250))
+                    .connectionTimeout(Duration.ofSeconds(2))
+                    .pingInterval(Duration.ofSeconds(2))
+                    .reconnectBufferSize(0) // while away, nothing is queued: clients resend after reconnecting
+                    .connectionListener((conn, event) -> log.info("NATS {}: {}", settings.natsUrl(), event))
+                    .build());
+        } catch (IOException e) {
+            throw new ServerException("cannot connect to NATS at " + settings.natsUrl() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServerException("interrupted connecting to NATS", e);
+        }
+        Outbound.Publisher publisher = nats::publish;
+        Edge edge = new Edge(settings, codec, hasSite, publisher, System::nanoTime);
+        Decider decider = new Decider(settings, lease, starter, codec, publisher, System::nanoTime);
+        ClusterNode node = new ClusterNode(settings, nats, edge, decider);
+        Dispatcher toEdge = nats.createDispatcher();
+        toEdge.subscribe(Wire.toNode(settings.nodeId()), m -> edge.onFrames(m.getData()));
+        toEdge.subscribe(Wire.BEAT, m -> edge.onBeat(m.getData()));
+        Dispatcher toDecider = nats.createDispatcher();
+        toDecider.subscribe(Wire.TO_DECIDER, m -> decider.onRequest(m.getData()));
+        long every = settings.beatEvery().toMillis();
+        node.beats.scheduleAtFixedRate(node::tick, every, every, TimeUnit.MILLISECONDS);
+        decider.start();
+        log.info("node {} joined the cluster on {}", settings.nodeId(), settings.natsUrl());
+        return node;
+    }
+
+    private void tick() {
+        try {
+            decider.tick();
+            edge.tick();
+        } catch (RuntimeException e) {
+            log.error("cluster heartbeat failed", e);
+        }
+    }
+
+    /** The chat core this node's sockets use. */
+    public ChatCore core() {
+        return edge;
+    }
+
+    /** This node's id. */
+    public String nodeId() {
+        return settings.nodeId();
+    }
+
+    /** Why this node should get no traffic now, or empty when it can serve (readiness). */
+    public Optional<String> notReady() {
+        if (nats.getStatus() != Connection.Status.CONNECTED) {
+            return Optional.of("not connected to NATS (" + nats.getStatus() + ")");
+        }
+        if (!edge.ready()) {
+            return Optional.of("no deciding node heard of");
+        }
+        return Optional.empty();
+    }
+
+    /** The node that decides, while one is known. */
+    public Optional<String> deciderNode() {
+        return Optional.ofNullable(edge.deciderNode());
+    }
+
+    /** What this node runs while it decides. */
+    public Optional<Deciding> deciding() {
+        return Optional.ofNullable(decider.current());
+    }
+
+    /**
+     * Stops deciding (its router's writes commit and its frames are sent first), releases the
+     * lease so another node takes over at once, then leaves NATS.
+     */
+    @Override
+    public void close() {
+        beats.shutdownNow();
+        decider.close();
+        try {
+            // The last frames to this node's own sockets come back through NATS: drain delivers
+            // them before the connection closes.
+            nats.flush(Duration.ofSeconds(2));
+            nats.drain(Duration.ofSeconds(2)).get(3, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("closing the NATS connection", e);
+        }
+    }
+}

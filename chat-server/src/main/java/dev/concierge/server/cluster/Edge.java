@@ -1,0 +1,247 @@
+package dev.concierge.server.cluster;
+
+import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ErrorCode;
+import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.Values.Role;
+import dev.concierge.server.routing.ChatCore;
+import dev.concierge.server.routing.Session;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat core as every node's transport sees it in cluster mode: the sockets of this node,
+ * forwarded to whichever node decides (docs/scaling.md). Each socket is bound to the decider it
+ * said hello to; when another decider takes over, or none has been heard of for a lease's time,
+ * or this node was paused, the bound sockets are closed with 1012 so that their clients say hello
+ * again (to any node) and resume by {@code seq}, resending what was not acknowledged. A hello
+ * while no decider is known is refused with {@code unavailable} and a 1013 close.
+ *
+ * <p>{@link ChatCore} methods run on the event loops; {@link #onFrames} and {@link #onBeat} on
+ * the NATS dispatcher's thread; {@link #tick} on the heartbeat thread.
+ */
+final class Edge implements ChatCore {
+    private static final Logger log = LoggerFactory.getLogger(Edge.class);
+    /** A socket of this node and the decider's token it said hello to. */
+    private record Local(Session session, long token) {}
+
+    private final String nodeId;
+    private final ClusterSettings settings;
+    private final ProtocolCodec codec;
+    private final Predicate<String> hasSite;
+    private final Outbound.Publisher publisher;
+    private final LongSupplier nanoTime;
+
+    private final AtomicLong nextSid = new AtomicLong();
+    private final Map<Long, Local> sockets = new ConcurrentHashMap<>();
+    private final Map<Session, Long> sids = new ConcurrentHashMap<>();
+
+    /** The decider's token this node addresses; 0 while none is known. */
+    private volatile long token;
+
+    private volatile String deciderNode;
+    private volatile long lastBeat;
+    private long lastTick; // heartbeat thread only
+
+    Edge(
+            ClusterSettings settings,
+            ProtocolCodec codec,
+            Predicate<String> hasSite,
+            Outbound.Publisher publisher,
+            LongSupplier nanoTime) {
+        this.nodeId = settings.nodeId();
+        this.settings = settings;
+        this.codec = codec;
+        this.hasSite = hasSite;
+        this.publisher = publisher;
+        this.nanoTime = nanoTime;
+        this.lastTick = nanoTime.getAsLong();
+    }
+
+    @Override
+    public void visitorHello(Session session, ClientMessage.Hello hello) {
+        hello(session, Role.VISITOR, null, hello);
+    }
+
+    @Override
+    public void agentHello(Session session, AgentInfo agent, ClientMessage.Hello hello) {
+        hello(session, Role.AGENT, agent, hello);
+    }
+
+    private void hello(Session session, Role role, AgentInfo agent, ClientMessage.Hello hello) {
+        long decider = token;
+        if (decider == 0) {
+            session.send(ServerMessage.Error.of(
+                    ErrorCode.UNAVAILABLE, "No node can take this conversation right now; retry shortly.", hello.id()));
+            session.close(1013, "try again later");
+            return;
+        }
+        long sid = nextSid.incrementAndGet();
+        sockets.put(sid, new Local(session, decider));
+        sids.put(session, sid);
+        Wire.Out out = new Wire.Out()
+                .kind(Wire.HELLO)
+                .l(decider)
+                .s(nodeId)
+                .l(sid)
+                .i(session.version())
+                .b(role == Role.AGENT ? 1 : 0)
+                .bytes(agent == null ? new byte[0] : codec.encodeBytes(agent))
+                .bytes(codec.encodeBytes(hello));
+        send(out);
+    }
+
+    @Override
+    public void request(Session session, Role role, ClientMessage message) {
+        Long sid = sids.get(session);
+        Local local = sid == null ? null : sockets.get(sid);
+        if (local == null) {
+            return; // closed already
+        }
+        if (local.token() != token) {
+            session.close(1012, "the deciding node changed; reconnect");
+            return;
+        }
+        send(new Wire.Out()
+                .kind(Wire.REQUEST)
+                .l(local.token())
+                .s(nodeId)
+                .l(sid)
+                .b(role == Role.AGENT ? 1 : 0)
+                .bytes(codec.encodeBytes(message)));
+    }
+
+    @Override
+    public void disconnected(Session session) {
+        Long sid = sids.remove(session);
+        if (sid == null) {
+            return;
+        }
+        Local local = sockets.remove(sid);
+        if (local != null) {
+            send(new Wire.Out().kind(Wire.GONE).l(local.token()).s(nodeId).l(sid));
+        }
+    }
+
+    @Override
+    public boolean hasSite(String key) {
+        return hasSite.test(key);
+    }
+
+    /** Frames and closes from the decider for this node's sockets (NATS dispatcher thread). */
+    void onFrames(byte[] data) {
+        Wire.In in = new Wire.In(data);
+        try {
+            while (in.more()) {
+                long sid = in.l();
+                byte kind = in.b();
+                Local local = sockets.get(sid);
+                if (kind == Wire.FRAME) {
+                    byte[] json = in.bytes();
+                    if (local != null) {
+                        local.session().sendEncoded(json);
+                    }
+                } else if (kind == Wire.CLOSE) {
+                    int code = in.i();
+                    String reason = in.s();
+                    if (local != null) {
+                        local.session().close(code, reason);
+                    }
+                } else {
+                    throw new IOException("unknown kind " + kind);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("dropped a malformed batch of frames from the decider: {}", e.getMessage());
+        }
+    }
+
+    /** The decider's heartbeat (NATS dispatcher thread). */
+    void onBeat(byte[] data) {
+        try {
+            Wire.In in = new Wire.In(data);
+            long beat = in.l();
+            String node = in.s();
+            long current = token;
+            if (beat < current) {
+                return; // a decider that lost its lease and has not noticed yet
+            }
+            lastBeat = nanoTime.getAsLong();
+            if (beat > current) {
+                deciderNode = node;
+                token = beat;
+                log.info("decider is node {} (token {})", node, beat);
+                if (current != 0) {
+                    closeBound("the deciding node changed; reconnect");
+                }
+            }
+        } catch (IOException e) {
+            log.warn("dropped a malformed heartbeat: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Every beat (heartbeat thread): notices a pause of this node or a silent decider, closing
+     * the sockets bound to it, and tells the decider this node is alive.
+     */
+    void tick() {
+        long now = nanoTime.getAsLong();
+        long gap = now - lastTick;
+        lastTick = now;
+        if (gap > settings.leaseTtl().toNanos()) {
+            // Paused (SIGSTOP, a long GC): the decider may have dropped this node's sockets.
+            log.warn("node was paused for {} ms; closing its sockets", gap / 1_000_000);
+            closeBound("this node was paused; reconnect");
+            token = 0;
+            return;
+        }
+        long decider = token;
+        if (decider != 0 && now - lastBeat > settings.leaseTtl().toNanos()) {
+            log.warn("no heartbeat from decider {} for {} ms", deciderNode, (now - lastBeat) / 1_000_000);
+            token = 0;
+            closeBound("the deciding node is unreachable; reconnect");
+            return;
+        }
+        if (decider != 0) {
+            send(new Wire.Out().kind(Wire.ALIVE).l(decider).s(nodeId));
+        }
+    }
+
+    /** Whether a decider has been heard of within a lease's time. */
+    boolean ready() {
+        return token != 0
+                && nanoTime.getAsLong() - lastBeat <= settings.leaseTtl().toNanos();
+    }
+
+    /** The decider's node, while one is known. */
+    String deciderNode() {
+        return token == 0 ? null : deciderNode;
+    }
+
+    /** How many sockets this node forwards. */
+    int sockets() {
+        return sockets.size();
+    }
+
+    private void closeBound(String reason) {
+        for (Local local : sockets.values()) {
+            local.session().close(1012, reason);
+        }
+    }
+
+    private void send(Wire.Out out) {
+        try {
+            publisher.publish(Wire.TO_DECIDER, out.done());
+        } catch (RuntimeException e) {
+            log.debug("cannot reach the decider: {}", e.getMessage());
+        }
+    }
+}
