@@ -231,25 +231,30 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     }
 
     @Override
+    public Optional<String> serverNode() {
+        return connection.serverNode();
+    }
+
+    @Override
     public void close() {
         connection.close();
     }
 
     @Override
     public String toString() {
-        return "VisitorClient[" + settings.socketUri("/ws/visitor") + ", " + state() + "]";
+        return "VisitorClient[" + endpoint(connection.server()) + ", " + state() + "]";
     }
 
     // ---- Connection.Session: all under the lock
 
     @Override
-    public URI endpoint() {
-        return settings.socketUri("/ws/visitor");
+    public URI endpoint(URI server) {
+        return Settings.socketUri(server, "/ws/visitor");
     }
 
     @Override
-    public CompletableFuture<Void> prepare() {
-        return CompletableFuture.completedFuture(null);
+    public CompletableFuture<URI> prepare(URI server) {
+        return CompletableFuture.completedFuture(server);
     }
 
     @Override
