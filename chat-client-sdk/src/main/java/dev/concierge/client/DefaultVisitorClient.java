@@ -26,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     private final Connection connection;
     private final Object lock;
-    private final Settings settings;
     private final String site;
     private final Values.VisitorContext context;
     private final VisitorListener listener;
@@ -52,7 +51,6 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
             String visitorToken,
             Values.VisitorContext context,
             VisitorListener listener) {
-        this.settings = settings;
         this.site = site;
         this.visitorToken = visitorToken;
         this.context = context;
