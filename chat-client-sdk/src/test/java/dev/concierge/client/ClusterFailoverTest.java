@@ -272,6 +272,36 @@ final class ClusterFailoverTest {
     }
 
     @Test
+    void agentTokenRejectedOnAnotherNode_logsInAgain_atTheNextAttemptsNode() throws Exception {
+        ScriptedServer n1 = node();
+        ScriptedServer n2 = node();
+        AtomicInteger issued = new AtomicInteger();
+        n1.login((user, password) -> Optional.of("st_" + issued.incrementAndGet()));
+        CompletableFuture<AgentClient> connecting =
+                agent(startingAtFirst(n1, n2)).credentials("demo", "secret").connect();
+        ScriptedServer.Peer first = n1.nextPeer();
+        first.send(agentWelcome(first.expect(ClientMessage.Hello.class)).withNode("n1"));
+        client = await(connecting);
+        listener.assertNext("state CONNECTING", "state OPEN");
+        first.drop();
+        listener.assertNext("state RECONNECTING");
+
+        ScriptedServer.Peer second = n2.nextPeer();
+        ClientMessage.Hello stale = second.expect(ClientMessage.Hello.class);
+        assertThat(stale.token()).isEqualTo("st_1");
+        second.send(new ServerMessage.Error("unauthorized", "Session expired.", stale.id()));
+        second.close(1008, "unauthorized");
+
+        ScriptedServer.Peer third = n1.nextPeer();
+        ClientMessage.Hello fresh = third.expect(ClientMessage.Hello.class);
+        assertThat(fresh.token()).isEqualTo("st_2");
+        third.send(agentWelcome(fresh).withNode("n1"));
+        listener.assertNext("error unauthorized", "state OPEN");
+        assertThat(n1.logins()).isEqualTo(2);
+        assertThat(n2.logins()).isZero();
+    }
+
+    @Test
     void agentLogin_refusedCredentials_areNotTriedAtOtherNodes() throws Exception {
         ScriptedServer first = node();
         ScriptedServer second = node();
