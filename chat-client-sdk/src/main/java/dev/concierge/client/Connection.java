@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One client's socket over time: connect, greet, match answers to requests, resend the outbox,
  * reconnect with backoff, close. Each attempt goes to the next of the settings' server URIs, round
- * robin (a cluster's nodes), starting from a random one. What differs between a visitor and an agent (the endpoint, the
- * {@code hello}, what a frame means) is the {@link Session}'s job.
+ * robin (a cluster's nodes), starting from a random one. What differs between a visitor and an
+ * agent (the endpoint, the {@code hello}, what a frame means) is the {@link Session}'s job.
  *
  * <p>All state is guarded by {@link #lock()}. Session methods marked "under the lock" are called
  * holding it and must not call user code: they hand listener calls to {@link #emit(Runnable)},
@@ -316,16 +316,21 @@ final class Connection implements Socket.Handler {
                             % settings.serverUris().size();
                 }
             }
-            settings.httpClient()
-                    .newWebSocketBuilder()
-                    .connectTimeout(settings.connectTimeout())
-                    .buildAsync(session.endpoint(reached), attempt)
-                    .whenComplete((webSocket, failure) -> {
-                        if (failure != null) {
-                            ConciergeClientException cause = connectFailure(failure, reached);
-                            lost(attempt, cause, ErrorCode.UNAUTHORIZED.wire().equals(cause.code()));
-                        }
-                    });
+            CompletableFuture<WebSocket> opening;
+            try {
+                opening = settings.httpClient()
+                        .newWebSocketBuilder()
+                        .connectTimeout(settings.connectTimeout())
+                        .buildAsync(session.endpoint(reached), attempt);
+            } catch (RuntimeException e) {
+                opening = CompletableFuture.failedFuture(e);
+            }
+            opening.whenComplete((webSocket, failure) -> {
+                if (failure != null) {
+                    ConciergeClientException cause = connectFailure(failure, reached);
+                    lost(attempt, cause, ErrorCode.UNAUTHORIZED.wire().equals(cause.code()));
+                }
+            });
         });
     }
 
