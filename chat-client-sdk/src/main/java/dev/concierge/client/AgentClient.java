@@ -7,8 +7,11 @@ import dev.concierge.protocol.Values;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
 
@@ -59,7 +62,10 @@ import java.util.random.RandomGenerator;
  */
 public interface AgentClient extends AutoCloseable {
 
-    /** A new builder; {@link Builder#serverUri(URI)} and credentials or a token are required. */
+    /**
+     * A new builder; {@link Builder#serverUri(URI)} (or {@link Builder#serverUris(List)}) and
+     * credentials or a token are required.
+     */
     static Builder builder() {
         return new AgentClientBuilder();
     }
@@ -80,6 +86,30 @@ public interface AgentClient extends AutoCloseable {
     interface Builder {
         /** The server's base URI, {@code http(s)://host:port}: login at {@code /api/agent/login}, socket at {@code /ws/agent}. */
         Builder serverUri(URI uri);
+
+        /**
+         * The base URIs of the nodes of one cluster, each as for {@link #serverUri(URI)}: the
+         * client connects to one of them and, when that fails or the socket is lost, makes each
+         * next attempt (after the usual backoff) to the next URI in the list, round robin, starting
+         * from one picked with {@link #random(RandomGenerator)}. A lost socket resumes on whichever
+         * node the next attempt reaches: every node of a cluster shares the conversations, and a
+         * session token from one node is valid on every node. The login fails over as well: when
+         * it cannot reach a node, or the node answers HTTP 5xx, it goes on at once to the next
+         * one, and the socket then opens on the node that answered. The first connect tries each
+         * URI once before it fails. A single load-balancer URI
+         * given to {@link #serverUri(URI)} works as well; this list needs no load balancer.
+         * Replaces an earlier {@code serverUri}, and the other way round.
+         *
+         * @throws IllegalArgumentException when the list is empty, a URI is not
+         *     {@code http(s)://host:port}, one repeats, or TLS and plain URIs are mixed (the message
+         *     names {@code serverUris})
+         */
+        Builder serverUris(List<URI> uris);
+
+        /** {@link #serverUris(List)} with the URIs given in order. */
+        default Builder serverUris(URI... uris) {
+            return serverUris(Arrays.asList(Objects.requireNonNull(uris, "serverUris")));
+        }
 
         /** Log in with a user name and password (and again whenever the session token is rejected). */
         Builder credentials(String username, String password);
@@ -201,6 +231,14 @@ public interface AgentClient extends AutoCloseable {
 
     /** The connection's state. */
     State state();
+
+    /**
+     * The cluster node this client was connected to by the latest {@code welcome} (its
+     * {@code node} field), or empty when that server named none (a single server). For
+     * diagnostics and tests: which node of a cluster the client is on. It changes when a
+     * reconnect reaches another node.
+     */
+    Optional<String> serverNode();
 
     /** Disconnects (assigned conversations stay assigned); pending requests fail with code {@code closed}. */
     @Override

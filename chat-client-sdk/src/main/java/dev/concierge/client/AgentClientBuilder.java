@@ -3,6 +3,7 @@ package dev.concierge.client;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
@@ -19,6 +20,12 @@ final class AgentClientBuilder implements AgentClient.Builder {
     @Override
     public AgentClient.Builder serverUri(URI uri) {
         settings.serverUri(uri);
+        return this;
+    }
+
+    @Override
+    public AgentClient.Builder serverUris(List<URI> uris) {
+        settings.serverUris(uris);
         return this;
     }
 

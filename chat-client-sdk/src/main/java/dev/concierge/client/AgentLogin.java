@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -17,21 +18,61 @@ import java.util.concurrent.CompletableFuture;
 final class AgentLogin {
     private AgentLogin() {}
 
-    /** A successful login. */
-    record Session(String token, AgentInfo agent) {}
+    /** A successful login at the server with base URI {@code server}. */
+    record Session(String token, AgentInfo agent, URI server) {}
+
+    /** One login request's outcome: a session, or a failure, which the next server may not have. */
+    private record Outcome(Session session, ConciergeClientException failure, boolean tryNext) {}
 
     /**
-     * Logs in. Fails with code {@code unauthorized} on HTTP 401, {@code login_failed} on any other
-     * answer without a token, {@code connect_failed} when the server cannot be reached.
+     * Logs in at {@code servers.get(first)}; when that server cannot be reached or answers HTTP
+     * 5xx, at the next one in the list (round robin), until each was asked once. A cluster's nodes
+     * share their agents and sessions, so any node's token serves every node. Fails with code
+     * {@code unauthorized} on HTTP 401 (no other node is asked: they would say the same),
+     * {@code login_failed} on any other answer without a token, {@code connect_failed} when no
+     * server can be reached; after several failures, with the last one.
      */
     static CompletableFuture<Session> login(
-            HttpClient http, ObjectMapper mapper, URI uri, String username, String password, Duration timeout) {
+            HttpClient http,
+            ObjectMapper mapper,
+            List<URI> servers,
+            int first,
+            String username,
+            String password,
+            Duration timeout) {
+        return login(http, mapper, servers, first, 0, username, password, timeout);
+    }
+
+    private static CompletableFuture<Session> login(
+            HttpClient http,
+            ObjectMapper mapper,
+            List<URI> servers,
+            int first,
+            int tried,
+            String username,
+            String password,
+            Duration timeout) {
+        URI server = servers.get((first + tried) % servers.size());
+        return loginAt(http, mapper, server, username, password, timeout).thenCompose(outcome -> {
+            if (outcome.session() != null) {
+                return CompletableFuture.completedFuture(outcome.session());
+            }
+            if (outcome.tryNext() && tried + 1 < servers.size()) {
+                return login(http, mapper, servers, first, tried + 1, username, password, timeout);
+            }
+            return CompletableFuture.failedFuture(outcome.failure());
+        });
+    }
+
+    private static CompletableFuture<Outcome> loginAt(
+            HttpClient http, ObjectMapper mapper, URI server, String username, String password, Duration timeout) {
+        URI uri = Settings.httpUri(server, "/api/agent/login");
         String body;
         try {
             body = mapper.writeValueAsString(Map.of("username", username, "password", password));
         } catch (JsonProcessingException e) {
-            return CompletableFuture.failedFuture(
-                    new ConciergeClientException("login_failed", "Cannot encode the login", e));
+            return CompletableFuture.completedFuture(new Outcome(
+                    null, new ConciergeClientException("login_failed", "Cannot encode the login", e), false));
         }
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
@@ -41,13 +82,20 @@ final class AgentLogin {
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
             if (error != null) {
-                throw new ConciergeClientException("connect_failed", "Cannot log in at " + uri + ": " + error, error);
+                return new Outcome(
+                        null,
+                        new ConciergeClientException("connect_failed", "Cannot log in at " + uri + ": " + error, error),
+                        true);
             }
-            return session(mapper, uri, response);
+            try {
+                return new Outcome(session(mapper, server, uri, response), null, false);
+            } catch (ConciergeClientException e) {
+                return new Outcome(null, e, response.statusCode() >= 500);
+            }
         });
     }
 
-    private static Session session(ObjectMapper mapper, URI uri, HttpResponse<String> response) {
+    private static Session session(ObjectMapper mapper, URI server, URI uri, HttpResponse<String> response) {
         if (response.statusCode() == 401) {
             throw new ConciergeClientException(
                     ErrorCode.UNAUTHORIZED.wire(), "The server refused the agent's credentials.");
@@ -57,7 +105,7 @@ final class AgentLogin {
             if (response.statusCode() == 200 && json.path("token").isTextual()) {
                 JsonNode agent = json.get("agent");
                 AgentInfo info = agent == null || agent.isNull() ? null : mapper.treeToValue(agent, AgentInfo.class);
-                return new Session(json.get("token").asText(), info);
+                return new Session(json.get("token").asText(), info, server);
             }
         } catch (JsonProcessingException e) {
             // Not JSON: reported below with the status.

@@ -12,7 +12,7 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code closed}: the client was closed before the request was answered;</li>
  *   <li>{@code disconnected}: the socket was lost and reconnecting is disabled (or gave up);</li>
- *   <li>{@code connect_failed}: the server could not be reached on the first connect;</li>
+ *   <li>{@code connect_failed}: the server (with several, none of them) could not be reached on the first connect;</li>
  *   <li>{@code timeout}: the handshake did not finish within the connect timeout;</li>
  *   <li>{@code login_failed}: the agent login answered something other than a token or 401;</li>
  *   <li>{@code no_conversation}: the request needs a conversation and the visitor has none.</li>

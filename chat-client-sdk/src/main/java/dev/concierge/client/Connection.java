@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client's socket over time: connect, greet, match answers to requests, resend the outbox,
- * reconnect with backoff, close. What differs between a visitor and an agent (the endpoint, the
- * {@code hello}, what a frame means) is the {@link Session}'s job.
+ * reconnect with backoff, close. Each attempt goes to the next of the settings' server URIs, round
+ * robin (a cluster's nodes), starting from a random one. What differs between a visitor and an
+ * agent (the endpoint, the {@code hello}, what a frame means) is the {@link Session}'s job.
  *
  * <p>All state is guarded by {@link #lock()}. Session methods marked "under the lock" are called
  * holding it and must not call user code: they hand listener calls to {@link #emit(Runnable)},
@@ -43,11 +44,15 @@ final class Connection implements Socket.Handler {
 
     /** The role-specific half of a client. */
     interface Session {
-        /** The socket URI. */
-        URI endpoint();
+        /** The socket URI on the server with base URI {@code server}. */
+        URI endpoint(URI server);
 
-        /** Work before each attempt (an agent logs in when it has no token). Not under the lock. */
-        CompletableFuture<Void> prepare();
+        /**
+         * Work before each attempt to {@code server} (an agent logs in when it has no token).
+         * Completes with the server to open the socket to: {@code server}, or another one of the
+         * settings' that the work reached instead. Not under the lock.
+         */
+        CompletableFuture<URI> prepare(URI server);
 
         /** The first frame of a socket. Under the lock. */
         ClientMessage.Hello hello(String id);
@@ -91,11 +96,21 @@ final class Connection implements Socket.Handler {
     private int storeRetries;
 
     private int failures;
+    /** The index in the settings' server URIs of the next attempt's server. */
+    private int nextServer;
+    /** The server of the latest attempt. */
+    private URI server;
+    /** The node the latest {@code welcome} named; null when it named none. */
+    private String node;
 
     Connection(Settings settings, Session session) {
         this.settings = settings;
         this.session = session;
         this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), settings.random());
+        int servers = settings.serverUris().size();
+        // Clients that share one list spread over the nodes; a single server costs no draw.
+        this.nextServer = servers > 1 ? settings.random().nextInt(servers) : 0;
+        this.server = settings.serverUris().get(nextServer);
     }
 
     /** A fresh request id. */
@@ -126,6 +141,20 @@ final class Connection implements Socket.Handler {
     Phase phase() {
         synchronized (lock) {
             return phase;
+        }
+    }
+
+    /** The base URI of the server of the latest attempt. */
+    URI server() {
+        synchronized (lock) {
+            return server;
+        }
+    }
+
+    /** The node the latest {@code welcome} named. */
+    Optional<String> serverNode() {
+        synchronized (lock) {
+            return Optional.ofNullable(node);
         }
     }
 
@@ -252,39 +281,66 @@ final class Connection implements Socket.Handler {
 
     private void attempt() {
         Socket attempt = new Socket(lock, this);
+        URI target;
+        boolean first;
         synchronized (lock) {
             if (phase == Phase.CLOSED) {
                 return;
             }
             socket = attempt;
+            target = settings.serverUris().get(nextServer);
+            server = target;
+            nextServer = (nextServer + 1) % settings.serverUris().size();
+            first = phase == Phase.CONNECTING;
         }
         long timeout = settings.connectTimeout().toMillis();
         CompletableFuture.delayedExecutor(timeout, TimeUnit.MILLISECONDS).execute(() -> timedOut(attempt));
-        CompletableFuture<Void> prepared;
+        CompletableFuture<URI> prepared;
         try {
-            prepared = session.prepare();
+            prepared = session.prepare(target);
         } catch (RuntimeException e) {
             prepared = CompletableFuture.failedFuture(e);
         }
-        prepared.thenCompose(ignored -> settings.httpClient()
+        prepared.whenComplete((reached, error) -> {
+            if (error != null) {
+                ConciergeClientException cause = connectFailure(error, target);
+                // The preparation (a login) tried every server itself: on the first connect its
+                // failure is final; later ones are retried with backoff like a lost socket.
+                lost(attempt, cause, first || ErrorCode.UNAUTHORIZED.wire().equals(cause.code()));
+                return;
+            }
+            synchronized (lock) {
+                if (socket == attempt && !reached.equals(target)) {
+                    server = reached;
+                    nextServer = (settings.serverUris().indexOf(reached) + 1)
+                            % settings.serverUris().size();
+                }
+            }
+            CompletableFuture<WebSocket> opening;
+            try {
+                opening = settings.httpClient()
                         .newWebSocketBuilder()
                         .connectTimeout(settings.connectTimeout())
-                        .buildAsync(session.endpoint(), attempt))
-                .whenComplete((webSocket, error) -> {
-                    if (error != null) {
-                        ConciergeClientException cause = connectFailure(error);
-                        lost(attempt, cause, ErrorCode.UNAUTHORIZED.wire().equals(cause.code()));
-                    }
-                });
+                        .buildAsync(session.endpoint(reached), attempt);
+            } catch (RuntimeException e) {
+                opening = CompletableFuture.failedFuture(e);
+            }
+            opening.whenComplete((webSocket, failure) -> {
+                if (failure != null) {
+                    ConciergeClientException cause = connectFailure(failure, reached);
+                    lost(attempt, cause, ErrorCode.UNAUTHORIZED.wire().equals(cause.code()));
+                }
+            });
+        });
     }
 
-    private ConciergeClientException connectFailure(Throwable error) {
+    private ConciergeClientException connectFailure(Throwable error, URI target) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof ConciergeClientException known) {
             return known;
         }
         return new ConciergeClientException(
-                "connect_failed", "Cannot connect to " + session.endpoint() + ": " + cause, cause);
+                "connect_failed", "Cannot connect to " + session.endpoint(target) + ": " + cause, cause);
     }
 
     private void timedOut(Socket attempt) {
@@ -340,6 +396,9 @@ final class Connection implements Socket.Handler {
             if (frame instanceof ServerMessage.Error error) {
                 onErrorFrame(from, error);
                 return;
+            }
+            if (frame instanceof ServerMessage.Welcome welcome) {
+                node = welcome.node();
             }
             Optional<Outbox.Request<?>> answered = outbox.takeAnswered(refOf(frame), frame);
             ServerMessage.Ack implied = null;
@@ -453,16 +512,24 @@ final class Connection implements Socket.Handler {
             }
             socket = null;
             toAbort = from.webSocket;
-            if (phase == Phase.CONNECTING || fatal || !settings.reconnect()) {
-                log.debug("Connection to {} closed for good: {}", session.endpoint(), cause.getMessage());
+            // With several servers the first connect goes on to the next one until each failed once.
+            boolean untried = phase == Phase.CONNECTING
+                    && failures + 1 < settings.serverUris().size();
+            if (fatal
+                    || (phase == Phase.CONNECTING && !untried)
+                    || (phase != Phase.CONNECTING && !settings.reconnect())) {
+                log.debug("Connection to {} closed for good: {}", session.endpoint(server), cause.getMessage());
                 shutdown(cause);
             } else {
-                setPhase(Phase.RECONNECTING);
+                if (phase != Phase.CONNECTING) {
+                    setPhase(Phase.RECONNECTING);
+                }
                 Duration delay = backoff.delay(failures++);
                 log.info(
-                        "Connection to {} lost ({}); reconnecting in {} ms",
-                        session.endpoint(),
+                        "Connection to {} lost ({}); {} in {} ms",
+                        session.endpoint(server),
                         cause.getMessage(),
+                        phase == Phase.CONNECTING ? "trying the next server" : "reconnecting",
                         delay.toMillis());
                 CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
                         .execute(this::attempt);

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -209,37 +210,45 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     }
 
     @Override
+    public Optional<String> serverNode() {
+        return connection.serverNode();
+    }
+
+    @Override
     public void close() {
         connection.close();
     }
 
     @Override
     public String toString() {
-        return "AgentClient[" + settings.socketUri("/ws/agent") + ", " + state() + "]";
+        return "AgentClient[" + endpoint(connection.server()) + ", " + state() + "]";
     }
 
     // ---- Connection.Session: all under the lock but prepare()
 
     @Override
-    public URI endpoint() {
-        return settings.socketUri("/ws/agent");
+    public URI endpoint(URI server) {
+        return Settings.socketUri(server, "/ws/agent");
     }
 
     @Override
-    public CompletableFuture<Void> prepare() {
+    public CompletableFuture<URI> prepare(URI server) {
         synchronized (lock) {
             if (token != null) {
-                return CompletableFuture.completedFuture(null);
+                return CompletableFuture.completedFuture(server);
             }
         }
+        // Starts at this attempt's server and fails over to the next ones; the socket then opens
+        // on the server that answered.
         return AgentLogin.login(
                         settings.httpClient(),
                         connection.codec().mapper(),
-                        settings.httpUri("/api/agent/login"),
+                        settings.serverUris(),
+                        settings.serverUris().indexOf(server),
                         username,
                         password,
                         settings.connectTimeout())
-                .thenAccept(session -> {
+                .thenApply(session -> {
                     synchronized (lock) {
                         token = session.token();
                         freshLogin = true;
@@ -247,6 +256,7 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
                             agent = session.agent();
                         }
                     }
+                    return session.server();
                 });
     }
 

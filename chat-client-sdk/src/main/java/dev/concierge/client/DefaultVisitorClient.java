@@ -26,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     private final Connection connection;
     private final Object lock;
-    private final Settings settings;
     private final String site;
     private final Values.VisitorContext context;
     private final VisitorListener listener;
@@ -52,7 +51,6 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
             String visitorToken,
             Values.VisitorContext context,
             VisitorListener listener) {
-        this.settings = settings;
         this.site = site;
         this.visitorToken = visitorToken;
         this.context = context;
@@ -231,25 +229,30 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
     }
 
     @Override
+    public Optional<String> serverNode() {
+        return connection.serverNode();
+    }
+
+    @Override
     public void close() {
         connection.close();
     }
 
     @Override
     public String toString() {
-        return "VisitorClient[" + settings.socketUri("/ws/visitor") + ", " + state() + "]";
+        return "VisitorClient[" + endpoint(connection.server()) + ", " + state() + "]";
     }
 
     // ---- Connection.Session: all under the lock
 
     @Override
-    public URI endpoint() {
-        return settings.socketUri("/ws/visitor");
+    public URI endpoint(URI server) {
+        return Settings.socketUri(server, "/ws/visitor");
     }
 
     @Override
-    public CompletableFuture<Void> prepare() {
-        return CompletableFuture.completedFuture(null);
+    public CompletableFuture<URI> prepare(URI server) {
+        return CompletableFuture.completedFuture(server);
     }
 
     @Override

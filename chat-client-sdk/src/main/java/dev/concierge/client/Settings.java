@@ -3,8 +3,11 @@ package dev.concierge.client;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -13,7 +16,7 @@ import java.util.random.RandomGenerator;
  * names the bad argument.
  */
 record Settings(
-        URI serverUri,
+        List<URI> serverUris,
         boolean reconnect,
         Duration backoffInitial,
         Duration backoffMax,
@@ -21,21 +24,25 @@ record Settings(
         Duration connectTimeout,
         HttpClient httpClient) {
 
-    /** The WebSocket URI for {@code path} ({@code /ws/visitor}, {@code /ws/agent}) under the base URI. */
-    URI socketUri(String path) {
-        String scheme = serverUri.getScheme().toLowerCase(Locale.ROOT);
-        String wsScheme = scheme.equals("https") || scheme.equals("wss") ? "wss" : "ws";
-        return resolve(wsScheme, path);
+    /**
+     * The WebSocket URI for {@code path} ({@code /ws/visitor}, {@code /ws/agent}) under the base
+     * URI {@code serverUri} (one of {@link #serverUris()}).
+     */
+    static URI socketUri(URI serverUri, String path) {
+        return resolve(serverUri, secure(serverUri) ? "wss" : "ws", path);
     }
 
-    /** The HTTP URI for {@code path} (e.g. {@code /api/agent/login}) under the base URI. */
-    URI httpUri(String path) {
-        String scheme = serverUri.getScheme().toLowerCase(Locale.ROOT);
-        String httpScheme = scheme.equals("https") || scheme.equals("wss") ? "https" : "http";
-        return resolve(httpScheme, path);
+    /** The HTTP URI for {@code path} (e.g. {@code /api/agent/login}) under the base URI {@code serverUri}. */
+    static URI httpUri(URI serverUri, String path) {
+        return resolve(serverUri, secure(serverUri) ? "https" : "http", path);
     }
 
-    private URI resolve(String scheme, String path) {
+    private static boolean secure(URI serverUri) {
+        String scheme = serverUri.getScheme().toLowerCase(Locale.ROOT);
+        return scheme.equals("https") || scheme.equals("wss");
+    }
+
+    private static URI resolve(URI serverUri, String scheme, String path) {
         String base = serverUri.getRawPath() == null ? "" : serverUri.getRawPath();
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
@@ -46,7 +53,7 @@ record Settings(
 
     /** The builders' mutable settings, with the defaults. */
     static final class Draft {
-        private URI serverUri;
+        private List<URI> serverUris;
         private boolean reconnect = true;
         private Duration backoffInitial = Duration.ofMillis(500);
         private Duration backoffMax = Duration.ofSeconds(30);
@@ -56,14 +63,43 @@ record Settings(
 
         void serverUri(URI uri) {
             Objects.requireNonNull(uri, "serverUri");
+            check("serverUri", uri);
+            this.serverUris = List.of(uri);
+        }
+
+        /**
+         * Several base URIs, the nodes of one cluster: each must pass {@link #serverUri(URI)}'s
+         * checks, none may repeat, and all are TLS ({@code https}/{@code wss}) or none is (a
+         * session token must not travel in the clear to some nodes only).
+         */
+        void serverUris(List<URI> uris) {
+            Objects.requireNonNull(uris, "serverUris");
+            if (uris.isEmpty()) {
+                throw new IllegalArgumentException("serverUris must name at least one server");
+            }
+            Set<URI> seen = new HashSet<>();
+            for (int i = 0; i < uris.size(); i++) {
+                URI uri = Objects.requireNonNull(uris.get(i), "serverUris[" + i + "]");
+                check("serverUris[" + i + "]", uri);
+                if (!seen.add(socketUri(uri, ""))) {
+                    throw new IllegalArgumentException("serverUris names " + uri + " twice");
+                }
+                if (secure(uri) != secure(uris.get(0))) {
+                    throw new IllegalArgumentException(
+                            "serverUris mixes TLS (https) and plain (http) servers: " + uris.get(0) + " and " + uri);
+                }
+            }
+            this.serverUris = List.copyOf(uris);
+        }
+
+        private static void check(String field, URI uri) {
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!(scheme.equals("http") || scheme.equals("https") || scheme.equals("ws") || scheme.equals("wss"))) {
-                throw new IllegalArgumentException("serverUri must be http(s)://host:port, was " + uri);
+                throw new IllegalArgumentException(field + " must be http(s)://host:port, was " + uri);
             }
             if (uri.getHost() == null) {
-                throw new IllegalArgumentException("serverUri has no host: " + uri);
+                throw new IllegalArgumentException(field + " has no host: " + uri);
             }
-            this.serverUri = uri;
         }
 
         void reconnect(boolean enabled) {
@@ -101,12 +137,12 @@ record Settings(
 
         /** The frozen settings; fails when the server URI is missing. */
         Settings freeze() {
-            if (serverUri == null) {
-                throw new IllegalStateException("serverUri is required");
+            if (serverUris == null) {
+                throw new IllegalStateException("serverUri (or serverUris) is required");
             }
             RandomGenerator jitter = random != null ? random : RandomGenerator.getDefault();
             HttpClient http = httpClient != null ? httpClient : HttpClient.newHttpClient();
-            return new Settings(serverUri, reconnect, backoffInitial, backoffMax, jitter, connectTimeout, http);
+            return new Settings(serverUris, reconnect, backoffInitial, backoffMax, jitter, connectTimeout, http);
         }
     }
 }

@@ -5,7 +5,9 @@ import dev.concierge.protocol.Values;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
@@ -33,7 +35,8 @@ import java.util.random.RandomGenerator;
  *          fails                  (or socket lost with reconnect disabled, or refused for good)
  * </pre>
  * The first attempt does not retry: if it fails, {@link Builder#connect()} fails and the client
- * is {@link State#CLOSED}. Once open, a lost socket is reopened with exponential backoff and full
+ * is {@link State#CLOSED} (with several {@link Builder#serverUris(List) server URIs}, once each
+ * has failed). Once open, a lost socket is reopened with exponential backoff and full
  * jitter until {@link #close()}.
  *
  * <h2>Nothing lost</h2>
@@ -53,7 +56,7 @@ import java.util.random.RandomGenerator;
  */
 public interface VisitorClient extends AutoCloseable {
 
-    /** A new builder; only {@link Builder#serverUri(URI)} is required. */
+    /** A new builder; only {@link Builder#serverUri(URI)} (or {@link Builder#serverUris(List)}) is required. */
     static Builder builder() {
         return new VisitorClientBuilder();
     }
@@ -74,6 +77,27 @@ public interface VisitorClient extends AutoCloseable {
     interface Builder {
         /** The server's base URI, {@code http(s)://host:port}; the socket is {@code ws(s)://host:port/ws/visitor}. */
         Builder serverUri(URI uri);
+
+        /**
+         * The base URIs of the nodes of one cluster, each as for {@link #serverUri(URI)}: the
+         * client connects to one of them and, when that fails or the socket is lost, makes each
+         * next attempt (after the usual backoff) to the next URI in the list, round robin, starting
+         * from one picked with {@link #random(RandomGenerator)}. A lost socket resumes on whichever
+         * node the next attempt reaches: every node of a cluster shares the conversations.
+         * The first connect tries each URI once before it fails. A single load-balancer URI
+         * given to {@link #serverUri(URI)} works as well; this list needs no load balancer.
+         * Replaces an earlier {@code serverUri}, and the other way round.
+         *
+         * @throws IllegalArgumentException when the list is empty, a URI is not
+         *     {@code http(s)://host:port}, one repeats, or TLS and plain URIs are mixed (the message
+         *     names {@code serverUris})
+         */
+        Builder serverUris(List<URI> uris);
+
+        /** {@link #serverUris(List)} with the URIs given in order. */
+        default Builder serverUris(URI... uris) {
+            return serverUris(Arrays.asList(Objects.requireNonNull(uris, "serverUris")));
+        }
 
         /** The site the widget is embedded in; default {@code "demo"}. */
         Builder site(String site);
@@ -195,6 +219,14 @@ public interface VisitorClient extends AutoCloseable {
 
     /** The connection's state. */
     State state();
+
+    /**
+     * The cluster node this client was connected to by the latest {@code welcome} (its
+     * {@code node} field), or empty when that server named none (a single server). For
+     * diagnostics and tests: which node of a cluster the client is on. It changes when a
+     * reconnect reaches another node.
+     */
+    Optional<String> serverNode();
 
     /** Disconnects (the conversation stays open); pending requests fail with code {@code closed}. */
     @Override

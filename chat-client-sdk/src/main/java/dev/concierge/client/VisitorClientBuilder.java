@@ -4,6 +4,7 @@ import dev.concierge.protocol.Values;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
@@ -19,6 +20,12 @@ final class VisitorClientBuilder implements VisitorClient.Builder {
     @Override
     public VisitorClient.Builder serverUri(URI uri) {
         settings.serverUri(uri);
+        return this;
+    }
+
+    @Override
+    public VisitorClient.Builder serverUris(List<URI> uris) {
+        settings.serverUris(uris);
         return this;
     }
 

@@ -58,6 +58,7 @@ final class ScriptedServer implements AutoCloseable {
     private final BlockingQueue<Peer> peers = new LinkedBlockingQueue<>();
     private final AtomicInteger logins = new AtomicInteger();
     private volatile BiFunction<String, String, Optional<String>> login = (user, password) -> Optional.empty();
+    private volatile HttpResponseStatus loginFailure;
     private final Channel channel;
 
     private ScriptedServer() throws InterruptedException {
@@ -98,6 +99,11 @@ final class ScriptedServer implements AutoCloseable {
     /** Answers logins: a token for good credentials, empty for HTTP 401. */
     void login(BiFunction<String, String, Optional<String>> login) {
         this.login = login;
+    }
+
+    /** Answers every login with {@code status} (a node that cannot serve: 503), whatever the credentials. */
+    void failLogins(HttpResponseStatus status) {
+        this.loginFailure = status;
     }
 
     /** How many login requests arrived. */
@@ -228,6 +234,21 @@ final class ScriptedServer implements AutoCloseable {
                 return;
             }
             logins.incrementAndGet();
+            HttpResponseStatus failure = loginFailure;
+            if (failure != null) {
+                request.release();
+                var response = new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        failure,
+                        Unpooled.copiedBuffer(codec.mapper().writeValueAsBytes(Map.of("error", "unavailable"))));
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                response.headers()
+                        .setInt(
+                                HttpHeaderNames.CONTENT_LENGTH,
+                                response.content().readableBytes());
+                ctx.writeAndFlush(response);
+                return;
+            }
             JsonNode body = codec.mapper().readTree(request.content().toString(StandardCharsets.UTF_8));
             request.release();
             Optional<String> token = login.apply(
