@@ -3,11 +3,13 @@ package dev.concierge.server.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -21,7 +23,12 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,6 +137,88 @@ final class ClusterHarnessTest {
 
             Await.until("the server to run again", () -> state(server.pid()) != 'T');
             assertThat(health(server.baseUri())).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void haproxy_spreadsRequestsOverReadyNodes_andLeavesOutOnesNotReadyOrGone() throws Exception {
+        FakeNode a = new FakeNode("a");
+        FakeNode b = new FakeNode("b");
+        try (a;
+                b;
+                HaproxyProcess haproxy = HaproxyProcess.start(List.of(a.uri(), b.uri()))) {
+            URI who = haproxy.baseUri().resolve("/who");
+            Await.value("both nodes to be answering", Duration.ofSeconds(10), () -> {
+                Set<String> seen = new HashSet<>();
+                for (int i = 0; i < 4; i++) {
+                    seen.add(get(who));
+                }
+                return seen.equals(Set.of("a", "b")) ? Optional.of(seen) : Optional.empty();
+            });
+
+            b.ready.set(false);
+
+            Await.value("only a to answer once b is not ready", Duration.ofSeconds(10), () -> {
+                Set<String> seen = new HashSet<>();
+                for (int i = 0; i < 4; i++) {
+                    seen.add(get(who));
+                }
+                return seen.equals(Set.of("a")) ? Optional.of(seen) : Optional.empty();
+            });
+
+            b.ready.set(true);
+            a.close();
+
+            for (int i = 0; i < 4; i++) {
+                assertThat(get(who))
+                        .as("a is gone: its requests go to b at once")
+                        .isEqualTo("b");
+            }
+        }
+    }
+
+    /** A stand-in for a node: answers /api/ready (200, or 503 when not ready) and /who. */
+    private static final class FakeNode implements AutoCloseable {
+        final AtomicBoolean ready = new AtomicBoolean(true);
+        final HttpServer server;
+
+        FakeNode(String name) throws IOException {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/api/ready", exchange -> {
+                exchange.sendResponseHeaders(ready.get() ? 200 : 503, -1);
+                exchange.close();
+            });
+            server.createContext("/who", exchange -> {
+                byte[] body = name.getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    private static String get(URI uri) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("GET " + uri).isEqualTo(200);
+            return response.body();
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError("GET " + uri + " failed", e);
         }
     }
 
