@@ -1,0 +1,106 @@
+package dev.concierge.server.cluster;
+
+import dev.concierge.client.AgentClient;
+import dev.concierge.client.VisitorClient;
+import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.ClusterNodes;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * What the cluster tests share: clients pinned to a first node (each next attempt goes round the
+ * list), and the decider lease as PostgreSQL has it.
+ */
+final class ClusterFixture {
+    /**
+     * A client's first attempt goes to the first URL of its list (the SDK draws the start with
+     * {@code nextInt(bound)}), so where each client starts is the test's choice; the backoff's
+     * jitter stays random.
+     */
+    static RandomGenerator first(long seed) {
+        SplittableRandom jitter = new SplittableRandom(seed);
+        return new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return jitter.nextLong();
+            }
+
+            @Override
+            public int nextInt(int bound) {
+                return 0;
+            }
+        };
+    }
+
+    private ClusterFixture() {}
+
+    /** The node numbers in the order a client tries them, starting at {@code first}. */
+    static List<URI> from(ClusterNodes cluster, int first) {
+        List<URI> all = cluster.uris();
+        List<URI> order = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            order.add(all.get((first - 1 + i) % all.size()));
+        }
+        return order;
+    }
+
+    static VisitorClient visitor(List<URI> servers) throws Exception {
+        return VisitorClient.builder()
+                .serverUris(servers)
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                .random(first(servers.hashCode()))
+                .connectTimeout(Duration.ofSeconds(10))
+                .connect()
+                .get(30, TimeUnit.SECONDS);
+    }
+
+    static AgentClient agent(List<URI> servers, String user, String password) throws Exception {
+        return AgentClient.builder()
+                .serverUris(servers)
+                .credentials(user, password)
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                .random(first(servers.hashCode()))
+                .connectTimeout(Duration.ofSeconds(10))
+                .connect()
+                .get(30, TimeUnit.SECONDS);
+    }
+
+    /** The lease's holder and token as the database has them, if any node took it. */
+    record Lease(String holder, long token) {}
+
+    static Optional<Lease> lease(ClusterNodes cluster) throws SQLException {
+        try (Connection c = cluster.schema().connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT holder, token FROM cluster_leases WHERE name = 'decider'")) {
+            return rs.next() ? Optional.of(new Lease(rs.getString(1), rs.getLong(2))) : Optional.empty();
+        }
+    }
+
+    /** The number of the node holding the lease, once one does and every node is ready. */
+    static int decider(ClusterNodes cluster) {
+        cluster.awaitReady();
+        Lease lease = Await.value("a node holds the decider lease", Duration.ofSeconds(30), () -> {
+            try {
+                return lease(cluster);
+            } catch (SQLException e) {
+                return Optional.empty();
+            }
+        });
+        for (int n = 1; n <= cluster.count(); n++) {
+            if (cluster.nodeId(n).equals(lease.holder())) {
+                return n;
+            }
+        }
+        throw new AssertionError("the lease is held by an unknown node: " + lease);
+    }
+}
