@@ -260,7 +260,7 @@ public final class NettyChatServer implements ChatServer {
                 }
             };
         };
-        return ClusterNode.start(settings, lease, starter, config.sites()::containsKey, ProtocolCodec.create());
+        return ClusterNode.start(settings, lease, starter, config.sites()::containsKey, auth, ProtocolCodec.create());
     }
 
     /** Why this node should get no traffic ({@code /api/ready}): the store's failure, or the cluster's. */

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,6 +46,8 @@ public final class DeciderLease implements AutoCloseable {
 
     /** A statement that takes longer fails: a lease that cannot be renewed in time is lost anyway. */
     private static final int QUERY_TIMEOUT_SECONDS = 2;
+    /** How long taking or renewing the lease waits for a lock on its row. */
+    private static final int LOCK_WAIT_MS = 1_000;
 
     private final JdbcDatabase database;
     private final String name;
@@ -134,7 +137,16 @@ public final class DeciderLease implements AutoCloseable {
 
     private Connection connection() throws SQLException {
         if (connection == null) {
-            connection = database.connect();
+            Connection c = database.connect();
+            try (Statement s = c.createStatement()) {
+                // The holder's writer keeps the row locked while it commits; a wait longer than
+                // this is a paused holder, which PostgreSQL ends (see JdbcTransaction).
+                s.execute("SET lock_timeout = " + LOCK_WAIT_MS);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+            connection = c;
         }
         return connection;
     }

@@ -57,6 +57,12 @@ final class JdbcTransaction implements JdbcWriter.Tx {
 
     private long lastRowid; // the number of the last event appended (on SQLite its rowid in recent_events)
 
+    /**
+     * How long a fenced transaction may sit idle before PostgreSQL ends its session: a writer
+     * sends its statements back to back, so only a paused or dead process gets near it.
+     */
+    static final int FENCED_IDLE_LIMIT_MS = 2_000;
+
     /** The lease every commit checks first; null when writes are not fenced. */
     private final Fencing fencing;
 
@@ -235,6 +241,13 @@ final class JdbcTransaction implements JdbcWriter.Tx {
                                         ? "SELECT MAX(rowid) FROM recent_events"
                                         : "SELECT COUNT(*) FROM recent_events")) {
                     lastRowid = Math.max(lastRowid, rs.next() ? rs.getLong(1) : 0);
+                }
+                if (fencing != null) {
+                    // A node paused in the middle of a transaction holds the lease's row; the
+                    // server ends such a session, so the takeover waits at most this long.
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET idle_in_transaction_session_timeout = " + FENCED_IDLE_LIMIT_MS);
+                    }
                 }
                 c.setAutoCommit(false);
             } catch (SQLException e) {

@@ -81,6 +81,36 @@ final class DeciderLeaseTest {
     }
 
     @Test
+    void takeover_waitsOnlyBriefly_forAHolderPausedInsideAWriteTransaction() throws Exception {
+        try (DeciderLease a = lease();
+                DeciderLease b = lease();
+                Connection paused =
+                        DriverManager.getConnection(url, PostgresStoreTest.USER, PostgresStoreTest.PASSWORD)) {
+            a.acquire("n1", Duration.ofMillis(300)).orElseThrow();
+            // What a fenced writer's session does, then the process is stopped before it commits.
+            try (Statement s = paused.createStatement()) {
+                s.execute("SET idle_in_transaction_session_timeout = " + JdbcTransaction.FENCED_IDLE_LIMIT_MS);
+            }
+            paused.setAutoCommit(false);
+            try (var ps = paused.prepareStatement(DeciderLease.FENCE)) {
+                ps.setString(1, "decider");
+                ps.executeQuery().close();
+            }
+            long start = System.nanoTime();
+            long token = Awaitility.await()
+                    .atMost(20, TimeUnit.SECONDS)
+                    .pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptionsInstanceOf(StoreException.class) // lock_timeout while the row is held
+                    .until(() -> b.acquire("n2", LONG), OptionalLong::isPresent)
+                    .getAsLong();
+            assertThat(token).isEqualTo(2);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("PostgreSQL ended the paused session")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(JdbcTransaction.FENCED_IDLE_LIMIT_MS - 500));
+        }
+    }
+
+    @Test
     void release_letsTheNextHolderTakeOverAtOnce() {
         try (DeciderLease a = lease();
                 DeciderLease b = lease()) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,20 @@ public final class AgentAuth {
     public int restore(List<ConversationStore.AgentSession> kept) {
         team.restoreDisabled(); // before the sessions, which it filters
         return sessions.restore(kept);
+    }
+
+    /**
+     * Tells {@code listener} of every session opened on this server from now on, once stored and
+     * before its token is answered: a cluster node passes them to the other nodes, which
+     * {@link #adopt} them, so that a token works on every node at once.
+     */
+    public void onSessionOpened(Consumer<ConversationStore.AgentSession> listener) {
+        sessions.onOpened(listener);
+    }
+
+    /** Takes a session another node of the cluster opened (see {@link #onSessionOpened}). */
+    public void adopt(ConversationStore.AgentSession session) {
+        sessions.restore(List.of(session));
     }
 
     /** The agent a session token belongs to, while it is valid. */

@@ -12,11 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,9 @@ import org.slf4j.LoggerFactory;
 final class AgentSessions {
     /** Logs as {@link AgentAuth}: one logger for agent authentication. */
     private static final Logger log = LoggerFactory.getLogger(AgentAuth.class);
+
+    /** Told of each session opened here (a cluster shares them); nothing by default. */
+    private volatile Consumer<ConversationStore.AgentSession> opened = session -> {};
 
     /** The sessions by token. */
     private final Cache<String, Held> sessions;
@@ -107,6 +112,7 @@ final class AgentSessions {
         }
         try { // the token is answered once the session would survive a crash, as messages are
             saved.get(10, TimeUnit.SECONDS);
+            opened.accept(record(held)); // the other nodes of a cluster learn it before the token is answered
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -201,21 +207,29 @@ final class AgentSessions {
         }
     }
 
+    private static ConversationStore.AgentSession record(Held held) {
+        return new ConversationStore.AgentSession(
+                held.tokenHash(),
+                held.agent().id(),
+                Instant.ofEpochMilli(held.storedAt()),
+                held.credential(),
+                Instant.ofEpochMilli(held.createdAt()));
+    }
+
+    /** Tells {@code listener} of every session opened here from now on, once it is stored. */
+    void onOpened(Consumer<ConversationStore.AgentSession> listener) {
+        this.opened = Objects.requireNonNull(listener, "listener");
+    }
+
     private CompletableFuture<Void> stored(Held held) {
-        return store.saveAgentSession(new ConversationStore.AgentSession(
-                        held.tokenHash(),
+        return store.saveAgentSession(record(held)).whenComplete((ok, error) -> {
+            if (error != null) {
+                log.warn(
+                        "agent {}'s session could not be stored; it ends with this process: {}",
                         held.agent().id(),
-                        Instant.ofEpochMilli(held.storedAt()),
-                        held.credential(),
-                        Instant.ofEpochMilli(held.createdAt())))
-                .whenComplete((ok, error) -> {
-                    if (error != null) {
-                        log.warn(
-                                "agent {}'s session could not be stored; it ends with this process: {}",
-                                held.agent().id(),
-                                error.getMessage());
-                    }
-                });
+                        error.getMessage());
+            }
+        });
     }
 
     /** Signs out: the token stops working at once, here and after a restart. True if it was valid. */

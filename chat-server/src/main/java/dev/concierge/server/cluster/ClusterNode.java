@@ -1,9 +1,11 @@
 package dev.concierge.server.cluster;
 
 import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Router;
 import dev.concierge.server.support.ServerException;
+import dev.concierge.store.ConversationStore;
 import dev.concierge.store.DeciderLease;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -11,6 +13,7 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,12 +70,14 @@ public final class ClusterNode implements AutoCloseable {
      * @param lease the decider lease in the cluster's PostgreSQL
      * @param starter what this node runs while it decides
      * @param hasSite whether a site key is configured (the same sites file on every node)
+     * @param auth this node's agent sign-ins, which share their sessions with the other nodes
      */
     public static ClusterNode start(
             ClusterSettings settings,
             DeciderLease lease,
             Starter starter,
             Predicate<String> hasSite,
+            AgentAuth auth,
             ProtocolCodec codec) {
         Connection nats;
         try {
@@ -99,6 +104,8 @@ public final class ClusterNode implements AutoCloseable {
         Dispatcher toEdge = nats.createDispatcher();
         toEdge.subscribe(Wire.toNode(settings.nodeId()), m -> edge.onFrames(m.getData()));
         toEdge.subscribe(Wire.BEAT, m -> edge.onBeat(m.getData()));
+        toEdge.subscribe(Wire.AUTH, m -> adoptSession(settings, auth, m.getData()));
+        auth.onSessionOpened(session -> publishSession(settings, publisher, session));
         Dispatcher toDecider = nats.createDispatcher();
         toDecider.subscribe(Wire.TO_DECIDER, m -> decider.onRequest(m.getData()));
         long every = settings.beatEvery().toMillis();
@@ -106,6 +113,41 @@ public final class ClusterNode implements AutoCloseable {
         decider.start();
         log.info("node {} joined the cluster on {}", settings.nodeId(), settings.natsUrl());
         return node;
+    }
+
+    private static void publishSession(
+            ClusterSettings settings, Outbound.Publisher publisher, ConversationStore.AgentSession session) {
+        try {
+            publisher.publish(
+                    Wire.AUTH,
+                    new Wire.Out()
+                            .s(settings.nodeId())
+                            .s(session.tokenHash())
+                            .s(session.agentId())
+                            .l(session.lastUsed().toEpochMilli())
+                            .s(session.credential())
+                            .l(session.createdAt().toEpochMilli())
+                            .done());
+        } catch (RuntimeException e) {
+            log.warn("cannot share agent {}'s session with the other nodes: {}", session.agentId(), e.getMessage());
+        }
+    }
+
+    private static void adoptSession(ClusterSettings settings, AgentAuth auth, byte[] data) {
+        try {
+            Wire.In in = new Wire.In(data);
+            if (in.s().equals(settings.nodeId())) {
+                return; // opened here
+            }
+            String tokenHash = in.s();
+            String agentId = in.s();
+            Instant lastUsed = Instant.ofEpochMilli(in.l());
+            String credential = in.s();
+            Instant createdAt = Instant.ofEpochMilli(in.l());
+            auth.adopt(new ConversationStore.AgentSession(tokenHash, agentId, lastUsed, credential, createdAt));
+        } catch (IOException e) {
+            log.warn("dropped a malformed session from another node: {}", e.getMessage());
+        }
     }
 
     private void tick() {

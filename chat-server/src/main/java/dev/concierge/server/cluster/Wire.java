@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
  *   going away, and the node's heartbeat. Each carries the decider's token the node addresses,
  *   so a decider that lost its lease ignores them.</li>
  *   <li>{@link #BEAT}: the decider's heartbeat: its token and node.</li>
+ *   <li>{@link #AUTH}: an agent's session opened on a node, for the others.</li>
  *   <li>{@link #toNode}: from the decider to one node: frames for its sockets, already encoded,
  *   and closes, batched.</li>
  * </ul>
@@ -23,6 +24,8 @@ import java.io.UncheckedIOException;
 final class Wire {
     static final String TO_DECIDER = "concierge.decider";
     static final String BEAT = "concierge.beat";
+    /** Agents' sessions opened on one node, for every node (so a token works on all at once). */
+    static final String AUTH = "concierge.auth";
 
     static final byte HELLO = 1;
     static final byte REQUEST = 2;
