@@ -1,0 +1,134 @@
+package dev.concierge.server.cluster;
+
+import static dev.concierge.server.cluster.ClusterFixture.agent;
+import static dev.concierge.server.cluster.ClusterFixture.from;
+import static dev.concierge.server.cluster.ClusterFixture.visitor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.concierge.client.AgentClient;
+import dev.concierge.client.VisitorClient;
+import dev.concierge.protocol.QueueEntry;
+import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.server.ChatServer;
+import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.ClusterNodes;
+import dev.concierge.server.testing.HistoryChecker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Traffic for the cluster tests: 10 visitors sending 100 messages each ({@code between} rounds
+ * apart, or as fast as they go), the even ones starting on one node, the odd ones on another, the
+ * agent on a third, with every send and acknowledgement recorded in a {@link HistoryChecker}. The
+ * demo agent takes 5 conversations; the other 5 wait in the queue.
+ */
+/** Ten visitors sending a hundred messages each, half starting on the node that will go. */
+final class ClusterBurst {
+    static final int VISITORS = 10;
+    static final int MESSAGES = 100;
+
+    final HistoryChecker history = new HistoryChecker();
+    final AtomicInteger acked = new AtomicInteger();
+    final List<VisitorClient> visitors = new ArrayList<>();
+    final List<List<CompletableFuture<ServerMessage.Ack>>> sent = new ArrayList<>();
+    AgentClient agent;
+    Thread thread;
+    List<String> assignedBefore;
+    List<String> queueBefore;
+
+    static ClusterBurst start(ClusterNodes cluster, int going, int staying, int third, Duration between)
+            throws Exception {
+        ClusterBurst b = new ClusterBurst();
+        b.agent = agent(from(cluster, staying), ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD);
+        for (int v = 0; v < VISITORS; v++) {
+            b.visitors.add(visitor(from(cluster, v % 2 == 0 ? going : third)));
+            b.sent.add(new ArrayList<>());
+        }
+        assertThat(b.agent.serverNode()).hasValue(cluster.nodeId(staying));
+        for (int v = 0; v < VISITORS; v++) {
+            assertThat(b.visitors.get(v).serverNode())
+                    .as("visitor %d's node", v)
+                    .hasValue(cluster.nodeId(v % 2 == 0 ? going : third));
+        }
+        // The demo agent takes 5; the other visitors wait in the queue, in order.
+        for (VisitorClient visitor : b.visitors) {
+            visitor.requestHuman().get(10, TimeUnit.SECONDS);
+        }
+        Await.until(
+                "the agent holds 5 and 5 wait",
+                () -> b.agent.assignedConversations().size() == 5
+                        && b.agent.queue().size() == 5);
+        b.assignedBefore = List.copyOf(b.agent.assignedConversations().keySet());
+        b.queueBefore = b.agent.queue().stream().map(QueueEntry::conversationId).toList();
+        b.thread = new Thread(
+                () -> {
+                    for (int m = 0; m < MESSAGES; m++) {
+                        for (int v = 0; v < VISITORS; v++) {
+                            String text = "v" + v + "-m" + m;
+                            String sender = "v" + v;
+                            b.history.sent(sender, text);
+                            CompletableFuture<ServerMessage.Ack> f =
+                                    b.visitors.get(v).send(text);
+                            f.thenAccept(ack -> {
+                                b.history.acknowledged(sender, text, ack);
+                                b.acked.incrementAndGet();
+                            });
+                            synchronized (b.sent) {
+                                b.sent.get(v).add(f);
+                            }
+                        }
+                    }
+                },
+                "burst");
+        b.thread.start();
+        return b;
+    }
+
+    /** Waits for every acknowledgement, then checks the stored history and the agent's view. */
+    void finishAndCheck(ClusterNodes cluster) throws Exception {
+        thread.join(120_000);
+        for (int v = 0; v < VISITORS; v++) {
+            List<CompletableFuture<ServerMessage.Ack>> futures;
+            synchronized (sent) {
+                futures = List.copyOf(sent.get(v));
+            }
+            assertThat(futures).hasSize(MESSAGES);
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        }
+        for (VisitorClient visitor : visitors) {
+            String conversation = visitor.conversationId().orElseThrow();
+            history.transcript(conversation, agentHistory(conversation));
+            List<TranscriptEvent> shown = visitor.transcript();
+            assertThat(shown.stream().map(TranscriptEvent::seq).distinct().count())
+                    .as("the visitor's client shows each event once")
+                    .isEqualTo(shown.size());
+        }
+        history.verify();
+        Await.until(
+                "the agent is back with the same conversations",
+                () -> agent.assignedConversations().keySet().containsAll(assignedBefore));
+        assertThat(agent.queue().stream().map(QueueEntry::conversationId).toList())
+                .as("the queue keeps its order")
+                .containsExactlyElementsOf(queueBefore);
+        visitors.forEach(VisitorClient::close);
+        agent.close();
+    }
+
+    private List<TranscriptEvent> agentHistory(String conversation) throws Exception {
+        List<TranscriptEvent> all = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            ServerMessage.Transcript page = agent.history(conversation, after).get(10, TimeUnit.SECONDS);
+            all.addAll(page.events());
+            if (!Boolean.TRUE.equals(page.more()) || page.events().isEmpty()) {
+                return all;
+            }
+            after = page.events().get(page.events().size() - 1).seq();
+        }
+    }
+}
