@@ -8,6 +8,7 @@ import dev.concierge.server.support.ServerException;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.DeciderLease;
 import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,7 @@ public final class ClusterNode implements AutoCloseable {
     private final Edge edge;
     private final Decider decider;
     private final ScheduledExecutorService beats;
+    private volatile boolean closing;
 
     private ClusterNode(ClusterSettings settings, Connection nats, Edge edge, Decider decider) {
         this.settings = settings;
@@ -79,6 +82,8 @@ public final class ClusterNode implements AutoCloseable {
             Predicate<String> hasSite,
             AgentAuth auth,
             ProtocolCodec codec) {
+        // Set once the node exists; NATS events before that find nothing to close.
+        AtomicReference<Runnable> onBrokerLost = new AtomicReference<>();
         Connection nats;
         try {
             nats = Nats.connectReconnectOnConnect(new Options.Builder()
@@ -89,7 +94,15 @@ public final class ClusterNode implements AutoCloseable {
                     .connectionTimeout(Duration.ofSeconds(2))
                     .pingInterval(Duration.ofSeconds(2))
                     .reconnectBufferSize(0) // while away, nothing is queued: clients resend after reconnecting
-                    .connectionListener((conn, event) -> log.info("NATS {}: {}", settings.natsUrl(), event))
+                    .connectionListener((conn, event) -> {
+                        log.info("NATS {}: {}", settings.natsUrl(), event);
+                        Runnable lost = onBrokerLost.get();
+                        if (lost != null
+                                && (event == ConnectionListener.Events.DISCONNECTED
+                                        || event == ConnectionListener.Events.CLOSED)) {
+                            lost.run();
+                        }
+                    })
                     .build());
         } catch (IOException e) {
             throw new ServerException("cannot connect to NATS at " + settings.natsUrl() + ": " + e.getMessage(), e);
@@ -99,8 +112,22 @@ public final class ClusterNode implements AutoCloseable {
         }
         Outbound.Publisher publisher = nats::publish;
         Edge edge = new Edge(settings, codec, hasSite, publisher, System::nanoTime);
-        Decider decider = new Decider(settings, lease, starter, codec, publisher, System::nanoTime);
+        Connection connected = nats;
+        Decider decider = new Decider(
+                settings,
+                lease,
+                starter,
+                codec,
+                publisher,
+                System::nanoTime,
+                () -> connected.getStatus() == Connection.Status.CONNECTED);
         ClusterNode node = new ClusterNode(settings, nats, edge, decider);
+        onBrokerLost.set(() -> {
+            if (!node.closing) { // leaving on purpose: the server closes the sockets with 1001
+                edge.brokerLost();
+                decider.brokerLost();
+            }
+        });
         Dispatcher toEdge = nats.createDispatcher();
         toEdge.subscribe(Wire.toNode(settings.nodeId()), m -> edge.onFrames(m.getData()));
         toEdge.subscribe(Wire.BEAT, m -> edge.onBeat(m.getData()));
@@ -196,6 +223,7 @@ public final class ClusterNode implements AutoCloseable {
      */
     @Override
     public void close() {
+        closing = true;
         beats.shutdownNow();
         decider.close();
         try {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +42,15 @@ final class Decider implements AutoCloseable {
     private final Outbound outbound;
     private final Outbound.Publisher publisher;
     private final LongSupplier nanoTime;
+    /** Whether this node is connected to NATS: a node that cannot reach the others does not take the lease. */
+    private final BooleanSupplier brokerUp;
+
     private final Thread thread;
 
     private final Map<String, RemoteSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, Long> nodesSeen = new ConcurrentHashMap<>();
+    /** Each node's latest incarnation (see {@link Edge}); sockets opened under an older one are gone. */
+    private final Map<String, Long> nodeEpochs = new ConcurrentHashMap<>();
 
     /** The token while this node decides, else 0. */
     private volatile long token;
@@ -60,8 +66,10 @@ final class Decider implements AutoCloseable {
             ClusterNode.Starter starter,
             ProtocolCodec codec,
             Outbound.Publisher publisher,
-            LongSupplier nanoTime) {
+            LongSupplier nanoTime,
+            BooleanSupplier brokerUp) {
         this.settings = settings;
+        this.brokerUp = brokerUp;
         this.lease = lease;
         this.starter = starter;
         this.codec = codec;
@@ -80,7 +88,7 @@ final class Decider implements AutoCloseable {
         while (!closed) {
             long sent = nanoTime.getAsLong();
             try {
-                if (token == 0) {
+                if (token == 0 && brokerUp.getAsBoolean()) {
                     OptionalLong taken = lease.acquire(settings.nodeId(), settings.leaseTtl());
                     if (taken.isPresent()) {
                         take(taken.getAsLong(), sent);
@@ -120,6 +128,7 @@ final class Decider implements AutoCloseable {
         deciding = d;
         sessions.clear();
         nodesSeen.clear();
+        nodeEpochs.clear();
         token = newToken;
         log.info(
                 "node {} decides now (token {}), recovered in {} ms",
@@ -168,13 +177,15 @@ final class Decider implements AutoCloseable {
             ChatCore core = d.router();
             switch (kind) {
                 case Wire.HELLO -> {
+                    long epoch = in.l();
+                    newEpoch(node, epoch, core);
                     long sid = in.l();
                     int version = in.i();
                     Role role = in.b() == 1 ? Role.AGENT : Role.VISITOR;
                     byte[] agentJson = in.bytes();
                     ClientMessage.Hello hello =
                             (ClientMessage.Hello) codec.decodeClient(new String(in.bytes(), StandardCharsets.UTF_8));
-                    RemoteSession session = new RemoteSession(node, sid, outbound);
+                    RemoteSession session = new RemoteSession(node, epoch, sid, outbound);
                     session.version(version);
                     sessions.put(session.id(), session);
                     if (role == Role.AGENT) {
@@ -201,14 +212,34 @@ final class Decider implements AutoCloseable {
                         core.disconnected(session);
                     }
                 }
-                case Wire.ALIVE -> {
-                    // seen above
-                }
+                case Wire.ALIVE -> newEpoch(node, in.l(), core);
                 default -> throw new IOException("unknown kind " + kind);
             }
         } catch (IOException | ProtocolException | ClassCastException e) {
             log.warn("dropped a malformed message from a node: {}", e.getMessage());
         }
+    }
+
+    /** Forgets the sockets {@code node} had before it started {@code epoch} (it closed them). */
+    private void newEpoch(String node, long epoch, ChatCore core) {
+        Long known = nodeEpochs.get(node);
+        if (known != null && known >= epoch) {
+            return;
+        }
+        nodeEpochs.put(node, epoch);
+        if (known != null) {
+            dropSessions(s -> s.node.equals(node) && s.epoch < epoch, core);
+        }
+    }
+
+    private void dropSessions(java.util.function.Predicate<RemoteSession> which, ChatCore core) {
+        sessions.values().removeIf(s -> {
+            if (which.test(s)) {
+                core.disconnected(s);
+                return true;
+            }
+            return false;
+        });
     }
 
     /**
@@ -242,13 +273,8 @@ final class Decider implements AutoCloseable {
                     "node {} silent for {} ms: its sockets are gone",
                     node,
                     settings.silenceLimit().toMillis());
-            sessions.values().removeIf(s -> {
-                if (s.node.equals(node)) {
-                    d.router().disconnected(s);
-                    return true;
-                }
-                return false;
-            });
+            nodeEpochs.remove(node);
+            dropSessions(s -> s.node.equals(node), d.router());
         }
     }
 
@@ -262,6 +288,19 @@ final class Decider implements AutoCloseable {
                     Wire.BEAT, new Wire.Out().l(current).s(settings.nodeId()).done());
         } catch (RuntimeException e) {
             log.debug("cannot publish the heartbeat: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * The connection to NATS dropped: frames to the nodes may have been lost, so this node stops
+     * deciding and releases the lease at once; a node that still reaches NATS takes it, and its
+     * first heartbeat makes every node close the sockets bound to this one.
+     */
+    void brokerLost() {
+        long was = token;
+        if (was != 0) {
+            stepDown("lost NATS");
+            releaseQuietly(was);
         }
     }
 

@@ -40,9 +40,19 @@ final class Edge implements ChatCore {
     private final Outbound.Publisher publisher;
     private final LongSupplier nanoTime;
 
-    private final AtomicLong nextSid = new AtomicLong();
+    /** Socket numbers, from the clock too: a restarted node never reuses one its predecessor had. */
+    private final AtomicLong nextSid = new AtomicLong(System.currentTimeMillis() * 1000);
+
     private final Map<Long, Local> sockets = new ConcurrentHashMap<>();
     private final Map<Session, Long> sids = new ConcurrentHashMap<>();
+
+    /**
+     * This node's incarnation: the sockets the decider knows of this node were opened under it.
+     * It starts from the clock (a restarted node's sockets are not its predecessor's) and grows
+     * each time the node closes all its sockets at once, so that the decider forgets the ones it
+     * holds from before even when the node could not tell it (NATS away, a pause).
+     */
+    private volatile long epoch = System.currentTimeMillis() * 1000;
 
     /** The decider's token this node addresses; 0 while none is known. */
     private volatile long token;
@@ -91,12 +101,15 @@ final class Edge implements ChatCore {
                 .kind(Wire.HELLO)
                 .l(decider)
                 .s(nodeId)
+                .l(epoch)
                 .l(sid)
                 .i(session.version())
                 .b(role == Role.AGENT ? 1 : 0)
                 .bytes(agent == null ? new byte[0] : codec.encodeBytes(agent))
                 .bytes(codec.encodeBytes(hello));
-        send(out);
+        if (!send(out)) {
+            session.close(1012, "the deciding node is unreachable; reconnect");
+        }
     }
 
     @Override
@@ -110,13 +123,16 @@ final class Edge implements ChatCore {
             session.close(1012, "the deciding node changed; reconnect");
             return;
         }
-        send(new Wire.Out()
+        if (!send(new Wire.Out()
                 .kind(Wire.REQUEST)
                 .l(local.token())
                 .s(nodeId)
                 .l(sid)
                 .b(role == Role.AGENT ? 1 : 0)
-                .bytes(codec.encodeBytes(message)));
+                .bytes(codec.encodeBytes(message)))) {
+            // Not forwarded: the client resends it, with its id, after reconnecting.
+            session.close(1012, "the deciding node is unreachable; reconnect");
+        }
     }
 
     @Override
@@ -211,7 +227,7 @@ final class Edge implements ChatCore {
             return;
         }
         if (decider != 0) {
-            send(new Wire.Out().kind(Wire.ALIVE).l(decider).s(nodeId));
+            send(new Wire.Out().kind(Wire.ALIVE).l(decider).s(nodeId).l(epoch));
         }
     }
 
@@ -232,16 +248,32 @@ final class Edge implements ChatCore {
     }
 
     private void closeBound(String reason) {
+        epoch++;
         for (Local local : sockets.values()) {
             local.session().close(1012, reason);
         }
     }
 
-    private void send(Wire.Out out) {
+    private boolean send(Wire.Out out) {
         try {
             publisher.publish(Wire.TO_DECIDER, out.done());
-        } catch (RuntimeException e) {
+            return true;
+        } catch (RuntimeException e) { // away from NATS: nothing is queued meanwhile
             log.debug("cannot reach the decider: {}", e.getMessage());
+            return false;
         }
+    }
+
+    /**
+     * The connection to NATS dropped: what was in flight may be lost either way, so every socket
+     * is closed (its client resends what was not acknowledged) and hellos are refused until a
+     * decider is heard of again.
+     */
+    void brokerLost() {
+        if (token != 0 || !sockets.isEmpty()) {
+            log.warn("lost NATS; closing this node's sockets until a decider is heard again");
+        }
+        token = 0;
+        closeBound("the cluster's broker is unreachable; reconnect");
     }
 }

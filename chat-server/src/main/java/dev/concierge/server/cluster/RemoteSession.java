@@ -10,12 +10,16 @@ import dev.concierge.server.routing.SharedFrame;
  */
 final class RemoteSession implements Session {
     final String node;
+    /** The node's incarnation the socket was opened under. */
+    final long epoch;
+
     final long sid;
     private final Outbound out;
     private volatile int version = 1;
 
-    RemoteSession(String node, long sid, Outbound out) {
+    RemoteSession(String node, long epoch, long sid, Outbound out) {
         this.node = node;
+        this.epoch = epoch;
         this.sid = sid;
         this.out = out;
     }

@@ -37,7 +37,7 @@ final class ClusterRollingRestartTest {
                 long stopping = System.nanoTime();
                 assertThat(cluster.node(node).terminate())
                         .as("%s exits cleanly on SIGTERM", cluster.nodeId(node))
-                        .isZero();
+                        .isIn(0, 143);
                 System.out.printf(
                         "rolling restart: %s stopped in %d ms%n",
                         cluster.nodeId(node), (System.nanoTime() - stopping) / 1_000_000);

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +39,7 @@ public final class ClusterNodes implements AutoCloseable {
     private final PostgresSchema schema;
     private final Path root;
     private final List<Node> nodes = new ArrayList<>();
+    private UnaryOperator<String> dbUrl = UnaryOperator.identity();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -75,6 +77,15 @@ public final class ClusterNodes implements AutoCloseable {
      * @param extraArgs the extra arguments of node number 1..count
      */
     public static ClusterNodes start(int count, IntFunction<List<String>> extraArgs) throws Exception {
+        return start(count, UnaryOperator.identity(), extraArgs);
+    }
+
+    /**
+     * As {@link #start(int, IntFunction)}, the nodes reaching the database at {@code dbUrl} of the
+     * schema's URL (through a {@link TcpRelay}, say).
+     */
+    public static ClusterNodes start(int count, UnaryOperator<String> dbUrl, IntFunction<List<String>> extraArgs)
+            throws Exception {
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1: " + count);
         }
@@ -82,6 +93,7 @@ public final class ClusterNodes implements AutoCloseable {
         ClusterNodes cluster;
         try {
             cluster = new ClusterNodes(nats, PostgresSchema.create(), Files.createTempDirectory("concierge-cluster-"));
+            cluster.dbUrl = dbUrl;
         } catch (Throwable e) {
             nats.close();
             throw e;
@@ -188,6 +200,11 @@ public final class ClusterNodes implements AutoCloseable {
         });
     }
 
+    /** Whether node {@code number} answers {@code GET /api/health} with 200 now (liveness). */
+    public boolean live(int number) {
+        return answers200(node(number), "/api/health");
+    }
+
     /** Whether node {@code number} answers {@code GET /api/ready} with 200 now. */
     public boolean ready(int number) {
         return ready(node(number));
@@ -266,7 +283,7 @@ public final class ClusterNodes implements AutoCloseable {
 
     private ServerProcess launch(Node node, int port) throws Exception {
         List<String> args = new ArrayList<>(List.of(
-                "--db", schema.jdbcUrl(),
+                "--db", dbUrl.apply(schema.jdbcUrl()),
                 "--cluster", nats.url(),
                 "--node-id", node.id));
         args.addAll(node.extraArgs);
@@ -275,9 +292,13 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     private boolean ready(ServerProcess process) {
+        return answers200(process, "/api/ready");
+    }
+
+    private boolean answers200(ServerProcess process, String path) {
         try {
             HttpResponse<Void> response = http.send(
-                    HttpRequest.newBuilder(process.baseUri().resolve("/api/ready"))
+                    HttpRequest.newBuilder(process.baseUri().resolve(path))
                             .timeout(Duration.ofSeconds(2))
                             .GET()
                             .build(),
