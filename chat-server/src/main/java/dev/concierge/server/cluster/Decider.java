@@ -17,29 +17,52 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The lease loop of a node and, while this node holds the lease, the cluster's one routing core
  * (docs/scaling.md). On its own thread ({@code concierge-lease}) it tries to take the lease, and
- * once it holds it renews it every beat. Taking it starts a {@link Deciding}: a router over a
- * store fenced by the new token, rebuilt from PostgreSQL by the same recovery as a restart.
- * Losing it (another node's token, or no renewal within the lease's time by this node's clock)
- * stops that router; its store would commit nothing anyway.
+ * once it holds it renews it every beat — also while the router is being rebuilt, which runs on
+ * a thread of its own ({@code concierge-takeover}): a {@link Period} begins once the router over
+ * a store fenced by the new token has been recovered from PostgreSQL, and ends when the lease is
+ * lost (another node's token, or no renewal within the lease's time by this node's clock). An
+ * ended period's router may still run what it had queued, but its frames are dropped and its
+ * store commits nothing.
  *
  * <p>Requests from every node arrive on {@link #onRequest} (the NATS dispatcher's thread) and are
- * ignored unless addressed to this decider's token while its lease is valid by the local clock,
- * so a node woken from a pause acts on nothing before it has noticed it lost the lease.
+ * ignored unless addressed to the current period's token while its lease is valid by the local
+ * clock, so a node woken from a pause acts on nothing before it has noticed it lost the lease.
  */
 final class Decider implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Decider.class);
+
+    /** One stretch of deciding under one token: the router and the sockets it knows. */
+    private final class Period {
+        final long token;
+        final ClusterNode.Deciding deciding;
+        final Outbound outbound;
+        final Map<String, RemoteSession> sessions = new ConcurrentHashMap<>();
+        final Map<String, Long> nodesSeen = new ConcurrentHashMap<>();
+        /** Each node's latest incarnation (see {@link Edge}); sockets opened under an older one are gone. */
+        final Map<String, Long> nodeEpochs = new ConcurrentHashMap<>();
+
+        Period(long token, ClusterNode.Deciding deciding) {
+            this.token = token;
+            this.deciding = deciding;
+            this.outbound = new Outbound(codec, publisher);
+        }
+
+        ChatCore core() {
+            return deciding.router();
+        }
+    }
 
     private final ClusterSettings settings;
     private final DeciderLease lease;
     private final ClusterNode.Starter starter;
     private final ProtocolCodec codec;
-    private final Outbound outbound;
     private final Outbound.Publisher publisher;
     private final LongSupplier nanoTime;
     /** Whether this node is connected to NATS: a node that cannot reach the others does not take the lease. */
@@ -47,17 +70,13 @@ final class Decider implements AutoCloseable {
 
     private final Thread thread;
 
-    private final Map<String, RemoteSession> sessions = new ConcurrentHashMap<>();
-    private final Map<String, Long> nodesSeen = new ConcurrentHashMap<>();
-    /** Each node's latest incarnation (see {@link Edge}); sockets opened under an older one are gone. */
-    private final Map<String, Long> nodeEpochs = new ConcurrentHashMap<>();
-
-    /** The token while this node decides, else 0. */
-    private volatile long token;
-    /** When the lease runs out by this node's clock (nanoTime). */
+    /** The token of the lease this node holds (deciding or still recovering), else 0. */
+    private volatile long held;
+    /** When the held lease runs out by this node's clock (nanoTime). */
     private volatile long deadline;
+    /** The period this node decides in, else null. */
+    private volatile Period active;
 
-    private volatile ClusterNode.Deciding deciding;
     private volatile boolean closed;
 
     Decider(
@@ -69,13 +88,12 @@ final class Decider implements AutoCloseable {
             LongSupplier nanoTime,
             BooleanSupplier brokerUp) {
         this.settings = settings;
-        this.brokerUp = brokerUp;
         this.lease = lease;
         this.starter = starter;
         this.codec = codec;
         this.publisher = publisher;
         this.nanoTime = nanoTime;
-        this.outbound = new Outbound(codec, publisher);
+        this.brokerUp = brokerUp;
         this.thread = new Thread(this::loop, "concierge-lease");
         this.thread.setDaemon(true);
     }
@@ -87,24 +105,27 @@ final class Decider implements AutoCloseable {
     private void loop() {
         while (!closed) {
             long sent = nanoTime.getAsLong();
+            long token = held;
             try {
-                if (token == 0 && brokerUp.getAsBoolean()) {
-                    OptionalLong taken = lease.acquire(settings.nodeId(), settings.leaseTtl());
-                    if (taken.isPresent()) {
-                        take(taken.getAsLong(), sent);
+                if (token == 0) {
+                    if (brokerUp.getAsBoolean()) {
+                        OptionalLong taken = lease.acquire(settings.nodeId(), settings.leaseTtl());
+                        if (taken.isPresent()) {
+                            take(taken.getAsLong(), sent);
+                        }
                     }
                 } else if (lease.renew(token, settings.leaseTtl())) {
                     deadline = sent + settings.leaseTtl().toNanos();
                 } else {
-                    stepDown("another node took the lease");
+                    stepDown(token, "another node took the lease");
                 }
             } catch (StoreException e) {
                 log.warn("lease: {}", e.getMessage());
             } catch (RuntimeException e) {
                 log.error("lease loop failed", e);
             }
-            if (token != 0 && nanoTime.getAsLong() - deadline > 0) {
-                stepDown("the lease ran out before it could be renewed");
+            if (held != 0 && lapsed()) {
+                stepDown(held, "the lease ran out before it could be renewed");
             }
             try {
                 Thread.sleep(settings.beatEvery().toMillis());
@@ -114,80 +135,100 @@ final class Decider implements AutoCloseable {
         }
     }
 
-    private synchronized void take(long newToken, long sent) {
+    private boolean lapsed() {
+        return nanoTime.getAsLong() - deadline > 0;
+    }
+
+    /** Holds the lease under {@code token}; the router is rebuilt beside this thread, which keeps renewing. */
+    private synchronized void take(long token, long sent) {
+        held = token;
         deadline = sent + settings.leaseTtl().toNanos();
+        Thread takeover = new Thread(() -> recover(token), "concierge-takeover");
+        takeover.setDaemon(true);
+        takeover.start();
+    }
+
+    private void recover(long token) {
         long started = System.nanoTime();
         ClusterNode.Deciding d;
         try {
-            d = starter.start(newToken);
+            d = starter.start(token);
         } catch (RuntimeException e) {
-            log.error("could not start deciding under token {}; releasing the lease", newToken, e);
-            releaseQuietly(newToken);
+            log.error("could not start deciding under token {}; releasing the lease", token, e);
+            synchronized (this) {
+                if (held == token) {
+                    held = 0;
+                }
+            }
+            releaseQuietly(token);
             return;
         }
-        deciding = d;
-        sessions.clear();
-        nodesSeen.clear();
-        nodeEpochs.clear();
-        token = newToken;
+        synchronized (this) {
+            if (held != token || closed) { // lost while recovering
+                d.close();
+                return;
+            }
+            active = new Period(token, d);
+        }
         log.info(
                 "node {} decides now (token {}), recovered in {} ms",
                 settings.nodeId(),
-                newToken,
+                token,
                 (System.nanoTime() - started) / 1_000_000);
         beat();
     }
 
-    /** Stops deciding; the router's pending writes fail if the lease is gone (they are fenced). */
-    synchronized void stepDown(String why) {
-        long was = token;
-        if (was == 0) {
+    /**
+     * Stops deciding under {@code token}: what the router still sends is dropped, and its writes
+     * fail if the lease is gone (they are fenced).
+     */
+    synchronized void stepDown(long token, String why) {
+        if (held != token || token == 0) {
             return;
         }
-        token = 0;
-        log.warn("node {} stops deciding (token {}): {}", settings.nodeId(), was, why);
-        ClusterNode.Deciding d = deciding;
-        deciding = null;
-        sessions.clear();
-        if (d != null) {
-            d.close();
+        held = 0;
+        Period p = active;
+        active = null;
+        log.warn("node {} stops deciding (token {}): {}", settings.nodeId(), token, why);
+        if (p != null) {
+            p.outbound.discard();
+            p.deciding.close();
         }
     }
 
     /** A message for the decider from some node (NATS dispatcher thread). */
     void onRequest(byte[] data) {
-        long current = token;
-        if (current == 0) {
+        Period p = active;
+        if (p == null) {
             return;
         }
-        if (nanoTime.getAsLong() - deadline > 0) {
-            stepDown("the lease ran out (noticed on a request)");
+        if (lapsed()) {
+            stepDown(p.token, "the lease ran out (noticed on a request)");
             return;
         }
-        ClusterNode.Deciding d = deciding;
         try {
             Wire.In in = new Wire.In(data);
             byte kind = in.b();
             long addressed = in.l();
             String node = in.s();
-            if (addressed != current || d == null) {
+            if (addressed != p.token) {
                 return; // for an earlier decider: the node closes those sockets itself
             }
-            nodesSeen.put(node, nanoTime.getAsLong());
-            ChatCore core = d.router();
+            p.nodesSeen.put(node, nanoTime.getAsLong());
+            ChatCore core = p.core();
             switch (kind) {
                 case Wire.HELLO -> {
                     long epoch = in.l();
-                    newEpoch(node, epoch, core);
+                    newEpoch(p, node, epoch);
                     long sid = in.l();
                     int version = in.i();
                     Role role = in.b() == 1 ? Role.AGENT : Role.VISITOR;
                     byte[] agentJson = in.bytes();
                     ClientMessage.Hello hello =
                             (ClientMessage.Hello) codec.decodeClient(new String(in.bytes(), StandardCharsets.UTF_8));
-                    RemoteSession session = new RemoteSession(node, epoch, sid, outbound);
+                    RemoteSession session = new RemoteSession(node, epoch, sid, p.outbound);
                     session.version(version);
-                    sessions.put(session.id(), session);
+                    p.sessions.put(session.id(), session);
                     if (role == Role.AGENT) {
                         AgentInfo agent = codec.mapper().readValue(agentJson, AgentInfo.class);
                         core.agentHello(session, agent, hello);
@@ -199,20 +240,20 @@ final class Decider implements AutoCloseable {
                     long sid = in.l();
                     Role role = in.b() == 1 ? Role.AGENT : Role.VISITOR;
                     byte[] json = in.bytes();
-                    RemoteSession session = sessions.get(node + "/" + sid);
+                    RemoteSession session = p.sessions.get(node + "/" + sid);
                     if (session == null) {
-                        outbound.close(node, sid, 1012, "unknown to the deciding node; reconnect");
+                        p.outbound.close(node, sid, 1012, "unknown to the deciding node; reconnect");
                         return;
                     }
                     core.request(session, role, codec.decodeClient(new String(json, StandardCharsets.UTF_8)));
                 }
                 case Wire.GONE -> {
-                    RemoteSession session = sessions.remove(node + "/" + in.l());
+                    RemoteSession session = p.sessions.remove(node + "/" + in.l());
                     if (session != null) {
                         core.disconnected(session);
                     }
                 }
-                case Wire.ALIVE -> newEpoch(node, in.l(), core);
+                case Wire.ALIVE -> newEpoch(p, node, in.l());
                 default -> throw new IOException("unknown kind " + kind);
             }
         } catch (IOException | ProtocolException | ClassCastException e) {
@@ -221,21 +262,21 @@ final class Decider implements AutoCloseable {
     }
 
     /** Forgets the sockets {@code node} had before it started {@code epoch} (it closed them). */
-    private void newEpoch(String node, long epoch, ChatCore core) {
-        Long known = nodeEpochs.get(node);
+    private static void newEpoch(Period p, String node, long epoch) {
+        Long known = p.nodeEpochs.get(node);
         if (known != null && known >= epoch) {
             return;
         }
-        nodeEpochs.put(node, epoch);
+        p.nodeEpochs.put(node, epoch);
         if (known != null) {
-            dropSessions(s -> s.node.equals(node) && s.epoch < epoch, core);
+            dropSessions(p, s -> s.node.equals(node) && s.epoch < epoch);
         }
     }
 
-    private void dropSessions(java.util.function.Predicate<RemoteSession> which, ChatCore core) {
-        sessions.values().removeIf(s -> {
+    private static void dropSessions(Period p, Predicate<RemoteSession> which) {
+        p.sessions.values().removeIf(s -> {
             if (which.test(s)) {
-                core.disconnected(s);
+                p.core().disconnected(s);
                 return true;
             }
             return false;
@@ -247,45 +288,42 @@ final class Decider implements AutoCloseable {
      * node not heard of for {@link ClusterSettings#silenceLimit}.
      */
     void tick() {
-        if (token == 0) {
+        Period p = active;
+        if (p == null) {
             return;
         }
-        long now = nanoTime.getAsLong();
-        if (now - deadline > 0) {
-            stepDown("the lease ran out (noticed on a beat)");
+        if (lapsed()) {
+            stepDown(p.token, "the lease ran out (noticed on a beat)");
             return;
         }
         beat();
-        ClusterNode.Deciding d = deciding;
-        if (d == null) {
-            return;
-        }
+        long now = nanoTime.getAsLong();
         long limit = settings.silenceLimit().toNanos();
         List<String> silent = new ArrayList<>();
-        nodesSeen.forEach((node, seen) -> {
+        p.nodesSeen.forEach((node, seen) -> {
             if (now - seen > limit) {
                 silent.add(node);
             }
         });
         for (String node : silent) {
-            nodesSeen.remove(node);
+            p.nodesSeen.remove(node);
+            p.nodeEpochs.remove(node);
             log.warn(
                     "node {} silent for {} ms: its sockets are gone",
                     node,
                     settings.silenceLimit().toMillis());
-            nodeEpochs.remove(node);
-            dropSessions(s -> s.node.equals(node), d.router());
+            dropSessions(p, s -> s.node.equals(node));
         }
     }
 
     private void beat() {
-        long current = token;
-        if (current == 0) {
+        Period p = active;
+        if (p == null) {
             return;
         }
         try {
             publisher.publish(
-                    Wire.BEAT, new Wire.Out().l(current).s(settings.nodeId()).done());
+                    Wire.BEAT, new Wire.Out().l(p.token).s(settings.nodeId()).done());
         } catch (RuntimeException e) {
             log.debug("cannot publish the heartbeat: {}", e.getMessage());
         }
@@ -297,32 +335,31 @@ final class Decider implements AutoCloseable {
      * first heartbeat makes every node close the sockets bound to this one.
      */
     void brokerLost() {
-        long was = token;
-        if (was != 0) {
-            stepDown("lost NATS");
-            releaseQuietly(was);
+        long token = held;
+        if (token != 0) {
+            stepDown(token, "lost NATS");
+            releaseQuietly(token);
         }
     }
 
-    /** Whether this node decides now. */
-    boolean deciding() {
-        return token != 0;
-    }
-
-    /** The router's entry while this node decides. */
+    /** What this node runs while it decides. */
     ClusterNode.Deciding current() {
-        return deciding;
+        Period p = active;
+        return p == null ? null : p.deciding;
     }
 
-    private void releaseQuietly(long t) {
+    private void releaseQuietly(long token) {
         try {
-            lease.release(t);
+            lease.release(token);
         } catch (StoreException e) {
             log.warn("could not release the lease: {}", e.getMessage());
         }
     }
 
-    /** Stops deciding after the router's writes commit, then releases the lease for another node to take at once. */
+    /**
+     * Stops deciding after the router's writes commit and its last frames are sent, then releases
+     * the lease for another node to take at once.
+     */
     @Override
     public void close() {
         closed = true;
@@ -332,18 +369,20 @@ final class Decider implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        long was = token;
+        long token;
+        Period p;
         synchronized (this) {
-            ClusterNode.Deciding d = deciding;
-            deciding = null;
-            token = 0;
-            if (d != null) {
-                d.close();
-            }
+            token = held;
+            p = active;
+            held = 0;
+            active = null;
         }
-        outbound.close();
-        if (was != 0) {
-            releaseQuietly(was);
+        if (p != null) {
+            p.deciding.close();
+            p.outbound.close();
+        }
+        if (token != 0) {
+            releaseQuietly(token);
         }
         lease.close();
     }

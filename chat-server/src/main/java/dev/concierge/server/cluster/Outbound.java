@@ -33,6 +33,9 @@ final class Outbound implements AutoCloseable {
     }
 
     private final BlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
+    /** Set when the period this belongs to ended without the lease: nothing more is published. */
+    private volatile boolean discarded;
+
     private final ProtocolCodec codec;
     private final Publisher publisher;
     private final Thread thread;
@@ -47,6 +50,9 @@ final class Outbound implements AutoCloseable {
 
     /** Queues a frame ({@link ServerMessage}, {@link SharedFrame} or encoded bytes) for a socket. */
     void frame(String node, long sid, Object frame) {
+        if (discarded) {
+            return;
+        }
         queue.add(new Entry(node, sid, frame, 0, null));
     }
 
@@ -102,11 +108,24 @@ final class Outbound implements AutoCloseable {
     }
 
     private void publish(String node, Wire.Out batch) {
+        if (discarded) {
+            return;
+        }
         try {
             publisher.publish(Wire.toNode(node), batch.done());
         } catch (RuntimeException e) { // the broker is away: the node's sockets are closed by its own checks
             log.warn("cannot send frames to node {}: {}", node, e.getMessage());
         }
+    }
+
+    /**
+     * Drops what is queued and everything queued later, and stops the thread: a decider that lost
+     * its lease must not reach clients (its router may still run what it had queued).
+     */
+    void discard() {
+        discarded = true;
+        queue.clear();
+        queue.add(STOP);
     }
 
     /** Publishes what is queued, then stops the thread. */

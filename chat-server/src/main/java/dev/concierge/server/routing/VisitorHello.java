@@ -71,12 +71,21 @@ final class VisitorHello {
                                     router.store(), hello.visitorToken(), resumeId, hello.site(), user),
                             readers)
                     .whenComplete((stored, error) -> run.execute(() -> {
-                        if (error != null) {
-                            log.error("loading visitor for {} failed", session.id(), error);
-                        }
                         List<Runnable> waiting = pending.remove(session);
                         if (waiting == null) {
                             return; // the socket closed meanwhile
+                        }
+                        if (error != null) {
+                            // Never a new identity for a returning visitor: they try again (their
+                            // requests waiting here are resent after the reconnect).
+                            log.error("loading visitor for {} failed", session.id(), error);
+                            Router.error(
+                                    session,
+                                    ErrorCode.INTERNAL,
+                                    "Your conversation could not be loaded; reconnect to try again.",
+                                    hello.id());
+                            session.close(1011, "could not load the visitor");
+                            return;
                         }
                         hello(session, hello, stored != null ? stored : StoredVisitor.NONE, verified);
                         waiting.forEach(Runnable::run);

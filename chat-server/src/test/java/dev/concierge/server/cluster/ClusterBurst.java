@@ -115,7 +115,11 @@ final class ClusterBurst {
         assertThat(agent.queue().stream().map(QueueEntry::conversationId).toList())
                 .as("the queue keeps its order")
                 .containsExactlyElementsOf(queueBefore);
-        visitors.forEach(VisitorClient::close);
+        // Leaves the cluster as it found it: the conversations closed, the agent signed off.
+        for (VisitorClient visitor : visitors) {
+            visitor.closeConversation("done").get(30, TimeUnit.SECONDS);
+            visitor.close();
+        }
         agent.close();
     }
 
