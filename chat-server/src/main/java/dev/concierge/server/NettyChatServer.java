@@ -102,7 +102,8 @@ public final class NettyChatServer implements ChatServer {
         Path faqFile = config.faq() != null ? config.faq() : extractSampleFaq(config.dataDir());
         // Watched: an FAQ file saved by an editor or a deploy answers visitors without a restart.
         FaqBot faqBot = FaqBot.builder().file(faqFile).watch(true).build();
-        ServerMetrics metrics = new ServerMetrics();
+        ServerMetrics metrics = new ServerMetrics(
+                config.cluster() == null ? null : config.cluster().nodeId());
         BotService bot = new BotService(
                 faqBot, config.botThreads(), nanos -> metrics.botAnswer().record(nanos, TimeUnit.NANOSECONDS));
         ConversationStore opened = openStore(config);
@@ -157,28 +158,33 @@ public final class NettyChatServer implements ChatServer {
         StaticFiles files = new StaticFiles();
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup workers = new NioEventLoopGroup();
+        ServerInitializer initializer;
         try {
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ServerInitializer(
-                            config,
-                            ProtocolCodec.create(),
-                            core,
-                            localRouter,
-                            notReady(store, cluster),
-                            store,
-                            auth,
-                            blocking,
-                            sockets,
-                            insights,
-                            metrics,
-                            files))
+                    .childHandler(
+                            initializer = new ServerInitializer(
+                                    config,
+                                    ProtocolCodec.create(),
+                                    core,
+                                    localRouter,
+                                    notReady(store, cluster),
+                                    store,
+                                    auth,
+                                    blocking,
+                                    sockets,
+                                    insights,
+                                    metrics,
+                                    files))
                     .bind(config.host(), config.port())
                     .sync()
                     .channel();
+            if (cluster != null) {
+                cluster.closeSocketsWith(initializer.signedInSockets()::closeAll);
+            }
             NettyChatServer server = new NettyChatServer(
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);
             log.info(

@@ -7,9 +7,9 @@ import dev.concierge.store.ConversationStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +26,7 @@ public final class AgentAuth {
 
     private final AgentTeam team;
     private final AgentSessions sessions;
+    private volatile SessionEvents events = SessionEvents.NONE;
     private final SignIn signIn;
 
     /** Checks a password against a stored hash: {@link PasswordHasher#verify} outside tests. */
@@ -80,17 +81,62 @@ public final class AgentAuth {
     }
 
     /**
-     * Tells {@code listener} of every session opened on this server from now on, once stored and
-     * before its token is answered: a cluster node passes them to the other nodes, which
-     * {@link #adopt} them, so that a token works on every node at once.
+     * What a cluster node tells the other nodes, so that a sign-in works on every node at once and
+     * a sign-out or a disabled account ends the agent's sockets on every node. Each is called
+     * after the change is stored (a sign-in before its token is answered).
      */
-    public void onSessionOpened(Consumer<ConversationStore.AgentSession> listener) {
-        sessions.onOpened(listener);
+    public interface SessionEvents {
+        /** Nothing to tell: a single server. */
+        SessionEvents NONE = new SessionEvents() {
+            @Override
+            public void opened(ConversationStore.AgentSession session) {}
+
+            @Override
+            public void signedOut(String tokenHash) {}
+
+            @Override
+            public void disabled(String agentId, boolean isDisabled) {}
+        };
+
+        /** A session was opened here. */
+        void opened(ConversationStore.AgentSession session);
+
+        /** The session with this token hash was signed out here. */
+        void signedOut(String tokenHash);
+
+        /** The agent was disabled (or enabled again) here. */
+        void disabled(String agentId, boolean isDisabled);
     }
 
-    /** Takes a session another node of the cluster opened (see {@link #onSessionOpened}). */
+    /** Tells {@code events} of every sign-in, sign-out, disable and enable on this server from now on. */
+    public void share(SessionEvents events) {
+        this.events = Objects.requireNonNull(events, "events");
+        sessions.share(events);
+    }
+
+    /** Takes a session another node of the cluster opened (see {@link #share}). */
     public void adopt(ConversationStore.AgentSession session) {
         sessions.restore(List.of(session));
+    }
+
+    /**
+     * Ends here the session another node signed out (see {@link #share}); returns its token if
+     * this node held it, so that its sockets can be closed.
+     */
+    public List<String> signedOutElsewhere(String tokenHash) {
+        return sessions.endHashed(tokenHash);
+    }
+
+    /**
+     * Applies here an agent another node disabled or enabled (see {@link #share}); returns the
+     * tokens of the sessions it ended on this node.
+     */
+    public List<String> disabledElsewhere(String agentId, boolean isDisabled) {
+        if (!team.has(agentId)) {
+            return List.of();
+        }
+        team.setDisabled(agentId, isDisabled); // stored again by this node too: the same value
+        return isDisabled ? sessions.endAllOf(agentId) : List.of();
     }
 
     /** The agent a session token belongs to, while it is valid. */
@@ -114,6 +160,7 @@ public final class AgentAuth {
         team.setDisabled(agentId, true); // first: a restored session shown meanwhile is refused
         List<String> tokens = sessions.endAllOf(agentId);
         log.info("agent {} disabled, {} sessions ended", agentId, tokens.size());
+        events.disabled(agentId, true);
         return Optional.of(List.copyOf(tokens));
     }
 
@@ -127,6 +174,7 @@ public final class AgentAuth {
         }
         team.setDisabled(agentId, false);
         log.info("agent {} enabled", agentId);
+        events.disabled(agentId, false);
         return true;
     }
 

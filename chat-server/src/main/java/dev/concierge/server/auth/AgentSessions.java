@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +37,8 @@ final class AgentSessions {
     /** Logs as {@link AgentAuth}: one logger for agent authentication. */
     private static final Logger log = LoggerFactory.getLogger(AgentAuth.class);
 
-    /** Told of each session opened here (a cluster shares them); nothing by default. */
-    private volatile Consumer<ConversationStore.AgentSession> opened = session -> {};
+    /** Told of each session opened or signed out here (a cluster shares them); nothing by default. */
+    private volatile AgentAuth.SessionEvents events = AgentAuth.SessionEvents.NONE;
 
     /** The sessions by token. */
     private final Cache<String, Held> sessions;
@@ -112,7 +111,7 @@ final class AgentSessions {
         }
         try { // the token is answered once the session would survive a crash, as messages are
             saved.get(10, TimeUnit.SECONDS);
-            opened.accept(record(held)); // the other nodes of a cluster learn it before the token is answered
+            events.opened(record(held)); // the other nodes of a cluster learn it before the token is answered
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -216,9 +215,9 @@ final class AgentSessions {
                 Instant.ofEpochMilli(held.createdAt()));
     }
 
-    /** Tells {@code listener} of every session opened here from now on, once it is stored. */
-    void onOpened(Consumer<ConversationStore.AgentSession> listener) {
-        this.opened = Objects.requireNonNull(listener, "listener");
+    /** Tells {@code events} of every session opened or signed out here from now on. */
+    void share(AgentAuth.SessionEvents events) {
+        this.events = Objects.requireNonNull(events, "events");
     }
 
     private CompletableFuture<Void> stored(Held held) {
@@ -249,7 +248,24 @@ final class AgentSessions {
             }
             store.deleteAgentSession(hash);
         }
+        events.signedOut(hash);
         return true;
+    }
+
+    /**
+     * Ends the session with this token hash (signed out on another node of the cluster): here
+     * only, the store already forgot it. Returns its token if this node held it.
+     */
+    synchronized List<String> endHashed(String tokenHash) {
+        restored.invalidate(tokenHash);
+        List<String> tokens = new ArrayList<>();
+        sessions.asMap().forEach((token, held) -> {
+            if (held.tokenHash().equals(tokenHash)) {
+                tokens.add(token);
+            }
+        });
+        tokens.forEach(sessions::invalidate);
+        return tokens;
     }
 
     /** Ends every session of the agent, here and in the store; returns their tokens. */

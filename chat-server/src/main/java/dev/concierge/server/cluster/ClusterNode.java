@@ -15,11 +15,14 @@ import io.nats.client.Options;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,8 +134,8 @@ public final class ClusterNode implements AutoCloseable {
         Dispatcher toEdge = nats.createDispatcher();
         toEdge.subscribe(Wire.toNode(settings.nodeId()), m -> edge.onFrames(m.getData()));
         toEdge.subscribe(Wire.BEAT, m -> edge.onBeat(m.getData()));
-        toEdge.subscribe(Wire.AUTH, m -> adoptSession(settings, auth, m.getData()));
-        auth.onSessionOpened(session -> publishSession(settings, publisher, session));
+        toEdge.subscribe(Wire.AUTH, m -> node.onAuth(auth, m.getData()));
+        auth.share(new SharedSessions(settings.nodeId(), publisher));
         Dispatcher toDecider = nats.createDispatcher();
         toDecider.subscribe(Wire.TO_DECIDER, m -> decider.onRequest(m.getData()));
         long every = settings.beatEvery().toMillis();
@@ -142,38 +145,44 @@ public final class ClusterNode implements AutoCloseable {
         return node;
     }
 
-    private static void publishSession(
-            ClusterSettings settings, Outbound.Publisher publisher, ConversationStore.AgentSession session) {
-        try {
-            publisher.publish(
-                    Wire.AUTH,
-                    new Wire.Out()
-                            .s(settings.nodeId())
-                            .s(session.tokenHash())
-                            .s(session.agentId())
-                            .l(session.lastUsed().toEpochMilli())
-                            .s(session.credential())
-                            .l(session.createdAt().toEpochMilli())
-                            .done());
-        } catch (RuntimeException e) {
-            log.warn("cannot share agent {}'s session with the other nodes: {}", session.agentId(), e.getMessage());
-        }
+    /** Sockets of agents signed out or disabled on another node are closed here through this. */
+    private volatile Consumer<List<String>> closeSockets = tokens -> {};
+
+    /**
+     * Tells this node how to close the sockets signed in with some tokens (the transport's
+     * registry, which exists once the server is assembled).
+     */
+    public void closeSocketsWith(Consumer<List<String>> closer) {
+        this.closeSockets = Objects.requireNonNull(closer, "closer");
     }
 
-    private static void adoptSession(ClusterSettings settings, AgentAuth auth, byte[] data) {
+    private void onAuth(AgentAuth auth, byte[] data) {
         try {
             Wire.In in = new Wire.In(data);
+            byte kind = in.b();
             if (in.s().equals(settings.nodeId())) {
-                return; // opened here
+                return; // done here already
             }
-            String tokenHash = in.s();
-            String agentId = in.s();
-            Instant lastUsed = Instant.ofEpochMilli(in.l());
-            String credential = in.s();
-            Instant createdAt = Instant.ofEpochMilli(in.l());
-            auth.adopt(new ConversationStore.AgentSession(tokenHash, agentId, lastUsed, credential, createdAt));
+            List<String> ended;
+            switch (kind) {
+                case SharedSessions.OPENED -> {
+                    String tokenHash = in.s();
+                    String agentId = in.s();
+                    Instant lastUsed = Instant.ofEpochMilli(in.l());
+                    String credential = in.s();
+                    Instant createdAt = Instant.ofEpochMilli(in.l());
+                    auth.adopt(new ConversationStore.AgentSession(tokenHash, agentId, lastUsed, credential, createdAt));
+                    return;
+                }
+                case SharedSessions.SIGNED_OUT -> ended = auth.signedOutElsewhere(in.s());
+                case SharedSessions.DISABLED -> ended = auth.disabledElsewhere(in.s(), in.b() == 1);
+                default -> throw new IOException("unknown kind " + kind);
+            }
+            if (!ended.isEmpty()) {
+                closeSockets.accept(ended);
+            }
         } catch (IOException e) {
-            log.warn("dropped a malformed session from another node: {}", e.getMessage());
+            log.warn("dropped a malformed session message from another node: {}", e.getMessage());
         }
     }
 

@@ -56,6 +56,17 @@ public final class ServerMetrics {
 
     /** A registry with the JVM's and the process's meters bound. */
     public ServerMetrics() {
+        this(null);
+    }
+
+    /**
+     * As {@link #ServerMetrics()}, every series labelled {@code node="<node>"} on a cluster node
+     * (null: no label), so that a Prometheus scraping every node tells them apart.
+     */
+    public ServerMetrics(String node) {
+        if (node != null) {
+            registry.config().commonTags("node", node);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

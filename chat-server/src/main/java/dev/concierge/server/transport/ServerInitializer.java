@@ -6,6 +6,7 @@ import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.http.AgentApi;
 import dev.concierge.server.http.BlockingWork;
 import dev.concierge.server.http.HttpHandler;
+import dev.concierge.server.http.SignedInSockets;
 import dev.concierge.server.http.StaticFiles;
 import dev.concierge.server.http.TranscriptExport;
 import dev.concierge.server.http.VisitorAdminApi;
@@ -96,6 +97,11 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 visitorAdmin,
                 insights,
                 metrics);
+    }
+
+    /** The agents' open sockets by session token (a cluster node closes those signed out elsewhere). */
+    public SignedInSockets signedInSockets() {
+        return agentSockets;
     }
 
     @Override

@@ -1,10 +1,14 @@
 package dev.concierge.server.cluster;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.client.AgentClient;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.ClusterNodes;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -73,6 +77,40 @@ final class ClusterFixture {
                 .connectTimeout(Duration.ofSeconds(10))
                 .connect()
                 .get(30, TimeUnit.SECONDS);
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** Signs in over HTTP at the node {@code base}; the session token. */
+    static String login(URI base, String user, String password) throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(base.resolve("/api/agent/login"))
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}"))
+                        .header("Content-Type", "application/json")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("sign-in at " + base + ": " + response.statusCode() + " " + response.body());
+        }
+        return new ObjectMapper().readTree(response.body()).path("token").asText();
+    }
+
+    /** The body of {@code GET path} at the node {@code base}. */
+    static String get(URI base, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    /** Signs out {@code token} at the node {@code base}; the HTTP status. */
+    static int logout(URI base, String token) throws Exception {
+        return HTTP.send(
+                        HttpRequest.newBuilder(base.resolve("/api/agent/logout"))
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     /** The lease's holder and token as the database has them, if any node took it. */

@@ -15,6 +15,7 @@ import dev.concierge.server.ChatServer;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.ClusterNodes;
 import dev.concierge.server.testing.HistoryChecker;
+import dev.concierge.server.testing.RawSocket;
 import dev.concierge.server.testing.TcpRelay;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -146,6 +147,9 @@ final class ClusterTest {
                         .count())
                 .as("each agent message reached the visitor once")
                 .isEqualTo(2);
+        // Each node's metrics say which node they are from.
+        assertThat(ClusterFixture.get(cluster.uris().get(1), "/metrics"))
+                .contains("node=\"" + cluster.nodeId(2) + "\"");
         visitor.closeConversation("done").get(10, TimeUnit.SECONDS);
         visitor.close();
         dana.close();
@@ -259,6 +263,28 @@ final class ClusterTest {
         chat.history.acknowledged("visitor", "sent while PostgreSQL is away", waiting.get(60, TimeUnit.SECONDS));
         chat.exchange("after the PostgreSQL outage");
         chat.checkAndClose();
+    }
+
+    @Test
+    @Order(7)
+    void signingOutOnOneNode_closesTheAgentsSocketsOnTheOthers_andTheTokenStopsWorkingEverywhere() throws Exception {
+        // Signed in on n1; its token opens sockets on n2 and n3 (the sign-in reached them over NATS).
+        String token = ClusterFixture.login(
+                cluster.uris().get(0), ChatServer.Builder.DEMO2_USERNAME, ChatServer.Builder.DEMO2_PASSWORD);
+        try (RawSocket onTwo = RawSocket.connect(cluster.uris().get(1), "/ws/agent");
+                RawSocket onThree = RawSocket.connect(cluster.uris().get(2), "/ws/agent")) {
+            for (RawSocket socket : List.of(onTwo, onThree)) {
+                socket.send("{\"type\":\"hello\",\"id\":\"h1\",\"version\":2,\"token\":\"" + token + "\"}");
+                assertThat(socket.awaitType("welcome").path("node").asText()).isNotEqualTo(cluster.nodeId(1));
+            }
+            assertThat(ClusterFixture.logout(cluster.uris().get(0), token)).isEqualTo(200);
+            assertThat(onTwo.closedWith.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(onThree.closedWith.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+        }
+        try (RawSocket again = RawSocket.connect(cluster.uris().get(2), "/ws/agent")) {
+            again.send("{\"type\":\"hello\",\"id\":\"h2\",\"version\":2,\"token\":\"" + token + "\"}");
+            assertThat(again.awaitType("error").path("code").asText()).isEqualTo("unauthorized");
+        }
     }
 
     private static ClusterFixture.Lease awaitTakeover(long token) {

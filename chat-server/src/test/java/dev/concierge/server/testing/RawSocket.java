@@ -61,6 +61,11 @@ public final class RawSocket implements AutoCloseable {
                 .get(5, TimeUnit.SECONDS);
     }
 
+    /** A WebSocket to {@code path} of the server at {@code base} (its {@code http://} URL). */
+    public static RawSocket connect(URI base, String path) throws Exception {
+        return new RawSocket(URI.create("ws://" + base.getAuthority() + path));
+    }
+
     public static RawSocket connect(ChatServer server, String path) throws Exception {
         return new RawSocket(URI.create("ws://127.0.0.1:" + server.port() + path));
     }
