@@ -13,7 +13,10 @@ import dev.concierge.server.testing.HistoryChecker;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A visitor starting on one node and the agent on another, chatting, with their history recorded. */
+/**
+ * A visitor starting on one node and an agent (Sam, whom the bursts of other scenarios leave
+ * alone) on another, chatting, with their history recorded.
+ */
 final class ClusterChat {
     final HistoryChecker history = new HistoryChecker();
     VisitorClient visitor;
@@ -25,8 +28,8 @@ final class ClusterChat {
         c.visitor = visitor(ClusterFixture.from(cluster, visitorNode));
         c.agent = agent(
                 ClusterFixture.from(cluster, agentNode),
-                ChatServer.Builder.DEMO_USERNAME,
-                ChatServer.Builder.DEMO_PASSWORD);
+                ChatServer.Builder.DEMO2_USERNAME,
+                ChatServer.Builder.DEMO2_PASSWORD);
         c.visitor.requestHuman().get(10, TimeUnit.SECONDS);
         c.conversation = c.visitor.conversationId().orElseThrow();
         Await.until(
