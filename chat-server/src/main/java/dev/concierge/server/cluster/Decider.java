@@ -192,7 +192,10 @@ final class Decider implements AutoCloseable {
         log.warn("node {} stops deciding (token {}): {}", settings.nodeId(), token, why);
         if (p != null) {
             p.outbound.discard();
-            p.deciding.close();
+            // Closing waits for the store, which may be what failed: not on the lease thread.
+            Thread closing = new Thread(p.deciding::close, "concierge-stepdown");
+            closing.setDaemon(true);
+            closing.start();
         }
     }
 
