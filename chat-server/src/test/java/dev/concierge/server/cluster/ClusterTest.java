@@ -160,10 +160,7 @@ final class ClusterTest {
     @Order(2)
     void killingTheDecider_midBurst_losesNothingAcknowledged() throws Exception {
         int decider = ClusterFixture.decider(cluster);
-        int other = decider % 3 + 1;
-        int third = other % 3 + 1;
-        ClusterBurst burst = ClusterBurst.start(cluster, decider, other, third, Duration.ZERO);
-        Await.until("some acknowledgements before the kill", () -> burst.acked.get() >= 150);
+        ClusterBurst burst = burstUnderway(decider);
         long before = ClusterFixture.lease(cluster).orElseThrow().token();
         long killedAt = System.nanoTime();
         cluster.node(decider).kill();
@@ -179,10 +176,7 @@ final class ClusterTest {
     @Order(3)
     void pausingTheDecider_theClusterMovesOn_andTheWokenNodeWritesNothingStale() throws Exception {
         int decider = ClusterFixture.decider(cluster);
-        int other = decider % 3 + 1;
-        int third = other % 3 + 1;
-        ClusterBurst burst = ClusterBurst.start(cluster, decider, other, third, Duration.ZERO);
-        Await.until("some acknowledgements before the pause", () -> burst.acked.get() >= 150);
+        ClusterBurst burst = burstUnderway(decider);
         long before = ClusterFixture.lease(cluster).orElseThrow().token();
         cluster.node(decider).stop();
         long stoppedAt = System.nanoTime();
@@ -285,6 +279,17 @@ final class ClusterTest {
             again.send("{\"type\":\"hello\",\"id\":\"h2\",\"version\":2,\"token\":\"" + token + "\"}");
             assertThat(again.awaitType("error").path("code").asText()).isEqualTo("unauthorized");
         }
+    }
+
+    /**
+     * A burst as fast as it goes, half the visitors on the deciding node, the agent and the other
+     * half on the two others; returns once 150 messages are acknowledged.
+     */
+    private static ClusterBurst burstUnderway(int decider) throws Exception {
+        int other = decider % 3 + 1;
+        ClusterBurst burst = ClusterBurst.start(cluster, decider, other, other % 3 + 1, Duration.ZERO);
+        Await.until("some acknowledgements", () -> burst.acked.get() >= 150);
+        return burst;
     }
 
     private static ClusterFixture.Lease awaitTakeover(long token) {
