@@ -75,6 +75,7 @@ final class BuilderSettings {
     List<String> allowedOrigins = List.of();
     final Map<String, List<String>> siteOrigins = new LinkedHashMap<>();
     String adminToken;
+    List<String> trustedProxies = List.of();
     final Map<String, Site> sites = new LinkedHashMap<>(Map.of("demo", Site.demo()));
     List<String> departments;
     List<CannedReply> cannedReplies;
@@ -153,7 +154,8 @@ final class BuilderSettings {
                         allowAnyOrigin,
                         allowedOrigins,
                         Map.copyOf(siteOrigins),
-                        Optional.ofNullable(adminToken)),
+                        Optional.ofNullable(adminToken),
+                        trustedProxies),
                 Map.copyOf(sites),
                 new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck),
                 new RetentionConfig(botIdleClose, queuedVisitorGoneAfter, retainClosed, purgeInterval),

@@ -17,6 +17,7 @@ import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.RoutingStrategy;
+import dev.concierge.server.transport.TrustedProxies;
 import dev.concierge.store.ConversationStore;
 import java.net.URI;
 import java.nio.file.Path;
@@ -452,6 +453,20 @@ public interface ChatServer extends AutoCloseable {
                 throw new IllegalArgumentException("adminToken must be at least 16 characters, was " + token.length());
             }
             settings.adminToken = token;
+            return this;
+        }
+
+        /**
+         * The load balancers in front of this server that send the PROXY protocol (haproxy's
+         * {@code send-proxy-v2}; docs/scaling.md): IP addresses ({@code 127.0.0.1}, {@code ::1})
+         * and CIDR blocks ({@code 10.0.0.0/8}). A connection from one of them must start with a
+         * PROXY protocol header (v1 or v2), else it is closed; the client's address it names is
+         * the one every per-address limit, throttle and log line uses. A connection from any other
+         * address is never read for a header. Default: none.
+         */
+        public Builder trustedProxies(List<String> proxies) {
+            TrustedProxies.parse(proxies, "trustedProxies");
+            settings.trustedProxies = List.copyOf(proxies);
             return this;
         }
 

@@ -57,6 +57,7 @@ public final class Main {
                         [--business-hours "mon-fri 09:00-17:00 ZONE"] [--origin ORIGIN]...
                         [--rate-limit PER_SECOND,BURST] [--max-connections-per-ip N] [--max-connections N]
                         [--admin-token-file FILE] [--demo] [--cluster nats://HOST:PORT [--node-id ID]]
+                        [--trusted-proxy ADDRESS_OR_CIDR]...
                         run the server (default 127.0.0.1:8080; --port 0 takes a free port) with the
                         sample FAQ unless --faq is given; prints the demo page and agent console URLs.
                         Data in SQLite under --data (default ./data), or PostgreSQL with --db
@@ -81,7 +82,10 @@ public final class Main {
                         default: admin API off); --demo: allow the demo agents and any origin on a
                         --host other than loopback (refused without it); --cluster: run as a node of
                         a cluster sharing --db (PostgreSQL, required) and this NATS server
-                        (docs/scaling.md); --node-id: this node's unique id (default host-pid).
+                        (docs/scaling.md); --node-id: this node's unique id (default host-pid);
+                        --trusted-proxy: a load balancer (127.0.0.1, 10.0.0.0/8, ::1; repeatable)
+                        whose connections start with a PROXY protocol header (haproxy send-proxy-v2)
+                        naming the client, whose address then counts for limits and logs.
                         [--bot-idle-close MINUTES] [--queued-gone-after MINUTES]
                         [--retention-days DAYS] [--purge-interval MINUTES]
                         retention (docs/storage.md): a chat with the bot idle this long closes

@@ -5,6 +5,7 @@ import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.support.ServerException;
+import dev.concierge.server.transport.TrustedProxies;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -92,6 +93,7 @@ final class ServeOptions {
         ServeOptions o = new ServeOptions(
                 Optional.ofNullable(environment.apply("CONCIERGE_DB_URL")).filter(s -> !s.isBlank()));
         List<String> origins = new ArrayList<>();
+        List<String> trustedProxies = new ArrayList<>();
         Map<String, Site> sites = Map.of();
         Optional<String> adminToken = Optional.empty();
         boolean agents = false;
@@ -158,6 +160,7 @@ final class ServeOptions {
                         o.set(flag, b -> b.maxChatsPerAgent(n));
                     }
                     case "--origin" -> origins.add(value);
+                    case "--trusted-proxy" -> trustedProxies.add(value);
                     case "--rate-limit" -> {
                         String[] parts = value.split(",", -1);
                         if (parts.length != 2) {
@@ -197,6 +200,17 @@ final class ServeOptions {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(flag + ": " + e.getMessage());
             }
+        }
+        if (!trustedProxies.isEmpty()) {
+            List<String> proxies = List.copyOf(trustedProxies);
+            try {
+                TrustedProxies.parse(proxies, "--trusted-proxy");
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            o.set("--trusted-proxy", b -> b.trustedProxies(proxies));
+            o.notices.add("Connections from " + String.join(", ", proxies)
+                    + " must start with a PROXY protocol header naming the client (docs/scaling.md)");
         }
         if (nodeId.isPresent() && cluster.isEmpty()) {
             throw new UsageException("--node-id names a node of a cluster: give --cluster too");

@@ -58,6 +58,7 @@ final class ArchitectureTest {
                     List.of(
                             "AgentApi",
                             "BlockingWork",
+                            "ClientAddress",
                             "HttpHandler",
                             "SignedInSockets",
                             "StaticFiles",
@@ -93,7 +94,12 @@ final class ArchitectureTest {
             entry("dev.concierge.server.support", List.of("Ids", "LogSafe", "Patterns", "ServerException")),
             entry(
                     "dev.concierge.server.transport",
-                    List.of("LoopBatching", "ServerConfig", "ServerInitializer", "WebSocketSessionHandler")),
+                    List.of(
+                            "LoopBatching",
+                            "ServerConfig",
+                            "ServerInitializer",
+                            "TrustedProxies",
+                            "WebSocketSessionHandler")),
             entry(
                     "dev.concierge.store",
                     List.of(

@@ -164,6 +164,24 @@ final class ServeOptionsTest {
         assertThatThrownBy(() -> parse("--port")).hasMessage("--port needs a value");
     }
 
+    @Test
+    void trustedProxy_isRepeatable_andABadOneIsAClearError() {
+        ServeOptions o =
+                parse("--trusted-proxy", "127.0.0.1/32", "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1");
+        assertThat(o.notices())
+                .anyMatch(n -> n.contains("127.0.0.1/32, 10.0.0.0/8, ::1") && n.contains("PROXY protocol"));
+        o.configure(ChatServer.builder());
+        assertThatThrownBy(() -> parse("--trusted-proxy", "lb.example.com"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessage("--trusted-proxy entries must be an IP address or a CIDR block"
+                        + " (127.0.0.1, 10.0.0.0/8, ::1), was lb.example.com");
+        assertThatThrownBy(() -> parse("--trusted-proxy", "10.0.0.0/40"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageContaining("--trusted-proxy entry 10.0.0.0/40")
+                .hasMessageContaining("0 to 32");
+        assertThat(parse().notices()).noneMatch(n -> n.contains("PROXY protocol"));
+    }
+
     /** The real launcher on 0.0.0.0 without a team file: exits 2 before listening, saying why. */
     @Test
     void serveOnAllAddresses_withoutATeamFile_exitsWithTheReason() throws Exception {

@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param allowedOrigins    origins accepted for every site
  * @param siteOrigins       origins accepted per site (the {@code site} of the {@code hello})
  * @param adminToken        bearer token of the admin API; without one the admin API is off
+ * @param trustedProxies    load balancers (IP addresses and CIDR blocks) whose connections start
+ *                          with a PROXY protocol header naming the client; empty: none
  */
 public record SecurityConfig(
         int maxMessageBytes,
@@ -49,4 +51,50 @@ public record SecurityConfig(
         boolean allowAnyOrigin,
         List<String> allowedOrigins,
         Map<String, List<String>> siteOrigins,
-        Optional<String> adminToken) {}
+        Optional<String> adminToken,
+        List<String> trustedProxies) {
+
+    /** The limits without trusted proxies: every connection's address is its peer's. */
+    public SecurityConfig(
+            int maxMessageBytes,
+            int maxHeaderBytes,
+            Duration requestTimeout,
+            Duration pingAfter,
+            Duration idleCloseAfter,
+            int maxConnectionsPerIp,
+            int maxConnections,
+            Duration helloTimeout,
+            int messagesPerSecond,
+            int messageBurst,
+            Duration floodCloseAfter,
+            int writeLowWater,
+            int writeHighWater,
+            int maxPendingWriteBytes,
+            Duration unwritableTimeout,
+            boolean allowAnyOrigin,
+            List<String> allowedOrigins,
+            Map<String, List<String>> siteOrigins,
+            Optional<String> adminToken) {
+        this(
+                maxMessageBytes,
+                maxHeaderBytes,
+                requestTimeout,
+                pingAfter,
+                idleCloseAfter,
+                maxConnectionsPerIp,
+                maxConnections,
+                helloTimeout,
+                messagesPerSecond,
+                messageBurst,
+                floodCloseAfter,
+                writeLowWater,
+                writeHighWater,
+                maxPendingWriteBytes,
+                unwritableTimeout,
+                allowAnyOrigin,
+                allowedOrigins,
+                siteOrigins,
+                adminToken,
+                List.of());
+    }
+}

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -114,9 +113,7 @@ final class Exchange {
 
     /** The client's IP address, as the failure log line and the sign-in throttle know it. */
     String address() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress()
-                : String.valueOf(ctx.channel().remoteAddress());
+        return ClientAddress.host(ctx.channel());
     }
 
     /** {@code {"error": code}} with this status. */

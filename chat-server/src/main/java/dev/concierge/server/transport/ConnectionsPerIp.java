@@ -1,11 +1,13 @@
 package dev.concierge.server.transport;
 
+import dev.concierge.server.http.ClientAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -16,10 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts open connections per remote address and in all; one over either limit is answered
+ * Counts open connections per client address and in all; one over either limit is answered
  * with HTTP 429 and closed before any of its bytes are parsed. The total cap keeps many
  * addresses together (an IPv6 /64 holds more than anyone could list) from exhausting the
  * process's file descriptors and heap. Shared by every channel.
+ *
+ * <p>The client's address is {@link ClientAddress}'s: behind a trusted proxy, the one its PROXY
+ * protocol header named, which is why a connection from a proxy is counted once that header is
+ * read (the {@link ProxyHeader} holds {@code channelActive} back until then).
  */
 @Sharable
 final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
@@ -28,6 +34,8 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
     private static final byte[] TOO_MANY = ("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 32\r\nConnection: close\r\n\r\n{\"error\":\"too_many_connections\"}")
             .getBytes(StandardCharsets.US_ASCII);
+
+    private static final Discard DISCARD = new Discard();
 
     private final int max;
     private final int maxTotal;
@@ -41,12 +49,13 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        InetAddress address = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        InetAddress address = ((InetSocketAddress) ClientAddress.of(ctx.channel())).getAddress();
         if (total.incrementAndGet() > maxTotal) {
             total.decrementAndGet();
             log.warn(
-                    "{}: connection refused, {} already open in all",
+                    "{}: connection from {} refused, {} already open in all",
                     ctx.channel().id().asShortText(),
+                    address.getHostAddress(),
                     maxTotal);
             refuse(ctx);
             return;
@@ -55,8 +64,9 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
         if (count > max) {
             release(address);
             log.warn(
-                    "{}: connection refused, {} already open from one address",
+                    "{}: connection from {} refused, {} already open from that address",
                     ctx.channel().id().asShortText(),
+                    address.getHostAddress(),
                     max);
             refuse(ctx);
             return;
@@ -76,7 +86,26 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
 
     private static void refuse(ChannelHandlerContext ctx) {
         ctx.channel().config().setAutoRead(false);
+        // Bytes already read (those that followed a PROXY protocol header) go nowhere.
+        ctx.pipeline().addAfter(ctx.name(), "refused", DISCARD);
         ctx.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Drops what a refused connection sent, and its events: the handlers after it never saw it open. */
+    @Sharable
+    private static final class Discard extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {}
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     private void release(InetAddress address) {

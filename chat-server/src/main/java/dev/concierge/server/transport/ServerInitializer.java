@@ -20,6 +20,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -46,6 +47,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionsPerIp connectionsPerIp;
     private final OriginCheck originCheck;
     private final RateLimiter rateLimiter;
+    /** Peers whose connections start with a PROXY protocol header; usually none. */
+    private final TrustedProxies trustedProxies;
     /** The server's clock for the connection guards: the ticker of {@link AuthConfig}. */
     private final LongSupplier nanoTime;
 
@@ -79,6 +82,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         SecurityConfig security = config.security();
         this.connectionsPerIp = new ConnectionsPerIp(security.maxConnectionsPerIp(), security.maxConnections());
         this.originCheck = new OriginCheck(security);
+        this.trustedProxies = TrustedProxies.parse(security.trustedProxies(), "trustedProxies");
         this.nanoTime = config.auth().ticker()::read;
         this.rateLimiter = new RateLimiter(
                 security.messagesPerSecond(), security.messageBurst(), security.floodCloseAfter(), nanoTime);
@@ -110,6 +114,11 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         ch.config()
                 .setWriteBufferWaterMark(new WriteBufferWaterMark(security.writeLowWater(), security.writeHighWater()));
         ChannelPipeline p = ch.pipeline();
+        if (!trustedProxies.isEmpty() && trustedProxies.contains(ch.remoteAddress())) {
+            // Only a trusted proxy's connection is read for a header: both leave once it is read.
+            p.addLast("proxy-decoder", new HAProxyMessageDecoder());
+            p.addLast("proxy-header", new ProxyHeader());
+        }
         p.addLast("connections-per-ip", connectionsPerIp);
         p.addLast("idle", new IdleGuard(security.pingAfter(), security.idleCloseAfter(), nanoTime));
         p.addLast("slow-reader", new SlowReaderGuard(security.maxPendingWriteBytes(), security.unwritableTimeout()));

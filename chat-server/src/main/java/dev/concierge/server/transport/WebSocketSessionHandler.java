@@ -7,6 +7,7 @@ import dev.concierge.protocol.ProtocolException;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.server.auth.AgentAuth;
+import dev.concierge.server.http.ClientAddress;
 import dev.concierge.server.routing.ChatCore;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -106,7 +107,7 @@ public final class WebSocketSessionHandler extends SimpleChannelInboundHandler<W
                     "{}: {} socket open from {}",
                     session,
                     role.name().toLowerCase(Locale.ROOT),
-                    ctx.channel().remoteAddress());
+                    ClientAddress.of(ctx.channel()));
             ctx.pipeline()
                     .addAfter(
                             ctx.name(),
@@ -152,7 +153,7 @@ public final class WebSocketSessionHandler extends SimpleChannelInboundHandler<W
         }
         RateLimiter.Verdict verdict = tokens.take();
         if (verdict == RateLimiter.Verdict.CLOSE) {
-            log.warn("{}: message flood, closing", session);
+            log.warn("{}: message flood from {}, closing", session, ClientAddress.host(ctx.channel()));
             closing = true; // what the flooder still sends is read and dropped (see channelRead0)
             session.closeWhileReceiving(WebSocketCloseStatus.POLICY_VIOLATION.code(), "message flood");
             return;

@@ -26,7 +26,10 @@ import java.util.stream.Stream;
  *
  * <p>Optionally haproxy closes the client connections of a node it marks down (its
  * {@code on-marked-down shutdown-sessions}), as a load balancer does for a frozen node whose
- * sockets stay open but silent.
+ * sockets stay open but silent; and optionally it starts every connection to a node, its health
+ * checks too, with a PROXY protocol v2 header ({@code send-proxy-v2 check-send-proxy}), for nodes
+ * started with {@code --trusted-proxy 127.0.0.1/32}. The configuration is the one of
+ * docs/scaling.md, "A load balancer: HAProxy", on loopback and with shorter check intervals.
  */
 public final class HaproxyProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
@@ -34,11 +37,13 @@ public final class HaproxyProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path dir;
+    private final Path log;
 
-    private HaproxyProcess(Process process, int port, Path dir) {
+    private HaproxyProcess(Process process, int port, Path dir, Path log) {
         this.process = process;
         this.port = port;
         this.dir = dir;
+        this.log = log;
     }
 
     /** Starts haproxy on a free loopback port in front of {@code nodes} (their base URLs). */
@@ -54,6 +59,16 @@ public final class HaproxyProcess implements AutoCloseable {
      *     closed (else they stay until the node or the client closes them)
      */
     public static HaproxyProcess start(List<URI> nodes, boolean closeSessionsOfDownNodes) throws IOException {
+        return start(nodes, closeSessionsOfDownNodes, false);
+    }
+
+    /**
+     * Starts haproxy as {@link #start(List, boolean)} does; with {@code proxyProtocol} every
+     * connection to a node (health checks included) starts with a PROXY protocol v2 header naming
+     * the client, which the nodes must trust ({@code --trusted-proxy 127.0.0.1/32}).
+     */
+    public static HaproxyProcess start(List<URI> nodes, boolean closeSessionsOfDownNodes, boolean proxyProtocol)
+            throws IOException {
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("nodes must not be empty");
         }
@@ -61,13 +76,13 @@ public final class HaproxyProcess implements AutoCloseable {
         Path dir = Files.createTempDirectory("concierge-haproxy-");
         int port = freePort();
         Path config = dir.resolve("haproxy.cfg");
-        Files.writeString(config, config(port, nodes, closeSessionsOfDownNodes), StandardCharsets.UTF_8);
+        Files.writeString(config, config(port, nodes, closeSessionsOfDownNodes, proxyProtocol), StandardCharsets.UTF_8);
         Path log = dir.resolve("haproxy.log");
         Process process = new ProcessBuilder(binary.toString(), "-db", "-f", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        HaproxyProcess haproxy = new HaproxyProcess(process, port, dir);
+        HaproxyProcess haproxy = new HaproxyProcess(process, port, dir, log);
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (!haproxy.accepts()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -75,7 +90,7 @@ public final class HaproxyProcess implements AutoCloseable {
                 haproxy.close();
                 throw new IOException("haproxy did not listen on port " + port + " within "
                         + READY_TIMEOUT.toSeconds() + " s; its output:\n" + said + "\nits configuration:\n"
-                        + config(port, nodes, closeSessionsOfDownNodes));
+                        + config(port, nodes, closeSessionsOfDownNodes, proxyProtocol));
             }
             try {
                 Thread.sleep(20); // polling interval, not synchronisation: the deadline decides
@@ -114,6 +129,19 @@ public final class HaproxyProcess implements AutoCloseable {
         return port;
     }
 
+    /**
+     * What haproxy wrote so far: its warnings, such as {@code Server nodes/node2 is DOWN, reason:
+     * Layer4 connection problem} when a node's checks fail and {@code ... is UP} when they pass
+     * again (servers are named {@code node1..nodeN} in the order of the URLs given).
+     */
+    public String output() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(haproxy's output is unreadable: " + e + ")";
+        }
+    }
+
     /** Stops haproxy (SIGKILL: it holds no state) and deletes its configuration and log. */
     @Override
     public void close() {
@@ -139,7 +167,7 @@ public final class HaproxyProcess implements AutoCloseable {
     }
 
     /** The configuration: one frontend, the nodes as one round-robin backend checked on /api/ready. */
-    static String config(int port, List<URI> nodes, boolean closeSessionsOfDownNodes) {
+    static String config(int port, List<URI> nodes, boolean closeSessionsOfDownNodes, boolean proxyProtocol) {
         StringBuilder cfg = new StringBuilder();
         cfg.append("global\n")
                 .append("  maxconn 4096\n")
@@ -173,7 +201,10 @@ public final class HaproxyProcess implements AutoCloseable {
                     .append(node.getHost())
                     .append(':')
                     .append(node.getPort())
-                    .append(" check\n");
+                    .append(" check")
+                    // the PROXY protocol v2 on every connection; health checks send it too (LOCAL)
+                    .append(proxyProtocol ? " send-proxy-v2 check-send-proxy" : "")
+                    .append('\n');
         }
         return cfg.toString();
     }
