@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  * The agent's side of a {@link Connection}: session token and login, the queue, the assigned
  * conversations and their transcripts (the handoff package's, then every later event).
  */
-final class DefaultAgentClient implements AgentClient, Connection.Session {
+final class DefaultAgentClient implements AgentClient, ConnectionSession {
     private final Connection connection;
     private final Object lock;
     private final Settings settings;
@@ -224,7 +224,7 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
         return "AgentClient[" + endpoint(connection.server()) + ", " + state() + "]";
     }
 
-    // ---- Connection.Session: all under the lock but prepare()
+    // ---- ConnectionSession: all under the lock but prepare()
 
     @Override
     public URI endpoint(URI server) {

@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * status. Which conversation is current: the one the welcome names, else the one an ack or an
  * event names while the visitor has none open (the server started it for them).
  */
-final class DefaultVisitorClient implements VisitorClient, Connection.Session {
+final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     private final Connection connection;
     private final Object lock;
     private final String site;
@@ -243,7 +243,7 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
         return "VisitorClient[" + endpoint(connection.server()) + ", " + state() + "]";
     }
 
-    // ---- Connection.Session: all under the lock
+    // ---- ConnectionSession: all under the lock
 
     @Override
     public URI endpoint(URI server) {
