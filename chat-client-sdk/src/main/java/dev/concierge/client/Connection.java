@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -22,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * One client's socket over time: connect, greet, match answers to requests, resend the outbox,
  * reconnect with backoff, close. Each attempt goes to the next of the settings' server URIs, round
  * robin (a cluster's nodes), starting from a random one. What differs between a visitor and an
- * agent (the endpoint, the {@code hello}, what a frame means) is the {@link Session}'s job.
+ * agent (the endpoint, the {@code hello}, what a frame means) is the {@link ConnectionSession}'s
+ * job; {@link ServerRotation} picks each attempt's server and {@link Liveness} runs the timers that
+ * spot a dead socket.
  *
  * <p>All state is guarded by {@link #lock()}. Session methods marked "under the lock" are called
  * holding it and must not call user code: they hand listener calls to {@link #emit(Runnable)},
@@ -42,75 +43,31 @@ final class Connection implements Socket.Handler {
         CLOSED
     }
 
-    /** The role-specific half of a client. */
-    interface Session {
-        /** The socket URI on the server with base URI {@code server}. */
-        URI endpoint(URI server);
-
-        /**
-         * Work before each attempt to {@code server} (an agent logs in when it has no token).
-         * Completes with the server to open the socket to: {@code server}, or another one of the
-         * settings' that the work reached instead. Not under the lock.
-         */
-        CompletableFuture<URI> prepare(URI server);
-
-        /** The first frame of a socket. Under the lock. */
-        ClientMessage.Hello hello(String id);
-
-        /**
-         * Every frame but an {@code error} that names a request or the hello. Calls
-         * {@link #markReady()} once the handshake is complete. Under the lock.
-         */
-        void onFrame(ServerMessage frame);
-
-        /** The socket is open and the outbox was resent; {@code resumed} after a reconnect. Under the lock. */
-        void onReady(boolean resumed);
-
-        /** The server refused the session token: true when the client can get a new one. Under the lock. */
-        boolean reauthenticate();
-
-        /**
-         * The server refused {@code request} with {@code error}: returns the frame to send in its
-         * place (same id, same future), or null to fail the request's future. Under the lock.
-         */
-        ClientMessage retryAs(ClientMessage request, ServerMessage.Error error);
-
-        /** The phase changed. Under the lock. */
-        void onPhase(Phase phase);
-
-        /** An {@code error} frame no request claims. Under the lock. */
-        void onError(ServerMessage.Error error);
-    }
-
     private final Object lock = new Object();
     private final Settings settings;
-    private final Session session;
+    private final ConnectionSession session;
     private final ProtocolCodec codec = ProtocolCodec.create();
     private final Backoff backoff;
     private final SerialExecutor listenerCalls = new SerialExecutor(POOL);
     private final Outbox outbox = new Outbox();
     private final CompletableFuture<Void> firstOpen = new CompletableFuture<>();
+    private final ServerRotation servers;
+    private final Liveness liveness;
     private Phase phase = Phase.CONNECTING;
     private Socket socket;
     /** Requests sent again in a row after an {@code internal} error: their backoff step. */
     private int storeRetries;
 
     private int failures;
-    /** The index in the settings' server URIs of the next attempt's server. */
-    private int nextServer;
-    /** The server of the latest attempt. */
-    private URI server;
     /** The node the latest {@code welcome} named; null when it named none. */
     private String node;
 
-    Connection(Settings settings, Session session) {
+    Connection(Settings settings, ConnectionSession session) {
         this.settings = settings;
         this.session = session;
         this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), settings.random());
-        int servers = settings.serverUris().size();
-        // Clients that share one list spread over the nodes; a single server costs no draw.
-        this.nextServer = servers > 1 ? settings.random().nextInt(servers) : 0;
-        this.server = settings.serverUris().get(nextServer);
+        this.servers = new ServerRotation(settings.serverUris(), settings.random());
+        this.liveness = new Liveness(this, lock, settings.connectTimeout());
     }
 
     /** A fresh request id. */
@@ -147,7 +104,7 @@ final class Connection implements Socket.Handler {
     /** The base URI of the server of the latest attempt. */
     URI server() {
         synchronized (lock) {
-            return server;
+            return servers.current();
         }
     }
 
@@ -172,61 +129,10 @@ final class Connection implements Socket.Handler {
             Outbox.Request<T> request = outbox.add(message, answerType);
             if (socket != null && socket.ready) {
                 socket.write(codec.encode(message));
-                watch(socket, request.future);
+                liveness.answer(socket, request.future);
             }
             return request.future;
         }
-    }
-
-    /**
-     * A request sent on {@code on} that gets no answer, on a socket that receives nothing at all
-     * for the connect timeout, means the socket died without telling: drop it and reconnect
-     * (the outbox resends the request).
-     */
-    private void watch(Socket on, CompletableFuture<?> answered) {
-        long sentAt = System.nanoTime();
-        CompletableFuture.delayedExecutor(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .execute(() -> {
-                    boolean silent;
-                    synchronized (lock) {
-                        silent = socket == on && !answered.isDone() && on.lastReceived - sentAt < 0;
-                    }
-                    if (silent) {
-                        lost(
-                                on,
-                                new ConciergeClientException(
-                                        "timeout",
-                                        "No answer from the server within "
-                                                + settings.connectTimeout().toMillis() + " ms"),
-                                false);
-                    }
-                });
-    }
-
-    /**
-     * Pings an open socket every connect-timeout period; one that has received nothing (not even
-     * a pong) for two periods is dead although no read or write said so: drop it and reconnect.
-     * Without this, a client with nothing to send never notices a server that vanished.
-     */
-    private void heartbeat(Socket on) {
-        long period = settings.connectTimeout().toMillis();
-        CompletableFuture.delayedExecutor(period, TimeUnit.MILLISECONDS).execute(() -> {
-            boolean dead;
-            synchronized (lock) {
-                if (socket != on || !on.ready || phase == Phase.CLOSED) {
-                    return;
-                }
-                dead = System.nanoTime() - on.lastReceived > TimeUnit.MILLISECONDS.toNanos(2 * period);
-                if (!dead) {
-                    on.ping();
-                }
-            }
-            if (dead) {
-                lost(on, new ConciergeClientException("timeout", "The server stopped answering"), false);
-            } else {
-                heartbeat(on);
-            }
-        });
     }
 
     /** Sends a frame that needs no answer (typing) if the socket is ready; drops it otherwise. */
@@ -257,7 +163,7 @@ final class Connection implements Socket.Handler {
         }
         setPhase(Phase.OPEN);
         session.onReady(resumed);
-        heartbeat(current);
+        liveness.heartbeat(current);
         if (!resumed) {
             POOL.execute(() -> firstOpen.complete(null));
         }
@@ -288,13 +194,10 @@ final class Connection implements Socket.Handler {
                 return;
             }
             socket = attempt;
-            target = settings.serverUris().get(nextServer);
-            server = target;
-            nextServer = (nextServer + 1) % settings.serverUris().size();
+            target = servers.advance();
             first = phase == Phase.CONNECTING;
         }
-        long timeout = settings.connectTimeout().toMillis();
-        CompletableFuture.delayedExecutor(timeout, TimeUnit.MILLISECONDS).execute(() -> timedOut(attempt));
+        liveness.handshake(attempt);
         CompletableFuture<URI> prepared;
         try {
             prepared = session.prepare(target);
@@ -303,7 +206,7 @@ final class Connection implements Socket.Handler {
         }
         prepared.whenComplete((reached, error) -> {
             if (error != null) {
-                ConciergeClientException cause = connectFailure(error, target);
+                ConciergeClientException cause = ConnectFailure.of(error, session, target);
                 // The preparation (a login) tried every server itself: on the first connect its
                 // failure is final; later ones are retried with backoff like a lost socket.
                 lost(attempt, cause, first || ErrorCode.UNAUTHORIZED.wire().equals(cause.code()));
@@ -311,9 +214,7 @@ final class Connection implements Socket.Handler {
             }
             synchronized (lock) {
                 if (socket == attempt && !reached.equals(target)) {
-                    server = reached;
-                    nextServer = (settings.serverUris().indexOf(reached) + 1)
-                            % settings.serverUris().size();
+                    servers.reached(reached);
                 }
             }
             CompletableFuture<WebSocket> opening;
@@ -327,33 +228,16 @@ final class Connection implements Socket.Handler {
             }
             opening.whenComplete((webSocket, failure) -> {
                 if (failure != null) {
-                    ConciergeClientException cause = connectFailure(failure, reached);
+                    ConciergeClientException cause = ConnectFailure.of(failure, session, reached);
                     lost(attempt, cause, ErrorCode.UNAUTHORIZED.wire().equals(cause.code()));
                 }
             });
         });
     }
 
-    private ConciergeClientException connectFailure(Throwable error, URI target) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof ConciergeClientException known) {
-            return known;
-        }
-        return new ConciergeClientException(
-                "connect_failed", "Cannot connect to " + session.endpoint(target) + ": " + cause, cause);
-    }
-
-    private void timedOut(Socket attempt) {
-        synchronized (lock) {
-            if (socket == attempt && !attempt.ready) {
-                lost(
-                        attempt,
-                        new ConciergeClientException(
-                                "timeout",
-                                "No welcome within " + settings.connectTimeout().toMillis() + " ms"),
-                        false);
-            }
-        }
+    /** True while {@code attempt} is this connection's socket (never once closed). Under the lock. */
+    boolean isCurrent(Socket attempt) {
+        return socket == attempt && phase != Phase.CLOSED;
     }
 
     @Override
@@ -400,7 +284,7 @@ final class Connection implements Socket.Handler {
             if (frame instanceof ServerMessage.Welcome welcome) {
                 node = welcome.node();
             }
-            Optional<Outbox.Request<?>> answered = outbox.takeAnswered(refOf(frame), frame);
+            Optional<Outbox.Request<?>> answered = outbox.takeAnswered(frame);
             ServerMessage.Ack implied = null;
             if (answered.isEmpty() && frame instanceof ServerMessage.Event event && event.id() != null) {
                 // Protocol 2: a message's own event, carrying the request's id, is its acknowledgement.
@@ -418,19 +302,6 @@ final class Connection implements Socket.Handler {
             ServerMessage answer = implied != null ? implied : frame;
             answered.ifPresent(request -> POOL.execute(() -> request.complete(answer)));
         }
-    }
-
-    private static String refOf(ServerMessage frame) {
-        if (frame instanceof ServerMessage.Ack ack) {
-            return ack.ref();
-        }
-        if (frame instanceof ServerMessage.Transcript transcript) {
-            return transcript.ref();
-        }
-        if (frame instanceof ServerMessage.Queue queue) {
-            return queue.ref();
-        }
-        return null;
     }
 
     private void onErrorFrame(Socket from, ServerMessage.Error error) {
@@ -503,8 +374,8 @@ final class Connection implements Socket.Handler {
         }
     }
 
-    /** The socket {@code from} is gone: reconnect later, or close for good. */
-    private void lost(Socket from, ConciergeClientException cause, boolean fatal) {
+    /** The socket {@code from} is gone: reconnect later, or close for good. Takes the lock. */
+    void lost(Socket from, ConciergeClientException cause, boolean fatal) {
         WebSocket toAbort;
         synchronized (lock) {
             if (socket != from || phase == Phase.CLOSED) {
@@ -513,12 +384,14 @@ final class Connection implements Socket.Handler {
             socket = null;
             toAbort = from.webSocket;
             // With several servers the first connect goes on to the next one until each failed once.
-            boolean untried = phase == Phase.CONNECTING
-                    && failures + 1 < settings.serverUris().size();
+            boolean untried = phase == Phase.CONNECTING && failures + 1 < servers.size();
             if (fatal
                     || (phase == Phase.CONNECTING && !untried)
                     || (phase != Phase.CONNECTING && !settings.reconnect())) {
-                log.debug("Connection to {} closed for good: {}", session.endpoint(server), cause.getMessage());
+                log.debug(
+                        "Connection to {} closed for good: {}",
+                        session.endpoint(servers.current()),
+                        cause.getMessage());
                 shutdown(cause);
             } else {
                 if (phase != Phase.CONNECTING) {
@@ -527,7 +400,7 @@ final class Connection implements Socket.Handler {
                 Duration delay = backoff.delay(failures++);
                 log.info(
                         "Connection to {} lost ({}); {} in {} ms",
-                        session.endpoint(server),
+                        session.endpoint(servers.current()),
                         cause.getMessage(),
                         phase == Phase.CONNECTING ? "trying the next server" : "reconnecting",
                         delay.toMillis());

@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  * The agent's side of a {@link Connection}: session token and login, the queue, the assigned
  * conversations and their transcripts (the handoff package's, then every later event).
  */
-final class DefaultAgentClient implements AgentClient, Connection.Session {
+final class DefaultAgentClient implements AgentClient, ConnectionSession {
     private final Connection connection;
     private final Object lock;
     private final Settings settings;
@@ -43,20 +43,10 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
     private final Map<String, ConversationLog> logs = new HashMap<>();
     /** Conversations assigned to this agent at some point: their events reach the listener. */
     private final Set<String> everAssigned = new HashSet<>();
-    /** Packages with only their last events, whose earlier events are being read with history. */
-    private final Map<String, Completion> completing = new HashMap<>();
+    /** Packages with only their last events, held while the earlier ones are read. */
+    private final HandoffCompletion completion;
     /** Ids of the history requests the client makes itself, whose pages it follows to the end. */
     private final Set<String> ownHistory = new HashSet<>();
-
-    /** A package waiting for its earlier events: the latest one sent, and what history brought. */
-    private static final class Completion {
-        ServerMessage.Assigned latest;
-        final java.util.TreeMap<Long, TranscriptEvent> events = new java.util.TreeMap<>();
-
-        Completion(ServerMessage.Assigned latest) {
-            this.latest = latest;
-        }
-    }
 
     DefaultAgentClient(
             Settings settings,
@@ -73,6 +63,7 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
         this.listener = listener;
         this.connection = new Connection(settings, this);
         this.lock = connection.lock();
+        this.completion = new HandoffCompletion(connection, this::delivered);
     }
 
     /** Connects; a caller that gives up on the returned future (cancel, orTimeout) closes the client. */
@@ -224,7 +215,7 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
         return "AgentClient[" + endpoint(connection.server()) + ", " + state() + "]";
     }
 
-    // ---- Connection.Session: all under the lock but prepare()
+    // ---- ConnectionSession: all under the lock but prepare()
 
     @Override
     public URI endpoint(URI server) {
@@ -337,63 +328,13 @@ final class DefaultAgentClient implements AgentClient, Connection.Session {
                 && (seen == null
                         || !seen.hasAllBefore(handoff.transcript().get(0).seq()))) {
             // Only the last events: read the earlier ones before reporting the assignment.
-            Completion waiting = completing.get(conversation);
-            if (waiting != null) {
-                waiting.latest = assignment; // a resend after a reconnect: the reads go on
-            } else {
-                completing.put(conversation, new Completion(assignment));
-                complete(conversation, 0);
-            }
+            completion.complete(assignment);
             return;
         }
         delivered(assignment);
     }
 
-    /** Reads the page of {@code conversation}'s events after {@code afterSeq} for its package. */
-    private void complete(String conversation, long afterSeq) {
-        connection
-                .request(
-                        new ClientMessage.History(Connection.newId(), conversation, afterSeq),
-                        ServerMessage.Transcript.class)
-                .whenComplete((page, error) -> {
-                    synchronized (lock) {
-                        Completion waiting = completing.get(conversation);
-                        if (waiting == null) {
-                            return;
-                        }
-                        if (error == null) {
-                            page.events().forEach(e -> waiting.events.put(e.seq(), e));
-                        }
-                        if (error == null && page.hasMore() && !page.events().isEmpty()) {
-                            complete(conversation, waiting.events.lastKey());
-                            return;
-                        }
-                        completing.remove(conversation);
-                        if (error != null && "closed".equals(codeOf(error))) {
-                            return; // the client was closed
-                        }
-                        HandoffPackage latest = waiting.latest.handoff();
-                        latest.transcript().forEach(e -> waiting.events.putIfAbsent(e.seq(), e));
-                        // Whole unless the server refused the read (the conversation is gone): then
-                        // the package as it came.
-                        delivered(
-                                error != null
-                                        ? waiting.latest
-                                        : new ServerMessage.Assigned(
-                                                conversation,
-                                                latest.withTranscript(List.copyOf(waiting.events.values()))));
-                    }
-                });
-    }
-
-    private static String codeOf(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause()
-                : error;
-        return cause instanceof ConciergeClientException e ? e.code() : null;
-    }
-
-    /** Records a package whose transcript is whole and reports it. */
+    /** Records a package whose transcript is whole and reports it. Under the lock. */
     private void delivered(ServerMessage.Assigned assignment) {
         String conversation = assignment.conversationId();
         boolean known = assigned.put(conversation, assignment.handoff()) != null;

@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * status. Which conversation is current: the one the welcome names, else the one an ack or an
  * event names while the visitor has none open (the server started it for them).
  */
-final class DefaultVisitorClient implements VisitorClient, Connection.Session {
+final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     private final Connection connection;
     private final Object lock;
     private final String site;
@@ -243,7 +243,7 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
         return "VisitorClient[" + endpoint(connection.server()) + ", " + state() + "]";
     }
 
-    // ---- Connection.Session: all under the lock
+    // ---- ConnectionSession: all under the lock
 
     @Override
     public URI endpoint(URI server) {
@@ -411,7 +411,7 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
      */
     @Override
     public ClientMessage retryAs(ClientMessage request, ServerMessage.Error error) {
-        String target = conversationOf(request);
+        String target = VisitorRequests.conversationOf(request).orElse(null);
         if (!ErrorCode.NOT_FOUND.wire().equals(error.code())
                 || target == null
                 || !(target.equals(current) || forgotten.contains(target))) {
@@ -424,38 +424,7 @@ final class DefaultVisitorClient implements VisitorClient, Connection.Session {
             queueStatus = null;
             logs.clear();
         }
-        if (request instanceof ClientMessage.Send send) {
-            return new ClientMessage.Send(send.id(), null, send.text(), send.entryId());
-        }
-        if (request instanceof ClientMessage.Handoff handoff) {
-            return new ClientMessage.Handoff(handoff.id(), null, handoff.department());
-        }
-        if (request instanceof ClientMessage.LeaveMessage leave) {
-            return new ClientMessage.LeaveMessage(leave.id(), null, leave.name(), leave.email(), leave.text());
-        }
-        return null;
-    }
-
-    private static String conversationOf(ClientMessage request) {
-        if (request instanceof ClientMessage.Send send) {
-            return send.conversationId();
-        }
-        if (request instanceof ClientMessage.Handoff handoff) {
-            return handoff.conversationId();
-        }
-        if (request instanceof ClientMessage.LeaveMessage leave) {
-            return leave.conversationId();
-        }
-        if (request instanceof ClientMessage.Close close) {
-            return close.conversationId();
-        }
-        if (request instanceof ClientMessage.Rate rate) {
-            return rate.conversationId();
-        }
-        if (request instanceof ClientMessage.History history) {
-            return history.conversationId();
-        }
-        return null;
+        return VisitorRequests.withoutConversation(request).orElse(null);
     }
 
     @Override

@@ -71,6 +71,25 @@ final class Outbox {
         return Optional.of(request);
     }
 
+    /** Removes and returns the request {@code frame} answers by naming it in its {@code ref}, if any. */
+    Optional<Request<?>> takeAnswered(ServerMessage frame) {
+        return takeAnswered(refOf(frame), frame);
+    }
+
+    /** The request id an answer names: the {@code ref} of an ack, a transcript, a queue page. */
+    private static String refOf(ServerMessage frame) {
+        if (frame instanceof ServerMessage.Ack ack) {
+            return ack.ref();
+        }
+        if (frame instanceof ServerMessage.Transcript transcript) {
+            return transcript.ref();
+        }
+        if (frame instanceof ServerMessage.Queue queue) {
+            return queue.ref();
+        }
+        return null;
+    }
+
     /** Removes and returns the request {@code ref}, whatever it waits for (an error names it). */
     Optional<Request<?>> take(String ref) {
         return Optional.ofNullable(ref == null ? null : pending.remove(ref));

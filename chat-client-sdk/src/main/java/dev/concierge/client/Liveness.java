@@ -1,0 +1,92 @@
+package dev.concierge.client;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The timers that tell a {@link Connection} its socket is dead although no read or write said so:
+ * an attempt with no {@code welcome}, a request with no answer on a silent socket, an open socket
+ * that no longer answers pings. Each runs for the settings' connect timeout and, when it fires
+ * on the connection's current socket, reports the socket lost (not for good: the connection
+ * reconnects and the outbox resends). A timer for a socket that is no longer current does nothing.
+ */
+final class Liveness {
+    private final Connection connection;
+    private final Object lock;
+    private final Duration timeout;
+
+    Liveness(Connection connection, Object lock, Duration timeout) {
+        this.connection = connection;
+        this.lock = lock;
+        this.timeout = timeout;
+    }
+
+    /** An attempt that is not ready (welcomed) within the connect timeout is lost. */
+    void handshake(Socket attempt) {
+        after(timeout.toMillis(), () -> timedOut(attempt));
+    }
+
+    private void timedOut(Socket attempt) {
+        synchronized (lock) {
+            if (connection.isCurrent(attempt) && !attempt.ready) {
+                connection.lost(
+                        attempt,
+                        new ConciergeClientException("timeout", "No welcome within " + timeout.toMillis() + " ms"),
+                        false);
+            }
+        }
+    }
+
+    /**
+     * A request sent on {@code on} that gets no answer, on a socket that receives nothing at all
+     * for the connect timeout, means the socket died without telling: drop it and reconnect
+     * (the outbox resends the request).
+     */
+    void answer(Socket on, CompletableFuture<?> answered) {
+        long sentAt = System.nanoTime();
+        after(timeout.toMillis(), () -> {
+            boolean silent;
+            synchronized (lock) {
+                silent = connection.isCurrent(on) && !answered.isDone() && on.lastReceived - sentAt < 0;
+            }
+            if (silent) {
+                connection.lost(
+                        on,
+                        new ConciergeClientException(
+                                "timeout", "No answer from the server within " + timeout.toMillis() + " ms"),
+                        false);
+            }
+        });
+    }
+
+    /**
+     * Pings an open socket every connect-timeout period; one that has received nothing (not even
+     * a pong) for two periods is dead although no read or write said so: drop it and reconnect.
+     * Without this, a client with nothing to send never notices a server that vanished.
+     */
+    void heartbeat(Socket on) {
+        long period = timeout.toMillis();
+        after(period, () -> {
+            boolean dead;
+            synchronized (lock) {
+                if (!connection.isCurrent(on) || !on.ready) {
+                    return;
+                }
+                dead = System.nanoTime() - on.lastReceived > TimeUnit.MILLISECONDS.toNanos(2 * period);
+                if (!dead) {
+                    on.ping();
+                }
+            }
+            if (dead) {
+                connection.lost(on, new ConciergeClientException("timeout", "The server stopped answering"), false);
+            } else {
+                heartbeat(on);
+            }
+        });
+    }
+
+    private static void after(long millis, Runnable task) {
+        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(task);
+    }
+}
