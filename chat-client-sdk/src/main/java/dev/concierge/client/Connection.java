@@ -8,6 +8,7 @@ import dev.concierge.protocol.ServerMessage;
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,8 @@ final class Connection implements Socket.Handler {
     private Socket socket;
     /** Requests sent again in a row after an {@code internal} error: their backoff step. */
     private int storeRetries;
+    /** Whether a resend of the requests the server could not store is scheduled; under the lock. */
+    private boolean retryScheduled;
 
     private int failures;
     /** The node the latest {@code welcome} named; null when it named none. */
@@ -320,22 +323,29 @@ final class Connection implements Socket.Handler {
             });
             return;
         }
+        if (ErrorCode.INTERNAL.wire().equals(error.code()) && settings.reconnect()) {
+            Optional<Outbox.Request<?>> notStored = outbox.peek(error.ref());
+            if (notStored.isPresent()) {
+                // The server could not store it (docs/protocol.md): the same request again, same
+                // id, in its place, after a backoff (or a reconnect meanwhile). One retry sends
+                // every such request in the order they were first sent: a message after it that
+                // failed with it must not be stored first.
+                notStored.get().storeFailed = true;
+                if (!retryScheduled) {
+                    retryScheduled = true;
+                    Duration delay = backoff.delay(storeRetries++);
+                    CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
+                            .execute(this::resendNotStored);
+                }
+                return;
+            }
+        }
         Optional<Outbox.Request<?>> failed = outbox.take(error.ref());
         if (failed.isEmpty()) {
             session.onError(error);
             return;
         }
         Outbox.Request<?> request = failed.get();
-        if (ErrorCode.INTERNAL.wire().equals(error.code()) && settings.reconnect()) {
-            // The server could not store it (docs/protocol.md): the same request again, same id,
-            // after a backoff (and after any reconnect meanwhile), as the widget and console do.
-            outbox.requeue(request, request.message);
-            String id = request.message.id();
-            Duration delay = backoff.delay(storeRetries++);
-            CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
-                    .execute(() -> resend(id));
-            return;
-        }
         ClientMessage replacement = session.retryAs(request.message, error);
         if (replacement == null) {
             POOL.execute(() -> request.future.completeExceptionally(cause));
@@ -347,12 +357,16 @@ final class Connection implements Socket.Handler {
         }
     }
 
-    /** Sends the request {@code id} again if it still waits and a socket is ready for it. */
-    private void resend(String id) {
+    /**
+     * Sends again, oldest first, every request the server could not store, if a socket is ready
+     * (otherwise the next socket's welcome resends the whole outbox, in order).
+     */
+    private void resendNotStored() {
         synchronized (lock) {
-            Optional<ClientMessage> message = outbox.message(id);
-            if (message.isPresent() && socket != null && socket.ready) {
-                socket.write(codec.encode(message.get()));
+            retryScheduled = false;
+            List<ClientMessage> again = outbox.takeStoreFailed();
+            if (socket != null && socket.ready) {
+                again.forEach(message -> socket.write(codec.encode(message)));
             }
         }
     }

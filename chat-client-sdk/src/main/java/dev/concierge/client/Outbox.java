@@ -24,6 +24,9 @@ final class Outbox {
         /** The frame; replaced (same id) when the session retries it differently. */
         ClientMessage message;
 
+        /** The server could not store it ({@code internal}): to be sent again, in its place. */
+        boolean storeFailed;
+
         final Class<T> answerType;
         final CompletableFuture<T> future = new CompletableFuture<>();
 
@@ -88,6 +91,26 @@ final class Outbox {
             return queue.ref();
         }
         return null;
+    }
+
+    /** The request {@code ref} while it waits, left in its place. */
+    Optional<Request<?>> peek(String ref) {
+        return Optional.ofNullable(ref == null ? null : pending.get(ref));
+    }
+
+    /**
+     * The frames of the requests the server could not store, oldest first, to send again in the
+     * order they were first sent (a later message must not be stored before an earlier one).
+     */
+    List<ClientMessage> takeStoreFailed() {
+        List<ClientMessage> again = new ArrayList<>();
+        for (Request<?> request : pending.values()) {
+            if (request.storeFailed) {
+                request.storeFailed = false;
+                again.add(request.message);
+            }
+        }
+        return again;
     }
 
     /** Removes and returns the request {@code ref}, whatever it waits for (an error names it). */

@@ -17,6 +17,8 @@ import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values;
 import dev.concierge.protocol.Values.Role;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -92,6 +94,28 @@ final class VisitorClientReconnectTest extends VisitorClientFixture {
         peer.send(ack(again, "c1", 3));
         assertThat(await(sending).seq()).isEqualTo(3);
         listener.assertExhausted(); // nothing for the app to handle
+        peer.assertNothingElse();
+    }
+
+    @Test
+    void internalErrors_ofSeveralMessages_areRetriedTogether_inTheOrderTheyWereSent() throws Exception {
+        ScriptedServer.Peer peer = connectInConversation();
+        List<ClientMessage.Send> sent = new ArrayList<>();
+        for (String text : List.of("one", "two", "three")) {
+            client.send(text);
+            sent.add(peer.expect(ClientMessage.Send.class));
+        }
+        String notStored = "The message could not be stored; retry with the same id.";
+        // The first fails, and the two sent behind it fail with it (in any order of errors).
+        peer.send(new ServerMessage.Error("internal", notStored, sent.get(0).id()));
+        peer.send(new ServerMessage.Error("internal", notStored, sent.get(2).id()));
+        peer.send(new ServerMessage.Error("internal", notStored, sent.get(1).id()));
+        assertThat(List.of(
+                        peer.expect(ClientMessage.Send.class),
+                        peer.expect(ClientMessage.Send.class),
+                        peer.expect(ClientMessage.Send.class)))
+                .as("sent again once each, first sent first")
+                .containsExactlyElementsOf(sent);
         peer.assertNothingElse();
     }
 
