@@ -25,6 +25,9 @@ import java.util.concurrent.CompletableFuture;
  * conversations and their transcripts (the handoff package's, then every later event).
  */
 final class DefaultAgentClient implements AgentClient, ConnectionSession {
+    /** How many fresh tokens in a row may be refused before the client gives up (see {@link #reauthenticate}). */
+    private static final int MAX_FRESH_REFUSALS = 2;
+
     private final Connection connection;
     private final Object lock;
     private final Settings settings;
@@ -37,6 +40,12 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     // Guarded by lock.
     private String token;
     private boolean freshLogin;
+    /**
+     * Fresh tokens refused in a row. In a cluster a token issued by one node can be refused by
+     * another that has not heard of it yet; a few more sign-ins are worth it, not an endless loop.
+     */
+    private int freshRefusals;
+
     private Values.AgentInfo agent;
     private List<QueueEntry> queue = List.of();
     private final Map<String, HandoffPackage> assigned = new LinkedHashMap<>();
@@ -258,8 +267,8 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
 
     @Override
     public boolean reauthenticate() {
-        // A token just issued by a login and refused at once would loop: give up instead.
-        if (username == null || freshLogin) {
+        // A token just issued by a login and refused at once would loop: give up after a few.
+        if (username == null || (freshLogin && ++freshRefusals > MAX_FRESH_REFUSALS)) {
             return false;
         }
         token = null;
@@ -273,6 +282,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
                 agent = welcome.agent();
             }
             freshLogin = false;
+            freshRefusals = 0;
             connection.markReady();
         } else if (frame instanceof ServerMessage.Queue update) {
             queue = update.entries();

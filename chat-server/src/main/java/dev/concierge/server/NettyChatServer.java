@@ -44,6 +44,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class NettyChatServer implements ChatServer {
     private static final Logger log = LoggerFactory.getLogger(NettyChatServer.class);
     private static final String SAMPLE_FAQ = "/sample-faq/shop-faq.json";
+    /** How long rebuilding the router from the store may take at start-up or a takeover. */
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(5);
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -220,10 +223,13 @@ public final class NettyChatServer implements ChatServer {
                 config.sites(),
                 config.retention(),
                 LoopBatching::new);
-        router.call(() -> {
-            Recovery.recover(router, auth::agentInfo);
-            return null;
-        });
+        // Reading back many open conversations can take a while: no short deadline here.
+        router.call(
+                () -> {
+                    Recovery.recover(router, auth::agentInfo);
+                    return null;
+                },
+                RECOVERY_TIMEOUT);
         return router;
     }
 

@@ -56,9 +56,11 @@ public final class ClusterNode implements AutoCloseable {
     private final Edge edge;
     private final Decider decider;
     private final ScheduledExecutorService beats;
+    private final Forwarder forwarder;
     private volatile boolean closing;
 
-    private ClusterNode(ClusterSettings settings, Connection nats, Edge edge, Decider decider) {
+    private ClusterNode(ClusterSettings settings, Connection nats, Edge edge, Decider decider, Forwarder forwarder) {
+        this.forwarder = forwarder;
         this.settings = settings;
         this.nats = nats;
         this.edge = edge;
@@ -114,8 +116,10 @@ public final class ClusterNode implements AutoCloseable {
             throw new ServerException("interrupted connecting to NATS", e);
         }
         Outbound.Publisher publisher = nats::publish;
-        Edge edge = new Edge(settings, codec, hasSite, publisher, System::nanoTime);
         Connection connected = nats;
+        AtomicReference<Dispatcher> inbox = new AtomicReference<>();
+        Forwarder forwarder = new Forwarder(publisher, () -> connected.getStatus() == Connection.Status.CONNECTED);
+        Edge edge = new Edge(settings, codec, hasSite, forwarder, System::nanoTime);
         Decider decider = new Decider(
                 settings,
                 lease,
@@ -123,8 +127,20 @@ public final class ClusterNode implements AutoCloseable {
                 codec,
                 publisher,
                 System::nanoTime,
-                () -> connected.getStatus() == Connection.Status.CONNECTED);
-        ClusterNode node = new ClusterNode(settings, nats, edge, decider);
+                () -> connected.getStatus() == Connection.Status.CONNECTED,
+                new Decider.Inbox() {
+                    @Override
+                    public void open(String subject) {
+                        inbox.get().subscribe(subject);
+                    }
+
+                    @Override
+                    public void close(String subject) {
+                        inbox.get().unsubscribe(subject);
+                    }
+                });
+        inbox.set(nats.createDispatcher(m -> decider.onRequest(m.getData())));
+        ClusterNode node = new ClusterNode(settings, nats, edge, decider, forwarder);
         onBrokerLost.set(() -> {
             if (!node.closing) { // leaving on purpose: the server closes the sockets with 1001
                 edge.brokerLost();
@@ -136,8 +152,6 @@ public final class ClusterNode implements AutoCloseable {
         toEdge.subscribe(Wire.BEAT, m -> edge.onBeat(m.getData()));
         toEdge.subscribe(Wire.AUTH, m -> node.onAuth(auth, m.getData()));
         auth.share(new SharedSessions(settings.nodeId(), publisher));
-        Dispatcher toDecider = nats.createDispatcher();
-        toDecider.subscribe(Wire.TO_DECIDER, m -> decider.onRequest(m.getData()));
         long every = settings.beatEvery().toMillis();
         node.beats.scheduleAtFixedRate(node::tick, every, every, TimeUnit.MILLISECONDS);
         decider.start();
@@ -235,6 +249,7 @@ public final class ClusterNode implements AutoCloseable {
         closing = true;
         beats.shutdownNow();
         decider.close();
+        forwarder.close();
         try {
             // The last frames to this node's own sockets come back through NATS: drain delivers
             // them before the connection closes.

@@ -38,6 +38,13 @@ import org.slf4j.LoggerFactory;
 final class Decider implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Decider.class);
 
+    /** Where requests for this node as decider arrive: subscribed while it decides under a token. */
+    interface Inbox {
+        void open(String subject);
+
+        void close(String subject);
+    }
+
     /** One stretch of deciding under one token: the router and the sockets it knows. */
     private final class Period {
         final long token;
@@ -68,6 +75,7 @@ final class Decider implements AutoCloseable {
     /** Whether this node is connected to NATS: a node that cannot reach the others does not take the lease. */
     private final BooleanSupplier brokerUp;
 
+    private final Inbox inbox;
     private final Thread thread;
 
     /** The token of the lease this node holds (deciding or still recovering), else 0. */
@@ -86,8 +94,10 @@ final class Decider implements AutoCloseable {
             ProtocolCodec codec,
             Outbound.Publisher publisher,
             LongSupplier nanoTime,
-            BooleanSupplier brokerUp) {
+            BooleanSupplier brokerUp,
+            Inbox inbox) {
         this.settings = settings;
+        this.inbox = inbox;
         this.lease = lease;
         this.starter = starter;
         this.codec = codec;
@@ -170,6 +180,8 @@ final class Decider implements AutoCloseable {
             }
             active = new Period(token, d);
         }
+        // Outside the lock: the NATS client takes its own locks, and calls brokerLost under them.
+        inbox.open(Wire.toDecider(token));
         log.info(
                 "node {} decides now (token {}), recovered in {} ms",
                 settings.nodeId(),
@@ -182,14 +194,18 @@ final class Decider implements AutoCloseable {
      * Stops deciding under {@code token}: what the router still sends is dropped, and its writes
      * fail if the lease is gone (they are fenced).
      */
-    synchronized void stepDown(long token, String why) {
-        if (held != token || token == 0) {
-            return;
+    void stepDown(long token, String why) {
+        Period p;
+        synchronized (this) {
+            if (held != token || token == 0) {
+                return;
+            }
+            held = 0;
+            p = active;
+            active = null;
         }
-        held = 0;
-        Period p = active;
-        active = null;
         log.warn("node {} stops deciding (token {}): {}", settings.nodeId(), token, why);
+        closeInbox(token);
         if (p != null) {
             p.outbound.discard();
             // Closing waits for the store, which may be what failed: not on the lease thread.
@@ -351,6 +367,14 @@ final class Decider implements AutoCloseable {
         return p == null ? null : p.deciding;
     }
 
+    private void closeInbox(long token) {
+        try {
+            inbox.close(Wire.toDecider(token));
+        } catch (RuntimeException e) {
+            log.debug("unsubscribing from the decider's subject: {}", e.getMessage());
+        }
+    }
+
     private void releaseQuietly(long token) {
         try {
             lease.release(token);
@@ -381,6 +405,7 @@ final class Decider implements AutoCloseable {
             active = null;
         }
         if (p != null) {
+            closeInbox(p.token);
             p.deciding.close();
             p.outbound.close();
         }

@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Edge implements ChatCore {
     private static final Logger log = LoggerFactory.getLogger(Edge.class);
+    /** Hands a message for the decider over without waiting ({@link Forwarder}); runs {@code onFailure} if it cannot go. */
+    interface Sender {
+        void publish(String subject, byte[] data, Runnable onFailure);
+    }
+
     /** A socket of this node and the decider's token it said hello to. */
     private record Local(Session session, long token) {}
 
@@ -37,7 +42,7 @@ final class Edge implements ChatCore {
     private final ClusterSettings settings;
     private final ProtocolCodec codec;
     private final Predicate<String> hasSite;
-    private final Outbound.Publisher publisher;
+    private final Sender forwarder;
     private final LongSupplier nanoTime;
 
     /** Socket numbers, from the clock too: a restarted node never reuses one its predecessor had. */
@@ -65,13 +70,13 @@ final class Edge implements ChatCore {
             ClusterSettings settings,
             ProtocolCodec codec,
             Predicate<String> hasSite,
-            Outbound.Publisher publisher,
+            Sender forwarder,
             LongSupplier nanoTime) {
         this.nodeId = settings.nodeId();
         this.settings = settings;
         this.codec = codec;
         this.hasSite = hasSite;
-        this.publisher = publisher;
+        this.forwarder = forwarder;
         this.nanoTime = nanoTime;
         this.lastTick = nanoTime.getAsLong();
     }
@@ -107,9 +112,7 @@ final class Edge implements ChatCore {
                 .b(role == Role.AGENT ? 1 : 0)
                 .bytes(agent == null ? new byte[0] : codec.encodeBytes(agent))
                 .bytes(codec.encodeBytes(hello));
-        if (!send(out)) {
-            session.close(1012, "the deciding node is unreachable; reconnect");
-        }
+        send(decider, out, () -> session.close(1012, "the deciding node is unreachable; reconnect"));
     }
 
     @Override
@@ -123,16 +126,17 @@ final class Edge implements ChatCore {
             session.close(1012, "the deciding node changed; reconnect");
             return;
         }
-        if (!send(new Wire.Out()
-                .kind(Wire.REQUEST)
-                .l(local.token())
-                .s(nodeId)
-                .l(sid)
-                .b(role == Role.AGENT ? 1 : 0)
-                .bytes(codec.encodeBytes(message)))) {
-            // Not forwarded: the client resends it, with its id, after reconnecting.
-            session.close(1012, "the deciding node is unreachable; reconnect");
-        }
+        // Not forwarded: the socket closes, and the client resends it, with its id, after reconnecting.
+        send(
+                local.token(),
+                new Wire.Out()
+                        .kind(Wire.REQUEST)
+                        .l(local.token())
+                        .s(nodeId)
+                        .l(sid)
+                        .b(role == Role.AGENT ? 1 : 0)
+                        .bytes(codec.encodeBytes(message)),
+                () -> session.close(1012, "the deciding node is unreachable; reconnect"));
     }
 
     @Override
@@ -143,7 +147,10 @@ final class Edge implements ChatCore {
         }
         Local local = sockets.remove(sid);
         if (local != null) {
-            send(new Wire.Out().kind(Wire.GONE).l(local.token()).s(nodeId).l(sid));
+            send(
+                    local.token(),
+                    new Wire.Out().kind(Wire.GONE).l(local.token()).s(nodeId).l(sid),
+                    () -> {});
         }
     }
 
@@ -227,7 +234,7 @@ final class Edge implements ChatCore {
             return;
         }
         if (decider != 0) {
-            send(new Wire.Out().kind(Wire.ALIVE).l(decider).s(nodeId).l(epoch));
+            send(decider, new Wire.Out().kind(Wire.ALIVE).l(decider).s(nodeId).l(epoch), () -> {});
         }
     }
 
@@ -254,14 +261,8 @@ final class Edge implements ChatCore {
         }
     }
 
-    private boolean send(Wire.Out out) {
-        try {
-            publisher.publish(Wire.TO_DECIDER, out.done());
-            return true;
-        } catch (RuntimeException e) { // away from NATS: nothing is queued meanwhile
-            log.debug("cannot reach the decider: {}", e.getMessage());
-            return false;
-        }
+    private void send(long token, Wire.Out out, Runnable onFailure) {
+        forwarder.publish(Wire.toDecider(token), out.done(), onFailure);
     }
 
     /**

@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
  * read them: the NATS server must not be shared with untrusted clients (docs/scaling.md).
  *
  * <ul>
- *   <li>{@link #TO_DECIDER}: from every node to the decider: a socket's hello, its requests, its
+ *   <li>{@link #toDecider}: from every node to the decider under that token: a socket's hello, its requests, its
  *   going away, and the node's heartbeat. Each carries the decider's token the node addresses,
  *   so a decider that lost its lease ignores them.</li>
  *   <li>{@link #BEAT}: the decider's heartbeat: its token and node.</li>
@@ -22,7 +22,9 @@ import java.io.UncheckedIOException;
  * </ul>
  */
 final class Wire {
+    /** The prefix of {@link #toDecider}. */
     static final String TO_DECIDER = "concierge.decider";
+
     static final String BEAT = "concierge.beat";
     /** Agents' sessions opened on one node, for every node (so a token works on all at once). */
     static final String AUTH = "concierge.auth";
@@ -36,6 +38,15 @@ final class Wire {
     static final byte CLOSE = 2;
 
     private Wire() {}
+
+    /**
+     * The subject of the decider holding the lease under {@code token}: only it subscribes, so
+     * no other node receives the requests, and a decider that lost its lease receives none of
+     * its successor's.
+     */
+    static String toDecider(long token) {
+        return TO_DECIDER + "." + token;
+    }
 
     static String toNode(String nodeId) {
         return "concierge.node." + nodeId;

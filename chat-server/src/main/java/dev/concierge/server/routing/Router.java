@@ -12,6 +12,7 @@ import dev.concierge.server.support.Ids;
 import dev.concierge.server.support.ServerException;
 import dev.concierge.store.ConversationStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -265,10 +266,15 @@ public final class Router implements ChatCore, AutoCloseable {
         return live.conversationCount();
     }
 
-    /** Runs a task on the router thread and waits for it (for tests and shutdown). */
+    /** Runs a task on the router thread and waits for it, up to 10 s (for tests and shutdown). */
     public <T> T call(Callable<T> task) {
+        return call(task, Duration.ofSeconds(10));
+    }
+
+    /** Runs a task on the router thread and waits for it, up to {@code timeout} (a recovery). */
+    public <T> T call(Callable<T> task, Duration timeout) {
         try {
-            return executor.submit(task).get(10, TimeUnit.SECONDS);
+            return executor.submit(task).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new ServerException("router call failed", e);
         }

@@ -30,8 +30,8 @@ final class EdgeTest {
             SETTINGS,
             CODEC,
             site -> true,
-            (subject, data) -> {
-                assertThat(subject).isEqualTo(Wire.TO_DECIDER);
+            (subject, data, onFailure) -> {
+                assertThat(subject).isEqualTo(Wire.toDecider(7));
                 published.add(data);
             },
             now::get);
@@ -109,14 +109,7 @@ final class EdgeTest {
 
     @Test
     void aRequestThatCannotBeForwarded_closesItsSocket_soTheClientResendsIt() {
-        Edge broken = new Edge(
-                SETTINGS,
-                CODEC,
-                site -> true,
-                (subject, data) -> {
-                    throw new IllegalStateException("disconnected");
-                },
-                now::get);
+        Edge broken = new Edge(SETTINGS, CODEC, site -> true, (subject, data, onFailure) -> onFailure.run(), now::get);
         broken.onBeat(new Wire.Out().l(7).s("n2").done());
         Socket socket = new Socket();
         broken.visitorHello(socket, hello("h1"));
