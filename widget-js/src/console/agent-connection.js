@@ -42,8 +42,15 @@ export class AgentConnection extends EventTarget {
   #welcomed = false;
   #retryTimer = null;
   #outbox = new Map();
-  /** Between resends of a request the server could not store (`internal`). */
-  #retryBackoff = new Backoff({ baseMs: 1000 });
+  /** Between resends of requests the server could not store (`internal`). */
+  #retryBackoff;
+  /**
+   * The one timer that resends the requests in {@link #failed}; null when none is waiting. One
+   * timer for all of them, so they go out again in the order they were first sent.
+   */
+  #resendTimer = null;
+  /** Ids of requests answered `internal`, to be written again when {@link #resendTimer} fires. */
+  #failed = new Set();
   /** The presence to say hello with (`online`, `away`, `offline`), or null to let the server decide. */
   #presence;
 
@@ -52,6 +59,7 @@ export class AgentConnection extends EventTarget {
     token,
     WebSocketImpl = globalThis.WebSocket,
     backoff = new Backoff({ maxMs: RECONNECT_MAX_MS }),
+    retryBackoff = new Backoff({ baseMs: 1000 }),
     idFactory = newId,
     timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t) },
     presence = () => null,
@@ -64,6 +72,7 @@ export class AgentConnection extends EventTarget {
     this.#token = token;
     this.#WebSocket = WebSocketImpl;
     this.#backoff = backoff;
+    this.#retryBackoff = retryBackoff;
     this.#newId = idFactory;
     this.#timers = timers;
     this.#presence = presence;
@@ -142,6 +151,8 @@ export class AgentConnection extends EventTarget {
       this.#backoff.reset();
       this.#setState('open');
       this.#emit('welcome', frame);
+      // Everything waiting goes out again, oldest first, failed ones included: no resend is due.
+      this.#cancelResend();
       for (const queued of this.#outbox.values()) this.#write(queued);
       return;
     }
@@ -149,10 +160,8 @@ export class AgentConnection extends EventTarget {
       // The server could not store it (docs/protocol.md): the same request again, a little
       // later, as the widget does; a reconnect's welcome resends it as well. The chat shows it
       // as still sending.
-      this.#timers.setTimeout(() => {
-        const again = this.#outbox.get(frame.ref);
-        if (again && this.#welcomed) this.#write(again);
-      }, this.#retryBackoff.next());
+      this.#failed.add(frame.ref);
+      this.#scheduleResend();
       return;
     }
     if (frame.type === 'ack' || frame.type === 'error') this.#outbox.delete(frame.ref);
@@ -171,6 +180,30 @@ export class AgentConnection extends EventTarget {
       return;
     }
     this.#emit(frame.type, frame);
+  }
+
+  /**
+   * Starts the resend timer unless it is already waiting: requests that fail while it waits
+   * go out with those before them when it fires, so a later one is never stored first.
+   */
+  #scheduleResend() {
+    if (this.#resendTimer !== null) return;
+    this.#resendTimer = this.#timers.setTimeout(() => {
+      this.#resendTimer = null;
+      const failed = this.#failed;
+      this.#failed = new Set();
+      if (!this.#welcomed) return; // the welcome after the reconnect resends them
+      // The outbox (a Map) keeps sending order: a request keeps its place until acknowledged.
+      for (const [id, frame] of this.#outbox) {
+        if (failed.has(id)) this.#write(frame);
+      }
+    }, this.#retryBackoff.next());
+  }
+
+  #cancelResend() {
+    if (this.#resendTimer !== null) this.#timers.clearTimeout(this.#resendTimer);
+    this.#resendTimer = null;
+    this.#failed.clear();
   }
 
   #onClose(socket, close) {

@@ -220,3 +220,102 @@ test('notes are resent like replies; receipts go out only while connected', () =
   socket().serverSend({ type: 'welcome', role: 'agent' });
   assert.deepEqual(socket().sent.slice(1), [{ type: 'note', id: note, conversationId: 'c_1', text: 'VIP' }]);
 });
+
+/** Timers on a fake clock: each fires at its deadline, earliest first (set order on a tie). */
+class FakeClock {
+  now = 0;
+  #next = 0;
+  pending = [];
+  setTimeout = (fn, ms) => { const handle = ++this.#next; this.pending.push({ handle, fn, at: this.now + ms }); return handle; };
+  clearTimeout = (handle) => { this.pending = this.pending.filter((t) => t.handle !== handle); };
+  advance(ms) {
+    const until = this.now + ms;
+    for (;;) {
+      const due = this.pending.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.handle - b.handle)[0];
+      if (!due) break;
+      this.pending = this.pending.filter((t) => t !== due);
+      this.now = due.at;
+      due.fn();
+    }
+    this.now = until;
+  }
+}
+
+/** A welcomed connection on a fake clock whose resend waits draw their jitter from `draws`. */
+function clocked(draws) {
+  FakeSocket.instances = [];
+  let n = 0;
+  const clock = new FakeClock();
+  const connection = new AgentConnection({
+    server: 'http://127.0.0.1:8080', token: 'st_1', WebSocketImpl: FakeSocket, idFactory: () => `a${++n}`, timers: clock,
+    backoff: new Backoff({ baseMs: 100, random: () => 1 }),
+    retryBackoff: new Backoff({ baseMs: 1000, random: () => draws.shift() ?? 1 }),
+  });
+  const socket = () => FakeSocket.instances.at(-1);
+  connection.connect();
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent', version: 2 });
+  const replies = () => socket().sent.filter((f) => f.type === 'message').map((f) => f.id);
+  return { connection, clock, socket, replies };
+}
+
+const internal = (ref) => ({ type: 'error', code: 'internal', message: 'The message could not be stored; retry with the same id.', ref });
+
+for (const draws of [[1, 0], [0, 1], [0, 0], [1, 1], [0.3, 0.7]]) {
+  test(`two replies the server could not store are sent again in the order they were written (jitter ${draws})`, () => {
+    // With jitter 1 then 0, a timer per request would wait 1000 ms for the first reply and
+    // 500 ms for the second (the note's ack in between resets the backoff): the second would go first.
+    const { connection, clock, socket, replies } = clocked([...draws]);
+    const wait = 500 + 500 * draws[0];
+    const note = connection.request('note', { conversationId: 'c_1', text: 'VIP' });
+    const r1 = connection.request('message', { conversationId: 'c_1', text: 'first' });
+    const r2 = connection.request('message', { conversationId: 'c_1', text: 'second' });
+    socket().serverSend(internal(r1));
+    socket().serverSend({ type: 'ack', ref: note, conversationId: 'c_1', seq: 4 });
+    socket().serverSend(internal(r2));
+    assert.equal(clock.pending.length, 1, 'one timer for both');
+    clock.advance(wait - 1);
+    assert.deepEqual(replies(), [r1, r2], 'nothing resent before the wait');
+    clock.advance(1);
+    assert.deepEqual(replies(), [r1, r2, r1, r2]);
+    clock.advance(60_000);
+    assert.deepEqual(replies(), [r1, r2, r1, r2], 'each resent once');
+  });
+}
+
+test('one wait for several failed replies, resent in sending order; a stored one is not resent', () => {
+  const { connection, clock, socket, replies } = clocked([0, 0, 0]);
+  const ids = ['a', 'b', 'c'].map((text) => connection.request('message', { conversationId: 'c_1', text }));
+  for (const id of [ids[2], ids[0], ids[1]]) socket().serverSend(internal(id));
+  assert.deepEqual(clock.pending.map((t) => t.at), [500]);
+  clock.advance(500);
+  assert.deepEqual(replies().slice(3), ids, 'sending order, not the order of the errors');
+  socket().serverSend(internal(ids[1]));
+  socket().serverSend(internal(ids[0]));
+  assert.deepEqual(clock.pending.map((t) => t.at - clock.now), [1000], 'one timer, one step further');
+  socket().serverSend({ type: 'event', conversationId: 'c_1', seq: 5, id: ids[2], kind: 'message', text: 'c' });
+  clock.advance(1000);
+  assert.deepEqual(replies().slice(6), [ids[0], ids[1]]);
+  socket().serverSend(internal(ids[1]));
+  assert.deepEqual(clock.pending.map((t) => t.at - clock.now), [500], 'back to the first step after the ack');
+});
+
+test('after a reconnect the welcome resends every waiting reply in order, and the pending resend is dropped', () => {
+  const { connection, clock, socket, replies } = clocked([1, 0]);
+  const note = connection.request('note', { conversationId: 'c_1', text: 'VIP' });
+  const r1 = connection.request('message', { conversationId: 'c_1', text: 'first' });
+  const r2 = connection.request('message', { conversationId: 'c_1', text: 'second' });
+  const r3 = connection.request('message', { conversationId: 'c_1', text: 'third' });
+  socket().serverSend(internal(r1));
+  socket().serverSend({ type: 'ack', ref: note, conversationId: 'c_1', seq: 4 });
+  socket().serverSend(internal(r2));
+  socket().serverClose(1006);
+  clock.advance(100); // the reconnect's wait
+  assert.equal(FakeSocket.instances.length, 2);
+  socket().serverOpen();
+  socket().serverSend({ type: 'welcome', role: 'agent', version: 2 });
+  assert.deepEqual(replies(), [r1, r2, r3]);
+  clock.advance(60_000);
+  assert.deepEqual(replies(), [r1, r2, r3], 'nothing sent twice on the new socket');
+  assert.equal(clock.pending.length, 0);
+});

@@ -55,7 +55,15 @@ export class Connection extends EventTarget {
   #wanted = false;
   #welcomed = false;
   #retryTimer = null;
-  #retryBackoff = new Backoff({ baseMs: 1000 });
+  /** Between resends of requests the server could not store (`internal`). */
+  #retryBackoff;
+  /**
+   * The one timer that resends the requests in {@link #failed}; null when none is waiting. One
+   * timer for all of them, so they go out again in the order they were first sent.
+   */
+  #resendTimer = null;
+  /** Ids of requests answered `internal`, to be written again when {@link #resendTimer} fires. */
+  #failed = new Set();
   #conversation;
   /**
    * `history` requests for earlier conversations (read-only), by id: {conversationId, ref (of
@@ -73,6 +81,8 @@ export class Connection extends EventTarget {
    * @param {Storage} [o.storage] where the visitor token and conversation are kept (localStorage)
    * @param {Storage} [o.outboxStorage] where unacknowledged requests are kept (sessionStorage:
    *   each tab resends only what it sent itself)
+   * @param {Backoff} [o.retryBackoff] the waits before resending requests the server could not
+   *   store (`internal`); reset by each ack
    */
   constructor({
     server,
@@ -84,6 +94,7 @@ export class Connection extends EventTarget {
     outboxStorage = defaultStorage('sessionStorage'),
     WebSocketImpl = globalThis.WebSocket,
     backoff = new Backoff({ maxMs: RECONNECT_MAX_MS }),
+    retryBackoff = new Backoff({ baseMs: 1000 }),
     idFactory = newId,
     timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t) },
   }) {
@@ -99,6 +110,7 @@ export class Connection extends EventTarget {
     this.#outbox = new Outbox({ storage: outboxStorage, key: outboxKey(site) });
     this.#WebSocket = WebSocketImpl;
     this.#backoff = backoff;
+    this.#retryBackoff = retryBackoff;
     this.#newId = idFactory;
     this.#timers = timers;
     this.#conversation = new ConversationTracker({
@@ -356,6 +368,8 @@ export class Connection extends EventTarget {
     this.#conversation.welcome(frame);
     this.#setState('open');
     this.#emit('welcome', frame);
+    // Everything waiting goes out again, oldest first, failed ones included: no resend is due.
+    this.#cancelResend();
     for (const queued of this.#outbox.frames()) this.#write(queued);
   }
 
@@ -400,14 +414,35 @@ export class Connection extends EventTarget {
     if (this.#conversation.error(frame)) return;
     if (frame.code === 'internal' && this.#outbox.has(frame.ref)) {
       // Nothing was stored (docs/protocol.md): the same request again, a little later.
-      this.#timers.setTimeout(() => {
-        const again = this.#outbox.get(frame.ref);
-        if (again) this.#write(again);
-      }, this.#retryBackoff.next());
+      this.#failed.add(frame.ref);
+      this.#scheduleResend();
       return;
     }
     if (frame.ref) this.#outbox.remove(frame.ref);
     this.#emit('error', frame);
+  }
+
+  /**
+   * Starts the resend timer unless it is already waiting: requests that fail while it waits
+   * go out with those before them when it fires, so a later one is never stored first.
+   */
+  #scheduleResend() {
+    if (this.#resendTimer !== null) return;
+    this.#resendTimer = this.#timers.setTimeout(() => {
+      this.#resendTimer = null;
+      const failed = this.#failed;
+      this.#failed = new Set();
+      // Outbox order is sending order: a request keeps its place there until acknowledged.
+      for (const frame of this.#outbox.frames()) {
+        if (failed.has(frame.id)) this.#write(frame);
+      }
+    }, this.#retryBackoff.next());
+  }
+
+  #cancelResend() {
+    if (this.#resendTimer !== null) this.#timers.clearTimeout(this.#resendTimer);
+    this.#resendTimer = null;
+    this.#failed.clear();
   }
 
   #onClose(socket, close) {
