@@ -112,7 +112,10 @@ public final class Bench {
             }
             ok = true;
         } finally {
-            if (ok) {
+            boolean missed = cluster != null && cluster.targets().stream().anyMatch(t -> !t.pass());
+            if (missed) {
+                log.warn("a cluster target was missed; the servers' logs are kept in {}", work);
+            } else if (ok) {
                 deleteTree(work);
             } else {
                 log.error("bench failed; server logs are in {}", work);

@@ -118,7 +118,9 @@ final class ClusterPhase {
                             cluster.agents,
                             false,
                             metered,
-                            Optional.of(cluster.schema)),
+                            Optional.of(cluster.schema),
+                            true, // the takeover is measured with only its own conversations open
+                            Optional.of(cluster.nats)),
                     n,
                     warmup,
                     profiler,

@@ -52,6 +52,7 @@ final class RelayPhase {
      * @param acks the messages acknowledged to their senders against those in the store
      * @param visitorNode the node the visitors' {@code welcome} named, or null (a single server names none)
      * @param agentNode the node the agents' {@code welcome} named, or null
+     * @param nats on a cluster, what the NATS server carried during the window (else unknown)
      */
     record Result(
             int requested,
@@ -69,7 +70,8 @@ final class RelayPhase {
             Map<String, CpuMeter.Usage> processes,
             Acks acks,
             String visitorNode,
-            String agentNode) {}
+            String agentNode,
+            NatsServer.Traffic nats) {}
 
     /**
      * Acknowledged messages against the store: every message whose sender got its acknowledgement
@@ -95,6 +97,8 @@ final class RelayPhase {
      * @param takeFromQueue whether agents must accept conversations beyond their cap
      * @param metered on a cluster, every process to measure by name (pid); empty on a single server
      * @param schema the PostgreSQL schema the server(s) store in, to check acknowledged messages against
+     * @param closeAfter whether the agents close every conversation after the window (servers that stay up)
+     * @param nats a cluster's NATS server, whose message counters are read at both ends of the window
      */
     record Target(
             JvmProcess main,
@@ -103,7 +107,9 @@ final class RelayPhase {
             List<Servers.Credentials> agents,
             boolean takeFromQueue,
             Map<String, Long> metered,
-            Optional<Postgres.Schema> schema) {}
+            Optional<Postgres.Schema> schema,
+            boolean closeAfter,
+            Optional<NatsServer> nats) {}
 
     /**
      * One conversation's two ends and its one message in flight. Message ids are
@@ -161,6 +167,8 @@ final class RelayPhase {
     private volatile String visitorNode;
     private volatile String agentNode;
     private CountDownLatch ready;
+    private volatile CountDownLatch closing = new CountDownLatch(0);
+    private final Set<String> closed = ConcurrentHashMap.newKeySet();
 
     private RelayPhase() {}
 
@@ -198,7 +206,9 @@ final class RelayPhase {
                             product.agents(),
                             product.takeFromQueue(),
                             Map.of(),
-                            product.schema()),
+                            product.schema(),
+                            false,
+                            Optional.empty()),
                     n,
                     warmup,
                     profiler,
@@ -242,6 +252,9 @@ final class RelayPhase {
             if (acks.lost() > 0) {
                 log.error("relay: {} of {} acknowledged messages are not in the store", acks.lost(), acks.acked());
             }
+            if (target.closeAfter()) {
+                closeConversations(live);
+            }
             return new Result(
                     n,
                     live.size(),
@@ -258,7 +271,8 @@ final class RelayPhase {
                     w.processes(),
                     acks,
                     visitorNode,
-                    agentNode);
+                    agentNode,
+                    w.nats());
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new BenchException("relay: an agent socket did not open: " + e.getMessage(), e);
         } finally {
@@ -268,15 +282,26 @@ final class RelayPhase {
     }
 
     /**
-     * Every acknowledged message, looked up in the store. Read after the window: what was
-     * acknowledged had been committed before, so it must be there now.
+     * Every acknowledged message, looked up in the store. The acknowledgements are read first, the
+     * store after: what was acknowledged had been committed before, so it must be there (messages
+     * still in flight are acknowledged meanwhile, and are not counted).
      */
     private static Acks acks(Postgres.Schema schema, List<Conv> live) {
         long acked = 0;
         long stored = 0;
+        long[][] seen = new long[live.size()][];
+        for (int i = 0; i < live.size(); i++) {
+            Conv c = live.get(i);
+            seen[i] = new long[] {c.ackCountV, c.ackCountA, c.ackedV, c.ackedA}; // counts first: acked() sets them last
+        }
         Map<String, Set<String>> ids = schema.storedMessageIds();
         long lost = 0;
-        for (Conv c : live) {
+        for (int i = 0; i < live.size(); i++) {
+            Conv c = live.get(i);
+            long countV = seen[i][0];
+            long countA = seen[i][1];
+            long maxV = seen[i][2];
+            long maxA = seen[i][3];
             long[] found = new long[2]; // stored messages of each side up to its highest acknowledged one
             for (String id : ids.getOrDefault(c.id, Set.of())) {
                 int dash = id.indexOf('-');
@@ -285,16 +310,30 @@ final class RelayPhase {
                         && (side == 'v' || side == 'a')
                         && id.substring(1, dash).equals(Integer.toString(c.index))) {
                     long k = Long.parseLong(id, dash + 1, id.length(), 10);
-                    if (k <= (side == 'v' ? c.ackedV : c.ackedA)) {
+                    if (k <= (side == 'v' ? maxV : maxA)) {
                         found[side == 'v' ? 0 : 1]++;
                     }
                 }
             }
-            acked += c.ackCountV + c.ackCountA;
-            stored += Math.min(found[0], c.ackCountV) + Math.min(found[1], c.ackCountA);
-            lost += Math.max(0, c.ackCountV - found[0]) + Math.max(0, c.ackCountA - found[1]);
+            acked += countV + countA;
+            stored += Math.min(found[0], countV) + Math.min(found[1], countA);
+            lost += Math.max(0, countV - found[0]) + Math.max(0, countA - found[1]);
         }
         return new Acks(acked, stored, lost);
+    }
+
+    /** The agents close every conversation (a cluster stays up for the next phase with none open). */
+    private void closeConversations(List<Conv> live) throws InterruptedException {
+        closing = new CountDownLatch(live.size());
+        for (Conv c : live) {
+            c.agent.send("{\"type\":\"close\",\"id\":\"close-" + c.index + "\",\"conversationId\":\"" + c.id
+                    + "\",\"reason\":\"resolved\"}");
+        }
+        if (!closing.await(60, TimeUnit.SECONDS)) {
+            log.warn("relay: {} of {} conversations not closed within 60 s", closing.getCount(), live.size());
+        } else {
+            log.info("relay: closed all {} conversations", live.size());
+        }
     }
 
     /** Connects the visitors and hands each conversation off until all are assigned or the deadline passes. */
@@ -320,7 +359,8 @@ final class RelayPhase {
             Latency.Stats all,
             CpuMeter.Usage cpu,
             MergeMeter.Merges merges,
-            Map<String, CpuMeter.Usage> processes) {}
+            Map<String, CpuMeter.Usage> processes,
+            NatsServer.Traffic nats) {}
 
     /** Starts one message on every conversation, warms up, then measures one window. */
     // The profiling window is a scope: try-with-resources closes it when the measurement ends, and
@@ -355,7 +395,13 @@ final class RelayPhase {
             merges.start();
             cpu.start();
             meters.values().forEach(CpuMeter::start);
+            NatsServer.Traffic natsBefore =
+                    target.nats().map(NatsServer::traffic).orElse(NatsServer.Traffic.UNKNOWN);
             Thread.sleep(measure.toMillis());
+            NatsServer.Traffic nats = target.nats()
+                    .map(NatsServer::traffic)
+                    .orElse(NatsServer.Traffic.UNKNOWN)
+                    .since(natsBefore);
             Map<String, CpuMeter.Usage> processes = new java.util.LinkedHashMap<>();
             meters.forEach((process, meter) -> processes.put(process, meter.stop()));
             w = new Window(
@@ -364,7 +410,8 @@ final class RelayPhase {
                     all.endWindow(),
                     cpu.stop(),
                     merges.stop(),
-                    processes);
+                    processes,
+                    nats);
         }
         running = false;
         return w;
@@ -497,6 +544,8 @@ final class RelayPhase {
                     }
                 } else if ("message".equals(f.kind()) && "agent".equals(f.authorRole())) {
                     acked(conversations.get(f.conversationId()), f.id(), 'a');
+                } else if ("closed".equals(f.kind()) && closed.add(f.conversationId())) {
+                    closing.countDown();
                 }
             } else if (f.is("ack") && f.ref() != null && f.ref().startsWith("a")) {
                 acked(conversations.get(f.conversationId()), f.ref(), 'a');

@@ -205,6 +205,20 @@ final class Report {
         row(out, "across", x.conversations() + " conversations, " + path, x.all(), "msg/s", x.cpu());
         row(out, "across", "  visitor -> agent", x.visitorToAgent(), "msg/s", null);
         row(out, "across", "  agent -> visitor", x.agentToVisitor(), "msg/s", null);
+        NatsServer.Traffic n = x.nats();
+        if (n != null && n.inMsgs() >= 0 && x.all().count() > 0) {
+            double relayed = x.all().count();
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%-9s %-38s %.2f published and %.2f delivered NATS messages, %.0f and %.0f bytes,"
+                            + " per relayed message%n",
+                    "nats",
+                    "relay across nodes, in the window",
+                    n.inMsgs() / relayed,
+                    n.outMsgs() / relayed,
+                    n.inBytes() / relayed,
+                    n.outBytes() / relayed));
+        }
         Latency.Stats h = c.handoff();
         out.append(String.format(
                 Locale.ROOT,

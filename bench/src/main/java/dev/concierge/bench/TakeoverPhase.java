@@ -72,6 +72,7 @@ final class TakeoverPhase {
         return t;
     });
     private final AtomicInteger reconnects = new AtomicInteger();
+    private final AtomicInteger errorsLogged = new AtomicInteger();
     private volatile boolean sending = true;
     private volatile boolean reconnecting = true;
     private volatile long killedAt = Long.MAX_VALUE;
@@ -365,6 +366,11 @@ final class TakeoverPhase {
                                         .equals(e.path("author").path("role").asText())) {
                             acknowledged(e.path("id").asText()); // stored while the socket was away
                         }
+                    }
+                }
+                case "error" -> {
+                    if (errorsLogged.incrementAndGet() <= 5) {
+                        log.info("takeover: visitor {} got {}", index, text);
                     }
                 }
                 default -> {}
