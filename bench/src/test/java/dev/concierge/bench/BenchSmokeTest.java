@@ -162,7 +162,7 @@ final class BenchSmokeTest {
      * figure is there and that nothing acknowledged was lost; not how fast it was.
      */
     @Test
-    @Timeout(180)
+    @Timeout(300)
     void clusterSmoke_threeNodes_measuresRelayHandoffAndTakeover_andLosesNothingAcknowledged() throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         long start = System.nanoTime();
@@ -213,6 +213,11 @@ final class BenchSmokeTest {
         assertThat(c.relay().processes().get(c.visitorNode()).serverThreads().get("nats"))
                 .isPositive();
         assertThat(c.relay().processes().get("nats-server").server()).isPositive();
+        // What NATS carried in the window: every request reaches the decider, frames come back.
+        assertThat(c.relay().nats().inMsgs()).isPositive();
+        assertThat(c.relay().nats().outMsgs())
+                .isGreaterThanOrEqualTo(c.relay().nats().inMsgs());
+        assertThat(printed).containsPattern("nats +relay across nodes, in the window +[0-9.]+ published");
         assertThat(c.handoff().count()).isEqualTo(5);
         ordered(c.handoff());
         // The takeover: the lease moved to a live node, every visitor was answered again.
@@ -243,7 +248,8 @@ final class BenchSmokeTest {
                         .path("takeover")
                         .has("leaseMovedMs"))
                 .isTrue();
-        assertThat(seconds).as("cluster smoke run time").isLessThan(90);
+        // About 30 s on this 2-core machine at a load average of 7; 83 s at 20.
+        assertThat(seconds).as("cluster smoke run time").isLessThan(150);
     }
 
     @Test
