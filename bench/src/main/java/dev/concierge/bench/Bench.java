@@ -112,7 +112,9 @@ public final class Bench {
             }
             ok = true;
         } finally {
-            boolean missed = cluster != null && cluster.targets().stream().anyMatch(t -> !t.pass());
+            boolean missed = cluster != null
+                    && !options.smoke() // a smoke run's figures are not meant to meet them
+                    && cluster.targets().stream().anyMatch(t -> !t.pass());
             if (missed) {
                 log.warn("a cluster target was missed; the servers' logs are kept in {}", work);
             } else if (ok) {
