@@ -31,6 +31,8 @@ import java.util.Optional;
  * @param db the PostgreSQL server relay runs on ({@code --db URL}, {@code --db postgres} for
  *     {@link Postgres#DEFAULT_URL}; each server a fresh schema), or empty for the default store (SQLite)
  * @param nodes cluster nodes ({@code --nodes N}, at least 2), or 0: no cluster phase
+ * @param keepOpen whether the cluster's relay conversations stay open through the takeover
+ *     ({@code --keep-open}), so that the new decider recovers them all
  */
 record BenchOptions(
         Path serverJar,
@@ -52,7 +54,8 @@ record BenchOptions(
         Path profileDir,
         int protocol,
         Optional<String> db,
-        int nodes) {
+        int nodes,
+        boolean keepOpen) {
 
     static final List<String> PHASES = List.of("baseline", "relay", "bot", "handoff", "capacity", "cluster");
     /** The phases of a run with {@code --nodes}, unless {@code --only} says otherwise. */
@@ -92,6 +95,8 @@ record BenchOptions(
                                         and the cluster phase: cross-node handoff and relay, takeover after kill -9
                                         of the deciding node, acknowledged messages checked against the store, and
                                         the targets PASS/FAIL (nats-server from the PATH or /usr/sbin)
+                  --keep-open           with --nodes: leave relay's conversations open through the takeover, so
+                                        that the new decider recovers them all (by default the agents close them)
                 """;
     }
 
@@ -118,10 +123,15 @@ record BenchOptions(
         String db = null;
         int nodes = 0;
         boolean only = false;
+        boolean keepOpen = false;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--smoke")) {
                 smoke = true;
+                continue;
+            }
+            if (flag.equals("--keep-open")) {
+                keepOpen = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -188,7 +198,8 @@ record BenchOptions(
                 profileDir,
                 protocol,
                 Optional.ofNullable(db),
-                nodes);
+                nodes,
+                keepOpen);
     }
 
     private static String jdbcUrl(String value) {

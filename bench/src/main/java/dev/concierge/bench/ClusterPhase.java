@@ -119,7 +119,7 @@ final class ClusterPhase {
                             false,
                             metered,
                             Optional.of(cluster.schema),
-                            true, // the takeover is measured with only its own conversations open
+                            !options.keepOpen(), // by default the takeover recovers only its own conversations
                             Optional.of(cluster.nats)),
                     n,
                     warmup,

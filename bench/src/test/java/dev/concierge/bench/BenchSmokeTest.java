@@ -262,6 +262,10 @@ final class BenchSmokeTest {
         assertThat(plain.nodes()).isZero();
         assertThat(plain.db()).isEmpty();
         assertThat(plain.phases()).doesNotContain("cluster");
+        assertThat(o.keepOpen()).isFalse();
+        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--nodes", "3", "--keep-open")
+                        .keepOpen())
+                .isTrue();
         assertThat(BenchOptions.parse("--server-jar", "x.jar", "--db", "postgres")
                         .db())
                 .contains(Postgres.DEFAULT_URL);
