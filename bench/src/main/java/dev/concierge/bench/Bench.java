@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code ./concierge bench}: starts the server in its own JVM, drives it over loopback with
  * Netty WebSocket load clients, and prints relay, bot, handoff and capacity figures next to a
- * raw Netty echo baseline started with the same JVM flags; then the same figures as one line of
- * JSON (the last line of stdout). Progress goes to stderr. See {@code docs/performance.md}.
+ * raw Netty echo baseline started with the same JVM flags (with {@code --nodes N}: relay on one
+ * PostgreSQL server and across the nodes of a cluster, handoff across nodes and the takeover after
+ * a kill -9 of the deciding node, with the targets); then the same figures as one line of JSON
+ * (the last line of stdout). Progress goes to stderr. See {@code docs/performance.md}.
  */
 public final class Bench {
     private static final Logger log = LoggerFactory.getLogger(Bench.class);
@@ -62,6 +65,7 @@ public final class Bench {
         List<BotPhase.Result> bot = new ArrayList<>();
         List<HandoffPhase.Result> handoff = new ArrayList<>();
         CapacityPhase.Result capacity = null;
+        ClusterPhase.Result cluster = null;
         boolean ok = false;
         try (WsClient client = WsClient.create(threads)) {
             for (int round = 1; round <= options.repeat(); round++) { // alternating: the host's speed drifts
@@ -99,9 +103,21 @@ public final class Bench {
                 log.info("capacity: {} idle visitors", options.idleVisitors());
                 capacity = CapacityPhase.run(client, servers, options.idleVisitors());
             }
+            if (options.runs("cluster")) {
+                int size = options.relaySizes().get(0);
+                Optional<RelayPhase.Result> single = relay.stream()
+                        .filter(r -> r.requested() == size && r.acks().lost() >= 0)
+                        .reduce((first, second) -> second);
+                cluster = ClusterPhase.run(client, servers, options, single, warmup, profiler, measure);
+            }
             ok = true;
         } finally {
-            if (ok) {
+            boolean missed = cluster != null
+                    && !options.smoke() // a smoke run's figures are not meant to meet them
+                    && cluster.targets().stream().anyMatch(t -> !t.pass());
+            if (missed) {
+                log.warn("a cluster target was missed; the servers' logs are kept in {}", work);
+            } else if (ok) {
                 deleteTree(work);
             } else {
                 log.error("bench failed; server logs are in {}", work);
@@ -132,7 +148,7 @@ public final class Bench {
         }
         List<BenchResult.Comparison> comparison = compare(baseline, relay);
         BenchResult result = new BenchResult(
-                environment, baseline, relay, comparison, medians(comparison), bot, handoff, capacity, notes);
+                environment, baseline, relay, comparison, medians(comparison), bot, handoff, capacity, cluster, notes);
         out.print(Report.table(result));
         String json = Report.json(result);
         if (options.json().isPresent()) {

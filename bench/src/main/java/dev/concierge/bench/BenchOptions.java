@@ -28,6 +28,11 @@ import java.util.Optional;
  * @param profile the async-profiler event to profile each measurement window with ({@code --profile EVENT}), if any
  * @param profileDir where the flame graphs go ({@code --profile-dir DIR}; {@code bench-profiles} by default)
  * @param protocol the protocol version the load clients say hello with ({@code --protocol N}; the newest by default)
+ * @param db the PostgreSQL server relay runs on ({@code --db URL}, {@code --db postgres} for
+ *     {@link Postgres#DEFAULT_URL}; each server a fresh schema), or empty for the default store (SQLite)
+ * @param nodes cluster nodes ({@code --nodes N}, at least 2), or 0: no cluster phase
+ * @param keepOpen whether the cluster's relay conversations stay open through the takeover
+ *     ({@code --keep-open}), so that the new decider recovers them all
  */
 record BenchOptions(
         Path serverJar,
@@ -47,9 +52,15 @@ record BenchOptions(
         int repeat,
         Optional<String> profile,
         Path profileDir,
-        int protocol) {
+        int protocol,
+        Optional<String> db,
+        int nodes,
+        boolean keepOpen) {
 
-    static final List<String> PHASES = List.of("baseline", "relay", "bot", "handoff", "capacity");
+    static final List<String> PHASES = List.of("baseline", "relay", "bot", "handoff", "capacity", "cluster");
+    /** The phases of a run with {@code --nodes}, unless {@code --only} says otherwise. */
+    static final List<String> CLUSTER_PHASES = List.of("baseline", "relay", "cluster");
+
     static final List<String> DEFAULT_JVM_FLAGS = List.of("-Xms1g", "-Xmx2g", "-XX:+UseG1GC");
 
     static String usage() {
@@ -75,6 +86,17 @@ record BenchOptions(
                   --profile-dir DIR     where the flame graphs go (default bench-profiles)
                   --protocol N          protocol version of the load clients' hellos, 1 or 2 (default 2: a message's own
                                         event acknowledges it; 1 adds an ack frame per message, docs/protocol.md)
+                  --db URL              run relay on PostgreSQL: serve --db URL?currentSchema=bench_<random>, a fresh
+                                        schema per server, created and dropped by the bench; "postgres" for
+                                        jdbc:postgresql://127.0.0.1:5432/concierge_test (.ci/postgres.sh); login from
+                                        CONCIERGE_DB_USER / CONCIERGE_DB_PASSWORD (default concierge / concierge)
+                  --nodes N             cluster run: a NATS server and N nodes (serve --cluster) on one PostgreSQL
+                                        schema (--db, default as above); runs baseline, relay on one PostgreSQL node
+                                        and the cluster phase: cross-node handoff and relay, takeover after kill -9
+                                        of the deciding node, acknowledged messages checked against the store, and
+                                        the targets PASS/FAIL (nats-server from the PATH or /usr/sbin)
+                  --keep-open           with --nodes: leave relay's conversations open through the takeover, so
+                                        that the new decider recovers them all (by default the agents close them)
                 """;
     }
 
@@ -98,10 +120,18 @@ record BenchOptions(
         String profile = null;
         Path profileDir = Path.of("bench-profiles");
         int protocol = Hellos.NEWEST;
+        String db = null;
+        int nodes = 0;
+        boolean only = false;
+        boolean keepOpen = false;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--smoke")) {
                 smoke = true;
+                continue;
+            }
+            if (flag.equals("--keep-open")) {
+                keepOpen = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -122,7 +152,12 @@ record BenchOptions(
                 case "--jvm-flags" ->
                     flags = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
                 case "--server-arg" -> serverArgs.add(value);
-                case "--only" -> phases = phases(value);
+                case "--only" -> {
+                    phases = phases(value);
+                    only = true;
+                }
+                case "--db" -> db = value.equals("postgres") ? Postgres.DEFAULT_URL : jdbcUrl(value);
+                case "--nodes" -> nodes = clusterSize(value);
                 case "--repeat" -> repeat = positive(flag, value);
                 case "--profile" -> profile = profileEvent(value);
                 case "--profile-dir" -> profileDir = Path.of(value);
@@ -134,6 +169,14 @@ record BenchOptions(
             throw new BenchException("give exactly one of --server-jar and --server-cp\n" + usage());
         }
         smoke = smoke || seconds <= 2;
+        if (nodes > 0) {
+            db = db != null ? db : Postgres.DEFAULT_URL;
+            phases = only ? phases : CLUSTER_PHASES;
+        } else if (!only) {
+            phases = PHASES.stream().filter(p -> !p.equals("cluster")).toList();
+        } else if (phases.contains("cluster")) {
+            throw new BenchException("--only cluster needs --nodes N");
+        }
         List<Integer> relay = visitors != null ? list("--visitors", visitors) : List.of(smoke ? 50 : 1000);
         return new BenchOptions(
                 jar,
@@ -153,7 +196,25 @@ record BenchOptions(
                 repeat,
                 Optional.ofNullable(profile),
                 profileDir,
-                protocol);
+                protocol,
+                Optional.ofNullable(db),
+                nodes,
+                keepOpen);
+    }
+
+    private static String jdbcUrl(String value) {
+        if (!value.startsWith("jdbc:postgresql://")) {
+            throw new BenchException("--db takes jdbc:postgresql://HOST:PORT/DATABASE or postgres, was " + value);
+        }
+        return value;
+    }
+
+    private static int clusterSize(String value) {
+        int n = nonNegative("--nodes", value);
+        if (n < 2 || n > 9) {
+            throw new BenchException("--nodes must be between 2 and 9, was " + value);
+        }
+        return n;
     }
 
     boolean runs(String phase) {

@@ -13,6 +13,7 @@ import java.util.List;
  * @param bot the bot at one visitor and at many
  * @param handoff handoff at each transcript length
  * @param capacity idle visitors' cost
+ * @param cluster the cluster phase ({@code --nodes}), or null
  * @param notes what the reader must know to read the figures right
  */
 record BenchResult(
@@ -24,6 +25,7 @@ record BenchResult(
         List<BotPhase.Result> bot,
         List<HandoffPhase.Result> handoff,
         CapacityPhase.Result capacity,
+        ClusterPhase.Result cluster,
         List<String> notes) {
 
     /**

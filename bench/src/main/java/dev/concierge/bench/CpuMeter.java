@@ -29,7 +29,8 @@ final class CpuMeter {
     private Map<String, ThreadTime> threadsStart = Map.of();
 
     /** The thread groups of {@link Usage#serverThreads}, in the order they are printed. */
-    static final List<String> GROUPS = List.of("event loops", "router", "store", "bot", "gc", "jit", "other");
+    static final List<String> GROUPS =
+            List.of("event loops", "router", "store", "bot", "cluster", "nats", "gc", "jit", "other");
 
     /**
      * Cores used in one window.
@@ -77,11 +78,21 @@ final class CpuMeter {
     /**
      * The group of a server thread, by the name the kernel shows (at most 15 characters): Netty's
      * event loops, the router, the store's threads (writer, WAL sync, checkpoints), the bot's
-     * executor, the garbage collector (G1's workers and refinement), the JIT compilers, the rest.
+     * executor, a cluster node's own threads ({@code concierge-cluster-out}, {@code -beat},
+     * {@code concierge-lease}), the NATS client's (jnats names them after the connection,
+     * {@code concierge-<node id>:N}, so a node id of up to 3 characters keeps the {@code :} within
+     * the kernel's 15; and its unnamed {@code pool-N-thread-M} executors), the garbage collector
+     * (G1's workers and refinement), the JIT compilers, the rest.
      */
     static String group(String threadName) {
         if (threadName.startsWith("nioEventLoop") || threadName.startsWith("epollEventLoop")) {
             return "event loops";
+        } else if (threadName.startsWith("concierge-") && threadName.indexOf(':') > 0) {
+            return "nats"; // jnats names its reader, writer and dispatchers CONNECTION_NAME:N, "concierge-n1:3"
+        } else if (threadName.startsWith("pool-")) {
+            return "nats"; // jnats's callback and connect executors; a single server starts no unnamed pool
+        } else if (threadName.startsWith("concierge-clust") || threadName.startsWith("concierge-lease")) {
+            return "cluster";
         } else if (threadName.startsWith("concierge-route")) {
             return "router";
         } else if (threadName.startsWith("concierge-store")) {

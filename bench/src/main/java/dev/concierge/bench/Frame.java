@@ -26,6 +26,8 @@ import java.util.List;
  * @param events events in a {@code transcript} frame, else 0
  * @param lastSeq the {@code seq} of a {@code transcript} frame's last event, else 0
  * @param more a {@code transcript} frame's {@code more}: later events exist
+ * @param id an event's {@code id} (the client id of the request that produced it), or null
+ * @param node a {@code welcome} frame's {@code node} (the cluster node the socket is on), or null
  */
 record Frame(
         String type,
@@ -39,7 +41,9 @@ record Frame(
         List<String> queued,
         int events,
         long lastSeq,
-        boolean more) {
+        boolean more,
+        String id,
+        String node) {
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -59,9 +63,11 @@ record Frame(
         List<String> queued = List.of();
         long[] page = {0, 0};
         boolean more = false;
+        String id = null;
+        String node = null;
         try (JsonParser p = JSON.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return new Frame(type, null, null, null, null, null, -1, -1, List.of(), 0, 0, false);
+                return new Frame(type, null, null, null, null, null, -1, -1, List.of(), 0, 0, false, null, null);
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
@@ -77,6 +83,8 @@ record Frame(
                     case "handoff" -> transcript = transcriptSize(p);
                     case "events" -> page = eventsAndLastSeq(p);
                     case "more" -> more = p.currentToken() == JsonToken.VALUE_TRUE;
+                    case "id" -> id = text(p);
+                    case "node" -> node = text(p);
                     default -> p.skipChildren();
                 }
             }
@@ -95,7 +103,9 @@ record Frame(
                 queued,
                 (int) page[0],
                 page[1],
-                more);
+                more,
+                id,
+                node);
     }
 
     private static String text(JsonParser p) throws IOException {

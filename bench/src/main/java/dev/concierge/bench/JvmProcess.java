@@ -42,15 +42,21 @@ final class JvmProcess implements AutoCloseable {
      *                        carries the end of its stderr
      */
     static JvmProcess start(String name, List<String> command, Path logDir, Duration timeout) {
+        return start(name, command, java.util.Map.of(), logDir, timeout);
+    }
+
+    /** {@link #start(String, List, Path, Duration)} with {@code env} added to the environment. */
+    static JvmProcess start(
+            String name, List<String> command, java.util.Map<String, String> env, Path logDir, Duration timeout) {
         Path out = logDir.resolve(name + ".out");
         Path err = logDir.resolve(name + ".err");
         Process process;
         try {
             Files.createDirectories(logDir);
-            process = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile())
-                    .start();
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().putAll(env);
+            process = builder.start();
         } catch (IOException e) {
             throw new BenchException("cannot start " + name + ": " + e.getMessage(), e);
         }
@@ -164,9 +170,30 @@ final class JvmProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL (no shutdown hook, no goodbye to anyone), then waits until the process is gone. */
+    void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("{} killed (SIGKILL)", name);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    String name() {
+        return name;
+    }
+
     /** SIGTERM (the server's shutdown hook closes sockets with 1001), then a kill after 5 s. */
     @Override
     public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
         long start = System.nanoTime();
         process.destroy();
         try {

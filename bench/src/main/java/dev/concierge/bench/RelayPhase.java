@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +47,12 @@ final class RelayPhase {
      * @param errors other error frames received
      * @param cpu cores used by the server and by the load clients during the window
      * @param merges the store's merges of new events during the window (the writer commits nothing else meanwhile)
+     * @param processes on a cluster, the cores each process used in the window by name (every node, and
+     *     {@code nats-server}); empty on a single server, whose figures are {@code cpu}
+     * @param acks the messages acknowledged to their senders against those in the store
+     * @param visitorNode the node the visitors' {@code welcome} named, or null (a single server names none)
+     * @param agentNode the node the agents' {@code welcome} named, or null
+     * @param nats on a cluster, what the NATS server carried during the window (else unknown)
      */
     record Result(
             int requested,
@@ -59,7 +66,50 @@ final class RelayPhase {
             long rateLimited,
             long errors,
             CpuMeter.Usage cpu,
-            MergeMeter.Merges merges) {}
+            MergeMeter.Merges merges,
+            Map<String, CpuMeter.Usage> processes,
+            Acks acks,
+            String visitorNode,
+            String agentNode,
+            NatsServer.Traffic nats) {}
+
+    /**
+     * Acknowledged messages against the store: every message whose sender got its acknowledgement
+     * (its own {@code event} in protocol 2, an {@code ack} in 1) must be in the store.
+     *
+     * @param acked messages acknowledged to their senders, during the whole phase (warm-up included)
+     * @param stored of those, the ones found in the store afterwards
+     * @param lost acked minus stored: must be 0; -1 when the store was not read (SQLite)
+     */
+    record Acks(long acked, long stored, long lost) {
+        static final Acks UNKNOWN = new Acks(-1, -1, -1);
+    }
+
+    /**
+     * Where relay runs: visitors on one server, agents on another (the same one on a single
+     * server), with the processes whose CPU is measured.
+     *
+     * @param main the server warmed up, profiled and read for merges (a cluster's deciding node), whose
+     *     CPU is the result's {@code cpu}
+     * @param visitorNode where the visitors connect
+     * @param agentNode where the agents sign in and connect
+     * @param agents the accounts to sign in with
+     * @param takeFromQueue whether agents must accept conversations beyond their cap
+     * @param metered on a cluster, every process to measure by name (pid); empty on a single server
+     * @param schema the PostgreSQL schema the server(s) store in, to check acknowledged messages against
+     * @param closeAfter whether the agents close every conversation after the window (servers that stay up)
+     * @param nats a cluster's NATS server, whose message counters are read at both ends of the window
+     */
+    record Target(
+            JvmProcess main,
+            JvmProcess visitorNode,
+            JvmProcess agentNode,
+            List<Servers.Credentials> agents,
+            boolean takeFromQueue,
+            Map<String, Long> metered,
+            Optional<Postgres.Schema> schema,
+            boolean closeAfter,
+            Optional<NatsServer> nats) {}
 
     /**
      * One conversation's two ends and its one message in flight. Message ids are
@@ -72,6 +122,17 @@ final class RelayPhase {
         volatile long sentAt;
         volatile String inFlight;
         volatile int refusals;
+        /**
+         * The highest message number acknowledged to each side, and how many were: ids are
+         * {@code v<index>-<n>} and {@code a<index>-<n>} with one counter for both sides, and with
+         * one message in flight everything sent up to the highest acknowledged one was stored.
+         * Each side's acknowledgements arrive on its socket's event loop, the only writer.
+         */
+        volatile long ackedV;
+
+        volatile long ackedA;
+        volatile long ackCountV;
+        volatile long ackCountA;
         final AtomicLong next = new AtomicLong();
         final AtomicInteger sides = new AtomicInteger();
         final String id;
@@ -103,7 +164,11 @@ final class RelayPhase {
     private final AtomicLong errors = new AtomicLong();
     private volatile boolean running;
     private volatile boolean takeFromQueue;
+    private volatile String visitorNode;
+    private volatile String agentNode;
     private CountDownLatch ready;
+    private volatile CountDownLatch closing = new CountDownLatch(0);
+    private final Set<String> closed = ConcurrentHashMap.newKeySet();
 
     private RelayPhase() {}
 
@@ -131,23 +196,65 @@ final class RelayPhase {
             throws InterruptedException {
         int m = Math.max(1, Math.min(agents, n));
         Servers.Product product = servers.productWithAgents("relay-" + n, m, (n + m - 1) / m);
-        takeFromQueue = product.takeFromQueue();
+        try (JvmProcess server = product.process()) {
+            return measure(
+                    client,
+                    new Target(
+                            server,
+                            server,
+                            server,
+                            product.agents(),
+                            product.takeFromQueue(),
+                            Map.of(),
+                            product.schema(),
+                            false,
+                            Optional.empty()),
+                    n,
+                    warmup,
+                    profiler,
+                    measure);
+        } finally {
+            product.schema().ifPresent(Postgres.Schema::close); // after the server stopped
+        }
+    }
+
+    /**
+     * Runs relay at {@code n} conversations on running servers: visitors on
+     * {@link Target#visitorNode}, agents on {@link Target#agentNode}. Closes the load clients'
+     * connections, not the servers.
+     */
+    static Result on(WsClient client, Target target, int n, Warmup warmup, WindowProfiler profiler, Duration measure)
+            throws InterruptedException {
+        return new RelayPhase().measure(client, target, n, warmup, profiler, measure);
+    }
+
+    private Result measure(
+            WsClient client, Target target, int n, Warmup warmup, WindowProfiler profiler, Duration measure)
+            throws InterruptedException {
+        takeFromQueue = target.takeFromQueue();
         long setupStart = System.nanoTime();
         Duration setupTimeout = Duration.ofMillis(Math.max(30_000, n * 10L));
-        try (JvmProcess server = product.process()) {
-            List<String> tokens = AgentLogin.tokens(server.port(), product.agents());
-            URI agentUri = URI.create("ws://127.0.0.1:" + server.port() + "/ws/agent");
+        try {
+            List<String> tokens = AgentLogin.tokens(target.agentNode().port(), target.agents());
+            URI agentUri = URI.create("ws://127.0.0.1:" + target.agentNode().port() + "/ws/agent");
             for (String token : tokens) {
                 client.connect(agentUri, new AgentSide(token)).get(30, TimeUnit.SECONDS);
             }
-            List<Conv> live = assignAll(client, server.port(), n, setupStart + setupTimeout.toNanos());
+            List<Conv> live = assignAll(client, target.visitorNode().port(), n, setupStart + setupTimeout.toNanos());
             double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
             log.info(
                     "relay: {} conversations on {} agent socket(s) ready in {} s",
                     live.size(),
                     tokens.size(),
                     String.format("%.1f", setupSeconds));
-            Window w = pingPong(server, live, warmup, profiler, measure);
+            Window w = pingPong(target, live, warmup, profiler, measure);
+            Acks acks = target.schema().map(schema -> acks(schema, live)).orElse(Acks.UNKNOWN);
+            if (acks.lost() > 0) {
+                log.error("relay: {} of {} acknowledged messages are not in the store", acks.lost(), acks.acked());
+            }
+            if (target.closeAfter()) {
+                closeConversations(live);
+            }
             return new Result(
                     n,
                     live.size(),
@@ -160,12 +267,72 @@ final class RelayPhase {
                     rateLimited.get(),
                     errors.get(),
                     w.cpu(),
-                    w.merges());
+                    w.merges(),
+                    w.processes(),
+                    acks,
+                    visitorNode,
+                    agentNode,
+                    w.nats());
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new BenchException("relay: an agent socket did not open: " + e.getMessage(), e);
         } finally {
             running = false;
             client.closeAll();
+        }
+    }
+
+    /**
+     * Every acknowledged message, looked up in the store. The acknowledgements are read first, the
+     * store after: what was acknowledged had been committed before, so it must be there (messages
+     * still in flight are acknowledged meanwhile, and are not counted).
+     */
+    private static Acks acks(Postgres.Schema schema, List<Conv> live) {
+        long acked = 0;
+        long stored = 0;
+        long[][] seen = new long[live.size()][];
+        for (int i = 0; i < live.size(); i++) {
+            Conv c = live.get(i);
+            seen[i] = new long[] {c.ackCountV, c.ackCountA, c.ackedV, c.ackedA}; // counts first: acked() sets them last
+        }
+        Map<String, Set<String>> ids = schema.storedMessageIds();
+        long lost = 0;
+        for (int i = 0; i < live.size(); i++) {
+            Conv c = live.get(i);
+            long countV = seen[i][0];
+            long countA = seen[i][1];
+            long maxV = seen[i][2];
+            long maxA = seen[i][3];
+            long[] found = new long[2]; // stored messages of each side up to its highest acknowledged one
+            for (String id : ids.getOrDefault(c.id, Set.of())) {
+                int dash = id.indexOf('-');
+                char side = id.charAt(0);
+                if (dash > 1
+                        && (side == 'v' || side == 'a')
+                        && id.substring(1, dash).equals(Integer.toString(c.index))) {
+                    long k = Long.parseLong(id, dash + 1, id.length(), 10);
+                    if (k <= (side == 'v' ? maxV : maxA)) {
+                        found[side == 'v' ? 0 : 1]++;
+                    }
+                }
+            }
+            acked += countV + countA;
+            stored += Math.min(found[0], countV) + Math.min(found[1], countA);
+            lost += Math.max(0, countV - found[0]) + Math.max(0, countA - found[1]);
+        }
+        return new Acks(acked, stored, lost);
+    }
+
+    /** The agents close every conversation (a cluster stays up for the next phase with none open). */
+    private void closeConversations(List<Conv> live) throws InterruptedException {
+        closing = new CountDownLatch(live.size());
+        for (Conv c : live) {
+            c.agent.send("{\"type\":\"close\",\"id\":\"close-" + c.index + "\",\"conversationId\":\"" + c.id
+                    + "\",\"reason\":\"resolved\"}");
+        }
+        if (!closing.await(60, TimeUnit.SECONDS)) {
+            log.warn("relay: {} of {} conversations not closed within 60 s", closing.getCount(), live.size());
+        } else {
+            log.info("relay: closed all {} conversations", live.size());
         }
     }
 
@@ -191,38 +358,79 @@ final class RelayPhase {
             Latency.Stats agentToVisitor,
             Latency.Stats all,
             CpuMeter.Usage cpu,
-            MergeMeter.Merges merges) {}
+            MergeMeter.Merges merges,
+            Map<String, CpuMeter.Usage> processes,
+            NatsServer.Traffic nats) {}
 
     /** Starts one message on every conversation, warms up, then measures one window. */
     // The profiling window is a scope: try-with-resources closes it when the measurement ends, and
     // nothing in the body refers to it. javac ignores the suppression on the resource variable itself.
     @SuppressWarnings("try")
-    private Window pingPong(
-            JvmProcess server, List<Conv> live, Warmup warmup, WindowProfiler profiler, Duration measure)
+    private Window pingPong(Target target, List<Conv> live, Warmup warmup, WindowProfiler profiler, Duration measure)
             throws InterruptedException {
+        JvmProcess server = target.main();
         running = true;
         for (Conv c : live) {
             c.sentAt = System.nanoTime();
             c.send(c.visitor, 'v');
         }
         warmup.await(server.pid());
+        for (long pid : target.metered().values()) {
+            if (pid != server.pid()) { // the other nodes' compilers too, without another minimum
+                new Warmup(Duration.ZERO, warmup.cap()).await(pid);
+            }
+        }
         Window w;
-        try (WindowProfiler.Window profile = profiler.open(server.pid(), "relay-" + live.size())) {
+        String name = target.metered().isEmpty() ? "relay-" + live.size() : "relay-cluster-" + live.size();
+        try (WindowProfiler.Window profile = profiler.open(server.pid(), name)) {
             visitorToAgent.startWindow();
             agentToVisitor.startWindow();
             all.startWindow();
             errors.set(0);
             rateLimited.set(0);
             CpuMeter cpu = new CpuMeter(server.pid());
+            Map<String, CpuMeter> meters = new java.util.LinkedHashMap<>();
+            target.metered().forEach((process, pid) -> meters.put(process, new CpuMeter(pid)));
             MergeMeter merges = new MergeMeter(server.port());
             merges.start();
             cpu.start();
+            meters.values().forEach(CpuMeter::start);
+            NatsServer.Traffic natsBefore =
+                    target.nats().map(NatsServer::traffic).orElse(NatsServer.Traffic.UNKNOWN);
             Thread.sleep(measure.toMillis());
+            NatsServer.Traffic nats = target.nats()
+                    .map(NatsServer::traffic)
+                    .orElse(NatsServer.Traffic.UNKNOWN)
+                    .since(natsBefore);
+            Map<String, CpuMeter.Usage> processes = new java.util.LinkedHashMap<>();
+            meters.forEach((process, meter) -> processes.put(process, meter.stop()));
             w = new Window(
-                    visitorToAgent.endWindow(), agentToVisitor.endWindow(), all.endWindow(), cpu.stop(), merges.stop());
+                    visitorToAgent.endWindow(),
+                    agentToVisitor.endWindow(),
+                    all.endWindow(),
+                    cpu.stop(),
+                    merges.stop(),
+                    processes,
+                    nats);
         }
         running = false;
         return w;
+    }
+
+    /** Records that message {@code id} ({@code <side><index>-<n>}) of {@code c} was acknowledged to its sender. */
+    private static void acked(Conv c, String id, char side) {
+        int dash = id == null ? -1 : id.indexOf('-');
+        if (c == null || dash < 0 || id.charAt(0) != side) {
+            return;
+        }
+        long n = Long.parseLong(id, dash + 1, id.length(), 10);
+        if (side == 'v' && n > c.ackedV) { // protocol 1 acknowledges twice: the ack and the own event
+            c.ackedV = n;
+            c.ackCountV++;
+        } else if (side == 'a' && n > c.ackedA) {
+            c.ackedA = n;
+            c.ackCountA++;
+        }
     }
 
     private void handOffNext() {
@@ -296,6 +504,12 @@ final class RelayPhase {
                     conv.sentAt = now;
                     conv.send(connection, 'v');
                 }
+            } else if (f.is("event") && "message".equals(f.kind()) && "visitor".equals(f.authorRole())) {
+                acked(conv, f.id(), 'v'); // protocol 2: its own event acknowledges a message
+            } else if (f.is("ack") && f.ref() != null && f.ref().startsWith("v")) {
+                acked(conv, f.ref(), 'v');
+            } else if (f.is("welcome")) {
+                visitorNode = f.node();
             } else if (f.is("ack") && "handoff".equals(f.ref()) && conv == null) {
                 conv = conv(f.conversationId());
                 conv.visitor = connection;
@@ -328,7 +542,15 @@ final class RelayPhase {
                         c.sentAt = now;
                         c.send(connection, 'a');
                     }
+                } else if ("message".equals(f.kind()) && "agent".equals(f.authorRole())) {
+                    acked(conversations.get(f.conversationId()), f.id(), 'a');
+                } else if ("closed".equals(f.kind()) && closed.add(f.conversationId())) {
+                    closing.countDown();
                 }
+            } else if (f.is("ack") && f.ref() != null && f.ref().startsWith("a")) {
+                acked(conversations.get(f.conversationId()), f.ref(), 'a');
+            } else if (f.is("welcome")) {
+                agentNode = f.node();
             } else if (f.is("assigned")) {
                 Conv c = conv(f.conversationId());
                 if (c.agent == null) {

@@ -31,7 +31,8 @@ final class Report {
         }
         for (RelayPhase.Result x : r.relay()) {
             String load = x.conversations() + (x.conversations() < x.requested() ? " of " + x.requested() : "")
-                    + " conversations, " + plural(x.agentSockets(), "agent socket");
+                    + " conversations, " + plural(x.agentSockets(), "agent socket")
+                    + (x.acks().lost() >= 0 ? ", PostgreSQL" : "");
             row(out, "relay", load, x.all(), "msg/s", x.cpu());
             row(out, "relay", "  visitor -> agent", x.visitorToAgent(), "msg/s", null);
             row(out, "relay", "  agent -> visitor", x.agentToVisitor(), "msg/s", null);
@@ -80,6 +81,7 @@ final class Report {
                     ""));
         }
         capacity(out, r.capacity());
+        cluster(out, r);
         cpuPerMessage(out, r);
         merges(out, r);
         for (String note : r.notes()) {
@@ -123,7 +125,7 @@ final class Report {
                 e.smoke() ? " (SMOKE RUN: small loads)" : ""));
     }
 
-    private static final String CPU_ROW = "%-9s %-38s %7s %7s %7s %7s %7s %7s %7s %8s %8s%n";
+    private static final String CPU_ROW = "%-9s %-38s" + " %7s".repeat(CpuMeter.GROUPS.size()) + " %8s %8s%n";
 
     /**
      * The CPU each message (or answer) cost, in microseconds: the server's by thread group, the
@@ -140,6 +142,10 @@ final class Report {
         }
         for (BotPhase.Result b : r.bot()) {
             cpuRow(rows, "bot", plural(b.visitors(), "visitor") + " (per answer)", b.latency(), b.cpu());
+        }
+        if (r.cluster() != null) {
+            RelayPhase.Result x = r.cluster().relay();
+            x.processes().forEach((process, cpu) -> cpuRow(rows, "across", "relay, " + process, x.all(), cpu));
         }
         if (rows.isEmpty()) {
             return;
@@ -170,6 +176,105 @@ final class Report {
     /** Microseconds of CPU per item, from cores used and items per second. */
     private static String micros(double cores, double perSecond) {
         return cores < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", cores * 1e6 / perSecond);
+    }
+
+    /**
+     * The cluster phase beside the single server: relay across nodes, handoff across nodes, the
+     * takeover, acknowledged messages against the store, and the targets.
+     */
+    private static void cluster(StringBuilder out, BenchResult r) {
+        ClusterPhase.Result c = r.cluster();
+        for (RelayPhase.Result x : r.relay()) {
+            if (x.acks().acked() >= 0) {
+                out.append(acks("relay", x.conversations() + " conversations, one server", x.acks()));
+            }
+        }
+        if (c == null) {
+            return;
+        }
+        out.append(String.format(
+                Locale.ROOT,
+                "%ncluster   %d nodes on one NATS server and one PostgreSQL schema: %s decides, visitors on %s,"
+                        + " agents on %s%n",
+                c.nodes(),
+                c.decider(),
+                c.visitorNode(),
+                c.agentNode()));
+        RelayPhase.Result x = c.relay();
+        String path = c.visitorNode() + " -> " + c.decider() + " -> " + c.agentNode();
+        row(out, "across", x.conversations() + " conversations, " + path, x.all(), "msg/s", x.cpu());
+        row(out, "across", "  visitor -> agent", x.visitorToAgent(), "msg/s", null);
+        row(out, "across", "  agent -> visitor", x.agentToVisitor(), "msg/s", null);
+        NatsServer.Traffic n = x.nats();
+        if (n != null && n.inMsgs() >= 0 && x.all().count() > 0) {
+            double relayed = x.all().count();
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%-9s %-38s %.2f published and %.2f delivered NATS messages, %.0f and %.0f bytes,"
+                            + " per relayed message%n",
+                    "nats",
+                    "relay across nodes, in the window",
+                    n.inMsgs() / relayed,
+                    n.outMsgs() / relayed,
+                    n.inBytes() / relayed,
+                    n.outBytes() / relayed));
+        }
+        Latency.Stats h = c.handoff();
+        out.append(String.format(
+                Locale.ROOT,
+                ROW,
+                "across",
+                "handoff " + c.visitorNode() + " -> " + c.agentNode() + " (" + h.count() + ", one at a time)",
+                "",
+                ms(h.p50Us()),
+                ms(h.p99Us()),
+                ms(h.p999Us()),
+                ""));
+        TakeoverPhase.Result t = c.takeover();
+        out.append(String.format(
+                Locale.ROOT,
+                "%-9s kill -9 of %s under %d visitors at %d msg/s each: lease moved after %s; first message written"
+                        + " after the kill acknowledged after %s (slowest), %s (median); new decider %s;"
+                        + " %d reconnects%n",
+                "takeover",
+                t.killed(),
+                t.visitors(),
+                1000 / TakeoverPhase.PACE.toMillis(),
+                seconds(t.leaseMovedMs()),
+                seconds(t.firstAckMaxMs()),
+                seconds(t.firstAckMedianMs()),
+                t.newDecider(),
+                t.reconnects()));
+        out.append(acks("across", "relay, " + x.conversations() + " conversations", x.acks()));
+        out.append(acks(
+                "takeover",
+                t.visitors() + " visitors (" + t.unacked() + " still unacknowledged)",
+                new RelayPhase.Acks(t.acked(), t.stored(), t.lost())));
+        out.append('\n');
+        for (ClusterPhase.Target g : c.targets()) {
+            out.append(String.format(
+                    Locale.ROOT,
+                    "target    %-38s %s: %s  %s%n",
+                    g.name(),
+                    g.goal(),
+                    g.measured(),
+                    g.pass() ? "PASS" : "FAIL"));
+        }
+    }
+
+    private static String acks(String phase, String load, RelayPhase.Acks a) {
+        return String.format(
+                Locale.ROOT,
+                "%-9s %-38s %,d messages acknowledged, %,d of them in the store: %d lost%n",
+                phase,
+                load,
+                a.acked(),
+                a.stored(),
+                a.lost());
+    }
+
+    private static String seconds(double ms) {
+        return ms < 0 ? "never" : String.format(Locale.ROOT, "%.2f s", ms / 1000);
     }
 
     /** The store's merges during each relay window (on their own thread, beside the store's writer). */

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -58,7 +59,8 @@ final class Servers {
      * @param takeFromQueue true when the agents must {@code accept} queued conversations
      *                      themselves (the server's per-agent cap is lower than the load)
      */
-    record Product(JvmProcess process, List<Credentials> agents, boolean takeFromQueue) {}
+    record Product(
+            JvmProcess process, List<Credentials> agents, boolean takeFromQueue, Optional<Postgres.Schema> schema) {}
 
     /** {@code java} with the run's JVM flags. */
     List<String> java() {
@@ -91,16 +93,23 @@ final class Servers {
      */
     Product productWithAgents(String name, int agents, int maxChats) {
         if (supports("--agents") && supports("--max-chats")) {
-            List<String> extra =
-                    List.of("--agents", agentsFile(agents).toString(), "--max-chats", Integer.toString(maxChats));
+            List<String> extra = new ArrayList<>(
+                    List.of("--agents", agentsFile(agents).toString(), "--max-chats", Integer.toString(maxChats)));
+            Optional<Postgres.Schema> schema = postgres().map(pg -> pg.createSchema("bench"));
+            schema.ifPresent(sc -> extra.addAll(List.of("--db", sc.jdbcUrl())));
             try {
-                JvmProcess p = JvmProcess.start(name, serveCommand(extra, false), workDir, START_TIMEOUT);
-                List<Credentials> accounts = new ArrayList<>();
-                for (int i = 1; i <= agents; i++) {
-                    accounts.add(new Credentials("bench-" + i, BENCH_PASSWORD));
-                }
-                return new Product(p, accounts, false);
+                JvmProcess p = JvmProcess.start(
+                        name,
+                        serveCommand(extra, false),
+                        schema.map(Postgres.Schema::serverEnv).orElse(Map.of()),
+                        workDir,
+                        START_TIMEOUT);
+                return new Product(p, accounts(agents), false, schema);
             } catch (BenchException e) {
+                schema.ifPresent(Postgres.Schema::close);
+                if (schema.isPresent()) {
+                    throw e;
+                }
                 agentOptionsNote = "serve refused --agents/--max-chats (" + firstLine(e.getMessage()) + ")";
                 log.warn("{}", agentOptionsNote);
             }
@@ -108,7 +117,164 @@ final class Servers {
             agentOptionsNote = "serve has no --agents/--max-chats";
         }
         agentOptionsNote += ": relay used the demo agent on one socket, accepting queued conversations beyond its cap";
-        return new Product(product(name, false), List.of(new Credentials(DEMO_USERNAME, DEMO_PASSWORD)), true);
+        return new Product(
+                product(name, false), List.of(new Credentials(DEMO_USERNAME, DEMO_PASSWORD)), true, Optional.empty());
+    }
+
+    /** The run's PostgreSQL ({@code --db}), if it has one. */
+    Optional<Postgres> postgres() {
+        return options.db().map(Postgres::fromEnvironment);
+    }
+
+    private static List<Credentials> accounts(int agents) {
+        List<Credentials> accounts = new ArrayList<>();
+        for (int i = 1; i <= agents; i++) {
+            accounts.add(new Credentials("bench-" + i, BENCH_PASSWORD));
+        }
+        return accounts;
+    }
+
+    /**
+     * A cluster of {@code nodes} nodes {@code n1..nN}: a NATS server of its own, a fresh schema,
+     * and one {@code serve --db SCHEMA --cluster NATS --node-id nI --agents FILE --max-chats N}
+     * per node (its own data directory and port), started in parallel; returns once every node
+     * answers {@code GET /api/ready} with 200.
+     */
+    Cluster cluster(int nodes, int agents, int maxChats) {
+        Postgres pg = postgres().orElseThrow(() -> new BenchException("a cluster needs --db"));
+        Path agentsFile = agentsFile(agents);
+        NatsServer nats = NatsServer.start(workDir);
+        Postgres.Schema schema;
+        try {
+            schema = pg.createSchema("bench");
+        } catch (RuntimeException e) {
+            nats.close();
+            throw e;
+        }
+        Cluster cluster = new Cluster(nats, schema, accounts(agents));
+        try {
+            List<java.util.concurrent.CompletableFuture<JvmProcess>> starting = new ArrayList<>();
+            for (int i = 1; i <= nodes; i++) {
+                String id = "n" + i;
+                List<String> extra = List.of(
+                        "--agents", agentsFile.toString(),
+                        "--max-chats", Integer.toString(maxChats),
+                        "--db", schema.jdbcUrl(),
+                        "--cluster", nats.url(),
+                        "--node-id", id);
+                List<String> cmd = serveCommand(extra, false);
+                starting.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> JvmProcess.start("node-" + id, cmd, schema.serverEnv(), workDir, START_TIMEOUT)));
+            }
+            BenchException failed = null;
+            for (var f : starting) {
+                try {
+                    cluster.nodes.add(f.join());
+                } catch (java.util.concurrent.CompletionException e) {
+                    failed = e.getCause() instanceof BenchException b ? b : new BenchException(e.getMessage(), e);
+                }
+            }
+            if (failed != null) {
+                throw failed;
+            }
+            cluster.awaitReady(Duration.ofSeconds(60));
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A running cluster: node {@code i} (from 0) is {@code n(i+1)}. Closing stops every node
+     * (SIGTERM), then the NATS server, and drops the schema.
+     */
+    static final class Cluster implements AutoCloseable {
+        final NatsServer nats;
+        final Postgres.Schema schema;
+        final List<Credentials> agents;
+        final List<JvmProcess> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+
+        private Cluster(NatsServer nats, Postgres.Schema schema, List<Credentials> agents) {
+            this.nats = nats;
+            this.schema = schema;
+            this.agents = agents;
+        }
+
+        static String id(int index) {
+            return "n" + (index + 1);
+        }
+
+        /** The index of the node with id {@code nodeId}, or -1. */
+        static int index(String nodeId) {
+            return nodeId != null && nodeId.matches("n[1-9]") ? nodeId.charAt(1) - '1' : -1;
+        }
+
+        /** Waits until every live node answers {@code GET /api/ready} with 200. */
+        void awaitReady(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (JvmProcess node : nodes) {
+                while (node.isAlive() && !ready(node)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new BenchException(
+                                node + " not ready (GET /api/ready) within " + timeout.toSeconds() + " s");
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new BenchException("interrupted", e);
+                    }
+                }
+            }
+        }
+
+        boolean ready(JvmProcess node) {
+            try {
+                var response = http.send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://127.0.0.1:" + node.port() + "/api/ready"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                return response.statusCode() == 200;
+            } catch (java.io.IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        /** The deciding node's index, from the lease in the schema, waiting up to 30 s for one. */
+        int decider() {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                int i = schema.lease().map(l -> index(l.holder())).orElse(-1);
+                if (i >= 0 && i < nodes.size() && nodes.get(i).isAlive()) {
+                    return i;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            throw new BenchException("no live node holds the decider lease in " + schema);
+        }
+
+        @Override
+        public void close() {
+            for (JvmProcess node : nodes) {
+                node.close();
+            }
+            nats.close();
+            schema.close();
+        }
     }
 
     /**

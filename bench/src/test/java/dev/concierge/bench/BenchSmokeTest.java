@@ -155,6 +155,137 @@ final class BenchSmokeTest {
         }
     }
 
+    /**
+     * The cluster run in small: a NATS server and 3 nodes on a fresh PostgreSQL schema (both
+     * provided by {@code .ci/postgres.sh} and {@code .ci/nats.sh}), relay on one PostgreSQL server
+     * beside relay and handoff across nodes, and a kill -9 of the deciding node. Checks that every
+     * figure is there and that nothing acknowledged was lost; not how fast it was.
+     */
+    @Test
+    @Timeout(300)
+    void clusterSmoke_threeNodes_measuresRelayHandoffAndTakeover_andLosesNothingAcknowledged() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        long start = System.nanoTime();
+        BenchResult r = Bench.run(
+                BenchOptions.parse(
+                        "--server-cp",
+                        System.getProperty("java.class.path"),
+                        "--duration",
+                        "1",
+                        "--nodes",
+                        "3",
+                        "--only",
+                        "relay,cluster",
+                        "--jvm-flags",
+                        "-Xmx384m -XX:+UseG1GC -XX:TieredStopAtLevel=1"),
+                new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        String printed = buffer.toString(StandardCharsets.UTF_8);
+
+        // Relay on one PostgreSQL server, every acknowledged message found in its schema.
+        assertThat(r.relay()).singleElement().satisfies(x -> {
+            sane(x.all());
+            assertThat(x.acks().acked()).isPositive();
+            assertThat(x.acks().lost()).isZero();
+            assertThat(x.acks().stored()).isEqualTo(x.acks().acked());
+            assertThat(x.visitorNode()).isNull(); // a single server names no node
+        });
+        ClusterPhase.Result c = r.cluster();
+        assertThat(c).isNotNull();
+        assertThat(c.nodes()).isEqualTo(3);
+        // Visitors, agents and the decider on three different nodes, as each welcome said.
+        assertThat(java.util.Set.of(c.decider(), c.visitorNode(), c.agentNode()))
+                .hasSize(3);
+        assertThat(c.relay().visitorNode()).isEqualTo(c.visitorNode());
+        assertThat(c.relay().agentNode()).isEqualTo(c.agentNode());
+        sane(c.relay().all());
+        assertThat(c.relay().conversations()).isEqualTo(c.relay().requested());
+        assertThat(c.relay().errors()).isZero();
+        assertThat(c.relay().acks().acked()).isPositive();
+        assertThat(c.relay().acks().lost()).isZero();
+        // CPU of every node by thread group, the NATS client's threads among them, and of nats-server.
+        assertThat(c.relay().processes()).hasSize(4).containsKey("nats-server");
+        assertThat(c.relay().processes().get(c.decider() + " (decides)").serverThreads())
+                .satisfies(g -> {
+                    assertThat(g.get("router")).isPositive();
+                    assertThat(g.get("nats")).isPositive();
+                });
+        assertThat(c.relay().processes().get(c.visitorNode()).serverThreads().get("nats"))
+                .isPositive();
+        assertThat(c.relay().processes().get("nats-server").server()).isPositive();
+        // What NATS carried in the window: every request reaches the decider, frames come back.
+        assertThat(c.relay().nats().inMsgs()).isPositive();
+        assertThat(c.relay().nats().outMsgs())
+                .isGreaterThanOrEqualTo(c.relay().nats().inMsgs());
+        assertThat(printed).containsPattern("nats +relay across nodes, in the window +[0-9.]+ published");
+        assertThat(c.handoff().count()).isEqualTo(5);
+        ordered(c.handoff());
+        // The takeover: the lease moved to a live node, every visitor was answered again.
+        TakeoverPhase.Result t = c.takeover();
+        assertThat(t.killed()).isEqualTo(c.decider());
+        assertThat(t.newDecider()).isNotEqualTo(t.killed());
+        assertThat(t.leaseMovedMs()).isPositive();
+        assertThat(t.firstAckMaxMs()).isPositive().isGreaterThanOrEqualTo(t.firstAckMedianMs());
+        assertThat(t.acked()).isPositive();
+        assertThat(t.lost()).isZero();
+        assertThat(t.unacked()).isZero();
+        assertThat(c.targets())
+                .extracting(ClusterPhase.Target::name)
+                .containsExactly(
+                        "relay throughput across nodes",
+                        "relay p99 across nodes",
+                        "takeover after kill -9 of the decider",
+                        "acknowledged messages lost");
+        assertThat(c.targets().get(3).pass()).isTrue();
+        assertThat(printed)
+                .containsPattern("target +relay throughput across nodes +>= 0.5x .*(PASS|FAIL)")
+                .contains("takeover  kill -9 of " + c.decider())
+                .containsPattern("across +relay, " + c.decider() + " \\(decides\\)");
+        String[] lines = printed.strip().split("\n");
+        assertThat(new ObjectMapper()
+                        .readTree(lines[lines.length - 1])
+                        .path("cluster")
+                        .path("takeover")
+                        .has("leaseMovedMs"))
+                .isTrue();
+        // About 30 s on this 2-core machine at a load average of 7; 83 s at 20.
+        assertThat(seconds).as("cluster smoke run time").isLessThan(150);
+    }
+
+    @Test
+    void clusterOptions_defaultToPostgres_andTheClusterPhases() {
+        BenchOptions o = BenchOptions.parse("--server-jar", "x.jar", "--nodes", "3");
+        assertThat(o.nodes()).isEqualTo(3);
+        assertThat(o.db()).contains(Postgres.DEFAULT_URL);
+        assertThat(o.phases()).containsExactly("baseline", "relay", "cluster");
+        BenchOptions plain = BenchOptions.parse("--server-jar", "x.jar");
+        assertThat(plain.nodes()).isZero();
+        assertThat(plain.db()).isEmpty();
+        assertThat(plain.phases()).doesNotContain("cluster");
+        assertThat(o.keepOpen()).isFalse();
+        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--nodes", "3", "--keep-open")
+                        .keepOpen())
+                .isTrue();
+        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--db", "postgres")
+                        .db())
+                .contains(Postgres.DEFAULT_URL);
+        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--db", "jdbc:postgresql://db:5432/x")
+                        .db())
+                .contains("jdbc:postgresql://db:5432/x");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> BenchOptions.parse("--server-jar", "x.jar", "--db", "jdbc:sqlite:x.db"))
+                .isInstanceOf(BenchException.class)
+                .hasMessageContaining("--db");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> BenchOptions.parse("--server-jar", "x.jar", "--nodes", "1"))
+                .isInstanceOf(BenchException.class)
+                .hasMessageContaining("--nodes");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> BenchOptions.parse("--server-jar", "x.jar", "--only", "cluster"))
+                .isInstanceOf(BenchException.class)
+                .hasMessageContaining("--nodes");
+    }
+
     @Test
     void mergeMeter_readsTheStoresMergeMetrics_andKnowsAServerWithout() {
         String body = """
@@ -225,6 +356,12 @@ final class BenchSmokeTest {
         assertThat(CpuMeter.group("GC Thread#1")).isEqualTo("gc");
         assertThat(CpuMeter.group("C2 CompilerThre")).isEqualTo("jit");
         assertThat(CpuMeter.group("VM Thread")).isEqualTo("other");
+        // A cluster node: its own threads, and jnats's, named after the connection "concierge-<node id>".
+        assertThat(CpuMeter.group("concierge-clust")).isEqualTo("cluster");
+        assertThat(CpuMeter.group("concierge-lease")).isEqualTo("cluster");
+        assertThat(CpuMeter.group("concierge-n1:3")).isEqualTo("nats");
+        assertThat(CpuMeter.group("pool-7-thread-1")).isEqualTo("nats");
+        assertThat(CpuMeter.group("PostgreSQL-JDBC")).isEqualTo("other");
     }
 
     private static void sane(Latency.Stats s) {

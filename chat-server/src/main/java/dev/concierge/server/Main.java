@@ -99,9 +99,13 @@ public final class Main {
                         print a salted PBKDF2 hash for an agents file
                   test  (launcher) build and run every test: Java unit and end-to-end tests (Maven),
                         the widget's unit tests and the browser tests (node + Debian's chromium)
-                  bench [--visitors N] [--agents M] [--duration S] [--json FILE]
+                  bench [--visitors N] [--agents M] [--duration S] [--json FILE] [--db URL|postgres]
+                        [--nodes N]
                         (launcher) start the server in its own process and measure relay, bot,
-                        handoff and capacity against a raw Netty echo baseline (docs/performance.md)
+                        handoff and capacity against a raw Netty echo baseline (docs/performance.md);
+                        --db: relay on PostgreSQL, a fresh schema per server; --nodes N: a NATS server
+                        and N cluster nodes beside one PostgreSQL server (relay and handoff across
+                        nodes, takeover after kill -9 of the decider, targets); bench --help: all
                   build (launcher) rebuild the server jar
                   help  this text
                 """;
