@@ -81,9 +81,10 @@ final class WalSyncerTest {
                     writes.add(writer.submit(
                             "insert " + id, tx -> tx.add(JdbcRows.UPSERT_VISITOR, id, "h" + id, "{}", 1L)));
                 }
+                List<CompletableFuture<Void>> recorded = new ArrayList<>();
                 for (int i = 0; i < writes.size(); i++) {
                     int n = i;
-                    writes.get(i).thenRun(() -> completed.add(n));
+                    recorded.add(writes.get(i).thenRun(() -> completed.add(n)));
                 }
                 Awaitility.await("all 51 writes committed")
                         .atMost(Duration.ofSeconds(10))
@@ -91,7 +92,9 @@ final class WalSyncerTest {
                 assertThat(writes).allMatch(f -> !f.isDone());
 
                 release.countDown();
-                CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+                // Waits for the recording callbacks, not the writes: a write's own dependants may
+                // run before the callback that records it.
+                CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new))
                         .get(10, TimeUnit.SECONDS);
                 assertThat(completed).isSorted().hasSize(51);
                 assertThat(syncs.get())
