@@ -8,7 +8,6 @@ import dev.concierge.protocol.ServerMessage;
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -331,12 +330,7 @@ final class Connection implements Socket.Handler {
                 // every such request in the order they were first sent: a message after it that
                 // failed with it must not be stored first.
                 notStored.get().storeFailed = true;
-                if (!retryScheduled) {
-                    retryScheduled = true;
-                    Duration delay = backoff.delay(storeRetries++);
-                    CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
-                            .execute(this::resendNotStored);
-                }
+                scheduleResend();
                 return;
             }
         }
@@ -357,16 +351,30 @@ final class Connection implements Socket.Handler {
         }
     }
 
+    /** Schedules a round of {@link #resendNotStored} after a backoff, unless one is scheduled; under the lock. */
+    private void scheduleResend() {
+        if (!retryScheduled) {
+            retryScheduled = true;
+            Duration delay = backoff.delay(storeRetries++);
+            CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(this::resendNotStored);
+        }
+    }
+
     /**
-     * Sends again, oldest first, every request the server could not store, if a socket is ready
-     * (otherwise the next socket's welcome resends the whole outbox, in order).
+     * Sends again, oldest first, the requests the server could not store, up to the first one
+     * still waiting for its answer (the others in a later round), if a socket is ready;
+     * otherwise the next socket's welcome resends the whole outbox, in order.
      */
     private void resendNotStored() {
         synchronized (lock) {
             retryScheduled = false;
-            List<ClientMessage> again = outbox.takeStoreFailed();
-            if (socket != null && socket.ready) {
-                again.forEach(message -> socket.write(codec.encode(message)));
+            if (socket == null || !socket.ready) {
+                return;
+            }
+            outbox.takeStoreFailed().forEach(message -> socket.write(codec.encode(message)));
+            if (outbox.anyStoreFailed()) {
+                scheduleResend();
             }
         }
     }

@@ -99,18 +99,30 @@ final class Outbox {
     }
 
     /**
-     * The frames of the requests the server could not store, oldest first, to send again in the
-     * order they were first sent (a later message must not be stored before an earlier one).
+     * The frames of the requests the server could not store, oldest first, up to the first
+     * request still waiting for its answer: a later message must not be stored before an earlier
+     * one, and the earlier one may yet fail too. The rest wait for a later round.
      */
     List<ClientMessage> takeStoreFailed() {
         List<ClientMessage> again = new ArrayList<>();
         for (Request<?> request : pending.values()) {
-            if (request.storeFailed) {
-                request.storeFailed = false;
-                again.add(request.message);
+            if (!request.storeFailed) {
+                break;
             }
+            request.storeFailed = false;
+            again.add(request.message);
         }
         return again;
+    }
+
+    /** Whether a request the server could not store still waits to be sent again. */
+    boolean anyStoreFailed() {
+        for (Request<?> request : pending.values()) {
+            if (request.storeFailed) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes and returns the request {@code ref}, whatever it waits for (an error names it). */
