@@ -10,7 +10,9 @@ import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Session;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * said hello to; when another decider takes over, or none has been heard of for a lease's time,
  * or this node was paused, the bound sockets are closed with 1012 so that their clients say hello
  * again (to any node) and resume by {@code seq}, resending what was not acknowledged. A hello
- * while no decider is known is refused with {@code unavailable} and a 1013 close.
+ * while no decider is known is held until one is heard of (a takeover), and refused with
+ * {@code unavailable} and a 1013 close if none is within a lease's time.
  *
  * <p>{@link ChatCore} methods run on the event loops; {@link #onFrames} and {@link #onBeat} on
  * the NATS dispatcher's thread; {@link #tick} on the heartbeat thread.
@@ -34,6 +37,9 @@ final class Edge implements ChatCore {
     interface Sender {
         void publish(String subject, byte[] data, Runnable onFailure);
     }
+
+    /** A hello that came while no decider was known, and when. */
+    private record Parked(Session session, Role role, AgentInfo agent, ClientMessage.Hello hello, long since) {}
 
     /** A socket of this node and the decider's token it said hello to. */
     private record Local(Session session, long token) {}
@@ -50,6 +56,7 @@ final class Edge implements ChatCore {
 
     private final Map<Long, Local> sockets = new ConcurrentHashMap<>();
     private final Map<Session, Long> sids = new ConcurrentHashMap<>();
+    private final Queue<Parked> parked = new ConcurrentLinkedQueue<>();
 
     /**
      * This node's incarnation: the sockets the decider knows of this node were opened under it.
@@ -94,9 +101,8 @@ final class Edge implements ChatCore {
     private void hello(Session session, Role role, AgentInfo agent, ClientMessage.Hello hello) {
         long decider = token;
         if (decider == 0) {
-            session.send(ServerMessage.Error.of(
-                    ErrorCode.UNAVAILABLE, "No node can take this conversation right now; retry shortly.", hello.id()));
-            session.close(1013, "try again later");
+            // Held until a decider is heard of (a takeover takes a few seconds), then refused.
+            parked.add(new Parked(session, role, agent, hello, nanoTime.getAsLong()));
             return;
         }
         long sid = nextSid.incrementAndGet();
@@ -141,6 +147,7 @@ final class Edge implements ChatCore {
 
     @Override
     public void disconnected(Session session) {
+        parked.removeIf(p -> p.session() == session);
         Long sid = sids.remove(session);
         if (sid == null) {
             return;
@@ -205,6 +212,7 @@ final class Edge implements ChatCore {
                 if (current != 0) {
                     closeBound("the deciding node changed; reconnect");
                 }
+                forwardParked();
             }
         } catch (IOException e) {
             log.warn("dropped a malformed heartbeat: {}", e.getMessage());
@@ -235,7 +243,34 @@ final class Edge implements ChatCore {
         }
         if (decider != 0) {
             send(decider, new Wire.Out().kind(Wire.ALIVE).l(decider).s(nodeId).l(epoch), () -> {});
+            forwardParked();
+        } else {
+            refuseParkedSince(now - settings.leaseTtl().toNanos());
         }
+    }
+
+    /** Forwards the hellos held while no decider was known, in the order they came. */
+    private void forwardParked() {
+        Parked p;
+        while (token != 0 && (p = parked.poll()) != null) {
+            hello(p.session(), p.role(), p.agent(), p.hello());
+        }
+    }
+
+    /** Refuses the held hellos that came before {@code limit}: unavailable, and a 1013 close. */
+    private void refuseParkedSince(long limit) {
+        parked.removeIf(p -> {
+            if (p.since() - limit > 0) {
+                return false;
+            }
+            p.session()
+                    .send(ServerMessage.Error.of(
+                            ErrorCode.UNAVAILABLE,
+                            "No node can take this conversation right now; retry shortly.",
+                            p.hello().id()));
+            p.session().close(1013, "try again later");
+            return true;
+        });
     }
 
     /** Whether a decider has been heard of within a lease's time. */

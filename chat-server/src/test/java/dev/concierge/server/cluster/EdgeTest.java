@@ -37,14 +37,35 @@ final class EdgeTest {
             now::get);
 
     @Test
-    void hello_whileNoDeciderIsKnown_isRefusedWithUnavailable_andTryAgainLater() {
+    void hello_whileNoDeciderIsKnown_isHeld_andForwardedOnceOneIsHeardOf() throws IOException {
         Socket socket = new Socket();
         edge.visitorHello(socket, hello("h1"));
+        assertThat(published).isEmpty();
+        assertThat(socket.closedWith).isZero();
+        assertThat(edge.ready()).isFalse();
+        beat(7, "n2");
+        assertThat(published).hasSize(1);
+        Wire.In forwarded = new Wire.In(published.get(0));
+        assertThat(forwarded.b()).isEqualTo(Wire.HELLO);
+        assertThat(forwarded.l()).isEqualTo(7);
+        assertThat(socket.frames).isEmpty();
+    }
+
+    @Test
+    void hello_whileNoDeciderIsHeardOfForALeasesTime_isRefusedWithUnavailable_andTryAgainLater() {
+        Socket socket = new Socket();
+        edge.visitorHello(socket, hello("h1"));
+        for (int i = 0; i < 5; i++) { // 2.5 s: still held
+            advance(Duration.ofMillis(500));
+            edge.tick();
+        }
+        assertThat(socket.closedWith).isZero();
+        advance(Duration.ofMillis(600)); // past the lease's 3 s
+        edge.tick();
         assertThat(socket.frames).singleElement().satisfies(f -> assertThat(((ServerMessage.Error) f).code())
                 .isEqualTo("unavailable"));
         assertThat(socket.closedWith).isEqualTo(1013);
         assertThat(published).isEmpty();
-        assertThat(edge.ready()).isFalse();
     }
 
     @Test
