@@ -111,49 +111,8 @@ final class RelayPhase {
             boolean closeAfter,
             Optional<NatsServer> nats) {}
 
-    /**
-     * One conversation's two ends and its one message in flight. Message ids are
-     * {@code v<index>-<n>} and {@code a<index>-<n>}, so an error's {@code ref} names the
-     * conversation.
-     */
-    private static final class Conv {
-        volatile WsConnection visitor;
-        volatile WsConnection agent;
-        volatile long sentAt;
-        volatile String inFlight;
-        volatile int refusals;
-        /**
-         * The highest message number acknowledged to each side, and how many were: ids are
-         * {@code v<index>-<n>} and {@code a<index>-<n>} with one counter for both sides, and with
-         * one message in flight everything sent up to the highest acknowledged one was stored.
-         * Each side's acknowledgements arrive on its socket's event loop, the only writer.
-         */
-        volatile long ackedV;
-
-        volatile long ackedA;
-        volatile long ackCountV;
-        volatile long ackCountA;
-        final AtomicLong next = new AtomicLong();
-        final AtomicInteger sides = new AtomicInteger();
-        final String id;
-        final int index;
-
-        Conv(String id, int index) {
-            this.id = id;
-            this.index = index;
-        }
-
-        /** Sends the next message from one side and remembers it until it arrives. */
-        void send(WsConnection from, char side) {
-            refusals = 0;
-            inFlight = "{\"type\":\"message\",\"id\":\"" + side + index + "-" + next.incrementAndGet()
-                    + "\",\"conversationId\":\"" + id + "\",\"text\":\"" + TEXT + "\"}";
-            from.send(inFlight);
-        }
-    }
-
-    private final Map<String, Conv> conversations = new ConcurrentHashMap<>();
-    private final Map<Integer, Conv> byIndex = new ConcurrentHashMap<>();
+    private final Map<String, RelayConversation> conversations = new ConcurrentHashMap<>();
+    private final Map<Integer, RelayConversation> byIndex = new ConcurrentHashMap<>();
     private final AtomicInteger indexes = new AtomicInteger();
     private final AtomicLong rateLimited = new AtomicLong();
     private final Set<String> acceptSent = ConcurrentHashMap.newKeySet();
@@ -240,7 +199,8 @@ final class RelayPhase {
             for (String token : tokens) {
                 client.connect(agentUri, new AgentSide(token)).get(30, TimeUnit.SECONDS);
             }
-            List<Conv> live = assignAll(client, target.visitorNode().port(), n, setupStart + setupTimeout.toNanos());
+            List<RelayConversation> live =
+                    assignAll(client, target.visitorNode().port(), n, setupStart + setupTimeout.toNanos());
             double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
             log.info(
                     "relay: {} conversations on {} agent socket(s) ready in {} s",
@@ -248,7 +208,9 @@ final class RelayPhase {
                     tokens.size(),
                     String.format("%.1f", setupSeconds));
             Window w = pingPong(target, live, warmup, profiler, measure);
-            Acks acks = target.schema().map(schema -> acks(schema, live)).orElse(Acks.UNKNOWN);
+            Acks acks = target.schema()
+                    .map(schema -> RelayConversation.acks(schema, live))
+                    .orElse(Acks.UNKNOWN);
             if (acks.lost() > 0) {
                 log.error("relay: {} of {} acknowledged messages are not in the store", acks.lost(), acks.acked());
             }
@@ -281,51 +243,10 @@ final class RelayPhase {
         }
     }
 
-    /**
-     * Every acknowledged message, looked up in the store. The acknowledgements are read first, the
-     * store after: what was acknowledged had been committed before, so it must be there (messages
-     * still in flight are acknowledged meanwhile, and are not counted).
-     */
-    private static Acks acks(Postgres.Schema schema, List<Conv> live) {
-        long acked = 0;
-        long stored = 0;
-        long[][] seen = new long[live.size()][];
-        for (int i = 0; i < live.size(); i++) {
-            Conv c = live.get(i);
-            seen[i] = new long[] {c.ackCountV, c.ackCountA, c.ackedV, c.ackedA}; // counts first: acked() sets them last
-        }
-        Map<String, Set<String>> ids = schema.storedMessageIds();
-        long lost = 0;
-        for (int i = 0; i < live.size(); i++) {
-            Conv c = live.get(i);
-            long countV = seen[i][0];
-            long countA = seen[i][1];
-            long maxV = seen[i][2];
-            long maxA = seen[i][3];
-            long[] found = new long[2]; // stored messages of each side up to its highest acknowledged one
-            for (String id : ids.getOrDefault(c.id, Set.of())) {
-                int dash = id.indexOf('-');
-                char side = id.charAt(0);
-                if (dash > 1
-                        && (side == 'v' || side == 'a')
-                        && id.substring(1, dash).equals(Integer.toString(c.index))) {
-                    long k = Long.parseLong(id, dash + 1, id.length(), 10);
-                    if (k <= (side == 'v' ? maxV : maxA)) {
-                        found[side == 'v' ? 0 : 1]++;
-                    }
-                }
-            }
-            acked += countV + countA;
-            stored += Math.min(found[0], countV) + Math.min(found[1], countA);
-            lost += Math.max(0, countV - found[0]) + Math.max(0, countA - found[1]);
-        }
-        return new Acks(acked, stored, lost);
-    }
-
     /** The agents close every conversation (a cluster stays up for the next phase with none open). */
-    private void closeConversations(List<Conv> live) throws InterruptedException {
+    private void closeConversations(List<RelayConversation> live) throws InterruptedException {
         closing = new CountDownLatch(live.size());
-        for (Conv c : live) {
+        for (RelayConversation c : live) {
             c.agent.send("{\"type\":\"close\",\"id\":\"close-" + c.index + "\",\"conversationId\":\"" + c.id
                     + "\",\"reason\":\"resolved\"}");
         }
@@ -337,7 +258,8 @@ final class RelayPhase {
     }
 
     /** Connects the visitors and hands each conversation off until all are assigned or the deadline passes. */
-    private List<Conv> assignAll(WsClient client, int port, int n, long deadline) throws InterruptedException {
+    private List<RelayConversation> assignAll(WsClient client, int port, int n, long deadline)
+            throws InterruptedException {
         URI visitorUri = URI.create("ws://127.0.0.1:" + port + "/ws/visitor");
         List<WsConnection> visitors = client.connectAll(
                 visitorUri, n, 256, VisitorSide::new, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
@@ -366,11 +288,12 @@ final class RelayPhase {
     // The profiling window is a scope: try-with-resources closes it when the measurement ends, and
     // nothing in the body refers to it. javac ignores the suppression on the resource variable itself.
     @SuppressWarnings("try")
-    private Window pingPong(Target target, List<Conv> live, Warmup warmup, WindowProfiler profiler, Duration measure)
+    private Window pingPong(
+            Target target, List<RelayConversation> live, Warmup warmup, WindowProfiler profiler, Duration measure)
             throws InterruptedException {
         JvmProcess server = target.main();
         running = true;
-        for (Conv c : live) {
+        for (RelayConversation c : live) {
             c.sentAt = System.nanoTime();
             c.send(c.visitor, 'v');
         }
@@ -417,22 +340,6 @@ final class RelayPhase {
         return w;
     }
 
-    /** Records that message {@code id} ({@code <side><index>-<n>}) of {@code c} was acknowledged to its sender. */
-    private static void acked(Conv c, String id, char side) {
-        int dash = id == null ? -1 : id.indexOf('-');
-        if (c == null || dash < 0 || id.charAt(0) != side) {
-            return;
-        }
-        long n = Long.parseLong(id, dash + 1, id.length(), 10);
-        if (side == 'v' && n > c.ackedV) { // protocol 1 acknowledges twice: the ack and the own event
-            c.ackedV = n;
-            c.ackCountV++;
-        } else if (side == 'a' && n > c.ackedA) {
-            c.ackedA = n;
-            c.ackCountA++;
-        }
-    }
-
     private void handOffNext() {
         WsConnection v = waiting.poll();
         if (v != null) {
@@ -441,16 +348,16 @@ final class RelayPhase {
     }
 
     /** Called by each side once it knows the conversation; the second call makes it ready. */
-    private void joined(Conv c) {
+    private void joined(RelayConversation c) {
         if (c.sides.incrementAndGet() == 2) {
             ready.countDown();
             handOffNext();
         }
     }
 
-    private Conv conv(String conversationId) {
+    private RelayConversation conv(String conversationId) {
         return conversations.computeIfAbsent(conversationId, id -> {
-            Conv c = new Conv(id, indexes.incrementAndGet());
+            RelayConversation c = new RelayConversation(id, indexes.incrementAndGet());
             byIndex.put(c.index, c);
             return c;
         });
@@ -468,7 +375,7 @@ final class RelayPhase {
                 && ref.indexOf('-') > 1
                 && (ref.charAt(0) == 'v' || ref.charAt(0) == 'a')) {
             rateLimited.incrementAndGet();
-            Conv c = byIndex.get(Integer.parseInt(ref.substring(1, ref.indexOf('-'))));
+            RelayConversation c = byIndex.get(Integer.parseInt(ref.substring(1, ref.indexOf('-'))));
             String frame = c == null ? null : c.inFlight;
             if (frame != null && frame.contains("\"" + ref + "\"")) {
                 c.refusals++;
@@ -482,7 +389,7 @@ final class RelayPhase {
     /** A visitor: hello, then handoff when its turn comes, then ping-pong. */
     private final class VisitorSide implements WsClient.Listener {
         private final int index;
-        private Conv conv;
+        private RelayConversation conv;
 
         VisitorSide(int index) {
             this.index = index;
@@ -505,9 +412,9 @@ final class RelayPhase {
                     conv.send(connection, 'v');
                 }
             } else if (f.is("event") && "message".equals(f.kind()) && "visitor".equals(f.authorRole())) {
-                acked(conv, f.id(), 'v'); // protocol 2: its own event acknowledges a message
+                RelayConversation.acked(conv, f.id(), 'v'); // protocol 2: its own event acknowledges a message
             } else if (f.is("ack") && f.ref() != null && f.ref().startsWith("v")) {
-                acked(conv, f.ref(), 'v');
+                RelayConversation.acked(conv, f.ref(), 'v');
             } else if (f.is("welcome")) {
                 visitorNode = f.node();
             } else if (f.is("ack") && "handoff".equals(f.ref()) && conv == null) {
@@ -531,7 +438,7 @@ final class RelayPhase {
             Frame f = Frame.parse(text);
             if (f.is("event")) {
                 if ("message".equals(f.kind()) && "visitor".equals(f.authorRole())) {
-                    Conv c = conversations.get(f.conversationId());
+                    RelayConversation c = conversations.get(f.conversationId());
                     if (c == null) {
                         return;
                     }
@@ -543,16 +450,16 @@ final class RelayPhase {
                         c.send(connection, 'a');
                     }
                 } else if ("message".equals(f.kind()) && "agent".equals(f.authorRole())) {
-                    acked(conversations.get(f.conversationId()), f.id(), 'a');
+                    RelayConversation.acked(conversations.get(f.conversationId()), f.id(), 'a');
                 } else if ("closed".equals(f.kind()) && closed.add(f.conversationId())) {
                     closing.countDown();
                 }
             } else if (f.is("ack") && f.ref() != null && f.ref().startsWith("a")) {
-                acked(conversations.get(f.conversationId()), f.ref(), 'a');
+                RelayConversation.acked(conversations.get(f.conversationId()), f.ref(), 'a');
             } else if (f.is("welcome")) {
                 agentNode = f.node();
             } else if (f.is("assigned")) {
-                Conv c = conv(f.conversationId());
+                RelayConversation c = conv(f.conversationId());
                 if (c.agent == null) {
                     c.agent = connection;
                     joined(c);
