@@ -1,5 +1,6 @@
 import { Backoff } from '../shared/backoff.js';
 import { newId } from '../shared/ids.js';
+import { FailedResends } from '../shared/failed-resends.js';
 
 const RESENDABLE = new Set(['message', 'note', 'close']);
 /**
@@ -44,13 +45,8 @@ export class AgentConnection extends EventTarget {
   #outbox = new Map();
   /** Between resends of requests the server could not store (`internal`). */
   #retryBackoff;
-  /**
-   * The one timer that resends the requests in {@link #failed}; null when none is waiting. One
-   * timer for all of them, so they go out again in the order they were first sent.
-   */
-  #resendTimer = null;
-  /** Ids of requests answered `internal`, to be written again when {@link #resendTimer} fires. */
-  #failed = new Set();
+  /** Requests the server could not store, sent again together (`internal`). */
+  #resends;
   /** The presence to say hello with (`online`, `away`, `offline`), or null to let the server decide. */
   #presence;
 
@@ -73,6 +69,15 @@ export class AgentConnection extends EventTarget {
     this.#WebSocket = WebSocketImpl;
     this.#backoff = backoff;
     this.#retryBackoff = retryBackoff;
+    // The outbox (a Map) keeps sending order: a request keeps its place until acknowledged.
+    this.#resends = new FailedResends({
+      timers,
+      backoff: retryBackoff,
+      waiting: () => this.#outbox.values(),
+      write: (frame) => {
+        if (this.#welcomed) this.#write(frame); // else the welcome after the reconnect resends it
+      },
+    });
     this.#newId = idFactory;
     this.#timers = timers;
     this.#presence = presence;
@@ -152,7 +157,7 @@ export class AgentConnection extends EventTarget {
       this.#setState('open');
       this.#emit('welcome', frame);
       // Everything waiting goes out again, oldest first, failed ones included: no resend is due.
-      this.#cancelResend();
+      this.#resends.cancel();
       for (const queued of this.#outbox.values()) this.#write(queued);
       return;
     }
@@ -160,8 +165,7 @@ export class AgentConnection extends EventTarget {
       // The server could not store it (docs/protocol.md): the same request again, a little
       // later, as the widget does; a reconnect's welcome resends it as well. The chat shows it
       // as still sending.
-      this.#failed.add(frame.ref);
-      this.#scheduleResend();
+      this.#resends.add(frame.ref);
       return;
     }
     if (frame.type === 'ack' || frame.type === 'error') this.#outbox.delete(frame.ref);
@@ -180,30 +184,6 @@ export class AgentConnection extends EventTarget {
       return;
     }
     this.#emit(frame.type, frame);
-  }
-
-  /**
-   * Starts the resend timer unless it is already waiting: requests that fail while it waits
-   * go out with those before them when it fires, so a later one is never stored first.
-   */
-  #scheduleResend() {
-    if (this.#resendTimer !== null) return;
-    this.#resendTimer = this.#timers.setTimeout(() => {
-      this.#resendTimer = null;
-      const failed = this.#failed;
-      this.#failed = new Set();
-      if (!this.#welcomed) return; // the welcome after the reconnect resends them
-      // The outbox (a Map) keeps sending order: a request keeps its place until acknowledged.
-      for (const [id, frame] of this.#outbox) {
-        if (failed.has(id)) this.#write(frame);
-      }
-    }, this.#retryBackoff.next());
-  }
-
-  #cancelResend() {
-    if (this.#resendTimer !== null) this.#timers.clearTimeout(this.#resendTimer);
-    this.#resendTimer = null;
-    this.#failed.clear();
   }
 
   #onClose(socket, close) {

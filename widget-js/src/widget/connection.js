@@ -1,4 +1,5 @@
 import { Backoff } from '../shared/backoff.js';
+import { FailedResends } from '../shared/failed-resends.js';
 import { Outbox } from '../shared/outbox.js';
 import { newId } from '../shared/ids.js';
 import { ConversationTracker } from './conversation-tracker.js';
@@ -57,13 +58,8 @@ export class Connection extends EventTarget {
   #retryTimer = null;
   /** Between resends of requests the server could not store (`internal`). */
   #retryBackoff;
-  /**
-   * The one timer that resends the requests in {@link #failed}; null when none is waiting. One
-   * timer for all of them, so they go out again in the order they were first sent.
-   */
-  #resendTimer = null;
-  /** Ids of requests answered `internal`, to be written again when {@link #resendTimer} fires. */
-  #failed = new Set();
+  /** Requests the server could not store, sent again together (`internal`). */
+  #resends;
   #conversation;
   /**
    * `history` requests for earlier conversations (read-only), by id: {conversationId, ref (of
@@ -111,6 +107,13 @@ export class Connection extends EventTarget {
     this.#WebSocket = WebSocketImpl;
     this.#backoff = backoff;
     this.#retryBackoff = retryBackoff;
+    // Outbox order is sending order: a request keeps its place there until acknowledged.
+    this.#resends = new FailedResends({
+      timers,
+      backoff: retryBackoff,
+      waiting: () => this.#outbox.frames(),
+      write: (frame) => this.#write(frame),
+    });
     this.#newId = idFactory;
     this.#timers = timers;
     this.#conversation = new ConversationTracker({
@@ -369,7 +372,7 @@ export class Connection extends EventTarget {
     this.#setState('open');
     this.#emit('welcome', frame);
     // Everything waiting goes out again, oldest first, failed ones included: no resend is due.
-    this.#cancelResend();
+    this.#resends.cancel();
     for (const queued of this.#outbox.frames()) this.#write(queued);
   }
 
@@ -414,35 +417,11 @@ export class Connection extends EventTarget {
     if (this.#conversation.error(frame)) return;
     if (frame.code === 'internal' && this.#outbox.has(frame.ref)) {
       // Nothing was stored (docs/protocol.md): the same request again, a little later.
-      this.#failed.add(frame.ref);
-      this.#scheduleResend();
+      this.#resends.add(frame.ref);
       return;
     }
     if (frame.ref) this.#outbox.remove(frame.ref);
     this.#emit('error', frame);
-  }
-
-  /**
-   * Starts the resend timer unless it is already waiting: requests that fail while it waits
-   * go out with those before them when it fires, so a later one is never stored first.
-   */
-  #scheduleResend() {
-    if (this.#resendTimer !== null) return;
-    this.#resendTimer = this.#timers.setTimeout(() => {
-      this.#resendTimer = null;
-      const failed = this.#failed;
-      this.#failed = new Set();
-      // Outbox order is sending order: a request keeps its place there until acknowledged.
-      for (const frame of this.#outbox.frames()) {
-        if (failed.has(frame.id)) this.#write(frame);
-      }
-    }, this.#retryBackoff.next());
-  }
-
-  #cancelResend() {
-    if (this.#resendTimer !== null) this.#timers.clearTimeout(this.#resendTimer);
-    this.#resendTimer = null;
-    this.#failed.clear();
   }
 
   #onClose(socket, close) {
