@@ -2,20 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Connection } from './connection.js';
 import { Backoff } from '../shared/backoff.js';
-
-/** A WebSocket stand-in that records what the client sends and lets a test play the server. */
-class FakeSocket {
-  static instances = [];
-  readyState = 0;
-  sent = [];
-  constructor(url) { this.url = url; FakeSocket.instances.push(this); }
-  send(text) { this.sent.push(JSON.parse(text)); }
-  close() { this.readyState = 3; }
-  serverOpen() { this.readyState = 1; this.onopen?.({}); }
-  serverSend(frame) { this.onmessage?.({ data: JSON.stringify(frame) }); }
-  serverClose(code = 1006) { this.readyState = 3; this.onclose?.({ code, reason: '' }); }
-  messageIds() { return this.sent.filter((f) => f.type === 'message').map((f) => f.id); }
-}
+import { FakeSocket } from './connection-fakes.js';
 
 /** Timers on a fake clock: each fires at its deadline, earliest first (set order on a tie). */
 class FakeClock {
@@ -62,6 +49,18 @@ function setup(draws) {
 }
 
 const internal = (ref) => ({ type: 'error', code: 'internal', message: 'The message could not be stored; retry with the same id.', ref });
+
+test('an internal server error keeps the request and sends it again later, same id', () => {
+  const { connection, clock, socket } = setup([1]);
+  const seen = [];
+  connection.addEventListener('error', (e) => seen.push(e.detail));
+  const id = connection.sendMessage('Hello?');
+  socket().serverSend(internal(id));
+  assert.equal(seen.length, 0, 'not the visitor\'s problem yet');
+  assert.deepEqual(connection.unacknowledged, [id]);
+  clock.advance(1000);
+  assert.deepEqual(socket().messageIds(), [id, id]);
+});
 
 for (const draws of [[1, 0], [0, 1], [0, 0], [1, 1], [0.3, 0.7]]) {
   test(`two messages the server could not store are sent again in the order they were written (jitter ${draws})`, () => {

@@ -1,6 +1,7 @@
 import { Backoff } from '../shared/backoff.js';
 import { FailedResends } from '../shared/failed-resends.js';
 import { Outbox } from '../shared/outbox.js';
+import { webStorage } from '../shared/web-storage.js';
 import { newId } from '../shared/ids.js';
 import { ConversationTracker } from './conversation-tracker.js';
 import { VisitorMemory } from './visitor-memory.js';
@@ -86,8 +87,8 @@ export class Connection extends EventTarget {
     context = {},
     department = () => null,
     identity = () => null,
-    storage = defaultStorage('localStorage'),
-    outboxStorage = defaultStorage('sessionStorage'),
+    storage = webStorage('localStorage'),
+    outboxStorage = webStorage('sessionStorage'),
     WebSocketImpl = globalThis.WebSocket,
     backoff = new Backoff({ maxMs: RECONNECT_MAX_MS }),
     retryBackoff = new Backoff({ baseMs: 1000 }),
@@ -136,7 +137,7 @@ export class Connection extends EventTarget {
    * True when this browser has a conversation going for `site` (a visitor token and an open
    * conversation stored), or this tab has requests waiting to be sent.
    */
-  static hasOngoingConversation(site, storage = defaultStorage('localStorage'), outboxStorage = defaultStorage('sessionStorage')) {
+  static hasOngoingConversation(site, storage = webStorage('localStorage'), outboxStorage = webStorage('sessionStorage')) {
     return VisitorMemory.hasOpenConversation(storage, site)
       || new Outbox({ storage: outboxStorage, key: outboxKey(site) }).size > 0;
   }
@@ -292,7 +293,7 @@ export class Connection extends EventTarget {
    * Forgets the visitor of `site` in this browser: token, conversation and this tab's outbox
    * (`Concierge.reset()`, e.g. when the site's user signs out).
    */
-  static forget(site, storage = defaultStorage('localStorage'), outboxStorage = defaultStorage('sessionStorage')) {
+  static forget(site, storage = webStorage('localStorage'), outboxStorage = webStorage('sessionStorage')) {
     VisitorMemory.forget(storage, site);
     try { outboxStorage?.removeItem(outboxKey(site)); } catch { /* blocked */ }
   }
@@ -471,14 +472,6 @@ export class Connection extends EventTarget {
 
 function outboxKey(site) {
   return `concierge.outbox.${site}`;
-}
-
-function defaultStorage(name) {
-  try {
-    return globalThis[name] ?? null;
-  } catch {
-    return null; // e.g. blocked third-party storage
-  }
 }
 
 function detach(socket) {

@@ -2,38 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Connection } from './connection.js';
 import { Backoff } from '../shared/backoff.js';
-
-/** A WebSocket stand-in that records what the client sends and lets a test play the server. */
-class FakeSocket {
-  static instances = [];
-  readyState = 0;
-  sent = [];
-  constructor(url) {
-    this.url = url;
-    FakeSocket.instances.push(this);
-  }
-  send(text) { this.sent.push(JSON.parse(text)); }
-  close(code = 1000) { this.readyState = 3; this.closedWith = code; }
-  // Test side:
-  serverOpen() { this.readyState = 1; this.onopen?.({}); }
-  serverSend(frame) { this.onmessage?.({ data: JSON.stringify(frame) }); }
-  serverClose(code = 1006) { this.readyState = 3; this.onclose?.({ code, reason: '' }); }
-  last(type) { return this.sent.filter((f) => f.type === type).at(-1); }
-}
-
-class MemoryStorage {
-  #map = new Map();
-  getItem(k) { return this.#map.has(k) ? this.#map.get(k) : null; }
-  setItem(k, v) { this.#map.set(k, String(v)); }
-  removeItem(k) { this.#map.delete(k); }
-}
-
-class ManualTimers {
-  pending = [];
-  setTimeout = (fn, ms) => { this.pending.push({ fn, ms }); return this.pending.length; };
-  clearTimeout = () => { this.pending = []; };
-  runNext() { const t = this.pending.shift(); t.fn(); return t.ms; }
-}
+import { FakeSocket, ManualTimers, MemoryStorage } from './connection-fakes.js';
 
 function setup({ storage = new MemoryStorage(), outboxStorage = new MemoryStorage() } = {}) {
   FakeSocket.instances = [];
@@ -450,19 +419,6 @@ test('a message refused because its conversation closed meanwhile goes to a new 
   assert.deepEqual(socket().last('message'), { type: 'message', id, text: 'One more thing' });
   assert.equal(seen.some((s) => s.type === 'error'), false);
   assert.deepEqual(connection.unacknowledged, [id]);
-});
-
-test('an internal server error keeps the request and sends it again later, same id', () => {
-  const { connection, socket, timers, seen } = setup();
-  connection.connect();
-  socket().serverOpen();
-  socket().serverSend(welcome({ conversationId: 'c_1' }));
-  const id = connection.sendMessage('Hello?');
-  socket().serverSend({ type: 'error', code: 'internal', message: 'Try again.', ref: id });
-  assert.equal(seen.some((s) => s.type === 'error'), false, 'not the visitor\'s problem yet');
-  assert.deepEqual(connection.unacknowledged, [id]);
-  timers.runNext();
-  assert.deepEqual(socket().sent.filter((f) => f.type === 'message').map((f) => f.id), [id, id]);
 });
 
 test('a long earlier conversation is read page by page and handed over whole, under the first ref', () => {

@@ -99,3 +99,20 @@ export function clipContext(context, warn = defaultWarn) {
 function defaultWarn(message) {
   globalThis.console?.warn(message);
 }
+
+/**
+ * The hello `context`: who and where the visitor is, for the agent (the page, language, time
+ * zone and browser, and what the page said of the visitor), within the limits above.
+ */
+export function helloContext(language, visitor, attributes) {
+  const context = {
+    language: language ?? navigator.language,
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    userAgent: navigator.userAgent,
+    page: { url: location.href, title: document.title, referrer: document.referrer },
+  };
+  if (visitor.name) context.name = visitor.name;
+  if (visitor.email) context.email = visitor.email;
+  if (Object.keys(attributes).length > 0) context.attributes = { ...attributes };
+  return clipContext(context);
+}

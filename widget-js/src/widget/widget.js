@@ -10,7 +10,8 @@ import { TitleBlink } from './title-blink.js';
 import { Signals } from './signals.js';
 import { PanelMemory } from './visitor-memory.js';
 import { showPhase, SHOWN_PHASES } from './phase-view.js';
-import { clipAttributes, clipContext } from './context-limits.js';
+import { clipAttributes, clipContext, helloContext } from './context-limits.js';
+import { webStorage } from '../shared/web-storage.js';
 
 /**
  * The visitor's chat widget, imported on demand by the `concierge.js` loader. It connects the
@@ -69,7 +70,7 @@ export class Widget {
    */
   constructor({
     options, emit, connectionFactory = (o) => new Connection(o),
-    sessionStorage = safeStorage('sessionStorage'), localStorage = safeStorage('localStorage'), strings = ENGLISH,
+    sessionStorage = webStorage('sessionStorage'), localStorage = webStorage('localStorage'), strings = ENGLISH,
   }) {
     this.#options = options;
     this.#emit = emit;
@@ -484,30 +485,11 @@ export class Widget {
 
   /** The hello `context`: who and where the visitor is, for the agent. */
   #context() {
-    const visitor = this.#visitor;
-    const attributes = this.#attributes;
-    const context = {
-      language: this.#options.language ?? navigator.language,
-      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-      userAgent: navigator.userAgent,
-      page: { url: location.href, title: document.title, referrer: document.referrer },
-    };
-    if (visitor.name) context.name = visitor.name;
-    if (visitor.email) context.email = visitor.email;
-    if (Object.keys(attributes).length > 0) context.attributes = { ...attributes };
-    return clipContext(context);
+    return helloContext(this.#options.language, this.#visitor, this.#attributes);
   }
 }
 
 function publicEvent(event) {
   const { conversationId, seq, ts, kind, author, text, bot } = event;
   return { conversationId, seq, ts, kind, author, text, bot };
-}
-
-function safeStorage(name) {
-  try {
-    return globalThis[name] ?? null;
-  } catch {
-    return null;
-  }
 }
