@@ -224,10 +224,7 @@ public final class ClusterNode implements AutoCloseable {
         if (nats.getStatus() != Connection.Status.CONNECTED) {
             return Optional.of("not connected to NATS (" + nats.getStatus() + ")");
         }
-        if (!edge.ready()) {
-            return Optional.of("no deciding node heard of");
-        }
-        return Optional.empty();
+        return Optional.ofNullable(edge.whyNotReady());
     }
 
     /** The node that decides, while one is known. */

@@ -303,8 +303,8 @@ final class Decider implements AutoCloseable {
     }
 
     /**
-     * Every beat (heartbeat thread): tells every node who decides, and forgets the sockets of a
-     * node not heard of for {@link ClusterSettings#silenceLimit}.
+     * Every beat (heartbeat thread): tells every node who decides and which nodes it hears, and
+     * forgets the sockets of a node not heard of for {@link ClusterSettings#silenceLimit}.
      */
     void tick() {
         Period p = active;
@@ -340,9 +340,17 @@ final class Decider implements AutoCloseable {
         if (p == null) {
             return;
         }
+        long now = nanoTime.getAsLong();
+        List<String> heard = new ArrayList<>();
+        p.nodesSeen.forEach((node, seen) -> {
+            if (now - seen <= settings.leaseTtl().toNanos()) {
+                heard.add(node);
+            }
+        });
+        Wire.Out out = new Wire.Out().l(p.token).s(settings.nodeId()).i(heard.size());
+        heard.forEach(out::s);
         try {
-            publisher.publish(
-                    Wire.BEAT, new Wire.Out().l(p.token).s(settings.nodeId()).done());
+            publisher.publish(Wire.BEAT, out.done());
         } catch (RuntimeException e) {
             log.debug("cannot publish the heartbeat: {}", e.getMessage());
         }

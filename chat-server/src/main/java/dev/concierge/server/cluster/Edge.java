@@ -23,10 +23,12 @@ import org.slf4j.LoggerFactory;
  * The chat core as every node's transport sees it in cluster mode: the sockets of this node,
  * forwarded to whichever node decides (docs/scaling.md). Each socket is bound to the decider it
  * said hello to; when another decider takes over, or none has been heard of for a lease's time,
- * or this node was paused, the bound sockets are closed with 1012 so that their clients say hello
+ * or the decider's heartbeats stop listing this node among those it hears (what it forwards is
+ * lost: a one-way broken connection), or this node was paused, the bound sockets are closed with 1012 so that their clients say hello
  * again (to any node) and resume by {@code seq}, resending what was not acknowledged. A hello
- * while no decider is known is held until one is heard of (a takeover), and refused with
- * {@code unavailable} and a 1013 close if none is within a lease's time.
+ * while no decider is known (or while it does not hear this node) is held until one is heard of
+ * (a takeover), and refused with {@code unavailable} and a 1013 close if none is within a
+ * lease's time.
  *
  * <p>{@link ChatCore} methods run on the event loops; {@link #onFrames} and {@link #onBeat} on
  * the NATS dispatcher's thread; {@link #tick} on the heartbeat thread.
@@ -71,6 +73,13 @@ final class Edge implements ChatCore {
 
     private volatile String deciderNode;
     private volatile long lastBeat;
+    /**
+     * When the decider last listed this node among those it hears, or when this node learned of
+     * the decider (a lease's time of grace for its first heartbeats to arrive).
+     */
+    private volatile long heardSince;
+
+    private boolean unheard; // heartbeat thread only: the sockets were closed for it
     private long lastTick; // heartbeat thread only
 
     Edge(
@@ -100,7 +109,7 @@ final class Edge implements ChatCore {
 
     private void hello(Session session, Role role, AgentInfo agent, ClientMessage.Hello hello) {
         long decider = token;
-        if (decider == 0) {
+        if (decider == 0 || !heard(nanoTime.getAsLong())) {
             // Held until a decider is heard of (a takeover takes a few seconds), then refused.
             parked.add(new Parked(session, role, agent, hello, nanoTime.getAsLong()));
             return;
@@ -200,13 +209,22 @@ final class Edge implements ChatCore {
             Wire.In in = new Wire.In(data);
             long beat = in.l();
             String node = in.s();
+            boolean hearsMe = false;
+            for (int n = in.i(); n > 0; n--) {
+                hearsMe |= nodeId.equals(in.s());
+            }
             long current = token;
             if (beat < current) {
                 return; // a decider that lost its lease and has not noticed yet
             }
-            lastBeat = nanoTime.getAsLong();
+            long now = nanoTime.getAsLong();
+            lastBeat = now;
+            if (hearsMe) {
+                heardSince = now;
+            }
             if (beat > current) {
                 deciderNode = node;
+                heardSince = now;
                 token = beat;
                 log.info("decider is node {} (token {})", node, beat);
                 if (current != 0) {
@@ -242,17 +260,30 @@ final class Edge implements ChatCore {
             return;
         }
         if (decider != 0) {
+            // Sent also while the decider does not hear this node: it may hear it again.
             send(decider, new Wire.Out().kind(Wire.ALIVE).l(decider).s(nodeId).l(epoch), () -> {});
-            forwardParked();
-        } else {
-            refuseParkedSince(now - settings.leaseTtl().toNanos());
         }
+        if (decider != 0 && heard(now)) {
+            unheard = false;
+            forwardParked();
+            return;
+        }
+        if (decider != 0 && !unheard) {
+            // It hears the decider, but the decider does not hear it: what it forwards is lost.
+            unheard = true;
+            log.warn(
+                    "decider {} has not heard from this node for {} ms; closing its sockets",
+                    deciderNode,
+                    (now - heardSince) / 1_000_000);
+            closeBound("the deciding node does not hear this node; reconnect");
+        }
+        refuseParkedSince(now - settings.leaseTtl().toNanos());
     }
 
     /** Forwards the hellos held while no decider was known, in the order they came. */
     private void forwardParked() {
         Parked p;
-        while (token != 0 && (p = parked.poll()) != null) {
+        while (token != 0 && heard(nanoTime.getAsLong()) && (p = parked.poll()) != null) {
             hello(p.session(), p.role(), p.agent(), p.hello());
         }
     }
@@ -273,10 +304,23 @@ final class Edge implements ChatCore {
         });
     }
 
-    /** Whether a decider has been heard of within a lease's time. */
+    /** Whether a decider has been heard of within a lease's time, and it hears this node. */
     boolean ready() {
-        return token != 0
-                && nanoTime.getAsLong() - lastBeat <= settings.leaseTtl().toNanos();
+        return whyNotReady() == null;
+    }
+
+    /** Why this node cannot serve, or null when it can. */
+    String whyNotReady() {
+        long now = nanoTime.getAsLong();
+        if (token == 0 || now - lastBeat > settings.leaseTtl().toNanos()) {
+            return "no deciding node heard of";
+        }
+        return heard(now) ? null : "the deciding node does not hear this node";
+    }
+
+    /** Whether the decider listed this node among those it hears within a lease's time. */
+    private boolean heard(long now) {
+        return now - heardSince <= settings.leaseTtl().toNanos();
     }
 
     /** The decider's node, while one is known. */

@@ -15,7 +15,8 @@ import java.io.UncheckedIOException;
  *   <li>{@link #toDecider}: from every node to the decider under that token: a socket's hello, its requests, its
  *   going away, and the node's heartbeat. Each carries the decider's token the node addresses,
  *   so a decider that lost its lease ignores them.</li>
- *   <li>{@link #BEAT}: the decider's heartbeat: its token and node.</li>
+ *   <li>{@link #BEAT}: the decider's heartbeat: its token, its node, and the nodes it heard from
+ *   within a lease's time (a node missing there cannot reach it, even if it hears the beat).</li>
  *   <li>{@link #AUTH}: an agent's session opened on a node, for the others.</li>
  *   <li>{@link #toNode}: from the decider to one node: frames for its sockets, already encoded,
  *   and closes, batched.</li>

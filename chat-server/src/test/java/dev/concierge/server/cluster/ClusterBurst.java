@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * agent on a third, with every send and acknowledgement recorded in a {@link HistoryChecker}. The
  * demo agent takes 5 conversations; the other 5 wait in the queue.
  */
-/** Ten visitors sending a hundred messages each, half starting on the node that will go. */
 final class ClusterBurst {
     static final int VISITORS = 10;
     static final int MESSAGES = 100;
@@ -44,27 +43,12 @@ final class ClusterBurst {
     static ClusterBurst start(ClusterNodes cluster, int going, int staying, int third, Duration between)
             throws Exception {
         ClusterBurst b = new ClusterBurst();
-        b.agent = agent(from(cluster, staying), ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD);
-        for (int v = 0; v < VISITORS; v++) {
-            b.visitors.add(visitor(from(cluster, v % 2 == 0 ? going : third)));
-            b.sent.add(new ArrayList<>());
+        try {
+            b.open(cluster, going, staying, third);
+        } catch (Exception | AssertionError e) {
+            b.closeClients(); // a failed start leaves no client for the next scenario's agent to meet
+            throw e;
         }
-        assertThat(b.agent.serverNode()).hasValue(cluster.nodeId(staying));
-        for (int v = 0; v < VISITORS; v++) {
-            assertThat(b.visitors.get(v).serverNode())
-                    .as("visitor %d's node", v)
-                    .hasValue(cluster.nodeId(v % 2 == 0 ? going : third));
-        }
-        // The demo agent takes 5; the other visitors wait in the queue, in order.
-        for (VisitorClient visitor : b.visitors) {
-            visitor.requestHuman().get(10, TimeUnit.SECONDS);
-        }
-        Await.until(
-                "the agent holds 5 and 5 wait",
-                () -> b.agent.assignedConversations().size() == 5
-                        && b.agent.queue().size() == 5);
-        b.assignedBefore = List.copyOf(b.agent.assignedConversations().keySet());
-        b.queueBefore = b.agent.queue().stream().map(QueueEntry::conversationId).toList();
         b.thread = new Thread(
                 () -> {
                     for (int m = 0; m < MESSAGES; m++) {
@@ -82,11 +66,64 @@ final class ClusterBurst {
                                 b.sent.get(v).add(f);
                             }
                         }
+                        pace(between); // spreads the traffic over the scenario: load, not synchronisation
                     }
                 },
                 "burst");
         b.thread.start();
         return b;
+    }
+
+    /** Connects the agent and the visitors, asks for humans and waits until 5 are assigned and 5 queued. */
+    private void open(ClusterNodes cluster, int going, int staying, int third) throws Exception {
+        agent = agent(from(cluster, staying), ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD);
+        for (int v = 0; v < VISITORS; v++) {
+            visitors.add(visitor(from(cluster, v % 2 == 0 ? going : third)));
+            sent.add(new ArrayList<>());
+        }
+        assertThat(agent.serverNode()).hasValue(cluster.nodeId(staying));
+        for (int v = 0; v < VISITORS; v++) {
+            assertThat(visitors.get(v).serverNode())
+                    .as("visitor %d's node", v)
+                    .hasValue(cluster.nodeId(v % 2 == 0 ? going : third));
+        }
+        // The demo agent takes 5; the other visitors wait in the queue, in order.
+        for (VisitorClient visitor : visitors) {
+            visitor.requestHuman().get(10, TimeUnit.SECONDS);
+        }
+        Await.until(
+                "the agent holds 5 and 5 wait",
+                () -> agent.assignedConversations().size() == 5 && agent.queue().size() == 5);
+        assignedBefore = List.copyOf(agent.assignedConversations().keySet());
+        queueBefore = agent.queue().stream().map(QueueEntry::conversationId).toList();
+    }
+
+    private static void pace(Duration between) {
+        if (between.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(between.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Best effort: closes the conversations opened so far and every client. */
+    private void closeClients() {
+        for (VisitorClient visitor : visitors) {
+            if (visitor.conversationId().isPresent()) {
+                try {
+                    visitor.closeConversation("done").get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // the scenario fails anyway; the next one may still start clean
+                }
+            }
+            visitor.close();
+        }
+        if (agent != null) {
+            agent.close();
+        }
     }
 
     /** Waits for every acknowledgement, then checks the stored history and the agent's view. */

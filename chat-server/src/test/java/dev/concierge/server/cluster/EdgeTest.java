@@ -118,6 +118,68 @@ final class EdgeTest {
     }
 
     @Test
+    void aDeciderThatDoesNotHearThisNode_closesItsSocketsOnce_turnsItNotReady_andHoldsHellosUntilItDoes()
+            throws IOException {
+        beat(7, "n2");
+        Socket bound = new Socket();
+        edge.visitorHello(bound, hello("h1"));
+        published.clear();
+        // The decider's heartbeats keep coming but stop listing n1: its messages are lost on the way.
+        for (int i = 0; i < 6; i++) { // 3 s: within the lease, still taken as heard
+            advance(Duration.ofMillis(500));
+            beat(7, "n2", "n3");
+            edge.tick();
+        }
+        assertThat(bound.closedWith).isZero();
+        assertThat(edge.ready()).isTrue();
+        advance(Duration.ofMillis(500));
+        beat(7, "n2", "n3");
+        edge.tick();
+        assertThat(bound.closedWith).isEqualTo(1012);
+        assertThat(edge.ready()).as("a load balancer moves its clients").isFalse();
+        Socket waiting = new Socket();
+        edge.visitorHello(waiting, hello("h2"));
+        advance(Duration.ofMillis(500));
+        beat(7, "n2", "n3");
+        edge.tick();
+        assertThat(waiting.closedWith).as("held, not forwarded into the void").isZero();
+        assertThat(published)
+                .as("the node keeps telling the decider it is alive, and forwards nothing else")
+                .allSatisfy(m -> assertThat(m[0]).isEqualTo(Wire.ALIVE));
+        published.clear();
+        // Heard again: ready, and the held hello goes on.
+        beat(7, "n2", "n3", "n1");
+        edge.tick();
+        assertThat(edge.ready()).isTrue();
+        assertThat(published).anySatisfy(m -> assertThat(m[0]).isEqualTo(Wire.HELLO));
+        assertThat(waiting.closedWith).isZero();
+    }
+
+    @Test
+    void aHelloHeldWhileTheDeciderDoesNotHearThisNode_isRefusedAfterALeasesTime() {
+        beat(7, "n2");
+        for (int i = 0; i < 7; i++) { // 3.5 s of heartbeats that do not list n1
+            advance(Duration.ofMillis(500));
+            beat(7, "n2", "n3");
+            edge.tick();
+        }
+        assertThat(edge.ready()).isFalse();
+        Socket socket = new Socket();
+        edge.visitorHello(socket, hello("h1"));
+        for (int i = 0; i < 5; i++) { // 2.5 s: still held
+            advance(Duration.ofMillis(500));
+            beat(7, "n2", "n3");
+            edge.tick();
+        }
+        assertThat(socket.closedWith).isZero();
+        advance(Duration.ofMillis(600));
+        edge.tick();
+        assertThat(socket.frames).singleElement().satisfies(f -> assertThat(((ServerMessage.Error) f).code())
+                .isEqualTo("unavailable"));
+        assertThat(socket.closedWith).isEqualTo(1013);
+    }
+
+    @Test
     void aPauseOfTheNodeItself_closesItsSockets_evenIfTheDeciderSpokeMeanwhile() {
         beat(7, "n2");
         Socket socket = new Socket();
@@ -131,7 +193,7 @@ final class EdgeTest {
     @Test
     void aRequestThatCannotBeForwarded_closesItsSocket_soTheClientResendsIt() {
         Edge broken = new Edge(SETTINGS, CODEC, site -> true, (subject, data, onFailure) -> onFailure.run(), now::get);
-        broken.onBeat(new Wire.Out().l(7).s("n2").done());
+        broken.onBeat(new Wire.Out().l(7).s("n2").i(1).s("n1").done());
         Socket socket = new Socket();
         broken.visitorHello(socket, hello("h1"));
         assertThat(socket.closedWith).isEqualTo(1012);
@@ -171,8 +233,17 @@ final class EdgeTest {
         }
     }
 
+    /** A heartbeat of the decider {@code node} under {@code token}, which hears this node (n1). */
     private void beat(long token, String node) {
-        edge.onBeat(new Wire.Out().l(token).s(node).done());
+        beat(token, node, "n1");
+    }
+
+    private void beat(long token, String node, String... hears) {
+        Wire.Out out = new Wire.Out().l(token).s(node).i(hears.length);
+        for (String heard : hears) {
+            out.s(heard);
+        }
+        edge.onBeat(out.done());
     }
 
     private void advance(Duration d) {
