@@ -1,8 +1,10 @@
 /**
  * Requests the server could not store (`internal`, docs/protocol.md), sent again together: one
- * timer at a time, and when it fires every failed request still waiting is written again in the
- * order it was first sent, so that a later one is never stored first. Requests that fail while
- * the timer waits go out with it. The widget's and the console's connections share it.
+ * timer at a time, and when it fires the failed requests still waiting are written again in the
+ * order they were first sent — but only those with no request still unanswered before them, so
+ * that a later one is never stored first (an earlier request in flight may fail too, and must
+ * go first). The others wait for another round. Requests that fail while the timer waits go out
+ * with it. The widget's and the console's connections share it.
  */
 export class FailedResends {
   #timers;
@@ -32,13 +34,25 @@ export class FailedResends {
   add(id) {
     this.#failed.add(id);
     if (this.#timer !== null) return;
+    this.#schedule();
+  }
+
+  #schedule() {
     this.#timer = this.#timers.setTimeout(() => {
       this.#timer = null;
       const failed = this.#failed;
       this.#failed = new Set();
+      let blocked = false; // an earlier request is still in flight
       for (const frame of this.#waiting()) {
-        if (failed.has(frame.id)) this.#write(frame);
+        if (!failed.has(frame.id)) {
+          blocked = true;
+        } else if (blocked) {
+          this.#failed.add(frame.id);
+        } else {
+          this.#write(frame);
+        }
       }
+      if (this.#failed.size > 0) this.#schedule();
     }, this.#backoff.next());
   }
 
