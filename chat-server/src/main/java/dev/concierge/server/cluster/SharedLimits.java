@@ -172,7 +172,7 @@ final class SharedLimits implements ClusterNode.Connections, LoginThrottle.Charg
                 default -> throw new IOException("unknown kind " + kind);
             }
         } catch (IOException e) {
-            log.warn("dropped a malformed limits message from another node: {}", e.getMessage());
+            log.warn("dropped a malformed limits message from another node: {}", e.toString());
         }
     }
 
