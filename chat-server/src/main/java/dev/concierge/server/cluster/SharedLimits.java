@@ -42,7 +42,7 @@ final class SharedLimits implements ClusterNode.Connections, LoginThrottle.Charg
     static final Duration SNAPSHOT_EVERY = Duration.ofSeconds(1);
     /** How long a node's counts last without a word from it: three snapshots. */
     static final Duration FORGET_AFTER = Duration.ofSeconds(3);
-    /** The most addresses in a snapshot (about 50 KiB at most): those holding most connections. */
+    /** The most addresses in a snapshot (48 KiB of IPv4, 96 KiB of IPv6): those holding most connections. */
     static final int SNAPSHOT_MOST = 4096;
 
     private static final Logger log = LoggerFactory.getLogger(SharedLimits.class);
