@@ -60,18 +60,13 @@ public final class ClusterNode implements AutoCloseable {
     private final Decider decider;
     private final ScheduledExecutorService beats;
     private final Forwarder forwarder;
-    private final SharedLimits limits;
+    /** Set in {@link #start}, before the heartbeats begin. */
+    private SharedLimits limits;
+
     private volatile boolean closing;
 
-    private ClusterNode(
-            ClusterSettings settings,
-            Connection nats,
-            Edge edge,
-            Decider decider,
-            Forwarder forwarder,
-            SharedLimits limits) {
+    private ClusterNode(ClusterSettings settings, Connection nats, Edge edge, Decider decider, Forwarder forwarder) {
         this.forwarder = forwarder;
-        this.limits = limits;
         this.settings = settings;
         this.nats = nats;
         this.edge = edge;
@@ -153,7 +148,8 @@ public final class ClusterNode implements AutoCloseable {
         inbox.set(nats.createDispatcher(m -> decider.onRequest(m.getData())));
         SharedLimits limits =
                 new SharedLimits(settings.nodeId(), forwarder, auth.throttle().fromElsewhere(), System::nanoTime);
-        ClusterNode node = new ClusterNode(settings, nats, edge, decider, forwarder, limits);
+        ClusterNode node = new ClusterNode(settings, nats, edge, decider, forwarder);
+        node.limits = limits;
         onBrokerLost.set(() -> {
             if (!node.closing) { // leaving on purpose: the server closes the sockets with 1001
                 edge.brokerLost();
