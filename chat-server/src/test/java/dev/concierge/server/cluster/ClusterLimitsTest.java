@@ -98,7 +98,10 @@ final class ClusterLimitsTest {
                 }
             });
             assertThat(again).startsWith("HTTP/1.1 101");
-            assertThat(handshake(1, from, open)).startsWith("HTTP/1.1 429");
+            assertThat(refusedOn(1, from, open))
+                    .as("n1 again, once it heard of n2's new one")
+                    .startsWith("HTTP/1.1 429");
+            assertThat(open).hasSize(3);
         } finally {
             for (Socket s : open) {
                 s.close();
