@@ -56,6 +56,7 @@ public final class Main {
                         [--agents FILE] [--sites FILE] [--max-chats N] [--routing STRATEGY] [--queue-alert SECONDS]
                         [--business-hours "mon-fri 09:00-17:00 ZONE"] [--origin ORIGIN]...
                         [--rate-limit PER_SECOND,BURST] [--max-connections-per-ip N] [--max-connections N]
+                        [--login-throttle PER_USER_AND_ADDRESS,PER_ADDRESS,PER_USER,REFILL_SECONDS]
                         [--admin-token-file FILE] [--demo] [--cluster nats://HOST:PORT [--node-id ID]]
                         [--trusted-proxy ADDRESS_OR_CIDR]...
                         run the server (default 127.0.0.1:8080; --port 0 takes a free port) with the
@@ -77,10 +78,13 @@ public final class Main {
                         on a loopback --host, any origin may, for the demo; a site's allowedOrigins
                         always apply); --rate-limit: messages per second and burst per socket
                         (default 20,200); --max-connections-per-ip (default 50); --max-connections:
-                        open connections in all (default 20000); --admin-token-file: file holding
-                        the admin API's bearer token, 16+ characters (or CONCIERGE_ADMIN_TOKEN;
-                        default: admin API off); --demo: allow the demo agents and any origin on a
-                        --host other than loopback (refused without it); --cluster: run as a node of
+                        open connections in all (default 20000); --login-throttle: failed sign-ins
+                        allowed per username and address, per address and per username, and the
+                        seconds until each gets one back (default 5,20,20,60; docs/agents.md);
+                        --admin-token-file: file holding the admin API's bearer token, 16+
+                        characters (or CONCIERGE_ADMIN_TOKEN; default: admin API off); --demo:
+                        allow the demo agents and any origin on a --host other than loopback
+                        (refused without it); --cluster: run as a node of
                         a cluster sharing --db (PostgreSQL, required) and this NATS server
                         (docs/scaling.md); --node-id: this node's unique id (default host-pid);
                         --trusted-proxy: a load balancer (127.0.0.1, 10.0.0.0/8, ::1; repeatable)

@@ -187,6 +187,7 @@ public final class NettyChatServer implements ChatServer {
                     .channel();
             if (cluster != null) {
                 cluster.closeSocketsWith(initializer.signedInSockets()::closeAll);
+                initializer.shareConnections(cluster.connections());
             }
             NettyChatServer server = new NettyChatServer(
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);

@@ -174,6 +174,19 @@ final class ServeOptions {
                         int n = number(flag, value, 1);
                         o.set(flag, b -> b.maxConnectionsPerIp(n));
                     }
+                    case "--login-throttle" -> {
+                        String[] parts = value.split(",", -1);
+                        if (parts.length != 4) {
+                            throw new UsageException(
+                                    "--login-throttle must be PER_USER_AND_ADDRESS,PER_ADDRESS,PER_USER,REFILL_SECONDS, was "
+                                            + value);
+                        }
+                        int pair = number(flag, parts[0], 1);
+                        int address = number(flag, parts[1], 1);
+                        int user = number(flag, parts[2], 1);
+                        int refill = number(flag, parts[3], 1);
+                        o.set(flag, b -> b.loginThrottle(pair, address, user, Duration.ofSeconds(refill)));
+                    }
                     case "--max-connections" -> {
                         int n = number(flag, value, 1);
                         o.set(flag, b -> b.maxConnections(n));

@@ -165,6 +165,16 @@ final class ServeOptionsTest {
     }
 
     @Test
+    void loginThrottle_takesFourNumbers_andABadValueIsAClearError() {
+        parse("--login-throttle", "3,10,10,3600").configure(ChatServer.builder());
+        assertThatThrownBy(() -> parse("--login-throttle", "3,10,10"))
+                .hasMessage("--login-throttle must be PER_USER_AND_ADDRESS,PER_ADDRESS,PER_USER,REFILL_SECONDS,"
+                        + " was 3,10,10");
+        assertThatThrownBy(() -> parse("--login-throttle", "0,10,10,60"))
+                .hasMessage("--login-throttle must be a positive number, was 0");
+    }
+
+    @Test
     void trustedProxy_isRepeatable_andABadOneIsAClearError() {
         ServeOptions o =
                 parse("--trusted-proxy", "127.0.0.1/32", "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1");

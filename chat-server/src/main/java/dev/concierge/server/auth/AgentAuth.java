@@ -28,6 +28,7 @@ public final class AgentAuth {
     private final AgentSessions sessions;
     private volatile SessionEvents events = SessionEvents.NONE;
     private final SignIn signIn;
+    private final LoginThrottle throttle;
 
     /** Checks a password against a stored hash: {@link PasswordHasher#verify} outside tests. */
     @FunctionalInterface
@@ -52,7 +53,13 @@ public final class AgentAuth {
             LoginThrottle.Limits throttle) {
         this.team = new AgentTeam(accounts, store, clock);
         this.sessions = new AgentSessions(team, sessionTtl, sessionMaxAge, ticker, ids, store, clock);
-        this.signIn = new SignIn(team, sessions, passwords, new LoginThrottle(throttle, ticker));
+        this.throttle = new LoginThrottle(throttle, ticker);
+        this.signIn = new SignIn(team, sessions, passwords, this.throttle);
+    }
+
+    /** The sign-in throttle, which a cluster node shares with the other nodes. */
+    public LoginThrottle throttle() {
+        return throttle;
     }
 
     /**

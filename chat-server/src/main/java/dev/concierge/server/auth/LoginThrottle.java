@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -24,6 +25,13 @@ import java.util.Optional;
  * unknown usernames are throttled alike, so a 429 tells nothing about which exist. The buckets
  * are in Caffeine caches of bounded size: spraying usernames or addresses cannot exhaust memory
  * (a bucket left alone long enough to be full again is dropped, which loses nothing).
+ *
+ * <p>On a cluster node the other nodes' attempts count here too ({@link #share}, {@link
+ * #fromElsewhere}): each admitted attempt takes its tokens on every node, and a success or a
+ * cancelled attempt gives them back on every node, so that attempts spread over several nodes get
+ * no more through than against one. An attempt charged from elsewhere may take a bucket below
+ * zero (down to minus its size): attempts raced at several nodes at once, before each heard of
+ * the others, are paid back by a longer wait.
  */
 public final class LoginThrottle {
     private static final long MAX_KEYS = 50_000;
@@ -59,33 +67,42 @@ public final class LoginThrottle {
 
         /** The password was right: the attempt does not count, and the account-and-address bucket is full again. */
         void succeeded() {
-            long now = ticker.read();
-            pairs.invalidate(pairKey);
-            Bucket a = addresses.getIfPresent(address);
-            if (a != null) {
-                a.giveBack(now);
-            }
-            if (tookUser) {
-                Bucket u = users.getIfPresent(username);
-                if (u != null) {
-                    u.giveBack(now);
-                }
-            }
+            giveBack(pairKey, address, username, tookUser, true);
+            others.returned(username, address, tookUser, true);
         }
 
         /** The attempt was not made (the server was too busy): it does not count. */
         public void cancelled() {
-            long now = ticker.read();
-            for (Bucket b : new Bucket[] {
-                pairs.getIfPresent(pairKey),
-                addresses.getIfPresent(address),
-                tookUser ? users.getIfPresent(username) : null
-            }) {
-                if (b != null) {
-                    b.giveBack(now);
-                }
-            }
+            giveBack(pairKey, address, username, tookUser, false);
+            others.returned(username, address, tookUser, false);
         }
+    }
+
+    /**
+     * Attempts passed between the throttles of a cluster's nodes: what this node tells the others
+     * ({@link #share}), and what it applies from them ({@link #fromElsewhere}).
+     */
+    public interface Charges {
+        /** Nothing to tell: a single server. */
+        Charges NONE = new Charges() {
+            @Override
+            public void taken(String username, String address, boolean perUser) {}
+
+            @Override
+            public void returned(String username, String address, boolean perUser, boolean signedIn) {}
+        };
+
+        /**
+         * An attempt was admitted: it took a token for its username and address and for its
+         * address, and for its username when {@code perUser}.
+         */
+        void taken(String username, String address, boolean perUser);
+
+        /**
+         * An attempt given back: it signed in ({@code signedIn}: its username-and-address bucket is
+         * full again), or it was not made.
+         */
+        void returned(String username, String address, boolean perUser, boolean signedIn);
     }
 
     private final Limits limits;
@@ -94,6 +111,7 @@ public final class LoginThrottle {
     private final Cache<String, Bucket> pairs;
     private final Cache<String, Bucket> addresses;
     private final Cache<String, Bucket> users;
+    private volatile Charges others = Charges.NONE;
 
     LoginThrottle(Limits limits, Ticker ticker) {
         this.limits = limits;
@@ -106,12 +124,69 @@ public final class LoginThrottle {
 
     private Cache<String, Bucket> cache(int size) {
         // Untouched for as long as it takes to refill completely, a bucket is full: forget it.
+        // Charges from other nodes may take it down to minus its size: twice the refill time.
         return Caffeine.newBuilder()
                 .maximumSize(MAX_KEYS)
                 .ticker(ticker)
                 .executor(Runnable::run)
-                .expireAfterAccess(limits.refillEvery().multipliedBy(size))
+                .expireAfterAccess(limits.refillEvery().multipliedBy(2L * size))
                 .build();
+    }
+
+    /** Tells {@code others} of every attempt admitted here, and of every one given back, from now on. */
+    public void share(Charges others) {
+        this.others = Objects.requireNonNull(others, "others");
+    }
+
+    /** Applies here the attempts other nodes admitted and gave back (see {@link #share}). */
+    public Charges fromElsewhere() {
+        return new Charges() {
+            @Override
+            public void taken(String username, String address, boolean perUser) {
+                long now = ticker.read();
+                pairs.get(pairKey(username, address), k -> new Bucket(limits.perUserAndAddress(), now))
+                        .charge(now);
+                addresses
+                        .get(address, k -> new Bucket(limits.perAddress(), now))
+                        .charge(now);
+                if (perUser) {
+                    users.get(username, k -> new Bucket(limits.perUser(), now)).charge(now);
+                }
+            }
+
+            @Override
+            public void returned(String username, String address, boolean perUser, boolean signedIn) {
+                giveBack(pairKey(username, address), address, username, perUser, signedIn);
+            }
+        };
+    }
+
+    /** The buckets held now, in all three caches (for tests). */
+    long keys() {
+        pairs.cleanUp();
+        addresses.cleanUp();
+        users.cleanUp();
+        return pairs.estimatedSize() + addresses.estimatedSize() + users.estimatedSize();
+    }
+
+    private static String pairKey(String username, String address) {
+        return username + '\u0000' + address;
+    }
+
+    private void giveBack(String pairKey, String address, String username, boolean tookUser, boolean signedIn) {
+        long now = ticker.read();
+        if (signedIn) {
+            pairs.invalidate(pairKey);
+        }
+        for (Bucket b : new Bucket[] {
+            signedIn ? null : pairs.getIfPresent(pairKey),
+            addresses.getIfPresent(address),
+            tookUser ? users.getIfPresent(username) : null
+        }) {
+            if (b != null) {
+                b.giveBack(now);
+            }
+        }
     }
 
     /**
@@ -120,7 +195,7 @@ public final class LoginThrottle {
      */
     Result admit(String username, String address) {
         long now = ticker.read();
-        String pairKey = username + '\u0000' + address;
+        String pairKey = pairKey(username, address);
         Bucket pair = pairs.get(pairKey, k -> new Bucket(limits.perUserAndAddress(), now));
         Bucket byAddress = addresses.get(address, k -> new Bucket(limits.perAddress(), now));
         Bucket byUser = users.get(username, k -> new Bucket(limits.perUser(), now));
@@ -140,6 +215,7 @@ public final class LoginThrottle {
             byAddress.giveBack(now);
             return new Result(Optional.empty(), Duration.ofNanos(userWait));
         }
+        others.taken(username, address, userWait == 0);
         return new Result(Optional.of(new Attempt(pairKey, address, username, userWait == 0)), Duration.ZERO);
     }
 
@@ -181,6 +257,12 @@ public final class LoginThrottle {
                 return 0;
             }
             return Math.max(1, (long) Math.ceil((1 - tokens) * refillNanos));
+        }
+
+        /** Takes an attempt made on another node, even when empty: down to minus its size. */
+        synchronized void charge(long now) {
+            refill(now);
+            tokens = Math.max(-size, tokens - 1);
         }
 
         synchronized void giveBack(long now) {

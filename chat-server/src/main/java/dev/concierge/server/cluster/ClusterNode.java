@@ -13,9 +13,11 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -24,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +60,9 @@ public final class ClusterNode implements AutoCloseable {
     private final Decider decider;
     private final ScheduledExecutorService beats;
     private final Forwarder forwarder;
+    /** Set in {@link #start}, before the heartbeats begin. */
+    private SharedLimits limits;
+
     private volatile boolean closing;
 
     private ClusterNode(ClusterSettings settings, Connection nats, Edge edge, Decider decider, Forwarder forwarder) {
@@ -140,7 +146,10 @@ public final class ClusterNode implements AutoCloseable {
                     }
                 });
         inbox.set(nats.createDispatcher(m -> decider.onRequest(m.getData())));
+        SharedLimits limits =
+                new SharedLimits(settings.nodeId(), forwarder, auth.throttle().fromElsewhere(), System::nanoTime);
         ClusterNode node = new ClusterNode(settings, nats, edge, decider, forwarder);
+        node.limits = limits;
         onBrokerLost.set(() -> {
             if (!node.closing) { // leaving on purpose: the server closes the sockets with 1001
                 edge.brokerLost();
@@ -152,11 +161,54 @@ public final class ClusterNode implements AutoCloseable {
         toEdge.subscribe(Wire.BEAT, m -> edge.onBeat(m.getData()));
         toEdge.subscribe(Wire.AUTH, m -> node.onAuth(auth, m.getData()));
         auth.share(new SharedSessions(settings.nodeId(), publisher));
+        toEdge.subscribe(Wire.LIMITS, m -> limits.onMessage(m.getData()));
+        auth.throttle().share(limits);
         long every = settings.beatEvery().toMillis();
         node.beats.scheduleAtFixedRate(node::tick, every, every, TimeUnit.MILLISECONDS);
         decider.start();
         log.info("node {} joined the cluster on {}", settings.nodeId(), settings.natsUrl());
         return node;
+    }
+
+    /**
+     * Connections open per client address on the other nodes, for the per-address cap
+     * (docs/scaling.md): the transport tells it of the connections it counts, and asks it of
+     * those elsewhere.
+     */
+    public interface Connections {
+        /** No other nodes: a single server. */
+        Connections NONE = new Connections() {
+            @Override
+            public int openElsewhere(InetAddress address) {
+                return 0;
+            }
+
+            @Override
+            public void opened(InetAddress address) {}
+
+            @Override
+            public void closed(InetAddress address) {}
+
+            @Override
+            public void countHere(Supplier<Map<InetAddress, Integer>> openHere) {}
+        };
+
+        /** The connections from {@code address} open on the other nodes, as last heard. Cheap. */
+        int openElsewhere(InetAddress address);
+
+        /** A connection from {@code address} is counted here. Never blocks. */
+        void opened(InetAddress address);
+
+        /** A connection from {@code address} counted here closed. Never blocks. */
+        void closed(InetAddress address);
+
+        /** Where the connections open here are counted, for the snapshots sent to the others. */
+        void countHere(Supplier<Map<InetAddress, Integer>> openHere);
+    }
+
+    /** The connections per address shared with the other nodes. */
+    public Connections connections() {
+        return limits;
     }
 
     /** Sockets of agents signed out or disabled on another node are closed here through this. */
@@ -204,6 +256,7 @@ public final class ClusterNode implements AutoCloseable {
         try {
             decider.tick();
             edge.tick();
+            limits.tick();
         } catch (RuntimeException e) {
             log.error("cluster heartbeat failed", e);
         }

@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
  *   <li>{@link #BEAT}: the decider's heartbeat: its token, its node, and the nodes it heard from
  *   within a lease's time (a node missing there cannot reach it, even if it hears the beat).</li>
  *   <li>{@link #AUTH}: an agent's session opened on a node, for the others.</li>
+ *   <li>{@link #LIMITS}: sign-in attempts and connections per address, for every node's limits.</li>
  *   <li>{@link #toNode}: from the decider to one node: frames for its sockets, already encoded,
  *   and closes, batched.</li>
  * </ul>
@@ -37,6 +38,9 @@ final class Wire {
 
     static final byte FRAME = 1;
     static final byte CLOSE = 2;
+
+    /** Sign-in attempts and connections per address, for every node's limits ({@link SharedLimits}). */
+    static final String LIMITS = "concierge.limits";
 
     private Wire() {}
 

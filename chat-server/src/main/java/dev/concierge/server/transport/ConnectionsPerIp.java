@@ -1,5 +1,6 @@
 package dev.concierge.server.transport;
 
+import dev.concierge.server.cluster.ClusterNode;
 import dev.concierge.server.http.ClientAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -11,6 +12,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * <p>The client's address is {@link ClientAddress}'s: behind a trusted proxy, the one its PROXY
  * protocol header named, which is why a connection from a proxy is counted once that header is
  * read (the {@link ProxyHeader} holds {@code channelActive} back until then).
+ *
+ * <p>On a cluster node the per-address limit counts the connections open on the other nodes too,
+ * as this node last heard of them ({@link ClusterNode.Connections}); the total limit stays this
+ * process's own (it protects its memory and file descriptors).
  */
 @Sharable
 final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
@@ -41,6 +48,7 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
     private final int maxTotal;
     private final ConcurrentMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
+    private volatile ClusterNode.Connections elsewhere = ClusterNode.Connections.NONE;
 
     ConnectionsPerIp(int max, int maxTotal) {
         this.max = max;
@@ -61,7 +69,7 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
             return;
         }
         int count = open.merge(address, 1, Integer::sum);
-        if (count > max) {
+        if (count > max || count + elsewhere.openElsewhere(address) > max) {
             release(address);
             log.warn(
                     "{}: connection from {} refused, {} already open from that address",
@@ -72,6 +80,7 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.channel().attr(COUNTED).set(address);
+        elsewhere.opened(address);
         super.channelActive(ctx);
     }
 
@@ -80,6 +89,7 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
         InetAddress address = ctx.channel().attr(COUNTED).getAndSet(null);
         if (address != null) {
             release(address);
+            elsewhere.closed(address);
             super.channelInactive(ctx);
         }
     }
@@ -106,6 +116,16 @@ final class ConnectionsPerIp extends ChannelInboundHandlerAdapter {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
         }
+    }
+
+    /** Counts the connections open on the other nodes of a cluster too, from now on. */
+    void share(ClusterNode.Connections elsewhere) {
+        this.elsewhere = elsewhere;
+    }
+
+    /** The connections open here, by address. */
+    Map<InetAddress, Integer> openHere() {
+        return Collections.unmodifiableMap(open);
     }
 
     private void release(InetAddress address) {

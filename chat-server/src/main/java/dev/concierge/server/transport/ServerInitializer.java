@@ -3,6 +3,7 @@ package dev.concierge.server.transport;
 import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.SecurityConfig;
+import dev.concierge.server.cluster.ClusterNode;
 import dev.concierge.server.http.AgentApi;
 import dev.concierge.server.http.BlockingWork;
 import dev.concierge.server.http.HttpHandler;
@@ -106,6 +107,15 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     /** The agents' open sockets by session token (a cluster node closes those signed out elsewhere). */
     public SignedInSockets signedInSockets() {
         return agentSockets;
+    }
+
+    /**
+     * Lets the per-address connection cap count the connections open on the other nodes of a
+     * cluster, and tells the cluster of those open here (docs/scaling.md).
+     */
+    public void shareConnections(ClusterNode.Connections elsewhere) {
+        connectionsPerIp.share(elsewhere);
+        elsewhere.countHere(connectionsPerIp::openHere);
     }
 
     @Override
