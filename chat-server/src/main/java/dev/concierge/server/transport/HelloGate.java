@@ -124,7 +124,7 @@ final class HelloGate extends SimpleChannelInboundHandler<ClientMessage> {
             Optional<AgentInfo> agent = auth.agentFor(hello.token());
             if (agent.isEmpty()) {
                 log.warn("{}: agent hello with a missing or invalid token", session);
-                refuse(ErrorCode.UNAUTHORIZED, SIGN_IN_AGAIN, hello, "unauthorized");
+                refuse(ErrorCode.UNAUTHORIZED, SIGN_IN_AGAIN, hello, ErrorCode.UNAUTHORIZED.wire());
                 return;
             }
             passed(ctx, hello, hello.token());
