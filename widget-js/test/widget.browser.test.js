@@ -141,7 +141,10 @@ test('the website widget', { timeout: 300_000 }, async (t) => {
     await second.getByRole('textbox', { name: 'Message' }).fill(XSS);
     await second.getByRole('textbox', { name: 'Message' }).press('Enter');
     await second.locator('.msg--mine[data-seq]').filter({ hasText: XSS }).waitFor();
-    await new Promise((resolve) => setTimeout(resolve, 300)); // an onerror would have fired by now
+    // The message above is on screen, so the widget has rendered everything hostile. As text: no
+    // element exists whose onerror could still fire, and an inserted <script> would have run.
+    assert.equal(await page.locator('[onerror], img[src="x"]').count(), 0);
+    assert.equal(await second.locator('[onerror], img[src="x"]').count(), 0);
     assert.equal(await page.evaluate(() => window.__xss), undefined);
     assert.equal(await second.evaluate(() => window.__xss), undefined);
     await context.close();

@@ -72,7 +72,10 @@ test('hostile text is rendered as text in the widget and in the console', { time
   assert.ok(panelText.split(XSS).length - 1 >= 3, 'name, attribute and message all show literally in the console');
   assert.equal(await agent.locator('#transcript img, #transcript script, a[href^="javascript"], aside img').count(), 0);
 
-  await new Promise((resolve) => setTimeout(resolve, 500)); // an onerror would have fired by now
+  // Both pages show the hostile message, so they have rendered everything hostile. As text: no
+  // element exists whose onerror could still fire, and an inserted <script> would have run.
+  assert.equal(await visitor.locator('[onerror], img[src="x"]').count(), 0, 'no hostile element in the widget page');
+  assert.equal(await agent.locator('[onerror], img[src="x"]').count(), 0, 'no hostile element in the console');
   assert.equal(await visitor.evaluate(() => window.__xss), undefined, 'no script ran in the widget page');
   assert.equal(await agent.evaluate(() => window.__xss), undefined, 'no script ran in the console');
 

@@ -1,6 +1,7 @@
 import { Backoff } from '../shared/backoff.js';
 import { newId } from '../shared/ids.js';
 import { FailedResends } from '../shared/failed-resends.js';
+import { INTERNAL, UNAUTHORIZED } from '../shared/error-codes.js';
 
 const RESENDABLE = new Set(['message', 'note', 'close']);
 /**
@@ -161,7 +162,7 @@ export class AgentConnection extends EventTarget {
       for (const queued of this.#outbox.values()) this.#write(queued);
       return;
     }
-    if (frame.type === 'error' && frame.code === 'internal' && this.#outbox.has(frame.ref)) {
+    if (frame.type === 'error' && frame.code === INTERNAL && this.#outbox.has(frame.ref)) {
       // The server could not store it (docs/protocol.md): the same request again, a little
       // later, as the widget does; a reconnect's welcome resends it as well. The chat shows it
       // as still sending.
@@ -178,7 +179,7 @@ export class AgentConnection extends EventTarget {
       this.#emit('ack', { type: 'ack', ref: frame.id, conversationId: frame.conversationId, seq: frame.seq });
       return;
     }
-    if (frame.type === 'error' && frame.code === 'unauthorized') {
+    if (frame.type === 'error' && frame.code === UNAUTHORIZED) {
       this.#wanted = false;
       this.#emit('unauthorized', frame);
       return;
@@ -191,7 +192,7 @@ export class AgentConnection extends EventTarget {
     this.#socket = null;
     this.#welcomed = false;
     if (close?.code === 1008) {
-      if (this.#wanted) this.#emit('unauthorized', { code: 'unauthorized', message: close.reason || 'Please sign in again.' });
+      if (this.#wanted) this.#emit('unauthorized', { code: UNAUTHORIZED, message: close.reason || 'Please sign in again.' });
       this.#wanted = false;
     }
     if (!this.#wanted) {

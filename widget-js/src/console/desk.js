@@ -6,14 +6,15 @@ import { TabsView } from './tabs-view.js';
 import { TranscriptDialog } from './transcript-dialog.js';
 import { TransferDialog } from './transfer-dialog.js';
 import { VisitorPanel } from './visitor-panel.js';
+import { AGENT_AT_CAPACITY, BAD_REQUEST, BAD_STATE, NOT_FOUND, UNAVAILABLE } from '../shared/error-codes.js';
 
 const TYPING_REPEAT_MS = 2500;
 const TYPING_IDLE_MS = 4000;
 const TRANSFER_ERRORS = {
-  unavailable: 'That agent is not online any more, or the department does not exist. Choose another.',
-  bad_request: 'You cannot transfer a conversation to yourself.',
-  not_found: 'This conversation is no longer yours.',
-  agent_at_capacity: 'That agent already has as many chats as allowed. Transfer anyway to give it to them over the limit, or choose someone else.',
+  [UNAVAILABLE]: 'That agent is not online any more, or the department does not exist. Choose another.',
+  [BAD_REQUEST]: 'You cannot transfer a conversation to yourself.',
+  [NOT_FOUND]: 'This conversation is no longer yours.',
+  [AGENT_AT_CAPACITY]: 'That agent already has as many chats as allowed. Transfer anyway to give it to them over the limit, or choose someone else.',
 };
 
 /**
@@ -274,14 +275,14 @@ export class ChatDesk {
     if (accepted !== undefined) {
       this.#acceptRefs.delete(frame.ref);
       this.onAcceptFailed?.(accepted);
-      this.#toast(frame.code === 'bad_state' ? 'Someone else took that conversation.' : frame.message ?? 'Could not accept.');
+      this.#toast(frame.code === BAD_STATE ? 'Someone else took that conversation.' : frame.message ?? 'Could not accept.');
       return true;
     }
     const transferred = this.#transferRefs.get(frame.ref);
     if (transferred !== undefined) {
       this.#transferRefs.delete(frame.ref);
       const message = TRANSFER_ERRORS[frame.code] ?? frame.message ?? `The transfer failed (${frame.code}).`;
-      if (this.#transfer.conversationId === transferred) this.#transfer.failed(message, { confirm: frame.code === 'agent_at_capacity' });
+      if (this.#transfer.conversationId === transferred) this.#transfer.failed(message, { confirm: frame.code === AGENT_AT_CAPACITY });
       else this.#toast(message);
       return true;
     }
@@ -302,7 +303,7 @@ export class ChatDesk {
     if (completing !== undefined) {
       this.#completingRefs.delete(frame.ref);
       const waiting = this.#completing.get(completing);
-      if (frame.code === 'not_found') {
+      if (frame.code === NOT_FOUND) {
         this.#completing.delete(completing); // gone: no chat to show
       } else if (waiting) {
         // The server could not read it now: try again shortly, from where the read got to.

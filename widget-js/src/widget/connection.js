@@ -5,6 +5,7 @@ import { webStorage } from '../shared/web-storage.js';
 import { newId } from '../shared/ids.js';
 import { ConversationTracker } from './conversation-tracker.js';
 import { VisitorMemory } from './visitor-memory.js';
+import { INTERNAL } from '../shared/error-codes.js';
 
 /** Requests the server deduplicates on `id`: kept in the outbox until acknowledged. */
 const RESENDABLE = new Set(['message', 'handoff', 'close', 'rate']);
@@ -416,7 +417,7 @@ export class Connection extends EventTarget {
 
   #onError(frame) {
     if (this.#conversation.error(frame)) return;
-    if (frame.code === 'internal' && this.#outbox.has(frame.ref)) {
+    if (frame.code === INTERNAL && this.#outbox.has(frame.ref)) {
       // Nothing was stored (docs/protocol.md): the same request again, a little later.
       this.#resends.add(frame.ref);
       return;

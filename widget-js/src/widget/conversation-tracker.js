@@ -1,4 +1,5 @@
 import { SeqLog } from '../shared/seq-log.js';
+import { BAD_STATE, NOT_FOUND } from '../shared/error-codes.js';
 
 /** Requests that go to the visitor's open conversation, or a new one, when theirs is closed or gone. */
 const STARTERS = new Set(['message', 'handoff']);
@@ -142,14 +143,14 @@ export class ConversationTracker {
     if (frame.ref && frame.ref === this.#historyRef) this.#historyRef = null;
     if (frame.ref && frame.ref === this.#checkRef) {
       this.#checkRef = null;
-      if (frame.code === 'not_found') this.#lose();
+      if (frame.code === NOT_FOUND) this.#lose();
       return true;
     }
     const request = frame.ref ? this.#outbox.get(frame.ref) : undefined;
-    if (!request || !STARTERS.has(request.type) || (frame.code !== 'not_found' && frame.code !== 'bad_state')) return false;
+    if (!request || !STARTERS.has(request.type) || (frame.code !== NOT_FOUND && frame.code !== BAD_STATE)) return false;
     // An earlier copy of a request already moved off a lost conversation: its resend is on the way.
     if (request.conversationId === undefined) return true;
-    if (frame.code === 'not_found' && request.conversationId === this.#conversationId) {
+    if (frame.code === NOT_FOUND && request.conversationId === this.#conversationId) {
       this.#lose();
       return true;
     }

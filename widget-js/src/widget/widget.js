@@ -12,6 +12,7 @@ import { PanelMemory } from './visitor-memory.js';
 import { showPhase, SHOWN_PHASES } from './phase-view.js';
 import { clipAttributes, clipContext, helloContext } from './context-limits.js';
 import { webStorage } from '../shared/web-storage.js';
+import { IDENTITY_REJECTED, UNKNOWN_DEPARTMENT } from '../shared/error-codes.js';
 
 /**
  * The visitor's chat widget, imported on demand by the `concierge.js` loader. It connects the
@@ -431,11 +432,11 @@ export class Widget {
   }
 
   #onError(frame) {
-    if (frame.code === 'identity_rejected') {
+    if (frame.code === IDENTITY_REJECTED) {
       // Not vouched for by the site's backend: go on anonymously, and do not say it again.
       this.#identity = null;
     }
-    if (frame.code === 'unknown_department') {
+    if (frame.code === UNKNOWN_DEPARTMENT) {
       // The server knows no such team: route without one from now on.
       this.#department = null;
       if (frame.ref && frame.ref === this.#handoffRef) {

@@ -4,7 +4,11 @@ import java.util.regex.Pattern;
 
 /** Field checks shared by the message records; failures become {@code bad_request}. */
 final class Checks {
-    private static final Pattern EMAIL = Pattern.compile(Values.VisitorContext.EMAIL);
+    /** {@link Values.VisitorContext#EMAIL}, compiled once for the records and {@link ContextClip}. */
+    static final Pattern EMAIL = Pattern.compile(Values.VisitorContext.EMAIL);
+
+    /** {@link Values.VisitorContext#ATTRIBUTE_KEY}, compiled once for the records and {@link ContextClip}. */
+    static final Pattern ATTRIBUTE_KEY = Pattern.compile(Values.VisitorContext.ATTRIBUTE_KEY);
 
     private Checks() {}
 

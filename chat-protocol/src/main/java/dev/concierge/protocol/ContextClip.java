@@ -7,7 +7,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Makes a valid visitor's context of values that were never held to its limits: a context stored
@@ -19,9 +18,6 @@ import java.util.regex.Pattern;
  * valid context.
  */
 public final class ContextClip {
-    private static final Pattern KEY = Pattern.compile(VisitorContext.ATTRIBUTE_KEY);
-    private static final Pattern EMAIL = Pattern.compile(VisitorContext.EMAIL);
-
     private ContextClip() {}
 
     /** A context of just a name and an email, clipped to the limits (either may be null). */
@@ -33,7 +29,7 @@ public final class ContextClip {
     private static String email(String email) {
         return email != null
                         && email.equals(clip(email, VisitorContext.MAX_EMAIL))
-                        && EMAIL.matcher(email).matches()
+                        && Checks.EMAIL.matcher(email).matches()
                 ? email
                 : null;
     }
@@ -70,7 +66,7 @@ public final class ContextClip {
                 it.hasNext(); ) {
             Map.Entry<String, JsonNode> a = it.next();
             String value = text(a.getValue(), VisitorContext.MAX_ATTRIBUTE_VALUE);
-            if (KEY.matcher(a.getKey()).matches() && value != null) {
+            if (Checks.ATTRIBUTE_KEY.matcher(a.getKey()).matches() && value != null) {
                 sorted.put(a.getKey(), value);
             }
         }

@@ -78,7 +78,10 @@ public enum ErrorCode {
      * resent later with the same id.
      */
     RATE_LIMITED("rate_limited"),
-    /** The site named in {@code hello} does not allow the page's origin. */
+    /**
+     * The site named in {@code hello} does not allow the page's origin; over HTTP (403), the
+     * WebSocket handshake came from an origin the server does not allow.
+     */
     FORBIDDEN_ORIGIN("forbidden_origin"),
     /**
      * The server failed; nothing was stored; the client retries with the same id. Over HTTP, HTTP

@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
  * escapes, including Jackson's habit of escaping each UTF-16 surrogate as {@code \\uXXXX}
  * rather than writing a 4-byte UTF-8 sequence), at a fraction of its cost per frame (no
  * generator, context or serializer lookup). An event with nested bot or agent details is left to
- * Jackson: {@link #event} returns null. Thread-safe (no state).
+ * Jackson: {@link #event} returns null. Thread-safe (no state). Why, and what it saves:
+ * docs/architecture.md#hand-written-event-json.
  */
 final class EventJson {
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);

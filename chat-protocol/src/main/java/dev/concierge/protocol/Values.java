@@ -222,8 +222,6 @@ public final class Values {
             return "Visitor " + visitorId.substring(Math.max(0, visitorId.length() - 4));
         }
 
-        private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile(ATTRIBUTE_KEY);
-
         public VisitorContext {
             Checks.line("context.name", name, MAX_NAME);
             Checks.email("context.email", email);
@@ -243,7 +241,8 @@ public final class Values {
                     throw new IllegalArgumentException("context.attributes has more than " + MAX_ATTRIBUTES + " keys");
                 }
                 for (Map.Entry<String, String> a : attributes.entrySet()) {
-                    if (a.getKey() == null || !KEY.matcher(a.getKey()).matches()) {
+                    if (a.getKey() == null
+                            || !Checks.ATTRIBUTE_KEY.matcher(a.getKey()).matches()) {
                         throw new IllegalArgumentException(
                                 "context.attributes keys must be 1 to 64 of the characters A-Z a-z 0-9 _ . -");
                     }

@@ -102,7 +102,6 @@ final class TranscriptEventTest {
         TranscriptEvent note = TranscriptEvent.note("n1", ADA, "VIP").stamped(7, Instant.EPOCH);
         Author named = new Author(Role.VISITOR, "v1", "Ada Lovelace");
         assertThat(note.withAuthor(named))
-                .isEqualTo(new TranscriptEvent(
-                        7, Instant.EPOCH, "n1", Kind.NOTE, named, "VIP", null, null, null, null, null));
+                .isEqualTo(TranscriptEvent.note("n1", named, "VIP").stamped(7, Instant.EPOCH));
     }
 }

@@ -217,6 +217,21 @@ final class ArchitectureTest {
     }
 
     @ArchTest
+    static void transport_handsRequestsToChatCore_notTheRouter(JavaClasses classes) {
+        noClasses()
+                .that()
+                .resideInAPackage(SERVER + ".transport..")
+                .and()
+                .doNotHaveSimpleName("ServerInitializer")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(SERVER + ".routing.Router")
+                .because("the transport speaks to the core through ChatCore; only the pipeline's assembly"
+                        + " passes the local router on, to the visitor admin API")
+                .check(classes);
+    }
+
+    @ArchTest
     static void authAndSupport_useNoNetty(JavaClasses classes) {
         noClasses()
                 .that()

@@ -51,7 +51,17 @@ final class SlowlorisLimitTest {
                     .contains("idle", "slow-reader", "websocket", "frame-aggregator", "json-encoder", "session")
                     .doesNotContainAnyElementsOf(WebSocketSessionHandler.HTTP_ONLY)
                     .doesNotContain("http-codec", "http-aggregator");
-            Thread.sleep(2_500); // past the 2 s request deadline, which no longer times this socket
+            // A handshake begun after the upgrade, never finished: the 2 s request deadline
+            // closes it, and the older WebSocket is still there afterwards.
+            try (Socket half = new Socket()) {
+                half.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+                half.setSoTimeout(10_000);
+                half.getOutputStream().write("GET /ws/visitor HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(endsWithoutUpgrade(half.getInputStream()))
+                        .as("unfinished handshake closed at the deadline")
+                        .isTrue();
+            }
+            assertThat(socket.closedWith).isNotDone();
             socket.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"Still there?\"}");
             assertThat(socket.awaitType("ack").path("ref").asText()).isEqualTo("m1");
         }

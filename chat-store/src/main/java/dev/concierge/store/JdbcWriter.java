@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * without blocking; the thread takes everything queued (up to {@link #MAX_BATCH}), runs it in
  * one transaction, commits, and only then completes the futures, in submission order. If the
  * batch fails, each write is retried alone in its own transaction, so one bad write fails only
- * its own future.
+ * its own future (docs/architecture.md#group-commit-on-one-writer).
  *
  * <p>On SQLite the commit does not wait for the disk: a {@link WalSyncer} fsyncs the WAL on its
  * own thread and completes the futures after, while this thread goes on with the next batch.

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.BotTurn;
 import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.protocol.Values.VisitorContext;
@@ -143,21 +142,20 @@ abstract class PersonalDataContractTest extends StoreContractTest {
         }
     }
 
-    private static TranscriptEvent event(long seq, Kind kind, String text, Integer score, String comment) {
-        Author author = kind == Kind.NOTE ? new Author(Role.AGENT, "a1", "Agent") : ADA;
-        return new TranscriptEvent(
-                seq, T0.plusSeconds(seq), null, kind, author, text, null, null, null, score, comment);
+    private static TranscriptEvent event(long seq, TranscriptEvent draft) {
+        return draft.stamped(seq, T0.plusSeconds(seq));
     }
 
     /** Three messages, an agent's note and (closed ones) a close and a rating with a comment. */
     private void chat(String id, String visitorId, ConversationState state) throws Exception {
         done(store.saveConversation(conversation(id, visitorId, state, T0)));
-        done(store.append(id, event(1, Kind.MESSAGE, "secret of " + id, null, null)));
-        done(store.append(id, event(2, Kind.MESSAGE, "my address is 1 Main St", null, null)));
-        done(store.append(id, event(3, Kind.NOTE, "note about " + id, null, null)));
+        done(store.append(id, event(1, TranscriptEvent.message(null, ADA, "secret of " + id))));
+        done(store.append(id, event(2, TranscriptEvent.message(null, ADA, "my address is 1 Main St"))));
+        done(store.append(
+                id, event(3, TranscriptEvent.note(null, new Author(Role.AGENT, "a1", "Agent"), "note about " + id))));
         if (state == ConversationState.CLOSED) {
-            done(store.append(id, event(4, Kind.CLOSED, null, null, null)));
-            done(store.append(id, event(5, Kind.RATED, null, 4, "Ada here, thanks")));
+            done(store.append(id, event(4, TranscriptEvent.closed(null, ADA, null))));
+            done(store.append(id, event(5, TranscriptEvent.rated(null, ADA, 4, "Ada here, thanks"))));
         }
     }
 
@@ -182,7 +180,7 @@ abstract class PersonalDataContractTest extends StoreContractTest {
         chat("recent", "v_both", ConversationState.CLOSED);
         store.close(); // a clean stop merges every event into the merged events
         store = reopen();
-        done(store.append("old2", event(6, Kind.MESSAGE, "still in recent_events", null, null)));
+        done(store.append("old2", event(6, TranscriptEvent.message(null, ADA, "still in recent_events"))));
         long mergedBefore = count("SELECT COUNT(*) FROM " + mergedEvents());
         assertThat(mergedBefore).isEqualTo(5 + 5 + 3 + 5);
         execute("UPDATE conversations SET updated_at = 0 WHERE id IN ('old', 'old2', 'open')"); // 1970

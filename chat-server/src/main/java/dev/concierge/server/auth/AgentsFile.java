@@ -114,6 +114,8 @@ public final class AgentsFile {
             for (int i = 0; i < replies.size(); i++) {
                 String where = file + ": cannedReplies[" + i + "]";
                 String shortcut = text(replies.get(i), "shortcut", where);
+                // Patterns.NAME's characters but half its length, not NAME itself: agents type a
+                // shortcut after "/" in the console's composer, so it is kept short.
                 if (!shortcut.matches("[a-z0-9][a-z0-9_-]{0,31}")) {
                     throw new ServerException(
                             where + ".shortcut: use 1-32 lower-case letters, digits, - or _ (typed as /" + "shortcut)");

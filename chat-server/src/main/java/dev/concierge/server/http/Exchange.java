@@ -190,7 +190,7 @@ final class Exchange {
             try {
                 bytes = json.writeValueAsBytes(reply.json());
             } catch (Exception e) {
-                bytes = "{\"error\":\"internal\"}".getBytes(StandardCharsets.UTF_8);
+                bytes = ("{\"error\":\"" + ErrorCode.INTERNAL.wire() + "\"}").getBytes(StandardCharsets.UTF_8);
                 status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
             }
             type = HttpHeaderValues.APPLICATION_JSON.toString();

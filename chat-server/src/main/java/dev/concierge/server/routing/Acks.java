@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The acknowledgements of client requests (docs/protocol.md, {@code ack}), written here and
  * nowhere else: at once for a request that stores nothing, after commit for one that stores an
- * event, and for a {@code message} only when the event itself did not reach the sender.
+ * event, and for a {@code message} only when the event itself did not reach the sender
+ * (docs/architecture.md#protocol-2-acknowledged-by-the-event).
  */
 final class Acks {
     private static final Logger log = LoggerFactory.getLogger(Acks.class);

@@ -53,7 +53,7 @@ final class AgentRequests {
     void handle(Session session, ClientMessage message) {
         Agent agent = router.live.agentOf(session).orElse(null);
         if (agent == null) {
-            Router.error(session, ErrorCode.HELLO_REQUIRED, Router.HELLO_FIRST, message.id());
+            Router.error(session, ErrorCode.HELLO_REQUIRED, ChatCore.HELLO_FIRST, message.id());
             return;
         }
         if (message instanceof ClientMessage.Presence p) {

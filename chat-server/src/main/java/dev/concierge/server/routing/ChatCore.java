@@ -12,6 +12,12 @@ import dev.concierge.protocol.Values.Role;
  * the order each calling thread handed it over.
  */
 public interface ChatCore {
+    /**
+     * The message of a {@code hello_required} error, on either endpoint: from the transport's hello
+     * gate, and from the core for a request of a session it does not know.
+     */
+    String HELLO_FIRST = "Say hello first.";
+
     /** A visitor socket said hello: the core finds or makes the visitor (token, resume, identity). */
     void visitorHello(Session session, ClientMessage.Hello hello);
 

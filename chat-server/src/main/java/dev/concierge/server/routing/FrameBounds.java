@@ -13,7 +13,8 @@ import java.util.Map;
  * visitors wait or however long a conversation runs: a page of transcript stays under
  * {@link #PAGE_BYTES} (a 4,000-character message is about 4 KiB, so some 55 of them), a queue page
  * of {@code Queue.PAGE_SIZE} entries with {@link #PREVIEW_CHARS}-character previews about 20 KiB
- * (under 256 KiB even when every character is one JSON escapes at its longest).
+ * (under 256 KiB even when every character is one JSON escapes at its longest). Why:
+ * docs/architecture.md#bounded-frames-to-agents.
  */
 final class FrameBounds {
     /** Most transcript bytes in one frame (JSON, an upper bound of the encoded size). */

@@ -7,7 +7,9 @@ import java.util.concurrent.CompletableFuture;
  * Idempotent client requests: a request sent again with the id it had (a client retrying after a
  * reconnect) is recognised here, and only here, and gets the answer the first one got while its
  * event is stored once. Ids are kept per conversation ({@link ClientIds}); one that could not be
- * stored is forgotten, so that a retry with it is taken as new. Router thread only.
+ * stored is forgotten, so that a retry with it is taken as new. A {@code message} is acknowledged
+ * by its event where that reached the sender (docs/architecture.md#protocol-2-acknowledged-by-the-event).
+ * Router thread only.
  */
 final class Idempotency {
     private final Router router;

@@ -44,9 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class Router implements ChatCore, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
-    /** The message of a {@code hello_required} error, on either endpoint. */
-    public static final String HELLO_FIRST = "Say hello first.";
-
     /** The message of the {@code bad_request} error for a second hello on a socket. */
     static final String HELLO_REPEATED = "hello was already said on this socket.";
 

@@ -36,7 +36,7 @@ final class VisitorRequests {
     void handle(Session session, ClientMessage message) {
         Visitor visitor = router.live.visitorOf(session).orElse(null);
         if (visitor == null) {
-            Router.error(session, ErrorCode.HELLO_REQUIRED, Router.HELLO_FIRST, message.id());
+            Router.error(session, ErrorCode.HELLO_REQUIRED, ChatCore.HELLO_FIRST, message.id());
             return;
         }
         // Java 17 has no pattern switch; one instanceof per permitted type, forbidden ones last.

@@ -8,7 +8,6 @@ import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.routing.ChatCore;
-import dev.concierge.server.routing.Router;
 import dev.concierge.server.support.LogSafe;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -103,7 +102,7 @@ final class HelloGate extends SimpleChannelInboundHandler<ClientMessage> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ClientMessage message) {
         if (!(message instanceof ClientMessage.Hello hello)) {
-            session.send(ServerMessage.Error.of(ErrorCode.HELLO_REQUIRED, Router.HELLO_FIRST, message.id()));
+            session.send(ServerMessage.Error.of(ErrorCode.HELLO_REQUIRED, ChatCore.HELLO_FIRST, message.id()));
             return;
         }
         if (!ProtocolCodec.supported(hello.version())) {
@@ -124,7 +123,7 @@ final class HelloGate extends SimpleChannelInboundHandler<ClientMessage> {
             Optional<AgentInfo> agent = auth.agentFor(hello.token());
             if (agent.isEmpty()) {
                 log.warn("{}: agent hello with a missing or invalid token", session);
-                refuse(ErrorCode.UNAUTHORIZED, SIGN_IN_AGAIN, hello, "unauthorized");
+                refuse(ErrorCode.UNAUTHORIZED, SIGN_IN_AGAIN, hello, ErrorCode.UNAUTHORIZED.wire());
                 return;
             }
             passed(ctx, hello, hello.token());

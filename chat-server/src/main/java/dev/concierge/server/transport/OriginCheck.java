@@ -1,5 +1,6 @@
 package dev.concierge.server.transport;
 
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.server.auth.SecurityConfig;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -60,7 +61,8 @@ final class OriginCheck extends ChannelInboundHandlerAdapter {
                 FullHttpResponse response = new DefaultFullHttpResponse(
                         HttpVersion.HTTP_1_1,
                         HttpResponseStatus.FORBIDDEN,
-                        Unpooled.copiedBuffer("{\"error\":\"forbidden_origin\"}", StandardCharsets.UTF_8));
+                        Unpooled.copiedBuffer(
+                                "{\"error\":\"" + ErrorCode.FORBIDDEN_ORIGIN.wire() + "\"}", StandardCharsets.UTF_8));
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
                 HttpUtil.setContentLength(response, response.content().readableBytes());
                 HttpUtil.setKeepAlive(response, keepAlive);

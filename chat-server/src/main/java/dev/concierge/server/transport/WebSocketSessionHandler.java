@@ -184,7 +184,7 @@ public final class WebSocketSessionHandler extends SimpleChannelInboundHandler<W
             log.warn("{}: agent session token no longer valid, closing", session);
             closing = true;
             session.send(ServerMessage.Error.of(ErrorCode.UNAUTHORIZED, HelloGate.SIGN_IN_AGAIN, message.id()));
-            session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "unauthorized");
+            session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), ErrorCode.UNAUTHORIZED.wire());
         } else {
             core.request(session, role, message);
         }

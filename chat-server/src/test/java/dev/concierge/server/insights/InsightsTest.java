@@ -7,6 +7,7 @@ import dev.concierge.protocol.Values.AgentInfo;
 import dev.concierge.protocol.Values.Author;
 import dev.concierge.protocol.Values.BotTurn;
 import dev.concierge.protocol.Values.ConversationState;
+import dev.concierge.protocol.Values.HandoffReason;
 import dev.concierge.protocol.Values.Kind;
 import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.Suggestion;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -45,102 +47,61 @@ final class InsightsTest {
             this.start = start;
         }
 
-        private Script add(
-                long at,
-                Kind kind,
-                Author author,
-                String text,
-                BotTurn bot,
-                String reason,
-                AgentInfo agent,
-                Integer score,
-                String comment) {
-            events.add(new TranscriptEvent(
-                    events.size() + 1,
-                    start.plusSeconds(at),
-                    null,
-                    kind,
-                    author,
-                    text,
-                    bot,
-                    reason,
-                    agent,
-                    score,
-                    comment));
+        private Script add(long at, TranscriptEvent draft) {
+            events.add(draft.stamped(events.size() + 1, start.plusSeconds(at)));
             return this;
         }
 
         Script visitor(long at, String text) {
-            return add(at, Kind.MESSAGE, VISITOR, text, null, null, null, null, null);
+            return add(at, TranscriptEvent.message(null, VISITOR, text));
         }
 
         Script answered(long at, String entry, double confidence) {
-            return add(
-                    at,
-                    Kind.BOT,
-                    Author.BOT,
-                    "answer",
-                    new BotTurn(true, entry, confidence, List.of(), false),
-                    null,
-                    null,
-                    null,
-                    null);
+            return add(at, TranscriptEvent.bot("answer", new BotTurn(true, entry, confidence, List.of(), false)));
         }
 
         Script unsure(long at) {
             return add(
                     at,
-                    Kind.BOT,
-                    Author.BOT,
-                    "not sure",
-                    new BotTurn(false, null, 0.2, List.of(new Suggestion("returns", "How do I return?")), true),
-                    null,
-                    null,
-                    null,
-                    null);
+                    TranscriptEvent.bot(
+                            "not sure",
+                            new BotTurn(
+                                    false, null, 0.2, List.of(new Suggestion("returns", "How do I return?")), true)));
         }
 
         Script humanRequestReply(long at) {
-            return add(
-                    at,
-                    Kind.BOT,
-                    Author.BOT,
-                    "getting someone",
-                    new BotTurn(false, null, 1.0, List.of(), false),
-                    null,
-                    null,
-                    null,
-                    null);
+            return add(at, TranscriptEvent.bot("getting someone", new BotTurn(false, null, 1.0, List.of(), false)));
         }
 
         Script system(long at, Kind kind, String reason) {
-            return add(at, kind, Author.SYSTEM, kind.name(), null, reason, null, null, null);
+            String text = kind.name();
+            return add(
+                    at,
+                    switch (kind) {
+                        case HANDOFF ->
+                            TranscriptEvent.handoff(null, text, HandoffReason.valueOf(reason.toUpperCase(Locale.ROOT)));
+                        case QUEUED -> TranscriptEvent.queued(text, reason);
+                        case TRANSFERRED -> TranscriptEvent.transferredToDepartment(null, text, reason);
+                        case CLOSED -> TranscriptEvent.closed(null, Author.SYSTEM, reason);
+                        default -> throw new IllegalArgumentException("not a system event: " + kind);
+                    });
         }
 
         Script assigned(long at, AgentInfo agent) {
             agentId = agent.id();
-            return add(at, Kind.ASSIGNED, Author.SYSTEM, "joined", null, null, agent, null, null);
+            return add(at, TranscriptEvent.assigned("joined", agent));
         }
 
         Script agent(long at, AgentInfo agent, String text) {
-            return add(
-                    at,
-                    Kind.MESSAGE,
-                    new Author(Role.AGENT, agent.id(), agent.name()),
-                    text,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null);
+            return add(at, TranscriptEvent.message(null, new Author(Role.AGENT, agent.id(), agent.name()), text));
         }
 
         Script offline(long at, String text) {
-            return add(at, Kind.OFFLINE_MESSAGE, VISITOR, text, null, "ada@example.com", null, null, null);
+            return add(at, TranscriptEvent.offlineMessage(null, VISITOR, text, "ada@example.com"));
         }
 
         Script rated(long at, int score, String comment) {
-            return add(at, Kind.RATED, VISITOR, null, null, null, null, score, comment);
+            return add(at, TranscriptEvent.rated(null, VISITOR, score, comment));
         }
 
         ConversationTranscript build() {

@@ -24,37 +24,24 @@ final class LiveTranscriptTest {
             out.add(
                     switch (i % 5) {
                         case 0 ->
-                            new TranscriptEvent(
-                                    i,
-                                    T.plusSeconds(i),
-                                    "m" + i,
-                                    Kind.MESSAGE,
-                                    new Author(Role.VISITOR, "v1", "Zoë"),
-                                    "emoji \uD83D\uDE00 and \"quotes\" " + i,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null);
+                            TranscriptEvent.message(
+                                            "m" + i,
+                                            new Author(Role.VISITOR, "v1", "Zoë"),
+                                            "emoji \uD83D\uDE00 and \"quotes\" " + i)
+                                    .stamped(i, T.plusSeconds(i));
                         case 1 ->
-                            new TranscriptEvent(
-                                    i,
-                                    T,
-                                    null,
-                                    Kind.BOT,
-                                    Author.BOT,
-                                    "answer " + i,
-                                    new BotTurn(
-                                            i % 2 == 1,
-                                            "returns",
-                                            0.75 + i,
-                                            List.of(new Suggestion("a", "A?"), new Suggestion("b", null)),
-                                            true,
-                                            i % 4 == 1 ? "How do I return an item? \uD83D\uDCE6" : null),
-                                    null,
-                                    null,
-                                    null,
-                                    null);
+                            TranscriptEvent.bot(
+                                            "answer " + i,
+                                            new BotTurn(
+                                                    i % 2 == 1,
+                                                    "returns",
+                                                    0.75 + i,
+                                                    List.of(new Suggestion("a", "A?"), new Suggestion("b", null)),
+                                                    true,
+                                                    i % 4 == 1 ? "How do I return an item? \uD83D\uDCE6" : null))
+                                    .stamped(i, T);
+                        // Field combinations no factory makes (an assigned event with a reason, an
+                        // author of nulls, no kind, empty strings): the packing keeps them too.
                         case 2 ->
                             new TranscriptEvent(
                                     i,
@@ -69,8 +56,8 @@ final class LiveTranscriptTest {
                                     null,
                                     null);
                         case 3 ->
-                            new TranscriptEvent(
-                                    i, T, "r" + i, Kind.RATED, null, null, null, null, null, -i, "slow, but ok");
+                            TranscriptEvent.rated("r" + i, null, -i, "slow, but ok")
+                                    .stamped(i, T);
                         default ->
                             new TranscriptEvent(
                                     i, null, "", null, new Author(Role.AGENT, "a", ""), "", null, null, null, 0, "");
