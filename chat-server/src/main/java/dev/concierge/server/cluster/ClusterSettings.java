@@ -1,5 +1,6 @@
 package dev.concierge.server.cluster;
 
+import dev.concierge.server.support.Patterns;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -21,7 +22,7 @@ public record ClusterSettings(String natsUrl, String nodeId, Duration leaseTtl, 
     public ClusterSettings {
         Objects.requireNonNull(natsUrl, "natsUrl");
         Objects.requireNonNull(nodeId, "nodeId");
-        if (!nodeId.matches("[A-Za-z0-9_-]{1,64}")) {
+        if (!Patterns.ID.matcher(nodeId).matches()) {
             throw new IllegalArgumentException("nodeId must be 1-64 letters, digits, '-' or '_', was " + nodeId);
         }
         if (leaseTtl.compareTo(beatEvery.multipliedBy(3)) < 0) {
