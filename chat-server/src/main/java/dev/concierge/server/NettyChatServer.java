@@ -148,7 +148,9 @@ public final class NettyChatServer implements ChatServer {
             localRouter = () -> node.deciding().map(ClusterNode.Deciding::router);
             // The console's FAQ edits and the admin API's new agents reach every node.
             SharedFiles shared = SharedFiles.postgres(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
-            faqEdits = node.share("faq", faqFile, shared, () -> {});
+            // A version from the cluster is answered from at once, as an edit made here is (the
+            // file watcher reloads too); on start, before this node listens.
+            faqEdits = node.share("faq", faqFile, shared, () -> bot.bot().reload());
             Path agentsFile = config.agentsFile();
             if (agentsFile != null) {
                 teamEdits = node.share("agents", agentsFile, shared, () -> AgentsFile.read(agentsFile)

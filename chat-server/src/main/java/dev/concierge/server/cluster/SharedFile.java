@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *   did, the edit runs again on that version, so two concurrent edits on two nodes both survive;
  *   then the new version is announced to the other nodes;</li>
  *   <li>an announced version, or on reconnecting to NATS the latest stored one, is written to this
- *   node's file atomically (temp file, then move), where the FAQ's file watcher reloads the bot,
- *   and {@code onChanged} is told (the agents file adds its new agents);</li>
+ *   node's file atomically (temp file, then move) and {@code onChanged} is told (the FAQ reloads
+ *   the bot, as its file watcher does too; the agents file adds its new agents);</li>
  *   <li>on start the stored version, once there is one, replaces this node's file.</li>
  * </ul>
  * Files larger than {@code maxBytes} are not shared: such an edit is refused.
