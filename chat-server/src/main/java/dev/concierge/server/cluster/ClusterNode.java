@@ -224,8 +224,8 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * Makes the run-time edits of {@code file} reach every node (docs/scaling.md): through the
-     * cluster's copy {@code name} in {@code store}, announced on NATS. Takes the stored version
-     * first if it is newer than the file. {@code onChanged} hears of every version written to the
+     * cluster's copy {@code name} in {@code store}, announced on NATS. Takes the stored version,
+     * if there is one, into the file first. {@code onChanged} hears of every version written to the
      * file from the cluster (and of the file put back after a refused edit).
      */
     public FileEdits share(String name, Path file, SharedFiles store, Runnable onChanged) {

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 final class SharedFile implements FileEdits {
     private static final Logger log = LoggerFactory.getLogger(SharedFile.class);
 
-    /** The largest file shared: far above a large FAQ (1,000 entries take about 400 KB). */
+    /** The largest file shared: the sample FAQ takes 31 KB for 37 entries, so about 10,000 such entries fit. */
     static final int MAX_BYTES = 8 << 20;
     /** How often an edit is made again on a newer version before it is refused as busy. */
     static final int ATTEMPTS = 5;
