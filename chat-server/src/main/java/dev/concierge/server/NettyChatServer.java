@@ -3,6 +3,7 @@ package dev.concierge.server;
 import dev.concierge.bot.FaqBot;
 import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.server.auth.AgentAuth;
+import dev.concierge.server.auth.AgentsFile;
 import dev.concierge.server.auth.AuthConfig;
 import dev.concierge.server.cluster.ClusterNode;
 import dev.concierge.server.cluster.ClusterSettings;
@@ -16,6 +17,7 @@ import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Recovery;
 import dev.concierge.server.routing.Router;
+import dev.concierge.server.support.FileEdits;
 import dev.concierge.server.support.Ids;
 import dev.concierge.server.support.ServerException;
 import dev.concierge.server.transport.LoopBatching;
@@ -26,6 +28,7 @@ import dev.concierge.store.DeciderLease;
 import dev.concierge.store.Fencing;
 import dev.concierge.store.InMemoryConversationStore;
 import dev.concierge.store.JdbcConversationStore;
+import dev.concierge.store.SharedFiles;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -131,6 +134,8 @@ public final class NettyChatServer implements ChatServer {
         ClusterNode cluster = null;
         ChatCore core;
         Supplier<Optional<Router>> localRouter;
+        FileEdits faqEdits = FileEdits.local();
+        FileEdits teamEdits = FileEdits.local();
         if (config.cluster() == null) {
             Router single = newRouter(config, store, bot, ids, auth);
             router = single;
@@ -141,6 +146,16 @@ public final class NettyChatServer implements ChatServer {
             cluster = node;
             core = node.core();
             localRouter = () -> node.deciding().map(ClusterNode.Deciding::router);
+            // The console's FAQ edits and the admin API's new agents reach every node.
+            SharedFiles shared = SharedFiles.postgres(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+            // A version from the cluster is answered from at once, as an edit made here is (the
+            // file watcher reloads too); on start, before this node listens.
+            faqEdits = node.share("faq", faqFile, shared, () -> bot.bot().reload());
+            Path agentsFile = config.agentsFile();
+            if (agentsFile != null) {
+                teamEdits = node.share("agents", agentsFile, shared, () -> AgentsFile.read(agentsFile)
+                        .forEach(auth::add));
+            }
         }
         BlockingWork blocking = BlockingWork.create();
         ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
@@ -150,7 +165,7 @@ public final class NettyChatServer implements ChatServer {
                 store,
                 auth,
                 config.clock(),
-                new FaqEditing(faqFile, bot),
+                new FaqEditing(faqFile, bot, faqEdits),
                 bot,
                 () -> localRouter
                         .get()
@@ -181,7 +196,8 @@ public final class NettyChatServer implements ChatServer {
                                     sockets,
                                     insights,
                                     metrics,
-                                    files))
+                                    files,
+                                    teamEdits))
                     .bind(config.host(), config.port())
                     .sync()
                     .channel();

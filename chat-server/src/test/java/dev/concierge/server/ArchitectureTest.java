@@ -91,7 +91,9 @@ final class ArchitectureTest {
                             "Session",
                             "SharedFrame",
                             "Visitor")),
-            entry("dev.concierge.server.support", List.of("Ids", "LogSafe", "Patterns", "ServerException")),
+            entry(
+                    "dev.concierge.server.support",
+                    List.of("FileEdits", "Ids", "LogSafe", "Patterns", "ServerException")),
             entry(
                     "dev.concierge.server.transport",
                     List.of(
@@ -115,6 +117,7 @@ final class ArchitectureTest {
                             "JdbcDatabase",
                             "JdbcRows",
                             "MergedEvents",
+                            "SharedFiles",
                             "StoreException",
                             "VisitorRecord",
                             "WalSyncer")));

@@ -4,9 +4,11 @@ import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Router;
+import dev.concierge.server.support.FileEdits;
 import dev.concierge.server.support.ServerException;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.DeciderLease;
+import dev.concierge.store.SharedFiles;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
@@ -14,12 +16,14 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +64,7 @@ public final class ClusterNode implements AutoCloseable {
     private final Decider decider;
     private final ScheduledExecutorService beats;
     private final Forwarder forwarder;
+    private final SharedEdits shared;
     /** Set in {@link #start}, before the heartbeats begin. */
     private SharedLimits limits;
 
@@ -71,6 +76,7 @@ public final class ClusterNode implements AutoCloseable {
         this.nats = nats;
         this.edge = edge;
         this.decider = decider;
+        this.shared = new SharedEdits(settings.nodeId(), nats::publish);
         this.beats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "concierge-cluster-beat");
             t.setDaemon(true);
@@ -95,6 +101,7 @@ public final class ClusterNode implements AutoCloseable {
             ProtocolCodec codec) {
         // Set once the node exists; NATS events before that find nothing to close.
         AtomicReference<Runnable> onBrokerLost = new AtomicReference<>();
+        AtomicReference<Runnable> onReconnected = new AtomicReference<>();
         Connection nats;
         try {
             nats = Nats.connectReconnectOnConnect(new Options.Builder()
@@ -112,6 +119,10 @@ public final class ClusterNode implements AutoCloseable {
                                 && (event == ConnectionListener.Events.DISCONNECTED
                                         || event == ConnectionListener.Events.CLOSED)) {
                             lost.run();
+                        }
+                        Runnable back = onReconnected.get();
+                        if (back != null && event == ConnectionListener.Events.RECONNECTED) {
+                            back.run();
                         }
                     })
                     .build());
@@ -150,6 +161,7 @@ public final class ClusterNode implements AutoCloseable {
                 new SharedLimits(settings.nodeId(), forwarder, auth.throttle().fromElsewhere(), System::nanoTime);
         ClusterNode node = new ClusterNode(settings, nats, edge, decider, forwarder);
         node.limits = limits;
+        onReconnected.set(node.shared::reconnected);
         onBrokerLost.set(() -> {
             if (!node.closing) { // leaving on purpose: the server closes the sockets with 1001
                 edge.brokerLost();
@@ -160,6 +172,7 @@ public final class ClusterNode implements AutoCloseable {
         toEdge.subscribe(Wire.toNode(settings.nodeId()), m -> edge.onFrames(m.getData()));
         toEdge.subscribe(Wire.BEAT, m -> edge.onBeat(m.getData()));
         toEdge.subscribe(Wire.AUTH, m -> node.onAuth(auth, m.getData()));
+        toEdge.subscribe(Wire.EDITS, m -> node.shared.onAnnounced(m.getData()));
         auth.share(new SharedSessions(settings.nodeId(), publisher));
         toEdge.subscribe(Wire.LIMITS, m -> limits.onMessage(m.getData()));
         auth.throttle().share(limits);
@@ -262,6 +275,34 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the run-time edits of {@code file} reach every node (docs/scaling.md): through the
+     * cluster's copy {@code name} in {@code store}, announced on NATS. Takes the stored version,
+     * if there is one, into the file first. {@code onChanged} hears of every version written to the
+     * file from the cluster (and of the file put back after a refused edit).
+     */
+    public FileEdits share(String name, Path file, SharedFiles store, Runnable onChanged) {
+        SharedFile shared = new SharedFile(
+                name,
+                file,
+                new SharedFile.Store() {
+                    @Override
+                    public Optional<SharedFiles.Stored> read(String n) {
+                        return store.read(n);
+                    }
+
+                    @Override
+                    public OptionalLong replace(String n, long expected, String content) {
+                        return store.replace(n, expected, content);
+                    }
+                },
+                this.shared::announce,
+                onChanged,
+                SharedFile.MAX_BYTES);
+        this.shared.add(shared, store);
+        return shared;
+    }
+
     /** The chat core this node's sockets use. */
     public ChatCore core() {
         return edge;
@@ -298,6 +339,7 @@ public final class ClusterNode implements AutoCloseable {
     public void close() {
         closing = true;
         beats.shutdownNow();
+        shared.close();
         decider.close();
         forwarder.close();
         try {

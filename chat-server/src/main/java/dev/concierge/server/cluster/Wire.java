@@ -38,6 +38,11 @@ final class Wire {
 
     static final byte FRAME = 1;
     static final byte CLOSE = 2;
+    /**
+     * A new version of a shared file (the FAQ, the agents file) in PostgreSQL, for every node:
+     * the sending node, the file's name and the version; the content is read from the store.
+     */
+    static final String EDITS = "concierge.edits";
 
     /** Sign-in attempts and connections per address, for every node's limits ({@link SharedLimits}). */
     static final String LIMITS = "concierge.limits";

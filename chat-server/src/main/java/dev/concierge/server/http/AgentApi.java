@@ -8,6 +8,7 @@ import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AgentsFile;
 import dev.concierge.server.routing.RoutingConfig;
+import dev.concierge.server.support.FileEdits;
 import dev.concierge.server.support.Patterns;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,18 +41,26 @@ public final class AgentApi {
     private final AgentAuth auth;
     private final RoutingConfig routing;
     private final Path agentsFile;
+    private final FileEdits teamEdits;
     private final ObjectMapper json;
 
     /**
      * The calls over {@code store} and {@code auth}; a created agent is written to {@code agentsFile}
-     * (null: the team lives in memory only), with the departments and canned replies of {@code routing}.
+     * (null: the team lives in memory only) through {@code teamEdits}, with the departments and
+     * canned replies of {@code routing}.
      */
     public AgentApi(
-            ConversationStore store, AgentAuth auth, RoutingConfig routing, Path agentsFile, ObjectMapper json) {
+            ConversationStore store,
+            AgentAuth auth,
+            RoutingConfig routing,
+            Path agentsFile,
+            FileEdits teamEdits,
+            ObjectMapper json) {
         this.store = store;
         this.auth = auth;
         this.routing = routing;
         this.agentsFile = agentsFile;
+        this.teamEdits = teamEdits;
         this.json = json;
     }
 
@@ -124,7 +134,7 @@ public final class AgentApi {
     /**
      * Creates an agent from {@code {"id","name","username","password","departments":[…]}}: the
      * password is hashed (salted PBKDF2), never kept; the agents file, when the server has one,
-     * is rewritten with the new agent.
+     * is rewritten with the new agent (in a cluster, on every node: {@link FileEdits}).
      */
     Reply createAgent(String body) {
         JsonNode n;
@@ -159,18 +169,55 @@ public final class AgentApi {
         }
         AgentAccount account =
                 AgentAccount.withPassword(id, name, username, password).inDepartments(departments);
-        if (!auth.add(account)) {
+        boolean added;
+        if (agentsFile == null) {
+            added = auth.add(account);
+        } else {
+            try {
+                added = teamEdits.edit(() -> writeWith(account));
+            } catch (FileEdits.Refused e) {
+                return new Reply(
+                        e.tooLarge()
+                                ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+                                : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        Map.of(
+                                "error",
+                                (e.tooLarge() ? ErrorCode.BAD_REQUEST : ErrorCode.UNAVAILABLE).wire(),
+                                "message",
+                                e.getMessage()));
+            }
+            if (added) {
+                // False only if another node's version of the file, taken meanwhile, has it already.
+                auth.add(account);
+            }
+        }
+        if (!added) {
             return new Reply(
                     HttpResponseStatus.CONFLICT,
                     Map.of("error", ErrorCode.CONFLICT.wire(), "message", "an agent with this id or username exists"));
         }
-        if (agentsFile != null) {
-            AgentsFile.write(
-                    agentsFile, new AgentsFile.Team(auth.accounts(), routing.departments(), routing.cannedReplies()));
-            log.info("agents file {} rewritten with agent {}", agentsFile, id);
-        }
         return new Reply(
                 HttpResponseStatus.CREATED,
                 Map.of("agent", Map.of("id", id, "name", name, "departments", departments)));
+    }
+
+    /**
+     * Rewrites the agents file with {@code account} added to the team (this node's and the file's
+     * agents); false, leaving the file alone, if its id or username is taken.
+     */
+    private boolean writeWith(AgentAccount account) {
+        Map<String, AgentAccount> team = new TreeMap<>();
+        AgentsFile.read(agentsFile).forEach(a -> team.put(a.id(), a));
+        auth.accounts().forEach(a -> team.putIfAbsent(a.id(), a));
+        if (team.containsKey(account.id())
+                || team.values().stream().anyMatch(a -> a.username().equals(account.username()))) {
+            return false;
+        }
+        team.put(account.id(), account);
+        AgentsFile.write(
+                agentsFile,
+                new AgentsFile.Team(List.copyOf(team.values()), routing.departments(), routing.cannedReplies()));
+        log.info("agents file {} rewritten with agent {}", agentsFile, account.id());
+        return true;
     }
 }

@@ -11,6 +11,7 @@ import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.Live;
+import dev.concierge.server.support.FileEdits;
 import dev.concierge.server.support.Patterns;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.ConversationTranscript;
@@ -283,6 +284,8 @@ public final class InsightsApi {
             return Reply.json(
                     HttpResponseStatus.UNPROCESSABLE_ENTITY,
                     Map.of("error", ErrorCode.INVALID_FAQ.wire(), "message", e.getMessage()));
+        } catch (FileEdits.Refused e) {
+            return refused(e);
         }
     }
 
@@ -310,7 +313,20 @@ public final class InsightsApi {
             return Reply.json(
                     HttpResponseStatus.UNPROCESSABLE_ENTITY,
                     Map.of("error", ErrorCode.INVALID_FAQ.wire(), "message", e.getMessage()));
+        } catch (FileEdits.Refused e) {
+            return refused(e);
         }
+    }
+
+    /** An FAQ edit a cluster could not share: 413 if the file would be too large, else 503. */
+    private static Reply refused(FileEdits.Refused e) {
+        return e.tooLarge()
+                ? Reply.json(
+                        HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        Map.of("error", ErrorCode.INVALID_FAQ.wire(), "message", e.getMessage()))
+                : Reply.json(
+                        HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        Map.of("error", ErrorCode.UNAVAILABLE.wire(), "message", e.getMessage()));
     }
 
     private interface RangeCall {

@@ -15,6 +15,7 @@ import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Router;
+import dev.concierge.server.support.FileEdits;
 import dev.concierge.store.ConversationStore;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -70,10 +71,11 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             ChannelGroup sockets,
             InsightsApi insights,
             ServerMetrics metrics,
-            StaticFiles files) {
+            StaticFiles files,
+            FileEdits teamEdits) {
         this.sockets = sockets;
         TranscriptExport export = new TranscriptExport(store, auth, codec.mapper());
-        AgentApi agentApi = new AgentApi(store, auth, config.routing(), config.agentsFile(), codec.mapper());
+        AgentApi agentApi = new AgentApi(store, auth, config.routing(), config.agentsFile(), teamEdits, codec.mapper());
         VisitorAdminApi visitorAdmin = new VisitorAdminApi(localRouter, store);
         this.config = config;
         this.codec = codec;
