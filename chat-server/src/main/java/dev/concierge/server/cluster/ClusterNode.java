@@ -10,6 +10,7 @@ import dev.concierge.store.DeciderLease;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
+import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,9 +60,18 @@ public final class ClusterNode implements AutoCloseable {
     private final ScheduledExecutorService beats;
     private final Forwarder forwarder;
     private volatile boolean closing;
+    /** Calls to the decider from this node, and this node's answers while it decides. */
+    private final DeciderCalls calls;
 
-    private ClusterNode(ClusterSettings settings, Connection nats, Edge edge, Decider decider, Forwarder forwarder) {
+    private ClusterNode(
+            ClusterSettings settings,
+            Connection nats,
+            Edge edge,
+            Decider decider,
+            Forwarder forwarder,
+            DeciderCalls calls) {
         this.forwarder = forwarder;
+        this.calls = calls;
         this.settings = settings;
         this.nats = nats;
         this.edge = edge;
@@ -118,6 +129,7 @@ public final class ClusterNode implements AutoCloseable {
         Outbound.Publisher publisher = nats::publish;
         Connection connected = nats;
         AtomicReference<Dispatcher> inbox = new AtomicReference<>();
+        AtomicReference<Dispatcher> callsIn = new AtomicReference<>();
         Forwarder forwarder = new Forwarder(publisher, () -> connected.getStatus() == Connection.Status.CONNECTED);
         Edge edge = new Edge(settings, codec, hasSite, forwarder, System::nanoTime);
         Decider decider = new Decider(
@@ -130,17 +142,32 @@ public final class ClusterNode implements AutoCloseable {
                 () -> connected.getStatus() == Connection.Status.CONNECTED,
                 new Decider.Inbox() {
                     @Override
-                    public void open(String subject) {
-                        inbox.get().subscribe(subject);
+                    public void open(long token) {
+                        inbox.get().subscribe(Wire.toDecider(token));
+                        callsIn.get().subscribe(Wire.callsTo(token));
                     }
 
                     @Override
-                    public void close(String subject) {
-                        inbox.get().unsubscribe(subject);
+                    public void close(long token) {
+                        inbox.get().unsubscribe(Wire.toDecider(token));
+                        callsIn.get().unsubscribe(Wire.callsTo(token));
                     }
                 });
         inbox.set(nats.createDispatcher(m -> decider.onRequest(m.getData())));
-        ClusterNode node = new ClusterNode(settings, nats, edge, decider, forwarder);
+        DeciderCalls calls = new DeciderCalls(
+                settings.nodeId(),
+                edge::deciderToken,
+                edge::deciderNode,
+                (subject, data, timeout) ->
+                        connected.requestWithTimeout(subject, data, timeout).thenApply(Message::getData),
+                (delay, task) -> CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS)
+                        .execute(task),
+                decider::decidesUnder,
+                nats::publish,
+                DeciderCalls.newPool());
+        // Its own dispatcher: a call waits behind no socket's request, and none behind a call.
+        callsIn.set(nats.createDispatcher(m -> calls.onCall(m.getData(), m.getReplyTo())));
+        ClusterNode node = new ClusterNode(settings, nats, edge, decider, forwarder, calls);
         onBrokerLost.set(() -> {
             if (!node.closing) { // leaving on purpose: the server closes the sockets with 1001
                 edge.brokerLost();
@@ -241,6 +268,23 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
+     * Answers the calls of {@code kind} other nodes make while this node decides; {@code handler}
+     * runs on a small pool of the decider's (docs/scaling.md, "Calls to the decider").
+     */
+    public void answerCalls(DeciderCalls.Kind kind, DeciderCalls.Handler handler) {
+        calls.answer(kind, handler);
+    }
+
+    /**
+     * Calls the deciding node: its answer, or a 503 saying why there is none (no decider known,
+     * unreachable, busy, or no answer within {@link DeciderCalls.Kind#timeout}). Never blocks;
+     * the future never fails.
+     */
+    public CompletableFuture<DeciderCalls.Answer> callDecider(DeciderCalls.Kind kind, String argument) {
+        return calls.call(kind, Objects.requireNonNull(argument, "argument"));
+    }
+
+    /**
      * Stops deciding (its router's writes commit and its frames are sent first), releases the
      * lease so another node takes over at once, then leaves NATS.
      */
@@ -249,6 +293,7 @@ public final class ClusterNode implements AutoCloseable {
         closing = true;
         beats.shutdownNow();
         decider.close();
+        calls.close();
         forwarder.close();
         try {
             // The last frames to this node's own sockets come back through NATS: drain delivers

@@ -19,6 +19,8 @@ import java.io.UncheckedIOException;
  *   <li>{@link #AUTH}: an agent's session opened on a node, for the others.</li>
  *   <li>{@link #toNode}: from the decider to one node: frames for its sockets, already encoded,
  *   and closes, batched.</li>
+ *   <li>{@link #callsTo}: a node's call to the decider under that token (request/reply):
+ *   erasing a visitor, the live dashboard.</li>
  * </ul>
  */
 final class Wire {
@@ -37,6 +39,9 @@ final class Wire {
     static final byte FRAME = 1;
     static final byte CLOSE = 2;
 
+    /** The prefix of {@link #callsTo}. */
+    static final String CALLS = "concierge.call";
+
     private Wire() {}
 
     /**
@@ -46,6 +51,14 @@ final class Wire {
      */
     static String toDecider(long token) {
         return TO_DECIDER + "." + token;
+    }
+
+    /**
+     * The subject of the calls ({@link DeciderCalls}) to the decider holding the lease under
+     * {@code token}: NATS request/reply, subscribed only while that node decides.
+     */
+    static String callsTo(long token) {
+        return CALLS + "." + token;
     }
 
     static String toNode(String nodeId) {

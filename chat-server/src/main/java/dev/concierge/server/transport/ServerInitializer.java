@@ -53,6 +53,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final LongSupplier nanoTime;
 
     private final AgentSockets agentSockets = new AgentSockets();
+    private final VisitorAdminApi visitorAdmin;
     /** Shared by every channel: it keeps no state of one. */
     private final HttpHandler http;
 
@@ -73,7 +74,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.sockets = sockets;
         TranscriptExport export = new TranscriptExport(store, auth, codec.mapper());
         AgentApi agentApi = new AgentApi(store, auth, config.routing(), config.agentsFile(), codec.mapper());
-        VisitorAdminApi visitorAdmin = new VisitorAdminApi(localRouter, store);
+        this.visitorAdmin = new VisitorAdminApi(localRouter, store);
         this.config = config;
         this.codec = codec;
         this.core = core;
@@ -106,6 +107,11 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     /** The agents' open sockets by session token (a cluster node closes those signed out elsewhere). */
     public SignedInSockets signedInSockets() {
         return agentSockets;
+    }
+
+    /** The admin API's visitor calls (a cluster node passes erasure to the deciding node). */
+    public VisitorAdminApi visitorAdmin() {
+        return visitorAdmin;
     }
 
     @Override
