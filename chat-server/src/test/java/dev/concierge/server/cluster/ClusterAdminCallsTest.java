@@ -26,14 +26,19 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The admin API's erasure and the console's live dashboard on a node that does not decide: two
  * real {@code serve} processes, a NATS server and a PostgreSQL schema. The node that does not
- * decide passes both calls to the deciding node over NATS and answers as a single server would.
+ * decide passes both calls to the deciding node over NATS and answers as a single server would;
+ * while the deciding node does not answer (paused), it answers 503 with {@code Retry-After}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 final class ClusterAdminCallsTest {
     private static final String ADMIN = "admin-token-cluster-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,6 +69,7 @@ final class ClusterAdminCallsTest {
     }
 
     @Test
+    @Order(1)
     void dashboard_onTheNodeThatDoesNotDecide_showsTheQueueAndAgentsOfTheDecider() throws Exception {
         URI there = cluster.uris().get(other - 1);
         String supervisor =
@@ -98,6 +104,7 @@ final class ClusterAdminCallsTest {
     }
 
     @Test
+    @Order(2)
     void erase_onTheNodeThatDoesNotDecide_erasesOnTheDecider_closesTheSocket_andAnswersAsOneServer() throws Exception {
         URI there = cluster.uris().get(other - 1);
         try (RawSocket ada = RawSocket.connect(there, "/ws/visitor");
@@ -132,6 +139,29 @@ final class ClusterAdminCallsTest {
             assertThat(call(there, "POST", "/api/admin/visitors/bad%20id/erase", ADMIN)
                             .statusCode())
                     .isEqualTo(400);
+        }
+    }
+
+    /** Last: it pauses the deciding node, and another node takes over. */
+    @Test
+    @Order(3)
+    void whileTheDeciderDoesNotAnswer_theDashboardIs503_withRetryAfterAndTheReason() throws Exception {
+        URI there = cluster.uris().get(other - 1);
+        String supervisor =
+                ClusterFixture.login(there, ChatServer.Builder.DEMO2_USERNAME, ChatServer.Builder.DEMO2_PASSWORD);
+        cluster.node(deciding).stop(); // SIGSTOP: subscribed still, answering nothing
+        try {
+            HttpResponse<String> live = call(there, "GET", "/api/insights/live", supervisor);
+            assertThat(live.statusCode()).as(live.body()).isEqualTo(503);
+            assertThat(live.headers().firstValue("Retry-After")).hasValue("5");
+            JsonNode body = JSON.readTree(live.body());
+            assertThat(body.path("error").asText()).isEqualTo("unavailable");
+            assertThat(body.path("message").asText()).contains("deciding node");
+            assertThat(body.has("queue"))
+                    .as("no empty queue that would look real")
+                    .isFalse();
+        } finally {
+            cluster.node(deciding).resume();
         }
     }
 
