@@ -1,5 +1,6 @@
 package dev.concierge.server;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.bot.FaqBot;
 import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.server.auth.AgentAuth;
@@ -161,18 +162,27 @@ public final class NettyChatServer implements ChatServer {
         ChannelGroup sockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
         metrics.bindConnections(sockets::size);
         metrics.bindLive(() -> localRouter.get().map(RouterSnapshots::metrics).orElse(ServerMetrics.Live.NONE));
+        ObjectMapper json = ProtocolCodec.create().mapper();
+        ClusterNode node = cluster;
         InsightsApi insights = new InsightsApi(
                 store,
                 auth,
                 config.clock(),
                 new FaqEditing(faqFile, bot, faqEdits),
                 bot,
+                // A node that does not decide asks the deciding node.
                 () -> localRouter
                         .get()
                         .map(RouterSnapshots::dashboard)
-                        .orElse(new InsightsApi.Live(
-                                List.of(), 0, 0, List.of(), config.routing().maxChatsPerAgent())),
-                ProtocolCodec.create().mapper());
+                        .orElseGet(() -> node != null
+                                ? ClusterCalls.dashboard(node, json)
+                                : new InsightsApi.Live(
+                                        List.of(),
+                                        0,
+                                        0,
+                                        List.of(),
+                                        config.routing().maxChatsPerAgent())),
+                json);
         StaticFiles files = new StaticFiles();
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup workers = new NioEventLoopGroup();
@@ -204,6 +214,7 @@ public final class NettyChatServer implements ChatServer {
             if (cluster != null) {
                 cluster.closeSocketsWith(initializer.signedInSockets()::closeAll);
                 initializer.shareConnections(cluster.connections());
+                ClusterCalls.wire(cluster, initializer.visitorAdmin(), localRouter, json);
             }
             NettyChatServer server = new NettyChatServer(
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);

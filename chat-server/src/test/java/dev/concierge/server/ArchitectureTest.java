@@ -52,7 +52,7 @@ final class ArchitectureTest {
                             "SecurityConfig",
                             "Site",
                             "SitesFile")),
-            entry("dev.concierge.server.cluster", List.of("ClusterNode", "ClusterSettings")),
+            entry("dev.concierge.server.cluster", List.of("ClusterNode", "ClusterSettings", "DeciderCalls")),
             entry(
                     "dev.concierge.server.http",
                     List.of(

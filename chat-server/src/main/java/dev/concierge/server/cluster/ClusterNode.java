@@ -12,6 +12,7 @@ import dev.concierge.store.SharedFiles;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
+import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -69,9 +71,18 @@ public final class ClusterNode implements AutoCloseable {
     private SharedLimits limits;
 
     private volatile boolean closing;
+    /** Calls to the decider from this node, and this node's answers while it decides. */
+    private final DeciderCalls calls;
 
-    private ClusterNode(ClusterSettings settings, Connection nats, Edge edge, Decider decider, Forwarder forwarder) {
+    private ClusterNode(
+            ClusterSettings settings,
+            Connection nats,
+            Edge edge,
+            Decider decider,
+            Forwarder forwarder,
+            DeciderCalls calls) {
         this.forwarder = forwarder;
+        this.calls = calls;
         this.settings = settings;
         this.nats = nats;
         this.edge = edge;
@@ -135,6 +146,7 @@ public final class ClusterNode implements AutoCloseable {
         Outbound.Publisher publisher = nats::publish;
         Connection connected = nats;
         AtomicReference<Dispatcher> inbox = new AtomicReference<>();
+        AtomicReference<Dispatcher> callsIn = new AtomicReference<>();
         Forwarder forwarder = new Forwarder(publisher, () -> connected.getStatus() == Connection.Status.CONNECTED);
         Edge edge = new Edge(settings, codec, hasSite, forwarder, System::nanoTime);
         Decider decider = new Decider(
@@ -147,19 +159,34 @@ public final class ClusterNode implements AutoCloseable {
                 () -> connected.getStatus() == Connection.Status.CONNECTED,
                 new Decider.Inbox() {
                     @Override
-                    public void open(String subject) {
-                        inbox.get().subscribe(subject);
+                    public void open(long token) {
+                        inbox.get().subscribe(Wire.toDecider(token));
+                        callsIn.get().subscribe(Wire.callsTo(token));
                     }
 
                     @Override
-                    public void close(String subject) {
-                        inbox.get().unsubscribe(subject);
+                    public void close(long token) {
+                        inbox.get().unsubscribe(Wire.toDecider(token));
+                        callsIn.get().unsubscribe(Wire.callsTo(token));
                     }
                 });
         inbox.set(nats.createDispatcher(m -> decider.onRequest(m.getData())));
+        DeciderCalls calls = new DeciderCalls(
+                settings.nodeId(),
+                edge::deciderToken,
+                edge::deciderNode,
+                (subject, data, timeout) ->
+                        connected.requestWithTimeout(subject, data, timeout).thenApply(Message::getData),
+                (delay, task) -> CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS)
+                        .execute(task),
+                decider::decidesUnder,
+                nats::publish,
+                DeciderCalls.newPool());
+        // Its own dispatcher: a call waits behind no socket's request, and none behind a call.
+        callsIn.set(nats.createDispatcher(m -> calls.onCall(m.getData(), m.getReplyTo())));
         SharedLimits limits =
                 new SharedLimits(settings.nodeId(), forwarder, auth.throttle().fromElsewhere(), System::nanoTime);
-        ClusterNode node = new ClusterNode(settings, nats, edge, decider, forwarder);
+        ClusterNode node = new ClusterNode(settings, nats, edge, decider, forwarder, calls);
         node.limits = limits;
         onReconnected.set(node.shared::reconnected);
         onBrokerLost.set(() -> {
@@ -332,6 +359,23 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
+     * Answers the calls of {@code kind} other nodes make while this node decides; {@code handler}
+     * runs on a small pool of the decider's (docs/scaling.md, "Calls to the decider").
+     */
+    public void answerCalls(DeciderCalls.Kind kind, DeciderCalls.Handler handler) {
+        calls.answer(kind, handler);
+    }
+
+    /**
+     * Calls the deciding node: its answer, or a 503 saying why there is none (no decider known,
+     * unreachable, busy, or no answer within {@link DeciderCalls.Kind#timeout}). Never blocks;
+     * the future never fails.
+     */
+    public CompletableFuture<DeciderCalls.Answer> callDecider(DeciderCalls.Kind kind, String argument) {
+        return calls.call(kind, Objects.requireNonNull(argument, "argument"));
+    }
+
+    /**
      * Stops deciding (its router's writes commit and its frames are sent first), releases the
      * lease so another node takes over at once, then leaves NATS.
      */
@@ -341,6 +385,7 @@ public final class ClusterNode implements AutoCloseable {
         beats.shutdownNow();
         shared.close();
         decider.close();
+        calls.close();
         forwarder.close();
         try {
             // The last frames to this node's own sockets come back through NATS: drain delivers

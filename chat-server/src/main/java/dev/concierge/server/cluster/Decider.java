@@ -38,11 +38,14 @@ import org.slf4j.LoggerFactory;
 final class Decider implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Decider.class);
 
-    /** Where requests for this node as decider arrive: subscribed while it decides under a token. */
+    /**
+     * Where requests and calls for this node as decider arrive ({@link Wire#toDecider},
+     * {@link Wire#callsTo}): subscribed while it decides under a token.
+     */
     interface Inbox {
-        void open(String subject);
+        void open(long token);
 
-        void close(String subject);
+        void close(long token);
     }
 
     /** One stretch of deciding under one token: the router and the sockets it knows. */
@@ -181,7 +184,7 @@ final class Decider implements AutoCloseable {
             active = new Period(token, d);
         }
         // Outside the lock: the NATS client takes its own locks, and calls brokerLost under them.
-        inbox.open(Wire.toDecider(token));
+        inbox.open(token);
         log.info(
                 "node {} decides now (token {}), recovered in {} ms",
                 settings.nodeId(),
@@ -369,6 +372,12 @@ final class Decider implements AutoCloseable {
         }
     }
 
+    /** Whether this node decides under {@code token}, its lease valid by its clock (a call's check). */
+    boolean decidesUnder(long token) {
+        Period p = active;
+        return p != null && p.token == token && !lapsed();
+    }
+
     /** What this node runs while it decides. */
     ClusterNode.Deciding current() {
         Period p = active;
@@ -377,7 +386,7 @@ final class Decider implements AutoCloseable {
 
     private void closeInbox(long token) {
         try {
-            inbox.close(Wire.toDecider(token));
+            inbox.close(token);
         } catch (RuntimeException e) {
             log.debug("unsubscribing from the decider's subject: {}", e.getMessage());
         }

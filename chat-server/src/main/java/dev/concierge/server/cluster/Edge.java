@@ -328,6 +328,11 @@ final class Edge implements ChatCore {
         return token == 0 ? null : deciderNode;
     }
 
+    /** The token of the decider this node addresses, 0 while none is known. */
+    long deciderToken() {
+        return token;
+    }
+
     /** How many sockets this node forwards. */
     int sockets() {
         return sockets.size();

@@ -21,6 +21,8 @@ import java.io.UncheckedIOException;
  *   <li>{@link #LIMITS}: sign-in attempts and connections per address, for every node's limits.</li>
  *   <li>{@link #toNode}: from the decider to one node: frames for its sockets, already encoded,
  *   and closes, batched.</li>
+ *   <li>{@link #callsTo}: a node's call to the decider under that token (request/reply):
+ *   erasing a visitor, the live dashboard.</li>
  * </ul>
  */
 final class Wire {
@@ -47,6 +49,9 @@ final class Wire {
     /** Sign-in attempts and connections per address, for every node's limits ({@link SharedLimits}). */
     static final String LIMITS = "concierge.limits";
 
+    /** The prefix of {@link #callsTo}. */
+    static final String CALLS = "concierge.call";
+
     private Wire() {}
 
     /**
@@ -56,6 +61,14 @@ final class Wire {
      */
     static String toDecider(long token) {
         return TO_DECIDER + "." + token;
+    }
+
+    /**
+     * The subject of the calls ({@link DeciderCalls}) to the decider holding the lease under
+     * {@code token}: NATS request/reply, subscribed only while that node decides.
+     */
+    static String callsTo(long token) {
+        return CALLS + "." + token;
     }
 
     static String toNode(String nodeId) {

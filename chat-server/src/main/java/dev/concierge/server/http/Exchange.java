@@ -36,6 +36,12 @@ final class Exchange {
     /** The message of a {@code busy} answer: a lane of blocking work is full. */
     static final String BUSY_MESSAGE = "the server is busy; try again shortly";
 
+    /**
+     * The {@code Retry-After} of an offloaded call answering 503: what it needs is unavailable for
+     * now (a cluster's deciding node, which a takeover replaces within about 4 s).
+     */
+    static final long UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
     private final ChannelHandlerContext ctx;
@@ -155,7 +161,10 @@ final class Exchange {
                             HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", ErrorCode.INTERNAL.wire()));
                 }
                 InsightsApi.Reply r = reply;
-                onLoop(() -> reply(r, 0));
+                // A 503 here: what the call needs (a cluster's deciding node) is unavailable for now.
+                long retryAfter =
+                        HttpResponseStatus.SERVICE_UNAVAILABLE.equals(r.status()) ? UNAVAILABLE_RETRY_AFTER_SECONDS : 0;
+                onLoop(() -> reply(r, retryAfter));
             });
         } catch (RejectedExecutionException e) {
             busy();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * erasure"): finding a visitor's id ({@code GET /api/admin/visitors?conversation=|email=|site=&user=})
  * and erasing everything kept about them ({@code POST /api/admin/visitors/{id}/erase}). Both
  * read or write the store, so they run on the downloads lane of {@link BlockingWork}, never on an event loop.
+ * Erasure needs the router: on a cluster node that does not hold it, it is carried out by the
+ * deciding node ({@link #forwardTo}), and its answer given as it is.
  */
 public final class VisitorAdminApi {
     private static final Logger log = LoggerFactory.getLogger(VisitorAdminApi.class);
@@ -28,10 +31,37 @@ public final class VisitorAdminApi {
 
     private final ConversationStore store;
 
+    /** Where erasure runs while this node holds no router. */
+    private volatile Elsewhere elsewhere = visitorId -> new Answer(
+            HttpResponseStatus.SERVICE_UNAVAILABLE.code(),
+            Map.of(
+                    "error",
+                    ErrorCode.UNAVAILABLE.wire(),
+                    "message",
+                    "erasure runs on the cluster's deciding node; send it to that node"));
+
+    /** An answer to an admin call: an HTTP status and a JSON body (a map, or a parsed JSON tree). */
+    public record Answer(int status, Object body) {}
+
+    /** Erasure carried out on the node that holds the router: a cluster's deciding node. */
+    @FunctionalInterface
+    public interface Elsewhere {
+        /**
+         * The answer of the node holding the router to erasing {@code visitorId}, or a 503 saying
+         * why none came. Blocking, for a bounded time.
+         */
+        Answer erase(String visitorId);
+    }
+
     /** The calls on the visitors {@code router} serves and {@code store} keeps. */
     public VisitorAdminApi(Supplier<Optional<Router>> router, ConversationStore store) {
         this.router = router;
         this.store = store;
+    }
+
+    /** Where erasure runs while this node holds no router (a cluster node that does not decide). */
+    public void forwardTo(Elsewhere elsewhere) {
+        this.elsewhere = Objects.requireNonNull(elsewhere, "elsewhere");
     }
 
     /**
@@ -77,16 +107,37 @@ public final class VisitorAdminApi {
         if (visitorId == null || !Patterns.ID.matcher(visitorId).matches()) {
             return bad("visitor id must be 1 to 64 letters, digits, _ or -");
         }
-        Router local = router.get().orElse(null);
-        if (local == null) {
-            return new AgentApi.Reply(
-                    HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    Map.of(
-                            "error",
-                            ErrorCode.UNAVAILABLE.wire(),
-                            "message",
-                            "erasure runs on the cluster's deciding node; send it to that node"));
+        Optional<Router> local = router.get();
+        if (local.isPresent()) {
+            return erase(local.get(), visitorId);
         }
+        Answer there = elsewhere.erase(visitorId);
+        return new AgentApi.Reply(HttpResponseStatus.valueOf(there.status()), there.body());
+    }
+
+    /**
+     * Erases a visitor for another node's call, as {@link #erase} answers it; a 503 if this node
+     * no longer holds the router (never passed on again). Blocking.
+     */
+    public Answer eraseHere(String visitorId) {
+        AgentApi.Reply reply;
+        if (visitorId == null || !Patterns.ID.matcher(visitorId).matches()) {
+            reply = bad("visitor id must be 1 to 64 letters, digits, _ or -");
+        } else {
+            reply = router.get()
+                    .map(local -> erase(local, visitorId))
+                    .orElseGet(() -> new AgentApi.Reply(
+                            HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            Map.of(
+                                    "error",
+                                    ErrorCode.UNAVAILABLE.wire(),
+                                    "message",
+                                    "this node stopped deciding; retry shortly")));
+        }
+        return new Answer(reply.status().code(), reply.body());
+    }
+
+    private AgentApi.Reply erase(Router local, String visitorId) {
         boolean live = local.holdsVisitor(visitorId);
         if (!live
                 && store.visitor(visitorId).isEmpty()

@@ -66,6 +66,20 @@ public final class InsightsApi {
             List<Map<String, Object>> agents,
             int maxChatsPerAgent) {}
 
+    /**
+     * Thrown by the live state's supplier when this node cannot have it now (a cluster node whose
+     * deciding node is unknown or did not answer in time): {@link #live} answers 503 with the
+     * message rather than an empty queue that would look real.
+     */
+    public static final class LiveUnavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** Why the live state cannot be had, for the console user. */
+        public LiveUnavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private final ConversationStore store;
     private final AgentAuth auth;
     private final Clock clock;
@@ -74,7 +88,10 @@ public final class InsightsApi {
     private final Supplier<Live> live;
     private final ObjectMapper json;
 
-    /** The API over the store, the agents, the FAQ and the live state {@code live} reports. */
+    /**
+     * The API over the store, the agents, the FAQ and the live state {@code live} reports
+     * (which may throw {@link LiveUnavailable}).
+     */
     public InsightsApi(
             ConversationStore store,
             AgentAuth auth,
@@ -207,9 +224,21 @@ public final class InsightsApi {
         return Reply.json(HttpResponseStatus.OK, out);
     }
 
-    /** {@code GET /api/insights/live}: the queue (its first page and counts) and the agents' load right now. */
+    /**
+     * {@code GET /api/insights/live}: the queue (its first page and counts) and the agents' load
+     * right now; 503 {@code unavailable} with a message when this node cannot have them.
+     */
     public Reply live() {
-        Live now = live.get();
+        Live now;
+        try {
+            now = live.get();
+        } catch (LiveUnavailable e) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("error", ErrorCode.UNAVAILABLE.wire());
+            out.put("message", e.getMessage());
+            out.put("at", clock.instant().toString());
+            return Reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, out);
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("at", clock.instant().toString());
         out.put("queue", now.queue());

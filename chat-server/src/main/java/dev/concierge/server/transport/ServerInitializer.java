@@ -55,6 +55,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final LongSupplier nanoTime;
 
     private final AgentSockets agentSockets = new AgentSockets();
+    private final VisitorAdminApi visitorAdmin;
     /** Shared by every channel: it keeps no state of one. */
     private final HttpHandler http;
 
@@ -76,7 +77,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.sockets = sockets;
         TranscriptExport export = new TranscriptExport(store, auth, codec.mapper());
         AgentApi agentApi = new AgentApi(store, auth, config.routing(), config.agentsFile(), teamEdits, codec.mapper());
-        VisitorAdminApi visitorAdmin = new VisitorAdminApi(localRouter, store);
+        this.visitorAdmin = new VisitorAdminApi(localRouter, store);
         this.config = config;
         this.codec = codec;
         this.core = core;
@@ -118,6 +119,11 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     public void shareConnections(ClusterNode.Connections elsewhere) {
         connectionsPerIp.share(elsewhere);
         elsewhere.countHere(connectionsPerIp::openHere);
+    }
+
+    /** The admin API's visitor calls (a cluster node passes erasure to the deciding node). */
+    public VisitorAdminApi visitorAdmin() {
+        return visitorAdmin;
     }
 
     @Override
