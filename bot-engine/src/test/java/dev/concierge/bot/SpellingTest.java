@@ -2,6 +2,7 @@ package dev.concierge.bot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.concierge.bot.testing.SampleFaq;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

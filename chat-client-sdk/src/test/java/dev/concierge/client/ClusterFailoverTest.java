@@ -1,14 +1,16 @@
 package dev.concierge.client;
 
-import static dev.concierge.client.Frames.ack;
-import static dev.concierge.client.Frames.agentWelcome;
-import static dev.concierge.client.Frames.await;
-import static dev.concierge.client.Frames.failure;
-import static dev.concierge.client.Frames.transcript;
-import static dev.concierge.client.Frames.visitorWelcome;
+import static dev.concierge.client.testing.Frames.ack;
+import static dev.concierge.client.testing.Frames.agentWelcome;
+import static dev.concierge.client.testing.Frames.await;
+import static dev.concierge.client.testing.Frames.failure;
+import static dev.concierge.client.testing.Frames.transcript;
+import static dev.concierge.client.testing.Frames.visitorWelcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.concierge.client.testing.RecordingListener;
+import dev.concierge.client.testing.ScriptedServer;
 import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values;

@@ -1,16 +1,18 @@
 package dev.concierge.client;
 
-import static dev.concierge.client.Frames.ack;
-import static dev.concierge.client.Frames.await;
-import static dev.concierge.client.Frames.bot;
-import static dev.concierge.client.Frames.failure;
-import static dev.concierge.client.Frames.message;
-import static dev.concierge.client.Frames.seqs;
-import static dev.concierge.client.Frames.transcript;
-import static dev.concierge.client.Frames.visitorWelcome;
+import static dev.concierge.client.testing.Frames.ack;
+import static dev.concierge.client.testing.Frames.await;
+import static dev.concierge.client.testing.Frames.bot;
+import static dev.concierge.client.testing.Frames.failure;
+import static dev.concierge.client.testing.Frames.message;
+import static dev.concierge.client.testing.Frames.seqs;
+import static dev.concierge.client.testing.Frames.transcript;
+import static dev.concierge.client.testing.Frames.visitorWelcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.concierge.client.testing.ScriptedServer;
+import dev.concierge.client.testing.VisitorClientFixture;
 import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ProtocolCodec;
 import dev.concierge.protocol.ServerMessage;

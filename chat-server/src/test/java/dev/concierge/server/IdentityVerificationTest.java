@@ -1,11 +1,11 @@
 package dev.concierge.server;
 
-import static dev.concierge.server.SitesFixture.CLUB_OLD_SECRET;
-import static dev.concierge.server.SitesFixture.CLUB_SECRET;
-import static dev.concierge.server.SitesFixture.SECRET;
-import static dev.concierge.server.SitesFixture.SITES;
-import static dev.concierge.server.SitesFixture.start;
-import static dev.concierge.server.SitesFixture.write;
+import static dev.concierge.server.testing.SitesFixture.CLUB_OLD_SECRET;
+import static dev.concierge.server.testing.SitesFixture.CLUB_SECRET;
+import static dev.concierge.server.testing.SitesFixture.SECRET;
+import static dev.concierge.server.testing.SitesFixture.SITES;
+import static dev.concierge.server.testing.SitesFixture.start;
+import static dev.concierge.server.testing.SitesFixture.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -8,7 +8,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** Drives many appends from several threads at once, as the router's sessions would. */
+/**
+ * Drives many appends from several threads at once, as the router's sessions would.
+ *
+ * <p>Stays in {@code dev.concierge.store} rather than a testing package: it builds its events with
+ * {@link StoreContractTest#message}, package-private in the store contract, so the load appends the
+ * same events the contract checks.
+ */
 final class StoreLoad {
     record Result(int appends, long millis, double perSecond) {}
 

@@ -1,6 +1,6 @@
 package dev.concierge.server.cluster;
 
-import static dev.concierge.server.cluster.ClusterFixture.agent;
+import static dev.concierge.server.testing.ClusterFixture.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.client.AgentClient;
 import dev.concierge.server.ChatServer;
 import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.ClusterFixture;
 import dev.concierge.server.testing.ClusterNodes;
 import dev.concierge.server.testing.RawSocket;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package dev.concierge.server.cluster;
 
-import static dev.concierge.server.cluster.ClusterFixture.agent;
-import static dev.concierge.server.cluster.ClusterFixture.visitor;
+import static dev.concierge.server.testing.ClusterFixture.agent;
+import static dev.concierge.server.testing.ClusterFixture.visitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.client.AgentClient;

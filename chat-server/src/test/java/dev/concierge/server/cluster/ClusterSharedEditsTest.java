@@ -1,8 +1,8 @@
 package dev.concierge.server.cluster;
 
-import static dev.concierge.server.cluster.ClusterFixture.from;
-import static dev.concierge.server.cluster.ClusterFixture.login;
-import static dev.concierge.server.cluster.ClusterFixture.visitor;
+import static dev.concierge.server.testing.ClusterFixture.from;
+import static dev.concierge.server.testing.ClusterFixture.login;
+import static dev.concierge.server.testing.ClusterFixture.visitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +11,7 @@ import dev.concierge.client.VisitorClient;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.ClusterFixture;
 import dev.concierge.server.testing.ClusterNodes;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package dev.concierge.server.cluster;
 
-import static dev.concierge.server.cluster.ClusterFixture.agent;
-import static dev.concierge.server.cluster.ClusterFixture.visitor;
+import static dev.concierge.server.testing.ClusterFixture.agent;
+import static dev.concierge.server.testing.ClusterFixture.visitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.client.AgentClient;
@@ -13,6 +13,9 @@ import dev.concierge.protocol.Values.Role;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.server.ChatServer;
 import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.ClusterBurst;
+import dev.concierge.server.testing.ClusterChat;
+import dev.concierge.server.testing.ClusterFixture;
 import dev.concierge.server.testing.ClusterNodes;
 import dev.concierge.server.testing.HistoryChecker;
 import dev.concierge.server.testing.RawSocket;

@@ -1,9 +1,10 @@
-package dev.concierge.client;
+package dev.concierge.client.testing;
 
-import static dev.concierge.client.Frames.await;
-import static dev.concierge.client.Frames.transcript;
-import static dev.concierge.client.Frames.visitorWelcome;
+import static dev.concierge.client.testing.Frames.await;
+import static dev.concierge.client.testing.Frames.transcript;
+import static dev.concierge.client.testing.Frames.visitorWelcome;
 
+import dev.concierge.client.VisitorClient;
 import dev.concierge.protocol.ClientMessage;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -12,25 +13,26 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /** A {@link ScriptedServer} per test and the visitor client connected to it, closed after each test. */
-abstract class VisitorClientFixture {
-    ScriptedServer server;
-    final RecordingListener listener = new RecordingListener();
-    VisitorClient client;
+public abstract class VisitorClientFixture {
+    protected ScriptedServer server;
+    protected final RecordingListener listener = new RecordingListener();
+    protected VisitorClient client;
 
     @BeforeEach
-    void startServer() throws Exception {
+    protected void startServer() throws Exception {
         server = ScriptedServer.start();
     }
 
     @AfterEach
-    void stop() {
+    protected void stop() {
         if (client != null) {
             client.close();
         }
         server.close();
     }
 
-    VisitorClient.Builder builder() {
+    /** A builder for a visitor of the scripted server, with a short backoff and a fixed random. */
+    protected VisitorClient.Builder builder() {
         return VisitorClient.builder()
                 .serverUri(server.uri())
                 .listener(listener)
@@ -39,7 +41,7 @@ abstract class VisitorClientFixture {
     }
 
     /** Connects; the server welcomes a visitor with no open conversation. */
-    ScriptedServer.Peer connect(VisitorClient.Builder builder) throws Exception {
+    protected ScriptedServer.Peer connect(VisitorClient.Builder builder) throws Exception {
         CompletableFuture<VisitorClient> connecting = builder.connect();
         ScriptedServer.Peer peer = server.nextPeer();
         peer.send(visitorWelcome(peer.expect(ClientMessage.Hello.class), null));
@@ -49,7 +51,7 @@ abstract class VisitorClientFixture {
     }
 
     /** Connects into open conversation c1 whose transcript holds seqs 1 and 2. */
-    ScriptedServer.Peer connectInConversation() throws Exception {
+    protected ScriptedServer.Peer connectInConversation() throws Exception {
         CompletableFuture<VisitorClient> connecting =
                 builder().visitorToken("vt_1").connect();
         ScriptedServer.Peer peer = server.nextPeer();

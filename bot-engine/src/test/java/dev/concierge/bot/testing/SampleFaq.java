@@ -1,12 +1,14 @@
-package dev.concierge.bot;
+package dev.concierge.bot.testing;
 
+import dev.concierge.bot.FaqBot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The sample knowledge base of examples/faq, located from the module directory. */
-final class SampleFaq {
+public final class SampleFaq {
 
-    static final Path FILE = locate();
+    /** The sample FAQ file, examples/faq/shop-faq.json. */
+    public static final Path FILE = locate();
 
     private SampleFaq() {}
 
@@ -23,7 +25,7 @@ final class SampleFaq {
     private static FaqBot shared;
 
     /** One bot over the sample, shared by read-only tests (building one calibrates it). */
-    static synchronized FaqBot bot() {
+    public static synchronized FaqBot bot() {
         if (shared == null) {
             shared = FaqBot.load(FILE);
         }

@@ -1,15 +1,12 @@
-package dev.concierge.server.cluster;
+package dev.concierge.server.testing;
 
-import static dev.concierge.server.cluster.ClusterFixture.agent;
-import static dev.concierge.server.cluster.ClusterFixture.visitor;
+import static dev.concierge.server.testing.ClusterFixture.agent;
+import static dev.concierge.server.testing.ClusterFixture.visitor;
 
 import dev.concierge.client.AgentClient;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.server.ChatServer;
-import dev.concierge.server.testing.Await;
-import dev.concierge.server.testing.ClusterNodes;
-import dev.concierge.server.testing.HistoryChecker;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -17,13 +14,17 @@ import java.util.concurrent.TimeUnit;
  * A visitor starting on one node and an agent (Sam, whom the bursts of other scenarios leave
  * alone) on another, chatting, with their history recorded.
  */
-final class ClusterChat {
-    final HistoryChecker history = new HistoryChecker();
-    VisitorClient visitor;
+public final class ClusterChat {
+    /** Every message sent, acknowledged and stored, checked at {@link #checkAndClose()}. */
+    public final HistoryChecker history = new HistoryChecker();
+    /** The visitor's client. */
+    public VisitorClient visitor;
+
     AgentClient agent;
     String conversation;
 
-    static ClusterChat open(ClusterNodes cluster, int visitorNode, int agentNode) throws Exception {
+    /** Opens the chat: the visitor asks for a human, and the agent gets the conversation. */
+    public static ClusterChat open(ClusterNodes cluster, int visitorNode, int agentNode) throws Exception {
         ClusterChat c = new ClusterChat();
         c.visitor = visitor(ClusterFixture.from(cluster, visitorNode));
         c.agent = agent(
@@ -39,7 +40,7 @@ final class ClusterChat {
     }
 
     /** One message each way, each acknowledged and read by the other side. */
-    void exchange(String label) throws Exception {
+    public void exchange(String label) throws Exception {
         String fromVisitor = "visitor: " + label;
         history.sent("visitor", fromVisitor);
         history.acknowledged("visitor", fromVisitor, visitor.send(fromVisitor).get(30, TimeUnit.SECONDS));
@@ -54,7 +55,7 @@ final class ClusterChat {
     }
 
     /** Checks the stored history, then closes the conversation and both clients. */
-    void checkAndClose() throws Exception {
+    public void checkAndClose() throws Exception {
         List<TranscriptEvent> events =
                 agent.history(conversation, 0).get(10, TimeUnit.SECONDS).events();
         history.transcript(conversation, events);

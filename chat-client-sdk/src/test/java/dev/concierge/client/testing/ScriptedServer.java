@@ -1,4 +1,4 @@
-package dev.concierge.client;
+package dev.concierge.client.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -50,8 +50,9 @@ import java.util.function.BiFunction;
  * accepted socket as a {@link Peer}, reads what the client sent and scripts the answers. Also
  * answers {@code POST /api/agent/login} through a replaceable function.
  */
-final class ScriptedServer implements AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(5);
+public final class ScriptedServer implements AutoCloseable {
+    /** How long the server waits for what a test expects of the client. */
+    public static final Duration WAIT = Duration.ofSeconds(5);
 
     private final ProtocolCodec codec = ProtocolCodec.create();
     private final EventLoopGroup group = new NioEventLoopGroup(1);
@@ -87,32 +88,33 @@ final class ScriptedServer implements AutoCloseable {
                 .channel();
     }
 
-    static ScriptedServer start() throws InterruptedException {
+    /** Starts a server on a free port of 127.0.0.1. */
+    public static ScriptedServer start() throws InterruptedException {
         return new ScriptedServer();
     }
 
     /** The base URI to give a client builder. */
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort());
     }
 
     /** Answers logins: a token for good credentials, empty for HTTP 401. */
-    void login(BiFunction<String, String, Optional<String>> login) {
+    public void login(BiFunction<String, String, Optional<String>> login) {
         this.login = login;
     }
 
     /** Answers every login with {@code status} (a node that cannot serve: 503), whatever the credentials. */
-    void failLogins(HttpResponseStatus status) {
+    public void failLogins(HttpResponseStatus status) {
         this.loginFailure = status;
     }
 
     /** How many login requests arrived. */
-    int logins() {
+    public int logins() {
         return logins.get();
     }
 
     /** The next socket a client opened, waiting up to {@link #WAIT}. */
-    Peer nextPeer() throws InterruptedException {
+    public Peer nextPeer() throws InterruptedException {
         Peer peer = peers.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         if (peer == null) {
             fail("no client connected within " + WAIT);
@@ -121,7 +123,7 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     /** Asserts that no client connects within {@code quiet} (absence can only be waited for). */
-    void assertNoPeerWithin(Duration quiet) throws InterruptedException {
+    public void assertNoPeerWithin(Duration quiet) throws InterruptedException {
         assertThat(peers.poll(quiet.toMillis(), TimeUnit.MILLISECONDS))
                 .as("unexpected connection")
                 .isNull();
@@ -134,8 +136,10 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     /** One accepted socket. */
-    final class Peer {
-        final String path;
+    public final class Peer {
+        /** The path the client opened the socket on. */
+        public final String path;
+
         private final Channel ch;
         private final BlockingQueue<ClientMessage> received = new LinkedBlockingQueue<>();
         private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
@@ -146,7 +150,7 @@ final class ScriptedServer implements AutoCloseable {
         }
 
         /** The next frame the client sent, which must be a {@code type}. */
-        <T extends ClientMessage> T expect(Class<T> type) throws InterruptedException {
+        public <T extends ClientMessage> T expect(Class<T> type) throws InterruptedException {
             ClientMessage message = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             if (message == null) {
                 fail("expected a " + type.getSimpleName() + " within " + WAIT);
@@ -156,17 +160,17 @@ final class ScriptedServer implements AutoCloseable {
         }
 
         /** Asserts that nothing was received so far (frames arrive in order, so call after a later expect). */
-        void assertNothingElse() {
+        public void assertNothingElse() {
             assertThat(received).isEmpty();
         }
 
         /** Sends a frame. */
-        void send(ServerMessage message) {
+        public void send(ServerMessage message) {
             ch.writeAndFlush(new TextWebSocketFrame(codec.encode(message))).syncUninterruptibly();
         }
 
         /** Sends a frame split into {@code parts} WebSocket fragments. */
-        void sendFragmented(ServerMessage message, int parts) {
+        public void sendFragmented(ServerMessage message, int parts) {
             byte[] bytes = codec.encode(message).getBytes(StandardCharsets.UTF_8);
             int size = (bytes.length + parts - 1) / parts;
             for (int i = 0; i < parts; i++) {
@@ -183,17 +187,17 @@ final class ScriptedServer implements AutoCloseable {
         }
 
         /** The status code of the client's close frame, awaited up to {@link #WAIT}. */
-        int awaitCloseFrame() throws Exception {
+        public int awaitCloseFrame() throws Exception {
             return closeCode.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         /** Drops the TCP connection without a close frame, as a crash would. */
-        void drop() {
+        public void drop() {
             ch.close().syncUninterruptibly();
         }
 
         /** Closes with a WebSocket close frame. */
-        void close(int code, String reason) {
+        public void close(int code, String reason) {
             ch.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -1,8 +1,9 @@
-package dev.concierge.client;
+package dev.concierge.client.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.concierge.client.ConciergeClientException;
 import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.HandoffPackage;
 import dev.concierge.protocol.ServerMessage;
@@ -20,26 +21,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Server frames for scripts, and future helpers with a deadline. */
-final class Frames {
-    static final Author ADA = new Author(Role.VISITOR, "v_1", "Ada Lovelace");
-    static final Values.AgentInfo DANA = new Values.AgentInfo("demo", "Dana Demo");
+public final class Frames {
+    public static final Author ADA = new Author(Role.VISITOR, "v_1", "Ada Lovelace");
+    public static final Values.AgentInfo DANA = new Values.AgentInfo("demo", "Dana Demo");
 
     private Frames() {}
 
-    static ServerMessage.Welcome visitorWelcome(ClientMessage.Hello hello, String conversationId) {
+    public static ServerMessage.Welcome visitorWelcome(ClientMessage.Hello hello, String conversationId) {
         return new ServerMessage.Welcome(hello.id(), 1, Role.VISITOR, "v_1", "vt_1", conversationId, null);
     }
 
-    static ServerMessage.Welcome agentWelcome(ClientMessage.Hello hello) {
+    public static ServerMessage.Welcome agentWelcome(ClientMessage.Hello hello) {
         return new ServerMessage.Welcome(hello.id(), 1, Role.AGENT, null, null, null, DANA);
     }
 
-    static ServerMessage.Ack ack(ClientMessage request, String conversationId, long seq) {
+    public static ServerMessage.Ack ack(ClientMessage request, String conversationId, long seq) {
         return new ServerMessage.Ack(request.id(), conversationId, seq);
     }
 
     /** An event of {@code kind}; messages are the visitor's and carry {@code id}, the rest are the bot's. */
-    static ServerMessage.Event event(String conversationId, long seq, String id, Kind kind) {
+    public static ServerMessage.Event event(String conversationId, long seq, String id, Kind kind) {
         Author author = kind == Kind.MESSAGE ? ADA : kind == Kind.BOT ? Author.BOT : Author.SYSTEM;
         Values.AgentInfo agent = kind == Kind.ASSIGNED ? DANA : null;
         return new ServerMessage.Event(
@@ -57,16 +58,16 @@ final class Frames {
                 null);
     }
 
-    static ServerMessage.Event message(String conversationId, long seq, String id) {
+    public static ServerMessage.Event message(String conversationId, long seq, String id) {
         return event(conversationId, seq, id, Kind.MESSAGE);
     }
 
-    static ServerMessage.Event bot(String conversationId, long seq) {
+    public static ServerMessage.Event bot(String conversationId, long seq) {
         return event(conversationId, seq, null, Kind.BOT);
     }
 
     /** A transcript of the given seqs (odd ones from the visitor, even ones from the bot). */
-    static ServerMessage.Transcript transcript(String ref, String conversationId, long... seqs) {
+    public static ServerMessage.Transcript transcript(String ref, String conversationId, long... seqs) {
         List<TranscriptEvent> events = Arrays.stream(seqs)
                 .mapToObj(seq -> (seq % 2 == 1 ? message(conversationId, seq, "old-" + seq) : bot(conversationId, seq))
                         .toTranscriptEvent())
@@ -74,7 +75,7 @@ final class Frames {
         return new ServerMessage.Transcript(ref, conversationId, Values.ConversationState.BOT, events);
     }
 
-    static ServerMessage.Assigned assigned(String conversationId, long... seqs) {
+    public static ServerMessage.Assigned assigned(String conversationId, long... seqs) {
         HandoffPackage handoff = new HandoffPackage(
                 conversationId,
                 Values.HandoffReason.VISITOR_ASKED,
@@ -88,7 +89,7 @@ final class Frames {
     }
 
     /** A package with only the events {@code seqs} of a conversation of {@code total} events. */
-    static ServerMessage.Assigned lastOf(String conversationId, int total, long... seqs) {
+    public static ServerMessage.Assigned lastOf(String conversationId, int total, long... seqs) {
         ServerMessage.Assigned whole = assigned(conversationId, seqs);
         HandoffPackage h = whole.handoff();
         return new ServerMessage.Assigned(
@@ -109,17 +110,17 @@ final class Frames {
     }
 
     /** A transcript page with later events still to come. */
-    static ServerMessage.Transcript page(String ref, String conversationId, long... seqs) {
+    public static ServerMessage.Transcript page(String ref, String conversationId, long... seqs) {
         ServerMessage.Transcript t = transcript(ref, conversationId, seqs);
         return new ServerMessage.Transcript(ref, conversationId, t.state(), t.events(), true);
     }
 
-    static List<Long> seqs(List<TranscriptEvent> events) {
+    public static List<Long> seqs(List<TranscriptEvent> events) {
         return events.stream().map(TranscriptEvent::seq).toList();
     }
 
     /** The value of a future that must complete within the server's WAIT. */
-    static <T> T await(CompletableFuture<T> future) throws Exception {
+    public static <T> T await(CompletableFuture<T> future) throws Exception {
         try {
             return future.get(ScriptedServer.WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -128,7 +129,7 @@ final class Frames {
     }
 
     /** The failure of a future that must fail with a {@link ConciergeClientException} within WAIT. */
-    static ConciergeClientException failure(CompletableFuture<?> future) throws Exception {
+    public static ConciergeClientException failure(CompletableFuture<?> future) throws Exception {
         try {
             Object value = future.get(ScriptedServer.WAIT.toMillis(), TimeUnit.MILLISECONDS);
             fail("expected a failure, got " + value);

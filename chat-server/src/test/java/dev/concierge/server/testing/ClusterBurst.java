@@ -1,8 +1,8 @@
-package dev.concierge.server.cluster;
+package dev.concierge.server.testing;
 
-import static dev.concierge.server.cluster.ClusterFixture.agent;
-import static dev.concierge.server.cluster.ClusterFixture.from;
-import static dev.concierge.server.cluster.ClusterFixture.visitor;
+import static dev.concierge.server.testing.ClusterFixture.agent;
+import static dev.concierge.server.testing.ClusterFixture.from;
+import static dev.concierge.server.testing.ClusterFixture.visitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.client.AgentClient;
@@ -11,9 +11,6 @@ import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import dev.concierge.server.ChatServer;
-import dev.concierge.server.testing.Await;
-import dev.concierge.server.testing.ClusterNodes;
-import dev.concierge.server.testing.HistoryChecker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +24,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * agent on a third, with every send and acknowledgement recorded in a {@link HistoryChecker}. The
  * demo agent takes 5 conversations; the other 5 wait in the queue.
  */
-final class ClusterBurst {
+public final class ClusterBurst {
     static final int VISITORS = 10;
     static final int MESSAGES = 100;
 
     final HistoryChecker history = new HistoryChecker();
-    final AtomicInteger acked = new AtomicInteger();
+    /** The number of messages acknowledged so far. */
+    public final AtomicInteger acked = new AtomicInteger();
+
     final List<VisitorClient> visitors = new ArrayList<>();
     final List<List<CompletableFuture<ServerMessage.Ack>>> sent = new ArrayList<>();
     AgentClient agent;
@@ -40,7 +39,11 @@ final class ClusterBurst {
     List<String> assignedBefore;
     List<String> queueBefore;
 
-    static ClusterBurst start(ClusterNodes cluster, int going, int staying, int third, Duration between)
+    /**
+     * Starts the burst: visitors on the nodes {@code going} (even) and {@code third} (odd), the agent
+     * on {@code staying}; returns once they are connected and the traffic runs.
+     */
+    public static ClusterBurst start(ClusterNodes cluster, int going, int staying, int third, Duration between)
             throws Exception {
         ClusterBurst b = new ClusterBurst();
         try {
@@ -127,7 +130,7 @@ final class ClusterBurst {
     }
 
     /** Waits for every acknowledgement, then checks the stored history and the agent's view. */
-    void finishAndCheck(ClusterNodes cluster) throws Exception {
+    public void finishAndCheck(ClusterNodes cluster) throws Exception {
         thread.join(120_000);
         for (int v = 0; v < VISITORS; v++) {
             List<CompletableFuture<ServerMessage.Ack>> futures;

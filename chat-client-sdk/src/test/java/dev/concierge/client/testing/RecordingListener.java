@@ -1,8 +1,12 @@
-package dev.concierge.client;
+package dev.concierge.client.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.concierge.client.AgentClient;
+import dev.concierge.client.AgentListener;
+import dev.concierge.client.VisitorClient;
+import dev.concierge.client.VisitorListener;
 import dev.concierge.protocol.ServerMessage;
 import dev.concierge.protocol.Values;
 import java.util.concurrent.BlockingQueue;
@@ -13,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * Records every listener call as a line ({@code "state OPEN"}, {@code "event c1 2"}, ...) so a test
  * can assert the exact sequence, OkHttp style. Serves both clients.
  */
-final class RecordingListener implements VisitorListener, AgentListener {
+public final class RecordingListener implements VisitorListener, AgentListener {
     private final BlockingQueue<String> calls = new LinkedBlockingQueue<>();
 
     @Override
@@ -62,7 +66,7 @@ final class RecordingListener implements VisitorListener, AgentListener {
     }
 
     /** The next calls are exactly these, in this order (each awaited up to the server's WAIT). */
-    void assertNext(String... expected) throws InterruptedException {
+    public void assertNext(String... expected) throws InterruptedException {
         for (String call : expected) {
             String actual = calls.poll(ScriptedServer.WAIT.toMillis(), TimeUnit.MILLISECONDS);
             if (actual == null) {
@@ -73,7 +77,7 @@ final class RecordingListener implements VisitorListener, AgentListener {
     }
 
     /** Skips calls until {@code call} comes. */
-    void awaitCall(String call) throws InterruptedException {
+    public void awaitCall(String call) throws InterruptedException {
         long deadline = System.nanoTime() + ScriptedServer.WAIT.toNanos();
         while (true) {
             String actual = calls.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
@@ -87,7 +91,7 @@ final class RecordingListener implements VisitorListener, AgentListener {
     }
 
     /** No call is waiting to be asserted. */
-    void assertExhausted() {
+    public void assertExhausted() {
         assertThat(calls).isEmpty();
     }
 }

@@ -1,10 +1,8 @@
-package dev.concierge.server.cluster;
+package dev.concierge.server.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.client.AgentClient;
 import dev.concierge.client.VisitorClient;
-import dev.concierge.server.testing.Await;
-import dev.concierge.server.testing.ClusterNodes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,13 +23,13 @@ import java.util.random.RandomGenerator;
  * What the cluster tests share: clients pinned to a first node (each next attempt goes round the
  * list), and the decider lease as PostgreSQL has it.
  */
-final class ClusterFixture {
+public final class ClusterFixture {
     /**
      * A client's first attempt goes to the first URL of its list (the SDK draws the start with
      * {@code nextInt(bound)}), so where each client starts is the test's choice; the backoff's
      * jitter stays random.
      */
-    static RandomGenerator first(long seed) {
+    public static RandomGenerator first(long seed) {
         SplittableRandom jitter = new SplittableRandom(seed);
         return new RandomGenerator() {
             @Override
@@ -49,7 +47,7 @@ final class ClusterFixture {
     private ClusterFixture() {}
 
     /** The node numbers in the order a client tries them, starting at {@code first}. */
-    static List<URI> from(ClusterNodes cluster, int first) {
+    public static List<URI> from(ClusterNodes cluster, int first) {
         List<URI> all = cluster.uris();
         List<URI> order = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
@@ -58,7 +56,8 @@ final class ClusterFixture {
         return order;
     }
 
-    static VisitorClient visitor(List<URI> servers) throws Exception {
+    /** A visitor connected to the first of {@code servers} that answers, tried in order. */
+    public static VisitorClient visitor(List<URI> servers) throws Exception {
         return VisitorClient.builder()
                 .serverUris(servers)
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
@@ -68,7 +67,8 @@ final class ClusterFixture {
                 .get(30, TimeUnit.SECONDS);
     }
 
-    static AgentClient agent(List<URI> servers, String user, String password) throws Exception {
+    /** An agent signed in at the first of {@code servers} that answers, tried in order. */
+    public static AgentClient agent(List<URI> servers, String user, String password) throws Exception {
         return AgentClient.builder()
                 .serverUris(servers)
                 .credentials(user, password)
@@ -82,7 +82,7 @@ final class ClusterFixture {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** Signs in over HTTP at the node {@code base}; the session token. */
-    static String login(URI base, String user, String password) throws Exception {
+    public static String login(URI base, String user, String password) throws Exception {
         HttpResponse<String> response = HTTP.send(
                 HttpRequest.newBuilder(base.resolve("/api/agent/login"))
                         .POST(HttpRequest.BodyPublishers.ofString(
@@ -97,13 +97,13 @@ final class ClusterFixture {
     }
 
     /** The body of {@code GET path} at the node {@code base}. */
-    static String get(URI base, String path) throws Exception {
+    public static String get(URI base, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString())
                 .body();
     }
 
     /** Signs out {@code token} at the node {@code base}; the HTTP status. */
-    static int logout(URI base, String token) throws Exception {
+    public static int logout(URI base, String token) throws Exception {
         return HTTP.send(
                         HttpRequest.newBuilder(base.resolve("/api/agent/logout"))
                                 .POST(HttpRequest.BodyPublishers.noBody())
@@ -114,9 +114,10 @@ final class ClusterFixture {
     }
 
     /** The lease's holder and token as the database has them, if any node took it. */
-    record Lease(String holder, long token) {}
+    public record Lease(String holder, long token) {}
 
-    static Optional<Lease> lease(ClusterNodes cluster) throws SQLException {
+    /** The decider lease as the database has it, if any node took it. */
+    public static Optional<Lease> lease(ClusterNodes cluster) throws SQLException {
         try (Connection c = cluster.schema().connect();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT holder, token FROM cluster_leases WHERE name = 'decider'")) {
@@ -125,7 +126,7 @@ final class ClusterFixture {
     }
 
     /** The number of the node holding the lease, once one does and every node is ready. */
-    static int decider(ClusterNodes cluster) {
+    public static int decider(ClusterNodes cluster) {
         cluster.awaitReady();
         Lease lease = Await.value("a node holds the decider lease", Duration.ofSeconds(30), () -> {
             try {
