@@ -33,7 +33,9 @@ final class RelaySockets {
     final Latency agentToVisitor = new Latency();
     final Latency all = new Latency();
     final AtomicLong errors = new AtomicLong();
+    /** Whether the ping-pong goes on: set by {@link RelayPhase} around the warm-up and the window. */
     volatile boolean running;
+
     volatile boolean takeFromQueue;
     volatile String visitorNode;
     volatile String agentNode;
@@ -41,6 +43,7 @@ final class RelaySockets {
     volatile CountDownLatch closing = new CountDownLatch(0);
     private final Set<String> closed = ConcurrentHashMap.newKeySet();
 
+    /** Sends the handoff of the next visitor waiting for one, if any. */
     void handOffNext() {
         WsConnection v = waiting.poll();
         if (v != null) {
