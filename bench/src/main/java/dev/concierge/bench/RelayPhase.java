@@ -1,19 +1,12 @@
 package dev.concierge.bench;
 
-import dev.concierge.protocol.ErrorCode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,23 +104,7 @@ final class RelayPhase {
             boolean closeAfter,
             Optional<NatsServer> nats) {}
 
-    private final Map<String, RelayConversation> conversations = new ConcurrentHashMap<>();
-    private final Map<Integer, RelayConversation> byIndex = new ConcurrentHashMap<>();
-    private final AtomicInteger indexes = new AtomicInteger();
-    private final AtomicLong rateLimited = new AtomicLong();
-    private final Set<String> acceptSent = ConcurrentHashMap.newKeySet();
-    private final Queue<WsConnection> waiting = new ConcurrentLinkedQueue<>();
-    private final Latency visitorToAgent = new Latency();
-    private final Latency agentToVisitor = new Latency();
-    private final Latency all = new Latency();
-    private final AtomicLong errors = new AtomicLong();
-    private volatile boolean running;
-    private volatile boolean takeFromQueue;
-    private volatile String visitorNode;
-    private volatile String agentNode;
-    private CountDownLatch ready;
-    private volatile CountDownLatch closing = new CountDownLatch(0);
-    private final Set<String> closed = ConcurrentHashMap.newKeySet();
+    private final RelaySockets sockets = new RelaySockets();
 
     private RelayPhase() {}
 
@@ -190,14 +167,14 @@ final class RelayPhase {
     private Result measure(
             WsClient client, Target target, int n, Warmup warmup, WindowProfiler profiler, Duration measure)
             throws InterruptedException {
-        takeFromQueue = target.takeFromQueue();
+        sockets.takeFromQueue = target.takeFromQueue();
         long setupStart = System.nanoTime();
         Duration setupTimeout = Duration.ofMillis(Math.max(30_000, n * 10L));
         try {
             List<String> tokens = AgentLogin.tokens(target.agentNode().port(), target.agents());
             URI agentUri = URI.create("ws://127.0.0.1:" + target.agentNode().port() + "/ws/agent");
             for (String token : tokens) {
-                client.connect(agentUri, new AgentSide(token)).get(30, TimeUnit.SECONDS);
+                client.connect(agentUri, sockets.agent(token)).get(30, TimeUnit.SECONDS);
             }
             List<RelayConversation> live =
                     assignAll(client, target.visitorNode().port(), n, setupStart + setupTimeout.toNanos());
@@ -221,37 +198,37 @@ final class RelayPhase {
                     n,
                     live.size(),
                     tokens.size(),
-                    takeFromQueue,
+                    sockets.takeFromQueue,
                     setupSeconds,
                     w.visitorToAgent(),
                     w.agentToVisitor(),
                     w.all(),
-                    rateLimited.get(),
-                    errors.get(),
+                    sockets.rateLimited.get(),
+                    sockets.errors.get(),
                     w.cpu(),
                     w.merges(),
                     w.processes(),
                     acks,
-                    visitorNode,
-                    agentNode,
+                    sockets.visitorNode,
+                    sockets.agentNode,
                     w.nats());
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new BenchException("relay: an agent socket did not open: " + e.getMessage(), e);
         } finally {
-            running = false;
+            sockets.running = false;
             client.closeAll();
         }
     }
 
     /** The agents close every conversation (a cluster stays up for the next phase with none open). */
     private void closeConversations(List<RelayConversation> live) throws InterruptedException {
-        closing = new CountDownLatch(live.size());
+        sockets.closing = new CountDownLatch(live.size());
         for (RelayConversation c : live) {
             c.agent.send("{\"type\":\"close\",\"id\":\"close-" + c.index + "\",\"conversationId\":\"" + c.id
                     + "\",\"reason\":\"resolved\"}");
         }
-        if (!closing.await(60, TimeUnit.SECONDS)) {
-            log.warn("relay: {} of {} conversations not closed within 60 s", closing.getCount(), live.size());
+        if (!sockets.closing.await(60, TimeUnit.SECONDS)) {
+            log.warn("relay: {} of {} conversations not closed within 60 s", sockets.closing.getCount(), live.size());
         } else {
             log.info("relay: closed all {} conversations", live.size());
         }
@@ -262,16 +239,21 @@ final class RelayPhase {
             throws InterruptedException {
         URI visitorUri = URI.create("ws://127.0.0.1:" + port + "/ws/visitor");
         List<WsConnection> visitors = client.connectAll(
-                visitorUri, n, 256, VisitorSide::new, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        ready = new CountDownLatch(visitors.size());
-        waiting.addAll(visitors);
+                visitorUri, n, 256, sockets::visitor, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        sockets.ready = new CountDownLatch(visitors.size());
+        sockets.waiting.addAll(visitors);
         for (int i = 0; i < HANDOFF_WINDOW; i++) {
-            handOffNext();
+            sockets.handOffNext();
         }
-        if (!ready.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            log.warn("relay: only {} of {} conversations assigned in time", visitors.size() - ready.getCount(), n);
+        if (!sockets.ready.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            log.warn(
+                    "relay: only {} of {} conversations assigned in time",
+                    visitors.size() - sockets.ready.getCount(),
+                    n);
         }
-        return conversations.values().stream().filter(c -> c.sides.get() == 2).toList();
+        return sockets.conversations.values().stream()
+                .filter(c -> c.sides.get() == 2)
+                .toList();
     }
 
     /** What one measurement window recorded. */
@@ -292,7 +274,7 @@ final class RelayPhase {
             Target target, List<RelayConversation> live, Warmup warmup, WindowProfiler profiler, Duration measure)
             throws InterruptedException {
         JvmProcess server = target.main();
-        running = true;
+        sockets.running = true;
         for (RelayConversation c : live) {
             c.sentAt = System.nanoTime();
             c.send(c.visitor, 'v');
@@ -306,11 +288,11 @@ final class RelayPhase {
         Window w;
         String name = target.metered().isEmpty() ? "relay-" + live.size() : "relay-cluster-" + live.size();
         try (WindowProfiler.Window profile = profiler.open(server.pid(), name)) {
-            visitorToAgent.startWindow();
-            agentToVisitor.startWindow();
-            all.startWindow();
-            errors.set(0);
-            rateLimited.set(0);
+            sockets.visitorToAgent.startWindow();
+            sockets.agentToVisitor.startWindow();
+            sockets.all.startWindow();
+            sockets.errors.set(0);
+            sockets.rateLimited.set(0);
             CpuMeter cpu = new CpuMeter(server.pid());
             Map<String, CpuMeter> meters = new java.util.LinkedHashMap<>();
             target.metered().forEach((process, pid) -> meters.put(process, new CpuMeter(pid)));
@@ -328,156 +310,15 @@ final class RelayPhase {
             Map<String, CpuMeter.Usage> processes = new java.util.LinkedHashMap<>();
             meters.forEach((process, meter) -> processes.put(process, meter.stop()));
             w = new Window(
-                    visitorToAgent.endWindow(),
-                    agentToVisitor.endWindow(),
-                    all.endWindow(),
+                    sockets.visitorToAgent.endWindow(),
+                    sockets.agentToVisitor.endWindow(),
+                    sockets.all.endWindow(),
                     cpu.stop(),
                     merges.stop(),
                     processes,
                     nats);
         }
-        running = false;
+        sockets.running = false;
         return w;
-    }
-
-    private void handOffNext() {
-        WsConnection v = waiting.poll();
-        if (v != null) {
-            v.send("{\"type\":\"handoff\",\"id\":\"handoff\"}");
-        }
-    }
-
-    /** Called by each side once it knows the conversation; the second call makes it ready. */
-    private void joined(RelayConversation c) {
-        if (c.sides.incrementAndGet() == 2) {
-            ready.countDown();
-            handOffNext();
-        }
-    }
-
-    private RelayConversation conv(String conversationId) {
-        return conversations.computeIfAbsent(conversationId, id -> {
-            RelayConversation c = new RelayConversation(id, indexes.incrementAndGet());
-            byIndex.put(c.index, c);
-            return c;
-        });
-    }
-
-    /**
-     * An error frame: a refused message ({@code rate_limited}) is sent again after a back-off,
-     * on the socket that sent it; anything else is counted.
-     */
-    private void error(WsConnection connection, Frame f, String text) {
-        String ref = f.ref();
-        if (ErrorCode.RATE_LIMITED.wire().equals(f.code())
-                && ref != null
-                && ref.length() > 1
-                && ref.indexOf('-') > 1
-                && (ref.charAt(0) == 'v' || ref.charAt(0) == 'a')) {
-            rateLimited.incrementAndGet();
-            RelayConversation c = byIndex.get(Integer.parseInt(ref.substring(1, ref.indexOf('-'))));
-            String frame = c == null ? null : c.inFlight;
-            if (frame != null && frame.contains("\"" + ref + "\"")) {
-                c.refusals++;
-                connection.sendLater(frame, WsConnection.backoffMillis(c.refusals));
-            }
-        } else if (running && errors.incrementAndGet() <= 3) {
-            log.warn("relay: error frame {}", text); // not after the window: a stopping server fails what is in flight
-        }
-    }
-
-    /** A visitor: hello, then handoff when its turn comes, then ping-pong. */
-    private final class VisitorSide implements WsClient.Listener {
-        private final int index;
-        private RelayConversation conv;
-
-        VisitorSide(int index) {
-            this.index = index;
-        }
-
-        @Override
-        public void opened(WsConnection connection) {
-            connection.send(Hellos.visitor("Visitor " + index));
-        }
-
-        @Override
-        public void text(WsConnection connection, String text) {
-            Frame f = Frame.parse(text);
-            if (f.is("event") && "message".equals(f.kind()) && "agent".equals(f.authorRole())) {
-                long now = System.nanoTime();
-                agentToVisitor.record(now - conv.sentAt);
-                all.record(now - conv.sentAt);
-                if (running) {
-                    conv.sentAt = now;
-                    conv.send(connection, 'v');
-                }
-            } else if (f.is("event") && "message".equals(f.kind()) && "visitor".equals(f.authorRole())) {
-                RelayConversation.acked(conv, f.id(), 'v'); // protocol 2: its own event acknowledges a message
-            } else if (f.is("ack") && f.ref() != null && f.ref().startsWith("v")) {
-                RelayConversation.acked(conv, f.ref(), 'v');
-            } else if (f.is("welcome")) {
-                visitorNode = f.node();
-            } else if (f.is("ack") && "handoff".equals(f.ref()) && conv == null) {
-                conv = conv(f.conversationId());
-                conv.visitor = connection;
-                joined(conv);
-            } else if (f.is("error")) {
-                error(connection, f, text);
-            }
-        }
-    }
-
-    /** An agent socket: takes conversations (from the queue when it must) and answers each message. */
-    private final class AgentSide extends AgentSocket {
-        AgentSide(String token) {
-            super(token);
-        }
-
-        @Override
-        public void text(WsConnection connection, String text) {
-            Frame f = Frame.parse(text);
-            if (f.is("event")) {
-                if ("message".equals(f.kind()) && "visitor".equals(f.authorRole())) {
-                    RelayConversation c = conversations.get(f.conversationId());
-                    if (c == null) {
-                        return;
-                    }
-                    long now = System.nanoTime();
-                    visitorToAgent.record(now - c.sentAt);
-                    all.record(now - c.sentAt);
-                    if (running) {
-                        c.sentAt = now;
-                        c.send(connection, 'a');
-                    }
-                } else if ("message".equals(f.kind()) && "agent".equals(f.authorRole())) {
-                    RelayConversation.acked(conversations.get(f.conversationId()), f.id(), 'a');
-                } else if ("closed".equals(f.kind()) && closed.add(f.conversationId())) {
-                    closing.countDown();
-                }
-            } else if (f.is("ack") && f.ref() != null && f.ref().startsWith("a")) {
-                RelayConversation.acked(conversations.get(f.conversationId()), f.ref(), 'a');
-            } else if (f.is("welcome")) {
-                agentNode = f.node();
-            } else if (f.is("assigned")) {
-                RelayConversation c = conv(f.conversationId());
-                if (c.agent == null) {
-                    c.agent = connection;
-                    joined(c);
-                }
-            } else if (f.is("queue") && takeFromQueue) {
-                for (String id : f.queued()) {
-                    if (acceptSent.add(id)) {
-                        connection.send(
-                                "{\"type\":\"accept\",\"id\":\"accept-" + id + "\",\"conversationId\":\"" + id + "\"}");
-                    }
-                }
-            } else if (f.is("error") && f.ref() != null && f.ref().startsWith("accept-")) {
-                // bad_state: the accept lost the race with the automatic assignment; refused: the
-                // next queue frame sends it again
-                acceptSent.remove(f.ref().substring("accept-".length()));
-            } else if (f.is("error")) {
-                error(connection, f, text);
-            }
-        }
     }
 }

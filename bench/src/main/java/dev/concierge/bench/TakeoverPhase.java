@@ -1,11 +1,8 @@
 package dev.concierge.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TakeoverPhase {
     private static final Logger log = LoggerFactory.getLogger(TakeoverPhase.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** A visitor's pace: light traffic, 10 messages a second each. */
     static final Duration PACE = Duration.ofMillis(100);
 
@@ -65,17 +61,17 @@ final class TakeoverPhase {
             long lost,
             long unacked) {}
 
-    private final WsClient client;
+    final WsClient client;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bench-takeover");
         t.setDaemon(true);
         return t;
     });
     private final AtomicInteger reconnects = new AtomicInteger();
-    private final AtomicInteger errorsLogged = new AtomicInteger();
-    private volatile boolean sending = true;
+    final AtomicInteger errorsLogged = new AtomicInteger();
+    volatile boolean sending = true;
     private volatile boolean reconnecting = true;
-    private volatile long killedAt = Long.MAX_VALUE;
+    volatile long killedAt = Long.MAX_VALUE;
 
     private TakeoverPhase(WsClient client) {
         this.client = client;
@@ -117,9 +113,9 @@ final class TakeoverPhase {
         agent.connect();
         URI visitorUri =
                 URI.create("ws://127.0.0.1:" + cluster.nodes.get(visitorNode).port() + "/ws/visitor");
-        List<Visitor> all = new ArrayList<>();
+        List<TakeoverVisitor> all = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
-            Visitor v = new Visitor(visitorUri, i);
+            TakeoverVisitor v = new TakeoverVisitor(this, visitorUri, i);
             all.add(v);
             v.connect();
         }
@@ -127,7 +123,7 @@ final class TakeoverPhase {
             throw new BenchException("takeover: only " + (count - assigned.getCount()) + " of " + count
                     + " conversations were assigned within 30 s");
         }
-        for (Visitor v : all) {
+        for (TakeoverVisitor v : all) {
             timer.scheduleAtFixedRate(v::write, 0, PACE.toMillis(), TimeUnit.MILLISECONDS);
         }
         Thread.sleep(steady.toMillis());
@@ -173,7 +169,7 @@ final class TakeoverPhase {
         long acked = 0;
         long found = 0;
         long unacked = 0;
-        for (Visitor v : all) {
+        for (TakeoverVisitor v : all) {
             List<String> ids = v.ackedIds();
             acked += ids.size();
             Set<String> there = stored.getOrDefault(v.conversationId, Set.of());
@@ -200,6 +196,14 @@ final class TakeoverPhase {
         return ms < 0 ? -1 : Math.round(ms * 10) / 10.0;
     }
 
+    /** Opens a closed socket again in 100 ms, counted, unless the phase is over. */
+    void reconnectLater(Runnable connect) {
+        if (reconnecting) {
+            reconnects.incrementAndGet();
+            timer.schedule(connect, 100, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** An agent socket that only stays connected (reconnecting like the console) and counts assignments. */
     private final class Agent extends AgentSocket {
         private final URI uri;
@@ -220,10 +224,7 @@ final class TakeoverPhase {
         }
 
         private void again() {
-            if (reconnecting) {
-                reconnects.incrementAndGet();
-                timer.schedule(this::connect, 100, TimeUnit.MILLISECONDS);
-            }
+            reconnectLater(this::connect);
         }
 
         @Override
@@ -236,166 +237,6 @@ final class TakeoverPhase {
         @Override
         public void closed(WsConnection connection) {
             again();
-        }
-    }
-
-    /** A visitor that behaves like the SDK across a takeover. */
-    private final class Visitor implements WsClient.Listener {
-        private final URI uri;
-        private final int index;
-        /** Unacknowledged messages by id, in the order written, with when each was first written. */
-        private final Map<String, Long> pending = new LinkedHashMap<>();
-
-        private final Map<String, String> frames = new LinkedHashMap<>();
-        private final List<String> acked = new ArrayList<>();
-        private int next;
-        private WsConnection connection; // set once welcomed; guarded by this
-        private String visitorToken;
-        private volatile String conversationId;
-        private long lastSeq;
-        volatile long firstAckAfterKill = -1;
-
-        Visitor(URI uri, int index) {
-            this.uri = uri;
-            this.index = index;
-        }
-
-        void connect() {
-            client.connect(uri, this).whenComplete((c, e) -> {
-                if (e != null) {
-                    again();
-                }
-            });
-        }
-
-        private void again() {
-            if (reconnecting) {
-                reconnects.incrementAndGet();
-                timer.schedule(this::connect, 100, TimeUnit.MILLISECONDS);
-            }
-        }
-
-        /** Writes the next message: sent at once when the socket is welcomed, else when it is again. */
-        synchronized void write() {
-            if (!sending || conversationId == null) {
-                return;
-            }
-            String id = "t" + index + "-" + (++next);
-            String frame = "{\"type\":\"message\",\"id\":\"" + id + "\",\"conversationId\":\"" + conversationId
-                    + "\",\"text\":\"" + RelayPhase.TEXT + "\"}";
-            pending.put(id, System.nanoTime());
-            frames.put(id, frame);
-            if (connection != null) {
-                connection.send(frame);
-            }
-        }
-
-        synchronized boolean pendingEmpty() {
-            return pending.isEmpty();
-        }
-
-        synchronized int pendingCount() {
-            return pending.size();
-        }
-
-        synchronized List<String> ackedIds() {
-            return List.copyOf(acked);
-        }
-
-        @Override
-        public synchronized void opened(WsConnection c) {
-            StringBuilder hello = new StringBuilder("{\"type\":\"hello\",\"id\":\"h\",\"version\":")
-                    .append(Hellos.version())
-                    .append(",\"site\":\"demo\"");
-            if (visitorToken != null) {
-                hello.append(",\"visitorToken\":\"").append(visitorToken).append('"');
-            }
-            if (conversationId != null) {
-                hello.append(",\"resume\":{\"conversationId\":\"")
-                        .append(conversationId)
-                        .append("\",\"lastSeq\":")
-                        .append(lastSeq)
-                        .append('}');
-            }
-            c.send(hello.append(",\"context\":{\"name\":\"Takeover ")
-                    .append(index)
-                    .append("\"}}")
-                    .toString());
-        }
-
-        @Override
-        public synchronized void text(WsConnection c, String text) {
-            JsonNode f;
-            try {
-                f = JSON.readTree(text);
-            } catch (java.io.IOException e) {
-                return;
-            }
-            switch (f.path("type").asText()) {
-                case "welcome" -> {
-                    visitorToken = f.path("visitorToken").asText(visitorToken);
-                    connection = c;
-                    if (conversationId == null) {
-                        c.send("{\"type\":\"handoff\",\"id\":\"handoff\"}");
-                    } else {
-                        frames.values().forEach(c::send); // resend the unacknowledged, same ids, in order
-                    }
-                }
-                case "ack" -> {
-                    if ("handoff".equals(f.path("ref").asText()) && conversationId == null) {
-                        conversationId = f.path("conversationId").asText();
-                    } else {
-                        acknowledged(f.path("ref").asText());
-                    }
-                }
-                case "event" -> {
-                    lastSeq = Math.max(lastSeq, f.path("seq").asLong());
-                    if (conversationId == null && f.hasNonNull("conversationId")) {
-                        conversationId = f.path("conversationId").asText();
-                    }
-                    if ("message".equals(f.path("kind").asText())
-                            && "visitor".equals(f.path("author").path("role").asText())) {
-                        acknowledged(f.path("id").asText());
-                    }
-                }
-                case "transcript" -> {
-                    for (JsonNode e : f.path("events")) {
-                        lastSeq = Math.max(lastSeq, e.path("seq").asLong());
-                        if ("message".equals(e.path("kind").asText())
-                                && "visitor"
-                                        .equals(e.path("author").path("role").asText())) {
-                            acknowledged(e.path("id").asText()); // stored while the socket was away
-                        }
-                    }
-                }
-                case "error" -> {
-                    if (errorsLogged.incrementAndGet() <= 5) {
-                        log.info("takeover: visitor {} got {}", index, text);
-                    }
-                }
-                default -> {}
-            }
-        }
-
-        private void acknowledged(String id) {
-            Long writtenAt = pending.remove(id);
-            if (writtenAt == null) {
-                return;
-            }
-            frames.remove(id);
-            acked.add(id);
-            long now = System.nanoTime();
-            if (writtenAt >= killedAt && firstAckAfterKill < 0) {
-                firstAckAfterKill = now - killedAt;
-            }
-        }
-
-        @Override
-        public synchronized void closed(WsConnection c) {
-            if (connection == c || connection == null) {
-                connection = null;
-                again();
-            }
         }
     }
 }

@@ -33,29 +33,22 @@ import org.slf4j.LoggerFactory;
 public final class FaqBot implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FaqBot.class);
-    private static final int CANDIDATES = 4;
 
     private final AtomicReference<Snapshot> current;
     private final Analysis analysis;
     private final Snapshot.Settings settings;
-    private final Chitchat chitchat;
-    private final MissLog misses;
-    private final Clock clock;
-    private final double lowConfidenceMargin;
+    private final Answering answering;
     private final Path file;
     private final KnowledgeBaseWatcher watcher;
     private final ReloadListener reloadListener;
 
     private FaqBot(Builder b) {
-        this.clock = b.clock;
         this.file = b.file;
         this.analysis = new Analysis(b.synonyms);
         this.settings = new Snapshot.Settings(Tuning.DEFAULT, b.threshold, b.targetPrecision, b.seed);
-        this.lowConfidenceMargin = b.lowConfidenceMargin;
         KnowledgeBase kb = b.file != null ? KnowledgeBaseFile.read(b.file) : validated(b.knowledgeBase);
         this.current = new AtomicReference<>(Snapshot.build(kb, analysis, settings));
-        this.chitchat = new Chitchat(languages(kb));
-        this.misses = new MissLog(b.maxMisses);
+        this.answering = new Answering(kb, b.maxMisses, b.clock, b.lowConfidenceMargin);
         this.reloadListener = b.reloadListener;
         this.watcher = b.watch && b.file != null ? new KnowledgeBaseWatcher(b.file, this::reloadQuietly) : null;
     }
@@ -100,32 +93,7 @@ public final class FaqBot implements AutoCloseable {
      */
     public BotReply answer(String question) {
         Objects.requireNonNull(question, "question");
-        Snapshot s = current.get();
-        Lexicon lexicon = Lexicon.of(s.kb().language());
-        if (question.isBlank()) {
-            return new BotReply(BotReply.Kind.NOT_SURE, lexicon.notSureReply(), Optional.empty(), 0, List.of());
-        }
-        Optional<Chitchat.Recognised> chat = chitchat.recognise(question);
-        if (chat.isPresent()) {
-            return new BotReply(chat.get().kind(), chat.get().reply(), Optional.empty(), 1.0, List.of());
-        }
-        List<FaqIndex.Scored> ranking = s.index().rank(question, CANDIDATES);
-        double confidence = ranking.isEmpty() ? 0 : s.confidence().of(ranking);
-        List<Suggestion> candidates = Replies.suggestions(s, ranking);
-        if (!ranking.isEmpty() && confidence >= s.confidence().threshold()) {
-            if (confidence < s.confidence().threshold() + lowConfidenceMargin) {
-                misses.record(new Miss(clock.instant(), question, confidence, candidates));
-            }
-            FaqEntry entry = s.kb().entries().get(ranking.get(0).entry());
-            return new BotReply(
-                    BotReply.Kind.ANSWER,
-                    entry.answer(),
-                    Optional.of(entry.id()),
-                    confidence,
-                    Replies.followUps(s.kb(), entry));
-        }
-        misses.record(new Miss(clock.instant(), question, confidence, candidates));
-        return new BotReply(BotReply.Kind.NOT_SURE, lexicon.notSureReply(), Optional.empty(), confidence, candidates);
+        return answering.answer(current.get(), question);
     }
 
     /**
@@ -137,10 +105,7 @@ public final class FaqBot implements AutoCloseable {
      */
     public Optional<BotReply> answerEntry(String entryId) {
         Objects.requireNonNull(entryId, "entryId");
-        KnowledgeBase kb = current.get().kb();
-        return kb.entry(entryId)
-                .map(e -> new BotReply(
-                        BotReply.Kind.ANSWER, e.answer(), Optional.of(e.id()), 1.0, Replies.followUps(kb, e)));
+        return Answering.answerEntry(current.get().kb(), entryId);
     }
 
     /**
@@ -169,7 +134,7 @@ public final class FaqBot implements AutoCloseable {
      * @return a copy, newest last
      */
     public List<Miss> misses() {
-        return misses.snapshot();
+        return answering.misses();
     }
 
     /**
@@ -216,13 +181,6 @@ public final class FaqBot implements AutoCloseable {
     private static KnowledgeBase validated(KnowledgeBase kb) {
         KnowledgeBaseValidator.validate(kb, "in-memory knowledge base");
         return kb;
-    }
-
-    private static List<String> languages(KnowledgeBase kb) {
-        List<String> out = new ArrayList<>();
-        out.add(kb.language());
-        kb.entries().forEach(e -> e.ownLanguage().ifPresent(out::add));
-        return out;
     }
 
     /**

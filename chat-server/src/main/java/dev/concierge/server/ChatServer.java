@@ -10,7 +10,6 @@ import dev.concierge.protocol.CannedReply;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AgentsFile;
-import dev.concierge.server.auth.LoginThrottle;
 import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
@@ -95,20 +94,13 @@ public interface ChatServer extends AutoCloseable {
          * "Retention and erasure"). Whole days; 0 keeps everything forever. Default 90.
          */
         public Builder retentionDays(int days) {
-            if (days < 0 || days > 36_500) {
-                throw new IllegalArgumentException("retentionDays must be 0 (keep forever) to 36500, was " + days);
-            }
-            settings.retainClosed = Duration.ofDays(days);
+            settings.retainClosed = BuilderChecks.retentionDays(days);
             return this;
         }
 
         /** How often the purge of old conversations runs; default every hour, at least a minute. */
         public Builder purgeInterval(Duration interval) {
-            positive(interval, "purgeInterval");
-            if (interval.compareTo(Duration.ofMinutes(1)) < 0) {
-                throw new IllegalArgumentException("purgeInterval must be at least 1 minute, was " + interval);
-            }
-            settings.purgeInterval = interval;
+            settings.purgeInterval = BuilderChecks.purgeInterval(interval);
             return this;
         }
 
@@ -204,11 +196,7 @@ public interface ChatServer extends AutoCloseable {
 
         /** PostgreSQL instead of the embedded database: a {@code jdbc:postgresql://} URL and login. */
         public Builder database(String jdbcUrl, String user, String password) {
-            Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-            if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
-                throw new IllegalArgumentException("jdbcUrl must start with jdbc:postgresql:, was " + jdbcUrl);
-            }
-            settings.jdbcUrl = jdbcUrl;
+            settings.jdbcUrl = BuilderChecks.postgresUrl(jdbcUrl);
             settings.jdbcUser = user;
             settings.jdbcPassword = password;
             return this;
@@ -222,11 +210,7 @@ public interface ChatServer extends AutoCloseable {
          * cluster.
          */
         public Builder cluster(String natsUrl, String nodeId) {
-            Objects.requireNonNull(natsUrl, "natsUrl");
-            if (!natsUrl.startsWith("nats://")) {
-                throw new IllegalArgumentException("natsUrl must start with nats://, was " + natsUrl);
-            }
-            settings.cluster = ClusterSettings.of(natsUrl, nodeId);
+            settings.cluster = ClusterSettings.of(BuilderChecks.natsUrl(natsUrl), nodeId);
             return this;
         }
 
@@ -238,11 +222,7 @@ public interface ChatServer extends AutoCloseable {
 
         /** Agents who may sign in; default: the demo agent ({@value #DEMO_USERNAME}). */
         public Builder agents(List<AgentAccount> agents) {
-            Objects.requireNonNull(agents, "agents");
-            if (agents.isEmpty()) {
-                throw new IllegalArgumentException("agents must not be empty");
-            }
-            settings.agents = List.copyOf(agents);
+            settings.agents = BuilderChecks.nonEmpty(agents, "agents");
             return this;
         }
 
@@ -288,11 +268,7 @@ public interface ChatServer extends AutoCloseable {
          * is never held back by the per-username limit.
          */
         public Builder loginThrottle(int perUserAndAddress, int perAddress, int perUser, Duration refillEvery) {
-            atLeast(perUserAndAddress, 1, "loginPerUserAndAddress");
-            atLeast(perAddress, 1, "loginPerAddress");
-            atLeast(perUser, 1, "loginPerUser");
-            settings.loginThrottle = new LoginThrottle.Limits(
-                    perUserAndAddress, perAddress, perUser, positive(refillEvery, "loginRefillEvery"));
+            settings.loginThrottle = BuilderChecks.loginLimits(perUserAndAddress, perAddress, perUser, refillEvery);
             return this;
         }
 
@@ -340,12 +316,7 @@ public interface ChatServer extends AutoCloseable {
          * sent nothing (not even the pong) after {@code closeAfter} is closed. Defaults 30 s / 75 s.
          */
         public Builder idleTimeouts(Duration pingAfter, Duration closeAfter) {
-            positive(pingAfter, "pingAfter");
-            positive(closeAfter, "idleCloseAfter");
-            if (closeAfter.compareTo(pingAfter) <= 0) {
-                throw new IllegalArgumentException(
-                        "idleCloseAfter must be longer than pingAfter, was " + closeAfter + " <= " + pingAfter);
-            }
+            BuilderChecks.idleTimeouts(pingAfter, closeAfter);
             settings.pingAfter = pingAfter;
             settings.idleCloseAfter = closeAfter;
             return this;
@@ -401,14 +372,7 @@ public interface ChatServer extends AutoCloseable {
          * is closed. A socket whose peer reads, however slowly, is closed only at the cap.
          */
         public Builder slowReaderLimits(int lowWater, int highWater, int maxPendingBytes, Duration unwritableTimeout) {
-            atLeast(lowWater, 1, "writeLowWater");
-            if (highWater < lowWater) {
-                throw new IllegalArgumentException("writeHighWater must be at least writeLowWater, was " + highWater);
-            }
-            if (maxPendingBytes < highWater) {
-                throw new IllegalArgumentException(
-                        "maxPendingWriteBytes must be at least writeHighWater, was " + maxPendingBytes);
-            }
+            BuilderChecks.writeWaterMarks(lowWater, highWater, maxPendingBytes);
             settings.unwritableTimeout = positive(unwritableTimeout, "unwritableTimeout");
             settings.writeLowWater = lowWater;
             settings.writeHighWater = highWater;
@@ -437,10 +401,7 @@ public interface ChatServer extends AutoCloseable {
 
         /** Origins whose pages may open WebSockets for one site (the {@code site} of the hello). */
         public Builder siteOrigins(String site, List<String> origins) {
-            Objects.requireNonNull(site, "site");
-            if (site.isBlank()) {
-                throw new IllegalArgumentException("site must not be blank");
-            }
+            BuilderChecks.notBlank(site, "site");
             settings.siteOrigins.put(site, origins(origins, "siteOrigins"));
             settings.sites.putIfAbsent(site, Site.withDefaults(site)); // a site with origins is a configured site
             return this;
@@ -448,11 +409,7 @@ public interface ChatServer extends AutoCloseable {
 
         /** Bearer token for the admin API ({@code /api/admin/...}); without one the admin API is off. */
         public Builder adminToken(String token) {
-            Objects.requireNonNull(token, "adminToken");
-            if (token.length() < 16) {
-                throw new IllegalArgumentException("adminToken must be at least 16 characters, was " + token.length());
-            }
-            settings.adminToken = token;
+            settings.adminToken = BuilderChecks.adminToken(token);
             return this;
         }
 
@@ -472,10 +429,7 @@ public interface ChatServer extends AutoCloseable {
 
         /** Starts the server; the returned server is listening. */
         public ChatServer start() {
-            if (settings.cluster != null && settings.jdbcUrl == null) {
-                throw new IllegalStateException(
-                        "a cluster node needs database(...): PostgreSQL is what the nodes share");
-            }
+            BuilderChecks.complete(settings);
             return NettyChatServer.start(settings.toConfig());
         }
     }

@@ -1,10 +1,7 @@
 package dev.concierge.store;
 
-import dev.concierge.protocol.Values.ConversationState;
 import dev.concierge.protocol.Values.TranscriptEvent;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +34,7 @@ public final class JdbcConversationStore implements ConversationStore {
     private final JdbcRetention retention;
     private final JdbcAgentSessions agentSessions;
     private final JdbcSearches searches;
+    private final JdbcQueries queries;
 
     private JdbcConversationStore(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, Clock clock) {
         this.checkpointer = database.isSqlite() ? new SqliteCheckpointer(database, writer::requestWalRewind) : null;
@@ -47,6 +45,7 @@ public final class JdbcConversationStore implements ConversationStore {
         this.retention = new JdbcRetention(database, writer, readers, rows, clock);
         this.agentSessions = new JdbcAgentSessions(writer, readers);
         this.searches = new JdbcSearches(readers, rows);
+        this.queries = new JdbcQueries(readers, rows);
     }
 
     /** The embedded store: SQLite in {@code dataDir/concierge.db}, created if missing. */
@@ -199,15 +198,7 @@ public final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public Optional<String> visitorOfUser(String site, String userId) {
-        return readers.read("visitor of a verified user", c -> {
-            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_USER)) {
-                ps.setString(1, site);
-                ps.setString(2, userId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
-                }
-            }
-        });
+        return queries.visitorOfUser(site, userId);
     }
 
     @Override
@@ -267,62 +258,32 @@ public final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public List<TranscriptEvent> events(String conversationId, long afterSeq) {
-        Objects.requireNonNull(conversationId, "conversationId");
-        return readers.read("events of " + conversationId, c -> {
-            try (PreparedStatement ps = c.prepareStatement(JdbcRows.SELECT_EVENTS)) {
-                JdbcRows.bind(ps, conversationId, afterSeq);
-                List<TranscriptEvent> events = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        events.add(rows.event(rs));
-                    }
-                }
-                if (!JdbcRows.needsNames(events)) {
-                    return List.copyOf(events);
-                }
-                JdbcRows.Authors authors = new JdbcRows.Authors();
-                try (PreparedStatement names = c.prepareStatement(JdbcRows.SELECT_AUTHORS)) {
-                    names.setString(1, conversationId);
-                    try (ResultSet rs = names.executeQuery()) {
-                        while (rs.next()) {
-                            authors.add(rs);
-                        }
-                    }
-                }
-                return events.stream().map(authors::fill).toList();
-            }
-        });
+        return queries.events(conversationId, afterSeq);
     }
 
     @Override
     public Optional<ConversationRecord> conversation(String conversationId) {
-        Objects.requireNonNull(conversationId, "conversationId");
-        return conversations("conversation " + conversationId, JdbcRows.SELECT_CONVERSATION, conversationId).stream()
-                .findFirst();
+        return queries.conversation(conversationId);
     }
 
     @Override
     public List<ConversationRecord> conversationsOf(String visitorId) {
-        Objects.requireNonNull(visitorId, "visitorId");
-        return conversations("conversations of " + visitorId, JdbcRows.SELECT_CONVERSATIONS_OF, visitorId);
+        return queries.conversationsOf(visitorId);
     }
 
     @Override
     public List<ConversationRecord> openConversations() {
-        return conversations(
-                "open conversations", JdbcRows.SELECT_OPEN_CONVERSATIONS, JdbcRows.wire(ConversationState.CLOSED));
+        return queries.openConversations();
     }
 
     @Override
     public Optional<VisitorRecord> visitor(String visitorId) {
-        Objects.requireNonNull(visitorId, "visitorId");
-        return visitorWhere("visitor " + visitorId, JdbcRows.SELECT_VISITOR, visitorId, null);
+        return queries.visitor(visitorId);
     }
 
     @Override
     public Optional<VisitorRecord> visitorByToken(String token) {
-        Objects.requireNonNull(token, "token");
-        return visitorWhere("visitor by token", JdbcRows.SELECT_VISITOR_BY_TOKEN, JdbcRows.tokenHash(token), token);
+        return queries.visitorByToken(token);
     }
 
     @Override
@@ -395,31 +356,5 @@ public final class JdbcConversationStore implements ConversationStore {
     @Override
     public List<ConversationTranscript> transcriptsStartedBetween(Instant from, Instant to, int limit) {
         return searches.transcriptsStartedBetween(from, to, limit);
-    }
-
-    private List<ConversationRecord> conversations(String what, String sql, String param) {
-        return readers.read(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, param);
-                List<ConversationRecord> list = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        list.add(rows.conversation(rs));
-                    }
-                }
-                return List.copyOf(list);
-            }
-        });
-    }
-
-    private Optional<VisitorRecord> visitorWhere(String what, String sql, String param, String token) {
-        return readers.read(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, param);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rows.visitor(rs, token)) : Optional.<VisitorRecord>empty();
-                }
-            }
-        });
     }
 }

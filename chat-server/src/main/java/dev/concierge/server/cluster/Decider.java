@@ -1,23 +1,11 @@
 package dev.concierge.server.cluster;
 
-import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ProtocolException;
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.server.routing.ChatCore;
 import dev.concierge.store.DeciderLease;
 import dev.concierge.store.StoreException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * The lease loop of a node and, while this node holds the lease, the cluster's one routing core
  * (docs/scaling.md). On its own thread ({@code concierge-lease}) it tries to take the lease, and
  * once it holds it renews it every beat — also while the router is being rebuilt, which runs on
- * a thread of its own ({@code concierge-takeover}): a {@link Period} begins once the router over
+ * a thread of its own ({@code concierge-takeover}): a {@link DecidingPeriod} begins once the router over
  * a store fenced by the new token has been recovered from PostgreSQL, and ends when the lease is
  * lost (another node's token, or no renewal within the lease's time by this node's clock). An
  * ended period's router may still run what it had queued, but its frames are dropped and its
@@ -48,27 +36,6 @@ final class Decider implements AutoCloseable {
         void close(long token);
     }
 
-    /** One stretch of deciding under one token: the router and the sockets it knows. */
-    private final class Period {
-        final long token;
-        final ClusterNode.Deciding deciding;
-        final Outbound outbound;
-        final Map<String, RemoteSession> sessions = new ConcurrentHashMap<>();
-        final Map<String, Long> nodesSeen = new ConcurrentHashMap<>();
-        /** Each node's latest incarnation (see {@link Edge}); sockets opened under an older one are gone. */
-        final Map<String, Long> nodeEpochs = new ConcurrentHashMap<>();
-
-        Period(long token, ClusterNode.Deciding deciding) {
-            this.token = token;
-            this.deciding = deciding;
-            this.outbound = new Outbound(codec, publisher);
-        }
-
-        ChatCore core() {
-            return deciding.router();
-        }
-    }
-
     private final ClusterSettings settings;
     private final DeciderLease lease;
     private final ClusterNode.Starter starter;
@@ -86,7 +53,7 @@ final class Decider implements AutoCloseable {
     /** When the held lease runs out by this node's clock (nanoTime). */
     private volatile long deadline;
     /** The period this node decides in, else null. */
-    private volatile Period active;
+    private volatile DecidingPeriod active;
 
     private volatile boolean closed;
 
@@ -181,7 +148,7 @@ final class Decider implements AutoCloseable {
                 d.close();
                 return;
             }
-            active = new Period(token, d);
+            active = new DecidingPeriod(token, d, codec, publisher);
         }
         // Outside the lock: the NATS client takes its own locks, and calls brokerLost under them.
         inbox.open(token);
@@ -198,7 +165,7 @@ final class Decider implements AutoCloseable {
      * fail if the lease is gone (they are fenced).
      */
     void stepDown(long token, String why) {
-        Period p;
+        DecidingPeriod p;
         synchronized (this) {
             if (held != token || token == 0) {
                 return;
@@ -220,7 +187,7 @@ final class Decider implements AutoCloseable {
 
     /** A message for the decider from some node (NATS dispatcher thread). */
     void onRequest(byte[] data) {
-        Period p = active;
+        DecidingPeriod p = active;
         if (p == null) {
             return;
         }
@@ -228,81 +195,7 @@ final class Decider implements AutoCloseable {
             stepDown(p.token, "the lease ran out (noticed on a request)");
             return;
         }
-        try {
-            Wire.In in = new Wire.In(data);
-            byte kind = in.b();
-            long addressed = in.l();
-            String node = in.s();
-            if (addressed != p.token) {
-                return; // for an earlier decider: the node closes those sockets itself
-            }
-            p.nodesSeen.put(node, nanoTime.getAsLong());
-            ChatCore core = p.core();
-            switch (kind) {
-                case Wire.HELLO -> {
-                    long epoch = in.l();
-                    newEpoch(p, node, epoch);
-                    long sid = in.l();
-                    int version = in.i();
-                    Role role = in.b() == 1 ? Role.AGENT : Role.VISITOR;
-                    byte[] agentJson = in.bytes();
-                    ClientMessage.Hello hello =
-                            (ClientMessage.Hello) codec.decodeClient(new String(in.bytes(), StandardCharsets.UTF_8));
-                    RemoteSession session = new RemoteSession(node, epoch, sid, p.outbound);
-                    session.version(version);
-                    p.sessions.put(session.id(), session);
-                    if (role == Role.AGENT) {
-                        AgentInfo agent = codec.mapper().readValue(agentJson, AgentInfo.class);
-                        core.agentHello(session, agent, hello);
-                    } else {
-                        core.visitorHello(session, hello);
-                    }
-                }
-                case Wire.REQUEST -> {
-                    long sid = in.l();
-                    Role role = in.b() == 1 ? Role.AGENT : Role.VISITOR;
-                    byte[] json = in.bytes();
-                    RemoteSession session = p.sessions.get(node + "/" + sid);
-                    if (session == null) {
-                        p.outbound.close(node, sid, 1012, "unknown to the deciding node; reconnect");
-                        return;
-                    }
-                    core.request(session, role, codec.decodeClient(new String(json, StandardCharsets.UTF_8)));
-                }
-                case Wire.GONE -> {
-                    RemoteSession session = p.sessions.remove(node + "/" + in.l());
-                    if (session != null) {
-                        core.disconnected(session);
-                    }
-                }
-                case Wire.ALIVE -> newEpoch(p, node, in.l());
-                default -> throw new IOException("unknown kind " + kind);
-            }
-        } catch (IOException | ProtocolException | ClassCastException e) {
-            log.warn("dropped a malformed message from a node: {}", e.getMessage());
-        }
-    }
-
-    /** Forgets the sockets {@code node} had before it started {@code epoch} (it closed them). */
-    private static void newEpoch(Period p, String node, long epoch) {
-        Long known = p.nodeEpochs.get(node);
-        if (known != null && known >= epoch) {
-            return;
-        }
-        p.nodeEpochs.put(node, epoch);
-        if (known != null) {
-            dropSessions(p, s -> s.node.equals(node) && s.epoch < epoch);
-        }
-    }
-
-    private static void dropSessions(Period p, Predicate<RemoteSession> which) {
-        p.sessions.values().removeIf(s -> {
-            if (which.test(s)) {
-                p.core().disconnected(s);
-                return true;
-            }
-            return false;
-        });
+        p.onRequest(data, nanoTime);
     }
 
     /**
@@ -310,7 +203,7 @@ final class Decider implements AutoCloseable {
      * forgets the sockets of a node not heard of for {@link ClusterSettings#silenceLimit}.
      */
     void tick() {
-        Period p = active;
+        DecidingPeriod p = active;
         if (p == null) {
             return;
         }
@@ -319,41 +212,17 @@ final class Decider implements AutoCloseable {
             return;
         }
         beat();
-        long now = nanoTime.getAsLong();
-        long limit = settings.silenceLimit().toNanos();
-        List<String> silent = new ArrayList<>();
-        p.nodesSeen.forEach((node, seen) -> {
-            if (now - seen > limit) {
-                silent.add(node);
-            }
-        });
-        for (String node : silent) {
-            p.nodesSeen.remove(node);
-            p.nodeEpochs.remove(node);
-            log.warn(
-                    "node {} silent for {} ms: its sockets are gone",
-                    node,
-                    settings.silenceLimit().toMillis());
-            dropSessions(p, s -> s.node.equals(node));
-        }
+        p.forgetSilent(nanoTime.getAsLong(), settings.silenceLimit());
     }
 
     private void beat() {
-        Period p = active;
+        DecidingPeriod p = active;
         if (p == null) {
             return;
         }
-        long now = nanoTime.getAsLong();
-        List<String> heard = new ArrayList<>();
-        p.nodesSeen.forEach((node, seen) -> {
-            if (now - seen <= settings.leaseTtl().toNanos()) {
-                heard.add(node);
-            }
-        });
-        Wire.Out out = new Wire.Out().l(p.token).s(settings.nodeId()).i(heard.size());
-        heard.forEach(out::s);
+        byte[] heartbeat = p.heartbeat(settings.nodeId(), nanoTime.getAsLong(), settings.leaseTtl());
         try {
-            publisher.publish(Wire.BEAT, out.done());
+            publisher.publish(Wire.BEAT, heartbeat);
         } catch (RuntimeException e) {
             log.debug("cannot publish the heartbeat: {}", e.getMessage());
         }
@@ -374,13 +243,13 @@ final class Decider implements AutoCloseable {
 
     /** Whether this node decides under {@code token}, its lease valid by its clock (a call's check). */
     boolean decidesUnder(long token) {
-        Period p = active;
+        DecidingPeriod p = active;
         return p != null && p.token == token && !lapsed();
     }
 
     /** What this node runs while it decides. */
     ClusterNode.Deciding current() {
-        Period p = active;
+        DecidingPeriod p = active;
         return p == null ? null : p.deciding;
     }
 
@@ -414,7 +283,7 @@ final class Decider implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         long token;
-        Period p;
+        DecidingPeriod p;
         synchronized (this) {
             token = held;
             p = active;
