@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AgentConnection } from './agent-connection.js';
 import { Backoff } from '../shared/backoff.js';
+import { FakeClock } from '../widget/connection-fakes.js';
 
 class FakeSocket {
   static instances = [];
@@ -220,26 +221,6 @@ test('notes are resent like replies; receipts go out only while connected', () =
   socket().serverSend({ type: 'welcome', role: 'agent' });
   assert.deepEqual(socket().sent.slice(1), [{ type: 'note', id: note, conversationId: 'c_1', text: 'VIP' }]);
 });
-
-/** Timers on a fake clock: each fires at its deadline, earliest first (set order on a tie). */
-class FakeClock {
-  now = 0;
-  #next = 0;
-  pending = [];
-  setTimeout = (fn, ms) => { const handle = ++this.#next; this.pending.push({ handle, fn, at: this.now + ms }); return handle; };
-  clearTimeout = (handle) => { this.pending = this.pending.filter((t) => t.handle !== handle); };
-  advance(ms) {
-    const until = this.now + ms;
-    for (;;) {
-      const due = this.pending.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.handle - b.handle)[0];
-      if (!due) break;
-      this.pending = this.pending.filter((t) => t !== due);
-      this.now = due.at;
-      due.fn();
-    }
-    this.now = until;
-  }
-}
 
 /** A welcomed connection on a fake clock whose resend waits draw their jitter from `draws`. */
 function clocked(draws) {

@@ -33,3 +33,24 @@ export class ManualTimers {
   clearTimeout = () => { this.pending = []; };
   runNext() { const t = this.pending.shift(); t.fn(); return t.ms; }
 }
+
+/** Timers on a fake clock: each fires at its deadline, earliest first (set order on a tie). */
+export class FakeClock {
+  now = 0;
+  #next = 0;
+  pending = [];
+  setTimeout = (fn, ms) => { const handle = ++this.#next; this.pending.push({ handle, fn, at: this.now + ms }); return handle; };
+  clearTimeout = (handle) => { this.pending = this.pending.filter((t) => t.handle !== handle); };
+  /** Runs every timer due within `ms`, in deadline order, and moves the clock on. */
+  advance(ms) {
+    const until = this.now + ms;
+    for (;;) {
+      const due = this.pending.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.handle - b.handle)[0];
+      if (!due) break;
+      this.pending = this.pending.filter((t) => t !== due);
+      this.now = due.at;
+      due.fn();
+    }
+    this.now = until;
+  }
+}

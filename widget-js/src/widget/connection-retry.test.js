@@ -2,28 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Connection } from './connection.js';
 import { Backoff } from '../shared/backoff.js';
-import { FakeSocket } from './connection-fakes.js';
-
-/** Timers on a fake clock: each fires at its deadline, earliest first (set order on a tie). */
-class FakeClock {
-  now = 0;
-  #next = 0;
-  pending = [];
-  setTimeout = (fn, ms) => { const handle = ++this.#next; this.pending.push({ handle, fn, at: this.now + ms }); return handle; };
-  clearTimeout = (handle) => { this.pending = this.pending.filter((t) => t.handle !== handle); };
-  /** Runs every timer due within `ms`, in deadline order, and moves the clock on. */
-  advance(ms) {
-    const until = this.now + ms;
-    for (;;) {
-      const due = this.pending.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.handle - b.handle)[0];
-      if (!due) break;
-      this.pending = this.pending.filter((t) => t !== due);
-      this.now = due.at;
-      due.fn();
-    }
-    this.now = until;
-  }
-}
+import { FakeClock, FakeSocket } from './connection-fakes.js';
 
 /** A connection whose resend waits draw their jitter from `draws`, in order. */
 function setup(draws) {

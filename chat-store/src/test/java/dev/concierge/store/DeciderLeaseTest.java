@@ -11,7 +11,6 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,29 +25,18 @@ import org.junit.jupiter.api.Test;
  */
 final class DeciderLeaseTest {
     private static final Duration LONG = Duration.ofMinutes(1);
-    private final String schema = "lease_test_" + UUID.randomUUID().toString().replace("-", "");
+    private MigratedSchema schema;
     private String url;
 
     @BeforeEach
     void createSchema() throws Exception {
-        try (Connection c = DriverManager.getConnection(
-                        PostgresStoreTest.URL, PostgresStoreTest.USER, PostgresStoreTest.PASSWORD);
-                Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        String base = PostgresStoreTest.URL;
-        url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-        JdbcConversationStore.postgres(url, PostgresStoreTest.USER, PostgresStoreTest.PASSWORD)
-                .close(); // migrates
+        schema = MigratedSchema.create("lease_test");
+        url = schema.url();
     }
 
     @AfterEach
     void dropSchema() throws Exception {
-        try (Connection c = DriverManager.getConnection(
-                        PostgresStoreTest.URL, PostgresStoreTest.USER, PostgresStoreTest.PASSWORD);
-                Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
+        schema.close();
     }
 
     @Test

@@ -2,10 +2,6 @@ package dev.concierge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,30 +11,18 @@ import org.junit.jupiter.api.Test;
  * latest one (compare and set), by two connections as by two nodes.
  */
 final class SharedFilesTest {
-    private final String schema =
-            "shared_files_test_" + UUID.randomUUID().toString().replace("-", "");
+    private MigratedSchema schema;
     private String url;
 
     @BeforeEach
     void createSchema() throws Exception {
-        try (Connection c = DriverManager.getConnection(
-                        PostgresStoreTest.URL, PostgresStoreTest.USER, PostgresStoreTest.PASSWORD);
-                Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        String base = PostgresStoreTest.URL;
-        url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-        JdbcConversationStore.postgres(url, PostgresStoreTest.USER, PostgresStoreTest.PASSWORD)
-                .close(); // migrates
+        schema = MigratedSchema.create("shared_files_test");
+        url = schema.url();
     }
 
     @AfterEach
     void dropSchema() throws Exception {
-        try (Connection c = DriverManager.getConnection(
-                        PostgresStoreTest.URL, PostgresStoreTest.USER, PostgresStoreTest.PASSWORD);
-                Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
+        schema.close();
     }
 
     @Test

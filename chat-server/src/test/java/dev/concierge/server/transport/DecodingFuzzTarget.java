@@ -57,7 +57,8 @@ public final class DecodingFuzzTarget {
             false,
             List.of(),
             Map.of(),
-            Optional.empty());
+            Optional.empty(),
+            List.of());
     private static final RateLimiter LIMITER =
             new RateLimiter(1_000_000, 1_000_000, Duration.ofHours(1), System::nanoTime);
 

@@ -95,7 +95,8 @@ final class HelloGateTest {
                 false,
                 List.of(),
                 Map.of(),
-                Optional.empty());
+                Optional.empty(),
+                List.of());
         channel = new EmbeddedChannel();
         channel = new EmbeddedChannel();
         channel.pipeline()

@@ -48,7 +48,8 @@ final class OriginCheckTest {
                 allowAnyOrigin,
                 origins,
                 sites,
-                Optional.empty());
+                Optional.empty(),
+                List.of());
     }
 
     private OriginCheck open(SecurityConfig config) {

@@ -65,7 +65,8 @@ final class RateLimiterTest extends RouterFixture {
                 false,
                 List.of(),
                 Map.of(),
-                Optional.empty());
+                Optional.empty(),
+                List.of());
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline()
