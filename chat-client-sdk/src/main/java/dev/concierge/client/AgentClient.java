@@ -1,9 +1,12 @@
 package dev.concierge.client;
 
+import dev.concierge.protocol.AgentInfo;
 import dev.concierge.protocol.HandoffPackage;
+import dev.concierge.protocol.PresenceStatus;
 import dev.concierge.protocol.QueueEntry;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
+import dev.concierge.protocol.ReceiptStatus;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -126,7 +129,7 @@ public interface AgentClient extends AutoCloseable {
          * {@link AgentClient#presence} says {@code online}. The client says hello again with the
          * presence last asked for after each reconnect.
          */
-        Builder presence(Values.PresenceStatus status);
+        Builder presence(PresenceStatus status);
 
         /** Whether a lost socket is reopened; default {@code true}. */
         Builder reconnect(boolean enabled);
@@ -158,13 +161,13 @@ public interface AgentClient extends AutoCloseable {
     }
 
     /** Who the agent is, from the server's welcome. */
-    Values.AgentInfo agent();
+    AgentInfo agent();
 
     /**
      * Goes {@code online} (new conversations are routed here) or {@code away}; a reconnect says
      * hello with this presence, so the agent stays as they chose.
      */
-    CompletableFuture<ServerMessage.Ack> presence(Values.PresenceStatus status);
+    CompletableFuture<ServerMessage.Ack> presence(PresenceStatus status);
 
     /**
      * Takes a queued conversation. Completes with the {@code assigned} frame (the handoff package)
@@ -200,7 +203,7 @@ public interface AgentClient extends AutoCloseable {
     CompletableFuture<ServerMessage.Ack> note(String conversationId, String text);
 
     /** Tells the visitor that events up to {@code seq} were received or read (not acknowledged). */
-    void receipt(String conversationId, long seq, Values.ReceiptStatus status);
+    void receipt(String conversationId, long seq, ReceiptStatus status);
 
     /** Sends a message to the visitor of an assigned conversation. */
     CompletableFuture<ServerMessage.Ack> send(String conversationId, String text);
@@ -227,7 +230,7 @@ public interface AgentClient extends AutoCloseable {
     CompletableFuture<ServerMessage.Queue> queuePage(int offset);
 
     /** The handoff transcript and every later event of a conversation, in {@code seq} order, each once. */
-    List<Values.TranscriptEvent> transcript(String conversationId);
+    List<TranscriptEvent> transcript(String conversationId);
 
     /** The connection's state. */
     State state();

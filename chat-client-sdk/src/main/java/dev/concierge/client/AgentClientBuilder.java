@@ -15,7 +15,7 @@ final class AgentClientBuilder implements AgentClient.Builder {
     private String password;
     private String token;
     private AgentListener listener = new AgentListener() {};
-    private dev.concierge.protocol.Values.PresenceStatus presence;
+    private dev.concierge.protocol.PresenceStatus presence;
 
     @Override
     public AgentClient.Builder serverUri(URI uri) {
@@ -58,7 +58,7 @@ final class AgentClientBuilder implements AgentClient.Builder {
     }
 
     @Override
-    public AgentClient.Builder presence(dev.concierge.protocol.Values.PresenceStatus status) {
+    public AgentClient.Builder presence(dev.concierge.protocol.PresenceStatus status) {
         this.presence = Objects.requireNonNull(status, "presence");
         return this;
     }

@@ -1,7 +1,7 @@
 package dev.concierge.client;
 
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ServerMessage;
 
 /**
  * Receives what happens on an {@link AgentClient}. Every method does nothing by default.
@@ -21,7 +21,7 @@ public interface AgentListener {
      * handoff package. Each {@code seq} is reported once; events that reach the client before
      * the package are reported as part of it, not here.
      */
-    default void onEvent(String conversationId, Values.TranscriptEvent event) {}
+    default void onEvent(String conversationId, TranscriptEvent event) {}
 
     /** The queue changed. */
     default void onQueue(ServerMessage.Queue queue) {}

@@ -1,10 +1,10 @@
 package dev.concierge.client;
 
-import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ProtocolException;
-import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ProtocolException;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.time.Duration;

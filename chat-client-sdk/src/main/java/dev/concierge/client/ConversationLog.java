@@ -1,6 +1,6 @@
 package dev.concierge.client;
 
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

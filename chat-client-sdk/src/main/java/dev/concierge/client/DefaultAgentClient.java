@@ -1,14 +1,16 @@
 package dev.concierge.client;
 
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.AgentInfo;
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.HandoffPackage;
-import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.PresenceStatus;
 import dev.concierge.protocol.QueueEntry;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.ReceiptStatus;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,7 +37,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     private final String password;
     private final AgentListener listener;
     /** The presence the agent last asked for (null: none yet), said in every hello. */
-    private volatile Values.PresenceStatus presence;
+    private volatile PresenceStatus presence;
 
     // Guarded by lock.
     private String token;
@@ -46,7 +48,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
      */
     private int freshRefusals;
 
-    private Values.AgentInfo agent;
+    private AgentInfo agent;
     private List<QueueEntry> queue = List.of();
     private final Map<String, HandoffPackage> assigned = new LinkedHashMap<>();
     private final Map<String, ConversationLog> logs = new HashMap<>();
@@ -63,7 +65,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
             String password,
             String token,
             AgentListener listener,
-            Values.PresenceStatus presence) {
+            PresenceStatus presence) {
         this.presence = presence;
         this.settings = settings;
         this.username = username;
@@ -89,7 +91,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     // ---- requests
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> presence(Values.PresenceStatus status) {
+    public CompletableFuture<ServerMessage.Ack> presence(PresenceStatus status) {
         Objects.requireNonNull(status, "status");
         presence = status;
         return connection.request(new ClientMessage.Presence(Connection.newId(), status), ServerMessage.Ack.class);
@@ -140,7 +142,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     }
 
     @Override
-    public void receipt(String conversationId, long seq, Values.ReceiptStatus status) {
+    public void receipt(String conversationId, long seq, ReceiptStatus status) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(status, "status");
         connection.sendIfOpen(new ClientMessage.Receipt(null, conversationId, seq, status));
@@ -175,7 +177,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     // ---- accessors
 
     @Override
-    public Values.AgentInfo agent() {
+    public AgentInfo agent() {
         synchronized (lock) {
             return agent;
         }

@@ -1,13 +1,16 @@
 package dev.concierge.client;
 
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.ReceiptStatus;
+import dev.concierge.protocol.Suggestion;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.VisitorContext;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.Resume;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,7 +30,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     private final Connection connection;
     private final Object lock;
     private final String site;
-    private final Values.VisitorContext context;
+    private final VisitorContext context;
     private final VisitorListener listener;
 
     // Guarded by lock.
@@ -46,11 +49,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     private final Set<String> forgotten = new HashSet<>();
 
     DefaultVisitorClient(
-            Settings settings,
-            String site,
-            String visitorToken,
-            Values.VisitorContext context,
-            VisitorListener listener) {
+            Settings settings, String site, String visitorToken, VisitorContext context, VisitorListener listener) {
         this.site = site;
         this.visitorToken = visitorToken;
         this.context = context;
@@ -81,7 +80,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> choose(Values.Suggestion suggestion) {
+    public CompletableFuture<ServerMessage.Ack> choose(Suggestion suggestion) {
         Objects.requireNonNull(suggestion, "suggestion");
         synchronized (lock) {
             return request(new ClientMessage.Send(
@@ -114,14 +113,14 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> updateContext(Values.VisitorContext context) {
+    public CompletableFuture<ServerMessage.Ack> updateContext(VisitorContext context) {
         Objects.requireNonNull(context, "context");
         return connection.request(
                 new ClientMessage.UpdateContext(Connection.newId(), context), ServerMessage.Ack.class);
     }
 
     @Override
-    public void receipt(long seq, Values.ReceiptStatus status) {
+    public void receipt(long seq, ReceiptStatus status) {
         Objects.requireNonNull(status, "status");
         synchronized (lock) {
             if (current != null) {
@@ -257,8 +256,8 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
 
     @Override
     public ClientMessage.Hello hello(String id) {
-        Values.Resume resume = current != null && !currentClosed
-                ? new Values.Resume(current, logs.get(current).lastSeq())
+        Resume resume = current != null && !currentClosed
+                ? new Resume(current, logs.get(current).lastSeq())
                 : null;
         return new ClientMessage.Hello(id, ProtocolCodec.VERSION, site, visitorToken, null, context, resume);
     }

@@ -1,9 +1,9 @@
 package dev.concierge.client;
 
-import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.HandoffPackage;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.concierge.client;
 
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

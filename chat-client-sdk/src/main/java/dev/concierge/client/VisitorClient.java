@@ -1,7 +1,10 @@
 package dev.concierge.client;
 
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
+import dev.concierge.protocol.ReceiptStatus;
+import dev.concierge.protocol.Suggestion;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.VisitorContext;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -19,7 +22,7 @@ import java.util.random.RandomGenerator;
  * VisitorClient client = VisitorClient.builder()
  *         .serverUri(URI.create("http://127.0.0.1:8080"))
  *         .listener(new VisitorListener() {
- *             @Override public void onEvent(String conversationId, Values.TranscriptEvent event) {
+ *             @Override public void onEvent(String conversationId, TranscriptEvent event) {
  *                 System.out.println("[" + event.author().role() + "] " + event.text());
  *             }
  *         })
@@ -106,11 +109,11 @@ public interface VisitorClient extends AutoCloseable {
         Builder visitorToken(String token);
 
         /**
-         * Who and where the visitor is, shown to the agent at handoff. A {@link Values.VisitorContext}
+         * Who and where the visitor is, shown to the agent at handoff. A {@link VisitorContext}
          * is held to the protocol's limits when it is built (docs/protocol.md, "Limits of the
          * visitor's context"), so the server never refuses the one given here.
          */
-        Builder context(Values.VisitorContext context);
+        Builder context(VisitorContext context);
 
         /** Receives events, queue updates, typing, errors and state changes. */
         Builder listener(VisitorListener listener);
@@ -154,7 +157,7 @@ public interface VisitorClient extends AutoCloseable {
     CompletableFuture<ServerMessage.Ack> send(String text);
 
     /** Picks a bot "did you mean" suggestion: sends its question with its {@code entryId}. */
-    CompletableFuture<ServerMessage.Ack> choose(Values.Suggestion suggestion);
+    CompletableFuture<ServerMessage.Ack> choose(Suggestion suggestion);
 
     /** Asks for a human (a {@code handoff} request) in the current conversation. */
     CompletableFuture<ServerMessage.Ack> requestHuman();
@@ -174,10 +177,10 @@ public interface VisitorClient extends AutoCloseable {
      * the merged context would exceed the limits of one (more than 50 attributes, or more than
      * 16,384 characters in all).
      */
-    CompletableFuture<ServerMessage.Ack> updateContext(Values.VisitorContext context);
+    CompletableFuture<ServerMessage.Ack> updateContext(VisitorContext context);
 
     /** Tells the agent that events up to {@code seq} were received or read (not acknowledged). */
-    void receipt(long seq, Values.ReceiptStatus status);
+    void receipt(long seq, ReceiptStatus status);
 
     /**
      * Closes the current conversation (not the connection).
@@ -212,7 +215,7 @@ public interface VisitorClient extends AutoCloseable {
     String visitorToken();
 
     /** The events seen in the current conversation, in {@code seq} order, each exactly once. */
-    List<Values.TranscriptEvent> transcript();
+    List<TranscriptEvent> transcript();
 
     /** The latest queue position of the current conversation, while it waits for an agent. */
     Optional<ServerMessage.QueueStatus> queueStatus();

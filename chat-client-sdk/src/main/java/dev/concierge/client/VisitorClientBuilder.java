@@ -1,6 +1,6 @@
 package dev.concierge.client;
 
-import dev.concierge.protocol.Values;
+import dev.concierge.protocol.VisitorContext;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -14,7 +14,7 @@ final class VisitorClientBuilder implements VisitorClient.Builder {
     private final Settings.Draft settings = new Settings.Draft();
     private String site = "demo";
     private String visitorToken;
-    private Values.VisitorContext context;
+    private VisitorContext context;
     private VisitorListener listener = new VisitorListener() {};
 
     @Override
@@ -50,7 +50,7 @@ final class VisitorClientBuilder implements VisitorClient.Builder {
     }
 
     @Override
-    public VisitorClient.Builder context(Values.VisitorContext context) {
+    public VisitorClient.Builder context(VisitorContext context) {
         this.context = Objects.requireNonNull(context, "context");
         return this;
     }

@@ -1,7 +1,7 @@
 package dev.concierge.client;
 
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ServerMessage;
 
 /**
  * Receives what happens on a {@link VisitorClient}. Every method does nothing by default.
@@ -13,7 +13,7 @@ public interface VisitorListener {
      * A new transcript event, live or caught up after a reconnect. Each {@code seq} is reported
      * once, in order, except that events fetched to fill a gap follow the event that revealed it.
      */
-    default void onEvent(String conversationId, Values.TranscriptEvent event) {}
+    default void onEvent(String conversationId, TranscriptEvent event) {}
 
     /** The conversation's queue position or estimated wait changed. */
     default void onQueueStatus(ServerMessage.QueueStatus status) {}

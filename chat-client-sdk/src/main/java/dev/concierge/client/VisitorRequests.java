@@ -1,6 +1,6 @@
 package dev.concierge.client;
 
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.wire.ClientMessage;
 import java.util.Optional;
 
 /**

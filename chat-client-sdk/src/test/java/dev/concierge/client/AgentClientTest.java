@@ -17,11 +17,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concierge.client.testing.RecordingListener;
 import dev.concierge.client.testing.ScriptedServer;
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.HandoffReason;
+import dev.concierge.protocol.PresenceStatus;
 import dev.concierge.protocol.QueueEntry;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
-import dev.concierge.protocol.Values.Kind;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.VisitorInfo;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -85,7 +88,7 @@ final class AgentClientTest {
 
         peer.send(agentWelcome(hello));
         client = await(connecting);
-        assertThat(client.agent()).isEqualTo(new Values.AgentInfo("demo", "Dana Demo"));
+        assertThat(client.agent()).isEqualTo(new AgentInfo("demo", "Dana Demo"));
         assertThat(client.state()).isEqualTo(AgentClient.State.OPEN);
         assertThat(server.logins()).isEqualTo(1);
     }
@@ -213,9 +216,9 @@ final class AgentClientTest {
         QueueEntry entry = new QueueEntry(
                 "c51",
                 51,
-                new Values.VisitorInfo("v_51", "Grace", null, null),
+                new VisitorInfo("v_51", "Grace", null, null),
                 Instant.parse("2026-11-23T10:15:50Z"),
-                Values.HandoffReason.BOT_UNSURE,
+                HandoffReason.BOT_UNSURE,
                 "Where is my order?");
         peer.send(new ServerMessage.Queue(request.id(), List.of(entry), 50, 51, 51));
         assertThat(await(paging).total()).isEqualTo(51);
@@ -235,18 +238,18 @@ final class AgentClientTest {
     @Test
     void queueAndPresence_presenceCompletesOnItsAck_andAQueueFrameUpdatesTheQueue() throws Exception {
         ScriptedServer.Peer peer = connect(builder().token("st_1"));
-        CompletableFuture<ServerMessage.Ack> going = client.presence(Values.PresenceStatus.AWAY);
+        CompletableFuture<ServerMessage.Ack> going = client.presence(PresenceStatus.AWAY);
         ClientMessage.Presence presence = peer.expect(ClientMessage.Presence.class);
-        assertThat(presence.status()).isEqualTo(Values.PresenceStatus.AWAY);
+        assertThat(presence.status()).isEqualTo(PresenceStatus.AWAY);
         peer.send(new ServerMessage.Ack(presence.id(), null, 0));
         await(going);
 
         QueueEntry entry = new QueueEntry(
                 "c3",
                 1,
-                new Values.VisitorInfo("v_3", "Grace", null, null),
+                new VisitorInfo("v_3", "Grace", null, null),
                 Instant.parse("2026-11-23T10:15:50Z"),
-                Values.HandoffReason.BOT_UNSURE,
+                HandoffReason.BOT_UNSURE,
                 "Where is my order?");
         peer.send(new ServerMessage.Queue(List.of(entry)));
         listener.assertNext("queue 1");

@@ -11,9 +11,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concierge.client.testing.RecordingListener;
 import dev.concierge.client.testing.ScriptedServer;
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.Resume;
+import dev.concierge.protocol.wire.ServerMessage;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.time.Duration;
@@ -117,7 +117,7 @@ final class ClusterFailoverTest {
         ScriptedServer.Peer second = n2.nextPeer();
         ClientMessage.Hello hello = second.expect(ClientMessage.Hello.class);
         assertThat(hello.visitorToken()).isEqualTo("vt_1");
-        assertThat(hello.resume()).isEqualTo(new Values.Resume("c1", 2));
+        assertThat(hello.resume()).isEqualTo(new Resume("c1", 2));
         second.send(welcome(hello, "c1", "n2"));
         second.send(transcript(null, "c1", 1, 2));
         ClientMessage.Send resent = second.expect(ClientMessage.Send.class);
@@ -226,7 +226,7 @@ final class ClusterFailoverTest {
             peer = next[i].nextPeer();
             ClientMessage.Hello hello = peer.expect(ClientMessage.Hello.class);
             assertThat(hello.visitorToken()).isEqualTo("vt_1");
-            assertThat(hello.resume()).isEqualTo(new Values.Resume("c1", 2));
+            assertThat(hello.resume()).isEqualTo(new Resume("c1", 2));
             peer.send(welcome(hello, "c1", next[i] == n1 ? "n1" : "n2"));
             peer.send(transcript(null, "c1", 1, 2));
             listener.assertNext("state OPEN");

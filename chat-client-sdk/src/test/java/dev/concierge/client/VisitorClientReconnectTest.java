@@ -13,11 +13,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concierge.client.testing.ScriptedServer;
 import dev.concierge.client.testing.VisitorClientFixture;
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
-import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Page;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.VisitorContext;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.Resume;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +31,13 @@ import org.junit.jupiter.api.Test;
 final class VisitorClientReconnectTest extends VisitorClientFixture {
     @Test
     void connect_greetsAndCompletesAfterWelcome() throws Exception {
-        Values.VisitorContext context = new Values.VisitorContext(
+        VisitorContext context = new VisitorContext(
                 "Ada Lovelace",
                 null,
                 "en",
                 "Europe/London",
                 null,
-                new Values.Page("https://shop.example.com/orders/1234", "Order 1234", null),
+                new Page("https://shop.example.com/orders/1234", "Order 1234", null),
                 Map.of("plan", "gold"));
         CompletableFuture<VisitorClient> connecting =
                 builder().site("shop").context(context).connect();
@@ -139,7 +141,7 @@ final class VisitorClientReconnectTest extends VisitorClientFixture {
         ScriptedServer.Peer second = server.nextPeer();
         ClientMessage.Hello hello = second.expect(ClientMessage.Hello.class);
         assertThat(hello.visitorToken()).isEqualTo("vt_1");
-        assertThat(hello.resume()).isEqualTo(new Values.Resume("c1", 3));
+        assertThat(hello.resume()).isEqualTo(new Resume("c1", 3));
         assertThat(sending).isNotDone();
 
         second.send(visitorWelcome(hello, "c1"));

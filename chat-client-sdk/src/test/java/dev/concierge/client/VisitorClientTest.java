@@ -15,12 +15,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.concierge.client.testing.Frames;
 import dev.concierge.client.testing.ScriptedServer;
 import dev.concierge.client.testing.VisitorClientFixture;
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.Suggestion;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -188,7 +188,7 @@ final class VisitorClientTest extends VisitorClientFixture {
     @Test
     void choose_sendsTheSuggestionsEntry_andRequestsNeedingAConversationFailWithoutOne() throws Exception {
         ScriptedServer.Peer peer = connect(builder());
-        client.choose(new Values.Suggestion("returns-how", "How do I return an item?"));
+        client.choose(new Suggestion("returns-how", "How do I return an item?"));
         ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
         assertThat(sent.text()).isEqualTo("How do I return an item?");
         assertThat(sent.entryId()).isEqualTo("returns-how");

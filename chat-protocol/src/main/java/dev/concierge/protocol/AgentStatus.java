@@ -1,7 +1,6 @@
 package dev.concierge.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.concierge.protocol.Values.PresenceStatus;
 import java.util.List;
 
 /** An agent as other agents see them (transfer dialog, supervisors). */

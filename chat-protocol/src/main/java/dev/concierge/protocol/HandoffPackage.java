@@ -1,11 +1,6 @@
 package dev.concierge.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.TranscriptEvent;
-import dev.concierge.protocol.Values.VisitorContext;
-import dev.concierge.protocol.Values.VisitorInfo;
 import java.util.List;
 
 /**

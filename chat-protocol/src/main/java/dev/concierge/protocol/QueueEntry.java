@@ -1,8 +1,6 @@
 package dev.concierge.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.VisitorInfo;
 import java.time.Instant;
 
 /**

@@ -2,6 +2,9 @@ package dev.concierge.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

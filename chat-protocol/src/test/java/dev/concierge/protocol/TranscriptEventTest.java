@@ -2,13 +2,8 @@ package dev.concierge.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.BotTurn;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.wire.ProtocolCodec;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.concierge.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.bot.FaqBot;
-import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.wire.ProtocolCodec;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AgentsFile;
 import dev.concierge.server.auth.AuthConfig;

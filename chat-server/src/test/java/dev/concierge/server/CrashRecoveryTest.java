@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.client.AgentClient;
 import dev.concierge.client.VisitorClient;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.RawSocket;
 import dev.concierge.server.testing.ServerProcess;

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.concierge.protocol.Values.Identity;
+import dev.concierge.protocol.Identity;
 import dev.concierge.server.auth.IdentityVerifier;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;

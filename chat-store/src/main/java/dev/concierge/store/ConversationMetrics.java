@@ -1,10 +1,10 @@
 package dev.concierge.store;
 
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.HandoffReason;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.concierge.store;
 
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.HandoffReason;
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.HandoffReason;
 import java.time.Instant;
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package dev.concierge.store;
 
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.concierge.store;
 
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.TranscriptEvent;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

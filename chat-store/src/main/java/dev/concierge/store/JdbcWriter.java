@@ -1,6 +1,6 @@
 package dev.concierge.store;
 
-import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Author;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;

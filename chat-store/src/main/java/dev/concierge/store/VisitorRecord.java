@@ -1,6 +1,6 @@
 package dev.concierge.store;
 
-import dev.concierge.protocol.Values.VisitorContext;
+import dev.concierge.protocol.VisitorContext;
 import java.time.Instant;
 import java.util.Objects;
 

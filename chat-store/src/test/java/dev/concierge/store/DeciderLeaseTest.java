@@ -5,7 +5,7 @@ import static dev.concierge.store.StoreContractTest.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;

@@ -2,12 +2,12 @@ package dev.concierge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.BotTurn;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
-import dev.concierge.protocol.Values.VisitorContext;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.BotTurn;
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.VisitorContext;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -4,7 +4,7 @@ import static dev.concierge.store.StoreContractTest.done;
 import static dev.concierge.store.StoreContractTest.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,7 +2,7 @@ package dev.concierge.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -220,8 +220,8 @@ abstract class StoreMergeContractTest extends PersonalDataContractTest {
         }
         JdbcConversationStore migrated =
                 closedAfterTest(JdbcConversationStore.open(old, java.time.Clock.systemUTC(), 1_000_000));
-        dev.concierge.protocol.Values.Author renamed =
-                new dev.concierge.protocol.Values.Author(dev.concierge.protocol.Values.Role.VISITOR, "v1", "New Name");
+        dev.concierge.protocol.Author renamed =
+                new dev.concierge.protocol.Author(dev.concierge.protocol.Role.VISITOR, "v1", "New Name");
         done(migrated.append(
                 "c1", TranscriptEvent.message("m3", renamed, "three").stamped(3, T0)));
         assertThat(migrated.events("c1", 0))

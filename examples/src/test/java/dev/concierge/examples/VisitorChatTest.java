@@ -3,10 +3,10 @@ package dev.concierge.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.server.ChatServer;
 import java.io.BufferedReader;
 import java.io.StringReader;

@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.concierge.client.ConciergeClientException;
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.HandoffPackage;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.HandoffReason;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.VisitorInfo;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -23,7 +26,7 @@ import java.util.concurrent.TimeoutException;
 /** Server frames for scripts, and future helpers with a deadline. */
 public final class Frames {
     public static final Author ADA = new Author(Role.VISITOR, "v_1", "Ada Lovelace");
-    public static final Values.AgentInfo DANA = new Values.AgentInfo("demo", "Dana Demo");
+    public static final AgentInfo DANA = new AgentInfo("demo", "Dana Demo");
 
     private Frames() {}
 
@@ -42,7 +45,7 @@ public final class Frames {
     /** An event of {@code kind}; messages are the visitor's and carry {@code id}, the rest are the bot's. */
     public static ServerMessage.Event event(String conversationId, long seq, String id, Kind kind) {
         Author author = kind == Kind.MESSAGE ? ADA : kind == Kind.BOT ? Author.BOT : Author.SYSTEM;
-        Values.AgentInfo agent = kind == Kind.ASSIGNED ? DANA : null;
+        AgentInfo agent = kind == Kind.ASSIGNED ? DANA : null;
         return new ServerMessage.Event(
                 conversationId,
                 seq,
@@ -72,15 +75,15 @@ public final class Frames {
                 .mapToObj(seq -> (seq % 2 == 1 ? message(conversationId, seq, "old-" + seq) : bot(conversationId, seq))
                         .toTranscriptEvent())
                 .toList();
-        return new ServerMessage.Transcript(ref, conversationId, Values.ConversationState.BOT, events);
+        return new ServerMessage.Transcript(ref, conversationId, ConversationState.BOT, events);
     }
 
     public static ServerMessage.Assigned assigned(String conversationId, long... seqs) {
         HandoffPackage handoff = new HandoffPackage(
                 conversationId,
-                Values.HandoffReason.VISITOR_ASKED,
+                HandoffReason.VISITOR_ASKED,
                 "My parcel arrived damaged",
-                new Values.VisitorInfo("v_1", "Ada Lovelace", null, null),
+                new VisitorInfo("v_1", "Ada Lovelace", null, null),
                 null,
                 transcript(null, conversationId, seqs).events(),
                 List.of(),

@@ -7,8 +7,8 @@ import dev.concierge.client.AgentClient;
 import dev.concierge.client.AgentListener;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.client.VisitorListener;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +21,7 @@ public final class RecordingListener implements VisitorListener, AgentListener {
     private final BlockingQueue<String> calls = new LinkedBlockingQueue<>();
 
     @Override
-    public void onEvent(String conversationId, Values.TranscriptEvent event) {
+    public void onEvent(String conversationId, TranscriptEvent event) {
         calls.add("event " + conversationId + " " + event.seq());
     }
 

@@ -5,7 +5,7 @@ import static dev.concierge.client.testing.Frames.transcript;
 import static dev.concierge.client.testing.Frames.visitorWelcome;
 
 import dev.concierge.client.VisitorClient;
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.wire.ClientMessage;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;

@@ -1,6 +1,6 @@
 package dev.concierge.server.auth;
 
-import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.AgentInfo;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,7 +1,7 @@
 package dev.concierge.server.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.AgentInfo;
 import dev.concierge.server.support.Ids;
 import dev.concierge.store.ConversationStore;
 import java.time.Clock;

@@ -3,7 +3,7 @@ package dev.concierge.server.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.AgentInfo;
 import dev.concierge.server.support.Ids;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.JdbcRows;

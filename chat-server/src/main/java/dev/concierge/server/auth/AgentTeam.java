@@ -1,6 +1,6 @@
 package dev.concierge.server.auth;
 
-import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.AgentInfo;
 import dev.concierge.store.ConversationStore;
 import java.time.Clock;
 import java.util.Comparator;

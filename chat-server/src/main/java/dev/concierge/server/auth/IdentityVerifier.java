@@ -1,6 +1,6 @@
 package dev.concierge.server.auth;
 
-import dev.concierge.protocol.Values.Identity;
+import dev.concierge.protocol.Identity;
 import dev.concierge.server.support.ServerException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -1,6 +1,6 @@
 package dev.concierge.server.cluster;
 
-import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.wire.ProtocolCodec;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Router;

@@ -1,6 +1,6 @@
 package dev.concierge.server.cluster;
 
-import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.wire.ProtocolCodec;
 import dev.concierge.store.DeciderLease;
 import dev.concierge.store.StoreException;
 import java.util.OptionalLong;

@@ -1,10 +1,10 @@
 package dev.concierge.server.cluster;
 
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ProtocolException;
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ProtocolException;
 import dev.concierge.server.routing.ChatCore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

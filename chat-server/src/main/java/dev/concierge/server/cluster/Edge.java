@@ -1,11 +1,11 @@
 package dev.concierge.server.cluster;
 
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.AgentInfo;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Session;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.concierge.server.cluster;
 
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.routing.SharedFrame;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package dev.concierge.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AgentsFile;

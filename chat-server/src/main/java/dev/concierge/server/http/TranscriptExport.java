@@ -1,8 +1,8 @@
 package dev.concierge.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore;

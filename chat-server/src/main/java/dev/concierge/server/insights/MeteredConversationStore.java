@@ -1,6 +1,6 @@
 package dev.concierge.server.insights;
 
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.store.ConversationMetrics;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore;

@@ -1,8 +1,8 @@
 package dev.concierge.server.insights;
 
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.store.ConversationMetrics;
 import dev.concierge.store.ConversationTranscript;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package dev.concierge.server.insights;
 
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.server.routing.Live;
 import dev.concierge.store.EventMerge;
 import io.micrometer.core.instrument.Counter;

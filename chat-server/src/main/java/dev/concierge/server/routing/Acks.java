@@ -1,8 +1,8 @@
 package dev.concierge.server.routing;
 
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.support.LogSafe;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;

@@ -1,9 +1,9 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.PresenceStatus;
-import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.PresenceStatus;
+import dev.concierge.protocol.Role;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;

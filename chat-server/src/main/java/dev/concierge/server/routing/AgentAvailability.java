@@ -1,7 +1,7 @@
 package dev.concierge.server.routing;
 
 import dev.concierge.protocol.AgentStatus;
-import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,13 +1,13 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.PresenceStatus;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.PresenceStatus;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

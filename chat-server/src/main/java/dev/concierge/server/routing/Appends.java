@@ -1,6 +1,6 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.store.ConversationStore;
 import java.time.Clock;
 import java.util.List;

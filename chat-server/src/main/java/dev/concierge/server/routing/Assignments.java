@@ -1,13 +1,13 @@
 package dev.concierge.server.routing;
 
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.EarlierConversation;
 import dev.concierge.protocol.HandoffPackage;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.HandoffReason;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.store.ConversationRecord;
 import java.time.Duration;
 import java.time.Instant;

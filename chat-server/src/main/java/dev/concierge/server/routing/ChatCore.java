@@ -1,8 +1,8 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.wire.ClientMessage;
 
 /**
  * What the transport hands to the chat core: sockets that said hello, their requests, their

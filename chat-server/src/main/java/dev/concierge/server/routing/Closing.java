@@ -1,10 +1,10 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ClientMessage;
 import java.util.concurrent.CompletableFuture;
 
 /** Closing a conversation, the same for whoever closes it. Router thread only. */

@@ -1,11 +1,11 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.ReceiptStatus;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.HandoffReason;
+import dev.concierge.protocol.ReceiptStatus;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.store.ConversationRecord;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ final class Conversation {
     /** A department transfer: only agents of this department may take it. */
     String requiredDepartment;
     /** The last transfer's sender and note, part of the receiving agent's package. */
-    dev.concierge.protocol.Values.AgentInfo transferredFrom;
+    dev.concierge.protocol.AgentInfo transferredFrom;
 
     String transferNote;
     /** The agent a department transfer must not come back to. */
@@ -96,23 +96,24 @@ final class Conversation {
     }
 
     /** The marks {@code side} reported so far, as frames for a socket of the other side that just connected. */
-    List<dev.concierge.protocol.ServerMessage.Receipt> receipts(dev.concierge.protocol.Values.Role side) {
+    List<dev.concierge.protocol.wire.ServerMessage.Receipt> receipts(dev.concierge.protocol.Role side) {
         int i = side == Role.VISITOR ? 0 : 1;
-        List<dev.concierge.protocol.ServerMessage.Receipt> out = new ArrayList<>();
+        List<dev.concierge.protocol.wire.ServerMessage.Receipt> out = new ArrayList<>();
         if (delivered[i] > 0) {
-            out.add(new dev.concierge.protocol.ServerMessage.Receipt(
-                    id, side, delivered[i], dev.concierge.protocol.Values.ReceiptStatus.DELIVERED));
+            out.add(new dev.concierge.protocol.wire.ServerMessage.Receipt(
+                    id, side, delivered[i], dev.concierge.protocol.ReceiptStatus.DELIVERED));
         }
         if (read[i] > 0) {
-            out.add(new dev.concierge.protocol.ServerMessage.Receipt(
-                    id, side, read[i], dev.concierge.protocol.Values.ReceiptStatus.READ));
+            out.add(new dev.concierge.protocol.wire.ServerMessage.Receipt(
+                    id, side, read[i], dev.concierge.protocol.ReceiptStatus.READ));
         }
         return out;
     }
 
     /** Committed events after {@code afterSeq} that the visitor may see (no internal notes). */
     List<TranscriptEvent> visibleToVisitor(long afterSeq) {
-        return transcript.after(afterSeq, committedSeq, e -> e.kind() != dev.concierge.protocol.Values.Kind.NOTE);
+        return transcript.after(
+                afterSeq, committedSeq, e -> e.kind() != dev.concierge.protocol.TranscriptEvent.Kind.NOTE);
     }
 
     /** Committed events after {@code afterSeq}. */

@@ -1,8 +1,8 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.wire.ServerMessage;
 
 /**
  * Who gets which frame of a conversation: its events go to the visitor's sockets (internal notes

@@ -1,9 +1,9 @@
 package dev.concierge.server.routing;
 
 import dev.concierge.protocol.HandoffPackage;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.HandoffReason;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 

@@ -1,7 +1,7 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.VisitorRecord;

@@ -1,8 +1,8 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.TranscriptEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.Values.BotTurn;
-import dev.concierge.protocol.Values.Suggestion;
-import dev.concierge.protocol.Values.TranscriptEvent;
-import dev.concierge.protocol.Values.VisitorInfo;
+import dev.concierge.protocol.BotTurn;
+import dev.concierge.protocol.Suggestion;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.VisitorInfo;
 import java.util.List;
 import java.util.Map;
 

@@ -1,11 +1,11 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.support.LogSafe;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore;

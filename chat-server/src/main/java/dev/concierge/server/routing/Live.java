@@ -1,6 +1,6 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.Values.AgentInfo;
+import dev.concierge.protocol.AgentInfo;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Collections;

@@ -1,6 +1,6 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;

@@ -1,10 +1,10 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.VisitorRecord;
 import java.util.Comparator;

@@ -1,12 +1,12 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.support.Ids;
 import dev.concierge.server.support.ServerException;

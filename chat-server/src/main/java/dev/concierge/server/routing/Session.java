@@ -1,6 +1,6 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 
 /** One connected socket of a visitor or an agent, as the router sees it. Thread-safe. */
 public interface Session {

@@ -1,7 +1,7 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ServerMessage;
 
 /**
  * One server frame going to several sockets (the visitor's tabs and the agent): encoded to JSON

@@ -1,9 +1,9 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.VisitorContext;
-import dev.concierge.protocol.Values.VisitorInfo;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.VisitorContext;
+import dev.concierge.protocol.VisitorInfo;
 import dev.concierge.store.ConversationRecord;
 import java.util.ArrayList;
 import java.util.HashMap;

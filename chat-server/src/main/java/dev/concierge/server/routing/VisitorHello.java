@@ -1,13 +1,13 @@
 package dev.concierge.server.routing;
 
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ContextClip;
+import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.EarlierConversation;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.VisitorContext;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.VisitorContext;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ContextClip;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.auth.IdentityVerifier;
 import dev.concierge.server.support.LogSafe;
 import dev.concierge.store.ConversationRecord;

@@ -1,16 +1,16 @@
 package dev.concierge.server.routing;
 
 import dev.concierge.bot.BotReply;
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.BotTurn;
+import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.BotTurn;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.Suggestion;
-import dev.concierge.protocol.Values.TranscriptEvent;
-import dev.concierge.protocol.Values.VisitorContext;
+import dev.concierge.protocol.HandoffReason;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.Suggestion;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.VisitorContext;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.store.VisitorRecord;
 import java.util.List;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package dev.concierge.server.routing;
 
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.HandoffReason;
 import dev.concierge.protocol.QueueEntry;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.concierge.server.transport;
 
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.ServerMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.http.SignedInSockets;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;

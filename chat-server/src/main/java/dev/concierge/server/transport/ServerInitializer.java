@@ -1,6 +1,6 @@
 package dev.concierge.server.transport;
 
-import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.wire.ProtocolCodec;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.cluster.ClusterNode;

@@ -1,11 +1,11 @@
 package dev.concierge.server.transport;
 
-import dev.concierge.protocol.ClientMessage;
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ProtocolException;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ProtocolException;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.http.ClientAddress;
 import dev.concierge.server.routing.ChatCore;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.client.AgentClient;
 import dev.concierge.client.VisitorClient;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.ChatServer;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.ClusterNodes;

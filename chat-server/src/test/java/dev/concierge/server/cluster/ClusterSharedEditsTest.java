@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.client.VisitorClient;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.ClusterFixture;

@@ -2,10 +2,10 @@ package dev.concierge.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.routing.Session;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

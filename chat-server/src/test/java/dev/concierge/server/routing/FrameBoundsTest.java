@@ -2,14 +2,14 @@ package dev.concierge.server.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.HandoffReason;
 import dev.concierge.protocol.QueueEntry;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
-import dev.concierge.protocol.Values.VisitorInfo;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.VisitorInfo;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,13 +2,13 @@ package dev.concierge.server.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.BotTurn;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.Suggestion;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.BotTurn;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.Suggestion;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,17 +2,17 @@ package dev.concierge.server.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.protocol.ClientMessage;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.HandoffReason;
+import dev.concierge.protocol.PresenceStatus;
 import dev.concierge.protocol.QueueEntry;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.HandoffReason;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.PresenceStatus;
-import dev.concierge.protocol.Values.ReceiptStatus;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.ReceiptStatus;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.store.InMemoryConversationStore;
 import java.time.Duration;
 import java.util.List;
@@ -281,14 +281,13 @@ final class RouterAgentToolsTest extends RouterFixture {
                 Role.VISITOR,
                 new ClientMessage.UpdateContext(
                         id(),
-                        new dev.concierge.protocol.Values.VisitorContext(
+                        new dev.concierge.protocol.VisitorContext(
                                 null,
                                 null,
                                 null,
                                 null,
                                 null,
-                                new dev.concierge.protocol.Values.Page(
-                                        "https://shop.example.com/checkout", "Checkout", null),
+                                new dev.concierge.protocol.Page("https://shop.example.com/checkout", "Checkout", null),
                                 Map.of("cart", "3 items"))));
         settle();
         ServerMessage.VisitorUpdate update = a.last(ServerMessage.VisitorUpdate.class);

@@ -2,11 +2,11 @@ package dev.concierge.server.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.InMemoryConversationStore;
 import java.util.List;

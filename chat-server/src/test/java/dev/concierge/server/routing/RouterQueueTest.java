@@ -2,9 +2,9 @@ package dev.concierge.server.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -5,7 +5,7 @@ import static dev.concierge.server.testing.ClusterFixture.visitor;
 
 import dev.concierge.client.AgentClient;
 import dev.concierge.client.VisitorClient;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.server.ChatServer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

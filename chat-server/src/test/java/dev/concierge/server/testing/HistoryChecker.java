@@ -1,7 +1,7 @@
 package dev.concierge.server.testing;
 
-import dev.concierge.protocol.ServerMessage;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.wire.ServerMessage;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;

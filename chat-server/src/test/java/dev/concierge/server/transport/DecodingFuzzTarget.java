@@ -1,9 +1,9 @@
 package dev.concierge.server.transport;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.ProtocolException;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.protocol.wire.ProtocolException;
 import dev.concierge.server.auth.SecurityConfig;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.concierge.protocol.ClientMessage;
-import dev.concierge.protocol.ProtocolCodec;
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ProtocolCodec;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Session;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.concierge.protocol.ProtocolCodec;
+import dev.concierge.protocol.wire.ProtocolCodec;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.routing.RouterFixture;
 import dev.concierge.server.routing.RoutingConfig;

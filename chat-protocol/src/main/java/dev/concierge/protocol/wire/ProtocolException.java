@@ -1,5 +1,6 @@
-package dev.concierge.protocol;
+package dev.concierge.protocol.wire;
 
+import dev.concierge.protocol.ErrorCode;
 import java.util.Objects;
 import java.util.Optional;
 

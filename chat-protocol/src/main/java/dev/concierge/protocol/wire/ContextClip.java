@@ -1,8 +1,8 @@
-package dev.concierge.protocol;
+package dev.concierge.protocol.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.concierge.protocol.Values.Page;
-import dev.concierge.protocol.Values.VisitorContext;
+import dev.concierge.protocol.Page;
+import dev.concierge.protocol.VisitorContext;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,13 +1,12 @@
-package dev.concierge.protocol;
+package dev.concierge.protocol.wire;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.concierge.protocol.Values.Identity;
-import dev.concierge.protocol.Values.PresenceStatus;
-import dev.concierge.protocol.Values.ReceiptStatus;
-import dev.concierge.protocol.Values.Resume;
-import dev.concierge.protocol.Values.VisitorContext;
+import dev.concierge.protocol.Identity;
+import dev.concierge.protocol.PresenceStatus;
+import dev.concierge.protocol.ReceiptStatus;
+import dev.concierge.protocol.VisitorContext;
 
 /**
  * A frame sent by a visitor or an agent to the server. One record per {@code type}; see
@@ -189,8 +188,8 @@ public sealed interface ClientMessage {
         public LeaveMessage {
             Checks.id(id, true);
             Checks.optionalText("conversationId", conversationId, 64);
-            Checks.line("name", name, Values.VisitorContext.MAX_NAME);
-            Checks.text("email", email, Values.VisitorContext.MAX_EMAIL);
+            Checks.line("name", name, VisitorContext.MAX_NAME);
+            Checks.text("email", email, VisitorContext.MAX_EMAIL);
             Checks.email("email", email);
             Checks.text("text", text, MAX_TEXT);
         }

@@ -1,6 +1,8 @@
-package dev.concierge.protocol;
+package dev.concierge.protocol.wire;
 
-import dev.concierge.protocol.Values.Author;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -74,15 +76,15 @@ final class EventJson {
     }
 
     /** The wire names the enums declare with {@code @JsonProperty}, by ordinal: Jackson's names, read once. */
-    private static final String[] KINDS = wireNames(Values.Kind.class);
+    private static final String[] KINDS = wireNames(TranscriptEvent.Kind.class);
 
-    private static final String[] ROLES = wireNames(Values.Role.class);
+    private static final String[] ROLES = wireNames(Role.class);
 
-    private static String wire(Values.Kind kind) {
+    private static String wire(TranscriptEvent.Kind kind) {
         return KINDS[kind.ordinal()];
     }
 
-    private static String wire(Values.Role role) {
+    private static String wire(Role role) {
         return ROLES[role.ordinal()];
     }
 

@@ -1,12 +1,12 @@
-package dev.concierge.protocol;
+package dev.concierge.protocol.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.BotTurn;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.Role;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.BotTurn;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent.Kind;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

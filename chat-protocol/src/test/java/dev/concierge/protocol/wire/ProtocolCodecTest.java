@@ -1,9 +1,10 @@
-package dev.concierge.protocol;
+package dev.concierge.protocol.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import dev.concierge.protocol.ErrorCode;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -79,7 +80,7 @@ final class ProtocolCodecTest {
         assertThat(((ClientMessage.Hello) codec.decodeClient(
                                 "{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"token\":\"st\",\"status\":\"away\"}"))
                         .status())
-                .isEqualTo(dev.concierge.protocol.Values.PresenceStatus.AWAY);
+                .isEqualTo(dev.concierge.protocol.PresenceStatus.AWAY);
         assertThatThrownBy(() -> codec.decodeClient(
                         "{\"type\":\"hello\",\"id\":\"h\",\"version\":2,\"token\":\"st\",\"status\":\"asleep\"}"))
                 .isInstanceOfSatisfying(

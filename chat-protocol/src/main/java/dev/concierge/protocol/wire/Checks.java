@@ -1,18 +1,19 @@
-package dev.concierge.protocol;
+package dev.concierge.protocol.wire;
 
+import dev.concierge.protocol.VisitorContext;
 import java.util.regex.Pattern;
 
 /** Field checks shared by the message records; failures become {@code bad_request}. */
-final class Checks {
-    /** {@link Values.VisitorContext#EMAIL}, compiled once for the records and {@link ContextClip}. */
-    static final Pattern EMAIL = Pattern.compile(Values.VisitorContext.EMAIL);
+public final class Checks {
+    /** {@link VisitorContext#EMAIL}, compiled once for the records and {@link ContextClip}. */
+    public static final Pattern EMAIL = Pattern.compile(VisitorContext.EMAIL);
 
-    /** {@link Values.VisitorContext#ATTRIBUTE_KEY}, compiled once for the records and {@link ContextClip}. */
-    static final Pattern ATTRIBUTE_KEY = Pattern.compile(Values.VisitorContext.ATTRIBUTE_KEY);
+    /** {@link VisitorContext#ATTRIBUTE_KEY}, compiled once for the records and {@link ContextClip}. */
+    public static final Pattern ATTRIBUTE_KEY = Pattern.compile(VisitorContext.ATTRIBUTE_KEY);
 
     private Checks() {}
 
-    static void id(String id, boolean required) {
+    public static void id(String id, boolean required) {
         if (id == null) {
             if (required) {
                 throw new IllegalArgumentException("id is required");
@@ -25,14 +26,14 @@ final class Checks {
         noControl("id", id);
     }
 
-    static void text(String field, String value, int max) {
+    public static void text(String field, String value, int max) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(field + " is required");
         }
         optionalText(field, value, max);
     }
 
-    static void optionalText(String field, String value, int max) {
+    public static void optionalText(String field, String value, int max) {
         if (value == null) {
             return;
         }
@@ -46,7 +47,7 @@ final class Checks {
      * An optional one-line value (names, addresses, URLs): at most {@code max} characters and no
      * control character at all, not even tab or newline.
      */
-    static void line(String field, String value, int max) {
+    public static void line(String field, String value, int max) {
         if (value == null) {
             return;
         }
@@ -62,10 +63,10 @@ final class Checks {
     }
 
     /** Longest accepted email address, in characters (RFC 5321's path limit less the brackets). */
-    static final int MAX_EMAIL = 254;
+    public static final int MAX_EMAIL = 254;
 
     /** An optional email address: one line, at most {@link #MAX_EMAIL} characters, {@code local@domain.tld}. */
-    static void email(String field, String value) {
+    public static void email(String field, String value) {
         line(field, value, MAX_EMAIL);
         if (value != null && !EMAIL.matcher(value).matches()) {
             throw new IllegalArgumentException(field + " is not an email address");
@@ -73,7 +74,7 @@ final class Checks {
     }
 
     /** Rejects control characters other than tab, newline and carriage return. */
-    static void noControl(String field, String value) {
+    public static void noControl(String field, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {

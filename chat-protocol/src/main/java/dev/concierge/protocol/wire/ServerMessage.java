@@ -1,16 +1,24 @@
-package dev.concierge.protocol;
+package dev.concierge.protocol.wire;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.concierge.protocol.Values.AgentInfo;
-import dev.concierge.protocol.Values.Author;
-import dev.concierge.protocol.Values.BotTurn;
-import dev.concierge.protocol.Values.ConversationState;
-import dev.concierge.protocol.Values.Kind;
-import dev.concierge.protocol.Values.ReceiptStatus;
-import dev.concierge.protocol.Values.Role;
-import dev.concierge.protocol.Values.TranscriptEvent;
+import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.AgentStatus;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.BotTurn;
+import dev.concierge.protocol.CannedReply;
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.EarlierConversation;
+import dev.concierge.protocol.ErrorCode;
+import dev.concierge.protocol.HandoffPackage;
+import dev.concierge.protocol.QueueEntry;
+import dev.concierge.protocol.ReceiptStatus;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.VisitorContext;
+import dev.concierge.protocol.VisitorInfo;
 import java.time.Instant;
 import java.util.List;
 
@@ -242,6 +250,5 @@ public sealed interface ServerMessage {
     record Released(String conversationId, String reason, AgentInfo to, String department) implements ServerMessage {}
 
     /** To the owning agent: the visitor's identity or context changed. */
-    record VisitorUpdate(String conversationId, Values.VisitorInfo visitor, Values.VisitorContext context)
-            implements ServerMessage {}
+    record VisitorUpdate(String conversationId, VisitorInfo visitor, VisitorContext context) implements ServerMessage {}
 }

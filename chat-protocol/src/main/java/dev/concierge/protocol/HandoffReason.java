@@ -1,0 +1,22 @@
+package dev.concierge.protocol;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Why a conversation went to a human. */
+public enum HandoffReason {
+    @JsonProperty("visitor_asked")
+    VISITOR_ASKED,
+    @JsonProperty("bot_unsure")
+    BOT_UNSURE,
+    /** Another agent transferred it. */
+    @JsonProperty("transfer")
+    TRANSFER,
+    /** The visitor left a message while nobody was available. */
+    @JsonProperty("offline_message")
+    OFFLINE_MESSAGE;
+
+    /** The reason as written on the wire. */
+    public String wire() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.concierge.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.concierge.protocol.wire.Checks;
+import java.util.Map;
+
+/**
+ * What the widget or app tells the server about the visitor at {@code hello} and in
+ * {@code context} frames. Every field is bounded (docs/protocol.md, "Limits of the visitor's
+ * context"): one line each, no control character; {@code email} shaped like an address; at
+ * most {@link #MAX_ATTRIBUTES} attributes, keys of {@code [A-Za-z0-9_.-]{1,64}}, values of at
+ * most {@link #MAX_ATTRIBUTE_VALUE} characters; and all strings together at most
+ * {@link #MAX_TOTAL} characters. A context that breaks one fails with an
+ * {@link IllegalArgumentException} naming the field, so a decoded frame carrying it fails with
+ * {@code bad_request}.
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record VisitorContext(
+        String name,
+        String email,
+        String language,
+        String timeZone,
+        String userAgent,
+        Page page,
+        Map<String, String> attributes) {
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
+    }
+
+    /** Longest name, in characters. */
+    public static final int MAX_NAME = 200;
+    /** Longest email address, in characters. */
+    public static final int MAX_EMAIL = Checks.MAX_EMAIL;
+    /** Longest language tag, in characters (BCP 47 tags in practice stay below it). */
+    public static final int MAX_LANGUAGE = 35;
+    /** Longest time-zone name, in characters. */
+    public static final int MAX_TIME_ZONE = 64;
+    /** Longest user agent, in characters. */
+    public static final int MAX_USER_AGENT = 512;
+    /** Most attributes. */
+    public static final int MAX_ATTRIBUTES = 50;
+    /** What an email address must look like: {@code local@domain.tld}, no whitespace. */
+    public static final String EMAIL = "[^@\\s]+@[^@\\s]+\\.[^@\\s]+";
+    /** What an attribute key is made of. */
+    public static final String ATTRIBUTE_KEY = "[A-Za-z0-9_.-]{1,64}";
+    /** Longest attribute value, in characters. */
+    public static final int MAX_ATTRIBUTE_VALUE = 1000;
+    /** Most characters of all the context's strings (fields, keys and values) together. */
+    public static final int MAX_TOTAL = 16 * 1024;
+
+    /** The name of a visitor who gave none: "Visitor" and the last four characters of the id. */
+    public static String defaultName(String visitorId) {
+        return "Visitor " + visitorId.substring(Math.max(0, visitorId.length() - 4));
+    }
+
+    public VisitorContext {
+        Checks.line("context.name", name, MAX_NAME);
+        Checks.email("context.email", email);
+        Checks.line("context.language", language, MAX_LANGUAGE);
+        Checks.line("context.timeZone", timeZone, MAX_TIME_ZONE);
+        Checks.line("context.userAgent", userAgent, MAX_USER_AGENT);
+        int total = length(name)
+                + length(email)
+                + length(language)
+                + length(timeZone)
+                + length(userAgent)
+                + (page == null ? 0 : page.chars());
+        if (attributes == null) {
+            attributes = Map.of();
+        } else {
+            if (attributes.size() > MAX_ATTRIBUTES) {
+                throw new IllegalArgumentException("context.attributes has more than " + MAX_ATTRIBUTES + " keys");
+            }
+            for (Map.Entry<String, String> a : attributes.entrySet()) {
+                if (a.getKey() == null
+                        || !Checks.ATTRIBUTE_KEY.matcher(a.getKey()).matches()) {
+                    throw new IllegalArgumentException(
+                            "context.attributes keys must be 1 to 64 of the characters A-Z a-z 0-9 _ . -");
+                }
+                if (a.getValue() == null) {
+                    throw new IllegalArgumentException("context.attributes." + a.getKey() + " must be a string");
+                }
+                Checks.line("context.attributes." + a.getKey(), a.getValue(), MAX_ATTRIBUTE_VALUE);
+                total += a.getKey().length() + a.getValue().length();
+            }
+            attributes = Map.copyOf(attributes);
+        }
+        if (total > MAX_TOTAL) {
+            throw new IllegalArgumentException("context is longer than " + MAX_TOTAL + " characters in all");
+        }
+    }
+
+    /** An empty context. */
+    public static VisitorContext empty() {
+        return new VisitorContext(null, null, null, null, null, null, Map.of());
+    }
+}
