@@ -7,7 +7,6 @@ import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AgentsFile;
 import dev.concierge.server.auth.AuthConfig;
 import dev.concierge.server.cluster.ClusterNode;
-import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.http.BlockingWork;
 import dev.concierge.server.http.StaticFiles;
 import dev.concierge.server.insights.FaqEditing;
@@ -16,7 +15,6 @@ import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.ChatCore;
-import dev.concierge.server.routing.Recovery;
 import dev.concierge.server.routing.Router;
 import dev.concierge.server.support.FileEdits;
 import dev.concierge.server.support.Ids;
@@ -25,9 +23,6 @@ import dev.concierge.server.transport.LoopBatching;
 import dev.concierge.server.transport.ServerConfig;
 import dev.concierge.server.transport.ServerInitializer;
 import dev.concierge.store.ConversationStore;
-import dev.concierge.store.DeciderLease;
-import dev.concierge.store.Fencing;
-import dev.concierge.store.InMemoryConversationStore;
 import dev.concierge.store.JdbcConversationStore;
 import dev.concierge.store.SharedFiles;
 import io.netty.bootstrap.ServerBootstrap;
@@ -41,14 +36,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -59,9 +49,6 @@ import org.slf4j.LoggerFactory;
 /** The Netty implementation of {@link ChatServer}. */
 public final class NettyChatServer implements ChatServer {
     private static final Logger log = LoggerFactory.getLogger(NettyChatServer.class);
-    private static final String SAMPLE_FAQ = "/sample-faq/shop-faq.json";
-    /** How long rebuilding the router from the store may take at start-up or a takeover. */
-    private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(5);
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -106,14 +93,14 @@ public final class NettyChatServer implements ChatServer {
     }
 
     static NettyChatServer start(ServerConfig config) {
-        Path faqFile = config.faq() != null ? config.faq() : extractSampleFaq(config.dataDir());
+        Path faqFile = config.faq() != null ? config.faq() : SampleFaq.extract(config.dataDir());
         // Watched: an FAQ file saved by an editor or a deploy answers visitors without a restart.
         FaqBot faqBot = FaqBot.builder().file(faqFile).watch(true).build();
         ServerMetrics metrics = new ServerMetrics(
                 config.cluster() == null ? null : config.cluster().nodeId());
         BotService bot = new BotService(
                 faqBot, config.botThreads(), nanos -> metrics.botAnswer().record(nanos, TimeUnit.NANOSECONDS));
-        ConversationStore opened = openStore(config);
+        ConversationStore opened = CoreStart.openStore(config);
         if (opened instanceof JdbcConversationStore jdbc) {
             metrics.bindMerges(jdbc.merges());
         }
@@ -138,12 +125,12 @@ public final class NettyChatServer implements ChatServer {
         FileEdits faqEdits = FileEdits.local();
         FileEdits teamEdits = FileEdits.local();
         if (config.cluster() == null) {
-            Router single = newRouter(config, store, bot, ids, auth);
+            Router single = CoreStart.router(config, store, bot, ids, auth);
             router = single;
             core = single;
             localRouter = () -> Optional.of(single);
         } else {
-            ClusterNode node = startCluster(config, bot, ids, auth, metrics);
+            ClusterNode node = CoreStart.cluster(config, bot, ids, auth, metrics);
             cluster = node;
             core = node.core();
             localRouter = () -> node.deciding().map(ClusterNode.Deciding::router);
@@ -239,70 +226,6 @@ public final class NettyChatServer implements ChatServer {
         }
     }
 
-    private static Router newRouter(
-            ServerConfig config, ConversationStore store, BotService bot, Ids ids, AgentAuth auth) {
-        Router router = new Router(
-                store,
-                bot,
-                config.clock(),
-                ids,
-                config.routing(),
-                auth::departments,
-                config.sites(),
-                config.retention(),
-                LoopBatching::new);
-        // Reading back many open conversations can take a while: no short deadline here.
-        router.call(
-                () -> {
-                    Recovery.recover(router, auth::agentInfo);
-                    return null;
-                },
-                RECOVERY_TIMEOUT);
-        return router;
-    }
-
-    /**
-     * Joins the cluster (docs/scaling.md). While this node holds the decider lease it runs the
-     * router over a store fenced by the lease's token, recovered from PostgreSQL as after a
-     * restart; the other stores of this node (sign-ins, searches, exports) are not fenced, since
-     * they decide nothing about a conversation.
-     */
-    private static ClusterNode startCluster(
-            ServerConfig config, BotService bot, Ids ids, AgentAuth auth, ServerMetrics metrics) {
-        ClusterSettings settings = config.cluster();
-        DeciderLease lease = DeciderLease.postgres(
-                config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword(), ClusterSettings.LEASE);
-        ClusterNode.Starter starter = token -> {
-            JdbcConversationStore fenced = JdbcConversationStore.postgres(
-                    config.jdbcUrl(),
-                    config.jdbcUser(),
-                    config.jdbcPassword(),
-                    new Fencing(ClusterSettings.LEASE, token));
-            Router router;
-            try {
-                router = newRouter(config, new MeteredConversationStore(fenced, metrics), bot, ids, auth);
-            } catch (RuntimeException e) {
-                fenced.close();
-                throw e;
-            }
-            return new ClusterNode.Deciding() {
-                @Override
-                public Router router() {
-                    return router;
-                }
-
-                @Override
-                public void close() {
-                    router.call(() -> null);
-                    fenced.close(); // commits what is queued, if the lease still allows
-                    router.call(() -> null); // the commits' completions
-                    router.close();
-                }
-            };
-        };
-        return ClusterNode.start(settings, lease, starter, config.sites()::containsKey, auth, ProtocolCodec.create());
-    }
-
     /** Why this node should get no traffic ({@code /api/ready}): the store's failure, or the cluster's. */
     private static Supplier<Optional<String>> notReady(ConversationStore store, ClusterNode cluster) {
         return () -> {
@@ -312,52 +235,6 @@ public final class NettyChatServer implements ChatServer {
             }
             return cluster.notReady();
         };
-    }
-
-    private static ConversationStore openStore(ServerConfig config) {
-        if (config.store() != null) {
-            return config.store();
-        }
-        if (config.jdbcUrl() == null && config.dataDir() == null) {
-            return new InMemoryConversationStore(config.clock());
-        }
-        return JdbcConversationStore.fromConfig(
-                Optional.ofNullable(config.dataDir()),
-                Optional.ofNullable(config.jdbcUrl()),
-                Optional.ofNullable(config.jdbcUser()),
-                Optional.ofNullable(config.jdbcPassword()));
-    }
-
-    /**
-     * The embedded sample FAQ as a file (the bot watches files): in the data directory if any.
-     * FAQ edits from the console go to this copy, so a copy already there (with its edits) is
-     * kept; delete it to start again from the sample.
-     */
-    private static Path extractSampleFaq(Path dataDir) {
-        try (InputStream in = NettyChatServer.class.getResourceAsStream(SAMPLE_FAQ)) {
-            if (in == null) {
-                throw new ServerException("the sample FAQ is missing from the classpath: " + SAMPLE_FAQ);
-            }
-            Path file;
-            if (dataDir != null) {
-                Files.createDirectories(dataDir);
-                file = dataDir.resolve("sample-faq.json");
-                if (Files.isRegularFile(file)) {
-                    return file;
-                }
-                // Whole or not at all: a half-written copy would stop the next start.
-                Path part = Files.createTempFile(dataDir, "sample-faq", ".part");
-                Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
-                return file;
-            }
-            file = Files.createTempFile("concierge-sample-faq", ".json");
-            file.toFile().deleteOnExit();
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            return file;
-        } catch (IOException e) {
-            throw new ServerException("cannot extract the sample FAQ", e);
-        }
     }
 
     @Override

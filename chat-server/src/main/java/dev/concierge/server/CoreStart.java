@@ -1,0 +1,111 @@
+package dev.concierge.server;
+
+import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.server.auth.AgentAuth;
+import dev.concierge.server.cluster.ClusterNode;
+import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.insights.MeteredConversationStore;
+import dev.concierge.server.insights.ServerMetrics;
+import dev.concierge.server.routing.BotService;
+import dev.concierge.server.routing.Recovery;
+import dev.concierge.server.routing.Router;
+import dev.concierge.server.support.Ids;
+import dev.concierge.server.transport.LoopBatching;
+import dev.concierge.server.transport.ServerConfig;
+import dev.concierge.store.ConversationStore;
+import dev.concierge.store.DeciderLease;
+import dev.concierge.store.Fencing;
+import dev.concierge.store.InMemoryConversationStore;
+import dev.concierge.store.JdbcConversationStore;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What holds the conversations at start-up: the store the configuration names, and the chat core
+ * over it — the router on a single server, or this node of a cluster, which runs a router over a
+ * fenced store only while it holds the decider lease. {@link NettyChatServer} wires the rest.
+ */
+final class CoreStart {
+    /** How long rebuilding the router from the store may take at start-up or a takeover. */
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(5);
+
+    private CoreStart() {}
+
+    /** The configured store, or SQLite in the data directory, or PostgreSQL, or memory. */
+    static ConversationStore openStore(ServerConfig config) {
+        if (config.store() != null) {
+            return config.store();
+        }
+        if (config.jdbcUrl() == null && config.dataDir() == null) {
+            return new InMemoryConversationStore(config.clock());
+        }
+        return JdbcConversationStore.fromConfig(
+                Optional.ofNullable(config.dataDir()),
+                Optional.ofNullable(config.jdbcUrl()),
+                Optional.ofNullable(config.jdbcUser()),
+                Optional.ofNullable(config.jdbcPassword()));
+    }
+
+    /** A router over {@code store}, with the open conversations recovered from it. */
+    static Router router(ServerConfig config, ConversationStore store, BotService bot, Ids ids, AgentAuth auth) {
+        Router router = new Router(
+                store,
+                bot,
+                config.clock(),
+                ids,
+                config.routing(),
+                auth::departments,
+                config.sites(),
+                config.retention(),
+                LoopBatching::new);
+        // Reading back many open conversations can take a while: no short deadline here.
+        router.call(
+                () -> {
+                    Recovery.recover(router, auth::agentInfo);
+                    return null;
+                },
+                RECOVERY_TIMEOUT);
+        return router;
+    }
+
+    /**
+     * Joins the cluster (docs/scaling.md). While this node holds the decider lease it runs the
+     * router over a store fenced by the lease's token, recovered from PostgreSQL as after a
+     * restart; the other stores of this node (sign-ins, searches, exports) are not fenced, since
+     * they decide nothing about a conversation.
+     */
+    static ClusterNode cluster(ServerConfig config, BotService bot, Ids ids, AgentAuth auth, ServerMetrics metrics) {
+        ClusterSettings settings = config.cluster();
+        DeciderLease lease = DeciderLease.postgres(
+                config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword(), ClusterSettings.LEASE);
+        ClusterNode.Starter starter = token -> {
+            JdbcConversationStore fenced = JdbcConversationStore.postgres(
+                    config.jdbcUrl(),
+                    config.jdbcUser(),
+                    config.jdbcPassword(),
+                    new Fencing(ClusterSettings.LEASE, token));
+            Router router;
+            try {
+                router = router(config, new MeteredConversationStore(fenced, metrics), bot, ids, auth);
+            } catch (RuntimeException e) {
+                fenced.close();
+                throw e;
+            }
+            return new ClusterNode.Deciding() {
+                @Override
+                public Router router() {
+                    return router;
+                }
+
+                @Override
+                public void close() {
+                    router.call(() -> null);
+                    fenced.close(); // commits what is queued, if the lease still allows
+                    router.call(() -> null); // the commits' completions
+                    router.close();
+                }
+            };
+        };
+        return ClusterNode.start(settings, lease, starter, config.sites()::containsKey, auth, ProtocolCodec.create());
+    }
+}
