@@ -7,9 +7,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The codes the server puts in an {@code error} frame ({@link ServerMessage.Error#code()}) and in
+ * The codes the server puts in an {@code error} frame ({@code ServerMessage.Error.code()}) and in
  * the {@code error} field of an HTTP error body, each with its wire string (docs/protocol.md lists
- * them). {@link ServerMessage.Error} keeps the code as a string, so a client reads frames from a
+ * them). {@code ServerMessage.Error} keeps the code as a string, so a client reads frames from a
  * newer server whose codes it does not know; {@link #fromWire(String)} turns a known one into its
  * constant.
  */
