@@ -108,12 +108,21 @@ public enum ErrorCode {
         this.wire = wire;
     }
 
-    /** The code as written on the wire, e.g. {@code not_found}. */
+    /**
+     * The code as written on the wire.
+     *
+     * @return the wire string, e.g. {@code not_found}
+     */
     public String wire() {
         return wire;
     }
 
-    /** The constant whose wire string is {@code wire}; empty for a code this version does not know (or null). */
+    /**
+     * The constant whose wire string is {@code wire}.
+     *
+     * @param wire a code as written on the wire; may be null
+     * @return the constant; empty for a code this version does not know, or for null
+     */
     public static Optional<ErrorCode> fromWire(String wire) {
         return wire == null ? Optional.empty() : Optional.ofNullable(BY_WIRE.get(wire));
     }
