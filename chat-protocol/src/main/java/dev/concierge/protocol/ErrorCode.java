@@ -7,9 +7,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The codes the server puts in an {@code error} frame ({@link ServerMessage.Error#code()}) and in
+ * The codes the server puts in an {@code error} frame ({@code ServerMessage.Error.code()}) and in
  * the {@code error} field of an HTTP error body, each with its wire string (docs/protocol.md lists
- * them). {@link ServerMessage.Error} keeps the code as a string, so a client reads frames from a
+ * them). {@code ServerMessage.Error} keeps the code as a string, so a client reads frames from a
  * newer server whose codes it does not know; {@link #fromWire(String)} turns a known one into its
  * constant.
  */
@@ -108,12 +108,21 @@ public enum ErrorCode {
         this.wire = wire;
     }
 
-    /** The code as written on the wire, e.g. {@code not_found}. */
+    /**
+     * The code as written on the wire.
+     *
+     * @return the wire string, e.g. {@code not_found}
+     */
     public String wire() {
         return wire;
     }
 
-    /** The constant whose wire string is {@code wire}; empty for a code this version does not know (or null). */
+    /**
+     * The constant whose wire string is {@code wire}.
+     *
+     * @param wire a code as written on the wire; may be null
+     * @return the constant; empty for a code this version does not know, or for null
+     */
     public static Optional<ErrorCode> fromWire(String wire) {
         return wire == null ? Optional.empty() : Optional.ofNullable(BY_WIRE.get(wire));
     }

@@ -23,6 +23,25 @@ public record HandoffPackage(
         AgentInfo transferredFrom,
         String transferNote,
         Integer transcriptTotal) {
+    /**
+     * Copies the lists.
+     *
+     * @param conversationId the conversation handed over
+     * @param reason why it went to a person
+     * @param question the visitor's question that led to the handoff
+     * @param visitor who the visitor is
+     * @param context the visitor's context: page, language, attributes
+     * @param transcript the last events up to the handoff (none when null)
+     * @param earlierConversations the visitor's earlier conversations (none when null)
+     * @param waitedMs how long the visitor waited, in milliseconds
+     * @param department the department it waits for; null for none
+     * @param transferredFrom the agent who transferred it; null when it is no transfer
+     * @param transferNote the transferring agent's note; null for none
+     * @param transcriptTotal how many events there are up to the package; null when
+     *     {@code transcript} holds them all
+     * @throws IllegalArgumentException if {@code transcriptTotal} is less than the events in
+     *     {@code transcript}
+     */
     public HandoffPackage {
         transcript = transcript == null ? List.of() : List.copyOf(transcript);
         earlierConversations = earlierConversations == null ? List.of() : List.copyOf(earlierConversations);
@@ -31,7 +50,21 @@ public record HandoffPackage(
         }
     }
 
-    /** A package whose transcript is whole. */
+    /**
+     * A package whose transcript is whole.
+     *
+     * @param conversationId the conversation handed over
+     * @param reason why it went to a person
+     * @param question the visitor's question that led to the handoff
+     * @param visitor who the visitor is
+     * @param context the visitor's context: page, language, attributes
+     * @param transcript the conversation's events up to the handoff (none when null)
+     * @param earlierConversations the visitor's earlier conversations (none when null)
+     * @param waitedMs how long the visitor waited, in milliseconds
+     * @param department the department it waits for; null for none
+     * @param transferredFrom the agent who transferred it; null when it is no transfer
+     * @param transferNote the transferring agent's note; null for none
+     */
     public HandoffPackage(
             String conversationId,
             HandoffReason reason,
@@ -59,12 +92,21 @@ public record HandoffPackage(
                 null);
     }
 
-    /** Whether {@code transcript} is the whole transcript up to the package. */
+    /**
+     * Whether {@code transcript} is the whole transcript up to the package.
+     *
+     * @return true when no earlier events need to be read with {@code history}
+     */
     public boolean complete() {
         return transcriptTotal == null || transcriptTotal <= transcript.size();
     }
 
-    /** This package with {@code events} as its (whole) transcript. */
+    /**
+     * This package with another transcript, taken as whole.
+     *
+     * @param events the whole transcript up to the package
+     * @return a copy with {@code events} as its transcript
+     */
     public HandoffPackage withTranscript(List<TranscriptEvent> events) {
         return new HandoffPackage(
                 conversationId,
@@ -81,7 +123,18 @@ public record HandoffPackage(
                 events == null ? 0 : events.size());
     }
 
-    /** A package that is no transfer and names no department. */
+    /**
+     * A package that is no transfer and names no department.
+     *
+     * @param conversationId the conversation handed over
+     * @param reason why it went to a person
+     * @param question the visitor's question that led to the handoff
+     * @param visitor who the visitor is
+     * @param context the visitor's context: page, language, attributes
+     * @param transcript the conversation's events up to the handoff (none when null)
+     * @param earlierConversations the visitor's earlier conversations (none when null)
+     * @param waitedMs how long the visitor waited, in milliseconds
+     */
     public HandoffPackage(
             String conversationId,
             HandoffReason reason,

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Why a conversation went to a human. */
 public enum HandoffReason {
+    /** The visitor asked for a person. */
     @JsonProperty("visitor_asked")
     VISITOR_ASKED,
+    /** The bot could not answer with confidence and handed the conversation over. */
     @JsonProperty("bot_unsure")
     BOT_UNSURE,
     /** Another agent transferred it. */
@@ -15,7 +17,11 @@ public enum HandoffReason {
     @JsonProperty("offline_message")
     OFFLINE_MESSAGE;
 
-    /** The reason as written on the wire. */
+    /**
+     * The reason as written on the wire.
+     *
+     * @return the wire string, e.g. {@code visitor_asked}
+     */
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -12,6 +12,16 @@ import dev.concierge.protocol.wire.Checks;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Identity(
         String userId, String name, String email, String signature, String token, String emailSignature) {
+    /**
+     * Checks each field's length.
+     *
+     * @param userId the site's id of the user
+     * @param name the user's name, shown to agents
+     * @param email the user's email address
+     * @param signature HMAC-SHA256 of {@code userId} with the site's secret, in hex
+     * @param token an expiring signed token, instead of {@code signature}
+     * @param emailSignature vouches for {@code email} too; may be null
+     */
     public Identity {
         Checks.optionalText("identity.userId", userId, 128);
         Checks.optionalText("identity.name", name, 200);
@@ -21,7 +31,15 @@ public record Identity(
         Checks.optionalText("identity.emailSignature", emailSignature, 256);
     }
 
-    /** An identity whose email, if any, is not signed. */
+    /**
+     * An identity whose email, if any, is not signed.
+     *
+     * @param userId the site's id of the user
+     * @param name the user's name, shown to agents
+     * @param email the user's email address
+     * @param signature HMAC-SHA256 of {@code userId} with the site's secret, in hex
+     * @param token an expiring signed token, instead of {@code signature}
+     */
     public Identity(String userId, String name, String email, String signature, String token) {
         this(userId, name, email, signature, token, null);
     }

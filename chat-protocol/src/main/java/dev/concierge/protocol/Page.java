@@ -18,6 +18,13 @@ public record Page(String url, String title, String referrer) {
     /** Longest page title, in characters. */
     public static final int MAX_TITLE = 300;
 
+    /**
+     * Checks each field is one line within its limit ({@link #MAX_URL}, {@link #MAX_TITLE}).
+     *
+     * @param url the page's URL
+     * @param title the page's title
+     * @param referrer the page the visitor came from
+     */
     public Page {
         Checks.line("context.page.url", url, MAX_URL);
         Checks.line("context.page.title", title, MAX_TITLE);

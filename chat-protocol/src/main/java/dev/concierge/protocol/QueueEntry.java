@@ -21,7 +21,16 @@ public record QueueEntry(
         Boolean followUp,
         Boolean overdue) {
 
-    /** An entry with no department, priority or flags. */
+    /**
+     * An entry with no department, priority or flags.
+     *
+     * @param conversationId the queued conversation
+     * @param position its place in the whole queue, from 1
+     * @param visitor who is waiting
+     * @param queuedAt when it was queued
+     * @param reason why it went to a person
+     * @param preview the visitor's last message (cut to 200 characters in a queue frame)
+     */
     public QueueEntry(
             String conversationId,
             int position,

@@ -29,18 +29,25 @@ public record TranscriptEvent(
         String comment) {
     /** What a transcript event is. */
     public enum Kind {
+        /** A chat message by the visitor or an agent. */
         @JsonProperty("message")
         MESSAGE,
+        /** The bot's turn: an answer or suggestions. */
         @JsonProperty("bot")
         BOT,
+        /** The conversation went from the bot to the team. */
         @JsonProperty("handoff")
         HANDOFF,
+        /** The conversation waits in the queue. */
         @JsonProperty("queued")
         QUEUED,
+        /** An agent took the conversation. */
         @JsonProperty("assigned")
         ASSIGNED,
+        /** The conversation was closed. */
         @JsonProperty("closed")
         CLOSED,
+        /** The visitor rated the conversation. */
         @JsonProperty("rated")
         RATED,
         /** An agent's internal note: only agents ever see it. */
@@ -54,62 +61,143 @@ public record TranscriptEvent(
         OFFLINE_MESSAGE
     }
 
-    /** A chat message by a visitor or an agent; {@code id} is the sender's request id. */
+    /**
+     * A chat message by a visitor or an agent.
+     *
+     * @param id the sender's request id
+     * @param author who wrote it
+     * @param text the message
+     * @return an event not yet numbered (see {@link #stamped(long, Instant)})
+     */
     public static TranscriptEvent message(String id, Author author, String text) {
         return draft(id, Kind.MESSAGE, author, text, null, null, null, null, null);
     }
 
-    /** The bot's turn: its {@code text} and what it answered ({@code turn}). */
+    /**
+     * The bot's turn.
+     *
+     * @param text what the bot says
+     * @param turn what it answered: the FAQ entry, how sure, suggestions
+     * @return an event not yet numbered
+     */
     public static TranscriptEvent bot(String text, BotTurn turn) {
         return draft(null, Kind.BOT, Author.BOT, text, turn, null, null, null, null);
     }
 
-    /** The conversation is handed from the bot to a person, for {@code reason}. */
+    /**
+     * The conversation is handed from the bot to a person.
+     *
+     * @param id the request id of the visitor's {@code handoff}; null when the bot handed over
+     * @param text what the visitor is told
+     * @param reason why
+     * @return an event not yet numbered
+     */
     public static TranscriptEvent handoff(String id, String text, HandoffReason reason) {
         return draft(id, Kind.HANDOFF, Author.SYSTEM, text, null, reason.wire(), null, null, null);
     }
 
-    /** The conversation waits in the queue (or as a follow-up); {@code text} tells the visitor. */
+    /**
+     * The conversation waits in the queue (or as a follow-up).
+     *
+     * @param text what the visitor is told
+     * @return an event not yet numbered
+     */
     public static TranscriptEvent queued(String text) {
         return queued(text, null);
     }
 
-    /** A {@link #queued(String)} event with a reason, such as the visitor having left. */
+    /**
+     * A {@link #queued(String)} event with a reason, such as the visitor having left.
+     *
+     * @param text what the visitor is told
+     * @param reason why, such as the visitor having left; may be null
+     * @return an event not yet numbered
+     */
     public static TranscriptEvent queued(String text, String reason) {
         return draft(null, Kind.QUEUED, Author.SYSTEM, text, null, reason, null, null, null);
     }
 
-    /** {@code agent} takes the conversation. */
+    /**
+     * An agent takes the conversation.
+     *
+     * @param text what the visitor is told
+     * @param agent who took it
+     * @return an event not yet numbered
+     */
     public static TranscriptEvent assigned(String text, AgentInfo agent) {
         return draft(null, Kind.ASSIGNED, Author.SYSTEM, text, null, null, agent, null, null);
     }
 
-    /** The conversation moves to another agent, {@code to}. */
+    /**
+     * The conversation moves to another agent.
+     *
+     * @param id the request id of the agent's {@code transfer}
+     * @param text what the visitor is told
+     * @param to the agent it moves to
+     * @return an event not yet numbered
+     */
     public static TranscriptEvent transferred(String id, String text, AgentInfo to) {
         return draft(id, Kind.TRANSFERRED, Author.SYSTEM, text, null, null, to, null, null);
     }
 
-    /** The conversation moves to the queue of {@code department}. */
+    /**
+     * The conversation moves to the queue of a department.
+     *
+     * @param id the request id of the agent's {@code transfer}
+     * @param text what the visitor is told
+     * @param department the department whose queue it waits in
+     * @return an event not yet numbered
+     */
     public static TranscriptEvent transferredToDepartment(String id, String text, String department) {
         return draft(id, Kind.TRANSFERRED, Author.SYSTEM, text, null, department, null, null, null);
     }
 
-    /** The conversation is closed {@code by} someone (or the system), for a free-text {@code reason}. */
+    /**
+     * The conversation is closed.
+     *
+     * @param id the request id of the {@code close}; null when the server closed it
+     * @param by who closed it ({@link Author#SYSTEM} for the server)
+     * @param reason why, in free text; may be null
+     * @return an event not yet numbered
+     */
     public static TranscriptEvent closed(String id, Author by, String reason) {
         return draft(id, Kind.CLOSED, by, null, null, reason, null, null, null);
     }
 
-    /** The visitor rates the conversation. */
+    /**
+     * The visitor rates the conversation.
+     *
+     * @param id the request id of the {@code rate}
+     * @param author the visitor
+     * @param score the rating, from 1 to 5
+     * @param comment the visitor's comment; may be null
+     * @return an event not yet numbered
+     */
     public static TranscriptEvent rated(String id, Author author, int score, String comment) {
         return draft(id, Kind.RATED, author, null, null, null, null, score, comment);
     }
 
-    /** An agent's internal note, which only agents see. */
+    /**
+     * An agent's internal note, which only agents see.
+     *
+     * @param id the request id of the {@code note}
+     * @param author the agent
+     * @param text the note
+     * @return an event not yet numbered
+     */
     public static TranscriptEvent note(String id, Author author, String text) {
         return draft(id, Kind.NOTE, author, text, null, null, null, null, null);
     }
 
-    /** A message the visitor left while nobody could answer, with the {@code email} to reply to. */
+    /**
+     * A message the visitor left while nobody could answer.
+     *
+     * @param id the request id of the {@code leave_message}
+     * @param author the visitor
+     * @param text the message
+     * @param email the address to reply to
+     * @return an event not yet numbered
+     */
     public static TranscriptEvent offlineMessage(String id, Author author, String text, String email) {
         return draft(id, Kind.OFFLINE_MESSAGE, author, text, null, email, null, null, null);
     }
@@ -127,12 +215,23 @@ public record TranscriptEvent(
         return new TranscriptEvent(0, null, id, kind, author, text, bot, reason, agent, score, comment);
     }
 
-    /** This event numbered {@code seq} and stamped {@code ts}, as appended to a transcript. */
+    /**
+     * This event as appended to a transcript.
+     *
+     * @param seq its number in the conversation
+     * @param ts when it was stored
+     * @return a copy with {@code seq} and {@code ts}
+     */
     public TranscriptEvent stamped(long seq, Instant ts) {
         return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment);
     }
 
-    /** This event with another author (the same author with a name filled in, say). */
+    /**
+     * This event with another author (the same author with a name filled in, say).
+     *
+     * @param author the author to put in
+     * @return a copy with {@code author}
+     */
     public TranscriptEvent withAuthor(Author author) {
         return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment);
     }

@@ -48,11 +48,28 @@ public record VisitorContext(
     /** Most characters of all the context's strings (fields, keys and values) together. */
     public static final int MAX_TOTAL = 16 * 1024;
 
-    /** The name of a visitor who gave none: "Visitor" and the last four characters of the id. */
+    /**
+     * The name of a visitor who gave none: "Visitor" and the last four characters of the id.
+     *
+     * @param visitorId the visitor's id
+     * @return e.g. {@code Visitor 91b2}
+     */
     public static String defaultName(String visitorId) {
         return "Visitor " + visitorId.substring(Math.max(0, visitorId.length() - 4));
     }
 
+    /**
+     * Checks every field against the limits above, naming the field (e.g. {@code context.email})
+     * in the {@link IllegalArgumentException}; copies {@code attributes}.
+     *
+     * @param name the name the visitor gave
+     * @param email the email address the visitor gave
+     * @param language the browser's language, e.g. {@code en-GB}
+     * @param timeZone the browser's time zone, e.g. {@code Europe/London}
+     * @param userAgent the browser's user agent
+     * @param page the page the visitor is on
+     * @param attributes the site's attributes of the visitor (none when null)
+     */
     public VisitorContext {
         Checks.line("context.name", name, MAX_NAME);
         Checks.email("context.email", email);
@@ -90,7 +107,11 @@ public record VisitorContext(
         }
     }
 
-    /** An empty context. */
+    /**
+     * An empty context.
+     *
+     * @return a context with no fields and no attributes
+     */
     public static VisitorContext empty() {
         return new VisitorContext(null, null, null, null, null, null, Map.of());
     }

@@ -20,17 +20,44 @@ public record VisitorInfo(
         Boolean verified,
         String userId,
         List<String> verifiedFields) {
+    /**
+     * Copies {@code attributes} and {@code verifiedFields}.
+     *
+     * @param id the visitor's id
+     * @param name the visitor's name
+     * @param email the visitor's email address
+     * @param attributes the site's attributes of the visitor (none when null)
+     * @param verified whether the site's backend vouched for the visitor; null when unknown
+     * @param userId the site's user id, when verified
+     * @param verifiedFields the fields the site vouched for (none when null)
+     */
     public VisitorInfo {
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
         verifiedFields = verifiedFields == null ? List.of() : List.copyOf(verifiedFields);
     }
 
-    /** A visitor without a verification status. */
+    /**
+     * A visitor without a verification status.
+     *
+     * @param id the visitor's id
+     * @param name the visitor's name
+     * @param email the visitor's email address
+     * @param attributes the site's attributes of the visitor (none when null)
+     */
     public VisitorInfo(String id, String name, String email, Map<String, String> attributes) {
         this(id, name, email, attributes, null, null, null);
     }
 
-    /** A visitor whose verified fields are only {@code userId} (when {@code verified}). */
+    /**
+     * A visitor whose verified fields are only {@code userId} (when {@code verified}).
+     *
+     * @param id the visitor's id
+     * @param name the visitor's name
+     * @param email the visitor's email address
+     * @param attributes the site's attributes of the visitor (none when null)
+     * @param verified whether the site's backend vouched for the visitor
+     * @param userId the site's user id, when verified
+     */
     public VisitorInfo(
             String id, String name, String email, Map<String, String> attributes, Boolean verified, String userId) {
         this(id, name, email, attributes, verified, userId, Boolean.TRUE.equals(verified) ? List.of("userId") : null);

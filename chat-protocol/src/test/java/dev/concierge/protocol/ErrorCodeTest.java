@@ -14,14 +14,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** {@link ErrorCode} and the error tables of docs/protocol.md name the same codes. */
+/** {@link ErrorCode} and the error tables of docs/protocol-errors.md name the same codes. */
 final class ErrorCodeTest {
     private static final Pattern ROW = Pattern.compile("^\\| `([a-z_]+)` \\|", Pattern.MULTILINE);
 
     /** The codes in the first table after {@code heading}, up to the next blank line after it. */
     private static Set<String> tableAfter(String doc, String heading) {
         int start = doc.indexOf(heading);
-        assertThat(start).as("docs/protocol.md has " + heading).isNotNegative();
+        assertThat(start).as("docs/protocol-errors.md has " + heading).isNotNegative();
         int table = doc.indexOf("\n| code |", start);
         int end = doc.indexOf("\n\n", table + 1);
         Matcher m = ROW.matcher(doc.substring(table, end < 0 ? doc.length() : end));
@@ -34,7 +34,7 @@ final class ErrorCodeTest {
 
     @Test
     void everyDocumentedCode_isAnErrorCode_andEveryErrorCode_isDocumented() throws Exception {
-        String doc = Files.readString(Path.of("..", "docs", "protocol.md"));
+        String doc = Files.readString(Path.of("..", "docs", "protocol-errors.md"));
         Set<String> frames = tableAfter(doc, "### `error`");
         Set<String> http = tableAfter(doc, "An HTTP request that fails");
         assertThat(frames).contains("bad_json", "internal").hasSizeGreaterThan(15);

@@ -15,15 +15,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** Every example in docs/protocol.md parses, and every message type has one. */
+/**
+ * Every example of the protocol's pages (docs/protocol.md, protocol-agents.md, protocol-errors.md)
+ * parses, and every message type has one.
+ */
 final class ProtocolDocTest {
     private static final Pattern BLOCK = Pattern.compile("```json (client|server)\\n(.*?)\\n```", Pattern.DOTALL);
+    private static final List<String> PAGES = List.of("protocol.md", "protocol-agents.md", "protocol-errors.md");
     private final ProtocolCodec codec = ProtocolCodec.create();
 
     record Example(String direction, String json) {}
 
     static List<Example> examples() throws Exception {
-        String doc = Files.readString(Path.of("..", "docs", "protocol.md"));
+        StringBuilder pages = new StringBuilder();
+        for (String page : PAGES) {
+            pages.append(Files.readString(Path.of("..", "docs", page))).append('\n');
+        }
+        String doc = pages.toString();
         Matcher m = BLOCK.matcher(doc);
         List<Example> out = new ArrayList<>();
         while (m.find()) {
@@ -52,12 +60,12 @@ final class ProtocolDocTest {
         }
         for (Class<?> permitted : ClientMessage.class.getPermittedSubclasses()) {
             assertThat(seen)
-                    .as("docs/protocol.md has an example of " + permitted.getSimpleName())
+                    .as("the protocol pages have an example of " + permitted.getSimpleName())
                     .contains(permitted);
         }
         for (Class<?> permitted : ServerMessage.class.getPermittedSubclasses()) {
             assertThat(seen)
-                    .as("docs/protocol.md has an example of " + permitted.getSimpleName())
+                    .as("the protocol pages have an example of " + permitted.getSimpleName())
                     .contains(permitted);
         }
     }

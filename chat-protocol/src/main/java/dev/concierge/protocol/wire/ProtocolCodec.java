@@ -62,8 +62,14 @@ public final class ProtocolCodec {
         this.mapper = mapper;
     }
 
-    /** A codec with the protocol's settings. */
+    /**
+     * A codec with the protocol's settings.
+     *
+     * @return a new codec
+     * @throws IllegalStateException if the Jackson on the class path is older than 2.15
+     */
     public static ProtocolCodec create() {
+        JacksonVersion.require();
         JsonMapper mapper = JsonMapper.builder()
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
