@@ -58,6 +58,17 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     private final HandoffCompletion completion;
     /** Ids of the history requests the client makes itself, whose pages it follows to the end. */
     private final Set<String> ownHistory = new HashSet<>();
+    /**
+     * From a welcome to the first frame that is not part of the server's greeting (settings, the
+     * packages of the conversations the agent owns, their receipts): a package sent then, and
+     * not asked for with {@link #accept}, is of a conversation the agent owned when the socket
+     * connected.
+     */
+    private boolean greeting;
+    /** Conversations this client asked to {@link #accept}, until answered. */
+    private final Set<String> accepting = new HashSet<>();
+    /** Conversations whose package came in a greeting and is not yet reported. */
+    private final Set<String> resuming = new HashSet<>();
 
     DefaultAgentClient(
             Settings settings,
@@ -91,54 +102,57 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     // ---- requests
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> presence(PresenceStatus status) {
+    public CompletableFuture<Void> presence(PresenceStatus status) {
         Objects.requireNonNull(status, "status");
         presence = status;
-        return connection.request(new ClientMessage.Presence(Connection.newId(), status), ServerMessage.Ack.class);
+        return Results.mapped(
+                connection.request(new ClientMessage.Presence(Connection.newId(), status), ServerMessage.Ack.class),
+                ack -> null);
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Assigned> accept(String conversationId) {
+    public CompletableFuture<Assignment> accept(String conversationId) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return connection.request(
+        synchronized (lock) {
+            accepting.add(conversationId);
+        }
+        CompletableFuture<ServerMessage.Assigned> answer = connection.request(
                 new ClientMessage.Accept(Connection.newId(), conversationId), ServerMessage.Assigned.class);
+        answer.whenComplete((assigned, error) -> {
+            synchronized (lock) {
+                accepting.remove(conversationId);
+            }
+        });
+        return Results.mapped(answer, assigned -> Results.assignment(assigned, false));
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> send(String conversationId, String text) {
+    public CompletableFuture<Stored> send(String conversationId, String text) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(text, "text");
-        return connection.request(
-                new ClientMessage.Send(Connection.newId(), conversationId, text, null), ServerMessage.Ack.class);
+        return stored(new ClientMessage.Send(Connection.newId(), conversationId, text, null));
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> transfer(
-            String conversationId, String agentId, String note, boolean force) {
+    public CompletableFuture<Stored> transfer(String conversationId, String agentId, String note, boolean force) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(agentId, "agentId");
-        return connection.request(
-                new ClientMessage.Transfer(
-                        Connection.newId(), conversationId, agentId, null, note, force ? Boolean.TRUE : null),
-                ServerMessage.Ack.class);
+        return stored(new ClientMessage.Transfer(
+                Connection.newId(), conversationId, agentId, null, note, force ? Boolean.TRUE : null));
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> transferToDepartment(
-            String conversationId, String department, String note) {
+    public CompletableFuture<Stored> transferToDepartment(String conversationId, String department, String note) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(department, "department");
-        return connection.request(
-                new ClientMessage.Transfer(Connection.newId(), conversationId, null, department, note),
-                ServerMessage.Ack.class);
+        return stored(new ClientMessage.Transfer(Connection.newId(), conversationId, null, department, note));
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> note(String conversationId, String text) {
+    public CompletableFuture<Stored> note(String conversationId, String text) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(text, "text");
-        return connection.request(
-                new ClientMessage.Note(Connection.newId(), conversationId, text), ServerMessage.Ack.class);
+        return stored(new ClientMessage.Note(Connection.newId(), conversationId, text));
     }
 
     @Override
@@ -149,29 +163,32 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> closeConversation(String conversationId, String reason) {
+    public CompletableFuture<Stored> closeConversation(String conversationId, String reason) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return connection.request(
-                new ClientMessage.Close(Connection.newId(), conversationId, reason), ServerMessage.Ack.class);
+        return stored(new ClientMessage.Close(Connection.newId(), conversationId, reason));
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Transcript> history(String conversationId, long afterSeq) {
+    public CompletableFuture<History> history(String conversationId, long afterSeq) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return connection.request(
-                new ClientMessage.History(Connection.newId(), conversationId, afterSeq),
-                ServerMessage.Transcript.class);
+        return HistoryPages.read(connection, conversationId, afterSeq);
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Queue> queuePage(int offset) {
-        return connection.request(new ClientMessage.QueuePage(Connection.newId(), offset), ServerMessage.Queue.class);
+    public CompletableFuture<QueuePage> queuePage(int offset) {
+        return Results.mapped(
+                connection.request(new ClientMessage.QueuePage(Connection.newId(), offset), ServerMessage.Queue.class),
+                Results::queuePage);
     }
 
     @Override
     public void typing(String conversationId, boolean typing) {
         Objects.requireNonNull(conversationId, "conversationId");
         connection.sendIfOpen(new ClientMessage.Typing(null, conversationId, typing));
+    }
+
+    private CompletableFuture<Stored> stored(ClientMessage request) {
+        return Results.mapped(connection.request(request, ServerMessage.Ack.class), Results::stored);
     }
 
     // ---- accessors
@@ -279,16 +296,23 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
 
     @Override
     public void onFrame(ServerMessage frame) {
+        if (!(frame instanceof ServerMessage.Settings
+                || frame instanceof ServerMessage.Assigned
+                || frame instanceof ServerMessage.Receipt)) {
+            greeting = false; // a welcome sets it again below
+        }
         if (frame instanceof ServerMessage.Welcome welcome) {
             if (welcome.agent() != null) {
                 agent = welcome.agent();
             }
             freshLogin = false;
             freshRefusals = 0;
+            greeting = true;
             connection.markReady();
         } else if (frame instanceof ServerMessage.Queue update) {
             queue = update.entries();
-            connection.emit(() -> listener.onQueue(update));
+            QueuePage page = Results.queuePage(update);
+            connection.emit(() -> listener.onQueue(this, page));
         } else if (frame instanceof ServerMessage.Assigned assignment) {
             onAssigned(assignment);
         } else if (frame instanceof ServerMessage.Event event) {
@@ -309,21 +333,21 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
                         transcript.events().get(transcript.events().size() - 1).seq());
             }
         } else if (frame instanceof ServerMessage.Typing typing) {
-            connection.emit(() -> listener.onTyping(typing));
+            connection.emit(() -> listener.onTyping(this, Results.typing(typing)));
         } else if (frame instanceof ServerMessage.Released released) {
             // No longer ours: a later assignment of the same conversation is a new package.
             assigned.remove(released.conversationId());
-            connection.emit(() -> listener.onReleased(released));
+            connection.emit(() -> listener.onReleased(this, Results.released(released)));
         } else if (frame instanceof ServerMessage.Agents agents) {
-            connection.emit(() -> listener.onAgents(agents));
+            connection.emit(() -> listener.onAgents(this, agents.agents()));
         } else if (frame instanceof ServerMessage.Settings settings) {
-            connection.emit(() -> listener.onSettings(settings));
+            connection.emit(() -> listener.onSettings(this, Results.settings(settings)));
         } else if (frame instanceof ServerMessage.Alert alert) {
-            connection.emit(() -> listener.onAlert(alert));
+            connection.emit(() -> listener.onAlert(this, Results.alert(alert)));
         } else if (frame instanceof ServerMessage.Receipt receipt) {
-            connection.emit(() -> listener.onReceipt(receipt));
+            connection.emit(() -> listener.onReceipt(this, Results.receipt(receipt)));
         } else if (frame instanceof ServerMessage.VisitorUpdate update) {
-            connection.emit(() -> listener.onVisitorUpdate(update));
+            connection.emit(() -> listener.onVisitorUpdate(this, Results.visitorUpdate(update)));
         }
         // ack: matched by the connection; queue_status and availability are for visitors.
     }
@@ -334,6 +358,9 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
             return;
         }
         HandoffPackage handoff = assignment.handoff();
+        if (greeting && !accepting.contains(conversation)) {
+            resuming.add(conversation);
+        }
         ConversationLog seen = logs.get(conversation);
         if (!handoff.complete()
                 && !handoff.transcript().isEmpty()
@@ -350,6 +377,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     private void delivered(ServerMessage.Assigned assignment) {
         String conversation = assignment.conversationId();
         boolean known = assigned.put(conversation, assignment.handoff()) != null;
+        boolean resumed = resuming.remove(conversation);
         everAssigned.add(conversation);
         ConversationLog log = logs.computeIfAbsent(conversation, c -> new ConversationLog());
         List<TranscriptEvent> added = log.merge(assignment.handoff().transcript());
@@ -358,7 +386,8 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
                         && accept.conversationId().equals(conversation),
                 assignment);
         if (!known) {
-            connection.emit(() -> listener.onAssigned(assignment));
+            Assignment reported = Results.assignment(assignment, resumed);
+            connection.emit(() -> listener.onAssigned(this, reported));
         } else {
             for (TranscriptEvent event : added) {
                 applied(conversation, event);
@@ -392,7 +421,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
         }
         if (everAssigned.contains(conversation)) {
             // Events that race ahead of the assigned frame are reported as part of its package.
-            connection.emit(() -> listener.onEvent(conversation, event));
+            connection.emit(() -> listener.onEvent(this, conversation, event));
         }
     }
 
@@ -432,11 +461,12 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     @Override
     public void onPhase(Connection.Phase phase) {
         State state = State.valueOf(phase.name());
-        connection.emit(() -> listener.onStateChanged(state));
+        connection.emit(() -> listener.onStateChanged(this, state));
     }
 
     @Override
     public void onError(ServerMessage.Error error) {
-        connection.emit(() -> listener.onError(error));
+        ConciergeClientException refused = Results.error(error);
+        connection.emit(() -> listener.onError(this, refused));
     }
 }

@@ -44,9 +44,11 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     private final java.util.Set<String> catchUps = new java.util.HashSet<>();
 
     private boolean welcomeNamedCurrent;
-    private ServerMessage.QueueStatus queueStatus;
+    private QueueStatus queueStatus;
     /** Conversations the server said it no longer has for this visitor. */
     private final Set<String> forgotten = new HashSet<>();
+    /** Questions asked with {@link #ask} that wait for their answer. */
+    private final PendingAsks asks;
 
     DefaultVisitorClient(
             Settings settings, String site, String visitorToken, VisitorContext context, VisitorListener listener) {
@@ -56,6 +58,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
         this.listener = listener;
         this.connection = new Connection(settings, this);
         this.lock = connection.lock();
+        this.asks = new PendingAsks(connection);
     }
 
     /** Connects; a caller that gives up on the returned future (cancel, orTimeout) closes the client. */
@@ -72,7 +75,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     // ---- requests
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> send(String text) {
+    public CompletableFuture<Stored> send(String text) {
         Objects.requireNonNull(text, "text");
         synchronized (lock) {
             return request(new ClientMessage.Send(Connection.newId(), openConversation(), text, null));
@@ -80,7 +83,35 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> choose(Suggestion suggestion) {
+    public CompletableFuture<Answer> ask(String text) {
+        Objects.requireNonNull(text, "text");
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        synchronized (lock) {
+            ClientMessage.Send question = new ClientMessage.Send(Connection.newId(), openConversation(), text, null);
+            asks.add(question.id(), text, answer);
+            CompletableFuture<ServerMessage.Ack> stored = connection.request(question, ServerMessage.Ack.class);
+            stored.whenComplete((ack, error) -> {
+                if (error != null) {
+                    synchronized (lock) {
+                        asks.remove(question.id());
+                    }
+                    answer.completeExceptionally(error);
+                }
+            });
+            answer.whenComplete((done, error) -> {
+                if (error != null) {
+                    synchronized (lock) {
+                        asks.remove(question.id());
+                    }
+                    stored.cancel(false); // the caller gave up before the answer: so does the request
+                }
+            });
+        }
+        return answer;
+    }
+
+    @Override
+    public CompletableFuture<Stored> choose(Suggestion suggestion) {
         Objects.requireNonNull(suggestion, "suggestion");
         synchronized (lock) {
             return request(new ClientMessage.Send(
@@ -89,14 +120,14 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> requestHuman() {
+    public CompletableFuture<Stored> requestHuman() {
         synchronized (lock) {
             return request(new ClientMessage.Handoff(Connection.newId(), openConversation()));
         }
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> requestHuman(String department) {
+    public CompletableFuture<Stored> requestHuman(String department) {
         Objects.requireNonNull(department, "department");
         synchronized (lock) {
             return request(new ClientMessage.Handoff(Connection.newId(), openConversation(), department));
@@ -104,7 +135,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> leaveMessage(String name, String email, String text) {
+    public CompletableFuture<Stored> leaveMessage(String name, String email, String text) {
         Objects.requireNonNull(email, "email");
         Objects.requireNonNull(text, "text");
         synchronized (lock) {
@@ -113,10 +144,12 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> updateContext(VisitorContext context) {
+    public CompletableFuture<Void> updateContext(VisitorContext context) {
         Objects.requireNonNull(context, "context");
-        return connection.request(
-                new ClientMessage.UpdateContext(Connection.newId(), context), ServerMessage.Ack.class);
+        return Results.mapped(
+                connection.request(
+                        new ClientMessage.UpdateContext(Connection.newId(), context), ServerMessage.Ack.class),
+                ack -> null);
     }
 
     @Override
@@ -130,7 +163,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> closeConversation(String reason) {
+    public CompletableFuture<Stored> closeConversation(String reason) {
         synchronized (lock) {
             if (current == null) {
                 return noConversation();
@@ -140,7 +173,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> rate(int score, String comment) {
+    public CompletableFuture<Stored> rate(int score, String comment) {
         if (score < 1 || score > 5) {
             throw new IllegalArgumentException("score must be 1 to 5, was " + score);
         }
@@ -153,11 +186,9 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Transcript> history(String conversationId, long afterSeq) {
+    public CompletableFuture<History> history(String conversationId, long afterSeq) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return connection.request(
-                new ClientMessage.History(Connection.newId(), conversationId, afterSeq),
-                ServerMessage.Transcript.class);
+        return HistoryPages.read(connection, conversationId, afterSeq);
     }
 
     @Override
@@ -170,8 +201,8 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
         }
     }
 
-    private CompletableFuture<ServerMessage.Ack> request(ClientMessage message) {
-        return connection.request(message, ServerMessage.Ack.class);
+    private CompletableFuture<Stored> request(ClientMessage message) {
+        return Results.mapped(connection.request(message, ServerMessage.Ack.class), Results::stored);
     }
 
     /** The conversation new messages go to; null lets the server use or start one. */
@@ -179,7 +210,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
         return currentClosed ? null : current;
     }
 
-    private static CompletableFuture<ServerMessage.Ack> noConversation() {
+    private static CompletableFuture<Stored> noConversation() {
         return CompletableFuture.failedFuture(
                 new ConciergeClientException("no_conversation", "The visitor has no conversation yet."));
     }
@@ -216,7 +247,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     }
 
     @Override
-    public Optional<ServerMessage.QueueStatus> queueStatus() {
+    public Optional<QueueStatus> queueStatus() {
         synchronized (lock) {
             return Optional.ofNullable(queueStatus);
         }
@@ -273,6 +304,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
                     && !forgotten.contains(ack.conversationId())) {
                 switchTo(ack.conversationId());
             }
+            asks.stored(ack, logs::get, visitorId);
         } else if (frame instanceof ServerMessage.Event event) {
             onEvent(event.conversationId(), event.toTranscriptEvent());
         } else if (frame instanceof ServerMessage.Transcript transcript) {
@@ -283,15 +315,16 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
                 switchTo(conversation); // a handoff without a conversation started this one
             }
             if (conversation == null || conversation.equals(current)) {
-                queueStatus = status;
-                connection.emit(() -> listener.onQueueStatus(status));
+                QueueStatus update = Results.queueStatus(status);
+                queueStatus = update;
+                connection.emit(() -> listener.onQueueStatus(this, update));
             }
         } else if (frame instanceof ServerMessage.Typing typing) {
-            connection.emit(() -> listener.onTyping(typing));
+            connection.emit(() -> listener.onTyping(this, Results.typing(typing)));
         } else if (frame instanceof ServerMessage.Availability availability) {
-            connection.emit(() -> listener.onAvailability(availability));
+            connection.emit(() -> listener.onAvailability(this, Results.availability(availability)));
         } else if (frame instanceof ServerMessage.Receipt receipt) {
-            connection.emit(() -> listener.onReceipt(receipt));
+            connection.emit(() -> listener.onReceipt(this, Results.receipt(receipt)));
         }
         // queue, assigned and the other agent frames are for agents.
     }
@@ -327,6 +360,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
         if (log == null) {
             return; // an earlier conversation the caller asked for: the future has it
         }
+        log.reportedState(transcript.state());
         for (TranscriptEvent event : log.merge(transcript.events())) {
             applied(conversation, event);
         }
@@ -370,7 +404,8 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
                 queueStatus = null;
             }
         }
-        connection.emit(() -> listener.onEvent(conversation, event));
+        connection.emit(() -> listener.onEvent(this, conversation, event));
+        asks.applied(conversation, event, logs.get(conversation));
     }
 
     private void switchTo(String conversation) {
@@ -434,11 +469,12 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     @Override
     public void onPhase(Connection.Phase phase) {
         State state = State.valueOf(phase.name());
-        connection.emit(() -> listener.onStateChanged(state));
+        connection.emit(() -> listener.onStateChanged(this, state));
     }
 
     @Override
     public void onError(ServerMessage.Error error) {
-        connection.emit(() -> listener.onError(error));
+        ConciergeClientException refused = Results.error(error);
+        connection.emit(() -> listener.onError(this, refused));
     }
 }
