@@ -48,6 +48,12 @@ import java.util.random.RandomGenerator;
  * {@code history} of each assigned conversation after the highest {@code seq} it has seen, so
  * {@link #transcript(String)} holds every event once, in order.
  *
+ * <h2>Conversations the agent already owns</h2>
+ * On connect the server repeats the handoff package of every conversation the agent owns (from an
+ * earlier session or another console): {@link AgentListener#onAssigned} is called for each, with
+ * {@link Assignment#resumed()} true, so an integration that restarts picks them up. After a
+ * reconnect of the same client only the events it missed are reported.
+ *
  * <h2>Whole transcripts</h2>
  * The server sends a long conversation's handoff package with its last events only
  * ({@code transcriptTotal} counts them all, docs/protocol.md). The client then reads the earlier
