@@ -56,8 +56,8 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     private final Set<String> everAssigned = new HashSet<>();
     /** Packages with only their last events, held while the earlier ones are read. */
     private final HandoffCompletion completion;
-    /** Ids of the history requests the client makes itself, whose pages it follows to the end. */
-    private final Set<String> ownHistory = new HashSet<>();
+    /** The history reads the client makes itself, whose pages it follows to the end. */
+    private final CatchUps catchUps;
     /**
      * From a welcome to the first frame that is not part of the server's greeting (settings, the
      * packages of the conversations the agent owns, their receipts): a package sent then, and
@@ -86,6 +86,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
         this.connection = new Connection(settings, this);
         this.lock = connection.lock();
         this.completion = new HandoffCompletion(connection, this::delivered);
+        this.catchUps = new CatchUps(connection);
     }
 
     /** Connects; a caller that gives up on the returned future (cancel, orTimeout) closes the client. */
@@ -324,13 +325,8 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
                     applied(transcript.conversationId(), event);
                 }
             }
-            if (ownHistory.remove(transcript.ref())
-                    && transcript.hasMore()
-                    && !transcript.events().isEmpty()) {
-                // A page of what was missed: ask for the next one.
-                missed(
-                        transcript.conversationId(),
-                        transcript.events().get(transcript.events().size() - 1).seq());
+            if (catchUps.claims(transcript)) {
+                catchUps.readOn(transcript); // a page of what was missed: read on
             }
         } else if (frame instanceof ServerMessage.Typing typing) {
             connection.emit(() -> listener.onTyping(this, Results.typing(typing)));
@@ -402,7 +398,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
         ConversationLog log = logs.computeIfAbsent(conversation, c -> new ConversationLog());
         if (log.isGapBefore(event.seq())) {
             // Live events come in order; a hole means frames were missed: fetch them.
-            missed(conversation, log.lastSeq());
+            catchUps.read(conversation, log.lastSeq());
         }
         if (log.add(event)) {
             applied(conversation, event);
@@ -432,21 +428,8 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
         }
         // Events of our conversations may have passed while the socket was down.
         for (String conversation : assigned.keySet()) {
-            missed(conversation, logs.get(conversation).lastSeq());
+            catchUps.read(conversation, logs.get(conversation).lastSeq());
         }
-    }
-
-    /** Asks for what the client missed of {@code conversation} after {@code afterSeq}, to the last page. */
-    private void missed(String conversation, long afterSeq) {
-        ClientMessage.History request = new ClientMessage.History(Connection.newId(), conversation, afterSeq);
-        ownHistory.add(request.id());
-        connection.request(request, ServerMessage.Transcript.class).whenComplete((page, error) -> {
-            if (error != null) {
-                synchronized (lock) {
-                    ownHistory.remove(request.id());
-                }
-            }
-        });
     }
 
     @Override

@@ -4,12 +4,14 @@ import dev.concierge.protocol.Author;
 import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -21,6 +23,7 @@ import java.util.function.Function;
  */
 final class PendingAsks {
     private final Connection connection;
+    private final Object lock;
     private final Map<String, Ask> asks = new HashMap<>();
 
     /** One question: its text until stored, then its conversation and {@code seq}. */
@@ -39,16 +42,38 @@ final class PendingAsks {
 
     PendingAsks(Connection connection) {
         this.connection = connection;
+        this.lock = connection.lock();
     }
 
-    /** Waits for the answer to the message request {@code requestId}. */
-    void add(String requestId, String text, CompletableFuture<Answer> answer) {
-        asks.put(requestId, new Ask(text, answer));
+    /**
+     * Sends {@code question} and returns the future of its answer. It fails as the request does
+     * when the message is not stored; a caller that gives up on it (cancels it or completes it
+     * exceptionally) gives up on the request too.
+     */
+    CompletableFuture<Answer> ask(ClientMessage.Send question) {
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        asks.put(question.id(), new Ask(question.text(), answer));
+        CompletableFuture<ServerMessage.Ack> stored = connection.request(question, ServerMessage.Ack.class);
+        stored.whenComplete((ack, error) -> {
+            if (error != null) {
+                forget(question.id());
+                answer.completeExceptionally(
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+            }
+        });
+        answer.whenComplete((done, error) -> {
+            if (error != null) {
+                forget(question.id());
+                stored.cancel(false); // the caller gave up before the answer: so does the request
+            }
+        });
+        return answer;
     }
 
-    /** The question will not be answered here (its request failed, or the caller gave up). */
-    void remove(String requestId) {
-        asks.remove(requestId);
+    private void forget(String requestId) {
+        synchronized (lock) {
+            asks.remove(requestId);
+        }
     }
 
     /**
