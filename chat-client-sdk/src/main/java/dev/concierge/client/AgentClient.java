@@ -6,7 +6,6 @@ import dev.concierge.protocol.PresenceStatus;
 import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.ReceiptStatus;
 import dev.concierge.protocol.TranscriptEvent;
-import dev.concierge.protocol.wire.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -25,10 +24,11 @@ import java.util.random.RandomGenerator;
  * <pre>{@code
  * AgentClient agent = AgentClient.builder()
  *         .serverUri(URI.create("http://127.0.0.1:8080"))
- *         .credentials("demo", "demo")
+ *         .credentials("demo", "demo-password")
  *         .listener(new AgentListener() {
- *             @Override public void onAssigned(ServerMessage.Assigned assigned) {
- *                 System.out.println("New chat: " + assigned.handoff().question());
+ *             @Override public void onAssigned(AgentClient client, Assignment assignment) {
+ *                 System.out.println("New chat: " + assignment.handoff().question());
+ *                 client.send(assignment.conversationId(), "Hello, I'm here to help.");
  *             }
  *         })
  *         .connect().join();
@@ -47,6 +47,12 @@ import java.util.random.RandomGenerator;
  * instead). After a reconnect the client also asks for the
  * {@code history} of each assigned conversation after the highest {@code seq} it has seen, so
  * {@link #transcript(String)} holds every event once, in order.
+ *
+ * <h2>Conversations the agent already owns</h2>
+ * On connect the server repeats the handoff package of every conversation the agent owns (from an
+ * earlier session or another console): {@link AgentListener#onAssigned} is called for each, with
+ * {@link Assignment#resumed()} true, so an integration that restarts picks them up. After a
+ * reconnect of the same client only the events it missed are reported.
  *
  * <h2>Whole transcripts</h2>
  * The server sends a long conversation's handoff package with its last events only
@@ -167,22 +173,22 @@ public interface AgentClient extends AutoCloseable {
      * Goes {@code online} (new conversations are routed here) or {@code away}; a reconnect says
      * hello with this presence, so the agent stays as they chose.
      */
-    CompletableFuture<ServerMessage.Ack> presence(PresenceStatus status);
+    CompletableFuture<Void> presence(PresenceStatus status);
 
     /**
-     * Takes a queued conversation. Completes with the {@code assigned} frame (the handoff package)
-     * for it, or fails with the server's error (code {@code bad_state} when it is no longer queued).
+     * Takes a queued conversation. Completes with its assignment (the handoff package, whose
+     * transcript is whole), or fails with the server's error (code {@code bad_state} when it is no longer queued).
      */
-    CompletableFuture<ServerMessage.Assigned> accept(String conversationId);
+    CompletableFuture<Assignment> accept(String conversationId);
 
     /**
      * Transfers a conversation this agent owns to another online agent, with a note only agents
-     * see. Completes with the ack of the stored {@code transferred} event; fails with code
+     * see. Completes when the {@code transferred} event is stored; fails with code
      * {@code unavailable} when that agent is not online, and {@code agent_at_capacity} when they
      * already have as many chats as the server's limit (then {@link #transfer(String, String,
      * String, boolean)} with {@code force} gives it to them anyway).
      */
-    default CompletableFuture<ServerMessage.Ack> transfer(String conversationId, String agentId, String note) {
+    default CompletableFuture<Stored> transfer(String conversationId, String agentId, String note) {
         return transfer(conversationId, agentId, note, false);
     }
 
@@ -191,28 +197,28 @@ public interface AgentClient extends AutoCloseable {
      * when the receiving agent is at their chat limit (they then have one over it). Use it after
      * the sender confirmed an {@code agent_at_capacity} refusal.
      */
-    CompletableFuture<ServerMessage.Ack> transfer(String conversationId, String agentId, String note, boolean force);
+    CompletableFuture<Stored> transfer(String conversationId, String agentId, String note, boolean force);
 
     /**
      * Transfers a conversation this agent owns to a department's queue (ahead of new arrivals,
      * never back to this agent), with a note only agents see.
      */
-    CompletableFuture<ServerMessage.Ack> transferToDepartment(String conversationId, String department, String note);
+    CompletableFuture<Stored> transferToDepartment(String conversationId, String department, String note);
 
     /** Adds an internal note: stored, shown to agents, never to the visitor. */
-    CompletableFuture<ServerMessage.Ack> note(String conversationId, String text);
+    CompletableFuture<Stored> note(String conversationId, String text);
 
     /** Tells the visitor that events up to {@code seq} were received or read (not acknowledged). */
     void receipt(String conversationId, long seq, ReceiptStatus status);
 
     /** Sends a message to the visitor of an assigned conversation. */
-    CompletableFuture<ServerMessage.Ack> send(String conversationId, String text);
+    CompletableFuture<Stored> send(String conversationId, String text);
 
     /** Closes a conversation; {@code reason} is free text (e.g. {@code resolved}), may be null. */
-    CompletableFuture<ServerMessage.Ack> closeConversation(String conversationId, String reason);
+    CompletableFuture<Stored> closeConversation(String conversationId, String reason);
 
-    /** The events of a conversation after {@code afterSeq} (0 for all). */
-    CompletableFuture<ServerMessage.Transcript> history(String conversationId, long afterSeq);
+    /** The events of a conversation after {@code afterSeq} (0 for all): every page of them. */
+    CompletableFuture<History> history(String conversationId, long afterSeq);
 
     /** Tells the visitor whether the agent is typing; dropped while not open. */
     void typing(String conversationId, boolean typing);
@@ -220,14 +226,14 @@ public interface AgentClient extends AutoCloseable {
     /** The conversations this agent owns now, by id, with their handoff packages. */
     Map<String, HandoffPackage> assignedConversations();
 
-    /** The entries of the latest {@code queue} frame: one page of the queue. */
+    /** The entries of the latest page of the queue the server sent. */
     List<QueueEntry> queue();
 
     /**
      * Shows the page of the queue from {@code offset} (0 to 1,000,000) from now on: completes with
-     * its {@code queue} frame ({@code total} counts every entry); later frames keep the offset.
+     * that page ({@link QueuePage#total()} counts every entry); later updates keep the offset.
      */
-    CompletableFuture<ServerMessage.Queue> queuePage(int offset);
+    CompletableFuture<QueuePage> queuePage(int offset);
 
     /** The handoff transcript and every later event of a conversation, in {@code seq} order, each once. */
     List<TranscriptEvent> transcript(String conversationId);

@@ -1,9 +1,14 @@
 package dev.concierge.client;
 
+import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.TranscriptEvent.Kind;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -12,7 +17,13 @@ import java.util.TreeMap;
  * Not thread-safe; guarded by the connection's lock.
  */
 final class ConversationLog {
+    /** The kinds of event after which a person, not the bot, answers the visitor. */
+    static final Set<Kind> TO_A_PERSON =
+            EnumSet.of(Kind.HANDOFF, Kind.QUEUED, Kind.ASSIGNED, Kind.TRANSFERRED, Kind.OFFLINE_MESSAGE);
+
     private final TreeMap<Long, TranscriptEvent> events = new TreeMap<>();
+    /** The state a {@code transcript} frame gave, for a log that lacks the conversation's first events. */
+    private ConversationState reportedState;
 
     /** Adds an event; false when its {@code seq} was already there. */
     boolean add(TranscriptEvent event) {
@@ -44,6 +55,41 @@ final class ConversationLog {
     /** True when {@code seq} would leave a hole after the highest {@code seq} seen so far. */
     boolean isGapBefore(long seq) {
         return !events.isEmpty() && seq > lastSeq() + 1;
+    }
+
+    /** The event with {@code seq}, if seen. */
+    Optional<TranscriptEvent> get(long seq) {
+        return Optional.ofNullable(events.get(seq));
+    }
+
+    /** The events after {@code seq}, in {@code seq} order. */
+    Collection<TranscriptEvent> after(long seq) {
+        return events.tailMap(seq, false).values();
+    }
+
+    /** Remembers the state a {@code transcript} frame named. */
+    void reportedState(ConversationState state) {
+        if (state != null) {
+            reportedState = state;
+        }
+    }
+
+    /**
+     * Whether the conversation was with a person, or waiting for one, just before {@code seq}:
+     * the latest event before it that hands it on says so; without one, the state a transcript
+     * frame named when the log lacks the conversation's start.
+     */
+    boolean withPersonBefore(long seq) {
+        for (TranscriptEvent event : events.headMap(seq, false).descendingMap().values()) {
+            if (TO_A_PERSON.contains(event.kind())) {
+                return true;
+            }
+        }
+        boolean whole = hasAllBefore(seq);
+        return !whole
+                && (reportedState == ConversationState.QUEUED
+                        || reportedState == ConversationState.ASSIGNED
+                        || reportedState == ConversationState.FOLLOW_UP);
     }
 
     /** A snapshot of the events, in {@code seq} order. */

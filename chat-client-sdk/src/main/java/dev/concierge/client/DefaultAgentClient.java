@@ -1,63 +1,27 @@
 package dev.concierge.client;
 
 import dev.concierge.protocol.AgentInfo;
-import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.HandoffPackage;
 import dev.concierge.protocol.PresenceStatus;
 import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.ReceiptStatus;
 import dev.concierge.protocol.TranscriptEvent;
-import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.protocol.wire.ClientMessage;
-import dev.concierge.protocol.wire.ProtocolCodec;
 import dev.concierge.protocol.wire.ServerMessage;
-import java.net.URI;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The agent's side of a {@link Connection}: session token and login, the queue, the assigned
- * conversations and their transcripts (the handoff package's, then every later event).
+ * An agent's client: its requests and what it has seen. What the server's frames mean (the token,
+ * the queue, the assigned conversations) is the {@link AgentSession}'s.
  */
-final class DefaultAgentClient implements AgentClient, ConnectionSession {
-    /** How many fresh tokens in a row may be refused before the client gives up (see {@link #reauthenticate}). */
-    private static final int MAX_FRESH_REFUSALS = 2;
-
+final class DefaultAgentClient implements AgentClient {
+    private final AgentSession session;
     private final Connection connection;
     private final Object lock;
-    private final Settings settings;
-    private final String username;
-    private final String password;
-    private final AgentListener listener;
-    /** The presence the agent last asked for (null: none yet), said in every hello. */
-    private volatile PresenceStatus presence;
-
-    // Guarded by lock.
-    private String token;
-    private boolean freshLogin;
-    /**
-     * Fresh tokens refused in a row. In a cluster a token issued by one node can be refused by
-     * another that has not heard of it yet; a few more sign-ins are worth it, not an endless loop.
-     */
-    private int freshRefusals;
-
-    private AgentInfo agent;
-    private List<QueueEntry> queue = List.of();
-    private final Map<String, HandoffPackage> assigned = new LinkedHashMap<>();
-    private final Map<String, ConversationLog> logs = new HashMap<>();
-    /** Conversations assigned to this agent at some point: their events reach the listener. */
-    private final Set<String> everAssigned = new HashSet<>();
-    /** Packages with only their last events, held while the earlier ones are read. */
-    private final HandoffCompletion completion;
-    /** Ids of the history requests the client makes itself, whose pages it follows to the end. */
-    private final Set<String> ownHistory = new HashSet<>();
 
     DefaultAgentClient(
             Settings settings,
@@ -66,15 +30,9 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
             String token,
             AgentListener listener,
             PresenceStatus presence) {
-        this.presence = presence;
-        this.settings = settings;
-        this.username = username;
-        this.password = password;
-        this.token = token;
-        this.listener = listener;
-        this.connection = new Connection(settings, this);
+        this.session = new AgentSession(settings, this, username, password, token, listener, presence);
+        this.connection = session.connection();
         this.lock = connection.lock();
-        this.completion = new HandoffCompletion(connection, this::delivered);
     }
 
     /** Connects; a caller that gives up on the returned future (cancel, orTimeout) closes the client. */
@@ -91,54 +49,59 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     // ---- requests
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> presence(PresenceStatus status) {
+    public CompletableFuture<Void> presence(PresenceStatus status) {
         Objects.requireNonNull(status, "status");
-        presence = status;
-        return connection.request(new ClientMessage.Presence(Connection.newId(), status), ServerMessage.Ack.class);
+        synchronized (lock) {
+            session.presence(status);
+        }
+        return Results.mapped(
+                connection.request(new ClientMessage.Presence(Connection.newId(), status), ServerMessage.Ack.class),
+                ack -> null);
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Assigned> accept(String conversationId) {
+    public CompletableFuture<Assignment> accept(String conversationId) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return connection.request(
+        synchronized (lock) {
+            session.accepting(conversationId, true);
+        }
+        CompletableFuture<ServerMessage.Assigned> answer = connection.request(
                 new ClientMessage.Accept(Connection.newId(), conversationId), ServerMessage.Assigned.class);
+        answer.whenComplete((assigned, error) -> {
+            synchronized (lock) {
+                session.accepting(conversationId, false);
+            }
+        });
+        return Results.mapped(answer, assigned -> Results.assignment(assigned, false));
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> send(String conversationId, String text) {
+    public CompletableFuture<Stored> send(String conversationId, String text) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(text, "text");
-        return connection.request(
-                new ClientMessage.Send(Connection.newId(), conversationId, text, null), ServerMessage.Ack.class);
+        return stored(new ClientMessage.Send(Connection.newId(), conversationId, text, null));
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> transfer(
-            String conversationId, String agentId, String note, boolean force) {
+    public CompletableFuture<Stored> transfer(String conversationId, String agentId, String note, boolean force) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(agentId, "agentId");
-        return connection.request(
-                new ClientMessage.Transfer(
-                        Connection.newId(), conversationId, agentId, null, note, force ? Boolean.TRUE : null),
-                ServerMessage.Ack.class);
+        return stored(new ClientMessage.Transfer(
+                Connection.newId(), conversationId, agentId, null, note, force ? Boolean.TRUE : null));
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> transferToDepartment(
-            String conversationId, String department, String note) {
+    public CompletableFuture<Stored> transferToDepartment(String conversationId, String department, String note) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(department, "department");
-        return connection.request(
-                new ClientMessage.Transfer(Connection.newId(), conversationId, null, department, note),
-                ServerMessage.Ack.class);
+        return stored(new ClientMessage.Transfer(Connection.newId(), conversationId, null, department, note));
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> note(String conversationId, String text) {
+    public CompletableFuture<Stored> note(String conversationId, String text) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(text, "text");
-        return connection.request(
-                new ClientMessage.Note(Connection.newId(), conversationId, text), ServerMessage.Ack.class);
+        return stored(new ClientMessage.Note(Connection.newId(), conversationId, text));
     }
 
     @Override
@@ -149,23 +112,22 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Ack> closeConversation(String conversationId, String reason) {
+    public CompletableFuture<Stored> closeConversation(String conversationId, String reason) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return connection.request(
-                new ClientMessage.Close(Connection.newId(), conversationId, reason), ServerMessage.Ack.class);
+        return stored(new ClientMessage.Close(Connection.newId(), conversationId, reason));
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Transcript> history(String conversationId, long afterSeq) {
+    public CompletableFuture<History> history(String conversationId, long afterSeq) {
         Objects.requireNonNull(conversationId, "conversationId");
-        return connection.request(
-                new ClientMessage.History(Connection.newId(), conversationId, afterSeq),
-                ServerMessage.Transcript.class);
+        return HistoryPages.read(connection, conversationId, afterSeq);
     }
 
     @Override
-    public CompletableFuture<ServerMessage.Queue> queuePage(int offset) {
-        return connection.request(new ClientMessage.QueuePage(Connection.newId(), offset), ServerMessage.Queue.class);
+    public CompletableFuture<QueuePage> queuePage(int offset) {
+        return Results.mapped(
+                connection.request(new ClientMessage.QueuePage(Connection.newId(), offset), ServerMessage.Queue.class),
+                Results::queuePage);
     }
 
     @Override
@@ -174,26 +136,30 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
         connection.sendIfOpen(new ClientMessage.Typing(null, conversationId, typing));
     }
 
+    private CompletableFuture<Stored> stored(ClientMessage request) {
+        return Results.mapped(connection.request(request, ServerMessage.Ack.class), Results::stored);
+    }
+
     // ---- accessors
 
     @Override
     public AgentInfo agent() {
         synchronized (lock) {
-            return agent;
+            return session.agent();
         }
     }
 
     @Override
     public Map<String, HandoffPackage> assignedConversations() {
         synchronized (lock) {
-            return Map.copyOf(assigned);
+            return session.assigned();
         }
     }
 
     @Override
     public List<QueueEntry> queue() {
         synchronized (lock) {
-            return queue;
+            return session.queue();
         }
     }
 
@@ -201,8 +167,7 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
     public List<TranscriptEvent> transcript(String conversationId) {
         Objects.requireNonNull(conversationId, "conversationId");
         synchronized (lock) {
-            ConversationLog log = logs.get(conversationId);
-            return log == null ? List.of() : log.events();
+            return session.transcript(conversationId);
         }
     }
 
@@ -223,220 +188,6 @@ final class DefaultAgentClient implements AgentClient, ConnectionSession {
 
     @Override
     public String toString() {
-        return "AgentClient[" + endpoint(connection.server()) + ", " + state() + "]";
-    }
-
-    // ---- ConnectionSession: all under the lock but prepare()
-
-    @Override
-    public URI endpoint(URI server) {
-        return Settings.socketUri(server, "/ws/agent");
-    }
-
-    @Override
-    public CompletableFuture<URI> prepare(URI server) {
-        synchronized (lock) {
-            if (token != null) {
-                return CompletableFuture.completedFuture(server);
-            }
-        }
-        // Starts at this attempt's server and fails over to the next ones; the socket then opens
-        // on the server that answered.
-        return AgentLogin.login(
-                        settings.httpClient(),
-                        connection.codec().mapper(),
-                        settings.serverUris(),
-                        settings.serverUris().indexOf(server),
-                        username,
-                        password,
-                        settings.connectTimeout())
-                .thenApply(session -> {
-                    synchronized (lock) {
-                        token = session.token();
-                        freshLogin = true;
-                        if (session.agent() != null) {
-                            agent = session.agent();
-                        }
-                    }
-                    return session.server();
-                });
-    }
-
-    @Override
-    public ClientMessage.Hello hello(String id) {
-        return new ClientMessage.Hello(id, ProtocolCodec.VERSION, null, null, token, null, null, null, null, presence);
-    }
-
-    @Override
-    public boolean reauthenticate() {
-        // A token just issued by a login and refused at once would loop: give up after a few.
-        if (username == null || (freshLogin && ++freshRefusals > MAX_FRESH_REFUSALS)) {
-            return false;
-        }
-        token = null;
-        return true;
-    }
-
-    @Override
-    public void onFrame(ServerMessage frame) {
-        if (frame instanceof ServerMessage.Welcome welcome) {
-            if (welcome.agent() != null) {
-                agent = welcome.agent();
-            }
-            freshLogin = false;
-            freshRefusals = 0;
-            connection.markReady();
-        } else if (frame instanceof ServerMessage.Queue update) {
-            queue = update.entries();
-            connection.emit(() -> listener.onQueue(update));
-        } else if (frame instanceof ServerMessage.Assigned assignment) {
-            onAssigned(assignment);
-        } else if (frame instanceof ServerMessage.Event event) {
-            onEvent(event.conversationId(), event.toTranscriptEvent());
-        } else if (frame instanceof ServerMessage.Transcript transcript) {
-            ConversationLog log = logs.get(transcript.conversationId());
-            if (log != null) {
-                for (TranscriptEvent event : log.merge(transcript.events())) {
-                    applied(transcript.conversationId(), event);
-                }
-            }
-            if (ownHistory.remove(transcript.ref())
-                    && transcript.hasMore()
-                    && !transcript.events().isEmpty()) {
-                // A page of what was missed: ask for the next one.
-                missed(
-                        transcript.conversationId(),
-                        transcript.events().get(transcript.events().size() - 1).seq());
-            }
-        } else if (frame instanceof ServerMessage.Typing typing) {
-            connection.emit(() -> listener.onTyping(typing));
-        } else if (frame instanceof ServerMessage.Released released) {
-            // No longer ours: a later assignment of the same conversation is a new package.
-            assigned.remove(released.conversationId());
-            connection.emit(() -> listener.onReleased(released));
-        } else if (frame instanceof ServerMessage.Agents agents) {
-            connection.emit(() -> listener.onAgents(agents));
-        } else if (frame instanceof ServerMessage.Settings settings) {
-            connection.emit(() -> listener.onSettings(settings));
-        } else if (frame instanceof ServerMessage.Alert alert) {
-            connection.emit(() -> listener.onAlert(alert));
-        } else if (frame instanceof ServerMessage.Receipt receipt) {
-            connection.emit(() -> listener.onReceipt(receipt));
-        } else if (frame instanceof ServerMessage.VisitorUpdate update) {
-            connection.emit(() -> listener.onVisitorUpdate(update));
-        }
-        // ack: matched by the connection; queue_status and availability are for visitors.
-    }
-
-    private void onAssigned(ServerMessage.Assigned assignment) {
-        String conversation = assignment.conversationId();
-        if (conversation == null || assignment.handoff() == null) {
-            return;
-        }
-        HandoffPackage handoff = assignment.handoff();
-        ConversationLog seen = logs.get(conversation);
-        if (!handoff.complete()
-                && !handoff.transcript().isEmpty()
-                && (seen == null
-                        || !seen.hasAllBefore(handoff.transcript().get(0).seq()))) {
-            // Only the last events: read the earlier ones before reporting the assignment.
-            completion.complete(assignment);
-            return;
-        }
-        delivered(assignment);
-    }
-
-    /** Records a package whose transcript is whole and reports it. Under the lock. */
-    private void delivered(ServerMessage.Assigned assignment) {
-        String conversation = assignment.conversationId();
-        boolean known = assigned.put(conversation, assignment.handoff()) != null;
-        everAssigned.add(conversation);
-        ConversationLog log = logs.computeIfAbsent(conversation, c -> new ConversationLog());
-        List<TranscriptEvent> added = log.merge(assignment.handoff().transcript());
-        connection.completeFirst(
-                message -> message instanceof ClientMessage.Accept accept
-                        && accept.conversationId().equals(conversation),
-                assignment);
-        if (!known) {
-            connection.emit(() -> listener.onAssigned(assignment));
-        } else {
-            for (TranscriptEvent event : added) {
-                applied(conversation, event);
-            }
-        }
-    }
-
-    private void onEvent(String conversation, TranscriptEvent event) {
-        if (conversation == null) {
-            return;
-        }
-        ConversationLog log = logs.computeIfAbsent(conversation, c -> new ConversationLog());
-        if (log.isGapBefore(event.seq())) {
-            // Live events come in order; a hole means frames were missed: fetch them.
-            missed(conversation, log.lastSeq());
-        }
-        if (log.add(event)) {
-            applied(conversation, event);
-        }
-    }
-
-    /** A new event was added to {@code conversation}'s log: track ownership, tell the listener. */
-    private void applied(String conversation, TranscriptEvent event) {
-        boolean closed = event.kind() == Kind.CLOSED;
-        boolean transferred = event.kind() == Kind.ASSIGNED
-                && event.agent() != null
-                && agent != null
-                && !event.agent().id().equals(agent.id());
-        if (closed || transferred) {
-            assigned.remove(conversation);
-        }
-        if (everAssigned.contains(conversation)) {
-            // Events that race ahead of the assigned frame are reported as part of its package.
-            connection.emit(() -> listener.onEvent(conversation, event));
-        }
-    }
-
-    @Override
-    public void onReady(boolean resumed) {
-        if (!resumed) {
-            return;
-        }
-        // Events of our conversations may have passed while the socket was down.
-        for (String conversation : assigned.keySet()) {
-            missed(conversation, logs.get(conversation).lastSeq());
-        }
-    }
-
-    /** Asks for what the client missed of {@code conversation} after {@code afterSeq}, to the last page. */
-    private void missed(String conversation, long afterSeq) {
-        ClientMessage.History request = new ClientMessage.History(Connection.newId(), conversation, afterSeq);
-        ownHistory.add(request.id());
-        connection.request(request, ServerMessage.Transcript.class).whenComplete((page, error) -> {
-            if (error != null) {
-                synchronized (lock) {
-                    ownHistory.remove(request.id());
-                }
-            }
-        });
-    }
-
-    @Override
-    public ClientMessage retryAs(ClientMessage request, ServerMessage.Error error) {
-        if (request instanceof ClientMessage.History history
-                && ErrorCode.NOT_FOUND.wire().equals(error.code())) {
-            assigned.remove(history.conversationId()); // gone while we were away
-        }
-        return null; // an agent names its conversations: nothing to retry differently
-    }
-
-    @Override
-    public void onPhase(Connection.Phase phase) {
-        State state = State.valueOf(phase.name());
-        connection.emit(() -> listener.onStateChanged(state));
-    }
-
-    @Override
-    public void onError(ServerMessage.Error error) {
-        connection.emit(() -> listener.onError(error));
+        return "AgentClient[" + session.endpoint(connection.server()) + ", " + state() + "]";
     }
 }

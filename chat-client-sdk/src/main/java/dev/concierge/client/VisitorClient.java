@@ -4,7 +4,6 @@ import dev.concierge.protocol.ReceiptStatus;
 import dev.concierge.protocol.Suggestion;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.VisitorContext;
-import dev.concierge.protocol.wire.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -22,12 +21,15 @@ import java.util.random.RandomGenerator;
  * VisitorClient client = VisitorClient.builder()
  *         .serverUri(URI.create("http://127.0.0.1:8080"))
  *         .listener(new VisitorListener() {
- *             @Override public void onEvent(String conversationId, TranscriptEvent event) {
+ *             @Override public void onEvent(VisitorClient client, String conversationId, TranscriptEvent event) {
  *                 System.out.println("[" + event.author().role() + "] " + event.text());
  *             }
  *         })
  *         .connect().join();
- * client.send("Where is my order?");
+ * Answer answer = client.ask("Where is my order?").join();
+ * if (answer instanceof Answer.BotReply reply) {
+ *     System.out.println(reply.text());
+ * }
  * }</pre>
  *
  * <h2>States</h2>
@@ -151,25 +153,47 @@ public interface VisitorClient extends AutoCloseable {
      * Sends a chat message in the current conversation; when there is none (or it is closed),
      * the server starts one, the ack names it and the client adopts it.
      *
-     * @return completes with the server's ack ({@code seq} of the stored message)
+     * @return completes when the server stored the message, with its conversation and {@code seq};
+     *     the bot's reply, if any, arrives through {@link VisitorListener#onEvent} (use
+     *     {@link #ask(String)} to get it here)
      * @throws IllegalArgumentException when the text is blank or too long
      */
-    CompletableFuture<ServerMessage.Ack> send(String text);
+    CompletableFuture<Stored> send(String text);
+
+    /**
+     * Sends a chat message as {@link #send(String)} does and completes with what answers it:
+     * <ul>
+     *   <li>{@link Answer.BotReply}: the bot's event that replies to this message (its
+     *       {@code bot.replyTo} is the message's {@code seq});</li>
+     *   <li>{@link Answer.Handoff}: the first {@code handoff}, {@code queued} or
+     *       {@code assigned} event after the message, when the conversation went to a person
+     *       before the bot answered it;</li>
+     *   <li>{@link Answer.ForAgent}: at once after the message is stored, when the conversation
+     *       already was with a person or waiting for one (the bot stays quiet; the person's reply
+     *       arrives later through {@link VisitorListener#onEvent}).</li>
+     * </ul>
+     * Answers are paired with their question by {@code seq}, never by arrival order: any number of
+     * asks may be outstanding on one client. The listener sees the same events as with
+     * {@link #send(String)}. Fails as {@link #send(String)} does when the message is not stored.
+     *
+     * @throws IllegalArgumentException when the text is blank or too long
+     */
+    CompletableFuture<Answer> ask(String text);
 
     /** Picks a bot "did you mean" suggestion: sends its question with its {@code entryId}. */
-    CompletableFuture<ServerMessage.Ack> choose(Suggestion suggestion);
+    CompletableFuture<Stored> choose(Suggestion suggestion);
 
     /** Asks for a human (a {@code handoff} request) in the current conversation. */
-    CompletableFuture<ServerMessage.Ack> requestHuman();
+    CompletableFuture<Stored> requestHuman();
 
     /** Asks for a human of a department (e.g. {@code billing}). */
-    CompletableFuture<ServerMessage.Ack> requestHuman(String department);
+    CompletableFuture<Stored> requestHuman(String department);
 
     /**
      * Leaves a message with a contact email while nobody can answer: it becomes a follow-up that
      * an agent answers later in the same conversation.
      */
-    CompletableFuture<ServerMessage.Ack> leaveMessage(String name, String email, String text);
+    CompletableFuture<Stored> leaveMessage(String name, String email, String text);
 
     /**
      * Merges new context (page, attributes) into the visitor's; their agent sees it at once. The
@@ -177,7 +201,7 @@ public interface VisitorClient extends AutoCloseable {
      * the merged context would exceed the limits of one (more than 50 attributes, or more than
      * 16,384 characters in all).
      */
-    CompletableFuture<ServerMessage.Ack> updateContext(VisitorContext context);
+    CompletableFuture<Void> updateContext(VisitorContext context);
 
     /** Tells the agent that events up to {@code seq} were received or read (not acknowledged). */
     void receipt(long seq, ReceiptStatus status);
@@ -188,7 +212,7 @@ public interface VisitorClient extends AutoCloseable {
      * @param reason free text, may be null
      * @return fails with code {@code no_conversation} when there is no conversation
      */
-    CompletableFuture<ServerMessage.Ack> closeConversation(String reason);
+    CompletableFuture<Stored> closeConversation(String reason);
 
     /**
      * Rates the current conversation after it closed.
@@ -197,10 +221,13 @@ public interface VisitorClient extends AutoCloseable {
      * @param comment kept verbatim, may be null
      * @throws IllegalArgumentException when the score is not 1 to 5
      */
-    CompletableFuture<ServerMessage.Ack> rate(int score, String comment);
+    CompletableFuture<Stored> rate(int score, String comment);
 
-    /** The events of one of the visitor's conversations after {@code afterSeq} (0 for all). */
-    CompletableFuture<ServerMessage.Transcript> history(String conversationId, long afterSeq);
+    /**
+     * The events of one of the visitor's conversations after {@code afterSeq} (0 for all): every
+     * page of them, read one after the other.
+     */
+    CompletableFuture<History> history(String conversationId, long afterSeq);
 
     /** Tells the other side whether the visitor is typing; dropped when not open or no conversation. */
     void typing(boolean typing);
@@ -218,7 +245,7 @@ public interface VisitorClient extends AutoCloseable {
     List<TranscriptEvent> transcript();
 
     /** The latest queue position of the current conversation, while it waits for an agent. */
-    Optional<ServerMessage.QueueStatus> queueStatus();
+    Optional<QueueStatus> queueStatus();
 
     /** The connection's state. */
     State state();

@@ -118,7 +118,7 @@ final class AgentClientTest {
     @Test
     void accept_completesWithTheAssignedPackage_thenLaterEventsFollowOnce() throws Exception {
         ScriptedServer.Peer peer = connect(builder().token("st_1"));
-        CompletableFuture<ServerMessage.Assigned> accepting = client.accept("c1");
+        CompletableFuture<Assignment> accepting = client.accept("c1");
         assertThat(peer.expect(ClientMessage.Accept.class).conversationId()).isEqualTo("c1");
 
         peer.send(assigned("c1", 1, 2));
@@ -148,7 +148,7 @@ final class AgentClientTest {
     @Test
     void aPackageWithOnlyTheLastEvents_isReportedWhole_afterReadingTheEarlierOnesPageByPage() throws Exception {
         ScriptedServer.Peer peer = connect(builder().token("st_1"));
-        CompletableFuture<ServerMessage.Assigned> accepting = client.accept("c1");
+        CompletableFuture<Assignment> accepting = client.accept("c1");
         peer.expect(ClientMessage.Accept.class);
         peer.send(lastOf("c1", 6, 5, 6));
 
@@ -161,7 +161,7 @@ final class AgentClientTest {
         peer.send(message("c1", 7, "m7")); // live meanwhile
         peer.send(transcript(second.id(), "c1", 3, 4, 5, 6, 7));
 
-        ServerMessage.Assigned whole = await(accepting);
+        Assignment whole = await(accepting);
         assertThat(seqs(whole.handoff().transcript())).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
         assertThat(whole.handoff().complete()).isTrue();
         listener.assertNext("assigned c1");
@@ -210,7 +210,7 @@ final class AgentClientTest {
     @Test
     void queuePage_showsAnotherPageOfTheQueue() throws Exception {
         ScriptedServer.Peer peer = connect(builder().token("st_1"));
-        CompletableFuture<ServerMessage.Queue> paging = client.queuePage(50);
+        CompletableFuture<QueuePage> paging = client.queuePage(50);
         ClientMessage.QueuePage request = peer.expect(ClientMessage.QueuePage.class);
         assertThat(request.offset()).isEqualTo(50);
         QueueEntry entry = new QueueEntry(
@@ -228,7 +228,7 @@ final class AgentClientTest {
     @Test
     void accept_ofAConversationNoLongerQueued_failsWithBadState() throws Exception {
         ScriptedServer.Peer peer = connect(builder().token("st_1"));
-        CompletableFuture<ServerMessage.Assigned> accepting = client.accept("c1");
+        CompletableFuture<Assignment> accepting = client.accept("c1");
         ClientMessage.Accept accept = peer.expect(ClientMessage.Accept.class);
         peer.send(new ServerMessage.Error("bad_state", "Not queued.", accept.id()));
         assertThat(failure(accepting).code()).isEqualTo("bad_state");
@@ -238,7 +238,7 @@ final class AgentClientTest {
     @Test
     void queueAndPresence_presenceCompletesOnItsAck_andAQueueFrameUpdatesTheQueue() throws Exception {
         ScriptedServer.Peer peer = connect(builder().token("st_1"));
-        CompletableFuture<ServerMessage.Ack> going = client.presence(PresenceStatus.AWAY);
+        CompletableFuture<Void> going = client.presence(PresenceStatus.AWAY);
         ClientMessage.Presence presence = peer.expect(ClientMessage.Presence.class);
         assertThat(presence.status()).isEqualTo(PresenceStatus.AWAY);
         peer.send(new ServerMessage.Ack(presence.id(), null, 0));
@@ -261,7 +261,7 @@ final class AgentClientTest {
         ScriptedServer.Peer first = connect(builder().token("st_9"));
         first.send(assigned("c1", 1, 2));
         listener.assertNext("assigned c1");
-        CompletableFuture<ServerMessage.Ack> sending = client.send("c1", "Sorry to hear that, let me check.");
+        CompletableFuture<Stored> sending = client.send("c1", "Sorry to hear that, let me check.");
         ClientMessage.Send sent = first.expect(ClientMessage.Send.class);
         first.drop();
         listener.assertNext("state RECONNECTING");
@@ -320,7 +320,7 @@ final class AgentClientTest {
     @Test
     void policyClose_withTokenOnly_doesNotReconnect() throws Exception {
         ScriptedServer.Peer peer = connect(builder().token("st_1"));
-        CompletableFuture<ServerMessage.Ack> sending = client.send("c1", "hello");
+        CompletableFuture<Stored> sending = client.send("c1", "hello");
         peer.expect(ClientMessage.Send.class);
         peer.close(1008, "unauthorized");
 

@@ -109,7 +109,7 @@ final class ClusterFailoverTest {
         listener.assertNext("state CONNECTING", "state OPEN", "event c1 1", "event c1 2");
         assertThat(visitor.serverNode()).contains("n1");
 
-        CompletableFuture<ServerMessage.Ack> sending = visitor.send("Is it shipped?");
+        CompletableFuture<Stored> sending = visitor.send("Is it shipped?");
         ClientMessage.Send sent = first.expect(ClientMessage.Send.class);
         first.drop(); // the node died before the ack
         listener.assertNext("state RECONNECTING");

@@ -85,7 +85,7 @@ final class VisitorClientReconnectTest extends VisitorClientFixture {
     @Test
     void internalError_keepsTheRequest_andSendsItAgainWithTheSameIdUntilStored() throws Exception {
         ScriptedServer.Peer peer = connectInConversation();
-        CompletableFuture<ServerMessage.Ack> sending = client.send("Is it shipped?");
+        CompletableFuture<Stored> sending = client.send("Is it shipped?");
         ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
         String notStored = "The message could not be stored; retry with the same id.";
         peer.send(new ServerMessage.Error("internal", notStored, sent.id()));
@@ -128,7 +128,7 @@ final class VisitorClientReconnectTest extends VisitorClientFixture {
     @Test
     void droppedSocket_resendsOutboxWithOriginalId_andResumesFromLastSeq() throws Exception {
         ScriptedServer.Peer first = connectInConversation();
-        CompletableFuture<ServerMessage.Ack> sending = client.send("Is it shipped?");
+        CompletableFuture<Stored> sending = client.send("Is it shipped?");
         ClientMessage.Send sent = first.expect(ClientMessage.Send.class);
         assertThat(sent.conversationId()).isEqualTo("c1");
         // The bot said something; the message is stored, but the socket drops before its event
@@ -162,7 +162,7 @@ final class VisitorClientReconnectTest extends VisitorClientFixture {
         first.drop();
         listener.assertNext("state RECONNECTING");
 
-        CompletableFuture<ServerMessage.Ack> sending = client.send("Anyone there?");
+        CompletableFuture<Stored> sending = client.send("Anyone there?");
         ScriptedServer.Peer second = server.nextPeer();
         ClientMessage.Hello hello = second.expect(ClientMessage.Hello.class);
         assertThat(hello.resume()).isNull();
@@ -181,7 +181,7 @@ final class VisitorClientReconnectTest extends VisitorClientFixture {
     @Test
     void lostSocket_withReconnectDisabled_closesAndFailsPendingRequests() throws Exception {
         ScriptedServer.Peer peer = connect(builder().reconnect(false));
-        CompletableFuture<ServerMessage.Ack> sending = client.send("hello");
+        CompletableFuture<Stored> sending = client.send("hello");
         peer.expect(ClientMessage.Send.class);
         peer.drop();
 
@@ -194,7 +194,7 @@ final class VisitorClientReconnectTest extends VisitorClientFixture {
     @Test
     void close_failsPendingRequests_andStopsReconnecting() throws Exception {
         ScriptedServer.Peer peer = connect(builder());
-        CompletableFuture<ServerMessage.Ack> sending = client.send("hello");
+        CompletableFuture<Stored> sending = client.send("hello");
         peer.expect(ClientMessage.Send.class);
         client.close();
 
@@ -250,7 +250,7 @@ final class VisitorClientReconnectTest extends VisitorClientFixture {
         ScriptedServer.Peer first = connectInConversation();
         first.drop();
         listener.assertNext("state RECONNECTING");
-        CompletableFuture<ServerMessage.Ack> sending = client.send("Still there?");
+        CompletableFuture<Stored> sending = client.send("Still there?");
 
         // The server restarted without its data: it does not know the token or the conversation.
         ScriptedServer.Peer second = server.nextPeer();

@@ -21,6 +21,7 @@ import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ProtocolCodec;
 import dev.concierge.protocol.wire.ServerMessage;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ final class VisitorClientTest extends VisitorClientFixture {
     void send_withoutConversation_adoptsTheOneTheAckNames() throws Exception {
         ScriptedServer.Peer peer = connect(builder());
 
-        CompletableFuture<ServerMessage.Ack> sending = client.send("Where is my order?");
+        CompletableFuture<Stored> sending = client.send("Where is my order?");
         ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
         assertThat(sent.conversationId()).isNull();
         assertThat(sent.text()).isEqualTo("Where is my order?");
@@ -58,12 +59,11 @@ final class VisitorClientTest extends VisitorClientFixture {
         client = await(connecting);
         listener.assertNext("state CONNECTING", "state OPEN");
 
-        CompletableFuture<ServerMessage.Ack> sending = client.send("Where is my order?");
+        CompletableFuture<Stored> sending = client.send("Where is my order?");
         ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
         peer.send(message("c7", 1, "someone-elses-id")); // an event with another id acknowledges nothing
         peer.send(message("c7", 2, sent.id()));
-        ServerMessage.Ack ack = await(sending);
-        assertThat(ack.ref()).isEqualTo(sent.id());
+        Stored ack = await(sending);
         assertThat(ack.conversationId()).isEqualTo("c7");
         assertThat(ack.seq()).isEqualTo(2);
         assertThat(client.conversationId()).contains("c7");
@@ -84,7 +84,7 @@ final class VisitorClientTest extends VisitorClientFixture {
     void errorFrame_failsTheRequestItNames_andOtherErrorsGoToTheListener() throws Exception {
         ScriptedServer.Peer peer = connect(builder());
 
-        CompletableFuture<ServerMessage.Ack> sending = client.send("hello");
+        CompletableFuture<Stored> sending = client.send("hello");
         ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
         peer.send(new ServerMessage.Error("not_found", "No such conversation.", sent.id()));
         ConciergeClientException failed = failure(sending);
@@ -144,7 +144,7 @@ final class VisitorClientTest extends VisitorClientFixture {
     @Test
     void history_completesWithTheTranscriptItAskedFor() throws Exception {
         ScriptedServer.Peer peer = connect(builder());
-        CompletableFuture<ServerMessage.Transcript> asking = client.history("c_old", 0);
+        CompletableFuture<History> asking = client.history("c_old", 0);
         ClientMessage.History history = peer.expect(ClientMessage.History.class);
         peer.send(transcript(history.id(), "c_old", 1, 2));
         assertThat(seqs(await(asking).events())).containsExactly(1L, 2L);
@@ -158,7 +158,7 @@ final class VisitorClientTest extends VisitorClientFixture {
         peer.send(new ServerMessage.Typing("c1", Role.AGENT, true));
         listener.assertNext("queue_status 2", "typing true");
         assertThat(client.queueStatus())
-                .hasValueSatisfying(status -> assertThat(status.etaSeconds()).isEqualTo(180L));
+                .hasValueSatisfying(status -> assertThat(status.estimatedWait()).contains(Duration.ofMinutes(3)));
 
         peer.send(event("c1", 3, null, Kind.ASSIGNED));
         listener.assertNext("event c1 3");
@@ -176,7 +176,7 @@ final class VisitorClientTest extends VisitorClientFixture {
         assertThat(rate.conversationId()).isEqualTo("c1");
         assertThat(rate.score()).isEqualTo(5);
 
-        CompletableFuture<ServerMessage.Ack> sending = client.send("One more thing");
+        CompletableFuture<Stored> sending = client.send("One more thing");
         ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
         assertThat(sent.conversationId()).isNull();
         peer.send(ack(sent, "c2", 1));

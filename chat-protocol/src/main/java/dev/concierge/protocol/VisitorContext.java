@@ -2,7 +2,9 @@ package dev.concierge.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.concierge.protocol.wire.Checks;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What the widget or app tells the server about the visitor at {@code hello} and in
@@ -13,6 +15,15 @@ import java.util.Map;
  * {@link #MAX_TOTAL} characters. A context that breaks one fails with an
  * {@link IllegalArgumentException} naming the field, so a decoded frame carrying it fails with
  * {@code bad_request}.
+ *
+ * <pre>{@code
+ * VisitorContext context = VisitorContext.builder()
+ *         .name("Ada Lovelace")
+ *         .email("ada@example.com")
+ *         .page(new Page("https://shop.example.com/orders/1234", "Order 1234", null))
+ *         .attribute("plan", "gold")
+ *         .build();
+ * }</pre>
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record VisitorContext(
@@ -114,5 +125,105 @@ public record VisitorContext(
      */
     public static VisitorContext empty() {
         return new VisitorContext(null, null, null, null, null, null, Map.of());
+    }
+
+    /** A builder of a context; every field is optional. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds a {@link VisitorContext}. Each setter checks its value against the field's limit at
+     * once and names the field when it rejects one; {@link #build()} checks the total.
+     */
+    public static final class Builder {
+        private String name;
+        private String email;
+        private String language;
+        private String timeZone;
+        private String userAgent;
+        private Page page;
+        private final Map<String, String> attributes = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** The visitor's name, as they gave it (at most {@link #MAX_NAME} characters, one line). */
+        public Builder name(String name) {
+            Checks.line("context.name", name, MAX_NAME);
+            this.name = name;
+            return this;
+        }
+
+        /** The visitor's email address ({@code local@domain.tld}, at most {@link #MAX_EMAIL} characters). */
+        public Builder email(String email) {
+            Checks.email("context.email", email);
+            this.email = email;
+            return this;
+        }
+
+        /** The visitor's language, a BCP 47 tag such as {@code en-GB}. */
+        public Builder language(String language) {
+            Checks.line("context.language", language, MAX_LANGUAGE);
+            this.language = language;
+            return this;
+        }
+
+        /** The visitor's time zone, such as {@code Europe/London}. */
+        public Builder timeZone(String timeZone) {
+            Checks.line("context.timeZone", timeZone, MAX_TIME_ZONE);
+            this.timeZone = timeZone;
+            return this;
+        }
+
+        /** The visitor's browser or app. */
+        public Builder userAgent(String userAgent) {
+            Checks.line("context.userAgent", userAgent, MAX_USER_AGENT);
+            this.userAgent = userAgent;
+            return this;
+        }
+
+        /** The page the visitor is on. */
+        public Builder page(Page page) {
+            this.page = page;
+            return this;
+        }
+
+        /**
+         * Adds (or replaces) one attribute, e.g. {@code plan} = {@code gold}.
+         *
+         * @throws IllegalArgumentException when the key is not {@code [A-Za-z0-9_.-]{1,64}}, the
+         *     value is too long or not one line, or there would be more than
+         *     {@link #MAX_ATTRIBUTES} attributes (the message names {@code context.attributes})
+         */
+        public Builder attribute(String key, String value) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+            if (!Checks.ATTRIBUTE_KEY.matcher(key).matches()) {
+                throw new IllegalArgumentException(
+                        "context.attributes keys must be 1 to 64 of the characters A-Z a-z 0-9 _ . -");
+            }
+            Checks.line("context.attributes." + key, value, MAX_ATTRIBUTE_VALUE);
+            if (!attributes.containsKey(key) && attributes.size() == MAX_ATTRIBUTES) {
+                throw new IllegalArgumentException("context.attributes has more than " + MAX_ATTRIBUTES + " keys");
+            }
+            attributes.put(key, value);
+            return this;
+        }
+
+        /** Adds (or replaces) each of {@code attributes}, as {@link #attribute(String, String)} does. */
+        public Builder attributes(Map<String, String> attributes) {
+            Objects.requireNonNull(attributes, "attributes").forEach(this::attribute);
+            return this;
+        }
+
+        /**
+         * The context.
+         *
+         * @throws IllegalArgumentException when all its strings together exceed {@link #MAX_TOTAL}
+         *     characters
+         */
+        public VisitorContext build() {
+            return new VisitorContext(name, email, language, timeZone, userAgent, page, attributes);
+        }
     }
 }

@@ -3,11 +3,11 @@ package dev.concierge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.client.AgentClient;
+import dev.concierge.client.Stored;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.TranscriptEvent.Kind;
-import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.RawSocket;
 import dev.concierge.server.testing.ServerProcess;
@@ -68,14 +68,14 @@ final class CrashRecoveryTest {
                     "agent owns visitor 0", () -> agent.assignedConversations().containsKey(withAgent));
 
             AtomicInteger acked = new AtomicInteger();
-            List<List<CompletableFuture<ServerMessage.Ack>>> sent = new ArrayList<>();
+            List<List<CompletableFuture<Stored>>> sent = new ArrayList<>();
             for (int v = 0; v < VISITORS; v++) {
                 sent.add(new ArrayList<>());
             }
             Thread burst = new Thread(() -> {
                 for (int m = 0; m < MESSAGES; m++) {
                     for (int v = 0; v < VISITORS; v++) {
-                        CompletableFuture<ServerMessage.Ack> f = visitors.get(v).send("v" + v + "-m" + m);
+                        CompletableFuture<Stored> f = visitors.get(v).send("v" + v + "-m" + m);
                         f.thenRun(acked::incrementAndGet);
                         synchronized (sent) {
                             sent.get(v).add(f);
@@ -94,7 +94,7 @@ final class CrashRecoveryTest {
             burst.join(60_000);
 
             for (int v = 0; v < VISITORS; v++) {
-                List<CompletableFuture<ServerMessage.Ack>> futures;
+                List<CompletableFuture<Stored>> futures;
                 synchronized (sent) {
                     futures = List.copyOf(sent.get(v));
                 }
@@ -125,7 +125,7 @@ final class CrashRecoveryTest {
                         .containsExactlyElementsOf(expected);
                 Set<Long> ackSeqs = new HashSet<>();
                 for (int m = 0; m < MESSAGES; m++) {
-                    ServerMessage.Ack ack = futures.get(m).get();
+                    Stored ack = futures.get(m).get();
                     TranscriptEvent at = stored.get((int) ack.seq() - 1);
                     assertThat(at.text())
                             .as("ack of v%d-m%d names its seq", v, m)

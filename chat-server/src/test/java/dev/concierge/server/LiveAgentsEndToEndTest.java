@@ -5,9 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concierge.client.AgentClient;
 import dev.concierge.client.AgentListener;
+import dev.concierge.client.Availability;
 import dev.concierge.client.ConciergeClientException;
+import dev.concierge.client.QueueStatus;
+import dev.concierge.client.ReadReceipt;
+import dev.concierge.client.Released;
+import dev.concierge.client.Stored;
+import dev.concierge.client.TeamSettings;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.client.VisitorListener;
+import dev.concierge.protocol.AgentStatus;
 import dev.concierge.protocol.HandoffPackage;
 import dev.concierge.protocol.HandoffReason;
 import dev.concierge.protocol.PresenceStatus;
@@ -16,7 +23,6 @@ import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.protocol.VisitorContext;
-import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentsFile;
 import dev.concierge.server.auth.PasswordHasher;
@@ -82,44 +88,44 @@ final class LiveAgentsEndToEndTest {
 
     /** Records what an agent client reports. */
     static final class AgentLog implements AgentListener {
-        final List<ServerMessage.Released> released = new CopyOnWriteArrayList<>();
-        final List<ServerMessage.Receipt> receipts = new CopyOnWriteArrayList<>();
-        final List<ServerMessage.Agents> agents = new CopyOnWriteArrayList<>();
-        final List<ServerMessage.Settings> settings = new CopyOnWriteArrayList<>();
+        final List<Released> released = new CopyOnWriteArrayList<>();
+        final List<ReadReceipt> receipts = new CopyOnWriteArrayList<>();
+        final List<List<AgentStatus>> agents = new CopyOnWriteArrayList<>();
+        final List<TeamSettings> settings = new CopyOnWriteArrayList<>();
 
         @Override
-        public void onReleased(ServerMessage.Released r) {
+        public void onReleased(AgentClient client, Released r) {
             released.add(r);
         }
 
         @Override
-        public void onReceipt(ServerMessage.Receipt r) {
+        public void onReceipt(AgentClient client, ReadReceipt r) {
             receipts.add(r);
         }
 
         @Override
-        public void onAgents(ServerMessage.Agents a) {
+        public void onAgents(AgentClient client, List<AgentStatus> a) {
             agents.add(a);
         }
 
         @Override
-        public void onSettings(ServerMessage.Settings s) {
+        public void onSettings(AgentClient client, TeamSettings s) {
             settings.add(s);
         }
     }
 
     /** Records what a visitor client reports. */
     static final class VisitorLog implements VisitorListener {
-        final List<ServerMessage.Availability> availability = new CopyOnWriteArrayList<>();
-        final List<ServerMessage.Receipt> receipts = new CopyOnWriteArrayList<>();
+        final List<Availability> availability = new CopyOnWriteArrayList<>();
+        final List<ReadReceipt> receipts = new CopyOnWriteArrayList<>();
 
         @Override
-        public void onAvailability(ServerMessage.Availability a) {
+        public void onAvailability(VisitorClient client, Availability a) {
             availability.add(a);
         }
 
         @Override
-        public void onReceipt(ServerMessage.Receipt r) {
+        public void onReceipt(VisitorClient client, ReadReceipt r) {
             receipts.add(r);
         }
     }
@@ -165,14 +171,15 @@ final class LiveAgentsEndToEndTest {
         assertThat(owned(one)).isEqualTo(2);
         assertThat(owned(two)).isEqualTo(2);
         // Visitors 5 and 6 wait at positions 1 and 2, with an estimate.
-        ServerMessage.QueueStatus fifth =
+        QueueStatus fifth =
                 Await.value("5th queue status", () -> visitors.get(4).queueStatus());
-        ServerMessage.QueueStatus sixth =
+        QueueStatus sixth =
                 Await.value("6th queue status", () -> visitors.get(5).queueStatus());
         assertThat(fifth.position()).isEqualTo(1);
         assertThat(sixth.position()).isEqualTo(2);
-        assertThat(fifth.etaSeconds()).isPositive();
-        assertThat(sixth.etaSeconds()).isGreaterThan(fifth.etaSeconds());
+        assertThat(fifth.estimatedWait().orElseThrow()).isPositive();
+        assertThat(sixth.estimatedWait().orElseThrow())
+                .isGreaterThan(fifth.estimatedWait().orElseThrow());
         // One chat ends: the longest-waiting visitor gets that slot.
         String first = one.assignedConversations().keySet().iterator().next();
         one.closeConversation(first, "resolved").get(10, TimeUnit.SECONDS);
@@ -198,7 +205,7 @@ final class LiveAgentsEndToEndTest {
         one.note(id, "Order 1234 is stuck at the depot").get(10, TimeUnit.SECONDS);
         AgentLog billLog = new AgentLog();
         AgentClient bill = agent("bill", "pw-bill", billLog);
-        ServerMessage.Ack ack = one.transfer(id, "a3", "Customer was double charged, please refund")
+        Stored ack = one.transfer(id, "a3", "Customer was double charged, please refund")
                 .get(10, TimeUnit.SECONDS);
         assertThat(ack.seq()).isPositive();
 
@@ -220,7 +227,7 @@ final class LiveAgentsEndToEndTest {
                         "Customer was double charged, please refund");
         assertThat(pkg.transcript()).anySatisfy(e -> assertThat(e.kind()).isEqualTo(Kind.BOT));
         Await.until("one released", () -> !oneLog.released.isEmpty());
-        assertThat(oneLog.released.get(0).to().id()).isEqualTo("a3");
+        assertThat(oneLog.released.get(0).to().orElseThrow().id()).isEqualTo("a3");
         Await.until("one no longer owns it", () -> !one.assignedConversations().containsKey(id));
 
         // The visitor is told, sees no note, and the new agent talks to them straight away.
@@ -242,7 +249,7 @@ final class LiveAgentsEndToEndTest {
         long last = ada.transcript().get(ada.transcript().size() - 1).seq();
         ada.receipt(last, ReceiptStatus.READ);
         Await.until("bill gets read receipt", () -> billLog.receipts.stream()
-                .anyMatch(r -> r.role() == Role.VISITOR && r.seq() == last && r.status() == ReceiptStatus.READ));
+                .anyMatch(r -> r.by() == Role.VISITOR && r.seq() == last && r.status() == ReceiptStatus.READ));
     }
 
     @Test
@@ -265,7 +272,7 @@ final class LiveAgentsEndToEndTest {
         // Two signed in away: the second visitor waits rather than going to them.
         VisitorClient second = visitor("Second", new VisitorLog());
         second.requestHuman().get(10, TimeUnit.SECONDS);
-        ServerMessage.QueueStatus waiting = Await.value("second queued", () -> second.queueStatus());
+        QueueStatus waiting = Await.value("second queued", () -> second.queueStatus());
         assertThat(waiting.position()).isEqualTo(1);
         assertThat(waiting.agentsOnline()).isEqualTo(1);
         assertThat(owned(two)).isZero();
@@ -307,9 +314,9 @@ final class LiveAgentsEndToEndTest {
                 () -> !log.availability.isEmpty()
                         && !log.availability.get(log.availability.size() - 1).agentsAvailable());
         v.requestHuman().get(10, TimeUnit.SECONDS);
-        ServerMessage.QueueStatus waiting = Await.value("queued", () -> v.queueStatus());
+        QueueStatus waiting = Await.value("queued", () -> v.queueStatus());
         assertThat(waiting.agentsOnline()).isZero();
-        assertThat(waiting.etaSeconds()).isNull();
+        assertThat(waiting.estimatedWait()).isEmpty();
         // No sleep: the router dispatches again after acking a presence change, and the store
         // completes appends in order, so an assignment (its "joined" event) would reach the visitor
         // before the visitor's next message comes back.
@@ -453,11 +460,11 @@ final class LiveAgentsEndToEndTest {
 
         AgentLog log = new AgentLog();
         AgentClient zoe = agent("zoe", "zoe-password-1", log);
-        ServerMessage.Settings settings =
+        TeamSettings settings =
                 Await.value("settings", () -> log.settings.stream().findFirst());
         assertThat(settings.departments()).containsExactly("billing");
         assertThat(settings.cannedReplies()).extracting(c -> c.shortcut()).containsExactly("refund");
-        Await.until("zoe in agents list with billing", () -> log.agents.stream().anyMatch(a -> a.agents().stream()
+        Await.until("zoe in agents list with billing", () -> log.agents.stream().anyMatch(a -> a.stream()
                 .anyMatch(s -> s.id().equals("zoe") && s.departments().equals(List.of("billing")))));
         String written = Files.readString(file);
         assertThat(written).contains("\"zoe\"").contains("pbkdf2-sha256$").doesNotContain("zoe-password-1");

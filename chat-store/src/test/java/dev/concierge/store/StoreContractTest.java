@@ -256,6 +256,7 @@ abstract class StoreContractTest {
                 0.42,
                 List.of(new Suggestion("faq-3", "How do I return an item?"), new Suggestion("faq-7", "Shipping?")),
                 true);
+        turn = turn.withReplyTo(1); // the seq of the message it answers
         AgentInfo bob = new AgentInfo("a_bob", "Bob");
         List<TranscriptEvent> events = List.of(
                 message(1, "m1", "Can I return shoes? ünïcødé ✓"),

@@ -1,22 +1,20 @@
 package dev.concierge.examples;
 
+import dev.concierge.client.Answer;
 import dev.concierge.client.ConciergeClientException;
+import dev.concierge.client.QueueStatus;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.client.VisitorListener;
-import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
-import dev.concierge.protocol.wire.ServerMessage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,7 +36,6 @@ public final class VisitorChat implements AutoCloseable {
     /** How long to wait for the server to store a message or to answer a question. */
     static final Duration PATIENCE = Duration.ofSeconds(15);
 
-    private final List<PendingReply> pendingReplies = new CopyOnWriteArrayList<>();
     private final Consumer<String> out;
     private VisitorClient client;
 
@@ -70,11 +67,11 @@ public final class VisitorChat implements AutoCloseable {
     }
 
     /**
-     * Sends {@code question} and completes with the first reply to it: the bot's answer, or the
-     * first word from a person or the system once the visitor is handed off.
+     * Sends {@code question} and completes with what answers it ({@link VisitorClient#ask}): the
+     * bot's reply, the handoff to a person that came instead, or word that a person will answer.
      */
-    public CompletableFuture<TranscriptEvent> ask(String question) {
-        return client.send(question).thenCompose(ack -> replyAfter(ack.seq()));
+    public CompletableFuture<Answer> ask(String question) {
+        return client.ask(question);
     }
 
     /**
@@ -121,14 +118,6 @@ public final class VisitorChat implements AutoCloseable {
         };
     }
 
-    private CompletableFuture<TranscriptEvent> replyAfter(long seq) {
-        PendingReply pending = new PendingReply(seq, new CompletableFuture<>());
-        pendingReplies.add(pending);
-        // The reply may have come before the ack.
-        client.transcript().stream().filter(pending::isAnsweredBy).findFirst().ifPresent(pending.reply::complete);
-        return pending.reply.whenComplete((event, error) -> pendingReplies.remove(pending));
-    }
-
     /** Disconnects. */
     @Override
     public void close() {
@@ -137,41 +126,28 @@ public final class VisitorChat implements AutoCloseable {
         }
     }
 
-    /** A question waiting for its reply: the first event after it that is not the visitor's. */
-    private record PendingReply(long questionSeq, CompletableFuture<TranscriptEvent> reply) {
-        boolean isAnsweredBy(TranscriptEvent event) {
-            return event.seq() > questionSeq
-                    && event.text() != null
-                    && event.author() != null
-                    && event.author().role() != Role.VISITOR;
-        }
-    }
-
-    /** Prints what the client reports and hands events to pending questions. */
+    /** Prints what the client reports. */
     private final class Printer implements VisitorListener {
         @Override
-        public void onEvent(String conversationId, TranscriptEvent event) {
+        public void onEvent(VisitorClient client, String conversationId, TranscriptEvent event) {
             out.accept(format(event));
-            for (PendingReply pending : pendingReplies) {
-                if (pending.isAnsweredBy(event)) {
-                    pending.reply.complete(event);
-                }
-            }
         }
 
         @Override
-        public void onQueueStatus(ServerMessage.QueueStatus status) {
+        public void onQueueStatus(VisitorClient client, QueueStatus status) {
             out.accept("[queue] position " + status.position()
-                    + (status.etaSeconds() == null ? ", no agent online" : ", about " + status.etaSeconds() + " s"));
+                    + status.estimatedWait()
+                            .map(wait -> ", about " + wait.toSeconds() + " s")
+                            .orElse(", no agent online"));
         }
 
         @Override
-        public void onError(ServerMessage.Error error) {
-            out.accept("[error] " + error.code() + ": " + error.message());
+        public void onError(VisitorClient client, ConciergeClientException error) {
+            out.accept("[error] " + error.code() + ": " + error.getMessage());
         }
 
         @Override
-        public void onStateChanged(VisitorClient.State state) {
+        public void onStateChanged(VisitorClient client, VisitorClient.State state) {
             if (state == VisitorClient.State.RECONNECTING) {
                 out.accept("[connection] lost; reconnecting");
             }

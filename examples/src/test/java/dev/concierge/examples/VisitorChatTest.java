@@ -3,6 +3,7 @@ package dev.concierge.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.concierge.client.Answer;
 import dev.concierge.protocol.Author;
 import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
@@ -53,13 +54,16 @@ final class VisitorChatTest {
     @Test
     void ask_returnsTheBotsAnswer_andPrintsEveryEvent() throws Exception {
         try (VisitorChat chat = connect()) {
-            TranscriptEvent answer = chat.ask("Where is my order?").get(10, TimeUnit.SECONDS);
+            Answer answer = chat.ask("Where is my order?").get(10, TimeUnit.SECONDS);
 
-            assertThat(answer.kind()).isEqualTo(Kind.BOT);
-            assertThat(answer.bot().answered()).isTrue();
+            assertThat(answer).isInstanceOf(Answer.BotReply.class);
+            TranscriptEvent reply = ((Answer.BotReply) answer).reply();
+            assertThat(reply.kind()).isEqualTo(Kind.BOT);
+            assertThat(reply.bot().answered()).isTrue();
+            assertThat(reply.bot().replyTo()).isEqualTo(answer.question().seq());
             awaitPrinted("[visitor] Where is my order?");
-            awaitPrinted(VisitorChat.format(answer));
-            assertThat(VisitorChat.format(answer)).startsWith("[bot] ");
+            awaitPrinted(VisitorChat.format(reply));
+            assertThat(VisitorChat.format(reply)).startsWith("[bot] ");
         }
     }
 

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.concierge.client.AgentClient;
 import dev.concierge.client.AgentListener;
+import dev.concierge.client.Assignment;
+import dev.concierge.client.ConciergeClientException;
+import dev.concierge.client.QueuePage;
+import dev.concierge.client.QueueStatus;
+import dev.concierge.client.ReadReceipt;
+import dev.concierge.client.Typing;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.client.VisitorListener;
 import dev.concierge.protocol.TranscriptEvent;
-import dev.concierge.protocol.wire.ServerMessage;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,47 +26,67 @@ public final class RecordingListener implements VisitorListener, AgentListener {
     private final BlockingQueue<String> calls = new LinkedBlockingQueue<>();
 
     @Override
-    public void onEvent(String conversationId, TranscriptEvent event) {
+    public void onEvent(VisitorClient client, String conversationId, TranscriptEvent event) {
         calls.add("event " + conversationId + " " + event.seq());
     }
 
     @Override
-    public void onQueueStatus(ServerMessage.QueueStatus status) {
+    public void onEvent(AgentClient client, String conversationId, TranscriptEvent event) {
+        calls.add("event " + conversationId + " " + event.seq());
+    }
+
+    @Override
+    public void onQueueStatus(VisitorClient client, QueueStatus status) {
         calls.add("queue_status " + status.position());
     }
 
     @Override
-    public void onTyping(ServerMessage.Typing typing) {
+    public void onTyping(VisitorClient client, Typing typing) {
         calls.add("typing " + typing.typing());
     }
 
     @Override
-    public void onReceipt(ServerMessage.Receipt receipt) {
+    public void onTyping(AgentClient client, Typing typing) {
+        calls.add("typing " + typing.typing());
+    }
+
+    @Override
+    public void onReceipt(VisitorClient client, ReadReceipt receipt) {
         calls.add("receipt " + receipt.status() + " " + receipt.seq());
     }
 
     @Override
-    public void onError(ServerMessage.Error error) {
+    public void onReceipt(AgentClient client, ReadReceipt receipt) {
+        calls.add("receipt " + receipt.status() + " " + receipt.seq());
+    }
+
+    @Override
+    public void onError(VisitorClient client, ConciergeClientException error) {
         calls.add("error " + error.code());
     }
 
     @Override
-    public void onStateChanged(VisitorClient.State state) {
+    public void onError(AgentClient client, ConciergeClientException error) {
+        calls.add("error " + error.code());
+    }
+
+    @Override
+    public void onStateChanged(VisitorClient client, VisitorClient.State state) {
         calls.add("state " + state);
     }
 
     @Override
-    public void onAssigned(ServerMessage.Assigned assigned) {
+    public void onAssigned(AgentClient client, Assignment assigned) {
         calls.add("assigned " + assigned.conversationId());
     }
 
     @Override
-    public void onQueue(ServerMessage.Queue queue) {
+    public void onQueue(AgentClient client, QueuePage queue) {
         calls.add("queue " + queue.entries().size());
     }
 
     @Override
-    public void onStateChanged(AgentClient.State state) {
+    public void onStateChanged(AgentClient client, AgentClient.State state) {
         calls.add("state " + state);
     }
 

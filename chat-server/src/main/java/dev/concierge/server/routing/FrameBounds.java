@@ -76,7 +76,7 @@ final class FrameBounds {
         }
         BotTurn bot = e.bot();
         if (bot != null) {
-            n += json(bot.entryId()) + 128;
+            n += json(bot.entryId()) + json(bot.entryQuestion()) + 160;
             for (Suggestion s : bot.suggestions()) {
                 n += json(s.entryId()) + json(s.question()) + 64;
             }

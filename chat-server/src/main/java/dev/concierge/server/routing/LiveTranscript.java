@@ -214,6 +214,7 @@ final class LiveTranscript {
                 string(s.question());
             }
             string(bot.entryQuestion());
+            packed.writeLong(bot.replyTo() == null ? 0 : bot.replyTo()); // seqs start at 1
         }
         string(e.reason());
         AgentInfo agent = e.agent();
@@ -272,7 +273,7 @@ final class LiveTranscript {
         }
         BotTurn bot = e.bot();
         if (bot != null) {
-            n += 1 + 4 + 8 + 4 + 4 + 3 * (length(bot.entryId()) + length(bot.entryQuestion()));
+            n += 1 + 4 + 8 + 8 + 4 + 4 + 3 * (length(bot.entryId()) + length(bot.entryQuestion()));
             for (Suggestion s : bot.suggestions()) {
                 n += 8 + 3 * (length(s.entryId()) + length(s.question()));
             }
@@ -323,7 +324,16 @@ final class LiveTranscript {
             for (int k = 0; k < n; k++) {
                 suggestions.add(new Suggestion(r.string(), r.string()));
             }
-            bot = new BotTurn((flags & 1) != 0, entryId, confidence, suggestions, (flags & 2) != 0, r.string());
+            String entryQuestion = r.string();
+            long replyTo = r.int64();
+            bot = new BotTurn(
+                    (flags & 1) != 0,
+                    entryId,
+                    confidence,
+                    suggestions,
+                    (flags & 2) != 0,
+                    entryQuestion,
+                    replyTo == 0 ? null : replyTo);
         }
         String reason = r.string();
         AgentInfo agent = r.int8() == 1 ? new AgentInfo(r.string(), r.string()) : null;

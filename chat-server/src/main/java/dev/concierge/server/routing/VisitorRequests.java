@@ -111,6 +111,7 @@ final class VisitorRequests {
             router.saveRecord(c);
         }
         boolean toBot = c.state == ConversationState.BOT;
+        long questionSeq = c.nextSeq; // the append below stamps the message with it at once
         // A question to a bot with a thread free is stored with its answer, in one commit.
         router.idempotency.message(
                 session,
@@ -127,7 +128,7 @@ final class VisitorRequests {
                         if (error != null) {
                             log.error("bot failed on conversation {}", c.id, error);
                         } else {
-                            botReplied(c, send.text(), answer);
+                            botReplied(c, send.text(), questionSeq, answer);
                         }
                         router.appends.releaseHeld(c); // if the bot said nothing, the question is stored alone
                     },
@@ -135,7 +136,7 @@ final class VisitorRequests {
         }
     }
 
-    private void botReplied(Conversation c, String question, BotService.Answer answer) {
+    private void botReplied(Conversation c, String question, long questionSeq, BotService.Answer answer) {
         BotReply reply = answer.reply();
         Optional<String> department = answer.department();
         if (c.state != ConversationState.BOT) {
@@ -154,6 +155,7 @@ final class VisitorRequests {
                 }
                 botTurn(
                         c,
+                        questionSeq,
                         reply.text(),
                         new BotTurn(
                                 true,
@@ -164,7 +166,7 @@ final class VisitorRequests {
                                 answer.entryQuestion().orElse(null)));
             }
             case HUMAN_REQUEST -> {
-                botTurn(c, reply.text(), new BotTurn(false, null, reply.confidence(), List.of(), false));
+                botTurn(c, questionSeq, reply.text(), new BotTurn(false, null, reply.confidence(), List.of(), false));
                 router.dispatcher.handoff(c, HandoffReason.VISITOR_ASKED, null);
             }
             case NOT_SURE -> {
@@ -173,18 +175,24 @@ final class VisitorRequests {
                 if (c.unsureInRow >= UNSURE_BEFORE_HANDOFF) {
                     botTurn(
                             c,
+                            questionSeq,
                             "I'm still not sure I can answer that, so let me get you a person.",
                             new BotTurn(false, null, reply.confidence(), suggestions, false));
                     router.dispatcher.handoff(c, HandoffReason.BOT_UNSURE, null);
                 } else {
-                    botTurn(c, reply.text(), new BotTurn(false, null, reply.confidence(), suggestions, true));
+                    botTurn(
+                            c,
+                            questionSeq,
+                            reply.text(),
+                            new BotTurn(false, null, reply.confidence(), suggestions, true));
                 }
             }
         }
     }
 
-    private void botTurn(Conversation c, String text, BotTurn turn) {
-        router.appendAndBroadcast(c, TranscriptEvent.bot(text, turn));
+    /** Appends the bot's turn answering the visitor's message {@code questionSeq}. */
+    private void botTurn(Conversation c, long questionSeq, String text, BotTurn turn) {
+        router.appendAndBroadcast(c, TranscriptEvent.bot(text, turn.withReplyTo(questionSeq)));
     }
 
     private void handoff(Session session, Visitor visitor, ClientMessage.Handoff handoff) {

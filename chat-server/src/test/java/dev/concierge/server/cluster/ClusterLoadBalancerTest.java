@@ -5,9 +5,9 @@ import static dev.concierge.server.testing.ClusterFixture.visitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.client.AgentClient;
+import dev.concierge.client.Stored;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.protocol.TranscriptEvent;
-import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.ChatServer;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.ClusterNodes;
@@ -151,8 +151,7 @@ final class ClusterLoadBalancerTest {
         }
     }
 
-    private static void sendAndRecord(
-            HistoryChecker history, String sender, CompletableFuture<ServerMessage.Ack> ack, String text)
+    private static void sendAndRecord(HistoryChecker history, String sender, CompletableFuture<Stored> ack, String text)
             throws Exception {
         history.sent(sender, text);
         history.acknowledged(sender, text, ack.get(10, TimeUnit.SECONDS));

@@ -5,12 +5,12 @@ import static dev.concierge.server.testing.ClusterFixture.visitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.client.AgentClient;
+import dev.concierge.client.Stored;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.protocol.HandoffPackage;
 import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.TranscriptEvent.Kind;
-import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.ChatServer;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.ClusterBurst;
@@ -237,7 +237,7 @@ final class ClusterTest {
         awaitNoNodeReady();
         assertEveryNodeLive();
         chat.history.sent("visitor", "sent while NATS is away");
-        CompletableFuture<ServerMessage.Ack> waiting = chat.visitor.send("sent while NATS is away");
+        CompletableFuture<Stored> waiting = chat.visitor.send("sent while NATS is away");
         cluster.nats().start();
         cluster.awaitReady();
         chat.history.acknowledged("visitor", "sent while NATS is away", waiting.get(60, TimeUnit.SECONDS));
@@ -254,7 +254,7 @@ final class ClusterTest {
         awaitNoNodeReady();
         assertEveryNodeLive();
         chat.history.sent("visitor", "sent while PostgreSQL is away");
-        CompletableFuture<ServerMessage.Ack> waiting = chat.visitor.send("sent while PostgreSQL is away");
+        CompletableFuture<Stored> waiting = chat.visitor.send("sent while PostgreSQL is away");
         database.restore();
         cluster.awaitReady();
         chat.history.acknowledged("visitor", "sent while PostgreSQL is away", waiting.get(60, TimeUnit.SECONDS));
@@ -336,8 +336,7 @@ final class ClusterTest {
         return events.stream().map(TranscriptEvent::text).toList();
     }
 
-    private static void sendAndRecord(
-            HistoryChecker history, String sender, CompletableFuture<ServerMessage.Ack> ack, String text)
+    private static void sendAndRecord(HistoryChecker history, String sender, CompletableFuture<Stored> ack, String text)
             throws Exception {
         history.sent(sender, text);
         history.acknowledged(sender, text, ack.get(10, TimeUnit.SECONDS));

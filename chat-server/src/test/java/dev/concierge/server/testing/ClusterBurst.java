@@ -6,10 +6,10 @@ import static dev.concierge.server.testing.ClusterFixture.visitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.client.AgentClient;
+import dev.concierge.client.Stored;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.TranscriptEvent;
-import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.ChatServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ public final class ClusterBurst {
     public final AtomicInteger acked = new AtomicInteger();
 
     final List<VisitorClient> visitors = new ArrayList<>();
-    final List<List<CompletableFuture<ServerMessage.Ack>>> sent = new ArrayList<>();
+    final List<List<CompletableFuture<Stored>>> sent = new ArrayList<>();
     AgentClient agent;
     Thread thread;
     List<String> assignedBefore;
@@ -59,8 +59,7 @@ public final class ClusterBurst {
                             String text = "v" + v + "-m" + m;
                             String sender = "v" + v;
                             b.history.sent(sender, text);
-                            CompletableFuture<ServerMessage.Ack> f =
-                                    b.visitors.get(v).send(text);
+                            CompletableFuture<Stored> f = b.visitors.get(v).send(text);
                             f.thenAccept(ack -> {
                                 b.history.acknowledged(sender, text, ack);
                                 b.acked.incrementAndGet();
@@ -133,7 +132,7 @@ public final class ClusterBurst {
     public void finishAndCheck(ClusterNodes cluster) throws Exception {
         thread.join(120_000);
         for (int v = 0; v < VISITORS; v++) {
-            List<CompletableFuture<ServerMessage.Ack>> futures;
+            List<CompletableFuture<Stored>> futures;
             synchronized (sent) {
                 futures = List.copyOf(sent.get(v));
             }
@@ -164,15 +163,6 @@ public final class ClusterBurst {
     }
 
     private List<TranscriptEvent> agentHistory(String conversation) throws Exception {
-        List<TranscriptEvent> all = new ArrayList<>();
-        long after = 0;
-        while (true) {
-            ServerMessage.Transcript page = agent.history(conversation, after).get(10, TimeUnit.SECONDS);
-            all.addAll(page.events());
-            if (!Boolean.TRUE.equals(page.more()) || page.events().isEmpty()) {
-                return all;
-            }
-            after = page.events().get(page.events().size() - 1).seq();
-        }
+        return agent.history(conversation, 0).get(10, TimeUnit.SECONDS).events(); // every page
     }
 }

@@ -1,5 +1,6 @@
 package dev.concierge.server.testing;
 
+import dev.concierge.client.Stored;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.wire.ServerMessage;
 import java.util.ArrayList;
@@ -152,6 +153,15 @@ public final class HistoryChecker {
      */
     public HistoryChecker acknowledged(String sender, String text, ServerMessage.Ack ack) {
         return acknowledged(ack.conversationId(), sender, text, ack.ref(), ack.seq());
+    }
+
+    /**
+     * The SDK reported {@code sender}'s message {@code text} stored as {@code stored} (the
+     * request id stays inside the client).
+     */
+    public synchronized HistoryChecker acknowledged(String sender, String text, Stored stored) {
+        acknowledge(stored.conversationId(), sender, text).ackedSeqs.add(stored.seq());
+        return this;
     }
 
     /**
