@@ -1,24 +1,55 @@
 package dev.concierge.client;
 
+import dev.concierge.protocol.ErrorCode;
 import java.net.URI;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
- * The exception a failed connection attempt reports: the client's own failure as it is (a login
- * refused with {@code unauthorized} stays that, so the connection can tell it is final), anything
- * else as {@code connect_failed} naming the socket URI, unwrapped from the future's
- * {@link CompletionException}.
+ * How a failed attempt or a lost socket is reported: the root cause unwrapped from the futures'
+ * wrappers, whether it ends the connection, and the exception the client closes with.
  */
 final class ConnectFailure {
     private ConnectFailure() {}
 
-    /** The failure of an attempt of {@code session} to {@code target} with {@code error}. */
-    static ConciergeClientException of(Throwable error, ConnectionSession session, URI target) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof ConciergeClientException known) {
+    /** {@code error} without the {@link CompletionException}/{@link ExecutionException} wrappers. */
+    static Throwable root(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    /**
+     * Whether an attempt that failed with {@code cause} ends the connection: a refused login
+     * always; on the {@code first} connect also any refusal and an HTTP answer other than a server
+     * error (another try would get the same).
+     */
+    static boolean isFinal(Throwable cause, boolean first) {
+        if (cause instanceof ServerRefusedException refused) {
+            return first || refused.code() == ErrorCode.UNAUTHORIZED;
+        }
+        if (cause instanceof ConnectFailedException failed) {
+            return first && !failed.retryable();
+        }
+        return false;
+    }
+
+    /**
+     * What the client closes with after {@code why} on the socket to {@code target}: the server's
+     * refusal or the login's failure as they are; on the first connect a
+     * {@link ConnectFailedException}; later a {@link ConnectionLostException} saying why the
+     * client stops ({@code end}).
+     */
+    static ConciergeClientException closing(Throwable why, URI target, boolean connecting, String end) {
+        if (why instanceof ConciergeClientException known) {
             return known;
         }
-        return new ConciergeClientException(
-                "connect_failed", "Cannot connect to " + session.endpoint(target) + ": " + cause, cause);
+        if (connecting) {
+            return new ConnectFailedException(target, why);
+        }
+        return new ConnectionLostException("The connection to " + target + " was lost (" + end + "): " + why, why);
     }
 }

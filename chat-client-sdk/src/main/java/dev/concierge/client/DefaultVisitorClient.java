@@ -180,8 +180,7 @@ final class DefaultVisitorClient implements VisitorClient, ConnectionSession {
     }
 
     private static CompletableFuture<ServerMessage.Ack> noConversation() {
-        return CompletableFuture.failedFuture(
-                new ConciergeClientException("no_conversation", "The visitor has no conversation yet."));
+        return CompletableFuture.failedFuture(new NoConversationException("The visitor has no conversation yet."));
     }
 
     // ---- accessors
