@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.concierge.client.AgentClient;
 import dev.concierge.client.AgentListener;
 import dev.concierge.client.ConciergeClientException;
+import dev.concierge.client.ServerRefusedException;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.client.VisitorListener;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.HandoffPackage;
 import dev.concierge.protocol.HandoffReason;
 import dev.concierge.protocol.PresenceStatus;
@@ -282,9 +284,8 @@ final class LiveAgentsEndToEndTest {
         assertThatThrownBy(() -> one.transfer(firstId, "a2", "needs a refund").get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause()
-                .isInstanceOf(ConciergeClientException.class)
-                .satisfies(
-                        e -> assertThat(((ConciergeClientException) e).code()).isEqualTo("agent_at_capacity"));
+                .isInstanceOf(ServerRefusedException.class)
+                .satisfies(e -> assertThat(((ServerRefusedException) e).code()).isEqualTo(ErrorCode.AGENT_AT_CAPACITY));
         assertThat(one.assignedConversations()).containsOnlyKeys(firstId);
         // Confirmed: two gets it over the limit, and one's freed slot takes the third visitor at once.
         assertThat(one.transfer(firstId, "a2", "needs a refund", true)

@@ -189,7 +189,7 @@ public final class VisitorChat implements AutoCloseable {
             chat.converse(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ConciergeClientException failure) {
-                System.err.println("Cannot chat (" + failure.code() + "): " + failure.getMessage());
+                System.err.println("Cannot chat (" + failure.getClass().getSimpleName() + "): " + failure.getMessage());
                 System.exit(1);
             }
             throw e;
