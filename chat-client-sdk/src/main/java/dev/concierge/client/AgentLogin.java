@@ -83,7 +83,7 @@ final class AgentLogin {
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
             if (error != null) {
-                return new Outcome(null, new ConnectFailedException(uri, ConnectFailure.root(error)), true);
+                return new Outcome(null, new ConnectFailedException(uri, ConnectFailure.root(error, uri)), true);
             }
             try {
                 return new Outcome(session(mapper, server, uri, response), null, false);

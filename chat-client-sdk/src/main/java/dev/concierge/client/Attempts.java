@@ -1,6 +1,7 @@
 package dev.concierge.client;
 
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,6 +19,8 @@ final class Attempts {
     private long welcomedAt;
     /** Attempts failed in a row: the backoff step of the next one. */
     private int failures;
+    /** The latest failure since the last welcome that is not a timeout of the client's own. */
+    private Throwable lastFailure;
 
     Attempts(Settings settings) {
         this.settings = settings;
@@ -32,7 +35,23 @@ final class Attempts {
     /** A {@code welcome} arrived. */
     void welcomed() {
         failures = 0;
+        lastFailure = null;
         welcomedAt = ticker.getAsLong();
+    }
+
+    /**
+     * What to report for a failure {@code why}: itself, unless it is a timeout (an attempt cut
+     * short by the connect timeout) after an earlier attempt failed for a reason the caller can
+     * act on (a refused connection, an HTTP status), which is more telling.
+     */
+    Throwable reported(Throwable why) {
+        if (why instanceof TimeoutException && lastFailure != null) {
+            return lastFailure;
+        }
+        if (!(why instanceof TimeoutException)) {
+            lastFailure = why;
+        }
+        return why;
     }
 
     /** An attempt failed or a socket was lost: returns the backoff step of the next attempt. */

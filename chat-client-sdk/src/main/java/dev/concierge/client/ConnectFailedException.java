@@ -20,7 +20,7 @@ public final class ConnectFailedException extends ConciergeClientException {
 
     /** An attempt to {@code target} that failed with {@code cause} (its root cause). */
     ConnectFailedException(URI target, Throwable cause) {
-        super("Cannot connect to " + target + ": " + cause, Objects.requireNonNull(cause, "cause"));
+        super("Cannot connect to " + target + ": " + describe(cause), Objects.requireNonNull(cause, "cause"));
         this.target = Objects.requireNonNull(target, "target");
         this.retryable = true;
     }
@@ -30,6 +30,18 @@ public final class ConnectFailedException extends ConciergeClientException {
         super(message, null);
         this.target = Objects.requireNonNull(target, "target");
         this.retryable = retryable;
+    }
+
+    /**
+     * {@code cause} as text; when it has no message (the JDK's {@code ConnectException} often
+     * has none), with the first cause below it that says more, in parentheses.
+     */
+    private static String describe(Throwable cause) {
+        Throwable telling = cause;
+        while (telling.getMessage() == null && telling.getCause() != null) {
+            telling = telling.getCause();
+        }
+        return telling == cause ? cause.toString() : cause + " (" + telling + ")";
     }
 
     /** Whether another attempt may succeed (a server error, an unreachable server). */

@@ -1,7 +1,10 @@
 package dev.concierge.client;
 
 import dev.concierge.protocol.ErrorCode;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -18,6 +21,22 @@ final class ConnectFailure {
         while ((cause instanceof CompletionException || cause instanceof ExecutionException)
                 && cause.getCause() != null) {
             cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    /**
+     * The root cause of a failed attempt to reach {@code target}: as {@link #root(Throwable)}, but
+     * the JDK's {@link ConnectException} without a message over an
+     * {@link UnresolvedAddressException} becomes the {@link UnknownHostException} naming the host
+     * that it means (with the JDK's exception as its cause).
+     */
+    static Throwable root(Throwable error, URI target) {
+        Throwable cause = root(error);
+        if (cause instanceof ConnectException && cause.getCause() instanceof UnresolvedAddressException) {
+            UnknownHostException unknown = new UnknownHostException(target.getHost());
+            unknown.initCause(cause);
+            return unknown;
         }
         return cause;
     }

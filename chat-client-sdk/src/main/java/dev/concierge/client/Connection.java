@@ -325,7 +325,7 @@ final class Connection implements Socket.Handler {
             }
             opening.whenComplete((webSocket, failure) -> {
                 if (failure != null) {
-                    Throwable cause = ConnectFailure.root(failure);
+                    Throwable cause = ConnectFailure.root(failure, reached);
                     lost(attempt, cause, ConnectFailure.isFinal(cause, false));
                 }
             });
@@ -504,10 +504,11 @@ final class Connection implements Socket.Handler {
             toAbort = from.webSocket;
             boolean connecting = phase == Phase.CONNECTING;
             Duration delay = backoff.delay(attempts.failed());
+            Throwable reported = attempts.reported(why);
             String end = fatal ? "refused" : attempts.whyStop(connecting, delay);
             if (end != null) {
                 log.debug("Connection to {} closed for good ({}): {}", from.target, end, why.toString());
-                shutdown(ConnectFailure.closing(why, from.target, connecting, end));
+                shutdown(ConnectFailure.closing(reported, from.target, connecting, end));
             } else {
                 if (!connecting) {
                     setPhase(Phase.RECONNECTING);
