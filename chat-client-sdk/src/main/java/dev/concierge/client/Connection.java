@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -77,10 +78,26 @@ final class Connection implements Socket.Handler {
         this.session = session;
         this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), settings.random());
         this.servers = new ServerRotation(settings.serverUris(), settings.random());
-        this.pool = settings.executor();
+        this.pool = orInline(settings.executor());
         this.listenerCalls = new SerialExecutor(pool);
         this.liveness = new Liveness(this, lock, settings.connectTimeout(), pool);
         this.attempts = new Attempts(settings);
+    }
+
+    /**
+     * {@code executor}, or the calling thread once it rejects tasks (an application that shut its
+     * executor down before closing the client): a future must still complete, and
+     * {@code close()} must not throw.
+     */
+    private static Executor orInline(Executor executor) {
+        return task -> {
+            try {
+                executor.execute(task);
+            } catch (RejectedExecutionException e) {
+                log.warn("The client's executor rejected a task ({}); running it on the calling thread", e.toString());
+                task.run();
+            }
+        };
     }
 
     /** A fresh request id. */
