@@ -71,4 +71,12 @@ final class ConnectFailure {
         }
         return new ConnectionLostException("The connection to " + target + " was lost (" + end + "): " + why, why);
     }
+
+    /** What a request made on a client closed by {@code closedBy} fails with. */
+    static ConciergeClientException afterClose(ConciergeClientException closedBy) {
+        if (closedBy == null || closedBy instanceof ClientClosedException) {
+            return new ClientClosedException("The client is closed.");
+        }
+        return new ConnectionLostException("The client is closed: " + closedBy.getMessage(), closedBy.getCause());
+    }
 }

@@ -12,8 +12,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,16 +53,13 @@ final class Connection implements Socket.Handler {
     private final Executor pool;
 
     private final SerialExecutor listenerCalls;
-    private final Outbox outbox = new Outbox();
+    private final Requests requests;
+    private final Outbox outbox;
     private final CompletableFuture<Void> firstOpen = new CompletableFuture<>();
     private final ServerRotation servers;
     private final Liveness liveness;
     private Phase phase = Phase.CONNECTING;
     private Socket socket;
-    /** Requests sent again in a row after an {@code internal} error: their backoff step. */
-    private int storeRetries;
-    /** Whether a resend of the requests the server could not store is scheduled; under the lock. */
-    private boolean retryScheduled;
 
     /** The node the latest {@code welcome} named; null when it named none. */
     private String node;
@@ -78,26 +73,12 @@ final class Connection implements Socket.Handler {
         this.session = session;
         this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), settings.random());
         this.servers = new ServerRotation(settings.serverUris(), settings.random());
-        this.pool = orInline(settings.executor());
+        this.pool = SharedPool.orInline(settings.executor());
         this.listenerCalls = new SerialExecutor(pool);
+        this.requests = new Requests(lock, pool, backoff);
+        this.outbox = requests.outbox();
         this.liveness = new Liveness(this, lock, settings.connectTimeout(), pool);
         this.attempts = new Attempts(settings);
-    }
-
-    /**
-     * {@code executor}, or the calling thread once it rejects tasks (an application that shut its
-     * executor down before closing the client): a future must still complete, and
-     * {@code close()} must not throw.
-     */
-    private static Executor orInline(Executor executor) {
-        return task -> {
-            try {
-                executor.execute(task);
-            } catch (RejectedExecutionException e) {
-                log.warn("The client's executor rejected a task ({}); running it on the calling thread", e.toString());
-                task.run();
-            }
-        };
     }
 
     /** A fresh request id. */
@@ -191,25 +172,16 @@ final class Connection implements Socket.Handler {
         synchronized (lock) {
             if (phase == Phase.CLOSED) {
                 RequestFuture<T> refused = new RequestFuture<>(() -> {});
-                refused.completeExceptionally(afterClose());
+                refused.completeExceptionally(ConnectFailure.afterClose(closedBy));
                 return refused;
             }
-            Outbox.Request<T> request = outbox.add(message, answerType, added -> () -> withdraw(added));
+            Outbox.Request<T> request = requests.add(message, answerType, deadline);
             if (socket != null && socket.ready) {
                 write(socket, request);
                 liveness.answer(socket, request.future);
             }
-            after(deadline, () -> expire(request, deadline));
             return request.future;
         }
-    }
-
-    /** What a request made on a closed client fails with. */
-    private ConciergeClientException afterClose() {
-        if (closedBy instanceof ClientClosedException || closedBy == null) {
-            return new ClientClosedException("The client is closed.");
-        }
-        return new ConnectionLostException("The client is closed: " + closedBy.getMessage(), closedBy);
     }
 
     /** Writes {@code request} on the ready socket {@code on}; it can no longer be withdrawn unseen. Under the lock. */
@@ -218,31 +190,9 @@ final class Connection implements Socket.Handler {
         on.write(codec.encode(request.message));
     }
 
-    /** The caller gave up on {@code request}: it leaves the outbox, if still there. */
-    private void withdraw(Outbox.Request<?> request) {
-        synchronized (lock) {
-            if (outbox.remove(request)) {
-                log.debug("Request {} withdrawn by its caller", request.message.id());
-            }
-        }
-    }
-
-    /** {@code request}'s deadline passed: withdraw it and fail its future, unless it was answered. */
-    private void expire(Outbox.Request<?> request, Duration deadline) {
-        boolean withdrawn;
-        synchronized (lock) {
-            if (!outbox.remove(request)) {
-                return;
-            }
-            withdrawn = !request.written;
-        }
-        request.future.completeExceptionally(new DeadlineExceededException(request.message.id(), deadline, withdrawn));
-    }
-
     /** Runs {@code task} on the executor after {@code delay}. */
     void after(Duration delay, Runnable task) {
-        CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS, pool)
-                .execute(task);
+        requests.after(delay, task);
     }
 
     /** Sends a frame that needs no answer (typing) if the socket is ready; drops it otherwise. */
@@ -256,7 +206,7 @@ final class Connection implements Socket.Handler {
 
     /** Completes the oldest request matching {@code matches} with {@code answer}. Under the lock. */
     void completeFirst(Predicate<ClientMessage> matches, ServerMessage answer) {
-        outbox.takeFirst(matches).ifPresent(request -> pool.execute(() -> request.complete(answer)));
+        outbox.takeFirst(matches).ifPresent(request -> requests.complete(request, answer));
     }
 
     /** The handshake is complete: resend the outbox and go {@code OPEN}. Under the lock. */
@@ -406,15 +356,12 @@ final class Connection implements Socket.Handler {
                 answered = outbox.takeAnswered(event.id(), ack);
                 implied = answered.isPresent() ? ack : null;
             }
-            if (answered.isPresent()) {
-                storeRetries = 0;
-            }
             session.onFrame(frame);
             if (implied != null) {
                 session.onFrame(implied); // as the ack after the event in protocol 1
             }
             ServerMessage answer = implied != null ? implied : frame;
-            answered.ifPresent(request -> pool.execute(() -> request.complete(answer)));
+            answered.ifPresent(request -> requests.complete(request, answer));
         }
     }
 
@@ -437,12 +384,8 @@ final class Connection implements Socket.Handler {
         if (ErrorCode.INTERNAL.wire().equals(error.code()) && settings.reconnect()) {
             Optional<Outbox.Request<?>> notStored = outbox.peek(error.ref());
             if (notStored.isPresent()) {
-                // The server could not store it (docs/protocol.md): the same request again, same
-                // id, in its place, after a backoff (or a reconnect meanwhile). One retry sends
-                // every such request in the order they were first sent: a message after it that
-                // failed with it must not be stored first.
-                notStored.get().storeFailed = true;
-                scheduleResend();
+                // The server could not store it (docs/protocol.md): sent again, same id, later.
+                requests.storeFailed(notStored.get(), this::resendNotStored);
                 return;
             }
         }
@@ -454,7 +397,7 @@ final class Connection implements Socket.Handler {
         Outbox.Request<?> request = failed.get();
         ClientMessage replacement = session.retryAs(request.message, error);
         if (replacement == null) {
-            pool.execute(() -> request.future.completeExceptionally(cause));
+            requests.fail(request, cause);
             return;
         }
         outbox.requeue(request, replacement);
@@ -463,31 +406,18 @@ final class Connection implements Socket.Handler {
         }
     }
 
-    /** Schedules a round of {@link #resendNotStored} after a backoff, unless one is scheduled; under the lock. */
-    private void scheduleResend() {
-        if (!retryScheduled) {
-            retryScheduled = true;
-            after(backoff.delay(storeRetries++), this::resendNotStored);
-        }
-    }
-
     /**
      * Sends again, oldest first, the requests the server could not store, up to the first one
-     * still waiting for its answer (the others in a later round), if a socket is ready;
-     * otherwise the next socket's welcome resends the whole outbox, in order.
+     * still waiting for its answer (the others in a later round); false when no socket is ready
+     * (the next socket's welcome resends the whole outbox, in order). Under the lock.
      */
-    private void resendNotStored() {
-        synchronized (lock) {
-            retryScheduled = false;
-            if (socket == null || !socket.ready) {
-                return;
-            }
-            Socket ready = socket;
-            outbox.takeStoreFailed().forEach(request -> write(ready, request));
-            if (outbox.anyStoreFailed()) {
-                scheduleResend();
-            }
+    private boolean resendNotStored() {
+        if (socket == null || !socket.ready) {
+            return false;
         }
+        Socket ready = socket;
+        outbox.takeStoreFailed().forEach(request -> write(ready, request));
+        return true;
     }
 
     @Override
@@ -547,9 +477,7 @@ final class Connection implements Socket.Handler {
     private void shutdown(ConciergeClientException cause) {
         closedBy = cause;
         setPhase(Phase.CLOSED);
-        for (Outbox.Request<?> request : outbox.drain()) {
-            pool.execute(() -> request.future.completeExceptionally(cause));
-        }
+        requests.failAll(cause);
         if (!firstOpen.isDone()) {
             pool.execute(() -> firstOpen.completeExceptionally(cause));
         }

@@ -3,10 +3,13 @@ package dev.concierge.client;
 import java.net.http.HttpClient;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JVM-wide defaults every client shares unless its builder names its own: one bounded pool
@@ -21,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code builder.executor(...)} or {@code thenApplyAsync(..., itsExecutor)}).
  */
 final class SharedPool {
+    private static final Logger log = LoggerFactory.getLogger(SharedPool.class);
+
     /** The most threads the shared pool runs at once: 4, or one per CPU on bigger machines. */
     static final int THREADS = Math.max(4, Runtime.getRuntime().availableProcessors());
     /** How long an idle pool thread lives. */
@@ -36,6 +41,22 @@ final class SharedPool {
     /** The shared HTTP client, whose callbacks run on {@link #executor()}. */
     static HttpClient httpClient() {
         return HttpHolder.HTTP;
+    }
+
+    /**
+     * {@code executor}, or the calling thread once it rejects tasks (an application that shut its
+     * executor down before closing the client): a future must still complete, and
+     * {@code close()} must not throw.
+     */
+    static Executor orInline(Executor executor) {
+        return task -> {
+            try {
+                executor.execute(task);
+            } catch (RejectedExecutionException e) {
+                log.warn("The client's executor rejected a task ({}); running it on the calling thread", e.toString());
+                task.run();
+            }
+        };
     }
 
     private static final class PoolHolder {
