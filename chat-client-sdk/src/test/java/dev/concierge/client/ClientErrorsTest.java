@@ -1,6 +1,10 @@
 package dev.concierge.client;
 
+import static dev.concierge.client.testing.Frames.ack;
+import static dev.concierge.client.testing.Frames.await;
 import static dev.concierge.client.testing.Frames.failure;
+import static dev.concierge.client.testing.Frames.transcript;
+import static dev.concierge.client.testing.Frames.visitorWelcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +20,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** What a caller gets for each failure and each misuse: the exception type, its cause, its message. */
@@ -159,5 +165,28 @@ final class ClientErrorsTest extends VisitorClientFixture {
             assertThat(e.deadline()).isEqualTo(Duration.ofMillis(100));
             assertThat(e.withdrawn()).isFalse();
         });
+    }
+
+    @Test
+    void aSendCancelledWhileReconnecting_isNeverSent_andOneTimedOutIsWithdrawn() throws Exception {
+        ScriptedServer.Peer first = connectInConversation();
+        first.drop();
+        listener.assertNext("state RECONNECTING");
+        ScriptedServer.Peer second = server.nextPeer();
+        ClientMessage.Hello hello = second.expect(ClientMessage.Hello.class); // not welcomed yet
+
+        CompletableFuture<?> cancelled = client.send("never mind");
+        assertThat(cancelled.cancel(true)).isTrue();
+        CompletableFuture<?> timedOut = client.send("too late").orTimeout(50, TimeUnit.MILLISECONDS);
+        assertThatThrownBy(timedOut::join).hasCauseInstanceOf(TimeoutException.class);
+        CompletableFuture<?> kept = client.send("still wanted");
+
+        second.send(visitorWelcome(hello, "c1"));
+        second.send(transcript(null, "c1", 1, 2));
+        ClientMessage.Send sent = second.expect(ClientMessage.Send.class);
+        assertThat(sent.text()).isEqualTo("still wanted");
+        second.send(ack(sent, "c1", 3));
+        await(kept);
+        second.assertNothingElse();
     }
 }
