@@ -131,7 +131,14 @@ public interface AgentClient extends AutoCloseable {
          */
         Builder presence(PresenceStatus status);
 
-        /** Whether a lost socket is reopened; default {@code true}. */
+        /**
+         * Whether a lost socket is reopened; default {@code true}. Off, a lost socket closes the
+         * client ({@code CLOSED}) and requests waiting for an answer fail with a
+         * {@link ConnectionLostException}. On, requests wait in the outbox through reconnects
+         * (each until its {@link #requestTimeout(Duration) deadline}), and reconnecting stops
+         * after {@link #giveUpAfter(Duration)} without a welcome. The first connect retries
+         * either way, within the {@link #connectTimeout(Duration) connect timeout}.
+         */
         Builder reconnect(boolean enabled);
 
         /** Reconnect delays: exponential from {@code initial} up to {@code max}, full jitter; default 500 ms to 30 s. */
