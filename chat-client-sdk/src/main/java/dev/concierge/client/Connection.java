@@ -283,9 +283,11 @@ final class Connection implements Socket.Handler {
             }
             CompletableFuture<WebSocket> opening;
             try {
+                // The handshake timer (Liveness) bounds the attempt; the JDK's own timeout, a
+                // second later, only frees its resources, so a timeout is reported one way.
                 opening = settings.httpClient()
                         .newWebSocketBuilder()
-                        .connectTimeout(handshake)
+                        .connectTimeout(handshake.plusSeconds(1))
                         .buildAsync(session.endpoint(reached), attempt);
             } catch (RuntimeException e) {
                 opening = CompletableFuture.failedFuture(e);
