@@ -137,7 +137,14 @@ public interface AgentClient extends AutoCloseable {
          */
         Builder presence(PresenceStatus status);
 
-        /** Whether a lost socket is reopened; default {@code true}. */
+        /**
+         * Whether a lost socket is reopened; default {@code true}. Off, a lost socket closes the
+         * client ({@code CLOSED}) and requests waiting for an answer fail with a
+         * {@link ConnectionLostException}. On, requests wait in the outbox through reconnects
+         * (each until its {@link #requestTimeout(Duration) deadline}), and reconnecting stops
+         * after {@link #giveUpAfter(Duration)} without a welcome. The first connect retries
+         * either way, within the {@link #connectTimeout(Duration) connect timeout}.
+         */
         Builder reconnect(boolean enabled);
 
         /** Reconnect delays: exponential from {@code initial} up to {@code max}, full jitter; default 500 ms to 30 s. */
@@ -150,16 +157,63 @@ public interface AgentClient extends AutoCloseable {
          */
         Builder random(RandomGenerator random);
 
-        /** How long one connect attempt (login included) may take, up to the welcome; default 10 s. */
+        /**
+         * How long the first connect may take in all, login included, up to the server's welcome (and each later
+         * reconnect attempt); default 10 s. The first connect tries again, with the
+         * {@link #backoff(Duration, Duration) backoff} and over the server URIs, until this has
+         * passed, then fails with a {@link ConnectFailedException} whose cause is the last
+         * attempt's root cause (a {@link java.net.ConnectException}, ...). A refusal (bad
+         * credentials, an HTTP answer other than a server error) fails at once.
+         *
+         * @throws IllegalArgumentException when not positive
+         */
         Builder connectTimeout(Duration timeout);
 
-        /** The JDK HTTP client for the login and the sockets; default a new one per client. */
+        /**
+         * Every request's deadline, counted from the call; default 30 s. A request not answered
+         * by then (through reconnects, and resends of a store the server could not make) leaves
+         * the outbox, is never sent again, and its future fails with a
+         * {@link DeadlineExceededException} that says whether the server may have it. A
+         * request's own {@link RequestOptions#withDeadline(Duration)} replaces it. Cancelling a
+         * request's future, or failing it ({@code orTimeout}, {@code completeExceptionally}),
+         * withdraws the request the same way.
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        Builder requestTimeout(Duration timeout);
+
+        /**
+         * How long a lost socket is reopened without a {@code welcome} before the client gives
+         * up; default 15 minutes. Then the client goes {@code CLOSED} and waiting requests fail
+         * with {@link ConnectionLostException}. With {@link #reconnect(boolean) reconnect(false)}
+         * the client gives up at once.
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        Builder giveUpAfter(Duration bound);
+
+        /**
+         * Where listener methods run (one at a time, in order, per client) and request futures
+         * complete. Default: the SDK's one JVM-wide pool of daemon threads named
+         * {@code concierge-client-N}, at most four (or one per CPU) whatever the number of
+         * clients, idle ones ending after 30 s; never the common {@code ForkJoinPool} and never
+         * a thread per task. A listener or dependent stage that blocks holds one of those
+         * threads: give blocking code its own executor. The executor must run tasks on another
+         * thread (not the caller's), or listener code would run while the client holds its lock.
+         */
+        Builder executor(java.util.concurrent.Executor executor);
+
+        /**
+         * The JDK HTTP client for the login and the sockets; default one that every client
+         * without its own shares, made on first use, running on the SDK's shared pool.
+         */
         Builder httpClient(HttpClient httpClient);
 
         /**
          * Logs in if needed and connects. Completes after the server's {@code welcome}; fails with
-         * a {@link ConciergeClientException} (code {@code unauthorized} for bad credentials or
-         * token) when the first attempt fails.
+         * a {@link ServerRefusedException} (code {@code unauthorized}) for bad credentials or
+         * token, a {@link ConnectFailedException} when no server could be reached, greeted or
+         * logged in to within the connect timeout.
          *
          * @throws IllegalStateException when no server URI, or neither credentials nor token, was set
          */

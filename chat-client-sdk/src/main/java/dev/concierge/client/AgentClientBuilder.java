@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /** The {@link AgentClient.Builder}: checks each value as it is set. */
@@ -84,6 +86,30 @@ final class AgentClientBuilder implements AgentClient.Builder {
     @Override
     public AgentClient.Builder connectTimeout(Duration timeout) {
         settings.connectTimeout(timeout);
+        return this;
+    }
+
+    @Override
+    public AgentClient.Builder requestTimeout(Duration timeout) {
+        settings.requestTimeout(timeout);
+        return this;
+    }
+
+    @Override
+    public AgentClient.Builder giveUpAfter(Duration bound) {
+        settings.giveUpAfter(bound);
+        return this;
+    }
+
+    @Override
+    public AgentClient.Builder executor(Executor executor) {
+        settings.executor(executor);
+        return this;
+    }
+
+    /** The source of nanosecond readings for the time bounds; tests move it instead of waiting. */
+    AgentClient.Builder ticker(LongSupplier ticker) {
+        settings.ticker(ticker);
         return this;
     }
 

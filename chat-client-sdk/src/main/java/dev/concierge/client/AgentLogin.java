@@ -22,15 +22,16 @@ final class AgentLogin {
     record Session(String token, AgentInfo agent, URI server) {}
 
     /** One login request's outcome: a session, or a failure, which the next server may not have. */
-    private record Outcome(Session session, ConciergeClientException failure, boolean tryNext) {}
+    private record Outcome(Session session, RuntimeException failure, boolean tryNext) {}
 
     /**
      * Logs in at {@code servers.get(first)}; when that server cannot be reached or answers HTTP
      * 5xx, at the next one in the list (round robin), until each was asked once. A cluster's nodes
-     * share their agents and sessions, so any node's token serves every node. Fails with code
-     * {@code unauthorized} on HTTP 401 (no other node is asked: they would say the same),
-     * {@code login_failed} on any other answer without a token, {@code connect_failed} when no
-     * server can be reached; after several failures, with the last one.
+     * share their agents and sessions, so any node's token serves every node. Fails with a
+     * {@link ServerRefusedException} on HTTP 401 ({@code unauthorized}: no other node is asked,
+     * they would say the same) or 429 ({@code too_many_attempts}), a {@link ConnectFailedException}
+     * naming the status and the URI on any other answer without a token, and one whose cause is
+     * the root cause when no server can be reached; after several failures, with the last one.
      */
     static CompletableFuture<Session> login(
             HttpClient http,
@@ -71,8 +72,8 @@ final class AgentLogin {
         try {
             body = mapper.writeValueAsString(Map.of("username", username, "password", password));
         } catch (JsonProcessingException e) {
-            return CompletableFuture.completedFuture(new Outcome(
-                    null, new ConciergeClientException("login_failed", "Cannot encode the login", e), false));
+            return CompletableFuture.completedFuture(
+                    new Outcome(null, new IllegalArgumentException("Cannot encode the login", e), false));
         }
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
@@ -82,14 +83,11 @@ final class AgentLogin {
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
             if (error != null) {
-                return new Outcome(
-                        null,
-                        new ConciergeClientException("connect_failed", "Cannot log in at " + uri + ": " + error, error),
-                        true);
+                return new Outcome(null, new ConnectFailedException(uri, ConnectFailure.root(error, uri)), true);
             }
             try {
                 return new Outcome(session(mapper, server, uri, response), null, false);
-            } catch (ConciergeClientException e) {
+            } catch (ServerRefusedException | ConnectFailedException e) {
                 return new Outcome(null, e, response.statusCode() >= 500);
             }
         });
@@ -97,8 +95,7 @@ final class AgentLogin {
 
     private static Session session(ObjectMapper mapper, URI server, URI uri, HttpResponse<String> response) {
         if (response.statusCode() == 401) {
-            throw new ConciergeClientException(
-                    ErrorCode.UNAUTHORIZED.wire(), "The server refused the agent's credentials.");
+            throw new ServerRefusedException(ErrorCode.UNAUTHORIZED, "The server refused the agent's credentials.");
         }
         try {
             JsonNode json = mapper.readTree(response.body());
@@ -110,7 +107,13 @@ final class AgentLogin {
         } catch (JsonProcessingException e) {
             // Not JSON: reported below with the status.
         }
-        throw new ConciergeClientException(
-                "login_failed", "Login at " + uri + " answered HTTP " + response.statusCode() + " without a token.");
+        if (response.statusCode() == 429) {
+            throw new ServerRefusedException(
+                    ErrorCode.TOO_MANY_ATTEMPTS, "Too many sign-in attempts at " + uri + "; try again later.");
+        }
+        throw new ConnectFailedException(
+                uri,
+                "Cannot log in at " + uri + ": HTTP " + response.statusCode() + " without a token",
+                response.statusCode() >= 500);
     }
 }

@@ -1,45 +1,37 @@
 package dev.concierge.client;
 
-import java.util.Objects;
-
 /**
- * Why a request of a {@link VisitorClient} or {@link AgentClient} failed: the module's one
- * unchecked exception. Futures fail with it; {@link #code()} says why.
- *
- * <p>Codes from the server are those of its {@code error} frame ({@code not_found},
- * {@code bad_state}, {@code unauthorized}, ...; see {@code docs/protocol.md}). Codes from the
- * client itself:
+ * Why a request or the connect of a {@link VisitorClient} or {@link AgentClient} failed: the
+ * module's one unchecked base exception. Futures fail with one of its subclasses, each a
+ * different thing to do about it:
  * <ul>
- *   <li>{@code closed}: the client was closed before the request was answered;</li>
- *   <li>{@code disconnected}: the socket was lost and reconnecting is disabled (or gave up);</li>
- *   <li>{@code connect_failed}: the server (with several, none of them) could not be reached on the first connect;</li>
- *   <li>{@code timeout}: the handshake did not finish within the connect timeout;</li>
- *   <li>{@code login_failed}: the agent login answered something other than a token or 401;</li>
- *   <li>{@code no_conversation}: the request needs a conversation and the visitor has none.</li>
+ *   <li>{@link ServerRefusedException}: the server answered with an error ({@code error} frame,
+ *       HTTP 401); {@link ServerRefusedException#code()} says why;</li>
+ *   <li>{@link ConnectFailedException}: the server could not be reached, greeted or logged in to
+ *       within the connect timeout; {@link #getCause()} is the last attempt's root cause;</li>
+ *   <li>{@link ConnectionLostException}: the socket was lost and the client does not reconnect
+ *       ({@code reconnect(false)}) or gave up ({@code giveUpAfter});</li>
+ *   <li>{@link ClientClosedException}: {@code close()} was called before the answer came;</li>
+ *   <li>{@link DeadlineExceededException}: no answer within the request's deadline;
+ *       {@link DeadlineExceededException#withdrawn()} says whether the server may have it;</li>
+ *   <li>{@link NoConversationException}: the request needs a conversation and the visitor has none.</li>
  * </ul>
+ * {@link #getCause()} is never a {@link java.util.concurrent.CompletionException} or
+ * {@link java.util.concurrent.ExecutionException} wrapper: it is the root cause (a
+ * {@link java.net.ConnectException}, an {@link java.net.UnknownHostException}, ...) or null.
+ * Bad arguments are not reported with these: they throw {@link IllegalArgumentException} or
+ * {@link NullPointerException} at once, naming the parameter.
  */
-public final class ConciergeClientException extends RuntimeException {
+public abstract sealed class ConciergeClientException extends RuntimeException
+        permits ServerRefusedException,
+                ConnectFailedException,
+                ConnectionLostException,
+                ClientClosedException,
+                DeadlineExceededException,
+                NoConversationException {
     private static final long serialVersionUID = 1L;
 
-    /** The error code. */
-    private final String code;
-
-    ConciergeClientException(String code, String message) {
-        this(code, message, null);
-    }
-
-    ConciergeClientException(String code, String message, Throwable cause) {
+    ConciergeClientException(String message, Throwable cause) {
         super(message, cause);
-        this.code = Objects.requireNonNull(code, "code");
-    }
-
-    /** The error code: the server's {@code error.code}, or one of the client's own codes above. */
-    public String code() {
-        return code;
-    }
-
-    @Override
-    public String toString() {
-        return "ConciergeClientException[" + code + "]: " + getMessage();
     }
 }

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +26,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All state is guarded by {@link #lock()}. Session methods marked "under the lock" are called
  * holding it and must not call user code: they hand listener calls to {@link #emit(Runnable)},
- * which runs them later, in order, outside the lock. Futures complete on a pool thread, so a
- * dependent stage may even block on another request without stalling the socket.
+ * which runs them later, in order, outside the lock. Futures complete on the settings' executor
+ * (the SDK's shared pool by default), never on the caller's thread or under the lock.
+ *
+ * <p>Time bounds (see {@link Attempts}): the first connect retries until the connect timeout has
+ * passed in all; later reconnects stop after {@code giveUpAfter} without a welcome; each request
+ * has a deadline after which it is withdrawn from the outbox.
  */
 final class Connection implements Socket.Handler {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
-    /** Where futures complete and listener calls run: the pool {@code CompletableFuture} uses. */
-    private static final Executor POOL = task -> CompletableFuture.runAsync(task);
 
     /** The lifecycle; the public {@code State} enums mirror these names. */
     enum Phase {
@@ -48,28 +49,36 @@ final class Connection implements Socket.Handler {
     private final ConnectionSession session;
     private final ProtocolCodec codec = ProtocolCodec.create();
     private final Backoff backoff;
-    private final SerialExecutor listenerCalls = new SerialExecutor(POOL);
-    private final Outbox outbox = new Outbox();
+    /** Where futures complete and listener calls run. */
+    private final Executor pool;
+
+    private final SerialExecutor listenerCalls;
+    private final Requests requests;
+    private final Outbox outbox;
     private final CompletableFuture<Void> firstOpen = new CompletableFuture<>();
     private final ServerRotation servers;
     private final Liveness liveness;
     private Phase phase = Phase.CONNECTING;
     private Socket socket;
-    /** Requests sent again in a row after an {@code internal} error: their backoff step. */
-    private int storeRetries;
-    /** Whether a resend of the requests the server could not store is scheduled; under the lock. */
-    private boolean retryScheduled;
 
-    private int failures;
     /** The node the latest {@code welcome} named; null when it named none. */
     private String node;
+    /** When and how to try again after a failed attempt or a lost socket. */
+    private final Attempts attempts;
+    /** Why the client closed; null while it is not closed. */
+    private ConciergeClientException closedBy;
 
     Connection(Settings settings, ConnectionSession session) {
         this.settings = settings;
         this.session = session;
         this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), settings.random());
         this.servers = new ServerRotation(settings.serverUris(), settings.random());
-        this.liveness = new Liveness(this, lock, settings.connectTimeout());
+        this.pool = SharedPool.orInline(settings.executor());
+        this.listenerCalls = new SerialExecutor(pool);
+        this.requests = new Requests(lock, pool, backoff);
+        this.outbox = requests.outbox();
+        this.liveness = new Liveness(this, lock, settings.connectTimeout(), pool);
+        this.attempts = new Attempts(settings);
     }
 
     /** A fresh request id. */
@@ -85,6 +94,7 @@ final class Connection implements Socket.Handler {
     /** Starts the first attempt; completes when it is ready, fails (and closes) when it fails. */
     CompletableFuture<Void> start() {
         synchronized (lock) {
+            attempts.started();
             session.onPhase(Phase.CONNECTING);
         }
         attempt();
@@ -122,19 +132,67 @@ final class Connection implements Socket.Handler {
         listenerCalls.execute(listenerCall);
     }
 
-    /** Queues a request in the outbox and sends it now if the socket is ready. */
-    <T extends ServerMessage> CompletableFuture<T> request(ClientMessage message, Class<T> answerType) {
+    /** The executor futures complete and listener calls run on. */
+    Executor executor() {
+        return pool;
+    }
+
+    /** The id for a request made with {@code options}: the caller's, or a fresh UUID. */
+    static String idFor(RequestOptions options) {
+        return options.requestId().orElseGet(Connection::newId);
+    }
+
+    /** {@link #request(ClientMessage, Class, RequestOptions)} with the default options. */
+    <T extends ServerMessage> RequestFuture<T> request(ClientMessage message, Class<T> answerType) {
+        return request(message, answerType, RequestOptions.defaults());
+    }
+
+    /**
+     * Queues a request in the outbox and sends it now if the socket is ready. The request waits
+     * (through reconnects and resends) until its answer, an error naming it, its deadline
+     * ({@code options}' or the settings' request timeout, from now: then
+     * {@link DeadlineExceededException}), the client's close, or its withdrawal by the caller
+     * (cancelling or failing the returned future). A request that left the outbox is never sent
+     * again. When {@code options} name a request id, {@code message} must carry it (make it with
+     * {@link #idFor(RequestOptions)}).
+     *
+     * @throws IllegalArgumentException when {@code message}'s id is not the options' id, or a
+     *     request with that id is waiting for its answer
+     */
+    <T extends ServerMessage> RequestFuture<T> request(
+            ClientMessage message, Class<T> answerType, RequestOptions options) {
+        java.util.Objects.requireNonNull(message, "message");
+        java.util.Objects.requireNonNull(options, "options");
+        options.requestId().ifPresent(id -> {
+            if (!id.equals(message.id())) {
+                throw new IllegalArgumentException("the message's id is not the options' requestId " + id);
+            }
+        });
+        Duration deadline = options.deadline().orElse(settings.requestTimeout());
         synchronized (lock) {
             if (phase == Phase.CLOSED) {
-                return CompletableFuture.failedFuture(new ConciergeClientException("closed", "The client is closed."));
+                RequestFuture<T> refused = new RequestFuture<>(() -> {});
+                refused.completeExceptionally(ConnectFailure.afterClose(closedBy));
+                return refused;
             }
-            Outbox.Request<T> request = outbox.add(message, answerType);
+            Outbox.Request<T> request = requests.add(message, answerType, deadline);
             if (socket != null && socket.ready) {
-                socket.write(codec.encode(message));
+                write(socket, request);
                 liveness.answer(socket, request.future);
             }
             return request.future;
         }
+    }
+
+    /** Writes {@code request} on the ready socket {@code on}; it can no longer be withdrawn unseen. Under the lock. */
+    private void write(Socket on, Outbox.Request<?> request) {
+        request.written = true;
+        on.write(codec.encode(request.message));
+    }
+
+    /** Runs {@code task} on the executor after {@code delay}. */
+    void after(Duration delay, Runnable task) {
+        requests.after(delay, task);
     }
 
     /** Sends a frame that needs no answer (typing) if the socket is ready; drops it otherwise. */
@@ -148,7 +206,7 @@ final class Connection implements Socket.Handler {
 
     /** Completes the oldest request matching {@code matches} with {@code answer}. Under the lock. */
     void completeFirst(Predicate<ClientMessage> matches, ServerMessage answer) {
-        outbox.takeFirst(matches).ifPresent(request -> POOL.execute(() -> request.complete(answer)));
+        outbox.takeFirst(matches).ifPresent(request -> requests.complete(request, answer));
     }
 
     /** The handshake is complete: resend the outbox and go {@code OPEN}. Under the lock. */
@@ -159,19 +217,19 @@ final class Connection implements Socket.Handler {
         }
         current.ready = true;
         boolean resumed = phase != Phase.CONNECTING;
-        failures = 0;
-        for (ClientMessage message : outbox.messages()) {
-            current.write(codec.encode(message));
+        attempts.welcomed();
+        for (Outbox.Request<?> request : outbox.requests()) {
+            write(current, request);
         }
         setPhase(Phase.OPEN);
         session.onReady(resumed);
         liveness.heartbeat(current);
         if (!resumed) {
-            POOL.execute(() -> firstOpen.complete(null));
+            pool.execute(() -> firstOpen.complete(null));
         }
     }
 
-    /** Closes for good: no reconnect; pending requests fail with {@code closed}. */
+    /** Closes for good: no reconnect; pending requests fail with {@link ClientClosedException}. */
     void close() {
         Socket current;
         synchronized (lock) {
@@ -180,7 +238,7 @@ final class Connection implements Socket.Handler {
             }
             current = socket;
             socket = null;
-            shutdown(new ConciergeClientException("closed", "The client was closed."));
+            shutdown(new ClientClosedException("The client was closed before the answer came."));
         }
         if (current != null) {
             current.sendClose();
@@ -188,18 +246,21 @@ final class Connection implements Socket.Handler {
     }
 
     private void attempt() {
-        Socket attempt = new Socket(lock, this);
+        Socket attempt = new Socket(lock, this, pool);
         URI target;
         boolean first;
+        Duration handshake;
         synchronized (lock) {
             if (phase == Phase.CLOSED) {
                 return;
             }
             socket = attempt;
             target = servers.advance();
+            attempt.target = session.endpoint(target);
             first = phase == Phase.CONNECTING;
+            handshake = attempts.handshakeTimeout(first);
         }
-        liveness.handshake(attempt);
+        liveness.handshake(attempt, handshake);
         CompletableFuture<URI> prepared;
         try {
             prepared = session.prepare(target);
@@ -208,10 +269,11 @@ final class Connection implements Socket.Handler {
         }
         prepared.whenComplete((reached, error) -> {
             if (error != null) {
-                ConciergeClientException cause = ConnectFailure.of(error, session, target);
-                // The preparation (a login) tried every server itself: on the first connect its
-                // failure is final; later ones are retried with backoff like a lost socket.
-                lost(attempt, cause, first || ErrorCode.UNAUTHORIZED.wire().equals(cause.code()));
+                Throwable cause = ConnectFailure.root(error);
+                // The preparation (a login) tried every server itself: a refusal or an HTTP answer
+                // that is not a server error ends the first connect; a server that cannot be
+                // reached is tried again until the connect timeout, like a lost socket.
+                lost(attempt, cause, ConnectFailure.isFinal(cause, first));
                 return;
             }
             synchronized (lock) {
@@ -221,17 +283,19 @@ final class Connection implements Socket.Handler {
             }
             CompletableFuture<WebSocket> opening;
             try {
+                // The handshake timer (Liveness) bounds the attempt; the JDK's own timeout, a
+                // second later, only frees its resources, so a timeout is reported one way.
                 opening = settings.httpClient()
                         .newWebSocketBuilder()
-                        .connectTimeout(settings.connectTimeout())
+                        .connectTimeout(handshake.plusSeconds(1))
                         .buildAsync(session.endpoint(reached), attempt);
             } catch (RuntimeException e) {
                 opening = CompletableFuture.failedFuture(e);
             }
             opening.whenComplete((webSocket, failure) -> {
                 if (failure != null) {
-                    ConciergeClientException cause = ConnectFailure.of(failure, session, reached);
-                    lost(attempt, cause, ErrorCode.UNAUTHORIZED.wire().equals(cause.code()));
+                    Throwable cause = ConnectFailure.root(failure, reached);
+                    lost(attempt, cause, ConnectFailure.isFinal(cause, false));
                 }
             });
         });
@@ -262,7 +326,7 @@ final class Connection implements Socket.Handler {
 
     @Override
     public void failed(Socket attempt, Throwable error) {
-        lost(attempt, new ConciergeClientException("disconnected", "The connection failed: " + error, error), false);
+        lost(attempt, ConnectFailure.root(error), false);
     }
 
     @Override
@@ -294,20 +358,17 @@ final class Connection implements Socket.Handler {
                 answered = outbox.takeAnswered(event.id(), ack);
                 implied = answered.isPresent() ? ack : null;
             }
-            if (answered.isPresent()) {
-                storeRetries = 0;
-            }
             session.onFrame(frame);
             if (implied != null) {
                 session.onFrame(implied); // as the ack after the event in protocol 1
             }
             ServerMessage answer = implied != null ? implied : frame;
-            answered.ifPresent(request -> POOL.execute(() -> request.complete(answer)));
+            answered.ifPresent(request -> requests.complete(request, answer));
         }
     }
 
     private void onErrorFrame(Socket from, ServerMessage.Error error) {
-        ConciergeClientException cause = new ConciergeClientException(error.code(), error.message());
+        ServerRefusedException cause = new ServerRefusedException(error.code(), error.message());
         if (!from.ready && error.ref() != null && error.ref().equals(from.helloId)) {
             session.onError(error);
             // Any other code (a resume the server cannot replay, a code this version does not
@@ -325,12 +386,8 @@ final class Connection implements Socket.Handler {
         if (ErrorCode.INTERNAL.wire().equals(error.code()) && settings.reconnect()) {
             Optional<Outbox.Request<?>> notStored = outbox.peek(error.ref());
             if (notStored.isPresent()) {
-                // The server could not store it (docs/protocol.md): the same request again, same
-                // id, in its place, after a backoff (or a reconnect meanwhile). One retry sends
-                // every such request in the order they were first sent: a message after it that
-                // failed with it must not be stored first.
-                notStored.get().storeFailed = true;
-                scheduleResend();
+                // The server could not store it (docs/protocol.md): sent again, same id, later.
+                requests.storeFailed(notStored.get(), this::resendNotStored);
                 return;
             }
         }
@@ -342,41 +399,27 @@ final class Connection implements Socket.Handler {
         Outbox.Request<?> request = failed.get();
         ClientMessage replacement = session.retryAs(request.message, error);
         if (replacement == null) {
-            POOL.execute(() -> request.future.completeExceptionally(cause));
+            requests.fail(request, cause);
             return;
         }
         outbox.requeue(request, replacement);
         if (from.ready) {
-            from.write(codec.encode(replacement));
-        }
-    }
-
-    /** Schedules a round of {@link #resendNotStored} after a backoff, unless one is scheduled; under the lock. */
-    private void scheduleResend() {
-        if (!retryScheduled) {
-            retryScheduled = true;
-            Duration delay = backoff.delay(storeRetries++);
-            CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
-                    .execute(this::resendNotStored);
+            write(from, request);
         }
     }
 
     /**
      * Sends again, oldest first, the requests the server could not store, up to the first one
-     * still waiting for its answer (the others in a later round), if a socket is ready;
-     * otherwise the next socket's welcome resends the whole outbox, in order.
+     * still waiting for its answer (the others in a later round); false when no socket is ready
+     * (the next socket's welcome resends the whole outbox, in order). Under the lock.
      */
-    private void resendNotStored() {
-        synchronized (lock) {
-            retryScheduled = false;
-            if (socket == null || !socket.ready) {
-                return;
-            }
-            outbox.takeStoreFailed().forEach(message -> socket.write(codec.encode(message)));
-            if (outbox.anyStoreFailed()) {
-                scheduleResend();
-            }
+    private boolean resendNotStored() {
+        if (socket == null || !socket.ready) {
+            return false;
         }
+        Socket ready = socket;
+        outbox.takeStoreFailed().forEach(request -> write(ready, request));
+        return true;
     }
 
     @Override
@@ -387,17 +430,20 @@ final class Connection implements Socket.Handler {
             }
             boolean auth = code == 1008;
             boolean fatal = auth && !session.reauthenticate();
+            String closed = "The server closed the connection: " + code + " " + reason;
             lost(
                     from,
-                    new ConciergeClientException(
-                            auth ? ErrorCode.UNAUTHORIZED.wire() : "disconnected",
-                            "The server closed the connection: " + code + " " + reason),
+                    auth ? new ServerRefusedException(ErrorCode.UNAUTHORIZED, closed) : new java.io.IOException(closed),
                     fatal);
         }
     }
 
-    /** The socket {@code from} is gone: reconnect later, or close for good. Takes the lock. */
-    void lost(Socket from, ConciergeClientException cause, boolean fatal) {
+    /**
+     * The socket {@code from} is gone because of {@code why} (a root cause, or the server's
+     * refusal): try again later, or close for good when {@code fatal}, when reconnecting is off,
+     * or when {@link Attempts} says time is up. Takes the lock.
+     */
+    void lost(Socket from, Throwable why, boolean fatal) {
         WebSocket toAbort;
         synchronized (lock) {
             if (socket != from || phase == Phase.CLOSED) {
@@ -405,29 +451,24 @@ final class Connection implements Socket.Handler {
             }
             socket = null;
             toAbort = from.webSocket;
-            // With several servers the first connect goes on to the next one until each failed once.
-            boolean untried = phase == Phase.CONNECTING && failures + 1 < servers.size();
-            if (fatal
-                    || (phase == Phase.CONNECTING && !untried)
-                    || (phase != Phase.CONNECTING && !settings.reconnect())) {
-                log.debug(
-                        "Connection to {} closed for good: {}",
-                        session.endpoint(servers.current()),
-                        cause.getMessage());
-                shutdown(cause);
+            boolean connecting = phase == Phase.CONNECTING;
+            Duration delay = backoff.delay(attempts.failed());
+            Throwable reported = attempts.reported(why);
+            String end = fatal ? "refused" : attempts.whyStop(connecting, delay);
+            if (end != null) {
+                log.debug("Connection to {} closed for good ({}): {}", from.target, end, why.toString());
+                shutdown(ConnectFailure.closing(reported, from.target, connecting, end));
             } else {
-                if (phase != Phase.CONNECTING) {
+                if (!connecting) {
                     setPhase(Phase.RECONNECTING);
                 }
-                Duration delay = backoff.delay(failures++);
                 log.info(
                         "Connection to {} lost ({}); {} in {} ms",
-                        session.endpoint(servers.current()),
-                        cause.getMessage(),
-                        phase == Phase.CONNECTING ? "trying the next server" : "reconnecting",
+                        from.target,
+                        why.toString(),
+                        connecting ? "trying again" : "reconnecting",
                         delay.toMillis());
-                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
-                        .execute(this::attempt);
+                after(delay, this::attempt);
             }
         }
         if (toAbort != null) {
@@ -436,12 +477,11 @@ final class Connection implements Socket.Handler {
     }
 
     private void shutdown(ConciergeClientException cause) {
+        closedBy = cause;
         setPhase(Phase.CLOSED);
-        for (Outbox.Request<?> request : outbox.drain()) {
-            POOL.execute(() -> request.future.completeExceptionally(cause));
-        }
+        requests.failAll(cause);
         if (!firstOpen.isDone()) {
-            POOL.execute(() -> firstOpen.completeExceptionally(cause));
+            pool.execute(() -> firstOpen.completeExceptionally(cause));
         }
     }
 

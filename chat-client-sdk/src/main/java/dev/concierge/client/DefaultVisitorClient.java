@@ -157,8 +157,7 @@ final class DefaultVisitorClient implements VisitorClient {
     }
 
     private static CompletableFuture<Stored> noConversation() {
-        return CompletableFuture.failedFuture(
-                new ConciergeClientException("no_conversation", "The visitor has no conversation yet."));
+        return CompletableFuture.failedFuture(new NoConversationException("The visitor has no conversation yet."));
     }
 
     // ---- accessors

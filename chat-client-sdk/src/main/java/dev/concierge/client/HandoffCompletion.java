@@ -94,6 +94,6 @@ final class HandoffCompletion {
 
     private static String codeOf(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof ConciergeClientException e ? e.code() : null;
+        return cause instanceof ClientClosedException ? "closed" : null;
     }
 }

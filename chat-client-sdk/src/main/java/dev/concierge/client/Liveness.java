@@ -2,7 +2,9 @@ package dev.concierge.client;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The timers that tell a {@link Connection} its socket is dead although no read or write said so:
@@ -15,25 +17,24 @@ final class Liveness {
     private final Connection connection;
     private final Object lock;
     private final Duration timeout;
+    private final Executor executor;
 
-    Liveness(Connection connection, Object lock, Duration timeout) {
+    Liveness(Connection connection, Object lock, Duration timeout, Executor executor) {
         this.connection = connection;
         this.lock = lock;
         this.timeout = timeout;
+        this.executor = executor;
     }
 
-    /** An attempt that is not ready (welcomed) within the connect timeout is lost. */
-    void handshake(Socket attempt) {
-        after(timeout.toMillis(), () -> timedOut(attempt));
+    /** An attempt that is not ready (welcomed) within {@code limit} is lost. */
+    void handshake(Socket attempt, Duration limit) {
+        after(limit.toMillis(), () -> timedOut(attempt, limit));
     }
 
-    private void timedOut(Socket attempt) {
+    private void timedOut(Socket attempt, Duration limit) {
         synchronized (lock) {
             if (connection.isCurrent(attempt) && !attempt.ready) {
-                connection.lost(
-                        attempt,
-                        new ConciergeClientException("timeout", "No welcome within " + timeout.toMillis() + " ms"),
-                        false);
+                connection.lost(attempt, new TimeoutException("No welcome within " + limit.toMillis() + " ms"), false);
             }
         }
     }
@@ -53,8 +54,7 @@ final class Liveness {
             if (silent) {
                 connection.lost(
                         on,
-                        new ConciergeClientException(
-                                "timeout", "No answer from the server within " + timeout.toMillis() + " ms"),
+                        new TimeoutException("No answer from the server within " + timeout.toMillis() + " ms"),
                         false);
             }
         });
@@ -79,14 +79,15 @@ final class Liveness {
                 }
             }
             if (dead) {
-                connection.lost(on, new ConciergeClientException("timeout", "The server stopped answering"), false);
+                connection.lost(on, new TimeoutException("The server stopped answering pings"), false);
             } else {
                 heartbeat(on);
             }
         });
     }
 
-    private static void after(long millis, Runnable task) {
-        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(task);
+    private void after(long millis, Runnable task) {
+        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS, executor)
+                .execute(task);
     }
 }

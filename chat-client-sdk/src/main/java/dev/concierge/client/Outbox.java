@@ -8,13 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * Requests sent (or waiting to be sent) and not yet answered, in the order they were made. A
- * request leaves only when its answer (or an {@code error} naming it) arrives, or when the client
- * closes: after a reconnect everything still here is sent again with its original {@code id}.
+ * request leaves when its answer (or an {@code error} naming it) arrives, when its deadline
+ * passes or its caller withdraws it, or when the client closes: after a reconnect everything
+ * still here is sent again with its original {@code id}, and nothing that left is.
  * Not thread-safe; guarded by the connection's lock.
  */
 final class Outbox {
@@ -27,12 +28,16 @@ final class Outbox {
         /** The server could not store it ({@code internal}): to be sent again, in its place. */
         boolean storeFailed;
 
-        final Class<T> answerType;
-        final CompletableFuture<T> future = new CompletableFuture<>();
+        /** Handed to a socket at least once: the server may have it, so it can no longer be withdrawn unseen. */
+        boolean written;
 
-        Request(ClientMessage message, Class<T> answerType) {
+        final Class<T> answerType;
+        final RequestFuture<T> future;
+
+        Request(ClientMessage message, Class<T> answerType, Function<Request<T>, Runnable> withdraw) {
             this.message = message;
             this.answerType = answerType;
+            this.future = new RequestFuture<>(withdraw.apply(this));
         }
 
         /** True when {@code frame} is the kind of answer this request waits for. */
@@ -48,11 +53,25 @@ final class Outbox {
 
     private final Map<String, Request<?>> pending = new LinkedHashMap<>();
 
-    /** Adds a request, keyed by its id. */
-    <T extends ServerMessage> Request<T> add(ClientMessage message, Class<T> answerType) {
-        Request<T> request = new Request<>(message, answerType);
+    /**
+     * Adds a request, keyed by its id; {@code withdraw} makes what its future runs when the caller
+     * cancels or fails it.
+     *
+     * @throws IllegalArgumentException when a request with the same id is waiting
+     */
+    <T extends ServerMessage> Request<T> add(
+            ClientMessage message, Class<T> answerType, Function<Request<T>, Runnable> withdraw) {
+        if (pending.containsKey(message.id())) {
+            throw new IllegalArgumentException("requestId " + message.id() + " is already waiting for its answer");
+        }
+        Request<T> request = new Request<>(message, answerType, withdraw);
         pending.put(message.id(), request);
         return request;
+    }
+
+    /** Removes {@code request} if it is still waiting; true when it was. */
+    boolean remove(Request<?> request) {
+        return pending.remove(request.message.id(), request);
     }
 
     /** Puts a taken request back, last, to be sent as {@code replacement} (which keeps its id). */
@@ -103,14 +122,14 @@ final class Outbox {
      * request still waiting for its answer: a later message must not be stored before an earlier
      * one, and the earlier one may yet fail too. The rest wait for a later round.
      */
-    List<ClientMessage> takeStoreFailed() {
-        List<ClientMessage> again = new ArrayList<>();
+    List<Request<?>> takeStoreFailed() {
+        List<Request<?>> again = new ArrayList<>();
         for (Request<?> request : pending.values()) {
             if (!request.storeFailed) {
                 break;
             }
             request.storeFailed = false;
-            again.add(request.message);
+            again.add(request);
         }
         return again;
     }
@@ -148,13 +167,9 @@ final class Outbox {
         return request == null ? Optional.empty() : Optional.of(request.message);
     }
 
-    /** The frames to send again after a reconnect, oldest first. */
-    List<ClientMessage> messages() {
-        List<ClientMessage> messages = new ArrayList<>(pending.size());
-        for (Request<?> request : pending.values()) {
-            messages.add(request.message);
-        }
-        return messages;
+    /** The requests to send again after a reconnect, oldest first. */
+    List<Request<?>> requests() {
+        return new ArrayList<>(pending.values());
     }
 
     /** Removes and returns every request (the client is closing). */

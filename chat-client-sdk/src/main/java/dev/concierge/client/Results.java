@@ -95,7 +95,7 @@ final class Results {
     }
 
     /** The server's {@code error} frame as the exception listeners and futures get. */
-    static ConciergeClientException error(ServerMessage.Error e) {
-        return new ConciergeClientException(e.code(), e.message() == null ? e.code() : e.message());
+    static ServerRefusedException error(ServerMessage.Error e) {
+        return new ServerRefusedException(e.code(), e.message() == null ? e.code() : e.message());
     }
 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -22,7 +24,11 @@ record Settings(
         Duration backoffMax,
         RandomGenerator random,
         Duration connectTimeout,
-        HttpClient httpClient) {
+        HttpClient httpClient,
+        Executor executor,
+        Duration requestTimeout,
+        Duration giveUpAfter,
+        LongSupplier ticker) {
 
     /**
      * The WebSocket URI for {@code path} ({@code /ws/visitor}, {@code /ws/agent}) under the base
@@ -60,6 +66,10 @@ record Settings(
         private RandomGenerator random;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private HttpClient httpClient;
+        private Executor executor;
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration giveUpAfter = Duration.ofMinutes(15);
+        private LongSupplier ticker = System::nanoTime;
 
         void serverUri(URI uri) {
             Objects.requireNonNull(uri, "serverUri");
@@ -135,14 +145,51 @@ record Settings(
             this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
         }
 
+        void executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+        }
+
+        void requestTimeout(Duration timeout) {
+            this.requestTimeout = positive("requestTimeout", timeout);
+        }
+
+        void giveUpAfter(Duration bound) {
+            this.giveUpAfter = positive("giveUpAfter", bound);
+        }
+
+        /** The source of {@link System#nanoTime()}-like readings for the time bounds; tests inject one. */
+        void ticker(LongSupplier ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+        }
+
+        private static Duration positive(String field, Duration value) {
+            Objects.requireNonNull(value, field);
+            if (value.toMillis() <= 0) {
+                throw new IllegalArgumentException(field + " must be at least 1 ms, was " + value);
+            }
+            return value;
+        }
+
         /** The frozen settings; fails when the server URI is missing. */
         Settings freeze() {
             if (serverUris == null) {
                 throw new IllegalStateException("serverUri (or serverUris) is required");
             }
             RandomGenerator jitter = random != null ? random : RandomGenerator.getDefault();
-            HttpClient http = httpClient != null ? httpClient : HttpClient.newHttpClient();
-            return new Settings(serverUris, reconnect, backoffInitial, backoffMax, jitter, connectTimeout, http);
+            HttpClient http = httpClient != null ? httpClient : SharedPool.httpClient();
+            Executor callbacks = executor != null ? executor : SharedPool.executor();
+            return new Settings(
+                    serverUris,
+                    reconnect,
+                    backoffInitial,
+                    backoffMax,
+                    jitter,
+                    connectTimeout,
+                    http,
+                    callbacks,
+                    requestTimeout,
+                    giveUpAfter,
+                    ticker);
         }
     }
 }

@@ -1,10 +1,12 @@
 package dev.concierge.client;
 
+import java.net.URI;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,9 @@ final class Socket implements WebSocket.Listener {
 
     private final Object lock;
     private final Handler handler;
+    /** Where failures found while writing are reported, off the writer's thread. */
+    private final Executor executor;
+
     private final StringBuilder text = new StringBuilder();
     /** {@link System#nanoTime()} of the last frame received, to spot a socket that died silently. */
     volatile long lastReceived = System.nanoTime();
@@ -48,10 +53,13 @@ final class Socket implements WebSocket.Listener {
     String helloId;
     /** The handshake is complete: requests are written at once. */
     boolean ready;
+    /** The socket URI of this attempt, for messages. */
+    URI target;
 
-    Socket(Object lock, Handler handler) {
+    Socket(Object lock, Handler handler, Executor executor) {
         this.lock = lock;
         this.handler = handler;
+        this.executor = executor;
     }
 
     @Override
@@ -101,7 +109,7 @@ final class Socket implements WebSocket.Listener {
         writes = writes.thenCompose(ignored -> target.sendPing(ByteBuffer.allocate(0)))
                 .handle((sent, error) -> {
                     if (error != null) {
-                        CompletableFuture.runAsync(() -> handler.failed(this, error));
+                        CompletableFuture.runAsync(() -> handler.failed(this, error), executor);
                     }
                     return null;
                 });
@@ -132,7 +140,7 @@ final class Socket implements WebSocket.Listener {
                 log.debug("Send failed; the outbox keeps the request for the next socket", error);
                 // A failed write means a dead socket even if no read noticed yet:
                 // report it (off this thread, which may hold the client's lock).
-                CompletableFuture.runAsync(() -> handler.failed(this, error));
+                CompletableFuture.runAsync(() -> handler.failed(this, error), executor);
             }
             return null;
         });
@@ -158,7 +166,7 @@ final class Socket implements WebSocket.Listener {
                         target.abort();
                     }
                 });
-        CompletableFuture.delayedExecutor(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)
+        CompletableFuture.delayedExecutor(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS, executor)
                 .execute(target::abort);
     }
 }

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /** The {@link VisitorClient.Builder}: checks each value as it is set. */
@@ -82,6 +84,30 @@ final class VisitorClientBuilder implements VisitorClient.Builder {
     @Override
     public VisitorClient.Builder connectTimeout(Duration timeout) {
         settings.connectTimeout(timeout);
+        return this;
+    }
+
+    @Override
+    public VisitorClient.Builder requestTimeout(Duration timeout) {
+        settings.requestTimeout(timeout);
+        return this;
+    }
+
+    @Override
+    public VisitorClient.Builder giveUpAfter(Duration bound) {
+        settings.giveUpAfter(bound);
+        return this;
+    }
+
+    @Override
+    public VisitorClient.Builder executor(Executor executor) {
+        settings.executor(executor);
+        return this;
+    }
+
+    /** The source of nanosecond readings for the time bounds; tests move it instead of waiting. */
+    VisitorClient.Builder ticker(LongSupplier ticker) {
+        settings.ticker(ticker);
         return this;
     }
 

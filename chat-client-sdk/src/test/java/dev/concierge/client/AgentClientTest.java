@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.concierge.client.testing.RecordingListener;
 import dev.concierge.client.testing.ScriptedServer;
 import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.HandoffReason;
 import dev.concierge.protocol.PresenceStatus;
 import dev.concierge.protocol.QueueEntry;
@@ -97,7 +98,8 @@ final class AgentClientTest {
     void badCredentials_failConnectWithUnauthorized() throws Exception {
         CompletableFuture<AgentClient> connecting =
                 builder().credentials("demo", "wrong").connect();
-        assertThat(failure(connecting).code()).isEqualTo("unauthorized");
+        assertThat(failure(connecting)).isInstanceOfSatisfying(ServerRefusedException.class, e -> assertThat(e.code())
+                .isEqualTo(ErrorCode.UNAUTHORIZED));
         listener.assertNext("state CONNECTING", "state CLOSED");
         server.assertNoPeerWithin(Duration.ofMillis(100));
     }
@@ -110,7 +112,8 @@ final class AgentClientTest {
         peer.send(new ServerMessage.Error("unauthorized", "Unknown session token.", hello.id()));
         peer.close(1008, "unauthorized");
 
-        assertThat(failure(connecting).code()).isEqualTo("unauthorized");
+        assertThat(failure(connecting)).isInstanceOfSatisfying(ServerRefusedException.class, e -> assertThat(e.code())
+                .isEqualTo(ErrorCode.UNAUTHORIZED));
         listener.assertNext("state CONNECTING", "error unauthorized", "state CLOSED");
         server.assertNoPeerWithin(Duration.ofMillis(200));
     }
@@ -231,7 +234,8 @@ final class AgentClientTest {
         CompletableFuture<Assignment> accepting = client.accept("c1");
         ClientMessage.Accept accept = peer.expect(ClientMessage.Accept.class);
         peer.send(new ServerMessage.Error("bad_state", "Not queued.", accept.id()));
-        assertThat(failure(accepting).code()).isEqualTo("bad_state");
+        assertThat(failure(accepting)).isInstanceOfSatisfying(ServerRefusedException.class, e -> assertThat(e.code())
+                .isEqualTo(ErrorCode.BAD_STATE));
         assertThat(client.assignedConversations()).isEmpty();
     }
 
@@ -324,7 +328,8 @@ final class AgentClientTest {
         peer.expect(ClientMessage.Send.class);
         peer.close(1008, "unauthorized");
 
-        assertThat(failure(sending).code()).isEqualTo("unauthorized");
+        assertThat(failure(sending)).isInstanceOfSatisfying(ServerRefusedException.class, e -> assertThat(e.code())
+                .isEqualTo(ErrorCode.UNAUTHORIZED));
         listener.assertNext("state CLOSED");
         server.assertNoPeerWithin(Duration.ofMillis(200));
     }

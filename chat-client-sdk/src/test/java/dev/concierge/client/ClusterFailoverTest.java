@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concierge.client.testing.RecordingListener;
 import dev.concierge.client.testing.ScriptedServer;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.Resume;
 import dev.concierge.protocol.wire.ServerMessage;
@@ -147,9 +148,10 @@ final class ClusterFailoverTest {
 
     @Test
     void visitor_firstConnect_failsOnceEveryNodeFailed() throws Exception {
-        CompletableFuture<VisitorClient> connecting =
-                visitor(startingAtFirst(downNode(), downNode(), downNode())).connect();
-        assertThat(failure(connecting).code()).isEqualTo("connect_failed");
+        CompletableFuture<VisitorClient> connecting = visitor(startingAtFirst(downNode(), downNode(), downNode()))
+                .connectTimeout(Duration.ofMillis(300))
+                .connect();
+        assertThat(failure(connecting)).isInstanceOf(ConnectFailedException.class);
         listener.assertNext("state CONNECTING", "state CLOSED");
     }
 
@@ -310,7 +312,8 @@ final class ClusterFailoverTest {
         CompletableFuture<AgentClient> connecting = agent(startingAtFirst(first, second))
                 .credentials("demo", "wrong")
                 .connect();
-        assertThat(failure(connecting).code()).isEqualTo("unauthorized");
+        assertThat(failure(connecting)).isInstanceOfSatisfying(ServerRefusedException.class, e -> assertThat(e.code())
+                .isEqualTo(ErrorCode.UNAUTHORIZED));
         listener.assertNext("state CONNECTING", "state CLOSED");
         assertThat(first.logins()).isEqualTo(1);
         assertThat(second.logins()).isZero();
@@ -322,10 +325,11 @@ final class ClusterFailoverTest {
         unavailable.failLogins(HttpResponseStatus.BAD_GATEWAY);
         CompletableFuture<AgentClient> connecting = agent(startingAtFirst(downNode(), unavailable))
                 .credentials("demo", "secret")
+                .connectTimeout(Duration.ofMillis(300))
                 .connect();
-        assertThat(failure(connecting).code()).isEqualTo("login_failed");
+        assertThat(failure(connecting)).isInstanceOf(ConnectFailedException.class);
         listener.assertNext("state CONNECTING", "state CLOSED");
-        assertThat(unavailable.logins()).isEqualTo(1);
+        assertThat(unavailable.logins()).isGreaterThanOrEqualTo(1);
         unavailable.assertNoPeerWithin(Duration.ofMillis(100));
     }
 
@@ -386,7 +390,8 @@ final class ClusterFailoverTest {
         CompletableFuture<VisitorClient> toList = VisitorClient.builder()
                 .serverUri(up.uri())
                 .serverUris(List.of(downNode().uri()))
+                .connectTimeout(Duration.ofMillis(300))
                 .connect();
-        assertThat(failure(toList).code()).isEqualTo("connect_failed");
+        assertThat(failure(toList)).isInstanceOf(ConnectFailedException.class);
     }
 }

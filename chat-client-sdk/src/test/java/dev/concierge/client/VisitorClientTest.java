@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.concierge.client.testing.Frames;
 import dev.concierge.client.testing.ScriptedServer;
 import dev.concierge.client.testing.VisitorClientFixture;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.Role;
 import dev.concierge.protocol.Suggestion;
 import dev.concierge.protocol.TranscriptEvent.Kind;
@@ -88,7 +89,8 @@ final class VisitorClientTest extends VisitorClientFixture {
         ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
         peer.send(new ServerMessage.Error("not_found", "No such conversation.", sent.id()));
         ConciergeClientException failed = failure(sending);
-        assertThat(failed.code()).isEqualTo("not_found");
+        assertThat(failed).isInstanceOfSatisfying(ServerRefusedException.class, e -> assertThat(e.code())
+                .isEqualTo(ErrorCode.NOT_FOUND));
         assertThat(failed).hasMessage("No such conversation.");
 
         peer.send(new ServerMessage.Error("unknown_type", "Unknown message type.", "nobody"));
@@ -196,8 +198,8 @@ final class VisitorClientTest extends VisitorClientFixture {
         client.requestHuman();
         assertThat(peer.expect(ClientMessage.Handoff.class).conversationId()).isNull();
 
-        assertThat(failure(client.rate(5, null)).code()).isEqualTo("no_conversation");
-        assertThat(failure(client.closeConversation("done")).code()).isEqualTo("no_conversation");
+        assertThat(failure(client.rate(5, null))).isInstanceOf(NoConversationException.class);
+        assertThat(failure(client.closeConversation("done"))).isInstanceOf(NoConversationException.class);
         assertThatThrownBy(() -> client.rate(6, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("score");

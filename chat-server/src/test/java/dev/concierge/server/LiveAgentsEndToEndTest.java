@@ -10,11 +10,13 @@ import dev.concierge.client.ConciergeClientException;
 import dev.concierge.client.QueueStatus;
 import dev.concierge.client.ReadReceipt;
 import dev.concierge.client.Released;
+import dev.concierge.client.ServerRefusedException;
 import dev.concierge.client.Stored;
 import dev.concierge.client.TeamSettings;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.client.VisitorListener;
 import dev.concierge.protocol.AgentStatus;
+import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.HandoffPackage;
 import dev.concierge.protocol.HandoffReason;
 import dev.concierge.protocol.PresenceStatus;
@@ -289,9 +291,8 @@ final class LiveAgentsEndToEndTest {
         assertThatThrownBy(() -> one.transfer(firstId, "a2", "needs a refund").get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause()
-                .isInstanceOf(ConciergeClientException.class)
-                .satisfies(
-                        e -> assertThat(((ConciergeClientException) e).code()).isEqualTo("agent_at_capacity"));
+                .isInstanceOf(ServerRefusedException.class)
+                .satisfies(e -> assertThat(((ServerRefusedException) e).code()).isEqualTo(ErrorCode.AGENT_AT_CAPACITY));
         assertThat(one.assignedConversations()).containsOnlyKeys(firstId);
         // Confirmed: two gets it over the limit, and one's freed slot takes the third visitor at once.
         assertThat(one.transfer(firstId, "a2", "needs a refund", true)

@@ -143,7 +143,7 @@ public final class VisitorChat implements AutoCloseable {
 
         @Override
         public void onError(VisitorClient client, ConciergeClientException error) {
-            out.accept("[error] " + error.code() + ": " + error.getMessage());
+            out.accept("[error] " + error.getMessage());
         }
 
         @Override
@@ -165,7 +165,7 @@ public final class VisitorChat implements AutoCloseable {
             chat.converse(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ConciergeClientException failure) {
-                System.err.println("Cannot chat (" + failure.code() + "): " + failure.getMessage());
+                System.err.println("Cannot chat (" + failure.getClass().getSimpleName() + "): " + failure.getMessage());
                 System.exit(1);
             }
             throw e;

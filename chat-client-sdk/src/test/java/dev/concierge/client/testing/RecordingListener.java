@@ -10,6 +10,7 @@ import dev.concierge.client.ConciergeClientException;
 import dev.concierge.client.QueuePage;
 import dev.concierge.client.QueueStatus;
 import dev.concierge.client.ReadReceipt;
+import dev.concierge.client.ServerRefusedException;
 import dev.concierge.client.Typing;
 import dev.concierge.client.VisitorClient;
 import dev.concierge.client.VisitorListener;
@@ -62,12 +63,12 @@ public final class RecordingListener implements VisitorListener, AgentListener {
 
     @Override
     public void onError(VisitorClient client, ConciergeClientException error) {
-        calls.add("error " + error.code());
+        calls.add("error " + codeOf(error));
     }
 
     @Override
     public void onError(AgentClient client, ConciergeClientException error) {
-        calls.add("error " + error.code());
+        calls.add("error " + codeOf(error));
     }
 
     @Override
@@ -118,5 +119,11 @@ public final class RecordingListener implements VisitorListener, AgentListener {
     /** No call is waiting to be asserted. */
     public void assertExhausted() {
         assertThat(calls).isEmpty();
+    }
+
+    private static String codeOf(ConciergeClientException error) {
+        return error instanceof ServerRefusedException refused
+                ? refused.wireCode()
+                : error.getClass().getSimpleName();
     }
 }

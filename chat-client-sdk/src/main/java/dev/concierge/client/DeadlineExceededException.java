@@ -1,0 +1,45 @@
+package dev.concierge.client;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * No answer came within the request's deadline ({@code requestTimeout} of the builder, or
+ * {@link RequestOptions#withDeadline(Duration)}). The request left the client's outbox: it is
+ * not sent again, not even after a reconnect.
+ *
+ * <ul>
+ *   <li>{@link #withdrawn()} true: the request was never written to a socket; the server never
+ *       sees it and never stores it.</li>
+ *   <li>{@link #withdrawn()} false: it was written; the server may have stored it. Send it again
+ *       with the same request id ({@link RequestOptions#withRequestId(String)}): the server stores
+ *       an id once and answers a resend with what it stored.</li>
+ * </ul>
+ */
+public final class DeadlineExceededException extends ConciergeClientException {
+    private static final long serialVersionUID = 1L;
+
+    private final Duration deadline;
+    private final boolean withdrawn;
+
+    DeadlineExceededException(String requestId, Duration deadline, boolean withdrawn) {
+        super(
+                "No answer to request " + requestId + " within " + deadline.toMillis() + " ms"
+                        + (withdrawn
+                                ? "; it was never sent and never will be"
+                                : "; it was sent and may be stored: retry with the same request id"),
+                null);
+        this.deadline = Objects.requireNonNull(deadline, "deadline");
+        this.withdrawn = withdrawn;
+    }
+
+    /** The deadline the request had, counted from the call. */
+    public Duration deadline() {
+        return deadline;
+    }
+
+    /** True when the request was never written to a socket (the server cannot have it). */
+    public boolean withdrawn() {
+        return withdrawn;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.concierge.client;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The future of one request in a {@link Connection}'s outbox. Cancelling it ({@link #cancel}) or
+ * failing it from outside ({@link #completeExceptionally}, which {@link #orTimeout} uses) before
+ * its answer withdraws the request: it leaves the outbox and is never sent again; if it was not
+ * written yet the server never sees it. Completing it normally from outside does not withdraw it
+ * (the request stays in the outbox until answered, then nothing more happens).
+ *
+ * <p>Dependent stages ({@code thenApply}, ...) are plain futures: cancelling one does not reach
+ * back to the request. {@link #map(Function)} makes a dependent future that does.
+ */
+final class RequestFuture<T> extends CompletableFuture<T> {
+    /** What withdraws the request from its outbox; a no-op once the request has left it. */
+    private final Runnable withdraw;
+
+    RequestFuture(Runnable withdraw) {
+        this.withdraw = withdraw;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable failure) {
+        boolean failed = super.completeExceptionally(failure);
+        if (failed) {
+            withdraw.run();
+        }
+        return failed;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        if (cancelled) {
+            withdraw.run();
+        }
+        return cancelled;
+    }
+
+    /**
+     * A future of {@code mapping} applied to the answer that, cancelled or failed by the caller,
+     * withdraws this request like this future does: what a client's public method returns when
+     * it turns the answer frame into a result.
+     */
+    <U> CompletableFuture<U> map(Function<? super T, ? extends U> mapping) {
+        RequestFuture<U> mapped = new RequestFuture<>(() -> cancel(false));
+        whenComplete((answer, failure) -> {
+            if (failure != null) {
+                mapped.completeExceptionally(failure);
+                return;
+            }
+            U result;
+            try {
+                result = mapping.apply(answer);
+            } catch (RuntimeException e) {
+                mapped.completeExceptionally(e);
+                return;
+            }
+            mapped.complete(result);
+        });
+        return mapped;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.concierge.client;
+
+import dev.concierge.protocol.ErrorCode;
+import java.util.Objects;
+
+/**
+ * The server refused: an {@code error} frame answering a request or the {@code hello}, a socket
+ * closed with 1008 (code {@link ErrorCode#UNAUTHORIZED}), or the agent login's HTTP 401
+ * ({@link ErrorCode#UNAUTHORIZED}) or 429 ({@link ErrorCode#TOO_MANY_ATTEMPTS}).
+ * {@link #getMessage()} is the server's message.
+ *
+ * <p>A code this version of the client does not know (a newer server's) reads as
+ * {@link ErrorCode#INTERNAL} from {@link #code()}; {@link #wireCode()} keeps the string the
+ * server sent.
+ */
+public final class ServerRefusedException extends ConciergeClientException {
+    private static final long serialVersionUID = 1L;
+
+    private final String wireCode;
+
+    ServerRefusedException(String wireCode, String message) {
+        super(message, null);
+        this.wireCode = Objects.requireNonNull(wireCode, "wireCode");
+    }
+
+    ServerRefusedException(ErrorCode code, String message) {
+        this(code.wire(), message);
+    }
+
+    /** Why the server refused; {@link ErrorCode#INTERNAL} for a code this version does not know. */
+    public ErrorCode code() {
+        return ErrorCode.fromWire(wireCode).orElse(ErrorCode.INTERNAL);
+    }
+
+    /** The code exactly as the server sent it, e.g. {@code not_found}. */
+    public String wireCode() {
+        return wireCode;
+    }
+
+    @Override
+    public String toString() {
+        return "ServerRefusedException[" + wireCode + "]: " + getMessage();
+    }
+}
