@@ -21,7 +21,11 @@ import java.util.Objects;
  */
 public sealed interface Answer permits Answer.BotReply, Answer.Handoff, Answer.ForAgent {
 
-    /** The visitor's message as stored: its {@code seq}, text and conversation. */
+    /**
+     * The visitor's message as stored.
+     *
+     * @return the message event, with its {@code seq} and text
+     */
     TranscriptEvent question();
 
     /**
@@ -31,28 +35,51 @@ public sealed interface Answer permits Answer.BotReply, Answer.Handoff, Answer.F
      * @param reply the bot's event, whose {@code bot().replyTo()} is the question's {@code seq}
      */
     record BotReply(TranscriptEvent question, TranscriptEvent reply) implements Answer {
-        /** Checks the fields. */
+        /**
+         * Checks the fields.
+         *
+         * @param question the visitor's stored message
+         * @param reply the bot's event that replies to it
+         * @throws NullPointerException when either is null
+         */
         public BotReply {
             Objects.requireNonNull(question, "question");
             Objects.requireNonNull(reply, "reply");
         }
 
-        /** The bot's text. */
+        /**
+         * The bot's text.
+         *
+         * @return the reply event's text
+         */
         public String text() {
             return reply.text();
         }
 
-        /** True when the bot answered from an FAQ entry; false when it was not sure. */
+        /**
+         * Whether the bot answered from an FAQ entry.
+         *
+         * @return true when it did; false when it was not sure
+         */
         public boolean answered() {
             return reply.bot() != null && reply.bot().answered();
         }
 
-        /** The "did you mean" entries the bot offered when it was not sure (up to three); pass one to {@link VisitorClient#choose}. */
+        /**
+         * The "did you mean" entries the bot offered when it was not sure; pass one to
+         * {@link VisitorClient#choose}.
+         *
+         * @return up to three suggestions, empty when the bot offered none
+         */
         public List<Suggestion> suggestions() {
             return reply.bot() == null ? List.of() : reply.bot().suggestions();
         }
 
-        /** True when the bot offered a person ({@link VisitorClient#requestHuman()}). */
+        /**
+         * Whether the bot offered a person ({@link VisitorClient#requestHuman()}).
+         *
+         * @return true when it did
+         */
         public boolean humanOffered() {
             return reply.bot() != null && reply.bot().humanOffered();
         }
@@ -66,7 +93,13 @@ public sealed interface Answer permits Answer.BotReply, Answer.Handoff, Answer.F
      * @param event the first {@code handoff}, {@code queued} or {@code assigned} event after it
      */
     record Handoff(TranscriptEvent question, TranscriptEvent event) implements Answer {
-        /** Checks the fields. */
+        /**
+         * Checks the fields.
+         *
+         * @param question the visitor's stored message
+         * @param event the {@code handoff}, {@code queued} or {@code assigned} event after it
+         * @throws NullPointerException when either is null
+         */
         public Handoff {
             Objects.requireNonNull(question, "question");
             Objects.requireNonNull(event, "event");
@@ -81,7 +114,12 @@ public sealed interface Answer permits Answer.BotReply, Answer.Handoff, Answer.F
      * @param question the visitor's stored message
      */
     record ForAgent(TranscriptEvent question) implements Answer {
-        /** Checks the field. */
+        /**
+         * Checks the field.
+         *
+         * @param question the visitor's stored message
+         * @throws NullPointerException when it is null
+         */
         public ForAgent {
             Objects.requireNonNull(question, "question");
         }

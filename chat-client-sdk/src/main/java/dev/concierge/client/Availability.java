@@ -11,7 +11,11 @@ import java.util.Optional;
  * @param message the site's note for visitors (e.g. the opening hours), when it has one
  */
 public record Availability(boolean agentsAvailable, boolean withinHours, Optional<String> message) {
-    /** True when an agent is online within business hours. */
+    /**
+     * Whether a person can answer now.
+     *
+     * @return true when an agent is online and it is within business hours
+     */
     public boolean canAnswer() {
         return agentsAvailable && withinHours;
     }

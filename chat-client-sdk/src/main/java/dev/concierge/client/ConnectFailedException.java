@@ -14,6 +14,7 @@ import java.util.Objects;
 public final class ConnectFailedException extends ConciergeClientException {
     private static final long serialVersionUID = 1L;
 
+    /** The URI of the attempt that failed. */
     private final URI target;
     /** Whether another attempt may succeed: false for an HTTP answer that is not a server error. */
     private final boolean retryable;
@@ -49,7 +50,12 @@ public final class ConnectFailedException extends ConciergeClientException {
         return retryable;
     }
 
-    /** The URI the last attempt went to. */
+    /**
+     * Where the last attempt went.
+     *
+     * @return the socket URI ({@code ws(s)://.../ws/visitor}, {@code .../ws/agent}) or the agent
+     *     login's URI ({@code http(s)://.../api/agent/login})
+     */
     public URI target() {
         return target;
     }

@@ -19,7 +19,9 @@ import java.util.Objects;
 public final class DeadlineExceededException extends ConciergeClientException {
     private static final long serialVersionUID = 1L;
 
+    /** The request's deadline, counted from the call. */
     private final Duration deadline;
+    /** Whether the request was never written to a socket. */
     private final boolean withdrawn;
 
     DeadlineExceededException(String requestId, Duration deadline, boolean withdrawn) {
@@ -33,12 +35,21 @@ public final class DeadlineExceededException extends ConciergeClientException {
         this.withdrawn = withdrawn;
     }
 
-    /** The deadline the request had, counted from the call. */
+    /**
+     * The deadline the request had.
+     *
+     * @return the deadline, counted from the call that made the request
+     */
     public Duration deadline() {
         return deadline;
     }
 
-    /** True when the request was never written to a socket (the server cannot have it). */
+    /**
+     * Whether the server cannot have the request.
+     *
+     * @return true when the request was never written to a socket (the server never sees it);
+     *     false when it was written, and the server may have stored it
+     */
     public boolean withdrawn() {
         return withdrawn;
     }

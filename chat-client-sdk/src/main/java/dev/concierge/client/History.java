@@ -13,7 +13,14 @@ import java.util.Optional;
  * @param events the events after the {@code seq} asked for, in {@code seq} order
  */
 public record History(String conversationId, Optional<ConversationState> state, List<TranscriptEvent> events) {
-    /** Copies the events. */
+    /**
+     * Copies the events.
+     *
+     * @param conversationId the conversation
+     * @param state its state when read, when the server said
+     * @param events the events, in {@code seq} order
+     * @throws NullPointerException when {@code events} or one of them is null
+     */
     public History {
         events = List.copyOf(events);
     }

@@ -12,7 +12,15 @@ import java.util.List;
  * @param waiting how many of them are live visitors (the rest are follow-ups)
  */
 public record QueuePage(List<QueueEntry> entries, int offset, int total, int waiting) {
-    /** Copies the entries. */
+    /**
+     * Copies the entries.
+     *
+     * @param entries the page's entries
+     * @param offset the position of the first entry in the whole queue
+     * @param total how many entries the whole queue has
+     * @param waiting how many of them are live visitors
+     * @throws NullPointerException when {@code entries} or one of them is null
+     */
     public QueuePage {
         entries = List.copyOf(entries);
     }

@@ -17,8 +17,10 @@ import java.util.Optional;
  *
  * <p><b>Deadline.</b> How long, from the call, the request may wait for its answer (through
  * reconnects and retries of a store the server could not make); default the builder's
- * {@code requestTimeout} (30 s). When it passes the request is withdrawn from the outbox and its
- * future fails with {@link DeadlineExceededException}.
+ * {@code requestTimeout} (30 s). When it passes the request is withdrawn from the outbox (never
+ * sent again) and its future fails with {@link DeadlineExceededException}. Cancelling the future,
+ * or failing it ({@code orTimeout}, {@code completeExceptionally}), withdraws the request the same
+ * way before then.
  */
 public final class RequestOptions {
     /** The longest request id the protocol accepts. */
@@ -34,7 +36,11 @@ public final class RequestOptions {
         this.deadline = deadline;
     }
 
-    /** No chosen id, the client's request timeout. */
+    /**
+     * The options of a request made without them.
+     *
+     * @return options with no chosen id (a fresh UUID) and the client's request timeout
+     */
     public static RequestOptions defaults() {
         return DEFAULTS;
     }
@@ -42,6 +48,8 @@ public final class RequestOptions {
     /**
      * These options with the request id {@code id}.
      *
+     * @param id the request id: 1 to 64 characters, no control character
+     * @return new options with this id and the deadline of these
      * @throws NullPointerException when {@code id} is null
      * @throws IllegalArgumentException when {@code id} is empty, longer than 64 characters or
      *     holds a control character
@@ -64,6 +72,8 @@ public final class RequestOptions {
     /**
      * These options with the deadline {@code deadline}, counted from the call.
      *
+     * @param deadline how long the request may wait for its answer
+     * @return new options with this deadline and the request id of these
      * @throws NullPointerException when {@code deadline} is null
      * @throws IllegalArgumentException when it is not positive
      */
@@ -75,12 +85,20 @@ public final class RequestOptions {
         return new RequestOptions(requestId, deadline);
     }
 
-    /** The chosen request id; empty for a fresh UUID. */
+    /**
+     * The chosen request id.
+     *
+     * @return the id; empty for a fresh UUID per request
+     */
     public Optional<String> requestId() {
         return Optional.ofNullable(requestId);
     }
 
-    /** The chosen deadline; empty for the client's request timeout. */
+    /**
+     * The chosen deadline.
+     *
+     * @return the deadline; empty for the client's request timeout
+     */
     public Optional<Duration> deadline() {
         return Optional.ofNullable(deadline);
     }

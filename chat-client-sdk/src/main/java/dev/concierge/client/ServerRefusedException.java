@@ -16,6 +16,7 @@ import java.util.Objects;
 public final class ServerRefusedException extends ConciergeClientException {
     private static final long serialVersionUID = 1L;
 
+    /** The code as the server sent it. */
     private final String wireCode;
 
     ServerRefusedException(String wireCode, String message) {
@@ -27,12 +28,20 @@ public final class ServerRefusedException extends ConciergeClientException {
         this(code.wire(), message);
     }
 
-    /** Why the server refused; {@link ErrorCode#INTERNAL} for a code this version does not know. */
+    /**
+     * Why the server refused.
+     *
+     * @return the code; {@link ErrorCode#INTERNAL} for a code this version does not know
+     */
     public ErrorCode code() {
         return ErrorCode.fromWire(wireCode).orElse(ErrorCode.INTERNAL);
     }
 
-    /** The code exactly as the server sent it, e.g. {@code not_found}. */
+    /**
+     * The code exactly as the server sent it.
+     *
+     * @return the wire code, e.g. {@code not_found}
+     */
     public String wireCode() {
         return wireCode;
     }

@@ -11,7 +11,13 @@ import java.util.Objects;
  * @param seq the event's position in the conversation, from 1
  */
 public record Stored(String conversationId, long seq) {
-    /** Checks the fields. */
+    /**
+     * Checks the fields.
+     *
+     * @param conversationId the conversation the event belongs to
+     * @param seq the event's position in the conversation, from 1
+     * @throws NullPointerException when {@code conversationId} is null
+     */
     public Stored {
         Objects.requireNonNull(conversationId, "conversationId");
     }

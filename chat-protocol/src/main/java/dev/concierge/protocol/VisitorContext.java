@@ -127,7 +127,11 @@ public record VisitorContext(
         return new VisitorContext(null, null, null, null, null, null, Map.of());
     }
 
-    /** A builder of a context; every field is optional. */
+    /**
+     * A builder of a context; every field is optional.
+     *
+     * @return a builder with no field set
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -147,42 +151,84 @@ public record VisitorContext(
 
         private Builder() {}
 
-        /** The visitor's name, as they gave it (at most {@link #MAX_NAME} characters, one line). */
+        /**
+         * The visitor's name, as they gave it.
+         *
+         * @param name at most {@link #MAX_NAME} characters, one line; null for none
+         * @return this builder
+         * @throws IllegalArgumentException when it is too long or holds a control character (the
+         *     message names {@code context.name})
+         */
         public Builder name(String name) {
             Checks.line("context.name", name, MAX_NAME);
             this.name = name;
             return this;
         }
 
-        /** The visitor's email address ({@code local@domain.tld}, at most {@link #MAX_EMAIL} characters). */
+        /**
+         * The visitor's email address.
+         *
+         * @param email {@code local@domain.tld}, at most {@link #MAX_EMAIL} characters; null for none
+         * @return this builder
+         * @throws IllegalArgumentException when it is too long, holds a control character or is
+         *     not shaped like an address (the message names {@code context.email})
+         */
         public Builder email(String email) {
             Checks.email("context.email", email);
             this.email = email;
             return this;
         }
 
-        /** The visitor's language, a BCP 47 tag such as {@code en-GB}. */
+        /**
+         * The visitor's language.
+         *
+         * @param language a BCP 47 tag such as {@code en-GB}, at most {@link #MAX_LANGUAGE}
+         *     characters; null for none
+         * @return this builder
+         * @throws IllegalArgumentException when it is too long or holds a control character (the
+         *     message names {@code context.language})
+         */
         public Builder language(String language) {
             Checks.line("context.language", language, MAX_LANGUAGE);
             this.language = language;
             return this;
         }
 
-        /** The visitor's time zone, such as {@code Europe/London}. */
+        /**
+         * The visitor's time zone.
+         *
+         * @param timeZone a zone name such as {@code Europe/London}, at most
+         *     {@link #MAX_TIME_ZONE} characters; null for none
+         * @return this builder
+         * @throws IllegalArgumentException when it is too long or holds a control character (the
+         *     message names {@code context.timeZone})
+         */
         public Builder timeZone(String timeZone) {
             Checks.line("context.timeZone", timeZone, MAX_TIME_ZONE);
             this.timeZone = timeZone;
             return this;
         }
 
-        /** The visitor's browser or app. */
+        /**
+         * The visitor's browser or app.
+         *
+         * @param userAgent at most {@link #MAX_USER_AGENT} characters, one line; null for none
+         * @return this builder
+         * @throws IllegalArgumentException when it is too long or holds a control character (the
+         *     message names {@code context.userAgent})
+         */
         public Builder userAgent(String userAgent) {
             Checks.line("context.userAgent", userAgent, MAX_USER_AGENT);
             this.userAgent = userAgent;
             return this;
         }
 
-        /** The page the visitor is on. */
+        /**
+         * The page the visitor is on.
+         *
+         * @param page the page (a {@link Page} checks its own fields); null for none
+         * @return this builder
+         */
         public Builder page(Page page) {
             this.page = page;
             return this;
@@ -191,6 +237,10 @@ public record VisitorContext(
         /**
          * Adds (or replaces) one attribute, e.g. {@code plan} = {@code gold}.
          *
+         * @param key the attribute's name, {@code [A-Za-z0-9_.-]{1,64}}
+         * @param value its value, at most {@link #MAX_ATTRIBUTE_VALUE} characters, one line
+         * @return this builder
+         * @throws NullPointerException when {@code key} or {@code value} is null
          * @throws IllegalArgumentException when the key is not {@code [A-Za-z0-9_.-]{1,64}}, the
          *     value is too long or not one line, or there would be more than
          *     {@link #MAX_ATTRIBUTES} attributes (the message names {@code context.attributes})
@@ -210,7 +260,14 @@ public record VisitorContext(
             return this;
         }
 
-        /** Adds (or replaces) each of {@code attributes}, as {@link #attribute(String, String)} does. */
+        /**
+         * Adds (or replaces) each of {@code attributes}, as {@link #attribute(String, String)} does.
+         *
+         * @param attributes the attributes to add, by name
+         * @return this builder
+         * @throws NullPointerException when the map, a key or a value is null
+         * @throws IllegalArgumentException as {@link #attribute(String, String)} does
+         */
         public Builder attributes(Map<String, String> attributes) {
             Objects.requireNonNull(attributes, "attributes").forEach(this::attribute);
             return this;
@@ -219,6 +276,7 @@ public record VisitorContext(
         /**
          * The context.
          *
+         * @return a context with the fields set so far
          * @throws IllegalArgumentException when all its strings together exceed {@link #MAX_TOTAL}
          *     characters
          */
