@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>All state is guarded by {@link #lock()}. Session methods marked "under the lock" are called
  * holding it and must not call user code: they hand listener calls to {@link #emit(Runnable)},
  * which runs them later, in order, outside the lock. Futures complete on the settings' executor
- * (the SDK's shared pool by default), never on the caller's thread or under the lock.
+ * (the SDK's shared pool by default), never under the lock; only a request made on a closed
+ * connection returns a future that failed already (and an executor that rejects tasks has them
+ * run on the calling thread, {@link SharedPool#orInline}).
  *
  * <p>Time bounds (see {@link Attempts}): the first connect retries until the connect timeout has
  * passed in all; later reconnects stop after {@code giveUpAfter} without a welcome; each request

@@ -9,9 +9,11 @@ import java.util.concurrent.TimeoutException;
 /**
  * The timers that tell a {@link Connection} its socket is dead although no read or write said so:
  * an attempt with no {@code welcome}, a request with no answer on a silent socket, an open socket
- * that no longer answers pings. Each runs for the settings' connect timeout and, when it fires
- * on the connection's current socket, reports the socket lost (not for good: the connection
- * reconnects and the outbox resends). A timer for a socket that is no longer current does nothing.
+ * that no longer answers pings. Each runs for the settings' connect timeout (a first connect's
+ * handshake for what is left of it) and, when it fires on the connection's current socket,
+ * reports the socket lost with a {@link java.util.concurrent.TimeoutException}: the connection
+ * then tries again or closes as for any lost socket (see {@link Attempts}), and a reconnect
+ * resends the outbox. A timer for a socket that is no longer current does nothing.
  */
 final class Liveness {
     private final Connection connection;
