@@ -268,6 +268,19 @@ public interface AgentClient extends AutoCloseable {
     /** Sends a message to the visitor of an assigned conversation. */
     CompletableFuture<Stored> send(String conversationId, String text);
 
+    /**
+     * {@link #send(String, String)} with a deadline or a request id of the caller's choosing: a
+     * retry with the same request id is stored once.
+     *
+     * @param conversationId the conversation
+     * @param text the message
+     * @param options the request's deadline (else the builder's {@code requestTimeout}) and id
+     *     (else a fresh UUID)
+     * @return completes when the server stored the message
+     * @throws IllegalArgumentException when a request with this id is still waiting for its answer
+     */
+    CompletableFuture<Stored> send(String conversationId, String text, RequestOptions options);
+
     /** Closes a conversation; {@code reason} is free text (e.g. {@code resolved}), may be null. */
     CompletableFuture<Stored> closeConversation(String conversationId, String reason);
 

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,7 +171,7 @@ final class Connection implements Socket.Handler {
                 throw new IllegalArgumentException("the message's id is not the options' requestId " + id);
             }
         });
-        Duration deadline = options.deadline().orElse(settings.requestTimeout());
+        Duration deadline = deadlineOf(options);
         synchronized (lock) {
             if (phase == Phase.CLOSED) {
                 RequestFuture<T> refused = new RequestFuture<>(() -> {});
@@ -192,9 +193,14 @@ final class Connection implements Socket.Handler {
         on.write(codec.encode(request.message));
     }
 
+    /** The deadline of a request made with {@code options}: theirs, or the client's request timeout. */
+    Duration deadlineOf(RequestOptions options) {
+        return options.deadline().orElse(settings.requestTimeout());
+    }
+
     /** Runs {@code task} on the executor after {@code delay}. */
-    void after(Duration delay, Runnable task) {
-        requests.after(delay, task);
+    Future<?> after(Duration delay, Runnable task) {
+        return requests.after(delay, task);
     }
 
     /** Sends a frame that needs no answer (typing) if the socket is ready; drops it otherwise. */

@@ -77,9 +77,16 @@ final class DefaultAgentClient implements AgentClient {
 
     @Override
     public CompletableFuture<Stored> send(String conversationId, String text) {
+        return send(conversationId, text, RequestOptions.defaults());
+    }
+
+    @Override
+    public CompletableFuture<Stored> send(String conversationId, String text, RequestOptions options) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(text, "text");
-        return stored(new ClientMessage.Send(Connection.newId(), conversationId, text, null));
+        Objects.requireNonNull(options, "options");
+        ClientMessage.Send message = new ClientMessage.Send(Connection.idFor(options), conversationId, text, null);
+        return Results.mapped(connection.request(message, ServerMessage.Ack.class, options), Results::stored);
     }
 
     @Override

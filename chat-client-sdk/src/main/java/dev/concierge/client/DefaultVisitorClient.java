@@ -42,18 +42,34 @@ final class DefaultVisitorClient implements VisitorClient {
 
     @Override
     public CompletableFuture<Stored> send(String text) {
+        return send(text, RequestOptions.defaults());
+    }
+
+    @Override
+    public CompletableFuture<Stored> send(String text, RequestOptions options) {
         Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(options, "options");
         synchronized (lock) {
-            return request(new ClientMessage.Send(Connection.newId(), session.openConversation(), text, null));
+            ClientMessage.Send message =
+                    new ClientMessage.Send(Connection.idFor(options), session.openConversation(), text, null);
+            return Results.mapped(connection.request(message, ServerMessage.Ack.class, options), Results::stored);
         }
     }
 
     @Override
     public CompletableFuture<Answer> ask(String text) {
+        return ask(text, RequestOptions.defaults());
+    }
+
+    @Override
+    public CompletableFuture<Answer> ask(String text, RequestOptions options) {
         Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(options, "options");
         synchronized (lock) {
             return session.asks()
-                    .ask(new ClientMessage.Send(Connection.newId(), session.openConversation(), text, null));
+                    .ask(
+                            new ClientMessage.Send(Connection.idFor(options), session.openConversation(), text, null),
+                            options);
         }
     }
 

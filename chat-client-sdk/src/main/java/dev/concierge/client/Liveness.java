@@ -3,6 +3,7 @@ package dev.concierge.client;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -48,7 +49,7 @@ final class Liveness {
      */
     void answer(Socket on, CompletableFuture<?> answered) {
         long sentAt = System.nanoTime();
-        after(timeout.toMillis(), () -> {
+        Future<?> timer = after(timeout.toMillis(), () -> {
             boolean silent;
             synchronized (lock) {
                 silent = connection.isCurrent(on) && !answered.isDone() && on.lastReceived - sentAt < 0;
@@ -60,6 +61,7 @@ final class Liveness {
                         false);
             }
         });
+        answered.whenComplete((answer, failure) -> timer.cancel(false)); // holds nothing once answered
     }
 
     /**
@@ -88,8 +90,7 @@ final class Liveness {
         });
     }
 
-    private void after(long millis, Runnable task) {
-        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS, executor)
-                .execute(task);
+    private Future<?> after(long millis, Runnable task) {
+        return SharedPool.timer().schedule(() -> executor.execute(task), millis, TimeUnit.MILLISECONDS);
     }
 }

@@ -6,12 +6,14 @@ import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
@@ -50,10 +52,24 @@ final class PendingAsks {
      * when the message is not stored; a caller that gives up on it (cancels it or completes it
      * exceptionally) gives up on the request too.
      */
-    CompletableFuture<Answer> ask(ClientMessage.Send question) {
+    CompletableFuture<Answer> ask(ClientMessage.Send question, RequestOptions options) {
         CompletableFuture<Answer> answer = new CompletableFuture<>();
+        CompletableFuture<ServerMessage.Ack> stored = connection.request(question, ServerMessage.Ack.class, options);
         asks.put(question.id(), new Ask(question.text(), answer));
-        CompletableFuture<ServerMessage.Ack> stored = connection.request(question, ServerMessage.Ack.class);
+        Duration deadline = connection.deadlineOf(options);
+        // Until the question is stored its request's own deadline fails it (withdrawn or not);
+        // after that, nobody answering in time fails the ask, the question being in the conversation.
+        Future<?> timer = connection.after(deadline, () -> {
+            synchronized (lock) {
+                Ask ask = asks.get(question.id());
+                if (ask == null || ask.conversation == null) {
+                    return;
+                }
+                asks.remove(question.id());
+            }
+            answer.completeExceptionally(new DeadlineExceededException(question.id(), deadline, false));
+        });
+        answer.whenComplete((done, error) -> timer.cancel(false));
         stored.whenComplete((ack, error) -> {
             if (error != null) {
                 forget(question.id());

@@ -3,8 +3,8 @@ package dev.concierge.client;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -52,7 +52,8 @@ final class Requests {
      */
     <T extends ServerMessage> Outbox.Request<T> add(ClientMessage message, Class<T> answerType, Duration deadline) {
         Outbox.Request<T> request = outbox.add(message, answerType, added -> () -> withdraw(added));
-        after(deadline, () -> expire(request, deadline));
+        Future<?> timer = after(deadline, () -> expire(request, deadline));
+        request.future.whenComplete((answer, failure) -> timer.cancel(false));
         return request;
     }
 
@@ -122,9 +123,8 @@ final class Requests {
         });
     }
 
-    /** Runs {@code task} on the executor after {@code delay}. */
-    void after(Duration delay, Runnable task) {
-        CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS, pool)
-                .execute(task);
+    /** Runs {@code task} on the executor after {@code delay}, unless the returned future is cancelled first. */
+    Future<?> after(Duration delay, Runnable task) {
+        return SharedPool.timer().schedule(() -> pool.execute(task), delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 }

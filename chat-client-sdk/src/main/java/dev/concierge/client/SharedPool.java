@@ -4,6 +4,8 @@ import java.net.http.HttpClient;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,15 @@ final class SharedPool {
     }
 
     /** The shared HTTP client, whose callbacks run on {@link #executor()}. */
+    /**
+     * The SDK's one timer thread (daemon, {@code concierge-client-timer}, ends when idle): it only
+     * hands due tasks to an executor, and a cancelled task leaves its queue at once, so a request
+     * answered long before its deadline holds no memory until then.
+     */
+    static ScheduledExecutorService timer() {
+        return TimerHolder.TIMER;
+    }
+
     static HttpClient httpClient() {
         return HttpHolder.HTTP;
     }
@@ -73,6 +84,22 @@ final class SharedPool {
                     THREADS, THREADS, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads);
             pool.allowCoreThreadTimeOut(true);
             return pool;
+        }
+    }
+
+    private static final class TimerHolder {
+        static final ScheduledThreadPoolExecutor TIMER = newTimer();
+
+        private static ScheduledThreadPoolExecutor newTimer() {
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
+                Thread thread = new Thread(task, "concierge-client-timer");
+                thread.setDaemon(true);
+                return thread;
+            });
+            timer.setRemoveOnCancelPolicy(true);
+            timer.setKeepAliveTime(IDLE_SECONDS, TimeUnit.SECONDS);
+            timer.allowCoreThreadTimeOut(true);
+            return timer;
         }
     }
 

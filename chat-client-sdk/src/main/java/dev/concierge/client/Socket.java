@@ -166,7 +166,7 @@ final class Socket implements WebSocket.Listener {
                         target.abort();
                     }
                 });
-        CompletableFuture.delayedExecutor(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS, executor)
-                .execute(target::abort);
+        SharedPool.timer()
+                .schedule(() -> executor.execute(target::abort), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

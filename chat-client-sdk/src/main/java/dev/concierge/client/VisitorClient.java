@@ -215,6 +215,20 @@ public interface VisitorClient extends AutoCloseable {
     CompletableFuture<Stored> send(String text);
 
     /**
+     * {@link #send(String)} with a deadline or a request id of the caller's choosing. A retry
+     * with the same request id after a {@link DeadlineExceededException} (or a crash of the
+     * caller) is stored once: the server keeps the first message with that id.
+     *
+     * @param text the message
+     * @param options the request's deadline (else the builder's {@code requestTimeout}) and id
+     *     (else a fresh UUID)
+     * @return as {@link #send(String)}
+     * @throws IllegalArgumentException when the text is blank or too long, or a request with this
+     *     id is still waiting for its answer on this client
+     */
+    CompletableFuture<Stored> send(String text, RequestOptions options);
+
+    /**
      * Sends a chat message as {@link #send(String)} does and completes with what answers it:
      * <ul>
      *   <li>{@link Answer.BotReply}: the bot's event that replies to this message (its
@@ -233,6 +247,21 @@ public interface VisitorClient extends AutoCloseable {
      * @throws IllegalArgumentException when the text is blank or too long
      */
     CompletableFuture<Answer> ask(String text);
+
+    /**
+     * {@link #ask(String)} with a deadline or a request id of the caller's choosing. The deadline
+     * bounds the whole ask: the message must be stored and answered within it. When it passes
+     * after the message was stored, the future fails with a {@link DeadlineExceededException}
+     * whose {@code withdrawn()} is false (the question stays in the conversation).
+     *
+     * @param text the question
+     * @param options the deadline (else the builder's {@code requestTimeout}) and the request id
+     *     (else a fresh UUID)
+     * @return as {@link #ask(String)}
+     * @throws IllegalArgumentException when the text is blank or too long, or a request with this
+     *     id is still waiting for its answer on this client
+     */
+    CompletableFuture<Answer> ask(String text, RequestOptions options);
 
     /** Picks a bot "did you mean" suggestion: sends its question with its {@code entryId}. */
     CompletableFuture<Stored> choose(Suggestion suggestion);

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,10 +87,10 @@ final class SharedThreadsTest {
         log.info("{} clients started {} threads: {}", CLIENTS, names.size(), names);
 
         assertThat(completedOn).allSatisfy(name -> assertThat(name).startsWith("concierge-client-"));
-        assertThat(threads().stream().filter(t -> t.getName().startsWith("concierge-client-")))
+        assertThat(threads().stream().filter(t -> t.getName().matches("concierge-client-\\d+")))
                 .hasSizeLessThanOrEqualTo(SharedPool.THREADS);
-        // At most: the shared pool, the shared HTTP client's selector, the JDK's one timer thread
-        // of delayed tasks; no common-pool worker, no thread per task or per client.
+        // At most: the shared pool, the shared HTTP client's selector, the SDK's one timer thread;
+        // no common-pool worker, no thread per task or per client.
         assertThat(names).hasSizeLessThanOrEqualTo(SharedPool.THREADS + 2);
         assertThat(names).noneMatch(name -> name.startsWith("ForkJoinPool.commonPool"));
         assertThat(names.stream().filter(name -> name.contains("SelectorManager")))
@@ -127,5 +128,28 @@ final class SharedThreadsTest {
         Settings.Draft draft = new Settings.Draft();
         draft.serverUri(server.uri());
         return draft;
+    }
+
+    @Test
+    void answeredRequests_leaveNoDeadlineTimerBehind() throws Exception {
+        CompletableFuture<VisitorClient> connecting =
+                VisitorClient.builder().serverUri(server.uri()).connect();
+        ScriptedServer.Peer peer = server.nextPeer();
+        peer.send(visitorWelcome(peer.expect(ClientMessage.Hello.class), null));
+        VisitorClient client = await(connecting);
+        clients.add(client);
+        ScheduledThreadPoolExecutor timer = (ScheduledThreadPoolExecutor) SharedPool.timer();
+        int before = timer.getQueue().size();
+        List<CompletableFuture<Stored>> sends = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            sends.add(client.send("message " + i));
+            peer.send(ack(peer.expect(ClientMessage.Send.class), "c1", i + 1));
+        }
+        for (CompletableFuture<Stored> send : sends) {
+            await(send);
+        }
+        // Each request's 30-second deadline was cancelled with its answer: the timer holds no
+        // task per answered request (a heartbeat or two may come and go meanwhile).
+        assertThat(timer.getQueue().size()).isLessThanOrEqualTo(before + 5);
     }
 }

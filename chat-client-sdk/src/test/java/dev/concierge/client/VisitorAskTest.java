@@ -3,6 +3,7 @@ package dev.concierge.client;
 import static dev.concierge.client.testing.Frames.ack;
 import static dev.concierge.client.testing.Frames.await;
 import static dev.concierge.client.testing.Frames.event;
+import static dev.concierge.client.testing.Frames.failure;
 import static dev.concierge.client.testing.Frames.message;
 import static dev.concierge.client.testing.Frames.visitorWelcome;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +17,7 @@ import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -110,5 +112,26 @@ final class VisitorAskTest extends VisitorClientFixture {
         assertThat(await(asking)).isInstanceOfSatisfying(Answer.ForAgent.class, waiting -> assertThat(
                         waiting.question().seq())
                 .isEqualTo(42));
+    }
+
+    @Test
+    void anAskStoredButUnansweredByItsDeadline_failsAsNotWithdrawn_andTheSameIdAsksAgain() throws Exception {
+        ScriptedServer.Peer peer = connect(builder());
+        RequestOptions options =
+                RequestOptions.defaults().withRequestId("order-question-1").withDeadline(Duration.ofMillis(300));
+        CompletableFuture<Answer> asking = client.ask("Where is my order?", options);
+        ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
+        assertThat(sent.id()).isEqualTo("order-question-1");
+        peer.send(ack(sent, "c7", 1)); // stored; the bot never answers
+
+        assertThat(failure(asking))
+                .isInstanceOfSatisfying(DeadlineExceededException.class, e -> assertThat(e.withdrawn())
+                        .isFalse());
+        // The id is free again: the retry carries it, so a server stores the question once.
+        CompletableFuture<Answer> again = client.ask("Where is my order?", options);
+        assertThat(peer.expect(ClientMessage.Send.class).id()).isEqualTo("order-question-1");
+        peer.send(ack(sent, "c7", 1));
+        peer.send(botReply("c7", 2, 1));
+        assertThat(await(again)).isInstanceOf(Answer.BotReply.class);
     }
 }
