@@ -16,9 +16,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The JVM-wide defaults every client shares unless its builder names its own: one bounded pool
  * of daemon threads named {@code concierge-client-N} ({@link #THREADS} at most, each ending after
- * {@link #IDLE_SECONDS} idle), and one {@link HttpClient} running on it. Both are made on first
- * use (the holder idiom), never the {@code ForkJoinPool.commonPool()}, which on a machine with two
- * CPUs or fewer has one worker and lets {@code CompletableFuture} start a thread per task.
+ * {@link #IDLE_SECONDS} idle), one {@link HttpClient} running on it, and one timer thread
+ * ({@link #timer()}: every client's deadlines, reconnect delays and liveness checks, whatever its
+ * executor). Each is made on first use (the holder idiom); none is the
+ * {@code ForkJoinPool.commonPool()}, which on a machine with two CPUs or fewer has one worker and
+ * lets {@code CompletableFuture} start a thread per task.
  *
  * <p>The SDK's own work on these threads never blocks (socket callbacks, completing futures,
  * running listener calls), so a few threads serve any number of clients; a listener or a
@@ -40,7 +42,6 @@ final class SharedPool {
         return PoolHolder.POOL;
     }
 
-    /** The shared HTTP client, whose callbacks run on {@link #executor()}. */
     /**
      * The SDK's one timer thread (daemon, {@code concierge-client-timer}, ends when idle): it only
      * hands due tasks to an executor, and a cancelled task leaves its queue at once, so a request
@@ -50,6 +51,7 @@ final class SharedPool {
         return TimerHolder.TIMER;
     }
 
+    /** The shared HTTP client, whose callbacks run on {@link #executor()}. */
     static HttpClient httpClient() {
         return HttpHolder.HTTP;
     }
