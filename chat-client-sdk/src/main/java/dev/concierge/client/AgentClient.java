@@ -36,17 +36,38 @@ import java.util.random.RandomGenerator;
  *
  * <h2>States</h2>
  * The same as {@link VisitorClient}: {@code CONNECTING → OPEN → RECONNECTING → OPEN ... →
- * CLOSED}. With credentials the client logs in ({@code POST /api/agent/login}) before the first
- * socket, and again when the server rejects its session token on a reconnect. With a token only,
- * a rejected token ({@code error unauthorized}, close code 1008) closes the client for good.
+ * CLOSED}. The first connect, login included, tries again until the
+ * {@link Builder#connectTimeout(Duration) connect timeout} (default 10 s) has passed in all, then
+ * fails with a {@link ConnectFailedException}; once open, a lost socket is reopened until
+ * {@link #close()}, or until {@link Builder#giveUpAfter(Duration) giveUpAfter} (default 15
+ * minutes) has passed without a welcome, or not at all with
+ * {@link Builder#reconnect(boolean) reconnect(false)}; then requests still waiting fail with a
+ * {@link ConnectionLostException}. With credentials the client logs in
+ * ({@code POST /api/agent/login}) before the first socket, and again when the server rejects its
+ * session token on a reconnect. Refused credentials (HTTP 401) end the connect, or close the
+ * client, with a {@link ServerRefusedException} ({@code unauthorized}). With a token only, a
+ * rejected token ({@code error unauthorized}, close code 1008) closes the client for good, with
+ * the same exception.
  *
- * <h2>Nothing lost</h2>
- * Requests keep their UUID {@code id} and stay in an outbox until answered; after a reconnect they
- * are sent again with the same ids, and so is a request the server could not store (an
- * {@code internal} error), after a backoff (with reconnecting turned off its future fails
- * instead). After a reconnect the client also asks for the
- * {@code history} of each assigned conversation after the highest {@code seq} it has seen, so
- * {@link #transcript(String)} holds every event once, in order.
+ * <h2>Nothing lost, nothing twice</h2>
+ * Requests keep their {@code id} (a fresh UUID, or the caller's:
+ * {@link RequestOptions#withRequestId(String)}) and stay in an outbox until answered; after a
+ * reconnect they are sent again with the same ids, and so is a request the server could not
+ * store (an {@code internal} error), after a backoff (with reconnecting turned off its future
+ * fails instead). The server stores an id once, so a resend is never stored twice. After a
+ * reconnect the client also asks for the {@code history} of each assigned conversation after the
+ * highest {@code seq} it has seen, so {@link #transcript(String)} holds every event once, in
+ * order.
+ *
+ * <h2>Deadlines</h2>
+ * As for {@link VisitorClient}: every request has a deadline counted from the call, the builder's
+ * {@link Builder#requestTimeout(Duration) requestTimeout} (default 30 s) or its own
+ * {@link RequestOptions#withDeadline(Duration)}. When it passes the request leaves the outbox, is
+ * never sent again, and its future fails with a {@link DeadlineExceededException} whose
+ * {@link DeadlineExceededException#withdrawn() withdrawn()} says whether the server may have it
+ * (when it may, send it again with the same request id: it is stored once). Cancelling the future a
+ * method returned, or failing it ({@code orTimeout}, {@code completeExceptionally}), withdraws
+ * the request the same way.
  *
  * <h2>Conversations the agent already owns</h2>
  * On connect the server repeats the handoff package of every conversation the agent owns (from an
@@ -66,14 +87,18 @@ import java.util.random.RandomGenerator;
  * client sees the first page until it asks for another with {@link #queuePage(int)}.
  *
  * <h2>Threads</h2>
- * Thread-safe and non-blocking. Listener calls come one at a time, in order, never under a lock;
- * futures complete on a pool thread.
+ * Thread-safe and non-blocking. Listener calls come one at a time, in order, never under a lock,
+ * on the client's {@link Builder#executor executor} (by default the SDK's shared pool); futures
+ * complete on that executor as well. Code that blocks there holds one of its threads: give it an
+ * executor of its own.
  */
 public interface AgentClient extends AutoCloseable {
 
     /**
      * A new builder; {@link Builder#serverUri(URI)} (or {@link Builder#serverUris(List)}) and
      * credentials or a token are required.
+     *
+     * @return a builder with the defaults
      */
     static Builder builder() {
         return new AgentClientBuilder();
@@ -81,19 +106,39 @@ public interface AgentClient extends AutoCloseable {
 
     /** The connection's lifecycle; see {@link VisitorClient} for the transitions. */
     enum State {
-        /** The first connect (and login) is under way. */
+        /** The first connect (and login) is under way (trying again until the connect timeout). */
         CONNECTING,
         /** Connected and greeted: requests are sent at once. */
         OPEN,
-        /** The socket was lost; the client is reconnecting and requests wait in the outbox. */
+        /**
+         * The socket was lost; the client is reconnecting (until {@code giveUpAfter} without a
+         * welcome) and requests wait in the outbox, each until its deadline.
+         */
         RECONNECTING,
-        /** Closed for good: requests fail with code {@code closed}. */
+        /**
+         * Closed for good. After {@link AgentClient#close()}, requests fail with a
+         * {@link ClientClosedException}. When the client stopped by itself (the socket was lost
+         * with {@code reconnect(false)}, {@code giveUpAfter} passed, the server refused the
+         * token or the credentials), the requests that were waiting fail with a
+         * {@link ConnectionLostException} (or the refusal: a {@link ServerRefusedException}, a
+         * {@link ConnectFailedException} from the login), and requests made afterwards with a
+         * {@link ConnectionLostException}.
+         */
         CLOSED
     }
 
     /** Configures and opens an {@link AgentClient}. Setters check their argument at once. */
     interface Builder {
-        /** The server's base URI, {@code http(s)://host:port}: login at {@code /api/agent/login}, socket at {@code /ws/agent}. */
+        /**
+         * The server's base URI, {@code http(s)://host:port}: login at {@code /api/agent/login},
+         * socket at {@code /ws/agent}. Replaces earlier {@link #serverUris(List)}.
+         *
+         * @param uri the base URI ({@code ws(s)://} is taken as well)
+         * @return this builder
+         * @throws NullPointerException when {@code uri} is null
+         * @throws IllegalArgumentException when it is not {@code http(s)://host:port} (the message
+         *     names {@code serverUri})
+         */
         Builder serverUri(URI uri);
 
         /**
@@ -104,29 +149,62 @@ public interface AgentClient extends AutoCloseable {
          * node the next attempt reaches: every node of a cluster shares the conversations, and a
          * session token from one node is valid on every node. The login fails over as well: when
          * it cannot reach a node, or the node answers HTTP 5xx, it goes on at once to the next
-         * one, and the socket then opens on the node that answered. The first connect tries each
-         * URI once before it fails. A single load-balancer URI
-         * given to {@link #serverUri(URI)} works as well; this list needs no load balancer.
-         * Replaces an earlier {@code serverUri}, and the other way round.
+         * one, and the socket then opens on the node that answered. The first connect goes on
+         * over the URIs until the {@link #connectTimeout(Duration) connect timeout} has passed. A
+         * single load-balancer URI given to {@link #serverUri(URI)} works as well; this list needs
+         * no load balancer. Replaces an earlier {@code serverUri}, and the other way round.
          *
+         * @param uris the base URIs of the cluster's nodes, at least one
+         * @return this builder
+         * @throws NullPointerException when the list or one of its URIs is null
          * @throws IllegalArgumentException when the list is empty, a URI is not
          *     {@code http(s)://host:port}, one repeats, or TLS and plain URIs are mixed (the message
          *     names {@code serverUris})
          */
         Builder serverUris(List<URI> uris);
 
-        /** {@link #serverUris(List)} with the URIs given in order. */
+        /**
+         * {@link #serverUris(List)} with the URIs given in order.
+         *
+         * @param uris the base URIs of the cluster's nodes
+         * @return this builder
+         * @throws NullPointerException when the array or one of its URIs is null
+         * @throws IllegalArgumentException as {@link #serverUris(List)} does
+         */
         default Builder serverUris(URI... uris) {
             return serverUris(Arrays.asList(Objects.requireNonNull(uris, "serverUris")));
         }
 
-        /** Log in with a user name and password (and again whenever the session token is rejected). */
+        /**
+         * Log in with a user name and password (and again whenever the session token is
+         * rejected).
+         *
+         * @param username the agent's user name
+         * @param password the agent's password
+         * @return this builder
+         * @throws NullPointerException when either is null
+         * @throws IllegalArgumentException when {@code username} is blank
+         */
         Builder credentials(String username, String password);
 
-        /** Use a session token from an earlier login instead of (or before) the credentials. */
+        /**
+         * Use a session token from an earlier login instead of (or before) the credentials.
+         *
+         * @param sessionToken the token, 1 to 128 characters
+         * @return this builder
+         * @throws NullPointerException when {@code sessionToken} is null
+         * @throws IllegalArgumentException when it is blank or longer than 128 characters
+         */
         Builder token(String sessionToken);
 
-        /** Receives assignments, events, queue updates, typing, errors and state changes. */
+        /**
+         * Receives assignments, events, queue updates, typing, errors and state changes; default
+         * one that ignores them all.
+         *
+         * @param listener the listener
+         * @return this builder
+         * @throws NullPointerException when {@code listener} is null
+         */
         Builder listener(AgentListener listener);
 
         /**
@@ -134,26 +212,49 @@ public interface AgentClient extends AutoCloseable {
          * presence they have on another console). With {@code away} nothing is assigned until
          * {@link AgentClient#presence} says {@code online}. The client says hello again with the
          * presence last asked for after each reconnect.
+         *
+         * @param status {@code online} or {@code away}
+         * @return this builder
+         * @throws NullPointerException when {@code status} is null
          */
         Builder presence(PresenceStatus status);
 
         /**
          * Whether a lost socket is reopened; default {@code true}. Off, a lost socket closes the
          * client ({@code CLOSED}) and requests waiting for an answer fail with a
-         * {@link ConnectionLostException}. On, requests wait in the outbox through reconnects
-         * (each until its {@link #requestTimeout(Duration) deadline}), and reconnecting stops
-         * after {@link #giveUpAfter(Duration)} without a welcome. The first connect retries
-         * either way, within the {@link #connectTimeout(Duration) connect timeout}.
+         * {@link ConnectionLostException}; so does a request the server could not store (an
+         * {@code internal} error), which is not sent again. On, requests wait in the outbox
+         * through reconnects (each until its {@link #requestTimeout(Duration) deadline}), and
+         * reconnecting stops after {@link #giveUpAfter(Duration)} without a welcome. The first
+         * connect retries either way, within the {@link #connectTimeout(Duration) connect timeout}.
+         *
+         * @param enabled false to close the client when its socket is lost
+         * @return this builder
          */
         Builder reconnect(boolean enabled);
 
-        /** Reconnect delays: exponential from {@code initial} up to {@code max}, full jitter; default 500 ms to 30 s. */
+        /**
+         * Delays between attempts (reconnects, the retries of the first connect, the resends of a
+         * request the server could not store): exponential from {@code initial} up to
+         * {@code max}, full jitter; default 500 ms to 30 s.
+         *
+         * @param initial the longest delay before the first retry; at least 1 ms
+         * @param max the longest delay of all; not less than {@code initial}
+         * @return this builder
+         * @throws NullPointerException when either is null
+         * @throws IllegalArgumentException when {@code initial} is under 1 ms or {@code max} is
+         *     less than {@code initial}
+         */
         Builder backoff(Duration initial, Duration max);
 
         /**
          * The source of jitter; default {@link RandomGenerator#getDefault()}. Inject a seeded one
          * in tests. It is used under the client's lock: do not share a generator that is not
          * thread-safe between clients.
+         *
+         * @param random the generator of the backoff's jitter and of the first server URI
+         * @return this builder
+         * @throws NullPointerException when {@code random} is null
          */
         Builder random(RandomGenerator random);
 
@@ -165,7 +266,10 @@ public interface AgentClient extends AutoCloseable {
          * attempt's root cause (a {@link java.net.ConnectException}, ...). A refusal (bad
          * credentials, an HTTP answer other than a server error) fails at once.
          *
-         * @throws IllegalArgumentException when not positive
+         * @param timeout how long the first connect may take in all, and each reconnect attempt
+         * @return this builder
+         * @throws NullPointerException when {@code timeout} is null
+         * @throws IllegalArgumentException when shorter than 1 ms
          */
         Builder connectTimeout(Duration timeout);
 
@@ -178,7 +282,10 @@ public interface AgentClient extends AutoCloseable {
          * request's future, or failing it ({@code orTimeout}, {@code completeExceptionally}),
          * withdraws the request the same way.
          *
-         * @throws IllegalArgumentException when not positive
+         * @param timeout the deadline of every request made without its own
+         * @return this builder
+         * @throws NullPointerException when {@code timeout} is null
+         * @throws IllegalArgumentException when shorter than 1 ms
          */
         Builder requestTimeout(Duration timeout);
 
@@ -188,7 +295,10 @@ public interface AgentClient extends AutoCloseable {
          * with {@link ConnectionLostException}. With {@link #reconnect(boolean) reconnect(false)}
          * the client gives up at once.
          *
-         * @throws IllegalArgumentException when not positive
+         * @param bound how long, since the last {@code welcome}, the client tries to reconnect
+         * @return this builder
+         * @throws NullPointerException when {@code bound} is null
+         * @throws IllegalArgumentException when shorter than 1 ms
          */
         Builder giveUpAfter(Duration bound);
 
@@ -197,15 +307,25 @@ public interface AgentClient extends AutoCloseable {
          * complete. Default: the SDK's one JVM-wide pool of daemon threads named
          * {@code concierge-client-N}, at most four (or one per CPU) whatever the number of
          * clients, idle ones ending after 30 s; never the common {@code ForkJoinPool} and never
-         * a thread per task. A listener or dependent stage that blocks holds one of those
-         * threads: give blocking code its own executor. The executor must run tasks on another
-         * thread (not the caller's), or listener code would run while the client holds its lock.
+         * a thread per task. (Every client's timers, whatever its executor, share one more daemon
+         * thread, {@code concierge-client-timer}, which only hands due tasks to the executor.) A
+         * listener or dependent stage that blocks holds one of the executor's threads: give
+         * blocking code its own executor. The executor must run tasks on another thread (not the
+         * caller's), or listener code would run while the client holds its lock.
+         *
+         * @param executor the executor; the client never shuts it down
+         * @return this builder
+         * @throws NullPointerException when {@code executor} is null
          */
         Builder executor(java.util.concurrent.Executor executor);
 
         /**
          * The JDK HTTP client for the login and the sockets; default one that every client
          * without its own shares, made on first use, running on the SDK's shared pool.
+         *
+         * @param httpClient the HTTP client; the client never closes it
+         * @return this builder
+         * @throws NullPointerException when {@code httpClient} is null
          */
         Builder httpClient(HttpClient httpClient);
 
@@ -213,25 +333,40 @@ public interface AgentClient extends AutoCloseable {
          * Logs in if needed and connects. Completes after the server's {@code welcome}; fails with
          * a {@link ServerRefusedException} (code {@code unauthorized}) for bad credentials or
          * token, a {@link ConnectFailedException} when no server could be reached, greeted or
-         * logged in to within the connect timeout.
+         * logged in to within the connect timeout. A caller that gives up on the returned future
+         * ({@code cancel}, {@code orTimeout}) closes the client.
          *
+         * @return the connected client, once greeted
          * @throws IllegalStateException when no server URI, or neither credentials nor token, was set
          */
         CompletableFuture<AgentClient> connect();
     }
 
-    /** Who the agent is, from the server's welcome. */
+    /**
+     * Who the agent is, from the server's welcome.
+     *
+     * @return the agent's id and name
+     */
     AgentInfo agent();
 
     /**
      * Goes {@code online} (new conversations are routed here) or {@code away}; a reconnect says
      * hello with this presence, so the agent stays as they chose.
+     *
+     * @param status {@code online} or {@code away}
+     * @return completes when the server took it
+     * @throws NullPointerException when {@code status} is null
      */
     CompletableFuture<Void> presence(PresenceStatus status);
 
     /**
      * Takes a queued conversation. Completes with its assignment (the handoff package, whose
      * transcript is whole), or fails with the server's error (code {@code bad_state} when it is no longer queued).
+     *
+     * @param conversationId a conversation of the queue
+     * @return completes with the assignment; {@link AgentListener#onAssigned} is called for it too
+     * @throws NullPointerException when {@code conversationId} is null
+     * @throws IllegalArgumentException when it is blank or longer than 64 characters
      */
     CompletableFuture<Assignment> accept(String conversationId);
 
@@ -241,6 +376,12 @@ public interface AgentClient extends AutoCloseable {
      * {@code unavailable} when that agent is not online, and {@code agent_at_capacity} when they
      * already have as many chats as the server's limit (then {@link #transfer(String, String,
      * String, boolean)} with {@code force} gives it to them anyway).
+     *
+     * @param conversationId a conversation this agent owns
+     * @param agentId the agent to give it to
+     * @param note for agents only, may be null
+     * @return completes when the {@code transferred} event is stored
+     * @throws NullPointerException when {@code conversationId} or {@code agentId} is null
      */
     default CompletableFuture<Stored> transfer(String conversationId, String agentId, String note) {
         return transfer(conversationId, agentId, note, false);
@@ -250,22 +391,61 @@ public interface AgentClient extends AutoCloseable {
      * {@link #transfer(String, String, String)}; with {@code force} the transfer goes through even
      * when the receiving agent is at their chat limit (they then have one over it). Use it after
      * the sender confirmed an {@code agent_at_capacity} refusal.
+     *
+     * @param conversationId a conversation this agent owns
+     * @param agentId the agent to give it to
+     * @param note for agents only, may be null
+     * @param force true to give it even to an agent at their chat limit
+     * @return completes when the {@code transferred} event is stored
+     * @throws NullPointerException when {@code conversationId} or {@code agentId} is null
      */
     CompletableFuture<Stored> transfer(String conversationId, String agentId, String note, boolean force);
 
     /**
      * Transfers a conversation this agent owns to a department's queue (ahead of new arrivals,
      * never back to this agent), with a note only agents see.
+     *
+     * @param conversationId a conversation this agent owns
+     * @param department the department whose queue it goes to
+     * @param note for agents only, may be null
+     * @return completes when the {@code transferred} event is stored
+     * @throws NullPointerException when {@code conversationId} or {@code department} is null
      */
     CompletableFuture<Stored> transferToDepartment(String conversationId, String department, String note);
 
-    /** Adds an internal note: stored, shown to agents, never to the visitor. */
+    /**
+     * Adds an internal note: stored, shown to agents, never to the visitor.
+     *
+     * @param conversationId the conversation
+     * @param text the note, up to 4,000 characters
+     * @return completes when the note is stored
+     * @throws NullPointerException when either is null
+     * @throws IllegalArgumentException when {@code text} is blank or too long
+     */
     CompletableFuture<Stored> note(String conversationId, String text);
 
-    /** Tells the visitor that events up to {@code seq} were received or read (not acknowledged). */
+    /**
+     * Tells the visitor that events up to {@code seq} were received or read. Not acknowledged;
+     * dropped while the socket is not open.
+     *
+     * @param conversationId the conversation
+     * @param seq the highest {@code seq} received or read, from 1
+     * @param status received or read
+     * @throws NullPointerException when {@code conversationId} or {@code status} is null
+     * @throws IllegalArgumentException when {@code seq} is below 1
+     */
     void receipt(String conversationId, long seq, ReceiptStatus status);
 
-    /** Sends a message to the visitor of an assigned conversation. */
+    /**
+     * Sends a message to the visitor of an assigned conversation.
+     *
+     * @param conversationId the conversation
+     * @param text the message, up to 4,000 characters
+     * @return completes when the server stored the message
+     * @throws NullPointerException when either is null
+     * @throws IllegalArgumentException when {@code text} is blank, longer than 4,000 characters
+     *     or holds a control character other than tab and line breaks
+     */
     CompletableFuture<Stored> send(String conversationId, String text);
 
     /**
@@ -281,31 +461,77 @@ public interface AgentClient extends AutoCloseable {
      */
     CompletableFuture<Stored> send(String conversationId, String text, RequestOptions options);
 
-    /** Closes a conversation; {@code reason} is free text (e.g. {@code resolved}), may be null. */
+    /**
+     * Closes a conversation.
+     *
+     * @param conversationId the conversation
+     * @param reason free text (e.g. {@code resolved}), at most 200 characters, may be null
+     * @return completes when the {@code closed} event is stored
+     * @throws NullPointerException when {@code conversationId} is null
+     * @throws IllegalArgumentException when {@code reason} is too long or holds a control
+     *     character
+     */
     CompletableFuture<Stored> closeConversation(String conversationId, String reason);
 
-    /** The events of a conversation after {@code afterSeq} (0 for all): every page of them. */
+    /**
+     * The events of a conversation after {@code afterSeq} (0 for all): every page of them.
+     *
+     * @param conversationId the conversation
+     * @param afterSeq the {@code seq} after which to read, 0 for all
+     * @return completes with the events in {@code seq} order
+     * @throws NullPointerException when {@code conversationId} is null
+     * @throws IllegalArgumentException when {@code afterSeq} is negative
+     */
     CompletableFuture<History> history(String conversationId, long afterSeq);
 
-    /** Tells the visitor whether the agent is typing; dropped while not open. */
+    /**
+     * Tells the visitor whether the agent is typing; dropped while not open.
+     *
+     * @param conversationId the conversation
+     * @param typing true when the agent started typing, false when they stopped
+     * @throws NullPointerException when {@code conversationId} is null
+     */
     void typing(String conversationId, boolean typing);
 
-    /** The conversations this agent owns now, by id, with their handoff packages. */
+    /**
+     * The conversations this agent owns now.
+     *
+     * @return their handoff packages (each with its whole transcript), by conversation id
+     */
     Map<String, HandoffPackage> assignedConversations();
 
-    /** The entries of the latest page of the queue the server sent. */
+    /**
+     * The queue as the client last heard of it.
+     *
+     * @return the entries of the latest page of the queue the server sent
+     */
     List<QueueEntry> queue();
 
     /**
      * Shows the page of the queue from {@code offset} (0 to 1,000,000) from now on: completes with
      * that page ({@link QueuePage#total()} counts every entry); later updates keep the offset.
+     *
+     * @param offset the position of the page's first entry in the whole queue
+     * @return completes with the page
+     * @throws IllegalArgumentException when {@code offset} is not 0 to 1,000,000
      */
     CompletableFuture<QueuePage> queuePage(int offset);
 
-    /** The handoff transcript and every later event of a conversation, in {@code seq} order, each once. */
+    /**
+     * The handoff transcript and every later event of a conversation.
+     *
+     * @param conversationId a conversation assigned to this agent
+     * @return its events in {@code seq} order, each once; empty for a conversation the client
+     *     has not seen
+     * @throws NullPointerException when {@code conversationId} is null
+     */
     List<TranscriptEvent> transcript(String conversationId);
 
-    /** The connection's state. */
+    /**
+     * The connection's state.
+     *
+     * @return the state now
+     */
     State state();
 
     /**
@@ -313,10 +539,17 @@ public interface AgentClient extends AutoCloseable {
      * {@code node} field), or empty when that server named none (a single server). For
      * diagnostics and tests: which node of a cluster the client is on. It changes when a
      * reconnect reaches another node.
+     *
+     * @return the node's name; empty for a single server
      */
     Optional<String> serverNode();
 
-    /** Disconnects (assigned conversations stay assigned); pending requests fail with code {@code closed}. */
+    /**
+     * Disconnects (assigned conversations stay assigned) and goes {@link State#CLOSED}. Requests
+     * waiting for their answer fail with a {@link ClientClosedException}, and so do requests made
+     * afterwards; a request already written may have been stored. Does nothing when already
+     * closed.
+     */
     @Override
     void close();
 }

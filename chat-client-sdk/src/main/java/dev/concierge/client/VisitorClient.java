@@ -36,51 +36,101 @@ import java.util.random.RandomGenerator;
  * <pre>
  *  CONNECTING ──welcome──▶ OPEN ──socket lost──▶ RECONNECTING ──welcome──▶ OPEN ...
  *      │                    │                         │
- *      └── first connect ───┴──── close() ────────────┴──▶ CLOSED
- *          fails                  (or socket lost with reconnect disabled, or refused for good)
+ *      └── connect fails ───┴──── close() ────────────┴──▶ CLOSED
+ *                                 (or reconnecting off, given up, or refused for good)
  * </pre>
- * The first attempt does not retry: if it fails, {@link Builder#connect()} fails and the client
- * is {@link State#CLOSED} (with several {@link Builder#serverUris(List) server URIs}, once each
- * has failed). Once open, a lost socket is reopened with exponential backoff and full
- * jitter until {@link #close()}.
+ * The first connect tries again, with the {@link Builder#backoff(Duration, Duration) backoff} and
+ * over every {@link Builder#serverUris(List) server URI}, until the
+ * {@link Builder#connectTimeout(Duration) connect timeout} (default 10 s) has passed in all; then
+ * {@link Builder#connect()} fails with a {@link ConnectFailedException} whose cause is the last
+ * attempt's root cause, and the client is {@link State#CLOSED}. A server that refuses the
+ * {@code hello} ({@code bad_request}, {@code forbidden}, {@code unauthorized},
+ * {@code unsupported_version}) ends it at once with a {@link ServerRefusedException}. Once open,
+ * a lost socket is reopened with exponential backoff and full jitter until a {@code welcome}
+ * comes, {@link #close()} is called, or {@link Builder#giveUpAfter(Duration) giveUpAfter}
+ * (default 15 minutes) has passed since the last welcome; with
+ * {@link Builder#reconnect(boolean) reconnect(false)} it is not reopened. A client that stops by
+ * itself goes {@code CLOSED} and fails the requests still waiting with a
+ * {@link ConnectionLostException} (or, when the server refused it, that
+ * {@link ServerRefusedException}).
  *
- * <h2>Nothing lost</h2>
- * Every request carries a fresh UUID {@code id}. Requests stay in an outbox until the server
+ * <h2>Nothing lost, nothing twice</h2>
+ * Every request carries an {@code id}: a fresh UUID, or the caller's
+ * ({@link RequestOptions#withRequestId(String)}). Requests stay in an outbox until the server
  * answers them; after a reconnect they are sent again with their original ids (the server stores
  * a resend once and acknowledges it with the same {@code seq}). A request the server could not
- * store (an {@code internal} error) is sent again with its id after a backoff, until it is
- * stored or the client closes; with reconnecting turned off its future fails instead. Requests made while
- * reconnecting wait in the outbox; their futures complete on the eventual answer. The client
- * resumes its conversation from the highest {@code seq} it has seen and merges what it missed,
- * so {@link #transcript()} holds every event once, in {@code seq} order.
+ * store (an {@code internal} error) is sent again with its id after a backoff; with reconnecting
+ * turned off its future fails instead. Requests made while reconnecting wait in the outbox;
+ * their futures complete on the eventual answer. The client resumes its conversation from the
+ * highest {@code seq} it has seen and merges what it missed, so {@link #transcript()} holds every
+ * event once, in {@code seq} order.
+ *
+ * <h2>Deadlines</h2>
+ * Nothing waits forever. Each request has a deadline counted from the call: the builder's
+ * {@link Builder#requestTimeout(Duration) requestTimeout} (default 30 s), or its own
+ * {@link RequestOptions#withDeadline(Duration)}. When it passes, the request leaves the outbox,
+ * is never sent again, and its future fails with a {@link DeadlineExceededException}:
+ * {@link DeadlineExceededException#withdrawn() withdrawn()} true means it was never written to a
+ * socket and the server never stores it; false means the server may have stored it, and sending
+ * it again with the same request id stores it once. Cancelling the future a method returned, or
+ * failing it ({@code orTimeout}, {@code completeExceptionally}), withdraws the request the same
+ * way (a stage made from that future with {@code thenApply} and the like does not). Reconnecting
+ * itself stops after {@link Builder#giveUpAfter(Duration) giveUpAfter} without a welcome, as
+ * above.
  *
  * <h2>Threads</h2>
  * All methods are thread-safe and none blocks. Listener methods are called one at a time, in the
- * order the client saw things happen, on a pool thread, never while the client holds a lock.
- * Futures complete on a pool thread as well, so a dependent stage may block on another request.
+ * order the client saw things happen, on the client's {@link Builder#executor executor} (by
+ * default the SDK's shared pool), never while the client holds a lock. Futures complete on that
+ * executor as well. Code that blocks there (a {@code join()} in a listener or a dependent stage)
+ * holds one of its threads: give such code an executor of its own.
  */
 public interface VisitorClient extends AutoCloseable {
 
-    /** A new builder; only {@link Builder#serverUri(URI)} (or {@link Builder#serverUris(List)}) is required. */
+    /**
+     * A new builder; only {@link Builder#serverUri(URI)} (or {@link Builder#serverUris(List)}) is
+     * required.
+     *
+     * @return a builder with the defaults
+     */
     static Builder builder() {
         return new VisitorClientBuilder();
     }
 
     /** The connection's lifecycle; see the class description for the transitions. */
     enum State {
-        /** The first connect is under way. */
+        /** The first connect is under way (trying again until the connect timeout). */
         CONNECTING,
         /** Connected and greeted: requests are sent at once. */
         OPEN,
-        /** The socket was lost; the client is reconnecting and requests wait in the outbox. */
+        /**
+         * The socket was lost; the client is reconnecting (until {@code giveUpAfter} without a
+         * welcome) and requests wait in the outbox, each until its deadline.
+         */
         RECONNECTING,
-        /** Closed for good: requests fail with code {@code closed}. */
+        /**
+         * Closed for good. After {@link VisitorClient#close()}, requests fail with a
+         * {@link ClientClosedException}. When the client stopped by itself (the socket was lost
+         * with {@code reconnect(false)}, {@code giveUpAfter} passed, the server refused it),
+         * the requests that were waiting fail with a {@link ConnectionLostException} (or the
+         * server's {@link ServerRefusedException}), and requests made afterwards with a
+         * {@link ConnectionLostException}.
+         */
         CLOSED
     }
 
     /** Configures and opens a {@link VisitorClient}. Setters check their argument at once. */
     interface Builder {
-        /** The server's base URI, {@code http(s)://host:port}; the socket is {@code ws(s)://host:port/ws/visitor}. */
+        /**
+         * The server's base URI, {@code http(s)://host:port}; the socket is
+         * {@code ws(s)://host:port/ws/visitor}. Replaces earlier {@link #serverUris(List)}.
+         *
+         * @param uri the base URI ({@code ws(s)://} is taken as well)
+         * @return this builder
+         * @throws NullPointerException when {@code uri} is null
+         * @throws IllegalArgumentException when it is not {@code http(s)://host:port} (the message
+         *     names {@code serverUri})
+         */
         Builder serverUri(URI uri);
 
         /**
@@ -89,54 +139,111 @@ public interface VisitorClient extends AutoCloseable {
          * next attempt (after the usual backoff) to the next URI in the list, round robin, starting
          * from one picked with {@link #random(RandomGenerator)}. A lost socket resumes on whichever
          * node the next attempt reaches: every node of a cluster shares the conversations.
-         * The first connect tries each URI once before it fails. A single load-balancer URI
+         * The first connect goes on over the URIs the same way until the
+         * {@link #connectTimeout(Duration) connect timeout} has passed. A single load-balancer URI
          * given to {@link #serverUri(URI)} works as well; this list needs no load balancer.
          * Replaces an earlier {@code serverUri}, and the other way round.
          *
+         * @param uris the base URIs of the cluster's nodes, at least one
+         * @return this builder
+         * @throws NullPointerException when the list or one of its URIs is null
          * @throws IllegalArgumentException when the list is empty, a URI is not
          *     {@code http(s)://host:port}, one repeats, or TLS and plain URIs are mixed (the message
          *     names {@code serverUris})
          */
         Builder serverUris(List<URI> uris);
 
-        /** {@link #serverUris(List)} with the URIs given in order. */
+        /**
+         * {@link #serverUris(List)} with the URIs given in order.
+         *
+         * @param uris the base URIs of the cluster's nodes
+         * @return this builder
+         * @throws NullPointerException when the array or one of its URIs is null
+         * @throws IllegalArgumentException as {@link #serverUris(List)} does
+         */
         default Builder serverUris(URI... uris) {
             return serverUris(Arrays.asList(Objects.requireNonNull(uris, "serverUris")));
         }
 
-        /** The site the widget is embedded in; default {@code "demo"}. */
+        /**
+         * The site the visitor chats on (as the widget's {@code site}); default {@code "demo"}.
+         *
+         * @param site the site's key, 1 to 64 characters
+         * @return this builder
+         * @throws NullPointerException when {@code site} is null
+         * @throws IllegalArgumentException when it is blank or longer than 64 characters
+         */
         Builder site(String site);
 
-        /** The token of a known visitor (from an earlier {@link #visitorToken()}): continue as them. */
+        /**
+         * The token of a known visitor (from an earlier {@link VisitorClient#visitorToken()}):
+         * continue as them, in their open conversation. Default none: the server makes a new
+         * visitor.
+         *
+         * @param token the visitor's token, 1 to 128 characters
+         * @return this builder
+         * @throws NullPointerException when {@code token} is null
+         * @throws IllegalArgumentException when it is blank or longer than 128 characters
+         */
         Builder visitorToken(String token);
 
         /**
          * Who and where the visitor is, shown to the agent at handoff. A {@link VisitorContext}
          * is held to the protocol's limits when it is built (docs/protocol.md, "Limits of the
          * visitor's context"), so the server never refuses the one given here.
+         *
+         * @param context the visitor's context, sent with every {@code hello}
+         * @return this builder
+         * @throws NullPointerException when {@code context} is null
          */
         Builder context(VisitorContext context);
 
-        /** Receives events, queue updates, typing, errors and state changes. */
+        /**
+         * Receives events, queue updates, typing, errors and state changes; default one that
+         * ignores them all.
+         *
+         * @param listener the listener
+         * @return this builder
+         * @throws NullPointerException when {@code listener} is null
+         */
         Builder listener(VisitorListener listener);
 
         /**
          * Whether a lost socket is reopened; default {@code true}. Off, a lost socket closes the
          * client ({@code CLOSED}) and requests waiting for an answer fail with a
-         * {@link ConnectionLostException}. On, requests wait in the outbox through reconnects
-         * (each until its {@link #requestTimeout(Duration) deadline}), and reconnecting stops
-         * after {@link #giveUpAfter(Duration)} without a welcome. The first connect retries
-         * either way, within the {@link #connectTimeout(Duration) connect timeout}.
+         * {@link ConnectionLostException}; so does a request the server could not store (an
+         * {@code internal} error), which is not sent again. On, requests wait in the outbox
+         * through reconnects (each until its {@link #requestTimeout(Duration) deadline}), and
+         * reconnecting stops after {@link #giveUpAfter(Duration)} without a welcome. The first
+         * connect retries either way, within the {@link #connectTimeout(Duration) connect timeout}.
+         *
+         * @param enabled false to close the client when its socket is lost
+         * @return this builder
          */
         Builder reconnect(boolean enabled);
 
-        /** Reconnect delays: exponential from {@code initial} up to {@code max}, full jitter; default 500 ms to 30 s. */
+        /**
+         * Delays between attempts (reconnects, the retries of the first connect, the resends of a
+         * request the server could not store): exponential from {@code initial} up to
+         * {@code max}, full jitter; default 500 ms to 30 s.
+         *
+         * @param initial the longest delay before the first retry; at least 1 ms
+         * @param max the longest delay of all; not less than {@code initial}
+         * @return this builder
+         * @throws NullPointerException when either is null
+         * @throws IllegalArgumentException when {@code initial} is under 1 ms or {@code max} is
+         *     less than {@code initial}
+         */
         Builder backoff(Duration initial, Duration max);
 
         /**
          * The source of jitter; default {@link RandomGenerator#getDefault()}. Inject a seeded one
          * in tests. It is used under the client's lock: do not share a generator that is not
          * thread-safe between clients.
+         *
+         * @param random the generator of the backoff's jitter and of the first server URI
+         * @return this builder
+         * @throws NullPointerException when {@code random} is null
          */
         Builder random(RandomGenerator random);
 
@@ -148,7 +255,10 @@ public interface VisitorClient extends AutoCloseable {
          * attempt's root cause (a {@link java.net.ConnectException}, ...). A refusal (bad
          * credentials, an HTTP answer other than a server error) fails at once.
          *
-         * @throws IllegalArgumentException when not positive
+         * @param timeout how long the first connect may take in all, and each reconnect attempt
+         * @return this builder
+         * @throws NullPointerException when {@code timeout} is null
+         * @throws IllegalArgumentException when shorter than 1 ms
          */
         Builder connectTimeout(Duration timeout);
 
@@ -161,7 +271,10 @@ public interface VisitorClient extends AutoCloseable {
          * request's future, or failing it ({@code orTimeout}, {@code completeExceptionally}),
          * withdraws the request the same way.
          *
-         * @throws IllegalArgumentException when not positive
+         * @param timeout the deadline of every request made without its own
+         * @return this builder
+         * @throws NullPointerException when {@code timeout} is null
+         * @throws IllegalArgumentException when shorter than 1 ms
          */
         Builder requestTimeout(Duration timeout);
 
@@ -171,7 +284,10 @@ public interface VisitorClient extends AutoCloseable {
          * with {@link ConnectionLostException}. With {@link #reconnect(boolean) reconnect(false)}
          * the client gives up at once.
          *
-         * @throws IllegalArgumentException when not positive
+         * @param bound how long, since the last {@code welcome}, the client tries to reconnect
+         * @return this builder
+         * @throws NullPointerException when {@code bound} is null
+         * @throws IllegalArgumentException when shorter than 1 ms
          */
         Builder giveUpAfter(Duration bound);
 
@@ -180,15 +296,25 @@ public interface VisitorClient extends AutoCloseable {
          * complete. Default: the SDK's one JVM-wide pool of daemon threads named
          * {@code concierge-client-N}, at most four (or one per CPU) whatever the number of
          * clients, idle ones ending after 30 s; never the common {@code ForkJoinPool} and never
-         * a thread per task. A listener or dependent stage that blocks holds one of those
-         * threads: give blocking code its own executor. The executor must run tasks on another
-         * thread (not the caller's), or listener code would run while the client holds its lock.
+         * a thread per task. (Every client's timers, whatever its executor, share one more daemon
+         * thread, {@code concierge-client-timer}, which only hands due tasks to the executor.) A
+         * listener or dependent stage that blocks holds one of the executor's threads: give
+         * blocking code its own executor. The executor must run tasks on another thread (not the
+         * caller's), or listener code would run while the client holds its lock.
+         *
+         * @param executor the executor; the client never shuts it down
+         * @return this builder
+         * @throws NullPointerException when {@code executor} is null
          */
         Builder executor(java.util.concurrent.Executor executor);
 
         /**
          * The JDK HTTP client that opens the sockets (and logs agents in); default one that every
          * client without its own shares, made on first use, running on the SDK's shared pool.
+         *
+         * @param httpClient the HTTP client; the client never closes it
+         * @return this builder
+         * @throws NullPointerException when {@code httpClient} is null
          */
         Builder httpClient(HttpClient httpClient);
 
@@ -197,7 +323,10 @@ public interface VisitorClient extends AutoCloseable {
          * open conversation, after its {@code transcript}; fails with a
          * {@link ConnectFailedException} when no server could be reached and greeted within the
          * connect timeout, a {@link ServerRefusedException} when the server refused the hello.
+         * A caller that gives up on the returned future ({@code cancel}, {@code orTimeout})
+         * closes the client.
          *
+         * @return the connected client, once greeted
          * @throws IllegalStateException when no server URI was set
          */
         CompletableFuture<VisitorClient> connect();
@@ -207,10 +336,13 @@ public interface VisitorClient extends AutoCloseable {
      * Sends a chat message in the current conversation; when there is none (or it is closed),
      * the server starts one, the ack names it and the client adopts it.
      *
+     * @param text the message, up to 4,000 characters
      * @return completes when the server stored the message, with its conversation and {@code seq};
      *     the bot's reply, if any, arrives through {@link VisitorListener#onEvent} (use
      *     {@link #ask(String)} to get it here)
-     * @throws IllegalArgumentException when the text is blank or too long
+     * @throws NullPointerException when {@code text} is null
+     * @throws IllegalArgumentException when the text is blank, longer than 4,000 characters or
+     *     holds a control character other than tab and line breaks
      */
     CompletableFuture<Stored> send(String text);
 
@@ -243,8 +375,14 @@ public interface VisitorClient extends AutoCloseable {
      * Answers are paired with their question by {@code seq}, never by arrival order: any number of
      * asks may be outstanding on one client. The listener sees the same events as with
      * {@link #send(String)}. Fails as {@link #send(String)} does when the message is not stored.
+     * The builder's {@link Builder#requestTimeout(Duration) requestTimeout} bounds the whole ask,
+     * as {@link #ask(String, RequestOptions)} describes.
      *
-     * @throws IllegalArgumentException when the text is blank or too long
+     * @param text the question, as for {@link #send(String)}
+     * @return completes with the answer
+     * @throws NullPointerException when {@code text} is null
+     * @throws IllegalArgumentException when the text is blank, longer than 4,000 characters or
+     *     holds a control character other than tab and line breaks
      */
     CompletableFuture<Answer> ask(String text);
 
@@ -263,18 +401,45 @@ public interface VisitorClient extends AutoCloseable {
      */
     CompletableFuture<Answer> ask(String text, RequestOptions options);
 
-    /** Picks a bot "did you mean" suggestion: sends its question with its {@code entryId}. */
+    /**
+     * Picks a bot "did you mean" suggestion: sends its question with its {@code entryId}.
+     *
+     * @param suggestion one of {@link Answer.BotReply#suggestions()}
+     * @return completes when the server stored the message
+     * @throws NullPointerException when {@code suggestion} is null
+     */
     CompletableFuture<Stored> choose(Suggestion suggestion);
 
-    /** Asks for a human (a {@code handoff} request) in the current conversation. */
+    /**
+     * Asks for a human (a {@code handoff} request) in the current conversation; when there is
+     * none (or it is closed), the server starts one.
+     *
+     * @return completes when the server stored the {@code handoff} event
+     */
     CompletableFuture<Stored> requestHuman();
 
-    /** Asks for a human of a department (e.g. {@code billing}). */
+    /**
+     * Asks for a human of a department, as {@link #requestHuman()} does.
+     *
+     * @param department the department, e.g. {@code billing}
+     * @return completes when the server stored the {@code handoff} event
+     * @throws NullPointerException when {@code department} is null
+     * @throws IllegalArgumentException when it is longer than 64 characters or holds a control
+     *     character
+     */
     CompletableFuture<Stored> requestHuman(String department);
 
     /**
      * Leaves a message with a contact email while nobody can answer: it becomes a follow-up that
      * an agent answers later in the same conversation.
+     *
+     * @param name the visitor's name, may be null
+     * @param email where the answer goes
+     * @param text the message, up to 4,000 characters
+     * @return completes when the server stored the message
+     * @throws NullPointerException when {@code email} or {@code text} is null
+     * @throws IllegalArgumentException when {@code email} is not an address, {@code text} is
+     *     blank or too long, or {@code name} is too long or not one line
      */
     CompletableFuture<Stored> leaveMessage(String name, String email, String text);
 
@@ -283,17 +448,34 @@ public interface VisitorClient extends AutoCloseable {
      * future fails with a {@code bad_request} error, and the stored context stays as it was, if
      * the merged context would exceed the limits of one (more than 50 attributes, or more than
      * 16,384 characters in all).
+     *
+     * @param context what changed: its fields replace the visitor's (absent ones keep their
+     *     value), its attributes are merged by key
+     * @return completes when the server took it; fails with a {@link ServerRefusedException}
+     *     when it refused it
+     * @throws NullPointerException when {@code context} is null
      */
     CompletableFuture<Void> updateContext(VisitorContext context);
 
-    /** Tells the agent that events up to {@code seq} were received or read (not acknowledged). */
+    /**
+     * Tells the agent that events of the current conversation up to {@code seq} were received or
+     * read. Not acknowledged; dropped when there is no conversation or the socket is not open.
+     *
+     * @param seq the highest {@code seq} received or read, from 1
+     * @param status received or read
+     * @throws NullPointerException when {@code status} is null
+     * @throws IllegalArgumentException when {@code seq} is below 1 (and there is a conversation)
+     */
     void receipt(long seq, ReceiptStatus status);
 
     /**
      * Closes the current conversation (not the connection).
      *
-     * @param reason free text, may be null
-     * @return fails with code {@code no_conversation} when there is no conversation
+     * @param reason free text, at most 200 characters, may be null
+     * @return completes when the server stored the {@code closed} event; fails with a
+     *     {@link NoConversationException} (nothing sent) when the visitor has no conversation
+     * @throws IllegalArgumentException when {@code reason} is too long or holds a control
+     *     character
      */
     CompletableFuture<Stored> closeConversation(String reason);
 
@@ -301,36 +483,76 @@ public interface VisitorClient extends AutoCloseable {
      * Rates the current conversation after it closed.
      *
      * @param score 1 to 5
-     * @param comment kept verbatim, may be null
-     * @throws IllegalArgumentException when the score is not 1 to 5
+     * @param comment kept verbatim, up to 4,000 characters, may be null
+     * @return completes when the server stored the rating; fails with a
+     *     {@link NoConversationException} (nothing sent) when the visitor has no conversation
+     * @throws IllegalArgumentException when the score is not 1 to 5, or the comment is too long
      */
     CompletableFuture<Stored> rate(int score, String comment);
 
     /**
      * The events of one of the visitor's conversations after {@code afterSeq} (0 for all): every
      * page of them, read one after the other.
+     *
+     * @param conversationId one of the visitor's conversations
+     * @param afterSeq the {@code seq} after which to read, 0 for all
+     * @return completes with the events in {@code seq} order; fails with a
+     *     {@link ServerRefusedException} ({@code not_found}) for a conversation that is not the
+     *     visitor's
+     * @throws NullPointerException when {@code conversationId} is null
+     * @throws IllegalArgumentException when {@code afterSeq} is negative or
+     *     {@code conversationId} is blank
      */
     CompletableFuture<History> history(String conversationId, long afterSeq);
 
-    /** Tells the other side whether the visitor is typing; dropped when not open or no conversation. */
+    /**
+     * Tells the other side whether the visitor is typing; dropped when not open or no
+     * conversation.
+     *
+     * @param typing true when the visitor started typing, false when they stopped
+     */
     void typing(boolean typing);
 
-    /** The current conversation: the latest one, also after it closed (so that it can be rated). */
+    /**
+     * The current conversation: the latest one, also after it closed (so that it can be rated).
+     *
+     * @return its id; empty while the visitor has none
+     */
     Optional<String> conversationId();
 
-    /** The visitor's id, from the server's welcome. */
+    /**
+     * The visitor's id, from the server's welcome.
+     *
+     * @return the id
+     */
     String visitorId();
 
-    /** The visitor's token: pass it to {@link Builder#visitorToken(String)} to continue later. */
+    /**
+     * The visitor's token: pass it to {@link Builder#visitorToken(String)} to continue later.
+     *
+     * @return the token, from the server's welcome
+     */
     String visitorToken();
 
-    /** The events seen in the current conversation, in {@code seq} order, each exactly once. */
+    /**
+     * The events seen in the current conversation.
+     *
+     * @return the events, in {@code seq} order, each exactly once; empty without a conversation
+     */
     List<TranscriptEvent> transcript();
 
-    /** The latest queue position of the current conversation, while it waits for an agent. */
+    /**
+     * The latest queue position of the current conversation, while it waits for an agent.
+     *
+     * @return the position; empty when the conversation does not wait
+     */
     Optional<QueueStatus> queueStatus();
 
-    /** The connection's state. */
+    /**
+     * The connection's state.
+     *
+     * @return the state now
+     */
     State state();
 
     /**
@@ -338,10 +560,18 @@ public interface VisitorClient extends AutoCloseable {
      * {@code node} field), or empty when that server named none (a single server). For
      * diagnostics and tests: which node of a cluster the client is on. It changes when a
      * reconnect reaches another node.
+     *
+     * @return the node's name; empty for a single server, or before the first welcome
      */
     Optional<String> serverNode();
 
-    /** Disconnects (the conversation stays open); pending requests fail with code {@code closed}. */
+    /**
+     * Disconnects (the conversation stays open) and goes {@link State#CLOSED}. Requests waiting
+     * for their answer fail with a {@link ClientClosedException}, and so do requests made
+     * afterwards; a request already written may have been stored. An {@link #ask(String) ask}
+     * whose question was stored already waits for its answer no longer than its deadline, then
+     * fails with a {@link DeadlineExceededException}. Does nothing when already closed.
+     */
     @Override
     void close();
 }
