@@ -3,7 +3,6 @@ package dev.concierge.client;
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ProtocolCodec;
-import dev.concierge.protocol.wire.ProtocolException;
 import dev.concierge.protocol.wire.ServerMessage;
 import java.net.URI;
 import java.net.http.WebSocket;
@@ -22,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * reconnect with backoff, close. Each attempt goes to the next of the settings' server URIs, round
  * robin (a cluster's nodes), starting from a random one. What differs between a visitor and an
  * agent (the endpoint, the {@code hello}, what a frame means) is the {@link ConnectionSession}'s
- * job; {@link ServerRotation} picks each attempt's server and {@link Liveness} runs the timers that
- * spot a dead socket.
+ * job; {@link ServerRotation} picks each attempt's server, {@link Liveness} runs the timers that
+ * spot a dead socket, {@link Inbound} says what each frame from the server does, and
+ * {@link Requests} keeps the requests waiting for their answers.
  *
  * <p>All state is guarded by {@link #lock()}. Session methods marked "under the lock" are called
  * holding it and must not call user code: they hand listener calls to {@link #emit(Runnable)},
@@ -61,6 +61,7 @@ final class Connection implements Socket.Handler {
     private final CompletableFuture<Void> firstOpen = new CompletableFuture<>();
     private final ServerRotation servers;
     private final Liveness liveness;
+    private final Inbound inbound;
     private Phase phase = Phase.CONNECTING;
     private Socket socket;
 
@@ -81,6 +82,7 @@ final class Connection implements Socket.Handler {
         this.requests = new Requests(lock, pool, backoff);
         this.outbox = requests.outbox();
         this.liveness = new Liveness(this, lock, settings.connectTimeout(), pool);
+        this.inbound = new Inbound(this, session, requests, settings.reconnect());
         this.attempts = new Attempts(settings);
     }
 
@@ -188,7 +190,7 @@ final class Connection implements Socket.Handler {
     }
 
     /** Writes {@code request} on the ready socket {@code on}; it can no longer be withdrawn unseen. Under the lock. */
-    private void write(Socket on, Outbox.Request<?> request) {
+    void write(Socket on, Outbox.Request<?> request) {
         request.written = true;
         on.write(codec.encode(request.message));
     }
@@ -196,6 +198,21 @@ final class Connection implements Socket.Handler {
     /** The deadline of a request made with {@code options}: theirs, or the client's request timeout. */
     Duration deadlineOf(RequestOptions options) {
         return options.deadline().orElse(settings.requestTimeout());
+    }
+
+    /** True when {@code from} is the current socket. Under the lock. */
+    boolean isSocket(Socket from) {
+        return socket == from;
+    }
+
+    /** The node a {@code welcome} named (null: none). Under the lock. */
+    void welcomedBy(String node) {
+        this.node = node;
+    }
+
+    /** The current socket when it is welcomed, else null. Under the lock. */
+    Socket readySocket() {
+        return socket != null && socket.ready ? socket : null;
     }
 
     /** Runs {@code task} on the executor after {@code delay}. */
@@ -339,95 +356,7 @@ final class Connection implements Socket.Handler {
 
     @Override
     public void received(Socket from, String json) {
-        ServerMessage frame;
-        try {
-            frame = codec.decodeServer(json);
-        } catch (ProtocolException e) {
-            log.warn(
-                    "Ignoring a frame the client cannot read ({}: {})", e.code().wire(), e.getMessage());
-            return;
-        }
-        synchronized (lock) {
-            if (socket != from) {
-                return;
-            }
-            if (frame instanceof ServerMessage.Error error) {
-                onErrorFrame(from, error);
-                return;
-            }
-            if (frame instanceof ServerMessage.Welcome welcome) {
-                node = welcome.node();
-            }
-            Optional<Outbox.Request<?>> answered = outbox.takeAnswered(frame);
-            ServerMessage.Ack implied = null;
-            if (answered.isEmpty() && frame instanceof ServerMessage.Event event && event.id() != null) {
-                // Protocol 2: a message's own event, carrying the request's id, is its acknowledgement.
-                ServerMessage.Ack ack = new ServerMessage.Ack(event.id(), event.conversationId(), event.seq());
-                answered = outbox.takeAnswered(event.id(), ack);
-                implied = answered.isPresent() ? ack : null;
-            }
-            session.onFrame(frame);
-            if (implied != null) {
-                session.onFrame(implied); // as the ack after the event in protocol 1
-            }
-            ServerMessage answer = implied != null ? implied : frame;
-            answered.ifPresent(request -> requests.complete(request, answer));
-        }
-    }
-
-    private void onErrorFrame(Socket from, ServerMessage.Error error) {
-        ServerRefusedException cause = new ServerRefusedException(error.code(), error.message());
-        if (!from.ready && error.ref() != null && error.ref().equals(from.helloId)) {
-            session.onError(error);
-            // Any other code (a resume the server cannot replay, a code this version does not
-            // know): the server may still welcome us (the handshake timeout covers one that does not).
-            ErrorCode.fromWire(error.code()).ifPresent(code -> {
-                switch (code) {
-                    case INTERNAL -> lost(from, cause, false);
-                    case UNAUTHORIZED -> lost(from, cause, !session.reauthenticate());
-                    case UNSUPPORTED_VERSION, BAD_REQUEST, FORBIDDEN -> lost(from, cause, true);
-                    default -> {}
-                }
-            });
-            return;
-        }
-        if (ErrorCode.INTERNAL.wire().equals(error.code()) && settings.reconnect()) {
-            Optional<Outbox.Request<?>> notStored = outbox.peek(error.ref());
-            if (notStored.isPresent()) {
-                // The server could not store it (docs/protocol.md): sent again, same id, later.
-                requests.storeFailed(notStored.get(), this::resendNotStored);
-                return;
-            }
-        }
-        Optional<Outbox.Request<?>> failed = outbox.take(error.ref());
-        if (failed.isEmpty()) {
-            session.onError(error);
-            return;
-        }
-        Outbox.Request<?> request = failed.get();
-        ClientMessage replacement = session.retryAs(request.message, error);
-        if (replacement == null) {
-            requests.fail(request, cause);
-            return;
-        }
-        outbox.requeue(request, replacement);
-        if (from.ready) {
-            write(from, request);
-        }
-    }
-
-    /**
-     * Sends again, oldest first, the requests the server could not store, up to the first one
-     * still waiting for its answer (the others in a later round); false when no socket is ready
-     * (the next socket's welcome resends the whole outbox, in order). Under the lock.
-     */
-    private boolean resendNotStored() {
-        if (socket == null || !socket.ready) {
-            return false;
-        }
-        Socket ready = socket;
-        outbox.takeStoreFailed().forEach(request -> write(ready, request));
-        return true;
+        inbound.received(from, json);
     }
 
     @Override

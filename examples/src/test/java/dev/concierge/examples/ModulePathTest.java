@@ -38,7 +38,7 @@ import org.slf4j.Logger;
  * and with the SLF4J 1.7 API.
  */
 final class ModulePathTest {
-    private static final Pattern STORED = Pattern.compile("(?m)^stored \\w+\\[.*\\bseq=(\\d+)\\b.*]$");
+    private static final Pattern STORED = Pattern.compile("(?m)^stored seq (\\d+) in \\S+$");
     private static final Path TARGET = Path.of("target");
 
     @TempDir
