@@ -49,8 +49,9 @@ final class PendingAsks {
 
     /**
      * Sends {@code question} and returns the future of its answer. It fails as the request does
-     * when the message is not stored; a caller that gives up on it (cancels it or completes it
-     * exceptionally) gives up on the request too.
+     * when the message is not stored, and with a {@link DeadlineExceededException} (not
+     * withdrawn) when it was stored but not answered within the request's deadline; a caller
+     * that gives up on it (cancels it or completes it exceptionally) gives up on the request too.
      */
     CompletableFuture<Answer> ask(ClientMessage.Send question, RequestOptions options) {
         CompletableFuture<Answer> answer = new CompletableFuture<>();

@@ -11,7 +11,9 @@ import java.util.function.Function;
  * (the request stays in the outbox until answered, then nothing more happens).
  *
  * <p>Dependent stages ({@code thenApply}, ...) are plain futures: cancelling one does not reach
- * back to the request. {@link #map(Function)} makes a dependent future that does.
+ * back to the request. The clients' public methods return a future made with
+ * {@link Results#mapped}, which does: cancelled or failed by the caller, it cancels this one.
+ * {@link #map(Function)} makes such a future too (the clients do not use it).
  */
 final class RequestFuture<T> extends CompletableFuture<T> {
     /** What withdraws the request from its outbox; a no-op once the request has left it. */
@@ -41,8 +43,7 @@ final class RequestFuture<T> extends CompletableFuture<T> {
 
     /**
      * A future of {@code mapping} applied to the answer that, cancelled or failed by the caller,
-     * withdraws this request like this future does: what a client's public method returns when
-     * it turns the answer frame into a result.
+     * withdraws this request like this future does.
      */
     <U> CompletableFuture<U> map(Function<? super T, ? extends U> mapping) {
         RequestFuture<U> mapped = new RequestFuture<>(() -> cancel(false));
