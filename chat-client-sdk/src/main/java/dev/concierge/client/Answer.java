@@ -12,12 +12,16 @@ import java.util.Objects;
  * never by arrival order, so many questions may be outstanding at once.
  *
  * <pre>{@code
- * switch (client.ask("Where is my order?").join()) {
- *     case Answer.BotReply reply -> System.out.println(reply.text());
- *     case Answer.Handoff handoff -> System.out.println("A person will answer.");
- *     case Answer.ForAgent waiting -> System.out.println("Your agent will answer.");
+ * Answer answer = client.ask("Where is my order?").join();
+ * if (answer instanceof Answer.BotReply reply) {
+ *     System.out.println(reply.text());
+ * } else if (answer instanceof Answer.Handoff) {
+ *     System.out.println("A person will answer.");
+ * } else {
+ *     System.out.println("Your agent will answer."); // Answer.ForAgent
  * }
  * }</pre>
+ * (On Java 21, a {@code switch} over the three records does the same.)
  */
 public sealed interface Answer permits Answer.BotReply, Answer.Handoff, Answer.ForAgent {
 

@@ -210,6 +210,11 @@ final class Connection implements Socket.Handler {
         this.node = node;
     }
 
+    /** Why the client closed; null while it is not closed. Under the lock. */
+    ConciergeClientException closedBy() {
+        return closedBy;
+    }
+
     /** The current socket when it is welcomed, else null. Under the lock. */
     Socket readySocket() {
         return socket != null && socket.ready ? socket : null;

@@ -87,6 +87,22 @@ final class PendingAsks {
         return answer;
     }
 
+    /**
+     * The client closed: every question already stored fails with {@code cause} (the others fail
+     * as their requests do). Under the lock.
+     */
+    void closed(ConciergeClientException cause) {
+        Iterator<Map.Entry<String, Ask>> it = asks.entrySet().iterator();
+        while (it.hasNext()) {
+            Ask ask = it.next().getValue();
+            if (ask.conversation != null) {
+                it.remove();
+                CompletableFuture<Answer> future = ask.answer;
+                connection.emit(() -> future.completeExceptionally(cause));
+            }
+        }
+    }
+
     private void forget(String requestId) {
         synchronized (lock) {
             asks.remove(requestId);

@@ -1,7 +1,6 @@
 package dev.concierge.client;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 /**
  * The future of one request in a {@link Connection}'s outbox. Cancelling it ({@link #cancel}) or
@@ -13,7 +12,6 @@ import java.util.function.Function;
  * <p>Dependent stages ({@code thenApply}, ...) are plain futures: cancelling one does not reach
  * back to the request. The clients' public methods return a future made with
  * {@link Results#mapped}, which does: cancelled or failed by the caller, it cancels this one.
- * {@link #map(Function)} makes such a future too (the clients do not use it).
  */
 final class RequestFuture<T> extends CompletableFuture<T> {
     /** What withdraws the request from its outbox; a no-op once the request has left it. */
@@ -39,28 +37,5 @@ final class RequestFuture<T> extends CompletableFuture<T> {
             withdraw.run();
         }
         return cancelled;
-    }
-
-    /**
-     * A future of {@code mapping} applied to the answer that, cancelled or failed by the caller,
-     * withdraws this request like this future does.
-     */
-    <U> CompletableFuture<U> map(Function<? super T, ? extends U> mapping) {
-        RequestFuture<U> mapped = new RequestFuture<>(() -> cancel(false));
-        whenComplete((answer, failure) -> {
-            if (failure != null) {
-                mapped.completeExceptionally(failure);
-                return;
-            }
-            U result;
-            try {
-                result = mapping.apply(answer);
-            } catch (RuntimeException e) {
-                mapped.completeExceptionally(e);
-                return;
-            }
-            mapped.complete(result);
-        });
-        return mapped;
     }
 }

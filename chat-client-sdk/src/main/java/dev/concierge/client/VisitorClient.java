@@ -569,8 +569,8 @@ public interface VisitorClient extends AutoCloseable {
      * Disconnects (the conversation stays open) and goes {@link State#CLOSED}. Requests waiting
      * for their answer fail with a {@link ClientClosedException}, and so do requests made
      * afterwards; a request already written may have been stored. An {@link #ask(String) ask}
-     * whose question was stored already waits for its answer no longer than its deadline, then
-     * fails with a {@link DeadlineExceededException}. Does nothing when already closed.
+     * whose question was stored already fails with the same {@link ClientClosedException} (the
+     * question stays in the conversation). Does nothing when already closed.
      */
     @Override
     void close();

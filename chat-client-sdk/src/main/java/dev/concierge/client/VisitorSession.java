@@ -285,6 +285,9 @@ final class VisitorSession implements ConnectionSession {
     @Override
     public void onPhase(Connection.Phase phase) {
         VisitorClient.State state = VisitorClient.State.valueOf(phase.name());
+        if (phase == Connection.Phase.CLOSED) {
+            asks.closed(connection.closedBy());
+        }
         connection.emit(() -> listener.onStateChanged(client, state));
     }
 

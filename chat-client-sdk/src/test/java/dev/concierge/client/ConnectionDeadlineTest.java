@@ -284,7 +284,7 @@ final class ConnectionDeadlineTest {
         ScriptedServer.Peer second = dropAndHoldNext(first);
         RequestFuture<ServerMessage.Ack> request =
                 connection.request(send("m-mapped", "mapped"), ServerMessage.Ack.class);
-        CompletableFuture<Long> seq = request.map(ServerMessage.Ack::seq);
+        CompletableFuture<Long> seq = Results.mapped(request, ServerMessage.Ack::seq);
         seq.cancel(true);
         assertThat(request).isCancelled();
         CompletableFuture<ServerMessage.Ack> kept = connection.request(send("m-kept", "kept"), ServerMessage.Ack.class);

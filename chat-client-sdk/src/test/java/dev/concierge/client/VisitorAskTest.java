@@ -134,4 +134,21 @@ final class VisitorAskTest extends VisitorClientFixture {
         peer.send(botReply("c7", 2, 1));
         assertThat(await(again)).isInstanceOf(Answer.BotReply.class);
     }
+
+    @Test
+    void anAskStoredButUnanswered_failsWithClientClosed_whenTheClientCloses() throws Exception {
+        ScriptedServer.Peer peer = connect(builder());
+        CompletableFuture<Answer> asking = client.ask("Where is my order?");
+        ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
+        peer.send(ack(sent, "c7", 1)); // stored; the bot has not answered yet
+        long until = System.nanoTime() + ScriptedServer.WAIT.toNanos();
+        while (client.conversationId().isEmpty()) { // the ack is read once the client knows its conversation
+            assertThat(System.nanoTime()).as("the ack is read").isLessThan(until);
+            Thread.onSpinWait();
+        }
+
+        client.close();
+
+        assertThat(failure(asking)).isInstanceOf(ClientClosedException.class);
+    }
 }
