@@ -3,8 +3,10 @@ package dev.concierge.store;
 import dev.concierge.protocol.TranscriptEvent;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 
 /**
  * The only door to durable conversation data. Writes are applied in the order they are
@@ -38,6 +40,132 @@ public interface ConversationStore extends AutoCloseable {
         return CompletableFuture.allOf(
                 events.stream().map(e -> append(conversationId, e)).toArray(CompletableFuture[]::new));
     }
+
+    /**
+     * Appends consecutive events of one conversation as {@link #appendAll(String, List)} does and,
+     * in the same transaction, puts {@code mails} in the mail outbox: the events and their emails
+     * are committed together or not at all, so an email exists exactly when the event that causes
+     * it does (docs/storage.md, "The mail outbox"). Each mail must name this conversation and the
+     * seq of one of {@code events}; otherwise the future fails and nothing is stored. A mail whose
+     * Message-ID is already in the outbox fails the whole append. The default stores the events
+     * alone and refuses any mail: it keeps no outbox.
+     */
+    default CompletableFuture<Void> appendAll(
+            String conversationId, List<TranscriptEvent> events, List<OutboundMail> mails) {
+        if (mails.isEmpty()) {
+            return appendAll(conversationId, events);
+        }
+        return CompletableFuture.failedFuture(
+                new StoreException("this store keeps no mail outbox: cannot enqueue " + mails.size() + " email(s)"));
+    }
+
+    /**
+     * The outbox mails a sender should send now, oldest first, at most {@code limit}: those
+     * {@link MailState#PENDING} whose next attempt is due at {@code now}, and those left
+     * {@link MailState#SENDING} (claimed by a sender that died before recording the outcome; the
+     * one sender of a store reads this only between its own claims). Blocking. The default has
+     * none.
+     */
+    default List<QueuedMail> dueMail(Instant now, int limit) {
+        return List.of();
+    }
+
+    /** Every outbox mail of a conversation, oldest first. Blocking. The default has none. */
+    default List<QueuedMail> mailOf(String conversationId) {
+        return List.of();
+    }
+
+    /**
+     * An email to send, caused by the event {@code seq} of a conversation and enqueued with it.
+     * {@code messageId} is the email's Message-ID without its angle brackets, fixed here so that
+     * a resend carries the same one; {@code kind} names its template ({@code confirmation},
+     * {@code agent_reply}…); {@code payload} is what the template needs besides the stored
+     * transcript (JSON, at most {@link #MAX_PAYLOAD} characters); {@code createdAt} is also the
+     * email's date. The constructor rejects a bad value naming the field.
+     */
+    record OutboundMail(
+            String messageId,
+            String conversationId,
+            long seq,
+            String kind,
+            String site,
+            String recipient,
+            String payload,
+            Instant createdAt) {
+        /** The longest Message-ID accepted, in characters. */
+        public static final int MAX_MESSAGE_ID = 250;
+        /** The longest recipient address accepted (RFC 5321's limit on a path). */
+        public static final int MAX_RECIPIENT = 254;
+        /** The longest payload accepted, in characters. */
+        public static final int MAX_PAYLOAD = 65_536;
+
+        private static final Pattern MESSAGE_ID =
+                Pattern.compile("[\\x21-\\x3b\\x3d\\x3f-\\x7e]+@[\\x21-\\x3b\\x3d\\x3f-\\x7e]+");
+        private static final Pattern RECIPIENT =
+                Pattern.compile("[^\\s\\p{Cntrl}@<>,;:\"()\\[\\]\\\\]+@[^\\s\\p{Cntrl}@<>,;:\"()\\[\\]\\\\]+");
+        private static final Pattern KIND = Pattern.compile("[a-z_]{1,32}");
+
+        /** Checks every field. */
+        public OutboundMail {
+            require(messageId, "messageId");
+            if (messageId.length() > MAX_MESSAGE_ID
+                    || !MESSAGE_ID.matcher(messageId).matches()) {
+                throw new IllegalArgumentException("messageId must be id-left@id-right in printable ASCII without"
+                        + " spaces or angle brackets, at most " + MAX_MESSAGE_ID + " characters");
+            }
+            require(conversationId, "conversationId");
+            if (seq < 1) {
+                throw new IllegalArgumentException("seq must be at least 1, was " + seq);
+            }
+            require(kind, "kind");
+            if (!KIND.matcher(kind).matches()) {
+                throw new IllegalArgumentException("kind must be 1 to 32 of a-z and _");
+            }
+            require(site, "site");
+            require(recipient, "recipient");
+            if (recipient.length() > MAX_RECIPIENT
+                    || !RECIPIENT.matcher(recipient).matches()) {
+                throw new IllegalArgumentException(
+                        "recipient must be one bare address (local@domain), at most " + MAX_RECIPIENT + " characters");
+            }
+            Objects.requireNonNull(payload, "payload");
+            if (payload.length() > MAX_PAYLOAD) {
+                throw new IllegalArgumentException("payload must be at most " + MAX_PAYLOAD + " characters");
+            }
+            Objects.requireNonNull(createdAt, "createdAt");
+        }
+
+        private static void require(String value, String field) {
+            Objects.requireNonNull(value, field);
+            if (value.isBlank()) {
+                throw new IllegalArgumentException(field + " must not be blank");
+            }
+        }
+    }
+
+    /** Where an outbox mail stands. */
+    enum MailState {
+        /** Waiting for its next attempt. */
+        PENDING,
+        /** Claimed by a sender, which has not recorded the outcome yet. */
+        SENDING,
+        /** Accepted by the mail server. */
+        SENT,
+        /** Refused for good, or out of attempts. */
+        FAILED
+    }
+
+    /**
+     * An outbox mail and where it stands: its state, the attempts made so far, when the next is
+     * due, when it was sent and the last error the mail server gave, if any.
+     */
+    record QueuedMail(
+            OutboundMail mail,
+            MailState state,
+            int attempts,
+            Instant nextAttemptAt,
+            Optional<Instant> sentAt,
+            Optional<String> lastError) {}
 
     /** The events of a conversation with {@code seq > afterSeq}, in seq order. */
     List<TranscriptEvent> events(String conversationId, long afterSeq);

@@ -35,6 +35,7 @@ public final class JdbcConversationStore implements ConversationStore {
     private final JdbcAgentSessions agentSessions;
     private final JdbcSearches searches;
     private final JdbcQueries queries;
+    private final JdbcOutbox outbox;
 
     private JdbcConversationStore(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, Clock clock) {
         this.checkpointer = database.isSqlite() ? new SqliteCheckpointer(database, writer::requestWalRewind) : null;
@@ -46,6 +47,7 @@ public final class JdbcConversationStore implements ConversationStore {
         this.agentSessions = new JdbcAgentSessions(writer, readers);
         this.searches = new JdbcSearches(readers, rows);
         this.queries = new JdbcQueries(readers, rows);
+        this.outbox = new JdbcOutbox(readers);
     }
 
     /** The embedded store: SQLite in {@code dataDir/concierge.db}, created if missing. */
@@ -218,13 +220,30 @@ public final class JdbcConversationStore implements ConversationStore {
     /** All the events in one write of the writer, so in one transaction and one commit ({@link #append} is one event). */
     @Override
     public CompletableFuture<Void> appendAll(String conversationId, List<TranscriptEvent> events) {
+        return appendAll(conversationId, events, List.of());
+    }
+
+    /** The events and the outbox rows of their mails in one write of the writer: one transaction. */
+    @Override
+    public CompletableFuture<Void> appendAll(
+            String conversationId, List<TranscriptEvent> events, List<OutboundMail> mails) {
         Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(mails, "mails");
         List<Object[]> params = new ArrayList<>(events.size());
+        List<Object[]> mailParams = new ArrayList<>(mails.size());
         try {
             for (TranscriptEvent event : events) {
                 Objects.requireNonNull(event.ts(), "event.ts");
                 Objects.requireNonNull(event.kind(), "event.kind");
                 params.add(rows.eventParams(conversationId, event));
+            }
+            for (OutboundMail mail : mails) {
+                if (!mail.conversationId().equals(conversationId)
+                        || events.stream().noneMatch(e -> e.seq() == mail.seq())) {
+                    throw new StoreException("email " + mail.messageId() + " names " + mail.conversationId() + " seq "
+                            + mail.seq() + ", not an event appended with it to " + conversationId);
+                }
+                mailParams.add(JdbcOutbox.insertParams(mail));
             }
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
@@ -253,7 +272,20 @@ public final class JdbcConversationStore implements ConversationStore {
                             tx.nameAuthor(conversationId, event.author());
                         }
                     }
+                    for (Object[] m : mailParams) {
+                        tx.add(JdbcOutbox.INSERT, m);
+                    }
                 });
+    }
+
+    @Override
+    public List<QueuedMail> dueMail(Instant now, int limit) {
+        return outbox.due(Objects.requireNonNull(now, "now"), limit);
+    }
+
+    @Override
+    public List<QueuedMail> mailOf(String conversationId) {
+        return outbox.of(Objects.requireNonNull(conversationId, "conversationId"));
     }
 
     @Override

@@ -251,6 +251,7 @@ final class JdbcRetention {
         tx.add(deleteKey, conversationId);
         tx.add(DELETE_RECENT_EVENTS, conversationId);
         tx.add(DELETE_EVENT_AUTHORS, conversationId);
+        tx.add(JdbcOutbox.DELETE_OF_CONVERSATION, conversationId);
     }
 
     /**

@@ -149,7 +149,10 @@ abstract class PersonalDataContractTest extends StoreContractTest {
     /** Three messages, an agent's note and (closed ones) a close and a rating with a comment. */
     private void chat(String id, String visitorId, ConversationState state) throws Exception {
         done(store.saveConversation(conversation(id, visitorId, state, T0)));
-        done(store.append(id, event(1, TranscriptEvent.message(null, ADA, "secret of " + id))));
+        done(store.appendAll(
+                id,
+                List.of(event(1, TranscriptEvent.message(null, ADA, "secret of " + id))),
+                List.of(mail(id, 1, "confirm." + id))));
         done(store.append(id, event(2, TranscriptEvent.message(null, ADA, "my address is 1 Main St"))));
         done(store.append(
                 id, event(3, TranscriptEvent.note(null, new Author(Role.AGENT, "a1", "Agent"), "note about " + id))));
@@ -164,7 +167,8 @@ abstract class PersonalDataContractTest extends StoreContractTest {
                 + count("SELECT COUNT(*) FROM " + conversationKeys() + " WHERE conversation_id = '" + conversationId
                         + "'")
                 + count("SELECT COUNT(*) FROM conversations WHERE id = '" + conversationId + "'")
-                + count("SELECT COUNT(*) FROM event_authors WHERE conversation_id = '" + conversationId + "'");
+                + count("SELECT COUNT(*) FROM event_authors WHERE conversation_id = '" + conversationId + "'")
+                + count("SELECT COUNT(*) FROM mail_outbox WHERE conversation_id = '" + conversationId + "'");
     }
 
     @Test
@@ -206,6 +210,7 @@ abstract class PersonalDataContractTest extends StoreContractTest {
         assertThat(store.visitor("v_both")).isPresent();
         assertThat(store.events("open", 0)).hasSize(3);
         assertThat(store.events("recent", 0)).hasSize(5);
+        assertThat(store.mailOf("recent")).hasSize(1);
         assertThat(store.conversationsOf("v_both"))
                 .extracting(ConversationRecord::id)
                 .containsExactly("open", "recent");
@@ -261,6 +266,7 @@ abstract class PersonalDataContractTest extends StoreContractTest {
         }
         assertThat(count("SELECT COUNT(*) FROM " + mergedEvents())).isEqualTo(5);
         assertThat(store.events("b1", 0)).hasSize(5);
+        assertThat(store.mailOf("b1")).hasSize(1);
         assertThat(store.visitor("v_bob")).isPresent();
         assertThat(store.figuresStartedBetween(T0, T0.plusSeconds(1), 10)).hasSize(2);
         assertThat(store.eraseVisitor("v_nobody").conversations()).isEmpty();

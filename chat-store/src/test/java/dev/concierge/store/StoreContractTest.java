@@ -387,6 +387,133 @@ abstract class StoreContractTest {
         return futures;
     }
 
+    static ConversationStore.OutboundMail mail(String conversationId, long seq, String id) {
+        return new ConversationStore.OutboundMail(
+                id + "@reply.example.test",
+                conversationId,
+                seq,
+                "confirmation",
+                "demo",
+                "ada@example.test",
+                "{\"language\":\"en\"}",
+                T0.plusSeconds(seq));
+    }
+
+    @Test
+    void appendAllWithMail_commitsTheEventAndItsMailTogether_dueAtOnce_andBothSurviveAReopen() throws Exception {
+        done(store.append("c1", message(1, "m1", "Hello?")));
+        TranscriptEvent left = message(2, "m2", "Please call me back tomorrow.");
+
+        done(store.appendAll("c1", List.of(left), List.of(mail("c1", 2, "m.1"))));
+
+        store.close();
+        store = reopen();
+        assertThat(store.events("c1", 1)).containsExactly(left);
+        List<ConversationStore.QueuedMail> due = store.dueMail(T0.plusSeconds(2), 10);
+        assertThat(due).hasSize(1);
+        ConversationStore.QueuedMail q = due.get(0);
+        assertThat(q.mail()).isEqualTo(mail("c1", 2, "m.1"));
+        assertThat(q.state()).isEqualTo(ConversationStore.MailState.PENDING);
+        assertThat(q.attempts()).isZero();
+        assertThat(q.nextAttemptAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(q.sentAt()).isEmpty();
+        assertThat(q.lastError()).isEmpty();
+        assertThat(store.mailOf("c1")).containsExactly(q);
+        assertThat(store.mailOf("c2")).isEmpty();
+        // Due from its creation on, not before.
+        assertThat(store.dueMail(T0.plusSeconds(1), 10)).isEmpty();
+    }
+
+    @Test
+    void appendAllWithMail_whoseEventIsRefused_enqueuesNoMail() throws Exception {
+        done(store.append("c1", message(1, "m1", "Hello?")));
+
+        assertRejected(
+                store.appendAll("c1", List.of(message(3, "m3", "gap")), List.of(mail("c1", 3, "m.3"))),
+                "seq 3 out of order");
+
+        assertThat(store.mailOf("c1")).isEmpty();
+        assertThat(store.dueMail(T0.plusSeconds(3600), 10)).isEmpty();
+        assertThat(store.events("c1", 0)).extracting(TranscriptEvent::seq).containsExactly(1L);
+    }
+
+    @Test
+    void appendAllWithMail_withAMessageIdAlreadyQueued_storesNeitherItsEventsNorItsMail_andTheBatchGoesOn()
+            throws Exception {
+        done(store.appendAll("c1", List.of(message(1, "m1", "first")), List.of(mail("c1", 1, "same"))));
+
+        List<CompletableFuture<Void>> f = inOneBatch(() -> List.of(
+                store.appendAll("c2", List.of(message(1, "x1", "one")), List.of(mail("c2", 1, "c2.first"))),
+                store.appendAll("c1", List.of(message(2, "m2", "second")), List.of(mail("c1", 2, "same"))),
+                store.append("c2", message(2, "x2", "two"))));
+
+        assertThatThrownBy(() -> f.get(1).get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(StoreException.class);
+        done(f.get(0));
+        done(f.get(2));
+        assertThat(store.events("c1", 0)).extracting(TranscriptEvent::text).containsExactly("first");
+        assertThat(store.mailOf("c1"))
+                .extracting(m -> m.mail().seq())
+                .as("the first mail only, still for seq 1")
+                .containsExactly(1L);
+        assertThat(store.events("c2", 0)).extracting(TranscriptEvent::text).containsExactly("one", "two");
+        assertThat(store.mailOf("c2"))
+                .extracting(m -> m.mail().messageId())
+                .containsExactly("c2.first@reply.example.test");
+        // The refused append took no seq: the next one is 2 again.
+        done(store.appendAll("c1", List.of(message(2, "m2", "second")), List.of(mail("c1", 2, "other"))));
+        assertThat(store.mailOf("c1")).hasSize(2);
+    }
+
+    @Test
+    void appendAllWithMail_naming_anotherConversation_orAnEventNotInTheCall_isRefused_storingNothing()
+            throws Exception {
+        done(store.append("c1", message(1, "m1", "Hello?")));
+
+        assertRejected(
+                store.appendAll("c1", List.of(message(2, "m2", "two")), List.of(mail("c2", 2, "elsewhere"))),
+                "not an event appended with it");
+        assertRejected(
+                store.appendAll("c1", List.of(message(2, "m2", "two")), List.of(mail("c1", 1, "earlier"))),
+                "not an event appended with it");
+
+        assertThat(store.events("c1", 0)).hasSize(1);
+        assertThat(store.mailOf("c1")).isEmpty();
+        assertThat(store.mailOf("c2")).isEmpty();
+    }
+
+    @Test
+    void dueMail_returnsPendingDueAndClaimedUnfinished_oldestFirst_upToTheLimit_notSentOrFailedOnes() throws Exception {
+        for (long seq = 1; seq <= 5; seq++) {
+            done(store.appendAll(
+                    "c1", List.of(message(seq, "m" + seq, "m" + seq)), List.of(mail("c1", seq, "d" + seq))));
+        }
+        // As a sender leaves them: d1 sent, d2 failed, d3 claimed when it died, d4 waiting for a retry.
+        try (Connection c = rawConnection();
+                Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE mail_outbox SET state = 'sent' WHERE message_id LIKE 'd1@%'");
+            st.executeUpdate("UPDATE mail_outbox SET state = 'failed' WHERE message_id LIKE 'd2@%'");
+            st.executeUpdate("UPDATE mail_outbox SET state = 'sending', attempts = 1 WHERE message_id LIKE 'd3@%'");
+            st.executeUpdate("UPDATE mail_outbox SET attempts = 1, next_attempt_at = next_attempt_at + 600000000"
+                    + " WHERE message_id LIKE 'd4@%'");
+        }
+
+        assertThat(store.dueMail(T0.plusSeconds(60), 10))
+                .extracting(m -> m.mail().messageId().substring(0, 2), ConversationStore.QueuedMail::state)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("d3", ConversationStore.MailState.SENDING),
+                        org.assertj.core.groups.Tuple.tuple("d5", ConversationStore.MailState.PENDING));
+        assertThat(store.dueMail(T0.plusSeconds(3600), 10))
+                .extracting(m -> m.mail().messageId().substring(0, 2))
+                .containsExactly("d3", "d4", "d5");
+        assertThat(store.dueMail(T0.plusSeconds(3600), 2))
+                .extracting(m -> m.mail().messageId().substring(0, 2))
+                .containsExactly("d3", "d4");
+        assertThatThrownBy(() -> store.dueMail(T0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     static void done(CompletableFuture<Void> f) throws Exception {
         f.get(30, TimeUnit.SECONDS);
     }

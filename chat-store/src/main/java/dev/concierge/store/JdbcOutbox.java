@@ -1,0 +1,102 @@
+package dev.concierge.store;
+
+import dev.concierge.store.ConversationStore.MailState;
+import dev.concierge.store.ConversationStore.OutboundMail;
+import dev.concierge.store.ConversationStore.QueuedMail;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The SQL of the mail outbox ({@code mail_outbox}, migration V14) for {@link
+ * JdbcConversationStore}: the row a mail is enqueued as, inside the write of the events that
+ * cause it, and the reads of what is due and of a conversation's mails. The purge and the
+ * erasure delete a conversation's rows with {@link #DELETE_OF_CONVERSATION}.
+ */
+final class JdbcOutbox {
+    static final String INSERT = "INSERT INTO mail_outbox (message_id, conversation_id, seq, kind, site, recipient,"
+            + " payload, state, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)";
+    static final String DELETE_OF_CONVERSATION = "DELETE FROM mail_outbox WHERE conversation_id = ?";
+
+    private static final String COLUMNS = "message_id, conversation_id, seq, kind, site, recipient, payload, state,"
+            + " attempts, created_at, next_attempt_at, sent_at, last_error";
+    static final String SELECT_DUE = "SELECT " + COLUMNS + " FROM mail_outbox"
+            + " WHERE (state = 'pending' AND next_attempt_at <= ?) OR state = 'sending'"
+            + " ORDER BY created_at, message_id LIMIT ?";
+    static final String SELECT_OF_CONVERSATION =
+            "SELECT " + COLUMNS + " FROM mail_outbox WHERE conversation_id = ? ORDER BY created_at, message_id";
+
+    private final JdbcReaders readers;
+
+    JdbcOutbox(JdbcReaders readers) {
+        this.readers = readers;
+    }
+
+    /** The parameters of {@link #INSERT} for a mail just enqueued: pending, due at once. */
+    static Object[] insertParams(OutboundMail m) {
+        Object created = JdbcRows.micros(m.createdAt());
+        return new Object[] {
+            m.messageId(),
+            m.conversationId(),
+            m.seq(),
+            m.kind(),
+            m.site(),
+            m.recipient(),
+            m.payload(),
+            JdbcRows.wire(MailState.PENDING),
+            created,
+            created
+        };
+    }
+
+    List<QueuedMail> due(Instant now, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return readers.read("due mail", c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_DUE)) {
+                JdbcRows.bind(ps, JdbcRows.micros(now), limit);
+                return list(ps);
+            }
+        });
+    }
+
+    List<QueuedMail> of(String conversationId) {
+        return readers.read("mail of " + conversationId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_OF_CONVERSATION)) {
+                ps.setString(1, conversationId);
+                return list(ps);
+            }
+        });
+    }
+
+    private static List<QueuedMail> list(PreparedStatement ps) throws SQLException {
+        List<QueuedMail> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                OutboundMail mail = new OutboundMail(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getLong(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        JdbcRows.instant(rs, 10));
+                out.add(new QueuedMail(
+                        mail,
+                        MailState.valueOf(rs.getString(8).toUpperCase(Locale.ROOT)),
+                        rs.getInt(9),
+                        JdbcRows.instant(rs, 11),
+                        Optional.ofNullable(JdbcRows.instant(rs, 12)),
+                        Optional.ofNullable(rs.getString(13))));
+            }
+        }
+        return List.copyOf(out);
+    }
+}
