@@ -70,6 +70,46 @@ public interface ConversationStore extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * Claims outbox mails for sending: each {@link MailState#PENDING} or {@link MailState#SENDING}
+     * one becomes {@code SENDING} with one more attempt; completes once committed. A sender
+     * claims before it talks to the mail server, so a mail found {@code SENDING} by {@link
+     * #dueMail} was claimed by a sender that died: sent again, with the same Message-ID. Mails
+     * in another state, or no longer stored, are left alone. The default keeps no outbox.
+     */
+    default CompletableFuture<Void> claimMail(List<String> messageIds) {
+        return CompletableFuture.failedFuture(new StoreException("this store keeps no mail outbox"));
+    }
+
+    /**
+     * Records that the mail server accepted a claimed mail at {@code at}: it is never sent
+     * again. Completes once committed. The default keeps no outbox.
+     */
+    default CompletableFuture<Void> mailSent(String messageId, Instant at) {
+        return CompletableFuture.failedFuture(new StoreException("this store keeps no mail outbox"));
+    }
+
+    /**
+     * Records that a claimed mail could not be sent for now ({@code error}: the mail server's
+     * reply or the connection's failure, clipped to {@link #MAX_MAIL_ERROR} characters): it is
+     * pending again, due at {@code nextAttempt}. Completes once committed. The default keeps no
+     * outbox.
+     */
+    default CompletableFuture<Void> mailDeferred(String messageId, Instant nextAttempt, String error) {
+        return CompletableFuture.failedFuture(new StoreException("this store keeps no mail outbox"));
+    }
+
+    /**
+     * Records that a claimed mail will never be sent ({@code error}: why, clipped as for {@link
+     * #mailDeferred}). Completes once committed. The default keeps no outbox.
+     */
+    default CompletableFuture<Void> mailFailed(String messageId, String error) {
+        return CompletableFuture.failedFuture(new StoreException("this store keeps no mail outbox"));
+    }
+
+    /** The longest error text kept with an outbox mail, in characters. */
+    int MAX_MAIL_ERROR = 1000;
+
     /** Every outbox mail of a conversation, oldest first. Blocking. The default has none. */
     default List<QueuedMail> mailOf(String conversationId) {
         return List.of();

@@ -284,6 +284,40 @@ public final class JdbcConversationStore implements ConversationStore {
     }
 
     @Override
+    public CompletableFuture<Void> claimMail(List<String> messageIds) {
+        List<String> ids = List.copyOf(messageIds);
+        return writer.submit("claim " + ids.size() + " email(s)", tx -> {
+            for (String id : ids) {
+                tx.add(JdbcOutbox.CLAIM, id);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> mailSent(String messageId, Instant at) {
+        Object[] params = {
+            JdbcRows.micros(Objects.requireNonNull(at, "at")), Objects.requireNonNull(messageId, "messageId")
+        };
+        return writer.submit("record email " + messageId + " sent", tx -> tx.add(JdbcOutbox.SENT, params));
+    }
+
+    @Override
+    public CompletableFuture<Void> mailDeferred(String messageId, Instant nextAttempt, String error) {
+        Object[] params = {
+            JdbcRows.micros(Objects.requireNonNull(nextAttempt, "nextAttempt")),
+            JdbcOutbox.clipError(error),
+            Objects.requireNonNull(messageId, "messageId")
+        };
+        return writer.submit("record email " + messageId + " deferred", tx -> tx.add(JdbcOutbox.DEFERRED, params));
+    }
+
+    @Override
+    public CompletableFuture<Void> mailFailed(String messageId, String error) {
+        Object[] params = {JdbcOutbox.clipError(error), Objects.requireNonNull(messageId, "messageId")};
+        return writer.submit("record email " + messageId + " failed", tx -> tx.add(JdbcOutbox.FAILED, params));
+    }
+
+    @Override
     public List<QueuedMail> mailOf(String conversationId) {
         return outbox.of(Objects.requireNonNull(conversationId, "conversationId"));
     }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,14 @@ final class JdbcOutbox {
     static final String INSERT = "INSERT INTO mail_outbox (message_id, conversation_id, seq, kind, site, recipient,"
             + " payload, state, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)";
     static final String DELETE_OF_CONVERSATION = "DELETE FROM mail_outbox WHERE conversation_id = ?";
+    static final String CLAIM = "UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1"
+            + " WHERE message_id = ? AND state IN ('pending', 'sending')";
+    static final String SENT = "UPDATE mail_outbox SET state = 'sent', sent_at = ?, last_error = NULL"
+            + " WHERE message_id = ? AND state = 'sending'";
+    static final String DEFERRED = "UPDATE mail_outbox SET state = 'pending', next_attempt_at = ?, last_error = ?"
+            + " WHERE message_id = ? AND state = 'sending'";
+    static final String FAILED =
+            "UPDATE mail_outbox SET state = 'failed', last_error = ? WHERE message_id = ? AND state = 'sending'";
 
     private static final String COLUMNS = "message_id, conversation_id, seq, kind, site, recipient, payload, state,"
             + " attempts, created_at, next_attempt_at, sent_at, last_error";
@@ -52,6 +61,14 @@ final class JdbcOutbox {
             created,
             created
         };
+    }
+
+    /** {@code error} as kept: at most {@link ConversationStore#MAX_MAIL_ERROR} characters. */
+    static String clipError(String error) {
+        Objects.requireNonNull(error, "error");
+        return error.length() <= ConversationStore.MAX_MAIL_ERROR
+                ? error
+                : error.substring(0, ConversationStore.MAX_MAIL_ERROR);
     }
 
     List<QueuedMail> due(Instant now, int limit) {

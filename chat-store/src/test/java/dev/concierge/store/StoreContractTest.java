@@ -514,6 +514,77 @@ abstract class StoreContractTest {
         assertThatThrownBy(() -> store.dueMail(T0, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    private ConversationStore.QueuedMail mailNamed(String conversationId, String idLeft) {
+        return store.mailOf(conversationId).stream()
+                .filter(m -> m.mail().messageId().startsWith(idLeft + "@"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void claimedMail_isDueAgainAfterAReopen_untilRecordedSent_thenNeverAgain() throws Exception {
+        done(store.appendAll("c1", List.of(message(1, "m1", "one")), List.of(mail("c1", 1, "d1"))));
+        done(store.appendAll("c1", List.of(message(2, "m2", "two")), List.of(mail("c1", 2, "d2"))));
+
+        done(store.claimMail(List.of("d1@reply.example.test")));
+        assertThat(mailNamed("c1", "d1").state()).isEqualTo(ConversationStore.MailState.SENDING);
+        assertThat(mailNamed("c1", "d1").attempts()).isEqualTo(1);
+        // The sender dies before recording the outcome: the next one finds the claim.
+        store.close();
+        store = reopen();
+        Instant now = T0.plusSeconds(10);
+        assertThat(store.dueMail(now, 10))
+                .extracting(m -> m.mail().messageId(), ConversationStore.QueuedMail::state)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "d1@reply.example.test", ConversationStore.MailState.SENDING),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "d2@reply.example.test", ConversationStore.MailState.PENDING));
+
+        done(store.claimMail(List.of("d1@reply.example.test")));
+        done(store.mailSent("d1@reply.example.test", now));
+        done(store.mailSent("d2@reply.example.test", now)); // never claimed: left alone
+
+        ConversationStore.QueuedMail d1 = mailNamed("c1", "d1");
+        assertThat(d1.state()).isEqualTo(ConversationStore.MailState.SENT);
+        assertThat(d1.attempts()).isEqualTo(2);
+        assertThat(d1.sentAt()).contains(now);
+        assertThat(store.dueMail(now.plusSeconds(86_400), 10))
+                .extracting(m -> m.mail().messageId())
+                .containsExactly("d2@reply.example.test");
+        done(store.claimMail(List.of("d1@reply.example.test"))); // a sent mail cannot be claimed again
+        assertThat(mailNamed("c1", "d1").state()).isEqualTo(ConversationStore.MailState.SENT);
+        assertThat(mailNamed("c1", "d1").attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void deferredMail_isDueAtItsNextAttempt_withTheError_andFailedMailIsNeverDue() throws Exception {
+        done(store.appendAll("c1", List.of(message(1, "m1", "one")), List.of(mail("c1", 1, "d1"))));
+        done(store.appendAll("c1", List.of(message(2, "m2", "two")), List.of(mail("c1", 2, "d2"))));
+        done(store.claimMail(List.of("d1@reply.example.test", "d2@reply.example.test")));
+        Instant retry = T0.plusSeconds(600);
+
+        done(store.mailDeferred("d1@reply.example.test", retry, "421 4.7.0 try again later"));
+        done(store.mailFailed("d2@reply.example.test", "550 5.1.1 no such user " + "x".repeat(5000)));
+
+        assertThat(store.dueMail(retry.minusSeconds(1), 10)).isEmpty();
+        List<ConversationStore.QueuedMail> due = store.dueMail(retry, 10);
+        assertThat(due).hasSize(1);
+        assertThat(due.get(0).mail().messageId()).isEqualTo("d1@reply.example.test");
+        assertThat(due.get(0).state()).isEqualTo(ConversationStore.MailState.PENDING);
+        assertThat(due.get(0).attempts()).isEqualTo(1);
+        assertThat(due.get(0).nextAttemptAt()).isEqualTo(retry);
+        assertThat(due.get(0).lastError()).contains("421 4.7.0 try again later");
+        ConversationStore.QueuedMail d2 = mailNamed("c1", "d2");
+        assertThat(d2.state()).isEqualTo(ConversationStore.MailState.FAILED);
+        assertThat(d2.lastError().orElseThrow())
+                .startsWith("550 5.1.1 no such user")
+                .hasSize(ConversationStore.MAX_MAIL_ERROR);
+        assertThat(store.dueMail(retry.plusSeconds(86_400 * 30L), 10))
+                .extracting(m -> m.mail().messageId())
+                .containsExactly("d1@reply.example.test");
+    }
+
     static void done(CompletableFuture<Void> f) throws Exception {
         f.get(30, TimeUnit.SECONDS);
     }
