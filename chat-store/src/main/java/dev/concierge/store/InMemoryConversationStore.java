@@ -7,13 +7,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * A store that keeps everything in memory: nothing survives a restart. The walking skeleton's
@@ -26,6 +30,8 @@ public final class InMemoryConversationStore implements ConversationStore {
     private final Map<String, String> users = new ConcurrentHashMap<>();
     /** When each conversation was last saved, by the clock given (the purge's cutoff compares with it). */
     private final Map<String, Instant> updatedAt = new ConcurrentHashMap<>();
+    /** The mail outbox by Message-ID; guarded by itself, taken before an events list's lock. */
+    private final Map<String, QueuedMail> outbox = new LinkedHashMap<>();
 
     private final Clock clock;
 
@@ -80,6 +86,149 @@ public final class InMemoryConversationStore implements ConversationStore {
                         "seq " + event.seq() + " out of order in " + conversationId + ", expected " + expected));
             }
             list.add(event);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * The events and their mails under one lock: a seq out of order, a mail naming another
+     * conversation or an event not in the call, or a Message-ID already queued stores nothing.
+     */
+    @Override
+    public CompletableFuture<Void> appendAll(
+            String conversationId, List<TranscriptEvent> events, List<OutboundMail> mails) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(mails, "mails");
+        if (mails.isEmpty()) {
+            return appendAll(conversationId, events);
+        }
+        for (OutboundMail mail : mails) {
+            if (!mail.conversationId().equals(conversationId)
+                    || events.stream().noneMatch(e -> e.seq() == mail.seq())) {
+                return CompletableFuture.failedFuture(new StoreException("email " + mail.messageId() + " names "
+                        + mail.conversationId() + " seq " + mail.seq() + ", not an event appended with it to "
+                        + conversationId));
+            }
+        }
+        List<TranscriptEvent> list = this.events.computeIfAbsent(conversationId, k -> new ArrayList<>());
+        synchronized (outbox) {
+            synchronized (list) {
+                long expected = list.isEmpty() ? 1 : list.get(list.size() - 1).seq() + 1;
+                for (TranscriptEvent event : events) {
+                    if (event.seq() != expected) {
+                        return CompletableFuture.failedFuture(new StoreException("seq " + event.seq()
+                                + " out of order in " + conversationId + ", expected " + expected));
+                    }
+                    expected++;
+                }
+                Set<String> ids = new HashSet<>();
+                for (OutboundMail mail : mails) {
+                    if (outbox.containsKey(mail.messageId()) || !ids.add(mail.messageId())) {
+                        return CompletableFuture.failedFuture(
+                                new StoreException("email " + mail.messageId() + " is already in the outbox"));
+                    }
+                }
+                list.addAll(events);
+                for (OutboundMail mail : mails) {
+                    outbox.put(
+                            mail.messageId(),
+                            new QueuedMail(
+                                    mail, MailState.PENDING, 0, mail.createdAt(), Optional.empty(), Optional.empty()));
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public List<QueuedMail> dueMail(Instant now, int limit) {
+        Objects.requireNonNull(now, "now");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        synchronized (outbox) {
+            return outbox.values().stream()
+                    .filter(m -> m.state() == MailState.SENDING
+                            || (m.state() == MailState.PENDING
+                                    && !m.nextAttemptAt().isAfter(now)))
+                    .sorted(OLDEST_FIRST)
+                    .limit(limit)
+                    .toList();
+        }
+    }
+
+    @Override
+    public List<QueuedMail> mailOf(String conversationId) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        synchronized (outbox) {
+            return outbox.values().stream()
+                    .filter(m -> m.mail().conversationId().equals(conversationId))
+                    .sorted(OLDEST_FIRST)
+                    .toList();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> claimMail(List<String> messageIds) {
+        synchronized (outbox) {
+            for (String id : List.copyOf(messageIds)) {
+                QueuedMail m = outbox.get(id);
+                if (m != null && (m.state() == MailState.PENDING || m.state() == MailState.SENDING)) {
+                    outbox.put(
+                            id,
+                            new QueuedMail(
+                                    m.mail(),
+                                    MailState.SENDING,
+                                    m.attempts() + 1,
+                                    m.nextAttemptAt(),
+                                    m.sentAt(),
+                                    m.lastError()));
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> mailSent(String messageId, Instant at) {
+        Objects.requireNonNull(at, "at");
+        return mark(
+                messageId,
+                m -> new QueuedMail(
+                        m.mail(), MailState.SENT, m.attempts(), m.nextAttemptAt(), Optional.of(at), Optional.empty()));
+    }
+
+    @Override
+    public CompletableFuture<Void> mailDeferred(String messageId, Instant nextAttempt, String error) {
+        Objects.requireNonNull(nextAttempt, "nextAttempt");
+        String kept = JdbcOutbox.clipError(error);
+        return mark(
+                messageId,
+                m -> new QueuedMail(
+                        m.mail(), MailState.PENDING, m.attempts(), nextAttempt, m.sentAt(), Optional.of(kept)));
+    }
+
+    @Override
+    public CompletableFuture<Void> mailFailed(String messageId, String error) {
+        String kept = JdbcOutbox.clipError(error);
+        return mark(
+                messageId,
+                m -> new QueuedMail(
+                        m.mail(), MailState.FAILED, m.attempts(), m.nextAttemptAt(), m.sentAt(), Optional.of(kept)));
+    }
+
+    private static final Comparator<QueuedMail> OLDEST_FIRST = Comparator.comparing(
+                    (QueuedMail m) -> m.mail().createdAt())
+            .thenComparing(m -> m.mail().messageId());
+
+    /** Changes a claimed mail ({@link MailState#SENDING}) only, as the JDBC store does. */
+    private CompletableFuture<Void> mark(String messageId, UnaryOperator<QueuedMail> change) {
+        Objects.requireNonNull(messageId, "messageId");
+        synchronized (outbox) {
+            QueuedMail m = outbox.get(messageId);
+            if (m != null && m.state() == MailState.SENDING) {
+                outbox.put(messageId, change.apply(m));
+            }
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -173,6 +322,9 @@ public final class InMemoryConversationStore implements ConversationStore {
         conversations.remove(c.id());
         events.remove(c.id());
         updatedAt.remove(c.id());
+        synchronized (outbox) {
+            outbox.values().removeIf(q -> q.mail().conversationId().equals(c.id()));
+        }
     }
 
     @Override

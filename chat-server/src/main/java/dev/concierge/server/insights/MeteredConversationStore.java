@@ -61,6 +61,47 @@ public final class MeteredConversationStore implements ConversationStore {
     }
 
     @Override
+    public CompletableFuture<Void> appendAll(
+            String conversationId, List<TranscriptEvent> events, List<OutboundMail> mails) {
+        return timed(store.appendAll(conversationId, events, mails), System.nanoTime())
+                .whenComplete((ok, error) -> {
+                    if (error == null) {
+                        events.forEach(metrics::committed);
+                    }
+                });
+    }
+
+    @Override
+    public List<QueuedMail> dueMail(Instant now, int limit) {
+        return store.dueMail(now, limit);
+    }
+
+    @Override
+    public CompletableFuture<Void> claimMail(List<String> messageIds) {
+        return timed(store.claimMail(messageIds), System.nanoTime());
+    }
+
+    @Override
+    public CompletableFuture<Void> mailSent(String messageId, Instant at) {
+        return timed(store.mailSent(messageId, at), System.nanoTime());
+    }
+
+    @Override
+    public CompletableFuture<Void> mailDeferred(String messageId, Instant nextAttempt, String error) {
+        return timed(store.mailDeferred(messageId, nextAttempt, error), System.nanoTime());
+    }
+
+    @Override
+    public CompletableFuture<Void> mailFailed(String messageId, String error) {
+        return timed(store.mailFailed(messageId, error), System.nanoTime());
+    }
+
+    @Override
+    public List<QueuedMail> mailOf(String conversationId) {
+        return store.mailOf(conversationId);
+    }
+
+    @Override
     public Removed purgeClosedBefore(Instant cutoff) {
         return store.purgeClosedBefore(cutoff);
     }
