@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 /**
  * Pins the shape of the server: which package may use which, what stays free of Netty, and each
  * package's public types. The packages run one way, from the wiring down to the helpers:
- * {@code server -> transport -> http -> insights -> cluster -> routing -> auth -> support}; a package uses only
+ * {@code server -> transport -> http -> insights -> cluster -> mail -> routing -> auth -> support}; a package uses only
  * packages to its right, and every package may use chat-store and chat-protocol.
  *
  * <p>The modules seen on this test classpath run one way too: bot-engine uses neither Netty nor the
@@ -130,6 +130,7 @@ final class ArchitectureTest {
                             "InsightsReport",
                             "MeteredConversationStore",
                             "ServerMetrics")),
+            entry("dev.concierge.server.mail", List.of("MailContent", "MailSender", "MailTransport")),
             entry(
                     "dev.concierge.server.routing",
                     List.of(
@@ -194,6 +195,8 @@ final class ArchitectureTest {
                 .definedBy(SERVER + ".insights..")
                 .layer("cluster")
                 .definedBy(SERVER + ".cluster..")
+                .layer("mail")
+                .definedBy(SERVER + ".mail..")
                 .layer("routing")
                 .definedBy(SERVER + ".routing..")
                 .layer("auth")
@@ -210,12 +213,15 @@ final class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("server", "transport", "http")
                 .whereLayer("cluster")
                 .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights")
-                .whereLayer("routing")
+                .whereLayer("mail")
                 .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights", "cluster")
+                .whereLayer("routing")
+                .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights", "cluster", "mail")
                 .whereLayer("auth")
-                .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights", "cluster", "routing")
+                .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights", "cluster", "mail", "routing")
                 .whereLayer("support")
-                .mayOnlyBeAccessedByLayers("server", "transport", "http", "insights", "cluster", "routing", "auth")
+                .mayOnlyBeAccessedByLayers(
+                        "server", "transport", "http", "insights", "cluster", "mail", "routing", "auth")
                 .check(classes);
     }
 
@@ -290,6 +296,7 @@ final class ArchitectureTest {
                 .resideInAnyPackage(
                         SERVER + ".insights..",
                         SERVER + ".cluster..",
+                        SERVER + ".mail..",
                         SERVER + ".routing..",
                         SERVER + ".auth..",
                         SERVER + ".support..")

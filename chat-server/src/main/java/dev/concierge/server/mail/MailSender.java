@@ -1,0 +1,250 @@
+package dev.concierge.server.mail;
+
+import dev.concierge.store.ConversationStore;
+import dev.concierge.store.ConversationStore.QueuedMail;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the mail outbox (docs/storage.md, "The mail outbox"): one thread, on the node that
+ * decides (a single server always does), claims the mails due, hands each to the mail server
+ * with the Message-ID and date fixed when it was enqueued, and records the outcome: sent; or,
+ * for a temporary failure (an SMTP reply 4xx, a connection that failed), pending again after a
+ * backoff of 1, 4, 16, 64 minutes… up to 6 hours; or, for an SMTP reply of 5xx or after {@link
+ * #MAX_ATTEMPTS} attempts, failed for good.
+ *
+ * <p>The claim commits before the mail server is contacted, so a mail found claimed after a
+ * restart is sent again: never twice except when the process died between the server's
+ * acceptance and the record of it, and then with the same Message-ID, which mail clients show
+ * once.
+ */
+public final class MailSender implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MailSender.class);
+
+    /** The attempts after which a mail that still fails is given up. */
+    public static final int MAX_ATTEMPTS = 10;
+    /** The most mails claimed at once. */
+    static final int BATCH = 50;
+    /** How often the thread looks for mails due without being woken (backoffs, another node's rows). */
+    static final Duration TICK = Duration.ofSeconds(5);
+
+    private static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
+    private static final Duration LONGEST_BACKOFF = Duration.ofHours(6);
+    private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Renders an outbox row into the email to send. */
+    @FunctionalInterface
+    public interface Renderer {
+        /** The email for {@code mail}; throws {@link IllegalArgumentException} if it cannot be made. */
+        MailContent render(QueuedMail mail);
+    }
+
+    private final ConversationStore store;
+    private final Renderer renderer;
+    private final MailTransport transport;
+    private final Clock clock;
+    private volatile boolean running = true;
+    private volatile Thread thread;
+
+    /** A sender of {@code store}'s outbox; {@link #start()} runs its thread. */
+    public MailSender(ConversationStore store, Renderer renderer, MailTransport transport, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.renderer = Objects.requireNonNull(renderer, "renderer");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Starts the sending thread; returns this. */
+    public synchronized MailSender start() {
+        if (thread != null) {
+            throw new IllegalStateException("the mail sender is started already");
+        }
+        Thread t = new Thread(this::run, "concierge-mail-sender");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+        return this;
+    }
+
+    /** Makes the thread look for mails due now, e.g. after an append that enqueued some. */
+    public void wake() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Stops the thread, letting the mail it is sending finish. */
+    @Override
+    public void close() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(MailTransport.TIMEOUT_MILLIS / 1000 * 3));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        while (running) {
+            int handled = 0;
+            try {
+                handled = sendDue();
+            } catch (RuntimeException e) {
+                LOG.warn("mail sender: {}", e.toString());
+            }
+            if (handled < BATCH && running) {
+                LockSupport.parkNanos(TICK.toNanos());
+            }
+        }
+    }
+
+    /**
+     * One round: claims the mails due now (at most {@link #BATCH}) and sends each, recording its
+     * outcome. Returns how many were claimed. Blocking; the thread's work, callable by tests.
+     */
+    int sendDue() {
+        List<QueuedMail> due = store.dueMail(clock.instant(), BATCH);
+        if (due.isEmpty()) {
+            return 0;
+        }
+        await(store.claimMail(due.stream().map(m -> m.mail().messageId()).toList()));
+        for (QueuedMail mail : due) {
+            if (!running) {
+                break; // claimed and not sent: the next sender sends it
+            }
+            sendOne(mail, mail.attempts() + 1);
+        }
+        return due.size();
+    }
+
+    private void sendOne(QueuedMail queued, int attempt) {
+        String id = queued.mail().messageId();
+        MimeMessage message;
+        try {
+            message = message(queued, renderer.render(queued));
+        } catch (MessagingException | RuntimeException e) {
+            LOG.warn("email {} cannot be made, not sent: {}", id, e.toString());
+            await(store.mailFailed(id, "cannot be made: " + e.getMessage()));
+            return;
+        }
+        try {
+            transport.send(message);
+        } catch (MessagingException e) {
+            String reply = reply(e);
+            int code = code(e);
+            if (code >= 500) {
+                LOG.warn("email {} refused by the mail server: {}", id, reply);
+                await(store.mailFailed(id, reply));
+            } else if (attempt >= MAX_ATTEMPTS) {
+                LOG.warn("email {} given up after {} attempts: {}", id, attempt, reply);
+                await(store.mailFailed(id, "gave up after " + attempt + " attempts: " + reply));
+            } else {
+                Instant next = clock.instant().plus(backoff(attempt));
+                LOG.info("email {} deferred to {} (attempt {}): {}", id, next, attempt, reply);
+                await(store.mailDeferred(id, next, reply));
+            }
+            return;
+        }
+        await(store.mailSent(id, clock.instant()));
+    }
+
+    /** The wait after the {@code attempt}-th failed attempt: 1 minute, then 4 times longer each time, at most 6 hours. */
+    static Duration backoff(int attempt) {
+        Duration d = FIRST_BACKOFF;
+        for (int i = 1; i < attempt && d.compareTo(LONGEST_BACKOFF) < 0; i++) {
+            d = d.multipliedBy(4);
+        }
+        return d.compareTo(LONGEST_BACKOFF) < 0 ? d : LONGEST_BACKOFF;
+    }
+
+    /** The email of an outbox row: its fixed Message-ID and date, the rendered parts. */
+    private MimeMessage message(QueuedMail queued, MailContent content) throws MessagingException {
+        FixedIdMessage m = new FixedIdMessage(transport, queued.mail().messageId());
+        m.setFrom(new InternetAddress(content.from(), true));
+        m.setRecipient(
+                Message.RecipientType.TO, new InternetAddress(queued.mail().recipient(), true));
+        m.setSubject(content.subject(), StandardCharsets.UTF_8.name());
+        m.setSentDate(Date.from(queued.mail().createdAt()));
+        // RFC 3834: an automatic message, so auto-responders do not answer it.
+        m.setHeader("Auto-Submitted", "auto-generated");
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText(content.text(), StandardCharsets.UTF_8.name(), "plain");
+        MimeBodyPart html = new MimeBodyPart();
+        html.setText(content.html(), StandardCharsets.UTF_8.name(), "html");
+        MimeMultipart alternative = new MimeMultipart("alternative", text, html);
+        m.setContent(alternative);
+        m.saveChanges();
+        return m;
+    }
+
+    /** A message whose Message-ID is the outbox's, kept through {@link MimeMessage#saveChanges()}. */
+    private static final class FixedIdMessage extends MimeMessage {
+        private final String id;
+
+        FixedIdMessage(MailTransport transport, String id) {
+            super(transport.session());
+            this.id = id;
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", "<" + id + ">");
+        }
+    }
+
+    private static int code(MessagingException e) {
+        for (Exception x = e; x != null; x = x instanceof MessagingException me ? me.getNextException() : null) {
+            if (x instanceof SMTPSendFailedException s) {
+                return s.getReturnCode();
+            }
+            if (x instanceof SMTPAddressFailedException a) {
+                return a.getReturnCode();
+            }
+        }
+        return -1;
+    }
+
+    private static String reply(MessagingException e) {
+        String m = e.getMessage();
+        if (e.getNextException() != null && e.getNextException().getMessage() != null) {
+            m = m + ": " + e.getNextException().getMessage();
+        }
+        return m == null ? e.getClass().getSimpleName() : m.strip();
+    }
+
+    private static void await(CompletableFuture<Void> write) {
+        try {
+            write.get(STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the outbox was written", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the outbox could not be written: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,326 @@
+package dev.concierge.server.mail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.store.ConversationStore;
+import dev.concierge.store.ConversationStore.MailState;
+import dev.concierge.store.ConversationStore.OutboundMail;
+import dev.concierge.store.ConversationStore.QueuedMail;
+import dev.concierge.store.InMemoryConversationStore;
+import dev.concierge.store.JdbcConversationStore;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The outbox sender against a real SMTP server in this JVM (GreenMail, loopback, a free port),
+ * and against a loopback server that answers with a chosen SMTP reply, on an injected clock.
+ */
+final class MailSenderTest {
+    static final Instant T0 = Instant.parse("2026-12-03T09:12:00Z");
+    static final Author ADA = new Author(Role.VISITOR, "v_ada", "Ada");
+    static final MailSender.Renderer RENDER = m -> new MailContent(
+            "Northwind help <help@northwind.example>",
+            "We got your message",
+            "Hello Ada, we will answer soon.",
+            "<p>Hello Ada, we will answer soon.</p>");
+
+    @RegisterExtension
+    static final GreenMailExtension SMTP = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
+
+    @TempDir
+    Path dir;
+
+    final TestClock clock = new TestClock();
+
+    MailTransport greenMail() {
+        return MailTransport.smtp(
+                URI.create("smtp://127.0.0.1:" + SMTP.getSmtp().getPort()), Optional.empty(), Optional.empty());
+    }
+
+    static OutboundMail mail(String conversationId, long seq, String idLeft) {
+        return new OutboundMail(
+                idLeft + "@reply.northwind.example",
+                conversationId,
+                seq,
+                "confirmation",
+                "demo",
+                "ada@example.test",
+                "{}",
+                T0.plusSeconds(seq));
+    }
+
+    static void enqueue(ConversationStore store, OutboundMail mail) throws Exception {
+        TranscriptEvent event = TranscriptEvent.message("m" + mail.seq(), ADA, "Please call me back")
+                .stamped(mail.seq(), mail.createdAt());
+        store.appendAll(mail.conversationId(), List.of(event), List.of(mail)).get(10, TimeUnit.SECONDS);
+    }
+
+    static QueuedMail only(ConversationStore store, String conversationId) {
+        List<QueuedMail> mails = store.mailOf(conversationId);
+        assertThat(mails).hasSize(1);
+        return mails.get(0);
+    }
+
+    @Test
+    void aDueMail_isSentOverSmtp_withItsMessageIdDateAndBothParts_andRecordedSent() throws Exception {
+        ConversationStore store = new InMemoryConversationStore();
+        enqueue(store, mail("c1", 1, "c1.1"));
+        clock.now = T0.plusSeconds(30);
+
+        assertThat(new MailSender(store, RENDER, greenMail(), clock).sendDue()).isEqualTo(1);
+
+        MimeMessage[] received = SMTP.getReceivedMessages();
+        assertThat(received).hasSize(1);
+        MimeMessage m = received[0];
+        assertThat(m.getMessageID()).isEqualTo("<c1.1@reply.northwind.example>");
+        assertThat(m.getSentDate().toInstant()).isEqualTo(T0.plusSeconds(1));
+        assertThat(m.getHeader("Auto-Submitted")).containsExactly("auto-generated");
+        assertThat(m.getSubject()).isEqualTo("We got your message");
+        assertThat(m.getFrom()[0].toString()).isEqualTo("Northwind help <help@northwind.example>");
+        assertThat(m.getAllRecipients()[0].toString()).isEqualTo("ada@example.test");
+        MimeMultipart parts = (MimeMultipart) m.getContent();
+        assertThat(parts.getContentType()).startsWith("multipart/alternative");
+        assertThat(parts.getBodyPart(0).getContentType()).startsWith("text/plain");
+        assertThat(parts.getBodyPart(0).getContent()).isEqualTo("Hello Ada, we will answer soon.");
+        assertThat(parts.getBodyPart(1).getContentType()).startsWith("text/html");
+        QueuedMail sent = only(store, "c1");
+        assertThat(sent.state()).isEqualTo(MailState.SENT);
+        assertThat(sent.attempts()).isEqualTo(1);
+        assertThat(sent.sentAt()).contains(T0.plusSeconds(30));
+        // Nothing left: a second round sends nothing.
+        assertThat(new MailSender(store, RENDER, greenMail(), clock).sendDue()).isZero();
+        assertThat(SMTP.getReceivedMessages()).hasSize(1);
+    }
+
+    @Test
+    void theThread_sendsAMailEnqueuedWhileItRuns_whenWoken() throws Exception {
+        ConversationStore store = new InMemoryConversationStore();
+        clock.now = T0.plusSeconds(60);
+        try (MailSender sender = new MailSender(store, RENDER, greenMail(), clock).start()) {
+            enqueue(store, mail("c1", 1, "woken"));
+            sender.wake();
+
+            assertThat(SMTP.waitForIncomingEmail(10_000, 1)).isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (only(store, "c1").state() != MailState.SENT && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(only(store, "c1").state()).isEqualTo(MailState.SENT);
+        }
+        assertThat(SMTP.getReceivedMessages()[0].getMessageID()).isEqualTo("<woken@reply.northwind.example>");
+    }
+
+    @Test
+    void aMailClaimedButNotRecordedSent_isSentAgainAfterARestart_withTheSameMessageId() throws Exception {
+        JdbcConversationStore first = JdbcConversationStore.sqlite(dir);
+        enqueue(first, mail("c1", 1, "once"));
+        clock.now = T0.plusSeconds(5);
+        MailTransport real = greenMail();
+        // The process dies after the mail server accepted the mail, before the record of it commits.
+        MailTransport diesAfterSending = new MailTransport() {
+            @Override
+            public jakarta.mail.Session session() {
+                return real.session();
+            }
+
+            @Override
+            public void send(MimeMessage message) throws jakarta.mail.MessagingException {
+                real.send(message);
+                first.close();
+            }
+        };
+        try {
+            new MailSender(first, RENDER, diesAfterSending, clock).sendDue();
+        } catch (IllegalStateException expected) {
+            // the record of the sending could not be written: the store is gone
+        }
+        assertThat(SMTP.getReceivedMessages()).hasSize(1);
+
+        try (JdbcConversationStore second = JdbcConversationStore.sqlite(dir)) {
+            assertThat(only(second, "c1").state())
+                    .as("claimed, outcome unknown")
+                    .isEqualTo(MailState.SENDING);
+            clock.now = T0.plusSeconds(60);
+
+            assertThat(new MailSender(second, RENDER, greenMail(), clock).sendDue())
+                    .isEqualTo(1);
+
+            MimeMessage[] received = SMTP.getReceivedMessages();
+            assertThat(received).hasSize(2);
+            assertThat(received[0].getMessageID()).isEqualTo("<once@reply.northwind.example>");
+            assertThat(received[1].getMessageID()).isEqualTo(received[0].getMessageID());
+            assertThat(received[1].getSentDate()).isEqualTo(received[0].getSentDate());
+            QueuedMail sent = only(second, "c1");
+            assertThat(sent.state()).isEqualTo(MailState.SENT);
+            assertThat(sent.attempts()).isEqualTo(2);
+            assertThat(new MailSender(second, RENDER, greenMail(), clock).sendDue())
+                    .isZero();
+        }
+        assertThat(SMTP.getReceivedMessages()).hasSize(2);
+    }
+
+    @Test
+    void aServerThatCannotBeReached_defersTheMailWithBackoff_andIsGivenUpAfterTheLastAttempt() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        ConversationStore store = new InMemoryConversationStore();
+        enqueue(store, mail("c1", 1, "unreachable"));
+        MailSender sender = new MailSender(
+                store,
+                RENDER,
+                MailTransport.smtp(URI.create("smtp://127.0.0.1:" + closedPort), Optional.empty(), Optional.empty()),
+                clock);
+        clock.now = T0.plusSeconds(10);
+
+        assertThat(sender.sendDue()).isEqualTo(1);
+        QueuedMail deferred = only(store, "c1");
+        assertThat(deferred.state()).isEqualTo(MailState.PENDING);
+        assertThat(deferred.nextAttemptAt()).isEqualTo(clock.now.plus(Duration.ofMinutes(1)));
+        assertThat(deferred.lastError().orElseThrow()).contains("Couldn't connect");
+        clock.now = clock.now.plusSeconds(59);
+        assertThat(sender.sendDue()).as("not due before its backoff").isZero();
+
+        clock.now = clock.now.plusSeconds(1);
+        assertThat(sender.sendDue()).isEqualTo(1);
+        assertThat(only(store, "c1").nextAttemptAt()).isEqualTo(clock.now.plus(Duration.ofMinutes(4)));
+        for (int attempt = 3; attempt <= MailSender.MAX_ATTEMPTS; attempt++) {
+            clock.now = only(store, "c1").nextAttemptAt();
+            assertThat(sender.sendDue()).isEqualTo(1);
+        }
+
+        QueuedMail failed = only(store, "c1");
+        assertThat(failed.state()).isEqualTo(MailState.FAILED);
+        assertThat(failed.attempts()).isEqualTo(MailSender.MAX_ATTEMPTS);
+        assertThat(failed.lastError().orElseThrow()).startsWith("gave up after 10 attempts");
+        assertThat(MailSender.backoff(3)).isEqualTo(Duration.ofMinutes(16));
+        assertThat(MailSender.backoff(9)).isEqualTo(Duration.ofHours(6));
+    }
+
+    @Test
+    void aPermanentRefusal_failsTheMailAtOnce_andATemporaryOneDefersIt() throws Exception {
+        ConversationStore store = new InMemoryConversationStore();
+        enqueue(store, mail("c1", 1, "a.refused"));
+        enqueue(store, mail("c2", 1, "b.later")); // sent second: same date, ordered by Message-ID
+        clock.now = T0.plusSeconds(10);
+        try (ReplyingServer server = new ReplyingServer(
+                List.of("550 5.1.1 <ada@example.test>: no such user", "451 4.7.1 greylisted, try again later"))) {
+            MailSender sender = new MailSender(
+                    store,
+                    RENDER,
+                    MailTransport.smtp(
+                            URI.create("smtp://127.0.0.1:" + server.port()), Optional.empty(), Optional.empty()),
+                    clock);
+
+            assertThat(sender.sendDue()).isEqualTo(2);
+        }
+
+        QueuedMail refused = only(store, "c1");
+        assertThat(refused.state()).as(refused.lastError().orElse("")).isEqualTo(MailState.FAILED);
+        assertThat(refused.lastError().orElseThrow()).contains("550 5.1.1");
+        QueuedMail later = only(store, "c2");
+        assertThat(later.state()).isEqualTo(MailState.PENDING);
+        assertThat(later.nextAttemptAt()).isEqualTo(clock.now.plus(Duration.ofMinutes(1)));
+        assertThat(later.lastError().orElseThrow()).contains("451 4.7.1");
+    }
+
+    /** A loopback SMTP server that answers each connection's RCPT with the next of the replies given. */
+    static final class ReplyingServer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0);
+        private final Thread thread;
+
+        ReplyingServer(List<String> rcptReplies) throws Exception {
+            thread = new Thread(() -> {
+                for (String rcpt : rcptReplies) {
+                    try (Socket s = socket.accept();
+                            BufferedReader in = new BufferedReader(
+                                    new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                            Writer out = new OutputStreamWriter(s.getOutputStream(), StandardCharsets.US_ASCII)) {
+                        out.write("220 test ESMTP\r\n");
+                        out.flush();
+                        for (String line; (line = in.readLine()) != null; ) {
+                            String verb =
+                                    line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line;
+                            String reply =
+                                    switch (verb) {
+                                        case "EHLO", "HELO" -> "250 test";
+                                        case "RCPT" -> rcpt;
+                                        case "QUIT" -> "221 bye";
+                                        case "DATA" -> "354 go on";
+                                        default -> "250 ok";
+                                    };
+                            out.write(reply + "\r\n");
+                            out.flush();
+                            if (verb.equals("QUIT")) {
+                                break;
+                            }
+                        }
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            socket.close();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static final class TestClock extends Clock {
+        volatile Instant now = T0;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
