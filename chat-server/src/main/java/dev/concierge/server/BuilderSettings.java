@@ -11,6 +11,7 @@ import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.RetentionConfig;
 import dev.concierge.server.routing.RoutingConfig;
@@ -45,6 +46,7 @@ final class BuilderSettings {
     String jdbcUser;
     String jdbcPassword;
     ClusterSettings cluster;
+    MailSettings mail;
     ConversationStore store;
     List<AgentAccount> agents;
     Clock clock = Clock.systemUTC();
@@ -159,6 +161,7 @@ final class BuilderSettings {
                 Map.copyOf(sites),
                 new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck),
                 new RetentionConfig(botIdleClose, queuedVisitorGoneAfter, retainClosed, purgeInterval),
-                cluster);
+                cluster,
+                mail);
     }
 }

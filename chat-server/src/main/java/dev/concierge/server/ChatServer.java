@@ -14,6 +14,7 @@ import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.RoutingStrategy;
 import dev.concierge.server.transport.TrustedProxies;
@@ -95,6 +96,16 @@ public interface ChatServer extends AutoCloseable {
          */
         public Builder retentionDays(int days) {
             settings.retainClosed = BuilderChecks.retentionDays(days);
+            return this;
+        }
+
+        /**
+         * Sends the mail outbox over SMTP (docs/storage.md, "The mail outbox"): one thread on the
+         * node that decides (a single server always does). Off by default: without it no email
+         * leaves the server.
+         */
+        public Builder mail(MailSettings mail) {
+            settings.mail = Objects.requireNonNull(mail, "mail");
             return this;
         }
 

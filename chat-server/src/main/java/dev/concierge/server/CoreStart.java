@@ -6,6 +6,7 @@ import dev.concierge.server.cluster.ClusterNode;
 import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
+import dev.concierge.server.mail.MailSender;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.Recovery;
 import dev.concierge.server.routing.Router;
@@ -69,6 +70,16 @@ final class CoreStart {
     }
 
     /**
+     * The sender of {@code store}'s mail outbox, started, if the configuration sends email: on
+     * a single server, and on a cluster's node while it decides, over the fenced store, so that a
+     * deposed node records nothing more.
+     */
+    static Optional<MailSender> mailSender(ServerConfig config, ConversationStore store) {
+        return Optional.ofNullable(config.mail())
+                .map(m -> MailSender.over(store, m, config.clock()).start());
+    }
+
+    /**
      * Joins the cluster (docs/scaling.md). While this node holds the decider lease it runs the
      * router over a store fenced by the lease's token, recovered from PostgreSQL as after a
      * restart; the other stores of this node (sign-ins, searches, exports) are not fenced, since
@@ -85,8 +96,11 @@ final class CoreStart {
                     config.jdbcPassword(),
                     new Fencing(ClusterSettings.LEASE, token));
             Router router;
+            Optional<MailSender> mail;
             try {
-                router = router(config, new MeteredConversationStore(fenced, metrics), bot, ids, auth);
+                MeteredConversationStore metered = new MeteredConversationStore(fenced, metrics);
+                router = router(config, metered, bot, ids, auth);
+                mail = mailSender(config, metered);
             } catch (RuntimeException e) {
                 fenced.close();
                 throw e;
@@ -100,6 +114,7 @@ final class CoreStart {
                 @Override
                 public void close() {
                     router.call(() -> null);
+                    mail.ifPresent(MailSender::close);
                     fenced.close(); // commits what is queued, if the lease still allows
                     router.call(() -> null); // the commits' completions
                     router.close();

@@ -13,6 +13,7 @@ import dev.concierge.server.insights.FaqEditing;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
+import dev.concierge.server.mail.MailSender;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Router;
@@ -65,6 +66,8 @@ public final class NettyChatServer implements ChatServer {
     private final String host;
     private final int port;
     private final StaticFiles files;
+    /** The mail outbox's sender on a single server, if it sends email; set once, when started. */
+    private Optional<MailSender> mail = Optional.empty();
 
     private NettyChatServer(
             EventLoopGroup boss,
@@ -205,6 +208,9 @@ public final class NettyChatServer implements ChatServer {
             }
             NettyChatServer server = new NettyChatServer(
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);
+            if (router != null) {
+                server.mail = CoreStart.mailSender(config, store); // in a cluster, the deciding node's
+            }
             log.info(
                     "listening on {}:{} with {} FAQ entries",
                     config.host(),
@@ -274,6 +280,7 @@ public final class NettyChatServer implements ChatServer {
         if (cluster != null) {
             cluster.close();
         }
+        mail.ifPresent(MailSender::close);
         bot.close();
         store.close();
         if (router != null) {

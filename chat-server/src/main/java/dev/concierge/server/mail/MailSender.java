@@ -74,6 +74,19 @@ public final class MailSender implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /**
+     * A sender of {@code store}'s outbox over the SMTP server of {@code settings}, rendering the
+     * mails it knows (today the confirmation of a message left while nobody was available);
+     * {@link #start()} runs it.
+     */
+    public static MailSender over(ConversationStore store, MailSettings settings, Clock clock) {
+        return new MailSender(
+                store,
+                new Confirmations(store, settings.from()),
+                MailTransport.smtp(settings.smtp(), settings.user(), settings.password()),
+                clock);
+    }
+
     /** Starts the sending thread; returns this. */
     public synchronized MailSender start() {
         if (thread != null) {

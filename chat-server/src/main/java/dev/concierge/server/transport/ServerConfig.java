@@ -5,6 +5,7 @@ import dev.concierge.server.auth.AuthConfig;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.RetentionConfig;
 import dev.concierge.server.routing.RoutingConfig;
 import dev.concierge.store.ConversationStore;
@@ -14,7 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** The server's immutable configuration, built by {@link ChatServer.Builder}. */
+/**
+ * The server's immutable configuration, built by {@link ChatServer.Builder}. {@code mail} is null
+ * when the server sends no email.
+ */
 public record ServerConfig(
         String host,
         int port,
@@ -35,4 +39,5 @@ public record ServerConfig(
         Map<String, Site> sites,
         AuthConfig auth,
         RetentionConfig retention,
-        ClusterSettings cluster) {}
+        ClusterSettings cluster,
+        MailSettings mail) {}

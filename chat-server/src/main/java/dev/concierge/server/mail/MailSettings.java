@@ -1,0 +1,32 @@
+package dev.concierge.server.mail;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.net.URI;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where the email follow-up's mails go out: the SMTP server ({@link MailTransport#smtp}), its
+ * credentials (from the environment, never a command-line flag), and the {@code From} of every
+ * mail, e.g. {@code Northwind help <help@northwind.example>}. The constructor rejects a bad value
+ * naming the field.
+ */
+public record MailSettings(URI smtp, Optional<String> user, Optional<String> password, String from) {
+    /** Checks every field. */
+    public MailSettings {
+        Objects.requireNonNull(smtp, "smtp");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(from, "from");
+        MailTransport.smtp(smtp, user, password); // rejects a bad scheme, host or port
+        try {
+            InternetAddress[] parsed = InternetAddress.parse(from, true);
+            if (parsed.length != 1) {
+                throw new IllegalArgumentException("from must be one address, was " + from);
+            }
+        } catch (AddressException e) {
+            throw new IllegalArgumentException("from must be one address (Name <local@domain>): " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.concierge.server.mail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.concierge.protocol.Author;
+import dev.concierge.protocol.Role;
+import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.server.ChatServer;
+import dev.concierge.store.ConversationStore.MailState;
+import dev.concierge.store.ConversationStore.OutboundMail;
+import dev.concierge.store.InMemoryConversationStore;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.net.URI;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A server built with {@code mail(...)} runs the outbox's sender: a confirmation enqueued with
+ * its event reaches a real SMTP server, the visitor's text escaped in the HTML part; bad settings
+ * are refused naming the field.
+ */
+final class ServerMailTest {
+    @RegisterExtension
+    static final GreenMailExtension SMTP = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
+
+    static final String HOSTILE = "Call me <img src=x onerror=alert(1)> & \"soon\"";
+
+    @Test
+    void aServerWithMail_sendsTheConfirmationOfAStoredLeftMessage_theVisitorsTextEscapedInTheHtml() throws Exception {
+        InMemoryConversationStore store = new InMemoryConversationStore();
+        MailSettings settings = new MailSettings(
+                URI.create("smtp://127.0.0.1:" + SMTP.getSmtp().getPort()),
+                Optional.empty(),
+                Optional.empty(),
+                "Northwind help <help@northwind.example>");
+        try (ChatServer server = ChatServer.builder()
+                .port(0)
+                .dataDir(Files.createTempDirectory("concierge-mail"))
+                .store(store)
+                .mail(settings)
+                .start()) {
+            assertThat(server.baseUri().getPort()).isPositive();
+            Instant at = Instant.now();
+            TranscriptEvent left = TranscriptEvent.offlineMessage(
+                            "m1", new Author(Role.VISITOR, "v1", "Ada"), HOSTILE, "ada@example.test")
+                    .stamped(1, at);
+            store.appendAll(
+                            "c1",
+                            List.of(left),
+                            List.of(new OutboundMail(
+                                    "c1.1@reply.northwind.example",
+                                    "c1",
+                                    1,
+                                    "confirmation",
+                                    "demo",
+                                    "ada@example.test",
+                                    "{}",
+                                    at)))
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(SMTP.waitForIncomingEmail(20_000, 1)).isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (store.mailOf("c1").get(0).state() != MailState.SENT && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(store.mailOf("c1").get(0).state()).isEqualTo(MailState.SENT);
+        }
+        MimeMessage m = SMTP.getReceivedMessages()[0];
+        assertThat(m.getMessageID()).isEqualTo("<c1.1@reply.northwind.example>");
+        assertThat(m.getFrom()[0].toString()).isEqualTo("Northwind help <help@northwind.example>");
+        MimeMultipart parts = (MimeMultipart) m.getContent();
+        assertThat((String) parts.getBodyPart(0).getContent()).contains(HOSTILE);
+        String html = (String) parts.getBodyPart(1).getContent();
+        assertThat(html)
+                .contains("Call me &lt;img src=x onerror=alert(1)&gt; &amp; \"soon\"")
+                .doesNotContain("<img")
+                .doesNotContain("url(");
+    }
+
+    @Test
+    void badMailSettings_areRefused_namingTheField() {
+        URI smtp = URI.create("smtp://127.0.0.1:2525");
+        assertThatThrownBy(() -> new MailSettings(
+                        URI.create("http://mail.example:25"), Optional.empty(), Optional.empty(), "a@b.example"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("smtp must be");
+        assertThatThrownBy(() -> new MailSettings(
+                        URI.create("smtp://mail.example"), Optional.empty(), Optional.empty(), "a@b.example"))
+                .hasMessageStartingWith("smtp must name a host and a port");
+        assertThatThrownBy(() -> new MailSettings(smtp, Optional.empty(), Optional.empty(), "a@b.example, c@d.example"))
+                .hasMessageStartingWith("from must be one address");
+        assertThatThrownBy(() -> new MailSettings(smtp, Optional.empty(), Optional.empty(), "Help <help@"))
+                .hasMessageStartingWith("from must be one address");
+        assertThatThrownBy(() -> ChatServer.builder().mail(null)).hasMessage("mail");
+    }
+}
