@@ -72,11 +72,14 @@ final class CoreStart {
     /**
      * The sender of {@code store}'s mail outbox, started, if the configuration sends email: on
      * a single server, and on a cluster's node while it decides, over the fenced store, so that a
-     * deposed node records nothing more.
+     * deposed node records nothing more. The router then confirms left messages by email.
      */
-    static Optional<MailSender> mailSender(ServerConfig config, ConversationStore store) {
-        return Optional.ofNullable(config.mail())
-                .map(m -> MailSender.over(store, m, config.clock()).start());
+    static Optional<MailSender> mailSender(ServerConfig config, ConversationStore store, Router router) {
+        return Optional.ofNullable(config.mail()).map(m -> {
+            MailSender sender = MailSender.over(store, m, config.clock()).start();
+            router.confirmLeftMessagesByEmail(m.messageIdDomain(), sender::wake);
+            return sender;
+        });
     }
 
     /**
@@ -100,7 +103,7 @@ final class CoreStart {
             try {
                 MeteredConversationStore metered = new MeteredConversationStore(fenced, metrics);
                 router = router(config, metered, bot, ids, auth);
-                mail = mailSender(config, metered);
+                mail = mailSender(config, metered, router);
             } catch (RuntimeException e) {
                 fenced.close();
                 throw e;

@@ -122,6 +122,7 @@ public final class NettyChatServer implements ChatServer {
                 authConfig.loginThrottle());
         auth.restore(store.agentSessionsUsedSince(config.clock().instant().minus(config.agentSessionTtl())));
         Router router = null;
+        Optional<MailSender> mail = Optional.empty();
         ClusterNode cluster = null;
         ChatCore core;
         Supplier<Optional<Router>> localRouter;
@@ -130,6 +131,7 @@ public final class NettyChatServer implements ChatServer {
         if (config.cluster() == null) {
             Router single = CoreStart.router(config, store, bot, ids, auth);
             router = single;
+            mail = CoreStart.mailSender(config, store, single); // in a cluster, the deciding node's
             core = single;
             localRouter = () -> Optional.of(single);
         } else {
@@ -208,9 +210,7 @@ public final class NettyChatServer implements ChatServer {
             }
             NettyChatServer server = new NettyChatServer(
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);
-            if (router != null) {
-                server.mail = CoreStart.mailSender(config, store); // in a cluster, the deciding node's
-            }
+            server.mail = mail;
             log.info(
                     "listening on {}:{} with {} FAQ entries",
                     config.host(),
@@ -220,6 +220,7 @@ public final class NettyChatServer implements ChatServer {
         } catch (Exception e) {
             boss.shutdownGracefully();
             workers.shutdownGracefully();
+            mail.ifPresent(MailSender::close);
             if (router != null) {
                 router.close();
             }

@@ -28,5 +28,18 @@ public record MailSettings(URI smtp, Optional<String> user, Optional<String> pas
         } catch (AddressException e) {
             throw new IllegalArgumentException("from must be one address (Name <local@domain>): " + e.getMessage());
         }
+        if (!from.contains("@")) {
+            throw new IllegalArgumentException("from must be one address with a domain, was " + from);
+        }
+    }
+
+    /** The domain of {@link #from}: where the Message-IDs of the mails sent end. */
+    public String messageIdDomain() {
+        try {
+            String address = new InternetAddress(from, true).getAddress();
+            return address.substring(address.lastIndexOf('@') + 1);
+        } catch (AddressException e) {
+            throw new IllegalStateException(e); // checked by the constructor
+        }
     }
 }

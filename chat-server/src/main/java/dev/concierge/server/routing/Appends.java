@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * Appends events to conversations for the {@link Router}: gives each its seq, adds it to the
@@ -50,7 +51,24 @@ final class Appends {
      * waits for its commit, as always.
      */
     CompletableFuture<TranscriptEvent> append(Conversation c, TranscriptEvent draft, boolean hold) {
+        return append(c, draft, hold, e -> List.of());
+    }
+
+    /**
+     * Appends an event as {@link #append(Conversation, TranscriptEvent, boolean)} does, with the
+     * mails {@code mailsOf} makes of the stamped event put in the outbox in the same transaction
+     * ({@link ConversationStore#appendAll(String, List, List)}): both are stored, or neither.
+     */
+    CompletableFuture<TranscriptEvent> append(
+            Conversation c,
+            TranscriptEvent draft,
+            boolean hold,
+            Function<TranscriptEvent, List<ConversationStore.OutboundMail>> mailsOf) {
         TranscriptEvent event = draft.stamped(c.nextSeq++, clock.instant());
+        List<ConversationStore.OutboundMail> mails = mailsOf.apply(event);
+        if (hold && !mails.isEmpty()) {
+            throw new IllegalArgumentException("an event with mail is never held");
+        }
         c.transcript.add(event);
         c.lastActivity = event.ts();
         Held held = c.held;
@@ -64,10 +82,12 @@ final class Appends {
             // The held event goes first, in the same commit. Its completion (ack, broadcast) runs
             // in a router task of its own; this event's runs in the task after it, so that the
             // two leave in seq order, whatever order the store's future calls its dependents in.
-            completeWith(held.stored(), store.appendAll(c.id, List.of(held.event(), event)));
+            completeWith(held.stored(), store.appendAll(c.id, List.of(held.event(), event), mails));
             stored = held.appended().thenApply(first -> null);
         } else {
-            stored = hold ? new CompletableFuture<>() : store.append(c.id, event);
+            stored = hold
+                    ? new CompletableFuture<>()
+                    : mails.isEmpty() ? store.append(c.id, event) : store.appendAll(c.id, List.of(event), mails);
         }
         CompletableFuture<TranscriptEvent> appended = stored.handleAsync(
                 (v, error) -> {

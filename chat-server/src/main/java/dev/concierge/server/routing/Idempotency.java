@@ -1,7 +1,10 @@
 package dev.concierge.server.routing;
 
 import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.store.ConversationStore;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Idempotent client requests: a request sent again with the id it had (a client retrying after a
@@ -48,11 +51,21 @@ final class Idempotency {
 
     /** Appends a client-originated event once per client id; resends get the same seq. */
     CompletableFuture<Long> appendOnce(Conversation c, String clientId, TranscriptEvent draft, boolean hold) {
+        return appendOnce(c, clientId, draft, hold, e -> List.of());
+    }
+
+    /** {@link #appendOnce}, with the mails {@code mailsOf} makes of the event in the same transaction. */
+    CompletableFuture<Long> appendOnce(
+            Conversation c,
+            String clientId,
+            TranscriptEvent draft,
+            boolean hold,
+            Function<TranscriptEvent, List<ConversationStore.OutboundMail>> mailsOf) {
         CompletableFuture<Long> existing = c.byClientId.get(clientId);
         if (existing != null) {
             return existing;
         }
-        CompletableFuture<TranscriptEvent> stored = router.appendAndBroadcast(c, draft, hold);
+        CompletableFuture<TranscriptEvent> stored = router.appendAndBroadcast(c, draft, hold, mailsOf);
         CompletableFuture<Long> seq = stored.thenApply(TranscriptEvent::seq);
         c.byClientId.put(clientId, seq);
         stored.whenComplete((e, error) -> { // on the router thread, like every completion here

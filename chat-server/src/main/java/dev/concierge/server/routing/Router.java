@@ -323,7 +323,16 @@ public final class Router implements ChatCore, AutoCloseable {
 
     /** {@link #appendAndBroadcast(Conversation, TranscriptEvent)}, held as {@link Appends#append(Conversation, TranscriptEvent, boolean)} says. */
     CompletableFuture<TranscriptEvent> appendAndBroadcast(Conversation c, TranscriptEvent draft, boolean hold) {
-        return appends.append(c, draft, hold).thenApply(e -> {
+        return appendAndBroadcast(c, draft, hold, e -> List.of());
+    }
+
+    /** {@link #appendAndBroadcast(Conversation, TranscriptEvent, boolean)} with the event's mails in the same transaction. */
+    CompletableFuture<TranscriptEvent> appendAndBroadcast(
+            Conversation c,
+            TranscriptEvent draft,
+            boolean hold,
+            Function<TranscriptEvent, List<ConversationStore.OutboundMail>> mailsOf) {
+        return appends.append(c, draft, hold, mailsOf).thenApply(e -> {
             broadcast(c, e);
             return e;
         });
@@ -332,6 +341,68 @@ public final class Router implements ChatCore, AutoCloseable {
     /** Appends a client-originated event once per client id ({@link Idempotency#appendOnce}). */
     CompletableFuture<Long> appendOnce(Conversation c, String clientId, TranscriptEvent draft) {
         return idempotency.appendOnce(c, clientId, draft, false);
+    }
+
+    /** {@link #appendOnce(Conversation, String, TranscriptEvent)} with the event's mails in the same transaction. */
+    CompletableFuture<Long> appendOnce(
+            Conversation c,
+            String clientId,
+            TranscriptEvent draft,
+            Function<TranscriptEvent, List<ConversationStore.OutboundMail>> mailsOf) {
+        return idempotency.appendOnce(c, clientId, draft, false, mailsOf);
+    }
+
+    /** Set when left messages are confirmed by email; read on the router thread. */
+    private volatile LeftMessageMail leftMessageMail;
+
+    /** Where confirmation mails' Message-IDs end, and how to wake their sender. */
+    private record LeftMessageMail(String messageIdDomain, Runnable wakeSender) {}
+
+    /**
+     * Confirms each message a visitor leaves while nobody is available (a {@code leave_message})
+     * with an email to the address given, enqueued in the mail outbox in the same transaction as
+     * the {@code offline_message} event; {@code wakeSender} runs once both are committed. The
+     * emails' Message-IDs end in {@code @messageIdDomain}. Off unless called, before the first
+     * request.
+     */
+    public void confirmLeftMessagesByEmail(String messageIdDomain, Runnable wakeSender) {
+        leftMessageMail = new LeftMessageMail(
+                Objects.requireNonNull(messageIdDomain, "messageIdDomain"),
+                Objects.requireNonNull(wakeSender, "wakeSender"));
+    }
+
+    /**
+     * The confirmation of the left message {@code event} to {@code email}: none when left
+     * messages are not confirmed by email or the address cannot be mailed. Its Message-ID is the
+     * conversation's and the event's, so it is one per event.
+     */
+    List<ConversationStore.OutboundMail> confirmationOf(Conversation c, TranscriptEvent event, String email) {
+        LeftMessageMail mail = leftMessageMail;
+        if (mail == null || email == null) {
+            return List.of();
+        }
+        try {
+            return List.of(new ConversationStore.OutboundMail(
+                    c.id + "." + event.seq() + ".confirmation@" + mail.messageIdDomain(),
+                    c.id,
+                    event.seq(),
+                    "confirmation",
+                    "default",
+                    email,
+                    "{}",
+                    event.ts()));
+        } catch (IllegalArgumentException e) {
+            log.info("no confirmation email for {} seq {}: {}", c.id, event.seq(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** Wakes the mail sender, if left messages are confirmed by email. */
+    void wakeMailSender() {
+        LeftMessageMail mail = leftMessageMail;
+        if (mail != null) {
+            mail.wakeSender().run();
+        }
     }
 
     /** Whether {@link #broadcast} sends {@code event} to the socket {@code session} now. */

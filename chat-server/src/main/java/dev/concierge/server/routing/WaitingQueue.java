@@ -89,7 +89,9 @@ final class WaitingQueue {
         c.lastVisitorText = message.text();
         followUps.add(c);
         router.saveRecord(c);
-        CompletableFuture<Long> seq = router.appendOnce(c, clientId, message);
+        CompletableFuture<Long> seq =
+                router.appendOnce(c, clientId, message, event -> router.confirmationOf(c, event, email));
+        seq.thenRun(router::wakeMailSender);
         router.appendAndBroadcast(
                 c, TranscriptEvent.queued("Thanks, we have your message. We will reply to " + email + " and here."));
         publish();

@@ -3,12 +3,14 @@ package dev.concierge.server.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.concierge.protocol.Author;
 import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.server.ChatServer;
+import dev.concierge.server.testing.RawSocket;
 import dev.concierge.store.ConversationStore.MailState;
 import dev.concierge.store.ConversationStore.OutboundMail;
 import dev.concierge.store.InMemoryConversationStore;
@@ -84,6 +86,74 @@ final class ServerMailTest {
                 .contains("Call me &lt;img src=x onerror=alert(1)&gt; &amp; \"soon\"")
                 .doesNotContain("<img")
                 .doesNotContain("url(");
+    }
+
+    static String leaveMessage(ChatServer server) throws Exception {
+        try (RawSocket s = RawSocket.connect(server, "/ws/visitor")) {
+            s.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
+            s.awaitType("welcome");
+            s.send("{\"type\":\"leave_message\",\"id\":\"l1\",\"name\":\"Ada\",\"email\":\"ada@example.test\","
+                    + "\"text\":\"Call me <img src=x onerror=alert(1)>\"}");
+            JsonNode ack = s.awaitType("ack");
+            assertThat(ack.path("ref").asText()).isEqualTo("l1");
+            return ack.toString();
+        }
+    }
+
+    @Test
+    void aLeftMessage_isConfirmedByEmail_enqueuedWithItsEvent_whenTheServerSendsMail() throws Exception {
+        InMemoryConversationStore store = new InMemoryConversationStore();
+        try (ChatServer server = ChatServer.builder()
+                .port(0)
+                .dataDir(Files.createTempDirectory("concierge-mail"))
+                .store(store)
+                .mail(new MailSettings(
+                        URI.create("smtp://127.0.0.1:" + SMTP.getSmtp().getPort()),
+                        Optional.empty(),
+                        Optional.empty(),
+                        "Northwind help <help@northwind.example>"))
+                .start()) {
+            leaveMessage(server);
+
+            // Woken by the commit: well before the sender's 5 s tick.
+            assertThat(SMTP.waitForIncomingEmail(4_000, 1)).isTrue();
+        }
+        MimeMessage m = SMTP.getReceivedMessages()[0];
+        assertThat(m.getAllRecipients()[0].toString()).isEqualTo("ada@example.test");
+        assertThat(m.getMessageID()).endsWith(".confirmation@northwind.example>");
+        MimeMultipart parts = (MimeMultipart) m.getContent();
+        assertThat((String) parts.getBodyPart(0).getContent()).contains("Call me <img src=x onerror=alert(1)>");
+        assertThat((String) parts.getBodyPart(1).getContent())
+                .contains("Call me &lt;img src=x onerror=alert(1)&gt;")
+                .doesNotContain("<img");
+        String conversation = store.conversationsOf(
+                        store.openConversations().get(0).visitorId())
+                .get(0)
+                .id();
+        assertThat(store.mailOf(conversation)).singleElement().satisfies(q -> assertThat(
+                        q.mail().seq())
+                .isEqualTo(store.events(conversation, 0).stream()
+                        .filter(e -> e.kind() == TranscriptEvent.Kind.OFFLINE_MESSAGE)
+                        .findFirst()
+                        .orElseThrow()
+                        .seq()));
+    }
+
+    @Test
+    void withoutMail_aLeftMessageEnqueuesNoEmail() throws Exception {
+        InMemoryConversationStore store = new InMemoryConversationStore();
+        try (ChatServer server = ChatServer.builder()
+                .port(0)
+                .dataDir(Files.createTempDirectory("concierge-mail"))
+                .store(store)
+                .start()) {
+            leaveMessage(server);
+        }
+        String conversation = store.openConversations().get(0).id();
+        assertThat(store.events(conversation, 0))
+                .extracting(TranscriptEvent::kind)
+                .contains(TranscriptEvent.Kind.OFFLINE_MESSAGE);
+        assertThat(store.mailOf(conversation)).isEmpty();
     }
 
     @Test
