@@ -97,6 +97,10 @@ public final class Main {
                         left an email or are signed in, else the chat closes (default 15); closed
                         chats older than DAYS are purged with their visitors (default 90, 0 keeps
                         them forever), checked every --purge-interval minutes (default 60)
+                        [--smtp smtp://HOST:587|smtps://HOST:465] [--mail-from "Name <a@domain>"]
+                        (together) confirm each message left while nobody was available by email,
+                        sent through that server (STARTTLS required except on loopback; credentials
+                        from CONCIERGE_SMTP_USER and CONCIERGE_SMTP_PASSWORD). Off by default.
                   bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD

@@ -3,11 +3,13 @@ package dev.concierge.server;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.support.ServerException;
 import dev.concierge.server.transport.TrustedProxies;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +31,12 @@ import java.util.function.Function;
  * sites that declare theirs), unless {@code --demo} asks for the demo there on purpose.
  */
 final class ServeOptions {
+    /** The environment variables of the SMTP server's credentials (never flags: {@code ps} shows flags). */
+    static final String SMTP_USER_ENV = "CONCIERGE_SMTP_USER";
+
+    /** See {@link #SMTP_USER_ENV}. */
+    static final String SMTP_PASSWORD_ENV = "CONCIERGE_SMTP_PASSWORD";
+
     /** The environment variable that may hold the admin API's token (instead of a file). */
     static final String ADMIN_TOKEN_ENV = "CONCIERGE_ADMIN_TOKEN";
 
@@ -99,6 +107,8 @@ final class ServeOptions {
         boolean agents = false;
         Optional<String> cluster = Optional.empty();
         Optional<String> nodeId = Optional.empty();
+        Optional<String> smtp = Optional.empty();
+        Optional<String> mailFrom = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--demo")) {
@@ -204,6 +214,8 @@ final class ServeOptions {
                         int days = number(flag, value, 0);
                         o.set(flag, b -> b.retentionDays(days));
                     }
+                    case "--smtp" -> smtp = Optional.of(value);
+                    case "--mail-from" -> mailFrom = Optional.of(value);
                     case "--purge-interval" -> {
                         int minutes = number(flag, value, 1);
                         o.set(flag, b -> b.purgeInterval(Duration.ofMinutes(minutes)));
@@ -224,6 +236,25 @@ final class ServeOptions {
             o.set("--trusted-proxy", b -> b.trustedProxies(proxies));
             o.notices.add("Connections from " + String.join(", ", proxies)
                     + " must start with a PROXY protocol header naming the client (docs/scaling.md)");
+        }
+        if (smtp.isPresent() != mailFrom.isPresent()) {
+            throw new UsageException("--smtp and --mail-from go together: the server's mail needs both");
+        }
+        if (smtp.isPresent()) {
+            MailSettings mail;
+            try {
+                mail = new MailSettings(
+                        URI.create(smtp.get()),
+                        Optional.ofNullable(environment.apply(SMTP_USER_ENV)).filter(s -> !s.isBlank()),
+                        Optional.ofNullable(environment.apply(SMTP_PASSWORD_ENV)),
+                        mailFrom.get());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--smtp/--mail-from: " + e.getMessage());
+            }
+            o.set("--smtp", b -> b.mail(mail));
+            o.notices.add("Left messages are confirmed by email through "
+                    + mail.smtp().getScheme() + "://" + mail.smtp().getHost() + ":"
+                    + mail.smtp().getPort() + " (docs/storage.md)");
         }
         if (nodeId.isPresent() && cluster.isEmpty()) {
             throw new UsageException("--node-id names a node of a cluster: give --cluster too");

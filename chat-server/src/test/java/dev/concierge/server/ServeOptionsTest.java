@@ -118,6 +118,32 @@ final class ServeOptionsTest {
     }
 
     @Test
+    void smtpAndMailFrom_turnOnTheMailTogether_withCredentialsFromTheEnvironment_offByDefault() {
+        ServeOptions o = parse(
+                Map.of("CONCIERGE_SMTP_USER", "relay-user", "CONCIERGE_SMTP_PASSWORD", "relay-password"),
+                "--smtp",
+                "smtp://127.0.0.1:2525",
+                "--mail-from",
+                "Northwind help <help@northwind.example>");
+        assertThat(o.notices())
+                .contains("Left messages are confirmed by email through smtp://127.0.0.1:2525 (docs/storage.md)");
+        o.configure(ChatServer.builder());
+        assertThat(parse().notices()).noneMatch(n -> n.contains("by email"));
+        assertThatThrownBy(() -> parse("--smtp", "smtp://127.0.0.1:2525"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageContaining("go together");
+        assertThatThrownBy(() -> parse("--mail-from", "help@northwind.example"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageContaining("go together");
+        assertThatThrownBy(() -> parse("--smtp", "http://mail.example:25", "--mail-from", "help@northwind.example"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageStartingWith("--smtp/--mail-from: smtp must be");
+        assertThatThrownBy(() -> parse("--smtp", "smtp://mail.example:587", "--mail-from", "a@b.example, c@d.example"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageStartingWith("--smtp/--mail-from: from must be one address");
+    }
+
+    @Test
     void unresolvableHost_isAClearError() {
         assertThatThrownBy(() -> parse("--host", "no-such-host.invalid"))
                 .isInstanceOf(ServeOptions.UsageException.class)
