@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param identitySecret secret for identity verification (HMAC-SHA256), or empty: identities
  *                       are not verified and never link conversations
  * @param previousIdentitySecret the secret being rotated out, still accepted, or empty
+ * @param email          how the site's emails are sent (sender, reply domain, templates), or
+ *                       empty: the server's defaults
  */
 public record Site(
         String key,
@@ -38,9 +40,57 @@ public record Site(
         List<String> preChatRequired,
         List<String> allowedOrigins,
         Optional<String> identitySecret,
-        Optional<String> previousIdentitySecret) {
+        Optional<String> previousIdentitySecret,
+        Optional<Email> email) {
+
+    /**
+     * A site's own email settings (the sites file's {@code email} object); never public.
+     *
+     * @param from        the sender, e.g. {@code Northwind help <help@northwind.example>}, or empty
+     * @param replyDomain the domain of the reply addresses, or empty
+     * @param templates   a folder of the site's own templates (same names as the built-in ones;
+     *                    a missing file falls back to the built-in), or empty
+     */
+    public record Email(Optional<String> from, Optional<String> replyDomain, Optional<java.nio.file.Path> templates) {
+        public Email {
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(replyDomain, "replyDomain");
+            Objects.requireNonNull(templates, "templates");
+        }
+    }
+
+    /** A site without email settings of its own. */
+    public Site(
+            String key,
+            Optional<String> title,
+            Optional<String> greeting,
+            Optional<String> brandColor,
+            String position,
+            Optional<String> language,
+            Optional<String> department,
+            List<String> preChatFields,
+            List<String> preChatRequired,
+            List<String> allowedOrigins,
+            Optional<String> identitySecret,
+            Optional<String> previousIdentitySecret) {
+        this(
+                key,
+                title,
+                greeting,
+                brandColor,
+                position,
+                language,
+                department,
+                preChatFields,
+                preChatRequired,
+                allowedOrigins,
+                identitySecret,
+                previousIdentitySecret,
+                Optional.empty());
+    }
 
     public Site {
+        Objects.requireNonNull(email, "email");
         Objects.requireNonNull(key, "key");
         preChatFields = List.copyOf(preChatFields);
         preChatRequired = List.copyOf(preChatRequired);

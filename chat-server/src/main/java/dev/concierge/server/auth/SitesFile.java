@@ -2,7 +2,6 @@ package dev.concierge.server.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.concierge.server.Main;
 import dev.concierge.server.support.Patterns;
 import dev.concierge.server.support.ServerException;
 import java.io.IOException;
@@ -23,10 +22,13 @@ import java.util.regex.Pattern;
  * <pre>{@code {"sites": {"shop": {"title": "Northwind help", "greeting": "Hi!", "colors": {"brand": "#0f766e"},
  *   "position": "left", "language": "fr", "department": "orders",
  *   "preChat": {"fields": ["name", "email", "question"], "required": ["email"]},
- *   "allowedOrigins": ["https://shop.example.com"], "identitySecret": "at least 32 characters …"}}}}</pre>
+ *   "allowedOrigins": ["https://shop.example.com"], "identitySecret": "at least 32 characters …",
+ *   "email": {"from": "Northwind help <help@northwind.example>", "replyDomain": "reply.northwind.example",
+ *             "templates": "mail/northwind"}}}}</pre>
  * Every field but the key is optional. Errors name the file, the site and the field. The secret
  * may be given as {@code "identitySecretEnv": "VAR"} instead, read from the environment by
- * {@link Main} (so no secret need sit in the file).
+ * {@link Main} (so no secret need sit in the file). A relative {@code email.templates} folder is
+ * resolved against the sites file's folder.
  */
 public final class SitesFile {
     private static final Pattern COLOR = Pattern.compile("#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})");
@@ -44,7 +46,11 @@ public final class SitesFile {
             "identitySecret",
             "identitySecretEnv",
             "previousIdentitySecret",
-            "previousIdentitySecretEnv");
+            "previousIdentitySecretEnv",
+            "email");
+    private static final Set<String> EMAIL_KNOWN = Set.of("from", "replyDomain", "templates");
+    private static final Pattern DOMAIN = Pattern.compile(
+            "(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
     /** An HMAC key shorter than this is guessable offline from one signature. */
     static final int MIN_SECRET_LENGTH = 32;
 
@@ -70,12 +76,12 @@ public final class SitesFile {
             if (!Patterns.SITE_KEY.matcher(e.getKey()).matches()) {
                 throw new ServerException(where + ": a site key is 1-64 letters, digits, '_', '-' or '.'");
             }
-            out.put(e.getKey(), site(e.getKey(), e.getValue(), where, env));
+            out.put(e.getKey(), site(e.getKey(), e.getValue(), where, env, file));
         }
         return Map.copyOf(out);
     }
 
-    private static Site site(String key, JsonNode s, String where, Function<String, String> env) {
+    private static Site site(String key, JsonNode s, String where, Function<String, String> env, Path file) {
         if (!s.isObject()) {
             throw new ServerException(where + ": must be an object");
         }
@@ -154,7 +160,50 @@ public final class SitesFile {
                 required,
                 origins,
                 secret,
-                previous);
+                previous,
+                email(s.get("email"), where + ".email", file));
+    }
+
+    /** The optional {@code email} object: sender, reply domain, templates folder. */
+    private static Optional<Site.Email> email(JsonNode e, String where, Path file) {
+        if (e == null || e.isNull()) {
+            return Optional.empty();
+        }
+        if (!e.isObject()) {
+            throw new ServerException(where + ": must be an object of from, replyDomain, templates");
+        }
+        e.fieldNames().forEachRemaining(name -> {
+            if (!EMAIL_KNOWN.contains(name)) {
+                throw new ServerException(
+                        where + "." + name + ": unknown field; known: " + String.join(", ", EMAIL_KNOWN));
+            }
+        });
+        Optional<String> from = text(e, "from", where, 320);
+        if (from.isPresent()) {
+            try {
+                jakarta.mail.internet.InternetAddress[] parsed =
+                        jakarta.mail.internet.InternetAddress.parseHeader(from.get(), true);
+                if (from.get().chars().anyMatch(Character::isISOControl)) {
+                    throw new jakarta.mail.internet.AddressException("a control character (line break?)");
+                }
+                if (parsed.length != 1) {
+                    throw new jakarta.mail.internet.AddressException("not one address");
+                }
+                parsed[0].validate();
+            } catch (jakarta.mail.internet.AddressException ex) {
+                throw new ServerException(where + ".from: one address like \"Help <help@example.com>\", was "
+                        + from.get() + " (" + ex.getMessage() + ")");
+            }
+        }
+        Optional<String> replyDomain = matching(e, "replyDomain", where, DOMAIN);
+        Optional<Path> templates = text(e, "templates", where, 1024).map(t -> {
+            Path dir = file.toAbsolutePath().getParent().resolve(t).normalize();
+            if (!Files.isDirectory(dir)) {
+                throw new ServerException(where + ".templates: not a folder: " + dir);
+            }
+            return dir;
+        });
+        return Optional.of(new Site.Email(from, replyDomain, templates));
     }
 
     /** The secret in {@code field}, or in the environment variable named by {@code field + "Env"}. */

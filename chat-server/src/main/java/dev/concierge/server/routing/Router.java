@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Router implements ChatCore, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
+    /** Writes the outbox rows' payload (the template inputs); thread-safe. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAIL_PAYLOAD =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** The message of the {@code bad_request} error for a second hello on a socket. */
     static final String HELLO_REPEATED = "hello was already said on this socket.";
@@ -381,15 +384,21 @@ public final class Router implements ChatCore, AutoCloseable {
         if (mail == null || email == null) {
             return List.of();
         }
+        String siteKey = c.visitor != null && c.visitor.site != null ? c.visitor.site : "demo";
+        // The site's language wins (its widget speaks it); else the visitor's browser language.
+        String language = site(siteKey)
+                .flatMap(Site::language)
+                .or(() -> Optional.ofNullable(c.visitor == null ? null : c.visitor.context.language()))
+                .orElse("en");
         try {
             return List.of(new ConversationStore.OutboundMail(
                     c.id + "." + event.seq() + ".confirmation@" + mail.messageIdDomain(),
                     c.id,
                     event.seq(),
                     "confirmation",
-                    "default",
+                    siteKey,
                     email,
-                    "{}",
+                    MAIL_PAYLOAD.createObjectNode().put("language", language).toString(),
                     event.ts()));
         } catch (IllegalArgumentException e) {
             log.info("no confirmation email for {} seq {}: {}", c.id, event.seq(), e.getMessage());

@@ -50,6 +50,8 @@ public final class Visitor {
     String lastAgentId;
     /** The department the site routes this visitor to (hello), or null. */
     String department;
+    /** The key of the site whose widget this visitor last said hello from, or null. */
+    String site;
 
     Visitor(String id, String token) {
         this.id = id;

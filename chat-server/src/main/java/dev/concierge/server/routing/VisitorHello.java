@@ -149,6 +149,9 @@ final class VisitorHello {
                 emailRejected = true;
             }
         }
+        if (hello.site() != null) {
+            visitor.site = hello.site();
+        }
         boolean unknownDepartment = hello.department() != null && !knownDepartment(hello.department());
         if (hello.department() != null && !unknownDepartment) {
             visitor.department = hello.department();

@@ -130,6 +130,11 @@ final class ServerMailTest {
                         store.openConversations().get(0).visitorId())
                 .get(0)
                 .id();
+        // The hello's site (the built-in demo here), not a placeholder, and the language to render in.
+        assertThat(store.mailOf(conversation)).singleElement().satisfies(q -> {
+            assertThat(q.mail().site()).isEqualTo("demo");
+            assertThat(q.mail().payload()).isEqualTo("{\"language\":\"en\"}");
+        });
         assertThat(store.mailOf(conversation)).singleElement().satisfies(q -> assertThat(
                         q.mail().seq())
                 .isEqualTo(store.events(conversation, 0).stream()
