@@ -76,7 +76,8 @@ final class CoreStart {
      */
     static Optional<MailSender> mailSender(ServerConfig config, ConversationStore store, Router router) {
         return Optional.ofNullable(config.mail()).map(m -> {
-            MailSender sender = MailSender.over(store, m, config.clock()).start();
+            MailSender sender =
+                    MailSender.over(store, m, config.sites(), config.clock()).start();
             router.confirmLeftMessagesByEmail(m.messageIdDomain(), sender::wake);
             return sender;
         });

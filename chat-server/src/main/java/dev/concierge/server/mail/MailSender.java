@@ -1,5 +1,6 @@
 package dev.concierge.server.mail;
 
+import dev.concierge.server.auth.Site;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.ConversationStore.QueuedMail;
 import jakarta.mail.Message;
@@ -76,13 +77,15 @@ public final class MailSender implements AutoCloseable {
 
     /**
      * A sender of {@code store}'s outbox over the SMTP server of {@code settings}, rendering the
-     * mails it knows (today the confirmation of a message left while nobody was available);
+     * mails it knows (today the confirmation of a message left while nobody was available) with the
+     * templates and sender of each mail's site in {@code sites};
      * {@link #start()} runs it.
      */
-    public static MailSender over(ConversationStore store, MailSettings settings, Clock clock) {
+    public static MailSender over(
+            ConversationStore store, MailSettings settings, java.util.Map<String, Site> sites, Clock clock) {
         return new MailSender(
                 store,
-                new Confirmations(store, settings.from()),
+                new Confirmations(store, settings.from(), sites),
                 MailTransport.smtp(settings.smtp(), settings.user(), settings.password()),
                 clock);
     }

@@ -83,7 +83,7 @@ final class ServerMailTest {
         assertThat((String) parts.getBodyPart(0).getContent()).contains(HOSTILE);
         String html = (String) parts.getBodyPart(1).getContent();
         assertThat(html)
-                .contains("Call me &lt;img src=x onerror=alert(1)&gt; &amp; \"soon\"")
+                .contains("Call me &lt;img src&#61;x onerror&#61;alert(1)&gt; &amp; &quot;soon&quot;")
                 .doesNotContain("<img")
                 .doesNotContain("url(");
     }
@@ -124,7 +124,7 @@ final class ServerMailTest {
         MimeMultipart parts = (MimeMultipart) m.getContent();
         assertThat((String) parts.getBodyPart(0).getContent()).contains("Call me <img src=x onerror=alert(1)>");
         assertThat((String) parts.getBodyPart(1).getContent())
-                .contains("Call me &lt;img src=x onerror=alert(1)&gt;")
+                .contains("Call me &lt;img src&#61;x onerror&#61;alert(1)&gt;")
                 .doesNotContain("<img");
         String conversation = store.conversationsOf(
                         store.openConversations().get(0).visitorId())
