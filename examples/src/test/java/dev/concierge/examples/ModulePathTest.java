@@ -76,7 +76,7 @@ final class ModulePathTest {
 
         Result run = java("--module-path", path(modulePath), "--module", "demo.app/demo.app.Main", uri());
 
-        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("module dev.concierge.client in demo.app");
         assertThat(storedSeq(run)).isPositive();
     }
@@ -85,7 +85,7 @@ final class ModulePathTest {
     void classPath_withJackson215_connectsAndSends() throws Exception {
         Result run = onClassPath(jars(TARGET.resolve("jackson-floor")), slf4j());
 
-        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("module null in null");
         assertThat(storedSeq(run)).isPositive();
     }
@@ -94,7 +94,7 @@ final class ModulePathTest {
     void classPath_withJackson213_failsNamingTheFoundAndRequiredVersions() throws Exception {
         Result run = onClassPath(jars(TARGET.resolve("jackson-below-floor")), slf4j());
 
-        assertThat(run.exit()).as(run.toString()).isNotZero();
+        assertThat(run.exitCode()).as(run.toString()).isNotZero();
         assertThat(run.err())
                 .contains("java.lang.IllegalStateException: Concierge needs Jackson 2.15 or later,"
                         + " found jackson-core 2.13.5 and jackson-databind 2.13.5")
@@ -106,7 +106,7 @@ final class ModulePathTest {
     void classPath_withSlf4j17_connectsAndSends() throws Exception {
         Result run = onClassPath(modernJackson(), jars(TARGET.resolve("slf4j-1.7")));
 
-        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(storedSeq(run)).isPositive();
     }
 
@@ -172,7 +172,7 @@ final class ModulePathTest {
                 File.pathSeparator, entries.stream().map(Path::toString).toList());
     }
 
-    private record Result(int exit, String out, String err) {}
+    private record Result(int exitCode, String out, String err) {}
 
     /** Runs the JVM of this test with the arguments; fails after a minute. */
     private static Result java(String... args) throws Exception {
