@@ -1,5 +1,6 @@
 // How the widget looks in each state of the conversation (docs/widget.md, "What the visitor
-// gets"): header subtitle, banner, the "Talk to a human" button, "Leave a message", the rating.
+// gets"): header subtitle, banner, the "Talk to a human" button, "Leave a message", the rating,
+// "Email me the transcript".
 // A pure mapping from the state to calls on the WidgetView.
 
 /** The phases with a look of their own; any other looks like `bot`. */
@@ -13,13 +14,15 @@ export const SHOWN_PHASES = new Set(['queued', 'assigned', 'closed', 'follow_up'
  * @param nobodyAvailable whether the server said nobody can answer now
  * @param hasConversation whether there is a conversation to end
  * @param rated           whether the visitor already rated it
+ * @param email           the address the visitor gave (the transcript may be mailed there), or null
  */
-export function showPhase(view, phase, { t, agentName, queueText, nobodyAvailable, hasConversation, rated }) {
+export function showPhase(view, phase, { t, agentName, queueText, nobodyAvailable, hasConversation, rated, email = null }) {
   // Nobody can answer: "Leave a message" shows beside "Talk to a human" (which still queues).
   const human = { label: t('talkToHuman'), disabled: false };
   view.setLeaveVisible(nobodyAvailable && phase !== 'assigned');
   view.setTyping(null);
   view.setEndVisible(phase !== 'closed' && hasConversation);
+  view.transcriptEmail.offer(phase === 'closed' && hasConversation ? email : null);
   switch (phase) {
     case 'queued':
       view.setHeader({ subtitle: t('subtitleQueued') });

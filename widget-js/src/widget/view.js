@@ -2,6 +2,7 @@ import { h, clear } from '../shared/dom.js';
 import { icon } from './icons.js';
 import { MessageList } from './message-list.js';
 import { RatingForm } from './rating-form.js';
+import { TranscriptEmail } from './transcript-email.js';
 import { EarlierView } from './earlier-view.js';
 import { PreChatForm } from './pre-chat-form.js';
 import { LeaveMessageForm } from './leave-message-form.js';
@@ -41,6 +42,7 @@ export class WidgetView {
   #input;
   #messages;
   #rating;
+  #transcriptEmail;
   #earlier;
 
   /**
@@ -48,7 +50,7 @@ export class WidgetView {
    * @param on callbacks: toggle(), close(), send(text), human(), suggestion({entryId, question}),
    *   rate(score, comment), end(), typing(), download(), earlier(item) (an earlier conversation
    *   chosen), current() ("Back to the current conversation"), preChat(values), leave(values),
-   *   leaveCancel(), leaveOpen()
+   *   leaveCancel(), leaveOpen(), transcriptEmail(email)
    * @param strings the widget's words ({@link Strings})
    */
   constructor(options, on, strings) {
@@ -58,6 +60,7 @@ export class WidgetView {
     this.#subtitleText = strings.t('subtitleBot');
     this.#messages = new MessageList({ onSuggestion: (s) => on.suggestion(s), strings });
     this.#rating = new RatingForm({ onRate: (score, comment) => on.rate(score, comment), strings });
+    this.#transcriptEmail = new TranscriptEmail({ onSend: (email) => on.transcriptEmail(email), strings });
     this.#earlier = new EarlierView({ onChoose: (item) => on.earlier(item), onBack: () => on.current(), strings });
     this.#preChat = new PreChatForm({ strings, onSubmit: (values) => on.preChat(values) });
     this.#leave = new LeaveMessageForm({ strings, onSubmit: (values) => on.leave(values), onCancel: () => on.leaveCancel() });
@@ -119,6 +122,11 @@ export class WidgetView {
 
   get rating() {
     return this.#rating;
+  }
+
+  /** "Email me the transcript", offered once the conversation ended. */
+  get transcriptEmail() {
+    return this.#transcriptEmail;
   }
 
   /** Creates the host element under `parent` and draws everything in its shadow root. */
@@ -250,7 +258,7 @@ export class WidgetView {
       on: { keydown: (event) => { if (event.key === 'Escape') this.#on.close(); } },
     },
     header, this.#banner, this.#notice, this.#earlier.element, this.#messages.element, this.#earlier.pane,
-    this.#preChat.element, this.#leave.element, this.#typing, this.#rating.element,
+    this.#preChat.element, this.#leave.element, this.#typing, this.#rating.element, this.#transcriptEmail.element,
     h('div', { class: 'actions' }, this.#human, this.#leaveButton),
     this.#buildComposer(),
     h('div', { class: 'footer', text: s.t('poweredBy') }));

@@ -12,7 +12,7 @@ import { PanelMemory } from './visitor-memory.js';
 import { showPhase, SHOWN_PHASES } from './phase-view.js';
 import { clipAttributes, clipContext, helloContext } from './context-limits.js';
 import { webStorage } from '../shared/web-storage.js';
-import { IDENTITY_REJECTED, UNKNOWN_DEPARTMENT } from '../shared/error-codes.js';
+import { EMAIL_NOT_ALLOWED, IDENTITY_REJECTED, RATE_LIMITED, UNKNOWN_DEPARTMENT } from '../shared/error-codes.js';
 
 /**
  * The visitor's chat widget, imported on demand by the `concierge.js` loader. It connects the
@@ -58,6 +58,8 @@ export class Widget {
   #queueText = null;
   #handoffRef = null;
   #rateRef = null;
+  /** The `transcript_email` request waiting for its answer: {ref, email}, or null. */
+  #transcriptEmail = null;
   /** The `history` request for the earlier conversation on screen, or null. */
   #earlierRef = null;
   #pendingIds = new Set();
@@ -98,6 +100,7 @@ export class Widget {
       end: () => this.#connect().closeConversation('visitor_ended'),
       typing: () => this.#signals.typing(),
       download: () => this.#download(),
+      transcriptEmail: (email) => this.#emailTranscript(email),
       earlier: (item) => this.#showEarlier(item),
       current: () => this.#showCurrent(),
       preChat: (values) => this.#onPreChat(values),
@@ -313,6 +316,10 @@ export class Widget {
         this.#leaveRef = null;
         this.#view.leave.thank(this.#leaveEmail);
       }
+      if (frame.ref && frame.ref === this.#transcriptEmail?.ref) {
+        this.#view.transcriptEmail.sent(this.#transcriptEmail.email);
+        this.#transcriptEmail = null;
+      }
     });
     on('error', (frame) => this.#onError(frame));
     on('lost', () => this.#onLost());
@@ -425,6 +432,21 @@ export class Widget {
     }
   }
 
+  /** Asks the server to mail the ended conversation's transcript to `email` (given in it). */
+  #emailTranscript(email) {
+    const ref = this.#connect().request('transcript_email', { address: email });
+    this.#transcriptEmail = { ref, email };
+  }
+
+  /** Why the transcript was not mailed, in the visitor's language. */
+  #transcriptRefusal(frame) {
+    if (frame.code === RATE_LIMITED) {
+      return this.#strings.t('transcriptLimited', { minutes: Math.max(1, Math.ceil((frame.retryAfter ?? 60) / 60)) });
+    }
+    if (frame.code === EMAIL_NOT_ALLOWED) return this.#strings.t('transcriptNotAllowed');
+    return this.#strings.t('transcriptFailed', { reason: frame.message ?? frame.code });
+  }
+
   #onTranscriptState(state) {
     if (state === 'queued' && this.#phase === 'bot') this.#setPhase('queued');
     if (state === 'closed' && this.#phase !== 'closed') this.#setPhase('closed');
@@ -448,6 +470,9 @@ export class Widget {
     if (frame.ref && frame.ref === this.#leaveRef) {
       this.#leaveRef = null;
       this.#view.leave.failed(frame.message ?? frame.code);
+    } else if (frame.ref && frame.ref === this.#transcriptEmail?.ref) {
+      this.#transcriptEmail = null;
+      this.#view.transcriptEmail.failed(this.#transcriptRefusal(frame));
     } else if (frame.ref && this.#pendingIds.delete(frame.ref)) {
       this.#view.messages.markFailed(frame.ref, frame.message ?? frame.code);
     } else if (frame.ref && frame.ref === this.#rateRef) {
@@ -471,6 +496,7 @@ export class Widget {
       nobodyAvailable: this.#nobodyAvailable(),
       hasConversation: Boolean(this.#connection?.conversationId),
       rated: this.#rated,
+      email: this.#visitor.email ?? null,
     });
     if (!SHOWN_PHASES.has(phase)) this.#queueText = null;
   }

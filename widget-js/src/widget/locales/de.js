@@ -90,4 +90,9 @@ export default {
   leaveThanks: 'Danke! Wir antworten an {email}.',
   leaveFailed: 'Ihre Nachricht konnte nicht gesendet werden: {reason}',
   unreadTitle: '({count}) Neue Nachricht',
+  transcriptEmail: 'Verlauf per E-Mail senden',
+  transcriptSent: 'Verlauf an {email} gesendet.',
+  transcriptLimited: 'Zu viele Anfragen: Bitte versuchen Sie es in etwa {minutes} Min. erneut.',
+  transcriptNotAllowed: 'Der Verlauf kann nur an eine E-Mail-Adresse gesendet werden, die Sie in dieser Unterhaltung angegeben haben.',
+  transcriptFailed: 'Der Verlauf konnte nicht gesendet werden: {reason}',
 };

@@ -91,4 +91,9 @@ export default {
   leaveThanks: 'Thanks! We will reply to {email}.',
   leaveFailed: 'Your message could not be sent: {reason}',
   unreadTitle: '({count}) New message',
+  transcriptEmail: 'Email me the transcript',
+  transcriptSent: 'Transcript sent to {email}.',
+  transcriptLimited: 'Too many transcripts asked for: try again in about {minutes} min.',
+  transcriptNotAllowed: 'The transcript can only go to an email address you gave in this conversation.',
+  transcriptFailed: 'The transcript could not be sent: {reason}',
 };

@@ -90,4 +90,9 @@ export default {
   leaveThanks: 'Merci ! Nous vous répondrons à {email}.',
   leaveFailed: 'Votre message n’a pas pu être envoyé : {reason}',
   unreadTitle: '({count}) Nouveau message',
+  transcriptEmail: 'M’envoyer la conversation par e-mail',
+  transcriptSent: 'Conversation envoyée à {email}.',
+  transcriptLimited: 'Trop de demandes d’envoi : réessayez dans {minutes} min environ.',
+  transcriptNotAllowed: 'La conversation ne peut être envoyée qu’à une adresse e-mail donnée dans cette conversation.',
+  transcriptFailed: 'La conversation n’a pas pu être envoyée : {reason}',
 };
