@@ -108,6 +108,15 @@ final class DefaultVisitorClient implements VisitorClient {
     }
 
     @Override
+    public CompletableFuture<Stored> emailTranscript(Optional<String> address) {
+        Objects.requireNonNull(address, "address");
+        synchronized (lock) {
+            return request(new ClientMessage.TranscriptEmail(
+                    Connection.newId(), session.openConversation(), address.orElse(null)));
+        }
+    }
+
+    @Override
     public CompletableFuture<Void> updateContext(VisitorContext context) {
         Objects.requireNonNull(context, "context");
         return Results.mapped(

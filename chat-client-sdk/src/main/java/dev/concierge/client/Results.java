@@ -96,6 +96,6 @@ final class Results {
 
     /** The server's {@code error} frame as the exception listeners and futures get. */
     static ServerRefusedException error(ServerMessage.Error e) {
-        return new ServerRefusedException(e.code(), e.message() == null ? e.code() : e.message());
+        return new ServerRefusedException(e.code(), e.message() == null ? e.code() : e.message(), e.retryAfter());
     }
 }

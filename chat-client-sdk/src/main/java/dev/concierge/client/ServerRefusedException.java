@@ -1,7 +1,9 @@
 package dev.concierge.client;
 
 import dev.concierge.protocol.ErrorCode;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The server refused: an {@code error} frame answering a request or the {@code hello}, a socket
@@ -19,9 +21,17 @@ public final class ServerRefusedException extends ConciergeClientException {
     /** The code as the server sent it. */
     private final String wireCode;
 
+    /** Seconds until the request would be accepted, or null when the server did not say. */
+    private final Long retryAfterSeconds;
+
     ServerRefusedException(String wireCode, String message) {
+        this(wireCode, message, null);
+    }
+
+    ServerRefusedException(String wireCode, String message, Long retryAfterSeconds) {
         super(message, null);
         this.wireCode = Objects.requireNonNull(wireCode, "wireCode");
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     ServerRefusedException(ErrorCode code, String message) {
@@ -44,6 +54,16 @@ public final class ServerRefusedException extends ConciergeClientException {
      */
     public String wireCode() {
         return wireCode;
+    }
+
+    /**
+     * When the server would accept the request, if it said: a {@code transcript_email} refused
+     * as {@link ErrorCode#RATE_LIMITED} over a mail limit carries it.
+     *
+     * @return the wait; empty when the error frame had no {@code retryAfter}
+     */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfterSeconds).map(Duration::ofSeconds);
     }
 
     @Override

@@ -286,6 +286,25 @@ public interface VisitorClient extends AutoCloseable {
     CompletableFuture<Stored> leaveMessage(String name, String email, String text);
 
     /**
+     * Asks for the transcript of the visitor's conversation by email: the open one, else the
+     * latest closed one. The server mails only an address the visitor gave in that conversation
+     * (a left message's email, the pre-chat form's, the page's context) or one the site vouched
+     * for (a verified identity's), so this cannot send mail to anyone else. The agents see a note
+     * saying where the transcript went.
+     *
+     * @param address where to send it; empty for the address given in the conversation
+     * @return completes when the server enqueued the mail (its {@link Stored#seq()} is the
+     *     agents' note); fails with a {@link ServerRefusedException} of code {@code
+     *     email_not_allowed} (an address not given in the conversation), {@code rate_limited}
+     *     (over a mail limit; {@link ServerRefusedException#retryAfter()} says when to try again),
+     *     {@code bad_request} (no address known), {@code not_found} (no conversation) or {@code
+     *     unavailable} (the server sends no email)
+     * @throws NullPointerException when {@code address} is null
+     * @throws IllegalArgumentException when {@code address} is present and not an address
+     */
+    CompletableFuture<Stored> emailTranscript(Optional<String> address);
+
+    /**
      * Merges new context (page, attributes) into the visitor's; their agent sees it at once. The
      * future fails with a {@code bad_request} error, and the stored context stays as it was, if
      * the merged context would exceed the limits of one (more than 50 attributes, or more than

@@ -75,9 +75,15 @@ public enum ErrorCode {
     CANNOT_RESUME("cannot_resume"),
     /**
      * More messages per second than the socket's budget; the request was not processed and may be
-     * resent later with the same id.
+     * resent later with the same id. Also a {@code transcript_email} over a mail limit, with the
+     * error's {@code retryAfter}.
      */
     RATE_LIMITED("rate_limited"),
+    /**
+     * {@code transcript_email.address} was neither given in that conversation nor vouched for by
+     * the site: the server mails no one else.
+     */
+    EMAIL_NOT_ALLOWED("email_not_allowed"),
     /**
      * The site named in {@code hello} does not allow the page's origin; over HTTP (403), the
      * WebSocket handshake came from an origin the server does not allow.

@@ -107,6 +107,24 @@ public interface ConversationStore extends AutoCloseable {
         return CompletableFuture.failedFuture(new StoreException("this store keeps no mail outbox"));
     }
 
+    /**
+     * Cancels an outbox mail not yet claimed ({@link MailState#PENDING}): it becomes {@link
+     * MailState#FAILED} with {@code reason} (clipped as for {@link #mailDeferred}) and is never
+     * sent; e.g. an agent's reply the visitor read in the chat before it was due. A mail claimed,
+     * sent or failed already is left alone. Completes once committed. The default keeps no outbox.
+     */
+    default CompletableFuture<Void> cancelMail(String messageId, String reason) {
+        return CompletableFuture.failedFuture(new StoreException("this store keeps no mail outbox"));
+    }
+
+    /**
+     * Every outbox mail created at or after {@code since}, in any state, oldest first: what the
+     * mail limits are counted from again after a restart. Blocking. The default has none.
+     */
+    default List<QueuedMail> mailCreatedSince(Instant since) {
+        return List.of();
+    }
+
     /** The longest error text kept with an outbox mail, in characters. */
     int MAX_MAIL_ERROR = 1000;
 
@@ -121,7 +139,10 @@ public interface ConversationStore extends AutoCloseable {
      * a resend carries the same one; {@code kind} names its template ({@code confirmation},
      * {@code agent_reply}…); {@code payload} is what the template needs besides the stored
      * transcript (JSON, at most {@link #MAX_PAYLOAD} characters); {@code createdAt} is also the
-     * email's date. The constructor rejects a bad value naming the field.
+     * email's date; {@code notBefore} (at or after {@code createdAt}) is when its first attempt
+     * is due (an agent's reply waits a little in case the visitor reads it in the chat). Read
+     * back from a store, {@code notBefore} is as enqueued until the first attempt, after which
+     * it may read as {@code createdAt}. The constructor rejects a bad value naming the field.
      */
     record OutboundMail(
             String messageId,
@@ -131,7 +152,8 @@ public interface ConversationStore extends AutoCloseable {
             String site,
             String recipient,
             String payload,
-            Instant createdAt) {
+            Instant createdAt,
+            Instant notBefore) {
         /** The longest Message-ID accepted, in characters. */
         public static final int MAX_MESSAGE_ID = 250;
         /** The longest recipient address accepted (RFC 5321's limit on a path). */
@@ -173,6 +195,23 @@ public interface ConversationStore extends AutoCloseable {
                 throw new IllegalArgumentException("payload must be at most " + MAX_PAYLOAD + " characters");
             }
             Objects.requireNonNull(createdAt, "createdAt");
+            Objects.requireNonNull(notBefore, "notBefore");
+            if (notBefore.isBefore(createdAt)) {
+                throw new IllegalArgumentException("notBefore must not be before createdAt");
+            }
+        }
+
+        /** A mail due as soon as it is enqueued ({@code notBefore} = {@code createdAt}). */
+        public OutboundMail(
+                String messageId,
+                String conversationId,
+                long seq,
+                String kind,
+                String site,
+                String recipient,
+                String payload,
+                Instant createdAt) {
+            this(messageId, conversationId, seq, kind, site, recipient, payload, createdAt, createdAt);
         }
 
         private static void require(String value, String field) {

@@ -133,7 +133,7 @@ public final class InMemoryConversationStore implements ConversationStore {
                     outbox.put(
                             mail.messageId(),
                             new QueuedMail(
-                                    mail, MailState.PENDING, 0, mail.createdAt(), Optional.empty(), Optional.empty()));
+                                    mail, MailState.PENDING, 0, mail.notBefore(), Optional.empty(), Optional.empty()));
                 }
             }
         }
@@ -215,6 +215,38 @@ public final class InMemoryConversationStore implements ConversationStore {
                 messageId,
                 m -> new QueuedMail(
                         m.mail(), MailState.FAILED, m.attempts(), m.nextAttemptAt(), m.sentAt(), Optional.of(kept)));
+    }
+
+    @Override
+    public CompletableFuture<Void> cancelMail(String messageId, String reason) {
+        Objects.requireNonNull(messageId, "messageId");
+        String kept = JdbcOutbox.clipError(reason);
+        synchronized (outbox) {
+            QueuedMail m = outbox.get(messageId);
+            if (m != null && m.state() == MailState.PENDING) {
+                outbox.put(
+                        messageId,
+                        new QueuedMail(
+                                m.mail(),
+                                MailState.FAILED,
+                                m.attempts(),
+                                m.nextAttemptAt(),
+                                m.sentAt(),
+                                Optional.of(kept)));
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public List<QueuedMail> mailCreatedSince(Instant since) {
+        Objects.requireNonNull(since, "since");
+        synchronized (outbox) {
+            return outbox.values().stream()
+                    .filter(m -> !m.mail().createdAt().isBefore(since))
+                    .sorted(OLDEST_FIRST)
+                    .toList();
+        }
     }
 
     private static final Comparator<QueuedMail> OLDEST_FIRST = Comparator.comparing(

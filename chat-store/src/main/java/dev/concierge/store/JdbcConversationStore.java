@@ -318,6 +318,17 @@ public final class JdbcConversationStore implements ConversationStore {
     }
 
     @Override
+    public CompletableFuture<Void> cancelMail(String messageId, String reason) {
+        Object[] params = {JdbcOutbox.clipError(reason), Objects.requireNonNull(messageId, "messageId")};
+        return writer.submit("cancel email " + messageId, tx -> tx.add(JdbcOutbox.CANCEL, params));
+    }
+
+    @Override
+    public List<QueuedMail> mailCreatedSince(Instant since) {
+        return outbox.createdSince(Objects.requireNonNull(since, "since"));
+    }
+
+    @Override
     public List<QueuedMail> mailOf(String conversationId) {
         return outbox.of(Objects.requireNonNull(conversationId, "conversationId"));
     }

@@ -31,12 +31,16 @@ final class JdbcOutbox {
             + " WHERE message_id = ? AND state = 'sending'";
     static final String FAILED =
             "UPDATE mail_outbox SET state = 'failed', last_error = ? WHERE message_id = ? AND state = 'sending'";
+    static final String CANCEL =
+            "UPDATE mail_outbox SET state = 'failed', last_error = ? WHERE message_id = ? AND state = 'pending'";
 
     private static final String COLUMNS = "message_id, conversation_id, seq, kind, site, recipient, payload, state,"
             + " attempts, created_at, next_attempt_at, sent_at, last_error";
     static final String SELECT_DUE = "SELECT " + COLUMNS + " FROM mail_outbox"
             + " WHERE (state = 'pending' AND next_attempt_at <= ?) OR state = 'sending'"
             + " ORDER BY created_at, message_id LIMIT ?";
+    static final String SELECT_CREATED_SINCE =
+            "SELECT " + COLUMNS + " FROM mail_outbox WHERE created_at >= ? ORDER BY created_at, message_id";
     static final String SELECT_OF_CONVERSATION =
             "SELECT " + COLUMNS + " FROM mail_outbox WHERE conversation_id = ? ORDER BY created_at, message_id";
 
@@ -46,9 +50,10 @@ final class JdbcOutbox {
         this.readers = readers;
     }
 
-    /** The parameters of {@link #INSERT} for a mail just enqueued: pending, due at once. */
+    /** The parameters of {@link #INSERT} for a mail just enqueued: pending, due at its {@code notBefore}. */
     static Object[] insertParams(OutboundMail m) {
         Object created = JdbcRows.micros(m.createdAt());
+        Object due = JdbcRows.micros(m.notBefore());
         return new Object[] {
             m.messageId(),
             m.conversationId(),
@@ -59,7 +64,7 @@ final class JdbcOutbox {
             m.payload(),
             JdbcRows.wire(MailState.PENDING),
             created,
-            created
+            due
         };
     }
 
@@ -83,6 +88,15 @@ final class JdbcOutbox {
         });
     }
 
+    List<QueuedMail> createdSince(Instant since) {
+        return readers.read("mail created since " + since, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_CREATED_SINCE)) {
+                JdbcRows.bind(ps, JdbcRows.micros(since));
+                return list(ps);
+            }
+        });
+    }
+
     List<QueuedMail> of(String conversationId) {
         return readers.read("mail of " + conversationId, c -> {
             try (PreparedStatement ps = c.prepareStatement(SELECT_OF_CONVERSATION)) {
@@ -96,6 +110,9 @@ final class JdbcOutbox {
         List<QueuedMail> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
+                Instant created = JdbcRows.instant(rs, 10);
+                Instant next = JdbcRows.instant(rs, 11);
+                int attempts = rs.getInt(9);
                 OutboundMail mail = new OutboundMail(
                         rs.getString(1),
                         rs.getString(2),
@@ -104,12 +121,13 @@ final class JdbcOutbox {
                         rs.getString(5),
                         rs.getString(6),
                         rs.getString(7),
-                        JdbcRows.instant(rs, 10));
+                        created,
+                        attempts == 0 && next.isAfter(created) ? next : created);
                 out.add(new QueuedMail(
                         mail,
                         MailState.valueOf(rs.getString(8).toUpperCase(Locale.ROOT)),
-                        rs.getInt(9),
-                        JdbcRows.instant(rs, 11),
+                        attempts,
+                        next,
                         Optional.ofNullable(JdbcRows.instant(rs, 12)),
                         Optional.ofNullable(rs.getString(13))));
             }

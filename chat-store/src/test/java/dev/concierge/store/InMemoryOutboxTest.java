@@ -156,4 +156,39 @@ final class InMemoryOutboxTest {
         assertThat(store.mailOf("c3")).isEmpty();
         assertThat(store.dueMail(T0.plusSeconds(3600), 10)).isEmpty();
     }
+
+    @Test
+    void aDelayedMail_isDueAtItsNotBefore_aCancelledOneNever_andCreatedSinceListsTheWindow() throws Exception {
+        ConversationStore.OutboundMail m = mail("c1", 1, "later");
+        ConversationStore.OutboundMail delayed = new ConversationStore.OutboundMail(
+                m.messageId(),
+                "c1",
+                1,
+                "agent_reply",
+                m.site(),
+                m.recipient(),
+                m.payload(),
+                m.createdAt(),
+                m.createdAt().plusSeconds(120));
+        done(store.appendAll("c1", List.of(message(1, "m1", "one")), List.of(delayed)));
+        done(store.appendAll("c1", List.of(message(2, "m2", "two")), List.of(mail("c1", 2, "now"))));
+
+        assertThat(store.dueMail(T0.plusSeconds(120), 10))
+                .extracting(q -> q.mail().messageId())
+                .containsExactly("now@reply.example.test");
+        assertThat(store.dueMail(T0.plusSeconds(121), 10)).hasSize(2);
+        assertThat(store.mailCreatedSince(T0.plusSeconds(2)))
+                .extracting(q -> q.mail().messageId())
+                .containsExactly("now@reply.example.test");
+
+        done(store.claimMail(List.of("now@reply.example.test")));
+        done(store.cancelMail("later@reply.example.test", "read in the chat"));
+        done(store.cancelMail("now@reply.example.test", "read in the chat")); // claimed: left alone
+
+        assertThat(store.mailOf("c1"))
+                .extracting(q -> q.mail().messageId(), QueuedMail::state, QueuedMail::lastError)
+                .containsExactly(
+                        tuple("later@reply.example.test", MailState.FAILED, java.util.Optional.of("read in the chat")),
+                        tuple("now@reply.example.test", MailState.SENDING, java.util.Optional.empty()));
+    }
 }

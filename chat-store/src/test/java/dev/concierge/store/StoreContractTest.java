@@ -585,6 +585,93 @@ abstract class StoreContractTest {
                 .containsExactly("d1@reply.example.test");
     }
 
+    @Test
+    void mailWithANotBefore_isDueThenAndNotEarlier_andSurvivesAReopenAsEnqueued() throws Exception {
+        ConversationStore.OutboundMail m = mail("c1", 1, "later");
+        ConversationStore.OutboundMail delayed = new ConversationStore.OutboundMail(
+                m.messageId(),
+                m.conversationId(),
+                m.seq(),
+                "agent_reply",
+                m.site(),
+                m.recipient(),
+                m.payload(),
+                m.createdAt(),
+                m.createdAt().plusSeconds(120));
+        done(store.appendAll("c1", List.of(message(1, "m1", "one")), List.of(delayed)));
+
+        store.close();
+        store = reopen();
+        assertThat(store.dueMail(delayed.createdAt().plusSeconds(119), 10)).isEmpty();
+        List<ConversationStore.QueuedMail> due =
+                store.dueMail(delayed.createdAt().plusSeconds(120), 10);
+        assertThat(due).extracting(ConversationStore.QueuedMail::mail).containsExactly(delayed);
+        assertThat(due.get(0).nextAttemptAt()).isEqualTo(delayed.notBefore());
+        assertThatThrownBy(() -> new ConversationStore.OutboundMail(
+                        m.messageId(),
+                        m.conversationId(),
+                        m.seq(),
+                        m.kind(),
+                        m.site(),
+                        m.recipient(),
+                        m.payload(),
+                        m.createdAt(),
+                        m.createdAt().minusSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("notBefore");
+    }
+
+    @Test
+    void cancelledMail_isNeverDue_withTheReason_butAClaimedOrSentOneIsLeftAlone() throws Exception {
+        done(store.appendAll("c1", List.of(message(1, "m1", "one")), List.of(mail("c1", 1, "p1"))));
+        done(store.appendAll("c1", List.of(message(2, "m2", "two")), List.of(mail("c1", 2, "p2"))));
+        done(store.appendAll("c1", List.of(message(3, "m3", "three")), List.of(mail("c1", 3, "p3"))));
+        done(store.claimMail(List.of("p2@reply.example.test", "p3@reply.example.test")));
+        done(store.mailSent("p3@reply.example.test", T0.plusSeconds(5)));
+
+        done(store.cancelMail("p1@reply.example.test", "read in the chat"));
+        done(store.cancelMail("p2@reply.example.test", "read in the chat"));
+        done(store.cancelMail("p3@reply.example.test", "read in the chat"));
+        done(store.cancelMail("nothing@reply.example.test", "read in the chat"));
+
+        store.close();
+        store = reopen();
+        ConversationStore.QueuedMail p1 = mailNamed("c1", "p1");
+        assertThat(p1.state()).isEqualTo(ConversationStore.MailState.FAILED);
+        assertThat(p1.lastError()).contains("read in the chat");
+        assertThat(mailNamed("c1", "p2").state()).isEqualTo(ConversationStore.MailState.SENDING);
+        assertThat(mailNamed("c1", "p3").state()).isEqualTo(ConversationStore.MailState.SENT);
+        assertThat(store.dueMail(T0.plusSeconds(86_400), 10))
+                .extracting(q -> q.mail().messageId())
+                .containsExactly("p2@reply.example.test");
+    }
+
+    @Test
+    void mailCreatedSince_listsEveryStateFromThatInstantOn_oldestFirst() throws Exception {
+        done(store.appendAll("c1", List.of(message(1, "m1", "one")), List.of(mail("c1", 1, "s1"))));
+        done(store.appendAll("c1", List.of(message(2, "m2", "two")), List.of(mail("c1", 2, "s2"))));
+        done(store.appendAll(
+                "c2",
+                List.of(message(1, "n1", "three")),
+                List.of(new ConversationStore.OutboundMail(
+                        "s3@reply.example.test",
+                        "c2",
+                        1,
+                        "transcript",
+                        "demo",
+                        "bob@example.test",
+                        "{}",
+                        T0.plusSeconds(3)))));
+        done(store.claimMail(List.of("s3@reply.example.test")));
+        done(store.mailFailed("s3@reply.example.test", "550 no"));
+
+        assertThat(store.mailCreatedSince(T0.plusSeconds(2)))
+                .extracting(q -> q.mail().messageId())
+                .containsExactly("s2@reply.example.test", "s3@reply.example.test");
+        assertThat(store.mailCreatedSince(T0.plusSeconds(4))).isEmpty();
+        assertThat(store.mailCreatedSince(T0)).hasSize(3);
+    }
+
     static void done(CompletableFuture<Void> f) throws Exception {
         f.get(30, TimeUnit.SECONDS);
     }

@@ -30,6 +30,7 @@ import dev.concierge.protocol.VisitorContext;
     @JsonSubTypes.Type(value = ClientMessage.Note.class, name = "note"),
     @JsonSubTypes.Type(value = ClientMessage.UpdateContext.class, name = "context"),
     @JsonSubTypes.Type(value = ClientMessage.QueuePage.class, name = "queue"),
+    @JsonSubTypes.Type(value = ClientMessage.TranscriptEmail.class, name = "transcript_email"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ClientMessage {
@@ -192,6 +193,20 @@ public sealed interface ClientMessage {
             Checks.text("email", email, VisitorContext.MAX_EMAIL);
             Checks.email("email", email);
             Checks.text("text", text, MAX_TEXT);
+        }
+    }
+
+    /**
+     * The visitor asks for a conversation's transcript by email. {@code conversationId} may be
+     * omitted (the open conversation, else the latest closed one); {@code address} too (the
+     * address given in that conversation). The server mails only an address given in that
+     * conversation or vouched for by the site (docs/protocol.md, {@code transcript_email}).
+     */
+    record TranscriptEmail(String id, String conversationId, String address) implements ClientMessage {
+        public TranscriptEmail {
+            Checks.id(id, true);
+            Checks.optionalText("conversationId", conversationId, 64);
+            Checks.email("address", address);
         }
     }
 

@@ -209,8 +209,15 @@ public sealed interface ServerMessage {
     /**
      * A request failed; {@code ref} names it when it had an id. {@code code} is an {@link
      * ErrorCode}'s wire string, kept as a string so codes added by a newer server still read.
+     * {@code retryAfter}, in seconds, says when a request refused as {@code rate_limited} over a
+     * mail limit would be accepted; null otherwise.
      */
-    record Error(String code, String message, String ref) implements ServerMessage {
+    record Error(String code, String message, String ref, Long retryAfter) implements ServerMessage {
+        /** An error frame without a retry time. */
+        public Error(String code, String message, String ref) {
+            this(code, message, ref, null);
+        }
+
         /** An error frame carrying {@code code}'s wire string. */
         public static Error of(ErrorCode code, String message, String ref) {
             return new Error(code.wire(), message, ref);

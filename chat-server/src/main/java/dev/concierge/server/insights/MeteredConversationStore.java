@@ -97,6 +97,16 @@ public final class MeteredConversationStore implements ConversationStore {
     }
 
     @Override
+    public CompletableFuture<Void> cancelMail(String messageId, String reason) {
+        return timed(store.cancelMail(messageId, reason), System.nanoTime());
+    }
+
+    @Override
+    public List<QueuedMail> mailCreatedSince(Instant since) {
+        return store.mailCreatedSince(since);
+    }
+
+    @Override
     public List<QueuedMail> mailOf(String conversationId) {
         return store.mailOf(conversationId);
     }
