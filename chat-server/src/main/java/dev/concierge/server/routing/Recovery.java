@@ -114,8 +114,9 @@ public final class Recovery {
             if (e.id() != null) {
                 Idempotency.recovered(c, e);
             }
-            if (e.kind() == Kind.MESSAGE && e.author().role() == Role.VISITOR) {
-                c.lastVisitorText = e.text();
+            if ((e.kind() == Kind.MESSAGE || e.kind() == Kind.OFFLINE_MESSAGE)
+                    && e.author().role() == Role.VISITOR) {
+                c.lastVisitorText = e.text(); // as WaitingQueue.followUp sets it for a left message
             }
             if (e.kind() == Kind.BOT && e.bot() != null && !e.bot().answered()) {
                 c.unansweredQuestion = c.lastVisitorText;

@@ -285,6 +285,32 @@ final class ExpiryTest extends RouterFixture {
     }
 
     @Test
+    void recoveredFollowUp_showsTheLeftMessage_inTheQueueAndThePackage() {
+        start();
+        Recorder v = visitor(null);
+        router.request(
+                v,
+                Role.VISITOR,
+                new ClientMessage.LeaveMessage("m1", null, "Ada", "ada@example.com", "Please call me back"));
+        settle();
+        String id = v.last(ServerMessage.Ack.class).conversationId();
+        router.close();
+        // The next morning: a restart, then an agent signs in and answers the follow-up.
+        start();
+        router.call(() -> {
+            Recovery.recover(router, agentId -> java.util.Optional.empty());
+            return null;
+        });
+        Recorder a = agent("a");
+        QueueEntry entry = a.last(ServerMessage.Queue.class).entries().get(0);
+        assertThat(entry.followUp()).isTrue();
+        assertThat(entry.preview()).isEqualTo("Please call me back");
+        router.request(a, Role.AGENT, new ClientMessage.Accept(id(), id));
+        settle();
+        assertThat(a.last(ServerMessage.Assigned.class).handoff().question()).isEqualTo("Please call me back");
+    }
+
+    @Test
     void recoveredConversations_expireFromTheRestart() {
         start();
         Recorder v = visitor(null);
