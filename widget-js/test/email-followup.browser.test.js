@@ -93,23 +93,31 @@ function encodedWords(value) {
 }
 
 /**
- * A reply as Gmail writes it (text/plain, UTF-8, quoted-printable): the new text, then the
- * attribution line, wrapped before "wrote:" when long, then the whole mail quoted with "> ".
+ * A reply as Gmail writes it: multipart/alternative, the text part UTF-8 quoted-printable with
+ * the new text, then the attribution line (wrapped after "<" as Gmail wraps it when long) and
+ * the whole mail quoted with "> "; the HTML part with the quote in a gmail_quote block.
  */
 function gmailReply({ to, subject, inReplyTo, references, quoted }) {
   const now = new Date();
-  const date = now.toLocaleString('en-US', {
-    weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC',
-  }).replace(/, (\d{4}), /, ', $1 at ').replace(/\u202f/g, ' '); // "Sun, Dec 6, 2026 at 9:40 PM"
-  const attribution = `On ${date} Northwind help <${to}>`;
-  const body = [
+  const date = now.toLocaleString('en-GB', {
+    weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC',
+  }).replace(/^(\w+) /, '$1, ').replace(/ (\d{4}), /, ' $1 at '); // "Sun, 6 Dec 2026 at 21:40"
+  const quote = quoted.trimEnd().split(/\r?\n/);
+  const text = [
     REPLY,
     '',
-    ...(attribution.length > 70 ? [attribution, 'wrote:'] : [`${attribution} wrote:`]),
+    `On ${date}, Northwind help <`,
+    `${to}> wrote:`,
     '',
-    ...quoted.trimEnd().split(/\r?\n/).map((line) => (line === '' ? '>' : `> ${line}`)),
+    ...quote.map((line) => (line === '' ? '>' : `> ${line}`)),
     '',
   ].join('\r\n');
+  const escape = (line) => line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const html = `<div dir="ltr">${escape(REPLY)}</div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">`
+    + `On ${date}, Northwind help &lt;<a href="mailto:${to}">${to}</a>&gt; wrote:<br></div>`
+    + `<blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);padding-left:1ex">`
+    + `${quote.map(escape).join('<br>\r\n')}</blockquote></div>\r\n`;
+  const boundary = `000000000000${randomBytes(6).toString('hex')}`;
   return [
     'MIME-Version: 1.0',
     `Date: ${now.toUTCString().replace('GMT', '+0000')}`,
@@ -119,10 +127,20 @@ function gmailReply({ to, subject, inReplyTo, references, quoted }) {
     `Subject: ${encodedWords(`Re: ${subject}`)}`,
     'From: Ada Lovelace <ada@visitor.example>',
     `To: ${to}`,
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
     'Content-Type: text/plain; charset="UTF-8"',
     'Content-Transfer-Encoding: quoted-printable',
     '',
-    quotedPrintable(body),
+    quotedPrintable(text),
+    `--${boundary}`,
+    'Content-Type: text/html; charset="UTF-8"',
+    'Content-Transfer-Encoding: quoted-printable',
+    '',
+    quotedPrintable(html),
+    `--${boundary}--`,
+    '',
   ].join('\r\n');
 }
 
