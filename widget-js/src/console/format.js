@@ -14,6 +14,11 @@ export function reasonLabel(reason) {
   return REASONS[reason] ?? String(reason).replaceAll('_', ' ');
 }
 
+/** The label of a message that did not come over the chat ("by email"), or null. */
+export function viaLabel(event) {
+  return event?.via === 'email' ? 'by email' : null;
+}
+
 /** "12 s", "3 min", "1 h 5 min" for a duration in milliseconds. */
 export function formatDuration(ms) {
   if (!Number.isFinite(ms) || ms < 0) return '—';

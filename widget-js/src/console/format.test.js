@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { botBadge, formatDuration, isSafeLink, reasonLabel, visitorName, waitingFor } from './format.js';
+import { botBadge, formatDuration, isSafeLink, reasonLabel, viaLabel, visitorName, waitingFor } from './format.js';
 
 test('bot badge shows the FAQ entry and confidence', () => {
   assert.equal(botBadge({ answered: true, entryId: 'order-status', confidence: 0.91 }), 'FAQ order-status · 0.91');
@@ -77,4 +77,11 @@ test('close reasons read as words; free text stays as typed', async () => {
   assert.equal(closeReasonLabel('erased'), 'visitor data erased');
   assert.equal(closeReasonLabel('left_early'), 'left_early');
   assert.equal(closeReasonLabel(undefined), '');
+});
+
+test('a reply by email is labelled, a chat message is not', () => {
+  assert.equal(viaLabel({ kind: 'message', via: 'email', text: 'Thanks' }), 'by email');
+  assert.equal(viaLabel({ kind: 'message', text: 'Thanks' }), null);
+  assert.equal(viaLabel({ kind: 'message', via: 'fax' }), null);
+  assert.equal(viaLabel(undefined), null);
 });

@@ -1,5 +1,5 @@
 import { clear, h, linkified } from '../shared/dom.js';
-import { botBadge, closeReasonLabel, reasonLabel, shortTime } from './format.js';
+import { botBadge, closeReasonLabel, reasonLabel, shortTime, viaLabel } from './format.js';
 
 export const NOTE_LABEL = 'Internal note — not visible to the visitor';
 
@@ -96,6 +96,7 @@ export class TranscriptView {
         return h('li', { class: `turn turn--${mine ? 'agent' : 'visitor'}`, dataset: { seq: event.seq } },
           h('div', { class: 'turn-head' },
             h('span', { class: 'who', text: mine ? (event.author?.name ?? 'Agent') : (event.author?.name ?? this.#visitorName) }),
+            viaLabel(event) ? h('span', { class: 'pill pill--via', text: viaLabel(event) }) : null,
             h('span', { class: 'when', text: when })),
           h('div', { class: 'bubble' }, linkified(event.text ?? '')),
           mine && this.#receipts ? h('span', { class: 'receipt', 'aria-live': 'off' }) : null);

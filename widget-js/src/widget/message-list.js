@@ -161,7 +161,11 @@ export class MessageList {
     const role = event.author?.role;
     switch (event.kind) {
       case 'message':
-        if (role === 'visitor') return bubble('msg msg--mine', null, event);
+        if (role === 'visitor') {
+          const mine = bubble('msg msg--mine', null, event);
+          if (event.via === 'email') mine.append(h('span', { class: 'via', text: this.#strings.t('byEmail') }));
+          return mine;
+        }
         return bubble('msg msg--agent', event.author?.name ?? this.#strings.t('agent'), event);
       case 'offline_message':
         return bubble('msg msg--mine', null, event);

@@ -122,6 +122,7 @@ button, input, textarea { font: inherit; color: inherit; }
 }
 .msg--agent .bubble { border-left: 3px solid var(--cc-brand); }
 .msg .meta { font-size: 11px; color: var(--cc-muted); margin: 3px 6px 0; }
+.msg .via { font-size: 11px; color: var(--cc-muted); margin: 0 6px; font-style: italic; }
 .msg--pending .bubble { opacity: .7; }
 .msg--failed .bubble { background: #fee2e2; color: #991b1b; }
 .suggestions { display: flex; flex-direction: column; align-items: flex-start; gap: 6px; margin-top: 8px; }

@@ -38,6 +38,7 @@ export default {
   didYouMean: 'Meinten Sie',
   joined: '{name} ist der Unterhaltung beigetreten.',
   closed: 'Diese Unterhaltung ist beendet.',
+  byEmail: 'per E-Mail',
   youRated: 'Sie haben diese Unterhaltung mit {score}/5 bewertet.',
   lost: 'Ihre frühere Unterhaltung ist nicht mehr verfügbar. Unten können Sie eine neue beginnen.',
   downloadFailed: 'Der Verlauf konnte nicht heruntergeladen werden: {reason}',

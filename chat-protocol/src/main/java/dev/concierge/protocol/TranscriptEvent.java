@@ -9,7 +9,8 @@ import java.time.Instant;
  * {@code reason} is the handoff reason ({@link HandoffReason#wire()}) on {@code handoff}
  * events, the free-text close reason on {@code closed} events, the department on
  * {@code transferred} events to a department and the contact email on {@code offline_message}
- * events.
+ * events. {@code via} is how a visitor's {@code message} reached the server when not over the
+ * chat: {@code "email"} for a reply to one of the server's mails; absent otherwise.
  *
  * <p>The static factories, one per {@link Kind}, make a draft: seq 0 and no {@code ts}, both
  * set by the server when it appends the event ({@link #stamped(long, Instant)}).
@@ -26,7 +27,41 @@ public record TranscriptEvent(
         String reason,
         AgentInfo agent,
         Integer score,
-        String comment) {
+        String comment,
+        String via) {
+    /** The channel of a visitor's message that arrived as a reply by email. */
+    public static final String VIA_EMAIL = "email";
+
+    /**
+     * An event that came over the chat ({@code via} absent).
+     *
+     * @param seq its number in the conversation
+     * @param ts when it was stored
+     * @param id the sender's request id
+     * @param kind what it is
+     * @param author who wrote or caused it
+     * @param text its text
+     * @param bot the bot's turn, on {@code bot} events
+     * @param reason the kind's detail (see the type's description)
+     * @param agent the agent, on {@code assigned} and {@code transferred} events
+     * @param score the rating, on {@code rated} events
+     * @param comment the rating's comment, on {@code rated} events
+     */
+    public TranscriptEvent(
+            long seq,
+            Instant ts,
+            String id,
+            Kind kind,
+            Author author,
+            String text,
+            BotTurn bot,
+            String reason,
+            AgentInfo agent,
+            Integer score,
+            String comment) {
+        this(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, null);
+    }
+
     /** What a transcript event is. */
     public enum Kind {
         /** A chat message by the visitor or an agent. */
@@ -223,7 +258,7 @@ public record TranscriptEvent(
      * @return a copy with {@code seq} and {@code ts}
      */
     public TranscriptEvent stamped(long seq, Instant ts) {
-        return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment);
+        return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via);
     }
 
     /**
@@ -233,6 +268,16 @@ public record TranscriptEvent(
      * @return a copy with {@code author}
      */
     public TranscriptEvent withAuthor(Author author) {
-        return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment);
+        return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via);
+    }
+
+    /**
+     * This event marked as arrived by another channel than the chat.
+     *
+     * @param via the channel, such as {@link #VIA_EMAIL}; null for the chat
+     * @return a copy with {@code via}
+     */
+    public TranscriptEvent withVia(String via) {
+        return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via);
     }
 }

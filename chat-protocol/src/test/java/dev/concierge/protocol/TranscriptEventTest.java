@@ -43,6 +43,25 @@ final class TranscriptEventTest {
     }
 
     @Test
+    void via_isWrittenOnlyWhenSet_survivesStampingAndAJsonRoundTrip_andOldJsonReadsWithout() throws Exception {
+        Instant t = Instant.parse("2026-11-23T10:15:30Z");
+        TranscriptEvent byMail = TranscriptEvent.message("mail:ab12", ADA, "Thanks!")
+                .withVia(TranscriptEvent.VIA_EMAIL)
+                .stamped(7, t)
+                .withAuthor(ADA);
+        String written = json(byMail);
+        assertThat(written)
+                .isEqualTo("{\"seq\":7,\"ts\":\"2026-11-23T10:15:30Z\",\"id\":\"mail:ab12\",\"kind\":\"message\","
+                        + "\"author\":{\"role\":\"visitor\",\"id\":\"v1\",\"name\":\"Ada\"},\"text\":\"Thanks!\","
+                        + "\"via\":\"email\"}");
+        assertThat(codec.mapper().readValue(written, TranscriptEvent.class)).isEqualTo(byMail);
+        TranscriptEvent old =
+                codec.mapper().readValue("{\"seq\":1,\"kind\":\"message\",\"text\":\"hi\"}", TranscriptEvent.class);
+        assertThat(old.via()).isNull();
+        assertThat(json(TranscriptEvent.message("m1", ADA, "hi"))).doesNotContain("via");
+    }
+
+    @Test
     void factories_writeTheSameJsonAsTheRecordFilledByHand() throws Exception {
         Instant t = Instant.parse("2026-11-23T10:15:30Z");
         assertThat(json(TranscriptEvent.message("m1", ADA, "hi").stamped(4, t)))

@@ -161,7 +161,11 @@ public final class JdbcRows {
         };
     }
 
-    /** The parameters of {@link #INSERT_EVENT}. */
+    /**
+     * The parameters of {@link #INSERT_EVENT}. A {@code message} has no {@code reason}; its
+     * {@code reason} column holds its {@code via} instead ({@code email}), so the channel costs no
+     * column and rows stored before it read as chat messages.
+     */
     Object[] eventParams(String conversationId, TranscriptEvent e) {
         return new Object[] {
             conversationId,
@@ -172,7 +176,7 @@ public final class JdbcRows {
             authorJson(e.author()),
             text(e.text()),
             json(e.bot()),
-            text(e.reason()),
+            text(e.kind() == Kind.MESSAGE && e.via() != null ? e.via() : e.reason()),
             json(e.agent()),
             integer(e.score()),
             text(e.comment())
@@ -180,18 +184,22 @@ public final class JdbcRows {
     }
 
     TranscriptEvent event(ResultSet rs) throws SQLException {
+        Kind kind = Kind.valueOf(rs.getString(4).toUpperCase(Locale.ROOT));
+        String reason = rs.getString(8);
+        boolean via = kind == Kind.MESSAGE && reason != null; // see eventParams
         return new TranscriptEvent(
                 rs.getLong(1),
                 instant(rs, 2),
                 rs.getString(3),
-                Kind.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)),
+                kind,
                 parse(rs.getString(5), Author.class),
                 rs.getString(6),
                 parse(rs.getString(7), BotTurn.class),
-                rs.getString(8),
+                via ? null : reason,
                 parse(rs.getString(9), AgentInfo.class),
                 integer(rs, 10),
-                rs.getString(11));
+                rs.getString(11),
+                via ? reason : null);
     }
 
     ConversationRecord conversation(ResultSet rs) throws SQLException {

@@ -145,6 +145,23 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void append_keepsViaOfAMessage_andEventsWithoutViaReadWithout() throws Exception {
+        TranscriptEvent byMail = message(2, "mail:abc", "Thanks, it arrived.").withVia(TranscriptEvent.VIA_EMAIL);
+        done(store.append("c1", message(1, "m1", "Where is my order?")));
+        done(store.append("c1", byMail));
+        assertThat(store.events("c1", 0)).extracting(TranscriptEvent::via).containsExactly(null, "email");
+        assertThat(store.events("c1", 0)).extracting(TranscriptEvent::reason).containsExactly(null, null);
+        store.close();
+        // merged into events (a merge every row) and read again: the same
+        JdbcConversationStore merged = reopen(1);
+        done(merged.append("c1", message(3, null, "after")));
+        merged.close();
+        List<TranscriptEvent> again = reopen().events("c1", 0);
+        assertThat(again).extracting(TranscriptEvent::via).containsExactly(null, "email", null);
+        assertThat(again.get(1)).isEqualTo(byMail);
+    }
+
+    @Test
     void append_keepsClientIds_forRecoveryToAnswerResends() throws Exception {
         List<CompletableFuture<Void>> f = inOneBatch(() -> List.of(
                 store.append("c1", message(1, "m1", "first")),

@@ -56,6 +56,7 @@ final class EventJson {
             out.ascii(",\"score\":").number(e.score());
         }
         out.stringField("comment", e.comment());
+        out.stringField("via", e.via());
         out.ascii("}");
         return out.bytes();
     }

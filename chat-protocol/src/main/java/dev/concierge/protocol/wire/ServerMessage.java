@@ -113,8 +113,41 @@ public sealed interface ServerMessage {
             String reason,
             AgentInfo agent,
             Integer score,
-            String comment)
+            String comment,
+            String via)
             implements ServerMessage {
+
+        /**
+         * The frame of an event that came over the chat ({@code via} absent).
+         *
+         * @param conversationId the conversation
+         * @param seq its number in the conversation
+         * @param ts when it was stored
+         * @param id the sender's request id
+         * @param kind what it is
+         * @param author who wrote or caused it
+         * @param text its text
+         * @param bot the bot's turn, on {@code bot} events
+         * @param reason the kind's detail (see the type's description)
+         * @param agent the agent, on {@code assigned} and {@code transferred} events
+         * @param score the rating, on {@code rated} events
+         * @param comment the rating's comment, on {@code rated} events
+         */
+        public Event(
+                String conversationId,
+                long seq,
+                Instant ts,
+                String id,
+                Kind kind,
+                Author author,
+                String text,
+                BotTurn bot,
+                String reason,
+                AgentInfo agent,
+                Integer score,
+                String comment) {
+            this(conversationId, seq, ts, id, kind, author, text, bot, reason, agent, score, comment, null);
+        }
 
         /** The frame for {@code event} of {@code conversationId}. */
         public static Event of(String conversationId, TranscriptEvent event) {
@@ -130,12 +163,13 @@ public sealed interface ServerMessage {
                     event.reason(),
                     event.agent(),
                     event.score(),
-                    event.comment());
+                    event.comment(),
+                    event.via());
         }
 
         /** This frame as a transcript entry. */
         public TranscriptEvent toTranscriptEvent() {
-            return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment);
+            return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via);
         }
     }
 

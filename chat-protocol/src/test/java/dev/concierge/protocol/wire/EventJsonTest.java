@@ -76,6 +76,7 @@ final class EventJsonTest {
                     text(random),
                     null,
                     random.nextInt(3) == 0 ? random.nextInt(-5, 6) : null,
+                    text(random),
                     text(random));
             byte[] fast = EventJson.event(event);
             assertThat(fast).as("event %d: %s", i, event).isNotNull();

@@ -171,7 +171,7 @@ final class LiveTranscript {
     }
 
     // One packed event: its length (not counting this int), then seq, ts seconds, ts nanos, id,
-    // kind, author, text, bot, reason, agent, score, comment. A string is its length in bytes
+    // kind, author, text, bot, reason, agent, score, comment, via. A string is its length in bytes
     // (-1 for null), then its UTF-8 bytes. The author is a byte: its index in authors, -2 for
     // none, or -3 followed by its role (-1 for none), id and name.
 
@@ -228,6 +228,7 @@ final class LiveTranscript {
             packed.writeInt(e.score());
         }
         string(e.comment());
+        string(e.via());
         packed.setInt(start, packed.writerIndex() - start - 4);
         packedCount++;
     }
@@ -263,8 +264,8 @@ final class LiveTranscript {
                 + 1
                 + 1
                 + 4
-                + 4 * 6
-                + 3 * (length(e.id()) + length(e.text()) + length(e.reason()) + length(e.comment()));
+                + 4 * 7
+                + 3 * (length(e.id()) + length(e.text()) + length(e.reason()) + length(e.comment()) + length(e.via()));
         if (e.author() != null) {
             n += 8 + 3 * (length(e.author().id()) + length(e.author().name()));
         }
@@ -339,8 +340,9 @@ final class LiveTranscript {
         AgentInfo agent = r.int8() == 1 ? new AgentInfo(r.string(), r.string()) : null;
         Integer score = r.int8() == 1 ? r.int32() : null;
         String comment = r.string();
+        String via = r.string();
         return new TranscriptEvent(
-                seq, ts, id, kind == -1 ? null : KINDS[kind], author, text, bot, reason, agent, score, comment);
+                seq, ts, id, kind == -1 ? null : KINDS[kind], author, text, bot, reason, agent, score, comment, via);
     }
 
     /** Reads a chunk's packed bytes from a position on. */

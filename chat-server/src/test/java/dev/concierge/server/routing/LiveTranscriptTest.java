@@ -28,6 +28,7 @@ final class LiveTranscriptTest {
                                             "m" + i,
                                             new Author(Role.VISITOR, "v1", "Zoë"),
                                             "emoji \uD83D\uDE00 and \"quotes\" " + i)
+                                    .withVia(i % 10 == 0 ? TranscriptEvent.VIA_EMAIL : null)
                                     .stamped(i, T.plusSeconds(i));
                         case 1 ->
                             TranscriptEvent.bot(
