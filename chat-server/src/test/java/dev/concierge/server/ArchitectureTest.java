@@ -140,6 +140,7 @@ final class ArchitectureTest {
                             "ChatCore",
                             "Dispatcher",
                             "Live",
+                            "MailPolicyConfig",
                             "Recovery",
                             "RetentionConfig",
                             "Router",

@@ -117,6 +117,9 @@ public final class Recovery {
             if (e.kind() == Kind.MESSAGE && e.author().role() == Role.VISITOR) {
                 c.lastVisitorText = e.text();
             }
+            if (e.kind() == Kind.OFFLINE_MESSAGE) {
+                MailPolicy.given(c, e.reason()); // the email left with the message
+            }
             if (e.kind() == Kind.BOT && e.bot() != null && !e.bot().answered()) {
                 c.unansweredQuestion = c.lastVisitorText;
             }
