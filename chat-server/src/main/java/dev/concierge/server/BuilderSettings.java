@@ -13,6 +13,7 @@ import dev.concierge.server.auth.Site;
 import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
+import dev.concierge.server.routing.MailPolicyConfig;
 import dev.concierge.server.routing.RetentionConfig;
 import dev.concierge.server.routing.RoutingConfig;
 import dev.concierge.server.transport.ServerConfig;
@@ -47,6 +48,7 @@ final class BuilderSettings {
     String jdbcPassword;
     ClusterSettings cluster;
     MailSettings mail;
+    MailPolicyConfig mailPolicy = MailPolicyConfig.DEFAULTS;
     ConversationStore store;
     List<AgentAccount> agents;
     Clock clock = Clock.systemUTC();
@@ -162,6 +164,7 @@ final class BuilderSettings {
                 new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck),
                 new RetentionConfig(botIdleClose, queuedVisitorGoneAfter, retainClosed, purgeInterval),
                 cluster,
-                mail);
+                mail,
+                mailPolicy);
     }
 }

@@ -16,6 +16,7 @@ import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
+import dev.concierge.server.routing.MailPolicyConfig;
 import dev.concierge.server.routing.RoutingStrategy;
 import dev.concierge.server.transport.TrustedProxies;
 import dev.concierge.store.ConversationStore;
@@ -106,6 +107,28 @@ public interface ChatServer extends AutoCloseable {
          */
         public Builder mail(MailSettings mail) {
             settings.mail = Objects.requireNonNull(mail, "mail");
+            return this;
+        }
+
+        /**
+         * When the server writes mail and how much (docs/email.md, "When mail is sent" and
+         * "Limits"): the agent reply delay, the long-wait alert time, the per-visitor, per-address
+         * and per-site limits. Default {@link MailPolicyConfig#DEFAULTS}; used when mail is sent.
+         */
+        public Builder mailPolicy(MailPolicyConfig policy) {
+            settings.mailPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * How long an agent's message to a visitor who is not connected waits before it is mailed
+         * (not mailed if the visitor reads it in the chat by then); default 2 minutes.
+         */
+        public Builder mailReplyDelay(Duration delay) {
+            if (delay == null || delay.isNegative()) {
+                throw new IllegalArgumentException("mailReplyDelay must be zero or positive, was " + delay);
+            }
+            settings.mailPolicy = settings.mailPolicy.withReplyDelay(delay);
             return this;
         }
 

@@ -74,11 +74,12 @@ final class CoreStart {
      * a single server, and on a cluster's node while it decides, over the fenced store, so that a
      * deposed node records nothing more. The router then confirms left messages by email.
      */
-    static Optional<MailSender> mailSender(ServerConfig config, ConversationStore store, Router router) {
+    static Optional<MailSender> mailSender(
+            ServerConfig config, ConversationStore store, Router router, AgentAuth auth) {
         return Optional.ofNullable(config.mail()).map(m -> {
             MailSender sender =
                     MailSender.over(store, m, config.sites(), config.clock()).start();
-            router.confirmLeftMessagesByEmail(m.messageIdDomain(), sender::wake);
+            router.sendMail(m.messageIdDomain(), sender::wake, config.mailPolicy(), auth::accounts);
             return sender;
         });
     }
@@ -104,7 +105,7 @@ final class CoreStart {
             try {
                 MeteredConversationStore metered = new MeteredConversationStore(fenced, metrics);
                 router = router(config, metered, bot, ids, auth);
-                mail = mailSender(config, metered, router);
+                mail = mailSender(config, metered, router, auth);
             } catch (RuntimeException e) {
                 fenced.close();
                 throw e;

@@ -101,6 +101,12 @@ public final class Main {
                         (together) confirm each message left while nobody was available by email,
                         sent through that server (STARTTLS required except on loopback; credentials
                         from CONCIERGE_SMTP_USER and CONCIERGE_SMTP_PASSWORD). Off by default.
+                        [--mail-reply-delay SECONDS] [--mail-alert-after SECONDS]
+                        [--mail-transcripts-per-visitor N] [--mail-per-address N] [--mail-per-site N]
+                        an agent's reply to a visitor who left is mailed after SECONDS unless read
+                        in the chat (default 120); agents asking for it are mailed when a visitor
+                        waits this long (default 300); limits: transcripts per visitor per hour
+                        (3), mails per address per 24 h (10), per site per hour (500) (docs/email.md)
                   bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD

@@ -131,7 +131,7 @@ public final class NettyChatServer implements ChatServer {
         if (config.cluster() == null) {
             Router single = CoreStart.router(config, store, bot, ids, auth);
             router = single;
-            mail = CoreStart.mailSender(config, store, single); // in a cluster, the deciding node's
+            mail = CoreStart.mailSender(config, store, single, auth); // in a cluster, the deciding node's
             core = single;
             localRouter = () -> Optional.of(single);
         } else {

@@ -5,6 +5,7 @@ import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
+import dev.concierge.server.routing.MailPolicyConfig;
 import dev.concierge.server.support.ServerException;
 import dev.concierge.server.transport.TrustedProxies;
 import java.io.IOException;
@@ -109,6 +110,8 @@ final class ServeOptions {
         Optional<String> nodeId = Optional.empty();
         Optional<String> smtp = Optional.empty();
         Optional<String> mailFrom = Optional.empty();
+        MailPolicyConfig policy = MailPolicyConfig.DEFAULTS;
+        boolean policyGiven = false;
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--demo")) {
@@ -216,6 +219,51 @@ final class ServeOptions {
                     }
                     case "--smtp" -> smtp = Optional.of(value);
                     case "--mail-from" -> mailFrom = Optional.of(value);
+                    // When mail is sent and how much (docs/email.md): seconds, and counts.
+                    case "--mail-reply-delay" -> {
+                        policy = policy.withReplyDelay(Duration.ofSeconds(number(flag, value, 0)));
+                        policyGiven = true;
+                    }
+                    case "--mail-alert-after" -> {
+                        int seconds = number(flag, value, 1);
+                        policy = new MailPolicyConfig(
+                                policy.transcriptsPerVisitor(),
+                                policy.mailsPerAddress(),
+                                policy.mailsPerSite(),
+                                policy.replyDelay(),
+                                Duration.ofSeconds(seconds));
+                        policyGiven = true;
+                    }
+                    case "--mail-transcripts-per-visitor" -> {
+                        int n = number(flag, value, 0);
+                        policy = new MailPolicyConfig(
+                                n,
+                                policy.mailsPerAddress(),
+                                policy.mailsPerSite(),
+                                policy.replyDelay(),
+                                policy.alertAfter());
+                        policyGiven = true;
+                    }
+                    case "--mail-per-address" -> {
+                        int n = number(flag, value, 0);
+                        policy = new MailPolicyConfig(
+                                policy.transcriptsPerVisitor(),
+                                n,
+                                policy.mailsPerSite(),
+                                policy.replyDelay(),
+                                policy.alertAfter());
+                        policyGiven = true;
+                    }
+                    case "--mail-per-site" -> {
+                        int n = number(flag, value, 0);
+                        policy = new MailPolicyConfig(
+                                policy.transcriptsPerVisitor(),
+                                policy.mailsPerAddress(),
+                                n,
+                                policy.replyDelay(),
+                                policy.alertAfter());
+                        policyGiven = true;
+                    }
                     case "--purge-interval" -> {
                         int minutes = number(flag, value, 1);
                         o.set(flag, b -> b.purgeInterval(Duration.ofMinutes(minutes)));
@@ -236,6 +284,10 @@ final class ServeOptions {
             o.set("--trusted-proxy", b -> b.trustedProxies(proxies));
             o.notices.add("Connections from " + String.join(", ", proxies)
                     + " must start with a PROXY protocol header naming the client (docs/scaling.md)");
+        }
+        if (policyGiven) {
+            MailPolicyConfig chosen = policy;
+            o.set("--mail-reply-delay", b -> b.mailPolicy(chosen));
         }
         if (smtp.isPresent() != mailFrom.isPresent()) {
             throw new UsageException("--smtp and --mail-from go together: the server's mail needs both");

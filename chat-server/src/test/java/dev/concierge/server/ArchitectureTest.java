@@ -142,6 +142,7 @@ final class ArchitectureTest {
                             "ChatCore",
                             "Dispatcher",
                             "Live",
+                            "MailPolicyConfig",
                             "Recovery",
                             "RetentionConfig",
                             "Router",

@@ -3,6 +3,7 @@ package dev.concierge.server.auth;
 import dev.concierge.protocol.AgentInfo;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An agent who may sign in to the console. Only a salted slow hash of the password is kept.
@@ -14,15 +15,32 @@ import java.util.Objects;
  * @param departments the teams the agent belongs to (may be empty)
  * @param roles what the agent may do beyond chatting: {@value #ADMIN} or {@value #SUPERVISOR}
  *              (both may edit the FAQ); empty for an agent who chats only
+ * @param email where the agent's email alerts go; empty for none
+ * @param emailAlerts which alerts the agent gets by email: {@value #FOLLOW_UP} (a follow-up was
+ *                    left) and {@value #LONG_WAIT} (a visitor waits long in the queue); needs
+ *                    {@code email}
  */
 public record AgentAccount(
-        String id, String name, String username, String passwordHash, List<String> departments, List<String> roles) {
+        String id,
+        String name,
+        String username,
+        String passwordHash,
+        List<String> departments,
+        List<String> roles,
+        Optional<String> email,
+        List<String> emailAlerts) {
     /** The role of a team's administrator: edits the FAQ. */
     public static final String ADMIN = "admin";
     /** The role of a supervisor: edits the FAQ. */
     public static final String SUPERVISOR = "supervisor";
     /** Every role there is. */
     static final List<String> ROLES = List.of(ADMIN, SUPERVISOR);
+    /** The email alert of a new follow-up. */
+    public static final String FOLLOW_UP = "follow_up";
+    /** The email alert of a visitor waiting long in the queue. */
+    public static final String LONG_WAIT = "long_wait";
+    /** Every email alert there is. */
+    static final List<String> ALERTS = List.of(FOLLOW_UP, LONG_WAIT);
 
     public AgentAccount {
         Objects.requireNonNull(id, "id");
@@ -36,6 +54,28 @@ public record AgentAccount(
                 throw new IllegalArgumentException("roles must be among " + ROLES + ", was " + role);
             }
         }
+        Objects.requireNonNull(email, "email");
+        email.ifPresent(e -> dev.concierge.protocol.wire.Checks.email("email", e));
+        emailAlerts = emailAlerts == null ? List.of() : List.copyOf(emailAlerts);
+        for (String alert : emailAlerts) {
+            if (!ALERTS.contains(alert)) {
+                throw new IllegalArgumentException("emailAlerts must be among " + ALERTS + ", was " + alert);
+            }
+        }
+        if (!emailAlerts.isEmpty() && email.isEmpty()) {
+            throw new IllegalArgumentException("emailAlerts needs an email to send them to");
+        }
+    }
+
+    /** An account without email alerts. */
+    public AgentAccount(
+            String id,
+            String name,
+            String username,
+            String passwordHash,
+            List<String> departments,
+            List<String> roles) {
+        this(id, name, username, passwordHash, departments, roles, Optional.empty(), List.of());
     }
 
     /** An account in {@code departments} with no role beyond chatting. */
@@ -50,12 +90,17 @@ public record AgentAccount(
 
     /** This account in {@code departments}. */
     public AgentAccount inDepartments(List<String> departments) {
-        return new AgentAccount(id, name, username, passwordHash, departments, roles);
+        return new AgentAccount(id, name, username, passwordHash, departments, roles, email, emailAlerts);
     }
 
     /** This account with {@code roles} ({@link #ADMIN}, {@link #SUPERVISOR}). */
     public AgentAccount withRoles(List<String> roles) {
-        return new AgentAccount(id, name, username, passwordHash, departments, roles);
+        return new AgentAccount(id, name, username, passwordHash, departments, roles, email, emailAlerts);
+    }
+
+    /** This account with email alerts ({@link #FOLLOW_UP}, {@link #LONG_WAIT}) to {@code email}. */
+    public AgentAccount withEmailAlerts(String email, List<String> emailAlerts) {
+        return new AgentAccount(id, name, username, passwordHash, departments, roles, Optional.of(email), emailAlerts);
     }
 
     /** Whether the agent may edit the FAQ: an admin or a supervisor. */

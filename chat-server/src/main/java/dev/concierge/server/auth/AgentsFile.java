@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -89,13 +90,20 @@ public final class AgentsFile {
             if (!declared) {
                 departments.addAll(own);
             }
+            Optional<String> email = email(a, where);
+            List<String> alerts = alerts(a.get("emailAlerts"), where + ".emailAlerts");
+            if (!alerts.isEmpty() && email.isEmpty()) {
+                throw new ServerException(where + ".emailAlerts: needs an email to send them to");
+            }
             AgentAccount account = new AgentAccount(
                     id,
                     text(a, "name", where),
                     text(a, "username", where),
                     hash,
                     own,
-                    roles(a.get("roles"), where + ".roles"));
+                    roles(a.get("roles"), where + ".roles"),
+                    email,
+                    alerts);
             if (!ids.add(account.id())) {
                 throw new ServerException(where + ".id: duplicate id " + account.id());
             }
@@ -150,6 +158,11 @@ public final class AgentsFile {
                 ArrayNode r = n.putArray("roles");
                 a.roles().forEach(r::add);
             }
+            a.email().ifPresent(e -> n.put("email", e));
+            if (!a.emailAlerts().isEmpty()) {
+                ArrayNode r = n.putArray("emailAlerts");
+                a.emailAlerts().forEach(r::add);
+            }
         }
         try {
             Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".agents", ".json");
@@ -189,6 +202,40 @@ public final class AgentsFile {
         for (JsonNode n : node) {
             if (!n.isTextual() || !AgentAccount.ROLES.contains(n.asText())) {
                 throw new ServerException(where + ": roles are " + AgentAccount.ROLES + ", was " + n);
+            }
+            out.add(n.asText());
+        }
+        return List.copyOf(out);
+    }
+
+    private static Optional<String> email(JsonNode node, String where) {
+        JsonNode v = node.get("email");
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (!v.isTextual()) {
+            throw new ServerException(where + ".email: must be an email address");
+        }
+        try {
+            dev.concierge.protocol.wire.Checks.email("email", v.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ServerException(where + ".email: must be an email address (local@domain.tld), was "
+                    + dev.concierge.server.support.LogSafe.text(v.asText()));
+        }
+        return Optional.of(v.asText());
+    }
+
+    private static List<String> alerts(JsonNode node, String where) {
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new ServerException(where + ": must be an array of " + AgentAccount.ALERTS);
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (JsonNode n : node) {
+            if (!n.isTextual() || !AgentAccount.ALERTS.contains(n.asText())) {
+                throw new ServerException(where + ": email alerts are " + AgentAccount.ALERTS + ", was " + n);
             }
             out.add(n.asText());
         }

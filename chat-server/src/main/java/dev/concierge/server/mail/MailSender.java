@@ -2,6 +2,7 @@ package dev.concierge.server.mail;
 
 import dev.concierge.server.auth.Site;
 import dev.concierge.store.ConversationStore;
+import dev.concierge.store.ConversationStore.OutboundMail;
 import dev.concierge.store.ConversationStore.QueuedMail;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -16,11 +17,13 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.slf4j.Logger;
@@ -64,30 +67,69 @@ public final class MailSender implements AutoCloseable {
     private final Renderer renderer;
     private final MailTransport transport;
     private final Clock clock;
+    private final Function<QueuedMail, Optional<String>> replyTo;
     private volatile boolean running = true;
     private volatile Thread thread;
 
-    /** A sender of {@code store}'s outbox; {@link #start()} runs its thread. */
+    /** A sender of {@code store}'s outbox, its mails without a {@code Reply-To}; {@link #start()} runs its thread. */
     public MailSender(ConversationStore store, Renderer renderer, MailTransport transport, Clock clock) {
+        this(store, renderer, transport, clock, NO_REPLY_TO);
+    }
+
+    /**
+     * A sender of {@code store}'s outbox whose mails carry the {@code Reply-To} that {@code
+     * replyTo} gives for each (a signed per-conversation address), none where it gives none;
+     * {@link #start()} runs its thread.
+     */
+    public MailSender(
+            ConversationStore store,
+            Renderer renderer,
+            MailTransport transport,
+            Clock clock,
+            Function<QueuedMail, Optional<String>> replyTo) {
         this.store = Objects.requireNonNull(store, "store");
         this.renderer = Objects.requireNonNull(renderer, "renderer");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.replyTo = Objects.requireNonNull(replyTo, "replyTo");
     }
 
+    /** No {@code Reply-To} on any mail. */
+    public static final Function<QueuedMail, Optional<String>> NO_REPLY_TO = m -> Optional.empty();
+
+    /** The most Message-IDs a {@code References} header names: the first and the latest ones. */
+    static final int MAX_REFERENCES = 10;
+
     /**
-     * A sender of {@code store}'s outbox over the SMTP server of {@code settings}, rendering the
-     * mails it knows (today the confirmation of a message left while nobody was available) with the
-     * templates and sender of each mail's site in {@code sites};
-     * {@link #start()} runs it.
+     * A sender of {@code store}'s outbox over the SMTP server of {@code settings}, rendering every
+     * kind of mail (confirmation, agent reply, transcript, agent alert) with the templates and
+     * sender of each mail's site in {@code sites}, without {@code Reply-To}; {@link #start()} runs it.
      */
     public static MailSender over(
             ConversationStore store, MailSettings settings, java.util.Map<String, Site> sites, Clock clock) {
-        return new MailSender(
+        return over(
                 store,
-                new Confirmations(store, settings.from(), sites),
+                settings,
+                sites,
+                clock,
                 MailTransport.smtp(settings.smtp(), settings.user(), settings.password()),
-                clock);
+                NO_REPLY_TO);
+    }
+
+    /**
+     * A sender of {@code store}'s outbox through {@code transport} (SMTP, or the {@link
+     * DevMailbox}), rendering every kind of mail with the templates and sender of each mail's site
+     * in {@code sites} (else {@code settings.from()}), each with the {@code Reply-To} that {@code
+     * replyTo} gives; {@link #start()} runs it.
+     */
+    public static MailSender over(
+            ConversationStore store,
+            MailSettings settings,
+            java.util.Map<String, Site> sites,
+            Clock clock,
+            MailTransport transport,
+            Function<QueuedMail, Optional<String>> replyTo) {
+        return new MailSender(store, new MailRenderer(store, settings.from(), sites), transport, clock, replyTo);
     }
 
     /** Starts the sending thread; returns this. */
@@ -204,10 +246,29 @@ public final class MailSender implements AutoCloseable {
         m.setFrom(new InternetAddress(content.from(), true));
         m.setRecipient(
                 Message.RecipientType.TO, new InternetAddress(queued.mail().recipient(), true));
-        m.setSubject(content.subject(), StandardCharsets.UTF_8.name());
+        // One line whatever a template or a name in it holds: no header can be started from it.
+        m.setSubject(MailTemplates.oneLine(content.subject()), StandardCharsets.UTF_8.name());
         m.setSentDate(Date.from(queued.mail().createdAt()));
         // RFC 3834: an automatic message, so auto-responders do not answer it.
         m.setHeader("Auto-Submitted", "auto-generated");
+        Optional<String> reply = replyTo.apply(queued);
+        if (reply.isPresent()) {
+            m.setReplyTo(new InternetAddress[] {new InternetAddress(reply.get(), true)});
+        }
+        List<String> earlier = earlier(queued);
+        if (!earlier.isEmpty()) {
+            // Threading (RFC 5322 3.6.4): the mails sent before in this conversation to this address.
+            m.setHeader("In-Reply-To", "<" + earlier.get(earlier.size() - 1) + ">");
+            List<String> named = earlier.size() <= MAX_REFERENCES
+                    ? earlier
+                    : java.util.stream.Stream.concat(
+                                    earlier.stream().limit(1),
+                                    earlier.stream().skip(earlier.size() - (MAX_REFERENCES - 1)))
+                            .toList();
+            m.setHeader(
+                    "References",
+                    String.join(" ", named.stream().map(i -> "<" + i + ">").toList()));
+        }
         MimeBodyPart text = new MimeBodyPart();
         text.setText(content.text(), StandardCharsets.UTF_8.name(), "plain");
         MimeBodyPart html = new MimeBodyPart();
@@ -216,6 +277,24 @@ public final class MailSender implements AutoCloseable {
         m.setContent(alternative);
         m.saveChanges();
         return m;
+    }
+
+    /**
+     * The Message-IDs of the mails of the same conversation to the same address enqueued before
+     * {@code queued} (by creation time, then id), oldest first, whatever became of them: the same
+     * list when the mail is sent again after a crash, so the resend is the same message.
+     */
+    private List<String> earlier(QueuedMail queued) {
+        OutboundMail mail = queued.mail();
+        return store.mailOf(mail.conversationId()).stream()
+                .map(QueuedMail::mail)
+                .filter(o -> o.recipient().equalsIgnoreCase(mail.recipient()))
+                .filter(o -> o.createdAt().isBefore(mail.createdAt())
+                        || (o.createdAt().equals(mail.createdAt())
+                                && o.messageId().compareTo(mail.messageId()) < 0))
+                .sorted(java.util.Comparator.comparing(OutboundMail::createdAt).thenComparing(OutboundMail::messageId))
+                .map(OutboundMail::messageId)
+                .toList();
     }
 
     /** A message whose Message-ID is the outbox's, kept through {@link MimeMessage#saveChanges()}. */

@@ -10,7 +10,7 @@ import java.util.Optional;
  * Where the email follow-up's mails go out: the SMTP server ({@link MailTransport#smtp}), its
  * credentials (from the environment, never a command-line flag), and the {@code From} of every
  * mail, e.g. {@code Northwind help <help@northwind.example>}. The constructor rejects a bad value
- * naming the field.
+ * naming the field. {@link #devMailbox(String)} sends to the {@link DevMailbox} instead of SMTP.
  */
 public record MailSettings(URI smtp, Optional<String> user, Optional<String> password, String from) {
     /** Checks every field. */
@@ -19,7 +19,9 @@ public record MailSettings(URI smtp, Optional<String> user, Optional<String> pas
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(from, "from");
-        MailTransport.smtp(smtp, user, password); // rejects a bad scheme, host or port
+        if (!smtp.equals(DEV_MAILBOX)) {
+            MailTransport.smtp(smtp, user, password); // rejects a bad scheme, host or port
+        }
         try {
             InternetAddress[] parsed = InternetAddress.parse(from, true);
             if (parsed.length != 1) {
@@ -31,6 +33,19 @@ public record MailSettings(URI smtp, Optional<String> user, Optional<String> pas
         if (!from.contains("@")) {
             throw new IllegalArgumentException("from must be one address with a domain, was " + from);
         }
+    }
+
+    /** The {@link #smtp} of settings that send to the development mailbox. */
+    public static final URI DEV_MAILBOX = URI.create("dev:mailbox");
+
+    /** Settings that keep the mails in the {@link DevMailbox} (no SMTP), sent from {@code from}. */
+    public static MailSettings devMailbox(String from) {
+        return new MailSettings(DEV_MAILBOX, Optional.empty(), Optional.empty(), from);
+    }
+
+    /** Whether the mails go to the {@link DevMailbox} rather than an SMTP server. */
+    public boolean isDevMailbox() {
+        return smtp.equals(DEV_MAILBOX);
     }
 
     /** The domain of {@link #from}: where the Message-IDs of the mails sent end. */

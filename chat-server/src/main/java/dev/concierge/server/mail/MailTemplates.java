@@ -62,14 +62,47 @@ final class MailTemplates {
      * (the template's variables), sent from {@code from}.
      */
     MailContent render(String kind, Optional<Site> site, String languageTag, Map<String, Object> scope, String from) {
+        return render(kind, kind, site, languageTag, scope, from);
+    }
+
+    /**
+     * {@link #render(String, Optional, String, Map, String)} with the subject under {@code
+     * subjectKey} of the subjects file (e.g. {@code agent_alert.long_wait}). The subject is a
+     * template too, rendered unescaped and then made one line: every control character (CR, LF,
+     * tab…) and line or paragraph separator becomes a space, so no value in it (a visitor's or
+     * an agent's name) can start a header of its own; at most {@link #MAX_SUBJECT} characters.
+     */
+    MailContent render(
+            String kind,
+            String subjectKey,
+            Optional<Site> site,
+            String languageTag,
+            Map<String, Object> scope,
+            String from) {
         String language = language(languageTag);
         Optional<Path> dir = site.flatMap(Site::email).flatMap(Site.Email::templates);
-        String subject = subject(dir, language, kind);
+        String subjectTemplate = subject(dir, language, subjectKey);
+        Mustache s = compiled.computeIfAbsent(
+                "subject:" + subjectTemplate, k -> text.compile(new StringReader(subjectTemplate), k));
+        StringWriter subject = new StringWriter();
+        s.execute(subject, scope);
         return new MailContent(
                 from,
-                subject,
+                oneLine(subject.toString()),
                 run(text, dir, language + "/" + kind + ".txt", scope),
                 run(html, dir, language + "/" + kind + ".html", scope));
+    }
+
+    /** The longest subject sent, in characters. */
+    static final int MAX_SUBJECT = 200;
+
+    private static final java.util.regex.Pattern NOT_ONE_LINE =
+            java.util.regex.Pattern.compile("[\\p{Cntrl}\\u0085\\u2028\\u2029]+");
+
+    /** {@code value} on one line: control characters and line separators become spaces; clipped. */
+    static String oneLine(String value) {
+        String line = NOT_ONE_LINE.matcher(value).replaceAll(" ").strip();
+        return line.length() <= MAX_SUBJECT ? line : line.substring(0, MAX_SUBJECT);
     }
 
     private String run(DefaultMustacheFactory factory, Optional<Path> dir, String name, Map<String, Object> scope) {

@@ -8,6 +8,7 @@ import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,8 +130,17 @@ final class AgentRequests {
             Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, s.id());
             return;
         }
+        MailPolicy mail = router.mail().orElse(null);
         router.idempotency.message(
-                session, c, s.id(), TranscriptEvent.message(s.id(), agent.author(), s.text()), false);
+                session,
+                c,
+                s.id(),
+                TranscriptEvent.message(s.id(), agent.author(), s.text()),
+                false,
+                e -> mail == null ? List.of() : mail.agentMessage(c, e, agent.info.name()));
+        if (mail != null && c.visitor.sessions.isEmpty()) {
+            mail.wakeSender(); // the sender learns of the new row's due time
+        }
     }
 
     private void typing(Agent agent, ClientMessage.Typing t) {

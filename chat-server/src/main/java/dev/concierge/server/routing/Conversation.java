@@ -51,6 +51,14 @@ final class Conversation {
     Instant lastActivity;
     /** The queue-wait alert was raised for the current wait. */
     boolean alerted;
+    /** The agents who asked for it were alerted by email of this conversation's long wait (once). */
+    boolean longWaitMailed;
+    /**
+     * The email addresses the visitor gave while this conversation was theirs and open (a left
+     * message, the pre-chat form, the page's context), by lower-cased address, latest last: where
+     * its mail may go ({@link MailPolicy}).
+     */
+    final java.util.LinkedHashMap<String, String> givenEmails = new java.util.LinkedHashMap<>();
     /** Highest seq each side reported as delivered and read (index 0 visitor, 1 agent). */
     private final long[] delivered = new long[2];
 

@@ -101,7 +101,9 @@ final class Expiry {
                         email != null && !email.isBlank()
                                 ? "You left before an agent was free. We will reply to " + email + " and here."
                                 : "You left before an agent was free. We will reply here when you are back.",
-                        VISITOR_LEFT));
+                        VISITOR_LEFT),
+                false,
+                e -> router.mail().map(m -> m.visitorLeft(c, e)).orElse(List.of()));
     }
 
     /**

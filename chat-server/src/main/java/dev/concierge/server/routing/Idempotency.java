@@ -85,7 +85,18 @@ final class Idempotency {
      * with {@link #resent} that the id is new in the conversation.
      */
     void message(Session session, Conversation c, String clientId, TranscriptEvent draft, boolean hold) {
-        CompletableFuture<TranscriptEvent> stored = router.appendAndBroadcast(c, draft, hold);
+        message(session, c, clientId, draft, hold, e -> List.of());
+    }
+
+    /** {@link #message(Session, Conversation, String, TranscriptEvent, boolean)} with the event's mails. */
+    void message(
+            Session session,
+            Conversation c,
+            String clientId,
+            TranscriptEvent draft,
+            boolean hold,
+            Function<TranscriptEvent, List<ConversationStore.OutboundMail>> mailsOf) {
+        CompletableFuture<TranscriptEvent> stored = router.appendAndBroadcast(c, draft, hold, mailsOf);
         c.byClientId.putPending(clientId, stored);
         // Runs on the router thread right after the broadcast, so reached() sees what it saw.
         stored.whenComplete((event, error) -> {

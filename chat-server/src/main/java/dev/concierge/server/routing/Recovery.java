@@ -118,6 +118,9 @@ public final class Recovery {
                     && e.author().role() == Role.VISITOR) {
                 c.lastVisitorText = e.text(); // as WaitingQueue.followUp sets it for a left message
             }
+            if (e.kind() == Kind.OFFLINE_MESSAGE) {
+                MailPolicy.given(c, e.reason()); // the email left with the message
+            }
             if (e.kind() == Kind.BOT && e.bot() != null && !e.bot().answered()) {
                 c.unansweredQuestion = c.lastVisitorText;
             }

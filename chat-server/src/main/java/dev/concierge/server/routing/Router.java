@@ -43,9 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Router implements ChatCore, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
-    /** Writes the outbox rows' payload (the template inputs); thread-safe. */
-    private static final com.fasterxml.jackson.databind.ObjectMapper MAIL_PAYLOAD =
-            new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** The message of the {@code bad_request} error for a second hello on a socket. */
     static final String HELLO_REPEATED = "hello was already said on this socket.";
@@ -154,6 +151,7 @@ public final class Router implements ChatCore, AutoCloseable {
                 () -> run(() -> {
                     dispatcher.checkAlerts();
                     dispatcher.publishAvailability();
+                    mail().ifPresent(MailPolicy::checkLongWaits);
                 }),
                 5,
                 5,
@@ -355,62 +353,75 @@ public final class Router implements ChatCore, AutoCloseable {
         return idempotency.appendOnce(c, clientId, draft, false, mailsOf);
     }
 
-    /** Set when left messages are confirmed by email; read on the router thread. */
-    private volatile LeftMessageMail leftMessageMail;
-
-    /** Where confirmation mails' Message-IDs end, and how to wake their sender. */
-    private record LeftMessageMail(String messageIdDomain, Runnable wakeSender) {}
+    /** Set when the server sends email; read on the router thread. */
+    private volatile MailPolicy mailPolicy;
 
     /**
      * Confirms each message a visitor leaves while nobody is available (a {@code leave_message})
      * with an email to the address given, enqueued in the mail outbox in the same transaction as
      * the {@code offline_message} event; {@code wakeSender} runs once both are committed. The
      * emails' Message-IDs end in {@code @messageIdDomain}. Off unless called, before the first
-     * request.
+     * request. The other mails as {@link #sendMail} with the default policy and no agent alerts.
      */
     public void confirmLeftMessagesByEmail(String messageIdDomain, Runnable wakeSender) {
-        leftMessageMail = new LeftMessageMail(
-                Objects.requireNonNull(messageIdDomain, "messageIdDomain"),
-                Objects.requireNonNull(wakeSender, "wakeSender"));
+        sendMail(messageIdDomain, wakeSender, MailPolicyConfig.DEFAULTS, List::of);
     }
 
     /**
-     * The confirmation of the left message {@code event} to {@code email}: none when left
-     * messages are not confirmed by email or the address cannot be mailed. Its Message-ID is the
-     * conversation's and the event's, so it is one per event.
+     * Sends email (docs/email.md, "When mail is sent"): the confirmation of a left message, an
+     * agent's reply to a visitor who is not connected, a transcript the visitor asks for, alerts
+     * to the agents among {@code agents} who asked for them, within {@code config}'s limits. The
+     * limits are counted again from the outbox's last 24 hours first. Every mail is enqueued in
+     * the same transaction as its event; {@code wakeSender} runs once committed. The emails'
+     * Message-IDs end in {@code @messageIdDomain}. Off unless called, before the first request;
+     * blocking (reads the outbox), not on the router thread.
      */
-    List<ConversationStore.OutboundMail> confirmationOf(Conversation c, TranscriptEvent event, String email) {
-        LeftMessageMail mail = leftMessageMail;
-        if (mail == null || email == null) {
-            return List.of();
+    public void sendMail(
+            String messageIdDomain,
+            Runnable wakeSender,
+            MailPolicyConfig config,
+            java.util.function.Supplier<List<dev.concierge.server.auth.AgentAccount>> agents) {
+        MailPolicy policy = new MailPolicy(
+                this,
+                Objects.requireNonNull(messageIdDomain, "messageIdDomain"),
+                Objects.requireNonNull(wakeSender, "wakeSender"),
+                Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(agents, "agents"));
+        List<ConversationStore.QueuedMail> recent =
+                store.mailCreatedSince(clock.instant().minus(MailLimits.DAY));
+        Map<String, Optional<String>> visitors = new java.util.HashMap<>();
+        for (ConversationStore.QueuedMail q : recent) {
+            if (MailPolicy.TRANSCRIPT.equals(q.mail().kind())) {
+                visitors.computeIfAbsent(q.mail().conversationId(), id -> store.conversation(id)
+                        .map(dev.concierge.store.ConversationRecord::visitorId));
+            }
         }
-        String siteKey = c.visitor != null && c.visitor.site != null ? c.visitor.site : "demo";
-        // The site's language wins (its widget speaks it); else the visitor's browser language.
-        String language = site(siteKey)
-                .flatMap(Site::language)
-                .or(() -> Optional.ofNullable(c.visitor == null ? null : c.visitor.context.language()))
-                .orElse("en");
-        try {
-            return List.of(new ConversationStore.OutboundMail(
-                    c.id + "." + event.seq() + ".confirmation@" + mail.messageIdDomain(),
-                    c.id,
-                    event.seq(),
-                    "confirmation",
-                    siteKey,
-                    email,
-                    MAIL_PAYLOAD.createObjectNode().put("language", language).toString(),
-                    event.ts()));
-        } catch (IllegalArgumentException e) {
-            log.info("no confirmation email for {} seq {}: {}", c.id, event.seq(), e.getMessage());
-            return List.of();
-        }
+        call(() -> {
+            policy.restore(recent, id -> visitors.getOrDefault(id, Optional.empty()));
+            mailPolicy = policy;
+            return null;
+        });
     }
 
-    /** Wakes the mail sender, if left messages are confirmed by email. */
+    /** The mail policy, when the server sends email; router thread. */
+    Optional<MailPolicy> mail() {
+        return Optional.ofNullable(mailPolicy);
+    }
+
+    /**
+     * The mails of the left message {@code event} (to {@code email}): its confirmation and the
+     * agents' follow-up alerts; none when the server sends no email.
+     */
+    List<ConversationStore.OutboundMail> confirmationOf(Conversation c, TranscriptEvent event, String email) {
+        MailPolicy policy = mailPolicy;
+        return policy == null ? List.of() : policy.leftMessage(c, event, email);
+    }
+
+    /** Wakes the mail sender, if the server sends email. */
     void wakeMailSender() {
-        LeftMessageMail mail = leftMessageMail;
-        if (mail != null) {
-            mail.wakeSender().run();
+        MailPolicy policy = mailPolicy;
+        if (policy != null) {
+            policy.wakeSender();
         }
     }
 

@@ -39,6 +39,12 @@ public final class Visitor {
     String verifiedEmail;
     /** The open (not closed) conversation, if any. */
     Conversation open;
+    /**
+     * The latest email the visitor gave since this server knows them live (a hello's or {@code
+     * context} frame's context, a left message), or null: a conversation they start gets it as
+     * given in it. Not the stored context's email, which may come from an earlier conversation.
+     */
+    String givenEmail;
     /** All conversation ids, oldest first. */
     final List<String> conversationIds = new ArrayList<>();
     /**

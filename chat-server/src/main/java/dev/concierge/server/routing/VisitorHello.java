@@ -350,6 +350,12 @@ final class VisitorHello {
     static String merge(Visitor visitor, VisitorContext next) {
         try {
             visitor.update(next);
+            if (next != null && next.email() != null) {
+                visitor.givenEmail = next.email();
+                if (visitor.open != null) {
+                    MailPolicy.given(visitor.open, next.email());
+                }
+            }
             return null;
         } catch (IllegalArgumentException e) {
             log.info("context of visitor {} not merged: {}", visitor.id, e.getMessage());

@@ -5,6 +5,7 @@ import dev.concierge.protocol.BotTurn;
 import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.HandoffReason;
+import dev.concierge.protocol.ReceiptStatus;
 import dev.concierge.protocol.Role;
 import dev.concierge.protocol.Suggestion;
 import dev.concierge.protocol.TranscriptEvent;
@@ -58,6 +59,8 @@ final class VisitorRequests {
             receipt(visitor, receipt);
         } else if (message instanceof ClientMessage.UpdateContext update) {
             updateContext(session, visitor, update);
+        } else if (message instanceof ClientMessage.TranscriptEmail t) {
+            transcriptEmail(session, visitor, t);
         } else if (message instanceof ClientMessage.Hello hello) {
             Router.error(session, ErrorCode.BAD_REQUEST, Router.HELLO_REPEATED, hello.id());
         } else {
@@ -82,6 +85,7 @@ final class VisitorRequests {
             router.live.addConversation(c);
             visitor.conversationIds.add(c.id);
             visitor.open = c;
+            MailPolicy.given(c, visitor.givenEmail);
             router.saveRecord(c);
             log.info("conversation {} started by visitor {}", c.id, visitor.id);
         }
@@ -289,6 +293,7 @@ final class VisitorRequests {
         }
         // The name and email go with the message whatever happens; only a full context keeps its old ones.
         VisitorHello.merge(visitor, new VisitorContext(leave.name(), leave.email(), null, null, null, null, Map.of()));
+        MailPolicy.given(c, leave.email());
         router.store().saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         if (c.firstLine == null) {
             c.firstLine = leave.text();
@@ -298,6 +303,38 @@ final class VisitorRequests {
         Acks.whenStored(session, leave.id(), c, router.dispatcher.followUp(c, leave.id(), message, leave.email()));
     }
 
+    /**
+     * The visitor asks for a transcript by email: of the named conversation, else their open one,
+     * else their latest closed one still in memory (as for rating it).
+     */
+    private void transcriptEmail(Session session, Visitor visitor, ClientMessage.TranscriptEmail t) {
+        MailPolicy mail = router.mail().orElse(null);
+        if (mail == null) {
+            Router.error(session, ErrorCode.UNAVAILABLE, "This server sends no email.", t.id());
+            return;
+        }
+        Conversation c;
+        if (t.conversationId() != null) {
+            c = own(session, visitor, t.conversationId(), t.id());
+            if (c == null) {
+                return;
+            }
+        } else {
+            c = visitor.open;
+            for (int i = visitor.conversationIds.size() - 1; c == null && i >= 0; i--) {
+                c = router.live.conversation(visitor.conversationIds.get(i)).orElse(null);
+            }
+            if (c == null) {
+                Router.notFound(session, t.id());
+                return;
+            }
+        }
+        if (Idempotency.resent(session, c, t.id())) {
+            return;
+        }
+        mail.transcriptRequest(session, visitor, t, c);
+    }
+
     /** Delivered/read marks of the visitor, relayed to the owning agent. */
     private void receipt(Visitor visitor, ClientMessage.Receipt receipt) {
         Conversation c = router.live.conversation(receipt.conversationId()).orElse(null);
@@ -305,6 +342,9 @@ final class VisitorRequests {
             return; // not acknowledged, so nothing to answer; nothing leaks either
         }
         c.receipt(Role.VISITOR, receipt.status(), receipt.seq()).ifPresent(frame -> router.toAgent(c, frame));
+        if (receipt.status() == ReceiptStatus.READ) {
+            router.mail().ifPresent(m -> m.visitorRead(c, Math.min(receipt.seq(), c.committedSeq)));
+        }
     }
 
     /** The visitor moved to another page or set attributes: merge, store, tell their agent. */

@@ -250,6 +250,134 @@ final class MailSenderTest {
         assertThat(later.lastError().orElseThrow()).contains("451 4.7.1");
     }
 
+    static OutboundMail mailTo(String conversationId, long seq, String idLeft, String recipient, Instant at) {
+        return new OutboundMail(
+                idLeft + "@reply.northwind.example", conversationId, seq, "agent_reply", "demo", recipient, "{}", at);
+    }
+
+    @Test
+    void aMail_carriesTheReplyToGiven_andThreadsOnTheEarlierMailsOfItsConversationToTheSameAddress() throws Exception {
+        ConversationStore store = new InMemoryConversationStore();
+        enqueue(store, mailTo("c1", 1, "first", "ada@example.test", T0));
+        enqueue(store, mailTo("c1", 2, "to-agent", "dana@example.test", T0.plusSeconds(1)));
+        enqueue(store, mailTo("c1", 3, "second", "ada@example.test", T0.plusSeconds(2)));
+        enqueue(store, mailTo("c2", 1, "other-conversation", "ada@example.test", T0.plusSeconds(3)));
+        enqueue(store, mailTo("c1", 4, "third", "ADA@example.test", T0.plusSeconds(4)));
+        clock.now = T0.plusSeconds(30);
+        MailSender sender = new MailSender(
+                store,
+                RENDER,
+                greenMail(),
+                clock,
+                q -> q.mail().recipient().startsWith("dana")
+                        ? Optional.empty()
+                        : Optional.of("reply+" + q.mail().conversationId() + "@reply.northwind.example"));
+
+        assertThat(sender.sendDue()).isEqualTo(5);
+
+        java.util.Map<String, MimeMessage> byId = new java.util.HashMap<>();
+        for (MimeMessage m : SMTP.getReceivedMessages()) {
+            byId.put(m.getMessageID(), m);
+        }
+        MimeMessage first = byId.get("<first@reply.northwind.example>");
+        assertThat(first.getReplyTo()[0].toString()).isEqualTo("reply+c1@reply.northwind.example");
+        assertThat(first.getHeader("In-Reply-To")).isNull();
+        assertThat(first.getHeader("References")).isNull();
+        MimeMessage toAgent = byId.get("<to-agent@reply.northwind.example>");
+        assertThat(toAgent.getHeader("Reply-To")).as("no reply address given").isNull();
+        assertThat(toAgent.getHeader("In-Reply-To"))
+                .as("another recipient's mails are not its thread")
+                .isNull();
+        MimeMessage second = byId.get("<second@reply.northwind.example>");
+        assertThat(second.getHeader("In-Reply-To")).containsExactly("<first@reply.northwind.example>");
+        assertThat(second.getHeader("References")).containsExactly("<first@reply.northwind.example>");
+        MimeMessage third = byId.get("<third@reply.northwind.example>");
+        assertThat(third.getHeader("In-Reply-To")).containsExactly("<second@reply.northwind.example>");
+        assertThat(third.getHeader("References", " "))
+                .isEqualTo("<first@reply.northwind.example> <second@reply.northwind.example>");
+        MimeMessage other = byId.get("<other-conversation@reply.northwind.example>");
+        assertThat(other.getHeader("In-Reply-To"))
+                .as("another conversation's mails are not its thread")
+                .isNull();
+        assertThat(other.getReplyTo()[0].toString()).isEqualTo("reply+c2@reply.northwind.example");
+        assertThat(third.getSentDate().toInstant()).isEqualTo(T0.plusSeconds(4));
+        assertThat(third.getHeader("Auto-Submitted")).containsExactly("auto-generated");
+    }
+
+    @Test
+    void aSubjectWithLineBreaks_cannotAddAHeaderOrARecipient() throws Exception {
+        ConversationStore store = new InMemoryConversationStore();
+        enqueue(store, mail("c1", 1, "evil"));
+        clock.now = T0.plusSeconds(30);
+        MailSender.Renderer evil = m -> new MailContent(
+                "Northwind help <help@northwind.example>",
+                "Hello Ada\r\nBcc: everyone@example.test\r\nX-Evil: 1\nTo: more@example.test",
+                "text",
+                "<p>html</p>");
+
+        assertThat(new MailSender(store, evil, greenMail(), clock).sendDue()).isEqualTo(1);
+
+        MimeMessage[] received = SMTP.getReceivedMessages();
+        assertThat(received).hasSize(1);
+        MimeMessage m = received[0];
+        assertThat(m.getSubject()).isEqualTo("Hello Ada Bcc: everyone@example.test X-Evil: 1 To: more@example.test");
+        assertThat(m.getHeader("X-Evil")).isNull();
+        assertThat(m.getHeader("Bcc")).isNull();
+        assertThat(m.getAllRecipients()).extracting(Object::toString).containsExactly("ada@example.test");
+    }
+
+    @Test
+    void everyBuiltInKind_renderedFromTheStore_reachesTheMailServer() throws Exception {
+        ConversationStore store = new InMemoryConversationStore();
+        TranscriptEvent left = TranscriptEvent.offlineMessage("l1", ADA, "Call me <b>now</b>", "ada@example.test")
+                .stamped(1, T0);
+        List<OutboundMail> mails = List.of(
+                new OutboundMail("k1@x.example", "c1", 1, "confirmation", "demo", "ada@example.test", "{}", T0),
+                new OutboundMail(
+                        "k2@x.example",
+                        "c1",
+                        1,
+                        "agent_reply",
+                        "demo",
+                        "ada@example.test",
+                        "{\"agentName\":\"Dana\"}",
+                        T0),
+                new OutboundMail("k3@x.example", "c1", 1, "transcript", "demo", "ada@example.test", "{}", T0),
+                new OutboundMail(
+                        "k4@x.example",
+                        "c1",
+                        1,
+                        "agent_alert",
+                        "demo",
+                        "dana@example.test",
+                        "{\"reason\":\"follow_up\",\"visitorName\":\"Ada\"}",
+                        T0));
+        store.appendAll("c1", List.of(left), mails).get(10, TimeUnit.SECONDS);
+        clock.now = T0.plusSeconds(30);
+
+        assertThat(MailSender.over(
+                                store,
+                                new MailSettings(
+                                        URI.create("smtp://127.0.0.1:"
+                                                + SMTP.getSmtp().getPort()),
+                                        Optional.empty(),
+                                        Optional.empty(),
+                                        "Help <help@x.example>"),
+                                java.util.Map.of(),
+                                clock)
+                        .sendDue())
+                .isEqualTo(4);
+
+        assertThat(store.mailOf("c1")).extracting(QueuedMail::state).containsOnly(MailState.SENT);
+        assertThat(SMTP.getReceivedMessages())
+                .extracting(MimeMessage::getSubject)
+                .containsExactlyInAnyOrder(
+                        "We have your message",
+                        "Dana replied to your message",
+                        "Your conversation",
+                        "Follow-up waiting: Ada");
+    }
+
     /** A loopback SMTP server that answers each connection's RCPT with the next of the replies given. */
     static final class ReplyingServer implements AutoCloseable {
         private final ServerSocket socket = new ServerSocket(0);

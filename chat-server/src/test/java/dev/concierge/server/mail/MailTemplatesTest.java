@@ -40,7 +40,7 @@ final class MailTemplatesTest {
                         .subject())
                 .isEqualTo("Nous avons bien reçu votre message");
         assertThat(t.render("confirmation", Optional.empty(), "de", scope, FROM).text())
-                .startsWith("-- Antwort oberhalb dieser Zeile --");
+                .startsWith("-- Antwort über dieser Zeile schreiben --");
         assertThat(t.render("confirmation", Optional.empty(), "es", scope, FROM).subject())
                 .isEqualTo("We have your message");
         assertThat(t.render("confirmation", Optional.empty(), null, scope, FROM).subject())
