@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import {
   assertPrerequisites, dataDirectory, launchBrowser, signInConsole, startPageServer, startServer, watch,
 } from './server.js';
-import { addressOf, readInbox, startGreenMail, sendMail, waitForMail } from './mail.js';
+import { addressOf, parseMessage, readInbox, startGreenMail, sendMail, waitForMail } from './mail.js';
 
 const VISITOR = { email: 'ada@visitor.example', password: 'ada-mailbox-password' };
 const REPLIES = { email: 'reply@reply.example', password: 'reply-mailbox-password' };
@@ -271,12 +271,14 @@ test('the widget emails the transcript of an ended chat, and says when asked too
 
   await page.getByRole('button', { name: 'End chat' }).click();
   await emailButton.click();
-  await page.getByRole('status').filter({ hasText: `Transcript sent to ${VISITOR.email}.` }).waitFor();
+  await page.getByRole('alert').filter({ hasText: `Transcript sent to ${VISITOR.email}.` }).waitFor();
   const sent = await waitForMail(greenMail.imapPort, VISITOR, (m) => m.text?.includes(question), { what: 'the transcript' });
   assert.ok(sent.html?.includes('Where is my order?'), 'the HTML part has the transcript too');
 
   // One transcript per visitor per hour on this server: the second is refused, and the widget says when to retry.
   await emailButton.click();
-  await page.getByRole('alert').filter({ hasText: /Too many transcripts.*try again in about \d+ min/ }).waitFor();
+  await page.getByRole('alert').filter({ hasText: /^Too many requests: try again in about \d+ min\.$/ }).waitFor();
+  const copies = (await readInbox(greenMail.imapPort, VISITOR)).map(parseMessage).filter((m) => m.text?.includes(question));
+  assert.equal(copies.length, 1, 'the refused request mailed nothing');
   assert.deepEqual(problems, []);
 });

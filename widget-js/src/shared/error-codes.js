@@ -13,4 +13,3 @@ export const AGENT_AT_CAPACITY = 'agent_at_capacity';
 export const IDENTITY_REJECTED = 'identity_rejected';
 export const UNKNOWN_DEPARTMENT = 'unknown_department';
 export const RATE_LIMITED = 'rate_limited';
-export const EMAIL_NOT_ALLOWED = 'email_not_allowed';

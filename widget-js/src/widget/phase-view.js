@@ -22,7 +22,7 @@ export function showPhase(view, phase, { t, agentName, queueText, nobodyAvailabl
   view.setLeaveVisible(nobodyAvailable && phase !== 'assigned');
   view.setTyping(null);
   view.setEndVisible(phase !== 'closed' && hasConversation);
-  view.transcriptEmail.offer(phase === 'closed' && hasConversation ? email : null);
+  view.setTranscriptEmailVisible(phase === 'closed' && hasConversation && Boolean(email));
   switch (phase) {
     case 'queued':
       view.setHeader({ subtitle: t('subtitleQueued') });

@@ -174,7 +174,6 @@ button, input, textarea { font: inherit; color: inherit; }
 .earlier-status { margin: 12px auto 0; }
 /* An earlier conversation on screen: read-only, nothing of the current one shows. */
 .panel[data-view="earlier"] > .log, .panel[data-view="earlier"] > .typing, .panel[data-view="earlier"] > .rating,
-.panel[data-view="earlier"] > .transcript-email,
 .panel[data-view="earlier"] > .actions, .panel[data-view="earlier"] > .composer { display: none; }
 
 .typing { padding: 4px 18px 6px; font-size: 12px; color: var(--cc-muted); background: var(--cc-surface); }
@@ -200,10 +199,6 @@ button, input, textarea { font: inherit; color: inherit; }
   padding: 8px 10px; margin-bottom: 10px;
 }
 .rating .thanks { margin: 0; color: #047857; font-weight: 600; }
-.transcript-email { padding: 8px 12px 0; background: #fff; border-top: 1px solid var(--cc-line); }
-.transcript-email-status { margin: 6px 0 0; font-size: 12.5px; }
-.transcript-email-status--status { color: #047857; }
-.transcript-email-status--alert { color: #b91c1c; }
 
 .actions { padding: 8px 12px 0; background: #fff; border-top: 1px solid var(--cc-line); }
 .human {
@@ -234,8 +229,8 @@ button, input, textarea { font: inherit; color: inherit; }
 
 /* The pre-chat and leave-a-message forms take the place of the conversation. */
 .form-pane { flex: 1; min-height: 0; overflow-y: auto; padding: 16px; background: #fff; }
-.panel[data-view="prechat"] > :is(.log, .earlier, .typing, .rating, .transcript-email, .actions, .composer),
-.panel[data-view="leave"] > :is(.log, .earlier, .typing, .rating, .transcript-email, .actions, .composer) { display: none; }
+.panel[data-view="prechat"] > :is(.log, .earlier, .typing, .rating, .actions, .composer),
+.panel[data-view="leave"] > :is(.log, .earlier, .typing, .rating, .actions, .composer) { display: none; }
 .form-title { margin: 0 0 4px; font-size: 15px; }
 .form-intro { margin: 0 0 12px; color: #4b5563; font-size: 13px; }
 .field { display: flex; flex-direction: column; gap: 4px; margin-bottom: 10px; }

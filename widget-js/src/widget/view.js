@@ -2,7 +2,6 @@ import { h, clear } from '../shared/dom.js';
 import { icon } from './icons.js';
 import { MessageList } from './message-list.js';
 import { RatingForm } from './rating-form.js';
-import { TranscriptEmail } from './transcript-email.js';
 import { EarlierView } from './earlier-view.js';
 import { PreChatForm } from './pre-chat-form.js';
 import { LeaveMessageForm } from './leave-message-form.js';
@@ -42,7 +41,7 @@ export class WidgetView {
   #input;
   #messages;
   #rating;
-  #transcriptEmail;
+  #transcriptButton;
   #earlier;
 
   /**
@@ -50,7 +49,7 @@ export class WidgetView {
    * @param on callbacks: toggle(), close(), send(text), human(), suggestion({entryId, question}),
    *   rate(score, comment), end(), typing(), download(), earlier(item) (an earlier conversation
    *   chosen), current() ("Back to the current conversation"), preChat(values), leave(values),
-   *   leaveCancel(), leaveOpen(), transcriptEmail(email)
+   *   leaveCancel(), leaveOpen(), transcriptEmail()
    * @param strings the widget's words ({@link Strings})
    */
   constructor(options, on, strings) {
@@ -60,7 +59,6 @@ export class WidgetView {
     this.#subtitleText = strings.t('subtitleBot');
     this.#messages = new MessageList({ onSuggestion: (s) => on.suggestion(s), strings });
     this.#rating = new RatingForm({ onRate: (score, comment) => on.rate(score, comment), strings });
-    this.#transcriptEmail = new TranscriptEmail({ onSend: (email) => on.transcriptEmail(email), strings });
     this.#earlier = new EarlierView({ onChoose: (item) => on.earlier(item), onBack: () => on.current(), strings });
     this.#preChat = new PreChatForm({ strings, onSubmit: (values) => on.preChat(values) });
     this.#leave = new LeaveMessageForm({ strings, onSubmit: (values) => on.leave(values), onCancel: () => on.leaveCancel() });
@@ -122,11 +120,6 @@ export class WidgetView {
 
   get rating() {
     return this.#rating;
-  }
-
-  /** "Email me the transcript", offered once the conversation ended. */
-  get transcriptEmail() {
-    return this.#transcriptEmail;
   }
 
   /** Creates the host element under `parent` and draws everything in its shadow root. */
@@ -202,6 +195,11 @@ export class WidgetView {
     this.#endButton.hidden = !visible;
   }
 
+  /** "Email me the transcript", offered when the conversation ended and the visitor gave an email. */
+  setTranscriptEmailVisible(visible) {
+    this.#transcriptButton.hidden = !visible;
+  }
+
   /** The "Download transcript" button, shown once there is a conversation. */
   setDownloadVisible(visible) {
     this.#downloadButton.hidden = !visible;
@@ -252,14 +250,15 @@ export class WidgetView {
     this.#human = h('button', { type: 'button', class: 'human', on: { click: () => this.#on.human() } },
       icon('person'), h('span', { text: s.t('talkToHuman') }));
     this.#leaveButton = h('button', { type: 'button', class: 'human', hidden: true, text: s.t('leaveMessage'), on: { click: () => this.#on.leaveOpen() } });
+    this.#transcriptButton = h('button', { type: 'button', class: 'human', hidden: true, text: s.t('transcriptEmail'), on: { click: () => this.#on.transcriptEmail() } });
 
     this.#panel = h('section', {
       class: 'panel', id: 'cc-panel', role: 'dialog', 'aria-labelledby': 'cc-title', hidden: true,
       on: { keydown: (event) => { if (event.key === 'Escape') this.#on.close(); } },
     },
     header, this.#banner, this.#notice, this.#earlier.element, this.#messages.element, this.#earlier.pane,
-    this.#preChat.element, this.#leave.element, this.#typing, this.#rating.element, this.#transcriptEmail.element,
-    h('div', { class: 'actions' }, this.#human, this.#leaveButton),
+    this.#preChat.element, this.#leave.element, this.#typing, this.#rating.element,
+    h('div', { class: 'actions' }, this.#human, this.#leaveButton, this.#transcriptButton),
     this.#buildComposer(),
     h('div', { class: 'footer', text: s.t('poweredBy') }));
     return this.#panel;

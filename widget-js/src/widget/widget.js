@@ -12,7 +12,7 @@ import { PanelMemory } from './visitor-memory.js';
 import { showPhase, SHOWN_PHASES } from './phase-view.js';
 import { clipAttributes, clipContext, helloContext } from './context-limits.js';
 import { webStorage } from '../shared/web-storage.js';
-import { EMAIL_NOT_ALLOWED, IDENTITY_REJECTED, RATE_LIMITED, UNKNOWN_DEPARTMENT } from '../shared/error-codes.js';
+import { IDENTITY_REJECTED, RATE_LIMITED, UNKNOWN_DEPARTMENT } from '../shared/error-codes.js';
 
 /**
  * The visitor's chat widget, imported on demand by the `concierge.js` loader. It connects the
@@ -100,7 +100,7 @@ export class Widget {
       end: () => this.#connect().closeConversation('visitor_ended'),
       typing: () => this.#signals.typing(),
       download: () => this.#download(),
-      transcriptEmail: (email) => this.#emailTranscript(email),
+      transcriptEmail: () => this.#emailTranscript(),
       earlier: (item) => this.#showEarlier(item),
       current: () => this.#showCurrent(),
       preChat: (values) => this.#onPreChat(values),
@@ -317,7 +317,7 @@ export class Widget {
         this.#view.leave.thank(this.#leaveEmail);
       }
       if (frame.ref && frame.ref === this.#transcriptEmail?.ref) {
-        this.#view.transcriptEmail.sent(this.#transcriptEmail.email);
+        this.#view.notify(this.#strings.t('transcriptSent', { email: this.#transcriptEmail.email }));
         this.#transcriptEmail = null;
       }
     });
@@ -432,10 +432,10 @@ export class Widget {
     }
   }
 
-  /** Asks the server to mail the ended conversation's transcript to `email` (given in it). */
-  #emailTranscript(email) {
-    const ref = this.#connect().request('transcript_email', { address: email });
-    this.#transcriptEmail = { ref, email };
+  /** Asks the server to mail the ended conversation's transcript to the address the visitor gave. */
+  #emailTranscript() {
+    const email = this.#visitor.email;
+    this.#transcriptEmail = { ref: this.#connect().request('transcript_email', { address: email }), email };
   }
 
   /** Why the transcript was not mailed, in the visitor's language. */
@@ -443,7 +443,6 @@ export class Widget {
     if (frame.code === RATE_LIMITED) {
       return this.#strings.t('transcriptLimited', { minutes: Math.max(1, Math.ceil((frame.retryAfter ?? 60) / 60)) });
     }
-    if (frame.code === EMAIL_NOT_ALLOWED) return this.#strings.t('transcriptNotAllowed');
     return this.#strings.t('transcriptFailed', { reason: frame.message ?? frame.code });
   }
 
@@ -472,7 +471,7 @@ export class Widget {
       this.#view.leave.failed(frame.message ?? frame.code);
     } else if (frame.ref && frame.ref === this.#transcriptEmail?.ref) {
       this.#transcriptEmail = null;
-      this.#view.transcriptEmail.failed(this.#transcriptRefusal(frame));
+      this.#view.notify(this.#transcriptRefusal(frame));
     } else if (frame.ref && this.#pendingIds.delete(frame.ref)) {
       this.#view.messages.markFailed(frame.ref, frame.message ?? frame.code);
     } else if (frame.ref && frame.ref === this.#rateRef) {

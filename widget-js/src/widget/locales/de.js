@@ -94,6 +94,5 @@ export default {
   transcriptEmail: 'Verlauf per E-Mail senden',
   transcriptSent: 'Verlauf an {email} gesendet.',
   transcriptLimited: 'Zu viele Anfragen: Bitte versuchen Sie es in etwa {minutes} Min. erneut.',
-  transcriptNotAllowed: 'Der Verlauf kann nur an eine E-Mail-Adresse gesendet werden, die Sie in dieser Unterhaltung angegeben haben.',
   transcriptFailed: 'Der Verlauf konnte nicht gesendet werden: {reason}',
 };

@@ -94,7 +94,6 @@ export default {
   unreadTitle: '({count}) New message',
   transcriptEmail: 'Email me the transcript',
   transcriptSent: 'Transcript sent to {email}.',
-  transcriptLimited: 'Too many transcripts asked for: try again in about {minutes} min.',
-  transcriptNotAllowed: 'The transcript can only go to an email address you gave in this conversation.',
+  transcriptLimited: 'Too many requests: try again in about {minutes} min.',
   transcriptFailed: 'The transcript could not be sent: {reason}',
 };

@@ -93,7 +93,6 @@ export default {
   unreadTitle: '({count}) Nouveau message',
   transcriptEmail: 'M’envoyer la conversation par e-mail',
   transcriptSent: 'Conversation envoyée à {email}.',
-  transcriptLimited: 'Trop de demandes d’envoi : réessayez dans {minutes} min environ.',
-  transcriptNotAllowed: 'La conversation ne peut être envoyée qu’à une adresse e-mail donnée dans cette conversation.',
+  transcriptLimited: 'Trop de demandes : réessayez dans {minutes} min environ.',
   transcriptFailed: 'La conversation n’a pas pu être envoyée : {reason}',
 };
