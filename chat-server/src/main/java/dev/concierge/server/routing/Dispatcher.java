@@ -83,6 +83,13 @@ public final class Dispatcher {
         return queue.followUp(c, clientId, message, email);
     }
 
+    /** A visitor's reply by email reopens {@code c} (closed, or with the bot) as a follow-up. */
+    void followUpByEmail(Conversation c) {
+        queue.backToFollowUps(c);
+        router.saveRecord(c);
+        queue.publish();
+    }
+
     /**
      * Hands an assigned conversation to another agent, with a note only agents see. Completes
      * with the seq of the {@code transferred} event once stored.

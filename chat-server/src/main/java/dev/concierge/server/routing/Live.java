@@ -69,6 +69,11 @@ public final class Live {
         }
     }
 
+    /** A retired conversation is open again (a reply by email): it stays in memory. */
+    void reopened(Conversation c) {
+        closedOrder.remove(c.id);
+    }
+
     /** Whether memory holds this visitor or a conversation of theirs. */
     boolean holdsVisitor(String visitorId) {
         return visitorsById.containsKey(visitorId)

@@ -97,6 +97,12 @@ public final class Recovery {
     }
 
     private static Conversation rebuild(Router router, Visitor visitor, ConversationRecord record) {
+        return rebuild(router, visitor, record, router.store().events(record.id(), 0));
+    }
+
+    /** Makes a stored conversation live from its record and events (read beforehand); it becomes the visitor's open one. */
+    static Conversation rebuild(
+            Router router, Visitor visitor, ConversationRecord record, List<TranscriptEvent> events) {
         Conversation c = new Conversation(record.id(), visitor, record.startedAt());
         c.state = record.state();
         c.agentId = record.agentId();
@@ -106,7 +112,7 @@ public final class Recovery {
         c.department = record.department();
         c.firstLine = record.firstLine();
         c.score = record.score();
-        for (TranscriptEvent e : router.store().events(c.id, 0)) {
+        for (TranscriptEvent e : events) {
             c.transcript.add(e);
             c.nextSeq = e.seq() + 1;
             c.committedSeq = e.seq();

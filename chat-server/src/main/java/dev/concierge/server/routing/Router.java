@@ -80,6 +80,8 @@ public final class Router implements ChatCore, AutoCloseable {
     final Expiry expiry;
 
     private final Erasure erasure;
+    /** Visitors' replies by email; router thread only. */
+    private final EmailReplies emailReplies;
 
     /** The departments of an agent by id (from the agents file). */
     final Function<String, Set<String>> departmentsOf;
@@ -163,6 +165,7 @@ public final class Router implements ChatCore, AutoCloseable {
         // the purge of old closed ones reads and deletes on a thread of its own.
         ticker.scheduleWithFixedDelay(() -> run(expiry::sweep), 5, 5, TimeUnit.SECONDS);
         this.erasure = new Erasure(this, store, retention);
+        this.emailReplies = new EmailReplies(this, readers, REPLIES_PER_CONVERSATION_PER_HOUR);
     }
 
     // ---- entry points (ChatCore), called from any thread ----
@@ -351,6 +354,49 @@ public final class Router implements ChatCore, AutoCloseable {
             TranscriptEvent draft,
             Function<TranscriptEvent, List<ConversationStore.OutboundMail>> mailsOf) {
         return idempotency.appendOnce(c, clientId, draft, false, mailsOf);
+    }
+
+    /** Replies by email taken per conversation per hour; more are dropped. */
+    public static final int REPLIES_PER_CONVERSATION_PER_HOUR = 30;
+
+    /** What became of a visitor's reply by email ({@link #visitorReplyByEmail}). */
+    public enum EmailReply {
+        /** Stored as a visitor message with {@code via: "email"}. */
+        STORED,
+        /** A reply with this client id is already stored (the same mail read again). */
+        DUPLICATE,
+        /** No such conversation: never existed, purged or erased. */
+        UNKNOWN_CONVERSATION,
+        /** The conversation was closed more than 30 days ago. */
+        TOO_OLD,
+        /** The sender is neither an address mailed in the conversation nor the visitor's email. */
+        UNKNOWN_SENDER,
+        /** Over {@link #REPLIES_PER_CONVERSATION_PER_HOUR} replies in the last hour. */
+        RATE_LIMITED,
+        /** Nothing left to say once control characters are removed. */
+        EMPTY
+    }
+
+    /**
+     * A visitor's reply by email ({@code text}: the new text, quotes and signature already cut)
+     * becomes a visitor {@code message} with {@code via: "email"} in the conversation, stored once
+     * per {@code clientId} ({@code mail:} and a hash of the mail's Message-ID) so a mail read
+     * twice is stored once. Taken only when the conversation exists, is not erased, was not closed
+     * more than 30 days ago, {@code fromAddress} equals (ignoring case) an address the
+     * conversation was mailed to or the visitor's email, and the conversation took fewer than
+     * {@link #REPLIES_PER_CONVERSATION_PER_HOUR} replies in the last hour (the router's clock).
+     * The agent holding the conversation sees it live; a conversation nobody holds (closed, or
+     * with the bot) waits among the follow-ups again. Completes once the event is committed (or
+     * at once when the reply is not taken); any thread.
+     */
+    public CompletableFuture<EmailReply> visitorReplyByEmail(
+            String conversationId, String fromAddress, String text, String clientId) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(clientId, "clientId");
+        if (text == null || EmailReplies.clean(text).isBlank()) {
+            return CompletableFuture.completedFuture(EmailReply.EMPTY);
+        }
+        return emailReplies.accept(conversationId, fromAddress, text, clientId);
     }
 
     /** Set when the server sends email; read on the router thread. */

@@ -98,6 +98,23 @@ final class WaitingQueue {
         return seq;
     }
 
+    /**
+     * A visitor replied by email to a conversation nobody holds (closed, or with the bot): it
+     * waits among the follow-ups again, its wait starting now. The caller stores and publishes.
+     */
+    void backToFollowUps(Conversation c) {
+        queue.remove(c);
+        lastStatus.remove(c.id);
+        if (c.handoffReason == null) {
+            c.handoffReason = HandoffReason.OFFLINE_MESSAGE;
+        }
+        c.state = ConversationState.FOLLOW_UP;
+        c.agentId = null;
+        c.queuedAt = router.clock.instant();
+        c.alerted = false;
+        followUps.add(c);
+    }
+
     /** Takes a conversation out of the queue and the follow-ups without publishing. */
     void leave(Conversation c) {
         queue.remove(c);
