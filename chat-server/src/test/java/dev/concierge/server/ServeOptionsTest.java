@@ -144,6 +144,26 @@ final class ServeOptionsTest {
     }
 
     @Test
+    void mailPolicyFlags_takeSecondsAndCounts_andABadValueIsRefusedNamingTheFlag() {
+        ServeOptions o = parse(
+                "--mail-reply-delay", "2",
+                "--mail-alert-after", "600",
+                "--mail-transcripts-per-visitor", "5",
+                "--mail-per-address", "20",
+                "--mail-per-site", "0");
+        o.configure(ChatServer.builder());
+        assertThatThrownBy(() -> parse("--mail-per-address", "-1"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessage("--mail-per-address must be a number from 0, was -1");
+        assertThatThrownBy(() -> parse("--mail-alert-after", "0"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessage("--mail-alert-after must be a positive number, was 0");
+        assertThatThrownBy(() -> parse("--mail-reply-delay", "soon"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessage("--mail-reply-delay must be a number from 0, was soon");
+    }
+
+    @Test
     void unresolvableHost_isAClearError() {
         assertThatThrownBy(() -> parse("--host", "no-such-host.invalid"))
                 .isInstanceOf(ServeOptions.UsageException.class)

@@ -449,6 +449,39 @@ public final class Router implements ChatCore, AutoCloseable {
         });
     }
 
+    /**
+     * Tells the agents of {@code mail}'s conversation, with a system note, that it will never be
+     * delivered ({@code error}: the mail server's reply, e.g. {@code 550 5.1.1 no such user}), so
+     * a follow-up does not die silently. For the mail sender to call when it records a mail failed;
+     * any thread. Nothing for an agent's reply cancelled because the visitor read it in the chat,
+     * or for a conversation no longer in memory (logged).
+     */
+    public void mailUndelivered(ConversationStore.OutboundMail mail, String error) {
+        Objects.requireNonNull(mail, "mail");
+        Objects.requireNonNull(error, "error");
+        run(() -> {
+            if (MailPolicy.READ_IN_THE_CHAT.equals(error)) {
+                return;
+            }
+            Conversation c = live.conversation(mail.conversationId()).orElse(null);
+            if (c == null) {
+                log.info("email {} undelivered; its conversation is not in memory", mail.messageId());
+                return;
+            }
+            String reply = error.replaceAll("[\\s\\p{Cntrl}]+", " ").strip();
+            if (reply.length() > 300) {
+                reply = reply.substring(0, 300) + "…";
+            }
+            appendAndBroadcast(
+                    c,
+                    TranscriptEvent.note(
+                            null,
+                            dev.concierge.protocol.Author.SYSTEM,
+                            "The email to " + MailPolicy.masked(mail.recipient()) + " could not be delivered: "
+                                    + reply));
+        });
+    }
+
     /** The mail policy, when the server sends email; router thread. */
     Optional<MailPolicy> mail() {
         return Optional.ofNullable(mailPolicy);
