@@ -130,7 +130,9 @@ final class ArchitectureTest {
                             "InsightsReport",
                             "MeteredConversationStore",
                             "ServerMetrics")),
-            entry("dev.concierge.server.mail", List.of("MailContent", "MailSender", "MailSettings", "MailTransport")),
+            entry(
+                    "dev.concierge.server.mail",
+                    List.of("DevMailbox", "MailContent", "MailSender", "MailSettings", "MailTransport")),
             entry(
                     "dev.concierge.server.routing",
                     List.of(
