@@ -6,7 +6,9 @@ import dev.concierge.server.cluster.ClusterNode;
 import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
+import dev.concierge.server.mail.DevMailbox;
 import dev.concierge.server.mail.MailSender;
+import dev.concierge.server.mail.MailTransport;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.Recovery;
 import dev.concierge.server.routing.Router;
@@ -76,9 +78,26 @@ final class CoreStart {
      */
     static Optional<MailSender> mailSender(
             ServerConfig config, ConversationStore store, Router router, AgentAuth auth) {
+        return mailSender(config, store, router, auth, Optional.empty());
+    }
+
+    /**
+     * {@link #mailSender(ServerConfig, ConversationStore, Router, AgentAuth)}, the mails going to
+     * {@code devMailbox} when the settings say so (a new one, seen by nobody, if none is given).
+     */
+    static Optional<MailSender> mailSender(
+            ServerConfig config,
+            ConversationStore store,
+            Router router,
+            AgentAuth auth,
+            Optional<DevMailbox> devMailbox) {
         return Optional.ofNullable(config.mail()).map(m -> {
-            MailSender sender =
-                    MailSender.over(store, m, config.sites(), config.clock()).start();
+            MailTransport transport = m.isDevMailbox()
+                    ? devMailbox.<MailTransport>map(d -> d).orElseGet(DevMailbox::new)
+                    : MailTransport.smtp(m.smtp(), m.user(), m.password());
+            MailSender sender = MailSender.over(
+                            store, m, config.sites(), config.clock(), transport, MailSender.NO_REPLY_TO)
+                    .start();
             router.sendMail(m.messageIdDomain(), sender::wake, config.mailPolicy(), auth::accounts);
             return sender;
         });

@@ -100,7 +100,9 @@ public final class Main {
                         [--smtp smtp://HOST:587|smtps://HOST:465] [--mail-from "Name <a@domain>"]
                         (together) confirm each message left while nobody was available by email,
                         sent through that server (STARTTLS required except on loopback; credentials
-                        from CONCIERGE_SMTP_USER and CONCIERGE_SMTP_PASSWORD). Off by default.
+                        from CONCIERGE_SMTP_USER and CONCIERGE_SMTP_PASSWORD). Without --smtp
+                        the mails are kept in memory and listed at /dev/mail (the development
+                        mailbox, this machine only); [--no-dev-mailbox] turns that off.
                         [--mail-reply-delay SECONDS] [--mail-alert-after SECONDS]
                         [--mail-transcripts-per-visitor N] [--mail-per-address N] [--mail-per-site N]
                         an agent's reply to a visitor who left is mailed after SECONDS unless read
@@ -169,6 +171,10 @@ public final class Main {
                     + " / " + ChatServer.Builder.DEMO2_PASSWORD + ", billing, to try transfers)");
         } else {
             out.println("  Agent console:             " + base + "console/");
+        }
+        if (options.devMailbox()) {
+            out.println(
+                    "  Development mailbox:       " + base + "dev/mail   (the mails it would send; this machine only)");
         }
         out.println("  Stored in:                 "
                 + dbUrl.map(url -> "PostgreSQL " + url.replaceAll("password=[^&]*", "password=***"))

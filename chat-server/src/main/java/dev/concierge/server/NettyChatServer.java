@@ -13,6 +13,7 @@ import dev.concierge.server.insights.FaqEditing;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
+import dev.concierge.server.mail.DevMailbox;
 import dev.concierge.server.mail.MailSender;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.ChatCore;
@@ -68,6 +69,8 @@ public final class NettyChatServer implements ChatServer {
     private final StaticFiles files;
     /** The mail outbox's sender on a single server, if it sends email; set once, when started. */
     private Optional<MailSender> mail = Optional.empty();
+    /** The development mailbox, when the server keeps its mails instead of sending them; set once, when started. */
+    private Optional<DevMailbox> devMailbox = Optional.empty();
 
     private NettyChatServer(
             EventLoopGroup boss,
@@ -123,6 +126,10 @@ public final class NettyChatServer implements ChatServer {
         auth.restore(store.agentSessionsUsedSince(config.clock().instant().minus(config.agentSessionTtl())));
         Router router = null;
         Optional<MailSender> mail = Optional.empty();
+        // Without SMTP, the demo's mails are kept for the /dev/mail page (a single server only).
+        Optional<DevMailbox> devMailbox = Optional.ofNullable(config.mail())
+                .filter(m -> m.isDevMailbox() && config.cluster() == null)
+                .map(m -> new DevMailbox());
         ClusterNode cluster = null;
         ChatCore core;
         Supplier<Optional<Router>> localRouter;
@@ -131,7 +138,7 @@ public final class NettyChatServer implements ChatServer {
         if (config.cluster() == null) {
             Router single = CoreStart.router(config, store, bot, ids, auth);
             router = single;
-            mail = CoreStart.mailSender(config, store, single, auth); // in a cluster, the deciding node's
+            mail = CoreStart.mailSender(config, store, single, auth, devMailbox); // in a cluster, the deciding node's
             core = single;
             localRouter = () -> Optional.of(single);
         } else {
@@ -199,7 +206,8 @@ public final class NettyChatServer implements ChatServer {
                                     insights,
                                     metrics,
                                     files,
-                                    teamEdits))
+                                    teamEdits,
+                                    devMailbox))
                     .bind(config.host(), config.port())
                     .sync()
                     .channel();
@@ -211,6 +219,7 @@ public final class NettyChatServer implements ChatServer {
             NettyChatServer server = new NettyChatServer(
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);
             server.mail = mail;
+            server.devMailbox = devMailbox;
             log.info(
                     "listening on {}:{} with {} FAQ entries",
                     config.host(),
@@ -252,6 +261,14 @@ public final class NettyChatServer implements ChatServer {
     /** The open WebSockets' channels (for tests that look at a socket's pipeline). */
     ChannelGroup sockets() {
         return sockets;
+    }
+
+    /**
+     * The development mailbox ({@code /dev/mail}) when this server keeps its mails instead of
+     * sending them (no SMTP server set), e.g. to hand it the reader of replies.
+     */
+    public Optional<DevMailbox> devMailbox() {
+        return devMailbox;
     }
 
     /** The widget, console and demo files held in memory (for tests that count them). */

@@ -3,6 +3,7 @@ package dev.concierge.server;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.mail.DevMailbox;
 import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.MailPolicyConfig;
@@ -62,6 +63,7 @@ final class ServeOptions {
     private Optional<String> dbUrl;
     private boolean demoTeam = true;
     private boolean demo;
+    private boolean devMailbox;
 
     private ServeOptions(Optional<String> dbUrl) {
         this.dbUrl = dbUrl;
@@ -70,6 +72,11 @@ final class ServeOptions {
     /** Whether the demo agents sign in (no {@code --agents}). */
     boolean demoTeam() {
         return demoTeam;
+    }
+
+    /** Whether the server keeps its mails for the development mailbox page ({@code /dev/mail}). */
+    boolean devMailbox() {
+        return devMailbox;
     }
 
     /** The data directory (SQLite and the editable FAQ copy). */
@@ -112,10 +119,15 @@ final class ServeOptions {
         Optional<String> mailFrom = Optional.empty();
         MailPolicyConfig policy = MailPolicyConfig.DEFAULTS;
         boolean policyGiven = false;
+        boolean noDevMailbox = false;
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--demo")) {
                 o.demo = true;
+                continue;
+            }
+            if (flag.equals("--no-dev-mailbox")) {
+                noDevMailbox = true;
                 continue;
             }
             if (i + 1 >= args.size()) {
@@ -307,6 +319,12 @@ final class ServeOptions {
             o.notices.add("Left messages are confirmed by email through "
                     + mail.smtp().getScheme() + "://" + mail.smtp().getHost() + ":"
                     + mail.smtp().getPort() + " (docs/storage.md)");
+        } else if (!noDevMailbox && cluster.isEmpty()) {
+            // No mail server: the mails are kept for the development mailbox page, so the demo shows
+            // what it would send (loopback only). A cluster's nodes would each keep their own: off.
+            o.devMailbox = true;
+            MailSettings dev = MailSettings.devMailbox(DevMailbox.DEMO_FROM);
+            o.set("development mailbox", b -> b.mail(dev));
         }
         if (nodeId.isPresent() && cluster.isEmpty()) {
             throw new UsageException("--node-id names a node of a cluster: give --cluster too");

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -52,6 +53,8 @@ final class Exchange {
     private final String body;
     private final Optional<String> authorization;
     private final boolean keepAlive;
+    /** The request's headers (not reference-counted: safe to read after the request is released). */
+    private final HttpHeaders headers;
     /** The part of the path the route's {@code {name}} matched, or "". */
     private String variable = "";
 
@@ -65,6 +68,17 @@ final class Exchange {
         this.body = request.content().toString(StandardCharsets.UTF_8);
         this.authorization = Optional.ofNullable(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.headers = request.headers();
+    }
+
+    /** The request's headers. */
+    HttpHeaders headers() {
+        return headers;
+    }
+
+    /** The client's address: the peer's, or the one a trusted proxy named ({@link ClientAddress}). */
+    java.net.SocketAddress client() {
+        return ClientAddress.of(ctx.channel());
     }
 
     HttpMethod method() {

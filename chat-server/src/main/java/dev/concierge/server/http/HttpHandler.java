@@ -8,6 +8,7 @@ import dev.concierge.server.auth.LoginThrottle;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.ServerMetrics;
+import dev.concierge.server.mail.DevMailbox;
 import dev.concierge.server.support.LogSafe;
 import dev.concierge.store.ConversationStore;
 import io.netty.buffer.Unpooled;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,7 +78,10 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             Supplier<Optional<String>> notReady,
             VisitorAdminApi visitorAdmin,
             InsightsApi insights,
-            ServerMetrics metrics) {
+            ServerMetrics metrics,
+            Optional<DevMailbox> devMailbox,
+            boolean smtp,
+            Clock clock) {
         this.storeFailure = storeFailure;
         this.notReady = notReady;
         this.agentApi = agentApi;
@@ -91,6 +96,15 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         this.metrics = metrics;
         this.routes = routes(adminToken.map(
                 token -> new AdminEndpoints(token, auth, agentSockets, agentApi, visitorAdmin, blocking)));
+        // The development mailbox's routes exist only when it does; each answers only loopback.
+        devMailbox.ifPresent(box -> {
+            DevMailboxPage page = new DevMailboxPage(box, smtp, json, blocking.exports(), clock);
+            routes.guard("/dev/mail", page::refused)
+                    .guard("/api/dev/mail", page::refused)
+                    .get("/dev/mail", page::page)
+                    .get("/api/dev/mail", page::list)
+                    .post("/api/dev/mail/{id}/reply", page::reply);
+        });
     }
 
     /** Every HTTP endpoint of the server (docs/agents.md, docs/insights.md, docs/storage.md). */

@@ -13,6 +13,7 @@ import dev.concierge.server.http.TranscriptExport;
 import dev.concierge.server.http.VisitorAdminApi;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.ServerMetrics;
+import dev.concierge.server.mail.DevMailbox;
 import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Router;
 import dev.concierge.server.support.FileEdits;
@@ -73,7 +74,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             InsightsApi insights,
             ServerMetrics metrics,
             StaticFiles files,
-            FileEdits teamEdits) {
+            FileEdits teamEdits,
+            Optional<DevMailbox> devMailbox) {
         this.sockets = sockets;
         TranscriptExport export = new TranscriptExport(store, auth, codec.mapper());
         AgentApi agentApi = new AgentApi(store, auth, config.routing(), config.agentsFile(), teamEdits, codec.mapper());
@@ -104,7 +106,10 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 notReady,
                 visitorAdmin,
                 insights,
-                metrics);
+                metrics,
+                devMailbox,
+                config.mail() != null && !config.mail().isDevMailbox(),
+                config.clock());
     }
 
     /** The agents' open sockets by session token (a cluster node closes those signed out elsewhere). */
