@@ -11,6 +11,7 @@ import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.mail.ImapSettings;
 import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.RetentionConfig;
@@ -47,6 +48,7 @@ final class BuilderSettings {
     String jdbcPassword;
     ClusterSettings cluster;
     MailSettings mail;
+    ImapSettings imap;
     ConversationStore store;
     List<AgentAccount> agents;
     Clock clock = Clock.systemUTC();
@@ -162,6 +164,7 @@ final class BuilderSettings {
                 new AuthConfig(agentSessionMaxAge, loginThrottle, ticker, passwordCheck),
                 new RetentionConfig(botIdleClose, queuedVisitorGoneAfter, retainClosed, purgeInterval),
                 cluster,
-                mail);
+                mail,
+                imap);
     }
 }

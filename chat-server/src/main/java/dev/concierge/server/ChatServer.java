@@ -14,6 +14,7 @@ import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.mail.ImapSettings;
 import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.RoutingStrategy;
@@ -106,6 +107,15 @@ public interface ChatServer extends AutoCloseable {
          */
         public Builder mail(MailSettings mail) {
             settings.mail = Objects.requireNonNull(mail, "mail");
+            return this;
+        }
+
+        /**
+         * Reads visitors' replies by email from an IMAP mailbox (docs/email.md, "Replies by
+         * email"): one thread on the node that decides. Off by default.
+         */
+        public Builder replies(ImapSettings imap) {
+            settings.imap = Objects.requireNonNull(imap, "imap");
             return this;
         }
 

@@ -101,6 +101,12 @@ public final class Main {
                         (together) confirm each message left while nobody was available by email,
                         sent through that server (STARTTLS required except on loopback; credentials
                         from CONCIERGE_SMTP_USER and CONCIERGE_SMTP_PASSWORD). Off by default.
+                        [--imap imaps://HOST:993/INBOX] [--imap-poll SECONDS] [--mail-reply-domain D]
+                        read visitors' replies to that mail (reply+TOKEN@D, D defaulting to the
+                        --mail-from domain) from the mailbox: IDLE, else a look every SECONDS
+                        (default 30); imap:// only to loopback; CONCIERGE_IMAP_USER,
+                        CONCIERGE_IMAP_PASSWORD, and CONCIERGE_MAIL_REPLY_SECRET (32+ characters,
+                        _PREVIOUS while rotating) from the environment. Needs --smtp.
                   bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD

@@ -14,6 +14,7 @@ import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.mail.MailSender;
+import dev.concierge.server.mail.ReplyReader;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Router;
@@ -68,6 +69,8 @@ public final class NettyChatServer implements ChatServer {
     private final StaticFiles files;
     /** The mail outbox's sender on a single server, if it sends email; set once, when started. */
     private Optional<MailSender> mail = Optional.empty();
+    /** The reader of replies by email on a single server, if it reads them; set once, when started. */
+    private Optional<ReplyReader> replies = Optional.empty();
 
     private NettyChatServer(
             EventLoopGroup boss,
@@ -123,6 +126,7 @@ public final class NettyChatServer implements ChatServer {
         auth.restore(store.agentSessionsUsedSince(config.clock().instant().minus(config.agentSessionTtl())));
         Router router = null;
         Optional<MailSender> mail = Optional.empty();
+        Optional<ReplyReader> replies = Optional.empty();
         ClusterNode cluster = null;
         ChatCore core;
         Supplier<Optional<Router>> localRouter;
@@ -132,6 +136,7 @@ public final class NettyChatServer implements ChatServer {
             Router single = CoreStart.router(config, store, bot, ids, auth);
             router = single;
             mail = CoreStart.mailSender(config, store, single); // in a cluster, the deciding node's
+            replies = CoreStart.replyReader(config, store, single);
             core = single;
             localRouter = () -> Optional.of(single);
         } else {
@@ -211,6 +216,7 @@ public final class NettyChatServer implements ChatServer {
             NettyChatServer server = new NettyChatServer(
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);
             server.mail = mail;
+            server.replies = replies;
             log.info(
                     "listening on {}:{} with {} FAQ entries",
                     config.host(),
@@ -220,6 +226,7 @@ public final class NettyChatServer implements ChatServer {
         } catch (Exception e) {
             boss.shutdownGracefully();
             workers.shutdownGracefully();
+            replies.ifPresent(ReplyReader::close);
             mail.ifPresent(MailSender::close);
             if (router != null) {
                 router.close();
@@ -281,6 +288,7 @@ public final class NettyChatServer implements ChatServer {
         if (cluster != null) {
             cluster.close();
         }
+        replies.ifPresent(ReplyReader::close);
         mail.ifPresent(MailSender::close);
         bot.close();
         store.close();

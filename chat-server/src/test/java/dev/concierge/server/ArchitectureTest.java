@@ -132,7 +132,14 @@ final class ArchitectureTest {
                             "ServerMetrics")),
             entry(
                     "dev.concierge.server.mail",
-                    List.of("MailContent", "MailSender", "MailSettings", "MailTransport", "ReplyReader", "ReplyToken")),
+                    List.of(
+                            "ImapSettings",
+                            "MailContent",
+                            "MailSender",
+                            "MailSettings",
+                            "MailTransport",
+                            "ReplyReader",
+                            "ReplyToken")),
             entry(
                     "dev.concierge.server.routing",
                     List.of(

@@ -5,6 +5,7 @@ import dev.concierge.server.auth.AuthConfig;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.mail.ImapSettings;
 import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.RetentionConfig;
 import dev.concierge.server.routing.RoutingConfig;
@@ -17,7 +18,7 @@ import java.util.Map;
 
 /**
  * The server's immutable configuration, built by {@link ChatServer.Builder}. {@code mail} is null
- * when the server sends no email.
+ * when the server sends no email; {@code imap} is null when it reads no replies by email.
  */
 public record ServerConfig(
         String host,
@@ -40,4 +41,5 @@ public record ServerConfig(
         AuthConfig auth,
         RetentionConfig retention,
         ClusterSettings cluster,
-        MailSettings mail) {}
+        MailSettings mail,
+        ImapSettings imap) {}
