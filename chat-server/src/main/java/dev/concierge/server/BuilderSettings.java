@@ -11,6 +11,7 @@ import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.mail.ImapSettings;
 import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.MailPolicyConfig;
@@ -49,6 +50,7 @@ final class BuilderSettings {
     ClusterSettings cluster;
     MailSettings mail;
     MailPolicyConfig mailPolicy = MailPolicyConfig.DEFAULTS;
+    ImapSettings imap;
     ConversationStore store;
     List<AgentAccount> agents;
     Clock clock = Clock.systemUTC();
@@ -165,6 +167,7 @@ final class BuilderSettings {
                 new RetentionConfig(botIdleClose, queuedVisitorGoneAfter, retainClosed, purgeInterval),
                 cluster,
                 mail,
-                mailPolicy);
+                mailPolicy,
+                imap);
     }
 }

@@ -14,6 +14,7 @@ import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.mail.ImapSettings;
 import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.MailPolicyConfig;
@@ -129,6 +130,15 @@ public interface ChatServer extends AutoCloseable {
                 throw new IllegalArgumentException("mailReplyDelay must be zero or positive, was " + delay);
             }
             settings.mailPolicy = settings.mailPolicy.withReplyDelay(delay);
+            return this;
+        }
+
+        /**
+         * Reads visitors' replies by email from an IMAP mailbox (docs/email.md, "Replies by
+         * email"): one thread on the node that decides. Off by default.
+         */
+        public Builder replies(ImapSettings imap) {
+            settings.imap = Objects.requireNonNull(imap, "imap");
             return this;
         }
 

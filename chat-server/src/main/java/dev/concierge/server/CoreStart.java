@@ -9,6 +9,7 @@ import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.mail.DevMailbox;
 import dev.concierge.server.mail.MailSender;
 import dev.concierge.server.mail.MailTransport;
+import dev.concierge.server.mail.ReplyReader;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.Recovery;
 import dev.concierge.server.routing.Router;
@@ -104,6 +105,15 @@ final class CoreStart {
     }
 
     /**
+     * The reader of visitors' replies by email, started, if the configuration reads them: on a
+     * single server, and on a cluster's node while it decides, as {@link #mailSender}.
+     */
+    static Optional<ReplyReader> replyReader(ServerConfig config, ConversationStore store, Router router) {
+        return Optional.ofNullable(config.imap())
+                .map(s -> new ReplyReader(s, store, router::visitorReplyByEmail).start());
+    }
+
+    /**
      * Joins the cluster (docs/scaling.md). While this node holds the decider lease it runs the
      * router over a store fenced by the lease's token, recovered from PostgreSQL as after a
      * restart; the other stores of this node (sign-ins, searches, exports) are not fenced, since
@@ -121,10 +131,12 @@ final class CoreStart {
                     new Fencing(ClusterSettings.LEASE, token));
             Router router;
             Optional<MailSender> mail;
+            Optional<ReplyReader> replies;
             try {
                 MeteredConversationStore metered = new MeteredConversationStore(fenced, metrics);
                 router = router(config, metered, bot, ids, auth);
                 mail = mailSender(config, metered, router, auth);
+                replies = replyReader(config, metered, router);
             } catch (RuntimeException e) {
                 fenced.close();
                 throw e;
@@ -138,6 +150,7 @@ final class CoreStart {
                 @Override
                 public void close() {
                     router.call(() -> null);
+                    replies.ifPresent(ReplyReader::close);
                     mail.ifPresent(MailSender::close);
                     fenced.close(); // commits what is queued, if the lease still allows
                     router.call(() -> null); // the commits' completions

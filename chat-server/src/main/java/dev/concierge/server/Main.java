@@ -109,6 +109,12 @@ public final class Main {
                         in the chat (default 120); agents asking for it are mailed when a visitor
                         waits this long (default 300); limits: transcripts per visitor per hour
                         (3), mails per address per 24 h (10), per site per hour (500) (docs/email.md)
+                        [--imap imaps://HOST:993/INBOX] [--imap-poll SECONDS] [--mail-reply-domain D]
+                        read visitors' replies to that mail (reply+TOKEN@D, D defaulting to the
+                        --mail-from domain) from the mailbox: IDLE, else a look every SECONDS
+                        (default 30); imap:// only to loopback; CONCIERGE_IMAP_USER,
+                        CONCIERGE_IMAP_PASSWORD, and CONCIERGE_MAIL_REPLY_SECRET (32+ characters,
+                        _PREVIOUS while rotating) from the environment. Needs --smtp.
                   bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD

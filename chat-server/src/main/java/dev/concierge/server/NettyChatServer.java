@@ -15,6 +15,7 @@ import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.mail.DevMailbox;
 import dev.concierge.server.mail.MailSender;
+import dev.concierge.server.mail.ReplyReader;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.ChatCore;
 import dev.concierge.server.routing.Router;
@@ -71,6 +72,8 @@ public final class NettyChatServer implements ChatServer {
     private Optional<MailSender> mail = Optional.empty();
     /** The development mailbox, when the server keeps its mails instead of sending them; set once, when started. */
     private Optional<DevMailbox> devMailbox = Optional.empty();
+    /** The reader of replies by email on a single server, if it reads them; set once, when started. */
+    private Optional<ReplyReader> replies = Optional.empty();
 
     private NettyChatServer(
             EventLoopGroup boss,
@@ -130,6 +133,7 @@ public final class NettyChatServer implements ChatServer {
         Optional<DevMailbox> devMailbox = Optional.ofNullable(config.mail())
                 .filter(m -> m.isDevMailbox() && config.cluster() == null)
                 .map(m -> new DevMailbox());
+        Optional<ReplyReader> replies = Optional.empty();
         ClusterNode cluster = null;
         ChatCore core;
         Supplier<Optional<Router>> localRouter;
@@ -139,6 +143,7 @@ public final class NettyChatServer implements ChatServer {
             Router single = CoreStart.router(config, store, bot, ids, auth);
             router = single;
             mail = CoreStart.mailSender(config, store, single, auth, devMailbox); // in a cluster, the deciding node's
+            replies = CoreStart.replyReader(config, store, single);
             core = single;
             localRouter = () -> Optional.of(single);
         } else {
@@ -220,6 +225,7 @@ public final class NettyChatServer implements ChatServer {
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);
             server.mail = mail;
             server.devMailbox = devMailbox;
+            server.replies = replies;
             log.info(
                     "listening on {}:{} with {} FAQ entries",
                     config.host(),
@@ -229,6 +235,7 @@ public final class NettyChatServer implements ChatServer {
         } catch (Exception e) {
             boss.shutdownGracefully();
             workers.shutdownGracefully();
+            replies.ifPresent(ReplyReader::close);
             mail.ifPresent(MailSender::close);
             if (router != null) {
                 router.close();
@@ -298,6 +305,7 @@ public final class NettyChatServer implements ChatServer {
         if (cluster != null) {
             cluster.close();
         }
+        replies.ifPresent(ReplyReader::close);
         mail.ifPresent(MailSender::close);
         bot.close();
         store.close();

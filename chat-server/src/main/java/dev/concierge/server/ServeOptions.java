@@ -4,6 +4,7 @@ import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.mail.DevMailbox;
+import dev.concierge.server.mail.ImapSettings;
 import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.MailPolicyConfig;
@@ -38,6 +39,15 @@ final class ServeOptions {
 
     /** See {@link #SMTP_USER_ENV}. */
     static final String SMTP_PASSWORD_ENV = "CONCIERGE_SMTP_PASSWORD";
+
+    /** The environment variables of the reply mailbox's credentials (never flags). */
+    static final String IMAP_USER_ENV = "CONCIERGE_IMAP_USER";
+
+    static final String IMAP_PASSWORD_ENV = "CONCIERGE_IMAP_PASSWORD";
+    /** The reply-token key, at least 32 characters, and the previous one while rotating. */
+    static final String REPLY_SECRET_ENV = "CONCIERGE_MAIL_REPLY_SECRET";
+
+    static final String REPLY_SECRET_PREVIOUS_ENV = "CONCIERGE_MAIL_REPLY_SECRET_PREVIOUS";
 
     /** The environment variable that may hold the admin API's token (instead of a file). */
     static final String ADMIN_TOKEN_ENV = "CONCIERGE_ADMIN_TOKEN";
@@ -120,6 +130,9 @@ final class ServeOptions {
         MailPolicyConfig policy = MailPolicyConfig.DEFAULTS;
         boolean policyGiven = false;
         boolean noDevMailbox = false;
+        Optional<String> imap = Optional.empty();
+        Optional<Duration> imapPoll = Optional.empty();
+        Optional<String> replyDomain = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--demo")) {
@@ -276,6 +289,9 @@ final class ServeOptions {
                                 policy.alertAfter());
                         policyGiven = true;
                     }
+                    case "--imap" -> imap = Optional.of(value);
+                    case "--imap-poll" -> imapPoll = Optional.of(Duration.ofSeconds(number(flag, value, 1)));
+                    case "--mail-reply-domain" -> replyDomain = Optional.of(value);
                     case "--purge-interval" -> {
                         int minutes = number(flag, value, 1);
                         o.set(flag, b -> b.purgeInterval(Duration.ofMinutes(minutes)));
@@ -325,6 +341,41 @@ final class ServeOptions {
             o.devMailbox = true;
             MailSettings dev = MailSettings.devMailbox(DevMailbox.DEMO_FROM);
             o.set("development mailbox", b -> b.mail(dev));
+        }
+        if ((imapPoll.isPresent() || replyDomain.isPresent()) && imap.isEmpty()) {
+            throw new UsageException("--imap-poll and --mail-reply-domain go with --imap");
+        }
+        if (imap.isPresent()) {
+            if (smtp.isEmpty()) {
+                throw new UsageException("--imap reads replies to the server's mail: give --smtp and --mail-from too");
+            }
+            String secret = environment.apply(REPLY_SECRET_ENV);
+            if (secret == null || secret.isBlank()) {
+                throw new UsageException("--imap needs the reply-token key in " + REPLY_SECRET_ENV
+                        + " (at least 32 characters; environment only)");
+            }
+            ImapSettings replies;
+            try {
+                String from = mailFrom.get();
+                String smtpUri = smtp.get();
+                replies = new ImapSettings(
+                        URI.create(imap.get()),
+                        Optional.ofNullable(environment.apply(IMAP_USER_ENV)).filter(s -> !s.isBlank()),
+                        Optional.ofNullable(environment.apply(IMAP_PASSWORD_ENV)),
+                        imapPoll.orElse(ImapSettings.DEFAULT_POLL),
+                        secret,
+                        Optional.ofNullable(environment.apply(REPLY_SECRET_PREVIOUS_ENV))
+                                .filter(s -> !s.isBlank()),
+                        replyDomain.orElseGet(
+                                () -> new MailSettings(URI.create(smtpUri), Optional.empty(), Optional.empty(), from)
+                                        .messageIdDomain()));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--imap: " + e.getMessage());
+            }
+            o.set("--imap", b -> b.replies(replies));
+            o.notices.add("Replies by email are read from " + replies.imap().getScheme() + "://"
+                    + replies.imap().getHost() + ":" + replies.imap().getPort() + "/" + replies.folder()
+                    + " (docs/email.md)");
         }
         if (nodeId.isPresent() && cluster.isEmpty()) {
             throw new UsageException("--node-id names a node of a cluster: give --cluster too");

@@ -134,6 +134,7 @@ final class ArchitectureTest {
                     "dev.concierge.server.mail",
                     List.of(
                             "DevMailbox",
+                            "ImapSettings",
                             "MailContent",
                             "MailSender",
                             "MailSettings",

@@ -164,6 +164,44 @@ final class ServeOptionsTest {
     }
 
     @Test
+    void imap_readsRepliesWithTheMail_secretAndCredentialsFromTheEnvironment_badValuesNamed() {
+        String[] mail = {"--smtp", "smtp://127.0.0.1:2525", "--mail-from", "Northwind help <help@northwind.example>"};
+        Map<String, String> env = Map.of(
+                "CONCIERGE_IMAP_USER", "replies",
+                "CONCIERGE_IMAP_PASSWORD", "mailbox-password",
+                "CONCIERGE_MAIL_REPLY_SECRET", "0123456789abcdef0123456789abcdef");
+        ServeOptions o =
+                parse(env, concat(mail, "--imap", "imaps://imap.northwind.example:993/INBOX", "--imap-poll", "60"));
+        assertThat(o.notices())
+                .contains("Replies by email are read from imaps://imap.northwind.example:993/INBOX (docs/email.md)");
+        o.configure(ChatServer.builder());
+        assertThat(parse(env, mail).notices()).noneMatch(n -> n.contains("Replies by email"));
+        assertThatThrownBy(() -> parse(env, "--imap", "imaps://imap.northwind.example:993/INBOX"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageContaining("--smtp");
+        assertThatThrownBy(() -> parse(Map.of(), concat(mail, "--imap", "imaps://imap.northwind.example:993/INBOX")))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageContaining("CONCIERGE_MAIL_REPLY_SECRET");
+        assertThatThrownBy(() -> parse(
+                        Map.of("CONCIERGE_MAIL_REPLY_SECRET", "too short"),
+                        concat(mail, "--imap", "imaps://imap.northwind.example:993/INBOX")))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageStartingWith("--imap: secret must be at least 32");
+        assertThatThrownBy(() -> parse(env, concat(mail, "--imap", "imap://imap.northwind.example:143/INBOX")))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageContaining("loopback");
+        assertThatThrownBy(() -> parse(env, concat(mail, "--imap-poll", "30")))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageContaining("go with --imap");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void unresolvableHost_isAClearError() {
         assertThatThrownBy(() -> parse("--host", "no-such-host.invalid"))
                 .isInstanceOf(ServeOptions.UsageException.class)

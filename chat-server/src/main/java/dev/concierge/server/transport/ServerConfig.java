@@ -5,6 +5,7 @@ import dev.concierge.server.auth.AuthConfig;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.cluster.ClusterSettings;
+import dev.concierge.server.mail.ImapSettings;
 import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.MailPolicyConfig;
 import dev.concierge.server.routing.RetentionConfig;
@@ -18,7 +19,8 @@ import java.util.Map;
 
 /**
  * The server's immutable configuration, built by {@link ChatServer.Builder}. {@code mail} is null
- * when the server sends no email; {@code mailPolicy} says when it writes mail and how much.
+ * when the server sends no email; {@code mailPolicy} says when it writes mail and how much;
+ * {@code imap} is null when it reads no replies by email.
  */
 public record ServerConfig(
         String host,
@@ -42,4 +44,5 @@ public record ServerConfig(
         RetentionConfig retention,
         ClusterSettings cluster,
         MailSettings mail,
-        MailPolicyConfig mailPolicy) {}
+        MailPolicyConfig mailPolicy,
+        ImapSettings imap) {}
