@@ -2,14 +2,17 @@ package dev.concierge.server;
 
 import dev.concierge.protocol.wire.ProtocolCodec;
 import dev.concierge.server.auth.AgentAuth;
+import dev.concierge.server.auth.Site;
 import dev.concierge.server.cluster.ClusterNode;
 import dev.concierge.server.cluster.ClusterSettings;
 import dev.concierge.server.insights.MeteredConversationStore;
 import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.mail.DevMailbox;
+import dev.concierge.server.mail.ImapSettings;
 import dev.concierge.server.mail.MailSender;
 import dev.concierge.server.mail.MailTransport;
 import dev.concierge.server.mail.ReplyReader;
+import dev.concierge.server.mail.ReplyToken;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.Recovery;
 import dev.concierge.server.routing.Router;
@@ -17,12 +20,14 @@ import dev.concierge.server.support.Ids;
 import dev.concierge.server.transport.LoopBatching;
 import dev.concierge.server.transport.ServerConfig;
 import dev.concierge.store.ConversationStore;
+import dev.concierge.store.ConversationStore.QueuedMail;
 import dev.concierge.store.DeciderLease;
 import dev.concierge.store.Fencing;
 import dev.concierge.store.InMemoryConversationStore;
 import dev.concierge.store.JdbcConversationStore;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * What holds the conversations at start-up: the store the configuration names, and the chat core
@@ -96,8 +101,7 @@ final class CoreStart {
             MailTransport transport = m.isDevMailbox()
                     ? devMailbox.<MailTransport>map(d -> d).orElseGet(DevMailbox::new)
                     : MailTransport.smtp(m.smtp(), m.user(), m.password());
-            MailSender sender = MailSender.over(
-                            store, m, config.sites(), config.clock(), transport, MailSender.NO_REPLY_TO)
+            MailSender sender = MailSender.over(store, m, config.sites(), config.clock(), transport, replyTo(config))
                     .start();
             router.sendMail(m.messageIdDomain(), sender::wake, config.mailPolicy(), auth::accounts);
             return sender;
@@ -108,6 +112,31 @@ final class CoreStart {
      * The reader of visitors' replies by email, started, if the configuration reads them: on a
      * single server, and on a cluster's node while it decides, as {@link #mailSender}.
      */
+    /**
+     * The signed per-conversation reply address of each mail a visitor may answer (confirmation,
+     * agent reply, transcript) when the server reads replies ({@code --imap}): {@code
+     * reply+TOKEN@} the site's {@code email.replyDomain}, else the server's. None for agent alerts
+     * (an agent answering one must not write as the visitor) and without {@code --imap}.
+     */
+    static Function<QueuedMail, Optional<String>> replyTo(ServerConfig config) {
+        ImapSettings imap = config.imap();
+        if (imap == null) {
+            return MailSender.NO_REPLY_TO;
+        }
+        ReplyToken tokens = imap.tokens();
+        return queued -> {
+            ConversationStore.OutboundMail mail = queued.mail();
+            if (mail.kind().equals("agent_alert")) {
+                return Optional.empty();
+            }
+            String domain = Optional.ofNullable(config.sites().get(mail.site()))
+                    .flatMap(Site::email)
+                    .flatMap(Site.Email::replyDomain)
+                    .orElse(imap.replyDomain());
+            return Optional.of(tokens.address(mail.site(), mail.conversationId(), domain));
+        };
+    }
+
     static Optional<ReplyReader> replyReader(ServerConfig config, ConversationStore store, Router router) {
         return Optional.ofNullable(config.imap())
                 .map(s -> new ReplyReader(s, store, router::visitorReplyByEmail).start());
