@@ -26,6 +26,7 @@ import dev.concierge.store.Fencing;
 import dev.concierge.store.InMemoryConversationStore;
 import dev.concierge.store.JdbcConversationStore;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -101,7 +102,8 @@ final class CoreStart {
             MailTransport transport = m.isDevMailbox()
                     ? devMailbox.<MailTransport>map(d -> d).orElseGet(DevMailbox::new)
                     : MailTransport.smtp(m.smtp(), m.user(), m.password());
-            MailSender sender = MailSender.over(store, m, config.sites(), config.clock(), transport, replyTo(config))
+            MailSender sender = MailSender.over(
+                            store, m, config.sites(), config.clock(), transport, replyTo(config.imap(), config.sites()))
                     .start();
             router.sendMail(m.messageIdDomain(), sender::wake, config.mailPolicy(), auth::accounts);
             return sender;
@@ -118,8 +120,7 @@ final class CoreStart {
      * reply+TOKEN@} the site's {@code email.replyDomain}, else the server's. None for agent alerts
      * (an agent answering one must not write as the visitor) and without {@code --imap}.
      */
-    static Function<QueuedMail, Optional<String>> replyTo(ServerConfig config) {
-        ImapSettings imap = config.imap();
+    static Function<QueuedMail, Optional<String>> replyTo(ImapSettings imap, Map<String, Site> sites) {
         if (imap == null) {
             return MailSender.NO_REPLY_TO;
         }
@@ -129,7 +130,7 @@ final class CoreStart {
             if (mail.kind().equals("agent_alert")) {
                 return Optional.empty();
             }
-            String domain = Optional.ofNullable(config.sites().get(mail.site()))
+            String domain = Optional.ofNullable(sites.get(mail.site()))
                     .flatMap(Site::email)
                     .flatMap(Site.Email::replyDomain)
                     .orElse(imap.replyDomain());
