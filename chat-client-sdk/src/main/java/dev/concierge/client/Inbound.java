@@ -77,7 +77,7 @@ final class Inbound {
 
     /** The frame {@code error} came on the socket {@code from}. Under the lock. */
     private void on(Socket from, ServerMessage.Error error) {
-        ServerRefusedException cause = new ServerRefusedException(error.code(), error.message());
+        ServerRefusedException cause = Results.error(error);
         if (!from.ready && error.ref() != null && error.ref().equals(from.helloId)) {
             session.onError(error);
             // Any other code (a resume the server cannot replay, a code this version does not

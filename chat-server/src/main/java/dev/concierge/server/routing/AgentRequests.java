@@ -138,9 +138,6 @@ final class AgentRequests {
                 TranscriptEvent.message(s.id(), agent.author(), s.text()),
                 false,
                 e -> mail == null ? List.of() : mail.agentMessage(c, e, agent.info.name()));
-        if (mail != null && c.visitor.sessions.isEmpty()) {
-            mail.wakeSender(); // the sender learns of the new row's due time
-        }
     }
 
     private void typing(Agent agent, ClientMessage.Typing t) {

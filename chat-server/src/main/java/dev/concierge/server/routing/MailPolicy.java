@@ -215,7 +215,10 @@ final class MailPolicy {
 
     // ---- agent alerts ----
 
-    /** Long waits: every queued conversation waiting past the alert time alerts once. */
+    /**
+     * Long waits: every queued conversation waiting past the alert time alerts once. Also forgets
+     * what no limit window or waiting reply needs any more. Every few seconds, on the ticker.
+     */
     void checkLongWaits() {
         Instant now = router.clock.instant();
         List<Conversation> due = new ArrayList<>();
@@ -242,6 +245,7 @@ final class MailPolicy {
                     .thenRun(this::wakeSender);
         }
         limits.sweep(now);
+        pendingReplies.values().removeIf(p -> !p.due().isAfter(now)); // due: the sender has them
     }
 
     private List<OutboundMail> alerts(Conversation c, TranscriptEvent event, String reason, Optional<Long> waited) {

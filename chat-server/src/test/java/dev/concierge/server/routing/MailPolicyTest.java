@@ -252,6 +252,48 @@ final class MailPolicyTest {
         }
     }
 
+    @Test
+    void theJavaSdk_emailsTheTranscript_andReadsARefusalsCodeAndRetryTime() throws Exception {
+        start();
+        dev.concierge.client.VisitorClient client = dev.concierge.client.VisitorClient.builder()
+                .serverUri(server.baseUri())
+                .context(new dev.concierge.protocol.VisitorContext(
+                        "Ada", "ada@example.test", "en", null, null, null, java.util.Map.of()))
+                .connect()
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            client.send("Where is my order?").get(10, java.util.concurrent.TimeUnit.SECONDS);
+            dev.concierge.client.Stored stored =
+                    client.emailTranscript(Optional.empty()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(mails(stored.conversationId(), "transcript"))
+                    .singleElement()
+                    .satisfies(q -> assertThat(q.mail().seq()).isEqualTo(stored.seq()));
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> client.emailTranscript(Optional.of("mallory@elsewhere.example"))
+                                    .get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                    .cause()
+                    .isInstanceOfSatisfying(dev.concierge.client.ServerRefusedException.class, e -> {
+                        assertThat(e.code()).isEqualTo(dev.concierge.protocol.ErrorCode.EMAIL_NOT_ALLOWED);
+                        assertThat(e.retryAfter()).isEmpty();
+                    });
+
+            client.emailTranscript(Optional.empty()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            client.emailTranscript(Optional.empty()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                            client.emailTranscript(Optional.empty()).get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                    .cause()
+                    .isInstanceOfSatisfying(dev.concierge.client.ServerRefusedException.class, e -> {
+                        assertThat(e.code()).isEqualTo(dev.concierge.protocol.ErrorCode.RATE_LIMITED);
+                        assertThat(e.retryAfter()).contains(Duration.ofHours(1));
+                    });
+        } finally {
+            client.close();
+        }
+    }
+
     // ---- limits ----
 
     @Test
