@@ -299,6 +299,27 @@ final class ReplyReaderTest {
     }
 
     @Test
+    void closingTheReaderEndsItsIdle_atOnce() throws Exception {
+        mailbox();
+        ReplyReader reader = new ReplyReader(
+                imap(Duration.ofSeconds(1)),
+                new InMemoryConversationStore(),
+                (c, f, t, i) -> CompletableFuture.completedFuture(Router.EmailReply.STORED));
+        reader.start();
+        await(
+                () -> Thread.getAllStackTraces().keySet().stream()
+                        .anyMatch(t -> t.getName().equals("concierge-reply-reader")
+                                && java.util.Arrays.stream(t.getStackTrace())
+                                        .anyMatch(f -> f.getMethodName().equals("idle"))),
+                "the reader idles");
+        long start = System.nanoTime();
+        reader.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().equals("concierge-reply-reader") && t.isAlive());
+    }
+
+    @Test
     void settingsRefuseAClearTextMailboxOffLoopback_aShortSecret_andABadPoll() {
         assertThatThrownBy(() -> new ImapSettings(
                         URI.create("imap://mail.example.com:143/INBOX"),
