@@ -34,10 +34,11 @@ import org.slf4j.LoggerFactory;
  * backoff of 1, 4, 16, 64 minutes… up to 6 hours; or, for an SMTP reply of 5xx or after {@link
  * #MAX_ATTEMPTS} attempts, failed for good.
  *
- * <p>The claim commits before the mail server is contacted, so a mail found claimed after a
- * restart is sent again: never twice except when the process died between the server's
+ * <p>Each mail's claim commits before the mail server is contacted, so a mail found claimed
+ * after a restart is sent again: never twice except when the process died between the server's
  * acceptance and the record of it, and then with the same Message-ID, which mail clients show
- * once.
+ * once. In a cluster the claim is fenced by the decider lease, so a node that lost the lease
+ * sends nothing after the mail in flight (docs/email.md, "Delivery guarantees").
  */
 public final class MailSender implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MailSender.class);
@@ -140,19 +141,23 @@ public final class MailSender implements AutoCloseable {
     }
 
     /**
-     * One round: claims the mails due now (at most {@link #BATCH}) and sends each, recording its
-     * outcome. Returns how many were claimed. Blocking; the thread's work, callable by tests.
+     * One round: reads the mails due now (at most {@link #BATCH}), then claims and sends each in
+     * turn, recording its outcome. Returns how many were due. Blocking; the thread's work, callable by tests.
      */
     int sendDue() {
         List<QueuedMail> due = store.dueMail(clock.instant(), BATCH);
         if (due.isEmpty()) {
             return 0;
         }
-        await(store.claimMail(due.stream().map(m -> m.mail().messageId()).toList()));
         for (QueuedMail mail : due) {
             if (!running) {
-                break; // claimed and not sent: the next sender sends it
+                break; // not claimed: the next sender sends it
             }
+            // Each mail is claimed just before it is sent, not the whole batch at once: in a
+            // cluster the claim is a write fenced by the decider lease, so a node that lost the
+            // lease sends at most the one mail it was sending, not the rest of a batch the next
+            // decider sends too.
+            await(store.claimMail(List.of(mail.mail().messageId())));
             sendOne(mail, mail.attempts() + 1);
         }
         return due.size();
