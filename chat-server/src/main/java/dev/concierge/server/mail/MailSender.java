@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
@@ -67,6 +68,11 @@ public final class MailSender implements AutoCloseable {
     private final Clock clock;
     private volatile boolean running = true;
     private volatile Thread thread;
+    /**
+     * Set by {@link #wake()}: a wake while the thread waits for the store or the mail server
+     * (which park it too, using up the unpark) still makes it look again before it sleeps.
+     */
+    private final AtomicBoolean woken = new AtomicBoolean();
 
     /** A sender of {@code store}'s outbox; {@link #start()} runs its thread. */
     public MailSender(ConversationStore store, Renderer renderer, MailTransport transport, Clock clock) {
@@ -105,6 +111,7 @@ public final class MailSender implements AutoCloseable {
 
     /** Makes the thread look for mails due now, e.g. after an append that enqueued some. */
     public void wake() {
+        woken.set(true);
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
@@ -129,12 +136,13 @@ public final class MailSender implements AutoCloseable {
     private void run() {
         while (running) {
             int handled = 0;
+            woken.set(false);
             try {
                 handled = sendDue();
             } catch (RuntimeException e) {
                 LOG.warn("mail sender: {}", e.toString());
             }
-            if (handled < BATCH && running) {
+            if (handled < BATCH && running && !woken.get()) {
                 LockSupport.parkNanos(TICK.toNanos());
             }
         }
