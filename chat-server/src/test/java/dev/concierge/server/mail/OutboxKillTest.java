@@ -170,8 +170,23 @@ final class OutboxKillTest {
         System.out.printf("outbox, 30 mails, kill in the middle: %d ms%n", elapsedMillis(started));
     }
 
+    /**
+     * The server on {@code data}, sending through {@code relay}. Its JVM compiles with C1 only
+     * ({@code TieredStopAtLevel=1}): these runs are seconds long, and on a busy 2-core machine
+     * the optimising compiler's start-up work is most of a start's time.
+     */
     private static ServerProcess start(Path data, SmtpRelay relay) throws Exception {
-        return ServerProcess.start(data, 0, "--smtp", "smtp://127.0.0.1:" + relay.port(), "--mail-from", FROM);
+        long started = System.nanoTime();
+        ServerProcess server = ServerProcess.start(
+                data,
+                0,
+                Map.of("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1"),
+                "--smtp",
+                "smtp://127.0.0.1:" + relay.port(),
+                "--mail-from",
+                FROM);
+        System.out.printf("server listening after %d ms%n", elapsedMillis(started));
+        return server;
     }
 
     /** A visitor leaves a message with their address; returns once it is stored (acknowledged). */
