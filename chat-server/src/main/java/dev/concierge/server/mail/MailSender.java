@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
@@ -37,10 +38,11 @@ import org.slf4j.LoggerFactory;
  * backoff of 1, 4, 16, 64 minutes… up to 6 hours; or, for an SMTP reply of 5xx or after {@link
  * #MAX_ATTEMPTS} attempts, failed for good.
  *
- * <p>The claim commits before the mail server is contacted, so a mail found claimed after a
- * restart is sent again: never twice except when the process died between the server's
+ * <p>Each mail's claim commits before the mail server is contacted, so a mail found claimed
+ * after a restart is sent again: never twice except when the process died between the server's
  * acceptance and the record of it, and then with the same Message-ID, which mail clients show
- * once.
+ * once. In a cluster the claim is fenced by the decider lease, so a node that lost the lease
+ * sends nothing after the mail in flight (docs/email.md, "Delivery guarantees").
  */
 public final class MailSender implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MailSender.class);
@@ -70,6 +72,11 @@ public final class MailSender implements AutoCloseable {
     private final Function<QueuedMail, Optional<String>> replyTo;
     private volatile boolean running = true;
     private volatile Thread thread;
+    /**
+     * Set by {@link #wake()}: a wake while the thread waits for the store or the mail server
+     * (which park it too, using up the unpark) still makes it look again before it sleeps.
+     */
+    private final AtomicBoolean woken = new AtomicBoolean();
 
     /** A sender of {@code store}'s outbox, its mails without a {@code Reply-To}; {@link #start()} runs its thread. */
     public MailSender(ConversationStore store, Renderer renderer, MailTransport transport, Clock clock) {
@@ -146,6 +153,7 @@ public final class MailSender implements AutoCloseable {
 
     /** Makes the thread look for mails due now, e.g. after an append that enqueued some. */
     public void wake() {
+        woken.set(true);
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
@@ -170,31 +178,36 @@ public final class MailSender implements AutoCloseable {
     private void run() {
         while (running) {
             int handled = 0;
+            woken.set(false);
             try {
                 handled = sendDue();
             } catch (RuntimeException e) {
                 LOG.warn("mail sender: {}", e.toString());
             }
-            if (handled < BATCH && running) {
+            if (handled < BATCH && running && !woken.get()) {
                 LockSupport.parkNanos(TICK.toNanos());
             }
         }
     }
 
     /**
-     * One round: claims the mails due now (at most {@link #BATCH}) and sends each, recording its
-     * outcome. Returns how many were claimed. Blocking; the thread's work, callable by tests.
+     * One round: reads the mails due now (at most {@link #BATCH}), then claims and sends each in
+     * turn, recording its outcome. Returns how many were due. Blocking; the thread's work, callable by tests.
      */
     int sendDue() {
         List<QueuedMail> due = store.dueMail(clock.instant(), BATCH);
         if (due.isEmpty()) {
             return 0;
         }
-        await(store.claimMail(due.stream().map(m -> m.mail().messageId()).toList()));
         for (QueuedMail mail : due) {
             if (!running) {
-                break; // claimed and not sent: the next sender sends it
+                break; // not claimed: the next sender sends it
             }
+            // Each mail is claimed just before it is sent, not the whole batch at once: in a
+            // cluster the claim is a write fenced by the decider lease, so a node that lost the
+            // lease sends at most the one mail it was sending, not the rest of a batch the next
+            // decider sends too.
+            await(store.claimMail(List.of(mail.mail().messageId())));
             sendOne(mail, mail.attempts() + 1);
         }
         return due.size();

@@ -40,6 +40,7 @@ public final class ClusterNodes implements AutoCloseable {
     private final Path root;
     private final List<Node> nodes = new ArrayList<>();
     private UnaryOperator<String> dbUrl = UnaryOperator.identity();
+    private Map<String, String> env = Map.of();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -86,6 +87,21 @@ public final class ClusterNodes implements AutoCloseable {
      */
     public static ClusterNodes start(int count, UnaryOperator<String> dbUrl, IntFunction<List<String>> extraArgs)
             throws Exception {
+        return start(count, dbUrl, Map.of(), extraArgs);
+    }
+
+    /**
+     * As {@link #start(int, IntFunction)}, every node's process with {@code env} added to its
+     * environment (JVM options in {@code JAVA_TOOL_OPTIONS}, say), also when it is restarted.
+     */
+    public static ClusterNodes start(int count, Map<String, String> env, IntFunction<List<String>> extraArgs)
+            throws Exception {
+        return start(count, UnaryOperator.identity(), env, extraArgs);
+    }
+
+    private static ClusterNodes start(
+            int count, UnaryOperator<String> dbUrl, Map<String, String> env, IntFunction<List<String>> extraArgs)
+            throws Exception {
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1: " + count);
         }
@@ -94,6 +110,7 @@ public final class ClusterNodes implements AutoCloseable {
         try {
             cluster = new ClusterNodes(nats, PostgresSchema.create(), Files.createTempDirectory("concierge-cluster-"));
             cluster.dbUrl = dbUrl;
+            cluster.env = Map.copyOf(env);
         } catch (Throwable e) {
             nats.close();
             throw e;
@@ -287,8 +304,9 @@ public final class ClusterNodes implements AutoCloseable {
                 "--cluster", nats.url(),
                 "--node-id", node.id));
         args.addAll(node.extraArgs);
-        Map<String, String> env = schema.serverEnv();
-        return ServerProcess.start(node.dataDir, port, env, args.toArray(String[]::new));
+        Map<String, String> environment = new java.util.HashMap<>(schema.serverEnv());
+        environment.putAll(env);
+        return ServerProcess.start(node.dataDir, port, environment, args.toArray(String[]::new));
     }
 
     private boolean ready(ServerProcess process) {
