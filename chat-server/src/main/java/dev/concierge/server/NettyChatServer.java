@@ -220,6 +220,11 @@ public final class NettyChatServer implements ChatServer {
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);
             server.mail = mail;
             server.devMailbox = devMailbox;
+            if (devMailbox.isPresent()) {
+                log.info(
+                        "no SMTP server: mails are kept for the development mailbox, {}dev/mail (this machine only)",
+                        server.baseUri());
+            }
             log.info(
                     "listening on {}:{} with {} FAQ entries",
                     config.host(),
