@@ -226,6 +226,11 @@ public final class NettyChatServer implements ChatServer {
             server.mail = mail;
             server.devMailbox = devMailbox;
             server.replies = replies;
+            if (devMailbox.isPresent()) {
+                log.info(
+                        "no SMTP server: mails are kept for the development mailbox, {}dev/mail (this machine only)",
+                        server.baseUri());
+            }
             log.info(
                     "listening on {}:{} with {} FAQ entries",
                     config.host(),

@@ -102,7 +102,7 @@ final class MailRenderer implements MailSender.Renderer {
                 link(visitor).ifPresent(l -> scope.put("link", l));
             }
             case AGENT_REPLY -> {
-                text(payload, "agentName").ifPresent(n -> scope.put("agentName", n));
+                text(payload, "agentName").map(MailTemplates::oneLine).ifPresent(n -> scope.put("agentName", n));
                 long upTo = events.stream()
                         .filter(MailRenderer::isMessage)
                         .mapToLong(TranscriptEvent::seq)
@@ -123,7 +123,7 @@ final class MailRenderer implements MailSender.Renderer {
                 }
                 subjectKey = AGENT_ALERT + "." + reason;
                 scope.put(reason.equals("follow_up") ? "followUp" : "longWait", Boolean.TRUE);
-                text(payload, "agentName").ifPresent(n -> scope.put("agentName", n));
+                text(payload, "agentName").map(MailTemplates::oneLine).ifPresent(n -> scope.put("agentName", n));
                 Optional<TranscriptEvent> latest = events.stream()
                         .filter(e ->
                                 isMessage(e) && e.author() != null && e.author().role() == Role.VISITOR)
@@ -131,7 +131,7 @@ final class MailRenderer implements MailSender.Renderer {
                 Optional<String> visitorName = text(payload, "visitorName")
                         .or(() -> latest.map(e -> e.author().name()))
                         .or(() -> visitor.map(VisitorContext::name));
-                visitorName.ifPresent(n -> scope.put("visitorName", n));
+                visitorName.map(MailTemplates::oneLine).ifPresent(n -> scope.put("visitorName", n));
                 latest.map(TranscriptEvent::text).ifPresent(t -> scope.put("said", t));
                 if (payload.path("waitedSeconds").canConvertToLong()) {
                     long seconds = Math.max(0, payload.path("waitedSeconds").asLong());
@@ -163,7 +163,12 @@ final class MailRenderer implements MailSender.Renderer {
         List<Map<String, Object>> lines = new ArrayList<>();
         for (TranscriptEvent e : shown.subList(omitted, shown.size())) {
             Map<String, Object> line = new HashMap<>();
-            line.put("who", e.author().name() == null ? "" : e.author().name());
+            // A name is one line: it cannot pose as another line of the conversation.
+            line.put(
+                    "who",
+                    e.author().name() == null
+                            ? ""
+                            : MailTemplates.oneLine(e.author().name()));
             line.put("time", e.ts() == null ? "" : time.format(e.ts()));
             line.put("text", e.text());
             Role role = e.author().role();

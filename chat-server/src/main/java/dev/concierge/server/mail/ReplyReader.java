@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * Reads visitors' replies by email from an IMAP mailbox and hands each to the router as a visitor
  * message marked {@code via: "email"} ({@link Router#visitorReplyByEmail}). One thread, on the
  * node that decides (a single server always does); IMAP IDLE when the server has it (renewed
- * every 9 minutes), else a look every {@link ImapSettings#poll()}.
+ * every {@link ImapSettings#poll()}, 9 minutes at most, so that a mail arriving just before an
+ * IDLE starts waits no longer than a poll), else a look every {@link ImapSettings#poll()}.
  *
  * <p>Each message is read oldest first and then deleted from the mailbox, only once its outcome
  * is final: stored (committed), recognised as read before, or dropped. A reply is dropped, counted
@@ -98,10 +99,15 @@ public final class ReplyReader implements AutoCloseable {
     }
 
     ReplyReader(ImapSettings settings, ConversationStore store, Replies replies, boolean useIdle) {
-        this.settings = Objects.requireNonNull(settings, "settings");
+        this(Objects.requireNonNull(settings, "settings"), settings.tokens(), store, replies, useIdle);
+    }
+
+    private ReplyReader(
+            ImapSettings settings, ReplyToken tokens, ConversationStore store, Replies replies, boolean useIdle) {
+        this.settings = settings;
         this.store = Objects.requireNonNull(store, "store");
         this.replies = Objects.requireNonNull(replies, "replies");
-        this.tokens = settings.tokens();
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.useIdle = useIdle;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "concierge-reply-reader-idle");
@@ -110,8 +116,19 @@ public final class ReplyReader implements AutoCloseable {
         });
     }
 
+    /**
+     * A reader with no mailbox, for replies handed to {@link #handle} by other means (the
+     * development mailbox page): the same checks, stripping and drops. {@link #start()} refuses.
+     */
+    public static ReplyReader withoutMailbox(ReplyToken tokens, ConversationStore store, Replies replies) {
+        return new ReplyReader(null, tokens, store, replies, false);
+    }
+
     /** Starts the reading thread; returns this. */
     public synchronized ReplyReader start() {
+        if (settings == null) {
+            throw new IllegalStateException("this reply reader has no mailbox to read");
+        }
         if (thread != null) {
             throw new IllegalStateException("the reply reader is started already");
         }
@@ -338,6 +355,9 @@ public final class ReplyReader implements AutoCloseable {
                     break;
                 }
                 if (idle && folder instanceof IMAPFolder f) {
+                    // A mail that arrives between the look above and the IDLE below may not be
+                    // announced: the IDLE ends after the poll interval anyway (9 minutes at most).
+                    Duration renewal = settings.poll().compareTo(IDLE_RENEWAL) < 0 ? settings.poll() : IDLE_RENEWAL;
                     ScheduledFuture<?> renew = watchdog.schedule(
                             () -> {
                                 try {
@@ -346,7 +366,7 @@ public final class ReplyReader implements AutoCloseable {
                                     // the loop sees the broken connection
                                 }
                             },
-                            IDLE_RENEWAL.toMillis(),
+                            renewal.toMillis(),
                             TimeUnit.MILLISECONDS);
                     try {
                         f.idle(true);

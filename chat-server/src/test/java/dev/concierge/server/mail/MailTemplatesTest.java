@@ -78,6 +78,21 @@ final class MailTemplatesTest {
         assertThat(de.subject()).isEqualTo("Wir haben Ihre Nachricht erhalten");
     }
 
+    @Test
+    void aValueWithLineBreaks_inASubject_leavesItOnOneLine() {
+        MailContent m = new MailTemplates()
+                .render(
+                        "agent_alert",
+                        "agent_alert.long_wait",
+                        Optional.empty(),
+                        "en",
+                        Map.of("visitorName", "Ada\r\nBcc: everyone@example.test\u2028X-Evil: 1", "longWait", true),
+                        FROM);
+
+        assertThat(m.subject()).isEqualTo("Ada Bcc: everyone@example.test X-Evil: 1 is waiting");
+        assertThat(MailTemplates.oneLine("x".repeat(500))).hasSize(MailTemplates.MAX_SUBJECT);
+    }
+
     static Site site(Path templates) {
         return new Site(
                 "shop",

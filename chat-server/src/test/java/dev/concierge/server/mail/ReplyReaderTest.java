@@ -320,6 +320,41 @@ final class ReplyReaderTest {
     }
 
     @Test
+    void aReaderWithoutMailbox_handlesARawReplyAsTheMailboxWould() throws Exception {
+        InMemoryConversationStore store = new InMemoryConversationStore();
+        String id = "c_AbC-_xyz01234567";
+        store.appendAll(
+                        id,
+                        List.of(TranscriptEvent.message("m1", dev.concierge.protocol.Author.SYSTEM, "x")
+                                .stamped(1, Instant.now())),
+                        List.of(new OutboundMail(
+                                "x1.confirmation@" + DOMAIN,
+                                id,
+                                1,
+                                "confirmation",
+                                "demo",
+                                "ada@example.test",
+                                "{}",
+                                Instant.now())))
+                .get(10, TimeUnit.SECONDS);
+        List<String> taken = new CopyOnWriteArrayList<>();
+        ReplyToken tokens = imap(Duration.ofSeconds(1)).tokens();
+        ReplyReader reader = ReplyReader.withoutMailbox(tokens, store, (c, f, t, i) -> {
+            taken.add(c + " " + t);
+            return CompletableFuture.completedFuture(Router.EmailReply.STORED);
+        });
+        String address = tokens.address("demo", id, DOMAIN);
+        assertThat(reader.handle(gmailReply("ada@example.test", address, "<dev@x>"))
+                        .get(10, TimeUnit.SECONDS))
+                .isEqualTo("stored");
+        assertThat(reader.handle(gmailReply("ada@example.test", "reply+nope@" + DOMAIN, "<dev2@x>"))
+                        .get(10, TimeUnit.SECONDS))
+                .isEqualTo("no_token");
+        assertThat(taken).singleElement().asString().startsWith(id + " Thanks, the parcel arrived");
+        assertThatThrownBy(reader::start).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void settingsRefuseAClearTextMailboxOffLoopback_aShortSecret_andABadPoll() {
         assertThatThrownBy(() -> new ImapSettings(
                         URI.create("imap://mail.example.com:143/INBOX"),
