@@ -192,7 +192,8 @@ public final class MailSender implements AutoCloseable {
 
     /**
      * One round: reads the mails due now (at most {@link #BATCH}), then claims and sends each in
-     * turn, recording its outcome. Returns how many were due. Blocking; the thread's work, callable by tests.
+     * turn, recording its outcome. Returns how many were due. Blocking; the thread's work,
+     * callable by tests.
      */
     int sendDue() {
         List<QueuedMail> due = store.dueMail(clock.instant(), BATCH);
