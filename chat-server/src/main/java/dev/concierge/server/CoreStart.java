@@ -25,6 +25,7 @@ import dev.concierge.store.DeciderLease;
 import dev.concierge.store.Fencing;
 import dev.concierge.store.InMemoryConversationStore;
 import dev.concierge.store.JdbcConversationStore;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -102,18 +103,24 @@ final class CoreStart {
             MailTransport transport = m.isDevMailbox()
                     ? devMailbox.<MailTransport>map(d -> d).orElseGet(DevMailbox::new)
                     : MailTransport.smtp(m.smtp(), m.user(), m.password());
-            MailSender sender = MailSender.over(
-                            store, m, config.sites(), config.clock(), transport, replyTo(config.imap(), config.sites()))
+            Function<QueuedMail, Optional<String>> replyTo = replyTo(config.imap(), config.sites());
+            if (config.imap() == null && devMailbox.isPresent()) {
+                // The development mailbox answers its own mails: reply addresses signed with a key
+                // of this process (the mailbox forgets its mails at a restart too), the replies
+                // taken by the same checks and stripping as a mailbox read over IMAP.
+                ReplyToken tokens = new ReplyToken(randomKey(), Optional.empty());
+                replyTo = replyTo(tokens, m.messageIdDomain(), config.sites());
+                ReplyReader reader = ReplyReader.withoutMailbox(tokens, store, router::visitorReplyByEmail);
+                devMailbox.get().replies(reader::handle);
+            }
+            MailSender sender = MailSender.over(store, m, config.sites(), config.clock(), transport, replyTo)
+                    .onUndelivered(router::mailUndelivered)
                     .start();
             router.sendMail(m.messageIdDomain(), sender::wake, config.mailPolicy(), auth::accounts);
             return sender;
         });
     }
 
-    /**
-     * The reader of visitors' replies by email, started, if the configuration reads them: on a
-     * single server, and on a cluster's node while it decides, as {@link #mailSender}.
-     */
     /**
      * The signed per-conversation reply address of each mail a visitor may answer (confirmation,
      * agent reply, transcript) when the server reads replies ({@code --imap}): {@code
@@ -124,7 +131,18 @@ final class CoreStart {
         if (imap == null) {
             return MailSender.NO_REPLY_TO;
         }
-        ReplyToken tokens = imap.tokens();
+        return replyTo(imap.tokens(), imap.replyDomain(), sites);
+    }
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return key;
+    }
+
+    /** Reply addresses signed by {@code tokens}, at a site's reply domain, else {@code replyDomain}. */
+    static Function<QueuedMail, Optional<String>> replyTo(
+            ReplyToken tokens, String replyDomain, Map<String, Site> sites) {
         return queued -> {
             ConversationStore.OutboundMail mail = queued.mail();
             if (mail.kind().equals("agent_alert")) {
@@ -133,11 +151,15 @@ final class CoreStart {
             String domain = Optional.ofNullable(sites.get(mail.site()))
                     .flatMap(Site::email)
                     .flatMap(Site.Email::replyDomain)
-                    .orElse(imap.replyDomain());
+                    .orElse(replyDomain);
             return Optional.of(tokens.address(mail.site(), mail.conversationId(), domain));
         };
     }
 
+    /**
+     * The reader of visitors' replies by email, started, if the configuration reads them: on a
+     * single server, and on a cluster's node while it decides, as {@link #mailSender}.
+     */
     static Optional<ReplyReader> replyReader(ServerConfig config, ConversationStore store, Router router) {
         return Optional.ofNullable(config.imap())
                 .map(s -> new ReplyReader(s, store, router::visitorReplyByEmail).start());

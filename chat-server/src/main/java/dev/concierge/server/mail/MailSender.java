@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
@@ -77,6 +78,8 @@ public final class MailSender implements AutoCloseable {
      * (which park it too, using up the unpark) still makes it look again before it sleeps.
      */
     private final AtomicBoolean woken = new AtomicBoolean();
+
+    private volatile BiConsumer<OutboundMail, String> undelivered = (m, e) -> {};
 
     /** A sender of {@code store}'s outbox, its mails without a {@code Reply-To}; {@link #start()} runs its thread. */
     public MailSender(ConversationStore store, Renderer renderer, MailTransport transport, Clock clock) {
@@ -137,6 +140,16 @@ public final class MailSender implements AutoCloseable {
             MailTransport transport,
             Function<QueuedMail, Optional<String>> replyTo) {
         return new MailSender(store, new MailRenderer(store, settings.from(), sites), transport, clock, replyTo);
+    }
+
+    /**
+     * Calls {@code listener} with each mail recorded failed for good (refused by the mail server,
+     * given up, or impossible to make) and the reason recorded, after the record committed; e.g.
+     * to tell the conversation's agents. Set before {@link #start()}; returns this.
+     */
+    public MailSender onUndelivered(BiConsumer<OutboundMail, String> listener) {
+        this.undelivered = Objects.requireNonNull(listener, "listener");
+        return this;
     }
 
     /** Starts the sending thread; returns this. */
@@ -214,6 +227,15 @@ public final class MailSender implements AutoCloseable {
         return due.size();
     }
 
+    private void failed(QueuedMail queued, String reason) {
+        await(store.mailFailed(queued.mail().messageId(), reason));
+        try {
+            undelivered.accept(queued.mail(), reason);
+        } catch (RuntimeException e) {
+            LOG.warn("after email {} failed: {}", queued.mail().messageId(), e.toString());
+        }
+    }
+
     private void sendOne(QueuedMail queued, int attempt) {
         String id = queued.mail().messageId();
         MimeMessage message;
@@ -221,7 +243,7 @@ public final class MailSender implements AutoCloseable {
             message = message(queued, renderer.render(queued));
         } catch (MessagingException | RuntimeException e) {
             LOG.warn("email {} cannot be made, not sent: {}", id, e.toString());
-            await(store.mailFailed(id, "cannot be made: " + e.getMessage()));
+            failed(queued, "cannot be made: " + e.getMessage());
             return;
         }
         try {
@@ -231,10 +253,10 @@ public final class MailSender implements AutoCloseable {
             int code = code(e);
             if (code >= 500) {
                 LOG.warn("email {} refused by the mail server: {}", id, reply);
-                await(store.mailFailed(id, reply));
+                failed(queued, reply);
             } else if (attempt >= MAX_ATTEMPTS) {
                 LOG.warn("email {} given up after {} attempts: {}", id, attempt, reply);
-                await(store.mailFailed(id, "gave up after " + attempt + " attempts: " + reply));
+                failed(queued, "gave up after " + attempt + " attempts: " + reply);
             } else {
                 Instant next = clock.instant().plus(backoff(attempt));
                 LOG.info("email {} deferred to {} (attempt {}): {}", id, next, attempt, reply);

@@ -224,7 +224,7 @@ final class MailSenderTest {
     }
 
     @Test
-    void aPermanentRefusal_failsTheMailAtOnce_andATemporaryOneDefersIt() throws Exception {
+    void aPermanentRefusal_failsTheMailAtOnce_toldToTheListener_andATemporaryOneDefersIt() throws Exception {
         ConversationStore store = new InMemoryConversationStore();
         enqueue(store, mail("c1", 1, "a.refused"));
         enqueue(store, mail("c2", 1, "b.later")); // sent second: same date, ordered by Message-ID
@@ -237,8 +237,12 @@ final class MailSenderTest {
                     MailTransport.smtp(
                             URI.create("smtp://127.0.0.1:" + server.port()), Optional.empty(), Optional.empty()),
                     clock);
+            List<String> undelivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+            sender.onUndelivered((m, reason) -> undelivered.add(m.conversationId() + ": " + reason));
 
             assertThat(sender.sendDue()).isEqualTo(2);
+
+            assertThat(undelivered).singleElement().asString().startsWith("c1: ").contains("550 5.1.1");
         }
 
         QueuedMail refused = only(store, "c1");
