@@ -98,11 +98,12 @@ public final class Main {
                         chats older than DAYS are purged with their visitors (default 90, 0 keeps
                         them forever), checked every --purge-interval minutes (default 60)
                         [--smtp smtp://HOST:587|smtps://HOST:465] [--mail-from "Name <a@domain>"]
-                        (together) confirm each message left while nobody was available by email,
-                        sent through that server (STARTTLS required except on loopback; credentials
-                        from CONCIERGE_SMTP_USER and CONCIERGE_SMTP_PASSWORD). Without --smtp
-                        the mails are kept in memory and listed at /dev/mail (the development
-                        mailbox, this machine only); [--no-dev-mailbox] turns that off.
+                        (together) send the email follow-up (docs/email.md) through that server
+                        (STARTTLS required except on loopback; credentials from
+                        CONCIERGE_SMTP_USER and CONCIERGE_SMTP_PASSWORD). The demo without --smtp
+                        (demo agents, loopback, no proxy) keeps the mails in memory and lists them
+                        at /dev/mail (the development mailbox, this machine only);
+                        [--dev-mailbox] turns it on for another server, [--no-dev-mailbox] off.
                         [--mail-reply-delay SECONDS] [--mail-alert-after SECONDS]
                         [--mail-transcripts-per-visitor N] [--mail-per-address N] [--mail-per-site N]
                         an agent's reply to a visitor who left is mailed after SECONDS unless read

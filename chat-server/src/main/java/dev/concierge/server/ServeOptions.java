@@ -129,7 +129,7 @@ final class ServeOptions {
         Optional<String> mailFrom = Optional.empty();
         MailPolicyConfig policy = MailPolicyConfig.DEFAULTS;
         boolean policyGiven = false;
-        boolean noDevMailbox = false;
+        Optional<Boolean> devMailboxFlag = Optional.empty();
         Optional<String> imap = Optional.empty();
         Optional<Duration> imapPoll = Optional.empty();
         Optional<String> replyDomain = Optional.empty();
@@ -139,8 +139,8 @@ final class ServeOptions {
                 o.demo = true;
                 continue;
             }
-            if (flag.equals("--no-dev-mailbox")) {
-                noDevMailbox = true;
+            if (flag.equals("--no-dev-mailbox") || flag.equals("--dev-mailbox")) {
+                devMailboxFlag = Optional.of(flag.equals("--dev-mailbox"));
                 continue;
             }
             if (i + 1 >= args.size()) {
@@ -332,12 +332,18 @@ final class ServeOptions {
                 throw new UsageException("--smtp/--mail-from: " + e.getMessage());
             }
             o.set("--smtp", b -> b.mail(mail));
-            o.notices.add("Left messages are confirmed by email through "
+            o.notices.add("Email follow-up on, sent through "
                     + mail.smtp().getScheme() + "://" + mail.smtp().getHost() + ":"
-                    + mail.smtp().getPort() + " (docs/storage.md)");
-        } else if (!noDevMailbox && cluster.isEmpty()) {
+                    + mail.smtp().getPort() + " (docs/email.md)");
+        } else if (devMailboxFlag.orElse(
+                o.demoTeam && cluster.isEmpty() && trustedProxies.isEmpty() && loopback(o.host, resolver))) {
             // No mail server: the mails are kept for the development mailbox page, so the demo shows
-            // what it would send (loopback only). A cluster's nodes would each keep their own: off.
+            // what it would send. On by default only for the demo itself (the demo agents, bound to
+            // loopback, no proxy in front); a server with a team file asks for it with --dev-mailbox.
+            if (cluster.isPresent()) {
+                throw new UsageException("--dev-mailbox: a cluster's nodes would each keep their own mails; "
+                        + "give --smtp and --mail-from");
+            }
             o.devMailbox = true;
             MailSettings dev = MailSettings.devMailbox(DevMailbox.DEMO_FROM);
             o.set("development mailbox", b -> b.mail(dev));

@@ -1,6 +1,7 @@
 package dev.concierge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -232,16 +233,35 @@ final class DevMailboxEndToEndTest {
     }
 
     @Test
-    void serve_keepsMailForThePage_unlessTurnedOffOrSendingRealMail() {
-        assertThat(ServeOptions.parse(List.of("--no-dev-mailbox"), env -> null, InetAddress::getAllByName)
-                        .devMailbox())
+    void serve_keepsMailForThePage_inTheDemoOnly_unlessTurnedOffOrSendingRealMail() {
+        assertThat(devMailbox()).as("the demo: no flag at all").isTrue();
+        assertThat(devMailbox("--no-dev-mailbox")).isFalse();
+        assertThat(devMailbox("--agents", "team.json"))
+                .as("a team file: a real deployment")
                 .isFalse();
+        assertThat(devMailbox("--agents", "team.json", "--dev-mailbox"))
+                .as("asked for")
+                .isTrue();
+        assertThat(devMailbox("--trusted-proxy", "127.0.0.1"))
+                .as("a proxy in front")
+                .isFalse();
+        assertThat(devMailbox("--host", "0.0.0.0", "--demo"))
+                .as("not bound to loopback")
+                .isFalse();
+        assertThatThrownBy(() -> devMailbox(
+                        "--dev-mailbox", "--db", "jdbc:postgresql://127.0.0.1/x", "--cluster", "nats://127.0.0.1:4222"))
+                .hasMessageContaining("--dev-mailbox");
         assertThat(ServeOptions.parse(
                                 List.of("--smtp", "smtp://127.0.0.1:2525", "--mail-from", "help@northwind.example"),
                                 Map.<String, String>of()::get,
                                 InetAddress::getAllByName)
                         .devMailbox())
                 .isFalse();
+    }
+
+    static boolean devMailbox(String... args) {
+        return ServeOptions.parse(List.of(args), env -> null, InetAddress::getAllByName)
+                .devMailbox();
     }
 
     @Test

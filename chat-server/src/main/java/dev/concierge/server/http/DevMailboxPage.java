@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,24 @@ final class DevMailboxPage {
     static final String POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
             + "base-uri 'none'; frame-ancestors 'none'";
     /** The headers a reverse proxy adds: a request carrying one came from elsewhere. */
-    static final List<String> FORWARDING_HEADERS = List.of("X-Forwarded-For", "Forwarded", "X-Real-IP");
+    static final List<String> FORWARDING_HEADERS = List.of(
+            "X-Forwarded-For",
+            "Forwarded",
+            "X-Real-IP",
+            "X-Forwarded-Host",
+            "X-Client-IP",
+            "True-Client-IP",
+            "CF-Connecting-IP");
+
+    /** A loopback name as a browser writes it in {@code Host} or {@code Origin}: localhost, 127.x.y.z, [::1]. */
+    private static final String LOOPBACK_NAME =
+            "(localhost|127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\[::1\\])(:\\d{1,5})?";
+
+    private static final Pattern LOOPBACK_HOST = Pattern.compile("(?i)" + LOOPBACK_NAME);
+
+    /** A loopback origin: {@code http(s)://} and a loopback name. */
+    private static final Pattern LOOPBACK_ORIGIN = Pattern.compile("(?i)https?://" + LOOPBACK_NAME);
+
     /** How long a reply's handling may take before the answer says so. */
     static final long REPLY_TIMEOUT_SECONDS = 30;
 
@@ -74,7 +92,11 @@ final class DevMailboxPage {
      * Whether the development mailbox may answer a request from {@code client} with {@code
      * headers}: only when the server sends no real mail ({@code smtp} false), the client's
      * address is loopback (IPv4 {@code 127.0.0.0/8} or IPv6 {@code ::1}) and no forwarding header
-     * is present (a reverse proxy on this host would otherwise make every visitor local).
+     * is present (a reverse proxy on this host would otherwise make every visitor local), the
+     * {@code Host} names this machine by a loopback name (a page of another site whose name was
+     * re-pointed to 127.0.0.1, DNS rebinding, carries its own name), and an {@code Origin}, if
+     * any, is a loopback one too (another site's page posting a form from the developer's
+     * browser carries its own).
      */
     static boolean allowed(SocketAddress client, HttpHeaders headers, boolean smtp) {
         if (smtp) {
@@ -84,6 +106,14 @@ final class DevMailboxPage {
             if (headers.contains(h)) {
                 return false;
             }
+        }
+        String host = headers.get("Host");
+        if (host == null || !LOOPBACK_HOST.matcher(host.strip()).matches()) {
+            return false;
+        }
+        String origin = headers.get("Origin");
+        if (origin != null && !LOOPBACK_ORIGIN.matcher(origin.strip()).matches()) {
+            return false;
         }
         return client instanceof InetSocketAddress a
                 && a.getAddress() != null

@@ -21,8 +21,9 @@ final class DevMailboxPageTest {
         return new InetSocketAddress(InetAddress.getByName(ip), 40_000);
     }
 
+    /** A request as a browser on this machine sends it: a Host, no forwarding header. */
     static HttpHeaders none() {
-        return new DefaultHttpHeaders();
+        return new DefaultHttpHeaders().add("Host", "127.0.0.1:8080");
     }
 
     @ParameterizedTest
@@ -39,9 +40,19 @@ final class DevMailboxPageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"X-Forwarded-For", "Forwarded", "X-Real-IP", "x-forwarded-for"})
+    @ValueSource(
+            strings = {
+                "X-Forwarded-For",
+                "Forwarded",
+                "X-Real-IP",
+                "x-forwarded-for",
+                "X-Forwarded-Host",
+                "X-Client-IP",
+                "True-Client-IP",
+                "CF-Connecting-IP"
+            })
     void aLoopbackClient_whoseRequestAProxyForwarded_mayNot(String header) throws Exception {
-        HttpHeaders forwarded = new DefaultHttpHeaders().add(header, "203.0.113.7");
+        HttpHeaders forwarded = none().add(header, "203.0.113.7");
         assertThat(DevMailboxPage.allowed(at("127.0.0.1"), forwarded, false)).isFalse();
         assertThat(DevMailboxPage.allowed(at("::1"), forwarded, false)).isFalse();
     }
@@ -57,5 +68,36 @@ final class DevMailboxPageTest {
                 .isFalse();
         assertThat(DevMailboxPage.allowed(new io.netty.channel.local.LocalAddress("x"), none(), false))
                 .isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1:8080", "localhost:8080", "LOCALHOST", "[::1]:8080", "127.0.0.1"})
+    void aLoopbackHost_mayUseIt(String host) throws Exception {
+        HttpHeaders headers = new DefaultHttpHeaders().add("Host", host);
+        assertThat(DevMailboxPage.allowed(at("127.0.0.1"), headers, false)).isTrue();
+    }
+
+    /** A page whose name was re-pointed to 127.0.0.1 (DNS rebinding) sends its own name as Host. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {"evil.example:8080", "127.0.0.1.evil.example", "localhost.evil.example:8080", "", "0.0.0.0:8080"
+            })
+    void anotherHostName_mayNot_evenFromLoopback(String host) throws Exception {
+        HttpHeaders headers = new DefaultHttpHeaders().add("Host", host);
+        assertThat(DevMailboxPage.allowed(at("127.0.0.1"), headers, false)).isFalse();
+        assertThat(DevMailboxPage.allowed(at("127.0.0.1"), new DefaultHttpHeaders(), false))
+                .as("no Host at all")
+                .isFalse();
+    }
+
+    /** Another site's page posting the reply form from the developer's browser carries its own Origin. */
+    @ParameterizedTest
+    @ValueSource(strings = {"https://evil.example", "http://127.0.0.1.evil.example", "null", "file://"})
+    void aRequestFromAnotherOrigin_mayNot(String origin) throws Exception {
+        assertThat(DevMailboxPage.allowed(at("127.0.0.1"), none().add("Origin", origin), false))
+                .isFalse();
+        assertThat(DevMailboxPage.allowed(at("127.0.0.1"), none().add("Origin", "http://127.0.0.1:8080"), false))
+                .as("the page's own origin")
+                .isTrue();
     }
 }
