@@ -253,31 +253,40 @@ test('the widget emails the transcript of an ended chat, and says when asked too
     await server.stop();
     data.remove();
   });
-  const page = await (await browser.newContext()).newPage();
-  page.setDefaultTimeout(20_000);
-  watch(page, 'widget', problems);
   const init = { site: 'demo', open: true, visitor: { name: 'Ada Lovelace', email: VISITOR.email } };
-  await page.goto(site.page('shop', `<script src="${server.base}concierge.js" async></script><script>
-    window.addEventListener('concierge:loaded', function () { Concierge.init(${JSON.stringify(init)}); });
-  </script>`));
+  // One visitor (a browser context of its own) chats, ends the chat and asks for its transcript.
+  const chatAndEnd = async (question) => {
+    const page = await (await browser.newContext()).newPage();
+    page.setDefaultTimeout(20_000);
+    watch(page, 'widget', problems);
+    await page.goto(site.page('shop', `<script src="${server.base}concierge.js" async></script><script>
+      window.addEventListener('concierge:loaded', function () { Concierge.init(${JSON.stringify(init)}); });
+    </script>`));
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill(question);
+    await input.press('Enter');
+    const log = page.getByRole('log', { name: 'Conversation' });
+    await log.locator('.msg--bot[data-seq]').first().waitFor();
+    const emailButton = page.getByRole('button', { name: 'Email me the transcript' });
+    assert.equal(await emailButton.count(), 0, 'offered only once the chat has ended');
+    await page.getByRole('button', { name: 'End chat' }).click();
+    await emailButton.click();
+    await page.getByRole('alert').filter({ hasText: `Transcript sent to ${VISITOR.email}.` }).waitFor();
+    return { page, emailButton };
+  };
   const question = `Where is my order? (${randomBytes(4).toString('hex')})`;
-  const input = page.getByRole('textbox', { name: 'Message' });
-  await input.fill(question);
-  await input.press('Enter');
-  const log = page.getByRole('log', { name: 'Conversation' });
-  await log.locator('.msg--bot[data-seq]').first().waitFor();
-  const emailButton = page.getByRole('button', { name: 'Email me the transcript' });
-  assert.equal(await emailButton.count(), 0, 'offered only once the chat has ended');
-
-  await page.getByRole('button', { name: 'End chat' }).click();
-  await emailButton.click();
-  await page.getByRole('alert').filter({ hasText: `Transcript sent to ${VISITOR.email}.` }).waitFor();
+  const { page, emailButton } = await chatAndEnd(question);
   const sent = await waitForMail(greenMail.imapPort, VISITOR, (m) => m.text?.includes(question), { what: 'the transcript' });
   assert.ok(sent.html?.includes('Where is my order?'), 'the HTML part has the transcript too');
 
   // One transcript per visitor per hour on this server: the second is refused, and the widget says when to retry.
   await emailButton.click();
   await page.getByRole('alert').filter({ hasText: /^Too many requests: try again in about \d+ min\.$/ }).waitFor();
+  // Another visitor's transcript to the same inbox, enqueued after the refusal, marks the end: the
+  // outbox sends oldest first, so once it arrived, a mail of the refused request would have too.
+  const marker = `Do you ship abroad? (${randomBytes(4).toString('hex')})`;
+  await chatAndEnd(marker);
+  await waitForMail(greenMail.imapPort, VISITOR, (m) => m.text?.includes(marker), { what: 'the marker transcript' });
   const copies = (await readInbox(greenMail.imapPort, VISITOR)).map(parseMessage).filter((m) => m.text?.includes(question));
   assert.equal(copies.length, 1, 'the refused request mailed nothing');
   assert.deepEqual(problems, []);
