@@ -137,5 +137,10 @@ final class BuilderChecks {
         if (settings.cluster != null && settings.jdbcUrl == null) {
             throw new IllegalStateException("a cluster node needs database(...): PostgreSQL is what the nodes share");
         }
+        if (settings.cluster != null && settings.mail != null && settings.mail.isDevMailbox()) {
+            // Each node would keep the mails its sender "sent" in its own memory, seen by no one.
+            throw new IllegalStateException("mail must name an SMTP server on a cluster node: the development"
+                    + " mailbox keeps mails in one process, where they would be recorded sent and lost");
+        }
     }
 }

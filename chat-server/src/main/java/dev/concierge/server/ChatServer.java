@@ -104,7 +104,8 @@ public interface ChatServer extends AutoCloseable {
         /**
          * Sends the mail outbox over SMTP (docs/storage.md, "The mail outbox"): one thread on the
          * node that decides (a single server always does). Off by default: without it no email
-         * leaves the server.
+         * leaves the server. A cluster node needs an SMTP server: {@link MailSettings#devMailbox}
+         * together with {@link #cluster} is refused by {@link #start()}.
          */
         public Builder mail(MailSettings mail) {
             settings.mail = Objects.requireNonNull(mail, "mail");

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
@@ -75,9 +76,12 @@ public interface ConversationStore extends AutoCloseable {
      * one becomes {@code SENDING} with one more attempt; completes once committed. A sender
      * claims before it talks to the mail server, so a mail found {@code SENDING} by {@link
      * #dueMail} was claimed by a sender that died: sent again, with the same Message-ID. Mails
-     * in another state, or no longer stored, are left alone. The default keeps no outbox.
+     * in another state (cancelled, sent, failed), or no longer stored (purged, erased), are left
+     * alone. Completes, once committed, with the ids of the mails this call claimed: a sender
+     * sends only those, since a mail read as due may have been cancelled or deleted since. The
+     * default keeps no outbox.
      */
-    default CompletableFuture<Void> claimMail(List<String> messageIds) {
+    default CompletableFuture<Set<String>> claimMail(List<String> messageIds) {
         return CompletableFuture.failedFuture(new StoreException("this store keeps no mail outbox"));
     }
 

@@ -169,7 +169,8 @@ public final class InMemoryConversationStore implements ConversationStore {
     }
 
     @Override
-    public CompletableFuture<Void> claimMail(List<String> messageIds) {
+    public CompletableFuture<Set<String>> claimMail(List<String> messageIds) {
+        Set<String> claimed = new HashSet<>();
         synchronized (outbox) {
             for (String id : List.copyOf(messageIds)) {
                 QueuedMail m = outbox.get(id);
@@ -183,10 +184,11 @@ public final class InMemoryConversationStore implements ConversationStore {
                                     m.nextAttemptAt(),
                                     m.sentAt(),
                                     m.lastError()));
+                    claimed.add(id);
                 }
             }
         }
-        return CompletableFuture.completedFuture(null);
+        return CompletableFuture.completedFuture(Set.copyOf(claimed));
     }
 
     @Override

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.flywaydb.core.api.FlywayException;
 
@@ -284,13 +286,24 @@ public final class JdbcConversationStore implements ConversationStore {
     }
 
     @Override
-    public CompletableFuture<Void> claimMail(List<String> messageIds) {
+    public CompletableFuture<Set<String>> claimMail(List<String> messageIds) {
         List<String> ids = List.copyOf(messageIds);
+        // Told on the writer thread after the commit, read once the future completes.
+        Set<String> claimed = ConcurrentHashMap.newKeySet();
         return writer.submit("claim " + ids.size() + " email(s)", tx -> {
-            for (String id : ids) {
-                tx.add(JdbcOutbox.CLAIM, id);
-            }
-        });
+                    claimed.clear(); // a write retried alone runs again
+                    for (String id : ids) {
+                        tx.addCounted(
+                                JdbcOutbox.CLAIM,
+                                n -> {
+                                    if (n > 0) {
+                                        claimed.add(id);
+                                    }
+                                },
+                                id);
+                    }
+                })
+                .thenApply(v -> Set.copyOf(claimed));
     }
 
     @Override

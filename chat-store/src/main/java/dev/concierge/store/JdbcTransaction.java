@@ -6,9 +6,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,9 @@ final class JdbcTransaction implements JdbcWriter.Tx {
 
     private final Map<String, Author> pendingNames = new HashMap<>();
 
+    /** Who is told the update count of each counted execution, by statement, in the order added. */
+    private final Map<String, List<IntConsumer>> counted = new HashMap<>();
+
     private long lastRowid; // the number of the last event appended (on SQLite its rowid in recent_events)
 
     /**
@@ -84,6 +90,19 @@ final class JdbcTransaction implements JdbcWriter.Tx {
 
     @Override
     public void add(String sql, Object... params) throws SQLException {
+        if (!counted.isEmpty() && counted.containsKey(sql)) {
+            throw new IllegalStateException("a counted statement added without its count: " + sql);
+        }
+        bind(sql, params);
+    }
+
+    @Override
+    public void addCounted(String sql, IntConsumer count, Object... params) throws SQLException {
+        bind(sql, params);
+        counted.computeIfAbsent(sql, k -> new ArrayList<>()).add(count);
+    }
+
+    private void bind(String sql, Object... params) throws SQLException {
         boolean event = JdbcRows.INSERT_EVENT.equals(sql);
         if (event && database.isSqlite()) {
             sql = JdbcRows.INSERT_NUMBERED_EVENT;
@@ -153,10 +172,19 @@ final class JdbcTransaction implements JdbcWriter.Tx {
         if (fencing != null) {
             checkFence();
         }
-        for (PreparedStatement ps : statements.values()) {
-            ps.executeBatch();
+        List<Runnable> told = counted.isEmpty() ? List.of() : new ArrayList<>();
+        for (Map.Entry<String, PreparedStatement> e : statements.entrySet()) {
+            int[] counts = e.getValue().executeBatch();
+            List<IntConsumer> sinks = counted.get(e.getKey());
+            for (int i = 0; sinks != null && i < sinks.size(); i++) {
+                IntConsumer sink = sinks.get(i);
+                int n = i < counts.length ? counts[i] : Statement.SUCCESS_NO_INFO;
+                told.add(() -> sink.accept(n));
+            }
         }
         connection.commit();
+        counted.clear();
+        told.forEach(Runnable::run);
         committedSeq.putAll(pendingSeq);
         pendingSeq.clear();
         committedNames.putAll(pendingNames);
@@ -167,6 +195,7 @@ final class JdbcTransaction implements JdbcWriter.Tx {
     void rollback() {
         pendingSeq.clear();
         pendingNames.clear();
+        counted.clear();
         closeStatements(); // a failed executeBatch may leave queued parameters behind
         try {
             if (connection != null) {

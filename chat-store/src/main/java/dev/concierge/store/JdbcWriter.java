@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,13 @@ final class JdbcWriter implements AutoCloseable {
     interface Tx {
         /** Adds one statement execution to the transaction (sent in JDBC batches before commit). */
         void add(String sql, Object... params) throws SQLException;
+
+        /**
+         * Adds one statement execution whose update count {@code count} is told once the
+         * transaction has committed (never if it rolls back). A statement is either always
+         * counted or never, within a transaction.
+         */
+        void addCounted(String sql, IntConsumer count, Object... params) throws SQLException;
 
         /** The last seq stored for a conversation, counting this transaction; 0 if none. */
         long lastSeq(String conversationId) throws SQLException;

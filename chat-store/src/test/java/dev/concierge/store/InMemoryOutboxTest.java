@@ -137,6 +137,34 @@ final class InMemoryOutboxTest {
     }
 
     @Test
+    void claimMail_claimsOnlyPendingOrSendingRows_notACancelledSentOrDeletedOne() throws Exception {
+        done(store.saveVisitor(visitor("v1", "t1")));
+        done(store.saveVisitor(visitor("v2", "t2")));
+        done(store.saveConversation(conversation("c1", "v1", ConversationState.QUEUED, T0)));
+        done(store.saveConversation(conversation("c2", "v2", ConversationState.QUEUED, T0)));
+        done(store.appendAll("c1", List.of(message(1, "m1", "one")), List.of(mail("c1", 1, "k1"))));
+        done(store.appendAll("c1", List.of(message(2, "m2", "two")), List.of(mail("c1", 2, "k2"))));
+        done(store.appendAll("c1", List.of(message(3, "m3", "three")), List.of(mail("c1", 3, "k3"))));
+        done(store.appendAll("c2", List.of(message(1, "n1", "four")), List.of(mail("c2", 1, "k5"))));
+        done(store.cancelMail("k1@reply.example.test", "read in the chat"));
+        assertThat(store.claimMail(List.of("k3@reply.example.test")).get()).containsExactly("k3@reply.example.test");
+        done(store.mailSent("k3@reply.example.test", T0.plusSeconds(5)));
+        store.eraseVisitor("v2");
+
+        assertThat(store.claimMail(List.of(
+                                "k1@reply.example.test",
+                                "k2@reply.example.test",
+                                "k3@reply.example.test",
+                                "k5@reply.example.test",
+                                "nothing@reply.example.test"))
+                        .get())
+                .containsExactly("k2@reply.example.test");
+        assertThat(store.mailOf("c1"))
+                .extracting(QueuedMail::state)
+                .containsExactly(MailState.FAILED, MailState.SENDING, MailState.SENT);
+    }
+
+    @Test
     void purgeAndErasure_deleteAConversationsMail_andNoOneElses() throws Exception {
         done(store.saveVisitor(visitor("v1", "t1")));
         done(store.saveVisitor(visitor("v2", "t2")));

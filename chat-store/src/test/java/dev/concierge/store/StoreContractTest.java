@@ -664,6 +664,47 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void claimMail_claimsOnlyPendingOrSendingRows_notACancelledSentOrDeletedOne() throws Exception {
+        done(store.saveVisitor(visitor("v1", "t1")));
+        done(store.saveVisitor(visitor("v2", "t2")));
+        done(store.saveConversation(conversation("c1", "v1", ConversationState.QUEUED, T0)));
+        done(store.saveConversation(conversation("c2", "v2", ConversationState.QUEUED, T0)));
+        done(store.appendAll("c1", List.of(message(1, "m1", "one")), List.of(mail("c1", 1, "k1"))));
+        done(store.appendAll("c1", List.of(message(2, "m2", "two")), List.of(mail("c1", 2, "k2"))));
+        done(store.appendAll("c1", List.of(message(3, "m3", "three")), List.of(mail("c1", 3, "k3"))));
+        done(store.appendAll("c1", List.of(message(4, "m4", "four")), List.of(mail("c1", 4, "k4"))));
+        done(store.appendAll("c2", List.of(message(1, "n1", "five")), List.of(mail("c2", 1, "k5"))));
+        // Read as due, then cancelled, sent or erased before the sender claims them.
+        assertThat(store.dueMail(T0.plusSeconds(10), 10)).hasSize(5);
+        done(store.cancelMail("k1@reply.example.test", "read in the chat"));
+        assertThat(store.claimMail(List.of("k3@reply.example.test")).get(30, TimeUnit.SECONDS))
+                .containsExactly("k3@reply.example.test");
+        done(store.mailSent("k3@reply.example.test", T0.plusSeconds(5)));
+        store.eraseVisitor("v2");
+
+        assertThat(store.claimMail(List.of(
+                                "k1@reply.example.test",
+                                "k2@reply.example.test",
+                                "k3@reply.example.test",
+                                "k5@reply.example.test",
+                                "nothing@reply.example.test"))
+                        .get(30, TimeUnit.SECONDS))
+                .containsExactly("k2@reply.example.test");
+        // A row left claimed by a sender that died is claimed again.
+        assertThat(store.claimMail(List.of("k2@reply.example.test", "k4@reply.example.test"))
+                        .get(30, TimeUnit.SECONDS))
+                .containsExactlyInAnyOrder("k2@reply.example.test", "k4@reply.example.test");
+
+        ConversationStore.QueuedMail k1 = mailNamed("c1", "k1");
+        assertThat(k1.state()).isEqualTo(ConversationStore.MailState.FAILED);
+        assertThat(k1.attempts()).isZero();
+        assertThat(k1.lastError()).contains("read in the chat");
+        assertThat(mailNamed("c1", "k3").state()).isEqualTo(ConversationStore.MailState.SENT);
+        assertThat(mailNamed("c1", "k2").attempts()).isEqualTo(2);
+        assertThat(store.mailOf("c2")).isEmpty();
+    }
+
+    @Test
     void mailCreatedSince_listsEveryStateFromThatInstantOn_oldestFirst() throws Exception {
         done(store.appendAll("c1", List.of(message(1, "m1", "one")), List.of(mail("c1", 1, "s1"))));
         done(store.appendAll("c1", List.of(message(2, "m2", "two")), List.of(mail("c1", 2, "s2"))));
@@ -689,7 +730,7 @@ abstract class StoreContractTest {
         assertThat(store.mailCreatedSince(T0)).hasSize(3);
     }
 
-    static void done(CompletableFuture<Void> f) throws Exception {
+    static void done(CompletableFuture<?> f) throws Exception {
         f.get(30, TimeUnit.SECONDS);
     }
 

@@ -9,6 +9,7 @@ import dev.concierge.store.VisitorRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -77,7 +78,7 @@ public final class MeteredConversationStore implements ConversationStore {
     }
 
     @Override
-    public CompletableFuture<Void> claimMail(List<String> messageIds) {
+    public CompletableFuture<Set<String>> claimMail(List<String> messageIds) {
         return timed(store.claimMail(messageIds), System.nanoTime());
     }
 

@@ -71,6 +71,9 @@ public final class MailSender implements AutoCloseable {
     private final MailTransport transport;
     private final Clock clock;
     private final Function<QueuedMail, Optional<String>> replyTo;
+    /** How long the thread sleeps between rounds when nothing wakes it ({@link #TICK}). */
+    private final Duration tick;
+
     private volatile boolean running = true;
     private volatile Thread thread;
     /**
@@ -97,6 +100,21 @@ public final class MailSender implements AutoCloseable {
             MailTransport transport,
             Clock clock,
             Function<QueuedMail, Optional<String>> replyTo) {
+        this(store, renderer, transport, clock, replyTo, TICK);
+    }
+
+    /** As above, looking for mails due every {@code tick} when not woken (tests set it long). */
+    MailSender(
+            ConversationStore store,
+            Renderer renderer,
+            MailTransport transport,
+            Clock clock,
+            Function<QueuedMail, Optional<String>> replyTo,
+            Duration tick) {
+        if (tick == null || tick.isNegative() || tick.isZero()) {
+            throw new IllegalArgumentException("tick must be positive, was " + tick);
+        }
+        this.tick = tick;
         this.store = Objects.requireNonNull(store, "store");
         this.renderer = Objects.requireNonNull(renderer, "renderer");
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -109,22 +127,6 @@ public final class MailSender implements AutoCloseable {
 
     /** The most Message-IDs a {@code References} header names: the first and the latest ones. */
     static final int MAX_REFERENCES = 10;
-
-    /**
-     * A sender of {@code store}'s outbox over the SMTP server of {@code settings}, rendering every
-     * kind of mail (confirmation, agent reply, transcript, agent alert) with the templates and
-     * sender of each mail's site in {@code sites}, without {@code Reply-To}; {@link #start()} runs it.
-     */
-    public static MailSender over(
-            ConversationStore store, MailSettings settings, java.util.Map<String, Site> sites, Clock clock) {
-        return over(
-                store,
-                settings,
-                sites,
-                clock,
-                MailTransport.smtp(settings.smtp(), settings.user(), settings.password()),
-                NO_REPLY_TO);
-    }
 
     /**
      * A sender of {@code store}'s outbox through {@code transport} (SMTP, or the {@link
@@ -198,14 +200,16 @@ public final class MailSender implements AutoCloseable {
                 LOG.warn("mail sender: {}", e.toString());
             }
             if (handled < BATCH && running && !woken.get()) {
-                LockSupport.parkNanos(TICK.toNanos());
+                LockSupport.parkNanos(tick.toNanos());
             }
         }
     }
 
     /**
      * One round: reads the mails due now (at most {@link #BATCH}), then claims and sends each in
-     * turn, recording its outcome. Returns how many were due. Blocking; the thread's work,
+     * turn, recording its outcome; a mail the claim did not take (cancelled, e.g. read in the
+     * chat, or deleted by the purge or an erasure since it was read) is not sent. Returns how
+     * many were due. Blocking; the thread's work,
      * callable by tests.
      */
     int sendDue() {
@@ -221,7 +225,11 @@ public final class MailSender implements AutoCloseable {
             // cluster the claim is a write fenced by the decider lease, so a node that lost the
             // lease sends at most the one mail it was sending, not the rest of a batch the next
             // decider sends too.
-            await(store.claimMail(List.of(mail.mail().messageId())));
+            String id = mail.mail().messageId();
+            if (!await(store.claimMail(List.of(id))).contains(id)) {
+                LOG.debug("email {} not sent: cancelled or deleted since it was read as due", id);
+                continue;
+            }
             sendOne(mail, mail.attempts() + 1);
         }
         return due.size();
@@ -368,9 +376,9 @@ public final class MailSender implements AutoCloseable {
         return m == null ? e.getClass().getSimpleName() : m.strip();
     }
 
-    private static void await(CompletableFuture<Void> write) {
+    private static <T> T await(CompletableFuture<T> write) {
         try {
-            write.get(STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return write.get(STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the outbox was written", e);

@@ -48,6 +48,20 @@ public record MailSettings(URI smtp, Optional<String> user, Optional<String> pas
         return smtp.equals(DEV_MAILBOX);
     }
 
+    /**
+     * The settings without their credentials, fit for a log: the server's scheme, host and port
+     * (never a user or password written into its URI), whether a user and a password are set,
+     * and the sender.
+     */
+    @Override
+    public String toString() {
+        String server = isDevMailbox()
+                ? smtp.toString()
+                : smtp.getScheme() + "://" + smtp.getHost() + (smtp.getPort() < 0 ? "" : ":" + smtp.getPort());
+        return "MailSettings[smtp " + server + ", user " + user.isPresent() + ", password " + password.isPresent()
+                + ", from " + from + "]";
+    }
+
     /** The domain of {@link #from}: where the Message-IDs of the mails sent end. */
     public String messageIdDomain() {
         try {

@@ -185,6 +185,45 @@ final class MailSenderTest {
     }
 
     @Test
+    void aMailCancelledAfterItWasReadDue_beforeItsClaim_isNotSent_andStaysFailedWithItsReason() throws Exception {
+        try (JdbcConversationStore sqlite = JdbcConversationStore.sqlite(dir)) {
+            enqueue(sqlite, mail("c1", 1, "read"));
+            enqueue(sqlite, mail("c2", 1, "unread"));
+            clock.now = T0.plusSeconds(30);
+            // The visitor reads the agent's reply in the chat while the sender works through the
+            // batch it read as due: the router cancels the row before the sender claims it.
+            ConversationStore racing = (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(
+                    ConversationStore.class.getClassLoader(),
+                    new Class<?>[] {ConversationStore.class},
+                    (p, m, args) -> {
+                        if (m.getName().equals("claimMail")
+                                && ((List<?>) args[0]).contains("read@reply.northwind.example")) {
+                            sqlite.cancelMail("read@reply.northwind.example", "read in the chat")
+                                    .get(10, TimeUnit.SECONDS);
+                        }
+                        try {
+                            return m.invoke(sqlite, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+
+            assertThat(new MailSender(racing, RENDER, greenMail(), clock).sendDue())
+                    .isEqualTo(2);
+
+            assertThat(SMTP.getReceivedMessages())
+                    .extracting(MimeMessage::getMessageID)
+                    .containsExactly("<unread@reply.northwind.example>");
+            QueuedMail read = only(sqlite, "c1");
+            assertThat(read.state()).isEqualTo(MailState.FAILED);
+            assertThat(read.lastError()).contains("read in the chat");
+            assertThat(read.attempts()).isZero();
+            assertThat(read.sentAt()).isEmpty();
+            assertThat(only(sqlite, "c2").state()).isEqualTo(MailState.SENT);
+        }
+    }
+
+    @Test
     void aServerThatCannotBeReached_defersTheMailWithBackoff_andIsGivenUpAfterTheLastAttempt() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -363,16 +402,18 @@ final class MailSenderTest {
         store.appendAll("c1", List.of(left), mails).get(10, TimeUnit.SECONDS);
         clock.now = T0.plusSeconds(30);
 
+        MailSettings settings = new MailSettings(
+                URI.create("smtp://127.0.0.1:" + SMTP.getSmtp().getPort()),
+                Optional.empty(),
+                Optional.empty(),
+                "Help <help@x.example>");
         assertThat(MailSender.over(
                                 store,
-                                new MailSettings(
-                                        URI.create("smtp://127.0.0.1:"
-                                                + SMTP.getSmtp().getPort()),
-                                        Optional.empty(),
-                                        Optional.empty(),
-                                        "Help <help@x.example>"),
+                                settings,
                                 java.util.Map.of(),
-                                clock)
+                                clock,
+                                MailTransport.smtp(settings.smtp(), settings.user(), settings.password()),
+                                MailSender.NO_REPLY_TO)
                         .sendDue())
                 .isEqualTo(4);
 
