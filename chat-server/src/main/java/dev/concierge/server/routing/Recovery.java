@@ -111,6 +111,7 @@ public final class Recovery {
         c.handoffReason = record.handoffReason();
         c.department = record.department();
         c.firstLine = record.firstLine();
+        record.givenEmails().forEach(email -> MailPolicy.given(c, email));
         c.score = record.score();
         for (TranscriptEvent e : events) {
             c.transcript.add(e);
@@ -125,7 +126,7 @@ public final class Recovery {
                 c.lastVisitorText = e.text(); // as WaitingQueue.followUp sets it for a left message
             }
             if (e.kind() == Kind.OFFLINE_MESSAGE) {
-                MailPolicy.given(c, e.reason()); // the email left with the message
+                MailPolicy.given(c, e.reason()); // the email left with the message (rows stored before V15)
             }
             if (e.kind() == Kind.BOT && e.bot() != null && !e.bot().answered()) {
                 c.unansweredQuestion = c.lastVisitorText;

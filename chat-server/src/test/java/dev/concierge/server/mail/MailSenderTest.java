@@ -242,7 +242,11 @@ final class MailSenderTest {
 
             assertThat(sender.sendDue()).isEqualTo(2);
 
-            assertThat(undelivered).singleElement().asString().startsWith("c1: ").contains("550 5.1.1");
+            assertThat(undelivered)
+                    .singleElement()
+                    .asString()
+                    .startsWith("c1: ")
+                    .contains("550 5.1.1");
         }
 
         QueuedMail refused = only(store, "c1");

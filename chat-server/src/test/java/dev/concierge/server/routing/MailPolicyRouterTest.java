@@ -21,7 +21,7 @@ final class MailPolicyRouterTest extends RouterFixture {
     @Test
     void anUndeliveredMail_becomesANoteToTheAgents_onOneLine_andACancelledReplyMakesNone() {
         router(config("least-busy", 5), store);
-        router.confirmLeftMessagesByEmail("northwind.example", () -> {});
+        router.sendMail("northwind.example", () -> {}, MailPolicyConfig.DEFAULTS, java.util.List::of);
         Recorder visitor = visitor(null);
         router.request(
                 visitor,
