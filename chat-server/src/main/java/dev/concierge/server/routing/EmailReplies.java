@@ -186,7 +186,7 @@ final class EmailReplies {
         router.dispatcher.followUpByEmail(c);
     }
 
-    /** The text as a chat message may be: no control characters but line breaks, at most {@link ClientMessage#MAX_TEXT}. */
+    /** The text as a chat message may be: no control characters but line breaks and tabs, at most {@link ClientMessage#MAX_TEXT}. */
     static String clean(String text) {
         StringBuilder out = new StringBuilder(Math.min(text.length(), ClientMessage.MAX_TEXT));
         for (int i = 0; i < text.length() && out.length() < ClientMessage.MAX_TEXT; i++) {

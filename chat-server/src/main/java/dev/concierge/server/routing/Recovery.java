@@ -125,8 +125,8 @@ public final class Recovery {
                     && e.author().role() == Role.VISITOR) {
                 c.lastVisitorText = e.text(); // as WaitingQueue.followUp sets it for a left message
             }
-            if (e.kind() == Kind.OFFLINE_MESSAGE) {
-                MailPolicy.given(c, e.reason()); // the email left with the message (rows stored before V15)
+            if (e.kind() == Kind.OFFLINE_MESSAGE && record.givenEmails().isEmpty()) {
+                MailPolicy.given(c, e.reason()); // a record stored before V15: the email left with the message
             }
             if (e.kind() == Kind.BOT && e.bot() != null && !e.bot().answered()) {
                 c.unansweredQuestion = c.lastVisitorText;
