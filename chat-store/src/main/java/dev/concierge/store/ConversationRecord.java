@@ -3,6 +3,7 @@ package dev.concierge.store;
 import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.HandoffReason;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,6 +20,9 @@ import java.util.Objects;
  * @param assignedAt when an agent got it, or null
  * @param handoffReason why it went to a human, or null
  * @param department the team it is routed to, or null for anyone
+ * @param givenEmails the email addresses the visitor gave in this conversation, oldest first (at
+ *     most {@link #MAX_GIVEN_EMAILS}); mail to the visitor goes only to one of these or to an
+ *     address the site vouched for
  */
 public record ConversationRecord(
         String id,
@@ -31,9 +35,17 @@ public record ConversationRecord(
         Instant queuedAt,
         Instant assignedAt,
         HandoffReason handoffReason,
-        String department) {
+        String department,
+        List<String> givenEmails) {
+    /** How many given addresses a conversation keeps; an older one is forgotten past this. */
+    public static final int MAX_GIVEN_EMAILS = 8;
+
     public ConversationRecord {
         Objects.requireNonNull(id, "id");
+        givenEmails = givenEmails == null ? List.of() : List.copyOf(givenEmails);
+        if (givenEmails.size() > MAX_GIVEN_EMAILS) {
+            throw new IllegalArgumentException("givenEmails: at most " + MAX_GIVEN_EMAILS + " addresses");
+        }
         Objects.requireNonNull(visitorId, "visitorId");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(startedAt, "startedAt");
@@ -52,5 +64,33 @@ public record ConversationRecord(
             Instant assignedAt,
             HandoffReason handoffReason) {
         this(id, visitorId, state, agentId, startedAt, firstLine, score, queuedAt, assignedAt, handoffReason, null);
+    }
+
+    /** A record with no given email addresses. */
+    public ConversationRecord(
+            String id,
+            String visitorId,
+            ConversationState state,
+            String agentId,
+            Instant startedAt,
+            String firstLine,
+            Integer score,
+            Instant queuedAt,
+            Instant assignedAt,
+            HandoffReason handoffReason,
+            String department) {
+        this(
+                id,
+                visitorId,
+                state,
+                agentId,
+                startedAt,
+                firstLine,
+                score,
+                queuedAt,
+                assignedAt,
+                handoffReason,
+                department,
+                List.of());
     }
 }

@@ -39,7 +39,7 @@ final class JdbcRetention {
             + " follow_up_ms, score, visitor_messages, bot_answers, bot_misses FROM conversation_figures"
             + " WHERE started_at >= ? AND started_at < ? ORDER BY started_at, figure_id LIMIT ?";
     private static final String CONVERSATION_COLUMNS = "id, visitor_id, state, agent_id, started_at,"
-            + " first_line, score, queued_at, assigned_at, handoff_reason, department";
+            + " first_line, score, queued_at, assigned_at, handoff_reason, department, given_emails";
     static final String SELECT_OLD_CLOSED = "SELECT " + CONVERSATION_COLUMNS + " FROM conversations"
             + " WHERE state = ? AND updated_at < ? ORDER BY updated_at, id LIMIT ?";
     static final String SELECT_LONELY_VISITORS = "SELECT id FROM visitors v WHERE first_seen < ? AND NOT EXISTS"

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,13 +50,13 @@ public final class JdbcRows {
             + " VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash,"
             + " context_json = excluded.context_json, first_seen = excluded.first_seen";
     static final String UPSERT_CONVERSATION = "INSERT INTO conversations (id, visitor_id, state, agent_id,"
-            + " started_at, first_line, score, queued_at, assigned_at, handoff_reason, updated_at, department)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            + " started_at, first_line, score, queued_at, assigned_at, handoff_reason, updated_at, department,"
+            + " given_emails) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
             + " visitor_id = excluded.visitor_id, state = excluded.state, agent_id = excluded.agent_id,"
             + " started_at = excluded.started_at, first_line = excluded.first_line, score = excluded.score,"
             + " queued_at = excluded.queued_at, assigned_at = excluded.assigned_at,"
             + " handoff_reason = excluded.handoff_reason, updated_at = excluded.updated_at,"
-            + " department = excluded.department";
+            + " department = excluded.department, given_emails = excluded.given_emails";
     static final String INSERT_EVENT = "INSERT INTO recent_events (conversation_id, seq, client_id, ts, kind,"
             + " author_json, text, bot_json, reason, agent_json, score, comment)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -82,7 +83,7 @@ public final class JdbcRows {
     static final String SELECT_EVENTS =
             "SELECT " + EVENT_COLUMNS + " FROM stored_events WHERE conversation_id = ? AND seq > ? ORDER BY seq";
     private static final String CONVERSATION_COLUMNS = "id, visitor_id, state, agent_id, started_at,"
-            + " first_line, score, queued_at, assigned_at, handoff_reason, department";
+            + " first_line, score, queued_at, assigned_at, handoff_reason, department, given_emails";
     static final String SELECT_CONVERSATION = "SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE id = ?";
     static final String SELECT_CONVERSATIONS_OF =
             "SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE visitor_id = ? ORDER BY started_at, id";
@@ -157,7 +158,8 @@ public final class JdbcRows {
             micros(c.assignedAt()),
             c.handoffReason() == null ? NULL_TEXT : c.handoffReason().wire(),
             micros(updatedAt),
-            text(c.department())
+            text(c.department()),
+            text(c.givenEmails().isEmpty() ? null : String.join("\n", c.givenEmails()))
         };
     }
 
@@ -215,7 +217,13 @@ public final class JdbcRows {
                 instant(rs, 8),
                 instant(rs, 9),
                 reason == null ? null : HandoffReason.valueOf(reason.toUpperCase(Locale.ROOT)),
-                rs.getString(11));
+                rs.getString(11),
+                givenEmails(rs.getString(12)));
+    }
+
+    /** The {@code given_emails} column: the addresses one per line (an address holds no line break), or null. */
+    private static List<String> givenEmails(String column) {
+        return column == null || column.isEmpty() ? List.of() : List.of(column.split("\n"));
     }
 
     /** A visitor row; {@code token} is the caller's token, or null to return the marked hash. */

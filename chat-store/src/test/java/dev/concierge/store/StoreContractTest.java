@@ -221,6 +221,42 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void givenEmails_roundTrip_inOrder_andReplaceTheStoredOnes() throws Exception {
+        ConversationRecord first = new ConversationRecord(
+                "c1",
+                "v1",
+                ConversationState.QUEUED,
+                null,
+                T0,
+                null,
+                null,
+                T0,
+                null,
+                null,
+                null,
+                java.util.List.of("ada@example.test"));
+        done(store.saveConversation(first));
+        assertThat(store.conversation("c1").orElseThrow().givenEmails()).containsExactly("ada@example.test");
+        ConversationRecord second = new ConversationRecord(
+                "c1",
+                "v1",
+                ConversationState.QUEUED,
+                null,
+                T0,
+                null,
+                null,
+                T0,
+                null,
+                null,
+                null,
+                java.util.List.of("ada@example.test", "Ada.Work@example.test"));
+        done(store.saveConversation(second));
+        assertThat(store.conversation("c1")).contains(second);
+        assertThat(store.openConversations().get(0).givenEmails())
+                .containsExactly("ada@example.test", "Ada.Work@example.test");
+    }
+
+    @Test
     void search_findsConversationsByAnyEventText_caseInsensitive_newestFirst() throws Exception {
         done(store.saveConversation(conversation("c1", "v1", ConversationState.CLOSED, T0)));
         done(store.saveConversation(conversation("c2", "v2", ConversationState.CLOSED, T0.plusSeconds(60))));

@@ -147,6 +147,7 @@ final class Conversation {
                 queuedAt,
                 assignedAt,
                 handoffReason,
-                department);
+                department,
+                List.copyOf(givenEmails.values()));
     }
 }

@@ -65,7 +65,9 @@ final class EmailReplies {
         if (record.isEmpty()) {
             return new Stored(record, List.of(), Optional.empty(), List.of(), List.of());
         }
+        // The visitor's mails only: an agent's alert address is no visitor's.
         List<String> mailedTo = store.mailOf(conversationId).stream()
+                .filter(m -> !MailPolicy.AGENT_ALERT.equals(m.mail().kind()))
                 .map(m -> m.mail().recipient())
                 .toList();
         String visitorId = record.get().visitorId();
@@ -120,6 +122,8 @@ final class EmailReplies {
         if (from == null || !allowed.contains(from.strip().toLowerCase(Locale.ROOT))) {
             return done(Router.EmailReply.UNKNOWN_SENDER, conversationId);
         }
+        // Forget every conversation whose replies all left the window: the map holds only the last hour's.
+        recent.values().removeIf(t -> t.isEmpty() || !t.peekLast().plus(WINDOW).isAfter(now));
         ArrayDeque<Instant> times = recent.computeIfAbsent(conversationId, k -> new ArrayDeque<>());
         while (!times.isEmpty() && !times.peekFirst().plus(WINDOW).isAfter(now)) {
             times.removeFirst();
@@ -128,15 +132,24 @@ final class EmailReplies {
             return done(Router.EmailReply.RATE_LIMITED, conversationId);
         }
         times.addLast(now);
+        // The state changes before the append commits: a failed append leaves the conversation
+        // reopened (waiting for an agent) without the reply, and the reply's slot is given back,
+        // so the reader's retry of the same mail is taken.
         Conversation c = live != null ? live : rebuild(stored);
         routeBack(c);
         TranscriptEvent draft = TranscriptEvent.message(clientId, c.visitor.author(), clean(text))
                 .withVia(TranscriptEvent.VIA_EMAIL);
         c.lastVisitorText = draft.text();
-        return router.appendOnce(c, clientId, draft).thenApply(seq -> {
-            log.info("reply by email stored in conversation {} as seq {}", c.id, seq);
-            return Router.EmailReply.STORED;
-        });
+        return router.appendOnce(c, clientId, draft)
+                .whenComplete((seq, error) -> {
+                    if (error != null) {
+                        router.executor.execute(() -> times.removeLastOccurrence(now));
+                    }
+                })
+                .thenApply(seq -> {
+                    log.info("reply by email stored in conversation {} as seq {}", c.id, seq);
+                    return Router.EmailReply.STORED;
+                });
     }
 
     /** Memory takes a conversation it had forgotten (closed long enough to leave it). */
@@ -173,7 +186,7 @@ final class EmailReplies {
         router.dispatcher.followUpByEmail(c);
     }
 
-    /** The text as a chat message may be: no control characters but line breaks, at most {@link ClientMessage#MAX_TEXT}. */
+    /** The text as a chat message may be: no control characters but line breaks and tabs, at most {@link ClientMessage#MAX_TEXT}. */
     static String clean(String text) {
         StringBuilder out = new StringBuilder(Math.min(text.length(), ClientMessage.MAX_TEXT));
         for (int i = 0; i < text.length() && out.length() < ClientMessage.MAX_TEXT; i++) {

@@ -10,6 +10,7 @@ import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.Site;
+import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore.MailState;
 import dev.concierge.store.ConversationStore.OutboundMail;
 import dev.concierge.store.ConversationStore.QueuedMail;
@@ -58,8 +59,11 @@ final class MailPolicy {
     /** The agent's reply waiting in the outbox, by conversation id: later messages join it. */
     private final Map<String, PendingReply> pendingReplies = new HashMap<>();
 
-    /** An {@code agent_reply} row not yet due: its Message-ID, the seq it was enqueued with, when due. */
-    record PendingReply(String messageId, long seq, Instant due) {}
+    /**
+     * An {@code agent_reply} row not yet due: its Message-ID, the seq it was enqueued with, the
+     * seq of the latest agent message batched into it, when due.
+     */
+    record PendingReply(String messageId, long seq, long lastSeq, Instant due) {}
 
     MailPolicy(
             Router router,
@@ -89,7 +93,12 @@ final class MailPolicy {
                     && q.state() == MailState.PENDING
                     && q.attempts() == 0
                     && q.nextAttemptAt().isAfter(now)) {
-                pendingReplies.put(m.conversationId(), new PendingReply(m.messageId(), m.seq(), q.nextAttemptAt()));
+                // After a restart the batch is known up to the row's seq only: a read of a later
+                // seq cancels it, an earlier one keeps it (the safe side: the visitor gets the mail).
+                pendingReplies.merge(
+                        m.conversationId(),
+                        new PendingReply(m.messageId(), m.seq(), m.seq(), q.nextAttemptAt()),
+                        (a, b) -> a.seq() >= b.seq() ? a : b);
             }
         }
     }
@@ -134,7 +143,9 @@ final class MailPolicy {
         Instant now = event.ts();
         PendingReply pending = pendingReplies.get(c.id);
         if (pending != null && pending.due().isAfter(now)) {
-            return List.of(); // batched: the waiting mail shows the conversation up to its latest message
+            // Batched: the waiting mail shows the conversation up to its latest message, this one too.
+            pendingReplies.put(c.id, new PendingReply(pending.messageId(), pending.seq(), event.seq(), pending.due()));
+            return List.of();
         }
         Optional<String> to = recipient(c);
         if (to.isEmpty()) {
@@ -142,17 +153,18 @@ final class MailPolicy {
         }
         ObjectNode payload = payload(c).put("agentName", agentName);
         Optional<OutboundMail> mail = automatic(c, event, AGENT_REPLY, to.get(), payload, "");
-        mail.ifPresent(m -> pendingReplies.put(c.id, new PendingReply(m.messageId(), m.seq(), m.notBefore())));
+        mail.ifPresent(m -> pendingReplies.put(c.id, new PendingReply(m.messageId(), m.seq(), m.seq(), m.notBefore())));
         return mail.stream().toList();
     }
 
     /**
      * The visitor read the conversation up to {@code seq} in the chat: an agent's reply waiting
-     * for it is cancelled (never sent).
+     * for it is cancelled (never sent) when the read covers every agent message batched into it;
+     * a read of only the earlier ones keeps it, so the later ones still reach the visitor.
      */
     void visitorRead(Conversation c, long seq) {
         PendingReply pending = pendingReplies.get(c.id);
-        if (pending == null || seq < pending.seq()) {
+        if (pending == null || seq < pending.lastSeq()) {
             return;
         }
         pendingReplies.remove(c.id);
@@ -347,13 +359,29 @@ final class MailPolicy {
                         && MailLimits.key(c.visitor.verifiedEmail).equals(key));
     }
 
-    /** Remembers that the visitor gave {@code email} while {@code c} was theirs and open. */
-    static void given(Conversation c, String email) {
-        if (email != null && !email.isBlank()) {
-            String key = MailLimits.key(email);
-            c.givenEmails.remove(key); // the latest given goes last
-            c.givenEmails.put(key, email);
+    /**
+     * Remembers that the visitor gave {@code email} while {@code c} was theirs and open (the
+     * caller stores the record when this says it changed). Keeps the latest {@link
+     * ConversationRecord#MAX_GIVEN_EMAILS}: a visitor who types many addresses cannot grow it.
+     */
+    static boolean given(Conversation c, String email) {
+        if (email == null || email.isBlank() || email.indexOf('\n') >= 0 || email.indexOf('\r') >= 0) {
+            return false;
         }
+        String key = MailLimits.key(email);
+        String last = null;
+        for (String k : c.givenEmails.keySet()) {
+            last = k;
+        }
+        if (key.equals(last) && email.equals(c.givenEmails.get(key))) {
+            return false; // already the latest
+        }
+        c.givenEmails.remove(key); // the latest given goes last
+        c.givenEmails.put(key, email);
+        while (c.givenEmails.size() > ConversationRecord.MAX_GIVEN_EMAILS) {
+            c.givenEmails.remove(c.givenEmails.keySet().iterator().next());
+        }
+        return true;
     }
 
     /** {@code ada@example.com} as agents see it in notes: {@code a…@example.com}. */

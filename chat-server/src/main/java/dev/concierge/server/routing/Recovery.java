@@ -111,6 +111,7 @@ public final class Recovery {
         c.handoffReason = record.handoffReason();
         c.department = record.department();
         c.firstLine = record.firstLine();
+        record.givenEmails().forEach(email -> MailPolicy.given(c, email));
         c.score = record.score();
         for (TranscriptEvent e : events) {
             c.transcript.add(e);
@@ -124,8 +125,8 @@ public final class Recovery {
                     && e.author().role() == Role.VISITOR) {
                 c.lastVisitorText = e.text(); // as WaitingQueue.followUp sets it for a left message
             }
-            if (e.kind() == Kind.OFFLINE_MESSAGE) {
-                MailPolicy.given(c, e.reason()); // the email left with the message
+            if (e.kind() == Kind.OFFLINE_MESSAGE && record.givenEmails().isEmpty()) {
+                MailPolicy.given(c, e.reason()); // a record stored before V15: the email left with the message
             }
             if (e.kind() == Kind.BOT && e.bot() != null && !e.bot().answered()) {
                 c.unansweredQuestion = c.lastVisitorText;

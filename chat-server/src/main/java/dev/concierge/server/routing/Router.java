@@ -403,17 +403,6 @@ public final class Router implements ChatCore, AutoCloseable {
     private volatile MailPolicy mailPolicy;
 
     /**
-     * Confirms each message a visitor leaves while nobody is available (a {@code leave_message})
-     * with an email to the address given, enqueued in the mail outbox in the same transaction as
-     * the {@code offline_message} event; {@code wakeSender} runs once both are committed. The
-     * emails' Message-IDs end in {@code @messageIdDomain}. Off unless called, before the first
-     * request. The other mails as {@link #sendMail} with the default policy and no agent alerts.
-     */
-    public void confirmLeftMessagesByEmail(String messageIdDomain, Runnable wakeSender) {
-        sendMail(messageIdDomain, wakeSender, MailPolicyConfig.DEFAULTS, List::of);
-    }
-
-    /**
      * Sends email (docs/email.md, "When mail is sent"): the confirmation of a left message, an
      * agent's reply to a visitor who is not connected, a transcript the visitor asks for, alerts
      * to the agents among {@code agents} who asked for them, within {@code config}'s limits. The

@@ -40,11 +40,14 @@ public final class Visitor {
     /** The open (not closed) conversation, if any. */
     Conversation open;
     /**
-     * The latest email the visitor gave since this server knows them live (a hello's or {@code
-     * context} frame's context, a left message), or null: a conversation they start gets it as
-     * given in it. Not the stored context's email, which may come from an earlier conversation.
+     * The email the visitor gave while no conversation of theirs was open (a hello's or {@code
+     * context} frame's context, the pre-chat form), or null: the conversation they start on the
+     * same socket session ({@link #givenEmailSession}) gets it as given in it, and it is then
+     * forgotten. Never the stored context's email, nor one given in an earlier conversation.
      */
     String givenEmail;
+    /** The socket session {@link #givenEmail} was given on, or null. */
+    Session givenEmailSession;
     /** All conversation ids, oldest first. */
     final List<String> conversationIds = new ArrayList<>();
     /**

@@ -132,12 +132,13 @@ final class VisitorHello {
             byUser.put(user, visitor);
             router.store().linkUser(hello.site(), stored.verifiedUser().get(), visitor.id);
         }
-        String contextRefused = merge(visitor, hello.context());
+        String contextRefused = merge(router, session, visitor, hello.context());
         if (user != null && hello.identity() != null) {
             // The identity the site vouched for wins over what the page typed in the same hello:
             // its name and email (docs/protocol.md, hello); only a signed email counts as verified.
             var identity = hello.identity();
-            String identityRefused = merge(visitor, ContextClip.nameAndEmail(identity.name(), identity.email()));
+            String identityRefused =
+                    merge(router, session, visitor, ContextClip.nameAndEmail(identity.name(), identity.email()));
             contextRefused = contextRefused != null ? contextRefused : identityRefused;
             visitor.verifiedEmail =
                     verified.flatMap(IdentityVerifier.Verified::email).orElse(null);
@@ -345,15 +346,21 @@ final class VisitorHello {
 
     /**
      * Merges {@code next} into the visitor's context; null if it did, else why not (the merged
-     * context would break a limit, see {@link Visitor#update}) and the context is unchanged.
+     * context would break a limit, see {@link Visitor#update}) and the context is unchanged. An
+     * email in it counts as given in the visitor's open conversation (stored with it), else in the
+     * one they start next on this {@code session}.
      */
-    static String merge(Visitor visitor, VisitorContext next) {
+    static String merge(Router router, Session session, Visitor visitor, VisitorContext next) {
         try {
             visitor.update(next);
             if (next != null && next.email() != null) {
-                visitor.givenEmail = next.email();
                 if (visitor.open != null) {
-                    MailPolicy.given(visitor.open, next.email());
+                    if (MailPolicy.given(visitor.open, next.email())) {
+                        router.saveRecord(visitor.open);
+                    }
+                } else {
+                    visitor.givenEmail = next.email();
+                    visitor.givenEmailSession = session;
                 }
             }
             return null;

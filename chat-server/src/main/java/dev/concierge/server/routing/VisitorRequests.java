@@ -78,14 +78,18 @@ final class VisitorRequests {
         return c;
     }
 
-    private Conversation openOrStart(Visitor visitor) {
+    private Conversation openOrStart(Session session, Visitor visitor) {
         if (visitor.open == null) {
             Conversation c = new Conversation(router.ids.conversationId(), visitor, router.clock.instant());
             c.department = visitor.department;
             router.live.addConversation(c);
             visitor.conversationIds.add(c.id);
             visitor.open = c;
-            MailPolicy.given(c, visitor.givenEmail);
+            if (visitor.givenEmailSession == session) {
+                MailPolicy.given(c, visitor.givenEmail); // given in the hello or pre-chat that starts it
+            }
+            visitor.givenEmail = null; // never carried into a later conversation
+            visitor.givenEmailSession = null;
             router.saveRecord(c);
             log.info("conversation {} started by visitor {}", c.id, visitor.id);
         }
@@ -95,7 +99,9 @@ final class VisitorRequests {
     private void send(Session session, Visitor visitor, ClientMessage.Send send) {
         Conversation c;
         if (send.conversationId() == null) {
-            c = visitor.open != null && Idempotency.seen(visitor.open, send.id()) ? visitor.open : openOrStart(visitor);
+            c = visitor.open != null && Idempotency.seen(visitor.open, send.id())
+                    ? visitor.open
+                    : openOrStart(session, visitor);
         } else {
             c = own(session, visitor, send.conversationId(), send.id());
             if (c == null) {
@@ -205,7 +211,7 @@ final class VisitorRequests {
             return;
         }
         Conversation c = handoff.conversationId() == null
-                ? openOrStart(visitor)
+                ? openOrStart(session, visitor)
                 : own(session, visitor, handoff.conversationId(), handoff.id());
         if (c == null) {
             return;
@@ -273,7 +279,7 @@ final class VisitorRequests {
         Conversation c = leave.conversationId() == null
                 ? (visitor.open != null && Idempotency.seen(visitor.open, leave.id())
                         ? visitor.open
-                        : openOrStart(visitor))
+                        : openOrStart(session, visitor))
                 : own(session, visitor, leave.conversationId(), leave.id());
         if (c == null) {
             return;
@@ -292,8 +298,14 @@ final class VisitorRequests {
             return;
         }
         // The name and email go with the message whatever happens; only a full context keeps its old ones.
-        VisitorHello.merge(visitor, new VisitorContext(leave.name(), leave.email(), null, null, null, null, Map.of()));
-        MailPolicy.given(c, leave.email());
+        VisitorHello.merge(
+                router,
+                session,
+                visitor,
+                new VisitorContext(leave.name(), leave.email(), null, null, null, null, Map.of()));
+        if (MailPolicy.given(c, leave.email())) {
+            router.saveRecord(c);
+        }
         router.store().saveVisitor(new VisitorRecord(visitor.id, visitor.token, visitor.context, visitor.firstSeen));
         if (c.firstLine == null) {
             c.firstLine = leave.text();
@@ -349,7 +361,7 @@ final class VisitorRequests {
 
     /** The visitor moved to another page or set attributes: merge, store, tell their agent. */
     private void updateContext(Session session, Visitor visitor, ClientMessage.UpdateContext update) {
-        String refused = VisitorHello.merge(visitor, update.context());
+        String refused = VisitorHello.merge(router, session, visitor, update.context());
         if (refused != null) {
             Router.error(session, ErrorCode.BAD_REQUEST, refused, update.id());
             return; // nothing stored, nobody told: the context is as it was

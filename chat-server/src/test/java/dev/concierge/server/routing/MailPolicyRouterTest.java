@@ -21,7 +21,7 @@ final class MailPolicyRouterTest extends RouterFixture {
     @Test
     void anUndeliveredMail_becomesANoteToTheAgents_onOneLine_andACancelledReplyMakesNone() {
         router(config("least-busy", 5), store);
-        router.confirmLeftMessagesByEmail("northwind.example", () -> {});
+        router.sendMail("northwind.example", () -> {}, MailPolicyConfig.DEFAULTS, java.util.List::of);
         Recorder visitor = visitor(null);
         router.request(
                 visitor,
@@ -90,5 +90,42 @@ final class MailPolicyRouterTest extends RouterFixture {
                     assertThat(store.events(c, q.mail().seq() - 1).get(0).reason())
                             .isEqualTo("visitor_left");
                 });
+    }
+
+    @Test
+    void anAddressOfAnEarlierConversation_isNotMailedTheAgentsReplyInALaterOne() {
+        router(config("least-busy", 5), store);
+        router.sendMail("northwind.example", () -> {}, MailPolicyConfig.DEFAULTS, java.util.List::of);
+        Recorder agent = agent("a1");
+        Recorder visitor = new Recorder();
+        router.visitorHello(
+                visitor,
+                new ClientMessage.Hello(
+                        id(),
+                        1,
+                        "demo",
+                        null,
+                        null,
+                        new dev.concierge.protocol.VisitorContext(
+                                "Ada", "ada@example.test", null, null, null, null, java.util.Map.of()),
+                        null,
+                        null,
+                        null));
+        settle();
+        String first = handoff(visitor);
+        router.request(visitor, Role.VISITOR, new ClientMessage.Close("x1", first, null));
+        settle();
+        String later = handoff(visitor);
+        assertThat(later).isNotEqualTo(first);
+        router.disconnected(visitor);
+        settle();
+        for (String c : java.util.List.of(first, later)) {
+            router.request(agent, Role.AGENT, new ClientMessage.Send(id(), c, "Are you there?", null));
+        }
+        settle();
+
+        assertThat(conversation(later).givenEmails).isEmpty();
+        assertThat(store.mailOf(later)).isEmpty();
+        assertThat(store.conversation(first).orElseThrow().givenEmails()).containsExactly("ada@example.test");
     }
 }

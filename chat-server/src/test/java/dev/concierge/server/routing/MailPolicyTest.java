@@ -184,7 +184,9 @@ final class MailPolicyTest {
         }
         assertThat(mails(c, "agent_reply").get(0).lastError()).contains("read in the chat");
         clock.advance(Duration.ofMinutes(3));
-        assertThat(store.dueMail(clock.instant(), 10)).isEmpty();
+        // Only the reply: the confirmation may still be on its way through the sender.
+        assertThat(store.dueMail(clock.instant(), 10))
+                .noneMatch(q -> q.mail().kind().equals("agent_reply"));
         agent.close();
     }
 
@@ -237,6 +239,92 @@ final class MailPolicyTest {
             assertThat(ack(v, "t2").path("type").asText()).isEqualTo("ack");
             assertThat(mails(c, "transcript")).hasSize(2);
         }
+    }
+
+    @Test
+    void anAddressFromAnEarlierConversation_isRefused_andNeverMailed() throws Exception {
+        start();
+        String later;
+        try (RawSocket v = visitor("ada@example.test")) {
+            v.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"Where is my order?\"}");
+            String first = ack(v, "m1").path("conversationId").asText();
+            v.send("{\"type\":\"leave_message\",\"id\":\"l1\",\"conversationId\":\"" + first
+                    + "\",\"name\":\"Ada\",\"email\":\"ada.work@example.test\",\"text\":\"Call me.\"}");
+            ack(v, "l1");
+            v.send("{\"type\":\"close\",\"id\":\"x1\",\"conversationId\":\"" + first + "\"}");
+            ack(v, "x1");
+            // Someone else at the same browser, same socket: a new conversation, no address given in it.
+            v.send("{\"type\":\"message\",\"id\":\"m2\",\"text\":\"Hello again\"}");
+            later = ack(v, "m2").path("conversationId").asText();
+            assertThat(later).isNotEqualTo(first);
+            for (String address : List.of("ada@example.test", "ada.work@example.test")) {
+                v.send("{\"type\":\"transcript_email\",\"id\":\"t-" + address + "\",\"address\":\"" + address + "\"}");
+                assertThat(ack(v, "t-" + address).path("code").asText()).isEqualTo("email_not_allowed");
+            }
+            v.send("{\"type\":\"transcript_email\",\"id\":\"t0\"}");
+            assertThat(ack(v, "t0").path("code").asText()).isEqualTo("bad_request");
+        }
+        assertThat(store.conversation(later).orElseThrow().givenEmails()).isEmpty();
+    }
+
+    @Test
+    void aPreChatAddress_survivesARestart_andTheAgentsReplyAfterItIsMailedToIt() throws Exception {
+        start();
+        String c;
+        try (RawSocket v = visitor("ada@example.test")) {
+            v.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"Where is my order?\"}");
+            c = ack(v, "m1").path("conversationId").asText();
+            v.send("{\"type\":\"handoff\",\"id\":\"x1\"}");
+            ack(v, "x1");
+        }
+        assertThat(store.conversation(c).orElseThrow().givenEmails()).containsExactly("ada@example.test");
+        server.close();
+        server = null;
+        start();
+        RawSocket agent = agentWith(c);
+        agentSays(agent, c, "r1", "Your order ships today.");
+        assertThat(mails(c, "agent_reply"))
+                .singleElement()
+                .satisfies(q -> assertThat(q.mail().recipient()).isEqualTo("ada@example.test"));
+        agent.close();
+    }
+
+    @Test
+    void aReadOfOnlyTheFirstBatchedReply_keepsTheMail_aReadOfTheLastCancelsIt() throws Exception {
+        start();
+        String token;
+        String c;
+        try (RawSocket v = RawSocket.connect(server, "/ws/visitor")) {
+            v.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1,\"site\":\"demo\"}");
+            token = v.awaitType("welcome").path("visitorToken").asText();
+            v.send("{\"type\":\"leave_message\",\"id\":\"l1\",\"name\":\"Ada\",\"email\":\"ada@example.test\","
+                    + "\"text\":\"Call me back.\"}");
+            c = v.awaitType("ack").path("conversationId").asText();
+        }
+        RawSocket agent = agentWith(c);
+        Await.until("a reply waiting to be mailed", () -> {
+            agentSaysUnchecked(agent, c, "p" + System.nanoTime(), "Still there?");
+            return !mails(c, "agent_reply").isEmpty();
+        });
+        agentSays(agent, c, "later", "And one more thing.");
+        long first = mails(c, "agent_reply").get(0).mail().seq();
+        long last = store.events(c, 0).stream()
+                .filter(e -> "later".equals(e.id()))
+                .findFirst()
+                .orElseThrow()
+                .seq();
+        try (RawSocket v = back(token)) {
+            v.send("{\"type\":\"receipt\",\"conversationId\":\"" + c + "\",\"seq\":" + first + ",\"status\":\"read\"}");
+            // A marker: the router handles this socket's frames in order, so the receipt is done.
+            v.send("{\"type\":\"context\",\"id\":\"mark\",\"context\":{\"language\":\"en\"}}");
+            ack(v, "mark");
+            assertThat(mails(c, "agent_reply").get(0).state()).isEqualTo(MailState.PENDING);
+            v.send("{\"type\":\"receipt\",\"conversationId\":\"" + c + "\",\"seq\":" + last + ",\"status\":\"read\"}");
+            Await.until(
+                    "the waiting reply cancelled",
+                    () -> mails(c, "agent_reply").get(0).state() == MailState.FAILED);
+        }
+        agent.close();
     }
 
     @Test

@@ -142,4 +142,26 @@ final class RouterEmailReplyTest extends RouterFixture {
         clock.advance(Duration.ofSeconds(1));
         assertThat(reply(id, "ada@example.com", "now fine", "mail:z")).isEqualTo(EmailReply.STORED);
     }
+
+    @Test
+    void aReplyFromTheAddressAnAgentsAlertWentTo_isNotTakenAsTheVisitors() throws Exception {
+        router(config("least-busy", 5), store);
+        router.sendMail(
+                "northwind.example",
+                () -> {},
+                MailPolicyConfig.DEFAULTS,
+                () -> java.util.List.of(
+                        dev.concierge.server.auth.AgentAccount.withPassword("a1", "Ana", "ana", "pw", 1000)
+                                .withEmailAlerts("ana@team.example", java.util.List.of("follow_up"))));
+        String id = leftMessage();
+        assertThat(store.mailOf(id))
+                .extracting(q -> q.mail().kind() + " " + q.mail().recipient())
+                .contains("agent_alert ana@team.example", "confirmation ada@example.com");
+        long before = store.events(id, 0).size();
+
+        assertThat(reply(id, "ana@team.example", "I am not the visitor", "mail:1"))
+                .isEqualTo(EmailReply.UNKNOWN_SENDER);
+        assertThat(store.events(id, 0)).hasSize((int) before);
+        assertThat(reply(id, "ada@example.com", "Thanks", "mail:2")).isEqualTo(EmailReply.STORED);
+    }
 }
