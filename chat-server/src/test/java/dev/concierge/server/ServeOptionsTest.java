@@ -125,8 +125,7 @@ final class ServeOptionsTest {
                 "smtp://127.0.0.1:2525",
                 "--mail-from",
                 "Northwind help <help@northwind.example>");
-        assertThat(o.notices())
-                .contains("Email follow-up on, sent through smtp://127.0.0.1:2525 (docs/email.md)");
+        assertThat(o.notices()).contains("Email follow-up on, sent through smtp://127.0.0.1:2525 (docs/email.md)");
         o.configure(ChatServer.builder());
         assertThat(parse().notices()).noneMatch(n -> n.contains("by email"));
         assertThatThrownBy(() -> parse("--smtp", "smtp://127.0.0.1:2525"))
