@@ -149,6 +149,7 @@ final class ArchitectureTest {
                             "BusinessHours",
                             "ChatCore",
                             "Dispatcher",
+                            "EmailReply",
                             "Live",
                             "MailPolicyConfig",
                             "Recovery",

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
@@ -303,12 +304,8 @@ public final class MailSender implements AutoCloseable {
         if (!earlier.isEmpty()) {
             // Threading (RFC 5322 3.6.4): the mails sent before in this conversation to this address.
             m.setHeader("In-Reply-To", "<" + earlier.get(earlier.size() - 1) + ">");
-            List<String> named = earlier.size() <= MAX_REFERENCES
-                    ? earlier
-                    : java.util.stream.Stream.concat(
-                                    earlier.stream().limit(1),
-                                    earlier.stream().skip(earlier.size() - (MAX_REFERENCES - 1)))
-                            .toList();
+            List<String> named = new ArrayList<>(earlier.subList(0, 1)); // the first, then the latest ones
+            named.addAll(earlier.subList(Math.max(1, earlier.size() - (MAX_REFERENCES - 1)), earlier.size()));
             m.setHeader(
                     "References",
                     String.join(" ", named.stream().map(i -> "<" + i + ">").toList()));

@@ -1,5 +1,6 @@
 package dev.concierge.server.mail;
 
+import dev.concierge.server.routing.EmailReply;
 import dev.concierge.server.routing.Router;
 import dev.concierge.store.ConversationStore;
 import jakarta.mail.Address;
@@ -76,7 +77,7 @@ public final class ReplyReader implements AutoCloseable {
     @FunctionalInterface
     public interface Replies {
         /** Takes a reply's new text into a conversation; see {@link Router#visitorReplyByEmail}. */
-        CompletableFuture<Router.EmailReply> accept(String conversationId, String from, String text, String clientId);
+        CompletableFuture<EmailReply> accept(String conversationId, String from, String text, String clientId);
     }
 
     private final ImapSettings settings;
@@ -192,7 +193,7 @@ public final class ReplyReader implements AutoCloseable {
         return replies.accept(id, from.get(), text, clientId(message, from.get(), text))
                 .thenApply(result -> {
                     String outcome = result.name().toLowerCase(Locale.ROOT);
-                    if (result != Router.EmailReply.STORED && result != Router.EmailReply.DUPLICATE) {
+                    if (result != EmailReply.STORED && result != EmailReply.DUPLICATE) {
                         LOG.info("reply to {} dropped: {}", id, outcome);
                     }
                     return outcome;

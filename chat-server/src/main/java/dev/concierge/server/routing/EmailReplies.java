@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +55,12 @@ final class EmailReplies {
             List<ConversationRecord> visitorConversations,
             List<TranscriptEvent> events) {}
 
-    CompletableFuture<Router.EmailReply> accept(String conversationId, String from, String text, String clientId) {
+    CompletableFuture<EmailReply> accept(String conversationId, String from, String text, String clientId) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(clientId, "clientId");
+        if (text == null || clean(text).isBlank()) {
+            return CompletableFuture.completedFuture(EmailReply.EMPTY);
+        }
         return CompletableFuture.supplyAsync(() -> read(conversationId), readers)
                 .thenComposeAsync(stored -> onRouter(conversationId, from, text, clientId, stored), router.executor);
     }
@@ -79,22 +85,22 @@ final class EmailReplies {
                 store.events(conversationId, 0));
     }
 
-    private CompletableFuture<Router.EmailReply> onRouter(
+    private CompletableFuture<EmailReply> onRouter(
             String conversationId, String from, String text, String clientId, Stored stored) {
         Conversation live = router.live.conversation(conversationId).orElse(null);
         if (live == null && (stored.record().isEmpty() || stored.visitor().isEmpty())) {
-            return done(Router.EmailReply.UNKNOWN_CONVERSATION, conversationId);
+            return done(EmailReply.UNKNOWN_CONVERSATION, conversationId);
         }
         String visitorId =
                 live != null ? live.visitor.id : stored.record().get().visitorId();
         if (router.erased(visitorId)) {
-            return done(Router.EmailReply.UNKNOWN_CONVERSATION, conversationId);
+            return done(EmailReply.UNKNOWN_CONVERSATION, conversationId);
         }
         if (live != null && Idempotency.seen(live, clientId)) {
-            return done(Router.EmailReply.DUPLICATE, conversationId);
+            return done(EmailReply.DUPLICATE, conversationId);
         }
         if (live == null && stored.events().stream().anyMatch(e -> clientId.equals(e.id()))) {
-            return done(Router.EmailReply.DUPLICATE, conversationId);
+            return done(EmailReply.DUPLICATE, conversationId);
         }
         ConversationState state =
                 live != null ? live.state : stored.record().get().state();
@@ -106,7 +112,7 @@ final class EmailReplies {
                         : events.get(events.size() - 1).ts();
         Instant now = router.clock.instant();
         if (state == ConversationState.CLOSED && last.plus(CLOSED_TOO_LONG).isBefore(now)) {
-            return done(Router.EmailReply.TOO_OLD, conversationId);
+            return done(EmailReply.TOO_OLD, conversationId);
         }
         Set<String> allowed = new HashSet<>();
         stored.mailedTo().forEach(a -> allowed.add(a.toLowerCase(Locale.ROOT)));
@@ -120,7 +126,7 @@ final class EmailReplies {
             allowed.add(visitorEmail.toLowerCase(Locale.ROOT));
         }
         if (from == null || !allowed.contains(from.strip().toLowerCase(Locale.ROOT))) {
-            return done(Router.EmailReply.UNKNOWN_SENDER, conversationId);
+            return done(EmailReply.UNKNOWN_SENDER, conversationId);
         }
         // Forget every conversation whose replies all left the window: the map holds only the last hour's.
         recent.values().removeIf(t -> t.isEmpty() || !t.peekLast().plus(WINDOW).isAfter(now));
@@ -129,7 +135,7 @@ final class EmailReplies {
             times.removeFirst();
         }
         if (times.size() >= perConversationPerHour) {
-            return done(Router.EmailReply.RATE_LIMITED, conversationId);
+            return done(EmailReply.RATE_LIMITED, conversationId);
         }
         times.addLast(now);
         // The state changes before the append commits: a failed append leaves the conversation
@@ -148,7 +154,7 @@ final class EmailReplies {
                 })
                 .thenApply(seq -> {
                     log.info("reply by email stored in conversation {} as seq {}", c.id, seq);
-                    return Router.EmailReply.STORED;
+                    return EmailReply.STORED;
                 });
     }
 
@@ -202,7 +208,7 @@ final class EmailReplies {
         return out.toString();
     }
 
-    private static CompletableFuture<Router.EmailReply> done(Router.EmailReply outcome, String conversationId) {
+    private static CompletableFuture<EmailReply> done(EmailReply outcome, String conversationId) {
         log.info("reply by email to conversation {} not taken: {}", conversationId, outcome);
         return CompletableFuture.completedFuture(outcome);
     }

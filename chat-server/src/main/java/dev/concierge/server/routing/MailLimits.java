@@ -4,6 +4,7 @@ import dev.concierge.store.ConversationStore.QueuedMail;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -111,7 +112,7 @@ final class MailLimits {
             return Optional.of(width); // a limit of 0: never, say in a window's time
         }
         // The (used - limit + 1)-th oldest must leave the window before one more fits.
-        Instant frees = w.stream().skip(used - limit).findFirst().orElseThrow().plus(width);
+        Instant frees = new ArrayList<>(w).get(used - limit).plus(width);
         return Optional.of(Duration.between(now, frees));
     }
 

@@ -402,4 +402,43 @@ final class MailPolicy {
                 .orElse("en");
         return JSON.createObjectNode().put("language", language);
     }
+
+    /**
+     * The visitor of each conversation a transcript of {@code recent} was mailed for, read from
+     * {@code store} (blocking: before the policy reaches the router thread), to count the
+     * per-visitor limit again.
+     */
+    static Map<String, Optional<String>> visitorsOfTranscripts(
+            dev.concierge.store.ConversationStore store, List<QueuedMail> recent) {
+        Map<String, Optional<String>> visitors = new HashMap<>();
+        for (QueuedMail q : recent) {
+            if (TRANSCRIPT.equals(q.mail().kind())) {
+                visitors.computeIfAbsent(
+                        q.mail().conversationId(), id -> store.conversation(id).map(ConversationRecord::visitorId));
+            }
+        }
+        return visitors;
+    }
+
+    /** {@link Router#mailUndelivered}, on the router thread: the note to the conversation's agents. */
+    void undelivered(OutboundMail mail, String error) {
+        if (READ_IN_THE_CHAT.equals(error)) {
+            return;
+        }
+        Conversation c = router.live.conversation(mail.conversationId()).orElse(null);
+        if (c == null) {
+            log.info("email {} undelivered; its conversation is not in memory", mail.messageId());
+            return;
+        }
+        String reply = error.replaceAll("[\\s\\p{Cntrl}]+", " ").strip();
+        if (reply.length() > 300) {
+            reply = reply.substring(0, 300) + "…";
+        }
+        router.appendAndBroadcast(
+                c,
+                TranscriptEvent.note(
+                        null,
+                        Author.SYSTEM,
+                        "The email to " + masked(mail.recipient()) + " could not be delivered: " + reply));
+    }
 }

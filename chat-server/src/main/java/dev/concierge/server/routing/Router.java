@@ -165,7 +165,7 @@ public final class Router implements ChatCore, AutoCloseable {
         // the purge of old closed ones reads and deletes on a thread of its own.
         ticker.scheduleWithFixedDelay(() -> run(expiry::sweep), 5, 5, TimeUnit.SECONDS);
         this.erasure = new Erasure(this, store, retention);
-        this.emailReplies = new EmailReplies(this, readers, REPLIES_PER_CONVERSATION_PER_HOUR);
+        this.emailReplies = new EmailReplies(this, readers, EmailReply.PER_CONVERSATION_PER_HOUR);
     }
 
     // ---- entry points (ChatCore), called from any thread ----
@@ -356,27 +356,6 @@ public final class Router implements ChatCore, AutoCloseable {
         return idempotency.appendOnce(c, clientId, draft, false, mailsOf);
     }
 
-    /** Replies by email taken per conversation per hour; more are dropped. */
-    public static final int REPLIES_PER_CONVERSATION_PER_HOUR = 30;
-
-    /** What became of a visitor's reply by email ({@link #visitorReplyByEmail}). */
-    public enum EmailReply {
-        /** Stored as a visitor message with {@code via: "email"}. */
-        STORED,
-        /** A reply with this client id is already stored (the same mail read again). */
-        DUPLICATE,
-        /** No such conversation: never existed, purged or erased. */
-        UNKNOWN_CONVERSATION,
-        /** The conversation was closed more than 30 days ago. */
-        TOO_OLD,
-        /** The sender is neither an address mailed in the conversation nor the visitor's email. */
-        UNKNOWN_SENDER,
-        /** Over {@link #REPLIES_PER_CONVERSATION_PER_HOUR} replies in the last hour. */
-        RATE_LIMITED,
-        /** Nothing left to say once control characters are removed. */
-        EMPTY
-    }
-
     /**
      * A visitor's reply by email ({@code text}: the new text, quotes and signature already cut)
      * becomes a visitor {@code message} with {@code via: "email"} in the conversation, stored once
@@ -384,18 +363,13 @@ public final class Router implements ChatCore, AutoCloseable {
      * twice is stored once. Taken only when the conversation exists, is not erased, was not closed
      * more than 30 days ago, {@code fromAddress} equals (ignoring case) an address the
      * conversation was mailed to or the visitor's email, and the conversation took fewer than
-     * {@link #REPLIES_PER_CONVERSATION_PER_HOUR} replies in the last hour (the router's clock).
+     * {@link EmailReply#PER_CONVERSATION_PER_HOUR} replies in the last hour (the router's clock).
      * The agent holding the conversation sees it live; a conversation nobody holds (closed, or
      * with the bot) waits among the follow-ups again. Completes once the event is committed (or
      * at once when the reply is not taken); any thread.
      */
     public CompletableFuture<EmailReply> visitorReplyByEmail(
             String conversationId, String fromAddress, String text, String clientId) {
-        Objects.requireNonNull(conversationId, "conversationId");
-        Objects.requireNonNull(clientId, "clientId");
-        if (text == null || EmailReplies.clean(text).isBlank()) {
-            return CompletableFuture.completedFuture(EmailReply.EMPTY);
-        }
         return emailReplies.accept(conversationId, fromAddress, text, clientId);
     }
 
@@ -424,13 +398,7 @@ public final class Router implements ChatCore, AutoCloseable {
                 Objects.requireNonNull(agents, "agents"));
         List<ConversationStore.QueuedMail> recent =
                 store.mailCreatedSince(clock.instant().minus(MailLimits.DAY));
-        Map<String, Optional<String>> visitors = new java.util.HashMap<>();
-        for (ConversationStore.QueuedMail q : recent) {
-            if (MailPolicy.TRANSCRIPT.equals(q.mail().kind())) {
-                visitors.computeIfAbsent(q.mail().conversationId(), id -> store.conversation(id)
-                        .map(dev.concierge.store.ConversationRecord::visitorId));
-            }
-        }
+        Map<String, Optional<String>> visitors = MailPolicy.visitorsOfTranscripts(store, recent);
         call(() -> {
             policy.restore(recent, id -> visitors.getOrDefault(id, Optional.empty()));
             mailPolicy = policy;
@@ -448,27 +416,7 @@ public final class Router implements ChatCore, AutoCloseable {
     public void mailUndelivered(ConversationStore.OutboundMail mail, String error) {
         Objects.requireNonNull(mail, "mail");
         Objects.requireNonNull(error, "error");
-        run(() -> {
-            if (MailPolicy.READ_IN_THE_CHAT.equals(error)) {
-                return;
-            }
-            Conversation c = live.conversation(mail.conversationId()).orElse(null);
-            if (c == null) {
-                log.info("email {} undelivered; its conversation is not in memory", mail.messageId());
-                return;
-            }
-            String reply = error.replaceAll("[\\s\\p{Cntrl}]+", " ").strip();
-            if (reply.length() > 300) {
-                reply = reply.substring(0, 300) + "…";
-            }
-            appendAndBroadcast(
-                    c,
-                    TranscriptEvent.note(
-                            null,
-                            dev.concierge.protocol.Author.SYSTEM,
-                            "The email to " + MailPolicy.masked(mail.recipient()) + " could not be delivered: "
-                                    + reply));
-        });
+        run(() -> mail().ifPresent(policy -> policy.undelivered(mail, error)));
     }
 
     /** The mail policy, when the server sends email; router thread. */

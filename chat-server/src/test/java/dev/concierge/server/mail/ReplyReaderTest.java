@@ -11,7 +11,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.server.ChatServer;
 import dev.concierge.server.auth.AgentAccount;
-import dev.concierge.server.routing.Router;
+import dev.concierge.server.routing.EmailReply;
 import dev.concierge.server.testing.AgentHttp;
 import dev.concierge.server.testing.RawSocket;
 import dev.concierge.store.ConversationStore.OutboundMail;
@@ -228,7 +228,7 @@ final class ReplyReaderTest {
         ReplyReader.Replies router = (conversationId, from, text, clientId) -> {
             taken.add(conversationId + " " + from + " " + text);
             return CompletableFuture.completedFuture(
-                    from.equals("ada@example.test") ? Router.EmailReply.STORED : Router.EmailReply.UNKNOWN_SENDER);
+                    from.equals("ada@example.test") ? EmailReply.STORED : EmailReply.UNKNOWN_SENDER);
         };
         String address = imap(Duration.ofSeconds(1)).tokens().address("demo", id, DOMAIN);
         String forged = new ReplyToken(
@@ -287,7 +287,7 @@ final class ReplyReaderTest {
             clientIds.add(clientId);
             return clientIds.size() == 1
                     ? CompletableFuture.failedFuture(new IllegalStateException("store failed"))
-                    : CompletableFuture.completedFuture(Router.EmailReply.STORED);
+                    : CompletableFuture.completedFuture(EmailReply.STORED);
         };
         mailbox.deliver(gmailReply(
                 "ada@example.test", imap(Duration.ofSeconds(1)).tokens().address("demo", id, DOMAIN), "<again@x>"));
@@ -304,7 +304,7 @@ final class ReplyReaderTest {
         ReplyReader reader = new ReplyReader(
                 imap(Duration.ofSeconds(1)),
                 new InMemoryConversationStore(),
-                (c, f, t, i) -> CompletableFuture.completedFuture(Router.EmailReply.STORED));
+                (c, f, t, i) -> CompletableFuture.completedFuture(EmailReply.STORED));
         reader.start();
         await(
                 () -> Thread.getAllStackTraces().keySet().stream()
@@ -341,7 +341,7 @@ final class ReplyReaderTest {
         ReplyToken tokens = imap(Duration.ofSeconds(1)).tokens();
         ReplyReader reader = ReplyReader.withoutMailbox(tokens, store, (c, f, t, i) -> {
             taken.add(c + " " + t);
-            return CompletableFuture.completedFuture(Router.EmailReply.STORED);
+            return CompletableFuture.completedFuture(EmailReply.STORED);
         });
         String address = tokens.address("demo", id, DOMAIN);
         assertThat(reader.handle(gmailReply("ada@example.test", address, "<dev@x>"))

@@ -8,7 +8,6 @@ import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
-import dev.concierge.server.routing.Router.EmailReply;
 import dev.concierge.store.InMemoryConversationStore;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -131,13 +130,13 @@ final class RouterEmailReplyTest extends RouterFixture {
     void thirtyRepliesAnHourPerConversation_theNextWaitsForTheHourToPass() throws Exception {
         router(config("least-busy", 5), store);
         String id = leftMessage();
-        for (int i = 0; i < Router.REPLIES_PER_CONVERSATION_PER_HOUR; i++) {
+        for (int i = 0; i < EmailReply.PER_CONVERSATION_PER_HOUR; i++) {
             assertThat(reply(id, "ada@example.com", "reply " + i, "mail:" + i)).isEqualTo(EmailReply.STORED);
             clock.advance(Duration.ofSeconds(10));
         }
         assertThat(reply(id, "ada@example.com", "one too many", "mail:x")).isEqualTo(EmailReply.RATE_LIMITED);
         // the first was taken 10 s x 30 ago: one second before it is an hour old
-        clock.advance(Duration.ofSeconds(3600 - 10L * Router.REPLIES_PER_CONVERSATION_PER_HOUR - 1));
+        clock.advance(Duration.ofSeconds(3600 - 10L * EmailReply.PER_CONVERSATION_PER_HOUR - 1));
         assertThat(reply(id, "ada@example.com", "still too many", "mail:y")).isEqualTo(EmailReply.RATE_LIMITED);
         clock.advance(Duration.ofSeconds(1));
         assertThat(reply(id, "ada@example.com", "now fine", "mail:z")).isEqualTo(EmailReply.STORED);
