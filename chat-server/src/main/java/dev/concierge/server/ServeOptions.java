@@ -3,16 +3,11 @@ package dev.concierge.server;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
-import dev.concierge.server.mail.DevMailbox;
-import dev.concierge.server.mail.ImapSettings;
-import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.BusinessHours;
-import dev.concierge.server.routing.MailPolicyConfig;
 import dev.concierge.server.support.ServerException;
 import dev.concierge.server.transport.TrustedProxies;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,22 +120,14 @@ final class ServeOptions {
         boolean agents = false;
         Optional<String> cluster = Optional.empty();
         Optional<String> nodeId = Optional.empty();
-        Optional<String> smtp = Optional.empty();
-        Optional<String> mailFrom = Optional.empty();
-        MailPolicyConfig policy = MailPolicyConfig.DEFAULTS;
-        boolean policyGiven = false;
-        Optional<Boolean> devMailboxFlag = Optional.empty();
-        Optional<String> imap = Optional.empty();
-        Optional<Duration> imapPoll = Optional.empty();
-        Optional<String> replyDomain = Optional.empty();
+        MailFlags mail = new MailFlags();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--demo")) {
                 o.demo = true;
                 continue;
             }
-            if (flag.equals("--no-dev-mailbox") || flag.equals("--dev-mailbox")) {
-                devMailboxFlag = Optional.of(flag.equals("--dev-mailbox"));
+            if (mail.takeSwitch(flag)) {
                 continue;
             }
             if (i + 1 >= args.size()) {
@@ -242,61 +229,15 @@ final class ServeOptions {
                         int days = number(flag, value, 0);
                         o.set(flag, b -> b.retentionDays(days));
                     }
-                    case "--smtp" -> smtp = Optional.of(value);
-                    case "--mail-from" -> mailFrom = Optional.of(value);
-                    // When mail is sent and how much (docs/email.md): seconds, and counts.
-                    case "--mail-reply-delay" -> {
-                        policy = policy.withReplyDelay(Duration.ofSeconds(number(flag, value, 0)));
-                        policyGiven = true;
-                    }
-                    case "--mail-alert-after" -> {
-                        int seconds = number(flag, value, 1);
-                        policy = new MailPolicyConfig(
-                                policy.transcriptsPerVisitor(),
-                                policy.mailsPerAddress(),
-                                policy.mailsPerSite(),
-                                policy.replyDelay(),
-                                Duration.ofSeconds(seconds));
-                        policyGiven = true;
-                    }
-                    case "--mail-transcripts-per-visitor" -> {
-                        int n = number(flag, value, 0);
-                        policy = new MailPolicyConfig(
-                                n,
-                                policy.mailsPerAddress(),
-                                policy.mailsPerSite(),
-                                policy.replyDelay(),
-                                policy.alertAfter());
-                        policyGiven = true;
-                    }
-                    case "--mail-per-address" -> {
-                        int n = number(flag, value, 0);
-                        policy = new MailPolicyConfig(
-                                policy.transcriptsPerVisitor(),
-                                n,
-                                policy.mailsPerSite(),
-                                policy.replyDelay(),
-                                policy.alertAfter());
-                        policyGiven = true;
-                    }
-                    case "--mail-per-site" -> {
-                        int n = number(flag, value, 0);
-                        policy = new MailPolicyConfig(
-                                policy.transcriptsPerVisitor(),
-                                policy.mailsPerAddress(),
-                                n,
-                                policy.replyDelay(),
-                                policy.alertAfter());
-                        policyGiven = true;
-                    }
-                    case "--imap" -> imap = Optional.of(value);
-                    case "--imap-poll" -> imapPoll = Optional.of(Duration.ofSeconds(number(flag, value, 1)));
-                    case "--mail-reply-domain" -> replyDomain = Optional.of(value);
                     case "--purge-interval" -> {
                         int minutes = number(flag, value, 1);
                         o.set(flag, b -> b.purgeInterval(Duration.ofMinutes(minutes)));
                     }
-                    default -> throw new UsageException("unknown option for serve: " + flag);
+                    default -> {
+                        if (!mail.take(flag, value)) {
+                            throw new UsageException("unknown option for serve: " + flag);
+                        }
+                    }
                 }
             } catch (IllegalArgumentException e) {
                 throw new UsageException(flag + ": " + e.getMessage());
@@ -313,76 +254,12 @@ final class ServeOptions {
             o.notices.add("Connections from " + String.join(", ", proxies)
                     + " must start with a PROXY protocol header naming the client (docs/scaling.md)");
         }
-        if (policyGiven) {
-            MailPolicyConfig chosen = policy;
-            o.set("--mail-reply-delay", b -> b.mailPolicy(chosen));
-        }
-        if (smtp.isPresent() != mailFrom.isPresent()) {
-            throw new UsageException("--smtp and --mail-from go together: the server's mail needs both");
-        }
-        if (smtp.isPresent()) {
-            MailSettings mail;
-            try {
-                mail = new MailSettings(
-                        URI.create(smtp.get()),
-                        Optional.ofNullable(environment.apply(SMTP_USER_ENV)).filter(s -> !s.isBlank()),
-                        Optional.ofNullable(environment.apply(SMTP_PASSWORD_ENV)),
-                        mailFrom.get());
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--smtp/--mail-from: " + e.getMessage());
-            }
-            o.set("--smtp", b -> b.mail(mail));
-            o.notices.add("Email follow-up on, sent through "
-                    + mail.smtp().getScheme() + "://" + mail.smtp().getHost() + ":"
-                    + mail.smtp().getPort() + " (docs/email.md)");
-        } else if (devMailboxFlag.orElse(
-                o.demoTeam && cluster.isEmpty() && trustedProxies.isEmpty() && loopback(o.host, resolver))) {
-            // No mail server: the mails are kept for the development mailbox page, so the demo shows
-            // what it would send. On by default only for the demo itself (the demo agents, bound to
-            // loopback, no proxy in front); a server with a team file asks for it with --dev-mailbox.
-            if (cluster.isPresent()) {
-                throw new UsageException("--dev-mailbox: a cluster's nodes would each keep their own mails; "
-                        + "give --smtp and --mail-from");
-            }
-            o.devMailbox = true;
-            MailSettings dev = MailSettings.devMailbox(DevMailbox.DEMO_FROM);
-            o.set("development mailbox", b -> b.mail(dev));
-        }
-        if ((imapPoll.isPresent() || replyDomain.isPresent()) && imap.isEmpty()) {
-            throw new UsageException("--imap-poll and --mail-reply-domain go with --imap");
-        }
-        if (imap.isPresent()) {
-            if (smtp.isEmpty()) {
-                throw new UsageException("--imap reads replies to the server's mail: give --smtp and --mail-from too");
-            }
-            String secret = environment.apply(REPLY_SECRET_ENV);
-            if (secret == null || secret.isBlank()) {
-                throw new UsageException("--imap needs the reply-token key in " + REPLY_SECRET_ENV
-                        + " (at least 32 characters; environment only)");
-            }
-            ImapSettings replies;
-            try {
-                String from = mailFrom.get();
-                String smtpUri = smtp.get();
-                replies = new ImapSettings(
-                        URI.create(imap.get()),
-                        Optional.ofNullable(environment.apply(IMAP_USER_ENV)).filter(s -> !s.isBlank()),
-                        Optional.ofNullable(environment.apply(IMAP_PASSWORD_ENV)),
-                        imapPoll.orElse(ImapSettings.DEFAULT_POLL),
-                        secret,
-                        Optional.ofNullable(environment.apply(REPLY_SECRET_PREVIOUS_ENV))
-                                .filter(s -> !s.isBlank()),
-                        replyDomain.orElseGet(
-                                () -> new MailSettings(URI.create(smtpUri), Optional.empty(), Optional.empty(), from)
-                                        .messageIdDomain()));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--imap: " + e.getMessage());
-            }
-            o.set("--imap", b -> b.replies(replies));
-            o.notices.add("Replies by email are read from " + replies.imap().getScheme() + "://"
-                    + replies.imap().getHost() + ":" + replies.imap().getPort() + "/" + replies.folder()
-                    + " (docs/email.md)");
-        }
+        o.devMailbox = mail.configure(
+                environment,
+                o.demoTeam && cluster.isEmpty() && trustedProxies.isEmpty() && loopback(o.host, resolver),
+                cluster.isPresent(),
+                o::set,
+                o.notices);
         if (nodeId.isPresent() && cluster.isEmpty()) {
             throw new UsageException("--node-id names a node of a cluster: give --cluster too");
         }
@@ -533,7 +410,7 @@ final class ServeOptions {
         return token;
     }
 
-    private static int number(String flag, String value, int min) {
+    static int number(String flag, String value, int min) {
         try {
             int n = Integer.parseInt(value);
             if (n >= min) {
