@@ -2,7 +2,6 @@ import { Connection } from './connection.js';
 import { WidgetView } from './view.js';
 import { formatQueueStatus } from './queue-text.js';
 import { earlierConversationItems } from './earlier-conversations.js';
-import { downloadTranscript } from '../shared/transcript-download.js';
 import { Strings, ENGLISH } from './strings.js';
 
 export { Strings };
@@ -12,7 +11,8 @@ import { PanelMemory } from './visitor-memory.js';
 import { showPhase, SHOWN_PHASES } from './phase-view.js';
 import { clipAttributes, clipContext, helloContext } from './context-limits.js';
 import { webStorage } from '../shared/web-storage.js';
-import { IDENTITY_REJECTED, RATE_LIMITED, UNKNOWN_DEPARTMENT } from '../shared/error-codes.js';
+import { IDENTITY_REJECTED, UNKNOWN_DEPARTMENT } from '../shared/error-codes.js';
+import { TranscriptActions } from './transcript-actions.js';
 
 /**
  * The visitor's chat widget, imported on demand by the `concierge.js` loader. It connects the
@@ -58,8 +58,8 @@ export class Widget {
   #queueText = null;
   #handoffRef = null;
   #rateRef = null;
-  /** The `transcript_email` request waiting for its answer: {ref, email}, or null. */
-  #transcriptEmail = null;
+  /** The transcript's download and email, with their answers on the notice line. */
+  #transcript = null;
   /** The `history` request for the earlier conversation on screen, or null. */
   #earlierRef = null;
   #pendingIds = new Set();
@@ -99,8 +99,8 @@ export class Widget {
       rate: (score, comment) => { this.#rateRef = this.#connect().rate(score, comment); },
       end: () => this.#connect().closeConversation('visitor_ended'),
       typing: () => this.#signals.typing(),
-      download: () => this.#download(),
-      transcriptEmail: () => this.#emailTranscript(),
+      download: () => this.#transcript.download(this.#connection, this.#options.server),
+      transcriptEmail: () => this.#transcript.request(this.#connect(), this.#visitor.email),
       earlier: (item) => this.#showEarlier(item),
       current: () => this.#showCurrent(),
       preChat: (values) => this.#onPreChat(values),
@@ -111,6 +111,7 @@ export class Widget {
         this.#view.leave.show(this.#visitor, this.#availability?.message);
       },
     }, this.#strings);
+    this.#transcript = new TranscriptActions(this.#strings, (text) => this.#view.notify(text), (t, d) => this.#emit(t, d));
     this.#view.mount(parent);
     this.#view.setConnection('idle');
     this.#setPhase('bot');
@@ -316,10 +317,7 @@ export class Widget {
         this.#leaveRef = null;
         this.#view.leave.thank(this.#leaveEmail);
       }
-      if (frame.ref && frame.ref === this.#transcriptEmail?.ref) {
-        this.#view.notify(this.#strings.t('transcriptSent', { email: this.#transcriptEmail.email }));
-        this.#transcriptEmail = null;
-      }
+      this.#transcript.answered(frame, false);
     });
     on('error', (frame) => this.#onError(frame));
     on('lost', () => this.#onLost());
@@ -417,35 +415,6 @@ export class Widget {
     this.#setPhase('bot');
   }
 
-  async #download() {
-    const connection = this.#connection;
-    const conversationId = connection?.conversationId;
-    const token = connection?.visitorToken;
-    if (!conversationId || !token) return;
-    try {
-      await downloadTranscript({
-        server: this.#options.server, conversationId, authorization: `Visitor ${token}`, format: 'txt',
-      });
-    } catch (failure) {
-      this.#view.notify(this.#strings.t('downloadFailed', { reason: failure.message }));
-      this.#emit('error', { code: failure.code ?? 'download_failed', message: failure.message });
-    }
-  }
-
-  /** Asks the server to mail the ended conversation's transcript to the address the visitor gave. */
-  #emailTranscript() {
-    const email = this.#visitor.email;
-    this.#transcriptEmail = { ref: this.#connect().request('transcript_email', { address: email }), email };
-  }
-
-  /** Why the transcript was not mailed, in the visitor's language. */
-  #transcriptRefusal(frame) {
-    if (frame.code === RATE_LIMITED) {
-      return this.#strings.t('transcriptLimited', { minutes: Math.max(1, Math.ceil((frame.retryAfter ?? 60) / 60)) });
-    }
-    return this.#strings.t('transcriptFailed', { reason: frame.message ?? frame.code });
-  }
-
   #onTranscriptState(state) {
     if (state === 'queued' && this.#phase === 'bot') this.#setPhase('queued');
     if (state === 'closed' && this.#phase !== 'closed') this.#setPhase('closed');
@@ -453,6 +422,7 @@ export class Widget {
   }
 
   #onError(frame) {
+    if (this.#transcript.answered(frame, true)) return;
     if (frame.code === IDENTITY_REJECTED) {
       // Not vouched for by the site's backend: go on anonymously, and do not say it again.
       this.#identity = null;
@@ -469,9 +439,6 @@ export class Widget {
     if (frame.ref && frame.ref === this.#leaveRef) {
       this.#leaveRef = null;
       this.#view.leave.failed(frame.message ?? frame.code);
-    } else if (frame.ref && frame.ref === this.#transcriptEmail?.ref) {
-      this.#transcriptEmail = null;
-      this.#view.notify(this.#transcriptRefusal(frame));
     } else if (frame.ref && this.#pendingIds.delete(frame.ref)) {
       this.#view.messages.markFailed(frame.ref, frame.message ?? frame.code);
     } else if (frame.ref && frame.ref === this.#rateRef) {

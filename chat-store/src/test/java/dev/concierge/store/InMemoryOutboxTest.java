@@ -1,10 +1,10 @@
 package dev.concierge.store;
 
+import static dev.concierge.store.OutboxContractTest.mail;
 import static dev.concierge.store.StoreContractTest.T0;
 import static dev.concierge.store.StoreContractTest.assertRejected;
 import static dev.concierge.store.StoreContractTest.conversation;
 import static dev.concierge.store.StoreContractTest.done;
-import static dev.concierge.store.StoreContractTest.mail;
 import static dev.concierge.store.StoreContractTest.message;
 import static dev.concierge.store.StoreContractTest.visitor;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -89,7 +89,7 @@ final class OutboxCrashTest {
             long s = seq;
             TranscriptEvent event = StoreContractTest.message(seq, "m" + seq, "message " + seq);
             List<ConversationStore.OutboundMail> mails =
-                    seq % 2 == 1 ? List.of(StoreContractTest.mail(CONVERSATION, seq, "k" + seq)) : List.of();
+                    seq % 2 == 1 ? List.of(OutboxContractTest.mail(CONVERSATION, seq, "k" + seq)) : List.of();
             store.appendAll(CONVERSATION, List.of(event), mails).whenComplete((ok, error) -> {
                 inFlight.release();
                 if (error == null) {

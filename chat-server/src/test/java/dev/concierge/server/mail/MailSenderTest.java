@@ -15,14 +15,8 @@ import dev.concierge.store.InMemoryConversationStore;
 import dev.concierge.store.JdbcConversationStore;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -268,7 +262,7 @@ final class MailSenderTest {
         enqueue(store, mail("c1", 1, "a.refused"));
         enqueue(store, mail("c2", 1, "b.later")); // sent second: same date, ordered by Message-ID
         clock.now = T0.plusSeconds(10);
-        try (ReplyingServer server = new ReplyingServer(
+        try (ReplyingSmtpServer server = new ReplyingSmtpServer(
                 List.of("550 5.1.1 <ada@example.test>: no such user", "451 4.7.1 greylisted, try again later"))) {
             MailSender sender = new MailSender(
                     store,
@@ -425,61 +419,6 @@ final class MailSenderTest {
                         "Dana replied to your message",
                         "Your conversation",
                         "Follow-up waiting: Ada");
-    }
-
-    /** A loopback SMTP server that answers each connection's RCPT with the next of the replies given. */
-    static final class ReplyingServer implements AutoCloseable {
-        private final ServerSocket socket = new ServerSocket(0);
-        private final Thread thread;
-
-        ReplyingServer(List<String> rcptReplies) throws Exception {
-            thread = new Thread(() -> {
-                for (String rcpt : rcptReplies) {
-                    try (Socket s = socket.accept();
-                            BufferedReader in = new BufferedReader(
-                                    new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-                            Writer out = new OutputStreamWriter(s.getOutputStream(), StandardCharsets.US_ASCII)) {
-                        out.write("220 test ESMTP\r\n");
-                        out.flush();
-                        for (String line; (line = in.readLine()) != null; ) {
-                            String verb =
-                                    line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line;
-                            String reply =
-                                    switch (verb) {
-                                        case "EHLO", "HELO" -> "250 test";
-                                        case "RCPT" -> rcpt;
-                                        case "QUIT" -> "221 bye";
-                                        case "DATA" -> "354 go on";
-                                        default -> "250 ok";
-                                    };
-                            out.write(reply + "\r\n");
-                            out.flush();
-                            if (verb.equals("QUIT")) {
-                                break;
-                            }
-                        }
-                    } catch (Exception e) {
-                        return;
-                    }
-                }
-            });
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        @Override
-        public void close() throws java.io.IOException {
-            socket.close();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     static final class TestClock extends Clock {
