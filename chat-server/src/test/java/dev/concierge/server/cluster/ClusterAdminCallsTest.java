@@ -143,7 +143,11 @@ final class ClusterAdminCallsTest {
         }
     }
 
-    /** Last: it pauses the deciding node, and another node takes over. */
+    /**
+     * Last: it pauses the deciding node. Its lease is lengthened in the database while it is
+     * paused, so no other node takes over however slowly this machine runs: the call meets a
+     * decider that holds the lease and does not answer.
+     */
     @Test
     @Order(3)
     void whileTheDeciderDoesNotAnswer_theDashboardIs503_withRetryAfterAndTheReason() throws Exception {
@@ -152,6 +156,9 @@ final class ClusterAdminCallsTest {
                 ClusterFixture.login(there, ChatServer.Builder.DEMO2_USERNAME, ChatServer.Builder.DEMO2_PASSWORD);
         cluster.node(deciding).stop(); // SIGSTOP: subscribed still, answering nothing
         try {
+            assertThat(holdTheLease(cluster.nodeId(deciding)))
+                    .as("the paused decider still held its lease")
+                    .isEqualTo(1);
             HttpResponse<String> live = call(there, "GET", "/api/insights/live", supervisor);
             assertThat(live.statusCode()).as(live.body()).isEqualTo(503);
             assertThat(live.headers().firstValue("Retry-After")).hasValue("5");
@@ -197,6 +204,17 @@ final class ClusterAdminCallsTest {
             request.header("Authorization", "Bearer " + bearer);
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Lengthens the unexpired lease of {@code holder} to a minute; the rows changed. */
+    private static int holdTheLease(String holder) throws SQLException {
+        try (Connection c = cluster.schema().connect();
+                PreparedStatement s = c.prepareStatement("UPDATE cluster_leases"
+                        + " SET expires_at = clock_timestamp() + INTERVAL '60 seconds'"
+                        + " WHERE name = 'decider' AND holder = ? AND expires_at > clock_timestamp()")) {
+            s.setString(1, holder);
+            return s.executeUpdate();
+        }
     }
 
     /** The visitor's row and their conversations' rows in PostgreSQL. */
