@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param givenEmails the email addresses the visitor gave in this conversation, oldest first (at
  *     most {@link #MAX_GIVEN_EMAILS}); mail to the visitor goes only to one of these or to an
  *     address the site vouched for
+ * @param site the key of the site the conversation was started from, fixed at its start; null
+ *     for a conversation stored before sites were kept with conversations
  */
 public record ConversationRecord(
         String id,
@@ -36,7 +38,8 @@ public record ConversationRecord(
         Instant assignedAt,
         HandoffReason handoffReason,
         String department,
-        List<String> givenEmails) {
+        List<String> givenEmails,
+        String site) {
     /** How many given addresses a conversation keeps; an older one is forgotten past this. */
     public static final int MAX_GIVEN_EMAILS = 8;
 
@@ -49,6 +52,36 @@ public record ConversationRecord(
         Objects.requireNonNull(visitorId, "visitorId");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(startedAt, "startedAt");
+    }
+
+    /** A record whose site is not known. */
+    public ConversationRecord(
+            String id,
+            String visitorId,
+            ConversationState state,
+            String agentId,
+            Instant startedAt,
+            String firstLine,
+            Integer score,
+            Instant queuedAt,
+            Instant assignedAt,
+            HandoffReason handoffReason,
+            String department,
+            List<String> givenEmails) {
+        this(
+                id,
+                visitorId,
+                state,
+                agentId,
+                startedAt,
+                firstLine,
+                score,
+                queuedAt,
+                assignedAt,
+                handoffReason,
+                department,
+                givenEmails,
+                null);
     }
 
     /** A record with no department. */

@@ -61,6 +61,32 @@ public interface ConversationStore extends AutoCloseable {
     }
 
     /**
+     * Appends events as {@link #appendAll(String, List, List)} does and, in the same transaction,
+     * stores {@code webhooks} in the webhook outbox ({@link IntegrationStore.OutboundWebhook}):
+     * each must name this conversation and the seq of one of {@code events}. The default refuses
+     * any webhook: it keeps no outbox.
+     */
+    default CompletableFuture<Void> appendAll(
+            String conversationId,
+            List<TranscriptEvent> events,
+            List<OutboundMail> mails,
+            List<IntegrationStore.OutboundWebhook> webhooks) {
+        if (webhooks.isEmpty()) {
+            return appendAll(conversationId, events, mails);
+        }
+        return CompletableFuture.failedFuture(new StoreException(
+                "this store keeps no webhook outbox: cannot enqueue " + webhooks.size() + " webhook(s)"));
+    }
+
+    /**
+     * The webhooks, API keys and conversation listing of this store (docs/integrations.md); empty
+     * for a store that keeps none (the in-memory one).
+     */
+    default Optional<IntegrationStore> integrations() {
+        return Optional.empty();
+    }
+
+    /**
      * The outbox mails a sender should send now, oldest first, at most {@code limit}: those
      * {@link MailState#PENDING} whose next attempt is due at {@code now}, and those left
      * {@link MailState#SENDING} (claimed by a sender that died before recording the outcome; the

@@ -141,6 +141,14 @@ final class Exchange {
         json(status, Map.of("error", code.wire()));
     }
 
+    /**
+     * {@code {"error": code, "message": message}} with this status: the one error shape of the
+     * REST API (docs/integrations.md, "Errors").
+     */
+    void error(HttpResponseStatus status, ErrorCode code, String message) {
+        json(status, Map.of("error", code.wire(), "message", message));
+    }
+
     /** A JSON answer. */
     void json(HttpResponseStatus status, Object body) {
         reply(InsightsApi.Reply.json(status, body), 0);
