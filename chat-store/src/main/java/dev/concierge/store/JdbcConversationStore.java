@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.flywaydb.core.api.FlywayException;
 
@@ -307,23 +306,11 @@ public final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public CompletableFuture<Set<String>> claimMail(List<String> messageIds) {
-        List<String> ids = List.copyOf(messageIds);
-        // Told on the writer thread after the commit, read once the future completes.
-        Set<String> claimed = ConcurrentHashMap.newKeySet();
-        return writer.submit("claim " + ids.size() + " email(s)", tx -> {
-                    claimed.clear(); // a write retried alone runs again
-                    for (String id : ids) {
-                        tx.addCounted(
-                                JdbcOutbox.CLAIM,
-                                n -> {
-                                    if (n > 0) {
-                                        claimed.add(id);
-                                    }
-                                },
-                                id);
-                    }
-                })
-                .thenApply(v -> Set.copyOf(claimed));
+        return writer.submitClaims(
+                "claim " + messageIds.size() + " email(s)",
+                messageIds,
+                id -> id,
+                (tx, id, count) -> tx.addCounted(JdbcOutbox.CLAIM, count, id));
     }
 
     @Override

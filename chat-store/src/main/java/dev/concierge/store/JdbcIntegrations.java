@@ -12,7 +12,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -133,35 +132,20 @@ final class JdbcIntegrations implements IntegrationStore {
 
     @Override
     public CompletableFuture<Set<String>> claimDeliveries(List<Claim> claims) {
-        List<Claim> all = List.copyOf(claims);
-        // Told on the writer thread after the commit, read once the future completes.
-        Set<String> claimed = ConcurrentHashMap.newKeySet();
-        return writer.submit("claim " + all.size() + " webhook deliveries", tx -> {
-                    claimed.clear(); // a write retried alone runs again
-                    for (Claim c : all) {
-                        Object started = JdbcRows.micros(c.startedAt());
-                        tx.addCounted(
-                                JdbcWebhooks.CLAIM,
-                                n -> {
-                                    if (n > 0) {
-                                        claimed.add(c.deliveryId());
-                                    }
-                                },
-                                c.attempt(),
-                                started,
-                                JdbcRows.micros(c.deadlineAt()),
-                                c.deliveryId());
-                        tx.add(
-                                JdbcWebhooks.INSERT_ATTEMPT,
-                                c.deliveryId(),
-                                c.attempt(),
-                                c.node(),
-                                started,
-                                c.deliveryId(),
-                                c.attempt());
-                    }
-                })
-                .thenApply(v -> Set.copyOf(claimed));
+        return writer.submitClaims(
+                "claim " + claims.size() + " webhook deliveries", claims, Claim::deliveryId, (tx, c, count) -> {
+                    Object started = JdbcRows.micros(c.startedAt());
+                    Object deadline = JdbcRows.micros(c.deadlineAt());
+                    tx.addCounted(JdbcWebhooks.CLAIM, count, c.attempt(), started, deadline, c.deliveryId());
+                    tx.add(
+                            JdbcWebhooks.INSERT_ATTEMPT,
+                            c.deliveryId(),
+                            c.attempt(),
+                            c.node(),
+                            started,
+                            c.deliveryId(),
+                            c.attempt());
+                });
     }
 
     @Override
@@ -239,22 +223,23 @@ final class JdbcIntegrations implements IntegrationStore {
 
     @Override
     public CompletableFuture<Boolean> redeliver(String deliveryId, Instant now) {
-        Object at = JdbcRows.micros(Objects.requireNonNull(now, "now"));
-        return changed(
-                "redeliver webhook delivery " + deliveryId,
-                JdbcWebhooks.REDELIVER,
-                new Object[] {at, deliveryId},
-                tx -> {});
+        return deliveryChange("redeliver", JdbcWebhooks.REDELIVER, deliveryId, now, null);
     }
 
     @Override
     public CompletableFuture<Boolean> cancelDelivery(String deliveryId, Instant now) {
-        Object at = JdbcRows.micros(Objects.requireNonNull(now, "now"));
-        return changed(
-                "cancel webhook delivery " + deliveryId,
-                JdbcWebhooks.CANCEL,
-                new Object[] {at, deliveryId},
-                tx -> tx.add(JdbcWebhooks.UNPARK_AFTER_CANCEL, at, deliveryId));
+        return deliveryChange("cancel", JdbcWebhooks.CANCEL, deliveryId, now, JdbcWebhooks.UNPARK_AFTER_CANCEL);
+    }
+
+    /** {@code sql} on one delivery at {@code now}, then {@code after} (if not null) with the same parameters. */
+    private CompletableFuture<Boolean> deliveryChange(
+            String verb, String sql, String deliveryId, Instant now, String after) {
+        Object[] params = {JdbcRows.micros(Objects.requireNonNull(now, "now")), deliveryId};
+        return changed(verb + " webhook delivery " + deliveryId, sql, params, tx -> {
+            if (after != null) {
+                tx.add(after, params);
+            }
+        });
     }
 
     // ---- API keys ----------------------------------------------------------------------------

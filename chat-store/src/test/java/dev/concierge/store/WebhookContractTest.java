@@ -321,8 +321,9 @@ abstract class WebhookContractTest extends OutboxContractTest {
     @Test
     void aCancelledDelivery_isNotClaimed_getsNoAttemptRow_andItsLaneGoesOn() throws Exception {
         done(integrations().insertEndpoint(endpoint("whe_a", EndpointState.ACTIVE)));
-        appendWith("c1", 1, "whe_a");
-        appendWith("c1", 2, "whe_a");
+        for (long seq = 1; seq <= 2; seq++) {
+            appendWith("c1", seq, "whe_a");
+        }
         DueDelivery d = head("whe_a", "c1");
 
         assertThat(integrations().cancelDelivery(d.id(), LATER).get()).isTrue();
