@@ -129,7 +129,11 @@ abstract class WebhookContractTest extends OutboxContractTest {
         done(integrations().insertEndpoint(endpoint("whe_a", EndpointState.ACTIVE)));
         done(integrations().insertEndpoint(endpoint("whe_b", EndpointState.ACTIVE)));
 
-        appendWith("c1", 1, "whe_a", "whe_b");
+        done(store.appendAll(
+                "c1",
+                List.of(message(1, null, "m1")),
+                List.of(mail("c1", 1, "m.1")),
+                List.of(webhook("c1", 1, 0, "whe_a", "whe_b"))));
 
         store.close();
         store = reopen();
@@ -147,6 +151,7 @@ abstract class WebhookContractTest extends OutboxContractTest {
         assertThat(d.createdAt()).isEqualTo(T0.plusSeconds(1));
         assertThat(d.deadlineAt()).isNull();
         assertThat(count("SELECT COUNT(*) FROM webhook_events")).isEqualTo(1);
+        assertThat(store.mailOf("c1")).hasSize(1); // mails and webhooks in one append
     }
 
     @Test
@@ -156,9 +161,13 @@ abstract class WebhookContractTest extends OutboxContractTest {
 
         assertRejected(
                 store.appendAll(
-                        "c1", List.of(message(3, null, "gap")), List.of(), List.of(webhook("c1", 3, 0, "whe_a"))),
+                        "c1",
+                        List.of(message(3, null, "gap")),
+                        List.of(mail("c1", 3, "m.3")),
+                        List.of(webhook("c1", 3, 0, "whe_a"))),
                 "seq 3 out of order");
 
+        assertThat(store.mailOf("c1")).isEmpty();
         assertThat(count("SELECT COUNT(*) FROM webhook_events")).isZero();
         assertThat(count("SELECT COUNT(*) FROM webhook_deliveries")).isZero();
     }
@@ -194,6 +203,7 @@ abstract class WebhookContractTest extends OutboxContractTest {
         appendWith("c2", 1, "whe_a");
 
         assertThat(due(LATER)).containsExactlyInAnyOrder("whe_a:c1#1.0", "whe_b:c1#1.0", "whe_a:c2#1.0");
+        assertThat(parked()).isEqualTo(3); // the rows behind whe_a's head of c1 wait out of the due index
 
         // The head of whe_a's lane of c1 fails: that lane waits, the others go on.
         DueDelivery first = head("whe_a", "c1");
@@ -207,11 +217,16 @@ abstract class WebhookContractTest extends OutboxContractTest {
         attempt = claim(head("whe_a", "c1"), LATER.plusSeconds(30));
         outcome(first, attempt, Result.DELIVERED, LATER.plusSeconds(31), 200, null);
         assertThat(due(LATER.plusSeconds(31))).contains("whe_a:c1#2.0").doesNotContain("whe_a:c1#2.1", "whe_a:c1#3.0");
+        assertThat(parked()).isEqualTo(2);
         for (String next : List.of("whe_a:c1#2.1", "whe_a:c1#3.0")) {
             DueDelivery d = head("whe_a", "c1");
             outcome(d, claim(d, LATER), Result.EXPIRED, LATER, 400, "400 Bad Request");
             assertThat(due(LATER)).contains(next);
         }
+    }
+
+    long parked() throws Exception {
+        return count("SELECT COUNT(*) FROM webhook_deliveries WHERE next_attempt_at = " + JdbcWebhooks.PARKED);
     }
 
     @Test
