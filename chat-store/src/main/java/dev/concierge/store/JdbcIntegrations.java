@@ -150,6 +150,9 @@ final class JdbcIntegrations implements IntegrationStore {
 
     @Override
     public CompletableFuture<Optional<Endpoint>> deliveryDone(Outcome o) {
+        if (o.result() == Result.RETRY && o.nextAttemptAt() == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("nextAttemptAt: required for a retry"));
+        }
         Object at = JdbcRows.micros(Objects.requireNonNull(o.at(), "at"));
         Object error = JdbcWebhooks.clip(o.error(), MAX_ERROR);
         Object status = JdbcRows.integer(o.status());

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link JdbcConversationStore} must do, whatever the engine. Each engine's test
- * extends this, through {@link OutboxContractTest} (the mail outbox), {@link PersonalDataContractTest} (what it keeps about people, retention
+ * extends this, through {@link OutboxContractTest} (the mail outbox), {@link WebhookContractTest} (the webhook
+ * outbox), {@link IntegrationsContractTest} (sites, endpoints, API keys, the REST listing), {@link PersonalDataContractTest} (what it keeps about people, retention
  * and erasure) and {@link StoreMergeContractTest} (the merges and migrations of the events
  * tables), with a fresh database per test ({@link SqliteStoreTest}, {@link PostgresStoreTest}).
  */
