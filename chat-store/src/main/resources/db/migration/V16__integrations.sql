@@ -74,6 +74,8 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
     WHERE state IN ('pending', 'sending');
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries (endpoint_id, created_at, id);
 CREATE INDEX webhook_deliveries_by_conversation ON webhook_deliveries (conversation_id);
+-- The daily sweep deletes the events no delivery names any more.
+CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);
 
 -- The delivery log: one row per attempt, written with the claim and completed with the outcome.
 -- An attempt a crash interrupted keeps no outcome.

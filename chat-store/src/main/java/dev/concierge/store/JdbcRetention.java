@@ -29,6 +29,11 @@ final class JdbcRetention {
     static final int BATCH = 200;
     /** How long the ids of deleted conversations are kept to delete late-merged events again. */
     static final Duration DELETED_IDS_KEPT = Duration.ofDays(1);
+    /**
+     * How long a webhook delivery may wait (then it expires) and how long a finished one stays in
+     * the delivery log, from its creation.
+     */
+    static final Duration WEBHOOK_LOG_KEPT = Duration.ofDays(7);
 
     static final String INSERT_FIGURES = "INSERT INTO conversation_figures (figure_id, started_at, state, department,"
             + " agent_id, outcome, first_bot_reply_ms, queue_wait_ms, first_agent_response_ms, handling_ms, transfers,"
@@ -87,6 +92,7 @@ final class JdbcRetention {
     ConversationStore.Removed purgeClosedBefore(Instant cutoff) {
         Object at = JdbcRows.micros(cutoff);
         deleteAgain();
+        sweepWebhooks();
         List<ConversationRecord> removed = new ArrayList<>();
         Set<String> visitors = new LinkedHashSet<>();
         while (true) {
@@ -172,6 +178,24 @@ final class JdbcRetention {
             tx.add(DELETE_USER_LINKS, visitorId);
         }));
         return new ConversationStore.Removed(all, known ? List.of(visitorId) : List.of());
+    }
+
+    /**
+     * Expires the webhook deliveries pending for {@link #WEBHOOK_LOG_KEPT} (the rows behind them in
+     * their lanes become due), then deletes the finished ones that old with their attempts, and the
+     * events no delivery names any more. One write; its statements run in the order added.
+     */
+    private void sweepWebhooks() {
+        Instant now = clock.instant();
+        Object at = JdbcRows.micros(now);
+        Object before = JdbcRows.micros(now.minus(WEBHOOK_LOG_KEPT));
+        await(writer.submit("sweep the webhook deliveries created before " + now.minus(WEBHOOK_LOG_KEPT), tx -> {
+            tx.add(JdbcWebhooks.EXPIRE_OLD, at, before);
+            tx.add(JdbcWebhooks.UNPARK_HEADS, at);
+            tx.add(JdbcWebhooks.DELETE_OLD_ATTEMPTS, before);
+            tx.add(JdbcWebhooks.DELETE_OLD_DELIVERIES, before);
+            tx.add(JdbcWebhooks.DELETE_UNNAMED_EVENTS, before);
+        }));
     }
 
     List<ConversationMetrics> figuresStartedBetween(Instant from, Instant to, int limit) {

@@ -138,6 +138,30 @@ final class JdbcWebhooks {
     static final String DELETE_DELIVERIES_OF_CONVERSATION = "DELETE FROM webhook_deliveries WHERE conversation_id = ?";
     static final String DELETE_EVENTS_OF_CONVERSATION = "DELETE FROM webhook_events WHERE conversation_id = ?";
 
+    /** The daily sweep: rows pending since before {@code ?} 2 expire (at {@code ?} 1). */
+    static final String EXPIRE_OLD = "UPDATE webhook_deliveries SET state = 'expired', next_attempt_at = ?"
+            + " WHERE state = 'pending' AND created_at < ?";
+    /**
+     * The daily sweep, after {@link #EXPIRE_OLD}: every parked row with no unfinished row before it
+     * in its lane becomes due at {@code ?} 1.
+     */
+    static final String UNPARK_HEADS = "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE next_attempt_at = "
+            + PARKED + " AND state = 'pending' AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
+            + " WHERE p.endpoint_id = webhook_deliveries.endpoint_id"
+            + " AND p.conversation_id = webhook_deliveries.conversation_id AND p.state IN " + UNFINISHED
+            + " AND (p.seq < webhook_deliveries.seq"
+            + " OR (p.seq = webhook_deliveries.seq AND p.sub < webhook_deliveries.sub)))";
+
+    private static final String FINISHED_BEFORE = "state IN ('delivered', 'expired', 'cancelled') AND created_at < ?";
+    /** The daily sweep: the attempts of the finished rows created before {@code ?} 1. */
+    static final String DELETE_OLD_ATTEMPTS = "DELETE FROM webhook_attempts WHERE delivery_id IN"
+            + " (SELECT id FROM webhook_deliveries WHERE " + FINISHED_BEFORE + ")";
+    /** The daily sweep, after {@link #DELETE_OLD_ATTEMPTS}: those rows. */
+    static final String DELETE_OLD_DELIVERIES = "DELETE FROM webhook_deliveries WHERE " + FINISHED_BEFORE;
+    /** The daily sweep, last: the events before {@code ?} 1 that no delivery names any more. */
+    static final String DELETE_UNNAMED_EVENTS = "DELETE FROM webhook_events WHERE occurred_at < ? AND NOT EXISTS"
+            + " (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.event_id)";
+
     private final SecureRandom random = new SecureRandom();
 
     /**

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concierge.protocol.ConversationState;
+import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.store.IntegrationStore.ApiKeyRecord;
 import dev.concierge.store.IntegrationStore.ConversationQuery;
 import dev.concierge.store.IntegrationStore.Cursor;
+import dev.concierge.store.IntegrationStore.DueDelivery;
 import dev.concierge.store.IntegrationStore.Endpoint;
 import dev.concierge.store.IntegrationStore.EndpointState;
 import dev.concierge.store.IntegrationStore.ListedConversation;
+import dev.concierge.store.IntegrationStore.OutboundWebhook;
+import dev.concierge.store.IntegrationStore.Result;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Instant;
@@ -140,6 +144,35 @@ abstract class IntegrationsContractTest extends WebhookContractTest {
 
     private static List<String> ids(List<ListedConversation> items) {
         return items.stream().map(i -> i.record().id()).toList();
+    }
+
+    @Test
+    void thePurgesSweep_dropsWebhookRowsOlderThanTheLog_andTheRowsWaitingBehindThemBecomeDue() throws Exception {
+        done(integrations().insertEndpoint(endpoint("whe_a", EndpointState.ACTIVE)));
+        appendWith("c1", 1, "whe_a"); // created in 2025: long past the log's 7 days
+        DueDelivery old = head("whe_a", "c1");
+        outcome(old, claim(old, LATER), Result.RETRY, LATER, 500, "500");
+        appendWith("c2", 1, "whe_a");
+        DueDelivery delivered = head("whe_a", "c2");
+        outcome(delivered, claim(delivered, LATER), Result.DELIVERED, LATER, 200, null);
+        Instant recent = Instant.now().minusSeconds(60);
+        done(store.appendAll(
+                "c1",
+                List.of(TranscriptEvent.message(null, ADA, "still waiting").stamped(2, recent)),
+                List.of(),
+                List.of(new OutboundWebhook(
+                        "evt_recent", "c1", 2, 0, "message.created", "demo", recent, "{}", List.of("whe_a")))));
+        assertThat(parked()).isEqualTo(1);
+
+        store.purgeClosedBefore(T0);
+
+        assertThat(integrations().delivery(old.id())).isEmpty();
+        assertThat(integrations().delivery(delivered.id())).isEmpty();
+        assertThat(integrations().attempts(old.id())).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM webhook_attempts")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM webhook_events")).isEqualTo(1); // evt_recent
+        assertThat(parked()).isZero();
+        assertThat(due(Instant.now().plusSeconds(60))).containsExactly("whe_a:c1#2.0");
     }
 
     @Test
