@@ -91,6 +91,19 @@ final class WebhookClientTlsTest {
     }
 
     @Test
+    void theNameIsTheUrlsHost_forSniAndVerification_whileTheSocketGoesToTheCheckedAddress() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.tls(server(other), WebhookReceiver.status(200, "ok"))) {
+            Response response =
+                    WebhookClientTest.send(trusting, receiver.url("https", "other.example", "/hook"), Map.of());
+
+            assertThat(response.error()).isNull();
+            assertThat(response.address()).isEqualTo("127.0.0.1:" + receiver.port());
+            assertThat(receiver.serverNames()).containsExactly("other.example");
+            assertThat(receiver.received().get(0).header("host")).isEqualTo("other.example:" + receiver.port());
+        }
+    }
+
+    @Test
     void aTrustedCertificateForAnotherName_isRefused_andNothingIsSent() throws Exception {
         try (WebhookReceiver receiver = WebhookReceiver.tls(server(other), WebhookReceiver.status(200, "ok"))) {
             Response response = WebhookClientTest.send(trusting, receiver.url("https", "localhost", "/hook"), Map.of());

@@ -20,7 +20,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIMatcher;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.StandardConstants;
 
 /**
  * A webhook receiver on 127.0.0.1 for the client's tests: a plain blocking server (or a TLS one)
@@ -47,24 +53,36 @@ final class WebhookReceiver implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<Throwable> writeFailures = new CopyOnWriteArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final List<String> serverNames;
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
-    private WebhookReceiver(ServerSocket server, Answer answer) {
+    private WebhookReceiver(ServerSocket server, Answer answer, List<String> serverNames) {
         this.server = server;
         this.answer = answer;
+        this.serverNames = serverNames;
         threads.execute(this::acceptLoop);
     }
 
     /** A plain HTTP receiver answering with {@code answer}. */
     static WebhookReceiver plain(Answer answer) throws IOException {
-        return new WebhookReceiver(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), answer);
+        return new WebhookReceiver(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), answer, List.of());
     }
 
-    /** An HTTPS receiver with the key and certificate of {@code tls}. */
+    /** An HTTPS receiver with the key and certificate of {@code tls}, noting the SNI names asked for. */
     static WebhookReceiver tls(SSLContext tls, Answer answer) throws IOException {
-        ServerSocket server = tls.getServerSocketFactory().createServerSocket();
+        SSLServerSocket server = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket();
+        List<String> names = new CopyOnWriteArrayList<>();
+        SSLParameters parameters = server.getSSLParameters();
+        parameters.setSNIMatchers(List.of(new SNIMatcher(StandardConstants.SNI_HOST_NAME) {
+            @Override
+            public boolean matches(SNIServerName name) {
+                names.add(((SNIHostName) name).getAsciiName());
+                return true;
+            }
+        }));
+        server.setSSLParameters(parameters);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        return new WebhookReceiver(server, answer);
+        return new WebhookReceiver(server, answer, names);
     }
 
     /** Answers with {@code status}, the extra header lines given and {@code body}. */
@@ -99,6 +117,11 @@ final class WebhookReceiver implements AutoCloseable {
 
     String url(String scheme, String host, String path) {
         return scheme + "://" + host + ":" + port() + path;
+    }
+
+    /** The host names the TLS clients asked for by SNI. */
+    List<String> serverNames() {
+        return serverNames;
     }
 
     /** The TCP connections accepted so far. */
