@@ -20,8 +20,9 @@ import java.util.Set;
  * fc00::/7, fec0::/10), {@code link-local} (169.254/16 with the cloud metadata address,
  * fe80::/10), or a CIDR. Some addresses are refused whatever is allowed: 0/8, ::, multicast
  * (224/4, ff00::/8), 240/4 with the broadcast address, 192.0.0/24 and 198.18/15. An IPv6 address
- * that carries an IPv4 address (mapped {@code ::ffff:a.b.c.d}, compatible {@code ::a.b.c.d},
- * NAT64 {@code 64:ff9b::/96}, 6to4 {@code 2002::/16}, Teredo's client in {@code 2001::/32}) is
+ * that carries an IPv4 address (mapped {@code ::ffff:a.b.c.d}, translated {@code ::ffff:0:a.b.c.d},
+ * compatible {@code ::a.b.c.d}, NAT64 {@code 64:ff9b::/96} and {@code 64:ff9b:1::/48}, 6to4
+ * {@code 2002::/16}, Teredo's client in {@code 2001::/32}) is
  * judged as that IPv4 address. Immutable.
  */
 public final class TargetPolicy {
@@ -200,8 +201,13 @@ public final class TargetPolicy {
         if (zeros(v6, 0, 12) && !(zeros(v6, 12, 15) && (v6[15] == 0 || v6[15] == 1))) {
             return Optional.of(slice(v6, 12)); // IPv4-compatible ::a.b.c.d (not :: or ::1)
         }
-        if (v6[0] == 0 && v6[1] == 0x64 && (v6[2] & 0xff) == 0xff && (v6[3] & 0xff) == 0x9b && zeros(v6, 4, 12)) {
-            return Optional.of(slice(v6, 12)); // NAT64 64:ff9b::a.b.c.d
+        if (zeros(v6, 0, 8) && (v6[8] & 0xff) == 0xff && (v6[9] & 0xff) == 0xff && zeros(v6, 10, 12)) {
+            return Optional.of(slice(v6, 12)); // IPv4-translated ::ffff:0:a.b.c.d
+        }
+        if (v6[0] == 0 && v6[1] == 0x64 && (v6[2] & 0xff) == 0xff && (v6[3] & 0xff) == 0x9b) {
+            if (zeros(v6, 4, 12) || (v6[4] == 0 && v6[5] == 1)) {
+                return Optional.of(slice(v6, 12)); // NAT64 64:ff9b::a.b.c.d and 64:ff9b:1::/48 (its /96 form)
+            }
         }
         if (v6[0] == 0x20 && v6[1] == 0x02) {
             return Optional.of(slice(v6, 2)); // 6to4 2002:aabb:ccdd::/48

@@ -65,6 +65,8 @@ final class TargetPolicyTest {
                 "::2                     | ::2 is not a destination (IPv4 0.0.0.2 inside)             | false",
                 "64:ff9b::a9fe:a9fe      | 64:ff9b::a9fe:a9fe is link-local (IPv4 169.254.169.254 inside) | true",
                 "64:ff9b::808:808        |                                                            | true",
+                "64:ff9b:1::7f00:1       | 64:ff9b:1::7f00:1 is loopback (IPv4 127.0.0.1 inside)      | true",
+                "::ffff:0:a00:7          | ::ffff:0:a00:7 is private (IPv4 10.0.0.7 inside)           | true",
                 "2002:7f00:1::1          | 2002:7f00:1::1 is loopback (IPv4 127.0.0.1 inside)         | true",
                 "2002:c0a8:101::         | 2002:c0a8:101:: is private (IPv4 192.168.1.1 inside)       | true",
                 "2002:e000:1::           | 2002:e000:1:: is multicast (IPv4 224.0.0.1 inside)         | false",
