@@ -152,7 +152,13 @@ public final class WebhookClient implements WebhookTransport {
         }
         try {
             call.timer(io.next().schedule(() -> call.fail("timeout"), exchangeTimeout.toNanos(), TimeUnit.NANOSECONDS));
-            dns.execute(() -> resolveAndConnect(request, call));
+            dns.execute(() -> {
+                try {
+                    resolveAndConnect(request, call);
+                } catch (RuntimeException e) {
+                    call.fail(WebhookCall.describe(e));
+                }
+            });
         } catch (RejectedExecutionException e) {
             call.fail("client closed");
         }
