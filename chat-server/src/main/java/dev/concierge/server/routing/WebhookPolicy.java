@@ -160,13 +160,8 @@ final class WebhookPolicy {
         int over = utf8Length(json) - OutboundWebhook.MAX_BODY;
         String text = data.path("text").asText("");
         while (over > 0 && !text.isEmpty()) {
-            // Every character is at least one byte: cutting `over` characters and room for the
-            // flag is enough, unless escapes made the text longer still (then once more).
-            int keep = Math.max(0, text.length() - over - 32);
-            if (keep > 0 && Character.isHighSurrogate(text.charAt(keep - 1))) {
-                keep--;
-            }
-            text = text.substring(0, keep);
+            // Room for the flag too; a second round only if the estimate was short.
+            text = text.substring(0, fitting(text, jsonBytes(text, text.length()) - over - 32));
             data.put("text", text);
             data.put("truncated", true);
             json = write(body);
@@ -280,6 +275,39 @@ final class WebhookPolicy {
         } catch (JsonProcessingException e) {
             throw new ServerException("webhook body", e);
         }
+    }
+
+    /** How many characters of {@code text} take at most {@code bytes} in a JSON string, never half a pair. */
+    private static int fitting(String text, int bytes) {
+        int used = 0;
+        for (int i = 0; i < text.length(); i++) {
+            used += jsonBytes(text.charAt(i));
+            if (used > bytes) {
+                return i > 0 && Character.isHighSurrogate(text.charAt(i - 1)) ? i - 1 : i;
+            }
+        }
+        return text.length();
+    }
+
+    /** The UTF-8 bytes the first {@code n} characters of {@code s} take inside a JSON string. */
+    private static int jsonBytes(String s, int n) {
+        int bytes = 0;
+        for (int i = 0; i < n; i++) {
+            bytes += jsonBytes(s.charAt(i));
+        }
+        return bytes;
+    }
+
+    /** The UTF-8 bytes one character takes inside a JSON string (each half of a pair: 2). */
+    private static int jsonBytes(char ch) {
+        if (ch == '"' || ch == '\\') {
+            return 2;
+        } else if (ch < 0x20) {
+            return 6; // an escape: six characters at most
+        } else if (ch < 0x80) {
+            return 1;
+        }
+        return ch < 0x800 || Character.isSurrogate(ch) ? 2 : 3;
     }
 
     /** The length of {@code s} in UTF-8, without encoding it when it cannot be over the limit. */
