@@ -85,6 +85,17 @@ final class WebhookPolicy {
         if (types.isEmpty()) {
             return List.of();
         }
+        try {
+            return rows(c, stamped, types, followUp);
+        } catch (RuntimeException e) {
+            // The event is stored whatever happens here: a webhook lost is logged, not its event.
+            log.error("no webhook made of {} seq {}", c.id, stamped.seq(), e);
+            return List.of();
+        }
+    }
+
+    private List<OutboundWebhook> rows(
+            Conversation c, TranscriptEvent stamped, Map<String, List<String>> types, boolean followUp) {
         List<OutboundWebhook> rows = new ArrayList<>(2);
         int sub = 0;
         if (stamped.seq() == 1) {

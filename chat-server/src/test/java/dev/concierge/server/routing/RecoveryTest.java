@@ -3,7 +3,6 @@ package dev.concierge.server.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.protocol.Role;
-import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.auth.Site;
@@ -22,10 +21,7 @@ final class RecoveryTest extends WebhookFixture {
         hooks.endpoints.add(endpoint("whe_acme", "acme", EndpointState.ACTIVE, WebhookTypes.ALL));
         hooks.endpoints.add(endpoint("whe_demo", "demo", EndpointState.ACTIVE, WebhookTypes.ALL));
         router(config("least-busy", 5), hooks.store);
-        Recorder v = visitorOf("acme");
-        router.request(v, Role.VISITOR, new ClientMessage.Send("q1", null, "How do I return an item?", null));
-        settleUntil(() -> v.events().stream().anyMatch(e -> e.kind() == Kind.BOT));
-        String c = v.last(ServerMessage.Ack.class).conversationId();
+        String c = askBot(visitorOf("acme"));
         assertThat(hooks.memory.conversation(c).orElseThrow().site()).isEqualTo("acme");
         router.close();
 

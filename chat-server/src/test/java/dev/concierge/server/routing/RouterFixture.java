@@ -225,6 +225,25 @@ public abstract class RouterFixture {
         return s;
     }
 
+    /** A visitor socket that says hello from the demo site, with {@code email} in its context. */
+    Recorder visitorWith(String email) {
+        Recorder s = new Recorder();
+        router.visitorHello(
+                s,
+                new ClientMessage.Hello(
+                        id(),
+                        1,
+                        "demo",
+                        null,
+                        null,
+                        new dev.concierge.protocol.VisitorContext("Ada", email, null, null, null, null, Map.of()),
+                        null,
+                        null,
+                        null));
+        settle();
+        return s;
+    }
+
     String handoff(Recorder visitor) {
         router.request(visitor, Role.VISITOR, new ClientMessage.Handoff(id(), null));
         settle();

@@ -1,7 +1,9 @@
 package dev.concierge.server.routing;
 
+import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.ConversationStore.OutboundMail;
 import dev.concierge.store.InMemoryConversationStore;
@@ -126,6 +128,13 @@ abstract class WebhookFixture extends RouterFixture {
                 t,
                 t,
                 1);
+    }
+
+    /** {@code v} asks the bot a question it answers; the conversation's id once the answer is in. */
+    String askBot(Recorder v) {
+        router.request(v, Role.VISITOR, new ClientMessage.Send(id(), null, "How do I return an item?", null));
+        settleUntil(() -> v.events().stream().anyMatch(e -> e.kind() == TranscriptEvent.Kind.BOT));
+        return v.last(ServerMessage.Ack.class).conversationId();
     }
 
     /** A visitor socket that says hello from {@code site}. */

@@ -54,9 +54,7 @@ final class WebhookPolicyTest extends WebhookFixture {
         hooks.endpoints.add(endpoint("whe_off", "demo", EndpointState.DISABLED, WebhookTypes.ALL));
         router(config("least-busy", 5), hooks.store);
         Recorder v = visitor(null);
-        router.request(v, Role.VISITOR, new ClientMessage.Send("q1", null, "How do I return an item?", null));
-        settleUntil(() -> v.events().stream().anyMatch(e -> e.kind() == Kind.BOT));
-        String c = v.last(ServerMessage.Ack.class).conversationId();
+        String c = askBot(v);
         clock.advance(Duration.ofSeconds(1));
         router.request(v, Role.VISITOR, new ClientMessage.Send("q2", c, "Do you sell umbrellas in teal?", null));
         settleUntil(() -> v.events().stream().filter(e -> e.kind() == Kind.BOT).count() == 2);
@@ -148,9 +146,7 @@ final class WebhookPolicyTest extends WebhookFixture {
         hooks.endpoints.add(endpoint("whe_all", "demo", EndpointState.ACTIVE, WebhookTypes.ALL));
         router(config("least-busy", 5), hooks.store);
         Recorder v = visitor(null);
-        router.request(v, Role.VISITOR, new ClientMessage.Send("q1", null, "How do I return an item?", null));
-        settleUntil(() -> v.events().stream().anyMatch(e -> e.kind() == Kind.BOT));
-        String c = v.last(ServerMessage.Ack.class).conversationId();
+        String c = askBot(v);
 
         assertThat(hooks.commits).hasSize(1);
         Commit commit = hooks.commits.get(0);
@@ -200,21 +196,7 @@ final class WebhookPolicyTest extends WebhookFixture {
     void aQueuedVisitorWhoLeft_isAFollowUp_onTheQueueLine() {
         hooks.endpoints.add(endpoint("whe_f", "demo", EndpointState.ACTIVE, List.of(WebhookTypes.FOLLOWUP_CREATED)));
         router(config("least-busy", 5), hooks.store);
-        Recorder v = new Recorder();
-        router.visitorHello(
-                v,
-                new ClientMessage.Hello(
-                        id(),
-                        1,
-                        "demo",
-                        null,
-                        null,
-                        new dev.concierge.protocol.VisitorContext(
-                                "Ada", "ada@example.test", null, null, null, null, Map.of()),
-                        null,
-                        null,
-                        null));
-        settle();
+        Recorder v = visitorWith("ada@example.test");
         String c = handoff(v);
         router.disconnected(v);
         settle();
@@ -273,13 +255,8 @@ final class WebhookPolicyTest extends WebhookFixture {
         hooks.endpoints.add(endpoint("whe_off", "demo", EndpointState.DISABLED, WebhookTypes.ALL));
         router(config("least-busy", 5), hooks.store);
         Recorder v = visitor(null);
-        router.request(v, Role.VISITOR, new ClientMessage.Send("q1", null, "How do I return an item?", null));
-        settleUntil(() -> v.events().stream().anyMatch(e -> e.kind() == Kind.BOT));
-        String c = v.last(ServerMessage.Ack.class).conversationId();
-        Recorder w = visitorOf("acme");
-        router.request(w, Role.VISITOR, new ClientMessage.Send("q1", null, "How do I return an item?", null));
-        settleUntil(() -> w.events().stream().anyMatch(e -> e.kind() == Kind.BOT));
-        String acme = w.last(ServerMessage.Ack.class).conversationId();
+        String c = askBot(v);
+        String acme = askBot(visitorOf("acme"));
 
         assertThat(hooks.memory.events(c, 0)).hasSize(2);
         assertThat(hooks.rows(c)).isEmpty();
