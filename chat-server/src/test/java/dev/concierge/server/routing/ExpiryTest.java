@@ -10,7 +10,6 @@ import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.TranscriptEvent.Kind;
-import dev.concierge.protocol.VisitorContext;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.server.ChatServer;
@@ -71,24 +70,6 @@ final class ExpiryTest extends RouterFixture {
             return null;
         });
         settle();
-    }
-
-    private Recorder visitorWith(String email) {
-        Recorder s = new Recorder();
-        router.visitorHello(
-                s,
-                new ClientMessage.Hello(
-                        id(),
-                        1,
-                        "demo",
-                        null,
-                        null,
-                        new VisitorContext("Ada", email, null, null, null, null, Map.of()),
-                        null,
-                        null,
-                        null));
-        settle();
-        return s;
     }
 
     /** Asks the bot something and waits for the answer; returns the conversation id. */

@@ -124,6 +124,9 @@ public abstract class RouterFixture {
     protected final TestClock clock = new TestClock();
     private final Map<String, Set<String>> departments = new HashMap<>();
     protected Router router;
+    /** The sites the next router is made with. */
+    Map<String, Site> sites = Map.of("demo", Site.demo());
+
     private final AtomicInteger ids = new AtomicInteger();
 
     protected Router router(RoutingConfig config) {
@@ -149,7 +152,7 @@ public abstract class RouterFixture {
                 Ids.secure(),
                 config,
                 id -> departments.getOrDefault(id, Set.of()),
-                Map.of("demo", Site.demo()),
+                sites,
                 RetentionConfig.DEFAULTS,
                 LoopBatching::new);
         return router;
@@ -218,6 +221,25 @@ public abstract class RouterFixture {
         s.version = version; // recorded by the transport's hello gate
         router.visitorHello(
                 s, new ClientMessage.Hello(id(), version, "demo", null, null, null, null, department, null));
+        settle();
+        return s;
+    }
+
+    /** A visitor socket that says hello from the demo site, with {@code email} in its context. */
+    Recorder visitorWith(String email) {
+        Recorder s = new Recorder();
+        router.visitorHello(
+                s,
+                new ClientMessage.Hello(
+                        id(),
+                        1,
+                        "demo",
+                        null,
+                        null,
+                        new dev.concierge.protocol.VisitorContext("Ada", email, null, null, null, null, Map.of()),
+                        null,
+                        null,
+                        null));
         settle();
         return s;
     }
