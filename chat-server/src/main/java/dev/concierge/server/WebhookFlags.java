@@ -1,5 +1,6 @@
 package dev.concierge.server;
 
+import dev.concierge.server.webhook.TargetPolicy;
 import dev.concierge.server.webhook.WebhookSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +38,11 @@ final class WebhookFlags {
     boolean take(String flag, String value) {
         try {
             switch (flag) {
-                case "--webhook-allow" -> settings = settings.allow(items(flag, value));
+                case "--webhook-allow" -> {
+                    List<String> items = items(flag, value);
+                    TargetPolicy.of(items, false); // refuses a bad item naming the flag
+                    settings = settings.allow(items);
+                }
                 case "--webhook-backoff" -> {
                     List<Duration> schedule = new ArrayList<>();
                     for (String item : items(flag, value)) {
@@ -59,7 +64,8 @@ final class WebhookFlags {
                 }
             }
         } catch (IllegalArgumentException e) {
-            throw new ServeOptions.UsageException(flag + ": " + e.getMessage());
+            String m = e.getMessage();
+            throw new ServeOptions.UsageException(m.startsWith(flag) ? m : flag + ": " + m);
         }
         given = true;
         return true;

@@ -91,6 +91,16 @@ final class WebhookFlagsTest {
         assertThatThrownBy(() -> take("--webhook-pause-after", "-2s,3"))
                 .isInstanceOf(ServeOptions.UsageException.class)
                 .hasMessageStartingWith("--webhook-pause-after: a duration is");
+        assertThatThrownBy(() -> take("--webhook-allow", "loopback,intranet"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessage(
+                        "--webhook-allow: 'intranet' is not loopback, private, link-local or a CIDR such as 10.0.0.0/8");
+        assertThatThrownBy(() -> take("--webhook-allow", "10.0.0.0/33"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageStartingWith("--webhook-allow: '10.0.0.0/33'");
+        assertThatThrownBy(() -> WebhookSettings.DEFAULTS.allow("loopback", "intranet"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("allow: 'intranet' is not loopback");
         assertThatThrownBy(() -> take("--webhook-allow", "loopback,"))
                 .isInstanceOf(ServeOptions.UsageException.class)
                 .hasMessage("--webhook-allow: an empty item in loopback,");

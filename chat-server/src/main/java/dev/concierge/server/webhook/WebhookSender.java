@@ -10,12 +10,10 @@ import dev.concierge.store.IntegrationStore.Outcome;
 import dev.concierge.store.IntegrationStore.Result;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,8 +33,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -330,34 +326,14 @@ public final class WebhookSender implements AutoCloseable {
         headers.put("User-Agent", USER_AGENT);
         headers.put("webhook-id", row.eventId());
         headers.put("webhook-timestamp", Long.toString(timestamp));
-        headers.put("webhook-signature", signature(endpoint.secret(), previous, row.eventId(), timestamp, body));
+        headers.put(
+                "webhook-signature",
+                WebhookSignature.header(endpoint.secret(), previous, row.eventId(), timestamp, body));
         headers.put("concierge-event-type", row.type());
         headers.put("concierge-conversation", row.conversationId());
         headers.put("concierge-seq", Long.toString(row.seq()));
         headers.put("concierge-attempt", Integer.toString(sent.attempt()));
         return headers;
-    }
-
-    /**
-     * The {@code webhook-signature} header (Standard Webhooks v1): {@code v1,<base64 HMAC-SHA256>}
-     * of {@code "{id}.{timestamp}.{body}"} keyed by the secret after {@code whsec_}, base64-decoded;
-     * during a rotation the previous secret's signature follows, space-separated.
-     */
-    static String signature(String secret, Optional<String> previous, String id, long timestamp, byte[] body) {
-        String now = sign(secret, id, timestamp, body);
-        return previous.map(p -> now + " " + sign(p, id, timestamp, body)).orElse(now);
-    }
-
-    private static String sign(String secret, String id, long timestamp, byte[] body) {
-        String key = secret.startsWith("whsec_") ? secret.substring("whsec_".length()) : secret;
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(Base64.getDecoder().decode(key), "HmacSHA256"));
-            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is missing from this JVM", e);
-        }
     }
 
     private static WebhookTransport.Response failure(String error) {

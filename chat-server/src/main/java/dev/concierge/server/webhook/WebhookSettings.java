@@ -49,7 +49,7 @@ public record WebhookSettings(
     public static final WebhookSettings DEFAULTS =
             new WebhookSettings(List.of(), false, DEFAULT_BACKOFF, true, Duration.ofHours(12), 10, 64);
 
-    /** Checks every value, naming the field it refuses. */
+    /** Checks every value, naming the field it refuses ({@code allow} as {@link TargetPolicy#of} reads it). */
     public WebhookSettings {
         Objects.requireNonNull(allow, "allow");
         allow = List.copyOf(allow);
@@ -57,6 +57,11 @@ public record WebhookSettings(
             if (item.isBlank()) {
                 throw new IllegalArgumentException("allow: an empty item");
             }
+        }
+        try {
+            TargetPolicy.of(allow, allowHttp);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("allow: " + e.getMessage().replaceFirst("^--webhook-allow: ", ""), e);
         }
         Objects.requireNonNull(backoff, "backoff");
         backoff = List.copyOf(backoff);
@@ -115,6 +120,11 @@ public record WebhookSettings(
     /** These settings with at most {@code total} requests in flight at once, all endpoints together. */
     public WebhookSettings maxInFlight(int total) {
         return new WebhookSettings(allow, allowHttp, backoff, jitter, pauseAfter, pauseAfterFailures, total);
+    }
+
+    /** The target policy of {@link #allow()} and {@link #allowHttp()}. */
+    public TargetPolicy targetPolicy() {
+        return TargetPolicy.of(allow, allowHttp);
     }
 
     /** The wait after the {@code attempt}-th failed attempt, before jitter: the schedule's, its last step repeating. */
