@@ -251,14 +251,12 @@ public final class WebhookSender implements AutoCloseable {
                     || endpoint.state() != EndpointState.ACTIVE) {
                 continue;
             }
-            if (row.deadlineAt() != null && !now.isBefore(row.deadlineAt())) {
-                expire(row, now);
+            // Past its deadline (e.g. its endpoint was paused meanwhile): claimed like the others,
+            // then recorded expired without a request.
+            if (!pastDeadline(row, now) && taking.getOrDefault(row.endpointId(), 0) >= endpointLimit(endpoint)) {
                 continue;
             }
-            if (taking.getOrDefault(row.endpointId(), 0) >= endpointLimit(endpoint)) {
-                continue;
-            }
-            taking.merge(row.endpointId(), 1, Integer::sum);
+            taking.merge(row.endpointId(), pastDeadline(row, now) ? 0 : 1, Integer::sum);
             chosen.add(row);
         }
         if (chosen.isEmpty() || !stillDeciding.getAsBoolean()) {
@@ -272,6 +270,10 @@ public final class WebhookSender implements AutoCloseable {
         for (DueDelivery row : chosen) {
             if (!claimed.contains(row.id())) {
                 LOG.debug("webhook delivery {} not sent: cancelled or deleted since it was read as due", row.id());
+                continue;
+            }
+            if (pastDeadline(row, now)) {
+                expire(row, now);
                 continue;
             }
             // Checked per request: a node that judges its lease lost sends nothing more; the rows
@@ -288,6 +290,10 @@ public final class WebhookSender implements AutoCloseable {
 
     private static Lane lane(DueDelivery row) {
         return new Lane(row.endpointId(), row.conversationId());
+    }
+
+    private static boolean pastDeadline(DueDelivery row, Instant now) {
+        return row.deadlineAt() != null && !now.isBefore(row.deadlineAt());
     }
 
     private static int endpointLimit(Endpoint endpoint) {
@@ -393,12 +399,12 @@ public final class WebhookSender implements AutoCloseable {
         }
     }
 
-    /** Records {@code row} expired without a request: its deadline passed before it could be sent. */
+    /** Records claimed {@code row} expired without a request: its deadline passed before it could be sent. */
     private void expire(DueDelivery row, Instant now) {
         Outcome outcome = new Outcome(
                 row.id(),
                 row.endpointId(),
-                Math.max(row.attempts(), 1),
+                row.attempts() + 1,
                 Result.EXPIRED,
                 now,
                 null,

@@ -182,6 +182,9 @@ final class FakeIntegrations implements IntegrationStore {
     public CompletableFuture<Optional<Endpoint>> deliveryDone(Outcome o) {
         outcomes.add(o);
         Row r = row(o.deliveryId());
+        if (r.state != DeliveryState.SENDING || r.attempts != o.attempt()) {
+            throw new IllegalStateException("the store records an outcome only of the claimed attempt: " + o);
+        }
         r.state = switch (o.result()) {
             case DELIVERED -> DeliveryState.DELIVERED;
             case RETRY -> DeliveryState.PENDING;

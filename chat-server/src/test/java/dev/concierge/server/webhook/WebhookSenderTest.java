@@ -205,24 +205,30 @@ class WebhookSenderTest {
     }
 
     @Test
-    void aDeliveryFoundPastItsDeadline_isExpiredWithoutARequest() {
+    void deliveriesFoundPastTheirDeadline_areClaimedThenExpiredWithoutARequest() {
         store.endpoint("whe_a", "https://hooks.example/in", SECRET, 8);
-        Row row = store.enqueue("whe_a", "c_1", 1);
-        row.state = DeliveryState.SENDING; // left by a sender that stopped long ago
-        row.attempts = 4;
-        row.deadlineAt = T0.minusSeconds(1);
+        Row sending = store.enqueue("whe_a", "c_1", 1);
+        sending.state = DeliveryState.SENDING; // left by a sender that stopped long ago
+        sending.attempts = 4;
+        sending.deadlineAt = T0.minusSeconds(1);
         Row next = store.enqueue("whe_a", "c_1", 2);
+        Row pending = store.enqueue("whe_a", "c_2", 1);
+        pending.attempts = 6; // waited while its endpoint was paused
+        pending.deadlineAt = T0.minusSeconds(1);
 
         WebhookSender sender = sender(WebhookSettings.DEFAULTS);
-        sender.round();
-        assertThat(row.state).isEqualTo(DeliveryState.EXPIRED);
-        assertThat(store.outcomes.get(0).attempt()).isEqualTo(4);
-        assertThat(store.outcomes.get(0).error()).startsWith("expired");
+        assertThat(sender.round()).isZero();
         assertThat(transport.calls).isEmpty();
+        assertThat(sending.state).isEqualTo(DeliveryState.EXPIRED);
+        assertThat(pending.state).isEqualTo(DeliveryState.EXPIRED);
+        assertThat(store.outcomes).extracting(Outcome::attempt).containsExactlyInAnyOrder(5, 7);
+        assertThat(store.outcomes).allSatisfy(o -> assertThat(o.error()).startsWith("expired"));
+        assertThat(reported).containsExactly(Result.EXPIRED, Result.EXPIRED);
 
-        sender.round(); // the lane moves on
+        sender.round(); // the lane moves on; nothing is expired twice
         assertThat(transport.calls).extracting(Call::seq).containsExactly(2L);
         assertThat(next.state).isEqualTo(DeliveryState.SENDING);
+        assertThat(store.outcomes).hasSize(2);
     }
 
     @Test
