@@ -1,6 +1,7 @@
 package dev.concierge.server.webhook;
 
 import dev.concierge.server.support.LogSafe;
+import dev.concierge.server.support.RoundThread;
 import dev.concierge.store.IntegrationStore;
 import dev.concierge.store.IntegrationStore.Claim;
 import dev.concierge.store.IntegrationStore.DueDelivery;
@@ -27,8 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -99,7 +98,6 @@ public final class WebhookSender implements AutoCloseable {
     private final String node;
     private final BooleanSupplier stillDeciding;
     private final Listener listener;
-    private final Duration tick;
 
     /** The requests in flight by lane, and their count per endpoint: the scheduler thread's only. */
     private final Map<Lane, Sent> inFlight = new HashMap<>();
@@ -108,9 +106,7 @@ public final class WebhookSender implements AutoCloseable {
     /** Answers received, filled by the transport's threads, drained by the scheduler thread. */
     private final ConcurrentLinkedQueue<Done> answered = new ConcurrentLinkedQueue<>();
 
-    private final AtomicBoolean woken = new AtomicBoolean();
-    private volatile boolean running = true;
-    private volatile Thread thread;
+    private final RoundThread thread;
 
     /**
      * A sender of {@code store}'s webhook outbox through {@code transport}, which it closes when it
@@ -156,31 +152,22 @@ public final class WebhookSender implements AutoCloseable {
         this.node = Objects.requireNonNull(node, "node");
         this.stillDeciding = Objects.requireNonNull(stillDeciding, "stillDeciding");
         this.listener = Objects.requireNonNull(listener, "listener");
-        if (tick == null || tick.isNegative() || tick.isZero()) {
-            throw new IllegalArgumentException("tick must be positive, was " + tick);
-        }
-        this.tick = tick;
+        this.thread = new RoundThread("concierge-webhook-sender", tick);
     }
 
     /** Starts the scheduler thread; returns this. */
-    public synchronized WebhookSender start() {
-        if (thread != null) {
-            throw new IllegalStateException("the webhook sender is started already");
-        }
-        Thread t = new Thread(this::run, "concierge-webhook-sender");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+    public WebhookSender start() {
+        // Answers that came during the round are recorded at once.
+        thread.start(() -> {
+            round();
+            return !answered.isEmpty();
+        });
         return this;
     }
 
     /** Makes the thread look for deliveries due now, e.g. after an append that stored some. */
     public void wake() {
-        woken.set(true);
-        Thread t = thread;
-        if (t != null) {
-            LockSupport.unpark(t);
-        }
+        thread.wake();
     }
 
     /**
@@ -189,32 +176,9 @@ public final class WebhookSender implements AutoCloseable {
      */
     @Override
     public void close() {
-        running = false;
-        Thread t = thread;
-        if (t != null) {
-            LockSupport.unpark(t);
-            try {
-                t.join(JOIN_TIMEOUT.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        thread.stop(JOIN_TIMEOUT);
         transport.close();
         listener.pausedEndpoints(0);
-    }
-
-    private void run() {
-        while (running) {
-            woken.set(false);
-            try {
-                round();
-            } catch (RuntimeException e) {
-                LOG.warn("webhook sender: {}", e.toString());
-            }
-            if (running && !woken.get() && answered.isEmpty()) {
-                LockSupport.parkNanos(tick.toNanos());
-            }
-        }
     }
 
     /**
@@ -225,7 +189,7 @@ public final class WebhookSender implements AutoCloseable {
      */
     int round() {
         recordAnswers();
-        if (!running || !stillDeciding.getAsBoolean()) {
+        if (!thread.running() || !stillDeciding.getAsBoolean()) {
             return 0;
         }
         Map<String, Endpoint> endpoints = store.endpoints(Optional.empty()).stream()
@@ -278,7 +242,7 @@ public final class WebhookSender implements AutoCloseable {
             }
             // Checked per request: a node that judges its lease lost sends nothing more; the rows
             // it claimed stay sending, and the next decider sends them.
-            if (!running || !stillDeciding.getAsBoolean()) {
+            if (!thread.running() || !stillDeciding.getAsBoolean()) {
                 break;
             }
             Instant deadline = row.deadlineAt() != null ? row.deadlineAt() : now.plus(RETRY_SPAN);
