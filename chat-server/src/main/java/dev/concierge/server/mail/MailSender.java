@@ -21,9 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
@@ -329,13 +327,6 @@ public final class MailSender implements AutoCloseable {
     }
 
     private static <T> T await(CompletableFuture<T> write) {
-        try {
-            return write.get(STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the outbox was written", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the outbox could not be written: " + e.getMessage(), e);
-        }
+        return RoundThread.await(write, STORE_TIMEOUT, "the outbox");
     }
 }

@@ -2,6 +2,10 @@ package dev.concierge.server.support;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -71,6 +75,21 @@ public final class RoundThread {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * The value of a store {@code write} a round waits for, at most {@code timeout}; a failure, a
+     * timeout or an interrupt is an {@link IllegalStateException} naming {@code what} was written.
+     */
+    public static <T> T await(CompletableFuture<T> write, Duration timeout, String what) {
+        try {
+            return write.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + what + " was written", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(what + " could not be written: " + e.getMessage(), e);
         }
     }
 

@@ -24,10 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -434,13 +431,6 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     private static <T> T await(CompletableFuture<T> write) {
-        try {
-            return write.get(STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the webhook outbox was written", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the webhook outbox could not be written: " + e.getMessage(), e);
-        }
+        return RoundThread.await(write, STORE_TIMEOUT, "the webhook outbox");
     }
 }
