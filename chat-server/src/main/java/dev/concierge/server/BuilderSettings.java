@@ -18,6 +18,7 @@ import dev.concierge.server.routing.MailPolicyConfig;
 import dev.concierge.server.routing.RetentionConfig;
 import dev.concierge.server.routing.RoutingConfig;
 import dev.concierge.server.transport.ServerConfig;
+import dev.concierge.server.webhook.WebhookSettings;
 import dev.concierge.store.ConversationStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,6 +52,7 @@ final class BuilderSettings {
     MailSettings mail;
     MailPolicyConfig mailPolicy = MailPolicyConfig.DEFAULTS;
     ImapSettings imap;
+    WebhookSettings webhooks = WebhookSettings.DEFAULTS;
     ConversationStore store;
     List<AgentAccount> agents;
     Clock clock = Clock.systemUTC();
@@ -168,6 +170,7 @@ final class BuilderSettings {
                 cluster,
                 mail,
                 mailPolicy,
-                imap);
+                imap,
+                webhooks);
     }
 }

@@ -20,6 +20,7 @@ import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.MailPolicyConfig;
 import dev.concierge.server.routing.RoutingStrategy;
 import dev.concierge.server.transport.TrustedProxies;
+import dev.concierge.server.webhook.WebhookSettings;
 import dev.concierge.store.ConversationStore;
 import java.net.URI;
 import java.nio.file.Path;
@@ -109,6 +110,16 @@ public interface ChatServer extends AutoCloseable {
          */
         public Builder mail(MailSettings mail) {
             settings.mail = Objects.requireNonNull(mail, "mail");
+            return this;
+        }
+
+        /**
+         * How webhooks are delivered (docs/integrations.md): the private targets allowed, plain
+         * http, the retry schedule, the pause rule, the requests in flight. Default {@link
+         * WebhookSettings#DEFAULTS}; used when the store keeps integrations (SQLite, PostgreSQL).
+         */
+        public Builder webhooks(WebhookSettings webhooks) {
+            settings.webhooks = Objects.requireNonNull(webhooks, "webhooks");
             return this;
         }
 

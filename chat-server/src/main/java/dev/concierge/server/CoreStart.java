@@ -19,6 +19,9 @@ import dev.concierge.server.routing.Router;
 import dev.concierge.server.support.Ids;
 import dev.concierge.server.transport.LoopBatching;
 import dev.concierge.server.transport.ServerConfig;
+import dev.concierge.server.webhook.WebhookClient;
+import dev.concierge.server.webhook.WebhookSender;
+import dev.concierge.server.webhook.WebhookSettings;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.ConversationStore.QueuedMail;
 import dev.concierge.store.DeciderLease;
@@ -29,6 +32,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -122,6 +127,30 @@ final class CoreStart {
     }
 
     /**
+     * The sender of {@code store}'s webhook outbox, started, if the store keeps integrations
+     * (SQLite, PostgreSQL): on a single server, and on a cluster's node while it decides, over the
+     * fenced store, sending nothing once {@code stillDeciding} answers false. The router wakes it
+     * when an append stored webhook rows; {@code node} is recorded with each attempt.
+     */
+    static Optional<WebhookSender> webhookSender(
+            ServerConfig config,
+            ConversationStore store,
+            Router router,
+            String node,
+            BooleanSupplier stillDeciding,
+            WebhookSender.Listener listener) {
+        return store.integrations().map(integrations -> {
+            WebhookSettings settings = config.webhooks();
+            WebhookClient client = new WebhookClient(settings.targetPolicy());
+            WebhookSender sender = new WebhookSender(
+                            integrations, client, settings, config.clock(), node, stillDeciding, listener)
+                    .start();
+            router.onWebhooksStored(sender::wake);
+            return sender;
+        });
+    }
+
+    /**
      * The signed per-conversation reply address of each mail a visitor may answer (confirmation,
      * agent reply, transcript) when the server reads replies ({@code --imap}): {@code
      * reply+TOKEN@} the site's {@code email.replyDomain}, else the server's. None for agent alerts
@@ -175,6 +204,8 @@ final class CoreStart {
         ClusterSettings settings = config.cluster();
         DeciderLease lease = DeciderLease.postgres(
                 config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword(), ClusterSettings.LEASE);
+        // Set once the node exists: until then its sender sends nothing.
+        AtomicReference<ClusterNode> self = new AtomicReference<>();
         ClusterNode.Starter starter = token -> {
             JdbcConversationStore fenced = JdbcConversationStore.postgres(
                     config.jdbcUrl(),
@@ -184,11 +215,17 @@ final class CoreStart {
             Router router;
             Optional<MailSender> mail;
             Optional<ReplyReader> replies;
+            Optional<WebhookSender> webhooks;
             try {
                 MeteredConversationStore metered = new MeteredConversationStore(fenced, metrics);
                 router = router(config, metered, bot, ids, auth);
                 mail = mailSender(config, metered, router, auth);
                 replies = replyReader(config, metered, router);
+                BooleanSupplier deciding = () -> {
+                    ClusterNode node = self.get();
+                    return node != null && node.decidesUnder(token);
+                };
+                webhooks = webhookSender(config, metered, router, settings.nodeId(), deciding, metrics.webhooks());
             } catch (RuntimeException e) {
                 fenced.close();
                 throw e;
@@ -204,12 +241,16 @@ final class CoreStart {
                     router.call(() -> null);
                     replies.ifPresent(ReplyReader::close);
                     mail.ifPresent(MailSender::close);
+                    webhooks.ifPresent(WebhookSender::close);
                     fenced.close(); // commits what is queued, if the lease still allows
                     router.call(() -> null); // the commits' completions
                     router.close();
                 }
             };
         };
-        return ClusterNode.start(settings, lease, starter, config.sites()::containsKey, auth, ProtocolCodec.create());
+        ClusterNode node =
+                ClusterNode.start(settings, lease, starter, config.sites()::containsKey, auth, ProtocolCodec.create());
+        self.set(node);
+        return node;
     }
 }

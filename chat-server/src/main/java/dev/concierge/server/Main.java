@@ -116,6 +116,9 @@ public final class Main {
                         (default 30); imap:// only to loopback; CONCIERGE_IMAP_USER,
                         CONCIERGE_IMAP_PASSWORD, and CONCIERGE_MAIL_REPLY_SECRET (32+ characters,
                         _PREVIOUS while rotating) from the environment. Needs --smtp.
+                        [--webhook-allow loopback,private,link-local,CIDR...] [--webhook-allow-http]
+                        webhooks (docs/integrations.md) go to public https URLs only; these let
+                        them reach the listed private targets, and plain http://
                   bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD

@@ -25,6 +25,7 @@ import dev.concierge.server.support.ServerException;
 import dev.concierge.server.transport.LoopBatching;
 import dev.concierge.server.transport.ServerConfig;
 import dev.concierge.server.transport.ServerInitializer;
+import dev.concierge.server.webhook.WebhookSender;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.JdbcConversationStore;
 import dev.concierge.store.SharedFiles;
@@ -74,6 +75,8 @@ public final class NettyChatServer implements ChatServer {
     private Optional<DevMailbox> devMailbox = Optional.empty();
     /** The reader of replies by email on a single server, if it reads them; set once, when started. */
     private Optional<ReplyReader> replies = Optional.empty();
+    /** The webhook outbox's sender on a single server, if the store keeps integrations; set once, when started. */
+    private Optional<WebhookSender> webhooks = Optional.empty();
 
     private NettyChatServer(
             EventLoopGroup boss,
@@ -134,6 +137,7 @@ public final class NettyChatServer implements ChatServer {
                 .filter(m -> m.isDevMailbox() && config.cluster() == null)
                 .map(m -> new DevMailbox());
         Optional<ReplyReader> replies = Optional.empty();
+        Optional<WebhookSender> webhooks = Optional.empty();
         ClusterNode cluster = null;
         ChatCore core;
         Supplier<Optional<Router>> localRouter;
@@ -144,6 +148,7 @@ public final class NettyChatServer implements ChatServer {
             router = single;
             mail = CoreStart.mailSender(config, store, single, auth, devMailbox); // in a cluster, the deciding node's
             replies = CoreStart.replyReader(config, store, single);
+            webhooks = CoreStart.webhookSender(config, store, single, "local", () -> true, metrics.webhooks());
             core = single;
             localRouter = () -> Optional.of(single);
         } else {
@@ -226,6 +231,7 @@ public final class NettyChatServer implements ChatServer {
             server.mail = mail;
             server.devMailbox = devMailbox;
             server.replies = replies;
+            server.webhooks = webhooks;
             if (devMailbox.isPresent()) {
                 log.info(
                         "no SMTP server: mails are kept for the development mailbox, {}dev/mail (this machine only)",
@@ -242,6 +248,7 @@ public final class NettyChatServer implements ChatServer {
             workers.shutdownGracefully();
             replies.ifPresent(ReplyReader::close);
             mail.ifPresent(MailSender::close);
+            webhooks.ifPresent(WebhookSender::close);
             if (router != null) {
                 router.close();
             }
@@ -312,6 +319,7 @@ public final class NettyChatServer implements ChatServer {
         }
         replies.ifPresent(ReplyReader::close);
         mail.ifPresent(MailSender::close);
+        webhooks.ifPresent(WebhookSender::close);
         bot.close();
         store.close();
         if (router != null) {

@@ -121,13 +121,14 @@ final class ServeOptions {
         Optional<String> cluster = Optional.empty();
         Optional<String> nodeId = Optional.empty();
         MailFlags mail = new MailFlags();
+        WebhookFlags webhooks = new WebhookFlags();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--demo")) {
                 o.demo = true;
                 continue;
             }
-            if (mail.takeSwitch(flag)) {
+            if (mail.takeSwitch(flag) || webhooks.takeSwitch(flag)) {
                 continue;
             }
             if (i + 1 >= args.size()) {
@@ -234,7 +235,7 @@ final class ServeOptions {
                         o.set(flag, b -> b.purgeInterval(Duration.ofMinutes(minutes)));
                     }
                     default -> {
-                        if (!mail.take(flag, value)) {
+                        if (!mail.take(flag, value) && !webhooks.take(flag, value)) {
                             throw new UsageException("unknown option for serve: " + flag);
                         }
                     }
@@ -260,6 +261,7 @@ final class ServeOptions {
                 cluster.isPresent(),
                 o::set,
                 o.notices);
+        webhooks.configure(o::set, o.notices);
         if (nodeId.isPresent() && cluster.isEmpty()) {
             throw new UsageException("--node-id names a node of a cluster: give --cluster too");
         }

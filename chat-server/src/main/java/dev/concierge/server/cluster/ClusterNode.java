@@ -353,6 +353,11 @@ public final class ClusterNode implements AutoCloseable {
         return Optional.ofNullable(edge.deciderNode());
     }
 
+    /** Whether this node decides under the lease's {@code token} now, the lease valid by this node's clock. */
+    public boolean decidesUnder(long token) {
+        return decider.decidesUnder(token);
+    }
+
     /** What this node runs while it decides. */
     public Optional<Deciding> deciding() {
         return Optional.ofNullable(decider.current());

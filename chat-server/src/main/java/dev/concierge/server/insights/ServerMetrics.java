@@ -2,7 +2,9 @@ package dev.concierge.server.insights;
 
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.server.routing.Live;
+import dev.concierge.server.webhook.WebhookSender;
 import dev.concierge.store.EventMerge;
+import dev.concierge.store.IntegrationStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -53,6 +56,7 @@ public final class ServerMetrics {
     private volatile Supplier<Live> liveSource = () -> Live.NONE;
     private final Timer storeWrite;
     private final Timer botAnswer;
+    private final AtomicInteger webhookEndpointsPaused = new AtomicInteger();
 
     /** A registry with the JVM's and the process's meters bound. */
     public ServerMetrics() {
@@ -88,6 +92,32 @@ public final class ServerMetrics {
                 "Conversations an agent is handling now",
                 Live::assignedConversations);
         gauge("concierge.conversations.in_memory", "Conversations the router holds", Live::conversationsInMemory);
+        Gauge.builder("concierge.webhook.endpoints.paused", webhookEndpointsPaused, AtomicInteger::get)
+                .description("Webhook endpoints paused (failing too long, or answering 410 Gone), seen by the sender")
+                .register(registry);
+    }
+
+    /**
+     * Where the webhook sender reports: {@code concierge_webhook_deliveries_total{outcome}} (each
+     * attempt's recorded outcome: delivered, retry, expired) and {@code
+     * concierge_webhook_endpoints_paused}.
+     */
+    public WebhookSender.Listener webhooks() {
+        return new WebhookSender.Listener() {
+            @Override
+            public void outcome(IntegrationStore.Result result) {
+                counter(
+                        "concierge.webhook.deliveries",
+                        "Webhook attempts recorded, by outcome",
+                        "outcome",
+                        result.name().toLowerCase(Locale.ROOT));
+            }
+
+            @Override
+            public void pausedEndpoints(int count) {
+                webhookEndpointsPaused.set(count);
+            }
+        };
     }
 
     private void gauge(String name, String description, ToIntFunction<Live> value) {

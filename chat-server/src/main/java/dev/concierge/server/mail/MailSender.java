@@ -1,6 +1,7 @@
 package dev.concierge.server.mail;
 
 import dev.concierge.server.auth.Site;
+import dev.concierge.server.support.RoundThread;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.ConversationStore.OutboundMail;
 import dev.concierge.store.ConversationStore.QueuedMail;
@@ -20,11 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
@@ -72,16 +69,9 @@ public final class MailSender implements AutoCloseable {
     private final MailTransport transport;
     private final Clock clock;
     private final Function<QueuedMail, Optional<String>> replyTo;
-    /** How long the thread sleeps between rounds when nothing wakes it ({@link #TICK}). */
-    private final Duration tick;
 
-    private volatile boolean running = true;
-    private volatile Thread thread;
-    /**
-     * Set by {@link #wake()}: a wake while the thread waits for the store or the mail server
-     * (which park it too, using up the unpark) still makes it look again before it sleeps.
-     */
-    private final AtomicBoolean woken = new AtomicBoolean();
+    /** The sending thread; a wake while it waits for the store or the mail server still counts. */
+    private final RoundThread thread;
 
     private volatile BiConsumer<OutboundMail, String> undelivered = (m, e) -> {};
 
@@ -112,10 +102,7 @@ public final class MailSender implements AutoCloseable {
             Clock clock,
             Function<QueuedMail, Optional<String>> replyTo,
             Duration tick) {
-        if (tick == null || tick.isNegative() || tick.isZero()) {
-            throw new IllegalArgumentException("tick must be positive, was " + tick);
-        }
-        this.tick = tick;
+        this.thread = new RoundThread("concierge-mail-sender", tick);
         this.store = Objects.requireNonNull(store, "store");
         this.renderer = Objects.requireNonNull(renderer, "renderer");
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -156,54 +143,20 @@ public final class MailSender implements AutoCloseable {
     }
 
     /** Starts the sending thread; returns this. */
-    public synchronized MailSender start() {
-        if (thread != null) {
-            throw new IllegalStateException("the mail sender is started already");
-        }
-        Thread t = new Thread(this::run, "concierge-mail-sender");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+    public MailSender start() {
+        thread.start(() -> sendDue() >= BATCH);
         return this;
     }
 
     /** Makes the thread look for mails due now, e.g. after an append that enqueued some. */
     public void wake() {
-        woken.set(true);
-        Thread t = thread;
-        if (t != null) {
-            LockSupport.unpark(t);
-        }
+        thread.wake();
     }
 
     /** Stops the thread, letting the mail it is sending finish. */
     @Override
     public void close() {
-        running = false;
-        Thread t = thread;
-        if (t != null) {
-            LockSupport.unpark(t);
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(MailTransport.TIMEOUT_MILLIS / 1000 * 3));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void run() {
-        while (running) {
-            int handled = 0;
-            woken.set(false);
-            try {
-                handled = sendDue();
-            } catch (RuntimeException e) {
-                LOG.warn("mail sender: {}", e.toString());
-            }
-            if (handled < BATCH && running && !woken.get()) {
-                LockSupport.parkNanos(tick.toNanos());
-            }
-        }
+        thread.stop(Duration.ofMillis(TimeUnit.SECONDS.toMillis(MailTransport.TIMEOUT_MILLIS / 1000 * 3)));
     }
 
     /**
@@ -219,7 +172,7 @@ public final class MailSender implements AutoCloseable {
             return 0;
         }
         for (QueuedMail mail : due) {
-            if (!running) {
+            if (!thread.running()) {
                 break; // not claimed: the next sender sends it
             }
             // Each mail is claimed just before it is sent, not the whole batch at once: in a
@@ -374,13 +327,6 @@ public final class MailSender implements AutoCloseable {
     }
 
     private static <T> T await(CompletableFuture<T> write) {
-        try {
-            return write.get(STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the outbox was written", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the outbox could not be written: " + e.getMessage(), e);
-        }
+        return RoundThread.await(write, STORE_TIMEOUT, "the outbox");
     }
 }

@@ -10,6 +10,7 @@ import dev.concierge.server.mail.MailSettings;
 import dev.concierge.server.routing.MailPolicyConfig;
 import dev.concierge.server.routing.RetentionConfig;
 import dev.concierge.server.routing.RoutingConfig;
+import dev.concierge.server.webhook.WebhookSettings;
 import dev.concierge.store.ConversationStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,7 +21,8 @@ import java.util.Map;
 /**
  * The server's immutable configuration, built by {@link ChatServer.Builder}. {@code mail} is null
  * when the server sends no email; {@code mailPolicy} says when it writes mail and how much;
- * {@code imap} is null when it reads no replies by email.
+ * {@code imap} is null when it reads no replies by email; {@code webhooks} says how webhooks are
+ * delivered.
  */
 public record ServerConfig(
         String host,
@@ -45,4 +47,5 @@ public record ServerConfig(
         ClusterSettings cluster,
         MailSettings mail,
         MailPolicyConfig mailPolicy,
-        ImapSettings imap) {}
+        ImapSettings imap,
+        WebhookSettings webhooks) {}
