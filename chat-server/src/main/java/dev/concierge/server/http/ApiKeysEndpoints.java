@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code GET/POST /api/v1/api-keys} and {@code DELETE /api/v1/api-keys/{id}} (docs/integrations.md,
  * "Keys"), scope {@code api_keys:write}. A key is shown once, in the answer that creates it; lists
  * show the records without the hash. A caller can never make a key worth more than itself: every
- * scope asked for must be its own, and a caller limited to one site makes, lists and revokes keys
- * of that site only.
+ * admin scope asked for must be its own (site scopes are what {@code api_keys:write} hands out),
+ * and a caller limited to one site makes, lists and revokes keys of that site only.
  */
 final class ApiKeysEndpoints {
     private static final Logger log = LoggerFactory.getLogger(ApiKeysEndpoints.class);
@@ -163,9 +163,9 @@ final class ApiKeysEndpoints {
         for (JsonNode s : list) {
             ApiScope scope = ApiScope.of(s.asText()).orElseThrow(() -> RestCalls.bad("unknown scope " + s.asText()));
             if (siteKey ? !scope.forSiteKeys() : !scope.forAdminKeys()) {
-                throw RestCalls.bad("a " + (siteKey ? "site" : "admin") + " key cannot hold " + scope.wire());
+                throw RestCalls.bad((siteKey ? "a site" : "an admin") + " key cannot hold " + scope.wire());
             }
-            if (!p.may(scope)) {
+            if (!siteKey && !p.may(scope)) {
                 throw new RestCalls.Refused(
                         HttpResponseStatus.FORBIDDEN,
                         ErrorCode.FORBIDDEN,

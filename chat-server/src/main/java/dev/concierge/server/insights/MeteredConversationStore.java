@@ -5,6 +5,7 @@ import dev.concierge.store.ConversationMetrics;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.ConversationTranscript;
+import dev.concierge.store.IntegrationStore;
 import dev.concierge.store.VisitorRecord;
 import java.time.Instant;
 import java.util.List;
@@ -215,6 +216,11 @@ public final class MeteredConversationStore implements ConversationStore {
     @Override
     public Optional<String> failure() {
         return store.failure();
+    }
+
+    @Override
+    public Optional<IntegrationStore> integrations() {
+        return store.integrations();
     }
 
     @Override
