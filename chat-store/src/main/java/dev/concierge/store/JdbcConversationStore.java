@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.flywaydb.core.api.FlywayException;
 
@@ -38,6 +37,7 @@ public final class JdbcConversationStore implements ConversationStore {
     private final JdbcSearches searches;
     private final JdbcQueries queries;
     private final JdbcOutbox outbox;
+    private final JdbcIntegrations integrations;
 
     private JdbcConversationStore(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, Clock clock) {
         this.checkpointer = database.isSqlite() ? new SqliteCheckpointer(database, writer::requestWalRewind) : null;
@@ -50,6 +50,7 @@ public final class JdbcConversationStore implements ConversationStore {
         this.searches = new JdbcSearches(readers, rows);
         this.queries = new JdbcQueries(readers, rows);
         this.outbox = new JdbcOutbox(readers);
+        this.integrations = new JdbcIntegrations(writer, readers, rows, clock);
     }
 
     /** The embedded store: SQLite in {@code dataDir/concierge.db}, created if missing. */
@@ -229,10 +230,21 @@ public final class JdbcConversationStore implements ConversationStore {
     @Override
     public CompletableFuture<Void> appendAll(
             String conversationId, List<TranscriptEvent> events, List<OutboundMail> mails) {
+        return appendAll(conversationId, events, mails, List.of());
+    }
+
+    /** The events and the outbox rows of their mails and webhooks in one write of the writer: one transaction. */
+    @Override
+    public CompletableFuture<Void> appendAll(
+            String conversationId,
+            List<TranscriptEvent> events,
+            List<OutboundMail> mails,
+            List<IntegrationStore.OutboundWebhook> webhooks) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(mails, "mails");
         List<Object[]> params = new ArrayList<>(events.size());
         List<Object[]> mailParams = new ArrayList<>(mails.size());
+        List<Object[][]> webhookRows;
         try {
             for (TranscriptEvent event : events) {
                 Objects.requireNonNull(event.ts(), "event.ts");
@@ -247,6 +259,7 @@ public final class JdbcConversationStore implements ConversationStore {
                 }
                 mailParams.add(JdbcOutbox.insertParams(mail));
             }
+            webhookRows = webhooks.isEmpty() ? List.of() : integrations.enqueue(conversationId, events, webhooks);
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -277,7 +290,13 @@ public final class JdbcConversationStore implements ConversationStore {
                     for (Object[] m : mailParams) {
                         tx.add(JdbcOutbox.INSERT, m);
                     }
+                    JdbcWebhooks.add(tx, webhookRows);
                 });
+    }
+
+    @Override
+    public Optional<IntegrationStore> integrations() {
+        return Optional.of(integrations);
     }
 
     @Override
@@ -287,23 +306,11 @@ public final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public CompletableFuture<Set<String>> claimMail(List<String> messageIds) {
-        List<String> ids = List.copyOf(messageIds);
-        // Told on the writer thread after the commit, read once the future completes.
-        Set<String> claimed = ConcurrentHashMap.newKeySet();
-        return writer.submit("claim " + ids.size() + " email(s)", tx -> {
-                    claimed.clear(); // a write retried alone runs again
-                    for (String id : ids) {
-                        tx.addCounted(
-                                JdbcOutbox.CLAIM,
-                                n -> {
-                                    if (n > 0) {
-                                        claimed.add(id);
-                                    }
-                                },
-                                id);
-                    }
-                })
-                .thenApply(v -> Set.copyOf(claimed));
+        return writer.submitClaims(
+                "claim " + messageIds.size() + " email(s)",
+                messageIds,
+                id -> id,
+                (tx, id, count) -> tx.addCounted(JdbcOutbox.CLAIM, count, id));
     }
 
     @Override

@@ -4,9 +4,12 @@ import dev.concierge.protocol.Author;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -156,6 +159,33 @@ final class JdbcWriter implements AutoCloseable {
             queue.add(new Op(what, write, future));
         }
         return future;
+    }
+
+    /** Adds the counted statement that claims one item of {@link #submitClaims}. */
+    interface ClaimStep<T> {
+        void add(Tx tx, T item, IntConsumer count) throws SQLException;
+    }
+
+    /**
+     * Queues a write that claims {@code items}, one counted statement each ({@code step}); the
+     * future completes with the ids of those whose statement changed a row.
+     */
+    <T> CompletableFuture<Set<String>> submitClaims(
+            String what, List<T> items, Function<T, String> id, ClaimStep<T> step) {
+        List<T> all = List.copyOf(items);
+        // Told on the writer thread after the commit, read once the future completes.
+        Set<String> claimed = ConcurrentHashMap.newKeySet();
+        return submit(what, tx -> {
+                    claimed.clear(); // a write retried alone runs again
+                    for (T item : all) {
+                        step.add(tx, item, n -> {
+                            if (n > 0) {
+                                claimed.add(id.apply(item));
+                            }
+                        });
+                    }
+                })
+                .thenApply(v -> Set.copyOf(claimed));
     }
 
     /**
