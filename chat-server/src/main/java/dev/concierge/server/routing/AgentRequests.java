@@ -130,7 +130,7 @@ final class AgentRequests {
             Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, s.id());
             return;
         }
-        MailPolicy mail = router.mail().orElse(null);
+        MailPolicy mail = router.outbound.mail().orElse(null);
         router.idempotency.message(
                 session,
                 c,

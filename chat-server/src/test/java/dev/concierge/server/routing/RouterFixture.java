@@ -124,6 +124,9 @@ public abstract class RouterFixture {
     protected final TestClock clock = new TestClock();
     private final Map<String, Set<String>> departments = new HashMap<>();
     protected Router router;
+    /** The sites the next router is made with. */
+    Map<String, Site> sites = Map.of("demo", Site.demo());
+
     private final AtomicInteger ids = new AtomicInteger();
 
     protected Router router(RoutingConfig config) {
@@ -149,7 +152,7 @@ public abstract class RouterFixture {
                 Ids.secure(),
                 config,
                 id -> departments.getOrDefault(id, Set.of()),
-                Map.of("demo", Site.demo()),
+                sites,
                 RetentionConfig.DEFAULTS,
                 LoopBatching::new);
         return router;
