@@ -65,12 +65,30 @@ public final class MeteredConversationStore implements ConversationStore {
     @Override
     public CompletableFuture<Void> appendAll(
             String conversationId, List<TranscriptEvent> events, List<OutboundMail> mails) {
-        return timed(store.appendAll(conversationId, events, mails), System.nanoTime())
-                .whenComplete((ok, error) -> {
-                    if (error == null) {
-                        events.forEach(metrics::committed);
-                    }
-                });
+        return counted(store.appendAll(conversationId, events, mails), events);
+    }
+
+    @Override
+    public CompletableFuture<Void> appendAll(
+            String conversationId,
+            List<TranscriptEvent> events,
+            List<OutboundMail> mails,
+            List<IntegrationStore.OutboundWebhook> webhooks) {
+        return counted(store.appendAll(conversationId, events, mails, webhooks), events);
+    }
+
+    /** {@code write} timed, and {@code events} counted once it committed. */
+    private CompletableFuture<Void> counted(CompletableFuture<Void> write, List<TranscriptEvent> events) {
+        return timed(write, System.nanoTime()).whenComplete((ok, error) -> {
+            if (error == null) {
+                events.forEach(metrics::committed);
+            }
+        });
+    }
+
+    @Override
+    public Optional<IntegrationStore> integrations() {
+        return store.integrations();
     }
 
     @Override
@@ -216,11 +234,6 @@ public final class MeteredConversationStore implements ConversationStore {
     @Override
     public Optional<String> failure() {
         return store.failure();
-    }
-
-    @Override
-    public Optional<IntegrationStore> integrations() {
-        return store.integrations();
     }
 
     @Override

@@ -33,7 +33,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -84,8 +83,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         TranscriptExport export = new TranscriptExport(store, auth, codec.mapper());
         AgentApi agentApi = new AgentApi(store, auth, config.routing(), config.agentsFile(), teamEdits, codec.mapper());
         this.visitorAdmin = new VisitorAdminApi(localRouter, store);
-        // The router's reload of its webhook endpoints: Router::reloadWebhooks once routing makes rows.
-        this.webhookReloads = new WebhookReloads(localRouter, r -> CompletableFuture.completedFuture(null));
+        this.webhookReloads = new WebhookReloads(localRouter, Router::reloadWebhooks);
         this.config = config;
         this.codec = codec;
         this.core = core;
