@@ -6,8 +6,10 @@ import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.ApiKeys;
 import dev.concierge.store.IntegrationStore;
 import io.netty.handler.codec.http.HttpMethod;
+import java.net.URI;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -30,6 +32,7 @@ public final class RestApi {
      * @param clock times and expiry
      * @param ticker the key cache's and the rate limit's time
      * @param reloads tells the router of endpoint changes
+     * @param targetPolicy why webhooks may not go to a URL ({@code TargetPolicy#refusalOfUrl}), or empty
      */
     public RestApi(
             Optional<String> adminToken,
@@ -40,13 +43,14 @@ public final class RestApi {
             Clock clock,
             Ticker ticker,
             WebhookReloads reloads,
+            Function<URI, Optional<String>> targetPolicy,
             ObjectMapper json) {
         Optional<ApiKeys> apiKeys = store.map(s -> new ApiKeys(s, clock, ticker));
         this.guard = new ApiGuard(adminToken, apiKeys, blocking.api(), ex -> table.dispatch(ex));
         RestCalls rest = new RestCalls(blocking.api(), store, json);
         this.keys = new ApiKeysEndpoints(
                 guard, rest, apiKeys, site, id -> auth.agentInfo(id).isPresent(), clock);
-        this.webhooks = new WebhooksEndpoints(guard, rest, site, reloads, clock);
+        this.webhooks = new WebhooksEndpoints(guard, rest, site, reloads, targetPolicy, clock);
     }
 
     /** The check every REST handler makes first. */

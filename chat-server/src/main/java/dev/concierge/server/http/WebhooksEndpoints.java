@@ -12,6 +12,7 @@ import dev.concierge.store.IntegrationStore.Endpoint;
 import dev.concierge.store.IntegrationStore.EndpointState;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,15 +52,26 @@ final class WebhooksEndpoints {
     private final RestCalls rest;
     private final Predicate<String> site;
     private final WebhookReloads reloads;
+    private final Function<URI, Optional<String>> targetPolicy;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    /** @param site whether a site key names a configured site */
-    WebhooksEndpoints(ApiAccess access, RestCalls rest, Predicate<String> site, WebhookReloads reloads, Clock clock) {
+    /**
+     * @param site whether a site key names a configured site
+     * @param targetPolicy why the sender's target policy refuses a URL of the right shape, or empty
+     */
+    WebhooksEndpoints(
+            ApiAccess access,
+            RestCalls rest,
+            Predicate<String> site,
+            WebhookReloads reloads,
+            Function<URI, Optional<String>> targetPolicy,
+            Clock clock) {
         this.access = access;
         this.rest = rest;
         this.site = site;
         this.reloads = reloads;
+        this.targetPolicy = targetPolicy;
         this.clock = clock;
     }
 
@@ -409,10 +422,13 @@ final class WebhooksEndpoints {
         }
     }
 
+    /** {@code url} if its shape and the target policy accept it; a 400 saying why otherwise. */
     private String url(String url) {
-        WebhookViews.refusalOfUrl(url).ifPresent(why -> {
-            throw RestCalls.bad(why);
-        });
+        WebhookViews.refusalOfUrl(url)
+                .or(() -> targetPolicy.apply(URI.create(url)))
+                .ifPresent(why -> {
+                    throw RestCalls.bad(why);
+                });
         return url;
     }
 

@@ -123,6 +123,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                         config.clock(),
                         config.auth().ticker(),
                         webhookReloads,
+                        // The sender's target policy (scheme, allowed addresses) joins here with its settings.
+                        url -> Optional.empty(),
                         codec.mapper()));
     }
 
