@@ -3,6 +3,7 @@ package dev.concierge.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.protocol.ErrorCode;
+import dev.concierge.server.support.LogSafe;
 import dev.concierge.store.IntegrationStore;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -97,7 +98,7 @@ final class RestCalls {
         if (cause instanceof Refused refused) {
             reply = refused.reply;
         } else if (cause != null) {
-            log.error("{}: REST API call {} {} failed", ex.channelId(), ex.method(), ex.path(), cause);
+            log.error("{}: REST API call {} {} failed", ex.channelId(), ex.method(), LogSafe.text(ex.path()), cause);
             reply = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCode.INTERNAL, "the call failed");
         }
         if (reply.status().equals(HttpResponseStatus.NO_CONTENT)) {
