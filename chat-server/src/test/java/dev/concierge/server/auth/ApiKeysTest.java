@@ -3,14 +3,12 @@ package dev.concierge.server.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.server.testing.FakeIntegrationStore;
-import java.time.Clock;
+import dev.concierge.server.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,28 +19,12 @@ import org.junit.jupiter.api.Test;
 final class ApiKeysTest {
     private final FakeIntegrationStore store = new FakeIntegrationStore();
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-07T10:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
     private final ApiKeys keys = new ApiKeys(store, clock, nanos::get);
 
     private void advance(Duration d) {
         nanos.addAndGet(d.toNanos());
-        now.set(now.get().plus(d));
+        clock.advance(d);
     }
 
     private ApiKeys.Minted stored(String kind, Optional<Instant> expiresAt) {
@@ -113,7 +95,7 @@ final class ApiKeysTest {
 
     @Test
     void anExpiredKey_isRefused_fromTheMomentItExpires() {
-        ApiKeys.Minted minted = stored("admin", Optional.of(now.get().plusSeconds(60)));
+        ApiKeys.Minted minted = stored("admin", Optional.of(clock.instant().plusSeconds(60)));
         assertThat(keys.authenticate(minted.key())).isPresent();
         advance(Duration.ofSeconds(59));
         assertThat(keys.authenticate(minted.key())).isPresent();
@@ -128,12 +110,12 @@ final class ApiKeysTest {
         assertThat(keys.authenticate(here.key())).isPresent();
         assertThat(keys.authenticate(elsewhere.key())).isPresent();
 
-        store.revokeApiKey(here.record().id(), now.get()).join();
+        store.revokeApiKey(here.record().id(), clock.instant()).join();
         keys.forget(here.record().id());
         assertThat(keys.authenticate(here.key())).isEmpty();
 
         // Revoked on another node: this node's cache still holds the record, for at most 5 s.
-        store.revokeApiKey(elsewhere.record().id(), now.get()).join();
+        store.revokeApiKey(elsewhere.record().id(), clock.instant()).join();
         assertThat(keys.authenticate(elsewhere.key())).isPresent();
         advance(ApiKeys.CACHE_TTL);
         assertThat(keys.authenticate(elsewhere.key())).isEmpty();
@@ -164,7 +146,7 @@ final class ApiKeysTest {
     void lastUsedAt_isWrittenAtMostOnceAMinutePerKey() {
         ApiKeys.Minted minted = stored("site", Optional.empty());
         String id = minted.record().id();
-        Instant first = now.get();
+        Instant first = clock.instant();
         for (int i = 0; i < 30; i++) {
             keys.authenticate(minted.key());
             advance(Duration.ofSeconds(1));
@@ -173,7 +155,7 @@ final class ApiKeysTest {
         advance(Duration.ofSeconds(30));
         keys.authenticate(minted.key());
         assertThat(store.keyUses).hasSize(2);
-        assertThat(store.apiKey(id).orElseThrow().lastUsedAt()).isEqualTo(now.get());
+        assertThat(store.apiKey(id).orElseThrow().lastUsedAt()).isEqualTo(clock.instant());
     }
 
     @Test

@@ -7,17 +7,14 @@ import dev.concierge.server.ChatServer;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.ApiKeys;
 import dev.concierge.server.testing.FakeIntegrationStore;
+import dev.concierge.server.testing.MutableClock;
 import dev.concierge.server.testing.RestClient;
 import dev.concierge.store.InMemoryConversationStore;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,28 +30,9 @@ final class ApiKeysEndpointsTest {
 
     private final FakeIntegrationStore integrations = new FakeIntegrationStore();
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-07T10:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
     private ChatServer server;
     private RestClient rest;
-
-    static Clock clockOf(AtomicReference<Instant> now) {
-        return new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
-    }
 
     @BeforeEach
     void start() {
@@ -64,7 +42,7 @@ final class ApiKeysEndpointsTest {
                 .store(integrations.around(new InMemoryConversationStore()))
                 .siteOrigins("shop", List.of("https://shop.example"))
                 .agents(List.of(AgentAccount.withPassword("alice", "Alice", "alice", "pw-alice", 1000)))
-                .clock(clockOf(now))
+                .clock(clock)
                 .ticker(nanos::get)
                 .start();
         rest = new RestClient(server);
@@ -125,7 +103,7 @@ final class ApiKeysEndpointsTest {
         String good = key("{\"kind\":\"admin\"," + scopes + "}");
         String revoked = key("{\"kind\":\"admin\"," + scopes + "}");
         String expiring =
-                key("{\"kind\":\"admin\",\"expiresAt\":\"" + now.get().plusSeconds(3600) + "\"," + scopes + "}");
+                key("{\"kind\":\"admin\",\"expiresAt\":\"" + clock.instant().plusSeconds(3600) + "\"," + scopes + "}");
         for (String k : List.of(good, revoked, expiring)) {
             assertThat(rest.get("/api/v1/webhooks", k).statusCode()).isEqualTo(200);
         }
@@ -134,7 +112,7 @@ final class ApiKeysEndpointsTest {
         assertThat(rest.call("DELETE", "/api/v1/api-keys/" + revokedId, ADMIN, null)
                         .statusCode())
                 .isEqualTo(204);
-        now.set(now.get().plus(Duration.ofHours(2)));
+        clock.advance(Duration.ofHours(2));
 
         assertError(rest.get("/api/v1/webhooks", null), 401, "unauthorized", "Authorization: Bearer");
         assertError(rest.get("/api/v1/webhooks", "not-a-key"), 401, "unauthorized", "no API key");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.concierge.server.ChatServer;
 import dev.concierge.server.testing.FakeIntegrationStore;
+import dev.concierge.server.testing.MutableClock;
 import dev.concierge.server.testing.RestClient;
 import dev.concierge.store.InMemoryConversationStore;
 import dev.concierge.store.IntegrationStore.Attempt;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ final class WebhooksEndpointsTest {
             "{\"site\":\"demo\",\"url\":\"https://hooks.example.com/concierge\",\"eventTypes\":[\"message.created\",\"conversation.closed\"]}";
 
     private static final FakeIntegrationStore integrations = new FakeIntegrationStore();
-    private static final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-07T10:00:00Z"));
+    private static final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
     private static ChatServer server;
     private static RestClient rest;
 
@@ -44,7 +44,7 @@ final class WebhooksEndpointsTest {
                 .adminToken(ADMIN)
                 .store(integrations.around(new InMemoryConversationStore()))
                 .siteOrigins("shop", List.of("https://shop.example"))
-                .clock(ApiKeysEndpointsTest.clockOf(now))
+                .clock(clock)
                 .start();
         rest = new RestClient(server);
     }
@@ -113,7 +113,7 @@ final class WebhooksEndpointsTest {
         assertThat(newSecret).startsWith("whsec_").isNotEqualTo(secret);
         var stored = integrations.endpoint(id).orElseThrow();
         assertThat(stored.previousSecret()).isEqualTo(secret);
-        assertThat(stored.previousSecretUntil()).isEqualTo(now.get().plusSeconds(24 * 3600));
+        assertThat(stored.previousSecretUntil()).isEqualTo(clock.instant().plusSeconds(24 * 3600));
 
         assertThat(rest.call("DELETE", "/api/v1/webhooks/" + id, ADMIN, null).statusCode())
                 .isEqualTo(204);
@@ -247,7 +247,8 @@ final class WebhooksEndpointsTest {
         }
         integrations.addDelivery(
                 delivery(ids.get(0), id, "c_even", DeliveryState.EXPIRED, 0),
-                List.of(new Attempt(ids.get(0), 1, "n1", now.get(), 120L, "203.0.113.5:443", 500, "HTTP 500", "oops")));
+                List.of(new Attempt(
+                        ids.get(0), 1, "n1", clock.instant(), 120L, "203.0.113.5:443", 500, "HTTP 500", "oops")));
 
         List<String> seen = new ArrayList<>();
         String cursor = null;
