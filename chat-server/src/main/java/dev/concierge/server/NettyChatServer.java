@@ -225,6 +225,7 @@ public final class NettyChatServer implements ChatServer {
                 cluster.closeSocketsWith(initializer.signedInSockets()::closeAll);
                 initializer.shareConnections(cluster.connections());
                 ClusterCalls.wire(cluster, initializer.visitorAdmin(), localRouter, json);
+                ClusterCalls.wireWebhookReloads(cluster, initializer.webhookReloads());
             }
             NettyChatServer server = new NettyChatServer(
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);

@@ -100,6 +100,9 @@ final class ArchitectureTest {
                             "AgentAccount",
                             "AgentAuth",
                             "AgentsFile",
+                            "ApiKeys",
+                            "ApiPrincipal",
+                            "ApiScope",
                             "AuthConfig",
                             "DemoTeam",
                             "IdentityVerifier",
@@ -116,10 +119,12 @@ final class ArchitectureTest {
                             "BlockingWork",
                             "ClientAddress",
                             "HttpHandler",
+                            "RestApi",
                             "SignedInSockets",
                             "StaticFiles",
                             "TranscriptExport",
-                            "VisitorAdminApi")),
+                            "VisitorAdminApi",
+                            "WebhookReloads")),
             entry(
                     "dev.concierge.server.insights",
                     List.of(
@@ -171,6 +176,7 @@ final class ArchitectureTest {
                             "ServerInitializer",
                             "TrustedProxies",
                             "WebSocketSessionHandler")),
+            entry("dev.concierge.server.webhook", List.of("WebhookTransport", "WebhookTypes")),
             entry(
                     "dev.concierge.store",
                     List.of(
@@ -182,6 +188,7 @@ final class ArchitectureTest {
                             "EventMerge",
                             "Fencing",
                             "InMemoryConversationStore",
+                            "IntegrationStore",
                             "JdbcConversationStore",
                             "JdbcDatabase",
                             "JdbcRows",

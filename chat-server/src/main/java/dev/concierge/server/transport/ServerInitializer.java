@@ -7,10 +7,12 @@ import dev.concierge.server.cluster.ClusterNode;
 import dev.concierge.server.http.AgentApi;
 import dev.concierge.server.http.BlockingWork;
 import dev.concierge.server.http.HttpHandler;
+import dev.concierge.server.http.RestApi;
 import dev.concierge.server.http.SignedInSockets;
 import dev.concierge.server.http.StaticFiles;
 import dev.concierge.server.http.TranscriptExport;
 import dev.concierge.server.http.VisitorAdminApi;
+import dev.concierge.server.http.WebhookReloads;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.mail.DevMailbox;
@@ -57,6 +59,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     private final AgentSockets agentSockets = new AgentSockets();
     private final VisitorAdminApi visitorAdmin;
+    private final WebhookReloads webhookReloads;
     /** Shared by every channel: it keeps no state of one. */
     private final HttpHandler http;
 
@@ -80,6 +83,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         TranscriptExport export = new TranscriptExport(store, auth, codec.mapper());
         AgentApi agentApi = new AgentApi(store, auth, config.routing(), config.agentsFile(), teamEdits, codec.mapper());
         this.visitorAdmin = new VisitorAdminApi(localRouter, store);
+        this.webhookReloads = new WebhookReloads(localRouter, Router::reloadWebhooks);
         this.config = config;
         this.codec = codec;
         this.core = core;
@@ -109,7 +113,19 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 metrics,
                 devMailbox,
                 config.mail() != null && !config.mail().isDevMailbox(),
-                config.clock());
+                config.clock(),
+                new RestApi(
+                        security.adminToken(),
+                        store.integrations(),
+                        auth,
+                        config.sites()::containsKey,
+                        blocking,
+                        config.clock(),
+                        config.auth().ticker(),
+                        webhookReloads,
+                        // The sender's target policy (scheme, allowed addresses) joins here with its settings.
+                        url -> Optional.empty(),
+                        codec.mapper()));
     }
 
     /** The agents' open sockets by session token (a cluster node closes those signed out elsewhere). */
@@ -129,6 +145,11 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     /** The admin API's visitor calls (a cluster node passes erasure to the deciding node). */
     public VisitorAdminApi visitorAdmin() {
         return visitorAdmin;
+    }
+
+    /** Tells the router of webhook endpoint changes (a cluster node passes them to the deciding node). */
+    public WebhookReloads webhookReloads() {
+        return webhookReloads;
     }
 
     @Override

@@ -64,6 +64,28 @@ final class HttpRoutesTest {
     }
 
     @Test
+    void underApiV1_aVariableEndingTheTemplate_isOneSegment() throws Exception {
+        String admin = "Bearer " + ADMIN_TOKEN;
+        // Taken by /api/v1/webhooks/{id}: this in-memory server answers that it needs the database store.
+        HttpResponse<String> one = send(server, "GET", "/api/v1/webhooks/whe_1", admin);
+        assertThat(one.statusCode()).isEqualTo(400);
+        assertThat(one.body()).contains("needs the database store");
+        // Taken by /api/v1/webhooks/{id}/deliveries, not swallowed by /api/v1/webhooks/{id}.
+        assertThat(send(server, "GET", "/api/v1/webhooks/whe_1/deliveries", admin)
+                        .statusCode())
+                .isEqualTo(400);
+        // No route has two segments after the endpoint's id.
+        HttpResponse<String> two = send(server, "GET", "/api/v1/webhooks/whe_1/other", admin);
+        assertThat(two.statusCode()).isEqualTo(404);
+        assertThat(two.body()).isEqualTo("{\"error\":\"not_found\"}");
+        assertThat(send(server, "DELETE", "/api/v1/api-keys/a/b", admin).statusCode())
+                .isEqualTo(404);
+        // Outside /api/v1/ a variable still spans segments.
+        assertThat(send(server, "GET", "/api/sites/demo/x", null).statusCode()).isEqualTo(404);
+        assertThat(send(server, "GET", "/api/sites/demo", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void anotherPath_askedWithAMethodItDoesNotTake_isNotAllowed() throws Exception {
         for (String[] request : new String[][] {
             {"PUT", "/demo/"}, {"POST", "/metrics"}, {"DELETE", "/nothing-here"}, {"HEAD", "/metrics"}
