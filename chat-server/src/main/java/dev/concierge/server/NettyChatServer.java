@@ -219,7 +219,8 @@ public final class NettyChatServer implements ChatServer {
             if (cluster != null) {
                 cluster.closeSocketsWith(initializer.signedInSockets()::closeAll);
                 initializer.shareConnections(cluster.connections());
-                ClusterCalls.wire(cluster, initializer.visitorAdmin(), localRouter, json);
+                ClusterCalls.wire(
+                        cluster, initializer.visitorAdmin(), initializer.conversationWrites(), localRouter, json);
             }
             NettyChatServer server = new NettyChatServer(
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);
