@@ -38,6 +38,7 @@ public final class JdbcConversationStore implements ConversationStore {
     private final JdbcSearches searches;
     private final JdbcQueries queries;
     private final JdbcOutbox outbox;
+    private final JdbcIntegrations integrations;
 
     private JdbcConversationStore(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, Clock clock) {
         this.checkpointer = database.isSqlite() ? new SqliteCheckpointer(database, writer::requestWalRewind) : null;
@@ -50,6 +51,7 @@ public final class JdbcConversationStore implements ConversationStore {
         this.searches = new JdbcSearches(readers, rows);
         this.queries = new JdbcQueries(readers, rows);
         this.outbox = new JdbcOutbox(readers);
+        this.integrations = new JdbcIntegrations(writer, readers, rows, clock);
     }
 
     /** The embedded store: SQLite in {@code dataDir/concierge.db}, created if missing. */
@@ -229,10 +231,21 @@ public final class JdbcConversationStore implements ConversationStore {
     @Override
     public CompletableFuture<Void> appendAll(
             String conversationId, List<TranscriptEvent> events, List<OutboundMail> mails) {
+        return appendAll(conversationId, events, mails, List.of());
+    }
+
+    /** The events and the outbox rows of their mails and webhooks in one write of the writer: one transaction. */
+    @Override
+    public CompletableFuture<Void> appendAll(
+            String conversationId,
+            List<TranscriptEvent> events,
+            List<OutboundMail> mails,
+            List<IntegrationStore.OutboundWebhook> webhooks) {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(mails, "mails");
         List<Object[]> params = new ArrayList<>(events.size());
         List<Object[]> mailParams = new ArrayList<>(mails.size());
+        List<Object[][]> webhookRows;
         try {
             for (TranscriptEvent event : events) {
                 Objects.requireNonNull(event.ts(), "event.ts");
@@ -247,6 +260,7 @@ public final class JdbcConversationStore implements ConversationStore {
                 }
                 mailParams.add(JdbcOutbox.insertParams(mail));
             }
+            webhookRows = webhooks.isEmpty() ? List.of() : integrations.enqueue(conversationId, events, webhooks);
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -277,7 +291,13 @@ public final class JdbcConversationStore implements ConversationStore {
                     for (Object[] m : mailParams) {
                         tx.add(JdbcOutbox.INSERT, m);
                     }
+                    JdbcWebhooks.add(tx, webhookRows);
                 });
+    }
+
+    @Override
+    public Optional<IntegrationStore> integrations() {
+        return Optional.of(integrations);
     }
 
     @Override

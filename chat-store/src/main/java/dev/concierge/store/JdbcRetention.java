@@ -38,8 +38,7 @@ final class JdbcRetention {
             + " first_bot_reply_ms, queue_wait_ms, first_agent_response_ms, handling_ms, transfers, offline_message,"
             + " follow_up_ms, score, visitor_messages, bot_answers, bot_misses FROM conversation_figures"
             + " WHERE started_at >= ? AND started_at < ? ORDER BY started_at, figure_id LIMIT ?";
-    private static final String CONVERSATION_COLUMNS = "id, visitor_id, state, agent_id, started_at,"
-            + " first_line, score, queued_at, assigned_at, handoff_reason, department, given_emails";
+    private static final String CONVERSATION_COLUMNS = JdbcRows.CONVERSATION_COLUMNS;
     static final String SELECT_OLD_CLOSED = "SELECT " + CONVERSATION_COLUMNS + " FROM conversations"
             + " WHERE state = ? AND updated_at < ? ORDER BY updated_at, id LIMIT ?";
     static final String SELECT_LONELY_VISITORS = "SELECT id FROM visitors v WHERE first_seen < ? AND NOT EXISTS"
@@ -252,6 +251,10 @@ final class JdbcRetention {
         tx.add(DELETE_RECENT_EVENTS, conversationId);
         tx.add(DELETE_EVENT_AUTHORS, conversationId);
         tx.add(JdbcOutbox.DELETE_OF_CONVERSATION, conversationId);
+        // The attempts first: they are found through the deliveries (always added, so run, before them).
+        tx.add(JdbcWebhooks.DELETE_ATTEMPTS_OF_CONVERSATION, conversationId);
+        tx.add(JdbcWebhooks.DELETE_DELIVERIES_OF_CONVERSATION, conversationId);
+        tx.add(JdbcWebhooks.DELETE_EVENTS_OF_CONVERSATION, conversationId);
     }
 
     /**

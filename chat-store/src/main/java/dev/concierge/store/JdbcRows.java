@@ -51,12 +51,13 @@ public final class JdbcRows {
             + " context_json = excluded.context_json, first_seen = excluded.first_seen";
     static final String UPSERT_CONVERSATION = "INSERT INTO conversations (id, visitor_id, state, agent_id,"
             + " started_at, first_line, score, queued_at, assigned_at, handoff_reason, updated_at, department,"
-            + " given_emails) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            + " given_emails, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
             + " visitor_id = excluded.visitor_id, state = excluded.state, agent_id = excluded.agent_id,"
             + " started_at = excluded.started_at, first_line = excluded.first_line, score = excluded.score,"
             + " queued_at = excluded.queued_at, assigned_at = excluded.assigned_at,"
             + " handoff_reason = excluded.handoff_reason, updated_at = excluded.updated_at,"
-            + " department = excluded.department, given_emails = excluded.given_emails";
+            + " department = excluded.department, given_emails = excluded.given_emails,"
+            + " site = COALESCE(excluded.site, conversations.site)"; // a known site is never forgotten
     static final String INSERT_EVENT = "INSERT INTO recent_events (conversation_id, seq, client_id, ts, kind,"
             + " author_json, text, bot_json, reason, agent_json, score, comment)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -82,8 +83,10 @@ public final class JdbcRows {
             "seq, ts, client_id, kind, author_json, text, bot_json," + " reason, agent_json, score, comment";
     static final String SELECT_EVENTS =
             "SELECT " + EVENT_COLUMNS + " FROM stored_events WHERE conversation_id = ? AND seq > ? ORDER BY seq";
-    private static final String CONVERSATION_COLUMNS = "id, visitor_id, state, agent_id, started_at,"
-            + " first_line, score, queued_at, assigned_at, handoff_reason, department, given_emails";
+    /** The columns {@link #conversation} reads, in its order. */
+    static final String CONVERSATION_COLUMNS = "id, visitor_id, state, agent_id, started_at,"
+            + " first_line, score, queued_at, assigned_at, handoff_reason, department, given_emails, site";
+
     static final String SELECT_CONVERSATION = "SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE id = ?";
     static final String SELECT_CONVERSATIONS_OF =
             "SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE visitor_id = ? ORDER BY started_at, id";
@@ -159,7 +162,8 @@ public final class JdbcRows {
             c.handoffReason() == null ? NULL_TEXT : c.handoffReason().wire(),
             micros(updatedAt),
             text(c.department()),
-            text(c.givenEmails().isEmpty() ? null : String.join("\n", c.givenEmails()))
+            text(c.givenEmails().isEmpty() ? null : String.join("\n", c.givenEmails())),
+            text(c.site())
         };
     }
 
@@ -218,7 +222,8 @@ public final class JdbcRows {
                 instant(rs, 9),
                 reason == null ? null : HandoffReason.valueOf(reason.toUpperCase(Locale.ROOT)),
                 rs.getString(11),
-                givenEmails(rs.getString(12)));
+                givenEmails(rs.getString(12)),
+                rs.getString(13));
     }
 
     /** The {@code given_emails} column: the addresses one per line (an address holds no line break), or null. */
@@ -380,11 +385,11 @@ public final class JdbcRows {
         }
     }
 
-    private static Object text(String value) {
+    static Object text(String value) {
         return value == null ? NULL_TEXT : value;
     }
 
-    private static Object integer(Integer value) {
+    static Object integer(Integer value) {
         return value == null ? NULL_INTEGER : value;
     }
 
@@ -402,7 +407,7 @@ public final class JdbcRows {
                 : Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
     }
 
-    private static Integer integer(ResultSet rs, int column) throws SQLException {
+    static Integer integer(ResultSet rs, int column) throws SQLException {
         int value = rs.getInt(column);
         return rs.wasNull() ? null : value;
     }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * insights, retention and erasure (docs/storage.md). Runs on each engine through {@link
  * StoreMergeContractTest}; the core of the contract is in {@link StoreContractTest}.
  */
-abstract class PersonalDataContractTest extends OutboxContractTest {
+abstract class PersonalDataContractTest extends IntegrationsContractTest {
     @Test
     void visitorByToken_findsByHash_andTheTokenIsNotStoredInClear() throws Exception {
         VisitorRecord ada = visitor("v1", "vt_secret-token");

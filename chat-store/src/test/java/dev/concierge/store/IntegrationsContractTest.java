@@ -1,0 +1,264 @@
+package dev.concierge.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.concierge.protocol.ConversationState;
+import dev.concierge.store.IntegrationStore.ApiKeyRecord;
+import dev.concierge.store.IntegrationStore.ConversationQuery;
+import dev.concierge.store.IntegrationStore.Cursor;
+import dev.concierge.store.IntegrationStore.Endpoint;
+import dev.concierge.store.IntegrationStore.EndpointState;
+import dev.concierge.store.IntegrationStore.ListedConversation;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link JdbcConversationStore} must do with the rest of its integrations, whatever the
+ * engine: a conversation's site, webhook endpoints, REST API keys and the conversation listing
+ * the REST API pages through (docs/integrations.md). Run by each engine's test through {@link
+ * PersonalDataContractTest}; the webhook outbox is in {@link WebhookContractTest}.
+ */
+abstract class IntegrationsContractTest extends WebhookContractTest {
+    static ConversationRecord withSite(
+            String id, ConversationState state, String department, String agent, String site) {
+        return new ConversationRecord(
+                id, "v_" + id, state, agent, T0, "first line", null, null, null, null, department, List.of(), site);
+    }
+
+    /** Saves {@code r}, then makes its last activity {@code updatedAt}. */
+    void saveActiveAt(ConversationRecord r, Instant updatedAt) throws Exception {
+        done(store.saveConversation(r));
+        try (Connection c = rawConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")) {
+            JdbcRows.bind(ps, JdbcRows.micros(updatedAt), r.id());
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    static ApiKeyRecord key(String id, Instant createdAt) {
+        return new ApiKeyRecord(
+                id,
+                "site",
+                "acme",
+                List.of("conversations:read", "messages:write"),
+                null,
+                "CRM",
+                "the CRM's key",
+                JdbcRows.tokenHash("ck_site_" + id + "_secret"),
+                createdAt,
+                "admin-token",
+                null,
+                null,
+                null);
+    }
+
+    @Test
+    void site_roundTrips_andASaveWithoutASite_keepsTheStoredOne() throws Exception {
+        done(store.saveConversation(withSite("c1", ConversationState.BOT, null, null, "acme")));
+        assertThat(store.conversation("c1").orElseThrow().site()).isEqualTo("acme");
+
+        done(store.saveConversation(withSite("c1", ConversationState.QUEUED, null, null, null)));
+        ConversationRecord kept = store.conversation("c1").orElseThrow();
+        assertThat(kept.site()).isEqualTo("acme");
+        assertThat(kept.state()).isEqualTo(ConversationState.QUEUED);
+
+        done(store.saveConversation(withSite("c1", ConversationState.QUEUED, null, null, "other")));
+        assertThat(store.conversation("c1").orElseThrow().site()).isEqualTo("other");
+        done(store.saveConversation(withSite("c2", ConversationState.BOT, null, null, null)));
+        assertThat(store.conversation("c2").orElseThrow().site()).isNull();
+        store.close();
+        store = reopen();
+        assertThat(store.conversationsOf("v_c1"))
+                .extracting(ConversationRecord::site)
+                .containsExactly("other");
+    }
+
+    @Test
+    void conversations_areListedLatestActivityFirst_filtered_andPagedByCursor() throws Exception {
+        saveActiveAt(withSite("a1", ConversationState.BOT, null, null, "acme"), T0.plusSeconds(10));
+        saveActiveAt(withSite("a2", ConversationState.ASSIGNED, "sales", "ag_1", "acme"), T0.plusSeconds(20));
+        saveActiveAt(withSite("a3", ConversationState.CLOSED, "sales", "ag_2", "acme"), T0.plusSeconds(20));
+        saveActiveAt(withSite("a4", ConversationState.ASSIGNED, "support", "ag_1", "acme"), T0.plusSeconds(30));
+        saveActiveAt(withSite("b1", ConversationState.ASSIGNED, "sales", "ag_1", "beta"), T0.plusSeconds(40));
+
+        assertThat(ids(query(null, null, null, null, null, null, null, 10)))
+                .containsExactly("b1", "a4", "a3", "a2", "a1");
+        List<ListedConversation> acme =
+                integrations().conversations(query("acme", null, null, null, null, null, null, 10));
+        assertThat(ids(acme)).containsExactly("a4", "a3", "a2", "a1");
+        assertThat(acme.get(0).updatedAt()).isEqualTo(T0.plusSeconds(30));
+        assertThat(acme.get(0).record().department()).isEqualTo("support");
+        assertThat(ids(query("acme", ConversationState.ASSIGNED, null, null, null, null, null, 10)))
+                .containsExactly("a4", "a2");
+        assertThat(ids(query(null, null, "sales", null, null, null, null, 10))).containsExactly("b1", "a3", "a2");
+        assertThat(ids(query(null, null, null, "ag_1", null, null, null, 10))).containsExactly("b1", "a4", "a2");
+        assertThat(ids(query(null, null, null, null, T0.plusSeconds(20), T0.plusSeconds(40), null, 10)))
+                .containsExactly("a4", "a3", "a2"); // since inclusive, until exclusive
+        assertThat(ids(query("acme", ConversationState.ASSIGNED, "sales", "ag_1", null, null, null, 10)))
+                .containsExactly("a2");
+
+        // Pages of two through the equal times of a3 and a2: every row once, in order.
+        List<String> seen = new ArrayList<>();
+        Cursor after = null;
+        for (int page = 0; page < 5; page++) {
+            List<ListedConversation> items =
+                    integrations().conversations(query(null, null, null, null, null, null, after, 2));
+            items.forEach(i -> seen.add(i.record().id()));
+            if (items.size() < 2) {
+                break;
+            }
+            ListedConversation last = items.get(items.size() - 1);
+            after = new Cursor(last.updatedAt(), last.record().id());
+        }
+        assertThat(seen).containsExactly("b1", "a4", "a3", "a2", "a1");
+        assertThatThrownBy(() -> integrations().conversations(query(null, null, null, null, null, null, null, 0)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static ConversationQuery query(
+            String site,
+            ConversationState state,
+            String department,
+            String agent,
+            Instant since,
+            Instant until,
+            Cursor after,
+            int limit) {
+        return new ConversationQuery(site, state, department, agent, since, until, after, limit);
+    }
+
+    private List<String> ids(ConversationQuery q) {
+        return ids(integrations().conversations(q));
+    }
+
+    private static List<String> ids(List<ListedConversation> items) {
+        return items.stream().map(i -> i.record().id()).toList();
+    }
+
+    @Test
+    void apiKeys_areStoredByHash_listedNewestFirst_revokedOnce_andTheirUseRecorded() throws Exception {
+        ApiKeyRecord older = key("k0000000000000001", T0);
+        ApiKeyRecord newer = new ApiKeyRecord(
+                "k0000000000000002",
+                "admin",
+                null,
+                List.of("admin"),
+                null,
+                null,
+                "ops",
+                JdbcRows.tokenHash("ck_admin_k0000000000000002_secret"),
+                T0.plusSeconds(5),
+                "k0000000000000001",
+                T0.plusSeconds(86_400),
+                null,
+                null);
+        done(integrations().insertApiKey(older));
+        done(integrations().insertApiKey(newer));
+
+        assertThat(integrations().apiKey("k0000000000000001")).contains(older);
+        assertThat(integrations().apiKey("k0000000000000002")).contains(newer);
+        assertThat(integrations().apiKey("k_nope")).isEmpty();
+        assertThat(integrations().apiKeys()).containsExactly(newer, older);
+        assertThatThrownBy(() -> integrations().insertApiKey(older).get())
+                .isInstanceOf(ExecutionException.class); // its id exists
+
+        assertThat(integrations().revokeApiKey(older.id(), T0.plusSeconds(60)).get())
+                .isTrue();
+        assertThat(integrations().revokeApiKey(older.id(), T0.plusSeconds(90)).get())
+                .isFalse();
+        assertThat(integrations().revokeApiKey("k_nope", T0).get()).isFalse();
+        done(integrations().apiKeyUsed(newer.id(), T0.plusSeconds(70)));
+
+        assertThat(integrations().apiKey(older.id()).orElseThrow().revokedAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(integrations().apiKey(newer.id()).orElseThrow().lastUsedAt()).isEqualTo(T0.plusSeconds(70));
+        assertThat(integrations().apiKey(newer.id()).orElseThrow().revokedAt()).isNull();
+        assertThat(count("SELECT COUNT(*) FROM api_keys WHERE secret_sha256 LIKE '%secret%'"))
+                .isZero();
+    }
+
+    @Test
+    void endpoints_roundTrip_listBySite_andAnUpdateNeedsTheStoredVersion() throws Exception {
+        Endpoint a = endpoint("whe_a", EndpointState.ACTIVE);
+        Endpoint other = new Endpoint(
+                "whe_b",
+                "beta",
+                "https://b.example.test/hook",
+                null,
+                List.of("message.created"),
+                "whsec_b",
+                null,
+                null,
+                1,
+                EndpointState.DISABLED,
+                null,
+                null,
+                null,
+                0,
+                null,
+                T0.plusSeconds(1),
+                T0.plusSeconds(1),
+                1);
+        done(integrations().insertEndpoint(a));
+        done(integrations().insertEndpoint(other));
+        assertThatThrownBy(() -> integrations().insertEndpoint(a).get()).isInstanceOf(ExecutionException.class);
+
+        assertThat(integrations().endpoint("whe_a")).contains(a);
+        assertThat(integrations().endpoints(Optional.empty())).containsExactly(a, other);
+        assertThat(integrations().endpoints(Optional.of("beta"))).containsExactly(other);
+        assertThat(integrations().endpoints(Optional.of("gamma"))).isEmpty();
+
+        Endpoint rotated = new Endpoint(
+                a.id(),
+                a.site(),
+                "https://hooks.example.test/v2",
+                null,
+                List.of("message.created"),
+                "whsec_new",
+                a.secret(),
+                T0.plusSeconds(86_400),
+                4,
+                EndpointState.ACTIVE,
+                null,
+                null,
+                null,
+                0,
+                null,
+                a.createdAt(),
+                T0.plusSeconds(9),
+                2);
+        assertThat(integrations().updateEndpoint(rotated, 1).get()).isTrue();
+        assertThat(integrations().endpoint("whe_a")).contains(rotated);
+
+        // A second writer who read version 1 too loses: the stored version is 2 now.
+        Endpoint stale = new Endpoint(
+                a.id(),
+                a.site(),
+                "https://stale.example.test/",
+                null,
+                a.eventTypes(),
+                a.secret(),
+                null,
+                null,
+                8,
+                EndpointState.PAUSED,
+                null,
+                null,
+                null,
+                0,
+                null,
+                a.createdAt(),
+                T0.plusSeconds(10),
+                2);
+        assertThat(integrations().updateEndpoint(stale, 1).get()).isFalse();
+        assertThat(integrations().endpoint("whe_a")).contains(rotated);
+        assertThatThrownBy(() -> integrations().updateEndpoint(stale, 5).get())
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+    }
+}
