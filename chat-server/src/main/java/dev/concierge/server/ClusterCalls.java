@@ -8,10 +8,12 @@ import dev.concierge.server.cluster.ClusterNode;
 import dev.concierge.server.cluster.DeciderCalls;
 import dev.concierge.server.http.ConversationWrites;
 import dev.concierge.server.http.VisitorAdminApi;
+import dev.concierge.server.http.WebhookReloads;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.routing.Router;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -56,6 +58,20 @@ final class ClusterCalls {
                     node.callDecider(DeciderCalls.Kind.ERASE_VISITOR, visitorId).join();
             return new VisitorAdminApi.Answer(answer.status(), tree(json, answer));
         });
+    }
+
+    /**
+     * Lets {@code node} reload its router's webhook endpoints for other nodes while it decides,
+     * and sends this node's reloads to the decider while it does not.
+     */
+    static void wireWebhookReloads(ClusterNode node, WebhookReloads reloads) {
+        node.answerCalls(
+                DeciderCalls.Kind.WEBHOOKS_RELOAD,
+                ignored -> reloads.reloadHere().join()
+                        ? new DeciderCalls.Answer(200, "{}".getBytes(StandardCharsets.UTF_8))
+                        : DeciderCalls.Answer.unavailable("This node stopped deciding; retry shortly."));
+        reloads.forwardTo(() ->
+                node.callDecider(DeciderCalls.Kind.WEBHOOKS_RELOAD, "").thenApply(answer -> answer.status() == 200));
     }
 
     /** The live dashboard from the deciding node, for a node that does not decide. Blocking, bounded. */

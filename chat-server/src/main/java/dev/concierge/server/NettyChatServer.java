@@ -221,6 +221,7 @@ public final class NettyChatServer implements ChatServer {
                 initializer.shareConnections(cluster.connections());
                 ClusterCalls.wire(
                         cluster, initializer.visitorAdmin(), initializer.conversationWrites(), localRouter, json);
+                ClusterCalls.wireWebhookReloads(cluster, initializer.webhookReloads());
             }
             NettyChatServer server = new NettyChatServer(
                     boss, workers, channel, sockets, router, cluster, bot, store, blocking, config.host(), files);

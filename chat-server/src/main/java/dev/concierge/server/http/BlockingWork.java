@@ -19,19 +19,28 @@ import java.util.concurrent.TimeUnit;
  * @param exports transcript downloads
  * @param searches agents' searches in earlier conversations
  * @param insights the insights API and {@code /metrics}
+ * @param api the REST API's key checks, key and webhook management, and waits for the deciding node
  */
 public record BlockingWork(
-        ExecutorService logins, ExecutorService exports, ExecutorService searches, ExecutorService insights) {
+        ExecutorService logins,
+        ExecutorService exports,
+        ExecutorService searches,
+        ExecutorService insights,
+        ExecutorService api) {
     /** What a 503 for a full lane tells the client to wait, in seconds. */
     static final int RETRY_AFTER_SECONDS = 1;
 
     /**
      * The lanes: one thread for password checks (so that sign-ins can never take both cores of
-     * a small machine), two for downloads, one each for searches and insights.
+     * a small machine), two for downloads, one each for searches and insights, two for the REST API.
      */
     public static BlockingWork create() {
         return new BlockingWork(
-                lane("logins", 1, 16), lane("exports", 2, 64), lane("searches", 1, 32), lane("insights", 1, 32));
+                lane("logins", 1, 16),
+                lane("exports", 2, 64),
+                lane("searches", 1, 32),
+                lane("insights", 1, 32),
+                lane("api", 2, 64));
     }
 
     private static ExecutorService lane(String name, int threads, int queue) {
@@ -51,6 +60,6 @@ public record BlockingWork(
 
     /** Stops every lane, interrupting what runs. */
     public void shutdownNow() {
-        List.of(logins, exports, searches, insights).forEach(ExecutorService::shutdownNow);
+        List.of(logins, exports, searches, insights, api).forEach(ExecutorService::shutdownNow);
     }
 }

@@ -2,6 +2,7 @@ package dev.concierge.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.protocol.ErrorCode;
+import dev.concierge.server.auth.ApiPrincipal;
 import dev.concierge.server.insights.InsightsApi;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -57,6 +58,8 @@ final class Exchange {
     private final HttpHeaders headers;
     /** The part of the path the route's {@code {name}} matched, or "". */
     private String variable = "";
+    /** The REST API caller, once the guard of {@code /api/v1/} has found it ({@link ApiGuard}). */
+    private Optional<ApiPrincipal> apiPrincipal = Optional.empty();
 
     Exchange(ChannelHandlerContext ctx, FullHttpRequest request, ObjectMapper json) {
         this.ctx = ctx;
@@ -124,6 +127,15 @@ final class Exchange {
 
     void variable(String value) {
         this.variable = value;
+    }
+
+    /** The REST API caller the guard of {@code /api/v1/} found; empty before it has. */
+    Optional<ApiPrincipal> apiPrincipal() {
+        return apiPrincipal;
+    }
+
+    void apiPrincipal(ApiPrincipal principal) {
+        this.apiPrincipal = Optional.of(principal);
     }
 
     /** The channel's short id, for log lines. */

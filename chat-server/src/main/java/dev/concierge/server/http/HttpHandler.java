@@ -83,7 +83,8 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             ServerMetrics metrics,
             Optional<DevMailbox> devMailbox,
             boolean smtp,
-            Clock clock) {
+            Clock clock,
+            RestApi restApi) {
         this.storeFailure = storeFailure;
         this.notReady = notReady;
         this.agentApi = agentApi;
@@ -96,9 +97,10 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         this.blocking = blocking;
         this.insights = insights;
         this.metrics = metrics;
-        this.apiAccess = new AdminTokenAccess(adminToken);
+        this.apiAccess = restApi.access();
         this.routes = routes(adminToken.map(
                 token -> new AdminEndpoints(token, auth, agentSockets, agentApi, visitorAdmin, blocking)));
+        restApi.register(routes);
         // The development mailbox's routes exist only when it does; each answers only loopback.
         devMailbox.ifPresent(box -> {
             DevMailboxPage page = new DevMailboxPage(box, smtp, json, blocking.exports(), clock);

@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * The server's HTTP routes: method and path template to handler, with the answers for what no
  * route takes. A template is a fixed path or a path with one variable, {@code {name}} (one or
- * more characters, {@code /} included) or {@code {name?}} (possibly empty). The first route whose
+ * more characters, {@code /} included; under {@code /api/v1/} a variable ending the template is one
+ * segment, without {@code /}) or {@code {name?}} (possibly empty). The first route whose
  * template matches the path takes the request; a path outside {@code /api/} that no route takes
  * goes to the fallback (the static files). Guards run first, in order, on every request whose
  * path starts with their prefix, and may answer instead of the route.
@@ -24,6 +25,8 @@ import java.util.Set;
  */
 final class HttpRoutes {
     private static final String API = "/api/";
+    /** The REST API's prefix: a variable ending one of its templates is one path segment. */
+    static final String API_V1 = "/api/v1/";
 
     /** Answers one request. */
     interface Handler {
@@ -56,6 +59,9 @@ final class HttpRoutes {
                 return Optional.empty();
             }
             String value = path.substring(prefix.length(), end);
+            if (suffix.get().isEmpty() && prefix.startsWith(API_V1) && value.indexOf('/') >= 0) {
+                return Optional.empty(); // a REST id at the end: one segment, so ".../{id}" leaves ".../{id}/x" alone
+            }
             return value.isEmpty() && !mayBeEmpty ? Optional.empty() : Optional.of(value);
         }
     }

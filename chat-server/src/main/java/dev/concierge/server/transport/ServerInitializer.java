@@ -9,10 +9,12 @@ import dev.concierge.server.http.BlockingWork;
 import dev.concierge.server.http.ConversationWrites;
 import dev.concierge.server.http.ConversationsEndpoints;
 import dev.concierge.server.http.HttpHandler;
+import dev.concierge.server.http.RestApi;
 import dev.concierge.server.http.SignedInSockets;
 import dev.concierge.server.http.StaticFiles;
 import dev.concierge.server.http.TranscriptExport;
 import dev.concierge.server.http.VisitorAdminApi;
+import dev.concierge.server.http.WebhookReloads;
 import dev.concierge.server.insights.InsightsApi;
 import dev.concierge.server.insights.ServerMetrics;
 import dev.concierge.server.mail.DevMailbox;
@@ -33,6 +35,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -60,6 +63,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final AgentSockets agentSockets = new AgentSockets();
     private final VisitorAdminApi visitorAdmin;
     private final ConversationWrites conversationWrites;
+    private final WebhookReloads webhookReloads;
     /** Shared by every channel: it keeps no state of one. */
     private final HttpHandler http;
 
@@ -83,6 +87,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         TranscriptExport export = new TranscriptExport(store, auth, codec.mapper());
         AgentApi agentApi = new AgentApi(store, auth, config.routing(), config.agentsFile(), teamEdits, codec.mapper());
         this.visitorAdmin = new VisitorAdminApi(localRouter, store);
+        // The router's reload of its webhook endpoints: Router::reloadWebhooks once routing makes rows.
+        this.webhookReloads = new WebhookReloads(localRouter, r -> CompletableFuture.completedFuture(null));
         this.config = config;
         this.codec = codec;
         this.core = core;
@@ -112,8 +118,18 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 metrics,
                 devMailbox,
                 config.mail() != null && !config.mail().isDevMailbox(),
-                config.clock());
-        this.conversationWrites = new ConversationWrites(localRouter, store, auth, codec.mapper(), blocking.exports());
+                config.clock(),
+                new RestApi(
+                        security.adminToken(),
+                        store.integrations(),
+                        auth,
+                        config.sites()::containsKey,
+                        blocking,
+                        config.clock(),
+                        config.auth().ticker(),
+                        webhookReloads,
+                        codec.mapper()));
+        this.conversationWrites = new ConversationWrites(localRouter, store, auth, codec.mapper(), blocking.api());
         http.conversationsApi(
                 new ConversationsEndpoints(store, conversationWrites, insights, codec.mapper(), blocking));
     }
@@ -140,6 +156,11 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     /** The admin API's visitor calls (a cluster node passes erasure to the deciding node). */
     public VisitorAdminApi visitorAdmin() {
         return visitorAdmin;
+    }
+
+    /** Tells the router of webhook endpoint changes (a cluster node passes them to the deciding node). */
+    public WebhookReloads webhookReloads() {
+        return webhookReloads;
     }
 
     @Override
