@@ -147,7 +147,7 @@ final class AgentRequests {
      */
     static Function<TranscriptEvent, List<ConversationStore.OutboundMail>> replyMails(
             Router router, Conversation c, String agentName) {
-        MailPolicy mail = router.mail().orElse(null);
+        MailPolicy mail = router.outbound.mail().orElse(null);
         return e -> mail == null ? List.of() : mail.agentMessage(c, e, agentName);
     }
 

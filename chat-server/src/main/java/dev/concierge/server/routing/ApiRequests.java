@@ -169,7 +169,7 @@ public final class ApiRequests {
 
     private CompletableFuture<Result> run(String conversationId, Poster poster, String clientId, Action action) {
         Conversation c = router.live.conversation(conversationId).orElse(null);
-        if (c == null || !poster.sees().test(c.visitor.site)) {
+        if (c == null || !poster.sees().test(c.site)) {
             // Another site's conversation is answered as an unknown one.
             return CompletableFuture.completedFuture(
                     Result.refused(ErrorCode.NOT_FOUND, c == null ? "" : "No such conversation."));

@@ -2,6 +2,7 @@ package dev.concierge.server.routing;
 
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.store.ConversationStore;
+import dev.concierge.store.IntegrationStore.OutboundWebhook;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,11 +21,14 @@ final class Appends {
     private final Clock clock;
     /** The router's thread: where every completion of an append runs. */
     private final Executor router;
+    /** The webhook rows of each event, stored with it. */
+    private final WebhookPolicy webhooks;
 
-    Appends(ConversationStore store, Clock clock, Executor router) {
+    Appends(ConversationStore store, Clock clock, Executor router, WebhookPolicy webhooks) {
         this.store = store;
         this.clock = clock;
         this.router = router;
+        this.webhooks = webhooks;
     }
 
     /**
@@ -36,10 +40,14 @@ final class Appends {
     }
 
     /**
-     * An event held back from the store: the future its storing completes, and the stage after
-     * that ({@link #append}'s result, which runs on the router thread).
+     * An event held back from the store with its webhook rows: the future its storing completes,
+     * and the stage after that ({@link #append}'s result, which runs on the router thread).
      */
-    record Held(TranscriptEvent event, CompletableFuture<Void> stored, CompletableFuture<TranscriptEvent> appended) {}
+    record Held(
+            TranscriptEvent event,
+            List<OutboundWebhook> webhooks,
+            CompletableFuture<Void> stored,
+            CompletableFuture<TranscriptEvent> appended) {}
 
     /**
      * Appends an event as {@link #append(Conversation, TranscriptEvent)} does, or, with
@@ -57,7 +65,9 @@ final class Appends {
     /**
      * Appends an event as {@link #append(Conversation, TranscriptEvent, boolean)} does, with the
      * mails {@code mailsOf} makes of the stamped event put in the outbox in the same transaction
-     * ({@link ConversationStore#appendAll(String, List, List)}): both are stored, or neither.
+     * ({@link ConversationStore#appendAll(String, List, List, List)}), with the event's webhook
+     * rows ({@link WebhookPolicy#of}): all are stored, or none. A held event keeps its webhook
+     * rows for the commit that stores it; an event with mail is never held.
      */
     CompletableFuture<TranscriptEvent> append(
             Conversation c,
@@ -69,6 +79,7 @@ final class Appends {
         if (hold && !mails.isEmpty()) {
             throw new IllegalArgumentException("an event with mail is never held");
         }
+        List<OutboundWebhook> rows = webhooks.of(c, event);
         c.transcript.add(event);
         c.lastActivity = event.ts();
         Held held = c.held;
@@ -82,12 +93,11 @@ final class Appends {
             // The held event goes first, in the same commit. Its completion (ack, broadcast) runs
             // in a router task of its own; this event's runs in the task after it, so that the
             // two leave in seq order, whatever order the store's future calls its dependents in.
-            completeWith(held.stored(), store.appendAll(c.id, List.of(held.event(), event), mails));
+            List<OutboundWebhook> both = held.webhooks().isEmpty() ? rows : concat(held.webhooks(), rows);
+            completeWith(held.stored(), write(c, List.of(held.event(), event), mails, both));
             stored = held.appended().thenApply(first -> null);
         } else {
-            stored = hold
-                    ? new CompletableFuture<>()
-                    : mails.isEmpty() ? store.append(c.id, event) : store.appendAll(c.id, List.of(event), mails);
+            stored = hold ? new CompletableFuture<>() : write(c, List.of(event), mails, rows);
         }
         CompletableFuture<TranscriptEvent> appended = stored.handleAsync(
                 (v, error) -> {
@@ -101,7 +111,7 @@ final class Appends {
                 },
                 router);
         if (hold) {
-            c.held = new Held(event, stored, appended);
+            c.held = new Held(event, rows, stored, appended);
         }
         return appended;
     }
@@ -128,7 +138,33 @@ final class Appends {
     }
 
     private void storeHeld(Conversation c, Held held) {
-        completeWith(held.stored(), store.append(c.id, held.event()));
+        completeWith(held.stored(), write(c, List.of(held.event()), List.of(), held.webhooks()));
+    }
+
+    /**
+     * Stores events with their mails and webhook rows in one transaction; once committed with
+     * rows, wakes the webhook sender.
+     */
+    private CompletableFuture<Void> write(
+            Conversation c,
+            List<TranscriptEvent> events,
+            List<ConversationStore.OutboundMail> mails,
+            List<OutboundWebhook> rows) {
+        if (!rows.isEmpty()) {
+            CompletableFuture<Void> stored = store.appendAll(c.id, events, mails, rows);
+            stored.thenRun(webhooks::stored);
+            return stored;
+        }
+        if (events.size() == 1 && mails.isEmpty()) {
+            return store.append(c.id, events.get(0));
+        }
+        return store.appendAll(c.id, events, mails);
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> then) {
+        List<T> all = new java.util.ArrayList<>(first);
+        all.addAll(then);
+        return all;
     }
 
     private static void completeWith(CompletableFuture<Void> target, CompletableFuture<Void> source) {

@@ -22,6 +22,12 @@ final class Conversation {
     Visitor visitor;
 
     final Instant startedAt;
+    /**
+     * The key of the site it was started from (its visitor's site then, else the default site),
+     * fixed at its start and stored with it; null for one stored before sites were kept.
+     */
+    final String site;
+
     ConversationState state = ConversationState.BOT;
     String agentId;
     Instant queuedAt;
@@ -80,11 +86,17 @@ final class Conversation {
      * boolean)}); null when none is. Router thread only.
      */
     Appends.Held held;
+    /**
+     * Its entry into {@code FOLLOW_UP} was announced with a {@code followup.created} webhook;
+     * false again once it leaves that state ({@link WebhookPolicy}).
+     */
+    boolean followUpAnnounced;
 
-    Conversation(String id, Visitor visitor, Instant startedAt) {
+    Conversation(String id, Visitor visitor, Instant startedAt, String site) {
         this.id = id;
         this.visitor = visitor;
         this.startedAt = startedAt;
+        this.site = site;
         this.lastActivity = startedAt;
     }
 
@@ -148,6 +160,7 @@ final class Conversation {
                 assignedAt,
                 handoffReason,
                 department,
-                List.copyOf(givenEmails.values()));
+                List.copyOf(givenEmails.values()),
+                site);
     }
 }

@@ -103,7 +103,7 @@ final class Expiry {
                                 : "You left before an agent was free. We will reply here when you are back.",
                         VISITOR_LEFT),
                 false,
-                e -> router.mail().map(m -> m.visitorLeft(c, e)).orElse(List.of()));
+                e -> router.outbound.mail().map(m -> m.visitorLeft(c, e)).orElse(List.of()));
     }
 
     /**

@@ -391,7 +391,7 @@ final class MailPolicy {
     }
 
     private String site(Conversation c) {
-        return c.visitor != null && c.visitor.site != null ? c.visitor.site : "demo";
+        return c.site != null ? c.site : "demo";
     }
 
     /** The payload every kind has: the language to write in (the site's, else the browser's, else English). */

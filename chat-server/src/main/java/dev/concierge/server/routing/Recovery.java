@@ -103,7 +103,7 @@ public final class Recovery {
     /** Makes a stored conversation live from its record and events (read beforehand); it becomes the visitor's open one. */
     static Conversation rebuild(
             Router router, Visitor visitor, ConversationRecord record, List<TranscriptEvent> events) {
-        Conversation c = new Conversation(record.id(), visitor, record.startedAt());
+        Conversation c = new Conversation(record.id(), visitor, record.startedAt(), record.site());
         c.state = record.state();
         c.agentId = record.agentId();
         c.queuedAt = record.queuedAt();
@@ -113,6 +113,7 @@ public final class Recovery {
         c.firstLine = record.firstLine();
         record.givenEmails().forEach(email -> MailPolicy.given(c, email));
         c.score = record.score();
+        c.followUpAnnounced = c.state == ConversationState.FOLLOW_UP; // a restart does not announce it again
         for (TranscriptEvent e : events) {
             c.transcript.add(e);
             c.nextSeq = e.seq() + 1;

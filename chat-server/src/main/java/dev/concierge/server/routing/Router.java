@@ -61,6 +61,8 @@ public final class Router implements ChatCore, AutoCloseable {
     final BotService bot;
     /** Appends events to conversations (seq, transcript, store), on this router's thread. */
     final Appends appends;
+    /** The email and webhook rows events cause. */
+    final Outbound outbound;
 
     final Idempotency idempotency;
     final History history;
@@ -139,7 +141,9 @@ public final class Router implements ChatCore, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.appends = new Appends(store, clock, executor);
+        this.outbound = new Outbound(this, readers, sites.keySet());
+        outbound.loadWebhooks();
+        this.appends = new Appends(store, clock, executor, outbound.webhooks);
         this.idempotency = new Idempotency(this);
         this.history = new History(store, readers);
         this.dispatcher = new Dispatcher(this, routing);
@@ -153,7 +157,7 @@ public final class Router implements ChatCore, AutoCloseable {
                 () -> run(() -> {
                     dispatcher.checkAlerts();
                     dispatcher.publishAvailability();
-                    mail().ifPresent(MailPolicy::checkLongWaits);
+                    outbound.mail().ifPresent(MailPolicy::checkLongWaits);
                 }),
                 5,
                 5,
@@ -373,9 +377,6 @@ public final class Router implements ChatCore, AutoCloseable {
         return emailReplies.accept(conversationId, fromAddress, text, clientId);
     }
 
-    /** Set when the server sends email; read on the router thread. */
-    private volatile MailPolicy mailPolicy;
-
     /**
      * Sends email (docs/email.md, "When mail is sent"): the confirmation of a left message, an
      * agent's reply to a visitor who is not connected, a transcript the visitor asks for, alerts
@@ -390,20 +391,7 @@ public final class Router implements ChatCore, AutoCloseable {
             Runnable wakeSender,
             MailPolicyConfig config,
             java.util.function.Supplier<List<dev.concierge.server.auth.AgentAccount>> agents) {
-        MailPolicy policy = new MailPolicy(
-                this,
-                Objects.requireNonNull(messageIdDomain, "messageIdDomain"),
-                Objects.requireNonNull(wakeSender, "wakeSender"),
-                Objects.requireNonNull(config, "config"),
-                Objects.requireNonNull(agents, "agents"));
-        List<ConversationStore.QueuedMail> recent =
-                store.mailCreatedSince(clock.instant().minus(MailLimits.DAY));
-        Map<String, Optional<String>> visitors = MailPolicy.visitorsOfTranscripts(store, recent);
-        call(() -> {
-            policy.restore(recent, id -> visitors.getOrDefault(id, Optional.empty()));
-            mailPolicy = policy;
-            return null;
-        });
+        outbound.sendMail(messageIdDomain, wakeSender, config, agents);
     }
 
     /**
@@ -416,29 +404,21 @@ public final class Router implements ChatCore, AutoCloseable {
     public void mailUndelivered(ConversationStore.OutboundMail mail, String error) {
         Objects.requireNonNull(mail, "mail");
         Objects.requireNonNull(error, "error");
-        run(() -> mail().ifPresent(policy -> policy.undelivered(mail, error)));
-    }
-
-    /** The mail policy, when the server sends email; router thread. */
-    Optional<MailPolicy> mail() {
-        return Optional.ofNullable(mailPolicy);
+        run(() -> outbound.mail().ifPresent(policy -> policy.undelivered(mail, error)));
     }
 
     /**
-     * The mails of the left message {@code event} (to {@code email}): its confirmation and the
-     * agents' follow-up alerts; none when the server sends no email.
+     * Reads the store's webhook endpoints again and makes the next events' webhook rows for them
+     * (docs/integrations.md): for after every endpoint change is committed. Completes once the
+     * router uses them (at once when the store keeps none); any thread.
      */
-    List<ConversationStore.OutboundMail> confirmationOf(Conversation c, TranscriptEvent event, String email) {
-        MailPolicy policy = mailPolicy;
-        return policy == null ? List.of() : policy.leftMessage(c, event, email);
+    public CompletableFuture<Void> reloadWebhooks() {
+        return outbound.reloadWebhooks(executor);
     }
 
-    /** Wakes the mail sender, if the server sends email. */
-    void wakeMailSender() {
-        MailPolicy policy = mailPolicy;
-        if (policy != null) {
-            policy.wakeSender();
-        }
+    /** Sets what runs, on the store's thread, each time webhook rows were committed (the sender's wake). */
+    public void onWebhooksStored(Runnable wake) {
+        outbound.webhooks.onStored(wake);
     }
 
     /** Whether {@link #broadcast} sends {@code event} to the socket {@code session} now. */

@@ -80,7 +80,8 @@ final class VisitorRequests {
 
     private Conversation openOrStart(Session session, Visitor visitor) {
         if (visitor.open == null) {
-            Conversation c = new Conversation(router.ids.conversationId(), visitor, router.clock.instant());
+            Conversation c = new Conversation(
+                    router.ids.conversationId(), visitor, router.clock.instant(), router.outbound.siteOf(visitor));
             c.department = visitor.department;
             router.live.addConversation(c);
             visitor.conversationIds.add(c.id);
@@ -320,7 +321,7 @@ final class VisitorRequests {
      * else their latest closed one still in memory (as for rating it).
      */
     private void transcriptEmail(Session session, Visitor visitor, ClientMessage.TranscriptEmail t) {
-        MailPolicy mail = router.mail().orElse(null);
+        MailPolicy mail = router.outbound.mail().orElse(null);
         if (mail == null) {
             Router.error(session, ErrorCode.UNAVAILABLE, "This server sends no email.", t.id());
             return;
@@ -355,7 +356,7 @@ final class VisitorRequests {
         }
         c.receipt(Role.VISITOR, receipt.status(), receipt.seq()).ifPresent(frame -> router.toAgent(c, frame));
         if (receipt.status() == ReceiptStatus.READ) {
-            router.mail().ifPresent(m -> m.visitorRead(c, Math.min(receipt.seq(), c.committedSeq)));
+            router.outbound.mail().ifPresent(m -> m.visitorRead(c, Math.min(receipt.seq(), c.committedSeq)));
         }
     }
 

@@ -90,8 +90,8 @@ final class WaitingQueue {
         followUps.add(c);
         router.saveRecord(c);
         CompletableFuture<Long> seq =
-                router.appendOnce(c, clientId, message, event -> router.confirmationOf(c, event, email));
-        seq.thenRun(router::wakeMailSender);
+                router.appendOnce(c, clientId, message, event -> router.outbound.confirmationOf(c, event, email));
+        seq.thenRun(router.outbound::wakeMailSender);
         router.appendAndBroadcast(
                 c, TranscriptEvent.queued("Thanks, we have your message. We will reply to " + email + " and here."));
         publish();

@@ -33,6 +33,11 @@ public final class Ids {
         return "st_" + randomString(32);
     }
 
+    /** A webhook event's id (its {@code webhook-id} header): {@code evt_} and 128 random bits. */
+    public String webhookEventId() {
+        return "evt_" + randomString(16);
+    }
+
     private String randomString(int bytes) {
         byte[] b = new byte[bytes];
         synchronized (this) {
