@@ -22,9 +22,6 @@ import org.slf4j.LoggerFactory;
  * future completes there, once the event is stored or the request refused.
  */
 public final class ApiRequests {
-    /** The channel an API key's events came through. */
-    public static final String VIA_API = "api";
-
     private static final Logger log = LoggerFactory.getLogger(ApiRequests.class);
 
     private final Router router;
@@ -102,11 +99,11 @@ public final class ApiRequests {
                     ? TranscriptEvent.note(clientId, poster.author(), text)
                     : TranscriptEvent.message(clientId, poster.author(), text);
             return note
-                    ? router.appendOnce(c, clientId, draft.withVia(VIA_API))
+                    ? router.appendOnce(c, clientId, draft.withVia(TranscriptEvent.VIA_API))
                     : router.appendOnce(
                             c,
                             clientId,
-                            draft.withVia(VIA_API),
+                            draft.withVia(TranscriptEvent.VIA_API),
                             AgentRequests.replyMails(router, c, poster.author().name()));
         });
     }
