@@ -280,7 +280,14 @@ public final class ConversationsEndpoints {
         // Without an Idempotency-Key every POST is a new event.
         String clientId = "api:" + p.keyId() + ":" + (key != null ? key : "-" + java.util.UUID.randomUUID());
         writes.write(new ConversationWrites.Write(p, action, id, clientId, text.orElse(null)))
-                .thenAccept(answer -> ex.onLoop(() -> answer(ex, answer)));
+                .whenComplete((answer, error) -> ex.onLoop(() -> answer(
+                        ex,
+                        error == null
+                                ? answer
+                                : ConversationWrites.answer(
+                                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                                        ErrorCode.INTERNAL,
+                                        "the write failed; retry with the same Idempotency-Key"))));
     }
 
     /** The body's {@code text} (or a close's {@code reason}) when it is a string of allowed length. */

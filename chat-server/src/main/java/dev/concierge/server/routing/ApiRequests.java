@@ -91,8 +91,9 @@ public final class ApiRequests {
                     return refused(
                             ErrorCode.BAD_STATE, "A follow-up is answered by an agent; an integration cannot take it.");
                 }
-                router.dispatcher.assign(
-                        c, router.live.agentOrNew(poster.agent().get()));
+                Agent taker = router.live.agentOrNew(poster.agent().get());
+                taker.departments = router.departmentsOf.apply(agentId);
+                router.dispatcher.assign(c, taker);
                 log.info("API key takes follow-up {} for agent {}", c.id, agentId);
             }
             TranscriptEvent draft = note
