@@ -100,6 +100,9 @@ final class ArchitectureTest {
                             "AgentAccount",
                             "AgentAuth",
                             "AgentsFile",
+                            "ApiKeys",
+                            "ApiPrincipal",
+                            "ApiScope",
                             "AuthConfig",
                             "DemoTeam",
                             "IdentityVerifier",
@@ -115,11 +118,15 @@ final class ArchitectureTest {
                             "AgentApi",
                             "BlockingWork",
                             "ClientAddress",
+                            "ConversationWrites",
+                            "ConversationsEndpoints",
                             "HttpHandler",
+                            "RestApi",
                             "SignedInSockets",
                             "StaticFiles",
                             "TranscriptExport",
-                            "VisitorAdminApi")),
+                            "VisitorAdminApi",
+                            "WebhookReloads")),
             entry(
                     "dev.concierge.server.insights",
                     List.of(
@@ -145,6 +152,7 @@ final class ArchitectureTest {
                     "dev.concierge.server.routing",
                     List.of(
                             "Agent",
+                            "ApiRequests",
                             "BotService",
                             "BusinessHours",
                             "ChatCore",
@@ -171,6 +179,7 @@ final class ArchitectureTest {
                             "ServerInitializer",
                             "TrustedProxies",
                             "WebSocketSessionHandler")),
+            entry("dev.concierge.server.webhook", List.of("WebhookTransport", "WebhookTypes")),
             entry(
                     "dev.concierge.store",
                     List.of(
@@ -182,6 +191,7 @@ final class ArchitectureTest {
                             "EventMerge",
                             "Fencing",
                             "InMemoryConversationStore",
+                            "IntegrationStore",
                             "JdbcConversationStore",
                             "JdbcDatabase",
                             "JdbcRows",
