@@ -4,16 +4,23 @@
 // (mvn -B install -DskipTests from the repo root). Either missing is a failure, never a skip.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { IMAGES, serverAndBrowser, watch } from './server.js';
 
 const QUESTION = 'Where is my order?';
 const REPLY = "Hi, I'm Dana — I can help with that.";
 const WHILE_AWAY = 'Is anyone still there?';
+const FROM_API = 'Your parcel left our warehouse today.';
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 
 test('visitor asks the bot, asks for a human; the agent accepts and replies', { timeout: 180_000 }, async (t) => {
-  const { server, browser } = await serverAndBrowser(t, 'concierge-e2e-');
+  const { server, browser } = await serverAndBrowser(t, 'concierge-e2e-', {
+    prepare: (dir) => {
+      writeFileSync(path.join(dir, 'admin-token'), ADMIN_TOKEN, { mode: 0o600 });
+      return ['--admin-token-file', path.join(dir, 'admin-token')];
+    },
+  });
   const problems = [];
 
   // The visitor, on the demo shop.
@@ -97,6 +104,17 @@ test('visitor asks the bot, asks for a human; the agent accepts and replies', { 
   await visitor.locator('.typing').waitFor({ state: 'hidden' });
   await visitor.screenshot({ path: path.join(IMAGES, 'widget.png') });
   await agent.screenshot({ path: path.join(IMAGES, 'console.png') });
+
+  // A message posted through the REST API reaches both, marked "via API".
+  const api = (url, init = {}) => fetch(new URL(url, server.base), {
+    ...init, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+  });
+  const listed = await (await api('api/v1/conversations?state=assigned')).json();
+  assert.equal(listed.items.length, 1, 'the REST API lists the assigned conversation');
+  const posted = await api(`api/v1/conversations/${listed.items[0].id}/messages`, { method: 'POST', body: JSON.stringify({ text: FROM_API }) });
+  assert.equal(posted.status, 201);
+  assert.equal(await log.locator('.msg--agent').filter({ hasText: FROM_API }).locator('.via').textContent(), 'via API');
+  assert.equal(await transcript.locator('.turn--agent').filter({ hasText: FROM_API }).locator('.pill--via').textContent(), 'via API');
 
   // The agent downloads the transcript: a text file with the whole conversation.
   const [download] = await Promise.all([

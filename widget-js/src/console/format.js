@@ -14,8 +14,9 @@ export function reasonLabel(reason) {
   return REASONS[reason] ?? String(reason).replaceAll('_', ' ');
 }
 
-/** The label of a message that did not come over the chat ("by email"), or null. */
+/** The label of a message that did not come over the chat ("by email", "via API"), or null. */
 export function viaLabel(event) {
+  if (event?.via === 'api') return 'via API';
   return event?.via === 'email' ? 'by email' : null;
 }
 

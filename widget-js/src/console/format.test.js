@@ -81,6 +81,7 @@ test('close reasons read as words; free text stays as typed', async () => {
 
 test('a reply by email is labelled, a chat message is not', () => {
   assert.equal(viaLabel({ kind: 'message', via: 'email', text: 'Thanks' }), 'by email');
+  assert.equal(viaLabel({ kind: 'message', via: 'api', text: 'It ships today' }), 'via API');
   assert.equal(viaLabel({ kind: 'message', text: 'Thanks' }), null);
   assert.equal(viaLabel({ kind: 'message', via: 'fax' }), null);
   assert.equal(viaLabel(undefined), null);

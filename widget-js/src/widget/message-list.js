@@ -160,13 +160,13 @@ export class MessageList {
   #build(event) {
     const role = event.author?.role;
     switch (event.kind) {
-      case 'message':
-        if (role === 'visitor') {
-          const mine = bubble('msg msg--mine', null, event);
-          if (event.via === 'email') mine.append(h('span', { class: 'via', text: this.#strings.t('byEmail') }));
-          return mine;
-        }
-        return bubble('msg msg--agent', event.author?.name ?? this.#strings.t('agent'), event);
+      case 'message': {
+        const msg = role === 'visitor' ? bubble('msg msg--mine', null, event)
+          : bubble('msg msg--agent', event.author?.name ?? this.#strings.t('agent'), event);
+        const via = event.via === 'email' ? 'byEmail' : event.via === 'api' ? 'viaApi' : null;
+        if (via) msg.append(h('span', { class: 'via', text: this.#strings.t(via) }));
+        return msg;
+      }
       case 'offline_message':
         return bubble('msg msg--mine', null, event);
       case 'bot':

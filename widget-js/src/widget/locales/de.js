@@ -39,6 +39,7 @@ export default {
   joined: '{name} ist der Unterhaltung beigetreten.',
   closed: 'Diese Unterhaltung ist beendet.',
   byEmail: 'per E-Mail',
+  viaApi: 'über die API',
   youRated: 'Sie haben diese Unterhaltung mit {score}/5 bewertet.',
   lost: 'Ihre frühere Unterhaltung ist nicht mehr verfügbar. Unten können Sie eine neue beginnen.',
   downloadFailed: 'Der Verlauf konnte nicht heruntergeladen werden: {reason}',

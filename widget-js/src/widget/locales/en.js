@@ -40,6 +40,7 @@ export default {
   joined: '{name} joined the conversation.',
   closed: 'This conversation is closed.',
   byEmail: 'by email',
+  viaApi: 'via API',
   youRated: 'You rated this conversation {score}/5.',
   lost: 'Your earlier conversation is no longer available. You can start a new one below.',
   downloadFailed: 'The transcript could not be downloaded: {reason}',

@@ -39,6 +39,7 @@ export default {
   joined: '{name} a rejoint la conversation.',
   closed: 'Cette conversation est terminée.',
   byEmail: 'par e-mail',
+  viaApi: "via l'API",
   youRated: 'Vous avez noté cette conversation {score}/5.',
   lost: 'Votre conversation précédente n’est plus disponible. Vous pouvez en commencer une nouvelle ci-dessous.',
   downloadFailed: 'La conversation n’a pas pu être téléchargée : {reason}',

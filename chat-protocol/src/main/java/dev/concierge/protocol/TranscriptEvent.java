@@ -9,8 +9,9 @@ import java.time.Instant;
  * {@code reason} is the handoff reason ({@link HandoffReason#wire()}) on {@code handoff}
  * events, the free-text close reason on {@code closed} events, the department on
  * {@code transferred} events to a department and the contact email on {@code offline_message}
- * events. {@code via} is how a visitor's {@code message} reached the server when not over the
- * chat: {@code "email"} for a reply to one of the server's mails; absent otherwise.
+ * events. {@code via} is how a {@code message} reached the server when not over the chat:
+ * {@code "email"} for a visitor's reply to one of the server's mails, {@code "api"} for an agent's
+ * message or note posted through the REST API; absent otherwise.
  *
  * <p>The static factories, one per {@link Kind}, make a draft: seq 0 and no {@code ts}, both
  * set by the server when it appends the event ({@link #stamped(long, Instant)}).
@@ -31,6 +32,9 @@ public record TranscriptEvent(
         String via) {
     /** The channel of a visitor's message that arrived as a reply by email. */
     public static final String VIA_EMAIL = "email";
+
+    /** The channel of a message or note posted with a REST API key. */
+    public static final String VIA_API = "api";
 
     /**
      * An event that came over the chat ({@code via} absent).

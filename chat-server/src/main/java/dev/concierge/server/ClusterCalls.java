@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.server.cluster.ClusterNode;
 import dev.concierge.server.cluster.DeciderCalls;
+import dev.concierge.server.http.ConversationWrites;
 import dev.concierge.server.http.VisitorAdminApi;
 import dev.concierge.server.http.WebhookReloads;
 import dev.concierge.server.insights.InsightsApi;
@@ -30,7 +31,11 @@ final class ClusterCalls {
      * to the decider while it does not.
      */
     static void wire(
-            ClusterNode node, VisitorAdminApi admin, Supplier<Optional<Router>> localRouter, ObjectMapper json) {
+            ClusterNode node,
+            VisitorAdminApi admin,
+            ConversationWrites writes,
+            Supplier<Optional<Router>> localRouter,
+            ObjectMapper json) {
         node.answerCalls(DeciderCalls.Kind.ERASE_VISITOR, visitorId -> {
             VisitorAdminApi.Answer answer = admin.eraseHere(visitorId);
             return new DeciderCalls.Answer(answer.status(), bytes(json, answer.body()));
@@ -39,6 +44,15 @@ final class ClusterCalls {
                 .get()
                 .map(router -> new DeciderCalls.Answer(200, bytes(json, RouterSnapshots.dashboard(router))))
                 .orElseGet(() -> DeciderCalls.Answer.unavailable("This node stopped deciding; retry shortly.")));
+        node.answerCalls(DeciderCalls.Kind.API_WRITE, request -> {
+            VisitorAdminApi.Answer answer = writes.writeHere(request);
+            return new DeciderCalls.Answer(answer.status(), bytes(json, answer.body()));
+        });
+        writes.forwardTo(request -> {
+            DeciderCalls.Answer answer =
+                    node.callDecider(DeciderCalls.Kind.API_WRITE, request).join();
+            return new VisitorAdminApi.Answer(answer.status(), tree(json, answer));
+        });
         admin.forwardTo(visitorId -> {
             DeciderCalls.Answer answer =
                     node.callDecider(DeciderCalls.Kind.ERASE_VISITOR, visitorId).join();

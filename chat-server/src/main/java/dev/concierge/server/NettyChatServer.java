@@ -224,7 +224,8 @@ public final class NettyChatServer implements ChatServer {
             if (cluster != null) {
                 cluster.closeSocketsWith(initializer.signedInSockets()::closeAll);
                 initializer.shareConnections(cluster.connections());
-                ClusterCalls.wire(cluster, initializer.visitorAdmin(), localRouter, json);
+                ClusterCalls.wire(
+                        cluster, initializer.visitorAdmin(), initializer.conversationWrites(), localRouter, json);
                 ClusterCalls.wireWebhookReloads(cluster, initializer.webhookReloads());
             }
             NettyChatServer server = new NettyChatServer(

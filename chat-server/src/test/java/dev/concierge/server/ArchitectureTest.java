@@ -118,6 +118,8 @@ final class ArchitectureTest {
                             "AgentApi",
                             "BlockingWork",
                             "ClientAddress",
+                            "ConversationWrites",
+                            "ConversationsEndpoints",
                             "HttpHandler",
                             "RestApi",
                             "SignedInSockets",
@@ -150,6 +152,7 @@ final class ArchitectureTest {
                     "dev.concierge.server.routing",
                     List.of(
                             "Agent",
+                            "ApiRequests",
                             "BotService",
                             "BusinessHours",
                             "ChatCore",

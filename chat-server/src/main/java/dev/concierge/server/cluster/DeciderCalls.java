@@ -57,7 +57,12 @@ public final class DeciderCalls implements AutoCloseable {
         /** The live dashboard's snapshot (no argument): short, the console polls it every 5 s. */
         DASHBOARD(2, Duration.ofSeconds(2)),
         /** Reload the webhook endpoints after a change made over the REST API (no argument). */
-        WEBHOOKS_RELOAD(3, Duration.ofSeconds(5));
+        WEBHOOKS_RELOAD(3, Duration.ofSeconds(5)),
+        /**
+         * A REST API write to a conversation (the argument: the write as JSON): a message, a note
+         * or a close, answered once its event is stored.
+         */
+        API_WRITE(4, Duration.ofSeconds(20));
 
         final byte code;
         private final Duration timeout;

@@ -62,6 +62,8 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final InsightsApi insights;
     private final ServerMetrics metrics;
     private final HttpRoutes routes;
+    /** The REST API's key check (docs/integrations.md, "Keys"). */
+    private final ApiAccess apiAccess;
 
     /** The handler of every channel's plain HTTP requests (it keeps no state of a channel). */
     public HttpHandler(
@@ -95,6 +97,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         this.blocking = blocking;
         this.insights = insights;
         this.metrics = metrics;
+        this.apiAccess = restApi.access();
         this.routes = routes(adminToken.map(
                 token -> new AdminEndpoints(token, auth, agentSockets, agentApi, visitorAdmin, blocking)));
         restApi.register(routes);
@@ -107,6 +110,11 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                     .get("/api/dev/mail", page::list)
                     .post("/api/dev/mail/{id}/reply", page::reply);
         });
+    }
+
+    /** Serves the REST API's conversations, agents and follow-ups (docs/integrations.md). */
+    public void conversationsApi(ConversationsEndpoints endpoints) {
+        endpoints.register(routes, apiAccess);
     }
 
     /** Every HTTP endpoint of the server (docs/agents.md, docs/insights.md, docs/storage.md). */

@@ -8,7 +8,9 @@ import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
+import dev.concierge.store.ConversationStore;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,14 +132,23 @@ final class AgentRequests {
             Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, s.id());
             return;
         }
-        MailPolicy mail = router.outbound.mail().orElse(null);
         router.idempotency.message(
                 session,
                 c,
                 s.id(),
                 TranscriptEvent.message(s.id(), agent.author(), s.text()),
                 false,
-                e -> mail == null ? List.of() : mail.agentMessage(c, e, agent.info.name()));
+                replyMails(router, c, agent.info.name()));
+    }
+
+    /**
+     * The mails of an agent's {@code message} in {@code c} ({@link MailPolicy#agentMessage}), none
+     * when the server sends no email: the same for a reply from the console and from the REST API.
+     */
+    static Function<TranscriptEvent, List<ConversationStore.OutboundMail>> replyMails(
+            Router router, Conversation c, String agentName) {
+        MailPolicy mail = router.outbound.mail().orElse(null);
+        return e -> mail == null ? List.of() : mail.agentMessage(c, e, agentName);
     }
 
     private void typing(Agent agent, ClientMessage.Typing t) {

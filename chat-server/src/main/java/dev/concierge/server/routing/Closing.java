@@ -19,15 +19,23 @@ final class Closing {
             Router.error(session, ErrorCode.BAD_STATE, "This conversation is already closed.", close.id());
             return;
         }
-        String reason = close.reason() != null ? close.reason() : "closed";
+        Acks.whenStored(session, close.id(), c, close(router, c, by, close.id(), close.reason()));
+    }
+
+    /**
+     * Closes {@code c}, which is not closed, with a {@code closed} event by {@code by} stored once
+     * per {@code clientId}; {@code reason} null for "closed". Completes with the event's seq.
+     */
+    static CompletableFuture<Long> close(Router router, Conversation c, Author by, String clientId, String reason) {
         c.state = ConversationState.CLOSED;
         if (c.visitor.open == c) {
             c.visitor.open = null;
         }
         router.saveRecord(c);
-        CompletableFuture<Long> seq = router.appendOnce(c, close.id(), TranscriptEvent.closed(close.id(), by, reason));
-        Acks.whenStored(session, close.id(), c, seq);
+        CompletableFuture<Long> seq = router.appendOnce(
+                c, clientId, TranscriptEvent.closed(clientId, by, reason != null ? reason : "closed"));
         router.dispatcher.closed(c);
         router.live.retire(c);
+        return seq;
     }
 }

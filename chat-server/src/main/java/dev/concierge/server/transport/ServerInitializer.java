@@ -6,6 +6,8 @@ import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.cluster.ClusterNode;
 import dev.concierge.server.http.AgentApi;
 import dev.concierge.server.http.BlockingWork;
+import dev.concierge.server.http.ConversationWrites;
+import dev.concierge.server.http.ConversationsEndpoints;
 import dev.concierge.server.http.HttpHandler;
 import dev.concierge.server.http.RestApi;
 import dev.concierge.server.http.SignedInSockets;
@@ -59,6 +61,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     private final AgentSockets agentSockets = new AgentSockets();
     private final VisitorAdminApi visitorAdmin;
+    private final ConversationWrites conversationWrites;
     private final WebhookReloads webhookReloads;
     /** Shared by every channel: it keeps no state of one. */
     private final HttpHandler http;
@@ -126,6 +129,14 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                         // The sender's target policy (scheme, allowed addresses) joins here with its settings.
                         url -> Optional.empty(),
                         codec.mapper()));
+        this.conversationWrites = new ConversationWrites(localRouter, store, auth, codec.mapper(), blocking.api());
+        http.conversationsApi(
+                new ConversationsEndpoints(store, conversationWrites, insights, codec.mapper(), blocking));
+    }
+
+    /** The REST API's writes to conversations (a cluster node passes them to the deciding node). */
+    public ConversationWrites conversationWrites() {
+        return conversationWrites;
     }
 
     /** The agents' open sockets by session token (a cluster node closes those signed out elsewhere). */
