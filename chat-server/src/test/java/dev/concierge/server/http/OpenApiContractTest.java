@@ -148,8 +148,8 @@ final class OpenApiContractTest {
 
     @Test
     void everySecuredOperation_withAKeyWithoutItsScope_is403() throws Exception {
-        String agentsOnly = createSiteKey("agents-only", "[\"agents:read\"]");
-        String readOnly = createSiteKey("read-only", "[\"conversations:read\"]");
+        String agentsOnly = createSiteKey("agents-only", "[\"agents:read\"]", "");
+        String readOnly = createSiteKey("read-only", "[\"conversations:read\"]", "");
         for (OpenApiSpec.Operation op : SPEC.operations()) {
             if (op.secured()) {
                 String key = op.node().path("x-scope").asText().equals("agents:read") ? readOnly : agentsOnly;
@@ -159,13 +159,12 @@ final class OpenApiContractTest {
         }
     }
 
-    private String createSiteKey(String name, String scopes) throws Exception {
+    private String createSiteKey(String name, String scopes, String more) throws Exception {
         Answer created = call(
                 "POST",
                 "/api/v1/api-keys",
                 ADMIN,
-                "{\"kind\":\"site\",\"site\":\"demo\",\"name\":\"" + name + "\",\"scopes\":" + scopes
-                        + ",\"integration\":\"CRM\"}",
+                "{\"kind\":\"site\",\"site\":\"demo\",\"name\":\"" + name + "\",\"scopes\":" + scopes + more + "}",
                 201);
         return created.json().path("key").asText();
     }
@@ -175,7 +174,8 @@ final class OpenApiContractTest {
         // Keys.
         String key = createSiteKey(
                 "crm",
-                "[\"conversations:read\",\"messages:write\",\"notes:write\",\"conversations:close\",\"agents:read\"]");
+                "[\"conversations:read\",\"messages:write\",\"notes:write\",\"conversations:close\",\"agents:read\"]",
+                ",\"integration\":\"CRM\"");
         call("POST", "/api/v1/api-keys", ADMIN, "not json", 400);
         call(
                 "POST",

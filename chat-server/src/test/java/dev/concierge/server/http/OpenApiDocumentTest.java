@@ -6,14 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.concierge.protocol.AgentInfo;
 import dev.concierge.protocol.Author;
 import dev.concierge.protocol.BotTurn;
+import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.HandoffReason;
 import dev.concierge.protocol.Role;
 import dev.concierge.protocol.Suggestion;
 import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.protocol.VisitorContext;
 import dev.concierge.protocol.wire.ProtocolCodec;
 import dev.concierge.server.auth.ApiScope;
 import dev.concierge.server.webhook.WebhookTypes;
+import dev.concierge.store.ConversationRecord;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -175,6 +178,38 @@ final class OpenApiDocumentTest {
             assertThat(SPEC.validateAs("TranscriptEvent", json)).as(json).isEmpty();
         }
         assertThat(SPEC.validateAs("TranscriptEvent", "{\"seq\":1,\"ts\":\"2026-12-06T23:20:55Z\",\"kind\":\"shout\"}"))
+                .isNotEmpty();
+    }
+
+    @Test
+    void theConversationDetail_takesAStoredRecordAsJacksonWritesIt_withOrWithoutAVisitor() throws Exception {
+        ConversationRecord record = new ConversationRecord(
+                "c_1",
+                "v_1",
+                ConversationState.ASSIGNED,
+                "a1",
+                Instant.parse("2026-12-06T23:20:55Z"),
+                "Where is my order?",
+                null,
+                Instant.parse("2026-12-06T23:21:00Z"),
+                Instant.parse("2026-12-06T23:21:05Z"),
+                HandoffReason.VISITOR_ASKED,
+                null,
+                List.of("ada@example.com"),
+                "demo");
+        String conversation = CODEC.mapper().writeValueAsString(record);
+        String visitor = CODEC.mapper()
+                .writeValueAsString(VisitorContext.builder().name("Ada").build());
+        String events = "[]";
+        for (String v : new String[] {visitor, "null"}) {
+            String json = "{\"conversation\":" + conversation + ",\"visitor\":" + v + ",\"events\":" + events
+                    + ",\"nextAfterSeq\":null}";
+            assertThat(SPEC.validateAs("ConversationDetail", json)).as(json).isEmpty();
+        }
+        assertThat(SPEC.validateAs("ConversationRecord", conversation.replace("\"assigned\"", "\"asleep\"")))
+                .isNotEmpty();
+        assertThat(SPEC.validateAs(
+                        "ConversationDetail", "{\"conversation\":" + conversation + ",\"visitor\":7,\"events\":[]}"))
                 .isNotEmpty();
     }
 
