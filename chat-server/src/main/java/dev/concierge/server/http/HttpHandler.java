@@ -128,6 +128,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 .get("/api/sites/{key?}", this::site)
                 .get("/api/health", this::health)
                 .get("/api/ready", this::ready)
+                .get(OpenApiDocument.PATH, OpenApiDocument.load()::serve)
                 .get("/metrics", onInsightsLane(ex -> metricsText()))
                 // The supervisors' API, for signed-in agents; editing the FAQ needs a role.
                 .guard("/api/insights/", this::refusedInsights)

@@ -109,6 +109,17 @@ final class HttpRoutes {
         return this;
     }
 
+    /** A registered route: its method and path template as given. */
+    record RouteInfo(HttpMethod method, String template) {}
+
+    /** Every registered route, in the order of registration (for the tests of the API's description). */
+    List<RouteInfo> routes() {
+        List<RouteInfo> all = new ArrayList<>();
+        byTemplate.forEach((template, route) ->
+                route.handlers().keySet().forEach(method -> all.add(new RouteInfo(method, template))));
+        return List.copyOf(all);
+    }
+
     void dispatch(Exchange ex) {
         String path = ex.path();
         for (Guarded g : guards) {
