@@ -57,7 +57,8 @@ public final class WebhookReceiver implements AutoCloseable {
      * @param arrived the receiver's clock at arrival
      * @param headers lower-case names, first value
      * @param answered the status written, or -1 when the answer was held (and went nowhere, or
-     *     late) or not written at all
+     *     late) or not written (yet)
+     * @param held whether the answer was (or is) held
      */
     public record Request(
             int index,
@@ -113,6 +114,8 @@ public final class WebhookReceiver implements AutoCloseable {
     private CountDownLatch gate = new CountDownLatch(0);
     private int holdFrom = Integer.MAX_VALUE;
     private int heldNow;
+    private int answering;
+    private boolean refusing;
     private Optional<HttpServer> server;
 
     private WebhookReceiver(Clock clock) throws IOException {
@@ -192,18 +195,23 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     /**
-     * Stops listening: connections are refused until {@link #listen}. Waits up to 5 s for the
-     * exchanges under way to end (held ones are not waited for).
+     * Stops listening: connections are refused until {@link #listen}. Requests that arrive while it
+     * stops are neither recorded nor answered (the connection closes), as if refused; the answers
+     * being written are waited for (held ones are not).
      */
     public void refuse() {
         Optional<HttpServer> s;
-        int wait;
         synchronized (lock) {
+            refusing = true;
             s = server;
             server = Optional.empty();
-            wait = heldNow == 0 ? 5 : 0;
         }
-        s.ifPresent(h -> h.stop(wait));
+        Await.until("the answers under way are written", () -> {
+            synchronized (lock) {
+                return answering == 0;
+            }
+        });
+        s.ifPresent(h -> h.stop(0));
     }
 
     /** Listens again on the same port. */
@@ -212,6 +220,7 @@ public final class WebhookReceiver implements AutoCloseable {
             if (server.isEmpty()) {
                 server = Optional.of(bind(port));
             }
+            refusing = false;
         }
     }
 
@@ -255,12 +264,17 @@ public final class WebhookReceiver implements AutoCloseable {
             int index;
             CountDownLatch wait;
             synchronized (lock) {
+                if (refusing) {
+                    return; // closed unanswered, as a refused connection would be
+                }
                 index = requests.size() + 1;
-                requests.add(new Request(index, clock.instant(), path, headers, body, -1, false));
                 answer = choose(index, path, headers);
+                requests.add(new Request(index, clock.instant(), path, headers, body, -1, answer.held()));
                 wait = gate;
                 if (answer.held()) {
                     heldNow++;
+                } else {
+                    answering++;
                 }
             }
             if (answer.held()) {
@@ -281,6 +295,8 @@ public final class WebhookReceiver implements AutoCloseable {
             synchronized (lock) {
                 if (answer.held()) {
                     heldNow--;
+                } else {
+                    answering--;
                 }
                 Request r = requests.get(index - 1);
                 requests.set(
@@ -327,7 +343,10 @@ public final class WebhookReceiver implements AutoCloseable {
     @Override
     public void close() {
         answerFreely();
-        refuse();
+        synchronized (lock) {
+            server.ifPresent(h -> h.stop(0));
+            server = Optional.empty();
+        }
         handlers.shutdownNow();
     }
 }

@@ -1,0 +1,176 @@
+package dev.concierge.server;
+
+import static dev.concierge.server.WebhookEndToEndTest.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.ChatTurns;
+import dev.concierge.server.testing.WebhookApi;
+import dev.concierge.server.testing.WebhookReceiver;
+import dev.concierge.server.testing.WebhookReceiver.Request;
+import dev.concierge.server.webhook.WebhookTypes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Endpoints that fail: paused by the (scaled) rule, at once on 410, resumed with their backlog in
+ * order; and a target the allow list refuses, at create and at delivery (docs/webhooks.md).
+ */
+final class WebhookPauseEndToEndTest {
+    @TempDir
+    Path data;
+
+    private WebhookReceiver receiver;
+    private ChatServer server;
+    private WebhookApi api;
+
+    @BeforeEach
+    void start() throws Exception {
+        receiver = WebhookReceiver.start();
+        server = WebhookServers.start(data, WebhookServers.TEST_FLAGS);
+        api = new WebhookApi(server.baseUri(), WebhookServers.ADMIN_TOKEN);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        receiver.close();
+    }
+
+    @Test
+    void anEndpointFailingEverything_isPaused_andResumeDeliversTheBacklogInOrder() throws Exception {
+        receiver.answer("/down", 503);
+        JsonNode endpoint = api.create("demo", receiver.url("/down"), WebhookTypes.ALL);
+        String id = endpoint.path("id").asText();
+        try (ChatTurns chat = ChatTurns.open(server.baseUri())) {
+            chat.ask("Where is my order?");
+            JsonNode paused = awaitState(id, "paused");
+            assertThat(paused.path("pausedReason").asText()).isNotBlank();
+            assertThat(paused.path("pausedAt").isTextual()).isTrue();
+            assertThat(paused.path("failingSince").isTextual()).isTrue();
+            assertThat(paused.path("consecutiveFailures").asInt()).isGreaterThanOrEqualTo(5);
+            List<Request> failed = receiver.requests();
+            assertThat(failed).hasSizeGreaterThanOrEqualTo(5).allSatisfy(r -> {
+                assertThat(r.answered()).isEqualTo(503);
+                assertThat(r.id())
+                        .as("the lane's head, tried again and again")
+                        .isEqualTo(failed.get(0).id());
+            });
+            assertThat(failed.get(0).type()).isEqualTo(WebhookTypes.CONVERSATION_STARTED);
+            assertThat(Duration.between(
+                            failed.get(0).arrived(),
+                            failed.get(failed.size() - 1).arrived()))
+                    .as("failing for the 2 s of the scaled rule")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+
+            chat.ask("How do I return an item?");
+            receiver.answer("/down", 200);
+            JsonNode resumed = api.resume(id);
+            assertThat(resumed.path("state").asText()).isEqualTo("active");
+            int expected = 1
+                    + (int) chat.events().stream()
+                            .filter(e -> !e.path("kind").asText().equals("queued"))
+                            .count();
+            receiver.await("the backlog", WAIT, expected, r -> r.answered() == 200);
+            List<Request> firsts = List.copyOf(
+                    WebhookEndToEndTest.firstArrivals(receiver.requests()).values());
+            assertThat(firsts).hasSize(expected);
+            WebhookEndToEndTest.assertBodiesMatchTheTranscript(chat, firsts);
+        }
+        String secret = endpoint.path("secret").asText();
+        assertThat(receiver.requests())
+                .allSatisfy(r -> assertThat(r.verifies(secret)).isTrue());
+        JsonNode after = Await.value("the endpoint's streak reset", WAIT, () -> {
+            JsonNode e = get(id);
+            return e.path("consecutiveFailures").asInt() == 0 ? Optional.of(e) : Optional.empty();
+        });
+        assertThat(after.path("state").asText()).isEqualTo("active");
+        assertThat(after.path("lastSuccessAt").isTextual()).isTrue();
+    }
+
+    @Test
+    void aReceiverAnswering410_pausesTheEndpointAtOnce() throws Exception {
+        receiver.answer("/gone", 410);
+        JsonNode endpoint = api.create("demo", receiver.url("/gone"), WebhookTypes.ALL);
+        String id = endpoint.path("id").asText();
+        try (ChatTurns chat = ChatTurns.open(server.baseUri())) {
+            chat.ask("Where is my order?");
+            JsonNode paused = awaitState(id, "paused");
+            assertThat(paused.path("pausedReason").asText()).contains("410");
+            assertThat(paused.path("consecutiveFailures").asInt()).isEqualTo(1);
+            assertThat(receiver.requests()).singleElement().satisfies(r -> assertThat(r.answered())
+                    .isEqualTo(410));
+            List<JsonNode> log = api.deliveries(id);
+            assertThat(log)
+                    .filteredOn(d -> d.path("attempts").asInt() > 0)
+                    .singleElement()
+                    .satisfies(d -> {
+                        assertThat(d.path("lastStatus").asInt()).isEqualTo(410);
+                        assertThat(d.path("state").asText()).isEqualTo("pending");
+                    });
+        }
+    }
+
+    @Test
+    void aLoopbackTarget_refusedAtCreateWithoutTheAllowance_andAtDeliveryWhenTheAllowListChanges(@TempDir Path other)
+            throws Exception {
+        try (ChatServer strict = WebhookServers.start(other, List.of("--webhook-allow-http"))) {
+            WebhookApi strictApi = new WebhookApi(strict.baseUri(), WebhookServers.ADMIN_TOKEN);
+            WebhookApi.Reply refused = strictApi.tryCreate("demo", receiver.url("/l"), WebhookTypes.ALL);
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.json().path("error").asText()).isEqualTo("bad_request");
+            assertThat(refused.json().path("message").asText()).contains("loopback");
+        }
+
+        String id = api.create("demo", receiver.url("/l"), WebhookTypes.ALL)
+                .path("id")
+                .asText();
+        server.close();
+        server = WebhookServers.start(data, List.of("--webhook-allow-http", "--webhook-backoff", "100ms"));
+        api = new WebhookApi(server.baseUri(), WebhookServers.ADMIN_TOKEN);
+        try (ChatTurns chat = ChatTurns.open(server.baseUri())) {
+            chat.ask("Where is my order?");
+            JsonNode entry = Await.value("a refused attempt in the log", WAIT, () -> deliveries(id).stream()
+                    .filter(d -> d.path("attempts").asInt() > 0)
+                    .findFirst());
+            assertThat(entry.path("lastError").asText()).contains("loopback");
+            JsonNode detail = api.delivery(entry.path("id").asText());
+            assertThat(detail.path("attempts").get(0).path("error").asText()).contains("refused", "loopback");
+            assertThat(detail.path("attempts").get(0).path("status").isNull()
+                            || detail.path("attempts").get(0).path("status").isMissingNode())
+                    .as("no response: nothing was sent")
+                    .isTrue();
+        }
+        assertThat(receiver.requests()).as("the receiver never heard of it").isEmpty();
+    }
+
+    private JsonNode awaitState(String id, String state) {
+        return Await.value("endpoint " + id + " " + state, WAIT, () -> {
+            JsonNode e = get(id);
+            return e.path("state").asText().equals(state) ? Optional.of(e) : Optional.empty();
+        });
+    }
+
+    private JsonNode get(String id) {
+        try {
+            return api.endpoint(id);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<JsonNode> deliveries(String id) {
+        try {
+            return api.deliveries(id);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
