@@ -98,7 +98,7 @@ final class WebhookKillTest {
                 receiver.refuse();
                 chats.addAll(converse(server, 5));
                 String id = endpoint.path("id").asText();
-                Await.value("attempts refused", WAIT, () -> deliveries(api, id).stream()
+                Await.value("attempts refused", WAIT, () -> api.deliveries(id).stream()
                         .filter(d -> d.path("state").asText().equals("pending")
                                 && d.path("attempts").asInt() > 0)
                         .findFirst());
@@ -183,20 +183,12 @@ final class WebhookKillTest {
         Await.value(
                 count + " deliveries delivered",
                 WAIT,
-                () -> deliveries(api, id).stream()
+                () -> api.deliveries(id).stream()
                                         .filter(d -> d.path("state").asText().equals("delivered"))
                                         .count()
                                 >= count
                         ? Optional.of(true)
                         : Optional.empty());
-    }
-
-    private static List<JsonNode> deliveries(WebhookApi api, String endpointId) {
-        try {
-            return api.deliveries(endpointId);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static WebhookApi api(ServerProcess server) {
