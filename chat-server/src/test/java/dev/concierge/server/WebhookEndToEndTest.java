@@ -8,22 +8,17 @@ import dev.concierge.server.testing.AgentHttp;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.ChatTurns;
 import dev.concierge.server.testing.RawSocket;
-import dev.concierge.server.testing.WebhookApi;
-import dev.concierge.server.testing.WebhookReceiver;
 import dev.concierge.server.testing.WebhookReceiver.Answer;
 import dev.concierge.server.testing.WebhookReceiver.Request;
 import dev.concierge.server.webhook.WebhookTypes;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Signed webhooks from a real server (SQLite store) to a real receiver, over loopback HTTP: two
@@ -34,25 +29,8 @@ final class WebhookEndToEndTest {
     static final Duration WAIT = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path data;
-
-    private WebhookReceiver receiver;
-    private ChatServer server;
-    private WebhookApi api;
-
-    @BeforeEach
-    void start() throws Exception {
-        receiver = WebhookReceiver.start();
-        server = WebhookServers.start(data, WebhookServers.TEST_FLAGS);
-        api = new WebhookApi(server.baseUri(), WebhookServers.ADMIN_TOKEN);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        receiver.close();
-    }
+    @RegisterExtension
+    final WebhookFixture fx = new WebhookFixture();
 
     /**
      * Conversation A (bot, handoff, agent, close, rating) and conversation B (bot). The receiver
@@ -62,7 +40,7 @@ final class WebhookEndToEndTest {
      */
     @Test
     void aWholeConversation_signedInOrder_aFailingEventHoldsOnlyItsConversation_andIsLogged() throws Exception {
-        JsonNode endpoint = api.create("demo", receiver.url("/hooks"), WebhookTypes.ALL);
+        JsonNode endpoint = fx.api.create("demo", fx.receiver.url("/hooks"), WebhookTypes.ALL);
         assertThat(endpoint.path("id").asText()).startsWith("whe_");
         assertThat(endpoint.path("secret").asText()).startsWith("whsec_");
         assertThat(endpoint.path("state").asText()).isEqualTo("active");
@@ -70,15 +48,15 @@ final class WebhookEndToEndTest {
                 .extracting(JsonNode::asText)
                 .containsExactlyInAnyOrderElementsOf(WebhookTypes.ALL);
         String secret = endpoint.path("secret").asText();
-        receiver.script(1, 2, Answer.status(500), Answer.status(500), Answer.heldThen(500));
+        fx.receiver.script(1, 2, Answer.status(500), Answer.status(500), Answer.heldThen(500));
 
-        String token = AgentHttp.login(server, ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD);
+        String token = AgentHttp.login(fx.server, ChatServer.Builder.DEMO_USERNAME, ChatServer.Builder.DEMO_PASSWORD);
         ChatTurns a;
         ChatTurns b;
         String botType;
-        try (RawSocket agent = AgentHttp.agentSocket(server, token);
-                ChatTurns chatA = ChatTurns.open(server.baseUri());
-                ChatTurns chatB = ChatTurns.open(server.baseUri())) {
+        try (RawSocket agent = AgentHttp.agentSocket(fx.server, token);
+                ChatTurns chatA = ChatTurns.open(fx.server.baseUri());
+                ChatTurns chatB = ChatTurns.open(fx.server.baseUri())) {
             a = chatA;
             b = chatB;
             JsonNode answer = a.ask("Where is my order?");
@@ -86,8 +64,8 @@ final class WebhookEndToEndTest {
             botType = answer.path("bot").path("answered").asBoolean()
                     ? WebhookTypes.BOT_ANSWERED
                     : WebhookTypes.BOT_MISSED;
-            receiver.await("A's bot answer, tried three times", WAIT, 3, r -> of(r, a) && r.seq() == 2);
-            Await.until("the third answer held", () -> receiver.held() == 1);
+            fx.receiver.await("A's bot answer, tried three times", WAIT, 3, r -> of(r, a) && r.seq() == 2);
+            Await.until("the third answer held", () -> fx.receiver.held() == 1);
 
             a.handoff();
             agent.await(f -> f.path("type").asText().equals("assigned")
@@ -105,15 +83,15 @@ final class WebhookEndToEndTest {
             a.event(e -> e.path("kind").asText().equals("rated"));
 
             b.ask("How do I return an item?");
-            receiver.await("B's three webhooks", WAIT, 3, r -> of(r, b));
-            assertThat(receiver.requests(r -> of(r, a) && r.seq() > 2))
+            fx.receiver.await("B's three webhooks", WAIT, 3, r -> of(r, b));
+            assertThat(fx.receiver.requests(r -> of(r, a) && r.seq() > 2))
                     .as("A's later webhooks wait for its failing one, while B's went")
                     .isEmpty();
-            receiver.answerFreely();
-            receiver.await("A's rating", WAIT, 1, r -> of(r, a) && r.type().equals(WebhookTypes.RATING_SUBMITTED));
+            fx.receiver.answerFreely();
+            fx.receiver.await("A's rating", WAIT, 1, r -> of(r, a) && r.type().equals(WebhookTypes.RATING_SUBMITTED));
         }
 
-        List<Request> all = receiver.requests();
+        List<Request> all = fx.receiver.requests();
         assertThat(all).allSatisfy(r -> assertThat(r.verifies(secret))
                 .as("signature of %s", r.id())
                 .isTrue());
@@ -123,7 +101,7 @@ final class WebhookEndToEndTest {
             assertThat(r.header("user-agent")).startsWith("Concierge-Webhooks/1");
         });
 
-        List<Request> retried = receiver.requests(r -> of(r, a) && r.seq() == 2);
+        List<Request> retried = fx.receiver.requests(r -> of(r, a) && r.seq() == 2);
         assertThat(retried).hasSize(4);
         assertThat(retried).extracting(Request::id).containsOnly(retried.get(0).id());
         assertThat(retried)
@@ -132,14 +110,14 @@ final class WebhookEndToEndTest {
         assertThat(retried).extracting(r -> r.header("concierge-attempt")).containsExactly("1", "2", "3", "4");
         assertThat(retried).extracting(Request::answered).containsExactly(500, 500, -1, 200);
         int delivered = retried.get(3).index();
-        assertThat(receiver.requests(r -> of(r, a) && r.seq() > 2))
+        assertThat(fx.receiver.requests(r -> of(r, a) && r.seq() > 2))
                 .allSatisfy(r -> assertThat(r.index()).isGreaterThan(delivered));
-        assertThat(receiver.requests(r -> of(r, b)))
+        assertThat(fx.receiver.requests(r -> of(r, b)))
                 .hasSizeGreaterThanOrEqualTo(3)
                 .allSatisfy(r -> assertThat(r.index()).isLessThan(delivered));
 
-        Map<String, Request> firstA = firstArrivals(receiver.requests(r -> of(r, a)));
-        assertThat(receiver.requests(r -> of(r, a))).hasSize(firstA.size() + 3);
+        Map<String, Request> firstA = firstArrivals(fx.receiver.requests(r -> of(r, a)));
+        assertThat(fx.receiver.requests(r -> of(r, a))).hasSize(firstA.size() + 3);
         assertThat(firstA.values())
                 .extracting(Request::type)
                 .containsExactly(
@@ -154,13 +132,14 @@ final class WebhookEndToEndTest {
                         WebhookTypes.RATING_SUBMITTED);
         assertBodiesMatchTheTranscript(a, List.copyOf(firstA.values()));
         assertBodiesMatchTheTranscript(
-                b, List.copyOf(firstArrivals(receiver.requests(r -> of(r, b))).values()));
+                b,
+                List.copyOf(firstArrivals(fx.receiver.requests(r -> of(r, b))).values()));
 
-        int distinct =
-                firstA.size() + firstArrivals(receiver.requests(r -> of(r, b))).size();
+        int distinct = firstA.size()
+                + firstArrivals(fx.receiver.requests(r -> of(r, b))).size();
         String endpointId = endpoint.path("id").asText();
-        Await.until("every delivery logged as delivered", () -> api.delivered(endpointId) == distinct);
-        List<JsonNode> log = api.deliveries(endpointId);
+        Await.until("every delivery logged as delivered", () -> fx.api.delivered(endpointId) == distinct);
+        List<JsonNode> log = fx.api.deliveries(endpointId);
         assertThat(log).hasSize(distinct);
         assertThat(log).allSatisfy(d -> assertThat(d.path("state").asText()).isEqualTo("delivered"));
         assertThat(log)
@@ -169,7 +148,7 @@ final class WebhookEndToEndTest {
                 .satisfies(d -> assertThat(d.path("eventId").asText())
                         .isEqualTo(retried.get(0).id()));
         assertThat(log).filteredOn(d -> d.path("attempts").asInt() == 1).hasSize(distinct - 1);
-        JsonNode retriedLog = api.delivery(log.stream()
+        JsonNode retriedLog = fx.api.delivery(log.stream()
                 .filter(d -> d.path("attempts").asInt() == 4)
                 .findFirst()
                 .orElseThrow()

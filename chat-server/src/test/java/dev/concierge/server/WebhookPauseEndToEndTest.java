@@ -7,16 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.ChatTurns;
 import dev.concierge.server.testing.WebhookApi;
-import dev.concierge.server.testing.WebhookReceiver;
 import dev.concierge.server.testing.WebhookReceiver.Request;
 import dev.concierge.server.webhook.WebhookTypes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,39 +22,22 @@ import org.junit.jupiter.api.io.TempDir;
  * order; and a target the allow list refuses, at create and at delivery (docs/webhooks.md).
  */
 final class WebhookPauseEndToEndTest {
-    @TempDir
-    Path data;
-
-    private WebhookReceiver receiver;
-    private ChatServer server;
-    private WebhookApi api;
-
-    @BeforeEach
-    void start() throws Exception {
-        receiver = WebhookReceiver.start();
-        server = WebhookServers.start(data, WebhookServers.TEST_FLAGS);
-        api = new WebhookApi(server.baseUri(), WebhookServers.ADMIN_TOKEN);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        receiver.close();
-    }
+    @RegisterExtension
+    final WebhookFixture fx = new WebhookFixture();
 
     @Test
     void anEndpointFailingEverything_isPaused_andResumeDeliversTheBacklogInOrder() throws Exception {
-        receiver.answer("/down", 503);
-        JsonNode endpoint = api.create("demo", receiver.url("/down"), WebhookTypes.ALL);
+        fx.receiver.answer("/down", 503);
+        JsonNode endpoint = fx.api.create("demo", fx.receiver.url("/down"), WebhookTypes.ALL);
         String id = endpoint.path("id").asText();
-        try (ChatTurns chat = ChatTurns.open(server.baseUri())) {
+        try (ChatTurns chat = ChatTurns.open(fx.server.baseUri())) {
             chat.ask("Where is my order?");
             JsonNode paused = awaitState(id, "paused");
             assertThat(paused.path("pausedReason").asText()).isNotBlank();
             assertThat(paused.path("pausedAt").isTextual()).isTrue();
             assertThat(paused.path("failingSince").isTextual()).isTrue();
             assertThat(paused.path("consecutiveFailures").asInt()).isGreaterThanOrEqualTo(5);
-            List<Request> failed = receiver.requests();
+            List<Request> failed = fx.receiver.requests();
             assertThat(failed).hasSizeGreaterThanOrEqualTo(5).allSatisfy(r -> {
                 assertThat(r.answered()).isEqualTo(503);
                 assertThat(r.id())
@@ -71,24 +52,24 @@ final class WebhookPauseEndToEndTest {
                     .isGreaterThanOrEqualTo(Duration.ofMillis(1500));
 
             chat.ask("How do I return an item?");
-            receiver.answer("/down", 200);
-            JsonNode resumed = api.resume(id);
+            fx.receiver.answer("/down", 200);
+            JsonNode resumed = fx.api.resume(id);
             assertThat(resumed.path("state").asText()).isEqualTo("active");
             int expected = 1
                     + (int) chat.events().stream()
                             .filter(e -> !e.path("kind").asText().equals("queued"))
                             .count();
-            receiver.await("the backlog", WAIT, expected, r -> r.answered() == 200);
+            fx.receiver.await("the backlog", WAIT, expected, r -> r.answered() == 200);
             List<Request> firsts = List.copyOf(
-                    WebhookEndToEndTest.firstArrivals(receiver.requests()).values());
+                    WebhookEndToEndTest.firstArrivals(fx.receiver.requests()).values());
             assertThat(firsts).hasSize(expected);
             WebhookEndToEndTest.assertBodiesMatchTheTranscript(chat, firsts);
         }
         String secret = endpoint.path("secret").asText();
-        assertThat(receiver.requests())
+        assertThat(fx.receiver.requests())
                 .allSatisfy(r -> assertThat(r.verifies(secret)).isTrue());
         JsonNode after = Await.value("the endpoint's streak reset", WAIT, () -> {
-            JsonNode e = api.endpoint(id);
+            JsonNode e = fx.api.endpoint(id);
             return e.path("consecutiveFailures").asInt() == 0 ? Optional.of(e) : Optional.empty();
         });
         assertThat(after.path("state").asText()).isEqualTo("active");
@@ -97,17 +78,17 @@ final class WebhookPauseEndToEndTest {
 
     @Test
     void aReceiverAnswering410_pausesTheEndpointAtOnce() throws Exception {
-        receiver.answer("/gone", 410);
-        JsonNode endpoint = api.create("demo", receiver.url("/gone"), WebhookTypes.ALL);
+        fx.receiver.answer("/gone", 410);
+        JsonNode endpoint = fx.api.create("demo", fx.receiver.url("/gone"), WebhookTypes.ALL);
         String id = endpoint.path("id").asText();
-        try (ChatTurns chat = ChatTurns.open(server.baseUri())) {
+        try (ChatTurns chat = ChatTurns.open(fx.server.baseUri())) {
             chat.ask("Where is my order?");
             JsonNode paused = awaitState(id, "paused");
             assertThat(paused.path("pausedReason").asText()).contains("410");
             assertThat(paused.path("consecutiveFailures").asInt()).isEqualTo(1);
-            assertThat(receiver.requests()).singleElement().satisfies(r -> assertThat(r.answered())
+            assertThat(fx.receiver.requests()).singleElement().satisfies(r -> assertThat(r.answered())
                     .isEqualTo(410));
-            List<JsonNode> log = api.deliveries(id);
+            List<JsonNode> log = fx.api.deliveries(id);
             assertThat(log)
                     .filteredOn(d -> d.path("attempts").asInt() > 0)
                     .singleElement()
@@ -122,7 +103,7 @@ final class WebhookPauseEndToEndTest {
     void aLoopbackTarget_isRefusedAtCreate_withoutTheAllowance(@TempDir Path other) {
         try (ChatServer strict = WebhookServers.start(other, List.of("--webhook-allow-http"))) {
             WebhookApi strictApi = new WebhookApi(strict.baseUri(), WebhookServers.ADMIN_TOKEN);
-            WebhookApi.Reply refused = strictApi.tryCreate("demo", receiver.url("/l"), WebhookTypes.ALL);
+            WebhookApi.Reply refused = strictApi.tryCreate("demo", fx.receiver.url("/l"), WebhookTypes.ALL);
             assertThat(refused.status()).as("answer: %s", refused.json()).isEqualTo(400);
             assertThat(refused.json().path("error").asText()).isEqualTo("bad_request");
             assertThat(refused.json().path("message").asText()).contains("loopback");
@@ -131,31 +112,30 @@ final class WebhookPauseEndToEndTest {
 
     @Test
     void aLoopbackTarget_isRefusedAtDelivery_andLogged_whenTheAllowListNoLongerHasIt() throws Exception {
-        String id = api.create("demo", receiver.url("/l"), WebhookTypes.ALL)
+        String id = fx.api
+                .create("demo", fx.receiver.url("/l"), WebhookTypes.ALL)
                 .path("id")
                 .asText();
-        server.close();
-        server = WebhookServers.start(data, List.of("--webhook-allow-http", "--webhook-backoff", "100ms"));
-        api = new WebhookApi(server.baseUri(), WebhookServers.ADMIN_TOKEN);
-        try (ChatTurns chat = ChatTurns.open(server.baseUri())) {
+        fx.restart(List.of("--webhook-allow-http", "--webhook-backoff", "100ms"));
+        try (ChatTurns chat = ChatTurns.open(fx.server.baseUri())) {
             chat.ask("Where is my order?");
-            JsonNode entry = Await.value("a refused attempt in the log", WAIT, () -> api.deliveries(id).stream()
+            JsonNode entry = Await.value("a refused attempt in the log", WAIT, () -> fx.api.deliveries(id).stream()
                     .filter(d -> d.path("attempts").asInt() > 0)
                     .findFirst());
             assertThat(entry.path("lastError").asText()).contains("loopback");
-            JsonNode detail = api.delivery(entry.path("id").asText());
+            JsonNode detail = fx.api.delivery(entry.path("id").asText());
             JsonNode first = detail.path("attemptLog").get(0);
             assertThat(first.path("error").asText()).contains("refused", "loopback");
             assertThat(first.path("status").isNull() || first.path("status").isMissingNode())
                     .as("no response: nothing was sent")
                     .isTrue();
         }
-        assertThat(receiver.requests()).as("the receiver never heard of it").isEmpty();
+        assertThat(fx.receiver.requests()).as("the receiver never heard of it").isEmpty();
     }
 
     private JsonNode awaitState(String id, String state) {
         return Await.value("endpoint " + id + " " + state, WAIT, () -> {
-            JsonNode e = api.endpoint(id);
+            JsonNode e = fx.api.endpoint(id);
             return e.path("state").asText().equals(state) ? Optional.of(e) : Optional.empty();
         });
     }
