@@ -27,12 +27,10 @@ final class WebhookPauseEndToEndTest {
 
     @Test
     void anEndpointFailingEverything_isPaused_andResumeDeliversTheBacklogInOrder() throws Exception {
-        fx.receiver.answer("/down", 503);
-        JsonNode endpoint = fx.api.create("demo", fx.receiver.url("/down"), WebhookTypes.ALL);
+        JsonNode endpoint = endpointAnswering("/down", 503);
         String id = endpoint.path("id").asText();
         try (ChatTurns chat = ChatTurns.open(fx.server.baseUri())) {
-            chat.ask("Where is my order?");
-            JsonNode paused = awaitState(id, "paused");
+            JsonNode paused = pausedAfterAQuestion(chat, id);
             assertThat(paused.path("pausedReason").asText()).isNotBlank();
             assertThat(paused.path("pausedAt").isTextual()).isTrue();
             assertThat(paused.path("failingSince").isTextual()).isTrue();
@@ -78,12 +76,10 @@ final class WebhookPauseEndToEndTest {
 
     @Test
     void aReceiverAnswering410_pausesTheEndpointAtOnce() throws Exception {
-        fx.receiver.answer("/gone", 410);
-        JsonNode endpoint = fx.api.create("demo", fx.receiver.url("/gone"), WebhookTypes.ALL);
+        JsonNode endpoint = endpointAnswering("/gone", 410);
         String id = endpoint.path("id").asText();
         try (ChatTurns chat = ChatTurns.open(fx.server.baseUri())) {
-            chat.ask("Where is my order?");
-            JsonNode paused = awaitState(id, "paused");
+            JsonNode paused = pausedAfterAQuestion(chat, id);
             assertThat(paused.path("pausedReason").asText()).contains("410");
             assertThat(paused.path("consecutiveFailures").asInt()).isEqualTo(1);
             assertThat(fx.receiver.requests()).singleElement().satisfies(r -> assertThat(r.answered())
@@ -131,6 +127,18 @@ final class WebhookPauseEndToEndTest {
                     .isTrue();
         }
         assertThat(fx.receiver.requests()).as("the receiver never heard of it").isEmpty();
+    }
+
+    /** An endpoint for {@code path} of the receiver, which answers {@code status} there. */
+    private JsonNode endpointAnswering(String path, int status) {
+        fx.receiver.answer(path, status);
+        return fx.api.create("demo", fx.receiver.url(path), WebhookTypes.ALL);
+    }
+
+    /** The endpoint {@code id}, once paused after the webhooks of a question in {@code chat}. */
+    private JsonNode pausedAfterAQuestion(ChatTurns chat, String id) throws InterruptedException {
+        chat.ask("Where is my order?");
+        return awaitState(id, "paused");
     }
 
     private JsonNode awaitState(String id, String state) {
