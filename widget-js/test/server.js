@@ -36,16 +36,22 @@ export function dataDirectory(prefix = 'concierge-test-') {
 /**
  * Starts `java -jar concierge.jar serve --port PORT --data DIR ...args` and resolves once its first
  * stdout line naming `http://127.0.0.1:<port>/` appears. `port` 0 takes a free one; pass the
- * port of a stopped server to come back where the browser expects it. `args` are more flags
+ * port of a stopped server to come back where the browser expects it; `launcher` starts it
+ * through `./concierge serve` instead of `java -jar`. `args` are more flags
  * for `serve` (e.g. `['--queue-alert', '2']`); `env` more environment variables (secrets the
  * server reads only from there).
  *
  * Resolves to {base, port, output, stop(), kill()}: `stop` sends SIGTERM (SIGKILL after 10 s),
  * `kill` sends SIGKILL at once, as a crash would; both resolve once the process is gone.
  */
-export async function startServer({ dataDir, port = 0, args = [], env = {} }) {
-  const child = spawn('java', ['-jar', JAR, 'serve', '--port', String(port), '--data', dataDir, ...args], {
-    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
+export async function startServer({ dataDir, port = 0, args = [], env = {}, launcher = false }) {
+  const serve = ['serve', '--port', String(port), '--data', dataDir, ...args];
+  // `launcher`: through ./concierge, as the README runs it (the jar as built: no second build).
+  const [command, commandArgs, launcherEnv] = launcher
+    ? [path.join(REPO_ROOT, 'concierge'), serve, { CONCIERGE_NO_BUILD: '1' }]
+    : ['java', ['-jar', JAR, ...serve], {}];
+  const child = spawn(command, commandArgs, {
+    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...launcherEnv, ...env },
   });
   const output = [];
   createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
