@@ -170,7 +170,7 @@ final class ArchitectureTest {
                             "Visitor")),
             entry(
                     "dev.concierge.server.support",
-                    List.of("FileEdits", "Ids", "LogSafe", "Patterns", "ServerException")),
+                    List.of("FileEdits", "Ids", "LogSafe", "Patterns", "RoundThread", "ServerException")),
             entry(
                     "dev.concierge.server.transport",
                     List.of(
@@ -179,7 +179,16 @@ final class ArchitectureTest {
                             "ServerInitializer",
                             "TrustedProxies",
                             "WebSocketSessionHandler")),
-            entry("dev.concierge.server.webhook", List.of("WebhookTransport", "WebhookTypes")),
+            entry(
+                    "dev.concierge.server.webhook",
+                    List.of(
+                            "TargetPolicy",
+                            "WebhookClient",
+                            "WebhookSender",
+                            "WebhookSettings",
+                            "WebhookSignature",
+                            "WebhookTransport",
+                            "WebhookTypes")),
             entry(
                     "dev.concierge.store",
                     List.of(

@@ -92,25 +92,6 @@ public final class MeteredConversationStore implements ConversationStore {
     }
 
     @Override
-    public CompletableFuture<Void> appendAll(
-            String conversationId,
-            List<TranscriptEvent> events,
-            List<OutboundMail> mails,
-            List<dev.concierge.store.IntegrationStore.OutboundWebhook> webhooks) {
-        return timed(store.appendAll(conversationId, events, mails, webhooks), System.nanoTime())
-                .whenComplete((ok, error) -> {
-                    if (error == null) {
-                        events.forEach(metrics::committed);
-                    }
-                });
-    }
-
-    @Override
-    public Optional<dev.concierge.store.IntegrationStore> integrations() {
-        return store.integrations();
-    }
-
-    @Override
     public List<QueuedMail> dueMail(Instant now, int limit) {
         return store.dueMail(now, limit);
     }

@@ -126,8 +126,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                         config.clock(),
                         config.auth().ticker(),
                         webhookReloads,
-                        // The sender's target policy (scheme, allowed addresses) joins here with its settings.
-                        url -> Optional.empty(),
+                        config.webhooks().targetPolicy()::refusalOfTarget,
                         codec.mapper()));
         this.conversationWrites = new ConversationWrites(localRouter, store, auth, codec.mapper(), blocking.api());
         http.conversationsApi(

@@ -184,6 +184,31 @@ public final class TargetPolicy {
         return Optional.empty();
     }
 
+    /**
+     * Why {@code url} cannot be a webhook endpoint now, or empty if it can: {@link #refusalOfUrl},
+     * then every address its host resolves to by {@link #refusalOf}, as a request would find them
+     * (blocking: a name lookup). An early answer for whoever creates the endpoint; the check that
+     * counts is made again on every connection.
+     */
+    public Optional<String> refusalOfTarget(URI url) {
+        Optional<String> form = refusalOfUrl(url);
+        if (form.isPresent()) {
+            return form;
+        }
+        try {
+            for (InetAddress address : InetAddress.getAllByName(hostOf(url))) {
+                Optional<String> refused = refusalOf(address);
+                if (refused.isPresent()) {
+                    return Optional.of(
+                            "the URL's host " + hostOf(url) + " resolves to a refused address: " + refused.get());
+                }
+            }
+            return Optional.empty();
+        } catch (UnknownHostException e) {
+            return Optional.of("the URL's host " + hostOf(url) + " does not resolve");
+        }
+    }
+
     /** The URL's host without the brackets of an IPv6 literal. */
     static String hostOf(URI url) {
         String host = url.getHost();

@@ -175,6 +175,25 @@ final class TargetPolicyTest {
                 .contains("the URL is longer than 2048 characters");
     }
 
+    @Test
+    void refusalOfTarget_judgesTheAddressesAHostNameResolvesTo() {
+        URI local = URI.create("https://localhost:8443/hook");
+
+        assertThat(TargetPolicy.DEFAULT.refusalOfUrl(local))
+                .as("the form alone is fine")
+                .isEmpty();
+        assertThat(TargetPolicy.DEFAULT.refusalOfTarget(local)).hasValueSatisfying(why -> assertThat(why)
+                .startsWith("the URL's host localhost resolves to a refused address: ")
+                .contains("is loopback"));
+        assertThat(TargetPolicy.of(List.of("loopback"), false).refusalOfTarget(local))
+                .isEmpty();
+        assertThat(TargetPolicy.DEFAULT.refusalOfTarget(URI.create("https://no-such-host.invalid/hook")))
+                .contains("the URL's host no-such-host.invalid does not resolve");
+        assertThat(TargetPolicy.DEFAULT.refusalOfTarget(URI.create("http://203.0.113.7/hook")))
+                .as("the form is judged first")
+                .contains("plain http is not allowed, only https");
+    }
+
     private static InetAddress address(String literal) throws Exception {
         return InetAddress.getByAddress(NetUtil.createByteArrayFromIpAddressString(literal));
     }
