@@ -187,8 +187,8 @@ public final class TargetPolicy {
     /**
      * Why {@code url} cannot be a webhook endpoint now, or empty if it can: {@link #refusalOfUrl},
      * then every address its host resolves to by {@link #refusalOf}, as a request would find them
-     * (blocking: a name lookup). An early answer for whoever creates the endpoint; the check that
-     * counts is made again on every connection.
+     * (blocking: a name lookup). A host that does not resolve yet is not refused here. An early
+     * answer for whoever creates the endpoint; the check that counts is made on every connection.
      */
     public Optional<String> refusalOfTarget(URI url) {
         Optional<String> form = refusalOfUrl(url);
@@ -205,7 +205,7 @@ public final class TargetPolicy {
             }
             return Optional.empty();
         } catch (UnknownHostException e) {
-            return Optional.of("the URL's host " + hostOf(url) + " does not resolve");
+            return Optional.empty(); // not yet, perhaps: each attempt resolves it again and logs why it failed
         }
     }
 
