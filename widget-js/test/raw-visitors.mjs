@@ -2,12 +2,12 @@
 // are throttled by the browser). Run by the tests as
 //   node --experimental-websocket test/raw-visitors.mjs BASE_URL queue COUNT TEXT_LENGTH
 //   node --experimental-websocket test/raw-visitors.mjs BASE_URL long COUNT TEXT_LENGTH NAME
-//   node --experimental-websocket test/raw-visitors.mjs BASE_URL waiting COUNT TEXT_LENGTH NAME
+//   node --experimental-websocket test/raw-visitors.mjs BASE_URL follow-up COUNT TEXT_LENGTH NAME
 // `queue`: COUNT visitors, each asking for a person and writing one message of TEXT_LENGTH
 // characters, 50 at a time. `long`: one visitor asking for a person and writing COUNT messages
-// "Message N: xxx…" of TEXT_LENGTH characters; prints the conversation id. `waiting`: one
-// visitor NAME who writes COUNT messages and asks for a person, prints the conversation id and
-// stays in the queue until stopped.
+// "Message N: xxx…" of TEXT_LENGTH characters; prints the conversation id. `follow-up`: one
+// visitor NAME who writes COUNT messages, then leaves a message with an email (a follow-up for
+// the team) and prints the conversation id.
 // Not a test file itself (node --test runs *.test.js).
 const [base, mode, countText, lengthText, name = 'Grace Long'] = process.argv.slice(2);
 const count = Number(countText);
@@ -61,10 +61,11 @@ if (mode === 'queue') {
     },
   });
   process.stdout.write(`${id}\n`);
-} else if (mode === 'waiting') {
-  // One visitor who writes COUNT messages of TEXT_LENGTH characters, asks for a person, prints
-  // the conversation id and stays connected (waiting in the queue) until the process is stopped.
+} else if (mode === 'follow-up') {
+  // One visitor NAME who writes COUNT messages of TEXT_LENGTH characters to the bot, then leaves a
+  // message with an email (nobody being online), prints the conversation id and goes.
   const socket = new WebSocket(url);
+  let conversationId = null;
   socket.onopen = () => socket.send(JSON.stringify({ type: 'hello', id: 'h', version: 2, site: 'demo', context: { name } }));
   socket.onmessage = (message) => {
     const frame = JSON.parse(message.data);
@@ -72,15 +73,18 @@ if (mode === 'queue') {
       for (let i = 1; i <= count; i += 1) {
         socket.send(JSON.stringify({ type: 'message', id: `m${i}`, text: `Message ${i}: ${'x'.repeat(length)}` }));
       }
-    } else if (frame.type === 'ack' && frame.ref === `m${count}`) {
-      socket.send(JSON.stringify({ type: 'handoff', id: 'hand', conversationId: frame.conversationId }));
-    } else if (frame.type === 'ack' && frame.ref === 'hand') {
-      process.stdout.write(`${frame.conversationId}\n`);
+    } else if (frame.type === 'event' && frame.id === `m${count}`) {
+      conversationId = frame.conversationId;
+      socket.send(JSON.stringify({ type: 'leave_message', id: 'left', name, email: 'ada@visitor.example',
+        text: 'My parcel has not arrived. Please write to me.' }));
+    } else if (frame.type === 'event' && frame.id === 'left') {
+      process.stdout.write(`${conversationId}\n`);
+      socket.close();
     } else if (frame.type === 'error') {
+      socket.close();
       throw new Error(`${name}: ${message.data}`);
     }
   };
-  process.on('SIGTERM', () => socket.close()); // then nothing is left to run: node ends
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

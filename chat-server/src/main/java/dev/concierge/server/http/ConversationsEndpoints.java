@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.wire.ClientMessage;
+import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.ApiPrincipal;
 import dev.concierge.server.auth.ApiScope;
 import dev.concierge.server.http.VisitorAdminApi.Answer;
@@ -16,11 +17,13 @@ import dev.concierge.store.IntegrationStore;
 import dev.concierge.store.IntegrationStore.ListedConversation;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -48,17 +51,20 @@ public final class ConversationsEndpoints {
     private final InsightsApi insights;
     private final ObjectMapper json;
     private final BlockingWork blocking;
+    private final Supplier<List<AgentAccount>> team;
 
     /**
-     * The endpoints over {@code store}'s conversations, {@code writes} for the router's part, and
-     * {@code insights}' live view for the agents.
+     * The endpoints over {@code store}'s conversations, {@code writes} for the router's part, and,
+     * for the agents, the accounts of the {@code team} with {@code insights}' live view of them.
      */
     public ConversationsEndpoints(
             ConversationStore store,
             ConversationWrites writes,
             InsightsApi insights,
             ObjectMapper json,
-            BlockingWork blocking) {
+            BlockingWork blocking,
+            Supplier<List<AgentAccount>> team) {
+        this.team = Objects.requireNonNull(team, "team");
         this.store = Objects.requireNonNull(store, "store");
         this.writes = Objects.requireNonNull(writes, "writes");
         this.insights = Objects.requireNonNull(insights, "insights");
@@ -206,23 +212,31 @@ public final class ConversationsEndpoints {
         });
     }
 
-    /** {@code GET /api/v1/agents}: every agent with presence and load, from the router's live view. */
+    /**
+     * {@code GET /api/v1/agents}: every agent of the team, with presence and load from the router's
+     * live view (an agent it does not know of, never signed in since the start, is offline).
+     */
     private void agents(Exchange ex) {
         ex.offload(blocking.insights(), () -> {
             InsightsApi.Reply live = insights.live();
             if (!HttpResponseStatus.OK.equals(live.status()) || !(live.json() instanceof Map<?, ?> m)) {
                 return live; // 503 unavailable: no deciding node answered
             }
-            Object capacity = m.get("maxChatsPerAgent");
-            List<Map<String, Object>> items = new ArrayList<>();
+            Map<Object, Map<?, ?>> known = new HashMap<>();
             for (Object o : (List<?>) m.get("agents")) {
                 Map<?, ?> a = (Map<?, ?>) o;
+                known.put(a.get("id"), a);
+            }
+            Object capacity = m.get("maxChatsPerAgent");
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (AgentAccount account : team.get()) {
+                Map<?, ?> a = known.getOrDefault(account.id(), Map.of());
                 Map<String, Object> item = new LinkedHashMap<>();
-                item.put("id", a.get("id"));
-                item.put("name", a.get("name"));
-                item.put("departments", a.get("departments"));
-                item.put("presence", a.get("presence"));
-                item.put("openChats", a.get("assigned"));
+                item.put("id", account.id());
+                item.put("name", account.name());
+                item.put("departments", account.departments());
+                item.put("presence", a.containsKey("presence") ? a.get("presence") : "offline");
+                item.put("openChats", a.containsKey("assigned") ? a.get("assigned") : 0);
                 item.put("capacity", capacity);
                 items.add(item);
             }

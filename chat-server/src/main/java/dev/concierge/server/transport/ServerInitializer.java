@@ -129,8 +129,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                         config.webhooks().targetPolicy()::refusalOfTarget,
                         codec.mapper()));
         this.conversationWrites = new ConversationWrites(localRouter, store, auth, codec.mapper(), blocking.api());
-        http.conversationsApi(
-                new ConversationsEndpoints(store, conversationWrites, insights, codec.mapper(), blocking));
+        http.conversationsApi(new ConversationsEndpoints(
+                store, conversationWrites, insights, codec.mapper(), blocking, auth::accounts));
     }
 
     /** The REST API's writes to conversations (a cluster node passes them to the deciding node). */
