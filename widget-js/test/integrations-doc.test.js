@@ -1,14 +1,15 @@
-// docs/integrations.md is run as written: every ```sh block after a `<!-- run -->` line runs, in
-// order, against `./concierge serve` (started through the launcher, as the README does), with
+// docs/integrations.md and docs/webhooks.md are run as written: every ```sh block after a
+// `<!-- run -->` line runs, in order (the first file, then the second), against `./concierge serve` (started through the launcher, as the README does), with
 // bash -euo pipefail; the ```json block that follows a run block, if any, is what its output must
 // contain (a subset: objects may have more fields, arrays more items; the string "…" stands for
-// any value). Variables a block exports are seen by the blocks after it.
+// any value, "whe_…" for any string starting "whe_"). Variables a block exports are seen by the blocks after it; files it writes in its
+// working directory (a fresh one) too.
 //
 // The blocks find in their environment: CONCIERGE (the server's base URL, no trailing slash),
-// ADMIN_TOKEN, CONVERSATION (a visitor's conversation, waiting for a person: a WebSocket is not
-// curl's job, so the test opens it), RECEIVER (an HTTP endpoint of this test that answers every
-// POST with 204) and RECEIVED (a directory where it writes the last request: body, and one file
-// per webhook-* header).
+// ADMIN_TOKEN, CONVERSATION (a follow-up a visitor left with an email: a WebSocket is not curl's
+// job, so the test opens it), RECEIVER (an HTTP endpoint of this test that answers every POST
+// with 204) and RECEIVED (a directory where it writes the last request: body, and one file per
+// webhook-* header; a block naming it runs once a request arrived).
 //
 // Needs chat-server/target/concierge.jar (made by `mvn -pl chat-server -am package`), curl, jq.
 import { after, before, describe, test } from 'node:test';
@@ -21,12 +22,12 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT, assertPrerequisites, dataDirectory, startServer } from './server.js';
 
-const DOC = path.join(REPO_ROOT, 'docs', 'integrations.md');
+const DOCS = ['integrations.md', 'webhooks.md'];
 const ANY = '…';
 const BLOCK_TIMEOUT_MS = 30_000;
 
 /** The run blocks of a Markdown text: [{line, script, expected (parsed JSON or null)}]. */
-export function runBlocks(markdown) {
+export function runBlocks(markdown, name = 'the document') {
   const lines = markdown.split('\n');
   const blocks = [];
   const fence = (from, language) => {
@@ -41,9 +42,9 @@ export function runBlocks(markdown) {
   for (let i = 0; i < lines.length; i += 1) {
     if (lines[i].trim() !== '<!-- run -->') continue;
     const sh = fence(i + 1, 'sh');
-    assert.ok(sh, `${DOC}:${i + 1}: <!-- run --> must be followed by a \`\`\`sh block`);
+    assert.ok(sh, `${name}:${i + 1}: <!-- run --> must be followed by a \`\`\`sh block`);
     const json = fence(sh.next, 'json');
-    blocks.push({ line: sh.line, script: sh.text, expected: json ? JSON.parse(json.text) : null });
+    blocks.push({ where: `${name}:${sh.line}`, script: sh.text, expected: json ? JSON.parse(json.text) : null });
     i = sh.next - 1;
   }
   return blocks;
@@ -52,6 +53,10 @@ export function runBlocks(markdown) {
 /** Where `actual` lacks something `expected` has: a path and why, or null when it contains it. */
 export function missing(expected, actual, at = '$') {
   if (expected === ANY) return actual === undefined ? `${at}: missing` : null;
+  if (typeof expected === 'string' && expected.endsWith(ANY)) {
+    const prefix = expected.slice(0, -ANY.length);
+    return typeof actual === 'string' && actual.startsWith(prefix) ? null : `${at}: expected "${prefix}…", got ${JSON.stringify(actual)}`;
+  }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return `${at}: expected an array, got ${JSON.stringify(actual)}`;
     // Each expected item must match a distinct actual item, in order.
@@ -101,15 +106,22 @@ async function startReceiver(dir) {
   };
 }
 
-/** A visitor waiting for a person, over a raw WebSocket; resolves to {conversationId, stop()}. */
-async function waitingVisitor(base) {
+/** A follow-up a visitor leaves over a raw WebSocket; resolves to its conversation id. */
+function followUp(base) {
   const child = spawn(process.execPath, ['--experimental-websocket', path.join(REPO_ROOT, 'widget-js', 'test', 'raw-visitors.mjs'),
-    base, 'waiting', '2', '20', 'Ada Lovelace'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const conversationId = await new Promise((resolve, reject) => {
+    base, 'follow-up', '2', '0', 'Ada Lovelace'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the visitor ended (code ${code}) before it waited`)));
+    child.once('exit', (code) => reject(new Error(`the visitor ended (code ${code}) before leaving a message`)));
   });
-  return { conversationId, stop: () => child.kill('SIGTERM') };
+}
+
+/** Resolves once `done()` holds, checking every 100 ms; rejects after `ms`. */
+async function until(what, done, ms = 20_000) {
+  for (const end = Date.now() + ms; !done();) {
+    assert.ok(Date.now() < end, `waited ${ms} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 test('the unit parts of the doc runner: blocks and the subset match', () => {
@@ -119,6 +131,8 @@ test('the unit parts of the doc runner: blocks and the subset match', () => {
   assert.equal(blocks[1].expected, null);
   assert.equal(missing({ a: ANY, b: [{ c: 2 }] }, { a: 'x', b: [{ c: 1 }, { c: 2, d: 3 }], e: 4 }), null);
   assert.match(missing({ a: ANY }, {}), /\$\.a: missing/);
+  assert.equal(missing({ id: 'whe_…' }, { id: 'whe_abc' }), null);
+  assert.match(missing({ id: 'whe_…' }, { id: 'evt_abc' }), /expected "whe_…"/);
   assert.match(missing([1, 2], [2, 1]), /no item matches/);
   assert.match(missing({ a: 1 }, { a: '1' }), /expected 1, got "1"/);
 });
@@ -126,7 +140,7 @@ test('the unit parts of the doc runner: blocks and the subset match', () => {
 describe('docs/integrations.md against ./concierge serve', () => {
   let server = null;
   let receiver = null;
-  let visitor = null;
+  let conversationId = null;
   let data = null;
   const adminToken = randomBytes(24).toString('base64url');
   
@@ -143,46 +157,48 @@ describe('docs/integrations.md against ./concierge serve', () => {
       args: ['--webhook-allow', 'loopback', '--webhook-allow-http'],
       env: { CONCIERGE_ADMIN_TOKEN: adminToken },
     });
-    visitor = await waitingVisitor(server.base);
+    conversationId = await followUp(server.base);
   });
   
   after(async () => {
-    visitor?.stop();
     await server?.stop();
     await receiver?.close();
     data?.remove();
   });
   
-  test('every run block of docs/integrations.md works against ./concierge serve', () => {
-    const blocks = runBlocks(readFileSync(DOC, 'utf8'));
-    assert.ok(blocks.length >= 10, `docs/integrations.md has only ${blocks.length} run blocks`);
+  test('every run block of docs/integrations.md and docs/webhooks.md works against ./concierge serve', async () => {
+    const blocks = DOCS.flatMap((name) => runBlocks(readFileSync(path.join(REPO_ROOT, 'docs', name), 'utf8'), `docs/${name}`));
+    assert.ok(blocks.length >= 15, `the documents have only ${blocks.length} run blocks`);
+    const work = path.join(data.path, 'work');
+    mkdirSync(work);
     const state = path.join(data.path, 'exported.sh');
     writeFileSync(state, '');
     const env = {
       ...process.env,
       CONCIERGE: server.base.replace(/\/$/, ''),
       ADMIN_TOKEN: adminToken,
-      CONVERSATION: visitor.conversationId,
+      CONVERSATION: conversationId,
       RECEIVER: receiver.url,
       RECEIVED: path.join(data.path, 'received'),
     };
     for (const block of blocks) {
+      if (block.script.includes('$RECEIVED')) await until('a webhook request', () => receiver.received() > 0);
       const script = `source ${JSON.stringify(state)}\n${block.script}\nexport -p > ${JSON.stringify(state)}\n`;
       let out;
       try {
-        out = execFileSync('bash', ['-euo', 'pipefail', '-c', script], { env, timeout: BLOCK_TIMEOUT_MS, encoding: 'utf8' });
+        out = execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: work, env, timeout: BLOCK_TIMEOUT_MS, encoding: 'utf8' });
       } catch (e) {
-        assert.fail(`docs/integrations.md:${block.line}: the block failed (${e.status ?? e.signal}):\n${block.script}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+        assert.fail(`${block.where}: the block failed (${e.status ?? e.signal}):\n${block.script}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
       }
       if (block.expected === null) continue;
       let actual;
       try {
         actual = JSON.parse(out);
       } catch {
-        assert.fail(`docs/integrations.md:${block.line}: the output is not JSON:\n${out}`);
+        assert.fail(`${block.where}: the output is not JSON:\n${out}`);
       }
       const why = missing(block.expected, actual);
-      assert.equal(why, null, `docs/integrations.md:${block.line}: ${why}\nthe output was:\n${out}`);
+      assert.equal(why, null, `${block.where}: ${why}\nthe output was:\n${out}`);
     }
     assert.ok(receiver.received() > 0, 'the doc subscribes a webhook: the receiver got no request');
   });

@@ -62,6 +62,7 @@ if (mode === 'queue') {
   });
   process.stdout.write(`${id}\n`);
 } else if (mode === 'follow-up') {
+  const QUESTIONS = ['Hello, my parcel has not arrived.', 'It is order 1234, sent a week ago.'];
   // One visitor NAME who writes COUNT messages of TEXT_LENGTH characters to the bot, then leaves a
   // message with an email (nobody being online), prints the conversation id and goes.
   const socket = new WebSocket(url);
@@ -71,7 +72,8 @@ if (mode === 'queue') {
     const frame = JSON.parse(message.data);
     if (frame.type === 'welcome') {
       for (let i = 1; i <= count; i += 1) {
-        socket.send(JSON.stringify({ type: 'message', id: `m${i}`, text: `Message ${i}: ${'x'.repeat(length)}` }));
+        const text = length > 0 ? `Message ${i}: ${'x'.repeat(length)}` : QUESTIONS[(i - 1) % QUESTIONS.length];
+        socket.send(JSON.stringify({ type: 'message', id: `m${i}`, text }));
       }
     } else if (frame.type === 'event' && frame.id === `m${count}`) {
       conversationId = frame.conversationId;
