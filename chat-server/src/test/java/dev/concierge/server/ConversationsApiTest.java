@@ -282,5 +282,12 @@ final class ConversationsApiTest {
         assertThat(first.path("openChats").asInt()).isEqualTo(1);
         assertThat(first.path("capacity").asInt()).isPositive();
         assertThat(first.path("presence").asText()).isEqualTo("offline");
+
+        // Dana leaves the team: her key writes no more in her name.
+        ok(call("POST", "/api/admin/agents/dana/disable", ADMIN, null), 200);
+        assertThat(ok(call("POST", messages, dana, "{\"text\":\"Still here\"}"), 403)
+                        .path("message")
+                        .asText())
+                .contains("disabled");
     }
 }

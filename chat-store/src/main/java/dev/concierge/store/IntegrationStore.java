@@ -313,7 +313,8 @@ public interface IntegrationStore {
 
     /**
      * Puts a finished or failing delivery back to pending, due at {@code now}, with a new deadline
-     * at its next claim and the same event id; completes with whether it exists.
+     * at its next claim and the same event id; completes with whether it did (false: unknown, or
+     * in flight, whose answer is still to come).
      */
     CompletableFuture<Boolean> redeliver(String deliveryId, Instant now);
 

@@ -114,7 +114,8 @@ final class JdbcWebhooks {
     static final String CANCEL = "UPDATE webhook_deliveries SET state = 'cancelled', next_attempt_at = ?"
             + " WHERE id = ? AND state = 'pending'";
     static final String REDELIVER =
-            "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?, deadline_at = NULL WHERE id = ?";
+            "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?, deadline_at = NULL WHERE id = ?"
+                    + " AND state <> 'sending'"; // one in flight keeps its answer
 
     private static final String DELIVERY_COLUMNS = "d.id, d.endpoint_id, d.event_id, d.conversation_id, d.seq,"
             + " ev.type, d.state, d.attempts, d.created_at, d.next_attempt_at, d.deadline_at, d.delivered_at,"
@@ -333,8 +334,12 @@ final class JdbcWebhooks {
                 .orElseThrow(() -> new SQLException("unknown delivery state " + wire));
     }
 
-    /** {@code text} cut to {@code max} characters; null stays null. */
+    /**
+     * {@code text} without NUL characters (PostgreSQL's text refuses them; a receiver's binary
+     * answer has them) cut to {@code max} characters; null stays null.
+     */
     static Object clip(String text, int max) {
-        return JdbcRows.text(text == null || text.length() <= max ? text : text.substring(0, max));
+        String clean = text == null ? null : text.replace("\u0000", "");
+        return JdbcRows.text(clean == null || clean.length() <= max ? clean : clean.substring(0, max));
     }
 }

@@ -207,6 +207,11 @@ public final class AgentAuth {
         return team.agentInfo(agentId);
     }
 
+    /** Whether the agent with this id is disabled (an unknown id is not). */
+    public boolean isDisabled(String agentId) {
+        return team.isDisabled(agentId);
+    }
+
     /** The PBKDF2 rounds an unknown username's password check costs, for tests. */
     int unknownUserRounds() {
         return PasswordHasher.iterations(team.dummyHash()).orElseThrow();

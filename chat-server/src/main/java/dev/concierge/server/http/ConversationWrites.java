@@ -159,7 +159,7 @@ public final class ConversationWrites {
             return CompletableFuture.completedFuture(answer(
                     HttpResponseStatus.FORBIDDEN,
                     ErrorCode.FORBIDDEN,
-                    "this key writes as no agent or integration, or its agent does not exist"));
+                    "this key writes as no agent or integration, or its agent does not exist or is disabled"));
         }
         ApiRequests requests = new ApiRequests(local);
         CompletableFuture<ApiRequests.Result> result = write.action() == Action.CLOSE
@@ -185,7 +185,9 @@ public final class ConversationWrites {
     /** The author of a key's events (docs/integrations.md, "Who a posted message is from"). */
     private Optional<ApiRequests.Poster> poster(ApiPrincipal p) {
         if (p.actsAsAgent().isPresent()) {
+            // A disabled agent's keys write no more, as their sign-in no longer works.
             return auth.agentInfo(p.actsAsAgent().get())
+                    .filter(info -> !auth.isDisabled(info.id()))
                     .map(info -> new ApiRequests.Poster(
                             new Author(Role.AGENT, info.id(), info.name()), Optional.of(info), p::sees));
         }
