@@ -207,7 +207,17 @@ public interface IntegrationStore {
      * At most {@code limit} deliveries due at {@code now}, the longest waiting first; never a
      * delivery behind an unfinished one of its lane.
      */
-    List<DueDelivery> dueDeliveries(Instant now, int limit);
+    default List<DueDelivery> dueDeliveries(Instant now, int limit) {
+        return dueDeliveries(now, limit, Set.of());
+    }
+
+    /**
+     * The deliveries due at {@code now} as {@link #dueDeliveries(Instant, int)} reads them, but none
+     * of the endpoints in {@code skipped}: a sender skips the endpoints whose requests in flight
+     * are at their limit, so that their backlog cannot fill the read and keep other endpoints'
+     * deliveries waiting.
+     */
+    List<DueDelivery> dueDeliveries(Instant now, int limit, Set<String> skipped);
 
     /**
      * A claim: the delivery becomes {@link DeliveryState#SENDING} with attempt number {@code

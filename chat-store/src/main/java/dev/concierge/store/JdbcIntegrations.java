@@ -120,14 +120,17 @@ final class JdbcIntegrations implements IntegrationStore {
     // ---- the outbox --------------------------------------------------------------------------
 
     @Override
-    public List<DueDelivery> dueDeliveries(Instant now, int limit) {
+    public List<DueDelivery> dueDeliveries(Instant now, int limit, Set<String> skipped) {
         positive(limit);
+        List<Object> params = new ArrayList<>();
+        params.add(JdbcRows.micros(Objects.requireNonNull(now, "now")));
+        params.addAll(List.copyOf(skipped));
+        params.add(limit);
         return list(
                 "due webhook deliveries",
-                JdbcWebhooks.SELECT_HEADS,
+                JdbcWebhooks.selectHeadsSkipping(skipped.size()),
                 JdbcWebhooks::due,
-                JdbcRows.micros(Objects.requireNonNull(now, "now")),
-                limit);
+                params.toArray());
     }
 
     @Override

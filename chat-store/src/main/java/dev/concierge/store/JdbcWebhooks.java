@@ -87,6 +87,17 @@ final class JdbcWebhooks {
             + " AND (p.seq < d.seq OR (p.seq = d.seq AND p.sub < d.sub)))"
             + " ORDER BY d.next_attempt_at, d.id LIMIT ?";
 
+    /** {@link #SELECT_HEADS} without the heads of {@code skipped} endpoints (one placeholder each). */
+    static String selectHeadsSkipping(int skipped) {
+        if (skipped == 0) {
+            return SELECT_HEADS;
+        }
+        String not =
+                " AND d.endpoint_id NOT IN (" + String.join(", ", java.util.Collections.nCopies(skipped, "?")) + ")";
+        int order = SELECT_HEADS.lastIndexOf(" ORDER BY");
+        return SELECT_HEADS.substring(0, order) + not + SELECT_HEADS.substring(order);
+    }
+
     static final String CLAIM = "UPDATE webhook_deliveries SET state = 'sending', attempts = ?, next_attempt_at = ?,"
             + " deadline_at = COALESCE(deadline_at, ?) WHERE id = ? AND state IN " + UNFINISHED;
     /** The attempt row of a claim that took (run after {@link #CLAIM}: added after it in every write). */

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -245,6 +246,30 @@ abstract class WebhookContractTest extends OutboxContractTest {
         DueDelivery d = head("whe_a", "c1");
         outcome(d, claim(d, LATER), Result.RETRY, LATER, 500, "500");
         assertThat(due(LATER)).isEmpty();
+    }
+
+    @Test
+    void heads_ofSkippedEndpoints_areNotRead_soTheOthersFitTheLimit() throws Exception {
+        done(integrations().insertEndpoint(endpoint("whe_a", EndpointState.ACTIVE)));
+        done(integrations().insertEndpoint(endpoint("whe_b", EndpointState.ACTIVE)));
+        for (int c = 1; c <= 3; c++) {
+            appendWith("c" + c, 1, "whe_a");
+        }
+        appendWith("c9", 1, "whe_b");
+        try (Connection c = rawConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE webhook_deliveries SET next_attempt_at = next_attempt_at + 1"
+                    + " WHERE endpoint_id = 'whe_b'"); // due a microsecond after whe_a's
+        }
+
+        assertThat(integrations().dueDeliveries(LATER, 2))
+                .extracting(DueDelivery::endpointId)
+                .containsExactly("whe_a", "whe_a");
+        assertThat(integrations().dueDeliveries(LATER, 2, Set.of("whe_a")))
+                .extracting(DueDelivery::conversationId)
+                .containsExactly("c9");
+        assertThat(integrations().dueDeliveries(LATER, 10, Set.of("whe_a", "whe_b")))
+                .isEmpty();
     }
 
     @Test

@@ -199,9 +199,14 @@ public final class WebhookSender implements AutoCloseable {
             return 0;
         }
         Instant now = clock.instant();
-        // The lanes in flight come back as their own heads; twice the free slots leaves room for
-        // the heads of endpoints that are full.
-        List<DueDelivery> due = store.dueDeliveries(now, inFlight.size() + 2 * free);
+        // The lanes in flight come back as their own heads; endpoints at their limit are not read,
+        // so that their backlog cannot fill the read and hold up the others.
+        Set<String> full = perEndpoint.entrySet().stream()
+                .filter(e ->
+                        endpoints.containsKey(e.getKey()) && e.getValue() >= endpointLimit(endpoints.get(e.getKey())))
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+        List<DueDelivery> due = store.dueDeliveries(now, inFlight.size() + 2 * free, full);
         Map<String, Integer> taking = new HashMap<>(perEndpoint);
         List<DueDelivery> chosen = new ArrayList<>();
         for (DueDelivery row : due) {

@@ -164,7 +164,7 @@ public final class FakeIntegrationStore implements IntegrationStore {
     }
 
     @Override
-    public List<DueDelivery> dueDeliveries(Instant now, int limit) {
+    public List<DueDelivery> dueDeliveries(Instant now, int limit, Set<String> skipped) {
         return List.of();
     }
 

@@ -134,7 +134,7 @@ final class FakeIntegrations implements IntegrationStore {
     }
 
     @Override
-    public List<DueDelivery> dueDeliveries(Instant now, int limit) {
+    public List<DueDelivery> dueDeliveries(Instant now, int limit, Set<String> skipped) {
         Map<String, Row> heads = new LinkedHashMap<>();
         rows.stream()
                 .filter(r -> r.state == DeliveryState.PENDING || r.state == DeliveryState.SENDING)
@@ -142,6 +142,7 @@ final class FakeIntegrations implements IntegrationStore {
                 .forEach(r -> heads.putIfAbsent(r.endpointId + " " + r.conversationId, r));
         return heads.values().stream()
                 .filter(r -> endpoints.get(r.endpointId).state() == EndpointState.ACTIVE)
+                .filter(r -> !skipped.contains(r.endpointId))
                 .filter(r -> r.state == DeliveryState.SENDING || !r.nextAttemptAt.isAfter(now))
                 .sorted(Comparator.comparing((Row r) -> r.nextAttemptAt).thenComparing(r -> r.id))
                 .limit(limit)

@@ -150,4 +150,25 @@ class WebhookSenderLanesTest {
         assertThat(sender.round()).isEqualTo(1);
         assertThat(transport.calls).extracting(Call::conversation).containsExactly("c_2");
     }
+
+    @Test
+    void anEndpointAtItsLimit_withAWideBacklog_holdsUpNoOtherEndpoint() {
+        store.endpoint("whe_a", "https://a.example/in", WebhookSenderTest.SECRET, 1);
+        store.endpoint("whe_b", "https://b.example/in", WebhookSenderTest.SECRET, 8);
+        for (int c = 1; c <= 20; c++) {
+            store.enqueue("whe_a", "c_a" + c, 1);
+        }
+        store.enqueue("whe_b", "c_b", 1); // due after every one of whe_a's
+        // 4 requests in all: a read of due rows is bounded by the slots, far fewer than whe_a's 20.
+        WebhookSender sender = sender(WebhookSettings.DEFAULTS.maxInFlight(4));
+
+        assertThat(sender.round())
+                .as("whe_a's one slot; its backlog filled the read")
+                .isEqualTo(1);
+        assertThat(sender.round())
+                .as("whe_a is full: not read, so whe_b's row is")
+                .isEqualTo(1);
+        assertThat(sender.round()).isZero();
+        assertThat(transport.calls).extracting(Call::conversation).containsExactly("c_a1", "c_b");
+    }
 }
