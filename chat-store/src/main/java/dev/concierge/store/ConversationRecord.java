@@ -54,76 +54,164 @@ public record ConversationRecord(
         Objects.requireNonNull(startedAt, "startedAt");
     }
 
-    /** A record whose site is not known. */
-    public ConversationRecord(
-            String id,
-            String visitorId,
-            ConversationState state,
-            String agentId,
-            Instant startedAt,
-            String firstLine,
-            Integer score,
-            Instant queuedAt,
-            Instant assignedAt,
-            HandoffReason handoffReason,
-            String department,
-            List<String> givenEmails) {
-        this(
-                id,
-                visitorId,
-                state,
-                agentId,
-                startedAt,
-                firstLine,
-                score,
-                queuedAt,
-                assignedAt,
-                handoffReason,
-                department,
-                givenEmails,
-                null);
+    /**
+     * A builder of a record with the required fields; every other field starts null (no given
+     * email addresses) until set.
+     *
+     * @param id the conversation id
+     * @param visitorId the visitor who started it
+     * @param state its state in the router's state machine
+     * @param startedAt when it started
+     * @return a builder; {@link Builder#build()} checks the values as the constructor does
+     */
+    public static Builder builder(String id, String visitorId, ConversationState state, Instant startedAt) {
+        return new Builder(id, visitorId, state, startedAt);
     }
 
-    /** A record with no department. */
-    public ConversationRecord(
-            String id,
-            String visitorId,
-            ConversationState state,
-            String agentId,
-            Instant startedAt,
-            String firstLine,
-            Integer score,
-            Instant queuedAt,
-            Instant assignedAt,
-            HandoffReason handoffReason) {
-        this(id, visitorId, state, agentId, startedAt, firstLine, score, queuedAt, assignedAt, handoffReason, null);
-    }
+    /** Builds a {@link ConversationRecord} whose optional fields default to null (and no given addresses). */
+    public static final class Builder {
+        private final String id;
+        private final String visitorId;
+        private final ConversationState state;
+        private final Instant startedAt;
+        private String agentId;
+        private String firstLine;
+        private Integer score;
+        private Instant queuedAt;
+        private Instant assignedAt;
+        private HandoffReason handoffReason;
+        private String department;
+        private List<String> givenEmails = List.of();
+        private String site;
 
-    /** A record with no given email addresses. */
-    public ConversationRecord(
-            String id,
-            String visitorId,
-            ConversationState state,
-            String agentId,
-            Instant startedAt,
-            String firstLine,
-            Integer score,
-            Instant queuedAt,
-            Instant assignedAt,
-            HandoffReason handoffReason,
-            String department) {
-        this(
-                id,
-                visitorId,
-                state,
-                agentId,
-                startedAt,
-                firstLine,
-                score,
-                queuedAt,
-                assignedAt,
-                handoffReason,
-                department,
-                List.of());
+        private Builder(String id, String visitorId, ConversationState state, Instant startedAt) {
+            this.id = id;
+            this.visitorId = visitorId;
+            this.state = state;
+            this.startedAt = startedAt;
+        }
+
+        /**
+         * Sets {@code agentId}.
+         *
+         * @param value the owning agent
+         * @return this builder
+         */
+        public Builder agentId(String value) {
+            this.agentId = value;
+            return this;
+        }
+
+        /**
+         * Sets {@code firstLine}.
+         *
+         * @param value the visitor's first message
+         * @return this builder
+         */
+        public Builder firstLine(String value) {
+            this.firstLine = value;
+            return this;
+        }
+
+        /**
+         * Sets {@code score}.
+         *
+         * @param value the visitor's rating
+         * @return this builder
+         */
+        public Builder score(Integer value) {
+            this.score = value;
+            return this;
+        }
+
+        /**
+         * Sets {@code queuedAt}.
+         *
+         * @param value when it entered the queue
+         * @return this builder
+         */
+        public Builder queuedAt(Instant value) {
+            this.queuedAt = value;
+            return this;
+        }
+
+        /**
+         * Sets {@code assignedAt}.
+         *
+         * @param value when an agent got it
+         * @return this builder
+         */
+        public Builder assignedAt(Instant value) {
+            this.assignedAt = value;
+            return this;
+        }
+
+        /**
+         * Sets {@code handoffReason}.
+         *
+         * @param value why it went to a human
+         * @return this builder
+         */
+        public Builder handoffReason(HandoffReason value) {
+            this.handoffReason = value;
+            return this;
+        }
+
+        /**
+         * Sets {@code department}.
+         *
+         * @param value the team it is routed to
+         * @return this builder
+         */
+        public Builder department(String value) {
+            this.department = value;
+            return this;
+        }
+
+        /**
+         * Sets {@code givenEmails}.
+         *
+         * @param value the email addresses the visitor gave, oldest first
+         * @return this builder
+         */
+        public Builder givenEmails(List<String> value) {
+            this.givenEmails = value;
+            return this;
+        }
+
+        /**
+         * Sets {@code site}.
+         *
+         * @param value the key of the site it was started from
+         * @return this builder
+         */
+        public Builder site(String value) {
+            this.site = value;
+            return this;
+        }
+
+        /**
+         * The record.
+         *
+         * @return the record of the values set
+         * @throws NullPointerException naming the field if a required one is null
+         * @throws IllegalArgumentException if more than {@link #MAX_GIVEN_EMAILS} addresses were given
+         */
+        public ConversationRecord build() {
+            return new ConversationRecord(
+                    id,
+                    visitorId,
+                    state,
+                    agentId,
+                    startedAt,
+                    firstLine,
+                    score,
+                    queuedAt,
+                    assignedAt,
+                    handoffReason,
+                    department,
+                    givenEmails,
+                    site);
+        }
     }
 }

@@ -179,17 +179,13 @@ abstract class StoreContractTest {
     @Test
     void saves_areUpserts() throws Exception {
         done(store.saveConversation(conversation("c1", "v1", ConversationState.BOT, T0)));
-        ConversationRecord assigned = new ConversationRecord(
-                "c1",
-                "v1",
-                ConversationState.ASSIGNED,
-                "a_bob",
-                T0,
-                "Where is my order?",
-                null,
-                T0.plusSeconds(5),
-                T0.plusSeconds(9),
-                HandoffReason.BOT_UNSURE);
+        ConversationRecord assigned = ConversationRecord.builder("c1", "v1", ConversationState.ASSIGNED, T0)
+                .agentId("a_bob")
+                .firstLine("Where is my order?")
+                .queuedAt(T0.plusSeconds(5))
+                .assignedAt(T0.plusSeconds(9))
+                .handoffReason(HandoffReason.BOT_UNSURE)
+                .build();
         done(store.saveConversation(assigned));
         done(store.saveVisitor(visitor("v1", "vt_1")));
         VisitorRecord renamed = new VisitorRecord("v1", "vt_1", context("Ada Lovelace"), T0);
@@ -204,18 +200,12 @@ abstract class StoreContractTest {
 
     @Test
     void department_andFollowUpState_roundTrip() throws Exception {
-        ConversationRecord followUp = new ConversationRecord(
-                "c1",
-                "v1",
-                ConversationState.FOLLOW_UP,
-                null,
-                T0,
-                "Call me back",
-                null,
-                T0,
-                null,
-                HandoffReason.OFFLINE_MESSAGE,
-                "billing");
+        ConversationRecord followUp = ConversationRecord.builder("c1", "v1", ConversationState.FOLLOW_UP, T0)
+                .firstLine("Call me back")
+                .queuedAt(T0)
+                .handoffReason(HandoffReason.OFFLINE_MESSAGE)
+                .department("billing")
+                .build();
         done(store.saveConversation(followUp));
         assertThat(store.conversation("c1")).contains(followUp);
         assertThat(store.openConversations()).extracting(ConversationRecord::id).containsExactly("c1");
@@ -223,34 +213,16 @@ abstract class StoreContractTest {
 
     @Test
     void givenEmails_roundTrip_inOrder_andReplaceTheStoredOnes() throws Exception {
-        ConversationRecord first = new ConversationRecord(
-                "c1",
-                "v1",
-                ConversationState.QUEUED,
-                null,
-                T0,
-                null,
-                null,
-                T0,
-                null,
-                null,
-                null,
-                java.util.List.of("ada@example.test"));
+        ConversationRecord first = ConversationRecord.builder("c1", "v1", ConversationState.QUEUED, T0)
+                .queuedAt(T0)
+                .givenEmails(java.util.List.of("ada@example.test"))
+                .build();
         done(store.saveConversation(first));
         assertThat(store.conversation("c1").orElseThrow().givenEmails()).containsExactly("ada@example.test");
-        ConversationRecord second = new ConversationRecord(
-                "c1",
-                "v1",
-                ConversationState.QUEUED,
-                null,
-                T0,
-                null,
-                null,
-                T0,
-                null,
-                null,
-                null,
-                java.util.List.of("ada@example.test", "Ada.Work@example.test"));
+        ConversationRecord second = ConversationRecord.builder("c1", "v1", ConversationState.QUEUED, T0)
+                .queuedAt(T0)
+                .givenEmails(java.util.List.of("ada@example.test", "Ada.Work@example.test"))
+                .build();
         done(store.saveConversation(second));
         assertThat(store.conversation("c1")).contains(second);
         assertThat(store.openConversations().get(0).givenEmails())
@@ -467,8 +439,9 @@ abstract class StoreContractTest {
     }
 
     static ConversationRecord conversation(String id, String visitorId, ConversationState state, Instant startedAt) {
-        return new ConversationRecord(
-                id, visitorId, state, null, startedAt, "first line of " + id, null, null, null, null);
+        return ConversationRecord.builder(id, visitorId, state, startedAt)
+                .firstLine("first line of " + id)
+                .build();
     }
 
     static VisitorRecord visitor(String id, String token) {

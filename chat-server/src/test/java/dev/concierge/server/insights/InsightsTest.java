@@ -106,8 +106,10 @@ final class InsightsTest {
 
         ConversationTranscript build() {
             return new ConversationTranscript(
-                    new ConversationRecord(
-                            id, "v-" + id, state, agentId, start, null, null, null, null, null, department),
+                    ConversationRecord.builder(id, "v-" + id, state, start)
+                            .agentId(agentId)
+                            .department(department)
+                            .build(),
                     events);
         }
     }

@@ -62,8 +62,9 @@ final class MailRendererTest {
                         new VisitorContext("Ada", null, "en", null, null, new Page(pageUrl, "Shop", null), Map.of()),
                         T0))
                 .get(5, TimeUnit.SECONDS);
-        store.saveConversation(new ConversationRecord(
-                        id, "v_ada", ConversationState.FOLLOW_UP, null, T0, HOSTILE, null, null, null, null))
+        store.saveConversation(ConversationRecord.builder(id, "v_ada", ConversationState.FOLLOW_UP, T0)
+                        .firstLine(HOSTILE)
+                        .build())
                 .get(5, TimeUnit.SECONDS);
         List<TranscriptEvent> events = List.of(
                 TranscriptEvent.message("m1", ADA, "Where is my order? " + HOSTILE),
