@@ -109,6 +109,24 @@ SQL
   fi
 }
 
+# A test server holds nothing to keep: commits need not wait for the disk. Without these a
+# commit waited for an fsync of the WAL (1.6-2.0 ms against 0.3-0.45 ms per commit measured here,
+# 300 single-row commits), and the store and cluster tests commit all the time (every test's
+# schema and migrations, every message). Nothing changes for the tests but time: data is lost
+# only if PostgreSQL itself or the machine crashes, which no test does. All three settings take
+# effect on a reload, so a server other tests are using is not restarted.
+tune_for_tests() {
+  local sock
+  sock=$(socket_dir)
+  [ -n "$sock" ] || return 0
+  as_postgres "psql -X -q -v ON_ERROR_STOP=1 -h $sock -p $PORT -U postgres -d postgres" >/dev/null <<SQL
+ALTER SYSTEM SET fsync = off;
+ALTER SYSTEM SET synchronous_commit = off;
+ALTER SYSTEM SET full_page_writes = off;
+SELECT pg_reload_conf();
+SQL
+}
+
 main() {
   install_if_missing
   local bin version
@@ -119,6 +137,7 @@ main() {
   fi
   await_ready
   create_role_and_db
+  tune_for_tests
   PGPASSWORD=$PASSWORD psql -X -q -h 127.0.0.1 -p "$PORT" -U "$ROLE" -d "$DB" -tAc 'SELECT 1' >/dev/null
   log "ready: jdbc:postgresql://127.0.0.1:$PORT/$DB (user $ROLE)"
 }
