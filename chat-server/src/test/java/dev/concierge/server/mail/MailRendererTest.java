@@ -250,11 +250,12 @@ final class MailRendererTest {
         assertThat(m.text())
                 .startsWith("Hello Dana,")
                 .contains("of the site Northwind (demo) kept failing and was paused")
-                .contains("Endpoint: whe_1 (CRM)\n")
-                .contains("URL: https://crm.example/hooks\n")
-                .contains("Reason: receiver answered 410 Gone\n")
-                .contains("Paused since: 3 Dec 2026, 09:12 UTC\n")
-                .contains("Deliveries waiting: 12\n")
+                .contains(
+                        "Endpoint: whe_1 (CRM)\n",
+                        "URL: https://crm.example/hooks\n",
+                        "Reason: receiver answered 410 Gone\n",
+                        "Paused since: 3 Dec 2026, 09:12 UTC\n",
+                        "Deliveries waiting: 12\n")
                 .contains("curl -sS -X POST \"$CONCIERGE/api/v1/webhooks/whe_1/resume\""
                         + " -H \"Authorization: Bearer $ADMIN_TOKEN\"");
         assertThat(m.html()).contains("whe_1/resume").contains("<td>12</td>");
