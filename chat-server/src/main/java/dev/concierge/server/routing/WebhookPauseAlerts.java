@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * without its query, description, the reason, the time and the deliveries waiting. The row's
  * conversation is {@code webhook:} and the endpoint's id, so that the alerts of one endpoint form
  * one thread in a mail client; its seq is the endpoint's version as read before the pause, which
- * grows with every pause and so makes each pause's Message-IDs its own.
+ * grows with every pause and so makes each pause's Message-IDs its own. An alert counts against
+ * the limits when it is made, before the pause is written: if the endpoint stopped being active
+ * meanwhile (an admin paused or disabled it), the alert is counted but not written, the safe side.
  */
 public final class WebhookPauseAlerts implements PauseAlerts {
     private static final Logger log = LoggerFactory.getLogger(WebhookPauseAlerts.class);
