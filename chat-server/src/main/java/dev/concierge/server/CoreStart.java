@@ -16,6 +16,7 @@ import dev.concierge.server.mail.ReplyToken;
 import dev.concierge.server.routing.BotService;
 import dev.concierge.server.routing.Recovery;
 import dev.concierge.server.routing.Router;
+import dev.concierge.server.routing.WebhookPauseAlerts;
 import dev.concierge.server.support.Ids;
 import dev.concierge.server.transport.LoopBatching;
 import dev.concierge.server.transport.ServerConfig;
@@ -130,7 +131,8 @@ final class CoreStart {
      * The sender of {@code store}'s webhook outbox, started, if the store keeps integrations
      * (SQLite, PostgreSQL): on a single server, and on a cluster's node while it decides, over the
      * fenced store, sending nothing once {@code stillDeciding} answers false. The router wakes it
-     * when an append stored webhook rows; {@code node} is recorded with each attempt.
+     * when an append stored webhook rows; {@code node} is recorded with each attempt. An endpoint
+     * it pauses is told by email to the admins who asked, if the router sends email.
      */
     static Optional<WebhookSender> webhookSender(
             ServerConfig config,
@@ -144,6 +146,7 @@ final class CoreStart {
             WebhookClient client = new WebhookClient(settings.targetPolicy());
             WebhookSender sender = new WebhookSender(
                             integrations, client, settings, config.clock(), node, stillDeciding, listener)
+                    .alertOnPause(new WebhookPauseAlerts(router))
                     .start();
             router.onWebhooksStored(sender::wake);
             return sender;
@@ -154,7 +157,8 @@ final class CoreStart {
      * The signed per-conversation reply address of each mail a visitor may answer (confirmation,
      * agent reply, transcript) when the server reads replies ({@code --imap}): {@code
      * reply+TOKEN@} the site's {@code email.replyDomain}, else the server's. None for agent alerts
-     * (an agent answering one must not write as the visitor) and without {@code --imap}.
+     * and webhook pause alerts (an agent answering one must not write as the visitor) and
+     * without {@code --imap}.
      */
     static Function<QueuedMail, Optional<String>> replyTo(ImapSettings imap, Map<String, Site> sites) {
         if (imap == null) {
@@ -174,7 +178,7 @@ final class CoreStart {
             ReplyToken tokens, String replyDomain, Map<String, Site> sites) {
         return queued -> {
             ConversationStore.OutboundMail mail = queued.mail();
-            if (mail.kind().equals("agent_alert")) {
+            if (mail.kind().equals("agent_alert") || mail.kind().equals("webhook_paused")) {
                 return Optional.empty();
             }
             String domain = Optional.ofNullable(sites.get(mail.site()))

@@ -167,7 +167,8 @@ final class ArchitectureTest {
                             "RoutingStrategy",
                             "Session",
                             "SharedFrame",
-                            "Visitor")),
+                            "Visitor",
+                            "WebhookPauseAlerts")),
             entry(
                     "dev.concierge.server.support",
                     List.of("FileEdits", "Ids", "LogSafe", "Patterns", "RoundThread", "ServerException")),
@@ -182,6 +183,7 @@ final class ArchitectureTest {
             entry(
                     "dev.concierge.server.webhook",
                     List.of(
+                            "PauseAlerts",
                             "TargetPolicy",
                             "WebhookClient",
                             "WebhookSender",

@@ -114,6 +114,34 @@ public interface IntegrationStore {
     CompletableFuture<Boolean> pauseEndpoint(String id, String reason, Instant at);
 
     /**
+     * {@link #pauseEndpoint(String, String, Instant)}, putting {@code mails} (the alerts of the
+     * pause) in the mail outbox in the same transaction if, and only if, this call paused the
+     * endpoint: each pause is told once, and its alerts survive any crash the pause survives. A
+     * mail whose Message-ID is already in the outbox is not written again. The default pauses
+     * and refuses any mail: it keeps no outbox.
+     */
+    default CompletableFuture<Boolean> pauseEndpoint(
+            String id, String reason, Instant at, List<ConversationStore.OutboundMail> mails) {
+        if (mails.isEmpty()) {
+            return pauseEndpoint(id, reason, at);
+        }
+        return CompletableFuture.failedFuture(
+                new StoreException("this store keeps no mail outbox: cannot enqueue " + mails.size() + " email(s)"));
+    }
+
+    /**
+     * How many deliveries of an endpoint are not finished: {@link DeliveryState#PENDING} (due,
+     * behind another of their lane, or waiting for a retry or a resume) or {@link
+     * DeliveryState#SENDING}. The default counts through {@link #deliveries}.
+     */
+    default long waitingDeliveries(String endpointId) {
+        return deliveries(endpointId, DeliveryState.PENDING, null, null, Integer.MAX_VALUE)
+                        .size()
+                + deliveries(endpointId, DeliveryState.SENDING, null, null, Integer.MAX_VALUE)
+                        .size();
+    }
+
+    /**
      * Makes a paused endpoint active again with its failure counters reset; with {@code
      * redeliverExpiredSince}, its {@link DeliveryState#EXPIRED} deliveries created since then are
      * pending again (due at {@code at}, a new deadline at their next claim, the same event id).

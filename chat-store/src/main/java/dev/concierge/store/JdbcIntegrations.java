@@ -107,6 +107,40 @@ final class JdbcIntegrations implements IntegrationStore {
     }
 
     @Override
+    public CompletableFuture<Boolean> pauseEndpoint(
+            String id, String reason, Instant at, List<ConversationStore.OutboundMail> mails) {
+        if (mails.isEmpty()) {
+            return pauseEndpoint(id, reason, at);
+        }
+        Object when = JdbcRows.micros(Objects.requireNonNull(at, "at"));
+        Object[] pause = {when, JdbcRows.text(reason), when, id};
+        List<Object[]> rows = mails.stream()
+                .map(m -> {
+                    Object[] insert = JdbcOutbox.insertParams(m);
+                    Object[] row = java.util.Arrays.copyOf(insert, insert.length + 1);
+                    row[insert.length] = id;
+                    return row;
+                })
+                .toList();
+        AtomicInteger count = new AtomicInteger();
+        return writer.submit("pause webhook endpoint " + id + " with " + rows.size() + " email(s)", tx -> {
+                    count.set(0); // a write retried alone runs again
+                    // The mails first: both statements see the endpoint as it was before the pause.
+                    for (Object[] row : rows) {
+                        tx.add(JdbcOutbox.INSERT_IF_ENDPOINT_ACTIVE, row);
+                    }
+                    tx.addCounted(JdbcWebhooks.PAUSE_AFTER_ALERTS, count::addAndGet, pause);
+                })
+                .thenApply(v -> count.get() > 0);
+    }
+
+    @Override
+    public long waitingDeliveries(String endpointId) {
+        return first("waiting deliveries of " + endpointId, JdbcWebhooks.COUNT_WAITING, rs -> rs.getLong(1), endpointId)
+                .orElse(0L);
+    }
+
+    @Override
     public CompletableFuture<Boolean> resumeEndpoint(String id, Instant at, Optional<Instant> redeliverExpiredSince) {
         Object when = JdbcRows.micros(Objects.requireNonNull(at, "at"));
         Optional<Object> since = redeliverExpiredSince.map(JdbcRows::micros);

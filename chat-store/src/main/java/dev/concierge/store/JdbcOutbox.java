@@ -22,6 +22,18 @@ import java.util.Optional;
 final class JdbcOutbox {
     static final String INSERT = "INSERT INTO mail_outbox (message_id, conversation_id, seq, kind, site, recipient,"
             + " payload, state, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)";
+    /**
+     * {@link #INSERT} of a mail telling of a webhook endpoint's pause, written only while the
+     * endpoint (the last parameter) is active. Added to the pause's write right before {@link
+     * JdbcWebhooks#PAUSE_AFTER_ALERTS} (the writer runs statements in the order they were first
+     * prepared, so nothing runs between the two), it sees the endpoint as the pause does: it is
+     * written exactly when the pause changes the endpoint.
+     */
+    static final String INSERT_IF_ENDPOINT_ACTIVE = "INSERT INTO mail_outbox (message_id, conversation_id, seq,"
+            + " kind, site, recipient, payload, state, attempts, created_at, next_attempt_at)"
+            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ? WHERE EXISTS (SELECT 1 FROM webhook_endpoints"
+            + " WHERE id = ? AND state = 'active') ON CONFLICT (message_id) DO NOTHING";
+
     static final String DELETE_OF_CONVERSATION = "DELETE FROM mail_outbox WHERE conversation_id = ?";
     static final String CLAIM = "UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1"
             + " WHERE message_id = ? AND state IN ('pending', 'sending')";

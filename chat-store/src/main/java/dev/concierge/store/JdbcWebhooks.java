@@ -57,9 +57,19 @@ final class JdbcWebhooks {
             + " WHERE endpoint_id = ? AND state IN " + UNFINISHED;
     static final String PAUSE = "UPDATE webhook_endpoints SET state = 'paused', paused_at = ?, paused_reason = ?,"
             + " updated_at = ?, version = version + 1 WHERE id = ? AND state = 'active'";
+    /**
+     * {@link #PAUSE} right after its alert mails ({@link JdbcOutbox#INSERT_IF_ENDPOINT_ACTIVE}),
+     * always added after them, so that it is prepared, and run, right after them.
+     */
+    static final String PAUSE_AFTER_ALERTS = PAUSE + " /* after its alerts */";
+
     static final String RESUME = "UPDATE webhook_endpoints SET state = 'active', paused_at = NULL,"
             + " paused_reason = NULL, failing_since = NULL, consecutive_failures = 0, updated_at = ?,"
             + " version = version + 1 WHERE id = ?";
+    /** The deliveries of endpoint {@code ?} not finished yet. */
+    static final String COUNT_WAITING =
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = ? AND state IN " + UNFINISHED;
+
     static final String REDELIVER_EXPIRED = "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?,"
             + " deadline_at = NULL WHERE endpoint_id = ? AND state = 'expired' AND created_at >= ?";
 

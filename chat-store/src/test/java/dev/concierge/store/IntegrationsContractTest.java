@@ -294,4 +294,77 @@ abstract class IntegrationsContractTest extends WebhookContractTest {
         assertThatThrownBy(() -> integrations().updateEndpoint(stale, 5).get())
                 .hasCauseInstanceOf(IllegalArgumentException.class);
     }
+
+    static ConversationStore.OutboundMail pauseAlert(String endpointId, String to) {
+        return new ConversationStore.OutboundMail(
+                "webhook." + endpointId + "." + to.charAt(0) + "@mail.example.test",
+                "webhook:" + endpointId,
+                1,
+                "webhook_paused",
+                "demo",
+                to,
+                "{\"language\":\"en\"}",
+                LATER);
+    }
+
+    @Test
+    void aPauseWithAlerts_enqueuesThemWithThePause_andNoneWhenTheEndpointWasNotActive() throws Exception {
+        done(integrations().insertEndpoint(endpoint("whe_a", EndpointState.ACTIVE)));
+        // The plain pause prepared first on the writer's connection: the alerts still see the
+        // endpoint as it was before their own pause.
+        done(integrations().insertEndpoint(endpoint("whe_b", EndpointState.ACTIVE)));
+        assertThat(integrations().pauseEndpoint("whe_b", "by the test", LATER).get())
+                .isTrue();
+        List<ConversationStore.OutboundMail> alerts =
+                List.of(pauseAlert("whe_a", "ada@example.test"), pauseAlert("whe_a", "bob@example.test"));
+
+        assertThat(integrations()
+                        .pauseEndpoint("whe_a", "receiver answered 410 Gone", LATER, alerts)
+                        .get())
+                .isTrue();
+        assertThat(store.mailOf("webhook:whe_a"))
+                .extracting(q -> q.mail().recipient(), q -> q.state())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("ada@example.test", ConversationStore.MailState.PENDING),
+                        org.assertj.core.groups.Tuple.tuple("bob@example.test", ConversationStore.MailState.PENDING));
+        assertThat(store.dueMail(LATER, 10)).hasSize(2);
+        assertThat(integrations().endpoint("whe_a").orElseThrow().state()).isEqualTo(EndpointState.PAUSED);
+
+        // Paused already: nothing changes and no alert is written, whatever their ids.
+        List<ConversationStore.OutboundMail> again =
+                List.of(pauseAlert("whe_a", "cyd@example.test"), pauseAlert("whe_b", "dan@example.test"));
+        assertThat(integrations().pauseEndpoint("whe_a", "again", LATER, again).get())
+                .isFalse();
+        assertThat(integrations()
+                        .pauseEndpoint("whe_b", "again", LATER, again.subList(1, 2))
+                        .get())
+                .isFalse();
+        assertThat(integrations()
+                        .pauseEndpoint("whe_gone", "unknown", LATER, again.subList(0, 1))
+                        .get())
+                .isFalse();
+        assertThat(store.mailOf("webhook:whe_a")).hasSize(2);
+        assertThat(store.mailOf("webhook:whe_b")).isEmpty();
+        assertThat(store.mailCreatedSince(T0)).hasSize(2);
+    }
+
+    @Test
+    void waitingDeliveries_countsThoseNotFinished_ofThatEndpointOnly() throws Exception {
+        done(integrations().insertEndpoint(endpoint("whe_a", EndpointState.ACTIVE)));
+        done(integrations().insertEndpoint(endpoint("whe_b", EndpointState.ACTIVE)));
+        assertThat(integrations().waitingDeliveries("whe_a")).isZero();
+        appendWith("c1", 1, "whe_a", "whe_b");
+        appendWith("c1", 2, "whe_a");
+        appendWith("c2", 1, "whe_a");
+        DueDelivery d = head("whe_a", "c2");
+        outcome(d, claim(d, LATER), Result.DELIVERED, LATER, 200, null);
+        DueDelivery sending = head("whe_a", "c1");
+        claim(sending, LATER);
+
+        assertThat(integrations().waitingDeliveries("whe_a"))
+                .as("c1#1 sending, c1#2 behind it; c2#1 delivered")
+                .isEqualTo(2);
+        assertThat(integrations().waitingDeliveries("whe_b")).isEqualTo(1);
+        assertThat(integrations().waitingDeliveries("whe_none")).isZero();
+    }
 }

@@ -17,8 +17,9 @@ import java.util.Optional;
  *              (both may edit the FAQ); empty for an agent who chats only
  * @param email where the agent's email alerts go; empty for none
  * @param emailAlerts which alerts the agent gets by email: {@value #FOLLOW_UP} (a follow-up was
- *                    left) and {@value #LONG_WAIT} (a visitor waits long in the queue); needs
- *                    {@code email}
+ *                    left), {@value #LONG_WAIT} (a visitor waits long in the queue) and, for an
+ *                    {@value #ADMIN} only, {@value #WEBHOOK_PAUSED} (a failing webhook endpoint
+ *                    was paused); needs {@code email}
  */
 public record AgentAccount(
         String id,
@@ -39,8 +40,10 @@ public record AgentAccount(
     public static final String FOLLOW_UP = "follow_up";
     /** The email alert of a visitor waiting long in the queue. */
     public static final String LONG_WAIT = "long_wait";
+    /** The email alert of a webhook endpoint paused because it kept failing: for admins only. */
+    public static final String WEBHOOK_PAUSED = "webhook_paused";
     /** Every email alert there is. */
-    static final List<String> ALERTS = List.of(FOLLOW_UP, LONG_WAIT);
+    static final List<String> ALERTS = List.of(FOLLOW_UP, LONG_WAIT, WEBHOOK_PAUSED);
 
     public AgentAccount {
         Objects.requireNonNull(id, "id");
@@ -65,7 +68,14 @@ public record AgentAccount(
         if (!emailAlerts.isEmpty() && email.isEmpty()) {
             throw new IllegalArgumentException("emailAlerts needs an email to send them to");
         }
+        if (emailAlerts.contains(WEBHOOK_PAUSED) && !roles.contains(ADMIN)) {
+            throw new IllegalArgumentException(ADMIN_ONLY);
+        }
     }
+
+    /** Why an agent who is not an admin may not have {@link #WEBHOOK_PAUSED}. */
+    static final String ADMIN_ONLY = "emailAlerts: " + WEBHOOK_PAUSED + " is for agents with the role " + ADMIN
+            + " (webhooks are managed with admin keys)";
 
     /** An account without email alerts. */
     public AgentAccount(

@@ -95,15 +95,12 @@ public final class AgentsFile {
             if (!alerts.isEmpty() && email.isEmpty()) {
                 throw new ServerException(where + ".emailAlerts: needs an email to send them to");
             }
+            List<String> roles = roles(a.get("roles"), where + ".roles");
+            if (alerts.contains(AgentAccount.WEBHOOK_PAUSED) && !roles.contains(AgentAccount.ADMIN)) {
+                throw new ServerException(where + "." + AgentAccount.ADMIN_ONLY);
+            }
             AgentAccount account = new AgentAccount(
-                    id,
-                    text(a, "name", where),
-                    text(a, "username", where),
-                    hash,
-                    own,
-                    roles(a.get("roles"), where + ".roles"),
-                    email,
-                    alerts);
+                    id, text(a, "name", where), text(a, "username", where), hash, own, roles, email, alerts);
             if (!ids.add(account.id())) {
                 throw new ServerException(where + ".id: duplicate id " + account.id());
             }

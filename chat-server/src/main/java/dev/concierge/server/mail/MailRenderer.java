@@ -15,6 +15,7 @@ import dev.concierge.store.VisitorRecord;
 import java.io.IOException;
 import java.net.URI;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -41,7 +42,10 @@ import java.util.Set;
  *   <li>{@code transcript}: the conversation up to the row's {@code seq};
  *   <li>{@code agent_alert} (payload {@code reason} {@code follow_up}|{@code long_wait}, {@code
  *       agentName}, {@code visitorName}?, {@code waitedSeconds}?): to an agent, the visitor's latest
- *       message.
+ *       message;
+ *   <li>{@code webhook_paused} (payload {@code agentName}, {@code endpointId}, {@code url}, {@code
+ *       description}?, {@code reason}, {@code pausedAt}, {@code waiting}): to an admin, a webhook
+ *       endpoint the sender paused; no conversation is read.
  * </ul>
  *
  * <p>A conversation shows messages and bot answers only (notes and state changes are left out),
@@ -54,8 +58,9 @@ final class MailRenderer implements MailSender.Renderer {
     static final String AGENT_REPLY = "agent_reply";
     static final String TRANSCRIPT = "transcript";
     static final String AGENT_ALERT = "agent_alert";
+    static final String WEBHOOK_PAUSED = "webhook_paused";
     /** Every kind this renders. */
-    static final Set<String> KINDS = Set.of(CONFIRMATION, AGENT_REPLY, TRANSCRIPT, AGENT_ALERT);
+    static final Set<String> KINDS = Set.of(CONFIRMATION, AGENT_REPLY, TRANSCRIPT, AGENT_ALERT, WEBHOOK_PAUSED);
     /** The most messages a mail shows: the latest ones. */
     static final int MAX_SHOWN = 100;
     /** The longest page URL linked to, in characters. */
@@ -83,6 +88,10 @@ final class MailRenderer implements MailSender.Renderer {
         JsonNode payload = payload(mail);
         String language = text(payload, "language").orElse(null);
         Optional<Site> site = Optional.ofNullable(sites.get(mail.site()));
+        String sender = site.flatMap(Site::email).flatMap(Site.Email::from).orElse(from);
+        if (mail.kind().equals(WEBHOOK_PAUSED)) {
+            return templates.render(WEBHOOK_PAUSED, site, language, webhookPaused(mail, payload, site), sender);
+        }
         String conversation = mail.conversationId();
         List<TranscriptEvent> events = store.events(conversation, 0);
         Optional<VisitorContext> visitor = store.conversation(conversation)
@@ -139,8 +148,29 @@ final class MailRenderer implements MailSender.Renderer {
                 }
             }
         }
-        String sender = site.flatMap(Site::email).flatMap(Site.Email::from).orElse(from);
         return templates.render(mail.kind(), subjectKey, site, language, scope, sender);
+    }
+
+    /** The variables of a {@code webhook_paused} alert: all from its row and payload. */
+    private static Map<String, Object> webhookPaused(OutboundMail mail, JsonNode payload, Optional<Site> site) {
+        Map<String, Object> scope = new HashMap<>();
+        site.flatMap(Site::title).ifPresent(t -> scope.put("siteTitle", t));
+        scope.put("site", mail.site());
+        text(payload, "agentName").map(MailTemplates::oneLine).ifPresent(n -> scope.put("agentName", n));
+        for (String field : List.of("endpointId", "url", "reason")) {
+            scope.put(
+                    field,
+                    text(payload, field)
+                            .orElseThrow(() -> new IllegalArgumentException(
+                                    "the payload of email " + mail.messageId() + " has no " + field)));
+        }
+        text(payload, "description").map(MailTemplates::oneLine).ifPresent(d -> scope.put("description", d));
+        Instant at = text(payload, "pausedAt").map(Instant::parse).orElse(mail.createdAt());
+        scope.put(
+                "pausedAt",
+                time(text(payload, "language").orElse(null), ZoneOffset.UTC).format(at));
+        scope.put("waiting", Math.max(0, payload.path("waiting").asLong()));
+        return scope;
     }
 
     /** A message someone wrote: the visitor's, an agent's, or the left message. */

@@ -14,6 +14,7 @@ import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore.MailState;
 import dev.concierge.store.ConversationStore.OutboundMail;
 import dev.concierge.store.ConversationStore.QueuedMail;
+import dev.concierge.store.IntegrationStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -275,6 +276,15 @@ final class MailPolicy {
         return out;
     }
 
+    /**
+     * The alerts of a webhook endpoint the sender is pausing ({@link WebhookPauseAlerts}): to each
+     * agent who asked for them, within the limits.
+     */
+    List<OutboundMail> webhookPaused(
+            WebhookPauseAlerts alerts, IntegrationStore.Endpoint endpoint, String reason, Instant at, long waiting) {
+        return alerts.mails(wanting(WebhookPauseAlerts.KIND), limits, messageIdDomain, endpoint, reason, at, waiting);
+    }
+
     private List<AgentAccount> wanting(String reason) {
         return agents.get().stream()
                 .filter(a -> a.email().isPresent() && a.emailAlerts().contains(reason))
@@ -423,6 +433,10 @@ final class MailPolicy {
     /** {@link Router#mailUndelivered}, on the router thread: the note to the conversation's agents. */
     void undelivered(OutboundMail mail, String error) {
         if (READ_IN_THE_CHAT.equals(error)) {
+            return;
+        }
+        if (WebhookPauseAlerts.KIND.equals(mail.kind())) {
+            log.warn("the alert of a webhook endpoint's pause to {} could not be delivered", masked(mail.recipient()));
             return;
         }
         Conversation c = router.live.conversation(mail.conversationId()).orElse(null);

@@ -2,6 +2,7 @@ package dev.concierge.server.webhook;
 
 import dev.concierge.server.support.LogSafe;
 import dev.concierge.server.support.RoundThread;
+import dev.concierge.store.ConversationStore.OutboundMail;
 import dev.concierge.store.IntegrationStore;
 import dev.concierge.store.IntegrationStore.Claim;
 import dev.concierge.store.IntegrationStore.DueDelivery;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * thread: delivered on a 2xx; else pending again after the backoff (at least the receiver's
  * {@code Retry-After}, at most an hour of it), or expired when that would fall after the
  * delivery's deadline, 24 hours after its first attempt. An endpoint failing for too long, or
- * answering {@code 410 Gone}, is paused.
+ * answering {@code 410 Gone}, is paused, and the admins who asked are told by email ({@link
+ * #alertOnPause}).
  *
  * <p>A claim commits before its request leaves, so a delivery found {@code sending} after a
  * crash or a takeover is sent again with the same {@code webhook-id}: at least once, and twice
@@ -105,6 +107,8 @@ public final class WebhookSender implements AutoCloseable {
 
     private final RoundThread thread;
 
+    private volatile PauseAlerts alerts = PauseAlerts.NONE;
+
     /**
      * A sender of {@code store}'s webhook outbox through {@code transport}, which it closes when it
      * is closed; {@code node} is recorded with each attempt; no request leaves once {@code
@@ -150,6 +154,15 @@ public final class WebhookSender implements AutoCloseable {
         this.stillDeciding = Objects.requireNonNull(stillDeciding, "stillDeciding");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.thread = new RoundThread("concierge-webhook-sender", tick);
+    }
+
+    /**
+     * Writes the mails of {@code alerts} with each pause this sender makes, in the same
+     * transaction. Set before {@link #start()}; returns this.
+     */
+    public WebhookSender alertOnPause(PauseAlerts alerts) {
+        this.alerts = Objects.requireNonNull(alerts, "alerts");
+        return this;
     }
 
     /** Starts the scheduler thread; returns this. */
@@ -403,18 +416,40 @@ public final class WebhookSender implements AutoCloseable {
         } else {
             return;
         }
-        if (await(store.pauseEndpoint(endpoint.id(), reason, now))) {
+        List<OutboundMail> mails = alertsOf(endpoint, reason, now);
+        if (await(store.pauseEndpoint(endpoint.id(), reason, now, mails))) {
             LOG.warn(
-                    "webhook endpoint {} of site {} paused: {} ({})",
+                    "webhook endpoint {} of site {} paused: {} ({}); {} email alert(s)",
                     endpoint.id(),
                     LogSafe.text(endpoint.site()),
                     reason,
-                    LogSafe.text(withoutQuery(endpoint.url())));
+                    LogSafe.text(withoutQuery(endpoint.url())),
+                    mails.size());
+            if (!mails.isEmpty()) {
+                alerts.enqueued(mails);
+            }
+        }
+    }
+
+    /** The alerts of a pause; none when they cannot be made (logged): the pause goes on. */
+    private List<OutboundMail> alertsOf(Endpoint endpoint, String reason, Instant now) {
+        PauseAlerts to = alerts;
+        if (to == PauseAlerts.NONE) {
+            return List.of();
+        }
+        try {
+            return to.mails(endpoint, reason, now, store.waitingDeliveries(endpoint.id()));
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "webhook endpoint {}: the email alerts of its pause cannot be made: {}",
+                    endpoint.id(),
+                    e.toString());
+            return List.of();
         }
     }
 
     /** {@code url} without its query and fragment, which may carry a receiver's token. */
-    static String withoutQuery(String url) {
+    public static String withoutQuery(String url) {
         return url.replaceFirst("[?#].*", "");
     }
 

@@ -49,7 +49,8 @@ final class AgentsFileEmailTest {
                 .isInstanceOf(ServerException.class)
                 .hasMessageContaining("agents[0].email: must be an email address");
         assertThatThrownBy(() -> AgentsFile.readTeam(file(",\"email\":\"a@b.example\",\"emailAlerts\":[\"hourly\"]")))
-                .hasMessageContaining("agents[0].emailAlerts: email alerts are [follow_up, long_wait], was \"hourly\"");
+                .hasMessageContaining(
+                        "agents[0].emailAlerts: email alerts are [follow_up, long_wait, webhook_paused], was \"hourly\"");
         assertThatThrownBy(() -> AgentsFile.readTeam(file(",\"emailAlerts\":\"follow_up\"")))
                 .hasMessageContaining("agents[0].emailAlerts: must be an array");
         assertThatThrownBy(() -> AgentsFile.readTeam(file(",\"emailAlerts\":[\"follow_up\"]")))
@@ -58,5 +59,31 @@ final class AgentsFileEmailTest {
                         "a", "A", "a", HASH, List.of(), List.of(), Optional.empty(), List.of("follow_up")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("emailAlerts needs an email");
+    }
+
+    @Test
+    void theWebhookPausedAlert_isForAdminsOnly() throws Exception {
+        String alert = ",\"email\":\"ana@team.example\",\"emailAlerts\":[\"webhook_paused\"]";
+        AgentAccount admin = AgentsFile.readTeam(file(alert + ",\"roles\":[\"admin\"]"))
+                .agents()
+                .get(0);
+        assertThat(admin.emailAlerts()).containsExactly("webhook_paused");
+
+        assertThatThrownBy(() -> AgentsFile.readTeam(file(alert + ",\"roles\":[\"supervisor\"]")))
+                .isInstanceOf(ServerException.class)
+                .hasMessageContaining("agents[0].emailAlerts: webhook_paused is for agents with the role admin");
+        assertThatThrownBy(() -> AgentsFile.readTeam(file(alert)))
+                .hasMessageContaining("agents[0].emailAlerts: webhook_paused is for agents with the role admin");
+        assertThatThrownBy(() -> new AgentAccount(
+                        "a",
+                        "A",
+                        "a",
+                        HASH,
+                        List.of(),
+                        List.of(),
+                        Optional.of("a@b.example"),
+                        List.of("webhook_paused")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("emailAlerts: webhook_paused is for agents with the role admin");
     }
 }

@@ -106,8 +106,16 @@ final class MailRendererTest {
             case "agent_alert" ->
                 "{\"language\":\"" + language
                         + "\",\"reason\":\"follow_up\",\"agentName\":\"Dana\",\"visitorName\":\"Ada\"}";
+            case "webhook_paused" -> webhookPaused(language, "CRM " + HOSTILE);
             default -> "{\"language\":\"" + language + "\"}";
         };
+    }
+
+    /** The payload of a {@code webhook_paused} alert of endpoint whe_1, described as {@code description}. */
+    static String webhookPaused(String language, String description) {
+        return "{\"language\":\"" + language + "\",\"agentName\":\"Dana\",\"endpointId\":\"whe_1\","
+                + "\"url\":\"https://crm.example/hooks\",\"reason\":\"receiver answered 410 Gone\","
+                + "\"pausedAt\":\"2026-12-03T09:12:00Z\",\"waiting\":12,\"description\":\"" + description + "\"}";
     }
 
     static long seqOf(String kind) {
@@ -115,7 +123,7 @@ final class MailRendererTest {
     }
 
     static Stream<Arguments> everyKindAndLanguage() {
-        return Stream.of("confirmation", "agent_reply", "transcript", "agent_alert")
+        return Stream.of("confirmation", "agent_reply", "transcript", "agent_alert", "webhook_paused")
                 .flatMap(k -> Stream.of("en", "fr", "de").map(l -> Arguments.of(k, l)));
     }
 
@@ -136,7 +144,7 @@ final class MailRendererTest {
                 .as("remote resources in the HTML part")
                 .isEmpty();
         assertThat(m.subject()).isNotBlank().doesNotContain("{{").doesNotContain("\n");
-        if (kind.equals("agent_alert")) {
+        if (kind.equals("agent_alert") || kind.equals("webhook_paused")) {
             assertThat(m.text()).doesNotContain(MARKERS.get(lang));
         } else {
             assertThat(m.text()).startsWith(MARKERS.get(lang) + "\n");
@@ -230,6 +238,35 @@ final class MailRendererTest {
                         () -> renderer.render(row("c1", 7, "agent_alert", "{\"language\":\"en\",\"reason\":\"spam\"}")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("reason");
+    }
+
+    @Test
+    void aWebhookPausedAlert_namesTheEndpointTheReasonTheTimeTheBacklog_andHowToResume() throws Exception {
+        MailRenderer northwind = new MailRenderer(
+                store, FROM, Map.of("demo", MailTemplatesTest.site(java.nio.file.Path.of("no-templates"))));
+
+        MailContent m = northwind.render(row("webhook:whe_1", 3, "webhook_paused", webhookPaused("en", "CRM")));
+
+        assertThat(m.subject()).isEqualTo("Webhook paused (Northwind): https://crm.example/hooks");
+        assertThat(m.text())
+                .startsWith("Hello Dana,")
+                .contains("of the site Northwind (demo) kept failing and was paused")
+                .contains(
+                        "Endpoint: whe_1 (CRM)\n",
+                        "URL: https://crm.example/hooks\n",
+                        "Reason: receiver answered 410 Gone\n",
+                        "Paused since: 3 Dec 2026, 09:12 UTC\n",
+                        "Deliveries waiting: 12\n")
+                .contains("curl -sS -X POST \"$CONCIERGE/api/v1/webhooks/whe_1/resume\""
+                        + " -H \"Authorization: Bearer $ADMIN_TOKEN\"");
+        assertThat(m.html()).contains("whe_1/resume").contains("<td>12</td>");
+        assertThat(northwind
+                        .render(row("webhook:whe_1", 3, "webhook_paused", webhookPaused("fr", "CRM")))
+                        .text())
+                .contains("Suspendu depuis : 3 déc. 2026 à 09:12 UTC");
+        assertThatThrownBy(() -> renderer.render(row("webhook:whe_1", 3, "webhook_paused", "{\"language\":\"en\"}")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("endpointId");
     }
 
     @Test
