@@ -85,7 +85,7 @@ final class TeamApiTest {
     }
 
     @Test
-    void everyCall_needsACredential_andItsScope_whichASiteKeyCannotHold() throws Exception {
+    void everyCall_needsACredential_andItsScope_whichASiteKeyCannotHold_norAKeyOfOneSiteForAgents() throws Exception {
         String other = key("admin", "\"agents:read\",\"webhooks:read\"", "");
         Map<String, String> calls = Map.of(
                 "POST " + AGENTS,
@@ -110,6 +110,12 @@ final class TeamApiTest {
             JsonNode refused = ok(rest.call(method, path, other, body), 403);
             assertThat(refused.path("error").asText()).as(call.getKey()).isEqualTo("forbidden");
             assertThat(refused.path("message").asText()).as(call.getKey()).contains(call.getValue());
+        }
+        // An agent works for every site: a key limited to one may not make or change one.
+        String shopOnly = key("admin", "\"agents:write\"", "\"site\":\"shop\"");
+        for (String path : List.of(AGENTS, AGENTS + "/dana/disable", AGENTS + "/dana/enable")) {
+            JsonNode refused = ok(rest.post(path, shopOnly, agent("lee", "lee", "lee-password-1", "[]")), 403);
+            assertThat(refused.path("message").asText()).as(path).contains("limited to the site shop");
         }
         // Nothing happened: no agent lee, dana still signs in.
         assertThat(AgentHttp.post(

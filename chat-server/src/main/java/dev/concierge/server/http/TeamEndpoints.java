@@ -57,16 +57,34 @@ final class TeamEndpoints {
 
     /** Adds the routes to {@code routes}, each checking the key with {@code access} first. */
     void register(HttpRoutes routes, ApiAccess access) {
-        routes.post("/api/v1/agents", ex -> access.require(ex, ApiScope.AGENTS_WRITE)
-                        .ifPresent(p -> create(ex, p)))
-                .post("/api/v1/agents/{id}/disable", ex -> access.require(ex, ApiScope.AGENTS_WRITE)
-                        .ifPresent(p -> disable(ex, p)))
-                .post("/api/v1/agents/{id}/enable", ex -> access.require(ex, ApiScope.AGENTS_WRITE)
-                        .ifPresent(p -> enable(ex, p)))
+        routes.post("/api/v1/agents", ex -> teamWide(ex, access).ifPresent(p -> create(ex, p)))
+                .post("/api/v1/agents/{id}/disable", ex -> teamWide(ex, access).ifPresent(p -> disable(ex, p)))
+                .post("/api/v1/agents/{id}/enable", ex -> teamWide(ex, access).ifPresent(p -> enable(ex, p)))
                 .get("/api/v1/departments", ex -> access.require(ex, ApiScope.DEPARTMENTS_READ)
                         .ifPresent(p -> departments(ex)))
                 .get("/api/v1/sites", ex -> access.require(ex, ApiScope.SITES_READ)
                         .ifPresent(p -> sites(ex, p)));
+    }
+
+    /**
+     * The caller of an {@code agents:write} call: an agent works for every site, so a key limited
+     * to one site may not make or change one (403, the exchange answered).
+     */
+    private static Optional<ApiPrincipal> teamWide(Exchange ex, ApiAccess access) {
+        Optional<ApiPrincipal> p = access.require(ex, ApiScope.AGENTS_WRITE);
+        if (p.isPresent() && p.get().site().isPresent()) {
+            log.info(
+                    "{}: key {} is limited to a site: it may not change the team",
+                    ex.channelId(),
+                    p.get().keyId());
+            ex.error(
+                    HttpResponseStatus.FORBIDDEN,
+                    ErrorCode.FORBIDDEN,
+                    "agents work for every site: this key is limited to the site "
+                            + p.get().site().get());
+            return Optional.empty();
+        }
+        return p;
     }
 
     /**
