@@ -31,14 +31,11 @@ final class TeamApiTest {
     private static final String SHOP_SECRET = "the-shop-identity-secret-of-32-characters";
     private static final String AGENTS = "/api/v1/agents";
 
-    @TempDir
-    Path dataDir;
-
     private ChatServer server;
     private RestClient rest;
 
     @BeforeEach
-    void start() {
+    void start(@TempDir Path dataDir) {
         server = ChatServer.builder()
                 .port(0)
                 .dataDir(dataDir)
@@ -77,6 +74,13 @@ final class TeamApiTest {
         String body = "{\"kind\":\"" + kind + "\",\"name\":\"test\",\"scopes\":[" + scopes + "]"
                 + (fields.isEmpty() ? "" : "," + fields) + "}";
         return ok(rest.post("/api/v1/api-keys", ADMIN, body), 201).path("key").asText();
+    }
+
+    /** Fails unless the agent {@code lee} of the bodies here cannot sign in: it was never created. */
+    private void assertNoAgentLee() throws Exception {
+        String login = "{\"username\":\"lee\",\"password\":\"lee-password-1\"}";
+        assertThat(AgentHttp.post(server, "/api/agent/login", null, login).statusCode())
+                .isEqualTo(401);
     }
 
     private static String agent(String id, String username, String password, String departments) {
@@ -118,13 +122,7 @@ final class TeamApiTest {
             assertThat(refused.path("message").asText()).as(path).contains("limited to the site shop");
         }
         // Nothing happened: no agent lee, dana still signs in.
-        assertThat(AgentHttp.post(
-                                server,
-                                "/api/agent/login",
-                                null,
-                                "{\"username\":\"lee\",\"password\":\"lee-password-1\"}")
-                        .statusCode())
-                .isEqualTo(401);
+        assertNoAgentLee();
         AgentHttp.login(server, "dana", "pw-dana");
         for (String scope : List.of("agents:write", "departments:read", "sites:read")) {
             JsonNode siteKey = ok(
@@ -192,13 +190,7 @@ final class TeamApiTest {
                     .as(departments)
                     .isEqualTo("departments");
         }
-        assertThat(AgentHttp.post(
-                                server,
-                                "/api/agent/login",
-                                null,
-                                "{\"username\":\"lee\",\"password\":\"lee-password-1\"}")
-                        .statusCode())
-                .isEqualTo(401);
+        assertNoAgentLee();
     }
 
     @Test
