@@ -1,11 +1,9 @@
 package dev.concierge.server.http;
 
 import dev.concierge.protocol.ErrorCode;
-import dev.concierge.server.auth.AgentAuth;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -20,22 +18,15 @@ final class AdminEndpoints {
     private static final Logger log = LoggerFactory.getLogger(AdminEndpoints.class);
 
     private final byte[] token;
-    private final AgentAuth auth;
-    private final SignedInSockets agentSockets;
+    private final TeamEndpoints team;
     private final AgentApi agentApi;
     private final VisitorAdminApi visitorAdmin;
     private final BlockingWork blocking;
 
     AdminEndpoints(
-            String token,
-            AgentAuth auth,
-            SignedInSockets agentSockets,
-            AgentApi agentApi,
-            VisitorAdminApi visitorAdmin,
-            BlockingWork blocking) {
+            String token, TeamEndpoints team, AgentApi agentApi, VisitorAdminApi visitorAdmin, BlockingWork blocking) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
-        this.auth = auth;
-        this.agentSockets = agentSockets;
+        this.team = team;
         this.agentApi = agentApi;
         this.visitorAdmin = visitorAdmin;
         this.blocking = blocking;
@@ -55,12 +46,24 @@ final class AdminEndpoints {
     /** {@code POST /api/admin/agents}: hashes the password, so on the sign-in lane. */
     void createAgent(Exchange ex) {
         String body = ex.body();
-        ex.offloadJson(blocking.logins(), () -> agentApi.createAgent(body));
+        ex.offloadJson(
+                blocking.logins(),
+                () -> agentApi.createAgent(
+                        body,
+                        account -> Map.of(
+                                "agent",
+                                Map.of(
+                                        "id",
+                                        account.id(),
+                                        "name",
+                                        account.name(),
+                                        "departments",
+                                        account.departments()))));
     }
 
     /** {@code POST /api/admin/agents/{id}/enable}. */
     void enable(Exchange ex) {
-        if (auth.enable(ex.variable())) {
+        if (team.enable(ex.variable())) {
             ex.json(HttpResponseStatus.OK, Map.of("status", "enabled"));
         } else {
             HttpRoutes.notFound(ex);
@@ -69,13 +72,12 @@ final class AdminEndpoints {
 
     /** {@code POST /api/admin/agents/{id}/disable}: ends the agent's sessions and closes their sockets. */
     void disable(Exchange ex) {
-        Optional<List<String>> tokens = auth.disable(ex.variable());
-        if (tokens.isEmpty()) {
+        Optional<Integer> closed = team.disable(ex.variable());
+        if (closed.isEmpty()) {
             HttpRoutes.notFound(ex);
             return;
         }
-        int closed = agentSockets.closeAll(tokens.get());
-        ex.json(HttpResponseStatus.OK, Map.of("status", "disabled", "socketsClosed", closed));
+        ex.json(HttpResponseStatus.OK, Map.of("status", "disabled", "socketsClosed", closed.get()));
     }
 
     /** {@code GET /api/admin/visitors?conversation=|email=|site=&user=}: visitor ids. */

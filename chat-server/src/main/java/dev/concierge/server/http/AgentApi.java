@@ -16,11 +16,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +64,11 @@ public final class AgentApi {
         this.agentsFile = agentsFile;
         this.teamEdits = teamEdits;
         this.json = json;
+    }
+
+    /** The departments, canned replies and chat limit new agents are checked and shown against. */
+    RoutingConfig routing() {
+        return routing;
     }
 
     /**
@@ -134,41 +141,49 @@ public final class AgentApi {
     /**
      * Creates an agent from {@code {"id","name","username","password","departments":[…]}}: the
      * password is hashed (salted PBKDF2), never kept; the agents file, when the server has one,
-     * is rewritten with the new agent (in a cluster, on every node: {@link FileEdits}).
+     * is rewritten with the new agent (in a cluster, on every node: {@link FileEdits}). Answers
+     * 201 with {@code view} of the new account; a refused field is 400 naming it ({@code field}
+     * and the message), a taken id or username 409.
      */
-    Reply createAgent(String body) {
+    Reply createAgent(String body, Function<AgentAccount, Object> view) {
         JsonNode n;
         try {
             n = json.readTree(body);
         } catch (Exception e) {
-            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
+            n = null;
         }
         if (n == null || !n.isObject()) {
-            return new Reply(HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_JSON.wire()));
+            return new Reply(
+                    HttpResponseStatus.BAD_REQUEST,
+                    Map.of("error", ErrorCode.BAD_JSON.wire(), "message", "the body must be a JSON object"));
         }
         String id = n.path("id").asText("");
         String name = n.path("name").asText("");
         String username = n.path("username").asText("");
         String password = n.path("password").asText("");
+        JsonNode given = n.path("departments");
         List<String> departments = new ArrayList<>();
-        n.path("departments").forEach(d -> departments.add(d.asText()));
-        String problem = !Patterns.NAME.matcher(id).matches()
-                ? "id must be 1-64 lower-case letters, digits, - or _"
+        given.forEach(d -> departments.add(d.isTextual() ? d.asText() : ""));
+        Optional<String> field = !Patterns.NAME.matcher(id).matches()
+                ? Optional.of("id")
                 : name.isBlank() || name.length() > 100
-                        ? "name must be 1 to 100 characters"
+                        ? Optional.of("name")
                         : !username.matches("[A-Za-z0-9._@-]{1,100}")
-                                ? "username must be 1 to 100 letters, digits, . _ @ or -"
+                                ? Optional.of("username")
                                 : password.length() < 10 || password.length() > 200
-                                        ? "password must be 10 to 200 characters"
-                                        : !routing.departments().containsAll(departments)
-                                                ? "unknown department; known: " + routing.departments()
-                                                : null;
-        if (problem != null) {
+                                        ? Optional.of("password")
+                                        : !given.isMissingNode() && !given.isArray()
+                                                        || !routing.departments()
+                                                                .containsAll(departments)
+                                                ? Optional.of("departments")
+                                                : Optional.empty();
+        if (field.isPresent()) {
             return new Reply(
-                    HttpResponseStatus.BAD_REQUEST, Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", problem));
+                    HttpResponseStatus.BAD_REQUEST,
+                    Map.of("error", ErrorCode.BAD_REQUEST.wire(), "field", field.get(), "message", rule(field.get())));
         }
-        AgentAccount account =
-                AgentAccount.withPassword(id, name, username, password).inDepartments(departments);
+        AgentAccount account = AgentAccount.withPassword(id, name, username, password)
+                .inDepartments(List.copyOf(new LinkedHashSet<>(departments)));
         boolean added;
         if (agentsFile == null) {
             added = auth.add(account);
@@ -196,9 +211,18 @@ public final class AgentApi {
                     HttpResponseStatus.CONFLICT,
                     Map.of("error", ErrorCode.CONFLICT.wire(), "message", "an agent with this id or username exists"));
         }
-        return new Reply(
-                HttpResponseStatus.CREATED,
-                Map.of("agent", Map.of("id", id, "name", name, "departments", departments)));
+        return new Reply(HttpResponseStatus.CREATED, view.apply(account));
+    }
+
+    /** What a new agent's {@code field} must be, as a refusal says it. */
+    private String rule(String field) {
+        return switch (field) {
+            case "id" -> "id must be 1-64 lower-case letters, digits, - or _";
+            case "name" -> "name must be 1 to 100 characters";
+            case "username" -> "username must be 1 to 100 letters, digits, . _ @ or -";
+            case "password" -> "password must be 10 to 200 characters";
+            default -> "departments must be a list of known departments: " + routing.departments();
+        };
     }
 
     /**

@@ -17,7 +17,6 @@ import dev.concierge.store.IntegrationStore;
 import dev.concierge.store.IntegrationStore.ListedConversation;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -222,25 +221,7 @@ public final class ConversationsEndpoints {
             if (!HttpResponseStatus.OK.equals(live.status()) || !(live.json() instanceof Map<?, ?> m)) {
                 return live; // 503 unavailable: no deciding node answered
             }
-            Map<Object, Map<?, ?>> known = new HashMap<>();
-            for (Object o : (List<?>) m.get("agents")) {
-                Map<?, ?> a = (Map<?, ?>) o;
-                known.put(a.get("id"), a);
-            }
-            Object capacity = m.get("maxChatsPerAgent");
-            List<Map<String, Object>> items = new ArrayList<>();
-            for (AgentAccount account : team.get()) {
-                Map<?, ?> a = known.getOrDefault(account.id(), Map.of());
-                Map<String, Object> item = new LinkedHashMap<>();
-                item.put("id", account.id());
-                item.put("name", account.name());
-                item.put("departments", account.departments());
-                item.put("presence", a.containsKey("presence") ? a.get("presence") : "offline");
-                item.put("openChats", a.containsKey("assigned") ? a.get("assigned") : 0);
-                item.put("capacity", capacity);
-                items.add(item);
-            }
-            return InsightsApi.Reply.json(HttpResponseStatus.OK, Map.of("items", items));
+            return InsightsApi.Reply.json(HttpResponseStatus.OK, Map.of("items", TeamEndpoints.agents(team.get(), m)));
         });
     }
 

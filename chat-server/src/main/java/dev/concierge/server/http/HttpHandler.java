@@ -98,9 +98,11 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         this.insights = insights;
         this.metrics = metrics;
         this.apiAccess = restApi.access();
-        this.routes = routes(adminToken.map(
-                token -> new AdminEndpoints(token, auth, agentSockets, agentApi, visitorAdmin, blocking)));
+        TeamEndpoints team = new TeamEndpoints(auth, agentSockets, agentApi, sites, insights, blocking);
+        this.routes =
+                routes(adminToken.map(token -> new AdminEndpoints(token, team, agentApi, visitorAdmin, blocking)));
         restApi.register(routes);
+        team.register(routes, apiAccess);
         // The development mailbox's routes exist only when it does; each answers only loopback.
         devMailbox.ifPresent(box -> {
             DevMailboxPage page = new DevMailboxPage(box, smtp, json, blocking.exports(), clock);

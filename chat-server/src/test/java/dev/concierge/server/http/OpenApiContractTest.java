@@ -226,6 +226,17 @@ final class OpenApiContractTest {
         call("POST", "/api/v1/conversations/" + conversation + "/notes", key, "{\"text\":\"Told them.\"}", 201);
         call("GET", "/api/v1/agents", key, null, 200);
         call("GET", "/api/v1/follow-ups", key, null, 200);
+
+        // The team: an agent created, disabled, enabled; the departments and the sites.
+        String agent = "{\"id\":\"zoe\",\"name\":\"Zoe\",\"username\":\"zoe\",\"password\":\"zoe-password-1\"}";
+        call("POST", "/api/v1/agents", ADMIN, agent, 201);
+        call("POST", "/api/v1/agents", ADMIN, agent, 409);
+        call("POST", "/api/v1/agents", ADMIN, agent.replace("zoe-password-1", "short"), 400);
+        call("POST", "/api/v1/agents/zoe/disable", ADMIN, null, 200);
+        call("POST", "/api/v1/agents/zoe/enable", ADMIN, null, 200);
+        call("POST", "/api/v1/agents/nobody/disable", ADMIN, null, 404);
+        call("GET", "/api/v1/departments", ADMIN, null, 200);
+        call("GET", "/api/v1/sites", ADMIN, null, 200);
         call("POST", "/api/v1/conversations/" + conversation + "/close", key, "{\"reason\":\"answered\"}", 200);
         call("POST", "/api/v1/conversations/" + conversation + "/close", key, "{}", 409);
         call("POST", "/api/v1/conversations/" + conversation + "/messages", key, "{\"text\":\"Late\"}", 409);
