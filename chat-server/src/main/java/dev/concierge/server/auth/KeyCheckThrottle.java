@@ -11,7 +11,8 @@ import java.time.Duration;
  * more every {@link #REFILL_EVERY}; a check that finds a valid key ({@link #passed}) or is not
  * made ({@link LoginThrottle.Attempt#cancelled}) does not count. Over all addresses at most {@link
  * #ALL_ADDRESSES} failures are let through at once; past that only addresses without a recent
- * failure are. A key already in the cache is never held back.
+ * failure are. A check answered from memory (a cached key, or an id cached as unknown) costs no
+ * store read and is never held back.
  *
  * <p>The buckets are the sign-in throttle's ({@link LoginThrottle}), all checks counting as
  * attempts on one name: bounded caches, so that a flood from many addresses cannot exhaust memory.

@@ -88,7 +88,8 @@ final class ApiGuard implements ApiAccess {
         }
         ApiKeys k = keys.get();
         Optional<Optional<ApiPrincipal>> cached = k.authenticateCached(given);
-        if (cached.isPresent() && cached.get().isPresent()) {
+        if (cached.isPresent()) {
+            // Answered from memory, costing no store read: never held back.
             return !admitted(ex, parsed.get(), cached.get());
         }
         LoginThrottle.Result admission = throttle.admit(ex.address());
@@ -97,10 +98,6 @@ final class ApiGuard implements ApiAccess {
             return true;
         }
         LoginThrottle.Attempt check = admission.attempt().get();
-        if (cached.isPresent()) {
-            // Known to fail without reading the store: counted all the same.
-            return !admitted(ex, parsed.get(), cached.get());
-        }
         try {
             lane.execute(() -> {
                 Optional<ApiPrincipal> principal;
