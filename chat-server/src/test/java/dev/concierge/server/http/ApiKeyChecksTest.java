@@ -12,12 +12,13 @@ import dev.concierge.server.ChatServer;
 import dev.concierge.server.auth.ApiKeys;
 import dev.concierge.server.auth.KeyCheckThrottle;
 import dev.concierge.server.testing.FakeIntegrationStore;
+import dev.concierge.server.testing.MutableClock;
 import dev.concierge.server.testing.RawHttp;
 import dev.concierge.server.testing.RestClient;
-import dev.concierge.store.InMemoryConversationStore;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * minute. Time (the ticker of the throttle, the caches and the warnings) is the test's.
  */
 final class ApiKeyChecksTest {
-    private static final String ADMIN = "admin-token-of-the-key-checks-test";
+    private static final String ADMIN = ApiKeysEndpointsTest.ADMIN;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final FakeIntegrationStore integrations = new FakeIntegrationStore();
@@ -44,12 +45,8 @@ final class ApiKeyChecksTest {
 
     @BeforeEach
     void start() {
-        server = ChatServer.builder()
-                .port(0)
-                .adminToken(ADMIN)
-                .store(integrations.around(new InMemoryConversationStore()))
-                .ticker(nanos::get)
-                .start();
+        server = ApiKeysEndpointsTest.start(
+                integrations, new MutableClock(Instant.parse("2026-12-07T10:00:00Z")), nanos);
     }
 
     @AfterEach

@@ -36,7 +36,13 @@ final class ApiKeysEndpointsTest {
 
     @BeforeEach
     void start() {
-        server = ChatServer.builder()
+        server = start(integrations, clock, nanos);
+        rest = new RestClient(server);
+    }
+
+    /** A server with the {@link #ADMIN} token, sites {@code demo} and {@code shop}, on the test's time. */
+    static ChatServer start(FakeIntegrationStore integrations, MutableClock clock, AtomicLong nanos) {
+        return ChatServer.builder()
                 .port(0)
                 .adminToken(ADMIN)
                 .store(integrations.around(new InMemoryConversationStore()))
@@ -45,7 +51,6 @@ final class ApiKeysEndpointsTest {
                 .clock(clock)
                 .ticker(nanos::get)
                 .start();
-        rest = new RestClient(server);
     }
 
     @AfterEach
