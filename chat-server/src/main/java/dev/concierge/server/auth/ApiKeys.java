@@ -44,6 +44,12 @@ public final class ApiKeys {
     /** How long an id the store does not know is answered unknown without reading the store again. */
     public static final Duration UNKNOWN_TTL = Duration.ofSeconds(30);
 
+    /** Key checks needing the store that one client address may fail at once ({@link #admitCheck}). */
+    public static final int FAILED_CHECKS_PER_ADDRESS = 10;
+
+    /** How long until an address may fail one more key check. */
+    public static final Duration FAILED_CHECK_REFILL = Duration.ofSeconds(1);
+
     /** Requests a second a key may make, on average. */
     public static final int PER_SECOND = 20;
 
@@ -85,12 +91,14 @@ public final class ApiKeys {
     private final Cache<String, Bucket> buckets;
     private final Cache<String, Boolean> recentlyUsed;
     private final Ticker ticker;
+    private final KeyCheckThrottle checks;
 
     /** Keys kept by {@code store}; {@code clock} for expiry and times, {@code ticker} for the cache and the rate. */
     public ApiKeys(IntegrationStore store, Clock clock, Ticker ticker) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.checks = new KeyCheckThrottle(ticker);
         this.records = Caffeine.newBuilder()
                 .maximumSize(10_000)
                 .expireAfterWrite(CACHE_TTL)
@@ -252,6 +260,21 @@ public final class ApiKeys {
                 r.scopes().stream().map(ApiScope::of).flatMap(Optional::stream).collect(Collectors.toSet()),
                 Optional.ofNullable(r.actsAsAgent()),
                 Optional.ofNullable(r.integration()));
+    }
+
+    /**
+     * Admits a check from {@code address} that {@link #authenticateCached} could not answer, before
+     * it reads the store, or says how long to wait ({@link KeyCheckThrottle}). Cheap: call it on the
+     * event loop. Report a valid key with {@link #checkPassed}, a check not made with {@link
+     * LoginThrottle.Attempt#cancelled}.
+     */
+    public LoginThrottle.Result admitCheck(String address) {
+        return checks.admit(address);
+    }
+
+    /** The admitted check found a valid key: it does not count against its address. */
+    public void checkPassed(LoginThrottle.Attempt check) {
+        checks.passed(check);
     }
 
     /** Forgets the cached record of a key (after revoking it here). */

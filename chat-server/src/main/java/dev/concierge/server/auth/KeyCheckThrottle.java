@@ -17,15 +17,15 @@ import java.time.Duration;
  * <p>The buckets are the sign-in throttle's ({@link LoginThrottle}), all checks counting as
  * attempts on one name: bounded caches, so that a flood from many addresses cannot exhaust memory.
  */
-public final class KeyCheckThrottle {
+final class KeyCheckThrottle {
     /** Failed checks one address may make at once. */
-    public static final int PER_ADDRESS = 10;
+    static final int PER_ADDRESS = ApiKeys.FAILED_CHECKS_PER_ADDRESS;
 
     /** Failed checks all addresses together may make at once. */
-    public static final int ALL_ADDRESSES = 1000;
+    static final int ALL_ADDRESSES = 1000;
 
     /** How long until one more failed check is allowed. */
-    public static final Duration REFILL_EVERY = Duration.ofSeconds(1);
+    static final Duration REFILL_EVERY = ApiKeys.FAILED_CHECK_REFILL;
 
     /** The one name every check is counted on (no username is empty). */
     private static final String KEY_CHECKS = "";
@@ -33,7 +33,7 @@ public final class KeyCheckThrottle {
     private final LoginThrottle attempts;
 
     /** A throttle on {@code ticker}'s time. */
-    public KeyCheckThrottle(Ticker ticker) {
+    KeyCheckThrottle(Ticker ticker) {
         this.attempts = new LoginThrottle(
                 new LoginThrottle.Limits(PER_ADDRESS, PER_ADDRESS, ALL_ADDRESSES, REFILL_EVERY), ticker);
     }
@@ -42,12 +42,12 @@ public final class KeyCheckThrottle {
      * Admits a key check from {@code address} that needs the store, or says how long to wait.
      * Cheap: call it on the event loop.
      */
-    public LoginThrottle.Result admit(String address) {
+    LoginThrottle.Result admit(String address) {
         return attempts.admit(KEY_CHECKS, address);
     }
 
     /** The admitted check found a valid key: it does not count. */
-    public void passed(LoginThrottle.Attempt check) {
+    void passed(LoginThrottle.Attempt check) {
         check.succeeded();
     }
 }

@@ -5,7 +5,6 @@ import dev.concierge.protocol.ErrorCode;
 import dev.concierge.server.auth.ApiKeys;
 import dev.concierge.server.auth.ApiPrincipal;
 import dev.concierge.server.auth.ApiScope;
-import dev.concierge.server.auth.KeyCheckThrottle;
 import dev.concierge.server.auth.LoginThrottle;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * for {@link #require}. The admin token (compared in constant time) is {@link
  * ApiPrincipal#adminToken()}; a {@code ck_} key is checked by {@link ApiKeys}, on the event loop
  * when its record is cached and otherwise on the API lane, after which the request is routed
- * again. A check that needs the store is first admitted by the {@link KeyCheckThrottle} of the
- * client's address: an address with too many failed checks is 429 {@code rate_limited} with
+ * again. A check that needs the store is first admitted by the failed-check throttle of the
+ * client's address ({@link ApiKeys#admitCheck}): an address with too many failed checks is 429 {@code rate_limited} with
  * {@code Retry-After}, before any store read. Anything else is 401 {@code unauthorized}; a key over
  * its budget is 429 {@code rate_limited} with {@code Retry-After}. Log lines name a key by its
  * public id only, never the key; a refused credential is logged at most once a minute per address
@@ -41,7 +40,6 @@ final class ApiGuard implements ApiAccess {
     private final Optional<ApiKeys> keys;
     private final Executor lane;
     private final Consumer<Exchange> route;
-    private final KeyCheckThrottle throttle;
     private final AddressWarnings warnings;
 
     /**
@@ -49,7 +47,7 @@ final class ApiGuard implements ApiAccess {
      * @param keys the API keys, when the store keeps them
      * @param lane where a key not cached is checked
      * @param route routes an exchange again once its key is checked
-     * @param ticker the time of the failed-check throttle and of the held-back warnings
+     * @param ticker the time of the held-back warnings
      */
     ApiGuard(
             Optional<String> adminToken,
@@ -61,7 +59,6 @@ final class ApiGuard implements ApiAccess {
         this.keys = keys;
         this.lane = lane;
         this.route = route;
-        this.throttle = new KeyCheckThrottle(ticker);
         this.warnings = new AddressWarnings(ticker);
     }
 
@@ -92,7 +89,7 @@ final class ApiGuard implements ApiAccess {
             // Answered from memory, costing no store read: never held back.
             return !admitted(ex, parsed.get(), cached.get());
         }
-        LoginThrottle.Result admission = throttle.admit(ex.address());
+        LoginThrottle.Result admission = k.admitCheck(ex.address());
         if (admission.attempt().isEmpty()) {
             tooManyFailures(ex, admission.retryAfterSeconds());
             return true;
@@ -116,7 +113,7 @@ final class ApiGuard implements ApiAccess {
                             "the key could not be checked"));
                     return;
                 }
-                principal.ifPresent(p -> throttle.passed(check));
+                principal.ifPresent(p -> k.checkPassed(check));
                 ex.onLoop(() -> {
                     if (admitted(ex, parsed.get(), principal)) {
                         route.accept(ex);

@@ -30,7 +30,7 @@ public final class RestApi {
      * @param site whether a site key names a configured site
      * @param blocking the lanes: store work runs on {@link BlockingWork#api()}
      * @param clock times and expiry
-     * @param ticker the key cache's, the rate limit's and the failed-check throttle's time
+     * @param ticker the key cache's, the rate limit's, the failed-check throttle's and the held-back warnings' time
      * @param reloads tells the router of endpoint changes
      * @param targetPolicy why webhooks may not go to a URL ({@code TargetPolicy#refusalOfUrl}), or empty
      */

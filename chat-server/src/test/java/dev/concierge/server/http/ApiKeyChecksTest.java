@@ -10,7 +10,6 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.server.ChatServer;
 import dev.concierge.server.auth.ApiKeys;
-import dev.concierge.server.auth.KeyCheckThrottle;
 import dev.concierge.server.testing.FakeIntegrationStore;
 import dev.concierge.server.testing.MutableClock;
 import dev.concierge.server.testing.RawHttp;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Key checks that need the store, over real sockets from several loopback addresses
  * (docs/integrations.md, "Keys"): well-formed keys with random ids cost a store read each only
- * until their address has failed {@link KeyCheckThrottle#PER_ADDRESS} checks, then 429 with
+ * until their address has failed {@link ApiKeys#FAILED_CHECKS_PER_ADDRESS} checks, then 429 with
  * {@code Retry-After} before any read, while other addresses and cached keys go on; an unknown id
  * is remembered for {@link ApiKeys#UNKNOWN_TTL}; the refusals of one address make one warning a
  * minute. Time (the ticker of the throttle, the caches and the warnings) is the test's.
@@ -84,12 +83,12 @@ final class ApiKeyChecksTest {
         String real = RestClient.json(created).path("key").asText();
         int reads = integrations.keyReads.get();
 
-        for (int i = 0; i < KeyCheckThrottle.PER_ADDRESS; i++) {
+        for (int i = 0; i < ApiKeys.FAILED_CHECKS_PER_ADDRESS; i++) {
             assertThat(webhooks(server, "127.0.0.2", randomKey()).status())
                     .as("check %d", i)
                     .isEqualTo(401);
         }
-        assertThat(integrations.keyReads.get()).isEqualTo(reads + KeyCheckThrottle.PER_ADDRESS);
+        assertThat(integrations.keyReads.get()).isEqualTo(reads + ApiKeys.FAILED_CHECKS_PER_ADDRESS);
 
         RawHttp.Response held = webhooks(server, "127.0.0.2", randomKey());
         assertThat(held.status()).as(held.body()).isEqualTo(429);
@@ -99,13 +98,13 @@ final class ApiKeyChecksTest {
         assertThat(held.header("Retry-After")).isEqualTo("1");
         // A real key not cached yet is held back at that address too, without a store read.
         assertThat(webhooks(server, "127.0.0.2", real).status()).isEqualTo(429);
-        assertThat(integrations.keyReads.get()).isEqualTo(reads + KeyCheckThrottle.PER_ADDRESS);
+        assertThat(integrations.keyReads.get()).isEqualTo(reads + ApiKeys.FAILED_CHECKS_PER_ADDRESS);
 
         // Another address is not held back; once its check cached the key, no address is.
         assertThat(webhooks(server, "127.0.0.3", real).status()).isEqualTo(200);
         assertThat(webhooks(server, "127.0.0.2", real).status()).isEqualTo(200);
 
-        advance(KeyCheckThrottle.REFILL_EVERY);
+        advance(ApiKeys.FAILED_CHECK_REFILL);
         assertThat(webhooks(server, "127.0.0.2", randomKey()).status()).isEqualTo(401);
         assertThat(webhooks(server, "127.0.0.2", randomKey()).status()).isEqualTo(429);
     }
