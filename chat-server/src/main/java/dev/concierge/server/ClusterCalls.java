@@ -48,11 +48,8 @@ final class ClusterCalls {
             VisitorAdminApi.Answer answer = writes.writeHere(request);
             return new DeciderCalls.Answer(answer.status(), bytes(json, answer.body()));
         });
-        writes.forwardTo(request -> {
-            DeciderCalls.Answer answer =
-                    node.callDecider(DeciderCalls.Kind.API_WRITE, request).join();
-            return new VisitorAdminApi.Answer(answer.status(), tree(json, answer));
-        });
+        writes.forwardTo(request -> node.callDecider(DeciderCalls.Kind.API_WRITE, request)
+                .thenApply(answer -> new VisitorAdminApi.Answer(answer.status(), tree(json, answer))));
         admin.forwardTo(visitorId -> {
             DeciderCalls.Answer answer =
                     node.callDecider(DeciderCalls.Kind.ERASE_VISITOR, visitorId).join();

@@ -211,10 +211,13 @@ final class ConversationsApiTest {
         String shop = key("shop", "\"conversations:read\",\"messages:write\"", "\"integration\":\"Shop CRM\"");
         assertThat(ok(call("GET", CONVERSATIONS, shop, null), 200).path("items").size())
                 .isZero();
-        assertThat(ok(call("GET", CONVERSATIONS + "?site=demo", shop, null), 400)
-                        .path("error")
-                        .asText())
-                .isEqualTo("bad_request");
+        // Naming another site is forbidden, alike whether that site exists or not.
+        JsonNode otherSite = ok(call("GET", CONVERSATIONS + "?site=demo", shop, null), 403);
+        assertThat(otherSite.path("error").asText()).isEqualTo("forbidden");
+        assertThat(ok(call("GET", CONVERSATIONS + "?site=no-such-site", shop, null), 403))
+                .isEqualTo(otherSite);
+        assertThat(ok(call("GET", "/api/v1/follow-ups?site=demo", shop, null), 403))
+                .isEqualTo(otherSite);
         JsonNode hidden = ok(call("GET", CONVERSATIONS + "/" + ids.get(0), shop, null), 404);
         JsonNode unknown = ok(call("GET", CONVERSATIONS + "/no-such-conversation", shop, null), 404);
         assertThat(hidden).isEqualTo(unknown);

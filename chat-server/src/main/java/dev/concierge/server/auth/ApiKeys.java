@@ -29,7 +29,10 @@ import java.util.stream.Collectors;
  * keeps every API call off the slow sign-in lane.
  *
  * <p>A check reads the key's record by its id through a cache of at most {@link #CACHE_TTL} (so a
- * revocation made on another node takes effect within it; one made here at once), compares the
+ * revocation made on another node takes effect within it; one made here at once). An id the store
+ * does not know is remembered apart, for {@link #UNKNOWN_TTL}, in a bounded cache of its own: a
+ * repeated unknown id costs no store read, and a flood of random ids cannot push the records of
+ * real keys out of theirs. The check then compares the
  * hashes in constant time, and refuses a revoked or expired key. Each key may make {@link
  * #PER_SECOND} requests a second with bursts of {@link #BURST}; its {@code lastUsedAt} is written at
  * most once a {@link #LAST_USED_EVERY}.
@@ -37,6 +40,15 @@ import java.util.stream.Collectors;
 public final class ApiKeys {
     /** How long a key's record is trusted without reading the store again. */
     public static final Duration CACHE_TTL = Duration.ofSeconds(5);
+
+    /** How long an id the store does not know is answered unknown without reading the store again. */
+    public static final Duration UNKNOWN_TTL = Duration.ofSeconds(30);
+
+    /** Key checks needing the store that one client address may fail at once ({@link #admitCheck}). */
+    public static final int FAILED_CHECKS_PER_ADDRESS = 10;
+
+    /** How long until an address may fail one more key check. */
+    public static final Duration FAILED_CHECK_REFILL = Duration.ofSeconds(1);
 
     /** Requests a second a key may make, on average. */
     public static final int PER_SECOND = 20;
@@ -74,19 +86,27 @@ public final class ApiKeys {
     private final IntegrationStore store;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
-    private final Cache<String, Optional<ApiKeyRecord>> records;
+    private final Cache<String, ApiKeyRecord> records;
+    private final Cache<String, Boolean> unknown;
     private final Cache<String, Bucket> buckets;
     private final Cache<String, Boolean> recentlyUsed;
     private final Ticker ticker;
+    private final KeyCheckThrottle checks;
 
     /** Keys kept by {@code store}; {@code clock} for expiry and times, {@code ticker} for the cache and the rate. */
     public ApiKeys(IntegrationStore store, Clock clock, Ticker ticker) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.checks = new KeyCheckThrottle(ticker);
         this.records = Caffeine.newBuilder()
                 .maximumSize(10_000)
                 .expireAfterWrite(CACHE_TTL)
+                .ticker(ticker)
+                .build();
+        this.unknown = Caffeine.newBuilder()
+                .maximumSize(10_000)
+                .expireAfterWrite(UNKNOWN_TTL)
                 .ticker(ticker)
                 .build();
         this.buckets = Caffeine.newBuilder()
@@ -172,8 +192,16 @@ public final class ApiKeys {
         if (parsed.isEmpty()) {
             return Optional.of(Optional.empty());
         }
-        Optional<ApiKeyRecord> record = records.getIfPresent(parsed.get().id());
-        return record == null ? Optional.empty() : Optional.of(check(key, parsed.get(), record));
+        return cached(parsed.get().id()).map(record -> check(key, parsed.get(), record));
+    }
+
+    /** The cached record of {@code id}, an empty one if it is known to be unknown, empty if neither. */
+    private Optional<Optional<ApiKeyRecord>> cached(String id) {
+        ApiKeyRecord record = records.getIfPresent(id);
+        if (record != null) {
+            return Optional.of(Optional.of(record));
+        }
+        return unknown.getIfPresent(id) != null ? Optional.of(Optional.empty()) : Optional.empty();
     }
 
     /**
@@ -186,7 +214,16 @@ public final class ApiKeys {
         if (parsed.isEmpty()) {
             return Optional.empty();
         }
-        return check(key, parsed.get(), records.get(parsed.get().id(), store::apiKey));
+        String id = parsed.get().id();
+        Optional<ApiKeyRecord> record = cached(id).orElseGet(() -> {
+            Optional<ApiKeyRecord> read =
+                    Optional.ofNullable(records.get(id, i -> store.apiKey(i).orElse(null)));
+            if (read.isEmpty()) {
+                unknown.put(id, Boolean.TRUE);
+            }
+            return read;
+        });
+        return check(key, parsed.get(), record);
     }
 
     private Optional<ApiPrincipal> check(String key, Parsed parsed, Optional<ApiKeyRecord> record) {
@@ -223,6 +260,21 @@ public final class ApiKeys {
                 r.scopes().stream().map(ApiScope::of).flatMap(Optional::stream).collect(Collectors.toSet()),
                 Optional.ofNullable(r.actsAsAgent()),
                 Optional.ofNullable(r.integration()));
+    }
+
+    /**
+     * Admits a check from {@code address} that {@link #authenticateCached} could not answer, before
+     * it reads the store, or says how long to wait ({@link KeyCheckThrottle}). Cheap: call it on the
+     * event loop. Report a valid key with {@link #checkPassed}, a check not made with {@link
+     * LoginThrottle.Attempt#cancelled}.
+     */
+    public LoginThrottle.Result admitCheck(String address) {
+        return checks.admit(address);
+    }
+
+    /** The admitted check found a valid key: it does not count against its address. */
+    public void checkPassed(LoginThrottle.Attempt check) {
+        checks.passed(check);
     }
 
     /** Forgets the cached record of a key (after revoking it here). */

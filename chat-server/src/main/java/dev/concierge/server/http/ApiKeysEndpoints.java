@@ -121,15 +121,16 @@ final class ApiKeysEndpoints {
         if (siteKey && keySite.isEmpty()) {
             throw RestCalls.bad("site is needed for a site key");
         }
-        if (keySite.isPresent() && !site.test(keySite.get())) {
-            throw new RestCalls.Refused(
-                    HttpResponseStatus.BAD_REQUEST, ErrorCode.UNKNOWN_SITE, "no site " + keySite.get());
-        }
+        // Checked before the site exists: another site's key learns nothing of which sites do.
         if (p.site().isPresent() && !p.site().equals(keySite)) {
             throw new RestCalls.Refused(
                     HttpResponseStatus.FORBIDDEN,
                     ErrorCode.FORBIDDEN,
                     "this key may only make keys of its site " + p.site().get());
+        }
+        if (keySite.isPresent() && !site.test(keySite.get())) {
+            throw new RestCalls.Refused(
+                    HttpResponseStatus.BAD_REQUEST, ErrorCode.UNKNOWN_SITE, "no site " + keySite.get());
         }
         Set<ApiScope> scopes = scopes(p, body, siteKey);
         Optional<String> actsAsAgent = RestCalls.text(body, "actsAsAgent", 100);

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * internal note, a close. They need the router ({@link ApiRequests}): on a single server or the
  * cluster's deciding node they run there and the answer is written when the event is stored, no
  * thread waiting; on another node they are sent to the deciding node ({@link #forwardTo}), whose
- * answer is given as it is ({@code 503 unavailable} when none answers).
+ * answer is given as it is ({@code 503 unavailable} when none answers), again with no thread
+ * waiting for it.
  */
 public final class ConversationWrites {
     private static final Logger log = LoggerFactory.getLogger(ConversationWrites.class);
@@ -70,24 +71,22 @@ public final class ConversationWrites {
     private final Executor lane;
 
     /** Where writes go while this node holds no router. */
-    private volatile Elsewhere elsewhere = request -> new Answer(
-            HttpResponseStatus.SERVICE_UNAVAILABLE.code(),
-            Map.of("error", ErrorCode.UNAVAILABLE.wire(), "message", "no deciding node answers; retry shortly"));
+    private volatile Elsewhere elsewhere = request -> CompletableFuture.completedFuture(noDecider());
 
     /** A write carried out by the node holding the router: a cluster's deciding node. */
     @FunctionalInterface
     public interface Elsewhere {
         /**
          * The answer of the node holding the router to {@code request} (as {@link #writeHere}
-         * takes it), or a 503 saying why none came. Blocking, for a bounded time.
+         * takes it), or a 503 saying why none came within a bounded time. Never blocks: no thread
+         * waits for the other node.
          */
-        Answer write(String request);
+        CompletableFuture<Answer> write(String request);
     }
 
     /**
      * The writes of {@code router}'s conversations (when this node holds it), kept by {@code
-     * store}; agents named by keys are looked up in {@code auth}; {@code lane} runs the store reads
-     * and the waits for another node.
+     * store}; agents named by keys are looked up in {@code auth}; {@code lane} runs the store reads.
      */
     public ConversationWrites(
             java.util.function.Supplier<Optional<Router>> router,
@@ -113,8 +112,16 @@ public final class ConversationWrites {
         if (local.isPresent()) {
             return writeOn(local.get(), write);
         }
-        String request = encode(write);
-        return onLane(() -> elsewhere.write(request));
+        // Composed, not joined: a slow deciding node holds no thread of the API lane.
+        try {
+            return elsewhere.write(encode(write)).exceptionally(e -> {
+                log.error("API write to {} could not be forwarded", write.conversationId(), e);
+                return noDecider();
+            });
+        } catch (RuntimeException e) {
+            log.error("API write to {} could not be forwarded", write.conversationId(), e);
+            return CompletableFuture.completedFuture(noDecider());
+        }
     }
 
     /** Runs a blocking step on the lane; {@code 503 busy} when the lane is full. */
@@ -240,6 +247,13 @@ public final class ConversationWrites {
 
     static Answer answer(HttpResponseStatus status, ErrorCode code, String message) {
         return new Answer(status.code(), Map.of("error", code.wire(), "message", message));
+    }
+
+    private static Answer noDecider() {
+        return answer(
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                ErrorCode.UNAVAILABLE,
+                "no deciding node answers; retry shortly");
     }
 
     private static Answer unavailable() {

@@ -89,14 +89,11 @@ public final class ConversationsEndpoints {
 
     /** {@code GET /api/v1/conversations}: the latest activity first, filtered, paged. */
     private void list(Exchange ex, ApiPrincipal p) {
-        ConversationQueries.Parsed q = ConversationQueries.parse(ex, p);
-        if (q.error().isPresent()) {
-            ex.error(
-                    HttpResponseStatus.BAD_REQUEST,
-                    ErrorCode.BAD_REQUEST,
-                    q.error().get());
+        Optional<ConversationQueries.Parsed> parsed = query(ex, p);
+        if (parsed.isEmpty()) {
             return;
         }
+        ConversationQueries.Parsed q = parsed.get();
         ex.offload(
                 blocking.searches(),
                 () -> withListing(integrations -> {
@@ -107,14 +104,11 @@ public final class ConversationsEndpoints {
 
     /** {@code GET /api/v1/follow-ups}: conversations waiting as follow-ups, the oldest first. */
     private void followUps(Exchange ex, ApiPrincipal p) {
-        ConversationQueries.Parsed q = ConversationQueries.parse(ex, p);
-        if (q.error().isPresent()) {
-            ex.error(
-                    HttpResponseStatus.BAD_REQUEST,
-                    ErrorCode.BAD_REQUEST,
-                    q.error().get());
+        Optional<ConversationQueries.Parsed> parsed = query(ex, p);
+        if (parsed.isEmpty()) {
             return;
         }
+        ConversationQueries.Parsed q = parsed.get();
         ex.offload(
                 blocking.searches(),
                 () -> withListing(integrations -> page(
@@ -122,16 +116,37 @@ public final class ConversationsEndpoints {
                         q.query().limit())));
     }
 
+    /**
+     * The list query of {@code ex}, or empty once answered: {@code 403 forbidden} when a key of one
+     * site names another in {@code site} (whether that site exists or not), {@code 400
+     * bad_request} for a bad parameter.
+     */
+    private static Optional<ConversationQueries.Parsed> query(Exchange ex, ApiPrincipal p) {
+        Optional<String> site = ex.param("site");
+        if (p.site().isPresent() && site.isPresent() && !site.equals(p.site())) {
+            ex.error(
+                    HttpResponseStatus.FORBIDDEN,
+                    ErrorCode.FORBIDDEN,
+                    "this key sees only the conversations of site " + p.site().get());
+            return Optional.empty();
+        }
+        ConversationQueries.Parsed q = ConversationQueries.parse(ex, p);
+        if (q.error().isPresent()) {
+            ex.error(
+                    HttpResponseStatus.BAD_REQUEST,
+                    ErrorCode.BAD_REQUEST,
+                    q.error().get());
+            return Optional.empty();
+        }
+        return Optional.of(q);
+    }
+
     private InsightsApi.Reply withListing(java.util.function.Function<IntegrationStore, Map<String, Object>> read) {
         Optional<IntegrationStore> integrations = store.integrations();
         if (integrations.isEmpty()) {
             return InsightsApi.Reply.json(
-                    HttpResponseStatus.NOT_IMPLEMENTED,
-                    Map.of(
-                            "error",
-                            ErrorCode.UNAVAILABLE.wire(),
-                            "message",
-                            "listing conversations needs the SQL store (SQLite or PostgreSQL)"));
+                    HttpResponseStatus.BAD_REQUEST,
+                    Map.of("error", ErrorCode.BAD_REQUEST.wire(), "message", RestCalls.NEEDS_DATABASE));
         }
         return InsightsApi.Reply.json(HttpResponseStatus.OK, read.apply(integrations.get()));
     }

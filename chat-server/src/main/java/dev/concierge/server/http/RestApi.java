@@ -30,7 +30,7 @@ public final class RestApi {
      * @param site whether a site key names a configured site
      * @param blocking the lanes: store work runs on {@link BlockingWork#api()}
      * @param clock times and expiry
-     * @param ticker the key cache's and the rate limit's time
+     * @param ticker the key cache's, the rate limit's, the failed-check throttle's and the held-back warnings' time
      * @param reloads tells the router of endpoint changes
      * @param targetPolicy why webhooks may not go to a URL ({@code TargetPolicy#refusalOfUrl}), or empty
      */
@@ -46,7 +46,7 @@ public final class RestApi {
             Function<URI, Optional<String>> targetPolicy,
             ObjectMapper json) {
         Optional<ApiKeys> apiKeys = store.map(s -> new ApiKeys(s, clock, ticker));
-        this.guard = new ApiGuard(adminToken, apiKeys, blocking.api(), ex -> table.dispatch(ex));
+        this.guard = new ApiGuard(adminToken, apiKeys, blocking.api(), ex -> table.dispatch(ex), ticker);
         RestCalls rest = new RestCalls(blocking.api(), store, json);
         this.keys = new ApiKeysEndpoints(
                 guard, rest, apiKeys, site, id -> auth.agentInfo(id).isPresent(), clock);

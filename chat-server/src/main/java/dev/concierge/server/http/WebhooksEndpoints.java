@@ -80,6 +80,12 @@ final class WebhooksEndpoints {
         Optional<String> asked = ex.param("site");
         access.require(ex, ApiScope.WEBHOOKS_READ)
                 .ifPresent(p -> rest.run(ex, store -> {
+                    if (asked.isPresent() && !p.sees(asked.get())) {
+                        throw new RestCalls.Refused(
+                                HttpResponseStatus.FORBIDDEN,
+                                ErrorCode.FORBIDDEN,
+                                "this key may not manage site " + asked.get());
+                    }
                     Optional<String> only = p.site().isPresent() ? p.site() : asked;
                     List<Map<String, Object>> items = store.endpoints(only).stream()
                             .filter(e -> p.sees(e.site()))
@@ -96,15 +102,16 @@ final class WebhooksEndpoints {
                     JsonNode body = rest.object(ex, false);
                     String endpointSite =
                             RestCalls.text(body, "site", 100).orElseThrow(() -> RestCalls.bad("site is needed"));
-                    if (!site.test(endpointSite)) {
-                        throw new RestCalls.Refused(
-                                HttpResponseStatus.BAD_REQUEST, ErrorCode.UNKNOWN_SITE, "no site " + endpointSite);
-                    }
+                    // Another site's key learns nothing of which sites exist.
                     if (!p.sees(endpointSite)) {
                         throw new RestCalls.Refused(
                                 HttpResponseStatus.FORBIDDEN,
                                 ErrorCode.FORBIDDEN,
                                 "this key may not manage site " + endpointSite);
+                    }
+                    if (!site.test(endpointSite)) {
+                        throw new RestCalls.Refused(
+                                HttpResponseStatus.BAD_REQUEST, ErrorCode.UNKNOWN_SITE, "no site " + endpointSite);
                     }
                     String url = url(RestCalls.text(body, "url", WebhookViews.MAX_URL)
                             .orElseThrow(() -> RestCalls.bad("url is needed")));

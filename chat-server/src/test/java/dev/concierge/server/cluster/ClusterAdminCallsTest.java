@@ -22,8 +22,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,10 +36,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The admin API's erasure and the console's live dashboard on a node that does not decide: two
- * real {@code serve} processes, a NATS server and a PostgreSQL schema. The node that does not
- * decide passes both calls to the deciding node over NATS and answers as a single server would;
- * while the deciding node does not answer (paused), it answers 503 with {@code Retry-After}.
+ * The admin API's erasure, the console's live dashboard and the REST API's conversation writes on
+ * a node that does not decide: two real {@code serve} processes, a NATS server and a PostgreSQL
+ * schema. The node that does not decide passes these calls to the deciding node over NATS and
+ * answers as a single server would; while the deciding node does not answer (paused), it answers
+ * 503 with {@code Retry-After}, and the writes waiting for it hold no thread of its API lane.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 final class ClusterAdminCallsTest {
@@ -98,6 +101,12 @@ final class ClusterAdminCallsTest {
                 });
                 assertThat(holding.path("queue").findValuesAsText("conversationId"))
                         .doesNotContain(conversation);
+                HttpResponse<String> note = post(
+                                there, "/api/v1/conversations/" + conversation + "/notes", "{\"text\":\"Forwarded\"}")
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(note.statusCode()).as(note.body()).isEqualTo(201);
+                assertThat(JSON.readTree(note.body()).path("event").path("kind").asText())
+                        .isEqualTo("note");
             } finally {
                 dana.close();
             }
@@ -168,6 +177,17 @@ final class ClusterAdminCallsTest {
             assertThat(body.has("queue"))
                     .as("no empty queue that would look real")
                     .isFalse();
+
+            // More forwarded writes than the API lane has threads wait for the decider; the
+            // lane still serves a webhook listing (a store read) at once.
+            List<CompletableFuture<HttpResponse<String>>> writes = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                writes.add(post(there, "/api/v1/conversations/c-" + i + "/notes", "{\"text\":\"Waiting\"}"));
+            }
+            Thread.sleep(500); // lets the writes reach the node first (before the fix they held the lane)
+            HttpResponse<String> listed = call(there, "GET", "/api/v1/webhooks", ADMIN);
+            assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+            assertThat(writes).noneMatch(CompletableFuture::isDone);
         } finally {
             cluster.node(deciding).resume();
         }
@@ -195,6 +215,16 @@ final class ClusterAdminCallsTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** A POST of {@code json} with the admin token, answered later. */
+    private static CompletableFuture<HttpResponse<String>> post(URI base, String path, String json) {
+        return HTTP.sendAsync(
+                HttpRequest.newBuilder(base.resolve(path))
+                        .header("Authorization", "Bearer " + ADMIN)
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> call(URI base, String method, String path, String bearer) throws Exception {

@@ -36,7 +36,13 @@ final class ApiKeysEndpointsTest {
 
     @BeforeEach
     void start() {
-        server = ChatServer.builder()
+        server = start(integrations, clock, nanos);
+        rest = new RestClient(server);
+    }
+
+    /** A server with the {@link #ADMIN} token, sites {@code demo} and {@code shop}, on the test's time. */
+    static ChatServer start(FakeIntegrationStore integrations, MutableClock clock, AtomicLong nanos) {
+        return ChatServer.builder()
                 .port(0)
                 .adminToken(ADMIN)
                 .store(integrations.around(new InMemoryConversationStore()))
@@ -45,7 +51,6 @@ final class ApiKeysEndpointsTest {
                 .clock(clock)
                 .ticker(nanos::get)
                 .start();
-        rest = new RestClient(server);
     }
 
     @AfterEach
@@ -234,6 +239,14 @@ final class ApiKeysEndpointsTest {
                 403,
                 "forbidden",
                 "shop");
+        // A site that does not exist is answered alike: the key learns nothing of other sites.
+        assertError(
+                create(
+                        shopAdmin,
+                        "{\"kind\":\"site\",\"site\":\"no-such-site\",\"scopes\":[\"conversations:read\"],\"name\":\"n\"}"),
+                403,
+                "forbidden",
+                "shop");
         assertError(
                 create(
                         shopAdmin,
@@ -281,7 +294,14 @@ final class ApiKeysEndpointsTest {
         try {
             RestClient r = new RestClient(plain);
             assertError(r.get("/api/v1/api-keys", ADMIN), 400, "bad_request", "needs the database store");
-            assertError(r.get("/api/v1/webhooks", ADMIN), 400, "bad_request", "needs the database store");
+            for (String path : List.of(
+                    "/api/v1/webhooks",
+                    "/api/v1/webhooks/whe_x",
+                    "/api/v1/webhook-deliveries/whd_x",
+                    "/api/v1/conversations",
+                    "/api/v1/follow-ups")) {
+                assertError(r.get(path, ADMIN), 400, "bad_request", "needs the database store");
+            }
             assertError(
                     r.get("/api/v1/webhooks", "ck_site_" + "x".repeat(16) + "_" + "y".repeat(43)),
                     401,

@@ -201,7 +201,7 @@ final class WebhooksEndpointsTest {
 
         String list = rest.get("/api/v1/webhooks", shop).body();
         assertThat(list).contains(shopId).doesNotContain(demoId);
-        assertThat(rest.get("/api/v1/webhooks?site=demo", shop).body()).doesNotContain(demoId);
+        assertError(rest.get("/api/v1/webhooks?site=demo", shop), 403, "forbidden", "site demo");
         assertError(rest.get("/api/v1/webhooks/" + demoId, shop), 404, "not_found", "no webhook endpoint");
         assertThat(rest.call("DELETE", "/api/v1/webhooks/" + demoId, shop, null).statusCode())
                 .isEqualTo(404);
@@ -213,6 +213,13 @@ final class WebhooksEndpointsTest {
                         .statusCode())
                 .isEqualTo(404);
         assertError(rest.post("/api/v1/webhooks", shop, CREATE), 403, "forbidden", "site demo");
+        // A site that does not exist is answered alike: the key learns nothing of other sites.
+        assertError(
+                rest.post("/api/v1/webhooks", shop, CREATE.replace("\"demo\"", "\"no-such-site\"")),
+                403,
+                "forbidden",
+                "site no-such-site");
+        assertError(rest.get("/api/v1/webhooks?site=no-such-site", shop), 403, "forbidden", "site no-such-site");
         assertThat(integrations.endpoint(demoId)).isPresent();
     }
 

@@ -57,11 +57,24 @@ public final class RawHttp implements AutoCloseable {
                 "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
     }
 
+    /** One GET with {@code Authorization: Bearer <bearer>}, answered on a connection of its own. */
+    public static Response get(ChatServer server, String from, String path, String bearer) throws IOException {
+        try (RawHttp http = new RawHttp(server, from)) {
+            http.send("GET", path, "", "Authorization: Bearer " + bearer + "\r\n");
+            return http.read();
+        }
+    }
+
     /** Writes a request without waiting for its answer (to pipeline several). */
     public void send(String method, String path, String body) throws IOException {
+        send(method, path, body, "");
+    }
+
+    /** Writes a request with more header lines ({@code headers}, each ending in CRLF). */
+    public void send(String method, String path, String body, String headers) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + bytes.length + "\r\n\r\n";
+                + headers + "Content-Length: " + bytes.length + "\r\n\r\n";
         out.write(head.getBytes(StandardCharsets.US_ASCII));
         out.write(bytes);
         out.flush();
