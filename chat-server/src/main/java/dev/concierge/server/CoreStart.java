@@ -144,6 +144,7 @@ final class CoreStart {
             WebhookClient client = new WebhookClient(settings.targetPolicy());
             WebhookSender sender = new WebhookSender(
                             integrations, client, settings, config.clock(), node, stillDeciding, listener)
+                    .refreshingSubscriptions(router::reloadWebhooks)
                     .start();
             router.onWebhooksStored(sender::wake);
             return sender;

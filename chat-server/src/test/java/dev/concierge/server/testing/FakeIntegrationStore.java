@@ -174,6 +174,11 @@ public final class FakeIntegrationStore implements IntegrationStore {
     }
 
     @Override
+    public CompletableFuture<Integer> unparkLaneHeads(Instant now) {
+        throw new UnsupportedOperationException("the sender's call");
+    }
+
+    @Override
     public CompletableFuture<Optional<Endpoint>> deliveryDone(Outcome outcome) {
         throw new UnsupportedOperationException("the sender's call");
     }

@@ -225,6 +225,15 @@ final class FakeIntegrations implements IntegrationStore {
         return CompletableFuture.completedFuture(true);
     }
 
+    /** The times the sender asked for parked lane heads to be made due (it has none parked: heads are computed). */
+    final List<Instant> unparks = new ArrayList<>();
+
+    @Override
+    public CompletableFuture<Integer> unparkLaneHeads(Instant now) {
+        unparks.add(now);
+        return CompletableFuture.completedFuture(0);
+    }
+
     /** {@code e} with a previous secret valid until {@code until}. */
     void rotate(String id, String newSecret, Instant until) {
         Endpoint e = endpoints.get(id);
