@@ -82,6 +82,11 @@ public interface IntegrationStore {
             Objects.requireNonNull(createdAt, "createdAt");
             Objects.requireNonNull(updatedAt, "updatedAt");
         }
+
+        /** A copy of this endpoint to change some fields of. */
+        public EndpointChange change() {
+            return new EndpointChange(this);
+        }
     }
 
     /** Every endpoint, of {@code site} only when given, oldest first. */
@@ -410,20 +415,7 @@ public interface IntegrationStore {
             Instant until,
             Cursor after,
             int limit,
-            boolean oldestFirst) {
-        /** A query of the latest activity first. */
-        public ConversationQuery(
-                String site,
-                ConversationState state,
-                String department,
-                String agentId,
-                Instant since,
-                Instant until,
-                Cursor after,
-                int limit) {
-            this(site, state, department, agentId, since, until, after, limit, false);
-        }
-    }
+            boolean oldestFirst) {}
 
     /** A conversation in a list, with the time of its last activity. */
     record ListedConversation(ConversationRecord record, Instant updatedAt) {}

@@ -166,7 +166,7 @@ abstract class IntegrationsContractTest extends WebhookContractTest {
             Instant until,
             Cursor after,
             int limit) {
-        return new ConversationQuery(site, state, department, agent, since, until, after, limit);
+        return new ConversationQuery(site, state, department, agent, since, until, after, limit, false);
     }
 
     private List<String> ids(ConversationQuery q) {
@@ -328,25 +328,10 @@ abstract class IntegrationsContractTest extends WebhookContractTest {
 
     /** {@code e} as an admin changes it: another url and state, with the pause's fields; its next version. */
     static Endpoint adminChange(Endpoint e, String url, EndpointState state, Instant pausedAt, String reason) {
-        return new Endpoint(
-                e.id(),
-                e.site(),
-                url,
-                e.description(),
-                e.eventTypes(),
-                e.secret(),
-                e.previousSecret(),
-                e.previousSecretUntil(),
-                e.maxInFlight(),
-                state,
-                pausedAt,
-                reason,
-                e.failingSince(),
-                e.consecutiveFailures(),
-                e.lastSuccessAt(),
-                e.createdAt(),
-                LATER.plusSeconds(e.version()),
-                e.version() + 1);
+        return e.change()
+                .settings(url, e.description(), e.eventTypes(), e.maxInFlight())
+                .state(state, pausedAt, reason)
+                .at(LATER.plusSeconds(e.version()));
     }
 
     @Test

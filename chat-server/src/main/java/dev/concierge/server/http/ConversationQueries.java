@@ -81,7 +81,8 @@ final class ConversationQueries {
                         since,
                         until,
                         cursor.orElse(null),
-                        limit.get().intValue()));
+                        limit.get().intValue(),
+                        false));
     }
 
     /**

@@ -41,23 +41,10 @@ class FollowUpsPagingTest {
         try (JdbcConversationStore store = JdbcConversationStore.sqlite(dir, clock)) {
             List<CompletableFuture<Void>> saves = new ArrayList<>();
             for (int i = 0; i < FOLLOW_UPS; i++) {
-                saves.add(store.saveConversation(followUp(String.format("c%04d", i))));
+                saves.add(store.saveConversation(conversation(String.format("c%04d", i), ConversationState.FOLLOW_UP)));
                 clock.advance(Duration.ofSeconds(1)); // c0000 waits longest
             }
-            saves.add(store.saveConversation(new ConversationRecord(
-                    "assigned",
-                    "v_a",
-                    ConversationState.ASSIGNED,
-                    "ag_1",
-                    T0,
-                    "hi",
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    List.of(),
-                    "acme")));
+            saves.add(store.saveConversation(conversation("assigned", ConversationState.ASSIGNED)));
             CompletableFuture.allOf(saves.toArray(CompletableFuture[]::new)).get();
             AtomicInteger queries = new AtomicInteger();
             IntegrationStore counted = counting(store.integrations().orElseThrow(), queries);
@@ -70,7 +57,7 @@ class FollowUpsPagingTest {
                         counted,
                         new ConversationQueries.Parsed(
                                 Optional.empty(),
-                                new ConversationQuery("acme", null, null, null, null, null, after, 100)));
+                                new ConversationQuery("acme", null, null, null, null, null, after, 100, false)));
                 page.forEach(l -> seen.add(l.record().id()));
                 pages++;
                 ListedConversation last = page.isEmpty() ? null : page.get(page.size() - 1);
@@ -90,21 +77,9 @@ class FollowUpsPagingTest {
         }
     }
 
-    private static ConversationRecord followUp(String id) {
+    private static ConversationRecord conversation(String id, ConversationState state) {
         return new ConversationRecord(
-                id,
-                "v_" + id,
-                ConversationState.FOLLOW_UP,
-                null,
-                T0,
-                "left a message",
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                "acme");
+                id, "v_" + id, state, null, T0, "left a message", null, null, null, null, null, List.of(), "acme");
     }
 
     /** {@code store}, counting its conversation listings. */

@@ -1,9 +1,10 @@
 package dev.concierge.server.webhook;
 
-import static dev.concierge.server.webhook.FakeIntegrations.T0;
+import static dev.concierge.server.testing.FakeIntegrationStore.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.server.webhook.FakeIntegrations.ManualClock;
+import dev.concierge.server.testing.FakeIntegrationStore;
+import dev.concierge.server.testing.MutableClock;
 import dev.concierge.store.IntegrationStore.Endpoint;
 import dev.concierge.store.IntegrationStore.EndpointState;
 import java.time.Duration;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * finished beside them.
  */
 class WebhookSenderRefreshTest {
-    final ManualClock clock = new ManualClock();
-    final FakeIntegrations store = new FakeIntegrations(clock);
+    final MutableClock clock = new MutableClock(T0);
+    final FakeIntegrationStore store = new FakeIntegrationStore(clock);
     /** The router's reloads asked for, each completed by the test. */
     final List<CompletableFuture<Void>> reloads = new ArrayList<>();
 
@@ -44,25 +45,10 @@ class WebhookSenderRefreshTest {
         Endpoint e = store.endpoints.get(id);
         store.endpoints.put(
                 id,
-                new Endpoint(
-                        e.id(),
-                        e.site(),
-                        e.url() + "/v" + (e.version() + 1),
-                        e.description(),
-                        e.eventTypes(),
-                        e.secret(),
-                        e.previousSecret(),
-                        e.previousSecretUntil(),
-                        e.maxInFlight(),
-                        EndpointState.DISABLED,
-                        e.pausedAt(),
-                        e.pausedReason(),
-                        e.failingSince(),
-                        e.consecutiveFailures(),
-                        e.lastSuccessAt(),
-                        e.createdAt(),
-                        clock.instant(),
-                        e.version() + 1));
+                e.change()
+                        .settings(e.url() + "/v2", e.description(), e.eventTypes(), e.maxInFlight())
+                        .state(EndpointState.DISABLED, null, null)
+                        .at(clock.instant()));
     }
 
     @Test
@@ -71,7 +57,7 @@ class WebhookSenderRefreshTest {
         sender.round();
         assertThat(reloads).hasSize(1); // nothing reloaded yet: the router's start is not trusted blindly
         reloads.get(0).complete(null);
-        clock.plus(SubscriptionRefresh.EVERY);
+        clock.advance(SubscriptionRefresh.EVERY);
         sender.round();
         assertThat(reloads).as("the endpoints are those of the last reload").hasSize(1);
 
@@ -80,20 +66,20 @@ class WebhookSenderRefreshTest {
         assertThat(reloads).as("a change is reloaded at the next round").hasSize(2);
         reloads.get(1).completeExceptionally(new IllegalStateException("the router's read failed"));
         sender.round();
-        clock.plus(SubscriptionRefresh.EVERY.minusMillis(1));
+        clock.advance(SubscriptionRefresh.EVERY.minusMillis(1));
         sender.round();
         assertThat(reloads).as("at most one reload per refresh period").hasSize(2);
 
-        clock.plus(Duration.ofMillis(1));
+        clock.advance(Duration.ofMillis(1));
         sender.round();
         assertThat(reloads).as("the failed reload is tried again").hasSize(3);
         reloads.get(2).complete(null);
-        clock.plus(SubscriptionRefresh.EVERY);
+        clock.advance(SubscriptionRefresh.EVERY);
         sender.round();
         assertThat(reloads).hasSize(3);
 
         store.endpoints.remove("whe_a"); // deleted
-        clock.plus(SubscriptionRefresh.EVERY);
+        clock.advance(SubscriptionRefresh.EVERY);
         sender.round();
         assertThat(reloads).hasSize(4);
     }
@@ -105,10 +91,10 @@ class WebhookSenderRefreshTest {
         sender.round();
         assertThat(store.unparks).containsExactly(T0);
 
-        clock.plus(WebhookSender.UNPARK_EVERY.minusMillis(1));
+        clock.advance(WebhookSender.UNPARK_EVERY.minusMillis(1));
         sender.round();
         assertThat(store.unparks).containsExactly(T0);
-        clock.plus(Duration.ofMillis(1));
+        clock.advance(Duration.ofMillis(1));
         sender.round();
         assertThat(store.unparks).containsExactly(T0, T0.plus(WebhookSender.UNPARK_EVERY));
     }
