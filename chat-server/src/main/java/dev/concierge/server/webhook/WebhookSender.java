@@ -68,7 +68,8 @@ public final class WebhookSender implements AutoCloseable {
      * How often, at most, the parked deliveries that no unfinished one precedes are made due: a
      * row parked beside a concurrent write that finished its lane's head (a cancel on another
      * node). The check reads every parked row (one seek in the lane index each), a write only
-     * when it finds one: cheap once a minute even behind a long outage's backlog.
+     * when it finds one: 0.57 s best of 20 (median 0.65 s) on SQLite with 99,000 rows parked
+     * behind 1,000 heads, on a loaded 2-core machine, so once a minute, not every round.
      */
     static final Duration UNPARK_EVERY = Duration.ofMinutes(1);
 
