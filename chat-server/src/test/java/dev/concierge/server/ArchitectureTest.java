@@ -197,6 +197,7 @@ final class ArchitectureTest {
                             "ConversationStore",
                             "ConversationTranscript",
                             "DeciderLease",
+                            "EndpointChange",
                             "EventMerge",
                             "Fencing",
                             "InMemoryConversationStore",
