@@ -147,6 +147,7 @@ final class CoreStart {
             WebhookSender sender = new WebhookSender(
                             integrations, client, settings, config.clock(), node, stillDeciding, listener)
                     .alertOnPause(new WebhookPauseAlerts(router))
+                    .refreshingSubscriptions(router::reloadWebhooks)
                     .start();
             router.onWebhooksStored(sender::wake);
             return sender;

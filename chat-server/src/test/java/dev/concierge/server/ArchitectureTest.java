@@ -199,6 +199,7 @@ final class ArchitectureTest {
                             "ConversationStore",
                             "ConversationTranscript",
                             "DeciderLease",
+                            "EndpointChange",
                             "EventMerge",
                             "Fencing",
                             "InMemoryConversationStore",

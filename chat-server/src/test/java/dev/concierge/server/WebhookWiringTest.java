@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.MutableClock;
 import dev.concierge.server.testing.RawSocket;
 import dev.concierge.server.webhook.WebhookSettings;
 import dev.concierge.server.webhook.WebhookSignature;
@@ -154,5 +155,71 @@ final class WebhookWiringTest {
         server.close();
         server = null;
         assertThat(sender.isAlive()).as("the sender stops with the server").isFalse();
+    }
+
+    @Test
+    void anEndpointStoredWithoutTheApisReload_getsEventsOnceTheSendersRefreshIsDue() throws Exception {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            received.add(new Received(
+                    exchange.getRequestHeaders().getFirst("webhook-id"),
+                    null,
+                    null,
+                    null,
+                    exchange.getRequestHeaders().getFirst("concierge-event-type"),
+                    exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        MutableClock clock = new MutableClock(Instant.now());
+        JdbcConversationStore store = JdbcConversationStore.sqlite(dir);
+        server = ChatServer.builder()
+                .port(0)
+                .store(store)
+                .clock(clock)
+                .webhooks(WebhookSettings.DEFAULTS.allow("loopback").allowHttp(true))
+                .start();
+        // Written to the store directly, as by a change whose reload never reached the router.
+        Instant now = clock.instant();
+        store.integrations()
+                .orElseThrow()
+                .insertEndpoint(new IntegrationStore.Endpoint(
+                        "whe_0000000000000002",
+                        "demo",
+                        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                        null,
+                        WebhookTypes.ALL,
+                        WebhookSignature.secret(new SecureRandom()),
+                        null,
+                        null,
+                        8,
+                        EndpointState.ACTIVE,
+                        null,
+                        null,
+                        null,
+                        0,
+                        null,
+                        now,
+                        now,
+                        1))
+                .get();
+        clock.advance(Duration.ofSeconds(5)); // the refresh is due at the sender's next round
+
+        try (RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
+            visitor.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
+            visitor.awaitType("welcome");
+            // A message a second until one reaches the receiver: the ones before the refresh get no rows.
+            long[] sent = {0, 0};
+            Await.value("a message's event at the endpoint", Duration.ofSeconds(15), () -> {
+                if (System.nanoTime() - sent[0] > 1_000_000_000L) {
+                    sent[0] = System.nanoTime();
+                    visitor.send("{\"type\":\"message\",\"id\":\"m" + ++sent[1] + "\",\"text\":\"hi\"}");
+                }
+                return received.stream()
+                        .filter(r -> WebhookTypes.MESSAGE_CREATED.equals(r.type()))
+                        .findFirst();
+            });
+        }
     }
 }

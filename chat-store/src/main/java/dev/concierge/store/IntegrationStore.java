@@ -82,6 +82,11 @@ public interface IntegrationStore {
             Objects.requireNonNull(createdAt, "createdAt");
             Objects.requireNonNull(updatedAt, "updatedAt");
         }
+
+        /** A copy of this endpoint to change some fields of. */
+        public EndpointChange change() {
+            return new EndpointChange(this);
+        }
     }
 
     /** Every endpoint, of {@code site} only when given, oldest first. */
@@ -94,10 +99,14 @@ public interface IntegrationStore {
     CompletableFuture<Void> insertEndpoint(Endpoint endpoint);
 
     /**
-     * Replaces an endpoint with {@code changed} (whose {@code version} is {@code expectedVersion +
-     * 1}) if its stored version is {@code expectedVersion}; completes with whether it did. The
-     * counters ({@code failingSince}, {@code consecutiveFailures}, {@code lastSuccessAt}) are
-     * written as given.
+     * An admin's change: writes what {@code changed} (whose {@code version} is {@code
+     * expectedVersion + 1}) sets if the stored version is {@code expectedVersion}; completes with
+     * whether it did. Written: url, description, event types, secrets, max in flight, state,
+     * update time and version; {@code pausedAt} and {@code pausedReason} only when the state
+     * changes. The failure counters ({@code failingSince}, {@code consecutiveFailures}, {@code
+     * lastSuccessAt}) are the sender's, moved by its outcomes without a new version, and are kept
+     * as stored, whatever {@code changed} holds: but an endpoint made active from another state
+     * starts with none, as {@link #resumeEndpoint} does.
      */
     CompletableFuture<Boolean> updateEndpoint(Endpoint changed, long expectedVersion);
 
@@ -334,7 +343,7 @@ public interface IntegrationStore {
             String error,
             String response) {}
 
-    /** A position in a list sorted newest first by time then id: the last item of a page. */
+    /** A position in a list sorted by time then id (newest first, or oldest first): the last item of a page. */
     record Cursor(Instant at, String id) {}
 
     /**
@@ -361,6 +370,14 @@ public interface IntegrationStore {
      * it was pending.
      */
     CompletableFuture<Boolean> cancelDelivery(String deliveryId, Instant now);
+
+    /**
+     * Makes due at {@code now} every parked delivery that no unfinished delivery precedes in its
+     * lane: one whose predecessor was finished by a write that ran beside the one that parked it
+     * (on PostgreSQL, a cancel committed by another node while the decider appended). Reads first
+     * and writes only when there is one; completes with how many it made due.
+     */
+    CompletableFuture<Integer> unparkLaneHeads(Instant now);
 
     // ---- REST API keys -----------------------------------------------------------------------
 
@@ -413,7 +430,9 @@ public interface IntegrationStore {
 
     /**
      * A filter over conversations; a null field filters nothing. {@code since} and {@code until}
-     * bound the last activity ({@code updated_at}), inclusive and exclusive.
+     * bound the last activity ({@code updated_at}), inclusive and exclusive. {@code oldestFirst}
+     * turns the list around: the oldest activity first (then id, ascending), {@code after} then
+     * being a position in that order.
      */
     record ConversationQuery(
             String site,
@@ -423,11 +442,15 @@ public interface IntegrationStore {
             Instant since,
             Instant until,
             Cursor after,
-            int limit) {}
+            int limit,
+            boolean oldestFirst) {}
 
     /** A conversation in a list, with the time of its last activity. */
     record ListedConversation(ConversationRecord record, Instant updatedAt) {}
 
-    /** Conversations matching {@code query}, the latest activity first (then id, descending). */
+    /**
+     * Conversations matching {@code query}, the latest activity first (then id, descending), or
+     * the oldest first when it asks so.
+     */
     List<ListedConversation> conversations(ConversationQuery query);
 }

@@ -83,7 +83,10 @@ final class JdbcIntegrations implements IntegrationStore {
                     "version: must be " + (expectedVersion + 1) + ", was " + changed.version()));
         }
         Object[] params = JdbcWebhooks.updateParams(changed, expectedVersion);
-        return changed("update webhook endpoint " + changed.id(), JdbcWebhooks.UPDATE_ENDPOINT, params, tx -> {});
+        String sql = changed.state() == EndpointState.ACTIVE
+                ? JdbcWebhooks.UPDATE_ENDPOINT_TO_ACTIVE
+                : JdbcWebhooks.UPDATE_ENDPOINT;
+        return changed("update webhook endpoint " + changed.id(), sql, params, tx -> {});
     }
 
     @Override
@@ -245,7 +248,7 @@ final class JdbcIntegrations implements IntegrationStore {
             sql.append(" AND d.conversation_id = ?");
             params.add(conversationId);
         }
-        after(sql, params, after, "d.created_at", "d.id");
+        after(sql, params, after, "d.created_at", "d.id", false);
         sql.append(JdbcWebhooks.ORDER_LOG);
         params.add(limit);
         return list("webhook deliveries of " + endpointId, sql.toString(), JdbcWebhooks::delivery, params.toArray());
@@ -269,6 +272,20 @@ final class JdbcIntegrations implements IntegrationStore {
     @Override
     public CompletableFuture<Boolean> cancelDelivery(String deliveryId, Instant now) {
         return deliveryChange("cancel", JdbcWebhooks.CANCEL, deliveryId, now, JdbcWebhooks.UNPARK_AFTER_CANCEL);
+    }
+
+    @Override
+    public CompletableFuture<Integer> unparkLaneHeads(Instant now) {
+        Object at = JdbcRows.micros(Objects.requireNonNull(now, "now"));
+        if (list("parked lane heads", JdbcWebhooks.ANY_PARKED_HEAD, rs -> 1).isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        AtomicInteger count = new AtomicInteger();
+        return writer.submit("make parked lane heads due", tx -> {
+                    count.set(0); // a write retried alone runs again
+                    tx.addCounted(JdbcWebhooks.UNPARK_HEADS, count::addAndGet, at);
+                })
+                .thenApply(v -> count.get());
     }
 
     /** {@code sql} on one delivery at {@code now}, then {@code after} (if not null) with the same parameters. */
@@ -357,8 +374,8 @@ final class JdbcIntegrations implements IntegrationStore {
         where(sql, params, "agent_id = ?", q.agentId());
         where(sql, params, "updated_at >= ?", q.since() == null ? null : JdbcRows.micros(q.since()));
         where(sql, params, "updated_at < ?", q.until() == null ? null : JdbcRows.micros(q.until()));
-        after(sql, params, q.after(), "updated_at", "id");
-        sql.append(" ORDER BY updated_at DESC, id DESC LIMIT ?");
+        after(sql, params, q.after(), "updated_at", "id", q.oldestFirst());
+        sql.append(q.oldestFirst() ? " ORDER BY updated_at, id LIMIT ?" : " ORDER BY updated_at DESC, id DESC LIMIT ?");
         params.add(q.limit());
         return list(
                 "conversations",
@@ -374,17 +391,24 @@ final class JdbcIntegrations implements IntegrationStore {
         }
     }
 
-    /** Keeps the rows after {@code cursor} in a list sorted by {@code time} then {@code id}, both descending. */
-    private static void after(StringBuilder sql, List<Object> params, Cursor cursor, String time, String id) {
+    /**
+     * Keeps the rows after {@code cursor} in a list sorted by {@code time} then {@code id}, both
+     * descending, or both ascending.
+     */
+    private static void after(
+            StringBuilder sql, List<Object> params, Cursor cursor, String time, String id, boolean ascending) {
         if (cursor != null) {
             Object at = JdbcRows.micros(cursor.at());
+            String beyond = ascending ? " > ?" : " < ?";
             sql.append(" AND (")
                     .append(time)
-                    .append(" < ? OR (")
+                    .append(beyond)
+                    .append(" OR (")
                     .append(time)
                     .append(" = ? AND ")
                     .append(id)
-                    .append(" < ?))");
+                    .append(beyond)
+                    .append("))");
             params.addAll(List.of(at, at, cursor.id()));
         }
     }

@@ -48,10 +48,23 @@ final class JdbcWebhooks {
     static final String ORDER_ENDPOINTS = " ORDER BY created_at, id";
     static final String INSERT_ENDPOINT = "INSERT INTO webhook_endpoints (" + ENDPOINT_COLUMNS + ")"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /**
+     * An admin's change: the columns the admin sets; the pause's columns only when the state
+     * changes ({@code ?} 8 and 10 the new state); never the sender's failure counters, which its
+     * outcomes move without a new version.
+     */
     static final String UPDATE_ENDPOINT = "UPDATE webhook_endpoints SET url = ?, description = ?, event_types = ?,"
-            + " secret = ?, previous_secret = ?, previous_secret_until = ?, max_in_flight = ?, state = ?,"
-            + " paused_at = ?, paused_reason = ?, failing_since = ?, consecutive_failures = ?, last_success_at = ?,"
+            + " secret = ?, previous_secret = ?, previous_secret_until = ?, max_in_flight = ?,"
+            + " paused_at = CASE WHEN state = ? THEN paused_at ELSE ? END,"
+            + " paused_reason = CASE WHEN state = ? THEN paused_reason ELSE ? END, state = ?,"
             + " updated_at = ?, version = ? WHERE id = ? AND version = ?";
+    /** {@link #UPDATE_ENDPOINT} to the active state: one coming back from another state starts afresh, as a resume. */
+    static final String UPDATE_ENDPOINT_TO_ACTIVE = UPDATE_ENDPOINT.replace(
+            " state = ?,",
+            " failing_since = CASE WHEN state = 'active' THEN failing_since ELSE NULL END,"
+                    + " consecutive_failures = CASE WHEN state = 'active' THEN consecutive_failures ELSE 0 END,"
+                    + " state = ?,");
+
     static final String DELETE_ENDPOINT = "DELETE FROM webhook_endpoints WHERE id = ?";
     static final String CANCEL_OF_ENDPOINT = "UPDATE webhook_deliveries SET state = 'cancelled', next_attempt_at = ?"
             + " WHERE endpoint_id = ? AND state IN " + UNFINISHED;
@@ -164,15 +177,22 @@ final class JdbcWebhooks {
     static final String EXPIRE_OLD = "UPDATE webhook_deliveries SET state = 'expired', next_attempt_at = ?"
             + " WHERE state = 'pending' AND created_at < ?";
     /**
-     * The daily sweep, after {@link #EXPIRE_OLD}: every parked row with no unfinished row before it
-     * in its lane becomes due at {@code ?} 1.
+     * The daily sweep, after {@link #EXPIRE_OLD}, and the sender now and then: every parked row
+     * with no unfinished row before it in its lane becomes due at {@code ?} 1.
      */
-    static final String UNPARK_HEADS = "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE next_attempt_at = "
-            + PARKED + " AND state = 'pending' AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
-            + " WHERE p.endpoint_id = webhook_deliveries.endpoint_id"
-            + " AND p.conversation_id = webhook_deliveries.conversation_id AND p.state IN " + UNFINISHED
-            + " AND (p.seq < webhook_deliveries.seq"
-            + " OR (p.seq = webhook_deliveries.seq AND p.sub < webhook_deliveries.sub)))";
+    static final String UNPARK_HEADS = "UPDATE webhook_deliveries SET next_attempt_at = ?" + parkedHeads();
+    /** Whether {@link #UNPARK_HEADS} would change a row: one seek per parked row, in the due index. */
+    static final String ANY_PARKED_HEAD = "SELECT 1 FROM webhook_deliveries" + parkedHeads() + " LIMIT 1";
+
+    /** The parked rows no unfinished row precedes in their lane. */
+    private static String parkedHeads() {
+        return " WHERE next_attempt_at = "
+                + PARKED + " AND state = 'pending' AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
+                + " WHERE p.endpoint_id = webhook_deliveries.endpoint_id"
+                + " AND p.conversation_id = webhook_deliveries.conversation_id AND p.state IN " + UNFINISHED
+                + " AND (p.seq < webhook_deliveries.seq"
+                + " OR (p.seq = webhook_deliveries.seq AND p.sub < webhook_deliveries.sub)))";
+    }
 
     private static final String FINISHED_BEFORE = "state IN ('delivered', 'expired', 'cancelled') AND created_at < ?";
     /** The daily sweep: the attempts of the finished rows created before {@code ?} 1. */
@@ -263,15 +283,20 @@ final class JdbcWebhooks {
         };
     }
 
-    /** The parameters of {@link #UPDATE_ENDPOINT}: those of the insert but id, site and creation, then the keys. */
+    /** The parameters of {@link #UPDATE_ENDPOINT}: the admin's columns of the insert, then the keys. */
     static Object[] updateParams(Endpoint e, long expectedVersion) {
         Object[] all = endpointParams(e);
-        Object[] out = new Object[17];
-        System.arraycopy(all, 2, out, 0, 13); // url .. last_success_at
-        out[13] = all[16]; // updated_at
-        out[14] = all[17]; // version
-        out[15] = e.id();
-        out[16] = expectedVersion;
+        Object[] out = new Object[16];
+        System.arraycopy(all, 2, out, 0, 7); // url .. max_in_flight
+        out[7] = all[9]; // state: paused_at kept unless it changes
+        out[8] = all[10]; // paused_at
+        out[9] = all[9];
+        out[10] = all[11]; // paused_reason
+        out[11] = all[9]; // state
+        out[12] = all[16]; // updated_at
+        out[13] = all[17]; // version
+        out[14] = e.id();
+        out[15] = expectedVersion;
         return out;
     }
 

@@ -126,6 +126,37 @@ abstract class IntegrationsContractTest extends WebhookContractTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void conversations_oldestFirst_startWithTheLongestWaiting_andTheCursorReachesEveryRow() throws Exception {
+        saveActiveAt(withSite("a4", ConversationState.FOLLOW_UP, null, null, "acme"), T0.plusSeconds(30));
+        saveActiveAt(withSite("a3", ConversationState.FOLLOW_UP, null, null, "acme"), T0.plusSeconds(20));
+        saveActiveAt(withSite("a2", ConversationState.FOLLOW_UP, null, null, "acme"), T0.plusSeconds(20));
+        saveActiveAt(withSite("a1", ConversationState.FOLLOW_UP, null, null, "acme"), T0.plusSeconds(10));
+        saveActiveAt(withSite("a5", ConversationState.FOLLOW_UP, null, null, "acme"), T0.plusSeconds(40));
+        saveActiveAt(withSite("x1", ConversationState.ASSIGNED, null, "ag_1", "acme"), T0.plusSeconds(5));
+
+        // Pages of two through the equal times of a2 and a3: every follow-up once, the oldest first.
+        List<String> seen = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        Cursor after = null;
+        for (int page = 0; page < 5; page++) {
+            List<ListedConversation> items = integrations()
+                    .conversations(new ConversationQuery(
+                            "acme", ConversationState.FOLLOW_UP, null, null, null, null, after, 2, true));
+            items.forEach(i -> seen.add(i.record().id()));
+            sizes.add(items.size());
+            if (items.size() < 2) {
+                break;
+            }
+            ListedConversation last = items.get(items.size() - 1);
+            after = new Cursor(last.updatedAt(), last.record().id());
+        }
+        assertThat(seen).containsExactly("a1", "a2", "a3", "a4", "a5");
+        assertThat(sizes).containsExactly(2, 2, 1);
+        assertThat(ids(new ConversationQuery(null, null, null, null, T0.plusSeconds(20), null, null, 3, true)))
+                .containsExactly("a2", "a3", "a4");
+    }
+
     private static ConversationQuery query(
             String site,
             ConversationState state,
@@ -135,7 +166,7 @@ abstract class IntegrationsContractTest extends WebhookContractTest {
             Instant until,
             Cursor after,
             int limit) {
-        return new ConversationQuery(site, state, department, agent, since, until, after, limit);
+        return new ConversationQuery(site, state, department, agent, since, until, after, limit, false);
     }
 
     private List<String> ids(ConversationQuery q) {
@@ -366,5 +397,89 @@ abstract class IntegrationsContractTest extends WebhookContractTest {
                 .isEqualTo(2);
         assertThat(integrations().waitingDeliveries("whe_b")).isEqualTo(1);
         assertThat(integrations().waitingDeliveries("whe_none")).isZero();
+    }
+
+    /** {@code e} as an admin changes it: another url and state, with the pause's fields; its next version. */
+    static Endpoint adminChange(Endpoint e, String url, EndpointState state, Instant pausedAt, String reason) {
+        return e.change()
+                .settings(url, e.description(), e.eventTypes(), e.maxInFlight())
+                .state(state, pausedAt, reason)
+                .at(LATER.plusSeconds(e.version()));
+    }
+
+    @Test
+    void anAdminsUpdate_keepsTheFailureCountersTheSenderRecordedSinceTheRead_andResetsThemOnlyBackToActive()
+            throws Exception {
+        done(integrations().insertEndpoint(endpoint("whe_a", EndpointState.ACTIVE)));
+        Endpoint read = integrations().endpoint("whe_a").orElseThrow();
+        // Between the admin's read and write, the sender records a failed attempt.
+        appendWith("c1", 1, "whe_a");
+        DueDelivery d = head("whe_a", "c1");
+        outcome(d, claim(d, LATER), Result.RETRY, LATER, 503, "503");
+
+        assertThat(integrations()
+                        .updateEndpoint(
+                                adminChange(read, "https://v2.example.test/", EndpointState.ACTIVE, null, null), 1)
+                        .get())
+                .isTrue();
+        Endpoint v2 = integrations().endpoint("whe_a").orElseThrow();
+        assertThat(v2.url()).isEqualTo("https://v2.example.test/");
+        assertThat(v2.version()).isEqualTo(2);
+        assertThat(v2.consecutiveFailures()).isEqualTo(1);
+        assertThat(v2.failingSince()).isEqualTo(LATER);
+
+        // Paused by the admin: the pause's fields are written, the counters kept.
+        Instant pausedAt = LATER.plusSeconds(60);
+        assertThat(integrations()
+                        .updateEndpoint(adminChange(read, v2.url(), EndpointState.PAUSED, pausedAt, "by k1"), 1)
+                        .get())
+                .isFalse(); // a stale version still loses
+        done(integrations().updateEndpoint(adminChange(v2, v2.url(), EndpointState.PAUSED, pausedAt, "by k1"), 2));
+        Endpoint v3 = integrations().endpoint("whe_a").orElseThrow();
+        assertThat(v3.state()).isEqualTo(EndpointState.PAUSED);
+        assertThat(v3.pausedAt()).isEqualTo(pausedAt);
+        assertThat(v3.pausedReason()).isEqualTo("by k1");
+        assertThat(v3.consecutiveFailures()).isEqualTo(1);
+
+        // A change that leaves the state as it is leaves the pause's fields as stored.
+        done(integrations()
+                .updateEndpoint(adminChange(v3, "https://v4.example.test/", EndpointState.PAUSED, null, null), 3));
+        Endpoint v4 = integrations().endpoint("whe_a").orElseThrow();
+        assertThat(v4.pausedAt()).isEqualTo(pausedAt);
+        assertThat(v4.pausedReason()).isEqualTo("by k1");
+
+        // Back to active: the pause and the failure counters are cleared, as by a resume.
+        done(integrations().updateEndpoint(adminChange(v4, v4.url(), EndpointState.ACTIVE, null, null), 4));
+        Endpoint v5 = integrations().endpoint("whe_a").orElseThrow();
+        assertThat(v5.state()).isEqualTo(EndpointState.ACTIVE);
+        assertThat(v5.pausedAt()).isNull();
+        assertThat(v5.pausedReason()).isNull();
+        assertThat(v5.consecutiveFailures()).isZero();
+        assertThat(v5.failingSince()).isNull();
+    }
+
+    @Test
+    void aParkedRowWhoseLaneHeadWasFinishedBesideIt_isMadeDueByTheUnparkOfLaneHeads() throws Exception {
+        done(integrations().insertEndpoint(endpoint("whe_a", EndpointState.ACTIVE)));
+        appendWith("c1", 1, "whe_a");
+        appendWith("c1", 2, "whe_a"); // parked behind seq 1
+        appendWith("c2", 1, "whe_a");
+        appendWith("c2", 2, "whe_a"); // parked behind seq 1, which stays pending
+        assertThat(integrations().unparkLaneHeads(LATER).get()).isZero(); // nothing to do: no write
+        // The state a cancel committed beside the append that parked seq 2 leaves: seq 1 finished,
+        // seq 2 still parked.
+        try (Connection c = rawConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE webhook_deliveries SET state = 'cancelled'"
+                        + " WHERE conversation_id = 'c1' AND seq = 1")) {
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(due(LATER)).containsExactly("whe_a:c2#1.0");
+        assertThat(parked()).isEqualTo(2);
+
+        assertThat(integrations().unparkLaneHeads(LATER).get()).isEqualTo(1);
+
+        assertThat(due(LATER)).containsExactlyInAnyOrder("whe_a:c1#2.0", "whe_a:c2#1.0");
+        assertThat(parked()).isEqualTo(1); // c2's seq 2 waits for its head
+        assertThat(integrations().unparkLaneHeads(LATER).get()).isZero();
     }
 }

@@ -9,9 +9,7 @@ import dev.concierge.store.IntegrationStore.ListedConversation;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,9 +24,6 @@ final class ConversationQueries {
     static final int DEFAULT_LIMIT = 25;
 
     static final int MAX_LIMIT = 100;
-
-    /** The most follow-ups read to order them oldest first (a team works through far fewer). */
-    static final int MAX_FOLLOW_UPS = 1000;
 
     private ConversationQueries() {}
 
@@ -85,44 +80,26 @@ final class ConversationQueries {
                         since,
                         until,
                         cursor.orElse(null),
-                        limit.get().intValue()));
+                        limit.get().intValue(),
+                        false));
     }
 
     /**
-     * The follow-ups of {@code q}'s site and filters, the oldest activity first, after the
-     * cursor: at most {@link #MAX_FOLLOW_UPS} are read, newest first, and turned around.
+     * The follow-ups of {@code q}'s site and filters, the oldest activity first (the longest
+     * waiting), after the cursor: one page, one query.
      */
     static List<ListedConversation> followUps(IntegrationStore store, Parsed q) {
         ConversationQuery base = q.query();
-        List<ListedConversation> all = new ArrayList<>();
-        Cursor after = null;
-        while (all.size() < MAX_FOLLOW_UPS) {
-            List<ListedConversation> page = store.conversations(new ConversationQuery(
-                    base.site(),
-                    ConversationState.FOLLOW_UP,
-                    base.department(),
-                    base.agentId(),
-                    base.since(),
-                    base.until(),
-                    after,
-                    MAX_LIMIT));
-            all.addAll(page);
-            if (page.size() < MAX_LIMIT) {
-                break;
-            }
-            ListedConversation last = page.get(page.size() - 1);
-            after = new Cursor(last.updatedAt(), last.record().id());
-        }
-        Comparator<ListedConversation> oldestFirst = Comparator.comparing(ListedConversation::updatedAt)
-                .thenComparing(l -> l.record().id());
-        Cursor from = base.after();
-        return all.stream()
-                .filter(l -> from == null
-                        || l.updatedAt().isAfter(from.at())
-                        || (l.updatedAt().equals(from.at()) && l.record().id().compareTo(from.id()) > 0))
-                .sorted(oldestFirst)
-                .limit(base.limit())
-                .toList();
+        return store.conversations(new ConversationQuery(
+                base.site(),
+                ConversationState.FOLLOW_UP,
+                base.department(),
+                base.agentId(),
+                base.since(),
+                base.until(),
+                base.after(),
+                base.limit(),
+                true));
     }
 
     /** The opaque form of a cursor. */

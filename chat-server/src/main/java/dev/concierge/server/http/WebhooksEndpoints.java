@@ -190,29 +190,18 @@ final class WebhooksEndpoints {
                             .orElse(e.state());
                     boolean pausing = state == EndpointState.PAUSED && e.state() != EndpointState.PAUSED;
                     boolean leavingPause = state != EndpointState.PAUSED;
-                    Endpoint changed = new Endpoint(
-                            e.id(),
-                            e.site(),
-                            url,
-                            description,
-                            types,
-                            e.secret(),
-                            e.previousSecret(),
-                            e.previousSecretUntil(),
-                            maxInFlight,
-                            state,
-                            pausing ? now : leavingPause ? null : e.pausedAt(),
-                            pausing ? "paused by " + p.keyId() : leavingPause ? null : e.pausedReason(),
-                            state == EndpointState.ACTIVE && e.state() != EndpointState.ACTIVE
-                                    ? null
-                                    : e.failingSince(),
-                            state == EndpointState.ACTIVE && e.state() != EndpointState.ACTIVE
-                                    ? 0
-                                    : e.consecutiveFailures(),
-                            e.lastSuccessAt(),
-                            e.createdAt(),
-                            now,
-                            e.version() + 1);
+                    boolean reset = state == EndpointState.ACTIVE && e.state() != EndpointState.ACTIVE;
+                    Endpoint changed = e.change()
+                            .settings(url, description, types, maxInFlight)
+                            .state(
+                                    state,
+                                    pausing ? now : leavingPause ? null : e.pausedAt(),
+                                    pausing ? "paused by " + p.keyId() : leavingPause ? null : e.pausedReason())
+                            .counters(
+                                    reset ? null : e.failingSince(),
+                                    reset ? 0 : e.consecutiveFailures(),
+                                    e.lastSuccessAt())
+                            .at(now);
                     return update(store, p, e, changed, false);
                 }));
     }
@@ -255,25 +244,9 @@ final class WebhooksEndpoints {
                 .ifPresent(p -> rest.run(ex, store -> {
                     Endpoint e = seen(store, p, id);
                     Instant now = clock.instant();
-                    Endpoint changed = new Endpoint(
-                            e.id(),
-                            e.site(),
-                            e.url(),
-                            e.description(),
-                            e.eventTypes(),
-                            newSecret(),
-                            e.secret(),
-                            now.plus(OLD_SECRET_SIGNS),
-                            e.maxInFlight(),
-                            e.state(),
-                            e.pausedAt(),
-                            e.pausedReason(),
-                            e.failingSince(),
-                            e.consecutiveFailures(),
-                            e.lastSuccessAt(),
-                            e.createdAt(),
-                            now,
-                            e.version() + 1);
+                    Endpoint changed = e.change()
+                            .secrets(newSecret(), e.secret(), now.plus(OLD_SECRET_SIGNS))
+                            .at(now);
                     return update(store, p, e, changed, true);
                 }));
     }

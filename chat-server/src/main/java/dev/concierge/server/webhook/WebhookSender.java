@@ -29,6 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,15 @@ public final class WebhookSender implements AutoCloseable {
     static final int DEFAULT_ENDPOINT_IN_FLIGHT = 8;
     /** The {@code User-Agent} of every request. */
     static final String USER_AGENT = "Concierge-Webhooks/1";
+
+    /**
+     * How often, at most, the parked deliveries that no unfinished one precedes are made due: a
+     * row parked beside a concurrent write that finished its lane's head (a cancel on another
+     * node). The check reads every parked row (one seek in the lane index each), a write only
+     * when it finds one: 0.57 s best of 20 (median 0.65 s) on SQLite with 99,000 rows parked
+     * behind 1,000 heads, on a loaded 2-core machine, so once a minute, not every round.
+     */
+    static final Duration UNPARK_EVERY = Duration.ofMinutes(1);
 
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(15);
@@ -106,6 +116,10 @@ public final class WebhookSender implements AutoCloseable {
     private final ConcurrentLinkedQueue<Done> answered = new ConcurrentLinkedQueue<>();
 
     private final RoundThread thread;
+    /** Set once, before {@link #start()}; empty until then. */
+    private volatile Optional<SubscriptionRefresh> subscriptions = Optional.empty();
+    /** When the parked lane heads are looked for next: the scheduler thread's only. */
+    private Instant nextUnpark = Instant.MIN;
 
     private volatile PauseAlerts alerts = PauseAlerts.NONE;
 
@@ -175,6 +189,17 @@ public final class WebhookSender implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Has each round compare the endpoints it reads with those of the last reload and call {@code
+     * reload} (the router's) when they differ, at most every few seconds, so that a change whose
+     * own reload was lost still reaches the router's subscriptions. Call before {@link #start()};
+     * returns this.
+     */
+    public WebhookSender refreshingSubscriptions(Supplier<CompletableFuture<Void>> reload) {
+        subscriptions = Optional.of(new SubscriptionRefresh(reload));
+        return this;
+    }
+
     /** Makes the thread look for deliveries due now, e.g. after an append that stored some. */
     public void wake() {
         thread.wake();
@@ -207,11 +232,19 @@ public final class WebhookSender implements AutoCloseable {
         listener.pausedEndpoints((int) endpoints.values().stream()
                 .filter(e -> e.state() == EndpointState.PAUSED)
                 .count());
+        subscriptions.ifPresent(s -> s.check(endpoints.values(), clock.instant()));
         int free = settings.maxInFlight() - inFlight.size();
         if (free <= 0) {
             return 0;
         }
         Instant now = clock.instant();
+        if (!now.isBefore(nextUnpark)) {
+            nextUnpark = now.plus(UNPARK_EVERY);
+            int unparked = await(store.unparkLaneHeads(now));
+            if (unparked > 0) {
+                LOG.info("{} parked webhook deliveries made due: the delivery before each had finished", unparked);
+            }
+        }
         // The lanes in flight come back as their own heads; endpoints at their limit are not read,
         // so that their backlog cannot fill the read and hold up the others.
         Set<String> full = perEndpoint.entrySet().stream()

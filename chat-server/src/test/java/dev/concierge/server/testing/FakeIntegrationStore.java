@@ -1,14 +1,18 @@
 package dev.concierge.server.testing;
 
+import dev.concierge.server.webhook.WebhookTypes;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.IntegrationStore;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,23 +22,77 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The integrations of a store kept in memory, for tests of the REST API's key and webhook
- * management: endpoints, deliveries with their attempts (seeded by the test), and API keys,
- * following the contract of {@link IntegrationStore}. The webhook outbox's sender side (due,
- * claim, outcome) and the conversation listing are not kept. {@link #around} gives any store
- * these integrations.
+ * The integrations of a store kept in memory, following the contract of {@link IntegrationStore}:
+ * endpoints; the webhook outbox as the sender sees it ({@link Row}s: the due heads of lanes of
+ * active endpoints, claims, outcomes with the endpoint's counters, pauses); the delivery log with
+ * attempts (seeded by the test, apart from the outbox); and API keys. The conversation listing is
+ * not kept. {@link #around} gives any store these integrations.
  */
 public final class FakeIntegrationStore implements IntegrationStore {
-    private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+    /** When the outbox's tests start. */
+    public static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
+
+    /** A delivery row of the outbox, changed in place. */
+    public static final class Row {
+        public final String id;
+        public final String endpointId;
+        public final String eventId;
+        public final String conversationId;
+        public final long seq;
+        public final Instant createdAt;
+        public final String body;
+        public DeliveryState state = DeliveryState.PENDING;
+        public int attempts;
+        public Instant nextAttemptAt;
+        public Instant deadlineAt;
+
+        Row(String id, String endpointId, String conversationId, long seq, Instant createdAt) {
+            this.id = id;
+            this.endpointId = endpointId;
+            this.eventId = "evt_" + id.substring(4);
+            this.conversationId = conversationId;
+            this.seq = seq;
+            this.createdAt = createdAt;
+            this.nextAttemptAt = createdAt;
+            this.body = "{\"conversation\":{\"id\":\"" + conversationId + "\",\"seq\":" + seq + "},\"text\":\"é\"}";
+        }
+    }
+
+    /** The endpoints by id, oldest first; a test may change them directly. */
+    public final Map<String, Endpoint> endpoints = Collections.synchronizedMap(new LinkedHashMap<>());
+
+    /** The outbox's rows, in the order enqueued. */
+    public final List<Row> rows = new ArrayList<>();
+    /** The sender's claim calls and outcomes, in order. */
+    public final List<List<Claim>> claimCalls = new ArrayList<>();
+
+    public final List<Outcome> outcomes = new ArrayList<>();
+    /** The times the sender asked for parked lane heads to be made due (none are parked: heads are computed). */
+    public final List<Instant> unparks = new ArrayList<>();
+    /** Runs as a claim starts, e.g. to cancel a row between the read and the claim. */
+    public Runnable beforeClaim = () -> {};
+
     private final Map<String, Delivery> deliveries = new LinkedHashMap<>();
     private final Map<String, List<Attempt>> attempts = new LinkedHashMap<>();
     private final Map<String, ApiKeyRecord> keys = new LinkedHashMap<>();
+    private final Clock clock;
+    private int next;
 
     /** How many times a key was read by its id. */
     public final AtomicInteger keyReads = new AtomicInteger();
 
     /** The {@code lastUsedAt} writes, as {@code id@time}. */
     public final List<String> keyUses = new CopyOnWriteArrayList<>();
+
+    /** Integrations whose outbox rows are created at the time of {@code clock}. */
+    public FakeIntegrationStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Integrations on the system's clock. */
+    public FakeIntegrationStore() {
+        this(Clock.systemUTC());
+    }
 
     /** {@code store} with these integrations: every other call goes to it. */
     public ConversationStore around(ConversationStore store) {
@@ -56,6 +114,49 @@ public final class FakeIntegrationStore implements IntegrationStore {
     public synchronized void addDelivery(Delivery delivery, List<Attempt> itsAttempts) {
         deliveries.put(delivery.id(), delivery);
         attempts.put(delivery.id(), List.copyOf(itsAttempts));
+    }
+
+    /** An active endpoint of site {@code demo}, of every event type. */
+    public Endpoint endpoint(String id, String url, String secret, int maxInFlight) {
+        Endpoint e = new Endpoint(
+                id,
+                "demo",
+                url,
+                null,
+                WebhookTypes.ALL,
+                secret,
+                null,
+                null,
+                maxInFlight,
+                EndpointState.ACTIVE,
+                null,
+                null,
+                null,
+                0,
+                null,
+                T0,
+                T0,
+                1);
+        endpoints.put(id, e);
+        return e;
+    }
+
+    /** A pending delivery of event {@code seq} of {@code conversationId} to {@code endpointId}, due now. */
+    public Row enqueue(String endpointId, String conversationId, long seq) {
+        Row r = new Row(String.format("whd_%016d", ++next), endpointId, conversationId, seq, clock.instant());
+        rows.add(r);
+        return r;
+    }
+
+    /** The outbox's row {@code id}. */
+    public Row row(String id) {
+        return rows.stream().filter(r -> r.id.equals(id)).findFirst().orElseThrow();
+    }
+
+    /** Rotates {@code id}'s secret: {@code newSecret}, the old one valid until {@code until}. */
+    public void rotate(String id, String newSecret, Instant until) {
+        Endpoint e = endpoints.get(id);
+        endpoints.put(id, e.change().secrets(newSecret, e.secret(), until).at(e.updatedAt()));
     }
 
     private static <T> CompletableFuture<T> done(T value) {
@@ -88,7 +189,20 @@ public final class FakeIntegrationStore implements IntegrationStore {
         if (now == null || now.version() != expectedVersion) {
             return done(false);
         }
-        endpoints.put(changed.id(), changed);
+        boolean sameState = changed.state() == now.state();
+        boolean reset = changed.state() == EndpointState.ACTIVE && !sameState;
+        endpoints.put(
+                changed.id(),
+                changed.change()
+                        .state(
+                                changed.state(),
+                                sameState ? now.pausedAt() : changed.pausedAt(),
+                                sameState ? now.pausedReason() : changed.pausedReason())
+                        .counters(
+                                reset ? null : now.failingSince(),
+                                reset ? 0 : now.consecutiveFailures(),
+                                now.lastSuccessAt())
+                        .sameVersion());
         return done(true);
     }
 
@@ -104,7 +218,12 @@ public final class FakeIntegrationStore implements IntegrationStore {
 
     @Override
     public synchronized CompletableFuture<Boolean> pauseEndpoint(String id, String reason, Instant at) {
-        throw new UnsupportedOperationException("the sender's call");
+        Endpoint e = endpoints.get(id);
+        if (e == null || e.state() != EndpointState.ACTIVE) {
+            return done(false);
+        }
+        endpoints.put(id, e.change().state(EndpointState.PAUSED, at, reason).at(at));
+        return done(true);
     }
 
     @Override
@@ -116,25 +235,10 @@ public final class FakeIntegrationStore implements IntegrationStore {
         }
         endpoints.put(
                 id,
-                new Endpoint(
-                        e.id(),
-                        e.site(),
-                        e.url(),
-                        e.description(),
-                        e.eventTypes(),
-                        e.secret(),
-                        e.previousSecret(),
-                        e.previousSecretUntil(),
-                        e.maxInFlight(),
-                        EndpointState.ACTIVE,
-                        null,
-                        null,
-                        null,
-                        0,
-                        e.lastSuccessAt(),
-                        e.createdAt(),
-                        at,
-                        e.version() + 1));
+                e.change()
+                        .state(EndpointState.ACTIVE, null, null)
+                        .counters(null, 0, e.lastSuccessAt())
+                        .at(at));
         redeliverExpiredSince.ifPresent(
                 since -> deliveries.replaceAll((k, d) -> d.endpointId().equals(id)
                                 && d.state() == DeliveryState.EXPIRED
@@ -164,18 +268,80 @@ public final class FakeIntegrationStore implements IntegrationStore {
     }
 
     @Override
-    public List<DueDelivery> dueDeliveries(Instant now, int limit, Set<String> skipped) {
-        return List.of();
+    public synchronized List<DueDelivery> dueDeliveries(Instant now, int limit, Set<String> skipped) {
+        Map<String, Row> heads = new LinkedHashMap<>();
+        rows.stream()
+                .filter(r -> r.state == DeliveryState.PENDING || r.state == DeliveryState.SENDING)
+                .sorted(Comparator.comparingLong((Row r) -> r.seq))
+                .forEach(r -> heads.putIfAbsent(r.endpointId + " " + r.conversationId, r));
+        return heads.values().stream()
+                .filter(r -> endpoints.get(r.endpointId).state() == EndpointState.ACTIVE)
+                .filter(r -> !skipped.contains(r.endpointId))
+                .filter(r -> r.state == DeliveryState.SENDING || !r.nextAttemptAt.isAfter(now))
+                .sorted(Comparator.comparing((Row r) -> r.nextAttemptAt).thenComparing(r -> r.id))
+                .limit(limit)
+                .map(r -> new DueDelivery(
+                        r.id,
+                        r.endpointId,
+                        r.eventId,
+                        r.conversationId,
+                        r.seq,
+                        0,
+                        WebhookTypes.MESSAGE_CREATED,
+                        r.state,
+                        r.attempts,
+                        r.createdAt,
+                        r.deadlineAt,
+                        r.body))
+                .toList();
     }
 
     @Override
-    public CompletableFuture<Set<String>> claimDeliveries(List<Claim> claims) {
-        throw new UnsupportedOperationException("the sender's call");
+    public synchronized CompletableFuture<Set<String>> claimDeliveries(List<Claim> claims) {
+        beforeClaim.run();
+        claimCalls.add(List.copyOf(claims));
+        Set<String> taken = new LinkedHashSet<>();
+        for (Claim c : claims) {
+            Row r = row(c.deliveryId());
+            if (r.state == DeliveryState.PENDING || r.state == DeliveryState.SENDING) {
+                r.state = DeliveryState.SENDING;
+                r.attempts = c.attempt();
+                r.deadlineAt = r.deadlineAt != null ? r.deadlineAt : c.deadlineAt();
+                taken.add(r.id);
+            }
+        }
+        return done(taken);
     }
 
     @Override
-    public CompletableFuture<Optional<Endpoint>> deliveryDone(Outcome outcome) {
-        throw new UnsupportedOperationException("the sender's call");
+    public synchronized CompletableFuture<Integer> unparkLaneHeads(Instant now) {
+        unparks.add(now);
+        return done(0);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Optional<Endpoint>> deliveryDone(Outcome o) {
+        outcomes.add(o);
+        Row r = row(o.deliveryId());
+        if (r.state != DeliveryState.SENDING || r.attempts != o.attempt()) {
+            throw new IllegalStateException("the store records an outcome only of the claimed attempt: " + o);
+        }
+        r.state = switch (o.result()) {
+            case DELIVERED -> DeliveryState.DELIVERED;
+            case RETRY -> DeliveryState.PENDING;
+            case EXPIRED -> DeliveryState.EXPIRED;
+        };
+        r.nextAttemptAt = o.nextAttemptAt() != null ? o.nextAttemptAt() : r.nextAttemptAt;
+        Endpoint e = endpoints.get(o.endpointId());
+        boolean ok = o.result() == Result.DELIVERED;
+        Endpoint after = e.change()
+                .counters(
+                        ok ? null : e.failingSince() != null ? e.failingSince() : o.at(),
+                        ok ? 0 : e.consecutiveFailures() + 1,
+                        ok ? o.at() : e.lastSuccessAt())
+                .sameVersion();
+        endpoints.put(e.id(), after);
+        return done(Optional.of(after));
     }
 
     @Override

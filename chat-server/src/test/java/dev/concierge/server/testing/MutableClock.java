@@ -30,6 +30,11 @@ public final class MutableClock extends Clock {
         return now.get();
     }
 
+    /** Sets the clock to {@code at}. */
+    public void set(Instant at) {
+        now.set(at);
+    }
+
     /** Moves the clock on by {@code d}. */
     public void advance(Duration d) {
         now.updateAndGet(t -> t.plus(d));

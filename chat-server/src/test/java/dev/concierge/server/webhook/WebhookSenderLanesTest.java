@@ -2,8 +2,9 @@ package dev.concierge.server.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.server.webhook.FakeIntegrations.ManualClock;
-import dev.concierge.server.webhook.FakeIntegrations.Row;
+import dev.concierge.server.testing.FakeIntegrationStore;
+import dev.concierge.server.testing.FakeIntegrationStore.Row;
+import dev.concierge.server.testing.MutableClock;
 import dev.concierge.server.webhook.ScriptedTransport.Call;
 import dev.concierge.store.IntegrationStore.DeliveryState;
 import java.time.Duration;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * no other.
  */
 class WebhookSenderLanesTest {
-    final ManualClock clock = new ManualClock();
-    final FakeIntegrations store = new FakeIntegrations(clock);
+    final MutableClock clock = new MutableClock(FakeIntegrationStore.T0);
+    final FakeIntegrationStore store = new FakeIntegrationStore(clock);
     final ScriptedTransport transport = new ScriptedTransport();
 
     WebhookSender sender(WebhookSettings settings) {
@@ -136,7 +137,7 @@ class WebhookSenderLanesTest {
                 assertThat(seqs).as(c).containsExactly(1L, 2L);
             }
         });
-        assertThat(clock.instant()).isEqualTo(FakeIntegrations.T0);
+        assertThat(clock.instant()).isEqualTo(FakeIntegrationStore.T0);
     }
 
     @Test

@@ -1,10 +1,11 @@
 package dev.concierge.server.webhook;
 
-import static dev.concierge.server.webhook.FakeIntegrations.T0;
+import static dev.concierge.server.testing.FakeIntegrationStore.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concierge.server.webhook.FakeIntegrations.ManualClock;
-import dev.concierge.server.webhook.FakeIntegrations.Row;
+import dev.concierge.server.testing.FakeIntegrationStore;
+import dev.concierge.server.testing.FakeIntegrationStore.Row;
+import dev.concierge.server.testing.MutableClock;
 import dev.concierge.server.webhook.ScriptedTransport.Call;
 import dev.concierge.store.IntegrationStore.DeliveryState;
 import dev.concierge.store.IntegrationStore.EndpointState;
@@ -32,8 +33,8 @@ class WebhookSenderTest {
     static final String SECRET =
             "whsec_" + Base64.getEncoder().encodeToString("k".repeat(32).getBytes());
 
-    final ManualClock clock = new ManualClock();
-    final FakeIntegrations store = new FakeIntegrations(clock);
+    final MutableClock clock = new MutableClock(T0);
+    final FakeIntegrationStore store = new FakeIntegrationStore(clock);
     final ScriptedTransport transport = new ScriptedTransport();
     final List<Result> reported = new ArrayList<>();
     final AtomicInteger pausedGauge = new AtomicInteger(-1);
@@ -139,7 +140,7 @@ class WebhookSenderTest {
                         transport.last().request().body()));
 
         store.enqueue("whe_a", "c_2", 1);
-        clock.plus(Duration.ofHours(24));
+        clock.advance(Duration.ofHours(24));
         sender.round();
         assertThat(transport.last().header("webhook-signature")).doesNotContain(" ");
         assertThat(verifies(newer, transport.last())).isTrue();
@@ -166,9 +167,9 @@ class WebhookSenderTest {
             assertThat(row.state).isEqualTo(DeliveryState.PENDING);
             Duration wait = Duration.between(clock.instant(), row.nextAttemptAt);
             waits.add(wait);
-            clock.plus(wait.minusSeconds(1));
+            clock.advance(wait.minusSeconds(1));
             assertThat(sender.round()).as("not sent before its backoff ends").isZero();
-            clock.plus(Duration.ofSeconds(1));
+            clock.advance(Duration.ofSeconds(1));
         }
         assertThat(waits)
                 .containsExactly(
@@ -192,14 +193,14 @@ class WebhookSenderTest {
         for (int attempt = 1; attempt <= 3; attempt++) {
             assertThat(sender.round()).isEqualTo(1);
             sender.round();
-            clock.plus(Duration.ofHours(10));
+            clock.advance(Duration.ofHours(10));
         }
         // Attempts at 0 h, 10 h, 20 h: the next would be at 30 h, after the deadline at 24 h.
         assertThat(row.state).isEqualTo(DeliveryState.EXPIRED);
         assertThat(row.deadlineAt).isEqualTo(T0.plus(Duration.ofHours(24)));
         assertThat(reported).containsExactly(Result.RETRY, Result.RETRY, Result.EXPIRED);
         assertThat(store.outcomes.get(2).nextAttemptAt()).isNull();
-        clock.plus(Duration.ofDays(2));
+        clock.advance(Duration.ofDays(2));
         assertThat(sender.round()).isZero();
         assertThat(transport.calls).hasSize(3);
     }
@@ -303,7 +304,7 @@ class WebhookSenderTest {
         for (int attempt = 1; attempt <= 2; attempt++) {
             sender.round();
             sender.round();
-            clock.plus(Duration.ofHours(2));
+            clock.advance(Duration.ofHours(2));
         }
         // Failing for 2 h (more than 1 h) but only 2 failures of 3.
         assertThat(store.endpoints.get("whe_a").state()).isEqualTo(EndpointState.ACTIVE);
@@ -345,7 +346,7 @@ class WebhookSenderTest {
         for (int attempt = 1; attempt <= 4; attempt++) {
             quick.round();
             quick.round();
-            clock.plus(Duration.ofSeconds(1));
+            clock.advance(Duration.ofSeconds(1));
         }
         assertThat(store.endpoints.get("whe_b").consecutiveFailures()).isEqualTo(4);
         assertThat(store.endpoints.get("whe_b").state()).isEqualTo(EndpointState.ACTIVE);
@@ -365,7 +366,7 @@ class WebhookSenderTest {
         assertThat(store.endpoints.get("whe_a").state()).isEqualTo(EndpointState.PAUSED);
         assertThat(store.endpoints.get("whe_a").pausedReason()).isEqualTo("receiver answered 410 Gone");
         transport.calls.get(1).answer(ScriptedTransport.status(200));
-        clock.plus(Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(1));
         sender.round();
         assertThat(sender.round()).isZero();
         assertThat(transport.calls).hasSize(2);
