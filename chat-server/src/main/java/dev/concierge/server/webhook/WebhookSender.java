@@ -1,8 +1,6 @@
 package dev.concierge.server.webhook;
 
-import dev.concierge.server.support.LogSafe;
 import dev.concierge.server.support.RoundThread;
-import dev.concierge.store.ConversationStore.OutboundMail;
 import dev.concierge.store.IntegrationStore;
 import dev.concierge.store.IntegrationStore.Claim;
 import dev.concierge.store.IntegrationStore.DueDelivery;
@@ -75,7 +73,7 @@ public final class WebhookSender implements AutoCloseable {
      */
     static final Duration UNPARK_EVERY = Duration.ofMinutes(1);
 
-    private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(15);
 
     /** What the sender reports as it works, e.g. to {@code /metrics}; called on its thread. */
@@ -121,7 +119,7 @@ public final class WebhookSender implements AutoCloseable {
     /** When the parked lane heads are looked for next: the scheduler thread's only. */
     private Instant nextUnpark = Instant.MIN;
 
-    private volatile PauseAlerts alerts = PauseAlerts.NONE;
+    private final EndpointPauses pauses;
 
     /**
      * A sender of {@code store}'s webhook outbox through {@code transport}, which it closes when it
@@ -160,6 +158,7 @@ public final class WebhookSender implements AutoCloseable {
             Listener listener,
             Duration tick) {
         this.store = Objects.requireNonNull(store, "store");
+        this.pauses = new EndpointPauses(store, settings);
         this.transport = Objects.requireNonNull(transport, "transport");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -175,7 +174,7 @@ public final class WebhookSender implements AutoCloseable {
      * transaction. Set before {@link #start()}; returns this.
      */
     public WebhookSender alertOnPause(PauseAlerts alerts) {
-        this.alerts = Objects.requireNonNull(alerts, "alerts");
+        pauses.alerts(alerts);
         return this;
     }
 
@@ -407,7 +406,7 @@ public final class WebhookSender implements AutoCloseable {
         Optional<Endpoint> after = await(store.deliveryDone(outcome));
         listener.outcome(result);
         if (after.isPresent()) {
-            pauseIfDue(after.get(), response.status(), now);
+            pauses.pauseIfDue(after.get(), response.status(), now);
         }
     }
 
@@ -427,58 +426,6 @@ public final class WebhookSender implements AutoCloseable {
                 null);
         await(store.deliveryDone(outcome));
         listener.outcome(Result.EXPIRED);
-    }
-
-    /**
-     * Pauses {@code endpoint}, as it is after an outcome, if it answered {@code 410 Gone}, or has
-     * had no 2xx for {@link WebhookSettings#pauseAfter()} and at least {@link
-     * WebhookSettings#pauseAfterFailures()} consecutive failed attempts.
-     */
-    private void pauseIfDue(Endpoint endpoint, int status, Instant now) {
-        if (endpoint.state() != EndpointState.ACTIVE) {
-            return;
-        }
-        String reason;
-        if (status == 410) {
-            reason = "receiver answered 410 Gone";
-        } else if (endpoint.failingSince() != null
-                && !endpoint.failingSince().isAfter(now.minus(settings.pauseAfter()))
-                && endpoint.consecutiveFailures() >= settings.pauseAfterFailures()) {
-            reason = "no 2xx since " + endpoint.failingSince() + ", " + endpoint.consecutiveFailures()
-                    + " consecutive failed attempts";
-        } else {
-            return;
-        }
-        List<OutboundMail> mails = alertsOf(endpoint, reason, now);
-        if (await(store.pauseEndpoint(endpoint.id(), reason, now, mails))) {
-            LOG.warn(
-                    "webhook endpoint {} of site {} paused: {} ({}); {} email alert(s)",
-                    endpoint.id(),
-                    LogSafe.text(endpoint.site()),
-                    reason,
-                    LogSafe.text(withoutQuery(endpoint.url())),
-                    mails.size());
-            if (!mails.isEmpty()) {
-                alerts.enqueued(mails);
-            }
-        }
-    }
-
-    /** The alerts of a pause; none when they cannot be made (logged): the pause goes on. */
-    private List<OutboundMail> alertsOf(Endpoint endpoint, String reason, Instant now) {
-        PauseAlerts to = alerts;
-        if (to == PauseAlerts.NONE) {
-            return List.of();
-        }
-        try {
-            return to.mails(endpoint, reason, now, store.waitingDeliveries(endpoint.id()));
-        } catch (RuntimeException e) {
-            LOG.warn(
-                    "webhook endpoint {}: the email alerts of its pause cannot be made: {}",
-                    endpoint.id(),
-                    e.toString());
-            return List.of();
-        }
     }
 
     /** {@code url} without its query and fragment, which may carry a receiver's token. */
