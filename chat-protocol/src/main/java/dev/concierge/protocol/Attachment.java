@@ -81,6 +81,7 @@ public record Attachment(
      *
      * @return true for {@link #IMAGE}
      */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isImage() {
         return IMAGE.equals(kind);
     }
