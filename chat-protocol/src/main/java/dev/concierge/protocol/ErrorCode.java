@@ -103,7 +103,11 @@ public enum ErrorCode {
     /** HTTP only (429): too many sign-in attempts; {@code Retry-After} says when to try again. */
     TOO_MANY_ATTEMPTS("too_many_attempts"),
     /** HTTP only (503): the request's lane of blocking work is full; {@code Retry-After} says when to retry. */
-    BUSY("busy");
+    BUSY("busy"),
+    /** HTTP only (413): an upload over a size or pixel limit; {@code message} says which (docs/attachments.md). */
+    TOO_LARGE("too_large"),
+    /** HTTP only (415): an upload whose bytes say image but do not decode as one (docs/attachments.md). */
+    UNSUPPORTED_TYPE("unsupported_type");
 
     private static final Map<String, ErrorCode> BY_WIRE =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ErrorCode::wire, Function.identity()));

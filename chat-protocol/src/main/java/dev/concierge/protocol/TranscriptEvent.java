@@ -11,7 +11,8 @@ import java.time.Instant;
  * {@code transferred} events to a department and the contact email on {@code offline_message}
  * events. {@code via} is how a {@code message} reached the server when not over the chat:
  * {@code "email"} for a visitor's reply to one of the server's mails, {@code "api"} for an agent's
- * message or note posted through the REST API; absent otherwise.
+ * message or note posted through the REST API; absent otherwise. {@code attachment} is the file a
+ * {@code message} carries (docs/attachments.md); absent otherwise.
  *
  * <p>The static factories, one per {@link Kind}, make a draft: seq 0 and no {@code ts}, both
  * set by the server when it appends the event ({@link #stamped(long, Instant)}).
@@ -29,7 +30,8 @@ public record TranscriptEvent(
         AgentInfo agent,
         Integer score,
         String comment,
-        String via) {
+        String via,
+        Attachment attachment) {
     /** The channel of a visitor's message that arrived as a reply by email. */
     public static final String VIA_EMAIL = "email";
 
@@ -63,7 +65,39 @@ public record TranscriptEvent(
             AgentInfo agent,
             Integer score,
             String comment) {
-        this(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, null);
+        this(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, null, null);
+    }
+
+    /**
+     * An event without an attachment.
+     *
+     * @param seq its number in the conversation
+     * @param ts when it was stored
+     * @param id the sender's request id
+     * @param kind what it is
+     * @param author who wrote or caused it
+     * @param text its text
+     * @param bot the bot's turn, on {@code bot} events
+     * @param reason the kind's detail (see the type's description)
+     * @param agent the agent, on {@code assigned} and {@code transferred} events
+     * @param score the rating, on {@code rated} events
+     * @param comment the rating's comment, on {@code rated} events
+     * @param via how a message arrived when not over the chat; null otherwise
+     */
+    public TranscriptEvent(
+            long seq,
+            Instant ts,
+            String id,
+            Kind kind,
+            Author author,
+            String text,
+            BotTurn bot,
+            String reason,
+            AgentInfo agent,
+            Integer score,
+            String comment,
+            String via) {
+        this(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via, null);
     }
 
     /** What a transcript event is. */
@@ -262,7 +296,8 @@ public record TranscriptEvent(
      * @return a copy with {@code seq} and {@code ts}
      */
     public TranscriptEvent stamped(long seq, Instant ts) {
-        return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via);
+        return new TranscriptEvent(
+                seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via, attachment);
     }
 
     /**
@@ -272,7 +307,8 @@ public record TranscriptEvent(
      * @return a copy with {@code author}
      */
     public TranscriptEvent withAuthor(Author author) {
-        return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via);
+        return new TranscriptEvent(
+                seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via, attachment);
     }
 
     /**
@@ -282,6 +318,18 @@ public record TranscriptEvent(
      * @return a copy with {@code via}
      */
     public TranscriptEvent withVia(String via) {
-        return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via);
+        return new TranscriptEvent(
+                seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via, attachment);
+    }
+
+    /**
+     * This message with a file attached.
+     *
+     * @param attachment the file, as the server decided it; null for none
+     * @return a copy with {@code attachment}
+     */
+    public TranscriptEvent withAttachment(Attachment attachment) {
+        return new TranscriptEvent(
+                seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via, attachment);
     }
 }

@@ -87,6 +87,14 @@ public interface ConversationStore extends AutoCloseable {
     }
 
     /**
+     * The attachments of this store's conversations (docs/attachments.md); empty for a store that
+     * keeps none (the in-memory one).
+     */
+    default Optional<AttachmentStore> attachments() {
+        return Optional.empty();
+    }
+
+    /**
      * The outbox mails a sender should send now, oldest first, at most {@code limit}: those
      * {@link MailState#PENDING} whose next attempt is due at {@code now}, and those left
      * {@link MailState#SENDING} (claimed by a sender that died before recording the outcome; the

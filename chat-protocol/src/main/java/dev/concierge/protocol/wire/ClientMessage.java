@@ -3,6 +3,7 @@ package dev.concierge.protocol.wire;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.concierge.protocol.Attachment;
 import dev.concierge.protocol.Identity;
 import dev.concierge.protocol.PresenceStatus;
 import dev.concierge.protocol.ReceiptStatus;
@@ -94,13 +95,29 @@ public sealed interface ClientMessage {
         }
     }
 
-    /** A chat message; {@code conversationId} may be omitted by a visitor. */
-    record Send(String id, String conversationId, String text, String entryId) implements ClientMessage {
+    /**
+     * A chat message; {@code conversationId} may be omitted by a visitor. With {@code attachmentId}
+     * (a file uploaded over HTTP first, docs/attachments.md) the text may be empty.
+     */
+    record Send(String id, String conversationId, String text, String entryId, String attachmentId)
+            implements ClientMessage {
         public Send {
             Checks.id(id, true);
-            Checks.text("text", text, MAX_TEXT);
+            if (attachmentId == null) {
+                Checks.text("text", text, MAX_TEXT);
+            } else {
+                Checks.optionalText("text", text, MAX_TEXT);
+            }
             Checks.optionalText("conversationId", conversationId, 64);
             Checks.optionalText("entryId", entryId, 128);
+            if (attachmentId != null && !Attachment.isId(attachmentId)) {
+                throw new IllegalArgumentException("attachmentId must be a_ and 26 base32 characters");
+            }
+        }
+
+        /** A message without an attachment. */
+        public Send(String id, String conversationId, String text, String entryId) {
+            this(id, conversationId, text, entryId, null);
         }
     }
 

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * UTF-8 bytes without Jackson: the same bytes Jackson writes for them (field order, omitted nulls,
  * escapes, including Jackson's habit of escaping each UTF-16 surrogate as {@code \\uXXXX}
  * rather than writing a 4-byte UTF-8 sequence), at a fraction of its cost per frame (no
- * generator, context or serializer lookup). An event with nested bot or agent details is left to
+ * generator, context or serializer lookup). An event with nested bot, agent or attachment details is left to
  * Jackson: {@link #event} returns null. Thread-safe (no state). Why, and what it saves:
  * docs/architecture.md#hand-written-event-json.
  */
@@ -21,7 +21,7 @@ final class EventJson {
 
     /** The frame's JSON, or null when Jackson must write it. */
     static byte[] event(ServerMessage.Event e) {
-        if (e.bot() != null || e.agent() != null || e.kind() == null) {
+        if (e.bot() != null || e.agent() != null || e.attachment() != null || e.kind() == null) {
             return null;
         }
         Out out = new Out(160 + length(e.text()) + length(e.comment()));

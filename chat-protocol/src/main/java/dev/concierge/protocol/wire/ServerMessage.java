@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.concierge.protocol.AgentInfo;
 import dev.concierge.protocol.AgentStatus;
+import dev.concierge.protocol.Attachment;
 import dev.concierge.protocol.Author;
 import dev.concierge.protocol.BotTurn;
 import dev.concierge.protocol.CannedReply;
@@ -114,8 +115,43 @@ public sealed interface ServerMessage {
             AgentInfo agent,
             Integer score,
             String comment,
-            String via)
+            String via,
+            Attachment attachment)
             implements ServerMessage {
+
+        /**
+         * The frame of an event without a file.
+         *
+         * @param conversationId the conversation
+         * @param seq its number in the conversation
+         * @param ts when it was stored
+         * @param id the sender's request id
+         * @param kind what it is
+         * @param author who wrote or caused it
+         * @param text its text
+         * @param bot the bot's turn, on {@code bot} events
+         * @param reason the kind's detail (see the type's description)
+         * @param agent the agent, on {@code assigned} and {@code transferred} events
+         * @param score the rating, on {@code rated} events
+         * @param comment the rating's comment, on {@code rated} events
+         * @param via how a message arrived when not over the chat; null otherwise
+         */
+        public Event(
+                String conversationId,
+                long seq,
+                Instant ts,
+                String id,
+                Kind kind,
+                Author author,
+                String text,
+                BotTurn bot,
+                String reason,
+                AgentInfo agent,
+                Integer score,
+                String comment,
+                String via) {
+            this(conversationId, seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via, null);
+        }
 
         /**
          * The frame of an event that came over the chat ({@code via} absent).
@@ -164,12 +200,14 @@ public sealed interface ServerMessage {
                     event.agent(),
                     event.score(),
                     event.comment(),
-                    event.via());
+                    event.via(),
+                    event.attachment());
         }
 
         /** This frame as a transcript entry. */
         public TranscriptEvent toTranscriptEvent() {
-            return new TranscriptEvent(seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via);
+            return new TranscriptEvent(
+                    seq, ts, id, kind, author, text, bot, reason, agent, score, comment, via, attachment);
         }
     }
 

@@ -1,14 +1,17 @@
 package dev.concierge.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.protocol.Attachment;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.TranscriptEvent.Kind;
+import dev.concierge.server.attach.FileUrls;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +33,22 @@ public final class TranscriptExport {
     private final ConversationStore store;
     private final AgentAuth auth;
     private final ObjectMapper json;
+    private final FileUrls files;
 
-    /** Downloads of {@code store}'s transcripts, for whom {@code auth} allows. */
+    /** Downloads of {@code store}'s transcripts, for whom {@code auth} allows, without links to files. */
     public TranscriptExport(ConversationStore store, AgentAuth auth, ObjectMapper json) {
+        this(store, auth, json, FileUrls.NONE);
+    }
+
+    /**
+     * Downloads of {@code store}'s transcripts, for whom {@code auth} allows; the files messages
+     * carry are linked by {@code files}.
+     */
+    public TranscriptExport(ConversationStore store, AgentAuth auth, ObjectMapper json, FileUrls files) {
         this.store = store;
         this.auth = auth;
         this.json = json;
+        this.files = files;
     }
 
     /** A rendered transcript. */
@@ -60,11 +73,24 @@ public final class TranscriptExport {
             return Optional.of(new Export(
                     "text/plain; charset=utf-8",
                     "conversation-" + conversationId + ".txt",
-                    text(record.get(), events).getBytes(StandardCharsets.UTF_8)));
+                    text(record.get(), events, files).getBytes(StandardCharsets.UTF_8)));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("conversation", record.get());
         body.put("events", events);
+        List<Map<String, String>> carried = new ArrayList<>();
+        for (TranscriptEvent e : events) {
+            if (e.attachment() != null) {
+                Map<String, String> file = new LinkedHashMap<>();
+                file.put("id", e.attachment().id());
+                file.put("name", e.attachment().name());
+                files.lasting(conversationId, e.attachment().id()).ifPresent(url -> file.put("url", url));
+                carried.add(file);
+            }
+        }
+        if (!carried.isEmpty()) {
+            body.put("files", carried);
+        }
         return Optional.of(new Export(
                 "application/json",
                 "conversation-" + conversationId + ".json",
@@ -88,6 +114,10 @@ public final class TranscriptExport {
     }
 
     static String text(ConversationRecord record, List<TranscriptEvent> events) {
+        return text(record, events, FileUrls.NONE);
+    }
+
+    static String text(ConversationRecord record, List<TranscriptEvent> events, FileUrls files) {
         StringBuilder out = new StringBuilder();
         out.append("Conversation ")
                 .append(record.id())
@@ -102,6 +132,7 @@ public final class TranscriptExport {
                     .append(TIME.format(e.ts()))
                     .append("] ")
                     .append(continued(line(e)))
+                    .append(e.attachment() == null ? "" : file(record.id(), e.attachment(), files))
                     .append('\n');
         }
         return out.toString();
@@ -113,6 +144,24 @@ public final class TranscriptExport {
      */
     private static String continued(String line) {
         return LINE_BREAK.matcher(line).replaceAll("\n" + CONTINUATION);
+    }
+
+    /** A file a message carries: its name (one line), type and size, and its lasting URL. */
+    private static String file(String conversationId, Attachment a, FileUrls files) {
+        String name = LINE_BREAK.matcher(a.name()).replaceAll(" ");
+        return " [file: " + name + ", " + a.mediaType() + ", " + sizeOf(a.size())
+                + files.lasting(conversationId, a.id()).map(url -> ", " + url).orElse("") + "]";
+    }
+
+    /** A size people read: {@code 512 B}, {@code 12 KB}, {@code 3.4 MB}. */
+    static String sizeOf(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        if (bytes < 1024 * 1024) {
+            return (bytes + 512) / 1024 + " KB";
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024.0));
     }
 
     private static String line(TranscriptEvent e) {

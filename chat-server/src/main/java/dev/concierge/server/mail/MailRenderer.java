@@ -7,6 +7,7 @@ import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.TranscriptEvent.Kind;
 import dev.concierge.protocol.VisitorContext;
+import dev.concierge.server.attach.FileUrls;
 import dev.concierge.server.auth.Site;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.ConversationStore.OutboundMail;
@@ -72,11 +73,17 @@ final class MailRenderer implements MailSender.Renderer {
     private final String from;
     private final Map<String, Site> sites;
     private final MailTemplates templates = new MailTemplates();
+    private final FileUrls files;
 
     MailRenderer(ConversationStore store, String from, Map<String, Site> sites) {
+        this(store, from, sites, FileUrls.NONE);
+    }
+
+    MailRenderer(ConversationStore store, String from, Map<String, Site> sites, FileUrls files) {
         this.store = Objects.requireNonNull(store, "store");
         this.from = Objects.requireNonNull(from, "from");
         this.sites = Map.copyOf(sites);
+        this.files = Objects.requireNonNull(files, "files");
     }
 
     @Override
@@ -117,11 +124,18 @@ final class MailRenderer implements MailSender.Renderer {
                         .mapToLong(TranscriptEvent::seq)
                         .max()
                         .orElse(mail.seq());
-                conversation(scope, events, Math.max(upTo, mail.seq()), zone(visitor), language);
+                conversation(
+                        files,
+                        mail.conversationId(),
+                        scope,
+                        events,
+                        Math.max(upTo, mail.seq()),
+                        zone(visitor),
+                        language);
                 link(visitor).ifPresent(l -> scope.put("link", l));
             }
             case TRANSCRIPT -> {
-                conversation(scope, events, mail.seq(), zone(visitor), language);
+                conversation(files, mail.conversationId(), scope, events, mail.seq(), zone(visitor), language);
                 link(visitor).ifPresent(l -> scope.put("link", l));
             }
             default -> { // AGENT_ALERT
@@ -185,7 +199,13 @@ final class MailRenderer implements MailSender.Renderer {
 
     /** Puts the shown events up to {@code upToSeq} (the latest {@link #MAX_SHOWN}) in {@code scope}. */
     private static void conversation(
-            Map<String, Object> scope, List<TranscriptEvent> events, long upToSeq, ZoneId zone, String language) {
+            FileUrls files,
+            String conversationId,
+            Map<String, Object> scope,
+            List<TranscriptEvent> events,
+            long upToSeq,
+            ZoneId zone,
+            String language) {
         List<TranscriptEvent> shown =
                 events.stream().filter(e -> e.seq() <= upToSeq && shown(e)).toList();
         int omitted = Math.max(0, shown.size() - MAX_SHOWN);
@@ -201,6 +221,11 @@ final class MailRenderer implements MailSender.Renderer {
                             : MailTemplates.oneLine(e.author().name()));
             line.put("time", e.ts() == null ? "" : time.format(e.ts()));
             line.put("text", e.text());
+            if (e.attachment() != null) {
+                // A file name is one line, like a name; its link is the server's own signed one.
+                line.put("file", MailTemplates.oneLine(e.attachment().name()));
+                files.lasting(conversationId, e.attachment().id()).ifPresent(url -> line.put("fileUrl", url));
+            }
             Role role = e.author().role();
             line.put(role == Role.VISITOR ? "visitor" : role == Role.AGENT ? "agent" : "bot", Boolean.TRUE);
             lines.add(line);

@@ -1,5 +1,6 @@
 package dev.concierge.server.mail;
 
+import dev.concierge.server.attach.FileUrls;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.support.RoundThread;
 import dev.concierge.store.ConversationStore;
@@ -129,7 +130,22 @@ public final class MailSender implements AutoCloseable {
             Clock clock,
             MailTransport transport,
             Function<QueuedMail, Optional<String>> replyTo) {
-        return new MailSender(store, new MailRenderer(store, settings.from(), sites), transport, clock, replyTo);
+        return over(store, settings, sites, clock, transport, replyTo, FileUrls.NONE);
+    }
+
+    /**
+     * {@link #over(ConversationStore, MailSettings, java.util.Map, Clock, MailTransport, Function)},
+     * with the files messages carry linked by {@code files}.
+     */
+    public static MailSender over(
+            ConversationStore store,
+            MailSettings settings,
+            java.util.Map<String, Site> sites,
+            Clock clock,
+            MailTransport transport,
+            Function<QueuedMail, Optional<String>> replyTo,
+            FileUrls files) {
+        return new MailSender(store, new MailRenderer(store, settings.from(), sites, files), transport, clock, replyTo);
     }
 
     /**

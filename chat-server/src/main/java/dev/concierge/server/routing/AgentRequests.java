@@ -125,20 +125,20 @@ final class AgentRequests {
         if (c == null) {
             return;
         }
-        if (Idempotency.resent(session, c, s.id())) {
-            return;
-        }
-        if (c.state != ConversationState.ASSIGNED) {
-            Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, s.id());
-            return;
-        }
-        router.idempotency.message(
-                session,
-                c,
-                s.id(),
-                TranscriptEvent.message(s.id(), agent.author(), s.text()),
-                false,
-                replyMails(router, c, agent.info.name()));
+        router.attachmentRefs.resolve(session, c, s, "agent:" + agent.info.id(), file -> {
+            if (c.state != ConversationState.ASSIGNED) {
+                Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, s.id());
+                return;
+            }
+            String text = s.text() == null ? "" : s.text();
+            router.idempotency.message(
+                    session,
+                    c,
+                    s.id(),
+                    TranscriptEvent.message(s.id(), agent.author(), text).withAttachment(file),
+                    false,
+                    replyMails(router, c, agent.info.name()));
+        });
     }
 
     /**

@@ -80,6 +80,8 @@ final class Conversation {
     final LiveTranscript transcript = new LiveTranscript();
     /** Client request id to the seq of the event it produced, for idempotent resends. */
     final ClientIds byClientId = new ClientIds(transcript);
+    /** Ids of the files messages of this conversation carry, stored or being stored. */
+    final java.util.Set<String> carriedFiles = new java.util.HashSet<>();
     /**
      * A visitor's question not yet handed to the store because the bot is answering it, so that
      * the answer is stored in the same commit ({@link Appends#append(Conversation, TranscriptEvent,

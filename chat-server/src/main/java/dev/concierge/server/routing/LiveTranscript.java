@@ -1,6 +1,7 @@
 package dev.concierge.server.routing;
 
 import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.Attachment;
 import dev.concierge.protocol.Author;
 import dev.concierge.protocol.BotTurn;
 import dev.concierge.protocol.Role;
@@ -171,7 +172,8 @@ final class LiveTranscript {
     }
 
     // One packed event: its length (not counting this int), then seq, ts seconds, ts nanos, id,
-    // kind, author, text, bot, reason, agent, score, comment, via. A string is its length in bytes
+    // kind, author, text, bot, reason, agent, score, comment, via, attachment (a byte 0 for none, else
+    // 1 then id, name, kind, media type, size, width and height, 0 for none). A string is its length in bytes
     // (-1 for null), then its UTF-8 bytes. The author is a byte: its index in authors, -2 for
     // none, or -3 followed by its role (-1 for none), id and name.
 
@@ -229,6 +231,17 @@ final class LiveTranscript {
         }
         string(e.comment());
         string(e.via());
+        Attachment file = e.attachment();
+        packed.writeByte(file == null ? 0 : 1);
+        if (file != null) {
+            string(file.id());
+            string(file.name());
+            string(file.kind());
+            string(file.mediaType());
+            packed.writeLong(file.size());
+            packed.writeInt(file.width() == null ? 0 : file.width());
+            packed.writeInt(file.height() == null ? 0 : file.height());
+        }
         packed.setInt(start, packed.writerIndex() - start - 4);
         packedCount++;
     }
@@ -271,6 +284,12 @@ final class LiveTranscript {
         }
         if (e.agent() != null) {
             n += 8 + 3 * (length(e.agent().id()) + length(e.agent().name()));
+        }
+        Attachment file = e.attachment();
+        if (file != null) {
+            n += 16
+                    + 16
+                    + 3 * (length(file.id()) + length(file.name()) + length(file.kind()) + length(file.mediaType()));
         }
         BotTurn bot = e.bot();
         if (bot != null) {
@@ -341,8 +360,32 @@ final class LiveTranscript {
         Integer score = r.int8() == 1 ? r.int32() : null;
         String comment = r.string();
         String via = r.string();
+        Attachment file = null;
+        if (r.int8() == 1) {
+            String fileId = r.string();
+            String name = r.string();
+            String fileKind = r.string();
+            String mediaType = r.string();
+            long size = r.int64();
+            int width = r.int32();
+            int height = r.int32();
+            file = new Attachment(
+                    fileId, name, fileKind, mediaType, size, width == 0 ? null : width, height == 0 ? null : height);
+        }
         return new TranscriptEvent(
-                seq, ts, id, kind == -1 ? null : KINDS[kind], author, text, bot, reason, agent, score, comment, via);
+                seq,
+                ts,
+                id,
+                kind == -1 ? null : KINDS[kind],
+                author,
+                text,
+                bot,
+                reason,
+                agent,
+                score,
+                comment,
+                via,
+                file);
     }
 
     /** Reads a chunk's packed bytes from a position on. */

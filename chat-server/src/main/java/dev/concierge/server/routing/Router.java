@@ -66,6 +66,8 @@ public final class Router implements ChatCore, AutoCloseable {
 
     final Idempotency idempotency;
     final History history;
+    /** The files {@code message} frames name, checked before they are carried. */
+    final AttachmentRefs attachmentRefs;
 
     /** Conversations, visitors, agents and their sockets in memory. */
     final Live live = new Live();
@@ -146,6 +148,7 @@ public final class Router implements ChatCore, AutoCloseable {
         this.appends = new Appends(store, clock, executor, outbound.webhooks);
         this.idempotency = new Idempotency(this);
         this.history = new History(store, readers);
+        this.attachmentRefs = new AttachmentRefs(store, readers, this::run);
         this.dispatcher = new Dispatcher(this, routing);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "concierge-router-ticker");

@@ -1,6 +1,7 @@
 package dev.concierge.server.routing;
 
 import dev.concierge.bot.BotReply;
+import dev.concierge.protocol.Attachment;
 import dev.concierge.protocol.BotTurn;
 import dev.concierge.protocol.ConversationState;
 import dev.concierge.protocol.ErrorCode;
@@ -25,6 +26,8 @@ final class VisitorRequests {
     private static final Logger log = LoggerFactory.getLogger(VisitorRequests.class);
     /** After this many answers in a row the bot was not sure of, a human takes over. */
     private static final int UNSURE_BEFORE_HANDOFF = 2;
+    /** The bot's turn after a file sent without a question: it cannot read files, a person can. */
+    static final String CANNOT_SEE_FILES = "I can't look at files, but a person can. Shall I get you one?";
 
     private final Router router;
     private final VisitorHello hellos;
@@ -109,16 +112,22 @@ final class VisitorRequests {
                 return;
             }
         }
-        if (Idempotency.resent(session, c, send.id())) {
-            return;
-        }
+        router.attachmentRefs.resolve(
+                session, c, send, "visitor:" + visitor.id, file -> send(session, visitor, c, send, file));
+    }
+
+    private void send(Session session, Visitor visitor, Conversation c, ClientMessage.Send send, Attachment file) {
         if (c.state == ConversationState.CLOSED) {
             Router.error(session, ErrorCode.BAD_STATE, Router.CONVERSATION_CLOSED, send.id());
             return;
         }
-        c.lastVisitorText = send.text();
+        String text = send.text() == null ? "" : send.text();
+        boolean asks = !text.isBlank(); // a file alone asks the bot nothing
+        if (asks) {
+            c.lastVisitorText = text;
+        }
         if (c.firstLine == null) {
-            c.firstLine = send.text();
+            c.firstLine = asks ? text : file.name();
             router.saveRecord(c);
         }
         boolean toBot = c.state == ConversationState.BOT;
@@ -128,18 +137,19 @@ final class VisitorRequests {
                 session,
                 c,
                 send.id(),
-                TranscriptEvent.message(send.id(), visitor.author(), send.text()),
-                toBot && router.bot.hasFreeThread());
-        if (toBot) {
-            CompletableFuture<BotService.Answer> reply = send.entryId() != null
-                    ? router.bot.answer(send.text(), send.entryId())
-                    : router.bot.answer(send.text());
+                TranscriptEvent.message(send.id(), visitor.author(), text).withAttachment(file),
+                toBot && asks && router.bot.hasFreeThread());
+        if (toBot && !asks) {
+            botTurn(c, questionSeq, CANNOT_SEE_FILES, new BotTurn(false, null, 0, List.of(), true));
+        } else if (toBot) {
+            CompletableFuture<BotService.Answer> reply =
+                    send.entryId() != null ? router.bot.answer(text, send.entryId()) : router.bot.answer(text);
             reply.whenCompleteAsync(
                     (answer, error) -> {
                         if (error != null) {
                             log.error("bot failed on conversation {}", c.id, error);
                         } else {
-                            botReplied(c, send.text(), questionSeq, answer);
+                            botReplied(c, text, questionSeq, answer);
                         }
                         router.appends.releaseHeld(c); // if the bot said nothing, the question is stored alone
                     },

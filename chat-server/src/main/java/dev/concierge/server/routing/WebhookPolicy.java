@@ -197,6 +197,9 @@ final class WebhookPolicy {
                 author(data.putObject("author"), e.author())
                         .put("name", e.author().name());
                 data.put("text", e.text());
+                if (e.attachment() != null) {
+                    data.set("attachment", JSON.valueToTree(e.attachment()));
+                }
                 putIf(data, "via", e.via());
             }
             case BOT_ANSWERED -> {

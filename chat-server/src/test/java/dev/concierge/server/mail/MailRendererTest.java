@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.Attachment;
 import dev.concierge.protocol.Author;
 import dev.concierge.protocol.BotTurn;
 import dev.concierge.protocol.ConversationState;
@@ -12,6 +13,7 @@ import dev.concierge.protocol.Page;
 import dev.concierge.protocol.Role;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.VisitorContext;
+import dev.concierge.server.attach.FileUrls;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore.MailState;
 import dev.concierge.store.ConversationStore.OutboundMail;
@@ -198,6 +200,27 @@ final class MailRendererTest {
                 .contains("It left the warehouse today.")
                 .doesNotContain("after the request")
                 .doesNotContain("Reprendre la conversation"); // no page in the context: no link
+    }
+
+    @Test
+    void aFileAMessageCarries_isNamedWithItsLastingLink_andItsNameEscaped() throws Exception {
+        conversation("c1", "https://shop.example/");
+        Attachment photo = new Attachment(
+                "a_" + "q".repeat(26), "mug " + HOSTILE + ".png", Attachment.IMAGE, "image/png", 4096, 64, 48);
+        append("c1", List.of(TranscriptEvent.message("m3", ADA, "").withAttachment(photo)), 8);
+        FileUrls urls = (conversation, id) -> Optional.of("https://chat.example/files/link/" + conversation + "-" + id);
+
+        MailContent linked = new MailRenderer(store, FROM, Map.of(), urls)
+                .render(row("c1", 8, "transcript", payload("transcript", "en")));
+        MailContent plain = renderer.render(row("c1", 8, "transcript", payload("transcript", "en")));
+
+        String url = "https://chat.example/files/link/c1-" + photo.id();
+        assertThat(linked.text()).contains("[mug " + HOSTILE + ".png " + url + "]");
+        assertThat(linked.html())
+                .contains("<a href=\"" + url + "\"")
+                .contains("mug &lt;img src&#61;x onerror&#61;alert(1)&gt;.png")
+                .doesNotContain(HOSTILE);
+        assertThat(plain.text()).contains("[mug " + HOSTILE + ".png]").doesNotContain("/files/link/");
     }
 
     @Test

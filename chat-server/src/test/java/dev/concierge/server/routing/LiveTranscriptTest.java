@@ -3,6 +3,7 @@ package dev.concierge.server.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.protocol.AgentInfo;
+import dev.concierge.protocol.Attachment;
 import dev.concierge.protocol.Author;
 import dev.concierge.protocol.BotTurn;
 import dev.concierge.protocol.Role;
@@ -29,6 +30,26 @@ final class LiveTranscriptTest {
                                             new Author(Role.VISITOR, "v1", "Zoë"),
                                             "emoji \uD83D\uDE00 and \"quotes\" " + i)
                                     .withVia(i % 10 == 0 ? TranscriptEvent.VIA_EMAIL : null)
+                                    .withAttachment(
+                                            i % 15 == 0
+                                                    ? new Attachment(
+                                                            "a_" + "q".repeat(26),
+                                                            "mug \uD83D\uDCE6.png",
+                                                            Attachment.IMAGE,
+                                                            "image/png",
+                                                            40_000L + i,
+                                                            640,
+                                                            480)
+                                                    : i % 15 == 5
+                                                            ? new Attachment(
+                                                                    "a_" + "r".repeat(26),
+                                                                    "invoice.pdf",
+                                                                    Attachment.FILE,
+                                                                    "application/pdf",
+                                                                    1L << 33,
+                                                                    null,
+                                                                    null)
+                                                            : null)
                                     .stamped(i, T.plusSeconds(i));
                         case 1 ->
                             TranscriptEvent.bot(
