@@ -111,6 +111,20 @@ abstract class AttachmentStoreContractTest {
     }
 
     @Test
+    void putContent_andOpenContent_refuseANameThatIsNotASha256_beforeTouchingAnything() throws Exception {
+        Path bytes = file("anything");
+
+        assertThatThrownBy(() -> attachments.putContent("../../" + JdbcDatabase.SQLITE_FILE, bytes))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sha256");
+        assertThatThrownBy(() -> attachments.openContent("../" + sha("x").substring(3)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> attachments.openContent(sha("x").toUpperCase(java.util.Locale.ROOT)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(count("SELECT COUNT(*) FROM attachment_contents")).isZero();
+    }
+
+    @Test
     void add_recordsTheUpload_unreferenced_andRefusesOneWhoseBytesAreNotStored() throws Exception {
         StoredAttachment a = upload("c1", 1, "hello");
 
