@@ -56,6 +56,8 @@ import java.util.function.Supplier;
 final class JdbcAttachments implements AttachmentStore, AutoCloseable {
     /** How long bytes an upload touched are kept even if no upload refers to them. */
     static final Duration TOUCH_GRACE = Duration.ofHours(1);
+    /** PostgreSQL: how many downloads read bytes at once; more wait for one of them. */
+    static final int CONTENT_READERS = 2;
     /** Bytes deleted per write of the sweep. */
     static final int SWEEP_BATCH = 500;
 
@@ -108,6 +110,11 @@ final class JdbcAttachments implements AttachmentStore, AutoCloseable {
     private final AttachmentFiles files;
     /** SQLite: held while bytes are stored, and while bytes are deleted until their files are. */
     private final ReentrantLock contentLock = new ReentrantLock();
+    /**
+     * PostgreSQL: the connections downloads read bytes on, apart from the store's readers, so that
+     * a burst of downloads cannot hold up the reads of transcripts; null on SQLite.
+     */
+    private final JdbcReaders contentReaders;
     /** Runs the blocking copies of bytes and the sweeps, off the callers' threads. */
     private final ExecutorService lane;
 
@@ -119,6 +126,7 @@ final class JdbcAttachments implements AttachmentStore, AutoCloseable {
         this.readers = readers;
         this.clock = clock;
         this.files = database.isSqlite() ? new AttachmentFiles(database.dataDir()) : null;
+        this.contentReaders = database.isSqlite() ? null : new JdbcReaders(database, CONTENT_READERS);
         this.lane = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "concierge-store-attachments");
             t.setDaemon(true);
@@ -194,7 +202,8 @@ final class JdbcAttachments implements AttachmentStore, AutoCloseable {
 
     /**
      * On PostgreSQL the bytes are read into memory (uploads are at most a few MB, see {@code
-     * AttachmentSettings.maxFileBytes}), so that the read connection is given back at once.
+     * AttachmentSettings.maxFileBytes}), so that the read connection is given back at once; at
+     * most {@link #CONTENT_READERS} reads run at once, on connections of their own.
      */
     @Override
     public Optional<InputStream> openContent(String sha256) throws IOException {
@@ -202,8 +211,10 @@ final class JdbcAttachments implements AttachmentStore, AutoCloseable {
         if (files != null) {
             return files.open(sha256);
         }
-        return readers.read("attachment bytes " + sha256, c -> {
+        return contentReaders.read("attachment bytes " + sha256, c -> {
             try (PreparedStatement ps = c.prepareStatement(SELECT_BYTES)) {
+                // Binary transfer: bytea in the text format is hex, twice the bytes to send and decode.
+                ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1);
                 ps.setString(1, sha256);
                 try (ResultSet rs = ps.executeQuery()) {
                     byte[] bytes = rs.next() ? rs.getBytes(1) : null;
@@ -408,6 +419,9 @@ final class JdbcAttachments implements AttachmentStore, AutoCloseable {
     /** Stops the copies and sweeps after those under way; the store closes the writer after. */
     @Override
     public void close() {
+        if (contentReaders != null) {
+            contentReaders.close();
+        }
         lane.shutdown();
         try {
             if (!lane.awaitTermination(30, TimeUnit.SECONDS)) {
