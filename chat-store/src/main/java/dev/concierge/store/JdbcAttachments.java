@@ -1,7 +1,6 @@
 package dev.concierge.store;
 
 import dev.concierge.protocol.Attachment;
-import dev.concierge.protocol.TranscriptEvent;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,12 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -45,7 +42,7 @@ import java.util.function.Supplier;
  * <p>A message event does not repeat its attachment: the append sets the upload's {@code seq} in
  * its own transaction, after checking that the upload belongs to the conversation and no other
  * message refers to it, and the reads of events fill the view in from the uploads
- * ({@link #withAttachments}).
+ * ({@link JdbcAttachmentLinks}).
  *
  * <p>Bytes no upload refers to are deleted, but not while they were touched (stored or found by
  * an upload) within {@link #TOUCH_GRACE}: an upload finds bytes stored already, then records
@@ -61,7 +58,7 @@ final class JdbcAttachments implements AttachmentStore, AutoCloseable {
     /** Bytes deleted per write of the sweep. */
     static final int SWEEP_BATCH = 500;
 
-    private static final String COLUMNS = "id, name, kind, media_type, size, width, height, conversation_id,"
+    static final String COLUMNS = "id, name, kind, media_type, size, width, height, conversation_id,"
             + " uploaded_by, sha256, created_at, seq";
     /** Records an upload only if its bytes are stored. */
     static final String INSERT = "INSERT INTO attachments (id, name, kind, media_type, size, width, height,"
@@ -69,13 +66,6 @@ final class JdbcAttachments implements AttachmentStore, AutoCloseable {
             + " WHERE EXISTS (SELECT 1 FROM attachment_contents WHERE sha256 = ?)";
 
     static final String SELECT = "SELECT " + COLUMNS + " FROM attachments WHERE id = ?";
-    /** The uploads the messages of a conversation after a seq refer to. */
-    static final String SELECT_OF_EVENTS =
-            "SELECT " + COLUMNS + " FROM attachments WHERE conversation_id = ?" + " AND seq > ?";
-    /** What the append checks: the upload's conversation and the seq of the message referring to it. */
-    static final String SELECT_REFERENCE = "SELECT conversation_id, seq FROM attachments WHERE id = ?";
-
-    static final String REFERENCE = "UPDATE attachments SET seq = ? WHERE id = ? AND conversation_id = ? AND seq = 0";
     static final String BYTES_OF = "SELECT COALESCE(SUM(size), 0) FROM attachments WHERE conversation_id = ?";
     static final String DELETE_OF_CONVERSATION = "DELETE FROM attachments WHERE conversation_id = ?";
     static final String SHA_OF_CONVERSATION = "SELECT DISTINCT sha256 FROM attachments WHERE conversation_id = ?";
@@ -433,62 +423,7 @@ final class JdbcAttachments implements AttachmentStore, AutoCloseable {
         }
     }
 
-    /** Checks, before the append adds anything, that each attachment of {@code events} may be referred to. */
-    static void checkReferences(JdbcWriter.Tx tx, String conversationId, List<TranscriptEvent> events)
-            throws SQLException {
-        Set<String> ids = new HashSet<>();
-        for (TranscriptEvent e : events) {
-            if (e.attachment() != null) {
-                if (!ids.add(e.attachment().id())) {
-                    throw new StoreException("attachment " + e.attachment().id() + " is carried by two messages");
-                }
-                tx.checkAttachment(conversationId, e.attachment().id());
-            }
-        }
-    }
-
-    /** Marks each attachment of {@code events} referred to by its event, in the append's transaction. */
-    static void addReferences(JdbcWriter.Tx tx, String conversationId, List<TranscriptEvent> events)
-            throws SQLException {
-        for (TranscriptEvent e : events) {
-            if (e.attachment() != null) {
-                tx.referenceAttachment(conversationId, e.attachment().id(), e.seq());
-            }
-        }
-    }
-
-    /**
-     * {@code events} of a conversation (those after {@code afterSeq}, read just before on {@code
-     * c}) with the attachments their messages carry. Read after the events: an event read has its
-     * upload's seq set, since both were committed together.
-     */
-    static List<TranscriptEvent> withAttachments(
-            Connection c, String conversationId, long afterSeq, List<TranscriptEvent> events) throws SQLException {
-        if (events.isEmpty()) {
-            return events;
-        }
-        Map<Long, Attachment> bySeq = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(SELECT_OF_EVENTS)) {
-            JdbcRows.bind(ps, conversationId, afterSeq);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    StoredAttachment a = stored(rs);
-                    bySeq.put(a.seq(), a.view());
-                }
-            }
-        }
-        if (bySeq.isEmpty()) {
-            return events;
-        }
-        List<TranscriptEvent> out = new ArrayList<>(events.size());
-        for (TranscriptEvent e : events) {
-            Attachment a = bySeq.get(e.seq());
-            out.add(a == null ? e : e.withAttachment(a));
-        }
-        return out;
-    }
-
-    private static StoredAttachment stored(ResultSet rs) throws SQLException {
+    static StoredAttachment stored(ResultSet rs) throws SQLException {
         Attachment view = new Attachment(
                 rs.getString(1),
                 rs.getString(2),

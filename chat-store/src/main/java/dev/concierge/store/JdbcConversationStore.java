@@ -281,7 +281,7 @@ public final class JdbcConversationStore implements ConversationStore {
                                     "seq " + event.seq() + " out of order in " + conversationId + ", expected " + last);
                         }
                     }
-                    JdbcAttachments.checkReferences(tx, conversationId, events);
+                    JdbcAttachmentLinks.checkReferences(tx, conversationId, events);
                     for (int i = 0; i < events.size(); i++) {
                         TranscriptEvent event = events.get(i);
                         tx.advanceSeq(conversationId, event.seq());
@@ -290,7 +290,7 @@ public final class JdbcConversationStore implements ConversationStore {
                             tx.nameAuthor(conversationId, event.author());
                         }
                     }
-                    JdbcAttachments.addReferences(tx, conversationId, events);
+                    JdbcAttachmentLinks.addReferences(tx, conversationId, events);
                     for (Object[] m : mailParams) {
                         tx.add(JdbcOutbox.INSERT, m);
                     }

@@ -160,7 +160,7 @@ final class JdbcTransaction implements JdbcWriter.Tx {
     public void checkAttachment(String conversationId, String attachmentId) throws SQLException {
         long seq = -1;
         if (!pendingAttachments.contains(attachmentId)) {
-            try (PreparedStatement ps = connection.prepareStatement(JdbcAttachments.SELECT_REFERENCE)) {
+            try (PreparedStatement ps = connection.prepareStatement(JdbcAttachmentLinks.SELECT_REFERENCE)) {
                 ps.setString(1, attachmentId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next() || !conversationId.equals(rs.getString(1))) {
@@ -178,7 +178,7 @@ final class JdbcTransaction implements JdbcWriter.Tx {
 
     @Override
     public void referenceAttachment(String conversationId, String attachmentId, long seq) throws SQLException {
-        add(JdbcAttachments.REFERENCE, seq, attachmentId, conversationId);
+        add(JdbcAttachmentLinks.REFERENCE, seq, attachmentId, conversationId);
         pendingAttachments.add(attachmentId);
     }
 
