@@ -4,65 +4,67 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.protocol.Attachment;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** FileNames.sanitise: names safe to show and to download, whatever the uploader sent. */
 final class FileNamesTest {
-    @Test
-    void pathTraversal_keepsOnlyTheLastPart() {
-        assertThat(FileNames.sanitise("../../etc/passwd", "")).isEqualTo("passwd");
-        assertThat(FileNames.sanitise("..\\..\\Windows\\System32\\cmd.exe", "")).isEqualTo("cmd.exe");
-        assertThat(FileNames.sanitise("/var/www/../.htaccess", "")).isEqualTo("htaccess");
-        assertThat(FileNames.sanitise("..", "")).isEqualTo("file");
-        assertThat(FileNames.sanitise("a/..", "")).isEqualTo("file");
-        assertThat(FileNames.sanitise("C:report.pdf", "")).isEqualTo("C_report.pdf");
+    /**
+     * Given name | forced extension | result: paths, leading and trailing dots and spaces, the
+     * characters Windows forbids, Windows device names, Unicode composition, forced extensions.
+     */
+    @ParameterizedTest(name = "{0} ({1}) -> {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            ../../etc/passwd                    | ''  | passwd
+            ..\\..\\Windows\\System32\\cmd.exe  | ''  | cmd.exe
+            /var/www/../.htaccess               | ''  | htaccess
+            ..                                  | ''  | file
+            a/..                                | ''  | file
+            C:report.pdf                        | ''  | C_report.pdf
+            'what?<x>|"*.txt'                   | ''  | what__x____.txt
+            '  .bashrc'                         | ''  | bashrc
+            'notes.txt. . '                     | ''  | notes.txt
+            '   '                               | ''  | file
+            ''                                  | ''  | file
+            .png                                | png | png.png
+            CON                                 | ''  | _CON
+            nul.txt                             | ''  | _nul.txt
+            com1.tar.gz                         | ''  | _com1.tar.gz
+            LPT9                                | png | _LPT9.png
+            console.txt                         | ''  | console.txt
+            café.pdf                            | ''  | café.pdf
+            報告書 2024.xlsx                     | ''  | 報告書 2024.xlsx
+            holiday.webp                        | png | holiday.png
+            evil.html                           | png | evil.png
+            scan                                | jpg | scan.jpg
+            IMG_0001.JPG                        | jpg | IMG_0001.JPG
+            IMG_0001.jpeg                       | jpg | IMG_0001.jpeg
+            v1.2 final                          | png | v1.2 final.png
+            report.docx                         | ''  | report.docx
+            📷 photo.jpeg                        | jpg | 📷 photo.jpeg
+            """)
+    void sanitise(String given, String extension, String expected) {
+        assertThat(FileNames.sanitise(given, extension)).isEqualTo(expected);
     }
 
     @Test
-    void bidiOverridesAndControls_areRemoved() {
-        // "invoice‮fdp.exe" shows as "invoiceexe.pdf" in a right-to-left override.
-        assertThat(FileNames.sanitise("invoice\u202Efdp.exe", "")).isEqualTo("invoicefdp.exe");
-        assertThat(FileNames.sanitise("a\u2066b\u2069c\u202Ad\u200Fe.txt", "")).isEqualTo("abcde.txt");
-        assertThat(FileNames.sanitise("line\r\nbreak\u0000\u0007.txt", "")).isEqualTo("linebreak.txt");
-        assertThat(FileNames.sanitise("a\u2028b.txt", "")).isEqualTo("ab.txt");
-        assertThat(FileNames.sanitise("bad\uD800surrogate.txt", "")).isEqualTo("badsurrogate.txt");
-        assertThat(FileNames.sanitise("what?<x>|\"*.txt", "")).isEqualTo("what__x____.txt");
-    }
-
-    @Test
-    void leadingAndTrailingDotsAndSpaces_areRemoved() {
-        assertThat(FileNames.sanitise("  .bashrc", "")).isEqualTo("bashrc");
-        assertThat(FileNames.sanitise("notes.txt. . ", "")).isEqualTo("notes.txt");
-        assertThat(FileNames.sanitise("   ", "")).isEqualTo("file");
+    void noName_isFile() {
         assertThat(FileNames.sanitise(null, "png")).isEqualTo("file.png");
-        assertThat(FileNames.sanitise("", "")).isEqualTo("file");
-        assertThat(FileNames.sanitise(".png", "png")).isEqualTo("png.png");
     }
 
     @Test
-    void windowsDeviceNames_arePrefixed() {
-        assertThat(FileNames.sanitise("CON", "")).isEqualTo("_CON");
-        assertThat(FileNames.sanitise("nul.txt", "")).isEqualTo("_nul.txt");
-        assertThat(FileNames.sanitise("com1.tar.gz", "")).isEqualTo("_com1.tar.gz");
-        assertThat(FileNames.sanitise("LPT9", "png")).isEqualTo("_LPT9.png");
-        assertThat(FileNames.sanitise("console.txt", "")).isEqualTo("console.txt");
-    }
-
-    @Test
-    void unicode_isComposed_andKept() {
+    void decomposedUnicode_isComposed() {
         assertThat(FileNames.sanitise("cafe\u0301.pdf", "")).isEqualTo("caf\u00e9.pdf");
-        assertThat(FileNames.sanitise("報告書 2024.xlsx", "")).isEqualTo("報告書 2024.xlsx");
-        assertThat(FileNames.sanitise("\uD83D\uDCF7 photo.jpeg", "jpg")).isEqualTo("\uD83D\uDCF7 photo.jpeg");
     }
 
     @Test
-    void imageExtension_isForced_andSameTypeExtensionsKept() {
-        assertThat(FileNames.sanitise("holiday.webp", "png")).isEqualTo("holiday.png");
-        assertThat(FileNames.sanitise("evil.html", "png")).isEqualTo("evil.png");
-        assertThat(FileNames.sanitise("scan", "jpg")).isEqualTo("scan.jpg");
-        assertThat(FileNames.sanitise("IMG_0001.JPG", "jpg")).isEqualTo("IMG_0001.JPG");
-        assertThat(FileNames.sanitise("IMG_0001.jpeg", "jpg")).isEqualTo("IMG_0001.jpeg");
-        assertThat(FileNames.sanitise("v1.2 final", "png")).isEqualTo("v1.2 final.png");
-        assertThat(FileNames.sanitise("report.docx", "")).isEqualTo("report.docx");
+    void bidiOverridesControlsAndLoneSurrogates_areRemoved() {
+        // "invoice", U+202E, "fdp.exe" shows as "invoiceexe.pdf": the override reverses what follows it.
+        assertThat(FileNames.sanitise("invoice\u202Efdp.exe", "")).isEqualTo("invoicefdp.exe");
+        assertThat(FileNames.sanitise("a\u2066b\u2069c\u202Ad\u200Fe\u2028f.txt", ""))
+                .isEqualTo("abcdef.txt");
+        assertThat(FileNames.sanitise("line\r\nbreak\u0000\u0007\uD800.txt", ""))
+                .isEqualTo("linebreak.txt");
     }
 
     @Test
