@@ -104,21 +104,33 @@ final class Orientation {
         ColorModel model = image.getColorModel();
         WritableRaster target = model.createCompatibleWritableRaster(swap ? h : w, swap ? w : h);
         Raster source = image.getRaster();
-        Object pixel = null;
+        // A row at a time: a source row becomes a target row (1 to 4) or column (5 to 8), in
+        // order or reversed; a pixel at a time is about ten times slower on a 12 MP photo.
+        boolean reversed = orientation == 2 || orientation == 3 || orientation == 7 || orientation == 8;
+        int elements = source.getNumDataElements();
+        Object row = null;
         for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                pixel = source.getDataElements(x, y, pixel);
-                switch (orientation) {
-                    case 2 -> target.setDataElements(w - 1 - x, y, pixel);
-                    case 3 -> target.setDataElements(w - 1 - x, h - 1 - y, pixel);
-                    case 4 -> target.setDataElements(x, h - 1 - y, pixel);
-                    case 5 -> target.setDataElements(y, x, pixel);
-                    case 6 -> target.setDataElements(h - 1 - y, x, pixel);
-                    case 7 -> target.setDataElements(h - 1 - y, w - 1 - x, pixel);
-                    default -> target.setDataElements(y, w - 1 - x, pixel);
-                }
+            row = source.getDataElements(0, y, w, 1, row);
+            if (reversed) {
+                reverse(row, w, elements);
+            }
+            switch (orientation) {
+                case 2 -> target.setDataElements(0, y, w, 1, row);
+                case 3, 4 -> target.setDataElements(0, h - 1 - y, w, 1, row);
+                case 5, 8 -> target.setDataElements(y, 0, 1, w, row);
+                default -> target.setDataElements(h - 1 - y, 0, 1, w, row);
             }
         }
         return new BufferedImage(model, target, model.isAlphaPremultiplied(), null);
+    }
+
+    /** Reverses the order of the {@code pixels} pixels of {@code row}, each {@code elements} array elements. */
+    private static void reverse(Object row, int pixels, int elements) {
+        Object swap = java.lang.reflect.Array.newInstance(row.getClass().getComponentType(), elements);
+        for (int left = 0, right = pixels - 1; left < right; left++, right--) {
+            System.arraycopy(row, left * elements, swap, 0, elements);
+            System.arraycopy(row, right * elements, row, left * elements, elements);
+            System.arraycopy(swap, 0, row, right * elements, elements);
+        }
     }
 }
