@@ -35,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * The {@link AttachmentStore} of {@link JdbcConversationStore} (migration V18): uploads in {@code
+ * The {@link AttachmentStore} of {@link JdbcConversationStore} (migration V17): uploads in {@code
  * attachments}, written through the store's writer; the bytes once per content, in files
  * ({@link AttachmentFiles}) on SQLite and in {@code attachment_contents.bytes} on PostgreSQL.
  *
