@@ -100,7 +100,7 @@ final class AttachmentFlags {
         if (m.matches()) {
             int port = Integer.parseInt(m.group(2));
             if (port >= 1 && port <= 65535) {
-                return InetSocketAddress.createUnresolved(m.group(1), port);
+                return new InetSocketAddress(m.group(1), port);
             }
         }
         throw new ServeOptions.UsageException(flag + " must be HOST:PORT (e.g. 127.0.0.1:3310), was " + value);

@@ -34,7 +34,7 @@ final class AttachmentFlagsTest {
         AttachmentSettings s = flags.settings();
         assertThat(s.maxFileBytes()).isEqualTo(2L << 20);
         assertThat(s.maxConversationBytes()).isEqualTo(3L << 20);
-        assertThat(s.clamd()).contains(InetSocketAddress.createUnresolved("127.0.0.1", 3310));
+        assertThat(s.clamd()).contains(new InetSocketAddress("127.0.0.1", 3310));
         assertThat(set).containsExactly("--attachment-max-file");
         assertThat(notices).anyMatch(n -> n.contains("clamd at 127.0.0.1:3310"));
 

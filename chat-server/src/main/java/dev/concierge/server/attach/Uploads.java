@@ -43,6 +43,9 @@ public final class Uploads {
     private final Optional<AttachmentStore> attachments;
     private final AgentAuth auth;
     private final FileInspector inspector;
+    /** clamd, when the settings name one: every upload is scanned before it is stored. */
+    private final Optional<VirusScanner> scanner;
+
     private final ExecutorService lane;
     private final Clock clock;
     private final Path tempDir;
@@ -66,6 +69,7 @@ public final class Uploads {
         this.attachments = store.attachments();
         this.auth = auth;
         this.inspector = new FileInspector(settings);
+        this.scanner = VirusScanner.of(settings);
         this.lane = lane;
         this.clock = clock;
         this.tempDir = tempDir;
@@ -171,10 +175,13 @@ public final class Uploads {
             FileInspector.Inspection inspection;
             try {
                 inspection = inspector.inspect(temp, tempDir);
+                content = inspection.content();
+                if (scanner.isPresent()) {
+                    scanner.get().check(content);
+                }
             } catch (FileInspector.Refusal r) {
                 return Refused.of(r.status(), r.code(), r.getMessage());
             }
-            content = inspection.content();
             long size = Files.size(content);
             AttachmentStore attachments = this.attachments.orElseThrow();
             if (attachments.bytesOf(conversationId) + size > settings.maxConversationBytes()) {
