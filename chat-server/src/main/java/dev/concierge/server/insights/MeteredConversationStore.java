@@ -1,6 +1,7 @@
 package dev.concierge.server.insights;
 
 import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.store.AttachmentStore;
 import dev.concierge.store.ConversationMetrics;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.AttachmentStore;
