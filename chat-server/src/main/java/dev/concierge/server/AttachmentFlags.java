@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 /**
  * The attachment flags of {@code serve} (docs/attachments.md): {@code --attachment-max-file} and
  * {@code --attachment-max-conversation} (sizes: bytes, or a whole number with {@code KB}, {@code
- * MB} or {@code GB}, powers of 1024) and {@code --clamd HOST:PORT} (scan every upload with that
- * clamd). Collected while the command line is read, then handed to the builder by {@link
+ * MB} or {@code GB}, powers of 1024), {@code --clamd HOST:PORT} (scan every upload with that
+ * clamd) and {@code --public-url URL} (where people reach the server: the start of the file links
+ * of transcript exports and emails). Collected while the command line is read, then handed to the builder by {@link
  * #configure}.
  */
 final class AttachmentFlags {
@@ -24,6 +25,7 @@ final class AttachmentFlags {
     private long maxFile = AttachmentSettings.DEFAULTS.maxFileBytes();
     private Optional<Long> maxConversation = Optional.empty();
     private Optional<InetSocketAddress> clamd = Optional.empty();
+    private Optional<String> publicUrl = Optional.empty();
     private boolean given;
 
     /** Takes {@code flag} with its {@code value} if it is an attachment flag; whether it was. */
@@ -32,6 +34,7 @@ final class AttachmentFlags {
             case "--attachment-max-file" -> maxFile = size(flag, value);
             case "--attachment-max-conversation" -> maxConversation = Optional.of(size(flag, value));
             case "--clamd" -> clamd = Optional.of(hostPort(flag, value));
+            case "--public-url" -> publicUrl = Optional.of(value.strip());
             default -> {
                 return false;
             }
@@ -56,10 +59,13 @@ final class AttachmentFlags {
                     d.uploadsPerWindow(),
                     d.uploadWindow(),
                     d.unreferencedAfter(),
-                    clamd);
+                    clamd,
+                    publicUrl);
         } catch (IllegalArgumentException e) {
             throw new ServeOptions.UsageException(
-                    "--attachment-max-conversation must be at least --attachment-max-file");
+                    e.getMessage().startsWith("publicUrl")
+                            ? "--public-url" + e.getMessage().substring("publicUrl".length())
+                            : "--attachment-max-conversation must be at least --attachment-max-file");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.concierge.server;
 
 import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.server.attach.FileUrls;
 import dev.concierge.server.attach.UnreferencedSweep;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.Site;
@@ -120,7 +121,14 @@ final class CoreStart {
                 ReplyReader reader = ReplyReader.withoutMailbox(tokens, store, router::visitorReplyByEmail);
                 devMailbox.get().replies(reader::handle);
             }
-            MailSender sender = MailSender.over(store, m, config.sites(), config.clock(), transport, replyTo)
+            MailSender sender = MailSender.over(
+                            store,
+                            m,
+                            config.sites(),
+                            config.clock(),
+                            transport,
+                            replyTo,
+                            FileUrls.of(store, config.attachments()))
                     .onUndelivered(router::mailUndelivered)
                     .start();
             router.sendMail(m.messageIdDomain(), sender::wake, config.mailPolicy(), auth::accounts);

@@ -123,6 +123,8 @@ public final class Main {
                         files attached to messages: largest upload (default 10MB) and most kept per
                         conversation (50MB); SIZE in bytes or with KB, MB, GB (docs/attachments.md)
                         [--clamd HOST:PORT] scan every upload with that clamd
+                        [--public-url URL] where people reach this server (https://chat.example.com):
+                        transcript exports and emails link the files messages carry under it
                   bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD

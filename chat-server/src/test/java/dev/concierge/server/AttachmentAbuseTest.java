@@ -61,6 +61,7 @@ final class AttachmentAbuseTest {
                 1000,
                 Duration.ofMinutes(10),
                 Duration.ofHours(24),
+                Optional.empty(),
                 Optional.empty());
     }
 

@@ -53,6 +53,7 @@ final class AttachmentHttpTest {
                         PER_WINDOW,
                         Duration.ofMinutes(10),
                         Duration.ofHours(24),
+                        Optional.empty(),
                         Optional.empty()))
                 .start();
         calls = new AttachmentCalls(server.baseUri());

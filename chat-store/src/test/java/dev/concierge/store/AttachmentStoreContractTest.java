@@ -346,13 +346,15 @@ abstract class AttachmentStoreContractTest {
     }
 
     final void saveClosed(String id, String visitorId) throws Exception {
-        done(store.saveConversation(new ConversationRecord(
-                id, visitorId, ConversationState.CLOSED, null, T0, "first line", null, null, null, null)));
+        done(store.saveConversation(ConversationRecord.builder(id, visitorId, ConversationState.CLOSED, T0)
+                .firstLine("first line")
+                .build()));
     }
 
     final void saveOpen(String id, String visitorId) throws Exception {
-        done(store.saveConversation(new ConversationRecord(
-                id, visitorId, ConversationState.BOT, null, T0, "first line", null, null, null, null)));
+        done(store.saveConversation(ConversationRecord.builder(id, visitorId, ConversationState.BOT, T0)
+                .firstLine("first line")
+                .build()));
     }
 
     static TranscriptEvent message(long seq, String text) {

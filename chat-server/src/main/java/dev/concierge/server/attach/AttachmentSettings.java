@@ -18,6 +18,9 @@ import java.util.Optional;
  * @param uploadWindow the window of {@code uploadsPerWindow}
  * @param unreferencedAfter when an upload no message refers to is deleted (default 24 hours)
  * @param clamd a clamd daemon to scan every upload with (its INSTREAM command); empty for none
+ * @param publicUrl the address people reach this server at ({@code https://chat.example.com}),
+ *     which the lasting file links of transcript exports and emails start with; empty for none
+ *     (exports and emails then name files without a link)
  */
 public record AttachmentSettings(
         long maxFileBytes,
@@ -27,7 +30,8 @@ public record AttachmentSettings(
         int uploadsPerWindow,
         Duration uploadWindow,
         Duration unreferencedAfter,
-        Optional<InetSocketAddress> clamd) {
+        Optional<InetSocketAddress> clamd,
+        Optional<String> publicUrl) {
     /** The defaults: 10 MB per file, 50 MB per conversation, 40 MP, 5 minutes, 20 per 10 minutes, 24 h. */
     public static final AttachmentSettings DEFAULTS = new AttachmentSettings(
             10L << 20,
@@ -37,6 +41,7 @@ public record AttachmentSettings(
             20,
             Duration.ofMinutes(10),
             Duration.ofHours(24),
+            Optional.empty(),
             Optional.empty());
 
     /** Checks every field; the message names the field at fault. */
@@ -57,6 +62,39 @@ public record AttachmentSettings(
         positive(uploadWindow, "uploadWindow");
         positive(unreferencedAfter, "unreferencedAfter");
         Objects.requireNonNull(clamd, "clamd");
+        Objects.requireNonNull(publicUrl, "publicUrl");
+        publicUrl.ifPresent(AttachmentSettings::checkPublicUrl);
+    }
+
+    /** These settings with {@code publicUrl}. */
+    public AttachmentSettings withPublicUrl(String publicUrl) {
+        return new AttachmentSettings(
+                maxFileBytes,
+                maxConversationBytes,
+                maxPixels,
+                downloadTtl,
+                uploadsPerWindow,
+                uploadWindow,
+                unreferencedAfter,
+                clamd,
+                Optional.of(publicUrl));
+    }
+
+    private static void checkPublicUrl(String url) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("publicUrl must be an http or https URL, was " + url);
+        }
+        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+                || uri.getHost() == null
+                || uri.getRawQuery() != null
+                || uri.getRawFragment() != null
+                || uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException(
+                    "publicUrl must be an http or https URL with a host and no query, was " + url);
+        }
     }
 
     private static void positive(Duration d, String field) {

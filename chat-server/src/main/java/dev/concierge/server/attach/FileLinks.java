@@ -59,6 +59,17 @@ public final class FileLinks {
         }
     }
 
+    /** The environment variable that holds the key every node of a cluster signs with, if set. */
+    public static final String SECRET_ENV = "CONCIERGE_FILES_SECRET";
+
+    /**
+     * Links signed with the key of {@link #SECRET_ENV} when set, else with {@code store}'s (made
+     * once and kept in the store).
+     */
+    public static FileLinks forStore(dev.concierge.store.AttachmentStore store) {
+        return keyed(Optional.ofNullable(System.getenv(SECRET_ENV)), store::signingKey);
+    }
+
     /** A lasting link's target. */
     public record Link(String conversationId, String attachmentId) {}
 

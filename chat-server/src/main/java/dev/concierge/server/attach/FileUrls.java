@@ -16,6 +16,16 @@ public interface FileUrls {
     /** The lasting URL of {@code attachmentId} of {@code conversationId}, if there is one. */
     Optional<String> lasting(String conversationId, String attachmentId);
 
+    /**
+     * The URLs of {@code store}'s attachments under the public URL of {@code settings}; {@link
+     * #NONE} when the store keeps no attachments or no public URL is set.
+     */
+    public static FileUrls of(dev.concierge.store.ConversationStore store, AttachmentSettings settings) {
+        return settings.publicUrl()
+                .flatMap(url -> store.attachments().map(a -> under(url, FileLinks.forStore(a))))
+                .orElse(NONE);
+    }
+
     /** URLs under {@code publicUrl} (such as {@code https://chat.example.com}), signed by {@code links}. */
     static FileUrls under(String publicUrl, FileLinks links) {
         Objects.requireNonNull(links, "links");

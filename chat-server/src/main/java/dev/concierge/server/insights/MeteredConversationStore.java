@@ -4,7 +4,6 @@ import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.store.AttachmentStore;
 import dev.concierge.store.ConversationMetrics;
 import dev.concierge.store.ConversationRecord;
-import dev.concierge.store.AttachmentStore;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.ConversationTranscript;
 import dev.concierge.store.IntegrationStore;

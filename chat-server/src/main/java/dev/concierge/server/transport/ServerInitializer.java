@@ -3,6 +3,7 @@ package dev.concierge.server.transport;
 import dev.concierge.protocol.wire.ProtocolCodec;
 import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.attach.FileLinks;
+import dev.concierge.server.attach.FileUrls;
 import dev.concierge.server.attach.UploadHandler;
 import dev.concierge.server.attach.Uploads;
 import dev.concierge.server.auth.AgentAuth;
@@ -52,9 +53,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     static final String ORIGIN = "origin";
     static final String HTTP = "http";
     /** The environment variable of the key that signs download URLs (the same on every node of a cluster). */
-    static final String FILES_SECRET = "CONCIERGE_FILES_SECRET";
-
     private final ServerConfig config;
+
     private final ProtocolCodec codec;
     private final ChatCore core;
     private final AgentAuth auth;
@@ -94,7 +94,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             FileEdits teamEdits,
             Optional<DevMailbox> devMailbox) {
         this.sockets = sockets;
-        TranscriptExport export = new TranscriptExport(store, auth, codec.mapper());
+        TranscriptExport export =
+                new TranscriptExport(store, auth, codec.mapper(), FileUrls.of(store, config.attachments()));
         AgentApi agentApi = new AgentApi(store, auth, config.routing(), config.agentsFile(), teamEdits, codec.mapper());
         this.visitorAdmin = new VisitorAdminApi(localRouter, store);
         this.webhookReloads = new WebhookReloads(localRouter, Router::reloadWebhooks);
@@ -152,7 +153,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 config.auth().ticker(),
                 uploadDir(config));
         store.attachments()
-                .map(a -> FileLinks.keyed(Optional.ofNullable(System.getenv(FILES_SECRET)), a::signingKey))
+                .map(FileLinks::forStore)
                 .ifPresent(links -> http.attachments(new AttachmentEndpoints(
                         store,
                         export,

@@ -130,7 +130,8 @@ final class FileInspectorTest {
                 d.uploadsPerWindow(),
                 d.uploadWindow(),
                 d.unreferencedAfter(),
-                d.clamd()));
+                d.clamd(),
+                d.publicUrl()));
 
         assertThat(small.inspect(write("a", TestImages.encode(TestImages.halves(16, 16), "png")), dir)
                         .width())

@@ -116,7 +116,8 @@ final class VirusScannerTest {
                 d.uploadsPerWindow(),
                 d.uploadWindow(),
                 d.unreferencedAfter(),
-                java.util.Optional.of(address()));
+                java.util.Optional.of(address()),
+                d.publicUrl());
         assertThat(VirusScanner.of(withClamd)).isPresent();
         assertThatThrownBy(() -> new VirusScanner(address(), Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)

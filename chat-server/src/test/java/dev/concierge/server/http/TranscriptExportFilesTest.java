@@ -73,8 +73,9 @@ class TranscriptExportFilesTest {
         store.saveVisitor(new VisitorRecord(
                         "v_ada", "vt_ada", new VisitorContext("Ada", null, "en", null, null, null, Map.of()), T0))
                 .get(5, TimeUnit.SECONDS);
-        store.saveConversation(new ConversationRecord(
-                        "c1", "v_ada", ConversationState.ASSIGNED, null, T0, "the mug", null, null, null, null))
+        store.saveConversation(ConversationRecord.builder("c1", "v_ada", ConversationState.ASSIGNED, T0)
+                        .firstLine("the mug")
+                        .build())
                 .get(5, TimeUnit.SECONDS);
         if (store.events("c1", 0).isEmpty()) {
             store.appendAll(
