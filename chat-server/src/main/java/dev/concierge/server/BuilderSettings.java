@@ -2,6 +2,7 @@ package dev.concierge.server;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.concierge.protocol.CannedReply;
+import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AuthConfig;
@@ -53,6 +54,7 @@ final class BuilderSettings {
     MailPolicyConfig mailPolicy = MailPolicyConfig.DEFAULTS;
     ImapSettings imap;
     WebhookSettings webhooks = WebhookSettings.DEFAULTS;
+    AttachmentSettings attachments = AttachmentSettings.DEFAULTS;
     ConversationStore store;
     List<AgentAccount> agents;
     Clock clock = Clock.systemUTC();
@@ -171,6 +173,7 @@ final class BuilderSettings {
                 mail,
                 mailPolicy,
                 imap,
-                webhooks);
+                webhooks,
+                attachments);
     }
 }

@@ -7,6 +7,7 @@ import static dev.concierge.server.BuilderChecks.within;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.concierge.protocol.CannedReply;
+import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AgentsFile;
@@ -120,6 +121,12 @@ public interface ChatServer extends AutoCloseable {
          */
         public Builder webhooks(WebhookSettings webhooks) {
             settings.webhooks = Objects.requireNonNull(webhooks, "webhooks");
+            return this;
+        }
+
+        /** Limits of attachments (docs/attachments.md); default {@link AttachmentSettings#DEFAULTS}. */
+        public Builder attachments(AttachmentSettings attachments) {
+            settings.attachments = Objects.requireNonNull(attachments, "attachments");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.concierge.server;
 
 import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.server.attach.UnreferencedSweep;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.cluster.ClusterNode;
@@ -216,6 +217,7 @@ final class CoreStart {
             Optional<MailSender> mail;
             Optional<ReplyReader> replies;
             Optional<WebhookSender> webhooks;
+            Optional<UnreferencedSweep> sweep;
             try {
                 MeteredConversationStore metered = new MeteredConversationStore(fenced, metrics);
                 router = router(config, metered, bot, ids, auth);
@@ -226,6 +228,7 @@ final class CoreStart {
                     return node != null && node.decidesUnder(token);
                 };
                 webhooks = webhookSender(config, metered, router, settings.nodeId(), deciding, metrics.webhooks());
+                sweep = UnreferencedSweep.start(metered, config.attachments(), config.clock());
             } catch (RuntimeException e) {
                 fenced.close();
                 throw e;
@@ -242,6 +245,7 @@ final class CoreStart {
                     replies.ifPresent(ReplyReader::close);
                     mail.ifPresent(MailSender::close);
                     webhooks.ifPresent(WebhookSender::close);
+                    sweep.ifPresent(UnreferencedSweep::close);
                     fenced.close(); // commits what is queued, if the lease still allows
                     router.call(() -> null); // the commits' completions
                     router.close();

@@ -119,6 +119,10 @@ public final class Main {
                         [--webhook-allow loopback,private,link-local,CIDR...] [--webhook-allow-http]
                         webhooks (docs/integrations.md) go to public https URLs only; these let
                         them reach the listed private targets, and plain http://
+                        [--attachment-max-file SIZE] [--attachment-max-conversation SIZE]
+                        files attached to messages: largest upload (default 10MB) and most kept per
+                        conversation (50MB); SIZE in bytes or with KB, MB, GB (docs/attachments.md)
+                        [--clamd HOST:PORT] scan every upload with that clamd
                   bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD

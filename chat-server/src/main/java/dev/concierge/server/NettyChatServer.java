@@ -3,6 +3,7 @@ package dev.concierge.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concierge.bot.FaqBot;
 import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.server.attach.UnreferencedSweep;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.AgentsFile;
 import dev.concierge.server.auth.AuthConfig;
@@ -77,6 +78,8 @@ public final class NettyChatServer implements ChatServer {
     private Optional<ReplyReader> replies = Optional.empty();
     /** The webhook outbox's sender on a single server, if the store keeps integrations; set once, when started. */
     private Optional<WebhookSender> webhooks = Optional.empty();
+    /** The sweep of unsent uploads on a single server, if the store keeps attachments; set once, when started. */
+    private Optional<UnreferencedSweep> sweep = Optional.empty();
 
     private NettyChatServer(
             EventLoopGroup boss,
@@ -138,6 +141,7 @@ public final class NettyChatServer implements ChatServer {
                 .map(m -> new DevMailbox());
         Optional<ReplyReader> replies = Optional.empty();
         Optional<WebhookSender> webhooks = Optional.empty();
+        Optional<UnreferencedSweep> sweep = Optional.empty();
         ClusterNode cluster = null;
         ChatCore core;
         Supplier<Optional<Router>> localRouter;
@@ -149,6 +153,7 @@ public final class NettyChatServer implements ChatServer {
             mail = CoreStart.mailSender(config, store, single, auth, devMailbox); // in a cluster, the deciding node's
             replies = CoreStart.replyReader(config, store, single);
             webhooks = CoreStart.webhookSender(config, store, single, "local", () -> true, metrics.webhooks());
+            sweep = UnreferencedSweep.start(store, config.attachments(), config.clock());
             core = single;
             localRouter = () -> Optional.of(single);
         } else {
@@ -234,6 +239,7 @@ public final class NettyChatServer implements ChatServer {
             server.devMailbox = devMailbox;
             server.replies = replies;
             server.webhooks = webhooks;
+            server.sweep = sweep;
             if (devMailbox.isPresent()) {
                 log.info(
                         "no SMTP server: mails are kept for the development mailbox, {}dev/mail (this machine only)",
@@ -251,6 +257,7 @@ public final class NettyChatServer implements ChatServer {
             replies.ifPresent(ReplyReader::close);
             mail.ifPresent(MailSender::close);
             webhooks.ifPresent(WebhookSender::close);
+            sweep.ifPresent(UnreferencedSweep::close);
             if (router != null) {
                 router.close();
             }
@@ -322,6 +329,7 @@ public final class NettyChatServer implements ChatServer {
         replies.ifPresent(ReplyReader::close);
         mail.ifPresent(MailSender::close);
         webhooks.ifPresent(WebhookSender::close);
+        sweep.ifPresent(UnreferencedSweep::close);
         bot.close();
         store.close();
         if (router != null) {

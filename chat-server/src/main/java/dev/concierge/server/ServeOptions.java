@@ -122,6 +122,7 @@ final class ServeOptions {
         Optional<String> nodeId = Optional.empty();
         MailFlags mail = new MailFlags();
         WebhookFlags webhooks = new WebhookFlags();
+        AttachmentFlags attachments = new AttachmentFlags();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--demo")) {
@@ -235,7 +236,7 @@ final class ServeOptions {
                         o.set(flag, b -> b.purgeInterval(Duration.ofMinutes(minutes)));
                     }
                     default -> {
-                        if (!mail.take(flag, value) && !webhooks.take(flag, value)) {
+                        if (!mail.take(flag, value) && !webhooks.take(flag, value) && !attachments.take(flag, value)) {
                             throw new UsageException("unknown option for serve: " + flag);
                         }
                     }
@@ -262,6 +263,7 @@ final class ServeOptions {
                 o::set,
                 o.notices);
         webhooks.configure(o::set, o.notices);
+        attachments.configure(o::set, o.notices);
         if (nodeId.isPresent() && cluster.isEmpty()) {
             throw new UsageException("--node-id names a node of a cluster: give --cluster too");
         }

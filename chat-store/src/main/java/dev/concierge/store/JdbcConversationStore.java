@@ -38,6 +38,7 @@ public final class JdbcConversationStore implements ConversationStore {
     private final JdbcQueries queries;
     private final JdbcOutbox outbox;
     private final JdbcIntegrations integrations;
+    private final JdbcAttachments attachments;
 
     private JdbcConversationStore(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, Clock clock) {
         this.checkpointer = database.isSqlite() ? new SqliteCheckpointer(database, writer::requestWalRewind) : null;
@@ -45,7 +46,8 @@ public final class JdbcConversationStore implements ConversationStore {
         this.writer = writer;
         this.readers = readers;
         this.clock = clock;
-        this.retention = new JdbcRetention(database, writer, readers, rows, clock);
+        this.attachments = new JdbcAttachments(database, writer, readers, clock);
+        this.retention = new JdbcRetention(database, writer, readers, rows, clock, attachments);
         this.agentSessions = new JdbcAgentSessions(writer, readers);
         this.searches = new JdbcSearches(readers, rows);
         this.queries = new JdbcQueries(readers, rows);
@@ -279,6 +281,7 @@ public final class JdbcConversationStore implements ConversationStore {
                                     "seq " + event.seq() + " out of order in " + conversationId + ", expected " + last);
                         }
                     }
+                    JdbcAttachmentLinks.checkReferences(tx, conversationId, events);
                     for (int i = 0; i < events.size(); i++) {
                         TranscriptEvent event = events.get(i);
                         tx.advanceSeq(conversationId, event.seq());
@@ -287,11 +290,17 @@ public final class JdbcConversationStore implements ConversationStore {
                             tx.nameAuthor(conversationId, event.author());
                         }
                     }
+                    JdbcAttachmentLinks.addReferences(tx, conversationId, events);
                     for (Object[] m : mailParams) {
                         tx.add(JdbcOutbox.INSERT, m);
                     }
                     JdbcWebhooks.add(tx, webhookRows);
                 });
+    }
+
+    @Override
+    public Optional<AttachmentStore> attachments() {
+        return Optional.of(attachments);
     }
 
     @Override
@@ -420,6 +429,7 @@ public final class JdbcConversationStore implements ConversationStore {
     @Override
     public void close() {
         try {
+            attachments.close();
             writer.close();
             readers.close();
             if (checkpointer != null) {

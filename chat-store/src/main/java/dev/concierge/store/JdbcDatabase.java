@@ -105,6 +105,11 @@ public final class JdbcDatabase implements AutoCloseable {
         return sqlite ? sqliteFile.resolveSibling(MergedEvents.FILE) : null;
     }
 
+    /** The data directory of the SQLite database; null for PostgreSQL. */
+    Path dataDir() {
+        return sqlite ? sqliteFile.getParent() : null;
+    }
+
     /** SQLite's write-ahead log file, {@code concierge.db-wal}; null for PostgreSQL. */
     Path sqliteWal() {
         return sqlite ? sqliteFile.resolveSibling(SQLITE_FILE + "-wal") : null;

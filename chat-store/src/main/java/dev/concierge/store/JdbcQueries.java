@@ -49,6 +49,7 @@ final class JdbcQueries {
                         events.add(rows.event(rs));
                     }
                 }
+                events = JdbcAttachmentLinks.withAttachments(c, conversationId, afterSeq, events);
                 if (!JdbcRows.needsNames(events)) {
                     return List.copyOf(events);
                 }

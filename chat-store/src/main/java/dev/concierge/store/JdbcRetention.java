@@ -72,13 +72,21 @@ final class JdbcRetention {
     private final JdbcReaders readers;
     private final JdbcRows rows;
     private final Clock clock;
+    private final JdbcAttachments attachments;
     /** The merged events' tables: in {@code events.db} on SQLite, beside the others on PostgreSQL. */
     private final String deleteMergedEvents;
 
     private final String deleteKey;
 
-    JdbcRetention(JdbcDatabase database, JdbcWriter writer, JdbcReaders readers, JdbcRows rows, Clock clock) {
+    JdbcRetention(
+            JdbcDatabase database,
+            JdbcWriter writer,
+            JdbcReaders readers,
+            JdbcRows rows,
+            Clock clock,
+            JdbcAttachments attachments) {
         this.writer = writer;
+        this.attachments = attachments;
         this.readers = readers;
         this.rows = rows;
         this.clock = clock;
@@ -109,13 +117,15 @@ final class JdbcRetention {
             List<Object[]> figures = figures(batch);
             List<String> visitorIds =
                     batch.stream().map(ConversationRecord::visitorId).distinct().toList();
-            await(writer.submit("purge " + batch.size() + " closed conversations", tx -> {
+            JdbcAttachments.ContentSweep files = attachments.sweepOf(ids(batch));
+            await(files.run(() -> writer.submit("purge " + batch.size() + " closed conversations", tx -> {
                 deleteConversations(tx, batch, figures);
+                files.add(tx);
                 for (String v : visitorIds) {
                     tx.add(DELETE_LONELY_VISITOR, v, v);
                     tx.add(DELETE_LONELY_USER_LINKS, v, v);
                 }
-            }));
+            })));
             removed.addAll(batch);
             visitors.addAll(visitorIds);
             if (batch.size() < BATCH) {
@@ -169,9 +179,12 @@ final class JdbcRetention {
         for (int from = 0; from < all.size(); from += BATCH) {
             List<ConversationRecord> batch = all.subList(from, Math.min(all.size(), from + BATCH));
             List<Object[]> figures = figures(batch);
-            await(writer.submit(
-                    "erase " + batch.size() + " conversations of visitor " + visitorId,
-                    tx -> deleteConversations(tx, batch, figures)));
+            JdbcAttachments.ContentSweep files = attachments.sweepOf(ids(batch));
+            await(files.run(
+                    () -> writer.submit("erase " + batch.size() + " conversations of visitor " + visitorId, tx -> {
+                        deleteConversations(tx, batch, figures);
+                        files.add(tx);
+                    })));
         }
         await(writer.submit("erase visitor " + visitorId, tx -> {
             tx.add(DELETE_VISITOR, visitorId);
@@ -274,6 +287,7 @@ final class JdbcRetention {
         tx.add(deleteKey, conversationId);
         tx.add(DELETE_RECENT_EVENTS, conversationId);
         tx.add(DELETE_EVENT_AUTHORS, conversationId);
+        tx.add(JdbcAttachments.DELETE_OF_CONVERSATION, conversationId); // their bytes: JdbcAttachments.ContentSweep
         tx.add(JdbcOutbox.DELETE_OF_CONVERSATION, conversationId);
         // The attempts first: they are found through the deliveries (always added, so run, before them).
         tx.add(JdbcWebhooks.DELETE_ATTEMPTS_OF_CONVERSATION, conversationId);
@@ -345,6 +359,10 @@ final class JdbcRetention {
             });
         }
         return out;
+    }
+
+    private static List<String> ids(List<ConversationRecord> batch) {
+        return batch.stream().map(ConversationRecord::id).toList();
     }
 
     private boolean visitorExists(String visitorId) {

@@ -8,9 +8,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,8 @@ final class JdbcTransaction implements JdbcWriter.Tx {
     };
 
     private final Map<String, Author> pendingNames = new HashMap<>();
+    /** The uploads this transaction marks referred to by a message. */
+    private final Set<String> pendingAttachments = new HashSet<>();
 
     /** Who is told the update count of each counted execution, by statement, in the order added. */
     private final Map<String, List<IntConsumer>> counted = new HashMap<>();
@@ -152,6 +156,32 @@ final class JdbcTransaction implements JdbcWriter.Tx {
         }
     }
 
+    @Override
+    public void checkAttachment(String conversationId, String attachmentId) throws SQLException {
+        long seq = -1;
+        if (!pendingAttachments.contains(attachmentId)) {
+            try (PreparedStatement ps = connection.prepareStatement(JdbcAttachmentLinks.SELECT_REFERENCE)) {
+                ps.setString(1, attachmentId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || !conversationId.equals(rs.getString(1))) {
+                        throw new StoreException(
+                                "attachment " + attachmentId + " is not an upload to " + conversationId);
+                    }
+                    seq = rs.getLong(2);
+                }
+            }
+        }
+        if (seq != 0) {
+            throw new StoreException("attachment " + attachmentId + " is carried by another message already");
+        }
+    }
+
+    @Override
+    public void referenceAttachment(String conversationId, String attachmentId, long seq) throws SQLException {
+        add(JdbcAttachmentLinks.REFERENCE, seq, attachmentId, conversationId);
+        pendingAttachments.add(attachmentId);
+    }
+
     /** The number of the last event appended: committed, or rolled back for good. */
     long lastRowid() {
         return lastRowid;
@@ -189,12 +219,14 @@ final class JdbcTransaction implements JdbcWriter.Tx {
         pendingSeq.clear();
         committedNames.putAll(pendingNames);
         pendingNames.clear();
+        pendingAttachments.clear();
     }
 
     /** Rolls back and forgets what the transaction added; disconnects if the connection is lost. */
     void rollback() {
         pendingSeq.clear();
         pendingNames.clear();
+        pendingAttachments.clear();
         counted.clear();
         closeStatements(); // a failed executeBatch may leave queued parameters behind
         try {

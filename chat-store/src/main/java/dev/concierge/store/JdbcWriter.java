@@ -71,6 +71,16 @@ final class JdbcWriter implements AutoCloseable {
          * per conversation and author, and again only when the name changes.
          */
         void nameAuthor(String conversationId, Author author) throws SQLException;
+
+        /**
+         * Rejects the write (before it adds anything) unless attachment {@code attachmentId} is an
+         * upload to {@code conversationId} that no message refers to, committed or in this
+         * transaction.
+         */
+        void checkAttachment(String conversationId, String attachmentId) throws SQLException;
+
+        /** Marks the upload {@code attachmentId} referred to by the message {@code seq}. */
+        void referenceAttachment(String conversationId, String attachmentId, long seq) throws SQLException;
     }
 
     /** A queued write; {@code what} names it in errors, built only when one happens. */

@@ -1,9 +1,25 @@
 package dev.concierge.server.attach;
 
+import dev.concierge.protocol.Attachment;
 import dev.concierge.protocol.ErrorCode;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.FileImageInputStream;
+import javax.imageio.stream.FileImageOutputStream;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
 
 /**
  * Decides what an uploaded file is from its bytes, never from its name or Content-Type
@@ -13,7 +29,10 @@ import java.util.Objects;
  * file is kept as it is and only ever served as a download. Blocks: call it off the event loops.
  */
 public final class FileInspector {
+    private static final float JPEG_QUALITY = 0.9f;
+
     private final AttachmentSettings settings;
+    private final AtomicLong decodes = new AtomicLong();
 
     /** An inspector with the pixel limit of {@code settings}. */
     public FileInspector(AttachmentSettings settings) {
@@ -68,7 +87,106 @@ public final class FileInspector {
      *     decode ({@code 415 unsupported_type})
      */
     public Inspection inspect(Path upload, Path workDir) throws IOException, Refusal {
-        throw new UnsupportedOperationException("not built yet");
+        FileTypes.Type type = FileTypes.of(head(upload));
+        if (!type.isImage()) {
+            return new Inspection(Attachment.FILE, type.mediaType(), upload, type.extension(), 0, 0);
+        }
+        BufferedImage image = decode(upload, type);
+        int orientation = type == FileTypes.JPEG
+                ? Orientation.ofJpeg(upload)
+                : type == FileTypes.WEBP ? Orientation.ofWebp(upload) : 1;
+        image = Orientation.upright(image, orientation);
+        FileTypes.Type stored = type == FileTypes.JPEG ? FileTypes.JPEG : FileTypes.PNG;
+        Path content = Files.createTempFile(workDir, "inspected-", "." + stored.extension());
+        try {
+            if (stored == FileTypes.JPEG) {
+                writeJpeg(image, content);
+            } else if (!ImageIO.write(image, "png", content.toFile())) {
+                throw new Refusal(415, ErrorCode.UNSUPPORTED_TYPE, "this image cannot be stored");
+            }
+        } catch (IOException | RuntimeException | Refusal e) {
+            Files.deleteIfExists(content);
+            throw e;
+        }
+        return new Inspection(
+                Attachment.IMAGE, stored.mediaType(), content, stored.extension(), image.getWidth(), image.getHeight());
+    }
+
+    private static byte[] head(Path upload) throws IOException {
+        try (InputStream in = Files.newInputStream(upload)) {
+            return in.readNBytes(FileTypes.HEAD);
+        }
+    }
+
+    /**
+     * The first image of {@code upload}, decoded by the reader of {@code type} only after the
+     * header's width × height has been checked against the pixel limit; a GIF's or WebP's later
+     * frames are never read.
+     */
+    private BufferedImage decode(Path upload, FileTypes.Type type) throws IOException, Refusal {
+        String format = type.imageFormat().orElseThrow();
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
+        if (!readers.hasNext()) {
+            throw new IllegalStateException("no ImageIO reader for " + format);
+        }
+        ImageReader reader = readers.next();
+        try (ImageInputStream in = new FileImageInputStream(upload.toFile())) {
+            reader.setInput(in, true, true);
+            long width = reader.getWidth(0);
+            long height = reader.getHeight(0);
+            if (width < 1 || height < 1) {
+                throw undecodable();
+            }
+            if (width * height > settings.maxPixels()) {
+                throw new Refusal(
+                        413,
+                        ErrorCode.TOO_LARGE,
+                        "the image has " + width + " x " + height + " pixels; at most " + settings.maxPixels()
+                                + " are accepted");
+            }
+            decodes.incrementAndGet();
+            return reader.read(0);
+        } catch (IOException | RuntimeException e) {
+            // Malformed images make ImageIO's decoders throw IIOException but also
+            // IllegalArgumentException, ArrayIndexOutOfBoundsException and the like.
+            throw undecodable();
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private static Refusal undecodable() {
+        return new Refusal(415, ErrorCode.UNSUPPORTED_TYPE, "the file is not an image its type can decode");
+    }
+
+    /** Writes {@code image} as a baseline JPEG of quality 0.9 with no metadata but the JFIF header. */
+    private static void writeJpeg(BufferedImage image, Path target) throws IOException {
+        BufferedImage opaque = image;
+        int type = image.getType();
+        if (type != BufferedImage.TYPE_3BYTE_BGR && type != BufferedImage.TYPE_BYTE_GRAY) {
+            opaque = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+            Graphics2D g = opaque.createGraphics();
+            try {
+                g.drawImage(image, 0, 0, null);
+            } finally {
+                g.dispose();
+            }
+        }
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (ImageOutputStream out = new FileImageOutputStream(target.toFile())) {
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(JPEG_QUALITY);
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(opaque, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /** How many images have been handed to a decoder (the pixel limit is checked before). */
+    long decodes() {
+        return decodes.get();
     }
 
     long maxPixels() {

@@ -20,19 +20,23 @@ import java.util.concurrent.TimeUnit;
  * @param searches agents' searches in earlier conversations
  * @param insights the insights API and {@code /metrics}
  * @param api the REST API's key checks, key and webhook management, and waits for the deciding node
+ * @param uploads attachments: the checks before an upload's body is read, the writes of its
+ *     chunks (one batch per upload at a time), its inspection and storing, and file downloads
  */
 public record BlockingWork(
         ExecutorService logins,
         ExecutorService exports,
         ExecutorService searches,
         ExecutorService insights,
-        ExecutorService api) {
+        ExecutorService api,
+        ExecutorService uploads) {
     /** What a 503 for a full lane tells the client to wait, in seconds. */
     static final int RETRY_AFTER_SECONDS = 1;
 
     /**
      * The lanes: one thread for password checks (so that sign-ins can never take both cores of
-     * a small machine), two for downloads, one each for searches and insights, two for the REST API.
+     * a small machine), two for downloads, one each for searches and insights, two for the REST API,
+     * two for attachments.
      */
     public static BlockingWork create() {
         return new BlockingWork(
@@ -40,7 +44,8 @@ public record BlockingWork(
                 lane("exports", 2, 64),
                 lane("searches", 1, 32),
                 lane("insights", 1, 32),
-                lane("api", 2, 64));
+                lane("api", 2, 64),
+                lane("uploads", 2, 128));
     }
 
     private static ExecutorService lane(String name, int threads, int queue) {
@@ -60,6 +65,6 @@ public record BlockingWork(
 
     /** Stops every lane, interrupting what runs. */
     public void shutdownNow() {
-        List.of(logins, exports, searches, insights, api).forEach(ExecutorService::shutdownNow);
+        List.of(logins, exports, searches, insights, api, uploads).forEach(ExecutorService::shutdownNow);
     }
 }

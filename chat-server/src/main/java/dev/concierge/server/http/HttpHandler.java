@@ -117,6 +117,11 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         endpoints.register(routes, apiAccess);
     }
 
+    /** Serves attachments' download URLs and files (docs/attachments.md); call after {@link #conversationsApi}. */
+    public void attachments(AttachmentEndpoints endpoints) {
+        endpoints.register(routes);
+    }
+
     /** Every HTTP endpoint of the server (docs/agents.md, docs/insights.md, docs/storage.md). */
     private HttpRoutes routes(Optional<AdminEndpoints> admin) {
         HttpRoutes table = new HttpRoutes()

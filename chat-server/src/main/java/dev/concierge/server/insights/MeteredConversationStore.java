@@ -1,6 +1,7 @@
 package dev.concierge.server.insights;
 
 import dev.concierge.protocol.TranscriptEvent;
+import dev.concierge.store.AttachmentStore;
 import dev.concierge.store.ConversationMetrics;
 import dev.concierge.store.ConversationRecord;
 import dev.concierge.store.ConversationStore;
@@ -89,6 +90,11 @@ public final class MeteredConversationStore implements ConversationStore {
     @Override
     public Optional<IntegrationStore> integrations() {
         return store.integrations();
+    }
+
+    @Override
+    public Optional<AttachmentStore> attachments() {
+        return store.attachments();
     }
 
     @Override

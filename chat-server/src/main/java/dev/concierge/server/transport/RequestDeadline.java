@@ -1,5 +1,6 @@
 package dev.concierge.server.transport;
 
+import dev.concierge.server.attach.UploadHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Slowloris: a connection must deliver each complete HTTP request (the WebSocket handshake
  * included) within the deadline, counted from when it opened or from its previous request;
- * a trickle of bytes does not extend it. A connection that became a WebSocket is left alone.
+ * a trickle of bytes does not extend it. A connection that became a WebSocket is left alone, and
+ * so is an upload while its body streams: {@link UploadHandler} keeps a deadline of its own.
  */
 final class RequestDeadline extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestDeadline.class);
@@ -48,6 +50,17 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
             }
         }
         super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == UploadHandler.BodyStreaming.STARTED) {
+            disarm();
+        } else if (evt == UploadHandler.BodyStreaming.ENDED && ctx.channel().isActive()) {
+            disarm();
+            arm(ctx); // the next request on the connection gets its own deadline
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.concierge.server.transport;
 
+import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AuthConfig;
 import dev.concierge.server.auth.SecurityConfig;
@@ -22,7 +23,7 @@ import java.util.Map;
  * The server's immutable configuration, built by {@link ChatServer.Builder}. {@code mail} is null
  * when the server sends no email; {@code mailPolicy} says when it writes mail and how much;
  * {@code imap} is null when it reads no replies by email; {@code webhooks} says how webhooks are
- * delivered.
+ * delivered; {@code attachments} holds the limits of attachments.
  */
 public record ServerConfig(
         String host,
@@ -48,4 +49,5 @@ public record ServerConfig(
         MailSettings mail,
         MailPolicyConfig mailPolicy,
         ImapSettings imap,
-        WebhookSettings webhooks) {}
+        WebhookSettings webhooks,
+        AttachmentSettings attachments) {}

@@ -1,10 +1,15 @@
 package dev.concierge.server.transport;
 
 import dev.concierge.protocol.wire.ProtocolCodec;
+import dev.concierge.server.attach.AttachmentSettings;
+import dev.concierge.server.attach.FileLinks;
+import dev.concierge.server.attach.UploadHandler;
+import dev.concierge.server.attach.Uploads;
 import dev.concierge.server.auth.AgentAuth;
 import dev.concierge.server.auth.SecurityConfig;
 import dev.concierge.server.cluster.ClusterNode;
 import dev.concierge.server.http.AgentApi;
+import dev.concierge.server.http.AttachmentEndpoints;
 import dev.concierge.server.http.BlockingWork;
 import dev.concierge.server.http.ConversationWrites;
 import dev.concierge.server.http.ConversationsEndpoints;
@@ -34,6 +39,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -45,6 +51,9 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     static final String ORIGIN = "origin";
     static final String HTTP = "http";
+    /** The environment variable of the key that signs download URLs (the same on every node of a cluster). */
+    static final String FILES_SECRET = "CONCIERGE_FILES_SECRET";
+
     private final ServerConfig config;
     private final ProtocolCodec codec;
     private final ChatCore core;
@@ -65,6 +74,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final WebhookReloads webhookReloads;
     /** Shared by every channel: it keeps no state of one. */
     private final HttpHandler http;
+    /** The decisions of uploads, shared by every channel's {@link UploadHandler}. */
+    private final Uploads uploads;
 
     /** The pipeline of every accepted connection, over the server's shared parts. */
     public ServerInitializer(
@@ -131,6 +142,37 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.conversationWrites = new ConversationWrites(localRouter, store, auth, codec.mapper(), blocking.api());
         http.conversationsApi(new ConversationsEndpoints(
                 store, conversationWrites, insights, codec.mapper(), blocking, auth::accounts));
+        AttachmentSettings limits = config.attachments();
+        this.uploads = new Uploads(
+                limits,
+                store,
+                auth,
+                blocking.uploads(),
+                config.clock(),
+                config.auth().ticker(),
+                uploadDir(config));
+        store.attachments()
+                .map(a -> FileLinks.keyed(Optional.ofNullable(System.getenv(FILES_SECRET)), a::signingKey))
+                .ifPresent(links -> http.attachments(new AttachmentEndpoints(
+                        store,
+                        export,
+                        links,
+                        limits.downloadTtl(),
+                        config.clock(),
+                        blocking.uploads(),
+                        codec.mapper())));
+    }
+
+    /**
+     * Where uploads stream to before they are stored: {@code uploads/} in the data directory,
+     * else a directory of this process under the system's temporary directory.
+     */
+    private static Path uploadDir(ServerConfig config) {
+        return config.dataDir() != null
+                ? config.dataDir().resolve("uploads")
+                : Path.of(
+                        System.getProperty("java.io.tmpdir"),
+                        "concierge-uploads-" + ProcessHandle.current().pid());
     }
 
     /** The REST API's writes to conversations (a cluster node passes them to the deciding node). */
@@ -177,6 +219,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("idle", new IdleGuard(security.pingAfter(), security.idleCloseAfter(), nanoTime));
         p.addLast("slow-reader", new SlowReaderGuard(security.maxPendingWriteBytes(), security.unwritableTimeout()));
         p.addLast("http-codec", new HttpServerCodec(4096, security.maxHeaderBytes(), 8192));
+        // Uploads stream to disk: taken before the aggregator, which holds a whole request in memory.
+        p.addLast("uploads", new UploadHandler(uploads, codec.mapper(), security.requestTimeout()));
         p.addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
         p.addLast(REQUEST_DEADLINE, new RequestDeadline(security.requestTimeout()));
         p.addLast(ORIGIN, originCheck);
