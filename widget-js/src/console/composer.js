@@ -18,7 +18,10 @@ export class Composer {
   #enabled = true;
   #disabledText = '';
 
-  /** @param on callbacks: send(text, kind) with kind `message` or `note`; typing() while writing a reply. */
+  /**
+   * @param on callbacks: send(text, kind) with kind `message` or `note`; typing() while writing a
+   *   reply; attach(transfer) with a file chosen with Attach, pasted or dropped (one per message)
+   */
   constructor(doc, on) {
     this.#on = on;
     this.#els = {
@@ -39,7 +42,18 @@ export class Composer {
     box.addEventListener('click', () => this.#suggest());
     box.addEventListener('blur', () => setTimeout(() => this.#hideList(), 150));
     note.addEventListener('click', () => { this.setNoteMode(!this.#noteMode); box.focus(); });
+    const input = doc.getElementById('attach-input');
+    doc.getElementById('attach-file').addEventListener('click', () => input.click());
+    input.addEventListener('change', () => { on.attach?.({ files: [...input.files] }); input.value = ''; });
+    box.addEventListener('paste', (event) => { if (event.clipboardData?.files.length) this.#attach(event, event.clipboardData); });
+    form.addEventListener('dragover', (event) => event.preventDefault());
+    form.addEventListener('drop', (event) => this.#attach(event, event.dataTransfer));
     this.#draw();
+  }
+
+  #attach(event, transfer) {
+    event.preventDefault();
+    if (this.#enabled && !this.#noteMode) this.#on.attach?.(transfer);
   }
 
   get noteMode() {
