@@ -1,0 +1,124 @@
+// Files in a conversation, in a real browser against the real server: a visitor pastes an image
+// and attaches a PDF with the paperclip button; the agent sees the image as a thumbnail and the
+// PDF as a card, downloads the PDF (a download, never shown inline), and the JSON transcript
+// export lists both files. axe finds nothing serious in the widget showing them.
+// Needs /usr/bin/chromium and chat-server/target/concierge.jar (see e2e.browser.test.js).
+/* global document, window, DataTransfer, ClipboardEvent -- callbacks given to page.evaluate run in the page */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { serverAndBrowser, watch, signInConsole, takeFirstChat } from './server.js';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const QUESTION = 'My parcel arrived broken, here are photos.';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+test('a visitor sends an image and a PDF; the agent sees and downloads them; the export lists them', { timeout: 240_000 }, async (t) => {
+  const { server, browser } = await serverAndBrowser(t, 'concierge-attachments-');
+  const problems = [];
+  const dana = await signInConsole(browser, server.base, 'demo', 'demo-password', problems);
+
+  const visitor = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  visitor.setDefaultTimeout(30_000);
+  watch(visitor, 'widget', problems);
+  const uploads = [];
+  visitor.on('response', (r) => { if (/\/attachments\?name=/.test(r.url())) uploads.push({ url: r.url(), status: r.status() }); });
+  await visitor.goto(`${server.base}demo/`);
+  await visitor.getByRole('button', { name: 'Open chat' }).click();
+  const input = visitor.getByRole('textbox', { name: 'Message' });
+  const log = visitor.getByRole('log', { name: 'Conversation' });
+  await input.fill(QUESTION);
+  await input.press('Enter');
+  await log.locator('.msg--bot[data-seq]').first().waitFor();
+  await visitor.getByRole('button', { name: 'Talk to a human' }).click();
+  await takeFirstChat(dana);
+
+  // The file code is not loaded until a file is used.
+  assert.equal(await visitor.evaluate(() => typeof window.ConciergeFiles), 'undefined');
+
+  // A pasted image: a PNG drawn in the page, on the clipboard of a paste event in the message box.
+  await input.evaluate(async (box) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 40;
+    canvas.height = 30;
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#0f766e';
+    g.fillRect(0, 0, 40, 30);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    const data = new DataTransfer();
+    data.items.add(new File([blob], 'parcel.png', { type: 'image/png' }));
+    box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, composed: true, cancelable: true }));
+  });
+  const mineThumb = log.locator('.msg--mine[data-seq] img.att-thumb');
+  await mineThumb.waitFor();
+  assert.equal(await mineThumb.getAttribute('alt'), 'parcel.png');
+  assert.deepEqual([await mineThumb.getAttribute('width'), await mineThumb.getAttribute('height')], ['40', '30']);
+  assert.equal(await visitor.evaluate(() => typeof window.ConciergeFiles), 'object', 'the file script was added on first use');
+
+  // A PDF through the paperclip button (keyboard reachable: a real <button> with a name).
+  const attachButton = visitor.getByRole('button', { name: 'Attach a file' });
+  const [chooser] = await Promise.all([visitor.waitForEvent('filechooser'), attachButton.click()]);
+  await chooser.setFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await log.locator('.msg--mine[data-seq] .att-card').filter({ hasText: 'invoice.pdf' }).waitFor();
+  await visitor.waitForFunction(() => {
+    const img = document.querySelector('#concierge-widget').shadowRoot.querySelector('.msg--mine[data-seq] img.att-thumb');
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  assert.deepEqual(uploads.map((u) => u.status), [201, 201]);
+  const conversationId = new URL(uploads[0].url).pathname.split('/')[3];
+
+  // The agent sees the thumbnail (loaded) and the card with the size.
+  const transcript = dana.locator('#transcript');
+  const thumb = transcript.locator('.turn--visitor img.att-thumb');
+  await thumb.waitFor();
+  assert.equal(await thumb.getAttribute('alt'), 'parcel.png');
+  await dana.waitForFunction(() => {
+    const img = document.querySelector('#transcript .turn--visitor img.att-thumb');
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  const card = transcript.locator('.turn--visitor .att-card').filter({ hasText: 'invoice.pdf' });
+  await card.waitFor();
+  assert.equal((await card.locator('.att-size').textContent()).trim(), `${PDF.length} B`);
+
+  // Downloading the PDF: a download with Content-Disposition: attachment, never shown inline.
+  const served = [];
+  dana.on('response', (r) => { if (r.url().includes('/files/')) served.push({ status: r.status(), headers: r.headers() }); });
+  const consoleUrl = dana.url();
+  const [download] = await Promise.all([dana.waitForEvent('download'), card.getByRole('link', { name: 'Download invoice.pdf' }).click()]);
+  assert.equal(download.suggestedFilename(), 'invoice.pdf');
+  assert.equal(Buffer.compare(await streamBytes(await download.createReadStream()), PDF), 0, 'the bytes downloaded are the bytes sent');
+  const file = served.find((s) => s.status === 200);
+  assert.ok(file, 'the file was served');
+  assert.match(file.headers['content-disposition'], /^attachment;/);
+  assert.equal(file.headers['content-type'], 'application/octet-stream');
+  assert.equal(file.headers['x-content-type-options'], 'nosniff');
+  assert.equal(dana.url(), consoleUrl, 'the console stayed where it was');
+
+  // The JSON transcript export lists both files.
+  const login = await fetch(`${server.base}api/agent/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'demo', password: 'demo-password' }),
+  });
+  const { token } = await login.json();
+  const exported = await (await fetch(`${server.base}api/conversations/${conversationId}/transcript?format=json`, {
+    headers: { Authorization: `Bearer ${token}` },
+  })).json();
+  assert.deepEqual(exported.files.map((f) => f.name), ['parcel.png', 'invoice.pdf']);
+  const carried = exported.events.filter((e) => e.attachment).map((e) => [e.attachment.name, e.attachment.kind]);
+  assert.deepEqual(carried, [['parcel.png', 'image'], ['invoice.pdf', 'file']]);
+
+  // axe: the widget showing a thumbnail and a file card has no serious or critical violation.
+  await visitor.addScriptTag({ path: AXE });
+  const violations = await visitor.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], 'axe violations in the widget');
+  assert.deepEqual(problems, []);
+});
+
+async function streamBytes(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
