@@ -13,7 +13,7 @@ import { clipAttributes, clipContext, helloContext } from './context-limits.js';
 import { webStorage } from '../shared/web-storage.js';
 import { IDENTITY_REJECTED, UNKNOWN_DEPARTMENT } from '../shared/error-codes.js';
 import { TranscriptActions } from './transcript-actions.js';
-import { loadFiles } from './files-loader.js';
+import { FileCode } from './files-loader.js';
 
 /**
  * The visitor's chat widget, imported on demand by the `concierge.js` loader. It connects the
@@ -65,8 +65,8 @@ export class Widget {
   #earlierRef = null;
   #pendingIds = new Set();
   #listening = false;
-  /** The file code (upload, thumbnails), loaded on first use: a promise of its module. */
-  #filesCode = null;
+  /** The file code (upload, thumbnails, transcript download), loaded on first use. */
+  #files = null;
 
   /**
    * @param options  validated options from the loader
@@ -93,6 +93,11 @@ export class Widget {
   /** Draws the launcher (and the panel, closed) into `parent`. */
   mount(parent) {
     this.#parent = parent;
+    this.#files = new FileCode(this.#options.server, {
+      connect: () => this.#connect(), log: () => this.#view.messages.element, failed: () => this.#view.notify(this.#strings.t('offline')),
+      sendText: (text) => this.#sendText(text),
+      pending: (id, text) => { this.#pendingIds.add(id); this.#view.messages.addPending(id, text); },
+    });
     this.#view = new WidgetView(this.#options, {
       toggle: () => this.toggle(),
       close: () => this.close(),
@@ -102,12 +107,12 @@ export class Widget {
       rate: (score, comment) => { this.#rateRef = this.#connect().rate(score, comment); },
       end: () => this.#connect().closeConversation('visitor_ended'),
       typing: () => this.#signals.typing(),
-      download: () => this.#transcript.download(this.#connection, this.#options.server, () => this.#loadFiles()),
+      download: () => this.#transcript.download(this.#connection, this.#options.server, () => this.#files.load()),
       transcriptEmail: () => this.#transcript.request(this.#connect(), this.#visitor.email),
       earlier: (item) => this.#showEarlier(item),
       current: () => this.#showCurrent(),
-      attach: (transfer) => this.#files((f) => f.attach(transfer, this.#fileContext())),
-      attachment: (event, item) => this.#files((f) => f.show(event, item, this.#fileContext())),
+      attach: (transfer) => this.#files.attach(transfer),
+      attachment: (event, item) => this.#files.show(event, item),
       preChat: (values) => this.#onPreChat(values),
       leave: (values) => this.#onLeave(values),
       leaveCancel: () => this.#view.showPane('chat'),
@@ -228,34 +233,6 @@ export class Widget {
     const id = connection.sendMessage(text, entryId);
     this.#pendingIds.add(id);
     this.#view.messages.addPending(id, text);
-  }
-
-  /** The file code, loaded (a second script) the first time; loaded again after a failure. */
-  #loadFiles() {
-    this.#filesCode ??= loadFiles(this.#options.server).catch((e) => {
-      this.#filesCode = null;
-      throw e;
-    });
-    return this.#filesCode;
-  }
-
-  /** Runs `use` with the file code. */
-  #files(use) {
-    this.#loadFiles().then(use, () => this.#view.notify(this.#strings.t('offline')));
-  }
-
-  /** What the file code needs of the widget. */
-  #fileContext() {
-    const connection = this.#connect();
-    return {
-      connection, server: this.#options.server, log: this.#view.messages.element,
-      authorization: () => `Visitor ${connection.visitorToken}`,
-      sendText: (text) => this.#sendText(text),
-      pending: (id, text) => {
-        this.#pendingIds.add(id);
-        this.#view.messages.addPending(id, text);
-      },
-    };
   }
 
   #askForHuman() {
