@@ -1,7 +1,8 @@
 // Files in a conversation, in a real browser against the real server: a visitor pastes an image
 // and attaches a PDF with the paperclip button; the agent sees the image as a thumbnail and the
-// PDF as a card, downloads the PDF (a download, never shown inline), and the JSON transcript
-// export lists both files. axe finds nothing serious in the widget showing them.
+// PDF as a card, downloads the PDF (a download, never shown inline) and sends a picture back; a
+// refused file shows the server's reason with Retry; the JSON transcript export lists the files.
+// axe finds nothing serious in the widget showing them.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar (see e2e.browser.test.js).
 /* global document, window, DataTransfer, ClipboardEvent -- callbacks given to page.evaluate run in the page */
 import { test } from 'node:test';
@@ -95,7 +96,33 @@ test('a visitor sends an image and a PDF; the agent sees and downloads them; the
   assert.equal(file.headers['x-content-type-options'], 'nosniff');
   assert.equal(dana.url(), consoleUrl, 'the console stayed where it was');
 
-  // The JSON transcript export lists both files.
+  // The agent sends a picture with the composer's Attach button; the visitor sees it loaded.
+  const photo = await pngBytes(dana, 24, 16);
+  const [agentChooser] = await Promise.all([dana.waitForEvent('filechooser'), dana.getByRole('button', { name: 'Attach a file' }).click()]);
+  await agentChooser.setFiles({ name: 'label.png', mimeType: 'image/png', buffer: photo });
+  await transcript.locator('.turn--agent[data-seq] img.att-thumb[alt="label.png"]').waitFor();
+  await log.locator('.msg--agent img.att-thumb[alt="label.png"]').waitFor();
+  await visitor.waitForFunction(() => {
+    const img = document.querySelector('#concierge-widget').shadowRoot.querySelector('.msg--agent img.att-thumb');
+    return img && img.complete && img.naturalWidth === 24;
+  });
+
+  // A refused file (PNG magic, no picture): the server's reason where the file was, and Retry.
+  const refusal = visitor.waitForResponse((r) => r.url().includes('name=broken.png'));
+  const [badChooser] = await Promise.all([visitor.waitForEvent('filechooser'), attachButton.click()]);
+  await badChooser.setFiles({ name: 'broken.png', mimeType: 'image/png', buffer: Buffer.concat([photo.subarray(0, 8), Buffer.from('not a picture')]) });
+  const refused = await refusal;
+  assert.equal(refused.status(), 415);
+  const reason = (await refused.json()).message;
+  const failed = log.locator('.att-status').filter({ hasText: 'broken.png' });
+  await failed.getByRole('alert').filter({ hasText: reason }).waitFor();
+  await failed.getByRole('button', { name: 'Retry' }).waitFor();
+  assert.equal(await failed.getByRole('progressbar').getAttribute('aria-valuemin'), '0');
+  const expected = problems.filter((p) => /HTTP 415 .*name=broken\.png/.test(p));
+  assert.equal(expected.length, 1);
+  problems.splice(problems.indexOf(expected[0]), 1);
+
+  // The JSON transcript export lists the files.
   const login = await fetch(`${server.base}api/agent/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'demo', password: 'demo-password' }),
   });
@@ -103,9 +130,9 @@ test('a visitor sends an image and a PDF; the agent sees and downloads them; the
   const exported = await (await fetch(`${server.base}api/conversations/${conversationId}/transcript?format=json`, {
     headers: { Authorization: `Bearer ${token}` },
   })).json();
-  assert.deepEqual(exported.files.map((f) => f.name), ['parcel.png', 'invoice.pdf']);
-  const carried = exported.events.filter((e) => e.attachment).map((e) => [e.attachment.name, e.attachment.kind]);
-  assert.deepEqual(carried, [['parcel.png', 'image'], ['invoice.pdf', 'file']]);
+  assert.deepEqual(exported.files.map((f) => f.name), ['parcel.png', 'invoice.pdf', 'label.png']);
+  const carried = exported.events.filter((e) => e.attachment).map((e) => [e.author.role, e.attachment.name, e.attachment.kind]);
+  assert.deepEqual(carried, [['visitor', 'parcel.png', 'image'], ['visitor', 'invoice.pdf', 'file'], ['agent', 'label.png', 'image']]);
 
   // axe: the conversation showing a thumbnail and a file card, and the composer with the
   // paperclip, have no serious or critical violation.
@@ -120,6 +147,18 @@ test('a visitor sends an image and a PDF; the agent sees and downloads them; the
   assert.deepEqual(violations, [], 'axe violations in the widget');
   assert.deepEqual(problems, []);
 });
+
+/** A PNG of `width` x `height` drawn by the page's canvas. */
+async function pngBytes(page, width, height) {
+  const dataUrl = await page.evaluate(([w, h]) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = w;
+    canvas.height = h;
+    canvas.getContext('2d').fillRect(0, 0, w, h);
+    return canvas.toDataURL('image/png');
+  }, [width, height]);
+  return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+}
 
 async function streamBytes(stream) {
   const chunks = [];

@@ -36,6 +36,7 @@ export function attach(transfer, ctx) {
   ctx.log.scrollTop = ctx.log.scrollHeight;
   const run = () => {
     status.hidden = true;
+    item.classList.replace('msg--failed', 'msg--pending');
     item.querySelector('.retry')?.remove();
     conversation(ctx, name)
       .then((conversationId) => upload({
@@ -49,6 +50,7 @@ export function attach(transfer, ctx) {
       }, (error) => {
         status.textContent = error.message;
         status.hidden = false;
+        item.classList.replace('msg--pending', 'msg--failed');
         item.append(h('button', { type: 'button', class: 'text-button retry', text: 'Retry', on: { click: run } }));
       });
   };
