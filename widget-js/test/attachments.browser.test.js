@@ -134,6 +134,18 @@ test('a visitor sends an image and a PDF; the agent sees and downloads them; the
   const carried = exported.events.filter((e) => e.attachment).map((e) => [e.author.role, e.attachment.name, e.attachment.kind]);
   assert.deepEqual(carried, [['visitor', 'parcel.png', 'image'], ['visitor', 'invoice.pdf', 'file'], ['agent', 'label.png', 'image']]);
 
+  // A new visitor whose first act is a file: saying its name starts the conversation it goes to.
+  const newcomer = await (await browser.newContext()).newPage();
+  newcomer.setDefaultTimeout(30_000);
+  watch(newcomer, 'newcomer widget', problems);
+  await newcomer.goto(`${server.base}demo/`);
+  await newcomer.getByRole('button', { name: 'Open chat' }).click();
+  const [firstChooser] = await Promise.all([newcomer.waitForEvent('filechooser'), newcomer.getByRole('button', { name: 'Attach a file' }).click()]);
+  await firstChooser.setFiles({ name: 'receipt.pdf', mimeType: 'application/pdf', buffer: PDF });
+  const newLog = newcomer.getByRole('log', { name: 'Conversation' });
+  await newLog.locator('.msg--mine[data-seq] .att-card').filter({ hasText: 'receipt.pdf' }).waitFor();
+  assert.equal((await newLog.locator('.msg--mine[data-seq] .bubble').first().textContent()).trim(), 'receipt.pdf');
+
   // axe: the conversation showing a thumbnail and a file card, and the composer with the
   // paperclip, have no serious or critical violation.
   // (evaluated, not added as a script tag: the demo page's CSP allows no inline script)
