@@ -217,12 +217,7 @@ public final class AttachmentEndpoints {
 
     /** CORS preflight: the widget calls from its customers' pages with a header credential. */
     private static void preflight(Exchange ex) {
-        FullHttpResponse preflight = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST");
-        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type");
-        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
-        ex.write(preflight);
+        ex.preflight("GET, POST", "Authorization, Content-Type");
     }
 
     private void cors(Exchange ex, HttpResponseStatus status, Object body) {

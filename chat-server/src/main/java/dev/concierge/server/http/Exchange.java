@@ -284,6 +284,19 @@ final class Exchange {
         }
     }
 
+    /**
+     * A CORS preflight's answer: any origin may call with {@code methods} and {@code headers} (the
+     * widget calls from its customers' pages with a header credential, no cookies).
+     */
+    void preflight(String methods, String headers) {
+        FullHttpResponse preflight = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, methods);
+        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, headers);
+        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+        write(preflight);
+    }
+
     /** A {@code 302 Found} to {@code location}. */
     void redirect(String location) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND);

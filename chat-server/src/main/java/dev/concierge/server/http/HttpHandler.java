@@ -331,12 +331,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
      * with a header credential (no cookies), so any origin may ask.
      */
     private static void transcriptPreflight(Exchange ex) {
-        FullHttpResponse preflight = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET");
-        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization");
-        preflight.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
-        ex.write(preflight);
+        ex.preflight("GET", "Authorization");
     }
 
     /** {@code GET /api/conversations/{id}/transcript?format=json|txt}, on the downloads lane. */
