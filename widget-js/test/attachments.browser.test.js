@@ -1,10 +1,11 @@
 // Files in a conversation, in a real browser against the real server: a visitor pastes an image
 // and attaches a PDF with the paperclip button; the agent sees the image as a thumbnail and the
 // PDF as a card, downloads the PDF (a download, never shown inline) and sends a picture back; a
-// refused file shows the server's reason with Retry; the JSON transcript export lists the files.
-// axe finds nothing serious in the widget showing them.
+// refused file shows the server's reason with Retry; the JSON transcript export lists the files;
+// a new visitor's first file (then a dropped one) starts a conversation. axe finds nothing
+// serious in the widget showing them.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar (see e2e.browser.test.js).
-/* global document, window, DataTransfer, ClipboardEvent -- callbacks given to page.evaluate run in the page */
+/* global document, window, DataTransfer, ClipboardEvent, DragEvent -- callbacks given to page.evaluate run in the page */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -145,6 +146,13 @@ test('a visitor sends an image and a PDF; the agent sees and downloads them; the
   const newLog = newcomer.getByRole('log', { name: 'Conversation' });
   await newLog.locator('.msg--mine[data-seq] .att-card').filter({ hasText: 'receipt.pdf' }).waitFor();
   assert.equal((await newLog.locator('.msg--mine[data-seq] .bubble').first().textContent()).trim(), 'receipt.pdf');
+  // A file dropped on the panel goes the same way.
+  await newcomer.locator('#concierge-widget .panel').evaluate((panel) => {
+    const data = new DataTransfer();
+    data.items.add(new File(['order 1234: two cups'], 'notes.txt', { type: 'text/plain' }));
+    panel.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  await newLog.locator('.msg--mine[data-seq] .att-card').filter({ hasText: 'notes.txt' }).waitFor();
 
   // axe: the conversation showing a thumbnail and a file card, and the composer with the
   // paperclip, have no serious or critical violation.

@@ -47,7 +47,7 @@ export class Composer {
     input.addEventListener('change', () => { on.attach?.({ files: [...input.files] }); input.value = ''; });
     box.addEventListener('paste', (event) => { if (event.clipboardData?.files.length) this.#attach(event, event.clipboardData); });
     form.addEventListener('dragover', (event) => event.preventDefault());
-    form.addEventListener('drop', (event) => this.#attach(event, event.dataTransfer));
+    form.addEventListener('drop', (event) => { if (event.dataTransfer?.files.length) this.#attach(event, event.dataTransfer); });
     this.#draw();
   }
 

@@ -261,7 +261,7 @@ export class WidgetView {
         // A pasted or dropped file goes as a message of its own.
         paste: (event) => { if (event.clipboardData?.files.length) this.#attach(event, event.clipboardData); },
         dragover: (event) => event.preventDefault(),
-        drop: (event) => this.#attach(event, event.dataTransfer),
+        drop: (event) => { if (event.dataTransfer?.files.length) this.#attach(event, event.dataTransfer); },
       },
     },
     header, this.#banner, this.#notice, this.#earlier.element, this.#messages.element, this.#earlier.pane,
