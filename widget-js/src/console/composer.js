@@ -31,6 +31,7 @@ export class Composer {
       note: doc.getElementById('note-toggle'),
       list: doc.getElementById('canned-list'),
       hint: doc.getElementById('composer-hint'),
+      attach: doc.getElementById('attach-file'),
     };
     const { form, box, note } = this.#els;
     form.addEventListener('submit', (event) => { event.preventDefault(); this.#send(); });
@@ -43,7 +44,7 @@ export class Composer {
     box.addEventListener('blur', () => setTimeout(() => this.#hideList(), 150));
     note.addEventListener('click', () => { this.setNoteMode(!this.#noteMode); box.focus(); });
     const input = doc.getElementById('attach-input');
-    doc.getElementById('attach-file').addEventListener('click', () => input.click());
+    this.#els.attach.addEventListener('click', () => input.click());
     input.addEventListener('change', () => { on.attach?.({ files: [...input.files] }); input.value = ''; });
     box.addEventListener('paste', (event) => { if (event.clipboardData?.files.length) this.#attach(event, event.clipboardData); });
     form.addEventListener('dragover', (event) => event.preventDefault());
@@ -98,6 +99,8 @@ export class Composer {
     note.disabled = !this.#enabled;
     box.disabled = !this.#enabled;
     send.disabled = !this.#enabled;
+    // Files go as messages: not while writing a note, nor to a closed chat.
+    this.#els.attach.disabled = !this.#enabled || this.#noteMode;
     send.textContent = this.#noteMode ? 'Add note' : 'Send';
     box.setAttribute('aria-label', this.#noteMode ? 'Internal note' : 'Reply');
     box.placeholder = !this.#enabled ? this.#disabledText
