@@ -65,6 +65,7 @@ final class ArchitectureTest {
                     List.of(
                             "AgentInfo",
                             "AgentStatus",
+                            "Attachment",
                             "Author",
                             "BotTurn",
                             "CannedReply",
@@ -111,11 +112,23 @@ final class ArchitectureTest {
                             "SecurityConfig",
                             "Site",
                             "SitesFile")),
+            entry(
+                    "dev.concierge.server.attach",
+                    List.of(
+                            "AttachmentSettings",
+                            "FileInspector",
+                            "FileLinks",
+                            "FileNames",
+                            "UnreferencedSweep",
+                            "UploadHandler",
+                            "Uploads",
+                            "VirusScanner")),
             entry("dev.concierge.server.cluster", List.of("ClusterNode", "ClusterSettings", "DeciderCalls")),
             entry(
                     "dev.concierge.server.http",
                     List.of(
                             "AgentApi",
+                            "AttachmentEndpoints",
                             "BlockingWork",
                             "ClientAddress",
                             "ConversationWrites",
@@ -192,6 +205,7 @@ final class ArchitectureTest {
             entry(
                     "dev.concierge.store",
                     List.of(
+                            "AttachmentStore",
                             "ConversationMetrics",
                             "ConversationRecord",
                             "ConversationStore",

@@ -279,9 +279,8 @@ final class Exchange {
         HttpUtil.setKeepAlive(head, keepAlive);
         ctx.write(head);
         var written = ctx.writeAndFlush(body);
-        if (!keepAlive) {
-            written.addListener(ChannelFutureListener.CLOSE);
-        }
+        // A source failing mid-way leaves the response shorter than its Content-Length: close.
+        written.addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
     }
 
     /**
