@@ -1,5 +1,6 @@
 // Builds dist/concierge.js: the loader and the whole widget (with its locales) in one minified
-// classic script, which the server serves at /concierge.js. One file means one request, no
+// classic script, which the server serves at /concierge.js; and dist/concierge-files.js, the
+// file code the widget adds on first use (served at /concierge-files.js). One file means one request, no
 // module CORS on other origins, and a size we can hold to a budget (test/size.test.js).
 // The sources in src/ stay plain ES modules that run unbuilt.
 //   node scripts/build.mjs          (npm run build)
@@ -11,6 +12,8 @@ import { gzipSync } from 'node:zlib';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const OUTFILE = path.join(ROOT, 'dist', 'concierge.js');
+/** The file code (upload, thumbnails), which the widget loads on first use. */
+export const FILES_OUTFILE = path.join(ROOT, 'dist', 'concierge-files.js');
 
 /**
  * esbuild minifies JavaScript but leaves the CSS in styles.js's template literal as written:
@@ -31,10 +34,16 @@ const minifiedStyles = {
 };
 
 export async function buildWidget({ quiet = false } = {}) {
-  mkdirSync(path.dirname(OUTFILE), { recursive: true });
+  const main = await bundle(path.join(ROOT, 'src', 'concierge.js'), OUTFILE, quiet);
+  const files = await bundle(path.join(ROOT, 'src', 'widget', 'files-entry.js'), FILES_OUTFILE, quiet);
+  return { ...main, files };
+}
+
+async function bundle(entry, outfile, quiet) {
+  mkdirSync(path.dirname(outfile), { recursive: true });
   await build({
-    entryPoints: [path.join(ROOT, 'src', 'concierge.js')],
-    outfile: OUTFILE,
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     minify: true,
     format: 'iife',
@@ -45,9 +54,9 @@ export async function buildWidget({ quiet = false } = {}) {
     plugins: [minifiedStyles],
     logLevel: quiet ? 'error' : 'warning',
   });
-  const bytes = readFileSync(OUTFILE);
+  const bytes = readFileSync(outfile);
   const gzipped = gzipSync(bytes, { level: 9 }).length;
-  if (!quiet) console.log(`dist/concierge.js: ${bytes.length} bytes, ${gzipped} bytes gzipped`);
+  if (!quiet) console.log(`dist/${path.basename(outfile)}: ${bytes.length} bytes, ${gzipped} bytes gzipped`);
   return { bytes: bytes.length, gzipped };
 }
 

@@ -15,7 +15,10 @@ export class ChatPanel {
   #composer;
   #chat = null;
 
-  /** @param on callbacks: send(text, kind), close(reason), remove(), typing(), download(), transfer() */
+  /**
+   * @param on callbacks: send(text, kind), close(reason), remove(), typing(), download(), transfer(),
+   *   attach(transfer) (a file for the chat), fileLink(event, attachment, download) (a fresh URL)
+   */
   constructor(doc, on) {
     this.#els = {
       empty: doc.getElementById('chat-empty'),
@@ -29,8 +32,8 @@ export class ChatPanel {
       download: doc.getElementById('download-chat'),
       typing: doc.getElementById('visitor-typing'),
     };
-    this.#transcript = new TranscriptView(doc.getElementById('transcript'));
-    this.#composer = new Composer(doc, { send: on.send, typing: on.typing });
+    this.#transcript = new TranscriptView(doc.getElementById('transcript'), on.fileLink);
+    this.#composer = new Composer(doc, { send: on.send, typing: on.typing, attach: on.attach });
     const { close, download, transfer, reason } = this.#els;
     close.addEventListener('click', () => (this.#chat?.active ? on.close(reason.value) : on.remove()));
     reason.addEventListener('change', () => this.refresh());

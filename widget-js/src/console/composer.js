@@ -18,7 +18,10 @@ export class Composer {
   #enabled = true;
   #disabledText = '';
 
-  /** @param on callbacks: send(text, kind) with kind `message` or `note`; typing() while writing a reply. */
+  /**
+   * @param on callbacks: send(text, kind) with kind `message` or `note`; typing() while writing a
+   *   reply; attach(transfer) with a file chosen with Attach, pasted or dropped (one per message)
+   */
   constructor(doc, on) {
     this.#on = on;
     this.#els = {
@@ -28,6 +31,7 @@ export class Composer {
       note: doc.getElementById('note-toggle'),
       list: doc.getElementById('canned-list'),
       hint: doc.getElementById('composer-hint'),
+      attach: doc.getElementById('attach-file'),
     };
     const { form, box, note } = this.#els;
     form.addEventListener('submit', (event) => { event.preventDefault(); this.#send(); });
@@ -39,7 +43,18 @@ export class Composer {
     box.addEventListener('click', () => this.#suggest());
     box.addEventListener('blur', () => setTimeout(() => this.#hideList(), 150));
     note.addEventListener('click', () => { this.setNoteMode(!this.#noteMode); box.focus(); });
+    const input = doc.getElementById('attach-input');
+    this.#els.attach.addEventListener('click', () => input.click());
+    input.addEventListener('change', () => { on.attach?.({ files: [...input.files] }); input.value = ''; });
+    box.addEventListener('paste', (event) => { if (event.clipboardData?.files.length) this.#attach(event, event.clipboardData); });
+    form.addEventListener('dragover', (event) => event.preventDefault());
+    form.addEventListener('drop', (event) => { if (event.dataTransfer?.files.length) this.#attach(event, event.dataTransfer); });
     this.#draw();
+  }
+
+  #attach(event, transfer) {
+    event.preventDefault();
+    if (this.#enabled && !this.#noteMode) this.#on.attach?.(transfer);
   }
 
   get noteMode() {
@@ -84,6 +99,8 @@ export class Composer {
     note.disabled = !this.#enabled;
     box.disabled = !this.#enabled;
     send.disabled = !this.#enabled;
+    // Files go as messages: not while writing a note, nor to a closed chat.
+    this.#els.attach.disabled = !this.#enabled || this.#noteMode;
     send.textContent = this.#noteMode ? 'Add note' : 'Send';
     box.setAttribute('aria-label', this.#noteMode ? 'Internal note' : 'Reply');
     box.placeholder = !this.#enabled ? this.#disabledText

@@ -55,7 +55,7 @@ export class AgentConsole {
       onPage: (offset) => this.#connection?.request('queue', { offset }),
     });
     this.#alerts = new AlertBanner(doc.getElementById('alerts'), { onShow: (id) => this.#queue.focusEntry(id) });
-    this.#desk = new ChatDesk(doc, { attention: this.#attention, toast: (message) => this.#toast(message) });
+    this.#desk = new ChatDesk(doc, { attention: this.#attention, toast: (message) => this.#toast(message), token: () => this.#session?.token });
     this.#desk.onDownload = (id) => this.#download(id);
     this.#desk.onAcceptFailed = (id) => this.#queue.acceptFailed(id);
     this.#presence = new PresenceSwitch(doc.getElementById('presence'), {

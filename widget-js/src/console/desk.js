@@ -6,6 +6,7 @@ import { TabsView } from './tabs-view.js';
 import { TranscriptDialog } from './transcript-dialog.js';
 import { TransferDialog } from './transfer-dialog.js';
 import { VisitorPanel } from './visitor-panel.js';
+import { FileUpload } from './file-upload.js';
 import { AGENT_AT_CAPACITY, BAD_REQUEST, BAD_STATE, NOT_FOUND, UNAVAILABLE } from '../shared/error-codes.js';
 
 const TYPING_REPEAT_MS = 2500;
@@ -52,8 +53,12 @@ export class ChatDesk {
   #typingIn = null;
   #typingStop = null;
 
-  constructor(doc, { attention, toast }) {
+  #files;
+
+  /** @param token () => the agent's session token (for file uploads and links) */
+  constructor(doc, { attention, toast, token }) {
     this.#doc = doc;
+    this.#files = new FileUpload(doc.getElementById('upload-status'), { token, send: (id, attachment) => this.#sendFile(id, attachment) });
     this.#attention = attention;
     this.#toast = toast;
     this.#tabs = new TabsView(doc.getElementById('tabs'), { onSelect: (id) => this.select(id) });
@@ -64,6 +69,8 @@ export class ChatDesk {
       typing: () => this.#typing(),
       download: () => this.onDownload?.(this.#selectedId),
       transfer: () => this.#openTransfer(),
+      attach: (transfer) => this.#files.attach(transfer, this.#selected()?.active ? this.#selectedId : null),
+      fileLink: (event, attachment, download) => this.#files.link(event, attachment, download),
     });
     this.#visitor = new VisitorPanel(doc.getElementById('visitor'), {
       onOpenEarlier: (c) => this.openHistory(c.conversationId, { title: `Earlier conversation of ${this.#selected()?.visitorName ?? 'the visitor'}`, meta: [shortTime(c.startedAt), c.firstLine].filter(Boolean).join(' · ') }),
@@ -382,6 +389,15 @@ export class ChatDesk {
     this.#replyRefs.set(id, chat.conversationId);
     chat.addPending(id, text, type);
     this.#panel.transcript.addPending(id, text, type);
+  }
+
+  #sendFile(conversationId, attachment) {
+    const chat = this.#chats.get(conversationId);
+    if (!chat?.active || !this.#connection) return;
+    const id = this.#connection.request('message', { conversationId, text: '', attachmentId: attachment.id });
+    this.#replyRefs.set(id, conversationId);
+    chat.addPending(id, attachment.name, 'message');
+    if (conversationId === this.#selectedId) this.#panel.transcript.addPending(id, attachment.name, 'message');
   }
 
   #closeSelected(reason) {

@@ -1,4 +1,5 @@
 import { clear, h, linkified } from '../shared/dom.js';
+import { attachmentElement } from '../shared/files.js';
 import { botBadge, closeReasonLabel, reasonLabel, shortTime, viaLabel } from './format.js';
 
 export const NOTE_LABEL = 'Internal note — not visible to the visitor';
@@ -15,15 +16,20 @@ export class TranscriptView {
   #list;
   #visitorName = 'Visitor';
   #receipts = null;
+  #fileLink;
+  #conversationId = null;
 
-  constructor(list) {
+  /** @param fileLink (event, attachment, download) => a fresh URL of a message's file (none: names only) */
+  constructor(list, fileLink = null) {
     this.#list = list;
+    this.#fileLink = fileLink;
   }
 
   /** Draws a whole chat (on selecting a tab). */
   show(chat) {
     clear(this.#list);
     this.#visitorName = chat.visitorName;
+    this.#conversationId = chat.conversationId;
     this.#receipts = chat.receipts;
     for (const event of chat.events) this.#list.append(this.#turn(event));
     for (const { id, text, kind } of chat.pending) this.addPending(id, text, kind);
@@ -98,7 +104,7 @@ export class TranscriptView {
             h('span', { class: 'who', text: mine ? (event.author?.name ?? 'Agent') : (event.author?.name ?? this.#visitorName) }),
             viaLabel(event) ? h('span', { class: 'pill pill--via', text: viaLabel(event) }) : null,
             h('span', { class: 'when', text: when })),
-          h('div', { class: 'bubble' }, linkified(event.text ?? '')),
+          h('div', { class: 'bubble' }, linkified(event.text ?? ''), this.#file(event)),
           mine && this.#receipts ? h('span', { class: 'receipt', 'aria-live': 'off' }) : null);
       }
       case 'note':
@@ -128,6 +134,15 @@ export class TranscriptView {
       default:
         return system(event, event.text ?? event.kind ?? 'event', when);
     }
+  }
+
+  /** The file a message carries: thumbnail or card with fresh links, or its name without links. */
+  #file(event) {
+    const file = event.attachment;
+    if (!file) return null;
+    if (!this.#fileLink) return h('span', { class: 'att-name', text: `📎 ${file.name}` });
+    const scoped = { conversationId: this.#conversationId, ...event };
+    return attachmentElement(file, (a, download) => this.#fileLink(scoped, a, download));
   }
 
   #botTurn(event, when) {

@@ -13,6 +13,7 @@ export class MessageList {
   #list;
   #pending = new Map();
   #onSuggestion;
+  #onAttachment;
   #readOnly;
   /** Whether "did you mean" buttons shown from now on can be clicked (only while the bot has the conversation). */
   #suggestionsLive = true;
@@ -23,11 +24,13 @@ export class MessageList {
 
   /**
    * @param onSuggestion called with {entryId, question} when a "did you mean" button is clicked
+   * @param onAttachment called with (event, item) for a message carrying a file, to draw it
    * @param label the list's accessible name
    * @param readOnly a transcript to read, not a live one: no live region, suggestions disabled
    */
-  constructor({ onSuggestion, label, readOnly = false, strings = ENGLISH }) {
+  constructor({ onSuggestion, onAttachment, label, readOnly = false, strings = ENGLISH }) {
     this.#onSuggestion = onSuggestion;
+    this.#onAttachment = onAttachment;
     this.#strings = strings;
     label ??= strings.t('conversation');
     this.#readOnly = readOnly;
@@ -117,9 +120,11 @@ export class MessageList {
       pending.remove();
       this.#insert(pending, event.seq);
       this.#mark(pending);
+      if (event.attachment) this.#onAttachment?.(event, pending);
       return;
     }
     const item = this.#build(event);
+    if (item && event.attachment) this.#onAttachment?.(event, item);
     if (item) {
       this.#insert(item, event.seq);
       if (item.classList.contains('msg--mine')) this.#mark(item);

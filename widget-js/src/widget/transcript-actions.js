@@ -1,5 +1,4 @@
 import { RATE_LIMITED } from '../shared/error-codes.js';
-import { downloadTranscript } from '../shared/transcript-download.js';
 
 /**
  * The ended conversation's transcript for the visitor: "Download", and "Email me the transcript":
@@ -20,12 +19,16 @@ export class TranscriptActions {
     this.#emit = emit;
   }
 
-  /** Downloads the conversation of `connection` as text; a failure is shown and emitted. */
-  async download(connection, server) {
+  /**
+   * Downloads the conversation of `connection` as text with the widget's on-demand code
+   * (`files()` resolves to it: {@link downloadTranscript} is there); a failure is shown and emitted.
+   */
+  async download(connection, server, files) {
     const conversationId = connection?.conversationId;
     const token = connection?.visitorToken;
     if (!conversationId || !token) return;
     try {
+      const { downloadTranscript } = await files();
       await downloadTranscript({ server, conversationId, authorization: `Visitor ${token}`, format: 'txt' });
     } catch (failure) {
       this.#notify(this.#strings.t('downloadFailed', { reason: failure.message }));

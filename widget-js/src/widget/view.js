@@ -49,7 +49,9 @@ export class WidgetView {
    * @param on callbacks: toggle(), close(), send(text), human(), suggestion({entryId, question}),
    *   rate(score, comment), end(), typing(), download(), earlier(item) (an earlier conversation
    *   chosen), current() ("Back to the current conversation"), preChat(values), leave(values),
-   *   leaveCancel(), leaveOpen(), transcriptEmail()
+   *   leaveCancel(), leaveOpen(), transcriptEmail(), attach(files) (a paste's clipboardData, a
+   *   drop's dataTransfer or the file input, holding the file the visitor chose),
+   *   attachment(event, item) (draw the file of a message event into its item)
    * @param strings the widget's words ({@link Strings})
    */
   constructor(options, on, strings) {
@@ -57,7 +59,7 @@ export class WidgetView {
     this.#on = on;
     this.#strings = strings;
     this.#subtitleText = strings.t('subtitleBot');
-    this.#messages = new MessageList({ onSuggestion: (s) => on.suggestion(s), strings });
+    this.#messages = new MessageList({ onSuggestion: (s) => on.suggestion(s), onAttachment: (e, item) => on.attachment(e, item), strings });
     this.#rating = new RatingForm({ onRate: (score, comment) => on.rate(score, comment), strings });
     this.#earlier = new EarlierView({ onChoose: (item) => on.earlier(item), onBack: () => on.current(), strings });
     this.#preChat = new PreChatForm({ strings, onSubmit: (values) => on.preChat(values) });
@@ -254,7 +256,13 @@ export class WidgetView {
 
     this.#panel = h('section', {
       class: 'panel', id: 'cc-panel', role: 'dialog', 'aria-labelledby': 'cc-title', hidden: true,
-      on: { keydown: (event) => { if (event.key === 'Escape') this.#on.close(); } },
+      on: {
+        keydown: (event) => { if (event.key === 'Escape') this.#on.close(); },
+        // A pasted or dropped file goes as a message of its own.
+        paste: (event) => { if (event.clipboardData?.files.length) this.#attach(event, event.clipboardData); },
+        dragover: (event) => event.preventDefault(),
+        drop: (event) => { if (event.dataTransfer?.files.length) this.#attach(event, event.dataTransfer); },
+      },
     },
     header, this.#banner, this.#notice, this.#earlier.element, this.#messages.element, this.#earlier.pane,
     this.#preChat.element, this.#leave.element, this.#typing, this.#rating.element,
@@ -284,9 +292,16 @@ export class WidgetView {
       this.#input.value = '';
       this.#on.send(text);
     };
+    const file = h('input', { type: 'file', hidden: true, on: { change: () => { this.#on.attach({ files: [...file.files] }); file.value = ''; } } });
     return h('form', { class: 'composer', on: { submit: (event) => { event.preventDefault(); submit(); } } },
-      this.#input,
+      this.#input, file,
+      h('button', { type: 'button', class: 'icon-button', 'aria-label': this.#strings.t('attach'), title: this.#strings.t('attach'), on: { click: () => file.click() } }, icon('clip')),
       h('button', { type: 'submit', class: 'primary send', 'aria-label': this.#strings.t('send') }, icon('send')));
+  }
+
+  #attach(event, transfer) {
+    event.preventDefault();
+    this.#on.attach(transfer);
   }
 }
 

@@ -13,6 +13,7 @@ import { clipAttributes, clipContext, helloContext } from './context-limits.js';
 import { webStorage } from '../shared/web-storage.js';
 import { IDENTITY_REJECTED, UNKNOWN_DEPARTMENT } from '../shared/error-codes.js';
 import { TranscriptActions } from './transcript-actions.js';
+import { FileCode } from './files-loader.js';
 
 /**
  * The visitor's chat widget, imported on demand by the `concierge.js` loader. It connects the
@@ -64,6 +65,8 @@ export class Widget {
   #earlierRef = null;
   #pendingIds = new Set();
   #listening = false;
+  /** The file code (upload, thumbnails, transcript download), loaded on first use. */
+  #files = null;
 
   /**
    * @param options  validated options from the loader
@@ -90,6 +93,11 @@ export class Widget {
   /** Draws the launcher (and the panel, closed) into `parent`. */
   mount(parent) {
     this.#parent = parent;
+    this.#files = new FileCode(this.#options.server, {
+      connect: () => this.#connect(), log: () => this.#view.messages.element, failed: () => this.#view.notify(this.#strings.t('offline')),
+      sendText: (text) => this.#sendText(text),
+      pending: (id, text) => { this.#pendingIds.add(id); this.#view.messages.addPending(id, text); },
+    });
     this.#view = new WidgetView(this.#options, {
       toggle: () => this.toggle(),
       close: () => this.close(),
@@ -99,10 +107,12 @@ export class Widget {
       rate: (score, comment) => { this.#rateRef = this.#connect().rate(score, comment); },
       end: () => this.#connect().closeConversation('visitor_ended'),
       typing: () => this.#signals.typing(),
-      download: () => this.#transcript.download(this.#connection, this.#options.server),
+      download: () => this.#transcript.download(this.#connection, this.#options.server, () => this.#files.load()),
       transcriptEmail: () => this.#transcript.request(this.#connect(), this.#visitor.email),
       earlier: (item) => this.#showEarlier(item),
       current: () => this.#showCurrent(),
+      attach: (transfer) => this.#files.attach(transfer),
+      attachment: (event, item) => this.#files.show(event, item),
       preChat: (values) => this.#onPreChat(values),
       leave: (values) => this.#onLeave(values),
       leaveCancel: () => this.#view.showPane('chat'),

@@ -7,6 +7,7 @@ export default {
   closeChat: 'Chat schließen',
   minimise: 'Chat minimieren',
   download: 'Verlauf herunterladen',
+  attach: 'Datei anhängen',
   endChat: 'Chat beenden',
   subtitleBot: 'Antwortet sofort',
   subtitleQueued: 'Warten auf einen Mitarbeiter',

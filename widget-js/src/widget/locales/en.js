@@ -8,6 +8,7 @@ export default {
   closeChat: 'Close chat',
   minimise: 'Minimise chat',
   download: 'Download transcript',
+  attach: 'Attach a file',
   endChat: 'End chat',
   subtitleBot: 'Replies instantly',
   subtitleQueued: 'Waiting for a person',

@@ -7,6 +7,7 @@ export default {
   closeChat: 'Fermer la discussion',
   minimise: 'Réduire la discussion',
   download: 'Télécharger la conversation',
+  attach: 'Joindre un fichier',
   endChat: 'Terminer',
   subtitleBot: 'Répond tout de suite',
   subtitleQueued: 'En attente d’une personne',

@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * most the jar's own files however many unknown paths are asked for (a cached miss cost about
  * 16.8 KB of heap each). Paths with {@code ..} or backslashes are refused.
  * {@code /concierge.js} is the built, minified widget ({@code static/bundle/concierge.js}, from
- * {@code widget-js/dist}) when the jar has it, else the plain loader of {@code widget-js/src}.
+ * {@code widget-js/dist}) when the jar has it, else the plain loader of {@code widget-js/src};
+ * {@code /concierge-files.js}, the file upload and display code the widget loads on first use,
+ * likewise comes from {@code static/bundle/}.
  */
 public final class StaticFiles {
     private static final Map<String, String> TYPES = Map.of(
@@ -34,8 +36,8 @@ public final class StaticFiles {
             return Optional.empty();
         }
         String resource = path.endsWith("/") ? path + "index.html" : path;
-        Optional<byte[]> bytes = resource.equals("/concierge.js")
-                ? cached("/bundle/concierge.js").or(() -> cached(resource))
+        Optional<byte[]> bytes = resource.equals("/concierge.js") || resource.equals("/concierge-files.js")
+                ? cached("/bundle" + resource).or(() -> cached(resource))
                 : cached(resource);
         String ext = resource.substring(resource.lastIndexOf('.') + 1);
         return bytes.map(b -> new StaticFile(b, TYPES.getOrDefault(ext, "application/octet-stream")));
