@@ -119,6 +119,7 @@ final class ArchitectureTest {
                             "FileInspector",
                             "FileLinks",
                             "FileNames",
+                            "FileUrls",
                             "UnreferencedSweep",
                             "UploadHandler",
                             "Uploads",

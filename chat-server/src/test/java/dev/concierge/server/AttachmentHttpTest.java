@@ -93,6 +93,8 @@ final class AttachmentHttpTest {
         assertThat(file.headers().firstValue("content-disposition").orElseThrow())
                 .startsWith("inline;");
         assertInert(file);
+        // Shown with <img> by the widget on its customers' pages.
+        assertThat(file.headers().firstValue("cross-origin-resource-policy")).contains("cross-origin");
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(file.body()));
         assertThat(image.getWidth()).isEqualTo(3);
         assertThat(image.getHeight()).isEqualTo(2);
@@ -123,6 +125,8 @@ final class AttachmentHttpTest {
                     file.headers().firstValue("content-disposition").orElseThrow();
             assertThat(disposition).startsWith("attachment; filename=\"").contains("filename*=UTF-8''");
             assertInert(file);
+            assertThat(file.headers().firstValue("cross-origin-resource-policy"))
+                    .contains("same-origin");
             assertThat(new String(file.body(), StandardCharsets.UTF_8)).isEqualTo(f[1]);
         }
     }
@@ -131,7 +135,6 @@ final class AttachmentHttpTest {
         assertThat(file.headers().firstValue("x-content-type-options")).contains("nosniff");
         assertThat(file.headers().firstValue("content-security-policy")).contains("default-src 'none'; sandbox");
         assertThat(file.headers().firstValue("cache-control")).contains("private, max-age=300");
-        assertThat(file.headers().firstValue("cross-origin-resource-policy")).contains("same-origin");
     }
 
     @Test

@@ -176,7 +176,9 @@ public final class AttachmentEndpoints {
         headers.set("X-Content-Type-Options", "nosniff");
         headers.set("Content-Security-Policy", FILE_CSP);
         headers.set(HttpHeaderNames.CACHE_CONTROL, "private, max-age=300");
-        headers.set("Cross-Origin-Resource-Policy", "same-origin");
+        // The widget shows re-encoded images with <img> on its customers' pages (another origin);
+        // anything else is only ever a download, which no other page may embed.
+        headers.set("Cross-Origin-Resource-Policy", inline ? "cross-origin" : "same-origin");
         headers.set("Referrer-Policy", "no-referrer");
         // The widget reads files with fetch() from its customers' pages; the URL is the credential.
         headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
