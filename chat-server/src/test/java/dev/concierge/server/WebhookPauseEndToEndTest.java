@@ -115,8 +115,10 @@ final class WebhookPauseEndToEndTest {
         fx.restart(List.of("--webhook-allow-http", "--webhook-backoff", "100ms"));
         try (ChatTurns chat = ChatTurns.open(fx.server.baseUri())) {
             chat.ask("Where is my order?");
+            // An attempt is counted when it is claimed; its error once its outcome is recorded.
             JsonNode entry = Await.value("a refused attempt in the log", WAIT, () -> fx.api.deliveries(id).stream()
-                    .filter(d -> d.path("attempts").asInt() > 0)
+                    .filter(d -> d.path("attempts").asInt() > 0
+                            && d.path("lastError").isTextual())
                     .findFirst());
             assertThat(entry.path("lastError").asText()).contains("loopback");
             JsonNode detail = fx.api.delivery(entry.path("id").asText());
