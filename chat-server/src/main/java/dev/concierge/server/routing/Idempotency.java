@@ -71,6 +71,9 @@ final class Idempotency {
         stored.whenComplete((e, error) -> { // on the router thread, like every completion here
             if (error != null) {
                 c.byClientId.remove(clientId); // not stored: a retry with the same id is a new request
+                if (draft.attachment() != null) {
+                    c.carriedFiles.remove(draft.attachment().id()); // and may carry its file again
+                }
             } else {
                 c.byClientId.stored(clientId, e);
             }
@@ -102,6 +105,9 @@ final class Idempotency {
         stored.whenComplete((event, error) -> {
             if (error != null) {
                 c.byClientId.remove(clientId); // not stored: a retry with the same id is a new request
+                if (draft.attachment() != null) {
+                    c.carriedFiles.remove(draft.attachment().id()); // and may carry its file again
+                }
                 Acks.notStored(session, clientId, c, error);
                 return;
             }

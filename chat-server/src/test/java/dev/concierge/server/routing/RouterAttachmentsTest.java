@@ -117,6 +117,31 @@ class RouterAttachmentsTest extends RouterFixture {
     }
 
     @Test
+    void aMessageWithAFileTheStoreFailedToTake_canBeRetriedWithItsId() {
+        router.close();
+        router(
+                config("least-busy", 5),
+                uploads.around(failingOnce(new InMemoryConversationStore(), e -> e.attachment() != null)));
+        Recorder v = visitor(null);
+        String cid = say(v, "hello");
+        Recorder a = agent("a");
+        handoff(v);
+        Attachment file = uploads.add(cid, "visitor:" + visitorId(v), "crack.png");
+
+        router.request(v, Role.VISITOR, new ClientMessage.Send("m1", cid, "look", null, file.id()));
+        settleUntil(() -> !v.all(ServerMessage.Error.class).isEmpty());
+        assertThat(v.last(ServerMessage.Error.class).message()).contains("retry with the same id");
+        router.request(v, Role.VISITOR, new ClientMessage.Send("m1", cid, "look", null, file.id()));
+        settleUntil(() -> a.events().stream().anyMatch(e -> "m1".equals(e.id())));
+
+        assertThat(v.all(ServerMessage.Error.class)).hasSize(1);
+        assertThat(a.events())
+                .filteredOn(e -> "m1".equals(e.id()))
+                .singleElement()
+                .satisfies(e -> assertThat(e.attachment()).isEqualTo(file));
+    }
+
+    @Test
     void messagesAfterAFileKeepTheirOrder_whileTheFileIsRead() {
         Recorder v = visitor(null);
         String cid = say(v, "hello");
@@ -184,6 +209,15 @@ class RouterAttachmentsTest extends RouterFixture {
             return view;
         }
 
+        private void referenced(TranscriptEvent event) {
+            if (event.attachment() != null) {
+                byId.computeIfPresent(
+                        event.attachment().id(),
+                        (k, s) -> new StoredAttachment(
+                                s.view(), s.conversationId(), s.uploadedBy(), s.sha256(), s.createdAt(), event.seq()));
+            }
+        }
+
         long seqOf(String id) {
             return byId.get(id).seq();
         }
@@ -198,28 +232,21 @@ class RouterAttachmentsTest extends RouterFixture {
                         if (method.getName().equals("attachments")) {
                             return Optional.of(this);
                         }
-                        if (method.getName().startsWith("append") && args != null && args.length > 1) {
-                            List<?> events = args[1] instanceof List<?> l ? l : List.of(args[1]);
-                            for (Object e : events) {
-                                TranscriptEvent event = (TranscriptEvent) e;
-                                if (event.attachment() != null) {
-                                    byId.computeIfPresent(
-                                            event.attachment().id(),
-                                            (k, s) -> new StoredAttachment(
-                                                    s.view(),
-                                                    s.conversationId(),
-                                                    s.uploadedBy(),
-                                                    s.sha256(),
-                                                    s.createdAt(),
-                                                    event.seq()));
-                                }
-                            }
-                        }
+                        Object result;
                         try {
-                            return method.invoke(store, args);
+                            result = method.invoke(store, args);
                         } catch (java.lang.reflect.InvocationTargetException e) {
                             throw e.getCause();
                         }
+                        if (method.getName().startsWith("append") && args != null && args.length > 1) {
+                            // As the store: referenced in the append's commit, not when it fails.
+                            List<?> events = args[1] instanceof List<?> l ? l : List.of(args[1]);
+                            return ((CompletableFuture<?>) result).thenApply(v -> {
+                                events.forEach(e -> referenced((TranscriptEvent) e));
+                                return v;
+                            });
+                        }
+                        return result;
                     });
         }
 
