@@ -1,9 +1,9 @@
 // Files in a conversation, in a real browser against the real server: a visitor pastes an image
 // and attaches a PDF with the paperclip button; the agent sees the image as a thumbnail and the
 // PDF as a card, downloads the PDF (a download, never shown inline) and sends a picture back; a
-// refused file shows the server's reason with Retry; the JSON transcript export lists the files;
-// a new visitor's first file (then a dropped one) starts a conversation. axe finds nothing
-// serious in the widget showing them.
+// refused file shows the reason for its code with Retry; the JSON transcript export lists the
+// files; a new visitor's first file (then a dropped one) starts a conversation; a French
+// visitor's file code speaks French. axe finds nothing serious in the widget showing them.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar (see e2e.browser.test.js).
 /* global document, window, DataTransfer, ClipboardEvent, DragEvent -- callbacks given to page.evaluate run in the page */
 import { test } from 'node:test';
@@ -108,16 +108,19 @@ test('a visitor sends an image and a PDF; the agent sees and downloads them; the
     return img && img.complete && img.naturalWidth === 24;
   });
 
-  // A refused file (PNG magic, no picture): the server's reason where the file was, and Retry.
+  // A refused file (PNG magic, no picture): the reason for its code (`unsupported_type`, not the
+  // server's technical message) where the file was, and Retry.
+  const broken = Buffer.concat([photo.subarray(0, 8), Buffer.from('not a picture')]);
   const refusal = visitor.waitForResponse((r) => r.url().includes('name=broken.png'));
   const [badChooser] = await Promise.all([visitor.waitForEvent('filechooser'), attachButton.click()]);
-  await badChooser.setFiles({ name: 'broken.png', mimeType: 'image/png', buffer: Buffer.concat([photo.subarray(0, 8), Buffer.from('not a picture')]) });
+  await badChooser.setFiles({ name: 'broken.png', mimeType: 'image/png', buffer: broken });
   const refused = await refusal;
   assert.equal(refused.status(), 415);
-  const reason = (await refused.json()).message;
+  assert.equal((await refused.json()).error, 'unsupported_type');
   const failed = log.locator('.att-status').filter({ hasText: 'broken.png' });
-  await failed.getByRole('alert').filter({ hasText: reason }).waitFor();
+  await failed.getByRole('alert').filter({ hasText: 'This file type cannot be sent.' }).waitFor();
   await failed.getByRole('button', { name: 'Retry' }).waitFor();
+  assert.equal(await failed.getByRole('progressbar').getAttribute('aria-label'), 'Uploading broken.png');
   assert.equal(await failed.getByRole('progressbar').getAttribute('aria-valuemin'), '0');
   const expected = problems.filter((p) => /HTTP 415 .*name=broken\.png/.test(p));
   assert.equal(expected.length, 1);
@@ -153,6 +156,31 @@ test('a visitor sends an image and a PDF; the agent sees and downloads them; the
     panel.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
   });
   await newLog.locator('.msg--mine[data-seq] .att-card').filter({ hasText: 'notes.txt' }).waitFor();
+
+  // A visitor whose browser speaks French: the widget is in French and so is its file code,
+  // which the widget loads only now. The card offers "Télécharger …"; a refused file says why
+  // in French by its code (never the server's English message), with "Réessayer".
+  const french = await (await browser.newContext({ locale: 'fr-FR' })).newPage();
+  french.setDefaultTimeout(30_000);
+  watch(french, 'french widget', problems);
+  await french.goto(`${server.base}demo/`);
+  await french.getByRole('button', { name: 'Ouvrir la discussion' }).click();
+  const frenchLog = french.getByRole('log', { name: 'Conversation' });
+  const joindre = french.getByRole('button', { name: 'Joindre un fichier' });
+  const [pdfChooser] = await Promise.all([french.waitForEvent('filechooser'), joindre.click()]);
+  await pdfChooser.setFiles({ name: 'facture.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await frenchLog.locator('.msg--mine[data-seq] .att-card').getByRole('link', { name: 'Télécharger facture.pdf' }).waitFor();
+  const frenchRefusal = french.waitForResponse((r) => r.url().includes('name=photo-cass'));
+  const [brokenChooser] = await Promise.all([french.waitForEvent('filechooser'), joindre.click()]);
+  await brokenChooser.setFiles({ name: 'photo-cassée.png', mimeType: 'image/png', buffer: broken });
+  assert.equal((await frenchRefusal).status(), 415);
+  const frenchFailed = frenchLog.locator('.att-status').filter({ hasText: 'photo-cassée.png' });
+  await frenchFailed.getByRole('button', { name: 'Réessayer' }).waitFor();
+  assert.equal(await frenchFailed.getByRole('alert').textContent(), 'Ce type de fichier ne peut pas être envoyé.');
+  assert.equal(await frenchFailed.getByRole('progressbar').getAttribute('aria-label'), 'Envoi de photo-cassée.png');
+  const frenchExpected = problems.filter((p) => /HTTP 415 .*name=photo-cass/.test(p));
+  assert.equal(frenchExpected.length, 1);
+  problems.splice(problems.indexOf(frenchExpected[0]), 1);
 
   // axe: the conversation showing a thumbnail and a file card, and the composer with the
   // paperclip, have no serious or critical violation.

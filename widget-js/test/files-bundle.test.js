@@ -16,5 +16,9 @@ test('the file code is its own script within 6 KB gzipped, and the widget stays 
   // The upload is only in the second script; the first one only knows where to find it.
   assert.ok(files.includes('/attachments') && files.includes('ConciergeFiles'));
   assert.ok(main.includes('/concierge-files.js') && !main.includes('XMLHttpRequest'));
+  // The file code's words, in every language, travel with it and not in the first script.
+  for (const words of ['This file type cannot be sent.', 'Ce type de fichier', 'Erneut versuchen']) {
+    assert.ok(files.includes(words) && !main.includes(words), words);
+  }
   console.log(`# concierge.js ${built.gzipped} B gzipped (budget ${MAIN_BUDGET}); concierge-files.js ${built.files.gzipped} B (budget ${FILES_BUDGET})`);
 });

@@ -2,6 +2,7 @@
 // upload with progress, a fresh download URL, and the thumbnail or file card of a message's
 // attachment. The widget loads this on first use (dist/concierge-files.js); the console imports it.
 import { h } from './dom.js';
+import { ENGLISH_FILE_WORDS } from './file-words.js';
 
 const UNITS = ['B', 'KB', 'MB', 'GB'];
 
@@ -41,37 +42,35 @@ export function uploadRequest({ server, conversationId, authorization, name }) {
   return { method: 'POST', url: url.href, headers: { Authorization: authorization } };
 }
 
-const REASONS = {
-  too_large: 'The file is too large.',
-  unsupported_type: 'This file type cannot be sent.',
-  rate_limited: 'Too many files at once: try again in a few minutes.',
-  busy: 'The server is busy: try again shortly.',
-  network: 'The file could not be sent: check the connection and try again.',
-};
-
 /**
- * What to tell the sender about a refused upload: the server's own message when its JSON
- * error has one, else a sentence for its code (or the HTTP status), `network` when no answer came.
+ * What to tell the sender about a refused upload, in `words` (English unless given): the
+ * sentence for its error code (the JSON error's `error`, else the HTTP status's: 413
+ * `too_large`, 415 `unsupported_type`, 429 `rate_limited`; `network` when no answer came); the
+ * server's own `message` only for a code the words do not know; else a sentence with the status.
  */
-export function errorText(status, bodyText) {
+export function errorText(status, bodyText, words = ENGLISH_FILE_WORDS) {
   let body = null;
   try { body = JSON.parse(bodyText); } catch { /* not JSON */ }
-  if (typeof body?.message === 'string' && body.message) return { code: body.error ?? 'error', text: body.message };
-  const code = status === 0 ? 'network' : body?.error ?? (status === 413 ? 'too_large' : status === 415 ? 'unsupported_type' : status === 429 ? 'rate_limited' : `http_${status}`);
-  return { code, text: REASONS[code] ?? `The file could not be sent (${status}).` };
+  const code = status === 0 ? 'network'
+    : typeof body?.error === 'string' && body.error ? body.error
+      : status === 413 ? 'too_large' : status === 415 ? 'unsupported_type' : status === 429 ? 'rate_limited' : `http_${status}`;
+  const text = words.reason(code) ?? (typeof body?.message === 'string' && body.message ? body.message : words.t('failed', { status }));
+  return { code, text };
 }
 
 /**
  * Uploads `file` (a File or Blob with a `name`) with XMLHttpRequest, reporting progress
  * (0..1) to `onProgress`. Resolves to the stored attachment view; rejects with an Error whose
- * `code` and `message` say why (see {@link errorText}), the file left for another try.
+ * `code` and `message` (in `words`, see {@link errorText}) say why, the file left for another try.
  */
-export function upload({ server, conversationId, authorization, file, onProgress = () => {}, xhrFactory = () => new XMLHttpRequest() }) {
+export function upload({
+  server, conversationId, authorization, file, onProgress = () => {}, words = ENGLISH_FILE_WORDS, xhrFactory = () => new XMLHttpRequest(),
+}) {
   const request = uploadRequest({ server, conversationId, authorization, name: file.name });
   return new Promise((resolve, reject) => {
     const xhr = xhrFactory();
     const fail = (status, text) => {
-      const { code, text: message } = errorText(status, text);
+      const { code, text: message } = errorText(status, text, words);
       reject(Object.assign(new Error(message), { code, status }));
     };
     xhr.open(request.method, request.url);
@@ -107,18 +106,19 @@ export async function fileUrl({ server, conversationId, authorization, attachmen
  * The attachment of a message as an element: an image as a thumbnail (alt = its name, its
  * width and height reserved so nothing jumps) opening the full image in a new tab; any other
  * file as a card with its name, size and a download link. Links are fetched when shown or
- * clicked (they expire). `link(attachment, download)` resolves to a fresh URL.
+ * clicked (they expire). `link(attachment, download)` resolves to a fresh URL. `words` give the
+ * link's and the alt text's words (English unless given).
  */
-export function attachmentElement(attachment, link) {
+export function attachmentElement(attachment, link, words = ENGLISH_FILE_WORDS) {
   const { name, size } = attachment;
   if (attachment.kind === 'image') {
     const img = h('img', { class: 'att-thumb', alt: name, width: attachment.width, height: attachment.height, loading: 'lazy' });
     const anchor = h('a', { class: 'att-image', href: '#', target: '_blank', rel: 'noopener noreferrer', title: name }, img);
-    link(attachment, false).then((url) => { img.src = url; anchor.href = url; }, () => { img.alt = `${name} (unavailable)`; });
+    link(attachment, false).then((url) => { img.src = url; anchor.href = url; }, () => { img.alt = words.t('unavailable', { name }); });
     anchor.addEventListener('click', (event) => openFresh(event, anchor, () => link(attachment, false)));
     return anchor;
   }
-  const anchor = h('a', { class: 'att-download', href: '#', rel: 'noopener noreferrer', text: `Download ${name}` });
+  const anchor = h('a', { class: 'att-download', href: '#', rel: 'noopener noreferrer', text: words.t('download', { name }) });
   anchor.addEventListener('click', (event) => openFresh(event, anchor, () => link(attachment, true)));
   return h('div', { class: 'att-card', dataset: { kind: 'file' } },
     h('span', { class: 'att-name', text: name }),

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileWords } from './file-words.js';
 import { errorText, fileUrl, formatSize, pickFile, upload, uploadRequest } from './files.js';
 
 test('sizes are written for people, 1 KB being 1024 bytes', () => {
@@ -25,13 +26,26 @@ test('the upload goes to the conversation with the name encoded in the query', (
   assert.deepEqual(request.headers, { Authorization: 'Visitor vt_a' });
 });
 
-test('a refusal says the server\'s message, else a sentence for its code or status', () => {
-  assert.deepEqual(errorText(413, '{"error":"too_large","message":"The file is over 10 MB."}'), { code: 'too_large', text: 'The file is over 10 MB.' });
-  assert.deepEqual(errorText(415, '{"error":"unsupported_type"}'), { code: 'unsupported_type', text: 'This file type cannot be sent.' });
-  assert.equal(errorText(413, '<html>').code, 'too_large');
-  assert.equal(errorText(429, '').code, 'rate_limited');
-  assert.equal(errorText(0, '').code, 'network');
+test('a refusal says the sentence for its code, the server\'s message only for a code it does not know', () => {
+  const fr = fileWords('fr');
+  // The server's message is English and technical: the code decides, in the caller's words.
+  const tooLarge = '{"error":"too_large","message":"the file is larger than 10485760 bytes"}';
+  assert.deepEqual(errorText(413, tooLarge), { code: 'too_large', text: 'This file is too large to send.' });
+  assert.deepEqual(errorText(413, tooLarge, fr), { code: 'too_large', text: 'Ce fichier est trop volumineux pour être envoyé.' });
+  assert.deepEqual(errorText(415, '{"error":"unsupported_type","message":"the file is not an image its type can decode"}', fileWords('de')),
+    { code: 'unsupported_type', text: 'Dieser Dateityp kann nicht gesendet werden.' });
+  assert.deepEqual(errorText(409, '{"error":"bad_state","message":"the conversation is closed"}', fr),
+    { code: 'bad_state', text: 'Cette conversation est terminée.' });
+  // Without a JSON error, the status gives the code; no answer at all is `network`.
+  assert.deepEqual(errorText(413, '<html>', fr), { code: 'too_large', text: 'Ce fichier est trop volumineux pour être envoyé.' });
+  assert.deepEqual(errorText(429, '', fr), { code: 'rate_limited', text: 'Trop de fichiers à la fois : réessayez dans quelques minutes.' });
+  assert.deepEqual(errorText(0, '', fr), { code: 'network', text: 'Le fichier n’a pas pu être envoyé : vérifiez votre connexion et réessayez.' });
+  assert.deepEqual(errorText(0, ''), { code: 'network', text: 'The file could not be sent: check the connection and try again.' });
+  // A code the words do not know: the server's message, else a sentence with the status.
+  assert.deepEqual(errorText(422, '{"error":"something_new","message":"The server says why."}', fr), { code: 'something_new', text: 'The server says why.' });
+  assert.deepEqual(errorText(502, '', fr), { code: 'http_502', text: 'Le fichier n’a pas pu être envoyé (502).' });
   assert.deepEqual(errorText(502, ''), { code: 'http_502', text: 'The file could not be sent (502).' });
+  assert.deepEqual(errorText(502, '{"error":"","message":""}'), { code: 'http_502', text: 'The file could not be sent (502).' });
 });
 
 /** An XMLHttpRequest that records what it was given and answers as told. */
@@ -72,9 +86,12 @@ test('an upload sends the raw file, reports progress and resolves to the attachm
 
 test('a refused or failed upload rejects with the code and the reason', async () => {
   const common = { server: 'https://chat.example.com', conversationId: 'c_1', authorization: 'Visitor vt', file: { name: 'big.bin' } };
-  await assert.rejects(upload({ ...common, xhrFactory: () => fakeXhr({ status: 413, body: '{"error":"too_large","message":"Files may be 10 MB at most."}' }) }),
-    { code: 'too_large', status: 413, message: 'Files may be 10 MB at most.' });
-  await assert.rejects(upload({ ...common, xhrFactory: () => fakeXhr({ network: true }) }), { code: 'network', status: 0 });
+  const tooLarge = () => fakeXhr({ status: 413, body: '{"error":"too_large","message":"the file is larger than 10485760 bytes"}' });
+  await assert.rejects(upload({ ...common, xhrFactory: tooLarge }), { code: 'too_large', status: 413, message: 'This file is too large to send.' });
+  await assert.rejects(upload({ ...common, words: fileWords('de'), xhrFactory: tooLarge }),
+    { code: 'too_large', status: 413, message: 'Diese Datei ist zu groß zum Senden.' });
+  await assert.rejects(upload({ ...common, words: fileWords('fr'), xhrFactory: () => fakeXhr({ network: true }) }),
+    { code: 'network', status: 0, message: 'Le fichier n’a pas pu être envoyé : vérifiez votre connexion et réessayez.' });
 });
 
 test('a file link is asked for with the caller\'s credential and made absolute', async () => {

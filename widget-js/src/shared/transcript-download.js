@@ -8,7 +8,7 @@ const FORMATS = new Set(['txt', 'json']);
  * Fetches the transcript of `conversationId` as `format` (`txt` or `json`) and saves it as a
  * file; resolves to the file name. `authorization` is `Visitor <visitorToken>` for the
  * visitor or `Bearer <session token>` for an agent. Rejects with an Error whose `code` is
- * `not_found` (missing, or not the caller's), `network` or `server`.
+ * `not_found` (missing, or not the caller's), `network` or `server` (with the HTTP `status`).
  */
 export async function downloadTranscript({
   server, conversationId, authorization, format = 'txt',
@@ -27,7 +27,7 @@ export async function downloadTranscript({
   if (response.status === 404 || response.status === 401 || response.status === 403) {
     throw failure('not_found', 'This conversation cannot be downloaded.');
   }
-  if (!response.ok) throw failure('server', `The download failed (HTTP ${response.status}).`);
+  if (!response.ok) throw Object.assign(failure('server', `The download failed (HTTP ${response.status}).`), { status: response.status });
   const blob = await response.blob();
   const filename = filenameFrom(response.headers.get('Content-Disposition')) ?? `conversation-${safeName(conversationId)}.${format}`;
   saveBlob(blob, filename, { doc, urlApi, timers });

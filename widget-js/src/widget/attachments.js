@@ -1,10 +1,11 @@
 // The widget's file code, loaded on first use (files-loader.js): attaching a file (upload with
 // progress, then the `message` frame through the outbox), drawing the files of messages, and
-// the transcript download.
+// the transcript download. Its words are in the language the widget picked (`ctx.language`,
+// shared/file-words.js), carried in this script rather than in the widget's first one.
 import { h } from '../shared/dom.js';
+import { fileWords } from '../shared/file-words.js';
 import { attachmentElement, fileUrl, pickFile, progressBar, upload } from '../shared/files.js';
-
-export { downloadTranscript } from '../shared/transcript-download.js';
+import { downloadTranscript as download } from '../shared/transcript-download.js';
 
 const CSS = '.att-image{display:block;margin-top:4px}.att-thumb{display:block;max-width:100%;height:auto;max-height:200px;border-radius:8px}'
   + '.att-card{display:flex;flex-wrap:wrap;gap:4px 8px;align-items:baseline;margin-top:4px}.att-name{font-weight:600;overflow-wrap:anywhere}'
@@ -21,13 +22,15 @@ function style(node) {
  * Sends the file of `transfer` (clipboardData, dataTransfer or {files}) as a message: starts a
  * conversation first if there is none (its first message names the file), uploads it with a
  * progress bar in the log, then sends the `message` with its `attachmentId`. A refusal shows
- * the server's reason with a Retry button: the file is kept for another try.
+ * the reason (by its error code, in the widget's language) with a Retry button: the file is
+ * kept for another try.
  */
 export function attach(transfer, ctx) {
   const file = pickFile(transfer);
   if (!file) return;
+  const words = fileWords(ctx.language);
   const name = file.name || 'pasted-image.png';
-  const bar = progressBar(`Uploading ${name}`);
+  const bar = progressBar(words.t('uploading', { name }));
   const status = h('p', { class: 'att-reason', role: 'alert', hidden: true });
   const item = h('div', { class: 'msg msg--mine msg--pending att-status', dataset: { local: 'upload' } },
     h('div', { class: 'bubble', text: name }), bar.element, status);
@@ -41,7 +44,7 @@ export function attach(transfer, ctx) {
     conversation(ctx, name)
       .then((conversationId) => upload({
         server: ctx.server, conversationId, authorization: ctx.authorization(),
-        file: file.name ? file : new File([file], name, { type: file.type }), onProgress: (f) => bar.set(f),
+        file: file.name ? file : new File([file], name, { type: file.type }), onProgress: (f) => bar.set(f), words,
       }))
       .then((attachment) => {
         item.remove();
@@ -51,7 +54,7 @@ export function attach(transfer, ctx) {
         status.textContent = error.message;
         status.hidden = false;
         item.classList.replace('msg--pending', 'msg--failed');
-        item.append(h('button', { type: 'button', class: 'text-button retry', text: 'Retry', on: { click: run } }));
+        item.append(h('button', { type: 'button', class: 'text-button retry', text: words.t('retry'), on: { click: run } }));
       });
   };
   run();
@@ -74,6 +77,20 @@ export function show(event, item, ctx) {
   });
   const bubble = item.querySelector('.bubble') ?? item;
   if (!event.text) bubble.textContent = '';
-  bubble.append(attachmentElement(event.attachment, link));
+  bubble.append(attachmentElement(event.attachment, link, fileWords(ctx.language)));
   style(item);
+}
+
+/**
+ * Downloads the transcript (shared/transcript-download.js); a failure's Error keeps its English
+ * `message` (for the widget's `error` event) and gains `reason`, the same in `language`.
+ */
+export async function downloadTranscript({ language, ...options }) {
+  try {
+    return await download(options);
+  } catch (failure) {
+    const key = { network: 'transcriptNetwork', not_found: 'transcriptNotFound', server: 'transcriptServer' }[failure.code];
+    if (key) failure.reason = fileWords(language).t(key, { status: failure.status });
+    throw failure;
+  }
 }

@@ -27,7 +27,8 @@ export class FileCode {
   /**
    * @param server the Concierge server's origin
    * @param widget {connect() (the Connection), log() (the message log element), failed() (the
-   *   code could not be loaded), sendText(text), pending(id, text) (a message sent)}
+   *   code could not be loaded), sendText(text), pending(id, text) (a message sent), language
+   *   (the widget's language, which the file code's words follow)}
    */
   constructor(server, widget) {
     this.#server = server;
@@ -58,8 +59,8 @@ export class FileCode {
   }
 
   #context() {
-    const { connect, log, sendText, pending } = this.#widget;
+    const { connect, log, sendText, pending, language } = this.#widget;
     const connection = connect();
-    return { connection, server: this.#server, log: log(), authorization: () => `Visitor ${connection.visitorToken}`, sendText, pending };
+    return { connection, server: this.#server, log: log(), authorization: () => `Visitor ${connection.visitorToken}`, sendText, pending, language };
   }
 }

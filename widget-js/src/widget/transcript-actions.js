@@ -21,7 +21,8 @@ export class TranscriptActions {
 
   /**
    * Downloads the conversation of `connection` as text with the widget's on-demand code
-   * (`files()` resolves to it: {@link downloadTranscript} is there); a failure is shown and emitted.
+   * (`files()` resolves to it: {@link downloadTranscript} is there); a failure is shown (its
+   * `reason`, in the widget's language, when the file code gives one) and emitted.
    */
   async download(connection, server, files) {
     const conversationId = connection?.conversationId;
@@ -29,9 +30,9 @@ export class TranscriptActions {
     if (!conversationId || !token) return;
     try {
       const { downloadTranscript } = await files();
-      await downloadTranscript({ server, conversationId, authorization: `Visitor ${token}`, format: 'txt' });
+      await downloadTranscript({ server, conversationId, authorization: `Visitor ${token}`, format: 'txt', language: this.#strings.language });
     } catch (failure) {
-      this.#notify(this.#strings.t('downloadFailed', { reason: failure.message }));
+      this.#notify(this.#strings.t('downloadFailed', { reason: failure.reason ?? failure.message }));
       this.#emit('error', { code: failure.code ?? 'download_failed', message: failure.message });
     }
   }

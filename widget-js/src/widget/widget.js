@@ -97,6 +97,7 @@ export class Widget {
       connect: () => this.#connect(), log: () => this.#view.messages.element, failed: () => this.#view.notify(this.#strings.t('offline')),
       sendText: (text) => this.#sendText(text),
       pending: (id, text) => { this.#pendingIds.add(id); this.#view.messages.addPending(id, text); },
+      language: this.#strings.language,
     });
     this.#view = new WidgetView(this.#options, {
       toggle: () => this.toggle(),
