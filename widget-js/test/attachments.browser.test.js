@@ -1,9 +1,10 @@
 // Files in a conversation, in a real browser against the real server: a visitor pastes an image
 // and attaches a PDF with the paperclip button; the agent sees the image as a thumbnail and the
 // PDF as a card, downloads the PDF (a download, never shown inline) and sends a picture back; a
-// refused file shows the reason for its code with Retry; the JSON transcript export lists the
-// files; a new visitor's first file (then a dropped one) starts a conversation; a French
-// visitor's file code speaks French. axe finds nothing serious in the widget showing them.
+// refused file shows the reason for its code with Retry, and so does a file over the limit; the
+// JSON transcript export lists the files; a new visitor's first file (then a dropped one) starts a
+// conversation; a French visitor's file code speaks French. axe finds nothing serious in the
+// widget showing them.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar (see e2e.browser.test.js).
 /* global document, window, DataTransfer, ClipboardEvent, DragEvent -- callbacks given to page.evaluate run in the page */
 import { test } from 'node:test';
@@ -17,7 +18,7 @@ const QUESTION = 'My parcel arrived broken, here are photos.';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
 test('a visitor sends an image and a PDF; the agent sees and downloads them; the export lists them', { timeout: 240_000 }, async (t) => {
-  const { server, browser } = await serverAndBrowser(t, 'concierge-attachments-');
+  const { server, browser } = await serverAndBrowser(t, 'concierge-attachments-', { prepare: () => ['--attachment-max-file', '2MB'] });
   const problems = [];
   const dana = await signInConsole(browser, server.base, 'demo', 'demo-password', problems);
 
@@ -125,6 +126,18 @@ test('a visitor sends an image and a PDF; the agent sees and downloads them; the
   const expected = problems.filter((p) => /HTTP 415 .*name=broken\.png/.test(p));
   assert.equal(expected.length, 1);
   problems.splice(problems.indexOf(expected[0]), 1);
+
+  // A file over the limit (2 MB here) is refused before its body is read, while the browser is
+  // still sending it: the widget still gets the answer and says why, not "check the connection".
+  const tooBig = visitor.waitForResponse((r) => r.url().includes('name=video.mp4'));
+  const [bigChooser] = await Promise.all([visitor.waitForEvent('filechooser'), attachButton.click()]);
+  await bigChooser.setFiles({ name: 'video.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(12 << 20, 7) });
+  assert.equal((await tooBig).status(), 413);
+  const big = log.locator('.att-status').filter({ hasText: 'video.mp4' });
+  await big.getByRole('alert').filter({ hasText: /too large|larger than/ }).waitFor();
+  const over = problems.filter((p) => /HTTP 413 .*name=video\.mp4/.test(p));
+  assert.equal(over.length, 1);
+  problems.splice(problems.indexOf(over[0]), 1);
 
   // The JSON transcript export lists the files.
   const login = await fetch(`${server.base}api/agent/login`, {

@@ -149,6 +149,45 @@ final class AttachmentAbuseTest {
         awaitNoFilesLeft();
     }
 
+    /**
+     * A client that writes the whole body before it reads (as browsers and most HTTP clients do)
+     * still gets the refusal: the server reads and drops the rest of the body instead of resetting
+     * the connection, then ends it in order. Both ways: refused at once by its {@code Content-Length},
+     * and refused while streaming (chunked, passing the limit).
+     */
+    @Test
+    void aClientWritingTheWholeBodyFirst_stillReadsTheRefusal() throws Exception {
+        Conversation c = calls.startConversation();
+        byte[] body = new byte[MAX_FILE * 32]; // more than the sockets' buffers hold
+        try (Socket socket = connect(server.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(head(c, "Content-Length: " + body.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            assertRefusedThenEnded(socket.getInputStream());
+        }
+        try (Socket socket = connect(server.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(head(c, "Transfer-Encoding: chunked\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int sent = 0; sent < body.length; sent += 0x10000) {
+                out.write(chunk);
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertRefusedThenEnded(socket.getInputStream());
+        }
+        awaitNoFilesLeft();
+    }
+
+    /** A 413 {@code too_large} with its JSON body, then the end of the stream (not a reset). */
+    private static void assertRefusedThenEnded(InputStream in) throws IOException {
+        String head = readHead(in);
+        assertThat(head).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close");
+        String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(rest).contains("\"error\":\"too_large\"");
+    }
+
     @Test
     void expectContinue_isAnsweredOnlyOnceTheCallerAndConversationAreChecked() throws Exception {
         Conversation c = calls.startConversation();

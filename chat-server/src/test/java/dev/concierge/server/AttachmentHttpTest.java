@@ -222,9 +222,11 @@ final class AttachmentHttpTest {
         HttpResponse<String> broken = calls.upload(c.id(), c.authorization(), "x.png", lies, "image/png");
         assertThat(broken.statusCode()).as(broken.body()).isEqualTo(415);
         assertThat(AttachmentCalls.json(broken.body()).path("error").asText()).isEqualTo("unsupported_type");
-        // A body over the limit is refused before it is read and the connection closed, so a client
-        // still writing it may lose the answer to the reset: AttachmentAbuseTest reads it on a raw
-        // socket that sends no body.
+        // Refused before the body is read, while the client still writes it: the answer still arrives.
+        HttpResponse<String> big =
+                calls.upload(c.id(), c.authorization(), "big.bin", new byte[256 * 1024 + 1], "text/plain");
+        assertThat(big.statusCode()).isEqualTo(413);
+        assertThat(AttachmentCalls.json(big.body()).path("error").asText()).isEqualTo("too_large");
     }
 
     @Test

@@ -6,8 +6,10 @@ import dev.concierge.server.attach.Uploads.Admitted;
 import dev.concierge.server.attach.Uploads.Outcome;
 import dev.concierge.server.attach.Uploads.Refused;
 import dev.concierge.server.attach.Uploads.Stored;
+import dev.concierge.server.transport.LingeringClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -44,8 +46,15 @@ import org.slf4j.LoggerFactory;
  * is paused meanwhile, and {@code 100 Continue} is sent only then); a {@code Content-Length} over
  * the limit is refused at once; the body then goes to a temporary file, one batch of chunks at a
  * time on the uploads' lane (reading paused while a batch is written), and the upload is refused
- * ({@code 413}, connection closed, file deleted) as soon as it passes the limit. The complete file
- * is inspected and stored on the lane and answered {@code 201}. One handler per connection.
+ * ({@code 413}, file deleted) as soon as it passes the limit. The complete file is inspected and
+ * stored on the lane and answered {@code 201}. One handler per connection.
+ *
+ * <p>A refusal closes the connection the way web servers' "lingering close" does: the answer, then
+ * the end of the output (FIN), then whatever the client still sends is read and dropped for up to
+ * {@link #LINGER}, and only then is the connection closed. Closing at once, with body bytes unread,
+ * makes the kernel reset the connection, and a client still writing the body (a browser, most HTTP
+ * clients) loses the answer to the reset and can only report a network error. Nothing read while
+ * lingering is kept, so the limit still holds: the cost is bandwidth for at most {@link #LINGER}.
  *
  * <p>The whole-request deadline stands aside while a body streams ({@link BodyStreaming}): an
  * upload instead has {@code requestTimeout} plus its limit at {@link #MIN_BYTES_PER_SECOND} to
@@ -54,6 +63,9 @@ import org.slf4j.LoggerFactory;
 public final class UploadHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(UploadHandler.class);
     private static final Pattern PATH = Pattern.compile("/api/conversations/([^/]+)/attachments");
+
+    /** How long a refused upload's connection is kept reading (and dropping) the rest of the body. */
+    static final Duration LINGER = Duration.ofSeconds(5);
 
     /** The slowest upload allowed on average, in bytes per second (a 10 MB file: 5 minutes). */
     static final long MIN_BYTES_PER_SECOND = 32 * 1024;
@@ -239,7 +251,10 @@ public final class UploadHandler extends ChannelInboundHandlerAdapter {
         u.deadline.cancel(false);
         upload = null;
         state = State.IDLE;
-        answer(ctx, 201, Map.of("attachment", ((Stored) outcome).view()), !u.keepAlive, 0);
+        var written = answer(ctx, 201, Map.of("attachment", ((Stored) outcome).view()), !u.keepAlive, 0);
+        if (!u.keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
         ctx.fireUserEventTriggered(BodyStreaming.ENDED);
         ctx.channel().config().setAutoRead(true);
         while (!held.isEmpty() && state == State.IDLE) {
@@ -301,7 +316,10 @@ public final class UploadHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Answers {@code r} and closes the connection: the rest of the body is never read. */
+    /**
+     * Answers {@code r} and ends the connection with a lingering close: the rest of the body is read
+     * and dropped, never stored.
+     */
     private void refuse(ChannelHandlerContext ctx, Refused r) {
         log.info(
                 "{}: upload refused: {} {}",
@@ -309,7 +327,9 @@ public final class UploadHandler extends ChannelInboundHandlerAdapter {
                 r.status(),
                 r.code().wire());
         abandon();
-        answer(ctx, r.status(), Map.of("error", r.code().wire(), "message", r.message()), true, r.retryAfter());
+        LingeringClose.after(
+                answer(ctx, r.status(), Map.of("error", r.code().wire(), "message", r.message()), true, r.retryAfter()),
+                LINGER);
     }
 
     /** Drops the upload under way: its buffers, its deadline and (on the lane) its file. */
@@ -331,7 +351,7 @@ public final class UploadHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void answer(ChannelHandlerContext ctx, int status, Object body, boolean close, long retryAfter) {
+    private ChannelFuture answer(ChannelHandlerContext ctx, int status, Object body, boolean close, long retryAfter) {
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(body);
@@ -351,10 +371,21 @@ public final class UploadHandler extends ChannelInboundHandlerAdapter {
         }
         HttpUtil.setContentLength(response, bytes.length);
         HttpUtil.setKeepAlive(response, !close);
-        var written = ctx.writeAndFlush(response);
-        if (close) {
-            written.addListener(ChannelFutureListener.CLOSE);
+        return ctx.writeAndFlush(response);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (state == State.REFUSED && cause instanceof java.io.IOException) {
+            // A client that stops sending a refused body often resets the connection: expected.
+            log.debug(
+                    "{}: refused upload's connection ended: {}",
+                    ctx.channel().id().asShortText(),
+                    cause.toString());
+            ctx.close();
+            return;
         }
+        super.exceptionCaught(ctx, cause);
     }
 
     @Override

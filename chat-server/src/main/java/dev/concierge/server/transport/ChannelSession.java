@@ -6,13 +6,12 @@ import dev.concierge.server.routing.SharedFrame;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.AttributeKey;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -106,27 +105,15 @@ final class ChannelSession implements Session {
      * end of our side of the stream, and the socket closes once the peer has closed too, or after
      * {@link #LINGER_MILLIS}. Closing at once with the peer's frames unread makes the kernel
      * answer with a reset, which can reach the peer before the close frame it was sent: the peer
-     * then sees "connection reset" instead of the close code. The caller drops what is still read.
+     * then sees "connection reset" instead of the close code ({@link LingeringClose}). The caller
+     * drops what is still read.
      */
     void closeWhileReceiving(int code, String reason) {
         if (!channel.isActive()) {
             return;
         }
-        channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> {
-            if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
-                duplex.shutdownOutput();
-                channel.eventLoop()
-                        .schedule(
-                                () -> {
-                                    channel.close(); // a block: a bare channel::close would also match
-                                    // schedule(Callable)
-                                },
-                                LINGER_MILLIS,
-                                TimeUnit.MILLISECONDS);
-            } else {
-                channel.close();
-            }
-        });
+        LingeringClose.after(
+                channel.writeAndFlush(new CloseWebSocketFrame(code, reason)), Duration.ofMillis(LINGER_MILLIS));
     }
 
     /** The underlying channel, for the handler side (registries, attributes). */
