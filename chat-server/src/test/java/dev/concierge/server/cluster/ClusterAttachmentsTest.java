@@ -7,6 +7,7 @@ import dev.concierge.client.AgentClient;
 import dev.concierge.protocol.Attachment;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.server.ChatServer;
+import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.testing.AttachmentCalls;
 import dev.concierge.server.testing.AttachmentCalls.Conversation;
 import dev.concierge.server.testing.Await;
@@ -251,6 +252,34 @@ final class ClusterAttachmentsTest {
                     || "ack".equals(f.path("type").asText()));
             assertThat(refused.path("type").asText()).isEqualTo("error");
             assertThat(refused.path("code").asText()).isEqualTo("not_found");
+        }
+    }
+
+    @Test
+    void aVisitorsUploadLimit_holdsOverBothNodes() throws Exception {
+        int limit = AttachmentSettings.DEFAULTS.uploadsPerWindow();
+        try (RawSocket visitor = RawSocket.connect(cluster.uris().get(edge - 1), "/ws/visitor")) {
+            Conversation c = start(visitor, edge, "Some photos of the damage");
+            for (int i = 0; i < limit; i++) {
+                int node = i % 2 == 0 ? edge : decider;
+                calls(node).uploaded(c, "part" + i + ".pdf", pdf(16, i));
+            }
+            // Half of them went to each node; the next one is refused on either. The last
+            // upload's count travels over NATS as it is admitted, well before it is stored and
+            // answered; should it still be under way, one more upload is counted and refused.
+            for (int node : new int[] {edge, decider}) {
+                HttpResponse<String> over =
+                        calls(node).upload(c.id(), c.authorization(), "more.pdf", pdf(16, 99), "x/y");
+                if (over.statusCode() == 201) {
+                    over = calls(node).upload(c.id(), c.authorization(), "more.pdf", pdf(16, 98), "x/y");
+                }
+                assertThat(over.statusCode())
+                        .as("upload %d on %s, after %d on each node", limit + 1, cluster.nodeId(node), limit / 2)
+                        .isEqualTo(429);
+                assertThat(AttachmentCalls.json(over.body()).path("error").asText())
+                        .isEqualTo("rate_limited");
+                assertThat(over.headers().firstValue("retry-after")).isPresent();
+            }
         }
     }
 
