@@ -38,18 +38,19 @@ import org.junit.jupiter.api.Test;
  * node, which finds the upload in PostgreSQL; the agent on the deciding node receives it, and
  * either node hands out download URLs and serves the same bytes. Download URLs and the lasting
  * links of exports are signed with the key both nodes read from the store, so one made on a node
- * opens on the other; and a visitor of another conversation gets 404 from both, as from a single
- * server.
+ * opens on the other; a visitor of another conversation gets 404 from both, as from a single
+ * server; and a visitor's upload window counts the uploads of both nodes.
  */
 final class ClusterAttachmentsTest {
     private static final String PUBLIC_URL = "https://chat.example.test";
     private static final Pattern LINK = Pattern.compile(Pattern.quote(PUBLIC_URL) + "(/files/link/[A-Za-z0-9_.-]+)");
 
     private static ClusterNodes cluster;
-    /** The node holding the decider lease, and the other one. */
+    /** The node holding the decider lease. */
     private static int decider;
-
+    /** The other node. */
     private static int edge;
+
     private static long startedAt;
 
     @BeforeAll
