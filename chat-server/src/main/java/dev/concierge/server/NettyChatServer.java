@@ -229,6 +229,7 @@ public final class NettyChatServer implements ChatServer {
             if (cluster != null) {
                 cluster.closeSocketsWith(initializer.signedInSockets()::closeAll);
                 initializer.shareConnections(cluster.connections());
+                initializer.shareUploads(cluster.uploads());
                 ClusterCalls.wire(
                         cluster, initializer.visitorAdmin(), initializer.conversationWrites(), localRouter, json);
                 ClusterCalls.wireWebhookReloads(cluster, initializer.webhookReloads());

@@ -9,8 +9,10 @@ import java.util.OptionalLong;
 
 /**
  * How many uploads each visitor may start: {@code perWindow} in any {@code window} (a sliding
- * window over the times of their earlier uploads, from the injected ticker). Visitors who have not
- * uploaded for a window are forgotten; at most {@link #MAX_VISITORS} are remembered at once.
+ * window over the times of their earlier uploads, from the injected ticker). In a cluster the
+ * uploads other nodes admitted are {@link #charge charged} too, so the limit holds over every node.
+ * Visitors who have not uploaded for a window are forgotten; at most {@link #MAX_VISITORS} are
+ * remembered at once.
  */
 final class UploadLimiter {
     static final long MAX_VISITORS = 100_000;
@@ -51,5 +53,21 @@ final class UploadLimiter {
             return t;
         });
         return wait[0] > 0 ? OptionalLong.of(wait[0]) : OptionalLong.empty();
+    }
+
+    /**
+     * Counts an upload of {@code visitorId} another node admitted, now, whatever the window holds;
+     * only the latest {@code perWindow} are kept, which are all that decide the next wait.
+     */
+    void charge(String visitorId) {
+        long now = ticker.read();
+        recent.asMap().compute(visitorId, (id, times) -> {
+            ArrayDeque<Long> t = times == null ? new ArrayDeque<>() : times;
+            t.addLast(now);
+            while (!t.isEmpty() && (t.size() > perWindow || now - t.peekFirst() >= windowNanos)) {
+                t.pollFirst();
+            }
+            return t;
+        });
     }
 }

@@ -19,10 +19,12 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,9 @@ public final class Uploads {
     private final Clock clock;
     private final Path tempDir;
     private final UploadLimiter limiter;
+    /** Tells the other nodes of a cluster of each visitor's upload admitted here; nothing on a single server. */
+    private volatile Consumer<String> admittedHere = uploader -> {};
+
     private final SecureRandom random = new SecureRandom();
 
     /**
@@ -76,6 +81,22 @@ public final class Uploads {
         this.limiter = new UploadLimiter(settings.uploadsPerWindow(), settings.uploadWindow(), ticker);
         if (attachments.isPresent()) {
             removeLeftovers(tempDir);
+        }
+    }
+
+    /**
+     * Makes the per-visitor upload limit hold over a cluster's nodes (docs/attachments.md, "In a
+     * cluster"): each visitor's upload admitted here is told to {@code toOthers}, and {@link
+     * #admittedElsewhere} counts those the other nodes admitted.
+     */
+    public void share(Consumer<String> toOthers) {
+        this.admittedHere = Objects.requireNonNull(toOthers, "toOthers");
+    }
+
+    /** Counts an upload another node admitted for {@code uploader} ({@code visitor:<id>}) against its limit. */
+    public void admittedElsewhere(String uploader) {
+        if (uploader.startsWith("visitor:")) {
+            limiter.charge(uploader);
         }
     }
 
@@ -138,6 +159,7 @@ public final class Uploads {
                         "too many uploads; try again in " + wait.getAsLong() + " s",
                         wait.getAsLong());
             }
+            admittedHere.accept(uploader.get());
         }
         Files.createDirectories(tempDir);
         Path temp = Files.createTempFile(tempDir, "upload-", PART);

@@ -251,6 +251,24 @@ public final class ClusterNode implements AutoCloseable {
         return limits;
     }
 
+    /**
+     * Visitors' uploads admitted per node, for the per-visitor upload limit (docs/attachments.md):
+     * the transport tells it of each upload it admits, and it hands over those the other nodes
+     * admitted.
+     */
+    public interface UploadCharges {
+        /** {@code uploader} ({@code visitor:<id>}) started an upload here. Never blocks. */
+        void admitted(String uploader);
+
+        /** Where the uploads the other nodes admitted are counted, one call each, on the NATS dispatcher. */
+        void countElsewhere(Consumer<String> admittedElsewhere);
+    }
+
+    /** The visitors' uploads shared with the other nodes. */
+    public UploadCharges uploads() {
+        return limits;
+    }
+
     /** Sockets of agents signed out or disabled on another node are closed here through this. */
     private volatile Consumer<List<String>> closeSockets = tokens -> {};
 

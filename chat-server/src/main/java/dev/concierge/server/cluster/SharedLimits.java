@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -25,18 +26,21 @@ import org.slf4j.LoggerFactory;
  *   <li>connections per address: each connection this node counts or stops counting is a change
  *   ({@code +1}/{@code -1}), and every {@link #SNAPSHOT_EVERY} the node sends what it holds (the
  *   {@link #SNAPSHOT_MOST} addresses holding most), which replaces all the others knew of it; a
- *   node not heard of for {@link #FORGET_AFTER} counts for nothing ({@link CountsElsewhere}).</li>
+ *   node not heard of for {@link #FORGET_AFTER} counts for nothing ({@link CountsElsewhere});</li>
+ *   <li>visitors' uploads: each upload this node admits is counted against the visitor's upload
+ *   limit on every other node.</li>
  * </ul>
  *
  * Messages go through the node's {@link Forwarder}, so the event loops that count never wait for
  * NATS; one that cannot go is dropped (the next snapshot corrects the counts). Each message names
  * this node, which ignores its own.
  */
-final class SharedLimits implements ClusterNode.Connections, LoginThrottle.Charges {
+final class SharedLimits implements ClusterNode.Connections, ClusterNode.UploadCharges, LoginThrottle.Charges {
     static final byte ATTEMPT = 1;
     static final byte ATTEMPT_RETURNED = 2;
     static final byte CONNECTION = 3;
     static final byte SNAPSHOT = 4;
+    static final byte UPLOAD = 5;
 
     /** How often a node sends its counts in full. */
     static final Duration SNAPSHOT_EVERY = Duration.ofSeconds(1);
@@ -54,6 +58,7 @@ final class SharedLimits implements ClusterNode.Connections, LoginThrottle.Charg
     private final LongSupplier nanoTime;
     private final CountsElsewhere elsewhere;
     private volatile Supplier<Map<InetAddress, Integer>> here = Map::of;
+    private volatile Consumer<String> uploadsElsewhere = uploader -> {};
     private long lastSnapshot;
     private boolean snapshotted;
 
@@ -113,6 +118,16 @@ final class SharedLimits implements ClusterNode.Connections, LoginThrottle.Charg
         this.here = Objects.requireNonNull(openHere, "openHere");
     }
 
+    @Override
+    public void admitted(String uploader) {
+        send(new Wire.Out().kind(UPLOAD).s(nodeId).s(uploader));
+    }
+
+    @Override
+    public void countElsewhere(Consumer<String> admittedElsewhere) {
+        this.uploadsElsewhere = Objects.requireNonNull(admittedElsewhere, "admittedElsewhere");
+    }
+
     /** Sends a snapshot when one is due; called on every heartbeat. */
     synchronized void tick() {
         long now = nanoTime.getAsLong();
@@ -169,6 +184,7 @@ final class SharedLimits implements ClusterNode.Connections, LoginThrottle.Charg
                     }
                     elsewhere.snapshot(from, open);
                 }
+                case UPLOAD -> uploadsElsewhere.accept(in.s());
                 default -> throw new IOException("unknown kind " + kind);
             }
         } catch (IOException e) {

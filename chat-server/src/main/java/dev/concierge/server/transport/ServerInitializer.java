@@ -195,6 +195,15 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         elsewhere.countHere(connectionsPerIp::openHere);
     }
 
+    /**
+     * Counts every node's uploads against each visitor's upload limit, and tells the other nodes
+     * of those admitted here (docs/attachments.md, "In a cluster").
+     */
+    public void shareUploads(ClusterNode.UploadCharges elsewhere) {
+        uploads.share(elsewhere::admitted);
+        elsewhere.countElsewhere(uploads::admittedElsewhere);
+    }
+
     /** The admin API's visitor calls (a cluster node passes erasure to the deciding node). */
     public VisitorAdminApi visitorAdmin() {
         return visitorAdmin;

@@ -200,6 +200,21 @@ final class SharedLimitsTest {
     }
 
     @Test
+    void uploads_areCountedOnTheOtherNodes_notOnTheirOwn() {
+        List<String> onOne = new ArrayList<>();
+        List<String> onTwo = new ArrayList<>();
+        one.countElsewhere(onOne::add);
+        two.countElsewhere(onTwo::add);
+        one.admitted("visitor:v_ada");
+        one.admitted("visitor:v_ada");
+        two.admitted("visitor:v_bob");
+        deliver();
+        assertThat(onTwo).containsExactly("visitor:v_ada", "visitor:v_ada");
+        assertThat(onOne).containsExactly("visitor:v_bob");
+        assertThat(chargedOnTwo).as("no sign-in attempt").isEmpty();
+    }
+
+    @Test
     void aMalformedMessage_isDropped() {
         two.onMessage(new byte[] {SharedLimits.SNAPSHOT});
         two.onMessage(new Wire.Out()
