@@ -6,17 +6,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.testing.AttachmentCalls;
+import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.MutableClock;
 import dev.concierge.server.testing.RawSocket;
 import dev.concierge.store.JdbcConversationStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +115,80 @@ class AttachmentMessageTest {
         HttpResponse<byte[]> download = calls.get(URI.create(location).getPath());
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.headers().firstValue("Content-Type")).contains("image/png");
+    }
+
+    /**
+     * Uploads no message came to carry are deleted once older than {@code unreferencedAfter} (here
+     * 300 ms, so the sweep runs every 75 ms): the one never sent goes from downloads at once and
+     * its bytes from disk once an hour has passed since they were last stored or found (the store's
+     * clock moved on for that), while an older one that a message carries stays.
+     */
+    @Test
+    void anUploadNoMessageCarries_isDeleted_whileAnOlderSentOneStays() throws Exception {
+        data = Files.createTempDirectory("concierge-attach-sweep");
+        AttachmentSettings d = AttachmentSettings.DEFAULTS;
+        MutableClock storeClock = new MutableClock(Instant.now());
+        server = ChatServer.builder()
+                .port(0)
+                .store(JdbcConversationStore.sqlite(data, storeClock))
+                .attachments(new AttachmentSettings(
+                        d.maxFileBytes(),
+                        d.maxConversationBytes(),
+                        d.maxPixels(),
+                        d.downloadTtl(),
+                        d.uploadsPerWindow(),
+                        d.uploadWindow(),
+                        Duration.ofMillis(300),
+                        d.clamd(),
+                        d.publicUrl()))
+                .start();
+        AttachmentCalls calls = new AttachmentCalls(server.baseUri());
+        try (RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
+            visitor.send("{\"type\":\"hello\",\"id\":\"h\",\"version\":1}");
+            String token = visitor.awaitType("welcome").path("visitorToken").asText();
+            visitor.send("{\"type\":\"message\",\"id\":\"m1\",\"text\":\"Two files\"}");
+            String cid = visitor.awaitType("ack").path("conversationId").asText();
+            AttachmentCalls.Conversation c = new AttachmentCalls.Conversation("Visitor " + token, cid);
+            String sent = calls.uploaded(c, "sent.bin", "carried by a message".getBytes(StandardCharsets.UTF_8))
+                    .path("id")
+                    .asText();
+            visitor.send("{\"type\":\"message\",\"id\":\"m2\",\"conversationId\":\"" + cid
+                    + "\",\"text\":\"\",\"attachmentId\":\"" + sent + "\"}");
+            visitor.await(f -> "ack".equals(f.path("type").asText())
+                    && "m2".equals(f.path("ref").asText()));
+            String unsent = calls.uploaded(c, "unsent.bin", "never sent".getBytes(StandardCharsets.UTF_8))
+                    .path("id")
+                    .asText();
+            assertThat(calls.url(cid, unsent, c.authorization()).statusCode()).isEqualTo(200);
+
+            Await.until("the unsent upload deleted", () -> {
+                try {
+                    return calls.url(cid, unsent, c.authorization()).statusCode() == 404;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // The sent file is older than the deleted one: a sweep that took it would have by now.
+            HttpResponse<byte[]> kept = calls.get(calls.downloadPath(cid, sent, c.authorization()));
+            assertThat(kept.statusCode()).isEqualTo(200);
+            assertThat(new String(kept.body(), StandardCharsets.UTF_8)).isEqualTo("carried by a message");
+            assertThat(filesOnDisk())
+                    .as("bytes stay an hour after their last touch")
+                    .isEqualTo(2);
+            storeClock.advance(Duration.ofHours(2));
+            Await.until("the unsent upload's bytes gone from disk", () -> filesOnDisk() == 1);
+            assertThat(calls.get(calls.downloadPath(cid, sent, c.authorization()))
+                            .body())
+                    .isEqualTo("carried by a message".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private long filesOnDisk() {
+        try (Stream<Path> files = Files.walk(data.resolve("attachments"))) {
+            return files.filter(Files::isRegularFile).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private HttpResponse<String> get(String path, String authorization) throws Exception {
