@@ -120,6 +120,7 @@ final class ArchitectureTest {
                             "FileLinks",
                             "FileNames",
                             "FileUrls",
+                            "LingeringClose",
                             "UnreferencedSweep",
                             "UploadHandler",
                             "Uploads",

@@ -6,7 +6,6 @@ import dev.concierge.server.attach.Uploads.Admitted;
 import dev.concierge.server.attach.Uploads.Outcome;
 import dev.concierge.server.attach.Uploads.Refused;
 import dev.concierge.server.attach.Uploads.Stored;
-import dev.concierge.server.transport.LingeringClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;

@@ -1,6 +1,7 @@
 package dev.concierge.server.transport;
 
 import dev.concierge.protocol.wire.ServerMessage;
+import dev.concierge.server.attach.LingeringClose;
 import dev.concierge.server.routing.Session;
 import dev.concierge.server.routing.SharedFrame;
 import io.netty.buffer.Unpooled;

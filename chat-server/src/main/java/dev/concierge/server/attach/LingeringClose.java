@@ -1,4 +1,4 @@
-package dev.concierge.server.transport;
+package dev.concierge.server.attach;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
