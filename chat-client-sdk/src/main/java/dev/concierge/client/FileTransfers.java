@@ -177,9 +177,10 @@ final class FileTransfers {
                 .header("Content-Type", "application/octet-stream")
                 .header("Accept", "application/json")
                 .POST(body);
-        // No "Expect: 100-continue", though the server answers it: the JDK 17 client waits forever
-        // for the body's turn when the answer is a refusal. A refused body is written on and the
-        // server reads and drops it (its lingering close) until the client reads the answer.
+        // No "Expect: 100-continue", though the server answers it: with it, the JDK 17 client's
+        // upload never completed when the answer was a refusal (nothing within 30 s). A refused
+        // body is written on instead; the server reads and drops it (its lingering close, up to
+        // 5 s) and the client then reads the answer.
         return steps.follow(settings.httpClient().sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()))
                 .handleAsync(
                         (response, error) -> {

@@ -280,8 +280,9 @@ public interface VisitorClient extends AutoCloseable {
      * When it passes, the future fails with a {@link DeadlineExceededException} whose
      * {@code withdrawn()} is true if the message was not written yet. A retry with the same
      * request id uploads the file again but stores one message: the server answers the resend
-     * with the first message's {@code seq} (the second upload, carried by nothing, is deleted
-     * after a day). Cancelling the future stops the upload, or withdraws the message.
+     * with the first message's {@code seq}, which carries the first upload (the result's
+     * {@code attachment()} is then the second upload, which no message carries and the server
+     * deletes after a day). Cancelling the future stops the upload, or withdraws the message.
      *
      * @param file the file and its text
      * @param options the deadline and the message's request id
