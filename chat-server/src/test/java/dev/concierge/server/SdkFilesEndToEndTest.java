@@ -315,6 +315,26 @@ class SdkFilesEndToEndTest {
                 });
     }
 
+    @Test
+    void aFileSentAgainWithItsRequestId_isStoredOnce() throws Exception {
+        start(20);
+        VisitorClient ada = visitor("Ada", new VisitorLog());
+        String cid = ada.send("A receipt").get(10, TimeUnit.SECONDS).conversationId();
+        RequestOptions options = RequestOptions.defaults().withRequestId("receipt-1");
+        SentFile first =
+                ada.sendFile(FileUpload.of("receipt.pdf", pdf(800)), options).get(30, TimeUnit.SECONDS);
+        SentFile again =
+                ada.sendFile(FileUpload.of("receipt.pdf", pdf(800)), options).get(30, TimeUnit.SECONDS);
+        assertThat(again.stored()).isEqualTo(first.stored());
+        assertThat(ada.history(cid, 0).get(10, TimeUnit.SECONDS).events())
+                .filteredOn(e -> e.attachment() != null)
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.id()).isEqualTo("receipt-1");
+                    assertThat(e.attachment()).isEqualTo(first.attachment());
+                });
+    }
+
     /** A PDF-like file: the PDF magic number, then every byte value over and over, {@code size} bytes in all. */
     private static byte[] pdf(int size) {
         byte[] bytes = new byte[size];
