@@ -93,6 +93,31 @@ final class FileSendTest extends VisitorClientFixture {
     }
 
     @Test
+    void anUploadPastTheDeadline_failsWithdrawn_andItsMessageIsNeverSent() throws Exception {
+        ScriptedServer.Peer peer = connectInConversation();
+        server.holdUploads(true);
+        CompletableFuture<SentFile> sending = client.sendFile(
+                FileUpload.of("mug.png", BYTES),
+                RequestOptions.defaults().withRequestId("photo-1").withDeadline(Duration.ofMillis(300)));
+        server.nextUpload();
+
+        assertThat(failure(sending)).isInstanceOfSatisfying(DeadlineExceededException.class, late -> {
+            assertThat(late.withdrawn()).isTrue();
+            assertThat(late.deadline()).isEqualTo(Duration.ofMillis(300));
+            assertThat(late.getMessage()).contains("photo-1");
+        });
+        peer.assertNothingElse();
+        // The id is free again: the same file can be sent again with it.
+        server.holdUploads(false);
+        CompletableFuture<SentFile> again = client.sendFile(
+                FileUpload.of("mug.png", BYTES), RequestOptions.defaults().withRequestId("photo-1"));
+        ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
+        assertThat(sent.id()).isEqualTo("photo-1");
+        peer.send(ack(sent, "c1", 3));
+        assertThat(await(again).stored().seq()).isEqualTo(3);
+    }
+
+    @Test
     void aRefusedUpload_failsWithTheServersCodeAndWait_andSendsNoMessage() throws Exception {
         ScriptedServer.Peer peer = connectInConversation();
         server.answerUploads(new ScriptedServer.UploadAnswer(

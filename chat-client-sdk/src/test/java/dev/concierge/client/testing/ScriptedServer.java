@@ -62,6 +62,7 @@ public final class ScriptedServer implements AutoCloseable {
     private volatile BiFunction<String, String, Optional<String>> login = (user, password) -> Optional.empty();
     private volatile HttpResponseStatus loginFailure;
     private final BlockingQueue<Upload> uploads = new LinkedBlockingQueue<>();
+    private volatile boolean holdUploads;
     private volatile UploadAnswer uploadAnswer = new UploadAnswer(
             201,
             "{\"attachment\":{\"id\":\"" + ATTACHMENT_ID + "\",\"name\":\"mug.png\",\"kind\":\"image\","
@@ -133,6 +134,11 @@ public final class ScriptedServer implements AutoCloseable {
     /** Answers uploads from now on with {@code answer} (by default 201 with {@link #ATTACHMENT_ID}). */
     public void answerUploads(UploadAnswer answer) {
         this.uploadAnswer = answer;
+    }
+
+    /** Leaves uploads from now on unanswered (a server that stalls), or answers them again. */
+    public void holdUploads(boolean hold) {
+        this.holdUploads = hold;
     }
 
     /** The next upload a client made, waiting up to {@link #WAIT}. */
@@ -269,6 +275,9 @@ public final class ScriptedServer implements AutoCloseable {
                 request.content().readBytes(body);
                 uploads.add(new Upload(request.uri(), request.headers().get(HttpHeaderNames.AUTHORIZATION), body));
                 request.release();
+                if (holdUploads) {
+                    return;
+                }
                 UploadAnswer answer = uploadAnswer;
                 var response = new DefaultFullHttpResponse(
                         HttpVersion.HTTP_1_1,
