@@ -7,6 +7,7 @@ import dev.concierge.protocol.QueueEntry;
 import dev.concierge.protocol.ReceiptStatus;
 import dev.concierge.protocol.TranscriptEvent;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -300,6 +301,83 @@ public interface AgentClient extends AutoCloseable {
      * @throws IllegalArgumentException when a request with this id is still waiting for its answer
      */
     CompletableFuture<Stored> send(String conversationId, String text, RequestOptions options);
+
+    /**
+     * Sends a file to the visitor of a conversation, as
+     * {@link #sendFile(String, FileUpload, RequestOptions)} does with the default options.
+     *
+     * @param conversationId the conversation
+     * @param file a readable regular file, not empty; streamed from the disk
+     * @return completes when the message carrying the file is stored, with it and the file
+     * @throws NullPointerException when either is null
+     * @throws IllegalArgumentException when {@code file} is not a readable regular file or is
+     *     empty
+     */
+    CompletableFuture<SentFile> sendFile(String conversationId, Path file);
+
+    /**
+     * Sends a file as a message of a conversation (docs/attachments.md): uploads it over HTTP to
+     * the server the client is connected to ({@code POST /api/conversations/{id}/attachments},
+     * with the agent's session token), then sends the {@code message} frame that carries it
+     * ({@code attachmentId}, with the upload's {@link FileUpload#text() text}) through the
+     * outbox, as {@link #send(String, String, RequestOptions)} does: acknowledged once stored,
+     * sent again with the same request id after a lost connection, stored once.
+     *
+     * <p>The deadline of {@code options} (else the builder's {@code requestTimeout}) bounds the
+     * whole, upload included, from the call. When it passes, the future fails with a
+     * {@link DeadlineExceededException} whose {@code withdrawn()} is true if the message was not
+     * written yet; a retry with the same request id stores one message. Cancelling the future
+     * stops the upload, or withdraws the message.
+     *
+     * @param conversationId the conversation, open
+     * @param file the file and its text
+     * @param options the deadline and the message's request id
+     * @return completes when the message carrying the file is stored, with its {@code seq} and
+     *     the file as the server decided it from its bytes; fails with a
+     *     {@link ServerRefusedException} whose code says why the server refused the file
+     *     ({@code too_large}, {@code unsupported_type}, {@code bad_state} for a closed
+     *     conversation, {@code not_found}, {@code busy} with {@code retryAfter()},
+     *     {@code unavailable}: as {@link VisitorClient#sendFile(FileUpload, RequestOptions)}), or
+     *     with a {@link ConnectFailedException} when the upload could not reach the server
+     * @throws NullPointerException when an argument is null
+     * @throws IllegalArgumentException when a request with the options' id is still waiting for
+     *     its answer on this client, or {@code conversationId} is blank
+     * @throws IllegalStateException when {@code file} is an input stream that was sent before
+     */
+    CompletableFuture<SentFile> sendFile(String conversationId, FileUpload file, RequestOptions options);
+
+    /**
+     * A fresh URL of a file of a conversation ({@code GET
+     * /api/conversations/{id}/attachments/{aid}}; any signed-in agent may read any
+     * conversation's files), within the builder's {@code requestTimeout}. It works for a few
+     * minutes: ask for one each time.
+     *
+     * @param conversationId the conversation whose event carries the file
+     * @param attachmentId the file's id, {@link dev.concierge.protocol.Attachment#id()}
+     * @return completes with the URL and when it expires; fails with a
+     *     {@link ServerRefusedException} of code {@code not_found} when the conversation has no
+     *     such file
+     * @throws NullPointerException when an argument is null
+     * @throws IllegalArgumentException when {@code attachmentId} is not an attachment id
+     */
+    CompletableFuture<DownloadUrl> downloadUrl(String conversationId, String attachmentId);
+
+    /**
+     * Downloads a file of a conversation into {@code target}, as
+     * {@link VisitorClient#download(String, String, Path)} does: through a temporary file beside
+     * it, moved into place once whole, within the builder's {@code requestTimeout}.
+     *
+     * @param conversationId the conversation whose event carries the file
+     * @param attachmentId the file's id
+     * @param target the file to write
+     * @return completes with {@code target} once it holds the file; fails as
+     *     {@link #downloadUrl} does
+     * @throws NullPointerException when an argument is null
+     * @throws IllegalArgumentException when {@code attachmentId} is not an attachment id
+     * @throws java.io.UncheckedIOException when no file can be made in {@code target}'s
+     *     directory
+     */
+    CompletableFuture<Path> download(String conversationId, String attachmentId, Path target);
 
     /**
      * Closes a conversation.

@@ -116,6 +116,11 @@ final class AgentSession implements ConnectionSession {
         return agent;
     }
 
+    /** The session token; null while signing in again. */
+    String token() {
+        return token;
+    }
+
     Map<String, HandoffPackage> assigned() {
         return Map.copyOf(assigned);
     }

@@ -6,8 +6,8 @@ package dev.concierge.client;
  * different thing to do about it:
  * <ul>
  *   <li>{@link ServerRefusedException}: the server answered with an error ({@code error} frame,
- *       close code 1008, the agent login's HTTP 401 or 429); {@link ServerRefusedException#code()}
- *       says why;</li>
+ *       close code 1008, the agent login's HTTP 401 or 429, a file's refused upload or download
+ *       URL); {@link ServerRefusedException#code()} says why;</li>
  *   <li>{@link ConnectFailedException}: the server could not be reached, greeted or logged in to
  *       (on the first connect, within the connect timeout); {@link #getCause()} is the last
  *       attempt's root cause;</li>

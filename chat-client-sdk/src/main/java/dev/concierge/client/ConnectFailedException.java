@@ -9,7 +9,9 @@ import java.util.Objects;
  * an HTTP status other than 200, 401 and 429. {@link #target()} is the URI of the last attempt
  * (the socket URI, or the login URI); {@link #getCause()} is that attempt's root cause (a
  * {@link java.net.ConnectException}, ...), null when the failure is an HTTP status, which
- * {@link #getMessage()} then names with the URI.
+ * {@link #getMessage()} then names with the URI. A file's upload or download that could not reach
+ * the server, or was answered without an error code, fails with one too; its target is the
+ * upload's URL, or the download's without its token.
  */
 public final class ConnectFailedException extends ConciergeClientException {
     private static final long serialVersionUID = 1L;

@@ -147,6 +147,20 @@ final class Connection implements Socket.Handler {
         return options.requestId().orElseGet(Connection::newId);
     }
 
+    /**
+     * Checks that no request with {@code id} waits for its answer (a file's message is queued
+     * after its upload: the caller hears of a taken id at once).
+     *
+     * @throws IllegalArgumentException when one does
+     */
+    void checkFree(String id) {
+        synchronized (lock) {
+            if (outbox.message(id).isPresent()) {
+                throw new IllegalArgumentException("requestId " + id + " is already waiting for its answer");
+            }
+        }
+    }
+
     /** {@link #request(ClientMessage, Class, RequestOptions)} with the default options. */
     <T extends ServerMessage> RequestFuture<T> request(ClientMessage message, Class<T> answerType) {
         return request(message, answerType, RequestOptions.defaults());

@@ -6,7 +6,10 @@ import java.util.Objects;
 /**
  * No answer came within the request's deadline ({@code requestTimeout} of the builder, or
  * {@link RequestOptions#withDeadline(Duration)}). The request left the client's outbox: it is
- * not sent again, not even after a reconnect.
+ * not sent again, not even after a reconnect. A file sent with {@code sendFile} has one deadline
+ * for its upload and its message: {@link #withdrawn()} is true when the deadline passed before
+ * the message was written (the file, if uploaded, is carried by no message and the server
+ * deletes it after a day).
  *
  * <ul>
  *   <li>{@link #withdrawn()} true: the request was never written to a socket; the server never
@@ -33,6 +36,17 @@ public final class DeadlineExceededException extends ConciergeClientException {
                 null);
         this.deadline = Objects.requireNonNull(deadline, "deadline");
         this.withdrawn = withdrawn;
+    }
+
+    /**
+     * A download ({@code download} of a file) that did not finish within {@code deadline}. It
+     * stores nothing, so {@link #withdrawn()} is false only in the sense that it was sent:
+     * downloading again is always safe.
+     */
+    DeadlineExceededException(String message, Duration deadline) {
+        super(message, null);
+        this.deadline = Objects.requireNonNull(deadline, "deadline");
+        this.withdrawn = false;
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.concierge.protocol.ReceiptStatus;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +23,7 @@ final class DefaultAgentClient implements AgentClient {
     private final AgentSession session;
     private final Connection connection;
     private final Object lock;
+    private final FileTransfers files;
 
     DefaultAgentClient(
             Settings settings,
@@ -33,6 +35,12 @@ final class DefaultAgentClient implements AgentClient {
         this.session = new AgentSession(settings, this, username, password, token, listener, presence);
         this.connection = session.connection();
         this.lock = connection.lock();
+        this.files = new FileTransfers(connection, settings, () -> {
+            synchronized (lock) {
+                String current = session.token();
+                return current == null ? null : "Bearer " + current;
+            }
+        });
     }
 
     /** Connects; a caller that gives up on the returned future (cancel, orTimeout) closes the client. */
@@ -87,6 +95,33 @@ final class DefaultAgentClient implements AgentClient {
         Objects.requireNonNull(options, "options");
         ClientMessage.Send message = new ClientMessage.Send(Connection.idFor(options), conversationId, text, null);
         return Results.mapped(connection.request(message, ServerMessage.Ack.class, options), Results::stored);
+    }
+
+    @Override
+    public CompletableFuture<SentFile> sendFile(String conversationId, Path file) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        return sendFile(conversationId, FileUpload.of(file), RequestOptions.defaults());
+    }
+
+    @Override
+    public CompletableFuture<SentFile> sendFile(String conversationId, FileUpload file, RequestOptions options) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(options, "options");
+        if (conversationId.isBlank()) {
+            throw new IllegalArgumentException("conversationId must not be blank");
+        }
+        return files.send(file, options, deadline -> CompletableFuture.completedFuture(conversationId));
+    }
+
+    @Override
+    public CompletableFuture<DownloadUrl> downloadUrl(String conversationId, String attachmentId) {
+        return files.url(conversationId, attachmentId);
+    }
+
+    @Override
+    public CompletableFuture<Path> download(String conversationId, String attachmentId, Path target) {
+        return files.download(conversationId, attachmentId, target);
     }
 
     @Override

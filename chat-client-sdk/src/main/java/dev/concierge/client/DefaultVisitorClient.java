@@ -6,6 +6,7 @@ import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.VisitorContext;
 import dev.concierge.protocol.wire.ClientMessage;
 import dev.concierge.protocol.wire.ServerMessage;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,12 +20,19 @@ final class DefaultVisitorClient implements VisitorClient {
     private final VisitorSession session;
     private final Connection connection;
     private final Object lock;
+    private final FileTransfers files;
 
     DefaultVisitorClient(
             Settings settings, String site, String visitorToken, VisitorContext context, VisitorListener listener) {
         this.session = new VisitorSession(settings, this, site, visitorToken, context, listener);
         this.connection = session.connection();
         this.lock = connection.lock();
+        this.files = new FileTransfers(connection, settings, () -> {
+            synchronized (lock) {
+                String token = session.visitorToken();
+                return token == null ? null : "Visitor " + token;
+            }
+        });
     }
 
     /** Connects; a caller that gives up on the returned future (cancel, orTimeout) closes the client. */
@@ -80,6 +88,42 @@ final class DefaultVisitorClient implements VisitorClient {
             return request(new ClientMessage.Send(
                     Connection.newId(), session.openConversation(), suggestion.question(), suggestion.entryId()));
         }
+    }
+
+    @Override
+    public CompletableFuture<SentFile> sendFile(Path file) {
+        return sendFile(FileUpload.of(file), RequestOptions.defaults());
+    }
+
+    @Override
+    public CompletableFuture<SentFile> sendFile(FileUpload file, RequestOptions options) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(options, "options");
+        return files.send(file, options, deadline -> {
+            synchronized (lock) {
+                String open = session.openConversation();
+                if (open != null) {
+                    return CompletableFuture.completedFuture(open);
+                }
+                // Without an open conversation the file's name starts one, as in the widget.
+                return Results.mapped(
+                        connection.request(
+                                new ClientMessage.Send(Connection.newId(), null, file.name(), null),
+                                ServerMessage.Ack.class,
+                                RequestOptions.defaults().withDeadline(deadline)),
+                        ServerMessage.Ack::conversationId);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<DownloadUrl> downloadUrl(String conversationId, String attachmentId) {
+        return files.url(conversationId, attachmentId);
+    }
+
+    @Override
+    public CompletableFuture<Path> download(String conversationId, String attachmentId, Path target) {
+        return files.download(conversationId, attachmentId, target);
     }
 
     @Override

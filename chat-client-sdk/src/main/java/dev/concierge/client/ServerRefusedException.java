@@ -7,8 +7,10 @@ import java.util.Optional;
 
 /**
  * The server refused: an {@code error} frame answering a request or the {@code hello}, a socket
- * closed with 1008 (code {@link ErrorCode#UNAUTHORIZED}), or the agent login's HTTP 401
- * ({@link ErrorCode#UNAUTHORIZED}) or 429 ({@link ErrorCode#TOO_MANY_ATTEMPTS}).
+ * closed with 1008 (code {@link ErrorCode#UNAUTHORIZED}), the agent login's HTTP 401
+ * ({@link ErrorCode#UNAUTHORIZED}) or 429 ({@link ErrorCode#TOO_MANY_ATTEMPTS}), or a file's
+ * upload or download URL answered with an error code ({@link ErrorCode#TOO_LARGE},
+ * {@link ErrorCode#RATE_LIMITED}, {@link ErrorCode#NOT_FOUND}...).
  * {@link #getMessage()} is the server's message.
  *
  * <p>A code this version of the client does not know (a newer server's) reads as
@@ -58,9 +60,10 @@ public final class ServerRefusedException extends ConciergeClientException {
 
     /**
      * When the server would accept the request, if it said: a {@code transcript_email} refused
-     * as {@link ErrorCode#RATE_LIMITED} over a mail limit carries it.
+     * as {@link ErrorCode#RATE_LIMITED} over a mail limit carries it, and so does an upload
+     * refused {@link ErrorCode#RATE_LIMITED} or {@link ErrorCode#BUSY} (its {@code Retry-After}).
      *
-     * @return the wait; empty when the error frame had no {@code retryAfter}
+     * @return the wait; empty when the server did not say
      */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfterSeconds).map(Duration::ofSeconds);

@@ -35,8 +35,14 @@ final class VisitorRequests {
         return Optional.empty();
     }
 
-    /** {@code request} with the same id and no conversation, if the server starts one for it. */
+    /**
+     * {@code request} with the same id and no conversation, if the server starts one for it. A
+     * message carrying a file has none: the file was uploaded to the conversation that is gone.
+     */
     static Optional<ClientMessage> withoutConversation(ClientMessage request) {
+        if (request instanceof ClientMessage.Send send && send.attachmentId() != null) {
+            return Optional.empty();
+        }
         if (request instanceof ClientMessage.Send send) {
             return Optional.of(new ClientMessage.Send(send.id(), null, send.text(), send.entryId()));
         }

@@ -257,10 +257,15 @@ final class VisitorSession implements ConnectionSession {
      * A {@code not_found} for the current conversation means the server no longer has it for this
      * visitor (purged, or the visitor's token was not recognised after a server restart): the
      * client forgets it, and a message or handoff meant for it goes again, same id, without a
-     * conversation, so the server starts a new one. Anything else fails as the server said.
+     * conversation, so the server starts a new one. Anything else fails as the server said, and
+     * so does a message carrying a file: its {@code not_found} may be about the file, and the file
+     * belongs to the conversation it was uploaded to, so it cannot go to a new one.
      */
     @Override
     public ClientMessage retryAs(ClientMessage request, ServerMessage.Error error) {
+        if (request instanceof ClientMessage.Send send && send.attachmentId() != null) {
+            return null;
+        }
         String target = VisitorRequests.conversationOf(request).orElse(null);
         if (!ErrorCode.NOT_FOUND.wire().equals(error.code())
                 || target == null

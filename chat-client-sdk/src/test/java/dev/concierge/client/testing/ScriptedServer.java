@@ -48,7 +48,8 @@ import java.util.function.BiFunction;
 /**
  * A WebSocket server on a real socket (port 0) that does nothing on its own: a test takes each
  * accepted socket as a {@link Peer}, reads what the client sent and scripts the answers. Also
- * answers {@code POST /api/agent/login} through a replaceable function.
+ * answers {@code POST /api/agent/login} through a replaceable function, and file uploads
+ * ({@code POST /api/conversations/{id}/attachments}) with a scripted answer, keeping each upload.
  */
 public final class ScriptedServer implements AutoCloseable {
     /** How long the server waits for what a test expects of the client. */
@@ -60,6 +61,23 @@ public final class ScriptedServer implements AutoCloseable {
     private final AtomicInteger logins = new AtomicInteger();
     private volatile BiFunction<String, String, Optional<String>> login = (user, password) -> Optional.empty();
     private volatile HttpResponseStatus loginFailure;
+    private final BlockingQueue<Upload> uploads = new LinkedBlockingQueue<>();
+    private volatile boolean holdUploads;
+    private volatile UploadAnswer uploadAnswer = new UploadAnswer(
+            201,
+            "{\"attachment\":{\"id\":\"" + ATTACHMENT_ID + "\",\"name\":\"mug.png\",\"kind\":\"image\","
+                    + "\"mediaType\":\"image/png\",\"size\":120,\"width\":4,\"height\":3}}",
+            Map.of());
+
+    /** The id of the attachment uploads are answered with by default. */
+    public static final String ATTACHMENT_ID = "a_abcdefghijklmnopqrstuvwxyz";
+
+    /** An upload a client made: its URI (path and query), its {@code Authorization} and its body. */
+    public record Upload(String uri, String authorization, byte[] body) {}
+
+    /** How uploads are answered: a status, a JSON body and headers. */
+    public record UploadAnswer(int status, String json, Map<String, String> headers) {}
+
     private final Channel channel;
 
     private ScriptedServer() throws InterruptedException {
@@ -111,6 +129,25 @@ public final class ScriptedServer implements AutoCloseable {
     /** How many login requests arrived. */
     public int logins() {
         return logins.get();
+    }
+
+    /** Answers uploads from now on with {@code answer} (by default 201 with {@link #ATTACHMENT_ID}). */
+    public void answerUploads(UploadAnswer answer) {
+        this.uploadAnswer = answer;
+    }
+
+    /** Leaves uploads from now on unanswered (a server that stalls), or answers them again. */
+    public void holdUploads(boolean hold) {
+        this.holdUploads = hold;
+    }
+
+    /** The next upload a client made, waiting up to {@link #WAIT}. */
+    public Upload nextUpload() throws InterruptedException {
+        Upload upload = uploads.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (upload == null) {
+            fail("no upload within " + WAIT);
+        }
+        return upload;
     }
 
     /** The next socket a client opened, waiting up to {@link #WAIT}. */
@@ -233,6 +270,28 @@ public final class ScriptedServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws Exception {
+            if (request.method().equals(HttpMethod.POST) && request.uri().startsWith("/api/conversations/")) {
+                byte[] body = new byte[request.content().readableBytes()];
+                request.content().readBytes(body);
+                uploads.add(new Upload(request.uri(), request.headers().get(HttpHeaderNames.AUTHORIZATION), body));
+                request.release();
+                if (holdUploads) {
+                    return;
+                }
+                UploadAnswer answer = uploadAnswer;
+                var response = new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.valueOf(answer.status()),
+                        Unpooled.copiedBuffer(answer.json(), StandardCharsets.UTF_8));
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                answer.headers().forEach((name, value) -> response.headers().set(name, value));
+                response.headers()
+                        .setInt(
+                                HttpHeaderNames.CONTENT_LENGTH,
+                                response.content().readableBytes());
+                ctx.writeAndFlush(response);
+                return;
+            }
             if (!(request.method().equals(HttpMethod.POST) && request.uri().equals("/api/agent/login"))) {
                 ctx.fireChannelRead(request);
                 return;
