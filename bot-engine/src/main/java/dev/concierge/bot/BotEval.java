@@ -205,7 +205,7 @@ public final class BotEval {
         String oos = oosEvery > 0 ? " | held out 1/" + oosEvery + ": declined, answered, right" : "";
         out.printf(
                 Locale.ROOT,
-                "| %5s | %9s | %6s | %6s | %8s | %17s | %9s | %7s%s |%n",
+                "| %5s | %9s | %6s | %6s | %8s | %17s | %9s | %13s%s |%n",
                 "shots",
                 "phrasings",
                 "top-1",
@@ -213,11 +213,11 @@ public final class BotEval {
                 "answered",
                 "right if answered",
                 "threshold",
-                "p99 ms",
+                "p99 ms (CPU)",
                 oos);
         out.printf(
                 Locale.ROOT,
-                "|-------|-----------|--------|--------|----------|-------------------|-----------|---------%s|%n",
+                "|-------|-----------|--------|--------|----------|-------------------|-----------|---------------%s|%n",
                 oosEvery > 0 ? "|" + "-".repeat(oos.length() - 2) : "");
         for (Measured m : rows) {
             Evaluation.Result r = m.result();
@@ -231,7 +231,7 @@ public final class BotEval {
                                     + pct(m.heldOut().answeredAccuracy()));
             out.printf(
                     Locale.ROOT,
-                    "| %5s | %9d | %6s | %6s | %8s | %17s | %9s | %7s%s |%n",
+                    "| %5s | %9d | %6s | %6s | %8s | %17s | %9s | %13s%s |%n",
                     m.shots() == 0 ? "all" : String.valueOf(m.shots()),
                     r.phrasings(),
                     pct(r.top1()),
@@ -239,7 +239,7 @@ public final class BotEval {
                     pct(r.coverage()),
                     pct(r.answeredAccuracy()),
                     fmt(r.threshold()),
-                    fmt(r.p99Ms()),
+                    String.format(Locale.ROOT, "%.2f (%.2f)", r.p99Ms(), r.cpuP99Ms()),
                     held);
         }
         for (Measured m : rows) {
@@ -260,7 +260,7 @@ public final class BotEval {
         return String.format(
                 Locale.ROOT,
                 "{\"top1\":%s,\"top3\":%s,\"answeredAccuracy\":%s,\"coverage\":%s,\"inScopeAccuracy\":%s,"
-                        + "\"oosRecall\":%s,\"p50Ms\":%s,\"p99Ms\":%s,\"threshold\":%s,\"shots\":%s,\"engine\":\"%s\","
+                        + "\"oosRecall\":%s,\"p50Ms\":%s,\"p99Ms\":%s,\"cpuP99Ms\":%s,\"threshold\":%s,\"shots\":%s,\"engine\":\"%s\","
                         + "%s\"entries\":%d,\"phrasings\":%d}",
                 num(r.top1()),
                 num(r.top3()),
@@ -270,6 +270,7 @@ public final class BotEval {
                 r.oosRecall() == null ? "null" : num(r.oosRecall()),
                 num(r.p50Ms()),
                 num(r.p99Ms()),
+                num(r.cpuP99Ms()),
                 num(r.threshold()),
                 shots == 0 ? "\"all\"" : String.valueOf(shots),
                 ENGINE,
