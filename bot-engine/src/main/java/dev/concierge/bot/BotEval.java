@@ -2,30 +2,55 @@ package dev.concierge.bot;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The evaluation command: measures the bot on a labelled data set.
  *
  * <pre>
- * bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL] [--language en]
+ * bot-eval (--train TRAIN.csv | --faq FAQ.json) --test TEST.csv [--shots N | --shots 1,3,5,10,all]
+ *          [--oos-label LABEL] [--oos-every K] [--language en]
  * </pre>
  *
  * <p>CSV files have a header row, the question in the first column and the label in the
  * second. Each training label becomes one FAQ entry whose phrasings are its rows (only the
- * first N with {@code --shots N}); test rows labelled with the out-of-scope label have no right
- * entry, and the right behaviour is not to answer. Prints a table and, as its last line, one
- * JSON object with {@code top1, answeredAccuracy, coverage, inScopeAccuracy, oosRecall, p50Ms,
- * p99Ms, entries, phrasings}. The definitions are in docs/faq.md.
+ * first N with {@code --shots N}); with {@code --faq} the knowledge base is a knowledge base
+ * file instead and the test labels are entry ids. Test rows labelled with the out-of-scope label
+ * have no right entry, and the right behaviour is not to answer. With {@code --oos-every K} the
+ * same run is made a second time with every K-th entry (the 1st, the (K+1)-th…) left out of the
+ * knowledge base and its test questions counted as out of scope, which measures declining
+ * questions close to the knowledge base.
+ *
+ * <p>With one number of shots it prints a table and, as its last line, one JSON object with
+ * {@code top1, top3, answeredAccuracy, coverage, inScopeAccuracy, oosRecall, p50Ms, p99Ms,
+ * engine, entries, phrasings} (and {@code heldOut} with {@code --oos-every}). With a list of
+ * shots ({@code all} for every phrasing) it prints one table row per number and one JSON line
+ * per row. The definitions are in docs/faq.md.
  */
 public final class BotEval {
 
-    private static final String USAGE =
-            "usage: bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL] [--language en]";
+    /** The matching engine measured: the bot's only one, lexical (docs/faq.md, "How matching works"). */
+    static final String ENGINE = "lexical";
+
+    private static final String HELD_OUT_LABEL = "<held out>";
+
+    private static final String USAGE = "usage: bot-eval (--train TRAIN.csv | --faq FAQ.json) --test TEST.csv"
+            + " [--shots N | --shots 1,3,5,10,all] [--oos-label LABEL] [--oos-every K] [--language en]";
 
     private BotEval() {}
+
+    /**
+     * One measured configuration.
+     *
+     * @param shots   phrasings per entry, 0 for all
+     * @param result  the figures with the whole knowledge base
+     * @param heldOut the figures with every K-th entry left out as out of scope, or null
+     */
+    record Measured(int shots, Evaluation.Result result, Evaluation.Result heldOut) {}
 
     /**
      * Runs the evaluation and prints the table and the JSON line to standard output.
@@ -34,7 +59,7 @@ public final class BotEval {
      */
     public static void main(String[] args) {
         try {
-            run(args, System.out);
+            runAll(args, System.out);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println(USAGE);
@@ -50,14 +75,23 @@ public final class BotEval {
      *
      * @param args the command line
      * @param out  where the table and the JSON line go
-     * @return the figures
+     * @return the figures of the last (with one number of shots, the only) configuration
      * @throws IllegalArgumentException on a bad command line
      * @throws BotException             when a file cannot be read
      */
     static Evaluation.Result run(String[] args, PrintStream out) {
+        List<Measured> all = runAll(args, out);
+        return all.get(all.size() - 1).result();
+    }
+
+    /** Runs every configuration of the command line, printing to {@code out}. */
+    static List<Measured> runAll(String[] args, PrintStream out) {
         Path train = null;
+        Path faq = null;
         Path test = null;
-        int shots = 0;
+        List<Integer> shots = List.of(0);
+        boolean table = false;
+        int oosEvery = 0;
         String language = "en";
         Optional<String> oosLabel = Optional.empty();
         for (int i = 0; i < args.length; i++) {
@@ -68,21 +102,56 @@ public final class BotEval {
             String value = args[++i];
             switch (flag) {
                 case "--train" -> train = Path.of(value);
+                case "--faq" -> faq = Path.of(value);
                 case "--test" -> test = Path.of(value);
-                case "--shots" -> shots = positive(flag, value);
+                case "--shots" -> {
+                    shots = shotList(value);
+                    table = value.contains(",") || value.equals("all");
+                }
                 case "--oos-label" -> oosLabel = Optional.of(value);
+                case "--oos-every" -> oosEvery = positive(flag, value);
                 case "--language" -> language = value;
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
-        if (train == null || test == null) {
-            throw new IllegalArgumentException("--train and --test are required");
+        if ((train == null) == (faq == null) || test == null) {
+            throw new IllegalArgumentException("--test and one of --train and --faq are required");
         }
-        KnowledgeBase kb = Evaluation.knowledgeBase(Evaluation.readCsv(train), shots, language, oosLabel);
+        KnowledgeBase full = faq != null
+                ? KnowledgeBaseFile.read(faq)
+                : Evaluation.knowledgeBase(Evaluation.readCsv(train), 0, language, oosLabel);
         List<Evaluation.Row> testRows = Evaluation.readCsv(test);
-        Evaluation.Result r = Evaluation.run(kb, testRows, oosLabel);
-        print(r, train, test, shots, out);
-        return r;
+        Path source = faq != null ? faq : train;
+        List<Measured> measured = new ArrayList<>();
+        for (int n : shots) {
+            KnowledgeBase kb = Evaluation.firstShots(full, n);
+            Evaluation.Result r = Evaluation.run(kb, testRows, oosLabel);
+            Evaluation.Result held = null;
+            if (oosEvery > 0) {
+                Set<String> ids = Evaluation.heldOut(kb, oosEvery);
+                String label = oosLabel.orElse(HELD_OUT_LABEL);
+                held = Evaluation.run(
+                        Evaluation.without(kb, ids), Evaluation.relabelled(testRows, ids, label), Optional.of(label));
+            }
+            measured.add(new Measured(n, r, held));
+            if (!table) {
+                print(r, held, oosEvery, source, test, n, out);
+            }
+        }
+        if (table) {
+            printTable(measured, oosEvery, source, test, out);
+        }
+        return measured;
+    }
+
+    /** "5", "1,3,5,10,all": numbers of phrasings per entry, 0 standing for all. */
+    private static List<Integer> shotList(String value) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            String p = part.trim();
+            out.add(p.equals("all") ? 0 : positive("--shots", p));
+        }
+        return out;
     }
 
     private static int positive(String flag, String value) {
@@ -97,33 +166,115 @@ public final class BotEval {
         throw new IllegalArgumentException(flag + " needs a positive whole number, got '" + value + "'");
     }
 
-    static void print(Evaluation.Result r, Path train, Path test, int shots, PrintStream out) {
+    static void print(
+            Evaluation.Result r,
+            Evaluation.Result held,
+            int oosEvery,
+            Path train,
+            Path test,
+            int shots,
+            PrintStream out) {
         out.printf(
                 Locale.ROOT, "bot-eval  train=%s%s  test=%s%n", train, shots > 0 ? " (" + shots + "-shot)" : "", test);
         out.printf(Locale.ROOT, "| %-34s | %16s |%n", "measure", "value");
         out.printf(Locale.ROOT, "|%s|%s|%n", "-".repeat(36), "-".repeat(18));
+        row(out, "engine", ENGINE);
         row(out, "entries / phrasings", r.entries() + " / " + r.phrasings());
         row(out, "test questions in scope / out", r.inScope() + " / " + r.outOfScope());
         row(out, "threshold (calibrated on the KB)", fmt(r.threshold()));
         row(out, "build + calibration", r.buildMs() + " ms");
         row(out, "top-1 accuracy", pct(r.top1()));
+        row(out, "top-3 accuracy", pct(r.top3()));
         row(out, "coverage (in-scope answered)", pct(r.coverage()) + " (" + r.answered() + ")");
         row(out, "answered accuracy", pct(r.answeredAccuracy()) + " (" + r.answeredRight() + ")");
         row(out, "in-scope accuracy", pct(r.inScopeAccuracy()));
         row(out, "out-of-scope recall", r.oosRecall() == null ? "n/a" : pct(r.oosRecall()));
         row(out, "latency p50 / p99", fmt(r.p50Ms()) + " / " + fmt(r.p99Ms()) + " ms");
         row(out, "CPU time p50 / p99", fmt(r.cpuP50Ms()) + " / " + fmt(r.cpuP99Ms()) + " ms");
+        if (held != null) {
+            row(out, "every " + oosEvery + "th entry held out: entries", String.valueOf(held.entries()));
+            row(out, "  held-out questions declined", pct(held.oosRecall()));
+            row(out, "  in-scope answered / right", pct(held.coverage()) + " / " + pct(held.answeredAccuracy()));
+        }
+        out.println(json(r, held, shots));
+    }
+
+    /** One row per number of shots: the matching, the threshold's trade-off, latency, out of scope. */
+    static void printTable(List<Measured> rows, int oosEvery, Path train, Path test, PrintStream out) {
+        out.printf(Locale.ROOT, "bot-eval  engine=%s  train=%s  test=%s%n", ENGINE, train, test);
+        String oos = oosEvery > 0 ? " | held out 1/" + oosEvery + ": declined, answered, right" : "";
         out.printf(
                 Locale.ROOT,
-                "{\"top1\":%s,\"answeredAccuracy\":%s,\"coverage\":%s,\"inScopeAccuracy\":%s,"
-                        + "\"oosRecall\":%s,\"p50Ms\":%s,\"p99Ms\":%s,\"entries\":%d,\"phrasings\":%d}%n",
+                "| %5s | %9s | %6s | %6s | %8s | %17s | %9s | %13s%s |%n",
+                "shots",
+                "phrasings",
+                "top-1",
+                "top-3",
+                "answered",
+                "right if answered",
+                "threshold",
+                "p99 ms (CPU)",
+                oos);
+        out.printf(
+                Locale.ROOT,
+                "|-------|-----------|--------|--------|----------|-------------------|-----------|---------------%s|%n",
+                oosEvery > 0 ? "|" + "-".repeat(oos.length() - 2) : "");
+        for (Measured m : rows) {
+            Evaluation.Result r = m.result();
+            String held = m.heldOut() == null
+                    ? ""
+                    : String.format(
+                            Locale.ROOT,
+                            " | %-" + (oos.length() - 3) + "s",
+                            pct(m.heldOut().oosRecall()) + ", "
+                                    + pct(m.heldOut().coverage()) + ", "
+                                    + pct(m.heldOut().answeredAccuracy()));
+            out.printf(
+                    Locale.ROOT,
+                    "| %5s | %9d | %6s | %6s | %8s | %17s | %9s | %13s%s |%n",
+                    m.shots() == 0 ? "all" : String.valueOf(m.shots()),
+                    r.phrasings(),
+                    pct(r.top1()),
+                    pct(r.top3()),
+                    pct(r.coverage()),
+                    pct(r.answeredAccuracy()),
+                    fmt(r.threshold()),
+                    String.format(Locale.ROOT, "%.2f (%.2f)", r.p99Ms(), r.cpuP99Ms()),
+                    held);
+        }
+        for (Measured m : rows) {
+            out.println(json(m.result(), m.heldOut(), m.shots()));
+        }
+    }
+
+    private static String json(Evaluation.Result r, Evaluation.Result held, int shots) {
+        String heldOut = held == null
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        "\"heldOut\":{\"entries\":%d,\"oosRecall\":%s,\"coverage\":%s,\"answeredAccuracy\":%s},",
+                        held.entries(),
+                        held.oosRecall() == null ? "null" : num(held.oosRecall()),
+                        num(held.coverage()),
+                        num(held.answeredAccuracy()));
+        return String.format(
+                Locale.ROOT,
+                "{\"top1\":%s,\"top3\":%s,\"answeredAccuracy\":%s,\"coverage\":%s,\"inScopeAccuracy\":%s,"
+                        + "\"oosRecall\":%s,\"p50Ms\":%s,\"p99Ms\":%s,\"cpuP99Ms\":%s,\"threshold\":%s,\"shots\":%s,\"engine\":\"%s\","
+                        + "%s\"entries\":%d,\"phrasings\":%d}",
                 num(r.top1()),
+                num(r.top3()),
                 num(r.answeredAccuracy()),
                 num(r.coverage()),
                 num(r.inScopeAccuracy()),
                 r.oosRecall() == null ? "null" : num(r.oosRecall()),
                 num(r.p50Ms()),
                 num(r.p99Ms()),
+                num(r.cpuP99Ms()),
+                num(r.threshold()),
+                shots == 0 ? "\"all\"" : String.valueOf(shots),
+                ENGINE,
+                heldOut,
                 r.entries(),
                 r.phrasings());
     }

@@ -44,14 +44,15 @@ final class Calibrator {
                 || phrasings.size() < MIN_QUESTIONS / 2) {
             return Confidence.DEFAULT;
         }
-        Collections.shuffle(phrasings, new Random(seed));
-        // Folds of a fifth of the phrasings each; a big knowledge base needs only one or two to
-        // give enough held-out questions, which keeps loading fast.
+        Random random = new Random(seed);
+        List<List<int[]>> byFold = stratifiedFolds(kb, random);
+        // A big knowledge base needs only one or two folds to give enough held-out questions,
+        // which keeps loading fast.
         int foldSize = (phrasings.size() + FOLDS - 1) / FOLDS;
         int folds = Math.min(FOLDS, (MAX_QUESTIONS + foldSize - 1) / foldSize);
         List<Sample> samples = new ArrayList<>();
-        for (int fold = 0; fold < folds && fold * foldSize < phrasings.size(); fold++) {
-            List<int[]> hidden = phrasings.subList(fold * foldSize, Math.min(phrasings.size(), (fold + 1) * foldSize));
+        for (int fold = 0; fold < folds && fold < byFold.size(); fold++) {
+            List<int[]> hidden = byFold.get(fold);
             ask(
                     kb,
                     hidden,
@@ -64,6 +65,46 @@ final class Calibrator {
         return samples.size() < 2 * MIN_QUESTIONS
                 ? model
                 : model.withThreshold(threshold(samples, model, targetPrecision));
+    }
+
+    /** Folds of a fifth of the phrasings each, drawn at random. */
+    private static List<List<int[]>> randomFolds(List<int[]> phrasings, Random random) {
+        List<int[]> shuffled = new ArrayList<>(phrasings);
+        Collections.shuffle(shuffled, random);
+        int foldSize = (shuffled.size() + FOLDS - 1) / FOLDS;
+        List<List<int[]>> out = new ArrayList<>();
+        for (int start = 0; start < shuffled.size(); start += foldSize) {
+            out.add(shuffled.subList(start, Math.min(shuffled.size(), start + foldSize)));
+        }
+        return out;
+    }
+
+    /**
+     * Folds of a fifth of the phrasings each, taken evenly from every entry: fold f hides the
+     * phrasings an entry deals to it in turn (from a random start), so no entry loses more than
+     * a fifth of its phrasings (rounded up) in one fold. Random folds can leave an entry of five
+     * phrasings with two, a knowledge base harsher than the one that answers.
+     */
+    static List<List<int[]>> stratifiedFolds(KnowledgeBase kb, Random random) {
+        List<List<int[]>> out = new ArrayList<>();
+        for (int f = 0; f < FOLDS; f++) {
+            out.add(new ArrayList<>());
+        }
+        for (int e = 0; e < kb.entries().size(); e++) {
+            List<Integer> order = new ArrayList<>();
+            for (int q = 0; q < kb.entries().get(e).questions().size(); q++) {
+                order.add(q);
+            }
+            Collections.shuffle(order, random);
+            int start = random.nextInt(FOLDS);
+            for (int i = 0; i < order.size(); i++) {
+                out.get((start + i) % FOLDS).add(new int[] {e, order.get(i)});
+            }
+        }
+        for (List<int[]> fold : out) {
+            Collections.shuffle(fold, random);
+        }
+        return out;
     }
 
     /** Asks held-out phrasings of an index built without the hidden ones, and records samples. */
@@ -146,7 +187,22 @@ final class Calibrator {
         int d = Confidence.FEATURES + 1;
         double[] prior = Confidence.DEFAULT.weights();
         double[] w = prior.clone();
-        double lambda = PRIOR_STRENGTH;
+        // The prior is worth PRIOR_STRENGTH samples in every feature, whatever its scale: each
+        // weight's pull is what that many samples (at p = 1/2) add to its curvature. One pull
+        // for all would hold the weights of small features (the margins, mostly below 0.3) at
+        // their defaults long after the data has spoken for the score.
+        double[] lambda = new double[d];
+        double total = 0;
+        for (Sample s : samples) {
+            total += s.weight();
+            double[] x = withBias(s.features());
+            for (int i = 0; i < d; i++) {
+                lambda[i] += s.weight() * x[i] * x[i];
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            lambda[i] = PRIOR_STRENGTH * 0.25 * lambda[i] / Math.max(1e-9, total) + 1e-6;
+        }
         for (int iter = 0; iter < 25; iter++) {
             double[] grad = new double[d];
             double[][] hess = new double[d][d];
@@ -166,8 +222,8 @@ final class Calibrator {
                 }
             }
             for (int i = 0; i < d; i++) {
-                grad[i] += lambda * (w[i] - prior[i]);
-                hess[i][i] += lambda;
+                grad[i] += lambda[i] * (w[i] - prior[i]);
+                hess[i][i] += lambda[i];
             }
             double[] step = solve(hess, grad);
             double change = 0;

@@ -97,6 +97,21 @@ public final class FaqBot implements AutoCloseable {
     }
 
     /**
+     * The ids of the best entries for a question, best first, whatever their confidence: what
+     * the answer and the "did you mean" suggestions are chosen from. For measuring the matching.
+     *
+     * @param question the visitor's message
+     * @param n        how many at most
+     * @return up to {@code n} entry ids, best first
+     */
+    List<String> candidates(String question, int n) {
+        Snapshot s = current.get();
+        return s.index().rank(question, n).stream()
+                .map(c -> s.kb().entries().get(c.entry()).id())
+                .toList();
+    }
+
+    /**
      * Answers with one entry, when the visitor picked a "did you mean" suggestion.
      *
      * @param entryId the id of the entry

@@ -106,6 +106,15 @@ final class FaqIndex implements AutoCloseable {
                         entryTexts.add(terms);
                         phrasings.add(i, terms);
                     }
+                    // The id names the entry ("refund-time", "card_arrival"): its words count as
+                    // one more phrasing. An opaque id ("faq-12") adds a word every entry shares,
+                    // which term focus weighs at nothing, and no number.
+                    Analysis.Terms name = analysis.terms(lang, idWords(e.id()));
+                    if (!name.words().isEmpty()) {
+                        addText(doc, name);
+                        entryTexts.add(name);
+                        phrasings.add(i, name);
+                    }
                     texts.add(entryTexts);
                     writer.addDocument(doc);
                 }
@@ -141,6 +150,16 @@ final class FaqIndex implements AutoCloseable {
         }
         double avg = (double) kb.phrasingCount() / Math.max(1, kb.entries().size());
         return (float) Math.max(2.0, -tuning.entryK1() * avg);
+    }
+
+    /**
+     * The words of an entry id: split at anything but letters and at lower-to-upper case
+     * changes ("refund-time", "card_arrival", "orderStatus"); numbers are dropped.
+     */
+    static String idWords(String id) {
+        return id.replaceAll("(\\p{Ll})(\\p{Lu})", "$1 $2")
+                .replaceAll("[^\\p{L}]+", " ")
+                .trim();
     }
 
     KnowledgeBase knowledgeBase() {

@@ -10,7 +10,9 @@ import java.util.Set;
 /**
  * Typo tolerance: a question word the knowledge base never uses is replaced by the closest
  * word it does use, within one edit (two for long words; a transposition is one edit), with
- * the same first letter, the most common one winning ties. Candidates are found through an
+ * the same first letter; among equally close words the one that shares the longest start with
+ * it (people mistype the ends of words more often than their beginnings: "mony" is "money"
+ * rather than "many"), then the most common one. Candidates are found through an
  * index of the vocabulary's deletions built once per snapshot (the "symmetric delete" method),
  * so a lookup costs microseconds; only unknown words are looked up, so a correct question
  * costs nothing.
@@ -68,6 +70,7 @@ final class Spelling {
         int maxEdits = maxEdits(word.length());
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
+        int bestPrefix = -1;
         int bestFreq = -1;
         for (String d : deletes(word, maxEdits)) {
             for (String candidate : deletions.getOrDefault(d, List.of())) {
@@ -75,15 +78,30 @@ final class Spelling {
                     continue;
                 }
                 int distance = distance(word, candidate);
+                int prefix = commonPrefix(word, candidate);
                 int freq = vocabulary.docFreq(candidate);
-                if (distance <= maxEdits && (distance < bestDistance || distance == bestDistance && freq > bestFreq)) {
+                if (distance <= maxEdits
+                        && (distance < bestDistance
+                                || distance == bestDistance
+                                        && (prefix > bestPrefix || prefix == bestPrefix && freq > bestFreq))) {
                     best = candidate;
                     bestDistance = distance;
+                    bestPrefix = prefix;
                     bestFreq = freq;
                 }
             }
         }
         return best;
+    }
+
+    /** The length of the common start of two words. */
+    private static int commonPrefix(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        int i = 0;
+        while (i < n && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return i;
     }
 
     private static int maxEdits(int length) {

@@ -1,5 +1,8 @@
 package dev.concierge.bot;
 
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.lucene.analysis.Analyzer;
@@ -30,6 +33,43 @@ final class TextAnalyzer extends Analyzer {
 
     private static final Pattern CONTRACTED = Pattern.compile("(?i)\\b(\\w+)['’](m|re|ve|ll|d)\\b");
 
+    /**
+     * Contractions as visitors type them without the apostrophe, and chat spellings, with what
+     * they stand for. Only forms that are not English words themselves: "were", "ill", "id",
+     * "its", "well", "shed", "hell" and "lets" are left alone. ("didnt", "cant"… are negations,
+     * handled by {@link #NEGATED}.)
+     */
+    private static final Map<String, String> UNMARKED = Map.ofEntries(
+            Map.entry("im", "i am"),
+            Map.entry("ive", "i have"),
+            Map.entry("youre", "you are"),
+            Map.entry("youve", "you have"),
+            Map.entry("youll", "you will"),
+            Map.entry("theyre", "they are"),
+            Map.entry("theyve", "they have"),
+            Map.entry("weve", "we have"),
+            Map.entry("wont", "will not"),
+            Map.entry("whats", "what is"),
+            Map.entry("wheres", "where is"),
+            Map.entry("hows", "how is"),
+            Map.entry("whos", "who is"),
+            Map.entry("thats", "that is"),
+            Map.entry("theres", "there is"),
+            Map.entry("heres", "here is"),
+            Map.entry("u", "you"),
+            Map.entry("ur", "your"),
+            Map.entry("pls", "please"),
+            Map.entry("plz", "please"),
+            Map.entry("wanna", "want to"),
+            Map.entry("gonna", "going to"));
+
+    private static final Pattern UNMARKED_WORD = Pattern.compile(
+            "(?i)(?<![\\w'’.])(?:" + String.join("|", new TreeSet<>(UNMARKED.keySet())) + ")(?![\\w'’]|\\.\\w)");
+
+    /** "what's", "where's", "it's": "is" (after these words 's is not a possessive). */
+    private static final Pattern CONTRACTED_IS =
+            Pattern.compile("(?i)\\b(what|where|how|who|that|there|here|it|he|she|when|why)['’]s\\b");
+
     private final Language language;
     private final SynonymMap synonyms;
 
@@ -59,17 +99,21 @@ final class TextAnalyzer extends Analyzer {
 
     /**
      * Rewrites English contractions: negated ones ("can't", "didnt", "won't") so that the "not"
-     * survives, and "I'm", "we're", "I've", "you'll", "I'd" into their words.
+     * survives, "I'm", "we're", "I've", "you'll", "I'd", "what's" into their words, and the same
+     * typed without an apostrophe ("im", "ive", "whats", "wont") with a few chat spellings ("u",
+     * "pls"), so that a question typed in a hurry meets the knowledge base on the same terms.
      */
     static String expandContractions(String text) {
-        if (text.indexOf('\'') < 0 && text.indexOf('’') < 0) {
-            return expandNegations(text);
+        String unmarked = expandUnmarked(text);
+        if (unmarked.indexOf('\'') < 0 && unmarked.indexOf('’') < 0) {
+            return expandNegations(unmarked);
         }
-        Matcher m = CONTRACTED.matcher(expandNegations(text));
-        StringBuilder sb = new StringBuilder(text.length() + 8);
+        String is = CONTRACTED_IS.matcher(expandNegations(unmarked)).replaceAll("$1 is");
+        Matcher m = CONTRACTED.matcher(is);
+        StringBuilder sb = new StringBuilder(is.length() + 8);
         while (m.find()) {
             String tail =
-                    switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                    switch (m.group(2).toLowerCase(Locale.ROOT)) {
                         case "m" -> "am";
                         case "re" -> "are";
                         case "ve" -> "have";
@@ -78,6 +122,20 @@ final class TextAnalyzer extends Analyzer {
                     };
             m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + " " + tail));
         }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** Rewrites the apostrophe-less forms of {@link #UNMARKED}. */
+    private static String expandUnmarked(String text) {
+        Matcher m = UNMARKED_WORD.matcher(text);
+        if (!m.find()) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(text.length() + 8);
+        do {
+            m.appendReplacement(sb, UNMARKED.get(m.group().toLowerCase(Locale.ROOT)));
+        } while (m.find());
         m.appendTail(sb);
         return sb.toString();
     }

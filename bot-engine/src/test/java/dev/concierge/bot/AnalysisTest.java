@@ -53,6 +53,24 @@ final class AnalysisTest {
     }
 
     @Test
+    void terms_expandContractionsTypedWithoutApostrophe() {
+        assertThat(ANALYSIS.terms(Language.ENGLISH, "im sure u wont see whats wrong")
+                        .all())
+                .isEqualTo(ANALYSIS.terms(Language.ENGLISH, "I am sure you will not see what is wrong")
+                        .all());
+        assertThat(ANALYSIS.terms(Language.ENGLISH, "Where's my card? It's late")
+                        .all())
+                .isEqualTo(ANALYSIS.terms(Language.ENGLISH, "where is my card? it is late")
+                        .all());
+        // Words that are also contractions without their apostrophe are left alone.
+        assertThat(ANALYSIS.terms(Language.ENGLISH, "we were ill").all()).contains("were", "ill");
+        assertThat(ANALYSIS.terms(Language.ENGLISH, "shipping to the U.K.").all())
+                .isEqualTo(
+                        ANALYSIS.terms(Language.ENGLISH, "shipping to the U.K.").all())
+                .doesNotContain("you");
+    }
+
+    @Test
     void words_foldAccentsAndElisions() {
         assertThat(words(Language.FRENCH, "l'adresse")).isEqualTo(words(Language.FRENCH, "adresse"));
         assertThat(words(Language.FRENCH, "livraison à domicile"))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concierge.bot.testing.SampleFaq;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -94,6 +95,74 @@ final class BotEvalSmokeTest {
         assertThat(json.get("p50Ms").asDouble()).isLessThan(5.0);
         assertThat(json.has("inScopeAccuracy")).isTrue();
         assertThat(json.has("p99Ms")).isTrue();
+    }
+
+    @Test
+    void botEval_tableOverShots_withHeldOutEntriesAsOutOfScope() throws IOException {
+        Path data = banking77();
+        List<Evaluation.Row> test = Evaluation.readCsv(data.resolve("test.csv"));
+        Set<String> labels = new LinkedHashSet<>();
+        Evaluation.readCsv(data.resolve("train.csv")).forEach(r -> labels.add(r.label()));
+        // Only the ten intents of the knowledge base: the held-out ones are made by --oos-every.
+        Path testSlice = write(
+                "test.csv",
+                test.stream().filter(r -> labels.contains(r.label())).toList());
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<BotEval.Measured> rows = BotEval.runAll(
+                new String[] {
+                    "--train",
+                    data.resolve("train.csv").toString(),
+                    "--test",
+                    testSlice.toString(),
+                    "--shots",
+                    "1,5,all",
+                    "--oos-every",
+                    "5"
+                },
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String text = bytes.toString(StandardCharsets.UTF_8);
+
+        assertThat(rows).extracting(BotEval.Measured::shots).containsExactly(1, 5, 0);
+        assertThat(rows).extracting(m -> m.result().phrasings()).containsExactly(LABELS, 5 * LABELS, 30 * LABELS);
+        for (BotEval.Measured m : rows) {
+            Evaluation.Result r = m.result();
+            assertThat(r.top3()).isGreaterThanOrEqualTo(r.top1());
+            assertThat(r.oosRecall()).isNull();
+            // The 1st and 6th intents are left out, and their 40 test questions are out of scope.
+            assertThat(m.heldOut().entries()).isEqualTo(LABELS - 2);
+            assertThat(m.heldOut().outOfScope()).isEqualTo(2 * 20);
+            assertThat(m.heldOut().oosRecall()).isNotNull();
+        }
+        // More phrasings match better.
+        assertThat(rows.get(2).result().top1())
+                .isGreaterThan(rows.get(0).result().top1());
+        assertThat(text).contains("engine=lexical").contains("| shots |").contains("|   all |");
+        String[] lines = text.trim().split("\n");
+        JsonNode last = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(last.get("shots").asText()).isEqualTo("all");
+        assertThat(last.get("engine").asText()).isEqualTo("lexical");
+        assertThat(last.get("top3").asDouble()).isGreaterThan(0.9);
+        assertThat(last.get("heldOut").get("oosRecall").asDouble()).isGreaterThan(0.3);
+    }
+
+    @Test
+    void botEval_onTheSampleFaqAndItsEverydayVariants() throws IOException {
+        Path faq = SampleFaq.FILE;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Evaluation.Result r = BotEval.run(
+                new String[] {
+                    "--faq",
+                    faq.toString(),
+                    "--test",
+                    faq.resolveSibling("shop-faq-variants.csv").toString()
+                },
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertThat(r.entries()).isEqualTo(37);
+        assertThat(r.inScope()).isEqualTo(20);
+        assertThat(r.top3()).isGreaterThanOrEqualTo(r.top1());
+        assertThat(r.top1()).isGreaterThan(0.5);
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("top-3 accuracy");
     }
 
     private Path write(String name, List<Evaluation.Row> rows) throws IOException {

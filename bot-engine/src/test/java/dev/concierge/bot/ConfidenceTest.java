@@ -59,4 +59,32 @@ final class ConfidenceTest {
         assertThat(bot.answer("How do I reset my password?").confidence())
                 .isGreaterThan(bot.answer("something about my account maybe").confidence());
     }
+
+    @Test
+    void calibrationFolds_takeEvenlyFromEveryEntry() {
+        List<FaqEntry> entries = new java.util.ArrayList<>();
+        for (int e = 0; e < 20; e++) {
+            List<String> qs = new java.util.ArrayList<>();
+            for (int q = 0; q < (e % 2 == 0 ? 5 : 12); q++) {
+                qs.add("question " + q + " of " + e);
+            }
+            entries.add(FaqEntry.of("e" + e, qs, "a"));
+        }
+        KnowledgeBase kb = new KnowledgeBase("en", entries);
+        List<List<int[]>> folds = Calibrator.stratifiedFolds(kb, new java.util.Random(3));
+        assertThat(folds).hasSize(5);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (List<int[]> fold : folds) {
+            int[] perEntry = new int[20];
+            for (int[] p : fold) {
+                perEntry[p[0]]++;
+                assertThat(seen.add(p[0] + "/" + p[1])).isTrue();
+            }
+            for (int e = 0; e < 20; e++) {
+                // Five phrasings: one hidden per fold; twelve: two or three.
+                assertThat(perEntry[e]).isBetween(e % 2 == 0 ? 1 : 2, e % 2 == 0 ? 1 : 3);
+            }
+        }
+        assertThat(seen).hasSize(10 * 5 + 10 * 12);
+    }
 }

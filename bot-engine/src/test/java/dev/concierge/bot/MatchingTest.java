@@ -36,6 +36,30 @@ final class MatchingTest {
     }
 
     @Test
+    void idWords_splitAtSeparatorsAndCaseChangesWithoutNumbers() {
+        assertThat(FaqIndex.idWords("refund-time")).isEqualTo("refund time");
+        assertThat(FaqIndex.idWords("card_arrival")).isEqualTo("card arrival");
+        assertThat(FaqIndex.idWords("orderStatus")).isEqualTo("order Status");
+        assertThat(FaqIndex.idWords("faq-12")).isEqualTo("faq");
+        assertThat(FaqIndex.idWords("42")).isEmpty();
+    }
+
+    @Test
+    void entryId_countsAsOnePhrasing() {
+        // No phrasing says "exchange rate"; only the id of the first entry does.
+        KnowledgeBase kb = new KnowledgeBase(
+                "en",
+                List.of(
+                        FaqEntry.of("exchange-rate", List.of("What is my money worth abroad?"), "a"),
+                        FaqEntry.of("card-payment", List.of("Was the rate applied to my card payment right?"), "b"),
+                        FaqEntry.of("q3", List.of("How do I change my address?"), "c")));
+        try (FaqIndex index = new FaqIndex(kb, ANALYSIS, Tuning.DEFAULT)) {
+            assertThat(index.rank("what is the exchange rate", 3).get(0).entry())
+                    .isZero();
+        }
+    }
+
+    @Test
     void ngrams_frameEachWordAndKeepShortWordsWhole() {
         Analysis.Terms t = new Analysis.Terms(List.of("the", "verify", "id"), List.of("verify", "id"));
         assertThat(t.ngrams(3)).containsExactly("^ve", "ver", "eri", "rif", "ify", "fy$", "^id", "id$");

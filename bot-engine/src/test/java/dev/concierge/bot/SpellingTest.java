@@ -25,6 +25,21 @@ final class SpellingTest {
     }
 
     @Test
+    void closest_prefersTheWordSharingTheLongerStart() {
+        KnowledgeBase kb = new KnowledgeBase(
+                "en",
+                List.of(
+                        FaqEntry.of("refund", List.of("I want my money back"), "a"),
+                        FaqEntry.of("count", List.of("How many items can I order?"), "b"),
+                        FaqEntry.of("limit", List.of("How many times can I try?"), "c")));
+        // "mony" is one edit from "money" and from "many", the more common word here.
+        try (Analysis analysis = new Analysis(java.util.Map.of());
+                FaqIndex index = new FaqIndex(kb, analysis, Tuning.DEFAULT)) {
+            assertThat(index.rank("mony", 3).get(0).entry()).isZero();
+        }
+    }
+
+    @Test
     void answer_typoScoresBelowCorrectSpelling() {
         FaqBot bot = SampleFaq.bot();
         assertThat(bot.answer("I forgot my pasword").confidence())

@@ -125,7 +125,8 @@ public final class Main {
                         [--clamd HOST:PORT] scan every upload with that clamd
                         [--public-url URL] where people reach this server (https://chat.example.com):
                         transcript exports and emails link the files messages carry under it
-                  bot-eval --train TRAIN.csv --test TEST.csv [--shots N] [--oos-label LABEL]
+                  bot-eval (--train TRAIN.csv | --faq FAQ.json) --test TEST.csv [--shots N|1,3,5,10,all]
+                        [--oos-label LABEL] [--oos-every K]
                         measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD
                         print a salted PBKDF2 hash for an agents file
