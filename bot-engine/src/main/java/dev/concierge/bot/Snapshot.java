@@ -8,6 +8,12 @@ package dev.concierge.bot;
 record Snapshot(KnowledgeBase kb, FaqIndex index, Confidence confidence) {
 
     static Snapshot build(KnowledgeBase kb, Analysis analysis, Settings settings) {
+        if (analysis.semantics() != null) {
+            // After a reload, the vectors of phrasings that are gone are dropped.
+            analysis.semantics().retainOnly(kb.entries().stream()
+                    .flatMap(e -> e.questions().stream())
+                    .collect(java.util.stream.Collectors.toSet()));
+        }
         FaqIndex index = new FaqIndex(kb, analysis, settings.tuning());
         Confidence confidence =
                 Calibrator.calibrate(kb, analysis, settings.tuning(), settings.targetPrecision(), settings.seed());

@@ -1,0 +1,96 @@
+package dev.concierge.bot;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * How a bot with an {@link Embedder} fuses the semantic score with the lexical one, and the
+ * vectors of the knowledge base's phrasings, kept across the indexes built for calibration and
+ * reloads so that each phrasing is embedded once.
+ *
+ * @see SemanticIndex
+ */
+final class Semantics {
+
+    /** How the two rankings are fused. */
+    enum Fusion {
+        /**
+         * A weighted sum of the lexical score (already normalised by the most the question
+         * could score) and the cosine similarity of the closest phrasing (at least 0).
+         */
+        SUM,
+        /** Reciprocal-rank fusion: 1 / (60 + rank) in each ranking, summed; scores are dropped. */
+        RRF
+    }
+
+    /**
+     * The weights of the fusion, chosen on splits of a training set (docs/faq.md).
+     *
+     * @param lexical  weight of the lexical score; 0 ranks by the semantic score alone
+     * @param semantic weight of the semantic similarity
+     * @param second   weight of an entry's second closest phrasing, added to its closest one
+     * @param nearest  how many nearest phrasings the vector search returns
+     */
+    record Weights(Fusion fusion, double lexical, double semantic, double second, int nearest) {
+        static final Weights DEFAULT = new Weights(Fusion.SUM, 1.0, 1.0, 0.0, 100);
+    }
+
+    private final Embedder embedder;
+    private final Weights weights;
+    private final Map<String, float[]> vectors = new ConcurrentHashMap<>();
+
+    Semantics(Embedder embedder, Weights weights) {
+        this.embedder = embedder;
+        this.weights = weights;
+    }
+
+    Embedder embedder() {
+        return embedder;
+    }
+
+    Weights weights() {
+        return weights;
+    }
+
+    /** Whether the model serves every entry of the knowledge base. */
+    boolean serves(KnowledgeBase kb) {
+        for (FaqEntry e : kb.entries()) {
+            if (!embedder.supports(kb.languageOf(e))) {
+                return false;
+            }
+        }
+        return !kb.entries().isEmpty();
+    }
+
+    /**
+     * The vectors of texts of the knowledge base, embedding in one batch those not seen before.
+     */
+    List<float[]> phrasings(List<String> texts) {
+        List<String> missing = new ArrayList<>();
+        for (String t : texts) {
+            if (!vectors.containsKey(t)) {
+                missing.add(t);
+            }
+        }
+        if (!missing.isEmpty()) {
+            List<String> unique = List.copyOf(new java.util.LinkedHashSet<>(missing));
+            List<float[]> embedded = embedder.embedAll(unique);
+            for (int i = 0; i < unique.size(); i++) {
+                vectors.put(unique.get(i), embedded.get(i));
+            }
+        }
+        List<float[]> out = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            out.add(vectors.get(t));
+        }
+        return out;
+    }
+
+    /** Forgets the vectors of texts no longer in the knowledge base (after a reload). */
+    void retainOnly(Set<String> texts) {
+        vectors.keySet().retainAll(texts);
+    }
+}
