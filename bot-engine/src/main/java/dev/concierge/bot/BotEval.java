@@ -183,8 +183,8 @@ public final class BotEval {
             throw new IllegalArgumentException("--engine is lexical, semantic or fused, got '" + name + "'");
         }
         Embedder embedder = Embedder.find()
-                .orElseThrow(() -> new BotException("--engine " + name
-                        + " needs an embedder on the class path (the bot-semantic module)"));
+                .orElseThrow(() -> new BotException(
+                        "--engine " + name + " needs an embedder on the class path (the bot-semantic module)"));
         Semantics.Weights w = name.equals("semantic")
                 ? new Semantics.Weights(Semantics.Fusion.SUM, 0, 1, weights.second(), weights.nearest())
                 : weights;
@@ -202,11 +202,12 @@ public final class BotEval {
     }
 
     private static Semantics.Weights withFusion(Semantics.Weights w, String value) {
-        Semantics.Fusion fusion = switch (value) {
-            case "sum" -> Semantics.Fusion.SUM;
-            case "rrf" -> Semantics.Fusion.RRF;
-            default -> throw new IllegalArgumentException("--fusion is sum or rrf, got '" + value + "'");
-        };
+        Semantics.Fusion fusion =
+                switch (value) {
+                    case "sum" -> Semantics.Fusion.SUM;
+                    case "rrf" -> Semantics.Fusion.RRF;
+                    default -> throw new IllegalArgumentException("--fusion is sum or rrf, got '" + value + "'");
+                };
         return new Semantics.Weights(fusion, w.lexical(), w.semantic(), w.second(), w.nearest());
     }
 

@@ -44,8 +44,8 @@ public final class FaqBot implements AutoCloseable {
 
     private FaqBot(Builder b) {
         this.file = b.file;
-        this.analysis = new Analysis(
-                b.synonyms, b.embedder == null ? null : new Semantics(b.embedder, b.semanticWeights));
+        this.analysis =
+                new Analysis(b.synonyms, b.embedder == null ? null : new Semantics(b.embedder, b.semanticWeights));
         this.settings = new Snapshot.Settings(Tuning.DEFAULT, b.threshold, b.targetPrecision, b.seed);
         KnowledgeBase kb = b.file != null ? KnowledgeBaseFile.read(b.file) : validated(b.knowledgeBase);
         this.current = new AtomicReference<>(Snapshot.build(kb, analysis, settings));

@@ -10,9 +10,10 @@ record Snapshot(KnowledgeBase kb, FaqIndex index, Confidence confidence) {
     static Snapshot build(KnowledgeBase kb, Analysis analysis, Settings settings) {
         if (analysis.semantics() != null) {
             // After a reload, the vectors of phrasings that are gone are dropped.
-            analysis.semantics().retainOnly(kb.entries().stream()
-                    .flatMap(e -> e.questions().stream())
-                    .collect(java.util.stream.Collectors.toSet()));
+            analysis.semantics()
+                    .retainOnly(kb.entries().stream()
+                            .flatMap(e -> e.questions().stream())
+                            .collect(java.util.stream.Collectors.toSet()));
         }
         FaqIndex index = new FaqIndex(kb, analysis, settings.tuning());
         Confidence confidence =

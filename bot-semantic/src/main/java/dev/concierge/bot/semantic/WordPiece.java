@@ -40,7 +40,8 @@ final class WordPiece {
     static WordPiece fromTokenizerJson(InputStream in) throws IOException {
         JsonNode model = new ObjectMapper().readTree(in).path("model");
         if (!"WordPiece".equals(model.path("type").asText())) {
-            throw new IOException("not a WordPiece tokenizer: " + model.path("type").asText());
+            throw new IOException(
+                    "not a WordPiece tokenizer: " + model.path("type").asText());
         }
         Map<String, Integer> vocab = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = model.path("vocab").fields(); it.hasNext(); ) {
