@@ -27,7 +27,13 @@ final class Semantics {
     }
 
     /**
-     * The weights of the fusion, chosen on splits of a training set (docs/faq.md).
+     * The weights of the fusion. The defaults were chosen on two splits of Banking77's training
+     * file (5 phrasings per intent, rows 1–5 or 11–15, asked rows 41–80 or 81–120): the second
+     * closest phrasing at half weight gained 1–2 points of top-1 over the closest alone, and
+     * lexical 0.25 + semantic 0.75 was the best top-1 on both (77.8% and 77.6%, against 76.5%
+     * and 76.9% for the semantic score alone, 64.6% and 65.7% lexical). The lexical and semantic
+     * weights sum to 1, which keeps the fused score in the range the confidence model was made
+     * for: weights 1 and 3 rank the same but left the calibration without a threshold.
      *
      * @param lexical  weight of the lexical score; 0 ranks by the semantic score alone
      * @param semantic weight of the semantic similarity
@@ -35,7 +41,7 @@ final class Semantics {
      * @param nearest  how many nearest phrasings the vector search returns
      */
     record Weights(Fusion fusion, double lexical, double semantic, double second, int nearest) {
-        static final Weights DEFAULT = new Weights(Fusion.SUM, 1.0, 1.0, 0.0, 100);
+        static final Weights DEFAULT = new Weights(Fusion.SUM, 0.25, 0.75, 0.5, 100);
     }
 
     private final Embedder embedder;
