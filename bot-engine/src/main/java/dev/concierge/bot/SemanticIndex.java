@@ -90,7 +90,7 @@ final class SemanticIndex implements AutoCloseable {
      */
     List<FaqIndex.Scored> fuse(String question, List<FaqIndex.Scored> lexical) {
         Semantics.Weights w = semantics.weights();
-        Nearest found = nearest(semantics.embedder().embed(question), w.nearest());
+        Nearest found = nearest(semantics.question(question), w.nearest());
         Map<Integer, double[]> nearest = found.entries();
         // An entry none of whose phrasings is among the nearest is at most as close as the
         // farthest of them: that bound stands for its similarity.

@@ -95,6 +95,15 @@ final class Semantics {
         return out;
     }
 
+    /**
+     * The vector of a question: the kept one when it is word for word a phrasing (as the
+     * held-out phrasings that calibration asks are), else one run of the model.
+     */
+    float[] question(String text) {
+        float[] v = vectors.get(text);
+        return v != null ? v : embedder.embed(text);
+    }
+
     /** Forgets the vectors of texts no longer in the knowledge base (after a reload). */
     void retainOnly(Set<String> texts) {
         vectors.keySet().retainAll(texts);

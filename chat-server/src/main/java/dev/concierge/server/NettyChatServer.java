@@ -250,10 +250,14 @@ public final class NettyChatServer implements ChatServer {
                         server.baseUri());
             }
             log.info(
-                    "listening on {}:{} with {} FAQ entries",
+                    "listening on {}:{} with {} FAQ entries{}",
                     config.host(),
                     server.port,
-                    faqBot.knowledgeBase().entries().size());
+                    faqBot.knowledgeBase().entries().size(),
+                    config.embedder() == null
+                            ? ""
+                            : ", semantic matching by " + config.embedder().name()
+                                    + " where it supports every entry's language");
             return server;
         } catch (Exception e) {
             boss.shutdownGracefully();
