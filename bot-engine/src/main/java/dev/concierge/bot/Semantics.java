@@ -1,6 +1,7 @@
 package dev.concierge.bot;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,7 +83,7 @@ final class Semantics {
             }
         }
         if (!missing.isEmpty()) {
-            List<String> unique = List.copyOf(new java.util.LinkedHashSet<>(missing));
+            List<String> unique = List.copyOf(new LinkedHashSet<>(missing));
             List<float[]> embedded = embedder.embedAll(unique);
             for (int i = 0; i < unique.size(); i++) {
                 vectors.put(unique.get(i), embedded.get(i));

@@ -1,5 +1,7 @@
 package dev.concierge.bot;
 
+import java.util.stream.Collectors;
+
 /**
  * Everything one version of the knowledge base needs to answer: the index and the calibrated
  * confidence. Immutable; a reload builds a new one and swaps it in atomically, so a question is
@@ -13,7 +15,7 @@ record Snapshot(KnowledgeBase kb, FaqIndex index, Confidence confidence) {
             analysis.semantics()
                     .retainOnly(kb.entries().stream()
                             .flatMap(e -> e.questions().stream())
-                            .collect(java.util.stream.Collectors.toSet()));
+                            .collect(Collectors.toSet()));
         }
         FaqIndex index = new FaqIndex(kb, analysis, settings.tuning());
         Confidence confidence =

@@ -9,6 +9,7 @@ import dev.concierge.bot.Embedder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +106,7 @@ public final class MiniLmEmbedder implements Embedder {
         for (int r = 0; r < rows; r++) {
             long[] s = sequences.get(r);
             System.arraycopy(s, 0, ids[r], 0, s.length);
-            java.util.Arrays.fill(mask[r], 0, s.length, 1L);
+            Arrays.fill(mask[r], 0, s.length, 1L);
         }
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -108,7 +109,7 @@ final class WordPiece {
                 out.appendCodePoint(c);
             }
         });
-        return out.toString().toLowerCase(java.util.Locale.ROOT);
+        return out.toString().toLowerCase(Locale.ROOT);
     }
 
     /** BertPreTokenizer: split on white space, and every punctuation character is a word of its own. */

@@ -17,6 +17,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The real model, through the bot, on the repository's sample FAQ and its everyday phrasings. */
 class SemanticFaqBotTest {
@@ -92,6 +93,30 @@ class SemanticFaqBotTest {
                 assertThat(withModel.answer(q)).isEqualTo(lexical.answer(q));
             }
         }
+    }
+
+    @Test
+    void aReloadEmbedsTheNewPhrasings(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("faq.json");
+        String delivery = "{'id':'delivery','questions':['How long does delivery take?','When will my parcel arrive?'],"
+                + "'answer':'Three days.'}";
+        String returns = "{'id':'returns','questions':['How do I return an item?','Can I send something back?'],"
+                + "'answer':'Within 30 days.'}";
+        String payment = "{'id':'payment','questions':['Which cards do you accept?','Can I pay by credit card?'],"
+                + "'answer':'Visa and Mastercard.'}";
+        String hours = "{'id':'hours','questions':['When are you open?','What are your opening hours?'],"
+                + "'answer':'9 to 5.'}";
+        Files.writeString(file, json(delivery, returns, payment));
+        try (FaqBot bot = FaqBot.builder().file(file).embedder(embedder).build()) {
+            assertThat(best(bot.answer("what time does your shop close"))).isNotEqualTo(Optional.of("hours"));
+            Files.writeString(file, json(delivery, returns, payment, hours));
+            bot.reload();
+            assertThat(best(bot.answer("what time does your shop close"))).contains("hours");
+        }
+    }
+
+    private static String json(String... entries) {
+        return ("{'language':'en','entries':[" + String.join(",", entries) + "]}").replace('\'', '"');
     }
 
     private static int rightFirst(FaqBot bot, List<String[]> variants) {
