@@ -72,11 +72,22 @@ final class Analysis implements AutoCloseable {
 
     private final Map<Language, TextAnalyzer> analyzers = new EnumMap<>(Language.class);
     private final Map<Language, CharArraySet> stopWords = new EnumMap<>(Language.class);
+    /** The sentence embeddings beside the terms, or null for lexical matching only. */
+    private final Semantics semantics;
 
     /**
      * @param extraSynonyms synonym files (Solr format) by language code, added to the bundled ones
      */
     Analysis(Map<String, List<Path>> extraSynonyms) {
+        this(extraSynonyms, null);
+    }
+
+    /**
+     * @param extraSynonyms synonym files (Solr format) by language code, added to the bundled ones
+     * @param semantics     the sentence embeddings and their fusion, or null for none
+     */
+    Analysis(Map<String, List<Path>> extraSynonyms, Semantics semantics) {
+        this.semantics = semantics;
         for (Language lang : Language.values()) {
             CharArraySet stops = new CharArraySet(lang.stopWords().size(), false);
             try (Analyzer stemming = stemmingAnalyzer(lang)) {
@@ -104,6 +115,11 @@ final class Analysis implements AutoCloseable {
             }
         }
         return new Terms(all, words);
+    }
+
+    /** The sentence embeddings and their fusion, or null when matching is lexical only. */
+    Semantics semantics() {
+        return semantics;
     }
 
     /** Whether a stemmed term is a stop word of the language. */

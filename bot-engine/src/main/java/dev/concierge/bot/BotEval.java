@@ -7,13 +7,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The evaluation command: measures the bot on a labelled data set.
  *
  * <pre>
  * bot-eval (--train TRAIN.csv | --faq FAQ.json) --test TEST.csv [--shots N | --shots 1,3,5,10,all]
- *          [--oos-label LABEL] [--oos-every K] [--language en]
+ *          [--oos-label LABEL] [--oos-every K] [--language en] [--engine lexical|semantic|fused]
+ *          [--fusion sum|rrf] [--weights LEXICAL,SEMANTIC[,SECOND[,NEAREST]]]
  * </pre>
  *
  * <p>CSV files have a header row, the question in the first column and the label in the
@@ -30,16 +32,32 @@ import java.util.Set;
  * engine, entries, phrasings} (and {@code heldOut} with {@code --oos-every}). With a list of
  * shots ({@code all} for every phrasing) it prints one table row per number and one JSON line
  * per row. The definitions are in docs/faq.md.
+ *
+ * <p>{@code --engine} picks the matching: {@code lexical} (the default, the bot engine alone),
+ * {@code semantic} (sentence embeddings alone) or {@code fused} (both); the last two need an
+ * {@link Embedder} on the class path (the {@code bot-semantic} module). {@code --fusion} and
+ * {@code --weights} change how they are fused, for choosing the defaults on training data.
  */
 public final class BotEval {
 
-    /** The matching engine measured: the bot's only one, lexical (docs/faq.md, "How matching works"). */
+    /** The default matching engine: lexical (docs/faq.md, "How matching works"). */
     static final String ENGINE = "lexical";
+
+    /**
+     * A matching engine: its name as printed, and how it sets up the bot's builder.
+     *
+     * @param name      "lexical", or the model and the fusion
+     * @param configure applied to the builder of every bot measured
+     */
+    record Engine(String name, UnaryOperator<FaqBot.Builder> configure) {
+        static final Engine LEXICAL = new Engine(ENGINE, b -> b);
+    }
 
     private static final String HELD_OUT_LABEL = "<held out>";
 
     private static final String USAGE = "usage: bot-eval (--train TRAIN.csv | --faq FAQ.json) --test TEST.csv"
-            + " [--shots N | --shots 1,3,5,10,all] [--oos-label LABEL] [--oos-every K] [--language en]";
+            + " [--shots N | --shots 1,3,5,10,all] [--oos-label LABEL] [--oos-every K] [--language en]"
+            + " [--engine lexical|semantic|fused] [--fusion sum|rrf] [--weights LEXICAL,SEMANTIC[,SECOND[,NEAREST]]]";
 
     private BotEval() {}
 
@@ -94,6 +112,8 @@ public final class BotEval {
         int oosEvery = 0;
         String language = "en";
         Optional<String> oosLabel = Optional.empty();
+        String engineName = ENGINE;
+        Semantics.Weights weights = Semantics.Weights.DEFAULT;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -111,12 +131,16 @@ public final class BotEval {
                 case "--oos-label" -> oosLabel = Optional.of(value);
                 case "--oos-every" -> oosEvery = positive(flag, value);
                 case "--language" -> language = value;
+                case "--engine" -> engineName = value;
+                case "--fusion" -> weights = withFusion(weights, value);
+                case "--weights" -> weights = withWeights(weights, value);
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
         if ((train == null) == (faq == null) || test == null) {
             throw new IllegalArgumentException("--test and one of --train and --faq are required");
         }
+        Engine engine = engine(engineName, weights);
         KnowledgeBase full = faq != null
                 ? KnowledgeBaseFile.read(faq)
                 : Evaluation.knowledgeBase(Evaluation.readCsv(train), 0, language, oosLabel);
@@ -125,23 +149,80 @@ public final class BotEval {
         List<Measured> measured = new ArrayList<>();
         for (int n : shots) {
             KnowledgeBase kb = Evaluation.firstShots(full, n);
-            Evaluation.Result r = Evaluation.run(kb, testRows, oosLabel);
+            Evaluation.Result r = Evaluation.run(kb, testRows, oosLabel, engine.configure());
             Evaluation.Result held = null;
             if (oosEvery > 0) {
                 Set<String> ids = Evaluation.heldOut(kb, oosEvery);
                 String label = oosLabel.orElse(HELD_OUT_LABEL);
                 held = Evaluation.run(
-                        Evaluation.without(kb, ids), Evaluation.relabelled(testRows, ids, label), Optional.of(label));
+                        Evaluation.without(kb, ids),
+                        Evaluation.relabelled(testRows, ids, label),
+                        Optional.of(label),
+                        engine.configure());
             }
             measured.add(new Measured(n, r, held));
             if (!table) {
-                print(r, held, oosEvery, source, test, n, out);
+                print(engine.name(), r, held, oosEvery, source, test, n, out);
             }
         }
         if (table) {
-            printTable(measured, oosEvery, source, test, out);
+            printTable(engine.name(), measured, oosEvery, source, test, out);
         }
         return measured;
+    }
+
+    /**
+     * The engine of a name: {@code lexical}; {@code semantic}, the embedder's similarity alone;
+     * {@code fused}, both with the given weights.
+     */
+    static Engine engine(String name, Semantics.Weights weights) {
+        if (name.equals(ENGINE)) {
+            return Engine.LEXICAL;
+        }
+        if (!name.equals("semantic") && !name.equals("fused")) {
+            throw new IllegalArgumentException("--engine is lexical, semantic or fused, got '" + name + "'");
+        }
+        Embedder embedder = Embedder.find()
+                .orElseThrow(() -> new BotException(
+                        "--engine " + name + " needs an embedder on the class path (the bot-semantic module)"));
+        Semantics.Weights w = name.equals("semantic")
+                ? new Semantics.Weights(Semantics.Fusion.SUM, 0, 1, weights.second(), weights.nearest())
+                : weights;
+        String described = name.equals("semantic")
+                ? String.format(Locale.ROOT, "semantic (%s)", embedder.name())
+                : String.format(
+                        Locale.ROOT,
+                        "fused (%s, %s %.2f/%.2f/%.2f)",
+                        embedder.name(),
+                        w.fusion().name().toLowerCase(Locale.ROOT),
+                        w.lexical(),
+                        w.semantic(),
+                        w.second());
+        return new Engine(described, b -> b.embedder(embedder).semanticWeights(w));
+    }
+
+    private static Semantics.Weights withFusion(Semantics.Weights w, String value) {
+        Semantics.Fusion fusion =
+                switch (value) {
+                    case "sum" -> Semantics.Fusion.SUM;
+                    case "rrf" -> Semantics.Fusion.RRF;
+                    default -> throw new IllegalArgumentException("--fusion is sum or rrf, got '" + value + "'");
+                };
+        return new Semantics.Weights(fusion, w.lexical(), w.semantic(), w.second(), w.nearest());
+    }
+
+    private static Semantics.Weights withWeights(Semantics.Weights w, String value) {
+        String[] parts = value.split(",");
+        try {
+            return new Semantics.Weights(
+                    w.fusion(),
+                    Double.parseDouble(parts[0]),
+                    parts.length > 1 ? Double.parseDouble(parts[1]) : w.semantic(),
+                    parts.length > 2 ? Double.parseDouble(parts[2]) : w.second(),
+                    parts.length > 3 ? Integer.parseInt(parts[3]) : w.nearest());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--weights needs numbers: LEXICAL,SEMANTIC[,SECOND[,NEAREST]]");
+        }
     }
 
     /** "5", "1,3,5,10,all": numbers of phrasings per entry, 0 standing for all. */
@@ -167,6 +248,7 @@ public final class BotEval {
     }
 
     static void print(
+            String engine,
             Evaluation.Result r,
             Evaluation.Result held,
             int oosEvery,
@@ -178,7 +260,7 @@ public final class BotEval {
                 Locale.ROOT, "bot-eval  train=%s%s  test=%s%n", train, shots > 0 ? " (" + shots + "-shot)" : "", test);
         out.printf(Locale.ROOT, "| %-34s | %16s |%n", "measure", "value");
         out.printf(Locale.ROOT, "|%s|%s|%n", "-".repeat(36), "-".repeat(18));
-        row(out, "engine", ENGINE);
+        row(out, "engine", engine);
         row(out, "entries / phrasings", r.entries() + " / " + r.phrasings());
         row(out, "test questions in scope / out", r.inScope() + " / " + r.outOfScope());
         row(out, "threshold (calibrated on the KB)", fmt(r.threshold()));
@@ -196,12 +278,12 @@ public final class BotEval {
             row(out, "  held-out questions declined", pct(held.oosRecall()));
             row(out, "  in-scope answered / right", pct(held.coverage()) + " / " + pct(held.answeredAccuracy()));
         }
-        out.println(json(r, held, shots));
+        out.println(json(engine, r, held, shots));
     }
 
     /** One row per number of shots: the matching, the threshold's trade-off, latency, out of scope. */
-    static void printTable(List<Measured> rows, int oosEvery, Path train, Path test, PrintStream out) {
-        out.printf(Locale.ROOT, "bot-eval  engine=%s  train=%s  test=%s%n", ENGINE, train, test);
+    static void printTable(String engine, List<Measured> rows, int oosEvery, Path train, Path test, PrintStream out) {
+        out.printf(Locale.ROOT, "bot-eval  engine=%s  train=%s  test=%s%n", engine, train, test);
         String oos = oosEvery > 0 ? " | held out 1/" + oosEvery + ": declined, answered, right" : "";
         out.printf(
                 Locale.ROOT,
@@ -243,11 +325,11 @@ public final class BotEval {
                     held);
         }
         for (Measured m : rows) {
-            out.println(json(m.result(), m.heldOut(), m.shots()));
+            out.println(json(engine, m.result(), m.heldOut(), m.shots()));
         }
     }
 
-    private static String json(Evaluation.Result r, Evaluation.Result held, int shots) {
+    private static String json(String engine, Evaluation.Result r, Evaluation.Result held, int shots) {
         String heldOut = held == null
                 ? ""
                 : String.format(
@@ -273,7 +355,7 @@ public final class BotEval {
                 num(r.cpuP99Ms()),
                 num(r.threshold()),
                 shots == 0 ? "\"all\"" : String.valueOf(shots),
-                ENGINE,
+                engine,
                 heldOut,
                 r.entries(),
                 r.phrasings());

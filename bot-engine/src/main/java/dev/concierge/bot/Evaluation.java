@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The logic of {@link BotEval}: builds a knowledge base from labelled training questions (one
@@ -176,9 +177,16 @@ final class Evaluation {
 
     /** Builds the bot, warms it up on training questions, then asks every test question. */
     static Result run(KnowledgeBase kb, List<Row> test, Optional<String> oosLabel) {
+        return run(kb, test, oosLabel, b -> b);
+    }
+
+    /** The same, with the bot's builder set up by {@code engine} (see {@link BotEval.Engine}). */
+    static Result run(
+            KnowledgeBase kb, List<Row> test, Optional<String> oosLabel, UnaryOperator<FaqBot.Builder> engine) {
         Objects.requireNonNull(test, "test");
         long start = System.nanoTime();
-        try (FaqBot bot = FaqBot.builder().knowledgeBase(kb).maxMisses(0).build()) {
+        try (FaqBot bot =
+                engine.apply(FaqBot.builder().knowledgeBase(kb).maxMisses(0)).build()) {
             long buildMs = (System.nanoTime() - start) / 1_000_000;
             warmUp(bot, kb);
             // The garbage of building this bot (and, in a table, of the bots before it) is

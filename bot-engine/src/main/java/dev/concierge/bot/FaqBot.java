@@ -44,7 +44,8 @@ public final class FaqBot implements AutoCloseable {
 
     private FaqBot(Builder b) {
         this.file = b.file;
-        this.analysis = new Analysis(b.synonyms);
+        this.analysis =
+                new Analysis(b.synonyms, b.embedder == null ? null : new Semantics(b.embedder, b.semanticWeights));
         this.settings = new Snapshot.Settings(Tuning.DEFAULT, b.threshold, b.targetPrecision, b.seed);
         KnowledgeBase kb = b.file != null ? KnowledgeBaseFile.read(b.file) : validated(b.knowledgeBase);
         this.current = new AtomicReference<>(Snapshot.build(kb, analysis, settings));
@@ -214,8 +215,29 @@ public final class FaqBot implements AutoCloseable {
         private long seed = 42;
         private ReloadListener reloadListener = new ReloadListener() {};
         private final Map<String, List<Path>> synonyms = new HashMap<>();
+        private Embedder embedder;
+        private Semantics.Weights semanticWeights = Semantics.Weights.DEFAULT;
 
         private Builder() {}
+
+        /**
+         * A sentence-embedding model whose similarity is added to the lexical score (see
+         * docs/faq.md, "Semantic matching"); used only when it supports the language of every
+         * entry. The bot does not close it: one model can serve several bots.
+         *
+         * @param embedder the model, for instance {@link Embedder#find()}'s
+         * @return this builder
+         */
+        public Builder embedder(Embedder embedder) {
+            this.embedder = Objects.requireNonNull(embedder, "embedder");
+            return this;
+        }
+
+        /** How the semantic score is fused with the lexical one; for measuring alternatives. */
+        Builder semanticWeights(Semantics.Weights weights) {
+            this.semanticWeights = Objects.requireNonNull(weights, "weights");
+            return this;
+        }
 
         /**
          * The knowledge base file to load (and, with {@link #watch(boolean)}, to watch).

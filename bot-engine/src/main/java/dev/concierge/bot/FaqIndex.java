@@ -85,6 +85,8 @@ final class FaqIndex implements AutoCloseable {
     private final Phrasings phrasings = new Phrasings();
     private final CharacterNgrams ngrams;
     private final Spelling spelling;
+    /** The vector search over the phrasings' embeddings, or null when matching is lexical only. */
+    private final SemanticIndex semantic;
 
     FaqIndex(KnowledgeBase kb, Analysis analysis, Tuning tuning) {
         this.kb = kb;
@@ -135,6 +137,8 @@ final class FaqIndex implements AutoCloseable {
         phrasings.finish();
         ngrams = new CharacterNgrams(texts, tuning.ngramLength(), similarity.getK1(), similarity.getB());
         spelling = new Spelling(words);
+        Semantics semantics = analysis.semantics();
+        semantic = semantics != null && semantics.serves(kb) ? new SemanticIndex(kb, semantics) : null;
     }
 
     /**
@@ -189,7 +193,7 @@ final class FaqIndex implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<Scored> out = new ArrayList<>(best);
+        List<Scored> out = new ArrayList<>(semantic == null ? best : semantic.fuse(q, best));
         out.sort(BEST_FIRST);
         return out.size() > n ? List.copyOf(out.subList(0, n)) : out;
     }
@@ -372,6 +376,9 @@ final class FaqIndex implements AutoCloseable {
 
     @Override
     public void close() {
+        if (semantic != null) {
+            semantic.close();
+        }
         try {
             reader.close();
             directory.close();

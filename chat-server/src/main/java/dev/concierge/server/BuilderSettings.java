@@ -1,6 +1,7 @@
 package dev.concierge.server;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.concierge.bot.Embedder;
 import dev.concierge.protocol.CannedReply;
 import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.auth.AgentAccount;
@@ -55,6 +56,7 @@ final class BuilderSettings {
     ImapSettings imap;
     WebhookSettings webhooks = WebhookSettings.DEFAULTS;
     AttachmentSettings attachments = AttachmentSettings.DEFAULTS;
+    Embedder embedder;
     ConversationStore store;
     List<AgentAccount> agents;
     Clock clock = Clock.systemUTC();
@@ -174,6 +176,7 @@ final class BuilderSettings {
                 mailPolicy,
                 imap,
                 webhooks,
-                attachments);
+                attachments,
+                embedder);
     }
 }

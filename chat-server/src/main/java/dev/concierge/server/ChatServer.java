@@ -6,6 +6,7 @@ import static dev.concierge.server.BuilderChecks.positive;
 import static dev.concierge.server.BuilderChecks.within;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.concierge.bot.Embedder;
 import dev.concierge.protocol.CannedReply;
 import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.auth.AgentAccount;
@@ -121,6 +122,16 @@ public interface ChatServer extends AutoCloseable {
          */
         public Builder webhooks(WebhookSettings webhooks) {
             settings.webhooks = Objects.requireNonNull(webhooks, "webhooks");
+            return this;
+        }
+
+        /**
+         * A sentence-embedding model for the FAQ bot, fused with its lexical matching (docs/faq.md,
+         * "Semantic matching"); none by default. The {@code bot-semantic} module provides one,
+         * found with {@link Embedder#find()} when its jar is on the class path.
+         */
+        public Builder embedder(Embedder embedder) {
+            settings.embedder = Objects.requireNonNull(embedder, "embedder");
             return this;
         }
 

@@ -110,7 +110,11 @@ public final class NettyChatServer implements ChatServer {
     static NettyChatServer start(ServerConfig config) {
         Path faqFile = config.faq() != null ? config.faq() : SampleFaq.extract(config.dataDir());
         // Watched: an FAQ file saved by an editor or a deploy answers visitors without a restart.
-        FaqBot faqBot = FaqBot.builder().file(faqFile).watch(true).build();
+        FaqBot.Builder faqBuilder = FaqBot.builder().file(faqFile).watch(true);
+        if (config.embedder() != null) {
+            faqBuilder.embedder(config.embedder());
+        }
+        FaqBot faqBot = faqBuilder.build();
         ServerMetrics metrics = new ServerMetrics(
                 config.cluster() == null ? null : config.cluster().nodeId());
         BotService bot = new BotService(
@@ -247,10 +251,14 @@ public final class NettyChatServer implements ChatServer {
                         server.baseUri());
             }
             log.info(
-                    "listening on {}:{} with {} FAQ entries",
+                    "listening on {}:{} with {} FAQ entries{}",
                     config.host(),
                     server.port,
-                    faqBot.knowledgeBase().entries().size());
+                    faqBot.knowledgeBase().entries().size(),
+                    config.embedder() == null
+                            ? ""
+                            : ", semantic matching by " + config.embedder().name()
+                                    + " where it supports every entry's language");
             return server;
         } catch (Exception e) {
             boss.shutdownGracefully();

@@ -1,5 +1,6 @@
 package dev.concierge.server;
 
+import dev.concierge.bot.Embedder;
 import dev.concierge.server.auth.Site;
 import dev.concierge.server.auth.SitesFile;
 import dev.concierge.server.cluster.ClusterSettings;
@@ -127,6 +128,16 @@ final class ServeOptions {
             String flag = args.get(i);
             if (flag.equals("--demo")) {
                 o.demo = true;
+                continue;
+            }
+            if (flag.equals("--semantic")) {
+                // The model is not in the server's jar: its module's jar must be on the class path.
+                Embedder embedder = Embedder.find()
+                        .orElseThrow(
+                                () -> new UsageException(
+                                        "--semantic needs the bot-semantic jar on the class"
+                                                + " path (./concierge serve --semantic adds bot-semantic/target/concierge-semantic.jar)"));
+                o.set(flag, b -> b.embedder(embedder));
                 continue;
             }
             if (mail.takeSwitch(flag) || webhooks.takeSwitch(flag)) {

@@ -53,6 +53,7 @@ final class ArchitectureTest {
                             "BotEval",
                             "BotException",
                             "BotReply",
+                            "Embedder",
                             "FaqBot",
                             "FaqEntry",
                             "KnowledgeBase",

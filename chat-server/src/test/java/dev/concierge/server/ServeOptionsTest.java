@@ -84,6 +84,15 @@ final class ServeOptionsTest {
     }
 
     @Test
+    void semanticMatchingNeedsItsJarOnTheClassPath() {
+        // The server's own class path has no embedder: the model ships in its own jar.
+        assertThatThrownBy(() -> parse("--semantic"))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageContaining("--semantic")
+                .hasMessageContaining("concierge-semantic.jar");
+    }
+
+    @Test
     void offLoopback_withATeamAndOrigins_starts_withTheOriginCheckOn() throws Exception {
         ServeOptions o =
                 parse("--host", "0.0.0.0", "--agents", teamFile().toString(), "--origin", "https://shop.example.com");

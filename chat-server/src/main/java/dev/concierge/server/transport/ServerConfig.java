@@ -1,5 +1,6 @@
 package dev.concierge.server.transport;
 
+import dev.concierge.bot.Embedder;
 import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AuthConfig;
@@ -23,7 +24,8 @@ import java.util.Map;
  * The server's immutable configuration, built by {@link ChatServer.Builder}. {@code mail} is null
  * when the server sends no email; {@code mailPolicy} says when it writes mail and how much;
  * {@code imap} is null when it reads no replies by email; {@code webhooks} says how webhooks are
- * delivered; {@code attachments} holds the limits of attachments.
+ * delivered; {@code attachments} holds the limits of attachments; {@code embedder} is the FAQ
+ * bot's sentence-embedding model, or null for lexical matching only.
  */
 public record ServerConfig(
         String host,
@@ -50,4 +52,5 @@ public record ServerConfig(
         MailPolicyConfig mailPolicy,
         ImapSettings imap,
         WebhookSettings webhooks,
-        AttachmentSettings attachments) {}
+        AttachmentSettings attachments,
+        Embedder embedder) {}
