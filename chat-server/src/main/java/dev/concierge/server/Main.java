@@ -58,7 +58,7 @@ public final class Main {
                         [--rate-limit PER_SECOND,BURST] [--max-connections-per-ip N] [--max-connections N]
                         [--login-throttle PER_USER_AND_ADDRESS,PER_ADDRESS,PER_USER,REFILL_SECONDS]
                         [--admin-token-file FILE] [--demo] [--cluster nats://HOST:PORT [--node-id ID]]
-                        [--trusted-proxy ADDRESS_OR_CIDR]... [--semantic]
+                        [--trusted-proxy ADDRESS_OR_CIDR]... [--semantic] [--lexical]
                         run the server (default 127.0.0.1:8080; --port 0 takes a free port) with the
                         sample FAQ unless --faq is given; prints the demo page and agent console URLs.
                         Data in SQLite under --data (default ./data), or PostgreSQL with --db
@@ -125,9 +125,10 @@ public final class Main {
                         [--clamd HOST:PORT] scan every upload with that clamd
                         [--public-url URL] where people reach this server (https://chat.example.com):
                         transcript exports and emails link the files messages carry under it
-                        [--semantic] the FAQ bot also matches by meaning (English knowledge bases;
-                        needs bot-semantic/target/concierge-semantic.jar on the class path, which
-                        ./concierge adds; docs/faq.md, "Semantic matching")
+                        [--semantic] [--lexical] the FAQ bot also matches by meaning (English
+                        knowledge bases) whenever bot-semantic/target/concierge-semantic.jar is on
+                        the class path, which ./concierge adds once built; --semantic requires it,
+                        --lexical leaves it out (docs/faq.md, "Semantic matching")
                   bot-eval (--train TRAIN.csv | --faq FAQ.json) --test TEST.csv [--shots N|1,3,5,10,all]
                         [--oos-label LABEL] [--oos-every K] [--engine lexical|semantic|fused]
                         measure the FAQ bot on labelled questions (see docs/faq.md)

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The options of {@code concierge serve}, parsed and checked before anything starts. The
@@ -112,6 +113,18 @@ final class ServeOptions {
      * @throws UsageException for a bad or unsafe command line
      */
     static ServeOptions parse(List<String> args, Function<String, String> environment, Resolver resolver) {
+        return parse(args, environment, resolver, Embedder::find);
+    }
+
+    /**
+     * {@link #parse(List, Function, Resolver)} with the semantic model {@code embedders} finds
+     * (the one on the class path, for {@code serve}), used unless {@code --lexical} is given.
+     */
+    static ServeOptions parse(
+            List<String> args,
+            Function<String, String> environment,
+            Resolver resolver,
+            Supplier<Optional<Embedder>> embedders) {
         ServeOptions o = new ServeOptions(
                 Optional.ofNullable(environment.apply("CONCIERGE_DB_URL")).filter(s -> !s.isBlank()));
         List<String> origins = new ArrayList<>();
@@ -124,20 +137,18 @@ final class ServeOptions {
         MailFlags mail = new MailFlags();
         WebhookFlags webhooks = new WebhookFlags();
         AttachmentFlags attachments = new AttachmentFlags();
+        Optional<String> matching = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--demo")) {
                 o.demo = true;
                 continue;
             }
-            if (flag.equals("--semantic")) {
-                // The model is not in the server's jar: its module's jar must be on the class path.
-                Embedder embedder = Embedder.find()
-                        .orElseThrow(
-                                () -> new UsageException(
-                                        "--semantic needs the bot-semantic jar on the class"
-                                                + " path (./concierge serve --semantic adds bot-semantic/target/concierge-semantic.jar)"));
-                o.set(flag, b -> b.embedder(embedder));
+            if (flag.equals("--semantic") || flag.equals("--lexical")) {
+                if (matching.isPresent() && !matching.get().equals(flag)) {
+                    throw new UsageException("--semantic and --lexical exclude each other: keep one");
+                }
+                matching = Optional.of(flag);
                 continue;
             }
             if (mail.takeSwitch(flag) || webhooks.takeSwitch(flag)) {
@@ -292,6 +303,21 @@ final class ServeOptions {
             }
             o.set("--cluster", b -> b.cluster(url, node));
             o.notices.add("Cluster node " + node + " on " + url + " (docs/scaling.md)");
+        }
+        // Semantic matching is used when its module's jar is on the class path (the model is not in
+        // the server's jar; ./concierge adds bot-semantic/target/concierge-semantic.jar when built),
+        // required with --semantic, left out with --lexical.
+        if (!matching.equals(Optional.of("--lexical"))) {
+            Optional<Embedder> found = embedders.get();
+            if (found.isEmpty() && matching.isPresent()) {
+                throw new UsageException("--semantic needs the bot-semantic jar on the class path"
+                        + " (./concierge serve adds bot-semantic/target/concierge-semantic.jar once built)");
+            }
+            found.ifPresent(embedder -> {
+                o.set("--semantic", b -> b.embedder(embedder));
+                o.notices.add("FAQ bot: semantic matching with " + embedder.name()
+                        + " beside the lexical one (--lexical to leave it out; docs/faq.md)");
+            });
         }
         Optional<String> fromEnv =
                 Optional.ofNullable(environment.apply(ADMIN_TOKEN_ENV)).filter(s -> !s.isBlank());

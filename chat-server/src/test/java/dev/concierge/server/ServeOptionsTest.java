@@ -3,6 +3,7 @@ package dev.concierge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.concierge.bot.Embedder;
 import dev.concierge.server.auth.PasswordHasher;
 import dev.concierge.server.testing.ServerProcess;
 import java.io.BufferedReader;
@@ -20,7 +21,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +94,49 @@ final class ServeOptionsTest {
                 .isInstanceOf(ServeOptions.UsageException.class)
                 .hasMessageContaining("--semantic")
                 .hasMessageContaining("concierge-semantic.jar");
+    }
+
+    @Test
+    void semanticMatching_isUsedWhenItsJarIsPresent_unlessLexicalIsAsked() {
+        Embedder model = new Embedder() {
+            @Override
+            public String name() {
+                return "test-model";
+            }
+
+            @Override
+            public boolean supports(String language) {
+                return true;
+            }
+
+            @Override
+            public float[] embed(String text) {
+                return new float[] {1};
+            }
+        };
+        AtomicInteger lookups = new AtomicInteger();
+        Supplier<Optional<Embedder>> present = () -> {
+            lookups.incrementAndGet();
+            return Optional.of(model);
+        };
+        assertThat(ServeOptions.parse(List.of(), name -> null, RESOLVER, present)
+                        .notices())
+                .anyMatch(n -> n.contains("semantic matching with test-model"));
+        assertThat(ServeOptions.parse(List.of("--semantic"), name -> null, RESOLVER, present)
+                        .notices())
+                .anyMatch(n -> n.contains("semantic matching with test-model"));
+        lookups.set(0);
+        assertThat(ServeOptions.parse(List.of("--lexical"), name -> null, RESOLVER, present)
+                        .notices())
+                .noneMatch(n -> n.contains("semantic"));
+        assertThat(lookups).as("the model is not even loaded").hasValue(0);
+        assertThat(ServeOptions.parse(List.of(), name -> null, RESOLVER, Optional::empty)
+                        .notices())
+                .noneMatch(n -> n.contains("semantic"));
+        assertThatThrownBy(
+                        () -> ServeOptions.parse(List.of("--semantic", "--lexical"), name -> null, RESOLVER, present))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageContaining("exclude each other");
     }
 
     @Test
