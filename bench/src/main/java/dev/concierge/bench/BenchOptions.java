@@ -33,6 +33,9 @@ import java.util.Optional;
  * @param nodes cluster nodes ({@code --nodes N}, at least 2), or 0: no cluster phase
  * @param keepOpen whether the cluster's relay conversations stay open through the takeover
  *     ({@code --keep-open}), so that the new decider recovers them all
+ * @param botEngine the FAQ bot engine asked of every server ({@code --bot-engine}): {@code default}
+ *     (the server's own choice: semantic matching too whenever its jar is on the class path),
+ *     {@code lexical} ({@code serve --lexical}) or {@code semantic} ({@code serve --semantic})
  */
 record BenchOptions(
         Path serverJar,
@@ -55,11 +58,15 @@ record BenchOptions(
         int protocol,
         Optional<String> db,
         int nodes,
-        boolean keepOpen) {
+        boolean keepOpen,
+        String botEngine) {
 
     static final List<String> PHASES = List.of("baseline", "relay", "bot", "handoff", "capacity", "cluster");
     /** The phases of a run with {@code --nodes}, unless {@code --only} says otherwise. */
     static final List<String> CLUSTER_PHASES = List.of("baseline", "relay", "cluster");
+
+    /** The values of {@code --bot-engine}. */
+    static final List<String> BOT_ENGINES = List.of("default", "lexical", "semantic");
 
     static final List<String> DEFAULT_JVM_FLAGS = List.of("-Xms1g", "-Xmx2g", "-XX:+UseG1GC");
 
@@ -76,6 +83,10 @@ record BenchOptions(
                   --faq-entries N       generated FAQ size, 0 for the server's sample FAQ (default 1000; smoke 200)
                   --jvm-flags "F ..."   flags of the server and baseline JVMs (default "-Xms1g -Xmx2g -XX:+UseG1GC")
                   --server-arg ARG      extra argument for the server's serve command (repeatable)
+                  --bot-engine E        the FAQ bot's engine in every server: default (the server's choice: semantic
+                                        matching too whenever bot-semantic's jar is on its class path, as
+                                        ./concierge bench puts it once built), lexical (serve --lexical: words only)
+                                        or semantic (serve --semantic); the report says which engine answered
                   --smoke               small loads whatever the duration
                   --only P[,P...]       run only these of baseline, relay, bot, handoff, capacity (e.g. to profile one)
                   --repeat N            run baseline and relay N times, alternating, and report each pair's ratio and
@@ -124,6 +135,7 @@ record BenchOptions(
         int nodes = 0;
         boolean only = false;
         boolean keepOpen = false;
+        String botEngine = "default";
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--smoke")) {
@@ -162,6 +174,7 @@ record BenchOptions(
                 case "--profile" -> profile = profileEvent(value);
                 case "--profile-dir" -> profileDir = Path.of(value);
                 case "--protocol" -> protocol = protocolVersion(value);
+                case "--bot-engine" -> botEngine = botEngine(value);
                 default -> throw new BenchException("unknown option: " + flag + "\n" + usage());
             }
         }
@@ -199,7 +212,20 @@ record BenchOptions(
                 protocol,
                 Optional.ofNullable(db),
                 nodes,
-                keepOpen);
+                keepOpen,
+                botEngine);
+    }
+
+    private static String botEngine(String value) {
+        if (!BOT_ENGINES.contains(value)) {
+            throw new BenchException("--bot-engine takes one of " + BOT_ENGINES + ", was " + value);
+        }
+        return value;
+    }
+
+    /** The {@code serve} flag that asks for {@link #botEngine()}: none for the server's default. */
+    Optional<String> botEngineFlag() {
+        return botEngine.equals("default") ? Optional.empty() : Optional.of("--" + botEngine);
     }
 
     private static String jdbcUrl(String value) {

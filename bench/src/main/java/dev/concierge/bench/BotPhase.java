@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,10 +16,17 @@ import org.slf4j.LoggerFactory;
  * Bot: visitors ask FAQ questions ({@link SyntheticFaq#QUESTIONS} in turn), each waiting for the
  * bot's answer before asking the next; latency is from the visitor's {@code message} to the
  * {@code event} of kind {@code bot}. Measured with one visitor (the bot's own latency) and with
- * many asking at once (its throughput, and the queueing it brings).
+ * many asking at once (its throughput, and the queueing it brings). The figures are for the engine
+ * the server answered with, {@link #engine(String)}: words only, or fused with semantic matching.
  */
 final class BotPhase {
     private static final Logger log = LoggerFactory.getLogger(BotPhase.class);
+    /**
+     * How a server with semantic matching says so: its notice ("FAQ bot: semantic matching with
+     * all-MiniLM-L6-v2-q beside the lexical one") and its start line ("listening on ... with N FAQ
+     * entries, semantic matching by all-MiniLM-L6-v2-q ...").
+     */
+    private static final Pattern SEMANTIC = Pattern.compile("semantic matching (?:with|by) ([\\w.-]+)");
 
     /**
      * Figures at one load.
@@ -28,9 +37,16 @@ final class BotPhase {
      * @param rateLimited questions refused with {@code rate_limited} (each resent after a back-off)
      * @param errors other error frames received
      * @param cpu cores used by the server and by the load clients during the window
+     * @param engine the engine that answered, {@link #engine(String)}
      */
     record Result(
-            int visitors, Latency.Stats latency, int handedOff, long rateLimited, long errors, CpuMeter.Usage cpu) {}
+            int visitors,
+            Latency.Stats latency,
+            int handedOff,
+            long rateLimited,
+            long errors,
+            CpuMeter.Usage cpu,
+            String engine) {}
 
     private final Latency latency = new Latency();
     private final AtomicInteger handedOff = new AtomicInteger();
@@ -39,6 +55,17 @@ final class BotPhase {
     private volatile boolean running;
 
     private BotPhase() {}
+
+    /**
+     * The FAQ bot engine of a server, from what it printed as it started: {@code "fused (MODEL)"}
+     * when it matches by meaning too (lexical and semantic scores fused, docs/faq.md "Semantic
+     * matching"), else {@code "lexical"} (words only: no semantic jar on its class path, or
+     * {@code --lexical}).
+     */
+    static String engine(String startOutput) {
+        Matcher m = SEMANTIC.matcher(startOutput);
+        return m.find() ? "fused (" + m.group(1) + ")" : "lexical";
+    }
 
     /** Runs each load in {@code loads} in turn against {@code server}. */
     static List<Result> run(
@@ -50,8 +77,10 @@ final class BotPhase {
             Duration measure)
             throws InterruptedException {
         List<Result> results = new ArrayList<>();
+        String engine = engine(server.startOutput());
+        log.info("bot: the server's FAQ bot engine is {}", engine);
         for (int visitors : loads) {
-            results.add(new BotPhase().measure(client, server, visitors, warmup, profiler, measure));
+            results.add(new BotPhase().measure(client, server, visitors, warmup, profiler, measure, engine));
         }
         return results;
     }
@@ -60,7 +89,13 @@ final class BotPhase {
     // nothing in the body refers to it. javac ignores the suppression on the resource variable itself.
     @SuppressWarnings("try")
     private Result measure(
-            WsClient client, JvmProcess server, int visitors, Warmup warmup, WindowProfiler profiler, Duration measure)
+            WsClient client,
+            JvmProcess server,
+            int visitors,
+            Warmup warmup,
+            WindowProfiler profiler,
+            Duration measure,
+            String engine)
             throws InterruptedException {
         URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/ws/visitor");
         CpuMeter cpu = new CpuMeter(server.pid());
@@ -87,7 +122,8 @@ final class BotPhase {
             if (handedOff.get() > 0) {
                 log.warn("bot: {} of {} visitors were handed to a human and stopped asking", handedOff.get(), visitors);
             }
-            return new Result(connections.size(), stats, handedOff.get(), rateLimited.get(), errors.get(), usage);
+            return new Result(
+                    connections.size(), stats, handedOff.get(), rateLimited.get(), errors.get(), usage, engine);
         } finally {
             running = false;
             client.closeAll();

@@ -27,12 +27,14 @@ final class JvmProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path stderr;
+    private final String startOutput;
 
-    private JvmProcess(String name, Process process, int port, Path stderr) {
+    private JvmProcess(String name, Process process, int port, Path stderr, String startOutput) {
         this.name = name;
         this.process = process;
         this.port = port;
         this.stderr = stderr;
+        this.startOutput = startOutput;
     }
 
     /**
@@ -63,14 +65,15 @@ final class JvmProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (System.nanoTime() < deadline) {
-                Matcher m = URL.matcher(read(out));
+                String printed = read(out);
+                Matcher m = URL.matcher(printed);
                 if (m.find()) {
                     log.info(
                             "{} listening on port {} after {} ms",
                             name,
                             m.group(1),
                             (System.nanoTime() - deadline + timeout.toNanos()) / 1_000_000);
-                    return new JvmProcess(name, process, Integer.parseInt(m.group(1)), err);
+                    return new JvmProcess(name, process, Integer.parseInt(m.group(1)), err, printed + read(err));
                 }
                 if (process.waitFor(20, TimeUnit.MILLISECONDS)) {
                     throw new BenchException(name + " exited with " + process.exitValue() + " before listening: "
@@ -112,6 +115,14 @@ final class JvmProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /**
+     * What the process had printed (stdout, then stderr) when its URL line appeared: its notices
+     * and start line, which say how it was set up (the server's FAQ bot engine, for one).
+     */
+    String startOutput() {
+        return startOutput;
     }
 
     /** Resident set size from {@code /proc/PID/status}, in bytes; empty where there is no /proc. */

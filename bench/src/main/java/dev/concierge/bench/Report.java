@@ -67,6 +67,9 @@ final class Report {
         for (BotPhase.Result b : r.bot()) {
             row(out, "bot", plural(b.visitors(), "visitor") + " asking", b.latency(), "ans/s", b.cpu());
         }
+        if (!r.bot().isEmpty()) { // the bot's figures depend on its engine: fused costs an embedding per question
+            out.append("bot engine: ").append(r.bot().get(0).engine()).append('\n');
+        }
         for (HandoffPhase.Result h : r.handoff()) {
             Latency.Stats s = h.latency();
             out.append(String.format(

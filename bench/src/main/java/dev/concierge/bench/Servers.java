@@ -324,6 +324,10 @@ final class Servers {
             cmd.addAll(List.of("--faq", faq.toString()));
         }
         cmd.addAll(rateLimitArgs());
+        // A server older than semantic matching has no --lexical, and needs none: words are all it matches.
+        options.botEngineFlag()
+                .filter(flag -> !flag.equals("--lexical") || supports(flag))
+                .ifPresent(cmd::add);
         cmd.addAll(options.serverArgs());
         cmd.addAll(extra);
         return cmd;

@@ -77,6 +77,9 @@ final class BenchSmokeTest {
             assertThat(b.handedOff()).isZero();
             assertThat(b.cpu().serverThreads().get("bot")).isPositive();
         });
+        // This classpath has no bot-semantic: the server matches words only, and the report says so.
+        assertThat(r.bot()).extracting(BotPhase.Result::engine).containsOnly("lexical");
+        assertThat(printed).containsPattern("bot +20 visitors asking[^\n]*\nbot engine: lexical\n");
         assertThat(r.handoff())
                 .extracting(HandoffPhase.Result::transcriptEvents)
                 .containsExactly(10, 200);
@@ -96,6 +99,7 @@ final class BenchSmokeTest {
             assertThat(last.has(phase)).as("JSON has %s", phase).isTrue();
         }
         assertThat(new ObjectMapper().readTree(Files.readString(json))).isEqualTo(last);
+        assertThat(last.path("bot").path(0).path("engine").asText()).isEqualTo("lexical");
         assertThat(printed).contains("baseline", "relay", "bot", "handoff", "capacity", "cpu (us)");
     }
 
@@ -284,6 +288,33 @@ final class BenchSmokeTest {
                         () -> BenchOptions.parse("--server-jar", "x.jar", "--only", "cluster"))
                 .isInstanceOf(BenchException.class)
                 .hasMessageContaining("--nodes");
+    }
+
+    @Test
+    void botEngine_fromTheServersStartOutput_andTheOptionThatChoosesIt() {
+        // What serve prints with bot-semantic's jar on its class path: the notice, then the start line.
+        String fused = "FAQ bot: semantic matching with all-MiniLM-L6-v2-q beside the lexical one"
+                + " (--lexical to leave it out; docs/faq.md)\nConcierge is running at http://127.0.0.1:4100/\n"
+                + "07:40:01.123 INFO  [main] NettyChatServer - listening on 127.0.0.1:4100 with 200 FAQ entries,"
+                + " semantic matching by all-MiniLM-L6-v2-q where it supports every entry's language\n";
+        assertThat(BotPhase.engine(fused)).isEqualTo("fused (all-MiniLM-L6-v2-q)");
+        // The start line alone (a server that prints no notice) says it too.
+        assertThat(BotPhase.engine(fused.substring(fused.indexOf("07:40")))).isEqualTo("fused (all-MiniLM-L6-v2-q)");
+        assertThat(BotPhase.engine("Concierge is running at http://127.0.0.1:4100/\n"
+                        + "listening on 127.0.0.1:4100 with 200 FAQ entries\n"))
+                .isEqualTo("lexical");
+
+        assertThat(BenchOptions.parse("--server-jar", "x.jar").botEngineFlag()).isEmpty();
+        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--bot-engine", "lexical")
+                        .botEngineFlag())
+                .contains("--lexical");
+        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--bot-engine", "semantic")
+                        .botEngineFlag())
+                .contains("--semantic");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> BenchOptions.parse("--server-jar", "x.jar", "--bot-engine", "fused"))
+                .isInstanceOf(BenchException.class)
+                .hasMessageContaining("--bot-engine");
     }
 
     @Test
