@@ -91,7 +91,13 @@ public final class Bench {
                     if (options.runs("bot")) {
                         log.info("bot: 1 and {} visitors", options.botVisitors());
                         bot = BotPhase.run(
-                                client, server, List.of(1, options.botVisitors()), warmup.half(), profiler, half);
+                                client,
+                                server,
+                                List.of(1, options.botVisitors()),
+                                options.botReworded(),
+                                warmup.half(),
+                                profiler,
+                                half);
                     }
                     if (options.runs("handoff")) {
                         log.info("handoff: transcripts of {} events", options.handoffSizes());

@@ -36,6 +36,8 @@ import java.util.Optional;
  * @param botEngine the FAQ bot engine asked of every server ({@code --bot-engine}): {@code default}
  *     (the server's own choice: semantic matching too whenever its jar is on the class path),
  *     {@code lexical} ({@code serve --lexical}) or {@code semantic} ({@code serve --semantic})
+ * @param botReworded whether the bot phase asks its questions reworded ({@code --bot-reworded}),
+ *     see {@link BotPhase#reworded(String)}
  */
 record BenchOptions(
         Path serverJar,
@@ -59,7 +61,8 @@ record BenchOptions(
         Optional<String> db,
         int nodes,
         boolean keepOpen,
-        String botEngine) {
+        String botEngine,
+        boolean botReworded) {
 
     static final List<String> PHASES = List.of("baseline", "relay", "bot", "handoff", "capacity", "cluster");
     /** The phases of a run with {@code --nodes}, unless {@code --only} says otherwise. */
@@ -87,6 +90,9 @@ record BenchOptions(
                                         matching too whenever bot-semantic's jar is on its class path, as
                                         ./concierge bench puts it once built), lexical (serve --lexical: words only)
                                         or semantic (serve --semantic); the report says which engine answered
+                  --bot-reworded        ask the bot's questions in lower case without "?": no longer word for word
+                                        a phrasing, whose vector the fused engine keeps, so it runs its model on
+                                        each, as for most visitors' questions
                   --smoke               small loads whatever the duration
                   --only P[,P...]       run only these of baseline, relay, bot, handoff, capacity (e.g. to profile one)
                   --repeat N            run baseline and relay N times, alternating, and report each pair's ratio and
@@ -136,8 +142,13 @@ record BenchOptions(
         boolean only = false;
         boolean keepOpen = false;
         String botEngine = "default";
+        boolean botReworded = false;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
+            if (flag.equals("--bot-reworded")) {
+                botReworded = true;
+                continue;
+            }
             if (flag.equals("--smoke")) {
                 smoke = true;
                 continue;
@@ -213,7 +224,8 @@ record BenchOptions(
                 Optional.ofNullable(db),
                 nodes,
                 keepOpen,
-                botEngine);
+                botEngine,
+                botReworded);
     }
 
     private static String botEngine(String value) {

@@ -38,6 +38,9 @@ final class BotPhase {
      * @param errors other error frames received
      * @param cpu cores used by the server and by the load clients during the window
      * @param engine the engine that answered, {@link #engine(String)}
+     * @param questions how the questions were asked: {@code "word for word"} (each is a phrasing of
+     *     its entry, whose vector the fused engine keeps: no model run) or {@code "reworded"}
+     *     ({@link #reworded(String)}: a model run per question with the fused engine)
      */
     record Result(
             int visitors,
@@ -46,15 +49,28 @@ final class BotPhase {
             long rateLimited,
             long errors,
             CpuMeter.Usage cpu,
-            String engine) {}
+            String engine,
+            String questions) {}
 
     private final Latency latency = new Latency();
     private final AtomicInteger handedOff = new AtomicInteger();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong rateLimited = new AtomicLong();
+    private final List<String> questions;
     private volatile boolean running;
 
-    private BotPhase() {}
+    private BotPhase(List<String> questions) {
+        this.questions = questions;
+    }
+
+    /**
+     * A question as a visitor might type it, in lower case without its question mark ("where is
+     * my order"): the same words for the lexical engine, but no longer word for word a phrasing,
+     * so the fused engine embeds it (it keeps the vectors of the phrasings only).
+     */
+    static String reworded(String question) {
+        return question.toLowerCase(java.util.Locale.ROOT).replaceAll("[?.!]+$", "");
+    }
 
     /**
      * The FAQ bot engine of a server, from what it printed as it started: {@code "fused (MODEL)"}
@@ -72,6 +88,7 @@ final class BotPhase {
             WsClient client,
             JvmProcess server,
             List<Integer> loads,
+            boolean reworded,
             Warmup warmup,
             WindowProfiler profiler,
             Duration measure)
@@ -79,8 +96,12 @@ final class BotPhase {
         List<Result> results = new ArrayList<>();
         String engine = engine(server.startOutput());
         log.info("bot: the server's FAQ bot engine is {}", engine);
+        List<String> questions = reworded
+                ? SyntheticFaq.QUESTIONS.stream().map(BotPhase::reworded).toList()
+                : SyntheticFaq.QUESTIONS;
         for (int visitors : loads) {
-            results.add(new BotPhase().measure(client, server, visitors, warmup, profiler, measure, engine));
+            results.add(new BotPhase(questions)
+                    .measure(client, server, visitors, warmup, profiler, measure, engine, reworded));
         }
         return results;
     }
@@ -95,7 +116,8 @@ final class BotPhase {
             Warmup warmup,
             WindowProfiler profiler,
             Duration measure,
-            String engine)
+            String engine,
+            boolean reworded)
             throws InterruptedException {
         URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/ws/visitor");
         CpuMeter cpu = new CpuMeter(server.pid());
@@ -123,7 +145,14 @@ final class BotPhase {
                 log.warn("bot: {} of {} visitors were handed to a human and stopped asking", handedOff.get(), visitors);
             }
             return new Result(
-                    connections.size(), stats, handedOff.get(), rateLimited.get(), errors.get(), usage, engine);
+                    connections.size(),
+                    stats,
+                    handedOff.get(),
+                    rateLimited.get(),
+                    errors.get(),
+                    usage,
+                    engine,
+                    reworded ? "reworded" : "word for word");
         } finally {
             running = false;
             client.closeAll();
@@ -166,7 +195,7 @@ final class BotPhase {
             if (!running) {
                 return;
             }
-            String question = SyntheticFaq.QUESTIONS.get((int) ((index + asked) % SyntheticFaq.QUESTIONS.size()));
+            String question = questions.get((int) ((index + asked) % questions.size()));
             asked++;
             refusals = 0;
             inFlight = "{\"type\":\"message\",\"id\":\"q" + asked + "\",\"text\":\"" + question + "\"}";

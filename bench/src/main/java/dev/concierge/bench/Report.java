@@ -68,7 +68,16 @@ final class Report {
             row(out, "bot", plural(b.visitors(), "visitor") + " asking", b.latency(), "ans/s", b.cpu());
         }
         if (!r.bot().isEmpty()) { // the bot's figures depend on its engine: fused costs an embedding per question
-            out.append("bot engine: ").append(r.bot().get(0).engine()).append('\n');
+            BotPhase.Result b = r.bot().get(0);
+            out.append("bot engine: ")
+                    .append(b.engine())
+                    .append("; questions ")
+                    .append(
+                            b.questions().equals("reworded")
+                                    ? "reworded (--bot-reworded: the fused engine embeds each)"
+                                    : "word for word as phrasings (the fused engine reuses their vectors: no model"
+                                            + " run; --bot-reworded for one per question)")
+                    .append('\n');
         }
         for (HandoffPhase.Result h : r.handoff()) {
             Latency.Stats s = h.latency();

@@ -79,7 +79,8 @@ final class BenchSmokeTest {
         });
         // This classpath has no bot-semantic: the server matches words only, and the report says so.
         assertThat(r.bot()).extracting(BotPhase.Result::engine).containsOnly("lexical");
-        assertThat(printed).containsPattern("bot +20 visitors asking[^\n]*\nbot engine: lexical\n");
+        assertThat(printed)
+                .containsPattern("bot +20 visitors asking[^\n]*\nbot engine: lexical; questions word for word");
         assertThat(r.handoff())
                 .extracting(HandoffPhase.Result::transcriptEvents)
                 .containsExactly(10, 200);
@@ -100,6 +101,7 @@ final class BenchSmokeTest {
         }
         assertThat(new ObjectMapper().readTree(Files.readString(json))).isEqualTo(last);
         assertThat(last.path("bot").path(0).path("engine").asText()).isEqualTo("lexical");
+        assertThat(last.path("bot").path(0).path("questions").asText()).isEqualTo("word for word");
         assertThat(printed).contains("baseline", "relay", "bot", "handoff", "capacity", "cpu (us)");
     }
 
@@ -311,6 +313,13 @@ final class BenchSmokeTest {
         assertThat(BenchOptions.parse("--server-jar", "x.jar", "--bot-engine", "semantic")
                         .botEngineFlag())
                 .contains("--semantic");
+        assertThat(BenchOptions.parse("--server-jar", "x.jar").botReworded()).isFalse();
+        assertThat(BenchOptions.parse("--server-jar", "x.jar", "--bot-reworded").botReworded())
+                .isTrue();
+        // Reworded: the same words, but no phrasing of the bench's FAQ word for word.
+        assertThat(SyntheticFaq.QUESTIONS.stream().map(BotPhase::reworded))
+                .contains("where is my order", "i forgot my password")
+                .doesNotContainAnyElementsOf(SyntheticFaq.QUESTIONS);
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> BenchOptions.parse("--server-jar", "x.jar", "--bot-engine", "fused"))
                 .isInstanceOf(BenchException.class)
