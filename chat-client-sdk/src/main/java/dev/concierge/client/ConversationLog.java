@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -75,21 +76,27 @@ final class ConversationLog {
     }
 
     /**
-     * Whether the conversation was with a person, or waiting for one, just before {@code seq}:
-     * the latest event before it that hands it on says so; without one, the state a transcript
-     * frame named when the log lacks the conversation's start.
+     * Whether the conversation was with a person, or waiting for one, just before {@code seq}: an
+     * event before it that hands it on says so. Without one, the state a transcript frame named
+     * answers only when the log lacks the conversation's start (a client that read its last page):
+     * a hole between events the log holds is events still on their way (a question the server held
+     * while its bot answered arrives after the request for a person that followed it), and those
+     * decide when they come ({@code PendingAsks.applied}).
      */
     boolean withPersonBefore(long seq) {
-        for (TranscriptEvent event : events.headMap(seq, false).descendingMap().values()) {
+        SortedMap<Long, TranscriptEvent> before = events.headMap(seq, false);
+        for (TranscriptEvent event : before.values()) {
             if (TO_A_PERSON.contains(event.kind())) {
                 return true;
             }
         }
-        boolean whole = hasAllBefore(seq);
-        return !whole
-                && (reportedState == ConversationState.QUEUED
-                        || reportedState == ConversationState.ASSIGNED
-                        || reportedState == ConversationState.FOLLOW_UP);
+        long first = before.isEmpty() ? seq : before.firstKey();
+        if (first == 1 || before.size() != seq - first) {
+            return false; // the whole start is here, or a hole inside it is still on its way
+        }
+        return reportedState == ConversationState.QUEUED
+                || reportedState == ConversationState.ASSIGNED
+                || reportedState == ConversationState.FOLLOW_UP;
     }
 
     /** A snapshot of the events, in {@code seq} order. */

@@ -124,37 +124,57 @@ final class PendingAsks {
         TranscriptEvent question = ask.question = (log == null ? Optional.<TranscriptEvent>empty() : log.get(ack.seq()))
                 .orElseGet(() -> TranscriptEvent.message(ack.ref(), new Author(Role.VISITOR, visitorId, null), ask.text)
                         .stamped(ack.seq(), null));
-        if (log != null && log.withPersonBefore(ack.seq())) {
-            finish(ack.ref(), new Answer.ForAgent(question));
-            return;
-        }
-        if (log != null) {
-            for (TranscriptEvent event : log.after(ack.seq())) {
-                Answer answer = answer(question, event);
-                if (answer != null) {
-                    finish(ack.ref(), answer);
-                    return;
-                }
-            }
+        Answer answer = log == null ? null : decide(question, log);
+        if (answer != null) {
+            finish(ack.ref(), answer);
         }
     }
 
-    /** A new event of {@code conversation}: it answers each stored question it replies to. */
+    /**
+     * A new event of {@code conversation}: each stored question of it that the log can now answer
+     * is answered (the event may reply to it, hand the conversation on after it, or fill a hole
+     * before or after it).
+     */
     void applied(String conversation, TranscriptEvent event, ConversationLog log) {
         Iterator<Map.Entry<String, Ask>> it = asks.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<String, Ask> entry = it.next();
             Ask ask = entry.getValue();
-            if (ask.conversation == null || !ask.conversation.equals(conversation) || event.seq() <= ask.seq) {
+            if (ask.conversation == null || !ask.conversation.equals(conversation)) {
                 continue;
             }
-            Answer answer = answer(log.get(ask.seq).orElse(ask.question), event);
+            Answer answer = decide(log.get(ask.seq).orElse(ask.question), log);
             if (answer != null) {
                 it.remove();
                 CompletableFuture<Answer> future = ask.answer;
                 connection.emit(() -> future.complete(answer));
             }
         }
+    }
+
+    /**
+     * What the log says of a stored question, or null while it cannot tell: the person's when the
+     * conversation was handed on before it, else the first event after it that replies to it or
+     * hands the conversation on — read only up to the first hole, since events can arrive out of
+     * order (a question the server held while its bot answered comes after the request for a person
+     * that followed it, and its reply after that).
+     */
+    private static Answer decide(TranscriptEvent question, ConversationLog log) {
+        if (log.withPersonBefore(question.seq())) {
+            return new Answer.ForAgent(question);
+        }
+        long next = question.seq() + 1;
+        for (TranscriptEvent event : log.after(question.seq())) {
+            if (event.seq() != next) {
+                return null; // the events on their way decide
+            }
+            Answer answer = answer(question, event);
+            if (answer != null) {
+                return answer;
+            }
+            next++;
+        }
+        return null;
     }
 
     private void finish(String requestId, Answer answer) {

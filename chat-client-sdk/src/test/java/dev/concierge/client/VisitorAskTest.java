@@ -93,6 +93,60 @@ final class VisitorAskTest extends VisitorClientFixture {
                 .isEqualTo(2));
     }
 
+    /**
+     * A question the server held while its bot answered is delivered after the visitor's request
+     * for a person that followed it, and a transcript frame meanwhile says the conversation is
+     * queued: the handoff the log holds after the question explains that state, so the question
+     * was still the bot's, and the handoff answers it.
+     */
+    @Test
+    void aHandoffDeliveredBeforeTheQuestionItFollows_answersWithTheHandoff_thoughATranscriptSaysQueued()
+            throws Exception {
+        ScriptedServer.Peer peer = connect(builder());
+        peer.send(message("c7", 1, "earlier"));
+        CompletableFuture<Answer> asking = client.ask("Where is my order?");
+        ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
+        TranscriptEvent handoff = event("c7", 4, null, Kind.HANDOFF).toTranscriptEvent();
+        peer.send(event("c7", 4, null, Kind.HANDOFF)); // seq 2 and 3 are not here yet
+        peer.send(new ServerMessage.Transcript(null, "c7", ConversationState.QUEUED, List.of(handoff)));
+        peer.send(ack(sent, "c7", 3));
+        assertThat(await(asking))
+                .isInstanceOfSatisfying(
+                        Answer.Handoff.class, h -> assertThat(h.event().seq()).isEqualTo(4));
+    }
+
+    /** The reverse: the handoff before the question arrives after its ack; it makes the question the person's. */
+    @Test
+    void aHandoffBeforeTheQuestion_arrivingAfterItsAck_makesItForAgent() throws Exception {
+        ScriptedServer.Peer peer = connect(builder());
+        peer.send(message("c7", 1, "earlier"));
+        CompletableFuture<Answer> asking = client.ask("Are you there?");
+        ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
+        peer.send(new ServerMessage.Transcript(null, "c7", ConversationState.QUEUED, List.of()));
+        peer.send(ack(sent, "c7", 3));
+        assertThat(asking).as("seq 2 is still on its way").isNotDone();
+        peer.send(event("c7", 2, null, Kind.HANDOFF));
+        assertThat(await(asking)).isInstanceOfSatisfying(Answer.ForAgent.class, waiting -> assertThat(
+                        waiting.question().seq())
+                .isEqualTo(3));
+    }
+
+    /** The bot's reply, delivered after a later handoff, still answers its question. */
+    @Test
+    void aReplyDeliveredAfterALaterHandoff_answersTheQuestion() throws Exception {
+        ScriptedServer.Peer peer = connect(builder());
+        peer.send(message("c7", 1, "earlier"));
+        CompletableFuture<Answer> asking = client.ask("Where is my order?");
+        ClientMessage.Send sent = peer.expect(ClientMessage.Send.class);
+        peer.send(ack(sent, "c7", 2));
+        peer.send(event("c7", 4, null, Kind.HANDOFF));
+        assertThat(asking).as("seq 3 is still on its way").isNotDone();
+        peer.send(botReply("c7", 3, 2));
+        assertThat(await(asking)).isInstanceOfSatisfying(Answer.BotReply.class, reply -> assertThat(
+                        reply.reply().seq())
+                .isEqualTo(3));
+    }
+
     @Test
     void anAskInAConversationAPersonHas_isForAgent_atOnce_alsoWhenOnlyTheTranscriptSaysSo() throws Exception {
         CompletableFuture<VisitorClient> connecting =

@@ -190,7 +190,15 @@ final class AskEndToEndTest {
                             .isEqualTo(answer.question().seq());
                     assertThat(reply.text()).isEqualTo(faq.get(i)[2]);
                 } else {
-                    assertThat(answer).isInstanceOf(Answer.Handoff.class);
+                    assertThat(answer)
+                            .as(
+                                    "ask %d of %d; the visitor's log: %s",
+                                    i,
+                                    faq.size(),
+                                    visitor.transcript().stream()
+                                            .map(e -> e.seq() + ":" + e.kind())
+                                            .toList())
+                            .isInstanceOf(Answer.Handoff.class);
                     TranscriptEvent handoff = ((Answer.Handoff) answer).event();
                     assertThat(handoff.kind()).isIn(Kind.HANDOFF, Kind.QUEUED, Kind.ASSIGNED);
                     assertThat(handoff.seq()).isGreaterThan(answer.question().seq());
