@@ -28,7 +28,8 @@ final class Calibrator {
     private static final double MIN_THRESHOLD = 0.05;
     private static final double MAX_THRESHOLD = 0.95;
 
-    private record Sample(double[] features, boolean correct, double weight) {}
+    /** One held-out question: its features, whether the answer would be right, its weight. */
+    record Sample(double[] features, boolean correct, double weight) {}
 
     private Calibrator() {}
 
@@ -183,7 +184,7 @@ final class Calibrator {
      * Weighted logistic regression by Newton's method, with a Gaussian prior centred on the
      * default weights: with few samples the fit stays near them, with many the data decides.
      */
-    private static double[] fit(List<Sample> samples) {
+    static double[] fit(List<Sample> samples) {
         int d = Confidence.FEATURES + 1;
         double[] prior = Confidence.DEFAULT.weights();
         double[] w = prior.clone();
@@ -226,16 +227,50 @@ final class Calibrator {
                 hess[i][i] += lambda[i];
             }
             double[] step = solve(hess, grad);
+            // Step control: a full Newton step can overshoot when the features are large (the
+            // fused engine's scores), and the fit then runs away; halve it until the penalised
+            // loss goes down.
+            double before = loss(samples, w, prior, lambda);
+            double scale = 1;
+            double[] next = new double[d];
+            for (int halving = 0; halving < 30; halving++) {
+                for (int i = 0; i < d; i++) {
+                    next[i] = w[i] - scale * step[i];
+                }
+                if (loss(samples, next, prior, lambda) <= before) {
+                    break;
+                }
+                scale /= 2;
+            }
             double change = 0;
             for (int i = 0; i < d; i++) {
-                w[i] -= step[i];
-                change += Math.abs(step[i]);
+                change += Math.abs(next[i] - w[i]);
+                w[i] = next[i];
             }
             if (change < 1e-6) {
                 break;
             }
         }
         return w;
+    }
+
+    /** The weighted negative log-likelihood of the samples plus the prior's penalty. */
+    private static double loss(List<Sample> samples, double[] w, double[] prior, double[] lambda) {
+        double out = 0;
+        for (Sample s : samples) {
+            double[] x = withBias(s.features());
+            double z = 0;
+            for (int i = 0; i < w.length; i++) {
+                z += w[i] * x[i];
+            }
+            // log(1 + e^-z) for a right sample, log(1 + e^z) for a wrong one, without overflow.
+            double m = s.correct() ? -z : z;
+            out += s.weight() * (m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m)));
+        }
+        for (int i = 0; i < w.length; i++) {
+            out += 0.5 * lambda[i] * (w[i] - prior[i]) * (w[i] - prior[i]);
+        }
+        return out;
     }
 
     private static double[] withBias(double[] f) {

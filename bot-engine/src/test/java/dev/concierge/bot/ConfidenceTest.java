@@ -87,4 +87,36 @@ final class ConfidenceTest {
         }
         assertThat(seen).hasSize(10 * 5 + 10 * 12);
     }
+
+    @Test
+    void fit_convergesOnScoresFourTimesTheLexicalRange() {
+        // Held-out samples shaped like the fused engine's with its weights summing to 4 rather
+        // than 1: scores up to 6, a right answer likelier the higher the score and the margin.
+        // A full Newton step from the prior overshoots there and the fit runs away.
+        java.util.Random random = new java.util.Random(11);
+        List<Calibrator.Sample> samples = new java.util.ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            double score = 2 + 4 * random.nextDouble();
+            double margin = score * 0.4 * random.nextDouble();
+            boolean right = random.nextDouble() < 1 / (1 + Math.exp(-(3 * (score - 4) + 4 * (margin - 0.6))));
+            samples.add(new Calibrator.Sample(new double[] {score, margin, margin / score}, right, 1.0));
+            double other = score * (0.7 + 0.2 * random.nextDouble());
+            samples.add(new Calibrator.Sample(new double[] {other, 0.05 * other, 0.05}, false, 0.25));
+        }
+        Confidence model = new Confidence(Calibrator.fit(samples), 0.5);
+        assertThat(java.util.Arrays.stream(model.weights()).allMatch(Double::isFinite))
+                .isTrue();
+        double right = 0;
+        double wrong = 0;
+        int rights = 0;
+        for (Calibrator.Sample s : samples) {
+            if (s.correct()) {
+                right += model.of(s.features());
+                rights++;
+            } else {
+                wrong += model.of(s.features());
+            }
+        }
+        assertThat(right / rights).isGreaterThan(wrong / (samples.size() - rights) + 0.2);
+    }
 }
