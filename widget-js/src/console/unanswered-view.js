@@ -1,5 +1,6 @@
 // The unanswered-questions report: groups of similar questions, each with a form to create an
-// FAQ entry from it and one to add its wordings to an existing entry.
+// FAQ entry from it and one to add its wordings to an existing entry (the bot's closest entry
+// offered first).
 
 /** Renders groups into a list and calls `onCreate` / `onAdd`, which resolve or reject with an Error. */
 export class UnansweredView {
@@ -122,12 +123,22 @@ export class UnansweredView {
     form.className = 'group-form';
     form.dataset.action = 'add';
     const select = field(doc, form, 'select', `add-entry-${g.id}`, 'Add the wordings to entry');
-    for (const e of this.#entries) {
+    select.required = true;
+    // The entry the bot thinks closest comes first, chosen; without one, nothing is chosen.
+    const closest = this.#entries.find((e) => e.id === g.closestEntry);
+    if (!closest) {
+      const none = doc.createElement('option');
+      none.value = '';
+      none.textContent = 'Choose an entry…';
+      select.append(none);
+    }
+    for (const e of closest ? [closest, ...this.#entries.filter((x) => x !== closest)] : this.#entries) {
       const option = doc.createElement('option');
       option.value = e.id;
-      option.textContent = `${e.id} — ${e.title}`;
+      option.textContent = e === closest ? `${e.id} — ${e.title} (the bot's closest)` : `${e.id} — ${e.title}`;
       select.append(option);
     }
+    select.value = closest ? closest.id : '';
     const error = doc.createElement('p');
     error.className = 'form-error';
     error.setAttribute('role', 'alert');

@@ -108,6 +108,55 @@ final class InsightsEndToEndTest {
         return JSON.readTree(r.body());
     }
 
+    /**
+     * A missed question close to an entry offers that entry for its wordings (a wild guess offers
+     * none), and the wording added to it is answered the next time.
+     */
+    @Test
+    void aMissCloseToAnEntry_offersThatEntry_andItsWordingOnceAdded_isAnswered(@TempDir Path dir) throws Exception {
+        Path faq = dir.resolve("faq.json");
+        try (InputStream in = getClass().getResourceAsStream("/sample-faq/shop-faq.json")) {
+            Files.copy(in, faq);
+        }
+        server = LiveAgentsEndToEndTestTeam.team()
+                .faq(faq)
+                .dataDir(dir.resolve("data"))
+                .port(0)
+                .start();
+        base = server.baseUri();
+        String close = "status of the parcel please";
+        VisitorClient flo = visitor("Flo");
+        flo.send(close).get(10, TimeUnit.SECONDS);
+        assertThat(awaitBot(flo, 1).bot().answered()).isFalse();
+        flo.send(UNKNOWN_1).get(10, TimeUnit.SECONDS);
+        assertThat(awaitBot(flo, 2).bot().answered()).isFalse();
+
+        token = AgentHttp.login(server, "one", "pw-one");
+        JsonNode groups = Await.value("both misses grouped", () -> {
+            try {
+                JsonNode g = json("/api/insights/unanswered").path("groups");
+                return g.size() == 2 ? Optional.of(g) : Optional.empty();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        Map<String, JsonNode> byQuestion = new HashMap<>();
+        groups.forEach(g -> byQuestion.put(g.path("representative").asText(), g));
+        assertThat(byQuestion.get(close).path("closestEntry").asText()).isEqualTo("order-status");
+        assertThat(byQuestion.get(UNKNOWN_1).path("closestEntry").isNull())
+                .as("no entry is close to parrot food: %s", byQuestion.get(UNKNOWN_1))
+                .isTrue();
+
+        HttpResponse<String> added =
+                post("/api/insights/faq/entries/order-status/questions", "{\"questions\":[\"" + close + "\"]}");
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+        VisitorClient gus = visitor("Gus");
+        gus.send(close).get(10, TimeUnit.SECONDS);
+        TranscriptEvent answer = awaitBot(gus, 1);
+        assertThat(answer.bot().answered()).isTrue();
+        assertThat(answer.bot().entryId()).isEqualTo("order-status");
+    }
+
     /** Prometheus text: {@code name{labels} value} lines as a map (comments skipped). */
     static Map<String, Double> parsePrometheus(String text) {
         Map<String, Double> out = new HashMap<>();

@@ -213,6 +213,17 @@ public final class InsightsApi {
             m.put(
                     "answeredNowBy",
                     now.kind() == BotReply.Kind.ANSWER ? now.entryId().orElse(null) : null);
+            // Not answered now: the entry the bot thinks closest, when it is at least a third of
+            // the way to answering, which the dashboard offers first for the group's wordings (each
+            // accepted wording lifts the next answers); a wilder guess would only mislead.
+            m.put(
+                    "closestEntry",
+                    now.kind() == BotReply.Kind.NOT_SURE
+                                    && !now.suggestions().isEmpty()
+                                    && now.suggestions().get(0).confidence()
+                                            >= bot.bot().threshold() / 3
+                            ? now.suggestions().get(0).entryId()
+                            : null);
             groups.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
