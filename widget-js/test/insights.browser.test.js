@@ -98,6 +98,10 @@ test('dashboard shows the figures and turns an unanswered question into an FAQ e
     await boss.locator('#comments li').filter({ hasText: 'the bot did not know parrots' }).filter({ hasText: '★★★★☆' }).waitFor();
     assert.match(await boss.locator('.kpi[data-kpi="Satisfaction"] .kpi-value').textContent(), /4 \/ 5/);
     assert.match(await group.locator('.phrasings').textContent(), /Is there parrot food in your shop\?/);
+    // No entry is close to parrot food: "Add to entry" preselects none rather than a wild guess.
+    const addTo = group.locator('form[data-action="add"]').getByLabel('Add the wordings to entry');
+    assert.equal(await addTo.inputValue(), '');
+    assert.equal(await addTo.locator('option').first().textContent(), 'Choose an entry…');
     mkdirSync(IMAGES, { recursive: true });
     await boss.screenshot({ path: path.join(IMAGES, 'dashboard.png'), fullPage: true });
 
