@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -184,11 +183,7 @@ class AttachmentMessageTest {
     }
 
     private long filesOnDisk() {
-        try (Stream<Path> files = Files.walk(data.resolve("attachments"))) {
-            return files.filter(Files::isRegularFile).count();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return AttachmentCalls.filesUnder(data.resolve("attachments"));
     }
 
     private HttpResponse<String> get(String path, String authorization) throws Exception {
