@@ -9,6 +9,7 @@ import dev.concierge.server.testing.AttachmentCalls;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.MutableClock;
 import dev.concierge.server.testing.RawSocket;
+import dev.concierge.server.testing.TestAttachmentSettings;
 import dev.concierge.store.JdbcConversationStore;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -125,21 +126,13 @@ class AttachmentMessageTest {
     @Test
     void anUploadNoMessageCarries_isDeleted_whileAnOlderSentOneStays() throws Exception {
         data = Files.createTempDirectory("concierge-attach-sweep");
-        AttachmentSettings d = AttachmentSettings.DEFAULTS;
         MutableClock storeClock = new MutableClock(Instant.now());
         server = ChatServer.builder()
                 .port(0)
                 .store(JdbcConversationStore.sqlite(data, storeClock))
-                .attachments(new AttachmentSettings(
-                        d.maxFileBytes(),
-                        d.maxConversationBytes(),
-                        d.maxPixels(),
-                        d.downloadTtl(),
-                        d.uploadsPerWindow(),
-                        d.uploadWindow(),
-                        Duration.ofMillis(300),
-                        d.clamd(),
-                        d.publicUrl()))
+                .attachments(new TestAttachmentSettings()
+                        .unreferencedAfter(Duration.ofMillis(300))
+                        .build())
                 .start();
         AttachmentCalls calls = new AttachmentCalls(server.baseUri());
         try (RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
