@@ -1,5 +1,6 @@
 package dev.concierge.server;
 
+import static dev.concierge.server.testing.AttachmentCalls.filesUnder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.server.attach.AttachmentSettings;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,18 +92,7 @@ final class AttachmentAbuseTest {
     private static void awaitNoFilesLeft() {
         Await.until(
                 "no upload left on disk",
-                () -> files(data.resolve("uploads")) == 0 && files(data.resolve("attachments")) == 0);
-    }
-
-    private static long files(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            return all.filter(Files::isRegularFile).count();
-        } catch (IOException e) {
-            throw new RuntimeException(e);
-        }
+                () -> filesUnder(data.resolve("uploads")) == 0 && filesUnder(data.resolve("attachments")) == 0);
     }
 
     @Test
@@ -227,7 +216,7 @@ final class AttachmentAbuseTest {
                 out.write(head(c, "Content-Length: 100000\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.write(new byte[50_000]);
                 out.flush();
-                Await.until("the upload's file", () -> files(dir.resolve("uploads")) == 1);
+                Await.until("the upload's file", () -> filesUnder(dir.resolve("uploads")) == 1);
                 try {
                     assertThat(socket.getInputStream().read())
                             .as("closed without an answer")
@@ -238,7 +227,7 @@ final class AttachmentAbuseTest {
                     // reset: cut as well
                 }
             }
-            Await.until("the file deleted", () -> files(dir.resolve("uploads")) == 0);
+            Await.until("the file deleted", () -> filesUnder(dir.resolve("uploads")) == 0);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.concierge.server;
 
+import static dev.concierge.server.testing.AttachmentCalls.filesUnder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concierge.server.testing.AttachmentCalls;
@@ -30,17 +31,6 @@ final class AttachmentKillTest {
             return all.filter(Files::isRegularFile)
                     .mapToLong(p -> p.toFile().length())
                     .sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static long filesUnder(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            return all.filter(Files::isRegularFile).count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

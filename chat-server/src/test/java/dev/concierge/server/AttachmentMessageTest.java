@@ -9,6 +9,7 @@ import dev.concierge.server.testing.AttachmentCalls;
 import dev.concierge.server.testing.Await;
 import dev.concierge.server.testing.MutableClock;
 import dev.concierge.server.testing.RawSocket;
+import dev.concierge.server.testing.TestAttachmentSettings;
 import dev.concierge.store.JdbcConversationStore;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -126,21 +126,13 @@ class AttachmentMessageTest {
     @Test
     void anUploadNoMessageCarries_isDeleted_whileAnOlderSentOneStays() throws Exception {
         data = Files.createTempDirectory("concierge-attach-sweep");
-        AttachmentSettings d = AttachmentSettings.DEFAULTS;
         MutableClock storeClock = new MutableClock(Instant.now());
         server = ChatServer.builder()
                 .port(0)
                 .store(JdbcConversationStore.sqlite(data, storeClock))
-                .attachments(new AttachmentSettings(
-                        d.maxFileBytes(),
-                        d.maxConversationBytes(),
-                        d.maxPixels(),
-                        d.downloadTtl(),
-                        d.uploadsPerWindow(),
-                        d.uploadWindow(),
-                        Duration.ofMillis(300),
-                        d.clamd(),
-                        d.publicUrl()))
+                .attachments(new TestAttachmentSettings()
+                        .unreferencedAfter(Duration.ofMillis(300))
+                        .build())
                 .start();
         AttachmentCalls calls = new AttachmentCalls(server.baseUri());
         try (RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
@@ -184,11 +176,7 @@ class AttachmentMessageTest {
     }
 
     private long filesOnDisk() {
-        try (Stream<Path> files = Files.walk(data.resolve("attachments"))) {
-            return files.filter(Files::isRegularFile).count();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return AttachmentCalls.filesUnder(data.resolve("attachments"));
     }
 
     private HttpResponse<String> get(String path, String authorization) throws Exception {

@@ -17,10 +17,10 @@ import dev.concierge.protocol.Attachment;
 import dev.concierge.protocol.ErrorCode;
 import dev.concierge.protocol.TranscriptEvent;
 import dev.concierge.protocol.VisitorContext;
-import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.testing.AttachmentCalls;
 import dev.concierge.server.testing.Await;
+import dev.concierge.server.testing.TestAttachmentSettings;
 import dev.concierge.store.JdbcConversationStore;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -74,21 +74,14 @@ class SdkFilesEndToEndTest {
     }
 
     private void start(int uploadsPerWindow) throws Exception {
-        AttachmentSettings d = AttachmentSettings.DEFAULTS;
         server = ChatServer.builder()
                 .port(0)
                 .store(JdbcConversationStore.sqlite(Files.createDirectories(dir.resolve("data"))))
                 .agents(List.of(AgentAccount.withPassword("a1", "Agent One", "one", "pw-one", 1000)))
-                .attachments(new AttachmentSettings(
-                        LIMIT,
-                        d.maxConversationBytes(),
-                        d.maxPixels(),
-                        d.downloadTtl(),
-                        uploadsPerWindow,
-                        d.uploadWindow(),
-                        d.unreferencedAfter(),
-                        d.clamd(),
-                        d.publicUrl()))
+                .attachments(new TestAttachmentSettings()
+                        .maxFileBytes(LIMIT)
+                        .uploadsPerWindow(uploadsPerWindow)
+                        .build())
                 .start();
     }
 

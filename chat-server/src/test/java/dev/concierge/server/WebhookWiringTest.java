@@ -58,46 +58,10 @@ final class WebhookWiringTest {
 
     @Test
     void eventsReachTheReceiver_signed_andAFailedAttemptIsRetriedWithTheSameId() throws Exception {
-        AtomicInteger requests = new AtomicInteger();
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            var h = exchange.getRequestHeaders();
-            received.add(new Received(
-                    h.getFirst("webhook-id"),
-                    h.getFirst("webhook-timestamp"),
-                    h.getFirst("webhook-signature"),
-                    h.getFirst("concierge-attempt"),
-                    h.getFirst("concierge-event-type"),
-                    exchange.getRequestBody().readAllBytes()));
-            exchange.sendResponseHeaders(requests.incrementAndGet() == 1 ? 500 : 204, -1);
-            exchange.close();
-        });
-        receiver.start();
+        startReceiver(500);
         String secret = WebhookSignature.secret(new SecureRandom());
         JdbcConversationStore store = JdbcConversationStore.sqlite(dir);
-        Instant now = Instant.now();
-        store.integrations()
-                .orElseThrow()
-                .insertEndpoint(new IntegrationStore.Endpoint(
-                        "whe_0000000000000001",
-                        "demo",
-                        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook?token=t",
-                        null,
-                        WebhookTypes.ALL,
-                        secret,
-                        null,
-                        null,
-                        8,
-                        EndpointState.ACTIVE,
-                        null,
-                        null,
-                        null,
-                        0,
-                        null,
-                        now,
-                        now,
-                        1))
-                .get();
+        insertEndpoint(store, "whe_0000000000000001", "/hook?token=t", secret, Instant.now());
         server = ChatServer.builder()
                 .port(0)
                 .store(store)
@@ -159,19 +123,7 @@ final class WebhookWiringTest {
 
     @Test
     void anEndpointStoredWithoutTheApisReload_getsEventsOnceTheSendersRefreshIsDue() throws Exception {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            received.add(new Received(
-                    exchange.getRequestHeaders().getFirst("webhook-id"),
-                    null,
-                    null,
-                    null,
-                    exchange.getRequestHeaders().getFirst("concierge-event-type"),
-                    exchange.getRequestBody().readAllBytes()));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.start();
+        startReceiver(204);
         MutableClock clock = new MutableClock(Instant.now());
         JdbcConversationStore store = JdbcConversationStore.sqlite(dir);
         server = ChatServer.builder()
@@ -181,29 +133,8 @@ final class WebhookWiringTest {
                 .webhooks(WebhookSettings.DEFAULTS.allow("loopback").allowHttp(true))
                 .start();
         // Written to the store directly, as by a change whose reload never reached the router.
-        Instant now = clock.instant();
-        store.integrations()
-                .orElseThrow()
-                .insertEndpoint(new IntegrationStore.Endpoint(
-                        "whe_0000000000000002",
-                        "demo",
-                        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                        null,
-                        WebhookTypes.ALL,
-                        WebhookSignature.secret(new SecureRandom()),
-                        null,
-                        null,
-                        8,
-                        EndpointState.ACTIVE,
-                        null,
-                        null,
-                        null,
-                        0,
-                        null,
-                        now,
-                        now,
-                        1))
-                .get();
+        insertEndpoint(
+                store, "whe_0000000000000002", "/hook", WebhookSignature.secret(new SecureRandom()), clock.instant());
         clock.advance(Duration.ofSeconds(5)); // the refresh is due at the sender's next round
 
         try (RawSocket visitor = RawSocket.connect(server, "/ws/visitor")) {
@@ -221,5 +152,57 @@ final class WebhookWiringTest {
                         .findFirst();
             });
         }
+    }
+
+    /**
+     * Starts the receiver on loopback: it records every request to {@code /hook} and answers the
+     * first with {@code firstStatus}, the others with 204.
+     */
+    private void startReceiver(int firstStatus) throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            var h = exchange.getRequestHeaders();
+            received.add(new Received(
+                    h.getFirst("webhook-id"),
+                    h.getFirst("webhook-timestamp"),
+                    h.getFirst("webhook-signature"),
+                    h.getFirst("concierge-attempt"),
+                    h.getFirst("concierge-event-type"),
+                    exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(requests.incrementAndGet() == 1 ? firstStatus : 204, -1);
+            exchange.close();
+        });
+        receiver.start();
+    }
+
+    /**
+     * Stores an active endpoint of tenant {@code demo} for every event type at {@code path} on the
+     * receiver, written to the store directly with {@code secret}, created at {@code now}.
+     */
+    private void insertEndpoint(JdbcConversationStore store, String id, String path, String secret, Instant now)
+            throws Exception {
+        store.integrations()
+                .orElseThrow()
+                .insertEndpoint(new IntegrationStore.Endpoint(
+                        id,
+                        "demo",
+                        "http://127.0.0.1:" + receiver.getAddress().getPort() + path,
+                        null,
+                        WebhookTypes.ALL,
+                        secret,
+                        null,
+                        null,
+                        8,
+                        EndpointState.ACTIVE,
+                        null,
+                        null,
+                        null,
+                        0,
+                        null,
+                        now,
+                        now,
+                        1))
+                .get();
     }
 }

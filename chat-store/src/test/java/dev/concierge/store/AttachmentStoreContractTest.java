@@ -1,5 +1,7 @@
 package dev.concierge.store;
 
+import static dev.concierge.store.StoreContractTest.assertRejected;
+import static dev.concierge.store.StoreContractTest.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,9 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -374,24 +374,9 @@ abstract class AttachmentStoreContractTest {
                 T0.plusSeconds(seq));
     }
 
-    static void done(CompletableFuture<?> f) throws Exception {
-        f.get(30, TimeUnit.SECONDS);
-    }
-
-    static void assertRejected(CompletableFuture<Void> f, String messagePart) {
-        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .cause()
-                .isInstanceOf(StoreException.class)
-                .hasMessageContaining(messagePart);
-    }
-
     final long count(String sql) throws SQLException {
-        try (Connection c = rawConnection();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
+        try (Connection c = rawConnection()) {
+            return StoreContractTest.count(c, sql);
         }
     }
 

@@ -426,8 +426,14 @@ abstract class StoreContractTest {
     }
 
     final long count(String sql) throws SQLException {
-        try (Connection c = rawConnection();
-                Statement s = c.createStatement();
+        try (Connection c = rawConnection()) {
+            return count(c, sql);
+        }
+    }
+
+    /** The number the one-row, one-column {@code sql} selects over {@code c}; a row count, say. */
+    static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);

@@ -279,17 +279,11 @@ public final class ScriptedServer implements AutoCloseable {
                     return;
                 }
                 UploadAnswer answer = uploadAnswer;
-                var response = new DefaultFullHttpResponse(
-                        HttpVersion.HTTP_1_1,
+                sendJson(
+                        ctx,
                         HttpResponseStatus.valueOf(answer.status()),
-                        Unpooled.copiedBuffer(answer.json(), StandardCharsets.UTF_8));
-                response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-                answer.headers().forEach((name, value) -> response.headers().set(name, value));
-                response.headers()
-                        .setInt(
-                                HttpHeaderNames.CONTENT_LENGTH,
-                                response.content().readableBytes());
-                ctx.writeAndFlush(response);
+                        answer.json().getBytes(StandardCharsets.UTF_8),
+                        answer.headers());
                 return;
             }
             if (!(request.method().equals(HttpMethod.POST) && request.uri().equals("/api/agent/login"))) {
@@ -300,16 +294,7 @@ public final class ScriptedServer implements AutoCloseable {
             HttpResponseStatus failure = loginFailure;
             if (failure != null) {
                 request.release();
-                var response = new DefaultFullHttpResponse(
-                        HttpVersion.HTTP_1_1,
-                        failure,
-                        Unpooled.copiedBuffer(codec.mapper().writeValueAsBytes(Map.of("error", "unavailable"))));
-                response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-                response.headers()
-                        .setInt(
-                                HttpHeaderNames.CONTENT_LENGTH,
-                                response.content().readableBytes());
-                ctx.writeAndFlush(response);
+                sendJson(ctx, failure, codec.mapper().writeValueAsBytes(Map.of("error", "unavailable")), Map.of());
                 return;
             }
             JsonNode body = codec.mapper().readTree(request.content().toString(StandardCharsets.UTF_8));
@@ -319,11 +304,19 @@ public final class ScriptedServer implements AutoCloseable {
             Object answer = token.<Object>map(
                             t -> Map.of("token", t, "agent", Map.of("id", "demo", "name", "Dana Demo")))
                     .orElse(Map.of("error", "unauthorized"));
-            var response = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1,
+            sendJson(
+                    ctx,
                     token.isPresent() ? HttpResponseStatus.OK : HttpResponseStatus.UNAUTHORIZED,
-                    Unpooled.copiedBuffer(codec.mapper().writeValueAsBytes(answer)));
+                    codec.mapper().writeValueAsBytes(answer),
+                    Map.of());
+        }
+
+        /** Answers with {@code json} and {@code status}, with {@code headers} besides its type and length. */
+        private void sendJson(
+                ChannelHandlerContext ctx, HttpResponseStatus status, byte[] json, Map<String, String> headers) {
+            var response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(json));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            headers.forEach((name, value) -> response.headers().set(name, value));
             response.headers()
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
             ctx.writeAndFlush(response);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concierge.protocol.Attachment;
 import dev.concierge.protocol.ErrorCode;
+import dev.concierge.server.testing.TestAttachmentSettings;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -121,17 +122,8 @@ final class FileInspectorTest {
 
     @Test
     void pixelLimit_isTheSettingsOne_andAnImageAtTheLimitPasses() throws Exception {
-        AttachmentSettings d = AttachmentSettings.DEFAULTS;
-        FileInspector small = new FileInspector(new AttachmentSettings(
-                d.maxFileBytes(),
-                d.maxConversationBytes(),
-                16 * 16,
-                d.downloadTtl(),
-                d.uploadsPerWindow(),
-                d.uploadWindow(),
-                d.unreferencedAfter(),
-                d.clamd(),
-                d.publicUrl()));
+        FileInspector small = new FileInspector(
+                new TestAttachmentSettings().maxPixels(16 * 16).build());
 
         assertThat(small.inspect(write("a", TestImages.encode(TestImages.halves(16, 16), "png")), dir)
                         .width())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concierge.protocol.ErrorCode;
+import dev.concierge.server.testing.TestAttachmentSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -107,17 +108,8 @@ final class VirusScannerTest {
     @Test
     void scanning_isOffUnlessClamdIsConfigured_andTheTimeoutIsChecked() {
         assertThat(VirusScanner.of(AttachmentSettings.DEFAULTS)).isEmpty();
-        AttachmentSettings d = AttachmentSettings.DEFAULTS;
-        AttachmentSettings withClamd = new AttachmentSettings(
-                d.maxFileBytes(),
-                d.maxConversationBytes(),
-                d.maxPixels(),
-                d.downloadTtl(),
-                d.uploadsPerWindow(),
-                d.uploadWindow(),
-                d.unreferencedAfter(),
-                java.util.Optional.of(address()),
-                d.publicUrl());
+        AttachmentSettings withClamd =
+                new TestAttachmentSettings().clamd(address()).build();
         assertThat(VirusScanner.of(withClamd)).isPresent();
         assertThatThrownBy(() -> new VirusScanner(address(), Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /** The HTTP calls of attachments (docs/attachments.md), for the tests that upload and download. */
@@ -98,6 +102,21 @@ public final class AttachmentCalls {
     /** The JSON of a response body. */
     public static JsonNode json(String body) throws IOException {
         return JSON.readTree(body);
+    }
+
+    /**
+     * How many regular files are below {@code dir}, 0 where it does not exist: what the server
+     * keeps on disk of uploads ({@code uploads}) and of stored bytes ({@code attachments}).
+     */
+    public static long filesUnder(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.filter(Files::isRegularFile).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A PNG of {@code width} x {@code height} pixels. */
