@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -109,13 +110,20 @@ public final class AttachmentCalls {
      * keeps on disk of uploads ({@code uploads}) and of stored bytes ({@code attachments}).
      */
     public static long filesUnder(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            return all.filter(Files::isRegularFile).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        while (true) {
+            if (!Files.isDirectory(dir)) {
+                return 0;
+            }
+            try (Stream<Path> all = Files.walk(dir)) {
+                return all.filter(Files::isRegularFile).count();
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                // A file the server deleted while the walk listed it: count again.
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
