@@ -286,6 +286,9 @@ test('the website widget', { timeout: 300_000 }, async (t) => {
       });
       assert.match(focused?.label ?? '', /^Open chat/);
       await page.getByRole('button', { name: /^Open chat/ }).click();
+      // The panel fades in: colours are measured once its transitions have finished (mid-fade,
+      // axe sees every text at part opacity and reports its contrast).
+      await page.locator('#concierge-widget').evaluate((host) => Promise.all(host.shadowRoot.getAnimations().map((a) => a.finished)));
       await page.addScriptTag({ path: AXE });
       const violations = await page.evaluate(async () => {
         const result = await window.axe.run(document, { resultTypes: ['violations'] });
