@@ -40,14 +40,10 @@ final class Appends {
     }
 
     /**
-     * An event held back from the store with its webhook rows: the future its storing completes,
-     * and the stage after that ({@link #append}'s result, which runs on the router thread).
+     * An event held back from the store with its webhook rows, and {@link #append}'s result for
+     * it, completed on the router thread once the write that stores it is committed.
      */
-    record Held(
-            TranscriptEvent event,
-            List<OutboundWebhook> webhooks,
-            CompletableFuture<Void> stored,
-            CompletableFuture<TranscriptEvent> appended) {}
+    record Held(TranscriptEvent event, List<OutboundWebhook> webhooks, CompletableFuture<TranscriptEvent> appended) {}
 
     /**
      * Appends an event as {@link #append(Conversation, TranscriptEvent)} does, or, with
@@ -88,32 +84,58 @@ final class Appends {
             storeHeld(c, held);
             held = null;
         }
-        CompletableFuture<Void> stored;
-        if (held != null) {
-            // The held event goes first, in the same commit. Its completion (ack, broadcast) runs
-            // in a router task of its own; this event's runs in the task after it, so that the
-            // two leave in seq order, whatever order the store's future calls its dependents in.
-            List<OutboundWebhook> both = held.webhooks().isEmpty() ? rows : concat(held.webhooks(), rows);
-            completeWith(held.stored(), write(c, List.of(held.event(), event), mails, both));
-            stored = held.appended().thenApply(first -> null);
-        } else {
-            stored = hold ? new CompletableFuture<>() : write(c, List.of(event), mails, rows);
-        }
-        CompletableFuture<TranscriptEvent> appended = stored.handleAsync(
-                (v, error) -> {
-                    if (error != null) {
-                        forget(c, event);
-                        throw error instanceof CompletionException ce ? ce : new CompletionException(error);
-                    }
-                    c.committedSeq = Math.max(c.committedSeq, event.seq());
-                    c.transcript.committed(c.committedSeq);
-                    return event;
-                },
-                router);
+        CompletableFuture<TranscriptEvent> appended = new CompletableFuture<>();
         if (hold) {
-            c.held = new Held(event, rows, stored, appended);
+            c.held = new Held(event, rows, appended);
+        } else if (held != null) {
+            // The held event goes first, in the same commit, and both complete in one router task,
+            // the held one first. Not in a second task queued when the first runs: one fsync
+            // completes several writes at once, so that task would queue behind theirs, and the
+            // event would reach its sockets after later ones (under load, a visitor's question
+            // came after the bot's answers to it and to the questions after it).
+            List<OutboundWebhook> both = held.webhooks().isEmpty() ? rows : concat(held.webhooks(), rows);
+            settle(
+                    c,
+                    write(c, List.of(held.event(), event), mails, both),
+                    List.of(held.event(), event),
+                    List.of(held.appended(), appended));
+        } else {
+            settle(c, write(c, List.of(event), mails, rows), List.of(event), List.of(appended));
         }
         return appended;
+    }
+
+    /**
+     * Once {@code write} completes, in one router task and in seq order: each of {@code events}
+     * is marked committed and its future in {@code appended} completes (its dependents, the
+     * broadcast and the acknowledgement, run then), or each is taken back out and its future
+     * fails. A write's task is queued when the store completes it, and the store completes a
+     * conversation's writes in seq order, so every event's completion runs in seq order.
+     */
+    private void settle(
+            Conversation c,
+            CompletableFuture<Void> write,
+            List<TranscriptEvent> events,
+            List<CompletableFuture<TranscriptEvent>> appended) {
+        write.whenCompleteAsync(
+                (v, error) -> {
+                    for (int i = 0; i < events.size(); i++) {
+                        TranscriptEvent event = events.get(i);
+                        if (error != null) {
+                            forget(c, event);
+                            appended.get(i)
+                                    .completeExceptionally(
+                                            error instanceof CompletionException ce
+                                                    ? ce
+                                                    : new CompletionException(error));
+                        } else {
+                            c.committedSeq = Math.max(c.committedSeq, event.seq());
+                            c.transcript.committed(c.committedSeq);
+                            appended.get(i).complete(event);
+                        }
+                    }
+                },
+                router);
     }
 
     /**
@@ -138,7 +160,11 @@ final class Appends {
     }
 
     private void storeHeld(Conversation c, Held held) {
-        completeWith(held.stored(), write(c, List.of(held.event()), List.of(), held.webhooks()));
+        settle(
+                c,
+                write(c, List.of(held.event()), List.of(), held.webhooks()),
+                List.of(held.event()),
+                List.of(held.appended()));
     }
 
     /**
@@ -165,15 +191,5 @@ final class Appends {
         List<T> all = new java.util.ArrayList<>(first);
         all.addAll(then);
         return all;
-    }
-
-    private static void completeWith(CompletableFuture<Void> target, CompletableFuture<Void> source) {
-        source.whenComplete((v, error) -> {
-            if (error != null) {
-                target.completeExceptionally(error);
-            } else {
-                target.complete(null);
-            }
-        });
     }
 }

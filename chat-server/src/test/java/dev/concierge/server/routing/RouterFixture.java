@@ -31,6 +31,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 
@@ -323,6 +325,72 @@ public abstract class RouterFixture {
                                                     2, java.util.concurrent.TimeUnit.MILLISECONDS, SYNC))
                             : result;
                 });
+    }
+
+    /**
+     * A store whose appends complete only when {@link #commit} is called, all of them at once, in
+     * the order they were made: as the SQLite store's sync thread completes every write of one
+     * fsync, and the PostgreSQL writer every write of one transaction.
+     */
+    static final class GroupCommit {
+        final ConversationStore store;
+        private final List<Runnable> waiting = new ArrayList<>();
+        private final AtomicInteger events = new AtomicInteger();
+
+        @SuppressWarnings("unchecked")
+        GroupCommit(ConversationStore inner) {
+            this.store = (ConversationStore) java.lang.reflect.Proxy.newProxyInstance(
+                    RouterFixture.class.getClassLoader(),
+                    new Class<?>[] {ConversationStore.class},
+                    (proxy, method, args) -> {
+                        Object result;
+                        try {
+                            result = method.invoke(inner, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                        if (!method.getName().startsWith("append")) {
+                            return result;
+                        }
+                        CompletableFuture<Void> written = (CompletableFuture<Void>) result;
+                        CompletableFuture<Void> committed = new CompletableFuture<>();
+                        synchronized (waiting) {
+                            waiting.add(() -> written.whenComplete((v, error) -> {
+                                if (error != null) {
+                                    committed.completeExceptionally(error);
+                                } else {
+                                    committed.complete(null);
+                                }
+                            }));
+                        }
+                        events.addAndGet(method.getName().equals("append") ? 1 : ((List<?>) args[1]).size());
+                        return committed;
+                    });
+        }
+
+        /** How many events were appended so far, committed or not. */
+        int events() {
+            return events.get();
+        }
+
+        /** Completes every append made so far, on this thread, in the order they were made. */
+        void commit() {
+            List<Runnable> batch;
+            synchronized (waiting) {
+                batch = List.copyOf(waiting);
+                waiting.clear();
+            }
+            batch.forEach(Runnable::run);
+        }
+    }
+
+    /** Waits for {@code latch} up to 10 s: a router task that holds the router thread until released. */
+    static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** One thread, like the store's sync thread: completions leave it in the order they were made. */

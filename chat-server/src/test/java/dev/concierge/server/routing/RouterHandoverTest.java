@@ -95,12 +95,4 @@ final class RouterHandoverTest extends RouterFixture {
                     .toList();
         }
     }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

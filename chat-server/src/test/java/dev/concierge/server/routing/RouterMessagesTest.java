@@ -10,6 +10,7 @@ import dev.concierge.protocol.wire.ServerMessage;
 import dev.concierge.store.ConversationStore;
 import dev.concierge.store.InMemoryConversationStore;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,6 +68,33 @@ final class RouterMessagesTest extends RouterFixture {
         settleUntil(() -> a.events().stream().anyMatch(e -> "Thanks, and my invoice?".equals(e.text())));
         assertThat(writes).containsExactly("append Thanks, and my invoice?");
         assertThat(a.events()).extracting(TranscriptEvent::text).contains("Thanks, and my invoice?");
+    }
+
+    @Test
+    void eventsCommittedTogether_reachTheVisitorInSeqOrder_thoseStoredWithAHeldQuestionIncluded() {
+        GroupCommit commits = new GroupCommit(new InMemoryConversationStore());
+        router(config("least-busy", 5), commits.store);
+        Recorder v = visitor(2, null);
+        // Both questions are taken before the bot's first answer: the first is held while the bot
+        // answers it, and goes to the store with the second question or with the first answer.
+        CountDownLatch asked = new CountDownLatch(1);
+        router.executor.execute(() -> await(asked));
+        router.request(v, Role.VISITOR, new ClientMessage.Send("q1", null, "How do I return an item?", null));
+        router.request(v, Role.VISITOR, new ClientMessage.Send("q2", null, "Can I send something back?", null));
+        asked.countDown();
+        settleUntil(() -> commits.events() == 4); // both questions and both answers, none committed
+
+        // One commit completes all four writes while the router is busy, as a sync thread does
+        // under load: every completion is queued before the router runs the first of them.
+        CountDownLatch committed = new CountDownLatch(1);
+        router.executor.execute(() -> await(committed));
+        commits.commit();
+        committed.countDown();
+        settleUntil(() -> v.events().size() == 4);
+
+        assertThat(v.events())
+                .extracting(e -> e.seq() + " " + e.kind())
+                .containsExactly("1 MESSAGE", "2 MESSAGE", "3 BOT", "4 BOT");
     }
 
     @Test
