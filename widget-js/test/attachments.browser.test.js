@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { serverAndBrowser, watch, signInConsole, takeFirstChat } from './server.js';
+import { pngBytes, serverAndBrowser, signInConsole, streamBytes, takeFirstChat, watch } from './server.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const QUESTION = 'My parcel arrived broken, here are photos.';
@@ -208,21 +208,3 @@ test('a visitor sends an image and a PDF; the agent sees and downloads them; the
   assert.deepEqual(violations, [], 'axe violations in the widget');
   assert.deepEqual(problems, []);
 });
-
-/** A PNG of `width` x `height` drawn by the page's canvas. */
-async function pngBytes(page, width, height) {
-  const dataUrl = await page.evaluate(([w, h]) => {
-    const canvas = document.createElement('canvas');
-    canvas.width = w;
-    canvas.height = h;
-    canvas.getContext('2d').fillRect(0, 0, w, h);
-    return canvas.toDataURL('image/png');
-  }, [width, height]);
-  return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
-}
-
-async function streamBytes(stream) {
-  const chunks = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}

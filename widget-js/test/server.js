@@ -1,5 +1,6 @@
 // Helpers shared by the browser tests: the real server as a child process, Chromium, and a
 // watch on what goes wrong inside pages. Not a test file itself (node --test runs *.test.js).
+/* global document -- the callback given to page.evaluate runs in the page */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -189,3 +190,22 @@ export async function takeFirstChat(page) {
   await page.getByRole('tab').first().waitFor();
 }
 
+
+/** A PNG of `width` x `height` drawn by `page`'s canvas: the bytes of a real picture to upload. */
+export async function pngBytes(page, width, height) {
+  const dataUrl = await page.evaluate(([w, h]) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = w;
+    canvas.height = h;
+    canvas.getContext('2d').fillRect(0, 0, w, h);
+    return canvas.toDataURL('image/png');
+  }, [width, height]);
+  return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+}
+
+/** Everything a readable stream (a Playwright download's) yields, as one Buffer. */
+export async function streamBytes(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}

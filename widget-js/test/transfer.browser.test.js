@@ -1,14 +1,15 @@
 // Two agents hand a conversation over, in a real browser against the real server: a visitor on
 // the demo shop talks to the bot and asks for a human; Dana (demo) gets it, replies, writes an
 // internal note and transfers it to Sam (sam) with a note; Sam's console shows the whole
-// history and the transfer note; the visitor sees the transfer but never a note.
+// history and the transfer note; the visitor sees the transfer but never a note, and sends a
+// photo and an invoice; Dana finds the conversation again and opens its files read-only.
 // Needs /usr/bin/chromium and chat-server/target/concierge.jar (see e2e.browser.test.js).
 /* global document, location -- the callbacks given to page.evaluate and page.waitForFunction run in the page */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { IMAGES, serverAndBrowser, watch, signInConsole, takeFirstChat } from './server.js';
+import { IMAGES, pngBytes, serverAndBrowser, signInConsole, streamBytes, takeFirstChat, watch } from './server.js';
 
 const QUESTION = 'Where is my order?';
 const SECOND = 'Also, the parcel arrived damaged.';
@@ -16,6 +17,7 @@ const REPLY = "Hi, I'm Dana — sorry about the parcel, let me look.";
 const NOTE = 'NOTE-7c1: VIP customer, offer free shipping.';
 const TRANSFER_NOTE = 'TNOTE-42: wants a refund for the damaged parcel, photos sent.';
 const SAM_REPLY = 'Hello, Sam from billing here — I will refund it today.';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
 test('an agent transfers a conversation with a note; the next agent sees the whole history', { timeout: 180_000 }, async (t) => {
   const { server, browser } = await serverAndBrowser(t, 'concierge-transfer-');
@@ -147,6 +149,19 @@ test('an agent transfers a conversation with a note; the next agent sees the who
   const reloaded = await log.textContent();
   assert.ok(!reloaded.includes('NOTE-7c1') && !reloaded.includes('TNOTE-42'), 'not after a reload either');
 
+  // The visitor sends the photos the note speaks of: a picture and an invoice.
+  const attach = visitor.getByRole('button', { name: 'Attach a file' });
+  const photo = await pngBytes(visitor, 36, 20);
+  for (const [file, sent] of [
+    [{ name: 'damage.png', mimeType: 'image/png', buffer: photo }, '.msg--mine[data-seq] img.att-thumb[alt="damage.png"]'],
+    [{ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: PDF }, '.msg--mine[data-seq] .att-card'],
+  ]) {
+    const [chooser] = await Promise.all([visitor.waitForEvent('filechooser'), attach.click()]);
+    await chooser.setFiles(file);
+    await log.locator(sent).waitFor();
+  }
+  await samTranscript.locator('.turn--visitor .att-card').filter({ hasText: 'invoice.pdf' }).waitFor();
+
   // Dana finds the conversation again through the search box and reads it, read-only.
   const search = dana.getByRole('searchbox', { name: 'Search earlier conversations' });
   await search.fill('arrived damaged');
@@ -158,6 +173,21 @@ test('an agent transfers a conversation with a note; the next agent sees the who
   const history = dana.getByRole('log', { name: 'Earlier transcript' });
   await history.locator('.turn--visitor').filter({ hasText: SECOND }).waitFor();
   await history.locator('.turn--agent').filter({ hasText: SAM_REPLY }).waitFor();
+  // Its files show as in the live transcript: the picture as a thumbnail that loads, the
+  // invoice as a card with its size whose link gives the bytes the visitor sent.
+  await history.locator('.turn--visitor img.att-thumb[alt="damage.png"]').waitFor();
+  await dana.waitForFunction(() => {
+    const img = document.querySelector('#history-transcript img.att-thumb');
+    return img && img.complete && img.naturalWidth === 36 && img.naturalHeight === 20;
+  });
+  const historyCard = history.locator('.turn--visitor .att-card').filter({ hasText: 'invoice.pdf' });
+  assert.equal((await historyCard.locator('.att-size').textContent()).trim(), `${PDF.length} B`);
+  const invoiceLink = historyCard.getByRole('link', { name: 'Download invoice.pdf' });
+  const [download] = await Promise.all([dana.waitForEvent('download'), invoiceLink.click()]);
+  assert.equal(download.suggestedFilename(), 'invoice.pdf');
+  assert.equal(Buffer.compare(await streamBytes(await download.createReadStream()), PDF), 0, 'the download is the invoice sent');
+  const fetched = await invoiceLink.evaluate(async (a) => [...new Uint8Array(await (await fetch(a.href)).arrayBuffer())]);
+  assert.equal(Buffer.compare(Buffer.from(fetched), PDF), 0, 'the link fetched in the console gives the invoice sent');
   await dana.keyboard.press('Escape');
   await history.waitFor({ state: 'hidden' });
 

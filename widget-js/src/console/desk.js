@@ -59,6 +59,7 @@ export class ChatDesk {
   constructor(doc, { attention, toast, token }) {
     this.#doc = doc;
     this.#files = new FileUpload(doc.getElementById('upload-status'), { token, send: (id, attachment) => this.#sendFile(id, attachment) });
+    const fileLink = (event, attachment, download) => this.#files.link(event, attachment, download);
     this.#attention = attention;
     this.#toast = toast;
     this.#tabs = new TabsView(doc.getElementById('tabs'), { onSelect: (id) => this.select(id) });
@@ -70,13 +71,13 @@ export class ChatDesk {
       download: () => this.onDownload?.(this.#selectedId),
       transfer: () => this.#openTransfer(),
       attach: (transfer) => this.#files.attach(transfer, this.#selected()?.active ? this.#selectedId : null),
-      fileLink: (event, attachment, download) => this.#files.link(event, attachment, download),
+      fileLink,
     });
     this.#visitor = new VisitorPanel(doc.getElementById('visitor'), {
       onOpenEarlier: (c) => this.openHistory(c.conversationId, { title: `Earlier conversation of ${this.#selected()?.visitorName ?? 'the visitor'}`, meta: [shortTime(c.startedAt), c.firstLine].filter(Boolean).join(' · ') }),
     });
     this.#transfer = new TransferDialog(doc, { onTransfer: (fields) => this.#sendTransfer(fields) });
-    this.#history = new TranscriptDialog(doc);
+    this.#history = new TranscriptDialog(doc, { fileLink });
     doc.addEventListener('visibilitychange', () => { if (!doc.hidden) this.#seen(); });
   }
 

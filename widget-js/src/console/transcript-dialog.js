@@ -2,8 +2,9 @@ import { TranscriptView } from './transcript-view.js';
 
 /**
  * A modal `<dialog>` showing one earlier conversation read-only (the answer to `history`),
- * opened from the visitor panel or from a search result. Escape or the close button closes it
- * and focus returns where it was.
+ * opened from the visitor panel or from a search result. Files show as in the live transcript
+ * (thumbnail or card, with fresh links). Escape or the close button closes it and focus returns
+ * where it was.
  */
 export class TranscriptDialog {
   #dialog;
@@ -13,12 +14,13 @@ export class TranscriptDialog {
   #list;
   #conversationId = null;
 
-  constructor(doc) {
+  /** @param fileLink (event, attachment, download) => a fresh URL of a message's file, as for the live transcript */
+  constructor(doc, { fileLink = null } = {}) {
     this.#dialog = doc.getElementById('history-dialog');
     this.#title = doc.getElementById('history-title');
     this.#meta = doc.getElementById('history-meta');
     this.#list = doc.getElementById('history-transcript');
-    this.#view = new TranscriptView(this.#list);
+    this.#view = new TranscriptView(this.#list, fileLink);
     doc.getElementById('history-close').addEventListener('click', () => this.#dialog.close());
     this.#dialog.addEventListener('close', () => { this.#conversationId = null; });
   }
@@ -42,7 +44,7 @@ export class TranscriptDialog {
   /** The events of the conversation (a `transcript` answer). */
   fill(conversationId, events, { visitorName = 'Visitor', state } = {}) {
     if (conversationId !== this.#conversationId) return;
-    this.#view.showEvents(events, visitorName);
+    this.#view.showEvents(events, visitorName, conversationId);
     if (state) this.#meta.textContent = `${this.#meta.textContent} · ${state.replaceAll('_', ' ')} · read-only`;
   }
 

@@ -37,10 +37,11 @@ export class TranscriptView {
     this.#scroll();
   }
 
-  /** Draws a list of events read-only (an earlier conversation). */
-  showEvents(events, visitorName = 'Visitor') {
+  /** Draws a list of events read-only (an earlier conversation, whose files link through `conversationId`). */
+  showEvents(events, visitorName = 'Visitor', conversationId = null) {
     clear(this.#list);
     this.#visitorName = visitorName;
+    this.#conversationId = conversationId;
     this.#receipts = null;
     if (events.length === 0) this.#list.append(h('li', { class: 'empty', text: 'No messages.' }));
     for (const event of events) this.#list.append(this.#turn(event));
