@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
  * <pre>
  * bot-eval (--train TRAIN.csv | --faq FAQ.json) --test TEST.csv [--shots N | --shots 1,3,5,10,all]
  *          [--oos-label LABEL] [--oos-every K] [--language en] [--engine lexical|semantic|fused]
- *          [--fusion sum|rrf] [--weights LEXICAL,SEMANTIC[,SECOND[,NEAREST]]]
+ *          [--fusion sum|rrf] [--weights LEXICAL,SEMANTIC[,SECOND[,NEAREST]]] [--precision P]
  * </pre>
  *
  * <p>CSV files have a header row, the question in the first column and the label in the
@@ -37,6 +37,8 @@ import java.util.function.UnaryOperator;
  * {@code semantic} (sentence embeddings alone) or {@code fused} (both); the last two need an
  * {@link Embedder} on the class path (the {@code bot-semantic} module). {@code --fusion} and
  * {@code --weights} change how they are fused, for choosing the defaults on training data.
+ * {@code --precision} sets the precision the calibrated threshold aims for (0.9 by default, as
+ * on a server; {@code serve --bot-precision}), and the engine's name then says so.
  */
 public final class BotEval {
 
@@ -57,7 +59,8 @@ public final class BotEval {
 
     private static final String USAGE = "usage: bot-eval (--train TRAIN.csv | --faq FAQ.json) --test TEST.csv"
             + " [--shots N | --shots 1,3,5,10,all] [--oos-label LABEL] [--oos-every K] [--language en]"
-            + " [--engine lexical|semantic|fused] [--fusion sum|rrf] [--weights LEXICAL,SEMANTIC[,SECOND[,NEAREST]]]";
+            + " [--engine lexical|semantic|fused] [--fusion sum|rrf] [--weights LEXICAL,SEMANTIC[,SECOND[,NEAREST]]]"
+            + " [--precision P]";
 
     private BotEval() {}
 
@@ -114,6 +117,7 @@ public final class BotEval {
         Optional<String> oosLabel = Optional.empty();
         String engineName = ENGINE;
         Semantics.Weights weights = Semantics.Weights.DEFAULT;
+        double precision = 0;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -134,13 +138,14 @@ public final class BotEval {
                 case "--engine" -> engineName = value;
                 case "--fusion" -> weights = withFusion(weights, value);
                 case "--weights" -> weights = withWeights(weights, value);
+                case "--precision" -> precision = precision(value);
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
         if ((train == null) == (faq == null) || test == null) {
             throw new IllegalArgumentException("--test and one of --train and --faq are required");
         }
-        Engine engine = engine(engineName, weights);
+        Engine engine = withPrecision(engine(engineName, weights), precision);
         KnowledgeBase full = faq != null
                 ? KnowledgeBaseFile.read(faq)
                 : Evaluation.knowledgeBase(Evaluation.readCsv(train), 0, language, oosLabel);
@@ -199,6 +204,27 @@ public final class BotEval {
                         w.semantic(),
                         w.second());
         return new Engine(described, b -> b.embedder(embedder).semanticWeights(w));
+    }
+
+    /** The engine with the calibration's target precision set, or as it is for 0. */
+    private static Engine withPrecision(Engine engine, double precision) {
+        if (precision == 0) {
+            return engine;
+        }
+        String name = String.format(Locale.ROOT, "%s, precision %.2f", engine.name(), precision);
+        return new Engine(name, b -> engine.configure().apply(b).targetPrecision(precision));
+    }
+
+    private static double precision(String value) {
+        try {
+            double p = Double.parseDouble(value);
+            if (p > 0 && p < 1) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // told below
+        }
+        throw new IllegalArgumentException("--precision is a number between 0 and 1, got '" + value + "'");
     }
 
     private static Semantics.Weights withFusion(Semantics.Weights w, String value) {

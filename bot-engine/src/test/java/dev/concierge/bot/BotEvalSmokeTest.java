@@ -1,6 +1,7 @@
 package dev.concierge.bot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -163,6 +164,28 @@ final class BotEvalSmokeTest {
         assertThat(r.top3()).isGreaterThanOrEqualTo(r.top1());
         assertThat(r.top1()).isGreaterThan(0.5);
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("top-3 accuracy");
+    }
+
+    /**
+     * {@code --precision}: a higher target gives a higher threshold on the same knowledge base,
+     * so fewer of the same questions are answered, and the engine's name says so.
+     */
+    @Test
+    void botEval_aHigherPrecision_answersFewerAndSaysSo() {
+        String faq = SampleFaq.FILE.toString();
+        String test = SampleFaq.FILE.resolveSibling("shop-faq-variants.csv").toString();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Evaluation.Result usual = BotEval.run(new String[] {"--faq", faq, "--test", test}, out);
+        Evaluation.Result careful =
+                BotEval.run(new String[] {"--faq", faq, "--test", test, "--precision", "0.95"}, out);
+        assertThat(careful.threshold()).isGreaterThan(usual.threshold());
+        assertThat(careful.answered()).isLessThan(usual.answered());
+        assertThat(careful.top1()).isEqualTo(usual.top1());
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("lexical, precision 0.95");
+        assertThatThrownBy(() -> BotEval.run(new String[] {"--faq", faq, "--test", test, "--precision", "1"}, out))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--precision is a number between 0 and 1");
     }
 
     private Path write(String name, List<Evaluation.Row> rows) throws IOException {

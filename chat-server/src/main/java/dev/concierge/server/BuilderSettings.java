@@ -1,7 +1,6 @@
 package dev.concierge.server;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.concierge.bot.Embedder;
 import dev.concierge.protocol.CannedReply;
 import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.auth.AgentAccount;
@@ -19,6 +18,7 @@ import dev.concierge.server.routing.BusinessHours;
 import dev.concierge.server.routing.MailPolicyConfig;
 import dev.concierge.server.routing.RetentionConfig;
 import dev.concierge.server.routing.RoutingConfig;
+import dev.concierge.server.transport.BotConfig;
 import dev.concierge.server.transport.ServerConfig;
 import dev.concierge.server.webhook.WebhookSettings;
 import dev.concierge.store.ConversationStore;
@@ -56,7 +56,7 @@ final class BuilderSettings {
     ImapSettings imap;
     WebhookSettings webhooks = WebhookSettings.DEFAULTS;
     AttachmentSettings attachments = AttachmentSettings.DEFAULTS;
-    Embedder embedder;
+    BotConfig bot = BotConfig.DEFAULTS;
     ConversationStore store;
     List<AgentAccount> agents;
     Clock clock = Clock.systemUTC();
@@ -177,6 +177,6 @@ final class BuilderSettings {
                 imap,
                 webhooks,
                 attachments,
-                embedder);
+                bot);
     }
 }

@@ -129,7 +129,21 @@ public interface ChatServer extends AutoCloseable {
          * found with {@link Embedder#find()} when its jar is on the class path.
          */
         public Builder embedder(Embedder embedder) {
-            settings.embedder = Objects.requireNonNull(embedder, "embedder");
+            settings.bot = settings.bot.withEmbedder(Objects.requireNonNull(embedder, "embedder"));
+            return this;
+        }
+
+        /**
+         * The share of the FAQ bot's answers its calibrated threshold aims to get right, with
+         * questions outside the knowledge base counted as a fifth of what it is asked (docs/faq.md,
+         * "Confidence and the threshold"): 0.9 by default; higher answers less often and declines
+         * more questions the knowledge base does not cover.
+         *
+         * @param precision between 0 and 1
+         * @throws IllegalArgumentException if it is not
+         */
+        public Builder botPrecision(double precision) {
+            settings.bot = settings.bot.withTargetPrecision(precision);
             return this;
         }
 

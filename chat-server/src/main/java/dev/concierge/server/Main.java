@@ -129,9 +129,12 @@ public final class Main {
                         knowledge bases) whenever bot-semantic/target/concierge-semantic.jar is on
                         the class path, which ./concierge adds once built; --semantic requires it,
                         --lexical leaves it out (docs/faq.md, "Semantic matching")
+                        [--bot-precision P] the share of the bot's answers its threshold aims to
+                        get right (default 0.9): higher answers less often and declines more
+                        questions the FAQ does not cover (docs/faq.md, "Choosing the precision")
                   bot-eval (--train TRAIN.csv | --faq FAQ.json) --test TEST.csv [--shots N|1,3,5,10,all]
                         [--oos-label LABEL] [--oos-every K] [--engine lexical|semantic|fused]
-                        measure the FAQ bot on labelled questions (see docs/faq.md)
+                        [--precision P] measure the FAQ bot on labelled questions (see docs/faq.md)
                   hash-password PASSWORD
                         print a salted PBKDF2 hash for an agents file
                   test  (launcher) build and run every test: Java unit and end-to-end tests (Maven),

@@ -110,9 +110,12 @@ public final class NettyChatServer implements ChatServer {
     static NettyChatServer start(ServerConfig config) {
         Path faqFile = config.faq() != null ? config.faq() : SampleFaq.extract(config.dataDir());
         // Watched: an FAQ file saved by an editor or a deploy answers visitors without a restart.
-        FaqBot.Builder faqBuilder = FaqBot.builder().file(faqFile).watch(true);
-        if (config.embedder() != null) {
-            faqBuilder.embedder(config.embedder());
+        FaqBot.Builder faqBuilder = FaqBot.builder()
+                .file(faqFile)
+                .watch(true)
+                .targetPrecision(config.bot().targetPrecision());
+        if (config.bot().embedder() != null) {
+            faqBuilder.embedder(config.bot().embedder());
         }
         FaqBot faqBot = faqBuilder.build();
         ServerMetrics metrics = new ServerMetrics(
@@ -255,10 +258,10 @@ public final class NettyChatServer implements ChatServer {
                     config.host(),
                     server.port,
                     faqBot.knowledgeBase().entries().size(),
-                    config.embedder() == null
+                    config.bot().embedder() == null
                             ? ""
-                            : ", semantic matching by " + config.embedder().name()
-                                    + " where it supports every entry's language");
+                            : ", semantic matching by "
+                                    + config.bot().embedder().name() + " where it supports every entry's language");
             return server;
         } catch (Exception e) {
             boss.shutdownGracefully();

@@ -208,6 +208,10 @@ final class ServeOptions {
                         int n = number(flag, value, 1);
                         o.set(flag, b -> b.maxChatsPerAgent(n));
                     }
+                    case "--bot-precision" -> {
+                        double precision = fraction(flag, value);
+                        o.set(flag, b -> b.botPrecision(precision));
+                    }
                     case "--origin" -> origins.add(value);
                     case "--trusted-proxy" -> trustedProxies.add(value);
                     case "--rate-limit" -> {
@@ -449,6 +453,19 @@ final class ServeOptions {
             // not a POSIX file system: nothing to check
         }
         return token;
+    }
+
+    /** A number strictly between 0 and 1. */
+    static double fraction(String flag, String value) {
+        try {
+            double d = Double.parseDouble(value);
+            if (d > 0 && d < 1) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // told below
+        }
+        throw new UsageException(flag + " must be a number between 0 and 1 (0.9 answers 90% right), was " + value);
     }
 
     static int number(String flag, String value, int min) {

@@ -191,6 +191,7 @@ final class ArchitectureTest {
             entry(
                     "dev.concierge.server.transport",
                     List.of(
+                            "BotConfig",
                             "LoopBatching",
                             "ServerConfig",
                             "ServerInitializer",

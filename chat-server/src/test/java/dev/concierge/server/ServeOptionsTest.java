@@ -3,8 +3,10 @@ package dev.concierge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.concierge.bot.Embedder;
 import dev.concierge.server.auth.PasswordHasher;
+import dev.concierge.server.testing.ChatTurns;
 import dev.concierge.server.testing.ServerProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -357,6 +359,36 @@ final class ServeOptionsTest {
         assertThat(output)
                 .contains("--host 0.0.0.0 is reachable from other machines")
                 .doesNotContain("is running");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "1", "1.5", "-0.2", "ninety", "NaN"})
+    void botPrecision_isANumberBetweenZeroAndOne(String value) {
+        assertThatThrownBy(() -> parse("--bot-precision", value))
+                .isInstanceOf(ServeOptions.UsageException.class)
+                .hasMessageContaining("--bot-precision must be a number between 0 and 1");
+    }
+
+    /**
+     * {@code serve --bot-precision}: a higher precision raises the threshold calibrated on the
+     * sample FAQ, so an everyday question the default answers gets "not sure" with its entry as
+     * the first suggestion (confidence 0.75 against thresholds 0.57 and 0.89).
+     */
+    @Test
+    void serveWithAHigherBotPrecision_offersWhatTheDefaultAnswers() throws Exception {
+        String question = "what ways can i pay";
+        try (ServerProcess server = ServerProcess.start(dir.resolve("default"), 0);
+                ChatTurns visitor = ChatTurns.open(server.baseUri())) {
+            JsonNode bot = visitor.ask(question).path("bot");
+            assertThat(bot.path("answered").asBoolean()).isTrue();
+            assertThat(bot.path("entryId").asText()).isEqualTo("payment-methods");
+        }
+        try (ServerProcess server = ServerProcess.start(dir.resolve("careful"), 0, "--bot-precision", "0.95");
+                ChatTurns visitor = ChatTurns.open(server.baseUri())) {
+            JsonNode bot = visitor.ask(question).path("bot");
+            assertThat(bot.path("answered").asBoolean()).isFalse();
+            assertThat(bot.path("suggestions").path(0).path("entryId").asText()).isEqualTo("payment-methods");
+        }
     }
 
     /** {@code serve --admin-token-file}: the admin API is on and can disable an agent. */

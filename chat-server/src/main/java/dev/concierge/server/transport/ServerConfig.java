@@ -1,6 +1,5 @@
 package dev.concierge.server.transport;
 
-import dev.concierge.bot.Embedder;
 import dev.concierge.server.attach.AttachmentSettings;
 import dev.concierge.server.auth.AgentAccount;
 import dev.concierge.server.auth.AuthConfig;
@@ -24,8 +23,8 @@ import java.util.Map;
  * The server's immutable configuration, built by {@link ChatServer.Builder}. {@code mail} is null
  * when the server sends no email; {@code mailPolicy} says when it writes mail and how much;
  * {@code imap} is null when it reads no replies by email; {@code webhooks} says how webhooks are
- * delivered; {@code attachments} holds the limits of attachments; {@code embedder} is the FAQ
- * bot's sentence-embedding model, or null for lexical matching only.
+ * delivered; {@code attachments} holds the limits of attachments; {@code bot} says how the FAQ bot
+ * matches and when it answers.
  */
 public record ServerConfig(
         String host,
@@ -53,4 +52,4 @@ public record ServerConfig(
         ImapSettings imap,
         WebhookSettings webhooks,
         AttachmentSettings attachments,
-        Embedder embedder) {}
+        BotConfig bot) {}
