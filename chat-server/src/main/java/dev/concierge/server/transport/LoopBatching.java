@@ -89,7 +89,14 @@ public final class LoopBatching implements Executor {
         public void run() {
             List<Runnable> batch = tasks;
             tasks = new ArrayList<>();
-            target.execute(() -> batch.forEach(LoopBatching::guarded));
+            try {
+                target.execute(() -> batch.forEach(LoopBatching::guarded));
+            } catch (RejectedExecutionException targetStopped) {
+                // Only while the server shuts down: a socket closed after the router stopped
+                // hands over its disconnect, which nothing is left to act on (a restart recovers
+                // every conversation from the store). Thrown on, Netty logged it as a warning.
+                log.debug("the target has stopped: {} handed-over tasks dropped", batch.size());
+            }
         }
     }
 }
