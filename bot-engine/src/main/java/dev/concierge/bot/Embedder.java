@@ -32,6 +32,20 @@ public interface Embedder extends AutoCloseable {
     boolean supports(String language);
 
     /**
+     * Whether the model has a word of its own for a lower-case word. The bot gives the model a
+     * question with the words it has none for, and that are one or two typing slips from a
+     * word of the knowledge base ("recieve"), spelt as the knowledge base spells them: a small
+     * model cuts an unknown word into pieces that mean little. By default every word is known,
+     * so the question is given as it was typed.
+     *
+     * @param word a lower-case word
+     * @return true unless the model would have to cut the word into pieces
+     */
+    default boolean knows(String word) {
+        return true;
+    }
+
+    /**
      * Embeds one text.
      *
      * @param text any text; a long one is cut to what the model reads

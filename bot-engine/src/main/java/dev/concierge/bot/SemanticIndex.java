@@ -4,8 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
@@ -33,6 +38,10 @@ final class SemanticIndex implements AutoCloseable {
     private static final String PHRASING = "i";
     /** The constant of reciprocal-rank fusion: ranks below it matter about as much as each other. */
     private static final int RRF_K = 60;
+    /** Words shorter than this are taken as typed (as the lexical matching's typo tolerance does). */
+    private static final int MIN_TYPO_LENGTH = 4;
+
+    private static final Pattern WORD = Pattern.compile("\\p{L}+");
 
     private final Semantics semantics;
     private final Directory directory = new ByteBuffersDirectory();
@@ -42,6 +51,10 @@ final class SemanticIndex implements AutoCloseable {
     private final int[] entryOfPhrasing;
 
     private final int[] phrasingOfDoc;
+    /** The words of the phrasings, as spelt there, and typo tolerance towards them. */
+    private final Set<String> words;
+
+    private final Spelling spelling;
 
     SemanticIndex(KnowledgeBase kb, Semantics semantics) {
         this.semantics = semantics;
@@ -54,6 +67,14 @@ final class SemanticIndex implements AutoCloseable {
             }
         }
         entryOfPhrasing = entries.stream().mapToInt(Integer::intValue).toArray();
+        Map<String, Integer> counts = new HashMap<>();
+        for (String t : texts) {
+            for (String w : new HashSet<>(wordsOf(t))) {
+                counts.merge(w, 1, Integer::sum);
+            }
+        }
+        words = Set.copyOf(counts.keySet());
+        spelling = new Spelling(new TermStats(counts, texts.size()));
         List<float[]> vectors = semantics.phrasings(texts);
         try {
             IndexWriterConfig config = new IndexWriterConfig();
@@ -90,7 +111,7 @@ final class SemanticIndex implements AutoCloseable {
      */
     List<FaqIndex.Scored> fuse(String question, List<FaqIndex.Scored> lexical) {
         Semantics.Weights w = semantics.weights();
-        Nearest found = nearest(semantics.question(question), w.nearest());
+        Nearest found = nearest(semantics.question(question, this::forModel), w.nearest());
         Map<Integer, double[]> nearest = found.entries();
         // An entry none of whose phrasings is among the nearest is at most as close as the
         // farthest of them: that bound stands for its similarity.
@@ -123,6 +144,48 @@ final class SemanticIndex implements AutoCloseable {
                 continue; // ranked by the semantic score alone: only its own candidates
             }
             out.add(new FaqIndex.Scored(e.getKey(), w.lexical() * s[0] + w.semantic() * sem));
+        }
+        return out;
+    }
+
+    /**
+     * A question as the model is given it: contractions expanded as for the lexical matching
+     * ("cant" would be the noun to the model, "u" nothing), and a word the model has no token
+     * for that is one or two typing slips from a word of the phrasings spelt as there
+     * ("recieve" -> "receive", "orderd" -> "ordered"; the model cuts an unknown word into pieces
+     * that mean little). Words the model knows stay as typed, even if the phrasings never use
+     * them: it knows what "parcel" means.
+     */
+    String forModel(String question) {
+        String text = TextAnalyzer.expandContractions(question);
+        Matcher m = WORD.matcher(text);
+        StringBuilder out = null;
+        int last = 0;
+        while (m.find()) {
+            String word = m.group().toLowerCase(Locale.ROOT);
+            if (word.length() < MIN_TYPO_LENGTH
+                    || words.contains(word)
+                    || semantics.embedder().knows(word)) {
+                continue;
+            }
+            String fix = spelling.closest(word);
+            if (fix != null) {
+                if (out == null) {
+                    out = new StringBuilder(text.length() + 8);
+                }
+                out.append(text, last, m.start()).append(fix);
+                last = m.end();
+            }
+        }
+        return out == null ? text : out.append(text, last, text.length()).toString();
+    }
+
+    /** The lower-case words of a text. */
+    private static List<String> wordsOf(String text) {
+        List<String> out = new ArrayList<>();
+        Matcher m = WORD.matcher(text);
+        while (m.find()) {
+            out.add(m.group().toLowerCase(Locale.ROOT));
         }
         return out;
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * How a bot with an {@link Embedder} fuses the semantic score with the lexical one, and the
@@ -102,8 +103,16 @@ final class Semantics {
      * held-out phrasings that calibration asks are), else one run of the model.
      */
     float[] question(String text) {
+        return question(text, UnaryOperator.identity());
+    }
+
+    /**
+     * The same, with the text rewritten for the model first when it is not a phrasing (see
+     * {@link SemanticIndex#forModel}).
+     */
+    float[] question(String text, UnaryOperator<String> forModel) {
         float[] v = vectors.get(text);
-        return v != null ? v : embedder.embed(text);
+        return v != null ? v : embedder.embed(forModel.apply(text));
     }
 
     /** Forgets the vectors of texts no longer in the knowledge base (after a reload). */

@@ -43,6 +43,12 @@ final class TermStats {
         }
     }
 
+    /** The statistics of words counted elsewhere (no index): document frequencies only. */
+    TermStats(Map<String, Integer> docFreq, int docCount) {
+        this.docFreq.putAll(docFreq);
+        this.docCount = Math.max(1, docCount);
+    }
+
     boolean contains(String term) {
         return docFreq.containsKey(term);
     }

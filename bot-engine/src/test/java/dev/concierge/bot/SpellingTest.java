@@ -61,4 +61,47 @@ final class SpellingTest {
     private static String topEntry(BotReply reply) {
         return reply.entryId().orElseGet(() -> reply.suggestions().get(0).entryId());
     }
+
+    /**
+     * The question the embedder is given: contractions expanded; a word the model has no token
+     * for, spelt as the phrasings spell it when it is a typing slip from one of their words;
+     * a word the model knows left as typed, even when the phrasings never use it.
+     */
+    @Test
+    void theModelGetsTheQuestionWithTheKnowledgeBasesSpellingOfWordsItDoesNotKnow() {
+        KnowledgeBase kb = new KnowledgeBase(
+                "en",
+                List.of(
+                        FaqEntry.of("times", List.of("When will I receive what I ordered?"), "a"),
+                        FaqEntry.of("staff", List.of("Can I talk to your staff?"), "b")));
+        java.util.Set<String> modelWords = java.util.Set.of("how", "long", "till", "you", "stuff", "parcel", "not");
+        Embedder model = new Embedder() {
+            @Override
+            public String name() {
+                return "words";
+            }
+
+            @Override
+            public boolean supports(String language) {
+                return true;
+            }
+
+            @Override
+            public boolean knows(String word) {
+                return modelWords.contains(word);
+            }
+
+            @Override
+            public float[] embed(String text) {
+                return new float[] {1, 0};
+            }
+        };
+        try (SemanticIndex index = new SemanticIndex(kb, new Semantics(model, Semantics.Weights.DEFAULT))) {
+            assertThat(index.forModel("how long till u recieve my stuff? the parcel hasnt come"))
+                    .isEqualTo("how long till you receive my stuff? the parcel has not come");
+            assertThat(index.forModel("Recieve ORDERD")).isEqualTo("receive ordered");
+            assertThat(index.forModel("When will I receive what I ordered?"))
+                    .isEqualTo("When will I receive what I ordered?");
+        }
+    }
 }

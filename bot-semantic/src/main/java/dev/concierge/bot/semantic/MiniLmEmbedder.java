@@ -76,6 +76,12 @@ public final class MiniLmEmbedder implements Embedder {
         return "en".equals(language);
     }
 
+    /** A word of the model's vocabulary (30,522 tokens, lower case), not cut into pieces. */
+    @Override
+    public boolean knows(String word) {
+        return tokenizer.isWord(word);
+    }
+
     @Override
     public float[] embed(String text) {
         return run(List.of(tokenizer.ids(text))).get(0);

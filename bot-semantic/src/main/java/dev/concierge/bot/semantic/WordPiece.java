@@ -66,6 +66,11 @@ final class WordPiece {
      * @param text any text
      * @return at most {@link #MAX_TOKENS} ids
      */
+    /** Whether a lower-case word is one token of the vocabulary, not cut into pieces. */
+    boolean isWord(String word) {
+        return vocab.containsKey(word);
+    }
+
     long[] ids(String text) {
         List<Integer> out = new ArrayList<>();
         out.add(cls);

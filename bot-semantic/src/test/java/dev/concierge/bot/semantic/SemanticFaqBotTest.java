@@ -42,6 +42,11 @@ class SemanticFaqBotTest {
         assertThat(embedder).isInstanceOf(MiniLmEmbedder.class);
         assertThat(embedder.supports("en")).isTrue();
         assertThat(embedder.supports("fr")).isFalse();
+        // Words of its own vocabulary; a typo is cut into word pieces, so the bot respells it.
+        assertThat(embedder.knows("receive")).isTrue();
+        assertThat(embedder.knows("parcel")).isTrue();
+        assertThat(embedder.knows("recieve")).isFalse();
+        assertThat(embedder.knows("orderd")).isFalse();
         float[] reset = embedder.embed("How do I reset my password?");
         float[] forgot = embedder.embed("I forgot my password");
         float[] parcel = embedder.embed("Where is my parcel?");
