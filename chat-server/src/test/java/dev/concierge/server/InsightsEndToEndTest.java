@@ -114,16 +114,7 @@ final class InsightsEndToEndTest {
      */
     @Test
     void aMissCloseToAnEntry_offersThatEntry_andItsWordingOnceAdded_isAnswered(@TempDir Path dir) throws Exception {
-        Path faq = dir.resolve("faq.json");
-        try (InputStream in = getClass().getResourceAsStream("/sample-faq/shop-faq.json")) {
-            Files.copy(in, faq);
-        }
-        server = LiveAgentsEndToEndTestTeam.team()
-                .faq(faq)
-                .dataDir(dir.resolve("data"))
-                .port(0)
-                .start();
-        base = server.baseUri();
+        startWithTheSampleFaq(dir);
         String close = "status of the parcel please";
         VisitorClient flo = visitor("Flo");
         flo.send(close).get(10, TimeUnit.SECONDS);
@@ -172,9 +163,11 @@ final class InsightsEndToEndTest {
         return out;
     }
 
-    @Test
-    void playedConversationsShowUpInEveryAggregate_andAnUnansweredQuestionBecomesAnFaqEntry(@TempDir Path dir)
-            throws Exception {
+    /**
+     * Starts the team's server on a copy of the sample FAQ under {@code dir}, which its edits
+     * change; returns the copy.
+     */
+    private Path startWithTheSampleFaq(Path dir) throws Exception {
         Path faq = dir.resolve("faq.json");
         try (InputStream in = getClass().getResourceAsStream("/sample-faq/shop-faq.json")) {
             Files.copy(in, faq);
@@ -185,6 +178,13 @@ final class InsightsEndToEndTest {
                 .port(0)
                 .start();
         base = server.baseUri();
+        return faq;
+    }
+
+    @Test
+    void playedConversationsShowUpInEveryAggregate_andAnUnansweredQuestionBecomesAnFaqEntry(@TempDir Path dir)
+            throws Exception {
+        Path faq = startWithTheSampleFaq(dir);
 
         // 1. Offline: nobody is signed in; Di leaves a message.
         VisitorClient di = visitor("Di");
