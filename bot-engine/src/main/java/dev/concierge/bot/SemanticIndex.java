@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.lucene.document.Document;
@@ -52,7 +51,7 @@ final class SemanticIndex implements AutoCloseable {
 
     private final int[] phrasingOfDoc;
     /** The words of the phrasings, as spelt there, and typo tolerance towards them. */
-    private final Set<String> words;
+    private final TermStats words;
 
     private final Spelling spelling;
 
@@ -73,8 +72,8 @@ final class SemanticIndex implements AutoCloseable {
                 counts.merge(w, 1, Integer::sum);
             }
         }
-        words = Set.copyOf(counts.keySet());
-        spelling = new Spelling(new TermStats(counts, texts.size()));
+        words = new TermStats(counts, texts.size());
+        spelling = new Spelling(words);
         List<float[]> vectors = semantics.phrasings(texts);
         try {
             IndexWriterConfig config = new IndexWriterConfig();

@@ -100,15 +100,8 @@ final class Semantics {
 
     /**
      * The vector of a question: the kept one when it is word for word a phrasing (as the
-     * held-out phrasings that calibration asks are), else one run of the model.
-     */
-    float[] question(String text) {
-        return question(text, UnaryOperator.identity());
-    }
-
-    /**
-     * The same, with the text rewritten for the model first when it is not a phrasing (see
-     * {@link SemanticIndex#forModel}).
+     * held-out phrasings that calibration asks are), else one run of the model on the question
+     * as {@code forModel} rewrites it (see {@link SemanticIndex#forModel}).
      */
     float[] question(String text, UnaryOperator<String> forModel) {
         float[] v = vectors.get(text);
